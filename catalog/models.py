@@ -1,0 +1,105 @@
+"""Hub models, their revisions and the artifacts that describe them.
+
+A ``CatalogModel`` is one repo (``org/name``) or one closed model family (``kind=closed``).
+A ``Revision`` is one commit sha of it, from the Hub, an upload or the bundled demo catalog;
+ingestion is idempotent per (model, sha). An ``Artifact`` is one file that describes the
+revision (config, generation config, tokenizer config, card, safetensors index, a safetensors
+header), stored as text plus its parsed JSON where it is JSON. Weights are never stored.
+
+``Revision.analysis`` holds the derived four-axis analysis (the backbone report and the facts),
+so pages render from stored data without re-classifying.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class CatalogModel(models.Model):
+    class Kind(models.TextChoices):
+        OPEN = "open", "Open weights (Hub)"
+        CLOSED = "closed", "Closed (vendor documentation)"
+
+    repo_id = models.CharField(max_length=200, unique=True)  # "org/name"
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OPEN)
+    display_name = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)  # one line for lists
+    latest_revision = models.ForeignKey(
+        "Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["repo_id"]
+
+    def __str__(self) -> str:
+        return self.repo_id
+
+    @property
+    def org(self) -> str:
+        return self.repo_id.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.repo_id.split("/", 1)[-1]
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:model", kwargs={"org": self.org, "name": self.name})
+
+
+class Revision(models.Model):
+    class Source(models.TextChoices):
+        HUB = "hub", "Hugging Face Hub"
+        UPLOAD = "upload", "Upload"
+        BUNDLED = "bundled", "Bundled demo catalog"
+
+    model = models.ForeignKey(CatalogModel, on_delete=models.CASCADE, related_name="revisions")
+    sha = models.CharField(max_length=64)  # Hub commit sha, or a content hash for uploads
+    source = models.CharField(max_length=10, choices=Source.choices)
+    fetched_at = models.DateTimeField(auto_now_add=True)
+    model_info = models.JSONField(default=dict, blank=True)  # model_info(expand=...) subset
+    notes = models.JSONField(default=list, blank=True)  # visible notes: truncations, refusals
+    analysis = models.JSONField(default=dict, blank=True)  # backbone report + facts
+    analysis_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "sha"], name="revision_unique_model_sha")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model.repo_id}@{self.sha[:12]}"
+
+
+class Artifact(models.Model):
+    class Kind(models.TextChoices):
+        CONFIG = "config", "config.json"
+        GENERATION_CONFIG = "generation_config", "generation_config.json"
+        TOKENIZER_CONFIG = "tokenizer_config", "tokenizer_config.json"
+        CHAT_TEMPLATE = "chat_template", "chat_template.jinja"
+        CARD = "card", "README.md (model card)"
+        SAFETENSORS_INDEX = "safetensors_index", "model.safetensors.index.json"
+        SAFETENSORS_HEADER = "safetensors_header", "safetensors header"
+        VENDOR_DOC = "vendor_doc", "Vendor documentation (closed models)"
+
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="artifacts")
+    name = models.CharField(max_length=300)  # file name in the repo ("config.json", ...)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(blank=True)  # raw text as fetched (possibly truncated)
+    data = models.JSONField(null=True, blank=True)  # parsed JSON / YAML metadata
+    size_bytes = models.BigIntegerField(default=0)  # original size before any truncation
+    sha256 = models.CharField(max_length=64, blank=True)
+    truncated = models.BooleanField(default=False)
+    note = models.TextField(blank=True)  # why truncated / refused, shown to the user
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "name"], name="artifact_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision}:{self.name}"

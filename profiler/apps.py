@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProfilerConfig(AppConfig):
+    name = "profiler"
+    verbose_name = "Profiler"
