@@ -73,3 +73,72 @@ def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artif
     if (root / "README.md").is_file():
         arts.card = (root / "README.md").read_text(encoding="utf-8", errors="replace")
     return arts
+
+
+def analyze_artifacts(
+    arts: Artifacts,
+    *,
+    context_len: int | None = None,
+    batch: int = 1,
+    kv_dtype: str = "bf16",
+) -> dict[str, Any]:
+    """The backbone report (``axes.backbone.analyze_config``) plus every fact, as one dict:
+    ``params``, ``memory``, ``compute``, ``backbone``, ``checkpoint``, ``facts``, ``notes``.
+
+    A missing or unreadable config.json is not fatal: the backbone sections are then None,
+    ``backbone_error`` says why, and the classifier's facts are still returned.
+    """
+    from axes.backbone import analyze_config, backbone_facts
+    from axes.backbone.errors import BackboneError
+
+    out: dict[str, Any] = {
+        "analysis_version": ANALYSIS_VERSION,
+        "repo_id": arts.repo_id,
+        "params": None,
+        "memory": None,
+        "compute": None,
+        "backbone": None,
+        "spec": None,
+        "checkpoint": None,
+        "estimated": None,
+        "facts": [],
+        "notes": [],
+    }
+    report: dict[str, Any] | None = None
+    facts: list[Any] = []
+    if arts.config is None:
+        out["backbone_error"] = "no config.json: the backbone cannot be analyzed"
+        out["notes"].append(out["backbone_error"])
+    else:
+        try:
+            report = analyze_config(
+                arts.config,
+                safetensors_index=arts.safetensors_index,
+                safetensors_headers=arts.safetensors_headers or None,
+                model_info=arts.model_info,
+                context_len=context_len,
+                batch=batch,
+                kv_dtype=kv_dtype,
+            )
+        except BackboneError as exc:
+            out["backbone_error"] = str(exc)
+            out["notes"].append(f"config.json could not be analyzed: {exc}")
+        else:
+            out.update({k: v for k, v in report.items() if k != "notes"})
+            out["notes"].extend(report["notes"])
+            facts.extend(backbone_facts(arts.config, report))
+    facts.extend(_classifier_facts(arts, report, out["notes"]))
+    out["facts"] = [f.to_dict() if hasattr(f, "to_dict") else f for f in facts]
+    return out
+
+
+def _classifier_facts(
+    arts: Artifacts, report: dict[str, Any] | None, notes: list[str]
+) -> list[Any]:
+    """Facts from the card, generation config and chat template (``axes.classify``)."""
+    try:
+        from axes.classify import artifact_facts
+    except ImportError:
+        notes.append("the card classifier (axes.classify) is not installed; backbone facts only")
+        return []
+    return list(artifact_facts(arts, report))

@@ -103,3 +103,68 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.revision}:{self.name}"
+
+
+class Exercise(models.Model):
+    """One four-row exercise table filled in by one browser session (see /exercise/).
+
+    Keyed by the Django session (database-backed, so it survives a server restart). ``rows``
+    maps each axis to the user's free text; ``result`` holds the last ``axes.exercise`` check.
+    """
+
+    session_key = models.CharField(max_length=40, db_index=True)
+    model_name = models.CharField(max_length=200, blank=True)  # free text as typed
+    model = models.ForeignKey(
+        CatalogModel, null=True, blank=True, on_delete=models.SET_NULL, related_name="exercises"
+    )
+    language = models.CharField(max_length=10, blank=True)
+    rows = models.JSONField(default=dict, blank=True)  # {"backbone": "...", ...}
+    result = models.JSONField(default=dict, blank=True)  # exercise_check() output
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"exercise {self.pk} ({self.model_name or 'no model'})"
+
+
+class IngestJob(models.Model):
+    """One asynchronous ingest, created before dispatch; the page polls its stage and progress.
+
+    The row is the UI's source of truth (readthedocs' build pattern): the Celery task claims it
+    with a conditional UPDATE, the ingest service moves ``stage``/``progress_pct`` along, and
+    the task records success (``revision``) or a user-readable ``error``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    repo_id = models.CharField(max_length=200)
+    requested_revision = models.CharField(max_length=200, blank=True)  # "" = main
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=100, blank=True)  # "model_info", "files", "headers", ...
+    progress_pct = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)  # user-facing message
+    error_code = models.CharField(max_length=40, blank=True)  # HubError.code, "invalid_id", ...
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"ingest {self.repo_id} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -14,6 +14,11 @@ Environment variables (all optional in development):
 - ``HF_TIMEOUT_S``        per-request timeout when talking to the Hub (default 10).
 - ``SECURE_SSL_REDIRECT`` default on when ``DEBUG=0``; turn off behind a proxy that does it.
 - ``PROFILER_MAX_ATTEMPTS``, ``PROFILER_TIME_LIMIT_S``: measurement run limits.
+- ``PROFILER_HEARTBEAT_S``, ``PROFILER_STALE_AFTER_S``: worker heartbeat and when the reaper
+                          treats a silent run as dead; ``PROFILER_ITERS``, ``PROFILER_WARMUP``:
+                          timed / warm-up iterations; ``PROFILER_ENQUEUE_TIMEOUT_S``: how long
+                          a page waits for the broker before saying it is unreachable.
+- ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_htmx",  # htmx itself ({% htmx_script %}) and request.htmx
     "catalog",
     "profiler",
 ]
@@ -108,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -151,6 +158,10 @@ def _database_config() -> dict:
             "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         )
         config.setdefault("TEST", {})
+        # A file, not :memory:, so Celery worker processes started by the tests share it.
+        config["TEST"].setdefault(
+            "NAME", env_str("MECHANIC_TEST_DB", str(DATA_DIR / "test.sqlite3"))
+        )
     return config
 
 
@@ -180,7 +191,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _plotly_static_dir() -> Path:
+    # plotly.js is served from the installed plotly package (static/vendor/plotly/plotly.min.js)
+    # rather than a 4 MB copy in the repo; plotly is a hard dependency of the web pages.
+    import importlib.util
+
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImproperlyConfigured("plotly is not installed; `pip install -e .` installs it.")
+    return Path(list(spec.submodule_search_locations)[0]) / "package_data"
+
+
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _plotly_static_dir())]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -245,6 +269,17 @@ if CELERY_VISIBILITY_TIMEOUT_S <= PROFILER_TIME_LIMIT_S:
     raise ImproperlyConfigured(
         "CELERY_VISIBILITY_TIMEOUT_S must be larger than PROFILER_TIME_LIMIT_S."
     )
+
+# A run whose heartbeat is older than this is presumed dead (worker killed, machine lost); the
+# reaper (beat, every minute) requeues it while attempts < PROFILER_MAX_ATTEMPTS, else fails it.
+PROFILER_HEARTBEAT_S = env_int("PROFILER_HEARTBEAT_S", 10, minimum=1)
+PROFILER_STALE_AFTER_S = env_int("PROFILER_STALE_AFTER_S", 180, minimum=2)
+PROFILER_ITERS = env_int("PROFILER_ITERS", 3, minimum=1)  # timed iterations per run
+PROFILER_WARMUP = env_int("PROFILER_WARMUP", 1, minimum=0)
+PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "profiler-reap-stale-runs": {"task": "profiler.tasks.reap_stale_runs", "schedule": 60.0},
+}
 
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {

@@ -1,0 +1,84 @@
+"""Compute: FLOPs per token and a batch-1 decode roofline per GPU.
+
+FLOPs per generated token (forward only), after Kaplan et al. 2020 §2.1 and the nanoGPT
+``transformer_sizing.ipynb`` accounting:
+- ``2 x`` every active matmul weight (decoder linears of the active experts, shared experts,
+  routers, lm_head; not the input embedding lookup, norms or biases);
+- plus the attention scores and weighted sum against ``L`` cached tokens: per softmax layer
+  ``2 x 2 x heads x head_dim x L_eff`` (MLA: ``2 x heads x (qk_head_dim + v_head_dim) x L_eff``),
+  ``L_eff = min(L, sliding_window)`` on sliding layers;
+- linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``.
+
+Roofline: batch-1 decode is memory-bound, each token reads every active weight once plus the
+KV cache, so ``tokens/s <= bandwidth / (active weight bytes + KV bytes at L)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backbone.gpus import GPUS
+from axes.backbone.memory import kv_bytes_at
+from axes.backbone.params import ParamCount
+from axes.backbone.spec import ArchSpec
+
+
+def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
+    inactive = sum(
+        r - a for r, a in zip(count.routed_expert_params_per_layer,
+                              count.active_routed_per_layer, strict=True)
+    )
+    lm_head = spec.vocab_size * spec.hidden_size
+    router = count.breakdown["router"]
+    shared_extra = count.breakdown["other"] if spec.moe_latent_size else 0
+    return count.linear_weight_params - inactive + lm_head + router + shared_extra
+
+
+def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
+    flops = 0
+    for layer in spec.layers:
+        window = spec.sliding_window if layer.mixer == "sliding_attention" else None
+        l_eff = min(context_len, window) if window else context_len
+        if layer.mixer in ("attention", "sliding_attention"):
+            flops += 4 * spec.num_attention_heads * spec.head_dim * l_eff
+        elif layer.mixer == "mla":
+            qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
+            flops += 2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * l_eff
+        elif layer.mixer in ("mamba", "mamba2"):
+            heads_x_dim = spec.ssm_intermediate_size or 0
+            flops += 4 * heads_x_dim * (spec.ssm_state_size or 0)
+        elif layer.mixer == "linear_attention":
+            if spec.linear_attention_kind == "gated_deltanet":
+                flops += 4 * (spec.linear_num_value_heads or 0) * (
+                    spec.linear_key_head_dim or 0) * (spec.linear_value_head_dim or 0)
+            else:
+                flops += 4 * spec.num_attention_heads * spec.head_dim * spec.head_dim
+    return flops
+
+
+def compute_report(
+    spec: ArchSpec, count: ParamCount, *, active_params: int, context_len: int,
+    bytes_per_param: float, kv_dtype_bytes: int,
+) -> dict[str, Any]:
+    matmul = active_matmul_params(spec, count)
+    attn = attention_flops_per_token(spec, context_len)
+    kv = kv_bytes_at(spec, context_len, kv_dtype_bytes)
+    weight_bytes = int(active_params * bytes_per_param)
+    bytes_per_token = weight_bytes + kv
+    return {
+        "flops_per_token": 2 * matmul + attn,
+        "flops_detail": {
+            "active_matmul_params": matmul,
+            "matmul_flops": 2 * matmul,
+            "attention_flops": attn,
+            "context": context_len,
+        },
+        "decode_bytes_per_token": bytes_per_token,
+        "roofline": {
+            key: round(g.bandwidth_bytes_per_s / bytes_per_token, 2) if bytes_per_token else None
+            for key, g in GPUS.items()
+        },
+        "roofline_basis": f"batch-1 decode at context {context_len}: HBM bandwidth / "
+        f"(active weights at {bytes_per_param:g} B/param as stored + KV at that context); "
+        "an upper bound in tokens/s",
+    }

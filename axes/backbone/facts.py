@@ -1,0 +1,147 @@
+"""Axis-1 facts from config.json and the backbone report, each quoting the config key it
+rests on (``Evidence(source="config.json", locator="text_config.num_key_value_heads",
+text="num_key_value_heads = 8")``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from axes.backbone.errors import BackboneError
+from axes.backbone.spec import normalize
+from axes.facts import Evidence, Fact
+
+SOURCE = "config.json"
+EXTRACTOR = "config"
+
+
+def _value_at(config: dict[str, Any], path: str) -> Any:
+    node: Any = config
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _quote(config: dict[str, Any], paths: list[str]) -> tuple[str, str]:
+    """(locator, text) for one or more key paths that exist in the config."""
+    found = [p for p in paths if p and _value_at(config, p) is not None]
+    if not found:
+        found = ["model_type"] if "model_type" in config else []
+    texts = []
+    for p in found:
+        v = _value_at(config, p)
+        rendered = json.dumps(v, ensure_ascii=False, default=str)
+        if len(rendered) > 160:
+            rendered = rendered[:157] + "..."
+        texts.append(f"{p.rsplit('.', 1)[-1]} = {rendered}")
+    return ",".join(found) or "(config.json)", "; ".join(texts) or "(no key)"
+
+
+def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]:
+    """One fact per backbone kind the config supports. Confidence is 1.0 for exact families and
+    0.6 for the generic fallback (``report["estimated"]``)."""
+    try:
+        spec = normalize(config)
+    except BackboneError:
+        return []
+    src = spec.sources
+    conf = 0.6 if report.get("estimated") else 1.0
+    bb = report["backbone"]
+    params = report["params"]
+    facts: list[Fact] = []
+
+    def add(kind: str, value: Any, paths: list[str | None]) -> None:
+        locator, text = _quote(config, [p for p in paths if p])
+        facts.append(
+            Fact(
+                axis="backbone",
+                kind=f"backbone.{kind}",
+                value=value,
+                evidence=Evidence(source=SOURCE, locator=locator, text=text),
+                confidence=conf,
+                extractor=EXTRACTOR,
+            )
+        )
+
+    add("family", {"model_type": spec.model_type, "architectures": spec.architectures},
+        ["model_type", "architectures"])
+    pattern_key = src.get("layer_types")
+    add("decoder_type", bb["decoder_type"],
+        [pattern_key, src.get("num_experts"), "model_type"] if pattern_key or src.get("num_experts")
+        else ["model_type"])
+    add("params_total", {"total": params["total"], "basis": "analytic, mirrors transformers"},
+        [src.get("hidden_size"), src.get("num_layers"), src.get("vocab_size")])
+    if spec.is_moe:
+        add("params_active",
+            {"active": params["active"],
+             "active_excluding_input_embedding": params["active_excluding_input_embedding"],
+             "convention": "embeddings and lm_head included"},
+            [src.get("num_experts"), src.get("experts_per_token")])
+    add("layers", {"num_layers": spec.num_layers, "summary": bb["layers"]["summary"],
+                   "counts": bb["layers"]["counts"]},
+        [src.get("num_layers"), pattern_key])
+    add("hidden_size", {"hidden_size": spec.hidden_size, "intermediate_size": spec.intermediate_size,
+                        "head_dim": spec.head_dim},
+        [src.get("hidden_size"), src.get("intermediate_size"), src.get("head_dim")])
+    att = bb["attention"]
+    if att["variant"] != "none":
+        add("attention", {k: v for k, v in att.items() if v not in (None, False)},
+            [src.get("num_attention_heads"), src.get("num_kv_heads"), src.get("kv_lora_rank"),
+             src.get("sliding_window"), pattern_key if att["sliding"] or att["linear"] else None])
+    pos = bb["positional"]
+    if spec.positional == "learned":
+        add("positional", {"type": "learned", "positions": spec.learned_positions},
+            [src.get("max_position_embeddings")])
+    elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
+        add("positional", {k: v for k, v in pos.items() if v not in (None, 0)},
+            [src.get("rope_theta"), src.get("rope_scaling"), src.get("partial_rotary_factor"),
+             "no_rope_layers" if spec.nope_layers else None])
+    elif spec.positional == "none":
+        add("positional", {"type": "none",
+                           "why": "no position encoding: recurrent (SSM) mixers carry order"},
+            ["model_type"])
+    if spec.max_position_embeddings:
+        add("context_length", spec.max_position_embeddings, [src.get("max_position_embeddings")])
+    if spec.intermediate_size:
+        add("ffn", {"activation": spec.hidden_act, "gated": spec.ffn_gated,
+                    "intermediate_size": spec.intermediate_size},
+            [src.get("hidden_act"), src.get("intermediate_size")])
+    if spec.is_moe and bb["moe"]:
+        add("moe", bb["moe"],
+            [src.get("num_experts"), src.get("experts_per_token"), src.get("moe_intermediate_size"),
+             src.get("num_shared_experts"), src.get("first_k_dense")])
+    if spec.ssm_version or spec.linear_attention_kind == "gated_deltanet":
+        value = (
+            {"type": f"Mamba-{spec.ssm_version}" if spec.ssm_version == 2 else "Mamba",
+             "state_size": spec.ssm_state_size, "heads": spec.ssm_num_heads,
+             "head_dim": spec.ssm_head_dim, "groups": spec.ssm_n_groups,
+             "conv_kernel": spec.ssm_conv_kernel}
+            if spec.ssm_version
+            else {"type": "Gated DeltaNet", "key_heads": spec.linear_num_key_heads,
+                  "value_heads": spec.linear_num_value_heads,
+                  "key_head_dim": spec.linear_key_head_dim,
+                  "value_head_dim": spec.linear_value_head_dim,
+                  "conv_kernel": spec.linear_conv_kernel}
+        )
+        add("ssm", {k: v for k, v in value.items() if v is not None},
+            [src.get("ssm_state_size"), src.get("ssm_num_heads"), src.get("ssm_n_groups"),
+             "linear_num_value_heads" if not spec.ssm_version else None])
+    add("norm", {"type": spec.norm_type, "placement": spec.norm_placement, "eps": spec.norm_eps},
+        [src.get("norm_eps")])
+    add("embeddings", {"vocab_size": spec.vocab_size, "tied": spec.tied_embeddings},
+        [src.get("vocab_size"), src.get("tied_embeddings")])
+    if spec.mtp_layers:
+        add("mtp", {"layers": spec.mtp_layers, "params": params["mtp"]["params"],
+                    "built_by_transformers": False}, [src.get("mtp_layers")])
+    if spec.vision:
+        add("modality", {"vision": spec.vision.kind, "params": params["breakdown"]["vision"],
+                         "layers": spec.vision.num_layers}, ["vision_config.model_type", "vision_config"])
+    fmt = bb["weights_format"]
+    if fmt["stored_dtype"] or fmt["quantization"]:
+        add("weights_format", {"stored_dtype": fmt["stored_dtype"],
+                               "quantization": (fmt["quantization"] or {}).get("label")},
+            [src.get("stored_dtype"), "quantization_config.quant_method"
+             if spec.quantization else None])
+    return facts

@@ -1,0 +1,71 @@
+"""One module per model family: how that family's config.json maps onto an ArchSpec.
+
+Each module exposes ``MODEL_TYPES`` and ``read(view) -> ArchSpec``, mirroring the installed
+transformers ``configuration_<family>.py`` defaults and ``modeling_<family>.py`` shapes.
+Unknown model types go to ``generic`` (estimated, never a crash).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from axes.backbone.families import (
+    deepseek,
+    gemma,
+    generic,
+    gpt2,
+    gpt_oss,
+    granitemoe,
+    llama,
+    mamba,
+    mixtral,
+    nemotron_h,
+    olmo2,
+    phi3,
+    qwen3_moe,
+    qwen3_next,
+)
+
+FAMILY_MODULES: tuple[ModuleType, ...] = (
+    llama,
+    mixtral,
+    qwen3_moe,
+    qwen3_next,
+    deepseek,
+    gemma,
+    phi3,
+    gpt2,
+    gpt_oss,
+    nemotron_h,
+    mamba,
+    granitemoe,
+    olmo2,
+)
+
+REGISTRY: dict[str, ModuleType] = {
+    mt: module for module in FAMILY_MODULES for mt in module.MODEL_TYPES
+}
+
+# architectures[0] -> model_type, for configs whose model_type is a remote-code alias
+ARCHITECTURE_ALIASES: dict[str, str] = {
+    "DeepseekV3ForCausalLM": "deepseek_v3",
+    "DeepseekV2ForCausalLM": "deepseek_v2",
+    "NemotronHForCausalLM": "nemotron_h",
+}
+
+
+def family_for(model_type: str, config: dict[str, Any]) -> ModuleType:
+    if model_type in REGISTRY:
+        return REGISTRY[model_type]
+    archs = config.get("architectures") or []
+    if isinstance(archs, list):
+        for arch in archs:
+            alias = ARCHITECTURE_ALIASES.get(str(arch))
+            if alias:
+                return REGISTRY[alias]
+    return generic
+
+
+def supported_model_types() -> list[str]:
+    return sorted(REGISTRY)

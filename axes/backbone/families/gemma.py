@@ -1,0 +1,81 @@
+"""Gemma 1 / 2 / 3 (text and the Gemma 3 vision-language model).
+
+- gemma (``modeling_gemma.py``): Llama block, GeGLU, tied embeddings, head_dim default 256.
+- gemma2 (``modeling_gemma2.py``): sandwich norms (input, post_attention, pre_feedforward,
+  post_feedforward: 4 per layer); alternating sliding/full (configuration_gemma2.py:
+  sliding when ``(i + 1) % 2``).
+- gemma3 / gemma3_text (``modeling_gemma3.py``): gemma2 block plus per-head q_norm/k_norm;
+  local/global from ``layer_types`` or ``sliding_window_pattern`` (default 6: sliding when
+  ``(i + 1) % 6``). With ``vision_config`` (Gemma3ForConditionalGeneration) the SigLIP vision
+  tower (``modeling_siglip.py``) and ``Gemma3MultiModalProjector`` (``mm_input_projection_weight``
+  vision_hidden x text_hidden, ``mm_soft_emb_norm`` vision_hidden) are in the model too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
+
+MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text")
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "gemma")
+    mt = head["model_type"]
+    core = read_core(view, family="gemma", tie_default=True, head_dim_default=256)
+    read_rope(view, core)
+    n = core["num_layers"]
+    extra: dict[str, Any] = {}
+    if mt == "gemma":
+        mixers = attention_mixers(view, n)
+        window = None
+    else:
+        window = view.int("sliding_window", default=4096, field_name="sliding_window")
+        lt = view.list("layer_types", field_name="layer_types")
+        mixers = mixers_from_layer_types(lt, n) if lt is not None else None
+        if mixers is None:
+            period = 2 if mt == "gemma2" else view.int("sliding_window_pattern", default=6,
+                                                       field_name="layer_types")
+            mixers = [
+                "sliding_attention" if period and (i + 1) % period else "attention"
+                for i in range(n)
+            ]
+        extra.update(norms_per_layer=4, norm_placement="sandwich")
+        if mt in ("gemma3", "gemma3_text"):
+            extra["qk_norm"] = "per_head"
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    if mt == "gemma3":
+        vc = view.raw.get("vision_config")
+        if isinstance(vc, dict):
+            extra["vision"] = read_siglip(vc)
+            view.sources["vision"] = "vision_config"
+    if "sliding_attention" not in mixers:
+        window = None
+    return build(
+        {**core, **head},
+        [LayerSpec(m, "mlp") for m in mixers],
+        qkv_bias=bias,
+        o_bias=bias,
+        sliding_window=window,
+        **extra,
+    )
+
+
+def read_siglip(vc: dict[str, Any]) -> VisionSpec:
+    """SiglipVisionConfig defaults (configuration_siglip.py) for missing keys."""
+    sub = ConfigView(vc)
+    return VisionSpec(
+        kind="siglip",
+        hidden_size=sub.int("hidden_size", default=768),
+        num_layers=sub.int("num_hidden_layers", default=12),
+        intermediate_size=sub.int("intermediate_size", default=3072),
+        num_attention_heads=sub.int("num_attention_heads", default=12),
+        num_channels=sub.int("num_channels", default=3),
+        image_size=sub.int("image_size", default=224),
+        patch_size=sub.int("patch_size", default=16),
+        use_head=sub.bool("vision_use_head", default=True),
+        projector="gemma3_mm_projector",
+    )

@@ -1,0 +1,73 @@
+"""Fallback for model types the engine does not know: a Llama-style decoder reading.
+
+Everything is marked ``estimated``: attention is counted as q/k/v/o without biases, the FFN
+as SwiGLU, MoE from the usual keys (``num_local_experts`` / ``num_experts`` /
+``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``, shared experts), and
+``layer_types`` / ``attn_type_list`` (MiniMax: 0 = linear "lightning" attention, 1 = softmax)
+for the per-layer mix. A wrong key type is a ConfigError; a missing optional key is a note.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES: tuple[str, ...] = ()
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "unknown")
+    core = read_core(view, family="generic", tie_default=False)
+    read_rope(view, core)
+    n = core["num_layers"]
+    mixers: list[str] | None = None
+    lt = view.list("layer_types", field_name="layer_types")
+    if lt is not None:
+        mixers = mixers_from_layer_types(lt, n)
+    attn_types = view.list("attn_type_list", field_name="layer_types")
+    if mixers is None and attn_types is not None and len(attn_types) >= n:
+        mixers = ["attention" if t == 1 else "linear_attention" for t in attn_types[:n]]
+    if mixers is None:
+        mixers = ["attention"] * n
+    experts = view.int("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts",
+                       default=0, field_name="num_experts")
+    first_dense = view.int("first_k_dense_replace", default=0, field_name="first_k_dense")
+    moe_inter = view.int("moe_intermediate_size", default=core["intermediate_size"],
+                         field_name="moe_intermediate_size")
+    shared_n = view.int("n_shared_experts", "num_shared_experts", default=0)
+    shared_inter = view.int("shared_intermediate_size", "shared_expert_intermediate_size",
+                            default=moe_inter * shared_n)
+    layers = [
+        LayerSpec(m, "moe" if experts and i >= first_dense else "mlp")
+        for i, m in enumerate(mixers)
+    ]
+    spec = build(
+        {**core, **head},
+        layers,
+        num_experts=experts,
+        experts_per_token=view.int("num_experts_per_tok", "moe_top_k", "top_k", default=0,
+                                   field_name="experts_per_token"),
+        moe_intermediate_size=moe_inter if experts else None,
+        num_shared_experts=shared_n if shared_inter else 0,
+        shared_expert_intermediate_size=shared_inter,
+        first_k_dense=first_dense,
+        linear_num_key_heads=core["num_attention_heads"],
+        linear_num_value_heads=core["num_attention_heads"],
+        linear_key_head_dim=core["head_dim"],
+        linear_value_head_dim=core["head_dim"],
+        linear_attention_kind="softmax_like",
+        linear_conv_kernel=0,
+        estimated=True,
+    )
+    spec.notes.append(
+        f"model_type {head['model_type']!r} is not one of the families the engine mirrors "
+        "exactly; counted as a Llama-style decoder (q/k/v/o, SwiGLU, RMSNorm), so every "
+        "figure is an estimate"
+    )
+    if "linear_attention" in mixers:
+        spec.notes.append(
+            "linear-attention layers are counted like softmax attention (q/k/v/o); their "
+            "extra gates and norms are not modelled"
+        )
+    return spec

@@ -1,0 +1,38 @@
+"""GPT-2: learned absolute positions, LayerNorm with bias, Conv1D blocks with biases.
+
+``modeling_gpt2.py``: ``wte`` (vocab x n_embd), ``wpe`` (n_positions x n_embd); per block
+``ln_1``/``ln_2`` (weight + bias), ``c_attn`` (n_embd -> 3*n_embd, bias), ``c_proj``
+(n_embd -> n_embd, bias), MLP ``c_fc`` (n_embd -> n_inner, default 4*n_embd, bias) and
+``c_proj`` back (bias); final ``ln_f``; lm_head tied by default.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("gpt2",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "gpt2")
+    core = read_core(view, family="gpt2", tie_default=True, max_pos_default=1024)
+    if not view.has("n_inner", "intermediate_size"):
+        core["intermediate_size"] = 4 * core["hidden_size"]
+        view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
+    core["num_kv_heads"] = core["num_attention_heads"]
+    core["hidden_act"] = core["hidden_act"] or "gelu_new"
+    n_pos = view.int("n_positions", "max_position_embeddings", default=1024)
+    return build(
+        {**core, **head},
+        uniform_layers(core["num_layers"], "attention", "mlp"),
+        qkv_bias=True,
+        o_bias=True,
+        mlp_bias=True,
+        ffn_gated=False,
+        fused_qkv=True,
+        norm_type="layernorm",
+        norm_bias=True,
+        positional="learned",
+        learned_positions=n_pos,
+    )

@@ -1,0 +1,33 @@
+"""IBM Granite MoE (granitemoe): Llama-style attention with a sparse MoE FFN in every layer.
+
+``modeling_granitemoe.py``: ``block_sparse_moe.router`` (E x hidden, no bias), fused
+experts ``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj``
+(E, hidden, intermediate); ``attention_bias`` on q/k/v/o. The expert width is
+``intermediate_size``. Scalar multipliers (embedding, residual, logits) hold no parameters.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import LayerSpec
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("granitemoe",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "granitemoe")
+    core = read_core(view, family="granitemoe", tie_default=False)
+    read_rope(view, core)
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    mixers = attention_mixers(view, core["num_layers"])
+    return build(
+        {**core, **head},
+        [LayerSpec(m, "moe") for m in mixers],
+        qkv_bias=bias,
+        o_bias=bias,
+        num_experts=view.int("num_local_experts", default=8, field_name="num_experts"),
+        experts_per_token=view.int("num_experts_per_tok", default=2, field_name="experts_per_token"),
+        moe_intermediate_size=core["intermediate_size"],
+        router_scoring="softmax",
+    )

@@ -1,0 +1,36 @@
+"""Mixtral: the Mistral block with a sparse MoE FFN in every layer.
+
+``modeling_mixtral.py``: router ``gate`` (num_local_experts x hidden, no bias); fused experts
+``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj`` (E, hidden, intermediate);
+no attention biases; head_dim = config.head_dim or hidden // heads.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import LayerSpec
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("mixtral",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "mixtral")
+    core = read_core(view, family="mixtral", tie_default=False)
+    read_rope(view, core)
+    n = core["num_layers"]
+    window = view.int("sliding_window", default=None, field_name="sliding_window")
+    mixers = attention_mixers(view, n, default_sliding=window is not None)
+    if "sliding_attention" not in mixers:
+        window = None
+    experts = view.int("num_local_experts", "num_experts", default=8, field_name="num_experts")
+    top_k = view.int("num_experts_per_tok", default=2, field_name="experts_per_token")
+    return build(
+        {**core, **head},
+        [LayerSpec(m, "moe") for m in mixers],
+        sliding_window=window,
+        num_experts=experts,
+        experts_per_token=top_k,
+        moe_intermediate_size=core["intermediate_size"],
+        router_scoring="softmax",
+    )

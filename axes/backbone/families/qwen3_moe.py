@@ -1,0 +1,58 @@
+"""Qwen3-MoE: the Qwen3 block (per-head QK-norm) with sparse MoE FFNs.
+
+``modeling_qwen3_moe.py`` Qwen3MoeDecoderLayer: a layer is sparse when
+``layer_idx not in mlp_only_layers and num_experts > 0 and (layer_idx + 1) %
+decoder_sparse_step == 0``, else a dense SwiGLU of ``intermediate_size``. Router ``gate``
+(E x hidden, no bias); fused experts of width ``moe_intermediate_size``; no shared expert.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import LayerSpec
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("qwen3_moe",)
+
+
+def sparse_layers(view: ConfigView, n: int, num_experts: int) -> list[bool]:
+    only = set(view.list("mlp_only_layers", field_name="mlp_only_layers") or [])
+    step = view.int("decoder_sparse_step", default=1, field_name="decoder_sparse_step")
+    return [
+        i not in only and num_experts > 0 and step > 0 and (i + 1) % step == 0 for i in range(n)
+    ]
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "qwen3_moe")
+    core = read_core(view, family="qwen3_moe", tie_default=False, head_dim_default=None)
+    read_rope(view, core)
+    n = core["num_layers"]
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    experts = view.int("num_experts", "num_local_experts", default=128, field_name="num_experts")
+    sparse = sparse_layers(view, n, experts)
+    window = view.int("sliding_window", default=None) if view.bool("use_sliding_window") else None
+    start = view.int("max_window_layers", default=28)
+    if view.has("layer_types"):
+        mixers = attention_mixers(view, n)
+    else:
+        mixers = [
+            "sliding_attention" if window is not None and i >= start else "attention"
+            for i in range(n)
+        ]
+    if "sliding_attention" not in mixers:
+        window = None
+    return build(
+        {**core, **head},
+        [LayerSpec(m, "moe" if s else "mlp") for m, s in zip(mixers, sparse, strict=True)],
+        qkv_bias=bias,
+        o_bias=bias,
+        qk_norm="per_head",
+        sliding_window=window,
+        num_experts=experts,
+        experts_per_token=view.int("num_experts_per_tok", default=8, field_name="experts_per_token"),
+        moe_intermediate_size=view.int("moe_intermediate_size", default=768,
+                                       field_name="moe_intermediate_size"),
+        norm_topk_prob=view.bool("norm_topk_prob", default=False),
+        router_scoring="softmax",
+    )

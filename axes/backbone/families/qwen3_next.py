@@ -1,0 +1,69 @@
+"""Qwen3-Next: Gated DeltaNet linear attention + gated full attention, high-sparsity MoE.
+
+``modeling_qwen3_next.py``:
+- layer types: ``layer_types`` or, from ``full_attention_interval`` (configuration_qwen3_next.py),
+  full attention when ``(i + 1) % interval == 0`` else linear attention;
+- full attention (Qwen3NextAttention): ``q_proj`` is hidden -> 2 * heads * head_dim (the second
+  half gates the output), k/v/o as usual, per-head q_norm/k_norm; head_dim default 256;
+- Gated DeltaNet (Qwen3NextGatedDeltaNet): key_dim = linear_num_key_heads * linear_key_head_dim,
+  value_dim = linear_num_value_heads * linear_value_head_dim; ``in_proj_qkvz`` hidden ->
+  2*key_dim + 2*value_dim, ``in_proj_ba`` hidden -> 2*num_v_heads, depthwise ``conv1d`` over
+  2*key_dim + value_dim channels (no bias), ``dt_bias`` and ``A_log`` (num_v_heads each), gated
+  RMSNorm over linear_value_head_dim, ``out_proj`` value_dim -> hidden;
+- MoE (Qwen3NextSparseMoeBlock): router, routed experts of ``moe_intermediate_size``, one shared
+  expert of ``shared_expert_intermediate_size`` and a 1-unit ``shared_expert_gate``; sparse
+  layers follow the qwen3_moe rule (``mlp_only_layers``, ``decoder_sparse_step``).
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families.qwen3_moe import sparse_layers
+from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("qwen3_next",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "qwen3_next")
+    core = read_core(view, family="qwen3_next", tie_default=False, head_dim_default=256)
+    read_rope(view, core)
+    n = core["num_layers"]
+    mixers = None
+    lt = view.list("layer_types", field_name="layer_types")
+    if lt is not None:
+        mixers = mixers_from_layer_types(lt, n)
+    if mixers is None:
+        interval = view.int("full_attention_interval", default=4, field_name="layer_types")
+        mixers = [
+            "attention" if interval > 0 and (i + 1) % interval == 0 else "linear_attention"
+            for i in range(n)
+        ]
+    experts = view.int("num_experts", "num_local_experts", default=512, field_name="num_experts")
+    sparse = sparse_layers(view, n, experts)
+    shared = view.int("shared_expert_intermediate_size", default=512,
+                      field_name="shared_expert_intermediate_size")
+    return build(
+        {**core, **head},
+        [LayerSpec(m, "moe" if s else "mlp") for m, s in zip(mixers, sparse, strict=True)],
+        qkv_bias=view.bool("attention_bias", default=False),
+        o_bias=view.bool("attention_bias", default=False),
+        qk_norm="per_head",
+        attention_output_gate=True,
+        num_experts=experts,
+        experts_per_token=view.int("num_experts_per_tok", default=10, field_name="experts_per_token"),
+        moe_intermediate_size=view.int("moe_intermediate_size", default=512,
+                                       field_name="moe_intermediate_size"),
+        num_shared_experts=1 if shared else 0,
+        shared_expert_intermediate_size=shared,
+        shared_expert_gate=bool(shared),
+        norm_topk_prob=view.bool("norm_topk_prob", default=True),
+        router_scoring="softmax",
+        linear_num_key_heads=view.int("linear_num_key_heads", default=16),
+        linear_num_value_heads=view.int("linear_num_value_heads", default=32),
+        linear_key_head_dim=view.int("linear_key_head_dim", default=128),
+        linear_value_head_dim=view.int("linear_value_head_dim", default=128),
+        linear_attention_kind="gated_deltanet",
+        linear_conv_kernel=view.int("linear_conv_kernel_dim", default=4),
+    )

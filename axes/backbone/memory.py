@@ -1,0 +1,156 @@
+"""Memory: weights in each format, KV cache per token and at a context, recurrent state.
+
+KV cache (bf16 = 2 bytes per element unless ``kv_dtype`` says otherwise):
+- softmax attention layer: K and V, ``2 * num_kv_heads * head_dim`` elements per token
+  (Llama-3-8B: 32 layers x 2 x 8 x 128 x 2 B = 131,072 B/token);
+- MLA layer: the compressed latent plus the shared RoPE key, ``kv_lora_rank +
+  qk_rope_head_dim`` elements per token, as DeepSeek's inference code caches it
+  (DeepSeek-V3: 61 x (512 + 64) x 2 B = 70,272 B/token; transformers itself caches the
+  decompressed K/V, which is larger);
+- sliding-window layers hold at most ``sliding_window`` tokens; ``kv_bytes_per_token`` is the
+  uncapped figure (every attention layer at full length), ``kv_bytes`` applies the cap.
+Recurrent state per sequence (constant in context length):
+- Mamba-1 (``modeling_mamba.py`` MambaCache): conv ``intermediate x conv_kernel`` + ssm
+  ``intermediate x state``; Mamba-2 / Nemotron-H: conv ``conv_dim x conv_kernel`` + ssm
+  ``heads x head_dim x state``; Gated DeltaNet: conv ``(2*key_dim + value_dim) x kernel`` +
+  recurrent ``v_heads x key_head_dim x value_head_dim``. Conv states in the KV dtype, SSM /
+  recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
+  for Nemotron-H and runs the DeltaNet recurrence in fp32).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backbone.gpus import GPUS
+from axes.backbone.spec import ArchSpec
+
+KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
+
+
+def kv_dtype_bytes(kv_dtype: str) -> int:
+    try:
+        return KV_DTYPE_BYTES[kv_dtype.lower()]
+    except KeyError as exc:
+        raise ValueError(
+            f"unknown KV-cache dtype {kv_dtype!r}; choose one of {', '.join(KV_DTYPE_BYTES)}"
+        ) from exc
+
+
+def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
+    if mixer in ("attention", "sliding_attention"):
+        return 2 * spec.num_kv_heads * spec.head_dim
+    if mixer == "mla":
+        return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)
+    return 0
+
+
+def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
+    """(bytes per token of full-length layers, bytes per token of sliding layers)."""
+    full = sliding = 0
+    for layer in spec.layers:
+        n = kv_elements_per_token(spec, layer.mixer) * dtype_bytes
+        if layer.mixer == "sliding_attention" and spec.sliding_window:
+            sliding += n
+        else:
+            full += n
+    return full, sliding
+
+
+def kv_bytes_at(spec: ArchSpec, context_len: int, dtype_bytes: int) -> int:
+    """KV bytes of one sequence at ``context_len`` tokens, sliding layers capped."""
+    full, sliding = kv_split_per_token(spec, dtype_bytes)
+    window = spec.sliding_window or context_len
+    return full * context_len + sliding * min(context_len, window)
+
+
+def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, int]:
+    conv = ssm = 0
+    for layer in spec.layers:
+        if layer.mixer == "mamba":
+            i = spec.ssm_intermediate_size or 0
+            conv += i * (spec.ssm_conv_kernel or 0) * conv_bytes
+            ssm += i * (spec.ssm_state_size or 0) * 4
+        elif layer.mixer == "mamba2":
+            i = spec.ssm_intermediate_size or 0
+            conv_dim = i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
+            conv += conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes
+            ssm += (spec.ssm_num_heads or 0) * (spec.ssm_head_dim or 0) * (spec.ssm_state_size or 0) * 4
+        elif layer.mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
+            kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
+            vd = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
+            conv += (2 * kd + vd) * (spec.linear_conv_kernel or 0) * conv_bytes
+            ssm += (spec.linear_num_value_heads or 0) * (spec.linear_key_head_dim or 0) * (
+                spec.linear_value_head_dim or 0
+            ) * 4
+    return {"conv_bytes": conv, "ssm_bytes": ssm, "total": conv + ssm}
+
+
+def max_context_tokens(
+    spec: ArchSpec, *, memory_bytes: int, weights_bytes: int, batch: int, dtype_bytes: int,
+    state_bytes: int,
+) -> int | None:
+    """Largest context whose KV (plus weights and recurrent state) fits ``memory_bytes``.
+
+    None when no KV cache grows with context (pure SSM): memory does not bound context.
+    0 when the weights alone do not fit.
+    """
+    free = memory_bytes - weights_bytes - state_bytes * batch
+    if free <= 0:
+        return 0
+    full, sliding = kv_split_per_token(spec, dtype_bytes)
+    full, sliding = full * batch, sliding * batch
+    if full == 0 and sliding == 0:
+        return None
+    window = spec.sliding_window or 0
+    if sliding and window:
+        below = (full + sliding) * window  # up to the window every layer grows
+        if free < below:
+            return int(free // (full + sliding))
+        if full == 0:
+            return None  # only sliding layers: KV stops growing at the window
+        return int(window + (free - below) // full)
+    return int(free // (full + sliding))
+
+
+def memory_report(
+    spec: ArchSpec, *, total_params: int, stored_bytes: int, stored_basis: str,
+    context_len: int, batch: int, kv_dtype: str,
+) -> dict[str, Any]:
+    dtype_bytes = kv_dtype_bytes(kv_dtype)
+    full_bf16, sliding_bf16 = kv_split_per_token(spec, 2)
+    state = state_bytes_per_sequence(spec, conv_bytes=dtype_bytes)
+    kv = kv_bytes_at(spec, context_len, dtype_bytes) * batch
+    weights = {
+        "bf16": total_params * 2,
+        "fp8": total_params,
+        "int4": total_params // 2,
+        "stored": stored_bytes,
+        "stored_basis": stored_basis,
+    }
+    max_ctx = {
+        key: max_context_tokens(
+            spec, memory_bytes=g.memory_bytes, weights_bytes=stored_bytes, batch=batch,
+            dtype_bytes=dtype_bytes, state_bytes=state["total"],
+        )
+        for key, g in GPUS.items()
+    }
+    return {
+        "weights_bytes": weights,
+        "kv_bytes_per_token": full_bf16 + sliding_bf16,
+        "kv_bytes_per_token_basis": "bf16, every attention layer at full length (sliding "
+        "windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)",
+        "kv_bytes": {
+            "context": context_len,
+            "batch": batch,
+            "kv_dtype": kv_dtype,
+            "bytes": kv,
+            "sliding_window": spec.sliding_window,
+            "sliding_windows_capped": bool(sliding_bf16),
+        },
+        "state_bytes_per_sequence": state["total"],
+        "state_bytes_detail": state,
+        "max_context_by_gpu": max_ctx,
+        "max_context_basis": f"one GPU, weights as stored, batch {batch}, KV in {kv_dtype}, "
+        "recurrent state included; no activation or framework overhead",
+    }

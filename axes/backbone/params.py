@@ -1,0 +1,307 @@
+"""Parameter counts from an ArchSpec, exact to the parameter for the mirrored families.
+
+Counted the way ``sum(p.numel() for p in model.parameters())`` counts a transformers model
+built from the same config (tied lm_head counted once, buffers such as RoPE ``inv_freq`` or
+DeepSeek's ``e_score_correction_bias`` not counted). Each formula cites the module it mirrors;
+the family modules document the per-family switches (biases, norms, gates).
+
+Active parameters (MoE): every parameter a token touches = total minus the routed experts it
+does not use, per MoE layer ``(num_experts - experts_per_token) * params_per_expert``. Two
+conventions are reported (``params.conventions``): with and without the input embedding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from axes.backbone.spec import ArchSpec
+
+COMPONENTS: tuple[str, ...] = (
+    "embeddings",
+    "attention",
+    "dense_mlp",
+    "routed_experts",
+    "router",
+    "shared_experts",
+    "ssm",
+    "norms",
+    "lm_head",
+    "mtp",
+    "vision",
+    "other",
+)
+
+
+@dataclass
+class ParamCount:
+    breakdown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPONENTS, 0))
+    per_layer: list[int] = field(default_factory=list)
+    routed_expert_params_per_layer: list[int] = field(default_factory=list)
+    params_per_expert: int = 0
+    active_routed_per_layer: list[int] = field(default_factory=list)
+    linear_weight_params: int = 0  # decoder-layer matmul weights (what FP8/AWQ/GPTQ convert)
+    mtp_params: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.breakdown.values())
+
+
+def _linear(n_in: int, n_out: int, bias: bool) -> int:
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def norm_params(spec: ArchSpec, width: int) -> int:
+    return width * (2 if spec.norm_bias else 1)
+
+
+def attention_params(spec: ArchSpec) -> tuple[int, int]:
+    """(params, matmul weight params) of one standard attention block.
+
+    q/k/v/o as in ``modeling_llama.py`` LlamaAttention; phi3/gpt2 fuse q/k/v into one linear
+    of the same size. QK-norm: per head (``modeling_qwen3.py``: RMSNorm(head_dim) each) or full
+    width (``modeling_olmo2.py``: RMSNorm(heads*head_dim) and RMSNorm(kv_heads*head_dim)).
+    """
+    h, nh, kv, hd = spec.hidden_size, spec.num_attention_heads, spec.num_kv_heads, spec.head_dim
+    q_out = nh * hd * (2 if spec.attention_output_gate else 1)
+    weights = h * q_out + 2 * h * kv * hd + nh * hd * h
+    total = weights
+    if spec.qkv_bias:
+        total += q_out + 2 * kv * hd
+    if spec.o_bias:
+        total += h
+    if spec.qk_norm == "per_head":
+        total += 2 * hd
+    elif spec.qk_norm == "full_width":
+        total += nh * hd + kv * hd
+    if spec.attention_sinks:
+        total += nh  # modeling_gpt_oss.py: self.sinks = nn.Parameter(torch.empty(num_heads))
+    return total, weights
+
+
+def mla_params(spec: ArchSpec) -> tuple[int, int]:
+    """One MLA block (``modeling_deepseek_v3.py`` DeepseekV3Attention)."""
+    h, nh = spec.hidden_size, spec.num_attention_heads
+    nope, rope, v = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0, spec.v_head_dim or 0
+    kv_rank, q_rank = spec.kv_lora_rank or 0, spec.q_lora_rank
+    bias = spec.qkv_bias
+    total = weights = 0
+    if q_rank:
+        total += _linear(h, q_rank, bias) + q_rank + q_rank * nh * (nope + rope)
+        weights += h * q_rank + q_rank * nh * (nope + rope)
+    else:
+        total += h * nh * (nope + rope)
+        weights += h * nh * (nope + rope)
+    total += _linear(h, kv_rank + rope, bias) + kv_rank + kv_rank * nh * (nope + v)
+    weights += h * (kv_rank + rope) + kv_rank * nh * (nope + v)
+    total += _linear(nh * v, h, spec.o_bias)
+    weights += nh * v * h
+    return total, weights
+
+
+def gated_deltanet_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Gated DeltaNet block (``modeling_qwen3_next.py`` Qwen3NextGatedDeltaNet)."""
+    h = spec.hidden_size
+    nk, nv = spec.linear_num_key_heads or 0, spec.linear_num_value_heads or 0
+    kd, vd = nk * (spec.linear_key_head_dim or 0), nv * (spec.linear_value_head_dim or 0)
+    k = spec.linear_conv_kernel or 0
+    weights = h * (2 * kd + 2 * vd) + h * 2 * nv + vd * h
+    total = weights + (2 * kd + vd) * k + 2 * nv + (spec.linear_value_head_dim or 0)
+    return total, weights
+
+
+def mamba_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer)."""
+    h, i = spec.hidden_size, spec.ssm_intermediate_size or 0
+    n, r, k = spec.ssm_state_size or 0, spec.ssm_time_step_rank or 0, spec.ssm_conv_kernel or 0
+    b = spec.ssm_bias
+    weights = h * 2 * i + i * (r + 2 * n) + r * i + i * h
+    total = (
+        _linear(h, 2 * i, b)
+        + i * k + (i if spec.ssm_conv_bias else 0)
+        + i * (r + 2 * n)
+        + _linear(r, i, True)
+        + i * n + i  # A_log, D
+        + _linear(i, h, b)
+    )
+    return total, weights
+
+
+def mamba2_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Mamba-2 mixer (``modeling_mamba2.py`` Mamba2Mixer = NemotronHMamba2Mixer)."""
+    h, i = spec.hidden_size, spec.ssm_intermediate_size or 0
+    n, g, heads = spec.ssm_state_size or 0, spec.ssm_n_groups or 0, spec.ssm_num_heads or 0
+    k, b = spec.ssm_conv_kernel or 0, spec.ssm_bias
+    conv_dim = i + 2 * g * n
+    proj = i + conv_dim + heads
+    weights = h * proj + i * h
+    total = (
+        _linear(h, proj, b)
+        + conv_dim * k + (conv_dim if spec.ssm_conv_bias else 0)
+        + 3 * heads  # dt_bias, A_log, D
+        + i  # gated RMSNorm
+        + _linear(i, h, b)
+    )
+    return total, weights
+
+
+def mlp_params(spec: ArchSpec, width: int, *, gated: bool, bias: bool) -> int:
+    h = spec.hidden_size
+    if gated:  # gate/up/down (SwiGLU, GeGLU); phi3 fuses gate+up, same count
+        return 3 * h * width + ((2 * width + h) if bias else 0)
+    return 2 * h * width + ((width + h) if bias else 0)  # up/down (GPT-2 GELU, ReLU^2)
+
+
+def expert_params(spec: ArchSpec) -> int:
+    """One routed expert: fused gate_up/down slices (mixtral, qwen3_moe, deepseek),
+    with biases in gpt_oss, up/down only in nemotron_h (input = moe_latent_size if set)."""
+    width = spec.moe_intermediate_size or 0
+    dim = spec.moe_latent_size or spec.hidden_size
+    mats = 3 if spec.expert_gated else 2
+    per = mats * dim * width
+    if spec.expert_bias:  # modeling_gpt_oss.py gate_up_proj_bias (2*I) + down_proj_bias (H)
+        per += 2 * width + dim
+    return per
+
+
+def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
+    h, e = spec.hidden_size, spec.num_experts
+    router = e * h + (e if spec.router_bias else 0)
+    shared = 0
+    if spec.shared_expert_intermediate_size:
+        shared = mlp_params(
+            spec, spec.shared_expert_intermediate_size, gated=spec.shared_expert_gated,
+            bias=spec.mlp_bias and not spec.shared_expert_gated,
+        )
+        if spec.shared_expert_gate:
+            shared += h  # modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1)
+    other = 0
+    if spec.moe_latent_size:  # modeling_nemotron_h.py fc1_latent_proj / fc2_latent_proj
+        other = 2 * h * spec.moe_latent_size + ((spec.moe_latent_size + h) if spec.mlp_bias else 0)
+    return {"router": router, "routed_experts": e * expert_params(spec),
+            "shared_experts": shared, "other": other}
+
+
+def vision_params(spec: ArchSpec) -> int:
+    """SigLIP vision tower (``modeling_siglip.py``) + Gemma3MultiModalProjector."""
+    v = spec.vision
+    if v is None:
+        return 0
+    hv, iv = v.hidden_size, v.intermediate_size
+    patches = (v.image_size // v.patch_size) ** 2
+    embeddings = hv * v.num_channels * v.patch_size**2 + hv + patches * hv
+    layer = 2 * (2 * hv) + 4 * (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv)
+    total = embeddings + v.num_layers * layer + 2 * hv  # post_layernorm
+    if v.use_head:  # SiglipMultiheadAttentionPoolingHead: probe, MHA, layernorm, MLP
+        total += hv + (3 * hv * hv + 3 * hv) + (hv * hv + hv) + 2 * hv + (hv * iv + iv + iv * hv + hv)
+    if v.projector == "gemma3_mm_projector":
+        total += hv * spec.hidden_size + hv
+    return total
+
+
+def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
+    if mixer in ("attention", "sliding_attention"):
+        return ("attention", *attention_params(spec))
+    if mixer == "mla":
+        return ("attention", *mla_params(spec))
+    if mixer == "linear_attention":
+        if spec.linear_attention_kind == "gated_deltanet":
+            return ("attention", *gated_deltanet_params(spec))
+        return ("attention", *attention_params(spec))
+    if mixer == "mamba":
+        return ("ssm", *mamba_params(spec))
+    if mixer == "mamba2":
+        return ("ssm", *mamba2_params(spec))
+    return ("other", 0, 0)
+
+
+def count_params(spec: ArchSpec) -> ParamCount:
+    out = ParamCount()
+    b = out.breakdown
+    h, v = spec.hidden_size, spec.vocab_size
+    b["embeddings"] = v * h + spec.learned_positions * h
+    b["lm_head"] = 0 if spec.tied_embeddings else v * h
+    b["norms"] += norm_params(spec, h)  # final norm (norm / norm_f / ln_f)
+    per_expert = expert_params(spec) if spec.num_experts else 0
+    out.params_per_expert = per_expert
+    for layer in spec.layers:
+        before = out.total
+        routed = active_routed = 0
+        key, n, weights = mixer_params(spec, layer.mixer)
+        b[key] += n
+        out.linear_weight_params += weights
+        if layer.ffn == "mlp":
+            n = mlp_params(spec, spec.intermediate_size, gated=spec.ffn_gated, bias=spec.mlp_bias)
+            b["dense_mlp"] += n
+            out.linear_weight_params += (3 if spec.ffn_gated else 2) * h * spec.intermediate_size
+        elif layer.ffn == "moe":
+            parts = moe_layer_params(spec)
+            for k, n in parts.items():
+                b[k] += n
+            routed = parts["routed_experts"]
+            active_routed = min(spec.experts_per_token, spec.num_experts) * per_expert
+            out.linear_weight_params += routed + parts["shared_experts"]
+        b["norms"] += spec.norms_per_layer * norm_params(spec, h)
+        out.per_layer.append(out.total - before)
+        out.routed_expert_params_per_layer.append(routed)
+        out.active_routed_per_layer.append(active_routed)
+    b["vision"] = vision_params(spec)
+    out.mtp_params = mtp_params(spec)
+    return out
+
+
+def mtp_params(spec: ArchSpec) -> int:
+    """MTP modules as DeepSeek-V3 saves them (``model.layers.{num_layers + i}``): enorm, hnorm,
+    eh_proj (2*hidden -> hidden), one decoder block, shared_head norm, plus its own copies of
+    embed_tokens and shared_head.head (vocab x hidden each). Not built by transformers."""
+    if not spec.mtp_layers:
+        return 0
+    h, v = spec.hidden_size, spec.vocab_size
+    block = 0
+    for t in spec.mtp_block_types:
+        if t in ("mla", "attention", "full_attention"):
+            block += mixer_params(spec, "mla" if spec.kv_lora_rank else "attention")[1]
+        elif t == "moe":
+            block += sum(moe_layer_params(spec).values())
+        elif t == "mlp":
+            block += mlp_params(spec, spec.intermediate_size, gated=spec.ffn_gated,
+                                bias=spec.mlp_bias)
+    block += 2 * h  # the block's two norms
+    per = 2 * h + 2 * h * h + block + h + 2 * v * h
+    return spec.mtp_layers * per
+
+
+def params_report(spec: ArchSpec, count: ParamCount) -> dict[str, Any]:
+    total = count.total
+    inactive = sum(
+        r - a for r, a in zip(count.routed_expert_params_per_layer,
+                              count.active_routed_per_layer, strict=True)
+    )
+    active = total - inactive
+    input_embedding = spec.vocab_size * spec.hidden_size + spec.learned_positions * spec.hidden_size
+    excluding = active - (input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size)
+    return {
+        "total": total,
+        "active": active,
+        "active_excluding_input_embedding": excluding,
+        "breakdown": dict(count.breakdown),
+        "per_layer": count.per_layer,
+        "params_per_expert": count.params_per_expert,
+        "mtp": {
+            "layers": spec.mtp_layers,
+            "params": count.mtp_params,
+            "included_in_total": False,
+            "total_with_mtp": total + count.mtp_params,
+        },
+        "conventions": {
+            "total": "every parameter transformers builds for this config "
+            "(sum of numel, tied lm_head counted once, buffers excluded; MTP modules "
+            "that transformers does not build are reported under mtp, not in total)",
+            "active": "parameters one token touches in a decoder forward pass: total minus "
+            "the routed experts it skips, per MoE layer (num_experts - experts_per_token) x "
+            "params_per_expert; embeddings, lm_head and any vision tower included",
+            "active_excluding_input_embedding": "active minus the input embedding lookup "
+            "table (kept when it is tied to the lm_head, which is a real matmul)",
+        },
+    }

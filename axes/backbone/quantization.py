@@ -1,0 +1,105 @@
+"""Stored weight formats: quantization_config -> a normalized summary and bytes per weight.
+
+Formats and their on-disk layout:
+- FP8 block-wise (DeepSeek-V3, Qwen3-FP8): e4m3 weights, one fp32 ``weight_scale_inv`` per
+  128x128 block (``weight_block_size``); norms, router gates, embeddings and lm_head stay bf16.
+- MXFP4 (gpt-oss): expert weights as 4-bit ``*_blocks`` plus one e8m0 byte ``*_scales`` per
+  32 values (OCP MX spec); ``modules_to_not_convert`` (attention, router, embeddings, lm_head)
+  stay bf16.
+- AWQ / GPTQ int4: 8 weights packed per int32 ``qweight``, fp16 ``scales`` and packed 4-bit
+  ``qzeros`` per ``group_size`` input rows; embeddings, norms and lm_head stay fp16/bf16.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DTYPE_BYTES: dict[str, float] = {
+    "float32": 4,
+    "fp32": 4,
+    "F32": 4,
+    "bfloat16": 2,
+    "bf16": 2,
+    "BF16": 2,
+    "float16": 2,
+    "fp16": 2,
+    "F16": 2,
+    "float8_e4m3fn": 1,
+    "fp8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "int8": 1,
+    "I8": 1,
+    "U8": 1,
+    "I32": 4,
+    "I64": 8,
+    "F64": 8,
+    "int4": 0.5,
+}
+
+
+def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
+    """Normalize a quantization_config into {method, bits, block/group, excluded modules}."""
+    method = str(qc.get("quant_method") or qc.get("quant_algo") or "unknown").lower()
+    out: dict[str, Any] = {"method": method}
+    if method == "fp8":
+        out["bits"] = 8
+        out["format"] = qc.get("fmt") or "e4m3"
+        block = qc.get("weight_block_size")
+        out["block_size"] = list(block) if isinstance(block, list) else None
+        out["label"] = "FP8 block-wise" if block else "FP8"
+    elif method == "mxfp4":
+        out["bits"] = 4
+        out["group_size"] = 32
+        out["label"] = "MXFP4 (experts)"
+    elif method in ("awq", "gptq"):
+        out["bits"] = int(qc.get("bits") or qc.get("w_bit") or 4)
+        out["group_size"] = int(qc.get("group_size") or qc.get("q_group_size") or 128)
+        out["label"] = f"{method.upper()} int{out['bits']} g{out['group_size']}"
+    elif method in ("bitsandbytes",):
+        out["bits"] = 4 if qc.get("load_in_4bit") else 8
+        out["label"] = f"bitsandbytes int{out['bits']}"
+    else:
+        out["label"] = method
+    skip = qc.get("modules_to_not_convert") or qc.get("ignored_layers") or []
+    out["modules_not_converted"] = len(skip) if isinstance(skip, list) else 0
+    return out
+
+
+def stored_bytes(
+    *,
+    total_params: int,
+    quantizable_params: int,
+    expert_params: int,
+    dtype: str | None,
+    quantization: dict[str, Any] | None,
+) -> tuple[int, str]:
+    """Bytes on disk of the weights in their stored format, and a one-line basis.
+
+    ``quantizable_params`` are the linear weights of the decoder layers (not embeddings,
+    lm_head, norms or routers); ``expert_params`` the routed-expert weights (what MXFP4
+    converts). AWQ/GPTQ keep one scale and zero per group of input rows per output column.
+    """
+    base = DTYPE_BYTES.get(dtype or "bfloat16", 2)
+    if not quantization:
+        return int(total_params * base), f"{total_params:,} params x {base:g} B ({dtype or 'bf16'})"
+    method = quantization["method"]
+    rest_bytes = 2  # unquantized tensors stay 16-bit
+    if method == "fp8":
+        block = quantization.get("block_size") or [128, 128]
+        scales = quantizable_params // (block[0] * block[1])  # one fp32 per block (approx.)
+        total = quantizable_params + scales * 4 + (total_params - quantizable_params) * rest_bytes
+        return int(total), "fp8 decoder linears + fp32 block scales + bf16 rest"
+    if method == "mxfp4":
+        packed = expert_params // 2 + expert_params // 32  # 4-bit values + e8m0 per 32
+        total = packed + (total_params - expert_params) * rest_bytes
+        return int(total), "MXFP4 experts (4.25 bits) + bf16 rest"
+    if method in ("awq", "gptq"):
+        bits = quantization.get("bits", 4)
+        groups = quantization.get("group_size", 128)
+        q = quantizable_params * bits // 8
+        # per group of input rows and per output column: an fp16 scale and a packed zero
+        meta = (quantizable_params // max(groups, 1)) * (2 + bits / 8)
+        total = q + meta + (total_params - quantizable_params) * rest_bytes
+        return int(total), f"int{bits} packed decoder linears + fp16 scales/zeros per group of {groups} + 16-bit rest"
+    return int(total_params * base), f"unknown method {method}: counted at {base:g} B/param"

@@ -1,0 +1,164 @@
+"""``analyze_config``: config.json (+ optional checkpoint metadata) -> one JSON-ready report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.backbone.compute import compute_report
+from axes.backbone.layers import layer_counts, layer_summary
+from axes.backbone.memory import kv_dtype_bytes, memory_report
+from axes.backbone.params import count_params, params_report
+from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
+from axes.backbone.safetensors import checkpoint_report
+from axes.backbone.spec import ArchSpec, normalize
+
+DEFAULT_CONTEXT = 8192
+ANALYZER_VERSION = 1
+
+
+def analyze_config(
+    config: dict[str, Any],
+    *,
+    safetensors_index: dict[str, Any] | None = None,
+    safetensors_headers: dict[str, dict[str, Any]] | None = None,
+    model_info: dict[str, Any] | None = None,
+    context_len: int | None = None,
+    batch: int = 1,
+    kv_dtype: str = "bf16",
+) -> dict[str, Any]:
+    """The backbone report. Raises ``ConfigError`` (typed, user-facing) on malformed configs;
+    unknown model types give an ``estimated`` report."""
+    spec = normalize(config)
+    dtype_bytes = kv_dtype_bytes(kv_dtype)
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    native = spec.max_position_embeddings
+    context = int(context_len or min(native or DEFAULT_CONTEXT, DEFAULT_CONTEXT))
+    if context < 1:
+        raise ValueError("context_len must be at least 1")
+    count = count_params(spec)
+    params = params_report(spec, count)
+    expert_total = count.breakdown["routed_experts"]
+    stored, basis = stored_bytes(
+        total_params=count.total,
+        quantizable_params=count.linear_weight_params,
+        expert_params=expert_total,
+        dtype=spec.stored_dtype,
+        quantization=spec.quantization,
+    )
+    memory = memory_report(
+        spec, total_params=count.total, stored_bytes=stored, stored_basis=basis,
+        context_len=context, batch=batch, kv_dtype=kv_dtype,
+    )
+    bytes_per_param = stored / count.total if count.total else 2.0
+    compute = compute_report(
+        spec, count, active_params=params["active"], context_len=context,
+        bytes_per_param=bytes_per_param, kv_dtype_bytes=dtype_bytes,
+    )
+    notes = list(spec.notes)
+    if spec.kv_lora_rank:
+        notes.append("KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
+                     "transformers' own cache stores decompressed K/V and is larger")
+    if spec.mtp_layers:
+        notes.append(f"{spec.mtp_layers} MTP module(s) ship in the checkpoint "
+                     f"(~{count.mtp_params:,} params) but transformers does not build them")
+    checkpoint = checkpoint_report(
+        spec, count, safetensors_index=safetensors_index,
+        safetensors_headers=safetensors_headers, model_info=model_info,
+    )
+    return {
+        "analyzer_version": ANALYZER_VERSION,
+        "params": params,
+        "memory": memory,
+        "compute": compute,
+        "backbone": backbone_section(spec),
+        "spec": spec.to_dict(),
+        "checkpoint": checkpoint,
+        "estimated": spec.estimated,
+        "notes": notes,
+    }
+
+
+def decoder_type(spec: ArchSpec) -> str:
+    mixers = {layer.mixer for layer in spec.layers}
+    has_attn = bool(mixers & {"attention", "sliding_attention", "mla"})
+    has_recurrent = bool(mixers & {"mamba", "mamba2", "linear_attention"})
+    if has_recurrent and not has_attn:
+        return "ssm"
+    if has_recurrent:
+        return "hybrid_moe" if spec.is_moe else "hybrid"
+    return "moe" if spec.is_moe else "dense"
+
+
+def backbone_section(spec: ArchSpec) -> dict[str, Any]:
+    mixers = {layer.mixer for layer in spec.layers}
+    variant = spec.attention_variant
+    attention = {
+        "variant": variant,
+        "num_attention_heads": spec.num_attention_heads,
+        "num_kv_heads": spec.num_kv_heads if variant != "none" else 0,
+        "head_dim": spec.head_dim,
+        "sliding": "sliding_attention" in mixers,
+        "sliding_window": spec.sliding_window,
+        "linear": "linear_attention" in mixers,
+        "qk_norm": spec.qk_norm,
+        "sinks": spec.attention_sinks,
+        "output_gate": spec.attention_output_gate,
+        "qkv_bias": spec.qkv_bias,
+        "kv_lora_rank": spec.kv_lora_rank,
+        "q_lora_rank": spec.q_lora_rank,
+    }
+    moe = None
+    if spec.is_moe:
+        moe = {
+            "num_experts": spec.num_experts,
+            "experts_per_token": spec.experts_per_token,
+            "expert_intermediate_size": spec.moe_intermediate_size,
+            "num_shared_experts": spec.num_shared_experts,
+            "shared_expert_intermediate_size": spec.shared_expert_intermediate_size,
+            "first_k_dense": spec.first_k_dense,
+            "router_scoring": spec.router_scoring,
+        }
+    return {
+        "family": spec.model_type,
+        "family_module": spec.family,
+        "decoder_type": decoder_type(spec),
+        "attention": attention,
+        "layers": {
+            "num_layers": spec.num_layers,
+            "counts": layer_counts(spec.layers),
+            "pattern": [layer.to_dict() for layer in spec.layers],
+            "summary": layer_summary(
+                spec.layers,
+                attention_variant=variant,
+                linear_label="Gated DeltaNet"
+                if spec.linear_attention_kind == "gated_deltanet"
+                else "linear attention",
+            ),
+        },
+        "moe": moe,
+        "hidden_size": spec.hidden_size,
+        "intermediate_size": spec.intermediate_size,
+        "vocab_size": spec.vocab_size,
+        "tied_embeddings": spec.tied_embeddings,
+        "context_length": spec.max_position_embeddings,
+        "positional": {
+            "type": spec.positional,
+            "rope_theta": spec.rope_theta,
+            "rope_scaling": spec.rope_scaling,
+            "partial_rotary_factor": spec.partial_rotary_factor,
+            "nope_layers": spec.nope_layers,
+        },
+        "norm": {"type": spec.norm_type, "placement": spec.norm_placement, "eps": spec.norm_eps},
+        "weights_format": {
+            "stored_dtype": spec.stored_dtype,
+            "quantization": spec.quantization,
+            "bytes_per_param_unquantized": DTYPE_BYTES.get(spec.stored_dtype or "bfloat16", 2),
+        },
+        "vision": None if spec.vision is None else {
+            "kind": spec.vision.kind, "hidden_size": spec.vision.hidden_size,
+            "num_layers": spec.vision.num_layers, "image_size": spec.vision.image_size,
+            "patch_size": spec.vision.patch_size,
+        },
+        "mtp_layers": spec.mtp_layers,
+    }

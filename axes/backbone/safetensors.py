@@ -1,0 +1,177 @@
+"""Compare the analytic count with what the checkpoint stores, and explain every difference.
+
+Inputs, all optional and all parsed elsewhere (pure data here, like huggingface_hub's
+``_parse_safetensors_header``): ``model.safetensors.index.json`` (``metadata.total_size`` in
+bytes, sometimes ``metadata.total_parameters``, and ``weight_map`` names), the JSON headers of
+the shard files (``{name: {dtype, shape, data_offsets}}``: exact shapes and dtypes) and the
+Hub ``model_info().safetensors`` summary (``{"parameters": {dtype: count}, "total": n}``).
+
+Known reasons a checkpoint holds more (or other) numbers than transformers builds:
+MTP modules (DeepSeek ``model.layers.{N}``), tied lm_head saved or counted twice, quantization
+scales (``weight_scale_inv``, ``*_scales``, ``scales``/``qzeros``/``g_idx``), packed low-bit
+weights (8 int4 per int32 ``qweight``, 2 fp4 per byte in MXFP4 ``*_blocks``), buffers saved as
+tensors (``e_score_correction_bias``), and vision towers.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from math import prod
+from typing import Any
+
+from axes.backbone.params import ParamCount
+from axes.backbone.spec import ArchSpec
+
+SCALE_SUFFIXES = ("weight_scale_inv", "weight_scale", "input_scale", ".scales", "_scales",
+                  ".qzeros", ".g_idx", "k_scale", "v_scale")
+PACKED_SUFFIXES = {".qweight": 8, "_blocks": 2}  # values per stored element (int32 / uint8)
+VISION_MARKERS = ("vision_tower", "vision_model", "multi_modal_projector", "visual.")
+_LAYER_RE = re.compile(r"layers\.(\d+)\.")
+
+
+def _tensors(header: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    inner = header.get("tensors") if isinstance(header.get("tensors"), dict) else header
+    return {k: v for k, v in inner.items() if k != "__metadata__" and isinstance(v, dict)}
+
+
+def classify_tensor(name: str, spec: ArchSpec) -> str:
+    if any(name.endswith(s) or s in name for s in SCALE_SUFFIXES):
+        return "quant_scales"
+    if any(m in name for m in VISION_MARKERS):
+        return "vision"
+    m = _LAYER_RE.search(name)
+    if m and int(m.group(1)) >= spec.num_layers and "vision" not in name:
+        return "mtp"
+    if name.endswith("e_score_correction_bias"):
+        return "buffer_saved"
+    if name.startswith("lm_head") or name.endswith("lm_head.weight"):
+        return "lm_head"
+    return "model"
+
+
+def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[str, Any]:
+    by_dtype: dict[str, int] = {}
+    by_class: dict[str, int] = {}
+    unpacked_model = 0
+    for header in headers.values():
+        for name, t in _tensors(header).items():
+            n = prod(int(x) for x in t.get("shape", [])) if t.get("shape") else 1
+            dtype = str(t.get("dtype", "?"))
+            by_dtype[dtype] = by_dtype.get(dtype, 0) + n
+            cls = classify_tensor(name, spec)
+            by_class[cls] = by_class.get(cls, 0) + n
+            if cls in ("model", "lm_head", "vision"):
+                factor = next((f for s, f in PACKED_SUFFIXES.items() if name.endswith(s)), 1)
+                unpacked_model += n * factor
+    return {"by_dtype": by_dtype, "by_class": by_class, "unpacked_model_params": unpacked_model,
+            "total": sum(by_dtype.values())}
+
+
+def checkpoint_report(
+    spec: ArchSpec,
+    count: ParamCount,
+    *,
+    safetensors_index: dict[str, Any] | None,
+    safetensors_headers: dict[str, dict[str, Any]] | None,
+    model_info: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    if not (safetensors_index or safetensors_headers or model_info):
+        return None
+    analytic = count.total
+    out: dict[str, Any] = {"analytic_total": analytic, "sources": []}
+    stored_total: int | None = None
+    names: list[str] = []
+    if safetensors_index:
+        meta = safetensors_index.get("metadata") or {}
+        wm = safetensors_index.get("weight_map") or {}
+        names = list(wm) if isinstance(wm, dict) else []
+        out["index"] = {
+            "total_size_bytes": meta.get("total_size"),
+            "total_parameters": meta.get("total_parameters"),
+            "tensors": len(names),
+            "shards": len(set(wm.values())) if isinstance(wm, dict) else 0,
+        }
+        if isinstance(meta.get("total_parameters"), int):
+            stored_total = meta["total_parameters"]
+            out["sources"].append("index metadata.total_parameters")
+    if model_info:
+        st = model_info.get("safetensors", model_info)
+        if isinstance(st, dict) and isinstance(st.get("parameters"), dict):
+            out["stored_by_dtype"] = {k: int(v) for k, v in st["parameters"].items()}
+            stored_total = int(st.get("total") or sum(out["stored_by_dtype"].values()))
+            out["sources"].append("Hub model_info.safetensors")
+    classes: dict[str, int] = {}
+    if safetensors_headers:
+        hc = header_counts(safetensors_headers, spec)
+        out["stored_by_dtype"] = hc["by_dtype"]
+        out["stored_by_class"] = hc["by_class"]
+        classes = hc["by_class"]
+        stored_total = hc["total"]
+        out["sources"].append("safetensors headers")
+        names = names or [n for h in safetensors_headers.values() for n in _tensors(h)]
+    out["stored_total"] = stored_total
+    present = {classify_tensor(n, spec) for n in names}
+    out["tensor_classes_present"] = sorted(present)
+    if stored_total is None:
+        out["difference"] = None
+        out["explained"] = False
+        out["explanations"] = []
+        out["note"] = "no stored parameter count (index without total_parameters, no headers)"
+        return out
+    diff = stored_total - analytic
+    out["difference"] = diff
+    explanations = _explain(spec, count, diff, classes, present)
+    out["explanations"] = explanations
+    out["explained"] = sum(e["params"] for e in explanations) == diff
+    if not out["explained"]:
+        out["unexplained_params"] = diff - sum(e["params"] for e in explanations)
+    return out
+
+
+def _explain(
+    spec: ArchSpec, count: ParamCount, diff: int, classes: dict[str, int], present: set[str]
+) -> list[dict[str, Any]]:
+    """Exact accounting when headers give per-class counts, else the subset of known
+    candidate reasons whose sum equals the difference."""
+    hv = spec.vocab_size * spec.hidden_size
+    moe_layers = sum(1 for layer in spec.layers if layer.ffn == "moe")
+    if classes:
+        out: list[dict[str, Any]] = []
+        for cls, reason in (
+            ("mtp", "MTP modules stored in the checkpoint, not built by transformers"),
+            ("quant_scales", "quantization scale / zero-point tensors"),
+            ("buffer_saved", "router correction biases saved as tensors (buffers in transformers)"),
+        ):
+            if classes.get(cls):
+                out.append({"reason": reason, "params": classes[cls], "kind": cls})
+        if spec.tied_embeddings and classes.get("lm_head"):
+            out.append({"reason": "tied lm_head saved as its own tensor", "params": classes["lm_head"],
+                        "kind": "tied_duplicate"})
+        model_stored = sum(v for k, v in classes.items() if k in ("model", "lm_head", "vision"))
+        model_stored -= next((e["params"] for e in out if e["kind"] == "tied_duplicate"), 0)
+        packed = model_stored - count.total
+        if packed:
+            out.append({"reason": "packed low-bit weights (several values per stored element) "
+                        "or tensors the engine does not model", "params": packed,
+                        "kind": "packed_quantization"})
+        return out
+    candidates: list[dict[str, Any]] = []
+    if spec.mtp_layers or "mtp" in present:
+        candidates.append({"reason": "MTP modules stored in the checkpoint, not built by "
+                           "transformers", "params": count.mtp_params, "kind": "mtp"})
+    if spec.tied_embeddings:
+        candidates.append({"reason": "tied lm_head counted a second time by the checkpoint "
+                           "(index total_parameters / saved tensor)", "params": hv,
+                           "kind": "tied_duplicate"})
+    if spec.router_scoring == "sigmoid" and moe_layers:
+        candidates.append({"reason": "router e_score_correction_bias saved as tensors",
+                           "params": moe_layers * spec.num_experts, "kind": "buffer_saved"})
+    if count.breakdown["vision"]:
+        candidates.append({"reason": "vision tower + projector not in the stored count",
+                           "params": -count.breakdown["vision"], "kind": "vision"})
+    for r in range(len(candidates) + 1):
+        for combo in combinations(candidates, r):
+            if sum(c["params"] for c in combo) == diff:
+                return list(combo)
+    return []

@@ -1,0 +1,325 @@
+"""config.json -> ArchSpec: one normalized, family-independent description of a backbone.
+
+Every family module (``axes.backbone.families.*``) reads its own keys and defaults (the
+defaults of the installed transformers ``configuration_*.py``) into the same ArchSpec, so
+parameter, memory and compute formulas are written once, over the spec, not per family.
+
+``ConfigView`` resolves aliases (``n_embd`` / ``hidden_size`` / ``d_model``), ``text_config``
+nesting and numeric strings, and records which key path each value came from so facts can
+quote their evidence (``text_config.num_key_value_heads``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from axes.backbone.errors import ConfigError
+from axes.backbone.layers import LayerSpec
+
+_MISSING = object()
+
+
+class ConfigView:
+    """Read-only view over a config dict with alias lookup, ``text_config`` nesting and
+    provenance. ``get("hidden_size", "n_embd", "d_model")`` returns the first present key."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        if not isinstance(config, dict):
+            raise ConfigError(
+                f"config.json must hold a JSON object, not {type(config).__name__}. "
+                "Check that you passed the model's config.json."
+            )
+        self.raw = config
+        text = config.get("text_config")
+        self.text: dict[str, Any] = text if isinstance(text, dict) else {}
+        self.sources: dict[str, str] = {}  # spec field -> config key path
+        self.notes: list[str] = []
+
+    def _lookup(self, name: str) -> tuple[str, Any]:
+        if name in self.text and self.text[name] is not None:
+            return f"text_config.{name}", self.text[name]
+        if name in self.raw and self.raw[name] is not None:
+            return name, self.raw[name]
+        return name, _MISSING
+
+    def has(self, *names: str) -> bool:
+        return any(self._lookup(n)[1] is not _MISSING for n in names)
+
+    def path(self, *names: str) -> str | None:
+        for n in names:
+            p, v = self._lookup(n)
+            if v is not _MISSING:
+                return p
+        return None
+
+    def raw_get(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
+        for n in names:
+            p, v = self._lookup(n)
+            if v is not _MISSING:
+                if field_name:
+                    self.sources[field_name] = p
+                return v
+        return default
+
+    def int(
+        self, *names: str, default: Any = _MISSING, field_name: str | None = None
+    ) -> Any:
+        """An integer, from the first present key; numeric strings are accepted (noted)."""
+        for n in names:
+            p, v = self._lookup(n)
+            if v is _MISSING:
+                continue
+            if field_name:
+                self.sources[field_name] = p
+            return _as_int(v, p, self.notes)
+        if default is _MISSING:
+            raise ConfigError(
+                f"config.json has no {' / '.join(names)}; the engine needs it to count "
+                "parameters. Add the key or analyze the model's original config.json.",
+                key=names[0],
+            )
+        return default
+
+    def float(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
+        for n in names:
+            p, v = self._lookup(n)
+            if v is _MISSING:
+                continue
+            if field_name:
+                self.sources[field_name] = p
+            try:
+                return float(v)
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{p} must be a number, not {v!r}", key=p) from exc
+        return default
+
+    def bool(self, *names: str, default: bool = False, field_name: str | None = None) -> bool:
+        for n in names:
+            p, v = self._lookup(n)
+            if v is _MISSING:
+                continue
+            if field_name:
+                self.sources[field_name] = p
+            if isinstance(v, bool):
+                return v
+            if isinstance(v, str) and v.lower() in ("true", "false"):
+                return v.lower() == "true"
+            if isinstance(v, int):
+                return bool(v)
+            raise ConfigError(f"{p} must be true or false, not {v!r}", key=p)
+        return default
+
+    def list(self, *names: str, field_name: str | None = None) -> list[Any] | None:
+        for n in names:
+            p, v = self._lookup(n)
+            if v is _MISSING:
+                continue
+            if not isinstance(v, list):
+                raise ConfigError(f"{p} must be a list, not {type(v).__name__}", key=p)
+            if field_name:
+                self.sources[field_name] = p
+            return v
+        return None
+
+
+def _as_int(v: Any, path: str, notes: list[str]) -> int:
+    if isinstance(v, bool):
+        raise ConfigError(f"{path} must be an integer, not a boolean ({v!r})", key=path)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        try:
+            out = int(v.strip())
+        except ValueError:
+            pass
+        else:
+            notes.append(f"{path} is the string {v!r}; read as the integer {out}")
+            return out
+    raise ConfigError(
+        f"{path} must be an integer, not {v!r}. Fix the value in config.json and retry.",
+        key=path,
+    )
+
+
+@dataclass
+class VisionSpec:
+    """A SigLIP-style vision tower plus its projector into the text model (gemma3)."""
+
+    kind: str  # "siglip"
+    hidden_size: int
+    num_layers: int
+    intermediate_size: int
+    num_attention_heads: int
+    num_channels: int
+    image_size: int
+    patch_size: int
+    use_head: bool
+    projector: str  # "gemma3_mm_projector"
+
+
+@dataclass
+class ArchSpec:
+    """The normalized backbone. Keys of ``to_dict()`` are stable across families."""
+
+    model_type: str
+    family: str  # the family module that read it ("llama", "deepseek", ..., "generic")
+    architectures: list[str]
+    hidden_size: int
+    num_layers: int
+    vocab_size: int
+    num_attention_heads: int
+    num_kv_heads: int
+    head_dim: int
+    intermediate_size: int
+    layers: list[LayerSpec]
+    tied_embeddings: bool
+    max_position_embeddings: int | None = None
+    hidden_act: str | None = None
+    ffn_gated: bool = True  # SwiGLU/GeGLU (3 matrices) vs plain up/down (2 matrices)
+    mlp_bias: bool = False
+    qkv_bias: bool = False
+    o_bias: bool = False
+    qk_norm: str | None = None  # None | "per_head" (qwen3, gemma3) | "full_width" (olmo2)
+    attention_output_gate: bool = False  # qwen3_next doubles q_proj to gate the output
+    attention_sinks: bool = False  # gpt_oss: one learned sink logit per head
+    fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
+    norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm"
+    norm_bias: bool = False
+    norms_per_layer: int = 2
+    norm_eps: float | None = None
+    norm_placement: str = "pre"  # "pre" | "post" (olmo2) | "sandwich" (gemma2/3)
+    positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope"
+    learned_positions: int = 0  # gpt2 n_positions
+    rope_theta: float | None = None
+    rope_scaling: dict[str, Any] | None = None
+    partial_rotary_factor: float | None = None
+    nope_layers: int = 0  # smollm3: layers without RoPE
+    sliding_window: int | None = None
+    # MLA (deepseek_v2 / v3 / kimi_k2)
+    q_lora_rank: int | None = None
+    kv_lora_rank: int | None = None
+    qk_nope_head_dim: int | None = None
+    qk_rope_head_dim: int | None = None
+    v_head_dim: int | None = None
+    # MoE
+    num_experts: int = 0
+    experts_per_token: int = 0
+    moe_intermediate_size: int | None = None
+    num_shared_experts: int = 0
+    shared_expert_intermediate_size: int = 0
+    shared_expert_gate: bool = False  # qwen3_next sigmoid gate on the shared expert
+    expert_bias: bool = False  # gpt_oss expert biases
+    router_bias: bool = False  # gpt_oss router bias
+    expert_gated: bool = True  # nemotron_h experts are up/down only
+    shared_expert_gated: bool = True
+    moe_latent_size: int | None = None  # nemotron 3 latent projection around the experts
+    first_k_dense: int = 0
+    router_scoring: str | None = None  # "softmax" | "sigmoid"
+    norm_topk_prob: bool | None = None
+    # SSM (mamba / mamba2 / nemotron_h)
+    ssm_version: int | None = None  # 1 or 2
+    ssm_state_size: int | None = None
+    ssm_num_heads: int | None = None
+    ssm_head_dim: int | None = None
+    ssm_n_groups: int | None = None
+    ssm_conv_kernel: int | None = None
+    ssm_intermediate_size: int | None = None
+    ssm_time_step_rank: int | None = None
+    ssm_bias: bool = False
+    ssm_conv_bias: bool = True
+    # Linear attention (qwen3_next Gated DeltaNet)
+    linear_num_key_heads: int | None = None
+    linear_num_value_heads: int | None = None
+    linear_key_head_dim: int | None = None
+    linear_value_head_dim: int | None = None
+    linear_conv_kernel: int | None = None
+    linear_attention_kind: str | None = None  # "gated_deltanet" | "softmax_like" (generic)
+    # Extras shipped in the checkpoint but not built by transformers
+    mtp_layers: int = 0
+    mtp_block_types: list[str] = field(default_factory=list)
+    vision: VisionSpec | None = None
+    # weights format
+    stored_dtype: str | None = None  # "bfloat16", "float32", ...
+    quantization: dict[str, Any] | None = None  # normalized quantization_config summary
+    estimated: bool = False
+    notes: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # field -> config key path
+
+    # -- derived -------------------------------------------------------------------------
+    @property
+    def attention_variant(self) -> str:
+        if not any(layer.mixer in ATTENTION_MIXERS for layer in self.layers):
+            return "none"
+        if self.kv_lora_rank:
+            return "MLA"
+        if self.num_kv_heads == self.num_attention_heads:
+            return "MHA"
+        if self.num_kv_heads == 1:
+            return "MQA"
+        return "GQA"
+
+    @property
+    def is_moe(self) -> bool:
+        return any(layer.ffn == "moe" for layer in self.layers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable, family-independent keys (the compare page diffs these)."""
+        out = asdict(self)
+        out.pop("layers")
+        out.pop("sources")
+        out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
+        out["attention_variant"] = self.attention_variant
+        out["experts_per_token"] = self.experts_per_token
+        out["layer_pattern"] = [layer.to_dict() for layer in self.layers]
+        return out
+
+
+ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
+
+
+def normalize(config: dict[str, Any]) -> ArchSpec:
+    """Read a config.json dict into an ArchSpec. Unknown model types fall back to a generic
+    decoder reading (``estimated=True``); malformed values raise ``ConfigError``."""
+    from axes.backbone.families import family_for
+
+    view = ConfigView(config)
+    model_type = str(config.get("model_type") or view.text.get("model_type") or "")
+    module = family_for(model_type, config)
+    spec = module.read(view)
+    _read_common(view, spec)
+    spec.notes = view.notes + spec.notes
+    spec.sources = {**view.sources, **spec.sources}
+    _validate(spec)
+    return spec
+
+
+def _read_common(view: ConfigView, spec: ArchSpec) -> None:
+    """Keys with the same meaning in every family: dtype and quantization."""
+    from axes.backbone.quantization import quantization_summary
+
+    dtype = view.raw_get("torch_dtype", "dtype", field_name="stored_dtype")
+    if isinstance(dtype, str):
+        spec.stored_dtype = dtype
+    qc = view.raw.get("quantization_config")
+    if isinstance(qc, dict):
+        spec.quantization = quantization_summary(qc)
+        view.sources["quantization"] = "quantization_config"
+
+
+def _validate(spec: ArchSpec) -> None:
+    for name in ("hidden_size", "num_layers", "vocab_size"):
+        value = getattr(spec, name)
+        if value <= 0:
+            raise ConfigError(f"{spec.sources.get(name, name)} must be positive, not {value}")
+    if spec.num_attention_heads < 0 or spec.num_kv_heads < 0:
+        raise ConfigError("attention head counts must not be negative")
+    if len(spec.layers) != spec.num_layers:
+        raise ConfigError(
+            f"the layer pattern has {len(spec.layers)} entries but the config says "
+            f"{spec.num_layers} layers; fix layer_types / the hybrid pattern in config.json"
+        )
+
+

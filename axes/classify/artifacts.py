@@ -1,0 +1,73 @@
+"""Every non-config fact of one model: generation config, chat template, card metadata, card prose.
+
+``artifact_facts(arts, report)`` is what ``axes.analysis`` calls next to
+``axes.backbone.backbone_facts``; ``report`` (the backbone engine's dict, may be None) is used
+only to find card-vs-config contradictions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.analysis import Artifacts
+from axes.classify.contradictions import contradiction_facts
+from axes.classify.metadata import CardMetadataError, metadata_facts
+from axes.classify.predict import Prediction, classify_statement
+from axes.classify.runtime import chat_template_facts, generation_facts
+from axes.classify.segment import Statement, segment_card
+from axes.facts import Evidence, Fact
+
+LOW_CONFIDENCE = 0.5
+
+
+def _template(arts: Artifacts) -> tuple[str | None, str]:
+    if arts.chat_template:
+        return arts.chat_template, "chat_template.jinja"
+    raw = (arts.tokenizer_config or {}).get("chat_template")
+    if isinstance(raw, str):
+        return raw, "tokenizer_config.json"
+    if isinstance(raw, list):  # [{"name": "default", "template": ...}, {"name": "tool_use", ...}]
+        joined = "\n".join(t.get("template", "") for t in raw if isinstance(t, dict))
+        return joined or None, "tokenizer_config.json"
+    return None, ""
+
+
+def card_facts(card: str) -> tuple[list[Fact], list[tuple[Statement, Prediction]]]:
+    facts = []
+    classified = []
+    for st in segment_card(card):
+        pred = classify_statement(st.text, table_header=st.table_header)
+        classified.append((st, pred))
+        if pred.axis == "none" or pred.kind is None:
+            continue
+        extra: dict[str, Any] = {"heading": st.heading}
+        if st.table_header:
+            extra["table_header"] = st.table_header
+        if pred.confidence < LOW_CONFIDENCE:
+            extra["low_confidence"] = True
+        facts.append(
+            Fact(pred.axis, pred.kind, st.text, Evidence("README.md", st.locator, st.text),
+                 confidence=pred.confidence, extractor=pred.extractor, extra=extra)
+        )
+    return facts, classified
+
+
+def artifact_facts(arts: Artifacts, report: dict[str, Any] | None = None) -> list[Fact]:
+    facts: list[Fact] = []
+    if arts.generation_config:
+        facts += generation_facts(arts.generation_config)
+    template, source = _template(arts)
+    if template:
+        facts += chat_template_facts(template, source=source)
+    if arts.card:
+        try:
+            facts += metadata_facts(arts.card)
+        except CardMetadataError as exc:
+            facts.append(
+                Fact("context", "context.provenance", str(exc), Evidence("README.md", "L1", "---"),
+                     confidence=1.0, extractor="metadata", extra={"flag": "unreadable_metadata"})
+            )
+        prose, classified = card_facts(arts.card)
+        facts += prose
+        facts += contradiction_facts(classified, config=arts.config, report=report)
+    return facts

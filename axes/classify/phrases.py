@@ -1,0 +1,117 @@
+"""Split a sentence that mixes axes into phrases, each on one axis, with character spans.
+
+"X is a 30.5B MoE with 128 experts, refined with four-stage RL, switches thinking on with
+/think, and calls tools through Qwen-Agent." holds four facts on four axes. We cut at clause
+boundaries (commas, semicolons, "and", "while", "but", "whereas"), classify each clause, try a
+second cut at "with" / "using" / "via" / "through" only where it separates two different axes,
+then fold clauses without a fact into their neighbour and merge neighbours on the same axis.
+Spans index the input: ``text[p.start:p.end] == p.text``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from axes.classify.predict import Prediction, classify_statement
+
+_CLAUSE_CUT = re.compile(
+    r"\s*[,;]\s+(?:and\s+|or\s+|while\s+|but\s+|whereas\s+|plus\s+)?|\s+(?:and|while|whereas|but|plus)\s+(?=\S)",
+    re.IGNORECASE,
+)
+_INNER_CUT = re.compile(r"\s+(?:with|using|via|through)\s+", re.IGNORECASE)
+MIN_FACT_CONFIDENCE = 0.35  # a model guess below this is "no fact" for splitting purposes
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    text: str
+    start: int
+    end: int
+    axis: str  # an axis, "context", or "none"
+    kind: str | None
+    confidence: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "axis": self.axis,
+            "kind": self.kind,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+def _pieces(text: str, start: int, end: int, cut: re.Pattern[str]) -> list[tuple[int, int]]:
+    spans = []
+    pos = start
+    for m in cut.finditer(text, start, end):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;"):
+        end -= 1
+    return start, end
+
+
+def _has_fact(pred: Prediction) -> bool:
+    if pred.axis == "none":
+        return False
+    return pred.extractor == "card_rules" or pred.confidence >= MIN_FACT_CONFIDENCE
+
+
+def split_phrases(text: str) -> list[Phrase]:
+    """Phrases of ``text``, each on exactly one axis (``none`` only if nothing has a fact)."""
+    start, end = _trim(text, 0, len(text))
+    if start >= end:
+        return []
+    clauses: list[tuple[int, int, Prediction]] = []
+    for cs, ce in _pieces(text, start, end, _CLAUSE_CUT):
+        cs, ce = _trim(text, cs, ce)
+        if cs >= ce:
+            continue
+        whole = classify_statement(text[cs:ce])
+        inner = [(s, e, classify_statement(text[s:e])) for s, e in _pieces(text, cs, ce, _INNER_CUT)]
+        inner_axes = {p.axis for _, _, p in inner if _has_fact(p)}
+        if len(inner) > 1 and len(inner_axes) > 1:
+            clauses.extend(inner)
+        else:
+            clauses.append((cs, ce, whole))
+    # fold clauses without a fact into the previous clause (or the next, at the start)
+    groups: list[list[int | Prediction]] = []  # [start, end, prediction]
+    pending_start: int | None = None
+    for cs, ce, pred in clauses:
+        if not _has_fact(pred):
+            if groups:
+                groups[-1][1] = ce
+            elif pending_start is None:
+                pending_start = cs
+            continue
+        if pending_start is not None:
+            cs, pending_start = pending_start, None
+        if groups and groups[-1][2].axis == pred.axis:  # type: ignore[union-attr]
+            prev = groups[-1][2]
+            groups[-1][1] = ce
+            if pred.confidence > prev.confidence:  # type: ignore[union-attr]
+                groups[-1][2] = pred
+            continue
+        groups.append([cs, ce, pred])
+    if not groups:
+        pred = classify_statement(text[start:end])
+        return [Phrase(text[start:end], start, end, pred.axis, pred.kind, pred.confidence)]
+    if pending_start is not None:  # only fact-less clauses trailed: nothing to do
+        pass
+    phrases = []
+    for gs, ge, pred in groups:
+        gs, ge = _trim(text, int(gs), int(ge))  # type: ignore[arg-type]
+        phrases.append(Phrase(text[gs:ge], gs, ge, pred.axis, pred.kind, pred.confidence))  # type: ignore[union-attr]
+    return phrases

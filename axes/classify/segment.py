@@ -1,0 +1,183 @@
+"""Split a model card into statements: sentences, list items and table rows, with line numbers.
+
+Pure text processing, no Markdown library: we need exact line numbers and exact quotes (the
+evidence a fact shows is the card's own text), which a rendering parser does not keep.
+Skipped: the YAML front matter (read by ``axes.classify.metadata``), fenced code blocks, raw
+HTML blocks and comments. Headings are not statements; they become the context of the
+statements below them. A table row keeps its header row beside it (``table_header``), since a
+row like ``| 8.1B | 400M |`` means nothing without it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FENCE = re.compile(r"^[\s>]*(`{3,}|~{3,})")  # also fences indented in lists or quoted
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,3}[.)])\s+\S")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_HTML_START = re.compile(r"^\s*</?[a-zA-Z][\w-]*(\s[^>]*)?/?>|^\s*<!--")
+_BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_]{1,80}?)(?:\*\*|__)\s*:?\s*$")
+_HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+# A sentence ends at . ! ? followed by space and an upper-case letter, a digit, a quote or
+# Markdown emphasis; "e.g." / "i.e." / "vs." / "approx." and decimals never end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?])([*_\"')\]]*)\s+(?=[\"'(\[*_`]*[A-Z0-9])")
+_NO_BREAK_BEFORE = re.compile(r"(\b(e\.g|i\.e|etc|vs|approx|incl|cf|al|Fig|Eq|No|Dr|Mr|Ms)\.|\b[A-Z]\.)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    text: str  # exact text from the card (may span lines, joined with "\n")
+    line_start: int  # 1-based line numbers in the whole card file, front matter included
+    line_end: int
+    heading: str = ""  # nearest heading above, "" before the first one
+    table_header: str = ""  # for a table row: the header row's text
+
+    @property
+    def locator(self) -> str:
+        if self.line_start == self.line_end:
+            return f"L{self.line_start}"
+        return f"L{self.line_start}-L{self.line_end}"
+
+    @property
+    def context_text(self) -> str:
+        """What a classifier reads: the header row joined to a table row, else the text."""
+        if self.table_header:
+            return f"{self.table_header}\n{self.text}"
+        return self.text
+
+
+def front_matter_span(lines: list[str]) -> int:
+    """Number of lines taken by a leading ``---`` YAML block (0 if none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return i + 1
+    return 0
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences in ``text`` (a paragraph or a list item)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        cut = match.start() + len(match.group(1))
+        head = text[start:cut]
+        if _NO_BREAK_BEFORE.search(head.rstrip("*_\"')]")):
+            continue
+        if head.strip():
+            spans.append((start, cut))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _emit_block(
+    out: list[Statement], block: list[tuple[int, str]], heading: str, *, split: bool = True
+) -> None:
+    """Turn a block of consecutive (line number, line) pairs into sentence statements."""
+    if not block:
+        return
+    text = "\n".join(line for _, line in block)
+    offsets = []  # character offset where each line starts
+    pos = 0
+    for _, line in block:
+        offsets.append(pos)
+        pos += len(line) + 1
+    spans = _split_sentences(text) if split else [(0, len(text.rstrip()))]
+    for start, end in spans:
+        # strip leading whitespace but keep the exact characters otherwise
+        while start < end and text[start].isspace():
+            start += 1
+        piece = text[start:end]
+        if not re.search(r"\w", piece):
+            continue
+        first = max(i for i, off in enumerate(offsets) if off <= start)
+        last = max(i for i, off in enumerate(offsets) if off <= max(start, end - 1))
+        out.append(Statement(piece, block[first][0], block[last][0], heading))
+
+
+def _is_table_row(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("|") or (stripped.count("|") >= 2 and not stripped.startswith("`"))
+
+
+def segment_card(markdown: str) -> list[Statement]:
+    """Statements of a card, in order, each with exact text and 1-based line numbers."""
+    lines = markdown.splitlines()
+    out: list[Statement] = []
+    heading = ""
+    i = front_matter_span(lines)
+    block: list[tuple[int, str]] = []
+    in_list_item = False
+
+    def flush() -> None:
+        nonlocal block, in_list_item
+        _emit_block(out, block, heading)
+        block = []
+        in_list_item = False
+
+    while i < len(lines):
+        line = lines[i]
+        lineno = i + 1
+        fence = _FENCE.match(line)
+        if fence:
+            flush()
+            marker = fence.group(1)[0] * 3
+            i += 1
+            while i < len(lines) and not lines[i].lstrip(" \t>").startswith(marker):
+                i += 1
+            i += 1
+            continue
+        if line.lstrip().startswith("<!--"):
+            flush()
+            while i < len(lines) and "-->" not in lines[i]:
+                i += 1
+            i += 1
+            continue
+        if _HTML_START.match(line):
+            flush()
+            # an HTML block runs to the next blank line (CommonMark's rule for most blocks)
+            while i < len(lines) and lines[i].strip():
+                i += 1
+            continue
+        if not line.strip() or _HRULE.match(line):
+            flush()
+            i += 1
+            continue
+        head = _HEADING.match(line)
+        if head:
+            flush()
+            heading = re.sub(r"[*_`]", "", head.group(2)).strip()
+            i += 1
+            continue
+        if _is_table_row(line) and i + 1 < len(lines) and _TABLE_SEP.match(lines[i + 1]):
+            flush()
+            header = line.strip()
+            i += 2
+            while i < len(lines) and lines[i].strip() and _is_table_row(lines[i]):
+                row = lines[i].strip()
+                if re.search(r"\w", row):
+                    out.append(Statement(row, i + 1, i + 1, heading, header))
+                i += 1
+            continue
+        if not block and _BOLD_LABEL.match(line):
+            # "**Model Architecture:**" alone on a line works as a sub-heading
+            heading = _BOLD_LABEL.match(line).group(1).strip().rstrip(":")
+            i += 1
+            continue
+        if _LIST_ITEM.match(line):
+            flush()
+            in_list_item = True
+            block = [(lineno, line.rstrip())]
+            i += 1
+            continue
+        if in_list_item and not line.startswith((" ", "\t")) and not block:
+            in_list_item = False
+        block.append((lineno, line.rstrip()))
+        i += 1
+    flush()
+    return out

@@ -1,0 +1,591 @@
+"""Score a four-row exercise table against what the app found for a model.
+
+The exercise: a reader writes, for one model, what they believe about its backbone, its
+post-training, how it is run (inference) and what it is wrapped in (product). ``exercise_check``
+splits every row into phrases with the statement classifier, marks the phrases written on the
+wrong axis (and names the axis they belong to), lists what the app found per axis with its
+evidence, and names the axis with the least sourced evidence: where a model card's marketing has
+the most room.
+
+Pure: no Django, no network. The "lesson" engineer extends this for closed models, so the output
+is a plain JSON-serializable dict and every step is a small function.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from axes.facts import AXES, LABELS
+
+MAX_ROW_CHARS = 2000  # longer rows are cut here, and the result says so
+MIN_CONFIDENCE = 0.5  # below this a phrase is "unsure", never marked wrong
+FOUND_PER_AXIS_MAX = 12  # facts listed per axis in the result
+
+# Evidence from these sources is read off the weights' own description, not claimed in prose.
+HARD_SOURCES = ("config.json", "generation_config.json", "model.safetensors.index.json")
+
+Phrase = dict[str, Any]
+Splitter = Callable[[str], list[Phrase]]
+
+
+def _default_splitter() -> Splitter | None:
+    try:
+        from axes.classify import split_phrases
+    except ImportError:  # the classifier is optional for the exercise: rows stay unscored
+        return None
+    return split_phrases
+
+
+def rows_clean(rows: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """Keep the four axes, as text, each capped at MAX_ROW_CHARS. Returns (rows, cut axes)."""
+    clean: dict[str, str] = {}
+    cut: list[str] = []
+    for axis in AXES:
+        value = rows.get(axis, "") if isinstance(rows, dict) else ""
+        text = value if isinstance(value, str) else str(value or "")
+        text = text.replace("\x00", "").strip()
+        if len(text) > MAX_ROW_CHARS:
+            text = text[:MAX_ROW_CHARS]
+            cut.append(axis)
+        clean[axis] = text
+    return clean, cut
+
+
+def _phrase_verdict(row_axis: str, phrase: Phrase) -> str:
+    predicted = phrase.get("axis")
+    confidence = float(phrase.get("confidence") or 0.0)
+    if predicted not in LABELS or confidence < MIN_CONFIDENCE:
+        return "unsure"
+    return "ok" if predicted == row_axis else "misplaced"
+
+
+def row_check(row_axis: str, text: str, splitter: Splitter | None) -> dict[str, Any]:
+    """Split one row into phrases and judge each against the row's axis."""
+    if not text:
+        return {"text": "", "empty": True, "phrases": [], "ok": 0, "misplaced": 0, "unsure": 0}
+    if splitter is None:
+        raw: list[Phrase] = [{"start": 0, "end": len(text), "axis": None, "confidence": 0.0}]
+    else:
+        # axes.classify returns Phrase records; plain dicts are accepted too.
+        raw = [p.to_dict() if hasattr(p, "to_dict") else p for p in splitter(text)]
+    phrases: list[dict[str, Any]] = []
+    for item in raw:
+        start = int(item.get("start", 0))
+        end = int(item.get("end", len(text)))
+        phrase_text = item.get("text") or text[start:end]
+        if not str(phrase_text).strip():
+            continue
+        verdict = _phrase_verdict(row_axis, item)
+        phrases.append(
+            {
+                "text": str(phrase_text).strip(),
+                "start": start,
+                "end": end,
+                "axis": item.get("axis"),
+                "kind": item.get("kind"),
+                "confidence": round(float(item.get("confidence") or 0.0), 3),
+                "verdict": verdict,
+            }
+        )
+    counts = {
+        v: sum(1 for p in phrases if p["verdict"] == v) for v in ("ok", "misplaced", "unsure")
+    }
+    return {"text": text, "empty": False, "phrases": phrases, **counts}
+
+
+def _is_sourced(fact: dict[str, Any]) -> bool:
+    evidence = fact.get("evidence") or {}
+    return bool(evidence.get("source")) and bool(evidence.get("locator") or evidence.get("text"))
+
+
+def _is_hard(fact: dict[str, Any]) -> bool:
+    source = str((fact.get("evidence") or {}).get("source") or "")
+    return source in HARD_SOURCES or source.startswith("safetensors")
+
+
+def facts_by_axis(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
+    for fact in facts:
+        axis = fact.get("axis")
+        if axis in grouped:
+            grouped[axis].append(fact)
+    return grouped
+
+
+def evidence_counts(facts: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per axis: facts, facts with evidence, and facts read off config/weights (hard)."""
+    grouped = facts_by_axis(facts)
+    return {
+        axis: {
+            "facts": len(grouped[axis]),
+            "sourced": sum(1 for f in grouped[axis] if _is_sourced(f)),
+            "hard": sum(1 for f in grouped[axis] if _is_sourced(f) and _is_hard(f)),
+        }
+        for axis in AXES
+    }
+
+
+def weakest_axis(counts: dict[str, dict[str, int]]) -> str:
+    """The axis with the least sourced evidence; ties go to the later axis (product first),
+    since the application layer is the one a card describes least concretely."""
+    return min(AXES, key=lambda axis: (counts[axis]["sourced"], -AXES.index(axis)))
+
+
+def exercise_check(
+    rows: dict[str, str],
+    facts: list[dict[str, Any]],
+    *,
+    splitter: Splitter | None = None,
+    model_name: str = "",
+    model_known: bool | None = None,
+    gettext: Callable[[str], str] = lambda s: s,
+) -> dict[str, Any]:
+    """Check a filled table. ``facts`` are the stored ``Fact.to_dict()`` records of the model
+    (empty for an unknown model: rows are still split and judged). ``lesson_scores_add`` adds
+    per-axis scores (on the right axis; backed by a source, by the vendor's word, or nothing)
+    and the vaguest axis with a sentence (``gettext`` translates it)."""
+    splitter = splitter if splitter is not None else _default_splitter()
+    clean, cut = rows_clean(rows)
+    checked = {axis: row_check(axis, clean[axis], splitter) for axis in AXES}
+    grouped = facts_by_axis(facts)
+    counts = evidence_counts(facts)
+    found = {
+        label: sorted(grouped[label], key=lambda f: -float(f.get("confidence") or 0.0))[
+            :FOUND_PER_AXIS_MAX
+        ]
+        for label in LABELS
+    }
+    total = {v: sum(r[v] for r in checked.values()) for v in ("ok", "misplaced", "unsure")}
+    result = {
+        "rows": checked,
+        "truncated_axes": cut,
+        "max_row_chars": MAX_ROW_CHARS,
+        "classifier_available": splitter is not None,
+        "found": found,
+        "evidence_counts": counts,
+        "weakest_axis": weakest_axis(counts) if facts else None,
+        "empty_rows": [axis for axis in AXES if checked[axis]["empty"]],
+        "totals": total,
+    }
+    return lesson_scores_add(
+        result, facts, model_name=model_name, model_known=model_known, gettext=gettext
+    )
+
+
+def exercise_markdown(
+    *,
+    model_name: str,
+    rows: dict[str, str],
+    result: dict[str, Any] | None,
+    titles: dict[str, str],
+    headings: tuple[str, str, str, str] = (
+        "Axis",
+        "What I believe",
+        "Check",
+        "Least sourced evidence",
+    ),
+    lesson_labels: dict[str, str] | None = None,
+    vaguest_reason: str | None = None,
+) -> str:
+    """The table as Markdown for download. Pipes and newlines are escaped so cells stay cells;
+    ``titles`` and ``headings`` come translated from the web layer."""
+
+    def cell(text: str) -> str:
+        text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
+        # Rows are the user's text: a Markdown viewer must not run their HTML.
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text.replace("\n", "<br>")
+
+    axis_h, belief_h, check_h, weakest_h = headings
+    lines = [
+        f"# {cell(model_name) or 'Exercise'}",
+        "",
+        f"| {axis_h} | {belief_h} | {check_h} |",
+        "|---|---|---|",
+    ]
+    checked = (result or {}).get("rows", {})
+    for axis in AXES:
+        row = checked.get(axis) or {}
+        misplaced = [p for p in row.get("phrases", []) if p.get("verdict") == "misplaced"]
+        note = "; ".join(
+            f"\u201c{cell(p['text'])}\u201d \u2192 {titles.get(p['axis'], p['axis'])}"
+            for p in misplaced
+        )
+        if result and not note and not row.get("empty", True):
+            note = "\u2713"
+        lines.append(f"| {titles.get(axis, axis)} | {cell(rows.get(axis, ''))} | {note} |")
+    weakest = (result or {}).get("weakest_axis")
+    if weakest:
+        lines += ["", f"{weakest_h}: {titles.get(weakest, weakest)}"]
+    lines += lesson_markdown(result, titles, labels=lesson_labels, vaguest_reason=vaguest_reason)
+    return "\n".join(lines) + "\n"
+
+
+LESSON_LABELS_EN: dict[str, str] = {
+    "scores": "Scores",
+    "phrases": "Phrases",
+    "on_axis": "On the right axis",
+    "sourced": "Backed by a source",
+    "vendor_claim": "Vendor's word only",
+    "undisclosed": "Undisclosed",
+    "not_found": "Not found",
+    "vaguest": "Vaguest axis",
+    "model_message": "",
+}
+
+
+def lesson_markdown(
+    result: dict[str, Any] | None,
+    titles: dict[str, str],
+    *,
+    labels: dict[str, str] | None = None,
+    vaguest_reason: str | None = None,
+) -> list[str]:
+    """The lesson's score table and the vaguest-axis sentence, as Markdown lines."""
+    scores = (result or {}).get("scores")
+    if not scores:
+        return []
+    text = {**LESSON_LABELS_EN, **(labels or {})}
+    cols = ("phrases", "on_axis", "sourced", "vendor_claim", "undisclosed", "not_found")
+    lines = [
+        "",
+        f"## {text['scores']}",
+        "",
+        "| | " + " | ".join(text[c] for c in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
+    for axis in AXES:
+        s = scores.get(axis) or {}
+        values = [
+            s.get("phrases", 0),
+            s.get("on_axis", 0),
+            s.get("sourced", 0),
+            s.get("vendor_claim", 0),
+            s.get("undisclosed", 0),
+            s.get("not_found", 0) + s.get("conflicts", 0),
+        ]
+        lines.append(f"| {titles.get(axis, axis)} | " + " | ".join(str(v) for v in values) + " |")
+    reason = vaguest_reason if vaguest_reason is not None else (result or {}).get("vaguest_reason")
+    if reason:
+        lines += ["", f"**{text['vaguest']}:** {reason}"]
+    message = (result or {}).get("model_message")
+    if message:
+        lines += ["", f"_{message}_"]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# The lesson's scoring ("lesson" engineer): is each phrase on the right axis, and is it backed
+# by a sourced fact of the model, only by the vendor's word, or by nothing at all? Which axis
+# is the learner's picture vaguest on (where marketing has the most room)?
+
+SUPPORT_STATES = ("sourced", "vendor_claim", "undisclosed", "conflicts", "not_found")
+
+# Words learners use for a kind that its fact text may not contain ("thinking" for an effort
+# parameter, "RLHF" for a preference fact). Matching on them says the phrase is *about* that
+# fact; numbers, when both sides have them, must then agree.
+KIND_TERMS: dict[str, tuple[str, ...]] = {
+    "backbone.family": ("architecture", "family", "transformer", "decoder"),
+    "backbone.decoder_type": ("dense", "moe", "mixture", "experts", "hybrid", "mamba", "ssm"),
+    "backbone.params_total": ("parameters", "params", "size"),
+    "backbone.params_active": ("active", "activated"),
+    "backbone.layers": ("layers", "blocks"),
+    "backbone.attention": ("attention", "gqa", "mqa", "mha", "mla", "heads", "sliding"),
+    "backbone.positional": ("rope", "positional", "yarn", "alibi"),
+    "backbone.context_length": ("context", "positions", "window"),
+    "backbone.moe": ("moe", "experts", "expert", "routed", "router"),
+    "backbone.weights_format": ("fp8", "bf16", "int4", "quantized", "awq", "gptq", "mxfp4"),
+    "post_training.stage": ("base", "instruct", "chat", "reasoning", "pretrained"),
+    "post_training.sft": (
+        "sft",
+        "supervised",
+        "fine-tuning",
+        "finetuning",
+        "fine-tuned",
+        "instruction",
+    ),
+    "post_training.preference": (
+        "rlhf",
+        "dpo",
+        "preference",
+        "reward",
+        "rlaif",
+        "constitutional",
+        "ppo",
+    ),
+    "post_training.rl": ("rl", "reinforcement", "grpo", "rlvr", "verifiable"),
+    "post_training.distillation": ("distilled", "distillation", "teacher"),
+    "post_training.safety": ("safety", "red-teaming", "refusal", "alignment"),
+    "post_training.lineage": ("based", "finetune", "base_model"),
+    "inference.reasoning_mode": ("thinking", "think", "reasoning", "effort", "budget", "adaptive"),
+    "inference.sampling": ("temperature", "top-p", "top_p", "sampling"),
+    "inference.decoding": ("speculative", "beam", "decoding", "mtp"),
+    "inference.chat_format": ("template", "chat", "format", "tokens"),
+    "inference.context_runtime": ("context", "window", "tokens", "long"),
+    "inference.serving": ("vllm", "sglang", "serving", "engine", "tensor", "llama.cpp"),
+    "product.tool_use": (
+        "tool",
+        "tools",
+        "function",
+        "calling",
+        "search",
+        "code",
+        "interpreter",
+        "mcp",
+    ),
+    "product.agent": ("agent", "agentic", "computer", "router", "routing", "autonomous"),
+    "product.rag": ("retrieval", "rag", "grounding", "citations"),
+    "product.system_prompt": ("system", "prompt", "persona"),
+    "product.guardrails": ("guard", "guardrails", "filter", "classifier", "moderation"),
+    "product.memory": ("memory",),
+    "product.intended_use": ("coding", "enterprise", "use", "tasks"),
+}
+
+_STOPWORDS = frozenset(
+    "the and for with from that this are was were has have had its our your their into than "
+    "then them they will can may not but all any use uses used using also more most very just "
+    "model models like what which when where how does did about over only some such each "
+    "der die das und mit für von den dem des ist sind ein eine einer eines wird werden auf "
+    "nicht auch als bei oder modell modelle".split()
+)
+_SHORT_TERMS = frozenset(
+    {"rl", "tp", "ep", "pp", "kv", "mt"}
+)  # two-letter words that mean something
+_WORD_RE = re.compile(r"[a-z][a-z0-9_.+\-]*[a-z0-9]|[a-z]{2,}")
+_NUMBER_RE = re.compile(r"(\d+(?:[.,]\d+)*)\s*([kmbt])?(?![a-z])", re.IGNORECASE)
+_SUFFIX = {"k": (1e3, 1024.0), "m": (1e6, 1024.0**2), "b": (1e9, 1e9), "t": (1e12, 1e12)}
+
+
+def _words(text: str) -> set[str]:
+    # Latin-script words only: a Korean phrase such as "GQA를 쓰는" still yields "gqa".
+    words = {w.strip(".-+") for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS}
+    return {w for w in words if len(w) > 2 or w in _SHORT_TERMS}
+
+
+def _numbers(text: str) -> list[float]:
+    """Numbers as written, with K/M/B/T expanded both ways (128K = 128,000 or 131,072)."""
+    out: list[float] = []
+    for digits, suffix in _NUMBER_RE.findall(text):
+        raw = (
+            digits.replace(",", "")
+            if "," in digits and "." not in digits
+            else digits.replace(",", ".")
+        )
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if suffix:
+            for mult in _SUFFIX[suffix.lower()]:
+                out.append(value * mult)
+        else:
+            out.append(value)
+    return [n for n in out if n >= 2]  # "1" and "0" match too much to mean anything
+
+
+def _numbers_agree(a: list[float], b: list[float]) -> bool:
+    return any(abs(x - y) <= 0.05 * max(abs(x), abs(y)) for x in a for y in b)
+
+
+def _fact_text(fact: dict[str, Any]) -> str:
+    value = fact.get("value")
+    value_text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return f"{value_text} {(fact.get('evidence') or {}).get('text', '')}"
+
+
+def _fact_claim(fact: dict[str, Any]) -> str:
+    """undisclosed | vendor_claim (announcements, marketing) | sourced."""
+    extra = fact.get("extra") or {}
+    if extra.get("state") == "undisclosed" or fact.get("value") == "undisclosed":
+        return "undisclosed"
+    if extra.get("claim") == "announcement":
+        return "vendor_claim"
+    return "sourced" if _is_sourced(fact) else "vendor_claim"
+
+
+def phrase_support(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """How one phrase is backed by the facts of one axis: keyword and number overlap."""
+    words, numbers = _words(text), _numbers(text)
+    best: tuple[int, int, str, dict[str, Any]] | None = None
+    rank = {"sourced": 4, "vendor_claim": 3, "undisclosed": 2, "conflicts": 1}
+    for fact in facts:
+        fact_text = _fact_text(fact)
+        fact_words = _words(fact_text) | set(KIND_TERMS.get(str(fact.get("kind")), ()))
+        fact_numbers = _numbers(fact_text)
+        shared = words & fact_words
+        number_match = bool(numbers and fact_numbers and _numbers_agree(numbers, fact_numbers))
+        if not shared and not number_match:
+            continue
+        claim = _fact_claim(fact)
+        if claim != "undisclosed" and numbers and fact_numbers and not number_match:
+            claim = "conflicts"  # same subject, different figure
+        # The fact that overlaps most wins; between equals, the better-backed one.
+        overlap = len(shared) + 3 * int(number_match)
+        if best is None or (overlap, rank[claim]) > (best[0], best[1]):
+            best = (overlap, rank[claim], claim, fact)
+    if best is None:
+        undisclosed = next((f for f in facts if _fact_claim(f) == "undisclosed"), None)
+        if undisclosed is None:
+            return {"support": "not_found", "fact": None}
+        # Nothing matches, but the vendor says it publishes nothing on this axis.
+        best = (0, 2, "undisclosed", undisclosed)
+    fact = best[3]
+    evidence = fact.get("evidence") or {}
+    return {
+        "support": best[2],
+        "fact": {
+            "kind": fact.get("kind"),
+            "value": fact.get("value"),
+            "source": evidence.get("source"),
+            "text": str(evidence.get("text", ""))[:300],
+        },
+    }
+
+
+def axis_scores(
+    checked: dict[str, dict[str, Any]], facts: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence."""
+    grouped = facts_by_axis(facts)
+    scores: dict[str, dict[str, Any]] = {}
+    for axis in AXES:
+        row = checked[axis]
+        counts = {state: 0 for state in SUPPORT_STATES}
+        for phrase in row["phrases"]:
+            # A misplaced phrase is backed (or not) by the axis it belongs to.
+            target = phrase["axis"] if phrase["verdict"] == "misplaced" else axis
+            support = phrase_support(phrase["text"], grouped.get(target, []))
+            phrase["support"] = support["support"]
+            phrase["support_fact"] = support["fact"]
+            counts[support["support"]] += 1
+        axis_facts = grouped[axis]
+        scores[axis] = {
+            "phrases": len(row["phrases"]),
+            "on_axis": row["ok"],
+            **counts,
+            "facts_sourced": sum(1 for f in axis_facts if _fact_claim(f) == "sourced"),
+            "facts_vendor_claim": sum(1 for f in axis_facts if _fact_claim(f) == "vendor_claim"),
+            "axis_undisclosed": any(_fact_claim(f) == "undisclosed" for f in axis_facts),
+        }
+    return scores
+
+
+def vaguest_axis(scores: dict[str, dict[str, Any]], *, model_known: bool) -> dict[str, Any]:
+    """The axis where the learner's picture is vaguest, and why (a code for the sentence)."""
+    if not model_known:
+        # Nothing to check against: the vaguest row is the one with fewest phrases on its axis.
+        axis = min(AXES, key=lambda a: (scores[a]["on_axis"], scores[a]["phrases"], -AXES.index(a)))
+        return {
+            "axis": axis,
+            "code": "unknown_model",
+            "params": {"on_axis": scores[axis]["on_axis"], "phrases": scores[axis]["phrases"]},
+        }
+
+    def key(a: str) -> tuple[int, bool, int, int, int]:
+        s = scores[a]
+        return (
+            s["facts_sourced"] + 2 * s["sourced"],  # what can be checked on this axis
+            not s["axis_undisclosed"],  # then undisclosed first: nobody outside can check it
+            -(s["phrases"] - s["sourced"]),  # then the most unbacked phrases
+            -s["facts_vendor_claim"],  # then the most marketing
+            -AXES.index(a),  # then the later axis
+        )
+
+    axis = min(AXES, key=key)
+    s = scores[axis]
+    unbacked = s["phrases"] - s["sourced"]
+    if s["axis_undisclosed"]:
+        code = "undisclosed"
+    elif s["facts_sourced"] == 0 and s["facts_vendor_claim"] > 0:
+        code = "marketing_only"
+    elif s["facts_sourced"] == 0:
+        code = "no_evidence"
+    else:
+        code = "few_backed"
+    return {
+        "axis": axis,
+        "code": code,
+        "params": {
+            "sourced": s["sourced"],
+            "phrases": s["phrases"],
+            "unbacked": unbacked,
+            "facts": s["facts_sourced"],
+        },
+    }
+
+
+def vaguest_sentence(
+    vaguest: dict[str, Any] | None, model_name: str, *, gettext: Callable[[str], str] = lambda s: s
+) -> str:
+    """One sentence a learner understands: which axis is vaguest and why. Axis names stay in
+    English, as the course writes them."""
+    if not vaguest:
+        return ""
+    values = {
+        "axis": vaguest["axis"].replace("_", "-"),
+        "model": model_name or "?",
+        **vaguest.get("params", {}),
+    }
+    templates = {
+        "undisclosed": gettext(
+            "Your picture is vaguest on %(axis)s: the vendor of %(model)s does not publish it, "
+            "so nothing said about it, by you or by its marketing, can be checked."
+        ),
+        "marketing_only": gettext(
+            "Your picture is vaguest on %(axis)s: for %(model)s, everything on this axis comes "
+            "from the vendor's announcements, which nobody outside can check."
+        ),
+        "no_evidence": gettext(
+            "Your picture is vaguest on %(axis)s: no source we have says anything about it for "
+            "%(model)s, so this is where marketing has the most room."
+        ),
+        "few_backed": gettext(
+            "Your picture is vaguest on %(axis)s: %(unbacked)s of your %(phrases)s phrases "
+            "there are not backed by a sourced fact of %(model)s."
+        ),
+        "unknown_model": gettext(
+            "We have no facts about %(model)s, so only the placement of your phrases was "
+            "checked; %(axis)s has the fewest phrases on the right axis (%(on_axis)s)."
+        ),
+    }
+    return templates.get(vaguest["code"], "") % values
+
+
+def unknown_model_message(model_name: str, *, gettext: Callable[[str], str] = lambda s: s) -> str:
+    if not model_name.strip():
+        return gettext(
+            "No model name given: your phrases were checked for the right axis only. Type a "
+            "model from the catalog to check them against its sources."
+        )
+    return gettext(
+        "%(model)s is not in the catalog: your phrases were checked for the right axis only. "
+        "Fetch it on the home page (a Hugging Face ID) or pick a catalog model to check them "
+        "against sources."
+    ) % {"model": model_name.strip()}
+
+
+def lesson_scores_add(
+    result: dict[str, Any],
+    facts: list[dict[str, Any]],
+    *,
+    model_name: str = "",
+    model_known: bool | None = None,
+    gettext: Callable[[str], str] = lambda s: s,
+) -> dict[str, Any]:
+    """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
+    known = bool(facts) if model_known is None else model_known
+    scores = axis_scores(result["rows"], facts if known else [])
+    vaguest = vaguest_axis(scores, model_known=known)
+    result["scores"] = scores
+    result["vaguest"] = vaguest
+    result["vaguest_axis"] = vaguest["axis"]
+    result["vaguest_reason"] = vaguest_sentence(vaguest, model_name, gettext=gettext)
+    result["model_name"] = model_name
+    result["model_known"] = known
+    result["model_message"] = "" if known else unknown_model_message(model_name, gettext=gettext)
+    result["totals"]["sourced"] = sum(s["sourced"] for s in scores.values())
+    result["totals"]["phrases"] = sum(s["phrases"] for s in scores.values())
+    return result

@@ -1,0 +1,456 @@
+"""Per-axis verdicts for two models: on which of the four axes do they differ?
+
+The lesson this makes executable: DeepSeek-V3 and DeepSeek-R1 share a backbone and differ only
+in post-training; Llama-3.1-8B and its Instruct sibling differ only in post-training; two base
+models with different wiring (Meta-Llama-3-8B vs Nemotron-H-8B) differ in backbone.
+
+Input: two stored analyses (``Revision.analysis``): ``facts`` (``axes.facts.Fact.to_dict()``),
+optionally the normalized architecture (``spec``, or ``backbone.spec``), tensor names/shapes
+(``tensors`` or ``checkpoint.tensors``, or a safetensors ``weight_map``) and file hashes
+(``checkpoint.file_sha256``). Output per axis::
+
+    {"verdict": "same" | "differs" | "unknown" | "undisclosed",
+     "differences": [{"kind", "a": {"value", "evidence"}, "b": {...}, ...}],
+     "reason": "plain English", "missing": ["a"|"b", ...]}
+
+``unknown`` means one side (named in ``missing``) has no evidence on that axis; ``undisclosed``
+means the vendor states it does not publish it (the backbone of a closed model): a first-class
+state, not an empty row.
+
+Rules, decided:
+- Backbone: equal normalized architectures are ``same``. With tensor names/shapes on both sides
+  the reason says "same tensors, different weights" (or byte-identical when file hashes match).
+- Other axes: facts are grouped by kind; a kind whose values disagree, or that only one side
+  states, is a difference.
+- When post-training differs, differences in the chat format, the recommended sampling and a
+  trained-in thinking behaviour are *attributed to post-training* (the new checkpoint was trained to expect them): they are
+  listed under inference but do not make inference differ. Same weights with a different
+  run-time switch (thinking on/off) still differ in inference, because post-training is equal.
+
+Pure: no Django, no network. Sentences are English source strings; pass ``gettext`` to
+translate them (the web layer passes Django's ``gettext``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+AXES: tuple[str, ...] = ("backbone", "post_training", "inference", "product")
+VERDICTS: tuple[str, ...] = ("same", "differs", "unknown", "undisclosed")
+
+UNDISCLOSED = "undisclosed"
+
+# Inference kinds that a new post-training recipe changes by itself: the chat template the
+# checkpoint was fine-tuned on, the sampling values its authors tuned for it, and a thinking
+# behaviour trained into it (DeepSeek-R1 always opens with <think>; V3 never does).
+ATTRIBUTABLE_TO_POST_TRAINING: frozenset[str] = frozenset(
+    {"inference.chat_format", "inference.sampling", "inference.reasoning_mode"}
+)
+
+# Keys of a normalized spec that name or date a repo rather than wire the network.
+_SPEC_IGNORED_KEYS: frozenset[str] = frozenset(
+    {
+        "name",
+        "repo_id",
+        "source",
+        "notes",
+        "warnings",
+        "evidence",
+        "_name_or_path",
+        "transformers_version",
+        "bos_token_id",
+        "eos_token_id",
+        "pad_token_id",
+    }
+)
+
+Gettext = Callable[[str], str]
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the analyses
+
+
+def _facts(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
+    facts = analysis.get("facts") or []
+    return [f for f in facts if isinstance(f, Mapping) and f.get("kind")]
+
+
+def _facts_on(analysis: Mapping[str, Any], axis: str) -> list[dict[str, Any]]:
+    out = []
+    for fact in _facts(analysis):
+        fact_axis = fact.get("axis") or str(fact["kind"]).split(".", 1)[0]
+        if fact_axis == axis:
+            out.append(dict(fact))
+    return out
+
+
+def is_undisclosed(fact: Mapping[str, Any]) -> bool:
+    """A fact that records that the vendor does not publish something."""
+    value = fact.get("value")
+    extra = fact.get("extra") or {}
+    if extra.get("state") == UNDISCLOSED:
+        return True
+    if isinstance(value, str) and value.strip().lower() == UNDISCLOSED:
+        return True
+    return isinstance(value, Mapping) and value.get("state") == UNDISCLOSED
+
+
+def _spec(analysis: Mapping[str, Any]) -> dict[str, Any] | None:
+    spec = analysis.get("spec")
+    if isinstance(spec, Mapping) and spec:
+        return dict(spec)
+    backbone = analysis.get("backbone")
+    if isinstance(backbone, Mapping):
+        inner = backbone.get("spec")
+        if isinstance(inner, Mapping) and inner:
+            return dict(inner)
+    return None
+
+
+def _shape_of(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return [list(value.get("shape") or []), value.get("dtype")]
+    if isinstance(value, list | tuple):
+        return [list(value), None]
+    return [None, None]
+
+
+def _tensors(analysis: Mapping[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """Tensor name -> [shape, dtype], and whether shapes are known (False: names only)."""
+    checkpoint = (
+        analysis.get("checkpoint") if isinstance(analysis.get("checkpoint"), Mapping) else {}
+    )
+    for raw in (analysis.get("tensors"), (checkpoint or {}).get("tensors")):
+        if isinstance(raw, Mapping) and raw:
+            return {str(k): _shape_of(v) for k, v in raw.items()}, True
+        if isinstance(raw, list) and raw and isinstance(raw[0], Mapping):
+            return {str(t.get("name")): _shape_of(t) for t in raw}, True
+    index = analysis.get("safetensors_index") or (checkpoint or {}).get("safetensors_index")
+    if isinstance(index, Mapping) and isinstance(index.get("weight_map"), Mapping):
+        return {str(k): None for k in index["weight_map"]}, False
+    return None, False
+
+
+def _file_hashes(analysis: Mapping[str, Any]) -> dict[str, str] | None:
+    checkpoint = (
+        analysis.get("checkpoint") if isinstance(analysis.get("checkpoint"), Mapping) else {}
+    )
+    for raw in (analysis.get("file_sha256"), (checkpoint or {}).get("file_sha256")):
+        if isinstance(raw, Mapping) and raw:
+            return {str(k): str(v) for k, v in raw.items()}
+    return None
+
+
+def _canon(value: Any) -> str:
+    """A comparable form of a fact value: case and spacing do not make two values differ."""
+    if isinstance(value, str):
+        return " ".join(value.lower().split())
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _side(facts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    values = [f.get("value") for f in facts]
+    evidence = [f.get("evidence") for f in facts if f.get("evidence")]
+    return {
+        "value": values[0] if len(values) == 1 else values,
+        "evidence": evidence[0] if len(evidence) == 1 else evidence,
+    }
+
+
+def _by_kind(facts: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for fact in facts:
+        out.setdefault(str(fact["kind"]), []).append(fact)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Axis by axis
+
+
+def _fact_differences(
+    facts_a: Sequence[Mapping[str, Any]], facts_b: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    kinds_a, kinds_b = _by_kind(facts_a), _by_kind(facts_b)
+    differences = []
+    for kind in sorted(set(kinds_a) | set(kinds_b)):
+        fa, fb = kinds_a.get(kind, []), kinds_b.get(kind, [])
+        if fa and fb:
+            if {_canon(f.get("value")) for f in fa} == {_canon(f.get("value")) for f in fb}:
+                continue
+            differences.append({"kind": kind, "a": _side(fa), "b": _side(fb), "stated_by": "both"})
+        else:
+            differences.append(
+                {
+                    "kind": kind,
+                    "a": _side(fa) if fa else {"value": None, "evidence": None},
+                    "b": _side(fb) if fb else {"value": None, "evidence": None},
+                    "stated_by": "a" if fa else "b",
+                }
+            )
+    return differences
+
+
+def _missing(facts_a: Sequence[Any], facts_b: Sequence[Any]) -> list[str]:
+    return [side for side, facts in (("a", facts_a), ("b", facts_b)) if not facts]
+
+
+def _undisclosed_sides(facts_a: Sequence[Any], facts_b: Sequence[Any]) -> list[str]:
+    return [
+        side
+        for side, facts in (("a", facts_a), ("b", facts_b))
+        if facts and all(is_undisclosed(f) for f in facts)
+    ]
+
+
+def _spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> list[dict[str, Any]]:
+    differences = []
+    for key in sorted((set(spec_a) | set(spec_b)) - _SPEC_IGNORED_KEYS):
+        va, vb = spec_a.get(key), spec_b.get(key)
+        if _canon(va) == _canon(vb):
+            continue
+        differences.append(
+            {
+                "kind": f"spec.{key}",
+                "a": {
+                    "value": va,
+                    "evidence": {
+                        "source": "normalized spec",
+                        "locator": key,
+                        "text": f"{key} = {va}",
+                    },
+                },
+                "b": {
+                    "value": vb,
+                    "evidence": {
+                        "source": "normalized spec",
+                        "locator": key,
+                        "text": f"{key} = {vb}",
+                    },
+                },
+                "stated_by": "both",
+            }
+        )
+    return differences
+
+
+def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    facts_a, facts_b = _facts_on(a, "backbone"), _facts_on(b, "backbone")
+    undisclosed = _undisclosed_sides(facts_a, facts_b)
+    if undisclosed:
+        return {
+            "verdict": "undisclosed",
+            "differences": [],
+            "reason": "The vendor does not publish the backbone.",
+            "missing": undisclosed,
+        }
+    spec_a, spec_b = _spec(a), _spec(b)
+    if spec_a is not None and spec_b is not None:
+        differences = _spec_differences(spec_a, spec_b)
+        basis = "spec"
+    else:
+        if not facts_a or not facts_b:
+            return {
+                "verdict": "unknown",
+                "differences": [],
+                "reason": "No backbone evidence.",
+                "missing": _missing(facts_a, facts_b),
+            }
+        differences = [
+            d
+            for d in _fact_differences(facts_a, facts_b)
+            # params counted by different extractors may disagree in rounding; compare wiring.
+            if d["stated_by"] == "both"
+        ]
+        basis = "facts"
+
+    result: dict[str, Any] = {
+        "verdict": "differs" if differences else "same",
+        "differences": differences,
+        "missing": [],
+    }
+    if differences:
+        result["reason"] = "The architectures differ."
+        return result
+
+    tensors_a, shapes_a = _tensors(a)
+    tensors_b, shapes_b = _tensors(b)
+    hashes_a, hashes_b = _file_hashes(a), _file_hashes(b)
+    if hashes_a and hashes_b and hashes_a == hashes_b:
+        result["reason"] = "Same architecture; the weight files are byte-identical."
+        result["weights"] = "byte_identical"
+    elif tensors_a is not None and tensors_b is not None and tensors_a == tensors_b:
+        shapes = shapes_a and shapes_b
+        result["reason"] = (
+            "Same architecture and the same tensors (names and shapes): same tensors, different weights."
+            if shapes
+            else "Same architecture and the same tensor names: same tensors, different weights."
+        )
+        result["weights"] = "same_tensors"
+        result["tensor_count"] = len(tensors_a)
+    elif tensors_a is not None and tensors_b is not None:
+        only_a = sorted(set(tensors_a) - set(tensors_b))[:5]
+        only_b = sorted(set(tensors_b) - set(tensors_a))[:5]
+        result["verdict"] = "differs"
+        result["differences"] = [
+            {
+                "kind": "checkpoint.tensors",
+                "a": {
+                    "value": only_a,
+                    "evidence": {
+                        "source": "safetensors",
+                        "locator": "tensor names",
+                        "text": ", ".join(only_a),
+                    },
+                },
+                "b": {
+                    "value": only_b,
+                    "evidence": {
+                        "source": "safetensors",
+                        "locator": "tensor names",
+                        "text": ", ".join(only_b),
+                    },
+                },
+                "stated_by": "both",
+            }
+        ]
+        result["reason"] = "Same configuration, but the weight files hold different tensors."
+    else:
+        result["reason"] = (
+            "Same normalized architecture." if basis == "spec" else "The backbone facts agree."
+        )
+    return result
+
+
+def _axis_verdict(
+    axis: str, a: Mapping[str, Any], b: Mapping[str, Any], *, post_training_differs: bool
+) -> dict[str, Any]:
+    facts_a, facts_b = _facts_on(a, axis), _facts_on(b, axis)
+    if not facts_a or not facts_b:
+        return {
+            "verdict": "unknown",
+            "differences": [],
+            "reason": "No evidence on this axis.",
+            "missing": _missing(facts_a, facts_b),
+        }
+    undisclosed = _undisclosed_sides(facts_a, facts_b)
+    if undisclosed:
+        return {
+            "verdict": "undisclosed",
+            "differences": [],
+            "reason": "The vendor does not publish this.",
+            "missing": undisclosed,
+        }
+    differences = _fact_differences(facts_a, facts_b)
+    counted = []
+    for difference in differences:
+        if (
+            axis == "inference"
+            and post_training_differs
+            and difference["kind"] in ATTRIBUTABLE_TO_POST_TRAINING
+        ):
+            difference["attributed_to"] = "post_training"
+        else:
+            counted.append(difference)
+    if counted:
+        reason = "The stated facts differ."
+    elif differences:
+        reason = (
+            "Same way of running them; the chat format, recommended sampling or thinking behaviour differ only "
+            "because the checkpoints were post-trained differently."
+        )
+    else:
+        reason = "The stated facts agree."
+    return {
+        "verdict": "differs" if counted else "same",
+        "differences": differences,
+        "reason": reason,
+        "missing": [],
+    }
+
+
+def axes_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Verdict per axis for two stored analyses (see the module docstring for the shape)."""
+    out: dict[str, dict[str, Any]] = {"backbone": _backbone_verdict(a, b)}
+    out["post_training"] = _axis_verdict("post_training", a, b, post_training_differs=False)
+    post_training_differs = out["post_training"]["verdict"] == "differs"
+    for axis in ("inference", "product"):
+        out[axis] = _axis_verdict(axis, a, b, post_training_differs=post_training_differs)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The plain sentence
+
+AXIS_LABELS: dict[str, str] = {
+    # The course keeps the axis names in English in every language.
+    "backbone": "backbone",
+    "post_training": "post-training",
+    "inference": "inference",
+    "product": "product",
+}
+
+
+def _join(items: Sequence[str], gettext: Gettext) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def verdict_sentence(
+    verdicts: Mapping[str, Mapping[str, Any]],
+    names: Sequence[str],
+    *,
+    gettext: Gettext = _identity,
+) -> str:
+    """One plain sentence: "These two differ only in post-training." and what is not known.
+
+    Clauses are whole translatable templates (no sentence glued from words), so Korean and
+    German can order them freely; axis names stay in English as the course writes them.
+    """
+    name_a, name_b = (list(names) + ["A", "B"])[:2]
+    differs = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "differs"]
+    same = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "same"]
+    if not differs and len(same) == len(AXES):
+        main = gettext("These two do not differ on any of the four axes")
+    elif not differs:
+        main = gettext("No difference found on the axes with evidence on both sides")
+    elif len(differs) == 1:
+        main = gettext("These two differ only in %(axis)s") % {"axis": differs[0]}
+    else:
+        main = gettext("These two differ in %(axes)s") % {"axes": _join(differs, gettext)}
+
+    notes: list[str] = []
+    for axis in AXES:
+        verdict = verdicts.get(axis, {})
+        state = verdict.get("verdict")
+        if state not in ("unknown", "undisclosed"):
+            continue
+        sides = set(verdict.get("missing") or [])
+        values = {"axis": AXIS_LABELS[axis], "who": name_a if sides == {"a"} else name_b}
+        both = sides >= {"a", "b"} or not sides
+        if state == "unknown":
+            template = (
+                gettext("%(axis)s is unknown for both")
+                if both
+                else gettext("%(axis)s is unknown for %(who)s")
+            )
+        else:
+            template = (
+                gettext("%(axis)s is undisclosed for both")
+                if both
+                else gettext("%(axis)s is undisclosed for %(who)s")
+            )
+        notes.append(template % values)
+    if not notes:
+        return gettext("%(main)s.") % {"main": main}
+    return gettext("%(main)s; %(notes)s.") % {"main": main, "notes": gettext("; ").join(notes)}

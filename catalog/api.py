@@ -1,0 +1,345 @@
+"""The JSON API (django-ninja), mounted at /api/. Schema at /api/openapi.json, docs at /api/docs.
+
+Reads come from the same stored analyses as the pages. The one state change (saving an
+exercise) is tied to the browser session and needs the CSRF token, as ninja does for cookie
+authentication: send the ``csrftoken`` cookie's value in ``X-CSRFToken``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie
+from pydantic import Field
+
+from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
+from axes.facts import AXES
+from catalog.models import CatalogModel, Exercise
+
+api = NinjaAPI(
+    title="Mechanic API",
+    version="1",
+    description="Four-axis breakdowns of LLMs: backbone, post-training, inference, product.",
+    urls_namespace="api",
+)
+
+
+class BrowserSession(APIKeyCookie):
+    """Anonymous, session-cookie 'authentication' whose only job is ninja's CSRF check."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> bool:
+        return True  # the session is created on first save when the cookie is absent
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas
+
+
+class ModelSummary(Schema):
+    repo_id: str
+    kind: str
+    url: str
+    decoder_type: str | None = None
+    params_total: int | None = None
+    params_active: int | None = None
+    context_length: int | None = None
+
+
+class ModelDetail(Schema):
+    repo_id: str
+    kind: str
+    url: str
+    revision_sha: str | None = None
+    revision_source: str | None = None
+    analysis_version: int | None = None
+    analysis: dict[str, Any] = Field(
+        default_factory=dict,
+        description="params, memory, compute, backbone, checkpoint, facts[], notes",
+    )
+
+
+class HeadlineRow(Schema):
+    key: str
+    title: str
+    values: list[Any]
+    differs: bool
+
+
+class FactRow(Schema):
+    kind: str
+    values: list[list[Any]]
+    differs: bool
+
+
+class ConfigRow(Schema):
+    key: str
+    values: list[Any]
+    differs: bool
+
+
+class Comparison(Schema):
+    models: list[str]
+    unknown: list[str]
+    headline: list[HeadlineRow]
+    axes: dict[str, list[FactRow]]
+    config_diff: list[ConfigRow]
+    axes_verdict: dict[str, Any] | None = Field(
+        default=None, description="Per-axis verdict and sentence (two models), when available"
+    )
+
+
+class ClassifyIn(Schema):
+    text: str = Field(..., max_length=20_000)
+
+
+class Phrase(Schema):
+    text: str
+    start: int
+    end: int
+    axis: str | None = None
+    kind: str | None = None
+    confidence: float = 0.0
+
+
+class ClassifyOut(Schema):
+    label: str | None
+    kind: str | None = None
+    confidence: float = 0.0
+    phrases: list[Phrase]
+
+
+class ExerciseIn(Schema):
+    model_name: str = Field("", max_length=200)
+    rows: dict[str, str] = Field(default_factory=dict)
+    check: bool = False
+
+
+class ExerciseOut(Schema):
+    id: int
+    model_name: str
+    model_repo_id: str | None = None
+    language: str
+    rows: dict[str, str]
+    truncated_axes: list[str] = Field(default_factory=list)
+    result: dict[str, Any] = Field(default_factory=dict)
+    updated_at: datetime
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Models and comparisons
+
+
+def _summary(m: CatalogModel) -> dict[str, Any]:
+    analysis = (m.latest_revision.analysis if m.latest_revision else None) or {}
+    params = analysis.get("params") or {}
+    backbone = analysis.get("backbone") or {}
+
+    def as_int(value: Any) -> int | None:
+        return (
+            int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+        )
+
+    return {
+        "repo_id": m.repo_id,
+        "kind": m.kind,
+        "url": m.get_absolute_url(),
+        "decoder_type": backbone.get("decoder_type"),
+        "params_total": as_int(params.get("total")),
+        "params_active": as_int(params.get("active")),
+        "context_length": as_int(backbone.get("context_length")),
+    }
+
+
+@api.get("/models", response=list[ModelSummary], summary="List the catalog")
+def models_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+    qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
+    if q:
+        qs = qs.filter(repo_id__icontains=q[:100])
+    return [_summary(m) for m in qs]
+
+
+@api.get(
+    "/models/{org}/{name}",
+    response={200: ModelDetail, 404: ErrorOut},
+    summary="One model's stored four-axis analysis",
+)
+def model_detail(request: HttpRequest, org: str, name: str) -> Any:
+    repo_id = f"{org}/{name}"
+    m = CatalogModel.objects.select_related("latest_revision").filter(repo_id=repo_id).first()
+    if m is None:
+        return 404, {"detail": f"{repo_id} is not in the catalog; POST it on the home page first."}
+    rev = m.latest_revision
+    return {
+        "repo_id": m.repo_id,
+        "kind": m.kind,
+        "url": m.get_absolute_url(),
+        "revision_sha": rev.sha if rev else None,
+        "revision_source": rev.source if rev else None,
+        "analysis_version": rev.analysis_version if rev else None,
+        "analysis": (rev.analysis if rev else None) or {},
+    }
+
+
+@api.get(
+    "/compare",
+    response={200: Comparison, 400: ErrorOut},
+    summary="Compare models on the four axes (models=A,B[,C...])",
+)
+def compare(request: HttpRequest, models: str) -> Any:
+    from catalog.views_compare import compare_ids_parse, comparison_build
+
+    ids = compare_ids_parse(models)
+    if not ids:
+        return 400, {"detail": "Pass models=org/a,org/b (comma-separated repo IDs)."}
+    data = comparison_build(ids)
+    return {
+        "models": data["names"],
+        "unknown": data["unknown"],
+        "headline": data["headline"],
+        "axes": {
+            axis: [
+                {
+                    "kind": row["kind"],
+                    "values": [[f.get("value") for f in cell] for cell in row["cells"]],
+                    "differs": row["differs"],
+                }
+                for row in rows
+            ]
+            for axis, rows in data["axes"].items()
+        },
+        "config_diff": data["config_diff"],
+        "axes_verdict": data["axes_verdict"],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: getattr(obj, k) for k in obj.__dataclass_fields__}
+    return {"axis": getattr(obj, "axis", None)}
+
+
+@api.post(
+    "/classify",
+    response={200: ClassifyOut, 503: ErrorOut},
+    summary="Which axis a statement is on, and its phrases",
+)
+def classify(request: HttpRequest, payload: ClassifyIn) -> Any:
+    try:
+        from axes.classify import classify_statement, split_phrases  # type: ignore[attr-defined]
+    except ImportError:
+        return 503, {"detail": "The statement classifier is not installed on this server."}
+    text = payload.text
+    label = _as_dict(classify_statement(text))
+    phrases = []
+    for p in split_phrases(text):
+        d = _as_dict(p)
+        start, end = int(d.get("start", 0)), int(d.get("end", len(text)))
+        phrases.append(
+            {
+                "text": d.get("text") or text[start:end],
+                "start": start,
+                "end": end,
+                "axis": d.get("axis") or d.get("label"),
+                "kind": d.get("kind"),
+                "confidence": float(d.get("confidence") or 0.0),
+            }
+        )
+    return {
+        "label": label.get("axis") or label.get("label"),
+        "kind": label.get("kind"),
+        "confidence": float(label.get("confidence") or 0.0),
+        "phrases": phrases,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercises (per browser session)
+
+
+def _exercise_out(e: Exercise, truncated: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "model_name": e.model_name,
+        "model_repo_id": e.model.repo_id if e.model_id and e.model else None,
+        "language": e.language,
+        "rows": e.rows or {},
+        "truncated_axes": truncated or [],
+        "result": e.result or {},
+        "updated_at": e.updated_at,
+    }
+
+
+@api.get("/exercises", response=list[ExerciseOut], summary="This browser session's exercises")
+def exercises_list(request: HttpRequest) -> list[dict[str, Any]]:
+    key = request.session.session_key
+    if not key:
+        return []
+    return [
+        _exercise_out(e)
+        for e in Exercise.objects.filter(session_key=key).select_related("model")[:50]
+    ]
+
+
+@api.post(
+    "/exercises",
+    response={201: ExerciseOut, 400: ErrorOut},
+    auth=BrowserSession(),
+    summary=f"Save (and optionally check) an exercise; rows are cut at {MAX_ROW_CHARS} chars",
+)
+def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
+    unknown_axes = set(payload.rows) - set(AXES)
+    if unknown_axes:
+        raise HttpError(400, f"Unknown rows {sorted(unknown_axes)}; use {list(AXES)}.")
+    if request.session.session_key is None:
+        request.session.save()
+    rows, cut = rows_clean(payload.rows)
+    model = (
+        CatalogModel.objects.select_related("latest_revision")
+        .filter(repo_id__iexact=payload.model_name.strip())
+        .first()
+        if payload.model_name.strip()
+        else None
+    )
+    exercise = Exercise(
+        session_key=request.session.session_key,
+        model_name=payload.model_name.strip(),
+        model=model,
+        language=get_language() or "",
+        rows=rows,
+    )
+    if payload.check:
+        facts = (
+            list((model.latest_revision.analysis or {}).get("facts") or [])
+            if model and model.latest_revision
+            else []
+        )
+        exercise.result = exercise_check(
+            rows,
+            facts,
+            model_name=exercise.model_name,
+            model_known=model is not None,
+            gettext=_,
+        )
+    exercise.save()
+    return 201, _exercise_out(exercise, cut)

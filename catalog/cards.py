@@ -1,0 +1,116 @@
+"""Model cards: split YAML metadata from Markdown, render the Markdown safely.
+
+A card is untrusted input. It is rendered with markdown-it-py with raw HTML disabled (any HTML
+in the card shows as text), then sanitized with nh3 as a second wall: no script, no event
+handlers, no ``javascript:`` URLs, no SVG, iframes or style. Each block element gets
+``id="L<n>"`` with ``n`` the 1-based line of the README where the block starts, so a fact whose
+evidence says ``L12`` can link to ``#L12``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import nh3
+import yaml
+from markdown_it import MarkdownIt
+
+METADATA_MAX_CHARS = 256 * 1024
+
+ALLOWED_TAGS = {
+    "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "img", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
+    "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "code": {"class"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@dataclass
+class CardParts:
+    metadata: dict[str, Any]
+    body: str
+    body_first_line: int  # 1-based line of the README where ``body`` starts
+    notes: list[str] = field(default_factory=list)
+
+
+def card_split(text: str) -> CardParts:
+    """Split a README into its YAML front matter (``---`` ... ``---``) and its Markdown body.
+
+    Malformed YAML, or YAML that is not a mapping, becomes a note and empty metadata.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return CardParts(metadata={}, body=text, body_first_line=1)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return CardParts(
+            metadata={},
+            body=text,
+            body_first_line=1,
+            notes=["The card starts a YAML block with '---' but never closes it."],
+        )
+    yaml_text = "".join(lines[1:end])
+    body = "".join(lines[end + 1 :])
+    notes: list[str] = []
+    metadata: dict[str, Any] = {}
+    if len(yaml_text) > METADATA_MAX_CHARS:
+        notes.append(f"The card metadata is over {METADATA_MAX_CHARS:,} characters: not read.")
+    else:
+        try:
+            loaded = yaml.safe_load(yaml_text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            notes.append(f"The card metadata is not valid YAML{where}: it is ignored.")
+        else:
+            if loaded is None:
+                pass
+            elif isinstance(loaded, dict):
+                metadata = {str(k): v for k, v in loaded.items()}
+            else:
+                notes.append("The card metadata is not a YAML mapping: it is ignored.")
+    return CardParts(metadata=metadata, body=body, body_first_line=end + 2, notes=notes)
+
+
+def _markdown() -> MarkdownIt:
+    # "commonmark" with html disabled: raw HTML in the card is escaped, never passed through.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+        ["table", "strikethrough"]
+    )
+
+
+def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
+    """Sanitized HTML of a card. Front matter, if present, is dropped (line numbers kept).
+
+    ``first_line``: the README line the given text starts on (default: 1, or computed when the
+    text still holds its front matter).
+    """
+    if first_line is None:
+        parts = card_split(markdown)
+        markdown, first_line = parts.body, parts.body_first_line
+    md = _markdown()
+    tokens = md.parse(markdown)
+    seen: set[int] = set()
+    for token in tokens:
+        if token.map and (token.nesting == 1 or token.type in ("fence", "code_block", "hr")):
+            line = token.map[0] + first_line
+            if line not in seen:  # a list item and its paragraph start on the same line
+                seen.add(line)
+                token.attrSet("id", f"L{line}")
+    html = md.renderer.render(tokens, md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )

@@ -1,0 +1,107 @@
+"""Forms of the web pages. Validation messages say what to do next."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from axes.exercise import MAX_ROW_CHARS
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # config.json and cards are kilobytes; refuse anything huge
+
+
+class PasteForm(forms.Form):
+    model_id = forms.CharField(
+        label=_("Model ID or Hub URL"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "meta-llama/Llama-3.1-8B",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+            }
+        ),
+    )
+
+    def clean_model_id(self) -> str:
+        from catalog.ids import InvalidModelId, model_ref_parse
+
+        text = self.cleaned_data["model_id"]
+        try:
+            ref = model_ref_parse(text)
+        except InvalidModelId as exc:
+            raise ValidationError(str(exc)) from exc
+        self.cleaned_data["revision"] = ref.revision
+        return ref.repo_id
+
+
+def _read_text(upload: object | None, what: str) -> str | None:
+    if upload is None:
+        return None
+    size = getattr(upload, "size", 0) or 0
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("%(what)s is larger than 2 MiB; upload the file itself, not the weights.")
+            % {"what": what}
+        )
+    raw = upload.read()  # type: ignore[attr-defined]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            _("%(what)s is not UTF-8 text; upload the JSON/Markdown file from the repo.")
+            % {"what": what}
+        ) from exc
+
+
+class UploadForm(forms.Form):
+    repo_id = forms.CharField(
+        label=_("Name for this model (org/name)"),
+        max_length=193,
+        initial="local/my-model",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    config = forms.FileField(label=_("config.json (required)"))
+    card = forms.FileField(label=_("README.md model card (optional)"), required=False)
+    generation_config = forms.FileField(
+        label=_("generation_config.json (optional)"), required=False
+    )
+
+    def clean_repo_id(self) -> str:
+        from catalog.ids import InvalidModelId, repo_id_validate
+
+        value = self.cleaned_data["repo_id"].strip()
+        try:
+            repo_id_validate(value)
+        except InvalidModelId as exc:
+            raise ValidationError(str(exc)) from exc
+        if "/" not in value:
+            raise ValidationError(_("Use the form org/name, for example local/my-model."))
+        return value
+
+    def clean_config(self) -> str:
+        text = _read_text(self.cleaned_data.get("config"), "config.json")
+        if not text or not text.strip():
+            raise ValidationError(_("config.json is empty."))
+        return text
+
+    def clean_card(self) -> str | None:
+        return _read_text(self.cleaned_data.get("card"), "README.md")
+
+    def clean_generation_config(self) -> str | None:
+        return _read_text(self.cleaned_data.get("generation_config"), "generation_config.json")
+
+
+class ExerciseForm(forms.Form):
+    """The four rows. Over-long rows are cut (and the page says so) rather than refused, so
+    autosave never loses what was typed."""
+
+    model_name = forms.CharField(label=_("Model"), max_length=200, required=False)
+    backbone = forms.CharField(required=False, widget=forms.Textarea)
+    post_training = forms.CharField(required=False, widget=forms.Textarea)
+    inference = forms.CharField(required=False, widget=forms.Textarea)
+    product = forms.CharField(required=False, widget=forms.Textarea)
+
+    max_row_chars = MAX_ROW_CHARS

@@ -1,0 +1,433 @@
+"""The only module that imports ``huggingface_hub``.
+
+Every call passes the endpoint, the token and the timeout from settings explicitly (never from
+import-time environment), retries what is worth retrying (429 after the wait the Hub asks for,
+5xx and timeouts with exponential backoff) and turns every failure into a ``HubError`` subclass
+whose message a user can act on. Only metadata and small text files are fetched: safetensors
+*headers* through HTTP range requests, never weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx2
+from django.conf import settings
+from huggingface_hub import HfApi, hf_hub_url
+from huggingface_hub.errors import (
+    GatedRepoError,
+    HfHubHTTPError,
+    OfflineModeIsEnabled,
+    RemoteEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+    SafetensorsParsingError,
+)
+from huggingface_hub.hf_api import ExpandModelProperty_T
+from huggingface_hub.utils import get_session, hf_raise_for_status, parse_ratelimit_headers
+
+from .artifact_text import (
+    KNOWN_FILES,
+    ArtifactInvalid,
+    FileText,
+    file_text_build,
+    safetensors_header_check,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# The model_info fields we ask for, kept to those the installed client knows (``expand`` values
+# it does not list would be rejected by the Hub with a 400).
+WANTED_EXPAND = (
+    "sha",
+    "safetensors",
+    "cardData",
+    "config",
+    "gated",
+    "private",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "baseModels",
+    "siblings",
+    "lastModified",
+)
+SUPPORTED_EXPAND: tuple[str, ...] = tuple(
+    name for name in WANTED_EXPAND if name in typing.get_args(ExpandModelProperty_T)
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one class per thing the user can do something about.
+
+
+class HubError(Exception):
+    """A Hub failure with a message for the user; ``code`` is stable for the UI and tests."""
+
+    code = "hub_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class RepoNotFound(HubError):
+    code = "repo_not_found"
+
+
+class GatedRepo(HubError):
+    code = "gated_repo"
+
+
+class RevisionNotFound(HubError):
+    code = "revision_not_found"
+
+
+class RateLimited(HubError):
+    code = "rate_limited"
+
+
+class HubServerError(HubError):
+    code = "server_error"
+
+
+class HubTimeout(HubError):
+    code = "timeout"
+
+
+class HubUnreachable(HubError):
+    code = "unreachable"
+
+
+OFFLINE_HINT = (
+    "Browse the bundled demo catalog (python manage.py load_demo), or paste the model's "
+    "config.json into the upload form."
+)
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _api() -> HfApi:
+    # token=False stops the client from reading a token saved on this machine: only
+    # settings.HF_TOKEN is ever sent.
+    return HfApi(endpoint=settings.HF_ENDPOINT, token=settings.HF_TOKEN or False)
+
+
+def _token() -> str | bool:
+    return settings.HF_TOKEN or False
+
+
+def _page_url(repo_id: str) -> str:
+    return f"{settings.HF_ENDPOINT}/{repo_id}"
+
+
+def _retry_wait_s(response: httpx2.Response | None) -> float | None:
+    """Seconds the Hub asks us to wait: the RateLimit header's ``t``, else ``Retry-After``."""
+    if response is None:
+        return None
+    info = parse_ratelimit_headers(response.headers)
+    if info is not None:
+        return float(info.reset_in_seconds)
+    raw = response.headers.get("Retry-After")
+    if raw and raw.strip().isdigit():
+        return float(raw.strip())
+    return None
+
+
+def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) -> T:
+    """Run ``fn`` with retries, mapping every client failure to a ``HubError``."""
+    max_retries = int(_setting("HF_MAX_RETRIES", 3))
+    backoff_s = float(_setting("HF_BACKOFF_BASE_S", 1.0))
+    max_wait_s = float(_setting("HF_RATELIMIT_MAX_WAIT_S", 60.0))
+    rev = revision or "main"
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except RemoteEntryNotFoundError:
+            raise  # a missing optional file: the caller decides
+        except GatedRepoError as exc:
+            raise GatedRepo(
+                f"{repo_id} is gated: its files need an access token of an account that accepted "
+                f"the licence at {_page_url(repo_id)}. Set HF_TOKEN and try again, or paste the "
+                "config.json into the upload form."
+            ) from exc
+        except RevisionNotFoundError as exc:
+            raise RevisionNotFound(
+                f"{repo_id} has no revision '{rev}'. Check the branch, tag or commit sha on "
+                f"{_page_url(repo_id)}, or leave the revision empty for 'main'."
+            ) from exc
+        except RepositoryNotFoundError as exc:
+            raise RepoNotFound(
+                f"No model '{repo_id}' on the Hub. Check the spelling (IDs are 'org/name'); if it "
+                "is private, set HF_TOKEN to a token that can read it."
+            ) from exc
+        except HfHubHTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status in (401, 403):
+                raise GatedRepo(
+                    f"The Hub refused access to {repo_id} ({status}). If the model is gated or "
+                    f"private, accept its licence at {_page_url(repo_id)} and set HF_TOKEN."
+                ) from exc
+            if status == 429:
+                wait_s = _retry_wait_s(exc.response)
+                if attempt < max_retries and (wait_s is None or wait_s <= max_wait_s):
+                    sleep_s = wait_s if wait_s is not None else backoff_s * 2**attempt
+                    logger.warning("Hub rate limit on %s; waiting %.1fs", what, sleep_s)
+                    attempt += 1
+                    time.sleep(sleep_s)
+                    continue
+                after = f" in about {int(wait_s)} s" if wait_s is not None else " in a minute"
+                raise RateLimited(
+                    f"The Hub rate-limited us while reading {what} of {repo_id} (waited and "
+                    f"retried {attempt} times). Try again{after}; an HF_TOKEN raises the limit."
+                ) from exc
+            if status is not None and status >= 500:
+                if attempt < max_retries:
+                    time.sleep(backoff_s * 2**attempt)
+                    attempt += 1
+                    continue
+                raise HubServerError(
+                    f"The Hub answered {status} for {what} of {repo_id} after {attempt + 1} "
+                    "tries. It is probably a temporary problem on the Hub: try again later."
+                ) from exc
+            raise HubError(f"The Hub refused {what} of {repo_id}: HTTP {status}.") from exc
+        except httpx2.TimeoutException as exc:
+            if attempt < max_retries:
+                time.sleep(backoff_s * 2**attempt)
+                attempt += 1
+                continue
+            raise HubTimeout(
+                f"The Hub did not answer within {settings.HF_TIMEOUT_S} s for {what} of "
+                f"{repo_id} ({attempt + 1} tries). Try again later, or raise HF_TIMEOUT_S."
+            ) from exc
+        except (httpx2.ConnectError, httpx2.NetworkError, OfflineModeIsEnabled) as exc:
+            raise HubUnreachable(
+                f"The Hub at {settings.HF_ENDPOINT} cannot be reached (offline?). {OFFLINE_HINT}"
+            ) from exc
+        except (httpx2.RemoteProtocolError, httpx2.TransportError) as exc:
+            if attempt < max_retries:
+                time.sleep(backoff_s * 2**attempt)
+                attempt += 1
+                continue
+            raise HubServerError(
+                f"The connection to the Hub broke while reading {what} of {repo_id}: {exc}. "
+                "Try again later."
+            ) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# model_info
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return _jsonable(value.to_dict())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def hub_model_info(*, repo_id: str, revision: str | None = None) -> dict[str, Any]:
+    """The model_info subset we store, with ``sha`` resolved for ``revision`` (default main)."""
+
+    def fetch() -> Any:
+        return _api().model_info(
+            repo_id,
+            revision=revision,
+            expand=list(SUPPORTED_EXPAND),  # type: ignore[arg-type]
+            timeout=settings.HF_TIMEOUT_S,
+        )
+
+    info = _call("the model information", repo_id, revision, fetch)
+    safetensors = getattr(info, "safetensors", None)
+    siblings = getattr(info, "siblings", None)
+    out: dict[str, Any] = {
+        "id": info.id,
+        "sha": info.sha,
+        "gated": _jsonable(getattr(info, "gated", None)),
+        "private": getattr(info, "private", None),
+        "tags": list(getattr(info, "tags", None) or []),
+        "pipeline_tag": getattr(info, "pipeline_tag", None),
+        "library_name": getattr(info, "library_name", None),
+        "base_models": _jsonable(getattr(info, "base_models", None)),
+        "card_data": _jsonable(getattr(info, "card_data", None)),
+        "config": _jsonable(getattr(info, "config", None)),
+        "last_modified": _jsonable(getattr(info, "last_modified", None)),
+        "safetensors": (
+            {"parameters": dict(safetensors.parameters), "total": int(safetensors.total)}
+            if safetensors
+            else None
+        ),
+        "siblings": [s.rfilename for s in siblings] if siblings is not None else None,
+    }
+    if not out["sha"]:
+        raise HubError(f"The Hub did not say which commit {repo_id} is at. Try again later.")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def hub_file_fetch(
+    *, repo_id: str, sha: str, filename: str, limit_bytes: int | None = None
+) -> FileText | None:
+    """One small file pinned to ``sha``; ``None`` when the repo has no such file.
+
+    At most ``limit_bytes`` (default: the file's limit in ``KNOWN_FILES``) are transferred: a
+    range request, and the body is read as a stream and cut there even if the server ignores
+    the range.
+    """
+    limit = limit_bytes if limit_bytes is not None else KNOWN_FILES.get(filename, ("", 1 << 20))[1]
+    url = hf_hub_url(repo_id, filename, revision=sha, endpoint=settings.HF_ENDPOINT)
+    headers = {"Accept-Encoding": "identity", "Range": f"bytes=0-{limit}"}
+    if settings.HF_TOKEN:
+        headers["Authorization"] = f"Bearer {settings.HF_TOKEN}"
+
+    def fetch() -> tuple[bytes, int | None]:
+        with get_session().stream(
+            "GET", url, headers=headers, timeout=settings.HF_TIMEOUT_S
+        ) as response:
+            if response.status_code >= 400:
+                response.read()
+                hf_raise_for_status(response)
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                received += len(chunk)
+                if received > limit:
+                    break
+            size = _total_size(response)
+            return b"".join(chunks), size
+
+    try:
+        raw, size = _call(filename, repo_id, sha, fetch)
+    except RemoteEntryNotFoundError:
+        return None
+    return file_text_build(name=filename, raw=raw, size_bytes=size, limit_bytes=limit)
+
+
+def _total_size(response: httpx2.Response) -> int | None:
+    content_range = response.headers.get("Content-Range", "")
+    if "/" in content_range:
+        total = content_range.rsplit("/", 1)[1]
+        if total.isdigit():
+            return int(total)
+    length = response.headers.get("Content-Length")
+    if response.status_code == 200 and length and length.isdigit():
+        return int(length)
+    return None
+
+
+def _call_entry(what: str, repo_id: str, sha: str, fn: Callable[[], T]) -> T | None:
+    try:
+        return _call(what, repo_id, sha, fn)
+    except RemoteEntryNotFoundError:
+        return None
+
+
+def hub_safetensors_header(*, repo_id: str, sha: str, filename: str) -> dict[str, Any] | None:
+    """The JSON header of one safetensors file, read by range requests (never the weights).
+
+    Returns the header in the file's own layout (``{tensor: {dtype, shape, data_offsets}}`` plus
+    ``__metadata__``), ``None`` when the file is absent. Headers over 25 MB or with absurd tensor
+    counts raise ``ArtifactInvalid``.
+    """
+
+    def fetch() -> Any:
+        return _api().parse_safetensors_file_metadata(
+            repo_id, filename, revision=sha, token=_token(), timeout=settings.HF_TIMEOUT_S
+        )
+
+    try:
+        meta = _call_entry(filename, repo_id, sha, fetch)
+    except SafetensorsParsingError as exc:
+        raise ArtifactInvalid(str(exc)) from exc
+    if meta is None:
+        return None
+    header: dict[str, Any] = {}
+    if meta.metadata:
+        header["__metadata__"] = dict(meta.metadata)
+    for name, info in meta.tensors.items():
+        header[name] = {
+            "dtype": info.dtype,
+            "shape": list(info.shape),
+            "data_offsets": list(info.data_offsets),
+        }
+    return safetensors_header_check(header, filename)
+
+
+@dataclass
+class HubFetch:
+    """Everything read from the Hub for one revision, before anything is stored."""
+
+    repo_id: str
+    sha: str
+    model_info: dict[str, Any]
+    files: list[FileText]
+    safetensors_headers: dict[str, dict[str, Any]]
+    notes: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Weights (profiler checkpoint mode only; added by the profiler engineer)
+
+
+def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list[Any]:
+    """Download config.json, the safetensors index and every *.safetensors shard of one
+    revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
+
+    Never downloads pickle files. Shard names are checked (no absolute paths, no ``..``)
+    before any path is built from them; the profiler checks the index again before loading.
+    """
+    from pathlib import Path, PurePosixPath
+
+    from huggingface_hub import hf_hub_download
+
+    dest = Path(dest_dir)
+    info = hub_model_info(repo_id=repo_id, revision=revision)
+    siblings = info.get("siblings") or []
+    wanted = ["config.json"]
+    wanted += [n for n in siblings if n == "model.safetensors.index.json"]
+    wanted += [n for n in siblings if n.endswith(".safetensors")]
+    for name in wanted:
+        parts = PurePosixPath(name).parts
+        if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts):
+            raise HubError(f"{repo_id} lists the file {name!r}, which is not a safe path.")
+    if not any(n.endswith(".safetensors") for n in wanted):
+        raise HubError(
+            f"{repo_id}@{revision[:12]} has no safetensors weights; Mechanic never loads pickle "
+            "checkpoints. Measure it in synthetic mode instead."
+        )
+    paths: list[Path] = []
+    for name in wanted:
+
+        def fetch(name: str = name) -> str:
+            return hf_hub_download(
+                repo_id,
+                name,
+                revision=revision,
+                local_dir=dest,
+                endpoint=settings.HF_ENDPOINT,
+                token=_token(),
+                etag_timeout=settings.HF_TIMEOUT_S,
+            )
+
+        paths.append(Path(_call(name, repo_id, revision, fetch)))
+    return paths

@@ -1,0 +1,193 @@
+"""Repo-ID and revision validation, done before any request leaves the process.
+
+What a user pastes is either a repo ID (``org/name``, or a legacy single-part ID such as
+``gpt2``) or a Hub URL (``https://huggingface.co/org/name``, optionally ``/tree/<revision>``),
+on huggingface.co or on the configured ``HF_ENDPOINT`` host. Everything else is refused with
+``InvalidModelId`` whose message says what a valid ID looks like. The rules mirror the Hub's
+own (``huggingface_hub.utils._validators.validate_repo_id``) but ASCII-only and stricter:
+no ``--`` or ``..``, no part that starts or ends with ``.`` or ``-``, 1-96 characters a part.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+MAX_PART_CHARS = 96
+MAX_REVISION_CHARS = 200
+MAX_INPUT_CHARS = 500
+
+_PART_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,96}$")
+# Branch and tag names (git check-ref-format, simplified) or a commit sha. Slashes are allowed
+# for names such as ``refs/pr/1``.
+_REVISION_RE = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
+_HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
+_REFUSED_PREFIXES = {"datasets", "spaces", "buckets", "collections", "docs", "api", "models"}
+
+VALID_ID_HELP = (
+    "A valid model ID looks like 'org/name' (for example 'meta-llama/Llama-3.1-8B'): letters, "
+    "digits, '-', '_' and '.', at most 96 characters on each side of the '/', or a Hub URL "
+    "such as https://huggingface.co/org/name."
+)
+
+
+class InvalidModelId(ValueError):
+    """The text is not a Hub model ID or model URL. The message says what a valid one is."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"{reason} {VALID_ID_HELP}")
+
+
+class InvalidRevision(InvalidModelId):
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        ValueError.__init__(
+            self,
+            f"{reason} A revision is a branch or tag name (such as 'main' or 'refs/pr/1') or a "
+            "commit sha: letters, digits, '-', '_', '.', '/', at most 200 characters.",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRef:
+    repo_id: str
+    revision: str | None = None
+
+
+def _check_ascii(text: str, what: str) -> None:
+    if any(ch in text for ch in "\r\n\t\x00"):
+        raise InvalidModelId(f"The {what} contains a line break or control character.")
+    if not text.isascii():
+        raise InvalidModelId(f"The {what} contains non-ASCII characters.")
+    if not text.isprintable():
+        raise InvalidModelId(f"The {what} contains control characters.")
+
+
+def _check_part(part: str) -> None:
+    if not part:
+        raise InvalidModelId("The model ID has an empty part.")
+    if len(part) > MAX_PART_CHARS:
+        raise InvalidModelId(f"'{part[:40]}...' is longer than {MAX_PART_CHARS} characters.")
+    if not _PART_RE.match(part):
+        raise InvalidModelId(f"'{part}' contains characters a Hub model ID cannot have.")
+    if "--" in part or ".." in part:
+        raise InvalidModelId(f"'{part}' contains '--' or '..'.")
+    if part[0] in ".-" or part[-1] in ".-":
+        raise InvalidModelId(f"'{part}' starts or ends with '.' or '-'.")
+    if part.endswith(".git"):
+        raise InvalidModelId(f"'{part}' ends with '.git'.")
+
+
+def repo_id_validate(repo_id: str) -> str:
+    """Return ``repo_id`` unchanged if it is a valid Hub model ID; raise ``InvalidModelId``."""
+    if not isinstance(repo_id, str) or not repo_id.strip():
+        raise InvalidModelId("The model ID is empty.")
+    if len(repo_id) > 2 * MAX_PART_CHARS + 1:
+        raise InvalidModelId("The model ID is too long.")
+    _check_ascii(repo_id, "model ID")
+    parts = repo_id.split("/")
+    if len(parts) > 2:
+        raise InvalidModelId(f"'{repo_id}' has more than one '/'.")
+    if parts[0] in _REFUSED_PREFIXES and len(parts) == 2:
+        raise InvalidModelId(f"'{parts[0]}/...' is not a model repository.")
+    for part in parts:
+        _check_part(part)
+    return repo_id
+
+
+def revision_validate(revision: str) -> str:
+    """Return ``revision`` unchanged if it is a plausible branch, tag or sha; else raise."""
+    if not isinstance(revision, str) or not revision:
+        raise InvalidRevision("The revision is empty.")
+    if len(revision) > MAX_REVISION_CHARS:
+        raise InvalidRevision("The revision is too long.")
+    if any(ch in revision for ch in "\r\n\t\x00") or not revision.isascii():
+        raise InvalidRevision("The revision contains control or non-ASCII characters.")
+    if not _REVISION_RE.match(revision):
+        raise InvalidRevision(f"The revision '{revision}' contains characters it cannot have.")
+    if (
+        ".." in revision
+        or "//" in revision
+        or revision.startswith(("/", "-", "."))
+        or revision.endswith(("/", ".", ".lock"))
+        or "/." in revision
+    ):
+        raise InvalidRevision(f"The revision '{revision}' is not a valid branch, tag or sha.")
+    return revision
+
+
+def _endpoint_hosts(endpoint: str | None) -> set[str]:
+    hosts = set(_HUB_HOSTS)
+    if endpoint is None:
+        try:
+            from django.conf import settings
+
+            endpoint = settings.HF_ENDPOINT
+        except Exception:  # outside Django: only the public Hub hosts
+            endpoint = None
+    if endpoint:
+        netloc = urlsplit(endpoint).netloc.lower()
+        if netloc:
+            hosts.add(netloc)
+    return hosts
+
+
+def model_ref_parse(
+    text: str, *, revision: str | None = None, endpoint: str | None = None
+) -> ModelRef:
+    """Parse what a user typed (ID or Hub URL) into a validated ``ModelRef``.
+
+    ``revision`` given explicitly wins over one found in a ``/tree/<rev>`` URL.
+    """
+    if not isinstance(text, str):
+        raise InvalidModelId("The model ID must be text.")
+    if len(text) > MAX_INPUT_CHARS:
+        raise InvalidModelId("The model ID is too long.")
+    _check_ascii(text.strip(), "model ID")  # also refuses embedded newlines before stripping
+    if any(ch in text for ch in "\r\n"):
+        raise InvalidModelId("The model ID contains a line break.")
+    raw = text.strip()
+    url_revision: str | None = None
+    if "://" in raw or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS)):
+        if "://" not in raw:
+            raw = "https://" + raw
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https"):
+            raise InvalidModelId(f"Only http(s) Hub URLs are accepted, not '{parts.scheme}:'.")
+        if parts.username or parts.password:
+            raise InvalidModelId("Hub URLs with a user name or password are refused.")
+        host = parts.netloc.lower()
+        if host not in _endpoint_hosts(endpoint):
+            raise InvalidModelId(f"'{parts.netloc}' is not the Hugging Face Hub.")
+        # A query or a fragment is never part of a model URL: it is dropped.
+        path = parts.path
+        segments = [s for s in path.split("/") if s != ""]
+        if not segments:
+            raise InvalidModelId("The URL names no model.")
+        if segments[0] in _REFUSED_PREFIXES:
+            raise InvalidModelId(f"'/{segments[0]}/' URLs are not model repositories.")
+        if any(s in (".", "..") for s in segments):
+            raise InvalidModelId("The URL path contains '.' or '..'.")
+        if len(segments) >= 2 and segments[1] in ("tree", "blob", "resolve"):
+            repo_segments = segments[:1]
+            rest = segments[1:]
+        else:
+            repo_segments = segments[:2]
+            rest = segments[2:]
+        if rest:
+            # Only /tree/<rev>; a '/' inside a revision is URL-encoded by the Hub (refs%2Fpr%2F1).
+            if rest[0] != "tree" or len(rest) != 2:
+                raise InvalidModelId(
+                    "Link to the model page or to its /tree/<revision> page, not to a file."
+                )
+            url_revision = unquote(rest[1])
+        repo_id = "/".join(repo_segments)
+    else:
+        repo_id = raw[:-1] if raw.endswith("/") else raw
+    repo_id_validate(repo_id)
+    chosen = revision if revision not in (None, "") else url_revision
+    if chosen is not None:
+        revision_validate(chosen)
+    return ModelRef(repo_id=repo_id, revision=chosen)

@@ -1,0 +1,51 @@
+"""``manage.py ingest MODEL_ID [--revision REV]`` and ``manage.py ingest --dir PATH [--id ORG/NAME]``.
+
+Progress goes to stderr (one line per stage), the result to stdout as one line; failures exit
+non-zero with the user-facing message.
+"""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.artifact_text import ArtifactInvalid
+from catalog.ids import InvalidModelId
+from catalog.services import model_ingest, model_ingest_dir
+
+
+class Command(BaseCommand):
+    help = "Fetch a model's metadata from the Hub (or read a local folder) into the catalog."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("model_id", nargs="?", help="org/name or a Hub URL")
+        parser.add_argument("--revision", help="branch, tag or commit sha (default: main)")
+        parser.add_argument("--dir", dest="path", help="a local folder shaped like a Hub repo")
+        parser.add_argument(
+            "--id", dest="repo_id", help="ID for --dir (default: the folder's last two parts)"
+        )
+
+    def handle(self, *args, **options) -> None:
+        from catalog.hub import HubError
+
+        model_id, path = options.get("model_id"), options.get("path")
+        if bool(model_id) == bool(path):
+            raise CommandError("Give either MODEL_ID or --dir PATH (not both, not neither).")
+        last_stage = {"name": ""}
+
+        def progress(stage: str, pct: int) -> None:
+            if stage != last_stage["name"]:
+                last_stage["name"] = stage
+                self.stderr.write(f"[{pct:3d}%] {stage}")
+
+        try:
+            if path:
+                result = model_ingest_dir(path=path, repo_id=options.get("repo_id"))
+            else:
+                result = model_ingest(
+                    repo_id=model_id, revision=options.get("revision"), progress=progress
+                )
+        except (InvalidModelId, HubError, ArtifactInvalid) as exc:
+            raise CommandError(str(exc)) from exc
+        for note in result.notes:
+            self.stderr.write(f"note: {note}")
+        self.stdout.write(result.summary_line())

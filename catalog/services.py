@@ -1,0 +1,573 @@
+"""Catalog services: ingest a model from the Hub, a folder, an upload or the bundled catalog.
+
+Every path ends in ``_revision_store``: one transaction that creates the Revision, its
+Artifacts and moves ``CatalogModel.latest_revision``, so a revision lands whole or not at all.
+All network reads happen before that transaction. Ingestion is idempotent per (repo_id, sha):
+a sha already stored is answered from the database with no writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from axes import analysis as axes_analysis
+
+from .artifact_text import (
+    KNOWN_FILES,
+    SAFETENSORS_MAX_SHARDS,
+    ArtifactInvalid,
+    FileText,
+    file_text_build,
+    safetensors_header_from_file,
+    sha256_hex,
+)
+from .ids import InvalidModelId, model_ref_parse, repo_id_validate
+from .models import Artifact, CatalogModel, IngestJob, Revision
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]  # (stage, percent 0-100)
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+
+
+@dataclass
+class IngestResult:
+    model: CatalogModel
+    revision: Revision
+    created: bool  # False: this (repo_id, sha) was already stored and nothing was written
+    notes: list[str] = field(default_factory=list)
+
+    def summary_line(self) -> str:
+        state = "ingested" if self.created else "unchanged"
+        return (
+            f"{state} {self.model.repo_id}@{self.revision.sha[:12]} "
+            f"({self.revision.source}, {self.revision.artifacts.count()} artifacts)"
+        )
+
+
+def _report(progress: Progress | None, stage: str, pct: int) -> None:
+    if progress is not None:
+        progress(stage, max(0, min(100, pct)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Artifacts dataclass <-> rows, and the analysis
+
+
+def _artifacts_build(
+    *,
+    repo_id: str,
+    files: list[FileText],
+    headers: dict[str, dict[str, Any]],
+    model_info: dict[str, Any],
+) -> axes_analysis.Artifacts:
+    arts = axes_analysis.Artifacts(repo_id=repo_id, model_info=model_info or None)
+    by_kind = {f.kind: f for f in files}
+    for kind in ("config", "generation_config", "tokenizer_config", "safetensors_index"):
+        f = by_kind.get(kind)
+        if f is not None and isinstance(f.data, dict):
+            setattr(arts, kind, f.data)
+    if "chat_template" in by_kind:
+        arts.chat_template = by_kind["chat_template"].text
+    elif arts.tokenizer_config and isinstance(arts.tokenizer_config.get("chat_template"), str):
+        arts.chat_template = arts.tokenizer_config["chat_template"]
+    if "card" in by_kind:
+        arts.card = by_kind["card"].text
+    arts.safetensors_headers = dict(headers)
+    arts.extra_facts = list((model_info or {}).get("facts") or [])
+    return arts
+
+
+def revision_artifacts(revision: Revision) -> axes_analysis.Artifacts:
+    """Rebuild the ``Artifacts`` dataclass from a stored revision (no network)."""
+    files: list[FileText] = []
+    headers: dict[str, dict[str, Any]] = {}
+    for art in revision.artifacts.all():
+        if art.kind == Artifact.Kind.SAFETENSORS_HEADER:
+            if isinstance(art.data, dict):
+                headers[art.name] = art.data
+            continue
+        files.append(
+            FileText(
+                name=art.name,
+                kind=art.kind,
+                text=art.text,
+                size_bytes=art.size_bytes,
+                sha256=art.sha256,
+                truncated=art.truncated,
+                note=art.note,
+                data=art.data,
+            )
+        )
+    return _artifacts_build(
+        repo_id=revision.model.repo_id,
+        files=files,
+        headers=headers,
+        model_info=revision.model_info,
+    )
+
+
+def _analysis_compute(arts: axes_analysis.Artifacts) -> tuple[dict[str, Any], int, list[str]]:
+    """Run ``axes.analysis.analyze_artifacts``; a failure is recorded, never fatal to ingest."""
+    analyze = getattr(axes_analysis, "analyze_artifacts", None)
+    if analyze is None:
+        return {}, 0, ["The analysis is not available in this version; it will be computed later."]
+    try:
+        result = analyze(arts)
+        if hasattr(result, "to_dict"):
+            result = result.to_dict()
+        # Stored as JSON: make sure it round-trips (dataclasses, tuples, numpy ints).
+        result = json.loads(json.dumps(result, default=str))
+    except Exception as exc:  # an analyzer bug must not lose the fetched artifacts
+        logger.exception("analysis failed for %s", arts.repo_id)
+        note = f"The analysis failed ({type(exc).__name__}: {exc}); the artifacts are stored."
+        return {"error": note}, 0, [note]
+    if not isinstance(result, dict):
+        result = {"result": result}
+    return result, int(axes_analysis.ANALYSIS_VERSION), []
+
+
+def analysis_refresh(*, revision: Revision) -> Revision:
+    """Recompute ``revision.analysis`` from its stored artifacts."""
+    analysis, version, notes = _analysis_compute(revision_artifacts(revision))
+    revision.analysis = analysis
+    revision.analysis_version = version
+    revision.save(update_fields=["analysis", "analysis_version"])
+    return revision
+
+
+# ---------------------------------------------------------------------------------------------
+# The one writer
+
+
+def _existing_revision(repo_id: str, sha: str) -> Revision | None:
+    return Revision.objects.select_related("model").filter(model__repo_id=repo_id, sha=sha).first()
+
+
+def _revision_store(
+    *,
+    repo_id: str,
+    sha: str,
+    source: str,
+    model_info: dict[str, Any],
+    files: list[FileText],
+    headers: dict[str, dict[str, Any]],
+    notes: list[str],
+    display_name: str = "",
+    summary: str = "",
+    progress: Progress | None = None,
+) -> IngestResult:
+    arts = _artifacts_build(repo_id=repo_id, files=files, headers=headers, model_info=model_info)
+    _report(progress, "analysis", 92)
+    analysis, version, analysis_notes = _analysis_compute(arts)
+    all_notes = list(notes) + [f.note for f in files if f.note] + analysis_notes
+    _report(progress, "storing", 96)
+    try:
+        with transaction.atomic():
+            model, created_model = CatalogModel.objects.get_or_create(
+                repo_id=repo_id,
+                defaults={"display_name": display_name, "summary": summary},
+            )
+            revision = Revision.objects.create(
+                model=model,
+                sha=sha,
+                source=source,
+                model_info=model_info,
+                notes=all_notes,
+                analysis=analysis,
+                analysis_version=version,
+            )
+            rows = [
+                Artifact(
+                    revision=revision,
+                    name=f.name,
+                    kind=f.kind,
+                    text=f.text,
+                    data=f.data,
+                    size_bytes=f.size_bytes,
+                    sha256=f.sha256,
+                    truncated=f.truncated,
+                    note=f.note,
+                )
+                for f in files
+            ]
+            rows += [
+                Artifact(
+                    revision=revision,
+                    name=name,
+                    kind=Artifact.Kind.SAFETENSORS_HEADER,
+                    data=header,
+                    size_bytes=len(json.dumps(header)),
+                )
+                for name, header in headers.items()
+            ]
+            Artifact.objects.bulk_create(rows)
+            fields = ["latest_revision", "updated_at"]
+            if display_name and model.display_name != display_name:
+                model.display_name = display_name
+                fields.append("display_name")
+            if summary and model.summary != summary:
+                model.summary = summary
+                fields.append("summary")
+            # A bundled revision never hides one the user fetched or uploaded.
+            current = model.latest_revision
+            if (
+                source != Revision.Source.BUNDLED
+                or current is None
+                or current.source == Revision.Source.BUNDLED
+            ):
+                model.latest_revision = revision
+            model.save(update_fields=fields)
+    except IntegrityError:
+        # Another worker stored the same (repo_id, sha) between our check and our insert.
+        existing = _existing_revision(repo_id, sha)
+        if existing is None:
+            raise
+        return IngestResult(model=existing.model, revision=existing, created=False)
+    _report(progress, "done", 100)
+    return IngestResult(model=model, revision=revision, created=True, notes=all_notes)
+
+
+def _unchanged(existing: Revision, progress: Progress | None) -> IngestResult:
+    """An already stored sha: no writes, unless its stored analysis is outdated."""
+    if existing.analysis_version < int(axes_analysis.ANALYSIS_VERSION) and hasattr(
+        axes_analysis, "analyze_artifacts"
+    ):
+        analysis_refresh(revision=existing)
+    _report(progress, "done", 100)
+    return IngestResult(model=existing.model, revision=existing, created=False)
+
+
+def _content_sha(files: list[FileText], headers: dict[str, dict[str, Any]]) -> str:
+    """A stable content hash for uploads and folders: sha256 over names and contents."""
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: f.name):
+        digest.update(f.name.encode() + b"\0" + sha256_hex(f.text.encode()).encode() + b"\n")
+    for name in sorted(headers):
+        blob = json.dumps(headers[name], sort_keys=True).encode()
+        digest.update(name.encode() + b"\0" + sha256_hex(blob).encode() + b"\n")
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# From the Hub
+
+
+def model_ingest(
+    *, repo_id: str, revision: str | None = None, progress: Progress | None = None
+) -> IngestResult:
+    """Fetch one model revision's metadata from the Hub and store it (idempotent per sha).
+
+    Raises ``InvalidModelId`` before any request, and ``catalog.hub.HubError`` subclasses with
+    user-readable messages. Reads config/card/tokenizer files and safetensors headers only.
+    """
+    from . import hub  # the only importer of huggingface_hub; imported lazily for the web process
+
+    ref = model_ref_parse(repo_id, revision=revision)
+    _report(progress, "model_info", 5)
+    info = hub.hub_model_info(repo_id=ref.repo_id, revision=ref.revision)
+    canonical = info.get("id") or ref.repo_id
+    if canonical.lower() != ref.repo_id.lower():
+        canonical = ref.repo_id  # the Hub moved the repo: keep what the user asked for
+    sha = info["sha"]
+    existing = _existing_revision(canonical, sha)
+    if existing is not None:
+        return _unchanged(existing, progress)
+
+    siblings = info.get("siblings")
+    present = set(siblings) if siblings is not None else None
+    notes: list[str] = []
+    files: list[FileText] = []
+    names = [n for n in KNOWN_FILES if present is None or n in present]
+    for i, name in enumerate(names):
+        _report(progress, f"files: {name}", 10 + int(30 * i / max(1, len(names))))
+        fetched = hub.hub_file_fetch(repo_id=canonical, sha=sha, filename=name)
+        if fetched is not None:
+            files.append(fetched)
+    if not any(f.name == "config.json" for f in files):
+        notes.append("The repo has no config.json: the backbone cannot be read from it.")
+
+    headers = _hub_headers(hub, canonical, sha, present, files, notes, progress)
+    return _revision_store(
+        repo_id=canonical,
+        sha=sha,
+        source=Revision.Source.HUB,
+        model_info=info,
+        files=files,
+        headers=headers,
+        notes=notes,
+        progress=progress,
+    )
+
+
+def _shard_names(files: list[FileText], present: set[str] | None) -> list[str]:
+    index = next((f for f in files if f.name == "model.safetensors.index.json"), None)
+    if index is not None and isinstance(index.data, dict):
+        weight_map = index.data.get("weight_map") or {}
+        names = {v for v in weight_map.values() if isinstance(v, str)}
+        return sorted(n for n in names if n.endswith(".safetensors") and ".." not in n)
+    if present is None or "model.safetensors" in present:
+        return ["model.safetensors"]
+    return []
+
+
+def _hub_headers(
+    hub: Any,
+    repo_id: str,
+    sha: str,
+    present: set[str] | None,
+    files: list[FileText],
+    notes: list[str],
+    progress: Progress | None,
+) -> dict[str, dict[str, Any]]:
+    shards = _shard_names(files, present)
+    if len(shards) > SAFETENSORS_MAX_SHARDS:
+        notes.append(
+            f"{len(shards)} safetensors shards: only the first {SAFETENSORS_MAX_SHARDS} headers "
+            "were read."
+        )
+        shards = shards[:SAFETENSORS_MAX_SHARDS]
+    headers: dict[str, dict[str, Any]] = {}
+    for i, name in enumerate(shards):
+        _report(progress, f"headers: {name}", 40 + int(50 * i / max(1, len(shards))))
+        try:
+            header = hub.hub_safetensors_header(repo_id=repo_id, sha=sha, filename=name)
+        except ArtifactInvalid as exc:
+            notes.append(f"Safetensors header of {name} refused: {exc}")
+            continue
+        if header is not None:
+            headers[name] = header
+    return headers
+
+
+# ---------------------------------------------------------------------------------------------
+# From a folder, an upload
+
+
+def _read_capped(path: Path, limit: int) -> tuple[bytes, int]:
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        return fh.read(limit + 1), size
+
+
+def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestResult:
+    """Store a local folder shaped like a Hub repo (source "upload", sha = content hash)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise ArtifactInvalid(f"{root} is not a folder.")
+    if repo_id is None:
+        parts = root.resolve().parts[-2:]
+        repo_id = "/".join(parts) if len(parts) == 2 else root.resolve().name
+    repo_id_validate(repo_id)
+    files: list[FileText] = []
+    for name, (_kind, limit) in KNOWN_FILES.items():
+        file_path = root / name
+        if file_path.is_file():
+            raw, size = _read_capped(file_path, limit)
+            files.append(file_text_build(name=name, raw=raw, size_bytes=size, limit_bytes=limit))
+    config = next((f for f in files if f.name == "config.json"), None)
+    if config is None:
+        raise ArtifactInvalid(f"{root} has no config.json; a model folder needs one.")
+    if config.data is None:
+        raise ArtifactInvalid(config.note or "config.json cannot be read.")
+    notes: list[str] = []
+    headers: dict[str, dict[str, Any]] = {}
+    for shard in sorted(root.glob("*.safetensors"))[:SAFETENSORS_MAX_SHARDS]:
+        try:
+            headers[shard.name] = safetensors_header_from_file(shard)
+        except ArtifactInvalid as exc:
+            notes.append(f"Safetensors header of {shard.name} refused: {exc}")
+    sha = _content_sha(files, headers)
+    existing = _existing_revision(repo_id, sha)
+    if existing is not None:
+        return _unchanged(existing, None)
+    return _revision_store(
+        repo_id=repo_id,
+        sha=sha,
+        source=Revision.Source.UPLOAD,
+        model_info={"id": repo_id, "sha": sha, "origin": "folder"},
+        files=files,
+        headers=headers,
+        notes=notes,
+    )
+
+
+def model_upload(
+    *,
+    repo_id: str,
+    config_text: str,
+    card_text: str | None = None,
+    generation_config_text: str | None = None,
+) -> IngestResult:
+    """Store pasted or uploaded files for a private or offline model (source "upload").
+
+    ``config_text`` must be a JSON object; an error names the file and the line and column.
+    """
+    repo_id_validate(repo_id)
+    files: list[FileText] = []
+    for name, text in (
+        ("config.json", config_text),
+        ("generation_config.json", generation_config_text),
+        ("README.md", card_text),
+    ):
+        if text is None or (name != "config.json" and not text.strip()):
+            continue
+        limit = KNOWN_FILES[name][1]
+        raw = text.encode("utf-8")
+        f = file_text_build(name=name, raw=raw, size_bytes=len(raw), limit_bytes=limit)
+        if name.endswith(".json") and f.data is None:
+            raise ArtifactInvalid(f.note or f"{name} must be a JSON object.")
+        files.append(f)
+    sha = _content_sha(files, {})
+    existing = _existing_revision(repo_id, sha)
+    if existing is not None:
+        return _unchanged(existing, None)
+    return _revision_store(
+        repo_id=repo_id,
+        sha=sha,
+        source=Revision.Source.UPLOAD,
+        model_info={"id": repo_id, "sha": sha, "origin": "upload"},
+        files=files,
+        headers={},
+        notes=[],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundled demo catalog
+
+
+def demo_catalog_files(directory: Path | None = None) -> list[Path]:
+    return sorted((directory or DEMO_DIR).glob("*.json"))
+
+
+def demo_model_load(*, path: Path) -> IngestResult:
+    """Load one bundled JSON (source "bundled", sha = sha256 of the file's bytes)."""
+    raw = path.read_bytes()
+    try:
+        entry = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ArtifactInvalid(
+            f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from exc
+    repo_id = repo_id_validate(entry["repo_id"])
+    sha = sha256_hex(raw)
+    existing = _existing_revision(repo_id, sha)
+    if existing is not None:
+        return _unchanged(existing, None)
+    files: list[FileText] = []
+    for name, key in (("config.json", "config"), ("generation_config.json", "generation_config")):
+        if entry.get(key):
+            blob = (json.dumps(entry[key], indent=2) + "\n").encode()
+            files.append(file_text_build(name=name, raw=blob))
+    if entry.get("card"):
+        files.append(file_text_build(name="README.md", raw=entry["card"].encode()))
+    model_info: dict[str, Any] = {
+        "id": repo_id,
+        "sha": sha,
+        "origin": "bundled",
+        "source_file": path.name,
+        "facts": entry.get("facts") or [],
+        "sources": entry.get("sources") or [],
+    }
+    if entry.get("safetensors_total"):
+        model_info["safetensors"] = {"total": int(entry["safetensors_total"]), "parameters": {}}
+    return _revision_store(
+        repo_id=repo_id,
+        sha=sha,
+        source=Revision.Source.BUNDLED,
+        model_info=model_info,
+        files=files,
+        headers={},
+        notes=[],
+        display_name=entry.get("display_name", ""),
+        summary=entry.get("summary", ""),
+    )
+
+
+def demo_catalog_load(*, directory: Path | None = None) -> list[IngestResult]:
+    """Load every bundled model; loading twice writes nothing the second time."""
+    return [demo_model_load(path=p) for p in demo_catalog_files(directory)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Asynchronous ingest jobs (the web page polls the IngestJob row)
+
+
+def ingest_job_create(*, repo_id: str, revision: str | None = None) -> IngestJob:
+    """Validate, then create a queued job. Dispatch with ``ingest_job_start`` or the task."""
+    ref = model_ref_parse(repo_id, revision=revision)
+    return IngestJob.objects.create(repo_id=ref.repo_id, requested_revision=ref.revision or "")
+
+
+def ingest_job_start(*, repo_id: str, revision: str | None = None) -> IngestJob:
+    """Create the job row and dispatch the Celery task once the row is committed."""
+    from .tasks import ingest_model
+
+    job = ingest_job_create(repo_id=repo_id, revision=revision)
+    transaction.on_commit(lambda: ingest_model.delay(job.id))
+    return job
+
+
+def ingest_job_run(*, job_id: int) -> IngestJob | None:
+    """Claim a queued job (conditional UPDATE), run the ingest, record the outcome.
+
+    Returns ``None`` when someone else claimed it (a redelivered message is harmless).
+    """
+    from .hub import HubError
+
+    now = timezone.now()
+    claimed = IngestJob.objects.filter(id=job_id, status=IngestJob.Status.QUEUED).update(
+        status=IngestJob.Status.RUNNING, started_at=now, updated_at=now, stage="starting"
+    )
+    if not claimed:
+        return None
+    job = IngestJob.objects.get(id=job_id)
+
+    def progress(stage: str, pct: int) -> None:
+        IngestJob.objects.filter(id=job_id).update(
+            stage=stage[:100], progress_pct=pct, updated_at=timezone.now()
+        )
+
+    try:
+        result = model_ingest(
+            repo_id=job.repo_id, revision=job.requested_revision or None, progress=progress
+        )
+    except (HubError, InvalidModelId, ArtifactInvalid) as exc:
+        code = getattr(exc, "code", None) or (
+            "invalid_id" if isinstance(exc, InvalidModelId) else "invalid_artifact"
+        )
+        _ingest_job_fail(job_id, str(exc), code)
+    except Exception as exc:
+        logger.exception("ingest job %s failed", job_id)
+        _ingest_job_fail(job_id, f"Unexpected error ({type(exc).__name__}); see the logs.", "bug")
+    else:
+        IngestJob.objects.filter(id=job_id).update(
+            status=IngestJob.Status.SUCCEEDED,
+            revision=result.revision,
+            stage="done",
+            progress_pct=100,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return IngestJob.objects.get(id=job_id)
+
+
+def _ingest_job_fail(job_id: int, message: str, code: str) -> None:
+    IngestJob.objects.filter(id=job_id).update(
+        status=IngestJob.Status.FAILED,
+        error=message,
+        error_code=code[:40],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+    )

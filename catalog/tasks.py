@@ -1,0 +1,14 @@
+"""Celery tasks of the catalog: thin wrappers that take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="catalog.tasks.ingest_model", acks_late=True, ignore_result=True)
+def ingest_model(job_id: int) -> str:
+    """Run one queued ``IngestJob``. The service claims it, retries the Hub and records failure."""
+    from .services import ingest_job_run
+
+    job = ingest_job_run(job_id=int(job_id))
+    return "skipped" if job is None else job.status

@@ -1,0 +1,127 @@
+"""Formatting for numbers that carry units. Stored values are integers; format only here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _num_l10n(value: float, decimal_pos: int) -> str:
+    """A number in the active language's format (de: 7,48 and 1.048.576; ko/en: 7.48, 1,048,576).
+    Added by "lesson" for the locale-aware pages."""
+    from django.utils.formats import number_format
+
+    return number_format(round(value, decimal_pos), decimal_pos, use_l10n=True, force_grouping=True)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@register.filter
+def bytes_h(value: Any) -> str:
+    """Binary units (GiB) because GPU memory is sold in them: 8_030_261_248 -> '7.48 GiB'."""
+    n = _number(value)
+    if n is None:
+        return "—"
+    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if abs(n) >= size:
+            return f"{_num_l10n(n / size, 2)} {unit}"
+    return f"{int(n)} B"
+
+
+@register.filter
+def params_h(value: Any) -> str:
+    """Parameter counts the way model names write them: 8_030_261_248 -> '8.03 B'."""
+    n = _number(value)
+    if n is None:
+        return "—"
+    for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(n) >= size:
+            return f"{_num_l10n(n / size, 2)} {unit}"
+    return _num_l10n(int(n), 0)
+
+
+@register.filter
+def tokens_h(value: Any) -> str:
+    """Context lengths: 131072 -> '128K' (binary K, as configs write them), 8000 -> '8,000'."""
+    n = _number(value)
+    if n is None:
+        return "—"
+    n_int = int(n)
+    if n_int >= 1024 and n_int % 1024 == 0:
+        k = n_int // 1024
+        return f"{k // 1024}M" if k >= 1024 and k % 1024 == 0 else f"{k}K"
+    return _num_l10n(n_int, 0)
+
+
+@register.filter
+def rate_h(value: Any) -> str:
+    n = _number(value)
+    if n is None:
+        return "—"
+    return _num_l10n(n, 0) if n >= 100 else _num_l10n(n, 1)
+
+
+@register.filter
+def json_value(value: Any) -> str:
+    """A fact value for display: strings as-is, everything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def card_anchor(locator: Any) -> str:
+    """'L12-L14' -> 'L12' (the first line anchor of the rendered card); '' when no line."""
+    text = str(locator or "")
+    head = text.split("-", 1)[0].strip()
+    if len(head) > 1 and head[0] == "L" and head[1:].isdigit():
+        return head
+    return ""
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None
+
+
+@register.simple_tag
+def chart_json(spec: str) -> SafeString:
+    """A plotly figure's JSON, safe inside <script type="application/json">."""
+    return mark_safe(spec.translate(_JSON_ESCAPES))  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def percent(part: Any, whole: Any) -> str:
+    p, w = _number(part), _number(whole)
+    if p is None or not w:
+        return "0"
+    return f"{max(0.0, min(100.0, 100.0 * p / w)):.1f}"
+
+
+@register.simple_tag
+def confidence_badge(value: Any) -> SafeString:
+    n = _number(value)
+    if n is None:
+        return format_html("")
+    level = "high" if n >= 0.9 else "mid" if n >= 0.6 else "low"
+    return format_html('<span class="conf conf-{}">{}%</span>', level, round(100 * n))

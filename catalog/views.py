@@ -1,0 +1,293 @@
+"""Home (paste, upload, the bundled catalog) and ingestion progress.
+
+One view renders the full page or, for htmx requests, the fragment it targets; every link and
+form also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from catalog.forms import PasteForm, UploadForm
+from catalog.models import CatalogModel
+
+log = logging.getLogger(__name__)
+
+SHOWCASE = ("meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K")
+CATALOG_PAGE_SIZE = 60
+
+
+def catalog_queryset(q: str) -> QuerySet[CatalogModel]:
+    models = CatalogModel.objects.select_related("latest_revision").only(
+        "repo_id", "kind", "display_name", "summary", "latest_revision__analysis"
+    )
+    q = q.strip()[:100]
+    if q:
+        models = models.filter(
+            Q(repo_id__icontains=q) | Q(display_name__icontains=q) | Q(summary__icontains=q)
+        )
+    return models.order_by("repo_id")
+
+
+def catalog_rows(models: QuerySet[CatalogModel]) -> list[dict[str, Any]]:
+    rows = []
+    for m in models[:CATALOG_PAGE_SIZE]:
+        analysis = (m.latest_revision.analysis if m.latest_revision else None) or {}
+        rows.append(
+            {
+                "repo_id": m.repo_id,
+                "url": m.get_absolute_url(),
+                "kind": m.kind,
+                "summary": m.summary,
+                "decoder_type": (analysis.get("backbone") or {}).get("decoder_type"),
+                "params_total": (analysis.get("params") or {}).get("total"),
+                "params_active": (analysis.get("params") or {}).get("active"),
+            }
+        )
+    return rows
+
+
+def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    q = request.GET.get("q", "")
+    models = catalog_queryset(q)
+    return {
+        "paste_form": extra.pop("paste_form", None) or PasteForm(),
+        "upload_form": extra.pop("upload_form", None) or UploadForm(),
+        "q": q,
+        "catalog": catalog_rows(models),
+        "showcase_url": reverse("catalog:compare")
+        + "?"
+        + urlencode({"models": ",".join(SHOWCASE)}),
+        "showcase": SHOWCASE,
+        **extra,
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = _home_context(request)
+    if request.htmx and request.htmx.target == "catalog-list":
+        return render(request, "catalog/_catalog_list.html", context)
+    return render(request, "catalog/home.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ingestion
+
+
+def hub_error_message(exc: Exception) -> str:
+    """A user-facing sentence for a typed Hub/ingest error, saying what to do next."""
+    code = getattr(exc, "code", "") or type(exc).__name__.lower()
+    if "gated" in code:
+        return _(
+            "This model is gated on the Hub: its files need an accepted licence and a token. "
+            "Browse the bundled catalog or upload its config.json."
+        )
+    if code == "revision_not_found":
+        return _("The Hub has this model but not this revision. Paste the ID without /tree/....")
+    if "not_found" in code or "notfound" in code:
+        return _(
+            "The Hub has no model with this ID. Check the spelling (org/name) or pick one from "
+            "the catalog below."
+        )
+    if "rate" in code:
+        return _(
+            "The Hub is rate limiting us. Wait a minute and try again, or upload a config.json."
+        )
+    if any(word in code for word in ("unreachable", "timeout", "connection", "server_error")):
+        return _("The Hub is unreachable; browse the bundled catalog or upload a config.json.")
+    message = getattr(exc, "message", None) or str(exc)
+    return _("The model could not be ingested: %(reason)s") % {"reason": message}
+
+
+def _ingest_errors() -> tuple[type[BaseException], ...]:
+    """Typed errors of the ingestion service (any that exist), plus the ID validator's."""
+    errors: list[type[BaseException]] = []
+    for module_name in ("catalog.hub", "catalog.services"):
+        try:
+            module = __import__(module_name, fromlist=["*"])
+        except ImportError:
+            continue
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Exception)
+                and value.__module__ == module_name
+            ):
+                errors.append(value)
+    from catalog.ids import InvalidModelId
+
+    errors.append(InvalidModelId)
+    return tuple(errors)
+
+
+def _model_of(result: Any) -> CatalogModel:
+    if isinstance(result, CatalogModel):
+        return result
+    model = getattr(result, "model", None)
+    if isinstance(model, CatalogModel):
+        return model
+    raise TypeError(f"ingestion returned {type(result).__name__}, not a revision or model")
+
+
+def _job_dispatch(job_id: int) -> None:
+    """Send the task; a broker that is down is logged, not shown: the polling request runs a
+    job that nobody claimed (``_job_run_inline_if_stale``), so the user still gets the page."""
+    from catalog.tasks import ingest_model
+
+    try:
+        ingest_model.delay(job_id)
+    except Exception:
+        log.exception("could not dispatch ingest job %s; it will run inline when polled", job_id)
+
+
+def _job_start(repo_id: str, revision: str | None) -> Any:
+    """Create the IngestJob row, then dispatch the Celery task once the row is committed."""
+    from catalog.services import ingest_job_create
+
+    job = ingest_job_create(repo_id=repo_id, revision=revision)
+    transaction.on_commit(partial(_job_dispatch, job.pk))
+    return job
+
+
+def _job_get(job_id: int) -> Any:
+    from catalog.models import IngestJob
+
+    try:
+        return IngestJob.objects.select_related("revision__model").get(pk=job_id)
+    except IngestJob.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _job_state(job: Any) -> dict[str, Any]:
+    status = str(job.status)
+    return {
+        "job": job,
+        "status": status,
+        "status_display": job.get_status_display(),
+        "done": status == "succeeded",
+        "failed": status == "failed",
+        "progress": job.progress_pct,
+        "stage": job.stage,
+        "error": job.error,
+        "repo_id": job.repo_id,
+    }
+
+
+def _job_run_inline_if_stale(job: Any) -> Any:
+    """Run a job in this request when no worker has claimed it within INGEST_INLINE_AFTER_S.
+
+    A deployment without a running Celery worker still ingests (slower first page), and a
+    worker that picks the message up later finds the row claimed and does nothing
+    (``ingest_job_run`` claims with a conditional UPDATE). ``None`` disables the fallback.
+    """
+    after_s = getattr(settings, "INGEST_INLINE_AFTER_S", 8)
+    if after_s is None or job.status != "queued":
+        return job
+    if (timezone.now() - job.created_at).total_seconds() < after_s:
+        return job
+    from catalog.services import ingest_job_run
+
+    ingest_job_run(job_id=job.pk)
+    return _job_get(job.pk)
+
+
+def _render_home_error(
+    request: HttpRequest, form: PasteForm, message: str, status: int
+) -> HttpResponse:
+    if message and not form.errors:
+        form.add_error("model_id", message)
+    if request.htmx:
+        return render(request, "catalog/_paste_result.html", {"paste_form": form}, status=status)
+    return render(
+        request, "catalog/home.html", _home_context(request, paste_form=form), status=status
+    )
+
+
+@require_POST
+def ingest(request: HttpRequest) -> HttpResponse:
+    form = PasteForm(request.POST)
+    if not form.is_valid():
+        return _render_home_error(request, form, "", 400)
+    repo_id: str = form.cleaned_data["model_id"]
+    revision: str | None = form.cleaned_data.get("revision")
+    existing = CatalogModel.objects.filter(repo_id=repo_id, latest_revision__isnull=False).first()
+    if existing is not None and revision is None and not request.POST.get("refresh"):
+        return _redirect(request, existing.get_absolute_url())
+
+    errors = _ingest_errors()
+    if request.htmx:
+        try:
+            job = _job_start(repo_id, revision)
+        except errors as exc:
+            return _render_home_error(request, form, hub_error_message(exc), 502)
+        return render(request, "catalog/_ingest_progress.html", _job_state(job))
+    from catalog.services import model_ingest
+
+    try:
+        result = model_ingest(repo_id=repo_id, revision=revision)
+    except errors as exc:
+        log.info("ingest of %s failed: %s", repo_id, exc)
+        return _render_home_error(request, form, hub_error_message(exc), 502)
+    return _redirect(request, _model_of(result).get_absolute_url())
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+@require_GET
+def ingest_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    state = _job_state(_job_run_inline_if_stale(_job_get(job_id)))
+    if state["done"]:
+        revision = state["job"].revision
+        target = revision.model if revision is not None else None
+        if target is None:
+            target = CatalogModel.objects.filter(repo_id=state["repo_id"]).first()
+        if target is not None:
+            return _redirect(request, target.get_absolute_url())
+    template = "catalog/_ingest_progress.html" if request.htmx else "catalog/ingest_progress.html"
+    return render(request, template, state)
+
+
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request, "catalog/home.html", _home_context(request, upload_form=form), status=400
+        )
+    from catalog.services import model_upload
+
+    try:
+        result = model_upload(
+            repo_id=form.cleaned_data["repo_id"],
+            config_text=form.cleaned_data["config"],
+            card_text=form.cleaned_data.get("card"),
+            generation_config_text=form.cleaned_data.get("generation_config"),
+        )
+    except (ValueError, *_ingest_errors()) as exc:
+        form.add_error(None, getattr(exc, "user_message", None) or str(exc))
+        return render(
+            request, "catalog/home.html", _home_context(request, upload_form=form), status=400
+        )
+    model = _model_of(result)
+    messages.success(request, _("Uploaded %(repo)s.") % {"repo": model.repo_id})
+    return HttpResponseRedirect(model.get_absolute_url())

@@ -1,0 +1,298 @@
+"""Compare two or more models: the four axes side by side, the normalized config diff, stacked
+layer strips, overlaid charts, and CSV/JSON export of the same table.
+
+``/compare/?models=A,B[,C...]`` is shareable. Unknown IDs are reported and the rest compared.
+Two queries whatever the number of models or facts: the models with their latest revision,
+and their config artifacts (pinned in tests/test_views_compare.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from axes.facts import LABELS
+from catalog import views_support as vs
+from catalog.models import Artifact, CatalogModel
+from catalog.views_model import memory_section
+
+MAX_COMPARE = 6
+NORMALIZED_CACHE_S = 60 * 60
+
+
+def compare_ids_parse(raw: str) -> list[str]:
+    """'A,B, C' -> ['A', 'B', 'C']: stripped, de-duplicated, order kept, at most MAX_COMPARE."""
+    out: list[str] = []
+    for part in raw.replace("\n", ",").split(","):
+        part = part.strip()
+        if part and part not in out:
+            out.append(part)
+    return out[:MAX_COMPARE]
+
+
+def _normalized(revision_id: int, version: int, config: dict[str, Any] | None) -> dict[str, Any]:
+    """Family-independent config (axes.backbone.normalize), cached per revision."""
+    if not isinstance(config, dict):
+        return {}
+    key = f"normalized:{revision_id}:{version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        from axes.backbone import normalize  # type: ignore[attr-defined]
+
+        result = normalize(config).to_dict()
+    except ImportError:
+        result = {k: v for k, v in config.items() if not isinstance(v, dict | list)}
+    except Exception:  # a config the normalizer cannot read still compares on its raw keys
+        result = {k: v for k, v in config.items() if not isinstance(v, dict | list)}
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else str(k), v)
+        else:
+            flat[prefix] = value
+
+    walk("", result)
+    cache.set(key, flat, NORMALIZED_CACHE_S)
+    return flat
+
+
+def _canon(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _fact_values(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for fact in facts:
+        if isinstance(fact, dict) and fact.get("kind"):
+            by_kind.setdefault(str(fact["kind"]), []).append(fact)
+    return by_kind
+
+
+def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
+    """Everything the compare page, its exports and the API show, as plain data."""
+    found = {
+        m.repo_id: m
+        for m in CatalogModel.objects.select_related("latest_revision").filter(repo_id__in=repo_ids)
+    }
+    models = [found[r] for r in repo_ids if r in found]
+    unknown = [r for r in repo_ids if r not in found]
+    revisions = [m.latest_revision for m in models]
+    analyses = [(r.analysis if r else None) or {} for r in revisions]
+    configs: dict[int, Any] = {}
+    rev_ids = [r.pk for r in revisions if r is not None]
+    if rev_ids:
+        configs = dict(
+            Artifact.objects.filter(revision_id__in=rev_ids, kind=Artifact.Kind.CONFIG).values_list(
+                "revision_id", "data"
+            )
+        )
+    names = [m.repo_id for m in models]
+
+    headline_specs: list[tuple[str, str, Any]] = [
+        ("decoder_type", _("Decoder type"), lambda a: vs.dig(a, "backbone", "decoder_type")),
+        ("attention", _("Attention"), lambda a: vs.dig(a, "backbone", "attention", "variant")),
+        ("layers", _("Layers"), lambda a: vs.dig(a, "backbone", "layers", "summary")),
+        ("params_total", _("Total parameters"), lambda a: vs.dig(a, "params", "total")),
+        ("params_active", _("Active parameters"), lambda a: vs.dig(a, "params", "active")),
+        ("weights_bf16", _("Weights at bf16 (bytes)"), lambda a: vs.weights_bytes(a, "bf16")),
+        ("weights_int4", _("Weights at int4 (bytes)"), lambda a: vs.weights_bytes(a, "int4")),
+        (
+            "kv_bytes_per_token",
+            _("KV cache per token (bytes)"),
+            lambda a: vs.dig(a, "memory", "kv_bytes_per_token"),
+        ),
+        ("context_length", _("Context window (tokens)"), vs.context_length),
+    ]
+    headline = []
+    for key, title, getter in headline_specs:
+        values = [getter(a) for a in analyses]
+        headline.append(
+            {
+                "key": key,
+                "title": title,
+                "values": values,
+                "differs": len({_canon(v) for v in values}) > 1,
+            }
+        )
+
+    axes_rows: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
+    per_model = [_fact_values(a.get("facts") or []) for a in analyses]
+    kinds: list[str] = []
+    for by_kind in per_model:
+        for kind in by_kind:
+            if kind not in kinds:
+                kinds.append(kind)
+    for kind in kinds:
+        axis = kind.split(".", 1)[0]
+        if axis not in axes_rows:
+            continue
+        cells = [by_kind.get(kind, []) for by_kind in per_model]
+        canon = {"|".join(sorted(_canon(f.get("value")) for f in cell)) for cell in cells}
+        axes_rows[axis].append(
+            {
+                "kind": kind,
+                "kind_title": vs.kind_title(kind),
+                "cells": cells,
+                "differs": len(canon) > 1,
+            }
+        )
+
+    normalized = [
+        _normalized(r.pk, r.analysis_version, configs.get(r.pk)) if r else {} for r in revisions
+    ]
+    keys: list[str] = []
+    for flat in normalized:
+        for k in flat:
+            if k not in keys:
+                keys.append(k)
+    config_diff = []
+    for k in keys:
+        values = [flat.get(k) for flat in normalized]
+        config_diff.append(
+            {"key": k, "values": values, "differs": len({_canon(v) for v in values}) > 1}
+        )
+
+    return {
+        "names": names,
+        "models": models,
+        "revisions": revisions,
+        "analyses": analyses,
+        "unknown": unknown,
+        "headline": headline,
+        "axes": axes_rows,
+        "config_diff": config_diff,
+        # Filled by the "lesson" engineer (axes.verdict); None leaves the slot empty.
+        "axes_verdict": compare_verdict(names, analyses),
+    }
+
+
+def compare_verdict(names: list[str], analyses: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Per-axis verdict and one sentence for exactly two models, when axes.verdict exists."""
+    if len(analyses) != 2:
+        return None
+    try:
+        from axes.verdict import axes_verdict, verdict_sentence
+    except ImportError:
+        return None
+    try:
+        verdicts = axes_verdict(analyses[0], analyses[1])
+        sentence = verdict_sentence(verdicts, names, gettext=_)
+    except Exception:  # a verdict is a bonus; never break the comparison for it
+        return None
+    from catalog.i18n import verdict_rows  # "lesson": translated rows for _verdict.html
+
+    result = {"axes": verdicts, "sentence": sentence}
+    return {**result, "rows": verdict_rows(result, names)}
+
+
+def comparison_frame(data: dict[str, Any]) -> Any:
+    """One long table (section, axis, item, one column per model) for CSV/JSON export."""
+    import pandas as pd
+
+    names = data["names"]
+    records: list[dict[str, Any]] = []
+    for row in data["headline"]:
+        records.append(
+            {"section": "headline", "axis": "", "item": row["key"], "differs": row["differs"]}
+            | {n: _canon(v) for n, v in zip(names, row["values"], strict=False)}
+        )
+    for axis, rows in data["axes"].items():
+        for row in rows:
+            records.append(
+                {"section": "facts", "axis": axis, "item": row["kind"], "differs": row["differs"]}
+                | {
+                    n: "; ".join(_canon(f.get("value")) for f in cell)
+                    for n, cell in zip(names, row["cells"], strict=False)
+                }
+            )
+    for row in data["config_diff"]:
+        records.append(
+            {"section": "config", "axis": "backbone", "item": row["key"], "differs": row["differs"]}
+            | {n: _canon(v) for n, v in zip(names, row["values"], strict=False)}
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["section", "axis", "item", "differs", *names]
+    )
+
+
+def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
+    frame = comparison_frame(data)
+    stem = "compare-" + "-vs-".join(n.replace("/", "_") for n in data["names"])[:150]
+    if fmt == "csv":
+        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    else:
+        body = frame.to_json(orient="records", force_ascii=False)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+    return response
+
+
+@require_GET
+def compare_page(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("models", "")
+    repo_ids = compare_ids_parse(raw)
+    data = comparison_build(repo_ids) if repo_ids else None
+    fmt = request.GET.get("format", "")
+    if data is not None and fmt in ("csv", "json"):
+        return _export(data, fmt)
+
+    context: dict[str, Any] = {
+        "raw": raw,
+        "data": data,
+        "catalog_ids": list(CatalogModel.objects.values_list("repo_id", flat=True)[:500]),
+        "too_many": len({p.strip() for p in raw.split(",") if p.strip()}) > MAX_COMPARE,
+        "max_compare": MAX_COMPARE,
+    }
+    if data and data["models"]:
+        names = data["names"]
+        analyses = data["analyses"]
+        breakdowns = [(n, vs.params_breakdown(a)) for n, a in zip(names, analyses, strict=True)]
+        roofs = [(n, vs.roofline(a)) for n, a in zip(names, analyses, strict=True)]
+        gpu_name = request.GET.get("gpu", "")[:50]
+        context.update(
+            {
+                "strips": [(n, vs.layer_strip(a)) for n, a in zip(names, analyses, strict=True)],
+                "chart_params": vs.chart_params(breakdowns)
+                if any(b for _n, b in breakdowns)
+                else "",
+                "breakdown_table": _union_table(breakdowns),
+                "chart_roofline": vs.chart_roofline(roofs)
+                if any(r for _n, r in roofs)
+                else "",
+                "roofline_table": _union_table(roofs),
+                "mem": memory_section(list(zip(names, analyses, strict=True)), gpu_name),
+                "axis_titles": vs.axis_titles(),
+                "verdict": data["axes_verdict"],
+                "export_csv": f"?models={','.join(names)}&format=csv",
+                "export_json": f"?models={','.join(names)}&format=json",
+                "share_query": ",".join(names),
+            }
+        )
+    return render(request, "catalog/compare.html", context)
+
+
+def _union_table(series: list[tuple[str, list[tuple[str, float]]]]) -> list[dict[str, Any]]:
+    labels: list[str] = []
+    for _n, rows in series:
+        for label, _v in rows:
+            if label not in labels:
+                labels.append(label)
+    return [
+        {"label": label, "values": [dict(rows).get(label) for _n, rows in series]}
+        for label in labels
+    ]

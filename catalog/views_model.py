@@ -1,0 +1,214 @@
+"""The model page: four axis panels with evidence, headline numbers, layer strip, charts,
+lineage, contradictions, the rendered card and the profiler panel.
+
+Renders from stored data only (``Revision.analysis``); the number of queries does not depend on
+the number of facts or revisions (pinned in tests/test_views.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from catalog import views_support as vs
+from catalog.models import Artifact, CatalogModel, Revision
+
+log = logging.getLogger(__name__)
+
+LINEAGE_MAX_HOPS = 4
+CARD_CACHE_S = 60 * 60
+
+
+def model_load(repo_id: str) -> tuple[CatalogModel, Revision | None]:
+    try:
+        model = CatalogModel.objects.select_related("latest_revision").get(repo_id=repo_id)
+    except CatalogModel.DoesNotExist as exc:
+        raise Http404(repo_id) from exc
+    return model, model.latest_revision
+
+
+def card_html(revision: Revision) -> tuple[str, bool]:
+    """The sanitized card with L<n> anchors, cached by the card's content hash."""
+    card = (
+        Artifact.objects.filter(revision_id=revision.pk, kind=Artifact.Kind.CARD)
+        .only("text", "sha256", "truncated")
+        .first()
+    )
+    if card is None or not card.text:
+        return "", False
+    key = f"card:{card.sha256 or revision.pk}:{len(card.text)}"
+    html = cache.get(key)
+    if html is None:
+        try:
+            from catalog.cards import card_render_html
+        except ImportError:
+            from django.utils.html import escape
+
+            lines = card.text.splitlines()
+            html = "".join(
+                f'<span id="L{i}" class="card-line">{escape(line)}</span>\n'
+                for i, line in enumerate(lines, 1)
+            )
+            html = f"<pre>{html}</pre>"
+        else:
+            html = card_render_html(card.text)
+        cache.set(key, html, CARD_CACHE_S)
+    return html, card.truncated
+
+
+def lineage_chain(model: CatalogModel, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """base_model hops: this model, its base, the base's base... (one query per hop)."""
+    chain: list[dict[str, Any]] = []
+    seen = {model.repo_id}
+    current = vs.base_models(facts)
+    relation = vs.relation_of(facts)
+    for _hop in range(LINEAGE_MAX_HOPS):
+        candidates = [c for c in current if c not in seen]
+        if not candidates:
+            break
+        base_id = candidates[0]
+        seen.add(base_id)
+        base = (
+            CatalogModel.objects.filter(repo_id=base_id)
+            .select_related("latest_revision")
+            .only("repo_id", "latest_revision__analysis")
+            .first()
+        )
+        chain.append(
+            {
+                "repo_id": base_id,
+                "url": base.get_absolute_url() if base else None,
+                "relation": relation,
+                "in_catalog": base is not None,
+            }
+        )
+        if base is None or base.latest_revision is None:
+            break
+        base_facts = (base.latest_revision.analysis or {}).get("facts") or []
+        current = vs.base_models(base_facts)
+        relation = vs.relation_of(base_facts)
+    return chain
+
+
+def profiler_panel(revision: Revision | None, request: HttpRequest) -> str:
+    if revision is None:
+        return ""
+    try:
+        from profiler.services import runs_panel_context
+    except ImportError:
+        return ""
+    try:
+        context = runs_panel_context(revision)
+        return render_to_string("profiler/_panel.html", context, request=request)
+    except TemplateDoesNotExist:
+        return ""
+
+
+def _int_param(request: HttpRequest, name: str, default: int, *, lo: int, hi: int) -> int:
+    try:
+        value = int(request.GET.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return max(lo, min(hi, value))
+
+
+def memory_section(
+    analyses: list[tuple[str, dict[str, Any]]], gpu_name: str
+) -> dict[str, Any]:
+    """The memory-vs-context chart (one line per model) with its table alternative."""
+    gpus = vs.gpu_table()
+    gpu_name = gpu_name if gpu_name in gpus else vs.gpu_default(gpus)
+    gpu = gpus[gpu_name]
+    contexts = vs.curve_contexts([a for _n, a in analyses])
+    series = [(name, vs.memory_curve(a, contexts)) for name, a in analyses]
+    series = [(n, pts) for n, pts in series if pts]
+    table_rows = [
+        {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in series]} for ctx in contexts
+    ]
+    return {
+        "gpus": [(key, g["label"]) for key, g in gpus.items()],
+        "gpu": gpu_name,
+        "gpu_label": gpu["label"],
+        "gpu_bytes": gpu["memory_bytes"],
+        "series_names": [n for n, _p in series],
+        "rows": table_rows,
+        "chart": vs.chart_memory(series, gpu["label"], gpu["memory_bytes"]) if series else "",
+    }
+
+
+@require_GET
+def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
+    repo_id = f"{org}/{name}"
+    model, revision = model_load(repo_id)
+    analysis: dict[str, Any] = (revision.analysis if revision else None) or {}
+    facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
+
+    context_choices = vs.context_choices(analysis)
+    default_ctx = vs.context_length(analysis) or vs.DEFAULT_CONTEXT
+    default_ctx = min(default_ctx, vs.DEFAULT_CONTEXT) if default_ctx else vs.DEFAULT_CONTEXT
+    chosen_ctx = _int_param(request, "context", default_ctx, lo=1, hi=10_000_000)
+    if chosen_ctx not in context_choices:
+        context_choices = sorted({*context_choices, chosen_ctx})
+    gpu_name = request.GET.get("gpu", "")[:50]
+
+    breakdown = vs.params_breakdown(analysis)
+    roof = vs.roofline(analysis)
+    card, card_truncated = card_html(revision) if revision else ("", False)
+    revisions = (
+        list(model.revisions.only("sha", "source", "fetched_at", "model_id")[:10])
+        if revision
+        else []
+    )
+    memory = analysis.get("memory") or {}
+    max_ctx_by_gpu = memory.get("max_context_by_gpu") or {}
+    context = {
+        "model": model,
+        "revision": revision,
+        "revisions": revisions,
+        "analysis": analysis,
+        "has_analysis": bool(analysis),
+        "panels": vs.axis_panels(facts),
+        "facts_count": len(facts),
+        "params": analysis.get("params") or {},
+        "memory": memory,
+        "weights": memory.get("weights_bytes") or {},
+        "kv_bytes_per_token": memory.get("kv_bytes_per_token"),
+        "state_bytes": memory.get("state_bytes_per_sequence"),
+        "kv_at_context": vs.kv_bytes_at(analysis, chosen_ctx),
+        "chosen_context": chosen_ctx,
+        "context_choices": context_choices,
+        "context_length": vs.context_length(analysis),
+        "decoder_type": vs.dig(analysis, "backbone", "decoder_type"),
+        "attention_variant": vs.dig(analysis, "backbone", "attention", "variant"),
+        "max_context_by_gpu": max_ctx_by_gpu if isinstance(max_ctx_by_gpu, dict) else {},
+        "strip": vs.layer_strip(analysis),
+        "breakdown": breakdown,
+        "breakdown_total": sum(v for _n, v in breakdown),
+        "chart_params": vs.chart_params([(model.repo_id, breakdown)]) if breakdown else "",
+        "roofline": roof,
+        "chart_roofline": vs.chart_roofline([(model.repo_id, roof)]) if roof else "",
+        "mem": memory_section([(model.repo_id, analysis)], gpu_name),
+        "lineage": lineage_chain(model, facts),
+        "contradictions": vs.contradictions(analysis),
+        "notes": [
+            n for n in (analysis.get("notes") or []) + list(revision.notes if revision else [])
+        ],
+        "card_html": card,
+        "card_truncated": card_truncated,
+        "profiler_panel": profiler_panel(revision, request),
+        "axis_titles": vs.axis_titles(),
+        "page_title": model.display_name or model.repo_id,
+    }
+    return render(request, "catalog/model.html", context)
+
+
+def not_analyzed_message() -> str:
+    return _("This revision has not been analyzed yet. Re-ingest it from the home page.")

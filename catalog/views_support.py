@@ -1,0 +1,524 @@
+"""What the pages show, read from a stored ``Revision.analysis``: headline numbers, the layer
+strip, the memory curve, the roofline, and the plotly figures built from them.
+
+Every function here reads the stored report defensively (``.get`` with defaults) because the
+report grows over time and older revisions carry older shapes; a missing number shows as "—",
+never as a server error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from axes.facts import AXES, LABELS
+from axes.taxonomy import AXIS_QUESTIONS, AXIS_TITLES, KINDS
+
+REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+# Context lengths offered in the selector and plotted on the memory curve (tokens).
+CONTEXT_CHOICES: tuple[int, ...] = (4096, 8192, 32768, 131072, 1048576)
+DEFAULT_CONTEXT = 32768
+
+# Used when the engine's GPU table is not importable: memory in bytes, HBM bandwidth bytes/s.
+FALLBACK_GPUS: dict[str, dict[str, float]] = {  # keys as axes.backbone.GPUS names them
+    "RTX-4090": {"memory_bytes": 24e9, "bandwidth_bytes_per_s": 1008e9},
+    "A100-80GB": {"memory_bytes": 80e9, "bandwidth_bytes_per_s": 2039e9},
+    "H100-SXM": {"memory_bytes": 80e9, "bandwidth_bytes_per_s": 3350e9},
+    "H200": {"memory_bytes": 141e9, "bandwidth_bytes_per_s": 4800e9},
+}
+
+# Block types of the layer strip, in legend order, with their CSS class.
+BLOCK_TYPES: tuple[str, ...] = (
+    "attention",
+    "sliding_attention",
+    "mla",
+    "linear_attention",
+    "mamba",
+    "moe",
+    "dense_mlp",
+    "other",
+)
+
+
+def block_titles() -> dict[str, str]:
+    return {
+        "attention": _("Attention"),
+        "sliding_attention": _("Sliding-window attention"),
+        "mla": _("MLA (latent attention)"),
+        "linear_attention": _("Linear attention"),
+        "mamba": _("Mamba / SSM"),
+        "moe": _("MoE"),
+        "dense_mlp": _("Dense MLP"),
+        "other": _("Other"),
+    }
+
+
+def axis_titles() -> dict[str, str]:
+    return {label: _(AXIS_TITLES[label]) for label in LABELS}
+
+
+def axis_questions() -> dict[str, str]:
+    return {label: _(AXIS_QUESTIONS[label]) for label in LABELS}
+
+
+def kind_title(kind: str) -> str:
+    return _(KINDS.get(kind, kind))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the stored report
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict):  # {"value": n} or {"bf16": n}
+        for key in ("value", "total", "bf16"):
+            if key in value:
+                return _num(value[key])
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def dig(data: Any, *path: str, default: Any = None) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return default
+        data = data[key]
+    return data
+
+
+def gpu_table() -> dict[str, dict[str, Any]]:
+    """{gpu key: {label, memory_bytes, bandwidth_bytes_per_s}} from ``axes.backbone.GPUS``
+    (the keys the stored report uses in ``max_context_by_gpu`` and ``roofline``)."""
+    try:
+        from axes.backbone import GPUS
+    except ImportError:
+        GPUS = {}
+    table: dict[str, dict[str, Any]] = {}
+    for key, gpu in GPUS.items():
+        memory = _num(getattr(gpu, "memory_bytes", None))
+        if memory:
+            table[str(key)] = {
+                "label": str(getattr(gpu, "name", key)),
+                "memory_bytes": memory,
+                "bandwidth_bytes_per_s": _num(getattr(gpu, "bandwidth_bytes_per_s", None)) or 0.0,
+            }
+    if not table:
+        table = {k: {"label": k, **v} for k, v in FALLBACK_GPUS.items()}
+    return table
+
+
+def gpu_default(table: dict[str, dict[str, Any]]) -> str:
+    return next((k for k in ("H100-SXM", "H100 80GB") if k in table), next(iter(table)))
+
+
+def flatten_numbers(data: Any, prefix: str = "") -> list[tuple[str, float]]:
+    """Numeric leaves of a nested dict as (dotted name, value), in insertion order."""
+    out: list[tuple[str, float]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                out.extend(flatten_numbers(value, name))
+            else:
+                n = _num(value)
+                if n is not None:
+                    out.append((name, n))
+    return out
+
+
+def params_breakdown(analysis: dict[str, Any]) -> list[tuple[str, float]]:
+    breakdown = dig(analysis, "params", "breakdown", default={})
+    rows = [(name, value) for name, value in flatten_numbers(breakdown) if value > 0]
+    # A nested breakdown may repeat a parent total; keep leaves only when names nest.
+    names = {name for name, _v in rows}
+    return [(n, v) for n, v in rows if not any(o.startswith(n + ".") for o in names)]
+
+
+def roofline(analysis: dict[str, Any]) -> list[tuple[str, float]]:
+    data = dig(analysis, "compute", "roofline", default={}) or {}
+    out: list[tuple[str, float]] = []
+    if isinstance(data, dict):
+        for gpu, value in data.items():
+            n = (
+                _num(value)
+                if not isinstance(value, dict)
+                else _num(
+                    value.get("decode_tokens_per_s", value.get("tokens_per_s", value.get("bf16")))
+                )
+            )
+            if n is None and isinstance(value, dict):
+                nums = [x for _k, x in flatten_numbers(value)]
+                n = nums[0] if nums else None
+            if n is not None:
+                out.append((str(gpu), n))
+    return out
+
+
+def weights_bytes(analysis: dict[str, Any], dtype: str = "bf16") -> float | None:
+    return _num(dig(analysis, "memory", "weights_bytes", dtype))
+
+
+def _attention_layer_counts(analysis: dict[str, Any]) -> tuple[int, int]:
+    """(full-length KV layers, sliding-window layers) from the stored layer pattern."""
+    full = sliding = 0
+    for entry in dig(analysis, "backbone", "layers", "pattern", default=[]) or []:
+        blocks = _layer_blocks(entry)
+        if "sliding_attention" in blocks:
+            sliding += 1
+        elif "attention" in blocks or "mla" in blocks:
+            full += 1
+    return full, sliding
+
+
+def kv_bytes_at(analysis: dict[str, Any], context_tokens: int) -> float | None:
+    """KV cache plus recurrent state for one sequence of ``context_tokens``, in bytes.
+
+    ``memory.kv_bytes_per_token`` counts every attention layer at full length (its basis says
+    so); sliding-window layers stop growing at the window (modeling_gpt_oss / modeling_gemma3
+    keep only the last ``sliding_window`` keys), so their share is capped here, assuming equal
+    per-layer KV width. Mamba / linear-attention state is constant per sequence.
+    """
+    memory = analysis.get("memory") or {}
+    state = _num(memory.get("state_bytes_per_sequence")) or 0.0
+    stored = memory.get("kv_bytes")
+    if isinstance(stored, dict) and _num(stored.get("context")) == context_tokens:
+        exact = _num(stored.get("bytes"))
+        if exact is not None and int(_num(stored.get("batch")) or 1) == 1:
+            return exact + state
+    per_token = _num(memory.get("kv_bytes_per_token"))
+    if per_token is None:
+        return state or None
+    window = _num(dig(analysis, "backbone", "attention", "sliding_window"))
+    full, sliding = _attention_layer_counts(analysis)
+    if window and sliding and full + sliding:
+        per_layer = per_token / (full + sliding)
+        kv = per_layer * (full * context_tokens + sliding * min(context_tokens, window))
+        return kv + state
+    return per_token * context_tokens + state
+
+
+def context_length(analysis: dict[str, Any]) -> int | None:
+    value = _num(dig(analysis, "backbone", "context_length"))
+    return int(value) if value else None
+
+
+def context_choices(analysis: dict[str, Any]) -> list[int]:
+    native = context_length(analysis)
+    choices = set(CONTEXT_CHOICES)
+    if native:
+        choices = {c for c in choices if c <= native} | {native}
+    return sorted(choices)
+
+
+# ---------------------------------------------------------------------------------------------
+# Layer strip
+
+
+_BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("mla", re.compile(r"\bmla\b|latent", re.I)),
+    ("sliding_attention", re.compile(r"slid|local|swa|chunk", re.I)),
+    ("linear_attention", re.compile(r"linear|delta|lightning", re.I)),
+    ("mamba", re.compile(r"mamba|ssm|^m$", re.I)),
+    ("moe", re.compile(r"moe|expert|^e$", re.I)),
+    ("dense_mlp", re.compile(r"mlp|dense|ffn|^-$", re.I)),
+    ("attention", re.compile(r"attn|attention|full|global|^\*$", re.I)),
+)
+
+
+def _block_type(token: str) -> str:
+    token = token.strip()
+    for block, pattern in _BLOCK_PATTERNS:
+        if pattern.search(token):
+            return block
+    return "other"
+
+
+def _layer_blocks(entry: Any) -> list[str]:
+    """One layer of the stored pattern -> its block types (mixer first, then FFN)."""
+    if isinstance(entry, dict):
+        parts = [entry.get(k) for k in ("mixer", "attention", "block", "type", "ffn", "mlp")]
+        blocks = [_block_type(str(p)) for p in parts if isinstance(p, str) and p]
+    elif isinstance(entry, list | tuple):
+        blocks = [_block_type(str(p)) for p in entry]
+    else:
+        blocks = [_block_type(p) for p in re.split(r"[+/,]| and ", str(entry)) if p.strip()]
+    seen: list[str] = []
+    for block in blocks:
+        if block not in seen:
+            seen.append(block)
+    return seen or ["other"]
+
+
+@dataclass
+class LayerStrip:
+    layers: list[list[str]]  # per layer, its block types
+    counts: list[tuple[str, str, int]]  # (block, title, layers containing it)
+    summary: str
+    titles: dict[str, str]
+
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "index": i,
+                "blocks": layer,
+                "label": " + ".join(self.titles[b] for b in layer),
+            }
+            for i, layer in enumerate(self.layers)
+        ]
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        return [(block, title) for block, title, _n in self.counts]
+
+
+def layer_strip(analysis: dict[str, Any]) -> LayerStrip | None:
+    layers_info = dig(analysis, "backbone", "layers", default={}) or {}
+    pattern = layers_info.get("pattern") if isinstance(layers_info, dict) else None
+    if isinstance(pattern, str):
+        pattern = (
+            list(pattern)
+            if " " not in pattern and "," not in pattern
+            else re.split(r"[,\s]+", pattern.strip())
+        )
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    layers = [_layer_blocks(entry) for entry in pattern]
+    titles = block_titles()
+    counts = [
+        (block, titles[block], sum(1 for layer in layers if block in layer))
+        for block in BLOCK_TYPES
+    ]
+    counts = [c for c in counts if c[2]]
+    summary = layers_info.get("summary") if isinstance(layers_info, dict) else None
+    if not isinstance(summary, str) or not summary:
+        summary = ", ".join(f"{n} × {title}" for _b, title, n in counts)
+    return LayerStrip(layers=layers, counts=counts, summary=summary, titles=titles)
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts
+
+
+def facts_grouped(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
+    for fact in facts:
+        if isinstance(fact, dict) and fact.get("axis") in grouped:
+            grouped[fact["axis"]].append(fact)
+    return grouped
+
+
+def axis_panels(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    grouped = facts_grouped(facts)
+    titles, questions = axis_titles(), axis_questions()
+    return [
+        {
+            "axis": label,
+            "title": titles[label],
+            "question": questions[label],
+            "facts": [
+                dict(f, kind_title=kind_title(str(f.get("kind", "")))) for f in grouped[label]
+            ],
+        }
+        for label in LABELS
+    ]
+
+
+def contradictions(analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    stored = analysis.get("contradictions")
+    if isinstance(stored, list) and stored:
+        return [c for c in stored if isinstance(c, dict)]
+    return [
+        f
+        for f in analysis.get("facts") or []
+        if isinstance(f, dict) and (f.get("extra") or {}).get("flag") == "contradiction"
+    ]
+
+
+def base_models(facts: list[dict[str, Any]]) -> list[str]:
+    """base_model repo ids named by post_training.lineage facts, in order."""
+    out: list[str] = []
+    for fact in facts:
+        if not isinstance(fact, dict) or fact.get("kind") != "post_training.lineage":
+            continue
+        value = fact.get("value")
+        candidates: list[Any] = []
+        if isinstance(value, dict):
+            base = value.get("base_model") or value.get("base") or value.get("parent")
+            candidates = base if isinstance(base, list) else [base]
+        elif isinstance(value, list):
+            candidates = value
+        else:
+            candidates = [value]
+        for c in candidates:
+            if isinstance(c, str) and REPO_ID_RE.match(c.strip()) and c.strip() not in out:
+                out.append(c.strip())
+    return out
+
+
+def relation_of(facts: list[dict[str, Any]]) -> str:
+    for fact in facts:
+        if isinstance(fact, dict) and fact.get("kind") == "post_training.lineage":
+            value = fact.get("value")
+            if isinstance(value, dict) and isinstance(value.get("relation"), str):
+                return value["relation"]
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts. Figures are built with plotly.graph_objects and cached by content, because building
+# and validating a figure costs milliseconds and pages are read far more often than written.
+
+_PALETTE = ("#2f6fb0", "#d9822b", "#3d9970", "#b03a6f", "#7a5cc2", "#8c6d1f", "#4a8f9f")
+CHART_CACHE_S = 60 * 60
+
+
+def _layout(title: str, xaxis: str, yaxis: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": {"text": title, "font": {"size": 15}},
+        "xaxis": {"title": {"text": xaxis}},
+        "yaxis": {"title": {"text": yaxis}},
+        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
+        "height": 360,
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+        "legend": {"orientation": "h", "y": -0.25},
+        **extra,
+    }
+
+
+def _cached_figure(kind: str, inputs: Any, build: Any) -> str:
+    """Content-addressed: the key hashes the chart's own inputs and the language, so a
+    re-analyzed revision never shows a stale chart."""
+    digest = hashlib.sha1(
+        json.dumps([kind, inputs, get_language()], default=str).encode(), usedforsecurity=False
+    ).hexdigest()
+    key = f"chart:{kind}:{digest}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = build().to_json()
+        cache.set(key, cached, CHART_CACHE_S)
+    return cached
+
+
+def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
+    def build() -> Any:
+        import plotly.graph_objects as go
+
+        fig = go.Figure()
+        for i, (label, rows) in enumerate(series):
+            fig.add_trace(
+                go.Bar(
+                    name=label,
+                    x=[v / 1e9 for _n, v in rows],
+                    y=[n for n, _v in rows],
+                    orientation="h",
+                    marker_color=_PALETTE[i % len(_PALETTE)],
+                )
+            )
+        fig.update_layout(
+            _layout(_("Parameters by component"), _("billion parameters"), "", barmode="group")
+        )
+        fig.update_yaxes(autorange="reversed", automargin=True)
+        return fig
+
+    return _cached_figure("params", series, build)
+
+
+def chart_memory(
+    series: list[tuple[str, list[tuple[int, float]]]], gpu: str, gpu_bytes: float
+) -> str:
+    def build() -> Any:
+        import plotly.graph_objects as go
+
+        fig = go.Figure()
+        for i, (label, points) in enumerate(series):
+            fig.add_trace(
+                go.Scatter(
+                    name=label,
+                    x=[c for c, _b in points],
+                    y=[b / 1024**3 for _c, b in points],
+                    mode="lines+markers",
+                    line={"color": _PALETTE[i % len(_PALETTE)]},
+                )
+            )
+        fig.add_hline(
+            y=gpu_bytes / 1024**3,
+            line_dash="dash",
+            line_color="#c0392b",
+            annotation_text=_("%(gpu)s capacity") % {"gpu": gpu},
+            annotation_position="top left",
+        )
+        fig.update_layout(
+            _layout(
+                _("Weights (as stored) + KV cache vs context, one sequence"),
+                _("context length (tokens)"),
+                "GiB",
+            )
+        )
+        fig.update_xaxes(type="log")
+        return fig
+
+    return _cached_figure("memory", [series, gpu, gpu_bytes], build)
+
+
+def chart_roofline(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
+    def build() -> Any:
+        import plotly.graph_objects as go
+
+        fig = go.Figure()
+        for i, (label, rows) in enumerate(series):
+            fig.add_trace(
+                go.Bar(
+                    name=label,
+                    x=[g for g, _v in rows],
+                    y=[v for _g, v in rows],
+                    marker_color=_PALETTE[i % len(_PALETTE)],
+                )
+            )
+        fig.update_layout(
+            _layout(
+                _("Decode roofline: memory-bound tokens/s, batch 1"),
+                "GPU",
+                _("tokens/s"),
+                barmode="group",
+            )
+        )
+        return fig
+
+    return _cached_figure("roofline", series, build)
+
+
+def memory_curve(analysis: dict[str, Any], contexts: list[int]) -> list[tuple[int, float]]:
+    weights = weights_bytes(analysis, "stored") or weights_bytes(analysis, "bf16") or 0.0
+    out: list[tuple[int, float]] = []
+    for ctx in contexts:
+        kv = kv_bytes_at(analysis, ctx)
+        if kv is not None or weights:
+            out.append((ctx, weights + (kv or 0.0)))
+    return out
+
+
+def curve_contexts(analyses: list[dict[str, Any]]) -> list[int]:
+    longest = max((context_length(a) or 0 for a in analyses), default=0) or 131072
+    contexts = [1024 * 2**i for i in range(0, 11)]
+    return [c for c in contexts if c <= max(longest, 4096)]
+
+
+def axes_order() -> tuple[str, ...]:
+    return AXES

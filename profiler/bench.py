@@ -1,0 +1,102 @@
+"""Measure one model folder: parameters, memory, prefill latency and decode tokens/s.
+
+    python -m profiler.bench PATH --device cpu|cuda --dtype bfloat16|float16|float32 \\
+        --batch 1 --prompt-len 128 --new-tokens 64 --json \\
+        [--mode auto|synthetic|checkpoint|sliced] [--iters N] [--warmup N] [--compile]
+
+PATH is a folder with config.json. Mode ``auto`` loads the checkpoint when *.safetensors files
+are present (safetensors only; pickle-only folders are refused) and otherwise builds random
+weights of the same shapes (``synthetic``). ``sliced`` builds a few layers and extrapolates
+(labelled ``"extrapolated": true``). A progress bar goes to stderr; with --json the result is
+one JSON object on stdout. A failure prints ``{"error": {"code", "message"}}`` and exits 2.
+
+Pure: torch and transformers, never Django, so it runs on any machine with the profiler extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from profiler.core.errors import ProfilerError
+from profiler.core.measure import DEVICES, MODES, BenchOptions, bench_run
+
+__all__ = ["BenchOptions", "bench_run", "main"]
+
+
+def parser_build() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m profiler.bench", description=__doc__.split("\n\n")[0]
+    )
+    p.add_argument("path", help="a folder with config.json (and optionally *.safetensors)")
+    p.add_argument("--device", choices=DEVICES, default="cpu")
+    p.add_argument("--dtype", choices=("bfloat16", "float16", "float32"), default="bfloat16")
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--prompt-len", type=int, default=128)
+    p.add_argument("--new-tokens", type=int, default=64)
+    p.add_argument("--mode", choices=MODES, default="auto")
+    p.add_argument("--iters", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--slice-layers", type=int, default=2)
+    p.add_argument("--compile", action="store_true", help="torch.compile the decode step (CUDA)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON line")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    return p
+
+
+def progress_bar(stream: Any = sys.stderr, width: int = 30) -> Callable[[str, float], None]:
+    def show(stage: str, pct: float) -> None:
+        filled = int(width * min(max(pct, 0.0), 100.0) / 100)
+        end = "\n" if pct >= 100 else ""
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {pct:5.1f}% {stage:<10}{end}")
+        stream.flush()
+
+    return show
+
+
+def _summary(result: dict[str, Any]) -> str:
+    d = result["decode_tokens_per_s"]
+    lines = [
+        f"mode={result['mode']} device={result['device']} dtype={result['dtype']}",
+        f"params_loaded={result['params_loaded']:,} (estimate {result['params_estimate']})",
+        f"weights_bytes_allocated={result['weights_bytes_allocated']:,}",
+        f"prefill_ms={result['prefill_ms']:.2f}",
+        f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",
+    ]
+    if result.get("roofline_fraction") is not None:
+        lines.append(f"roofline_fraction={result['roofline_fraction']:.2%}")
+    lines += [f"note: {n}" for n in result["notes"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser_build().parse_args(argv)
+    opts = BenchOptions(
+        device=args.device,
+        dtype=args.dtype,
+        batch=args.batch,
+        prompt_len=args.prompt_len,
+        new_tokens=args.new_tokens,
+        mode=args.mode,
+        iters=args.iters,
+        warmup=args.warmup,
+        slice_layers=args.slice_layers,
+        compile=args.compile,
+    )
+    progress = None if args.no_progress else progress_bar()
+    try:
+        result = bench_run(args.path, opts, progress)
+    except ProfilerError as exc:
+        if args.json:
+            print(json.dumps({"error": exc.as_dict()}))
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(json.dumps(result) if args.json else _summary(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

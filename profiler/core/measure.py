@@ -1,0 +1,660 @@
+"""Load or build a causal LM and time it: parameters, memory, prefill latency, decode tokens/s.
+
+The method follows nanoGPT's ``bench.py``: warm-up runs first, then several timed iterations
+with the device synchronised around each timed region (CUDA events would time the same span).
+Decode runs a fixed number of greedy steps through the KV cache, so an EOS token never stops a
+run early. On CUDA a static KV cache (and, with ``compile=True``, ``torch.compile`` of the step)
+keeps the step close to the HBM roofline.
+
+Imports torch and transformers; never Django.
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import inspect
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from profiler.core.errors import (
+    ArchitectureNotSupported,
+    DeviceUnavailable,
+    InvalidRequest,
+    OutOfMemory,
+    ProfilerError,
+    RemoteCodeRefused,
+)
+from profiler.core.estimate import (
+    DTYPE_BYTES,
+    PEAK_MEMORY_TOLERANCE,
+    WEIGHTS_MEMORY_TOLERANCE,
+    Estimate,
+    estimate_from_config,
+    roofline_for_device,
+)
+from profiler.core.folder import ModelFolder, folder_inspect, pickle_refusal
+
+Progress = Callable[[str, float], None]
+MODES = ("auto", "synthetic", "checkpoint", "sliced")
+DEVICES = ("cpu", "cuda")
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    device: str = "cpu"
+    dtype: str = "bfloat16"
+    batch: int = 1
+    prompt_len: int = 128
+    new_tokens: int = 64
+    mode: str = "auto"
+    iters: int = 3
+    warmup: int = 1
+    slice_layers: int = 2  # sliced mode: build k and 2k layers, extrapolate linearly
+    compile: bool = False  # torch.compile the decode step (CUDA only)
+    seed: int = 0
+
+    def check(self) -> None:
+        if self.device not in DEVICES:
+            raise InvalidRequest(
+                f"device must be one of {', '.join(DEVICES)}, not {self.device!r}."
+            )
+        if self.dtype not in DTYPE_BYTES:
+            raise InvalidRequest(
+                f"dtype must be one of {', '.join(DTYPE_BYTES)}, not {self.dtype!r}."
+            )
+        if self.mode not in MODES:
+            raise InvalidRequest(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}.")
+        for name in ("batch", "prompt_len", "new_tokens", "iters", "slice_layers"):
+            if getattr(self, name) < 1:
+                raise InvalidRequest(f"{name} must be at least 1.")
+        if self.new_tokens < 2:
+            raise InvalidRequest("new_tokens must be at least 2 (one from prefill, then decode).")
+        if self.warmup < 0:
+            raise InvalidRequest("warmup must be 0 or more.")
+
+
+def _noop(stage: str, pct: float) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Config
+
+
+def config_build(raw: dict[str, Any]) -> Any:
+    """A transformers config from config.json, natively: remote code is never run."""
+    from transformers import __version__ as tf_version
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    model_type = raw.get("model_type")
+    if not isinstance(model_type, str) or model_type not in CONFIG_MAPPING:
+        if raw.get("auto_map"):
+            raise RemoteCodeRefused(
+                f"model_type {model_type!r} is only available as remote code (auto_map in "
+                "config.json); Mechanic never runs code from a model repo. Measure a model "
+                "whose architecture ships with transformers."
+            )
+        raise ArchitectureNotSupported(
+            f"model_type {model_type!r} is not supported by the installed transformers "
+            f"{tf_version}; upgrade transformers on the worker, or measure another model."
+        )
+    if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+        raise ArchitectureNotSupported(
+            f"model_type {model_type!r} has no causal-LM class in transformers {tf_version}; "
+            "only text-generation models can be timed."
+        )
+    fields = {k: v for k, v in raw.items() if k not in ("auto_map", "model_type")}
+    return CONFIG_MAPPING[model_type].from_dict(fields)
+
+
+def _layer_count(raw: dict[str, Any]) -> int:
+    value = raw.get("num_hidden_layers")
+    if not isinstance(value, int) or value < 1:
+        raise ArchitectureNotSupported("config.json has no num_hidden_layers; cannot slice it.")
+    return value
+
+
+def config_slice(raw: dict[str, Any], layers: int) -> dict[str, Any]:
+    """The same config with ``layers`` decoder layers: per-layer patterns are cut to length.
+
+    Keys cut: any list or string whose length equals num_hidden_layers (``layer_types``,
+    ``hybrid_override_pattern``, ...); index lists (``mlp_only_layers``) keep indices < layers.
+    """
+    total = _layer_count(raw)
+    sliced = copy.deepcopy(raw)
+    sliced["num_hidden_layers"] = layers
+    for key, value in raw.items():
+        if key == "num_hidden_layers":
+            continue
+        if isinstance(value, list | str) and len(value) == total and total > 1:
+            sliced[key] = value[:layers]
+        elif (
+            key.endswith("_layers")
+            and isinstance(value, list)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        ):
+            sliced[key] = [v for v in value if v < layers]
+    return sliced
+
+
+# ---------------------------------------------------------------------------------------------
+# Build / load
+
+
+def _torch_dtype(name: str) -> Any:
+    import torch
+
+    return {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}[name]
+
+
+def model_build_synthetic(cfg: Any, *, device: str, dtype: str) -> Any:
+    """Random weights of the real shapes, created directly on the device."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    try:
+        with torch.device(device):
+            model = AutoModelForCausalLM.from_config(cfg, dtype=_torch_dtype(dtype))
+    except ValueError as exc:  # some versions refuse a device context without accelerate
+        if "accelerate" not in str(exc):
+            raise
+        model = AutoModelForCausalLM.from_config(cfg, dtype=_torch_dtype(dtype)).to(device)
+    return model.eval()
+
+
+def model_load_checkpoint(folder: ModelFolder, cfg: Any, *, device: str, dtype: str) -> Any:
+    """Real weights, from safetensors only; no remote code."""
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(
+        str(folder.root),
+        config=cfg,
+        dtype=_torch_dtype(dtype),
+        use_safetensors=True,
+        trust_remote_code=False,
+        local_files_only=True,
+    )
+    return model.to(device).eval()
+
+
+def params_unique(model: Any) -> tuple[int, int]:
+    """(count, bytes) of unique parameters: ``parameters()`` already drops tied duplicates."""
+    count = 0
+    size_bytes = 0
+    for p in model.parameters():
+        count += p.numel()
+        size_bytes += p.numel() * p.element_size()
+    return count, size_bytes
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+
+
+class _Clock:
+    def __init__(self, device: str) -> None:
+        import torch
+
+        self.torch = torch
+        self.cuda = device == "cuda"
+
+    def sync(self) -> None:
+        if self.cuda:
+            self.torch.cuda.synchronize()
+
+    def now(self) -> float:
+        self.sync()
+        return time.perf_counter()
+
+
+def _cache_kw(model: Any) -> str:
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+def _out_cache(out: Any) -> Any:
+    cache = out.get("cache") if hasattr(out, "get") else None
+    return cache if cache is not None else out.get("past_key_values")
+
+
+@dataclass
+class _Timing:
+    prefill_ms: list[float]
+    decode_tokens_per_s: list[float]
+    peak_prefill_bytes: int | None
+    peak_decode_bytes: int | None
+    cache_kind: str
+
+
+def model_time(
+    model: Any,
+    cfg: Any,
+    opts: BenchOptions,
+    progress: Progress,
+    *,
+    base_pct: float,
+    span_pct: float,
+) -> _Timing:
+    import torch
+
+    clock = _Clock(opts.device)
+    cuda = opts.device == "cuda"
+    vocab = int(getattr(cfg, "vocab_size", 0) or 0) or 32000
+    gen = torch.Generator(device="cpu").manual_seed(opts.seed)
+    prompt = torch.randint(0, vocab, (opts.batch, opts.prompt_len), generator=gen).to(opts.device)
+    kw = _cache_kw(model)
+    max_len = opts.prompt_len + opts.new_tokens
+    cache_kind = "dynamic"
+    step = model
+    if cuda:
+        cache_kind = "static"
+        if opts.compile:
+            step = torch.compile(model, mode="reduce-overhead", dynamic=False)
+            cache_kind = "static+compile"
+
+    def new_cache() -> Any:
+        nonlocal cache_kind
+        if cache_kind.startswith("static"):
+            try:
+                from transformers import StaticCache
+
+                return StaticCache(config=cfg, max_cache_len=max_len)
+            except Exception:  # hybrid/recurrent layers: let the model build its own cache
+                cache_kind = "dynamic"
+        return None
+
+    def run_once() -> tuple[float, float, int | None, int | None]:
+        cache = new_cache()
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
+        t0 = clock.now()
+        out = model(
+            prompt, use_cache=True, logits_to_keep=1, **({kw: cache} if cache is not None else {})
+        )
+        cache = _out_cache(out)
+        token = out.logits[:, -1:].argmax(dim=-1)
+        t1 = clock.now()
+        peak_prefill = torch.cuda.max_memory_allocated() if cuda else None
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
+        steps = opts.new_tokens - 1
+        t2 = clock.now()
+        for _ in range(steps):  # greedy, a fixed count: no EOS check, nothing stops early
+            out = step(token, use_cache=True, **{kw: cache})
+            returned = _out_cache(out)
+            cache = returned if returned is not None else cache
+            token = out.logits[:, -1:].argmax(dim=-1)
+        t3 = clock.now()
+        peak_decode = torch.cuda.max_memory_allocated() if cuda else None
+        return (t1 - t0) * 1000.0, opts.batch * steps / (t3 - t2), peak_prefill, peak_decode
+
+    prefill_ms: list[float] = []
+    decode: list[float] = []
+    peaks_p: list[int] = []
+    peaks_d: list[int] = []
+    total = opts.warmup + opts.iters
+    with torch.inference_mode():
+        for i in range(total):
+            phase = "warmup" if i < opts.warmup else "measure"
+            progress(phase, base_pct + span_pct * i / total)
+            p_ms, tok_s, peak_p, peak_d = run_once()
+            if i >= opts.warmup:
+                prefill_ms.append(p_ms)
+                decode.append(tok_s)
+                if peak_p is not None and peak_d is not None:
+                    peaks_p.append(peak_p)
+                    peaks_d.append(peak_d)
+    return _Timing(
+        prefill_ms=prefill_ms,
+        decode_tokens_per_s=decode,
+        peak_prefill_bytes=max(peaks_p) if peaks_p else None,
+        peak_decode_bytes=max(peaks_d) if peaks_d else None,
+        cache_kind=cache_kind,
+    )
+
+
+def _stats(values: list[float]) -> dict[str, Any]:
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "runs": len(values),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The measurement
+
+
+def _gib(n: float) -> str:
+    return f"{n / GIB:.1f} GiB"
+
+
+def _oom_error(est: Estimate, opts: BenchOptions, gpu_memory_bytes: int | None) -> OutOfMemory:
+    need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
+    need_text = f"needs about {_gib(need)}" if need else "needs more memory than is free"
+    have_text = f"this GPU has {_gib(gpu_memory_bytes)}" if gpu_memory_bytes else "this GPU"
+    return OutOfMemory(
+        f"CUDA out of memory: the model {need_text} in {opts.dtype} (weights + KV cache), "
+        f"{have_text}. Try --mode sliced, a smaller batch or context, or a bigger GPU."
+    )
+
+
+def _build(
+    folder: ModelFolder, raw: dict[str, Any], mode: str, opts: BenchOptions
+) -> tuple[Any, Any]:
+    cfg = config_build(raw)
+    if mode == "checkpoint":
+        return model_load_checkpoint(folder, cfg, device=opts.device, dtype=opts.dtype), cfg
+    return model_build_synthetic(cfg, device=opts.device, dtype=opts.dtype), cfg
+
+
+def _free(model: Any) -> None:
+    import torch
+
+    del model
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def mode_resolve(folder: ModelFolder, requested: str) -> str:
+    if requested == "auto":
+        if folder.has_checkpoint:
+            return "checkpoint"
+        if folder.pickle_names:
+            raise pickle_refusal(folder)
+        return "synthetic"
+    if requested == "checkpoint" and not folder.has_checkpoint:
+        if folder.pickle_names:
+            raise pickle_refusal(folder)
+        raise InvalidRequest(
+            f"{folder.root} has no *.safetensors files; use --mode synthetic to time random "
+            "weights of the same shapes."
+        )
+    return requested
+
+
+def bench_run(
+    path: str | Path, opts: BenchOptions, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Measure one model folder; returns the JSON-able result (see profiler.bench)."""
+    progress = progress or _noop
+    opts.check()
+    progress("inspect", 1)
+    folder = folder_inspect(path)
+    mode = mode_resolve(folder, opts.mode)
+
+    import torch
+    import transformers
+
+    if opts.device == "cuda" and not torch.cuda.is_available():
+        raise DeviceUnavailable(
+            "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
+            "(queue gpu) or choose device cpu."
+        )
+    torch.manual_seed(opts.seed)
+    notes: list[str] = []
+    raw = dict(folder.config)
+    if raw.get("auto_map"):
+        notes.append("config.json has auto_map: ignored; the native transformers class is used.")
+    if mode != "checkpoint" and raw.pop("quantization_config", None) is not None:
+        notes.append(
+            f"quantization_config dropped: synthetic weights are plain {opts.dtype}, so memory "
+            "and speed are those of an unquantised model of the same shapes."
+        )
+    max_pos = raw.get("max_position_embeddings")
+    if isinstance(max_pos, int) and opts.prompt_len + opts.new_tokens > max_pos:
+        raise InvalidRequest(
+            f"prompt_len + new_tokens = {opts.prompt_len + opts.new_tokens} exceeds "
+            f"max_position_embeddings = {max_pos}; use shorter lengths."
+        )
+
+    progress("estimate", 3)
+    est = estimate_from_config(
+        folder.config,
+        dtype=opts.dtype,
+        batch=opts.batch,
+        prompt_len=opts.prompt_len,
+        new_tokens=opts.new_tokens,
+    )
+    notes.extend(est.notes)
+    cuda = opts.device == "cuda"
+    gpu_name = torch.cuda.get_device_name() if cuda else None
+    gpu_memory_bytes = torch.cuda.get_device_properties(0).total_memory if cuda else None
+
+    try:
+        if mode == "sliced":
+            result_core = _measure_sliced(folder, raw, opts, progress, notes)
+        else:
+            result_core = _measure_full(folder, raw, mode, opts, progress, notes)
+    except torch.OutOfMemoryError as exc:
+        raise _oom_error(est, opts, gpu_memory_bytes) from exc
+    except ProfilerError:
+        raise
+    except (ValueError, KeyError, NotImplementedError, ImportError, OSError) as exc:
+        raise ArchitectureNotSupported(
+            f"transformers {transformers.__version__} could not build or run this model "
+            f"({type(exc).__name__}: {exc}). Upgrade transformers on the worker, or try "
+            "--mode synthetic."
+        ) from exc
+
+    if mode in ("synthetic", "sliced"):
+        if _is_moe(raw):
+            notes.append(
+                "MoE routing of random weights differs from the trained router: expert load "
+                "is not the real one, so decode tokens/s may differ from the real checkpoint."
+            )
+        notes.append(
+            "random weights: generated tokens are meaningless; timing and memory are real."
+        )
+
+    result: dict[str, Any] = {
+        "mode": mode,
+        "extrapolated": mode == "sliced",
+        "device": opts.device,
+        "dtype": opts.dtype,
+        "batch": opts.batch,
+        "prompt_len": opts.prompt_len,
+        "new_tokens": opts.new_tokens,
+        "iters": opts.iters,
+        "warmup": opts.warmup,
+        "model_type": folder.config.get("model_type"),
+        "gpu_name": gpu_name,
+        "gpu_memory_bytes": gpu_memory_bytes,
+        "torch_version": torch.__version__,
+        "transformers_version": transformers.__version__,
+        "python_version": platform.python_version(),
+        "params_estimate": est.params_total,
+        "active_params_estimate": est.params_active,
+        "weights_bytes_estimate": est.weights_bytes,
+        "kv_bytes_estimate": est.kv_bytes,
+        **result_core,
+    }
+    result["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    roofline_gpu, roofline, how = (None, None, "")
+    if cuda and gpu_name:
+        roofline_gpu, roofline, how = roofline_for_device(
+            est, gpu_name, dtype=opts.dtype, batch=opts.batch
+        )
+        if roofline is None:
+            notes.append(f"no roofline: {how}.")
+    result["roofline_gpu"] = roofline_gpu
+    result["roofline_tokens_per_s"] = roofline
+    result["roofline_fraction"] = (
+        result["decode_tokens_per_s"]["median"] / roofline if roofline else None
+    )
+    result["residuals"] = residuals_compute(result, est)
+    result["estimate"] = est.as_dict()
+    result["notes"] = notes
+    progress("done", 100)
+    return result
+
+
+def _is_moe(raw: dict[str, Any]) -> bool:
+    keys = ("num_experts", "num_local_experts", "n_routed_experts", "moe_intermediate_size")
+    return any(raw.get(k) for k in keys)
+
+
+def _measure_full(
+    folder: ModelFolder,
+    raw: dict[str, Any],
+    mode: str,
+    opts: BenchOptions,
+    progress: Progress,
+    notes: list[str],
+) -> dict[str, Any]:
+    import torch
+
+    cuda = opts.device == "cuda"
+    progress("build" if mode == "synthetic" else "load", 10)
+    if cuda:
+        torch.cuda.reset_peak_memory_stats()
+    model, cfg = _build(folder, raw, mode, opts)
+    params_loaded, weights_bytes = params_unique(model)
+    allocated_after_load = torch.cuda.memory_allocated() if cuda else None
+    progress("warmup", 40)
+    timing = model_time(model, cfg, opts, progress, base_pct=40, span_pct=55)
+    out = _core_result(params_loaded, weights_bytes, timing, cuda)
+    out["allocated_after_load_bytes"] = allocated_after_load
+    out["cache"] = timing.cache_kind
+    _free(model)
+    return out
+
+
+def _core_result(
+    params_loaded: int, weights_bytes: int, timing: _Timing, cuda: bool
+) -> dict[str, Any]:
+    import torch
+
+    peak_allocated = None
+    peak_reserved = None
+    if cuda:
+        peak_allocated = max(timing.peak_prefill_bytes or 0, timing.peak_decode_bytes or 0)
+        peak_reserved = torch.cuda.max_memory_reserved()
+    return {
+        "params_loaded": params_loaded,
+        "weights_bytes_allocated": weights_bytes,
+        "peak_allocated_bytes": peak_allocated,
+        "peak_reserved_bytes": peak_reserved,
+        "peak_prefill_allocated_bytes": timing.peak_prefill_bytes,
+        "peak_decode_allocated_bytes": timing.peak_decode_bytes,
+        "prefill_ms": statistics.median(timing.prefill_ms),
+        "prefill_ms_runs": timing.prefill_ms,
+        "decode_tokens_per_s": _stats(timing.decode_tokens_per_s),
+        "decode_tokens_per_s_runs": timing.decode_tokens_per_s,
+    }
+
+
+def _measure_sliced(
+    folder: ModelFolder,
+    raw: dict[str, Any],
+    opts: BenchOptions,
+    progress: Progress,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Build k and 2k layers, fit cost = fixed + per_layer x layers, extrapolate to all layers.
+
+    Per-layer time and bytes are assumed equal across layers; interleaved patterns (sliding vs
+    full attention, dense vs MoE layers) are approximated by the first 2k layers.
+    """
+    cuda = opts.device == "cuda"
+    total_layers = _layer_count(raw)
+    k = min(opts.slice_layers, max(1, total_layers // 2))
+    if 2 * k > total_layers:
+        notes.append("the model has too few layers to slice; measured in full instead.")
+        return {
+            **_measure_full(folder, raw, "synthetic", opts, progress, notes),
+            "slice_layers": None,
+        }
+    points: list[tuple[int, dict[str, Any]]] = []
+    for i, layers in enumerate((k, 2 * k)):
+        base = 10 + 45 * i
+        progress("build", base)
+        model, cfg = _build(folder, config_slice(raw, layers), "synthetic", opts)
+        params_loaded, weights_bytes = params_unique(model)
+        timing = model_time(model, cfg, opts, progress, base_pct=base + 5, span_pct=40)
+        points.append((layers, _core_result(params_loaded, weights_bytes, timing, cuda)))
+        _free(model)
+    (l1, a), (l2, b) = points
+
+    def extrapolate(x1: float, x2: float) -> float:
+        # Timing noise can make the 2k build look faster than the k build; a layer never
+        # costs less than nothing, so the slope is clamped at zero.
+        per_layer = max(0.0, (x2 - x1) / (l2 - l1))
+        return x1 + per_layer * (total_layers - l1)
+
+    # Time per decoded token is what is linear in layers, not tokens/s.
+    ms_a = [1000.0 / v for v in a["decode_tokens_per_s_runs"]]
+    ms_b = [1000.0 / v for v in b["decode_tokens_per_s_runs"]]
+    decode = [1000.0 / extrapolate(x, y) for x, y in zip(ms_a, ms_b, strict=True)]
+    prefill = [
+        extrapolate(x, y) for x, y in zip(a["prefill_ms_runs"], b["prefill_ms_runs"], strict=True)
+    ]
+
+    def ext_int(key: str) -> int | None:
+        if a[key] is None or b[key] is None:
+            return None
+        return round(extrapolate(a[key], b[key]))
+
+    notes.append(
+        f"extrapolated: built {l1} and {l2} of {total_layers} layers and extrapolated "
+        "linearly per layer (parameters, memory, prefill ms, decode ms per token)."
+    )
+    return {
+        "params_loaded": ext_int("params_loaded"),
+        "weights_bytes_allocated": ext_int("weights_bytes_allocated"),
+        "peak_allocated_bytes": ext_int("peak_allocated_bytes"),
+        "peak_reserved_bytes": ext_int("peak_reserved_bytes"),
+        "peak_prefill_allocated_bytes": ext_int("peak_prefill_allocated_bytes"),
+        "peak_decode_allocated_bytes": ext_int("peak_decode_allocated_bytes"),
+        "allocated_after_load_bytes": None,
+        "prefill_ms": statistics.median(prefill),
+        "prefill_ms_runs": prefill,
+        "decode_tokens_per_s": _stats(decode),
+        "decode_tokens_per_s_runs": decode,
+        "slice_layers": [l1, l2],
+        "slice_points": {str(l1): a, str(l2): b},
+        "cache": "dynamic" if not cuda else "static",
+    }
+
+
+def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
+    """Measured minus analytic. ``memory_fraction`` = (allocated - estimate) / estimate."""
+    params = None
+    if est.params_total is not None and result.get("params_loaded") is not None:
+        params = result["params_loaded"] - est.params_total
+    memory_fraction = None
+    if est.weights_bytes and result.get("weights_bytes_allocated") is not None:
+        memory_fraction = (
+            result["weights_bytes_allocated"] - est.weights_bytes
+        ) / est.weights_bytes
+    peak_fraction = None
+    peak_estimate = None
+    if est.weights_bytes and est.kv_bytes is not None and result.get("peak_allocated_bytes"):
+        peak_estimate = est.weights_bytes + est.kv_bytes
+        peak_fraction = (result["peak_allocated_bytes"] - peak_estimate) / peak_estimate
+    return {
+        "params": params,
+        "params_match": params == 0 if params is not None else None,
+        "memory_fraction": memory_fraction,
+        "memory_tolerance": WEIGHTS_MEMORY_TOLERANCE,
+        "memory_within_tolerance": (
+            abs(memory_fraction) <= WEIGHTS_MEMORY_TOLERANCE
+            if memory_fraction is not None
+            else None
+        ),
+        "peak_estimate_bytes": peak_estimate,
+        "peak_fraction": peak_fraction,
+        "peak_tolerance": PEAK_MEMORY_TOLERANCE,
+    }

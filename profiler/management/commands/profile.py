@@ -1,0 +1,106 @@
+"""manage.py profile MODEL_ID_OR_PATH --device cpu|cuda [--mode ...] --wait
+
+Enqueues a measurement run through Celery (a worker must consume queue ``gpu``). A local
+folder is first stored as an upload revision (catalog.services.model_ingest_dir) and its path
+is handed to the worker, so checkpoint mode can read its safetensors; a Hub model ID uses the
+stored revision (ingested first when unknown). With --wait, progress goes to stderr and the
+result JSON (the keys of ``python -m profiler.bench --json``) is the last line of stdout; a
+failed run exits non-zero with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from catalog.models import CatalogModel, Revision
+from profiler.models import MeasurementRun
+from profiler.services import RunRequestInvalid, run_request
+
+
+class Command(BaseCommand):
+    help = "Measure a model (Hub ID or local folder) on a Celery worker; --wait prints the result."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("target", help="org/name of a Hub model, or a local model folder")
+        parser.add_argument("--device", choices=["cpu", "cuda"], default="cuda")
+        parser.add_argument(
+            "--mode", choices=[c for c, _ in MeasurementRun.Mode.choices], default="auto"
+        )
+        parser.add_argument(
+            "--dtype", choices=[c for c, _ in MeasurementRun.Dtype.choices], default="bfloat16"
+        )
+        parser.add_argument("--batch", type=int, default=1)
+        parser.add_argument("--prompt-len", type=int, default=128)
+        parser.add_argument("--new-tokens", type=int, default=64)
+        parser.add_argument("--wait", action="store_true", help="wait and print the result")
+        parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait")
+
+    def _revision(self, target: str) -> tuple[Revision, str]:
+        from catalog import services as catalog_services
+
+        path = Path(target)
+        if path.is_dir():
+            ingested = catalog_services.model_ingest_dir(path=path)
+            return ingested.revision, str(path.resolve())
+        model = CatalogModel.objects.filter(repo_id=target).first()
+        revision = None
+        if model is not None:
+            revision = model.latest_revision or model.revisions.first()
+        if revision is None:
+            self.stderr.write(f"{target} is not stored yet: reading it from the Hub...")
+            revision = catalog_services.model_ingest(repo_id=target).revision
+        return revision, ""
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        try:
+            revision, source_dir = self._revision(opts["target"])
+            run = run_request(
+                revision=revision,
+                mode=opts["mode"],
+                dtype=opts["dtype"],
+                batch=opts["batch"],
+                prompt_len=opts["prompt_len"],
+                new_tokens=opts["new_tokens"],
+                device=opts["device"],
+                source_dir=source_dir,
+            )
+        except (RunRequestInvalid, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        except Exception as exc:  # catalog errors (Hub unreachable, invalid ID) are typed
+            raise CommandError(f"{type(exc).__name__}: {exc}") from exc
+        self.stderr.write(f"run {run.pk}: {run.status} ({revision})")
+        if not opts["wait"]:
+            if run.status == MeasurementRun.Status.FAILED:
+                raise CommandError(run.error)
+            self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
+            return
+        run = self._wait(run.pk, opts["timeout"])
+        if run.status != MeasurementRun.Status.SUCCEEDED:
+            raise CommandError(f"run {run.pk} {run.status}: {run.error or 'no reason given'}")
+        self.stdout.write(json.dumps(run.result))
+
+    def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
+        deadline = time.monotonic() + timeout_s
+        last = None
+        while True:
+            run = MeasurementRun.objects.get(pk=run_id)
+            shown = (run.status, run.stage, run.progress_pct)
+            if shown != last:
+                bar = "#" * (run.progress_pct // 5)
+                self.stderr.write(
+                    f"[{bar:<20}] {run.progress_pct:3d}% {run.status} {run.stage}".rstrip()
+                )
+                last = shown
+            if not run.is_active:
+                return run
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"run {run_id} is still {run.status} after {timeout_s:.0f} s; it goes on. "
+                    "Is a worker consuming queue gpu? (celery -A mechanic worker -Q gpu ...)"
+                )
+            time.sleep(0.5)

@@ -1,0 +1,103 @@
+"""Measurement runs: one row per request, created before the job is queued, updated stage by
+stage by the worker; pages read the row (readthedocs' build pattern).
+
+At most one ACTIVE run exists per identical request (revision, mode, dtype, batch, lengths,
+device): a partial unique constraint over status queued/running, so asking twice returns the
+same run. Finished runs are history and may repeat.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MeasurementRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    class Mode(models.TextChoices):
+        AUTO = "auto", _("auto (checkpoint when safetensors exist)")
+        SYNTHETIC = "synthetic", _("synthetic (random weights, real shapes)")
+        CHECKPOINT = "checkpoint", _("checkpoint (real safetensors weights)")
+        SLICED = "sliced", _("sliced (a few layers, extrapolated)")
+
+    class Dtype(models.TextChoices):
+        BFLOAT16 = "bfloat16", "bfloat16"
+        FLOAT16 = "float16", "float16"
+        FLOAT32 = "float32", "float32"
+
+    class Device(models.TextChoices):
+        CPU = "cpu", "CPU"
+        CUDA = "cuda", "CUDA GPU"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    revision = models.ForeignKey(
+        "catalog.Revision", on_delete=models.CASCADE, related_name="measurement_runs"
+    )
+    mode = models.CharField(max_length=12, choices=Mode.choices, default=Mode.SYNTHETIC)
+    dtype = models.CharField(max_length=10, choices=Dtype.choices, default=Dtype.BFLOAT16)
+    batch = models.PositiveIntegerField(default=1)
+    prompt_len = models.PositiveIntegerField(default=128)
+    new_tokens = models.PositiveIntegerField(default=64)
+    device_kind = models.CharField(max_length=6, choices=Device.choices, default=Device.CUDA)
+    # A local folder on the worker's machine (manage.py profile PATH only, never from the web):
+    # lets checkpoint mode read weights that were never uploaded anywhere.
+    source_dir = models.CharField(max_length=500, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)
+    progress_pct = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker_host = models.CharField(max_length=200, blank=True)
+    gpu_name = models.CharField(max_length=200, blank=True)
+    gpu_memory_bytes = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)  # readable, shown as is
+    error_code = models.CharField(max_length=40, blank=True)
+    result = models.JSONField(null=True, blank=True)  # profiler.bench output
+    estimate = models.JSONField(null=True, blank=True)  # axes.backbone estimate at run time
+    residuals = models.JSONField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "revision",
+                    "mode",
+                    "dtype",
+                    "batch",
+                    "prompt_len",
+                    "new_tokens",
+                    "device_kind",
+                    "source_dir",
+                ],
+                condition=Q(status__in=["queued", "running"]),
+                name="measurementrun_one_active_per_request",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="measurementrun_stale")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.revision_id} {self.mode}/{self.dtype}/{self.device_kind}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def decode_tokens_per_s(self) -> float | None:
+        if not self.result:
+            return None
+        return (self.result.get("decode_tokens_per_s") or {}).get("median")

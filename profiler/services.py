@@ -1,0 +1,583 @@
+"""Measurement runs: request, claim, execute, record, reap. Tasks and views call these.
+
+The flow (readthedocs' build pattern, healthchecks' conditional claim):
+
+1. ``run_request`` creates the row (or returns the identical active one) and enqueues its id
+   with ``transaction.on_commit``; a broker that cannot be reached marks the run failed at once
+   with a readable reason instead of a 500.
+2. ``run_execute`` (in the Celery task, queue ``gpu``) claims the row with a conditional
+   UPDATE: 0 rows means another delivery has it, so a redelivered message is harmless. It
+   prepares a temp folder, runs ``profiler.bench`` in a fresh *spawned* child process (GPU
+   memory goes back to the system when it exits; a crash in it does not kill the worker), pumps
+   the child's progress into the row as stage + pct + heartbeat, and stores the result.
+3. ``runs_reap`` (periodic) fails or requeues runs whose heartbeat stopped: the worker died.
+
+Every write after the claim is conditional on (status running, this attempt), so a run that
+was reaped and requeued can never receive a result from the attempt that lost it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import billiard
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Artifact, Revision
+from profiler.core.errors import InvalidRequest
+from profiler.models import MeasurementRun
+
+logger = logging.getLogger(__name__)
+
+Status = MeasurementRun.Status
+RUN_LIMITS = {"batch": (1, 256), "prompt_len": (1, 131072), "new_tokens": (2, 16384)}
+
+
+class RunRequestInvalid(ValueError):
+    """A measurement request that cannot be queued; the message says which field and why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Request + enqueue
+
+
+def _choice_check(name: str, value: str, choices: Any) -> str:
+    allowed = [c for c, _label in choices]
+    if value not in allowed:
+        raise RunRequestInvalid(
+            _("%(name)s must be one of %(allowed)s, not %(value)r.")
+            % {"name": name, "allowed": ", ".join(allowed), "value": value}
+        )
+    return value
+
+
+def run_request(
+    *,
+    revision: Revision,
+    mode: str = MeasurementRun.Mode.SYNTHETIC,
+    dtype: str = MeasurementRun.Dtype.BFLOAT16,
+    batch: int = 1,
+    prompt_len: int = 128,
+    new_tokens: int = 64,
+    device: str = MeasurementRun.Device.CUDA,
+    source_dir: str = "",
+) -> MeasurementRun:
+    """The active run for this exact request, created and enqueued if there is none.
+
+    Returns a run marked failed (``error_code`` ``broker_unreachable``) when the job queue
+    cannot be reached; never raises for that.
+    """
+    fields = {
+        "mode": _choice_check("mode", mode, MeasurementRun.Mode.choices),
+        "dtype": _choice_check("dtype", dtype, MeasurementRun.Dtype.choices),
+        "device_kind": _choice_check("device", device, MeasurementRun.Device.choices),
+        "batch": batch,
+        "prompt_len": prompt_len,
+        "new_tokens": new_tokens,
+        "source_dir": source_dir,
+    }
+    for name, (low, high) in RUN_LIMITS.items():
+        value = fields[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise RunRequestInvalid(
+                _("%(name)s must be a whole number from %(low)d to %(high)d.")
+                % {"name": name, "low": low, "high": high}
+            )
+    if not Artifact.objects.filter(revision=revision, kind=Artifact.Kind.CONFIG).exists():
+        raise RunRequestInvalid(_("This revision has no config.json, so it cannot be measured."))
+
+    existing = MeasurementRun.objects.filter(
+        revision=revision, status__in=MeasurementRun.ACTIVE, **fields
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            run = MeasurementRun.objects.create(revision=revision, **fields)
+    except IntegrityError:
+        # Lost the race against an identical request: the partial unique index picked one.
+        return MeasurementRun.objects.get(
+            revision=revision, status__in=MeasurementRun.ACTIVE, **fields
+        )
+    transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
+    run.refresh_from_db()  # on_commit ran already in autocommit mode: show its outcome
+    return run
+
+
+def _broker_display(url: str) -> str:
+    """The broker URL without credentials, for messages."""
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(url)
+
+
+def run_enqueue(*, run_id: int) -> bool:
+    """Send the task; on a broker failure mark the run failed with a readable reason."""
+    from kombu import Connection
+
+    from profiler.tasks import run_measurement
+
+    url = settings.CELERY_BROKER_URL
+    # Fail fast: a page request must not hang for kombu's default retry schedule.
+    timeout_s = getattr(settings, "PROFILER_ENQUEUE_TIMEOUT_S", 3)
+    try:
+        with Connection(
+            url,
+            connect_timeout=timeout_s,
+            transport_options={
+                **getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
+                "socket_connect_timeout": timeout_s,
+                "socket_timeout": timeout_s,
+                "max_retries": 1,
+            },
+        ) as conn:
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0.5, timeout=timeout_s
+            )
+            run_measurement.apply_async(
+                args=[run_id],
+                connection=conn,
+                retry=True,
+                retry_policy={
+                    "max_retries": 1,
+                    "interval_start": 0,
+                    "interval_step": 0.5,
+                    "interval_max": 0.5,
+                },
+            )
+    except Exception as exc:  # kombu raises OperationalError, socket errors, timeouts...
+        logger.warning("enqueue of run %s failed: %s", run_id, exc)
+        message = _(
+            "The job queue is unreachable (broker at %(broker)s): %(reason)s. Start Redis or "
+            "set CELERY_BROKER_URL, then ask again."
+        ) % {"broker": _broker_display(url), "reason": type(exc).__name__}
+        MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+            status=Status.FAILED,
+            error=message,
+            error_code="broker_unreachable",
+            finished_at=timezone.now(),
+        )
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Claim + progress + outcome (every write after the claim is conditional on the attempt)
+
+
+def run_claim(*, run_id: int, worker_host: str) -> int | None:
+    """Take a queued run; returns this attempt's number, or None if someone else has it."""
+    now = timezone.now()
+    claimed = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.RUNNING,
+        attempts=F("attempts") + 1,
+        worker_host=worker_host[:200],
+        stage="claimed",
+        progress_pct=0,
+        started_at=now,
+        heartbeat_at=now,
+        error="",
+        error_code="",
+    )
+    if not claimed:
+        return None
+    return MeasurementRun.objects.values_list("attempts", flat=True).get(pk=run_id)
+
+
+def _mine(run_id: int, attempt: int) -> Any:
+    return MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING, attempts=attempt)
+
+
+def run_progress(*, run_id: int, attempt: int, stage: str, pct: float) -> bool:
+    return bool(
+        _mine(run_id, attempt).update(
+            stage=stage[:40], progress_pct=max(0, min(100, int(pct))), heartbeat_at=timezone.now()
+        )
+    )
+
+
+def run_heartbeat(*, run_id: int, attempt: int) -> bool:
+    return bool(_mine(run_id, attempt).update(heartbeat_at=timezone.now()))
+
+
+def run_succeed(*, run_id: int, attempt: int, result: dict[str, Any]) -> bool:
+    return bool(
+        _mine(run_id, attempt).update(
+            status=Status.SUCCEEDED,
+            stage="done",
+            progress_pct=100,
+            result=result,
+            estimate=result.get("estimate"),
+            residuals=result.get("residuals"),
+            gpu_name=result.get("gpu_name") or "",
+            gpu_memory_bytes=result.get("gpu_memory_bytes"),
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+    )
+
+
+def run_fail(*, run_id: int, attempt: int | None, message: str, code: str = "error") -> bool:
+    qs = (
+        _mine(run_id, attempt)
+        if attempt is not None
+        else MeasurementRun.objects.filter(pk=run_id, status__in=MeasurementRun.ACTIVE)
+    )
+    return bool(
+        qs.update(
+            status=Status.FAILED,
+            error=message,
+            error_code=code[:40],
+            finished_at=timezone.now(),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Execute (inside the Celery task)
+
+
+def _hostname() -> str:
+    return socket.gethostname()
+
+
+def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
+    """The folder the bench reads, and the bench mode. Weights come only from a local
+    ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
+    ``catalog.hub.hub_download_safetensors``."""
+    mode = run.mode
+    if run.source_dir:
+        root = Path(run.source_dir)
+        if not (root / "config.json").is_file():
+            raise InvalidRequest(f"{root} has no config.json on this worker.")
+        return root, mode
+    config = Artifact.objects.filter(revision=run.revision, kind=Artifact.Kind.CONFIG).first()
+    if config is None:
+        raise InvalidRequest("this revision has no config.json artifact.")
+    data = config.data if isinstance(config.data, dict) else json.loads(config.text)
+    (dest / "config.json").write_text(json.dumps(data), encoding="utf-8")
+    if mode == MeasurementRun.Mode.AUTO:
+        # Downloading weights is never implicit: auto on a stored revision means synthetic.
+        mode = MeasurementRun.Mode.SYNTHETIC
+    if mode == MeasurementRun.Mode.CHECKPOINT:
+        revision = run.revision
+        if revision.source != Revision.Source.HUB:
+            raise InvalidRequest(
+                "checkpoint mode needs the weights: this revision was uploaded without them. "
+                "Use manage.py profile PATH on the worker, or mode synthetic."
+            )
+        from catalog import hub
+
+        download = getattr(hub, "hub_download_safetensors", None)
+        if download is None:
+            raise InvalidRequest("this installation cannot download weights (no hub helper).")
+        download(revision.model.repo_id, revision.sha, dest)
+    return dest, mode
+
+
+def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
+    """Claim and run one measurement; returns what happened (for logs and tests)."""
+    attempt = run_claim(run_id=run_id, worker_host=worker_host or _hostname())
+    if attempt is None:
+        logger.info("run %s is not queued any more: another delivery has it", run_id)
+        return "skipped"
+    run = MeasurementRun.objects.select_related("revision__model").get(pk=run_id)
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
+            run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
+            folder, mode = run_folder_prepare(run, Path(tmp))
+            outcome = _child_run(run, attempt, folder, mode)
+    except InvalidRequest as exc:
+        run_fail(run_id=run_id, attempt=attempt, message=exc.message, code=exc.code)
+        return "failed"
+    except Exception as exc:  # anything else is still the run's failure, not the worker's
+        logger.exception("run %s failed", run_id)
+        run_fail(
+            run_id=run_id, attempt=attempt, message=f"{type(exc).__name__}: {exc}", code="error"
+        )
+        return "failed"
+    return outcome
+
+
+def _child_deadline_s() -> float:
+    limit = settings.PROFILER_TIME_LIMIT_S
+    # Leave the parent time to kill the child and record why, before Celery's hard limit.
+    return max(1.0, limit - min(30.0, 0.2 * limit))
+
+
+def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> str:
+    from profiler.core.measure import BenchOptions
+    from profiler.worker_child import child_main
+
+    opts = BenchOptions(
+        device=run.device_kind,
+        dtype=run.dtype,
+        batch=run.batch,
+        prompt_len=run.prompt_len,
+        new_tokens=run.new_tokens,
+        mode=mode,
+        iters=getattr(settings, "PROFILER_ITERS", 3),
+        warmup=getattr(settings, "PROFILER_WARMUP", 1),
+    )
+    # Spawn, never fork: a fresh interpreter, so CUDA state and GPU memory die with the child.
+    # billiard (Celery's multiprocessing fork) because stdlib multiprocessing refuses children
+    # of daemonic processes, and prefork pool processes are daemonic.
+    ctx = billiard.get_context("spawn")
+    parent_conn, child_conn = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=child_main, args=(str(folder), asdict(opts), child_conn), name=f"measure-{run.pk}"
+    )
+    child.start()
+    child_conn.close()
+    deadline = time.monotonic() + _child_deadline_s()
+    heartbeat_every_s = getattr(settings, "PROFILER_HEARTBEAT_S", 5)
+    last_beat = 0.0
+    message: tuple[Any, ...] | None = None
+    try:
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                child.kill()
+                child.join(5)
+                run_fail(
+                    run_id=run.pk,
+                    attempt=attempt,
+                    message=_(
+                        "The measurement ran over its time limit of %(limit)d s and was "
+                        "stopped. Try fewer tokens, mode sliced, or a faster device."
+                    )
+                    % {"limit": settings.PROFILER_TIME_LIMIT_S},
+                    code="time_limit",
+                )
+                return "timeout"
+            if now - last_beat >= heartbeat_every_s:
+                if not run_heartbeat(run_id=run.pk, attempt=attempt):
+                    child.kill()  # reaped or cancelled meanwhile: this attempt lost the run
+                    child.join(5)
+                    return "lost"
+                last_beat = now
+            if parent_conn.poll(0.5):
+                try:
+                    msg = parent_conn.recv()
+                except EOFError:
+                    msg = None
+                if msg is None:
+                    break
+                if msg[0] == "progress":
+                    run_progress(run_id=run.pk, attempt=attempt, stage=msg[1], pct=msg[2])
+                    last_beat = time.monotonic()
+                    continue
+                message = msg
+                break
+            if not child.is_alive() and not parent_conn.poll(0):
+                break
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+            child.join(5)
+        parent_conn.close()
+
+    if message is None:
+        code = child.exitcode
+        reason = (
+            _("it was killed by signal %(sig)d (often: out of host memory)") % {"sig": -code}
+            if code is not None and code < 0
+            else _("it exited with status %(code)s") % {"code": code}
+        )
+        run_fail(
+            run_id=run.pk,
+            attempt=attempt,
+            message=_("The measurement process ended without a result: %(reason)s.")
+            % {"reason": reason},
+            code="crashed",
+        )
+        return "crashed"
+    if message[0] == "error":
+        run_fail(
+            run_id=run.pk, attempt=attempt, message=message[1]["message"], code=message[1]["code"]
+        )
+        return "failed"
+    stored = run_succeed(run_id=run.pk, attempt=attempt, result=message[1])
+    return "succeeded" if stored else "lost"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reaper
+
+
+def runs_reap(
+    *, stale_after_s: int | None = None, max_attempts: int | None = None
+) -> dict[str, int]:
+    """Runs whose heartbeat stopped: requeue once while attempts < max, else fail them."""
+    stale_after_s = stale_after_s or settings.PROFILER_STALE_AFTER_S
+    max_attempts = max_attempts or settings.PROFILER_MAX_ATTEMPTS
+    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    counts = {"requeued": 0, "failed": 0}
+    stale = MeasurementRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    for run_id, attempts in stale.values_list("pk", "attempts"):
+        same = MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING, attempts=attempts)
+        if attempts < max_attempts:
+            if same.update(
+                status=Status.QUEUED,
+                stage="requeued",
+                progress_pct=0,
+                error=_("The worker stopped responding; the run was queued again."),
+                error_code="requeued",
+            ):
+                counts["requeued"] += 1
+                transaction.on_commit(lambda rid=run_id: run_enqueue(run_id=rid))
+        elif same.update(
+            status=Status.FAILED,
+            error=_(
+                "The worker stopped responding (no heartbeat for %(s)d s) after %(n)d "
+                "attempt(s): it probably crashed or ran out of memory. Try a smaller "
+                "measurement or check the GPU worker."
+            )
+            % {"s": stale_after_s, "n": attempts},
+            error_code="worker_lost",
+            finished_at=timezone.now(),
+        ):
+            counts["failed"] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Page context
+
+
+def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
+    """A plotly figure (plain JSON: the page loads plotly.js) of tok/s and memory per run."""
+    done = [r for r in reversed(runs) if r.status == Status.SUCCEEDED and r.result]
+    if not done:
+        return None
+    labels = [f"#{r.pk} {r.device_kind} {r.dtype} b{r.batch} {r.mode}" for r in done]
+    tok_s = [r.decode_tokens_per_s for r in done]
+    peak_gib = [
+        (
+            (r.result.get("peak_allocated_bytes") or r.result.get("weights_bytes_allocated") or 0)
+            / 2**30
+        )
+        for r in done
+    ]
+    return {
+        "data": [
+            {"type": "bar", "name": _("decode tokens/s"), "x": labels, "y": tok_s, "yaxis": "y"},
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": _("peak memory (GiB)"),
+                "x": labels,
+                "y": peak_gib,
+                "yaxis": "y2",
+            },
+        ],
+        "layout": {
+            "height": 320,
+            "margin": {"t": 30, "r": 60, "l": 60, "b": 90},
+            "yaxis": {"title": {"text": _("tokens/s")}},
+            "yaxis2": {"title": {"text": "GiB"}, "overlaying": "y", "side": "right"},
+            "legend": {"orientation": "h"},
+        },
+    }
+
+
+def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]:
+    """Everything ``profiler/_panel.html`` needs, in one query (the runs of this revision)."""
+    runs = list(
+        MeasurementRun.objects.filter(revision=revision).order_by("-created_at", "-id")[:limit]
+    )
+    latest = runs[0] if runs else None
+    from profiler.forms import MeasureForm  # forms import this module's limits
+
+    return {
+        "revision": revision,
+        "form": MeasureForm(),
+        "chart_id": f"profiler-chart-{revision.pk}",
+        "runs": runs,
+        "latest_run": latest,
+        "active_runs": [r for r in runs if r.is_active],
+        "chart_figure": _chart_figure(runs),
+        "form_defaults": {
+            "mode": MeasurementRun.Mode.SYNTHETIC,
+            "dtype": MeasurementRun.Dtype.BFLOAT16,
+            "batch": 1,
+            "prompt_len": 128,
+            "new_tokens": 64,
+            "device": MeasurementRun.Device.CUDA,
+        },
+        "mode_choices": MeasurementRun.Mode.choices,
+        "dtype_choices": MeasurementRun.Dtype.choices,
+        "device_choices": MeasurementRun.Device.choices,
+    }
+
+
+def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
+    """Measured vs estimated, side by side, with the residual; for the results table."""
+    result = run.result or {}
+    est = run.estimate or {}
+    res = run.residuals or {}
+    decode = (result.get("decode_tokens_per_s") or {}).get("median")
+    rows = [
+        {
+            "label": _("parameters"),
+            "unit": "count",
+            "measured": result.get("params_loaded"),
+            "estimated": est.get("params_total"),
+            "residual": res.get("params"),
+        },
+        {
+            "label": _("active parameters"),
+            "unit": "count",
+            "measured": None,
+            "estimated": est.get("params_active"),
+            "residual": None,
+        },
+        {
+            "label": _("weights memory"),
+            "unit": "bytes",
+            "measured": result.get("weights_bytes_allocated"),
+            "estimated": est.get("weights_bytes"),
+            "residual": res.get("memory_fraction"),
+            "residual_is_fraction": True,
+            "tolerance": res.get("memory_tolerance"),
+        },
+        {
+            "label": _("peak memory"),
+            "unit": "bytes",
+            "measured": result.get("peak_allocated_bytes"),
+            "estimated": res.get("peak_estimate_bytes"),
+            "residual": res.get("peak_fraction"),
+            "residual_is_fraction": True,
+            "tolerance": res.get("peak_tolerance"),
+        },
+        {
+            "label": _("decode tokens/s"),
+            "unit": "tok/s",
+            "measured": decode,
+            "estimated": result.get("roofline_tokens_per_s"),
+            "residual": result.get("roofline_fraction"),
+            "residual_is_fraction": True,
+            "residual_label": _("fraction of roofline"),
+        },
+        {
+            "label": _("prefill latency"),
+            "unit": "ms",
+            "measured": result.get("prefill_ms"),
+            "estimated": None,
+            "residual": None,
+        },
+    ]
+    return rows

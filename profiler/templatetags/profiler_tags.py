@@ -1,0 +1,51 @@
+"""Template helpers of the profiler partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def gib(value: Any) -> str:
+    """Bytes as GiB with two decimals; empty for missing values."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(value) / 2**30:.2f} GiB"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def signed_percent(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{float(value):+.1%}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def plain_number(value: Any) -> str:
+    """Integers with thousands separators, floats with two decimals."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    try:
+        return f"{float(value):,.2f}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.simple_tag
+def runs_panel(revision: Any) -> dict[str, Any]:
+    """``{% runs_panel revision as panel %}``: the context of profiler/_panel.html."""
+    from profiler.services import runs_panel_context
+
+    return runs_panel_context(revision)

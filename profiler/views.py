@@ -1,0 +1,76 @@
+"""Views of measurement runs: parse, call a service, render (a full page or an htmx fragment).
+
+The status fragment polls itself every second while the run is queued or running; once it has
+ended the fragment is returned without ``hx-trigger``, so polling stops.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from catalog.models import Revision
+from profiler.forms import MeasureForm
+from profiler.models import MeasurementRun
+from profiler.services import (
+    RunRequestInvalid,
+    run_comparison_rows,
+    run_request,
+    runs_panel_context,
+)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _run_context(run: MeasurementRun) -> dict:
+    return {"run": run, "rows": run_comparison_rows(run) if run.result else []}
+
+
+@require_POST
+def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(Revision.objects.select_related("model"), pk=revision_id)
+    form = MeasureForm(request.POST)
+    run = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            run = run_request(
+                revision=revision,
+                mode=data["mode"],
+                dtype=data["dtype"],
+                batch=data["batch"],
+                prompt_len=data["prompt_len"],
+                new_tokens=data["new_tokens"],
+                device=data["device"],
+            )
+        except RunRequestInvalid as exc:
+            form.add_error(None, str(exc))
+    if run is None:
+        context = {"revision": revision, "form": form}
+        return render(request, "profiler/_measure_form.html", context, status=400)
+    if _is_htmx(request):
+        return render(request, "profiler/_run_status.html", _run_context(run))
+    return redirect("profiler:run", run_id=run.pk)
+
+
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
+    if _is_htmx(request):
+        return render(request, "profiler/_run_status.html", _run_context(run))
+    return render(request, "profiler/run_detail.html", _run_context(run))
+
+
+@require_GET
+def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
+    return render(request, "profiler/_run_status.html", _run_context(run))
+
+
+@require_GET
+def revision_panel(request: HttpRequest, revision_id: int) -> HttpResponse:
+    revision = get_object_or_404(Revision.objects.select_related("model"), pk=revision_id)
+    return render(request, "profiler/_panel_body.html", {"panel": runs_panel_context(revision)})

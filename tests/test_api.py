@@ -1,0 +1,108 @@
+"""The JSON API: schema, models, compare, classify, exercises (CSRF on the session POST)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_schema_lists_the_paths(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/models",
+        "/api/models/{org}/{name}",
+        "/api/compare",
+        "/api/classify",
+        "/api/exercises",
+    ):
+        assert path in paths, path
+    assert "post" in paths["/api/exercises"] and "get" in paths["/api/exercises"]
+
+
+def test_models_list_and_detail(client, web_showcase):
+    listing = client.get("/api/models").json()
+    by_id = {m["repo_id"]: m for m in listing}
+    assert by_id["nvidia/Nemotron-H-8B-Base-8K"]["decoder_type"] == "hybrid"
+    assert by_id["meta-llama/Meta-Llama-3-8B"]["params_total"] == 8_030_261_248
+    assert by_id["meta-llama/Meta-Llama-3-8B"]["url"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+    detail = client.get("/api/models/meta-llama/Meta-Llama-3-8B-Instruct").json()
+    assert detail["analysis"]["params"]["total"] == 8_030_261_248
+    assert {f["axis"] for f in detail["analysis"]["facts"]} >= {"backbone", "post_training"}
+    missing = client.get("/api/models/nobody/nothing")
+    assert missing.status_code == 404
+    assert "not in the catalog" in missing.json()["detail"]
+
+
+def test_compare_endpoint(client, web_showcase):
+    data = client.get(
+        "/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K,x/y"}
+    ).json()
+    assert data["models"] == ["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"]
+    assert data["unknown"] == ["x/y"]
+    decoder = next(r for r in data["headline"] if r["key"] == "decoder_type")
+    assert decoder == {
+        "key": "decoder_type",
+        "title": "Decoder type",
+        "values": ["dense", "hybrid"],
+        "differs": True,
+    }
+    assert "axes_verdict" in data
+    assert set(data["axes"]) >= {"backbone", "post_training", "inference", "product"}
+    assert client.get("/api/compare", {"models": " , "}).status_code == 400
+
+
+def test_classify_endpoint(client):
+    pytest.importorskip("axes.classify")
+    from axes import classify
+
+    if not hasattr(classify, "classify_statement") or not hasattr(classify, "split_phrases"):
+        pytest.skip("the classifier's entry points are not there yet")
+    response = client.post(
+        "/api/classify",
+        json.dumps({"text": "Recommended temperature is 0.6. It has 32 layers."}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["label"] in {"backbone", "post_training", "inference", "product", "context"}
+    assert body["phrases"] and all("start" in p and "end" in p for p in body["phrases"])
+
+
+def test_exercise_post_requires_csrf_and_saves_per_session():
+    client = Client(enforce_csrf_checks=True)
+    payload = json.dumps({"model_name": "x/y", "rows": {"backbone": "32 layers"}})
+    refused = client.post("/api/exercises", payload, content_type="application/json")
+    assert refused.status_code == 403
+
+    client.get("/exercise/")  # sets the csrftoken cookie
+    token = client.cookies["csrftoken"].value
+    created = client.post(
+        "/api/exercises",
+        payload,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["rows"]["backbone"] == "32 layers"
+    assert body["model_repo_id"] is None
+
+    listed = client.get("/api/exercises").json()
+    assert [e["id"] for e in listed] == [body["id"]]
+    assert Client().get("/api/exercises").json() == []
+
+
+def test_exercise_post_rejects_unknown_rows(client):
+    response = client.post(
+        "/api/exercises",
+        json.dumps({"rows": {"weights": "x"}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400

@@ -1,0 +1,97 @@
+"""Real chromium against the live server: paste -> model page, compare, the exercise.
+
+Screenshots of every page go to test-artifacts/screenshots/ (gitignored) for a human look.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live(live_server, settings, browser_catalog):
+    # the polling request runs a job inline when no worker has claimed it (no worker here)
+    settings.INGEST_INLINE_AFTER_S = 0
+    return live_server.url
+
+
+def test_paste_an_id_and_reach_the_model_page(live, hub, page, screenshot):
+    page.goto(live + "/")
+    screenshot(page, "home")
+    page.get_by_label("Model ID or Hub URL").fill("meta-llama/Llama-3.2-1B")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.wait_for_url(re.compile(r"/models/meta-llama/Llama-3\.2-1B/$"), timeout=60_000)
+    assert page.get_by_role("heading", name="Llama-3.2-1B", level=1).is_visible()
+    assert page.locator(".axis-backbone .fact").count() > 0
+    page.wait_for_selector("[data-chart='chart-params'][data-rendered]")
+    screenshot(page, "model-ingested")
+
+
+def test_bad_id_and_unreachable_hub_say_what_to_do(live, hub, page):
+    page.goto(live + "/")
+    page.get_by_label("Model ID or Hub URL").fill("not a model")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    assert page.get_by_role("alert").filter(has_text="A valid model ID looks like").is_visible()
+    page.get_by_label("Model ID or Hub URL").fill("nobody/does-not-exist-anywhere")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.wait_for_selector(".progress-box, [role=alert]")
+    page.wait_for_selector("text=/no model with this ID|failed/", timeout=30_000)
+
+
+def test_model_page_desktop_and_phone(live, page, browser, screenshot):
+    url = live + "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
+    page.goto(url)
+    page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
+    assert page.locator(".layer-strip .layer").count() == 32
+    # evidence expands and links to the card line
+    page.locator("details.evidence summary").first.click()
+    screenshot(page, "model")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    ph = phone.new_page()
+    ph.goto(url)
+    ph.wait_for_selector("[data-chart='chart-params'][data-rendered]")
+    width = ph.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    screenshot(ph, "model-phone")
+    phone.close()
+
+
+def test_compare_showcase_shows_both_layer_strips(live, page, screenshot):
+    page.goto(live + "/")
+    page.get_by_role("link", name=re.compile("showcase")).click()
+    page.wait_for_url(re.compile(r"/compare/\?models="))
+    strips = page.locator(".layer-strip")
+    assert strips.count() == 2
+    assert strips.nth(0).locator(".layer").count() == 32
+    assert strips.nth(1).locator(".b-mamba").count() > 0
+    page.wait_for_selector("[data-chart='chart-roofline'][data-rendered]")
+    assert page.locator("tr.differs").count() > 0
+    screenshot(page, "compare")
+
+
+def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
+    page.goto(live + "/exercise/")
+    page.get_by_label("Model").fill("meta-llama/Meta-Llama-3-8B-Instruct")
+    page.get_by_label("Backbone").fill("32 layers with grouped-query attention.")
+    page.get_by_label("Post-training").fill("Instruction tuned with SFT and RLHF. Uses a temperature of 0.6.")
+    page.get_by_label("Inference").fill("<script>window.pwned=1</script> served with vLLM")
+    page.get_by_label("Product").fill("Supports tool calling.")
+    page.wait_for_selector("#save-status:has-text('Saved at')", timeout=10_000)
+    page.wait_for_timeout(900)  # the last keyup's autosave
+    page.reload()
+    assert "grouped-query attention" in page.get_by_label("Backbone").input_value()
+    assert "vLLM" in page.get_by_label("Inference").input_value()
+    page.get_by_role("button", name="Check").click()
+    page.wait_for_selector("#result .phrase")
+    assert page.evaluate("window.pwned") is None
+    screenshot(page, "exercise")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export as Markdown").click()
+    target = tmp_path / "exercise.md"
+    info.value.save_as(target)
+    text = target.read_text()
+    assert "grouped-query attention" in text and "| Backbone |" in text

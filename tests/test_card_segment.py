@@ -1,0 +1,111 @@
+"""segment_card: sentences, bullets, table rows with their header, headings as context, code and
+HTML skipped, and line numbers exact against the real cards in ../shared/axes/cards."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from axes.classify.segment import segment_card
+
+SHARED = Path(os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+CARDS = SHARED / "axes" / "cards"
+
+CARD = """---
+license: mit
+base_model: org/base
+---
+# Tiny-7B
+
+## Overview
+
+Tiny-7B is a small model. It uses GQA
+with 8 KV heads, e.g. like Llama.
+
+- Context length: 32K tokens
+- Vocabulary: 32,000 tokens
+
+```python
+model = load("tiny")  # not a statement
+```
+
+<table>
+  <tr><td>html is skipped</td></tr>
+</table>
+
+<!-- a comment
+spanning lines -->
+
+| Benchmark | Tiny-7B | Other |
+|---|---|---|
+| MMLU | 61.2 | 58.0 |
+| GSM8K | 40.1 | 38.9 |
+
+**Training:**
+Trained on 2T tokens.
+"""
+
+
+def test_synthetic_card_statements_lines_and_context() -> None:
+    got = [(s.text, s.line_start, s.line_end, s.heading, s.table_header) for s in segment_card(CARD)]
+    assert got == [
+        ("Tiny-7B is a small model.", 9, 9, "Overview", ""),
+        ("It uses GQA\nwith 8 KV heads, e.g. like Llama.", 9, 10, "Overview", ""),
+        ("- Context length: 32K tokens", 12, 12, "Overview", ""),
+        ("- Vocabulary: 32,000 tokens", 13, 13, "Overview", ""),
+        ("| MMLU | 61.2 | 58.0 |", 28, 28, "Overview", "| Benchmark | Tiny-7B | Other |"),
+        ("| GSM8K | 40.1 | 38.9 |", 29, 29, "Overview", "| Benchmark | Tiny-7B | Other |"),
+        ("Trained on 2T tokens.", 32, 32, "Training", ""),
+    ]
+
+
+def test_locator_and_context_text() -> None:
+    rows = [s for s in segment_card(CARD) if s.table_header]
+    assert rows[0].locator == "L28"
+    assert rows[0].context_text == "| Benchmark | Tiny-7B | Other |\n| MMLU | 61.2 | 58.0 |"
+    multi = [s for s in segment_card(CARD) if s.line_start != s.line_end][0]
+    assert multi.locator == "L9-L10"
+
+
+def _real_cards() -> list[Path]:
+    return sorted(CARDS.glob("*.md"))
+
+
+@pytest.mark.skipif(not CARDS.is_dir(), reason="shared cards not present")
+@pytest.mark.parametrize("path", _real_cards(), ids=lambda p: p.stem)
+def test_real_card_quotes_match_their_lines(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    statements = segment_card(text)
+    assert statements, "every real card has prose"
+    for st in statements:
+        quoted = st.text.split("\n")
+        assert len(quoted) == st.line_end - st.line_start + 1
+        for offset, piece in enumerate(quoted):
+            assert piece in lines[st.line_start - 1 + offset], (st.locator, piece)
+        assert "```" not in st.text
+        assert not st.text.lstrip().startswith("<")
+
+
+@pytest.mark.skipif(not CARDS.is_dir(), reason="shared cards not present")
+def test_real_card_table_and_code_and_front_matter() -> None:
+    granite = (CARDS / "ibm-granite--granite-3.1-1b-a400m-instruct.md").read_text(encoding="utf-8")
+    statements = segment_card(granite)
+    experts = [s for s in statements if "Number of experts" in s.text]
+    assert len(experts) == 1
+    assert experts[0].table_header.startswith("| Model")
+    line = granite.splitlines()[experts[0].line_start - 1]
+    assert "Number of experts" in line
+    # front matter (license: apache-2.0) and code (import torch) are not statements
+    assert not any(s.text.startswith("license:") for s in statements)
+    assert not any("import torch" in s.text for s in statements)
+    qwen = (CARDS / "Qwen--Qwen3-235B-A22B-FP8.md").read_text(encoding="utf-8")
+    qs = segment_card(qwen)
+    layers = next(s for s in qs if s.text == "- Number of Layers: 94")
+    assert qwen.splitlines()[layers.line_start - 1] == "- Number of Layers: 94"
+    assert layers.heading == "Model Overview"
+    # the python block's "enable_thinking=True # Switches between ..." line is code, not prose
+    assert not any("# Switches between thinking" in s.text for s in qs)
+    assert any(s.text.startswith("For example, when explicitly setting `enable_thinking=True`") for s in qs)

@@ -1,0 +1,147 @@
+"""Model cards: YAML front matter, Markdown rendering, XSS, line anchors."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from catalog.cards import card_render_html, card_split
+
+
+class TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = TagCollector()
+    parser.feed(html)
+    return parser.tags
+
+
+CARD = """---
+license: llama3.1
+base_model: meta-llama/Llama-3.1-8B
+tags:
+  - facebook
+  - llama-3
+---
+# Model card
+
+Trained with **SFT** and DPO.
+
+- item one
+- item two
+
+| Benchmark | Score |
+|---|--:|
+| MMLU | 66.7 |
+"""
+
+
+def test_split_returns_metadata_and_body_with_its_first_line() -> None:
+    parts = card_split(CARD)
+    assert parts.metadata == {
+        "license": "llama3.1",
+        "base_model": "meta-llama/Llama-3.1-8B",
+        "tags": ["facebook", "llama-3"],
+    }
+    assert parts.body.startswith("# Model card")
+    assert parts.body_first_line == 8 and CARD.splitlines()[7] == "# Model card"
+    assert parts.notes == []
+
+
+def test_a_card_without_front_matter_is_all_body() -> None:
+    parts = card_split("# Hello\n\ntext\n")
+    assert parts.metadata == {} and parts.body_first_line == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("---\nlicense: [unclosed\n---\nbody\n", "not valid YAML at line"),
+        ("---\n- a\n- b\n---\nbody\n", "not a YAML mapping"),
+        ("---\nlicense: mit\nno end\n", "never closes"),
+        ("---\n!!python/object/apply:os.system ['echo hi']\n---\nbody\n", "not valid YAML"),
+    ],
+)
+def test_malformed_yaml_is_a_note_not_a_crash(text: str, note: str) -> None:
+    parts = card_split(text)
+    assert parts.metadata == {}
+    assert any(note in n for n in parts.notes)
+
+
+def test_blocks_carry_the_readme_line_they_start_on() -> None:
+    html = card_render_html(CARD)
+    ids = {attrs.get("id") for _, attrs in tags_of(html) if attrs.get("id")}
+    lines = CARD.splitlines()
+    assert "L8" in ids and lines[7].startswith("# Model card")
+    assert "L10" in ids and lines[9].startswith("Trained with")
+    assert "L12" in ids and "L13" in ids  # list and second item
+    assert "L15" in ids and lines[14].startswith("| Benchmark")
+    assert '<h1 id="L8">Model card</h1>' in html
+    assert "<table" in html and "<strong>SFT</strong>" in html
+    # ids are unique
+    all_ids = [attrs["id"] for _, attrs in tags_of(html) if attrs.get("id")]
+    assert len(all_ids) == len(set(all_ids))
+
+
+def test_first_line_offset_for_a_body_rendered_alone() -> None:
+    html = card_render_html("para one\n\npara two\n", first_line=20)
+    assert 'id="L20"' in html and 'id="L22"' in html
+
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">click</a>',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "![x](javascript:alert(1))",
+    "<svg onload=alert(1)><circle r=1 /></svg>",
+    '<iframe src="https://evil.example"></iframe>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<style>body{display:none}</style>",
+    '<body onload="alert(1)">',
+    '<a href="https://ok.example" onclick="alert(1)">ok</a>',
+    "<object data=x></object><embed src=x>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "[x](vbscript:msgbox(1))",
+    "<form action=//evil><input name=q></form>",
+]
+DANGEROUS_TAGS = {"script", "svg", "iframe", "style", "object", "embed", "math", "form", "input",
+                  "body", "div", "link", "meta", "base"}  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_no_raw_html_or_script_survives(payload: str) -> None:
+    html = card_render_html(f"# Title\n\n{payload}\n\nafter\n")
+    for tag, attrs in tags_of(html):
+        assert tag not in DANGEROUS_TAGS, html
+        for name, value in attrs.items():
+            assert not name.startswith("on"), html
+            assert name != "style", html
+            if name in ("href", "src"):
+                assert (value or "").lower().startswith(("http://", "https://", "mailto:")), html
+
+
+def test_safe_links_and_images_keep_working_with_rel() -> None:
+    html = card_render_html(
+        "[paper](https://arxiv.org/abs/2407.21783) ![i](https://x.example/a.png)"
+    )
+    tags = dict((t, a) for t, a in tags_of(html))
+    assert tags["a"]["href"] == "https://arxiv.org/abs/2407.21783"
+    assert "noopener" in (tags["a"].get("rel") or "")
+    assert tags["img"]["src"] == "https://x.example/a.png"
+
+
+def test_html_in_the_card_shows_as_text() -> None:
+    html = card_render_html("Use <think> tags.")
+    assert "&lt;think&gt;" in html

@@ -1,0 +1,55 @@
+"""manage.py classify --jsonl [--split], as a subprocess: JSON lines out, blank lines echoed,
+invalid UTF-8 refused with a non-zero exit. No database is touched."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
+    env = dict(os.environ, DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path / "data"))
+    return subprocess.run([sys.executable, "manage.py", "classify", *args], input=data, cwd=ROOT,
+                          env=env, capture_output=True, timeout=120)
+
+
+def test_jsonl(tmp_path: Path) -> None:
+    lines = ["We recommend temperature=0.6 and top_p=0.95.", "", "license: mit", "Please cite our paper."]
+    proc = _run(["--jsonl"], ("\n".join(lines) + "\n").encode(), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert [o["text"] for o in out] == lines
+    assert out[0]["axis"] == "inference" and out[0]["kind"] == "inference.sampling"
+    assert out[1] == {"text": "", "axis": "none", "kind": None, "confidence": 1.0}
+    assert out[2]["kind"] == "context.license"
+    assert out[3]["axis"] == "none" and out[3]["kind"] is None
+    assert all(set(o) == {"text", "axis", "kind", "confidence"} for o in out)
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").glob("*.sqlite3"))
+
+
+def test_split(tmp_path: Path) -> None:
+    text = "DeepSeek-V3 uses Multi-head Latent Attention, was refined with GRPO and serves well on SGLang."
+    proc = _run(["--jsonl", "--split"], (text + "\n\n").encode(), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    first, blank = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert [p["axis"] for p in first["phrases"]] == ["backbone", "post_training", "inference"]
+    for p in first["phrases"]:
+        assert text[p["start"] : p["end"]] == p["text"]
+        assert set(p) == {"text", "start", "end", "axis", "kind", "confidence"}
+    assert blank == {"text": "", "phrases": []}
+
+
+def test_invalid_utf8_fails_clearly(tmp_path: Path) -> None:
+    proc = _run(["--jsonl"], b"fine line\nbad \xff\xfe line\n", tmp_path)
+    assert proc.returncode != 0
+    assert b"line 2" in proc.stderr and b"UTF-8" in proc.stderr
+
+
+def test_requires_jsonl_flag(tmp_path: Path) -> None:
+    proc = _run([], b"x\n", tmp_path)
+    assert proc.returncode != 0 and b"--jsonl" in proc.stderr

@@ -1,0 +1,80 @@
+"""classify_statement on statements we wrote (not gold): the rules' hard cases and the model
+fallback, with the extractor and confidence every prediction records."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from axes.classify.predict import classify_statement
+from axes.classify.rules import classify_rules
+
+CASES = [
+    ("We align the model with DPO on 200K preference pairs.", "post_training.preference"),
+    ("The reasoning variant was trained with GRPO on math problems.", "post_training.rl"),
+    ("This adapter was trained with QLoRA on one GPU.", "post_training.adapter"),
+    ("The final checkpoint is a SLERP merge of two parents.", "post_training.merge"),
+    ("base_model: mistralai/Mistral-7B-v0.1", "post_training.lineage"),
+    ("license: apache-2.0", "context.license"),
+    ("We suggest temperature=0.7 and top_p=0.8.", "inference.sampling"),
+    ("vllm serve my-org/my-model --tensor-parallel-size 4", "inference.serving"),
+    ("Load it with load_in_4bit=True to fit a 12 GB card.", "inference.serving"),
+    ("The weights are stored as AWQ int4.", "backbone.weights_format"),
+    ("Add /no_think to a user turn to answer without reasoning.", "inference.reasoning_mode"),
+    ("It supports function calling with JSON schemas.", "product.tool_use"),
+    ("Pretrained on 9 trillion tokens of web and code data.", "context.pretraining"),
+    ("| MMLU | 70.1 | 65.3 | 61.0 |", "context.evaluation"),
+    ("- Number of Layers: 40", "backbone.layers"),
+    ("It has 64 routed experts with top-6 routing.", "backbone.moe"),
+    ("To go past 32K tokens, enable YaRN in the serving config.", "inference.context_runtime"),
+    ("The default max_position_embeddings in config.json is set to 32,768.", "backbone.context_length"),
+    ("For benchmarks requiring sampling we use temperature 0.6 to estimate pass@1.", "context.evaluation"),
+    ("Speculative decoding with the MTP head as the draft doubles throughput.", "inference.decoding"),
+    ("Use Llama Guard to filter unsafe responses.", "product.guardrails"),
+    ("**Context length**: the model supports a 4,096-token window.", "backbone.context_length"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), CASES)
+def test_clear_cases(text: str, kind: str) -> None:
+    pred = classify_statement(text)
+    assert pred.kind == kind, pred
+    assert pred.axis == kind.split(".")[0]
+    assert pred.extractor == "card_rules"
+    assert 0.5 <= pred.confidence <= 1.0
+
+
+def test_table_row_uses_its_header() -> None:
+    row = "| Ours | 8 | 2 | 64 |"
+    assert classify_rules(row) is not None  # a numeric row alone reads as scores
+    spec = classify_statement("| Number of experts | — | **32** | 40 |")
+    assert spec.kind == "backbone.moe"
+
+
+def test_model_fallback_keeps_low_confidence() -> None:
+    pred = classify_statement("Our assistant keeps a notebook of user preferences across chats.")
+    assert pred.extractor in ("card_model", "card_rules")
+    assert 0.0 <= pred.confidence <= 1.0
+    if pred.extractor == "card_model":
+        assert pred.kind is None or pred.kind.startswith(pred.axis + ".")
+
+
+def test_none_and_blank() -> None:
+    assert classify_statement("   ").axis == "none"
+    pred = classify_statement("If you use this model, please cite our paper.")
+    assert pred.axis == "none" and pred.kind is None
+
+
+def test_model_loads_fast_and_is_json() -> None:
+    import json
+
+    from axes.classify.model import MODEL_PATH, TextModel
+
+    start = time.perf_counter()
+    model = TextModel.from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+    assert time.perf_counter() - start < 0.5
+    assert "none" in model.classes and "inference.sampling" in model.classes
+    probs = model.predict_proba("recommended temperature and top_p")
+    assert abs(sum(probs.values()) - 1.0) < 1e-9
+    assert MODEL_PATH.stat().st_size < 2_000_000

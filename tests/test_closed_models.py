@@ -1,0 +1,188 @@
+"""Closed model families from vendor documentation, and the exercise for any model.
+
+Every closed fact quotes a stored vendor page, names its URL and the date it was read; the
+backbone is *undisclosed* (a first-class state). The exercise for a closed model shows the
+undisclosed backbone and names the vaguest axis in a sentence a learner understands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+
+from axes.exercise import exercise_check, exercise_markdown, phrase_support
+from axes.facts import AXES, Fact
+from axes.taxonomy import KINDS
+from catalog.demo.closed import (
+    ClosedEntryInvalid,
+    closed_analysis,
+    closed_catalog_files,
+    closed_entry_read,
+    closed_models_load,
+)
+
+READ_ON = "2026-11-29"
+
+
+def entries() -> dict[str, dict]:
+    return {e["repo_id"]: e for e in (closed_entry_read(p) for p in closed_catalog_files())}
+
+
+# ---------------------------------------------------------------------------------------------
+# The files
+
+
+def test_claude_gpt_and_gemini_are_there():
+    ids = set(entries())
+    assert any(i.startswith("anthropic/claude") for i in ids)
+    assert any(i.startswith("openai/gpt") for i in ids)
+    assert any(i.startswith("google/gemini") for i in ids)
+
+
+@pytest.mark.parametrize("path", closed_catalog_files(), ids=lambda p: p.name)
+def test_every_fact_is_sourced_dated_and_on_a_known_kind(path):
+    entry = closed_entry_read(path)
+    assert entry["read_on"] == READ_ON
+    for source in entry["sources"]:
+        assert source["url"].startswith("https://")
+        assert source["read_on"] == READ_ON
+    for raw in entry["facts"]:
+        fact = Fact.from_dict(raw)
+        assert fact.kind in KINDS, fact.kind
+        assert fact.evidence.source.startswith("https://")
+        assert len(fact.evidence.text) >= 10
+        assert fact.extra["read_on"] == READ_ON
+    # The backbone of a closed model is undisclosed, stated as such, never left empty.
+    backbone = [f for f in entry["facts"] if f["axis"] == "backbone"]
+    assert backbone and all(f["extra"]["state"] == "undisclosed" for f in backbone)
+    # Run-time reasoning controls are documented for every one of them.
+    assert any(f["kind"] == "inference.reasoning_mode" for f in entry["facts"])
+
+
+def test_a_fact_without_its_source_listed_is_refused(tmp_path):
+    entry = json.loads(closed_catalog_files()[0].read_text())
+    entry["facts"][0]["evidence"]["source"] = "https://example.invalid/made-up"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(entry))
+    with pytest.raises(ClosedEntryInvalid, match="not listed in 'sources'"):
+        closed_entry_read(bad)
+
+
+def test_closed_analysis_marks_the_backbone_undisclosed():
+    analysis = closed_analysis(entries()["openai/gpt-5"])
+    assert analysis["kind"] == "closed"
+    assert analysis["backbone"] == {"state": "undisclosed"}
+    assert {f["axis"] for f in analysis["facts"]} >= {
+        "backbone",
+        "post_training",
+        "inference",
+        "product",
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise, pure
+
+CLAUDE_ROWS = {
+    "backbone": "A dense transformer with GQA and about 2T parameters.",
+    "post_training": "Trained with RLHF and Constitutional AI.",
+    "inference": "Extended thinking with effort levels; a 1M token context window.",
+    "product": "Tool use and computer use through the API.",
+}
+
+
+def test_exercise_for_claude_shows_undisclosed_backbone_and_names_vaguest_axis():
+    facts = entries()["anthropic/claude-opus-5"]["facts"]
+    result = exercise_check(CLAUDE_ROWS, facts, model_name="Claude Opus 5")
+    backbone = result["scores"]["backbone"]
+    assert backbone["axis_undisclosed"] is True
+    assert backbone["sourced"] == 0 and backbone["undisclosed"] >= 1
+    supports = [p["support"] for p in result["rows"]["backbone"]["phrases"]]
+    assert supports and set(supports) == {"undisclosed"}
+    # The 1M context and the effort levels are documented: backed by a source.
+    assert result["scores"]["inference"]["sourced"] >= 1
+    assert result["vaguest_axis"] in ("backbone", "post_training")
+    assert result["vaguest"]["code"] == "undisclosed"
+    assert "does not publish it" in result["vaguest_reason"]
+    assert "Claude Opus 5" in result["vaguest_reason"]
+    assert result["model_known"] is True and result["model_message"] == ""
+
+
+def test_a_wrong_number_on_the_right_subject_conflicts():
+    facts = entries()["anthropic/claude-opus-5"]["facts"]
+    inference = [f for f in facts if f["axis"] == "inference"]
+    assert phrase_support("a 200K context window", inference)["support"] == "conflicts"
+    assert phrase_support("a 1M context window", inference)["support"] == "sourced"
+    # Korean particles glued to English terms still match: "effort를".
+    assert phrase_support("effort를 조절하는 thinking", inference)["support"] == "sourced"
+
+
+def test_announcement_only_support_is_the_vendors_word():
+    facts = entries()["openai/gpt-5"]["facts"]
+    product = [f for f in facts if f["axis"] == "product"]
+    # Only the launch post says "dozens of tool calls in parallel".
+    got = phrase_support("chains dozens of calls in parallel", product)
+    assert got["support"] == "vendor_claim"
+    assert got["fact"]["source"].startswith("https://openai.com/index/introducing-gpt-5")
+
+
+def test_unknown_model_is_still_scored_for_placement_with_a_clear_message():
+    result = exercise_check(CLAUDE_ROWS, [], model_name="my-secret-model")
+    assert result["model_known"] is False
+    assert "my-secret-model is not in the catalog" in result["model_message"]
+    assert result["vaguest"]["code"] == "unknown_model"
+    assert set(result["scores"]) == set(AXES)
+    assert all(p["support"] == "not_found" for r in result["rows"].values() for p in r["phrases"])
+
+
+def test_markdown_export_of_a_closed_model_exercise():
+    facts = entries()["google/gemini-2.5-pro"]["facts"]
+    rows = dict(CLAUDE_ROWS, product="Function calling | and <script>alert(1)</script>")
+    result = exercise_check(rows, facts, model_name="Gemini 2.5 Pro")
+    md = exercise_markdown(
+        model_name="Gemini 2.5 Pro", rows=rows, result=result, titles={a: a for a in AXES}
+    )
+    assert md.startswith("# Gemini 2.5 Pro")
+    first_table = md.split("\n\n")[1].splitlines()
+    assert len(first_table) == 2 + len(AXES)  # header, rule, one row per axis
+    assert all(line.count(" | ") == 2 for line in first_table[2:])  # the pipe stayed in its cell
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "## Scores" in md and "Vaguest axis" in md
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored through load_demo, shown on the pages
+
+
+@pytest.mark.django_db
+def test_load_demo_stores_closed_models_idempotently():
+    from catalog.models import Artifact, CatalogModel, Revision
+
+    call_command("load_demo", verbosity=0)
+    claude = CatalogModel.objects.get(repo_id="anthropic/claude-opus-5")
+    assert claude.kind == CatalogModel.Kind.CLOSED
+    revision = claude.latest_revision
+    assert revision.source == Revision.Source.BUNDLED
+    assert revision.analysis["backbone"] == {"state": "undisclosed"}
+    docs = revision.artifacts.filter(kind=Artifact.Kind.VENDOR_DOC)
+    assert docs.count() == len(entries()["anthropic/claude-opus-5"]["sources"])
+    before = (Revision.objects.count(), Artifact.objects.count())
+    call_command("load_demo", verbosity=0)
+    assert (Revision.objects.count(), Artifact.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_exercise_page_for_a_closed_model_shows_undisclosed_and_vaguest(client):
+    closed_models_load()
+    response = client.post(
+        "/exercise/check/",
+        {"model_name": "anthropic/claude-opus-5", **CLAUDE_ROWS},
+        follow=True,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r"undisclosed", html, re.IGNORECASE)
+    assert "vaguest" in html.lower()

@@ -1,0 +1,154 @@
+"""The lesson in a real browser (Debian chromium via Playwright, against live_server).
+
+The whole exercise in Korean (switcher, fill, reload, check, export), bad input that must not
+run or lose anything, and screenshots of the DeepSeek-V3 vs R1 compare page in English, Korean
+and German (test-artifacts/screenshots/lesson-compare-v3-r1-<lang>.png).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
+
+V3_R1 = "deepseek-ai/DeepSeek-V3,deepseek-ai/DeepSeek-R1"
+
+KO_ROWS = {
+    "backbone": "GQA를 쓰는 dense transformer이고 파라미터는 약 2T입니다.",
+    "post_training": "RLHF와 Constitutional AI로 학습했습니다.",
+    "inference": "effort 단계가 있는 extended thinking; 1M 토큰 context window.",
+    "product": "API에서 tool use와 computer use를 씁니다.",
+}
+
+
+@pytest.fixture
+def lesson_catalog(transactional_db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
+SUBMIT_CHECK = (
+    # The non-htmx path of the Check button (formaction): a full page, as without JavaScript.
+    "const f = document.querySelector('#exercise-form');"
+    "f.action = document.querySelector('button[formaction]').getAttribute('formaction');"
+    "f.submit()"
+)
+
+
+def choose_language(page, code: str) -> None:
+    with page.expect_navigation():
+        page.select_option("#lang-select", code)
+    assert page.locator("html").get_attribute("lang") == code
+
+
+def test_whole_exercise_in_korean(live_server, lesson_catalog, page, screenshot, tmp_path):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(live_server.url + "/")
+    choose_language(page, "ko")
+    assert page.get_by_text("세 가지 수업").is_visible()
+
+    page.goto(live_server.url + "/exercise/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.fill("#ex-model", "anthropic/claude-opus-5")
+    for axis, text in KO_ROWS.items():
+        page.fill(f"#ex-{axis}", text)
+    with page.expect_navigation():
+        page.get_by_role("button", name="저장").click()  # "Save"
+
+    # Reload: nothing is lost, the language is remembered (cookie mechanic_language).
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.input_value("#ex-model") == "anthropic/claude-opus-5"
+    for axis, text in KO_ROWS.items():
+        assert page.input_value(f"#ex-{axis}") == text
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies.get("mechanic_language") == "ko"
+
+    page.get_by_role("button", name="확인").click()  # "Check" (htmx swaps #result in)
+    vaguest = page.get_by_test_id("vaguest")
+    vaguest.wait_for()
+    text = vaguest.inner_text()
+    assert "가장 흐릿한 축" in text  # "Vaguest axis"
+    assert "공개하지 않" in text  # "does not publish it": an undisclosed axis of a closed model
+    scores = page.get_by_test_id("scores")
+    assert scores.locator('tr[data-axis="backbone"]').inner_text().count("비공개") >= 1
+    screenshot(page, "lesson-exercise-ko")
+
+    with page.expect_download() as info:
+        page.get_by_text("Markdown으로 내보내기").click()  # "Export as Markdown"
+    target = tmp_path / "exercise.md"
+    info.value.save_as(target)
+    markdown = target.read_text(encoding="utf-8")
+    assert markdown.startswith("# anthropic/claude-opus-5")
+    assert "| 축 |" in markdown  # the table headings are Korean
+    assert "## 점수" in markdown and "가장 흐릿한 축" in markdown
+    assert "GQA를 쓰는 dense transformer" in markdown
+    assert dialogs == []
+
+
+def test_bad_input_is_kept_escaped_and_explained(live_server, lesson_catalog, page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(live_server.url + "/exercise/")
+    script = "<script>alert('x')</script><img src=x onerror=alert(2)> RLHF"
+    long_text = "GQA " * 1500  # 6000 characters: cut at the row limit, and said so
+    page.fill("#ex-model", "nobody/unknown-model-xyz")
+    # A client can send more than maxlength allows: the server must cut it, not the browser.
+    page.evaluate(
+        "document.querySelectorAll('textarea').forEach(t => t.removeAttribute('maxlength'))"
+    )
+    page.fill("#ex-backbone", long_text)
+    page.fill("#ex-post_training", script)
+    with page.expect_navigation():
+        page.evaluate(SUBMIT_CHECK)
+    page.locator("#result").wait_for()
+    html = page.content()
+    assert "not in the catalog" in page.get_by_test_id("model-message").inner_text()
+    assert page.get_by_test_id("scores").is_visible()  # still scored for axis placement
+    assert page.input_value("#ex-post_training") == script  # nothing lost
+    assert "<script>alert('x')</script>" not in html.split("<textarea")[0]
+    assert dialogs == []  # nothing executed
+    assert len(page.input_value("#ex-backbone")) <= 2000
+
+    # An empty table is checked without error.
+    page.evaluate(
+        "document.querySelectorAll('textarea').forEach(t => t.value = '');"
+        "document.querySelector('#ex-model').value = '';"
+    )
+    with page.expect_navigation():
+        page.evaluate(SUBMIT_CHECK)
+    assert page.get_by_test_id("model-message").inner_text().startswith("No model name given")
+
+    # An unsupported language code changes nothing and breaks nothing.
+    response = page.request.post(
+        live_server.url + "/i18n/setlang/",
+        form={"language": "xx", "next": "/"},
+        headers={"Referer": live_server.url + "/"},
+        fail_on_status_code=False,
+    )
+    assert response.status in (200, 302, 403)
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "de"])
+def test_compare_v3_r1_screenshots(live_server, lesson_catalog, page, screenshot, lang):
+    page.goto(live_server.url + "/")
+    if lang != "en":
+        choose_language(page, lang)
+    page.goto(f"{live_server.url}/compare/?models={V3_R1}")
+    assert page.locator("html").get_attribute("lang") == lang
+    verdict = page.get_by_test_id("verdict")
+    sentence = verdict.locator(".verdict-sentence").inner_text()
+    expected = {
+        "en": "These two differ only in post-training",
+        "ko": "두 모델은 post-training에서만 다릅니다",
+        "de": "Die beiden unterscheiden sich nur auf der Achse post-training",
+    }[lang]
+    assert sentence.startswith(expected)
+    assert verdict.locator("tr.verdict-row").count() == 4
+    assert verdict.locator('tr[data-axis="backbone"]').get_attribute("data-verdict") == "same"
+    path = screenshot(page, f"lesson-compare-v3-r1-{lang}", full_page=False)
+    assert path.stat().st_size > 10_000

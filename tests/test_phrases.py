@@ -1,0 +1,55 @@
+"""split_phrases: mixed sentences on several families, each phrase on one axis, exact spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from axes.classify.phrases import split_phrases
+
+MIXED = [
+    (
+        "Qwen3-30B-A3B is a 30.5B MoE with 128 experts, refined with four-stage RL, switches "
+        "thinking on with /think, and calls tools through Qwen-Agent.",
+        ["backbone", "post_training", "inference", "product"],
+    ),
+    (
+        "Claude Opus 4 offers extended thinking, can operate a desktop through computer use and "
+        "is available under commercial terms of use.",
+        ["inference", "product", "context"],
+    ),
+    (
+        "Llama 3.1 8B uses grouped-query attention, was aligned with RLHF and is released under "
+        "the Llama 3.1 Community License.",
+        ["backbone", "post_training", "context"],
+    ),
+    (
+        "Mixtral routes each token to 2 of 8 experts, while the instruct version was tuned with DPO.",
+        ["backbone", "post_training"],
+    ),
+    (
+        "gpt-oss-20b stores its MoE weights in MXFP4; reasoning effort can be set to high.",
+        ["backbone", "inference"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "axes"), MIXED)
+def test_mixed_sentences(text: str, axes: list[str]) -> None:
+    phrases = split_phrases(text)
+    assert [p.axis for p in phrases] == axes
+    for p in phrases:
+        assert text[p.start : p.end] == p.text
+        assert p.kind is not None and p.kind.startswith(p.axis + ".")
+    assert all(a.end <= b.start for a, b in zip(phrases, phrases[1:], strict=False))
+
+
+def test_single_axis_sentence_stays_whole() -> None:
+    text = "We recommend temperature 0.6 and top_p 0.95 for sampling."
+    phrases = split_phrases(text)
+    assert len(phrases) == 1
+    assert phrases[0].kind == "inference.sampling"
+    assert phrases[0].text == text
+
+
+def test_blank() -> None:
+    assert split_phrases("   ") == []

@@ -1,0 +1,298 @@
+"""The measurement core (profiler.bench): real tiny checkpoints built and saved by the test,
+loaded back from safetensors and timed on the CPU; refusals for unsafe folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from profiler.core.errors import (
+    ArchitectureNotSupported,
+    DeviceUnavailable,
+    InvalidRequest,
+    PickleCheckpointRefused,
+    RemoteCodeRefused,
+    UnsafeCheckpointPath,
+)
+from profiler.core.estimate import gpu_match
+from profiler.core.folder import folder_inspect, shard_name_check
+from profiler.core.measure import BenchOptions, bench_run, config_slice
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+TINY_LLAMA = {
+    "architectures": ["LlamaForCausalLM"],
+    "model_type": "llama",
+    "vocab_size": 256,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "max_position_embeddings": 8192,
+    "rms_norm_eps": 1e-5,
+    "tie_word_embeddings": False,
+    "torch_dtype": "float32",
+}
+TINY_QWEN3_MOE = {
+    "architectures": ["Qwen3MoeForCausalLM"],
+    "model_type": "qwen3_moe",
+    "vocab_size": 256,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "moe_intermediate_size": 32,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,
+    "num_experts": 4,
+    "num_experts_per_tok": 2,
+    "decoder_sparse_step": 1,
+    "mlp_only_layers": [],
+    "max_position_embeddings": 4096,
+    "tie_word_embeddings": True,
+    "torch_dtype": "float32",
+}
+FAST = {"prompt_len": 8, "new_tokens": 4, "iters": 2, "warmup": 1, "dtype": "float32"}
+
+
+def tiny_checkpoint(path: Path, config: dict) -> Path:
+    """Build a tiny model from ``config`` with random weights and save it with safetensors."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    path.mkdir(parents=True, exist_ok=True)
+    fields = {k: v for k, v in config.items() if k != "model_type"}
+    cfg = AutoConfig.for_model(config["model_type"], **fields)
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
+    model.save_pretrained(path)  # safetensors is the only format transformers 5 writes
+    # Keep config.json as the Hub ships it: transformers 5 re-serialises some keys (qwen3_moe's
+    # num_experts becomes num_local_experts), and real checkpoints carry the original names.
+    (path / "config.json").write_text(json.dumps(config))
+    assert list(path.glob("*.safetensors")), "the checkpoint must be safetensors"
+    return path
+
+
+def config_folder(path: Path, config: dict) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "config.json").write_text(json.dumps(config))
+    return path
+
+
+def analytic_params(config: dict) -> int:
+    from axes.backbone import analyze_config
+
+    report = analyze_config(config)
+    total = report["params"]["total"] if isinstance(report, dict) else report.params.total
+    return int(total)
+
+
+@pytest.mark.parametrize("config", [TINY_LLAMA, TINY_QWEN3_MOE], ids=["llama", "qwen3_moe"])
+def test_checkpoint_params_equal_analytic_count(tmp_path, config):
+    folder = tiny_checkpoint(tmp_path / config["model_type"], config)
+    stages: list[tuple[str, float]] = []
+    result = bench_run(
+        folder, BenchOptions(device="cpu", **FAST), lambda s, p: stages.append((s, p))
+    )
+
+    assert result["mode"] == "checkpoint"
+    assert result["extrapolated"] is False
+    expected = analytic_params(config)
+    assert result["params_loaded"] == expected
+    assert result["params_estimate"] == expected
+    assert result["residuals"]["params"] == 0
+    # Weights in float32: 4 bytes per unique parameter, exactly as estimated.
+    assert result["weights_bytes_allocated"] == expected * 4
+    assert abs(result["residuals"]["memory_fraction"]) <= result["residuals"]["memory_tolerance"]
+    d = result["decode_tokens_per_s"]
+    assert d["runs"] == 2 and d["min"] > 0 and d["min"] <= d["median"] <= d["max"]
+    assert result["prefill_ms"] > 0
+    assert result["device"] == "cpu" and result["gpu_name"] is None
+    assert result["roofline_fraction"] is None
+    assert [s for s, _ in stages][0] == "inspect" and stages[-1] == ("done", 100)
+    assert [p for _, p in stages] == sorted(p for _, p in stages)
+    for key in ("torch_version", "transformers_version", "peak_reserved_bytes", "notes"):
+        assert key in result
+
+
+def test_tied_embeddings_counted_once(tmp_path):
+    config = {**TINY_LLAMA, "tie_word_embeddings": True}
+    result = bench_run(config_folder(tmp_path / "tied", config), BenchOptions(**FAST))
+    untied = bench_run(config_folder(tmp_path / "untied", TINY_LLAMA), BenchOptions(**FAST))
+    embedding = config["vocab_size"] * config["hidden_size"]
+    assert untied["params_loaded"] - result["params_loaded"] == embedding
+    assert result["params_loaded"] == analytic_params(config)
+
+
+def test_synthetic_moe_says_routing_differs(tmp_path):
+    folder = config_folder(tmp_path / "moe", TINY_QWEN3_MOE)
+    result = bench_run(folder, BenchOptions(dtype="bfloat16", prompt_len=8, new_tokens=3, iters=1))
+    assert result["mode"] == "synthetic"
+    assert result["dtype"] == "bfloat16"
+    assert result["weights_bytes_allocated"] == result["params_loaded"] * 2
+    assert any("MoE routing of random weights differs" in n for n in result["notes"])
+
+
+def test_sliced_is_labelled_and_extrapolates_uniform_layers_exactly(tmp_path):
+    config = {**TINY_LLAMA, "num_hidden_layers": 6}
+    folder = config_folder(tmp_path / "six", config)
+    result = bench_run(folder, BenchOptions(mode="sliced", slice_layers=1, **FAST))
+    assert result["mode"] == "sliced"
+    assert result["extrapolated"] is True
+    assert result["slice_layers"] == [1, 2]
+    # Identical layers: parameters are exactly linear in the layer count.
+    assert result["params_loaded"] == analytic_params(config)
+    assert result["decode_tokens_per_s"]["median"] > 0
+    assert any(n.startswith("extrapolated:") for n in result["notes"])
+
+
+def test_config_slice_cuts_layer_patterns():
+    raw = {
+        "num_hidden_layers": 4,
+        "layer_types": ["sliding_attention", "full_attention"] * 2,
+        "hybrid_override_pattern": "M*M-",
+        "mlp_only_layers": [0, 3],
+        "hidden_size": 4,
+    }
+    sliced = config_slice(raw, 2)
+    assert sliced["num_hidden_layers"] == 2
+    assert sliced["layer_types"] == ["sliding_attention", "full_attention"]
+    assert sliced["hybrid_override_pattern"] == "M*"
+    assert sliced["mlp_only_layers"] == [0]
+    assert raw["num_hidden_layers"] == 4  # the original is untouched
+
+
+def test_pickle_only_folder_is_refused(tmp_path):
+    folder = config_folder(tmp_path / "pickle", TINY_LLAMA)
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04not really a pickle")
+    with pytest.raises(PickleCheckpointRefused, match="never unpickles"):
+        bench_run(folder, BenchOptions(**FAST))
+    with pytest.raises(PickleCheckpointRefused):
+        bench_run(folder, BenchOptions(mode="checkpoint", **FAST))
+    # Synthetic mode never opens the weights, so it is allowed.
+    assert bench_run(folder, BenchOptions(mode="synthetic", **FAST))["mode"] == "synthetic"
+
+
+@pytest.mark.parametrize(
+    "shard",
+    [
+        "../outside.safetensors",
+        "/etc/passwd.safetensors",
+        "a/../../b.safetensors",
+        "x\\y.safetensors",
+        "model.bin",
+        ".hidden.safetensors",
+    ],
+)
+def test_unsafe_shard_names_are_refused_before_any_path_is_built(tmp_path, shard):
+    folder = config_folder(tmp_path / "bad", TINY_LLAMA)
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"metadata": {}, "weight_map": {"lm_head.weight": shard}})
+    )
+    with pytest.raises(UnsafeCheckpointPath):
+        folder_inspect(folder)
+    with pytest.raises(UnsafeCheckpointPath):
+        shard_name_check(shard)
+
+
+def test_safe_shard_names_pass():
+    assert (
+        shard_name_check("model-00001-of-00002.safetensors") == "model-00001-of-00002.safetensors"
+    )
+    assert shard_name_check("sub/model.safetensors") == "sub/model.safetensors"
+
+
+def test_remote_code_model_is_refused(tmp_path):
+    config = {
+        "model_type": "my_custom_lm",
+        "auto_map": {"AutoModelForCausalLM": "modeling_custom.CustomLM"},
+        "hidden_size": 8,
+    }
+    with pytest.raises(RemoteCodeRefused, match="never runs code"):
+        bench_run(config_folder(tmp_path / "remote", config), BenchOptions(**FAST))
+
+
+def test_unknown_architecture_is_reported(tmp_path):
+    config = {"model_type": "not_a_real_architecture", "hidden_size": 8}
+    with pytest.raises(
+        ArchitectureNotSupported, match="not supported by the installed transformers"
+    ):
+        bench_run(config_folder(tmp_path / "unknown", config), BenchOptions(**FAST))
+
+
+def test_bad_requests_say_what_to_do(tmp_path):
+    folder = config_folder(tmp_path / "ok", {**TINY_LLAMA, "max_position_embeddings": 16})
+    with pytest.raises(InvalidRequest, match="max_position_embeddings"):
+        bench_run(folder, BenchOptions(prompt_len=16, new_tokens=4, dtype="float32"))
+    with pytest.raises(InvalidRequest, match="no config.json"):
+        bench_run(tmp_path, BenchOptions(**FAST))
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(DeviceUnavailable, match="no GPU"):
+            bench_run(folder, BenchOptions(device="cuda", prompt_len=4, new_tokens=2))
+
+
+def test_gpu_names_match_the_most_specific_table_entry():
+    names = ["H100-SXM", "H100-PCIe", "A100-40GB", "A100-80GB", "H200", "RTX-4090"]
+    aliases = {"H100-SXM": "NVIDIA H100 SXM5 80GB", "H100-PCIe": "NVIDIA H100 PCIe 80GB"}
+    assert gpu_match("NVIDIA H100 80GB HBM3", names, aliases) == "H100-SXM"
+    assert gpu_match("NVIDIA H100 PCIe", names, aliases) == "H100-PCIe"
+    assert gpu_match("NVIDIA H200", names) == "H200"
+    assert gpu_match("NVIDIA A100-SXM4-80GB", names) == "A100-80GB"
+    assert gpu_match("NVIDIA GeForce RTX 4090", names) == "RTX-4090"
+    assert gpu_match("Tesla T4", names) is None
+
+
+def test_every_gpu_of_the_backbone_table_is_found_by_its_own_name():
+    from axes.backbone import GPUS
+
+    aliases = {k: getattr(g, "name", "") for k, g in GPUS.items()}
+    for key, gpu in GPUS.items():
+        assert gpu_match(getattr(gpu, "name", key), list(GPUS), aliases) == key
+
+
+def test_cli_prints_json_and_a_progress_bar(tmp_path):
+    folder = tiny_checkpoint(tmp_path / "cli", TINY_LLAMA)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    cmd = [
+        sys.executable,
+        "-m",
+        "profiler.bench",
+        str(folder),
+        "--device",
+        "cpu",
+        "--dtype",
+        "float32",
+    ]
+    cmd += ["--batch", "2", "--prompt-len", "8", "--new-tokens", "4", "--iters", "2", "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["batch"] == 2 and result["mode"] == "checkpoint"
+    assert result["params_loaded"] == analytic_params(TINY_LLAMA)
+    assert "100.0% done" in proc.stderr
+    assert "django" not in proc.stderr.lower()
+
+    (folder / "model.safetensors").unlink()
+    (folder / "pytorch_model.bin").write_bytes(b"pickle")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"]["code"] == "pickle_refused"
+
+
+def test_bench_core_does_not_import_django(tmp_path):
+    code = (
+        "import sys, profiler.bench, profiler.core.measure; "
+        "assert 'django' not in sys.modules, sorted(m for m in sys.modules if 'django' in m)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr

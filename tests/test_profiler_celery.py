@@ -1,0 +1,218 @@
+"""Measurement runs through REAL Celery workers (subprocesses) and a REAL Redis broker.
+
+Workers share the test database (a file SQLite database, or PostgreSQL), so every test here
+uses ``transactional_db``: rows are committed before a worker reads them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from kombu import Connection
+
+from catalog.models import Artifact, CatalogModel, Revision
+from profiler import services
+from profiler.models import MeasurementRun
+from tests.conftest import CELERY_TEST_BROKER_URL
+from tests.test_profiler_bench import TINY_LLAMA, TINY_QWEN3_MOE, analytic_params, tiny_checkpoint
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+Status = MeasurementRun.Status
+# Slow enough to observe and interrupt (thousands of decode steps), tiny in memory.
+SLOW = {"prompt_len": 16, "new_tokens": 3000, "dtype": "float32", "device": "cpu"}
+QUICK = {"prompt_len": 8, "new_tokens": 4, "dtype": "float32", "device": "cpu"}
+
+
+def revision_with_config(config: dict, repo_id: str = "test/tiny") -> Revision:
+    model = CatalogModel.objects.create(repo_id=repo_id)
+    revision = Revision.objects.create(model=model, sha="0" * 40, source=Revision.Source.UPLOAD)
+    Artifact.objects.create(
+        revision=revision,
+        name="config.json",
+        kind=Artifact.Kind.CONFIG,
+        text=json.dumps(config),
+        data=config,
+    )
+    return revision
+
+
+def wait_for(predicate, timeout_s: float, what: str, worker=None):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    log = worker.log()[-4000:] if worker is not None else ""
+    raise AssertionError(f"timed out waiting for {what}\n{log}")
+
+
+def run_state(run_id: int) -> MeasurementRun:
+    return MeasurementRun.objects.get(pk=run_id)
+
+
+def finished(run_id: int) -> MeasurementRun | None:
+    run = run_state(run_id)
+    return run if not run.is_active else None
+
+
+def test_run_is_routed_to_the_gpu_queue_and_reports_progress(celery_broker, celery_worker_factory):
+    revision = revision_with_config(TINY_LLAMA)
+    default = celery_worker_factory(queues="default", name="default")
+    run = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    assert run.status == Status.QUEUED
+    # Only a default-queue worker is up: the message waits in Redis on the list "gpu".
+    wait_for(lambda: celery_broker.llen("gpu") == 1, 10, "the message on queue gpu")
+    time.sleep(1.0)
+    assert run_state(run.pk).status == Status.QUEUED
+    assert celery_broker.llen("default") == 0
+    assert (
+        "profiler.tasks.run_measurement"
+        not in default.log().split("[tasks]")[-1].split("ready")[-1]
+    )
+
+    gpu = celery_worker_factory(queues="gpu", name="gpu")
+    stages: set[str] = set()
+    pcts: list[int] = []
+
+    def watch():
+        current = run_state(run.pk)
+        stages.add(current.stage)
+        pcts.append(current.progress_pct)
+        return None if current.is_active else current
+
+    done = wait_for(watch, 120, "the run to finish", gpu)
+    assert done.status == Status.SUCCEEDED, done.error
+    assert done.attempts == 1
+    assert done.worker_host.startswith("gpu@")
+    assert done.result["params_loaded"] == analytic_params(TINY_LLAMA)
+    assert done.residuals["params"] == 0
+    assert done.started_at and done.heartbeat_at and done.finished_at
+    assert stages & {"prepare", "inspect", "build", "warmup", "measure", "done"}, stages
+    assert celery_broker.llen("gpu") == 0
+
+
+def test_duplicate_delivery_runs_once(celery_broker, celery_worker_factory):
+    from profiler.tasks import run_measurement
+
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    # The broker delivers the same message again (e.g. after a visibility timeout).
+    with Connection(CELERY_TEST_BROKER_URL) as conn:
+        run_measurement.apply_async(args=[run.pk], connection=conn)
+    assert celery_broker.llen("gpu") == 2
+    worker = celery_worker_factory(queues="gpu", name="gpu")
+    done = wait_for(lambda: finished(run.pk), 120, "the run", worker)
+    wait_for(lambda: celery_broker.llen("gpu") == 0, 30, "both deliveries consumed", worker)
+    wait_for(lambda: worker.log().count("succeeded in") >= 2, 30, "both tasks acked", worker)
+    assert done.status == Status.SUCCEEDED
+    assert done.attempts == 1  # the second delivery found it claimed and returned
+    assert "'skipped'" in worker.log()
+    assert MeasurementRun.objects.filter(revision=revision).count() == 1
+
+
+def test_asking_twice_returns_the_same_active_run(celery_broker):
+    revision = revision_with_config(TINY_LLAMA)
+    first = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    second = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    assert first.pk == second.pk
+    assert celery_broker.llen("gpu") == 1  # enqueued once
+
+
+def test_worker_killed_mid_run_is_requeued_once_then_finishes(
+    celery_broker, celery_worker_factory, settings
+):
+    settings.PROFILER_MAX_ATTEMPTS = 2
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **SLOW)
+    worker = celery_worker_factory(queues="gpu", name="doomed")
+    wait_for(
+        lambda: run_state(run.pk).stage in ("warmup", "measure"),
+        120,
+        "the run to be measuring",
+        worker,
+    )
+    worker.kill()  # SIGKILL: no chance to record anything
+    assert run_state(run.pk).status == Status.RUNNING
+    time.sleep(settings.PROFILER_STALE_AFTER_S + 1.5)  # the heartbeat goes stale
+    assert services.runs_reap() == {"requeued": 1, "failed": 0}
+    requeued = run_state(run.pk)
+    assert requeued.status == Status.QUEUED and requeued.attempts == 1
+    assert "queued again" in requeued.error
+    # The next attempt: a shorter run of the same row would be a different request, so this
+    # one runs the same slow request to completion on a fresh worker.
+    fresh = celery_worker_factory(queues="gpu", name="fresh")
+    done = wait_for(lambda: finished(run.pk), 240, "the second attempt", fresh)
+    assert done.status == Status.SUCCEEDED, done.error
+    assert done.attempts == 2
+    assert done.result["new_tokens"] == SLOW["new_tokens"]
+
+
+def test_worker_killed_on_last_attempt_fails_with_reason(
+    celery_broker, celery_worker_factory, settings
+):
+    settings.PROFILER_MAX_ATTEMPTS = 1
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **SLOW)
+    worker = celery_worker_factory(queues="gpu", name="doomed")
+    wait_for(lambda: run_state(run.pk).stage in ("warmup", "measure"), 120, "measuring", worker)
+    worker.kill()
+    time.sleep(settings.PROFILER_STALE_AFTER_S + 1.5)
+    assert services.runs_reap() == {"requeued": 0, "failed": 1}
+    failed = run_state(run.pk)
+    assert failed.status == Status.FAILED
+    assert failed.error_code == "worker_lost"
+    assert "stopped responding" in failed.error
+    assert failed.result is None
+    assert services.runs_reap() == {"requeued": 0, "failed": 0}  # never reaped twice
+
+
+def test_run_over_its_time_limit_is_stopped(celery_broker, celery_worker_factory):
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **{**SLOW, "new_tokens": 8000})
+    worker = celery_worker_factory(queues="gpu", name="limited", PROFILER_TIME_LIMIT_S="10")
+    done = wait_for(lambda: finished(run.pk), 60, "the time limit", worker)
+    assert done.status == Status.FAILED
+    assert done.error_code == "time_limit"
+    assert "time limit of 10 s" in done.error
+    assert done.result is None
+
+
+def test_broker_down_at_enqueue_fails_fast_with_a_reason(settings, transactional_db):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    revision = revision_with_config(TINY_LLAMA)
+    t0 = time.monotonic()
+    run = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    assert time.monotonic() - t0 < 15
+    assert run.status == Status.FAILED
+    assert run.error_code == "broker_unreachable"
+    assert "job queue is unreachable (broker at redis://127.0.0.1:1/0)" in run.error
+    # A failed run is not active: asking again makes a new attempt.
+    again = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    assert again.pk != run.pk
+
+
+@pytest.mark.parametrize("config", [TINY_LLAMA, TINY_QWEN3_MOE], ids=["llama", "qwen3_moe"])
+def test_profile_command_measures_a_checkpoint_end_to_end(
+    config, celery_broker, celery_worker_factory, tmp_path, capsys
+):
+    folder = tiny_checkpoint(tmp_path / "tiny" / config["model_type"], config)
+    worker = celery_worker_factory(queues="gpu", name="gpu")
+    call_command(
+        "profile", str(folder), "--device", "cpu", "--dtype", "float32", "--prompt-len", "8",
+        "--new-tokens", "4", "--wait", "--timeout", "240",
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    result = json.loads(out.strip().splitlines()[-1])
+    assert result["mode"] == "checkpoint", worker.log()[-2000:]
+    assert result["params_loaded"] == analytic_params(config)
+    assert result["residuals"]["params"] == 0
+    assert "done" in err
+    run = MeasurementRun.objects.get()
+    assert run.source_dir == str(Path(folder).resolve())
+    assert run.revision.source == Revision.Source.UPLOAD

@@ -1,0 +1,303 @@
+"""Per-axis verdicts: the lesson's three showcase pairs from the bundled demo catalog, plus units.
+
+The lesson (course, KO/DE): DeepSeek-V3 and DeepSeek-R1 share a backbone and differ only in
+post-training; Llama-3.1-8B and Llama-3.1-8B-Instruct differ only in post-training;
+Meta-Llama-3-8B and Nemotron-H-8B-Base-8K differ in backbone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from axes.verdict import AXES, axes_verdict, verdict_sentence
+
+
+def fact(kind: str, value, source: str = "README.md", **extra) -> dict:
+    out = {
+        "axis": kind.split(".", 1)[0],
+        "kind": kind,
+        "value": value,
+        "confidence": 1.0,
+        "extractor": "test",
+        "evidence": {"source": source, "locator": "L1", "text": f"{kind} = {value}"},
+    }
+    if extra:
+        out["extra"] = extra
+    return out
+
+
+LLAMA_SPEC = {"family": "llama", "layers": 32, "hidden_size": 4096, "kv_heads": 8}
+
+
+# ---------------------------------------------------------------------------------------------
+# Units
+
+
+def test_same_spec_different_post_training_is_post_training_only():
+    a = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("post_training.stage", "base"),
+            fact("inference.sampling", {"temperature": 0.6}),
+        ],
+    }
+    b = {
+        "spec": dict(LLAMA_SPEC),
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            fact("post_training.preference", "DPO"),
+            fact("inference.sampling", {"temperature": 0.6}),
+            fact("inference.chat_format", "llama3 chat template", source="tokenizer_config.json"),
+        ],
+    }
+    v = axes_verdict(a, b)
+    assert v["backbone"]["verdict"] == "same"
+    assert v["post_training"]["verdict"] == "differs"
+    kinds = {d["kind"] for d in v["post_training"]["differences"]}
+    assert kinds == {"post_training.stage", "post_training.preference"}
+    stage = next(d for d in v["post_training"]["differences"] if d["kind"] == "post_training.stage")
+    assert stage["a"]["value"] == "base" and stage["b"]["value"] == "instruct"
+    assert stage["a"]["evidence"]["source"] == "README.md"
+    # The chat template comes with the instruct checkpoint: listed, attributed, not counted.
+    assert v["inference"]["verdict"] == "same"
+    (chat,) = v["inference"]["differences"]
+    assert chat["kind"] == "inference.chat_format" and chat["attributed_to"] == "post_training"
+    assert v["product"]["verdict"] == "unknown" and v["product"]["missing"] == ["a", "b"]
+    sentence = verdict_sentence(v, ["Llama-3.1-8B", "Llama-3.1-8B-Instruct"])
+    assert sentence == "These two differ only in post-training; product is unknown for both."
+
+
+def test_same_checkpoint_thinking_on_off_differs_only_in_inference():
+    shared = [fact("post_training.stage", "reasoning"), fact("post_training.rl", "GRPO")]
+    on = {
+        "spec": LLAMA_SPEC,
+        "facts": shared
+        + [
+            fact("inference.reasoning_mode", "enable_thinking=True"),
+            fact("product.tool_use", "function calling"),
+        ],
+    }
+    off = {
+        "spec": LLAMA_SPEC,
+        "facts": shared
+        + [
+            fact("inference.reasoning_mode", "enable_thinking=False"),
+            fact("product.tool_use", "function calling"),
+        ],
+    }
+    v = axes_verdict(on, off)
+    assert [v[x]["verdict"] for x in AXES] == ["same", "same", "differs", "same"]
+    assert verdict_sentence(v, ["on", "off"]) == "These two differ only in inference."
+
+
+def test_sampling_difference_counts_when_post_training_is_equal():
+    a = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            fact("inference.sampling", {"temperature": 0.6}),
+        ],
+    }
+    b = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            fact("inference.sampling", {"temperature": 1.0}),
+        ],
+    }
+    v = axes_verdict(a, b)
+    assert v["inference"]["verdict"] == "differs"
+    assert "attributed_to" not in v["inference"]["differences"][0]
+
+
+def test_spec_difference_names_the_keys_and_ignores_token_ids():
+    a = {"spec": {**LLAMA_SPEC, "eos_token_id": 1}, "facts": []}
+    b = {
+        "spec": {**LLAMA_SPEC, "layers": 52, "decoder_type": "hybrid", "eos_token_id": 2},
+        "facts": [],
+    }
+    v = axes_verdict(a, b)
+    assert v["backbone"]["verdict"] == "differs"
+    assert {d["kind"] for d in v["backbone"]["differences"]} == {"spec.layers", "spec.decoder_type"}
+    layers = next(d for d in v["backbone"]["differences"] if d["kind"] == "spec.layers")
+    assert (layers["a"]["value"], layers["b"]["value"]) == (32, 52)
+
+
+def test_same_tensors_different_weights_and_byte_identical():
+    tensors = {"model.embed_tokens.weight": {"shape": [128256, 4096], "dtype": "BF16"}}
+    a = {"spec": LLAMA_SPEC, "tensors": tensors, "facts": []}
+    b = {"spec": LLAMA_SPEC, "tensors": dict(tensors), "facts": []}
+    v = axes_verdict(a, b)["backbone"]
+    assert v["verdict"] == "same" and v["weights"] == "same_tensors"
+    assert "same tensors, different weights" in v["reason"]
+    a["checkpoint"] = {"file_sha256": {"model.safetensors": "ab" * 32}}
+    b["checkpoint"] = {"file_sha256": {"model.safetensors": "ab" * 32}}
+    v = axes_verdict(a, b)["backbone"]
+    assert v["weights"] == "byte_identical" and "byte-identical" in v["reason"]
+
+
+def test_same_config_but_different_tensor_names_differs():
+    a = {
+        "spec": LLAMA_SPEC,
+        "safetensors_index": {"weight_map": {"a.weight": "1.safetensors"}},
+        "facts": [],
+    }
+    b = {
+        "spec": LLAMA_SPEC,
+        "safetensors_index": {"weight_map": {"b.weight": "1.safetensors"}},
+        "facts": [],
+    }
+    v = axes_verdict(a, b)["backbone"]
+    assert v["verdict"] == "differs"
+    assert v["differences"][0]["a"]["value"] == ["a.weight"]
+
+
+def test_unknown_names_the_side_without_evidence():
+    a = {"spec": LLAMA_SPEC, "facts": [fact("post_training.stage", "base")]}
+    b = {
+        "spec": {**LLAMA_SPEC, "layers": 40},
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            fact("inference.sampling", {"temperature": 0.7}),
+        ],
+    }
+    v = axes_verdict(a, b)
+    assert v["inference"]["verdict"] == "unknown" and v["inference"]["missing"] == ["a"]
+    sentence = verdict_sentence(v, ["Alpha", "Beta"])
+    assert sentence == (
+        "These two differ in backbone and post-training; "
+        "inference is unknown for Alpha; product is unknown for both."
+    )
+
+
+def test_closed_backbone_is_undisclosed_not_empty():
+    closed = {
+        "facts": [
+            fact(
+                "backbone.family",
+                "undisclosed",
+                source="https://vendor.example/docs",
+                state="undisclosed",
+            ),
+            fact("inference.reasoning_mode", "effort"),
+        ]
+    }
+    open_ = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("backbone.family", "llama", source="config.json"),
+            fact("inference.reasoning_mode", "none"),
+        ],
+    }
+    v = axes_verdict(closed, open_)
+    assert v["backbone"]["verdict"] == "undisclosed"
+    assert v["backbone"]["missing"] == ["a"]
+    assert "backbone is undisclosed for Claude" in verdict_sentence(v, ["Claude", "Llama"])
+
+
+def test_empty_analyses_are_unknown_everywhere_and_sentence_still_reads():
+    v = axes_verdict({}, {})
+    assert all(v[x]["verdict"] == "unknown" for x in AXES)
+    assert verdict_sentence(v, ["A", "B"]).startswith(
+        "No difference found on the axes with evidence"
+    )
+
+
+def test_sentence_is_translated_through_gettext():
+    v = axes_verdict(
+        {"spec": LLAMA_SPEC, "facts": [fact("post_training.stage", "base")]},
+        {"spec": LLAMA_SPEC, "facts": [fact("post_training.stage", "instruct")]},
+    )
+    seen: list[str] = []
+
+    def gettext(message: str) -> str:
+        seen.append(message)
+        return message.upper() if "%" not in message else message
+
+    verdict_sentence(v, ["A", "B"], gettext=gettext)
+    assert "These two differ only in %(axis)s" in seen
+    assert "%(axis)s is unknown for both" in seen
+
+
+# ---------------------------------------------------------------------------------------------
+# The three showcase pairs, from the bundled demo catalog (loaded as `manage.py load_demo` does)
+
+PAIRS = {
+    "v3_r1": ("deepseek-ai/DeepSeek-V3", "deepseek-ai/DeepSeek-R1"),
+    "base_instruct": ("meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B-Instruct"),
+    "llama_nemotron": ("meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"),
+}
+
+
+@pytest.fixture
+def demo_catalog(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
+def pair_verdict(pair: str) -> tuple[dict, str]:
+    from catalog.models import CatalogModel
+
+    a, b = (CatalogModel.objects.get(repo_id=r).latest_revision.analysis for r in PAIRS[pair])
+    verdicts = axes_verdict(a, b)
+    return verdicts, verdict_sentence(verdicts, [r.split("/")[1] for r in PAIRS[pair]])
+
+
+def test_deepseek_v3_vs_r1_differ_only_in_post_training(demo_catalog):
+    v, sentence = pair_verdict("v3_r1")
+    assert v["backbone"]["verdict"] == "same", v["backbone"]
+    assert v["post_training"]["verdict"] == "differs"
+    assert v["inference"]["verdict"] != "differs", v["inference"]
+    assert v["product"]["verdict"] != "differs", v["product"]
+    assert sentence.startswith("These two differ only in post-training")
+    kinds = {d["kind"] for d in v["post_training"]["differences"]}
+    assert kinds & {"post_training.stage", "post_training.rl"}
+    for d in v["post_training"]["differences"]:
+        for side in ("a", "b"):
+            if d[side]["value"] is not None:
+                assert d[side]["evidence"], d  # every difference carries its evidence
+
+
+def test_llama_base_vs_instruct_differ_only_in_post_training(demo_catalog):
+    v, sentence = pair_verdict("base_instruct")
+    assert v["backbone"]["verdict"] == "same", v["backbone"]
+    assert v["post_training"]["verdict"] == "differs"
+    stage = next(d for d in v["post_training"]["differences"] if d["kind"] == "post_training.stage")
+    assert stage["a"]["value"] != stage["b"]["value"]
+    assert v["inference"]["verdict"] != "differs", v["inference"]
+    assert v["product"]["verdict"] != "differs", v["product"]
+    assert sentence.startswith("These two differ only in post-training")
+
+
+def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
+    v, sentence = pair_verdict("llama_nemotron")
+    assert v["backbone"]["verdict"] == "differs"
+    assert v["backbone"]["differences"]
+    assert "backbone" in sentence.split(";")[0]
+
+
+@pytest.mark.django_db
+def test_compare_page_opens_with_the_sentence_and_four_rows(client, demo_catalog):
+    html = client.get("/compare/", {"models": ",".join(PAIRS["v3_r1"])}).content.decode()
+    assert "These two differ only in post-training" in html
+    assert html.count('class="verdict-row') == 4
+    assert 'data-axis="backbone" data-verdict="same"' in html
+    assert 'data-axis="post_training" data-verdict="differs"' in html
+
+
+@pytest.mark.django_db
+def test_api_compare_returns_the_verdict(client, demo_catalog):
+    response = client.get("/api/compare", {"models": ",".join(PAIRS["v3_r1"])})
+    assert response.status_code == 200
+    verdict = response.json()["axes_verdict"]
+    assert verdict["axes"]["backbone"]["verdict"] == "same"
+    assert verdict["axes"]["post_training"]["verdict"] == "differs"
+    assert verdict["sentence"].startswith("These two differ only in post-training")
+
+
+@pytest.mark.django_db
+def test_home_page_links_the_three_lessons(client, demo_catalog):
+    html = client.get("/").content.decode()
+    for a, b in PAIRS.values():
+        assert f"models={a},{b}" in html

@@ -1,0 +1,217 @@
+"""Home and model pages: status codes, CSRF, escaping, no-JS reading, constant query counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import web_analysis, web_fact, web_llama_facts
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_home_lists_catalog_and_links_showcase(client, web_showcase):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "meta-llama/Meta-Llama-3-8B" in html
+    assert "nvidia/Nemotron-H-8B-Base-8K" in html
+    # the showcase diff is one click away
+    assert "/compare/?models=meta-llama%2FMeta-Llama-3-8B%2Cnvidia%2FNemotron-H-8B-Base-8K" in html
+    assert 'lang="en"' in html
+    assert 'action="/i18n/setlang/"' in html
+
+
+def test_home_filter_get_and_htmx_fragment(client, web_showcase):
+    html = client.get("/", {"q": "nemotron"}).content.decode()
+    assert "nvidia/Nemotron-H-8B-Base-8K" in html
+    assert "Meta-Llama-3-8B-Instruct" not in html
+    fragment = client.get(
+        "/", {"q": "llama"}, headers={"HX-Request": "true", "HX-Target": "catalog-list"}
+    )
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="catalog-list"')
+    assert "<html" not in body
+    assert "Meta-Llama-3-8B-Instruct" in body
+
+
+def test_home_filter_no_match_says_so(client, web_showcase):
+    html = client.get("/", {"q": "<b>zzz</b>"}).content.decode()
+    assert "&lt;b&gt;zzz&lt;/b&gt;" in html
+    assert "<b>zzz</b>" not in html
+
+
+def test_ingest_rejects_bad_id_with_clear_message(client):
+    response = client.post(reverse("catalog:ingest"), {"model_id": "not a/valid id!"})
+    assert response.status_code == 400
+    assert "A valid model ID looks like" in response.content.decode()
+
+
+def test_ingest_existing_model_redirects_without_network(client, web_showcase):
+    response = client.post(reverse("catalog:ingest"), {"model_id": "meta-llama/Meta-Llama-3-8B"})
+    assert response.status_code == 302
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+    hx = client.post(
+        reverse("catalog:ingest"),
+        {"model_id": "https://huggingface.co/meta-llama/Meta-Llama-3-8B"},
+        headers={"HX-Request": "true"},
+    )
+    assert hx.status_code == 200
+    assert hx["HX-Redirect"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+
+def test_posts_enforce_csrf():
+    client = Client(enforce_csrf_checks=True)
+    for url, data in (
+        (reverse("catalog:ingest"), {"model_id": "org/name"}),
+        (reverse("catalog:upload"), {"repo_id": "local/x"}),
+        (reverse("catalog:exercise_save"), {"backbone": "x"}),
+        (reverse("catalog:exercise_check"), {"backbone": "x"}),
+        (reverse("catalog:exercise_new"), {}),
+    ):
+        assert client.post(url, data).status_code == 403, url
+
+
+def test_model_page_renders_four_axes_with_evidence(client, web_showcase):
+    response = client.get("/models/meta-llama/Meta-Llama-3-8B-Instruct/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for title in ("Backbone", "Post-training", "Inference", "Product", "Context"):
+        assert f">{title} <span" in html
+    # a fact with its evidence, expandable, linking to the card line
+    assert "num_key_value_heads = 8" in html
+    assert "<details class=\"evidence\">" in html
+    assert 'href="#L8"' in html
+    # headline numbers
+    assert "8.03 B" in html  # total params
+    assert "14.96 GiB" in html  # bf16 weights
+    # layer strip: one cell per layer + text summary
+    assert html.count('class="layer"') == 32
+    assert "32 GQA · 32 MLP" in html  # the report's summary, as text
+    # lineage to the base model in the catalog
+    assert 'href="/models/meta-llama/Meta-Llama-3-8B/"' in html
+
+
+def test_model_page_reads_without_js(client, web_showcase):
+    """Facts, numbers and every chart's table are in the HTML; no chart needs JS to be read."""
+    html = client.get("/models/meta-llama/Meta-Llama-3-8B-Instruct/").content.decode()
+    charts = re.findall(r'data-chart="([\w-]+)"', html)
+    assert set(charts) == {"chart-params", "chart-memory", "chart-roofline"}
+    assert html.count('class="table-alt"') >= 3
+    assert "<th scope=\"row\"><code>dense_mlp</code></th>" in html
+    assert "NVIDIA H100 SXM5 80GB" in html  # GPU select and memory table
+    assert "H100-SXM" in html  # roofline table row
+
+
+def test_model_page_escapes_card_and_fact_values(client, web_showcase):
+    html = client.get("/models/meta-llama/Meta-Llama-3-8B-Instruct/").content.decode()
+    assert "<script>alert(" not in html
+    assert "<img src=x onerror" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_model_page_context_and_gpu_params(client, web_showcase):
+    url = "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
+    html = client.get(url, {"context": "4096", "gpu": "RTX-4090"}).content.decode()
+    assert "KV cache at 4K tokens" in html
+    assert "512.00 MiB" in html  # 131072 B/token x 4096 tokens
+    assert "Memory vs context on NVIDIA GeForce RTX 4090 24GB" in html
+    # garbage is clamped, never a 500
+    assert client.get(url, {"context": "lots", "gpu": "<x>"}).status_code == 200
+
+
+def test_model_page_unknown_is_404(client, db):
+    assert client.get("/models/nobody/nothing/").status_code == 404
+
+
+def test_model_page_without_analysis_degrades(client, web_model):
+    web_model("org/empty", analysis={})
+    response = client.get("/models/org/empty/")
+    assert response.status_code == 200
+    assert "has no stored analysis yet" in response.content.decode()
+
+
+def _facts(n: int) -> list[dict]:
+    base = web_llama_facts()
+    return [
+        dict(base[i % len(base)], value=f"{base[i % len(base)]['value']}-{i}") for i in range(n)
+    ]
+
+
+# model + latest revision, card artifact, revisions list, one lineage hop, the profiler panel's
+# own queries. Measured; a change here means a query was added or removed on purpose.
+MODEL_PAGE_QUERIES = 5
+
+
+@pytest.mark.parametrize("n_revisions,n_facts", [(1, 3), (2, 9), (5, 40)])
+def test_model_page_query_count_is_constant(
+    client, web_model, django_assert_num_queries, n_revisions, n_facts
+):
+    web_model("meta-llama/Meta-Llama-3-8B", analysis=web_analysis(layers=["attention"] * 4, total=1))
+    web_model(
+        "org/model",
+        analysis=web_analysis(layers=["attention+moe"] * 8, total=10**9, facts=_facts(n_facts)),
+        card="# card\n\nline",
+        revisions=n_revisions,
+    )
+    client.get("/models/org/model/")  # warm the card and chart caches
+    with django_assert_num_queries(MODEL_PAGE_QUERIES):
+        assert client.get("/models/org/model/").status_code == 200
+
+
+def test_contradictions_are_shown(client, web_model):
+    facts = [
+        web_fact(
+            "backbone",
+            "backbone.context_length",
+            131072,
+            source="README.md",
+            locator="L4",
+            text="128K context",
+            extra={"flag": "contradiction"},
+        )
+    ]
+    web_model("org/c", analysis=web_analysis(layers=["attention"], total=1, facts=facts))
+    html = client.get("/models/org/c/").content.decode()
+    assert "Contradictions" in html
+    assert "128K context" in html
+
+
+def test_upload_form_validation(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("config.json", b"\xff\xfe not utf8", content_type="application/json")
+    response = client.post(reverse("catalog:upload"), {"repo_id": "local/x", "config": bad})
+    assert response.status_code == 400
+    assert "not UTF-8" in response.content.decode()
+
+
+def test_upload_stores_and_redirects(client, db):
+    from conftest import SHARED_DIR
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    config = (SHARED_DIR / "hub" / "meta-llama--Llama-3.2-1B" / "config.json").read_bytes()
+    response = client.post(
+        reverse("catalog:upload"),
+        {
+            "repo_id": "local/llama-1b",
+            "config": SimpleUploadedFile("config.json", config),
+            "card": SimpleUploadedFile("README.md", b"# Tiny\n\nA base model."),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == "/models/local/llama-1b/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Tiny" in page.content.decode()

@@ -1,0 +1,124 @@
+"""Compare page: side-by-side axes, normalized config diff, exports, unknown IDs, query count."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from conftest import web_analysis, web_fact
+
+pytestmark = pytest.mark.django_db
+
+SHOWCASE = "/compare/?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_compare_showcase_has_both_strips_and_highlights(client, web_showcase):
+    response = client.get(SHOWCASE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="layer-strip"') == 2
+    assert html.count('class="layer"') == 32 + web_showcase["nemo_layers"]
+    assert "b-mamba" in html and "b-attention" in html
+    assert 'class="differs"' in html  # decoder type dense vs hybrid
+    assert "Normalized config diff" in html
+    assert 'data-chart="chart-memory"' in html
+    assert "?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K&amp;format=csv" in html
+
+
+def test_compare_unknown_ids_are_reported_and_rest_kept(client, web_showcase):
+    html = client.get(
+        "/compare/?models=meta-llama/Meta-Llama-3-8B,nobody/nothing,<script>x</script>"
+    ).content.decode()
+    assert "Not in the catalog: nobody/nothing" in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "<script>x</script>" not in html
+    assert html.count('class="layer-strip"') == 1
+
+
+def test_compare_empty_shows_suggestions(client, db):
+    html = client.get("/compare/").content.decode()
+    assert "DeepSeek-V3 vs DeepSeek-R1" in html
+
+
+def test_compare_csv_export(client, web_showcase):
+    response = client.get(SHOWCASE + "&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    assert response["Content-Disposition"].endswith('.csv"')
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[0].keys() >= {
+        "section",
+        "axis",
+        "item",
+        "differs",
+        "meta-llama/Meta-Llama-3-8B",
+        "nvidia/Nemotron-H-8B-Base-8K",
+    }
+    decoder = next(r for r in rows if r["item"] == "decoder_type")
+    assert decoder["meta-llama/Meta-Llama-3-8B"] == "dense"
+    assert decoder["nvidia/Nemotron-H-8B-Base-8K"] == "hybrid"
+    assert decoder["differs"] == "True"
+    assert any(r["section"] == "config" for r in rows)
+
+
+def test_compare_json_export(client, web_showcase):
+    response = client.get(SHOWCASE + "&format=json")
+    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Disposition"].endswith('.json"')
+    records = json.loads(response.content)
+    total = next(r for r in records if r["item"] == "params_total")
+    assert total["meta-llama/Meta-Llama-3-8B"] == "8030261248"
+
+
+def test_normalized_diff_puts_one_concept_on_one_row(client, web_showcase):
+    """Llama and Nemotron-H name keys differently; the normalized rows are shared concepts."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    keys = [row["key"] for row in data["config_diff"]]
+    assert keys, "no normalized config rows"
+    assert len(keys) == len(set(keys))
+    both = [row for row in data["config_diff"] if all(v is not None for v in row["values"])]
+    assert both, "no concept present in both families"
+
+
+def _many(web_model, n: int, facts: int) -> list[str]:
+    ids = []
+    for i in range(n):
+        repo = f"org/m{i}"
+        web_model(
+            repo,
+            analysis=web_analysis(
+                layers=["attention"] * 4,
+                total=10**9 + i,
+                facts=[web_fact("backbone", "backbone.family", f"f{j}") for j in range(facts)],
+            ),
+            config={"model_type": "llama", "hidden_size": 64 * (i + 1), "num_hidden_layers": 4},
+        )
+        ids.append(repo)
+    return ids
+
+
+# the models with their revisions, their config artifacts, the datalist of catalog IDs
+COMPARE_QUERIES = 3
+
+
+@pytest.mark.parametrize("n_models,n_facts", [(2, 2), (4, 20)])
+def test_compare_query_count_is_constant(client, web_model, django_assert_num_queries, n_models, n_facts):
+    ids = _many(web_model, n_models, n_facts)
+    url = "/compare/?models=" + ",".join(ids)
+    client.get(url)
+    with django_assert_num_queries(COMPARE_QUERIES):
+        assert client.get(url).status_code == 200
