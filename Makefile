@@ -51,10 +51,13 @@ pg-test:
 		$(PY) -m pytest -p no:cacheprovider -m postgres; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL pass is skipped locally (CI requires it)."; fi
 
-## Make sure the services the tests talk to exist: redis-server and chromium (apt when absent).
+## Make sure what the tests talk to exists: redis-server, chromium, gettext (makemessages
+## test) and a Korean font for screenshots (apt when absent).
 ci-services:
 	@need=""; command -v redis-server >/dev/null || need="$$need redis-server"; \
 	test -x /usr/bin/chromium || need="$$need chromium"; \
+	command -v xgettext >/dev/null || need="$$need gettext"; \
+	test -d /usr/share/fonts/truetype/nanum || need="$$need fonts-nanum"; \
 	if [ -n "$$need" ]; then echo "installing:$$need"; apt-get update -q && apt-get install -y -q $$need; fi
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
 		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no

@@ -49,7 +49,9 @@ def _table_headers(rows: list[dict[str, Any]], cards_dir: Path | None) -> list[s
     return out
 
 
-def score(gold_axes: list[str], pred_axes: list[str], gold_kinds: list[str], pred_kinds: list[str]) -> dict[str, Any]:
+def score(
+    gold_axes: list[str], pred_axes: list[str], gold_kinds: list[str], pred_kinds: list[str]
+) -> dict[str, Any]:
     per_axis: dict[str, dict[str, float]] = {}
     for label in AXIS_LABELS:
         tp = sum(g == p == label for g, p in zip(gold_axes, pred_axes, strict=True))
@@ -60,8 +62,12 @@ def score(gold_axes: list[str], pred_axes: list[str], gold_kinds: list[str], pre
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_axis[label] = {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}
     macro = sum(per_axis[a]["f1"] for a in LABELS) / len(LABELS)
-    kind_acc = sum(g == p for g, p in zip(gold_kinds, pred_kinds, strict=True)) / max(len(gold_kinds), 1)
-    axis_acc = sum(g == p for g, p in zip(gold_axes, pred_axes, strict=True)) / max(len(gold_axes), 1)
+    kind_acc = sum(g == p for g, p in zip(gold_kinds, pred_kinds, strict=True)) / max(
+        len(gold_kinds), 1
+    )
+    axis_acc = sum(g == p for g, p in zip(gold_axes, pred_axes, strict=True)) / max(
+        len(gold_axes), 1
+    )
     confusion = Counter(zip(gold_axes, pred_axes, strict=True))
     return {
         "n": len(gold_axes),
@@ -103,20 +109,30 @@ def evaluate(
             model = train_model(train_rows)
             for i, row in enumerate(rows):
                 if row.get("card", "") in held:
-                    predictions[i] = classify_statement(row["text"], table_header=headers[i], model=model)
+                    predictions[i] = classify_statement(
+                        row["text"], table_header=headers[i], model=model
+                    )
     else:
         model = load_model(model_path)
         for i, row in enumerate(rows):
             predictions[i] = classify_statement(row["text"], table_header=headers[i], model=model)
     gold_kinds = [r["kind"] for r in rows]
-    gold_axes = [r.get("axis") or ("none" if r["kind"] == "none" else r["kind"].split(".")[0]) for r in rows]
+    gold_axes = [
+        r.get("axis") or ("none" if r["kind"] == "none" else r["kind"].split(".")[0]) for r in rows
+    ]
     pred_kinds = [p.kind or "none" for p in predictions]
     pred_axes = [p.axis for p in predictions]
     result = score(gold_axes, pred_axes, gold_kinds, pred_kinds)
     result["mode"] = "cv-by-card" if cv_by_card else "shipped-model"
     details = [
-        {"card": r.get("card"), "text": r["text"], "gold": r["kind"], "pred": p.kind or "none",
-         "confidence": round(p.confidence, 3), "extractor": p.extractor}
+        {
+            "card": r.get("card"),
+            "text": r["text"],
+            "gold": r["kind"],
+            "pred": p.kind or "none",
+            "confidence": round(p.confidence, 3),
+            "extractor": p.extractor,
+        }
         for r, p in zip(rows, predictions, strict=True)
     ]
     return result, details
@@ -126,7 +142,9 @@ def format_report(result: dict[str, Any]) -> str:
     lines = [f"mode: {result['mode']}   statements: {result['n']}", ""]
     lines.append(f"{'label':<14}{'precision':>10}{'recall':>10}{'f1':>8}{'support':>9}")
     for label, m in result["per_axis"].items():
-        lines.append(f"{label:<14}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>8.3f}{m['support']:>9}")
+        lines.append(
+            f"{label:<14}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>8.3f}{m['support']:>9}"
+        )
     lines += [
         "",
         f"axis macro-F1 (5 labels): {result['macro_f1']:.3f}",
@@ -142,11 +160,15 @@ def format_report(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m axes.eval", description="Score the statement classifier.")
+    parser = argparse.ArgumentParser(
+        prog="python -m axes.eval", description="Score the statement classifier."
+    )
     parser.add_argument("gold", help="gold JSONL: card, text, kind, axis per line")
     parser.add_argument("--cards", help="folder of <card>.md files (table headers as context)")
     parser.add_argument("--cv-by-card", action="store_true", help="retrain per held-out card")
-    parser.add_argument("--folds", type=int, help="group cards into N folds (default: one per card)")
+    parser.add_argument(
+        "--folds", type=int, help="group cards into N folds (default: one per card)"
+    )
     parser.add_argument("--model", help="model.json to score instead of the shipped one")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.add_argument("--errors", action="store_true", help="also list misclassified statements")
@@ -157,7 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     cards_dir = Path(args.cards) if args.cards else None
     if cards_dir is not None and not cards_dir.is_dir():
         parser.error(f"--cards {cards_dir} is not a folder")
-    result, details = evaluate(rows, cards_dir=cards_dir, cv_by_card=args.cv_by_card, folds=args.folds, model_path=args.model)
+    result, details = evaluate(
+        rows,
+        cards_dir=cards_dir,
+        cv_by_card=args.cv_by_card,
+        folds=args.folds,
+        model_path=args.model,
+    )
     if args.json:
         print(json.dumps(result, indent=1))
     else:
@@ -165,7 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.errors:
         for d in details:
             if d["gold"] != d["pred"]:
-                print(f"{d['gold']:<28} <- {d['pred']:<28} {d['extractor']:<10} {d['confidence']:.2f} | {d['text'][:90]!r}", file=sys.stderr)
+                print(
+                    f"{d['gold']:<28} <- {d['pred']:<28} {d['extractor']:<10} {d['confidence']:.2f} | {d['text'][:90]!r}",
+                    file=sys.stderr,
+                )
     return 0
 
 

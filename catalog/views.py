@@ -213,7 +213,8 @@ def _render_home_error(
     if message and not form.errors:
         form.add_error("model_id", message)
     if request.htmx:
-        return render(request, "catalog/_paste_result.html", {"paste_form": form}, status=status)
+        # htmx swaps only 2xx responses; the fragment itself carries the error.
+        return render(request, "catalog/_paste_result.html", {"paste_form": form})
     return render(
         request, "catalog/home.html", _home_context(request, paste_form=form), status=status
     )

@@ -277,6 +277,8 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 "roofline_table": _union_table(roofs),
                 "mem": memory_section(list(zip(names, analyses, strict=True)), gpu_name),
                 "axis_titles": vs.axis_titles(),
+                "diff_rows": [r for r in data["config_diff"] if r["differs"]],
+                "same_rows": [r for r in data["config_diff"] if not r["differs"]],
                 "verdict": data["axes_verdict"],
                 "export_csv": f"?models={','.join(names)}&format=csv",
                 "export_json": f"?models={','.join(names)}&format=json",

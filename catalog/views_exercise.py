@@ -120,7 +120,9 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
 
 @require_GET
 def exercise_page(request: HttpRequest) -> HttpResponse:
-    exercise = exercise_current(request, create=False)
+    # Create the session and the row on the first visit, so the autosaves that follow (one per
+    # field, possibly in flight together) all carry the same session cookie and exercise id.
+    exercise = exercise_current(request, create=True)
     return render(request, "catalog/exercise.html", _page_context(request, exercise))
 
 

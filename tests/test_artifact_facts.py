@@ -14,7 +14,9 @@ from axes.classify import artifact_facts
 from axes.classify.lineage import Hop, lineage_verdicts
 from axes.classify.runtime import chat_template_facts
 
-SHARED = Path(os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+SHARED = Path(
+    os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
+)
 
 QWEN3_LIKE = """{%- if tools %}
     {{- '<|im_start|>system\\n' }}
@@ -38,7 +40,15 @@ def _by_kind(facts):
 
 
 def test_generation_config_sampling() -> None:
-    arts = Artifacts(generation_config={"temperature": 0.6, "top_p": 0.95, "top_k": 20, "do_sample": True, "bos_token_id": 1})
+    arts = Artifacts(
+        generation_config={
+            "temperature": 0.6,
+            "top_p": 0.95,
+            "top_k": 20,
+            "do_sample": True,
+            "bos_token_id": 1,
+        }
+    )
     facts = artifact_facts(arts, None)
     assert {f.evidence.locator for f in facts} == {"temperature", "top_p", "top_k", "do_sample"}
     assert all(f.kind == "inference.sampling" and f.extractor == "generation_config" for f in facts)
@@ -64,7 +74,9 @@ def test_plain_templates_have_no_tools_or_thinking() -> None:
 
 
 def test_template_from_tokenizer_config() -> None:
-    arts = Artifacts(tokenizer_config={"chat_template": "[INST] {{ messages[0]['content'] }} [/INST]"})
+    arts = Artifacts(
+        tokenizer_config={"chat_template": "[INST] {{ messages[0]['content'] }} [/INST]"}
+    )
     facts = artifact_facts(arts)
     assert [(f.kind, f.value, f.evidence.source) for f in facts] == [
         ("inference.chat_format", "mistral", "tokenizer_config.json")
@@ -109,7 +121,9 @@ def test_card_metadata_lineage_and_datasets() -> None:
 def test_card_prose_facts_quote_their_lines() -> None:
     facts = artifact_facts(Artifacts(card=CARD))
     lines = CARD.splitlines()
-    prose = [f for f in facts if f.extractor in ("card_rules", "card_model") and not f.extra.get("flag")]
+    prose = [
+        f for f in facts if f.extractor in ("card_rules", "card_model") and not f.extra.get("flag")
+    ]
     assert prose
     for f in prose:
         n = int(f.evidence.locator[1:].split("-")[0])
@@ -122,7 +136,11 @@ def test_card_prose_facts_quote_their_lines() -> None:
 def test_contradictions_context_moe_params() -> None:
     config = {"model_type": "mixtral", "max_position_embeddings": 8192, "num_local_experts": 8}
     report = {"params": {"params_total": 8_030_261_248}}
-    flagged = [f for f in artifact_facts(Artifacts(config=config, card=CARD), report) if f.extra.get("flag") == "contradiction"]
+    flagged = [
+        f
+        for f in artifact_facts(Artifacts(config=config, card=CARD), report)
+        if f.extra.get("flag") == "contradiction"
+    ]
     got = {f.kind: f for f in flagged}
     assert got["backbone.context_length"].value == {"card": 131072, "config": 8192}
     assert got["backbone.decoder_type"].value == {"card": "dense", "config": "moe"}
@@ -139,9 +157,15 @@ def test_no_contradiction_when_card_agrees() -> None:
 
 @pytest.mark.skipif(not (SHARED / "axes" / "cards").is_dir(), reason="shared cards not present")
 def test_real_card_granite_flags_its_copied_8b_claim() -> None:
-    card = (SHARED / "axes" / "cards" / "ibm-granite--granite-3.1-1b-a400m-instruct.md").read_text(encoding="utf-8")
+    card = (SHARED / "axes" / "cards" / "ibm-granite--granite-3.1-1b-a400m-instruct.md").read_text(
+        encoding="utf-8"
+    )
     config_path = SHARED / "hub" / "ibm-granite--granite-3.1-1b-a400m-instruct" / "config.json"
-    config = json.loads(config_path.read_text(encoding="utf-8")) if config_path.is_file() else {"num_local_experts": 32}
+    config = (
+        json.loads(config_path.read_text(encoding="utf-8"))
+        if config_path.is_file()
+        else {"num_local_experts": 32}
+    )
     facts = artifact_facts(Artifacts(config=config, card=card), {"params_total": 1_334_628_352})
     flags = {f.kind for f in facts if f.extra.get("flag") == "contradiction"}
     assert "backbone.params_total" in flags  # "is a 8B parameter ... model" vs 1.33B computed
@@ -149,11 +173,24 @@ def test_real_card_granite_flags_its_copied_8b_claim() -> None:
 
 
 def test_lineage_hops() -> None:
-    base = {"model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32, "torch_dtype": "bfloat16"}
+    base = {
+        "model_type": "llama",
+        "hidden_size": 4096,
+        "num_hidden_layers": 32,
+        "torch_dtype": "bfloat16",
+    }
     finetune = dict(base, torch_dtype="float16", _name_or_path="x")
     pruned = dict(base, num_hidden_layers=24)
-    verdicts = lineage_verdicts([Hop("org/ft", "finetune", finetune), Hop("org/base", "finetune", base), Hop("org/root", "unknown", None)])
+    verdicts = lineage_verdicts(
+        [
+            Hop("org/ft", "finetune", finetune),
+            Hop("org/base", "finetune", base),
+            Hop("org/root", "unknown", None),
+        ]
+    )
     assert verdicts[0].architecture_changed is False and verdicts[0].label == "pure post-training"
     assert verdicts[1].architecture_changed is None
-    (v,) = lineage_verdicts([Hop("org/pruned", "finetune", pruned), Hop("org/base", "finetune", base)])
+    (v,) = lineage_verdicts(
+        [Hop("org/pruned", "finetune", pruned), Hop("org/base", "finetune", base)]
+    )
     assert v.architecture_changed is True and v.differences == ("num_hidden_layers",)

@@ -35,7 +35,7 @@ def test_bad_id_and_unreachable_hub_say_what_to_do(live, hub, page):
     page.goto(live + "/")
     page.get_by_label("Model ID or Hub URL").fill("not a model")
     page.get_by_role("button", name="Analyze", exact=True).click()
-    assert page.get_by_role("alert").filter(has_text="A valid model ID looks like").is_visible()
+    page.wait_for_selector("[role=alert]:has-text('A valid model ID looks like')")
     page.get_by_label("Model ID or Hub URL").fill("nobody/does-not-exist-anywhere")
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.wait_for_selector(".progress-box, [role=alert]")
@@ -54,9 +54,13 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     ph = phone.new_page()
     ph.goto(url)
     ph.wait_for_selector("[data-chart='chart-params'][data-rendered]")
-    width = ph.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     screenshot(ph, "model-phone")
+    width = ph.evaluate("document.documentElement.scrollWidth")
+    wide = ph.evaluate(
+        """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+           .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
+    )
+    assert width <= 390, f"the page scrolls sideways on a phone ({width}px): {wide}"
     phone.close()
 
 

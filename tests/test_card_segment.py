@@ -10,7 +10,9 @@ import pytest
 
 from axes.classify.segment import segment_card
 
-SHARED = Path(os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+SHARED = Path(
+    os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
+)
 CARDS = SHARED / "axes" / "cards"
 
 CARD = """---
@@ -49,7 +51,9 @@ Trained on 2T tokens.
 
 
 def test_synthetic_card_statements_lines_and_context() -> None:
-    got = [(s.text, s.line_start, s.line_end, s.heading, s.table_header) for s in segment_card(CARD)]
+    got = [
+        (s.text, s.line_start, s.line_end, s.heading, s.table_header) for s in segment_card(CARD)
+    ]
     assert got == [
         ("Tiny-7B is a small model.", 9, 9, "Overview", ""),
         ("It uses GQA\nwith 8 KV heads, e.g. like Llama.", 9, 10, "Overview", ""),
@@ -108,4 +112,6 @@ def test_real_card_table_and_code_and_front_matter() -> None:
     assert layers.heading == "Model Overview"
     # the python block's "enable_thinking=True # Switches between ..." line is code, not prose
     assert not any("# Switches between thinking" in s.text for s in qs)
-    assert any(s.text.startswith("For example, when explicitly setting `enable_thinking=True`") for s in qs)
+    assert any(
+        s.text.startswith("For example, when explicitly setting `enable_thinking=True`") for s in qs
+    )

@@ -14,12 +14,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run(args: list[str], data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
     env = dict(os.environ, DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path / "data"))
-    return subprocess.run([sys.executable, "manage.py", "classify", *args], input=data, cwd=ROOT,
-                          env=env, capture_output=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "classify", *args],
+        input=data,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_jsonl(tmp_path: Path) -> None:
-    lines = ["We recommend temperature=0.6 and top_p=0.95.", "", "license: mit", "Please cite our paper."]
+    lines = [
+        "We recommend temperature=0.6 and top_p=0.95.",
+        "",
+        "license: mit",
+        "Please cite our paper.",
+    ]
     proc = _run(["--jsonl"], ("\n".join(lines) + "\n").encode(), tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = [json.loads(x) for x in proc.stdout.decode().splitlines()]

@@ -27,15 +27,29 @@ needs_gold = pytest.mark.skipif(not GOLD.is_file(), reason="shared gold-dev not 
 def _eval(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "axes.eval", str(GOLD), "--cards", str(CARDS), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
 
 
 @needs_gold
 def test_eval_prints_report_for_shipped_model() -> None:
     out = _eval().stdout
-    for needle in ("precision", "recall", "backbone", "post_training", "inference", "product",
-                   "context", "axis macro-F1 (5 labels)", "kind accuracy", "confusion"):
+    for needle in (
+        "precision",
+        "recall",
+        "backbone",
+        "post_training",
+        "inference",
+        "product",
+        "context",
+        "axis macro-F1 (5 labels)",
+        "kind accuracy",
+        "confusion",
+    ):
         assert needle in out
     result = json.loads(_eval("--json").stdout)
     assert result["n"] == 408
@@ -55,9 +69,18 @@ def test_cross_validated_by_card() -> None:
 def test_score_arithmetic() -> None:
     gold = ["backbone", "backbone", "context", "none"]
     pred = ["backbone", "context", "context", "none"]
-    result = score(gold, pred, ["backbone.moe", "backbone.layers", "context.license", "none"],
-                   ["backbone.moe", "context.license", "context.license", "none"])
-    assert result["per_axis"]["backbone"] == {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 2}
+    result = score(
+        gold,
+        pred,
+        ["backbone.moe", "backbone.layers", "context.license", "none"],
+        ["backbone.moe", "context.license", "context.license", "none"],
+    )
+    assert result["per_axis"]["backbone"] == {
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": 2 / 3,
+        "support": 2,
+    }
     assert result["per_axis"]["context"]["precision"] == 0.5
     assert result["kind_accuracy"] == 0.75
     assert result["confusion"]["backbone"]["context"] == 1

@@ -28,9 +28,18 @@ CASES = [
     ("- Number of Layers: 40", "backbone.layers"),
     ("It has 64 routed experts with top-6 routing.", "backbone.moe"),
     ("To go past 32K tokens, enable YaRN in the serving config.", "inference.context_runtime"),
-    ("The default max_position_embeddings in config.json is set to 32,768.", "backbone.context_length"),
-    ("For benchmarks requiring sampling we use temperature 0.6 to estimate pass@1.", "context.evaluation"),
-    ("Speculative decoding with the MTP head as the draft doubles throughput.", "inference.decoding"),
+    (
+        "The default max_position_embeddings in config.json is set to 32,768.",
+        "backbone.context_length",
+    ),
+    (
+        "For benchmarks requiring sampling we use temperature 0.6 to estimate pass@1.",
+        "context.evaluation",
+    ),
+    (
+        "Speculative decoding with the MTP head as the draft doubles throughput.",
+        "inference.decoding",
+    ),
     ("Use Llama Guard to filter unsafe responses.", "product.guardrails"),
     ("**Context length**: the model supports a 4,096-token window.", "backbone.context_length"),
 ]

@@ -46,8 +46,15 @@ def card_facts(card: str) -> tuple[list[Fact], list[tuple[Statement, Prediction]
         if pred.confidence < LOW_CONFIDENCE:
             extra["low_confidence"] = True
         facts.append(
-            Fact(pred.axis, pred.kind, st.text, Evidence("README.md", st.locator, st.text),
-                 confidence=pred.confidence, extractor=pred.extractor, extra=extra)
+            Fact(
+                pred.axis,
+                pred.kind,
+                st.text,
+                Evidence("README.md", st.locator, st.text),
+                confidence=pred.confidence,
+                extractor=pred.extractor,
+                extra=extra,
+            )
         )
     return facts, classified
 
@@ -64,8 +71,15 @@ def artifact_facts(arts: Artifacts, report: dict[str, Any] | None = None) -> lis
             facts += metadata_facts(arts.card)
         except CardMetadataError as exc:
             facts.append(
-                Fact("context", "context.provenance", str(exc), Evidence("README.md", "L1", "---"),
-                     confidence=1.0, extractor="metadata", extra={"flag": "unreadable_metadata"})
+                Fact(
+                    "context",
+                    "context.provenance",
+                    str(exc),
+                    Evidence("README.md", "L1", "---"),
+                    confidence=1.0,
+                    extractor="metadata",
+                    extra={"flag": "unreadable_metadata"},
+                )
             )
         prose, classified = card_facts(arts.card)
         facts += prose

@@ -40,11 +40,19 @@ def _find(data: Any, names: Iterable[str]) -> Any:
     return None
 
 
-def config_context_length(config: dict[str, Any] | None, report: dict[str, Any] | None) -> int | None:
+def config_context_length(
+    config: dict[str, Any] | None, report: dict[str, Any] | None
+) -> int | None:
     value = _find(report or {}, ("context_length", "max_position_embeddings"))
     if value is None and config:
         text = config.get("text_config") if isinstance(config.get("text_config"), dict) else {}
-        for key in ("max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "max_sequence_length"):
+        for key in (
+            "max_position_embeddings",
+            "n_positions",
+            "max_seq_len",
+            "seq_length",
+            "max_sequence_length",
+        ):
             value = text.get(key) if text.get(key) is not None else config.get(key)
             if value is not None:
                 break
@@ -69,7 +77,9 @@ def config_is_moe(config: dict[str, Any] | None, report: dict[str, Any] | None) 
 
 
 def report_params_total(report: dict[str, Any] | None) -> int | None:
-    value = _find(report or {}, ("params_total", "total_params", "total_parameters", "params_total_count"))
+    value = _find(
+        report or {}, ("params_total", "total_params", "total_parameters", "params_total_count")
+    )
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):
@@ -109,28 +119,73 @@ def contradiction_facts(
 
     def flag(st: Statement, kind: str, card_value: Any, config_value: Any, note: str) -> None:
         facts.append(
-            Fact("backbone", kind, {"card": card_value, "config": config_value},
-                 Evidence("README.md", st.locator, st.text), confidence=0.8, extractor="card_rules",
-                 extra={"flag": "contradiction", "card_value": card_value, "config_value": config_value, "note": note})
+            Fact(
+                "backbone",
+                kind,
+                {"card": card_value, "config": config_value},
+                Evidence("README.md", st.locator, st.text),
+                confidence=0.8,
+                extractor="card_rules",
+                extra={
+                    "flag": "contradiction",
+                    "card_value": card_value,
+                    "config_value": config_value,
+                    "note": note,
+                },
+            )
         )
 
     for st, pred in classified:
         text = st.context_text
-        if pred.kind == "backbone.context_length" and native and not _RUNTIME_EXTENSION.search(text):
+        if (
+            pred.kind == "backbone.context_length"
+            and native
+            and not _RUNTIME_EXTENSION.search(text)
+        ):
             counts = [c for c in _token_counts(st.text) if c >= 512]
-            if counts and not any(_close(c, native, CONTEXT_TOLERANCE) or _close(c, native * 1.024, CONTEXT_TOLERANCE) for c in counts):
-                flag(st, "backbone.context_length", max(counts), native,
-                     f"card states {max(counts):,} tokens of context; config max_position_embeddings is {native:,}")
+            if counts and not any(
+                _close(c, native, CONTEXT_TOLERANCE) or _close(c, native * 1.024, CONTEXT_TOLERANCE)
+                for c in counts
+            ):
+                flag(
+                    st,
+                    "backbone.context_length",
+                    max(counts),
+                    native,
+                    f"card states {max(counts):,} tokens of context; config max_position_embeddings is {native:,}",
+                )
         if pred.axis == "backbone" and is_moe is not None:
             says_moe = bool(_MOE_WORDS.search(text))
             says_dense = bool(_DENSE_WORDS.search(text))
             if says_dense and not says_moe and is_moe:
-                flag(st, "backbone.decoder_type", "dense", "moe", "card says dense; config has experts")
-            elif says_moe and not says_dense and is_moe is False and pred.kind in ("backbone.decoder_type", "backbone.moe"):
-                flag(st, "backbone.decoder_type", "moe", "dense", "card says mixture-of-experts; config has no experts")
+                flag(
+                    st,
+                    "backbone.decoder_type",
+                    "dense",
+                    "moe",
+                    "card says dense; config has experts",
+                )
+            elif (
+                says_moe
+                and not says_dense
+                and is_moe is False
+                and pred.kind in ("backbone.decoder_type", "backbone.moe")
+            ):
+                flag(
+                    st,
+                    "backbone.decoder_type",
+                    "moe",
+                    "dense",
+                    "card says mixture-of-experts; config has no experts",
+                )
         if pred.kind == "backbone.params_total" and params:
             sizes = [s for s in _sizes(st.text) if s >= 1e6]
             if sizes and not any(_close(s, params, PARAMS_TOLERANCE) for s in sizes):
-                flag(st, "backbone.params_total", sizes[0], params,
-                     f"card states {sizes[0]:,.0f} parameters; computed total is {params:,}")
+                flag(
+                    st,
+                    "backbone.params_total",
+                    sizes[0],
+                    params,
+                    f"card states {sizes[0]:,.0f} parameters; computed total is {params:,}",
+                )
     return facts

@@ -56,7 +56,9 @@ def _key_lines(card: str, key: str, n_lines: int) -> tuple[str, str] | None:
     for i, line in enumerate(lines):
         if re.match(rf"^{re.escape(key)}\s*:", line):
             j = i + 1
-            while j < len(lines) - 1 and (lines[j].startswith((" ", "-", "\t")) and lines[j].strip()):
+            while j < len(lines) - 1 and (
+                lines[j].startswith((" ", "-", "\t")) and lines[j].strip()
+            ):
                 j += 1
             locator = f"L{i + 1}" if j == i + 1 else f"L{i + 1}-L{j}"
             return locator, "\n".join(lines[i:j])
@@ -89,28 +91,58 @@ def metadata_facts(card: str) -> list[Fact]:
         shown = value if isinstance(value, str) else ", ".join(_as_list(value))
         locator, quoted = found if found else (key, f"{key}: {shown}")
         facts.append(
-            Fact(axis, kind, value, Evidence(SOURCE, locator, quoted),
-                 confidence=conf, extractor=EXTRACTOR, extra=dict(extra))
+            Fact(
+                axis,
+                kind,
+                value,
+                Evidence(SOURCE, locator, quoted),
+                confidence=conf,
+                extractor=EXTRACTOR,
+                extra=dict(extra),
+            )
         )
 
     bases = _as_list(meta.get("base_model"))
     if bases:
         relation = infer_relation(meta)
-        add("post_training", "post_training.lineage", "base_model",
+        add(
+            "post_training",
+            "post_training.lineage",
+            "base_model",
             {"base_models": bases, "relation": relation},
             1.0 if meta.get("base_model_relation") else 0.8,
-            relation_stated=bool(meta.get("base_model_relation")))
+            relation_stated=bool(meta.get("base_model_relation")),
+        )
     for key in ("license", "license_name", "license_link"):
         if meta.get(key):
             add("context", "context.license", key, str(meta[key]))
     if meta.get("extra_gated_prompt") or meta.get("extra_gated_fields"):
-        add("context", "context.license", "extra_gated_prompt", "gated: access requires accepting conditions")
+        add(
+            "context",
+            "context.license",
+            "extra_gated_prompt",
+            "gated: access requires accepting conditions",
+        )
     datasets = _as_list(meta.get("datasets"))
     if datasets:
         if bases:
-            add("post_training", "post_training.sft", "datasets", datasets, 0.8, rule="base_model present: post-training data")
+            add(
+                "post_training",
+                "post_training.sft",
+                "datasets",
+                datasets,
+                0.8,
+                rule="base_model present: post-training data",
+            )
         else:
-            add("context", "context.pretraining", "datasets", datasets, 0.8, rule="no base_model: pretraining data")
+            add(
+                "context",
+                "context.pretraining",
+                "datasets",
+                datasets,
+                0.8,
+                rule="no base_model: pretraining data",
+            )
     languages = _as_list(meta.get("language"))
     if languages:
         add("context", "context.pretraining", "language", languages, 0.9)

@@ -70,7 +70,9 @@ class TextModel:
             )
         idf = {f: float(v[0]) for f, v in data["features"].items()}
         weights = {f: [(int(ci), float(w)) for ci, w in v[1]] for f, v in data["features"].items()}
-        return cls(list(data["classes"]), list(data["intercept"]), idf, weights, data.get("meta", {}))
+        return cls(
+            list(data["classes"]), list(data["intercept"]), idf, weights, data.get("meta", {})
+        )
 
 
 @lru_cache(maxsize=4)

@@ -80,7 +80,9 @@ def split_phrases(text: str) -> list[Phrase]:
         if cs >= ce:
             continue
         whole = classify_statement(text[cs:ce])
-        inner = [(s, e, classify_statement(text[s:e])) for s, e in _pieces(text, cs, ce, _INNER_CUT)]
+        inner = [
+            (s, e, classify_statement(text[s:e])) for s, e in _pieces(text, cs, ce, _INNER_CUT)
+        ]
         inner_axes = {p.axis for _, _, p in inner if _has_fact(p)}
         if len(inner) > 1 and len(inner_axes) > 1:
             clauses.extend(inner)

@@ -77,8 +77,14 @@ def chat_template_facts(template: str, *, source: str = "chat_template.jinja") -
         found = _first_line(template, pattern)
         if found:
             facts.append(
-                Fact("inference", "inference.chat_format", name, Evidence(source, *found),
-                     confidence=0.95, extractor="chat_template")
+                Fact(
+                    "inference",
+                    "inference.chat_format",
+                    name,
+                    Evidence(source, *found),
+                    confidence=0.95,
+                    extractor="chat_template",
+                )
             )
             break
     switches = []
@@ -90,13 +96,25 @@ def chat_template_facts(template: str, *, source: str = "chat_template.jinja") -
             evidence = evidence or found
     if switches and evidence:
         facts.append(
-            Fact("inference", "inference.reasoning_mode", {"switches": switches}, Evidence(source, *evidence),
-                 confidence=0.9 if switches != ["thinking"] else 0.6, extractor="chat_template")
+            Fact(
+                "inference",
+                "inference.reasoning_mode",
+                {"switches": switches},
+                Evidence(source, *evidence),
+                confidence=0.9 if switches != ["thinking"] else 0.6,
+                extractor="chat_template",
+            )
         )
     found = _first_line(template, TOOL_MARKERS)
     if found:
         facts.append(
-            Fact("product", "product.tool_use", "the chat template renders tool definitions",
-                 Evidence(source, *found), confidence=0.9, extractor="chat_template")
+            Fact(
+                "product",
+                "product.tool_use",
+                "the chat template renders tool definitions",
+                Evidence(source, *found),
+                confidence=0.9,
+                extractor="chat_template",
+            )
         )
     return facts

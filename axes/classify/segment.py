@@ -23,7 +23,9 @@ _HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 # A sentence ends at . ! ? followed by space and an upper-case letter, a digit, a quote or
 # Markdown emphasis; "e.g." / "i.e." / "vs." / "approx." and decimals never end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])([*_\"')\]]*)\s+(?=[\"'(\[*_`]*[A-Z0-9])")
-_NO_BREAK_BEFORE = re.compile(r"(\b(e\.g|i\.e|etc|vs|approx|incl|cf|al|Fig|Eq|No|Dr|Mr|Ms)\.|\b[A-Z]\.)$")
+_NO_BREAK_BEFORE = re.compile(
+    r"(\b(e\.g|i\.e|etc|vs|approx|incl|cf|al|Fig|Eq|No|Dr|Mr|Ms)\.|\b[A-Z]\.)$"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,11 @@ def train_model(rows: list[dict[str, Any]], *, meta: dict[str, Any] | None = Non
     weights: dict[str, list[tuple[int, float]]] = {}
     coef = clf.coef_
     for j, feat in enumerate(features):
-        col = [(ci, float(coef[ci, j])) for ci in range(len(classes)) if abs(coef[ci, j]) >= WEIGHT_FLOOR]
+        col = [
+            (ci, float(coef[ci, j]))
+            for ci in range(len(classes))
+            if abs(coef[ci, j]) >= WEIGHT_FLOOR
+        ]
         if col:
             idf[str(feat)] = float(vectorizer.idf_[j])
             weights[str(feat)] = col
@@ -79,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     size_kib = Path(args.out).stat().st_size // 1024
-    print(f"wrote {args.out}: {len(rows)} statements, {len(model.classes)} classes, "
-          f"{len(model.idf)} features, {size_kib} KiB")
+    print(
+        f"wrote {args.out}: {len(rows)} statements, {len(model.classes)} classes, "
+        f"{len(model.idf)} features, {size_kib} KiB"
+    )
     return 0
 
 

@@ -76,15 +76,39 @@ def rate_h(value: Any) -> str:
     return _num_l10n(n, 0) if n >= 100 else _num_l10n(n, 1)
 
 
-@register.filter
-def json_value(value: Any) -> str:
-    """A fact value for display: strings as-is, everything else as compact JSON."""
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
     if isinstance(value, str):
         return value
     try:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def json_value(value: Any) -> str:
+    """A fact value for reading: strings as-is, a dict as 'key: value · key: value' (empty
+    entries left out), a list comma-separated. Autoescaped by the template like any string."""
+    if isinstance(value, dict):
+        parts = [
+            f"{k}: {_plain(v)}" for k, v in value.items() if v not in (None, "", [], {}, False)
+        ]
+        return " · ".join(parts) if parts else "—"
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return _plain(value)
+
+
+@register.filter
+def kind_short(kind: Any) -> str:
+    """'backbone.decoder_type' -> 'decoder type' (kinds are technical ids, kept in English)."""
+    return str(kind or "").split(".", 1)[-1].replace("_", " ")
 
 
 @register.filter

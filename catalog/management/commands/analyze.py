@@ -61,6 +61,8 @@ class Command(BaseCommand):
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+            if result.get("params") is None:
+                raise CommandError(f"{path / 'config.json'}: {result.get('backbone_error')}")
         else:
             result = self._from_catalog(target, options)
         if options["json"]:

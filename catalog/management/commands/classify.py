@@ -24,8 +24,12 @@ class Command(BaseCommand):
     requires_migrations_checks = False
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--jsonl", action="store_true", help="read lines, write JSON lines (required)")
-        parser.add_argument("--split", action="store_true", help="split each line into one-axis phrases")
+        parser.add_argument(
+            "--jsonl", action="store_true", help="read lines, write JSON lines (required)"
+        )
+        parser.add_argument(
+            "--split", action="store_true", help="split each line into one-axis phrases"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["jsonl"]:
@@ -51,6 +55,11 @@ class Command(BaseCommand):
                 record = {"text": line, "axis": "none", "kind": None, "confidence": 1.0}
             else:
                 pred = classify_statement(line)
-                record = {"text": line, "axis": pred.axis, "kind": pred.kind, "confidence": round(pred.confidence, 4)}
+                record = {
+                    "text": line,
+                    "axis": pred.axis,
+                    "kind": pred.kind,
+                    "confidence": round(pred.confidence, 4),
+                }
             out.write(json.dumps(record, ensure_ascii=False))
             out.flush()

@@ -1,0 +1,105 @@
+"""``manage.py analyze``: offline on a folder (no database, no torch), catalog lookups."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(
+    os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
+)
+HUB = SHARED / "hub"
+needs_hub = pytest.mark.skipif(not HUB.is_dir(), reason=f"no shared hub data at {HUB}")
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "1")
+    # an empty data dir: the PATH case must work without a migrated database
+    env["MECHANIC_DATA_DIR"] = str(tmp_path / "data")
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return env
+
+
+@needs_hub
+def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
+    code = (
+        "import sys, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mechanic.settings');"
+        "django.setup();"
+        "from django.core.management import call_command;"
+        f"call_command('analyze', {str(HUB / 'deepseek-ai--DeepSeek-R1')!r}, '--json', "
+        "'--context', '4096', '--kv-dtype', 'fp8');"
+        "sys.stderr.write('TORCH=' + str('torch' in sys.modules))"
+    )
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(tmp_path),
+                         capture_output=True, text=True, timeout=60)
+    wall = time.perf_counter() - start
+    assert out.returncode == 0, out.stderr
+    assert "TORCH=False" in out.stderr
+    result = json.loads(out.stdout)
+    assert result["repo_id"] == "deepseek-ai/DeepSeek-R1"
+    assert result["params"]["total"] == 671_026_404_352
+    assert result["memory"]["kv_bytes"]["context"] == 4096
+    assert result["memory"]["kv_bytes"]["bytes"] == 70_272 // 2 * 4096
+    kinds = {f["kind"] for f in result["facts"]}
+    assert {"backbone.mtp", "backbone.moe", "backbone.attention"} <= kinds
+    assert wall < 20  # generous for a loaded 2-core CI box; typically about a second
+
+
+@needs_hub
+def test_path_summary_table(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "manage.py", "analyze", str(HUB / "nvidia--Nemotron-H-56B-Base-8K"),
+         "--gpu", "h200", "--batch", "2"],
+        cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "54 Mamba-2 + 10 GQA + 54 MLP" in text
+    assert "56,324,350,464" in text
+    assert "max context H200" in text and "decode roofline H200" in text
+    assert "backbone.ssm" in text
+
+
+def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="neither a folder nor an org/name"):
+        call_command("analyze", "not-a-model")
+    with pytest.raises(CommandError, match="no config.json"):
+        call_command("analyze", str(tmp_path))
+    with pytest.raises(CommandError, match="unknown GPU"):
+        call_command("analyze", str(tmp_path), "--gpu", "TPU-v9")
+    (tmp_path / "config.json").write_text('{"model_type": "llama", "vocab_size": 10}')
+    with pytest.raises(CommandError, match="hidden_size"):
+        call_command("analyze", str(tmp_path), "--json")
+
+
+@pytest.mark.django_db
+def test_model_id_not_in_catalog_suggests_ingest() -> None:
+    with pytest.raises(CommandError, match="manage.py ingest acme/unknown"):
+        call_command("analyze", "acme/unknown")
+
+
+@pytest.mark.django_db
+@needs_hub
+def test_model_id_from_catalog_uses_the_stored_analysis() -> None:
+    from catalog.models import CatalogModel, Revision
+
+    model = CatalogModel.objects.create(repo_id="meta-llama/Llama-3.1-8B")
+    analysis = {"repo_id": model.repo_id, "params": {"total": 8_030_261_248}, "facts": []}
+    rev = Revision.objects.create(model=model, sha="a" * 40, source=Revision.Source.BUNDLED,
+                                  analysis=analysis, analysis_version=1)
+    model.latest_revision = rev
+    model.save()
+    buf = StringIO()
+    call_command("analyze", "meta-llama/Llama-3.1-8B", "--json", stdout=buf)
+    assert json.loads(buf.getvalue())["params"]["total"] == 8_030_261_248

@@ -1,0 +1,374 @@
+"""The backbone engine without torch: normalization, layer mixes, KV, state, GPUs, roofline,
+checkpoint comparison, fallbacks and malformed configs. Fast (milliseconds per config)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from axes.backbone import GPUS, ArchSpec, ConfigError, analyze_config, backbone_facts, normalize
+from axes.taxonomy import KINDS
+
+SHARED = Path(
+    os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
+)
+HUB = SHARED / "hub"
+REPO = Path(__file__).resolve().parents[1]
+
+needs_hub = pytest.mark.skipif(not HUB.is_dir(), reason=f"no shared hub data at {HUB}")
+
+
+def hub_config(name: str) -> dict[str, Any]:
+    return json.loads((HUB / name / "config.json").read_text(encoding="utf-8"))
+
+
+def hub_json(name: str, file: str) -> dict[str, Any]:
+    return json.loads((HUB / name / file).read_text(encoding="utf-8"))
+
+
+LLAMA_TINY: dict[str, Any] = {
+    "model_type": "llama",
+    "hidden_size": 64,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 96,
+    "vocab_size": 100,
+    "max_position_embeddings": 1024,
+}
+
+
+def test_import_does_not_pull_torch_or_django() -> None:
+    code = (
+        "import sys, axes.backbone, axes.backbone.report;"
+        "bad = [m for m in ('torch', 'transformers', 'django') if m in sys.modules];"
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""
+
+
+# -- normalization ----------------------------------------------------------------------
+
+
+def test_aliases_of_unknown_model_type_are_read_and_marked_estimated() -> None:
+    config = {"model_type": "my_new_arch", "n_embd": 64, "n_layer": 3, "n_head": 4,
+              "vocab_size": 100, "multi_query": True}
+    report = analyze_config(config)
+    spec = normalize(config)
+    assert (spec.hidden_size, spec.num_layers, spec.num_attention_heads) == (64, 3, 4)
+    assert spec.num_kv_heads == 1
+    assert report["backbone"]["attention"]["variant"] == "MQA"
+    assert report["estimated"] is True
+    assert any("estimate" in n for n in report["notes"])
+    # 4x hidden MLP assumed and said so
+    assert spec.intermediate_size == 256
+    assert any("intermediate_size" in n for n in report["notes"])
+
+
+def test_d_model_alias_and_to_dict_keys_are_family_independent() -> None:
+    a = normalize({**LLAMA_TINY}).to_dict()
+    b = normalize({"model_type": "x", "d_model": 64, "num_layers": 2, "num_heads": 4,
+                   "vocab_size": 100}).to_dict()
+    stable = {"hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim",
+              "intermediate_size", "vocab_size", "tied_embeddings", "rope_theta",
+              "max_position_embeddings", "num_experts", "experts_per_token"}
+    assert stable <= set(a) and set(a) == set(b)
+    assert b["hidden_size"] == 64 and b["num_layers"] == 2
+    json.dumps(a)
+
+
+@needs_hub
+def test_text_config_nesting_and_evidence_locator() -> None:
+    config = hub_config("google--medgemma-27b-it")
+    spec = normalize(config)
+    assert spec.hidden_size == 5376 and spec.num_kv_heads == 16 and spec.vision is not None
+    report = analyze_config(config)
+    facts = backbone_facts(config, report)
+    attention = next(f for f in facts if f.kind == "backbone.attention")
+    assert "text_config.num_key_value_heads" in attention.evidence.locator
+    assert "num_key_value_heads = 16" in attention.evidence.text
+    assert attention.evidence.source == "config.json" and attention.extractor == "config"
+    assert {f.kind for f in facts} <= set(KINDS)
+    assert "backbone.modality" in {f.kind for f in facts}
+
+
+# -- layer mix, decoder type, attention variant per family -------------------------------
+
+FAMILY_TABLE = [
+    ("meta-llama--Llama-3.1-8B", "dense", "GQA", "32 GQA · 32 MLP"),
+    ("google--gemma-2b-it", "dense", "MQA", "18 MQA · 18 MLP"),
+    ("google--medgemma-27b-it", "dense", "GQA", "52 sliding + 10 full · 62 MLP"),
+    ("openai--gpt-oss-20b", "moe", "GQA", "12 sliding + 12 full · 24 MoE"),
+    ("deepseek-ai--DeepSeek-R1", "moe", "MLA", "61 MLA · 3 MLP + 58 MoE"),
+    ("Qwen--Qwen3-Next-80B-A3B-Thinking", "hybrid_moe", "GQA",
+     "36 Gated DeltaNet + 12 GQA · 48 MoE"),
+    ("nvidia--Nemotron-H-56B-Base-8K", "hybrid", "GQA", "54 Mamba-2 + 10 GQA + 54 MLP"),
+    ("mistralai--Mixtral-8x7B-v0.1", "moe", "GQA", "32 GQA · 32 MoE"),
+    ("ibm-granite--granite-3.1-1b-a400m-instruct", "moe", "GQA", "24 GQA · 24 MoE"),
+]
+
+
+@needs_hub
+@pytest.mark.parametrize("name,decoder,variant,summary", FAMILY_TABLE,
+                         ids=[r[0] for r in FAMILY_TABLE])
+def test_decoder_type_attention_and_layer_summary(name, decoder, variant, summary) -> None:
+    report = analyze_config(hub_config(name))
+    bb = report["backbone"]
+    assert bb["decoder_type"] == decoder
+    assert bb["attention"]["variant"] == variant
+    assert bb["layers"]["summary"] == summary
+    assert len(bb["layers"]["pattern"]) == bb["layers"]["num_layers"]
+    assert set(bb["layers"]["pattern"][0]) == {"mixer", "ffn"}
+
+
+def test_nemotron3_style_hybrid_moe_summary() -> None:
+    pattern = "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEMEME"
+    assert pattern.count("*") == 6
+    config = {"model_type": "nemotron_h", "hybrid_override_pattern": pattern,
+              "hidden_size": 64, "vocab_size": 100, "num_attention_heads": 4,
+              "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 96,
+              "mamba_num_heads": 4, "mamba_head_dim": 16, "n_groups": 1, "ssm_state_size": 8,
+              "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
+              "moe_shared_expert_intermediate_size": 32}
+    report = analyze_config(config)
+    counts = report["backbone"]["layers"]["counts"]
+    assert report["backbone"]["decoder_type"] == "hybrid_moe"
+    assert report["backbone"]["layers"]["summary"] == (
+        f"{pattern.count('M')} Mamba-2 + 6 GQA + {pattern.count('E')} MoE"
+    )
+    assert counts["blocks"] == len(pattern)
+
+
+def test_pure_ssm_has_no_kv_and_unbounded_context() -> None:
+    config = {"model_type": "mamba", "hidden_size": 64, "num_hidden_layers": 4,
+              "vocab_size": 100, "state_size": 16, "expand": 2, "conv_kernel": 4}
+    report = analyze_config(config, context_len=4096)
+    assert report["backbone"]["decoder_type"] == "ssm"
+    assert report["backbone"]["attention"]["variant"] == "none"
+    assert report["memory"]["kv_bytes_per_token"] == 0
+    # per layer: conv 128 x 4 x 2 B + ssm 128 x 16 x 4 B
+    assert report["memory"]["state_bytes_per_sequence"] == 4 * (128 * 4 * 2 + 128 * 16 * 4)
+    assert report["memory"]["max_context_by_gpu"]["H100-SXM"] is None
+
+
+# -- KV cache, state, GPUs, roofline ------------------------------------------------------
+
+
+@needs_hub
+@pytest.mark.parametrize("name,kv", [
+    ("meta-llama--Llama-3.1-8B", 131_072),
+    ("deepseek-ai--DeepSeek-R1", 70_272),
+    ("nvidia--Nemotron-H-56B-Base-8K", 40_960),
+])
+def test_fixed_kv_bytes_per_token(name: str, kv: int) -> None:
+    assert analyze_config(hub_config(name))["memory"]["kv_bytes_per_token"] == kv
+
+
+@needs_hub
+def test_mla_latent_formula() -> None:
+    c = hub_config("deepseek-ai--DeepSeek-R1")
+    expected = (c["kv_lora_rank"] + c["qk_rope_head_dim"]) * c["num_hidden_layers"] * 2
+    assert analyze_config(c)["memory"]["kv_bytes_per_token"] == expected == 70_272
+
+
+@needs_hub
+def test_nemotron_mamba_state() -> None:
+    report = analyze_config(hub_config("nvidia--Nemotron-H-56B-Base-8K"))
+    inter, groups, state, heads, hd = 256 * 64, 8, 256, 256, 64
+    conv = (inter + 2 * groups * state) * 4 * 2
+    ssm = heads * hd * state * 4
+    assert report["memory"]["state_bytes_per_sequence"] == 54 * (conv + ssm)
+
+
+@needs_hub
+def test_sliding_window_layers_are_capped() -> None:
+    report = analyze_config(hub_config("openai--gpt-oss-20b"), context_len=8192, batch=2)
+    per_layer = 2 * 8 * 64 * 2
+    expected = 2 * (12 * per_layer * 8192 + 12 * per_layer * 128)
+    kv = report["memory"]["kv_bytes"]
+    assert kv["bytes"] == expected and kv["sliding_windows_capped"] is True
+    assert report["memory"]["kv_bytes_per_token"] == 24 * per_layer
+    fp8 = analyze_config(hub_config("openai--gpt-oss-20b"), context_len=8192, batch=2,
+                         kv_dtype="fp8")
+    assert fp8["memory"]["kv_bytes"]["bytes"] == expected // 2
+
+
+@needs_hub
+def test_max_context_and_roofline_per_gpu() -> None:
+    report = analyze_config(hub_config("meta-llama--Llama-3.1-8B"), context_len=4096)
+    weights = report["memory"]["weights_bytes"]["stored"]
+    assert weights == 8_030_261_248 * 2
+    h100 = GPUS["H100-SXM"]
+    assert report["memory"]["max_context_by_gpu"]["H100-SXM"] == (
+        (h100.memory_bytes - weights) // 131_072
+    )
+    assert report["memory"]["max_context_by_gpu"]["RTX-4090"] > 0
+    per_token = weights + 131_072 * 4096
+    assert report["compute"]["roofline"]["H100-SXM"] == round(
+        h100.bandwidth_bytes_per_s / per_token, 2
+    )
+    # 2 x active matmul params (no input embedding) + attention at context 4096
+    matmul = 8_030_261_248 - 128_256 * 4096 - (32 * 2 + 1) * 4096
+    assert report["compute"]["flops_per_token"] == 2 * matmul + 32 * 4 * 32 * 128 * 4096
+    for gpu in GPUS.values():
+        assert gpu.source_url.startswith("https://") and gpu.memory_bytes > 0
+
+
+@needs_hub
+def test_weights_formats() -> None:
+    awq = analyze_config(hub_config("gurro--Llama-3.1-8B-awq-int4-g128-GEMM"))
+    w = awq["memory"]["weights_bytes"]
+    assert w["int4"] < w["stored"] < w["fp8"] < w["bf16"]
+    oss = analyze_config(hub_config("openai--gpt-oss-120b"))["memory"]["weights_bytes"]
+    assert 60e9 < oss["stored"] < 67e9  # the MXFP4 release is ~65 GB on disk
+    refl = analyze_config(hub_config("mattshumer--Reflection-Llama-3.1-70B"))
+    assert refl["memory"]["weights_bytes"]["stored"] == 70_553_804_800 * 4  # float32
+    index = hub_json("mattshumer--Reflection-Llama-3.1-70B", "model.safetensors.index.json")
+    assert index["metadata"]["total_size"] == refl["memory"]["weights_bytes"]["stored"]
+    ds = analyze_config(hub_config("deepseek-ai--DeepSeek-R1"))
+    assert ds["backbone"]["weights_format"]["quantization"]["label"] == "FP8 block-wise"
+    assert ds["params"]["mtp"]["layers"] == 1 and ds["params"]["mtp"]["params"] > 10**10
+
+
+# -- checkpoint comparison ---------------------------------------------------------------
+
+
+@needs_hub
+def test_medgemma_index_total_is_explained_by_the_tied_duplicate() -> None:
+    name = "google--medgemma-27b-it"
+    report = analyze_config(hub_config(name),
+                            safetensors_index=hub_json(name, "model.safetensors.index.json"))
+    ck = report["checkpoint"]
+    assert ck["stored_total"] == 28_842_036_848
+    assert ck["analytic_total"] == 27_432_406_640  # vision tower included
+    assert report["params"]["breakdown"]["vision"] > 400_000_000
+    assert ck["explained"] is True
+    assert [e["kind"] for e in ck["explanations"]] == ["tied_duplicate"]
+    assert ck["difference"] == 262_208 * 5376
+    assert "vision" in ck["tensor_classes_present"]
+
+
+@needs_hub
+def test_smollm3_index_total_parameters_matches() -> None:
+    name = "HuggingFaceTB--SmolLM3-3B"
+    report = analyze_config(hub_config(name),
+                            safetensors_index=hub_json(name, "model.safetensors.index.json"))
+    assert report["checkpoint"]["difference"] == 0 and report["checkpoint"]["explained"]
+
+
+def _header_for(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A synthetic safetensors header with the tiny llama's real tensor shapes."""
+    h, v, inter, kv = 64, 100, 96, 2 * 16
+    tensors: dict[str, Any] = {"model.embed_tokens.weight": {"dtype": "BF16", "shape": [v, h]},
+                               "lm_head.weight": {"dtype": "BF16", "shape": [v, h]},
+                               "model.norm.weight": {"dtype": "BF16", "shape": [h]}}
+    for i in range(2):
+        p = f"model.layers.{i}."
+        tensors |= {
+            p + "self_attn.q_proj.weight": {"dtype": "F8_E4M3", "shape": [h, h]},
+            p + "self_attn.q_proj.weight_scale_inv": {"dtype": "F32", "shape": [1, 1]},
+            p + "self_attn.k_proj.weight": {"dtype": "BF16", "shape": [kv, h]},
+            p + "self_attn.v_proj.weight": {"dtype": "BF16", "shape": [kv, h]},
+            p + "self_attn.o_proj.weight": {"dtype": "BF16", "shape": [h, h]},
+            p + "mlp.gate_proj.weight": {"dtype": "BF16", "shape": [inter, h]},
+            p + "mlp.up_proj.weight": {"dtype": "BF16", "shape": [inter, h]},
+            p + "mlp.down_proj.weight": {"dtype": "BF16", "shape": [h, inter]},
+            p + "input_layernorm.weight": {"dtype": "BF16", "shape": [h]},
+            p + "post_attention_layernorm.weight": {"dtype": "BF16", "shape": [h]},
+        }
+    tensors["model.layers.2.eh_proj.weight"] = {"dtype": "BF16", "shape": [h, 2 * h]}
+    return {"model-00001-of-00001.safetensors": {"__metadata__": {"format": "pt"}, **tensors}}
+
+
+def test_headers_give_dtypes_and_explain_every_difference() -> None:
+    report = analyze_config(LLAMA_TINY)
+    headers = _header_for(report)
+    out = analyze_config(LLAMA_TINY, safetensors_headers=headers)["checkpoint"]
+    assert out["stored_by_dtype"]["F8_E4M3"] == 2 * 64 * 64
+    assert out["stored_by_dtype"]["F32"] == 2
+    kinds = {e["kind"]: e["params"] for e in out["explanations"]}
+    assert kinds == {"mtp": 64 * 128, "quant_scales": 2}
+    assert out["explained"] is True
+    assert out["stored_total"] - out["analytic_total"] == 64 * 128 + 2
+
+
+def test_model_info_counts_by_dtype() -> None:
+    total = analyze_config(LLAMA_TINY)["params"]["total"]
+    info = {"safetensors": {"parameters": {"BF16": total}, "total": total}}
+    out = analyze_config(LLAMA_TINY, model_info=info)["checkpoint"]
+    assert out["stored_by_dtype"] == {"BF16": total}
+    assert out["difference"] == 0 and out["explained"]
+
+
+# -- fallbacks and malformed configs ----------------------------------------------------
+
+
+@needs_hub
+def test_minimax_falls_back_to_an_estimate() -> None:
+    report = analyze_config(hub_config("MiniMaxAI--MiniMax-M1-80k"))
+    assert report["estimated"] is True
+    assert report["backbone"]["decoder_type"] == "hybrid_moe"
+    assert report["params"]["total"] > report["params"]["active"] > 0
+    facts = backbone_facts(hub_config("MiniMaxAI--MiniMax-M1-80k"), report)
+    assert facts and all(f.confidence < 1 for f in facts)
+
+
+@pytest.mark.parametrize("config,key", [
+    ({"model_type": "llama", "num_hidden_layers": 2, "vocab_size": 10}, "hidden_size"),
+    ({**LLAMA_TINY, "hidden_size": "wide"}, "hidden_size"),
+    ({**LLAMA_TINY, "num_key_value_heads": 3}, "num_key_value_heads"),
+    ({**LLAMA_TINY, "tie_word_embeddings": "maybe"}, "tie_word_embeddings"),
+    ({**LLAMA_TINY, "num_hidden_layers": 0}, "num_hidden_layers"),
+    ({"model_type": "nemotron_h", "hybrid_override_pattern": "MX*", "hidden_size": 8,
+      "vocab_size": 10}, "hybrid_override_pattern"),
+    ({"model_type": "nemotron_h", "hidden_size": 8, "vocab_size": 10}, "hybrid_override_pattern"),
+])
+def test_malformed_configs_raise_a_typed_error_naming_the_key(config, key) -> None:
+    with pytest.raises(ConfigError) as err:
+        analyze_config(config)
+    assert key in str(err.value) or key == err.value.key
+    assert str(err.value)
+
+
+def test_not_a_dict_and_numeric_strings() -> None:
+    with pytest.raises(ConfigError):
+        analyze_config(["not", "a", "config"])  # type: ignore[arg-type]
+    report = analyze_config({**LLAMA_TINY, "hidden_size": "64", "num_hidden_layers": 2.0})
+    assert report["params"]["total"] == analyze_config(LLAMA_TINY)["params"]["total"]
+    assert any("read as the integer 64" in n for n in report["notes"])
+
+
+def test_short_layer_types_is_a_note_not_a_crash() -> None:
+    report = analyze_config({**LLAMA_TINY, "layer_types": ["full_attention"]})
+    assert any("layer_types" in n for n in report["notes"])
+    assert len(report["backbone"]["layers"]["pattern"]) == 2
+
+
+def test_bad_arguments_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="KV-cache dtype"):
+        analyze_config(LLAMA_TINY, kv_dtype="int3")
+    with pytest.raises(ValueError):
+        analyze_config(LLAMA_TINY, batch=0)
+
+
+@needs_hub
+def test_every_hub_config_report_is_json_and_fast() -> None:
+    import time
+
+    for d in sorted(p for p in HUB.iterdir() if (p / "config.json").is_file()):
+        config = hub_config(d.name)
+        start = time.perf_counter()
+        report = analyze_config(config)
+        elapsed = time.perf_counter() - start
+        json.dumps(report)
+        assert elapsed < 0.5, d.name
+        assert isinstance(normalize(config), ArchSpec)
+        assert all(f.kind in KINDS for f in backbone_facts(config, report))
