@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ANALYSIS_VERSION = 1  # bump when the output changes so stored analyses are recomputed
+from axes.facts import Evidence, Fact
+
+ANALYSIS_VERSION = 2  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass
@@ -127,18 +129,42 @@ def analyze_artifacts(
             out.update({k: v for k, v in report.items() if k != "notes"})
             out["notes"].extend(report["notes"])
             facts.extend(backbone_facts(arts.config, report))
-    facts.extend(_classifier_facts(arts, report, out["notes"]))
+    facts.extend(_classifier_facts(arts, report))
+    facts.extend(_bundled_facts(arts))
     out["facts"] = [f.to_dict() if hasattr(f, "to_dict") else f for f in facts]
     return out
 
 
-def _classifier_facts(
-    arts: Artifacts, report: dict[str, Any] | None, notes: list[str]
-) -> list[Any]:
+def _classifier_facts(arts: Artifacts, report: dict[str, Any] | None) -> list[Any]:
     """Facts from the card, generation config and chat template (``axes.classify``)."""
-    try:
-        from axes.classify import artifact_facts
-    except ImportError:
-        notes.append("the card classifier (axes.classify) is not installed; backbone facts only")
-        return []
+    from axes.classify import artifact_facts
+
     return list(artifact_facts(arts, report))
+
+
+def _bundled_facts(arts: Artifacts) -> list[Fact]:
+    """Facts of the bundled demo catalog: written by us from published sources, each with its
+    link. They are sourced statements, so their evidence is the statement and the URL."""
+    from axes.taxonomy import KINDS, axis_of
+
+    out: list[Fact] = []
+    for item in arts.extra_facts:
+        kind = item.get("kind")
+        text = str(item.get("text") or "").strip()
+        if kind not in KINDS or not text:
+            continue
+        out.append(
+            Fact(
+                axis=axis_of(kind),
+                kind=kind,
+                value=text,
+                evidence=Evidence(
+                    source=str(item.get("source_url") or "bundled catalog"),
+                    locator=str(item.get("locator") or "published source"),
+                    text=text,
+                ),
+                confidence=1.0,
+                extractor="bundled",
+            )
+        )
+    return out

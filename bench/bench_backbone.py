@@ -41,12 +41,12 @@ def main() -> int:
     parser.add_argument("--meta-repeat", type=int, default=3, help="meta builds per config")
     args = parser.parse_args()
 
-    from axes.backbone import analyze_config
-
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
     from transformers.utils import logging as hf_logging
+
+    from axes.backbone import analyze_config
 
     hf_logging.set_verbosity_error()
     hub = SHARED / "hub"
@@ -59,8 +59,10 @@ def main() -> int:
         total = analyze_config(config)["params"]["total"]
         mt = config.get("model_type")
         if mt not in CONFIG_MAPPING:
-            print(f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {'-':>11s} {'-':>9s}  "
-                  f"transformers has no {mt!r} (estimated fallback)")
+            print(
+                f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {'-':>11s} {'-':>9s}  "
+                f"transformers has no {mt!r} (estimated fallback)"
+            )
             continue
         kwargs = {k: v for k, v in config.items() if k not in ("model_type", "auto_map")}
         counted: dict[str, int] = {}
@@ -75,22 +77,36 @@ def main() -> int:
         ratio = meta_s / analytic_s
         ratios.append(ratio)
         match = "match" if counted["total"] == total else f"DIFF {counted['total'] - total:+,}"
-        print(f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {meta_s * 1e3:9.1f}ms "
-              f"{ratio:8.0f}x  {match}")
+        print(
+            f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {meta_s * 1e3:9.1f}ms "
+            f"{ratio:8.0f}x  {match}"
+        )
     if ratios:
-        print(f"median ratio {statistics.median(ratios):,.0f}x, min {min(ratios):,.0f}x "
-              f"(target >= 1000x)")
-    target = next(d for d in dirs if d.name == "meta-llama--Llama-3.1-8B") if any(
-        d.name == "meta-llama--Llama-3.1-8B" for d in dirs) else dirs[0]
+        print(
+            f"median ratio {statistics.median(ratios):,.0f}x, min {min(ratios):,.0f}x "
+            f"(target >= 1000x)"
+        )
+    target = (
+        next(d for d in dirs if d.name == "meta-llama--Llama-3.1-8B")
+        if any(d.name == "meta-llama--Llama-3.1-8B" for d in dirs)
+        else dirs[0]
+    )
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
     walls = []
     for _ in range(3):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "manage.py", "analyze", str(target), "--json"], cwd=REPO,
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "analyze", str(target), "--json"],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         walls.append(time.perf_counter() - start)
-    print(f"manage.py analyze {target.name} --json: median wall {statistics.median(walls):.3f}s "
-          "(process start, Django setup, analysis, JSON)")
+    print(
+        f"manage.py analyze {target.name} --json: median wall {statistics.median(walls):.3f}s "
+        "(process start, Django setup, analysis, JSON)"
+    )
     return 0
 
 

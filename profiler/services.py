@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import socket
 import tempfile
 import time
@@ -311,6 +313,16 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
     return outcome
 
 
+def _child_kill(child: Any) -> None:
+    """SIGKILL the measurement process (billiard's Process has no kill())."""
+    if child.pid is not None and child.is_alive():
+        try:
+            os.kill(child.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    child.join(5)
+
+
 def _child_deadline_s() -> float:
     limit = settings.PROFILER_TIME_LIMIT_S
     # Leave the parent time to kill the child and record why, before Celery's hard limit.
@@ -349,8 +361,7 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
         while True:
             now = time.monotonic()
             if now >= deadline:
-                child.kill()
-                child.join(5)
+                _child_kill(child)
                 run_fail(
                     run_id=run.pk,
                     attempt=attempt,
@@ -364,8 +375,7 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
                 return "timeout"
             if now - last_beat >= heartbeat_every_s:
                 if not run_heartbeat(run_id=run.pk, attempt=attempt):
-                    child.kill()  # reaped or cancelled meanwhile: this attempt lost the run
-                    child.join(5)
+                    _child_kill(child)  # reaped or cancelled meanwhile: this attempt lost the run
                     return "lost"
                 last_beat = now
             if parent_conn.poll(0.5):
@@ -386,8 +396,7 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
     finally:
         child.join(10)
         if child.is_alive():
-            child.kill()
-            child.join(5)
+            _child_kill(child)
         parent_conn.close()
 
     if message is None:

@@ -41,8 +41,14 @@ def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
         "sys.stderr.write('TORCH=' + str('torch' in sys.modules))"
     )
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=_env(tmp_path),
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     wall = time.perf_counter() - start
     assert out.returncode == 0, out.stderr
     assert "TORCH=False" in out.stderr
@@ -59,9 +65,21 @@ def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
 @needs_hub
 def test_path_summary_table(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "manage.py", "analyze", str(HUB / "nvidia--Nemotron-H-56B-Base-8K"),
-         "--gpu", "h200", "--batch", "2"],
-        cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "manage.py",
+            "analyze",
+            str(HUB / "nvidia--Nemotron-H-56B-Base-8K"),
+            "--gpu",
+            "h200",
+            "--batch",
+            "2",
+        ],
+        cwd=REPO,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -96,8 +114,13 @@ def test_model_id_from_catalog_uses_the_stored_analysis() -> None:
 
     model = CatalogModel.objects.create(repo_id="meta-llama/Llama-3.1-8B")
     analysis = {"repo_id": model.repo_id, "params": {"total": 8_030_261_248}, "facts": []}
-    rev = Revision.objects.create(model=model, sha="a" * 40, source=Revision.Source.BUNDLED,
-                                  analysis=analysis, analysis_version=1)
+    rev = Revision.objects.create(
+        model=model,
+        sha="a" * 40,
+        source=Revision.Source.BUNDLED,
+        analysis=analysis,
+        analysis_version=1,
+    )
     model.latest_revision = rev
     model.save()
     buf = StringIO()

@@ -50,8 +50,9 @@ def test_import_does_not_pull_torch_or_django() -> None:
         "bad = [m for m in ('torch', 'transformers', 'django') if m in sys.modules];"
         "print(','.join(bad))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == ""
 
 
@@ -59,8 +60,14 @@ def test_import_does_not_pull_torch_or_django() -> None:
 
 
 def test_aliases_of_unknown_model_type_are_read_and_marked_estimated() -> None:
-    config = {"model_type": "my_new_arch", "n_embd": 64, "n_layer": 3, "n_head": 4,
-              "vocab_size": 100, "multi_query": True}
+    config = {
+        "model_type": "my_new_arch",
+        "n_embd": 64,
+        "n_layer": 3,
+        "n_head": 4,
+        "vocab_size": 100,
+        "multi_query": True,
+    }
     report = analyze_config(config)
     spec = normalize(config)
     assert (spec.hidden_size, spec.num_layers, spec.num_attention_heads) == (64, 3, 4)
@@ -75,11 +82,23 @@ def test_aliases_of_unknown_model_type_are_read_and_marked_estimated() -> None:
 
 def test_d_model_alias_and_to_dict_keys_are_family_independent() -> None:
     a = normalize({**LLAMA_TINY}).to_dict()
-    b = normalize({"model_type": "x", "d_model": 64, "num_layers": 2, "num_heads": 4,
-                   "vocab_size": 100}).to_dict()
-    stable = {"hidden_size", "num_layers", "num_attention_heads", "num_kv_heads", "head_dim",
-              "intermediate_size", "vocab_size", "tied_embeddings", "rope_theta",
-              "max_position_embeddings", "num_experts", "experts_per_token"}
+    b = normalize(
+        {"model_type": "x", "d_model": 64, "num_layers": 2, "num_heads": 4, "vocab_size": 100}
+    ).to_dict()
+    stable = {
+        "hidden_size",
+        "num_layers",
+        "num_attention_heads",
+        "num_kv_heads",
+        "head_dim",
+        "intermediate_size",
+        "vocab_size",
+        "tied_embeddings",
+        "rope_theta",
+        "max_position_embeddings",
+        "num_experts",
+        "experts_per_token",
+    }
     assert stable <= set(a) and set(a) == set(b)
     assert b["hidden_size"] == 64 and b["num_layers"] == 2
     json.dumps(a)
@@ -108,8 +127,12 @@ FAMILY_TABLE = [
     ("google--medgemma-27b-it", "dense", "GQA", "52 sliding + 10 full · 62 MLP"),
     ("openai--gpt-oss-20b", "moe", "GQA", "12 sliding + 12 full · 24 MoE"),
     ("deepseek-ai--DeepSeek-R1", "moe", "MLA", "61 MLA · 3 MLP + 58 MoE"),
-    ("Qwen--Qwen3-Next-80B-A3B-Thinking", "hybrid_moe", "GQA",
-     "36 Gated DeltaNet + 12 GQA · 48 MoE"),
+    (
+        "Qwen--Qwen3-Next-80B-A3B-Thinking",
+        "hybrid_moe",
+        "GQA",
+        "36 Gated DeltaNet + 12 GQA · 48 MoE",
+    ),
     ("nvidia--Nemotron-H-56B-Base-8K", "hybrid", "GQA", "54 Mamba-2 + 10 GQA + 54 MLP"),
     ("mistralai--Mixtral-8x7B-v0.1", "moe", "GQA", "32 GQA · 32 MoE"),
     ("ibm-granite--granite-3.1-1b-a400m-instruct", "moe", "GQA", "24 GQA · 24 MoE"),
@@ -117,8 +140,9 @@ FAMILY_TABLE = [
 
 
 @needs_hub
-@pytest.mark.parametrize("name,decoder,variant,summary", FAMILY_TABLE,
-                         ids=[r[0] for r in FAMILY_TABLE])
+@pytest.mark.parametrize(
+    "name,decoder,variant,summary", FAMILY_TABLE, ids=[r[0] for r in FAMILY_TABLE]
+)
 def test_decoder_type_attention_and_layer_summary(name, decoder, variant, summary) -> None:
     report = analyze_config(hub_config(name))
     bb = report["backbone"]
@@ -132,12 +156,24 @@ def test_decoder_type_attention_and_layer_summary(name, decoder, variant, summar
 def test_nemotron3_style_hybrid_moe_summary() -> None:
     pattern = "MEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEM*EMEMEMEMEME"
     assert pattern.count("*") == 6
-    config = {"model_type": "nemotron_h", "hybrid_override_pattern": pattern,
-              "hidden_size": 64, "vocab_size": 100, "num_attention_heads": 4,
-              "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 96,
-              "mamba_num_heads": 4, "mamba_head_dim": 16, "n_groups": 1, "ssm_state_size": 8,
-              "n_routed_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
-              "moe_shared_expert_intermediate_size": 32}
+    config = {
+        "model_type": "nemotron_h",
+        "hybrid_override_pattern": pattern,
+        "hidden_size": 64,
+        "vocab_size": 100,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 16,
+        "intermediate_size": 96,
+        "mamba_num_heads": 4,
+        "mamba_head_dim": 16,
+        "n_groups": 1,
+        "ssm_state_size": 8,
+        "n_routed_experts": 8,
+        "num_experts_per_tok": 2,
+        "moe_intermediate_size": 32,
+        "moe_shared_expert_intermediate_size": 32,
+    }
     report = analyze_config(config)
     counts = report["backbone"]["layers"]["counts"]
     assert report["backbone"]["decoder_type"] == "hybrid_moe"
@@ -148,8 +184,15 @@ def test_nemotron3_style_hybrid_moe_summary() -> None:
 
 
 def test_pure_ssm_has_no_kv_and_unbounded_context() -> None:
-    config = {"model_type": "mamba", "hidden_size": 64, "num_hidden_layers": 4,
-              "vocab_size": 100, "state_size": 16, "expand": 2, "conv_kernel": 4}
+    config = {
+        "model_type": "mamba",
+        "hidden_size": 64,
+        "num_hidden_layers": 4,
+        "vocab_size": 100,
+        "state_size": 16,
+        "expand": 2,
+        "conv_kernel": 4,
+    }
     report = analyze_config(config, context_len=4096)
     assert report["backbone"]["decoder_type"] == "ssm"
     assert report["backbone"]["attention"]["variant"] == "none"
@@ -163,11 +206,14 @@ def test_pure_ssm_has_no_kv_and_unbounded_context() -> None:
 
 
 @needs_hub
-@pytest.mark.parametrize("name,kv", [
-    ("meta-llama--Llama-3.1-8B", 131_072),
-    ("deepseek-ai--DeepSeek-R1", 70_272),
-    ("nvidia--Nemotron-H-56B-Base-8K", 40_960),
-])
+@pytest.mark.parametrize(
+    "name,kv",
+    [
+        ("meta-llama--Llama-3.1-8B", 131_072),
+        ("deepseek-ai--DeepSeek-R1", 70_272),
+        ("nvidia--Nemotron-H-56B-Base-8K", 40_960),
+    ],
+)
 def test_fixed_kv_bytes_per_token(name: str, kv: int) -> None:
     assert analyze_config(hub_config(name))["memory"]["kv_bytes_per_token"] == kv
 
@@ -196,8 +242,9 @@ def test_sliding_window_layers_are_capped() -> None:
     kv = report["memory"]["kv_bytes"]
     assert kv["bytes"] == expected and kv["sliding_windows_capped"] is True
     assert report["memory"]["kv_bytes_per_token"] == 24 * per_layer
-    fp8 = analyze_config(hub_config("openai--gpt-oss-20b"), context_len=8192, batch=2,
-                         kv_dtype="fp8")
+    fp8 = analyze_config(
+        hub_config("openai--gpt-oss-20b"), context_len=8192, batch=2, kv_dtype="fp8"
+    )
     assert fp8["memory"]["kv_bytes"]["bytes"] == expected // 2
 
 
@@ -244,8 +291,9 @@ def test_weights_formats() -> None:
 @needs_hub
 def test_medgemma_index_total_is_explained_by_the_tied_duplicate() -> None:
     name = "google--medgemma-27b-it"
-    report = analyze_config(hub_config(name),
-                            safetensors_index=hub_json(name, "model.safetensors.index.json"))
+    report = analyze_config(
+        hub_config(name), safetensors_index=hub_json(name, "model.safetensors.index.json")
+    )
     ck = report["checkpoint"]
     assert ck["stored_total"] == 28_842_036_848
     assert ck["analytic_total"] == 27_432_406_640  # vision tower included
@@ -259,17 +307,20 @@ def test_medgemma_index_total_is_explained_by_the_tied_duplicate() -> None:
 @needs_hub
 def test_smollm3_index_total_parameters_matches() -> None:
     name = "HuggingFaceTB--SmolLM3-3B"
-    report = analyze_config(hub_config(name),
-                            safetensors_index=hub_json(name, "model.safetensors.index.json"))
+    report = analyze_config(
+        hub_config(name), safetensors_index=hub_json(name, "model.safetensors.index.json")
+    )
     assert report["checkpoint"]["difference"] == 0 and report["checkpoint"]["explained"]
 
 
 def _header_for(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """A synthetic safetensors header with the tiny llama's real tensor shapes."""
     h, v, inter, kv = 64, 100, 96, 2 * 16
-    tensors: dict[str, Any] = {"model.embed_tokens.weight": {"dtype": "BF16", "shape": [v, h]},
-                               "lm_head.weight": {"dtype": "BF16", "shape": [v, h]},
-                               "model.norm.weight": {"dtype": "BF16", "shape": [h]}}
+    tensors: dict[str, Any] = {
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [v, h]},
+        "lm_head.weight": {"dtype": "BF16", "shape": [v, h]},
+        "model.norm.weight": {"dtype": "BF16", "shape": [h]},
+    }
     for i in range(2):
         p = f"model.layers.{i}."
         tensors |= {
@@ -321,16 +372,29 @@ def test_minimax_falls_back_to_an_estimate() -> None:
     assert facts and all(f.confidence < 1 for f in facts)
 
 
-@pytest.mark.parametrize("config,key", [
-    ({"model_type": "llama", "num_hidden_layers": 2, "vocab_size": 10}, "hidden_size"),
-    ({**LLAMA_TINY, "hidden_size": "wide"}, "hidden_size"),
-    ({**LLAMA_TINY, "num_key_value_heads": 3}, "num_key_value_heads"),
-    ({**LLAMA_TINY, "tie_word_embeddings": "maybe"}, "tie_word_embeddings"),
-    ({**LLAMA_TINY, "num_hidden_layers": 0}, "num_hidden_layers"),
-    ({"model_type": "nemotron_h", "hybrid_override_pattern": "MX*", "hidden_size": 8,
-      "vocab_size": 10}, "hybrid_override_pattern"),
-    ({"model_type": "nemotron_h", "hidden_size": 8, "vocab_size": 10}, "hybrid_override_pattern"),
-])
+@pytest.mark.parametrize(
+    "config,key",
+    [
+        ({"model_type": "llama", "num_hidden_layers": 2, "vocab_size": 10}, "hidden_size"),
+        ({**LLAMA_TINY, "hidden_size": "wide"}, "hidden_size"),
+        ({**LLAMA_TINY, "num_key_value_heads": 3}, "num_key_value_heads"),
+        ({**LLAMA_TINY, "tie_word_embeddings": "maybe"}, "tie_word_embeddings"),
+        ({**LLAMA_TINY, "num_hidden_layers": 0}, "num_hidden_layers"),
+        (
+            {
+                "model_type": "nemotron_h",
+                "hybrid_override_pattern": "MX*",
+                "hidden_size": 8,
+                "vocab_size": 10,
+            },
+            "hybrid_override_pattern",
+        ),
+        (
+            {"model_type": "nemotron_h", "hidden_size": 8, "vocab_size": 10},
+            "hybrid_override_pattern",
+        ),
+    ],
+)
 def test_malformed_configs_raise_a_typed_error_naming_the_key(config, key) -> None:
     with pytest.raises(ConfigError) as err:
         analyze_config(config)

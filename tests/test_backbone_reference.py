@@ -69,8 +69,12 @@ def _routed_expert_numel(model) -> dict[int, int]:
 
 def _experts(cfg) -> tuple[int, int]:
     text = getattr(cfg, "text_config", None) or cfg
-    e = (getattr(text, "num_local_experts", None) or getattr(text, "n_routed_experts", None)
-         or getattr(text, "num_experts", None) or 0)
+    e = (
+        getattr(text, "num_local_experts", None)
+        or getattr(text, "n_routed_experts", None)
+        or getattr(text, "num_experts", None)
+        or 0
+    )
     k = getattr(text, "num_experts_per_tok", None) or 0
     return int(e), int(k)
 
@@ -117,16 +121,32 @@ def test_hub_config_matches_transformers_and_reference_csv(row: dict[str, str]) 
 
 
 TOKENS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
-SMALL = {"vocab_size": 512, "hidden_size": 64, "num_hidden_layers": 4,
-         "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 96, **TOKENS}
+SMALL = {
+    "vocab_size": 512,
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 96,
+    **TOKENS,
+}
 MOE_SMALL = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
-SIGLIP = {"hidden_size": 32, "num_hidden_layers": 2, "intermediate_size": 48,
-          "num_attention_heads": 2, "image_size": 28, "patch_size": 14}
+SIGLIP = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "intermediate_size": 48,
+    "num_attention_heads": 2,
+    "image_size": 28,
+    "patch_size": 14,
+}
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ("llama-untied", "llama", {}),
-    ("llama-tied-bias", "llama", {"tie_word_embeddings": True, "attention_bias": True,
-                                  "mlp_bias": True}),
+    (
+        "llama-tied-bias",
+        "llama",
+        {"tie_word_embeddings": True, "attention_bias": True, "mlp_bias": True},
+    ),
     ("llama-headdim", "llama", {"head_dim": 24}),
     ("llama-mha", "llama", {"num_key_value_heads": 4}),
     ("mistral-sliding", "mistral", {"sliding_window": 16}),
@@ -134,45 +154,128 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ("qwen2", "qwen2", {}),
     ("qwen2-tied", "qwen2", {"tie_word_embeddings": True}),
     ("qwen3-bias", "qwen3", {"attention_bias": True, "head_dim": 16}),
-    ("qwen3_moe-dense-first", "qwen3_moe", {"num_experts": 8, **MOE_SMALL, "mlp_only_layers": [0],
-                                            "decoder_sparse_step": 1, "head_dim": 16}),
+    (
+        "qwen3_moe-dense-first",
+        "qwen3_moe",
+        {
+            "num_experts": 8,
+            **MOE_SMALL,
+            "mlp_only_layers": [0],
+            "decoder_sparse_step": 1,
+            "head_dim": 16,
+        },
+    ),
     ("qwen3_moe-step2", "qwen3_moe", {"num_experts": 8, **MOE_SMALL, "decoder_sparse_step": 2}),
-    ("qwen3_next", "qwen3_next", {
-        "num_experts": 8, **MOE_SMALL, "shared_expert_intermediate_size": 40, "head_dim": 16,
-        "layer_types": ["linear_attention", "full_attention", "linear_attention", "full_attention"],
-        "linear_num_key_heads": 2, "linear_num_value_heads": 4, "linear_key_head_dim": 8,
-        "linear_value_head_dim": 12, "mlp_only_layers": [2]}),
-    ("deepseek_v2-no-q-lora", "deepseek_v2", {
-        "n_routed_experts": 8, **MOE_SMALL, "n_shared_experts": 2, "first_k_dense_replace": 1,
-        "q_lora_rank": None, "kv_lora_rank": 16, "qk_nope_head_dim": 8, "qk_rope_head_dim": 4,
-        "v_head_dim": 8, "n_group": 1, "topk_group": 1}),
-    ("deepseek_v3-bias", "deepseek_v3", {
-        "n_routed_experts": 8, **MOE_SMALL, "n_shared_experts": 1, "first_k_dense_replace": 2,
-        "q_lora_rank": 24, "kv_lora_rank": 16, "qk_nope_head_dim": 8, "qk_rope_head_dim": 4,
-        "v_head_dim": 8, "attention_bias": True, "n_group": 1, "topk_group": 1}),
+    (
+        "qwen3_next",
+        "qwen3_next",
+        {
+            "num_experts": 8,
+            **MOE_SMALL,
+            "shared_expert_intermediate_size": 40,
+            "head_dim": 16,
+            "layer_types": [
+                "linear_attention",
+                "full_attention",
+                "linear_attention",
+                "full_attention",
+            ],
+            "linear_num_key_heads": 2,
+            "linear_num_value_heads": 4,
+            "linear_key_head_dim": 8,
+            "linear_value_head_dim": 12,
+            "mlp_only_layers": [2],
+        },
+    ),
+    (
+        "deepseek_v2-no-q-lora",
+        "deepseek_v2",
+        {
+            "n_routed_experts": 8,
+            **MOE_SMALL,
+            "n_shared_experts": 2,
+            "first_k_dense_replace": 1,
+            "q_lora_rank": None,
+            "kv_lora_rank": 16,
+            "qk_nope_head_dim": 8,
+            "qk_rope_head_dim": 4,
+            "v_head_dim": 8,
+            "n_group": 1,
+            "topk_group": 1,
+        },
+    ),
+    (
+        "deepseek_v3-bias",
+        "deepseek_v3",
+        {
+            "n_routed_experts": 8,
+            **MOE_SMALL,
+            "n_shared_experts": 1,
+            "first_k_dense_replace": 2,
+            "q_lora_rank": 24,
+            "kv_lora_rank": 16,
+            "qk_nope_head_dim": 8,
+            "qk_rope_head_dim": 4,
+            "v_head_dim": 8,
+            "attention_bias": True,
+            "n_group": 1,
+            "topk_group": 1,
+        },
+    ),
     ("gemma", "gemma", {"head_dim": 16}),
     ("gemma2", "gemma2", {"head_dim": 16, "sliding_window": 8}),
     ("gemma3_text", "gemma3_text", {"head_dim": 16, "sliding_window": 8, "num_hidden_layers": 7}),
     ("gemma3_text-untied", "gemma3_text", {"head_dim": 16, "tie_word_embeddings": False}),
     ("phi3", "phi3", {}),
     ("gpt2", "gpt2", {"n_embd": 64, "n_layer": 3, "n_head": 4, "n_positions": 128}),
-    ("gpt_oss", "gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2, "head_dim": 16,
-                            "sliding_window": 8}),
-    ("nemotron_h-hybrid-moe", "nemotron_h", {
-        "hybrid_override_pattern": "M-*EME", "mamba_num_heads": 4, "mamba_head_dim": 16,
-        "n_groups": 2, "ssm_state_size": 8, "head_dim": 16, "n_routed_experts": 4,
-        "moe_intermediate_size": 32, "moe_shared_expert_intermediate_size": 48,
-        "num_experts_per_tok": 2, "use_bias": True, "mlp_bias": True}),
-    ("nemotron_h-latent", "nemotron_h", {
-        "hybrid_override_pattern": "ME*E", "mamba_num_heads": 4, "mamba_head_dim": 16,
-        "n_groups": 1, "ssm_state_size": 8, "head_dim": 16, "n_routed_experts": 4,
-        "moe_intermediate_size": 32, "moe_shared_expert_intermediate_size": 48,
-        "num_experts_per_tok": 2, "moe_latent_size": 24}),
+    (
+        "gpt_oss",
+        "gpt_oss",
+        {"num_local_experts": 4, "num_experts_per_tok": 2, "head_dim": 16, "sliding_window": 8},
+    ),
+    (
+        "nemotron_h-hybrid-moe",
+        "nemotron_h",
+        {
+            "hybrid_override_pattern": "M-*EME",
+            "mamba_num_heads": 4,
+            "mamba_head_dim": 16,
+            "n_groups": 2,
+            "ssm_state_size": 8,
+            "head_dim": 16,
+            "n_routed_experts": 4,
+            "moe_intermediate_size": 32,
+            "moe_shared_expert_intermediate_size": 48,
+            "num_experts_per_tok": 2,
+            "use_bias": True,
+            "mlp_bias": True,
+        },
+    ),
+    (
+        "nemotron_h-latent",
+        "nemotron_h",
+        {
+            "hybrid_override_pattern": "ME*E",
+            "mamba_num_heads": 4,
+            "mamba_head_dim": 16,
+            "n_groups": 1,
+            "ssm_state_size": 8,
+            "head_dim": 16,
+            "n_routed_experts": 4,
+            "moe_intermediate_size": 32,
+            "moe_shared_expert_intermediate_size": 48,
+            "num_experts_per_tok": 2,
+            "moe_latent_size": 24,
+        },
+    ),
     ("mamba", "mamba", {"state_size": 8}),
     ("falcon_mamba-bias", "falcon_mamba", {"state_size": 8, "use_bias": True}),
     ("mamba2", "mamba2", {"num_heads": 8, "head_dim": 16, "n_groups": 2, "state_size": 8}),
-    ("granitemoe-bias", "granitemoe", {"num_local_experts": 4, "num_experts_per_tok": 2,
-                                       "attention_bias": True}),
+    (
+        "granitemoe-bias",
+        "granitemoe",
+        {"num_local_experts": 4, "num_experts_per_tok": 2, "attention_bias": True},
+    ),
     ("smollm3", "smollm3", {}),
     ("smollm3-untied", "smollm3", {"tie_word_embeddings": False, "no_rope_layer_interval": 2}),
     ("olmo2-bias", "olmo2", {"attention_bias": True}),
@@ -215,12 +318,18 @@ def test_gemma3_with_vision_tower_matches_transformers(use_head: bool) -> None:
     from transformers.models.gemma3 import Gemma3Config
 
     text = dict(SMALL, head_dim=16, sliding_window=8)
-    cfg = Gemma3Config(text_config=text, vision_config=dict(SIGLIP, vision_use_head=use_head),
-                       mm_tokens_per_image=4)
+    cfg = Gemma3Config(
+        text_config=text,
+        vision_config=dict(SIGLIP, vision_use_head=use_head),
+        mm_tokens_per_image=4,
+    )
     model = _build(cfg)
     total = sum(p.numel() for p in model.parameters())
-    vision = sum(p.numel() for n, p in model.named_parameters()
-                 if "vision_tower" in n or "multi_modal_projector" in n)
+    vision = sum(
+        p.numel()
+        for n, p in model.named_parameters()
+        if "vision_tower" in n or "multi_modal_projector" in n
+    )
     report = analyze_config(cfg.to_dict())
     assert report["params"]["total"] == total
     assert report["params"]["breakdown"]["vision"] == vision

@@ -57,7 +57,7 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     screenshot(ph, "model-phone")
     width = ph.evaluate("document.documentElement.scrollWidth")
     wide = ph.evaluate(
-        """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.chart'))
            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
     )
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px): {wide}"
@@ -84,8 +84,11 @@ def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
     page.get_by_label("Post-training").fill("Instruction tuned with SFT and RLHF. Uses a temperature of 0.6.")
     page.get_by_label("Inference").fill("<script>window.pwned=1</script> served with vLLM")
     page.get_by_label("Product").fill("Supports tool calling.")
-    page.wait_for_selector("#save-status:has-text('Saved at')", timeout=10_000)
-    page.wait_for_timeout(900)  # the last keyup's autosave
+    # the autosave fragment says the time to the second (the page itself says H:M)
+    page.wait_for_function(
+        "/Saved at \\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('save-status').textContent)"
+    )
+    page.wait_for_timeout(1500)  # the last field's debounced autosave
     page.reload()
     assert "grouped-query attention" in page.get_by_label("Backbone").input_value()
     assert "vLLM" in page.get_by_label("Inference").input_value()

@@ -25,8 +25,10 @@ from axes.backbone.spec import ArchSpec
 
 def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
     inactive = sum(
-        r - a for r, a in zip(count.routed_expert_params_per_layer,
-                              count.active_routed_per_layer, strict=True)
+        r - a
+        for r, a in zip(
+            count.routed_expert_params_per_layer, count.active_routed_per_layer, strict=True
+        )
     )
     lm_head = spec.vocab_size * spec.hidden_size
     router = count.breakdown["router"]
@@ -49,16 +51,25 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             flops += 4 * heads_x_dim * (spec.ssm_state_size or 0)
         elif layer.mixer == "linear_attention":
             if spec.linear_attention_kind == "gated_deltanet":
-                flops += 4 * (spec.linear_num_value_heads or 0) * (
-                    spec.linear_key_head_dim or 0) * (spec.linear_value_head_dim or 0)
+                flops += (
+                    4
+                    * (spec.linear_num_value_heads or 0)
+                    * (spec.linear_key_head_dim or 0)
+                    * (spec.linear_value_head_dim or 0)
+                )
             else:
                 flops += 4 * spec.num_attention_heads * spec.head_dim * spec.head_dim
     return flops
 
 
 def compute_report(
-    spec: ArchSpec, count: ParamCount, *, active_params: int, context_len: int,
-    bytes_per_param: float, kv_dtype_bytes: int,
+    spec: ArchSpec,
+    count: ParamCount,
+    *,
+    active_params: int,
+    context_len: int,
+    bytes_per_param: float,
+    kv_dtype_bytes: int,
 ) -> dict[str, Any]:
     matmul = active_matmul_params(spec, count)
     attn = attention_flops_per_token(spec, context_len)

@@ -65,83 +65,184 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             )
         )
 
-    add("family", {"model_type": spec.model_type, "architectures": spec.architectures},
-        ["model_type", "architectures"])
+    add(
+        "family",
+        {"model_type": spec.model_type, "architectures": spec.architectures},
+        ["model_type", "architectures"],
+    )
     pattern_key = src.get("layer_types")
-    add("decoder_type", bb["decoder_type"],
-        [pattern_key, src.get("num_experts"), "model_type"] if pattern_key or src.get("num_experts")
-        else ["model_type"])
-    add("params_total", {"total": params["total"], "basis": "analytic, mirrors transformers"},
-        [src.get("hidden_size"), src.get("num_layers"), src.get("vocab_size")])
+    add(
+        "decoder_type",
+        bb["decoder_type"],
+        [pattern_key, src.get("num_experts"), "model_type"]
+        if pattern_key or src.get("num_experts")
+        else ["model_type"],
+    )
+    add(
+        "params_total",
+        {"total": params["total"], "basis": "analytic, mirrors transformers"},
+        [src.get("hidden_size"), src.get("num_layers"), src.get("vocab_size")],
+    )
     if spec.is_moe:
-        add("params_active",
-            {"active": params["active"],
-             "active_excluding_input_embedding": params["active_excluding_input_embedding"],
-             "convention": "embeddings and lm_head included"},
-            [src.get("num_experts"), src.get("experts_per_token")])
-    add("layers", {"num_layers": spec.num_layers, "summary": bb["layers"]["summary"],
-                   "counts": bb["layers"]["counts"]},
-        [src.get("num_layers"), pattern_key])
-    add("hidden_size", {"hidden_size": spec.hidden_size, "intermediate_size": spec.intermediate_size,
-                        "head_dim": spec.head_dim},
-        [src.get("hidden_size"), src.get("intermediate_size"), src.get("head_dim")])
+        add(
+            "params_active",
+            {
+                "active": params["active"],
+                "active_excluding_input_embedding": params["active_excluding_input_embedding"],
+                "convention": "embeddings and lm_head included",
+            },
+            [src.get("num_experts"), src.get("experts_per_token")],
+        )
+    add(
+        "layers",
+        {
+            "num_layers": spec.num_layers,
+            "summary": bb["layers"]["summary"],
+            "counts": bb["layers"]["counts"],
+        },
+        [src.get("num_layers"), pattern_key],
+    )
+    add(
+        "hidden_size",
+        {
+            "hidden_size": spec.hidden_size,
+            "intermediate_size": spec.intermediate_size,
+            "head_dim": spec.head_dim,
+        },
+        [src.get("hidden_size"), src.get("intermediate_size"), src.get("head_dim")],
+    )
     att = bb["attention"]
     if att["variant"] != "none":
-        add("attention", {k: v for k, v in att.items() if v not in (None, False)},
-            [src.get("num_attention_heads"), src.get("num_kv_heads"), src.get("kv_lora_rank"),
-             src.get("sliding_window"), pattern_key if att["sliding"] or att["linear"] else None])
+        add(
+            "attention",
+            {k: v for k, v in att.items() if v not in (None, False)},
+            [
+                src.get("num_attention_heads"),
+                src.get("num_kv_heads"),
+                src.get("kv_lora_rank"),
+                src.get("sliding_window"),
+                pattern_key if att["sliding"] or att["linear"] else None,
+            ],
+        )
     pos = bb["positional"]
     if spec.positional == "learned":
-        add("positional", {"type": "learned", "positions": spec.learned_positions},
-            [src.get("max_position_embeddings")])
+        add(
+            "positional",
+            {"type": "learned", "positions": spec.learned_positions},
+            [src.get("max_position_embeddings")],
+        )
     elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
-        add("positional", {k: v for k, v in pos.items() if v not in (None, 0)},
-            [src.get("rope_theta"), src.get("rope_scaling"), src.get("partial_rotary_factor"),
-             "no_rope_layers" if spec.nope_layers else None])
+        add(
+            "positional",
+            {k: v for k, v in pos.items() if v not in (None, 0)},
+            [
+                src.get("rope_theta"),
+                src.get("rope_scaling"),
+                src.get("partial_rotary_factor"),
+                "no_rope_layers" if spec.nope_layers else None,
+            ],
+        )
     elif spec.positional == "none":
-        add("positional", {"type": "none",
-                           "why": "no position encoding: recurrent (SSM) mixers carry order"},
-            ["model_type"])
+        add(
+            "positional",
+            {"type": "none", "why": "no position encoding: recurrent (SSM) mixers carry order"},
+            ["model_type"],
+        )
     if spec.max_position_embeddings:
         add("context_length", spec.max_position_embeddings, [src.get("max_position_embeddings")])
     if spec.intermediate_size:
-        add("ffn", {"activation": spec.hidden_act, "gated": spec.ffn_gated,
-                    "intermediate_size": spec.intermediate_size},
-            [src.get("hidden_act"), src.get("intermediate_size")])
+        add(
+            "ffn",
+            {
+                "activation": spec.hidden_act,
+                "gated": spec.ffn_gated,
+                "intermediate_size": spec.intermediate_size,
+            },
+            [src.get("hidden_act"), src.get("intermediate_size")],
+        )
     if spec.is_moe and bb["moe"]:
-        add("moe", bb["moe"],
-            [src.get("num_experts"), src.get("experts_per_token"), src.get("moe_intermediate_size"),
-             src.get("num_shared_experts"), src.get("first_k_dense")])
+        add(
+            "moe",
+            bb["moe"],
+            [
+                src.get("num_experts"),
+                src.get("experts_per_token"),
+                src.get("moe_intermediate_size"),
+                src.get("num_shared_experts"),
+                src.get("first_k_dense"),
+            ],
+        )
     if spec.ssm_version or spec.linear_attention_kind == "gated_deltanet":
         value = (
-            {"type": f"Mamba-{spec.ssm_version}" if spec.ssm_version == 2 else "Mamba",
-             "state_size": spec.ssm_state_size, "heads": spec.ssm_num_heads,
-             "head_dim": spec.ssm_head_dim, "groups": spec.ssm_n_groups,
-             "conv_kernel": spec.ssm_conv_kernel}
+            {
+                "type": f"Mamba-{spec.ssm_version}" if spec.ssm_version == 2 else "Mamba",
+                "state_size": spec.ssm_state_size,
+                "heads": spec.ssm_num_heads,
+                "head_dim": spec.ssm_head_dim,
+                "groups": spec.ssm_n_groups,
+                "conv_kernel": spec.ssm_conv_kernel,
+            }
             if spec.ssm_version
-            else {"type": "Gated DeltaNet", "key_heads": spec.linear_num_key_heads,
-                  "value_heads": spec.linear_num_value_heads,
-                  "key_head_dim": spec.linear_key_head_dim,
-                  "value_head_dim": spec.linear_value_head_dim,
-                  "conv_kernel": spec.linear_conv_kernel}
+            else {
+                "type": "Gated DeltaNet",
+                "key_heads": spec.linear_num_key_heads,
+                "value_heads": spec.linear_num_value_heads,
+                "key_head_dim": spec.linear_key_head_dim,
+                "value_head_dim": spec.linear_value_head_dim,
+                "conv_kernel": spec.linear_conv_kernel,
+            }
         )
-        add("ssm", {k: v for k, v in value.items() if v is not None},
-            [src.get("ssm_state_size"), src.get("ssm_num_heads"), src.get("ssm_n_groups"),
-             "linear_num_value_heads" if not spec.ssm_version else None])
-    add("norm", {"type": spec.norm_type, "placement": spec.norm_placement, "eps": spec.norm_eps},
-        [src.get("norm_eps")])
-    add("embeddings", {"vocab_size": spec.vocab_size, "tied": spec.tied_embeddings},
-        [src.get("vocab_size"), src.get("tied_embeddings")])
+        add(
+            "ssm",
+            {k: v for k, v in value.items() if v is not None},
+            [
+                src.get("ssm_state_size"),
+                src.get("ssm_num_heads"),
+                src.get("ssm_n_groups"),
+                "linear_num_value_heads" if not spec.ssm_version else None,
+            ],
+        )
+    add(
+        "norm",
+        {"type": spec.norm_type, "placement": spec.norm_placement, "eps": spec.norm_eps},
+        [src.get("norm_eps")],
+    )
+    add(
+        "embeddings",
+        {"vocab_size": spec.vocab_size, "tied": spec.tied_embeddings},
+        [src.get("vocab_size"), src.get("tied_embeddings")],
+    )
     if spec.mtp_layers:
-        add("mtp", {"layers": spec.mtp_layers, "params": params["mtp"]["params"],
-                    "built_by_transformers": False}, [src.get("mtp_layers")])
+        add(
+            "mtp",
+            {
+                "layers": spec.mtp_layers,
+                "params": params["mtp"]["params"],
+                "built_by_transformers": False,
+            },
+            [src.get("mtp_layers")],
+        )
     if spec.vision:
-        add("modality", {"vision": spec.vision.kind, "params": params["breakdown"]["vision"],
-                         "layers": spec.vision.num_layers}, ["vision_config.model_type", "vision_config"])
+        add(
+            "modality",
+            {
+                "vision": spec.vision.kind,
+                "params": params["breakdown"]["vision"],
+                "layers": spec.vision.num_layers,
+            },
+            ["vision_config.model_type", "vision_config"],
+        )
     fmt = bb["weights_format"]
     if fmt["stored_dtype"] or fmt["quantization"]:
-        add("weights_format", {"stored_dtype": fmt["stored_dtype"],
-                               "quantization": (fmt["quantization"] or {}).get("label")},
-            [src.get("stored_dtype"), "quantization_config.quant_method"
-             if spec.quantization else None])
+        add(
+            "weights_format",
+            {
+                "stored_dtype": fmt["stored_dtype"],
+                "quantization": (fmt["quantization"] or {}).get("label"),
+            },
+            [
+                src.get("stored_dtype"),
+                "quantization_config.quant_method" if spec.quantization else None,
+            ],
+        )
     return facts

@@ -30,20 +30,55 @@ TB = 10**12
 GPUS: dict[str, GPU] = {
     g.key: g
     for g in (
-        GPU("H100-SXM", "NVIDIA H100 SXM5 80GB", 80 * GB, int(3.35 * TB),
-            "https://www.nvidia.com/en-us/data-center/h100/"),
-        GPU("H100-PCIe", "NVIDIA H100 PCIe 80GB", 80 * GB, int(2.0 * TB),
-            "https://www.nvidia.com/en-us/data-center/h100/"),
-        GPU("H200", "NVIDIA H200 SXM 141GB", 141 * GB, int(4.8 * TB),
-            "https://www.nvidia.com/en-us/data-center/h200/"),
-        GPU("A100-80GB", "NVIDIA A100 SXM 80GB", 80 * GB, int(2.039 * TB),
-            "https://www.nvidia.com/en-us/data-center/a100/"),
-        GPU("A100-40GB", "NVIDIA A100 SXM 40GB", 40 * GB, int(1.555 * TB),
-            "https://www.nvidia.com/en-us/data-center/a100/"),
-        GPU("L40S", "NVIDIA L40S 48GB", 48 * GB, 864 * GB,
-            "https://www.nvidia.com/en-us/data-center/l40s/"),
-        GPU("RTX-4090", "NVIDIA GeForce RTX 4090 24GB", 24 * GB, int(1.008 * TB),
-            "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/"),
+        GPU(
+            "H100-SXM",
+            "NVIDIA H100 SXM5 80GB",
+            80 * GB,
+            int(3.35 * TB),
+            "https://www.nvidia.com/en-us/data-center/h100/",
+        ),
+        GPU(
+            "H100-PCIe",
+            "NVIDIA H100 PCIe 80GB",
+            80 * GB,
+            int(2.0 * TB),
+            "https://www.nvidia.com/en-us/data-center/h100/",
+        ),
+        GPU(
+            "H200",
+            "NVIDIA H200 SXM 141GB",
+            141 * GB,
+            int(4.8 * TB),
+            "https://www.nvidia.com/en-us/data-center/h200/",
+        ),
+        GPU(
+            "A100-80GB",
+            "NVIDIA A100 SXM 80GB",
+            80 * GB,
+            int(2.039 * TB),
+            "https://www.nvidia.com/en-us/data-center/a100/",
+        ),
+        GPU(
+            "A100-40GB",
+            "NVIDIA A100 SXM 40GB",
+            40 * GB,
+            int(1.555 * TB),
+            "https://www.nvidia.com/en-us/data-center/a100/",
+        ),
+        GPU(
+            "L40S",
+            "NVIDIA L40S 48GB",
+            48 * GB,
+            864 * GB,
+            "https://www.nvidia.com/en-us/data-center/l40s/",
+        ),
+        GPU(
+            "RTX-4090",
+            "NVIDIA GeForce RTX 4090 24GB",
+            24 * GB,
+            int(1.008 * TB),
+            "https://www.nvidia.com/en-us/geforce/graphics-cards/40-series/rtx-4090/",
+        ),
     )
 }
 

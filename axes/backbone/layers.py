@@ -88,7 +88,7 @@ def layer_counts(layers: list[LayerSpec]) -> dict[str, Any]:
 def layer_summary(
     layers: list[LayerSpec], *, attention_variant: str, linear_label: str = "linear attention"
 ) -> str:
-    """"6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP"."""
+    """ "6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP"."""
     mixers = Counter(layer.mixer for layer in layers if layer.mixer)
     ffns = Counter(layer.ffn for layer in layers if layer.ffn)
     parts: list[str] = []

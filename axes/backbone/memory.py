@@ -48,9 +48,9 @@ def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
 def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
     """(bytes per token of full-length layers, bytes per token of sliding layers)."""
     full = sliding = 0
-    for layer in spec.layers:
-        n = kv_elements_per_token(spec, layer.mixer) * dtype_bytes
-        if layer.mixer == "sliding_attention" and spec.sliding_window:
+    for mixer, count in spec.mixer_counts.items():
+        n = kv_elements_per_token(spec, mixer) * dtype_bytes * count
+        if mixer == "sliding_attention" and spec.sliding_window:
             sliding += n
         else:
             full += n
@@ -75,19 +75,32 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             i = spec.ssm_intermediate_size or 0
             conv_dim = i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
             conv += conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes
-            ssm += (spec.ssm_num_heads or 0) * (spec.ssm_head_dim or 0) * (spec.ssm_state_size or 0) * 4
+            ssm += (
+                (spec.ssm_num_heads or 0)
+                * (spec.ssm_head_dim or 0)
+                * (spec.ssm_state_size or 0)
+                * 4
+            )
         elif layer.mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
             kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
             vd = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
             conv += (2 * kd + vd) * (spec.linear_conv_kernel or 0) * conv_bytes
-            ssm += (spec.linear_num_value_heads or 0) * (spec.linear_key_head_dim or 0) * (
-                spec.linear_value_head_dim or 0
-            ) * 4
+            ssm += (
+                (spec.linear_num_value_heads or 0)
+                * (spec.linear_key_head_dim or 0)
+                * (spec.linear_value_head_dim or 0)
+                * 4
+            )
     return {"conv_bytes": conv, "ssm_bytes": ssm, "total": conv + ssm}
 
 
 def max_context_tokens(
-    spec: ArchSpec, *, memory_bytes: int, weights_bytes: int, batch: int, dtype_bytes: int,
+    spec: ArchSpec,
+    *,
+    memory_bytes: int,
+    weights_bytes: int,
+    batch: int,
+    dtype_bytes: int,
     state_bytes: int,
 ) -> int | None:
     """Largest context whose KV (plus weights and recurrent state) fits ``memory_bytes``.
@@ -114,8 +127,14 @@ def max_context_tokens(
 
 
 def memory_report(
-    spec: ArchSpec, *, total_params: int, stored_bytes: int, stored_basis: str,
-    context_len: int, batch: int, kv_dtype: str,
+    spec: ArchSpec,
+    *,
+    total_params: int,
+    stored_bytes: int,
+    stored_basis: str,
+    context_len: int,
+    batch: int,
+    kv_dtype: str,
 ) -> dict[str, Any]:
     dtype_bytes = kv_dtype_bytes(kv_dtype)
     full_bf16, sliding_bf16 = kv_split_per_token(spec, 2)
@@ -130,8 +149,12 @@ def memory_report(
     }
     max_ctx = {
         key: max_context_tokens(
-            spec, memory_bytes=g.memory_bytes, weights_bytes=stored_bytes, batch=batch,
-            dtype_bytes=dtype_bytes, state_bytes=state["total"],
+            spec,
+            memory_bytes=g.memory_bytes,
+            weights_bytes=stored_bytes,
+            batch=batch,
+            dtype_bytes=dtype_bytes,
+            state_bytes=state["total"],
         )
         for key, g in GPUS.items()
     }

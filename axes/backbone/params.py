@@ -12,9 +12,11 @@ conventions are reported (``params.conventions``): with and without the input em
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from axes.backbone.layers import LayerSpec
 from axes.backbone.spec import ArchSpec
 
 COMPONENTS: tuple[str, ...] = (
@@ -119,10 +121,12 @@ def mamba_params(spec: ArchSpec) -> tuple[int, int]:
     weights = h * 2 * i + i * (r + 2 * n) + r * i + i * h
     total = (
         _linear(h, 2 * i, b)
-        + i * k + (i if spec.ssm_conv_bias else 0)
+        + i * k
+        + (i if spec.ssm_conv_bias else 0)
         + i * (r + 2 * n)
         + _linear(r, i, True)
-        + i * n + i  # A_log, D
+        + i * n
+        + i  # A_log, D
         + _linear(i, h, b)
     )
     return total, weights
@@ -138,7 +142,8 @@ def mamba2_params(spec: ArchSpec) -> tuple[int, int]:
     weights = h * proj + i * h
     total = (
         _linear(h, proj, b)
-        + conv_dim * k + (conv_dim if spec.ssm_conv_bias else 0)
+        + conv_dim * k
+        + (conv_dim if spec.ssm_conv_bias else 0)
         + 3 * heads  # dt_bias, A_log, D
         + i  # gated RMSNorm
         + _linear(i, h, b)
@@ -171,7 +176,9 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     shared = 0
     if spec.shared_expert_intermediate_size:
         shared = mlp_params(
-            spec, spec.shared_expert_intermediate_size, gated=spec.shared_expert_gated,
+            spec,
+            spec.shared_expert_intermediate_size,
+            gated=spec.shared_expert_gated,
             bias=spec.mlp_bias and not spec.shared_expert_gated,
         )
         if spec.shared_expert_gate:
@@ -179,8 +186,12 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     other = 0
     if spec.moe_latent_size:  # modeling_nemotron_h.py fc1_latent_proj / fc2_latent_proj
         other = 2 * h * spec.moe_latent_size + ((spec.moe_latent_size + h) if spec.mlp_bias else 0)
-    return {"router": router, "routed_experts": e * expert_params(spec),
-            "shared_experts": shared, "other": other}
+    return {
+        "router": router,
+        "routed_experts": e * expert_params(spec),
+        "shared_experts": shared,
+        "other": other,
+    }
 
 
 def vision_params(spec: ArchSpec) -> int:
@@ -194,7 +205,9 @@ def vision_params(spec: ArchSpec) -> int:
     layer = 2 * (2 * hv) + 4 * (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv)
     total = embeddings + v.num_layers * layer + 2 * hv  # post_layernorm
     if v.use_head:  # SiglipMultiheadAttentionPoolingHead: probe, MHA, layernorm, MLP
-        total += hv + (3 * hv * hv + 3 * hv) + (hv * hv + hv) + 2 * hv + (hv * iv + iv + iv * hv + hv)
+        total += (
+            hv + (3 * hv * hv + 3 * hv) + (hv * hv + hv) + 2 * hv + (hv * iv + iv + iv * hv + hv)
+        )
     if v.projector == "gemma3_mm_projector":
         total += hv * spec.hidden_size + hv
     return total
@@ -225,30 +238,45 @@ def count_params(spec: ArchSpec) -> ParamCount:
     b["norms"] += norm_params(spec, h)  # final norm (norm / norm_f / ln_f)
     per_expert = expert_params(spec) if spec.num_experts else 0
     out.params_per_expert = per_expert
-    for layer in spec.layers:
-        before = out.total
-        routed = active_routed = 0
-        key, n, weights = mixer_params(spec, layer.mixer)
-        b[key] += n
-        out.linear_weight_params += weights
-        if layer.ffn == "mlp":
-            n = mlp_params(spec, spec.intermediate_size, gated=spec.ffn_gated, bias=spec.mlp_bias)
-            b["dense_mlp"] += n
-            out.linear_weight_params += (3 if spec.ffn_gated else 2) * h * spec.intermediate_size
-        elif layer.ffn == "moe":
-            parts = moe_layer_params(spec)
-            for k, n in parts.items():
-                b[k] += n
-            routed = parts["routed_experts"]
-            active_routed = min(spec.experts_per_token, spec.num_experts) * per_expert
-            out.linear_weight_params += routed + parts["shared_experts"]
-        b["norms"] += spec.norms_per_layer * norm_params(spec, h)
-        out.per_layer.append(out.total - before)
-        out.routed_expert_params_per_layer.append(routed)
-        out.active_routed_per_layer.append(active_routed)
+    # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs
+    blocks = {layer: _block_params(spec, layer, per_expert) for layer in Counter(spec.layers)}
+    for layer, count in Counter(spec.layers).items():
+        parts, weights, _, _ = blocks[layer]
+        for k, n in parts.items():
+            b[k] += n * count
+        out.linear_weight_params += weights * count
+    sums = {layer: sum(v[0].values()) for layer, v in blocks.items()}
+    out.per_layer = [sums[layer] for layer in spec.layers]
+    out.routed_expert_params_per_layer = [blocks[layer][2] for layer in spec.layers]
+    out.active_routed_per_layer = [blocks[layer][3] for layer in spec.layers]
     b["vision"] = vision_params(spec)
     out.mtp_params = mtp_params(spec)
     return out
+
+
+def _block_params(
+    spec: ArchSpec, layer: LayerSpec, per_expert: int
+) -> tuple[dict[str, int], int, int, int]:
+    """(components, matmul weights, routed expert params, active routed params) of one block."""
+    h = spec.hidden_size
+    parts: dict[str, int] = {}
+    key, n, weights = mixer_params(spec, layer.mixer)
+    parts[key] = n
+    routed = active_routed = 0
+    if layer.ffn == "mlp":
+        parts["dense_mlp"] = mlp_params(
+            spec, spec.intermediate_size, gated=spec.ffn_gated, bias=spec.mlp_bias
+        )
+        weights += (3 if spec.ffn_gated else 2) * h * spec.intermediate_size
+    elif layer.ffn == "moe":
+        moe = moe_layer_params(spec)
+        for k, v in moe.items():
+            parts[k] = parts.get(k, 0) + v
+        routed = moe["routed_experts"]
+        active_routed = min(spec.experts_per_token, spec.num_experts) * per_expert
+        weights += routed + moe["shared_experts"]
+    parts["norms"] = spec.norms_per_layer * norm_params(spec, h)
+    return parts, weights, routed, active_routed
 
 
 def mtp_params(spec: ArchSpec) -> int:
@@ -265,8 +293,9 @@ def mtp_params(spec: ArchSpec) -> int:
         elif t == "moe":
             block += sum(moe_layer_params(spec).values())
         elif t == "mlp":
-            block += mlp_params(spec, spec.intermediate_size, gated=spec.ffn_gated,
-                                bias=spec.mlp_bias)
+            block += mlp_params(
+                spec, spec.intermediate_size, gated=spec.ffn_gated, bias=spec.mlp_bias
+            )
     block += 2 * h  # the block's two norms
     per = 2 * h + 2 * h * h + block + h + 2 * v * h
     return spec.mtp_layers * per
@@ -275,12 +304,16 @@ def mtp_params(spec: ArchSpec) -> int:
 def params_report(spec: ArchSpec, count: ParamCount) -> dict[str, Any]:
     total = count.total
     inactive = sum(
-        r - a for r, a in zip(count.routed_expert_params_per_layer,
-                              count.active_routed_per_layer, strict=True)
+        r - a
+        for r, a in zip(
+            count.routed_expert_params_per_layer, count.active_routed_per_layer, strict=True
+        )
     )
     active = total - inactive
     input_embedding = spec.vocab_size * spec.hidden_size + spec.learned_positions * spec.hidden_size
-    excluding = active - (input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size)
+    excluding = active - (
+        input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size
+    )
     return {
         "total": total,
         "active": active,

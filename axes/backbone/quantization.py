@@ -101,5 +101,8 @@ def stored_bytes(
         # per group of input rows and per output column: an fp16 scale and a packed zero
         meta = (quantizable_params // max(groups, 1)) * (2 + bits / 8)
         total = q + meta + (total_params - quantizable_params) * rest_bytes
-        return int(total), f"int{bits} packed decoder linears + fp16 scales/zeros per group of {groups} + 16-bit rest"
+        return (
+            int(total),
+            f"int{bits} packed decoder linears + fp16 scales/zeros per group of {groups} + 16-bit rest",
+        )
     return int(total_params * base), f"unknown method {method}: counted at {base:g} B/param"

@@ -47,24 +47,40 @@ def analyze_config(
         quantization=spec.quantization,
     )
     memory = memory_report(
-        spec, total_params=count.total, stored_bytes=stored, stored_basis=basis,
-        context_len=context, batch=batch, kv_dtype=kv_dtype,
+        spec,
+        total_params=count.total,
+        stored_bytes=stored,
+        stored_basis=basis,
+        context_len=context,
+        batch=batch,
+        kv_dtype=kv_dtype,
     )
     bytes_per_param = stored / count.total if count.total else 2.0
     compute = compute_report(
-        spec, count, active_params=params["active"], context_len=context,
-        bytes_per_param=bytes_per_param, kv_dtype_bytes=dtype_bytes,
+        spec,
+        count,
+        active_params=params["active"],
+        context_len=context,
+        bytes_per_param=bytes_per_param,
+        kv_dtype_bytes=dtype_bytes,
     )
     notes = list(spec.notes)
     if spec.kv_lora_rank:
-        notes.append("KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
-                     "transformers' own cache stores decompressed K/V and is larger")
+        notes.append(
+            "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
+            "transformers' own cache stores decompressed K/V and is larger"
+        )
     if spec.mtp_layers:
-        notes.append(f"{spec.mtp_layers} MTP module(s) ship in the checkpoint "
-                     f"(~{count.mtp_params:,} params) but transformers does not build them")
+        notes.append(
+            f"{spec.mtp_layers} MTP module(s) ship in the checkpoint "
+            f"(~{count.mtp_params:,} params) but transformers does not build them"
+        )
     checkpoint = checkpoint_report(
-        spec, count, safetensors_index=safetensors_index,
-        safetensors_headers=safetensors_headers, model_info=model_info,
+        spec,
+        count,
+        safetensors_index=safetensors_index,
+        safetensors_headers=safetensors_headers,
+        model_info=model_info,
     )
     return {
         "analyzer_version": ANALYZER_VERSION,
@@ -80,7 +96,7 @@ def analyze_config(
 
 
 def decoder_type(spec: ArchSpec) -> str:
-    mixers = {layer.mixer for layer in spec.layers}
+    mixers = {m for m, n in spec.mixer_counts.items() if n}
     has_attn = bool(mixers & {"attention", "sliding_attention", "mla"})
     has_recurrent = bool(mixers & {"mamba", "mamba2", "linear_attention"})
     if has_recurrent and not has_attn:
@@ -91,7 +107,7 @@ def decoder_type(spec: ArchSpec) -> str:
 
 
 def backbone_section(spec: ArchSpec) -> dict[str, Any]:
-    mixers = {layer.mixer for layer in spec.layers}
+    mixers = {m for m, n in spec.mixer_counts.items() if n}
     variant = spec.attention_variant
     attention = {
         "variant": variant,
@@ -155,9 +171,13 @@ def backbone_section(spec: ArchSpec) -> dict[str, Any]:
             "quantization": spec.quantization,
             "bytes_per_param_unquantized": DTYPE_BYTES.get(spec.stored_dtype or "bfloat16", 2),
         },
-        "vision": None if spec.vision is None else {
-            "kind": spec.vision.kind, "hidden_size": spec.vision.hidden_size,
-            "num_layers": spec.vision.num_layers, "image_size": spec.vision.image_size,
+        "vision": None
+        if spec.vision is None
+        else {
+            "kind": spec.vision.kind,
+            "hidden_size": spec.vision.hidden_size,
+            "num_layers": spec.vision.num_layers,
+            "image_size": spec.vision.image_size,
             "patch_size": spec.vision.patch_size,
         },
         "mtp_layers": spec.mtp_layers,

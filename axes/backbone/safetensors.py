@@ -23,8 +23,17 @@ from typing import Any
 from axes.backbone.params import ParamCount
 from axes.backbone.spec import ArchSpec
 
-SCALE_SUFFIXES = ("weight_scale_inv", "weight_scale", "input_scale", ".scales", "_scales",
-                  ".qzeros", ".g_idx", "k_scale", "v_scale")
+SCALE_SUFFIXES = (
+    "weight_scale_inv",
+    "weight_scale",
+    "input_scale",
+    ".scales",
+    "_scales",
+    ".qzeros",
+    ".g_idx",
+    "k_scale",
+    "v_scale",
+)
 PACKED_SUFFIXES = {".qweight": 8, "_blocks": 2}  # values per stored element (int32 / uint8)
 VISION_MARKERS = ("vision_tower", "vision_model", "multi_modal_projector", "visual.")
 _LAYER_RE = re.compile(r"layers\.(\d+)\.")
@@ -64,8 +73,12 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
             if cls in ("model", "lm_head", "vision"):
                 factor = next((f for s, f in PACKED_SUFFIXES.items() if name.endswith(s)), 1)
                 unpacked_model += n * factor
-    return {"by_dtype": by_dtype, "by_class": by_class, "unpacked_model_params": unpacked_model,
-            "total": sum(by_dtype.values())}
+    return {
+        "by_dtype": by_dtype,
+        "by_class": by_class,
+        "unpacked_model_params": unpacked_model,
+        "total": sum(by_dtype.values()),
+    }
 
 
 def checkpoint_report(
@@ -146,30 +159,60 @@ def _explain(
             if classes.get(cls):
                 out.append({"reason": reason, "params": classes[cls], "kind": cls})
         if spec.tied_embeddings and classes.get("lm_head"):
-            out.append({"reason": "tied lm_head saved as its own tensor", "params": classes["lm_head"],
-                        "kind": "tied_duplicate"})
+            out.append(
+                {
+                    "reason": "tied lm_head saved as its own tensor",
+                    "params": classes["lm_head"],
+                    "kind": "tied_duplicate",
+                }
+            )
         model_stored = sum(v for k, v in classes.items() if k in ("model", "lm_head", "vision"))
         model_stored -= next((e["params"] for e in out if e["kind"] == "tied_duplicate"), 0)
         packed = model_stored - count.total
         if packed:
-            out.append({"reason": "packed low-bit weights (several values per stored element) "
-                        "or tensors the engine does not model", "params": packed,
-                        "kind": "packed_quantization"})
+            out.append(
+                {
+                    "reason": "packed low-bit weights (several values per stored element) "
+                    "or tensors the engine does not model",
+                    "params": packed,
+                    "kind": "packed_quantization",
+                }
+            )
         return out
     candidates: list[dict[str, Any]] = []
     if spec.mtp_layers or "mtp" in present:
-        candidates.append({"reason": "MTP modules stored in the checkpoint, not built by "
-                           "transformers", "params": count.mtp_params, "kind": "mtp"})
+        candidates.append(
+            {
+                "reason": "MTP modules stored in the checkpoint, not built by transformers",
+                "params": count.mtp_params,
+                "kind": "mtp",
+            }
+        )
     if spec.tied_embeddings:
-        candidates.append({"reason": "tied lm_head counted a second time by the checkpoint "
-                           "(index total_parameters / saved tensor)", "params": hv,
-                           "kind": "tied_duplicate"})
+        candidates.append(
+            {
+                "reason": "tied lm_head counted a second time by the checkpoint "
+                "(index total_parameters / saved tensor)",
+                "params": hv,
+                "kind": "tied_duplicate",
+            }
+        )
     if spec.router_scoring == "sigmoid" and moe_layers:
-        candidates.append({"reason": "router e_score_correction_bias saved as tensors",
-                           "params": moe_layers * spec.num_experts, "kind": "buffer_saved"})
+        candidates.append(
+            {
+                "reason": "router e_score_correction_bias saved as tensors",
+                "params": moe_layers * spec.num_experts,
+                "kind": "buffer_saved",
+            }
+        )
     if count.breakdown["vision"]:
-        candidates.append({"reason": "vision tower + projector not in the stored count",
-                           "params": -count.breakdown["vision"], "kind": "vision"})
+        candidates.append(
+            {
+                "reason": "vision tower + projector not in the stored count",
+                "params": -count.breakdown["vision"],
+                "kind": "vision",
+            }
+        )
     for r in range(len(candidates) + 1):
         for combo in combinations(candidates, r):
             if sum(c["params"] for c in combo) == diff:

@@ -11,7 +11,9 @@ quote their evidence (``text_config.num_key_value_heads``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import Any
 
 from axes.backbone.errors import ConfigError
@@ -62,9 +64,7 @@ class ConfigView:
                 return v
         return default
 
-    def int(
-        self, *names: str, default: Any = _MISSING, field_name: str | None = None
-    ) -> Any:
+    def int(self, *names: str, default: Any = _MISSING, field_name: str | None = None) -> Any:
         """An integer, from the first present key; numeric strings are accepted (noted)."""
         for n in names:
             p, v = self._lookup(n)
@@ -249,9 +249,17 @@ class ArchSpec:
     sources: dict[str, str] = field(default_factory=dict)  # field -> config key path
 
     # -- derived -------------------------------------------------------------------------
+    @cached_property
+    def mixer_counts(self) -> Counter[str | None]:
+        return Counter(layer.mixer for layer in self.layers)
+
+    @cached_property
+    def ffn_counts(self) -> Counter[str | None]:
+        return Counter(layer.ffn for layer in self.layers)
+
     @property
     def attention_variant(self) -> str:
-        if not any(layer.mixer in ATTENTION_MIXERS for layer in self.layers):
+        if not any(self.mixer_counts.get(m) for m in ATTENTION_MIXERS):
             return "none"
         if self.kv_lora_rank:
             return "MLA"
@@ -263,13 +271,18 @@ class ArchSpec:
 
     @property
     def is_moe(self) -> bool:
-        return any(layer.ffn == "moe" for layer in self.layers)
+        return bool(self.ffn_counts.get("moe"))
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, family-independent keys (the compare page diffs these)."""
-        out = asdict(self)
-        out.pop("layers")
-        out.pop("sources")
+        # shallow copy (dataclasses.asdict deep-copies every LayerSpec: 10x slower)
+        out = {name: getattr(self, name) for name in _SPEC_FIELDS}
+        out["vision"] = asdict(self.vision) if self.vision else None
+        out["rope_scaling"] = dict(self.rope_scaling) if self.rope_scaling else None
+        out["quantization"] = dict(self.quantization) if self.quantization else None
+        out["notes"] = list(self.notes)
+        out["mtp_block_types"] = list(self.mtp_block_types)
+        out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant
         out["experts_per_token"] = self.experts_per_token
@@ -278,6 +291,7 @@ class ArchSpec:
 
 
 ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
+_SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources"))
 
 
 def normalize(config: dict[str, Any]) -> ArchSpec:
@@ -321,5 +335,3 @@ def _validate(spec: ArchSpec) -> None:
             f"the layer pattern has {len(spec.layers)} entries but the config says "
             f"{spec.num_layers} layers; fix layer_types / the hybrid pattern in config.json"
         )
-
-

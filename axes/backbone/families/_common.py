@@ -28,14 +28,27 @@ def read_core(
         "num_hidden_layers", "n_layer", "num_layers", "n_layers", field_name="num_layers"
     )
     vocab = view.int("vocab_size", "padded_vocab_size", "n_vocab", field_name="vocab_size")
-    heads = view.int("num_attention_heads", "n_head", "num_heads", "n_heads", default=0,
-                     field_name="num_attention_heads")
-    kv = view.int("num_key_value_heads", "num_kv_heads", "n_kv_heads", "multi_query_group_num",
-                  default=None, field_name="num_kv_heads")
+    heads = view.int(
+        "num_attention_heads",
+        "n_head",
+        "num_heads",
+        "n_heads",
+        default=0,
+        field_name="num_attention_heads",
+    )
+    kv = view.int(
+        "num_key_value_heads",
+        "num_kv_heads",
+        "n_kv_heads",
+        "multi_query_group_num",
+        default=None,
+        field_name="num_kv_heads",
+    )
     if kv is None:
         kv = 1 if view.bool("multi_query", default=False) else heads
-    hd = view.int("head_dim", "attention_head_dim", "kv_channels", default=None,
-                  field_name="head_dim")
+    hd = view.int(
+        "head_dim", "attention_head_dim", "kv_channels", default=None, field_name="head_dim"
+    )
     if hd is None:
         if head_dim_default is not None:
             hd = head_dim_default
@@ -43,8 +56,14 @@ def read_core(
             hd = hidden // heads
         else:
             hd = 0
-    inter = view.int("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim",
-                     default=None, field_name="intermediate_size")
+    inter = view.int(
+        "intermediate_size",
+        "ffn_hidden_size",
+        "n_inner",
+        "ffn_dim",
+        default=None,
+        field_name="intermediate_size",
+    )
     if inter is None:
         inter = 4 * hidden
         view.notes.append("no intermediate_size: assumed 4 x hidden_size")
@@ -54,14 +73,24 @@ def read_core(
             key=view.path("num_key_value_heads") or "num_key_value_heads",
         )
     tied = view.bool("tie_word_embeddings", default=tie_default, field_name="tied_embeddings")
-    view.sources.setdefault("tied_embeddings", view.path("tie_word_embeddings") or "tie_word_embeddings")
-    max_pos = view.int("max_position_embeddings", "n_positions", "max_sequence_length",
-                       "seq_length", "n_ctx", default=max_pos_default,
-                       field_name="max_position_embeddings")
-    act = view.raw_get("hidden_act", "hidden_activation", "activation_function",
-                       field_name="hidden_act")
-    eps = view.float("rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon", "norm_eps",
-                     field_name="norm_eps")
+    view.sources.setdefault(
+        "tied_embeddings", view.path("tie_word_embeddings") or "tie_word_embeddings"
+    )
+    max_pos = view.int(
+        "max_position_embeddings",
+        "n_positions",
+        "max_sequence_length",
+        "seq_length",
+        "n_ctx",
+        default=max_pos_default,
+        field_name="max_position_embeddings",
+    )
+    act = view.raw_get(
+        "hidden_act", "hidden_activation", "activation_function", field_name="hidden_act"
+    )
+    eps = view.float(
+        "rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon", "norm_eps", field_name="norm_eps"
+    )
     return {
         "family": family,
         "hidden_size": hidden,
@@ -102,9 +131,7 @@ def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec
     return [LayerSpec(mixer, ffn) for _ in range(n)]
 
 
-def attention_mixers(
-    view: ConfigView, n: int, *, default_sliding: bool = False
-) -> list[str]:
+def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False) -> list[str]:
     """Mixer per layer from ``layer_types`` when present, else all full (or all sliding)."""
     lt = view.list("layer_types", field_name="layer_types")
     if lt is not None:

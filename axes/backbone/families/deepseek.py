@@ -33,19 +33,22 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family="deepseek", tie_default=False)
     read_rope(view, core)
     n = core["num_layers"]
-    first_dense = view.int("first_k_dense_replace", default=0 if v2 else 3,
-                           field_name="first_k_dense")
+    first_dense = view.int(
+        "first_k_dense_replace", default=0 if v2 else 3, field_name="first_k_dense"
+    )
     freq = view.int("moe_layer_freq", default=1)
     if freq != 1:
         view.notes.append(
             f"moe_layer_freq = {freq}: transformers ignores it and builds MoE in every layer "
             f"from {first_dense} on; counted as transformers builds it"
         )
-    experts = view.int("n_routed_experts", "num_experts", default=64 if v2 else 256,
-                       field_name="num_experts")
+    experts = view.int(
+        "n_routed_experts", "num_experts", default=64 if v2 else 256, field_name="num_experts"
+    )
     shared_n = view.int("n_shared_experts", default=2 if v2 else 1, field_name="num_shared_experts")
-    moe_inter = view.int("moe_intermediate_size", default=1407 if v2 else 2048,
-                         field_name="moe_intermediate_size")
+    moe_inter = view.int(
+        "moe_intermediate_size", default=1407 if v2 else 2048, field_name="moe_intermediate_size"
+    )
     mixers = ["mla" for _ in attention_mixers(view, n)]
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
@@ -67,8 +70,9 @@ def read(view: ConfigView) -> ArchSpec:
         qk_rope_head_dim=rope_dim,
         v_head_dim=view.int("v_head_dim", default=128, field_name="v_head_dim"),
         num_experts=experts,
-        experts_per_token=view.int("num_experts_per_tok", default=6 if v2 else 8,
-                                   field_name="experts_per_token"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=6 if v2 else 8, field_name="experts_per_token"
+        ),
         moe_intermediate_size=moe_inter,
         num_shared_experts=shared_n,
         shared_expert_intermediate_size=moe_inter * shared_n,

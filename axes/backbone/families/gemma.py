@@ -37,8 +37,11 @@ def read(view: ConfigView) -> ArchSpec:
         lt = view.list("layer_types", field_name="layer_types")
         mixers = mixers_from_layer_types(lt, n) if lt is not None else None
         if mixers is None:
-            period = 2 if mt == "gemma2" else view.int("sliding_window_pattern", default=6,
-                                                       field_name="layer_types")
+            period = (
+                2
+                if mt == "gemma2"
+                else view.int("sliding_window_pattern", default=6, field_name="layer_types")
+            )
             mixers = [
                 "sliding_attention" if period and (i + 1) % period else "attention"
                 for i in range(n)

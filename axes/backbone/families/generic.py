@@ -30,24 +30,34 @@ def read(view: ConfigView) -> ArchSpec:
         mixers = ["attention" if t == 1 else "linear_attention" for t in attn_types[:n]]
     if mixers is None:
         mixers = ["attention"] * n
-    experts = view.int("num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts",
-                       default=0, field_name="num_experts")
+    experts = view.int(
+        "num_local_experts",
+        "num_experts",
+        "n_routed_experts",
+        "moe_num_experts",
+        default=0,
+        field_name="num_experts",
+    )
     first_dense = view.int("first_k_dense_replace", default=0, field_name="first_k_dense")
-    moe_inter = view.int("moe_intermediate_size", default=core["intermediate_size"],
-                         field_name="moe_intermediate_size")
+    moe_inter = view.int(
+        "moe_intermediate_size",
+        default=core["intermediate_size"],
+        field_name="moe_intermediate_size",
+    )
     shared_n = view.int("n_shared_experts", "num_shared_experts", default=0)
-    shared_inter = view.int("shared_intermediate_size", "shared_expert_intermediate_size",
-                            default=moe_inter * shared_n)
+    shared_inter = view.int(
+        "shared_intermediate_size", "shared_expert_intermediate_size", default=moe_inter * shared_n
+    )
     layers = [
-        LayerSpec(m, "moe" if experts and i >= first_dense else "mlp")
-        for i, m in enumerate(mixers)
+        LayerSpec(m, "moe" if experts and i >= first_dense else "mlp") for i, m in enumerate(mixers)
     ]
     spec = build(
         {**core, **head},
         layers,
         num_experts=experts,
-        experts_per_token=view.int("num_experts_per_tok", "moe_top_k", "top_k", default=0,
-                                   field_name="experts_per_token"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", "moe_top_k", "top_k", default=0, field_name="experts_per_token"
+        ),
         moe_intermediate_size=moe_inter if experts else None,
         num_shared_experts=shared_n if shared_inter else 0,
         shared_expert_intermediate_size=shared_inter,

@@ -34,8 +34,9 @@ def read(view: ConfigView) -> ArchSpec:
         attention_sinks=True,
         sliding_window=view.int("sliding_window", default=128, field_name="sliding_window"),
         num_experts=view.int("num_local_experts", default=128, field_name="num_experts"),
-        experts_per_token=view.int("num_experts_per_tok", "experts_per_token", default=4,
-                                   field_name="experts_per_token"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", "experts_per_token", default=4, field_name="experts_per_token"
+        ),
         moe_intermediate_size=core["intermediate_size"],
         expert_bias=True,
         router_bias=True,

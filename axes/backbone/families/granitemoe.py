@@ -27,7 +27,9 @@ def read(view: ConfigView) -> ArchSpec:
         qkv_bias=bias,
         o_bias=bias,
         num_experts=view.int("num_local_experts", default=8, field_name="num_experts"),
-        experts_per_token=view.int("num_experts_per_tok", default=2, field_name="experts_per_token"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=2, field_name="experts_per_token"
+        ),
         moe_intermediate_size=core["intermediate_size"],
         router_scoring="softmax",
     )

@@ -32,15 +32,21 @@ def read(view: ConfigView) -> ArchSpec:
     hidden = core["hidden_size"]
     expand = view.int("expand", default=2)
     inter = expand * hidden
-    core.update(num_attention_heads=0, num_kv_heads=0, head_dim=0, intermediate_size=0,
-                max_position_embeddings=None)
+    core.update(
+        num_attention_heads=0,
+        num_kv_heads=0,
+        head_dim=0,
+        intermediate_size=0,
+        max_position_embeddings=None,
+    )
     view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
     rank = view.raw_get("time_step_rank", default="auto")
     rank = math.ceil(hidden / 16) if rank == "auto" else int(rank)
     extra = dict(
         ssm_version=2 if v2 else 1,
-        ssm_state_size=view.int("state_size", "ssm_state_size", default=128 if v2 else 16,
-                                field_name="ssm_state_size"),
+        ssm_state_size=view.int(
+            "state_size", "ssm_state_size", default=128 if v2 else 16, field_name="ssm_state_size"
+        ),
         ssm_conv_kernel=view.int("conv_kernel", "d_conv", default=4),
         ssm_intermediate_size=inter,
         ssm_time_step_rank=rank,

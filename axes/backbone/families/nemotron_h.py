@@ -41,8 +41,9 @@ def read_pattern(view: ConfigView) -> list[LayerSpec] | None:
         try:
             return [NEMOTRON_BLOCK_TYPES[str(t)] for t in types]
         except KeyError as exc:
-            raise ConfigError(f"unknown Nemotron-H block type {exc.args[0]!r}",
-                              key="layers_block_type") from exc
+            raise ConfigError(
+                f"unknown Nemotron-H block type {exc.args[0]!r}", key="layers_block_type"
+            ) from exc
     return None
 
 
@@ -57,16 +58,16 @@ def read(view: ConfigView) -> ArchSpec:
         )
     if not view.has("num_hidden_layers"):
         view.raw = {**view.raw, "num_hidden_layers": len(layers)}
-    core = read_core(view, family="nemotron_h", tie_default=False, head_dim_default=128,
-                     max_pos_default=4096)
+    core = read_core(
+        view, family="nemotron_h", tie_default=False, head_dim_default=128, max_pos_default=4096
+    )
     if core["num_layers"] != len(layers):
         view.notes.append(
             f"num_hidden_layers = {core['num_layers']} but the block pattern has {len(layers)} "
             "blocks; transformers uses the pattern"
         )
         core["num_layers"] = len(layers)
-    core["hidden_act"] = view.raw_get("mlp_hidden_act", default="relu2",
-                                      field_name="hidden_act")
+    core["hidden_act"] = view.raw_get("mlp_hidden_act", default="relu2", field_name="hidden_act")
     hd = view.int("head_dim", default=None)
     core["head_dim"] = hd if hd is not None else 128  # configuration_nemotron_h.py default
     mamba_heads = view.int("mamba_num_heads", default=128, field_name="ssm_num_heads")
@@ -79,14 +80,19 @@ def read(view: ConfigView) -> ArchSpec:
         mlp_bias=view.bool("mlp_bias", default=False),
         norms_per_layer=1,
         positional="none",
-        num_experts=view.int("n_routed_experts", "num_local_experts", default=8,
-                             field_name="num_experts"),
-        experts_per_token=view.int("num_experts_per_tok", default=2, field_name="experts_per_token"),
-        moe_intermediate_size=view.int("moe_intermediate_size", default=7688,
-                                       field_name="moe_intermediate_size"),
+        num_experts=view.int(
+            "n_routed_experts", "num_local_experts", default=8, field_name="num_experts"
+        ),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=2, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=view.int(
+            "moe_intermediate_size", default=7688, field_name="moe_intermediate_size"
+        ),
         num_shared_experts=1,
-        shared_expert_intermediate_size=view.int("moe_shared_expert_intermediate_size",
-                                                 default=7688),
+        shared_expert_intermediate_size=view.int(
+            "moe_shared_expert_intermediate_size", default=7688
+        ),
         expert_gated=False,
         shared_expert_gated=False,
         moe_latent_size=view.int("moe_latent_size", default=None),

@@ -50,9 +50,12 @@ def read(view: ConfigView) -> ArchSpec:
         qk_norm="per_head",
         sliding_window=window,
         num_experts=experts,
-        experts_per_token=view.int("num_experts_per_tok", default=8, field_name="experts_per_token"),
-        moe_intermediate_size=view.int("moe_intermediate_size", default=768,
-                                       field_name="moe_intermediate_size"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=8, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=view.int(
+            "moe_intermediate_size", default=768, field_name="moe_intermediate_size"
+        ),
         norm_topk_prob=view.bool("norm_topk_prob", default=False),
         router_scoring="softmax",
     )

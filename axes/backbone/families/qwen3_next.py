@@ -42,8 +42,9 @@ def read(view: ConfigView) -> ArchSpec:
         ]
     experts = view.int("num_experts", "num_local_experts", default=512, field_name="num_experts")
     sparse = sparse_layers(view, n, experts)
-    shared = view.int("shared_expert_intermediate_size", default=512,
-                      field_name="shared_expert_intermediate_size")
+    shared = view.int(
+        "shared_expert_intermediate_size", default=512, field_name="shared_expert_intermediate_size"
+    )
     return build(
         {**core, **head},
         [LayerSpec(m, "moe" if s else "mlp") for m, s in zip(mixers, sparse, strict=True)],
@@ -52,9 +53,12 @@ def read(view: ConfigView) -> ArchSpec:
         qk_norm="per_head",
         attention_output_gate=True,
         num_experts=experts,
-        experts_per_token=view.int("num_experts_per_tok", default=10, field_name="experts_per_token"),
-        moe_intermediate_size=view.int("moe_intermediate_size", default=512,
-                                       field_name="moe_intermediate_size"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=10, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=view.int(
+            "moe_intermediate_size", default=512, field_name="moe_intermediate_size"
+        ),
         num_shared_experts=1 if shared else 0,
         shared_expert_intermediate_size=shared,
         shared_expert_gate=bool(shared),

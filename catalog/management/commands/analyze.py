@@ -16,7 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Analyze a model folder (offline) or a catalog model: parameters, memory, compute, facts."
+    help = (
+        "Analyze a model folder (offline) or a catalog model: parameters, memory, compute, facts."
+    )
     # System checks import every URLconf (django-ninja, ...): skipping them keeps the offline
     # PATH case well under a second. Nothing here depends on them.
     requires_system_checks: list[str] = []
@@ -56,7 +58,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{path} has no config.json; point at a model folder.")
             try:
                 result = analyze_artifacts(
-                    arts, context_len=options["context"], batch=options["batch"],
+                    arts,
+                    context_len=options["context"],
+                    batch=options["batch"],
                     kv_dtype=options["kv_dtype"],
                 )
             except ValueError as exc:
@@ -82,7 +86,9 @@ class Command(BaseCommand):
 
         try:
             model = (
-                CatalogModel.objects.filter(repo_id=target).select_related("latest_revision").first()
+                CatalogModel.objects.filter(repo_id=target)
+                .select_related("latest_revision")
+                .first()
             )
         except DatabaseError as exc:
             raise CommandError(
@@ -95,8 +101,8 @@ class Command(BaseCommand):
                 f"`python manage.py ingest {target}`, or pass a local folder."
             )
         revision = model.latest_revision
-        wants_default = options["context"] is None and options["batch"] == 1 and (
-            options["kv_dtype"] == "bf16"
+        wants_default = (
+            options["context"] is None and options["batch"] == 1 and (options["kv_dtype"] == "bf16")
         )
         if wants_default and revision.analysis and "params" in revision.analysis:
             return revision.analysis
@@ -104,8 +110,12 @@ class Command(BaseCommand):
         from catalog import services
 
         arts = services.revision_artifacts(revision)
-        return analyze_artifacts(arts, context_len=options["context"], batch=options["batch"],
-                                 kv_dtype=options["kv_dtype"])
+        return analyze_artifacts(
+            arts,
+            context_len=options["context"],
+            batch=options["batch"],
+            kv_dtype=options["kv_dtype"],
+        )
 
 
 def _fmt_int(n: Any) -> str:
@@ -130,20 +140,35 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         gpus = list(m["max_context_by_gpu"])
         gpu = gpu_key if gpu_key in gpus else "H100-SXM"
         rows = [
-            ("family", f"{b['family']} ({b['decoder_type']})" + (" [estimated]" if result.get("estimated") else "")),
+            (
+                "family",
+                f"{b['family']} ({b['decoder_type']})"
+                + (" [estimated]" if result.get("estimated") else ""),
+            ),
             ("layers", f"{b['layers']['num_layers']}: {b['layers']['summary']}"),
-            ("attention", f"{b['attention']['variant']}, {b['attention']['num_attention_heads']} heads, "
-                          f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}"),
+            (
+                "attention",
+                f"{b['attention']['variant']}, {b['attention']['num_attention_heads']} heads, "
+                f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}",
+            ),
             ("params total", _fmt_int(p["total"])),
             ("params active", _fmt_int(p["active"])),
             ("active w/o input emb.", _fmt_int(p["active_excluding_input_embedding"])),
             ("weights bf16", _fmt_bytes(m["weights_bytes"]["bf16"])),
             ("weights stored", _fmt_bytes(m["weights_bytes"]["stored"])),
             ("KV / token (bf16)", f"{_fmt_int(m['kv_bytes_per_token'])} B"),
-            (f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']}", _fmt_bytes(m["kv_bytes"]["bytes"])),
+            (
+                f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']}",
+                _fmt_bytes(m["kv_bytes"]["bytes"]),
+            ),
             ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
             ("context (native)", _fmt_int(b["context_length"])),
-            (f"max context {gpu}", _fmt_int(m["max_context_by_gpu"].get(gpu)) if m["max_context_by_gpu"].get(gpu) is not None else "unbounded"),
+            (
+                f"max context {gpu}",
+                _fmt_int(m["max_context_by_gpu"].get(gpu))
+                if m["max_context_by_gpu"].get(gpu) is not None
+                else "unbounded",
+            ),
             ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
             (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s"),
         ]
@@ -151,17 +176,25 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
         ck = result.get("checkpoint")
         if ck and ck.get("stored_total") is not None:
-            lines.append(f"Checkpoint: stored {_fmt_int(ck['stored_total'])} vs analytic "
-                         f"{_fmt_int(ck['analytic_total'])} ({'explained' if ck['explained'] else 'NOT explained'})")
+            lines.append(
+                f"Checkpoint: stored {_fmt_int(ck['stored_total'])} vs analytic "
+                f"{_fmt_int(ck['analytic_total'])} ({'explained' if ck['explained'] else 'NOT explained'})"
+            )
             for e in ck["explanations"]:
                 lines.append(f"  {_fmt_int(e['params']):>18}  {e['reason']}")
     facts = result.get("facts") or []
     if facts:
         lines.append(f"Facts ({len(facts)}):")
         for f in facts:
-            value = f["value"] if not isinstance(f["value"], dict) else json.dumps(f["value"], default=str)
+            value = (
+                f["value"]
+                if not isinstance(f["value"], dict)
+                else json.dumps(f["value"], default=str)
+            )
             value = str(value)
-            lines.append(f"  {f['kind']:<28} {value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]")
+            lines.append(
+                f"  {f['kind']:<28} {value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
+            )
     for note in result.get("notes") or []:
         lines.append(f"note: {note}")
     return "\n".join(lines)
