@@ -151,6 +151,8 @@ def _database_config() -> dict:
     except Exception as exc:  # dj_database_url raises several types on garbage
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be parsed: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # The data folder holds the embedded database and broker: create it on first use.
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # WAL lets the web process read while the embedded worker writes.
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault("timeout", 20)
