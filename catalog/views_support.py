@@ -272,11 +272,14 @@ class LayerStrip:
 
     @property
     def cells(self) -> list[dict[str, Any]]:
+        # Tooltips built here, not with a template tag per cell: a 118-layer strip would
+        # otherwise cost a translation lookup per layer per request.
+        template = _("Layer %(index)s: %(blocks)s")
         return [
             {
                 "index": i,
                 "blocks": layer,
-                "label": " + ".join(self.titles[b] for b in layer),
+                "title": template % {"index": i, "blocks": " + ".join(self.titles[b] for b in layer)},
             }
             for i, layer in enumerate(self.layers)
         ]

@@ -194,3 +194,25 @@ def test_lineage_hops() -> None:
         [Hop("org/pruned", "finetune", pruned), Hop("org/base", "finetune", base)]
     )
     assert v.architecture_changed is True and v.differences == ("num_hidden_layers",)
+
+
+def test_one_sentence_with_three_contradictions_against_the_real_report() -> None:
+    """The engine's real report (params.total, backbone.context_length, decoder_type) is what
+    the card is checked against; a sentence stating three things is checked on all three."""
+    from axes.analysis import analyze_artifacts
+
+    config = json.loads((SHARED / "hub" / "meta-llama--Llama-3.1-8B" / "config.json").read_text())
+    config["max_position_embeddings"] = 8192
+    card = "# Test\n\nThis is a 70B mixture-of-experts model with a 128K context window.\n"
+    analysis = analyze_artifacts(Artifacts(repo_id="x/y", config=config, card=card))
+    flagged = {
+        f["kind"]: f for f in analysis["facts"] if (f.get("extra") or {}).get("flag") == "contradiction"
+    }
+    assert set(flagged) == {
+        "backbone.context_length",
+        "backbone.decoder_type",
+        "backbone.params_total",
+    }
+    assert flagged["backbone.params_total"]["value"]["config"] == 8_030_261_248
+    assert flagged["backbone.context_length"]["value"] == {"card": 131072, "config": 8192}
+    assert flagged["backbone.decoder_type"]["evidence"]["locator"] == "L3"

@@ -22,6 +22,7 @@ _RUNTIME_EXTENSION = re.compile(r"yarn|rope[_ ]scaling|extrapolat|with rope|exte
 _TOKENS = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])\b(?![a-z])|\b(\d{1,3}(?:,\d{3})+|\d{4,7})\b")
 _SIZE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(B|M|T|billion|million|trillion)\b")
 _MOE_WORDS = re.compile(r"mixture[- ]of[- ]experts|\bMoE\b|sparse", re.I)
+_CONTEXT_WORDS = re.compile(r"context|sequence length|window", re.I)
 _DENSE_WORDS = re.compile(r"\bdense\b", re.I)
 _MOE_CONFIG_KEYS = ("num_local_experts", "n_routed_experts", "num_experts", "moe_num_experts")
 
@@ -77,6 +78,10 @@ def config_is_moe(config: dict[str, Any] | None, report: dict[str, Any] | None) 
 
 
 def report_params_total(report: dict[str, Any] | None) -> int | None:
+    # The backbone engine's report: {"params": {"total": ...}} (axes.backbone.report).
+    params = (report or {}).get("params")
+    if isinstance(params, dict) and isinstance(params.get("total"), int):
+        return params["total"]
     value = _find(
         report or {}, ("params_total", "total_params", "total_parameters", "params_total_count")
     )
@@ -137,8 +142,11 @@ def contradiction_facts(
 
     for st, pred in classified:
         text = st.context_text
+        # A statement carries one label, but a backbone sentence often states several things
+        # ("a 70B MoE with a 128K context"): every check runs on every backbone statement.
+        on_backbone = pred.axis == "backbone"
         if (
-            pred.kind == "backbone.context_length"
+            (pred.kind == "backbone.context_length" or (on_backbone and _CONTEXT_WORDS.search(text)))
             and native
             and not _RUNTIME_EXTENSION.search(text)
         ):
@@ -169,7 +177,6 @@ def contradiction_facts(
                 says_moe
                 and not says_dense
                 and is_moe is False
-                and pred.kind in ("backbone.decoder_type", "backbone.moe")
             ):
                 flag(
                     st,
@@ -178,7 +185,7 @@ def contradiction_facts(
                     "dense",
                     "card says mixture-of-experts; config has no experts",
                 )
-        if pred.kind == "backbone.params_total" and params:
+        if (pred.kind == "backbone.params_total" or on_backbone) and params:
             sizes = [s for s in _sizes(st.text) if s >= 1e6]
             if sizes and not any(_close(s, params, PARAMS_TOLERANCE) for s in sizes):
                 flag(

@@ -1,0 +1,69 @@
+"""docker-compose.yml against the Compose Specification JSON schema (vendored, see
+tests/data/README.md), plus what this project needs from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())  # merge keys resolved
+
+
+def test_compose_file_is_valid_against_the_compose_spec_schema():
+    schema = json.loads((ROOT / "tests" / "data" / "compose_spec.json").read_text())
+    validator_cls = jsonschema.Draft201909Validator  # the draft its $schema names
+    validator_cls.check_schema(schema)
+    errors = sorted(validator_cls(schema).iter_errors(compose()), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_schema_really_rejects_a_broken_file():
+    schema = json.loads((ROOT / "tests" / "data" / "compose_spec.json").read_text())
+    broken = compose()
+    broken["services"]["gpu-worker"]["deploy"]["resources"]["reservations"]["devices"][0][
+        "capabilities"
+    ] = "gpu"  # must be a list
+    broken["services"]["web"]["not_a_compose_key"] = 1
+    validator = jsonschema.Draft201909Validator(schema)
+    messages = [e.message for e in validator.iter_errors(broken)]
+    assert len(messages) >= 2
+
+
+def test_services_and_gpu_reservation():
+    services = compose()["services"]
+    assert {"web", "postgres", "redis", "worker", "beat", "gpu-worker"} <= set(services)
+    assert "gunicorn" in services["web"]["command"]
+    devices = services["gpu-worker"]["deploy"]["resources"]["reservations"]["devices"]
+    assert devices[0]["driver"] == "nvidia" and devices[0]["capabilities"] == ["gpu"]
+    gpu_cmd = services["gpu-worker"]["command"]
+    assert gpu_cmd[gpu_cmd.index("-Q") + 1] == "gpu"
+    assert gpu_cmd[gpu_cmd.index("--concurrency") + 1] == "1"
+    assert gpu_cmd[gpu_cmd.index("--prefetch-multiplier") + 1] == "1"
+    assert "default" in services["worker"]["command"]
+    assert "beat" in services["beat"]["command"]
+    assert "cu" in services["gpu-worker"]["build"]["args"]["TORCH_INDEX_URL"]
+    for name in ("web", "worker", "beat", "gpu-worker"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://")
+
+
+def test_dockerfile_takes_the_torch_index_as_a_build_arg():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "ARG TORCH_INDEX_URL" in dockerfile
+    assert '--index-url "${TORCH_INDEX_URL}"' in dockerfile
+
+
+def test_worker_command_lines_are_documented():
+    from profiler import tasks
+
+    doc = tasks.__doc__ or ""
+    assert "celery -A mechanic worker -Q gpu --concurrency 1 --prefetch-multiplier 1 -n gpu@%h" in doc
+    assert "-Q default" in doc
