@@ -271,9 +271,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 if any(b for _n, b in breakdowns)
                 else "",
                 "breakdown_table": _union_table(breakdowns),
-                "chart_roofline": vs.chart_roofline(roofs)
-                if any(r for _n, r in roofs)
-                else "",
+                "chart_roofline": vs.chart_roofline(roofs) if any(r for _n, r in roofs) else "",
                 "roofline_table": _union_table(roofs),
                 "mem": memory_section(list(zip(names, analyses, strict=True)), gpu_name),
                 "axis_titles": vs.axis_titles(),

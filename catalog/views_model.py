@@ -120,9 +120,7 @@ def _int_param(request: HttpRequest, name: str, default: int, *, lo: int, hi: in
     return max(lo, min(hi, value))
 
 
-def memory_section(
-    analyses: list[tuple[str, dict[str, Any]]], gpu_name: str
-) -> dict[str, Any]:
+def memory_section(analyses: list[tuple[str, dict[str, Any]]], gpu_name: str) -> dict[str, Any]:
     """The memory-vs-context chart (one line per model) with its table alternative."""
     gpus = vs.gpu_table()
     gpu_name = gpu_name if gpu_name in gpus else vs.gpu_default(gpus)

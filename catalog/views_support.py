@@ -279,7 +279,8 @@ class LayerStrip:
             {
                 "index": i,
                 "blocks": layer,
-                "title": template % {"index": i, "blocks": " + ".join(self.titles[b] for b in layer)},
+                "title": template
+                % {"index": i, "blocks": " + ".join(self.titles[b] for b in layer)},
             }
             for i, layer in enumerate(self.layers)
         ]

@@ -279,6 +279,9 @@ PROFILER_STALE_AFTER_S = env_int("PROFILER_STALE_AFTER_S", 180, minimum=2)
 PROFILER_ITERS = env_int("PROFILER_ITERS", 3, minimum=1)  # timed iterations per run
 PROFILER_WARMUP = env_int("PROFILER_WARMUP", 1, minimum=0)
 PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
+# An ingest job no worker has claimed after this many seconds runs in the web request that
+# polls it (a deployment without a worker still ingests); 0 turns the fallback off.
+INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None
 CELERY_BEAT_SCHEDULE = {
     "profiler-reap-stale-runs": {"task": "profiler.tasks.reap_stale_runs", "schedule": 60.0},
 }
@@ -289,7 +292,13 @@ CELERY_TASK_ROUTES = {
     "profiler.*": {"queue": "default"},
     "catalog.*": {"queue": "default"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_S}
+# visibility_timeout is a Redis transport option; kombu's SQLAlchemy transport hands every
+# option to create_engine(), which refuses it.
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT_S}
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"

@@ -101,3 +101,10 @@ class MeasurementRun(models.Model):
         if not self.result:
             return None
         return (self.result.get("decode_tokens_per_s") or {}).get("median")
+
+    @property
+    def peak_bytes(self) -> int | None:
+        """Peak device memory (CUDA), else the weights in memory (CPU has no allocator peak)."""
+        if not self.result:
+            return None
+        return self.result.get("peak_allocated_bytes") or self.result.get("weights_bytes_allocated")

@@ -474,13 +474,7 @@ def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
         return None
     labels = [f"#{r.pk} {r.device_kind} {r.dtype} b{r.batch} {r.mode}" for r in done]
     tok_s = [r.decode_tokens_per_s for r in done]
-    peak_gib = [
-        (
-            (r.result.get("peak_allocated_bytes") or r.result.get("weights_bytes_allocated") or 0)
-            / 2**30
-        )
-        for r in done
-    ]
+    peak_gib = [(r.peak_bytes or 0) / 2**30 for r in done]
     return {
         "data": [
             {"type": "bar", "name": _("decode tokens/s"), "x": labels, "y": tok_s, "yaxis": "y"},

@@ -81,7 +81,9 @@ def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
     page.goto(live + "/exercise/")
     page.get_by_label("Model").fill("meta-llama/Meta-Llama-3-8B-Instruct")
     page.get_by_label("Backbone").fill("32 layers with grouped-query attention.")
-    page.get_by_label("Post-training").fill("Instruction tuned with SFT and RLHF. Uses a temperature of 0.6.")
+    page.get_by_label("Post-training").fill(
+        "Instruction tuned with SFT and RLHF. Uses a temperature of 0.6."
+    )
     page.get_by_label("Inference").fill("<script>window.pwned=1</script> served with vLLM")
     page.get_by_label("Product").fill("Supports tool calling.")
     # the autosave fragment says the time to the second (the page itself says H:M)

@@ -17,15 +17,26 @@ def fake_splitter(text: str) -> list[dict]:
         pos = start + len(part)
         low = part.lower()
         axis = (
-            "backbone" if "layer" in low or "attention" in low
-            else "post_training" if "rlhf" in low or "fine-tun" in low
-            else "inference" if "temperature" in low
-            else "product" if "tool" in low
+            "backbone"
+            if "layer" in low or "attention" in low
+            else "post_training"
+            if "rlhf" in low or "fine-tun" in low
+            else "inference"
+            if "temperature" in low
+            else "product"
+            if "tool" in low
             else None
         )
         if part.strip():
-            out.append({"start": start, "end": pos, "axis": axis, "kind": None,
-                        "confidence": 0.9 if axis else 0.1})
+            out.append(
+                {
+                    "start": start,
+                    "end": pos,
+                    "axis": axis,
+                    "kind": None,
+                    "confidence": 0.9 if axis else 0.1,
+                }
+            )
     return out
 
 
@@ -33,7 +44,9 @@ FACTS = [
     web_fact("backbone", "backbone.attention", "GQA"),
     web_fact("backbone", "backbone.family", "llama"),
     web_fact("post_training", "post_training.stage", "instruct", source="README.md", locator="L3"),
-    web_fact("inference", "inference.sampling", {"temperature": 0.6}, source="generation_config.json"),
+    web_fact(
+        "inference", "inference.sampling", {"temperature": 0.6}, source="generation_config.json"
+    ),
 ]
 
 
@@ -59,7 +72,10 @@ def test_check_marks_misplaced_phrases_and_names_their_axis():
     }
     # product has no sourced fact at all: the most room for marketing
     assert result["weakest_axis"] == "product"
-    assert [f["kind"] for f in result["found"]["backbone"]] == ["backbone.attention", "backbone.family"]
+    assert [f["kind"] for f in result["found"]["backbone"]] == [
+        "backbone.attention",
+        "backbone.family",
+    ]
 
 
 def test_check_with_no_facts_still_judges_rows():
@@ -130,8 +146,12 @@ def test_autosave_reload_check_export(client, web_showcase):
 
     check = client.post(
         reverse("catalog:exercise_check"),
-        {"exercise_id": exercise.pk, "model_name": exercise.model_name,
-         "backbone": exercise.rows["backbone"], "post_training": "RLHF"},
+        {
+            "exercise_id": exercise.pk,
+            "model_name": exercise.model_name,
+            "backbone": exercise.rows["backbone"],
+            "post_training": "RLHF",
+        },
     )
     assert check.status_code == 302
     result_page = client.get(check["Location"]).content.decode()
@@ -149,7 +169,9 @@ def test_autosave_reload_check_export(client, web_showcase):
 
 @pytest.mark.django_db
 def test_unknown_model_is_said_and_nothing_lost(client, db):
-    client.post(reverse("catalog:exercise_save"), {"model_name": "acme/secret-llm", "product": "agents"})
+    client.post(
+        reverse("catalog:exercise_save"), {"model_name": "acme/secret-llm", "product": "agents"}
+    )
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "is not in the catalog" in page
     assert "agents</textarea>" in page

@@ -65,5 +65,7 @@ def test_worker_command_lines_are_documented():
     from profiler import tasks
 
     doc = tasks.__doc__ or ""
-    assert "celery -A mechanic worker -Q gpu --concurrency 1 --prefetch-multiplier 1 -n gpu@%h" in doc
+    assert (
+        "celery -A mechanic worker -Q gpu --concurrency 1 --prefetch-multiplier 1 -n gpu@%h" in doc
+    )
     assert "-Q default" in doc

@@ -91,7 +91,7 @@ def test_model_page_renders_four_axes_with_evidence(client, web_showcase):
         assert f">{title} <span" in html
     # a fact with its evidence, expandable, linking to the card line
     assert "num_key_value_heads = 8" in html
-    assert "<details class=\"evidence\">" in html
+    assert '<details class="evidence">' in html
     assert 'href="#L8"' in html
     # headline numbers
     assert "8.03 B" in html  # total params
@@ -109,7 +109,7 @@ def test_model_page_reads_without_js(client, web_showcase):
     charts = re.findall(r'data-chart="([\w-]+)"', html)
     assert set(charts) == {"chart-params", "chart-memory", "chart-roofline"}
     assert html.count('class="table-alt"') >= 3
-    assert "<th scope=\"row\"><code>dense_mlp</code></th>" in html
+    assert '<th scope="row"><code>dense_mlp</code></th>' in html
     assert "NVIDIA H100 SXM5 80GB" in html  # GPU select and memory table
     assert "H100-SXM" in html  # roofline table row
 
@@ -158,7 +158,9 @@ MODEL_PAGE_QUERIES = 5
 def test_model_page_query_count_is_constant(
     client, web_model, django_assert_num_queries, n_revisions, n_facts
 ):
-    web_model("meta-llama/Meta-Llama-3-8B", analysis=web_analysis(layers=["attention"] * 4, total=1))
+    web_model(
+        "meta-llama/Meta-Llama-3-8B", analysis=web_analysis(layers=["attention"] * 4, total=1)
+    )
     web_model(
         "org/model",
         analysis=web_analysis(layers=["attention+moe"] * 8, total=10**9, facts=_facts(n_facts)),

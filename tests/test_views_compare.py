@@ -116,7 +116,9 @@ COMPARE_QUERIES = 3
 
 
 @pytest.mark.parametrize("n_models,n_facts", [(2, 2), (4, 20)])
-def test_compare_query_count_is_constant(client, web_model, django_assert_num_queries, n_models, n_facts):
+def test_compare_query_count_is_constant(
+    client, web_model, django_assert_num_queries, n_models, n_facts
+):
     ids = _many(web_model, n_models, n_facts)
     url = "/compare/?models=" + ",".join(ids)
     client.get(url)

@@ -17,48 +17,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.gpus import GPUS
+from axes.backbone.gpus import GPU_TABLE, GPUS
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount
 from axes.backbone.spec import ArchSpec
 
 
 def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
-    inactive = sum(
-        r - a
-        for r, a in zip(
-            count.routed_expert_params_per_layer, count.active_routed_per_layer, strict=True
-        )
-    )
     lm_head = spec.vocab_size * spec.hidden_size
     router = count.breakdown["router"]
     shared_extra = count.breakdown["other"] if spec.moe_latent_size else 0
-    return count.linear_weight_params - inactive + lm_head + router + shared_extra
+    return count.linear_weight_params - count.inactive_routed + lm_head + router + shared_extra
 
 
 def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
+    # per distinct mixer x its layer count (the same sum as layer by layer)
     flops = 0
-    for layer in spec.layers:
-        window = spec.sliding_window if layer.mixer == "sliding_attention" else None
-        l_eff = min(context_len, window) if window else context_len
-        if layer.mixer in ("attention", "sliding_attention"):
-            flops += 4 * spec.num_attention_heads * spec.head_dim * l_eff
-        elif layer.mixer == "mla":
+    for mixer, n in spec.mixer_counts.items():
+        if mixer in ("attention", "sliding_attention"):
+            window = spec.sliding_window if mixer == "sliding_attention" else None
+            l_eff = min(context_len, window) if window else context_len
+            flops += n * (4 * spec.num_attention_heads * spec.head_dim * l_eff)
+        elif mixer == "mla":
             qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
-            flops += 2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * l_eff
-        elif layer.mixer in ("mamba", "mamba2"):
+            flops += n * (2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * context_len)
+        elif mixer in ("mamba", "mamba2"):
             heads_x_dim = spec.ssm_intermediate_size or 0
-            flops += 4 * heads_x_dim * (spec.ssm_state_size or 0)
-        elif layer.mixer == "linear_attention":
+            flops += n * (4 * heads_x_dim * (spec.ssm_state_size or 0))
+        elif mixer == "linear_attention":
             if spec.linear_attention_kind == "gated_deltanet":
-                flops += (
+                flops += n * (
                     4
                     * (spec.linear_num_value_heads or 0)
                     * (spec.linear_key_head_dim or 0)
                     * (spec.linear_value_head_dim or 0)
                 )
             else:
-                flops += 4 * spec.num_attention_heads * spec.head_dim * spec.head_dim
+                flops += n * (4 * spec.num_attention_heads * spec.head_dim * spec.head_dim)
     return flops
 
 
@@ -70,12 +65,18 @@ def compute_report(
     context_len: int,
     bytes_per_param: float,
     kv_dtype_bytes: int,
+    kv_bytes: int | None = None,
 ) -> dict[str, Any]:
+    """``kv_bytes``: ``kv_bytes_at(spec, context_len, kv_dtype_bytes)`` if already known."""
     matmul = active_matmul_params(spec, count)
     attn = attention_flops_per_token(spec, context_len)
-    kv = kv_bytes_at(spec, context_len, kv_dtype_bytes)
+    kv = kv_bytes_at(spec, context_len, kv_dtype_bytes) if kv_bytes is None else kv_bytes
     weight_bytes = int(active_params * bytes_per_param)
     bytes_per_token = weight_bytes + kv
+    if bytes_per_token:
+        roofline = {key: round(bw / bytes_per_token, 2) for key, _, bw in GPU_TABLE}
+    else:
+        roofline = dict.fromkeys(GPUS)
     return {
         "flops_per_token": 2 * matmul + attn,
         "flops_detail": {
@@ -85,10 +86,7 @@ def compute_report(
             "context": context_len,
         },
         "decode_bytes_per_token": bytes_per_token,
-        "roofline": {
-            key: round(g.bandwidth_bytes_per_s / bytes_per_token, 2) if bytes_per_token else None
-            for key, g in GPUS.items()
-        },
+        "roofline": roofline,
         "roofline_basis": f"batch-1 decode at context {context_len}: HBM bandwidth / "
         f"(active weights at {bytes_per_param:g} B/param as stored + KV at that context); "
         "an upper bound in tokens/s",

@@ -82,6 +82,11 @@ GPUS: dict[str, GPU] = {
     )
 }
 
+# (key, memory_bytes, bandwidth_bytes_per_s) per GPU, for the per-report tables' tight loops
+GPU_TABLE: tuple[tuple[str, int, int], ...] = tuple(
+    (g.key, g.memory_bytes, g.bandwidth_bytes_per_s) for g in GPUS.values()
+)
+
 
 def gpu_get(key: str) -> GPU:
     """Look a GPU up by key, case- and separator-insensitively ("h100_sxm" -> "H100-SXM")."""

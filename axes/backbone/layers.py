@@ -14,17 +14,70 @@ into ``layer_types``; each cites the file it mirrors.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
 class LayerSpec:
+    """One block: ``LayerSpec(mixer, ffn)``. Immutable and interned: equal blocks are the same
+    object, so hashing and equality are identity (C speed). A 94-layer pattern is a list of a
+    handful of shared objects, and ``Counter(layers)`` never calls Python ``__eq__``/``__hash__``
+    (a frozen dataclass did, per layer, and that dominated the engine's run time)."""
+
+    __slots__ = ("mixer", "ffn")
     mixer: str | None
     ffn: str | None
 
+    def __new__(cls, mixer: str | None, ffn: str | None) -> LayerSpec:
+        key = (mixer, ffn)
+        inst = _INTERNED.get(key)
+        if inst is None:
+            inst = object.__new__(cls)
+            object.__setattr__(inst, "mixer", mixer)
+            object.__setattr__(inst, "ffn", ffn)
+            _INTERNED[key] = inst
+        return inst
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"LayerSpec is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"LayerSpec is immutable (cannot delete {name!r})")
+
+    def __repr__(self) -> str:
+        return f"LayerSpec(mixer={self.mixer!r}, ffn={self.ffn!r})"
+
+    def __reduce__(self) -> tuple[Any, tuple[str | None, str | None]]:
+        return (LayerSpec, (self.mixer, self.ffn))
+
+    def __copy__(self) -> LayerSpec:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LayerSpec:
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         return {"mixer": self.mixer, "ffn": self.ffn}
+
+
+_INTERNED: dict[tuple[str | None, str | None], LayerSpec] = {}
+
+
+def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -> list[LayerSpec]:
+    """One LayerSpec per layer from a mixer list and one FFN kind (or an FFN list), building
+    each distinct block once and mapping the rest (no per-layer constructor call)."""
+    if ffns is None or isinstance(ffns, str):
+        table = {m: LayerSpec(m, ffns) for m in set(mixers)}
+        return list(map(table.__getitem__, mixers))
+    if len(ffns) != len(mixers):
+        raise ValueError("mixers and ffns must have one entry per layer")
+    pairs = list(zip(mixers, ffns))
+    ptable = {p: LayerSpec(*p) for p in set(pairs)}
+    return list(map(ptable.__getitem__, pairs))
+
+
+def pattern_dicts(layers: list[LayerSpec]) -> list[dict[str, Any]]:
+    """``[{"mixer": ..., "ffn": ...}, ...]``: a fresh dict per layer (callers may mutate them)."""
+    return [{"mixer": layer.mixer, "ffn": layer.ffn} for layer in layers]
 
 
 # layer_types vocabulary of transformers 5 -> our mixer names
@@ -79,18 +132,47 @@ def mixers_from_layer_types(layer_types: list[Any], num_layers: int) -> list[str
     return out
 
 
-def layer_counts(layers: list[LayerSpec]) -> dict[str, Any]:
-    mixers = Counter(layer.mixer for layer in layers if layer.mixer)
-    ffns = Counter(layer.ffn for layer in layers if layer.ffn)
-    return {"blocks": len(layers), "mixer": dict(mixers), "ffn": dict(ffns)}
+def block_counts(layers: list[LayerSpec] | dict[LayerSpec, int]) -> dict[LayerSpec, int]:
+    """Distinct blocks -> how many layers use them, in first-occurrence order."""
+    return layers if isinstance(layers, dict) else Counter(layers)
+
+
+def _split_counts(
+    blocks: dict[LayerSpec, int],
+) -> tuple[dict[str, int], dict[str, int], bool]:
+    """(mixer counts, ffn counts, any block without a mixer or without an FFN), each kind in
+    the order it first occurs in the layer pattern."""
+    mixers: dict[str, int] = {}
+    ffns: dict[str, int] = {}
+    separate = False
+    for layer, n in blocks.items():
+        m, f = layer.mixer, layer.ffn
+        if m:
+            mixers[m] = mixers.get(m, 0) + n
+        else:
+            separate = True
+        if f:
+            ffns[f] = ffns.get(f, 0) + n
+        else:
+            separate = True
+    return mixers, ffns, separate
+
+
+def layer_counts(layers: list[LayerSpec] | dict[LayerSpec, int]) -> dict[str, Any]:
+    """``{"blocks", "mixer", "ffn"}`` from the per-layer list or its ``block_counts``."""
+    blocks = block_counts(layers)
+    mixers, ffns, _ = _split_counts(blocks)
+    return {"blocks": sum(blocks.values()), "mixer": mixers, "ffn": ffns}
 
 
 def layer_summary(
-    layers: list[LayerSpec], *, attention_variant: str, linear_label: str = "linear attention"
+    layers: list[LayerSpec] | dict[LayerSpec, int],
+    *,
+    attention_variant: str,
+    linear_label: str = "linear attention",
 ) -> str:
     """ "6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP"."""
-    mixers = Counter(layer.mixer for layer in layers if layer.mixer)
-    ffns = Counter(layer.ffn for layer in layers if layer.ffn)
+    mixers, ffns, separate_blocks = _split_counts(block_counts(layers))
     parts: list[str] = []
     has_sliding = "sliding_attention" in mixers
     for mixer, n in mixers.items():
@@ -105,7 +187,6 @@ def layer_summary(
         parts.append(f"{n} {label}")
     mixer_text = " + ".join(parts)
     ffn_text = " + ".join(f"{n} {FFN_LABELS.get(f, f)}" for f, n in ffns.items())
-    separate_blocks = any(layer.mixer is None or layer.ffn is None for layer in layers)
     if separate_blocks and ffn_text:  # Nemotron-H style: mixers and FFNs are separate blocks
         return " + ".join(p for p in (mixer_text, ffn_text) if p)
     return " · ".join(p for p in (mixer_text, ffn_text) if p)

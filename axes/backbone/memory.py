@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.gpus import GPUS
+from axes.backbone.gpus import GPU_TABLE
 from axes.backbone.spec import ArchSpec
 
 KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
@@ -66,26 +66,27 @@ def kv_bytes_at(spec: ArchSpec, context_len: int, dtype_bytes: int) -> int:
 
 def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, int]:
     conv = ssm = 0
-    for layer in spec.layers:
-        if layer.mixer == "mamba":
+    # per distinct mixer x its layer count (the same sum as layer by layer)
+    for mixer, n in spec.mixer_counts.items():
+        if mixer == "mamba":
             i = spec.ssm_intermediate_size or 0
-            conv += i * (spec.ssm_conv_kernel or 0) * conv_bytes
-            ssm += i * (spec.ssm_state_size or 0) * 4
-        elif layer.mixer == "mamba2":
+            conv += n * (i * (spec.ssm_conv_kernel or 0) * conv_bytes)
+            ssm += n * (i * (spec.ssm_state_size or 0) * 4)
+        elif mixer == "mamba2":
             i = spec.ssm_intermediate_size or 0
             conv_dim = i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
-            conv += conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes
-            ssm += (
+            conv += n * (conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes)
+            ssm += n * (
                 (spec.ssm_num_heads or 0)
                 * (spec.ssm_head_dim or 0)
                 * (spec.ssm_state_size or 0)
                 * 4
             )
-        elif layer.mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
+        elif mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
             kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
             vd = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
-            conv += (2 * kd + vd) * (spec.linear_conv_kernel or 0) * conv_bytes
-            ssm += (
+            conv += n * ((2 * kd + vd) * (spec.linear_conv_kernel or 0) * conv_bytes)
+            ssm += n * (
                 (spec.linear_num_value_heads or 0)
                 * (spec.linear_key_head_dim or 0)
                 * (spec.linear_value_head_dim or 0)
@@ -102,16 +103,18 @@ def max_context_tokens(
     batch: int,
     dtype_bytes: int,
     state_bytes: int,
+    kv_split: tuple[int, int] | None = None,
 ) -> int | None:
     """Largest context whose KV (plus weights and recurrent state) fits ``memory_bytes``.
 
     None when no KV cache grows with context (pure SSM): memory does not bound context.
-    0 when the weights alone do not fit.
+    0 when the weights alone do not fit. ``kv_split``: ``kv_split_per_token(spec,
+    dtype_bytes)`` when the caller already has it (one GPU table calls this per GPU).
     """
     free = memory_bytes - weights_bytes - state_bytes * batch
     if free <= 0:
         return 0
-    full, sliding = kv_split_per_token(spec, dtype_bytes)
+    full, sliding = kv_split or kv_split_per_token(spec, dtype_bytes)
     full, sliding = full * batch, sliding * batch
     if full == 0 and sliding == 0:
         return None
@@ -138,8 +141,12 @@ def memory_report(
 ) -> dict[str, Any]:
     dtype_bytes = kv_dtype_bytes(kv_dtype)
     full_bf16, sliding_bf16 = kv_split_per_token(spec, 2)
+    split = (
+        (full_bf16, sliding_bf16) if dtype_bytes == 2 else kv_split_per_token(spec, dtype_bytes)
+    )
     state = state_bytes_per_sequence(spec, conv_bytes=dtype_bytes)
-    kv = kv_bytes_at(spec, context_len, dtype_bytes) * batch
+    window = spec.sliding_window or context_len
+    kv = (split[0] * context_len + split[1] * min(context_len, window)) * batch  # kv_bytes_at
     weights = {
         "bf16": total_params * 2,
         "fp8": total_params,
@@ -147,16 +154,18 @@ def memory_report(
         "stored": stored_bytes,
         "stored_basis": stored_basis,
     }
+    state_total = state["total"]
     max_ctx = {
         key: max_context_tokens(
             spec,
-            memory_bytes=g.memory_bytes,
+            memory_bytes=memory_bytes,
             weights_bytes=stored_bytes,
             batch=batch,
             dtype_bytes=dtype_bytes,
-            state_bytes=state["total"],
+            state_bytes=state_total,
+            kv_split=split,
         )
-        for key, g in GPUS.items()
+        for key, memory_bytes, _ in GPU_TABLE
     }
     return {
         "weights_bytes": weights,
@@ -171,7 +180,7 @@ def memory_report(
             "sliding_window": spec.sliding_window,
             "sliding_windows_capped": bool(sliding_bf16),
         },
-        "state_bytes_per_sequence": state["total"],
+        "state_bytes_per_sequence": state_total,
         "state_bytes_detail": state,
         "max_context_by_gpu": max_ctx,
         "max_context_basis": f"one GPU, weights as stored, batch {batch}, KV in {kv_dtype}, "

@@ -12,7 +12,6 @@ conventions are reported (``params.conventions``): with and without the input em
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +42,7 @@ class ParamCount:
     params_per_expert: int = 0
     active_routed_per_layer: list[int] = field(default_factory=list)
     linear_weight_params: int = 0  # decoder-layer matmul weights (what FP8/AWQ/GPTQ convert)
+    inactive_routed: int = 0  # routed-expert params a token skips, summed over the layers
     mtp_params: int = 0
 
     @property
@@ -238,17 +238,22 @@ def count_params(spec: ArchSpec) -> ParamCount:
     b["norms"] += norm_params(spec, h)  # final norm (norm / norm_f / ln_f)
     per_expert = expert_params(spec) if spec.num_experts else 0
     out.params_per_expert = per_expert
-    # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs
-    blocks = {layer: _block_params(spec, layer, per_expert) for layer in Counter(spec.layers)}
-    for layer, count in Counter(spec.layers).items():
-        parts, weights, _, _ = blocks[layer]
+    # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs;
+    # the per-layer lists map each layer to its block's figures (no per-layer arithmetic)
+    sums: dict[LayerSpec, int] = {}
+    routed: dict[LayerSpec, int] = {}
+    active: dict[LayerSpec, int] = {}
+    for layer, count in spec.block_counts.items():
+        parts, weights, routed[layer], active[layer] = _block_params(spec, layer, per_expert)
         for k, n in parts.items():
             b[k] += n * count
         out.linear_weight_params += weights * count
-    sums = {layer: sum(v[0].values()) for layer, v in blocks.items()}
-    out.per_layer = [sums[layer] for layer in spec.layers]
-    out.routed_expert_params_per_layer = [blocks[layer][2] for layer in spec.layers]
-    out.active_routed_per_layer = [blocks[layer][3] for layer in spec.layers]
+        sums[layer] = sum(parts.values())
+    layers = spec.layers
+    out.per_layer = list(map(sums.__getitem__, layers))
+    out.routed_expert_params_per_layer = list(map(routed.__getitem__, layers))
+    out.active_routed_per_layer = list(map(active.__getitem__, layers))
+    out.inactive_routed = sum((routed[k] - active[k]) * n for k, n in spec.block_counts.items())
     b["vision"] = vision_params(spec)
     out.mtp_params = mtp_params(spec)
     return out
@@ -303,13 +308,7 @@ def mtp_params(spec: ArchSpec) -> int:
 
 def params_report(spec: ArchSpec, count: ParamCount) -> dict[str, Any]:
     total = count.total
-    inactive = sum(
-        r - a
-        for r, a in zip(
-            count.routed_expert_params_per_layer, count.active_routed_per_layer, strict=True
-        )
-    )
-    active = total - inactive
+    active = total - count.inactive_routed
     input_embedding = spec.vocab_size * spec.hidden_size + spec.learned_positions * spec.hidden_size
     excluding = active - (
         input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size

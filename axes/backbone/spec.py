@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
+from operator import itemgetter
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import LayerSpec, pattern_dicts
 
 _MISSING = object()
 
@@ -38,89 +39,93 @@ class ConfigView:
         self.sources: dict[str, str] = {}  # spec field -> config key path
         self.notes: list[str] = []
 
-    def _lookup(self, name: str) -> tuple[str, Any]:
-        if name in self.text and self.text[name] is not None:
-            return f"text_config.{name}", self.text[name]
-        if name in self.raw and self.raw[name] is not None:
-            return name, self.raw[name]
-        return name, _MISSING
-
-    def has(self, *names: str) -> bool:
-        return any(self._lookup(n)[1] is not _MISSING for n in names)
-
-    def path(self, *names: str) -> str | None:
+    def _find(self, names: tuple[str, ...]) -> tuple[str, Any] | None:
+        """(key path, value) of the first name present and not null; ``text_config`` wins."""
+        text, raw = self.text, self.raw
         for n in names:
-            p, v = self._lookup(n)
-            if v is not _MISSING:
-                return p
+            if text:
+                v = text.get(n)
+                if v is not None:
+                    return f"text_config.{n}", v
+            v = raw.get(n)
+            if v is not None:
+                return n, v
         return None
 
+    def _lookup(self, name: str) -> tuple[str, Any]:
+        hit = self._find((name,))
+        return hit if hit is not None else (name, _MISSING)
+
+    def has(self, *names: str) -> bool:
+        return self._find(names) is not None
+
+    def path(self, *names: str) -> str | None:
+        hit = self._find(names)
+        return hit[0] if hit is not None else None
+
     def raw_get(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
-        for n in names:
-            p, v = self._lookup(n)
-            if v is not _MISSING:
-                if field_name:
-                    self.sources[field_name] = p
-                return v
-        return default
+        hit = self._find(names)
+        if hit is None:
+            return default
+        if field_name:
+            self.sources[field_name] = hit[0]
+        return hit[1]
 
     def int(self, *names: str, default: Any = _MISSING, field_name: str | None = None) -> Any:
         """An integer, from the first present key; numeric strings are accepted (noted)."""
-        for n in names:
-            p, v = self._lookup(n)
-            if v is _MISSING:
-                continue
-            if field_name:
-                self.sources[field_name] = p
-            return _as_int(v, p, self.notes)
-        if default is _MISSING:
-            raise ConfigError(
-                f"config.json has no {' / '.join(names)}; the engine needs it to count "
-                "parameters. Add the key or analyze the model's original config.json.",
-                key=names[0],
-            )
-        return default
+        hit = self._find(names)
+        if hit is None:
+            if default is _MISSING:
+                raise ConfigError(
+                    f"config.json has no {' / '.join(names)}; the engine needs it to count "
+                    "parameters. Add the key or analyze the model's original config.json.",
+                    key=names[0],
+                )
+            return default
+        p, v = hit
+        if field_name:
+            self.sources[field_name] = p
+        if type(v) is int:  # the common case, before the checks of _as_int
+            return v
+        return _as_int(v, p, self.notes)
 
     def float(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
-        for n in names:
-            p, v = self._lookup(n)
-            if v is _MISSING:
-                continue
-            if field_name:
-                self.sources[field_name] = p
-            try:
-                return float(v)
-            except (TypeError, ValueError) as exc:
-                raise ConfigError(f"{p} must be a number, not {v!r}", key=p) from exc
-        return default
+        hit = self._find(names)
+        if hit is None:
+            return default
+        p, v = hit
+        if field_name:
+            self.sources[field_name] = p
+        try:
+            return float(v)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{p} must be a number, not {v!r}", key=p) from exc
 
     def bool(self, *names: str, default: bool = False, field_name: str | None = None) -> bool:
-        for n in names:
-            p, v = self._lookup(n)
-            if v is _MISSING:
-                continue
-            if field_name:
-                self.sources[field_name] = p
-            if isinstance(v, bool):
-                return v
-            if isinstance(v, str) and v.lower() in ("true", "false"):
-                return v.lower() == "true"
-            if isinstance(v, int):
-                return bool(v)
-            raise ConfigError(f"{p} must be true or false, not {v!r}", key=p)
-        return default
+        hit = self._find(names)
+        if hit is None:
+            return default
+        p, v = hit
+        if field_name:
+            self.sources[field_name] = p
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, str) and v.lower() in ("true", "false"):
+            return v.lower() == "true"
+        if isinstance(v, int):
+            return bool(v)
+        raise ConfigError(f"{p} must be true or false, not {v!r}", key=p)
 
     def list(self, *names: str, field_name: str | None = None) -> list[Any] | None:
-        for n in names:
-            p, v = self._lookup(n)
-            if v is _MISSING:
-                continue
-            if not isinstance(v, list):
-                raise ConfigError(f"{p} must be a list, not {type(v).__name__}", key=p)
-            if field_name:
-                self.sources[field_name] = p
-            return v
-        return None
+        hit = self._find(names)
+        if hit is None:
+            return None
+        p, v = hit
+        if not isinstance(v, list):
+            raise ConfigError(f"{p} must be a list, not {type(v).__name__}", key=p)
+        if field_name:
+            self.sources[field_name] = p
+        return v
 
 
 def _as_int(v: Any, path: str, notes: list[str]) -> int:
@@ -250,16 +255,29 @@ class ArchSpec:
 
     # -- derived -------------------------------------------------------------------------
     @cached_property
+    def block_counts(self) -> Counter[LayerSpec]:
+        """Distinct blocks -> layer count (first-occurrence order); per-layer formulas are
+        evaluated once per distinct block and multiplied, never once per layer."""
+        return Counter(self.layers)
+
+    @cached_property
     def mixer_counts(self) -> Counter[str | None]:
-        return Counter(layer.mixer for layer in self.layers)
+        out: Counter[str | None] = Counter()
+        for layer, n in self.block_counts.items():
+            out[layer.mixer] += n
+        return out
 
     @cached_property
     def ffn_counts(self) -> Counter[str | None]:
-        return Counter(layer.ffn for layer in self.layers)
+        out: Counter[str | None] = Counter()
+        for layer, n in self.block_counts.items():
+            out[layer.ffn] += n
+        return out
 
     @property
     def attention_variant(self) -> str:
-        if not any(self.mixer_counts.get(m) for m in ATTENTION_MIXERS):
+        counts = self.mixer_counts
+        if not (counts.get("attention") or counts.get("sliding_attention") or counts.get("mla")):
             return "none"
         if self.kv_lora_rank:
             return "MLA"
@@ -275,8 +293,8 @@ class ArchSpec:
 
     def to_dict(self) -> dict[str, Any]:
         """Stable, family-independent keys (the compare page diffs these)."""
-        # shallow copy (dataclasses.asdict deep-copies every LayerSpec: 10x slower)
-        out = {name: getattr(self, name) for name in _SPEC_FIELDS}
+        # shallow copy in C (dataclasses.asdict deep-copies every LayerSpec: 10x slower)
+        out = dict(zip(_SPEC_FIELDS, _spec_values(self.__dict__), strict=True))
         out["vision"] = asdict(self.vision) if self.vision else None
         out["rope_scaling"] = dict(self.rope_scaling) if self.rope_scaling else None
         out["quantization"] = dict(self.quantization) if self.quantization else None
@@ -285,13 +303,13 @@ class ArchSpec:
         out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant
-        out["experts_per_token"] = self.experts_per_token
-        out["layer_pattern"] = [layer.to_dict() for layer in self.layers]
+        out["layer_pattern"] = pattern_dicts(self.layers)
         return out
 
 
 ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
 _SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources"))
+_spec_values = itemgetter(*_SPEC_FIELDS)
 
 
 def normalize(config: dict[str, Any]) -> ArchSpec:

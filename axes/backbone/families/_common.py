@@ -128,7 +128,7 @@ def read_rope(view: ConfigView, core: dict[str, Any]) -> None:
 
 
 def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec]:
-    return [LayerSpec(mixer, ffn) for _ in range(n)]
+    return [LayerSpec(mixer, ffn)] * n  # one interned block, n references
 
 
 def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False) -> list[str]:

@@ -20,7 +20,7 @@ experts, dense-first layers, MTP modules in the checkpoint.
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2")
@@ -49,7 +49,8 @@ def read(view: ConfigView) -> ArchSpec:
     moe_inter = view.int(
         "moe_intermediate_size", default=1407 if v2 else 2048, field_name="moe_intermediate_size"
     )
-    mixers = ["mla" for _ in attention_mixers(view, n)]
+    mixers = ["mla"] * len(attention_mixers(view, n))
+    dense = min(max(first_dense, 0), len(mixers))  # layers [0, first_k_dense) are dense
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
     scope = view.text if "q_lora_rank" in view.text else view.raw
@@ -61,7 +62,7 @@ def read(view: ConfigView) -> ArchSpec:
     scoring = view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
     return build(
         {**core, **head, "head_dim": rope_dim + view.int("qk_nope_head_dim", default=128)},
-        [LayerSpec(m, "moe" if i >= first_dense else "mlp") for i, m in enumerate(mixers)],
+        layers_from(mixers, ["mlp"] * dense + ["moe"] * (len(mixers) - dense)),
         qkv_bias=bias,
         o_bias=bias,
         q_lora_rank=q_lora,

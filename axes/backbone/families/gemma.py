@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.layers import layers_from, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text")
@@ -59,7 +59,7 @@ def read(view: ConfigView) -> ArchSpec:
         window = None
     return build(
         {**core, **head},
-        [LayerSpec(m, "mlp") for m in mixers],
+        layers_from(mixers, "mlp"),
         qkv_bias=bias,
         o_bias=bias,
         sliding_window=window,

@@ -10,7 +10,7 @@ for the per-layer mix. A wrong key type is a ConfigError; a missing optional key
 from __future__ import annotations
 
 from axes.backbone.families._common import build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.layers import layers_from, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES: tuple[str, ...] = ()
@@ -48,9 +48,9 @@ def read(view: ConfigView) -> ArchSpec:
     shared_inter = view.int(
         "shared_intermediate_size", "shared_expert_intermediate_size", default=moe_inter * shared_n
     )
-    layers = [
-        LayerSpec(m, "moe" if experts and i >= first_dense else "mlp") for i, m in enumerate(mixers)
-    ]
+    layers = layers_from(
+        mixers, ["moe" if experts and i >= first_dense else "mlp" for i in range(len(mixers))]
+    )
     spec = build(
         {**core, **head},
         layers,

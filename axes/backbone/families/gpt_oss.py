@@ -10,7 +10,7 @@ from ``layer_types`` or sliding when ``(i + 1) % 2`` (configuration_gpt_oss.py).
 from __future__ import annotations
 
 from axes.backbone.families._common import build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.layers import layers_from, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("gpt_oss",)
@@ -28,7 +28,7 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=True, field_name="attention_bias")
     return build(
         {**core, **head},
-        [LayerSpec(m, "moe") for m in mixers],
+        layers_from(mixers, "moe"),
         qkv_bias=bias,
         o_bias=bias,
         attention_sinks=True,

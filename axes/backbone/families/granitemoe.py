@@ -9,7 +9,7 @@ experts ``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj``
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("granitemoe",)
@@ -23,7 +23,7 @@ def read(view: ConfigView) -> ArchSpec:
     mixers = attention_mixers(view, core["num_layers"])
     return build(
         {**core, **head},
-        [LayerSpec(m, "moe") for m in mixers],
+        layers_from(mixers, "moe"),
         qkv_bias=bias,
         o_bias=bias,
         num_experts=view.int("num_local_experts", default=8, field_name="num_experts"),

@@ -14,7 +14,7 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("llama", "mistral", "qwen2", "qwen3", "smollm3")
@@ -70,5 +70,5 @@ def read(view: ConfigView) -> ArchSpec:
         mixers = attention_mixers(view, n)
     if "sliding_attention" not in mixers:
         window = None
-    layers = [LayerSpec(m, "mlp") for m in mixers]
+    layers = layers_from(mixers, "mlp")
     return build({**core, **head}, layers, sliding_window=window, **extra)

@@ -8,7 +8,7 @@ no attention biases; head_dim = config.head_dim or hidden // heads.
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("mixtral",)
@@ -27,7 +27,7 @@ def read(view: ConfigView) -> ArchSpec:
     top_k = view.int("num_experts_per_tok", default=2, field_name="experts_per_token")
     return build(
         {**core, **head},
-        [LayerSpec(m, "moe") for m in mixers],
+        layers_from(mixers, "moe"),
         sliding_window=window,
         num_experts=experts,
         experts_per_token=top_k,

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("olmo2",)
@@ -22,7 +22,7 @@ def read(view: ConfigView) -> ArchSpec:
     mixers = attention_mixers(view, core["num_layers"])
     return build(
         {**core, **head},
-        [LayerSpec(m, "mlp") for m in mixers],
+        layers_from(mixers, "mlp"),
         qkv_bias=bias,
         o_bias=bias,
         qk_norm="full_width",

@@ -8,7 +8,7 @@ gate_up_proj (hidden -> 2*intermediate), down_proj; no biases; RoPE may be parti
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("phi3",)
@@ -24,7 +24,7 @@ def read(view: ConfigView) -> ArchSpec:
         window = None
     return build(
         {**core, **head},
-        [LayerSpec(m, "mlp") for m in mixers],
+        layers_from(mixers, "mlp"),
         fused_qkv=True,
         sliding_window=window,
     )

@@ -9,7 +9,7 @@ decoder_sparse_step == 0``, else a dense SwiGLU of ``intermediate_size``. Router
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("qwen3_moe",)
@@ -44,7 +44,7 @@ def read(view: ConfigView) -> ArchSpec:
         window = None
     return build(
         {**core, **head},
-        [LayerSpec(m, "moe" if s else "mlp") for m, s in zip(mixers, sparse, strict=True)],
+        layers_from(mixers, ["moe" if s else "mlp" for s in sparse]),
         qkv_bias=bias,
         o_bias=bias,
         qk_norm="per_head",

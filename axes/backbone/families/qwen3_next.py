@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from axes.backbone.families._common import build, header, read_core, read_rope
 from axes.backbone.families.qwen3_moe import sparse_layers
-from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.layers import layers_from, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("qwen3_next",)
@@ -47,7 +47,7 @@ def read(view: ConfigView) -> ArchSpec:
     )
     return build(
         {**core, **head},
-        [LayerSpec(m, "moe" if s else "mlp") for m, s in zip(mixers, sparse, strict=True)],
+        layers_from(mixers, ["moe" if s else "mlp" for s in sparse]),
         qkv_bias=view.bool("attention_bias", default=False),
         o_bias=view.bool("attention_bias", default=False),
         qk_norm="per_head",

@@ -1,0 +1,229 @@
+"""Measurement runs in Django: the one-active-run constraint, the conditional claim, the
+reaper, the page partials (CSRF, htmx polling that stops) and the panel's query count.
+No worker here: the Celery tests start real ones."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.template import engines
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from profiler import services
+from profiler.models import MeasurementRun
+from tests.test_profiler_bench import TINY_LLAMA
+from tests.test_profiler_celery import revision_with_config
+
+Status = MeasurementRun.Status
+pytestmark = pytest.mark.django_db(transaction=True)
+
+RESULT = {
+    "mode": "synthetic",
+    "extrapolated": False,
+    "device": "cuda",
+    "dtype": "bfloat16",
+    "gpu_name": "NVIDIA H200",
+    "gpu_memory_bytes": 150_000_000_000,
+    "params_loaded": 106816,
+    "weights_bytes_allocated": 213632,
+    "peak_allocated_bytes": 300000,
+    "prefill_ms": 1.5,
+    "decode_tokens_per_s": {"median": 1000.0, "min": 900.0, "max": 1100.0, "stdev": 5.0, "runs": 3},
+    "roofline_tokens_per_s": 1500.0,
+    "roofline_fraction": 0.6667,
+    "torch_version": "2.13.0",
+    "transformers_version": "5.24.0",
+    "notes": ["random weights: generated tokens are meaningless; timing and memory are real."],
+    "estimate": {"params_total": 106816, "params_active": 106816, "weights_bytes": 213632},
+    "residuals": {
+        "params": 0,
+        "memory_fraction": 0.0,
+        "memory_tolerance": 0.02,
+        "peak_estimate_bytes": 219776,
+        "peak_fraction": 0.365,
+        "peak_tolerance": 0.25,
+    },
+}
+
+
+def make_run(revision, **fields) -> MeasurementRun:
+    base = {
+        "mode": "synthetic",
+        "dtype": "float32",
+        "device_kind": "cpu",
+        "prompt_len": 8,
+        "new_tokens": 4,
+    }
+    return MeasurementRun.objects.create(revision=revision, **{**base, **fields})
+
+
+def succeeded_run(revision) -> MeasurementRun:
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="gpu@test")
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    run.refresh_from_db()
+    return run
+
+
+def test_only_one_active_run_per_identical_request():
+    revision = revision_with_config(TINY_LLAMA)
+    make_run(revision)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_run(revision)
+    make_run(revision, batch=2)  # a different request is fine
+    MeasurementRun.objects.filter(batch=1).update(status=Status.SUCCEEDED)
+    make_run(revision)  # history does not block a new active run
+
+
+def test_claim_is_conditional_and_results_are_written_once():
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    first = services.run_claim(run_id=run.pk, worker_host="a")
+    assert first == 1
+    assert services.run_claim(run_id=run.pk, worker_host="b") is None  # second delivery
+    assert services.run_progress(run_id=run.pk, attempt=1, stage="measure", pct=55.5)
+    run.refresh_from_db()
+    assert (run.stage, run.progress_pct, run.worker_host) == ("measure", 55, "a")
+    assert services.run_succeed(run_id=run.pk, attempt=1, result=RESULT)
+    # A late, stale attempt cannot overwrite or add a result.
+    assert not services.run_succeed(run_id=run.pk, attempt=1, result={**RESULT, "prefill_ms": 9})
+    assert not services.run_fail(run_id=run.pk, attempt=1, message="late")
+    run.refresh_from_db()
+    assert run.status == Status.SUCCEEDED and run.result["prefill_ms"] == 1.5
+    assert run.residuals["params"] == 0 and run.gpu_name == "NVIDIA H200"
+
+
+def test_reaper_requeues_then_fails_stale_runs(celery_broker, settings):
+    settings.PROFILER_MAX_ATTEMPTS = 2
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="gone")
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    fresh = make_run(revision, batch=3)
+    services.run_claim(run_id=fresh.pk, worker_host="alive")  # heartbeat now: left alone
+
+    assert services.runs_reap(stale_after_s=60) == {"requeued": 1, "failed": 0}
+    run.refresh_from_db()
+    assert run.status == Status.QUEUED and run.error_code == "requeued"
+    assert celery_broker.llen("gpu") == 1  # sent again
+
+    assert services.run_claim(run_id=run.pk, worker_host="second") == 2
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    assert services.runs_reap(stale_after_s=60) == {"requeued": 0, "failed": 1}
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and run.error_code == "worker_lost"
+    assert "after 2 attempt(s)" in run.error
+    assert MeasurementRun.objects.get(pk=fresh.pk).status == Status.RUNNING
+
+
+def test_request_validation_is_readable():
+    revision = revision_with_config(TINY_LLAMA)
+    with pytest.raises(services.RunRequestInvalid, match="batch must be a whole number"):
+        services.run_request(revision=revision, batch=0)
+    with pytest.raises(services.RunRequestInvalid, match="dtype must be one of"):
+        services.run_request(revision=revision, dtype="int3")
+
+
+def _csrf_client_and_token(revision) -> tuple[Client, str]:
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("profiler:panel", args=[revision.pk]))
+    assert page.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+    return client, token
+
+
+FORM = {
+    "mode": "synthetic",
+    "dtype": "bfloat16",
+    "device": "cpu",
+    "batch": "1",
+    "prompt_len": "8",
+    "new_tokens": "4",
+}
+
+
+def test_measure_form_needs_csrf_and_returns_a_polling_status(celery_broker):
+    revision = revision_with_config(TINY_LLAMA)
+    url = reverse("profiler:measure", args=[revision.pk])
+    assert Client(enforce_csrf_checks=True).post(url, FORM).status_code == 403
+    client, token = _csrf_client_and_token(revision)
+    response = client.post(url, {**FORM, "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    run = MeasurementRun.objects.get()
+    assert run.status == Status.QUEUED and run.device_kind == "cpu"
+    assert 'hx-trigger="every 1s"' in html
+    assert reverse("profiler:run_status", args=[run.pk]) in html
+    assert celery_broker.llen("gpu") == 1
+    # Without htmx the same POST redirects to the run page (works without JavaScript).
+    response = client.post(url, {**FORM, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "profiler:run", args=[run.pk]
+    )
+    bad = client.post(url, {**FORM, "batch": "0", "csrfmiddlewaretoken": token})
+    assert bad.status_code == 400
+
+
+def test_broker_down_shows_the_reason_not_a_500(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    revision = revision_with_config(TINY_LLAMA)
+    client, token = _csrf_client_and_token(revision)
+    response = client.post(
+        reverse("profiler:measure", args=[revision.pk]),
+        {**FORM, "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "job queue is unreachable" in html
+    assert "hx-trigger" not in html
+
+
+def test_status_partial_stops_polling_and_shows_measured_vs_estimated():
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    client = Client()
+    html = client.get(reverse("profiler:run_status", args=[run.pk])).content.decode()
+    assert "hx-trigger" not in html  # the run ended: no more polling
+    assert "Measured vs estimated" in html
+    assert "106,816" in html and "+0.0%" in html
+    assert "0.67 fraction of roofline" in html
+    page = client.get(reverse("profiler:run", args=[run.pk]))
+    assert page.status_code == 200 and b"Measurement run #" in page.content
+    frag = client.get(reverse("profiler:run", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert b"<html" not in frag.content
+
+
+def test_panel_include_renders_from_the_revision_alone_in_one_query(django_assert_num_queries):
+    revision = revision_with_config(TINY_LLAMA)
+    succeeded_run(revision)
+    active = make_run(revision, batch=4)
+    for batch in (5, 6, 7):
+        make_run(revision, batch=batch, status=Status.FAILED, error="boom")
+    with django_assert_num_queries(1):
+        context = services.runs_panel_context(revision)
+    assert [r.pk for r in context["active_runs"]] == [active.pk]
+    assert context["chart_figure"]["data"][0]["y"] == [1000.0]
+    template = engines["django"].from_string(
+        '{% include "profiler/_panel.html" with revision=revision %}'
+    )
+    with django_assert_num_queries(1):
+        html = template.render({"revision": revision})
+    assert 'hx-trigger="every 1s"' in html  # the active run polls
+    assert f'id="profiler-chart-{revision.pk}"' in html  # the plotly figure JSON
+    assert "Decode tokens/s" in html  # the table alternative to the chart
+    assert 'name="prompt_len"' in html and 'name="new_tokens"' in html
+
+
+def test_korean_and_german_pages_render():
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    for lang in ("ko", "de"):
+        response = Client().get(reverse("profiler:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 200
