@@ -13,14 +13,21 @@ into ``layer_types``; each cites the file it mirrors.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
+
+try:  # the C loop behind Counter(), without Counter's Python-level __init__/update
+    from collections import _count_elements  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - other Python implementations
+
+    def _count_elements(mapping: dict[Any, int], iterable: Any) -> None:
+        for elem in iterable:
+            mapping[elem] = mapping.get(elem, 0) + 1
 
 
 class LayerSpec:
     """One block: ``LayerSpec(mixer, ffn)``. Immutable and interned: equal blocks are the same
     object, so hashing and equality are identity (C speed). A 94-layer pattern is a list of a
-    handful of shared objects, and ``Counter(layers)`` never calls Python ``__eq__``/``__hash__``
+    handful of shared objects, and counting them never calls Python ``__eq__``/``__hash__``
     (a frozen dataclass did, per layer, and that dominated the engine's run time)."""
 
     __slots__ = ("mixer", "ffn")
@@ -134,7 +141,11 @@ def mixers_from_layer_types(layer_types: list[Any], num_layers: int) -> list[str
 
 def block_counts(layers: list[LayerSpec] | dict[LayerSpec, int]) -> dict[LayerSpec, int]:
     """Distinct blocks -> how many layers use them, in first-occurrence order."""
-    return layers if isinstance(layers, dict) else Counter(layers)
+    if isinstance(layers, dict):
+        return layers
+    out: dict[LayerSpec, int] = {}
+    _count_elements(out, layers)
+    return out
 
 
 def _split_counts(

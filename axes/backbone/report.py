@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.compute import compute_report
-from axes.backbone.layers import layer_counts, layer_summary
+from axes.backbone.layers import layer_counts, layer_summary, pattern_dicts
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
@@ -142,10 +142,10 @@ def backbone_section(spec: ArchSpec) -> dict[str, Any]:
         "attention": attention,
         "layers": {
             "num_layers": spec.num_layers,
-            "counts": layer_counts(spec.layers),
-            "pattern": [layer.to_dict() for layer in spec.layers],
+            "counts": layer_counts(spec.block_counts),
+            "pattern": pattern_dicts(spec.layers),
             "summary": layer_summary(
-                spec.layers,
+                spec.block_counts,
                 attention_variant=variant,
                 linear_label="Gated DeltaNet"
                 if spec.linear_attention_kind == "gated_deltanet"

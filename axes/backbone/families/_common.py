@@ -6,7 +6,7 @@ from typing import Any
 
 from axes.backbone.errors import ConfigError
 from axes.backbone.layers import LayerSpec, mixers_from_layer_types
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import ArchSpec, ConfigView, spec_from_fields
 
 
 def read_core(
@@ -143,10 +143,8 @@ def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False)
 
 
 def build(core: dict[str, Any], layers: list[LayerSpec], **extra: Any) -> ArchSpec:
-    fields = {**core, **extra}
-    model_type = fields.pop("model_type")
-    architectures = fields.pop("architectures", [])
-    return ArchSpec(model_type=model_type, architectures=architectures, layers=layers, **fields)
+    values = {"architectures": [], **core, **extra, "layers": layers}
+    return spec_from_fields(values)
 
 
 def header(view: ConfigView, default_type: str) -> dict[str, Any]:
