@@ -7,6 +7,11 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mechanic.settings")
+    # manage.py is the developer's tool: without a SECRET_KEY in the environment this is a
+    # local checkout, so development settings apply. Production sets SECRET_KEY (and so keeps
+    # DEBUG off unless it says otherwise); gunicorn never goes through this file.
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
+        os.environ.setdefault("DEBUG", "1")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

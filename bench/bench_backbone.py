@@ -1,45 +1,81 @@
 """Analytic engine vs transformers on the meta device, on every config in ../shared/hub.
 
-    .venv/bin/python bench/bench_backbone.py [--repeat 200] [--meta-repeat 3]
+    .venv/bin/python bench/bench_backbone.py [--repeat 2000] [--meta-repeat 7] [--rounds 5]
+                                             [--cli-repeat 5] [--only SUBSTRING]
 
-Prints, per config, the median time of ``axes.backbone.analyze_config`` and of building the
-model with ``AutoModelForCausalLM.from_config`` under ``torch.device("meta")`` (plus counting
-its parameters), their ratio (target >= 1000x) and whether the totals agree; then the wall time
-of ``manage.py analyze PATH --json`` as a separate process. Method after nanoGPT ``bench.py``:
-a burn-in call, then the median of repeated timings.
+Per config: the median time of one ``axes.backbone.analyze_config(config)`` call (the full
+report, from the config dict, every call: nothing is cached between calls) and of building the
+model with ``AutoModelForCausalLM.from_config`` under ``torch.device("meta")`` plus counting
+its parameters; their ratio (target >= 1000x) and whether the two totals agree. Then the min
+and median ratio over configs, and the wall time of ``manage.py analyze PATH --json`` as a
+separate process (median of ``--cli-repeat`` runs).
+
+Method (after nanoGPT ``bench.py`` and ``timeit``): both sides are warmed up first (imports,
+the transformers modeling module, allocator), then timed in ``--rounds`` interleaved rounds
+(engine calls, then meta builds) so that load from other processes falls on both sides alike;
+each call is timed on its own with ``time.perf_counter_ns`` and the median over all rounds is
+reported. The meta build gets fewer repetitions (it is ~1000x slower). The garbage collector
+stays on (as in production) and is emptied before each timed block.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("MECHANIC_SHARED_DIR", REPO.parent / "shared"))
+CLI_TARGET = "meta-llama--Llama-3.1-8B"
 
 
-def _median_s(fn, repeat: int) -> float:
-    fn()  # burn-in: imports, caches
-    times = []
+def _time_calls_ns(fn: Callable[[], object], repeat: int) -> list[int]:
+    """``repeat`` individual timings of ``fn()`` in nanoseconds."""
+    clock = time.perf_counter_ns
+    out = []
+    gc.collect()
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        out.append(clock() - start)
+    return out
+
+
+def _fmt_ns(ns: float) -> str:
+    if ns >= 1e6:
+        return f"{ns / 1e6:8.1f} ms"
+    return f"{ns / 1e3:8.1f} us"
+
+
+def _cli_wall_s(target: Path, repeat: int) -> list[float]:
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
+    cmd = [sys.executable, "manage.py", "analyze", str(target), "--json"]
+    subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)  # warm-up (.pyc)
+    walls = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        subprocess.run(cmd, cwd=REPO, env=env, check=True, capture_output=True)
+        walls.append((time.perf_counter_ns() - start) / 1e9)
+    return walls
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=200, help="analytic timings per config")
-    parser.add_argument("--meta-repeat", type=int, default=3, help="meta builds per config")
+    parser.add_argument("--repeat", type=int, default=2000, help="engine calls per config")
+    parser.add_argument("--meta-repeat", type=int, default=7, help="meta builds per config")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds")
+    parser.add_argument("--cli-repeat", type=int, default=5, help="manage.py analyze runs")
+    parser.add_argument("--only", default="", help="only configs whose name contains this")
     args = parser.parse_args()
+    rounds = max(1, args.rounds)
 
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -50,63 +86,76 @@ def main() -> int:
 
     hf_logging.set_verbosity_error()
     hub = SHARED / "hub"
-    dirs = sorted(p for p in hub.iterdir() if (p / "config.json").is_file())
-    print(f"{'config':44s} {'analytic':>11s} {'meta build':>11s} {'ratio':>9s}  totals")
-    ratios = []
+    dirs = sorted(p for p in hub.iterdir() if (p / "config.json").is_file() and args.only in p.name)
+    print(
+        f"engine: {args.repeat} calls/config, meta build: {args.meta_repeat} builds/config, "
+        f"{rounds} interleaved rounds; medians of single-call perf_counter_ns timings"
+    )
+    print(f"{'config':44s} {'engine':>11s} {'meta build':>11s} {'ratio':>9s}  totals")
+    ratios: dict[str, float] = {}
     for d in dirs:
         config = json.loads((d / "config.json").read_text(encoding="utf-8"))
-        analytic_s = _median_s(lambda c=config: analyze_config(c), args.repeat)
+
+        def engine(config: dict = config) -> object:
+            return analyze_config(config)
+
+        for _ in range(50):  # warm-up
+            engine()
         total = analyze_config(config)["params"]["total"]
         mt = config.get("model_type")
         if mt not in CONFIG_MAPPING:
+            engine_ns = _time_calls_ns(engine, args.repeat)
             print(
-                f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {'-':>11s} {'-':>9s}  "
-                f"transformers has no {mt!r} (estimated fallback)"
+                f"{d.name[:44]:44s} {_fmt_ns(statistics.median(engine_ns))} {'-':>11s} "
+                f"{'-':>9s}  transformers has no {mt!r} (engine: estimated fallback)"
             )
             continue
         kwargs = {k: v for k, v in config.items() if k not in ("model_type", "auto_map")}
         counted: dict[str, int] = {}
 
-        def build(kwargs=kwargs, mt=mt, counted=counted) -> None:
+        def build(kwargs: dict = kwargs, mt: str = mt, counted: dict = counted) -> None:
             cfg = AutoConfig.for_model(mt, **kwargs)
             with torch.device("meta"):
                 model = AutoModelForCausalLM.from_config(cfg, trust_remote_code=False)
             counted["total"] = sum(p.numel() for p in model.parameters())
 
-        meta_s = _median_s(build, args.meta_repeat)
-        ratio = meta_s / analytic_s
-        ratios.append(ratio)
+        build()  # warm-up: imports the modeling module, fills transformers' caches
+        engine_ns: list[int] = []
+        meta_ns: list[int] = []
+        per_round = max(1, args.repeat // rounds)
+        meta_rounds = [
+            args.meta_repeat // rounds + (i < args.meta_repeat % rounds) for i in range(rounds)
+        ]
+        for i in range(rounds):
+            engine_ns += _time_calls_ns(engine, per_round)
+            if meta_rounds[i]:
+                meta_ns += _time_calls_ns(build, meta_rounds[i])
+        engine_med = statistics.median(engine_ns)
+        meta_med = statistics.median(meta_ns)
+        ratio = meta_med / engine_med
+        ratios[d.name] = ratio
         match = "match" if counted["total"] == total else f"DIFF {counted['total'] - total:+,}"
         print(
-            f"{d.name[:44]:44s} {analytic_s * 1e3:9.3f}ms {meta_s * 1e3:9.1f}ms "
-            f"{ratio:8.0f}x  {match}"
+            f"{d.name[:44]:44s} {_fmt_ns(engine_med)} {_fmt_ns(meta_med)} {ratio:8.0f}x  {match}",
+            flush=True,
         )
     if ratios:
+        worst = min(ratios, key=ratios.__getitem__)
+        below = sorted(name for name, r in ratios.items() if r < 1000)
         print(
-            f"median ratio {statistics.median(ratios):,.0f}x, min {min(ratios):,.0f}x "
-            f"(target >= 1000x)"
+            f"ratio over {len(ratios)} configs: min {ratios[worst]:,.0f}x ({worst}), "
+            f"median {statistics.median(ratios.values()):,.0f}x (target >= 1000x for every "
+            f"config; below: {', '.join(below) if below else 'none'})"
         )
-    target = (
-        next(d for d in dirs if d.name == "meta-llama--Llama-3.1-8B")
-        if any(d.name == "meta-llama--Llama-3.1-8B" for d in dirs)
-        else dirs[0]
-    )
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
-    walls = []
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "manage.py", "analyze", str(target), "--json"],
-            cwd=REPO,
-            env=env,
-            check=True,
-            capture_output=True,
+    target = hub / CLI_TARGET if (hub / CLI_TARGET).is_dir() else (dirs[0] if dirs else None)
+    if target is not None and args.cli_repeat > 0:
+        walls = _cli_wall_s(target, args.cli_repeat)
+        print(
+            f"manage.py analyze {target.name} --json: median wall "
+            f"{statistics.median(walls):.3f}s over {len(walls)} runs "
+            f"(min {min(walls):.3f}s, max {max(walls):.3f}s; process start, Django setup, "
+            "analysis, JSON)"
         )
-        walls.append(time.perf_counter() - start)
-    print(
-        f"manage.py analyze {target.name} --json: median wall {statistics.median(walls):.3f}s "
-        "(process start, Django setup, analysis, JSON)"
-    )
     return 0
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+import mechanic.celery  # noqa: F401  (the configured app: shared tasks bind to it)
+
 
 @shared_task(name="catalog.tasks.ingest_model", acks_late=True, ignore_result=True)
 def ingest_model(job_id: int) -> str:

@@ -505,7 +505,7 @@ def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]
     latest = runs[0] if runs else None
     from profiler.forms import MeasureForm  # forms import this module's limits
 
-    return {
+    context = {
         "revision": revision,
         "form": MeasureForm(),
         "chart_id": f"profiler-chart-{revision.pk}",
@@ -525,6 +525,8 @@ def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]
         "dtype_choices": MeasurementRun.Dtype.choices,
         "device_choices": MeasurementRun.Device.choices,
     }
+    context["panel"] = context  # _panel.html reads ``panel``; passing this dict renders it as is
+    return context
 
 
 def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:

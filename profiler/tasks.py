@@ -20,6 +20,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
+import mechanic.celery  # noqa: F401  (the configured app: shared tasks bind to it)
 from profiler import services
 
 

@@ -50,6 +50,12 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
             form.add_error(None, str(exc))
     if run is None:
         context = {"revision": revision, "form": form}
+        if _is_htmx(request):
+            # htmx does not swap 4xx responses: send 200 and swap the form (with its errors).
+            response = render(request, "profiler/_measure_form.html", context)
+            response["HX-Retarget"] = f"#profiler-form-{revision.pk}"
+            response["HX-Reswap"] = "outerHTML"
+            return response
         return render(request, "profiler/_measure_form.html", context, status=400)
     if _is_htmx(request):
         return render(request, "profiler/_run_status.html", _run_context(run))

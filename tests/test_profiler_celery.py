@@ -97,6 +97,7 @@ def test_run_is_routed_to_the_gpu_queue_and_reports_progress(celery_broker, cele
     assert celery_broker.llen("gpu") == 0
 
 
+@pytest.mark.postgres
 def test_duplicate_delivery_runs_once(celery_broker, celery_worker_factory):
     from profiler.tasks import run_measurement
 

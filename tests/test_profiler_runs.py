@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template import engines
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from profiler import services
 from profiler.models import MeasurementRun
@@ -70,6 +70,7 @@ def succeeded_run(revision) -> MeasurementRun:
     return run
 
 
+@pytest.mark.postgres
 def test_only_one_active_run_per_identical_request():
     revision = revision_with_config(TINY_LLAMA)
     make_run(revision)
@@ -80,6 +81,7 @@ def test_only_one_active_run_per_identical_request():
     make_run(revision)  # history does not block a new active run
 
 
+@pytest.mark.postgres
 def test_claim_is_conditional_and_results_are_written_once():
     revision = revision_with_config(TINY_LLAMA)
     run = make_run(revision)
@@ -98,6 +100,7 @@ def test_claim_is_conditional_and_results_are_written_once():
     assert run.residuals["params"] == 0 and run.gpu_name == "NVIDIA H200"
 
 
+@pytest.mark.postgres
 def test_reaper_requeues_then_fails_stale_runs(celery_broker, settings):
     settings.PROFILER_MAX_ATTEMPTS = 2
     revision = revision_with_config(TINY_LLAMA)
@@ -168,6 +171,11 @@ def test_measure_form_needs_csrf_and_returns_a_polling_status(celery_broker):
     )
     bad = client.post(url, {**FORM, "batch": "0", "csrfmiddlewaretoken": token})
     assert bad.status_code == 400
+    bad = client.post(
+        url, {**FORM, "batch": "0", "csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 200 and bad["HX-Retarget"] == f"#profiler-form-{revision.pk}"
+    assert b'name="batch"' in bad.content and MeasurementRun.objects.count() == 1
 
 
 def test_broker_down_shows_the_reason_not_a_500(settings):
@@ -219,11 +227,22 @@ def test_panel_include_renders_from_the_revision_alone_in_one_query(django_asser
     assert f'id="profiler-chart-{revision.pk}"' in html  # the plotly figure JSON
     assert "Decode tokens/s" in html  # the table alternative to the chart
     assert 'name="prompt_len"' in html and 'name="new_tokens"' in html
+    # The model page renders the template with the helper's dict: no second query.
+    from django.template.loader import render_to_string
+
+    with django_assert_num_queries(0):
+        assert render_to_string("profiler/_panel.html", context).count("every 1s") == 1
 
 
 def test_korean_and_german_pages_render():
     revision = revision_with_config(TINY_LLAMA)
     run = succeeded_run(revision)
-    for lang in ("ko", "de"):
-        response = Client().get(reverse("profiler:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE=lang)
-        assert response.status_code == 200
+    try:
+        for lang in ("ko", "de"):
+            response = Client().get(
+                reverse("profiler:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE=lang
+            )
+            assert response.status_code == 200
+            assert response["Content-Language"] == lang
+    finally:
+        translation.activate("en")  # LocaleMiddleware leaves the language active in the thread

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.gpus import GPU_TABLE, GPUS
+from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount
 from axes.backbone.spec import ArchSpec
@@ -40,7 +40,9 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             flops += n * (4 * spec.num_attention_heads * spec.head_dim * l_eff)
         elif mixer == "mla":
             qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
-            flops += n * (2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * context_len)
+            flops += n * (
+                2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * context_len
+            )
         elif mixer in ("mamba", "mamba2"):
             heads_x_dim = spec.ssm_intermediate_size or 0
             flops += n * (4 * heads_x_dim * (spec.ssm_state_size or 0))
@@ -74,9 +76,11 @@ def compute_report(
     weight_bytes = int(active_params * bytes_per_param)
     bytes_per_token = weight_bytes + kv
     if bytes_per_token:
-        roofline = {key: round(bw / bytes_per_token, 2) for key, _, bw in GPU_TABLE}
+        roofline = dict(
+            zip(GPU_KEYS, [round(bw / bytes_per_token, 2) for bw in GPU_BANDWIDTHS], strict=True)
+        )
     else:
-        roofline = dict.fromkeys(GPUS)
+        roofline = dict.fromkeys(GPU_KEYS)
     return {
         "flops_per_token": 2 * matmul + attn,
         "flops_detail": {

@@ -86,6 +86,8 @@ GPUS: dict[str, GPU] = {
 GPU_TABLE: tuple[tuple[str, int, int], ...] = tuple(
     (g.key, g.memory_bytes, g.bandwidth_bytes_per_s) for g in GPUS.values()
 )
+GPU_KEYS: tuple[str, ...] = tuple(GPUS)
+GPU_BANDWIDTHS: tuple[int, ...] = tuple(g.bandwidth_bytes_per_s for g in GPUS.values())
 
 
 def gpu_get(key: str) -> GPU:

@@ -72,12 +72,17 @@ _INTERNED: dict[tuple[str | None, str | None], LayerSpec] = {}
 def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -> list[LayerSpec]:
     """One LayerSpec per layer from a mixer list and one FFN kind (or an FFN list), building
     each distinct block once and mapping the rest (no per-layer constructor call)."""
+    if ffns is not None and not isinstance(ffns, str) and ffns and ffns.count(ffns[0]) == len(ffns):
+        if len(ffns) != len(mixers):
+            raise ValueError("mixers and ffns must have one entry per layer")
+        ffns = ffns[0]  # one FFN kind throughout: the fast path below
     if ffns is None or isinstance(ffns, str):
-        table = {m: LayerSpec(m, ffns) for m in set(mixers)}
+        distinct = set(mixers)
+        if len(distinct) == 1:  # a uniform stack: one block, n references
+            return [LayerSpec(mixers[0], ffns)] * len(mixers)
+        table = {m: LayerSpec(m, ffns) for m in distinct}
         return list(map(table.__getitem__, mixers))
-    if len(ffns) != len(mixers):
-        raise ValueError("mixers and ffns must have one entry per layer")
-    pairs = list(zip(mixers, ffns))
+    pairs = list(zip(mixers, ffns, strict=True))
     ptable = {p: LayerSpec(*p) for p in set(pairs)}
     return list(map(ptable.__getitem__, pairs))
 
@@ -130,13 +135,9 @@ def mixers_from_layer_types(layer_types: list[Any], num_layers: int) -> list[str
     """``layer_types`` -> mixer names; None when the list does not describe every layer."""
     if len(layer_types) < num_layers:
         return None
-    out = []
-    for t in layer_types[:num_layers]:
-        mixer = LAYER_TYPE_TO_MIXER.get(str(t))
-        if mixer is None:
-            return None
-        out.append(mixer)
-    return out
+    get = LAYER_TYPE_TO_MIXER.get
+    out = [get(t) if type(t) is str else get(str(t)) for t in layer_types[:num_layers]]
+    return None if None in out else out
 
 
 def block_counts(layers: list[LayerSpec] | dict[LayerSpec, int]) -> dict[LayerSpec, int]:
@@ -184,6 +185,25 @@ def layer_summary(
 ) -> str:
     """ "6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP"."""
     mixers, ffns, separate_blocks = _split_counts(block_counts(layers))
+    return _summary(mixers, ffns, separate_blocks, attention_variant, linear_label)
+
+
+def layer_section(
+    blocks: dict[LayerSpec, int], *, attention_variant: str, linear_label: str
+) -> tuple[dict[str, Any], str]:
+    """``(layer_counts(blocks), layer_summary(blocks, ...))`` from one pass over the blocks."""
+    mixers, ffns, separate_blocks = _split_counts(blocks)
+    counts = {"blocks": sum(blocks.values()), "mixer": mixers, "ffn": ffns}
+    return counts, _summary(mixers, ffns, separate_blocks, attention_variant, linear_label)
+
+
+def _summary(
+    mixers: dict[str, int],
+    ffns: dict[str, int],
+    separate_blocks: bool,
+    attention_variant: str,
+    linear_label: str,
+) -> str:
     parts: list[str] = []
     has_sliding = "sliding_attention" in mixers
     for mixer, n in mixers.items():

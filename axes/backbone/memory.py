@@ -129,6 +129,32 @@ def max_context_tokens(
     return int(free // (full + sliding))
 
 
+def _max_context_table(
+    split: tuple[int, int], window: int, fixed_bytes: int, batch: int
+) -> dict[str, int | None]:
+    """``max_context_tokens`` for every GPU in one loop (same formula, shared terms hoisted)."""
+    full, sliding = split[0] * batch, split[1] * batch
+    grows = full + sliding
+    below = grows * window if sliding and window else 0
+    out: dict[str, int | None] = {}
+    for key, memory_bytes, _ in GPU_TABLE:
+        free = memory_bytes - fixed_bytes
+        if free <= 0:
+            out[key] = 0
+        elif grows == 0:
+            out[key] = None
+        elif sliding and window:
+            if free < below:
+                out[key] = int(free // grows)
+            elif full == 0:
+                out[key] = None
+            else:
+                out[key] = int(window + (free - below) // full)
+        else:
+            out[key] = int(free // grows)
+    return out
+
+
 def memory_report(
     spec: ArchSpec,
     *,
@@ -141,9 +167,7 @@ def memory_report(
 ) -> dict[str, Any]:
     dtype_bytes = kv_dtype_bytes(kv_dtype)
     full_bf16, sliding_bf16 = kv_split_per_token(spec, 2)
-    split = (
-        (full_bf16, sliding_bf16) if dtype_bytes == 2 else kv_split_per_token(spec, dtype_bytes)
-    )
+    split = (full_bf16, sliding_bf16) if dtype_bytes == 2 else kv_split_per_token(spec, dtype_bytes)
     state = state_bytes_per_sequence(spec, conv_bytes=dtype_bytes)
     window = spec.sliding_window or context_len
     kv = (split[0] * context_len + split[1] * min(context_len, window)) * batch  # kv_bytes_at
@@ -155,18 +179,9 @@ def memory_report(
         "stored_basis": stored_basis,
     }
     state_total = state["total"]
-    max_ctx = {
-        key: max_context_tokens(
-            spec,
-            memory_bytes=memory_bytes,
-            weights_bytes=stored_bytes,
-            batch=batch,
-            dtype_bytes=dtype_bytes,
-            state_bytes=state_total,
-            kv_split=split,
-        )
-        for key, memory_bytes, _ in GPU_TABLE
-    }
+    max_ctx = _max_context_table(
+        split, spec.sliding_window or 0, stored_bytes + state_total * batch, batch
+    )
     return {
         "weights_bytes": weights,
         "kv_bytes_per_token": full_bf16 + sliding_bf16,

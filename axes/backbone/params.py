@@ -230,33 +230,50 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
 
 
 def count_params(spec: ArchSpec) -> ParamCount:
-    out = ParamCount()
-    b = out.breakdown
+    b = dict.fromkeys(COMPONENTS, 0)
     h, v = spec.hidden_size, spec.vocab_size
     b["embeddings"] = v * h + spec.learned_positions * h
     b["lm_head"] = 0 if spec.tied_embeddings else v * h
     b["norms"] += norm_params(spec, h)  # final norm (norm / norm_f / ln_f)
     per_expert = expert_params(spec) if spec.num_experts else 0
-    out.params_per_expert = per_expert
     # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs;
     # the per-layer lists map each layer to its block's figures (no per-layer arithmetic)
     sums: dict[LayerSpec, int] = {}
     routed: dict[LayerSpec, int] = {}
     active: dict[LayerSpec, int] = {}
-    for layer, count in spec.block_counts.items():
-        parts, weights, routed[layer], active[layer] = _block_params(spec, layer, per_expert)
+    linear_weights = inactive = 0
+    blocks = spec.block_counts
+    for layer, count in blocks.items():
+        parts, weights, r, a = _block_params(spec, layer, per_expert)
         for k, n in parts.items():
             b[k] += n * count
-        out.linear_weight_params += weights * count
+        linear_weights += weights * count
+        inactive += (r - a) * count
         sums[layer] = sum(parts.values())
+        routed[layer] = r
+        active[layer] = a
     layers = spec.layers
-    out.per_layer = list(map(sums.__getitem__, layers))
-    out.routed_expert_params_per_layer = list(map(routed.__getitem__, layers))
-    out.active_routed_per_layer = list(map(active.__getitem__, layers))
-    out.inactive_routed = sum((routed[k] - active[k]) * n for k, n in spec.block_counts.items())
+    if len(blocks) == 1:  # uniform stack: repeat the one block's figures
+        (only,) = blocks
+        n_layers = len(layers)
+        per_layer = [sums[only]] * n_layers
+        routed_per_layer = [routed[only]] * n_layers
+        active_per_layer = [active[only]] * n_layers
+    else:
+        per_layer = list(map(sums.__getitem__, layers))
+        routed_per_layer = list(map(routed.__getitem__, layers))
+        active_per_layer = list(map(active.__getitem__, layers))
     b["vision"] = vision_params(spec)
-    out.mtp_params = mtp_params(spec)
-    return out
+    return ParamCount(
+        breakdown=b,
+        per_layer=per_layer,
+        routed_expert_params_per_layer=routed_per_layer,
+        params_per_expert=per_expert,
+        active_routed_per_layer=active_per_layer,
+        linear_weight_params=linear_weights,
+        inactive_routed=inactive,
+        mtp_params=mtp_params(spec),
+    )
 
 
 def _block_params(
@@ -306,8 +323,10 @@ def mtp_params(spec: ArchSpec) -> int:
     return spec.mtp_layers * per
 
 
-def params_report(spec: ArchSpec, count: ParamCount) -> dict[str, Any]:
-    total = count.total
+def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None) -> dict[str, Any]:
+    """``total``: ``count.total`` when the caller already summed it."""
+    if total is None:
+        total = count.total
     active = total - count.inactive_routed
     input_embedding = spec.vocab_size * spec.hidden_size + spec.learned_positions * spec.hidden_size
     excluding = active - (

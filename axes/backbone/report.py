@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.compute import compute_report
-from axes.backbone.layers import layer_counts, layer_summary, pattern_dicts
+from axes.backbone.layers import layer_section, pattern_dicts
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
@@ -37,10 +37,11 @@ def analyze_config(
     if context < 1:
         raise ValueError("context_len must be at least 1")
     count = count_params(spec)
-    params = params_report(spec, count)
+    total = count.total
+    params = params_report(spec, count, total=total)
     expert_total = count.breakdown["routed_experts"]
     stored, basis = stored_bytes(
-        total_params=count.total,
+        total_params=total,
         quantizable_params=count.linear_weight_params,
         expert_params=expert_total,
         dtype=spec.stored_dtype,
@@ -48,14 +49,14 @@ def analyze_config(
     )
     memory = memory_report(
         spec,
-        total_params=count.total,
+        total_params=total,
         stored_bytes=stored,
         stored_basis=basis,
         context_len=context,
         batch=batch,
         kv_dtype=kv_dtype,
     )
-    bytes_per_param = stored / count.total if count.total else 2.0
+    bytes_per_param = stored / total if total else 2.0
     compute = compute_report(
         spec,
         count,
@@ -63,6 +64,7 @@ def analyze_config(
         context_len=context,
         bytes_per_param=bytes_per_param,
         kv_dtype_bytes=dtype_bytes,
+        kv_bytes=memory["kv_bytes"]["bytes"] // batch,  # memory's KV is for the whole batch
     )
     notes = list(spec.notes)
     if spec.kv_lora_rank:
@@ -96,9 +98,9 @@ def analyze_config(
 
 
 def decoder_type(spec: ArchSpec) -> str:
-    mixers = {m for m, n in spec.mixer_counts.items() if n}
-    has_attn = bool(mixers & {"attention", "sliding_attention", "mla"})
-    has_recurrent = bool(mixers & {"mamba", "mamba2", "linear_attention"})
+    mixers = spec.mixer_counts  # only mixers that occur (count >= 1)
+    has_attn = "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers
+    has_recurrent = "mamba" in mixers or "mamba2" in mixers or "linear_attention" in mixers
     if has_recurrent and not has_attn:
         return "ssm"
     if has_recurrent:
@@ -107,7 +109,7 @@ def decoder_type(spec: ArchSpec) -> str:
 
 
 def backbone_section(spec: ArchSpec) -> dict[str, Any]:
-    mixers = {m for m, n in spec.mixer_counts.items() if n}
+    mixers = spec.mixer_counts  # only mixers that occur (count >= 1)
     variant = spec.attention_variant
     attention = {
         "variant": variant,
@@ -135,6 +137,13 @@ def backbone_section(spec: ArchSpec) -> dict[str, Any]:
             "first_k_dense": spec.first_k_dense,
             "router_scoring": spec.router_scoring,
         }
+    counts, summary = layer_section(
+        spec.block_counts,
+        attention_variant=variant,
+        linear_label="Gated DeltaNet"
+        if spec.linear_attention_kind == "gated_deltanet"
+        else "linear attention",
+    )
     return {
         "family": spec.model_type,
         "family_module": spec.family,
@@ -142,15 +151,9 @@ def backbone_section(spec: ArchSpec) -> dict[str, Any]:
         "attention": attention,
         "layers": {
             "num_layers": spec.num_layers,
-            "counts": layer_counts(spec.block_counts),
+            "counts": counts,
             "pattern": pattern_dicts(spec.layers),
-            "summary": layer_summary(
-                spec.block_counts,
-                attention_variant=variant,
-                linear_label="Gated DeltaNet"
-                if spec.linear_attention_kind == "gated_deltanet"
-                else "linear attention",
-            ),
+            "summary": summary,
         },
         "moe": moe,
         "hidden_size": spec.hidden_size,

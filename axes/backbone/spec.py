@@ -17,6 +17,7 @@ from typing import Any
 
 from axes.backbone.errors import ConfigError
 from axes.backbone.layers import LayerSpec, block_counts, pattern_dicts
+from axes.backbone.quantization import quantization_summary
 
 _MISSING = object()
 
@@ -50,23 +51,38 @@ class ConfigView:
                 f"config.json must hold a JSON object, not {type(config).__name__}. "
                 "Check that you passed the model's config.json."
             )
-        self.raw = config
-        text = config.get("text_config")
-        self.text: dict[str, Any] = text if isinstance(text, dict) else {}
         self.sources: dict[str, str] = {}  # spec field -> config key path
         self.notes: list[str] = []
+        self.raw = config  # the property below also builds the lookup mapping
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return self._raw
+
+    @raw.setter
+    def raw(self, config: dict[str, Any]) -> None:
+        # one flat mapping to look names up in (a null value reads as absent): the config
+        # itself, or, with a text_config, the config overlaid by text_config's non-null keys
+        self._raw = config
+        text = config.get("text_config")
+        self.text: dict[str, Any] = text if isinstance(text, dict) else {}
+        if self.text:
+            self._from_text = frozenset(k for k, v in self.text.items() if v is not None)
+            self._values = {**config, **{k: self.text[k] for k in self._from_text}}
+        else:
+            self._from_text = frozenset()
+            self._values = config
+
+    def _path(self, name: str) -> str:
+        return f"text_config.{name}" if name in self._from_text else name
 
     def _find(self, names: tuple[str, ...]) -> tuple[str, Any] | None:
         """(key path, value) of the first name present and not null; ``text_config`` wins."""
-        text, raw = self.text, self.raw
+        get = self._values.get
         for n in names:
-            if text:
-                v = text.get(n)
-                if v is not None:
-                    return f"text_config.{n}", v
-            v = raw.get(n)
+            v = get(n)
             if v is not None:
-                return n, v
+                return (f"text_config.{n}" if n in self._from_text else n), v
         return None
 
     def _lookup(self, name: str) -> tuple[str, Any]:
@@ -74,24 +90,31 @@ class ConfigView:
         return hit if hit is not None else (name, _MISSING)
 
     def has(self, *names: str) -> bool:
-        return self._find(names) is not None
+        get = self._values.get
+        return any(get(n) is not None for n in names)
 
     def path(self, *names: str) -> str | None:
         hit = self._find(names)
         return hit[0] if hit is not None else None
 
     def raw_get(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
-        hit = self._find(names)
-        if hit is None:
-            return default
-        if field_name:
-            self.sources[field_name] = hit[0]
-        return hit[1]
+        get = self._values.get
+        for n in names:
+            v = get(n)
+            if v is not None:
+                if field_name:
+                    self.sources[field_name] = self._path(n) if self._from_text else n
+                return v
+        return default
 
     def int(self, *names: str, default: Any = _MISSING, field_name: str | None = None) -> Any:
         """An integer, from the first present key; numeric strings are accepted (noted)."""
-        hit = self._find(names)
-        if hit is None:
+        get = self._values.get
+        for n in names:
+            v = get(n)
+            if v is not None:
+                break
+        else:
             if default is _MISSING:
                 raise ConfigError(
                     f"config.json has no {' / '.join(names)}; the engine needs it to count "
@@ -99,38 +122,47 @@ class ConfigView:
                     key=names[0],
                 )
             return default
-        p, v = hit
         if field_name:
-            self.sources[field_name] = p
+            self.sources[field_name] = self._path(n) if self._from_text else n
         if type(v) is int:  # the common case, before the checks of _as_int
             return v
-        return _as_int(v, p, self.notes)
+        return _as_int(v, self._path(n), self.notes)
 
     def float(self, *names: str, default: Any = None, field_name: str | None = None) -> Any:
-        hit = self._find(names)
-        if hit is None:
+        get = self._values.get
+        for n in names:
+            v = get(n)
+            if v is not None:
+                break
+        else:
             return default
-        p, v = hit
         if field_name:
-            self.sources[field_name] = p
+            self.sources[field_name] = self._path(n) if self._from_text else n
+        if type(v) is float:
+            return v
         try:
             return float(v)
         except (TypeError, ValueError) as exc:
+            p = self._path(n)
             raise ConfigError(f"{p} must be a number, not {v!r}", key=p) from exc
 
     def bool(self, *names: str, default: bool = False, field_name: str | None = None) -> bool:
-        hit = self._find(names)
-        if hit is None:
+        get = self._values.get
+        for n in names:
+            v = get(n)
+            if v is not None:
+                break
+        else:
             return default
-        p, v = hit
         if field_name:
-            self.sources[field_name] = p
+            self.sources[field_name] = self._path(n) if self._from_text else n
         if isinstance(v, bool):
             return v
         if isinstance(v, str) and v.lower() in ("true", "false"):
             return v.lower() == "true"
         if isinstance(v, int):
             return bool(v)
+        p = self._path(n)
         raise ConfigError(f"{p} must be true or false, not {v!r}", key=p)
 
     def list(self, *names: str, field_name: str | None = None) -> list[Any] | None:
@@ -311,7 +343,11 @@ class ArchSpec:
     def to_dict(self) -> dict[str, Any]:
         """Stable, family-independent keys (the compare page diffs these)."""
         # shallow copy in C (dataclasses.asdict deep-copies every LayerSpec: 10x slower)
-        out = dict(zip(_SPEC_FIELDS, _spec_values(self.__dict__), strict=True))
+        out = self.__dict__.copy()
+        for name in _NOT_EXPORTED:
+            out.pop(name, None)
+        if len(out) != len(_SPEC_FIELDS):  # attributes added or deleted by hand: by name
+            out = dict(zip(_SPEC_FIELDS, _spec_values(self.__dict__), strict=True))
         out["vision"] = asdict(self.vision) if self.vision else None
         out["rope_scaling"] = dict(self.rope_scaling) if self.rope_scaling else None
         out["quantization"] = dict(self.quantization) if self.quantization else None
@@ -331,38 +367,48 @@ _FIELD_NAMES = frozenset(f.name for f in fields(ArchSpec))
 _REQUIRED = frozenset(
     f.name for f in fields(ArchSpec) if f.default is MISSING and f.default_factory is MISSING
 )
-_DEFAULTS = {f.name: f.default for f in fields(ArchSpec) if f.default is not MISSING}
+# every field in declaration order (required ones as a placeholder, overwritten below), so a
+# spec built from it has its __dict__ in the order the dataclass __init__ would give
+_TEMPLATE = {f.name: f.default for f in fields(ArchSpec)}
 _FACTORIES = tuple(
     (f.name, f.default_factory) for f in fields(ArchSpec) if f.default_factory is not MISSING
 )
+# instance attributes that are not to_dict keys: the pattern (exported as layer_pattern), the
+# provenance map, and what the _computed_once properties store
+_NOT_EXPORTED = ("layers", "sources", "block_counts", "mixer_counts", "ffn_counts")
 
 
 def spec_from_fields(values: dict[str, Any]) -> ArchSpec:
     """``ArchSpec(**values)`` without the generated ``__init__``'s ~90 keyword parameters and
     attribute stores (a third of ``normalize``'s time): the same object, the same checks."""
-    if not values.keys() <= _FIELD_NAMES:
-        unknown = sorted(values.keys() - _FIELD_NAMES)
-        raise TypeError(f"ArchSpec got unexpected field(s): {', '.join(unknown)}")
     if not _REQUIRED <= values.keys():
         missing = sorted(_REQUIRED - values.keys())
         raise TypeError(f"ArchSpec is missing required field(s): {', '.join(missing)}")
-    state = _DEFAULTS.copy()
+    state = _TEMPLATE.copy()
     for name, factory in _FACTORIES:
         state[name] = factory()
     state.update(values)
+    if len(state) != len(_TEMPLATE):  # update() added a key that is no field
+        unknown = sorted(values.keys() - _FIELD_NAMES)
+        raise TypeError(f"ArchSpec got unexpected field(s): {', '.join(unknown)}")
     spec = object.__new__(ArchSpec)
     spec.__dict__ = state
     return spec
 
 
+_family_for: Any = None
+
+
 def normalize(config: dict[str, Any]) -> ArchSpec:
     """Read a config.json dict into an ArchSpec. Unknown model types fall back to a generic
     decoder reading (``estimated=True``); malformed values raise ``ConfigError``."""
-    from axes.backbone.families import family_for
+    global _family_for
+    if _family_for is None:  # families import this module: bind on first use, not per call
+        from axes.backbone.families import family_for as _family_for
 
     view = ConfigView(config)
     model_type = str(config.get("model_type") or view.text.get("model_type") or "")
-    module = family_for(model_type, config)
+    module = _family_for(model_type, config)
     spec = module.read(view)
     _read_common(view, spec)
     spec.notes = view.notes + spec.notes
@@ -373,8 +419,6 @@ def normalize(config: dict[str, Any]) -> ArchSpec:
 
 def _read_common(view: ConfigView, spec: ArchSpec) -> None:
     """Keys with the same meaning in every family: dtype and quantization."""
-    from axes.backbone.quantization import quantization_summary
-
     dtype = view.raw_get("torch_dtype", "dtype", field_name="stored_dtype")
     if isinstance(dtype, str):
         spec.stored_dtype = dtype

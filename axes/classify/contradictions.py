@@ -14,16 +14,18 @@ from typing import Any
 
 from axes.classify.predict import Prediction
 from axes.classify.segment import Statement
+from axes.classify.textre import bounded
 from axes.facts import Evidence, Fact
 
 PARAMS_TOLERANCE = 0.15
 CONTEXT_TOLERANCE = 0.10
-_RUNTIME_EXTENSION = re.compile(r"yarn|rope[_ ]scaling|extrapolat|with rope|extend", re.I)
-_TOKENS = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])\b(?![a-z])|\b(\d{1,3}(?:,\d{3})+|\d{4,7})\b")
-_SIZE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(B|M|T|billion|million|trillion)\b")
-_MOE_WORDS = re.compile(r"mixture[- ]of[- ]experts|\bMoE\b|sparse", re.I)
-_CONTEXT_WORDS = re.compile(r"context|sequence length|window", re.I)
-_DENSE_WORDS = re.compile(r"\bdense\b", re.I)
+# bounded(): "128K 컨텍스트", "MoE이고" — a Korean particle ends an English term (textre.py)
+_RUNTIME_EXTENSION = re.compile(r"yarn|rope[_ ]scaling|extrapolat|with rope|extend|확장|erweiter", re.I)
+_TOKENS = bounded(r"(\d+(?:[.,]\d+)?)\s*([kKmM])\b(?![a-z])|\b(\d{1,3}(?:,\d{3})+|\d{4,7})\b")
+_SIZE = bounded(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(B|M|T|billion|million|trillion)\b")
+_MOE_WORDS = bounded(r"mixture[- ]of[- ]experts|\bMoE\b|sparse|전문가 ?혼합|Expertenmischung", re.I)
+_CONTEXT_WORDS = re.compile(r"context|sequence length|window|컨텍스트|문맥|Kontext", re.I)
+_DENSE_WORDS = bounded(r"\bdense\b|밀집 ?(모델|구조|트랜스포머)|\bdichte[snm]? (Modell|Architektur)", re.I)
 _MOE_CONFIG_KEYS = ("num_local_experts", "n_routed_experts", "num_experts", "moe_num_experts")
 
 

@@ -2,8 +2,10 @@
 
 "X is a 30.5B MoE with 128 experts, refined with four-stage RL, switches thinking on with
 /think, and calls tools through Qwen-Agent." holds four facts on four axes. We cut at clause
-boundaries (commas, semicolons, "and", "while", "but", "whereas"), classify each clause, try a
-second cut at "with" / "using" / "via" / "through" only where it separates two different axes,
+boundaries (commas, semicolons, "and", "while", "but", "whereas"; German "und", "sowie",
+"während"; Korean "그리고" and the connective endings "-고", "-며", "-면서", "-지만"), classify
+each clause, try a second cut at "with" / "using" / "via" / "through" (German "mit", "über",
+"durch"; Korean "-(으)로") only where it separates two different axes,
 then fold clauses without a fact into their neighbour and merge neighbours on the same axis.
 Spans index the input: ``text[p.start:p.end] == p.text``.
 """
@@ -16,10 +18,20 @@ from dataclasses import dataclass
 from axes.classify.predict import Prediction, classify_statement
 
 _CLAUSE_CUT = re.compile(
-    r"\s*[,;]\s+(?:and\s+|or\s+|while\s+|but\s+|whereas\s+|plus\s+)?|\s+(?:and|while|whereas|but|plus)\s+(?=\S)",
+    r"\s*[,;，、；]\s+(?:and\s+|or\s+|while\s+|but\s+|whereas\s+|plus\s+"
+    r"|und\s+|sowie\s+|oder\s+|aber\s+|während\s+|wobei\s+|그리고\s+|또한\s+|및\s+)?"
+    r"|\s+(?:and|while|whereas|but|plus|und|sowie|aber|während|wobei|그리고|또한|및)\s+(?=\S)"
+    # Korean connective endings close a clause where English would put "and"/"while":
+    # "MoE이고 RL로 학습했으며 도구를 호출합니다" -> cut after "-고", "-며", "-면서", "-지만"
+    r"|(?:(?<=[\uac00-\ud7a3][고며])|(?<=면서)|(?<=지만))\s+(?=\S)",
     re.IGNORECASE,
 )
-_INNER_CUT = re.compile(r"\s+(?:with|using|via|through)\s+", re.IGNORECASE)
+# second cut, kept only where it separates two axes: "with"/"mit", and the Korean
+# instrumental particle "-(으)로" ("Qwen-Agent로 도구를 호출" = "calls tools through Qwen-Agent")
+_INNER_CUT = re.compile(
+    r"\s+(?:with|using|via|through|mit|mittels|über|durch|per)\s+|(?<=\S로)\s+(?=\S)",
+    re.IGNORECASE,
+)
 MIN_FACT_CONFIDENCE = 0.35  # a model guess below this is "no fact" for splitting purposes
 
 
@@ -56,9 +68,9 @@ def _pieces(text: str, start: int, end: int, cut: re.Pattern[str]) -> list[tuple
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and (text[start].isspace() or text[start] in ",;"):
+    while start < end and (text[start].isspace() or text[start] in ",;，、；"):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;"):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;，、；"):
         end -= 1
     return start, end
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from axes.classify.lexicons import GERMAN_RULES, KOREAN_RULES
+from axes.classify.textre import bounded
+
 _F = re.IGNORECASE
 
 _NUM = r"\d+(?:[.,]\d+)?"
@@ -30,7 +33,8 @@ class Rule:
 
 
 def _r(kind: str, pattern: str, confidence: float, name: str = "", flags: int = _F) -> Rule:
-    return Rule(kind, re.compile(pattern, flags), confidence, name or kind)
+    # ``\b`` is compiled script-aware: "RLHF와" and "GQA를" still end the English term
+    return Rule(kind, bounded(pattern, flags), confidence, name or kind)
 
 
 RULES: list[Rule] = [
@@ -307,6 +311,10 @@ RULES: list[Rule] = [
         0.7,
     ),
 ]
+# Korean and German wordings of the same facts, at the confidences of their English rules; they
+# come after the English rules so an English term wins a tie (it is the course's own word).
+RULES += [_r(kind, pattern, conf, name) for kind, pattern, conf, name in KOREAN_RULES]
+RULES += [_r(kind, pattern, conf, name) for kind, pattern, conf, name in GERMAN_RULES]
 
 # A table row with several numeric cells is a score row unless its header/first cell says
 # otherwise (a spec table also has numbers: "| # Active parameters | 2.5B | 8.1B |").

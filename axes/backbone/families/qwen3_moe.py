@@ -18,6 +18,8 @@ MODEL_TYPES = ("qwen3_moe",)
 def sparse_layers(view: ConfigView, n: int, num_experts: int) -> list[bool]:
     only = set(view.list("mlp_only_layers", field_name="mlp_only_layers") or [])
     step = view.int("decoder_sparse_step", default=1, field_name="decoder_sparse_step")
+    if not only and step == 1:  # the common case: every layer sparse (or none)
+        return [num_experts > 0] * n
     return [
         i not in only and num_experts > 0 and step > 0 and (i + 1) % step == 0 for i in range(n)
     ]
@@ -35,11 +37,10 @@ def read(view: ConfigView) -> ArchSpec:
     start = view.int("max_window_layers", default=28)
     if view.has("layer_types"):
         mixers = attention_mixers(view, n)
+    elif window is None:
+        mixers = ["attention"] * n
     else:
-        mixers = [
-            "sliding_attention" if window is not None and i >= start else "attention"
-            for i in range(n)
-        ]
+        mixers = ["sliding_attention" if i >= start else "attention" for i in range(n)]
     if "sliding_attention" not in mixers:
         window = None
     return build(
