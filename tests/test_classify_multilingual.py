@@ -110,13 +110,21 @@ MIXED = [
     (  # no commas: the connective endings "-며" and "-고" cut the clauses
         "Llama 3.1 8B는 GQA를 사용하며 RLHF로 정렬되었고 Llama 3.1 커뮤니티 라이선스로 공개되었습니다.",
         ["backbone", "post_training", "context"],
-        ["Llama 3.1 8B는 GQA를 사용하며", "RLHF로 정렬되었고", "Llama 3.1 커뮤니티 라이선스로 공개되었습니다."],
+        [
+            "Llama 3.1 8B는 GQA를 사용하며",
+            "RLHF로 정렬되었고",
+            "Llama 3.1 커뮤니티 라이선스로 공개되었습니다.",
+        ],
         ["backbone.attention", "post_training.preference", "context.license"],
     ),
     (
         "DeepSeek-R1에서 증류한 모델로, 온도 0.6을 권장하며 시스템 프롬프트 없이 쓰는 것이 좋습니다.",
         ["post_training", "inference", "product"],
-        ["DeepSeek-R1에서 증류한 모델로", "온도 0.6을 권장하며", "시스템 프롬프트 없이 쓰는 것이 좋습니다."],
+        [
+            "DeepSeek-R1에서 증류한 모델로",
+            "온도 0.6을 권장하며",
+            "시스템 프롬프트 없이 쓰는 것이 좋습니다.",
+        ],
         ["post_training.distillation", "inference.sampling", "product.system_prompt"],
     ),
     (

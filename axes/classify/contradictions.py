@@ -20,12 +20,16 @@ from axes.facts import Evidence, Fact
 PARAMS_TOLERANCE = 0.15
 CONTEXT_TOLERANCE = 0.10
 # bounded(): "128K 컨텍스트", "MoE이고" — a Korean particle ends an English term (textre.py)
-_RUNTIME_EXTENSION = re.compile(r"yarn|rope[_ ]scaling|extrapolat|with rope|extend|확장|erweiter", re.I)
+_RUNTIME_EXTENSION = re.compile(
+    r"yarn|rope[_ ]scaling|extrapolat|with rope|extend|확장|erweiter", re.I
+)
 _TOKENS = bounded(r"(\d+(?:[.,]\d+)?)\s*([kKmM])\b(?![a-z])|\b(\d{1,3}(?:,\d{3})+|\d{4,7})\b")
 _SIZE = bounded(r"(?<![\w.-])(\d+(?:\.\d+)?)\s*(B|M|T|billion|million|trillion)\b")
 _MOE_WORDS = bounded(r"mixture[- ]of[- ]experts|\bMoE\b|sparse|전문가 ?혼합|Expertenmischung", re.I)
 _CONTEXT_WORDS = re.compile(r"context|sequence length|window|컨텍스트|문맥|Kontext", re.I)
-_DENSE_WORDS = bounded(r"\bdense\b|밀집 ?(모델|구조|트랜스포머)|\bdichte[snm]? (Modell|Architektur)", re.I)
+_DENSE_WORDS = bounded(
+    r"\bdense\b|밀집 ?(모델|구조|트랜스포머)|\bdichte[snm]? (Modell|Architektur)", re.I
+)
 _MOE_CONFIG_KEYS = ("num_local_experts", "n_routed_experts", "num_experts", "moe_num_experts")
 
 
@@ -148,7 +152,10 @@ def contradiction_facts(
         # ("a 70B MoE with a 128K context"): every check runs on every backbone statement.
         on_backbone = pred.axis == "backbone"
         if (
-            (pred.kind == "backbone.context_length" or (on_backbone and _CONTEXT_WORDS.search(text)))
+            (
+                pred.kind == "backbone.context_length"
+                or (on_backbone and _CONTEXT_WORDS.search(text))
+            )
             and native
             and not _RUNTIME_EXTENSION.search(text)
         ):
@@ -175,11 +182,7 @@ def contradiction_facts(
                     "moe",
                     "card says dense; config has experts",
                 )
-            elif (
-                says_moe
-                and not says_dense
-                and is_moe is False
-            ):
+            elif says_moe and not says_dense and is_moe is False:
                 flag(
                     st,
                     "backbone.decoder_type",

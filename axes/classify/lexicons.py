@@ -18,15 +18,23 @@ from __future__ import annotations
 # A Korean number with its unit: "30B", "300억", "36조", "1.5 billion"
 _KO_SIZE = r"\d+(?:[.,]\d+)?\s*(?:[BMT]\b|억|조|만|billion|million|trillion)"
 # German: "Mrd." is a billion, "Billionen" a trillion
-_DE_SIZE = (
-    r"\d+(?:[.,]\d+)?\s*(?:[BMT]\b|Milliarden|Mrd\.?|Millionen|Mio\.?|Billionen|Bio\.?)"
-)
+_DE_SIZE = r"\d+(?:[.,]\d+)?\s*(?:[BMT]\b|Milliarden|Mrd\.?|Millionen|Mio\.?|Billionen|Bio\.?)"
 _DE_LETTER = r"A-Za-zÄÖÜäöüß"
 
 KOREAN_RULES: list[tuple[str, str, float, str]] = [
     # ---- context ---------------------------------------------------------------------------
-    ("context.license", r"라이[선센]스|이용 ?약관|사용 ?약관|상업적 ?(이용|사용)", 0.8, "ko_license"),
-    ("context.provenance", r"개발(사|자|원)\s*[:：]|출시일|공개일|출시(되었|됐|했)", 0.7, "ko_provenance"),
+    (
+        "context.license",
+        r"라이[선센]스|이용 ?약관|사용 ?약관|상업적 ?(이용|사용)",
+        0.8,
+        "ko_license",
+    ),
+    (
+        "context.provenance",
+        r"개발(사|자|원)\s*[:：]|출시일|공개일|출시(되었|됐|했)",
+        0.7,
+        "ko_provenance",
+    ),
     ("context.evaluation", r"벤치마크|평가 ?결과|리더보드|능가(하|합|했)", 0.72, "ko_evaluation"),
     ("context.evaluation", r"평가(되었|했|하였|에서)", 0.55, "ko_evaluated"),
     (
@@ -162,7 +170,12 @@ KOREAN_RULES: list[tuple[str, str, float, str]] = [
         "ko_sft",
     ),
     ("post_training.sft", r"미세 ?조정|파인 ?튜닝", 0.76, "ko_finetuning"),
-    ("post_training.stage", r"사후 ?(학습|훈련)|포스트 ?트레이닝|후처리(되|하|했|를|로|학습)", 0.76, "ko_post_training"),
+    (
+        "post_training.stage",
+        r"사후 ?(학습|훈련)|포스트 ?트레이닝|후처리(되|하|했|를|로|학습)",
+        0.76,
+        "ko_post_training",
+    ),
     (
         "post_training.stage",
         r"(인스트럭트|지시|명령어?) ?(튜닝된 ?)?(모델|버전)|사전 ?학습된 ?(모델|버전)|(베이스|기본) ?(모델|버전)|추론 ?모델|(채팅|대화형) ?모델",
@@ -416,7 +429,12 @@ GERMAN_RULES: list[tuple[str, str, float, str]] = [
         0.86,
         "de_preference",
     ),
-    ("post_training.distillation", r"Destillation|destilliert|Lehrermodell", 0.84, "de_distillation"),
+    (
+        "post_training.distillation",
+        r"Destillation|destilliert|Lehrermodell",
+        0.84,
+        "de_distillation",
+    ),
     (
         "post_training.safety",
         r"Red-?Teaming|Sicherheits(training|feinabstimmung|daten|ausrichtung)|Verweigerung|verweiger",

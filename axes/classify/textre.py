@@ -4,23 +4,25 @@ Python's Unicode ``\\b`` treats a Hangul syllable as a word character, so in "RL
 the particle "and") or "GQA를" there is no boundary after the English term and every English
 rule misses it. Our courses teach in Korean and German and keep technical terms in English, so
 rule patterns are written with ``\\b`` as usual and compiled through :func:`bounded`, which
-rewrites each ``\\b`` into a boundary between word characters of alphabetic scripts and everything else.
+rewrites each ``\\b`` so that a word also ends where Latin text meets another script.
 
-The word class is Python's own ``\\w`` minus the East Asian scripts (Hangul jamo and
-syllables, kana, CJK ideographs): for English text nothing changes (German "Größe" stays one
-word, "ReLU²" keeps its boundary after "²"), while a Korean particle glued to an English term
-now ends it, as a space would.
+The rewritten boundary is Python's own ``\\b``, plus a boundary wherever a word character
+meets a character beyond the Latin blocks (above U+024F: Hangul, CJK, kana, Cyrillic...). For
+English and German text nothing changes ("Größe" stays one word, "ReLU²" keeps its boundary
+after "²"), while a Korean particle glued to an English term now ends it, as a space would.
+It also reports a boundary between two Hangul syllables; the patterns only put ``\\b`` next to
+Latin terms, so that never matters. (A character class of the East Asian blocks would say it
+more narrowly but costs ~5 ms per ``\\b`` to compile, seconds for the rule set; this costs
+0.2 ms.)
 """
 
 from __future__ import annotations
 
 import re
 
-# East Asian scripts: Hangul jamo, compatibility jamo, syllables; kana; CJK ideographs
-_EAST_ASIAN = r"\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-SCRIPT_WORD = rf"[^\W{_EAST_ASIAN}]"
-SCRIPT_BOUNDARY = rf"(?:(?<={SCRIPT_WORD})(?!{SCRIPT_WORD})|(?<!{SCRIPT_WORD})(?={SCRIPT_WORD}))"
-HANGUL = r"\uac00-\ud7a3"
+# (?-i:...): case folding is irrelevant to a boundary and makes the class slow to compile
+_BEYOND_LATIN = r"[^\x00-\u024f]"
+SCRIPT_BOUNDARY = rf"(?-i:\b|(?<={_BEYOND_LATIN})(?=\w)|(?<=\w)(?={_BEYOND_LATIN}))"
 
 
 def script_boundaries(pattern: str) -> str:
