@@ -27,6 +27,8 @@ COPY axes ./axes
 COPY profiler ./profiler
 RUN pip install ".[profiler]"
 COPY . .
+# The Korean and German catalogs (.mo files are build outputs, not committed).
+RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
 RUN DEBUG=1 python manage.py collectstatic --noinput -v 0
 
 USER mechanic
