@@ -210,35 +210,162 @@ def _undisclosed_sides(facts_a: Sequence[Any], facts_b: Sequence[Any]) -> list[s
     ]
 
 
-def _spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> list[dict[str, Any]]:
+# Keys shown first: what a reader checks first when two architectures differ (the compare page
+# shows the first eight differences).
+_SPEC_FIRST_KEYS: tuple[str, ...] = (
+    "layer_pattern",
+    "num_layers",
+    "family",
+    "model_type",
+    "attention_variant",
+    "hidden_size",
+    "intermediate_size",
+    "num_attention_heads",
+    "num_kv_heads",
+    "head_dim",
+    "num_experts",
+    "experts_per_token",
+    "vocab_size",
+    "max_position_embeddings",
+    "vision",
+)
+
+# An alias the UI may expect (``num_experts_per_token`` mirrors ``experts_per_token``).
+_SPEC_ALIAS_KEYS: frozenset[str] = frozenset({"num_experts_per_token"})
+
+# Details of a part only some architectures have. When one side lacks the part, its details
+# are defaults that mean nothing to a reader ("expert_gated: yes -> no" between a dense model
+# and a hybrid one); the part's presence is already shown by layer_pattern, num_experts,
+# attention_variant or mtp_layers.
+_MOE_DETAIL_KEYS: frozenset[str] = frozenset(
+    {
+        "expert_gated",
+        "shared_expert_gated",
+        "shared_expert_gate",
+        "expert_bias",
+        "router_bias",
+        "router_scoring",
+        "norm_topk_prob",
+        "moe_intermediate_size",
+        "moe_latent_size",
+        "num_shared_experts",
+        "shared_expert_intermediate_size",
+        "first_k_dense",
+    }
+)
+_MLA_DETAIL_KEYS: frozenset[str] = frozenset(
+    {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"}
+)
+
+
+def _has_part(spec: Mapping[str, Any], key: str) -> bool | None:
+    """Whether a spec has a part (experts, SSM, ...); None when the spec does not say."""
+    if key not in spec:
+        return None
+    value = spec.get(key)
+    return bool(value) and value not in ("none", 0)
+
+
+def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> bool:
+    if key in _SPEC_ALIAS_KEYS:
+        return True
+    if key in _MOE_DETAIL_KEYS:
+        part = "num_experts"
+    elif key.startswith("ssm_"):
+        part = "ssm_version"
+    elif key.startswith("linear_"):
+        part = "linear_attention_kind"
+    elif key in _MLA_DETAIL_KEYS:
+        part = "kv_lora_rank"
+    elif key == "mtp_block_types":
+        part = "mtp_layers"
+    else:
+        return False
+    # shown only when both sides have the part (or a side does not say)
+    return _has_part(spec_a, part) is False or _has_part(spec_b, part) is False
+
+
+def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
+    """ "32 GQA · 32 MLP" from a spec's ``layer_pattern`` (the backbone report's wording)."""
+    from axes.backbone.layers import LayerSpec, layer_summary
+
+    pattern = spec.get("layer_pattern")
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    layers = [LayerSpec(p.get("mixer"), p.get("ffn")) for p in pattern if isinstance(p, Mapping)]
+    linear = (
+        "Gated DeltaNet"
+        if spec.get("linear_attention_kind") == "gated_deltanet"
+        else "linear attention"
+    )
+    variant = str(spec.get("attention_variant") or "attention")
+    return layer_summary(layers, attention_variant=variant, linear_label=linear)
+
+
+def _readable(key: str, value: Any, spec: Mapping[str, Any]) -> Any:
+    """A spec value as a reader wants it: summaries for the structured keys, scalars as-is."""
+    if value is None:
+        return None
+    if key == "layer_pattern":
+        return layer_pattern_summary(spec) or value
+    if key == "vision" and isinstance(value, Mapping):
+        layers, width = value.get("num_layers"), value.get("hidden_size")
+        kind = value.get("kind") or "vision"
+        return f"{kind} vision tower, {layers} layers, width {width}"
+    if key == "rope_scaling" and isinstance(value, Mapping):
+        kind = value.get("rope_type") or value.get("type") or "scaling"
+        factor = value.get("factor")
+        return f"{kind} ×{factor:g}" if isinstance(factor, int | float) else str(kind)
+    if key == "quantization" and isinstance(value, Mapping):
+        method = value.get("method") or value.get("quant_method") or "quantized"
+        bits = value.get("bits")
+        return f"{method} {bits}-bit" if bits else str(method)
+    return value
+
+
+def spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Keys of two normalized specs (``ArchSpec.to_dict()``) that differ, most telling first.
+
+    Structured values are shown as a reader wants them (the layer summary, not the per-layer
+    dicts); details of a part one side lacks (MoE router flags of a dense model) are left out.
+    """
+    keys = (set(spec_a) | set(spec_b)) - _SPEC_IGNORED_KEYS
+    first = [k for k in _SPEC_FIRST_KEYS if k in keys]
+    ordered = first + sorted(keys - set(first))
     differences = []
-    for key in sorted((set(spec_a) | set(spec_b)) - _SPEC_IGNORED_KEYS):
+    for key in ordered:
         va, vb = spec_a.get(key), spec_b.get(key)
-        if _canon(va) == _canon(vb):
+        if _canon(va) == _canon(vb) or _detail_hidden(key, spec_a, spec_b):
             continue
+        ra, rb = _readable(key, va, spec_a), _readable(key, vb, spec_b)
+        if key == "layer_pattern" and ra == rb and isinstance(rb, str):
+            rb = f"{rb} (in another order)"
         differences.append(
             {
                 "kind": f"spec.{key}",
                 "a": {
-                    "value": va,
+                    "value": ra,
                     "evidence": {
                         "source": "normalized spec",
                         "locator": key,
-                        "text": f"{key} = {va}",
+                        "text": f"{key} = {ra}",
                     },
                 },
                 "b": {
-                    "value": vb,
+                    "value": rb,
                     "evidence": {
                         "source": "normalized spec",
                         "locator": key,
-                        "text": f"{key} = {vb}",
+                        "text": f"{key} = {rb}",
                     },
                 },
                 "stated_by": "both",
             }
         )
     return differences
+
+
+_spec_differences = spec_differences  # the name this module used before it was public
 
 
 def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:

@@ -389,36 +389,69 @@ class HubFetch:
 # Weights (profiler checkpoint mode only; added by the profiler engineer)
 
 
+class WeightsRefused(HubError):
+    """A checkpoint Mechanic will not download: pickle-only weights, or an unsafe shard name.
+    ``code`` follows the profiler's (``pickle_refused``, ``unsafe_path``)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
+SAFETENSORS_INDEX = "model.safetensors.index.json"
+
+
+def _weights_name_check(repo_id: str, name: object, where: str) -> str:
+    """``name`` if it is a plain relative ``.safetensors`` path, else WeightsRefused."""
+    from pathlib import PurePosixPath
+
+    if not isinstance(name, str) or not name:
+        raise WeightsRefused(
+            f"{repo_id}: {where} names a shard that is not a file name: {name!r}.",
+            code="unsafe_path",
+        )
+    parts = PurePosixPath(name).parts
+    if (
+        name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
+    ):
+        raise WeightsRefused(
+            f"{repo_id}: {where} names the shard {name!r}, which is not a safe path inside the "
+            "repo (no '..', no absolute paths). The checkpoint was refused; measure it in "
+            "synthetic mode instead.",
+            code="unsafe_path",
+        )
+    return name
+
+
 def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list[Any]:
     """Download config.json, the safetensors index and every *.safetensors shard of one
     revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
 
-    Never downloads pickle files. Shard names are checked (no absolute paths, no ``..``)
-    before any path is built from them; the profiler checks the index again before loading.
+    Never downloads pickle files (a repo that only has them is refused, code
+    ``pickle_refused``). The index is fetched first and every shard name in it is checked (no
+    absolute paths, no ``..``, and it must be a file the repo lists) before any shard path is
+    built or requested; the profiler checks the index again before loading.
     """
-    from pathlib import Path, PurePosixPath
+    import json
+    from pathlib import Path
 
     from huggingface_hub import hf_hub_download
 
     dest = Path(dest_dir)
     info = hub_model_info(repo_id=repo_id, revision=revision)
-    siblings = info.get("siblings") or []
-    wanted = ["config.json"]
-    wanted += [n for n in siblings if n == "model.safetensors.index.json"]
-    wanted += [n for n in siblings if n.endswith(".safetensors")]
-    for name in wanted:
-        parts = PurePosixPath(name).parts
-        if name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts):
-            raise HubError(f"{repo_id} lists the file {name!r}, which is not a safe path.")
-    if not any(n.endswith(".safetensors") for n in wanted):
-        raise HubError(
-            f"{repo_id}@{revision[:12]} has no safetensors weights; Mechanic never loads pickle "
-            "checkpoints. Measure it in synthetic mode instead."
-        )
-    paths: list[Path] = []
-    for name in wanted:
+    siblings = [
+        _weights_name_check(repo_id, n, "the file list")
+        for n in info.get("siblings") or []
+        if isinstance(n, str) and (n.endswith(".safetensors") or n == SAFETENSORS_INDEX)
+    ]
+    present = set(siblings)
 
-        def fetch(name: str = name) -> str:
+    def download(name: str) -> Path:
+        def fetch() -> str:
             return hf_hub_download(
                 repo_id,
                 name,
@@ -429,5 +462,52 @@ def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list
                 etag_timeout=settings.HF_TIMEOUT_S,
             )
 
-        paths.append(Path(_call(name, repo_id, revision, fetch)))
+        return Path(_call(name, repo_id, revision, fetch))
+
+    if not any(n.endswith(".safetensors") for n in present):
+        pickles = [
+            n for n in info.get("siblings") or [] if str(n).lower().endswith(PICKLE_SUFFIXES)
+        ]
+        if pickles:
+            raise WeightsRefused(
+                f"pickle-only checkpoint refused: {repo_id}@{revision[:12]} has weights only as "
+                f"pickle files ({', '.join(sorted(pickles)[:3])}), and Mechanic never unpickles "
+                "weights. Measure it in synthetic mode (random weights, same shapes), or use a "
+                "revision with safetensors.",
+                code="pickle_refused",
+            )
+        raise WeightsRefused(
+            f"{repo_id}@{revision[:12]} has no safetensors weights. Measure it in synthetic "
+            "mode instead.",
+            code="pickle_refused",
+        )
+
+    paths = [download("config.json")]
+    if SAFETENSORS_INDEX in present:
+        index_path = download(SAFETENSORS_INDEX)
+        paths.append(index_path)
+        try:
+            weight_map = json.loads(index_path.read_text(encoding="utf-8")).get("weight_map")
+        except (ValueError, AttributeError) as exc:
+            raise WeightsRefused(
+                f"{repo_id}: {SAFETENSORS_INDEX} is not valid JSON: {exc}", code="unsafe_path"
+            ) from exc
+        if not isinstance(weight_map, dict) or not weight_map:
+            raise WeightsRefused(
+                f"{repo_id}: {SAFETENSORS_INDEX} has no weight_map.", code="unsafe_path"
+            )
+        shards = sorted(
+            {_weights_name_check(repo_id, n, SAFETENSORS_INDEX) for n in weight_map.values()}
+        )
+        missing = [n for n in shards if n not in present]
+        if missing:
+            raise WeightsRefused(
+                f"{repo_id}: {SAFETENSORS_INDEX} names {missing[0]!r}, which the repo does not "
+                "have. The checkpoint is incomplete; measure it in synthetic mode instead.",
+                code="unsafe_path",
+            )
+    else:
+        shards = sorted(n for n in present if n.endswith(".safetensors"))
+    for name in shards:
+        paths.append(download(name))
     return paths

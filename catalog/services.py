@@ -4,6 +4,11 @@ Every path ends in ``_revision_store``: one transaction that creates the Revisio
 Artifacts and moves ``CatalogModel.latest_revision``, so a revision lands whole or not at all.
 All network reads happen before that transaction. Ingestion is idempotent per (repo_id, sha):
 a sha already stored is answered from the database with no writes.
+
+A Hub ingest then follows the card's ``base_model`` (``lineage_follow``): parents not yet in
+the catalog are ingested, each in its own transaction after the child has landed, up to
+``LINEAGE_FOLLOW_DEPTH`` hops; a parent that cannot be fetched leaves a note on its child's
+revision and never fails the child.
 """
 
 from __future__ import annotations
@@ -39,6 +44,11 @@ Progress = Callable[[str, int], None]  # (stage, percent 0-100)
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
+# Hops of base_model followed after a Hub ingest (a model, its base, the base's base...).
+LINEAGE_FOLLOW_DEPTH = 3
+# Parents followed per model (a merge may name many bases).
+LINEAGE_MAX_PARENTS = 3
+
 
 @dataclass
 class IngestResult:
@@ -46,6 +56,7 @@ class IngestResult:
     revision: Revision
     created: bool  # False: this (repo_id, sha) was already stored and nothing was written
     notes: list[str] = field(default_factory=list)
+    lineage: list[str] = field(default_factory=list)  # base models ingested after this one
 
     def summary_line(self) -> str:
         state = "ingested" if self.created else "unchanged"
@@ -264,13 +275,29 @@ def _content_sha(files: list[FileText], headers: dict[str, dict[str, Any]]) -> s
 
 
 def model_ingest(
-    *, repo_id: str, revision: str | None = None, progress: Progress | None = None
+    *,
+    repo_id: str,
+    revision: str | None = None,
+    progress: Progress | None = None,
+    follow_lineage: bool = True,
 ) -> IngestResult:
     """Fetch one model revision's metadata from the Hub and store it (idempotent per sha).
 
     Raises ``InvalidModelId`` before any request, and ``catalog.hub.HubError`` subclasses with
     user-readable messages. Reads config/card/tokenizer files and safetensors headers only.
+    With ``follow_lineage`` a newly stored revision's base models are ingested too
+    (``lineage_follow``); their failures become notes, never this call's error.
     """
+    result = _model_ingest_hub(repo_id=repo_id, revision=revision, progress=progress)
+    if follow_lineage and result.created:
+        lineage_follow(result=result, progress=progress)
+        _report(progress, "done", 100)  # after any "base model: ..." stage
+    return result
+
+
+def _model_ingest_hub(
+    *, repo_id: str, revision: str | None, progress: Progress | None
+) -> IngestResult:
     from . import hub  # the only importer of huggingface_hub; imported lazily for the web process
 
     ref = model_ref_parse(repo_id, revision=revision)
@@ -308,6 +335,71 @@ def model_ingest(
         notes=notes,
         progress=progress,
     )
+
+
+def lineage_follow(
+    *,
+    result: IngestResult,
+    depth: int = LINEAGE_FOLLOW_DEPTH,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Ingest the base models a stored revision names, and theirs, up to ``depth`` hops.
+
+    Runs after the child's transaction has committed: each parent lands in its own
+    transaction. A parent already in the catalog is not fetched again (nor its own bases: they
+    were followed when it was ingested). A parent that cannot be fetched (not found, gated,
+    the Hub unreachable, ...) is recorded as a note on the revision that names it.
+    """
+    from axes.classify.lineage import base_models_named
+
+    from .hub import HubError
+
+    ingested: list[IngestResult] = []
+    seen = {result.model.repo_id.lower()}
+    frontier: list[tuple[IngestResult, int]] = [(result, 1)]
+    while frontier:
+        child, hop = frontier.pop(0)
+        if hop > depth:
+            continue
+        facts = (child.revision.analysis or {}).get("facts") or []
+        for base_id in base_models_named(facts)[:LINEAGE_MAX_PARENTS]:
+            if base_id.lower() in seen:
+                continue
+            seen.add(base_id.lower())
+            if CatalogModel.objects.filter(repo_id=base_id, latest_revision__isnull=False).exists():
+                continue
+            _report(progress, f"base model: {base_id}", 100)
+            try:
+                repo_id_validate(base_id)
+                parent = _model_ingest_hub(repo_id=base_id, revision=None, progress=None)
+            except (HubError, InvalidModelId, ArtifactInvalid) as exc:
+                note = f"Base model {base_id} was not ingested: {exc}"
+            except Exception as exc:  # a parent's failure must never fail its child
+                logger.exception("lineage: ingest of %s failed", base_id)
+                note = (
+                    f"Base model {base_id} was not ingested ({type(exc).__name__}); see the logs."
+                )
+            else:
+                ingested.append(parent)
+                result.lineage.append(parent.model.repo_id)
+                frontier.append((parent, hop + 1))
+                continue
+            _revision_note_add(child.revision, note)
+            child.notes.append(note)
+            if child is not result:
+                result.notes.append(note)
+    return ingested
+
+
+def _revision_note_add(revision: Revision, note: str) -> None:
+    """Append a visible note to a stored revision (its own small transaction)."""
+    with transaction.atomic():
+        row = Revision.objects.select_for_update().only("id", "notes").get(pk=revision.pk)
+        notes = list(row.notes or [])
+        if note not in notes:
+            notes.append(note)
+            Revision.objects.filter(pk=revision.pk).update(notes=notes)
+        revision.notes = notes
 
 
 def _shard_names(files: list[FileText], present: set[str] | None) -> list[str]:

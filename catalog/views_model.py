@@ -64,10 +64,24 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     return html, card.truncated
 
 
-def lineage_chain(model: CatalogModel, facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """base_model hops: this model, its base, the base's base... (one query per hop)."""
+def _stored_spec(analysis: dict[str, Any] | None) -> dict[str, Any] | None:
+    spec = (analysis or {}).get("spec")
+    return spec if isinstance(spec, dict) and spec else None
+
+
+def lineage_chain(model: CatalogModel, analysis: dict[str, Any]) -> list[dict[str, Any]]:
+    """base_model hops: this model, its base, the base's base... (one query per hop).
+
+    Each hop carries its relation and whether it changed the architecture: the stored
+    normalized specs (``analysis["spec"]``, ``axes.backbone.normalize(config).to_dict()``) of
+    child and parent are compared, so a hop costs no query beyond loading the parent.
+    """
+    from axes.classify.lineage import spec_hop_verdict
+
+    facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
     chain: list[dict[str, Any]] = []
     seen = {model.repo_id}
+    child_id, child_spec = model.repo_id, _stored_spec(analysis)
     current = vs.base_models(facts)
     relation = vs.relation_of(facts)
     for _hop in range(LINEAGE_MAX_HOPS):
@@ -82,19 +96,38 @@ def lineage_chain(model: CatalogModel, facts: list[dict[str, Any]]) -> list[dict
             .only("repo_id", "latest_revision__analysis")
             .first()
         )
+        base_analysis = (
+            (base.latest_revision.analysis or {})
+            if base is not None and base.latest_revision is not None
+            else {}
+        )
+        base_spec = _stored_spec(base_analysis)
+        verdict = spec_hop_verdict(
+            child=child_id,
+            parent=base_id,
+            relation=relation,
+            child_spec=child_spec,
+            parent_spec=base_spec,
+        )
         chain.append(
             {
                 "repo_id": base_id,
                 "url": base.get_absolute_url() if base else None,
                 "relation": relation,
                 "in_catalog": base is not None,
+                "architecture_changed": verdict.architecture_changed,
+                "changes": [
+                    {"key": key, "child": a, "parent": b} for key, a, b in verdict.changes[:6]
+                ],
+                "more_changes": max(0, len(verdict.changes) - 6),
             }
         )
         if base is None or base.latest_revision is None:
             break
-        base_facts = (base.latest_revision.analysis or {}).get("facts") or []
+        base_facts = [f for f in base_analysis.get("facts") or [] if isinstance(f, dict)]
         current = vs.base_models(base_facts)
         relation = vs.relation_of(base_facts)
+        child_id, child_spec = base_id, base_spec
     return chain
 
 
@@ -194,7 +227,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "roofline": roof,
         "chart_roofline": vs.chart_roofline([(model.repo_id, roof)]) if roof else "",
         "mem": memory_section([(model.repo_id, analysis)], gpu_name),
-        "lineage": lineage_chain(model, facts),
+        "lineage": lineage_chain(model, analysis),
         "contradictions": vs.contradictions(analysis),
         "notes": [
             n for n in (analysis.get("notes") or []) + list(revision.notes if revision else [])

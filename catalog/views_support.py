@@ -355,23 +355,9 @@ def contradictions(analysis: dict[str, Any]) -> list[dict[str, Any]]:
 
 def base_models(facts: list[dict[str, Any]]) -> list[str]:
     """base_model repo ids named by post_training.lineage facts, in order."""
-    out: list[str] = []
-    for fact in facts:
-        if not isinstance(fact, dict) or fact.get("kind") != "post_training.lineage":
-            continue
-        value = fact.get("value")
-        candidates: list[Any] = []
-        if isinstance(value, dict):
-            base = value.get("base_model") or value.get("base") or value.get("parent")
-            candidates = base if isinstance(base, list) else [base]
-        elif isinstance(value, list):
-            candidates = value
-        else:
-            candidates = [value]
-        for c in candidates:
-            if isinstance(c, str) and REPO_ID_RE.match(c.strip()) and c.strip() not in out:
-                out.append(c.strip())
-    return out
+    from axes.classify.lineage import base_models_named
+
+    return [c for c in base_models_named(facts) if REPO_ID_RE.match(c)]
 
 
 def relation_of(facts: list[dict[str, Any]]) -> str:

@@ -17,7 +17,10 @@ Environment variables (all optional in development):
 - ``PROFILER_HEARTBEAT_S``, ``PROFILER_STALE_AFTER_S``: worker heartbeat and when the reaper
                           treats a silent run as dead; ``PROFILER_ITERS``, ``PROFILER_WARMUP``:
                           timed / warm-up iterations; ``PROFILER_ENQUEUE_TIMEOUT_S``: how long
-                          a page waits for the broker before saying it is unreachable.
+                          a page waits for the broker before saying it is unreachable;
+                          ``PROFILER_QUEUED_STALE_AFTER_S``: when the reaper treats a run that
+                          no worker picked up as lost (its message is sent once more, then the
+                          run fails with the reason).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -279,6 +282,9 @@ PROFILER_STALE_AFTER_S = env_int("PROFILER_STALE_AFTER_S", 180, minimum=2)
 PROFILER_ITERS = env_int("PROFILER_ITERS", 3, minimum=1)  # timed iterations per run
 PROFILER_WARMUP = env_int("PROFILER_WARMUP", 1, minimum=0)
 PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
+# A queued run no worker has claimed for this long, while no worker showed any activity either,
+# lost its broker message (or no gpu worker runs): the reaper sends it once more, then fails it.
+PROFILER_QUEUED_STALE_AFTER_S = env_int("PROFILER_QUEUED_STALE_AFTER_S", 900, minimum=2)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,6 +56,13 @@ class MeasurementRun(models.Model):
     stage = models.CharField(max_length=40, blank=True)
     progress_pct = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set by a user's cancel while the run is running; the worker polls it, stops the child and
+    # marks the run cancelled (a queued run is cancelled at once, without the flag).
+    cancel_requested = models.BooleanField(default=False)
+    # When the run was (last) put on the queue, and how many times the reaper re-sent the
+    # message of a run no worker picked up (see services.runs_reap).
+    queued_at = models.DateTimeField(default=timezone.now)
+    queue_resends = models.PositiveSmallIntegerField(default=0)
     worker_host = models.CharField(max_length=200, blank=True)
     gpu_name = models.CharField(max_length=200, blank=True)
     gpu_memory_bytes = models.BigIntegerField(null=True, blank=True)

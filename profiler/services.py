@@ -10,7 +10,12 @@ The flow (readthedocs' build pattern, healthchecks' conditional claim):
    prepares a temp folder, runs ``profiler.bench`` in a fresh *spawned* child process (GPU
    memory goes back to the system when it exits; a crash in it does not kill the worker), pumps
    the child's progress into the row as stage + pct + heartbeat, and stores the result.
-3. ``runs_reap`` (periodic) fails or requeues runs whose heartbeat stopped: the worker died.
+3. ``runs_reap`` (periodic) fails or requeues runs whose heartbeat stopped (the worker died),
+   and re-sends once, then fails, queued runs no worker picked up (a lost broker message, or no
+   ``gpu`` worker at all).
+4. ``run_cancel`` cancels a queued run with a conditional UPDATE (it races the claim cleanly:
+   one of the two wins) and asks a running one to stop: the worker polls ``cancel_requested``,
+   kills the child and marks the run cancelled; no result is stored after a cancel request.
 
 Every write after the claim is conditional on (status running, this attempt), so a run that
 was reaped and requeued can never receive a result from the attempt that lost it.
@@ -36,6 +41,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.models import Artifact, Revision
 from profiler.core.errors import InvalidRequest
@@ -49,6 +55,14 @@ RUN_LIMITS = {"batch": (1, 256), "prompt_len": (1, 131072), "new_tokens": (2, 16
 
 class RunRequestInvalid(ValueError):
     """A measurement request that cannot be queued; the message says which field and why."""
+
+
+class HubDownloadFailed(InvalidRequest):
+    """Checkpoint weights could not be fetched or were refused; carries the Hub error's code."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,6 +139,16 @@ def _broker_display(url: str) -> str:
     return maybe_sanitize_url(url)
 
 
+def _enqueue_transport_options(url: str, timeout_s: int) -> dict[str, Any]:
+    """Short socket timeouts for Redis. The embedded SQLAlchemy broker hands every transport
+    option to create_engine(), which refuses socket options, and it has no sockets to wait on."""
+    options: dict[str, Any] = dict(getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}))
+    options["max_retries"] = 1
+    if url.startswith(("redis://", "rediss://")):
+        options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
+    return options
+
+
 def run_enqueue(*, run_id: int) -> bool:
     """Send the task; on a broker failure mark the run failed with a readable reason."""
     from kombu import Connection
@@ -138,12 +162,7 @@ def run_enqueue(*, run_id: int) -> bool:
         with Connection(
             url,
             connect_timeout=timeout_s,
-            transport_options={
-                **getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}),
-                "socket_connect_timeout": timeout_s,
-                "socket_timeout": timeout_s,
-                "max_retries": 1,
-            },
+            transport_options=_enqueue_transport_options(url, timeout_s),
         ) as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0.5, timeout=timeout_s
@@ -215,8 +234,11 @@ def run_heartbeat(*, run_id: int, attempt: int) -> bool:
 
 
 def run_succeed(*, run_id: int, attempt: int, result: dict[str, Any]) -> bool:
+    # A cancel asked while the last message was in flight still wins: no result after a cancel.
     return bool(
-        _mine(run_id, attempt).update(
+        _mine(run_id, attempt)
+        .filter(cancel_requested=False)
+        .update(
             status=Status.SUCCEEDED,
             stage="done",
             progress_pct=100,
@@ -242,6 +264,49 @@ def run_fail(*, run_id: int, attempt: int | None, message: str, code: str = "err
             status=Status.FAILED,
             error=message,
             error_code=code[:40],
+            finished_at=timezone.now(),
+        )
+    )
+
+
+def _cancel_message() -> str:
+    return _("Cancelled on request.")
+
+
+def run_cancel(*, run_id: int) -> MeasurementRun:
+    """Cancel a queued run at once, or ask a running one to stop; returns the run as it is now.
+
+    Queued -> cancelled is one conditional UPDATE: if a worker claims the run at the same
+    moment, exactly one of the two UPDATEs matches (the claim filters on status queued too), and
+    a claimed run is then asked to stop like any running one. Finished runs are left alone.
+    """
+    now = timezone.now()
+    cancelled = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.CANCELLED,
+        stage="cancelled",
+        cancel_requested=True,
+        error=_cancel_message(),
+        error_code="cancelled",
+        finished_at=now,
+    )
+    if not cancelled:
+        MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+            cancel_requested=True
+        )
+    return MeasurementRun.objects.select_related("revision__model").get(pk=run_id)
+
+
+def run_cancel_requested(*, run_id: int, attempt: int) -> bool:
+    return _mine(run_id, attempt).filter(cancel_requested=True).exists()
+
+
+def run_mark_cancelled(*, run_id: int, attempt: int) -> bool:
+    return bool(
+        _mine(run_id, attempt).update(
+            status=Status.CANCELLED,
+            stage="cancelled",
+            error=_cancel_message(),
+            error_code="cancelled",
             finished_at=timezone.now(),
         )
     )
@@ -285,7 +350,11 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
         download = getattr(hub, "hub_download_safetensors", None)
         if download is None:
             raise InvalidRequest("this installation cannot download weights (no hub helper).")
-        download(revision.model.repo_id, revision.sha, dest)
+        try:
+            download(revision.model.repo_id, revision.sha, dest)
+        except hub.HubError as exc:
+            # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
+            raise HubDownloadFailed(exc.message, code=exc.code) from exc
     return dest, mode
 
 
@@ -355,11 +424,21 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
     child_conn.close()
     deadline = time.monotonic() + _child_deadline_s()
     heartbeat_every_s = getattr(settings, "PROFILER_HEARTBEAT_S", 5)
+    # A cancel is noticed within this many seconds (one indexed query per check).
+    cancel_check_s = min(2.0, float(heartbeat_every_s))
     last_beat = 0.0
+    last_cancel_check = time.monotonic()
     message: tuple[Any, ...] | None = None
     try:
         while True:
             now = time.monotonic()
+            if now - last_cancel_check >= cancel_check_s:
+                last_cancel_check = now
+                if run_cancel_requested(run_id=run.pk, attempt=attempt):
+                    _child_kill(child)
+                    run_mark_cancelled(run_id=run.pk, attempt=attempt)
+                    logger.info("run %s cancelled on request; child %s killed", run.pk, child.pid)
+                    return "cancelled"
             if now >= deadline:
                 _child_kill(child)
                 run_fail(
@@ -419,8 +498,11 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
             run_id=run.pk, attempt=attempt, message=message[1]["message"], code=message[1]["code"]
         )
         return "failed"
-    stored = run_succeed(run_id=run.pk, attempt=attempt, result=message[1])
-    return "succeeded" if stored else "lost"
+    if run_succeed(run_id=run.pk, attempt=attempt, result=message[1]):
+        return "succeeded"
+    if run_mark_cancelled(run_id=run.pk, attempt=attempt):  # the cancel won the race
+        return "cancelled"
+    return "lost"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,21 +510,46 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
 
 
 def runs_reap(
-    *, stale_after_s: int | None = None, max_attempts: int | None = None
+    *,
+    stale_after_s: int | None = None,
+    max_attempts: int | None = None,
+    queued_stale_after_s: int | None = None,
 ) -> dict[str, int]:
-    """Runs whose heartbeat stopped: requeue once while attempts < max, else fail them."""
+    """The periodic clean-up (beat, every minute). Returns what it did, by kind:
+
+    - ``requeued`` / ``failed``: RUNNING runs whose heartbeat stopped (the worker died) are
+      queued again while attempts < max, else failed; ``cancelled``: such a run whose cancel
+      was asked is simply cancelled.
+    - ``resent`` / ``not_picked_up``: QUEUED runs that waited longer than
+      PROFILER_QUEUED_STALE_AFTER_S while no worker showed any sign of life in that time either
+      (a busy worker is not a lost message): the message is sent once more (the claim makes a
+      duplicate harmless), and on the next time it goes stale the run fails with the reason.
+    """
     stale_after_s = stale_after_s or settings.PROFILER_STALE_AFTER_S
     max_attempts = max_attempts or settings.PROFILER_MAX_ATTEMPTS
-    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
-    counts = {"requeued": 0, "failed": 0}
+    queued_stale_after_s = queued_stale_after_s or settings.PROFILER_QUEUED_STALE_AFTER_S
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=stale_after_s)
+    counts = {"requeued": 0, "failed": 0, "cancelled": 0, "resent": 0, "not_picked_up": 0}
     stale = MeasurementRun.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
-    for run_id, attempts in stale.values_list("pk", "attempts"):
+    for run_id, attempts, cancel in stale.values_list("pk", "attempts", "cancel_requested"):
         same = MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING, attempts=attempts)
-        if attempts < max_attempts:
+        if cancel:
+            if same.update(
+                status=Status.CANCELLED,
+                stage="cancelled",
+                error=_cancel_message(),
+                error_code="cancelled",
+                finished_at=now,
+            ):
+                counts["cancelled"] += 1
+        elif attempts < max_attempts:
             if same.update(
                 status=Status.QUEUED,
                 stage="requeued",
                 progress_pct=0,
+                queued_at=now,
+                queue_resends=0,
                 error=_("The worker stopped responding; the run was queued again."),
                 error_code="requeued",
             ):
@@ -457,10 +564,52 @@ def runs_reap(
             )
             % {"s": stale_after_s, "n": attempts},
             error_code="worker_lost",
-            finished_at=timezone.now(),
+            finished_at=now,
         ):
             counts["failed"] += 1
+    _runs_reap_queued(now, queued_stale_after_s, max_attempts, counts)
     return counts
+
+
+def _runs_reap_queued(
+    now: Any, stale_after_s: int, max_attempts: int, counts: dict[str, int]
+) -> None:
+    from django.db.models import Max
+
+    cutoff = now - timedelta(seconds=stale_after_s)
+    minutes = max(1, round(stale_after_s / 60))
+    # Any heartbeat (claim, progress, beat, finish) within the window means a worker is alive
+    # and consuming the queue: a run waiting behind a long measurement is not lost.
+    last_activity = MeasurementRun.objects.aggregate(at=Max("heartbeat_at"))["at"]
+    if last_activity is not None and last_activity >= cutoff:
+        return
+    stale = MeasurementRun.objects.filter(status=Status.QUEUED, queued_at__lt=cutoff)
+    for run_id, queued_at, resends, attempts in stale.values_list(
+        "pk", "queued_at", "queue_resends", "attempts"
+    ):
+        # Conditional on the exact queued_at: a claim or another reaper in between wins.
+        same = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED, queued_at=queued_at)
+        if resends < 1 and attempts < max_attempts:
+            if same.update(queued_at=now, queue_resends=F("queue_resends") + 1):
+                counts["resent"] += 1
+                transaction.on_commit(lambda rid=run_id: run_enqueue(run_id=rid))
+        elif same.update(
+            status=Status.FAILED,
+            stage="",
+            error=ngettext(
+                "No worker picked this run up within %(minutes)d minute: is a worker for the "
+                "`gpu` queue running? Start one (celery -A mechanic worker -Q gpu --concurrency "
+                "1 --prefetch-multiplier 1), then ask again.",
+                "No worker picked this run up within %(minutes)d minutes: is a worker for the "
+                "`gpu` queue running? Start one (celery -A mechanic worker -Q gpu --concurrency "
+                "1 --prefetch-multiplier 1), then ask again.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            error_code="not_picked_up",
+            finished_at=now,
+        ):
+            counts["not_picked_up"] += 1
 
 
 # ---------------------------------------------------------------------------------------------

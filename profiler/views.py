@@ -15,6 +15,7 @@ from profiler.forms import MeasureForm
 from profiler.models import MeasurementRun
 from profiler.services import (
     RunRequestInvalid,
+    run_cancel,
     run_comparison_rows,
     run_request,
     runs_panel_context,
@@ -68,6 +69,16 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if _is_htmx(request):
         return render(request, "profiler/_run_status.html", _run_context(run))
     return render(request, "profiler/run_detail.html", _run_context(run))
+
+
+@require_POST
+def run_cancel_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Cancel a queued run, or ask a running one to stop (CSRF-checked POST)."""
+    get_object_or_404(MeasurementRun, pk=run_id)
+    run = run_cancel(run_id=run_id)
+    if _is_htmx(request):
+        return render(request, "profiler/_run_status.html", _run_context(run))
+    return redirect("profiler:run", run_id=run.pk)
 
 
 @require_GET

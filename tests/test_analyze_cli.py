@@ -89,6 +89,14 @@ def test_path_summary_table(tmp_path: Path) -> None:
     assert "backbone.ssm" in text
 
 
+@needs_hub
+def test_weights_larger_than_the_gpu_say_does_not_fit() -> None:
+    out = StringIO()
+    call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), "--gpu", "RTX-4090", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if "max context RTX-4090" in x)
+    assert line.split("RTX-4090", 1)[1].strip() == "does not fit (weights exceed 24 GB)"
+
+
 def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="neither a folder nor an org/name"):
         call_command("analyze", "not-a-model")

@@ -141,7 +141,7 @@ def test_worker_killed_mid_run_is_requeued_once_then_finishes(
     worker.kill()  # SIGKILL: no chance to record anything
     assert run_state(run.pk).status == Status.RUNNING
     time.sleep(settings.PROFILER_STALE_AFTER_S + 1.5)  # the heartbeat goes stale
-    assert services.runs_reap() == {"requeued": 1, "failed": 0}
+    assert services.runs_reap()["requeued"] == 1
     requeued = run_state(run.pk)
     assert requeued.status == Status.QUEUED and requeued.attempts == 1
     assert "queued again" in requeued.error
@@ -164,13 +164,87 @@ def test_worker_killed_on_last_attempt_fails_with_reason(
     wait_for(lambda: run_state(run.pk).stage in ("warmup", "measure"), 120, "measuring", worker)
     worker.kill()
     time.sleep(settings.PROFILER_STALE_AFTER_S + 1.5)
-    assert services.runs_reap() == {"requeued": 0, "failed": 1}
+    assert services.runs_reap()["failed"] == 1
     failed = run_state(run.pk)
     assert failed.status == Status.FAILED
     assert failed.error_code == "worker_lost"
     assert "stopped responding" in failed.error
     assert failed.result is None
-    assert services.runs_reap() == {"requeued": 0, "failed": 0}  # never reaped twice
+    assert not any(services.runs_reap().values())  # never reaped twice
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc; no psutil)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _measurement_children(worker) -> list[int]:
+    """The spawned measurement processes of a worker (billiard's spawn entry point)."""
+    pids = []
+    for pid in _descendants(worker.proc.pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            pids.append(pid)
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_cancelled_queued_run_is_skipped_by_the_worker(celery_broker, celery_worker_factory):
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    assert celery_broker.llen("gpu") == 1  # the message waits: no worker yet
+    cancelled = services.run_cancel(run_id=run.pk)
+    assert cancelled.status == Status.CANCELLED
+    worker = celery_worker_factory(queues="gpu", name="gpu")
+    wait_for(lambda: "'skipped'" in worker.log(), 60, "the worker to skip the run", worker)
+    assert celery_broker.llen("gpu") == 0
+    after = run_state(run.pk)
+    assert after.status == Status.CANCELLED
+    assert after.attempts == 0 and after.result is None and after.worker_host == ""
+
+
+def test_cancel_of_a_running_run_kills_the_child_and_stores_nothing(
+    celery_broker, celery_worker_factory
+):
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **SLOW)
+    worker = celery_worker_factory(queues="gpu", name="gpu")
+    wait_for(lambda: run_state(run.pk).stage in ("warmup", "measure"), 120, "measuring", worker)
+    children = wait_for(lambda: _measurement_children(worker), 10, "the child process", worker)
+    asked = services.run_cancel(run_id=run.pk)
+    assert asked.status == Status.RUNNING and asked.cancel_requested
+    done = wait_for(lambda: finished(run.pk), 30, "the run to stop", worker)
+    assert done.status == Status.CANCELLED, done.error
+    assert done.error_code == "cancelled"
+    assert done.result is None and done.residuals is None
+    wait_for(lambda: not any(_alive(pid) for pid in children), 10, "the child to be gone", worker)
+    wait_for(lambda: "'cancelled'" in worker.log(), 10, "the task to return", worker)
+    assert worker.proc.poll() is None  # the worker itself lives on
+    assert services.runs_reap() == {
+        "requeued": 0, "failed": 0, "cancelled": 0, "resent": 0, "not_picked_up": 0
+    }  # fmt: skip
 
 
 def test_run_over_its_time_limit_is_stopped(celery_broker, celery_worker_factory):

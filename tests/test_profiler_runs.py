@@ -21,6 +21,7 @@ from tests.test_profiler_celery import revision_with_config
 
 Status = MeasurementRun.Status
 pytestmark = pytest.mark.django_db(transaction=True)
+REAPED_NOTHING = {"requeued": 0, "failed": 0, "cancelled": 0, "resent": 0, "not_picked_up": 0}
 
 RESULT = {
     "mode": "synthetic",
@@ -111,18 +112,120 @@ def test_reaper_requeues_then_fails_stale_runs(celery_broker, settings):
     fresh = make_run(revision, batch=3)
     services.run_claim(run_id=fresh.pk, worker_host="alive")  # heartbeat now: left alone
 
-    assert services.runs_reap(stale_after_s=60) == {"requeued": 1, "failed": 0}
+    assert services.runs_reap(stale_after_s=60) == {**REAPED_NOTHING, "requeued": 1}
     run.refresh_from_db()
     assert run.status == Status.QUEUED and run.error_code == "requeued"
     assert celery_broker.llen("gpu") == 1  # sent again
 
     assert services.run_claim(run_id=run.pk, worker_host="second") == 2
     MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
-    assert services.runs_reap(stale_after_s=60) == {"requeued": 0, "failed": 1}
+    assert services.runs_reap(stale_after_s=60) == {**REAPED_NOTHING, "failed": 1}
     run.refresh_from_db()
     assert run.status == Status.FAILED and run.error_code == "worker_lost"
     assert "after 2 attempt(s)" in run.error
     assert MeasurementRun.objects.get(pk=fresh.pk).status == Status.RUNNING
+
+
+def test_cancel_of_a_queued_run_wins_or_loses_cleanly_against_the_claim():
+    revision = revision_with_config(TINY_LLAMA)
+    # Cancel first: the claim finds nothing queued, so a later delivery skips the run.
+    run = make_run(revision)
+    cancelled = services.run_cancel(run_id=run.pk)
+    assert cancelled.status == Status.CANCELLED and cancelled.error_code == "cancelled"
+    assert cancelled.finished_at is not None and "Cancelled on request" in cancelled.error
+    assert services.run_claim(run_id=run.pk, worker_host="late") is None
+    assert services.run_execute(run_id=run.pk, worker_host="late") == "skipped"
+    assert MeasurementRun.objects.get(pk=run.pk).attempts == 0
+
+    # Claim first: the cancel becomes a stop request the worker honours; no result after it.
+    other = make_run(revision, batch=2)
+    attempt = services.run_claim(run_id=other.pk, worker_host="w")
+    asked = services.run_cancel(run_id=other.pk)
+    assert asked.status == Status.RUNNING and asked.cancel_requested
+    assert services.run_cancel_requested(run_id=other.pk, attempt=attempt)
+    assert not services.run_succeed(run_id=other.pk, attempt=attempt, result=RESULT)
+    assert services.run_mark_cancelled(run_id=other.pk, attempt=attempt)
+    other.refresh_from_db()
+    assert other.status == Status.CANCELLED and other.result is None
+
+    # A finished run is history: cancelling it changes nothing.
+    done = succeeded_run(revision)
+    assert services.run_cancel(run_id=done.pk).status == Status.SUCCEEDED
+
+
+def test_cancel_is_a_csrf_checked_post_on_the_status_partial_and_the_run_page():
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    url = reverse("profiler:run_cancel", args=[run.pk])
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("profiler:run", args=[run.pk])).content.decode()
+    assert f'action="{url}"' in page and 'name="csrfmiddlewaretoken"' in page
+    partial = client.get(reverse("profiler:run_status", args=[run.pk])).content.decode()
+    assert f'hx-post="{url}"' in partial and 'hx-trigger="every 1s"' in partial
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', partial).group(1)
+
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 403  # no CSRF token
+    assert MeasurementRun.objects.get(pk=run.pk).status == Status.QUEUED
+    response = client.post(url, {"csrfmiddlewaretoken": token}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cancelled on request" in html
+    assert "hx-trigger" not in html and url not in html  # polling stops, no button left
+    assert MeasurementRun.objects.get(pk=run.pk).status == Status.CANCELLED
+
+    running = make_run(revision, batch=2)
+    services.run_claim(run_id=running.pk, worker_host="w")
+    url = reverse("profiler:run_cancel", args=[running.pk])
+    response = client.post(url, {"csrfmiddlewaretoken": token})  # no htmx: back to the page
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profiler:run", args=[running.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Stopping" in page and f'action="{url}"' not in page
+
+
+def test_reaper_resends_then_fails_queued_runs_no_worker_picked_up(celery_broker, settings):
+    settings.PROFILER_MAX_ATTEMPTS = 2
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)  # its message is "lost": it was never sent
+    long_ago = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(queued_at=long_ago)
+
+    assert services.runs_reap(queued_stale_after_s=60) == {**REAPED_NOTHING, "resent": 1}
+    assert celery_broker.llen("gpu") == 1  # sent once more
+    run.refresh_from_db()
+    assert run.status == Status.QUEUED and run.queue_resends == 1 and run.queued_at > long_ago
+    assert services.runs_reap(queued_stale_after_s=60) == REAPED_NOTHING  # fresh again
+
+    MeasurementRun.objects.filter(pk=run.pk).update(queued_at=long_ago)
+    assert services.runs_reap(queued_stale_after_s=60) == {**REAPED_NOTHING, "not_picked_up": 1}
+    run.refresh_from_db()
+    assert run.status == Status.FAILED and run.error_code == "not_picked_up"
+    assert (
+        "No worker picked this run up within 1 minute: is a worker for the `gpu` queue running?"
+        in run.error
+    )
+    assert run.result is None and celery_broker.llen("gpu") == 1
+
+    # A worker that showed life within the window is busy, not gone: waiting runs stay queued.
+    waiting = make_run(revision, batch=4)
+    MeasurementRun.objects.filter(pk=waiting.pk).update(queued_at=long_ago)
+    busy = make_run(revision, batch=5)
+    services.run_claim(run_id=busy.pk, worker_host="gpu@busy")
+    assert services.runs_reap(queued_stale_after_s=60) == REAPED_NOTHING
+    assert MeasurementRun.objects.get(pk=waiting.pk).status == Status.QUEUED
+
+
+def test_reaper_cancels_a_dead_run_whose_cancel_was_asked(celery_broker):
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="gone")
+    services.run_cancel(run_id=run.pk)
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    assert services.runs_reap(stale_after_s=60) == {**REAPED_NOTHING, "cancelled": 1}
+    run.refresh_from_db()
+    assert run.status == Status.CANCELLED and celery_broker.llen("gpu") == 0
 
 
 def test_request_validation_is_readable():

@@ -301,3 +301,67 @@ def test_home_page_links_the_three_lessons(client, demo_catalog):
     html = client.get("/").content.decode()
     for a, b in PAIRS.values():
         assert f"models={a},{b}" in html
+
+
+# ---------------------------------------------------------------------------------------------
+# Readable backbone differences (layer summaries, no details of a part one side lacks)
+
+
+def _shared_spec(folder: str) -> dict:
+    import json
+    import os
+    from pathlib import Path
+
+    from axes.backbone import normalize
+
+    shared = Path(
+        os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
+    )
+    path = shared / "hub" / folder / "config.json"
+    if not path.is_file():
+        pytest.skip(f"no shared hub data at {path}")
+    config = json.loads(path.read_text(), parse_constant=lambda c: None)
+    return normalize(config).to_dict()
+
+
+def test_layer_pattern_difference_is_the_layer_summary_and_dense_details_are_left_out():
+    llama = _shared_spec("meta-llama--Llama-3.1-8B")
+    nemo = _shared_spec("nvidia--Nemotron-H-56B-Base-8K")
+    diffs = axes_verdict({"spec": llama, "facts": []}, {"spec": nemo, "facts": []})["backbone"]
+    by_kind = {d["kind"]: d for d in diffs["differences"]}
+    # most telling first: the compare page shows the first eight
+    assert diffs["differences"][0]["kind"] == "spec.layer_pattern"
+    pattern = by_kind["spec.layer_pattern"]
+    assert pattern["a"]["value"] == "32 GQA · 32 MLP"
+    assert pattern["b"]["value"] == "54 Mamba-2 + 10 GQA + 54 MLP"
+    assert "mixer" not in pattern["a"]["evidence"]["text"]
+    # the part's presence is shown; defaults of a part one side lacks are not
+    assert "spec.num_layers" in by_kind and "spec.num_experts" in by_kind
+    for hidden in (
+        "spec.expert_gated",
+        "spec.shared_expert_gated",
+        "spec.router_scoring",
+        "spec.norm_topk_prob",
+        "spec.num_experts_per_token",
+        "spec.ssm_state_size",
+        "spec.mtp_block_types",
+    ):
+        assert hidden not in by_kind, hidden
+    assert by_kind["spec.rope_scaling"]["a"]["value"] == "llama3 ×8"
+
+
+def test_same_layer_counts_in_another_order_are_still_told_apart():
+    full = {"mixer": "attention", "ffn": "mlp"}
+    local = {"mixer": "sliding_attention", "ffn": "mlp"}
+    a = {"attention_variant": "GQA", "layer_pattern": [full] * 4}
+    b = dict(a, layer_pattern=[full, local, full, local])
+    c = dict(a, layer_pattern=[full, full, local, local])
+    (d,) = axes_verdict({"spec": b, "facts": []}, {"spec": c, "facts": []})["backbone"][
+        "differences"
+    ]
+    assert d["a"]["value"] == "2 full + 2 sliding · 4 MLP"
+    assert d["b"]["value"] == "2 full + 2 sliding · 4 MLP (in another order)"
+    (d,) = axes_verdict({"spec": a, "facts": []}, {"spec": b, "facts": []})["backbone"][
+        "differences"
+    ]
+    assert (d["a"]["value"], d["b"]["value"]) == ("4 GQA · 4 MLP", "2 full + 2 sliding · 4 MLP")

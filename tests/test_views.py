@@ -218,3 +218,14 @@ def test_upload_stores_and_redirects(client, db):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Tiny" in page.content.decode()
+
+
+def test_model_page_says_when_the_weights_do_not_fit_the_gpu(client, web_model):
+    analysis = web_analysis(layers=["attention"] * 4, total=10**12)
+    analysis["memory"]["max_context_by_gpu"] = {"H100-SXM": 0, "RTX-4090": 0}
+    web_model("org/huge", analysis=analysis)
+    html = client.get("/models/org/huge/").content.decode()
+    assert (
+        "Does not fit on one NVIDIA H100 SXM5 80GB: the weights alone exceed its 74.51 GiB." in html
+    )
+    assert "Longest context that fits" not in html

@@ -124,3 +124,13 @@ def test_compare_query_count_is_constant(
     client.get(url)
     with django_assert_num_queries(COMPARE_QUERIES):
         assert client.get(url).status_code == 200
+
+
+def test_verdict_backbone_differences_read_as_layer_summaries(client, web_showcase):
+    html = client.get(SHOWCASE).content.decode()
+    verdict = html[html.index('data-testid="verdict"') :]
+    verdict = verdict[: verdict.index("</section>")]
+    assert "<strong>layer_pattern</strong>" in verdict
+    assert "32 GQA · 32 MLP" in verdict and "Mamba-2" in verdict
+    assert "mixer" not in verdict  # no per-layer dicts
+    assert "expert_gated" not in verdict  # a router flag means nothing next to a dense model

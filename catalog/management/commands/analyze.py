@@ -131,6 +131,21 @@ def _fmt_bytes(n: Any) -> str:
     return f"{int(n)} B"
 
 
+def _fmt_max_context(tokens: Any, gpu_key: str) -> str:
+    """0 means the weights (plus any recurrent state) alone exceed the GPU's memory."""
+    if tokens is None:
+        return "unbounded"
+    if tokens == 0:
+        from axes.backbone import gpu_get
+
+        try:
+            gb = gpu_get(gpu_key).memory_bytes / 1e9  # the table holds the vendor's decimal GB
+        except (KeyError, ValueError):
+            return "does not fit (weights exceed the GPU's memory)"
+        return f"does not fit (weights exceed {gb:g} GB)"
+    return _fmt_int(tokens)
+
+
 def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
     lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
     if result.get("params") is None:
@@ -163,12 +178,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ),
             ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
             ("context (native)", _fmt_int(b["context_length"])),
-            (
-                f"max context {gpu}",
-                _fmt_int(m["max_context_by_gpu"].get(gpu))
-                if m["max_context_by_gpu"].get(gpu) is not None
-                else "unbounded",
-            ),
+            (f"max context {gpu}", _fmt_max_context(m["max_context_by_gpu"].get(gpu), gpu)),
             ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
             (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s"),
         ]

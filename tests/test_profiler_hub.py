@@ -1,0 +1,117 @@
+"""Checkpoint mode through the Hub, end to end: a tiny checkpoint built by the test is served by
+the loopback Hub, ingested with ``catalog.services.model_ingest``, and measured by a REAL
+Celery worker whose settings point at the loopback Hub (env HF_ENDPOINT), so the worker
+downloads the weights with ``catalog.hub.hub_download_safetensors`` and the real client.
+Refusals: a pickle-only repo, and an index that names a shard outside the repo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from catalog.services import model_ingest
+from profiler import services
+from profiler.models import MeasurementRun
+from tests.test_profiler_bench import TINY_LLAMA, analytic_params, tiny_checkpoint
+from tests.test_profiler_celery import QUICK, finished, wait_for
+
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+Status = MeasurementRun.Status
+
+
+def repo_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def hub_worker(celery_worker_factory, hub):
+    """A gpu worker whose settings talk to the loopback Hub (it reads HF_* from its env)."""
+    return celery_worker_factory(
+        queues="gpu",
+        name="gpu",
+        HF_ENDPOINT=hub.url,
+        HF_TIMEOUT_S="5",
+        HF_MAX_RETRIES="0",
+    )
+
+
+def test_checkpoint_mode_downloads_the_safetensors_from_the_hub_and_counts_them(
+    hub, celery_broker, celery_worker_factory, tmp_path
+):
+    folder = tiny_checkpoint(tmp_path / "tiny-llama", TINY_LLAMA)
+    files = repo_files(folder)
+    assert "model.safetensors" in files
+    hub.add_repo("test-org/tiny-llama", files)
+    revision = model_ingest(repo_id="test-org/tiny-llama").revision
+    worker = hub_worker(celery_worker_factory, hub)
+    hub.requests.clear()  # from here on: the worker's requests only
+
+    run = services.run_request(revision=revision, mode="checkpoint", **QUICK)
+    done = wait_for(lambda: finished(run.pk), 180, "the checkpoint run", worker)
+    assert done.status == Status.SUCCEEDED, done.error
+    assert done.result["mode"] == "checkpoint"
+    assert done.result["params_loaded"] == analytic_params(TINY_LLAMA)
+    assert done.residuals["params"] == 0
+    weights_gets = [
+        r
+        for r in hub.requests
+        if r.method == "GET" and r.path.endswith(f"/resolve/{revision.sha}/model.safetensors")
+    ]
+    assert weights_gets and weights_gets[-1].status == 200  # the weights, pinned to the sha
+    assert not [p for p in hub.paths("/resolve/") if p.endswith((".bin", ".pt", ".pth"))]
+
+
+def test_pickle_only_and_escaping_shard_index_are_refused_before_any_weights_are_fetched(
+    hub, celery_broker, celery_worker_factory, tmp_path
+):
+    config = json.dumps(TINY_LLAMA)
+    hub.add_repo(
+        "test-org/pickle-only",
+        # Never opened by anyone: the bytes only have to exist on the Hub.
+        {"config.json": config, "pytorch_model.bin": b"\x80\x04not-really-a-pickle"},
+    )
+    folder = tiny_checkpoint(tmp_path / "tiny-llama", TINY_LLAMA)
+    shard = (folder / "model.safetensors").read_bytes()
+    index = {
+        "metadata": {"total_size": len(shard)},
+        "weight_map": {
+            "model.embed_tokens.weight": "model-00001-of-00001.safetensors",
+            "lm_head.weight": "../evil.safetensors",
+        },
+    }
+    hub.add_repo(
+        "test-org/escaping-index",
+        {
+            "config.json": config,
+            "model.safetensors.index.json": json.dumps(index),
+            "model-00001-of-00001.safetensors": shard,
+        },
+    )
+    pickle_rev = model_ingest(repo_id="test-org/pickle-only").revision
+    escaping_rev = model_ingest(repo_id="test-org/escaping-index").revision
+    worker = hub_worker(celery_worker_factory, hub)
+    hub.requests.clear()
+
+    pickle_run = services.run_request(revision=pickle_rev, mode="checkpoint", **QUICK)
+    escaping_run = services.run_request(revision=escaping_rev, mode="checkpoint", **QUICK)
+    refused = wait_for(lambda: finished(pickle_run.pk), 60, "the pickle-only run", worker)
+    assert refused.status == Status.FAILED
+    assert refused.error_code == "pickle_refused"
+    assert refused.error.startswith("pickle-only checkpoint refused")
+    assert "pytorch_model.bin" in refused.error and "synthetic" in refused.error
+    assert refused.result is None
+
+    unsafe = wait_for(lambda: finished(escaping_run.pk), 60, "the escaping-index run", worker)
+    assert unsafe.status == Status.FAILED
+    assert unsafe.error_code == "unsafe_path", unsafe.error
+    assert "'../evil.safetensors'" in unsafe.error and "not a safe path" in unsafe.error
+    assert unsafe.result is None
+
+    fetched = hub.paths("/resolve/")
+    assert not [p for p in fetched if "pytorch_model.bin" in p]  # never downloaded
+    assert not [p for p in fetched if "evil" in p]  # never requested
+    # The index was read, but no shard of the refused checkpoint was downloaded.
+    assert not [p for p in fetched if p.endswith(".safetensors")]
+    assert [p for p in fetched if p.endswith("model.safetensors.index.json")]
