@@ -33,7 +33,7 @@ run: install messages
 	@mkdir -p data
 	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(DEV_ENV) $(PY) manage.py load_demo
-	@$(DEV_ENV) $(PY) -m celery -A mechanic worker -Q default,gpu --concurrency 1 -B \
+	@$(DEV_ENV) $(PY) -m celery -A mechanic --quiet worker -Q default,gpu --concurrency 1 -B \
 		-s data/celerybeat-schedule -l warning -n mechanic@%h & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	echo ""; echo "  Mechanic is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"; echo ""; \
