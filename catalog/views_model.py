@@ -7,7 +7,10 @@ the number of facts or revisions (pinned in tests/test_views.py).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -15,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,6 +29,25 @@ log = logging.getLogger(__name__)
 
 LINEAGE_MAX_HOPS = 4
 CARD_CACHE_S = 60 * 60
+FRAGMENT_CACHE_S = 60 * 60
+
+
+def analysis_fragment_key(revision: Revision | None, analysis: dict[str, Any], **extra: Any) -> str:
+    """Cache key of the model page's fragments that depend only on the stored analysis (axis
+    panels, contradictions, layer strip): revision, analysis version, a digest of the analysis
+    itself (an in-place re-analysis or a reused primary key never serves stale HTML), the active
+    language, and whatever else the fragment reads (``extra``)."""
+    digest = hashlib.blake2b(
+        json.dumps(analysis, sort_keys=True, default=str).encode(), digest_size=16
+    ).hexdigest()
+    parts = [
+        str(revision.pk) if revision else "-",
+        str(revision.analysis_version) if revision else "-",
+        digest,
+        get_language() or "",
+        *(f"{k}={v}" for k, v in sorted(extra.items())),
+    ]
+    return ":".join(parts)
 
 
 def model_load(repo_id: str) -> tuple[CatalogModel, Revision | None]:
@@ -206,7 +229,11 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "revisions": revisions,
         "analysis": analysis,
         "has_analysis": bool(analysis),
-        "panels": vs.axis_panels(facts),
+        # The template caches the fragments that read these under ``fragment_key``; partials
+        # so that a cached page does not build them at all.
+        "fragment_key": analysis_fragment_key(revision, analysis, card=bool(card)),
+        "fragment_cache_s": FRAGMENT_CACHE_S,
+        "panels": partial(vs.axis_panels, facts),
         "facts_count": len(facts),
         "params": analysis.get("params") or {},
         "memory": memory,
@@ -220,7 +247,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "decoder_type": vs.dig(analysis, "backbone", "decoder_type"),
         "attention_variant": vs.dig(analysis, "backbone", "attention", "variant"),
         "max_context_by_gpu": max_ctx_by_gpu if isinstance(max_ctx_by_gpu, dict) else {},
-        "strip": vs.layer_strip(analysis),
+        "strip": partial(vs.layer_strip, analysis),
         "breakdown": breakdown,
         "breakdown_total": sum(v for _n, v in breakdown),
         "chart_params": vs.chart_params([(model.repo_id, breakdown)]) if breakdown else "",
@@ -228,7 +255,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "chart_roofline": vs.chart_roofline([(model.repo_id, roof)]) if roof else "",
         "mem": memory_section([(model.repo_id, analysis)], gpu_name),
         "lineage": lineage_chain(model, analysis),
-        "contradictions": vs.contradictions(analysis),
+        "contradictions": partial(vs.contradictions, analysis),
         "notes": [
             n for n in (analysis.get("notes") or []) + list(revision.notes if revision else [])
         ],

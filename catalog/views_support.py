@@ -392,6 +392,33 @@ def _layout(title: str, xaxis: str, yaxis: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _figure_template() -> dict[str, Any]:
+    """The default plotly template, as ``go.Figure().to_json()`` embeds it in every figure."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        import plotly.graph_objects as go
+
+        _TEMPLATE = go.Figure().to_dict()["layout"]["template"]
+    return _TEMPLATE
+
+
+_TEMPLATE: dict[str, Any] | None = None
+
+
+def _figure_json(data: list[dict[str, Any]], layout: dict[str, Any]) -> str:
+    """A figure as plain dicts, serialized by plotly without building graph objects.
+
+    Same JSON as building it with ``plotly.graph_objects`` and calling ``to_json()`` (pinned in
+    tests/test_views_perf.py), at a fraction of the cost: validating a figure through the
+    graph objects costs ~10 ms a chart, and with 1,000 models most page views build new ones.
+    """
+    import plotly.io as pio
+
+    return pio.to_json(
+        {"data": data, "layout": {"template": _figure_template(), **layout}}, validate=False
+    )
+
+
 def _cached_figure(kind: str, inputs: Any, build: Any) -> str:
     """Content-addressed: the key hashes the chart's own inputs and the language, so a
     re-analyzed revision never shows a stale chart."""
@@ -401,31 +428,27 @@ def _cached_figure(kind: str, inputs: Any, build: Any) -> str:
     key = f"chart:{kind}:{digest}"
     cached = cache.get(key)
     if cached is None:
-        cached = build().to_json()
+        cached = build()
         cache.set(key, cached, CHART_CACHE_S)
     return cached
 
 
 def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
-    def build() -> Any:
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        for i, (label, rows) in enumerate(series):
-            fig.add_trace(
-                go.Bar(
-                    name=label,
-                    x=[v / 1e9 for _n, v in rows],
-                    y=[n for n, _v in rows],
-                    orientation="h",
-                    marker_color=_PALETTE[i % len(_PALETTE)],
-                )
-            )
-        fig.update_layout(
-            _layout(_("Parameters by component"), _("billion parameters"), "", barmode="group")
-        )
-        fig.update_yaxes(autorange="reversed", automargin=True)
-        return fig
+    def build() -> str:
+        data = [
+            {
+                "marker": {"color": _PALETTE[i % len(_PALETTE)]},
+                "name": label,
+                "orientation": "h",
+                "x": [v / 1e9 for _n, v in rows],
+                "y": [n for n, _v in rows],
+                "type": "bar",
+            }
+            for i, (label, rows) in enumerate(series)
+        ]
+        layout = _layout(_("Parameters by component"), _("billion parameters"), "", barmode="group")
+        layout["yaxis"].update({"autorange": "reversed", "automargin": True})
+        return _figure_json(data, layout)
 
     return _cached_figure("params", series, build)
 
@@ -433,63 +456,76 @@ def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
 def chart_memory(
     series: list[tuple[str, list[tuple[int, float]]]], gpu: str, gpu_bytes: float
 ) -> str:
-    def build() -> Any:
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        for i, (label, points) in enumerate(series):
-            fig.add_trace(
-                go.Scatter(
-                    name=label,
-                    x=[c for c, _b in points],
-                    y=[b / 1024**3 for _c, b in points],
-                    mode="lines+markers",
-                    line={"color": _PALETTE[i % len(_PALETTE)]},
-                )
-            )
-        fig.add_hline(
-            y=gpu_bytes / 1024**3,
-            line_dash="dash",
-            line_color="#c0392b",
-            annotation_text=_("%(gpu)s capacity") % {"gpu": gpu},
-            annotation_position="top left",
-        )
-        fig.update_layout(
-            _layout(
+    def build() -> str:
+        data = [
+            {
+                "line": {"color": _PALETTE[i % len(_PALETTE)]},
+                "mode": "lines+markers",
+                "name": label,
+                "x": [c for c, _b in points],
+                "y": [b / 1024**3 for _c, b in points],
+                "type": "scatter",
+            }
+            for i, (label, points) in enumerate(series)
+        ]
+        capacity_gib = gpu_bytes / 1024**3
+        # What fig.add_hline(..., annotation_position="top left") adds (plotly/shapeannotation.py)
+        layout = {
+            "shapes": [
+                {
+                    "line": {"color": "#c0392b", "dash": "dash"},
+                    "type": "line",
+                    "x0": 0,
+                    "x1": 1,
+                    "xref": "x domain",
+                    "y0": capacity_gib,
+                    "y1": capacity_gib,
+                    "yref": "y",
+                }
+            ],
+            "annotations": [
+                {
+                    "showarrow": False,
+                    "text": _("%(gpu)s capacity") % {"gpu": gpu},
+                    "x": 0,
+                    "xanchor": "left",
+                    "xref": "x domain",
+                    "y": capacity_gib,
+                    "yanchor": "bottom",
+                    "yref": "y",
+                }
+            ],
+            **_layout(
                 _("Weights (as stored) + KV cache vs context, one sequence"),
                 _("context length (tokens)"),
                 "GiB",
-            )
-        )
-        fig.update_xaxes(type="log")
-        return fig
+            ),
+        }
+        layout["xaxis"]["type"] = "log"
+        return _figure_json(data, layout)
 
     return _cached_figure("memory", [series, gpu, gpu_bytes], build)
 
 
 def chart_roofline(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
-    def build() -> Any:
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        for i, (label, rows) in enumerate(series):
-            fig.add_trace(
-                go.Bar(
-                    name=label,
-                    x=[g for g, _v in rows],
-                    y=[v for _g, v in rows],
-                    marker_color=_PALETTE[i % len(_PALETTE)],
-                )
-            )
-        fig.update_layout(
-            _layout(
-                _("Decode roofline: memory-bound tokens/s, batch 1"),
-                "GPU",
-                _("tokens/s"),
-                barmode="group",
-            )
+    def build() -> str:
+        data = [
+            {
+                "marker": {"color": _PALETTE[i % len(_PALETTE)]},
+                "name": label,
+                "x": [g for g, _v in rows],
+                "y": [v for _g, v in rows],
+                "type": "bar",
+            }
+            for i, (label, rows) in enumerate(series)
+        ]
+        layout = _layout(
+            _("Decode roofline: memory-bound tokens/s, batch 1"),
+            "GPU",
+            _("tokens/s"),
+            barmode="group",
         )
-        return fig
+        return _figure_json(data, layout)
 
     return _cached_figure("roofline", series, build)
 

@@ -12,6 +12,16 @@ SHARED_DIR = Path(
     os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
 )
 
+@pytest.fixture(autouse=True)
+def _language_reset_between_tests():
+    """A request leaves its language active in the thread: every test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 # =============================================================================================
 # Hub: a loopback Hugging Face Hub for the real huggingface_hub client (owner: ingest)
 #
@@ -202,6 +212,16 @@ def celery_worker_factory(worker_env, tmp_path):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def english():
+    """Messages in English whatever an earlier test left active (the test client's requests
+    leave LocaleMiddleware's language on the thread): run messages are stored as written."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

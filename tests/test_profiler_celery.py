@@ -20,7 +20,11 @@ from profiler.models import MeasurementRun
 from tests.conftest import CELERY_TEST_BROKER_URL
 from tests.test_profiler_bench import TINY_LLAMA, TINY_QWEN3_MOE, analytic_params, tiny_checkpoint
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 
 Status = MeasurementRun.Status
 # Slow enough to observe and interrupt (thousands of decode steps), tiny in memory.

@@ -17,7 +17,11 @@ from profiler.models import MeasurementRun
 from tests.test_profiler_bench import TINY_LLAMA, analytic_params, tiny_checkpoint
 from tests.test_profiler_celery import QUICK, finished, wait_for
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.celery,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("english"),
+]
 
 Status = MeasurementRun.Status
 

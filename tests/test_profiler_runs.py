@@ -20,7 +20,7 @@ from tests.test_profiler_bench import TINY_LLAMA
 from tests.test_profiler_celery import revision_with_config
 
 Status = MeasurementRun.Status
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 REAPED_NOTHING = {"requeued": 0, "failed": 0, "cancelled": 0, "resent": 0, "not_picked_up": 0}
 
 RESULT = {
