@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
@@ -239,7 +240,10 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+@lru_cache(maxsize=512)
 def _block_type(token: str) -> str:
+    # Memoized: a pattern repeats a handful of tokens over up to ~120 layers, and each miss
+    # runs every block regex.
     token = token.strip()
     for block, pattern in _BLOCK_PATTERNS:
         if pattern.search(token):

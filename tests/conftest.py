@@ -12,6 +12,7 @@ SHARED_DIR = Path(
     os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
 )
 
+
 @pytest.fixture(autouse=True)
 def _language_reset_between_tests():
     """A request leaves its language active in the thread: every test starts in English."""

@@ -206,7 +206,9 @@ def test_one_sentence_with_three_contradictions_against_the_real_report() -> Non
     card = "# Test\n\nThis is a 70B mixture-of-experts model with a 128K context window.\n"
     analysis = analyze_artifacts(Artifacts(repo_id="x/y", config=config, card=card))
     flagged = {
-        f["kind"]: f for f in analysis["facts"] if (f.get("extra") or {}).get("flag") == "contradiction"
+        f["kind"]: f
+        for f in analysis["facts"]
+        if (f.get("extra") or {}).get("flag") == "contradiction"
     }
     assert set(flagged) == {
         "backbone.context_length",

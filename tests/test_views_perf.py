@@ -153,3 +153,77 @@ def test_hand_written_measure_form_matches_the_form_renderer(language):
     got = [t for t in fields[start:] if t not in ('<div class="field">', "</div>")]
     assert got[: len(expected)] == expected
     assert 'name="prompt_len" value="128"' in html
+
+
+def _no_csrf(html: str) -> str:
+    """The page without its CSRF token (masked afresh on every response)."""
+    import re
+
+    return re.sub(r'"X-CSRFToken": "[^"]+"|name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+EMPTY_AXIS_EN = "Nothing found on this axis in the model's files."
+EMPTY_AXIS_KO = "모델 파일에서 이 축에 대해 찾은 것이 없습니다."
+
+
+@pytest.mark.django_db
+def test_cached_model_page_follows_language_revision_and_analysis(client, web_model):
+    from catalog.models import Revision
+
+    def analysis(marker: str) -> dict:
+        facts = [web_fact("backbone", "backbone.decoder_type", f"dense-{marker}")]
+        return web_analysis(layers=["attention"] * 4, total=10**9, facts=facts)
+
+    model = web_model("org/cached", analysis=analysis("one"), card="# card\n\nline")
+    url = "/models/org/cached/"
+
+    def page(lang: str = "en", **extra) -> str:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=lang, **extra)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    first = page("en")
+    assert "dense-one" in first and EMPTY_AXIS_EN in first
+    assert _no_csrf(page("en")) == _no_csrf(first)  # from the fragment cache, byte for byte
+    korean = page("ko")
+    assert EMPTY_AXIS_KO in korean and EMPTY_AXIS_EN not in korean
+    assert EMPTY_AXIS_EN in page("en")  # the Korean entry did not replace the English one
+    # htmx re-render of the page (the context/GPU selector) reads the same cache
+    assert "dense-one" in page("en", data={"context": 8192}, HTTP_HX_REQUEST="true")
+
+    # re-analysis of the same revision: new version, new facts
+    revision = model.latest_revision
+    revision.analysis = analysis("two")
+    revision.analysis_version += 1
+    revision.save(update_fields=["analysis", "analysis_version"])
+    html = page("ko")
+    assert "dense-two" in html and "dense-one" not in html
+
+    # edited in place without a version bump (an admin fix): the analysis digest still changes
+    Revision.objects.filter(pk=revision.pk).update(analysis=analysis("three"))
+    assert "dense-three" in page("en")
+
+    # a new revision becomes the latest
+    newer = Revision.objects.create(
+        model=model,
+        sha="f" * 40,
+        source=Revision.Source.BUNDLED,
+        analysis=analysis("four"),
+        analysis_version=revision.analysis_version,
+    )
+    model.latest_revision = newer
+    model.save(update_fields=["latest_revision"])
+    html = page("de")
+    assert "dense-four" in html and "dense-three" not in html
+
+
+def test_cached_fragment_keeps_card_evidence_links(client, web_model, db):
+    """Cached fragments keep the evidence links that depend on the card existing."""
+    web_model(
+        "org/evidence",
+        analysis=web_analysis(layers=["attention"] * 2, total=10**9, facts=web_llama_facts()),
+        card="# card\n\nline two",
+    )
+    html = client.get("/models/org/evidence/").content.decode()
+    assert _no_csrf(html) == _no_csrf(client.get("/models/org/evidence/").content.decode())
+    assert 'class="evidence-link"' in html and 'href="#L2"' in html
