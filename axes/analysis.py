@@ -46,6 +46,10 @@ def _read_json(path: Path) -> dict[str, Any]:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ArtifactError(f"{path.name} is not UTF-8 text: {exc}") from exc
+    except RecursionError as exc:
+        raise ArtifactError(f"{path.name} is nested too deeply to be a model file") from exc
+    except ValueError as exc:  # an integer over Python's digit limit
+        raise ArtifactError(f"{path.name} is not usable JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise ArtifactError(f"{path.name} must hold a JSON object, not {type(data).__name__}")
     return data

@@ -166,6 +166,7 @@ def _summary(m: CatalogModel) -> dict[str, Any]:
 @api.get("/models", response=list[ModelSummary], summary="List the catalog")
 def models_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
+    q = q.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query parameter
     if q:
         qs = qs.filter(repo_id__icontains=q[:100])
     return [_summary(m) for m in qs]
@@ -314,16 +315,17 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
     if request.session.session_key is None:
         request.session.save()
     rows, cut = rows_clean(payload.rows)
+    model_name = payload.model_name.replace("\x00", "").strip()  # PostgreSQL refuses NUL
     model = (
         CatalogModel.objects.select_related("latest_revision")
-        .filter(repo_id__iexact=payload.model_name.strip())
+        .filter(repo_id__iexact=model_name)
         .first()
-        if payload.model_name.strip()
+        if model_name
         else None
     )
     exercise = Exercise(
         session_key=request.session.session_key,
-        model_name=payload.model_name.strip(),
+        model_name=model_name,
         model=model,
         language=get_language() or "",
         rows=rows,

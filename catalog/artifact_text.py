@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,34 @@ def json_error_message(name: str, exc: json.JSONDecodeError) -> str:
     return f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
 
 
+def _constant_refuse(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _float_finite(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"{token} is too large for a number")
+    return value
+
+
+def json_parse(text: str | bytes, name: str) -> Any:
+    """``json.loads`` for untrusted files, raising ``ArtifactInvalid`` with a readable message.
+
+    Refuses what Python's parser accepts but a JSON column (SQLite ``JSON_VALID``, PostgreSQL
+    ``jsonb``) does not: ``NaN``, ``Infinity`` and floats that overflow to ``inf``. Deep nesting
+    (``RecursionError``) and integers over Python's digit limit become a message, not a 500.
+    """
+    try:
+        return json.loads(text, parse_constant=_constant_refuse, parse_float=_float_finite)
+    except json.JSONDecodeError as exc:
+        raise ArtifactInvalid(json_error_message(name, exc)) from exc
+    except RecursionError as exc:
+        raise ArtifactInvalid(f"{name} is nested too deeply to be a model file.") from exc
+    except ValueError as exc:  # NaN/Infinity, 1e400, a 5,000-digit integer
+        raise ArtifactInvalid(f"{name} is not usable JSON: {exc}.") from exc
+
+
 def file_text_build(
     *, name: str, raw: bytes, size_bytes: int | None = None, limit_bytes: int | None = None
 ) -> FileText:
@@ -90,13 +119,21 @@ def file_text_build(
     data: Any = None
     if name.endswith(".json"):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            note = json_error_message(name, exc)
+            data = json_parse(text, name)
+        except ArtifactInvalid as exc:
+            note = str(exc)
         else:
             if not isinstance(data, dict):
-                note = f"{name} holds a JSON {type(data).__name__}, not an object."
+                kind_name = "null" if data is None else type(data).__name__
+                note = f"{name} holds a JSON {kind_name}, not an object."
                 data = None
+            elif "\\u0000" in json.dumps(data):
+                # PostgreSQL's jsonb refuses U+0000 (the save would be a 500); no real config
+                # has one.
+                note = f"{name} holds a NUL character (\\u0000), which no model file has."
+                data = None
+    if "\x00" in text:
+        text = text.replace("\x00", "\ufffd")  # PostgreSQL text columns refuse NUL bytes
     return FileText(
         name=name,
         kind=kind,
@@ -133,11 +170,13 @@ def safetensors_header_from_bytes(prefix: bytes, name: str) -> dict[str, Any]:
     if len(body) < header_bytes:
         raise ArtifactInvalid(f"{name} ends inside its header.")
     try:
-        header = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        header = json_parse(body.decode("utf-8"), f"{name} header")
+    except UnicodeDecodeError as exc:
         raise ArtifactInvalid(f"{name} header is not JSON: {exc}") from exc
     if not isinstance(header, dict):
         raise ArtifactInvalid(f"{name} header is not a JSON object.")
+    if "\\u0000" in json.dumps(header):  # jsonb (PostgreSQL) refuses U+0000
+        raise ArtifactInvalid(f"{name} header holds a NUL character (\\u0000).")
     return safetensors_header_check(header, name)
 
 

@@ -79,6 +79,22 @@ class UploadForm(forms.Form):
             raise ValidationError(str(exc)) from exc
         if "/" not in value:
             raise ValidationError(_("Use the form org/name, for example local/my-model."))
+        from catalog.models import Revision
+
+        # An anonymous upload becomes the model's latest revision: under the name of a model
+        # fetched from the Hub or bundled, it would rewrite that page for every visitor.
+        if (
+            Revision.objects.filter(model__repo_id__iexact=value)
+            .exclude(source=Revision.Source.UPLOAD)
+            .exists()
+        ):
+            raise ValidationError(
+                _(
+                    "%(repo)s is already in the catalog from the Hub; upload your files under "
+                    "another name, for example local/%(name)s."
+                )
+                % {"repo": value, "name": value.split("/", 1)[1]}
+            )
         return value
 
     def clean_config(self) -> str:

@@ -404,8 +404,8 @@ def _revision_note_add(revision: Revision, note: str) -> None:
 
 def _shard_names(files: list[FileText], present: set[str] | None) -> list[str]:
     index = next((f for f in files if f.name == "model.safetensors.index.json"), None)
-    if index is not None and isinstance(index.data, dict):
-        weight_map = index.data.get("weight_map") or {}
+    weight_map = index.data.get("weight_map") if index is not None and index.data else None
+    if isinstance(weight_map, dict):  # a list or a string here is the repo's mistake: ignored
         names = {v for v in weight_map.values() if isinstance(v, str)}
         return sorted(n for n in names if n.endswith(".safetensors") and ".." not in n)
     if present is None or "model.safetensors" in present:

@@ -36,7 +36,7 @@ def catalog_queryset(q: str) -> QuerySet[CatalogModel]:
     models = CatalogModel.objects.select_related("latest_revision").only(
         "repo_id", "kind", "display_name", "summary", "latest_revision__analysis"
     )
-    q = q.strip()[:100]
+    q = q.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
     if q:
         models = models.filter(
             Q(repo_id__icontains=q) | Q(display_name__icontains=q) | Q(summary__icontains=q)

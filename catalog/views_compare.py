@@ -29,7 +29,8 @@ NORMALIZED_CACHE_S = 60 * 60
 def compare_ids_parse(raw: str) -> list[str]:
     """'A,B, C' -> ['A', 'B', 'C']: stripped, de-duplicated, order kept, at most MAX_COMPARE."""
     out: list[str] = []
-    for part in raw.replace("\n", ",").split(","):
+    # NUL is dropped: PostgreSQL refuses it in a query parameter (a 500 otherwise).
+    for part in raw.replace("\x00", "").replace("\n", ",").split(","):
         part = part.strip()
         if part and part not in out:
             out.append(part)

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -70,7 +71,8 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> list[str]:
     data = form.cleaned_data
     rows, cut = rows_clean({axis: request.POST.get(axis, "") for axis in AXES})
     exercise.rows = rows
-    name = (data.get("model_name") or request.POST.get("model_name", "") or "")[:200].strip()
+    name = data.get("model_name") or request.POST.get("model_name", "") or ""
+    name = name.replace("\x00", "")[:200].strip()  # the raw POST fallback may hold NUL
     if name != exercise.model_name or (name and exercise.model_id is None):
         exercise.model_name = name
         exercise.model = model_resolve(name)
@@ -187,5 +189,9 @@ def exercise_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in exercise.model_name)[:80]
-    response["Content-Disposition"] = f'attachment; filename="exercise-{stem or exercise.pk}.md"'
+    # RFC 6266 filename* for non-ASCII names (a Korean model name): a plain header would be
+    # MIME-encoded whole by Django, and browsers then no longer see "attachment".
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"exercise-{stem or exercise.pk}.md"
+    )
     return response

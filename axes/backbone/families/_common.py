@@ -8,6 +8,8 @@ from axes.backbone.errors import ConfigError
 from axes.backbone.layers import LayerSpec, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView, spec_from_fields
 
+MAX_LAYERS = 10_000  # the deepest released decoders have a few hundred layers
+
 
 def read_core(
     view: ConfigView,
@@ -27,6 +29,14 @@ def read_core(
     layers = view.int(
         "num_hidden_layers", "n_layer", "num_layers", "n_layers", field_name="num_layers"
     )
+    if layers > MAX_LAYERS:
+        # Checked before any per-layer list is built: 10**13 layers would exhaust memory.
+        where = view.sources.get("num_layers", "num_hidden_layers")
+        raise ConfigError(
+            f"{where} is {layers:,}, over the {MAX_LAYERS:,} layers any real model has; fix "
+            "the value in config.json.",
+            key=where,
+        )
     vocab = view.int("vocab_size", "padded_vocab_size", "n_vocab", field_name="vocab_size")
     heads = view.int(
         "num_attention_heads",

@@ -1,0 +1,154 @@
+"""Review: malformed config.json uploads and folders get a clear message, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+LLAMA_CORE = (
+    b'"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, '
+    b'"vocab_size": 32000, "intermediate_size": 11008'
+)
+
+
+def _upload(config: bytes, *, card: bytes | None = None, repo_id: str = "local/probe"):
+    client = Client(raise_request_exception=True)
+    data = {"repo_id": repo_id, "config": SimpleUploadedFile("config.json", config)}
+    if card is not None:
+        data["card"] = SimpleUploadedFile("README.md", card)
+    return client.post("/upload/", data)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (b'{"model_type": "llama", "hidden_size": NaN}', "NaN is not a JSON number"),
+        (b'{"model_type": "llama", "hidden_size": Infinity}', "Infinity is not a JSON number"),
+        (b'{"model_type": "llama", "rope_theta": 1e400}', "too large for a number"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
+        (b'{"hidden_size": ' + b"9" * 5000 + b"}", "digits"),
+    ],
+    ids=["nan", "infinity", "float-overflow", "deep-array", "deep-object", "5000-digit-int"],
+)
+def test_upload_unusable_json_is_a_400_with_a_message(config, message):
+    # Before the fix: NaN/Infinity/1e400 reached the JSON column (IntegrityError, a 500) and
+    # deep nesting raised RecursionError (a 500).
+    response = _upload(config)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_upload_absurd_layer_count_is_refused_without_allocating():
+    # Before the fix: a per-layer list of 10**13 entries (MemoryError, or minutes of CPU for
+    # 10**8). The analysis records the engine's message; the page still renders.
+    config = b'{"num_hidden_layers": 10000000000000, ' + LLAMA_CORE + b"}"
+    response = _upload(config, repo_id="local/deep-model")
+    assert response.status_code == 302
+    page = Client().get(response["Location"])
+    assert page.status_code == 200
+    from catalog.models import CatalogModel
+
+    analysis = CatalogModel.objects.get(repo_id="local/deep-model").latest_revision.analysis
+    assert "over the 10,000 layers" in str(analysis)
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"hidden_size": ' + b"9" * 5000 + b"}", "digits"),
+        (b'{"num_hidden_layers": 99999999999999999999999, ' + LLAMA_CORE + b"}", "10,000 layers"),
+    ],
+    ids=["deep", "5000-digit-int", "huge-layers"],
+)
+def test_analyze_dir_malformed_config_is_a_command_error(tmp_path, config, message):
+    folder = tmp_path / "local--probe"
+    folder.mkdir()
+    (folder / "config.json").write_bytes(config)
+    with pytest.raises(CommandError, match=message):
+        call_command("analyze", str(folder))
+
+
+def test_ingest_dir_nan_config_is_refused(tmp_path):
+    folder = tmp_path / "local" / "nan-model"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_bytes(b'{"model_type": "llama", "hidden_size": NaN}')
+    with pytest.raises(CommandError, match="NaN is not a JSON number"):
+        call_command("ingest", "--dir", str(folder))
+
+
+def test_safetensors_header_with_nan_is_refused():
+    import struct
+
+    from catalog.artifact_text import ArtifactInvalid, safetensors_header_from_bytes
+
+    body = b'{"w": {"dtype": "F32", "shape": [NaN], "data_offsets": [0, 4]}}'
+    with pytest.raises(ArtifactInvalid, match="NaN"):
+        safetensors_header_from_bytes(struct.pack("<Q", len(body)) + body, "model.safetensors")
+
+
+SMALL_CONFIG = (
+    b'{"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, '
+    b'"num_attention_heads": 4, "vocab_size": 100%s}'
+)
+
+
+def test_upload_config_with_escaped_nul_is_a_400():
+    # Before the fix: a 500 on PostgreSQL (jsonb refuses \u0000); SQLite stored it.
+    response = _upload(SMALL_CONFIG % b', "name": "a\\u0000b"')
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
+
+
+def test_upload_card_with_nul_byte_is_stored_without_it():
+    # Before the fix: a 500 on PostgreSQL ("text fields cannot contain NUL (0x00) bytes").
+    response = _upload(SMALL_CONFIG % b"", card=b"# Title\x00 here\n", repo_id="local/nul-card")
+    assert response.status_code == 302
+    from catalog.models import Artifact
+
+    card = Artifact.objects.get(revision__model__repo_id="local/nul-card", kind="card")
+    assert "\x00" not in card.text
+    assert "Title\ufffd here" in card.text
+
+
+def test_upload_json_null_message_says_null():
+    response = _upload(b"null")
+    assert response.status_code == 400
+    assert "holds a JSON null, not an object" in response.content.decode()
+
+
+def test_safetensors_header_with_nul_is_refused():
+    import struct
+
+    from catalog.artifact_text import ArtifactInvalid, safetensors_header_from_bytes
+
+    body = b'{"__metadata__": {"format": "pt\\u0000"}}'
+    with pytest.raises(ArtifactInvalid, match="NUL"):
+        safetensors_header_from_bytes(struct.pack("<Q", len(body)) + body, "model.safetensors")
+
+
+def test_upload_cannot_replace_a_hub_or_bundled_model(web_showcase):
+    # Before the fix: an anonymous upload named meta-llama/Meta-Llama-3-8B became that model's
+    # latest revision, rewriting its page (and the showcase diff) for every visitor.
+    from catalog.models import CatalogModel
+
+    before = CatalogModel.objects.get(repo_id="meta-llama/Meta-Llama-3-8B").latest_revision_id
+    response = _upload(SMALL_CONFIG % b"", repo_id="meta-llama/meta-llama-3-8b")
+    assert response.status_code == 400
+    assert "already in the catalog from the Hub" in response.content.decode()
+    assert "local/meta-llama-3-8b" in response.content.decode()
+    after = CatalogModel.objects.get(repo_id="meta-llama/Meta-Llama-3-8B").latest_revision_id
+    assert after == before
+
+
+def test_upload_can_update_its_own_earlier_upload():
+    assert _upload(SMALL_CONFIG % b"", repo_id="local/mine").status_code == 302
+    assert (
+        _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 302
+    )
