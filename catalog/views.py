@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms import PasteForm, UploadForm
-from catalog.models import CatalogModel
+from catalog.models import CatalogModel, Revision
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +227,13 @@ def ingest(request: HttpRequest) -> HttpResponse:
         return _render_home_error(request, form, "", 400)
     repo_id: str = form.cleaned_data["model_id"]
     revision: str | None = form.cleaned_data.get("revision")
-    existing = CatalogModel.objects.filter(repo_id=repo_id, latest_revision__isnull=False).first()
+    # An ID already in the catalog opens its page, unless all we have is someone's upload
+    # under that name: then the Hub is asked, so an upload cannot stand in for a Hub model.
+    existing = (
+        CatalogModel.objects.filter(repo_id=repo_id, latest_revision__isnull=False)
+        .exclude(latest_revision__source=Revision.Source.UPLOAD)
+        .first()
+    )
     if existing is not None and revision is None and not request.POST.get("refresh"):
         return _redirect(request, existing.get_absolute_url())
 

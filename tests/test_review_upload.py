@@ -152,3 +152,20 @@ def test_upload_can_update_its_own_earlier_upload():
     assert (
         _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 302
     )
+
+
+def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub):
+    """An upload may take a Hub name not yet in the catalog; a later paste of that ID still
+    fetches the real model from the Hub instead of opening the upload."""
+    from catalog.models import CatalogModel, Revision
+
+    assert _upload(SMALL_CONFIG % b"", repo_id="meta-llama/Llama-3.2-1B").status_code == 302
+    model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.2-1B")
+    assert model.latest_revision.source == Revision.Source.UPLOAD
+
+    response = Client().post("/ingest/", {"model_id": "meta-llama/Llama-3.2-1B"})
+    assert response.status_code == 302
+    model.refresh_from_db()
+    assert model.latest_revision.source == Revision.Source.HUB
+    assert model.latest_revision.artifacts.get(name="config.json").data["num_hidden_layers"] == 16
+    assert hub.requests, "the Hub was asked"
