@@ -88,6 +88,7 @@ GPU_TABLE: tuple[tuple[str, int, int], ...] = tuple(
 )
 GPU_KEYS: tuple[str, ...] = tuple(GPUS)
 GPU_BANDWIDTHS: tuple[int, ...] = tuple(g.bandwidth_bytes_per_s for g in GPUS.values())
+GPU_MEMORY_BYTES: tuple[int, ...] = tuple(g.memory_bytes for g in GPUS.values())
 
 
 def gpu_get(key: str) -> GPU:

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.gpus import GPU_TABLE
+from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
 from axes.backbone.spec import ArchSpec
 
 KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
 
 
 def kv_dtype_bytes(kv_dtype: str) -> int:
+    if type(kv_dtype) is str:  # the exact spelling first: no .lower() on the common path
+        found = KV_DTYPE_BYTES.get(kv_dtype)
+        if found is not None:
+            return found
     try:
         return KV_DTYPE_BYTES[kv_dtype.lower()]
     except KeyError as exc:
@@ -135,6 +139,15 @@ def _max_context_table(
     """``max_context_tokens`` for every GPU in one loop (same formula, shared terms hoisted)."""
     full, sliding = split[0] * batch, split[1] * batch
     grows = full + sliding
+    if grows and not (sliding and window) and type(fixed_bytes) is int and type(grows) is int:
+        # the common case (no sliding cap, integer bytes): one floor division per GPU
+        return dict(
+            zip(
+                GPU_KEYS,
+                [(m - fixed_bytes) // grows if m > fixed_bytes else 0 for m in GPU_MEMORY_BYTES],
+                strict=True,
+            )
+        )
     below = grows * window if sliding and window else 0
     out: dict[str, int | None] = {}
     for key, memory_bytes, _ in GPU_TABLE:
@@ -155,6 +168,30 @@ def _max_context_table(
     return out
 
 
+def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, dict[str, int]]:
+    """(KV elements per token of full-length layers, of sliding layers, recurrent state) in
+    one pass over the mixers: ``kv_split_per_token`` is these element counts x dtype bytes
+    (integer sums, so the same figures), the state is ``state_bytes_per_sequence``."""
+    full = sliding = 0
+    recurrent = False
+    capped = spec.sliding_window
+    for mixer, count in spec.mixer_counts.items():
+        if mixer == "attention":
+            full += 2 * spec.num_kv_heads * spec.head_dim * count
+        elif mixer == "sliding_attention":
+            if capped:
+                sliding += 2 * spec.num_kv_heads * spec.head_dim * count
+            else:
+                full += 2 * spec.num_kv_heads * spec.head_dim * count
+        elif mixer == "mla":
+            full += ((spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)) * count
+        else:
+            recurrent = True
+    if recurrent:
+        return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)
+    return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}
+
+
 def memory_report(
     spec: ArchSpec,
     *,
@@ -166,25 +203,26 @@ def memory_report(
     kv_dtype: str,
 ) -> dict[str, Any]:
     dtype_bytes = kv_dtype_bytes(kv_dtype)
-    full_bf16, sliding_bf16 = kv_split_per_token(spec, 2)
-    split = (full_bf16, sliding_bf16) if dtype_bytes == 2 else kv_split_per_token(spec, dtype_bytes)
-    state = state_bytes_per_sequence(spec, conv_bytes=dtype_bytes)
-    window = spec.sliding_window or context_len
-    kv = (split[0] * context_len + split[1] * min(context_len, window)) * batch  # kv_bytes_at
-    weights = {
-        "bf16": total_params * 2,
-        "fp8": total_params,
-        "int4": total_params // 2,
-        "stored": stored_bytes,
-        "stored_basis": stored_basis,
-    }
+    full_elements, sliding_elements, state = _kv_elements_and_state(spec, dtype_bytes)
+    split = (full_elements * dtype_bytes, sliding_elements * dtype_bytes)
+    sliding_window = spec.sliding_window
+    if sliding_window and sliding_window < context_len:  # kv_bytes_at: sliding layers capped
+        kv = (split[0] * context_len + split[1] * sliding_window) * batch
+    else:
+        kv = (split[0] + split[1]) * context_len * batch
     state_total = state["total"]
     max_ctx = _max_context_table(
-        split, spec.sliding_window or 0, stored_bytes + state_total * batch, batch
+        split, sliding_window or 0, stored_bytes + state_total * batch, batch
     )
     return {
-        "weights_bytes": weights,
-        "kv_bytes_per_token": full_bf16 + sliding_bf16,
+        "weights_bytes": {
+            "bf16": total_params * 2,
+            "fp8": total_params,
+            "int4": total_params // 2,
+            "stored": stored_bytes,
+            "stored_basis": stored_basis,
+        },
+        "kv_bytes_per_token": (full_elements + sliding_elements) * 2,
         "kv_bytes_per_token_basis": "bf16, every attention layer at full length (sliding "
         "windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)",
         "kv_bytes": {
@@ -192,8 +230,8 @@ def memory_report(
             "batch": batch,
             "kv_dtype": kv_dtype,
             "bytes": kv,
-            "sliding_window": spec.sliding_window,
-            "sliding_windows_capped": bool(sliding_bf16),
+            "sliding_window": sliding_window,
+            "sliding_windows_capped": bool(sliding_elements),
         },
         "state_bytes_per_sequence": state_total,
         "state_bytes_detail": state,

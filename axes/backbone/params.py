@@ -264,16 +264,19 @@ def count_params(spec: ArchSpec) -> ParamCount:
         routed_per_layer = list(map(routed.__getitem__, layers))
         active_per_layer = list(map(active.__getitem__, layers))
     b["vision"] = vision_params(spec)
-    return ParamCount(
-        breakdown=b,
-        per_layer=per_layer,
-        routed_expert_params_per_layer=routed_per_layer,
-        params_per_expert=per_expert,
-        active_routed_per_layer=active_per_layer,
-        linear_weight_params=linear_weights,
-        inactive_routed=inactive,
-        mtp_params=mtp_params(spec),
-    )
+    # ParamCount(**fields) without the generated __init__'s keyword handling (same object)
+    count = object.__new__(ParamCount)
+    count.__dict__ = {
+        "breakdown": b,
+        "per_layer": per_layer,
+        "routed_expert_params_per_layer": routed_per_layer,
+        "params_per_expert": per_expert,
+        "active_routed_per_layer": active_per_layer,
+        "linear_weight_params": linear_weights,
+        "inactive_routed": inactive,
+        "mtp_params": mtp_params(spec),
+    }
+    return count
 
 
 def _block_params(

@@ -20,6 +20,7 @@ from axes.backbone.layers import LayerSpec, block_counts, pattern_dicts
 from axes.backbone.quantization import quantization_summary
 
 _MISSING = object()
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 class _computed_once:  # noqa: N801 - used as a decorator, like functools.cached_property
@@ -53,7 +54,18 @@ class ConfigView:
             )
         self.sources: dict[str, str] = {}  # spec field -> config key path
         self.notes: list[str] = []
-        self.raw = config  # the property below also builds the lookup mapping
+        # one flat mapping to look names up in (a null value reads as absent): the config
+        # itself, or, with a text_config, the config overlaid by text_config's non-null keys
+        self._raw = config
+        text = config.get("text_config")
+        if isinstance(text, dict) and text:
+            self.text: dict[str, Any] = text
+            self._from_text = frozenset(k for k, v in text.items() if v is not None)
+            self._values = {**config, **{k: text[k] for k in self._from_text}}
+        else:
+            self.text = {}
+            self._from_text = _NO_KEYS
+            self._values = config
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -72,6 +84,34 @@ class ConfigView:
         else:
             self._from_text = frozenset()
             self._values = config
+
+    def ints(self, table: tuple[tuple[str, tuple[str, ...], Any], ...]) -> list[Any]:
+        """``[self.int(*names, default=default, field_name=field) for field, names, default
+        in table]`` in one loop (no per-field call): the same values, sources and errors."""
+        get = self._values.get
+        sources = self.sources
+        from_text = self._from_text
+        out = []
+        append = out.append
+        for field_name, names, default in table:
+            for n in names:
+                v = get(n)
+                if v is not None:
+                    break
+            else:
+                if default is _MISSING:
+                    raise ConfigError(
+                        f"config.json has no {' / '.join(names)}; the engine needs it to count "
+                        "parameters. Add the key or analyze the model's original config.json.",
+                        key=names[0],
+                    )
+                append(default)
+                continue
+            path = f"text_config.{n}" if from_text and n in from_text else n
+            if field_name:
+                sources[field_name] = path
+            append(v if type(v) is int else _as_int(v, path, self.notes))
+        return out
 
     def _path(self, name: str) -> str:
         return f"text_config.{name}" if name in self._from_text else name

@@ -6,9 +6,29 @@ from typing import Any
 
 from axes.backbone.errors import ConfigError
 from axes.backbone.layers import LayerSpec, mixers_from_layer_types
-from axes.backbone.spec import ArchSpec, ConfigView, spec_from_fields
+from axes.backbone.spec import _MISSING, ArchSpec, ConfigView, spec_from_fields
 
 MAX_LAYERS = 10_000  # the deepest released decoders have a few hundred layers
+
+
+_CORE_SIZE: Any = (
+    ("hidden_size", ("hidden_size", "n_embd", "d_model", "dim"), _MISSING),
+    ("num_layers", ("num_hidden_layers", "n_layer", "num_layers", "n_layers"), _MISSING),
+)
+_CORE_HEADS: Any = (
+    ("vocab_size", ("vocab_size", "padded_vocab_size", "n_vocab"), _MISSING),
+    ("num_attention_heads", ("num_attention_heads", "n_head", "num_heads", "n_heads"), 0),
+    (
+        "num_kv_heads",
+        ("num_key_value_heads", "num_kv_heads", "n_kv_heads", "multi_query_group_num"),
+        None,
+    ),
+)
+_CORE_WIDTHS: Any = (
+    ("head_dim", ("head_dim", "attention_head_dim", "kv_channels"), None),
+    ("intermediate_size", ("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"), None),
+)
+_MAX_POS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
 
 
 def read_core(
@@ -25,10 +45,7 @@ def read_core(
     fixed default in their configuration_*.py), else hidden_size // num_attention_heads
     (llama and most others, ``configuration_llama.py``).
     """
-    hidden = view.int("hidden_size", "n_embd", "d_model", "dim", field_name="hidden_size")
-    layers = view.int(
-        "num_hidden_layers", "n_layer", "num_layers", "n_layers", field_name="num_layers"
-    )
+    hidden, layers = view.ints(_CORE_SIZE)
     if layers > MAX_LAYERS:
         # Checked before any per-layer list is built: 10**13 layers would exhaust memory.
         where = view.sources.get("num_layers", "num_hidden_layers")
@@ -37,28 +54,10 @@ def read_core(
             "the value in config.json.",
             key=where,
         )
-    vocab = view.int("vocab_size", "padded_vocab_size", "n_vocab", field_name="vocab_size")
-    heads = view.int(
-        "num_attention_heads",
-        "n_head",
-        "num_heads",
-        "n_heads",
-        default=0,
-        field_name="num_attention_heads",
-    )
-    kv = view.int(
-        "num_key_value_heads",
-        "num_kv_heads",
-        "n_kv_heads",
-        "multi_query_group_num",
-        default=None,
-        field_name="num_kv_heads",
-    )
+    vocab, heads, kv = view.ints(_CORE_HEADS)
     if kv is None:
         kv = 1 if view.bool("multi_query", default=False) else heads
-    hd = view.int(
-        "head_dim", "attention_head_dim", "kv_channels", default=None, field_name="head_dim"
-    )
+    hd, inter = view.ints(_CORE_WIDTHS)
     if hd is None:
         if head_dim_default is not None:
             hd = head_dim_default
@@ -66,14 +65,6 @@ def read_core(
             hd = hidden // heads
         else:
             hd = 0
-    inter = view.int(
-        "intermediate_size",
-        "ffn_hidden_size",
-        "n_inner",
-        "ffn_dim",
-        default=None,
-        field_name="intermediate_size",
-    )
     if inter is None:
         inter = 4 * hidden
         view.notes.append("no intermediate_size: assumed 4 x hidden_size")
@@ -83,18 +74,10 @@ def read_core(
             key=view.path("num_key_value_heads") or "num_key_value_heads",
         )
     tied = view.bool("tie_word_embeddings", default=tie_default, field_name="tied_embeddings")
-    view.sources.setdefault(
-        "tied_embeddings", view.path("tie_word_embeddings") or "tie_word_embeddings"
-    )
-    max_pos = view.int(
-        "max_position_embeddings",
-        "n_positions",
-        "max_sequence_length",
-        "seq_length",
-        "n_ctx",
-        default=max_pos_default,
-        field_name="max_position_embeddings",
-    )
+    sources = view.sources
+    if "tied_embeddings" not in sources:  # absent key: the default, quoted by its name
+        sources["tied_embeddings"] = "tie_word_embeddings"
+    (max_pos,) = view.ints((("max_position_embeddings", _MAX_POS, max_pos_default),))
     act = view.raw_get(
         "hidden_act", "hidden_activation", "activation_function", field_name="hidden_act"
     )
@@ -119,9 +102,19 @@ def read_core(
 
 def read_rope(view: ConfigView, core: dict[str, Any]) -> None:
     """rope_theta / rope_scaling (transformers 4) or rope_parameters (transformers 5)."""
-    params = view.raw_get("rope_parameters", field_name="rope_theta")
-    theta = view.float("rope_theta", field_name="rope_theta")
-    scaling = view.raw_get("rope_scaling", field_name="rope_scaling")
+    get = view._values.get
+    sources = view.sources
+    params = get("rope_parameters")
+    if params is not None:
+        sources["rope_theta"] = view._path("rope_parameters")
+    theta = get("rope_theta")
+    if theta is not None:
+        sources["rope_theta"] = view._path("rope_theta")
+        if type(theta) is not float:
+            theta = view.float("rope_theta")
+    scaling = get("rope_scaling")
+    if scaling is not None:
+        sources["rope_scaling"] = view._path("rope_scaling")
     if isinstance(params, dict):
         inner = params.get("full_attention", params)
         if isinstance(inner, dict):
@@ -132,8 +125,8 @@ def read_rope(view: ConfigView, core: dict[str, Any]) -> None:
                 core["partial_rotary_factor"] = float(inner["partial_rotary_factor"])
     core["rope_theta"] = theta
     core["rope_scaling"] = scaling if isinstance(scaling, dict) else None
-    prf = view.float("partial_rotary_factor", field_name="partial_rotary_factor")
-    if prf is not None:
+    if get("partial_rotary_factor") is not None:
+        prf = view.float("partial_rotary_factor", field_name="partial_rotary_factor")
         core["partial_rotary_factor"] = prf
 
 
