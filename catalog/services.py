@@ -479,18 +479,8 @@ def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestR
             headers[shard.name] = safetensors_header_from_file(shard)
         except ArtifactInvalid as exc:
             notes.append(f"Safetensors header of {shard.name} refused: {exc}")
-    sha = _content_sha(files, headers)
-    existing = _existing_revision(repo_id, sha)
-    if existing is not None:
-        return _unchanged(existing, None)
-    return _revision_store(
-        repo_id=repo_id,
-        sha=sha,
-        source=Revision.Source.UPLOAD,
-        model_info={"id": repo_id, "sha": sha, "origin": "folder"},
-        files=files,
-        headers=headers,
-        notes=notes,
+    return _upload_store(
+        repo_id=repo_id, origin="folder", files=files, headers=headers, notes=notes
     )
 
 
@@ -520,7 +510,20 @@ def model_upload(
         if name.endswith(".json") and f.data is None:
             raise ArtifactInvalid(f.note or f"{name} must be a JSON object.")
         files.append(f)
-    sha = _content_sha(files, {})
+    return _upload_store(repo_id=repo_id, origin="upload", files=files, headers={}, notes=[])
+
+
+def _upload_store(
+    *,
+    repo_id: str,
+    origin: str,
+    files: list[FileText],
+    headers: dict[str, dict[str, Any]],
+    notes: list[str],
+) -> IngestResult:
+    """A folder or an upload becomes a revision with source "upload", keyed by content hash:
+    the same files twice write nothing."""
+    sha = _content_sha(files, headers)
     existing = _existing_revision(repo_id, sha)
     if existing is not None:
         return _unchanged(existing, None)
@@ -528,10 +531,10 @@ def model_upload(
         repo_id=repo_id,
         sha=sha,
         source=Revision.Source.UPLOAD,
-        model_info={"id": repo_id, "sha": sha, "origin": "upload"},
+        model_info={"id": repo_id, "sha": sha, "origin": origin},
         files=files,
-        headers={},
-        notes=[],
+        headers=headers,
+        notes=notes,
     )
 
 
