@@ -261,7 +261,9 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         ],
         "card_html": card,
         "card_truncated": card_truncated,
-        "profiler_panel": profiler_panel(revision, request),
+        "profiler_panel": ""
+        if model.kind == CatalogModel.Kind.CLOSED
+        else profiler_panel(revision, request),
         "axis_titles": vs.axis_titles(),
         "page_title": model.display_name or model.repo_id,
     }

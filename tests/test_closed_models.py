@@ -186,3 +186,35 @@ def test_exercise_page_for_a_closed_model_shows_undisclosed_and_vaguest(client):
     html = response.content.decode()
     assert re.search(r"undisclosed", html, re.IGNORECASE)
     assert "vaguest" in html.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang,heading",
+    [
+        ("en", "Backbone: undisclosed"),
+        ("ko", "Backbone: 비공개"),
+        ("de", "Backbone: nicht offengelegt"),
+    ],
+)
+def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(client, lang, heading):
+    """The backbone of a closed model is a stated state, not a row of dashes: no headline
+    numbers, no layer strip, no size charts and no measure form, and the documented facts."""
+    closed_models_load()
+    response = client.get("/models/anthropic/claude-opus-5/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="backbone-undisclosed"' in html
+    assert heading in html
+    assert "numbers-h" not in html and "layers-h" not in html and "charts-h" not in html
+    assert 'name="mode"' not in html  # the profiler's measure form
+    assert "platform.claude.com" in html  # the vendor facts with their links
+
+
+@pytest.mark.django_db
+def test_open_model_page_keeps_its_numbers(client):
+    call_command("load_demo", verbosity=0)
+    html = client.get("/models/meta-llama/Meta-Llama-3-8B/").content.decode()
+    assert "backbone-undisclosed" not in html
+    assert "numbers-h" in html and "layers-h" in html and "charts-h" in html
+    assert 'name="mode"' in html  # the measure form is there for open models
