@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from io import StringIO
 from pathlib import Path
 
@@ -40,7 +39,6 @@ def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
         "'--context', '4096', '--kv-dtype', 'fp8');"
         "sys.stderr.write('TORCH=' + str('torch' in sys.modules))"
     )
-    start = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -49,7 +47,6 @@ def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    wall = time.perf_counter() - start
     assert out.returncode == 0, out.stderr
     assert "TORCH=False" in out.stderr
     result = json.loads(out.stdout)
@@ -59,7 +56,6 @@ def test_path_json_offline_without_database_or_torch(tmp_path: Path) -> None:
     assert result["memory"]["kv_bytes"]["bytes"] == 70_272 // 2 * 4096
     kinds = {f["kind"] for f in result["facts"]}
     assert {"backbone.mtp", "backbone.moe", "backbone.attention"} <= kinds
-    assert wall < 20  # generous for a loaded 2-core CI box; typically about a second
 
 
 @needs_hub

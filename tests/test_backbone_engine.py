@@ -424,15 +424,11 @@ def test_bad_arguments_are_value_errors() -> None:
 
 
 @needs_hub
-def test_every_hub_config_report_is_json_and_fast() -> None:
-    import time
-
+def test_every_hub_config_report_is_json() -> None:
+    # Speed is measured in bench/bench_backbone.py, not asserted here.
     for d in sorted(p for p in HUB.iterdir() if (p / "config.json").is_file()):
         config = hub_config(d.name)
-        start = time.perf_counter()
         report = analyze_config(config)
-        elapsed = time.perf_counter() - start
         json.dumps(report)
-        assert elapsed < 0.5, d.name
         assert isinstance(normalize(config), ArchSpec)
         assert all(f.kind in KINDS for f in backbone_facts(config, report))
