@@ -380,8 +380,9 @@ class ArchSpec:
     def is_moe(self) -> bool:
         return bool(self.ffn_counts.get("moe"))
 
-    def to_dict(self) -> dict[str, Any]:
-        """Stable, family-independent keys (the compare page diffs these)."""
+    def to_dict(self, *, layer_pattern: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Stable, family-independent keys (the compare page diffs these). ``layer_pattern``:
+        ``pattern_dicts(self.layers)`` when the caller already built it (shared, not copied)."""
         # shallow copy in C (dataclasses.asdict deep-copies every LayerSpec: 10x slower)
         out = self.__dict__.copy()
         for name in _NOT_EXPORTED:
@@ -396,7 +397,9 @@ class ArchSpec:
         out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant
-        out["layer_pattern"] = pattern_dicts(self.layers)
+        out["layer_pattern"] = (
+            pattern_dicts(self.layers) if layer_pattern is None else layer_pattern
+        )
         return out
 
 
