@@ -42,6 +42,15 @@ class _computed_once:  # noqa: N801 - used as a decorator, like functools.cached
         return value
 
 
+def _missing_key(names: tuple[str, ...]) -> ConfigError:
+    """A required key is absent under every alias: say which and what to do."""
+    return ConfigError(
+        f"config.json has no {' / '.join(names)}; the engine needs it to count "
+        "parameters. Add the key or analyze the model's original config.json.",
+        key=names[0],
+    )
+
+
 class ConfigView:
     """Read-only view over a config dict with alias lookup, ``text_config`` nesting and
     provenance. ``get("hidden_size", "n_embd", "d_model")`` returns the first present key."""
@@ -100,11 +109,7 @@ class ConfigView:
                     break
             else:
                 if default is _MISSING:
-                    raise ConfigError(
-                        f"config.json has no {' / '.join(names)}; the engine needs it to count "
-                        "parameters. Add the key or analyze the model's original config.json.",
-                        key=names[0],
-                    )
+                    raise _missing_key(names)
                 append(default)
                 continue
             path = f"text_config.{n}" if from_text and n in from_text else n
@@ -156,11 +161,7 @@ class ConfigView:
                 break
         else:
             if default is _MISSING:
-                raise ConfigError(
-                    f"config.json has no {' / '.join(names)}; the engine needs it to count "
-                    "parameters. Add the key or analyze the model's original config.json.",
-                    key=names[0],
-                )
+                raise _missing_key(names)
             return default
         if field_name:
             self.sources[field_name] = self._path(n) if self._from_text else n
