@@ -2,7 +2,10 @@
 
 A card is untrusted input. It is rendered with markdown-it-py with raw HTML disabled (any HTML
 in the card shows as text), then sanitized with nh3 as a second wall: no script, no event
-handlers, no ``javascript:`` URLs, no SVG, iframes or style. Each block element gets
+handlers, no ``javascript:`` URLs, no SVG, iframes or style. Images are not loaded: each
+becomes a link to the image (its alt text, or its file name), so opening a model page fetches
+nothing from a third-party host (no tracking pixels, nothing that fails offline). Each block
+element gets
 ``id="L<n>"`` with ``n`` the 1-based line of the README where the block starts, so a fact whose
 evidence says ``L12`` can link to ``#L12``.
 """
@@ -15,18 +18,20 @@ from typing import Any
 import nh3
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 METADATA_MAX_CHARS = 256 * 1024
 
 ALLOWED_TAGS = {
     "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "img", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
-    "ul",
+    "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
+    "span", "ul",
 }  # fmt: skip
+ALLOWED_CLASSES = {"a": {"card-image"}, "span": {"card-image"}}
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "span": {"title"},
     "ol": {"start"},
     "code": {"class"},
 }
@@ -80,11 +85,28 @@ def card_split(text: str) -> CardParts:
     return CardParts(metadata=metadata, body=body, body_first_line=end + 2, notes=notes)
 
 
+def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    """``![alt](src)`` -> a link to the image (absolute http(s) ``src``) or, for a path inside
+    the repository, its name as text: the page never loads the image itself."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = self.renderInlineAsText(token.children or [], options, env).strip()
+    name = src.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] if src else ""
+    label = escapeHtml(alt or name or "image")
+    if src.lower().startswith(("https://", "http://")):
+        return (
+            f'<a class="card-image" href="{escapeHtml(src)}" title="{escapeHtml(src)}">{label}</a>'
+        )
+    return f'<span class="card-image" title="{escapeHtml(src)}">{label}</span>'
+
+
 def _markdown() -> MarkdownIt:
     # "commonmark" with html disabled: raw HTML in the card is escaped, never passed through.
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
         ["table", "strikethrough"]
     )
+    md.add_render_rule("image", _image_as_link)
+    return md
 
 
 def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
@@ -111,6 +133,7 @@ def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
+        allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )

@@ -132,14 +132,34 @@ def test_no_raw_html_or_script_survives(payload: str) -> None:
                 assert (value or "").lower().startswith(("http://", "https://", "mailto:")), html
 
 
-def test_safe_links_and_images_keep_working_with_rel() -> None:
-    html = card_render_html(
-        "[paper](https://arxiv.org/abs/2407.21783) ![i](https://x.example/a.png)"
-    )
+def test_safe_links_keep_working_with_rel() -> None:
+    html = card_render_html("[paper](https://arxiv.org/abs/2407.21783)")
     tags = dict((t, a) for t, a in tags_of(html))
     assert tags["a"]["href"] == "https://arxiv.org/abs/2407.21783"
     assert "noopener" in (tags["a"].get("rel") or "")
-    assert tags["img"]["src"] == "https://x.example/a.png"
+
+
+def test_images_become_links_and_are_never_loaded() -> None:
+    """A remote image in a card would be fetched by every visitor's browser (a tracking pixel,
+    and a broken box offline): it is shown as a link to the image instead."""
+    html = card_render_html(
+        "![Benchmark *results*](https://x.example/bench.png) "
+        "![](https://pixel.example/t.gif?user=1) ![arch](figures/arch.png) "
+        '<img src="https://raw.example/y.png">'
+    )
+    tags = tags_of(html)
+    assert all(tag != "img" for tag, _ in tags), html
+    links = [a for tag, a in tags if tag == "a"]
+    assert [a["href"] for a in links] == [
+        "https://x.example/bench.png",
+        "https://pixel.example/t.gif?user=1",
+    ]
+    assert all(a.get("class") == "card-image" and "noopener" in a["rel"] for a in links)
+    assert ">Benchmark results</a>" in html  # the alt text, as plain text
+    assert ">t.gif</a>" in html  # no alt text: the file name
+    # a path inside the repository is named, not linked to this app's own URL space
+    assert '<span class="card-image" title="figures/arch.png">arch</span>' in html
+    assert "&lt;img" in html  # raw HTML still shows as text
 
 
 def test_html_in_the_card_shows_as_text() -> None:
