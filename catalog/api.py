@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
 from pydantic import Field
@@ -181,7 +181,9 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     repo_id = f"{org}/{name}"
     m = CatalogModel.objects.select_related("latest_revision").filter(repo_id=repo_id).first()
     if m is None:
-        return 404, {"detail": f"{repo_id} is not in the catalog; POST it on the home page first."}
+        return Status(
+            404, {"detail": f"{repo_id} is not in the catalog; POST it on the home page first."}
+        )
     rev = m.latest_revision
     return {
         "repo_id": m.repo_id,
@@ -204,7 +206,7 @@ def compare(request: HttpRequest, models: str) -> Any:
 
     ids = compare_ids_parse(models)
     if not ids:
-        return 400, {"detail": "Pass models=org/a,org/b (comma-separated repo IDs)."}
+        return Status(400, {"detail": "Pass models=org/a,org/b (comma-separated repo IDs)."})
     data = comparison_build(ids)
     return {
         "models": data["names"],
@@ -249,7 +251,7 @@ def classify(request: HttpRequest, payload: ClassifyIn) -> Any:
     try:
         from axes.classify import classify_statement, split_phrases  # type: ignore[attr-defined]
     except ImportError:
-        return 503, {"detail": "The statement classifier is not installed on this server."}
+        return Status(503, {"detail": "The statement classifier is not installed on this server."})
     text = payload.text
     label = _as_dict(classify_statement(text))
     phrases = []
@@ -344,4 +346,4 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
             gettext=_,
         )
     exercise.save()
-    return 201, _exercise_out(exercise, cut)
+    return Status(201, _exercise_out(exercise, cut))
