@@ -30,6 +30,9 @@ COPY . .
 # The Korean and German catalogs (.mo files are build outputs, not committed).
 RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
 RUN DEBUG=1 python manage.py collectstatic --noinput -v 0
+# The app runs from /app: compile its .pyc once here (PYTHONDONTWRITEBYTECODE stops processes
+# from writing them, so without this every start would compile the sources again).
+RUN python -m compileall -q mechanic catalog axes profiler manage.py
 
 USER mechanic
 EXPOSE 8000

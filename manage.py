@@ -6,6 +6,14 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["analyze"]:
+        # `analyze PATH` (a folder) needs no settings, database or apps: answered without
+        # importing Django (axes/cli.py); anything else falls through to the Django command.
+        from axes.cli import fast_main
+
+        status = fast_main(sys.argv[2:])
+        if status is not None:
+            sys.exit(status)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mechanic.settings")
     # manage.py is the developer's tool: without a SECRET_KEY in the environment this is a
     # local checkout, so development settings apply. Production sets SECRET_KEY (and so keeps

@@ -141,6 +141,10 @@ def analyze_artifacts(
 
 def _classifier_facts(arts: Artifacts, report: dict[str, Any] | None) -> list[Any]:
     """Facts from the card, generation config and chat template (``axes.classify``)."""
+    if not (arts.card or arts.generation_config or arts.chat_template or arts.tokenizer_config):
+        # nothing for the classifier to read: don't import it (compiling its rules is most of
+        # the start-up time of ``manage.py analyze`` on a folder that holds only config.json)
+        return []
     from axes.classify import artifact_facts
 
     return list(artifact_facts(arts, report))

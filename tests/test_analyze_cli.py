@@ -130,3 +130,82 @@ def test_model_id_from_catalog_uses_the_stored_analysis() -> None:
     buf = StringIO()
     call_command("analyze", "meta-llama/Llama-3.1-8B", "--json", stdout=buf)
     assert json.loads(buf.getvalue())["params"]["total"] == 8_030_261_248
+
+
+def _manage(args: list[str], tmp_path: Path, *, probe: bool = False) -> subprocess.CompletedProcess:
+    """``python manage.py ARGS``; with ``probe``, run through runpy and report on stderr
+    whether Django and torch were imported."""
+    if not probe:
+        cmd = [sys.executable, "manage.py", *args]
+    else:
+        code = (
+            "import runpy, sys\n"
+            f"sys.argv = ['manage.py', *{args!r}]\n"
+            "try:\n"
+            "    runpy.run_path('manage.py', run_name='__main__')\n"
+            "except SystemExit as exc:\n"
+            "    status = exc.code\n"
+            "else:\n"
+            "    status = 0\n"
+            "sys.stderr.write(f\"\\nDJANGO={'django' in sys.modules} TORCH={'torch' in sys.modules}\")\n"
+            "sys.exit(status)\n"
+        )
+        cmd = [sys.executable, "-c", code]
+    return subprocess.run(
+        cmd, cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+
+
+@needs_hub
+def test_manage_py_answers_a_folder_without_importing_django(tmp_path: Path) -> None:
+    """`manage.py analyze PATH` skips django.setup() (most of its start-up time) and prints
+    exactly what the Django command prints."""
+    folder = str(HUB / "openai--gpt-oss-20b")
+    fast = _manage(["analyze", folder, "--json", "--context", "4096"], tmp_path, probe=True)
+    assert fast.returncode == 0, fast.stderr
+    assert "DJANGO=False TORCH=False" in fast.stderr
+    via_django = StringIO()
+    call_command("analyze", folder, "--json", "--context", "4096", stdout=via_django)
+    assert fast.stdout == via_django.getvalue()
+    assert json.loads(fast.stdout)["memory"]["kv_bytes"]["context"] == 4096
+
+    summary = _manage(["analyze", folder, "--gpu", "h200"], tmp_path, probe=True)
+    assert summary.returncode == 0, summary.stderr
+    assert "DJANGO=False" in summary.stderr
+    out = StringIO()
+    call_command("analyze", folder, "--gpu", "h200", stdout=out)
+    assert summary.stdout == out.getvalue()
+    assert "decode roofline H200" in summary.stdout
+
+
+def test_manage_py_folder_errors_match_the_django_command(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = _manage(["analyze", str(empty)], tmp_path, probe=True)
+    assert missing.returncode == 1
+    assert f"CommandError: {empty} has no config.json; point at a model folder." in missing.stderr
+    assert "DJANGO=False" in missing.stderr
+    with pytest.raises(CommandError, match="has no config.json"):
+        call_command("analyze", str(empty))
+
+    bad_batch = _manage(["analyze", str(empty), "--batch", "0"], tmp_path)
+    assert bad_batch.returncode == 1
+    assert "CommandError: --batch must be at least 1" in bad_batch.stderr
+
+
+def test_manage_py_leaves_ids_help_and_bad_options_to_django(tmp_path: Path) -> None:
+    # a malformed option: one usage message, Django's (it lists Django's own options)
+    bad = _manage(["analyze", str(tmp_path), "--context", "abc"], tmp_path, probe=True)
+    assert bad.returncode == 2
+    assert bad.stderr.count("usage:") == 1 and "--settings" in bad.stderr
+    assert "invalid int value: 'abc'" in bad.stderr
+    # --help is Django's, with the command's own options
+    helped = _manage(["analyze", "--help"], tmp_path)
+    assert (
+        helped.returncode == 0 and "--kv-dtype" in helped.stdout and "--settings" in helped.stdout
+    )
+    # a model ID needs the catalog: the Django command answers (the data dir is not migrated)
+    by_id = _manage(["analyze", "acme/unknown"], tmp_path, probe=True)
+    assert by_id.returncode == 1
+    assert "DJANGO=True" in by_id.stderr
+    assert "acme/unknown" in by_id.stderr and "manage.py" in by_id.stderr

@@ -1,0 +1,210 @@
+"""``manage.py analyze PATH``: the offline, folder case of the analyze command, framework-free.
+
+``catalog/management/commands/analyze.py`` (the Django command) and ``manage.py`` share this
+module. ``manage.py analyze PATH`` with PATH a folder is answered by :func:`fast_main` before
+Django is imported at all: a folder needs no settings, no database and no app registry, and
+``django.setup()`` alone costs more than half a second. Model IDs, ``--help`` and Django's own
+options (``--verbosity``, ``--settings``, ...) go through the Django command as before; the
+output, the messages and the exit status are the same either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+KV_DTYPES = ("bf16", "fp16", "fp8", "fp32")
+
+
+class CliError(Exception):
+    """A user-facing error: printed as ``CommandError: <message>``, exit status 1."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("target", help="a folder with config.json, or org/name")
+    parser.add_argument("--json", action="store_true", help="print the full JSON report")
+    parser.add_argument("--context", type=int, default=None, help="context length in tokens")
+    parser.add_argument("--batch", type=int, default=1, help="sequences in the batch")
+    parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
+    parser.add_argument("--gpu", default=None, help="GPU for the headline figures (H100-SXM)")
+
+
+def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | None:
+    """Validate the numeric options; return the GPU's table key (``None``: the default)."""
+    if batch < 1:
+        raise CliError("--batch must be at least 1")
+    if context is not None and context < 1:
+        raise CliError("--context must be at least 1")
+    if not gpu:
+        return None
+    from axes.backbone import gpu_get
+
+    try:
+        return gpu_get(gpu).key
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from exc
+
+
+def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
+    """The full analysis of a folder shaped like a Hub repo (``org--name`` names the model)."""
+    from axes.analysis import ArtifactError, analyze_artifacts, artifacts_from_dir
+
+    name = path.resolve().name
+    repo_id = name.replace("--", "/", 1) if "--" in name else None
+    try:
+        arts = artifacts_from_dir(path, repo_id=repo_id)
+    except ArtifactError as exc:
+        raise CliError(str(exc)) from exc
+    if arts.config is None:
+        raise CliError(f"{path} has no config.json; point at a model folder.")
+    try:
+        result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if result.get("params") is None:
+        raise CliError(f"{path / 'config.json'}: {result.get('backbone_error')}")
+    return result
+
+
+def render(result: dict[str, Any], *, as_json: bool, gpu_key: str | None) -> str:
+    if as_json:
+        return json.dumps(result, indent=2, default=str)
+    return render_summary(result, gpu_key=gpu_key)
+
+
+class _ParseError(Exception):
+    pass
+
+
+class _QuietParser(argparse.ArgumentParser):
+    """Raises instead of printing and exiting, so that the Django command reports the error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ParseError(message)
+
+
+def fast_main(
+    argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int | None:
+    """``manage.py analyze ARGV`` for a folder, without Django. Returns the exit status, or
+    ``None`` when the Django command must answer (a model ID, ``--help``, Django's options)."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if any(a in ("-h", "--help") for a in argv):
+        return None
+    parser = _QuietParser(prog="manage.py analyze", add_help=False)
+    add_arguments(parser)
+    try:
+        options, unknown = parser.parse_known_args(argv)
+    except _ParseError:  # a malformed option: Django's parser says so, in its words
+        return None
+    if unknown or not Path(options.target).is_dir():
+        return None
+    try:
+        gpu_key = check_options(context=options.context, batch=options.batch, gpu=options.gpu)
+        result = analyze_folder(
+            Path(options.target),
+            context=options.context,
+            batch=options.batch,
+            kv_dtype=options.kv_dtype,
+        )
+    except CliError as exc:
+        stderr.write(f"CommandError: {exc}\n")
+        return 1
+    stdout.write(render(result, as_json=options.json, gpu_key=gpu_key) + "\n")
+    return 0
+
+
+def _fmt_int(n: Any) -> str:
+    return f"{n:,}" if isinstance(n, int) else "-"
+
+
+def _fmt_bytes(n: Any) -> str:
+    if not isinstance(n, int | float):
+        return "-"
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if abs(n) >= size:
+            return f"{n / size:.2f} {unit}"
+    return f"{int(n)} B"
+
+
+def _fmt_max_context(tokens: Any, gpu_key: str) -> str:
+    """0 means the weights (plus any recurrent state) alone exceed the GPU's memory."""
+    if tokens is None:
+        return "unbounded"
+    if tokens == 0:
+        from axes.backbone import gpu_get
+
+        try:
+            gb = gpu_get(gpu_key).memory_bytes / 1e9  # the table holds the vendor's decimal GB
+        except (KeyError, ValueError):
+            return "does not fit (weights exceed the GPU's memory)"
+        return f"does not fit (weights exceed {gb:g} GB)"
+    return _fmt_int(tokens)
+
+
+def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
+    lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
+    if result.get("params") is None:
+        lines.append(f"Backbone: not analyzed ({result.get('backbone_error', 'no config')})")
+    else:
+        p, m, c, b = result["params"], result["memory"], result["compute"], result["backbone"]
+        gpus = list(m["max_context_by_gpu"])
+        gpu = gpu_key if gpu_key in gpus else "H100-SXM"
+        rows = [
+            (
+                "family",
+                f"{b['family']} ({b['decoder_type']})"
+                + (" [estimated]" if result.get("estimated") else ""),
+            ),
+            ("layers", f"{b['layers']['num_layers']}: {b['layers']['summary']}"),
+            (
+                "attention",
+                f"{b['attention']['variant']}, {b['attention']['num_attention_heads']} heads, "
+                f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}",
+            ),
+            ("params total", _fmt_int(p["total"])),
+            ("params active", _fmt_int(p["active"])),
+            ("active w/o input emb.", _fmt_int(p["active_excluding_input_embedding"])),
+            ("weights bf16", _fmt_bytes(m["weights_bytes"]["bf16"])),
+            ("weights stored", _fmt_bytes(m["weights_bytes"]["stored"])),
+            ("KV / token (bf16)", f"{_fmt_int(m['kv_bytes_per_token'])} B"),
+            (
+                f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']}",
+                _fmt_bytes(m["kv_bytes"]["bytes"]),
+            ),
+            ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
+            ("context (native)", _fmt_int(b["context_length"])),
+            (f"max context {gpu}", _fmt_max_context(m["max_context_by_gpu"].get(gpu), gpu)),
+            ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
+            (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s"),
+        ]
+        width = max(len(k) for k, _ in rows)
+        lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        ck = result.get("checkpoint")
+        if ck and ck.get("stored_total") is not None:
+            lines.append(
+                f"Checkpoint: stored {_fmt_int(ck['stored_total'])} vs analytic "
+                f"{_fmt_int(ck['analytic_total'])} ({'explained' if ck['explained'] else 'NOT explained'})"
+            )
+            for e in ck["explanations"]:
+                lines.append(f"  {_fmt_int(e['params']):>18}  {e['reason']}")
+    facts = result.get("facts") or []
+    if facts:
+        lines.append(f"Facts ({len(facts)}):")
+        for f in facts:
+            value = (
+                f["value"]
+                if not isinstance(f["value"], dict)
+                else json.dumps(f["value"], default=str)
+            )
+            value = str(value)
+            lines.append(
+                f"  {f['kind']:<28} {value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
+            )
+    for note in result.get("notes") or []:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
