@@ -14,7 +14,7 @@ from typing import Any
 
 from axes.facts import Evidence, Fact
 
-ANALYSIS_VERSION = 2  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 3  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass

@@ -115,3 +115,23 @@ def test_real_card_table_and_code_and_front_matter() -> None:
     assert any(
         s.text.startswith("For example, when explicitly setting `enable_thinking=True`") for s in qs
     )
+
+
+def test_images_and_badges_are_not_statements() -> None:
+    """An image's alt text ("image/png") or a row of badges is nothing to classify; a sentence
+    with an image in it still is, whole."""
+    card = (
+        "# Model\n"
+        "\n"
+        "![image/png](https://cdn.example/arch.png)\n"
+        "\n"
+        "[![License](https://img.shields.io/l.svg)](https://x.example) "
+        "[![Paper](https://img.shields.io/p.svg)](https://arxiv.org/abs/1)\n"
+        "\n"
+        "- ![](figures/bench.png)\n"
+        "- The model uses GQA with 8 KV heads. ![diagram](figures/gqa.png)\n"
+    )
+    statements = segment_card(card)
+    assert [(s.text, s.line_start) for s in statements] == [
+        ("- The model uses GQA with 8 KV heads. ![diagram](figures/gqa.png)", 8)
+    ]

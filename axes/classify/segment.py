@@ -77,6 +77,20 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")  # ![alt](src)
+_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a badge [![x](img)](url)
+_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+
+
+def _only_images(piece: str) -> bool:
+    """An image, a badge or a row of them says nothing a reader could check: not a statement
+    (their alt text, "image/png" or a badge label, would otherwise be classified)."""
+    if "![" not in piece and "<img" not in piece.lower():
+        return False
+    rest = _EMPTY_LINK.sub("", _IMAGE.sub("", _HTML_IMG.sub("", piece)))
+    return not re.search(r"\w", rest)
+
+
 def _emit_block(
     out: list[Statement], block: list[tuple[int, str]], heading: str, *, split: bool = True
 ) -> None:
@@ -95,7 +109,7 @@ def _emit_block(
         while start < end and text[start].isspace():
             start += 1
         piece = text[start:end]
-        if not re.search(r"\w", piece):
+        if not re.search(r"\w", piece) or _only_images(piece):
             continue
         first = max(i for i, off in enumerate(offsets) if off <= start)
         last = max(i for i, off in enumerate(offsets) if off <= max(start, end - 1))
