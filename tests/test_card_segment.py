@@ -117,11 +117,14 @@ def test_real_card_table_and_code_and_front_matter() -> None:
     )
 
 
-def test_images_and_badges_are_not_statements() -> None:
-    """An image's alt text ("image/png") or a row of badges is nothing to classify; a sentence
-    with an image in it still is, whole."""
+def test_images_badges_and_contents_links_are_not_statements() -> None:
+    """An image's alt text ("image/png"), a row of badges or a table-of-contents entry is
+    nothing to classify; a sentence with an image or a link in it still is, whole."""
     card = (
         "# Model\n"
+        "\n"
+        "1. [Model Summary](#model-summary)\n"
+        "2. [Limitations](#limitations)\n"
         "\n"
         "![image/png](https://cdn.example/arch.png)\n"
         "\n"
@@ -130,8 +133,14 @@ def test_images_and_badges_are_not_statements() -> None:
         "\n"
         "- ![](figures/bench.png)\n"
         "- The model uses GQA with 8 KV heads. ![diagram](figures/gqa.png)\n"
+        "\n"
+        "License: [Apache 2.0](https://www.apache.org/licenses/LICENSE-2.0)\n"
+        "\n"
+        "See [Training](#training) for the data.\n"
     )
     statements = segment_card(card)
     assert [(s.text, s.line_start) for s in statements] == [
-        ("- The model uses GQA with 8 KV heads. ![diagram](figures/gqa.png)", 8)
+        ("- The model uses GQA with 8 KV heads. ![diagram](figures/gqa.png)", 11),
+        ("License: [Apache 2.0](https://www.apache.org/licenses/LICENSE-2.0)", 13),
+        ("See [Training](#training) for the data.", 15),
     ]

@@ -23,6 +23,7 @@ _HRULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 # A sentence ends at . ! ? followed by space and an upper-case letter, a digit, a quote or
 # Markdown emphasis; "e.g." / "i.e." / "vs." / "approx." and decimals never end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])([*_\"')\]]*)\s+(?=[\"'(\[*_`]*[A-Z0-9])")
+_LIST_NUMBER = re.compile(r"^\s*(?:[-*+]\s+)?\d{1,3}[.)]$")
 _NO_BREAK_BEFORE = re.compile(
     r"(\b(e\.g|i\.e|etc|vs|approx|incl|cf|al|Fig|Eq|No|Dr|Mr|Ms)\.|\b[A-Z]\.)$"
 )
@@ -67,8 +68,8 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         cut = match.start() + len(match.group(1))
         head = text[start:cut]
-        if _NO_BREAK_BEFORE.search(head.rstrip("*_\"')]")):
-            continue
+        if _NO_BREAK_BEFORE.search(head.rstrip("*_\"')]")) or _LIST_NUMBER.match(head):
+            continue  # an abbreviation, or the "1." of a numbered list item
         if head.strip():
             spans.append((start, cut))
         start = match.end()
@@ -80,15 +81,17 @@ def _split_sentences(text: str) -> list[tuple[int, int]]:
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")  # ![alt](src)
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a badge [![x](img)](url)
 _HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s")
+_ANCHOR_LINK = re.compile(r"\[[^\]]*\]\(#[^)]*\)")  # [Model Summary](#model-summary)
 
 
-def _only_images(piece: str) -> bool:
-    """An image, a badge or a row of them says nothing a reader could check: not a statement
-    (their alt text, "image/png" or a badge label, would otherwise be classified)."""
-    if "![" not in piece and "<img" not in piece.lower():
+def _not_a_statement(piece: str) -> bool:
+    """Images, badges and table-of-contents links say nothing a reader could check: their alt
+    text ("image/png") or section titles ("Limitations") would otherwise be classified."""
+    if "![" not in piece and "](#" not in piece and "<img" not in piece.lower():
         return False
-    rest = _EMPTY_LINK.sub("", _IMAGE.sub("", _HTML_IMG.sub("", piece)))
-    return not re.search(r"\w", rest)
+    rest = _ANCHOR_LINK.sub("", _EMPTY_LINK.sub("", _IMAGE.sub("", _HTML_IMG.sub("", piece))))
+    return not re.search(r"\w", _LIST_MARKER.sub("", rest, count=1))
 
 
 def _emit_block(
@@ -109,7 +112,7 @@ def _emit_block(
         while start < end and text[start].isspace():
             start += 1
         piece = text[start:end]
-        if not re.search(r"\w", piece) or _only_images(piece):
+        if not re.search(r"\w", piece) or _not_a_statement(piece):
             continue
         first = max(i for i, off in enumerate(offsets) if off <= start)
         last = max(i for i, off in enumerate(offsets) if off <= max(start, end - 1))
