@@ -432,3 +432,31 @@ def test_every_hub_config_report_is_json() -> None:
         json.dumps(report)
         assert isinstance(normalize(config), ArchSpec)
         assert all(f.kind in KINDS for f in backbone_facts(config, report))
+
+
+def test_dense_nemotron_h_has_no_expert_fields() -> None:
+    """transformers' MoE defaults (8 experts, top-2, ...) are not facts of a dense Nemotron-H:
+    its spec, which the compare page diffs against Llama, must not show experts."""
+    repo = Path(__file__).resolve().parents[1]
+    dense = json.loads(
+        (repo / "catalog/demo/nvidia--Nemotron-H-8B-Base-8K.json").read_text(encoding="utf-8")
+    )["config"]
+    llama = json.loads(
+        (repo / "catalog/demo/meta-llama--Meta-Llama-3-8B.json").read_text(encoding="utf-8")
+    )["config"]
+    spec, llama_spec = normalize(dense).to_dict(), normalize(llama).to_dict()
+    moe_keys = (
+        "num_experts", "experts_per_token", "num_experts_per_token", "moe_intermediate_size",
+        "num_shared_experts", "shared_expert_intermediate_size", "router_scoring",
+        "norm_topk_prob", "expert_gated", "shared_expert_gated", "mtp_block_types",
+    )  # fmt: skip
+    assert {k: spec[k] for k in moe_keys} == {k: llama_spec[k] for k in moe_keys}
+    assert spec["num_experts"] == 0 and spec["mtp_block_types"] == []
+    # the hybrid MoE (Nemotron 3) keeps its experts
+    moe = json.loads(
+        (repo / "catalog/demo/nvidia--NVIDIA-Nemotron-3-Nano-30B-A3B.json").read_text(
+            encoding="utf-8"
+        )
+    )["config"]
+    moe_spec = normalize(moe).to_dict()
+    assert moe_spec["num_experts"] == 128 and moe_spec["router_scoring"] == "sigmoid"

@@ -72,7 +72,34 @@ def read(view: ConfigView) -> ArchSpec:
     core["head_dim"] = hd if hd is not None else 128  # configuration_nemotron_h.py default
     mamba_heads = view.int("mamba_num_heads", default=128, field_name="ssm_num_heads")
     mamba_hd = view.int("mamba_head_dim", default=64, field_name="ssm_head_dim")
-    mtp_types = view.list("mtp_layers_block_type") or ["full_attention", "moe"]
+    mtp_layers = view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers")
+    mtp_types = (
+        (view.list("mtp_layers_block_type") or ["full_attention", "moe"]) if mtp_layers else []
+    )
+    moe: dict = {}
+    if any(layer.ffn == "moe" for layer in set(layers)) or any(t == "moe" for t in mtp_types):
+        # transformers' MoE defaults apply only where there are MoE blocks: a dense
+        # Nemotron-H (8B, 56B) has no experts, and its spec says so (the compare diff reads it)
+        moe = {
+            "num_experts": view.int(
+                "n_routed_experts", "num_local_experts", default=8, field_name="num_experts"
+            ),
+            "experts_per_token": view.int(
+                "num_experts_per_tok", default=2, field_name="experts_per_token"
+            ),
+            "moe_intermediate_size": view.int(
+                "moe_intermediate_size", default=7688, field_name="moe_intermediate_size"
+            ),
+            "num_shared_experts": 1,
+            "shared_expert_intermediate_size": view.int(
+                "moe_shared_expert_intermediate_size", default=7688
+            ),
+            "expert_gated": False,
+            "shared_expert_gated": False,
+            "moe_latent_size": view.int("moe_latent_size", default=None),
+            "router_scoring": "sigmoid",
+            "norm_topk_prob": view.bool("norm_topk_prob", default=True),
+        }
     return build(
         {**core, **head},
         layers,
@@ -80,24 +107,7 @@ def read(view: ConfigView) -> ArchSpec:
         mlp_bias=view.bool("mlp_bias", default=False),
         norms_per_layer=1,
         positional="none",
-        num_experts=view.int(
-            "n_routed_experts", "num_local_experts", default=8, field_name="num_experts"
-        ),
-        experts_per_token=view.int(
-            "num_experts_per_tok", default=2, field_name="experts_per_token"
-        ),
-        moe_intermediate_size=view.int(
-            "moe_intermediate_size", default=7688, field_name="moe_intermediate_size"
-        ),
-        num_shared_experts=1,
-        shared_expert_intermediate_size=view.int(
-            "moe_shared_expert_intermediate_size", default=7688
-        ),
-        expert_gated=False,
-        shared_expert_gated=False,
-        moe_latent_size=view.int("moe_latent_size", default=None),
-        router_scoring="sigmoid",
-        norm_topk_prob=view.bool("norm_topk_prob", default=True),
+        **moe,
         ssm_version=2,
         ssm_state_size=view.int("ssm_state_size", default=128, field_name="ssm_state_size"),
         ssm_num_heads=mamba_heads,
@@ -107,6 +117,6 @@ def read(view: ConfigView) -> ArchSpec:
         ssm_intermediate_size=mamba_heads * mamba_hd,
         ssm_bias=view.bool("use_bias", default=False),
         ssm_conv_bias=view.bool("use_conv_bias", default=True),
-        mtp_layers=view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers"),
+        mtp_layers=mtp_layers,
         mtp_block_types=[str(t) for t in mtp_types],
     )
