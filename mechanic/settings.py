@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",  # htmx itself ({% htmx_script %}) and request.htmx
+    "ninja",  # serves its own Swagger UI files (offline), not from a CDN
     "catalog",
     "profiler",
 ]
