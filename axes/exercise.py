@@ -503,6 +503,10 @@ def vaguest_axis(scores: dict[str, dict[str, Any]], *, model_known: bool) -> dic
         code = "marketing_only"
     elif s["facts_sourced"] == 0:
         code = "no_evidence"
+    elif s["phrases"] == 0:
+        code = "nothing_written"
+    elif unbacked == 0:  # every phrase there is backed: the axis is only the least documented
+        code = "thin_evidence"
     else:
         code = "few_backed"
     return {
@@ -545,6 +549,14 @@ def vaguest_sentence(
         "few_backed": gettext(
             "Your picture is vaguest on %(axis)s: %(unbacked)s of your %(phrases)s phrases "
             "there are not backed by a sourced fact of %(model)s."
+        ),
+        "nothing_written": gettext(
+            "Your picture is vaguest on %(axis)s: you wrote nothing there, and it is the axis "
+            "with the fewest sourced facts of %(model)s (%(facts)s)."
+        ),
+        "thin_evidence": gettext(
+            "Every phrase you wrote on %(axis)s is backed, but it is the axis with the fewest "
+            "sourced facts of %(model)s (%(facts)s): the one to read up on."
         ),
         "unknown_model": gettext(
             "We have no facts about %(model)s, so only the placement of your phrases was "

@@ -87,6 +87,19 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     return html, card.truncated
 
 
+_DTYPE_SHORT = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
+
+def _stored_label(analysis: dict[str, Any]) -> str:
+    """How the checkpoint stores its weights, in a few characters ("FP8 block-wise", "fp16")."""
+    fmt = vs.dig(analysis, "backbone", "weights_format") or {}
+    quant = fmt.get("quantization") if isinstance(fmt, dict) else None
+    if isinstance(quant, dict) and quant.get("label"):
+        return str(quant["label"])
+    dtype = fmt.get("stored_dtype") if isinstance(fmt, dict) else None
+    return _DTYPE_SHORT.get(str(dtype), str(dtype)) if dtype else "bf16"
+
+
 def _stored_spec(analysis: dict[str, Any] | None) -> dict[str, Any] | None:
     spec = (analysis or {}).get("spec")
     return spec if isinstance(spec, dict) and spec else None
@@ -238,6 +251,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "params": analysis.get("params") or {},
         "memory": memory,
         "weights": memory.get("weights_bytes") or {},
+        "weights_stored_label": _stored_label(analysis),
         "kv_bytes_per_token": memory.get("kv_bytes_per_token"),
         "state_bytes": memory.get("state_bytes_per_sequence"),
         "kv_at_context": vs.kv_bytes_at(analysis, chosen_ctx),

@@ -50,6 +50,15 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     # evidence expands and links to the card line
     page.locator("details.evidence summary").first.click()
     screenshot(page, "model")
+    # the context / GPU form updates the page in place; the address keeps one of each choice
+    page.select_option("#ctx-select", "8192")
+    page.wait_for_url(re.compile(r"context=8192"))
+    page.select_option("#gpu-select", "H200")
+    page.wait_for_url(re.compile(r"gpu=H200"))
+    page.select_option("#ctx-select", "32768")
+    page.wait_for_url(re.compile(r"context=32768"))
+    query = page.url.split("?", 1)[1]
+    assert sorted(query.split("&")) == ["context=32768", "gpu=H200"], page.url
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     ph = phone.new_page()
     ph.goto(url)

@@ -210,3 +210,38 @@ def test_past_exercises_are_listed_and_new_starts_fresh(client, db):
     assert Exercise.objects.count() == 2
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "first/model" in page and "second/model" in page
+
+
+def _scores(**per_axis):
+    base = {
+        "phrases": 0, "on_axis": 0, "sourced": 0, "facts_sourced": 3, "facts_vendor_claim": 0,
+        "axis_undisclosed": False,
+    }  # fmt: skip
+    return {
+        a: {**base, **per_axis.get(a, {})}
+        for a in ("backbone", "post_training", "inference", "product")
+    }
+
+
+def test_vaguest_axis_never_counts_zero_unbacked_phrases_as_vague():
+    from axes.exercise import vaguest_axis, vaguest_sentence
+
+    # the least documented axis has one phrase, and it is backed: say so, not "0 of 1 unbacked"
+    scores = _scores(
+        backbone={"phrases": 2, "sourced": 2, "facts_sourced": 9},
+        post_training={"phrases": 1, "sourced": 1, "facts_sourced": 5},
+        inference={"phrases": 1, "sourced": 1, "facts_sourced": 4},
+        product={"phrases": 1, "sourced": 1, "facts_sourced": 1},
+    )
+    v = vaguest_axis(scores, model_known=True)
+    assert (v["axis"], v["code"]) == ("product", "thin_evidence")
+    sentence = vaguest_sentence(v, "org/m")
+    assert "is backed" in sentence and "0 of" not in sentence
+    # nothing written on the least documented axis
+    scores["product"]["phrases"] = scores["product"]["sourced"] = 0
+    v = vaguest_axis(scores, model_known=True)
+    assert v["code"] == "nothing_written" and "you wrote nothing" in vaguest_sentence(v, "org/m")
+    # unbacked phrases: the counting sentence, with a count above zero
+    scores["product"]["phrases"] = 2
+    v = vaguest_axis(scores, model_known=True)
+    assert v["code"] == "few_backed" and "2 of your 2 phrases" in vaguest_sentence(v, "org/m")

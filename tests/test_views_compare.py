@@ -46,6 +46,18 @@ def test_compare_unknown_ids_are_reported_and_rest_kept(client, web_showcase):
     assert html.count('class="layer-strip"') == 1
 
 
+def test_compare_one_model_or_none_known_says_what_to_do(client, web_showcase):
+    one = client.get("/compare/?models=meta-llama/Meta-Llama-3-8B").content.decode()
+    assert "Add a second model to compare with meta-llama/Meta-Llama-3-8B" in one
+    none = client.get("/compare/?models=nobody/nothing,!!!").content.decode()
+    assert "Not in the catalog: nobody/nothing, !!!" in none
+    assert "compared below" not in none and "Check the spelling" in none
+    two = client.get(
+        "/compare/?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K"
+    ).content.decode()
+    assert "Add a second model" not in two
+
+
 def test_compare_empty_shows_suggestions(client, db):
     html = client.get("/compare/").content.decode()
     assert "DeepSeek-V3 vs DeepSeek-R1" in html
