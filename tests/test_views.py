@@ -229,3 +229,21 @@ def test_model_page_says_when_the_weights_do_not_fit_the_gpu(client, web_model):
         "Does not fit on one NVIDIA H100 SXM5 80GB: the weights alone exceed its 74.51 GiB." in html
     )
     assert "Longest context that fits" not in html
+
+
+def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, web_model):
+    """gpt-oss ships MXFP4 experts: the headline is what is on disk and in memory (~13.75 GB),
+    with bf16 as the comparison, not the other way round."""
+    from conftest import _web_shared_config, web_report
+
+    cfg = _web_shared_config("openai--gpt-oss-20b")
+    web_model("openai/gpt-oss-20b", analysis=web_report(cfg, []), config=cfg)
+    html = client.get("/models/openai/gpt-oss-20b/").content.decode()
+    stat = html.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "as stored (MXFP4 (experts))" in stat
+    assert stat.index("12.8") < stat.index("bf16")  # 13,751,518,848 B = 12.81 GiB first
+    dense = _web_shared_config("meta-llama--Llama-3.1-8B")
+    web_model("meta-llama/Llama-3.1-8B", analysis=web_report(dense, []), config=dense)
+    html = client.get("/models/meta-llama/Llama-3.1-8B/").content.decode()
+    stat = html.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "as stored" not in stat and "bf16" in stat
