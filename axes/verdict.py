@@ -34,6 +34,7 @@ translate them (the web layer passes Django's ``gettext``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -175,6 +176,40 @@ def _by_kind(facts: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, 
 # Axis by axis
 
 
+_STAGE_BASE = re.compile(
+    r"\bbase model\b|\bpre-?trained[- ]only\b|\bfoundation model\b|"
+    r"\bnot (?:instruction[- ])?(?:fine-?)?tuned\b|\bno (?:post-?training|fine-?tuning|instruction tuning)\b",
+    re.IGNORECASE,
+)
+_STAGE_TUNED = re.compile(
+    r"\binstruct|\bchat\b|\bfine-?tuned\b|\baligned\b|\bassistant\b|\breasoning (?:model|variant)\b",
+    re.IGNORECASE,
+)
+
+
+def _stage(value: Any) -> str | None:
+    """``post_training.stage`` is categorical (base / tuned): two wordings of "a pretrained-only
+    base model" are the same stage. None when the text is not clearly one of the two."""
+    if not isinstance(value, str):
+        return None
+    base, tuned = bool(_STAGE_BASE.search(value)), bool(_STAGE_TUNED.search(value))
+    if base != tuned:
+        return "base" if base else "tuned"
+    return None
+
+
+def _same_values(
+    kind: str, fa: Sequence[Mapping[str, Any]], fb: Sequence[Mapping[str, Any]]
+) -> bool:
+    if {_canon(f.get("value")) for f in fa} == {_canon(f.get("value")) for f in fb}:
+        return True
+    if kind == "post_training.stage":
+        stages_a = {_stage(f.get("value")) for f in fa}
+        stages_b = {_stage(f.get("value")) for f in fb}
+        return None not in stages_a and stages_a == stages_b
+    return False
+
+
 def _fact_differences(
     facts_a: Sequence[Mapping[str, Any]], facts_b: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -183,7 +218,7 @@ def _fact_differences(
     for kind in sorted(set(kinds_a) | set(kinds_b)):
         fa, fb = kinds_a.get(kind, []), kinds_b.get(kind, [])
         if fa and fb:
-            if {_canon(f.get("value")) for f in fa} == {_canon(f.get("value")) for f in fb}:
+            if _same_values(kind, fa, fb):
                 continue
             differences.append({"kind": kind, "a": _side(fa), "b": _side(fb), "stated_by": "both"})
         else:

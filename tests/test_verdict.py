@@ -275,6 +275,38 @@ def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
     assert v["backbone"]["verdict"] == "differs"
     assert v["backbone"]["differences"]
     assert "backbone" in sentence.split(";")[0]
+    # both are pretrained-only base models, said in other words: not a post-training difference
+    # (the home page's lesson says "the backbone differs")
+    assert v["post_training"]["verdict"] != "differs", v["post_training"]
+    assert sentence.startswith("These two differ only in backbone"), sentence
+    kinds = {d["kind"] for d in v["backbone"]["differences"]}
+    assert "spec.num_experts" not in kinds  # Nemotron-H-8B is dense: no phantom experts
+
+
+@pytest.mark.parametrize(
+    "a,b,same",
+    [
+        ("Pretrained-only base model.", "Base model, pretrained only; 8K context.", True),
+        ("Instruction-tuned chat model.", "The instruct version, aligned for dialogue.", True),
+        ("Pretrained-only base model.", "Instruction-tuned chat model.", False),
+        ("Base model; see the instruct version for chat.", "Base model.", False),  # unclear
+    ],
+)
+def test_post_training_stage_compares_the_stage_not_the_wording(a, b, same):
+    def analysis(text: str) -> dict:
+        return {
+            "facts": [
+                {
+                    "axis": "post_training",
+                    "kind": "post_training.stage",
+                    "value": text,
+                    "evidence": {"source": "README.md", "locator": "L1", "text": text},
+                }
+            ]
+        }
+
+    v = axes_verdict(analysis(a), analysis(b))["post_training"]
+    assert (v["verdict"] == "same") is same, v
 
 
 @pytest.mark.django_db
@@ -335,8 +367,9 @@ def test_layer_pattern_difference_is_the_layer_summary_and_dense_details_are_lef
     assert pattern["a"]["value"] == "32 GQA · 32 MLP"
     assert pattern["b"]["value"] == "54 Mamba-2 + 10 GQA + 54 MLP"
     assert "mixer" not in pattern["a"]["evidence"]["text"]
-    # the part's presence is shown; defaults of a part one side lacks are not
-    assert "spec.num_layers" in by_kind and "spec.num_experts" in by_kind
+    # the part's presence is shown; defaults of a part one side lacks are not. Nemotron-H-56B
+    # is dense (MLP blocks only), so experts are not a difference at all
+    assert "spec.num_layers" in by_kind and "spec.num_experts" not in by_kind
     for hidden in (
         "spec.expert_gated",
         "spec.shared_expert_gated",
