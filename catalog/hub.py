@@ -38,6 +38,7 @@ from .artifact_text import (
     file_text_build,
     safetensors_header_check,
 )
+from .ids import _
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,10 +106,11 @@ class HubUnreachable(HubError):
     code = "unreachable"
 
 
-OFFLINE_HINT = (
-    "Browse the bundled demo catalog (python manage.py load_demo), or paste the model's "
-    "config.json into the upload form."
-)
+def _offline_hint() -> str:
+    return _(
+        "Browse the bundled demo catalog in the model list (an operator loads it with "
+        "`manage.py load_demo`), or upload the model's config.json with the form on the home page."
+    )
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -156,26 +158,43 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
             raise  # a missing optional file: the caller decides
         except GatedRepoError as exc:
             raise GatedRepo(
-                f"{repo_id} is gated: its files need an access token of an account that accepted "
-                f"the licence at {_page_url(repo_id)}. Set HF_TOKEN and try again, or paste the "
-                "config.json into the upload form."
+                _(
+                    "%(id)s is gated: its files need an access token of an account that accepted "
+                    "the licence at %(url)s. Set HF_TOKEN and try again, or upload the "
+                    "config.json with the form on the home page.",
+                    id=repo_id,
+                    url=_page_url(repo_id),
+                )
             ) from exc
         except RevisionNotFoundError as exc:
             raise RevisionNotFound(
-                f"{repo_id} has no revision '{rev}'. Check the branch, tag or commit sha on "
-                f"{_page_url(repo_id)}, or leave the revision empty for 'main'."
+                _(
+                    "%(id)s has no revision '%(rev)s'. Check the branch, tag or commit sha on "
+                    "%(url)s, or leave the revision empty for 'main'.",
+                    id=repo_id,
+                    rev=rev,
+                    url=_page_url(repo_id),
+                )
             ) from exc
         except RepositoryNotFoundError as exc:
             raise RepoNotFound(
-                f"No model '{repo_id}' on the Hub. Check the spelling (IDs are 'org/name'); if it "
-                "is private, set HF_TOKEN to a token that can read it."
+                _(
+                    "No model '%(id)s' on the Hub. Check the spelling (IDs are 'org/name'); if it "
+                    "is private, set HF_TOKEN to a token that can read it.",
+                    id=repo_id,
+                )
             ) from exc
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             if status in (401, 403):
                 raise GatedRepo(
-                    f"The Hub refused access to {repo_id} ({status}). If the model is gated or "
-                    f"private, accept its licence at {_page_url(repo_id)} and set HF_TOKEN."
+                    _(
+                        "The Hub refused access to %(id)s (%(status)s). If the model is gated or "
+                        "private, accept its licence at %(url)s and set HF_TOKEN.",
+                        id=repo_id,
+                        status=status,
+                        url=_page_url(repo_id),
+                    )
                 ) from exc
             if status == 429:
                 wait_s = _retry_wait_s(exc.response)
@@ -185,10 +204,20 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                     attempt += 1
                     time.sleep(sleep_s)
                     continue
-                after = f" in about {int(wait_s)} s" if wait_s is not None else " in a minute"
+                after = (
+                    _("Try again in about %(s)s s", s=int(wait_s))
+                    if wait_s is not None
+                    else _("Try again in a minute")
+                )
                 raise RateLimited(
-                    f"The Hub rate-limited us while reading {what} of {repo_id} (waited and "
-                    f"retried {attempt} times). Try again{after}; an HF_TOKEN raises the limit."
+                    _(
+                        "The Hub rate-limited us while reading %(what)s of %(id)s (waited and "
+                        "retried %(n)s times). %(after)s; an HF_TOKEN raises the limit.",
+                        what=what,
+                        id=repo_id,
+                        n=attempt,
+                        after=after,
+                    )
                 ) from exc
             if status is not None and status >= 500:
                 if attempt < max_retries:
@@ -196,22 +225,43 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                     attempt += 1
                     continue
                 raise HubServerError(
-                    f"The Hub answered {status} for {what} of {repo_id} after {attempt + 1} "
-                    "tries. It is probably a temporary problem on the Hub: try again later."
+                    _(
+                        "The Hub answered %(status)s for %(what)s of %(id)s after %(n)s tries. "
+                        "It is probably a temporary problem on the Hub: try again later.",
+                        status=status,
+                        what=what,
+                        id=repo_id,
+                        n=attempt + 1,
+                    )
                 ) from exc
-            raise HubError(f"The Hub refused {what} of {repo_id}: HTTP {status}.") from exc
+            raise HubError(
+                _(
+                    "The Hub refused %(what)s of %(id)s: HTTP %(status)s.",
+                    what=what,
+                    id=repo_id,
+                    status=status,
+                )
+            ) from exc
         except httpx2.TimeoutException as exc:
             if attempt < max_retries:
                 time.sleep(backoff_s * 2**attempt)
                 attempt += 1
                 continue
             raise HubTimeout(
-                f"The Hub did not answer within {settings.HF_TIMEOUT_S} s for {what} of "
-                f"{repo_id} ({attempt + 1} tries). Try again later, or raise HF_TIMEOUT_S."
+                _(
+                    "The Hub did not answer within %(s)s s for %(what)s of %(id)s (%(n)s "
+                    "tries). Try again later, or raise HF_TIMEOUT_S.",
+                    s=settings.HF_TIMEOUT_S,
+                    what=what,
+                    id=repo_id,
+                    n=attempt + 1,
+                )
             ) from exc
         except (httpx2.ConnectError, httpx2.NetworkError, OfflineModeIsEnabled) as exc:
             raise HubUnreachable(
-                f"The Hub at {settings.HF_ENDPOINT} cannot be reached (offline?). {OFFLINE_HINT}"
+                _("The Hub at %(url)s cannot be reached (offline?).", url=settings.HF_ENDPOINT)
+                + " "
+                + _offline_hint()
             ) from exc
         except (httpx2.RemoteProtocolError, httpx2.TransportError) as exc:
             if attempt < max_retries:
@@ -219,8 +269,13 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                 attempt += 1
                 continue
             raise HubServerError(
-                f"The connection to the Hub broke while reading {what} of {repo_id}: {exc}. "
-                "Try again later."
+                _(
+                    "The connection to the Hub broke while reading %(what)s of %(id)s: "
+                    "%(error)s. Try again later.",
+                    what=what,
+                    id=repo_id,
+                    error=exc,
+                )
             ) from exc
 
 

@@ -25,11 +25,25 @@ _REVISION_RE = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
 _HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 _REFUSED_PREFIXES = {"datasets", "spaces", "buckets", "collections", "docs", "api", "models"}
 
-VALID_ID_HELP = (
-    "A valid model ID looks like 'org/name' (for example 'meta-llama/Llama-3.1-8B'): letters, "
-    "digits, '-', '_' and '.', at most 96 characters on each side of the '/', or a Hub URL "
-    "such as https://huggingface.co/org/name."
-)
+
+def _(message: str, **params: object) -> str:
+    """``message`` in the active language (Django's catalogs, ko and de), ``%(name)s`` filled
+    in. Outside a configured Django (a plain script) the English text."""
+    try:
+        from django.utils.translation import gettext
+
+        message = gettext(message)
+    except Exception:  # settings not configured: English
+        pass
+    return message % params if params else message
+
+
+def _valid_id_help() -> str:
+    return _(
+        "A valid model ID looks like 'org/name' (for example 'meta-llama/Llama-3.1-8B'): "
+        "letters, digits, '-', '_' and '.', at most 96 characters on each side of the '/', or "
+        "a Hub URL such as https://huggingface.co/org/name."
+    )
 
 
 class InvalidModelId(ValueError):
@@ -37,17 +51,17 @@ class InvalidModelId(ValueError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(f"{reason} {VALID_ID_HELP}")
+        super().__init__(f"{reason} {_valid_id_help()}")
 
 
 class InvalidRevision(InvalidModelId):
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        ValueError.__init__(
-            self,
-            f"{reason} A revision is a branch or tag name (such as 'main' or 'refs/pr/1') or a "
-            "commit sha: letters, digits, '-', '_', '.', '/', at most 200 characters.",
+        help_text = _(
+            "A revision is a branch or tag name (such as 'main' or 'refs/pr/1') or a commit "
+            "sha: letters, digits, '-', '_', '.', '/', at most 200 characters."
         )
+        ValueError.__init__(self, f"{reason} {help_text}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,42 +70,46 @@ class ModelRef:
     revision: str | None = None
 
 
-def _check_ascii(text: str, what: str) -> None:
+def _check_ascii(text: str) -> None:
     if any(ch in text for ch in "\r\n\t\x00"):
-        raise InvalidModelId(f"The {what} contains a line break or control character.")
+        raise InvalidModelId(_("The model ID contains a line break or control character."))
     if not text.isascii():
-        raise InvalidModelId(f"The {what} contains non-ASCII characters.")
+        raise InvalidModelId(_("The model ID contains non-ASCII characters."))
     if not text.isprintable():
-        raise InvalidModelId(f"The {what} contains control characters.")
+        raise InvalidModelId(_("The model ID contains control characters."))
 
 
 def _check_part(part: str) -> None:
     if not part:
-        raise InvalidModelId("The model ID has an empty part.")
+        raise InvalidModelId(_("The model ID has an empty part."))
     if len(part) > MAX_PART_CHARS:
-        raise InvalidModelId(f"'{part[:40]}...' is longer than {MAX_PART_CHARS} characters.")
+        raise InvalidModelId(
+            _("'%(part)s...' is longer than %(n)s characters.", part=part[:40], n=MAX_PART_CHARS)
+        )
     if not _PART_RE.match(part):
-        raise InvalidModelId(f"'{part}' contains characters a Hub model ID cannot have.")
+        raise InvalidModelId(
+            _("'%(part)s' contains characters a Hub model ID cannot have.", part=part)
+        )
     if "--" in part or ".." in part:
-        raise InvalidModelId(f"'{part}' contains '--' or '..'.")
+        raise InvalidModelId(_("'%(part)s' contains '--' or '..'.", part=part))
     if part[0] in ".-" or part[-1] in ".-":
-        raise InvalidModelId(f"'{part}' starts or ends with '.' or '-'.")
+        raise InvalidModelId(_("'%(part)s' starts or ends with '.' or '-'.", part=part))
     if part.endswith(".git"):
-        raise InvalidModelId(f"'{part}' ends with '.git'.")
+        raise InvalidModelId(_("'%(part)s' ends with '.git'.", part=part))
 
 
 def repo_id_validate(repo_id: str) -> str:
     """Return ``repo_id`` unchanged if it is a valid Hub model ID; raise ``InvalidModelId``."""
     if not isinstance(repo_id, str) or not repo_id.strip():
-        raise InvalidModelId("The model ID is empty.")
+        raise InvalidModelId(_("The model ID is empty."))
     if len(repo_id) > 2 * MAX_PART_CHARS + 1:
-        raise InvalidModelId("The model ID is too long.")
-    _check_ascii(repo_id, "model ID")
+        raise InvalidModelId(_("The model ID is too long."))
+    _check_ascii(repo_id)
     parts = repo_id.split("/")
     if len(parts) > 2:
-        raise InvalidModelId(f"'{repo_id}' has more than one '/'.")
+        raise InvalidModelId(_("'%(id)s' has more than one '/'.", id=repo_id))
     if parts[0] in _REFUSED_PREFIXES and len(parts) == 2:
-        raise InvalidModelId(f"'{parts[0]}/...' is not a model repository.")
+        raise InvalidModelId(_("'%(prefix)s/...' is not a model repository.", prefix=parts[0]))
     for part in parts:
         _check_part(part)
     return repo_id
@@ -100,13 +118,15 @@ def repo_id_validate(repo_id: str) -> str:
 def revision_validate(revision: str) -> str:
     """Return ``revision`` unchanged if it is a plausible branch, tag or sha; else raise."""
     if not isinstance(revision, str) or not revision:
-        raise InvalidRevision("The revision is empty.")
+        raise InvalidRevision(_("The revision is empty."))
     if len(revision) > MAX_REVISION_CHARS:
-        raise InvalidRevision("The revision is too long.")
+        raise InvalidRevision(_("The revision is too long."))
     if any(ch in revision for ch in "\r\n\t\x00") or not revision.isascii():
-        raise InvalidRevision("The revision contains control or non-ASCII characters.")
+        raise InvalidRevision(_("The revision contains control or non-ASCII characters."))
     if not _REVISION_RE.match(revision):
-        raise InvalidRevision(f"The revision '{revision}' contains characters it cannot have.")
+        raise InvalidRevision(
+            _("The revision '%(rev)s' contains characters it cannot have.", rev=revision)
+        )
     if (
         ".." in revision
         or "//" in revision
@@ -114,7 +134,9 @@ def revision_validate(revision: str) -> str:
         or revision.endswith(("/", ".", ".lock"))
         or "/." in revision
     ):
-        raise InvalidRevision(f"The revision '{revision}' is not a valid branch, tag or sha.")
+        raise InvalidRevision(
+            _("The revision '%(rev)s' is not a valid branch, tag or sha.", rev=revision)
+        )
     return revision
 
 
@@ -142,12 +164,12 @@ def model_ref_parse(
     ``revision`` given explicitly wins over one found in a ``/tree/<rev>`` URL.
     """
     if not isinstance(text, str):
-        raise InvalidModelId("The model ID must be text.")
+        raise InvalidModelId(_("The model ID must be text."))
     if len(text) > MAX_INPUT_CHARS:
-        raise InvalidModelId("The model ID is too long.")
-    _check_ascii(text.strip(), "model ID")  # also refuses embedded newlines before stripping
+        raise InvalidModelId(_("The model ID is too long."))
+    _check_ascii(text.strip())  # also refuses embedded newlines before stripping
     if any(ch in text for ch in "\r\n"):
-        raise InvalidModelId("The model ID contains a line break.")
+        raise InvalidModelId(_("The model ID contains a line break."))
     raw = text.strip()
     url_revision: str | None = None
     if "://" in raw or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS)):
@@ -155,21 +177,25 @@ def model_ref_parse(
             raw = "https://" + raw
         parts = urlsplit(raw)
         if parts.scheme not in ("http", "https"):
-            raise InvalidModelId(f"Only http(s) Hub URLs are accepted, not '{parts.scheme}:'.")
+            raise InvalidModelId(
+                _("Only http(s) Hub URLs are accepted, not '%(scheme)s:'.", scheme=parts.scheme)
+            )
         if parts.username or parts.password:
-            raise InvalidModelId("Hub URLs with a user name or password are refused.")
+            raise InvalidModelId(_("Hub URLs with a user name or password are refused."))
         host = parts.netloc.lower()
         if host not in _endpoint_hosts(endpoint):
-            raise InvalidModelId(f"'{parts.netloc}' is not the Hugging Face Hub.")
+            raise InvalidModelId(_("'%(host)s' is not the Hugging Face Hub.", host=parts.netloc))
         # A query or a fragment is never part of a model URL: it is dropped.
         path = parts.path
         segments = [s for s in path.split("/") if s != ""]
         if not segments:
-            raise InvalidModelId("The URL names no model.")
+            raise InvalidModelId(_("The URL names no model."))
         if segments[0] in _REFUSED_PREFIXES:
-            raise InvalidModelId(f"'/{segments[0]}/' URLs are not model repositories.")
+            raise InvalidModelId(
+                _("'/%(prefix)s/' URLs are not model repositories.", prefix=segments[0])
+            )
         if any(s in (".", "..") for s in segments):
-            raise InvalidModelId("The URL path contains '.' or '..'.")
+            raise InvalidModelId(_("The URL path contains '.' or '..'."))
         if len(segments) >= 2 and segments[1] in ("tree", "blob", "resolve"):
             repo_segments = segments[:1]
             rest = segments[1:]
@@ -180,7 +206,7 @@ def model_ref_parse(
             # Only /tree/<rev>; a '/' inside a revision is URL-encoded by the Hub (refs%2Fpr%2F1).
             if rest[0] != "tree" or len(rest) != 2:
                 raise InvalidModelId(
-                    "Link to the model page or to its /tree/<revision> page, not to a file."
+                    _("Link to the model page or to its /tree/<revision> page, not to a file.")
                 )
             url_revision = unquote(rest[1])
         repo_id = "/".join(repo_segments)

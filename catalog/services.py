@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from axes import analysis as axes_analysis
 
@@ -610,7 +611,7 @@ def ingest_job_start(*, repo_id: str, revision: str | None = None) -> IngestJob:
     from .tasks import ingest_model
 
     job = ingest_job_create(repo_id=repo_id, revision=revision)
-    transaction.on_commit(lambda: ingest_model.delay(job.id))
+    transaction.on_commit(lambda: ingest_model.delay(job.id, get_language()))
     return job
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -145,13 +146,14 @@ def _model_of(result: Any) -> CatalogModel:
     raise TypeError(f"ingestion returned {type(result).__name__}, not a revision or model")
 
 
-def _job_dispatch(job_id: int) -> None:
+def _job_dispatch(job_id: int, language: str | None = None) -> None:
     """Send the task; a broker that is down is logged, not shown: the polling request runs a
-    job that nobody claimed (``_job_run_inline_if_stale``), so the user still gets the page."""
+    job that nobody claimed (``_job_run_inline_if_stale``), so the user still gets the page.
+    ``language``: the worker writes the job's error message in the user's language."""
     from catalog.tasks import ingest_model
 
     try:
-        ingest_model.delay(job_id)
+        ingest_model.delay(job_id, language)
     except Exception:
         log.exception("could not dispatch ingest job %s; it will run inline when polled", job_id)
 
@@ -161,7 +163,7 @@ def _job_start(repo_id: str, revision: str | None) -> Any:
     from catalog.services import ingest_job_create
 
     job = ingest_job_create(repo_id=repo_id, revision=revision)
-    transaction.on_commit(partial(_job_dispatch, job.pk))
+    transaction.on_commit(partial(_job_dispatch, job.pk, get_language()))
     return job
 
 

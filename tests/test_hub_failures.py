@@ -244,3 +244,25 @@ def test_the_command_exits_non_zero_in_a_real_process(tmp_path) -> None:
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert "is not a model repository" in proc.stderr and "org/name" in proc.stderr
+
+
+def test_hub_errors_are_written_in_the_language_of_the_page_that_asked(settings) -> None:
+    """The ingest task runs in a worker: it writes the job's error in the language passed with
+    it (the user's), so a Korean or German page does not show an English error."""
+    from catalog.models import IngestJob
+    from catalog.services import ingest_job_create
+    from catalog.tasks import ingest_model
+
+    settings.HF_ENDPOINT = free_port_url()
+    settings.HF_BACKOFF_BASE_S = 0.01
+    for language, expected in (
+        ("ko", "연결할 수 없습니다"),
+        ("de", "nicht erreichbar"),
+        (None, "cannot be reached"),
+    ):
+        job = ingest_job_create(repo_id="meta-llama/Llama-3.1-8B")
+        assert ingest_model(job.pk, language) == "failed"  # the task body, run here
+        job = IngestJob.objects.get(pk=job.pk)
+        assert job.error_code == "unreachable"
+        assert expected in job.error and "load_demo" in job.error, (language, job.error)
+    assert nothing_stored()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -247,3 +248,15 @@ def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, we
     html = client.get("/models/meta-llama/Llama-3.1-8B/").content.decode()
     stat = html.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
     assert "as stored" not in stat and "bf16" in stat
+
+
+@pytest.mark.parametrize(
+    "language,expected",
+    [("ko", "'/'가 두 개 이상"), ("de", "mehr als einen '/'"), ("en", "more than one '/'")],
+)
+def test_bad_id_message_is_in_the_page_language(client, db, language, expected):
+    response = client.post(
+        reverse("catalog:ingest"), {"model_id": "a/b/c"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert expected in html.unescape(response.content.decode())
