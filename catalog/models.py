@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogModel(models.Model):
     class Kind(models.TextChoices):
-        OPEN = "open", "Open weights (Hub)"
-        CLOSED = "closed", "Closed (vendor documentation)"
+        OPEN = "open", _("Open weights (Hub)")
+        CLOSED = "closed", _("Closed (vendor documentation)")
 
     repo_id = models.CharField(max_length=200, unique=True)  # "org/name"
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OPEN)
@@ -52,8 +53,8 @@ class CatalogModel(models.Model):
 class Revision(models.Model):
     class Source(models.TextChoices):
         HUB = "hub", "Hugging Face Hub"
-        UPLOAD = "upload", "Upload"
-        BUNDLED = "bundled", "Bundled demo catalog"
+        UPLOAD = "upload", _("Upload")
+        BUNDLED = "bundled", _("Bundled demo catalog")
 
     model = models.ForeignKey(CatalogModel, on_delete=models.CASCADE, related_name="revisions")
     sha = models.CharField(max_length=64)  # Hub commit sha, or a content hash for uploads
@@ -139,10 +140,10 @@ class IngestJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
 
     repo_id = models.CharField(max_length=200)
     requested_revision = models.CharField(max_length=200, blank=True)  # "" = main

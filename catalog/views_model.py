@@ -212,9 +212,25 @@ def memory_section(analyses: list[tuple[str, dict[str, Any]]], gpu_name: str) ->
 
 
 @require_GET
+def _model_missing(request: HttpRequest, repo_id: str, name: str) -> HttpResponse:
+    """A model URL that is not in the catalog: say so, and offer to fetch it (a 404)."""
+    from catalog.ids import InvalidModelId, repo_id_validate
+
+    try:
+        repo_id_validate(repo_id)
+        valid = True
+    except InvalidModelId:
+        valid = False
+    context = {"repo_id": repo_id, "name": name, "valid_id": valid}
+    return render(request, "catalog/model_missing.html", context, status=404)
+
+
 def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
     repo_id = f"{org}/{name}"
-    model, revision = model_load(repo_id)
+    try:
+        model, revision = model_load(repo_id)
+    except Http404:
+        return _model_missing(request, repo_id, name)
     analysis: dict[str, Any] = (revision.analysis if revision else None) or {}
     facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
 

@@ -190,14 +190,16 @@ def test_exercise_page_for_a_closed_model_shows_undisclosed_and_vaguest(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "lang,heading",
+    "lang,heading,value",
     [
-        ("en", "Backbone: undisclosed"),
-        ("ko", "Backbone: 비공개"),
-        ("de", "Backbone: nicht offengelegt"),
+        ("en", "Backbone: undisclosed", "undisclosed by the vendor"),
+        ("ko", "Backbone: 비공개", "제조사 비공개"),
+        ("de", "Backbone: nicht offengelegt", "vom Anbieter nicht offengelegt"),
     ],
 )
-def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(client, lang, heading):
+def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(
+    client, lang, heading, value
+):
     """The backbone of a closed model is a stated state, not a row of dashes: no headline
     numbers, no layer strip, no size charts and no measure form, and the documented facts."""
     closed_models_load()
@@ -206,6 +208,8 @@ def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(clien
     html = response.content.decode()
     assert 'data-testid="backbone-undisclosed"' in html
     assert heading in html
+    # the undisclosed facts' value reads in the page's language
+    assert f'<div class="fact-value">{value}</div>' in html
     assert "numbers-h" not in html and "layers-h" not in html and "charts-h" not in html
     assert 'name="mode"' not in html  # the profiler's measure form
     assert "platform.claude.com" in html  # the vendor facts with their links

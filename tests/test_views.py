@@ -133,7 +133,21 @@ def test_model_page_context_and_gpu_params(client, web_showcase):
 
 
 def test_model_page_unknown_is_404(client, db):
-    assert client.get("/models/nobody/nothing/").status_code == 404
+    response = client.get("/models/nobody/nothing/")
+    assert response.status_code == 404
+    page = html.unescape(response.content.decode())
+    assert "There is no model nobody/nothing in the catalog yet." in page
+    assert 'name="model_id" value="nobody/nothing"' in page  # one click to fetch it
+    # an ID the Hub cannot have gets no fetch button
+    bad = html.unescape(client.get("/models/nobody/x..y/").content.decode())
+    assert "There is no model" in bad and 'name="model_id"' not in bad.split("<main", 1)[-1]
+
+
+def test_unknown_address_gets_the_app_404_page(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "This address is not a page of Mechanic." in response.content.decode()
 
 
 def test_model_page_without_analysis_degrades(client, web_model):

@@ -31,6 +31,16 @@ def _number(value: Any) -> float | None:
         return None
 
 
+DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
+
+
+@register.filter
+def decoder_label(value: Any) -> str:
+    """The engine's decoder type as the course writes it: 'hybrid_moe' -> 'hybrid MoE'."""
+    text = str(value or "")
+    return DECODER_LABELS.get(text, text.replace("_", " "))
+
+
 @register.filter
 def bytes_h(value: Any) -> str:
     """Binary units (GiB) because GPU memory is sold in them: 8_030_261_248 -> '7.48 GiB'."""
