@@ -274,3 +274,14 @@ def test_bad_id_message_is_in_the_page_language(client, db, language, expected):
     )
     assert response.status_code == 400
     assert expected in html.unescape(response.content.decode())
+
+
+def test_longest_context_that_fits_is_set_against_the_context_window(client, web_model):
+    from conftest import _web_shared_config, web_report
+
+    cfg = _web_shared_config("openai--gpt-oss-20b")
+    web_model("openai/gpt-oss-20b", analysis=web_report(cfg, []), config=cfg)
+    page = client.get("/models/openai/gpt-oss-20b/", {"gpu": "H100-SXM"}).content.decode()
+    line = page.split('data-testid="max-context">', 1)[1].split("</p>", 1)[0]
+    assert "Longest context that fits" in line
+    assert "the model itself reads at most 128K tokens" in line
