@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from axes.facts import AXES, LABELS
 from axes.taxonomy import AXIS_QUESTIONS, AXIS_TITLES, KINDS
+from catalog.templatetags.mechanic import tokens_h
 
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
@@ -383,15 +384,17 @@ CHART_CACHE_S = 60 * 60
 
 def _layout(title: str, xaxis: str, yaxis: str, **extra: Any) -> dict[str, Any]:
     return {
-        "title": {"text": title, "font": {"size": 15}},
         "xaxis": {"title": {"text": xaxis}},
         "yaxis": {"title": {"text": yaxis}},
-        "margin": {"l": 70, "r": 20, "t": 50, "b": 60},
+        "margin": {"l": 70, "r": 20, "t": 96, "b": 70},
         "height": 360,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": "system-ui, sans-serif", "size": 12},
-        "legend": {"orientation": "h", "y": -0.25},
+        # between the title and the plot: below the plot it ran into rotated tick labels and
+        # the x-axis title
+        "title": {"text": title, "font": {"size": 15}, "y": 0.97, "yanchor": "top"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
         **extra,
     }
 
@@ -506,6 +509,11 @@ def chart_memory(
             ),
         }
         layout["xaxis"]["type"] = "log"
+        # ticks at the plotted context lengths, written as configs write them (8K, 128K): the
+        # default log ticks read "9 1000 2 3 4 ..."
+        ticks = sorted({c for _label, points in series for c, _b in points})
+        layout["xaxis"]["tickvals"] = ticks
+        layout["xaxis"]["ticktext"] = [tokens_h(c) for c in ticks]
         return _figure_json(data, layout)
 
     return _cached_figure("memory", [series, gpu, gpu_bytes], build)

@@ -15,6 +15,7 @@ from conftest import web_analysis, web_fact, web_llama_facts
 from django.utils import translation
 
 from catalog import views_support as vs
+from catalog.templatetags.mechanic import tokens_h
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +83,8 @@ def _go_memory(series, gpu, gpu_bytes):
             "GiB",
         )
     )
-    fig.update_xaxes(type="log")
+    ticks = sorted({c for _label, points in series for c, _b in points})
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[tokens_h(c) for c in ticks])
     return fig
 
 
