@@ -64,6 +64,16 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     ph.goto(url)
     ph.wait_for_selector("[data-chart='chart-params'][data-rendered]")
     screenshot(ph, "model-phone")
+    # chart titles are broken onto two lines rather than cut off at the screen's edge
+    overflowing = ph.evaluate(
+        """[...document.querySelectorAll('[data-chart][data-rendered]')].flatMap(chart => {
+             const box = chart.getBoundingClientRect();
+             return [...chart.querySelectorAll('.gtitle')]
+               .filter(t => t.getBoundingClientRect().right > box.right + 1)
+               .map(t => t.textContent);
+           })"""
+    )
+    assert overflowing == [], overflowing
     width = ph.evaluate("document.documentElement.scrollWidth")
     wide = ph.evaluate(
         """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.chart'))

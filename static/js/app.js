@@ -3,6 +3,25 @@
 (function () {
   "use strict";
 
+  // Plotly does not wrap titles: on a narrow screen a long one is cut off at the edge. Break it
+  // at the space nearest its middle and give the extra line room above the plot.
+  function fitTitle(layout, width) {
+    var title = layout.title;
+    if (!title || typeof title.text !== "string" || !width) return;
+    var fits = Math.floor(width / 9); // characters of the 15px title font per line, roughly
+    var text = title.text;
+    if (text.length <= fits || text.indexOf("<br>") !== -1) return;
+    var middle = Math.floor(text.length / 2);
+    var left = text.lastIndexOf(" ", middle);
+    var right = text.indexOf(" ", middle);
+    var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
+    if (cut <= 0) return;
+    layout.title = Object.assign({}, title, { text: text.slice(0, cut) + "<br>" + text.slice(cut + 1) });
+    var margin = Object.assign({}, layout.margin || {});
+    margin.t = (margin.t || 80) + 22;
+    layout.margin = margin;
+  }
+
   function renderCharts(root) {
     if (!window.Plotly) return;
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
@@ -18,6 +37,7 @@
       el.dataset.rendered = "1";
       el.innerHTML = "";
       var layout = Object.assign({}, spec.layout || {}, { autosize: true });
+      fitTitle(layout, el.clientWidth);
       window.Plotly.newPlot(el, spec.data || [], layout, {
         responsive: true,
         displaylogo: false,
