@@ -63,6 +63,9 @@ class ConfigView:
             )
         self.sources: dict[str, str] = {}  # spec field -> config key path
         self.notes: list[str] = []
+        self._bind(config)
+
+    def _bind(self, config: dict[str, Any]) -> None:
         # one flat mapping to look names up in (a null value reads as absent): the config
         # itself, or, with a text_config, the config overlaid by text_config's non-null keys
         self._raw = config
@@ -82,19 +85,9 @@ class ConfigView:
 
     @raw.setter
     def raw(self, config: dict[str, Any]) -> None:
-        # one flat mapping to look names up in (a null value reads as absent): the config
-        # itself, or, with a text_config, the config overlaid by text_config's non-null keys
-        self._raw = config
-        text = config.get("text_config")
-        self.text: dict[str, Any] = text if isinstance(text, dict) else {}
-        if self.text:
-            self._from_text = frozenset(k for k, v in self.text.items() if v is not None)
-            self._values = {**config, **{k: self.text[k] for k in self._from_text}}
-        else:
-            self._from_text = frozenset()
-            self._values = config
+        self._bind(config)
 
-    def ints(self, table: tuple[tuple[str, tuple[str, ...], Any], ...]) -> list[Any]:
+    def ints(self, table: tuple[tuple[str | None, tuple[str, ...], Any], ...]) -> list[Any]:
         """``[self.int(*names, default=default, field_name=field) for field, names, default
         in table]`` in one loop (no per-field call): the same values, sources and errors."""
         get = self._values.get
@@ -153,7 +146,10 @@ class ConfigView:
         return default
 
     def int(self, *names: str, default: Any = _MISSING, field_name: str | None = None) -> Any:
-        """An integer, from the first present key; numeric strings are accepted (noted)."""
+        """An integer, from the first present key; numeric strings are accepted (noted).
+
+        The loop of ``ints`` for one field, written out: routing it through ``ints`` adds
+        ~0.4 us a call (a tuple, a list and a call) on the engine's hot path."""
         get = self._values.get
         for n in names:
             v = get(n)
