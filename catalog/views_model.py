@@ -87,9 +87,6 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     return html, card.truncated
 
 
-_DTYPE_SHORT = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
-
-
 def _stored_label(analysis: dict[str, Any]) -> str:
     """How the checkpoint stores its weights, in a few characters ("FP8 block-wise", "fp16")."""
     fmt = vs.dig(analysis, "backbone", "weights_format") or {}
@@ -97,7 +94,9 @@ def _stored_label(analysis: dict[str, Any]) -> str:
     if isinstance(quant, dict) and quant.get("label"):
         return str(quant["label"])
     dtype = fmt.get("stored_dtype") if isinstance(fmt, dict) else None
-    return _DTYPE_SHORT.get(str(dtype), str(dtype)) if dtype else "bf16"
+    from axes.backbone.quantization import DTYPE_SHORT_NAMES
+
+    return DTYPE_SHORT_NAMES.get(str(dtype), str(dtype)) if dtype else "bf16"
 
 
 def _stored_spec(analysis: dict[str, Any] | None) -> dict[str, Any] | None:

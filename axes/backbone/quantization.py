@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# torch / config dtype names -> the short names reports and the KV-cache options use
+DTYPE_SHORT_NAMES: dict[str, str] = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+
 DTYPE_BYTES: dict[str, float] = {
     "float32": 4,
     "fp32": 4,

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
-KV_DTYPE_NAMES = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}  # axes.backbone's
 # Loaded weights vs. params x dtype bytes: all parameters are materialised in one dtype, so the
 # only slack is rounding in the estimate (e.g. buffers such as rotary inv_freq are not weights).
 WEIGHTS_MEMORY_TOLERANCE = 0.02
@@ -83,6 +82,7 @@ def estimate_from_config(
     est = Estimate()
     try:
         from axes import backbone  # pure module: no Django, no torch
+        from axes.backbone.quantization import DTYPE_SHORT_NAMES
     except ImportError as exc:
         est.notes.append(f"no analytic estimate: axes.backbone is not importable ({exc}).")
         return est
@@ -95,7 +95,7 @@ def estimate_from_config(
     offered = {
         "context_len": seq_len,
         "batch": batch,
-        "kv_dtype": KV_DTYPE_NAMES[dtype],
+        "kv_dtype": DTYPE_SHORT_NAMES[dtype],
     }
     try:
         params = inspect.signature(analyze).parameters
