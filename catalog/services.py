@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -606,13 +607,26 @@ def ingest_job_create(*, repo_id: str, revision: str | None = None) -> IngestJob
     return IngestJob.objects.create(repo_id=ref.repo_id, requested_revision=ref.revision or "")
 
 
-def ingest_job_start(*, repo_id: str, revision: str | None = None) -> IngestJob:
-    """Create the job row and dispatch the Celery task once the row is committed."""
+def ingest_job_start(
+    *, repo_id: str, revision: str | None = None, language: str | None = None
+) -> IngestJob:
+    """Create the job row and dispatch the Celery task once the row is committed.
+
+    ``language`` (default: the active one): the worker writes the job's error in it."""
+    job = ingest_job_create(repo_id=repo_id, revision=revision)
+    transaction.on_commit(partial(_ingest_job_dispatch, job.pk, language or get_language()))
+    return job
+
+
+def _ingest_job_dispatch(job_id: int, language: str | None) -> None:
+    """Send the task. A broker that is down is logged, not raised: the page that polls the job
+    runs one that nobody claimed (``catalog.views._job_run_inline_if_stale``)."""
     from .tasks import ingest_model
 
-    job = ingest_job_create(repo_id=repo_id, revision=revision)
-    transaction.on_commit(lambda: ingest_model.delay(job.id, get_language()))
-    return job
+    try:
+        ingest_model.delay(job_id, language)
+    except Exception:
+        logger.exception("could not dispatch ingest job %s; it will run inline when polled", job_id)
 
 
 def ingest_job_run(*, job_id: int) -> IngestJob | None:

@@ -7,12 +7,10 @@ form also works without JavaScript.
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -146,25 +144,11 @@ def _model_of(result: Any) -> CatalogModel:
     raise TypeError(f"ingestion returned {type(result).__name__}, not a revision or model")
 
 
-def _job_dispatch(job_id: int, language: str | None = None) -> None:
-    """Send the task; a broker that is down is logged, not shown: the polling request runs a
-    job that nobody claimed (``_job_run_inline_if_stale``), so the user still gets the page.
-    ``language``: the worker writes the job's error message in the user's language."""
-    from catalog.tasks import ingest_model
-
-    try:
-        ingest_model.delay(job_id, language)
-    except Exception:
-        log.exception("could not dispatch ingest job %s; it will run inline when polled", job_id)
-
-
 def _job_start(repo_id: str, revision: str | None) -> Any:
-    """Create the IngestJob row, then dispatch the Celery task once the row is committed."""
-    from catalog.services import ingest_job_create
+    """Create the IngestJob row; the Celery task is sent once the row is committed."""
+    from catalog.services import ingest_job_start
 
-    job = ingest_job_create(repo_id=repo_id, revision=revision)
-    transaction.on_commit(partial(_job_dispatch, job.pk, get_language()))
-    return job
+    return ingest_job_start(repo_id=repo_id, revision=revision, language=get_language())
 
 
 def _job_get(job_id: int) -> Any:
