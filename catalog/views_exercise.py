@@ -81,17 +81,20 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> list[str]:
     return cut
 
 
-def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any) -> dict[str, Any]:
+def _past(request: HttpRequest) -> list[Exercise]:
+    """This browser's exercises for the sidebar, newest first."""
     key = request.session.session_key
-    past = (
-        list(
-            Exercise.objects.filter(session_key=key).only(
-                "id", "model_name", "updated_at", "rows", "session_key"
-            )[:PAST_MAX]
-        )
-        if key
-        else []
+    if not key:
+        return []
+    return list(
+        Exercise.objects.filter(session_key=key).only(
+            "id", "model_name", "updated_at", "rows", "session_key"
+        )[:PAST_MAX]
     )
+
+
+def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any) -> dict[str, Any]:
+    past = _past(request)
     titles = vs.axis_titles()
     questions = vs.axis_questions()
     rows = (exercise.rows if exercise else {}) or {}
@@ -144,7 +147,12 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "catalog/_exercise_status.html",
-            {"exercise": exercise, "cut": [vs.axis_titles()[a] for a in cut], "saved": True},
+            {
+                "exercise": exercise,
+                "cut": [vs.axis_titles()[a] for a in cut],
+                "saved": True,
+                "past": _past(request),  # the sidebar, swapped out of band
+            },
         )
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}")
 
@@ -167,7 +175,9 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
     exercise.result = result
     exercise.save(update_fields=["result", "updated_at"])
     if request.htmx:
-        context = _page_context(request, exercise, cut=[vs.axis_titles()[a] for a in cut])
+        context = _page_context(
+            request, exercise, cut=[vs.axis_titles()[a] for a in cut], oob_past=True
+        )
         return render(request, "catalog/_exercise_result.html", context)
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}#result")
 

@@ -109,6 +109,10 @@ def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
     page.wait_for_function(
         "/Saved at \\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('save-status').textContent)"
     )
+    # the sidebar names the model as soon as it is saved, without a reload
+    current = page.locator("#exercise-past a[aria-current]")
+    current.filter(has_text="meta-llama/Meta-Llama-3-8B-Instruct").wait_for()
+    assert page.locator("#exercise-past").inner_text().count("(no model yet)") == 0
     page.wait_for_timeout(1500)  # the last field's debounced autosave
     page.reload()
     assert "grouped-query attention" in page.get_by_label("Backbone").input_value()
@@ -116,6 +120,7 @@ def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
     page.get_by_role("button", name="Check").click()
     page.wait_for_selector("#result .phrase")
     assert page.evaluate("window.pwned") is None
+    assert page.locator("#exercise-past").count() == 1  # swapped in place, not duplicated
     screenshot(page, "exercise")
     with page.expect_download() as info:
         page.get_by_role("link", name="Export as Markdown").click()

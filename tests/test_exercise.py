@@ -132,7 +132,11 @@ def test_autosave_reload_check_export(client, web_showcase):
         headers={"HX-Request": "true"},
     )
     assert save.status_code == 200
-    assert "Saved at" in save.content.decode()
+    fragment = save.content.decode()
+    assert "Saved at" in fragment
+    # the sidebar list comes along, swapped out of band: the new model name shows at once
+    assert 'id="exercise-past" hx-swap-oob="true"' in fragment
+    assert "meta-llama/Meta-Llama-3-8B-Instruct</a>" in fragment
 
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "32 layers, GQA &lt;script&gt;alert(&#x27;row&#x27;)&lt;/script&gt;" in page
