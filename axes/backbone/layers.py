@@ -79,8 +79,8 @@ def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -
     if ffns is None or isinstance(ffns, str):
         distinct = set(mixers)
         if len(distinct) == 1:  # a uniform stack: one block, n references
-            return [LayerSpec(mixers[0], ffns)] * len(mixers)
-        table = {m: LayerSpec(m, ffns) for m in distinct}
+            return [_INTERNED.get((mixers[0], ffns)) or LayerSpec(mixers[0], ffns)] * len(mixers)
+        table = {m: _INTERNED.get((m, ffns)) or LayerSpec(m, ffns) for m in distinct}
         return list(map(table.__getitem__, mixers))
     pairs = list(zip(mixers, ffns, strict=True))
     ptable = {p: LayerSpec(*p) for p in set(pairs)}
@@ -136,7 +136,13 @@ def mixers_from_layer_types(layer_types: list[Any], num_layers: int) -> list[str
     if len(layer_types) < num_layers:
         return None
     get = LAYER_TYPE_TO_MIXER.get
-    out = [get(t) if type(t) is str else get(str(t)) for t in layer_types[:num_layers]]
+    head = layer_types[:num_layers]
+    try:  # the common case, every entry a known string: one C-level map
+        out = list(map(get, head))
+    except TypeError:  # an unhashable entry (a list or dict): the per-entry reading below
+        out = [None]
+    if None in out:  # an unknown or non-string entry: read each one as its string
+        out = [get(t) if type(t) is str else get(str(t)) for t in head]
     return None if None in out else out
 
 
@@ -217,7 +223,8 @@ def _summary(
             label = MIXER_LABELS.get(mixer, mixer)
         parts.append(f"{n} {label}")
     mixer_text = " + ".join(parts)
-    ffn_text = " + ".join(f"{n} {FFN_LABELS.get(f, f)}" for f, n in ffns.items())
-    if separate_blocks and ffn_text:  # Nemotron-H style: mixers and FFNs are separate blocks
-        return " + ".join(p for p in (mixer_text, ffn_text) if p)
-    return " · ".join(p for p in (mixer_text, ffn_text) if p)
+    ffn_text = " + ".join([f"{n} {FFN_LABELS.get(f, f)}" for f, n in ffns.items()])
+    if not (mixer_text and ffn_text):
+        return mixer_text or ffn_text
+    # Nemotron-H style (mixers and FFNs are separate blocks) adds up; otherwise "mixers · FFNs"
+    return f"{mixer_text} + {ffn_text}" if separate_blocks else f"{mixer_text} · {ffn_text}"

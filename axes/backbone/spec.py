@@ -451,8 +451,10 @@ def normalize(config: dict[str, Any]) -> ArchSpec:
     module = _family_for(model_type, config)
     spec = module.read(view)
     _read_common(view, spec)
-    spec.notes = view.notes + spec.notes
-    spec.sources = {**view.sources, **spec.sources}
+    # the view is discarded: its lists and maps become the spec's (merged when the family
+    # module wrote its own)
+    spec.notes = view.notes + spec.notes if spec.notes else view.notes
+    spec.sources = {**view.sources, **spec.sources} if spec.sources else view.sources
     _validate(spec)
     return spec
 

@@ -28,6 +28,7 @@ _CORE_WIDTHS: Any = (
     ("head_dim", ("head_dim", "attention_head_dim", "kv_channels"), None),
     ("intermediate_size", ("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"), None),
 )
+_CORE: Any = _CORE_SIZE + _CORE_HEADS + _CORE_WIDTHS  # one lookup pass for the seven
 _MAX_POS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
 
 
@@ -45,7 +46,7 @@ def read_core(
     fixed default in their configuration_*.py), else hidden_size // num_attention_heads
     (llama and most others, ``configuration_llama.py``).
     """
-    hidden, layers = view.ints(_CORE_SIZE)
+    hidden, layers, vocab, heads, kv, hd, inter = view.ints(_CORE)
     if layers > MAX_LAYERS:
         # Checked before any per-layer list is built: 10**13 layers would exhaust memory.
         where = view.sources.get("num_layers", "num_hidden_layers")
@@ -54,10 +55,8 @@ def read_core(
             "the value in config.json.",
             key=where,
         )
-    vocab, heads, kv = view.ints(_CORE_HEADS)
     if kv is None:
         kv = 1 if view.bool("multi_query", default=False) else heads
-    hd, inter = view.ints(_CORE_WIDTHS)
     if hd is None:
         if head_dim_default is not None:
             hd = head_dim_default
