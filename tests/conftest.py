@@ -13,6 +13,31 @@ SHARED_DIR = Path(
 )
 
 
+def shared_path(relative: str) -> Path:
+    """``../shared/<relative>`` (the real configs, cards, indexes and gold statements tests
+    read). Missing: a skip that says where it was looked for, except in CI (``CI=true``),
+    where it is a failure, so a CI machine without it can never pass by skipping."""
+    path = SHARED_DIR / relative
+    if not path.exists():
+        message = (
+            f"no shared data at {path}: clone the repository next to shared/ "
+            "or set MECHANIC_SHARED_DIR"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def shared_hub() -> Path:
+    return shared_path("hub")
+
+
+def pytest_report_header(config):
+    hub = SHARED_DIR / "hub"
+    return f"shared Hub data: {hub} ({'found' if hub.is_dir() else 'MISSING: tests that read it skip, and fail in CI'})"
+
+
 @pytest.fixture(autouse=True)
 def _language_reset_between_tests():
     """A request leaves its language active in the thread: every test starts in English."""
@@ -41,7 +66,7 @@ os.environ.pop("HF_HUB_OFFLINE", None)
 def hub_server():
     from tests.hubserver import LoopbackHub
 
-    server = LoopbackHub(shared_dir=SHARED_DIR / "hub").start()
+    server = LoopbackHub(shared_dir=shared_hub()).start()
     yield server
     server.stop()
 
@@ -455,7 +480,7 @@ def _web_shared_config(name: str) -> dict:
 
     # parse_constant: some configs carry Infinity (Nemotron-H time_step_limit), invalid in JSON
     return json.loads(
-        (SHARED_DIR / "hub" / name / "config.json").read_text(), parse_constant=lambda c: None
+        (shared_hub() / name / "config.json").read_text(), parse_constant=lambda c: None
     )
 
 

@@ -201,7 +201,9 @@ def test_one_sentence_with_three_contradictions_against_the_real_report() -> Non
     the card is checked against; a sentence stating three things is checked on all three."""
     from axes.analysis import analyze_artifacts
 
-    config = json.loads((SHARED / "hub" / "meta-llama--Llama-3.1-8B" / "config.json").read_text())
+    from tests.conftest import shared_hub
+
+    config = json.loads((shared_hub() / "meta-llama--Llama-3.1-8B" / "config.json").read_text())
     config["max_position_embeddings"] = 8192
     card = "# Test\n\nThis is a 70B mixture-of-experts model with a 128K context window.\n"
     analysis = analyze_artifacts(Artifacts(repo_id="x/y", config=config, card=card))

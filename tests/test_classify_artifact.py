@@ -35,11 +35,11 @@ def test_artifact_is_json_trained_on_our_statements_only():
 
 
 def test_no_training_statement_is_copied_from_the_dev_gold_set():
-    from tests.conftest import SHARED_DIR
+    from tests.conftest import shared_path
 
     gold = {
         json.loads(line)["text"].strip().lower()
-        for line in (SHARED_DIR / "axes" / "gold-dev.jsonl").read_text().splitlines()
+        for line in shared_path("axes/gold-dev.jsonl").read_text().splitlines()
         if line.strip()
     }
     ours = [

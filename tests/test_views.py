@@ -216,10 +216,10 @@ def test_upload_form_validation(client):
 
 
 def test_upload_stores_and_redirects(client, db):
-    from conftest import SHARED_DIR
+    from conftest import shared_hub
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    config = (SHARED_DIR / "hub" / "meta-llama--Llama-3.2-1B" / "config.json").read_bytes()
+    config = (shared_hub() / "meta-llama--Llama-3.2-1B" / "config.json").read_bytes()
     response = client.post(
         reverse("catalog:upload"),
         {
