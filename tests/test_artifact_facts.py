@@ -200,7 +200,6 @@ def test_one_sentence_with_three_contradictions_against_the_real_report() -> Non
     """The engine's real report (params.total, backbone.context_length, decoder_type) is what
     the card is checked against; a sentence stating three things is checked on all three."""
     from axes.analysis import analyze_artifacts
-
     from tests.conftest import shared_hub
 
     config = json.loads((shared_hub() / "meta-llama--Llama-3.1-8B" / "config.json").read_text())
