@@ -42,6 +42,19 @@ def test_bad_id_and_unreachable_hub_say_what_to_do(live, hub, page):
     page.wait_for_selector("text=/no model with this ID|failed/", timeout=30_000)
 
 
+def _choose(page, select: str, value: str, url_pattern: str) -> None:
+    """Pick an option of the htmx form and wait until its swap has settled: htmx pushes the
+    address before it swaps, and the new form listens for changes only once it is processed,
+    so a second pick made in between (machine speed, not a person's) would be lost."""
+    page.evaluate(
+        "window.__settled = false; document.body.addEventListener('htmx:afterSettle',"
+        " () => { window.__settled = true }, {once: true})"
+    )
+    page.select_option(select, value)
+    page.wait_for_url(re.compile(url_pattern))
+    page.wait_for_function("window.__settled === true")
+
+
 def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     url = live + "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
     page.goto(url)
@@ -51,12 +64,9 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     page.locator("details.evidence summary").first.click()
     screenshot(page, "model")
     # the context / GPU form updates the page in place; the address keeps one of each choice
-    page.select_option("#ctx-select", "8192")
-    page.wait_for_url(re.compile(r"context=8192"))
-    page.select_option("#gpu-select", "H200")
-    page.wait_for_url(re.compile(r"gpu=H200"))
-    page.select_option("#ctx-select", "32768")
-    page.wait_for_url(re.compile(r"context=32768"))
+    _choose(page, "#ctx-select", "8192", r"context=8192")
+    _choose(page, "#gpu-select", "H200", r"gpu=H200")
+    _choose(page, "#ctx-select", "32768", r"context=32768")
     query = page.url.split("?", 1)[1]
     assert sorted(query.split("&")) == ["context=32768", "gpu=H200"], page.url
     phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
