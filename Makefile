@@ -69,6 +69,7 @@ classifier: install
 ## Benchmarks (print ratios against a reference run in the same process).
 bench: install
 	$(PY) bench/bench_backbone.py
+	$(PY) bench/bench_floor.py
 	$(PY) bench/bench_pages.py
 
 lint: install
