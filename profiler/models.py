@@ -105,6 +105,17 @@ class MeasurementRun(models.Model):
         return self.status in self.ACTIVE
 
     @property
+    def silent_for_s(self) -> int | None:
+        """Seconds since a running run's worker last showed a sign of life, once that is longer
+        than ``PROFILER_STALE_AFTER_S`` (the worker probably died); None otherwise."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return None
+        from django.conf import settings
+
+        age = int((timezone.now() - self.heartbeat_at).total_seconds())
+        return age if age > settings.PROFILER_STALE_AFTER_S else None
+
+    @property
     def decode_tokens_per_s(self) -> float | None:
         if not self.result:
             return None

@@ -111,8 +111,11 @@ def run_request(
                 _("%(name)s must be a whole number from %(low)d to %(high)d.")
                 % {"name": name, "low": low, "high": high}
             )
-    if not Artifact.objects.filter(revision=revision, kind=Artifact.Kind.CONFIG).exists():
+    config = Artifact.objects.filter(revision=revision, kind=Artifact.Kind.CONFIG).first()
+    if config is None:
         raise RunRequestInvalid(_("This revision has no config.json, so it cannot be measured."))
+    if not source_dir:
+        _run_request_fits(revision, config, fields)
 
     existing = MeasurementRun.objects.filter(
         revision=revision, status__in=MeasurementRun.ACTIVE, **fields
@@ -130,6 +133,35 @@ def run_request(
     transaction.on_commit(lambda: run_enqueue(run_id=run.pk))
     run.refresh_from_db()  # on_commit ran already in autocommit mode: show its outcome
     return run
+
+
+def _run_request_fits(revision: Revision, config: Artifact, fields: dict[str, Any]) -> None:
+    """What the worker would refuse, said before the run is queued (it could wait behind an
+    hour-long measurement to be told): lengths past the model's positions, and weights that
+    were never there."""
+    data = config.data if isinstance(config.data, dict) else None
+    if data is None:
+        try:
+            data = json.loads(config.text)
+        except (TypeError, ValueError):
+            data = None
+    max_pos = data.get("max_position_embeddings") if isinstance(data, dict) else None
+    length = fields["prompt_len"] + fields["new_tokens"]
+    if type(max_pos) is int and length > max_pos:
+        raise RunRequestInvalid(
+            _(
+                "prompt_len + new_tokens = %(length)d is more than this model's "
+                "max_position_embeddings (%(max)d): choose shorter lengths."
+            )
+            % {"length": length, "max": max_pos}
+        )
+    if fields["mode"] == MeasurementRun.Mode.CHECKPOINT and revision.source != Revision.Source.HUB:
+        raise RunRequestInvalid(
+            _(
+                "Checkpoint mode needs the weights, and this revision was not fetched from the "
+                "Hub, so there are none to load: choose synthetic weights."
+            )
+        )
 
 
 def _broker_display(url: str) -> str:
@@ -289,6 +321,21 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
         error_code="cancelled",
         finished_at=now,
     )
+    if not cancelled:
+        # A running run whose worker went silent (it died: no heartbeat for longer than
+        # PROFILER_STALE_AFTER_S) has nobody left to stop it: cancel it now. Conditional on the
+        # stale heartbeat, so a worker that is alive after all keeps its run and gets the request.
+        cutoff = now - timedelta(seconds=settings.PROFILER_STALE_AFTER_S)
+        cancelled = MeasurementRun.objects.filter(
+            pk=run_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
+        ).update(
+            status=Status.CANCELLED,
+            stage="cancelled",
+            cancel_requested=True,
+            error=_cancel_message(),
+            error_code="cancelled",
+            finished_at=now,
+        )
     if not cancelled:
         MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
             cancel_requested=True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from catalog.models import Revision
@@ -35,6 +36,7 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = get_object_or_404(Revision.objects.select_related("model"), pk=revision_id)
     form = MeasureForm(request.POST)
     run = None
+    asked_at = timezone.now()
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -57,9 +59,16 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
             response["HX-Retarget"] = f"#profiler-form-{revision.pk}"
             response["HX-Reswap"] = "outerHTML"
             return response
-        return render(request, "profiler/_measure_form.html", context, status=400)
+        # without htmx (no JavaScript): the form with its errors on a page of its own
+        return render(request, "profiler/measure_form_page.html", context, status=400)
     if _is_htmx(request):
-        return render(request, "profiler/_run_status.html", _run_context(run))
+        response = render(request, "profiler/_run_status.html", _run_context(run))
+        if run.queued_at < asked_at:
+            # The same request is already queued or running, so its status is on the page:
+            # update it in place instead of inserting a second copy (and a second poller).
+            response["HX-Retarget"] = f"#run-{run.pk}"
+            response["HX-Reswap"] = "outerHTML"
+        return response
     return redirect("profiler:run", run_id=run.pk)
 
 

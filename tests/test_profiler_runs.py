@@ -234,6 +234,67 @@ def test_request_validation_is_readable():
         services.run_request(revision=revision, batch=0)
     with pytest.raises(services.RunRequestInvalid, match="dtype must be one of"):
         services.run_request(revision=revision, dtype="int3")
+    # what the worker would refuse is said before anything is queued
+    with pytest.raises(services.RunRequestInvalid, match=r"= 8200 is more than .* \(8192\)"):
+        services.run_request(revision=revision, prompt_len=8000, new_tokens=200, device="cpu")
+    with pytest.raises(services.RunRequestInvalid, match="Checkpoint mode needs the weights"):
+        services.run_request(revision=revision, mode="checkpoint", device="cpu")
+    assert not MeasurementRun.objects.exists()
+
+
+def test_too_long_a_request_is_refused_on_the_form_in_the_page_language():
+    revision = revision_with_config(TINY_LLAMA)
+    client, token = _csrf_client_and_token(revision)
+    url = reverse("profiler:measure", args=[revision.pk])
+    form = {**FORM, "prompt_len": "8000", "new_tokens": "500", "csrfmiddlewaretoken": token}
+    response = client.post(url, form, headers={"HX-Request": "true"})
+    # htmx swaps only 2xx: the form comes back with its error, retargeted onto itself
+    assert response.status_code == 200 and response["HX-Retarget"] == f"#profiler-form-{revision.pk}"
+    assert "max_position_embeddings (8192)" in response.content.decode()
+    german = client.post(url, form, headers={"HX-Request": "true", "Accept-Language": "de"})
+    assert "ist mehr als max_position_embeddings dieses Modells (8192)" in german.content.decode()
+    # without JavaScript: a whole page (the site's layout and a way back), status 400
+    plain = client.post(url, form)
+    assert plain.status_code == 400
+    body = plain.content.decode()
+    assert body.lstrip().lower().startswith("<!doctype html>") and "max_position_embeddings" in body
+    assert revision.model.get_absolute_url() in body
+    assert not MeasurementRun.objects.exists()
+
+
+def test_the_same_request_twice_updates_the_run_in_place(celery_broker):
+    revision = revision_with_config(TINY_LLAMA)
+    client, token = _csrf_client_and_token(revision)
+    url = reverse("profiler:measure", args=[revision.pk])
+    form = {**FORM, "csrfmiddlewaretoken": token}
+    first = client.post(url, form, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and "HX-Retarget" not in first  # inserted at the top
+    run = MeasurementRun.objects.get()
+    again = client.post(url, form, headers={"HX-Request": "true"})
+    assert MeasurementRun.objects.count() == 1
+    assert again["HX-Retarget"] == f"#run-{run.pk}" and again["HX-Reswap"] == "outerHTML"
+
+
+def test_stop_on_a_run_whose_worker_went_silent_cancels_it_at_once(settings):
+    settings.PROFILER_STALE_AFTER_S = 60
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="gone")
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    assert "No sign of life" not in Client().get(status_url).content.decode()  # fresh heartbeat
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    page = Client().get(status_url).content.decode()
+    assert re.search(r"No sign of life from the worker for 6\d\d s", page)
+    stopped = services.run_cancel(run_id=run.pk)
+    assert stopped.status == Status.CANCELLED and stopped.finished_at is not None
+    # the worker, should it come back, can no longer write a result
+    assert not services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    # a live worker's run is only asked to stop
+    live = make_run(revision, batch=2)
+    services.run_claim(run_id=live.pk, worker_host="alive")
+    asked = services.run_cancel(run_id=live.pk)
+    assert asked.status == Status.RUNNING and asked.cancel_requested
 
 
 def _csrf_client_and_token(revision) -> tuple[Client, str]:
