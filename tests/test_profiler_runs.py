@@ -249,7 +249,9 @@ def test_too_long_a_request_is_refused_on_the_form_in_the_page_language():
     form = {**FORM, "prompt_len": "8000", "new_tokens": "500", "csrfmiddlewaretoken": token}
     response = client.post(url, form, headers={"HX-Request": "true"})
     # htmx swaps only 2xx: the form comes back with its error, retargeted onto itself
-    assert response.status_code == 200 and response["HX-Retarget"] == f"#profiler-form-{revision.pk}"
+    assert (
+        response.status_code == 200 and response["HX-Retarget"] == f"#profiler-form-{revision.pk}"
+    )
     assert "max_position_embeddings (8192)" in response.content.decode()
     german = client.post(url, form, headers={"HX-Request": "true", "Accept-Language": "de"})
     assert "ist mehr als max_position_embeddings dieses Modells (8192)" in german.content.decode()
