@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from axes.facts import Evidence, Fact
+from axes.jsonfile import constants_note, model_json_loads
 
-ANALYSIS_VERSION = 3  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 4  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass
@@ -31,15 +32,25 @@ class Artifacts:
     safetensors_headers: dict[str, dict[str, Any]] = field(default_factory=dict)  # file -> header
     model_info: dict[str, Any] | None = None  # Hub model_info subset (safetensors counts, ...)
     extra_facts: list[dict[str, Any]] = field(default_factory=list)  # bundled, sourced facts
+    notes: list[str] = field(default_factory=list)  # what reading the files changed or dropped
 
 
 class ArtifactError(ValueError):
     """An artifact that cannot be read: says which file and where."""
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_bytes(path: Path) -> bytes:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), a folder named like the file, a loop
+        raise ArtifactError(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
+
+
+def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
+    raw = _read_bytes(path)
+    constants: list[str] = []
+    try:
+        data = model_json_loads(raw.decode("utf-8"), constants=constants)
     except json.JSONDecodeError as exc:
         raise ArtifactError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -48,11 +59,22 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise ArtifactError(f"{path.name} is not UTF-8 text: {exc}") from exc
     except RecursionError as exc:
         raise ArtifactError(f"{path.name} is nested too deeply to be a model file") from exc
-    except ValueError as exc:  # an integer over Python's digit limit
+    except ValueError as exc:  # 1e400, or an integer over Python's digit limit
         raise ArtifactError(f"{path.name} is not usable JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise ArtifactError(f"{path.name} must hold a JSON object, not {type(data).__name__}")
+    if constants:
+        notes.append(constants_note(path.name, constants))
     return data
+
+
+def _read_text(path: Path, notes: list[str]) -> str:
+    raw = _read_bytes(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        notes.append(f"{path.name} is not all UTF-8: unreadable bytes shown as \ufffd")
+        return raw.decode("utf-8", errors="replace")
 
 
 def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artifacts:
@@ -71,13 +93,13 @@ def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artif
         ("model.safetensors.index.json", "safetensors_index"),
     ):
         if (root / name).is_file():
-            setattr(arts, attr, _read_json(root / name))
+            setattr(arts, attr, _read_json(root / name, arts.notes))
     if (root / "chat_template.jinja").is_file():
-        arts.chat_template = (root / "chat_template.jinja").read_text(encoding="utf-8")
+        arts.chat_template = _read_text(root / "chat_template.jinja", arts.notes)
     elif arts.tokenizer_config and isinstance(arts.tokenizer_config.get("chat_template"), str):
         arts.chat_template = arts.tokenizer_config["chat_template"]
     if (root / "README.md").is_file():
-        arts.card = (root / "README.md").read_text(encoding="utf-8", errors="replace")
+        arts.card = _read_text(root / "README.md", arts.notes)
     return arts
 
 
@@ -108,7 +130,7 @@ def analyze_artifacts(
         "checkpoint": None,
         "estimated": None,
         "facts": [],
-        "notes": [],
+        "notes": list(arts.notes),
     }
     report: dict[str, Any] | None = None
     facts: list[Any] = []

@@ -131,17 +131,21 @@ def _fmt_bytes(n: Any) -> str:
     return f"{int(n)} B"
 
 
-def _fmt_max_context(tokens: Any, gpu_key: str) -> str:
-    """0 means the weights (plus any recurrent state) alone exceed the GPU's memory."""
+def _fmt_max_context(tokens: Any, gpu_key: str, *, fixed_bytes: Any = None, batch: int = 1) -> str:
+    """0: nothing fits. ``fixed_bytes`` (weights as stored plus the batch's recurrent state)
+    tells whether that is the weights, or the KV cache of the batch leaving no room."""
     if tokens is None:
         return "unbounded"
     if tokens == 0:
         from axes.backbone import gpu_get
 
         try:
-            gb = gpu_get(gpu_key).memory_bytes / 1e9  # the table holds the vendor's decimal GB
+            memory = gpu_get(gpu_key).memory_bytes
         except (KeyError, ValueError):
             return "does not fit (weights exceed the GPU's memory)"
+        gb = memory / 1e9  # the table holds the vendor's decimal GB
+        if isinstance(fixed_bytes, int | float) and fixed_bytes < memory:
+            return f"does not fit (the weights fit in {gb:g} GB, a batch of {batch:,} does not)"
         return f"does not fit (weights exceed {gb:g} GB)"
     return _fmt_int(tokens)
 
@@ -178,7 +182,16 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ),
             ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
             ("context (native)", _fmt_int(b["context_length"])),
-            (f"max context {gpu}", _fmt_max_context(m["max_context_by_gpu"].get(gpu), gpu)),
+            (
+                f"max context {gpu}",
+                _fmt_max_context(
+                    m["max_context_by_gpu"].get(gpu),
+                    gpu,
+                    fixed_bytes=m["weights_bytes"]["stored"]
+                    + m["state_bytes_per_sequence"] * m["kv_bytes"]["batch"],
+                    batch=m["kv_bytes"]["batch"],
+                ),
+            ),
             ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
             (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s"),
         ]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from axes.jsonfile import constants_note, model_json_loads
 
 CARD_MAX_BYTES = 1024 * 1024  # README.md beyond 1 MiB is truncated with a note
 TEXT_MAX_BYTES = 1024 * 1024  # chat_template.jinja
@@ -59,31 +60,22 @@ def json_error_message(name: str, exc: json.JSONDecodeError) -> str:
     return f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
 
 
-def _constant_refuse(token: str) -> Any:
-    raise ValueError(f"{token} is not a JSON number")
-
-
-def _float_finite(token: str) -> float:
-    value = float(token)
-    if not math.isfinite(value):
-        raise ValueError(f"{token} is too large for a number")
-    return value
-
-
-def json_parse(text: str | bytes, name: str) -> Any:
+def json_parse(text: str | bytes, name: str, *, constants: list[str] | None = None) -> Any:
     """``json.loads`` for untrusted files, raising ``ArtifactInvalid`` with a readable message.
 
-    Refuses what Python's parser accepts but a JSON column (SQLite ``JSON_VALID``, PostgreSQL
-    ``jsonb``) does not: ``NaN``, ``Infinity`` and floats that overflow to ``inf``. Deep nesting
+    What Python's parser accepts but a JSON column (SQLite ``JSON_VALID``, PostgreSQL
+    ``jsonb``) does not: ``NaN`` and ``Infinity`` are read as null and listed in ``constants``
+    (real configs carry them: Nemotron-H's ``time_step_limit``), or refused when ``constants``
+    is None; floats that overflow to ``inf`` are refused (``axes.jsonfile``). Deep nesting
     (``RecursionError``) and integers over Python's digit limit become a message, not a 500.
     """
     try:
-        return json.loads(text, parse_constant=_constant_refuse, parse_float=_float_finite)
+        return model_json_loads(text, constants=constants)
     except json.JSONDecodeError as exc:
         raise ArtifactInvalid(json_error_message(name, exc)) from exc
     except RecursionError as exc:
         raise ArtifactInvalid(f"{name} is nested too deeply to be a model file.") from exc
-    except ValueError as exc:  # NaN/Infinity, 1e400, a 5,000-digit integer
+    except ValueError as exc:  # NaN/Infinity (when refused), 1e400, a 5,000-digit integer
         raise ArtifactInvalid(f"{name} is not usable JSON: {exc}.") from exc
 
 
@@ -118,11 +110,13 @@ def file_text_build(
         note = f"{name} is {total:,} bytes; only the first {limit:,} bytes are kept."
     data: Any = None
     if name.endswith(".json"):
+        constants: list[str] = []
         try:
-            data = json_parse(text, name)
+            data = json_parse(text, name, constants=constants)
         except ArtifactInvalid as exc:
             note = str(exc)
         else:
+            note = constants_note(name, constants)
             if not isinstance(data, dict):
                 kind_name = "null" if data is None else type(data).__name__
                 note = f"{name} holds a JSON {kind_name}, not an object."

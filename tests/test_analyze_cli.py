@@ -93,6 +93,50 @@ def test_weights_larger_than_the_gpu_say_does_not_fit() -> None:
     assert line.split("RTX-4090", 1)[1].strip() == "does not fit (weights exceed 24 GB)"
 
 
+def test_a_batch_whose_kv_does_not_fit_is_not_blamed_on_the_weights() -> None:
+    out = StringIO()
+    llama = str(HUB / "meta-llama--Llama-3.1-8B")
+    call_command("analyze", llama, "--batch", "1000000", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
+    assert line.split("H100-SXM", 1)[1].strip() == (
+        "does not fit (the weights fit in 80 GB, a batch of 1,000,000 does not)"
+    )
+
+
+def test_odd_files_in_a_folder_give_notes_or_clear_errors_never_a_traceback(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    llama = json.loads((HUB / "meta-llama--Llama-3.2-1B" / "config.json").read_text())
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    # NaN (Python's json writes it) is read as null: strict JSON out, and a note
+    (folder / "config.json").write_text(json.dumps({**llama, "rms_norm_eps": float("nan")}))
+    (folder / "chat_template.jinja").write_bytes(b"{{ messages }}\xff\xfe")
+    (folder / "model.safetensors.index.json").write_text(
+        '{"metadata": "x", "weight_map": {"a": [1], "b": "model-1.safetensors"}}'
+    )
+    out = StringIO()
+    call_command("analyze", str(folder), "--json", stdout=out)
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"{token} in the JSON output")
+
+    result = json.loads(out.getvalue(), parse_constant=refuse)
+    assert result["params"]["total"] == 1_235_814_400
+    assert result["backbone"]["norm"]["eps"] is None
+    notes = " | ".join(result["notes"])
+    assert "config.json holds NaN" in notes and "chat_template.jinja is not all UTF-8" in notes
+    checkpoint = result["checkpoint"]
+    assert checkpoint["index_notes"] == ["metadata is not an object: ignored"]
+    assert checkpoint["index"]["tensors"] == 2 and checkpoint["index"]["shards"] == 1
+    # a float that overflows is no real value: refused, naming the file
+    (folder / "config.json").write_text(json.dumps(llama).replace("500000.0", "1e400"))
+    with pytest.raises(CommandError, match="config.json is not usable JSON: 1e400 is too large"):
+        call_command("analyze", str(folder), "--json")
+
+
 def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="neither a folder nor an org/name"):
         call_command("analyze", "not-a-model")

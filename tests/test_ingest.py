@@ -250,6 +250,19 @@ def test_ingest_a_shared_hub_repo(hub) -> None:
     assert not result.revision.artifacts.filter(kind=Artifact.Kind.SAFETENSORS_HEADER).exists()
 
 
+def test_a_real_config_with_infinity_is_analyzed_with_a_note(hub) -> None:
+    # Nemotron-H's config.json (written by Python's json) has "time_step_limit": [0.0,
+    # Infinity]; JSON columns refuse Infinity, so it is stored as null and the note says so.
+    # Before: "config.json is not usable JSON: Infinity is not a JSON number", no analysis.
+    result = model_ingest(repo_id="nvidia/Nemotron-H-56B-Base-8K")
+    config = result.revision.artifacts.get(name="config.json")
+    assert config.data["time_step_limit"] == [0.0, None]
+    assert "holds Infinity" in config.note and config.note in result.revision.notes
+    analysis = result.revision.analysis
+    assert analysis["params"]["total"] == 56_324_350_464
+    assert analysis["backbone"]["layers"]["summary"] == "54 Mamba-2 + 10 GQA + 54 MLP"
+
+
 def test_an_url_is_normalized_before_the_request(hub) -> None:
     hub.add_repo("test-org/tiny", tiny_files())
     result = model_ingest(repo_id=f"{hub.url}/test-org/tiny/tree/main")

@@ -27,21 +27,40 @@ def _upload(config: bytes, *, card: bytes | None = None, repo_id: str = "local/p
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        (b'{"model_type": "llama", "hidden_size": NaN}', "NaN is not a JSON number"),
-        (b'{"model_type": "llama", "hidden_size": Infinity}', "Infinity is not a JSON number"),
         (b'{"model_type": "llama", "rope_theta": 1e400}', "too large for a number"),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
         (b'{"hidden_size": ' + b"9" * 5000 + b"}", "digits"),
     ],
-    ids=["nan", "infinity", "float-overflow", "deep-array", "deep-object", "5000-digit-int"],
+    ids=["float-overflow", "deep-array", "deep-object", "5000-digit-int"],
 )
 def test_upload_unusable_json_is_a_400_with_a_message(config, message):
-    # Before the fix: NaN/Infinity/1e400 reached the JSON column (IntegrityError, a 500) and
-    # deep nesting raised RecursionError (a 500).
+    # Before the fix: 1e400 reached the JSON column (IntegrityError, a 500) and deep nesting
+    # raised RecursionError (a 500).
     response = _upload(config)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_upload_nan_and_infinity_are_stored_as_null_and_said():
+    # Python's json writes NaN/Infinity and real configs carry them (Nemotron-H's
+    # time_step_limit); a JSON column cannot hold them, so they are read as null, with a note.
+    config = (
+        b'{"rms_norm_eps": NaN, "time_step_limit": [0.0, Infinity], "num_hidden_layers": 2, '
+        + LLAMA_CORE
+        + b"}"
+    )
+    response = _upload(config, repo_id="local/nan-model")
+    assert response.status_code == 302
+    from catalog.models import CatalogModel
+
+    revision = CatalogModel.objects.get(repo_id="local/nan-model").latest_revision
+    data = revision.artifacts.get(name="config.json").data
+    assert data["rms_norm_eps"] is None and data["time_step_limit"] == [0.0, None]
+    assert any("holds Infinity, NaN" in note and "(2 values)" in note for note in revision.notes)
+    assert revision.analysis["params"]["total"] > 0  # the rest of the config is analyzed
+    assert revision.analysis["backbone"]["norm"]["eps"] is None
+    assert "holds Infinity, NaN" in Client().get(response["Location"]).content.decode()
 
 
 def test_upload_absurd_layer_count_is_refused_without_allocating():
@@ -75,11 +94,11 @@ def test_analyze_dir_malformed_config_is_a_command_error(tmp_path, config, messa
         call_command("analyze", str(folder))
 
 
-def test_ingest_dir_nan_config_is_refused(tmp_path):
-    folder = tmp_path / "local" / "nan-model"
+def test_ingest_dir_overflowing_float_is_refused(tmp_path):
+    folder = tmp_path / "local" / "inf-model"
     folder.mkdir(parents=True)
-    (folder / "config.json").write_bytes(b'{"model_type": "llama", "hidden_size": NaN}')
-    with pytest.raises(CommandError, match="NaN is not a JSON number"):
+    (folder / "config.json").write_bytes(b'{"model_type": "llama", "rope_theta": 1e400}')
+    with pytest.raises(CommandError, match="too large for a number"):
         call_command("ingest", "--dir", str(folder))
 
 

@@ -81,6 +81,11 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
     }
 
 
+def _count(value: Any) -> int | None:
+    """A count or size from a checkpoint file: a non-negative integer (not a bool), else None."""
+    return value if type(value) is int and value >= 0 else None
+
+
 def checkpoint_report(
     spec: ArchSpec,
     count: ParamCount,
@@ -95,24 +100,34 @@ def checkpoint_report(
     out: dict[str, Any] = {"analytic_total": analytic, "sources": []}
     stored_total: int | None = None
     names: list[str] = []
-    if safetensors_index:
+    if isinstance(safetensors_index, dict) and safetensors_index:
+        # an index is the Hub's file, not ours: any part of it may be the wrong type, and a
+        # part that is is left out (with a note) rather than trusted or crashed on
         meta = safetensors_index.get("metadata") or {}
         wm = safetensors_index.get("weight_map") or {}
-        names = list(wm) if isinstance(wm, dict) else []
+        if not isinstance(meta, dict):
+            out.setdefault("index_notes", []).append("metadata is not an object: ignored")
+            meta = {}
+        if not isinstance(wm, dict):
+            out.setdefault("index_notes", []).append("weight_map is not an object: ignored")
+            wm = {}
+        names = list(wm)
+        total_parameters = _count(meta.get("total_parameters"))
         out["index"] = {
-            "total_size_bytes": meta.get("total_size"),
-            "total_parameters": meta.get("total_parameters"),
+            "total_size_bytes": _count(meta.get("total_size")),
+            "total_parameters": total_parameters,
             "tensors": len(names),
-            "shards": len(set(wm.values())) if isinstance(wm, dict) else 0,
+            "shards": len({v for v in wm.values() if isinstance(v, str)}),
         }
-        if isinstance(meta.get("total_parameters"), int):
-            stored_total = meta["total_parameters"]
+        if total_parameters is not None:
+            stored_total = total_parameters
             out["sources"].append("index metadata.total_parameters")
     if model_info:
         st = model_info.get("safetensors", model_info)
-        if isinstance(st, dict) and isinstance(st.get("parameters"), dict):
-            out["stored_by_dtype"] = {k: int(v) for k, v in st["parameters"].items()}
-            stored_total = int(st.get("total") or sum(out["stored_by_dtype"].values()))
+        by_dtype = st.get("parameters") if isinstance(st, dict) else None
+        if isinstance(by_dtype, dict) and all(_count(v) is not None for v in by_dtype.values()):
+            out["stored_by_dtype"] = {str(k): v for k, v in by_dtype.items()}
+            stored_total = _count(st.get("total")) or sum(out["stored_by_dtype"].values())
             out["sources"].append("Hub model_info.safetensors")
     classes: dict[str, int] = {}
     if safetensors_headers:

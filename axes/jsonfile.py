@@ -1,0 +1,46 @@
+"""Model JSON files as they are written in the wild: Python's ``json.dumps`` writes ``NaN`` and
+``Infinity`` (Nemotron-H's ``time_step_limit`` is ``[0.0, Infinity]``), which JSON, SQLite's
+``JSON_VALID`` and PostgreSQL's ``jsonb`` do not allow.
+
+``model_json_loads(text, constants=[])`` reads those constants as ``null`` and lists them, so a
+real config stays usable and the caller can say what was changed; without ``constants`` they
+are refused. A float that overflows to ``inf`` (``1e400``) is refused either way: no real file
+has one. Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+
+def _finite(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"{token} is too large for a number")
+    return value
+
+
+def model_json_loads(text: str | bytes, *, constants: list[str] | None = None) -> Any:
+    """``json.loads`` with ``NaN``/``Infinity``/``-Infinity`` read as null (each appended to
+    ``constants``) or, when ``constants`` is None, refused with ``ValueError``."""
+
+    def constant(token: str) -> None:
+        if constants is None:
+            raise ValueError(f"{token} is not a JSON number")
+        constants.append(token)
+        return None
+
+    return json.loads(text, parse_constant=constant, parse_float=_finite)
+
+
+def constants_note(name: str, constants: list[str]) -> str:
+    """The note for a file whose non-JSON constants were read as null ("" when none were)."""
+    if not constants:
+        return ""
+    found = ", ".join(sorted(set(constants)))
+    return (
+        f"{name} holds {found} (not JSON numbers; Python's json writes them): "
+        f"read as null ({len(constants)} value{'s' if len(constants) != 1 else ''})."
+    )
