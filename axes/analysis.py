@@ -8,7 +8,7 @@ torch, no network.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ class Artifacts:
     chat_template: str | None = None  # chat_template.jinja, or tokenizer_config["chat_template"]
     card: str | None = None  # README.md raw text (YAML front matter + Markdown)
     safetensors_index: dict[str, Any] | None = None  # model.safetensors.index.json
+    quant_config: dict[str, Any] | None = None  # hf_quant_config.json (NVIDIA ModelOpt)
     safetensors_headers: dict[str, dict[str, Any]] = field(default_factory=dict)  # file -> header
     model_info: dict[str, Any] | None = None  # Hub model_info subset (safetensors counts, ...)
     extra_facts: list[dict[str, Any]] = field(default_factory=list)  # bundled, sourced facts
@@ -91,6 +92,7 @@ def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artif
         ("generation_config.json", "generation_config"),
         ("tokenizer_config.json", "tokenizer_config"),
         ("model.safetensors.index.json", "safetensors_index"),
+        ("hf_quant_config.json", "quant_config"),
     ):
         if (root / name).is_file():
             setattr(arts, attr, _read_json(root / name, arts.notes))
@@ -138,9 +140,12 @@ def analyze_artifacts(
         out["backbone_error"] = "no config.json: the backbone cannot be analyzed"
         out["notes"].append(out["backbone_error"])
     else:
+        config, quant_note = _with_modelopt_quantization(arts.config, arts.quant_config)
+        if quant_note:
+            out["notes"].append(quant_note)
         try:
             report = analyze_config(
-                arts.config,
+                config,
                 safetensors_index=arts.safetensors_index,
                 safetensors_headers=arts.safetensors_headers or None,
                 model_info=arts.model_info,
@@ -154,11 +159,54 @@ def analyze_artifacts(
         else:
             out.update({k: v for k, v in report.items() if k != "notes"})
             out["notes"].extend(report["notes"])
-            facts.extend(backbone_facts(arts.config, report))
+            facts.extend(_quant_evidence(backbone_facts(arts.config, report), quant_note, config))
     facts.extend(_classifier_facts(arts, report))
     facts.extend(_bundled_facts(arts))
     out["facts"] = [f.to_dict() if hasattr(f, "to_dict") else f for f in facts]
     return out
+
+
+def _with_modelopt_quantization(
+    config: dict[str, Any], quant: dict[str, Any] | None
+) -> tuple[dict[str, Any], str]:
+    """NVIDIA ModelOpt checkpoints (nvidia/*-FP8) state their quantization in
+    hf_quant_config.json (``{"quantization": {"quant_algo": "FP8", "kv_cache_quant_algo":
+    "FP8", "exclude_modules": [...]}}``) and not in config.json: without it the weights would
+    be counted at bf16, twice their size. Returns the config the engine reads (config.json
+    plus an equivalent ``quantization_config``) and a note; config.json wins when it has one."""
+    section = quant.get("quantization") if isinstance(quant, dict) else None
+    if not isinstance(section, dict) or "quantization_config" in config:
+        return config, ""
+    algo = section.get("quant_algo")
+    if not isinstance(algo, str) or not algo:
+        return config, ""
+    excluded = section.get("exclude_modules")
+    qc = {
+        "quant_method": algo.lower(),
+        "modules_to_not_convert": excluded if isinstance(excluded, list) else [],
+        "source": "hf_quant_config.json",
+    }
+    note = f"weights format from hf_quant_config.json (NVIDIA ModelOpt): {algo}"
+    kv = section.get("kv_cache_quant_algo")
+    if isinstance(kv, str) and kv:
+        note += f"; the checkpoint is calibrated for a {kv} KV cache (kv_cache_quant_algo)"
+    return {**config, "quantization_config": qc}, note
+
+
+def _quant_evidence(facts: list[Fact], quant_note: str, config: dict[str, Any]) -> list[Fact]:
+    """The weights-format fact quotes hf_quant_config.json when that is where the format came
+    from (config.json has no quantization_config to quote)."""
+    if not quant_note:
+        return facts
+    algo = config["quantization_config"]["quant_method"]
+    evidence = Evidence(
+        source="hf_quant_config.json",
+        locator="quantization.quant_algo",
+        text=f"quant_algo = {json.dumps(algo.upper())}",
+    )
+    return [
+        replace(f, evidence=evidence) if f.kind == "backbone.weights_format" else f for f in facts
+    ]
 
 
 def _classifier_facts(arts: Artifacts, report: dict[str, Any] | None) -> list[Any]:

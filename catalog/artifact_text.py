@@ -31,6 +31,8 @@ KNOWN_FILES: dict[str, tuple[str, int]] = {
     "chat_template.jinja": ("chat_template", TEXT_MAX_BYTES),
     "README.md": ("card", CARD_MAX_BYTES),
     "model.safetensors.index.json": ("safetensors_index", JSON_MAX_BYTES),
+    # NVIDIA ModelOpt checkpoints (nvidia/*-FP8) state their quantization here, not in config.json
+    "hf_quant_config.json": ("quant_config", JSON_MAX_BYTES),
 }
 
 

@@ -83,6 +83,7 @@ class Artifact(models.Model):
         CHAT_TEMPLATE = "chat_template", "chat_template.jinja"
         CARD = "card", "README.md (model card)"
         SAFETENSORS_INDEX = "safetensors_index", "model.safetensors.index.json"
+        QUANT_CONFIG = "quant_config", "hf_quant_config.json"
         SAFETENSORS_HEADER = "safetensors_header", "safetensors header"
         VENDOR_DOC = "vendor_doc", "Vendor documentation (closed models)"
 

@@ -86,7 +86,13 @@ def _artifacts_build(
 ) -> axes_analysis.Artifacts:
     arts = axes_analysis.Artifacts(repo_id=repo_id, model_info=model_info or None)
     by_kind = {f.kind: f for f in files}
-    for kind in ("config", "generation_config", "tokenizer_config", "safetensors_index"):
+    for kind in (
+        "config",
+        "generation_config",
+        "tokenizer_config",
+        "safetensors_index",
+        "quant_config",
+    ):
         f = by_kind.get(kind)
         if f is not None and isinstance(f.data, dict):
             setattr(arts, kind, f.data)

@@ -93,6 +93,30 @@ def test_weights_larger_than_the_gpu_say_does_not_fit() -> None:
     assert line.split("RTX-4090", 1)[1].strip() == "does not fit (weights exceed 24 GB)"
 
 
+def test_modelopt_fp8_weights_come_from_hf_quant_config() -> None:
+    import json
+
+    # nvidia/*-FP8 (ModelOpt) state the format in hf_quant_config.json, not config.json: the
+    # weights were counted at bf16 (141 GB) instead of fp8 linears + bf16 embeddings/lm_head
+    out = StringIO()
+    call_command("analyze", str(HUB / "nvidia--Llama-3.1-70B-Instruct-FP8"), "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    total = result["params"]["total"]
+    assert total == 70_553_706_496
+    embeddings = 128_256 * 8192  # embed_tokens and the untied lm_head stay bf16
+    norms = result["params"]["breakdown"]["norms"]
+    linears = total - 2 * embeddings - norms
+    weights = result["memory"]["weights_bytes"]
+    assert weights["stored"] == linears + (total - linears) * 2 == 72_656_371_712
+    assert weights["stored_basis"] == "fp8 decoder linears (per-tensor scales) + bf16 rest"
+    assert any("hf_quant_config.json (NVIDIA ModelOpt): FP8" in n for n in result["notes"])
+    assert any("FP8 KV cache" in n for n in result["notes"])
+    fact = next(f for f in result["facts"] if f["kind"] == "backbone.weights_format")
+    assert fact["value"]["quantization"] == "FP8"
+    assert fact["evidence"]["source"] == "hf_quant_config.json"
+    assert fact["evidence"]["text"] == 'quant_algo = "FP8"'
+
+
 def test_a_batch_whose_kv_does_not_fit_is_not_blamed_on_the_weights() -> None:
     out = StringIO()
     llama = str(HUB / "meta-llama--Llama-3.1-8B")

@@ -263,6 +263,19 @@ def test_a_real_config_with_infinity_is_analyzed_with_a_note(hub) -> None:
     assert analysis["backbone"]["layers"]["summary"] == "54 Mamba-2 + 10 GQA + 54 MLP"
 
 
+def test_a_modelopt_fp8_repo_is_counted_in_fp8(hub) -> None:
+    result = model_ingest(repo_id="nvidia/Llama-3.1-70B-Instruct-FP8")
+    quant = result.revision.artifacts.get(name="hf_quant_config.json")
+    assert quant.kind == Artifact.Kind.QUANT_CONFIG
+    assert quant.data["quantization"]["quant_algo"] == "FP8"
+    weights = result.revision.analysis["memory"]["weights_bytes"]
+    assert weights["stored"] == 72_656_371_712 and weights["bf16"] == 141_107_412_992
+    # the stored revision is re-analyzed from its artifacts alone (no network): the same
+    from catalog.services import revision_artifacts
+
+    assert revision_artifacts(result.revision).quant_config == quant.data
+
+
 def test_an_url_is_normalized_before_the_request(hub) -> None:
     hub.add_repo("test-org/tiny", tiny_files())
     result = model_ingest(repo_id=f"{hub.url}/test-org/tiny/tree/main")

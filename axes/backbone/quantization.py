@@ -89,7 +89,10 @@ def stored_bytes(
     method = quantization["method"]
     rest_bytes = 2  # unquantized tensors stay 16-bit
     if method == "fp8":
-        block = quantization.get("block_size") or [128, 128]
+        block = quantization.get("block_size")
+        if not block:  # per-tensor scales (NVIDIA ModelOpt, fbgemm): a few scalars per linear
+            total = quantizable_params + (total_params - quantizable_params) * rest_bytes
+            return int(total), "fp8 decoder linears (per-tensor scales) + bf16 rest"
         scales = quantizable_params // (block[0] * block[1])  # one fp32 per block (approx.)
         total = quantizable_params + scales * 4 + (total_params - quantizable_params) * rest_bytes
         return int(total), "fp8 decoder linears + fp32 block scales + bf16 rest"
