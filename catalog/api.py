@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,6 +30,22 @@ api = NinjaAPI(
     description="Four-axis breakdowns of LLMs: backbone, post-training, inference, product.",
     urls_namespace="api",
 )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return api.create_response(
+        request,
+        {
+            "detail": _(
+                "The request body is over %(mb)g MB. Send less: a statement to classify has at "
+                "most 20,000 characters."
+            )
+            % {"mb": round(limit_mb, 1)}
+        },
+        status=413,
+    )
 
 
 class BrowserSession(APIKeyCookie):
@@ -198,16 +215,48 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
 
 @api.get(
     "/compare",
-    response={200: Comparison, 400: ErrorOut},
+    response={200: Comparison, 400: ErrorOut, 404: ErrorOut},
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
 def compare(request: HttpRequest, models: str) -> Any:
-    from catalog.views_compare import compare_ids_parse, comparison_build
+    from catalog.ids import InvalidModelId, model_ref_parse
+    from catalog.views_compare import MAX_COMPARE, compare_ids_parse, comparison_build
 
-    ids = compare_ids_parse(models)
-    if not ids:
-        return Status(400, {"detail": "Pass models=org/a,org/b (comma-separated repo IDs)."})
+    given = compare_ids_parse(models, limit=None)
+    if not given:
+        return Status(400, {"detail": _("Pass models=org/a,org/b (comma-separated model IDs).")})
+    if len(given) > MAX_COMPARE:
+        return Status(
+            400,
+            {
+                "detail": _("At most %(max)d models can be compared at once; you passed %(n)d.")
+                % {"max": MAX_COMPARE, "n": len(given)}
+            },
+        )
+    ids: list[str] = []
+    for text in given:
+        try:
+            repo_id = model_ref_parse(text).repo_id  # IDs and Hub URLs, as on the home page
+        except InvalidModelId as exc:
+            return Status(400, {"detail": f"{text[:200]}: {exc}"})
+        known = CatalogModel.objects.filter(repo_id__iexact=repo_id).values_list(
+            "repo_id", flat=True
+        )
+        repo_id = known.first() or repo_id  # Hub IDs are case-insensitive
+        if repo_id not in ids:
+            ids.append(repo_id)
     data = comparison_build(ids)
+    if not data["names"]:
+        return Status(
+            404,
+            {
+                "detail": _(
+                    "None of these models is in the catalog: %(ids)s. Fetch them on the home page "
+                    "first (GET /api/models lists the catalog)."
+                )
+                % {"ids": ", ".join(ids)}
+            },
+        )
     return {
         "models": data["names"],
         "unknown": data["unknown"],

@@ -119,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mechanic.middleware.ApiJsonErrors",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

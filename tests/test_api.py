@@ -118,3 +118,58 @@ def test_api_docs_load_their_files_from_this_server_not_a_cdn(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("ninja/swagger-ui-bundle.js")
+
+
+def test_compare_refuses_what_it_cannot_compare_instead_of_a_silent_200(client, web_showcase):
+    too_many = client.get("/api/compare", {"models": ",".join(f"o/m{i}" for i in range(8))})
+    assert too_many.status_code == 400
+    assert too_many.json()["detail"] == ("At most 6 models can be compared at once; you passed 8.")
+    bad = client.get("/api/compare", {"models": "a b/c,meta-llama/Meta-Llama-3-8B"})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("a b/c: ")
+    nothing = client.get("/api/compare", {"models": "nobody/a,nobody/b"})
+    assert nothing.status_code == 404
+    assert "None of these models is in the catalog: nobody/a, nobody/b" in nothing.json()["detail"]
+    # a Hub URL and another casing name the same catalog models
+    same = client.get(
+        "/api/compare",
+        {
+            "models": "https://huggingface.co/meta-llama/Meta-Llama-3-8B,"
+            "NVIDIA/nemotron-h-8b-base-8k"
+        },
+    )
+    assert same.status_code == 200
+    assert same.json()["models"] == ["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"]
+
+
+def test_api_errors_are_json_even_where_no_endpoint_matched(client):
+    slash = client.get("/api/models/meta-llama/Meta-Llama-3-8B/")
+    assert slash.status_code == 404 and slash["Content-Type"] == "application/json"
+    assert "no trailing slash: /api/models/meta-llama/Meta-Llama-3-8B." in slash.json()["detail"]
+    root = client.get("/api/")
+    assert root.status_code == 404 and "/api/docs" in root.json()["detail"]
+    wrong = client.post("/api/models/meta-llama/Meta-Llama-3-8B")
+    assert wrong.status_code == 405 and wrong["Allow"] == "GET"
+    assert wrong.json()["detail"] == "POST is not allowed here; use GET."
+    # the site's own pages keep their HTML 404
+    assert client.get("/no/such/page/")["Content-Type"].startswith("text/html")
+
+
+def test_an_oversized_body_is_a_json_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = json.dumps({"text": "x" * (2 * 1024 * 1024)})
+    response = client.post("/api/classify", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The request body is over 1 MB.")
+
+
+def test_api_errors_speak_the_request_language(client):
+    too_many = client.get(
+        "/api/compare",
+        {"models": ",".join(f"o/m{i}" for i in range(7))},
+        headers={"Accept-Language": "ko"},
+    )
+    assert (
+        too_many.json()["detail"] == "한 번에 최대 6개 모델을 비교할 수 있습니다. 7개를 넘겼습니다."
+    )
+    german = client.get("/api/nothing", headers={"Accept-Language": "de"})
+    assert german.json()["detail"].startswith("Unter /api/nothing gibt es keinen API-Endpunkt.")

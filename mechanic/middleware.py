@@ -1,0 +1,51 @@
+"""The JSON API answers in JSON, also when no endpoint matched.
+
+Django's 404 page and the 405 of a wrong method are HTML; a client of /api/ parses JSON and
+should be told where the endpoints are (a trailing slash, the way the site's page URLs are
+written, is the common slip: /api/models/org/name/ is not /api/models/org/name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+class ApiJsonErrors:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code not in (404, 405) or not request.path.startswith(API_PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response  # an endpoint's own JSON error (an unknown model): kept
+        if response.status_code == 405:
+            allowed = response.get("Allow", "")
+            body = {
+                "detail": _("%(method)s is not allowed here; use %(allowed)s.")
+                % {"method": request.method, "allowed": allowed or "GET"}
+            }
+        else:
+            hint = ""
+            if request.path.endswith("/") and request.path != API_PREFIX:
+                hint = " " + _("API paths have no trailing slash: %(path)s.") % {
+                    "path": request.path.rstrip("/")
+                }
+            body = {
+                "detail": _(
+                    "No API endpoint at %(path)s. The endpoints are listed at /api/docs "
+                    "(schema: /api/openapi.json)."
+                )
+                % {"path": request.path}
+                + hint
+            }
+        json_response = JsonResponse(body, status=response.status_code)
+        if "Allow" in response:
+            json_response["Allow"] = response["Allow"]
+        return json_response
