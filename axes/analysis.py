@@ -78,14 +78,24 @@ def _read_text(path: Path, notes: list[str]) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+def folder_repo_id(path: str | Path) -> str:
+    """The model ID a local folder stands for: ``org--name`` (the layout of ../shared/hub and
+    of downloads named after the repo) is ``org/name``; otherwise the last two path parts
+    (``.../org/name``)."""
+    root = Path(path).resolve()
+    if "--" in root.name:
+        return root.name.replace("--", "/", 1)
+    parts = root.parts[-2:]
+    return "/".join(parts) if len(parts) == 2 else root.name
+
+
 def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artifacts:
     """Read a local folder shaped like a Hub repo. Missing files are simply absent."""
     root = Path(path)
     if not root.is_dir():
         raise ArtifactError(f"{root} is not a folder")
     if repo_id is None:
-        parts = root.resolve().parts[-2:]
-        repo_id = "/".join(parts) if len(parts) == 2 else root.name
+        repo_id = folder_repo_id(root)
     arts = Artifacts(repo_id=repo_id)
     for name, attr in (
         ("config.json", "config"),

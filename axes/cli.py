@@ -52,10 +52,8 @@ def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str
     """The full analysis of a folder shaped like a Hub repo (``org--name`` names the model)."""
     from axes.analysis import ArtifactError, analyze_artifacts, artifacts_from_dir
 
-    name = path.resolve().name
-    repo_id = name.replace("--", "/", 1) if "--" in name else None
     try:
-        arts = artifacts_from_dir(path, repo_id=repo_id)
+        arts = artifacts_from_dir(path)
     except ArtifactError as exc:
         raise CliError(str(exc)) from exc
     if arts.config is None:

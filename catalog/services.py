@@ -466,8 +466,7 @@ def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestR
     if not root.is_dir():
         raise ArtifactInvalid(f"{root} is not a folder.")
     if repo_id is None:
-        parts = root.resolve().parts[-2:]
-        repo_id = "/".join(parts) if len(parts) == 2 else root.resolve().name
+        repo_id = axes_analysis.folder_repo_id(root)  # "org--name" folders are org/name
     repo_id_validate(repo_id)
     files: list[FileText] = []
     for name, (_kind, limit) in KNOWN_FILES.items():

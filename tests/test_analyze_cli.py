@@ -200,6 +200,51 @@ def test_model_id_from_catalog_uses_the_stored_analysis() -> None:
     assert json.loads(buf.getvalue())["params"]["total"] == 8_030_261_248
 
 
+@pytest.mark.django_db
+def test_a_closed_model_prints_its_curated_facts() -> None:
+    from catalog.models import CatalogModel, Revision
+
+    model = CatalogModel.objects.create(repo_id="acme/closed-1", kind=CatalogModel.Kind.CLOSED)
+    fact = {
+        "axis": "inference",
+        "kind": "inference.reasoning_mode",
+        "value": "thinking on by default",
+        "evidence": {"source": "https://acme.example/docs", "locator": "Overview", "text": "x"},
+        "confidence": 1.0,
+        "extractor": "bundled",
+    }
+    rev = Revision.objects.create(
+        model=model,
+        sha="c" * 40,
+        source=Revision.Source.BUNDLED,
+        analysis={"params": None, "facts": [fact], "notes": []},
+        analysis_version=4,
+    )
+    model.latest_revision = rev
+    model.save()
+    buf = StringIO()
+    call_command("analyze", "acme/closed-1", stdout=buf)
+    text = buf.getvalue()
+    assert text.startswith("Model: acme/closed-1\n")
+    assert "not analyzed (a closed model: the vendor publishes no config.json)" in text
+    assert "thinking on by default" in text
+
+
+@pytest.mark.django_db
+def test_ingest_dir_names_an_org_name_folder_and_says_when_the_backbone_failed(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "local--half-config"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "llama", "vocab_size": 10}')
+    out, err = StringIO(), StringIO()
+    call_command("ingest", "--dir", str(folder), stdout=out, stderr=err)
+    assert out.getvalue().startswith("ingested local/half-config@")
+    assert "note: the backbone could not be analyzed: config.json has no hidden_size" in (
+        err.getvalue()
+    )
+
+
 def _manage(args: list[str], tmp_path: Path, *, probe: bool = False) -> subprocess.CompletedProcess:
     """``python manage.py ARGS``; with ``probe``, run through runpy and report on stderr
     whether Django and torch were imported."""

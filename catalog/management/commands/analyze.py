@@ -74,6 +74,14 @@ class Command(BaseCommand):
                 f"`python manage.py ingest {target}`, or pass a local folder."
             )
         revision = model.latest_revision
+        if model.kind == CatalogModel.Kind.CLOSED and revision.analysis:
+            # a closed model has no config.json to recompute from: its analysis is the facts
+            # curated from the vendor's documents, stored at load time
+            return {
+                "backbone_error": "a closed model: the vendor publishes no config.json",
+                **revision.analysis,
+                "repo_id": revision.analysis.get("repo_id") or model.repo_id,
+            }
         wants_default = (
             options["context"] is None and options["batch"] == 1 and (options["kv_dtype"] == "bf16")
         )

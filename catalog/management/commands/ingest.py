@@ -48,4 +48,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for note in result.notes:
             self.stderr.write(f"note: {note}")
+        backbone_error = (result.revision.analysis or {}).get("backbone_error")
+        if backbone_error:  # stored, but axis 1 is empty: say why rather than look complete
+            self.stderr.write(f"note: the backbone could not be analyzed: {backbone_error}")
         self.stdout.write(result.summary_line())
