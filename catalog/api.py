@@ -7,28 +7,53 @@ authentication: send the ``csrftoken`` cookie's value in ``X-CSRFToken``.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema, Status
+from ninja import NinjaAPI, Schema, Status, Swagger
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
+from ninja.utils import check_csrf
 from pydantic import Field
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
 from catalog.models import CatalogModel, Exercise
 
+
+class _SwaggerWithCsrf(Swagger):
+    """The docs page with the CSRF token, so "Try it out" on POST /api/exercises works: ninja
+    adds it only when the whole API has a CSRF-checked auth, and here only that one operation
+    has (the reads are open). Rendering the token also sets the ``csrftoken`` cookie."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> Any:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": True,
+        }
+        return render(request, self.template, context)
+
+
 api = NinjaAPI(
     title="Mechanic API",
     version="1",
-    description="Four-axis breakdowns of LLMs: backbone, post-training, inference, product.",
+    description=(
+        "Four-axis breakdowns of LLMs: backbone, post-training, inference, product. Reads need "
+        "nothing. POST /api/exercises is tied to the browser session and CSRF-checked: send the "
+        "`csrftoken` cookie's value (set by any page of the site, and by this page) in the "
+        "`X-CSRFToken` header."
+    ),
     urls_namespace="api",
+    docs=_SwaggerWithCsrf(),
 )
 
 
@@ -55,6 +80,18 @@ class BrowserSession(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> bool:
         return True  # the session is created on first save when the cookie is absent
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # ninja's own check, with a message that says what to send ("CSRF check Failed" did not)
+        if self.csrf and not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(
+                403,
+                _(
+                    "CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken "
+                    "header (any page of the site, or /api/docs, sets the cookie)."
+                ),
+            )
+        return request.COOKIES.get(self.param_name)
 
 
 # ---------------------------------------------------------------------------------------------

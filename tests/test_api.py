@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -173,3 +174,20 @@ def test_api_errors_speak_the_request_language(client):
     )
     german = client.get("/api/nothing", headers={"Accept-Language": "de"})
     assert german.json()["detail"].startswith("Unter /api/nothing gibt es keinen API-Endpunkt.")
+
+
+def test_api_docs_try_it_out_can_post_an_exercise():
+    """The docs page carries the CSRF token (and sets its cookie), as its "Try it out" sends
+    it in X-CSRFToken; a POST without it is told what to send."""
+    client = Client(enforce_csrf_checks=True)
+    payload = json.dumps({"model_name": "x/y", "rows": {"backbone": "GQA"}})
+    refused = client.post("/api/exercises", payload, content_type="application/json")
+    assert refused.status_code == 403
+    assert "send the csrftoken cookie's value in the X-CSRFToken header" in refused.json()["detail"]
+    html = client.get("/api/docs").content.decode()
+    token = re.search(r'data-csrf-token="([^"]+)"', html).group(1)
+    assert 'data-api-csrf="true"' in html and client.cookies["csrftoken"].value
+    created = client.post(
+        "/api/exercises", payload, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert created.status_code == 201, created.content
