@@ -259,6 +259,9 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = f"sqla+sqlite:///{DATA_DIR / 'celery-broker.sqlite3'}"
+    # its folder may not exist yet when DATABASE_URL points elsewhere (the database's own
+    # mkdir above then made another folder): without it every job failed as "unreachable"
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 for _scheme in ("redis://", "rediss://", "sqla+", "amqp://", "memory://", "filesystem://"):
     if CELERY_BROKER_URL.startswith(_scheme):
         break

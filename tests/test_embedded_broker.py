@@ -77,3 +77,35 @@ def test_ingest_job_runs_through_a_worker_on_the_embedded_broker(
     assert config == json.loads(
         (hub.shared_dir / "meta-llama--Llama-3.2-1B" / "config.json").read_text()
     )
+
+
+def test_the_embedded_broker_folder_is_made_when_the_database_lives_elsewhere(tmp_path):
+    """DATABASE_URL elsewhere and a fresh MECHANIC_DATA_DIR: the broker's folder is created at
+    start-up (before, every job failed with "The job queue is unreachable")."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = tmp_path / "fresh" / "data"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'elsewhere' / 'db.sqlite3'}",
+        MECHANIC_DATA_DIR=str(data),
+    )
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'mechanic.settings'; "
+        "django.setup(); from django.conf import settings; print(settings.CELERY_BROKER_URL)"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"sqla+sqlite:///{data / 'celery-broker.sqlite3'}"
+    assert data.is_dir()
