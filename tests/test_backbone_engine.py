@@ -393,6 +393,13 @@ def test_minimax_falls_back_to_an_estimate() -> None:
     assert report["estimated"] is True
     assert report["backbone"]["decoder_type"] == "hybrid_moe"
     assert report["params"]["total"] > report["params"]["active"] > 0
+    # its lightning-attention state is not modelled: said, not shown as a silent 0 B
+    linear = report["backbone"]["layers"]["counts"]["mixer"]["linear_attention"]
+    assert report["memory"]["state_bytes_per_sequence"] == 0
+    assert any(
+        f"recurrent state of the {linear} linear-attention layers is not counted" in n
+        for n in report["notes"]
+    )
     facts = backbone_facts(hub_config("MiniMaxAI--MiniMax-M1-80k"), report)
     assert facts and all(f.confidence < 1 for f in facts)
 

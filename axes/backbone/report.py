@@ -72,6 +72,12 @@ def analyze_config(
             "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
             "transformers' own cache stores decompressed K/V and is larger"
         )
+    linear = spec.mixer_counts.get("linear_attention")
+    if linear and spec.linear_attention_kind != "gated_deltanet":
+        notes.append(
+            f"the recurrent state of the {linear} linear-attention layers is not counted in "
+            "state_bytes_per_sequence: its layout is known only for Gated DeltaNet"
+        )
     if spec.mtp_layers:
         notes.append(
             f"{spec.mtp_layers} MTP module(s) ship in the checkpoint "
