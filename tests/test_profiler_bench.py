@@ -226,6 +226,33 @@ def test_unknown_architecture_is_reported(tmp_path):
         bench_run(config_folder(tmp_path / "unknown", config), BenchOptions(**FAST))
 
 
+def test_broken_checkpoints_are_a_message_not_a_traceback(tmp_path):
+    # bytes that are no safetensors file (a failed download)
+    corrupt = config_folder(tmp_path / "corrupt", TINY_LLAMA)
+    (corrupt / "model.safetensors").write_bytes(os.urandom(1000))
+    with pytest.raises(InvalidRequest, match="not valid safetensors .*download it again"):
+        bench_run(corrupt, BenchOptions(mode="checkpoint", **FAST))
+    # weights of another shape than the config says
+    folder = tiny_checkpoint(tmp_path / "mismatch", TINY_LLAMA)
+    config = json.loads((folder / "config.json").read_text())
+    config["intermediate_size"] = config["intermediate_size"] * 2
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(InvalidRequest, match="tensor shapes do not match its config.json"):
+        bench_run(folder, BenchOptions(mode="checkpoint", **FAST))
+    # the command line: exit 2 and the error as JSON, no traceback
+    out = subprocess.run(
+        [sys.executable, "-m", "profiler.bench", str(corrupt), "--device", "cpu"]
+        + ["--mode", "checkpoint", "--dtype", "float32", "--prompt-len", "4"]
+        + ["--new-tokens", "2", "--iters", "1", "--warmup", "0", "--no-progress", "--json"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert json.loads(out.stdout)["error"]["code"] == "invalid_request"
+
+
 def test_bad_requests_say_what_to_do(tmp_path):
     folder = config_folder(tmp_path / "ok", {**TINY_LLAMA, "max_position_embeddings": 16})
     with pytest.raises(InvalidRequest, match="max_position_embeddings"):

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from safetensors import SafetensorError
+
 from profiler.core.errors import (
     ArchitectureNotSupported,
     DeviceUnavailable,
@@ -356,6 +358,37 @@ def _oom_error(est: Estimate, opts: BenchOptions, gpu_memory_bytes: int | None) 
     )
 
 
+def _host_oom_error(est: Estimate, opts: BenchOptions) -> OutOfMemory:
+    need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
+    need_text = f"needs about {_gib(need)}" if need else "needs more memory than is free"
+    return OutOfMemory(
+        f"out of host memory: the model {need_text} in {opts.dtype} (weights + KV cache) on "
+        f"{opts.device}. Try --mode sliced, a smaller batch or context, or a machine with more "
+        "memory."
+    )
+
+
+def _runtime_error(exc: Exception, est: Estimate, opts: BenchOptions) -> ProfilerError:
+    """torch reports most of what can go wrong as a RuntimeError, safetensors as its
+    SafetensorError: the cases a user can act on, by message."""
+    text = str(exc)
+    if "can't allocate memory" in text or "DefaultCPUAllocator" in text:
+        return _host_oom_error(est, opts)
+    if "size mismatch" in text or "ignore_mismatched_sizes" in text:
+        return InvalidRequest(
+            "the checkpoint's tensor shapes do not match its config.json: they come from "
+            f"different models or revisions ({text.splitlines()[0][:300]})"
+        )
+    if isinstance(exc, SafetensorError):
+        return InvalidRequest(
+            f"a .safetensors file of this checkpoint is not valid safetensors ({text[:300]}); "
+            "download it again"
+        )
+    return ArchitectureNotSupported(
+        f"the measurement failed inside torch ({type(exc).__name__}: {text[:300]})"
+    )
+
+
 def _build(
     folder: ModelFolder, raw: dict[str, Any], mode: str, opts: BenchOptions
 ) -> tuple[Any, Any]:
@@ -448,6 +481,10 @@ def bench_run(
         raise _oom_error(est, opts, gpu_memory_bytes) from exc
     except ProfilerError:
         raise
+    except MemoryError as exc:
+        raise _host_oom_error(est, opts) from exc
+    except (RuntimeError, SafetensorError) as exc:
+        raise _runtime_error(exc, est, opts) from exc
     except (ValueError, KeyError, NotImplementedError, ImportError, OSError) as exc:
         raise ArchitectureNotSupported(
             f"transformers {transformers.__version__} could not build or run this model "
