@@ -175,17 +175,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from axes.classify.train import read_jsonl
 
-    rows = read_jsonl(args.gold)
+    try:
+        rows = read_jsonl(args.gold)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not rows:
+        parser.error(f"{args.gold} holds no statements")
+    unknown = sorted({r["axis"] for r in rows if "axis" in r} - set(AXIS_LABELS))
+    if unknown:
+        parser.error(f"{args.gold}: unknown axis label(s) {unknown}; use {list(AXIS_LABELS)}")
+    if args.folds is not None and (args.folds < 2 or not args.cv_by_card):
+        parser.error("--folds needs --cv-by-card and at least 2 folds")
     cards_dir = Path(args.cards) if args.cards else None
     if cards_dir is not None and not cards_dir.is_dir():
         parser.error(f"--cards {cards_dir} is not a folder")
-    result, details = evaluate(
-        rows,
-        cards_dir=cards_dir,
-        cv_by_card=args.cv_by_card,
-        folds=args.folds,
-        model_path=args.model,
-    )
+    try:
+        result, details = evaluate(
+            rows,
+            cards_dir=cards_dir,
+            cv_by_card=args.cv_by_card,
+            folds=args.folds,
+            model_path=args.model,
+        )
+    except (OSError, ValueError, RuntimeError) as exc:  # --model missing or not a model file
+        parser.error(f"cannot score: {type(exc).__name__}: {exc}")
     if args.json:
         print(json.dumps(result, indent=1))
     else:

@@ -84,3 +84,27 @@ def test_score_arithmetic() -> None:
     assert result["per_axis"]["context"]["precision"] == 0.5
     assert result["kind_accuracy"] == 0.75
     assert result["confusion"]["backbone"]["context"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot be read (No such file or directory)"),
+        ("", "holds no statements"),
+        ("nope\n", ":1: not JSON"),
+        ('{"text": "x"}\n', ":1: each line needs 'text' and 'kind' strings"),
+        ('{"text": "x", "kind": "backbone.family", "axis": "galaxy"}\n', "unknown axis label"),
+    ],
+    ids=["missing", "empty", "not-json", "no-kind", "unknown-axis"],
+)
+def test_bad_gold_files_are_a_one_line_error(tmp_path, capsys, content, message):
+    from axes.eval import main
+
+    gold = tmp_path / "gold.jsonl"
+    if content is not None:
+        gold.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        main([str(gold)])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -23,14 +23,29 @@ WEIGHT_FLOOR = 0.05  # weights below this barely move a score; dropping them kee
 
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
+    """Labelled statements, one JSON object per line; ``ValueError`` names the file and line
+    of whatever is wrong (missing or unreadable file, bad JSON, a line without text/kind)."""
     rows = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                row = json.loads(line)
-                if "text" not in row or "kind" not in row:
-                    raise ValueError(f"{path}:{n}: each line needs 'text' and 'kind'")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from exc
+                if (
+                    not isinstance(row, dict)
+                    or not isinstance(row.get("text"), str)
+                    or (not isinstance(row.get("kind"), str))
+                ):
+                    raise ValueError(f"{path}:{n}: each line needs 'text' and 'kind' strings")
                 rows.append(row)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     return rows
 
 
