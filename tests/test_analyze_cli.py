@@ -198,6 +198,14 @@ def test_model_id_from_catalog_uses_the_stored_analysis() -> None:
     buf = StringIO()
     call_command("analyze", "meta-llama/Llama-3.1-8B", "--json", stdout=buf)
     assert json.loads(buf.getvalue())["params"]["total"] == 8_030_261_248
+    # a Hub URL and another casing name the same model, as on the home page and for ingest
+    for same in ("https://huggingface.co/meta-llama/Llama-3.1-8B", "META-LLAMA/llama-3.1-8b"):
+        buf = StringIO()
+        call_command("analyze", same, "--json", stdout=buf)
+        assert json.loads(buf.getvalue())["params"]["total"] == 8_030_261_248
+    # a malformed ID is said to be one (it was "not in the catalog: ingest it")
+    with pytest.raises(CommandError, match="is not a model ID: 'Llama 3.1' contains characters"):
+        call_command("analyze", "meta-llama/Llama 3.1")
 
 
 @pytest.mark.django_db
