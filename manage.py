@@ -20,8 +20,14 @@ def main() -> None:
     # DEBUG off unless it says otherwise); gunicorn never goes through this file.
     if not (os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")):
         os.environ.setdefault("DEBUG", "1")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:  # settings read the environment: a malformed variable is one line, not a traceback
+        settings.INSTALLED_APPS  # noqa: B018 - loads the settings module
+    except ImproperlyConfigured as exc:
+        sys.exit(f"manage.py: {exc}")
     execute_from_command_line(sys.argv)
 
 

@@ -330,3 +330,21 @@ def test_manage_py_leaves_ids_help_and_bad_options_to_django(tmp_path: Path) -> 
     assert by_id.returncode == 1
     assert "DJANGO=True" in by_id.stderr
     assert "acme/unknown" in by_id.stderr and "manage.py" in by_id.stderr
+
+
+def test_a_malformed_environment_variable_is_one_line(tmp_path: Path) -> None:
+    for name, value, said in (
+        ("HF_ENDPOINT", "notaurl", "HF_ENDPOINT='notaurl' must start with http:// or https://"),
+        ("DATABASE_URL", "foo", "DATABASE_URL='foo' cannot be parsed"),
+    ):
+        env = {**_env(tmp_path), name: value}
+        out = subprocess.run(
+            [sys.executable, "manage.py", "ingest", "acme/x"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 1
+        assert out.stderr.startswith(f"manage.py: {said}") and "Traceback" not in out.stderr
