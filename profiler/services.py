@@ -313,14 +313,15 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
     a claimed run is then asked to stop like any running one. Finished runs are left alone.
     """
     now = timezone.now()
-    cancelled = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
-        status=Status.CANCELLED,
-        stage="cancelled",
-        cancel_requested=True,
-        error=_cancel_message(),
-        error_code="cancelled",
-        finished_at=now,
-    )
+    ended = {
+        "status": Status.CANCELLED,
+        "stage": "cancelled",
+        "cancel_requested": True,
+        "error": _cancel_message(),
+        "error_code": "cancelled",
+        "finished_at": now,
+    }
+    cancelled = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(**ended)
     if not cancelled:
         # A running run whose worker went silent (it died: no heartbeat for longer than
         # PROFILER_STALE_AFTER_S) has nobody left to stop it: cancel it now. Conditional on the
@@ -328,14 +329,7 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
         cutoff = now - timedelta(seconds=settings.PROFILER_STALE_AFTER_S)
         cancelled = MeasurementRun.objects.filter(
             pk=run_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
-        ).update(
-            status=Status.CANCELLED,
-            stage="cancelled",
-            cancel_requested=True,
-            error=_cancel_message(),
-            error_code="cancelled",
-            finished_at=now,
-        )
+        ).update(**ended)
     if not cancelled:
         MeasurementRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
             cancel_requested=True
