@@ -412,3 +412,27 @@ def test_korean_and_german_pages_render():
             assert response["Content-Language"] == lang
     finally:
         translation.activate("en")  # LocaleMiddleware leaves the language active in the thread
+
+
+def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, monkeypatch, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from profiler.management.commands import profile
+
+    with pytest.raises(CommandError, match="/nonexistent/model is not a folder"):
+        call_command("profile", "/nonexistent/model", "--device", "cpu")
+    with pytest.raises(CommandError, match="contains characters a Hub model ID cannot have"):
+        call_command("profile", "acme/bad name", "--device", "cpu")
+    with pytest.raises(CommandError, match="--timeout must be a positive number"):
+        call_command("profile", "acme/x", "--timeout", "-5")
+    # no worker: the hint comes early, once, and the wait still ends at --timeout
+    revision_with_config(TINY_LLAMA, repo_id="test/queued")
+    monkeypatch.setattr(profile, "QUEUED_HINT_S", 0)
+    err = StringIO()
+    with pytest.raises(CommandError, match="is still queued after 1 s"):
+        call_command(
+            "profile", "test/queued", "--device", "cpu", "--wait", "--timeout", "1", stderr=err
+        )
+    assert err.getvalue().count("still queued after 0 s: is a worker consuming queue gpu?") == 1

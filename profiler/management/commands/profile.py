@@ -21,6 +21,8 @@ from catalog.models import CatalogModel, Revision
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
 
+QUEUED_HINT_S = 30  # a queued run that no worker claimed by then gets a hint, once
+
 
 class Command(BaseCommand):
     help = "Measure a model (Hub ID or local folder) on a Celery worker; --wait prints the result."
@@ -47,7 +49,12 @@ class Command(BaseCommand):
         if path.is_dir():
             ingested = catalog_services.model_ingest_dir(path=path)
             return ingested.revision, str(path.resolve())
-        model = CatalogModel.objects.filter(repo_id=target).first()
+        if target.startswith(("/", "./", "../", "~")) or path.exists():
+            raise CommandError(f"{target} is not a folder: pass a model folder or a model ID.")
+        from catalog.ids import model_ref_parse
+
+        target = model_ref_parse(target).repo_id  # an invalid ID is said before any request
+        model = CatalogModel.objects.filter(repo_id__iexact=target).first()
         revision = None
         if model is not None:
             revision = model.latest_revision or model.revisions.first()
@@ -57,6 +64,8 @@ class Command(BaseCommand):
         return revision, ""
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["timeout"] <= 0:
+            raise CommandError("--timeout must be a positive number of seconds.")
         try:
             revision, source_dir = self._revision(opts["target"])
             run = run_request(
@@ -69,6 +78,8 @@ class Command(BaseCommand):
                 device=opts["device"],
                 source_dir=source_dir,
             )
+        except CommandError:
+            raise
         except (RunRequestInvalid, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         except Exception as exc:  # catalog errors (Hub unreachable, invalid ID) are typed
@@ -85,8 +96,10 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(run.result))
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
-        deadline = time.monotonic() + timeout_s
+        started = time.monotonic()
+        deadline = started + timeout_s
         last = None
+        hinted = False
         while True:
             run = MeasurementRun.objects.get(pk=run_id)
             shown = (run.status, run.stage, run.progress_pct)
@@ -98,6 +111,18 @@ class Command(BaseCommand):
                 last = shown
             if not run.is_active:
                 return run
+            if (
+                not hinted
+                and run.status == run.Status.QUEUED
+                and (time.monotonic() - started > QUEUED_HINT_S)
+            ):
+                # said once, early: waiting the whole --timeout to learn that no worker runs
+                # is an hour by default
+                self.stderr.write(
+                    f"still queued after {QUEUED_HINT_S} s: is a worker consuming queue gpu? "
+                    "(celery -A mechanic worker -Q gpu --concurrency 1); waiting on."
+                )
+                hinted = True
             if time.monotonic() > deadline:
                 raise CommandError(
                     f"run {run_id} is still {run.status} after {timeout_s:.0f} s; it goes on. "
