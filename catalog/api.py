@@ -256,7 +256,8 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
 def compare(request: HttpRequest, models: str) -> Any:
-    from catalog.ids import InvalidModelId, model_ref_parse
+    from catalog.ids import InvalidModelId
+    from catalog.services import model_lookup
     from catalog.views_compare import MAX_COMPARE, compare_ids_parse, comparison_build
 
     given = compare_ids_parse(models, limit=None)
@@ -272,14 +273,10 @@ def compare(request: HttpRequest, models: str) -> Any:
         )
     ids: list[str] = []
     for text in given:
-        try:
-            repo_id = model_ref_parse(text).repo_id  # IDs and Hub URLs, as on the home page
+        try:  # IDs and Hub URLs, as on the home page; the catalog's spelling of the ID
+            repo_id, _model = model_lookup(text=text)
         except InvalidModelId as exc:
             return Status(400, {"detail": f"{text[:200]}: {exc}"})
-        known = CatalogModel.objects.filter(repo_id__iexact=repo_id).values_list(
-            "repo_id", flat=True
-        )
-        repo_id = known.first() or repo_id  # Hub IDs are case-insensitive
         if repo_id not in ids:
             ids.append(repo_id)
     data = comparison_build(ids)

@@ -107,6 +107,19 @@ def _artifacts_build(
     return arts
 
 
+def model_lookup(*, text: str) -> tuple[str, CatalogModel | None]:
+    """What a user typed (a model ID in any casing, or a Hub URL) -> (its repo ID, its catalog
+    model or None). Raises ``InvalidModelId`` for text that is no model ID. Hub IDs ignore
+    case, so the catalog's own spelling is returned when the model is there."""
+    repo_id = model_ref_parse(text).repo_id
+    model = (
+        CatalogModel.objects.select_related("latest_revision")
+        .filter(repo_id__iexact=repo_id)
+        .first()
+    )
+    return (model.repo_id if model is not None else repo_id), model
+
+
 def revision_artifacts(revision: Revision) -> axes_analysis.Artifacts:
     """Rebuild the ``Artifacts`` dataclass from a stored revision (no network)."""
     files: list[FileText] = []

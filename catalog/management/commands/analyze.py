@@ -48,27 +48,21 @@ class Command(BaseCommand):
         self.stdout.write(render(result, as_json=options["json"], gpu_key=gpu_key))
 
     def _from_catalog(self, target: str, options: dict[str, Any]) -> dict[str, Any]:
-        from catalog.ids import InvalidModelId, model_ref_parse
+        from django.db import DatabaseError
+
+        from catalog.ids import InvalidModelId
+        from catalog.models import CatalogModel
+        from catalog.services import model_lookup
 
         if target.startswith(("/", ".", "~")) or "/" not in target.strip("/"):
             raise CommandError(
                 f"{target!r} is neither a folder nor an org/name model ID. Pass a folder that "
                 "holds config.json, or a model ID such as meta-llama/Llama-3.1-8B."
             )
-        try:  # the same rules as ingest and the home page: IDs and Hub URLs
-            target = model_ref_parse(target).repo_id
+        try:  # the same rules as ingest and the home page: IDs and Hub URLs, any casing
+            target, model = model_lookup(text=target)
         except InvalidModelId as exc:
             raise CommandError(f"{target!r} is not a model ID: {exc}") from exc
-        from django.db import DatabaseError
-
-        from catalog.models import CatalogModel
-
-        try:
-            model = (
-                CatalogModel.objects.filter(repo_id__iexact=target)  # Hub IDs ignore case
-                .select_related("latest_revision")
-                .first()
-            )
         except DatabaseError as exc:
             raise CommandError(
                 f"the catalog database is not ready ({exc}); run `python manage.py migrate`, "

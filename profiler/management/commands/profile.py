@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.models import CatalogModel, Revision
+from catalog.models import Revision
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
 
@@ -51,10 +51,8 @@ class Command(BaseCommand):
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
             raise CommandError(f"{target} is not a folder: pass a model folder or a model ID.")
-        from catalog.ids import model_ref_parse
-
-        target = model_ref_parse(target).repo_id  # an invalid ID is said before any request
-        model = CatalogModel.objects.filter(repo_id__iexact=target).first()
+        # an invalid ID is said before any request
+        target, model = catalog_services.model_lookup(text=target)
         revision = None
         if model is not None:
             revision = model.latest_revision or model.revisions.first()
