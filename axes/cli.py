@@ -24,12 +24,43 @@ class CliError(Exception):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", help="a folder with config.json, or org/name")
+    from axes.backbone.gpus import GPU_KEYS
+
+    parser.add_argument(
+        "target",
+        help="a folder with config.json (an org--name folder names the model), or a catalog "
+        "model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
+    )
     parser.add_argument("--json", action="store_true", help="print the full JSON report")
-    parser.add_argument("--context", type=int, default=None, help="context length in tokens")
-    parser.add_argument("--batch", type=int, default=1, help="sequences in the batch")
-    parser.add_argument("--kv-dtype", default="bf16", choices=list(KV_DTYPES))
-    parser.add_argument("--gpu", default=None, help="GPU for the headline figures (H100-SXM)")
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=None,
+        metavar="TOKENS",
+        help="context length for the KV-cache and FLOPs figures (default: the model's context "
+        "window, at most 8192)",
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        metavar="N",
+        help="sequences in the batch, for the KV cache and the largest context (default: 1; "
+        "the decode roofline stays at batch 1)",
+    )
+    parser.add_argument(
+        "--kv-dtype",
+        default="bf16",
+        choices=list(KV_DTYPES),
+        help="KV-cache dtype for the 'KV @' and largest-context figures (default: bf16)",
+    )
+    parser.add_argument(
+        "--gpu",
+        default=None,
+        metavar="GPU",
+        help=f"GPU for the summary's largest context and roofline (default: H100-SXM; one of "
+        f"{', '.join(GPU_KEYS)})",
+    )
 
 
 def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | None:
@@ -175,7 +206,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ("weights stored", _fmt_bytes(m["weights_bytes"]["stored"])),
             ("KV / token (bf16)", f"{_fmt_int(m['kv_bytes_per_token'])} B"),
             (
-                f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']}",
+                f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']} "
+                f"({m['kv_bytes']['kv_dtype']})",
                 _fmt_bytes(m["kv_bytes"]["bytes"]),
             ),
             ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
@@ -191,7 +223,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 ),
             ),
             ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
-            (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s"),
+            (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s (batch 1)"),
         ]
         width = max(len(k) for k, _ in rows)
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
@@ -210,7 +242,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             value = (
                 f["value"]
                 if not isinstance(f["value"], dict)
-                else json.dumps(f["value"], default=str)
+                else json.dumps(f["value"], default=str, ensure_ascii=False)
             )
             value = str(value)
             lines.append(

@@ -82,6 +82,10 @@ def test_path_summary_table(tmp_path: Path) -> None:
     assert "54 Mamba-2 + 10 GQA + 54 MLP" in text
     assert "56,324,350,464" in text
     assert "max context H200" in text and "decode roofline H200" in text
+    # --batch 2 moves the KV row; the roofline says it stays the batch-1 bound
+    assert "KV @ 8,192 x 2 (bf16)" in text
+    roofline = next(x for x in text.splitlines() if "decode roofline H200" in x)
+    assert roofline.endswith("tok/s (batch 1)")
     assert "backbone.ssm" in text
 
 
@@ -162,8 +166,8 @@ def test_odd_files_in_a_folder_give_notes_or_clear_errors_never_a_traceback(
 
 
 def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(CommandError, match="neither a folder nor an org/name"):
-        call_command("analyze", "not-a-model")
+    with pytest.raises(CommandError, match="'./no-such-folder' is not a folder"):
+        call_command("analyze", "./no-such-folder")
     with pytest.raises(CommandError, match="no config.json"):
         call_command("analyze", str(tmp_path))
     with pytest.raises(CommandError, match="unknown GPU"):
@@ -177,6 +181,30 @@ def test_bad_inputs_give_clear_errors(tmp_path: Path) -> None:
 def test_model_id_not_in_catalog_suggests_ingest() -> None:
     with pytest.raises(CommandError, match="manage.py ingest acme/unknown"):
         call_command("analyze", "acme/unknown")
+    # a legacy single-part ID is an ID (as for ingest), which might also be a mistyped folder
+    with pytest.raises(
+        CommandError, match="gpt2 is not in the catalog and there is no folder named 'gpt2' here"
+    ):
+        call_command("analyze", "gpt2")
+
+
+@pytest.mark.django_db
+def test_legacy_single_part_id_from_the_catalog() -> None:
+    from catalog.models import CatalogModel, Revision
+
+    model = CatalogModel.objects.create(repo_id="gpt2")
+    rev = Revision.objects.create(
+        model=model,
+        sha="b" * 40,
+        source=Revision.Source.BUNDLED,
+        analysis={"repo_id": "gpt2", "params": {"total": 124_439_808}, "facts": []},
+        analysis_version=1,
+    )
+    model.latest_revision = rev
+    model.save()
+    buf = StringIO()
+    call_command("analyze", "GPT2", "--json", stdout=buf)  # Hub IDs ignore case
+    assert json.loads(buf.getvalue())["params"]["total"] == 124_439_808
 
 
 @pytest.mark.django_db
@@ -297,6 +325,9 @@ def test_manage_py_answers_a_folder_without_importing_django(tmp_path: Path) -> 
     call_command("analyze", folder, "--gpu", "h200", stdout=out)
     assert summary.stdout == out.getvalue()
     assert "decode roofline H200" in summary.stdout
+    # fact values print as written ("12 sliding · 12 full"), not as JSON escapes
+    layers = next(x for x in summary.stdout.splitlines() if x.strip().startswith("backbone.layers"))
+    assert "·" in layers and "\\u00b7" not in layers
 
 
 def test_manage_py_folder_errors_match_the_django_command(tmp_path: Path) -> None:

@@ -54,10 +54,10 @@ class Command(BaseCommand):
         from catalog.models import CatalogModel
         from catalog.services import model_lookup
 
-        if target.startswith(("/", ".", "~")) or "/" not in target.strip("/"):
+        if target.startswith(("/", ".", "~")):
             raise CommandError(
-                f"{target!r} is neither a folder nor an org/name model ID. Pass a folder that "
-                "holds config.json, or a model ID such as meta-llama/Llama-3.1-8B."
+                f"{target!r} is not a folder. Pass a folder that holds config.json, or a model "
+                "ID such as meta-llama/Llama-3.1-8B."
             )
         try:  # the same rules as ingest and the home page: IDs and Hub URLs, any casing
             target, model = model_lookup(text=target)
@@ -69,8 +69,10 @@ class Command(BaseCommand):
                 f"then `python manage.py ingest {target}`."
             ) from exc
         if model is None or model.latest_revision is None:
+            # a legacy single-part ID (gpt2) may also be a mistyped folder name: say both
+            nofolder = "" if "/" in target else f" and there is no folder named {target!r} here"
             raise CommandError(
-                f"{target} is not in the catalog. Fetch it first with "
+                f"{target} is not in the catalog{nofolder}. Fetch it first with "
                 f"`python manage.py ingest {target}`, or pass a local folder."
             )
         revision = model.latest_revision
