@@ -20,7 +20,8 @@ Environment variables (all optional in development):
                           a page waits for the broker before saying it is unreachable;
                           ``PROFILER_QUEUED_STALE_AFTER_S``: when the reaper treats a run that
                           no worker picked up as lost (its message is sent once more, then the
-                          run fails with the reason).
+                          run fails with the reason); ``PROFILER_QUEUED_HINT_AFTER_S``: when
+                          the page says that no worker has taken a queued run yet (default 30).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -290,6 +291,9 @@ PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
 # A queued run no worker has claimed for this long, while no worker showed any activity either,
 # lost its broker message (or no gpu worker runs): the reaper sends it once more, then fails it.
 PROFILER_QUEUED_STALE_AFTER_S = env_int("PROFILER_QUEUED_STALE_AFTER_S", 900, minimum=2)
+# A queued run's page says, after this many seconds, that no worker has taken it yet (and how
+# many runs are ahead of it), long before the reaper gives up on it.
+PROFILER_QUEUED_HINT_AFTER_S = env_int("PROFILER_QUEUED_HINT_AFTER_S", 30, minimum=1)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None

@@ -116,6 +116,28 @@ class MeasurementRun(models.Model):
         return age if age > settings.PROFILER_STALE_AFTER_S else None
 
     @property
+    def waiting_for_s(self) -> int | None:
+        """Seconds a queued run has waited for a worker, once that is longer than
+        ``PROFILER_QUEUED_HINT_AFTER_S``; None otherwise (and for runs a worker has taken)."""
+        if self.status != self.Status.QUEUED or self.queued_at is None:
+            return None
+        from django.conf import settings
+
+        age = int((timezone.now() - self.queued_at).total_seconds())
+        return age if age > settings.PROFILER_QUEUED_HINT_AFTER_S else None
+
+    @property
+    def runs_ahead(self) -> int:
+        """Active runs (running, or queued earlier) that the measurement workers take before
+        this one: they all share one queue."""
+        return (
+            MeasurementRun.objects.filter(status__in=self.ACTIVE)
+            .filter(Q(status=self.Status.RUNNING) | Q(queued_at__lt=self.queued_at))
+            .exclude(pk=self.pk)
+            .count()
+        )
+
+    @property
     def decode_tokens_per_s(self) -> float | None:
         if not self.result:
             return None

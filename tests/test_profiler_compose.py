@@ -46,13 +46,38 @@ def test_services_and_gpu_reservation():
     assert gpu_cmd[gpu_cmd.index("-Q") + 1] == "gpu"
     assert gpu_cmd[gpu_cmd.index("--concurrency") + 1] == "1"
     assert gpu_cmd[gpu_cmd.index("--prefetch-multiplier") + 1] == "1"
-    assert "default" in services["worker"]["command"]
+    assert "${WORKER_QUEUES:-default}" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
     assert "cu" in services["gpu-worker"]["build"]["args"]["TORCH_INDEX_URL"]
     for name in ("web", "worker", "beat", "gpu-worker"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://")
+
+
+def _interpolate(value: str, env: dict[str, str]) -> str:
+    """Compose's ``${VAR:-default}`` and ``${VAR}`` (what this file uses), from ``env``."""
+    import re
+
+    def sub(m: re.Match[str]) -> str:
+        return env.get(m.group(1)) or (m.group(3) or "")
+
+    return re.sub(r"\$\{(\w+)(:-([^}]*))?\}", sub, value)
+
+
+def test_without_a_gpu_the_default_worker_can_take_the_measurement_queue():
+    """A compose setup without the GPU worker must still be able to run CPU measurements
+    (``run_measurement`` is routed to ``gpu``): WORKER_QUEUES adds that queue to the worker."""
+    from django.conf import settings
+
+    route = settings.CELERY_TASK_ROUTES["profiler.tasks.run_measurement"]["queue"]
+    cmd = compose()["services"]["worker"]["command"]
+    queues = cmd[cmd.index("-Q") + 1]
+    assert _interpolate(queues, {}).split(",") == ["default"]
+    both = _interpolate(queues, {"WORKER_QUEUES": "default,gpu"}).split(",")
+    assert both == ["default", route]
+    head = (ROOT / "docker-compose.yml").read_text().split("x-app-env")[0]
+    assert "WORKER_QUEUES=default,gpu docker compose up web worker beat" in head
 
 
 def test_dockerfile_takes_the_torch_index_as_a_build_arg():

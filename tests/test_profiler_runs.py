@@ -436,3 +436,35 @@ def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, monkey
             "profile", "test/queued", "--device", "cpu", "--wait", "--timeout", "1", stderr=err
         )
     assert err.getvalue().count("still queued after 0 s: is a worker consuming queue gpu?") == 1
+
+
+def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
+    """Long before the reaper gives up on it (PROFILER_QUEUED_STALE_AFTER_S), a queued run's
+    status says that no worker has taken it, and whether runs ahead of it explain the wait."""
+    settings.PROFILER_QUEUED_HINT_AFTER_S = 30
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    assert "No worker has taken" not in Client().get(status_url).content.decode()  # just queued
+    MeasurementRun.objects.filter(pk=run.pk).update(
+        queued_at=timezone.now() - timedelta(seconds=95)
+    )
+    page = Client().get(status_url).content.decode()
+    assert re.search(r"No worker has taken this run in 9\d s, and none is busy", page)
+    assert "WORKER_QUEUES=default,gpu" in page
+    # a run a worker is busy with, and one queued earlier, are ahead of it
+    busy = make_run(revision, batch=2)
+    services.run_claim(run_id=busy.pk, worker_host="busy")
+    page = Client().get(status_url).content.decode()
+    assert re.search(r"in 9\d s: 1 run is ahead of it in the queue", page)
+    earlier = make_run(revision, batch=3)
+    MeasurementRun.objects.filter(pk=earlier.pk).update(
+        queued_at=timezone.now() - timedelta(seconds=200)
+    )
+    later = make_run(revision, batch=4)  # queued after it: not ahead
+    assert later.status == Status.QUEUED
+    page = Client().get(status_url).content.decode()
+    assert re.search(r"in 9\d s: 2 runs are ahead of it in the queue", page)
+    with translation.override("de"):
+        page = Client(headers={"accept-language": "de"}).get(status_url).content.decode()
+    assert "No worker has taken" not in page
