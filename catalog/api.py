@@ -17,9 +17,10 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema, Status, Swagger
+from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie
+from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
 from pydantic import Field
 
@@ -41,6 +42,28 @@ class _SwaggerWithCsrf(Swagger):
             "add_csrf": True,
         }
         return render(request, self.template, context)
+
+
+class PostRateThrottle(SimpleRateThrottle):
+    """``API_POSTS_PER_MINUTE`` POSTs per client address and minute (read on every request, so
+    a settings change applies at once; 0 lets everything through). Classifying runs the card
+    classifier and saving writes a row: a loop of either must not take the server."""
+
+    scope = "api_post"
+
+    def __init__(self) -> None:  # the rate comes from the settings, per request
+        self.rate = None
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        # per client address, session or not (the browser session is no account)
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        per_minute = settings.API_POSTS_PER_MINUTE
+        if not per_minute:
+            return True
+        self.num_requests, self.duration = per_minute, 60
+        return super().allow_request(request)
 
 
 api = NinjaAPI(
@@ -106,6 +129,14 @@ class ModelSummary(Schema):
     params_total: int | None = None
     params_active: int | None = None
     context_length: int | None = None
+
+
+class ModelPage(Schema):
+    count: int = Field(..., description="models that match, on every page")
+    limit: int
+    offset: int
+    next: str | None = Field(None, description="the next page's URL; null on the last page")
+    items: list[ModelSummary]
 
 
 class ModelDetail(Schema):
@@ -217,13 +248,33 @@ def _summary(m: CatalogModel) -> dict[str, Any]:
     }
 
 
-@api.get("/models", response=list[ModelSummary], summary="List the catalog")
-def models_list(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
+MODELS_PAGE_MAX = 500
+
+
+@api.get(
+    "/models",
+    response=ModelPage,
+    summary=f"List the catalog, a page at a time (limit at most {MODELS_PAGE_MAX})",
+)
+def models_list(
+    request: HttpRequest,
+    q: str = Query("", description="only models whose ID contains this (any case)"),
+    limit: int = Query(100, ge=1, le=MODELS_PAGE_MAX),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
     qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
     q = q.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query parameter
     if q:
         qs = qs.filter(repo_id__icontains=q[:100])
-    return [_summary(m) for m in qs]
+    count = qs.count()
+    items = [_summary(m) for m in qs[offset : offset + limit]]
+    following = None
+    if offset + limit < count:
+        query = request.GET.copy()
+        query["offset"] = str(offset + limit)
+        query["limit"] = str(limit)
+        following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"count": count, "limit": limit, "offset": offset, "next": following, "items": items}
 
 
 @api.get(
@@ -327,7 +378,8 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 
 @api.post(
     "/classify",
-    response={200: ClassifyOut, 503: ErrorOut},
+    throttle=PostRateThrottle(),
+    response={200: ClassifyOut, 429: ErrorOut, 503: ErrorOut},
     summary="Which axis a statement is on, and its phrases",
 )
 def classify(request: HttpRequest, payload: ClassifyIn) -> Any:
@@ -389,7 +441,8 @@ def exercises_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @api.post(
     "/exercises",
-    response={201: ExerciseOut, 400: ErrorOut},
+    throttle=PostRateThrottle(),
+    response={201: ExerciseOut, 400: ErrorOut, 429: ErrorOut},
     auth=BrowserSession(),
     summary=f"Save (and optionally check) an exercise; rows are cut at {MAX_ROW_CHARS} chars",
 )
@@ -401,6 +454,8 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
         request.session.save()
     rows, cut = rows_clean(payload.rows)
     model_name = payload.model_name.replace("\x00", "").strip()  # PostgreSQL refuses NUL
+    if not model_name and not any(rows.values()):
+        raise HttpError(400, _("Nothing to save: give model_name or at least one row."))
     model = (
         CatalogModel.objects.select_related("latest_revision")
         .filter(repo_id__iexact=model_name)

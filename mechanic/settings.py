@@ -12,6 +12,8 @@ Environment variables (all optional in development):
 - ``HF_ENDPOINT``         the Hub to talk to (default ``https://huggingface.co``).
 - ``HF_TOKEN``            optional token for gated repos.
 - ``HF_TIMEOUT_S``        per-request timeout when talking to the Hub (default 10).
+- ``API_POSTS_PER_MINUTE`` POSTs to the JSON API (classify, exercises) per client address and
+                          minute (default 60; 0: no limit). Behind a proxy, see NINJA_NUM_PROXIES.
 - ``SECURE_SSL_REDIRECT`` default on when ``DEBUG=0``; turn off behind a proxy that does it.
 - ``PROFILER_MAX_ATTEMPTS``, ``PROFILER_TIME_LIMIT_S``: measurement run limits.
 - ``PROFILER_HEARTBEAT_S``, ``PROFILER_STALE_AFTER_S``: worker heartbeat and when the reaper
@@ -294,6 +296,7 @@ PROFILER_QUEUED_STALE_AFTER_S = env_int("PROFILER_QUEUED_STALE_AFTER_S", 900, mi
 # A queued run's page says, after this many seconds, that no worker has taken it yet (and how
 # many runs are ahead of it), long before the reaper gives up on it.
 PROFILER_QUEUED_HINT_AFTER_S = env_int("PROFILER_QUEUED_HINT_AFTER_S", 30, minimum=1)
+API_POSTS_PER_MINUTE = env_int("API_POSTS_PER_MINUTE", 60, minimum=0)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None

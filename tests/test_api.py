@@ -28,7 +28,8 @@ def test_openapi_schema_lists_the_paths(client):
 
 def test_models_list_and_detail(client, web_showcase):
     listing = client.get("/api/models").json()
-    by_id = {m["repo_id"]: m for m in listing}
+    assert listing["count"] == len(listing["items"]) and listing["next"] is None
+    by_id = {m["repo_id"]: m for m in listing["items"]}
     assert by_id["nvidia/Nemotron-H-8B-Base-8K"]["decoder_type"] == "hybrid"
     assert by_id["meta-llama/Meta-Llama-3-8B"]["params_total"] == 8_030_261_248
     assert by_id["meta-llama/Meta-Llama-3-8B"]["url"] == "/models/meta-llama/Meta-Llama-3-8B/"
@@ -39,6 +40,27 @@ def test_models_list_and_detail(client, web_showcase):
     missing = client.get("/api/models/nobody/nothing")
     assert missing.status_code == 404
     assert "not in the catalog" in missing.json()["detail"]
+
+
+def test_models_list_pages(client, web_showcase):
+    everything = client.get("/api/models", {"limit": 500}).json()
+    ids = [m["repo_id"] for m in everything["items"]]
+    assert everything["count"] == len(ids) >= 3 and ids == sorted(ids)
+    first = client.get("/api/models", {"limit": 2}).json()
+    assert [m["repo_id"] for m in first["items"]] == ids[:2]
+    assert first["count"] == len(ids) and first["limit"] == 2 and first["offset"] == 0
+    seen = [m["repo_id"] for m in first["items"]]
+    page = first
+    while page["next"]:  # follow the links to the end
+        assert page["next"].startswith("http://testserver/api/models?")
+        page = client.get(page["next"]).json()
+        seen += [m["repo_id"] for m in page["items"]]
+    assert seen == ids
+    # the filter is kept across pages
+    meta = client.get("/api/models", {"q": "META-llama", "limit": 1}).json()
+    assert meta["count"] >= 2 and "q=META-llama" in meta["next"]
+    for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "x"}):
+        assert client.get("/api/models", bad).status_code == 422, bad
 
 
 def test_compare_endpoint(client, web_showcase):
@@ -100,6 +122,63 @@ def test_exercise_post_requires_csrf_and_saves_per_session():
     assert listed[0]["id"] == body["id"]
     assert all(e["model_name"] in ("", "x/y") for e in listed)
     assert Client().get("/api/exercises").json() == []
+    # nothing to save is refused, not stored as a blank exercise
+    before = len(client.get("/api/exercises").json())
+    for empty in ({}, {"model_name": "  ", "rows": {"backbone": " "}}):
+        blank = client.post(
+            "/api/exercises",
+            json.dumps(empty),
+            content_type="application/json",
+            headers={"X-CSRFToken": token},
+        )
+        assert blank.status_code == 400
+        assert blank.json()["detail"].startswith("Nothing to save")
+    assert len(client.get("/api/exercises").json()) == before
+
+
+def test_posts_are_rate_limited_per_client(settings):
+    """API_POSTS_PER_MINUTE POSTs per client address and minute: the next one gets a 429 with
+    Retry-After; another address is not affected, and reads are never limited."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.API_POSTS_PER_MINUTE = 3
+    body = json.dumps({"text": "It has 32 layers."})
+    codes = [
+        Client(REMOTE_ADDR="10.0.0.1")
+        .post("/api/classify", body, content_type="application/json")
+        .status_code
+        for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    limited = Client(REMOTE_ADDR="10.0.0.1").post(
+        "/api/classify", body, content_type="application/json"
+    )
+    assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 60
+    assert limited.json() == {"detail": "Too many requests."}
+    # exercises share the budget: same address, refused before anything is written
+    client = Client(REMOTE_ADDR="10.0.0.1")
+    client.get("/exercise/")
+    saved = client.post(
+        "/api/exercises",
+        json.dumps({"model_name": "x/y"}),
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
+    assert saved.status_code == 429
+    other = Client(REMOTE_ADDR="10.0.0.2").post(
+        "/api/classify", body, content_type="application/json"
+    )
+    assert other.status_code == 200
+    assert Client(REMOTE_ADDR="10.0.0.1").get("/api/models").status_code == 200
+    settings.API_POSTS_PER_MINUTE = 0  # no limit
+    assert (
+        Client(REMOTE_ADDR="10.0.0.1")
+        .post("/api/classify", body, content_type="application/json")
+        .status_code
+        == 200
+    )
+    cache.clear()
 
 
 def test_exercise_post_rejects_unknown_rows(client):
