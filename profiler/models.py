@@ -13,6 +13,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Failures raised by profiler.core (and the Hub download) on the worker: their messages are
+# English; the page puts this line, in its language, above them.
+ERROR_HEADLINES = {
+    "out_of_memory": _("The device ran out of memory."),
+    "architecture_not_supported": _("transformers cannot build this architecture."),
+    "pickle_refused": _("Refused: the checkpoint is not in safetensors format."),
+    "remote_code_refused": _("Refused: the model needs its own Python code (remote code)."),
+    "unsafe_path": _("Refused: a file path in the checkpoint is unsafe."),
+    "invalid_request": _("The request cannot be measured as asked."),
+    "device_unavailable": _("The requested device is not available on the worker."),
+    "error": _("The measurement failed."),
+}
+
 
 class MeasurementRun(models.Model):
     class Status(models.TextChoices):
@@ -114,6 +127,15 @@ class MeasurementRun(models.Model):
 
         age = int((timezone.now() - self.heartbeat_at).total_seconds())
         return age if age > settings.PROFILER_STALE_AFTER_S else None
+
+    @property
+    def error_headline(self) -> str:
+        """One translated sentence for what kind of failure this was, from ``error_code``,
+        shown above the stored message. The worker's own messages (out of memory, refused
+        checkpoint...) are written by framework-free code in English, with the details a user
+        needs; this says what happened in the page's language. Empty for codes whose stored
+        message is already written in the submitter's language."""
+        return str(ERROR_HEADLINES.get(self.error_code, "")) if self.status == "failed" else ""
 
     @property
     def waiting_for_s(self) -> int | None:

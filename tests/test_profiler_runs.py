@@ -468,3 +468,27 @@ def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
     with translation.override("de"):
         page = Client(headers={"accept-language": "de"}).get(status_url).content.decode()
     assert "No worker has taken" not in page
+
+
+def test_a_worker_failure_is_headed_in_the_page_language():
+    """profiler.core writes its failures in English (it is framework-free); the page heads them
+    with a sentence from error_code in its own language, and keeps the details."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="w")
+    detail = "CUDA out of memory: tried to allocate 2.00 GiB with 1.10 GiB free"
+    assert services.run_fail(run_id=run.pk, attempt=attempt, message=detail, code="out_of_memory")
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    pages = {
+        lang: Client(headers={"accept-language": lang}).get(status_url).content.decode()
+        for lang in ("en", "de", "ko")
+    }
+    assert "The device ran out of memory." in pages["en"]
+    assert "The device ran out of memory." not in pages["de"]
+    assert "Speicher" in pages["de"] and "메모리" in pages["ko"]
+    assert all(detail in page for page in pages.values())
+    # a code whose message is written in the submitter's language gets no second line
+    other = make_run(revision, batch=2)
+    services.run_fail(run_id=other.pk, attempt=None, message="Abgebrochen.", code="cancelled")
+    page = Client().get(reverse("profiler:run_status", args=[other.pk])).content.decode()
+    assert '<p class="error">Abgebrochen.</p>' in page and page.count('class="error"') == 1
