@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from profiler.core.errors import (
     ArchitectureNotSupported,
     DeviceUnavailable,
     InvalidRequest,
+    OutOfMemory,
     PickleCheckpointRefused,
     RemoteCodeRefused,
     UnsafeCheckpointPath,
@@ -264,6 +266,33 @@ def test_bad_requests_say_what_to_do(tmp_path):
     if not torch.cuda.is_available():
         with pytest.raises(DeviceUnavailable, match="no GPU"):
             bench_run(folder, BenchOptions(device="cuda", prompt_len=4, new_tokens=2))
+
+
+def test_a_cpu_run_larger_than_host_memory_is_refused_before_anything_is_allocated(tmp_path):
+    """Llama-3.1-70B in float32 is ~282 GB: no machine this runs on has that free. The run is
+    refused at once, saying what it needs and what the host has, instead of swapping or being
+    killed by the kernel after minutes; sliced mode (a few layers) is still allowed."""
+    from profiler.core.measure import host_memory_available
+
+    have = host_memory_available()
+    assert have is not None and 0 < have < 282 * 10**9
+    config = {  # Llama-3.1-70B's shapes
+        **TINY_LLAMA,
+        "hidden_size": 8192,
+        "intermediate_size": 28672,
+        "num_hidden_layers": 80,
+        "num_attention_heads": 64,
+        "num_key_value_heads": 8,
+        "head_dim": 128,
+        "vocab_size": 128256,
+        "max_position_embeddings": 131072,
+    }
+    folder = config_folder(tmp_path / "big", config)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(OutOfMemory, match=r"needs about 2\d\d\.\d GiB in float32 .* this machine"):
+        bench_run(folder, BenchOptions(mode="synthetic", **FAST))
+    # nothing was built: the process's peak resident memory did not grow by a layer's worth
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before < 1_000_000  # KiB
 
 
 def test_gpu_names_match_the_most_specific_table_entry():

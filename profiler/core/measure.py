@@ -368,6 +368,53 @@ def _host_oom_error(est: Estimate, opts: BenchOptions) -> OutOfMemory:
     )
 
 
+def _read_int(path: str) -> int | None:
+    try:
+        text = Path(path).read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return int(text) if text.isdigit() else None  # "max": no limit
+
+
+def host_memory_available() -> int | None:
+    """Bytes this process can still allocate on the host: the kernel's MemAvailable, lowered to
+    what the container's cgroup (v2, else v1) still allows. None where neither can be read."""
+    known: list[int] = []
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                known.append(int(line.split()[1]) * 1024)
+                break
+    except (OSError, ValueError, IndexError):
+        pass
+    for limit_path, usage_path in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ):
+        limit, usage = _read_int(limit_path), _read_int(usage_path)
+        if limit is not None and usage is not None and limit < 1 << 60:  # v1 "no limit": huge
+            known.append(max(0, limit - usage))
+            break
+    return min(known) if known else None
+
+
+def _host_memory_check(est: Estimate, opts: BenchOptions) -> None:
+    """A CPU run whose weights and KV cache cannot fit in the host's free memory is refused
+    before anything is allocated: otherwise the machine swaps, or the kernel kills the worker,
+    long after the run started."""
+    need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
+    have = host_memory_available()
+    if need and have is not None and need > have:
+        raise OutOfMemory(
+            f"out of host memory: the model needs about {_gib(need)} in {opts.dtype} (weights + "
+            f"KV cache) on cpu, and this machine has {_gib(have)} available. Try --mode "
+            "sliced, a smaller dtype, batch or context, or a machine with more memory."
+        )
+
+
 def _runtime_error(exc: Exception, est: Estimate, opts: BenchOptions) -> ProfilerError:
     """torch reports most of what can go wrong as a RuntimeError, safetensors as its
     SafetensorError: the cases a user can act on, by message."""
@@ -471,6 +518,8 @@ def bench_run(
     cuda = opts.device == "cuda"
     gpu_name = torch.cuda.get_device_name() if cuda else None
     gpu_memory_bytes = torch.cuda.get_device_properties(0).total_memory if cuda else None
+    if not cuda and mode != "sliced":  # sliced builds a few layers: it is the way out
+        _host_memory_check(est, opts)
 
     try:
         if mode == "sliced":
