@@ -29,6 +29,7 @@ Environment variables (all optional in development):
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -261,7 +262,13 @@ HF_MAX_RETRIES = env_int("HF_MAX_RETRIES", 3, minimum=0)
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
 if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = f"sqla+sqlite:///{DATA_DIR / 'celery-broker.sqlite3'}"
+    # One broker file per database: two databases that share MECHANIC_DATA_DIR (the default
+    # SQLite file, and a DATABASE_URL elsewhere) must not take each other's jobs.
+    _database_url = env_str("DATABASE_URL")
+    _broker_suffix = (
+        "-" + hashlib.sha256(_database_url.encode()).hexdigest()[:12] if _database_url else ""
+    )
+    CELERY_BROKER_URL = f"sqla+sqlite:///{DATA_DIR / f'celery-broker{_broker_suffix}.sqlite3'}"
     # its folder may not exist yet when DATABASE_URL points elsewhere (the database's own
     # mkdir above then made another folder): without it every job failed as "unreachable"
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -302,6 +309,8 @@ API_POSTS_PER_MINUTE = env_int("API_POSTS_PER_MINUTE", 60, minimum=0)
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None
 CELERY_BEAT_SCHEDULE = {
     "profiler-reap-stale-runs": {"task": "profiler.tasks.reap_stale_runs", "schedule": 60.0},
+    # kombu's SQLAlchemy transport keeps every delivered message (visible=0): drop them
+    "prune-embedded-broker": {"task": "profiler.tasks.prune_embedded_broker", "schedule": 600.0},
 }
 
 CELERY_TASK_DEFAULT_QUEUE = "default"

@@ -30,6 +30,7 @@ import signal
 import socket
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -179,6 +180,36 @@ def _enqueue_transport_options(url: str, timeout_s: int) -> dict[str, Any]:
     if url.startswith(("redis://", "rediss://")):
         options.update(socket_connect_timeout=timeout_s, socket_timeout=timeout_s)
     return options
+
+
+def broker_prune_delivered(url: str, *, older_than_s: float) -> int:
+    """On the embedded broker (``sqla+sqlite:///FILE``): delete the messages that were
+    delivered (``visible = 0``; kombu stamps ``timestamp`` when it marks them) more than
+    ``older_than_s`` ago. A message a worker did not acknowledge is put back as a new row, so a
+    delivered row is never read again. Returns how many were deleted; 0 for other brokers."""
+    import sqlite3
+    from datetime import datetime
+
+    prefix = "sqla+sqlite:///"
+    if not url.startswith(prefix):
+        return 0
+    path = Path(url[len(prefix) :])
+    if not path.is_file():
+        return 0
+    # kombu writes naive local times (datetime.now), as ISO text: compare in the same form
+    cutoff = (datetime.now() - timedelta(seconds=older_than_s)).isoformat(sep=" ")
+    with closing(sqlite3.connect(path, timeout=30)) as db, db:
+        try:
+            cursor = db.execute(
+                "DELETE FROM kombu_message WHERE visible = 0 "
+                "AND (timestamp IS NULL OR timestamp < ?)",
+                (cutoff,),
+            )
+        except sqlite3.OperationalError as exc:  # no table yet: nothing was ever sent
+            if "no such table" in str(exc):
+                return 0
+            raise
+        return cursor.rowcount
 
 
 def run_enqueue(*, run_id: int) -> bool:

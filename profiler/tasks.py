@@ -39,3 +39,10 @@ def run_measurement(self: Any, run_id: int) -> str:
 @shared_task(name="profiler.tasks.reap_stale_runs", ignore_result=True)
 def reap_stale_runs() -> dict[str, int]:
     return services.runs_reap()
+
+
+@shared_task(name="profiler.tasks.prune_embedded_broker", ignore_result=True)
+def prune_embedded_broker() -> int:
+    """Delete the messages the embedded broker delivered more than an hour ago (kombu's
+    SQLAlchemy transport never does: the file grows with every job). 0 on other brokers."""
+    return services.broker_prune_delivered(settings.CELERY_BROKER_URL, older_than_s=3600)

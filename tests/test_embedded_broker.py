@@ -107,5 +107,59 @@ def test_the_embedded_broker_folder_is_made_when_the_database_lives_elsewhere(tm
         [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"sqla+sqlite:///{data / 'celery-broker.sqlite3'}"
+    url = out.stdout.strip()
+    assert url.startswith(f"sqla+sqlite:///{data / 'celery-broker-'}") and url.endswith(".sqlite3")
     assert data.is_dir()
+    # another database in the same data folder gets a broker file of its own: its workers
+    # must not take this database's jobs
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'other' / 'db.sqlite3'}"
+    other = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.strip() != url and other.stdout.strip().startswith(url[:-21])
+    # the default database keeps the plain name
+    env.pop("DATABASE_URL")
+    default = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert default.stdout.strip() == f"sqla+sqlite:///{data / 'celery-broker.sqlite3'}"
+
+
+def test_delivered_messages_are_pruned_from_the_embedded_broker(embedded_broker):
+    """kombu's SQLAlchemy transport keeps every delivered message; the pruning task (beat,
+    every 10 minutes) deletes those delivered over an hour ago and nothing else."""
+    import sqlite3
+    from datetime import datetime, timedelta
+
+    from kombu import Connection
+
+    from profiler.tasks import prune_embedded_broker
+
+    path = embedded_broker.removeprefix("sqla+sqlite:///")
+    assert services.broker_prune_delivered(embedded_broker, older_than_s=0) == 0  # no file yet
+    with Connection(embedded_broker) as conn:
+        queue = conn.SimpleQueue("prune-test")
+        for n in range(3):
+            queue.put({"n": n})
+        for _ in range(2):  # two are delivered and acknowledged, one waits
+            queue.get(timeout=5).ack()
+        queue.close()
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT visible, timestamp FROM kombu_message ORDER BY id").fetchall()
+    assert [visible for visible, _ in rows] == [0, 0, 1]
+    # delivered just now: kept by the task (an hour's margin), then one of them is made old
+    assert prune_embedded_broker.apply().get() == 0
+    old = (datetime.now() - timedelta(hours=2)).isoformat(sep=" ")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE kombu_message SET timestamp = ? WHERE id = 1", (old,))
+    assert prune_embedded_broker.apply().get() == 1
+    with sqlite3.connect(path) as db:
+        left = db.execute("SELECT id, visible FROM kombu_message ORDER BY id").fetchall()
+    assert left == [(2, 0), (3, 1)]
+    # the waiting message is still delivered
+    with Connection(embedded_broker) as conn:
+        queue = conn.SimpleQueue("prune-test")
+        assert queue.get(timeout=5).payload == {"n": 2}
+        queue.close()
+    assert services.broker_prune_delivered("redis://127.0.0.1:6379/0", older_than_s=0) == 0
