@@ -307,9 +307,13 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
 def compare(request: HttpRequest, models: str) -> Any:
-    from catalog.ids import InvalidModelId
-    from catalog.services import model_lookup
-    from catalog.views_compare import MAX_COMPARE, compare_ids_parse, comparison_build
+    from catalog.ids import InvalidModelId, model_ref_parse
+    from catalog.views_compare import (
+        MAX_COMPARE,
+        compare_ids_parse,
+        compare_ids_resolve,
+        comparison_build,
+    )
 
     given = compare_ids_parse(models, limit=None)
     if not given:
@@ -322,14 +326,12 @@ def compare(request: HttpRequest, models: str) -> Any:
                 % {"max": MAX_COMPARE, "n": len(given)}
             },
         )
-    ids: list[str] = []
-    for text in given:
-        try:  # IDs and Hub URLs, as on the home page; the catalog's spelling of the ID
-            repo_id, _model = model_lookup(text=text)
+    ids, malformed = compare_ids_resolve(given)
+    if malformed:  # IDs and Hub URLs, as on the home page; say what is wrong with the first
+        try:
+            model_ref_parse(malformed[0])
         except InvalidModelId as exc:
-            return Status(400, {"detail": f"{text[:200]}: {exc}"})
-        if repo_id not in ids:
-            ids.append(repo_id)
+            return Status(400, {"detail": f"{malformed[0]}: {exc}"})
     data = comparison_build(ids)
     if not data["names"]:
         return Status(

@@ -216,7 +216,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
     # An ID already in the catalog opens its page, unless all we have is someone's upload
     # under that name: then the Hub is asked, so an upload cannot stand in for a Hub model.
     existing = (
-        CatalogModel.objects.filter(repo_id=repo_id, latest_revision__isnull=False)
+        CatalogModel.objects.filter(repo_id__iexact=repo_id, latest_revision__isnull=False)
         .exclude(latest_revision__source=Revision.Source.UPLOAD)
         .first()
     )

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -84,14 +85,36 @@ def _fact_values(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return by_kind
 
 
+def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[str]]:
+    """What a user typed -> (the repo IDs it names: IDs or Hub URLs, de-duplicated ignoring
+    case; the texts that are no model ID at all). No query: ``comparison_build`` matches the
+    catalog ignoring case (Hub IDs do) and names each model in the catalog's spelling."""
+    from catalog.ids import InvalidModelId, model_ref_parse
+
+    ids: list[str] = []
+    malformed: list[str] = []
+    for text in given:
+        try:
+            repo_id = model_ref_parse(text).repo_id
+        except InvalidModelId:
+            malformed.append(text[:200])
+            continue
+        if repo_id.lower() not in {i.lower() for i in ids}:
+            ids.append(repo_id)
+    return ids, malformed
+
+
 def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
     """Everything the compare page, its exports and the API show, as plain data."""
+    # Hub IDs ignore case: match the catalog so, and name each model in its spelling
     found = {
-        m.repo_id: m
-        for m in CatalogModel.objects.select_related("latest_revision").filter(repo_id__in=repo_ids)
+        m.repo_id.lower(): m
+        for m in CatalogModel.objects.select_related("latest_revision")
+        .annotate(repo_id_lower=Lower("repo_id"))
+        .filter(repo_id_lower__in=[r.lower() for r in repo_ids])
     }
-    models = [found[r] for r in repo_ids if r in found]
-    unknown = [r for r in repo_ids if r not in found]
+    models = [found[r.lower()] for r in repo_ids if r.lower() in found]
+    unknown = [r for r in repo_ids if r.lower() not in found]
     revisions = [m.latest_revision for m in models]
     analyses = [(r.analysis if r else None) or {} for r in revisions]
     configs: dict[int, Any] = {}
@@ -249,7 +272,7 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
 @require_GET
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
-    repo_ids = compare_ids_parse(raw)
+    repo_ids, malformed = compare_ids_resolve(compare_ids_parse(raw))
     data = comparison_build(repo_ids) if repo_ids else None
     fmt = request.GET.get("format", "")
     if data is not None and fmt in ("csv", "json"):
@@ -261,6 +284,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "catalog_ids": list(CatalogModel.objects.values_list("repo_id", flat=True)[:500]),
         "too_many": len({p.strip() for p in raw.split(",") if p.strip()}) > MAX_COMPARE,
         "max_compare": MAX_COMPARE,
+        "malformed": malformed,
     }
     if data and data["models"]:
         names = data["names"]
@@ -285,6 +309,10 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 "export_csv": f"?models={','.join(names)}&format=csv",
                 "export_json": f"?models={','.join(names)}&format=json",
                 "share_query": ",".join(names),
+                # the verdict compares two models: with more, one link per pair with the first
+                "verdict_pairs": [(names[0], n, f"{names[0]},{n}") for n in names[1:]]
+                if len(names) > 2
+                else [],
             }
         )
     return render(request, "catalog/compare.html", context)

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -229,6 +229,12 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
     try:
         model, revision = model_load(repo_id)
     except Http404:
+        # Hub IDs ignore case: another casing of a catalog model goes to its page
+        other = CatalogModel.objects.filter(repo_id__iexact=repo_id).only("repo_id").first()
+        if other is not None:
+            query = request.META.get("QUERY_STRING", "")
+            target = other.get_absolute_url() + (f"?{query}" if query else "")
+            return HttpResponsePermanentRedirect(target)
         return _model_missing(request, repo_id, name)
     analysis: dict[str, Any] = (revision.analysis if revision else None) or {}
     facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]

@@ -143,6 +143,26 @@ def test_model_page_unknown_is_404(client, db):
     assert "There is no model" in bad and 'name="model_id"' not in bad.split("<main", 1)[-1]
 
 
+def test_model_url_in_another_casing_goes_to_the_catalog_page(client, web_showcase):
+    """Hub IDs ignore case: /models/META-LLAMA/meta-llama-3-8b/ is the catalog's model, not
+    a 404 that offers to fetch it again; the query (context, GPU) is kept."""
+    response = client.get("/models/META-LLAMA/meta-llama-3-8b-instruct/", {"context": "4096"})
+    assert response.status_code == 301
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B-Instruct/?context=4096"
+
+
+def test_pasting_a_catalog_model_in_another_casing_opens_it(client, web_showcase):
+    response = client.post("/ingest/", {"model_id": "META-LLAMA/meta-llama-3-8b-instruct"})
+    assert response.status_code == 302
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
+    htmx = client.post(
+        "/ingest/",
+        {"model_id": "https://huggingface.co/meta-llama/META-LLAMA-3-8B-INSTRUCT"},
+        headers={"HX-Request": "true"},
+    )
+    assert htmx["HX-Redirect"] == "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
+
+
 def test_unknown_address_gets_the_app_404_page(client, db, settings):
     settings.DEBUG = False
     response = client.get("/no-such-page/")

@@ -40,8 +40,9 @@ def test_compare_unknown_ids_are_reported_and_rest_kept(client, web_showcase):
     html = client.get(
         "/compare/?models=meta-llama/Meta-Llama-3-8B,nobody/nothing,<script>x</script>"
     ).content.decode()
-    assert "Not in the catalog: nobody/nothing" in html
-    assert "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "Not in the catalog: nobody/nothing. Check the spelling" in html
+    assert "paste the ID on the home page" in html  # one model: singular
+    assert "Not a model ID: &lt;script&gt;x&lt;/script&gt;" in html
     assert "<script>x</script>" not in html
     assert html.count('class="layer-strip"') == 1
 
@@ -49,13 +50,48 @@ def test_compare_unknown_ids_are_reported_and_rest_kept(client, web_showcase):
 def test_compare_one_model_or_none_known_says_what_to_do(client, web_showcase):
     one = client.get("/compare/?models=meta-llama/Meta-Llama-3-8B").content.decode()
     assert "Add a second model to compare with meta-llama/Meta-Llama-3-8B" in one
-    none = client.get("/compare/?models=nobody/nothing,!!!").content.decode()
-    assert "Not in the catalog: nobody/nothing, !!!" in none
+    none = client.get("/compare/?models=nobody/nothing,!!!,acme/else").content.decode()
+    assert "Not in the catalog: nobody/nothing, acme/else" in none
+    assert "paste the IDs on the home page to fetch them" in none
+    assert "Not a model ID: !!!" in none  # malformed is not "not in the catalog"
     assert "compared below" not in none and "Check the spelling" in none
     two = client.get(
         "/compare/?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K"
     ).content.decode()
     assert "Add a second model" not in two
+
+
+def test_compare_resolves_any_casing_and_hub_urls(client, web_showcase):
+    """The page resolves IDs as the home page, the CLI and the API do: any casing, Hub URLs,
+    the catalog's spelling."""
+    html = client.get(
+        "/compare/?models=META-LLAMA/meta-llama-3-8b,"
+        "https://huggingface.co/nvidia/nemotron-h-8b-base-8k"
+    ).content.decode()
+    assert "Not in the catalog" not in html and "Not a model ID" not in html
+    assert html.count('class="layer-strip"') == 2
+    assert "?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K&amp;format=csv" in html
+
+
+def test_compare_three_models_links_each_pair_for_the_verdict(client, web_showcase):
+    two = client.get(SHOWCASE).content.decode()
+    assert 'data-testid="verdict"' in two and 'data-testid="verdict-pairs"' not in two
+    three = client.get(
+        "/compare/?models=meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K,"
+        "meta-llama/Meta-Llama-3-8B-Instruct"
+    ).content.decode()
+    assert 'data-testid="verdict"' not in three
+    pairs = three.split('data-testid="verdict-pairs"')[1].split("</p>")[0]
+    assert "compares two models at a time" in pairs
+    assert pairs.count("<a ") == 2
+    assert (
+        '?models=meta-llama/Meta-Llama-3-8B%2Cmeta-llama/Meta-Llama-3-8B-Instruct">'
+        "meta-llama/Meta-Llama-3-8B vs meta-llama/Meta-Llama-3-8B-Instruct</a>" in pairs
+    )
+    pair = client.get(
+        "/compare/?models=meta-llama/Meta-Llama-3-8B,meta-llama/Meta-Llama-3-8B-Instruct"
+    ).content.decode()
+    assert 'data-testid="verdict"' in pair
 
 
 def test_compare_empty_shows_suggestions(client, db):
