@@ -40,6 +40,12 @@ def test_bad_id_and_unreachable_hub_say_what_to_do(live, hub, page):
     page.get_by_role("button", name="Analyze", exact=True).click()
     page.wait_for_selector(".progress-box, [role=alert]")
     page.wait_for_selector("text=/no model with this ID|failed/", timeout=30_000)
+    # what was typed is still in the field: correct it and try again, nothing to retype
+    field = page.get_by_label("Model ID or Hub URL")
+    assert field.input_value() == "nobody/does-not-exist-anywhere"
+    field.fill("meta-llama/Llama-3.2-1B")
+    page.get_by_role("button", name="Analyze", exact=True).click()
+    page.wait_for_url(re.compile(r"/models/meta-llama/Llama-3\.2-1B/$"), timeout=60_000)
 
 
 def _choose(page, select: str, value: str, url_pattern: str) -> None:
