@@ -53,3 +53,42 @@ def test_single_axis_sentence_stays_whole() -> None:
 
 def test_blank() -> None:
     assert split_phrases("   ") == []
+
+
+SENTENCES = [
+    (
+        "SFT and DPO. RoPE theta is 500000 and it has 32 layers.",
+        ["SFT and DPO.", "RoPE theta is 500000 and it has 32 layers."],
+        ["post_training", "backbone"],
+    ),
+    (
+        "Dense decoder with GQA, 32 layers, 128K context. Trained with DPO.",
+        ["Dense decoder with GQA, 32 layers, 128K context.", "Trained with DPO."],
+        ["backbone", "post_training"],
+    ),
+    (  # an abbreviation's full stop is no sentence end; a decimal point neither
+        "Trained with RL, e.g. GRPO. Recommended temperature is 0.6.",
+        ["Trained with RL, e.g. GRPO.", "Recommended temperature is 0.6."],
+        ["post_training", "inference"],
+    ),
+    (
+        "Mit SFT und DPO trainiert. Das Modell hat 32 Schichten, z.B. GQA.",
+        ["Mit SFT und DPO trainiert.", "Das Modell hat 32 Schichten, z.B. GQA."],
+        ["post_training", "backbone"],
+    ),
+    (
+        "SFT와 DPO로 학습했습니다. 32개 레이어를 가진 GQA 모델입니다.",
+        ["SFT와 DPO로 학습했습니다.", "32개 레이어를 가진 GQA 모델입니다."],
+        ["post_training", "backbone"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "texts", "axes"), SENTENCES)
+def test_sentence_ends_separate_phrases(text: str, texts: list[str], axes: list[str]) -> None:
+    """A wrong-axis sentence after a full stop is its own phrase (the exercise checks each
+    phrase's axis: "SFT and DPO. RoPE theta is 500000" must not pass as post-training)."""
+    phrases = split_phrases(text)
+    assert [p.text for p in phrases] == texts
+    assert [p.axis for p in phrases] == axes
+    assert all(text[p.start : p.end] == p.text for p in phrases)

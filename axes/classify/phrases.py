@@ -1,7 +1,8 @@
 """Split a sentence that mixes axes into phrases, each on one axis, with character spans.
 
 "X is a 30.5B MoE with 128 experts, refined with four-stage RL, switches thinking on with
-/think, and calls tools through Qwen-Agent." holds four facts on four axes. We cut at clause
+/think, and calls tools through Qwen-Agent." holds four facts on four axes. We cut at sentence
+ends first (not after "e.g." and other abbreviations), then at clause
 boundaries (commas, semicolons, "and", "while", "but", "whereas"; German "und", "sowie",
 "während"; Korean "그리고" and the connective endings "-고", "-며", "-면서", "-지만"), classify
 each clause, try a second cut at "with" / "using" / "via" / "through" (German "mit", "über",
@@ -31,6 +32,14 @@ _CLAUSE_CUT = re.compile(
 _INNER_CUT = re.compile(
     r"\s+(?:with|using|via|through|mit|mittels|über|durch|per)\s+|(?<=\S로)\s+(?=\S)",
     re.IGNORECASE,
+)
+# Sentence ends come first: "SFT and DPO. RoPE theta is 500000." is two statements, whatever
+# the clause cuts make of them. A full stop (!, ?, 。) and white space before a capital, a digit,
+# a quote or bracket, or Hangul; not after an abbreviation (below) or a single letter ("U.S.").
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"'(\[A-Z0-9\u00c0-\u00de\uac00-\ud7a3])")
+_ABBREVIATIONS = frozenset(
+    "e.g. i.e. vs. etc. approx. cf. fig. eq. no. dr. mr. ms. inc. ltd. co. al. "
+    "z.b. bzw. ca. ggf. usw. vgl. d.h. u.a. s. nr. bspw. evtl. inkl.".split()
 )
 MIN_FACT_CONFIDENCE = 0.35  # a model guess below this is "no fact" for splitting purposes
 
@@ -67,6 +76,22 @@ def _pieces(text: str, start: int, end: int, cut: re.Pattern[str]) -> list[tuple
     return spans
 
 
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the sentences of ``text[start:end]`` (see ``_SENTENCE_END``)."""
+    spans = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        word = text[pos : m.start()].rsplit(None, 1)[-1].lower() if m.start() > pos else ""
+        word = word.lstrip("(\"'[")
+        if word in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+", word):
+            continue
+        spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and (text[start].isspace() or text[start] in ",;，、；"):
         start += 1
@@ -87,7 +112,12 @@ def split_phrases(text: str) -> list[Phrase]:
     if start >= end:
         return []
     clauses: list[tuple[int, int, Prediction]] = []
-    for cs, ce in _pieces(text, start, end, _CLAUSE_CUT):
+    pieces = [
+        piece
+        for ss, se in _sentences(text, start, end)
+        for piece in _pieces(text, ss, se, _CLAUSE_CUT)
+    ]
+    for cs, ce in pieces:
         cs, ce = _trim(text, cs, ce)
         if cs >= ce:
             continue
