@@ -248,7 +248,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
     gpu_name = request.GET.get("gpu", "")[:50]
 
     breakdown = vs.params_breakdown(analysis)
-    roof = vs.roofline(analysis)
+    roof = vs.roofline_at(analysis, chosen_ctx)  # the context the rest of the page uses
     card, card_truncated = card_html(revision) if revision else ("", False)
     revisions = (
         list(model.revisions.only("sha", "source", "fetched_at", "model_id")[:10])

@@ -170,6 +170,36 @@ def roofline(analysis: dict[str, Any]) -> list[tuple[str, float]]:
     return out
 
 
+def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str, float]]:
+    """The stored batch-1 decode roofline, moved to ``context_tokens``: the engine's bytes read
+    per token (active weights as stored + KV at its context) with the KV part taken at this
+    context instead (sliding windows capped, as ``kv_bytes_at``). The stored one where the
+    context is the engine's, or where the parts cannot be read."""
+    stored = roofline(analysis)
+    compute = analysis.get("compute") or {}
+    at = _num(dig(compute, "flops_detail", "context"))
+    decode = _num(compute.get("decode_bytes_per_token"))
+    if not stored or at is None or decode is None or int(at) == context_tokens:
+        return stored
+    state = _num(dig(analysis, "memory", "state_bytes_per_sequence")) or 0.0
+    kv_then, kv_now = kv_bytes_at(analysis, int(at)), kv_bytes_at(analysis, context_tokens)
+    if kv_then is None or kv_now is None:
+        return stored
+    weights = decode - (kv_then - state)
+    per_token = weights + (kv_now - state)
+    try:
+        from axes.backbone.gpus import GPUS
+    except ImportError:  # pragma: no cover - the engine ships with the app
+        return stored
+    out = []
+    for gpu, value in stored:
+        spec = GPUS.get(gpu)
+        out.append(
+            (gpu, spec.bandwidth_bytes_per_s / per_token if spec and per_token > 0 else value)
+        )
+    return out
+
+
 def weights_bytes(analysis: dict[str, Any], dtype: str = "bf16") -> float | None:
     return _num(dig(analysis, "memory", "weights_bytes", dtype))
 

@@ -305,3 +305,31 @@ def test_longest_context_that_fits_is_set_against_the_context_window(client, web
     line = page.split('data-testid="max-context">', 1)[1].split("</p>", 1)[0]
     assert "Longest context that fits" in line
     assert "the model itself reads at most 128K tokens" in line
+
+
+@pytest.mark.parametrize(
+    "folder", ["meta-llama--Llama-3.1-8B", "openai--gpt-oss-20b", "google--medgemma-27b-it"]
+)
+def test_model_page_roofline_follows_the_context_control(client, web_model, folder):
+    """The roofline is read at the page's context, like the KV cache next to it: the same
+    figures the engine gives at that context (sliding windows capped), not the stored 8K."""
+    from axes.backbone.report import analyze_config
+    from catalog.views_support import roofline_at
+    from tests.conftest import _web_shared_config
+
+    config = _web_shared_config(folder)
+    web_model("acme/roof", analysis=analyze_config(config), config=config)
+    for ctx in (4096, 8192, 32768, 131072):
+        expected = analyze_config(config, context_len=ctx)["compute"]["roofline"]
+        stored = analyze_config(config)
+        got = dict(roofline_at(stored, ctx))
+        assert got.keys() == expected.keys()
+        for gpu, rate in expected.items():
+            assert got[gpu] == pytest.approx(rate, abs=0.006), (ctx, gpu)
+    page = client.get("/models/acme/roof/", {"context": "131072"}).content.decode()
+    basis = page.split('data-testid="roofline-basis"')[1].split("</p>")[0]
+    assert "Batch 1 at 128K tokens of context" in basis
+    h200 = analyze_config(config, context_len=131072)["compute"]["roofline"]["H200"]
+    from catalog.templatetags.mechanic import rate_h
+
+    assert f'<tr><th scope="row">H200</th><td class="num">{rate_h(h200)}</td></tr>' in page
