@@ -6,8 +6,9 @@ handlers, no ``javascript:`` URLs, no SVG, iframes or style. Images are not load
 becomes a link to the image (its alt text, or its file name), so opening a model page fetches
 nothing from a third-party host (no tracking pixels, nothing that fails offline). Each block
 element gets
-``id="L<n>"`` with ``n`` the 1-based line of the README where the block starts, so a fact whose
-evidence says ``L12`` can link to ``#L12``.
+``id="L<n>"`` with ``n`` the 1-based line of the README where the block starts, and the block's
+other lines an empty anchor just before it; the front matter is shown as text, an anchor per
+line. So a fact whose evidence says ``L12`` always links to ``#L12``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import nh3
 import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 METADATA_MAX_CHARS = 256 * 1024
 
@@ -27,7 +29,7 @@ ALLOWED_TAGS = {
     "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
     "span", "ul",
 }  # fmt: skip
-ALLOWED_CLASSES = {"a": {"card-image"}, "span": {"card-image"}}
+ALLOWED_CLASSES = {"a": {"card-image"}, "span": {"card-image", "card-anchor"}}
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},
     "a": {"href", "title"},
@@ -100,6 +102,15 @@ def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: An
     return f'<span class="card-image" title="{escapeHtml(src)}">{label}</span>'
 
 
+def _front_matter_html(lines: list[str]) -> str:
+    """The front matter as a block of text, a ``L<n>`` anchor per line (metadata facts, such
+    as ``base_model`` or ``license``, quote these lines)."""
+    rows = "".join(
+        f'<span id="L{n}">{escapeHtml(line)}</span>\n' for n, line in enumerate(lines, 1)
+    )
+    return f"<pre>{rows}</pre>"
+
+
 def _markdown() -> MarkdownIt:
     # "commonmark" with html disabled: raw HTML in the card is escaped, never passed through.
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
@@ -115,8 +126,11 @@ def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
     ``first_line``: the README line the given text starts on (default: 1, or computed when the
     text still holds its front matter).
     """
+    front = ""
     if first_line is None:
         parts = card_split(markdown)
+        if parts.body_first_line > 1:  # the YAML front matter, shown as it is written
+            front = _front_matter_html(markdown.splitlines()[: parts.body_first_line - 1])
         markdown, first_line = parts.body, parts.body_first_line
     md = _markdown()
     tokens = md.parse(markdown)
@@ -127,7 +141,23 @@ def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
             if line not in seen:  # a list item and its paragraph start on the same line
                 seen.add(line)
                 token.attrSet("id", f"L{line}")
-    html = md.renderer.render(tokens, md.options, {})
+    # Every other line of a block (a paragraph's second line, a table row, a line of code)
+    # gets an empty anchor just before its top-level block, so that a fact quoting it links
+    # to the block that holds it.
+    marked: list[Any] = []
+    for token in tokens:
+        if token.level == 0 and token.map and token.nesting != -1:
+            start, end = token.map[0] + first_line, token.map[1] + first_line
+            inner = [n for n in range(start + 1, end) if n not in seen]
+            if inner:
+                seen.update(inner)
+                marker = Token("html_block", "", 0)
+                marker.content = "".join(
+                    f'<span id="L{n}" class="card-anchor"></span>' for n in inner
+                )
+                marked.append(marker)
+        marked.append(token)
+    html = front + md.renderer.render(marked, md.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

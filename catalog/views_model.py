@@ -67,7 +67,7 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     )
     if card is None or not card.text:
         return "", False
-    key = f"card:{card.sha256 or revision.pk}:{len(card.text)}"
+    key = f"card:v2:{card.sha256 or revision.pk}:{len(card.text)}"  # v2: an anchor per line
     html = cache.get(key)
     if html is None:
         try:

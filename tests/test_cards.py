@@ -165,3 +165,35 @@ def test_images_become_links_and_are_never_loaded() -> None:
 def test_html_in_the_card_shows_as_text() -> None:
     html = card_render_html("Use <think> tags.")
     assert "&lt;think&gt;" in html
+
+
+def test_every_line_of_a_real_card_has_an_anchor():
+    """A fact quotes a card line (L<n>) and the page links to #L<n>: every non-blank line of
+    the real cards must have that id, front matter and lines inside paragraphs, tables and
+    code included (before, only the first line of a block had one: ~40% dead links)."""
+    import re
+
+    from tests.conftest import shared_hub, shared_path
+
+    cards = sorted(shared_hub().glob("*/README.md")) + sorted(
+        shared_path("axes/cards").glob("*.md")
+    )
+    assert len(cards) >= 20
+    for path in cards:
+        text = path.read_text(encoding="utf-8")
+        html = card_render_html(text)
+        ids = [int(n) for n in re.findall(r'id="L(\d+)"', html)]
+        assert len(ids) == len(set(ids)), path  # no id twice
+        lines = text.splitlines()
+        missing = [n for n, line in enumerate(lines, 1) if line.strip() and n not in set(ids)]
+        assert not missing, (path.parent.name, missing[:10])
+
+
+def test_front_matter_is_shown_as_text_with_line_anchors():
+    html = card_render_html(
+        "---\nlicense: mit\nbase_model: <script>alert(1)</script>\n---\n# Title\n\nFirst\nsecond\n"
+    )
+    assert '<span id="L2">license: mit</span>' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert '<h1 id="L5">Title</h1>' in html
+    assert '<span id="L8" class="card-anchor"></span><p id="L7">' in html
