@@ -18,6 +18,7 @@ from typing import Any
 
 import nh3
 import yaml
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -25,11 +26,15 @@ from markdown_it.token import Token
 METADATA_MAX_CHARS = 256 * 1024
 
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+    "a", "blockquote", "br", "code", "del", "details", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
     "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
-    "span", "ul",
+    "span", "summary", "ul",
 }  # fmt: skip
-ALLOWED_CLASSES = {"a": {"card-image"}, "span": {"card-image", "card-anchor"}}
+ALLOWED_CLASSES = {
+    "a": {"card-image"},
+    "span": {"card-image", "card-anchor"},
+    "details": {"card-front-matter"},
+}
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},
     "a": {"href", "title"},
@@ -108,7 +113,12 @@ def _front_matter_html(lines: list[str]) -> str:
     rows = "".join(
         f'<span id="L{n}">{escapeHtml(line)}</span>\n' for n, line in enumerate(lines, 1)
     )
-    return f"<pre>{rows}</pre>"
+    # folded (model-index results can run to hundreds of lines); a link to one of its lines
+    # opens it (browsers expand a <details> that holds the fragment's target)
+    return (
+        f'<details class="card-front-matter"><summary>{escapeHtml(_("Card metadata (YAML)"))}'
+        f"</summary><pre>{rows}</pre></details>"
+    )
 
 
 def _markdown() -> MarkdownIt:

@@ -67,7 +67,8 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     )
     if card is None or not card.text:
         return "", False
-    key = f"card:v2:{card.sha256 or revision.pk}:{len(card.text)}"  # v2: an anchor per line
+    # v2: an anchor per line, the front matter folded under a translated summary
+    key = f"card:v2:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}"
     html = cache.get(key)
     if html is None:
         try:

@@ -193,6 +193,7 @@ def test_front_matter_is_shown_as_text_with_line_anchors():
     html = card_render_html(
         "---\nlicense: mit\nbase_model: <script>alert(1)</script>\n---\n# Title\n\nFirst\nsecond\n"
     )
+    assert '<details class="card-front-matter"><summary>Card metadata (YAML)</summary>' in html
     assert '<span id="L2">license: mit</span>' in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert '<h1 id="L5">Title</h1>' in html
