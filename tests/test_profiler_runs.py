@@ -368,6 +368,16 @@ def test_status_partial_stops_polling_and_shows_measured_vs_estimated():
     assert "Measured vs estimated" in html
     assert "106,816" in html and "+0.0%" in html
     assert "0.67 fraction of roofline" in html
+    # every figure with its unit; a tolerance is unsigned after its ±
+    assert "1,000.0 tok/s" in html and "1,500.0 tok/s" in html and "1.5 ms" in html
+    assert "(tolerance ±2.0%)" in html and "±+" not in html
+    # a CPU run has no roofline: a dash, not a bare label
+    MeasurementRun.objects.filter(pk=run.pk).update(
+        result={**RESULT, "roofline_tokens_per_s": None, "roofline_fraction": None}
+    )
+    cpu = client.get(reverse("profiler:run_status", args=[run.pk])).content.decode()
+    row = cpu.split("decode tokens/s</th>")[1].split("</tr>")[0]
+    assert "fraction of roofline" not in row and row.count("—") == 2
     page = client.get(reverse("profiler:run", args=[run.pk]))
     assert page.status_code == 200 and b"Measurement run #" in page.content
     frag = client.get(reverse("profiler:run", args=[run.pk]), HTTP_HX_REQUEST="true")

@@ -31,6 +31,34 @@ def signed_percent(value: Any) -> str:
 
 
 @register.filter
+def unsigned_percent(value: Any) -> str:
+    """0.02 -> "2.0%" (a tolerance, written after "±")."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{abs(float(value)):.1%}"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def measured_value(value: Any, unit: str) -> str:
+    """A cell of the results table with its unit; "—" where there is no figure."""
+    if value is None or value == "" or isinstance(value, bool):
+        return "—"
+    if unit == "bytes":
+        return gib(value) or "—"
+    number = plain_number(value)
+    if unit in ("tok/s", "ms"):
+        try:
+            number = f"{float(value):,.1f}"
+        except (TypeError, ValueError):
+            return str(value)
+        return f"{number} {unit}"
+    return number
+
+
+@register.filter
 def plain_number(value: Any) -> str:
     """Integers with thousands separators, floats with two decimals."""
     if value is None or value == "":
