@@ -125,9 +125,12 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
 
 @require_GET
 def exercise_page(request: HttpRequest) -> HttpResponse:
-    # Create the session and the row on the first visit, so the autosaves that follow (one per
-    # field, possibly in flight together) all carry the same session cookie and exercise id.
-    exercise = exercise_current(request, create=True)
+    # The session is made on the first visit, so that the autosaves that follow all carry the
+    # same cookie; the exercise itself only with the first save (a visit alone, a crawler's or
+    # a health check's, writes no row). The page's saves are queued one after another
+    # (hx-sync), and the first one sends the new exercise's id back into the form.
+    _session_key(request, create=True)
+    exercise = exercise_current(request, create=False)
     return render(request, "catalog/exercise.html", _page_context(request, exercise))
 
 

@@ -249,3 +249,34 @@ def test_vaguest_axis_never_counts_zero_unbacked_phrases_as_vague():
     scores["product"]["phrases"] = 2
     v = vaguest_axis(scores, model_known=True)
     assert v["code"] == "few_backed" and "2 of your 2 phrases" in vaguest_sentence(v, "org/m")
+
+
+@pytest.mark.django_db
+def test_a_visit_alone_writes_no_exercise_and_the_first_save_makes_one(client, db):
+    """Crawlers and health checks must not fill the table: the page makes the session, the
+    first save makes the exercise and sends its id and the export link back into the page."""
+    from catalog.models import Exercise
+
+    for _ in range(3):
+        page = client.get(reverse("catalog:exercise")).content.decode()
+    assert Exercise.objects.count() == 0
+    assert 'name="exercise_id" id="exercise-id" value=""' in page
+    assert "Your rows are saved as you type" in page and "Export as Markdown" not in page
+    assert client.session.session_key  # the cookie the autosaves carry
+    first = client.post(
+        reverse("catalog:exercise_save"), {"backbone": "32 layers"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    exercise = Exercise.objects.get()
+    assert f'id="exercise-id" value="{exercise.pk}" hx-swap-oob="true"' in first
+    assert 'id="exercise-export" hx-swap-oob="true"' in first
+    assert reverse("catalog:exercise_export", args=[exercise.pk]) in first
+    # the next save, with or without the id, goes to the same exercise
+    client.post(reverse("catalog:exercise_save"), {"post_training": "DPO"})
+    client.post(
+        reverse("catalog:exercise_save"),
+        {"exercise_id": exercise.pk, "backbone": "32 layers", "post_training": "DPO, SFT"},
+    )
+    assert Exercise.objects.count() == 1
+    assert Exercise.objects.get().rows["post_training"] == "DPO, SFT"
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    assert f'id="exercise-id" value="{exercise.pk}"' in page and "Export as Markdown" in page
