@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -37,10 +38,17 @@ def catalog_queryset(q: str) -> QuerySet[CatalogModel]:
     )
     q = q.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
     if q:
+        # also the badges: "moe" finds the MoE and hybrid-MoE models, "mla" or "gqa" the
+        # attention variant, whatever their IDs and summaries say
+        key = q.lower().replace("-", "_").replace(" ", "_")
         models = models.filter(
-            Q(repo_id__icontains=q) | Q(display_name__icontains=q) | Q(summary__icontains=q)
+            Q(repo_id__icontains=q)
+            | Q(display_name__icontains=q)
+            | Q(summary__icontains=q)
+            | Q(latest_revision__analysis__backbone__decoder_type__icontains=key)
+            | Q(latest_revision__analysis__backbone__attention__variant__iexact=q)
         )
-    return models.order_by("repo_id")
+    return models.order_by(Lower("repo_id"), "repo_id")  # as people read a list: any case
 
 
 def catalog_rows(models: QuerySet[CatalogModel]) -> list[dict[str, Any]]:

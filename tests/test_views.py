@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from conftest import web_analysis, web_fact, web_llama_facts
+from conftest import web_analysis, web_fact, web_llama_facts, web_report
 from django.test import Client
 from django.urls import reverse
 
@@ -45,6 +45,35 @@ def test_home_filter_get_and_htmx_fragment(client, web_showcase):
     assert body.lstrip().startswith('<div id="catalog-list"')
     assert "<html" not in body
     assert "Meta-Llama-3-8B-Instruct" in body
+
+
+def test_home_filter_finds_the_badges_and_sorts_as_people_read(client, web_model):
+    """ "moe" (the field's own example) finds MoE and hybrid-MoE models whatever their IDs say;
+    an attention variant finds its models; the list ignores case when it sorts."""
+    from conftest import _web_shared_config
+
+    from catalog.views import catalog_queryset
+
+    def add(repo_id: str, folder: str) -> None:
+        config = _web_shared_config(folder)
+        web_model(repo_id, analysis=web_report(config, []), config=config)
+
+    add("deepseek-ai/DeepSeek-R1", "deepseek-ai--DeepSeek-R1")  # moe, MLA
+    add("Qwen/Qwen3-235B-A22B", "Qwen--Qwen3-235B-A22B")  # moe, GQA
+    add("acme/dense-one", "meta-llama--Llama-3.1-8B")  # dense, GQA
+    add("nvidia/hybrid", "nvidia--Nemotron-H-56B-Base-8K")  # hybrid (not moe)
+    ids = lambda q: [m.repo_id for m in catalog_queryset(q)]  # noqa: E731
+    assert ids("moe") == ["deepseek-ai/DeepSeek-R1", "Qwen/Qwen3-235B-A22B"]
+    assert ids("MLA") == ["deepseek-ai/DeepSeek-R1"]
+    assert ids("hybrid") == ["nvidia/hybrid"]
+    assert ids("") == [
+        "acme/dense-one",
+        "deepseek-ai/DeepSeek-R1",
+        "nvidia/hybrid",
+        "Qwen/Qwen3-235B-A22B",
+    ]
+    html = client.get("/", {"q": "moe"}).content.decode()
+    assert "deepseek-ai/DeepSeek-R1" in html and "acme/dense-one" not in html
 
 
 def test_home_filter_no_match_says_so(client, web_showcase):
@@ -313,9 +342,10 @@ def test_longest_context_that_fits_is_set_against_the_context_window(client, web
 def test_model_page_roofline_follows_the_context_control(client, web_model, folder):
     """The roofline is read at the page's context, like the KV cache next to it: the same
     figures the engine gives at that context (sliding windows capped), not the stored 8K."""
+    from conftest import _web_shared_config
+
     from axes.backbone.report import analyze_config
     from catalog.views_support import roofline_at
-    from tests.conftest import _web_shared_config
 
     config = _web_shared_config(folder)
     web_model("acme/roof", analysis=analyze_config(config), config=config)
