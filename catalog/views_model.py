@@ -275,6 +275,10 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "weights": memory.get("weights_bytes") or {},
         "weights_stored_label": _stored_label(analysis),
         "kv_bytes_per_token": memory.get("kv_bytes_per_token"),
+        "sliding_window": vs.dig(analysis, "backbone", "attention", "sliding_window")
+        if vs.dig(analysis, "backbone", "attention", "sliding")
+        else None,
+        "tied_embeddings": vs.dig(analysis, "backbone", "tied_embeddings"),
         "state_bytes": memory.get("state_bytes_per_sequence"),
         "kv_at_context": vs.kv_bytes_at(analysis, chosen_ctx),
         "chosen_context": chosen_ctx,

@@ -363,3 +363,37 @@ def test_model_page_roofline_follows_the_context_control(client, web_model, fold
     from catalog.templatetags.mechanic import rate_h
 
     assert f'<tr><th scope="row">H200</th><td class="num">{rate_h(h200)}</td></tr>' in page
+
+
+def test_model_page_headline_cards_explain_themselves(client, web_model):
+    """What read as bugs: a tied embedding's "without input embedding" equal to the total, a
+    per-token KV that does not multiply out for sliding windows, and dashes for a Mamba."""
+    from conftest import _web_shared_config
+
+    def add(repo_id: str, config: dict) -> str:
+        web_model(repo_id, analysis=web_report(config, []), config=config)
+        return client.get(f"/models/{repo_id}/").content.decode()
+
+    tied = add("acme/tied", _web_shared_config("meta-llama--Llama-3.2-1B"))
+    assert "the same without input embedding: it is tied to the lm_head" in tied
+    untied = add("acme/untied", _web_shared_config("meta-llama--Llama-3.1-8B"))
+    assert "without input embedding" in untied and "tied to the lm_head" not in untied
+    assert "sliding layers stop" not in untied
+    sliding = add("acme/sliding", _web_shared_config("openai--gpt-oss-20b"))
+    assert "every layer at full length; sliding layers stop at 128 tokens" in sliding
+    mamba = add(
+        "acme/mamba",
+        {
+            "model_type": "mamba",
+            "architectures": ["MambaForCausalLM"],
+            "hidden_size": 768,
+            "num_hidden_layers": 24,
+            "vocab_size": 50280,
+            "state_size": 16,
+            "expand": 2,
+            "conv_kernel": 4,
+        },
+    )
+    assert "context does not run out of memory: no KV cache grows with it" in mamba
+    assert "no fixed limit" in mamba and "— tokens" not in mamba
+    assert "<small>none</small>" not in mamba
