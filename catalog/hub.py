@@ -108,8 +108,8 @@ class HubUnreachable(HubError):
 
 def _offline_hint() -> str:
     return _(
-        "Browse the bundled demo catalog in the model list (an operator loads it with "
-        "`manage.py load_demo`), or upload the model's config.json with the form on the home page."
+        "Browse the models already in the catalog (the list on the home page), or upload the "
+        "model's config.json under “Upload a config.json”."
     )
 
 
@@ -160,8 +160,8 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
             raise GatedRepo(
                 _(
                     "%(id)s is gated: its files need an access token of an account that accepted "
-                    "the licence at %(url)s. Set HF_TOKEN and try again, or upload the "
-                    "config.json with the form on the home page.",
+                    "the licence at %(url)s (HF_TOKEN, set by whoever runs this server). Or "
+                    "upload its config.json under “Upload a config.json”.",
                     id=repo_id,
                     url=_page_url(repo_id),
                 )
@@ -179,8 +179,9 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
         except RepositoryNotFoundError as exc:
             raise RepoNotFound(
                 _(
-                    "No model '%(id)s' on the Hub. Check the spelling (IDs are 'org/name'); if it "
-                    "is private, set HF_TOKEN to a token that can read it.",
+                    "No model '%(id)s' on the Hub. Check the spelling (IDs are 'org/name'). A "
+                    "private model needs a token that can read it (HF_TOKEN, set by whoever runs "
+                    "this server).",
                     id=repo_id,
                 )
             ) from exc
@@ -190,7 +191,8 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                 raise GatedRepo(
                     _(
                         "The Hub refused access to %(id)s (%(status)s). If the model is gated or "
-                        "private, accept its licence at %(url)s and set HF_TOKEN.",
+                        "private, accept its licence at %(url)s; this server then needs a token of "
+                        "that account (HF_TOKEN, set by whoever runs it).",
                         id=repo_id,
                         status=status,
                         url=_page_url(repo_id),

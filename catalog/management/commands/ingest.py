@@ -45,7 +45,13 @@ class Command(BaseCommand):
                     repo_id=model_id, revision=options.get("revision"), progress=progress
                 )
         except (InvalidModelId, HubError, ArtifactInvalid) as exc:
-            raise CommandError(str(exc)) from exc
+            message = str(exc)
+            if getattr(exc, "code", "") in ("unreachable", "timeout"):  # the shell's ways out
+                message += (
+                    " From the command line: `python manage.py load_demo` loads the bundled "
+                    "demo catalog; `python manage.py ingest --dir PATH` reads a local folder."
+                )
+            raise CommandError(message) from exc
         for note in result.notes:
             self.stderr.write(f"note: {note}")
         backbone_error = (result.revision.analysis or {}).get("backbone_error")
