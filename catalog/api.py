@@ -183,7 +183,9 @@ class Comparison(Schema):
 
 
 class ClassifyIn(Schema):
-    text: str = Field(..., max_length=20_000)
+    # a statement or an exercise row, not a document: classifying costs time in proportion
+    # to the length (~0.1 ms a character for Korean text), and the endpoint is open
+    text: str = Field(..., min_length=1, max_length=4000)
 
 
 class Phrase(Schema):

@@ -96,6 +96,14 @@ def test_classify_endpoint(client):
     body = response.json()
     assert body["label"] in {"backbone", "post_training", "inference", "product", "context"}
     assert body["phrases"] and all("start" in p and "end" in p for p in body["phrases"])
+    # a statement or a row, not a document: the open endpoint refuses long texts
+    for text in ("", "x" * 4001):
+        refused = client.post(
+            "/api/classify", json.dumps({"text": text}), content_type="application/json"
+        )
+        assert refused.status_code == 422
+    limit = client.get("/api/openapi.json").json()["components"]["schemas"]["ClassifyIn"]
+    assert limit["properties"]["text"]["maxLength"] == 4000
 
 
 def test_exercise_post_requires_csrf_and_saves_per_session():

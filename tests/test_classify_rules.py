@@ -84,3 +84,36 @@ def test_model_is_plain_json_and_small() -> None:
     probs = model.predict_proba("recommended temperature and top_p")
     assert abs(sum(probs.values()) - 1.0) < 1e-9
     assert MODEL_PATH.stat().st_size < 2_000_000
+
+
+def test_runs_of_spaces_and_digits_cannot_backtrack() -> None:
+    """Card lines are untrusted. Outside character classes every rule's white-space and digit
+    runs are possessive (and a digit run is entered at its start only): "^\\s*[-*|]?\\s*\\**\\s*"
+    backtracked cubically (5 s on 1,000 spaces, hours on 10,000), the size rules
+    quadratically on long digit runs."""
+    import re
+
+    from axes.classify.rules import RULES
+    from axes.classify.textre import linear_runs
+
+    assert linear_runs(r"^\s*[-*|]?\s*\**\s*(GPUs?)") == r"^\s*+[-*|]?\s*+\**\s*+(GPUs?)"
+    assert linear_runs(r"\d+(?:[.,]\d+)?\s+B") == r"(?<!\d)\d++(?:[.,](?<!\d)\d++)?\s++B"
+    assert linear_runs(r"[\s*+]x\s*?y\d+?") == r"[\s*+]x\s*?y\d+?"  # classes, lazy: as written
+    for rule in RULES:
+        source = rule.pattern.pattern
+        bare = re.sub(r"\[(?:\\.|[^\]\\])*\]", "", source)  # character classes aside
+        assert not re.search(r"\\s[*+](?![+?])|\\d\+(?![+?])", bare), (rule.name, source)
+
+
+@pytest.mark.timeout(120)  # a hang guard, not a speed test: the old rules took hours on spaces
+@pytest.mark.parametrize(
+    "text",
+    [" " * 10_000, "1" * 10_000, "| " * 5_000, "a-" * 5_000, "x" * 10_000, "가" * 10_000],
+    ids=["spaces", "digits", "pipes", "dashes", "letters", "hangul"],
+)
+def test_pathological_lines_are_classified(text: str) -> None:
+    from axes.classify.phrases import split_phrases
+
+    assert classify_statement(text).axis in {"none", "context"}
+    phrases = split_phrases(text)
+    assert all(text[p.start : p.end] == p.text for p in phrases)

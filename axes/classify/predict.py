@@ -60,12 +60,18 @@ def model_prediction(text: str, model: TextModel) -> Prediction:
     return _prediction(kind, probs[kind], "card_model")
 
 
+MAX_STATEMENT_CHARS = 8000  # the longest line of the shared cards has 4,923
+
+
 def classify_statement(
     text: str, *, table_header: str = "", model: TextModel | None = None
 ) -> Prediction:
-    """Axis and kind of one card statement (table rows: pass the header row too)."""
+    """Axis and kind of one card statement (table rows: pass the header row too). A statement
+    longer than ``MAX_STATEMENT_CHARS`` is classified by its start: no real card line comes
+    near it, and the rules cost time in proportion to the length (a card is untrusted)."""
     if not text.strip():
         return Prediction(NONE, None, 1.0, "card_rules")
+    text = text[:MAX_STATEMENT_CHARS]
     rule = classify_rules(text, table_header=table_header)
     if rule and rule.confidence >= RULE_WINS:
         return _prediction(rule.kind, rule.confidence, "card_rules")

@@ -102,12 +102,12 @@ RULES: list[Rule] = [
     ),
     _r(
         "backbone.context_length",
-        r"(context (length|window|size)|sequence length|max(imum)? (sequence|context|position)|max_position_embeddings|trained on [^.]*(sequences|context)|long context window)[^.]*?\d+\s*[kK]?|\b\d+[kK]\s*(token\s*)?context|\d[\d,]* tokens? context",
+        r"(context (length|window|size)|sequence length|max(imum)? (sequence|context|position)|max_position_embeddings|trained on [^.]*(sequences|context)|long context window)[^.]*?\d+\s*[kK]?|\b\d+[kK]\s*(token\s*)?context|(?<![\d,])\d[\d,]*+ tokens? context",
         0.78,
     ),
     _r(
         "backbone.context_length",
-        r"\d[\d,.]*\s*[kK]?\s*(tokens )?natively|config\.?json[^.]*(set|configured) (for|to)|default `?max_position_embeddings",
+        r"(?<![\d,.])\d[\d,.]*+\s*[kK]?\s*(tokens )?natively|config\.?json[^.]*(set|configured) (for|to)|default `?max_position_embeddings",
         0.86,
     ),
     _r(
