@@ -107,6 +107,16 @@ def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: An
     return f'<span class="card-image" title="{escapeHtml(src)}">{label}</span>'
 
 
+def _(message: str) -> str:
+    """``message`` in the active language; English outside a configured Django (a script)."""
+    try:
+        from django.utils.translation import gettext
+
+        return gettext(message)
+    except Exception:  # settings not configured
+        return message
+
+
 def _front_matter_html(lines: list[str]) -> str:
     """The front matter as a block of text, a ``L<n>`` anchor per line (metadata facts, such
     as ``base_model`` or ``license``, quote these lines)."""
