@@ -18,7 +18,6 @@ from typing import Any
 
 import nh3
 import yaml
-from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
