@@ -61,7 +61,12 @@ def _summary(result: dict[str, Any]) -> str:
     d = result["decode_tokens_per_s"]
     lines = [
         f"mode={result['mode']} device={result['device']} dtype={result['dtype']}",
-        f"params_loaded={result['params_loaded']:,} (estimate {result['params_estimate']})",
+        f"params_loaded={result['params_loaded']:,} (estimate "
+        + (
+            f"{result['params_estimate']:,})"
+            if isinstance(result.get("params_estimate"), int)
+            else "none: see the notes)"
+        ),
         f"weights_bytes_allocated={result['weights_bytes_allocated']:,}",
         f"prefill_ms={result['prefill_ms']:.2f}",
         f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",

@@ -412,6 +412,13 @@ def test_minimax_falls_back_to_an_estimate() -> None:
         ({**LLAMA_TINY, "num_key_value_heads": 3}, "num_key_value_heads"),
         ({**LLAMA_TINY, "tie_word_embeddings": "maybe"}, "tie_word_embeddings"),
         ({**LLAMA_TINY, "num_hidden_layers": 0}, "num_hidden_layers"),
+        # sizes that give nonsense numbers, then crashes further on (the profiler divides)
+        ({**LLAMA_TINY, "num_key_value_heads": 0}, "num_key_value_heads"),
+        ({**LLAMA_TINY, "num_attention_heads": 0, "num_key_value_heads": 0}, "attention"),
+        ({**LLAMA_TINY, "intermediate_size": -128}, "intermediate_size"),
+        ({**LLAMA_TINY, "hidden_size": 10**30}, "hidden_size"),
+        ({**LLAMA_TINY, "max_position_embeddings": -1}, "max_position_embeddings"),
+        ({**LLAMA_TINY, "hidden_size": None}, "hidden_size: null"),  # NaN / Infinity read so
         (
             {
                 "model_type": "nemotron_h",

@@ -352,3 +352,23 @@ def test_bench_core_does_not_import_django(tmp_path):
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_malformed_config_is_refused_not_filled_with_defaults(tmp_path):
+    """Without hidden_size, transformers' LlamaConfig would fill in 4096 and time a 0.7B model
+    that is not this one; the engine's refusal stops the run before anything is built."""
+    folder = config_folder(tmp_path / "missing", {"model_type": "llama", "num_hidden_layers": 2})
+    with pytest.raises(InvalidRequest, match="config.json cannot be measured: .*hidden_size"):
+        bench_run(folder, BenchOptions(**FAST))
+    zero = config_folder(tmp_path / "zero", {**TINY_LLAMA, "num_key_value_heads": 0})
+    with pytest.raises(InvalidRequest, match="num_key_value_heads must be positive"):
+        bench_run(zero, BenchOptions(**FAST))
+    out = subprocess.run(
+        [sys.executable, "-m", "profiler.bench", str(zero), "--device", "cpu", "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert json.loads(out.stdout)["error"]["code"] == "invalid_request"

@@ -42,8 +42,16 @@ class _computed_once:  # noqa: N801 - used as a decorator, like functools.cached
         return value
 
 
-def _missing_key(names: tuple[str, ...]) -> ConfigError:
+def _missing_key(names: tuple[str, ...], values: Any = None) -> ConfigError:
     """A required key is absent under every alias: say which and what to do."""
+    if values is not None:
+        for n in names:
+            if n in values and values[n] is None:  # null, or NaN / Infinity read as null
+                return ConfigError(
+                    f"config.json has {n}: null (NaN and Infinity are read as null); the engine "
+                    "needs a number there to count parameters. Fix the value and retry.",
+                    key=n,
+                )
     return ConfigError(
         f"config.json has no {' / '.join(names)}; the engine needs it to count "
         "parameters. Add the key or analyze the model's original config.json.",
@@ -102,7 +110,7 @@ class ConfigView:
                     break
             else:
                 if default is _MISSING:
-                    raise _missing_key(names)
+                    raise _missing_key(names, self._values)
                 append(default)
                 continue
             path = f"text_config.{n}" if from_text and n in from_text else n
@@ -157,7 +165,7 @@ class ConfigView:
                 break
         else:
             if default is _MISSING:
-                raise _missing_key(names)
+                raise _missing_key(names, self._values)
             return default
         if field_name:
             self.sources[field_name] = self._path(n) if self._from_text else n
@@ -470,13 +478,80 @@ def _read_common(view: ConfigView, spec: ArchSpec) -> None:
         view.sources["quantization"] = "quantization_config"
 
 
+# Sizes past these are no model (the largest published ones are ~30x smaller): a typo such
+# as 1e30 would give a 30-digit parameter count that JSON clients cannot even represent.
+_SIZE_LIMITS = (
+    ("hidden_size", 1_000_000),
+    ("vocab_size", 100_000_000),
+    ("intermediate_size", 10_000_000),
+    ("head_dim", 1_000_000),
+    ("num_attention_heads", 100_000),
+    ("num_kv_heads", 100_000),
+)
+# Optional sizes: absent (None) or zero where unused, never negative.
+_NON_NEGATIVE = (
+    "intermediate_size",
+    "head_dim",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "num_experts",
+    "experts_per_token",
+    "num_shared_experts",
+    "first_k_dense",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_nope_head_dim",
+    "qk_rope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "ssm_state_size",
+    "ssm_num_heads",
+    "ssm_head_dim",
+    "ssm_n_groups",
+    "ssm_conv_kernel",
+    "ssm_intermediate_size",
+    "linear_num_key_heads",
+    "linear_num_value_heads",
+    "linear_key_head_dim",
+    "linear_value_head_dim",
+    "mtp_layers",
+)
+_ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
+
+
 def _validate(spec: ArchSpec) -> None:
+    sources = spec.sources
     for name in ("hidden_size", "num_layers", "vocab_size"):
         value = getattr(spec, name)
         if value <= 0:
-            raise ConfigError(f"{spec.sources.get(name, name)} must be positive, not {value}")
+            raise ConfigError(f"{sources.get(name, name)} must be positive, not {value}")
+    for name, limit in _SIZE_LIMITS:
+        value = getattr(spec, name)
+        if value is not None and value > limit:
+            raise ConfigError(
+                f"{sources.get(name, name)} = {value:,} is past any real model (at most "
+                f"{limit:,}); fix the value in config.json"
+            )
     if spec.num_attention_heads < 0 or spec.num_kv_heads < 0:
         raise ConfigError("attention head counts must not be negative")
+    for name in _NON_NEGATIVE:
+        value = getattr(spec, name)
+        if value is not None and value < 0:
+            raise ConfigError(f"{sources.get(name, name)} must not be negative, not {value}")
+    mixers = spec.mixer_counts
+    if any(m in mixers for m in _ATTENTION_MIXERS):
+        for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
+            if getattr(spec, name) <= 0:
+                raise ConfigError(
+                    f"{sources.get(name, name)} must be positive for a model with attention "
+                    f"layers, not {getattr(spec, name)}"
+                )
+    native = spec.max_position_embeddings
+    if native is not None and native <= 0:
+        raise ConfigError(
+            f"{sources.get('max_position_embeddings', 'max_position_embeddings')} must be "
+            f"positive, not {native}"
+        )
     if len(spec.layers) != spec.num_layers:
         raise ConfigError(
             f"the layer pattern has {len(spec.layers)} entries but the config says "

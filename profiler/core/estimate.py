@@ -103,6 +103,16 @@ def estimate_from_config(
         kwargs = {k: v for k, v in offered.items() if k in params and not takes_kwargs}
         report = analyze(config, **kwargs)
     except Exception as exc:  # the estimate is advisory; the measurement goes on
+        if type(exc).__name__ == "ConfigError":
+            # a malformed config.json: transformers would fill the gaps with its class
+            # defaults (a 4096-wide Llama for a config without hidden_size) and time a model
+            # that is not this one
+            from profiler.core.errors import InvalidRequest
+
+            raise InvalidRequest(
+                f"config.json cannot be measured: {str(exc).rstrip('.')}. transformers would "
+                "fill the gap with its own defaults and time another model."
+            ) from exc
         est.notes.append(
             f"no analytic estimate: analyze_config failed ({type(exc).__name__}: {exc})."
         )

@@ -93,6 +93,16 @@ def _noop(stage: str, pct: float) -> None:
 
 def config_build(raw: dict[str, Any]) -> Any:
     """A transformers config from config.json, natively: remote code is never run."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    architecture_check(raw)
+    fields = {k: v for k, v in raw.items() if k not in ("auto_map", "model_type")}
+    return CONFIG_MAPPING[raw["model_type"]].from_dict(fields)
+
+
+def architecture_check(raw: dict[str, Any]) -> None:
+    """Refuse a model_type the installed transformers has no causal-LM class for (and remote
+    code, which is never run), before anything else is said about the config."""
     from transformers import __version__ as tf_version
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
@@ -114,8 +124,6 @@ def config_build(raw: dict[str, Any]) -> Any:
             f"model_type {model_type!r} has no causal-LM class in transformers {tf_version}; "
             "only text-generation models can be timed."
         )
-    fields = {k: v for k, v in raw.items() if k not in ("auto_map", "model_type")}
-    return CONFIG_MAPPING[model_type].from_dict(fields)
 
 
 def _layer_count(raw: dict[str, Any]) -> int:
@@ -506,6 +514,7 @@ def bench_run(
             f"max_position_embeddings = {max_pos}; use shorter lengths."
         )
 
+    architecture_check(raw)  # an architecture transformers lacks is said first, as such
     progress("estimate", 3)
     est = estimate_from_config(
         folder.config,
