@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Case, When
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -286,10 +287,23 @@ def models_list(
 )
 def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     repo_id = f"{org}/{name}"
-    m = CatalogModel.objects.select_related("latest_revision").filter(repo_id=repo_id).first()
+    # Hub IDs ignore case, as on the pages and in /api/compare: the catalog's spelling
+    m = (
+        CatalogModel.objects.select_related("latest_revision")
+        .filter(repo_id__iexact=repo_id)
+        .order_by(Case(When(repo_id=repo_id, then=0), default=1))
+        .first()
+    )
     if m is None:
         return Status(
-            404, {"detail": f"{repo_id} is not in the catalog; POST it on the home page first."}
+            404,
+            {
+                "detail": _(
+                    "%(id)s is not in the catalog. Paste it on the home page to fetch it from "
+                    "the Hub (GET /api/models lists the catalog)."
+                )
+                % {"id": repo_id}
+            },
         )
     rev = m.latest_revision
     return {

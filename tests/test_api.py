@@ -37,6 +37,8 @@ def test_models_list_and_detail(client, web_showcase):
     detail = client.get("/api/models/meta-llama/Meta-Llama-3-8B-Instruct").json()
     assert detail["analysis"]["params"]["total"] == 8_030_261_248
     assert {f["axis"] for f in detail["analysis"]["facts"]} >= {"backbone", "post_training"}
+    other_case = client.get("/api/models/META-LLAMA/meta-llama-3-8b-instruct").json()
+    assert other_case["repo_id"] == "meta-llama/Meta-Llama-3-8B-Instruct"
     missing = client.get("/api/models/nobody/nothing")
     assert missing.status_code == 404
     assert "not in the catalog" in missing.json()["detail"]
