@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import APIKeyCookie
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
@@ -81,6 +81,29 @@ api = NinjaAPI(
 )
 
 
+class ValidationErrorOut(Schema):
+    detail: str = Field(..., description="what is wrong, one line per field")
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="pydantic's errors: type, loc, msg"
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
+    """422 with ``detail`` a string, as every other error of this API (ninja's own has a list
+    there); the field-by-field errors stay under ``errors``."""
+    parts = []
+    for error in exc.errors:
+        where = ".".join(
+            str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload")
+        )
+        msg = str(error.get("msg", "invalid"))
+        parts.append(f"{where}: {msg}" if where else msg)
+    detail = _("Invalid request: %(errors)s.") % {"errors": "; ".join(parts)}
+    errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors]
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 @api.exception_handler(RequestDataTooBig)
 def _body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
@@ -89,7 +112,7 @@ def _body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
         {
             "detail": _(
                 "The request body is over %(mb)g MB. Send less: a statement to classify has at "
-                "most 20,000 characters."
+                "most 4,000 characters."
             )
             % {"mb": round(limit_mb, 1)}
         },
@@ -256,7 +279,7 @@ MODELS_PAGE_MAX = 500
 
 @api.get(
     "/models",
-    response=ModelPage,
+    response={200: ModelPage, 422: ValidationErrorOut},
     summary=f"List the catalog, a page at a time (limit at most {MODELS_PAGE_MAX})",
 )
 def models_list(
@@ -319,7 +342,7 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
 
 @api.get(
     "/compare",
-    response={200: Comparison, 400: ErrorOut, 404: ErrorOut},
+    response={200: Comparison, 400: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
 def compare(request: HttpRequest, models: str) -> Any:
@@ -397,7 +420,7 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 @api.post(
     "/classify",
     throttle=PostRateThrottle(),
-    response={200: ClassifyOut, 429: ErrorOut, 503: ErrorOut},
+    response={200: ClassifyOut, 422: ValidationErrorOut, 429: ErrorOut, 503: ErrorOut},
     summary="Which axis a statement is on, and its phrases",
 )
 def classify(request: HttpRequest, payload: ClassifyIn) -> Any:
@@ -460,7 +483,13 @@ def exercises_list(request: HttpRequest) -> list[dict[str, Any]]:
 @api.post(
     "/exercises",
     throttle=PostRateThrottle(),
-    response={201: ExerciseOut, 400: ErrorOut, 429: ErrorOut},
+    response={
+        201: ExerciseOut,
+        400: ErrorOut,
+        403: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     auth=BrowserSession(),
     summary=f"Save (and optionally check) an exercise; rows are cut at {MAX_ROW_CHARS} chars",
 )

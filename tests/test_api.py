@@ -65,6 +65,27 @@ def test_models_list_pages(client, web_showcase):
         assert client.get("/api/models", bad).status_code == 422, bad
 
 
+def test_invalid_input_is_a_422_with_a_string_detail_as_documented(client, db):
+    """Every error of this API has ``detail`` as a string (ninja's own 422 put a list there);
+    the field errors stay under ``errors``, and the schema documents the 422."""
+    body = client.get("/api/models", {"limit": "x"}).json()
+    assert body["detail"].startswith("Invalid request: limit: ")
+    assert body["errors"][0]["loc"][-1] == "limit"
+    missing = client.get("/api/compare").json()
+    assert missing["detail"].startswith("Invalid request: models: ") and missing["errors"]
+    posted = client.post("/api/classify", "{}", content_type="application/json")
+    assert posted.status_code == 422 and isinstance(posted.json()["detail"], str)
+    schema = client.get("/api/openapi.json").json()
+    for path, method in (
+        ("/api/models", "get"),
+        ("/api/compare", "get"),
+        ("/api/classify", "post"),
+        ("/api/exercises", "post"),
+    ):
+        assert "422" in schema["paths"][path][method]["responses"], path
+    assert "403" in schema["paths"]["/api/exercises"]["post"]["responses"]
+
+
 def test_compare_endpoint(client, web_showcase):
     data = client.get(
         "/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K,x/y"}
