@@ -63,12 +63,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+MAX_BATCH = 1_000_000
+MAX_CONTEXT = 100_000_000
+
+
 def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | None:
     """Validate the numeric options; return the GPU's table key (``None``: the default)."""
-    if batch < 1:
-        raise CliError("--batch must be at least 1")
-    if context is not None and context < 1:
-        raise CliError("--context must be at least 1")
+    if not 1 <= batch <= MAX_BATCH:
+        raise CliError(f"--batch must be from 1 to {MAX_BATCH:,}")
+    if context is not None and not 1 <= context <= MAX_CONTEXT:
+        raise CliError(f"--context must be from 1 to {MAX_CONTEXT:,} tokens")
     if not gpu:
         return None
     from axes.backbone import gpu_get
@@ -85,8 +89,8 @@ def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str
 
     try:
         arts = artifacts_from_dir(path)
-    except ArtifactError as exc:
-        raise CliError(str(exc)) from exc
+    except ArtifactError as exc:  # it names the file; say which folder
+        raise CliError(f"{path}: {exc}") from exc
     if arts.config is None:
         raise CliError(f"{path} has no config.json; point at a model folder.")
     try:
@@ -130,7 +134,7 @@ def fast_main(
         options, unknown = parser.parse_known_args(argv)
     except _ParseError:  # a malformed option: Django's parser says so, in its words
         return None
-    if unknown or not Path(options.target).is_dir():
+    if unknown or not options.target.strip() or not Path(options.target).is_dir():
         return None
     try:
         gpu_key = check_options(context=options.context, batch=options.batch, gpu=options.gpu)
@@ -179,6 +183,22 @@ def _fmt_max_context(tokens: Any, gpu_key: str, *, fixed_bytes: Any = None, batc
     return _fmt_int(tokens)
 
 
+def _past_window(tokens: Any, window: Any) -> str:
+    """Where memory holds more tokens than the model reads, say that the figure is memory."""
+    if isinstance(tokens, int) and isinstance(window, int) and tokens > window:
+        return f" (memory only: the model reads at most {window:,})"
+    return ""
+
+
+def _weights_exceed(stored: Any, gpu_key: str) -> bool:
+    from axes.backbone import gpu_get
+
+    try:
+        return isinstance(stored, int | float) and stored > gpu_get(gpu_key).memory_bytes
+    except (KeyError, ValueError):
+        return False
+
+
 def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
     lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
     if result.get("params") is None:
@@ -220,10 +240,21 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                     fixed_bytes=m["weights_bytes"]["stored"]
                     + m["state_bytes_per_sequence"] * m["kv_bytes"]["batch"],
                     batch=m["kv_bytes"]["batch"],
-                ),
+                )
+                + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"]),
             ),
             ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
-            (f"decode roofline {gpu}", f"{c['roofline'].get(gpu)} tok/s (batch 1)"),
+            (
+                f"decode roofline {gpu}",
+                f"{c['roofline'].get(gpu)} tok/s (batch 1"
+                + (
+                    "; the weights do not fit on one GPU: a bound for a GPU of this bandwidth "
+                    "and enough memory)"
+                    if m["max_context_by_gpu"].get(gpu) == 0
+                    and _weights_exceed(m["weights_bytes"]["stored"], gpu)
+                    else ")"
+                ),
+            ),
         ]
         width = max(len(k) for k, _ in rows)
         lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]

@@ -342,7 +342,7 @@ def test_manage_py_folder_errors_match_the_django_command(tmp_path: Path) -> Non
 
     bad_batch = _manage(["analyze", str(empty), "--batch", "0"], tmp_path)
     assert bad_batch.returncode == 1
-    assert "CommandError: --batch must be at least 1" in bad_batch.stderr
+    assert "CommandError: --batch must be from 1 to 1,000,000" in bad_batch.stderr
 
 
 def test_manage_py_leaves_ids_help_and_bad_options_to_django(tmp_path: Path) -> None:
@@ -379,3 +379,41 @@ def test_a_malformed_environment_variable_is_one_line(tmp_path: Path) -> None:
         )
         assert out.returncode == 1
         assert out.stderr.startswith(f"manage.py: {said}") and "Traceback" not in out.stderr
+
+
+@needs_hub
+def test_summary_says_what_memory_figures_mean() -> None:
+    """Memory that holds more tokens than the model reads, a roofline for a GPU the weights
+    do not fit on, a context past the window, and absurd batch or context values."""
+    out = StringIO()
+    call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
+    assert line.endswith("(memory only: the model reads at most 131,072)")
+    out = StringIO()
+    call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), stdout=out)
+    roof = next(x for x in out.getvalue().splitlines() if "decode roofline H100-SXM" in x)
+    assert "the weights do not fit on one GPU" in roof
+    out = StringIO()
+    call_command(
+        "analyze",
+        str(HUB / "meta-llama--Llama-3.1-8B"),
+        "--context",
+        "1000000",
+        "--json",
+        stdout=out,
+    )
+    notes = json.loads(out.getvalue())["notes"]
+    assert any("context 1,000,000 is past the model's 131,072 positions" in n for n in notes)
+    for flag, value in (("--batch", "10000000"), ("--context", "1000000000")):
+        with pytest.raises(CommandError, match=f"{flag} must be from 1 to"):
+            call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), flag, value)
+
+
+def test_empty_target_and_unreadable_json_name_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="give a folder that holds config.json"):
+        call_command("analyze", "")  # not the current folder
+    empty = _manage(["analyze", ""], tmp_path)
+    assert empty.returncode == 1 and "give a folder that holds config.json" in empty.stderr
+    (tmp_path / "config.json").write_text('{"a":')
+    with pytest.raises(CommandError, match=f"{tmp_path}: config.json is not valid JSON"):
+        call_command("analyze", str(tmp_path))

@@ -67,6 +67,11 @@ def analyze_config(
         kv_bytes=memory["kv_bytes"]["bytes"] // batch,  # memory's KV is for the whole batch
     )
     notes = list(spec.notes)
+    if native and context > native:
+        notes.append(
+            f"context {context:,} is past the model's {native:,} positions "
+            "(max_position_embeddings): the KV and FLOPs figures at it are arithmetic only"
+        )
     if spec.kv_lora_rank:
         notes.append(
             "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "

@@ -33,6 +33,11 @@ class Command(BaseCommand):
             gpu_key = check_options(
                 context=options["context"], batch=options["batch"], gpu=options["gpu"]
             )
+            if not target.strip():  # Path("") is the current folder: not what was meant
+                raise CliError(
+                    "give a folder that holds config.json, or a model ID such as "
+                    "meta-llama/Llama-3.1-8B"
+                )
             path = Path(target)
             if path.is_dir():  # manage.py answers this case without Django (axes.cli)
                 result = analyze_folder(
