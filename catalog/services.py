@@ -62,9 +62,10 @@ class IngestResult:
 
     def summary_line(self) -> str:
         state = "ingested" if self.created else "unchanged"
+        n = self.revision.artifacts.count()
         return (
             f"{state} {self.model.repo_id}@{self.revision.sha[:12]} "
-            f"({self.revision.source}, {self.revision.artifacts.count()} artifacts)"
+            f"({self.revision.source}, {n} artifact{'' if n == 1 else 's'})"
         )
 
 

@@ -15,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         created = unchanged = 0
+        # one line per model with -v 2; plain progress, not errors (stderr shows red)
+        say = self.stdout.write if options.get("verbosity", 1) >= 2 else (lambda _line: None)
         for path in demo_catalog_files():
             try:
                 result = demo_model_load(path=path)
@@ -22,7 +24,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{path.name}: {exc}") from exc
             created += int(result.created)
             unchanged += int(not result.created)
-            self.stderr.write(result.summary_line())
+            say(result.summary_line())
         # Closed model families from vendor documentation (catalog/demo/closed/, "lesson").
         try:
             closed = closed_models_load()
@@ -31,5 +33,5 @@ class Command(BaseCommand):
         for result in closed:
             created += int(result.created)
             unchanged += int(not result.created)
-            self.stderr.write(result.summary_line())
+            say(result.summary_line())
         self.stdout.write(f"demo catalog: {created} loaded, {unchanged} unchanged")
