@@ -30,13 +30,15 @@ messages: install
 
 ## Run the app on its embedded default: SQLite, an embedded Celery broker, the demo catalog.
 run: install messages
+	@$(PY) -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null || \
+		{ echo "Port $(PORT) on $(HOST) is taken (another Mechanic?): stop it, or run make run PORT=8001"; exit 1; }
 	@mkdir -p data
 	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(DEV_ENV) $(PY) manage.py load_demo
 	@$(DEV_ENV) $(PY) -m celery -A mechanic --quiet worker -Q default,gpu --concurrency 1 -B \
 		-s data/celerybeat-schedule -l warning -n mechanic@%h & \
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	echo ""; echo "  Mechanic is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"; echo ""; \
+	echo ""; echo "  Mechanic starts at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"; echo ""; \
 	$(DEV_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 ## Run the whole test suite, every layer (Redis, Celery workers, PostgreSQL, chromium).
