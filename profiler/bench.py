@@ -57,7 +57,8 @@ def progress_bar(stream: Any = sys.stderr, width: int = 30) -> Callable[[str, fl
     return show
 
 
-def _summary(result: dict[str, Any]) -> str:
+def result_summary(result: dict[str, Any]) -> str:
+    """The human summary of one result (``--json`` prints the whole of it)."""
     d = result["decode_tokens_per_s"]
     lines = [
         f"mode={result['mode']} device={result['device']} dtype={result['dtype']}",
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"error": exc.as_dict()}))
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
-    print(json.dumps(result) if args.json else _summary(result))
+    print(json.dumps(result) if args.json else result_summary(result))
     return 0
 
 

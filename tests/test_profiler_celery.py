@@ -7,6 +7,7 @@ uses ``transactional_db``: rows are committed before a worker reads them.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -284,7 +285,7 @@ def test_profile_command_measures_a_checkpoint_end_to_end(
     worker = celery_worker_factory(queues="gpu", name="gpu")
     call_command(
         "profile", str(folder), "--device", "cpu", "--dtype", "float32", "--prompt-len", "8",
-        "--new-tokens", "4", "--wait", "--timeout", "240",
+        "--new-tokens", "4", "--wait", "--json", "--timeout", "240",
     )  # fmt: skip
     out, err = capsys.readouterr()
     result = json.loads(out.strip().splitlines()[-1])
@@ -295,3 +296,11 @@ def test_profile_command_measures_a_checkpoint_end_to_end(
     run = MeasurementRun.objects.get()
     assert run.source_dir == str(Path(folder).resolve())
     assert run.revision.source == Revision.Source.UPLOAD
+    if config is TINY_LLAMA:  # without --json: a summary a person reads
+        call_command(
+            "profile", str(folder), "--device", "cpu", "--dtype", "float32", "--prompt-len",
+            "8", "--new-tokens", "4", "--wait", "--timeout", "240",
+        )  # fmt: skip
+        out, _err = capsys.readouterr()
+        assert re.search(r"run \d+ succeeded\nmode=checkpoint device=cpu dtype=float32", out)
+        assert f"params_loaded={analytic_params(config):,} (estimate" in out

@@ -437,6 +437,10 @@ def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, monkey
         call_command("profile", "acme/bad name", "--device", "cpu")
     with pytest.raises(CommandError, match="--timeout must be a positive number"):
         call_command("profile", "acme/x", "--timeout", "-5")
+    # the form's field names come back as this command's flags
+    revision = revision_with_config(TINY_LLAMA)
+    with pytest.raises(CommandError, match="--prompt-len must be a whole number from 1 to"):
+        call_command("profile", revision.model.repo_id, "--device", "cpu", "--prompt-len", "0")
     # no worker: the hint comes early, once, and the wait still ends at --timeout
     revision_with_config(TINY_LLAMA, repo_id="test/queued")
     monkeypatch.setattr(profile, "QUEUED_HINT_S", 0)

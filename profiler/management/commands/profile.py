@@ -3,14 +3,15 @@
 Enqueues a measurement run through Celery (a worker must consume queue ``gpu``). A local
 folder is first stored as an upload revision (catalog.services.model_ingest_dir) and its path
 is handed to the worker, so checkpoint mode can read its safetensors; a Hub model ID uses the
-stored revision (ingested first when unknown). With --wait, progress goes to stderr and the
-result JSON (the keys of ``python -m profiler.bench --json``) is the last line of stdout; a
-failed run exits non-zero with the reason.
+stored revision (ingested first when unknown). With --wait, progress goes to stderr and a
+summary to stdout (with --json, the result as one JSON line: the keys of
+``python -m profiler.bench --json``); a failed run exits non-zero with the reason.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from catalog.models import Revision
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
 
+_FLAGS = (("prompt_len", "--prompt-len"), ("new_tokens", "--new-tokens"), ("batch", "--batch"))
 QUEUED_HINT_S = 30  # a queued run that no worker claimed by then gets a hint, once
 
 
@@ -28,19 +30,58 @@ class Command(BaseCommand):
     help = "Measure a model (Hub ID or local folder) on a Celery worker; --wait prints the result."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("target", help="org/name of a Hub model, or a local model folder")
-        parser.add_argument("--device", choices=["cpu", "cuda"], default="cuda")
         parser.add_argument(
-            "--mode", choices=[c for c, _ in MeasurementRun.Mode.choices], default="auto"
+            "target", help="a local model folder, or a model ID (org/name or a Hub URL)"
         )
         parser.add_argument(
-            "--dtype", choices=[c for c, _ in MeasurementRun.Dtype.choices], default="bfloat16"
+            "--device",
+            choices=["cpu", "cuda"],
+            default="cuda",
+            help="where the worker runs the model (default: cuda)",
         )
-        parser.add_argument("--batch", type=int, default=1)
-        parser.add_argument("--prompt-len", type=int, default=128)
-        parser.add_argument("--new-tokens", type=int, default=64)
-        parser.add_argument("--wait", action="store_true", help="wait and print the result")
-        parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait")
+        parser.add_argument(
+            "--mode",
+            choices=[c for c, _ in MeasurementRun.Mode.choices],
+            default="auto",
+            help="checkpoint: the real safetensors weights; synthetic: random weights of the "
+            "same shapes (nothing downloaded); sliced: a few layers, extrapolated; auto: "
+            "checkpoint when the folder has weights, else synthetic (default: auto)",
+        )
+        parser.add_argument(
+            "--dtype",
+            choices=[c for c, _ in MeasurementRun.Dtype.choices],
+            default="bfloat16",
+            help="weights and activations (default: bfloat16)",
+        )
+        parser.add_argument(
+            "--batch", type=int, default=1, metavar="N", help="sequences at once (default: 1)"
+        )
+        parser.add_argument(
+            "--prompt-len", type=int, default=128, metavar="TOKENS", help="default: 128"
+        )
+        parser.add_argument(
+            "--new-tokens",
+            type=int,
+            default=64,
+            metavar="TOKENS",
+            help="tokens generated, the decode timing (default: 64)",
+        )
+        parser.add_argument(
+            "--wait", action="store_true", help="wait for the run, with progress, and print it"
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="with --wait: print the result as one JSON line (python -m profiler.bench "
+            "--json's keys) instead of a summary",
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=3600.0,
+            metavar="SECONDS",
+            help="how long --wait waits (default: 3600); the run goes on after it",
+        )
 
     def _revision(self, target: str) -> tuple[Revision, str]:
         from catalog import services as catalog_services
@@ -79,7 +120,10 @@ class Command(BaseCommand):
         except CommandError:
             raise
         except (RunRequestInvalid, ValueError) as exc:
-            raise CommandError(str(exc)) from exc
+            message = str(exc)  # the form's field names, as this command's flags
+            for field, flag in _FLAGS:
+                message = re.sub(rf"(?<![\w-]){field}(?!\w)", flag, message)
+            raise CommandError(message) from exc
         except Exception as exc:  # catalog errors (Hub unreachable, invalid ID) are typed
             raise CommandError(f"{type(exc).__name__}: {exc}") from exc
         self.stderr.write(f"run {run.pk}: {run.status} ({revision})")
@@ -91,7 +135,12 @@ class Command(BaseCommand):
         run = self._wait(run.pk, opts["timeout"])
         if run.status != MeasurementRun.Status.SUCCEEDED:
             raise CommandError(f"run {run.pk} {run.status}: {run.error or 'no reason given'}")
-        self.stdout.write(json.dumps(run.result))
+        if opts["json"]:
+            self.stdout.write(json.dumps(run.result))
+        else:
+            from profiler.bench import result_summary
+
+            self.stdout.write(f"run {run.pk} succeeded\n{result_summary(run.result)}")
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
         started = time.monotonic()
