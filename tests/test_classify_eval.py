@@ -108,3 +108,16 @@ def test_bad_gold_files_are_a_one_line_error(tmp_path, capsys, content, message)
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_a_model_path_that_is_no_file_is_said_as_such(tmp_path, capsys):
+    from axes.eval import main
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "It has 32 layers.", "kind": "backbone.layers"}\n')
+    with pytest.raises(SystemExit) as exited:
+        main([str(gold), "--model", str(tmp_path / "none.json")])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "none.json is not a file: pass a trained model.json" in err
+    assert "make classifier" not in err  # the bundled model's remedy, not this one's

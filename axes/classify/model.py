@@ -82,6 +82,8 @@ class TextModel:
 def load_model(path: str | None = None) -> TextModel:
     model_path = Path(path) if path else MODEL_PATH
     if not model_path.is_file():
+        if path:  # a file the caller named: the bundled model's remedy does not apply
+            raise ModelMissingError(f"{model_path} is not a file: pass a trained model.json")
         raise ModelMissingError(
             f"{model_path} is missing: run `make classifier` (python -m axes.classify.train)"
         )
