@@ -23,7 +23,8 @@ Environment variables (all optional in development):
                           ``PROFILER_QUEUED_STALE_AFTER_S``: when the reaper treats a run that
                           no worker picked up as lost (its message is sent once more, then the
                           run fails with the reason); ``PROFILER_QUEUED_HINT_AFTER_S``: when
-                          the page says that no worker has taken a queued run yet (default 30).
+                          the page says that no worker has taken a queued run yet (default 30);
+                          ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal.
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -303,6 +304,13 @@ PROFILER_QUEUED_STALE_AFTER_S = env_int("PROFILER_QUEUED_STALE_AFTER_S", 900, mi
 # A queued run's page says, after this many seconds, that no worker has taken it yet (and how
 # many runs are ahead of it), long before the reaper gives up on it.
 PROFILER_QUEUED_HINT_AFTER_S = env_int("PROFILER_QUEUED_HINT_AFTER_S", 30, minimum=1)
+# The device the measure form proposes: cuda where GPU workers run (docker compose), cpu for
+# `make run` on a machine without one (the Makefile sets it).
+PROFILER_DEFAULT_DEVICE = env_str("PROFILER_DEFAULT_DEVICE", "cuda")
+if PROFILER_DEFAULT_DEVICE not in ("cuda", "cpu"):
+    raise ImproperlyConfigured(
+        f"PROFILER_DEFAULT_DEVICE={PROFILER_DEFAULT_DEVICE!r} must be cuda or cpu."
+    )
 API_POSTS_PER_MINUTE = env_int("API_POSTS_PER_MINUTE", 60, minimum=0)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.

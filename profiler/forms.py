@@ -39,3 +39,10 @@ class MeasureForm(forms.Form):
         min_value=RUN_LIMITS["new_tokens"][0],
         max_value=RUN_LIMITS["new_tokens"][1],
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from django.conf import settings
+
+        # where the workers are: cuda under docker compose, cpu for `make run` (Makefile)
+        self.fields["device"].initial = settings.PROFILER_DEFAULT_DEVICE

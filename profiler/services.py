@@ -740,7 +740,7 @@ def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]
             "batch": 1,
             "prompt_len": 128,
             "new_tokens": 64,
-            "device": MeasurementRun.Device.CUDA,
+            "device": settings.PROFILER_DEFAULT_DEVICE,
         },
         "mode_choices": MeasurementRun.Mode.choices,
         "dtype_choices": MeasurementRun.Dtype.choices,

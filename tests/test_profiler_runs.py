@@ -506,3 +506,15 @@ def test_a_worker_failure_is_headed_in_the_page_language():
     services.run_fail(run_id=other.pk, attempt=None, message="Abgebrochen.", code="cancelled")
     page = Client().get(reverse("profiler:run_status", args=[other.pk])).content.decode()
     assert '<p class="error">Abgebrochen.</p>' in page and page.count('class="error"') == 1
+
+
+def test_the_form_proposes_the_configured_device(settings):
+    """`make run` on a machine without a GPU proposes cpu (a cuda run there fails at once);
+    docker compose's GPU worker keeps the cuda default."""
+    revision = revision_with_config(TINY_LLAMA)
+    url = reverse("profiler:panel", args=[revision.pk])
+    for device in ("cpu", "cuda"):
+        settings.PROFILER_DEFAULT_DEVICE = device
+        html = Client().get(url).content.decode()
+        select = html.split('name="device"')[1].split("</select>")[0]
+        assert re.search(rf'<option value="{device}"[^>]* selected>', select), select
