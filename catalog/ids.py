@@ -211,6 +211,8 @@ def model_ref_parse(
             url_revision = unquote(rest[1])
         repo_id = "/".join(repo_segments)
     else:
+        if raw.endswith("/") and "/" not in raw[:-1]:  # "org/": an organization, no model
+            raise InvalidModelId(_("The model ID has an empty part."))
         repo_id = raw[:-1] if raw.endswith("/") else raw
     repo_id_validate(repo_id)
     chosen = revision if revision not in (None, "") else url_revision

@@ -154,3 +154,12 @@ def test_repo_id_validate_keeps_the_id() -> None:
     assert repo_id_validate("meta-llama/Meta-Llama-3-8B") == "meta-llama/Meta-Llama-3-8B"
     with pytest.raises(InvalidModelId):
         repo_id_validate("datasets/x")
+
+
+def test_an_organization_alone_is_no_model_id():
+    """ "meta-llama/" names an organization: refused at once, like "/name", not sent to the
+    Hub as the single-part ID "meta-llama" (a 404 ten seconds later)."""
+    with pytest.raises(InvalidModelId, match="empty part"):
+        model_ref_parse("meta-llama/")
+    assert model_ref_parse("meta-llama/Llama-3.1-8B/").repo_id == "meta-llama/Llama-3.1-8B"
+    assert model_ref_parse("gpt2").repo_id == "gpt2"
