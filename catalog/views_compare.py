@@ -74,6 +74,8 @@ def _canon(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and value.is_integer():  # byte counts: 16060522496, not ...0
+        return str(int(value))
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 

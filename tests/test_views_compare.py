@@ -119,6 +119,9 @@ def test_compare_csv_export(client, web_showcase):
     assert decoder["nvidia/Nemotron-H-8B-Base-8K"] == "hybrid"
     assert decoder["differs"] == "True"
     assert any(r["section"] == "config" for r in rows)
+    # byte counts are whole numbers, not floats ("16060522496.0")
+    numbers = [r["meta-llama/Meta-Llama-3-8B"] for r in rows if r["section"] == "headline"]
+    assert "16060522496" in numbers and not any(n.endswith(".0") for n in numbers)
 
 
 def test_compare_json_export(client, web_showcase):
