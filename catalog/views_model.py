@@ -269,7 +269,8 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "fragment_key": analysis_fragment_key(revision, analysis, card=bool(card)),
         "fragment_cache_s": FRAGMENT_CACHE_S,
         "panels": partial(vs.axis_panels, facts),
-        "facts_count": len(facts),
+        # the heading counts the four axes' facts; context (no axis) has its own panel
+        "facts_count": sum(1 for f in facts if f.get("axis") != "context"),
         "params": analysis.get("params") or {},
         "memory": memory,
         "weights": memory.get("weights_bytes") or {},

@@ -397,3 +397,18 @@ def test_model_page_headline_cards_explain_themselves(client, web_model):
     assert "context does not run out of memory: no KV cache grows with it" in mamba
     assert "no fixed limit" in mamba and "— tokens" not in mamba
     assert "<small>none</small>" not in mamba
+
+
+def test_the_four_axes_heading_counts_their_facts_only(client, web_model):
+    facts = [
+        web_fact("backbone", "backbone.layers", "32 layers"),
+        web_fact("post_training", "post_training.sft", "SFT"),
+        web_fact("context", "context.license", "MIT"),
+    ]
+    web_model(
+        "acme/counted",
+        analysis=web_analysis(layers=["attention"] * 2, total=1000, facts=facts),
+    )
+    html = client.get("/models/acme/counted/").content.decode()
+    heading = html.split('id="axes-h"')[1].split("</h2>")[0]
+    assert "2 facts" in heading
