@@ -49,3 +49,35 @@ class ApiJsonErrors:
         if "Allow" in response:
             json_response["Allow"] = response["Allow"]
         return json_response
+
+
+class LanguageFromQuery:
+    """``?lang=ko`` (or de, en) on any page: that language for this request, and remembered
+    in the language cookie as the header's switcher does. So a shared link carries its
+    language. Placed after LocaleMiddleware; an unknown code is ignored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        code = request.GET.get("lang", "")
+        if code not in {c for c, _name in settings.LANGUAGES}:
+            return self.get_response(request)
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = self.get_response(request)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        response.headers["Content-Language"] = code
+        return response

@@ -156,6 +156,19 @@ def test_unsupported_language_code_is_ignored_without_error(client):
     assert '<html lang="ko">' in html
 
 
+@pytest.mark.django_db
+def test_a_shared_link_carries_its_language(client):
+    """?lang=ko on any page: Korean for that request, and remembered like the switcher's
+    choice; an unknown code changes nothing."""
+    response = client.get("/", {"lang": "ko"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert '<html lang="ko">' in response.content.decode()
+    assert response.cookies["mechanic_language"].value == "ko"
+    assert '<html lang="ko">' in client.get("/compare/").content.decode()  # remembered
+    ignored = client.get("/", {"lang": "xx"})
+    assert '<html lang="ko">' in ignored.content.decode()
+    assert "mechanic_language" not in ignored.cookies
+
+
 def test_numbers_are_formatted_for_the_locale():
     template = Template("{% load mechanic %}{{ b|bytes_h }} · {{ t|tokens_h }}")
     context = Context({"b": 8_030_261_248, "t": 1_000_000})
