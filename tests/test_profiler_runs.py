@@ -518,3 +518,13 @@ def test_the_form_proposes_the_configured_device(settings):
         html = Client().get(url).content.decode()
         select = html.split('name="device"')[1].split("</select>")[0]
         assert re.search(rf'<option value="{device}"[^>]* selected>', select), select
+
+
+def test_results_are_written_in_the_page_language_number_format():
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    url = reverse("profiler:run_status", args=[run.pk])
+    de = Client(headers={"accept-language": "de"}).get(url).content.decode()
+    assert "106.816" in de and "1.000,0 tok/s" in de and "1,5 ms" in de
+    en = Client().get(url).content.decode()
+    assert "106,816" in en and "1,000.0 tok/s" in en

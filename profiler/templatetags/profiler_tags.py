@@ -9,13 +9,20 @@ from django import template
 register = template.Library()
 
 
+def _l10n(value: float, decimals: int) -> str:
+    """In the page language's format (de: 1.235.814.400 and 2,30)."""
+    from django.utils.formats import number_format
+
+    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
+
+
 @register.filter
 def gib(value: Any) -> str:
     """Bytes as GiB with two decimals; empty for missing values."""
     if value is None or value == "":
         return ""
     try:
-        return f"{float(value) / 2**30:.2f} GiB"
+        return f"{_l10n(float(value) / 2**30, 2)} GiB"
     except (TypeError, ValueError):
         return ""
 
@@ -51,7 +58,7 @@ def measured_value(value: Any, unit: str) -> str:
     number = plain_number(value)
     if unit in ("tok/s", "ms"):
         try:
-            number = f"{float(value):,.1f}"
+            number = _l10n(float(value), 1)
         except (TypeError, ValueError):
             return str(value)
         return f"{number} {unit}"
@@ -64,9 +71,9 @@ def plain_number(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return _l10n(value, 0)
     try:
-        return f"{float(value):,.2f}"
+        return _l10n(float(value), 2)
     except (TypeError, ValueError):
         return str(value)
 
