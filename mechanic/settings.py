@@ -162,8 +162,16 @@ def _database_config() -> dict:
     except Exception as exc:  # dj_database_url raises several types on garbage
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be parsed: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        # The data folder holds the embedded database and broker: create it on first use.
-        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(config["NAME"]).parent
+        if not env_str("DATABASE_URL"):
+            # The data folder holds the embedded database and broker: made on first use.
+            folder.mkdir(parents=True, exist_ok=True)
+        elif config["NAME"] != ":memory:" and not folder.is_dir():
+            # a folder someone named: a typo must not create folders and a database
+            raise ImproperlyConfigured(
+                f"DATABASE_URL names a SQLite file in {folder}, which does not exist: create "
+                "the folder first, or fix the URL."
+            )
         # WAL lets the web process read while the embedded worker writes.
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault("timeout", 20)

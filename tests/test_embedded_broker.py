@@ -88,6 +88,8 @@ def test_the_embedded_broker_folder_is_made_when_the_database_lives_elsewhere(tm
     from pathlib import Path
 
     data = tmp_path / "fresh" / "data"
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "other").mkdir()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -163,3 +165,27 @@ def test_delivered_messages_are_pruned_from_the_embedded_broker(embedded_broker)
         assert queue.get(timeout=5).payload == {"n": 2}
         queue.close()
     assert services.broker_prune_delivered("redis://127.0.0.1:6379/0", older_than_s=0) == 0
+
+
+def test_a_database_url_in_a_missing_folder_is_refused_not_created(tmp_path):
+    """A typo in DATABASE_URL must not create folders and an empty database (a read-only
+    command did); the default data folder is still made on first use."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    missing = tmp_path / "no" / "such" / "dir"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{missing / 'db.sqlite3'}")
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert f"DATABASE_URL names a SQLite file in {missing}, which does not exist" in out.stderr
+    assert not (tmp_path / "no").exists()
