@@ -499,3 +499,27 @@ def test_dense_nemotron_h_has_no_expert_fields() -> None:
     )["config"]
     moe_spec = normalize(moe).to_dict()
     assert moe_spec["num_experts"] == 128 and moe_spec["router_scoring"] == "sigmoid"
+
+
+@needs_hub
+@pytest.mark.parametrize(
+    ("folder", "key", "value"),
+    [
+        ("Qwen--Qwen3-235B-A22B", "num_experts", -2),
+        ("Qwen--Qwen3-235B-A22B", "num_experts_per_tok", -3),
+        ("mistralai--Mistral-7B-Instruct-v0.3", "sliding_window", -10),
+        ("deepseek-ai--DeepSeek-R1", "kv_lora_rank", -1),
+        ("nvidia--Nemotron-H-56B-Base-8K", "mamba_num_heads", -1),
+        ("Qwen--Qwen3-Next-80B-A3B-Thinking", "linear_num_value_heads", -2),
+    ],
+)
+def test_a_negative_size_is_refused_naming_its_key(folder, key, value) -> None:
+    """Negative sizes gave smaller, plausible-looking counts (Qwen3-235B with -2 experts: a
+    22B "total"); every integer the engine reads is a size or a count."""
+    with pytest.raises(ConfigError, match=f"{key} must not be negative, not {value}"):
+        analyze_config({**hub_config(folder), key: value})
+
+
+def test_an_absurd_total_is_refused() -> None:
+    with pytest.raises(ConfigError, match="past any real model"):
+        analyze_config({**LLAMA_TINY, "num_hidden_layers": 5000, "hidden_size": 900_000})

@@ -10,7 +10,7 @@ from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
-from axes.backbone.spec import ArchSpec, normalize
+from axes.backbone.spec import ArchSpec, invalid_sizes_check, normalize
 
 DEFAULT_CONTEXT = 8192
 ANALYZER_VERSION = 1
@@ -55,6 +55,12 @@ def analyze_config(
         context_len=context,
         batch=batch,
         kv_dtype=kv_dtype,
+    )
+    invalid_sizes_check(
+        spec,
+        total=total,
+        active=params["active"],
+        smallest=min(min(count.breakdown.values()), memory["kv_bytes_per_token"]),
     )
     bytes_per_param = stored / total if total else 2.0
     compute = compute_report(

@@ -116,7 +116,7 @@ class ConfigView:
             path = f"text_config.{n}" if from_text and n in from_text else n
             if field_name:
                 sources[field_name] = path
-            append(v if type(v) is int else _as_int(v, path, self.notes))
+            append(v if type(v) is int and v >= 0 else _as_int(v, path, self.notes))
         return out
 
     def _path(self, name: str) -> str:
@@ -169,7 +169,7 @@ class ConfigView:
             return default
         if field_name:
             self.sources[field_name] = self._path(n) if self._from_text else n
-        if type(v) is int:  # the common case, before the checks of _as_int
+        if type(v) is int and v >= 0:  # the common case, before the checks of _as_int
             return v
         return _as_int(v, self._path(n), self.notes)
 
@@ -223,12 +223,13 @@ class ConfigView:
 
 
 def _as_int(v: Any, path: str, notes: list[str]) -> int:
+    """Every integer the engine reads is a size or a count: never negative."""
     if isinstance(v, bool):
         raise ConfigError(f"{path} must be an integer, not a boolean ({v!r})", key=path)
     if isinstance(v, int):
-        return v
+        return _not_negative(v, path)
     if isinstance(v, float) and v.is_integer():
-        return int(v)
+        return _not_negative(int(v), path)
     if isinstance(v, str):
         try:
             out = int(v.strip())
@@ -236,11 +237,17 @@ def _as_int(v: Any, path: str, notes: list[str]) -> int:
             pass
         else:
             notes.append(f"{path} is the string {v!r}; read as the integer {out}")
-            return out
+            return _not_negative(out, path)
     raise ConfigError(
         f"{path} must be an integer, not {v!r}. Fix the value in config.json and retry.",
         key=path,
     )
+
+
+def _not_negative(value: int, path: str) -> int:
+    if value < 0:
+        raise ConfigError(f"{path} must not be negative, not {value}", key=path)
+    return value
 
 
 @dataclass
@@ -488,7 +495,9 @@ _SIZE_LIMITS = (
     ("num_attention_heads", 100_000),
     ("num_kv_heads", 100_000),
 )
-# Optional sizes: absent (None) or zero where unused, never negative.
+# Optional sizes: absent (None) or zero where unused, never negative. Checked through the
+# report's figures (``invalid_sizes_check``): a negative one that matters makes a count
+# negative, or the active count larger than the total.
 _NON_NEGATIVE = (
     "intermediate_size",
     "head_dim",
@@ -516,7 +525,30 @@ _NON_NEGATIVE = (
     "linear_value_head_dim",
     "mtp_layers",
 )
-_ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
+MAX_TOTAL_PARAMS = 10**14  # 100T: ~60x the largest published model
+
+
+def invalid_sizes_check(spec: ArchSpec, *, total: int, active: int, smallest: int) -> None:
+    """After counting: a negative count (``smallest``, the least of the breakdown and the KV
+    figure), an active count above the total, or a total past any real model comes from a
+    size in config.json that makes no model. Say which, where it can be named. The check on
+    every analysis is these few comparisons; the search for the key runs only on failure."""
+    if smallest >= 0 and 0 <= active <= total <= MAX_TOTAL_PARAMS:
+        return
+    sources = spec.sources
+    for name in _NON_NEGATIVE:
+        value = getattr(spec, name)
+        if value is not None and value < 0:
+            raise ConfigError(f"{sources.get(name, name)} must not be negative, not {value}")
+    if total > MAX_TOTAL_PARAMS:
+        raise ConfigError(
+            f"config.json describes {total:,} parameters, past any real model (at most "
+            f"{MAX_TOTAL_PARAMS:,}); check its sizes"
+        )
+    raise ConfigError(
+        f"config.json's sizes give impossible counts (total {total:,}, active {active:,}); "
+        "check its sizes"
+    )
 
 
 def _validate(spec: ArchSpec) -> None:
@@ -525,27 +557,32 @@ def _validate(spec: ArchSpec) -> None:
         value = getattr(spec, name)
         if value <= 0:
             raise ConfigError(f"{sources.get(name, name)} must be positive, not {value}")
-    for name, limit in _SIZE_LIMITS:
-        value = getattr(spec, name)
-        if value is not None and value > limit:
-            raise ConfigError(
-                f"{sources.get(name, name)} = {value:,} is past any real model (at most "
-                f"{limit:,}); fix the value in config.json"
-            )
+    if (
+        spec.hidden_size > 1_000_000
+        or spec.vocab_size > 100_000_000
+        or spec.intermediate_size > 10_000_000
+        or spec.head_dim > 1_000_000
+        or spec.num_attention_heads > 100_000
+        or spec.num_kv_heads > 100_000
+    ):
+        for name, limit in _SIZE_LIMITS:
+            value = getattr(spec, name)
+            if value > limit:
+                raise ConfigError(
+                    f"{sources.get(name, name)} = {value:,} is past any real model (at most "
+                    f"{limit:,}); fix the value in config.json"
+                )
     if spec.num_attention_heads < 0 or spec.num_kv_heads < 0:
         raise ConfigError("attention head counts must not be negative")
-    for name in _NON_NEGATIVE:
-        value = getattr(spec, name)
-        if value is not None and value < 0:
-            raise ConfigError(f"{sources.get(name, name)} must not be negative, not {value}")
-    mixers = spec.mixer_counts
-    if any(m in mixers for m in _ATTENTION_MIXERS):
-        for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
-            if getattr(spec, name) <= 0:
-                raise ConfigError(
-                    f"{sources.get(name, name)} must be positive for a model with attention "
-                    f"layers, not {getattr(spec, name)}"
-                )
+    if spec.num_attention_heads <= 0 or spec.num_kv_heads <= 0 or spec.head_dim <= 0:
+        mixers = spec.mixer_counts
+        if "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers:
+            for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
+                if getattr(spec, name) <= 0:
+                    raise ConfigError(
+                        f"{sources.get(name, name)} must be positive for a model with "
+                        f"attention layers, not {getattr(spec, name)}"
+                    )
     native = spec.max_position_embeddings
     if native is not None and native <= 0:
         raise ConfigError(
