@@ -124,8 +124,9 @@ def _front_matter_html(lines: list[str]) -> str:
     )
     # folded (model-index results can run to hundreds of lines); a link to one of its lines
     # opens it (browsers expand a <details> that holds the fragment's target)
+    label = _("Card metadata (YAML)")  # outside the f-string: xgettext cannot read into one
     return (
-        f'<details class="card-front-matter"><summary>{escapeHtml(_("Card metadata (YAML)"))}'
+        f'<details class="card-front-matter"><summary>{escapeHtml(label)}'
         f"</summary><pre>{rows}</pre></details>"
     )
 

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from axes import analysis as axes_analysis
 
@@ -530,8 +531,26 @@ def model_upload(
         f = file_text_build(name=name, raw=raw, size_bytes=len(raw), limit_bytes=limit)
         if name.endswith(".json") and f.data is None:
             raise ArtifactInvalid(f.note or f"{name} must be a JSON object.")
+        if name == "config.json":
+            _upload_config_check(f.data)
         files.append(f)
     return _upload_store(repo_id=repo_id, origin="upload", files=files, headers={}, notes=[])
+
+
+def _upload_config_check(config: Any) -> None:
+    """An uploaded config.json the engine refuses (a size of zero, a negative or missing
+    one) is refused with the engine's reason, naming the key: stored, it made a catalog
+    model with empty figures and the reason at the bottom of its page. (A Hub model is stored
+    whatever its config says: that is what the Hub serves; its page says why.)"""
+    from axes.backbone import analyze_config
+    from axes.backbone.errors import ConfigError
+
+    try:
+        analyze_config(config)
+    except ConfigError as exc:
+        raise ArtifactInvalid(
+            _("config.json cannot be analyzed: %(reason)s") % {"reason": exc}
+        ) from exc
 
 
 def _upload_store(

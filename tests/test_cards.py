@@ -198,3 +198,11 @@ def test_front_matter_is_shown_as_text_with_line_anchors():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert '<h1 id="L5">Title</h1>' in html
     assert '<span id="L8" class="card-anchor"></span><p id="L7">' in html
+
+
+def test_front_matter_summary_speaks_the_page_language(db):
+    from django.utils import translation
+
+    with translation.override("ko"):
+        html = card_render_html("---\nlicense: mit\n---\n# T\n")
+    assert "카드 메타데이터 (YAML)" in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -63,18 +65,39 @@ def test_upload_nan_and_infinity_are_stored_as_null_and_said():
     assert "holds Infinity, NaN" in Client().get(response["Location"]).content.decode()
 
 
-def test_upload_absurd_layer_count_is_refused_without_allocating():
-    # Before the fix: a per-layer list of 10**13 entries (MemoryError, or minutes of CPU for
-    # 10**8). The analysis records the engine's message; the page still renders.
-    config = b'{"num_hidden_layers": 10000000000000, ' + LLAMA_CORE + b"}"
-    response = _upload(config, repo_id="local/deep-model")
-    assert response.status_code == 302
-    page = Client().get(response["Location"])
-    assert page.status_code == 200
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (b'"num_attention_heads": 0', "num_attention_heads must be positive"),
+        (b'"hidden_size": null', "hidden_size: null"),
+        (b'"max_position_embeddings": -1', "max_position_embeddings must not be negative"),
+    ],
+    ids=["zero-heads", "null-size", "negative-window"],
+)
+def test_upload_of_a_config_the_engine_refuses_is_a_400_naming_the_key(change, message):
+    """Stored, it made a catalog model with dashes for figures, a false "no fixed limit"
+    context card and the reason at the bottom of the page."""
     from catalog.models import CatalogModel
 
-    analysis = CatalogModel.objects.get(repo_id="local/deep-model").latest_revision.analysis
-    assert "over the 10,000 layers" in str(analysis)
+    config = json.loads(b'{"num_hidden_layers": 2, ' + LLAMA_CORE + b"}")
+    config.update(json.loads(b"{" + change + b"}"))
+    response = _upload(json.dumps(config).encode(), repo_id="local/refused")
+    assert response.status_code == 400
+    assert "config.json cannot be analyzed" in response.content.decode()
+    assert message in response.content.decode()
+    assert not CatalogModel.objects.filter(repo_id="local/refused").exists()
+
+
+def test_upload_absurd_layer_count_is_refused_without_allocating():
+    # Before the fix: a per-layer list of 10**13 entries (MemoryError, or minutes of CPU for
+    # 10**8). Now the engine's bound refuses it at once, and the upload says so (a 400).
+    config = b'{"num_hidden_layers": 10000000000000, ' + LLAMA_CORE + b"}"
+    response = _upload(config, repo_id="local/deep-model")
+    assert response.status_code == 400
+    assert "over the 10,000 layers" in response.content.decode()
+    from catalog.models import CatalogModel
+
+    assert not CatalogModel.objects.filter(repo_id="local/deep-model").exists()
 
 
 @pytest.mark.parametrize(

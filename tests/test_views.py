@@ -412,3 +412,24 @@ def test_the_four_axes_heading_counts_their_facts_only(client, web_model):
     html = client.get("/models/acme/counted/").content.decode()
     heading = html.split('id="axes-h"')[1].split("</h2>")[0]
     assert "2 facts" in heading
+
+
+def test_a_model_whose_config_the_engine_refused_says_so_at_the_top(client, web_model):
+    """A Hub model is stored whatever its config says; its page must not show dashes and a
+    false "no fixed limit" with the reason at the bottom, nor offer a measurement."""
+    web_model(
+        "acme/refused",
+        analysis={
+            "repo_id": "acme/refused",
+            "backbone_error": "num_attention_heads must be positive for a model with "
+            "attention layers, not 0",
+            "facts": [],
+            "notes": [],
+        },
+        config={"model_type": "llama", "num_attention_heads": 0},
+    )
+    html = client.get("/models/acme/refused/").content.decode()
+    box = html.split('data-testid="backbone-error"')[1].split("</section>")[0]
+    assert "Backbone: not analyzed" in box and "num_attention_heads must be positive" in box
+    assert "no fixed limit" not in html and 'id="numbers-h"' not in html
+    assert "Measure it" not in html and "profiler-form" not in html
