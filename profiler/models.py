@@ -167,7 +167,12 @@ class MeasurementRun(models.Model):
 
     @property
     def peak_bytes(self) -> int | None:
-        """Peak device memory (CUDA), else the weights in memory (CPU has no allocator peak)."""
+        """Peak device memory (CUDA), else the weights in memory (CPU has no allocator peak:
+        ``memory_is_peak`` says which one this is)."""
         if not self.result:
             return None
         return self.result.get("peak_allocated_bytes") or self.result.get("weights_bytes_allocated")
+
+    @property
+    def memory_is_peak(self) -> bool:
+        return bool(self.result and self.result.get("peak_allocated_bytes"))

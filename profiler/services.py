@@ -702,7 +702,7 @@ def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": _("peak memory (GiB)"),
+                "name": _("memory (GiB): peak on a GPU, weights on CPU"),
                 "x": labels,
                 "y": peak_gib,
                 "yaxis": "y2",

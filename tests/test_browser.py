@@ -144,3 +144,25 @@ def test_exercise_fill_reload_check_export(live, page, screenshot, tmp_path):
     info.value.save_as(target)
     text = target.read_text()
     assert "grouped-query attention" in text and "| Backbone |" in text
+
+
+def test_a_run_page_and_the_runs_table_fit_a_phone(live, browser, screenshot):
+    """The results table and the model page's runs table scroll inside their wrappers; the
+    run's request is one column; German's long labels included."""
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import succeeded_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    ph = phone.new_page()
+    for url in (
+        f"{live}/runs/{run.pk}/?lang=de",
+        f"{live}{revision.model.get_absolute_url()}?lang=de",
+    ):
+        ph.goto(url)
+        width = ph.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
+    screenshot(ph, "runs-phone-de")
+    phone.close()
