@@ -11,9 +11,7 @@ STAMP  := $(VENV)/.installed
 # that satisfies the same range (see pyproject's "profiler" extra).
 TORCH  ?= torch==2.13.0
 
-# the measure form proposes the device the local worker has (cuda only with an NVIDIA driver)
-PROFILER_DEFAULT_DEVICE ?= $(shell command -v nvidia-smi >/dev/null 2>&1 && echo cuda || echo cpu)
-DEV_ENV := DEBUG=1 PROFILER_DEFAULT_DEVICE=$(PROFILER_DEFAULT_DEVICE)
+DEV_ENV := DEBUG=1
 
 .PHONY: run test install messages demo worker classifier lint bench ci-services pg-test
 

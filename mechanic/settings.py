@@ -24,7 +24,8 @@ Environment variables (all optional in development):
                           no worker picked up as lost (its message is sent once more, then the
                           run fails with the reason); ``PROFILER_QUEUED_HINT_AFTER_S``: when
                           the page says that no worker has taken a queued run yet (default 30);
-                          ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal.
+                          ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal
+                          (default: cuda where nvidia-smi is found, else cpu).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -313,9 +315,12 @@ PROFILER_QUEUED_STALE_AFTER_S = env_int("PROFILER_QUEUED_STALE_AFTER_S", 900, mi
 # A queued run's page says, after this many seconds, that no worker has taken it yet (and how
 # many runs are ahead of it), long before the reaper gives up on it.
 PROFILER_QUEUED_HINT_AFTER_S = env_int("PROFILER_QUEUED_HINT_AFTER_S", 30, minimum=1)
-# The device the measure form proposes: cuda where GPU workers run (docker compose), cpu for
-# `make run` on a machine without one (the Makefile sets it).
-PROFILER_DEFAULT_DEVICE = env_str("PROFILER_DEFAULT_DEVICE", "cuda")
+# The device the measure form and `manage.py profile` propose: by default cuda where this
+# machine has an NVIDIA driver, else cpu (`make run` on a laptop); docker compose sets cuda
+# for its GPU worker.
+PROFILER_DEFAULT_DEVICE = env_str(
+    "PROFILER_DEFAULT_DEVICE", "cuda" if shutil.which("nvidia-smi") else "cpu"
+)
 if PROFILER_DEFAULT_DEVICE not in ("cuda", "cpu"):
     raise ImproperlyConfigured(
         f"PROFILER_DEFAULT_DEVICE={PROFILER_DEFAULT_DEVICE!r} must be cuda or cpu."

@@ -508,6 +508,15 @@ def test_a_worker_failure_is_headed_in_the_page_language():
     assert '<p class="error">Abgebrochen.</p>' in page and page.count('class="error"') == 1
 
 
+def test_profile_command_defaults_to_the_configured_device(settings, celery_broker):
+    from django.core.management import call_command
+
+    revision = revision_with_config(TINY_LLAMA)
+    settings.PROFILER_DEFAULT_DEVICE = "cpu"
+    call_command("profile", revision.model.repo_id, "--mode", "synthetic")
+    assert MeasurementRun.objects.get().device_kind == "cpu"
+
+
 def test_the_form_proposes_the_configured_device(settings):
     """`make run` on a machine without a GPU proposes cpu (a cuda run there fails at once);
     docker compose's GPU worker keeps the cuda default."""
@@ -526,5 +535,6 @@ def test_results_are_written_in_the_page_language_number_format():
     url = reverse("profiler:run_status", args=[run.pk])
     de = Client(headers={"accept-language": "de"}).get(url).content.decode()
     assert "106.816" in de and "1.000,0 tok/s" in de and "1,5 ms" in de
+    assert "+0,0\u00a0% (Toleranz ±2,0\u00a0%)" in de
     en = Client().get(url).content.decode()
     assert "106,816" in en and "1,000.0 tok/s" in en

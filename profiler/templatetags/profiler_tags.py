@@ -27,12 +27,22 @@ def gib(value: Any) -> str:
         return ""
 
 
+def _percent(value: float, *, signed: bool) -> str:
+    """0.02 -> "+2.0%" (en, ko) or "+2,0 %" (de: comma, and a space before the sign)."""
+    from django.utils.translation import get_language
+
+    number = _l10n(abs(value) * 100, 1)
+    sign = ("+" if value >= 0 else "-") if signed else ""
+    space = "\u00a0" if (get_language() or "").startswith("de") else ""
+    return f"{sign}{number}{space}%"
+
+
 @register.filter
 def signed_percent(value: Any) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{float(value):+.1%}"
+        return _percent(float(value), signed=True)
     except (TypeError, ValueError):
         return ""
 
@@ -43,7 +53,7 @@ def unsigned_percent(value: Any) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{abs(float(value)):.1%}"
+        return _percent(float(value), signed=False)
     except (TypeError, ValueError):
         return ""
 

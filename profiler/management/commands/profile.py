@@ -33,11 +33,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "target", help="a local model folder, or a model ID (org/name or a Hub URL)"
         )
+        from django.conf import settings
+
+        default_device = settings.PROFILER_DEFAULT_DEVICE
         parser.add_argument(
             "--device",
             choices=["cpu", "cuda"],
-            default="cuda",
-            help="where the worker runs the model (default: cuda)",
+            default=default_device,
+            help=f"where the worker runs the model (default: {default_device}, from "
+            "PROFILER_DEFAULT_DEVICE)",
         )
         parser.add_argument(
             "--mode",
