@@ -77,7 +77,10 @@ def test_without_a_gpu_the_default_worker_can_take_the_measurement_queue():
     both = _interpolate(queues, {"WORKER_QUEUES": "default,gpu"}).split(",")
     assert both == ["default", route]
     head = (ROOT / "docker-compose.yml").read_text().split("x-app-env")[0]
-    assert "WORKER_QUEUES=default,gpu docker compose up web worker beat" in head
+    assert (
+        "WORKER_QUEUES=default,gpu PROFILER_DEFAULT_DEVICE=cpu docker compose up web worker beat"
+        in head
+    )
 
 
 def test_dockerfile_takes_the_torch_index_as_a_build_arg():
