@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import HttpError, Throttled, ValidationError
 from ninja.security import APIKeyCookie
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
@@ -102,6 +102,22 @@ def _invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
     detail = _("Invalid request: %(errors)s.") % {"errors": "; ".join(parts)}
     errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors]
     return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(Throttled)
+def _too_many(request: HttpRequest, exc: Throttled) -> Any:
+    """ninja's 429 in the page's language, saying the limit (ninja adds Retry-After)."""
+    return api.create_response(
+        request,
+        {
+            "detail": _(
+                "Too many requests: at most %(n)d POSTs a minute from one address. Try again "
+                "in a minute."
+            )
+            % {"n": settings.API_POSTS_PER_MINUTE}
+        },
+        status=429,
+    )
 
 
 @api.exception_handler(RequestDataTooBig)

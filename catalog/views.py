@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms import PasteForm, UploadForm
@@ -85,7 +85,7 @@ def _home_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = _home_context(request)
     if request.htmx and request.htmx.target == "catalog-list":
@@ -256,7 +256,7 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
-@require_GET
+@require_safe
 def ingest_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     state = _job_state(_job_run_inline_if_stale(_job_get(job_id)))
     if state["done"]:

@@ -16,7 +16,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from axes.facts import LABELS
 from catalog import views_support as vs
@@ -271,7 +271,7 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
     repo_ids, malformed = compare_ids_resolve(compare_ids_parse(raw))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from axes.exercise import exercise_check, exercise_markdown, rows_clean
 from axes.facts import AXES
@@ -123,7 +123,7 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
     }
 
 
-@require_GET
+@require_safe
 def exercise_page(request: HttpRequest) -> HttpResponse:
     # The session is made on the first visit, so that the autosaves that follow all carry the
     # same cookie; the exercise itself only with the first save (a visit alone, a crawler's or
@@ -185,7 +185,7 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}#result")
 
 
-@require_http_methods(["GET"])
+@require_safe
 def exercise_export(request: HttpRequest, pk: int) -> HttpResponse:
     key = request.session.session_key
     exercise = Exercise.objects.filter(session_key=key, pk=pk).first() if key else None

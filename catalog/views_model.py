@@ -20,7 +20,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import views_support as vs
 from catalog.models import Artifact, CatalogModel, Revision
@@ -211,7 +211,7 @@ def memory_section(analyses: list[tuple[str, dict[str, Any]]], gpu_name: str) ->
     }
 
 
-@require_GET
+@require_safe
 def _model_missing(request: HttpRequest, repo_id: str, name: str) -> HttpResponse:
     """A model URL that is not in the catalog: say so, and offer to fetch it (a 404)."""
     from catalog.ids import InvalidModelId, repo_id_validate

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Revision
 from profiler.forms import MeasureForm
@@ -72,7 +72,7 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
     return redirect("profiler:run", run_id=run.pk)
 
 
-@require_GET
+@require_safe
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
     if _is_htmx(request):
@@ -90,13 +90,13 @@ def run_cancel_view(request: HttpRequest, run_id: int) -> HttpResponse:
     return redirect("profiler:run", run_id=run.pk)
 
 
-@require_GET
+@require_safe
 def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
     return render(request, "profiler/_run_status.html", _run_context(run))
 
 
-@require_GET
+@require_safe
 def revision_panel(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = get_object_or_404(Revision.objects.select_related("model"), pk=revision_id)
     return render(request, "profiler/_panel_body.html", {"panel": runs_panel_context(revision)})

@@ -186,7 +186,11 @@ def test_posts_are_rate_limited_per_client(settings):
         "/api/classify", body, content_type="application/json"
     )
     assert limited.status_code == 429 and 1 <= int(limited["Retry-After"]) <= 60
-    assert limited.json() == {"detail": "Too many requests."}
+    assert limited.json()["detail"].startswith("Too many requests: at most 3 POSTs a minute")
+    korean = Client(REMOTE_ADDR="10.0.0.1", headers={"accept-language": "ko"}).post(
+        "/api/classify", body, content_type="application/json"
+    )
+    assert korean.status_code == 429 and "Too many" not in korean.json()["detail"]
     # exercises share the budget: same address, refused before anything is written
     client = Client(REMOTE_ADDR="10.0.0.1")
     client.get("/exercise/")

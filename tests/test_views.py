@@ -433,3 +433,11 @@ def test_a_model_whose_config_the_engine_refused_says_so_at_the_top(client, web_
     assert "Backbone: not analyzed" in box and "num_attention_heads must be positive" in box
     assert "no fixed limit" not in html and 'id="numbers-h"' not in html
     assert "Measure it" not in html and "profiler-form" not in html
+
+
+def test_head_requests_are_answered_like_get(client, web_showcase):
+    """Uptime monitors and link checkers ask with HEAD."""
+    for url in ("/", "/compare/", "/exercise/", "/models/meta-llama/Meta-Llama-3-8B/"):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
