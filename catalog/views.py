@@ -47,6 +47,7 @@ def catalog_queryset(q: str) -> QuerySet[CatalogModel]:
             | Q(summary__icontains=q)
             | Q(latest_revision__analysis__backbone__decoder_type__icontains=key)
             | Q(latest_revision__analysis__backbone__attention__variant__iexact=q)
+            | Q(kind__iexact=q)  # "closed", the badge of vendor-only models
         )
     return models.order_by(Lower("repo_id"), "repo_id")  # as people read a list: any case
 

@@ -74,6 +74,10 @@ def test_home_filter_finds_the_badges_and_sorts_as_people_read(client, web_model
     ]
     html = client.get("/", {"q": "moe"}).content.decode()
     assert "deepseek-ai/DeepSeek-R1" in html and "acme/dense-one" not in html
+    from catalog.models import CatalogModel
+
+    CatalogModel.objects.create(repo_id="vendor/secret", kind=CatalogModel.Kind.CLOSED)
+    assert ids("closed") == ["vendor/secret"]
 
 
 def test_home_filter_no_match_says_so(client, web_showcase):
