@@ -79,6 +79,13 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _cell_canon(cell: list[dict[str, Any]]) -> str:
+    from_config = [
+        f for f in cell if (f.get("evidence") or {}).get("source") in ("config.json", "config")
+    ]
+    return "|".join(sorted(_canon(f.get("value")) for f in (from_config or cell)))
+
+
 def _fact_values(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for fact in facts:
@@ -154,7 +161,9 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
                 "key": key,
                 "title": title,
                 "values": values,
-                "differs": len({_canon(v) for v in values}) > 1,
+                # differs: two known values that are not the same; a model without the
+                # figure (a closed one: "—") is unknown, not different
+                "differs": len({_canon(v) for v in values if v is not None}) > 1,
             }
         )
 
@@ -170,7 +179,10 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
         if axis not in axes_rows:
             continue
         cells = [by_kind.get(kind, []) for by_kind in per_model]
-        canon = {"|".join(sorted(_canon(f.get("value")) for f in cell)) for cell in cells}
+        # compared by the most authoritative evidence each model has for the kind: its
+        # config.json where that says it (a card's restatement of the same figure is no
+        # difference), else every fact; a model with none is unknown, not different
+        canon = {_cell_canon(cell) for cell in cells if cell}
         axes_rows[axis].append(
             {
                 "kind": kind,

@@ -185,3 +185,21 @@ def test_verdict_backbone_differences_read_as_layer_summaries(client, web_showca
     assert "32 GQA · 32 MLP" in verdict and "Mamba-2" in verdict
     assert "mixer" not in verdict  # no per-layer dicts
     assert "expert_gated" not in verdict  # a router flag means nothing next to a dense model
+
+
+@pytest.mark.django_db
+def test_same_backbone_means_no_backbone_row_marked_different():
+    """DeepSeek-V3 vs R1 (the first lesson): the verdict says the backbone is the same, so no
+    backbone row may be marked ≠ because one card restates a figure the config gives. And a
+    closed model's missing figures are unknown, not different."""
+    from django.core.management import call_command
+
+    from catalog.views_compare import comparison_build
+
+    call_command("load_demo", verbosity=0)
+    data = comparison_build(["deepseek-ai/DeepSeek-V3", "deepseek-ai/DeepSeek-R1"])
+    assert data["axes_verdict"]["axes"]["backbone"]["verdict"] == "same"
+    assert [r["kind"] for r in data["axes"]["backbone"] if r["differs"]] == []
+    assert not any(r["differs"] for r in data["headline"])
+    closed = comparison_build(["meta-llama/Llama-3.1-8B", "openai/gpt-5"])
+    assert not any(r["differs"] for r in closed["headline"])
