@@ -379,7 +379,7 @@ def test_model_page_headline_cards_explain_themselves(client, web_model):
         return client.get(f"/models/{repo_id}/").content.decode()
 
     tied = add("acme/tied", _web_shared_config("meta-llama--Llama-3.2-1B"))
-    assert "the same without input embedding: it is tied to the lm_head" in tied
+    assert "also without the input embedding: it is tied to the output layer (lm_head)" in tied
     untied = add("acme/untied", _web_shared_config("meta-llama--Llama-3.1-8B"))
     assert "without input embedding" in untied and "tied to the lm_head" not in untied
     assert "sliding layers stop" not in untied
@@ -399,6 +399,10 @@ def test_model_page_headline_cards_explain_themselves(client, web_model):
         },
     )
     assert "context does not run out of memory: no KV cache grows with it" in mamba
+    assert "of it recurrent state" in mamba  # the "KV at N tokens" card is all state here
+    past = client.get("/models/acme/untied/", {"context": "1048576"}).content.decode()
+    assert "past the model's 128K-token window: arithmetic only" in past
+    assert 'data-testid="past-window"' not in untied
     assert "no fixed limit" in mamba and "— tokens" not in mamba
     assert "<small>none</small>" not in mamba
 
