@@ -213,6 +213,21 @@ def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(
     assert "numbers-h" not in html and "layers-h" not in html and "charts-h" not in html
     assert 'name="mode"' not in html  # the profiler's measure form
     assert "platform.claude.com" in html  # the vendor facts with their links
+    # the footer does not claim numbers from the model's own files: it has none
+    assert "weights headers" not in html.split('class="site-footer"')[1]
+
+
+@pytest.mark.django_db
+def test_closed_evidence_is_quoted_in_english():
+    """The English page quotes the English edition (the GPT-5 quote was the Italian one)."""
+    closed_models_load()
+    from catalog.models import CatalogModel
+
+    analysis = CatalogModel.objects.get(repo_id="openai/gpt-5").latest_revision.analysis
+    sources = [f["evidence"]["source"] for f in analysis["facts"]]
+    assert not any("/it-IT/" in s for s in sources)
+    family = next(f for f in analysis["facts"] if f["kind"] == "backbone.family")
+    assert family["evidence"]["text"].startswith("GPT‑5 is a unified system")
 
 
 @pytest.mark.django_db

@@ -172,8 +172,10 @@ def test_a_bundled_revision_is_complete() -> None:
 def test_a_bundled_revision_never_hides_a_fetched_one(tmp_path) -> None:
     from catalog.services import demo_model_load, model_upload
 
+    config = json.loads((DEMO_DIR / "mistralai--Mixtral-8x7B-v0.1.json").read_text())["config"]
     uploaded = model_upload(
-        repo_id="mistralai/Mixtral-8x7B-v0.1", config_text=json.dumps({"model_type": "mixtral"})
+        repo_id="mistralai/Mixtral-8x7B-v0.1",
+        config_text=json.dumps({**config, "num_hidden_layers": 2}),  # not the bundled one
     )
     bundled = demo_model_load(path=DEMO_DIR / "mistralai--Mixtral-8x7B-v0.1.json")
     assert bundled.created
