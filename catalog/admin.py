@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Artifact, CatalogModel, IngestJob, Revision
+from .models import Artifact, CatalogModel, Exercise, IngestJob, Revision
 
 
 class RevisionInline(admin.TabularInline):
@@ -60,3 +60,13 @@ class IngestJobAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("repo_id",)
     raw_id_fields = ("revision",)
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ("id", "model_name", "model", "language", "updated_at")
+    list_filter = ("language",)
+    search_fields = ("model_name", "model__repo_id")
+    list_select_related = ("model",)
+    raw_id_fields = ("model",)
+    readonly_fields = ("session_key", "created_at", "updated_at")

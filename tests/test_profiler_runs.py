@@ -538,3 +538,22 @@ def test_results_are_written_in_the_page_language_number_format():
     assert "+0,0\u00a0% (Toleranz ±2,0\u00a0%)" in de
     en = Client().get(url).content.decode()
     assert "106,816" in en and "1,000.0 tok/s" in en
+
+
+def test_an_operator_sees_and_stops_runs_in_the_admin(admin_client):
+    """The admin lists measurement runs and exercises; its action stops a stuck run."""
+    revision = revision_with_config(TINY_LLAMA)
+    done = succeeded_run(revision)
+    queued = make_run(revision, batch=2)
+    listing = admin_client.get("/admin/profiler/measurementrun/")
+    assert listing.status_code == 200 and f">{queued.pk}<" in listing.content.decode()
+    assert admin_client.get("/admin/catalog/exercise/").status_code == 200
+    response = admin_client.post(
+        "/admin/profiler/measurementrun/",
+        {"action": "cancel_runs", "_selected_action": [queued.pk, done.pk]},
+        follow=True,
+    )
+    assert "Asked 1 active run(s) to stop" in response.content.decode()
+    queued.refresh_from_db()
+    done.refresh_from_db()
+    assert queued.status == Status.CANCELLED and done.status == Status.SUCCEEDED

@@ -416,10 +416,11 @@ def _host_memory_check(est: Estimate, opts: BenchOptions) -> None:
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
     have = host_memory_available()
     if need and have is not None and need > have:
+        smaller = "bfloat16 instead of float32, " if opts.dtype == "float32" else ""
         raise OutOfMemory(
             f"out of host memory: the model needs about {_gib(need)} in {opts.dtype} (weights + "
             f"KV cache) on cpu, and this machine has {_gib(have)} available. Try --mode "
-            "sliced, a smaller dtype, batch or context, or a machine with more memory."
+            f"sliced, {smaller}a smaller batch or context, or a machine with more memory."
         )
 
 
