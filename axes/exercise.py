@@ -218,7 +218,7 @@ def exercise_markdown(
             note = "\u2713"
         lines.append(f"| {titles.get(axis, axis)} | {cell(rows.get(axis, ''))} | {note} |")
     weakest = (result or {}).get("weakest_axis")
-    if weakest:
+    if weakest and not (result or {}).get("vaguest"):  # as the page: the lesson's axis wins
         lines += ["", f"{weakest_h}: {titles.get(weakest, weakest)}"]
     lines += lesson_markdown(result, titles, labels=lesson_labels, vaguest_reason=vaguest_reason)
     return "\n".join(lines) + "\n"

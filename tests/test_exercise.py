@@ -7,6 +7,7 @@ from conftest import web_fact
 from django.urls import reverse
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, exercise_markdown, rows_clean
+from axes.facts import AXES
 
 
 def fake_splitter(text: str) -> list[dict]:
@@ -280,3 +281,22 @@ def test_a_visit_alone_writes_no_exercise_and_the_first_save_makes_one(client, d
     assert Exercise.objects.get().rows["post_training"] == "DPO, SFT"
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert f'id="exercise-id" value="{exercise.pk}"' in page and "Export as Markdown" in page
+
+
+def test_the_export_names_one_weakest_axis_as_the_page_does():
+    """The page shows the lesson's vaguest axis, and the files' least-sourced axis only when
+    there is none; the Markdown said both, often two different axes."""
+    result = {
+        "rows": {},
+        "weakest_axis": "inference",
+        "vaguest": {"axis": "backbone"},
+        "vaguest_axis": "backbone",
+        "vaguest_reason": "backbone: fewest sourced phrases",
+        "scores": {a: {"phrases": 1} for a in AXES},
+    }
+    md = exercise_markdown(model_name="m", rows={}, result=result, titles={})
+    assert "Least sourced evidence" not in md and "Vaguest axis:** backbone" in md
+    alone = exercise_markdown(
+        model_name="m", rows={}, result={"rows": {}, "weakest_axis": "inference"}, titles={}
+    )
+    assert "Least sourced evidence: inference" in alone
