@@ -240,6 +240,16 @@ def compare_verdict(names: list[str], analyses: list[dict[str, Any]]) -> dict[st
     return {**result, "rows": verdict_rows(result, names)}
 
 
+def _cell(value: Any) -> Any:
+    """An export cell: numbers stay numbers (whole floats as integers), text stays text,
+    anything else is its canonical JSON."""
+    if isinstance(value, bool) or value is None or isinstance(value, str | int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return _canon(value)
+
+
 def comparison_frame(data: dict[str, Any]) -> Any:
     """One long table (section, axis, item, one column per model) for CSV/JSON export."""
     import pandas as pd
@@ -249,7 +259,7 @@ def comparison_frame(data: dict[str, Any]) -> Any:
     for row in data["headline"]:
         records.append(
             {"section": "headline", "axis": "", "item": row["key"], "differs": row["differs"]}
-            | {n: _canon(v) for n, v in zip(names, row["values"], strict=False)}
+            | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
         )
     for axis, rows in data["axes"].items():
         for row in rows:
@@ -263,7 +273,7 @@ def comparison_frame(data: dict[str, Any]) -> Any:
     for row in data["config_diff"]:
         records.append(
             {"section": "config", "axis": "backbone", "item": row["key"], "differs": row["differs"]}
-            | {n: _canon(v) for n, v in zip(names, row["values"], strict=False)}
+            | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
         )
     return pd.DataFrame.from_records(
         records, columns=["section", "axis", "item", "differs", *names]

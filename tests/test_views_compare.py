@@ -130,7 +130,7 @@ def test_compare_json_export(client, web_showcase):
     assert response["Content-Disposition"].endswith('.json"')
     records = json.loads(response.content)
     total = next(r for r in records if r["item"] == "params_total")
-    assert total["meta-llama/Meta-Llama-3-8B"] == "8030261248"
+    assert total["meta-llama/Meta-Llama-3-8B"] == 8030261248  # a number, not text
 
 
 def test_normalized_diff_puts_one_concept_on_one_row(client, web_showcase):
