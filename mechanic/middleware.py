@@ -63,7 +63,8 @@ class LanguageFromQuery:
         from django.conf import settings
         from django.utils import translation
 
-        code = request.GET.get("lang", "")
+        # "KO", "de-DE", "de_AT": the language, as a person would type it
+        code = request.GET.get("lang", "").strip().lower().replace("_", "-").split("-")[0]
         if code not in {c for c, _name in settings.LANGUAGES}:
             return self.get_response(request)
         translation.activate(code)

@@ -164,6 +164,9 @@ def test_a_shared_link_carries_its_language(client):
     assert '<html lang="ko">' in response.content.decode()
     assert response.cookies["mechanic_language"].value == "ko"
     assert '<html lang="ko">' in client.get("/compare/").content.decode()  # remembered
+    for spelled in ("DE", "de-DE", "de_AT"):
+        assert '<html lang="de">' in client.get("/", {"lang": spelled}).content.decode()
+    client.get("/", {"lang": "ko"})
     ignored = client.get("/", {"lang": "xx"})
     assert '<html lang="ko">' in ignored.content.decode()
     assert "mechanic_language" not in ignored.cookies
