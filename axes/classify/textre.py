@@ -19,23 +19,30 @@ more narrowly but costs ~5 ms per ``\\b`` to compile, seconds for the rule set; 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # (?-i:...): case folding is irrelevant to a boundary and makes the class slow to compile
 _BEYOND_LATIN = r"[^\x00-\u024f]"
 SCRIPT_BOUNDARY = rf"(?-i:\b|(?<={_BEYOND_LATIN})(?=\w)|(?<=\w)(?={_BEYOND_LATIN}))"
 
 
-def script_boundaries(pattern: str) -> str:
-    """``pattern`` with every ``\\b`` outside a character class replaced by SCRIPT_BOUNDARY."""
+def _outside_classes(pattern: str, escape: Callable[[str, int], tuple[str, int] | None]) -> str:
+    """Rewrite escapes outside character classes. At each backslash outside a class,
+    ``escape(pattern, i)`` returns (replacement, next index), or None to keep the two
+    characters; everything else is copied as it is."""
     out: list[str] = []
     i = 0
     in_class = False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            nxt = pattern[i + 1]
-            out.append(SCRIPT_BOUNDARY if nxt == "b" and not in_class else ch + nxt)
-            i += 2
+            hit = None if in_class else escape(pattern, i)
+            if hit is None:
+                out.append(pattern[i : i + 2])
+                i += 2
+            else:
+                out.append(hit[0])
+                i = hit[1]
             continue
         if in_class:
             if ch == "]":
@@ -57,58 +64,39 @@ def script_boundaries(pattern: str) -> str:
     return "".join(out)
 
 
+def _boundary(pattern: str, i: int) -> tuple[str, int] | None:
+    return (SCRIPT_BOUNDARY, i + 2) if pattern[i + 1] == "b" else None
+
+
+def script_boundaries(pattern: str) -> str:
+    """``pattern`` with every ``\\b`` outside a character class replaced by SCRIPT_BOUNDARY."""
+    return _outside_classes(pattern, _boundary)
+
+
 # Outside character classes: runs of white space and of digits never give characters back
 # (possessive), and a digit run is entered only at its start. Card lines are untrusted input:
 # "^\s*[-*|]?\s*\**\s*GPUs?" took 5 s on a line of 1,000 spaces (cubic backtracking), and
 # every size rule was quadratic on a long digit run. No rule needs either to give back: the
 # characters that follow them in the patterns are never white space or digits.
 _LINEAR = (
-    (re.compile(r"\\s\*(?![+?])"), r"\\s*+"),
-    (re.compile(r"\\s\+(?![+?])"), r"\\s++"),
-    (re.compile(r"\\d\+(?![+?])"), r"(?<!\\d)\\d++"),
+    (re.compile(r"\\s\*(?![+?])"), "\\s*+"),
+    (re.compile(r"\\s\+(?![+?])"), "\\s++"),
+    (re.compile(r"\\d\+(?![+?])"), "(?<!\\d)\\d++"),
 )
+
+
+def _linear(pattern: str, i: int) -> tuple[str, int] | None:
+    for rx, replacement in _LINEAR:
+        m = rx.match(pattern, i)
+        if m:
+            return replacement, m.end()
+    return None
 
 
 def linear_runs(pattern: str) -> str:
     r"""``pattern`` with ``\s*``, ``\s+`` and ``\d+`` outside character classes made
     possessive (and ``\d+`` anchored at the start of a digit run), see ``_LINEAR``."""
-    out: list[str] = []
-    i = 0
-    in_class = False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            if not in_class:
-                for rx, repl in _LINEAR:
-                    m = rx.match(pattern, i)
-                    if m:
-                        out.append(repl.replace("\\\\", "\\"))
-                        i = m.end()
-                        break
-                else:
-                    out.append(pattern[i : i + 2])
-                    i += 2
-                continue
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            out.append(ch)
-            i += 1
-            if i < len(pattern) and pattern[i] == "^":
-                out.append("^")
-                i += 1
-            if i < len(pattern) and pattern[i] == "]":
-                out.append("]")
-                i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _outside_classes(pattern, _linear)
 
 
 def bounded(pattern: str, flags: int = 0) -> re.Pattern[str]:
