@@ -538,6 +538,9 @@ def test_results_are_written_in_the_page_language_number_format():
     assert "+0,0\u00a0% (Toleranz ±2,0\u00a0%)" in de
     en = Client().get(url).content.decode()
     assert "106,816" in en and "1,000.0 tok/s" in en
+    # the worker's fixed notes (English, from profiler.core) read in the page's language
+    assert "random weights: generated tokens are meaningless" in en
+    assert "Zufallsgewichte: Die erzeugten Tokens sind bedeutungslos" in de
 
 
 def test_an_operator_sees_and_stops_runs_in_the_admin(admin_client):
