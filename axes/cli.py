@@ -156,11 +156,14 @@ def _fmt_int(n: Any) -> str:
 
 
 def _fmt_bytes(n: Any) -> str:
+    """Decimal units, as GPU makers write memory ("80 GB"); from a gigabyte on, the binary
+    figure too (the web pages write GiB: 16.06 GB is 14.96 GiB)."""
     if not isinstance(n, int | float):
         return "-"
     for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if abs(n) >= size:
-            return f"{n / size:.2f} {unit}"
+            binary = f" ({n / 2**30:,.2f} GiB)" if abs(n) >= 1e9 else ""
+            return f"{n / size:.2f} {unit}{binary}"
     return f"{int(n)} B"
 
 

@@ -389,6 +389,8 @@ def test_summary_says_what_memory_figures_mean() -> None:
     call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
     line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
     assert line.endswith("(memory only: the model reads at most 131,072)")
+    weights = next(x for x in out.getvalue().splitlines() if "weights bf16" in x)
+    assert weights.endswith("16.06 GB (14.96 GiB)")  # the pages write GiB
     out = StringIO()
     call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), stdout=out)
     roof = next(x for x in out.getvalue().splitlines() if "decode roofline H100-SXM" in x)
