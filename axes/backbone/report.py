@@ -10,7 +10,7 @@ from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
-from axes.backbone.spec import MAX_TOTAL_PARAMS, ArchSpec, invalid_sizes_check, normalize
+from axes.backbone.spec import MAX_TOTAL_PARAMS, ArchSpec, invalid_counts, normalize
 
 DEFAULT_CONTEXT = 8192
 ANALYZER_VERSION = 1
@@ -59,7 +59,7 @@ def analyze_config(
     # negative sizes are refused as they are read; what is left to catch is a total past any
     # real model, or an active count above the total (one chained comparison on the hot path)
     if not 0 <= params["active"] <= total <= MAX_TOTAL_PARAMS:
-        invalid_sizes_check(spec, total=total, active=params["active"], smallest=0)
+        raise invalid_counts(total=total, active=params["active"])
     bytes_per_param = stored / total if total else 2.0
     compute = compute_report(
         spec,

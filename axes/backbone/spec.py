@@ -495,57 +495,18 @@ _SIZE_LIMITS = (
     ("num_attention_heads", 100_000),
     ("num_kv_heads", 100_000),
 )
-# Optional sizes: absent (None) or zero where unused, never negative. Checked through the
-# report's figures (``invalid_sizes_check``): a negative one that matters makes a count
-# negative, or the active count larger than the total.
-_NON_NEGATIVE = (
-    "intermediate_size",
-    "head_dim",
-    "moe_intermediate_size",
-    "shared_expert_intermediate_size",
-    "num_experts",
-    "experts_per_token",
-    "num_shared_experts",
-    "first_k_dense",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_nope_head_dim",
-    "qk_rope_head_dim",
-    "v_head_dim",
-    "sliding_window",
-    "ssm_state_size",
-    "ssm_num_heads",
-    "ssm_head_dim",
-    "ssm_n_groups",
-    "ssm_conv_kernel",
-    "ssm_intermediate_size",
-    "linear_num_key_heads",
-    "linear_num_value_heads",
-    "linear_key_head_dim",
-    "linear_value_head_dim",
-    "mtp_layers",
-)
 MAX_TOTAL_PARAMS = 10**14  # 100T: ~60x the largest published model
 
 
-def invalid_sizes_check(spec: ArchSpec, *, total: int, active: int, smallest: int) -> None:
-    """After counting: a negative count (``smallest``, the least of the breakdown and the KV
-    figure), an active count above the total, or a total past any real model comes from a
-    size in config.json that makes no model. Say which, where it can be named. The check on
-    every analysis is these few comparisons; the search for the key runs only on failure."""
-    if smallest >= 0 and 0 <= active <= total <= MAX_TOTAL_PARAMS:
-        return
-    sources = spec.sources
-    for name in _NON_NEGATIVE:
-        value = getattr(spec, name)
-        if value is not None and value < 0:
-            raise ConfigError(f"{sources.get(name, name)} must not be negative, not {value}")
+def invalid_counts(*, total: int, active: int) -> ConfigError:
+    """After counting, for a total past any real model or an active count above the total
+    (negative sizes are refused as they are read, so these are what sizes can still do)."""
     if total > MAX_TOTAL_PARAMS:
-        raise ConfigError(
+        return ConfigError(
             f"config.json describes {total:,} parameters, past any real model (at most "
             f"{MAX_TOTAL_PARAMS:,}); check its sizes"
         )
-    raise ConfigError(
+    return ConfigError(
         f"config.json's sizes give impossible counts (total {total:,}, active {active:,}); "
         "check its sizes"
     )
