@@ -167,19 +167,27 @@ def _fmt_bytes(n: Any) -> str:
     return f"{int(n)} B"
 
 
-def _fmt_max_context(tokens: Any, gpu_key: str, *, fixed_bytes: Any = None, batch: int = 1) -> str:
-    """0: nothing fits. ``fixed_bytes`` (weights as stored plus the batch's recurrent state)
-    tells whether that is the weights, or the KV cache of the batch leaving no room."""
+def _gpu_memory_bytes(gpu_key: str) -> int | None:
+    from axes.backbone import gpu_get
+
+    try:
+        return gpu_get(gpu_key).memory_bytes  # the vendor's decimal bytes
+    except (KeyError, ValueError):
+        return None
+
+
+def _fmt_max_context(
+    tokens: Any, memory: int | None, *, fixed_bytes: Any = None, batch: int = 1
+) -> str:
+    """0: nothing fits on a GPU of ``memory`` bytes. ``fixed_bytes`` (weights as stored plus
+    the batch's recurrent state) tells whether that is the weights, or the KV cache of the
+    batch leaving no room."""
     if tokens is None:
         return "unbounded"
     if tokens == 0:
-        from axes.backbone import gpu_get
-
-        try:
-            memory = gpu_get(gpu_key).memory_bytes
-        except (KeyError, ValueError):
+        if memory is None:
             return "does not fit (weights exceed the GPU's memory)"
-        gb = memory / 1e9  # the table holds the vendor's decimal GB
+        gb = memory / 1e9
         if isinstance(fixed_bytes, int | float) and fixed_bytes < memory:
             return f"does not fit (the weights fit in {gb:g} GB, a batch of {batch:,} does not)"
         return f"does not fit (weights exceed {gb:g} GB)"
@@ -193,15 +201,6 @@ def _past_window(tokens: Any, window: Any) -> str:
     return ""
 
 
-def _weights_exceed(stored: Any, gpu_key: str) -> bool:
-    from axes.backbone import gpu_get
-
-    try:
-        return isinstance(stored, int | float) and stored > gpu_get(gpu_key).memory_bytes
-    except (KeyError, ValueError):
-        return False
-
-
 def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
     lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
     if result.get("params") is None:
@@ -210,6 +209,9 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         p, m, c, b = result["params"], result["memory"], result["compute"], result["backbone"]
         gpus = list(m["max_context_by_gpu"])
         gpu = gpu_key if gpu_key in gpus else "H100-SXM"
+        memory = _gpu_memory_bytes(gpu)
+        stored = m["weights_bytes"]["stored"]
+        weights_exceed = memory is not None and isinstance(stored, int | float) and stored > memory
         rows = [
             (
                 "family",
@@ -239,9 +241,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 f"max context {gpu}",
                 _fmt_max_context(
                     m["max_context_by_gpu"].get(gpu),
-                    gpu,
-                    fixed_bytes=m["weights_bytes"]["stored"]
-                    + m["state_bytes_per_sequence"] * m["kv_bytes"]["batch"],
+                    memory,
+                    fixed_bytes=stored + m["state_bytes_per_sequence"] * m["kv_bytes"]["batch"],
                     batch=m["kv_bytes"]["batch"],
                 )
                 + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"]),
@@ -253,8 +254,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 + (
                     "; the weights do not fit on one GPU: a bound for a GPU of this bandwidth "
                     "and enough memory)"
-                    if m["max_context_by_gpu"].get(gpu) == 0
-                    and _weights_exceed(m["weights_bytes"]["stored"], gpu)
+                    if weights_exceed
                     else ")"
                 ),
             ),
