@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Case, When
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -325,14 +324,14 @@ def models_list(
     summary="One model's stored four-axis analysis",
 )
 def model_detail(request: HttpRequest, org: str, name: str) -> Any:
+    from catalog.ids import InvalidModelId
+    from catalog.services import model_lookup
+
     repo_id = f"{org}/{name}"
-    # Hub IDs ignore case, as on the pages and in /api/compare: the catalog's spelling
-    m = (
-        CatalogModel.objects.select_related("latest_revision")
-        .filter(repo_id__iexact=repo_id)
-        .order_by(Case(When(repo_id=repo_id, then=0), default=1))
-        .first()
-    )
+    try:  # Hub IDs ignore case, as on the pages and in /api/compare: the catalog's spelling
+        _found, m = model_lookup(text=repo_id)
+    except InvalidModelId:
+        m = None
     if m is None:
         return Status(
             404,
@@ -362,7 +361,6 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
 def compare(request: HttpRequest, models: str) -> Any:
-    from catalog.ids import InvalidModelId, model_ref_parse
     from catalog.views_compare import (
         MAX_COMPARE,
         compare_ids_parse,
@@ -383,10 +381,8 @@ def compare(request: HttpRequest, models: str) -> Any:
         )
     ids, malformed = compare_ids_resolve(given)
     if malformed:  # IDs and Hub URLs, as on the home page; say what is wrong with the first
-        try:
-            model_ref_parse(malformed[0])
-        except InvalidModelId as exc:
-            return Status(400, {"detail": f"{malformed[0]}: {exc}"})
+        text, why = malformed[0]
+        return Status(400, {"detail": f"{text}: {why}"})
     data = comparison_build(ids)
     if not data["names"]:
         return Status(

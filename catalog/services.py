@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -117,6 +118,7 @@ def model_lookup(*, text: str) -> tuple[str, CatalogModel | None]:
     model = (
         CatalogModel.objects.select_related("latest_revision")
         .filter(repo_id__iexact=repo_id)
+        .order_by(Case(When(repo_id=repo_id, then=0), default=1))  # the exact spelling first
         .first()
     )
     return (model.repo_id if model is not None else repo_id), model

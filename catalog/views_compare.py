@@ -94,19 +94,20 @@ def _fact_values(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]
     return by_kind
 
 
-def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[str]]:
+def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     """What a user typed -> (the repo IDs it names: IDs or Hub URLs, de-duplicated ignoring
-    case; the texts that are no model ID at all). No query: ``comparison_build`` matches the
-    catalog ignoring case (Hub IDs do) and names each model in the catalog's spelling."""
+    case; (text, why) for each text that is no model ID at all). No query:
+    ``comparison_build`` matches the catalog ignoring case (Hub IDs do) and names each model
+    in the catalog's spelling."""
     from catalog.ids import InvalidModelId, model_ref_parse
 
     ids: list[str] = []
-    malformed: list[str] = []
+    malformed: list[tuple[str, str]] = []
     for text in given:
         try:
             repo_id = model_ref_parse(text).repo_id
-        except InvalidModelId:
-            malformed.append(text[:200])
+        except InvalidModelId as exc:
+            malformed.append((text[:200], str(exc)))
             continue
         if repo_id.lower() not in {i.lower() for i in ids}:
             ids.append(repo_id)
@@ -308,7 +309,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "catalog_ids": list(CatalogModel.objects.values_list("repo_id", flat=True)[:500]),
         "too_many": len({p.strip() for p in raw.split(",") if p.strip()}) > MAX_COMPARE,
         "max_compare": MAX_COMPARE,
-        "malformed": malformed,
+        "malformed": [text for text, _why in malformed],
     }
     if data and data["models"]:
         names = data["names"]

@@ -231,7 +231,13 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         model, revision = model_load(repo_id)
     except Http404:
         # Hub IDs ignore case: another casing of a catalog model goes to its page
-        other = CatalogModel.objects.filter(repo_id__iexact=repo_id).only("repo_id").first()
+        from catalog.ids import InvalidModelId
+        from catalog.services import model_lookup
+
+        try:
+            _found, other = model_lookup(text=repo_id)
+        except InvalidModelId:
+            other = None
         if other is not None:
             query = request.META.get("QUERY_STRING", "")
             target = other.get_absolute_url() + (f"?{query}" if query else "")
