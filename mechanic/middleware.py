@@ -63,9 +63,13 @@ class LanguageFromQuery:
         from django.conf import settings
         from django.utils import translation
 
-        # "KO", "de-DE", "de_AT": the language, as a person would type it
-        code = request.GET.get("lang", "").strip().lower().replace("_", "-").split("-")[0]
-        if code not in {c for c, _name in settings.LANGUAGES}:
+        # "KO", "de-DE", "de_AT": Django's own matching, on the code as a person would type it
+        typed = request.GET.get("lang", "").strip().lower().replace("_", "-")
+        try:
+            code = translation.get_supported_language_variant(typed) if typed else ""
+        except LookupError:
+            code = ""
+        if not code:
             return self.get_response(request)
         translation.activate(code)
         request.LANGUAGE_CODE = code
