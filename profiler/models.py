@@ -8,6 +8,8 @@ same run. Finished runs are history and may repeat.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,6 +27,14 @@ ERROR_HEADLINES = {
     "device_unavailable": _("The requested device is not available on the worker."),
     "error": _("The measurement failed."),
 }
+
+
+def _seconds_past(since: Any, limit_s: int) -> int | None:
+    """Whole seconds since ``since``, once that is longer than ``limit_s``; None before."""
+    if since is None:
+        return None
+    age = int((timezone.now() - since).total_seconds())
+    return age if age > limit_s else None
 
 
 class MeasurementRun(models.Model):
@@ -121,12 +131,11 @@ class MeasurementRun(models.Model):
     def silent_for_s(self) -> int | None:
         """Seconds since a running run's worker last showed a sign of life, once that is longer
         than ``PROFILER_STALE_AFTER_S`` (the worker probably died); None otherwise."""
-        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+        if self.status != self.Status.RUNNING:
             return None
         from django.conf import settings
 
-        age = int((timezone.now() - self.heartbeat_at).total_seconds())
-        return age if age > settings.PROFILER_STALE_AFTER_S else None
+        return _seconds_past(self.heartbeat_at, settings.PROFILER_STALE_AFTER_S)
 
     @property
     def error_headline(self) -> str:
@@ -141,12 +150,11 @@ class MeasurementRun(models.Model):
     def waiting_for_s(self) -> int | None:
         """Seconds a queued run has waited for a worker, once that is longer than
         ``PROFILER_QUEUED_HINT_AFTER_S``; None otherwise (and for runs a worker has taken)."""
-        if self.status != self.Status.QUEUED or self.queued_at is None:
+        if self.status != self.Status.QUEUED:
             return None
         from django.conf import settings
 
-        age = int((timezone.now() - self.queued_at).total_seconds())
-        return age if age > settings.PROFILER_QUEUED_HINT_AFTER_S else None
+        return _seconds_past(self.queued_at, settings.PROFILER_QUEUED_HINT_AFTER_S)
 
     @property
     def runs_ahead(self) -> int:

@@ -82,6 +82,7 @@ def estimate_from_config(
     est = Estimate()
     try:
         from axes import backbone  # pure module: no Django, no torch
+        from axes.backbone.errors import ConfigError
         from axes.backbone.quantization import DTYPE_SHORT_NAMES
     except ImportError as exc:
         est.notes.append(f"no analytic estimate: axes.backbone is not importable ({exc}).")
@@ -102,17 +103,16 @@ def estimate_from_config(
         takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
         kwargs = {k: v for k, v in offered.items() if k in params and not takes_kwargs}
         report = analyze(config, **kwargs)
-    except Exception as exc:  # the estimate is advisory; the measurement goes on
-        if type(exc).__name__ == "ConfigError":
-            # a malformed config.json: transformers would fill the gaps with its class
-            # defaults (a 4096-wide Llama for a config without hidden_size) and time a model
-            # that is not this one
-            from profiler.core.errors import InvalidRequest
+    except ConfigError as exc:
+        # a malformed config.json: transformers would fill the gaps with its class defaults (a
+        # 4096-wide Llama for a config without hidden_size) and time a model that is not this one
+        from profiler.core.errors import InvalidRequest
 
-            raise InvalidRequest(
-                f"config.json cannot be measured: {str(exc).rstrip('.')}. transformers would "
-                "fill the gap with its own defaults and time another model."
-            ) from exc
+        raise InvalidRequest(
+            f"config.json cannot be measured: {str(exc).rstrip('.')}. transformers would "
+            "fill the gap with its own defaults and time another model."
+        ) from exc
+    except Exception as exc:  # the estimate is advisory; the measurement goes on
         est.notes.append(
             f"no analytic estimate: analyze_config failed ({type(exc).__name__}: {exc})."
         )

@@ -366,13 +366,18 @@ def _oom_error(est: Estimate, opts: BenchOptions, gpu_memory_bytes: int | None) 
     )
 
 
-def _host_oom_error(est: Estimate, opts: BenchOptions) -> OutOfMemory:
+def _host_oom_error(
+    est: Estimate, opts: BenchOptions, *, available: int | None = None
+) -> OutOfMemory:
+    """Out of host memory: found by the allocator, or (``available``) foreseen before it."""
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
     need_text = f"needs about {_gib(need)}" if need else "needs more memory than is free"
+    have = f", and this machine has {_gib(available)} available" if available is not None else ""
+    smaller = "bfloat16 instead of float32, " if opts.dtype == "float32" else ""
     return OutOfMemory(
         f"out of host memory: the model {need_text} in {opts.dtype} (weights + KV cache) on "
-        f"{opts.device}. Try --mode sliced, a smaller batch or context, or a machine with more "
-        "memory."
+        f"{opts.device}{have}. Try --mode sliced, {smaller}a smaller batch or context, or a "
+        "machine with more memory."
     )
 
 
@@ -416,12 +421,7 @@ def _host_memory_check(est: Estimate, opts: BenchOptions) -> None:
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
     have = host_memory_available()
     if need and have is not None and need > have:
-        smaller = "bfloat16 instead of float32, " if opts.dtype == "float32" else ""
-        raise OutOfMemory(
-            f"out of host memory: the model needs about {_gib(need)} in {opts.dtype} (weights + "
-            f"KV cache) on cpu, and this machine has {_gib(have)} available. Try --mode "
-            f"sliced, {smaller}a smaller batch or context, or a machine with more memory."
-        )
+        raise _host_oom_error(est, opts, available=have)
 
 
 def _runtime_error(exc: Exception, est: Estimate, opts: BenchOptions) -> ProfilerError:
