@@ -14,7 +14,7 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def _num_l10n(value: float, decimal_pos: int) -> str:
+def num_l10n(value: float, decimal_pos: int) -> str:
     """A number in the active language's format (de: 7,48 and 1.048.576; ko/en: 7.48, 1,048,576).
     Added by "lesson" for the locale-aware pages."""
     from django.utils.formats import number_format
@@ -49,7 +49,7 @@ def bytes_h(value: Any) -> str:
         return "—"
     for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if abs(n) >= size:
-            return f"{_num_l10n(n / size, 2)} {unit}"
+            return f"{num_l10n(n / size, 2)} {unit}"
     return f"{int(n)} B"
 
 
@@ -61,8 +61,8 @@ def params_h(value: Any) -> str:
         return "—"
     for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(n) >= size:
-            return f"{_num_l10n(n / size, 2)} {unit}"
-    return _num_l10n(int(n), 0)
+            return f"{num_l10n(n / size, 2)} {unit}"
+    return num_l10n(int(n), 0)
 
 
 @register.filter
@@ -75,7 +75,7 @@ def tokens_h(value: Any) -> str:
     if n_int >= 1024 and n_int % 1024 == 0:
         k = n_int // 1024
         return f"{k // 1024}M" if k >= 1024 and k % 1024 == 0 else f"{k}K"
-    return _num_l10n(n_int, 0)
+    return num_l10n(n_int, 0)
 
 
 @register.filter
@@ -83,7 +83,7 @@ def rate_h(value: Any) -> str:
     n = _number(value)
     if n is None:
         return "—"
-    return _num_l10n(n, 0) if n >= 100 else _num_l10n(n, 1)
+    return num_l10n(n, 0) if n >= 100 else num_l10n(n, 1)
 
 
 def _plain(value: Any) -> str:

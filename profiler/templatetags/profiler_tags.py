@@ -7,14 +7,9 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext, gettext_noop
 
+from catalog.templatetags.mechanic import num_l10n  # the pages' number format
+
 register = template.Library()
-
-
-def _l10n(value: float, decimals: int) -> str:
-    """In the page language's format (de: 1.235.814.400 and 2,30)."""
-    from django.utils.formats import number_format
-
-    return number_format(round(value, decimals), decimals, use_l10n=True, force_grouping=True)
 
 
 @register.filter
@@ -23,7 +18,7 @@ def gib(value: Any) -> str:
     if value is None or value == "":
         return ""
     try:
-        return f"{_l10n(float(value) / 2**30, 2)} GiB"
+        return f"{num_l10n(float(value) / 2**30, 2)} GiB"
     except (TypeError, ValueError):
         return ""
 
@@ -32,7 +27,7 @@ def _percent(value: float, *, signed: bool) -> str:
     """0.02 -> "+2.0%" (en, ko) or "+2,0 %" (de: comma, and a space before the sign)."""
     from django.utils.translation import get_language
 
-    number = _l10n(abs(value) * 100, 1)
+    number = num_l10n(abs(value) * 100, 1)
     sign = ("+" if value >= 0 else "-") if signed else ""
     space = "\u00a0" if (get_language() or "").startswith("de") else ""
     return f"{sign}{number}{space}%"
@@ -69,7 +64,7 @@ def measured_value(value: Any, unit: str) -> str:
     number = plain_number(value)
     if unit in ("tok/s", "ms"):
         try:
-            number = _l10n(float(value), 1)
+            number = num_l10n(float(value), 1)
         except (TypeError, ValueError):
             return str(value)
         return f"{number} {unit}"
@@ -82,9 +77,9 @@ def plain_number(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, int) and not isinstance(value, bool):
-        return _l10n(value, 0)
+        return num_l10n(value, 0)
     try:
-        return _l10n(float(value), 2)
+        return num_l10n(float(value), 2)
     except (TypeError, ValueError):
         return str(value)
 
@@ -99,17 +94,19 @@ def runs_panel(revision: Any) -> dict[str, Any]:
 
 # The worker's fixed notes (profiler.core writes them in English: it is framework-free), shown
 # in the page's language; a note with figures in it stays as written.
-RUN_NOTES = {
-    gettext_noop(
-        "random weights: generated tokens are meaningless; timing and memory are real."
-    ): None,
-    gettext_noop(
-        "MoE routing of random weights differs from the trained router: expert load is not "
-        "the real one, so decode tokens/s may differ from the real checkpoint."
-    ): None,
-    gettext_noop("config.json has auto_map: ignored; the native transformers class is used."): None,
-    gettext_noop("the model has too few layers to slice; measured in full instead."): None,
-}
+RUN_NOTES = frozenset(
+    (
+        gettext_noop(
+            "random weights: generated tokens are meaningless; timing and memory are real."
+        ),
+        gettext_noop(
+            "MoE routing of random weights differs from the trained router: expert load is not "
+            "the real one, so decode tokens/s may differ from the real checkpoint."
+        ),
+        gettext_noop("config.json has auto_map: ignored; the native transformers class is used."),
+        gettext_noop("the model has too few layers to slice; measured in full instead."),
+    )
+)
 
 
 @register.filter
