@@ -22,6 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
+# the active language, English outside a configured Django (a script): one helper for both
+from catalog.ids import _
+
 METADATA_MAX_CHARS = 256 * 1024
 
 ALLOWED_TAGS = {
@@ -104,16 +107,6 @@ def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: An
             f'<a class="card-image" href="{escapeHtml(src)}" title="{escapeHtml(src)}">{label}</a>'
         )
     return f'<span class="card-image" title="{escapeHtml(src)}">{label}</span>'
-
-
-def _(message: str) -> str:
-    """``message`` in the active language; English outside a configured Django (a script)."""
-    try:
-        from django.utils.translation import gettext
-
-        return gettext(message)
-    except Exception:  # settings not configured
-        return message
 
 
 def _front_matter_html(lines: list[str]) -> str:

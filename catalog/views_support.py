@@ -187,16 +187,11 @@ def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str
         return stored
     weights = decode - (kv_then - state)
     per_token = weights + (kv_now - state)
-    try:
-        from axes.backbone.gpus import GPUS
-    except ImportError:  # pragma: no cover - the engine ships with the app
-        return stored
+    gpus = gpu_table()
     out = []
     for gpu, value in stored:
-        spec = GPUS.get(gpu)
-        out.append(
-            (gpu, spec.bandwidth_bytes_per_s / per_token if spec and per_token > 0 else value)
-        )
+        bandwidth = (gpus.get(gpu) or {}).get("bandwidth_bytes_per_s")
+        out.append((gpu, bandwidth / per_token if bandwidth and per_token > 0 else value))
     return out
 
 
