@@ -101,7 +101,7 @@ def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[tuple[str, st
     in the catalog's spelling."""
     from catalog.ids import InvalidModelId, model_ref_parse
 
-    ids: list[str] = []
+    ids: dict[str, str] = {}  # lower-cased -> as first typed
     malformed: list[tuple[str, str]] = []
     for text in given:
         try:
@@ -109,9 +109,8 @@ def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[tuple[str, st
         except InvalidModelId as exc:
             malformed.append((text[:200], str(exc)))
             continue
-        if repo_id.lower() not in {i.lower() for i in ids}:
-            ids.append(repo_id)
-    return ids, malformed
+        ids.setdefault(repo_id.lower(), repo_id)
+    return list(ids.values()), malformed
 
 
 def comparison_build(repo_ids: list[str]) -> dict[str, Any]:

@@ -262,6 +262,8 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         if revision
         else []
     )
+    # a stored model whose config.json the engine refused (the Hub serves what it serves)
+    backbone_error = "" if analysis.get("params") else analysis.get("backbone_error") or ""
     memory = analysis.get("memory") or {}
     max_ctx_by_gpu = memory.get("max_context_by_gpu") or {}
     context = {
@@ -270,8 +272,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "revisions": revisions,
         "analysis": analysis,
         "has_analysis": bool(analysis),
-        # a stored model whose config.json the engine refused (the Hub serves what it serves)
-        "backbone_error": analysis.get("backbone_error") if not analysis.get("params") else "",
+        "backbone_error": backbone_error,
         # The template caches the fragments that read these under ``fragment_key``; partials
         # so that a cached page does not build them at all.
         "fragment_key": analysis_fragment_key(revision, analysis, card=bool(card)),
@@ -313,8 +314,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         # nothing to measure: no weights (closed), or a config.json the engine refuses (the
         # worker would refuse it too, rather than time transformers' defaults)
         "profiler_panel": ""
-        if model.kind == CatalogModel.Kind.CLOSED
-        or (analysis.get("backbone_error") and not analysis.get("params"))
+        if model.kind == CatalogModel.Kind.CLOSED or backbone_error
         else profiler_panel(revision, request),
         "axis_titles": vs.axis_titles(),
         "page_title": model.display_name or model.repo_id,
