@@ -1,5 +1,5 @@
-"""manage.py classify --jsonl [--split], as a subprocess: JSON lines out, blank lines echoed,
-invalid UTF-8 refused with a non-zero exit. No database is touched."""
+"""manage.py classify [--jsonl] [--split], as a subprocess: JSON lines out (blank lines echoed)
+or readable lines; invalid UTF-8 refused with a non-zero exit. No database is touched."""
 
 from __future__ import annotations
 
@@ -61,6 +61,25 @@ def test_invalid_utf8_fails_clearly(tmp_path: Path) -> None:
     assert b"line 2" in proc.stderr and b"UTF-8" in proc.stderr
 
 
-def test_requires_jsonl_flag(tmp_path: Path) -> None:
-    proc = _run([], b"x\n", tmp_path)
-    assert proc.returncode != 0 and b"--jsonl" in proc.stderr
+def test_readable_without_jsonl(tmp_path: Path) -> None:
+    """Without --jsonl a person reads one aligned line per statement; blank lines are skipped."""
+    data = b"We recommend temperature=0.6 and top_p=0.95.\n\nlicense: mit\n"
+    proc = _run([], data, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.decode().splitlines()
+    assert len(rows) == 2
+    assert rows[0].split()[:2] == ["inference", "inference.sampling"]
+    assert rows[0].endswith("  We recommend temperature=0.6 and top_p=0.95.")
+    assert rows[1].split()[:2] == ["context", "context.license"]
+    assert not rows[0].startswith("{")
+
+
+def test_readable_split(tmp_path: Path) -> None:
+    text = "DeepSeek-V3 uses Multi-head Latent Attention, was refined with GRPO and serves well on SGLang."
+    proc = _run(["--split"], (text + "\n").encode(), tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    head, *phrases = proc.stdout.decode().splitlines()
+    assert head == text
+    assert [p.split()[0] for p in phrases] == ["backbone", "post_training", "inference"]
+    assert all(p.startswith("  ") for p in phrases)
+    assert phrases[1].endswith("  was refined with GRPO")

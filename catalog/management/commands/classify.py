@@ -1,6 +1,9 @@
-"""Classify card statements from stdin, one per line: ``manage.py classify --jsonl [--split]``.
+"""Classify card statements from stdin, one per line: ``manage.py classify [--jsonl] [--split]``.
 
-Output, one JSON object per input line:
+Without ``--jsonl``: a readable line per statement (axis, kind, confidence, text; with
+``--split`` one indented line per phrase); blank input lines are skipped.
+
+With ``--jsonl``, one JSON object per input line:
   --jsonl            {"text", "axis", "kind", "confidence"}  (kind null when axis is "none")
   --jsonl --split    {"text", "phrases": [{"text", "start", "end", "axis", "kind", "confidence"}]}
 Blank lines are echoed as {"text": "", "axis": "none", "kind": null, "confidence": 1.0}
@@ -19,21 +22,25 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Classify statements (one per stdin line) onto the four axes; JSON lines on stdout."
+    help = (
+        "Classify statements (one per stdin line) onto the four axes: a readable line each, "
+        "or JSON lines with --jsonl."
+    )
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--jsonl", action="store_true", help="read lines, write JSON lines (required)"
+            "--jsonl",
+            action="store_true",
+            help="write one JSON object per input line (blank lines included, so output line N "
+            "answers input line N)",
         )
         parser.add_argument(
             "--split", action="store_true", help="split each line into one-axis phrases"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["jsonl"]:
-            raise CommandError("pass --jsonl: statements are read one per line from stdin")
         from axes.classify.phrases import split_phrases
         from axes.classify.predict import classify_statement
 
@@ -47,6 +54,10 @@ class Command(BaseCommand):
                     "re-encode the input as UTF-8 and run again"
                 ) from exc
             text = line.strip()
+            if not options["jsonl"]:
+                if text:
+                    self._readable(line, split=options["split"])
+                continue
             record: dict[str, Any]
             if options["split"]:
                 phrases = split_phrases(line) if text else []
@@ -63,3 +74,21 @@ class Command(BaseCommand):
                 }
             out.write(json.dumps(record, ensure_ascii=False))
             out.flush()
+
+    def _readable(self, line: str, *, split: bool) -> None:
+        """``axis  kind  confidence  text``, aligned; phrases indented under their line."""
+        from axes.classify.phrases import split_phrases
+        from axes.classify.predict import classify_statement
+
+        def row(axis: str, kind: str | None, confidence: float, text: str, indent: str) -> str:
+            return f"{indent}{axis:<13} {kind or '-':<32} {confidence:>4.2f}  {text}"
+
+        out = self.stdout
+        if split:
+            out.write(line)
+            for p in split_phrases(line):
+                out.write(row(p.axis or "none", p.kind, p.confidence, p.text, "  "))
+        else:
+            pred = classify_statement(line)
+            out.write(row(pred.axis, pred.kind, pred.confidence, line, ""))
+        out.flush()
