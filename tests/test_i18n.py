@@ -183,6 +183,30 @@ def test_numbers_are_formatted_for_the_locale():
         assert template.render(context) == "7.48 GiB · 1,000,000"
 
 
+def test_fact_values_read_in_the_locale():
+    """A structured fact value: long integers grouped and yes/no in the page's language; config
+    values under 10,000 and floats as the config writes them."""
+    template = Template("{% load mechanic %}{{ v|json_value }}")
+    context = Context(
+        {"v": {"gated": True, "intermediate_size": 18432, "hidden_size": 7168, "eps": 1e-06}}
+    )
+    with translation.override("de"):
+        assert (
+            template.render(context)
+            == "gated: ja · intermediate_size: 18.432 · hidden_size: 7168 · eps: 1e-06"
+        )
+    with translation.override("ko"):
+        assert (
+            template.render(context)
+            == "gated: 예 · intermediate_size: 18,432 · hidden_size: 7168 · eps: 1e-06"
+        )
+    with translation.override("en"):
+        assert (
+            template.render(context)
+            == "gated: yes · intermediate_size: 18,432 · hidden_size: 7168 · eps: 1e-06"
+        )
+
+
 def test_verdict_sentence_keeps_axis_names_in_english():
     from axes.verdict import axes_verdict, verdict_sentence
 

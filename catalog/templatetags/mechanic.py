@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -90,9 +91,11 @@ def _plain(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, int | float):
-        return f"{value:,}" if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+        # config values as configs write them (7168, 1e-06), long integers grouped in the
+        # page's language (de: 18.432)
+        return num_l10n(value, 0) if isinstance(value, int) and abs(value) >= 10_000 else str(value)
     if isinstance(value, str):
         return value
     try:
