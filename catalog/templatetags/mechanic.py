@@ -119,6 +119,16 @@ def json_value(value: Any) -> str:
 
 
 @register.filter
+def note_l10n(note: Any) -> str:
+    """A note written by the engine, the ingestion or the worker, in the page's language."""
+    if not isinstance(note, str):
+        return json_value(note)
+    from catalog.notes_l10n import note_l10n as translate
+
+    return translate(note)
+
+
+@register.filter
 def kind_short(kind: Any) -> str:
     """'backbone.decoder_type' -> 'decoder type' (kinds are technical ids, kept in English)."""
     return str(kind or "").split(".", 1)[-1].replace("_", " ")

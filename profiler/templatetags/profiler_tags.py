@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext, gettext_noop
 
 from catalog.templatetags.mechanic import num_l10n  # the pages' number format
 
@@ -90,26 +89,3 @@ def runs_panel(revision: Any) -> dict[str, Any]:
     from profiler.services import runs_panel_context
 
     return runs_panel_context(revision)
-
-
-# The worker's fixed notes (profiler.core writes them in English: it is framework-free), shown
-# in the page's language; a note with figures in it stays as written.
-RUN_NOTES = frozenset(
-    (
-        gettext_noop(
-            "random weights: generated tokens are meaningless; timing and memory are real."
-        ),
-        gettext_noop(
-            "MoE routing of random weights differs from the trained router: expert load is not "
-            "the real one, so decode tokens/s may differ from the real checkpoint."
-        ),
-        gettext_noop("config.json has auto_map: ignored; the native transformers class is used."),
-        gettext_noop("the model has too few layers to slice; measured in full instead."),
-    )
-)
-
-
-@register.filter
-def run_note(note: Any) -> str:
-    text = str(note)
-    return gettext(text) if text in RUN_NOTES else text

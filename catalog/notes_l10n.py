@@ -1,0 +1,166 @@
+"""Notes written in English by framework-free code (the engine, the ingestion, the worker),
+shown in the page's language.
+
+The engine, ``axes.analysis`` and ``profiler.core`` import no Django and write their notes as
+English sentences with figures in them ("context 131,072 is past the model's 8,192
+positions ..."); the CLI prints them as they are. Each template below repeats one of those
+sentences with ``%(name)s`` where the code puts a value. A stored note that matches a template
+is shown translated, its values carried over (a placeholder named ``n_...`` holds an integer,
+shown in the page's number format); a note that matches none is shown as written.
+``tests/test_notes_l10n.py`` produces the notes from real code paths and checks that each one
+is matched, so a reworded note cannot fall back to English unnoticed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+
+NOTE_TEMPLATES: tuple[str, ...] = (
+    # axes.backbone (report.py, spec.py, families/*)
+    gettext_noop(
+        "context %(n_context)s is past the model's %(n_native)s positions "
+        "(max_position_embeddings): the KV and FLOPs figures at it are arithmetic only"
+    ),
+    gettext_noop(
+        "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
+        "transformers' own cache stores decompressed K/V and is larger"
+    ),
+    gettext_noop(
+        "the recurrent state of the %(n_layers)s linear-attention layers is not counted in "
+        "state_bytes_per_sequence: its layout is known only for Gated DeltaNet"
+    ),
+    gettext_noop(
+        "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
+        "transformers does not build them"
+    ),
+    gettext_noop("%(path)s is the string %(value)s; read as the integer %(n_value)s"),
+    gettext_noop(
+        "moe_layer_freq = %(n_freq)s: transformers ignores it and builds MoE in every layer "
+        "from %(n_first)s on; counted as transformers builds it"
+    ),
+    gettext_noop(
+        "num_hidden_layers = %(n_layers)s but the block pattern has %(n_blocks)s blocks; "
+        "transformers uses the pattern"
+    ),
+    gettext_noop(
+        "model_type %(model_type)s is not one of the families the engine mirrors exactly; "
+        "counted as a Llama-style decoder (q/k/v/o, SwiGLU, RMSNorm), so every figure is an "
+        "estimate"
+    ),
+    gettext_noop(
+        "linear-attention layers are counted like softmax attention (q/k/v/o); their extra "
+        "gates and norms are not modelled"
+    ),
+    gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
+    gettext_noop("layer_types does not describe every layer; ignored"),
+    # axes.analysis, axes.jsonfile
+    gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
+    gettext_noop(
+        "weights format from hf_quant_config.json (NVIDIA ModelOpt): %(algo)s; the checkpoint "
+        "is calibrated for a %(kv)s KV cache (kv_cache_quant_algo)"
+    ),
+    gettext_noop("weights format from hf_quant_config.json (NVIDIA ModelOpt): %(algo)s"),
+    gettext_noop(
+        "%(name)s holds %(found)s (not JSON numbers; Python's json writes them): read as null "
+        "(1 value)."
+    ),
+    gettext_noop(
+        "%(name)s holds %(found)s (not JSON numbers; Python's json writes them): read as null "
+        "(%(n_count)s values)."
+    ),
+    # catalog ingestion (artifact_text.py, cards.py, services.py)
+    gettext_noop("%(name)s is %(n_total)s bytes, over the %(n_limit)s-byte limit: not read."),
+    gettext_noop("%(name)s is %(n_total)s bytes; only the first %(n_limit)s bytes are kept."),
+    gettext_noop("%(name)s holds a JSON %(kind)s, not an object."),
+    gettext_noop("%(name)s holds a NUL character (\\u0000), which no model file has."),
+    gettext_noop("The card metadata is over %(n_limit)s characters: not read."),
+    gettext_noop("The card metadata is not valid YAML at line %(n_line)s: it is ignored."),
+    gettext_noop("The card metadata is not valid YAML: it is ignored."),
+    gettext_noop("The card metadata is not a YAML mapping: it is ignored."),
+    gettext_noop("The analysis failed (%(error)s); the artifacts are stored."),
+    gettext_noop("The repo has no config.json: the backbone cannot be read from it."),
+    gettext_noop("Base model %(base)s was not ingested (%(error)s); see the logs."),
+    gettext_noop("Base model %(base)s was not ingested: %(error)s"),
+    gettext_noop("%(n_shards)s safetensors shards: only the first %(n_read)s headers were read."),
+    gettext_noop("Safetensors header of %(name)s refused: %(error)s"),
+    # profiler.core (measure.py, estimate.py): what the worker says about a run
+    gettext_noop("random weights: generated tokens are meaningless; timing and memory are real."),
+    gettext_noop(
+        "MoE routing of random weights differs from the trained router: expert load is not "
+        "the real one, so decode tokens/s may differ from the real checkpoint."
+    ),
+    gettext_noop("config.json has auto_map: ignored; the native transformers class is used."),
+    gettext_noop("the model has too few layers to slice; measured in full instead."),
+    gettext_noop(
+        "quantization_config dropped: synthetic weights are plain %(dtype)s, so memory and "
+        "speed are those of an unquantised model of the same shapes."
+    ),
+    gettext_noop(
+        "extrapolated: built %(n_first)s and %(n_second)s of %(n_layers)s layers and "
+        "extrapolated linearly per layer (parameters, memory, prefill ms, decode ms per token)."
+    ),
+    gettext_noop("no roofline: %(reason)s."),
+    gettext_noop("no analytic estimate: analyze_config failed (%(error)s)."),
+    gettext_noop("no analytic estimate: axes.backbone is not importable (%(error)s)."),
+    gettext_noop("no analytic estimate: axes.backbone has no analyze_config."),
+)
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """The template as a regex: literal text escaped, ``%(n_x)s`` an integer as the code
+    writes it (``8,192`` or ``8192``), any other placeholder a non-empty run of text."""
+    parts: list[str] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[pos : m.start()]))
+        name = m.group(1)
+        parts.append(f"(?P<{name}>\\d[\\d,]*)" if name.startswith("n_") else f"(?P<{name}>.+?)")
+        pos = m.end()
+    parts.append(re.escape(template[pos:]))
+    return re.compile("".join(parts), re.S)
+
+
+_COMPILED: tuple[tuple[re.Pattern[str], str], ...] = tuple((_pattern(t), t) for t in NOTE_TEMPLATES)
+
+
+def note_match(text: str) -> tuple[str, dict[str, str]] | None:
+    """(template, values) of the first template the note is, or None."""
+    for pattern, template in _COMPILED:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return template, m.groupdict()
+    return None
+
+
+def _integer(text: str) -> str:
+    from catalog.templatetags.mechanic import num_l10n
+
+    value = int(text.replace(",", ""))
+    # grouped as the page groups long numbers; small config values (4096) as configs write them
+    return num_l10n(value, 0) if value >= 10_000 else str(value)
+
+
+@lru_cache(maxsize=2048)
+def _translated(text: str, language: str) -> str:
+    hit = note_match(text)
+    if hit is None:
+        return text
+    template, values = hit
+    out = {k: _integer(v) if k.startswith("n_") else v for k, v in values.items()}
+    return _(template) % out
+
+
+def note_l10n(note: Any) -> str:
+    """A stored note in the active language (as written when no template matches)."""
+    text = str(note)
+    language = get_language() or "en"
+    if language.startswith("en"):
+        return text
+    return _translated(text, language)

@@ -1,0 +1,175 @@
+"""Notes written in English by framework-free code are shown in the page's language
+(catalog.notes_l10n): every note the code can write matches a template, values carried over."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from catalog.notes_l10n import NOTE_TEMPLATES, note_l10n, note_match
+from tests.conftest import shared_hub
+
+ROOT = Path(__file__).resolve().parents[1]
+# where notes are written: the engine, the ingestion and the worker
+NOTE_SOURCES = [
+    *sorted((ROOT / "axes" / "backbone").rglob("*.py")),
+    ROOT / "axes" / "analysis.py",
+    ROOT / "catalog" / "artifact_text.py",
+    ROOT / "catalog" / "cards.py",
+    ROOT / "catalog" / "services.py",
+    *sorted((ROOT / "profiler" / "core").glob("*.py")),
+]
+# a value an f-string interpolates, as the code can produce it (default: a number)
+SAMPLE_VALUES = {"where": " at line 7"}
+
+
+def _sample(node: ast.expr) -> str | None:
+    """The note an f-string writes, with each interpolated value replaced by a sample."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if not isinstance(node, ast.JoinedStr):
+        return None  # a variable: the note was built elsewhere (and is checked there)
+    out = []
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            out.append(str(part.value))
+        else:
+            value = part.value  # type: ignore[attr-defined]
+            name = value.id if isinstance(value, ast.Name) else ""
+            out.append(SAMPLE_VALUES.get(name, "7"))
+    return "".join(out)
+
+
+def _written_notes() -> list[tuple[str, str]]:
+    """(file:line, note) for every literal note: ``*notes.append(...)``, ``note = ...`` and
+    ``note=...`` in the files that write notes."""
+    found = []
+    for path in NOTE_SOURCES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            candidates: list[ast.expr] = []
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and node.args
+            ):
+                target = node.func.value
+                name = target.attr if isinstance(target, ast.Attribute) else ""
+                name = name or (target.id if isinstance(target, ast.Name) else "")
+                if name.endswith("notes"):
+                    candidates.append(node.args[0])
+            elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "note" for t in node.targets
+            ):
+                candidates.append(node.value)
+            elif isinstance(node, ast.keyword) and node.arg == "note":
+                candidates.append(node.value)
+            for c in candidates:
+                text = _sample(c)
+                if text:
+                    found.append((f"{path.relative_to(ROOT)}:{c.lineno}", text))
+    return found
+
+
+def test_every_literal_note_has_a_template():
+    notes = _written_notes()
+    assert len(notes) >= 30  # the scan finds the notes (it is not vacuous)
+    missing = [(where, text) for where, text in notes if note_match(text) is None]
+    assert not missing, f"notes without a template in catalog/notes_l10n.py: {missing}"
+
+
+def _analysis_notes(config: dict, **kwargs) -> list[str]:
+    from axes.backbone.report import analyze_config
+
+    return analyze_config(config, **kwargs)["notes"]
+
+
+def _shared_config(name: str) -> dict:
+    return json.loads(
+        (shared_hub() / name / "config.json").read_text(), parse_constant=lambda c: None
+    )
+
+
+def test_engine_notes_from_real_configs_are_matched():
+    deepseek = _shared_config("deepseek-ai--DeepSeek-R1")
+    llama = _shared_config("meta-llama--Llama-3.2-1B")
+    notes = [
+        *_analysis_notes(deepseek),  # MLA latent KV, MTP modules
+        *_analysis_notes({**deepseek, "moe_layer_freq": 2}),
+        *_analysis_notes(llama, context_len=llama["max_position_embeddings"] * 2),
+        *_analysis_notes({**llama, "hidden_size": "2048"}),
+        *_analysis_notes({k: v for k, v in llama.items() if k != "intermediate_size"}),
+        *_analysis_notes({**llama, "model_type": "somethingnew"}),
+    ]
+    assert len(notes) >= 7
+    assert all(note_match(n) is not None for n in notes), notes
+
+
+def test_constants_note_is_matched():
+    from axes.jsonfile import constants_note
+
+    for constants in (["NaN"], ["NaN", "Infinity", "NaN"]):
+        note = constants_note("config.json", constants)
+        assert note_match(note) is not None, note
+
+
+def test_translated_with_values_in_the_page_format():
+    from axes.backbone.report import analyze_config
+
+    llama = _shared_config("meta-llama--Llama-3.2-1B")
+    (note,) = [
+        n for n in analyze_config(llama, context_len=262144)["notes"] if n.startswith("context")
+    ]
+    assert note.startswith("context 262,144 is past the model's 131,072 positions")
+    with translation.override("de"):
+        de = note_l10n(note)
+    with translation.override("ko"):
+        ko = note_l10n(note)
+    with translation.override("en"):
+        en = note_l10n(note)
+    assert de.startswith("Kontext 262.144 liegt jenseits der 131.072 Positionen")
+    assert "262,144" in ko and "131,072" in ko and "컨텍스트" in ko
+    assert en == note
+
+
+def test_values_are_carried_over_and_small_numbers_stay_as_written():
+    note = (
+        "num_hidden_layers = 52 but the block pattern has 54 blocks; transformers uses the pattern"
+    )
+    with translation.override("de"):
+        assert note_l10n(note) == (
+            "num_hidden_layers = 52, aber das Blockmuster hat 54 Blöcke; transformers folgt dem Muster"
+        )
+
+
+@pytest.mark.parametrize("language", ["de", "ko"])
+def test_unknown_notes_are_shown_as_written(language):
+    note = "something the templates do not know: 12,345 things"
+    with translation.override(language):
+        assert note_l10n(note) == note
+
+
+def test_every_template_is_translated():
+    import polib
+
+    for language in ("de", "ko"):
+        po = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
+        translated = {e.msgid for e in po.translated_entries() if "fuzzy" not in e.flags}
+        assert set(NOTE_TEMPLATES) <= translated, language
+
+
+def test_model_page_shows_engine_notes_in_german(client, web_model):
+    deepseek = _shared_config("deepseek-ai--DeepSeek-R1")
+    from axes.backbone.report import analyze_config
+
+    report = analyze_config(deepseek)
+    report["facts"] = []
+    web_model("deepseek-ai/DeepSeek-R1", analysis=report, config=deepseek)
+    html = client.get("/models/deepseek-ai/DeepSeek-R1/", {"lang": "de"}).content.decode()
+    assert "KV bei MLA zählt den gecachten Latentvektor" in html
+    assert "MTP-Modul(e) liegen im Checkpoint" in html
+    assert "KV for MLA counts the cached latent" not in html
