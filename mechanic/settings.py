@@ -13,7 +13,10 @@ Environment variables (all optional in development):
 - ``HF_TOKEN``            optional token for gated repos.
 - ``HF_TIMEOUT_S``        per-request timeout when talking to the Hub (default 10).
 - ``API_POSTS_PER_MINUTE`` POSTs to the JSON API (classify, exercises) per client address and
-                          minute (default 60; 0: no limit). Behind a proxy, see NINJA_NUM_PROXIES.
+                          minute (default 60; 0: no limit).
+- ``TRUSTED_PROXIES``     how many reverse proxies in front of the app append to
+                          X-Forwarded-For (default 0: the client address is the socket's
+                          REMOTE_ADDR, and a client-sent X-Forwarded-For is ignored).
 - ``SECURE_SSL_REDIRECT`` default on when ``DEBUG=0``; turn off behind a proxy that does it.
 - ``PROFILER_MAX_ATTEMPTS``, ``PROFILER_TIME_LIMIT_S``: measurement run limits.
 - ``PROFILER_HEARTBEAT_S``, ``PROFILER_STALE_AFTER_S``: worker heartbeat and when the reaper
@@ -326,6 +329,10 @@ if PROFILER_DEFAULT_DEVICE not in ("cuda", "cpu"):
         f"PROFILER_DEFAULT_DEVICE={PROFILER_DEFAULT_DEVICE!r} must be cuda or cpu."
     )
 API_POSTS_PER_MINUTE = env_int("API_POSTS_PER_MINUTE", 60, minimum=0)
+# django-ninja's throttles take the client address from X-Forwarded-For when this is unset,
+# so any client could pick its own address; 0 means REMOTE_ADDR, N trusts the N-th from the
+# right (the address the outermost of N proxies saw)
+NINJA_NUM_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None

@@ -409,7 +409,7 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
     (dest / "config.json").write_text(json.dumps(data), encoding="utf-8")
     if mode == MeasurementRun.Mode.AUTO:
         # Downloading weights is never implicit: auto on a stored revision means synthetic.
-        mode = MeasurementRun.Mode.SYNTHETIC
+        mode = MeasurementRun.Mode.SYNTHETIC.value
     if mode == MeasurementRun.Mode.CHECKPOINT:
         revision = run.revision
         if revision.source != Revision.Source.HUB:
@@ -475,12 +475,14 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
     from profiler.worker_child import child_main
 
     opts = BenchOptions(
-        device=run.device_kind,
-        dtype=run.dtype,
+        device=str(run.device_kind),
+        dtype=str(run.dtype),
         batch=run.batch,
         prompt_len=run.prompt_len,
         new_tokens=run.new_tokens,
-        mode=mode,
+        # plain strings only: the options are pickled for the spawned child, which has no
+        # Django to unpickle a TextChoices member with
+        mode=str(mode),
         iters=getattr(settings, "PROFILER_ITERS", 3),
         warmup=getattr(settings, "PROFILER_WARMUP", 1),
     )
@@ -555,7 +557,8 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
         reason = (
             _("it was killed by signal %(sig)d (often: out of host memory)") % {"sig": -code}
             if code is not None and code < 0
-            else _("it exited with status %(code)s") % {"code": code}
+            else _("it exited with status %(code)s; the worker's log has its traceback")
+            % {"code": code}
         )
         run_fail(
             run_id=run.pk,

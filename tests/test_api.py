@@ -305,3 +305,32 @@ def test_api_docs_try_it_out_can_post_an_exercise():
         "/api/exercises", payload, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert created.status_code == 201, created.content
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_post_limit(settings, monkeypatch):
+    """The client address is the socket's (TRUSTED_PROXIES=0): a client that sends a new
+    X-Forwarded-For with every POST is still one client. Behind N trusted proxies the N-th
+    address from the right is the client."""
+    from django.core.cache import cache
+    from ninja.conf import settings as ninja_settings
+
+    cache.clear()
+    settings.API_POSTS_PER_MINUTE = 2
+    body = json.dumps({"text": "It has 32 layers."})
+    codes = [
+        Client(REMOTE_ADDR="10.0.0.9", headers={"x-forwarded-for": f"192.0.2.{i}"})
+        .post("/api/classify", body, content_type="application/json")
+        .status_code
+        for i in range(4)
+    ]
+    assert ninja_settings.NUM_PROXIES == 0
+    assert codes == [200, 200, 429, 429]
+    cache.clear()
+    monkeypatch.setattr(ninja_settings, "NUM_PROXIES", 1)
+    proxied = [
+        Client(REMOTE_ADDR="10.0.0.1", headers={"x-forwarded-for": f"spoofed, 198.51.100.{i % 2}"})
+        .post("/api/classify", body, content_type="application/json")
+        .status_code
+        for i in range(6)
+    ]
+    assert proxied == [200, 200, 200, 200, 429, 429]  # two clients behind one proxy, 2 each

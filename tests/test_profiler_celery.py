@@ -103,6 +103,19 @@ def test_run_is_routed_to_the_gpu_queue_and_reports_progress(celery_broker, cele
 
 
 @pytest.mark.postgres
+def test_auto_mode_on_a_stored_revision_is_measured_synthetic(celery_broker, celery_worker_factory):
+    """The form's and the command's default mode: a stored revision has no weights, so auto is
+    synthetic. The mode reaches the spawned child as a plain string (a Django enum would need
+    Django in the child, which has none: it crashed before measuring anything)."""
+    revision = revision_with_config(TINY_LLAMA)
+    gpu = celery_worker_factory(queues="gpu", name="gpu")
+    run = services.run_request(revision=revision, mode="auto", **QUICK)
+    done = wait_for(lambda: finished(run.pk), 120, "the run to finish", gpu)
+    assert done.status == Status.SUCCEEDED, done.error
+    assert done.result["mode"] == "synthetic"
+    assert done.result["params_loaded"] == analytic_params(TINY_LLAMA)
+
+
 def test_duplicate_delivery_runs_once(celery_broker, celery_worker_factory):
     from profiler.tasks import run_measurement
 
