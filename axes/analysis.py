@@ -78,15 +78,28 @@ def _read_text(path: Path, notes: list[str]) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
-def folder_repo_id(path: str | Path) -> str:
-    """The model ID a local folder stands for: ``org--name`` (the layout of ../shared/hub and
-    of downloads named after the repo) is ``org/name``; otherwise the last two path parts
-    (``.../org/name``)."""
+def folder_repo_id_named(path: str | Path) -> str | None:
+    """The model ID a folder's own name carries, or None when it carries none:
+    ``org--name`` (the layout of ../shared/hub and of downloads named after the repo) is
+    ``org/name``; a Hugging Face cache snapshot (``models--org--name/snapshots/<sha>``) is the
+    model it caches."""
     root = Path(path).resolve()
+    for part in (root.name, root.parent.parent.name if root.parent.name == "snapshots" else ""):
+        if part.startswith("models--") and part.count("--") >= 2:
+            return part[len("models--") :].replace("--", "/", 1)
     if "--" in root.name:
         return root.name.replace("--", "/", 1)
-    parts = root.parts[-2:]
-    return "/".join(parts) if len(parts) == 2 else root.name
+    return None
+
+
+def folder_repo_id(path: str | Path) -> str:
+    """The model ID a local folder stands for: the one its name carries
+    (``folder_repo_id_named``), else the last two path parts (``.../org/name``)."""
+    named = folder_repo_id_named(path)
+    if named is not None:
+        return named
+    parts = Path(path).resolve().parts[-2:]
+    return "/".join(parts) if len(parts) == 2 else Path(path).resolve().name
 
 
 def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artifacts:

@@ -483,7 +483,8 @@ def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestR
     if not root.is_dir():
         raise ArtifactInvalid(f"{root} is not a folder.")
     if repo_id is None:
-        repo_id = axes_analysis.folder_repo_id(root)  # "org--name" folders are org/name
+        # org--name folders and Hub cache snapshots name their model; else .../org/name
+        repo_id = axes_analysis.folder_repo_id(root)
     repo_id_validate(repo_id)
     files: list[FileText] = []
     for name, (_kind, limit) in KNOWN_FILES.items():

@@ -402,6 +402,44 @@ def test_ingest_command_dir(tmp_path) -> None:
     assert rc == 0 and out.startswith("ingested acme/renamed@")
 
 
+def test_ingest_command_dir_names_a_hub_cache_snapshot_by_its_model(tmp_path) -> None:
+    folder = tmp_path / "hub" / "models--acme--tiny-cached" / "snapshots" / ("4e20" * 10)
+    write_folder(folder, tiny_files())
+    rc, out, _ = run_command("--dir", str(folder))
+    assert rc == 0 and out.startswith("ingested acme/tiny-cached@"), out
+
+
+def test_ingest_command_dir_takes_a_hub_url_as_id(tmp_path) -> None:
+    folder = tmp_path / "x" / "y"
+    write_folder(folder, tiny_files())
+    rc, out, err = run_command("--dir", str(folder), "--id", "https://huggingface.co/acme/med")
+    assert rc == 0 and out.startswith("ingested acme/med@"), err
+
+
+def test_ingest_command_dir_does_not_silently_replace_a_hub_or_bundled_model(tmp_path) -> None:
+    model = CatalogModel.objects.create(repo_id="meta-llama/Llama-3.1-8B")
+    hub_rev = Revision.objects.create(model=model, sha="a" * 40, source=Revision.Source.HUB)
+    model.latest_revision = hub_rev
+    model.save()
+    folder = tmp_path / "other" / "gemma-folder"
+    write_folder(folder, tiny_files())
+    rc, out, err = run_command("--dir", str(folder), "--id", "meta-llama/llama-3.1-8b")
+    assert rc == 1 and out == ""
+    assert "already in the catalog from the Hub" in err and "--replace" in err
+    assert "local/llama-3.1-8b" in err
+    assert Revision.objects.filter(model=model).count() == 1  # nothing written
+    rc, out, _ = run_command("--dir", str(folder), "--id", "meta-llama/Llama-3.1-8B", "--replace")
+    assert rc == 0 and out.startswith("ingested meta-llama/Llama-3.1-8B@")
+    assert Revision.objects.filter(model=model).count() == 2
+    # a folder over the user's own earlier folder needs no --replace
+    (folder / "config.json").write_text(json.dumps(dict(TINY_CONFIG, num_hidden_layers=3)))
+    rc, out, _ = run_command("--dir", str(folder), "--id", "other/gemma-folder")
+    assert rc == 0
+    (folder / "config.json").write_text(json.dumps(dict(TINY_CONFIG, num_hidden_layers=4)))
+    rc, out, _ = run_command("--dir", str(folder))
+    assert rc == 0 and out.startswith("ingested other/gemma-folder@")
+
+
 # --- jobs (the web's asynchronous ingest) ----------------------------------------------------
 
 

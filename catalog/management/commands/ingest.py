@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from axes.analysis import folder_repo_id
 from catalog.artifact_text import ArtifactInvalid
-from catalog.ids import InvalidModelId
+from catalog.ids import InvalidModelId, model_ref_parse
 from catalog.services import model_ingest, model_ingest_dir
 
 
@@ -21,7 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--revision", help="branch, tag or commit sha (default: main)")
         parser.add_argument("--dir", dest="path", help="a local folder shaped like a Hub repo")
         parser.add_argument(
-            "--id", dest="repo_id", help="ID for --dir (default: the folder's last two parts)"
+            "--id",
+            dest="repo_id",
+            help="org/name (or a Hub URL) for --dir; default: org/name from a folder named "
+            "org--name or a Hub cache snapshot (models--org--name/snapshots/SHA), else the "
+            "folder's last two path parts (.../org/name)",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="with --dir: store the folder even under the ID of a model fetched from the "
+            "Hub or bundled (its page then shows the folder's files)",
         )
 
     def handle(self, *args, **options) -> None:
@@ -39,7 +50,12 @@ class Command(BaseCommand):
 
         try:
             if path:
-                result = model_ingest_dir(path=path, repo_id=options.get("repo_id"))
+                repo_id = options.get("repo_id")
+                if repo_id:
+                    repo_id = model_ref_parse(repo_id).repo_id  # a Hub URL names its model
+                if not options["replace"]:
+                    self._refuse_shadowing(repo_id or folder_repo_id(path))
+                result = model_ingest_dir(path=path, repo_id=repo_id)
             else:
                 result = model_ingest(
                     repo_id=model_id, revision=options.get("revision"), progress=progress
@@ -58,3 +74,25 @@ class Command(BaseCommand):
         if backbone_error:  # stored, but axis 1 is empty: say why rather than look complete
             self.stderr.write(f"note: the backbone could not be analyzed: {backbone_error}")
         self.stdout.write(result.summary_line())
+
+    @staticmethod
+    def _refuse_shadowing(repo_id: str | None) -> None:
+        """A folder stored under the ID of a Hub or bundled model becomes that model's latest
+        revision: its page would show another architecture. Asked for with --replace only."""
+        from catalog.models import Revision
+
+        if not repo_id:
+            return
+        source = (
+            Revision.objects.filter(model__repo_id__iexact=repo_id)
+            .exclude(source=Revision.Source.UPLOAD)
+            .values_list("source", flat=True)
+            .first()
+        )
+        if source is not None:
+            origin = "the bundled demo catalog" if source == Revision.Source.BUNDLED else "the Hub"
+            raise CommandError(
+                f"{repo_id} is already in the catalog from {origin}; the folder would become "
+                "what its page shows. Choose another --id (for example "
+                f"local/{repo_id.split('/')[-1]}), or pass --replace to do it anyway."
+            )
