@@ -28,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument(
         "target",
-        help="a folder with config.json (an org--name folder names the model), or a catalog "
-        "model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
+        help="a folder with config.json (an org--name folder names the model) or the path of "
+        "a config.json, or a catalog model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
     )
     parser.add_argument("--json", action="store_true", help="print the full JSON report")
     parser.add_argument(
@@ -108,6 +108,19 @@ def render(result: dict[str, Any], *, as_json: bool, gpu_key: str | None) -> str
     return render_summary(result, gpu_key=gpu_key)
 
 
+def target_folder(target: str) -> Path | None:
+    """The folder a PATH names: the folder itself, or the one a ``config.json`` path is in;
+    None for anything else (a model ID, a missing path)."""
+    if not target.strip():
+        return None
+    path = Path(target)
+    if path.is_dir():
+        return path
+    if path.name == "config.json" and path.is_file():
+        return path.parent
+    return None
+
+
 class _ParseError(Exception):
     pass
 
@@ -134,12 +147,13 @@ def fast_main(
         options, unknown = parser.parse_known_args(argv)
     except _ParseError:  # a malformed option: Django's parser says so, in its words
         return None
-    if unknown or not options.target.strip() or not Path(options.target).is_dir():
+    folder = target_folder(options.target)
+    if unknown or folder is None:
         return None
     try:
         gpu_key = check_options(context=options.context, batch=options.batch, gpu=options.gpu)
         result = analyze_folder(
-            Path(options.target),
+            folder,
             context=options.context,
             batch=options.batch,
             kv_dtype=options.kv_dtype,
@@ -212,6 +226,17 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         memory = _gpu_memory_bytes(gpu)
         stored = m["weights_bytes"]["stored"]
         weights_exceed = memory is not None and isinstance(stored, int | float) and stored > memory
+        context = m["kv_bytes"]["context"]
+        native = b["context_length"]
+        past_native = (
+            f" (past the model's {native:,} positions: arithmetic only)"
+            if isinstance(native, int) and context > native
+            else ""
+        )
+        spec = result.get("spec") or {}
+        state_unknown = (
+            b["attention"]["linear"] and spec.get("linear_attention_kind") != "gated_deltanet"
+        )
         rows = [
             (
                 "family",
@@ -229,13 +254,26 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ("active w/o input emb.", _fmt_int(p["active_excluding_input_embedding"])),
             ("weights bf16", _fmt_bytes(m["weights_bytes"]["bf16"])),
             ("weights stored", _fmt_bytes(m["weights_bytes"]["stored"])),
-            ("KV / token (bf16)", f"{_fmt_int(m['kv_bytes_per_token'])} B"),
             (
-                f"KV @ {m['kv_bytes']['context']:,} x {m['kv_bytes']['batch']} "
-                f"({m['kv_bytes']['kv_dtype']})",
-                _fmt_bytes(m["kv_bytes"]["bytes"]),
+                "KV / token (bf16)",
+                f"{_fmt_int(m['kv_bytes_per_token'])} B"
+                + (
+                    " (every layer at full length; sliding layers stop at their window, so "
+                    "the KV at a long context is less than this x tokens)"
+                    if b["attention"]["sliding"]
+                    else ""
+                ),
             ),
-            ("state / sequence", _fmt_bytes(m["state_bytes_per_sequence"])),
+            (
+                f"KV @ {context:,} x {m['kv_bytes']['batch']} ({m['kv_bytes']['kv_dtype']})",
+                _fmt_bytes(m["kv_bytes"]["bytes"]) + past_native,
+            ),
+            (
+                "state / sequence",
+                "not counted (the layout of this linear attention's state is unknown)"
+                if state_unknown
+                else _fmt_bytes(m["state_bytes_per_sequence"]),
+            ),
             ("context (native)", _fmt_int(b["context_length"])),
             (
                 f"max context {gpu}",
@@ -247,10 +285,10 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 )
                 + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"]),
             ),
-            ("FLOPs / token", f"{c['flops_per_token']:.3e}"),
+            (f"FLOPs / token @ {context:,}", f"{c['flops_per_token']:.3e}" + past_native),
             (
                 f"decode roofline {gpu}",
-                f"{c['roofline'].get(gpu)} tok/s (batch 1"
+                f"{c['roofline'].get(gpu)} tok/s (batch 1, context {context:,}"
                 + (
                     "; the weights do not fit on one GPU: a bound for a GPU of this bandwidth "
                     "and enough memory)"
@@ -269,6 +307,9 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             )
             for e in ck["explanations"]:
                 lines.append(f"  {_fmt_int(e['params']):>18}  {e['reason']}")
+    # notes qualify the figures above: before the (long) facts list, not after it
+    for note in result.get("notes") or []:
+        lines.append(f"note: {note}")
     facts = result.get("facts") or []
     if facts:
         lines.append(f"Facts ({len(facts)}):")
@@ -278,10 +319,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 if not isinstance(f["value"], dict)
                 else json.dumps(f["value"], default=str, ensure_ascii=False)
             )
-            value = str(value)
+            value = " ".join(str(value).split())  # a card quote's line breaks stay off the table
             lines.append(
                 f"  {f['kind']:<28} {value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
             )
-    for note in result.get("notes") or []:
-        lines.append(f"note: {note}")
     return "\n".join(lines)

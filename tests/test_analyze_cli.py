@@ -85,7 +85,7 @@ def test_path_summary_table(tmp_path: Path) -> None:
     # --batch 2 moves the KV row; the roofline says it stays the batch-1 bound
     assert "KV @ 8,192 x 2 (bf16)" in text
     roofline = next(x for x in text.splitlines() if "decode roofline H200" in x)
-    assert roofline.endswith("tok/s (batch 1)")
+    assert roofline.endswith("tok/s (batch 1, context 8,192)")
     assert "backbone.ssm" in text
 
 
@@ -419,3 +419,93 @@ def test_empty_target_and_unreadable_json_name_what_is_wrong(tmp_path: Path) -> 
     (tmp_path / "config.json").write_text('{"a":')
     with pytest.raises(CommandError, match=f"{tmp_path}: config.json is not valid JSON"):
         call_command("analyze", str(tmp_path))
+
+
+@needs_hub
+def test_summary_states_the_context_of_its_figures_and_flags_a_context_past_the_window() -> None:
+    out = StringIO()
+    call_command(
+        "analyze", str(HUB / "meta-llama--Llama-3.1-8B"), "--context", "200000", stdout=out
+    )
+    lines = out.getvalue().splitlines()
+    row = {x.split("  ")[1].strip(): x for x in lines if x.startswith("  ") and "  " in x[2:]}
+    assert "FLOPs / token @ 200,000" in row
+    assert row["FLOPs / token @ 200,000"].endswith(
+        "(past the model's 131,072 positions: arithmetic only)"
+    )
+    assert row["KV @ 200,000 x 1 (bf16)"].endswith(
+        "(past the model's 131,072 positions: arithmetic only)"
+    )
+    assert "(batch 1, context 200,000)" in next(x for x in lines if "decode roofline" in x)
+    # the note comes with the figures, before the facts
+    note = next(i for i, x in enumerate(lines) if x.startswith("note: context 200,000"))
+    assert note < next(i for i, x in enumerate(lines) if x.startswith("Facts ("))
+    out = StringIO()
+    call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
+    assert "FLOPs / token @ 8,192" in out.getvalue() and "past the model" not in out.getvalue()
+
+
+@needs_hub
+def test_summary_explains_sliding_kv_and_an_uncounted_linear_state() -> None:
+    out = StringIO()
+    call_command("analyze", str(HUB / "google--medgemma-27b-it"), stdout=out)
+    kv = next(x for x in out.getvalue().splitlines() if "KV / token (bf16)" in x)
+    assert "every layer at full length" in kv
+    out = StringIO()
+    call_command("analyze", str(HUB / "MiniMaxAI--MiniMax-M1-80k"), stdout=out)
+    state = next(x for x in out.getvalue().splitlines() if "state / sequence" in x)
+    assert "not counted" in state and " 0 B" not in state
+    out = StringIO()
+    call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
+    kv = next(x for x in out.getvalue().splitlines() if "KV / token (bf16)" in x)
+    assert kv.endswith("131,072 B")
+
+
+def test_fact_values_with_line_breaks_stay_on_one_row() -> None:
+    from axes.cli import render_summary
+
+    fact = {
+        "kind": "post_training.stage",
+        "value": "4B multimodal version and\n27B text-only",
+        "evidence": {"source": "README.md", "locator": "L60-L61"},
+    }
+    text = render_summary({"repo_id": "x/y", "backbone_error": "none", "facts": [fact]})
+    row = text.splitlines()[-1]
+    assert row.startswith("  post_training.stage") and "and 27B text-only" in row
+
+
+@needs_hub
+def test_a_config_json_path_is_its_folder(tmp_path: Path) -> None:
+    config = HUB / "meta-llama--Llama-3.1-8B" / "config.json"
+    fast = _manage(["analyze", str(config), "--json"], tmp_path, probe=True)
+    assert fast.returncode == 0, fast.stderr
+    assert "DJANGO=False" in fast.stderr
+    assert json.loads(fast.stdout)["params"]["total"] == 8_030_261_248
+    out = StringIO()
+    call_command("analyze", str(config), "--json", stdout=out)
+    assert out.getvalue().strip() == fast.stdout.strip()
+
+
+@pytest.mark.django_db
+def test_a_catalog_model_without_a_backbone_exits_non_zero_after_printing() -> None:
+    from catalog.models import Artifact, CatalogModel, Revision
+
+    model = CatalogModel.objects.create(repo_id="bad/neg")
+    config = {"model_type": "llama", "hidden_size": 64, "num_hidden_layers": -32, "vocab_size": 10}
+    rev = Revision.objects.create(
+        model=model,
+        sha="b" * 40,
+        source=Revision.Source.UPLOAD,
+        analysis={"repo_id": "bad/neg", "backbone_error": "stored", "facts": []},
+        analysis_version=1,
+    )
+    Artifact.objects.create(
+        revision=rev, name="config.json", kind="config", text=json.dumps(config), data=config
+    )
+    model.latest_revision = rev
+    model.save()
+    for args in ([], ["--json"]):
+        out = StringIO()
+        with pytest.raises(CommandError, match="the backbone could not be analyzed: .*negative"):
+            call_command("analyze", "bad/neg", *args, stdout=out)
+        assert "not analyzed" in out.getvalue() or '"backbone_error"' in out.getvalue()

@@ -8,12 +8,18 @@ the catalog the command says so and suggests ``manage.py ingest``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from axes.cli import CliError, add_arguments, analyze_folder, check_options, render
+from axes.cli import (
+    CliError,
+    add_arguments,
+    analyze_folder,
+    check_options,
+    render,
+    target_folder,
+)
 
 
 class Command(BaseCommand):
@@ -38,21 +44,30 @@ class Command(BaseCommand):
                     "give a folder that holds config.json, or a model ID such as "
                     "meta-llama/Llama-3.1-8B"
                 )
-            path = Path(target)
-            if path.is_dir():  # manage.py answers this case without Django (axes.cli)
+            folder = target_folder(target)
+            closed = False
+            if folder is not None:  # manage.py answers this case without Django (axes.cli)
                 result = analyze_folder(
-                    path,
+                    folder,
                     context=options["context"],
                     batch=options["batch"],
                     kv_dtype=options["kv_dtype"],
                 )
             else:
-                result = self._from_catalog(target, options)
+                result, closed = self._from_catalog(target, options)
         except CliError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(render(result, as_json=options["json"], gpu_key=gpu_key))
+        if result.get("params") is None and not closed:
+            # a stored model whose config the engine refuses: the rest was printed, and the
+            # exit status says that the backbone is missing (as it does for a folder)
+            raise CommandError(
+                f"the backbone could not be analyzed: {result.get('backbone_error') or 'no config'}"
+            )
 
-    def _from_catalog(self, target: str, options: dict[str, Any]) -> dict[str, Any]:
+    def _from_catalog(self, target: str, options: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The analysis of a catalog model, and whether it is a closed model (no config.json
+        by nature, not by fault)."""
         from django.db import DatabaseError
 
         from catalog.ids import InvalidModelId
@@ -88,12 +103,12 @@ class Command(BaseCommand):
                 "backbone_error": "a closed model: the vendor publishes no config.json",
                 **revision.analysis,
                 "repo_id": revision.analysis.get("repo_id") or model.repo_id,
-            }
+            }, True
         wants_default = (
             options["context"] is None and options["batch"] == 1 and (options["kv_dtype"] == "bf16")
         )
         if wants_default and revision.analysis and "params" in revision.analysis:
-            return revision.analysis
+            return revision.analysis, False
         from axes.analysis import analyze_artifacts
         from catalog import services
 
@@ -103,4 +118,4 @@ class Command(BaseCommand):
             context_len=options["context"],
             batch=options["batch"],
             kv_dtype=options["kv_dtype"],
-        )
+        ), False
