@@ -195,13 +195,19 @@ class HeadlineRow(Schema):
     key: str
     title: str
     values: list[Any]
-    differs: bool
+    differs: bool | None = Field(
+        description="true: two known values differ; false: all models have it and agree; "
+        "null: a model lacks it, so sameness is unknown"
+    )
 
 
 class FactRow(Schema):
     kind: str
     values: list[list[Any]]
-    differs: bool
+    differs: bool | None = Field(
+        description="true: two known values differ; false: all models have it and agree; "
+        "null: a model lacks it, so sameness is unknown"
+    )
 
 
 class ConfigRow(Schema):
@@ -237,7 +243,11 @@ class Phrase(Schema):
 
 
 class ClassifyOut(Schema):
-    label: str | None
+    axis: str | None = Field(
+        description="the statement's axis (backbone, post_training, inference, product, "
+        "context or none), as its phrases and manage.py classify name it"
+    )
+    label: str | None = Field(description="the same as axis (the field's first name, kept)")
     kind: str | None = None
     confidence: float = 0.0
     phrases: list[Phrase]
@@ -371,6 +381,16 @@ def compare(request: HttpRequest, models: str) -> Any:
     given = compare_ids_parse(models, limit=None)
     if not given:
         return Status(400, {"detail": _("Pass models=org/a,org/b (comma-separated model IDs).")})
+    if len(given) < 2:
+        return Status(
+            400,
+            {
+                "detail": _(
+                    "A comparison needs at least two models: pass models=org/a,org/b "
+                    "(GET /api/models/{repo_id} describes one model)."
+                )
+            },
+        )
     if len(given) > MAX_COMPARE:
         return Status(
             400,
@@ -398,13 +418,19 @@ def compare(request: HttpRequest, models: str) -> Any:
     return {
         "models": data["names"],
         "unknown": data["unknown"],
-        "headline": data["headline"],
+        "headline": [
+            {
+                **row,
+                "differs": _differs(row["differs"], known=[v is not None for v in row["values"]]),
+            }
+            for row in data["headline"]
+        ],
         "axes": {
             axis: [
                 {
                     "kind": row["kind"],
                     "values": [[f.get("value") for f in cell] for cell in row["cells"]],
-                    "differs": row["differs"],
+                    "differs": _differs(row["differs"], known=[bool(c) for c in row["cells"]]),
                 }
                 for row in rows
             ]
@@ -413,6 +439,15 @@ def compare(request: HttpRequest, models: str) -> Any:
         "config_diff": data["config_diff"],
         "axes_verdict": data["axes_verdict"],
     }
+
+
+def _differs(differs: bool, *, known: list[bool]) -> bool | None:
+    """true: two known values differ; false: every model has the value and they agree; null:
+    no two known values differ but a model lacks it (a closed model's parameter count), so
+    "the same" cannot be said."""
+    if differs:
+        return True
+    return False if all(known) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,8 +491,10 @@ def classify(request: HttpRequest, payload: ClassifyIn) -> Any:
                 "confidence": float(d.get("confidence") or 0.0),
             }
         )
+    axis = label.get("axis") or label.get("label")
     return {
-        "label": label.get("axis") or label.get("label"),
+        "axis": axis,
+        "label": axis,
         "kind": label.get("kind"),
         "confidence": float(label.get("confidence") or 0.0),
         "phrases": phrases,

@@ -104,6 +104,27 @@ def test_compare_endpoint(client, web_showcase):
     assert client.get("/api/compare", {"models": " , "}).status_code == 400
 
 
+def test_compare_says_unknown_not_same_when_a_model_lacks_a_value(client, web_showcase, web_model):
+    """A closed model has no parameter count: the row is neither "differs" nor "same"."""
+    web_model("vendor/closed-one", analysis={"facts": []})
+    data = client.get(
+        "/api/compare", {"models": "vendor/closed-one,meta-llama/Meta-Llama-3-8B"}
+    ).json()
+    params = next(r for r in data["headline"] if r["key"] == "params_total")
+    assert params["values"][0] is None and params["differs"] is None
+    both = client.get(
+        "/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,meta-llama/Meta-Llama-3-8B-Instruct"}
+    ).json()
+    params = next(r for r in both["headline"] if r["key"] == "params_total")
+    assert params["differs"] is False
+    decoder = next(r for r in both["headline"] if r["key"] == "decoder_type")
+    assert decoder["differs"] is False
+    rows = [r for rows in both["axes"].values() for r in rows]
+    assert any(r["differs"] is None for r in rows)  # a card fact only the Instruct card states
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["HeadlineRow"]
+    assert "null" in schema["properties"]["differs"]["description"]
+
+
 def test_classify_endpoint(client):
     pytest.importorskip("axes.classify")
     from axes import classify
@@ -118,6 +139,7 @@ def test_classify_endpoint(client):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["label"] in {"backbone", "post_training", "inference", "product", "context"}
+    assert body["axis"] == body["label"]  # the name its phrases and manage.py classify use
     assert body["phrases"] and all("start" in p and "end" in p for p in body["phrases"])
     # a statement or a row, not a document: the open endpoint refuses long texts
     for text in ("", "x" * 4001):
@@ -241,6 +263,10 @@ def test_compare_refuses_what_it_cannot_compare_instead_of_a_silent_200(client, 
     assert too_many.json()["detail"] == ("At most 6 models can be compared at once; you passed 8.")
     bad = client.get("/api/compare", {"models": "a b/c,meta-llama/Meta-Llama-3-8B"})
     assert bad.status_code == 400 and bad.json()["detail"].startswith("a b/c: ")
+    one = client.get("/api/compare", {"models": "meta-llama/Meta-Llama-3-8B"})
+    assert one.status_code == 400 and one.json()["detail"].startswith(
+        "A comparison needs at least two models"
+    )
     nothing = client.get("/api/compare", {"models": "nobody/a,nobody/b"})
     assert nothing.status_code == 404
     assert "None of these models is in the catalog: nobody/a, nobody/b" in nothing.json()["detail"]
