@@ -113,6 +113,22 @@ def _offline_hint() -> str:
     )
 
 
+def command_line_message(exc: Exception) -> str:
+    """An ingestion error for a terminal: the page's way out (the home page's list, the upload
+    form) becomes the command line's (load_demo, ingest --dir); no class names."""
+    message = str(exc)
+    cli = (
+        "From the command line: `python manage.py load_demo` loads the bundled demo catalog; "
+        "`python manage.py ingest --dir PATH` reads a local folder."
+    )
+    page = _offline_hint()
+    if page in message:
+        return message.replace(page, cli)
+    if getattr(exc, "code", "") in ("unreachable", "timeout"):
+        return f"{message} {cli}"
+    return message
+
+
 def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 

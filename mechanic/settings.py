@@ -291,7 +291,11 @@ for _scheme in ("redis://", "rediss://", "sqla+", "amqp://", "memory://", "files
     if CELERY_BROKER_URL.startswith(_scheme):
         break
 else:
-    raise ImproperlyConfigured(f"CELERY_BROKER_URL={CELERY_BROKER_URL!r} has an unknown scheme.")
+    _broker_var = "CELERY_BROKER_URL" if env_str("CELERY_BROKER_URL") else "REDIS_URL"
+    raise ImproperlyConfigured(
+        f"{_broker_var}={CELERY_BROKER_URL!r} has an unknown scheme: use redis://HOST:PORT/DB "
+        "(or rediss://); unset it for the embedded broker."
+    )
 
 PROFILER_MAX_ATTEMPTS = env_int("PROFILER_MAX_ATTEMPTS", 2, minimum=1)
 # Hard limit for one measurement run; must stay below the broker's visibility timeout so a

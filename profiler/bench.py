@@ -32,15 +32,44 @@ def parser_build() -> argparse.ArgumentParser:
         prog="python -m profiler.bench", description=__doc__.split("\n\n")[0]
     )
     p.add_argument("path", help="a folder with config.json (and optionally *.safetensors)")
-    p.add_argument("--device", choices=DEVICES, default="cpu")
-    p.add_argument("--dtype", choices=("bfloat16", "float16", "float32"), default="bfloat16")
-    p.add_argument("--batch", type=int, default=1)
-    p.add_argument("--prompt-len", type=int, default=128)
-    p.add_argument("--new-tokens", type=int, default=64)
-    p.add_argument("--mode", choices=MODES, default="auto")
-    p.add_argument("--iters", type=int, default=3)
-    p.add_argument("--warmup", type=int, default=1)
-    p.add_argument("--slice-layers", type=int, default=2)
+    p.add_argument("--device", choices=DEVICES, default="cpu", help="where to run (default: cpu)")
+    p.add_argument(
+        "--dtype",
+        choices=("bfloat16", "float16", "float32"),
+        default="bfloat16",
+        help="weights and activations dtype (default: bfloat16)",
+    )
+    p.add_argument("--batch", type=int, default=1, help="sequences per step (default: 1)")
+    p.add_argument(
+        "--prompt-len", type=int, default=128, help="prompt tokens, timed as prefill (default: 128)"
+    )
+    p.add_argument(
+        "--new-tokens",
+        type=int,
+        default=64,
+        help="tokens generated one at a time, timed as decode (default: 64)",
+    )
+    p.add_argument(
+        "--mode",
+        choices=MODES,
+        default="auto",
+        help="checkpoint: the folder's safetensors weights; synthetic: random weights of the "
+        "real shapes; sliced: build a few layers and extrapolate; auto (default): checkpoint "
+        "when *.safetensors are there, else synthetic",
+    )
+    p.add_argument(
+        "--iters",
+        type=int,
+        default=3,
+        help="timed repetitions; the median is reported (default: 3)",
+    )
+    p.add_argument("--warmup", type=int, default=1, help="untimed repetitions first (default: 1)")
+    p.add_argument(
+        "--slice-layers",
+        type=int,
+        default=2,
+        help="with --mode sliced: build this many layers and twice as many (default: 2)",
+    )
     p.add_argument("--compile", action="store_true", help="torch.compile the decode step (CUDA)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

@@ -367,8 +367,11 @@ def test_a_malformed_environment_variable_is_one_line(tmp_path: Path) -> None:
     for name, value, said in (
         ("HF_ENDPOINT", "notaurl", "HF_ENDPOINT='notaurl' must start with http:// or https://"),
         ("DATABASE_URL", "foo", "DATABASE_URL='foo' cannot be parsed"),
+        ("REDIS_URL", "foo", "REDIS_URL='foo' has an unknown scheme"),  # the variable one set
+        ("CELERY_BROKER_URL", "bar", "CELERY_BROKER_URL='bar' has an unknown scheme"),
     ):
         env = {**_env(tmp_path), name: value}
+        env.pop("CELERY_BROKER_URL" if name == "REDIS_URL" else "", None)
         out = subprocess.run(
             [sys.executable, "manage.py", "ingest", "acme/x"],
             cwd=REPO,

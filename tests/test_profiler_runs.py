@@ -424,12 +424,10 @@ def test_korean_and_german_pages_render():
         translation.activate("en")  # LocaleMiddleware leaves the language active in the thread
 
 
-def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, monkeypatch, tmp_path):
+def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, settings, tmp_path):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
-
-    from profiler.management.commands import profile
 
     with pytest.raises(CommandError, match="/nonexistent/model is not a folder"):
         call_command("profile", "/nonexistent/model", "--device", "cpu")
@@ -443,7 +441,7 @@ def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, monkey
         call_command("profile", revision.model.repo_id, "--device", "cpu", "--prompt-len", "0")
     # no worker: the hint comes early, once, and the wait still ends at --timeout
     revision_with_config(TINY_LLAMA, repo_id="test/queued")
-    monkeypatch.setattr(profile, "QUEUED_HINT_S", 0)
+    settings.PROFILER_QUEUED_HINT_AFTER_S = 0  # the page's setting, not a constant of its own
     err = StringIO()
     with pytest.raises(CommandError, match="is still queued after 1 s"):
         call_command(
@@ -560,3 +558,22 @@ def test_an_operator_sees_and_stops_runs_in_the_admin(admin_client):
     queued.refresh_from_db()
     done.refresh_from_db()
     assert queued.status == Status.CANCELLED and done.status == Status.SUCCEEDED
+
+
+@pytest.mark.parametrize("command", ["profile", "ingest"])
+def test_an_unreachable_hub_is_said_for_the_command_line(settings, command):
+    """Offline, both commands point to the command line's ways out, not the home page's, and
+    show no exception class names."""
+    from django.core.management import CommandError, call_command
+
+    settings.HF_ENDPOINT = "http://127.0.0.1:9"  # nothing listens on the discard port
+    settings.HF_MAX_RETRIES = 0
+    settings.HF_TIMEOUT_S = 2
+    args = ["--device", "cpu"] if command == "profile" else []
+    with pytest.raises(CommandError) as caught:
+        call_command(command, "acme/not-stored-yet", *args)
+    message = str(caught.value)
+    assert "cannot be reached" in message, message
+    assert "`python manage.py ingest --dir PATH` reads a local folder" in message
+    assert "home page" not in message and "Upload a config.json" not in message
+    assert "HubUnreachable" not in message

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        from catalog.hub import HubError
+        from catalog.hub import HubError, command_line_message
 
         model_id, path = options.get("model_id"), options.get("path")
         if bool(model_id) == bool(path):
@@ -61,13 +61,7 @@ class Command(BaseCommand):
                     repo_id=model_id, revision=options.get("revision"), progress=progress
                 )
         except (InvalidModelId, HubError, ArtifactInvalid) as exc:
-            message = str(exc)
-            if getattr(exc, "code", "") in ("unreachable", "timeout"):  # the shell's ways out
-                message += (
-                    " From the command line: `python manage.py load_demo` loads the bundled "
-                    "demo catalog; `python manage.py ingest --dir PATH` reads a local folder."
-                )
-            raise CommandError(message) from exc
+            raise CommandError(command_line_message(exc)) from exc
         for note in result.notes:
             self.stderr.write(f"note: {note}")
         backbone_error = (result.revision.analysis or {}).get("backbone_error")

@@ -11,7 +11,10 @@ from catalog.services import demo_catalog_files, demo_model_load
 
 
 class Command(BaseCommand):
-    help = "Load the bundled demo catalog (catalog/demo/*.json). Loading twice changes nothing."
+    help = (
+        "Load the bundled demo catalog (catalog/demo/*.json and closed/*.json). Loading twice "
+        "changes nothing. -v 2 lists each model."
+    )
 
     def handle(self, *args, **options) -> None:
         created = unchanged = 0

@@ -16,14 +16,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from catalog.artifact_text import ArtifactInvalid
+from catalog.hub import HubError, command_line_message
+from catalog.ids import InvalidModelId
 from catalog.models import Revision
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
 
 _FLAGS = (("prompt_len", "--prompt-len"), ("new_tokens", "--new-tokens"), ("batch", "--batch"))
-QUEUED_HINT_S = 30  # a queued run that no worker claimed by then gets a hint, once
 
 
 class Command(BaseCommand):
@@ -128,7 +131,9 @@ class Command(BaseCommand):
             for field, flag in _FLAGS:
                 message = re.sub(rf"(?<![\w-]){field}(?!\w)", flag, message)
             raise CommandError(message) from exc
-        except Exception as exc:  # catalog errors (Hub unreachable, invalid ID) are typed
+        except (InvalidModelId, HubError, ArtifactInvalid) as exc:  # said as ingest says them
+            raise CommandError(command_line_message(exc)) from exc
+        except Exception as exc:  # anything else: its type helps whoever reads the report
             raise CommandError(f"{type(exc).__name__}: {exc}") from exc
         self.stderr.write(f"run {run.pk}: {run.status} ({revision})")
         if not opts["wait"]:
@@ -149,6 +154,8 @@ class Command(BaseCommand):
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
         started = time.monotonic()
         deadline = started + timeout_s
+        # a queued run that no worker claimed by then gets a hint, once (as the page says it)
+        hint_after_s = settings.PROFILER_QUEUED_HINT_AFTER_S
         last = None
         hinted = False
         while True:
@@ -165,12 +172,12 @@ class Command(BaseCommand):
             if (
                 not hinted
                 and run.status == run.Status.QUEUED
-                and (time.monotonic() - started > QUEUED_HINT_S)
+                and (time.monotonic() - started > hint_after_s)
             ):
                 # said once, early: waiting the whole --timeout to learn that no worker runs
                 # is an hour by default
                 self.stderr.write(
-                    f"still queued after {QUEUED_HINT_S} s: is a worker consuming queue gpu? "
+                    f"still queued after {hint_after_s:g} s: is a worker consuming queue gpu? "
                     "(celery -A mechanic worker -Q gpu --concurrency 1); waiting on."
                 )
                 hinted = True
