@@ -311,16 +311,23 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
     for note in result.get("notes") or []:
         lines.append(f"note: {note}")
     facts = result.get("facts") or []
-    if facts:
-        lines.append(f"Facts ({len(facts)}):")
-        for f in facts:
+    # a card line the learned model placed with little confidence is a guess: listed apart,
+    # with its confidence, so that noise does not read as a fact
+    sure = [f for f in facts if not (f.get("extra") or {}).get("low_confidence")]
+    guesses = [f for f in facts if (f.get("extra") or {}).get("low_confidence")]
+    for title, group in (("Facts", sure), ("Guesses, card lines under 50% confidence", guesses)):
+        if not group:
+            continue
+        lines.append(f"{title} ({len(group)}):")
+        for f in group:
             value = (
                 f["value"]
                 if not isinstance(f["value"], dict)
                 else json.dumps(f["value"], default=str, ensure_ascii=False)
             )
             value = " ".join(str(value).split())  # a card quote's line breaks stay off the table
+            sureness = "" if group is sure else f"{f.get('confidence', 0):.0%} "
             lines.append(
-                f"  {f['kind']:<28} {value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
+                f"  {f['kind']:<28} {sureness}{value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
             )
     return "\n".join(lines)

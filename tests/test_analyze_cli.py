@@ -512,3 +512,31 @@ def test_a_catalog_model_without_a_backbone_exits_non_zero_after_printing() -> N
         with pytest.raises(CommandError, match="the backbone could not be analyzed: .*negative"):
             call_command("analyze", "bad/neg", *args, stdout=out)
         assert "not analyzed" in out.getvalue() or '"backbone_error"' in out.getvalue()
+
+
+def test_low_confidence_card_lines_are_listed_apart_as_guesses() -> None:
+    from axes.cli import render_summary
+
+    def fact(kind: str, value: str, confidence: float, low: bool) -> dict:
+        return {
+            "kind": kind,
+            "value": value,
+            "confidence": confidence,
+            "extra": {"low_confidence": True} if low else {},
+            "evidence": {"source": "README.md", "locator": "L9"},
+        }
+
+    text = render_summary(
+        {
+            "repo_id": "x/y",
+            "backbone_error": "none",
+            "facts": [
+                fact("context.provenance", "2020\\.", 0.2316, True),
+                fact("post_training.preference", "Trained with DPO.", 0.86, False),
+            ],
+        }
+    )
+    lines = text.splitlines()
+    assert lines.index("Facts (1):") < lines.index("Guesses, card lines under 50% confidence (1):")
+    assert lines[-1].startswith("  context.provenance") and " 23% 2020\\." in lines[-1]
+    assert "86%" not in text
