@@ -323,7 +323,15 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 if any(b for _n, b in breakdowns)
                 else "",
                 "breakdown_table": _union_table(breakdowns),
-                "chart_roofline": vs.chart_roofline(roofs) if any(r for _n, r in roofs) else "",
+                "chart_roofline": vs.chart_roofline(
+                    roofs,
+                    [
+                        vs.roofline_unfit(a, r, vs.roofline_context(a))
+                        for a, (_n, r) in zip(analyses, roofs, strict=True)
+                    ],
+                )
+                if any(r for _n, r in roofs)
+                else "",
                 "roofline_table": _union_table(roofs),
                 "mem": memory_section(list(zip(names, analyses, strict=True)), gpu_name),
                 "axis_titles": vs.axis_titles(),

@@ -189,12 +189,15 @@ def _int_param(request: HttpRequest, name: str, default: int, *, lo: int, hi: in
     return max(lo, min(hi, value))
 
 
-def memory_section(analyses: list[tuple[str, dict[str, Any]]], gpu_name: str) -> dict[str, Any]:
-    """The memory-vs-context chart (one line per model) with its table alternative."""
+def memory_section(
+    analyses: list[tuple[str, dict[str, Any]]], gpu_name: str, chosen: int | None = None
+) -> dict[str, Any]:
+    """The memory-vs-context chart (one line per model) with its table alternative;
+    ``chosen``: the page's context, plotted and marked."""
     gpus = vs.gpu_table()
     gpu_name = gpu_name if gpu_name in gpus else vs.gpu_default(gpus)
     gpu = gpus[gpu_name]
-    contexts = vs.curve_contexts([a for _n, a in analyses])
+    contexts = vs.curve_contexts([a for _n, a in analyses], chosen)
     series = [(name, vs.memory_curve(a, contexts)) for name, a in analyses]
     series = [(n, pts) for n, pts in series if pts]
     table_rows = [
@@ -207,7 +210,9 @@ def memory_section(analyses: list[tuple[str, dict[str, Any]]], gpu_name: str) ->
         "gpu_bytes": gpu["memory_bytes"],
         "series_names": [n for n, _p in series],
         "rows": table_rows,
-        "chart": vs.chart_memory(series, gpu["label"], gpu["memory_bytes"]) if series else "",
+        "chart": vs.chart_memory(series, gpu["label"], gpu["memory_bytes"], chosen)
+        if series
+        else "",
     }
 
 
@@ -256,6 +261,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
 
     breakdown = vs.params_breakdown(analysis)
     roof = vs.roofline_at(analysis, chosen_ctx)  # the context the rest of the page uses
+    unfit = vs.roofline_unfit(analysis, roof, chosen_ctx)
     card, card_truncated = card_html(revision) if revision else ("", False)
     revisions = (
         list(model.revisions.only("sha", "source", "fetched_at", "model_id")[:10])
@@ -302,8 +308,9 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "breakdown_total": sum(v for _n, v in breakdown),
         "chart_params": vs.chart_params([(model.repo_id, breakdown)]) if breakdown else "",
         "roofline": roof,
-        "chart_roofline": vs.chart_roofline([(model.repo_id, roof)]) if roof else "",
-        "mem": memory_section([(model.repo_id, analysis)], gpu_name),
+        "roofline_unfit": unfit,
+        "chart_roofline": vs.chart_roofline([(model.repo_id, roof)], [unfit]) if roof else "",
+        "mem": memory_section([(model.repo_id, analysis)], gpu_name, chosen_ctx),
         "lineage": lineage_chain(model, analysis),
         "contradictions": partial(vs.contradictions, analysis),
         "notes": [

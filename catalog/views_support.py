@@ -195,6 +195,31 @@ def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str
     return out
 
 
+def roofline_context(analysis: dict[str, Any]) -> int:
+    """The context the stored roofline was computed at (the engine's default when unsaid)."""
+    at = _num(dig(analysis, "compute", "flops_detail", "context"))
+    return int(at) if at else 8192  # axes.backbone.report.DEFAULT_CONTEXT
+
+
+def roofline_unfit(
+    analysis: dict[str, Any], roof: list[tuple[str, float]], context_tokens: int
+) -> set[str]:
+    """The GPUs of ``roof`` that cannot hold the model on one card: weights as stored plus one
+    sequence's KV cache (and state) at ``context_tokens`` past the GPU's memory. Their
+    roofline is a bound for a GPU of that bandwidth with enough memory, not a speed one of
+    them reaches."""
+    weights = weights_bytes(analysis, "stored") or weights_bytes(analysis, "bf16")
+    if not weights:
+        return set()
+    need = weights + (kv_bytes_at(analysis, context_tokens) or 0.0)
+    table = gpu_table()
+    return {
+        gpu
+        for gpu, _rate in roof
+        if (table.get(gpu) or {}).get("memory_bytes") and need > table[gpu]["memory_bytes"]
+    }
+
+
 def weights_bytes(analysis: dict[str, Any], dtype: str = "bf16") -> float | None:
     return _num(dig(analysis, "memory", "weights_bytes", dtype))
 
@@ -486,8 +511,15 @@ def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
 
 
 def chart_memory(
-    series: list[tuple[str, list[tuple[int, float]]]], gpu: str, gpu_bytes: float
+    series: list[tuple[str, list[tuple[int, float]]]],
+    gpu: str,
+    gpu_bytes: float,
+    chosen: int | None = None,
 ) -> str:
+    """Memory vs context per model, the GPU's capacity as a dashed line, and ``chosen`` (the
+    page's context) as a dotted vertical line. The y axis starts at 0, so a capacity far
+    below the curves sits above the x ticks, not on them."""
+
     def build() -> str:
         data = [
             {
@@ -533,6 +565,20 @@ def chart_memory(
                 "GiB",
             ),
         }
+        layout["yaxis"]["rangemode"] = "tozero"
+        if chosen:
+            layout["shapes"].append(
+                {
+                    "line": {"color": "#555", "dash": "dot"},
+                    "type": "line",
+                    "x0": chosen,
+                    "x1": chosen,
+                    "xref": "x",
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "y domain",
+                }
+            )
         layout["xaxis"]["type"] = "log"
         # ticks at the plotted context lengths, written as configs write them (8K, 128K): the
         # default log ticks read "9 1000 2 3 4 ..."
@@ -541,21 +587,34 @@ def chart_memory(
         layout["xaxis"]["ticktext"] = [tokens_h(c) for c in ticks]
         return _figure_json(data, layout)
 
-    return _cached_figure("memory", [series, gpu, gpu_bytes], build)
+    return _cached_figure("memory", [series, gpu, gpu_bytes, chosen], build)
 
 
-def chart_roofline(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
+def chart_roofline(
+    series: list[tuple[str, list[tuple[str, float]]]], unfit: list[set[str]] | None = None
+) -> str:
+    """Grouped bars of the batch-1 decode bound per GPU; ``unfit[i]``: the GPUs series i does
+    not fit on (``roofline_unfit``), drawn hatched and faint with "does not fit" on the bar."""
+    unfit = unfit or [set() for _ in series]
+
     def build() -> str:
-        data = [
-            {
+        no_fit = _("does not fit")
+        data = []
+        for i, (label, rows) in enumerate(series):
+            bad = unfit[i] if i < len(unfit) else set()
+            trace: dict[str, Any] = {
                 "marker": {"color": _PALETTE[i % len(_PALETTE)]},
                 "name": label,
                 "x": [g for g, _v in rows],
                 "y": [v for _g, v in rows],
                 "type": "bar",
             }
-            for i, (label, rows) in enumerate(series)
-        ]
+            if bad:
+                trace["marker"]["pattern"] = {"shape": ["/" if g in bad else "" for g, _v in rows]}
+                trace["marker"]["opacity"] = [0.45 if g in bad else 1.0 for g, _v in rows]
+                trace["text"] = [no_fit if g in bad else "" for g, _v in rows]
+                trace["textposition"] = "outside"
+            data.append(trace)
         layout = _layout(
             _("Decode roofline: memory-bound tokens/s, batch 1"),
             "GPU",
@@ -564,7 +623,7 @@ def chart_roofline(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
         )
         return _figure_json(data, layout)
 
-    return _cached_figure("roofline", series, build)
+    return _cached_figure("roofline", [series, [sorted(u) for u in unfit]], build)
 
 
 def memory_curve(analysis: dict[str, Any], contexts: list[int]) -> list[tuple[int, float]]:
@@ -577,10 +636,15 @@ def memory_curve(analysis: dict[str, Any], contexts: list[int]) -> list[tuple[in
     return out
 
 
-def curve_contexts(analyses: list[dict[str, Any]]) -> list[int]:
+def curve_contexts(analyses: list[dict[str, Any]], chosen: int | None = None) -> list[int]:
+    """Powers of two from 1K up to the longest native context, that context itself (163,840
+    is no power of two), and ``chosen`` (the page's context control) when given."""
     longest = max((context_length(a) or 0 for a in analyses), default=0) or 131072
-    contexts = [1024 * 2**i for i in range(0, 11)]
-    return [c for c in contexts if c <= max(longest, 4096)]
+    contexts = {c for c in (1024 * 2**i for i in range(0, 11)) if c <= max(longest, 4096)}
+    contexts.add(max(longest, 4096))
+    if chosen:
+        contexts.add(chosen)
+    return sorted(contexts)
 
 
 def axes_order() -> tuple[str, ...]:

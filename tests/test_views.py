@@ -449,3 +449,48 @@ def test_head_requests_are_answered_like_get(client, web_showcase):
         response = client.head(url)
         assert response.status_code == 200, url
         assert response.content == b""
+
+
+def test_roofline_marks_gpus_the_model_does_not_fit_on(client, web_model):
+    """DeepSeek-R1's weights exceed every GPU of the table: each roofline bar is hatched and
+    said not to fit; Llama-3.1-8B fits on the 80 GB cards but not on a 24 GB RTX 4090 at 128K."""
+    import json as _json
+
+    from tests.conftest import _web_shared_config, web_report
+
+    r1 = _web_shared_config("deepseek-ai--DeepSeek-R1")
+    web_model("deepseek-ai/DeepSeek-R1", analysis=web_report(r1, []), config=r1)
+    html = client.get("/models/deepseek-ai/DeepSeek-R1/").content.decode()
+    assert 'data-testid="roofline-unfit"' in html
+    assert html.count('<tr class="unfit">') == 7
+    raw = re.search(
+        r'<script type="application/json" id="chart-roofline">(.*?)</script>', html, re.S
+    )
+    figure = _json.loads(raw.group(1))
+    bars = figure["data"][0]
+    assert set(bars["marker"]["pattern"]["shape"]) == {"/"}
+    assert set(bars["text"]) == {"does not fit"}
+    llama = _web_shared_config("meta-llama--Llama-3.1-8B")
+    web_model("meta-llama/Llama-3.1-8B", analysis=web_report(llama, []), config=llama)
+    page = client.get("/models/meta-llama/Llama-3.1-8B/", {"context": 131072}).content.decode()
+    rows = re.findall(r'<tr( class="unfit")?><th scope="row">([^<]+)</th>', page)
+    unfit = {gpu for mark, gpu in rows if mark}
+    assert "RTX-4090" in unfit and "H100-SXM" not in unfit and "H200" not in unfit
+    assert 'data-testid="roofline-unfit"' in page
+
+
+def test_memory_chart_plots_the_chosen_context_and_the_native_one(client, web_model):
+    import json as _json
+
+    from tests.conftest import _web_shared_config, web_report
+
+    r1 = _web_shared_config("deepseek-ai--DeepSeek-R1")  # 163,840 positions: no power of two
+    web_model("deepseek-ai/DeepSeek-R1", analysis=web_report(r1, []), config=r1)
+    html = client.get("/models/deepseek-ai/DeepSeek-R1/", {"context": 100000}).content.decode()
+    raw = re.search(r'<script type="application/json" id="chart-memory">(.*?)</script>', html, re.S)
+    figure = _json.loads(raw.group(1))
+    xs = figure["data"][0]["x"]
+    assert 100000 in xs and 163840 in xs and xs == sorted(xs)
+    assert figure["layout"]["yaxis"]["rangemode"] == "tozero"
+    marker = [s for s in figure["layout"]["shapes"] if s.get("xref") == "x"]
+    assert marker and marker[0]["x0"] == 100000

@@ -55,7 +55,7 @@ def _go_params(series):
     return fig
 
 
-def _go_memory(series, gpu, gpu_bytes):
+def _go_memory(series, gpu, gpu_bytes, chosen=None):
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -83,22 +83,35 @@ def _go_memory(series, gpu, gpu_bytes):
             "GiB",
         )
     )
+    fig.update_yaxes(rangemode="tozero")
+    if chosen:
+        fig.add_vline(x=chosen, line_dash="dot", line_color="#555")
     ticks = sorted({c for _label, points in series for c, _b in points})
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[tokens_h(c) for c in ticks])
     return fig
 
 
-def _go_roofline(series):
+def _go_roofline(series, unfit=None):
     import plotly.graph_objects as go
 
     fig = go.Figure()
     for i, (label, rows) in enumerate(series):
+        bad = (unfit or [set()] * len(series))[i]
+        extra = {}
+        if bad:
+            extra = {
+                "marker_pattern_shape": ["/" if g in bad else "" for g, _v in rows],
+                "marker_opacity": [0.45 if g in bad else 1.0 for g, _v in rows],
+                "text": [translation.gettext("does not fit") if g in bad else "" for g, _v in rows],
+                "textposition": "outside",
+            }
         fig.add_trace(
             go.Bar(
                 name=label,
                 x=[g for g, _v in rows],
                 y=[v for _g, v in rows],
                 marker_color=vs._PALETTE[i % len(vs._PALETTE)],
+                **extra,
             )
         )
     fig.update_layout(
@@ -125,6 +138,13 @@ def test_fast_charts_equal_the_graph_object_figures(language):
         assert json.loads(vs.chart_roofline(roofs)) == json.loads(_go_roofline(roofs).to_json())
         assert json.loads(vs.chart_memory(curves, "H100 SXM", 80e9)) == json.loads(
             _go_memory(curves, "H100 SXM", 80e9).to_json()
+        )
+        assert json.loads(vs.chart_memory(curves, "H100 SXM", 80e9, 163840)) == json.loads(
+            _go_memory(curves, "H100 SXM", 80e9, 163840).to_json()
+        )
+        unfit = [{"H100-SXM"}, set()]
+        assert json.loads(vs.chart_roofline(roofs, unfit)) == json.loads(
+            _go_roofline(roofs, unfit).to_json()
         )
 
 
