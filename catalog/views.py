@@ -183,6 +183,12 @@ def _job_state(job: Any) -> dict[str, Any]:
         "repo_id": job.repo_id,
         # a failed fetch gives the field back with the ID in it, to correct or try again
         "retry_form": PasteForm(initial={"model_id": job.repo_id}) if status == "failed" else None,
+        # and the stored copy, when the catalog has one (a revision the Hub did not give)
+        "stored": CatalogModel.objects.filter(
+            repo_id__iexact=job.repo_id, latest_revision__isnull=False
+        ).first()
+        if status == "failed"
+        else None,
     }
 
 
@@ -231,7 +237,8 @@ def ingest(request: HttpRequest) -> HttpResponse:
         .exclude(latest_revision__source=Revision.Source.UPLOAD)
         .first()
     )
-    if existing is not None and revision is None and not request.POST.get("refresh"):
+    # /tree/main is the model's default page on the Hub: the catalog copy answers it too
+    if existing is not None and revision in (None, "main") and not request.POST.get("refresh"):
         return _redirect(request, existing.get_absolute_url())
 
     errors = _ingest_errors()

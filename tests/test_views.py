@@ -103,6 +103,33 @@ def test_ingest_existing_model_redirects_without_network(client, web_showcase):
     )
     assert hx.status_code == 200
     assert hx["HX-Redirect"] == "/models/meta-llama/Meta-Llama-3-8B/"
+    # /tree/main is the Hub's default page of the model: the catalog copy answers it offline
+    tree = client.post(
+        reverse("catalog:ingest"),
+        {"model_id": "https://huggingface.co/meta-llama/Meta-Llama-3-8B/tree/main"},
+    )
+    assert tree.status_code == 302 and tree["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+
+def test_a_failed_fetch_of_a_stored_model_links_the_stored_copy(client, web_showcase):
+    from catalog.models import IngestJob
+
+    job = IngestJob.objects.create(
+        repo_id="meta-llama/Meta-Llama-3-8B",
+        requested_revision="refs/pr/7",
+        status=IngestJob.Status.FAILED,
+        error="The Hub cannot be reached (offline?).",
+    )
+    html = client.get(reverse("catalog:ingest_progress", args=[job.pk])).content.decode()
+    assert 'data-testid="stored-copy"' in html
+    assert 'href="/models/meta-llama/Meta-Llama-3-8B/"' in html
+    other = IngestJob.objects.create(
+        repo_id="nobody/unknown", status=IngestJob.Status.FAILED, error="No model"
+    )
+    assert (
+        'data-testid="stored-copy"'
+        not in client.get(reverse("catalog:ingest_progress", args=[other.pk])).content.decode()
+    )
 
 
 def test_posts_enforce_csrf():
