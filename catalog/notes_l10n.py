@@ -1,5 +1,5 @@
-"""Notes written in English by framework-free code (the engine, the ingestion, the worker),
-shown in the page's language.
+"""Notes and refusals written in English by framework-free code (the engine, the ingestion,
+the worker), shown in the page's language.
 
 The engine, ``axes.analysis`` and ``profiler.core`` import no Django and write their notes as
 English sentences with figures in them ("context 131,072 is past the model's 8,192
@@ -108,6 +108,65 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("no analytic estimate: analyze_config failed (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone is not importable (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone has no analyze_config."),
+    # the engine's refusals (axes.backbone ConfigError), shown where an upload is refused and
+    # on the page of a stored model whose config the engine cannot read
+    gettext_noop(
+        "config.json has %(key)s: null (NaN and Infinity are read as null); the engine needs a "
+        "number there to count parameters. Fix the value and retry."
+    ),
+    gettext_noop(
+        "config.json has no %(keys)s; the engine needs it to count parameters. Add the key or "
+        "analyze the model's original config.json."
+    ),
+    gettext_noop(
+        "config.json must hold a JSON object, not %(kind)s. Check that you passed the model's "
+        "config.json."
+    ),
+    gettext_noop("%(path)s must be a number, not %(value)s"),
+    gettext_noop("%(path)s must be true or false, not %(value)s"),
+    gettext_noop("%(path)s must be a list, not %(kind)s"),
+    gettext_noop("%(path)s must be an integer, not a boolean (%(value)s)"),
+    gettext_noop(
+        "%(path)s must be an integer, not %(value)s. Fix the value in config.json and retry."
+    ),
+    gettext_noop("%(path)s must not be negative, not %(value)s"),
+    gettext_noop(
+        "config.json describes %(n_total)s parameters, past any real model (at most "
+        "%(n_max)s); check its sizes"
+    ),
+    gettext_noop(
+        "config.json's sizes give impossible counts (total %(total)s, active %(active)s); "
+        "check its sizes"
+    ),
+    gettext_noop("%(path)s must be positive, not %(value)s"),
+    gettext_noop(
+        "%(path)s = %(n_value)s is past any real model (at most %(n_limit)s); fix the value in "
+        "config.json"
+    ),
+    gettext_noop("attention head counts must not be negative"),
+    gettext_noop("%(path)s must be positive for a model with attention layers, not %(value)s"),
+    gettext_noop(
+        "the layer pattern has %(n_entries)s entries but the config says %(n_layers)s layers; "
+        "fix layer_types / the hybrid pattern in config.json"
+    ),
+    gettext_noop(
+        "%(path)s is %(n_layers)s, over the %(n_max)s layers any real model has; fix the "
+        "value in config.json."
+    ),
+    gettext_noop(
+        "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s)"
+    ),
+    gettext_noop(
+        "hybrid_override_pattern has unknown block letters %(letters)s; expected M, *, -, E"
+    ),
+    gettext_noop("unknown Nemotron-H block type %(kind)s"),
+    gettext_noop(
+        "a nemotron_h config needs hybrid_override_pattern or layers_block_type to say which "
+        "block is Mamba, attention, MLP or MoE"
+    ),
+    # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
+    gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
+    gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),
 )
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

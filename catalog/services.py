@@ -551,8 +551,10 @@ def _upload_config_check(config: Any) -> None:
     try:
         analyze_config(config)
     except ConfigError as exc:
+        from catalog.notes_l10n import note_l10n
+
         raise ArtifactInvalid(
-            _("config.json cannot be analyzed: %(reason)s") % {"reason": exc}
+            _("config.json cannot be analyzed: %(reason)s") % {"reason": note_l10n(str(exc))}
         ) from exc
 
 

@@ -295,7 +295,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             generation_config_text=form.cleaned_data.get("generation_config"),
         )
     except (ValueError, *_ingest_errors()) as exc:
-        form.add_error(None, getattr(exc, "user_message", None) or str(exc))
+        from catalog.notes_l10n import note_l10n
+
+        form.add_error(None, note_l10n(getattr(exc, "user_message", None) or str(exc)))
         return render(
             request, "catalog/home.html", _home_context(request, upload_form=form), status=400
         )

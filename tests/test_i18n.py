@@ -242,3 +242,12 @@ def test_verdict_sentence_keeps_axis_names_in_english():
     assert ko.startswith("두 모델은 post-training에서만 다릅니다")
     assert de.startswith("Die beiden unterscheiden sich nur auf der Achse post-training")
     assert "inference" in ko and "inference" in de  # unknown for both, named in English
+
+
+def test_the_bundled_catalogs_evidence_words_are_translated():
+    template = Template("{% load mechanic %}{{ a|evidence_l10n }} · {{ b|evidence_l10n }}")
+    context = Context({"a": "published source", "b": "config.json"})
+    with translation.override("de"):
+        assert template.render(context) == "veröffentlichte Quelle · config.json"
+    with translation.override("en"):
+        assert template.render(context) == "published source · config.json"

@@ -75,6 +75,47 @@ def _written_notes() -> list[tuple[str, str]]:
     return found
 
 
+def _engine_refusals() -> list[tuple[str, str]]:
+    """(file:line, message) of every ConfigError the engine raises with a literal message."""
+    found = []
+    for path in sorted((ROOT / "axes" / "backbone").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "ConfigError"
+                and node.args
+            ):
+                text = _sample(node.args[0])
+                if text:
+                    found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
+    return found
+
+
+def test_every_engine_refusal_has_a_template():
+    refusals = _engine_refusals()
+    assert len(refusals) >= 18
+    missing = [(where, text) for where, text in refusals if note_match(text) is None]
+    assert not missing, f"engine refusals without a template in catalog/notes_l10n.py: {missing}"
+
+
+def test_a_refused_upload_says_why_in_the_page_language():
+    from catalog.artifact_text import ArtifactInvalid
+    from catalog.services import model_upload
+
+    config = json.dumps({"model_type": "llama", "vocab_size": 10})
+    with translation.override("de"), pytest.raises(ArtifactInvalid) as refused:
+        model_upload(repo_id="local/half", config_text=config)
+    assert "config.json hat kein hidden_size / n_embd / d_model / dim" in str(refused.value)
+    with translation.override("de"), pytest.raises(ArtifactInvalid) as broken:
+        model_upload(repo_id="local/broken", config_text='{"a": 1,')
+    from catalog.notes_l10n import note_l10n
+
+    with translation.override("ko"):
+        said = note_l10n(str(broken.value))
+    assert said != str(broken.value) and "JSON" in said
+
+
 def test_every_literal_note_has_a_template():
     notes = _written_notes()
     assert len(notes) >= 30  # the scan finds the notes (it is not vacuous)
@@ -162,6 +203,7 @@ def test_every_template_is_translated():
         assert set(NOTE_TEMPLATES) <= translated, language
 
 
+@pytest.mark.django_db
 def test_model_page_shows_engine_notes_in_german(client, web_model):
     deepseek = _shared_config("deepseek-ai--DeepSeek-R1")
     from axes.backbone.report import analyze_config

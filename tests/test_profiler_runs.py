@@ -577,3 +577,31 @@ def test_an_unreachable_hub_is_said_for_the_command_line(settings, command):
     assert "`python manage.py ingest --dir PATH` reads a local folder" in message
     assert "home page" not in message and "Upload a config.json" not in message
     assert "HubUnreachable" not in message
+
+
+def test_stage_and_cancel_are_said_in_the_page_language():
+    """The worker writes stage ids ("build") and a cancel is stored in the language of whoever
+    asked; the status reads both in the visitor's language."""
+    revision = revision_with_config(TINY_LLAMA)
+    running = make_run(
+        revision, status=MeasurementRun.Status.RUNNING, stage="build", progress_pct=10
+    )
+    cancelled = make_run(
+        revision,
+        prompt_len=9,
+        status=MeasurementRun.Status.CANCELLED,
+        error="Cancelled on request.",
+    )
+    try:
+        de = Client().get(reverse("profiler:run", args=[running.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        assert "Modell bauen · 10%" in de.content.decode()
+        ko = Client().get(reverse("profiler:run", args=[cancelled.pk]), HTTP_ACCEPT_LANGUAGE="ko")
+        html = ko.content.decode()
+        assert "Cancelled on request." not in html
+        unknown = make_run(
+            revision, prompt_len=10, status=MeasurementRun.Status.RUNNING, stage="newstage"
+        )
+        page = Client().get(reverse("profiler:run", args=[unknown.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        assert "newstage" in page.content.decode()
+    finally:
+        translation.activate("en")

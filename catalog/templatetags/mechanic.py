@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 register = template.Library()
 
@@ -126,6 +126,21 @@ def note_l10n(note: Any) -> str:
     from catalog.notes_l10n import note_l10n as translate
 
     return translate(note)
+
+
+# Fixed evidence words of the bundled catalog (axes.analysis writes them in English)
+EVIDENCE_WORDS = {
+    "published source": gettext_noop("published source"),
+    "bundled catalog": gettext_noop("bundled catalog"),
+}
+
+
+@register.filter
+def evidence_l10n(text: Any) -> str:
+    """An evidence source or locator: the bundled catalog's fixed words translated, a file
+    name, config key or URL as written."""
+    value = str(text or "")
+    return gettext(EVIDENCE_WORDS[value]) if value in EVIDENCE_WORDS else value
 
 
 @register.filter

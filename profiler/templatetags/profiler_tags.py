@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext, gettext_noop
 
 from catalog.templatetags.mechanic import num_l10n  # the pages' number format
 
@@ -89,3 +90,26 @@ def runs_panel(revision: Any) -> dict[str, Any]:
     from profiler.services import runs_panel_context
 
     return runs_panel_context(revision)
+
+
+# What the worker is doing (MeasurementRun.stage, written by profiler.core and services in
+# English ids), in the page's language; an unknown stage is shown as written.
+RUN_STAGES = {
+    "claimed": gettext_noop("taken by a worker"),
+    "prepare": gettext_noop("preparing the files"),
+    "inspect": gettext_noop("reading the config"),
+    "estimate": gettext_noop("estimating"),
+    "build": gettext_noop("building the model"),
+    "load": gettext_noop("loading the weights"),
+    "warmup": gettext_noop("warming up"),
+    "measure": gettext_noop("measuring"),
+    "done": gettext_noop("done"),
+    "requeued": gettext_noop("queued again"),
+    "cancelled": gettext_noop("cancelled"),
+}
+
+
+@register.filter
+def run_stage(stage: Any) -> str:
+    text = str(stage or "")
+    return gettext(RUN_STAGES[text]) if text in RUN_STAGES else text
