@@ -83,18 +83,25 @@ class UploadForm(forms.Form):
 
         # An anonymous upload becomes the model's latest revision: under the name of a model
         # fetched from the Hub or bundled, it would rewrite that page for every visitor.
-        if (
+        source = (
             Revision.objects.filter(model__repo_id__iexact=value)
             .exclude(source=Revision.Source.UPLOAD)
-            .exists()
-        ):
-            raise ValidationError(
-                _(
+            .values_list("source", flat=True)
+            .first()
+        )
+        if source is not None:
+            name = value.split("/", 1)[1]
+            if source == Revision.Source.BUNDLED:
+                message = _(
+                    "%(repo)s is already in the catalog, from the bundled demo catalog; upload "
+                    "your files under another name, for example local/%(name)s."
+                )
+            else:
+                message = _(
                     "%(repo)s is already in the catalog from the Hub; upload your files under "
                     "another name, for example local/%(name)s."
                 )
-                % {"repo": value, "name": value.split("/", 1)[1]}
-            )
+            raise ValidationError(message % {"repo": value, "name": name})
         return value
 
     def clean_config(self) -> str:

@@ -809,4 +809,14 @@ def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
             "residual": None,
         },
     ]
+    if result.get("device") == "cpu" and result.get("peak_allocated_bytes") is None:
+        # torch counts peak allocations on CUDA only: on CPU the process's peak resident
+        # memory is what was measured (weights, activations, the interpreter and libraries)
+        rows[3] = {
+            "label": _("peak host memory (RSS)"),
+            "unit": "bytes",
+            "measured": result.get("peak_rss_bytes"),
+            "estimated": None,
+            "residual": None,
+        }
     return rows

@@ -605,3 +605,22 @@ def test_stage_and_cancel_are_said_in_the_page_language():
         assert "newstage" in page.content.decode()
     finally:
         translation.activate("en")
+
+
+def test_a_cpu_run_shows_host_memory_and_says_what_has_no_estimate():
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    cpu = {**RESULT, "device": "cpu", "peak_allocated_bytes": None, "peak_rss_bytes": 512 * 2**20}
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=cpu)
+    run.refresh_from_db()
+    rows = {r["label"]: r for r in services.run_comparison_rows(run)}
+    assert "peak memory" not in rows
+    assert rows["peak host memory (RSS)"]["measured"] == 512 * 2**20
+    html = Client().get(reverse("profiler:run", args=[run.pk])).content.decode()
+    assert 'data-testid="cpu-estimates"' in html
+    assert "peak host memory (RSS)" in html
+    gpu = succeeded_run(revision_with_config(TINY_LLAMA, repo_id="test/gpu"))
+    assert "peak memory" in {r["label"] for r in services.run_comparison_rows(gpu)}
+    gpu_html = Client().get(reverse("profiler:run", args=[gpu.pk])).content.decode()
+    assert 'data-testid="cpu-estimates"' not in gpu_html

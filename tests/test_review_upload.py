@@ -183,10 +183,17 @@ def test_upload_cannot_replace_a_hub_or_bundled_model(web_showcase):
     before = CatalogModel.objects.get(repo_id="meta-llama/Meta-Llama-3-8B").latest_revision_id
     response = _upload(SMALL_CONFIG % b"", repo_id="meta-llama/meta-llama-3-8b")
     assert response.status_code == 400
-    assert "already in the catalog from the Hub" in response.content.decode()
+    # the showcase is bundled: said as such (it said "from the Hub" for every origin)
+    assert "already in the catalog, from the bundled demo catalog" in response.content.decode()
     assert "local/meta-llama-3-8b" in response.content.decode()
     after = CatalogModel.objects.get(repo_id="meta-llama/Meta-Llama-3-8B").latest_revision_id
     assert after == before
+    from catalog.models import Revision
+
+    hub_model = CatalogModel.objects.create(repo_id="acme/from-hub")
+    Revision.objects.create(model=hub_model, sha="c" * 40, source=Revision.Source.HUB)
+    response = _upload(SMALL_CONFIG % b"", repo_id="acme/from-hub")
+    assert "already in the catalog from the Hub" in response.content.decode()
 
 
 def test_upload_can_update_its_own_earlier_upload():
