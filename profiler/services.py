@@ -736,6 +736,9 @@ def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]
         "runs": runs,
         "latest_run": latest,
         "active_runs": [r for r in runs if r.is_active],
+        # the history holds runs that ended: an active run is shown once, live, above it
+        # (a second, static copy in the table went stale and contradicted the live one)
+        "finished_runs": [r for r in runs if not r.is_active],
         "chart_figure": _chart_figure(runs),
         "form_defaults": {
             "mode": MeasurementRun.Mode.SYNTHETIC,

@@ -86,17 +86,34 @@ def run_cancel_view(request: HttpRequest, run_id: int) -> HttpResponse:
     get_object_or_404(MeasurementRun, pk=run_id)
     run = run_cancel(run_id=run_id)
     if _is_htmx(request):
-        return render(request, "profiler/_run_status.html", _run_context(run))
+        return _status_response(request, run)
     return redirect("profiler:run", run_id=run.pk)
+
+
+RUNS_CHANGED = "mechanic-runs-changed"  # htmx event: a run ended, the history reloads
+
+
+def _status_response(request: HttpRequest, run: MeasurementRun) -> HttpResponse:
+    """The status fragment; once the run has ended, an htmx event that makes the page's run
+    history (``_panel_history.html``) fetch itself again, with this run in it."""
+    response = render(request, "profiler/_run_status.html", _run_context(run))
+    if not run.is_active:
+        response["HX-Trigger"] = RUNS_CHANGED
+    return response
 
 
 @require_safe
 def run_status(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
-    return render(request, "profiler/_run_status.html", _run_context(run))
+    return _status_response(request, run)
 
 
 @require_safe
 def revision_panel(request: HttpRequest, revision_id: int) -> HttpResponse:
     revision = get_object_or_404(Revision.objects.select_related("model"), pk=revision_id)
-    return render(request, "profiler/_panel_body.html", {"panel": runs_panel_context(revision)})
+    template = (
+        "profiler/_panel_history.html"
+        if request.GET.get("part") == "history"
+        else "profiler/_panel_body.html"
+    )
+    return render(request, template, {"panel": runs_panel_context(revision)})

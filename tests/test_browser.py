@@ -166,3 +166,29 @@ def test_a_run_page_and_the_runs_table_fit_a_phone(live, browser, screenshot):
         assert width <= 390, (url, width)
     screenshot(ph, "runs-phone-de")
     phone.close()
+
+
+def test_the_runs_history_follows_the_live_status(live, page):
+    """An active run is shown once, live; when it ends, the history table fetches itself again
+    and lists it with its final status (it kept "queued" beside a live "cancelled")."""
+    from axes.backbone.report import analyze_config
+    from profiler import services
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import make_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    revision.analysis = {**analyze_config(TINY_LLAMA), "facts": []}
+    revision.save()
+    revision.model.latest_revision = revision
+    revision.model.save()
+    run = make_run(revision)
+    page.goto(f"{live}{revision.model.get_absolute_url()}")
+    history = page.locator(f"#profiler-history-{revision.pk}")
+    assert page.locator(f"#run-{run.pk}").count() == 1
+    assert history.locator("table").count() == 0  # nothing has ended yet
+    services.run_cancel(run_id=run.pk)  # what the Stop button or another visitor does
+    page.wait_for_selector(f"#profiler-history-{revision.pk} table a:has-text('#{run.pk}')")
+    row = history.locator("tbody tr").first
+    assert "cancelled" in row.inner_text()
+    assert "queued" not in history.inner_text()

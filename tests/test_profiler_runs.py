@@ -624,3 +624,19 @@ def test_a_cpu_run_shows_host_memory_and_says_what_has_no_estimate():
     assert "peak memory" in {r["label"] for r in services.run_comparison_rows(gpu)}
     gpu_html = Client().get(reverse("profiler:run", args=[gpu.pk])).content.decode()
     assert 'data-testid="cpu-estimates"' not in gpu_html
+
+
+def test_a_run_that_ended_tells_the_page_to_reload_its_history():
+    revision = revision_with_config(TINY_LLAMA)
+    active = make_run(revision)
+    done = succeeded_run(revision_with_config(TINY_LLAMA, repo_id="test/done"))
+    live = Client().get(reverse("profiler:run_status", args=[active.pk]), HTTP_HX_REQUEST="true")
+    assert "HX-Trigger" not in live
+    ended = Client().get(reverse("profiler:run_status", args=[done.pk]), HTTP_HX_REQUEST="true")
+    assert ended["HX-Trigger"] == "mechanic-runs-changed"
+    panel = Client().get(reverse("profiler:panel", args=[revision.pk]), {"part": "history"})
+    html = panel.content.decode()
+    assert html.startswith('<div id="profiler-history-') and "<table" not in html
+    services.run_cancel(run_id=active.pk)
+    html = Client().get(reverse("profiler:panel", args=[revision.pk]), {"part": "history"})
+    assert f">#{active.pk}</a>" in html.content.decode()
