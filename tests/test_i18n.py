@@ -251,3 +251,22 @@ def test_the_bundled_catalogs_evidence_words_are_translated():
         assert template.render(context) == "veröffentlichte Quelle · config.json"
     with translation.override("en"):
         assert template.render(context) == "published source · config.json"
+
+
+def test_every_bundled_summary_is_listed_for_translation():
+    import json
+
+    from catalog.demo_i18n import DEMO_SUMMARY_MSGIDS, summary_l10n
+
+    root = Path(__file__).resolve().parents[1] / "catalog" / "demo"
+    summaries = {
+        json.loads(p.read_text())["summary"]
+        for p in [*root.glob("*.json"), *(root / "closed").glob("*.json")]
+    }
+    assert len(summaries) >= 18
+    assert summaries == set(DEMO_SUMMARY_MSGIDS)
+    sample = sorted(summaries)[0]
+    for lang in ("de", "ko"):
+        with translation.override(lang):
+            assert summary_l10n(sample) != sample
+    assert summary_l10n("an uploaded model's own words") == "an uploaded model's own words"

@@ -144,6 +144,14 @@ def evidence_l10n(text: Any) -> str:
 
 
 @register.filter
+def summary_l10n(summary: Any) -> str:
+    """A bundled model's summary in the page's language (catalog.demo_i18n)."""
+    from catalog.demo_i18n import summary_l10n as translate
+
+    return translate(summary)
+
+
+@register.filter
 def kind_short(kind: Any) -> str:
     """'backbone.decoder_type' -> 'decoder type' (kinds are technical ids, kept in English)."""
     return str(kind or "").split(".", 1)[-1].replace("_", " ")
