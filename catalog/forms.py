@@ -80,15 +80,11 @@ class UploadForm(forms.Form):
         if "/" not in value:
             raise ValidationError(_("Use the form org/name, for example local/my-model."))
         from catalog.models import Revision
+        from catalog.services import catalog_source
 
         # An anonymous upload becomes the model's latest revision: under the name of a model
         # fetched from the Hub or bundled, it would rewrite that page for every visitor.
-        source = (
-            Revision.objects.filter(model__repo_id__iexact=value)
-            .exclude(source=Revision.Source.UPLOAD)
-            .values_list("source", flat=True)
-            .first()
-        )
+        source = catalog_source(value)
         if source is not None:
             name = value.split("/", 1)[1]
             if source == Revision.Source.BUNDLED:

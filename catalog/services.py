@@ -477,6 +477,18 @@ def _read_capped(path: Path, limit: int) -> tuple[bytes, int]:
         return fh.read(limit + 1), size
 
 
+def catalog_source(repo_id: str) -> str | None:
+    """Where the catalog's copy of ``repo_id`` came from (any casing): the source of a Hub or
+    bundled revision, or None when there is none (only uploads, or nothing). A local folder
+    or an upload under such a name would become what that model's page shows."""
+    return (
+        Revision.objects.filter(model__repo_id__iexact=repo_id)
+        .exclude(source=Revision.Source.UPLOAD)
+        .values_list("source", flat=True)
+        .first()
+    )
+
+
 def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestResult:
     """Store a local folder shaped like a Hub repo (source "upload", sha = content hash)."""
     root = Path(path)

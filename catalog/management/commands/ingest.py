@@ -74,15 +74,11 @@ class Command(BaseCommand):
         """A folder stored under the ID of a Hub or bundled model becomes that model's latest
         revision: its page would show another architecture. Asked for with --replace only."""
         from catalog.models import Revision
+        from catalog.services import catalog_source
 
         if not repo_id:
             return
-        source = (
-            Revision.objects.filter(model__repo_id__iexact=repo_id)
-            .exclude(source=Revision.Source.UPLOAD)
-            .values_list("source", flat=True)
-            .first()
-        )
+        source = catalog_source(repo_id)
         if source is not None:
             origin = "the bundled demo catalog" if source == Revision.Source.BUNDLED else "the Hub"
             raise CommandError(
