@@ -1,19 +1,27 @@
 """Model cards: split YAML metadata from Markdown, render the Markdown safely.
 
-A card is untrusted input. It is rendered with markdown-it-py with raw HTML disabled (any HTML
-in the card shows as text), then sanitized with nh3 as a second wall: no script, no event
-handlers, no ``javascript:`` URLs, no SVG, iframes or style. Images are not loaded: each
-becomes a link to the image (its alt text, or its file name), so opening a model page fetches
-nothing from a third-party host (no tracking pixels, nothing that fails offline). Each block
-element gets
+A card is untrusted input. It is rendered with markdown-it-py, raw HTML included, then
+sanitized with nh3 against an allow-list: no script, no event handlers, no ``style``, no
+``javascript:`` URLs, no SVG, iframes or forms. Before that, the card's own HTML is rewritten
+tag by tag (``_RawHtml``): the layout that cards write (``<div align="center">``, ``<p>``,
+``<br>``, ``<a>``, tables, ``<details>``, ``<sup>``, ``<b>``...) is kept without its ids,
+classes or styles; comments are dropped; other HTML elements (``<font>``, ``<picture>``,
+``<source>``...) are unwrapped to their text; a tag that is no HTML element (``<think>``,
+``<s>`` and ``</s>`` as tokens) shows as text, because a card that writes one means the string.
+Images are not loaded: each (Markdown or HTML) becomes a link to the image (its alt text, or its
+file name), or that text alone inside a link, so opening a model page fetches nothing from a
+third-party host (no tracking pixels, nothing that fails offline). Each block element gets
 ``id="L<n>"`` with ``n`` the 1-based line of the README where the block starts, and the block's
-other lines an empty anchor just before it; the front matter is shown as text, an anchor per
-line. So a fact whose evidence says ``L12`` always links to ``#L12``.
+other lines (every line of a raw HTML block) an empty anchor just before it; the front matter is
+shown as text, an anchor per line. So a fact whose evidence says ``L12`` always links to
+``#L12``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 import nh3
@@ -28,9 +36,10 @@ from catalog.ids import _
 METADATA_MAX_CHARS = 256 * 1024
 
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "del", "details", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr",
-    "span", "summary", "ul",
+    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "dd", "del", "details",
+    "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li",
+    "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_CLASSES = {
     "a": {"card-image"},
@@ -40,11 +49,41 @@ ALLOWED_CLASSES = {
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},
     "a": {"href", "title"},
+    "abbr": {"title"},
     "span": {"title"},
     "ol": {"start"},
     "code": {"class"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+_ALIGN = {"align": {"left", "center", "right", "justify"}}
+ALLOWED_ATTRIBUTE_VALUES = {
+    tag: _ALIGN for tag in ("div", "p", "center", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th")
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# removed with everything inside them (the rest of the disallowed tags keep their text)
+CONTENT_DROPPED_TAGS = {
+    "script", "style", "template", "svg", "math", "iframe", "object", "noscript", "textarea",
+    "select", "title", "head",
+}  # fmt: skip
+
+# The card's own HTML (``_RawHtml``): what passes to the sanitizer as a tag. Every other HTML
+# element is unwrapped (its text kept); a tag name that is no HTML element shows as text.
+# ``<s>`` is strikethrough in HTML, but a card that writes it means the BOS token (Markdown's
+# ``~~x~~`` still strikes through).
+RAW_HTML_KEPT = (ALLOWED_TAGS - {"s"}) | CONTENT_DROPPED_TAGS
+RAW_HTML_UNWRAPPED = {
+    "address", "area", "article", "aside", "audio", "base", "bdi", "bdo", "big", "body", "button",
+    "canvas", "cite", "col", "colgroup", "data", "dfn", "dialog", "embed", "fieldset",
+    "figcaption", "figure", "font", "footer", "form", "header", "html", "input", "label",
+    "legend", "link", "main", "map", "mark", "marquee", "menu", "meta", "meter", "nav", "nobr",
+    "optgroup", "option", "output", "param", "picture", "progress", "q", "rp", "rt", "ruby",
+    "samp", "section", "source", "strike", "track", "tt", "var", "video", "wbr",
+}  # fmt: skip
+_VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+              "param", "source", "track", "wbr"}  # fmt: skip
+# attributes of the card's own tags that would collide with the page's (L<n> anchors, classes)
+_RAW_ATTRS_DROPPED = {"id", "class", "name", "style"}
 
 
 @dataclass
@@ -94,19 +133,119 @@ def card_split(text: str) -> CardParts:
     return CardParts(metadata=metadata, body=body, body_first_line=end + 2, notes=notes)
 
 
-def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
-    """``![alt](src)`` -> a link to the image (absolute http(s) ``src``) or, for a path inside
-    the repository, its name as text: the page never loads the image itself."""
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    alt = self.renderInlineAsText(token.children or [], options, env).strip()
+def _image_html(src: str, alt: str, *, in_link: bool) -> str:
+    """An image, never loaded: a link to it (absolute http(s) ``src``), or its name as text (a
+    path inside the repository, or an image that is already inside a link: a link in a link is
+    no HTML)."""
     name = src.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] if src else ""
-    label = escapeHtml(alt or name or "image")
-    if src.lower().startswith(("https://", "http://")):
+    label = escapeHtml(alt.strip() or name or "image")
+    if src.lower().startswith(("https://", "http://")) and not in_link:
         return (
             f'<a class="card-image" href="{escapeHtml(src)}" title="{escapeHtml(src)}">{label}</a>'
         )
     return f'<span class="card-image" title="{escapeHtml(src)}">{label}</span>'
+
+
+def _image_as_link(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    """``![alt](src)`` -> ``_image_html``."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return _image_html(str(token.attrGet("src") or ""), alt, in_link=env.get("links", 0) > 0)
+
+
+def _link_open(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    env["links"] = env.get("links", 0) + 1
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+def _link_close(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    env["links"] = max(0, env.get("links", 0) - 1)
+    return str(self.renderToken(tokens, idx, options, env))
+
+
+class _RawHtml(HTMLParser):
+    """The card's own HTML, one html_block or html_inline token at a time, rewritten for the
+    sanitizer (which still checks every tag and attribute that comes out): kept tags without
+    ids, classes or styles, images as ``_image_html``, unknown tags as text, no comments.
+    ``env`` carries how many links are open across tokens (``<a>`` and ``[...](...)``)."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.env = env
+        self.out: list[str] = []
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]], close: str = "") -> str:
+        kept = "".join(
+            f' {name}="{escapeHtml(value or "")}"'
+            for name, value in attrs
+            if name not in _RAW_ATTRS_DROPPED and not name.startswith("on")
+        )
+        return f"<{tag}{kept}{close}>"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.out.append(
+                _image_html(
+                    (values.get("src") or "").strip(),
+                    values.get("alt") or values.get("title") or "",
+                    in_link=self.env.get("links", 0) > 0,
+                )
+            )
+        elif tag in RAW_HTML_KEPT:
+            if tag == "a":
+                self.env["links"] = self.env.get("links", 0) + 1
+            self.out.append(self._tag(tag, attrs))
+        elif tag not in RAW_HTML_UNWRAPPED:
+            self.out.append(escapeHtml(self.get_starttag_text() or f"<{tag}>"))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID_TAGS or tag not in RAW_HTML_KEPT:
+            self.handle_starttag(tag, attrs)
+        else:  # <div/> is no element in HTML; as the browser reads it, an open and a close
+            self.handle_starttag(tag, attrs)
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID_TAGS:
+            return
+        if tag in RAW_HTML_KEPT:
+            if tag == "a":
+                self.env["links"] = max(0, self.env.get("links", 0) - 1)
+            self.out.append(f"</{tag}>")
+        elif tag not in RAW_HTML_UNWRAPPED:
+            self.out.append(escapeHtml(f"</{tag}>"))
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escapeHtml(data))
+
+    def handle_comment(self, data: str) -> None:
+        pass  # <!-- markdownlint-disable ... --> and the like: notes to the card's editors
+
+    def handle_decl(self, decl: str) -> None:
+        pass
+
+    def handle_pi(self, data: str) -> None:
+        pass
+
+    def unknown_decl(self, data: str) -> None:
+        pass
+
+
+# an end tag left open at the end of a block (``<summary>Expand</summary`` and a blank line):
+# a browser reads it as the end tag, the parser would keep it as text
+_OPEN_END_TAG_RE = re.compile(r"(</[A-Za-z][\w-]*)\s*$")
+
+
+def _raw_html(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    parser = _RawHtml(env)
+    parser.feed(_OPEN_END_TAG_RE.sub(r"\1>\n", tokens[idx].content))
+    parser.close()
+    return "".join(parser.out)
+
+
+def _anchors(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    return str(tokens[idx].content)
 
 
 def _front_matter_html(lines: list[str]) -> str:
@@ -125,11 +264,17 @@ def _front_matter_html(lines: list[str]) -> str:
 
 
 def _markdown() -> MarkdownIt:
-    # "commonmark" with html disabled: raw HTML in the card is escaped, never passed through.
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
+    # "commonmark" with raw HTML parsed: each html token is rewritten by ``_RawHtml``, and the
+    # whole page then goes through nh3's allow-list
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable(
         ["table", "strikethrough"]
     )
     md.add_render_rule("image", _image_as_link)
+    md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("link_close", _link_close)
+    md.add_render_rule("html_block", _raw_html)
+    md.add_render_rule("html_inline", _raw_html)
+    md.add_render_rule("card_anchors", _anchors)
     return md
 
 
@@ -154,27 +299,30 @@ def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
             if line not in seen:  # a list item and its paragraph start on the same line
                 seen.add(line)
                 token.attrSet("id", f"L{line}")
-    # Every other line of a block (a paragraph's second line, a table row, a line of code)
-    # gets an empty anchor just before its top-level block, so that a fact quoting it links
-    # to the block that holds it.
+    # Every other line of a block (a paragraph's second line, a table row, a line of code,
+    # every line of a raw HTML block, which has no tag of its own to carry an id) gets an empty
+    # anchor just before its top-level block, so that a fact quoting it links to the block
+    # that holds it.
     marked: list[Any] = []
     for token in tokens:
         if token.level == 0 and token.map and token.nesting != -1:
             start, end = token.map[0] + first_line, token.map[1] + first_line
-            inner = [n for n in range(start + 1, end) if n not in seen]
+            inner = [n for n in range(start, end) if n not in seen]
             if inner:
                 seen.update(inner)
-                marker = Token("html_block", "", 0)
+                marker = Token("card_anchors", "", 0)
                 marker.content = "".join(
                     f'<span id="L{n}" class="card-anchor"></span>' for n in inner
                 )
                 marked.append(marker)
         marked.append(token)
-    html = front + md.renderer.render(marked, md.options, {})
+    html = front + md.renderer.render(marked, md.options, {"links": 0})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
+        clean_content_tags=CONTENT_DROPPED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        tag_attribute_values=ALLOWED_ATTRIBUTE_VALUES,
         url_schemes=ALLOWED_URL_SCHEMES,
         allowed_classes=ALLOWED_CLASSES,
         link_rel="noopener noreferrer nofollow",

@@ -67,8 +67,9 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     )
     if card is None or not card.text:
         return "", False
-    # v2: an anchor per line, the front matter folded under a translated summary
-    key = f"card:v2:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}"
+    # v2: an anchor per line, the front matter folded under a translated summary; v3: the
+    # card's own layout HTML rendered through the allow-list
+    key = f"card:v3:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}"
     html = cache.get(key)
     if html is None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +17,25 @@ class TagCollector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
+
+
+class TextOutsideCode(HTMLParser):
+    """The text a reader sees, less code (where a tag is meant as text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.code = 0
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.code += tag in ("code", "pre")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.code -= tag in ("code", "pre")
+
+    def handle_data(self, data: str) -> None:
+        if not self.code:
+            self.parts.append(data)
 
 
 def tags_of(html: str) -> list[tuple[str, dict[str, str | None]]]:
@@ -115,9 +135,15 @@ XSS = [
     '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
     "[x](vbscript:msgbox(1))",
     "<form action=//evil><input name=q></form>",
+    '<video poster="https://t.example/p.png" src="https://t.example/v.mp4"></video>',
+    '<table background="https://t.example/b.png"><tr><td>x</td></tr></table>',
+    '<link rel="stylesheet" href="https://t.example/s.css"><meta http-equiv="refresh" content="0">',
+    '<picture><source srcset="https://t.example/a.webp"><img src="https://t.example/a.png"></picture>',
+    '<a href="https://ok.example" ping="https://t.example/ping">ok</a>',
+    '<div align="center" onmouseover="alert(1)" class="x" id="L1">x</div>',
 ]
 DANGEROUS_TAGS = {"script", "svg", "iframe", "style", "object", "embed", "math", "form", "input",
-                  "body", "div", "link", "meta", "base"}  # fmt: skip
+                  "body", "link", "meta", "base", "img", "source", "picture", "video"}  # fmt: skip
 
 
 @pytest.mark.parametrize("payload", XSS)
@@ -128,7 +154,9 @@ def test_no_raw_html_or_script_survives(payload: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on"), html
             assert name != "style", html
-            if name in ("href", "src"):
+            # nothing the browser would fetch by itself
+            assert name not in ("src", "srcset", "background", "poster", "ping"), html
+            if name == "href":
                 assert (value or "").lower().startswith(("http://", "https://", "mailto:")), html
 
 
@@ -153,18 +181,121 @@ def test_images_become_links_and_are_never_loaded() -> None:
     assert [a["href"] for a in links] == [
         "https://x.example/bench.png",
         "https://pixel.example/t.gif?user=1",
+        "https://raw.example/y.png",  # an <img> in the card's own HTML, the same way
     ]
     assert all(a.get("class") == "card-image" and "noopener" in a["rel"] for a in links)
     assert ">Benchmark results</a>" in html  # the alt text, as plain text
     assert ">t.gif</a>" in html  # no alt text: the file name
     # a path inside the repository is named, not linked to this app's own URL space
     assert '<span class="card-image" title="figures/arch.png">arch</span>' in html
-    assert "&lt;img" in html  # raw HTML still shows as text
+    assert ">y.png</a>" in html
 
 
-def test_html_in_the_card_shows_as_text() -> None:
-    html = card_render_html("Use <think> tags.")
-    assert "&lt;think&gt;" in html
+def test_an_image_inside_a_link_is_its_text_never_a_link_in_a_link() -> None:
+    html = card_render_html(
+        "[![Chat](https://img.shields.io/badge/chat.svg)](https://chat.example/)\n\n"
+        '<a href="https://home.example/"><img alt="Homepage" src="https://badge.example/h.svg"/>'
+        "</a> after"
+    )
+    tags = tags_of(html)
+    assert [a["href"] for tag, a in tags if tag == "a"] == [
+        "https://chat.example/",
+        "https://home.example/",
+    ]
+    assert '<span class="card-image" title="https://img.shields.io/badge/chat.svg">Chat</span>' in (
+        html
+    )
+    assert ">Homepage</span></a> after" in html
+
+
+def test_tags_that_are_no_html_show_as_text() -> None:
+    """Reasoning and chat cards write <think> or </s> meaning the string; a card's <s> is the
+    BOS token, not strikethrough (Markdown's ~~x~~ still is)."""
+    html = card_render_html("Use <think> tags; the prompt starts with <s> and ends with </s>.")
+    assert "Use &lt;think&gt; tags; the prompt starts with &lt;s&gt; and ends with &lt;/s&gt;." in (
+        html
+    )
+    assert "<s>gone</s>" in card_render_html("~~gone~~")
+
+
+R1_HEAD = """---
+license: mit
+---
+# DeepSeek-R1
+<!-- markdownlint-disable first-line-h1 -->
+
+<div align="center">
+  <img src="https://github.com/x/logo.svg?raw=true" width="60%" alt="DeepSeek-V3" />
+</div>
+<hr>
+<div align="center" style="line-height: 1;">
+  <a href="https://www.deepseek.com/" target="_blank" style="margin: 2px;">
+    <img alt="Homepage" src="https://github.com/x/badge.svg?raw=true" style="display: inline-block;"/>
+  </a>
+  <font color="red">unwrapped</font>
+</div>
+
+<p align="center">
+  <a href="https://github.com/x/R1.pdf"><b>Paper Link</b>👁️</a><br><sup>1</sup>
+</p>
+
+<details>
+<summary>Expand</summary
+
+Hidden **details**.
+
+</details>
+
+## 1. Introduction
+"""
+
+
+def test_the_cards_own_layout_html_is_rendered_not_spelled_out() -> None:
+    """The card's HTML (centered divs, badge links, <p align>, <details>) is layout, as on the
+    Hub: rendered through the allow-list, its comments hidden, its images not loaded."""
+    html = card_render_html(R1_HEAD)
+    assert "markdownlint" not in html and "&lt;" not in html
+    assert (
+        '<div align="center">\n  <a class="card-image" href="https://github.com/x/logo.svg?raw=true"'
+    ) in html
+    assert '<a href="https://www.deepseek.com/" rel="noopener noreferrer nofollow">' in html
+    assert '<span class="card-image" title="https://github.com/x/badge.svg?raw=true">Homepage' in (
+        html
+    )
+    assert "  unwrapped\n</div>" in html  # <font> gone, its text kept
+    assert '<p align="center">' in html and "<b>Paper Link</b>👁️</a><br><sup>1</sup>" in html
+    assert "<details>\n<summary>Expand</summary>" in html  # the unclosed end tag closes
+    assert "style=" not in html and "target=" not in html and "width=" not in html
+    ids = re.findall(r'id="L(\d+)"', html)
+    assert len(ids) == len(set(ids))
+    lines = R1_HEAD.splitlines()
+    assert {int(n) for n in ids} >= {n for n, line in enumerate(lines, 1) if line.strip()}
+    heading = lines.index("## 1. Introduction") + 1
+    assert f'<h2 id="L{heading}">1. Introduction</h2>' in html
+
+
+def test_no_card_spells_out_raw_html() -> None:
+    """Every real card: outside code, no tag or comment shows as text, nothing is loaded from
+    elsewhere (no img, no src), no style survives."""
+    from tests.conftest import shared_hub, shared_path
+
+    cards = sorted(shared_hub().glob("*/README.md")) + sorted(
+        shared_path("axes/cards").glob("*.md")
+    )
+    assert len(cards) >= 20
+    for path in cards:
+        html = card_render_html(path.read_text(encoding="utf-8"))
+        text = TextOutsideCode()
+        text.feed(html)
+        shown = "".join(text.parts)
+        assert not re.search(r"<!--|</?(div|p|img|a|br|hr|table|tr|td|details|summary|center|"
+                             r"picture|source|span|b|sup|sub|strong|em|font|h\d)\b", shown), (
+            path.parent.name,
+            re.findall(r"<[^>]{0,60}>?", shown)[:5],
+        )  # fmt: skip
+        for tag, attrs in tags_of(html):
+            assert tag not in DANGEROUS_TAGS, (path.name, tag)
+            assert not {"src", "srcset", "style", "background"} & set(attrs), (path.name, tag)
 
 
 def test_every_line_of_a_real_card_has_an_anchor():
