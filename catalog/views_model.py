@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -106,33 +107,112 @@ def _stored_spec(analysis: dict[str, Any] | None) -> dict[str, Any] | None:
     return spec if isinstance(spec, dict) and spec else None
 
 
-def lineage_chain(model: CatalogModel, analysis: dict[str, Any]) -> list[dict[str, Any]]:
-    """base_model hops: this model, its base, the base's base... (one query per hop).
+def _base_lookup(named: Any, *, child_id: str, seen: set[str]) -> CatalogModel | None:
+    """The catalog model a named base is (one query), or None.
 
-    Each hop carries its relation and whether it changed the architecture: the stored
-    normalized specs (``analysis["spec"]``, ``axes.backbone.normalize(config).to_dict()``) of
-    child and parent are compared, so a hop costs no query beyond loading the parent.
+    A repo id matches in any casing, or without a leading word that repeats its organization
+    (``meta-llama/Meta-Llama-3.1-8B-Instruct`` was renamed ``meta-llama/Llama-3.1-8B-Instruct``;
+    the Hub redirects the old name). A name from prose (``Llama 3.1 8B``) matches a model whose
+    repo name or display name it is, preferring the child's organization; an ambiguous name
+    matches nothing.
     """
-    from axes.classify.lineage import spec_hop_verdict
+    from django.db.models import Q
+
+    if named.is_repo_id:
+        org, _sep, name = named.name.partition("/")
+        wanted = [named.name.lower()]
+        first, dash, rest = name.partition("-")
+        if dash and rest and first.lower() in re.split(r"[-_.]", org.lower()):
+            wanted.append(f"{org}/{rest}".lower())
+        query = Q()
+        for repo_id in wanted:
+            query |= Q(repo_id__iexact=repo_id)
+    else:
+        slug = re.sub(r"\s+", "-", named.name.strip())
+        query = Q(repo_id__iendswith=f"/{slug}") | Q(display_name__iexact=named.name)
+    found = [
+        m
+        for m in CatalogModel.objects.filter(query)
+        .select_related("latest_revision")
+        .only("repo_id", "display_name", "latest_revision__analysis")[:20]
+        if m.repo_id.lower() not in seen
+    ]
+    if named.is_repo_id:
+        by_id = {m.repo_id.lower(): m for m in found}
+        return next((by_id[w] for w in wanted if w in by_id), None)
+    org = child_id.split("/", 1)[0].lower()
+    same_org = [m for m in found if m.repo_id.split("/", 1)[0].lower() == org]
+    for group in (same_org, found):
+        if len(group) == 1:
+            return group[0]
+        if group:
+            return None  # ambiguous
+    return None
+
+
+def _evidence_of(named: Any, *, card_url: str | None) -> dict[str, str] | None:
+    """Where a base named in prose is named: the quoted sentence, and a link to its line in the
+    card that holds it (``card_url``: that model's page, "" for this page, None when there is
+    no card to link to) or to the published source a bundled fact cites."""
+    if named.from_metadata:
+        return None
+    from catalog.templatetags.mechanic import card_anchor
+
+    evidence = named.evidence or {}
+    source = str(evidence.get("source") or "")
+    locator = str(evidence.get("locator") or "")
+    anchor = card_anchor(locator)
+    if anchor and card_url is not None:
+        href = f"{card_url}#{anchor}"
+    elif source.startswith(("https://", "http://")):
+        href = source
+    else:
+        href = ""
+    return {
+        "source": source,
+        "locator": locator,
+        "text": str(evidence.get("text") or ""),
+        "anchor": anchor if href.endswith(f"#{anchor}") and anchor else "",
+        "href": href,
+    }
+
+
+def lineage_chain(
+    model: CatalogModel, analysis: dict[str, Any], *, has_card: bool = True
+) -> list[dict[str, Any]]:
+    """Base model hops: this model, its base, the base's base... (one query per hop).
+
+    The bases are the card's ``base_model`` metadata, else the ones its post-training
+    sentences name (``axes.classify.lineage.lineage_named``): a name resolves to a catalog
+    model when one matches, and is shown as text with its evidence otherwise. Each hop carries
+    its relation and whether it changed the architecture: the stored normalized specs
+    (``analysis["spec"]``, ``axes.backbone.normalize(config).to_dict()``) of child and parent
+    are compared, so a hop costs no query beyond loading the parent.
+    """
+    from axes.classify.lineage import lineage_named, spec_hop_verdict
 
     facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
     chain: list[dict[str, Any]] = []
-    seen = {model.repo_id}
+    seen = {model.repo_id.lower()}
     child_id, child_spec = model.repo_id, _stored_spec(analysis)
-    current = vs.base_models(facts)
-    relation = vs.relation_of(facts)
+    current = lineage_named(facts)
+    # where the current child's card is shown: this page, or the base's own page
+    card_url: str | None = "" if has_card else None
     for _hop in range(LINEAGE_MAX_HOPS):
-        candidates = [c for c in current if c not in seen]
+        child_name = child_id.split("/", 1)[-1].lower()
+        candidates = [
+            n
+            for n in current
+            if (n.is_repo_id and vs.REPO_ID_RE.match(n.name) and n.name.lower() not in seen)
+            # a name from prose that is the model's own (the card's subject) is no base
+            or (not n.is_repo_id and re.sub(r"\s+", "-", n.name.lower()) != child_name)
+        ]
         if not candidates:
             break
-        base_id = candidates[0]
-        seen.add(base_id)
-        base = (
-            CatalogModel.objects.filter(repo_id=base_id)
-            .select_related("latest_revision")
-            .only("repo_id", "latest_revision__analysis")
-            .first()
-        )
+        named = candidates[0]
+        base = _base_lookup(named, child_id=child_id, seen=seen)
+        base_id = base.repo_id if base is not None else named.name
+        seen.add(base_id.lower())
         base_analysis = (
             (base.latest_revision.analysis or {})
             if base is not None and base.latest_revision is not None
@@ -142,7 +222,7 @@ def lineage_chain(model: CatalogModel, analysis: dict[str, Any]) -> list[dict[st
         verdict = spec_hop_verdict(
             child=child_id,
             parent=base_id,
-            relation=relation,
+            relation=named.relation,
             child_spec=child_spec,
             parent_spec=base_spec,
         )
@@ -150,8 +230,11 @@ def lineage_chain(model: CatalogModel, analysis: dict[str, Any]) -> list[dict[st
             {
                 "repo_id": base_id,
                 "url": base.get_absolute_url() if base else None,
-                "relation": relation,
+                # the name the card writes, where the catalog knows the model by another
+                "named": named.name if named.name != base_id else "",
+                "relation": named.relation,
                 "in_catalog": base is not None,
+                "evidence": _evidence_of(named, card_url=card_url),
                 "architecture_changed": verdict.architecture_changed,
                 "changes": [
                     {"key": key, "child": a, "parent": b} for key, a, b in verdict.changes[:6]
@@ -161,10 +244,11 @@ def lineage_chain(model: CatalogModel, analysis: dict[str, Any]) -> list[dict[st
         )
         if base is None or base.latest_revision is None:
             break
-        base_facts = [f for f in base_analysis.get("facts") or [] if isinstance(f, dict)]
-        current = vs.base_models(base_facts)
-        relation = vs.relation_of(base_facts)
+        current = lineage_named(
+            [f for f in base_analysis.get("facts") or [] if isinstance(f, dict)]
+        )
         child_id, child_spec = base_id, base_spec
+        card_url = base.get_absolute_url()
     return chain
 
 
@@ -312,7 +396,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "roofline_unfit": unfit,
         "chart_roofline": vs.chart_roofline([(model.repo_id, roof)], [unfit]) if roof else "",
         "mem": memory_section([(model.repo_id, analysis)], gpu_name, chosen_ctx),
-        "lineage": lineage_chain(model, analysis),
+        "lineage": lineage_chain(model, analysis, has_card=bool(card)),
         "contradictions": partial(vs.contradictions, analysis),
         "notes": [
             n for n in (analysis.get("notes") or []) + list(revision.notes if revision else [])

@@ -408,22 +408,6 @@ def contradictions(analysis: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def base_models(facts: list[dict[str, Any]]) -> list[str]:
-    """base_model repo ids named by post_training.lineage facts, in order."""
-    from axes.classify.lineage import base_models_named
-
-    return [c for c in base_models_named(facts) if REPO_ID_RE.match(c)]
-
-
-def relation_of(facts: list[dict[str, Any]]) -> str:
-    for fact in facts:
-        if isinstance(fact, dict) and fact.get("kind") == "post_training.lineage":
-            value = fact.get("value")
-            if isinstance(value, dict) and isinstance(value.get("relation"), str):
-                return value["relation"]
-    return ""
-
-
 # ---------------------------------------------------------------------------------------------
 # Charts. Figures are built with plotly.graph_objects and cached by content, because building
 # and validating a figure costs milliseconds and pages are read far more often than written.

@@ -192,3 +192,42 @@ def test_the_runs_history_follows_the_live_status(live, page):
     row = history.locator("tbody tr").first
     assert "cancelled" in row.inner_text()
     assert "queued" not in history.inner_text()
+
+
+def test_a_card_with_layout_html_renders_and_loads_nothing_from_elsewhere(live, page, screenshot):
+    """The DeepSeek-R1 card opens with centered logos and badge rows written in HTML: the page
+    renders them as layout (no tag spelled out), loads no image from another host, and the
+    lineage names the base its text gives, with a working link to that card line."""
+    from catalog.services import model_upload
+    from tests.conftest import shared_hub
+
+    folder = shared_hub() / "deepseek-ai--DeepSeek-R1"
+    card_text = (folder / "README.md").read_text()
+    model_upload(
+        repo_id="local/r1-card",
+        config_text=(folder / "config.json").read_text(),
+        card_text=card_text,
+    )
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live + "/models/local/r1-card/")
+    page.wait_for_load_state("networkidle")
+    elsewhere = [u for u in requested if not u.startswith((live, "data:"))]
+    assert elsewhere == []
+
+    card = page.locator(".model-card")
+    shown = card.inner_text()
+    intro = shown.index("1. Introduction")
+    assert "<" not in shown[:intro] and "markdownlint" not in shown
+    assert card.locator("div[align=center] a", has_text="Homepage").count() == 1
+    assert card.locator("img").count() == 0
+    screenshot(page, "model-card-html")
+
+    lineage = page.locator("section[aria-labelledby=lineage-h]")
+    assert "DeepSeek-V3-Base" in lineage.inner_text()
+    lineage.locator("details.hop-evidence summary").click()
+    lineage.locator("a.evidence-link").click()
+    lines = card_text.splitlines()
+    line = next(n for n, t in enumerate(lines, 1) if "based on DeepSeek-V3-Base" in t)
+    page.wait_for_url(re.compile(rf"#L{line}$"))
+    assert page.locator(f"#L{line}").is_visible()

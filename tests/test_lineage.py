@@ -210,3 +210,168 @@ def test_model_page_costs_one_query_per_hop(hub, client) -> None:
 
     no_hop, one_hop, two_hops = queries(names[2]), queries(names[1]), queries(names[0])
     assert one_hop == no_hop + 1 and two_hops == no_hop + 2
+
+
+# ---------------------------------------------------------------------------------------------
+# A base model named in prose (no base_model metadata)
+
+
+def test_base_models_named_in_prose_are_read_after_a_lineage_phrase() -> None:
+    from axes.classify.lineage import base_models_in_text
+
+    cases = {
+        "DeepSeek-R1-Zero & DeepSeek-R1 are trained based on DeepSeek-V3-Base.": [
+            ("DeepSeek-V3-Base", False, "")
+        ],
+        "An instruct fine-tuned version of the Mistral-7B-v0.3.": [
+            ("Mistral-7B-v0.3", False, "finetune")
+        ],
+        "Quantized from meta-llama/Meta-Llama-3.1-8B-Instruct with AutoAWQ.": [
+            ("meta-llama/Meta-Llama-3.1-8B-Instruct", True, "quantized")
+        ],
+        "Fine-tuned from [Qwen2.5 7B](https://huggingface.co/Qwen/Qwen2.5-7B).": [
+            ("Qwen/Qwen2.5-7B", True, "finetune")
+        ],
+        "- **Finetuned from model [optional]:** google/gemma-2-2b": [
+            ("google/gemma-2-2b", True, "finetune")
+        ],
+        "Built on top of Gemma 2 9B.": [("Gemma 2 9B", False, "")],
+        "The instruction-tuned Llama 3.1 8B.": [("Llama 3.1 8B", False, "finetune")],
+        # no model after the phrase: a family, an architecture, a placeholder, a token count
+        "Built on top of Gemma.": [],
+        "It is based on the Transformer architecture.": [],
+        "Finetuned from model [optional]: [More Information Needed]": [],
+        "Continued pretraining on 2T tokens.": [],
+    }
+    for text, expected in cases.items():
+        assert base_models_in_text(text) == expected, text
+
+
+def _fact(kind: str, value: object, locator: str = "L5") -> dict:
+    text = value if isinstance(value, str) else "base_model: x"
+    return {
+        "kind": kind,
+        "value": value,
+        "evidence": {"source": "README.md", "locator": locator, "text": text},
+    }
+
+
+def test_metadata_wins_over_prose_and_other_models_lineage_is_not_this_ones() -> None:
+    from axes.classify.lineage import lineage_named
+
+    prose = _fact("post_training.lineage", "Trained from Llama 3.1 70B Instruct.", "L22")
+    meta = _fact(
+        "post_training.lineage",
+        {"base_models": ["meta-llama/Llama-3.1-70B-Instruct"], "relation": "finetune"},
+        "L3",
+    )
+    (named,) = lineage_named([prose, meta])
+    assert (named.name, named.is_repo_id, named.relation, named.from_metadata) == (
+        "meta-llama/Llama-3.1-70B-Instruct",
+        True,
+        "finetune",
+        True,
+    )
+
+    distill = _fact(
+        "post_training.distillation", "Distill-Llama-8B is derived from Llama3.1-8B-Base.", "L300"
+    )
+    rl = _fact("post_training.rl", "Large-scale RL on top of DeepSeek-V3-Base.", "L90")
+    lineage = _fact("post_training.lineage", "The base models: org/base-7b", "L120")
+    # lineage sentences first, a method's sentence next, a distillation's students never
+    named = lineage_named([distill, rl, lineage])
+    assert [(n.name, n.evidence["locator"]) for n in named] == [
+        ("org/base-7b", "L120"),
+        ("DeepSeek-V3-Base", "L90"),
+    ]
+    # a loose phrase counts only in a sentence filed under lineage
+    assert lineage_named([_fact("post_training.sft", "SFT data based on Llama 3 outputs.")]) == []
+    assert [
+        n.name for n in lineage_named([_fact("post_training.lineage", "Based on Llama 3.")])
+    ] == ["Llama 3"]
+
+
+def _lineage_section(html: str) -> str:
+    start = html.index('id="lineage-h"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_demo_models_show_the_base_their_text_names(client) -> None:
+    """The demo R1, Llama 3.1 8B Instruct and its AWQ checkpoint name their base only in
+    sentences: the lineage shows it (resolved to the catalog model where there is one), with
+    the sentence as evidence and, where both configs are stored, the architecture verdict."""
+    from catalog.services import demo_catalog_load
+
+    demo_catalog_load()
+
+    r1 = _lineage_section(page(client, "deepseek-ai/DeepSeek-R1"))
+    assert "The card names no base model." not in r1
+    assert "DeepSeek-V3-Base" in r1 and "not in the catalog" in r1
+    assert 'href="/models/deepseek-ai/DeepSeek-V3/"' not in r1  # V3-Base is not V3
+    assert "on top of DeepSeek-V3-Base.</blockquote>" in r1
+    assert 'href="https://huggingface.co/deepseek-ai/DeepSeek-R1"' in r1  # the cited source
+
+    instruct = _lineage_section(page(client, "meta-llama/Llama-3.1-8B-Instruct"))
+    assert '<a href="/models/meta-llama/Llama-3.1-8B/">meta-llama/Llama-3.1-8B</a>' in instruct
+    assert "named “Llama 3.1 8B”" in instruct
+    assert '<a href="#L3" class="evidence-link">Show line L3 in the card</a>' in instruct
+    assert instruct.count('data-hop="same"') == 1
+
+    awq = _lineage_section(page(client, "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4"))
+    # the renamed repo id (meta-llama/Meta-Llama-3.1-...) is the catalog's Llama-3.1-8B-Instruct
+    assert '<span class="tag">quantized</span>' in awq
+    assert 'href="/models/meta-llama/Llama-3.1-8B-Instruct/"' in awq
+    assert 'href="/models/meta-llama/Llama-3.1-8B/"' in awq  # and on to its base
+    # the second hop's sentence is in the Instruct model's card, on that model's page
+    assert 'href="/models/meta-llama/Llama-3.1-8B-Instruct/#L3"' in awq
+    assert awq.count('data-hop="same"') == 2
+
+    base = _lineage_section(page(client, "meta-llama/Llama-3.1-8B"))
+    assert "The card names no base model." in base
+
+
+R1_DIR = SHARED / "hub" / "deepseek-ai--DeepSeek-R1"
+
+
+@pytest.mark.skipif(not R1_DIR.is_dir(), reason=f"no shared hub data at {R1_DIR}")
+def test_an_uploaded_card_naming_its_base_in_prose_shows_it_and_its_verdict(client) -> None:
+    config = (R1_DIR / "config.json").read_text()
+    card_text = (R1_DIR / "README.md").read_text()
+    line = next(
+        n for n, text in enumerate(card_text.splitlines(), 1) if "based on DeepSeek-V3-Base" in text
+    )
+    model_upload(repo_id="local/r1-upload", config_text=config, card_text=card_text)
+
+    html = page(client, "local/r1-upload")
+    section = _lineage_section(html)
+    assert "The card names no base model." not in section
+    assert "DeepSeek-V3-Base <span" in section and "not in the catalog" in section
+    assert f'<a href="#L{line}" class="evidence-link">' in section
+    assert f'id="L{line}"' in html  # the card line it links to
+
+    # once the base is in the catalog the name resolves to it; same config: same architecture
+    model_upload(repo_id="deepseek-ai/DeepSeek-V3-Base", config_text=config, card_text="# Base\n")
+    section = _lineage_section(page(client, "local/r1-upload"))
+    assert '<a href="/models/deepseek-ai/DeepSeek-V3-Base/">' in section
+    assert 'data-hop="same"' in section and "not in the catalog" not in section
+
+
+def test_a_base_named_in_prose_costs_one_query_and_a_base_free_card_none(client) -> None:
+    config = json.dumps({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2,
+                         "num_attention_heads": 4, "intermediate_size": 128,
+                         "vocab_size": 256})  # fmt: skip
+    model_upload(repo_id="local/root", config_text=config, card_text="# Root\n\nA model.\n")
+    model_upload(
+        repo_id="local/child",
+        config_text=config,
+        card_text="# Child\n\nFine-tuned from Imaginary-Model-7B.\n",
+    )
+
+    def queries(repo_id: str) -> int:
+        client.get(f"/models/{repo_id}/")  # warm the card and chart caches
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/models/{repo_id}/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries("local/child") == queries("local/root") + 1
+    assert "Imaginary-Model-7B" in _lineage_section(page(client, "local/child"))
