@@ -13,19 +13,25 @@ optionally the normalized architecture (``spec``, or ``backbone.spec``), tensor 
      "differences": [{"kind", "a": {"value", "evidence"}, "b": {...}, ...}],
      "reason": "plain English", "missing": ["a"|"b", ...]}
 
-``unknown`` means one side (named in ``missing``) has no evidence on that axis; ``undisclosed``
-means the vendor states it does not publish it (the backbone of a closed model): a first-class
-state, not an empty row.
+``unknown`` means one side (named in ``missing``) has no evidence on that axis, or (``missing``
+empty, ``unshared`` true) both have some but no kind is stated by both, so nothing can be
+compared; ``undisclosed`` means the vendor states it does not publish it (the backbone of a
+closed model): a first-class state, not an empty row.
 
 Rules, decided:
 - Backbone: equal normalized architectures are ``same``. With tensor names/shapes on both sides
   the reason says "same tensors, different weights" (or byte-identical when file hashes match).
 - Other axes: facts are grouped by kind; a kind whose values disagree, or that only one side
   states, is a difference.
+- ``same`` needs evidence on both sides: at least one kind stated by both. When every kind is
+  stated by one side only (and none of them counts as a difference), the axis is ``unknown``,
+  not ``same``: one side's silence is not agreement.
 - When post-training differs, differences in the chat format, the recommended sampling and a
   trained-in thinking behaviour are *attributed to post-training* (the new checkpoint was trained to expect them): they are
   listed under inference but do not make inference differ. Same weights with a different
   run-time switch (thinking on/off) still differ in inference, because post-training is equal.
+- The sentence says "differ only in X" only when every other axis is known to be the same; with
+  an axis unknown or undisclosed it names what differs, what is the same, and what is not known.
 
 Pure: no Django, no network. Sentences are English source strings; pass ``gettext`` to
 translate them (the web layer passes Django's ``gettext``).
@@ -233,6 +239,13 @@ def _fact_differences(
     return differences
 
 
+def _shares_a_kind(
+    facts_a: Sequence[Mapping[str, Any]], facts_b: Sequence[Mapping[str, Any]]
+) -> bool:
+    """Whether some kind is stated by both sides: the least a "same" verdict needs."""
+    return bool(set(_by_kind(facts_a)) & set(_by_kind(facts_b)))
+
+
 def _missing(facts_a: Sequence[Any], facts_b: Sequence[Any]) -> list[str]:
     return [side for side, facts in (("a", facts_a), ("b", facts_b)) if not facts]
 
@@ -425,6 +438,15 @@ def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, A
                 "reason": "No backbone evidence.",
                 "missing": _missing(facts_a, facts_b),
             }
+        if not _shares_a_kind(facts_a, facts_b):
+            # nothing stated by both: neither a difference nor agreement can be read off
+            return {
+                "verdict": "unknown",
+                "differences": [],
+                "reason": "No backbone fact is stated for both models.",
+                "missing": [],
+                "unshared": True,
+            }
         differences = [
             d
             for d in _fact_differences(facts_a, facts_b)
@@ -521,6 +543,19 @@ def _axis_verdict(
             difference["attributed_to"] = "post_training"
         else:
             counted.append(difference)
+    if not counted and not _shares_a_kind(facts_a, facts_b):
+        # Each side states only what the other does not (GPT-5's reasoning effort, a base
+        # model's sampling defaults): no fact to agree on, so not "same"; what each states is
+        # still listed, without crediting post-training for a gap only one side documents.
+        for difference in differences:
+            difference.pop("attributed_to", None)
+        return {
+            "verdict": "unknown",
+            "differences": differences,
+            "reason": "Nothing on this axis is stated for both models, so it cannot be compared.",
+            "missing": [],
+            "unshared": True,
+        }
     if counted:
         reason = "The stated facts differ."
     elif differences:
@@ -582,14 +617,24 @@ def verdict_sentence(
     name_a, name_b = (list(names) + ["A", "B"])[:2]
     differs = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "differs"]
     same = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "same"]
-    if not differs and len(same) == len(AXES):
+    # "only" and "not on any axis" claim something about every axis: they need every other axis
+    # known. With one unknown or undisclosed, say what differs and what is the same instead.
+    all_known = len(differs) + len(same) == len(AXES)
+    if all_known and not differs:
         main = gettext("These two do not differ on any of the four axes")
-    elif not differs:
-        main = gettext("No difference found on the axes with evidence on both sides")
-    elif len(differs) == 1:
+    elif all_known and len(differs) == 1:
         main = gettext("These two differ only in %(axis)s") % {"axis": differs[0]}
-    else:
+    elif differs and same and not all_known:
+        main = gettext("These two differ in %(differs)s and are the same in %(same)s") % {
+            "differs": _join(differs, gettext),
+            "same": _join(same, gettext),
+        }
+    elif differs:
         main = gettext("These two differ in %(axes)s") % {"axes": _join(differs, gettext)}
+    elif same:
+        main = gettext("These two are the same in %(axes)s") % {"axes": _join(same, gettext)}
+    else:
+        main = gettext("No axis has evidence on both sides to compare")
 
     notes: list[str] = []
     for axis in AXES:
@@ -600,6 +645,11 @@ def verdict_sentence(
         sides = set(verdict.get("missing") or [])
         values = {"axis": AXIS_LABELS[axis], "who": name_a if sides == {"a"} else name_b}
         both = sides >= {"a", "b"} or not sides
+        if state == "unknown" and verdict.get("unshared"):
+            notes.append(
+                gettext("%(axis)s cannot be compared: no fact is stated for both") % values
+            )
+            continue
         if state == "unknown":
             template = (
                 gettext("%(axis)s is unknown for both")

@@ -114,6 +114,8 @@ VERDICT_REASON_MSGIDS = [
         "because the checkpoints were post-trained differently."
     ),
     gettext_noop("The stated facts agree."),
+    gettext_noop("No backbone fact is stated for both models."),
+    gettext_noop("Nothing on this axis is stated for both models, so it cannot be compared."),
 ]
 
 # Exercise support states (axes.exercise.SUPPORT_STATES) and the Markdown labels.

@@ -239,8 +239,11 @@ def test_verdict_sentence_keeps_axis_names_in_english():
         ko = verdict_sentence(v, ["V3", "R1"], gettext=translation.gettext)
     with translation.override("de"):
         de = verdict_sentence(v, ["V3", "R1"], gettext=translation.gettext)
-    assert ko.startswith("두 모델은 post-training에서만 다릅니다")
-    assert de.startswith("Die beiden unterscheiden sich nur auf der Achse post-training")
+    # inference and product are unknown: no "only" (axes.verdict.verdict_sentence)
+    assert ko.startswith("두 모델은 post-training에서 다르고 backbone에서는 같습니다")
+    assert de.startswith(
+        "Die beiden unterscheiden sich bei post-training und sind bei backbone gleich"
+    )
     assert "inference" in ko and "inference" in de  # unknown for both, named in English
 
 

@@ -64,7 +64,11 @@ def test_same_spec_different_post_training_is_post_training_only():
     assert chat["kind"] == "inference.chat_format" and chat["attributed_to"] == "post_training"
     assert v["product"]["verdict"] == "unknown" and v["product"]["missing"] == ["a", "b"]
     sentence = verdict_sentence(v, ["Llama-3.1-8B", "Llama-3.1-8B-Instruct"])
-    assert sentence == "These two differ only in post-training; product is unknown for both."
+    # product is unknown, so no "only": what differs, what is the same, what is not known
+    assert sentence == (
+        "These two differ in post-training and are the same in backbone and inference; "
+        "product is unknown for both."
+    )
 
 
 def test_same_checkpoint_thinking_on_off_differs_only_in_inference():
@@ -199,7 +203,7 @@ def test_empty_analyses_are_unknown_everywhere_and_sentence_still_reads():
     v = axes_verdict({}, {})
     assert all(v[x]["verdict"] == "unknown" for x in AXES)
     assert verdict_sentence(v, ["A", "B"]).startswith(
-        "No difference found on the axes with evidence"
+        "No axis has evidence on both sides to compare"
     )
 
 
@@ -215,7 +219,7 @@ def test_sentence_is_translated_through_gettext():
         return message.upper() if "%" not in message else message
 
     verdict_sentence(v, ["A", "B"], gettext=gettext)
-    assert "These two differ only in %(axis)s" in seen
+    assert "These two differ in %(differs)s and are the same in %(same)s" in seen
     assert "%(axis)s is unknown for both" in seen
 
 
@@ -250,7 +254,8 @@ def test_deepseek_v3_vs_r1_differ_only_in_post_training(demo_catalog):
     assert v["post_training"]["verdict"] == "differs"
     assert v["inference"]["verdict"] != "differs", v["inference"]
     assert v["product"]["verdict"] != "differs", v["product"]
-    assert sentence.startswith("These two differ only in post-training")
+    # the demo states nothing on V3's inference and product: no "only", but the lesson holds
+    assert sentence.startswith("These two differ in post-training and are the same in backbone")
     kinds = {d["kind"] for d in v["post_training"]["differences"]}
     assert kinds & {"post_training.stage", "post_training.rl"}
     for d in v["post_training"]["differences"]:
@@ -267,7 +272,7 @@ def test_llama_base_vs_instruct_differ_only_in_post_training(demo_catalog):
     assert stage["a"]["value"] != stage["b"]["value"]
     assert v["inference"]["verdict"] != "differs", v["inference"]
     assert v["product"]["verdict"] != "differs", v["product"]
-    assert sentence.startswith("These two differ only in post-training")
+    assert sentence.startswith("These two differ in post-training and are the same in backbone")
 
 
 def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
@@ -278,7 +283,7 @@ def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
     # both are pretrained-only base models, said in other words: not a post-training difference
     # (the home page's lesson says "the backbone differs")
     assert v["post_training"]["verdict"] != "differs", v["post_training"]
-    assert sentence.startswith("These two differ only in backbone"), sentence
+    assert sentence.startswith("These two differ in backbone and are the same in"), sentence
     kinds = {d["kind"] for d in v["backbone"]["differences"]}
     assert "spec.num_experts" not in kinds  # Nemotron-H-8B is dense: no phantom experts
 
@@ -312,7 +317,7 @@ def test_post_training_stage_compares_the_stage_not_the_wording(a, b, same):
 @pytest.mark.django_db
 def test_compare_page_opens_with_the_sentence_and_four_rows(client, demo_catalog):
     html = client.get("/compare/", {"models": ",".join(PAIRS["v3_r1"])}).content.decode()
-    assert "These two differ only in post-training" in html
+    assert "These two differ in post-training and are the same in backbone" in html
     assert html.count('class="verdict-row') == 4
     assert 'data-axis="backbone" data-verdict="same"' in html
     assert 'data-axis="post_training" data-verdict="differs"' in html
@@ -325,7 +330,7 @@ def test_api_compare_returns_the_verdict(client, demo_catalog):
     verdict = response.json()["axes_verdict"]
     assert verdict["axes"]["backbone"]["verdict"] == "same"
     assert verdict["axes"]["post_training"]["verdict"] == "differs"
-    assert verdict["sentence"].startswith("These two differ only in post-training")
+    assert verdict["sentence"].startswith("These two differ in post-training")
 
 
 @pytest.mark.django_db
@@ -398,3 +403,109 @@ def test_same_layer_counts_in_another_order_are_still_told_apart():
         "differences"
     ]
     assert (d["a"]["value"], d["b"]["value"]) == ("4 GQA · 4 MLP", "2 full + 2 sliding · 4 MLP")
+
+
+# ---------------------------------------------------------------------------------------------
+# "same" needs both sides; "only" needs every other axis known (review: GPT-5 vs Llama-3.1-8B)
+
+
+def _closed_and_base() -> tuple[dict, dict]:
+    closed = {
+        "facts": [
+            fact("backbone.family", "undisclosed", source="vendor docs", state="undisclosed"),
+            fact("post_training.rl", "trained with reinforcement learning to reason"),
+            fact("inference.reasoning_mode", "reasoning.effort parameter"),
+            fact("product.tool_use", "web search"),
+        ]
+    }
+    base = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("post_training.stage", "Pretrained base model."),
+            fact("inference.sampling", {"temperature": 0.6}, source="generation_config.json"),
+        ],
+    }
+    return closed, base
+
+
+def test_an_axis_each_side_states_differently_is_unknown_not_same():
+    """GPT-5 states a reasoning-effort switch, the base model its sampling defaults: no kind is
+    stated by both, so inference is not "same" (one side's silence is not agreement), and the
+    one-sided rows are not credited to post-training."""
+    closed, base = _closed_and_base()
+    v = axes_verdict(closed, base)
+    assert v["post_training"]["verdict"] == "differs"
+    inference = v["inference"]
+    assert inference["verdict"] == "unknown" and inference["unshared"] is True
+    assert inference["missing"] == []
+    assert {d["kind"] for d in inference["differences"]} == {
+        "inference.reasoning_mode",
+        "inference.sampling",
+    }
+    assert not any("attributed_to" in d for d in inference["differences"])
+    sentence = verdict_sentence(v, ["openai/gpt-5", "meta-llama/Llama-3.1-8B"])
+    assert sentence == (
+        "These two differ in post-training; backbone is undisclosed for openai/gpt-5; "
+        "inference cannot be compared: no fact is stated for both; "
+        "product is unknown for meta-llama/Llama-3.1-8B."
+    )
+
+
+def test_one_shared_agreeing_kind_keeps_the_attributed_difference_same():
+    """With a kind both state and agree on, a chat format only the tuned side states still
+    follows from post-training: inference stays "same" (the Llama base vs Instruct lesson)."""
+    _closed, base = _closed_and_base()
+    tuned = {
+        "spec": LLAMA_SPEC,
+        "facts": [
+            fact("post_training.stage", "Instruction-tuned chat model."),
+            fact("inference.sampling", {"temperature": 0.6}, source="generation_config.json"),
+            fact("inference.chat_format", "llama3 chat template"),
+        ],
+    }
+    v = axes_verdict(base, tuned)
+    assert v["inference"]["verdict"] == "same"
+    (chat,) = v["inference"]["differences"]
+    assert chat["attributed_to"] == "post_training"
+
+
+def test_backbone_facts_without_a_shared_kind_are_unknown():
+    a = {"facts": [fact("backbone.params_total", 8_000_000_000)]}
+    b = {"facts": [fact("backbone.attention", "GQA")]}
+    v = axes_verdict(a, b)["backbone"]
+    assert v["verdict"] == "unknown" and v.get("unshared") is True
+
+
+def test_only_needs_every_other_axis_known():
+    every_axis = [
+        fact("post_training.stage", "instruct"),
+        fact("inference.sampling", {"temperature": 0.6}),
+        fact("product.tool_use", "function calling"),
+    ]
+    a = {"spec": LLAMA_SPEC, "facts": every_axis}
+    b = {"spec": {**LLAMA_SPEC, "layers": 40}, "facts": every_axis}
+    v = axes_verdict(a, b)
+    assert verdict_sentence(v, ["A", "B"]) == "These two differ only in backbone."
+    b["facts"] = every_axis[:2]  # product no longer known for B
+    v = axes_verdict(a, b)
+    assert verdict_sentence(v, ["A", "B"]) == (
+        "These two differ in backbone and are the same in post-training and inference; "
+        "product is unknown for B."
+    )
+    a["facts"] = b["facts"] = []  # only the backbone is known: nothing is "the same"
+    v = axes_verdict(a, {"spec": LLAMA_SPEC, "facts": []})
+    assert verdict_sentence(v, ["A", "B"]).startswith("These two are the same in backbone;")
+
+
+def test_closed_vs_open_on_the_compare_page_makes_no_only_claim(client, demo_catalog):
+    """The review's pair from the bundled demo: GPT-5 vs Llama-3.1-8B."""
+    html = client.get(
+        "/compare/", {"models": "openai/gpt-5,meta-llama/Llama-3.1-8B"}
+    ).content.decode()
+    sentence = html.split('class="verdict-sentence">')[1].split("</p>")[0]
+    assert "only" not in sentence and "backbone is undisclosed for openai/gpt-5" in sentence
+    assert 'data-axis="inference" data-verdict="unknown"' in html
+    assert 'data-axis="backbone" data-verdict="undisclosed"' in html
+    inference = html.split('data-axis="inference"')[1].split("</tr>")[0]
+    assert "Same way of running them" not in inference
+    assert "reasoning.effort parameter" in inference  # what is known is still listed
