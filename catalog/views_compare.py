@@ -250,12 +250,69 @@ def _cell(value: Any) -> Any:
     return _canon(value)
 
 
+# the verdict's own columns: its state per axis, and the sentence or reason ("Why" on the page)
+VERDICT_COLUMNS = ("verdict", "why")
+
+
+def _verdict_records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The page's main result as export rows (section "verdict"): the sentence, then per axis
+    its state and reason, then each difference with the two sides' values. ``differs`` is
+    True/False for differs/same and empty where an axis or a side is not known."""
+    verdict = data.get("axes_verdict")
+    if not verdict:
+        return []
+    names = data["names"]
+    records: list[dict[str, Any]] = [
+        {"section": "verdict", "axis": "", "item": "sentence", "why": verdict["sentence"]}
+    ]
+    by_axis = {row["axis"]: row for row in verdict.get("rows") or []}
+    for axis, result in verdict["axes"].items():
+        state = result.get("verdict", "unknown")
+        why = by_axis[axis]["reason"] if axis in by_axis else result.get("reason", "")
+        missing = by_axis[axis]["missing"] if axis in by_axis else []
+        if missing:
+            who = {"who": ", ".join(missing)}
+            note = (
+                _("(not published for %(who)s)")
+                if state == "undisclosed"
+                else _("(no evidence for %(who)s)")
+            )
+            why = f"{why} {note % who}".strip()
+        records.append(
+            {
+                "section": "verdict",
+                "axis": axis,
+                "item": "verdict",
+                "differs": {"differs": True, "same": False}.get(state),
+                "verdict": state,
+                "why": why,
+            }
+        )
+        for difference in result.get("differences") or []:
+            sides = [difference.get("a") or {}, difference.get("b") or {}]
+            records.append(
+                {
+                    "section": "verdict",
+                    "axis": axis,
+                    "item": difference.get("kind"),
+                    # one side silent: not known to differ
+                    "differs": True if difference.get("stated_by") == "both" else None,
+                    "why": _("follows from post-training")
+                    if difference.get("attributed_to") == "post_training"
+                    else "",
+                }
+                | {n: _cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
+            )
+    return records
+
+
 def comparison_frame(data: dict[str, Any]) -> Any:
-    """One long table (section, axis, item, one column per model) for CSV/JSON export."""
+    """One long table (section, axis, item, one column per model, then the verdict's state and
+    why) for CSV/JSON export: the verdict first, as on the page."""
     import pandas as pd
 
     names = data["names"]
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = _verdict_records(data)
     for row in data["headline"]:
         records.append(
             {"section": "headline", "axis": "", "item": row["key"], "differs": row["differs"]}
@@ -276,7 +333,7 @@ def comparison_frame(data: dict[str, Any]) -> Any:
             | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
         )
     return pd.DataFrame.from_records(
-        records, columns=["section", "axis", "item", "differs", *names]
+        records, columns=["section", "axis", "item", "differs", *names, *VERDICT_COLUMNS]
     )
 
 

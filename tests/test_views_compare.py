@@ -203,3 +203,34 @@ def test_same_backbone_means_no_backbone_row_marked_different():
     assert not any(r["differs"] for r in data["headline"])
     closed = comparison_build(["meta-llama/Llama-3.1-8B", "openai/gpt-5"])
     assert not any(r["differs"] for r in closed["headline"])
+
+
+def test_exports_carry_the_verdict(client, web_showcase):
+    """The page's main result, the per-axis verdict with its sentence and why, is in both
+    exports: CSV rows with section "verdict" (state in "verdict", reason in "why")."""
+    from catalog.views_compare import comparison_build
+
+    verdict = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])[
+        "axes_verdict"
+    ]
+    rows = list(csv.DictReader(io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode())))
+    ours = [r for r in rows if r["section"] == "verdict"]
+    assert ours[0]["item"] == "sentence" and ours[0]["why"] == verdict["sentence"]
+    states = {r["axis"]: r for r in ours if r["item"] == "verdict"}
+    assert set(states) == {"backbone", "post_training", "inference", "product"}
+    for axis, row in states.items():
+        assert row["verdict"] == verdict["axes"][axis]["verdict"]
+        assert row["why"].startswith(verdict["axes"][axis]["reason"])
+    assert states["backbone"]["verdict"] == "differs" and states["backbone"]["differs"] == "True"
+    layers = next(r for r in ours if r["item"] == "spec.layer_pattern")
+    assert layers["meta-llama/Meta-Llama-3-8B"] == "32 GQA · 32 MLP"
+    assert "Mamba-2" in layers["nvidia/Nemotron-H-8B-Base-8K"]
+
+    records = json.loads(client.get(SHOWCASE + "&format=json").content)
+    by_axis = {
+        r["axis"]: r for r in records if r["section"] == "verdict" and r["item"] == "verdict"
+    }
+    assert by_axis["backbone"]["verdict"] == "differs" and by_axis["backbone"]["differs"] is True
+    unknown = [r for r in by_axis.values() if r["verdict"] in ("unknown", "undisclosed")]
+    assert unknown and all(r["differs"] is None for r in unknown)  # neither true nor false
+    assert next(r for r in records if r["item"] == "sentence")["why"] == verdict["sentence"]
