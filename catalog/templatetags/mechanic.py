@@ -119,6 +119,23 @@ def json_value(value: Any) -> str:
 
 
 @register.filter
+def fact_value_h(fact: Any) -> str:
+    """A fact's value for reading (``json_value``); a card-vs-config contradiction's two figures
+    in the page's units ("card: 37.00 B · config: 37.55 B", "card: 128K · config: 160K"), so
+    the card's "37B" and the config's exact count read alike."""
+    if not isinstance(fact, dict):
+        return json_value(None)
+    value, kind = fact.get("value"), str(fact.get("kind") or "")
+    contradiction = (fact.get("extra") or {}).get("flag") == "contradiction"
+    if contradiction and isinstance(value, dict):
+        if kind.startswith("backbone.params_"):
+            return " · ".join(f"{k}: {params_h(v)}" for k, v in value.items() if v is not None)
+        if kind == "backbone.context_length":
+            return " · ".join(f"{k}: {tokens_h(v)}" for k, v in value.items() if v is not None)
+    return json_value(value)
+
+
+@register.filter
 def note_l10n(note: Any) -> str:
     """A note written by the engine, the ingestion or the worker, in the page's language."""
     if not isinstance(note, str):
