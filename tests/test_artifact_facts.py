@@ -219,3 +219,108 @@ def test_one_sentence_with_three_contradictions_against_the_real_report() -> Non
     assert flagged["backbone.params_total"]["value"]["config"] == 8_030_261_248
     assert flagged["backbone.context_length"]["value"] == {"card": 131072, "config": 8192}
     assert flagged["backbone.decoder_type"]["evidence"]["locator"] == "L3"
+
+
+# ---------------------------------------------------------------------------------------------
+# Like with like (review: DeepSeek-R1's card against its config)
+
+
+def _flags(card: str, config: dict, report: dict, repo_id: str | None = None) -> dict:
+    facts = artifact_facts(Artifacts(repo_id=repo_id, config=config, card=card), report)
+    flagged = [f for f in facts if f.extra.get("flag") == "contradiction"]
+    by_kind = {f.kind: f for f in flagged}
+    assert len(by_kind) == len(flagged), flagged  # one flag per kind in these cards
+    return by_kind
+
+
+def test_an_active_count_is_checked_against_the_active_count() -> None:
+    config = {"model_type": "deepseek_v3", "n_routed_experts": 256}
+    card = "# M\n\nIt has 671B total parameters, of which 37B are activated for each token.\n"
+    report = {"params": {"total": 671_026_404_352, "active": 37_552_282_624}}
+    assert _flags(card, config, report) == {}
+    # the active count is what disagrees: flagged as such, with the card's number an integer
+    report = {"params": {"total": 671_026_404_352, "active": 20_000_000_000}}
+    got = _flags(card, config, report)
+    assert set(got) == {"backbone.params_active"}
+    assert got["backbone.params_active"].value == {"card": 37_000_000_000, "config": 20_000_000_000}
+    assert isinstance(got["backbone.params_active"].value["card"], int)
+
+
+def test_a_table_column_says_what_its_numbers_count() -> None:
+    config = {"model_type": "deepseek_v3", "n_routed_experts": 256}
+    card = (
+        "# M\n\n| Benchmark | V3 | R1 |\n| --- | --- | --- |\n"
+        "| # Activated Params | 37B | 37B |\n| # Total Params | 671B | 671B |\n"
+    )
+    report = {"params": {"total": 671_026_404_352, "active": 37_552_282_624}}
+    assert _flags(card, config, report) == {}
+
+
+def test_a_generation_length_is_no_context_window() -> None:
+    config = {"max_position_embeddings": 163840}
+    card = (
+        "# M\n\n## Usage\n\nFor all our models, the maximum generation length is set to "
+        "32,768 tokens.\n\nThe model has a context window of 160K tokens and a maximum "
+        "generation length of 32K tokens.\n"
+    )
+    assert _flags(card, config, {}) == {}
+    # the context figure in the same sentence is still checked
+    got = _flags(card, {"max_position_embeddings": 8192}, {})
+    assert [f.value for f in got.values()] == [{"card": 163840, "config": 8192}]
+
+
+def test_tokens_and_model_names_are_no_parameter_or_context_figures() -> None:
+    """The "400M" of "A400M" is part of a name, not 400M tokens of context; "2T tokens"
+    counts data, not parameters (granite's real card had the first flagged)."""
+    config = {"max_position_embeddings": 131072, "num_local_experts": 32}
+    card = (
+        "# M\n\nGranite-3.1-1B-A400M-Instruct is a 1.3B parameter long-context instruct model."
+        "\n\nArchitecture: MoE decoder, 40 layers, 2T tokens of context extension.\n"
+    )
+    assert _flags(card, config, {"params": {"total": 1_334_628_352}}) == {}
+
+
+@pytest.mark.skipif(
+    not (SHARED / "hub" / "deepseek-ai--DeepSeek-R1").is_dir(), reason="shared hub not present"
+)
+def test_real_deepseek_r1_card_against_its_config() -> None:
+    """The review's case: analyzing the real R1 folder flagged the activated count as a
+    total, the generation length as a context window, and filed R1-Zero's row as R1's."""
+    from axes.analysis import analyze_artifacts, artifacts_from_dir
+
+    analysis = analyze_artifacts(artifacts_from_dir(SHARED / "hub" / "deepseek-ai--DeepSeek-R1"))
+    assert analysis["repo_id"] == "deepseek-ai/DeepSeek-R1"
+    flagged = [f for f in analysis["facts"] if (f.get("extra") or {}).get("flag")]
+    assert not [f for f in flagged if f["kind"].startswith("backbone.params_")]
+    assert not [f for f in flagged if "generation length" in f["evidence"]["text"]]
+    card = [f for f in analysis["facts"] if f["evidence"]["source"] == "README.md"]
+    assert not [f for f in card if f["evidence"]["text"].startswith("| DeepSeek-R1-Zero ")]
+    assert not [f for f in card if "| DeepSeek-R1-Distill-" in f["evidence"]["text"][:40]]
+    own = [f for f in card if f["evidence"]["text"].startswith("| DeepSeek-R1   |")]
+    assert own and own[0]["kind"].startswith("backbone.")  # R1's own row is still R1's
+
+
+def test_contradiction_figures_read_as_the_page_writes_them() -> None:
+    from django.template import Context, Template
+
+    fact = {
+        "axis": "backbone",
+        "kind": "backbone.params_total",
+        "value": {
+            "card": 37_000_000_000.0,
+            "config": 671_026_404_352,
+        },  # as older analyses stored it
+        "extra": {"flag": "contradiction"},
+    }
+    context = {
+        "kind": "backbone.context_length",
+        "value": {"card": 131072, "config": 163840},
+        "extra": {"flag": "contradiction"},
+    }
+    plain = {"kind": "backbone.hidden_size", "value": {"hidden_size": 7168}}
+    template = Template(
+        "{% load mechanic %}{{ a|fact_value_h }}|{{ b|fact_value_h }}|{{ c|fact_value_h }}"
+    )
+    assert template.render(Context({"a": fact, "b": context, "c": plain})) == (
+        "card: 37.00 B · config: 671.03 B|card: 128K · config: 160K|hidden_size: 7168"
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from axes.classify.segment import segment_card
+from axes.classify.segment import Statement, row_other_model, segment_card
 
 SHARED = Path(
     os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
@@ -144,3 +144,63 @@ def test_images_badges_and_contents_links_are_not_statements() -> None:
         ("License: [Apache 2.0](https://www.apache.org/licenses/LICENSE-2.0)", 13),
         ("See [Training](#training) for the data.", 15),
     ]
+
+
+def _row(text: str, header: str) -> Statement:
+    return Statement(text, 1, 1, "", header)
+
+
+@pytest.mark.parametrize(
+    "row,header,repo_id,other",
+    [
+        # a sibling in the card's model table
+        (
+            "| DeepSeek-R1-Zero | 671B | 37B | 128K |",
+            "| **Model** | **#Total Params** | **#Activated Params** | **Context Length** |",
+            "deepseek-ai/DeepSeek-R1",
+            "DeepSeek-R1-Zero",
+        ),
+        # this model's own row, however its words are ordered or marked up
+        ("| DeepSeek-R1   | 671B | 37B |", "| Model | Total | Active |", "org/DeepSeek-R1", None),
+        (
+            "| **OLMo-2-13B-1124-Instruct** | 62.0 |",
+            "| Model | Avg |",
+            "x/OLMo-2-1124-13B-Instruct",
+            None,
+        ),
+        (
+            "| Llama 3 8B Instruct | 68.4 |",
+            "| Model | MMLU |",
+            "meta-llama/Meta-Llama-3-8B-Instruct",
+            None,
+        ),
+        # a competitor's benchmark row: the header's first cell says "Model"
+        ("| o1-mini | 63.6 |", "| Model | AIME 2024 |", "deepseek-ai/DeepSeek-R1", "o1-mini"),
+        # a linked sibling, family shared, no "Model" header
+        (
+            "| [Qwen2.5-72B](https://hf.co/Qwen/Qwen2.5-72B) | 86.1 |",
+            "| | MMLU |",
+            "Qwen/Qwen2.5-7B",
+            "Qwen2.5-72B",
+        ),
+        # attributes of a transposed table are no model names
+        (
+            "| Embedding size | 2048 | 1024 |",
+            "| Model | 2B Dense | 1B MoE |",
+            "ibm/granite-1b",
+            None,
+        ),
+        (
+            "| English | MMLU (Pass@1) | 88.3 |",
+            "| Category | Benchmark | R1 |",
+            "x/DeepSeek-R1",
+            None,
+        ),
+        # no model to compare with, or no table
+        ("| DeepSeek-R1-Zero | 671B |", "| Model | Params |", None, None),
+        ("DeepSeek-R1-Zero has 671B parameters.", "", "deepseek-ai/DeepSeek-R1", None),
+    ],
+)
+def test_row_other_model(row: str, header: str, repo_id: str | None, other: str | None) -> None:
+    statement = _row(row, header) if header else Statement(row, 1, 1)
+    assert row_other_model(statement, repo_id) == other

@@ -14,7 +14,7 @@ from axes.classify.contradictions import contradiction_facts
 from axes.classify.metadata import CardMetadataError, metadata_facts
 from axes.classify.predict import Prediction, classify_statement
 from axes.classify.runtime import chat_template_facts, generation_facts
-from axes.classify.segment import Statement, segment_card
+from axes.classify.segment import Statement, row_other_model, segment_card
 from axes.facts import Evidence, Fact
 
 LOW_CONFIDENCE = 0.5
@@ -32,10 +32,21 @@ def _template(arts: Artifacts) -> tuple[str | None, str]:
     return None, ""
 
 
-def card_facts(card: str) -> tuple[list[Fact], list[tuple[Statement, Prediction]]]:
+def card_facts(
+    card: str, *, repo_id: str | None = None
+) -> tuple[list[Fact], list[tuple[Statement, Prediction]]]:
+    """Facts about this model from the card's prose and tables, and every statement read
+    about it with its prediction (for the contradiction checks).
+
+    A table row about another model (a sibling's row in the card's model table, a
+    competitor's benchmark row; ``segment.row_other_model``) is left out of both: its
+    numbers are not this model's and cannot contradict its config.
+    """
     facts = []
     classified = []
     for st in segment_card(card):
+        if row_other_model(st, repo_id):
+            continue
         pred = classify_statement(st.text, table_header=st.table_header)
         classified.append((st, pred))
         if pred.axis == "none" or pred.kind is None:
@@ -81,7 +92,7 @@ def artifact_facts(arts: Artifacts, report: dict[str, Any] | None = None) -> lis
                     extra={"flag": "unreadable_metadata"},
                 )
             )
-        prose, classified = card_facts(arts.card)
+        prose, classified = card_facts(arts.card, repo_id=arts.repo_id)
         facts += prose
         facts += contradiction_facts(classified, config=arts.config, report=report)
     return facts

@@ -200,3 +200,64 @@ def segment_card(markdown: str) -> list[Statement]:
         i += 1
     flush()
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Which model a table row is about
+
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_NAME_TOKEN = re.compile(r"[a-z0-9]+")
+_MODEL_COLUMN = re.compile(r"\bmodels?\b|\bname\b|checkpoint|variant|모델|\bModell", re.I)
+# looks like a model's name: "GPT-4o", "o1-mini", "Qwen2.5-14B", "Llama 3.1 8B"
+_MODELISH = re.compile(r"[A-Za-z][\w.]*-[\w.-]*\d|[A-Za-z]\d|\b\d+(?:\.\d+)?[BMK]\b")
+# words in many model names that say nothing about which family a name belongs to
+_GENERIC_NAME_WORDS = frozenset(
+    {"instruct", "base", "chat", "model", "preview", "reasoning", "thinking", "distill", "the"}
+)
+
+
+def _row_cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _name_tokens(name: str) -> set[str]:
+    """'**DeepSeek-R1-Zero**' -> {'deepseek', 'r1', 'zero'}; 'org/Name' is read as 'Name'."""
+    text = _PARENTHESES.sub(" ", _MD_LINK.sub(r"\1", name)).strip()
+    if "/" in text and " " not in text:
+        text = text.rsplit("/", 1)[-1]
+    return set(_NAME_TOKEN.findall(text.lower()))
+
+
+def _families(tokens: set[str]) -> set[str]:
+    """The words of a name that place it in a family: 'qwen2' -> 'qwen', 'deepseek'."""
+    out = set()
+    for token in tokens:
+        head = re.match(r"[a-z]{3,}", token)
+        if head and head.group() not in _GENERIC_NAME_WORDS:
+            out.add(head.group())
+    return out
+
+
+def row_other_model(statement: Statement, repo_id: str | None) -> str | None:
+    """The other model a table row is about, or None.
+
+    A row whose first cell names a model other than ``repo_id`` ("| DeepSeek-R1-Zero | 671B |
+    37B |" on DeepSeek-R1's card, a competitor's benchmark row) describes that model, not this
+    one. The first cell names a model when it shares a family word with ``repo_id``
+    ("DeepSeek-..."), or when the header's first cell is "Model" and the cell looks like a
+    model name ("o1-mini"). It is this model when its words are all words of ``repo_id``'s
+    name ("DeepSeek-R1", "Llama 3 8B Instruct" for Meta-Llama-3-8B-Instruct, "OLMo-2-13B-1124"
+    for OLMo-2-1124-13B): what is left out is kept as this model's, the status quo.
+    """
+    if not statement.table_header or not repo_id:
+        return None
+    first = _row_cells(statement.text)[0]
+    cell = _name_tokens(first)
+    mine = _name_tokens(repo_id)
+    if not cell or cell <= mine:
+        return None
+    model_column = bool(_MODEL_COLUMN.search(_row_cells(statement.table_header)[0]))
+    if _families(cell) & _families(mine) or (model_column and _MODELISH.search(first)):
+        return " ".join(_PARENTHESES.sub(" ", _MD_LINK.sub(r"\1", first)).replace("*", "").split())
+    return None
