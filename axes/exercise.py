@@ -18,7 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from axes.claims import Claim, claim_judge, fact_values, text_claims
 from axes.facts import AXES, LABELS
+from axes.taxonomy import AXIS_TITLES
 
 MAX_ROW_CHARS = 2000  # longer rows are cut here, and the result says so
 MIN_CONFIDENCE = 0.5  # below this a phrase is "unsure", never marked wrong
@@ -142,6 +144,8 @@ def exercise_check(
     model_name: str = "",
     model_known: bool | None = None,
     gettext: Callable[[str], str] = lambda s: s,
+    ngettext: Callable[[str, str, int], str] | None = None,
+    model_candidates: list[str] | None = None,
 ) -> dict[str, Any]:
     """Check a filled table. ``facts`` are the stored ``Fact.to_dict()`` records of the model
     (empty for an unknown model: rows are still split and judged). ``lesson_scores_add`` adds
@@ -171,7 +175,13 @@ def exercise_check(
         "totals": total,
     }
     return lesson_scores_add(
-        result, facts, model_name=model_name, model_known=model_known, gettext=gettext
+        result,
+        facts,
+        model_name=model_name,
+        model_known=model_known,
+        gettext=gettext,
+        ngettext=ngettext,
+        model_candidates=model_candidates,
     )
 
 
@@ -189,15 +199,47 @@ def exercise_markdown(
     ),
     lesson_labels: dict[str, str] | None = None,
     vaguest_reason: str | None = None,
+    phrase_labels: dict[str, str] | None = None,
 ) -> str:
     """The table as Markdown for download. Pipes and newlines are escaped so cells stay cells;
-    ``titles`` and ``headings`` come translated from the web layer."""
+    ``titles``, ``headings`` and ``phrase_labels`` come translated from the web layer. The check
+    cell says, per phrase, what the page says: ✓, ✗ and the axis it belongs to, or "? unsure",
+    then how it is backed."""
 
     def cell(text: str) -> str:
         text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "")
         # Rows are the user's text: a Markdown viewer must not run their HTML.
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return text.replace("\n", "<br>")
+
+    labels = {**PHRASE_LABELS_EN, **(phrase_labels or {})}
+
+    def phrase_note(p: dict[str, Any]) -> str:
+        verdict = p.get("verdict")
+        if verdict == "misplaced":
+            axis = titles.get(p.get("axis") or "", p.get("axis") or "?")
+            note = "\u2717 " + labels["belongs"] % {"axis": axis}
+        elif verdict == "ok":
+            note = "\u2713"
+        else:
+            note = "? " + labels["unsure"]
+        support = p.get("support")
+        if support in labels:
+            note += f" \u00b7 {labels[support]}"
+            missing = p.get("support_missing") or []
+            if missing and support != "undisclosed":
+                note += ": " + ", ".join(f"\u201c{m}\u201d" for m in missing)
+            against = p.get("support_against") or []
+            if support == "conflicts" and against:
+                note += (
+                    " ("
+                    + "; ".join(
+                        f"\u201c{f.get('claim', '')}\u201d \u2260 {f.get('source', '')}"
+                        for f in against
+                    )
+                    + ")"
+                )
+        return f"\u201c{p.get('text', '')}\u201d {note}"
 
     axis_h, belief_h, check_h, weakest_h = headings
     lines = [
@@ -209,13 +251,7 @@ def exercise_markdown(
     checked = (result or {}).get("rows", {})
     for axis in AXES:
         row = checked.get(axis) or {}
-        misplaced = [p for p in row.get("phrases", []) if p.get("verdict") == "misplaced"]
-        note = "; ".join(
-            f"\u201c{cell(p['text'])}\u201d \u2192 {titles.get(p['axis'], p['axis'])}"
-            for p in misplaced
-        )
-        if result and not note and not row.get("empty", True):
-            note = "\u2713"
+        note = cell("; ".join(phrase_note(p) for p in row.get("phrases", [])))
         lines.append(f"| {titles.get(axis, axis)} | {cell(rows.get(axis, ''))} | {note} |")
     weakest = (result or {}).get("weakest_axis")
     if weakest and not (result or {}).get("vaguest"):  # as the page: the lesson's axis wins
@@ -223,6 +259,18 @@ def exercise_markdown(
     lines += lesson_markdown(result, titles, labels=lesson_labels, vaguest_reason=vaguest_reason)
     return "\n".join(lines) + "\n"
 
+
+# What the page says next to each phrase (templates/catalog/_exercise_result.html and
+# _phrase_support.html), in English; the web layer passes them translated.
+PHRASE_LABELS_EN: dict[str, str] = {
+    "unsure": "unsure",
+    "belongs": "belongs to %(axis)s",
+    "sourced": "backed by a source",
+    "vendor_claim": "the vendor's word only",
+    "undisclosed": "undisclosed by the vendor",
+    "conflicts": "contradicted by a source",
+    "not_found": "not found",
+}
 
 LESSON_LABELS_EN: dict[str, str] = {
     "scores": "Scores",
@@ -283,66 +331,6 @@ def lesson_markdown(
 # is the learner's picture vaguest on (where marketing has the most room)?
 
 SUPPORT_STATES = ("sourced", "vendor_claim", "undisclosed", "conflicts", "not_found")
-
-# Words learners use for a kind that its fact text may not contain ("thinking" for an effort
-# parameter, "RLHF" for a preference fact). Matching on them says the phrase is *about* that
-# fact; numbers, when both sides have them, must then agree.
-KIND_TERMS: dict[str, tuple[str, ...]] = {
-    "backbone.family": ("architecture", "family", "transformer", "decoder"),
-    "backbone.decoder_type": ("dense", "moe", "mixture", "experts", "hybrid", "mamba", "ssm"),
-    "backbone.params_total": ("parameters", "params", "size"),
-    "backbone.params_active": ("active", "activated"),
-    "backbone.layers": ("layers", "blocks"),
-    "backbone.attention": ("attention", "gqa", "mqa", "mha", "mla", "heads", "sliding"),
-    "backbone.positional": ("rope", "positional", "yarn", "alibi"),
-    "backbone.context_length": ("context", "positions", "window"),
-    "backbone.moe": ("moe", "experts", "expert", "routed", "router"),
-    "backbone.weights_format": ("fp8", "bf16", "int4", "quantized", "awq", "gptq", "mxfp4"),
-    "post_training.stage": ("base", "instruct", "chat", "reasoning", "pretrained"),
-    "post_training.sft": (
-        "sft",
-        "supervised",
-        "fine-tuning",
-        "finetuning",
-        "fine-tuned",
-        "instruction",
-    ),
-    "post_training.preference": (
-        "rlhf",
-        "dpo",
-        "preference",
-        "reward",
-        "rlaif",
-        "constitutional",
-        "ppo",
-    ),
-    "post_training.rl": ("rl", "reinforcement", "grpo", "rlvr", "verifiable"),
-    "post_training.distillation": ("distilled", "distillation", "teacher"),
-    "post_training.safety": ("safety", "red-teaming", "refusal", "alignment"),
-    "post_training.lineage": ("based", "finetune", "base_model"),
-    "inference.reasoning_mode": ("thinking", "think", "reasoning", "effort", "budget", "adaptive"),
-    "inference.sampling": ("temperature", "top-p", "top_p", "sampling"),
-    "inference.decoding": ("speculative", "beam", "decoding", "mtp"),
-    "inference.chat_format": ("template", "chat", "format", "tokens"),
-    "inference.context_runtime": ("context", "window", "tokens", "long"),
-    "inference.serving": ("vllm", "sglang", "serving", "engine", "tensor", "llama.cpp"),
-    "product.tool_use": (
-        "tool",
-        "tools",
-        "function",
-        "calling",
-        "search",
-        "code",
-        "interpreter",
-        "mcp",
-    ),
-    "product.agent": ("agent", "agentic", "computer", "router", "routing", "autonomous"),
-    "product.rag": ("retrieval", "rag", "grounding", "citations"),
-    "product.system_prompt": ("system", "prompt", "persona"),
-    "product.guardrails": ("guard", "guardrails", "filter", "classifier", "moderation"),
-    "product.memory": ("memory",),
-    "product.intended_use": ("coding", "enterprise", "use", "tasks"),
-}
 
 _STOPWORDS = frozenset(
     "the and for with from that this are was were has have had its our your their into than "
@@ -406,43 +394,99 @@ def _fact_claim(fact: dict[str, Any]) -> str:
     return "sourced" if _is_sourced(fact) else "vendor_claim"
 
 
-def phrase_support(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
-    """How one phrase is backed by the facts of one axis: keyword and number overlap."""
-    words, numbers = _words(text), _numbers(text)
-    best: tuple[int, int, str, dict[str, Any]] | None = None
-    rank = {"sourced": 4, "vendor_claim": 3, "undisclosed": 2, "conflicts": 1}
-    for fact in facts:
-        fact_text = _fact_text(fact)
-        fact_words = _words(fact_text) | set(KIND_TERMS.get(str(fact.get("kind")), ()))
-        fact_numbers = _numbers(fact_text)
-        shared = words & fact_words
-        number_match = bool(numbers and fact_numbers and _numbers_agree(numbers, fact_numbers))
-        if not shared and not number_match:
-            continue
-        claim = _fact_claim(fact)
-        if claim != "undisclosed" and numbers and fact_numbers and not number_match:
-            claim = "conflicts"  # same subject, different figure
-        # The fact that overlaps most wins; between equals, the better-backed one.
-        overlap = len(shared) + 3 * int(number_match)
-        if best is None or (overlap, rank[claim]) > (best[0], best[1]):
-            best = (overlap, rank[claim], claim, fact)
-    if best is None:
-        undisclosed = next((f for f in facts if _fact_claim(f) == "undisclosed"), None)
-        if undisclosed is None:
-            return {"support": "not_found", "fact": None}
-        # Nothing matches, but the vendor says it publishes nothing on this axis.
-        best = (0, 2, "undisclosed", undisclosed)
-    fact = best[3]
+def _fact_brief(fact: dict[str, Any]) -> dict[str, Any]:
     evidence = fact.get("evidence") or {}
     return {
-        "support": best[2],
-        "fact": {
-            "kind": fact.get("kind"),
-            "value": fact.get("value"),
-            "source": evidence.get("source"),
-            "text": str(evidence.get("text", ""))[:300],
-        },
+        "kind": fact.get("kind"),
+        "value": fact.get("value"),
+        "source": evidence.get("source"),
+        "locator": evidence.get("locator"),
+        "text": str(evidence.get("text", ""))[:300],
     }
+
+
+def _strength(fact: dict[str, Any]) -> tuple[bool, bool]:
+    """Which fact speaks first: read off the weights' files, then sourced, then the rest."""
+    return (_is_sourced(fact) and _is_hard(fact), _fact_claim(fact) == "sourced")
+
+
+def _claims_support(
+    claims: list[Claim], facts: list[dict[str, Any]], undisclosed: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Judge each claim of a phrase by the strongest fact that speaks to it. One contradicted
+    claim contradicts the phrase; it is backed only when every claim is."""
+    ordered = sorted(facts, key=_strength, reverse=True)
+    values = [(fact, *fact_values(fact)) for fact in ordered]
+    agreed: list[tuple[Claim, dict[str, Any]]] = []
+    contradicted: list[tuple[Claim, dict[str, Any]]] = []
+    silent: list[Claim] = []
+    for claim in claims:
+        # What a fact states itself speaks before what its quote only mentions.
+        judged = [(claim_judge(claim, own, {}), fact) for fact, own, _ in values]
+        judged += [(claim_judge(claim, own, quoted), fact) for fact, own, quoted in values]
+        verdict, fact = next(((v, f) for v, f in judged if v != "silent"), ("silent", None))
+        if verdict == "agrees":
+            agreed.append((claim, fact))
+        elif verdict == "contradicts":
+            contradicted.append((claim, fact))
+        else:
+            silent.append(claim)
+    if contradicted:
+        seen: set[int] = set()
+        against = []
+        for claim, fact in contradicted:
+            if id(fact) not in seen:
+                seen.add(id(fact))
+                against.append({**_fact_brief(fact), "claim": claim.text})
+        return {"support": "conflicts", "fact": against[0], "contradicted_by": against}
+    if not silent:
+        states = {_fact_claim(fact) for _, fact in agreed}
+        support = "sourced" if states == {"sourced"} else "vendor_claim"
+        # Show the weakest backing: the vendor's word where a claim rests on it alone.
+        shown = next(f for _, f in agreed if _fact_claim(f) == support)
+        return {"support": support, "fact": _fact_brief(shown)}
+    missing = list(dict.fromkeys(c.text for c in silent))
+    if undisclosed is not None:
+        return {"support": "undisclosed", "fact": _fact_brief(undisclosed), "missing": missing}
+    return {"support": "not_found", "fact": None, "missing": missing}
+
+
+def _overlap_support(
+    text: str, facts: list[dict[str, Any]], undisclosed: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A phrase that names no value we can compare ("chains dozens of calls in parallel") is
+    backed by a fact whose own words say most of it; numbers, where both have them, agree."""
+    words, numbers = _words(text), _numbers(text)
+    rank = {"sourced": 2, "vendor_claim": 1}
+    best: tuple[int, int, dict[str, Any]] | None = None
+    for fact in facts:
+        fact_text = _fact_text(fact)
+        shared = words & _words(fact_text)
+        if not words or 2 * len(shared) < len(words):
+            continue
+        fact_numbers = _numbers(fact_text)
+        if numbers and fact_numbers and not _numbers_agree(numbers, fact_numbers):
+            continue
+        key = (len(shared), rank[_fact_claim(fact)])
+        if best is None or key > best[:2]:
+            best = (*key, fact)
+    if best is not None:
+        return {"support": _fact_claim(best[2]), "fact": _fact_brief(best[2])}
+    if undisclosed is not None:  # nothing says it, and the vendor publishes nothing here
+        return {"support": "undisclosed", "fact": _fact_brief(undisclosed)}
+    return {"support": "not_found", "fact": None}
+
+
+def phrase_support(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """How one phrase is backed by the facts of one axis: ``support`` is sourced, vendor_claim,
+    undisclosed, conflicts or not_found; ``fact`` the evidence shown with it
+    (``contradicted_by``: every fact a claim of the phrase contradicts)."""
+    disclosed = [f for f in facts if _fact_claim(f) != "undisclosed"]
+    undisclosed = next((f for f in facts if _fact_claim(f) == "undisclosed"), None)
+    claims = text_claims(text)
+    if claims:
+        return _claims_support(claims, disclosed, undisclosed)
+    return _overlap_support(text, disclosed, undisclosed)
 
 
 def axis_scores(
@@ -460,6 +504,8 @@ def axis_scores(
             support = phrase_support(phrase["text"], grouped.get(target, []))
             phrase["support"] = support["support"]
             phrase["support_fact"] = support["fact"]
+            phrase["support_against"] = support.get("contradicted_by") or []
+            phrase["support_missing"] = support.get("missing") or []
             counts[support["support"]] += 1
         axis_facts = grouped[axis]
         scores[axis] = {
@@ -496,7 +542,10 @@ def vaguest_axis(scores: dict[str, dict[str, Any]], *, model_known: bool) -> dic
 
     axis = min(AXES, key=key)
     s = scores[axis]
-    unbacked = s["phrases"] - s["sourced"]
+    # The sentence counts what the score table shows: "not found or contradicted" apart from
+    # "the vendor's word only", so it never calls a phrase the table credits unbacked.
+    unbacked = s.get("not_found", 0) + s.get("conflicts", 0)
+    vendor = s.get("vendor_claim", 0)
     if s["axis_undisclosed"]:
         code = "undisclosed"
     elif s["facts_sourced"] == 0 and s["facts_vendor_claim"] > 0:
@@ -505,10 +554,12 @@ def vaguest_axis(scores: dict[str, dict[str, Any]], *, model_known: bool) -> dic
         code = "no_evidence"
     elif s["phrases"] == 0:
         code = "nothing_written"
-    elif unbacked == 0:  # every phrase there is backed: the axis is only the least documented
+    elif s["phrases"] - s["sourced"] <= 0:  # every phrase there is backed: only thinly documented
         code = "thin_evidence"
-    else:
+    elif unbacked > 0:
         code = "few_backed"
+    else:
+        code = "vendor_only"
     return {
         "axis": axis,
         "code": code,
@@ -516,23 +567,58 @@ def vaguest_axis(scores: dict[str, dict[str, Any]], *, model_known: bool) -> dic
             "sourced": s["sourced"],
             "phrases": s["phrases"],
             "unbacked": unbacked,
+            "vendor": vendor,
             "facts": s["facts_sourced"],
         },
     }
 
 
+def _ngettext_en(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
 def vaguest_sentence(
-    vaguest: dict[str, Any] | None, model_name: str, *, gettext: Callable[[str], str] = lambda s: s
+    vaguest: dict[str, Any] | None,
+    model_name: str,
+    *,
+    gettext: Callable[[str], str] = lambda s: s,
+    ngettext: Callable[[str, str, int], str] = _ngettext_en,
 ) -> str:
-    """One sentence a learner understands: which axis is vaguest and why. Axis names stay in
-    English, as the course writes them."""
+    """One sentence a learner understands: which axis is vaguest and why. The axis is named by
+    its title (translated, as the rest of the page names it), never by its id."""
     if not vaguest:
         return ""
+    params = vaguest.get("params", {})
     values = {
-        "axis": vaguest["axis"].replace("_", "-"),
+        "axis": gettext(AXIS_TITLES.get(vaguest["axis"], vaguest["axis"])),
         "model": model_name or "?",
-        **vaguest.get("params", {}),
+        **params,
     }
+    code = vaguest["code"]
+    if code == "few_backed":
+        return (
+            ngettext(
+                "Your picture is vaguest on %(axis)s: %(unbacked)s phrase you wrote there (out of "
+                "%(phrases)s) is not found in the sources of %(model)s or is contradicted by them.",
+                "Your picture is vaguest on %(axis)s: %(unbacked)s phrases you wrote there (out of "
+                "%(phrases)s) are not found in the sources of %(model)s or are contradicted by them.",
+                int(params.get("unbacked", 0)),
+            )
+            % values
+        )
+    if code == "vendor_only":
+        return (
+            ngettext(
+                "Your picture is vaguest on %(axis)s: %(vendor)s phrase you wrote there (out of "
+                "%(phrases)s) rests on the word of the vendor of %(model)s only, which nobody "
+                "outside can check.",
+                "Your picture is vaguest on %(axis)s: %(vendor)s phrases you wrote there (out of "
+                "%(phrases)s) rest on the word of the vendor of %(model)s only, which nobody "
+                "outside can check.",
+                int(params.get("vendor", 0)),
+            )
+            % values
+        )
     templates = {
         "undisclosed": gettext(
             "Your picture is vaguest on %(axis)s: the vendor of %(model)s does not publish it, "
@@ -545,10 +631,6 @@ def vaguest_sentence(
         "no_evidence": gettext(
             "Your picture is vaguest on %(axis)s: no source we have says anything about it for "
             "%(model)s, so this is where marketing has the most room."
-        ),
-        "few_backed": gettext(
-            "Your picture is vaguest on %(axis)s: %(unbacked)s of your %(phrases)s phrases "
-            "there are not backed by a sourced fact of %(model)s."
         ),
         "nothing_written": gettext(
             "Your picture is vaguest on %(axis)s: you wrote nothing there, and it is the axis "
@@ -566,12 +648,22 @@ def vaguest_sentence(
     return templates.get(vaguest["code"], "") % values
 
 
-def unknown_model_message(model_name: str, *, gettext: Callable[[str], str] = lambda s: s) -> str:
+def unknown_model_message(
+    model_name: str,
+    *,
+    candidates: list[str] | None = None,
+    gettext: Callable[[str], str] = lambda s: s,
+) -> str:
     if not model_name.strip():
         return gettext(
             "No model name given: your phrases were checked for the right axis only. Type a "
             "model from the catalog to check them against its sources."
         )
+    if candidates:
+        return gettext(
+            "%(model)s matches several catalog models (%(candidates)s): your phrases were "
+            "checked for the right axis only. Type one of them to check them against its sources."
+        ) % {"model": model_name.strip(), "candidates": ", ".join(candidates)}
     return gettext(
         "%(model)s is not in the catalog: your phrases were checked for the right axis only. "
         "Fetch it on the home page (a Hugging Face ID) or pick a catalog model to check them "
@@ -586,6 +678,8 @@ def lesson_scores_add(
     model_name: str = "",
     model_known: bool | None = None,
     gettext: Callable[[str], str] = lambda s: s,
+    ngettext: Callable[[str, str, int], str] | None = None,
+    model_candidates: list[str] | None = None,
 ) -> dict[str, Any]:
     """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
     known = bool(facts) if model_known is None else model_known
@@ -594,10 +688,19 @@ def lesson_scores_add(
     result["scores"] = scores
     result["vaguest"] = vaguest
     result["vaguest_axis"] = vaguest["axis"]
-    result["vaguest_reason"] = vaguest_sentence(vaguest, model_name, gettext=gettext)
+    result["vaguest_reason"] = vaguest_sentence(
+        vaguest, model_name, gettext=gettext, ngettext=ngettext or _ngettext_en
+    )
     result["model_name"] = model_name
     result["model_known"] = known
-    result["model_message"] = "" if known else unknown_model_message(model_name, gettext=gettext)
+    result["model_candidates"] = [] if known else list(model_candidates or [])
+    result["model_message"] = (
+        ""
+        if known
+        else unknown_model_message(
+            model_name, candidates=result["model_candidates"], gettext=gettext
+        )
+    )
     result["totals"]["sourced"] = sum(s["sourced"] for s in scores.values())
     result["totals"]["phrases"] = sum(s["phrases"] for s in scores.values())
     return result

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -27,6 +27,7 @@ from pydantic import Field
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
 from catalog.models import CatalogModel, Exercise
+from catalog.views_exercise import model_match
 
 
 class _SwaggerWithCsrf(Swagger):
@@ -552,13 +553,9 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
     model_name = payload.model_name.replace("\x00", "").strip()  # PostgreSQL refuses NUL
     if not model_name and not any(rows.values()):
         raise HttpError(400, _("Nothing to save: give model_name or at least one row."))
-    model = (
-        CatalogModel.objects.select_related("latest_revision")
-        .filter(repo_id__iexact=model_name)
-        .first()
-        if model_name
-        else None
-    )
+    # The page's resolution: repo ID, display name, or a partial name naming one model.
+    match = model_match(model_name)
+    model = match.model
     exercise = Exercise(
         session_key=request.session.session_key,
         model_name=model_name,
@@ -578,6 +575,8 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
             model_name=exercise.model_name,
             model_known=model is not None,
             gettext=_,
+            ngettext=ngettext,
+            model_candidates=[c.repo_id for c in match.candidates],
         )
     exercise.save()
     return Status(201, _exercise_out(exercise, cut))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 # Axis titles and questions (axes.taxonomy.AXIS_TITLES / AXIS_QUESTIONS).
 AXIS_TITLE_MSGIDS = [
@@ -203,13 +203,23 @@ def exercise_labels() -> dict[str, str]:
     }
 
 
+def exercise_phrase_labels() -> dict[str, str]:
+    """What the page says next to each phrase, translated, for ``axes.exercise.exercise_markdown``
+    (the same msgids as templates/catalog/_exercise_result.html and _phrase_support.html)."""
+    return {
+        "unsure": _("unsure"),
+        "belongs": _("belongs to %(axis)s"),
+        **{state: support_label(state) for state in SUPPORT_LABELS},
+    }
+
+
 def exercise_vaguest_sentence(result: dict[str, Any] | None, model_name: str) -> str:
     """The vaguest-axis sentence in the language of this request (the stored one may not be)."""
     from axes.exercise import vaguest_sentence
 
     if not result or not result.get("vaguest"):
         return ""
-    return vaguest_sentence(result["vaguest"], model_name, gettext=_)
+    return vaguest_sentence(result["vaguest"], model_name, gettext=_, ngettext=ngettext)
 
 
 def exercise_model_message(result: dict[str, Any] | None, model_name: str) -> str:
@@ -217,7 +227,9 @@ def exercise_model_message(result: dict[str, Any] | None, model_name: str) -> st
 
     if not result or result.get("model_known", True):
         return ""
-    return unknown_model_message(model_name, gettext=_)
+    return unknown_model_message(
+        model_name, candidates=result.get("model_candidates") or [], gettext=_
+    )
 
 
 def exercise_lesson_context(result: dict[str, Any] | None, model_name: str) -> dict[str, Any]:

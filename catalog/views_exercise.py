@@ -6,13 +6,15 @@ escaped. Scoring is the pure ``axes.exercise.exercise_check``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -20,10 +22,17 @@ from axes.exercise import exercise_check, exercise_markdown, rows_clean
 from axes.facts import AXES
 from catalog import views_support as vs
 from catalog.forms import ExerciseForm
-from catalog.i18n import exercise_labels, exercise_lesson_context, exercise_vaguest_sentence
+from catalog.i18n import (
+    exercise_labels,
+    exercise_lesson_context,
+    exercise_phrase_labels,
+    exercise_vaguest_sentence,
+)
 from catalog.models import CatalogModel, Exercise
 
 PAST_MAX = 20
+CANDIDATES_MAX = 8  # catalog models named when a typed name matches several
+NEW_EXERCISE = "new"  # exercise_id of a page that must start a new table on its first save
 
 
 def _session_key(request: HttpRequest, *, create: bool) -> str | None:
@@ -33,13 +42,17 @@ def _session_key(request: HttpRequest, *, create: bool) -> str | None:
 
 
 def exercise_current(request: HttpRequest, *, create: bool) -> Exercise | None:
-    """The exercise this browser is working on: ?id=..., else the session's latest."""
+    """The exercise this browser is working on: ?id=..., else the session's latest. A form
+    opened for one model (``exercise_id=new``) starts a new table instead of writing over the
+    latest one, which may be another model's."""
     key = _session_key(request, create=create)
     wanted = request.POST.get("exercise_id") or request.GET.get("id")
     if key is None:
         if wanted:
             raise Http404("no such exercise in this browser session")
         return None
+    if wanted == NEW_EXERCISE and create and request.method == "POST":
+        return Exercise.objects.create(session_key=key, language=get_language() or "")
     qs = Exercise.objects.filter(session_key=key)
     if wanted:
         try:
@@ -55,13 +68,42 @@ def exercise_current(request: HttpRequest, *, create: bool) -> Exercise | None:
     return exercise
 
 
-def model_resolve(name: str) -> CatalogModel | None:
+@dataclass
+class ModelMatch:
+    model: CatalogModel | None
+    candidates: list[CatalogModel] = field(default_factory=list)  # when several match
+
+
+def model_match(name: str) -> ModelMatch:
+    """The catalog model a typed name means: its repo ID, its display name or the name after
+    the slash, exactly (case aside); else the one model whose ID or display name contains it
+    ("Claude"). Several matches resolve to none, and are returned to be named."""
     name = name.strip()
     if not name:
-        return None
-    return (
-        CatalogModel.objects.select_related("latest_revision").filter(repo_id__iexact=name).first()
+        return ModelMatch(None)
+    qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
+    for exact in (
+        Q(repo_id__iexact=name),
+        Q(display_name__iexact=name),
+        Q(repo_id__iendswith="/" + name),
+    ):
+        found = list(qs.filter(exact)[: CANDIDATES_MAX + 1])
+        if len(found) == 1:
+            return ModelMatch(found[0])
+        if found:
+            return ModelMatch(None, found[:CANDIDATES_MAX])
+    found = list(
+        qs.filter(Q(repo_id__icontains=name) | Q(display_name__icontains=name))[
+            : CANDIDATES_MAX + 1
+        ]
     )
+    if len(found) == 1:
+        return ModelMatch(found[0])
+    return ModelMatch(None, found[:CANDIDATES_MAX])
+
+
+def model_resolve(name: str) -> CatalogModel | None:
+    return model_match(name).model
 
 
 def _apply_form(exercise: Exercise, request: HttpRequest) -> list[str]:
@@ -99,8 +141,12 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
     questions = vs.axis_questions()
     rows = (exercise.rows if exercise else {}) or {}
     result = (exercise.result if exercise else {}) or {}
+    model_name = exercise.model_name if exercise else extra.pop("prefill_model", "")
+    unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
+    candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
     return {
         "exercise": exercise,
+        "model_name": model_name,
         "rows": [
             {
                 "axis": axis,
@@ -114,9 +160,20 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
         "result": result,
         "axis_titles": titles,
         "past": past,
-        "catalog_ids": list(CatalogModel.objects.values_list("repo_id", flat=True)[:500]),
+        "catalog_models": list(
+            CatalogModel.objects.order_by("repo_id").values_list("repo_id", "display_name")[:500]
+        ),
         "max_row_chars": ExerciseForm.max_row_chars,
-        "unknown_model": bool(exercise and exercise.model_name and exercise.model_id is None),
+        "unknown_model": unknown and not candidates,
+        "model_candidates": [c.repo_id for c in candidates],
+        # A name typed short ("Claude") says which catalog model it was taken for.
+        "resolved_repo_id": (
+            exercise.model.repo_id
+            if exercise
+            and exercise.model is not None
+            and exercise.model.repo_id.lower() != exercise.model_name.lower()
+            else ""
+        ),
         # "lesson": scores, vaguest axis and messages in this request's language.
         "lesson": exercise_lesson_context(result, exercise.model_name if exercise else ""),
         **extra,
@@ -129,7 +186,23 @@ def exercise_page(request: HttpRequest) -> HttpResponse:
     # same cookie; the exercise itself only with the first save (a visit alone, a crawler's or
     # a health check's, writes no row). The page's saves are queued one after another
     # (hx-sync), and the first one sends the new exercise's id back into the form.
-    _session_key(request, create=True)
+    key = _session_key(request, create=True)
+    linked = request.GET.get("model", "").replace("\x00", "").strip()[:200]
+    if linked and not request.GET.get("id"):
+        # "Try the exercise" on a model page: that model's latest table in this browser, else
+        # a new one with the model filled in (never the table of the model used last).
+        match = model_match(linked)
+        name = match.model.repo_id if match.model else linked
+        mine = Exercise.objects.filter(session_key=key)
+        exercise = (
+            mine.filter(model=match.model).first()
+            if match.model
+            else mine.filter(model_name__iexact=name).first()
+        )
+        if exercise is None:
+            context = _page_context(request, None, prefill_model=name, new_exercise=True)
+            return render(request, "catalog/exercise.html", context)
+        return render(request, "catalog/exercise.html", _page_context(request, exercise))
     exercise = exercise_current(request, create=False)
     return render(request, "catalog/exercise.html", _page_context(request, exercise))
 
@@ -173,7 +246,13 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
         facts,
         model_name=exercise.model_name,
         model_known=exercise.model is not None,
+        model_candidates=(
+            [c.repo_id for c in model_match(exercise.model_name).candidates]
+            if exercise.model is None
+            else []
+        ),
         gettext=_,
+        ngettext=ngettext,
     )
     exercise.result = result
     exercise.save(update_fields=["result", "updated_at"])
@@ -199,6 +278,7 @@ def exercise_export(request: HttpRequest, pk: int) -> HttpResponse:
         headings=(_("Axis"), _("What I believe"), _("Check"), _("Least sourced evidence")),
         lesson_labels=exercise_labels(),
         vaguest_reason=exercise_vaguest_sentence(exercise.result or None, exercise.model_name),
+        phrase_labels=exercise_phrase_labels(),
     )
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in exercise.model_name)[:80]

@@ -246,10 +246,13 @@ def test_vaguest_axis_never_counts_zero_unbacked_phrases_as_vague():
     scores["product"]["phrases"] = scores["product"]["sourced"] = 0
     v = vaguest_axis(scores, model_known=True)
     assert v["code"] == "nothing_written" and "you wrote nothing" in vaguest_sentence(v, "org/m")
-    # unbacked phrases: the counting sentence, with a count above zero
-    scores["product"]["phrases"] = 2
+    # unbacked phrases (not found or contradicted, the table's column): counted, above zero
+    scores["product"].update(phrases=2, not_found=1, conflicts=1)
     v = vaguest_axis(scores, model_known=True)
-    assert v["code"] == "few_backed" and "2 of your 2 phrases" in vaguest_sentence(v, "org/m")
+    assert v["code"] == "few_backed"
+    assert "on Product: 2 phrases you wrote there (out of 2) are not found" in vaguest_sentence(
+        v, "org/m"
+    )
 
 
 @pytest.mark.django_db
@@ -300,3 +303,289 @@ def test_the_export_names_one_weakest_axis_as_the_page_does():
         model_name="m", rows={}, result={"rows": {}, "weakest_axis": "inference"}, titles={}
     )
     assert "Least sourced evidence: inference" in alone
+
+
+# ---------------------------------------------------------------------------------------------
+# Backed means a fact says the same; contradicted means a fact of the subject says otherwise
+
+
+@pytest.fixture
+def llama_instruct_facts(db):
+    """The demo catalog's Llama 3.1 8B Instruct, loaded as `manage.py load_demo` does."""
+    from catalog.models import CatalogModel
+    from catalog.services import demo_catalog_files, demo_model_load
+
+    path = next(p for p in demo_catalog_files() if p.name.startswith("meta-llama--Llama-3.1-8B-I"))
+    demo_model_load(path=path)
+    model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.1-8B-Instruct")
+    return model.latest_revision.analysis["facts"]
+
+
+FALSE_ROWS = {
+    "backbone": "Mixture of experts with 64 experts and MLA attention, 2 layers",
+    "post_training": "only pretrained, no fine-tuning at all",
+    "inference": "greedy decoding with temperature 0",
+    "product": "ChatGPT app with web search",
+}
+
+
+def _support(result, axis):
+    (phrase,) = result["rows"][axis]["phrases"]
+    return phrase
+
+
+@pytest.mark.django_db
+def test_false_claims_are_contradicted_with_the_facts_that_contradict_them(llama_instruct_facts):
+    result = exercise_check(FALSE_ROWS, llama_instruct_facts, model_name="Llama")
+    backbone = _support(result, "backbone")
+    assert backbone["support"] == "conflicts"
+    against = {f["kind"]: f for f in backbone["support_against"]}
+    # config.json says dense, GQA and 32 layers: each wrong value is named with its evidence
+    assert {"backbone.decoder_type", "backbone.attention", "backbone.layers"} <= set(against)
+    assert all(f["source"] == "config.json" for f in against.values())
+    assert "num_hidden_layers = 32" in against["backbone.layers"]["text"]
+    assert against["backbone.layers"]["claim"] == "2 layers"
+    inference = _support(result, "inference")
+    assert inference["support"] == "conflicts"
+    assert {f["source"] for f in inference["support_against"]} == {"generation_config.json"}
+    assert "temperature = 0.6" in " ".join(f["text"] for f in inference["support_against"])
+    # "no fine-tuning" against an instruction-tuned checkpoint with SFT and RLHF on record
+    assert _support(result, "post_training")["support"] == "conflicts"
+    # Llama ships tool calling, not web search in a ChatGPT app: nothing says it
+    product = _support(result, "product")
+    assert product["support"] == "not_found" and product["support_missing"]
+    for axis in AXES:
+        s = result["scores"][axis]
+        assert s["sourced"] == 0 and s["not_found"] + s["conflicts"] == 1, axis
+
+
+@pytest.mark.django_db
+def test_true_claims_are_backed_by_the_facts_that_say_them(llama_instruct_facts):
+    rows = {
+        "backbone": "Dense decoder, GQA with 8 KV heads, 32 layers, 128K context",
+        "post_training": "SFT then DPO",
+        "inference": "Sampling at temperature 0.6 with top-p 0.9",
+        "product": "Tool calling through the chat template",
+    }
+    result = exercise_check(rows, llama_instruct_facts, model_name="Llama")
+    for axis in AXES:
+        phrases = result["rows"][axis]["phrases"]
+        assert phrases and all(p["support"] == "sourced" for p in phrases), (axis, phrases)
+        assert result["scores"][axis]["sourced"] == len(phrases)
+    inference = result["rows"]["inference"]["phrases"]
+    assert {p["support_fact"]["source"] for p in inference} == {"generation_config.json"}
+
+
+def test_a_fact_of_the_same_kind_is_not_backing():
+    """OpenAI's post-training facts name RL and "coding tasks", never SFT or DPO."""
+    from catalog.demo.closed import closed_catalog_files, closed_entry_read
+
+    entry = next(
+        closed_entry_read(p) for p in closed_catalog_files() if p.name.startswith("openai--gpt-5")
+    )
+    post = [f for f in entry["facts"] if f["axis"] == "post_training"]
+    from axes.exercise import phrase_support
+
+    got = phrase_support("SFT then DPO", post)
+    assert got["support"] == "not_found" and got["fact"] is None
+    assert set(got["missing"]) == {"SFT", "DPO"}
+    assert phrase_support("trained with reinforcement learning", post)["support"] == "sourced"
+
+
+@pytest.mark.parametrize(
+    "phrase,facts,support",
+    [
+        # a denial agrees with a fact holding another value, and never denies a broader claim
+        ("not MoE", [web_fact("backbone", "backbone.decoder_type", "dense")], "sourced"),
+        ("non-MoE", [web_fact("backbone", "backbone.decoder_type", "moe")], "conflicts"),
+        (
+            "no GRPO",
+            [web_fact("post_training", "post_training.rl", "RL with verifiable rewards")],
+            "not_found",
+        ),
+        # numbers are read with their unit word and compared within their facet
+        (
+            "70B parameters",
+            [web_fact("backbone", "backbone.params_total", {"total": 8030261248})],
+            "conflicts",
+        ),
+        ("8B", [web_fact("backbone", "backbone.params_total", {"total": 8030261248})], "sourced"),
+        (
+            "Temperatur 0,6",
+            [web_fact("inference", "inference.sampling", {"temperature": 0.6})],
+            "sourced",
+        ),
+        (
+            "top-2 routing over 8 experts",
+            [
+                web_fact(
+                    "backbone",
+                    "backbone.moe",
+                    {"num_experts": 8, "experts_per_token": 2},
+                )
+            ],
+            "sourced",
+        ),
+        # a figure in another facet's fact is neither backing nor contradiction
+        (
+            "32 layers",
+            [web_fact("backbone", "backbone.attention", {"num_kv_heads": 32})],
+            "not_found",
+        ),
+    ],
+)
+def test_claims_are_compared_value_by_value(phrase, facts, support):
+    from axes.exercise import phrase_support
+
+    assert phrase_support(phrase, facts)["support"] == support
+
+
+# ---------------------------------------------------------------------------------------------
+# The export says what the page says; the vaguest sentence agrees with the table
+
+
+def test_the_export_says_unsure_where_the_page_does():
+    rows = {
+        "backbone": "32 attention layers. Trained with RLHF.",
+        "inference": "Sample at a low temperature",
+        "product": "Something vague",
+    }
+    result = exercise_check(rows, FACTS, splitter=fake_splitter)
+    assert result["rows"]["product"]["phrases"][0]["verdict"] == "unsure"
+    md = exercise_markdown(
+        model_name="m", rows=rows, result=result, titles={a: a.title() for a in AXES}
+    )
+    table = md.split("\n## ")[0]  # the four rows, not the score table below them
+    cells = {line.split(" | ")[0].strip("| "): line for line in table.splitlines() if " | " in line}
+    assert "\u201cSomething vague\u201d ? unsure" in cells["Product"]
+    assert "\u2713" not in cells["Product"]
+    # each phrase is marked as on the page, with its backing
+    assert "\u201cTrained with RLHF\u201d \u2717 belongs to Post_Training" in cells["Backbone"]
+    assert "\u201c32 attention layers\u201d \u2713 \u00b7 " in cells["Backbone"]
+    # translated labels come from the web layer
+    de = exercise_markdown(
+        model_name="m",
+        rows=rows,
+        result=result,
+        titles={a: a for a in AXES},
+        phrase_labels={"unsure": "unsicher"},
+    )
+    assert "? unsicher" in de
+
+
+def test_the_vaguest_sentence_counts_what_the_table_counts():
+    from axes.exercise import vaguest_axis, vaguest_sentence
+
+    # one phrase on product, credited "the vendor's word only": not called unbacked
+    scores = _scores(
+        backbone={"phrases": 1, "sourced": 1, "facts_sourced": 9},
+        post_training={"phrases": 1, "sourced": 1, "facts_sourced": 5},
+        inference={"phrases": 1, "sourced": 1, "facts_sourced": 4},
+        product={"phrases": 1, "vendor_claim": 1, "facts_sourced": 2},
+    )
+    v = vaguest_axis(scores, model_known=True)
+    assert (v["axis"], v["code"]) == ("product", "vendor_only")
+    sentence = vaguest_sentence(v, "org/m")
+    assert "1 phrase you wrote there (out of 1) rests on the word of the vendor" in sentence
+    assert "not backed" not in sentence and "not found" not in sentence
+    # one phrase not found: singular
+    scores["product"].update(vendor_claim=0, not_found=1)
+    v = vaguest_axis(scores, model_known=True)
+    assert v["code"] == "few_backed"
+    assert "Product: 1 phrase you wrote there (out of 1) is not found" in vaguest_sentence(v, "m")
+
+
+def test_the_vaguest_sentence_names_the_axis_by_its_translated_title():
+    from django.utils import translation
+
+    from catalog.i18n import exercise_vaguest_sentence
+
+    result = {"vaguest": {"axis": "post_training", "code": "undisclosed", "params": {}}}
+    with translation.override("ko"):
+        ko = exercise_vaguest_sentence(result, "m")
+    with translation.override("de"):
+        de = exercise_vaguest_sentence(result, "m")
+    assert "Post-training (사후 학습)" in ko and "post-training에" not in ko
+    assert "bei Post-Training am" in de and "post-training" not in de
+
+
+@pytest.mark.django_db
+def test_the_check_button_reads_pruefen_in_german(client):
+    """Needs the merged translations (msgstr "Prüfen" for msgid "Check")."""
+    page = client.get(reverse("catalog:exercise"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert ">Prüfen</button>" in page and "Prüfung" not in page
+
+
+# ---------------------------------------------------------------------------------------------
+# Which model: the one a model page links, or the one a short name means
+
+
+@pytest.mark.django_db
+def test_try_the_exercise_opens_the_linked_model_not_the_last_one(client, web_showcase):
+    from catalog.models import Exercise
+
+    client.post(
+        reverse("catalog:exercise_save"),
+        {"model_name": "meta-llama/Meta-Llama-3-8B", "backbone": "my notes on the base"},
+    )
+    model_page = client.get("/models/meta-llama/Meta-Llama-3-8B-Instruct/").content.decode()
+    link = reverse("catalog:exercise") + "?model=meta-llama/Meta-Llama-3-8B-Instruct"
+    assert f'href="{link}"' in model_page
+    page = client.get(link).content.decode()
+    assert 'value="meta-llama/Meta-Llama-3-8B-Instruct"' in page
+    assert "my notes on the base" not in page
+    assert 'id="exercise-id" value="new"' in page
+    # the first save starts a new table; the other model's table is left as it was
+    client.post(
+        reverse("catalog:exercise_save"),
+        {
+            "exercise_id": "new",
+            "model_name": "meta-llama/Meta-Llama-3-8B-Instruct",
+            "backbone": "32 layers",
+        },
+    )
+    assert Exercise.objects.count() == 2
+    base = Exercise.objects.get(model__repo_id="meta-llama/Meta-Llama-3-8B")
+    assert base.rows["backbone"] == "my notes on the base"
+    # the link again: this model's table, with its rows
+    again = client.get(link).content.decode()
+    assert "32 layers</textarea>" in again and 'value="new"' not in again
+
+
+@pytest.mark.django_db
+def test_a_short_name_resolves_to_the_one_model_it_names(client):
+    from catalog.demo.closed import closed_models_load
+    from catalog.models import Exercise
+
+    closed_models_load()
+    client.post(
+        reverse("catalog:exercise_check"),
+        {"model_name": "Claude", "backbone": "A dense transformer with GQA"},
+    )
+    exercise = Exercise.objects.get()
+    assert exercise.model.repo_id == "anthropic/claude-opus-5"
+    assert exercise.result["model_known"] is True
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    assert "is not in the catalog" not in page
+    assert "\u201cClaude\u201d is anthropic/claude-opus-5 in the catalog." in page
+    # a display name, typed in any case, too
+    client.post(reverse("catalog:exercise_new"))
+    client.post(reverse("catalog:exercise_save"), {"model_name": "gemini 2.5 pro"})
+    assert Exercise.objects.first().model.repo_id == "google/gemini-2.5-pro"
+
+
+@pytest.mark.django_db
+def test_a_name_matching_several_models_says_which(client, web_showcase):
+    from catalog.models import Exercise
+
+    client.post(
+        reverse("catalog:exercise_check"), {"model_name": "Meta-Llama-3", "backbone": "GQA"}
+    )
+    exercise = Exercise.objects.get()
+    assert exercise.model is None
+    message = exercise.result["model_message"]
+    assert "matches several catalog models" in message
+    assert "meta-llama/Meta-Llama-3-8B," in message and "Meta-Llama-3-8B-Instruct" in message
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    assert "matches several catalog models: meta-llama/Meta-Llama-3-8B" in page
+    assert "is not in the catalog" not in page
