@@ -36,6 +36,7 @@ BOOLEAN_FACETS = frozenset({"post_trained", "reasoning_mode", "sliding_window"})
 NUMERIC_FACETS = frozenset(
     {
         "layers",
+        "attention_layers",
         "experts",
         "experts_active",
         "heads",
@@ -158,9 +159,15 @@ _NUMERIC: list[tuple[str, str]] = [
     ("experts", rf"{_NUM}\s*(?:routed\s+|total\s+)?(?:experts?|experten|개의? 전문가)"),
     ("kv_heads", rf"{_NUM}\s*(?:kv|key[- ]value)[- ]heads?"),
     ("heads", rf"{_NUM}\s*(?:attention\s+|query\s+)?heads?\b"),
+    # "4 attention layers" in a hybrid counts the attention blocks, not all of them
+    (
+        "attention_layers",
+        rf"{_NUM}\s*(?:self[- ])?(?:attention|gqa|mha|mqa|mla)\s+(?:layers?|blocks?|schichten"
+        r"|레이어|층)",
+    ),
     (
         "layers",
-        rf"{_NUM}\s*(?:hidden\s+|transformer\s+|decoder\s+|attention\s+)?(?:layers?|blocks?"
+        rf"{_NUM}\s*(?:hidden\s+|transformer\s+|decoder\s+)?(?:layers?|blocks?"
         r"|schichten|레이어|층)|(?:layers?|blocks?)\s*(?:[:=]|of)\s*(\d+)()",
     ),
     (
@@ -327,6 +334,9 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
     if kind == "backbone.decoder_type" and isinstance(value, str):
         for part in value.lower().split("_"):
             put("decoder_type", part)
+        if value.lower().startswith("hybrid"):
+            # a hybrid's recurrent layers are Mamba / SSM ones: "hybrid Mamba-2" is its wiring
+            put("decoder_type", "ssm")
         if value.lower() == "dense":
             put("experts", 0)  # a dense model has no experts: "64 experts" is contradicted
     elif kind == "backbone.attention":
@@ -338,6 +348,16 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("sliding_window", bool(get("sliding")))
     elif kind == "backbone.layers":
         put("layers", get("num_layers"))
+        mixers = (get("counts") or {}).get("mixer") if isinstance(get("counts"), dict) else None
+        if isinstance(mixers, dict):
+            put(
+                "attention_layers",
+                sum(
+                    n
+                    for m, n in mixers.items()
+                    if m in ("attention", "sliding_attention", "mla") and isinstance(n, int)
+                ),
+            )
     elif kind == "backbone.moe":
         put("decoder_type", "moe")  # experts in the config: a mixture of experts
         put("experts", get("num_experts"))

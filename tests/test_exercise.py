@@ -426,6 +426,37 @@ def test_a_fact_of_the_same_kind_is_not_backing():
             ],
             "sourced",
         ),
+        # in a hybrid, "N attention layers" counts the attention blocks, not all of them, and
+        # its Mamba layers are part of its wiring (both read as contradictions before)
+        (
+            "hybrid Mamba-2 with 4 attention layers and 52 layers",
+            [
+                web_fact("backbone", "backbone.decoder_type", "hybrid"),
+                web_fact(
+                    "backbone",
+                    "backbone.layers",
+                    {"num_layers": 52, "counts": {"mixer": {"mamba2": 24, "attention": 4}}},
+                ),
+            ],
+            "sourced",
+        ),
+        (
+            "12 attention layers",
+            [
+                web_fact(
+                    "backbone",
+                    "backbone.layers",
+                    {"num_layers": 52, "counts": {"mixer": {"mamba2": 24, "attention": 4}}},
+                )
+            ],
+            "conflicts",
+        ),
+        (
+            "hybrid of Mamba and attention",
+            [web_fact("backbone", "backbone.decoder_type", "ssm")],
+            "conflicts",
+        ),
+        ("a Mamba model", [web_fact("backbone", "backbone.decoder_type", "dense")], "conflicts"),
         # a figure in another facet's fact is neither backing nor contradiction
         (
             "32 layers",
