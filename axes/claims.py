@@ -44,6 +44,7 @@ NUMERIC_FACETS = frozenset(
         "params_total",
         "params_active",
         "context_tokens",
+        "window_tokens",
         "temperature",
         "top_p",
         "top_k",
@@ -147,7 +148,8 @@ _NEGATION_BEFORE = re.compile(
 _NEGATION_AFTER = re.compile(r"^\s*(?:없|않|아니|안 )")
 
 _DIGITS = r"(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)"  # 8,030,261,248 or 0.6 or 0,6
-_NUM = _DIGITS + r"\s*([kmbt]|billion|million|trillion|thousand)?"
+# a number that starts a word: the "4" of "MXFP4 experts" or "A3B" is no count of experts
+_NUM = r"(?<![a-z\d_.,])" + _DIGITS + r"\s*([kmbt]|billion|million|trillion|thousand)?"
 # (facet, pattern with the number in groups 1-2). Order matters: more specific first, and a
 # span taken by one numeric pattern is not read again by a later one.
 _NUMERIC: list[tuple[str, str]] = [
@@ -174,9 +176,15 @@ _NUMERIC: list[tuple[str, str]] = [
         "params_active",
         rf"{_NUM}\s*(?:parameters?\s+|params?\s+)?(?:active|activated)\b|\ba(\d+(?:\.\d+)?)(b)\b",
     ),
+    # "a 128-token window" next to sliding attention is the window, not the context
+    (
+        "window_tokens",
+        rf"{_NUM}[- ]?(?:tokens?\s+|token[- ])?(?:sliding[- ])?window\b(?!\s+(?:of|:))"
+        rf"|sliding[- ]window\s*(?:of|[:=])\s*{_NUM}",
+    ),
     (
         "context_tokens",
-        rf"{_NUM}[- ]?(?:tokens?\s+|token[- ])?(?:context|window|kontext|컨텍스트)"
+        rf"{_NUM}[- ]?(?:tokens?\s+|token[- ])?(?:context|kontext|컨텍스트)"
         rf"|context(?:\s+(?:length|window|size))?\s*(?:of|[:=])\s*{_NUM}",
     ),
     (
@@ -346,6 +354,7 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("heads", get("num_attention_heads"))
         put("kv_heads", get("num_kv_heads"))
         put("sliding_window", bool(get("sliding")))
+        put("window_tokens", get("sliding_window"))
     elif kind == "backbone.layers":
         put("layers", get("num_layers"))
         mixers = (get("counts") or {}).get("mixer") if isinstance(get("counts"), dict) else None
@@ -370,7 +379,9 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
     elif kind == "backbone.context_length" and isinstance(value, (int, float)):
         put("context_tokens", value)
     elif kind == "backbone.positional":
-        put("positional", str(get("type") or "").lower() or None)
+        # "rope+nope" (SmolLM3): RoPE layers and NoPE layers, each a true claim
+        for part in str(get("type") or "").lower().split("+"):
+            put("positional", "none" if part == "nope" else (part or None))
     elif kind == "backbone.weights_format":
         dtype = _norm_dtype(str(get("stored_dtype") or ""))
         put("weights", dtype)

@@ -457,6 +457,46 @@ def test_a_fact_of_the_same_kind_is_not_backing():
             "conflicts",
         ),
         ("a Mamba model", [web_fact("backbone", "backbone.decoder_type", "dense")], "conflicts"),
+        # the 4 of "MXFP4 experts" is no count of experts; RoPE+NoPE holds both
+        (
+            "MXFP4 experts",
+            [
+                web_fact("backbone", "backbone.moe", {"num_experts": 32, "experts_per_token": 4}),
+                web_fact(
+                    "backbone",
+                    "backbone.weights_format",
+                    {"stored_dtype": "bfloat16", "quantization": "mxfp4"},
+                ),
+            ],
+            "sourced",
+        ),
+        (
+            "NoPE every fourth layer",
+            [web_fact("backbone", "backbone.positional", {"type": "rope+nope"})],
+            "sourced",
+        ),
+        ("RoPE", [web_fact("backbone", "backbone.positional", {"type": "rope+nope"})], "sourced"),
+        # a sliding window's size is no context length
+        (
+            "sliding attention with a 128-token window, 128K context window",
+            [
+                web_fact(
+                    "backbone", "backbone.attention", {"sliding": True, "sliding_window": 128}
+                ),
+                web_fact("backbone", "backbone.context_length", 131072),
+            ],
+            "sourced",
+        ),
+        (
+            "a 4096-token sliding window",
+            [web_fact("backbone", "backbone.attention", {"sliding": True, "sliding_window": 128})],
+            "conflicts",
+        ),
+        (
+            "ALiBi",
+            [web_fact("backbone", "backbone.positional", {"type": "rope+nope"})],
+            "conflicts",
+        ),
         # a figure in another facet's fact is neither backing nor contradiction
         (
             "32 layers",
