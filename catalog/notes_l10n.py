@@ -199,11 +199,11 @@ def note_match(text: str) -> tuple[str, dict[str, str]] | None:
 
 
 def _integer(text: str) -> str:
-    from catalog.templatetags.mechanic import num_l10n
+    """As the page writes a fact's integer: long ones grouped, config-sized ones (4096) as
+    configs write them."""
+    from catalog.templatetags.mechanic import _plain
 
-    value = int(text.replace(",", ""))
-    # grouped as the page groups long numbers; small config values (4096) as configs write them
-    return num_l10n(value, 0) if value >= 10_000 else str(value)
+    return _plain(int(text.replace(",", "")))
 
 
 @lru_cache(maxsize=2048)

@@ -146,14 +146,6 @@ def _size(m: re.Match[str]) -> int:
     return round(float(m.group(1)) * mult[m.group(2).lower()])
 
 
-def _token_counts(text: str) -> list[int]:
-    return [_token_count(m) for m in _TOKENS.finditer(text)]
-
-
-def _sizes(text: str) -> list[int]:
-    return [_size(m) for m in _SIZE.finditer(text)]
-
-
 def _nearest(
     text: str, start: int, end: int, lo: int, hi: int, words: dict[str, re.Pattern[str]]
 ) -> str | None:
