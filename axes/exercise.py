@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from itertools import chain
 from typing import Any
 
 from axes.claims import Claim, claim_judge, fact_values, text_claims
@@ -422,8 +423,11 @@ def _claims_support(
     silent: list[Claim] = []
     for claim in claims:
         # What a fact states itself speaks before what its quote only mentions.
-        judged = [(claim_judge(claim, own, {}), fact) for fact, own, _ in values]
-        judged += [(claim_judge(claim, own, quoted), fact) for fact, own, quoted in values]
+        # (lazily: the first fact that speaks ends the search)
+        judged = chain(
+            ((claim_judge(claim, own, {}), fact) for fact, own, _ in values),
+            ((claim_judge(claim, own, quoted), fact) for fact, own, quoted in values),
+        )
         verdict, fact = next(((v, f) for v, f in judged if v != "silent"), ("silent", None))
         if verdict == "agrees":
             agreed.append((claim, fact))
