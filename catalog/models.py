@@ -122,11 +122,24 @@ class Exercise(models.Model):
     language = models.CharField(max_length=10, blank=True)
     rows = models.JSONField(default=dict, blank=True)  # {"backbone": "...", ...}
     result = models.JSONField(default=dict, blank=True)  # exercise_check() output
+    # The page numbers its edits (``seq``, rising); a save carrying an edit no newer than the
+    # one stored arrived late and is not written over it (see views_exercise._apply_form).
+    rows_seq = models.BigIntegerField(default=0)
+    # A page opened without a table names the one its first save makes ("new:<token>"), so
+    # saves sent before the first answer came back all reach that one table.
+    client_token = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session_key", "client_token"],
+                condition=~models.Q(client_token=""),
+                name="exercise_one_table_per_page_token",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"exercise {self.pk} ({self.model_name or 'no model'})"

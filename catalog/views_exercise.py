@@ -6,6 +6,8 @@ escaped. Scoring is the pure ``axes.exercise.exercise_check``.
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -33,6 +36,24 @@ from catalog.models import CatalogModel, Exercise
 PAST_MAX = 20
 CANDIDATES_MAX = 8  # catalog models named when a typed name matches several
 NEW_EXERCISE = "new"  # exercise_id of a page that must start a new table on its first save
+_TOKEN_RE = re.compile(r"[0-9a-f]{32}")  # "new:<token>": the page's name for that table
+SEQ_MAX = 2**62  # edit numbers are microseconds since 1970 on the page's clock, or above
+
+
+def new_exercise_id() -> str:
+    """The exercise_id of a page without a table yet: its first save makes one, and saves sent
+    before that answer came back find the same one (never two tables for one page)."""
+    return f"{NEW_EXERCISE}:{secrets.token_hex(16)}"
+
+
+def _posted_seq(request: HttpRequest) -> int | None:
+    """The page's number for the newest edit a POST carries (``seq``); None without one (a
+    page without JavaScript, an API-like client), which is always written."""
+    raw = request.POST.get("seq", "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        return None
+    seq = int(raw)
+    return seq if 0 < seq < SEQ_MAX else None
 
 
 def _session_key(request: HttpRequest, *, create: bool) -> str | None:
@@ -51,8 +72,16 @@ def exercise_current(request: HttpRequest, *, create: bool) -> Exercise | None:
         if wanted:
             raise Http404("no such exercise in this browser session")
         return None
-    if wanted == NEW_EXERCISE and create and request.method == "POST":
-        return Exercise.objects.create(session_key=key, language=get_language() or "")
+    new = bool(wanted) and (wanted == NEW_EXERCISE or wanted.startswith(NEW_EXERCISE + ":"))
+    if new and create and request.method == "POST":
+        token = wanted.removeprefix(NEW_EXERCISE).removeprefix(":")
+        if not _TOKEN_RE.fullmatch(token):
+            return Exercise.objects.create(session_key=key, language=get_language() or "")
+        # Every save the page sends before the first answer names the same new table.
+        exercise, _created = Exercise.objects.get_or_create(
+            session_key=key, client_token=token, defaults={"language": get_language() or ""}
+        )
+        return exercise
     qs = Exercise.objects.filter(session_key=key)
     if wanted:
         try:
@@ -107,19 +136,34 @@ def model_resolve(name: str) -> CatalogModel | None:
 
 
 def _apply_form(exercise: Exercise, request: HttpRequest) -> list[str]:
-    """Store the posted rows; returns the axes whose text was cut to the cap."""
+    """Store the posted rows; returns the axes whose text was cut to the cap.
+
+    A page's saves can reach the server out of order (an autosave still on its way when Check
+    is pressed). Each carries the number of the newest edit it holds (``seq``): one that is not
+    newer than the stored table's arrived late and is not written, so the newer rows stay. The
+    write is one conditional UPDATE, so two requests at the same moment cannot both pass."""
     form = ExerciseForm(request.POST)
     form.is_valid()  # every field is optional; cleaned_data holds whatever was valid
     data = form.cleaned_data
     rows, cut = rows_clean({axis: request.POST.get(axis, "") for axis in AXES})
-    exercise.rows = rows
     name = data.get("model_name") or request.POST.get("model_name", "") or ""
     name = name.replace("\x00", "")[:200].strip()  # the raw POST fallback may hold NUL
+    changes: dict[str, Any] = {"rows": rows, "language": get_language() or ""}
     if name != exercise.model_name or (name and exercise.model_id is None):
-        exercise.model_name = name
-        exercise.model = model_resolve(name)
-    exercise.language = get_language() or ""
-    exercise.save()
+        changes["model_name"] = name
+        changes["model"] = model_resolve(name)
+    seq = _posted_seq(request)
+    target = Exercise.objects.filter(pk=exercise.pk)
+    if seq is not None:
+        changes["rows_seq"] = seq
+        target = target.filter(rows_seq__lt=seq)
+    changes["updated_at"] = timezone.now()
+    if target.update(**changes):
+        for name_, value in changes.items():
+            setattr(exercise, name_, value)
+    else:
+        exercise.refresh_from_db()  # a newer edit is stored: show and check that one
+        cut = []
     return cut
 
 
@@ -146,6 +190,7 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
     candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
     return {
         "exercise": exercise,
+        "new_exercise_id": "" if exercise else new_exercise_id(),
         "model_name": model_name,
         "rows": [
             {
@@ -200,7 +245,7 @@ def exercise_page(request: HttpRequest) -> HttpResponse:
             else mine.filter(model_name__iexact=name).first()
         )
         if exercise is None:
-            context = _page_context(request, None, prefill_model=name, new_exercise=True)
+            context = _page_context(request, None, prefill_model=name)
             return render(request, "catalog/exercise.html", context)
         return render(request, "catalog/exercise.html", _page_context(request, exercise))
     exercise = exercise_current(request, create=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import web_fact
 from django.urls import reverse
@@ -264,7 +266,7 @@ def test_a_visit_alone_writes_no_exercise_and_the_first_save_makes_one(client, d
     for _ in range(3):
         page = client.get(reverse("catalog:exercise")).content.decode()
     assert Exercise.objects.count() == 0
-    assert 'name="exercise_id" id="exercise-id" value=""' in page
+    assert re.search(r'name="exercise_id" id="exercise-id" value="new:[0-9a-f]{32}"', page)
     assert "Your rows are saved as you type" in page and "Export as Markdown" not in page
     assert client.session.session_key  # the cookie the autosaves carry
     first = client.post(
@@ -605,7 +607,7 @@ def test_try_the_exercise_opens_the_linked_model_not_the_last_one(client, web_sh
     page = client.get(link).content.decode()
     assert 'value="meta-llama/Meta-Llama-3-8B-Instruct"' in page
     assert "my notes on the base" not in page
-    assert 'id="exercise-id" value="new"' in page
+    assert 'id="exercise-id" value="new:' in page
     # the first save starts a new table; the other model's table is left as it was
     client.post(
         reverse("catalog:exercise_save"),
@@ -620,7 +622,7 @@ def test_try_the_exercise_opens_the_linked_model_not_the_last_one(client, web_sh
     assert base.rows["backbone"] == "my notes on the base"
     # the link again: this model's table, with its rows
     again = client.get(link).content.decode()
-    assert "32 layers</textarea>" in again and 'value="new"' not in again
+    assert "32 layers</textarea>" in again and 'value="new:' not in again
 
 
 @pytest.mark.django_db
@@ -660,3 +662,63 @@ def test_a_name_matching_several_models_says_which(client, web_showcase):
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "matches several catalog models: meta-llama/Meta-Llama-3-8B" in page
     assert "is not in the catalog" not in page
+
+
+def _new_id(client) -> str:
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    return re.search(r'id="exercise-id" value="(new:[0-9a-f]{32})"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_a_save_that_arrives_after_a_newer_check_does_not_write_over_it(client):
+    """The race CI caught once: an autosave still on its way when Check is pressed reached the
+    server second and wrote its older, emptier rows over the checked table."""
+    from catalog.models import Exercise
+
+    new_id = _new_id(client)
+    save_url, check_url = reverse("catalog:exercise_save"), reverse("catalog:exercise_check")
+    older = {"exercise_id": new_id, "seq": "1764460000000001", "model_name": "someone/model"}
+    newer = {**older, "seq": "1764460000000003", "backbone": "32 layers, GQA", "product": "tools"}
+    client.post(check_url, newer)  # Check: sent second, arrives first
+    client.post(save_url, older, headers={"HX-Request": "true"})  # the autosave, late
+    exercise = Exercise.objects.get()  # both named the same new table: one table, not two
+    assert exercise.rows["backbone"] == "32 layers, GQA" and exercise.rows["product"] == "tools"
+    assert exercise.rows_seq == 1764460000000003
+    assert exercise.result["rows"]["backbone"]["text"] == "32 layers, GQA"
+    # the same edit sent twice is written once; a newer one is written
+    client.post(save_url, {**newer, "exercise_id": exercise.pk, "backbone": "changed?"})
+    assert Exercise.objects.get().rows["backbone"] == "32 layers, GQA"
+    client.post(save_url, {**newer, "exercise_id": exercise.pk, "seq": "1764460000000004"})
+    later = {**newer, "exercise_id": exercise.pk, "seq": "1764460000000005", "backbone": "MLA"}
+    client.post(save_url, later)
+    assert Exercise.objects.get().rows["backbone"] == "MLA"
+    # a form without the number (no JavaScript) is always written; a malformed one counts as none
+    for seq in ("", "abc", "-5", "99999999999999999999", "١٢٣"):
+        client.post(
+            save_url, {"exercise_id": exercise.pk, "seq": seq, "backbone": f"no js [{seq}]"}
+        )
+        assert Exercise.objects.get().rows["backbone"] == f"no js [{seq}]"
+
+
+@pytest.mark.django_db
+def test_saves_naming_the_pages_new_table_reach_one_table(client):
+    from catalog.models import Exercise
+
+    first, second = _new_id(client), _new_id(client)
+    assert first != second  # each page load names its own table
+    save_url = reverse("catalog:exercise_save")
+    for _ in range(3):
+        client.post(save_url, {"exercise_id": first, "backbone": "dense"})
+    assert Exercise.objects.count() == 1
+    client.post(save_url, {"exercise_id": second, "backbone": "MoE"})
+    assert sorted(e.rows["backbone"] for e in Exercise.objects.all()) == ["MoE", "dense"]
+    # a malformed token still starts a table (as plain "new" does), and never another's
+    client.post(save_url, {"exercise_id": "new:XYZ", "backbone": "odd"})
+    assert Exercise.objects.count() == 3
+    # another browser naming the same token gets its own table, not this one
+    other = client.__class__()
+    other.get(reverse("catalog:exercise"))
+    other.post(save_url, {"exercise_id": first, "backbone": "theirs"})
+    assert Exercise.objects.filter(rows__backbone="dense").count() == 1
+    assert Exercise.objects.count() == 4
+    assert client.post(save_url, {"exercise_id": "newer", "backbone": "x"}).status_code == 404

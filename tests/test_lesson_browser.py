@@ -7,6 +7,8 @@ and German (test-artifacts/screenshots/lesson-compare-v3-r1-<lang>.png).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.browser]
@@ -131,6 +133,47 @@ def test_bad_input_is_kept_escaped_and_explained(live_server, lesson_catalog, pa
     assert response.status in (200, 302, 403)
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_an_autosave_that_arrives_after_check_does_not_undo_it(live_server, lesson_catalog, page):
+    """The race CI caught once: the model field's autosave was still on its way when Check was
+    pressed, reached the server second, and wrote its older, emptier rows over the checked
+    table. Here the browser holds that autosave until the Check has been answered."""
+    from catalog.models import Exercise
+
+    held: list = []
+    page.route("**/exercise/save/", lambda route: held.append(route))
+    page.goto(live_server.url + "/exercise/")
+    page.fill("#ex-model", "meta-llama/Meta-Llama-3-8B")
+    for _ in range(100):  # the field saves 600 ms after the last keystroke
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    page.fill("#ex-backbone", "A dense transformer with GQA and 32 layers.")
+    page.fill("#ex-product", "Tool use through the API.")
+    with page.expect_response("**/exercise/check/") as answer:
+        page.get_by_role("button", name="Check").click()
+    page.get_by_test_id("scores").wait_for()
+
+    def seq(request) -> int:  # the page numbers its edits; each POST carries the newest's
+        return int(re.search(r"(?:^|&)seq=(\d+)", request.post_data).group(1))
+
+    late = held.pop(0)
+    assert seq(answer.value.request) > seq(late.request)
+    assert "backbone=&" in late.request.post_data  # sent before the rows were typed
+    with page.expect_response("**/exercise/save/"):
+        late.continue_()
+    exercise = Exercise.objects.get()  # both named the page's new table: one table
+    assert exercise.rows["backbone"] == "A dense transformer with GQA and 32 layers."
+    assert exercise.rows["product"] == "Tool use through the API."
+    assert exercise.rows_seq == seq(answer.value.request)
+    assert exercise.result["model_known"] is True
+    page.unroute("**/exercise/save/")
+    for route in held:
+        route.continue_()
+    page.reload()
+    assert page.input_value("#ex-backbone") == "A dense transformer with GQA and 32 layers."
 
 
 @pytest.mark.parametrize("lang", ["en", "ko", "de"])

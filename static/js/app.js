@@ -46,6 +46,31 @@
     });
   }
 
+  // The exercise form numbers its edits, rising (microseconds on this clock, and always above
+  // the number of the table the page was rendered with): each save carries the number of the
+  // newest edit it holds, and the server keeps a save that arrives after a newer one from
+  // writing over it (an autosave still on its way when Check is pressed).
+  function numberEdits(form) {
+    var field = form.querySelector("input[name=seq]");
+    if (!field || form.dataset.editSeqReady) return;
+    form.dataset.editSeqReady = "1";
+    var last = parseInt(form.dataset.editSeq || "0", 10) || 0;
+    form.addEventListener("input", function (evt) {
+      if (evt.target === field) return;
+      last = Math.max(Date.now() * 1000, last + 1);
+      field.value = String(last);
+    });
+  }
+
+  function numberAllEdits() {
+    document.querySelectorAll("form[data-edit-seq]").forEach(numberEdits);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", numberAllEdits);
+  } else {
+    numberAllEdits();
+  }
   window.addEventListener("load", function () { renderCharts(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { renderCharts(document); });
 })();
