@@ -87,6 +87,75 @@ KIND_MSGIDS = [
     gettext_noop("Compute used for training, carbon"),
 ]
 
+# Short labels of the fact kinds, for the reader: the fact lists, the compare tables, the
+# verdict's differences, the exercise. The descriptions above are their hover text and the
+# kind ids stay in the evidence, the exports and the API. tests/test_labels.py checks that every
+# kind of axes.taxonomy.KINDS has one.
+KIND_LABELS: dict[str, str] = {
+    "backbone.family": gettext_noop("Architecture"),
+    "backbone.decoder_type": gettext_noop("Decoder type"),
+    "backbone.params_total": gettext_noop("Total parameters"),
+    "backbone.params_active": gettext_noop("Active parameters"),
+    "backbone.layers": gettext_noop("Layers"),
+    "backbone.hidden_size": gettext_noop("Hidden size"),
+    "backbone.attention": gettext_noop("Attention"),
+    "backbone.positional": gettext_noop("Positional encoding"),
+    "backbone.context_length": gettext_noop("Context length"),
+    "backbone.ffn": gettext_noop("Feed-forward (FFN)"),
+    "backbone.moe": gettext_noop("MoE"),
+    "backbone.ssm": gettext_noop("SSM"),
+    "backbone.norm": gettext_noop("Normalization"),
+    "backbone.embeddings": gettext_noop("Embeddings"),
+    "backbone.mtp": gettext_noop("MTP modules"),
+    "backbone.modality": gettext_noop("Modalities"),
+    "backbone.weights_format": gettext_noop("Weight format"),
+    "post_training.stage": gettext_noop("Checkpoint variant"),
+    "post_training.sft": gettext_noop("Supervised fine-tuning"),
+    "post_training.preference": gettext_noop("Preference tuning (RLHF, DPO)"),
+    "post_training.rl": gettext_noop("Reinforcement learning (RL)"),
+    "post_training.distillation": gettext_noop("Distillation"),
+    "post_training.merge": gettext_noop("Model merge"),
+    "post_training.adapter": gettext_noop("Adapters (LoRA)"),
+    "post_training.lineage": gettext_noop("Base model"),
+    "post_training.safety": gettext_noop("Safety alignment"),
+    "post_training.continued": gettext_noop("Continued pretraining"),
+    "inference.reasoning_mode": gettext_noop("Reasoning mode"),
+    "inference.sampling": gettext_noop("Sampling settings"),
+    "inference.decoding": gettext_noop("Decoding"),
+    "inference.chat_format": gettext_noop("Chat format"),
+    "inference.context_runtime": gettext_noop("Context at run time"),
+    "inference.serving": gettext_noop("Serving"),
+    "product.tool_use": gettext_noop("Tool use"),
+    "product.agent": gettext_noop("Agents"),
+    "product.rag": gettext_noop("Retrieval (RAG)"),
+    "product.system_prompt": gettext_noop("System prompt"),
+    "product.guardrails": gettext_noop("Guardrails"),
+    "product.memory": gettext_noop("Conversation memory"),
+    "product.intended_use": gettext_noop("Intended use"),
+    "context.provenance": gettext_noop("Provenance"),
+    "context.license": gettext_noop("Licence"),
+    "context.pretraining": gettext_noop("Pretraining data"),
+    "context.evaluation": gettext_noop("Evaluation"),
+    "context.hardware": gettext_noop("Training compute"),
+}
+
+# The parameter breakdown's components (axes.backbone.params.COMPONENTS), for the model page's
+# table and chart and the compare page's; the ids stay in the hover text and the API.
+COMPONENT_LABELS: dict[str, str] = {
+    "embeddings": gettext_noop("Embeddings"),
+    "attention": gettext_noop("Attention"),
+    "dense_mlp": gettext_noop("Dense MLP"),
+    "routed_experts": gettext_noop("Routed experts"),
+    "router": gettext_noop("Router"),
+    "shared_experts": gettext_noop("Shared experts"),
+    "ssm": gettext_noop("SSM (Mamba)"),
+    "norms": gettext_noop("Norms"),
+    "lm_head": gettext_noop("LM head"),
+    "mtp": gettext_noop("MTP modules"),
+    "vision": gettext_noop("Vision tower"),
+    "other": gettext_noop("Other"),
+}
+
 # Verdict states and reasons (axes.verdict).
 VERDICT_LABELS: dict[str, str] = {
     "same": gettext_noop("same"),
@@ -137,16 +206,29 @@ def support_label(state: str) -> str:
 
 
 def kind_label(kind: str) -> str:
-    """A fact kind in the reader's language; normalized-spec keys are shown as written."""
-    from axes.taxonomy import KINDS
-
-    if kind in KINDS:
-        return _(KINDS[kind])
+    """A fact kind's short label in the reader's language ("Total parameters");
+    normalized-spec keys are config names, shown as written; an unknown id as written."""
+    if kind in KIND_LABELS:
+        return _(KIND_LABELS[kind])
     if kind.startswith("spec."):
         return kind.removeprefix("spec.")
     if kind == "checkpoint.tensors":
         return _("Tensors in the weight files")
     return kind
+
+
+def kind_hint(kind: str) -> str:
+    """A kind label's hover text: what the kind covers (the taxonomy's description, translated),
+    then the id for engineers; a kind outside the taxonomy (``spec.*``) shows its id."""
+    from axes.taxonomy import KINDS
+
+    return f"{_(KINDS[kind])} · {kind}" if kind in KINDS else kind
+
+
+def component_label(name: str) -> str:
+    """A parameter-breakdown component in the reader's language ("routed_experts" -> "Routed
+    experts"); a nested or older name ("attention.q_proj") as written."""
+    return _(COMPONENT_LABELS[name]) if name in COMPONENT_LABELS else name
 
 
 def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[str, Any]]:
@@ -168,6 +250,7 @@ def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[
                 {
                     "kind": d.get("kind"),
                     "title": kind_label(str(d.get("kind"))),
+                    "hint": kind_hint(str(d.get("kind"))),
                     "a": d.get("a") or {},
                     "b": d.get("b") or {},
                     "attributed": d.get("attributed_to") == "post_training",

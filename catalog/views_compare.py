@@ -9,6 +9,7 @@ and their config artifacts (pinned in tests/test_views_compare.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from axes.facts import LABELS
 from catalog import views_support as vs
+from catalog.i18n import component_label
 from catalog.models import Artifact, CatalogModel
 from catalog.views_model import memory_section
 
@@ -186,7 +188,6 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
         axes_rows[axis].append(
             {
                 "kind": kind,
-                "kind_title": vs.kind_title(kind),
                 "cells": cells,
                 "differs": len(canon) > 1,
             }
@@ -379,7 +380,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 "chart_params": vs.chart_params(breakdowns)
                 if any(b for _n, b in breakdowns)
                 else "",
-                "breakdown_table": _union_table(breakdowns),
+                "breakdown_table": _union_table(breakdowns, component_label),
                 "chart_roofline": vs.chart_roofline(
                     roofs,
                     [
@@ -407,13 +408,22 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/compare.html", context)
 
 
-def _union_table(series: list[tuple[str, list[tuple[str, float]]]]) -> list[dict[str, Any]]:
+def _union_table(
+    series: list[tuple[str, list[tuple[str, float]]]],
+    title: Callable[[str], str] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per label any model has; ``title`` turns an id into its words for the reader
+    (a breakdown component), none keeps the label as written (a GPU)."""
     labels: list[str] = []
     for _n, rows in series:
         for label, _v in rows:
             if label not in labels:
                 labels.append(label)
     return [
-        {"label": label, "values": [dict(rows).get(label) for _n, rows in series]}
+        {
+            "label": label,
+            "title": title(label) if title else "",
+            "values": [dict(rows).get(label) for _n, rows in series],
+        }
         for label in labels
     ]

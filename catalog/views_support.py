@@ -20,7 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from axes.facts import AXES, LABELS
-from axes.taxonomy import AXIS_QUESTIONS, AXIS_TITLES, KINDS
+from axes.taxonomy import AXIS_QUESTIONS, AXIS_TITLES
+from catalog.i18n import component_label
 from catalog.templatetags.mechanic import tokens_h
 
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -69,10 +70,6 @@ def axis_titles() -> dict[str, str]:
 
 def axis_questions() -> dict[str, str]:
     return {label: _(AXIS_QUESTIONS[label]) for label in LABELS}
-
-
-def kind_title(kind: str) -> str:
-    return _(KINDS.get(kind, kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,9 +386,7 @@ def axis_panels(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "axis": label,
             "title": titles[label],
             "question": questions[label],
-            "facts": [
-                dict(f, kind_title=kind_title(str(f.get("kind", "")))) for f in grouped[label]
-            ],
+            "facts": grouped[label],
         }
         for label in LABELS
     ]
@@ -482,7 +477,7 @@ def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
                 "name": label,
                 "orientation": "h",
                 "x": [v / 1e9 for _n, v in rows],
-                "y": [n for n, _v in rows],
+                "y": [component_label(n) for n, _v in rows],
                 "type": "bar",
             }
             for i, (label, rows) in enumerate(series)

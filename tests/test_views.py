@@ -170,7 +170,8 @@ def test_model_page_reads_without_js(client, web_showcase):
     charts = re.findall(r'data-chart="([\w-]+)"', html)
     assert set(charts) == {"chart-params", "chart-memory", "chart-roofline"}
     assert html.count('class="table-alt"') >= 3
-    assert '<th scope="row"><code>dense_mlp</code></th>' in html
+    # the breakdown's rows in words, the component's id on hover
+    assert '<th scope="row" title="dense_mlp" data-component="dense_mlp">Dense MLP</th>' in html
     assert "NVIDIA H100 SXM5 80GB" in html  # GPU select and memory table
     assert "H100-SXM" in html  # roofline table row
 

@@ -181,7 +181,11 @@ def test_verdict_backbone_differences_read_as_layer_summaries(client, web_showca
     html = client.get(SHOWCASE).content.decode()
     verdict = html[html.index('data-testid="verdict"') :]
     verdict = verdict[: verdict.index("</section>")]
-    assert "<strong>layer_pattern</strong>" in verdict
+    # a normalized-spec key is a config name: shown as written, its full id on hover
+    assert (
+        'title="spec.layer_pattern" data-kind="spec.layer_pattern">layer_pattern</strong>'
+        in verdict
+    )
     assert "32 GQA · 32 MLP" in verdict and "Mamba-2" in verdict
     assert "mixer" not in verdict  # no per-layer dicts
     assert "expert_gated" not in verdict  # a router flag means nothing next to a dense model

@@ -14,6 +14,7 @@ import pytest
 from conftest import web_analysis, web_fact, web_llama_facts
 from django.utils import translation
 
+from catalog import i18n
 from catalog import views_support as vs
 from catalog.templatetags.mechanic import tokens_h
 
@@ -38,7 +39,7 @@ def _go_params(series):
             go.Bar(
                 name=label,
                 x=[v / 1e9 for _n, v in rows],
-                y=[n for n, _v in rows],
+                y=[i18n.component_label(n) for n, _v in rows],
                 orientation="h",
                 marker_color=vs._PALETTE[i % len(vs._PALETTE)],
             )

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 
+from catalog import i18n
+
 register = template.Library()
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -169,9 +171,22 @@ def summary_l10n(summary: Any) -> str:
 
 
 @register.filter
-def kind_short(kind: Any) -> str:
-    """'backbone.decoder_type' -> 'decoder type' (kinds are technical ids, kept in English)."""
-    return str(kind or "").split(".", 1)[-1].replace("_", " ")
+def kind_h(kind: Any) -> str:
+    """A fact kind for reading: 'backbone.params_total' -> 'Total parameters', translated
+    (catalog.i18n.KIND_LABELS); the id itself stays in the evidence and in ``kind_hint``."""
+    return i18n.kind_label(str(kind or ""))
+
+
+@register.filter
+def kind_hint(kind: Any) -> str:
+    """Hover text of a kind's label: what the kind covers, then its id."""
+    return i18n.kind_hint(str(kind or ""))
+
+
+@register.filter
+def component_h(name: Any) -> str:
+    """A parameter-breakdown component for reading: 'lm_head' -> 'LM head', translated."""
+    return i18n.component_label(str(name or ""))
 
 
 @register.filter
