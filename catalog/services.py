@@ -489,8 +489,27 @@ def catalog_source(repo_id: str) -> str | None:
     )
 
 
-def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestResult:
-    """Store a local folder shaped like a Hub repo (source "upload", sha = content hash)."""
+class ModelShadowed(ValueError):
+    """A folder would be stored under the ID of a model fetched from the Hub or bundled: it
+    would become that model's latest revision, so its page would show the folder's files."""
+
+    def __init__(self, repo_id: str, source: str) -> None:
+        self.repo_id, self.source = repo_id, source
+        origin = "the bundled demo catalog" if source == Revision.Source.BUNDLED else "the Hub"
+        super().__init__(
+            f"{repo_id} is already in the catalog from {origin}; the folder would become what "
+            "its page shows."
+        )
+
+
+def model_ingest_dir(
+    *, path: str | Path, repo_id: str | None = None, replace: bool = False
+) -> IngestResult:
+    """Store a local folder shaped like a Hub repo (source "upload", sha = content hash).
+
+    Under the ID of a Hub or bundled model (``catalog_source``) it raises ``ModelShadowed``
+    before anything is read or written, unless ``replace``: every caller (ingest --dir,
+    profile PATH) gets the same refusal."""
     root = Path(path)
     if not root.is_dir():
         raise ArtifactInvalid(f"{root} is not a folder.")
@@ -498,6 +517,10 @@ def model_ingest_dir(*, path: str | Path, repo_id: str | None = None) -> IngestR
         # org--name folders and Hub cache snapshots name their model; else .../org/name
         repo_id = axes_analysis.folder_repo_id(root)
     repo_id_validate(repo_id)
+    if not replace:
+        source = catalog_source(repo_id)
+        if source is not None:
+            raise ModelShadowed(repo_id, source)
     files: list[FileText] = []
     for name, (_kind, limit) in KNOWN_FILES.items():
         file_path = root / name

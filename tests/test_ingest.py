@@ -332,6 +332,37 @@ def test_ingest_dir_refuses_a_bad_config_with_its_position(tmp_path) -> None:
     assert counts() == (0, 0, 0)
 
 
+def test_ingest_dir_refuses_to_shadow_a_hub_or_bundled_model_unless_replace(tmp_path) -> None:
+    """Every caller (ingest --dir, profile PATH) stores folders through model_ingest_dir, so the
+    refusal lives there: a folder named org--name is stored under org/name."""
+    from catalog.services import ModelShadowed
+
+    for source, repo_id in (
+        (Revision.Source.BUNDLED, "meta-llama/Llama-3.1-8B"),
+        (Revision.Source.HUB, "acme/from-hub"),
+    ):
+        model = CatalogModel.objects.create(repo_id=repo_id)
+        model.latest_revision = Revision.objects.create(model=model, sha="a" * 40, source=source)
+        model.save()
+        folder = tmp_path / "x" / repo_id.replace("/", "--")
+        write_folder(folder, tiny_files())
+        with pytest.raises(ModelShadowed, match="already in the catalog from") as refused:
+            model_ingest_dir(path=folder)
+        assert (refused.value.repo_id, refused.value.source) == (repo_id, source)
+        with pytest.raises(ModelShadowed):  # any casing of the ID, given or not
+            model_ingest_dir(path=folder, repo_id=repo_id.upper())
+        assert Revision.objects.filter(model=model).count() == 1  # nothing written
+        stored = model_ingest_dir(path=folder, replace=True)
+        assert stored.created and stored.model == model
+        assert Revision.objects.filter(model=model).count() == 2
+    # a folder over an earlier folder of the same name needs no replace
+    folder = tmp_path / "local" / "mine"
+    write_folder(folder, tiny_files())
+    model_ingest_dir(path=folder)
+    (folder / "config.json").write_text(json.dumps(dict(TINY_CONFIG, num_hidden_layers=3)))
+    assert model_ingest_dir(path=folder).created
+
+
 def test_upload_stores_pasted_files_and_is_idempotent() -> None:
     config_text = json.dumps(TINY_CONFIG)
     result = model_upload(

@@ -450,6 +450,42 @@ def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, settin
     assert err.getvalue().count("still queued after 0 s: is a worker consuming queue gpu?") == 1
 
 
+def test_profile_command_does_not_store_a_folder_over_a_bundled_model(celery_broker, tmp_path):
+    """profile PATH stores the folder (model_ingest_dir) before queueing: a folder named like a
+    bundled or Hub model would become that model's page. Refused as ingest --dir refuses it:
+    nothing stored, nothing queued, unless --replace."""
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from catalog.models import CatalogModel, Revision
+
+    model = CatalogModel.objects.create(repo_id="meta-llama/Llama-3.1-8B")
+    model.latest_revision = Revision.objects.create(
+        model=model, sha="b" * 64, source=Revision.Source.BUNDLED
+    )
+    model.save()
+    folder = tmp_path / "x" / "meta-llama--Llama-3.1-8B"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(TINY_LLAMA))
+    with pytest.raises(CommandError) as refused:
+        call_command("profile", str(folder), "--device", "cpu", "--mode", "synthetic")
+    message = str(refused.value)
+    assert message.startswith(
+        "meta-llama/Llama-3.1-8B is already in the catalog from the bundled demo catalog; "
+    )
+    assert "local--Llama-3.1-8B" in message and "--replace" in message
+    assert refused.value.returncode == 1
+    assert Revision.objects.filter(model=model).count() == 1
+    assert CatalogModel.objects.get(pk=model.pk).latest_revision.source == "bundled"
+    assert not MeasurementRun.objects.exists() and celery_broker.llen("gpu") == 0
+
+    call_command("profile", str(folder), "--device", "cpu", "--mode", "synthetic", "--replace")
+    run = MeasurementRun.objects.get()
+    assert run.revision.model == model and run.revision.source == "upload"
+    assert celery_broker.llen("gpu") == 1
+
+
 def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
     """Long before the reaper gives up on it (PROFILER_QUEUED_STALE_AFTER_S), a queued run's
     status says that no worker has taken it, and whether runs ahead of it explain the wait."""

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from axes.analysis import folder_repo_id
 from catalog.artifact_text import ArtifactInvalid
 from catalog.ids import InvalidModelId, model_ref_parse
-from catalog.services import model_ingest, model_ingest_dir
+from catalog.services import ModelShadowed, model_ingest, model_ingest_dir
 
 
 class Command(BaseCommand):
@@ -53,13 +52,16 @@ class Command(BaseCommand):
                 repo_id = options.get("repo_id")
                 if repo_id:
                     repo_id = model_ref_parse(repo_id).repo_id  # a Hub URL names its model
-                if not options["replace"]:
-                    self._refuse_shadowing(repo_id or folder_repo_id(path))
-                result = model_ingest_dir(path=path, repo_id=repo_id)
+                result = model_ingest_dir(path=path, repo_id=repo_id, replace=options["replace"])
             else:
                 result = model_ingest(
                     repo_id=model_id, revision=options.get("revision"), progress=progress
                 )
+        except ModelShadowed as exc:
+            raise CommandError(
+                f"{exc} Choose another --id (for example local/{exc.repo_id.split('/')[-1]}), "
+                "or pass --replace to do it anyway."
+            ) from exc
         except (InvalidModelId, HubError, ArtifactInvalid) as exc:
             raise CommandError(command_line_message(exc)) from exc
         for note in result.notes:
@@ -68,21 +70,3 @@ class Command(BaseCommand):
         if backbone_error:  # stored, but axis 1 is empty: say why rather than look complete
             self.stderr.write(f"note: the backbone could not be analyzed: {backbone_error}")
         self.stdout.write(result.summary_line())
-
-    @staticmethod
-    def _refuse_shadowing(repo_id: str | None) -> None:
-        """A folder stored under the ID of a Hub or bundled model becomes that model's latest
-        revision: its page would show another architecture. Asked for with --replace only."""
-        from catalog.models import Revision
-        from catalog.services import catalog_source
-
-        if not repo_id:
-            return
-        source = catalog_source(repo_id)
-        if source is not None:
-            origin = "the bundled demo catalog" if source == Revision.Source.BUNDLED else "the Hub"
-            raise CommandError(
-                f"{repo_id} is already in the catalog from {origin}; the folder would become "
-                "what its page shows. Choose another --id (for example "
-                f"local/{repo_id.split('/')[-1]}), or pass --replace to do it anyway."
-            )

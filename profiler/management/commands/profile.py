@@ -1,11 +1,12 @@
 """manage.py profile MODEL_ID_OR_PATH --device cpu|cuda [--mode ...] --wait
 
 Enqueues a measurement run through Celery (a worker must consume queue ``gpu``). A local
-folder is first stored as an upload revision (catalog.services.model_ingest_dir) and its path
-is handed to the worker, so checkpoint mode can read its safetensors; a Hub model ID uses the
-stored revision (ingested first when unknown). With --wait, progress goes to stderr and a
-summary to stdout (with --json, the result as one JSON line: the keys of
-``python -m profiler.bench --json``); a failed run exits non-zero with the reason.
+folder is first stored as an upload revision (catalog.services.model_ingest_dir; under the ID
+of a Hub or bundled model only with --replace, as ingest --dir) and its path is handed to the
+worker, so checkpoint mode can read its safetensors; a Hub model ID uses the stored revision
+(ingested first when unknown). With --wait, progress goes to stderr and a summary to stdout
+(with --json, the result as one JSON line: the keys of ``python -m profiler.bench --json``); a
+failed run exits non-zero with the reason.
 """
 
 from __future__ import annotations
@@ -83,6 +84,12 @@ class Command(BaseCommand):
             "--json's keys) instead of a summary",
         )
         parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="with a folder: store it even under the ID of a model fetched from the Hub or "
+            "bundled (its page then shows the folder's files)",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=3600.0,
@@ -90,12 +97,20 @@ class Command(BaseCommand):
             help="how long --wait waits (default: 3600); the run goes on after it",
         )
 
-    def _revision(self, target: str) -> tuple[Revision, str]:
+    def _revision(self, target: str, *, replace: bool) -> tuple[Revision, str]:
         from catalog import services as catalog_services
 
         path = Path(target)
         if path.is_dir():
-            ingested = catalog_services.model_ingest_dir(path=path)
+            try:
+                ingested = catalog_services.model_ingest_dir(path=path, replace=replace)
+            except catalog_services.ModelShadowed as exc:
+                # the folder's name is its ID here (no --id): say how to give it another one
+                name = exc.repo_id.split("/")[-1]
+                raise CommandError(
+                    f"{exc} Name the folder after another ID (for example local--{name}), or "
+                    "pass --replace to do it anyway."
+                ) from exc
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
             raise CommandError(f"{target} is not a folder: pass a model folder or a model ID.")
@@ -113,7 +128,7 @@ class Command(BaseCommand):
         if opts["timeout"] <= 0:
             raise CommandError("--timeout must be a positive number of seconds.")
         try:
-            revision, source_dir = self._revision(opts["target"])
+            revision, source_dir = self._revision(opts["target"], replace=opts["replace"])
             run = run_request(
                 revision=revision,
                 mode=opts["mode"],
