@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 STAMP  := $(VENV)/.installed
+# where the embedded database, broker and beat schedule live (settings: MECHANIC_DATA_DIR)
+DATA   := $(or $(MECHANIC_DATA_DIR),data)
 # torch first, pinned to the CPU wheel this machine has; GPU workers install a CUDA build
 # that satisfies the same range (see pyproject's "profiler" extra).
 TORCH  ?= torch==2.13.0
@@ -29,17 +31,24 @@ messages: install
 	@$(PY) -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
 
 ## Run the app on its embedded default: SQLite, an embedded Celery broker, the demo catalog.
+# The worker and the web server both run in the background and the shell waits in `wait`: a
+# shell runs its traps only between commands, so with the server in the foreground a SIGTERM
+# (make passes its own on to this shell) waited on the server and left the worker running.
+# Ctrl-C and SIGTERM end in the EXIT trap, which stops both (background jobs ignore SIGINT).
 run: install messages
 	@$(PY) -c "import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null || \
 		{ echo "Port $(PORT) on $(HOST) is taken (another Mechanic?): stop it, or run make run PORT=8001"; exit 1; }
-	@mkdir -p data
+	@mkdir -p "$(DATA)"
 	@$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(DEV_ENV) $(PY) manage.py load_demo
 	@$(DEV_ENV) $(PY) -m celery -A mechanic --quiet worker -Q default,gpu --concurrency 1 -B \
-		-s data/celerybeat-schedule -l warning -n mechanic@%h & \
-	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		-s "$(DATA)/celerybeat-schedule" -l warning -n mechanic@%h & \
+	worker=$$!; web=""; \
+	trap 'kill $$web $$worker 2>/dev/null; wait $$web $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	echo ""; echo "  Mechanic starts at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server and the worker)"; echo ""; \
-	$(DEV_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	web=$$!; wait $$web
 
 ## Run the whole test suite, every layer (Redis, Celery workers, PostgreSQL, chromium).
 test: install messages ci-services
