@@ -19,10 +19,12 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.schema import DjangoGetter
 from ninja.security import APIKeyCookie
 from ninja.throttling import SimpleRateThrottle
 from ninja.utils import check_csrf
-from pydantic import Field
+from pydantic import BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
@@ -228,7 +230,38 @@ class Comparison(Schema):
     )
 
 
-class ClassifyIn(Schema):
+def _json_type(value: Any) -> str:
+    """JSON's own name for a parsed value's type (bool before int: True is an int)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return "array" if isinstance(value, list) else "string"
+
+
+class BodyIn(Schema):
+    """A request body: a JSON object. ninja's Schema reads any value's attributes (it also
+    takes ORM objects), so ``[]``, ``"x"`` or ``3`` was read as an object with no keys: a 400
+    "Nothing to save" on /api/exercises, a missing ``text`` on /api/classify. Refused here as
+    the 422 every other invalid input gets."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_json_object(cls, value: Any) -> Any:
+        # Schema's own validator runs first and wraps the input in a DjangoGetter
+        given = value._obj if isinstance(value, DjangoGetter) else value
+        if isinstance(given, dict | BaseModel):
+            return value
+        raise PydanticCustomError(
+            "model_type",
+            _("The request body must be a JSON object, not a JSON %(type)s")
+            % {"type": _json_type(given)},
+        )
+
+
+class ClassifyIn(BodyIn):
     # a statement or an exercise row, not a document: classifying costs time in proportion
     # to the length (~0.1 ms a character for Korean text), and the endpoint is open
     text: str = Field(..., min_length=1, max_length=4000)
@@ -254,7 +287,7 @@ class ClassifyOut(Schema):
     phrases: list[Phrase]
 
 
-class ExerciseIn(Schema):
+class ExerciseIn(BodyIn):
     model_name: str = Field("", max_length=200)
     rows: dict[str, str] = Field(default_factory=dict)
     check: bool = False
@@ -468,7 +501,13 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 @api.post(
     "/classify",
     throttle=PostRateThrottle(),
-    response={200: ClassifyOut, 422: ValidationErrorOut, 429: ErrorOut, 503: ErrorOut},
+    response={
+        200: ClassifyOut,
+        400: ErrorOut,  # a body that is no JSON at all (ninja's "Cannot parse request body")
+        422: ValidationErrorOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     summary="Which axis a statement is on, and its phrases",
 )
 def classify(request: HttpRequest, payload: ClassifyIn) -> Any:

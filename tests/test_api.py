@@ -86,6 +86,35 @@ def test_invalid_input_is_a_422_with_a_string_detail_as_documented(client, db):
     assert "403" in schema["paths"]["/api/exercises"]["post"]["responses"]
 
 
+def test_a_body_that_is_no_json_object_is_a_422_on_every_post(client):
+    """ninja's Schema read a list, a string or a number as an object with no keys: a 400
+    "Nothing to save" on /api/exercises (its fields all have defaults) and a misleading
+    "text: Field required" on /api/classify. It is a wrong type, the 422 of any other."""
+    from catalog.models import Exercise
+
+    for path in ("/api/exercises", "/api/classify"):
+        for body, kind in (("[]", "array"), ('"x"', "string"), ("3", "number"), ("null", "null")):
+            response = client.post(path, body, content_type="application/json")
+            assert response.status_code == 422, (path, body, response.content)
+            message = f"The request body must be a JSON object, not a JSON {kind}"
+            assert response.json() == {
+                "detail": f"Invalid request: {message}.",
+                "errors": [{"type": "model_type", "loc": ["body", "payload"], "msg": message}],
+            }
+        korean = client.post(path, "[]", content_type="application/json", HTTP_ACCEPT_LANGUAGE="ko")
+        assert korean.status_code == 422 and korean.json()["detail"].startswith("잘못된 요청: ")
+    assert not Exercise.objects.exists()
+    # an object still goes through: the validator refuses the body's type, not its content
+    saved = client.post("/api/exercises", '{"model_name": "x/y"}', content_type="application/json")
+    assert saved.status_code == 201
+    # a body that is no JSON at all is ninja's 400, which both POSTs document
+    schema = client.get("/api/openapi.json").json()
+    for path in ("/api/exercises", "/api/classify"):
+        broken = client.post(path, "{nope", content_type="application/json")
+        assert broken.status_code == 400 and isinstance(broken.json()["detail"], str)
+        assert "400" in schema["paths"][path]["post"]["responses"], path
+
+
 def test_compare_endpoint(client, web_showcase):
     data = client.get(
         "/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K,x/y"}
