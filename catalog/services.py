@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -485,6 +486,25 @@ def catalog_source(repo_id: str) -> str | None:
         Revision.objects.filter(model__repo_id__iexact=repo_id)
         .exclude(source=Revision.Source.UPLOAD)
         .values_list("source", flat=True)
+        .first()
+    )
+
+
+def hub_snapshot_revision(path: str | Path) -> Revision | None:
+    """The stored Hub revision a Hugging Face cache snapshot (``models--org--name/snapshots/
+    <sha>``) holds the files of: same model, same commit. None for any other folder."""
+    root = Path(path).resolve()
+    if root.parent.name != "snapshots" or not re.fullmatch(r"[0-9a-f]{40}", root.name):
+        return None
+    repo_id = axes_analysis.folder_repo_id_named(root)
+    if repo_id is None:
+        return None
+    return (
+        Revision.objects.filter(
+            model__repo_id__iexact=repo_id, source=Revision.Source.HUB, sha=root.name
+        )
+        .select_related("model")
+        .order_by("-fetched_at")
         .first()
     )
 

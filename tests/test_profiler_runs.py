@@ -486,6 +486,37 @@ def test_profile_command_does_not_store_a_folder_over_a_bundled_model(celery_bro
     assert celery_broker.llen("gpu") == 1
 
 
+def test_profile_command_measures_a_hub_cache_snapshot_of_the_stored_commit(
+    celery_broker, tmp_path
+):
+    """A Hugging Face cache snapshot of the very commit the catalog fetched holds the same
+    files: profile measures it against that revision (no --replace, nothing stored). A
+    snapshot of another commit is a different set of files and is refused like any folder."""
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from catalog.models import Revision
+
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    stored = revision_with_config(TINY_LLAMA, repo_id="HuggingFaceTB/SmolLM2-135M")
+    Revision.objects.filter(pk=stored.pk).update(sha=sha, source=Revision.Source.HUB)
+    model = stored.model
+    model.latest_revision = stored
+    model.save()
+    cache = tmp_path / "hub" / "models--HuggingFaceTB--SmolLM2-135M" / "snapshots"
+    for commit in (sha, "f" * 40):
+        (cache / commit).mkdir(parents=True)
+        (cache / commit / "config.json").write_text(json.dumps(TINY_LLAMA))
+    call_command("profile", str(cache / sha), "--device", "cpu", "--mode", "synthetic")
+    run = MeasurementRun.objects.get()
+    assert run.revision == model.latest_revision and Revision.objects.count() == 1
+    assert celery_broker.llen("gpu") == 1
+    with pytest.raises(CommandError, match="already in the catalog from the Hub"):
+        call_command("profile", str(cache / ("f" * 40)), "--device", "cpu", "--mode", "synthetic")
+    assert Revision.objects.count() == 1 and MeasurementRun.objects.count() == 1
+
+
 def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
     """Long before the reaper gives up on it (PROFILER_QUEUED_STALE_AFTER_S), a queued run's
     status says that no worker has taken it, and whether runs ahead of it explain the wait."""

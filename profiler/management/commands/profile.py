@@ -102,6 +102,10 @@ class Command(BaseCommand):
 
         path = Path(target)
         if path.is_dir():
+            same = catalog_services.hub_snapshot_revision(path)
+            if same is not None and not replace:
+                # a Hub cache snapshot of the commit the catalog already holds: the same files
+                return same, str(path.resolve())
             try:
                 ingested = catalog_services.model_ingest_dir(path=path, replace=replace)
             except catalog_services.ModelShadowed as exc:
