@@ -135,6 +135,32 @@ def test_bad_input_is_kept_escaped_and_explained(live_server, lesson_catalog, pa
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+def test_text_typed_just_before_switching_language_is_kept(live_server, lesson_catalog, page):
+    """Autosaves wait 600 ms after the last keystroke; switching language sooner reloaded the
+    page without the newest text. The switch now saves first."""
+    page.goto(live_server.url + "/exercise/?model=meta-llama/Meta-Llama-3-8B")
+    page.fill("#ex-backbone", "Dense decoder, GQA.")
+    page.fill("#ex-inference", "Sampling with temperature 0.6.")  # no pause before switching
+    choose_language(page, "de")
+    assert page.input_value("#ex-backbone") == "Dense decoder, GQA."
+    assert page.input_value("#ex-inference") == "Sampling with temperature 0.6."
+    assert page.input_value("#ex-model") == "meta-llama/Meta-Llama-3-8B"
+    # and a link followed right after typing sends the text on its way out
+    from catalog.models import Exercise
+
+    page.fill("#ex-product", "Tool use.")
+    page.locator("a.brand").click()
+    page.wait_for_url(live_server.url + "/")
+    for _ in range(100):  # the beacon and the next page travel side by side
+        if Exercise.objects.filter(rows__product="Tool use.").exists():
+            break
+        page.wait_for_timeout(50)
+    page.goto(live_server.url + "/exercise/?model=meta-llama/Meta-Llama-3-8B")
+    assert page.input_value("#ex-product") == "Tool use."
+    assert page.input_value("#ex-inference") == "Sampling with temperature 0.6."
+    assert Exercise.objects.count() == 1
+
+
 def test_an_autosave_that_arrives_after_check_does_not_undo_it(live_server, lesson_catalog, page):
     """The race CI caught once: the model field's autosave was still on its way when Check was
     pressed, reached the server second, and wrote its older, emptier rows over the checked

@@ -50,17 +50,66 @@
   // the number of the table the page was rendered with): each save carries the number of the
   // newest edit it holds, and the server keeps a save that arrives after a newer one from
   // writing over it (an autosave still on its way when Check is pressed).
+  // Autosaves wait 600 ms after the last keystroke; leaving the page sooner must not lose the
+  // text: the language switch saves first and then reloads, any other way out sends the save
+  // as a beacon.
+  var editForms = [];
+
   function numberEdits(form) {
     var field = form.querySelector("input[name=seq]");
     if (!field || form.dataset.editSeqReady) return;
     form.dataset.editSeqReady = "1";
     var last = parseInt(form.dataset.editSeq || "0", 10) || 0;
+    var saved = last;
+    var submitting = false;
     form.addEventListener("input", function (evt) {
       if (evt.target === field) return;
       last = Math.max(Date.now() * 1000, last + 1);
       field.value = String(last);
     });
+    form.addEventListener("htmx:beforeRequest", function (evt) {
+      evt.detail.xhr.mechanicSeq = parseInt(field.value || "0", 10) || 0;
+    });
+    form.addEventListener("htmx:afterRequest", function (evt) {
+      if (evt.detail.successful) saved = Math.max(saved, evt.detail.xhr.mechanicSeq || 0);
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+    var entry = {
+      unsaved: function () { return !submitting && last > saved; },
+      body: function () { return new FormData(form); },
+      url: form.getAttribute("action"),
+      markSaved: function (seq) { saved = Math.max(saved, seq); },
+      seq: function () { return last; },
+    };
+    editForms.push(entry);
   }
+
+  // Save what the autosave has not sent yet; resolves when the server has answered (or failed).
+  function saveUnsaved() {
+    var pending = editForms.filter(function (f) { return f.unsaved(); }).map(function (f) {
+      var seq = f.seq();
+      return fetch(f.url, {
+        method: "POST", body: f.body(), credentials: "same-origin", keepalive: true,
+        headers: { "HX-Request": "true" }, // the short answer (the save status), not the page
+      })
+        .then(function (response) { if (response.ok) f.markSaved(seq); })
+        .catch(function () {});
+    });
+    return Promise.all(pending);
+  }
+
+  window.mechanicLeave = function (form) {
+    var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    Promise.race([saveUnsaved(), timeout]).then(function () { form.submit(); });
+  };
+
+  window.addEventListener("pagehide", function () {
+    editForms.forEach(function (f) {
+      if (f.unsaved() && navigator.sendBeacon) {
+        if (navigator.sendBeacon(f.url, f.body())) f.markSaved(f.seq());
+      }
+    });
+  });
 
   function numberAllEdits() {
     document.querySelectorAll("form[data-edit-seq]").forEach(numberEdits);
