@@ -286,6 +286,19 @@ def test_api_docs_load_their_files_from_this_server_not_a_cdn(client):
     assert finders.find("ninja/swagger-ui-bundle.js")
 
 
+@pytest.mark.parametrize(
+    "lang, back",
+    [("en", "Back to Mechanic"), ("de", "Zurück zu Mechanic"), ("ko", "Mechanic으로 돌아가기")],
+)
+def test_api_docs_lead_back_to_the_app_in_the_pages_language(client, lang, back):
+    """The Swagger page was a dead end: no way back to the app and no language switch."""
+    html = client.get("/api/docs", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert f'<a href="/" data-testid="api-back">← {back}</a>' in html
+    assert 'id="lang-select"' in html and 'name="next" type="hidden" value="/api/docs"' in html
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+
+
 def test_compare_refuses_what_it_cannot_compare_instead_of_a_silent_200(client, web_showcase):
     too_many = client.get("/api/compare", {"models": ",".join(f"o/m{i}" for i in range(8))})
     assert too_many.status_code == 400
