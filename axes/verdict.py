@@ -21,8 +21,12 @@ closed model): a first-class state, not an empty row.
 Rules, decided:
 - Backbone: equal normalized architectures are ``same``. With tensor names/shapes on both sides
   the reason says "same tensors, different weights" (or byte-identical when file hashes match).
-- Other axes: facts are grouped by kind; a kind whose values disagree, or that only one side
-  states, is a difference.
+- Other axes: facts are grouped by kind (``facts_agree``: each side's config.json facts where
+  it has them; a ``post_training.stage`` by the stage it states, base / instruct / reasoning,
+  not by its wording); a kind whose values disagree, or that only one side states, is a
+  difference. Except continued pretraining (``ONE_SIDED_NOT_A_DIFFERENCE``): one card
+  mentioning a context extension is listed but does not make two base models differ in
+  post-training; stated by both and disagreeing, it counts.
 - ``same`` needs evidence on both sides: at least one kind stated by both. When every kind is
   stated by one side only (and none of them counts as a difference), the axis is ``unknown``,
   not ``same``: one side's silence is not agreement.
@@ -156,9 +160,12 @@ def _file_hashes(analysis: Mapping[str, Any]) -> dict[str, str] | None:
 
 
 def _canon(value: Any) -> str:
-    """A comparable form of a fact value: case and spacing do not make two values differ."""
+    """A comparable form of a fact value: case and spacing do not make two values differ, nor
+    does a whole number written as a float (8192 and 8192.0)."""
     if isinstance(value, str):
         return " ".join(value.lower().split())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     return json.dumps(value, sort_keys=True, default=str)
 
 
@@ -182,38 +189,129 @@ def _by_kind(facts: Iterable[Mapping[str, Any]]) -> dict[str, list[Mapping[str, 
 # Axis by axis
 
 
+# ``post_training.stage`` is categorical: a checkpoint is a pretrained-only base model, an
+# instruction-tuned / chat model (SFT, RLHF, DPO...), or a reasoning model. Cards word it in
+# English, Korean and German (axes.classify.lexicons' stage rules); the stage, not the wording,
+# is what two models share or not.
+STAGES: tuple[str, ...] = ("base", "instruct", "reasoning")
+
+# The exact one-word values extractors write (axes.claims reads the same words).
+_STAGE_WORDS: dict[str, str] = {
+    "base": "base",
+    "base model": "base",
+    "pretrained": "base",
+    "pre-trained": "base",
+    "pretrained-only": "base",
+    "instruct": "instruct",
+    "instruction-tuned": "instruct",
+    "chat": "instruct",
+    "reasoning": "reasoning",
+}
+# "pretrained only" said as a negation of tuning: a base signal that must not also read as a
+# tuned one ("no post-training", "not instruction-tuned", "without fine-tuning").
+_STAGE_NEGATED = re.compile(
+    r"\bnot (?:been )?(?:instruction[- ]?)?(?:fine-?)?tuned\b"
+    r"|\b(?:no|without(?: any)?) (?:post-?training|fine-?tuning|instruction[- ]tuning|alignment)\b"
+    r"|\bnicht (?:instruktions)?(?:feinabgestimmt|nachtrainiert)\b|ohne (?:Feinabstimmung|Nachtraining)"
+    r"|(?:미세 ?조정|사후 ?학습)(?:을|를)? ?(?:하지 않은|없는|없이)",
+    re.IGNORECASE,
+)
+# A base named as the parent ("fine-tuned from the Llama 3.1 8B base", "on top of
+# DeepSeek-V3-Base") says what the checkpoint came from, not what it is.
+_STAGE_PARENT = re.compile(
+    r"\b(?:from|on top of|upon|based on)\b(?:[^.;,]|\.(?=\d))*?\b(?:base|pre-?trained)\b(?: model| version)?",
+    re.IGNORECASE,
+)
 _STAGE_BASE = re.compile(
-    r"\bbase model\b|\bpre-?trained[- ]only\b|\bfoundation model\b|"
-    r"\bnot (?:instruction[- ])?(?:fine-?)?tuned\b|\bno (?:post-?training|fine-?tuning|instruction tuning)\b",
+    r"\bbase\b|\bpre-?trained\b|\bfoundation model\b|\bcompletion model\b"
+    r"|Basis-?(?:modell|version)|vortrainiert|베이스 ?(?:모델|버전)|기본 ?(?:모델|버전)"
+    r"|사전 ?학습된 ?(?:모델|버전)|사전 ?학습만",
     re.IGNORECASE,
 )
-_STAGE_TUNED = re.compile(
-    r"\binstruct|\bchat\b|\bfine-?tuned\b|\baligned\b|\bassistant\b|\breasoning (?:model|variant)\b",
+_STAGE_INSTRUCT = re.compile(
+    r"\binstruct|\bchat\b|\bfine-?tun(?:ed|ing)\b|\baligned\b|\bassistant\b|\bdialog(?:ue)?\b"
+    r"|\bconversational\b|\bsupervised\b|\bSFT\b|\bRLHF\b|\bDPO\b|\bpost-?train(?:ed|ing)\b"
+    r"|instruktionsoptimiert|Chat-Modell|feinabgestimmt|nachtrainiert|Nachtraining"
+    r"|인스트럭트|지시 ?(?:튜닝|조정)|명령어 ?튜닝|채팅|대화형|미세 ?조정|사후 ?(?:학습|훈련)",
+    re.IGNORECASE,
+)
+_STAGE_REASONING = re.compile(
+    r"\breasoning (?:models?|variants?|versions?)\b|\bthinking models?\b"
+    r"|Reasoning-Modell|Denkmodell|추론 ?모델",
     re.IGNORECASE,
 )
 
 
-def _stage(value: Any) -> str | None:
-    """``post_training.stage`` is categorical (base / tuned): two wordings of "a pretrained-only
-    base model" are the same stage. None when the text is not clearly one of the two."""
+def post_training_stage(value: Any) -> str | None:
+    """The stage a ``post_training.stage`` value states: "base", "instruct" or "reasoning"
+    (``STAGES``); None when the text names none, or both a base and a tuned stage ("a collection
+    of pretrained and instruction tuned models", "Base model; see the instruct version").
+
+    A reasoning model is instruction-tuned too; it is told apart because post-training made it
+    one (DeepSeek-R1 vs the V3 chat model).
+    """
     if not isinstance(value, str):
         return None
-    base, tuned = bool(_STAGE_BASE.search(value)), bool(_STAGE_TUNED.search(value))
-    if base != tuned:
-        return "base" if base else "tuned"
-    return None
+    word = value.strip().lower().rstrip(".")
+    if word in _STAGE_WORDS:
+        return _STAGE_WORDS[word]
+    text = _STAGE_PARENT.sub(" ", value)
+    negated = bool(_STAGE_NEGATED.search(text))
+    text = _STAGE_NEGATED.sub(" ", text)
+    base = negated or bool(_STAGE_BASE.search(text))
+    reasoning = bool(_STAGE_REASONING.search(text))
+    tuned = reasoning or bool(_STAGE_INSTRUCT.search(text))
+    if base == tuned:
+        return None  # neither, or both: not clearly one stage
+    if base:
+        return "base"
+    return "reasoning" if reasoning else "instruct"
 
 
-def _same_values(
-    kind: str, fa: Sequence[Mapping[str, Any]], fb: Sequence[Mapping[str, Any]]
+def _stages(facts: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The stages a side's stage facts state clearly (an unclear sentence next to a clear one,
+    such as a release's "pretrained and instruction tuned models", adds nothing)."""
+    return {s for s in (post_training_stage(f.get("value")) for f in facts) if s is not None}
+
+
+# Config-read facts outrank a card's restatement of the same figure (the card may round it).
+_AUTHORITATIVE_SOURCES: frozenset[str] = frozenset({"config.json", "config"})
+
+
+def _authoritative(facts: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+    from_config = [
+        f for f in facts if (f.get("evidence") or {}).get("source") in _AUTHORITATIVE_SOURCES
+    ]
+    return from_config or facts
+
+
+def facts_agree(
+    kind: str, facts_a: Sequence[Mapping[str, Any]], facts_b: Sequence[Mapping[str, Any]]
 ) -> bool:
+    """Whether two models' facts of one kind say the same thing: what the verdict counts as no
+    difference, and what the compare page's side-by-side table marks as not ≠.
+
+    Each side is read by its most authoritative evidence (its config.json where that states the
+    kind, else every fact of the kind); values agree when they are equal as sets, ignoring case
+    and spacing. ``post_training.stage`` compares the stage the sentences state
+    (``post_training_stage``), not their wording. Either side without a fact: False (the
+    caller decides what one side's silence means).
+    """
+    if not facts_a or not facts_b:
+        return False
+    fa, fb = _authoritative(facts_a), _authoritative(facts_b)
     if {_canon(f.get("value")) for f in fa} == {_canon(f.get("value")) for f in fb}:
         return True
     if kind == "post_training.stage":
-        stages_a = {_stage(f.get("value")) for f in fa}
-        stages_b = {_stage(f.get("value")) for f in fb}
-        return None not in stages_a and stages_a == stages_b
+        stages_a, stages_b = _stages(fa), _stages(fb)
+        return bool(stages_a) and stages_a == stages_b
     return False
+
+
+# Kinds that only one side mentioning is no difference: continued pretraining (a long-context
+# extension, mid-training) continues *pre*training, and base-model cards mention it or not at
+# will. Stated by both and disagreeing, it is a difference like any other.
+ONE_SIDED_NOT_A_DIFFERENCE: frozenset[str] = frozenset({"post_training.continued"})
 
 
 def _fact_differences(
@@ -224,7 +322,7 @@ def _fact_differences(
     for kind in sorted(set(kinds_a) | set(kinds_b)):
         fa, fb = kinds_a.get(kind, []), kinds_b.get(kind, [])
         if fa and fb:
-            if _same_values(kind, fa, fb):
+            if facts_agree(kind, fa, fb):
                 continue
             differences.append({"kind": kind, "a": _side(fa), "b": _side(fb), "stated_by": "both"})
         else:
@@ -281,12 +379,18 @@ _SPEC_FIRST_KEYS: tuple[str, ...] = (
 # An alias the UI may expect (``num_experts_per_token`` mirrors ``experts_per_token``).
 _SPEC_ALIAS_KEYS: frozenset[str] = frozenset({"num_experts_per_token"})
 
-# Details of a part only some architectures have. When one side lacks the part, its details
-# are defaults that mean nothing to a reader ("expert_gated: yes -> no" between a dense model
-# and a hybrid one); the part's presence is already shown by layer_pattern, num_experts,
-# attention_variant or mtp_layers.
+# Keys of a normalized spec that are no concept to compare: the ones naming the repo, the
+# engine's own bookkeeping (``estimated``, ``notes``) and aliases. The compare page's config
+# table leaves them out too.
+SPEC_NOT_COMPARED: frozenset[str] = _SPEC_IGNORED_KEYS | _SPEC_ALIAS_KEYS | {"estimated"}
+
+# Details of a part only some architectures have. When a spec lacks the part, its details are
+# defaults that mean nothing to a reader ("expert_gated: yes" on a dense model, "ssm_conv_bias:
+# yes" on one without SSM layers); the part's presence is shown by num_experts, layer_pattern,
+# attention_variant, positional or mtp_layers.
 _MOE_DETAIL_KEYS: frozenset[str] = frozenset(
     {
+        "experts_per_token",
         "expert_gated",
         "shared_expert_gated",
         "shared_expert_gate",
@@ -304,6 +408,28 @@ _MOE_DETAIL_KEYS: frozenset[str] = frozenset(
 _MLA_DETAIL_KEYS: frozenset[str] = frozenset(
     {"q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim"}
 )
+_ATTENTION_DETAIL_KEYS: frozenset[str] = frozenset(
+    {
+        "num_attention_heads",
+        "num_kv_heads",
+        "head_dim",
+        "qkv_bias",
+        "o_bias",
+        "qk_norm",
+        "attention_output_gate",
+        "attention_sinks",
+        "fused_qkv",
+        "sliding_window",
+    }
+)
+# positional details: the positional scheme ("rope", "learned", "none", "rope+nope") they need
+_POSITIONAL_DETAIL_KEYS: dict[str, str] = {
+    "rope_theta": "rope",
+    "rope_scaling": "rope",
+    "partial_rotary_factor": "rope",
+    "nope_layers": "nope",
+    "learned_positions": "learned",
+}
 
 
 def _has_part(spec: Mapping[str, Any], key: str) -> bool | None:
@@ -314,9 +440,18 @@ def _has_part(spec: Mapping[str, Any], key: str) -> bool | None:
     return bool(value) and value not in ("none", 0)
 
 
-def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> bool:
-    if key in _SPEC_ALIAS_KEYS:
-        return True
+def spec_key_applies(key: str, spec: Mapping[str, Any]) -> bool | None:
+    """Whether a normalized-spec key describes a part this spec has: False for the details of
+    a part it lacks (expert flags without experts, SSM sizes without SSM layers, RoPE theta
+    without RoPE, MTP block types without MTP layers), True for any other key, None when the
+    spec does not say whether it has the part. ``key`` may be flattened (``rope_scaling.factor``).
+    """
+    key = key.split(".", 1)[0]
+    if key in _POSITIONAL_DETAIL_KEYS:
+        positional = spec.get("positional")
+        if not isinstance(positional, str):
+            return None
+        return _POSITIONAL_DETAIL_KEYS[key] in positional.lower().split("+")
     if key in _MOE_DETAIL_KEYS:
         part = "num_experts"
     elif key.startswith("ssm_"):
@@ -327,10 +462,28 @@ def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any
         part = "kv_lora_rank"
     elif key == "mtp_block_types":
         part = "mtp_layers"
+    elif key in _ATTENTION_DETAIL_KEYS:
+        part = "attention_variant"
     else:
+        return True
+    return _has_part(spec, part)
+
+
+# Differences the verdict keeps although one side lacks the part: they say how the parts
+# differ ("rope_scaling: llama3 ×8" against a model without RoPE, 8 experts per token against a
+# dense model, 32 attention heads against a pure SSM).
+_SHOWN_AGAINST_A_MISSING_PART: frozenset[str] = (
+    frozenset(_POSITIONAL_DETAIL_KEYS) | _ATTENTION_DETAIL_KEYS | {"experts_per_token"}
+)
+
+
+def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> bool:
+    if key in _SPEC_ALIAS_KEYS:
+        return True
+    if key in _SHOWN_AGAINST_A_MISSING_PART:
         return False
     # shown only when both sides have the part (or a side does not say)
-    return _has_part(spec_a, part) is False or _has_part(spec_b, part) is False
+    return spec_key_applies(key, spec_a) is False or spec_key_applies(key, spec_b) is False
 
 
 def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
@@ -377,7 +530,7 @@ def spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> li
     Structured values are shown as a reader wants them (the layer summary, not the per-layer
     dicts); details of a part one side lacks (MoE router flags of a dense model) are left out.
     """
-    keys = (set(spec_a) | set(spec_b)) - _SPEC_IGNORED_KEYS
+    keys = (set(spec_a) | set(spec_b)) - SPEC_NOT_COMPARED
     first = [k for k in _SPEC_FIRST_KEYS if k in keys]
     ordered = first + sorted(keys - set(first))
     differences = []
@@ -541,6 +694,8 @@ def _axis_verdict(
             and difference["kind"] in ATTRIBUTABLE_TO_POST_TRAINING
         ):
             difference["attributed_to"] = "post_training"
+        elif difference["stated_by"] != "both" and difference["kind"] in ONE_SIDED_NOT_A_DIFFERENCE:
+            difference["not_counted"] = "one_side_only"
         else:
             counted.append(difference)
     if not counted and not _shares_a_kind(facts_a, facts_b):
@@ -549,6 +704,7 @@ def _axis_verdict(
         # still listed, without crediting post-training for a gap only one side documents.
         for difference in differences:
             difference.pop("attributed_to", None)
+            difference.pop("not_counted", None)
         return {
             "verdict": "unknown",
             "differences": differences,
@@ -556,8 +712,15 @@ def _axis_verdict(
             "missing": [],
             "unshared": True,
         }
+    # what counts first: the compare page shows the first eight
+    differences.sort(key=lambda d: bool(d.get("not_counted")))
     if counted:
         reason = "The stated facts differ."
+    elif differences and all(d.get("not_counted") for d in differences):
+        reason = (
+            "The stated facts agree; continued pretraining that only one card mentions is no "
+            "difference."
+        )
     elif differences:
         reason = (
             "Same way of running them; the chat format, recommended sampling or thinking behaviour differ only "

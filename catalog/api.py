@@ -225,6 +225,10 @@ class Comparison(Schema):
     headline: list[HeadlineRow]
     axes: dict[str, list[FactRow]]
     config_diff: list[ConfigRow]
+    context_tokens: int = Field(
+        description="The context (tokens, one sequence) of the headline's "
+        "cache_bytes_at_context row: the shortest native context of the models, at most 32K"
+    )
     axes_verdict: dict[str, Any] | None = Field(
         default=None, description="Per-axis verdict and sentence (two models), when available"
     )
@@ -471,6 +475,7 @@ def compare(request: HttpRequest, models: str) -> Any:
             for axis, rows in data["axes"].items()
         },
         "config_diff": data["config_diff"],
+        "context_tokens": data["context_tokens"],
         "axes_verdict": data["axes_verdict"],
     }
 

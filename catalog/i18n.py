@@ -183,6 +183,10 @@ VERDICT_REASON_MSGIDS = [
         "because the checkpoints were post-trained differently."
     ),
     gettext_noop("The stated facts agree."),
+    gettext_noop(
+        "The stated facts agree; continued pretraining that only one card mentions is no "
+        "difference."
+    ),
     gettext_noop("No backbone fact is stated for both models."),
     gettext_noop("Nothing on this axis is stated for both models, so it cannot be compared."),
 ]
@@ -254,6 +258,7 @@ def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[
                     "a": d.get("a") or {},
                     "b": d.get("b") or {},
                     "attributed": d.get("attributed_to") == "post_training",
+                    "not_counted": d.get("not_counted") == "one_side_only",
                 }
             )
         rows.append(

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from axes.facts import LABELS
+from axes.verdict import SPEC_NOT_COMPARED, facts_agree, spec_key_applies
 from catalog import views_support as vs
 from catalog.i18n import component_label
 from catalog.models import Artifact, CatalogModel
+from catalog.templatetags.mechanic import tokens_h
 from catalog.views_model import memory_section
 
 MAX_COMPARE = 6
@@ -81,13 +83,6 @@ def _canon(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _cell_canon(cell: list[dict[str, Any]]) -> str:
-    from_config = [
-        f for f in cell if (f.get("evidence") or {}).get("source") in ("config.json", "config")
-    ]
-    return "|".join(sorted(_canon(f.get("value")) for f in (from_config or cell)))
-
-
 def _fact_values(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for fact in facts:
@@ -115,8 +110,28 @@ def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[tuple[str, st
     return list(ids.values()), malformed
 
 
-def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
-    """Everything the compare page, its exports and the API show, as plain data."""
+def compare_context_default(analyses: list[dict[str, Any]]) -> int:
+    """The context the compare page's memory and speed figures use unless the reader picks one:
+    the model page's default (32K) capped at the shortest native context of the models, so no
+    model is figured past its own window."""
+    natives = [n for n in (vs.context_length(a) for a in analyses) if n]
+    return min([vs.DEFAULT_CONTEXT, *natives])
+
+
+def compare_context_choices(analyses: list[dict[str, Any]], chosen: int) -> list[int]:
+    """The model page's context choices up to the longest native context, each model's native
+    context, and ``chosen``."""
+    natives = [n for n in (vs.context_length(a) for a in analyses) if n]
+    longest = max(natives, default=0)
+    choices = {c for c in vs.CONTEXT_CHOICES if not longest or c <= longest}
+    return sorted(choices | set(natives) | {chosen})
+
+
+def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) -> dict[str, Any]:
+    """Everything the compare page, its exports and the API show, as plain data.
+
+    ``context_tokens``: the context of the figures that depend on one (KV cache and recurrent
+    state of one sequence); ``compare_context_default`` when None."""
     # Hub IDs ignore case: match the catalog so, and name each model in its spelling
     found = {
         m.repo_id.lower(): m
@@ -137,6 +152,7 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
             )
         )
     names = [m.repo_id for m in models]
+    context = context_tokens or compare_context_default(analyses)
 
     headline_specs: list[tuple[str, str, Any]] = [
         ("decoder_type", _("Decoder type"), lambda a: vs.dig(a, "backbone", "decoder_type")),
@@ -152,6 +168,19 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
             "kv_bytes_per_token",
             _("KV cache per token"),
             lambda a: vs.dig(a, "memory", "kv_bytes_per_token"),
+        ),
+        # Mamba / linear-attention layers keep a constant state per sequence instead of a KV
+        # cache per token: without it a hybrid reads many times lighter than it is
+        (
+            "state_bytes_per_sequence",
+            _("Recurrent state per sequence"),
+            lambda a: vs.dig(a, "memory", "state_bytes_per_sequence"),
+        ),
+        (
+            "cache_bytes_at_context",
+            _("KV cache + recurrent state at %(context)s tokens, one sequence")
+            % {"context": tokens_h(context)},
+            lambda a: vs.kv_bytes_at(a, context) if a.get("memory") else None,
         ),
         ("context_length", _("Context window (tokens)"), vs.context_length),
     ]
@@ -181,32 +210,26 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
         if axis not in axes_rows:
             continue
         cells = [by_kind.get(kind, []) for by_kind in per_model]
-        # compared by the most authoritative evidence each model has for the kind: its
-        # config.json where that says it (a card's restatement of the same figure is no
-        # difference), else every fact; a model with none is unknown, not different
-        canon = {_cell_canon(cell) for cell in cells if cell}
+        # the verdict's own equality (axes.verdict.facts_agree): each model's config.json where
+        # that says it (a card's restatement is no difference), a stage by the stage it states,
+        # so the row and the verdict never disagree; a model with none is unknown, not different
+        stated = [cell for cell in cells if cell]
         axes_rows[axis].append(
             {
                 "kind": kind,
                 "cells": cells,
-                "differs": len(canon) > 1,
+                "differs": any(
+                    not facts_agree(kind, x, y)
+                    for i, x in enumerate(stated)
+                    for y in stated[i + 1 :]
+                ),
             }
         )
 
     normalized = [
         _normalized(r.pk, r.analysis_version, configs.get(r.pk)) if r else {} for r in revisions
     ]
-    keys: list[str] = []
-    for flat in normalized:
-        for k in flat:
-            if k not in keys:
-                keys.append(k)
-    config_diff = []
-    for k in keys:
-        values = [flat.get(k) for flat in normalized]
-        config_diff.append(
-            {"key": k, "values": values, "differs": len({_canon(v) for v in values}) > 1}
-        )
+    config_diff = _config_rows(normalized)
 
     return {
         "names": names,
@@ -217,9 +240,35 @@ def comparison_build(repo_ids: list[str]) -> dict[str, Any]:
         "headline": headline,
         "axes": axes_rows,
         "config_diff": config_diff,
+        "context_tokens": context,
         # Filled by the "lesson" engineer (axes.verdict); None leaves the slot empty.
         "axes_verdict": compare_verdict(names, analyses),
     }
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _config_rows(normalized: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The normalized config diff: one row per concept. A model's value is None (shown "—")
+    where the key describes a part it lacks (expert flags of a dense model, SSM sizes of one
+    without SSM layers: axes.verdict.spec_key_applies); the engine's bookkeeping and aliases
+    (axes.verdict.SPEC_NOT_COMPARED) and rows empty for every model are left out."""
+    keys: list[str] = []
+    for flat in normalized:
+        for k in flat:
+            if k not in keys and k.split(".", 1)[0] not in SPEC_NOT_COMPARED:
+                keys.append(k)
+    rows = []
+    for k in keys:
+        values = [
+            flat.get(k) if spec_key_applies(k, flat) is not False else None for flat in normalized
+        ]
+        if all(_empty(v) for v in values):
+            continue
+        rows.append({"key": k, "values": values, "differs": len({_canon(v) for v in values}) > 1})
+    return rows
 
 
 def compare_verdict(names: list[str], analyses: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -300,6 +349,8 @@ def _verdict_records(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "differs": True if difference.get("stated_by") == "both" else None,
                     "why": _("follows from post-training")
                     if difference.get("attributed_to") == "post_training"
+                    else _("mentioned for one model only: not counted as a difference")
+                    if difference.get("not_counted")
                     else "",
                 }
                 | {n: _cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
@@ -318,6 +369,11 @@ def comparison_frame(data: dict[str, Any]) -> Any:
         records.append(
             {"section": "headline", "axis": "", "item": row["key"], "differs": row["differs"]}
             | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
+        )
+    if names:  # the context cache_bytes_at_context is figured at (the page's title says it)
+        records.append(
+            {"section": "headline", "axis": "", "item": "context_tokens", "differs": False}
+            | dict.fromkeys(names, data["context_tokens"])
         )
     for axis, rows in data["axes"].items():
         for row in rows:
@@ -355,7 +411,8 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
     repo_ids, malformed = compare_ids_resolve(compare_ids_parse(raw))
-    data = comparison_build(repo_ids) if repo_ids else None
+    chosen_context = _context_param(request)
+    data = comparison_build(repo_ids, context_tokens=chosen_context) if repo_ids else None
     fmt = request.GET.get("format", "")
     if data is not None and fmt in ("csv", "json"):
         return _export(data, fmt)
@@ -371,9 +428,16 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     if data and data["models"]:
         names = data["names"]
         analyses = data["analyses"]
+        context_tokens = data["context_tokens"]
         breakdowns = [(n, vs.params_breakdown(a)) for n, a in zip(names, analyses, strict=True)]
-        roofs = [(n, vs.roofline(a)) for n, a in zip(names, analyses, strict=True)]
+        # the roofline, the memory chart's marker and the headline's cache row all at one
+        # context (the model page moves its roofline to its chosen context the same way)
+        roofs = [
+            (n, vs.roofline_at(a, context_tokens)) for n, a in zip(names, analyses, strict=True)
+        ]
         gpu_name = request.GET.get("gpu", "")[:50]
+        # kept by the export links and the GPU form when the reader picked it
+        context_query = f"&context={chosen_context}" if chosen_context else ""
         context.update(
             {
                 "strips": [(n, vs.layer_strip(a)) for n, a in zip(names, analyses, strict=True)],
@@ -384,20 +448,32 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 "chart_roofline": vs.chart_roofline(
                     roofs,
                     [
-                        vs.roofline_unfit(a, r, vs.roofline_context(a))
+                        vs.roofline_unfit(a, r, context_tokens)
                         for a, (_n, r) in zip(analyses, roofs, strict=True)
                     ],
                 )
                 if any(r for _n, r in roofs)
                 else "",
                 "roofline_table": _union_table(roofs),
-                "mem": memory_section(list(zip(names, analyses, strict=True)), gpu_name),
+                "mem": memory_section(
+                    list(zip(names, analyses, strict=True)), gpu_name, context_tokens
+                ),
+                "context_tokens": context_tokens,
+                "context_choices": compare_context_choices(analyses, context_tokens),
+                # models the chosen context is past the native window of: arithmetic only
+                "past_window": [
+                    (n, native)
+                    for n, native in (
+                        (n, vs.context_length(a)) for n, a in zip(names, analyses, strict=True)
+                    )
+                    if native and context_tokens > native
+                ],
                 "axis_titles": vs.axis_titles(),
                 "diff_rows": [r for r in data["config_diff"] if r["differs"]],
                 "same_rows": [r for r in data["config_diff"] if not r["differs"]],
                 "verdict": data["axes_verdict"],
-                "export_csv": f"?models={','.join(names)}&format=csv",
-                "export_json": f"?models={','.join(names)}&format=json",
+                "export_csv": f"?models={','.join(names)}&format=csv{context_query}",
+                "export_json": f"?models={','.join(names)}&format=json{context_query}",
                 "share_query": ",".join(names),
                 # the verdict compares two models: with more, one link per pair with the first
                 "verdict_pairs": [(names[0], n, f"{names[0]},{n}") for n in names[1:]]
@@ -406,6 +482,15 @@ def compare_page(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "catalog/compare.html", context)
+
+
+def _context_param(request: HttpRequest) -> int | None:
+    """``?context=N`` (tokens), as the model page reads it; None when absent or not a number."""
+    try:
+        value = int(request.GET.get("context", ""))
+    except ValueError:
+        return None
+    return max(1, min(10_000_000, value))
 
 
 def _union_table(

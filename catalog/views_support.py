@@ -192,12 +192,6 @@ def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str
     return out
 
 
-def roofline_context(analysis: dict[str, Any]) -> int:
-    """The context the stored roofline was computed at (the engine's default when unsaid)."""
-    at = _num(dig(analysis, "compute", "flops_detail", "context"))
-    return int(at) if at else 8192  # axes.backbone.report.DEFAULT_CONTEXT
-
-
 def roofline_unfit(
     analysis: dict[str, Any], roof: list[tuple[str, float]], context_tokens: int
 ) -> set[str]:

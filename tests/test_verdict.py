@@ -295,6 +295,8 @@ def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
         ("Instruction-tuned chat model.", "The instruct version, aligned for dialogue.", True),
         ("Pretrained-only base model.", "Instruction-tuned chat model.", False),
         ("Base model; see the instruct version for chat.", "Base model.", False),  # unclear
+        ("Pretrained Llama 3.1 base.", "Base model, pretrained only; 8K context.", True),
+        ("General chat model.", "Reasoning model.", False),  # post-training made one reason
     ],
 )
 def test_post_training_stage_compares_the_stage_not_the_wording(a, b, same):
@@ -509,3 +511,73 @@ def test_closed_vs_open_on_the_compare_page_makes_no_only_claim(client, demo_cat
     inference = html.split('data-axis="inference"')[1].split("</tr>")[0]
     assert "Same way of running them" not in inference
     assert "reasoning.effort parameter" in inference  # what is known is still listed
+
+
+# ---------------------------------------------------------------------------------------------
+# The stage a sentence states, and continued pretraining stated by one card (review: Llama 3.1
+# 8B vs Nemotron-H-8B-Base "differ in post-training")
+
+
+@pytest.mark.parametrize(
+    "text,stage",
+    [
+        ("Pretrained Llama 3.1 base.", "base"),
+        ("NVIDIA's hybrid base model.", "base"),
+        ("Base model, pretrained only; 8K context.", "base"),
+        ("designed as a completion model for a given piece of text", "base"),
+        ("Not instruction-tuned.", "base"),
+        ("No post-training was applied.", "base"),
+        ("Basismodell, nur vortrainiert.", "base"),
+        ("사전 학습된 베이스 모델입니다.", "base"),
+        ("The instruction-tuned Llama 3.1 8B.", "instruct"),
+        ("DeepSeek's general chat model.", "instruct"),
+        ("Fine-tuned from the Llama 3.1 8B base model.", "instruct"),  # the base is its parent
+        ("Instruct-Version, instruktionsoptimiert.", "instruct"),
+        ("인스트럭트 모델입니다.", "instruct"),
+        ("DeepSeek's reasoning model.", "reasoning"),
+        ("추론 모델입니다.", "reasoning"),
+        ("a collection of pretrained and instruction tuned generative models", None),
+        ("Base model; see the instruct version for chat.", None),
+        ("Released in July 2024.", None),
+    ],
+)
+def test_post_training_stage_reads_the_stage_a_sentence_states(text, stage):
+    from axes.verdict import post_training_stage
+
+    assert post_training_stage(text) == stage
+
+
+def _post(*facts: dict) -> dict:
+    return {"facts": list(facts)}
+
+
+def test_continued_pretraining_one_card_mentions_is_listed_not_counted():
+    base_a = fact("post_training.stage", "Pretrained Llama 3.1 base.")
+    base_b = fact("post_training.stage", "Base model, pretrained only.")
+    extension = fact(
+        "post_training.continued", "Context extended to 128K by continued pretraining."
+    )
+    v = axes_verdict(_post(base_a, extension), _post(base_b))["post_training"]
+    assert v["verdict"] == "same", v
+    (d,) = v["differences"]
+    assert d["kind"] == "post_training.continued" and d["not_counted"] == "one_side_only"
+    assert "only one card mentions" in v["reason"]
+    sentence = verdict_sentence(
+        {"post_training": v, "backbone": {"verdict": "differs"}}, ["a", "b"]
+    )
+    assert sentence.startswith("These two differ in backbone and are the same in post-training")
+
+    # stated by both and disagreeing, it is a difference like any other
+    other = fact("post_training.continued", "Mid-training on 1T tokens of code.")
+    both = axes_verdict(_post(base_a, extension), _post(base_b, other))["post_training"]
+    assert both["verdict"] == "differs"
+    assert [d["kind"] for d in both["differences"]] == ["post_training.continued"]
+
+    # next to a real difference it is listed last and still not counted
+    tuned = fact("post_training.stage", "The instruction-tuned Llama 3.1 8B.")
+    v = axes_verdict(_post(base_a, extension), _post(tuned))["post_training"]
+    assert v["verdict"] == "differs"
+    assert [d["kind"] for d in v["differences"]] == [
+        "post_training.stage",
+        "post_training.continued",
+    ]

@@ -238,3 +238,173 @@ def test_exports_carry_the_verdict(client, web_showcase):
     unknown = [r for r in by_axis.values() if r["verdict"] in ("unknown", "undisclosed")]
     assert unknown and all(r["differs"] is None for r in unknown)  # neither true nor false
     assert next(r for r in records if r["item"] == "sentence")["why"] == verdict["sentence"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Review of the showcase (Llama 3 vs Nemotron-H): the verdict, the table and the figures agree
+
+LLAMA31_NEMOTRON = "/compare/?models=meta-llama/Llama-3.1-8B,nvidia/Nemotron-H-8B-Base-8K"
+
+
+@pytest.fixture
+def demo(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
+def _section(html: str, start: str, end: str = "</section>") -> str:
+    part = html[html.index(start) :]
+    return part[: part.index(end)]
+
+
+def test_two_base_models_do_not_differ_in_post_training(client, demo):
+    """Llama 3.1 8B ("Pretrained Llama 3.1 base.") and Nemotron-H-8B-Base ("Base model,
+    pretrained only") are both base models; that only the Llama card mentions its 128K context
+    extension (continued pretraining) is listed, not counted."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    post = data["axes_verdict"]["axes"]["post_training"]
+    assert post["verdict"] == "same", post
+    (continued,) = post["differences"]
+    assert continued["kind"] == "post_training.continued"
+    assert continued["stated_by"] == "a" and continued["not_counted"] == "one_side_only"
+    sentence = data["axes_verdict"]["sentence"]
+    assert sentence.startswith("These two differ in backbone and are the same in post-training")
+
+    html = client.get(LLAMA31_NEMOTRON).content.decode()
+    verdict = _section(html, 'data-testid="verdict"')
+    assert 'data-axis="post_training" data-verdict="same"' in verdict
+    assert "continued pretraining that only one card mentions is no difference" in verdict
+    assert "mentioned for one model only: not counted as a difference" in verdict
+    rows = list(csv.DictReader(io.StringIO(client.get(LLAMA31_NEMOTRON + "&format=csv").text)))
+    row = next(r for r in rows if r["item"] == "post_training.continued")
+    assert row["differs"] == "" and row["why"].startswith("mentioned for one model only")
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"),
+        ("meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B-Base-8K"),
+        ("meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B-Instruct"),
+        ("deepseek-ai/DeepSeek-V3", "deepseek-ai/DeepSeek-R1"),
+    ],
+)
+def test_side_by_side_rows_and_the_verdict_agree(client, demo, pair):
+    """A kind both models state is marked ≠ in the table exactly when the verdict lists it as
+    a difference (one notion of equality: axes.verdict.facts_agree)."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(list(pair))
+    verdict = data["axes_verdict"]["axes"]
+    for axis in ("post_training", "inference", "product"):
+        listed = {d["kind"] for d in verdict[axis]["differences"] if d["stated_by"] == "both"}
+        for row in data["axes"][axis]:
+            if all(row["cells"]):
+                assert row["differs"] == (row["kind"] in listed), (axis, row["kind"])
+
+
+def test_showcase_stage_row_is_not_marked_when_the_verdict_says_same(client, demo):
+    html = client.get(SHOWCASE).content.decode()
+    verdict = _section(html, 'data-testid="verdict"')
+    assert 'data-axis="post_training" data-verdict="same"' in verdict
+    axes = _section(html, 'id="axes-h"')
+    stage = axes[axes.index('data-kind="post_training.stage"') :]
+    stage = stage[: stage.index("</th>")]
+    assert "diff-mark" not in stage, stage
+
+
+def test_headline_adds_the_recurrent_state_and_the_cache_at_the_context(client, demo):
+    """Nemotron-H's 16 KiB of KV cache per token is not all it keeps: 97.88 MiB of Mamba
+    state per sequence, as on its model page. Both, and their sum at the compared context."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    rows = {r["key"]: r for r in data["headline"]}
+    assert data["context_tokens"] == 8192  # both read 8K tokens
+    assert rows["state_bytes_per_sequence"]["values"] == [0, 102_629_376]
+    llama, nemo = rows["cache_bytes_at_context"]["values"]
+    assert llama == 8192 * 131072  # 1 GiB: KV only
+    assert nemo == 8192 * 16384 + 102_629_376  # KV + state: 225.88 MiB, not 128 MiB
+    assert rows["cache_bytes_at_context"]["differs"]
+
+    html = client.get(SHOWCASE).content.decode()
+    head = _section(html, 'id="head-h"')
+    assert "Recurrent state per sequence" in head and "97.88 MiB" in head
+    assert "KV cache + recurrent state at 8K tokens, one sequence" in head
+    assert "225.88 MiB" in head and "1.00 GiB" in head
+    smaller = _section(client.get(SHOWCASE + "&context=4096").content.decode(), 'id="head-h"')
+    assert "KV cache + recurrent state at 4K tokens, one sequence" in smaller
+    assert "161.88 MiB" in smaller  # 4096 x 16 KiB + 97.88 MiB
+
+    records = json.loads(client.get(SHOWCASE + "&format=json").content)
+    context = next(r for r in records if r["item"] == "context_tokens")
+    assert context["nvidia/Nemotron-H-8B-Base-8K"] == 8192
+    cache = next(r for r in records if r["item"] == "cache_bytes_at_context")
+    assert cache["nvidia/Nemotron-H-8B-Base-8K"] == nemo
+
+
+def _roofline_cell(html: str, gpu: str, *, compare: bool) -> str:
+    figure = html[html.index('data-chart="chart-roofline"') :]
+    head = f"<code>{gpu}</code></th>" if compare else f'<th scope="row">{gpu}</th>'
+    cell = figure[figure.index(head) + len(head) :]
+    return cell[cell.index(">") + 1 : cell.index("</td>")].strip()
+
+
+def test_roofline_and_memory_say_their_context_and_batch_and_follow_the_choice(client, demo):
+    """The compare roofline is figured at the context the page names (batch 1): by default the
+    shortest native window of the models (8K here), at ?context=32768 the model page's own
+    figure at 32K; the memory chart marks the same context."""
+    html = client.get(LLAMA31_NEMOTRON).content.decode()
+    assert "Batch 1 at 8K tokens of context" in _section(html, 'id="charts-h"')
+    assert "the dotted line marks 8K tokens" in html
+    assert "for one sequence (batch 1) at 8K tokens of context" in html
+    at_8k = _roofline_cell(html, "H100-SXM", compare=True)
+
+    wide = client.get(LLAMA31_NEMOTRON + "&context=32768").content.decode()
+    assert "Batch 1 at 32K tokens of context" in wide
+    assert 'value="32768" selected' in wide
+    # Nemotron-H reads 8K tokens: past its window the figures are arithmetic only
+    assert "Base-8K: past the model's 8K-token window" in _section(wide, 'id="head-h"')
+    llama_page = client.get("/models/meta-llama/Llama-3.1-8B/?context=32768").content.decode()
+    at_32k = _roofline_cell(wide, "H100-SXM", compare=True)
+    assert at_32k == _roofline_cell(llama_page, "H100-SXM", compare=False)
+    assert at_32k != at_8k
+    # the GPU form and the exports keep the chosen context
+    assert 'name="context" value="32768"' in wide
+    assert "format=csv&amp;context=32768" in wide
+
+
+def test_config_rows_hide_what_a_model_does_not_have(client, demo):
+    """No experts: no expert flags; no SSM layers: no SSM details; no internal or empty rows;
+    one row per concept (experts_per_token, not also num_experts_per_token)."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    rows = {r["key"]: r["values"] for r in data["config_diff"]}
+    for hidden in (
+        "expert_gated",
+        "shared_expert_gated",
+        "experts_per_token",
+        "num_experts_per_token",
+        "mtp_block_types",
+        "notes",
+        "estimated",
+        "q_lora_rank",
+    ):
+        assert hidden not in rows, hidden
+    assert rows["ssm_conv_bias"] == [None, True]  # Llama has no SSM layers: "—"
+    assert rows["ssm_state_size"] == [None, 128]
+    assert rows["num_experts"] == [0, 0]  # the part's presence stays
+    html = client.get(SHOWCASE).content.decode()
+    config = _section(html, 'id="diff-h"')
+    assert "<code>expert_gated</code>" not in config and "<code>notes</code>" not in config
+
+    moe = comparison_build(["Qwen/Qwen3-30B-A3B", "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B"])
+    keys = [r["key"] for r in moe["config_diff"]]
+    rows = {r["key"]: r["values"] for r in moe["config_diff"]}
+    assert rows["expert_gated"] == [True, False]  # both have experts: a real difference
+    assert keys.count("experts_per_token") == 1 and "num_experts_per_token" not in keys
+    assert rows["ssm_state_size"] == [None, 128]
