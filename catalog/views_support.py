@@ -405,8 +405,17 @@ _PALETTE = ("#2f6fb0", "#d9822b", "#3d9970", "#b03a6f", "#7a5cc2", "#8c6d1f", "#
 CHART_CACHE_S = 60 * 60
 
 
+def plotly_separators() -> str:
+    """Plotly's ``separators`` (decimal mark, then thousands mark) in the page's language, so a
+    chart's ticks read like the table under it (de: "2,5" and "1.024")."""
+    from django.utils.formats import get_format
+
+    return f"{get_format('DECIMAL_SEPARATOR')}{get_format('THOUSAND_SEPARATOR')}"
+
+
 def _layout(title: str, xaxis: str, yaxis: str, **extra: Any) -> dict[str, Any]:
     return {
+        "separators": plotly_separators(),
         "xaxis": {"title": {"text": xaxis}},
         "yaxis": {"title": {"text": yaxis}},
         "margin": {"l": 70, "r": 20, "t": 96, "b": 70},

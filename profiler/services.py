@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import socket
@@ -285,9 +286,14 @@ def _mine(run_id: int, attempt: int) -> Any:
 
 
 def run_progress(*, run_id: int, attempt: int, stage: str, pct: float) -> bool:
+    # A running run is never "done · 100%": the measurement says "done" when it has its
+    # figures, but the run ends when ``run_succeed`` stores them (after the child hands them
+    # over). Until then the status line (still "running", with Stop) and the bar must agree.
+    if stage == "done":
+        stage = "finishing"
     return bool(
         _mine(run_id, attempt).update(
-            stage=stage[:40], progress_pct=max(0, min(100, int(pct))), heartbeat_at=timezone.now()
+            stage=stage[:40], progress_pct=max(0, min(99, int(pct))), heartbeat_at=timezone.now()
         )
     )
 
@@ -546,28 +552,35 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
                 break
             if not child.is_alive() and not parent_conn.poll(0):
                 break
+        if message is not None:
+            # Recorded before waiting for the child to exit (freeing a model takes seconds):
+            # the page shows the result as soon as the worker has it.
+            return _child_outcome_record(run, attempt, message)
     finally:
         child.join(10)
         if child.is_alive():
             _child_kill(child)
         parent_conn.close()
 
-    if message is None:
-        code = child.exitcode
-        reason = (
-            _("it was killed by signal %(sig)d (often: out of host memory)") % {"sig": -code}
-            if code is not None and code < 0
-            else _("it exited with status %(code)s; the worker's log has its traceback")
-            % {"code": code}
-        )
-        run_fail(
-            run_id=run.pk,
-            attempt=attempt,
-            message=_("The measurement process ended without a result: %(reason)s.")
-            % {"reason": reason},
-            code="crashed",
-        )
-        return "crashed"
+    code = child.exitcode
+    reason = (
+        _("it was killed by signal %(sig)d (often: out of host memory)") % {"sig": -code}
+        if code is not None and code < 0
+        else _("it exited with status %(code)s; the worker's log has its traceback")
+        % {"code": code}
+    )
+    run_fail(
+        run_id=run.pk,
+        attempt=attempt,
+        message=_("The measurement process ended without a result: %(reason)s.")
+        % {"reason": reason},
+        code="crashed",
+    )
+    return "crashed"
+
+
+def _child_outcome_record(run: MeasurementRun, attempt: int, message: tuple[Any, ...]) -> str:
+    """Store the child's last message (a result or an error) on the run."""
     if message[0] == "error":
         run_fail(
             run_id=run.pk, attempt=attempt, message=message[1]["message"], code=message[1]["code"]
@@ -691,31 +704,94 @@ def _runs_reap_queued(
 # Page context
 
 
+_NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def _nice_step(span: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k that is at least ``span``."""
+    magnitude = 10.0 ** math.floor(math.log10(span))
+    return next(m * magnitude for m in _NICE_STEPS if m * magnitude >= span * (1 - 1e-9))
+
+
+def _shared_ticks(*tops: float) -> list[tuple[float, float]]:
+    """(range top, tick step) per axis for axes drawn over one plot: every axis starts at 0,
+    has round ticks, the same number of intervals (so one set of gridlines serves all and 0
+    is level with 0) and a top tick at or above its largest value. Of 4 to 6 intervals, the
+    count that leaves the emptiest axis the least empty."""
+    tops = tuple(t if t and t > 0 else 1.0 for t in tops)
+    best: tuple[float, list[tuple[float, float]]] | None = None
+    for intervals in (4, 5, 6):
+        steps = [_nice_step(t / intervals) for t in tops]
+        axes = [(float(f"{intervals * step:.12g}"), step) for step in steps]
+        fill = min(t / top for t, (top, _step) in zip(tops, axes, strict=True))
+        if best is None or fill > best[0]:
+            best = (fill, axes)
+    assert best is not None
+    return best[1]
+
+
 def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
-    """A plotly figure (plain JSON: the page loads plotly.js) of tok/s and memory per run."""
+    """A plotly figure (plain JSON: the page loads plotly.js) of tok/s and memory per run.
+
+    Two bars per run, side by side (tok/s on the left axis, GiB on the right): runs are
+    separate requests (another dtype, batch or device), so no line joins them, and a lone
+    run's memory is not hidden behind its tok/s bar. Both axes start at 0 and share their
+    gridlines (see ``_shared_ticks``), so bar heights compare honestly.
+    """
+    from catalog.views_support import plotly_separators
+
     done = [r for r in reversed(runs) if r.status == Status.SUCCEEDED and r.result]
     if not done:
         return None
     labels = [f"#{r.pk} {r.device_kind} {r.dtype} b{r.batch} {r.mode}" for r in done]
     tok_s = [r.decode_tokens_per_s for r in done]
     peak_gib = [(r.peak_bytes or 0) / 2**30 for r in done]
+    (tok_top, tok_step), (gib_top, gib_step) = _shared_ticks(
+        max((v for v in tok_s if v is not None), default=0.0), max(peak_gib)
+    )
     return {
         "data": [
-            {"type": "bar", "name": _("decode tokens/s"), "x": labels, "y": tok_s, "yaxis": "y"},
             {
-                "type": "scatter",
-                "mode": "lines+markers",
+                "type": "bar",
+                "name": _("decode tokens/s"),
+                "x": labels,
+                "y": tok_s,
+                "yaxis": "y",
+                "offsetgroup": "tok_s",
+                "marker": {"color": "#2f6fb0"},
+            },
+            {
+                "type": "bar",
                 "name": _("memory (GiB): peak on a GPU, weights on CPU"),
                 "x": labels,
                 "y": peak_gib,
                 "yaxis": "y2",
+                "offsetgroup": "memory",
+                "marker": {"color": "#d9822b"},
             },
         ],
         "layout": {
             "height": 320,
             "margin": {"t": 30, "r": 60, "l": 60, "b": 90},
-            "yaxis": {"title": {"text": _("tokens/s")}},
-            "yaxis2": {"title": {"text": "GiB"}, "overlaying": "y", "side": "right"},
+            "separators": plotly_separators(),
+            "barmode": "group",
+            "yaxis": {
+                "title": {"text": _("tokens/s")},
+                "range": [0, tok_top],
+                "tickmode": "linear",
+                "tick0": 0,
+                "dtick": tok_step,
+            },
+            "yaxis2": {
+                "title": {"text": "GiB"},
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, gib_top],
+                "tickmode": "linear",
+                "tick0": 0,
+                "dtick": gib_step,
+                "showgrid": False,  # the left axis's gridlines are at the same heights
+            },
             "legend": {"orientation": "h"},
         },
     }

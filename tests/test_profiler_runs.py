@@ -707,3 +707,96 @@ def test_a_run_that_ended_tells_the_page_to_reload_its_history():
     services.run_cancel(run_id=active.pk)
     html = Client().get(reverse("profiler:panel", args=[revision.pk]), {"part": "history"})
     assert f">#{active.pk}</a>" in html.content.decode()
+
+
+def _done_run(revision, *, dtype: str, tok_s: float, weights_gib: float) -> MeasurementRun:
+    """A finished CPU run: CPU has no allocator peak, so its memory is the weights."""
+    run = make_run(revision, dtype=dtype)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    result = {
+        **RESULT,
+        "device": "cpu",
+        "dtype": dtype,
+        "peak_allocated_bytes": None,
+        "weights_bytes_allocated": int(weights_gib * 2**30),
+        "decode_tokens_per_s": {**RESULT["decode_tokens_per_s"], "median": tok_s},
+    }
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=result)
+    return run
+
+
+def _axis_ticks(axis: dict) -> list[float]:
+    low, high = axis["range"]
+    steps = round((high - low) / axis["dtick"])
+    return [low + i * axis["dtick"] for i in range(steps + 1)]
+
+
+def test_the_runs_chart_reads_honestly():
+    """The review's runs chart: 2.30 -> 4.60 GiB drawn on an axis from 2.118 looked 5x, the
+    4.60 point sat above the top tick, 0 tok/s was level with 2.118 GiB, a line joined a
+    bfloat16 run to a float32 one, and German ticks had decimal points."""
+    revision = revision_with_config(TINY_LLAMA)
+    _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
+    _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
+    figure = services.runs_panel_context(revision)["chart_figure"]
+    tok, mem = figure["data"]
+    layout = figure["layout"]
+    assert mem["y"] == pytest.approx([2.30, 4.60], abs=1e-6)
+    # two bars per run, side by side: no line joins separate requests, none hides another
+    assert tok["type"] == mem["type"] == "bar" and "mode" not in mem
+    assert tok["offsetgroup"] != mem["offsetgroup"] and layout["barmode"] == "group"
+    assert mem["yaxis"] == "y2" and layout["yaxis2"]["overlaying"] == "y"
+    left, right = layout["yaxis"], layout["yaxis2"]
+    for axis, values in ((left, tok["y"]), (right, mem["y"])):
+        ticks = _axis_ticks(axis)
+        assert ticks[0] == 0  # from 0: 2.30 -> 4.60 GiB reads as 2x
+        assert ticks[-1] == axis["range"][1] >= max(values)  # the top value under a tick
+        assert axis["tickmode"] == "linear" and axis["tick0"] == 0
+    # one set of gridlines: both axes have as many intervals, so 0 is level with 0
+    assert len(_axis_ticks(left)) == len(_axis_ticks(right))
+    assert layout["separators"] == ".,"
+    with translation.override("de"):
+        assert services.runs_panel_context(revision)["chart_figure"]["layout"]["separators"] == ",."
+
+
+def test_a_single_runs_memory_is_not_hidden_behind_its_bar():
+    revision = revision_with_config(TINY_LLAMA)
+    _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
+    tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+    assert mem["type"] == "bar" and tok["offsetgroup"] != mem["offsetgroup"]
+    assert mem["y"] == pytest.approx([2.30], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("tops", "ticks"),
+    [
+        ((5.46, 4.60), [(6, 1), (6, 1)]),
+        ((5.46, 2.30), [(6, 1), (3, 0.5)]),
+        ((1000.0, 0.0002), [(1000, 250), (0.0002, 0.00005)]),
+        ((0.0, 1.2), [(1, 0.2), (1.25, 0.25)]),  # no tok/s figure: an axis to 1, not to 0
+    ],
+)
+def test_shared_ticks_are_round_and_cover_the_top(tops, ticks):
+    got = services._shared_ticks(*tops)
+    assert got == [(pytest.approx(top), pytest.approx(step)) for top, step in ticks]
+
+
+def test_a_running_run_never_reads_done_until_its_result_is_stored():
+    """The measurement reports "done · 100%" a few seconds before the worker stores the
+    result; the status said "running" (with Stop) above a bar saying "done · 100%"."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    assert services.run_progress(run_id=run.pk, attempt=attempt, stage="done", pct=100)
+    run.refresh_from_db()
+    assert run.status == Status.RUNNING and (run.stage, run.progress_pct) == ("finishing", 99)
+    url = reverse("profiler:run_status", args=[run.pk])
+    html = Client().get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "· running ·" in html and ">Stop</button>" in html
+    assert "saving the result · 99%" in html and "done · 100%" not in html
+    ko = Client().get(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "실행 중" in ko and "결과를 저장하는 중 · 99%" in ko and "완료 · 100%" not in ko
+    # the swap that ends the run says "succeeded", without the bar or Stop
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    html = Client().get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "· succeeded ·" in html and "<progress" not in html and ">Stop</button>" not in html

@@ -103,6 +103,7 @@ RUN_STAGES = {
     "load": gettext_noop("loading the weights"),
     "warmup": gettext_noop("warming up"),
     "measure": gettext_noop("measuring"),
+    "finishing": gettext_noop("saving the result"),
     "done": gettext_noop("done"),
     "requeued": gettext_noop("queued again"),
     "cancelled": gettext_noop("cancelled"),
