@@ -15,13 +15,13 @@ DEMO_SUMMARY_MSGIDS = frozenset(
             "Small dense decoder with GQA and NoPE on every fourth layer; dual-mode reasoning, 64K context (128K with YaRN)."
         ),
         gettext_noop(
-            "MoE with 128 experts, 8 active per token (~3.3B active of 30.5B); thinking and non-thinking modes."
+            "MoE with 128 experts, 8 active per token (~3.4B active of 30.5B); thinking and non-thinking modes."
         ),
         gettext_noop(
             "Reasoning model trained with large-scale RL on DeepSeek-V3-Base: the same config.json as DeepSeek-V3."
         ),
         gettext_noop(
-            "671B-parameter MoE (37B active) with Multi-head Latent Attention, one MTP module, FP8 weights."
+            "671B-parameter MoE (~37.6B active) with Multi-head Latent Attention, one MTP module, FP8 weights."
         ),
         gettext_noop(
             "Multimodal (SigLIP vision tower) decoder with 5 local (1024-token window) : 1 global attention layers, 128K context."
@@ -45,7 +45,7 @@ DEMO_SUMMARY_MSGIDS = frozenset(
             "Sparse mixture of experts: 8 experts per layer, 2 routed per token, GQA, 32K context."
         ),
         gettext_noop(
-            "Hybrid Mamba-2 + MoE + attention: 23 Mamba-2, 23 MoE and 6 GQA attention layers; ~3.5B active of ~31.6B."
+            "Hybrid Mamba-2 + MoE + attention: 23 Mamba-2, 23 MoE and 6 GQA attention layers; ~3.6B active of ~31.6B."
         ),
         gettext_noop(
             "Hybrid Mamba-2/Transformer: 52 layers, of which only 4 are self-attention; the rest Mamba-2 and MLP."

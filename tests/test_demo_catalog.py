@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -213,3 +214,51 @@ def test_every_bundled_model_is_analysed_and_counts_match_published_totals() -> 
         published = BY_ID[result.model.repo_id].get("safetensors_total")
         if published:  # our config values reproduce the published parameter count exactly
             assert rev.analysis["params"]["total"] == published, result.model.repo_id
+
+
+# A summary's parameter figures ("~3.6B active", "of ~31.6B", "671B-parameter", "of 30.5B");
+# any other "<n>B" must be a model's name ("Llama 3 8B", "Llama 3.1 8B Instruct").
+_FIGURE = re.compile(r"(?<![\w.])~?(\d+(?:\.\d+)?)B\b")
+_MODEL_NAME = re.compile(r"Llama 3(?:\.1)? $")
+
+
+def _summary_figures(summary: str) -> list[tuple[str, str]]:
+    """(which count, as written) for each parameter figure of a summary."""
+    figures = []
+    for m in _FIGURE.finditer(summary):
+        before, after = summary[: m.start()], summary[m.end() :]
+        if after.startswith(" active"):
+            figures.append(("active", m.group(1)))
+        elif after.startswith("-parameter") or before.endswith("of "):
+            figures.append(("total", m.group(1)))
+        else:
+            assert _MODEL_NAME.search(before), f"{summary!r}: what is {m.group(0)!r}?"
+    return figures
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_a_summarys_parameter_figures_are_the_engines(name: str) -> None:
+    """The headline shows the engine's count ("3.58 B"); the summary above it must not say
+    another figure ("~3.5B active"): each figure equals the engine's, rounded to the decimals
+    it is written with."""
+    from axes.backbone import analyze_config
+
+    entry = ENTRIES[name]
+    params = analyze_config(entry["config"])["params"]
+    for which, written in _summary_figures(entry["summary"]):
+        decimals = len(written.partition(".")[2])
+        engine = round(params[which] / 1e9, decimals)
+        assert float(written) == engine, (
+            f"{entry['summary']!r}: {written}B {which}, engine {engine}B"
+        )
+
+
+def test_summary_figures_are_found() -> None:
+    assert _summary_figures("MoE (~3.6B active of ~31.6B), like Llama 3.1 8B") == [
+        ("active", "3.6"),
+        ("total", "31.6"),
+    ]
+    assert _summary_figures("671B-parameter MoE (37B active)") == [
+        ("total", "671"),
+        ("active", "37"),
+    ]
