@@ -58,6 +58,43 @@ def test_placeholders_survive_translation(lang):
             assert sorted(PLACEHOLDER.findall(text)) == want, entry.msgid
 
 
+# One word per term on a page: the course keeps technical terms in English, and where a catalog
+# says a term in its own language, it says it one way. (pattern, glosses allowed: an axis
+# title names the English term with its translation next to it).
+GLOSSARY = {
+    "de": [
+        # a network's layer is a "Layer" ("Layer-Mix", "52 Layer"), never "Schicht" next to it;
+        # the product axis's application layer is no network layer
+        (r"\w*[Ss]chicht\w*(?<!Anwendungsschicht)", ()),
+        (r"\b[Dd]ichte[rsn]?\b", ()),  # "Dense MLP", "Dense-Decoder", as the decoder type reads
+    ],
+    "ko": [
+        (r"백본", ("Backbone (백본)",)),
+        (r"포스트 ?트레이닝|사후 학습", ("Post-training (사후 학습)",)),
+        (r"추론", ("Inference (추론)",)),  # also "reasoning", which stays in English as well
+        (r"제품", ("Product (제품)",)),
+        (r"순환 상태", ()),  # "recurrent state"
+        (r"컨텍스트 윈도(?!우)|토큰 창", ()),  # "컨텍스트 윈도우"
+        (r"베이스 모델", ()),  # "기반 모델", the fact kind's label
+        (r"전문가", ()),  # "expert"
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_catalog_says_each_term_one_way(lang):
+    bad = []
+    for entry in po(lang):
+        texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for text in texts:
+            for pattern, glosses in GLOSSARY[lang]:
+                for gloss in glosses:
+                    text = text.replace(gloss, "")
+                if re.search(pattern, text):
+                    bad.append((pattern, entry.msgid[:60], text[:80]))
+    assert bad == []
+
+
 def test_every_msgid_in_templates_and_python_is_translated(tmp_path):
     """Run makemessages on a copy of the sources: a new string without ko/de fails here."""
     work = tmp_path / "src"

@@ -35,7 +35,7 @@ SEEN = {
     "de": {
         "backbone.family": "Architektur",
         "inference.sampling": "Sampling-Einstellungen",
-        "norms": "Norm-Schichten",
+        "norms": "Norm-Layer",
         "ssm": "SSM (Mamba)",
     },
 }

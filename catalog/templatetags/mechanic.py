@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from catalog import i18n
 
@@ -120,11 +120,71 @@ def json_value(value: Any) -> str:
     return _plain(value)
 
 
+# The fixed English words the engine writes inside backbone fact values (axes.backbone.facts),
+# in the page's language; the fact's evidence keeps the config's own words.
+_PARAMS_BASIS = "analytic, mirrors transformers"
+_ACTIVE_CONVENTION = "embeddings and lm_head included"
+_NO_POSITIONS = "no position encoding: recurrent (SSM) mixers carry order"
+
+
+def _count(value: Any) -> str | None:
+    return num_l10n(value, 0) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _nested(value: Any) -> str:
+    """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
+    never JSON."""
+    if isinstance(value, list):
+        return ", ".join(_nested(v) for v in value)
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}: {_nested(v)}" for k, v in value.items()) + ")"
+    return _plain(value)
+
+
+def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
+    """The engine's structured values that read as a sentence, translated; None for the rest
+    (they read as "key: value", the keys being config names)."""
+    if kind == "backbone.params_total" and value.get("basis") == _PARAMS_BASIS:
+        total = _count(value.get("total"))
+        if total:
+            return gettext("%(total)s, counted analytically as transformers builds the model") % {
+                "total": total
+            }
+    if kind == "backbone.params_active" and value.get("convention") == _ACTIVE_CONVENTION:
+        active = _count(value.get("active"))
+        excluding = _count(value.get("active_excluding_input_embedding"))
+        if active and excluding:
+            return gettext(
+                "%(active)s (embeddings and lm_head included) · %(excluding)s without the "
+                "input embedding"
+            ) % {"active": active, "excluding": excluding}
+    if kind == "backbone.layers":
+        counts = value.get("counts") if isinstance(value.get("counts"), dict) else {}
+        blocks = counts.get("blocks") or value.get("num_layers")
+        summary = value.get("summary")
+        if isinstance(blocks, int) and isinstance(summary, str) and summary:
+            # "52 blocks: 24 Mamba-2 + 4 GQA + 24 MLP" (the strip's summary: technical terms,
+            # kept in English); the config's count only where the pattern disagrees with it
+            text = ngettext("%(n)s block: %(summary)s", "%(n)s blocks: %(summary)s", blocks) % {
+                "n": num_l10n(blocks, 0),
+                "summary": summary,
+            }
+            layers = value.get("num_layers")
+            if isinstance(layers, int) and layers != blocks:
+                text += f" · num_layers: {num_l10n(layers, 0)}"
+            return text
+    if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS:
+        return gettext("none: no position encoding; the recurrent (SSM) mixers carry the order")
+    return None
+
+
 @register.filter
 def fact_value_h(fact: Any) -> str:
-    """A fact's value for reading (``json_value``); a card-vs-config contradiction's two figures
-    in the page's units ("card: 37.00 B · config: 37.55 B", "card: 128K · config: 160K"), so
-    the card's "37B" and the config's exact count read alike."""
+    """A fact's value for reading: the engine's structured values as translated sentences
+    ("52 blocks: 24 Mamba-2 + 4 GQA + 24 MLP"), other dicts as "key: value · key: value" with
+    nested lists and dicts written out, never as JSON; a card-vs-config contradiction's two
+    figures in the page's units ("card: 37.00 B · config: 37.55 B", "card: 128K · config:
+    160K"), so the card's "37B" and the config's exact count read alike."""
     if not isinstance(fact, dict):
         return json_value(None)
     value, kind = fact.get("value"), str(fact.get("kind") or "")
@@ -134,6 +194,14 @@ def fact_value_h(fact: Any) -> str:
             return " · ".join(f"{k}: {params_h(v)}" for k, v in value.items() if v is not None)
         if kind == "backbone.context_length":
             return " · ".join(f"{k}: {tokens_h(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, dict):
+        sentence = _backbone_value_h(kind, value) if kind.startswith("backbone.") else None
+        if sentence is not None:
+            return sentence
+        parts = [
+            f"{k}: {_nested(v)}" for k, v in value.items() if v not in (None, "", [], {}, False)
+        ]
+        return " · ".join(parts) if parts else "—"
     return json_value(value)
 
 
@@ -214,10 +282,12 @@ def chart_json(spec: str) -> SafeString:
 
 @register.simple_tag
 def percent(part: Any, whole: Any) -> str:
+    """``part`` as a share of ``whole`` in percent, one decimal, in the page's number format
+    (de: 6,6), like every other figure on the page."""
     p, w = _number(part), _number(whole)
     if p is None or not w:
         return "0"
-    return f"{max(0.0, min(100.0, 100.0 * p / w)):.1f}"
+    return num_l10n(max(0.0, min(100.0, 100.0 * p / w)), 1)
 
 
 @register.simple_tag
