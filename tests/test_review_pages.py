@@ -181,3 +181,28 @@ def test_korean_nemotron_nano_page_uses_one_word_per_term(client):
 def test_korean_lesson_blurb_keeps_backbone_in_english(client):
     html = html_lib.unescape(client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode())
     assert "같은 backbone, 같은 텐서 shape" in html and "백본" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["de", "ko"])
+def test_compare_and_exercise_show_fact_values_as_words_too(client, lang):
+    """The model page wrote the engine's values as words; the compare page's side-by-side
+    table and the exercise's found facts still printed them as 'counts: {"blocks": ...}'."""
+    from django.urls import reverse
+
+    bundled("meta-llama/Llama-3.1-8B")
+    bundled(NEMOTRON_H)
+    compare = client.get(
+        f"/compare/?models=meta-llama/Llama-3.1-8B,{NEMOTRON_H}", HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    cells = re.findall(r'<div class="cell-fact">(.*?)<details', html_lib.unescape(compare))
+    assert cells and not [c for c in cells if '{"' in c or "counts:" in c]
+    client.get(reverse("catalog:exercise"), HTTP_ACCEPT_LANGUAGE=lang)
+    result = client.post(
+        reverse("catalog:exercise_check"),
+        {"model_name": "meta-llama/Llama-3.1-8B", "backbone": "32 layers, GQA"},
+        HTTP_ACCEPT_LANGUAGE=lang,
+        follow=True,
+    ).content.decode()
+    found = re.findall(r'<span class="fact-value">(.*?)</span>', html_lib.unescape(result))
+    assert found and not [v for v in found if '{"' in v or "counts:" in v]
