@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from axes.analysis import ANALYSIS_VERSION
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(
     os.environ.get("MECHANIC_SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared")
@@ -254,7 +256,7 @@ def test_a_closed_model_prints_its_curated_facts() -> None:
         sha="c" * 40,
         source=Revision.Source.BUNDLED,
         analysis={"params": None, "facts": [fact], "notes": []},
-        analysis_version=4,
+        analysis_version=ANALYSIS_VERSION,
     )
     model.latest_revision = rev
     model.save()

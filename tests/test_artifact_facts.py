@@ -280,6 +280,21 @@ def test_tokens_and_model_names_are_no_parameter_or_context_figures() -> None:
     assert _flags(card, config, {"params": {"total": 1_334_628_352}}) == {}
 
 
+def test_a_size_in_another_models_name_is_no_parameter_figure() -> None:
+    """Llama 3.1 405B's card: "Same design as Llama 3.1 8B, scaled up" was flagged as a card
+    stating 8B parameters against the config's 405.85B."""
+    config = {"model_type": "llama"}
+    report = {"params": {"total": 405_853_388_800}}
+    for line in (
+        "Same design as Llama 3.1 8B, scaled up: more layers, wider.",
+        "Built like Gemma 2 27B and Qwen-2.5 7B, with more layers.",
+    ):
+        assert _flags(f"# M\n\n## Model\n\n{line}\n", config, report) == {}
+    # a size that is not part of a name is still checked, in the same sentence too
+    got = _flags("# M\n\n## Model\n\nLike Llama 3.1 8B, it has 70B parameters.\n", config, report)
+    assert [f.value for f in got.values()] == [{"card": 70_000_000_000, "config": 405_853_388_800}]
+
+
 @pytest.mark.skipif(
     not (SHARED / "hub" / "deepseek-ai--DeepSeek-R1").is_dir(), reason="shared hub not present"
 )

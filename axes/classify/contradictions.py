@@ -49,6 +49,9 @@ _GENERATION_WORDS = re.compile(
     r"Ausgabe|생성|출력",
     re.I,
 )
+# "Llama 3.1 8B", "Gemma 2 27B": a size right after a name and its version names a model (in
+# a card, often another one: "same design as Llama 3.1 8B"), it states no count of this one
+_NAMED_BEFORE = re.compile(r"[A-Za-z][A-Za-z-]*[ -]?v?\d+(?:\.\d+)*\s$")
 _TOKEN_UNIT = re.compile(r"\s*(?:tokens?|Token|토큰)\b", re.I)
 # how far (characters) a word may sit from a number and still say what the number is
 _ROLE_REACH = 60
@@ -302,6 +305,7 @@ def contradiction_facts(
                     default=default,
                 )
                 if not _TOKEN_UNIT.match(m.string, m.end())
+                and not _NAMED_BEFORE.search(m.string, max(0, m.start() - 24), m.start())
             ]
             for role in ("total", "active"):
                 reference = computed[role]
