@@ -92,3 +92,38 @@ def test_sentence_ends_separate_phrases(text: str, texts: list[str], axes: list[
     assert [p.text for p in phrases] == texts
     assert [p.axis for p in phrases] == axes
     assert all(text[p.start : p.end] == p.text for p in phrases)
+
+
+NOUN_FIRST = [
+    # a count written after its noun, as the app's own Korean and German pages word it
+    ("Meta AI 앱의 챗봇. 레이어 32개.", "backbone.layers"),
+    ("Meta AI 앱의 챗봇. 헤드 64개.", "backbone.attention"),
+    ("Meta AI 앱의 챗봇. 컨텍스트 32K.", "backbone.context_length"),
+    ("Meta AI 앱의 챗봇. 파라미터 80억 개.", "backbone.params_total"),
+    ("Ein Chatbot in der Meta-AI-App. 64 Köpfe.", "backbone.attention"),
+    ("Ein Chatbot in der Meta-AI-App. Schichten 32.", "backbone.layers"),
+    ("Ein Chatbot in der Meta-AI-App. 126 Layer.", "backbone.layers"),
+    ("A chatbot in the Meta AI app. heads 64.", "backbone.attention"),
+    ("A chatbot in the Meta AI app. context 32K.", "backbone.context_length"),
+    ("Basismodell", "post_training.stage"),
+    ("Es ist ein Basismodell.", "post_training.stage"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), NOUN_FIRST)
+def test_a_count_after_its_noun_is_on_its_axis(text: str, kind: str) -> None:
+    """A product row that counts layers holds a backbone claim in every language (the
+    exercise flags it), and "Basismodell" names the post-training stage."""
+    phrases = split_phrases(text)
+    assert [p.kind for p in phrases] == [kind]
+
+
+def test_mrd_is_no_sentence_end() -> None:
+    """ "8 Mrd. Parameter" is one claim: the abbreviation's full stop ends no sentence, so the
+    number stays with its noun (and the exercise can read it)."""
+    text = "Die App nutzt Websuche, das Modell hat 8 Mrd. Parameter."
+    phrases = split_phrases(text)
+    assert [(p.text, p.axis) for p in phrases] == [
+        ("Die App nutzt Websuche", "product"),
+        ("das Modell hat 8 Mrd. Parameter.", "backbone"),
+    ]

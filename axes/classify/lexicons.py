@@ -65,19 +65,22 @@ KOREAN_RULES: list[tuple[str, str, float, str]] = [
     ),
     (
         "backbone.params_total",
-        rf"{_KO_SIZE}\s*(개의?\s*)?(파라미터|매개변수)|(파라미터|매개변수) ?(수|개수)|총 ?(파라미터|매개변수)",
+        rf"{_KO_SIZE}\s*(개의?\s*)?(파라미터|매개변수)|(파라미터|매개변수) ?(수|개수)|총 ?(파라미터|매개변수)"
+        rf"|(파라미터|매개변수)(는|가|은)?\s*[:：]?\s*{_KO_SIZE}",
         0.85,
         "ko_params_total",
     ),
     (
         "backbone.context_length",
-        r"(컨텍스트|문맥|맥락) ?(길이|창|윈도우?|크기)[^.]*?\d|\d+\s*[kK]\s*(토큰\s*)?(컨텍스트|문맥)|최대 ?(시퀀스|입력|컨텍스트) ?길이",
+        r"(컨텍스트|문맥|맥락) ?(길이|창|윈도우?|크기)[^.]*?\d|\d+\s*[kK]\s*(토큰\s*)?(컨텍스트|문맥)|최대 ?(시퀀스|입력|컨텍스트) ?길이"
+        r"|(컨텍스트|문맥)(는|가|은|를|을)?\s*[:：]?\s*(최대\s*)?\d+(?:[.,]\d+)?\s*[kKmM만]",
         0.78,
         "ko_context_length",
     ),
     (
         "backbone.attention",
-        r"그룹(화된)? ?쿼리 ?어텐션|멀티 ?쿼리 ?어텐션|슬라이딩 ?윈도우|어텐션 ?헤드|KV ?헤드|잠재 ?어텐션|선형 ?어텐션|주의 ?헤드",
+        r"그룹(화된)? ?쿼리 ?어텐션|멀티 ?쿼리 ?어텐션|슬라이딩 ?윈도우|어텐션 ?헤드|KV ?헤드|잠재 ?어텐션|선형 ?어텐션|주의 ?헤드"
+        r"|헤드 ?(수|개수)?(는|가|은)?\s*[:：]?\s*\d+\s*개|\d+\s*개의?\s*헤드",
         0.85,
         "ko_attention",
     ),
@@ -96,7 +99,7 @@ KOREAN_RULES: list[tuple[str, str, float, str]] = [
     ),
     (
         "backbone.layers",
-        r"\d+\s*개?의?\s*(트랜스포머 ?)?(레이어|층)|(레이어|층) ?수|레이어\s*[:：]",
+        r"\d+\s*개?의?\s*(트랜스포머 ?)?(레이어|층)|(레이어|층) ?수|레이어\s*[:：]|레이어(는|가|은)?\s*\d+\s*개",
         0.8,
         "ko_layers",
     ),
@@ -341,7 +344,8 @@ GERMAN_RULES: list[tuple[str, str, float, str]] = [
     ),
     (
         "backbone.attention",
-        r"gruppierte[nrs]? Query|Aufmerksamkeitsköpfe|Attention-Köpfe|Attention-Heads|KV-Köpfe|gleitende[snm]? Fenster",
+        r"gruppierte[nrs]? Query|Aufmerksamkeitsköpfe|Attention-Köpfe|Attention-Heads|KV-Köpfe|gleitende[snm]? Fenster"
+        r"|\d+\s*Köpfe|Köpfe\s*[:|]?\s*\d",
         0.85,
         "de_attention",
     ),
@@ -365,7 +369,8 @@ GERMAN_RULES: list[tuple[str, str, float, str]] = [
     ),
     (
         "backbone.layers",
-        r"\d+\s*(Transformer-)?Schichten|Anzahl der Schichten|Schichtanzahl|Schichten\s*[:|]\s*\d",
+        r"\d+\s*(Transformer-)?Schichten|Anzahl der Schichten|Schichtanzahl|Schichten\s*[:|]?\s*\d"
+        r"|\d+\s*(Transformer-)?Layer\b",
         0.8,
         "de_layers",
     ),
@@ -463,7 +468,8 @@ GERMAN_RULES: list[tuple[str, str, float, str]] = [
     ("post_training.stage", r"Nachtraining|nachtrainiert", 0.76, "de_post_training"),
     (
         "post_training.stage",
-        r"instruktionsoptimiert|Instruct-(Modell|Version)|Basisversion|vortrainierte[snm]? (Modell|Version)|Chat-Modell|Reasoning-Modell",
+        r"instruktionsoptimiert|Instruct-(Modell|Version)|Basisversion|vortrainierte[snm]? (Modell|Version)|Chat-Modell|Reasoning-Modell"
+        r"|Basismodell(?!\s*[:*])|nur vortrainiert",
         0.72,
         "de_stage",
     ),

@@ -39,7 +39,7 @@ _INNER_CUT = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"'(\[A-Z0-9\u00c0-\u00de\uac00-\ud7a3])")
 _ABBREVIATIONS = frozenset(
     "e.g. i.e. vs. etc. approx. cf. fig. eq. no. dr. mr. ms. inc. ltd. co. al. "
-    "z.b. bzw. ca. ggf. usw. vgl. d.h. u.a. s. nr. bspw. evtl. inkl.".split()
+    "z.b. bzw. ca. ggf. usw. vgl. d.h. u.a. s. nr. bspw. evtl. inkl. mrd. mio. bio. tsd.".split()
 )
 MIN_FACT_CONFIDENCE = 0.35  # a model guess below this is "no fact" for splitting purposes
 

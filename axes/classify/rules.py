@@ -102,7 +102,8 @@ RULES: list[Rule] = [
     ),
     _r(
         "backbone.context_length",
-        r"(context (length|window|size)|sequence length|max(imum)? (sequence|context|position)|max_position_embeddings|trained on [^.]*(sequences|context)|long context window)[^.]*?\d+\s*[kK]?|\b\d+[kK]\s*(token\s*)?context|(?<![\d,])\d[\d,]*+ tokens? context",
+        r"(context (length|window|size)|sequence length|max(imum)? (sequence|context|position)|max_position_embeddings|trained on [^.]*(sequences|context)|long context window)[^.]*?\d+\s*[kK]?|\b\d+[kK]\s*(token\s*)?context|(?<![\d,])\d[\d,]*+ tokens? context"
+        r"|\bcontext\s*[:=]?\s*\d+\s*[kKmM]\b",
         0.78,
     ),
     _r(
@@ -112,7 +113,7 @@ RULES: list[Rule] = [
     ),
     _r(
         "backbone.attention",
-        r"\b(GQA|MQA|MLA|grouped[- ]query|multi[- ]query|multi-head latent|latent attention|sliding[- ]window|local[- /]global|attention heads?|KV heads?|key-value heads|QK[- ]?norm|attention sinks?|QKV bias|linear attention|head size)\b",
+        r"\b(GQA|MQA|MLA|grouped[- ]query|multi[- ]query|multi-head latent|latent attention|sliding[- ]window|local[- /]global|attention heads?|KV heads?|key-value heads|QK[- ]?norm|attention sinks?|QKV bias|linear attention|head size|\d+ (query )?heads|heads?\s*[:=]?\s*\d+)\b",
         0.85,
     ),
     _r(
@@ -133,7 +134,7 @@ RULES: list[Rule] = [
     ),
     _r(
         "backbone.layers",
-        r"\b(number of (hidden )?layers|\d+ layers|layers?\s*[:|]\s*\d+|(mamba-?2?|attention|mlp) layers)",
+        r"\b(number of (hidden )?layers|\d+ layers|layers?\s*[:|]\s*\d+|layers\s+\d+\b|(mamba-?2?|attention|mlp) layers)",
         0.8,
     ),
     _r(
