@@ -19,7 +19,7 @@ from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
-from axes.claims import Claim, claim_judge, fact_values, text_claims
+from axes.claims import Claim, claim_judge, fact_values, text_reading
 from axes.facts import AXES, LABELS
 from axes.taxonomy import AXIS_TITLES
 
@@ -412,10 +412,15 @@ def _strength(fact: dict[str, Any]) -> tuple[bool, bool]:
 
 
 def _claims_support(
-    claims: list[Claim], facts: list[dict[str, Any]], undisclosed: dict[str, Any] | None
+    claims: list[Claim],
+    facts: list[dict[str, Any]],
+    undisclosed: dict[str, Any] | None,
+    unread: list[str] | None = None,
 ) -> dict[str, Any]:
     """Judge each claim of a phrase by the strongest fact that speaks to it. One contradicted
-    claim contradicts the phrase; it is backed only when every claim is."""
+    claim contradicts the phrase; it is backed only when every claim is and no number of it
+    went unread (``unread``: "64 Attention-Köpfe" where the checker knew no such word), since
+    an unread part may be the false one: it is then "not found", naming what was not."""
     ordered = sorted(facts, key=_strength, reverse=True)
     values = [(fact, *fact_values(fact)) for fact in ordered]
     agreed: list[tuple[Claim, dict[str, Any]]] = []
@@ -443,13 +448,13 @@ def _claims_support(
                 seen.add(id(fact))
                 against.append({**_fact_brief(fact), "claim": claim.text})
         return {"support": "conflicts", "fact": against[0], "contradicted_by": against}
-    if not silent:
+    if not silent and not unread:
         states = {_fact_claim(fact) for _, fact in agreed}
         support = "sourced" if states == {"sourced"} else "vendor_claim"
         # Show the weakest backing: the vendor's word where a claim rests on it alone.
         shown = next(f for _, f in agreed if _fact_claim(f) == support)
         return {"support": support, "fact": _fact_brief(shown)}
-    missing = list(dict.fromkeys(c.text for c in silent))
+    missing = list(dict.fromkeys([*(c.text for c in silent), *(unread or [])]))
     if undisclosed is not None:
         return {"support": "undisclosed", "fact": _fact_brief(undisclosed), "missing": missing}
     return {"support": "not_found", "fact": None, "missing": missing}
@@ -487,9 +492,9 @@ def phrase_support(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
     (``contradicted_by``: every fact a claim of the phrase contradicts)."""
     disclosed = [f for f in facts if _fact_claim(f) != "undisclosed"]
     undisclosed = next((f for f in facts if _fact_claim(f) == "undisclosed"), None)
-    claims = text_claims(text)
+    claims, unread = text_reading(text)
     if claims:
-        return _claims_support(claims, disclosed, undisclosed)
+        return _claims_support(claims, disclosed, undisclosed, unread)
     return _overlap_support(text, disclosed, undisclosed)
 
 

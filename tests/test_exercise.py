@@ -514,6 +514,130 @@ def test_claims_are_compared_value_by_value(phrase, facts, support):
 
 
 # ---------------------------------------------------------------------------------------------
+# A learner review of Llama 3.1 8B (base) in English, German and Korean: every wording the app
+# itself uses is read, in either order, and a part the checker cannot read never lets a phrase
+# pass as backed
+
+
+@pytest.fixture
+def llama_base_facts(db):
+    """The demo catalog's Llama 3.1 8B (32 layers, 32 heads, 8 KV heads, 128K, 8B, base)."""
+    from catalog.models import CatalogModel
+    from catalog.services import demo_catalog_files, demo_model_load
+
+    path = next(p for p in demo_catalog_files() if p.name == "meta-llama--Llama-3.1-8B.json")
+    demo_model_load(path=path)
+    model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.1-8B")
+    return model.latest_revision.analysis["facts"]
+
+
+REVIEW = [
+    # (axis, phrase, support)
+    (
+        "backbone",
+        "Dichter Decoder mit GQA, 32 Schichten, 64 Attention-Köpfe. Kontextlänge 128K.",
+        "conflicts",
+    ),
+    (
+        "backbone",
+        "Dichter Decoder mit GQA, 32 Schichten, 32 Attention-Köpfe. Kontextlänge 128K.",
+        "sourced",
+    ),
+    ("backbone", "GQA mit 16 KV-Köpfen", "conflicts"),
+    ("backbone", "GQA mit 8 KV-Köpfen", "sourced"),
+    ("backbone", "GQA with 16 KV heads", "conflicts"),
+    ("backbone", "GQA with 8 KV heads", "sourced"),
+    ("backbone", "KV 헤드 16개의 GQA", "conflicts"),
+    ("backbone", "KV 헤드 8개", "sourced"),
+    ("backbone", "context length 32K", "conflicts"),
+    ("backbone", "context length 128K", "sourced"),
+    ("backbone", "32K context window", "conflicts"),
+    ("backbone", "Kontextlänge 32K", "conflicts"),
+    ("backbone", "Kontextfenster von 128K Tokens", "sourced"),
+    ("backbone", "컨텍스트 32K", "conflicts"),
+    ("backbone", "컨텍스트 128K", "sourced"),
+    ("backbone", "layers: 32", "sourced"),
+    ("backbone", "layers: 16", "conflicts"),
+    ("backbone", "레이어 32개", "sourced"),
+    ("backbone", "레이어 16개", "conflicts"),
+    ("backbone", "32 Schichten", "sourced"),
+    ("backbone", "Schichten: 40", "conflicts"),
+    ("backbone", "heads 64", "conflicts"),
+    ("backbone", "헤드 64개", "conflicts"),
+    ("backbone", "헤드 32개", "sourced"),
+    ("backbone", "64 Köpfe", "conflicts"),
+    ("backbone", "Parameter: 8B", "sourced"),
+    ("backbone", "8 Milliarden Parameter", "sourced"),
+    ("backbone", "70 Mrd. Parameter", "conflicts"),
+    ("backbone", "파라미터 80억 개", "sourced"),
+    ("backbone", "파라미터 700억 개", "conflicts"),
+    ("backbone", "전문가 8개", "conflicts"),
+    ("backbone", "MoE mit 8 Experten", "conflicts"),
+    ("backbone", "MoE with 8 experts", "conflicts"),
+    # a number-bearing part nothing reads: never backed on the strength of the rest
+    ("backbone", "Dense decoder with GQA, 32 layers and 2 norms per block", "not_found"),
+    ("backbone", "Dichter Decoder mit GQA, 32 Schichten und 2 Normierungen pro Block", "not_found"),
+    ("backbone", "GQA를 쓰는 dense decoder, 레이어 32개, 게이트 2개", "not_found"),
+    ("post_training", "Basismodell", "sourced"),
+    ("post_training", "Ein Basismodell ohne Nachtraining", "sourced"),
+    ("post_training", "Instruct-Modell, mit SFT feinabgestimmt", "conflicts"),
+    ("post_training", "베이스 모델", "sourced"),
+    ("post_training", "RLHF로 학습한 채팅 모델", "conflicts"),
+    ("post_training", "base model, pretrained only", "sourced"),
+    ("post_training", "instruction-tuned with RLHF", "conflicts"),
+    ("inference", "온도 0.9", "conflicts"),
+    ("inference", "온도 0.6, top-p 0.9", "sourced"),
+    ("inference", "Temperatur 0,9", "conflicts"),
+    ("inference", "Temperatur 0,6", "sourced"),
+    ("inference", "temperature 0.6", "sourced"),
+    ("inference", "greedy decoding at temperature 0", "conflicts"),
+    ("inference", "온도 0.6, 반복 페널티 1.1", "not_found"),
+    ("product", "Meta AI 앱의 챗봇", "not_found"),
+    ("product", "Chatbot in der Meta-AI-App", "not_found"),
+    ("product", "A chatbot in the Meta AI app", "not_found"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("axis,phrase,support", REVIEW)
+def test_the_review_of_llama_reads_every_language(llama_base_facts, axis, phrase, support):
+    from axes.exercise import phrase_support
+
+    facts = [f for f in llama_base_facts if f["axis"] == axis]
+    got = phrase_support(phrase, facts)
+    assert got["support"] == support, got
+
+
+@pytest.mark.django_db
+def test_the_review_rows_are_judged_phrase_by_phrase(llama_base_facts):
+    """The rows of the review, through the real classifier: the wrong German head count is
+    contradicted and named, and a product row that counts layers is flagged as backbone, in
+    Korean as in German and English, and judged against the backbone facts."""
+    rows = {
+        "backbone": "Dichter Decoder mit GQA, 32 Schichten, 64 Attention-Köpfe. Kontextlänge 128K.",
+        "product": "Meta AI 앱의 챗봇. 레이어 32개.",
+    }
+    result = exercise_check(rows, llama_base_facts, model_name="meta-llama/Llama-3.1-8B")
+    backbone = result["rows"]["backbone"]["phrases"]
+    wrong = next(p for p in backbone if "64" in p["text"])
+    assert wrong["support"] == "conflicts"
+    assert [f["claim"] for f in wrong["support_against"]] == ["64 Attention-Köpfe"]
+    assert wrong["support_against"][0]["source"] == "config.json"
+    assert all(p["support"] == "sourced" for p in backbone if p is not wrong)
+    for product in (
+        "Meta AI 앱의 챗봇. 레이어 32개.",
+        "Ein Chatbot in der Meta-AI-App. 32 Schichten.",
+        "A chatbot in the Meta AI app. heads 64.",
+    ):
+        result = exercise_check({"product": product}, llama_base_facts, model_name="Llama")
+        phrases = result["rows"]["product"]["phrases"]
+        flagged = [p for p in phrases if p["verdict"] == "misplaced" and p["axis"] == "backbone"]
+        assert flagged, (product, phrases)
+        expected = "conflicts" if "64" in product else "sourced"
+        assert flagged[-1]["support"] == expected, flagged
+
+
+# ---------------------------------------------------------------------------------------------
 # The export says what the page says; the vaguest sentence agrees with the table
 
 

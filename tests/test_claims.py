@@ -1,0 +1,162 @@
+"""axes.claims: what a phrase claims, read in English, German and Korean, in either word order,
+and which of its numbers nothing read (so that the phrase is never called backed for them)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import web_fact
+
+from axes.claims import text_claims, text_reading
+from axes.exercise import phrase_support
+
+
+def _numbers(text: str) -> dict[str, tuple[float, ...]]:
+    return {c.facet: c.value for c in text_claims(text) if isinstance(c.value, tuple)}
+
+
+@pytest.mark.parametrize(
+    "text,facet,value",
+    [
+        # the number after its noun, as learners and the app's own pages write it
+        ("context length 32K", "context_tokens", 32000.0),
+        ("context window of 131,072 tokens", "context_tokens", 131072.0),
+        ("max_position_embeddings = 131072", "context_tokens", 131072.0),
+        ("layers: 32", "layers", 32.0),
+        ("number of layers is 32", "layers", 32.0),
+        ("heads 64", "heads", 64.0),
+        ("Parameter: 8B", "params_total", 8e9),
+        ("active parameters 3.3B", "params_active", 3.3e9),
+        ("temperature of 0.6", "temperature", 0.6),
+        ("RoPE theta 500000", "rope_theta", 500000.0),
+        ("Kontextlänge 32K", "context_tokens", 32000.0),
+        ("Kontextfenster von 128K Tokens", "context_tokens", 128000.0),
+        ("Kontextlänge 131.072 Tokens", "context_tokens", 131072.0),  # German grouping
+        ("Anzahl der Schichten: 32", "layers", 32.0),
+        ("Schichtanzahl 32", "layers", 32.0),
+        ("Attention-Köpfe: 64", "heads", 64.0),
+        ("Breite 16.384", "hidden_size", 16384.0),
+        ("Temperatur von 0,6", "temperature", 0.6),
+        ("레이어 32개", "layers", 32.0),
+        ("레이어 수는 32개", "layers", 32.0),
+        ("컨텍스트 32K", "context_tokens", 32000.0),
+        ("컨텍스트 길이는 128K 토큰", "context_tokens", 128000.0),
+        ("파라미터 80억 개", "params_total", 8e9),
+        ("온도 0.9", "temperature", 0.9),
+        ("온도를 0.6으로", "temperature", 0.6),
+        ("헤드 64개", "heads", 64.0),
+        ("KV 헤드 8개", "kv_heads", 8.0),
+        ("KV head 8개의 GQA", "kv_heads", 8.0),
+        ("전문가 8개", "experts", 8.0),
+        ("expert 32개(토큰당 4개)", "experts_active", 4.0),
+        # the number before its noun
+        ("32K context window", "context_tokens", 32000.0),
+        ("8 KV heads", "kv_heads", 8.0),
+        ("32 Schichten", "layers", 32.0),
+        ("32 Layer", "layers", 32.0),
+        ("64 Köpfe", "heads", 64.0),
+        ("64 Attention-Köpfe", "heads", 64.0),
+        ("16 KV-Köpfen", "kv_heads", 16.0),
+        ("8 Milliarden Parameter", "params_total", 8e9),
+        ("8 Mrd. Parameter", "params_total", 8e9),
+        ("2 Billionen Parameter", "params_total", 2e12),  # a German Billion is 10^12
+        ("128K-Token-Kontextfenster", "context_tokens", 128000.0),
+        ("8 Experten", "experts", 8.0),
+        ("32개의 레이어", "layers", 32.0),
+        ("80억 개의 파라미터", "params_total", 8e9),
+        ("1조 파라미터", "params_total", 1e12),
+        ("1천억 파라미터", "params_total", 1e11),
+        ("128K 토큰 컨텍스트", "context_tokens", 128000.0),
+        ("128토큰 sliding attention", "window_tokens", 128.0),
+        ("6 GQA attention layers", "attention_layers", 6.0),
+        ("23 Mamba-2 layers", "ssm_layers", 23.0),
+    ],
+)
+def test_numbers_are_read_before_and_after_their_noun(text, facet, value):
+    got = _numbers(text)
+    assert facet in got, (text, got)
+    assert got[facet][0] == pytest.approx(value)
+
+
+def test_each_number_goes_to_its_own_noun():
+    assert _numbers("32 layers, heads 8") == {"layers": (32.0,), "heads": (8.0,)}
+    assert _numbers("레이어 32개 헤드 64개") == {"layers": (32.0,), "heads": (64.0,)}
+    assert _numbers("32개 레이어, 헤드 32개") == {"layers": (32.0,), "heads": (32.0,)}
+    # a count of KV heads is not a count of heads, a layer's index no count of layers
+    assert _numbers("GQA mit 16 KV-Köpfen") == {"kv_heads": (16.0,)}
+    assert _numbers("layer 5 uses GQA") == {}
+    # "n_shared_experts = 1" and "mamba_num_heads" name no count of experts or heads
+    assert _numbers("n_shared_experts = 1; mamba_num_heads = 64") == {}
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("Basismodell", [("post_trained", False)]),
+        ("nur vortrainiert, kein Nachtraining", [("post_trained", False)]),
+        ("베이스 모델", [("post_trained", False)]),
+        ("미세 조정하지 않은 모델", [("post_trained", False)]),
+        ("Instruct-Modell, feinabgestimmt", [("post_trained", True)]),
+        ("RLHF로 학습한 채팅 모델", [("post_trained", True), ("method", "rlhf")]),
+        ("GQA를 쓰는 모델", [("attention", "gqa")]),  # a particle ends the English term
+        ("MoE이고", [("decoder_type", "moe")]),
+        ("MoE가 아닌 dense 모델", [("decoder_type", "dense")]),
+    ],
+)
+def test_german_and_korean_words_name_the_same_values(text, words):
+    claims = {(c.facet, c.value) for c in text_claims(text) if not c.negated}
+    assert set(words) <= claims, claims
+    # "base model: X" names the model it was tuned from, not the stage of this one
+    assert not any(c.facet == "post_trained" for c in text_claims("Basismodell: Llama 3.1 8B"))
+
+
+@pytest.mark.parametrize(
+    "text,unread",
+    [
+        ("Dichter Decoder mit GQA und 2 Normierungen pro Block", ["2 Normierungen"]),
+        ("GQA와 게이트 2개", ["게이트 2개"]),
+        ("GQA with a 3:1 ratio", ["3:1 ratio"]),
+        ("Repetition penalty 1.1, 32 layers", ["penalty 1.1"]),
+        ("expert width 2048, 32 layers", ["width 2048"]),  # no year, no model width
+        # read, or no claim at all: model names and versions, dates, a list's numbering
+        ("Llama 3.1 8B with 32 layers", []),
+        ("llama 3 with 32 layers", []),
+        ("GPT-4 style, Qwen2.5-like, 8x7B", []),
+        ("Released July 23, 2024 with 32 layers", []),
+        ("released in 2024 (Llama 3.1), 32 layers", []),
+        ("2024년 7월 공개, 레이어 32개", []),
+        ("1. Dense decoder with 32 layers", []),
+        ("MXFP4 weights, 4-bit, top-2 routing", []),
+    ],
+)
+def test_numbers_no_claim_read_are_reported(text, unread):
+    assert text_reading(text)[1] == unread
+
+
+LLAMA = [
+    web_fact("backbone", "backbone.decoder_type", "dense"),
+    web_fact(
+        "backbone",
+        "backbone.attention",
+        {"variant": "GQA", "num_attention_heads": 32, "num_kv_heads": 8, "head_dim": 128},
+    ),
+    web_fact("backbone", "backbone.layers", {"num_layers": 32}),
+    web_fact("backbone", "backbone.context_length", 131072),
+]
+
+
+@pytest.mark.parametrize(
+    "phrase,support,missing",
+    [
+        ("GQA, 32 layers", "sourced", []),
+        # a number nothing read never lets the phrase pass on the strength of the rest
+        ("GQA mit 32 Schichten und 2 Normierungen pro Block", "not_found", ["2 Normierungen"]),
+        ("GQA, 32 layers, repetition penalty 1.1", "not_found", ["penalty 1.1"]),
+        ("GQA와 레이어 32개, 게이트 2개", "not_found", ["게이트 2개"]),
+        # and one contradicted part makes the phrase contradicted, read or unread the rest
+        ("GQA mit 64 Köpfen und 2 Normierungen", "conflicts", []),
+    ],
+)
+def test_an_unread_number_is_never_backed(phrase, support, missing):
+    got = phrase_support(phrase, LLAMA)
+    assert got["support"] == support, got
+    assert got.get("missing", []) == missing
