@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from axes.facts import LABELS
-from axes.verdict import SPEC_NOT_COMPARED, facts_agree, spec_key_applies
+from axes.verdict import SPEC_NOT_COMPARED, facts_agree, layer_pattern_summary, spec_key_applies
 from catalog import views_support as vs
 from catalog.i18n import component_label
 from catalog.models import Artifact, CatalogModel
@@ -267,7 +267,15 @@ def _config_rows(normalized: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ]
         if all(_empty(v) for v in values):
             continue
-        rows.append({"key": k, "values": values, "differs": len({_canon(v) for v in values}) > 1})
+        row = {"key": k, "values": values, "differs": len({_canon(v) for v in values}) > 1}
+        if k == "layer_pattern":
+            # the page shows the report's summary ("32 GQA · 32 MLP"), not 160 characters of
+            # the per-layer list; the exports and the API keep the list
+            row["shown"] = [
+                (layer_pattern_summary(flat) or v) if v is not None else None
+                for flat, v in zip(normalized, values, strict=True)
+            ]
+        rows.append(row)
     return rows
 
 

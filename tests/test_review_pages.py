@@ -206,3 +206,17 @@ def test_compare_and_exercise_show_fact_values_as_words_too(client, lang):
     ).content.decode()
     found = re.findall(r'<span class="fact-value">(.*?)</span>', html_lib.unescape(result))
     assert found and not [v for v in found if '{"' in v or "counts:" in v]
+
+
+@pytest.mark.django_db
+def test_compare_config_rows_show_the_layer_mix_not_the_per_layer_list(client):
+    bundled("meta-llama/Llama-3.1-8B")
+    bundled(NEMOTRON_H)
+    html = html_lib.unescape(
+        client.get(f"/compare/?models=meta-llama/Llama-3.1-8B,{NEMOTRON_H}").content.decode()
+    )
+    row = re.search(r"<code>layer_pattern</code>.*?</tr>", html, flags=re.S)
+    assert row and "32 GQA · 32 MLP" in row.group(0)
+    assert "Mamba-2" in row.group(0) and '"mixer"' not in row.group(0)
+    exported = client.get(f"/compare/?models=meta-llama/Llama-3.1-8B,{NEMOTRON_H}&format=json")
+    assert '\\"mixer\\"' in exported.content.decode()  # the export keeps the per-layer list
