@@ -197,6 +197,7 @@ def floor(c):
             "mlp_bias": False,
             "qkv_bias": False,
             "o_bias": False,
+            "lm_head_bias": False,
             "qk_norm": None,
             "attention_output_gate": False,
             "attention_sinks": False,

@@ -131,6 +131,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             {"type": "learned", "positions": spec.learned_positions},
             [src.get("max_position_embeddings")],
         )
+    elif spec.positional == "alibi":  # falcon alibi: true (modeling_falcon.py build_alibi_tensor)
+        add("positional", {"type": "alibi"}, ["alibi"])
     elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
         add(
             "positional",

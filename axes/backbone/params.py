@@ -70,6 +70,8 @@ def _linear(n_in: int, n_out: int, bias: bool) -> int:
 
 
 def norm_params(spec: ArchSpec, width: int) -> int:
+    if spec.norm_type == "nonparametric_layernorm":  # modeling_olmo.py OlmoLayerNorm: none
+        return 0
     return width * (2 if spec.norm_bias else 1)
 
 
@@ -77,8 +79,11 @@ def attention_params(spec: ArchSpec) -> tuple[int, int]:
     """(params, matmul weight params) of one standard attention block.
 
     q/k/v/o as in ``modeling_llama.py`` LlamaAttention; phi3/gpt2 fuse q/k/v into one linear
-    of the same size. QK-norm: per head (``modeling_qwen3.py``: RMSNorm(head_dim) each) or full
-    width (``modeling_olmo2.py``: RMSNorm(heads*head_dim) and RMSNorm(kv_heads*head_dim)).
+    of the same size. QK-norm: per head (``modeling_qwen3.py``: RMSNorm(head_dim) each; phi's
+    LayerNorm(head_dim) adds a bias), full width (``modeling_olmo2.py``: RMSNorm(heads*head_dim)
+    and RMSNorm(kv_heads*head_dim)) or a weight for every head (``modeling_stablelm.py``
+    StableLmLayerNormPerHead, ``modeling_cohere.py`` CohereLayerNorm((heads, head_dim))): the
+    same count as full width.
     """
     h, nh, kv, hd = spec.hidden_size, spec.num_attention_heads, spec.num_kv_heads, spec.head_dim
     q_out = nh * hd * (2 if spec.attention_output_gate else 1)
@@ -88,10 +93,14 @@ def attention_params(spec: ArchSpec) -> tuple[int, int]:
         total += q_out + 2 * kv * hd
     if spec.o_bias:
         total += h
-    if spec.qk_norm == "per_head":
-        total += 2 * hd
-    elif spec.qk_norm == "full_width":
-        total += nh * hd + kv * hd
+    qk_norm = spec.qk_norm
+    if qk_norm:
+        if qk_norm == "per_head":
+            total += 2 * hd
+        elif qk_norm == "per_head_layernorm":  # modeling_phi.py q_layernorm / k_layernorm
+            total += 4 * hd
+        elif qk_norm in ("full_width", "every_head"):
+            total += nh * hd + kv * hd
     if spec.attention_sinks:
         total += nh  # modeling_gpt_oss.py: self.sinks = nn.Parameter(torch.empty(num_heads))
     return total, weights
@@ -256,6 +265,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
     h, v = spec.hidden_size, spec.vocab_size
     b["embeddings"] = v * h + spec.learned_positions * h
     b["lm_head"] = 0 if spec.tied_embeddings else v * h
+    if spec.lm_head_bias:  # modeling_phi.py Linear(hidden, vocab, bias=True): never tied
+        b["lm_head"] += v
     norm = norm_params(spec, h)
     b["norms"] += norm  # final norm (norm / norm_f / ln_f)
     layer_norms = spec.norms_per_layer * norm
@@ -285,10 +296,11 @@ def count_params(spec: ArchSpec) -> ParamCount:
         if ffn == "mlp":
             if dense is None:
                 width = spec.intermediate_size
-                dense = (
-                    mlp_params(spec, width, gated=spec.ffn_gated, bias=spec.mlp_bias),
-                    (3 if spec.ffn_gated else 2) * h * width,
-                )
+                mlp = mlp_params(spec, width, gated=spec.ffn_gated, bias=spec.mlp_bias)
+                if spec.hidden_act == "xielu":
+                    # activations.py XIELUActivation: learned alpha_p and alpha_n per MLP
+                    mlp += 2
+                dense = (mlp, (3 if spec.ffn_gated else 2) * h * width)
             b["dense_mlp"] += dense[0] * count
             block += dense[0]
             weights += dense[1]

@@ -288,16 +288,21 @@ class ArchSpec:
     mlp_bias: bool = False
     qkv_bias: bool = False
     o_bias: bool = False
-    qk_norm: str | None = None  # None | "per_head" (qwen3, gemma3) | "full_width" (olmo2)
+    lm_head_bias: bool = False  # phi: lm_head = Linear(hidden, vocab, bias=True)
+    # None | "per_head" (qwen3, gemma3: one RMSNorm(head_dim) each for q and k) |
+    # "per_head_layernorm" (phi: LayerNorm(head_dim) with bias) | "full_width" (olmo2:
+    # RMSNorm(heads*head_dim), RMSNorm(kv_heads*head_dim)) | "every_head" (stablelm, cohere:
+    # a head_dim weight for every q and k head; counted as full_width)
+    qk_norm: str | None = None
     attention_output_gate: bool = False  # qwen3_next doubles q_proj to gate the output
     attention_sinks: bool = False  # gpt_oss: one learned sink logit per head
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
-    norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm"
+    norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo)
     norm_bias: bool = False
     norms_per_layer: int = 2
     norm_eps: float | None = None
     norm_placement: str = "pre"  # "pre" | "post" (olmo2) | "sandwich" (gemma2/3)
-    positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope"
+    positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope" | "alibi" (falcon)
     learned_positions: int = 0  # gpt2 n_positions
     rope_theta: float | None = None
     rope_scaling: dict[str, Any] | None = None

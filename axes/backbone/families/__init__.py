@@ -11,10 +11,15 @@ from types import ModuleType
 from typing import Any
 
 from axes.backbone.families import (
+    cohere,
     deepseek,
+    exaone4,
+    falcon,
     gemma,
     generic,
+    glm4,
     gpt2,
+    gpt_neox,
     gpt_oss,
     granitemoe,
     llama,
@@ -22,9 +27,12 @@ from axes.backbone.families import (
     mixtral,
     nemotron_h,
     olmo2,
+    phi,
     phi3,
     qwen3_moe,
     qwen3_next,
+    stablelm,
+    starcoder2,
 )
 
 FAMILY_MODULES: tuple[ModuleType, ...] = (
@@ -41,6 +49,14 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     mamba,
     granitemoe,
     olmo2,
+    phi,
+    gpt_neox,
+    falcon,
+    starcoder2,
+    stablelm,
+    cohere,
+    glm4,
+    exaone4,
 )
 
 REGISTRY: dict[str, ModuleType] = {

@@ -9,6 +9,17 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
 - qwen3 (``modeling_qwen3.py``): per-head q_norm/k_norm (head_dim each); head_dim default 128.
 - smollm3 (``modeling_smollm3.py``): tied embeddings by default; ``no_rope_layers`` marks NoPE
   layers (no parameters, but a positional fact).
+- ministral (``modeling_ministral.py``): no biases; sliding/full per layer from ``layer_types``
+  (configuration_ministral.py default: every layer sliding when ``sliding_window`` is set).
+- seed_oss (``modeling_seed_oss.py``): q/k/v bias with ``attention_bias`` (default true), o_proj
+  bias with ``attention_out_bias``, ``mlp_bias``; head_dim default 128.
+- helium (``modeling_helium.py``): q/k/v bias with ``attention_bias``, o_proj (hidden -> hidden)
+  never; ``mlp_bias``; head_dim default 128.
+- arcee (``modeling_arcee.py``): ``up_proj``/``down_proj`` only (ReLU^2, no gate), with
+  ``mlp_bias``; ``attention_bias`` on q/k/v/o.
+- apertus (``modeling_apertus.py``): up/down MLP without bias (xIELU, whose alpha_p/alpha_n are
+  learned: counted with the MLP); per-head q_norm/k_norm; ``attention_bias`` on q/k/v/o;
+  ``attention_layernorm`` / ``feedforward_layernorm`` (the two pre-norms).
 """
 
 from __future__ import annotations
@@ -17,7 +28,19 @@ from axes.backbone.families._common import attention_mixers, build, header, read
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("llama", "mistral", "qwen2", "qwen3", "smollm3")
+MODEL_TYPES = (
+    "llama",
+    "mistral",
+    "qwen2",
+    "qwen3",
+    "smollm3",
+    "ministral",
+    "seed_oss",
+    "helium",
+    "arcee",
+    "apertus",
+)
+_HEAD_DIM_128 = ("qwen3", "seed_oss", "helium")
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -27,12 +50,12 @@ def read(view: ConfigView) -> ArchSpec:
         view,
         family=mt,
         tie_default=(mt == "smollm3"),
-        head_dim_default=128 if mt == "qwen3" else None,
+        head_dim_default=128 if mt in _HEAD_DIM_128 else None,
     )
     read_rope(view, core)
     n = core["num_layers"]
     extra: dict = {}
-    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    bias = view.bool("attention_bias", default=mt == "seed_oss", field_name="attention_bias")
     if mt == "llama":
         extra.update(qkv_bias=bias, o_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
     elif mt == "smollm3":
@@ -41,9 +64,26 @@ def read(view: ConfigView) -> ArchSpec:
         extra.update(qkv_bias=True, o_bias=False)
     elif mt == "qwen3":
         extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head")
+    elif mt == "seed_oss":
+        extra.update(
+            qkv_bias=bias,
+            o_bias=view.bool("attention_out_bias", default=False),
+            mlp_bias=view.bool("mlp_bias", default=False),
+        )
+    elif mt == "helium":
+        extra.update(qkv_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
+    elif mt == "arcee":
+        extra.update(
+            qkv_bias=bias,
+            o_bias=bias,
+            mlp_bias=view.bool("mlp_bias", default=False),
+            ffn_gated=False,
+        )
+    elif mt == "apertus":
+        extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head", ffn_gated=False)
 
     window = view.int("sliding_window", default=None, field_name="sliding_window")
-    if mt == "mistral":
+    if mt in ("mistral", "ministral"):
         mixers = attention_mixers(view, n, default_sliding=window is not None)
     elif mt in ("qwen2", "qwen3"):
         use = view.bool("use_sliding_window", default=False)

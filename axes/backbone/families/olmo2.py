@@ -1,8 +1,14 @@
-"""OLMo 2: post-norm blocks and full-width QK-norm.
+"""OLMo 1 / 2 / 3.
 
-``modeling_olmo2.py``: no input_layernorm; ``post_attention_layernorm`` and
-``post_feedforward_layernorm`` (hidden each); ``q_norm`` over num_heads*head_dim and
-``k_norm`` over num_kv_heads*head_dim; ``attention_bias`` on q/k/v/o; SwiGLU without bias.
+- olmo (``modeling_olmo.py``): the Llama block with OlmoLayerNorm, a LayerNorm without any
+  parameters (input, post-attention and final norm: nothing to count); ``attention_bias`` on
+  q/k/v/o; SwiGLU without bias.
+- olmo2 (``modeling_olmo2.py``): post-norm blocks: no input_layernorm; ``post_attention_layernorm``
+  and ``post_feedforward_layernorm`` (hidden each); ``q_norm`` over num_heads*head_dim and
+  ``k_norm`` over num_kv_heads*head_dim; ``attention_bias`` on q/k/v/o; SwiGLU without bias.
+- olmo3 (``modeling_olmo3.py``): the olmo2 block with sliding-window layers from
+  ``layer_types`` (configuration_olmo3.py default: every 4th layer full, the rest sliding;
+  ``sliding_window`` default 4096).
 """
 
 from __future__ import annotations
@@ -11,15 +17,34 @@ from axes.backbone.families._common import attention_mixers, build, header, read
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("olmo2",)
+MODEL_TYPES = ("olmo2", "olmo", "olmo3")
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "olmo2")
-    core = read_core(view, family="olmo2", tie_default=False)
+    mt = head["model_type"]
+    core = read_core(view, family=mt, tie_default=False)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
-    mixers = attention_mixers(view, core["num_layers"])
+    n = core["num_layers"]
+    if mt == "olmo":
+        return build(
+            {**core, **head},
+            layers_from(attention_mixers(view, n), "mlp"),
+            qkv_bias=bias,
+            o_bias=bias,
+            norm_type="nonparametric_layernorm",
+        )
+    window = None
+    if mt == "olmo3":
+        if view.has("layer_types"):
+            mixers = attention_mixers(view, n)
+        else:
+            mixers = ["sliding_attention" if (i + 1) % 4 else "attention" for i in range(n)]
+        if "sliding_attention" in mixers:
+            window = view.int("sliding_window", default=4096, field_name="sliding_window")
+    else:
+        mixers = attention_mixers(view, n)
     return build(
         {**core, **head},
         layers_from(mixers, "mlp"),
@@ -27,4 +52,5 @@ def read(view: ConfigView) -> ArchSpec:
         o_bias=bias,
         qk_norm="full_width",
         norm_placement="post",
+        sliding_window=window,
     )

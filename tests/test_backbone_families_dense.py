@@ -1,0 +1,387 @@
+"""Dense families the engine mirrors beyond the Llama block (phi, gpt_neox, falcon, starcoder2,
+stablelm, olmo, olmo3, cohere, cohere2, glm4, exaone4, seed_oss, ministral, arcee, apertus,
+helium): tiny variants of each are built by transformers on the meta device and counted
+parameter by parameter against the engine, with their layer pattern, attention variant and KV
+cache per token.
+
+Marker ``reference`` (imports torch + transformers), like test_backbone_reference.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+
+TOKENS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
+SMALL = {
+    "vocab_size": 512,
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 96,
+    **TOKENS,
+}
+LAYER_TYPES = ["sliding_attention", "full_attention", "sliding_attention", "sliding_attention"]
+
+# (id, model_type, config overrides, expected attention variant, expected layer summary,
+#  (K/V heads, head_dim) every attention layer caches per token)
+VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
+    ("phi", "phi", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "phi-mha-qk-layernorm-tied",
+        "phi",
+        {"num_key_value_heads": 4, "qk_layernorm": True, "tie_word_embeddings": True},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("gpt_neox", "gpt_neox", {}, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        "gpt_neox-no-attention-bias-sequential-tied",
+        "gpt_neox",
+        {"attention_bias": False, "use_parallel_residual": False, "tie_word_embeddings": True},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("falcon-7b-multi-query", "falcon", {}, "MQA", "4 MQA · 4 MLP", (1, 16)),
+    (
+        "falcon-40b-new-decoder",
+        "falcon",
+        {"new_decoder_architecture": True, "num_kv_heads": 2, "ffn_hidden_size": 96},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    (
+        "falcon-mha-sequential-bias-alibi-untied",
+        "falcon",
+        {
+            "multi_query": False,
+            "parallel_attn": False,
+            "bias": True,
+            "alibi": True,
+            "tie_word_embeddings": False,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        "falcon-new-decoder-one-norm",
+        "falcon",
+        {"new_decoder_architecture": True, "num_kv_heads": 1, "num_ln_in_parallel_attn": 1},
+        "MQA",
+        "4 MQA · 4 MLP",
+        (1, 16),
+    ),
+    ("starcoder2", "starcoder2", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "starcoder2-no-bias-sliding-untied",
+        "starcoder2",
+        {"use_bias": False, "sliding_window": 16, "tie_word_embeddings": False},
+        "GQA",
+        "4 sliding GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("stablelm", "stablelm", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "stablelm-qkv-bias-qk-layernorm-parallel-tied",
+        "stablelm",
+        {
+            "use_qkv_bias": True,
+            "qk_layernorm": True,
+            "use_parallel_residual": True,
+            "tie_word_embeddings": True,
+        },
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("olmo", "olmo", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "olmo-bias-tied",
+        "olmo",
+        {"attention_bias": True, "tie_word_embeddings": True},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    (
+        "olmo3-default-pattern",
+        "olmo3",
+        {"sliding_window": 8},
+        "GQA",
+        "3 sliding + 1 full · 4 MLP",
+        (2, 16),
+    ),
+    (
+        "olmo3-layer-types-bias",
+        "olmo3",
+        {"layer_types": LAYER_TYPES, "attention_bias": True, "num_key_value_heads": 1},
+        "MQA",
+        "3 sliding + 1 full · 4 MLP",
+        (1, 16),
+    ),
+    ("cohere", "cohere", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "cohere-qk-norm-bias-untied",
+        "cohere",
+        {"use_qk_norm": True, "attention_bias": True, "tie_word_embeddings": False},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("cohere2", "cohere2", {"sliding_window": 8}, "GQA", "3 sliding + 1 full · 4 MLP", (2, 16)),
+    (
+        "cohere2-layer-types-bias",
+        "cohere2",
+        {"layer_types": LAYER_TYPES, "attention_bias": True, "head_dim": 8},
+        "GQA",
+        "3 sliding + 1 full · 4 MLP",
+        (2, 8),
+    ),
+    ("glm4", "glm4", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "glm4-no-bias-tied-default-head-dim",
+        "glm4",
+        {"attention_bias": False, "tie_word_embeddings": True},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 128),
+    ),
+    (
+        "exaone4",
+        "exaone4",
+        {"head_dim": 16, "sliding_window": 8},
+        "GQA",
+        "3 sliding + 1 full · 4 MLP",
+        (2, 16),
+    ),
+    (
+        "exaone4-no-window-tied",
+        "exaone4",
+        {
+            "sliding_window": None,
+            "layer_types": ["full_attention"] * 4,
+            "tie_word_embeddings": True,
+        },
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("seed_oss", "seed_oss", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "seed_oss-out-bias-mlp-bias-no-qkv-bias",
+        "seed_oss",
+        {"attention_bias": False, "attention_out_bias": True, "mlp_bias": True},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 128),
+    ),
+    (
+        "ministral",
+        "ministral",
+        {"sliding_window": 8, "head_dim": 16},
+        "GQA",
+        "4 sliding GQA · 4 MLP",
+        (2, 16),
+    ),
+    (
+        "ministral-layer-types-head-dim-tied",
+        "ministral",
+        {"layer_types": LAYER_TYPES, "head_dim": 24, "tie_word_embeddings": True},
+        "GQA",
+        "3 sliding + 1 full · 4 MLP",
+        (2, 24),
+    ),
+    ("arcee", "arcee", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "arcee-biases-tied",
+        "arcee",
+        {"attention_bias": True, "mlp_bias": True, "tie_word_embeddings": True},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("apertus", "apertus", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "apertus-bias-relu2",
+        "apertus",
+        {"attention_bias": True, "hidden_act": "relu2", "head_dim": 24},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 24),
+    ),
+    ("helium", "helium", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "helium-biases-mha",
+        "helium",
+        {"attention_bias": True, "mlp_bias": True, "head_dim": 16, "num_key_value_heads": 4},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+]
+
+
+def _build(cfg):
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(cfg)
+
+
+def _check(cfg, report: dict[str, Any]) -> int:
+    """The engine's total, active and breakdown against the meta build; returns the total."""
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    params = report["params"]
+    assert report["estimated"] is False
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total  # dense: every parameter is active
+    assert sum(params["breakdown"].values()) == total
+    assert len(report["backbone"]["layers"]["pattern"]) == cfg.num_hidden_layers
+    return total
+
+
+@pytest.mark.parametrize(
+    "name,model_type,extra,variant,summary,kv", VARIANTS, ids=[v[0] for v in VARIANTS]
+)
+def test_dense_family_matches_transformers(
+    name: str, model_type: str, extra: dict, variant: str, summary: str, kv: tuple[int, int]
+) -> None:
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
+    report = analyze_config(cfg.to_dict())
+    _check(cfg, report)
+    assert report["backbone"]["layers"]["summary"] == summary
+    assert report["backbone"]["attention"]["variant"] == variant
+    kv_heads, head_dim = kv
+    layers = cfg.num_hidden_layers
+    # K and V, bf16, every attention layer at full length
+    assert report["memory"]["kv_bytes_per_token"] == layers * 2 * kv_heads * head_dim * 2
+
+
+# (model_type, config overrides, expected positional facts)
+POSITIONAL: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("phi", {}, {"type": "rope", "partial_rotary_factor": 0.5}),
+    ("gpt_neox", {}, {"type": "rope", "partial_rotary_factor": 0.25}),
+    ("stablelm", {}, {"type": "rope", "partial_rotary_factor": 0.25}),
+    ("glm4", {}, {"type": "rope", "partial_rotary_factor": 0.5}),
+    ("falcon", {"alibi": True}, {"type": "alibi", "rope_theta": None}),
+    ("falcon", {}, {"type": "rope"}),
+    ("exaone4", {"sliding_window": 8}, {"type": "rope+nope", "nope_layers": 1}),
+]
+
+
+@pytest.mark.parametrize(
+    "model_type,extra,expected", POSITIONAL, ids=[f"{p[0]}-{p[2]['type']}" for p in POSITIONAL]
+)
+def test_positional_scheme(model_type: str, extra: dict, expected: dict) -> None:
+    """From the config as written (no rope_parameters filled in by transformers): the partial
+    rotary defaults of each configuration_*.py, ALiBi, EXAONE 4's NoPE global layers."""
+    report = analyze_config({"model_type": model_type, **SMALL, **extra})
+    assert report["estimated"] is False
+    positional = report["backbone"]["positional"]
+    assert {k: positional[k] for k in expected} == expected
+
+
+def test_pythia_config_spelling_of_partial_rotary() -> None:
+    """Pythia's config.json says ``rotary_pct`` / ``rotary_emb_base`` (no rope_parameters)."""
+    config = {
+        "model_type": "gpt_neox",
+        "architectures": ["GPTNeoXForCausalLM"],
+        "hidden_size": 64,
+        "intermediate_size": 256,
+        "num_attention_heads": 4,
+        "num_hidden_layers": 2,
+        "vocab_size": 512,
+        "rotary_pct": 0.5,
+        "rotary_emb_base": 10000,
+        "use_parallel_residual": True,
+        "tie_word_embeddings": False,
+    }
+    report = analyze_config(config)
+    assert report["backbone"]["positional"]["partial_rotary_factor"] == 0.5
+    assert report["backbone"]["positional"]["rope_theta"] == 10000.0
+    cfg = AutoConfig.for_model("gpt_neox", **{k: v for k, v in config.items() if k != "model_type"})
+    _check(cfg, report)
+
+
+# Full-size shapes of published checkpoints (their config.json sizes), built on the meta device
+FULL_SIZE: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "phi-2",
+        "phi",
+        {
+            "vocab_size": 51200,
+            "hidden_size": 2560,
+            "intermediate_size": 10240,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 32,
+            "partial_rotary_factor": 0.4,
+        },
+    ),
+    (
+        "pythia-1b",
+        "gpt_neox",
+        {
+            "vocab_size": 50304,
+            "hidden_size": 2048,
+            "intermediate_size": 8192,
+            "num_hidden_layers": 16,
+            "num_attention_heads": 8,
+            "rotary_pct": 0.25,
+        },
+    ),
+    (
+        "falcon-7b",
+        "falcon",
+        {
+            "vocab_size": 65024,
+            "hidden_size": 4544,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 71,
+            "multi_query": True,
+            "parallel_attn": True,
+        },
+    ),
+    (
+        "falcon-40b",
+        "falcon",
+        {
+            "vocab_size": 65024,
+            "hidden_size": 8192,
+            "num_hidden_layers": 60,
+            "num_attention_heads": 128,
+            "num_kv_heads": 8,
+            "new_decoder_architecture": True,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("name,model_type,config", FULL_SIZE, ids=[f[0] for f in FULL_SIZE])
+def test_full_size_shapes_match_transformers(name: str, model_type: str, config: dict) -> None:
+    cfg = AutoConfig.for_model(model_type, **config, **TOKENS)
+    report = analyze_config({"model_type": model_type, **config})
+    total = _check(cfg, report)
+    assert report["params"]["total"] == total
+
+
+def test_falcon_alibi_is_a_positional_fact_quoting_its_key() -> None:
+    from axes.backbone.facts import backbone_facts
+
+    config = {"model_type": "falcon", **SMALL, "alibi": True}
+    facts = backbone_facts(config, analyze_config(config))
+    (positional,) = [f for f in facts if f.kind == "backbone.positional"]
+    assert positional.value == {"type": "alibi"}
+    assert positional.evidence.locator == "alibi"
