@@ -160,6 +160,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "hybrid_override_pattern has unknown block letters %(letters)s; expected M, *, -, E"
     ),
     gettext_noop("unknown Nemotron-H block type %(kind)s"),
+    gettext_noop("unknown Granite 4 layer type %(kind)s; expected mamba or attention"),
+    gettext_noop("moe_topk differs between layers (%(values)s); active parameters use the largest"),
     gettext_noop(
         "a nemotron_h config needs hybrid_override_pattern or layers_block_type to say which "
         "block is Mamba, attention, MLP or MoE"

@@ -138,7 +138,9 @@ def gated_deltanet_params(spec: ArchSpec) -> tuple[int, int]:
 
 
 def mamba_params(spec: ArchSpec) -> tuple[int, int]:
-    """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer)."""
+    """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer); ``modeling_jamba.py``
+    JambaMambaMixer adds ``dt_layernorm`` (time_step_rank), ``b_layernorm`` and
+    ``c_layernorm`` (state size each)."""
     h, i = spec.hidden_size, spec.ssm_intermediate_size or 0
     n, r, k = spec.ssm_state_size or 0, spec.ssm_time_step_rank or 0, spec.ssm_conv_kernel or 0
     b = spec.ssm_bias
@@ -153,6 +155,8 @@ def mamba_params(spec: ArchSpec) -> tuple[int, int]:
         + i  # A_log, D
         + _linear(i, h, b)
     )
+    if spec.ssm_dt_bc_norms:
+        total += r + 2 * n
     return total, weights
 
 
@@ -203,7 +207,7 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
             spec,
             spec.shared_expert_intermediate_size,
             gated=spec.shared_expert_gated,
-            bias=spec.mlp_bias and not spec.shared_expert_gated,
+            bias=spec.mlp_bias,  # ernie4_5_moe use_bias; nemotron_h mlp_bias
         )
         if spec.shared_expert_gate:
             shared += h  # modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1)
@@ -265,7 +269,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
     h, v = spec.hidden_size, spec.vocab_size
     b["embeddings"] = v * h + spec.learned_positions * h
     b["lm_head"] = 0 if spec.tied_embeddings else v * h
-    if spec.lm_head_bias:  # modeling_phi.py Linear(hidden, vocab, bias=True): never tied
+    if spec.lm_head_bias:  # its own parameter even when the weight is tied (phi, phimoe, ernie)
         b["lm_head"] += v
     norm = norm_params(spec, h)
     b["norms"] += norm  # final norm (norm / norm_f / ln_f)

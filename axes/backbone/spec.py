@@ -288,7 +288,7 @@ class ArchSpec:
     mlp_bias: bool = False
     qkv_bias: bool = False
     o_bias: bool = False
-    lm_head_bias: bool = False  # phi: lm_head = Linear(hidden, vocab, bias=True)
+    lm_head_bias: bool = False  # phi, phimoe, ernie: lm_head = Linear(hidden, vocab, bias=True)
     # None | "per_head" (qwen3, gemma3: one RMSNorm(head_dim) each for q and k) |
     # "per_head_layernorm" (phi: LayerNorm(head_dim) with bias) | "full_width" (olmo2:
     # RMSNorm(heads*head_dim), RMSNorm(kv_heads*head_dim)) | "every_head" (stablelm, cohere:
@@ -341,6 +341,7 @@ class ArchSpec:
     ssm_time_step_rank: int | None = None
     ssm_bias: bool = False
     ssm_conv_bias: bool = True
+    ssm_dt_bc_norms: bool = False  # jamba: RMSNorms over dt (time_step_rank), B and C (state)
     # Linear attention (qwen3_next Gated DeltaNet)
     linear_num_key_heads: int | None = None
     linear_num_value_heads: int | None = None

@@ -13,6 +13,13 @@
 - MoE (Qwen3NextSparseMoeBlock): router, routed experts of ``moe_intermediate_size``, one shared
   expert of ``shared_expert_intermediate_size`` and a 1-unit ``shared_expert_gate``; sparse
   layers follow the qwen3_moe rule (``mlp_only_layers``, ``decoder_sparse_step``).
+
+Qwen3.5's text models (``modeling_qwen3_5.py``, ``modeling_qwen3_5_moe.py``) are the same
+blocks with the same parameter counts (the DeltaNet's ``in_proj_qkvz``/``in_proj_ba`` are split
+into ``in_proj_qkv``, ``in_proj_z``, ``in_proj_b``, ``in_proj_a``): ``qwen3_5_text`` has a
+dense SwiGLU of ``intermediate_size`` in every layer, ``qwen3_5_moe_text`` the sparse block
+(with shared expert and gate) in every layer (no ``mlp_only_layers`` / ``decoder_sparse_step``),
+256 experts and top-8 by default.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from axes.backbone.families.qwen3_moe import sparse_layers
 from axes.backbone.layers import layers_from, mixers_from_layer_types
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("qwen3_next",)
+MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text")
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -40,21 +47,32 @@ def read(view: ConfigView) -> ArchSpec:
             "attention" if interval > 0 and (i + 1) % interval == 0 else "linear_attention"
             for i in range(n)
         ]
-    experts = view.int("num_experts", "num_local_experts", default=512, field_name="num_experts")
-    sparse = sparse_layers(view, n, experts)
+    mt = head["model_type"]
+    if mt == "qwen3_5_text":
+        return build(
+            {**core, **head},
+            layers_from(mixers, "mlp"),
+            **_attention_fields(view),
+            **_deltanet_fields(view),
+        )
+    qwen3_5 = mt == "qwen3_5_moe_text"
+    experts = view.int(
+        "num_experts",
+        "num_local_experts",
+        default=256 if qwen3_5 else 512,
+        field_name="num_experts",
+    )
+    sparse = [experts > 0] * n if qwen3_5 else sparse_layers(view, n, experts)
     shared = view.int(
         "shared_expert_intermediate_size", default=512, field_name="shared_expert_intermediate_size"
     )
     return build(
         {**core, **head},
         layers_from(mixers, ["moe" if s else "mlp" for s in sparse]),
-        qkv_bias=view.bool("attention_bias", default=False),
-        o_bias=view.bool("attention_bias", default=False),
-        qk_norm="per_head",
-        attention_output_gate=True,
+        **_attention_fields(view),
         num_experts=experts,
         experts_per_token=view.int(
-            "num_experts_per_tok", default=10, field_name="experts_per_token"
+            "num_experts_per_tok", default=8 if qwen3_5 else 10, field_name="experts_per_token"
         ),
         moe_intermediate_size=view.int(
             "moe_intermediate_size", default=512, field_name="moe_intermediate_size"
@@ -64,10 +82,22 @@ def read(view: ConfigView) -> ArchSpec:
         shared_expert_gate=bool(shared),
         norm_topk_prob=view.bool("norm_topk_prob", default=True),
         router_scoring="softmax",
-        linear_num_key_heads=view.int("linear_num_key_heads", default=16),
-        linear_num_value_heads=view.int("linear_num_value_heads", default=32),
-        linear_key_head_dim=view.int("linear_key_head_dim", default=128),
-        linear_value_head_dim=view.int("linear_value_head_dim", default=128),
-        linear_attention_kind="gated_deltanet",
-        linear_conv_kernel=view.int("linear_conv_kernel_dim", default=4),
+        **_deltanet_fields(view),
     )
+
+
+def _attention_fields(view: ConfigView) -> dict:
+    """The gated full-attention block (q_proj doubled for the output gate, per-head QK-norm)."""
+    bias = view.bool("attention_bias", default=False)
+    return {"qkv_bias": bias, "o_bias": bias, "qk_norm": "per_head", "attention_output_gate": True}
+
+
+def _deltanet_fields(view: ConfigView) -> dict:
+    return {
+        "linear_num_key_heads": view.int("linear_num_key_heads", default=16),
+        "linear_num_value_heads": view.int("linear_num_value_heads", default=32),
+        "linear_key_head_dim": view.int("linear_key_head_dim", default=128),
+        "linear_value_head_dim": view.int("linear_value_head_dim", default=128),
+        "linear_attention_kind": "gated_deltanet",
+        "linear_conv_kernel": view.int("linear_conv_kernel_dim", default=4),
+    }

@@ -1,0 +1,58 @@
+"""Tencent Hunyuan-A13B (hunyuan_v1_moe): per-head QK-norm and a MoE plus shared MLP in every
+layer.
+
+``modeling_hunyuan_v1_moe.py``: q/k/v/o with ``attention_bias``; ``query_layernorm`` and
+``key_layernorm`` over head_dim; HunYuanMoEV1Moe in every layer: router ``gate.wg``
+(num_experts x hidden, no bias), fused experts and one ``shared_mlp``, all SwiGLUs of
+``intermediate_size`` (transformers reads no moe_intermediate_size); top-k ``moe_topk``, which
+may be a per-layer list.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import layers_from
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("hunyuan_v1_moe",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "hunyuan_v1_moe")
+    core = read_core(view, family="hunyuan_v1_moe", tie_default=False)
+    read_rope(view, core)
+    n = core["num_layers"]
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    top_k = view.raw_get("moe_topk", "num_experts_per_tok", default=1)
+    estimated = False
+    if isinstance(top_k, list) and top_k:
+        view.sources["experts_per_token"] = view.path("moe_topk", "num_experts_per_tok") or ""
+        distinct = set(top_k[:n])
+        if len(distinct) > 1:  # one figure per spec: the largest, marked an estimate
+            estimated = True
+            view.notes.append(
+                f"moe_topk differs between layers ({sorted(distinct)}); active parameters "
+                "use the largest"
+            )
+        top_k = max(distinct)
+    else:
+        top_k = view.int(
+            "moe_topk", "num_experts_per_tok", default=1, field_name="experts_per_token"
+        )
+    inter = core["intermediate_size"]
+    return build(
+        {**core, **head},
+        layers_from(attention_mixers(view, n), "moe"),
+        qkv_bias=bias,
+        o_bias=bias,
+        qk_norm="per_head",
+        num_experts=view.int(
+            "num_experts", "num_local_experts", default=1, field_name="num_experts"
+        ),
+        experts_per_token=top_k,
+        moe_intermediate_size=inter,
+        num_shared_experts=1,
+        shared_expert_intermediate_size=inter,
+        router_scoring="softmax",
+        estimated=estimated,
+    )

@@ -1,0 +1,73 @@
+"""Llama 4's text model (llama4_text): interleaved MoE, chunked attention, NoPE layers.
+
+``configuration_llama4.py`` Llama4TextConfig: ``no_rope_layers`` (1 = RoPE, default: every
+``no_rope_layer_interval``-th layer is NoPE); ``layer_types``: RoPE layers use chunked
+attention of ``attention_chunk_size`` tokens (NoPE layers attend globally); MoE layers are
+``moe_layers`` or every ``interleave_moe_layer_step``-th layer. ``modeling_llama4.py``:
+- Llama4TextAttention: q/k/v/o with ``attention_bias``, head_dim default 128; its QK-norm is a
+  parameter-free L2 norm;
+- Llama4TextMoe: router (num_local_experts x hidden, no bias, sigmoid), fused experts of
+  ``intermediate_size``, one SwiGLU ``shared_expert`` of ``intermediate_size``; other layers
+  are a dense SwiGLU of ``intermediate_size_mlp``.
+Chunked layers are counted like sliding ones: their KV cache holds at most one chunk.
+The multimodal ``llama4`` wrapper (vision tower) is not mirrored.
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.layers import layers_from
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("llama4_text",)
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "llama4_text")
+    core = read_core(view, family="llama4", tie_default=False, head_dim_default=128)
+    read_rope(view, core)
+    n = core["num_layers"]
+    experts_width = core["intermediate_size"]
+    core["intermediate_size"] = view.int(
+        "intermediate_size_mlp", default=16384, field_name="intermediate_size"
+    )
+    rope_flags = view.list("no_rope_layers", field_name="no_rope_layers")
+    if not rope_flags:
+        interval = view.int("no_rope_layer_interval", default=4)
+        rope_flags = [int(interval == 0 or (i + 1) % interval != 0) for i in range(n)]
+    chunk = view.int("attention_chunk_size", default=None, field_name="sliding_window")
+    if chunk is None and "attention_chunk_size" not in view._values:
+        chunk = 8192  # absent: the default; null: no chunking (every layer global)
+    if view.has("layer_types"):
+        mixers = attention_mixers(view, n)
+    else:
+        mixers = [
+            "sliding_attention" if flag and chunk is not None else "attention"
+            for flag in rope_flags[:n]
+        ]
+    if "sliding_attention" not in mixers:
+        chunk = None
+    moe_layers = view.list("moe_layers", field_name="moe_layers")
+    if moe_layers is None:
+        step = view.int("interleave_moe_layer_step", default=1)
+        moe_layers = list(range(step - 1, n, step)) if step > 0 else []
+    sparse = set(moe_layers)
+    nope = sum(1 for flag in rope_flags[:n] if not flag)
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    return build(
+        {**core, **head},
+        layers_from(mixers, ["moe" if i in sparse else "mlp" for i in range(n)]),
+        qkv_bias=bias,
+        o_bias=bias,
+        sliding_window=chunk,
+        positional="rope+nope" if nope else "rope",
+        nope_layers=nope,
+        num_experts=view.int("num_local_experts", default=16, field_name="num_experts"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=1, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=experts_width,
+        num_shared_experts=1,
+        shared_expert_intermediate_size=experts_width,
+        router_scoring="sigmoid",
+    )

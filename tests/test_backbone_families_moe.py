@@ -1,0 +1,450 @@
+"""MoE and hybrid families against transformers: tiny variants of each family the engine now
+mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
+minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text) are
+built on the meta device and counted parameter by parameter, as in test_backbone_reference.py.
+
+Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+from axes.backbone.layers import LAYER_TYPE_TO_MIXER
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+
+SMALL = {
+    "vocab_size": 512,
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "intermediate_size": 96,
+    "pad_token_id": 0,
+    "bos_token_id": 1,
+    "eos_token_id": 2,
+}
+MOE = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
+MAMBA2 = {"mamba_n_heads": 8, "mamba_d_state": 8, "mamba_n_groups": 2}
+DELTANET = {
+    "head_dim": 16,
+    "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4,
+    "linear_key_head_dim": 8,
+    "linear_value_head_dim": 12,
+}
+
+VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("qwen2_moe", "qwen2_moe", {"num_experts": 8, **MOE, "shared_expert_intermediate_size": 40}),
+    (
+        "qwen2_moe-dense-layer-tied-nobias",
+        "qwen2_moe",
+        {
+            "num_experts": 8,
+            **MOE,
+            "shared_expert_intermediate_size": 40,
+            "mlp_only_layers": [1],
+            "qkv_bias": False,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "qwen2_moe-step2-sliding",
+        "qwen2_moe",
+        {
+            "num_experts": 8,
+            **MOE,
+            "shared_expert_intermediate_size": 40,
+            "decoder_sparse_step": 2,
+            "use_sliding_window": True,
+            "sliding_window": 16,
+            "max_window_layers": 3,
+        },
+    ),
+    ("olmoe", "olmoe", {"num_experts": 8, "num_experts_per_tok": 2}),
+    (
+        "olmoe-bias-tied",
+        "olmoe",
+        {
+            "num_experts": 8,
+            "num_experts_per_tok": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    ("phimoe", "phimoe", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    (
+        "phimoe-bias-sliding",
+        "phimoe",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "attention_bias": True,
+            "lm_head_bias": True,
+            "sliding_window": 16,
+        },
+    ),
+    (
+        "jamba",
+        "jamba",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "attn_layer_period": 2,
+            "attn_layer_offset": 1,
+            "mamba_d_state": 8,
+        },
+    ),
+    (
+        "jamba-periods-bias-tied",
+        "jamba",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "num_hidden_layers": 6,
+            "attn_layer_period": 3,
+            "attn_layer_offset": 0,
+            "expert_layer_period": 3,
+            "expert_layer_offset": 2,
+            "mamba_d_state": 8,
+            "mamba_dt_rank": 6,
+            "mamba_proj_bias": True,
+            "mamba_conv_bias": False,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "jamba-dense",
+        "jamba",
+        {
+            "num_experts": 1,
+            "num_experts_per_tok": 1,
+            "attn_layer_period": 4,
+            "attn_layer_offset": 3,
+            "mamba_d_state": 8,
+        },
+    ),
+    ("bamba", "bamba", {**MAMBA2, "attn_layer_indices": [1]}),
+    (
+        "bamba-bias-tied",
+        "bamba",
+        {
+            **MAMBA2,
+            "attn_layer_indices": [0, 3],
+            "attention_bias": True,
+            "mlp_bias": True,
+            "mamba_proj_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "granitemoehybrid-moe",
+        "granitemoehybrid",
+        {
+            **MAMBA2,
+            "layer_types": ["mamba", "attention", "mamba", "mamba"],
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "shared_intermediate_size": 48,
+        },
+    ),
+    (
+        "granitemoehybrid-dense-rope",
+        "granitemoehybrid",
+        {
+            **MAMBA2,
+            "layer_types": ["mamba", "attention", "mamba", "attention"],
+            "num_local_experts": 0,
+            "shared_intermediate_size": 48,
+            "position_embedding_type": "rope",
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "glm4_moe",
+        "glm4_moe",
+        {"n_routed_experts": 8, **MOE, "n_shared_experts": 1, "first_k_dense_replace": 1},
+    ),
+    (
+        "glm4_moe-qknorm-bias-tied",
+        "glm4_moe",
+        {
+            "n_routed_experts": 8,
+            **MOE,
+            "n_shared_experts": 2,
+            "first_k_dense_replace": 0,
+            "use_qk_norm": True,
+            "attention_bias": True,
+            "head_dim": 24,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "minimax_m2",
+        "minimax_m2",
+        {"num_local_experts": 8, "num_experts_per_tok": 2, "head_dim": 16, "rotary_dim": 8},
+    ),
+    (
+        "minimax_m2-tied",
+        "minimax_m2",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "head_dim": 24,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "ernie4_5_moe",
+        "ernie4_5_moe",
+        {
+            "moe_num_experts": 8,
+            "moe_k": 2,
+            "moe_intermediate_size": 32,
+            "moe_num_shared_experts": 1,
+        },
+    ),
+    (
+        "ernie4_5_moe-bias-window",
+        "ernie4_5_moe",
+        {
+            "moe_num_experts": 8,
+            "moe_k": 2,
+            "moe_intermediate_size": 32,
+            "moe_num_shared_experts": 2,
+            "use_bias": True,
+            "moe_layer_start_index": 0,
+            "moe_layer_end_index": 2,
+            "tie_word_embeddings": False,
+        },
+    ),
+    (
+        "ernie4_5_moe-interval-no-shared",
+        "ernie4_5_moe",
+        {
+            "moe_num_experts": 8,
+            "moe_k": 2,
+            "moe_intermediate_size": 32,
+            "moe_num_shared_experts": 0,
+            "moe_layer_interval": 2,
+        },
+    ),
+    ("hunyuan_v1_moe", "hunyuan_v1_moe", {"num_experts": 4, "moe_topk": 2, "head_dim": 16}),
+    (
+        "hunyuan_v1_moe-list-topk-bias-tied",
+        "hunyuan_v1_moe",
+        {
+            "num_experts": 8,
+            "moe_topk": [2, 2, 2, 2],
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "head_dim": 24,
+        },
+    ),
+    (
+        "llama4_text",
+        "llama4_text",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size_mlp": 80,
+            "head_dim": 16,
+            "attention_chunk_size": 16,
+        },
+    ),
+    (
+        "llama4_text-interleaved-nope-bias-tied",
+        "llama4_text",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "intermediate_size_mlp": 80,
+            "head_dim": 16,
+            "interleave_moe_layer_step": 2,
+            "no_rope_layer_interval": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "llama4_text-moe-layers-unchunked",
+        "llama4_text",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size_mlp": 80,
+            "head_dim": 16,
+            "moe_layers": [0, 3],
+            "attention_chunk_size": None,
+        },
+    ),
+    ("qwen3_5_text", "qwen3_5_text", DELTANET),
+    (
+        "qwen3_5_text-layer-types-bias-tied",
+        "qwen3_5_text",
+        {
+            **DELTANET,
+            "layer_types": [
+                "linear_attention",
+                "full_attention",
+                "linear_attention",
+                "full_attention",
+            ],
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "qwen3_5_moe_text",
+        "qwen3_5_moe_text",
+        {**DELTANET, "num_experts": 8, **MOE, "shared_expert_intermediate_size": 40},
+    ),
+]
+
+EXTRA = {name: extra for name, _, extra in VARIANTS}
+
+
+def _build(cfg):
+    with torch.device("meta"):
+        return AutoModelForCausalLM.from_config(cfg, trust_remote_code=False)
+
+
+def _reference(cfg) -> tuple[int, int, dict[int, int]]:
+    """(total, active, routed-expert numel per layer) of the transformers model: active is
+    total minus the (E - k) / E share of each layer's ``.experts.`` parameters."""
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    routed: dict[int, int] = {}
+    for name, p in model.named_parameters():
+        if ".experts." in name:
+            parts = name.split(".")
+            idx = int(parts[parts.index("layers") + 1])
+            routed[idx] = routed.get(idx, 0) + p.numel()
+    e = (
+        getattr(cfg, "num_local_experts", None)
+        or getattr(cfg, "n_routed_experts", None)
+        or getattr(cfg, "num_experts", None)
+        or 0
+    )
+    k = getattr(cfg, "num_experts_per_tok", None) or 0
+    k = max(k) if isinstance(k, list) else k
+    active = total - sum(n * (e - k) // e for n in routed.values()) if e else total
+    return total, active, routed
+
+
+def _mixer_of(layer, name: str) -> str:
+    """The engine's mixer for a transformers layer: attention when it has ``self_attn``, else
+    the SSM or linear-attention module it holds."""
+    if getattr(layer, "self_attn", None) is not None:
+        return "attention"
+    if getattr(layer, "linear_attn", None) is not None:
+        return "linear_attention"
+    mamba = getattr(layer, "mamba", None)
+    assert mamba is not None, f"{name}: no mixer found on {type(layer).__name__}"
+    return "mamba" if hasattr(mamba, "x_proj") else "mamba2"
+
+
+@pytest.mark.parametrize("name,model_type,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_tiny_variant_matches_transformers(name: str, model_type: str, extra: dict) -> None:
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
+    total, active, routed = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == model_type
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == active
+    assert sum(params["breakdown"].values()) == total
+    pattern = report["backbone"]["layers"]["pattern"]
+    assert len(pattern) == cfg.num_hidden_layers
+    # the per-layer mix is the one transformers built: MoE exactly where the experts are,
+    # attention exactly where self_attn is
+    model = _build(cfg)
+    for i, layer in enumerate(model.model.layers):
+        assert (pattern[i]["ffn"] == "moe") == (i in routed), (i, pattern[i])
+        mixer = pattern[i]["mixer"]
+        built = _mixer_of(layer, name)
+        if built == "attention":
+            assert mixer in ("attention", "sliding_attention"), (i, mixer)
+        else:
+            assert mixer == built, (i, mixer, built)
+    layer_types = getattr(cfg, "layer_types", None)
+    if layer_types and all(
+        t in ("full_attention", "sliding_attention", "chunked_attention") for t in layer_types
+    ):
+        assert [p["mixer"] for p in pattern] == [LAYER_TYPE_TO_MIXER[t] for t in layer_types]
+
+
+def _kv_heads_x_dim(cfg) -> int:
+    return cfg.num_key_value_heads * (
+        getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+    )
+
+
+@pytest.mark.parametrize(
+    "name,model_type,extra",
+    [v for v in VARIANTS if v[1] in ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text")],
+    ids=[v[0] for v in VARIANTS if v[1] in ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text")],
+)
+def test_hybrid_kv_cache_counts_only_attention_layers(
+    name: str, model_type: str, extra: dict
+) -> None:
+    """KV bytes per token: 2 (K, V) x kv_heads x head_dim x 2 bytes per attention layer only;
+    the Mamba / DeltaNet layers hold a constant state instead."""
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
+    model = _build(cfg)
+    attention_layers = sum(1 for layer in model.model.layers if getattr(layer, "self_attn", None))
+    report = analyze_config(cfg.to_dict())
+    assert report["memory"]["kv_bytes_per_token"] == attention_layers * 2 * _kv_heads_x_dim(cfg) * 2
+    assert report["memory"]["state_bytes_per_sequence"] > 0
+    assert report["backbone"]["decoder_type"] in ("hybrid", "hybrid_moe")
+    assert report["spec"]["attention_variant"] == "GQA"
+
+
+def test_mamba_state_per_sequence_is_the_cache_transformers_allocates() -> None:
+    """Jamba (Mamba-1): conv intermediate x d_conv (bf16) + ssm intermediate x d_state (fp32);
+    Bamba (Mamba-2): conv (intermediate + 2 groups x state) x d_conv + heads x head_dim x state."""
+    cfg = AutoConfig.for_model("jamba", **{**SMALL, **EXTRA["jamba"]})
+    report = analyze_config(cfg.to_dict())
+    inter = cfg.mamba_expand * cfg.hidden_size
+    mamba_layers = cfg.layers_block_type.count("mamba")
+    assert report["memory"]["state_bytes_per_sequence"] == mamba_layers * (
+        inter * cfg.mamba_d_conv * 2 + inter * cfg.mamba_d_state * 4
+    )
+    cfg = AutoConfig.for_model("bamba", **{**SMALL, **EXTRA["bamba"]})
+    report = analyze_config(cfg.to_dict())
+    inter = cfg.mamba_expand * cfg.hidden_size
+    conv_dim = inter + 2 * cfg.mamba_n_groups * cfg.mamba_d_state
+    mamba_layers = cfg.layers_block_type.count("linear_attention")
+    assert report["memory"]["state_bytes_per_sequence"] == mamba_layers * (
+        conv_dim * cfg.mamba_d_conv * 2
+        + cfg.mamba_n_heads * cfg.mamba_d_head * cfg.mamba_d_state * 4
+    )
+
+
+def test_llama4_chunked_layers_cap_the_kv_cache_at_one_chunk() -> None:
+    cfg = AutoConfig.for_model("llama4_text", **{**SMALL, **EXTRA["llama4_text"]})
+    report = analyze_config(cfg.to_dict(), context_len=64)
+    kv = report["memory"]["kv_bytes"]
+    per_layer = 2 * _kv_heads_x_dim(cfg) * 2
+    chunked = cfg.layer_types.count("chunked_attention")
+    assert chunked and report["backbone"]["attention"]["sliding_window"] == 16
+    assert kv["bytes"] == per_layer * (chunked * 16 + (4 - chunked) * 64)
+    assert report["backbone"]["positional"]["nope_layers"] == cfg.no_rope_layers.count(0)
+
+
+def test_multimodal_wrappers_stay_estimated() -> None:
+    """Only the text model types are mirrored: the Llama 4 / Qwen3.5 wrappers with a vision
+    tower stay on the generic reading, marked as estimates."""
+    for model_type in ("llama4", "qwen3_5", "qwen3_5_moe"):
+        config = {"model_type": model_type, **SMALL}
+        assert analyze_config(config)["estimated"] is True, model_type
