@@ -523,3 +523,19 @@ def test_a_negative_size_is_refused_naming_its_key(folder, key, value) -> None:
 def test_an_absurd_total_is_refused() -> None:
     with pytest.raises(ConfigError, match="past any real model"):
         analyze_config({**LLAMA_TINY, "num_hidden_layers": 5000, "hidden_size": 900_000})
+
+
+def test_readme_lists_every_model_type_the_engine_counts_exactly() -> None:
+    """The README's list of exact architectures is the registry's, no more and no less."""
+    import re
+    from pathlib import Path
+
+    from axes.backbone.families import REGISTRY
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Which architectures are exact", 1)[1].split("\n## ", 1)[0]
+    listed = section.split("to the parameter:", 1)[1].split(". Any other", 1)[0]
+    named = set(re.findall(r"[a-z][a-z0-9_]+", re.sub(r"\([^)]*\)", "", listed)))
+    named |= {"kimi_k2", "gemma3_text"}  # written as "(and kimi_k2)", "(text and vision tower)"
+    exact = {k for k, module in REGISTRY.items() if not module.__name__.endswith(".generic")}
+    assert named == exact
