@@ -58,6 +58,19 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
+    gettext_noop("layer_types has an unknown entry, %(value)s (layer %(n_layer)s); ignored"),
+    gettext_noop("layer_types is not read by modeling_%(module)s.py; ignored"),
+    gettext_noop(
+        "%(n_layers)s layers are marked sliding_attention, but use_sliding_window is false: "
+        "transformers gives them no window, so they are counted as full attention"
+    ),
+    gettext_noop(
+        "%(n_layers)s layers are marked sliding_attention, but there is no sliding_window: "
+        "they are counted as full attention"
+    ),
+    gettext_noop(
+        "no %(key)s in config.json: transformers' %(model_type)s default, %(n_value)s, is used"
+    ),
     # axes.analysis, axes.jsonfile
     gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
     gettext_noop(

@@ -453,6 +453,82 @@ def test_short_layer_types_is_a_note_not_a_crash() -> None:
     report = analyze_config({**LLAMA_TINY, "layer_types": ["full_attention"]})
     assert any("layer_types" in n for n in report["notes"])
     assert len(report["backbone"]["layers"]["pattern"]) == 2
+    qwen = {**LLAMA_TINY, "model_type": "qwen2", "layer_types": ["full_attention"]}
+    assert "layer_types does not describe every layer; ignored" in analyze_config(qwen)["notes"]
+
+
+def test_an_unknown_layer_type_is_named() -> None:
+    """Not "does not describe every layer" (it does): the entry that is no layer type."""
+    for model_type in ("qwen2", "gemma2", "gpt_oss", "smollm3", "llama", "some_new_arch"):
+        config = {
+            **LLAMA_TINY,
+            "model_type": model_type,
+            "layer_types": ["full_attention", "banana_attention"],
+        }
+        notes = analyze_config(config)["notes"]
+        assert "layer_types has an unknown entry, 'banana_attention' (layer 1); ignored" in notes
+        assert not any("does not describe every layer" in n for n in notes), notes
+
+
+@needs_hub
+def test_layer_types_in_a_llama_config_change_nothing() -> None:
+    """transformers' Llama never reads layer_types: full-length KV in every layer."""
+    config = hub_config("meta-llama--Llama-3.1-8B")
+    alternating = ["sliding_attention", "full_attention"] * 16
+    report = analyze_config({**config, "layer_types": alternating, "sliding_window": 4096})
+    plain = analyze_config(config)
+    assert report["memory"] == plain["memory"]
+    assert report["memory"]["kv_bytes"]["bytes"] == 32 * 2 * 8 * 128 * 2 * 8192  # 1.07 GB
+    assert report["memory"]["max_context_by_gpu"]["H100-SXM"] == 487_819
+    assert report["backbone"]["layers"]["summary"] == "32 GQA · 32 MLP"
+    assert report["backbone"]["attention"]["sliding"] is False
+    assert "layer_types is not read by modeling_llama.py; ignored" in report["notes"]
+    facts = backbone_facts({**config, "layer_types": alternating}, report)
+    assert not any("layer_types" in f.evidence.locator for f in facts)
+
+
+@needs_hub
+def test_qwen2_layer_types_without_use_sliding_window_are_full_attention() -> None:
+    """The layer mix says what the memory figures count: Qwen2 gives layers no window unless
+    use_sliding_window is true, whatever layer_types marks."""
+    config = hub_config("Qwen--Qwen2.5-7B")
+    marked = {**config, "layer_types": ["sliding_attention", "full_attention"] * 14}
+    report = analyze_config(marked)
+    assert report["backbone"]["layers"]["summary"] == "28 GQA · 28 MLP"
+    assert report["memory"] == analyze_config(config)["memory"]
+    assert (
+        "14 layers are marked sliding_attention, but use_sliding_window is false: transformers "
+        "gives them no window, so they are counted as full attention"
+    ) in report["notes"]
+    windowed = analyze_config({**marked, "use_sliding_window": True, "sliding_window": 4096})
+    assert windowed["backbone"]["layers"]["summary"] == "14 sliding + 14 full · 28 MLP"
+    assert windowed["memory"]["kv_bytes_per_token"] == report["memory"]["kv_bytes_per_token"]
+    at = 32768
+    long = analyze_config(
+        {**marked, "use_sliding_window": True, "sliding_window": 4096}, context_len=at
+    )
+    full = analyze_config(marked, context_len=at)
+    per_layer = 2 * 4 * 128 * 2
+    assert long["memory"]["kv_bytes"]["bytes"] == 14 * per_layer * at + 14 * per_layer * 4096
+    assert full["memory"]["kv_bytes"]["bytes"] == 28 * per_layer * at
+
+
+def test_a_missing_context_window_is_the_config_class_default() -> None:
+    """LlamaConfig's max_position_embeddings default is 2048: that, said in a note, not "no
+    fixed limit"; a family without a transformers default (the generic reading) stays open."""
+    config = {k: v for k, v in LLAMA_TINY.items() if k != "max_position_embeddings"}
+    report = analyze_config(config)
+    assert report["backbone"]["context_length"] == 2048
+    assert (
+        "no max_position_embeddings in config.json: transformers' llama default, 2,048, is used"
+        in (report["notes"])
+    )
+    assert analyze_config(LLAMA_TINY)["backbone"]["context_length"] == 1024
+    assert not any("default" in n for n in analyze_config(LLAMA_TINY)["notes"])
+    mistral = analyze_config({**config, "model_type": "mistral"})
+    assert mistral["backbone"]["context_length"] == 131072
+    generic = analyze_config({**config, "model_type": "some_new_arch"})
+    assert generic["backbone"]["context_length"] is None
 
 
 def test_bad_arguments_are_value_errors() -> None:

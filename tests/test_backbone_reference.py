@@ -284,7 +284,8 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
 SSM_TYPES = {"mamba", "falcon_mamba", "mamba2"}
 
 
-def _variant_config(model_type: str, extra: dict[str, Any]):
+def _variant_kwargs(model_type: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The keys a variant's config.json holds (the config class fills in the rest)."""
     kwargs = dict(SMALL)
     if model_type in SSM_TYPES:
         for key in ("num_attention_heads", "num_key_value_heads", "intermediate_size"):
@@ -294,7 +295,11 @@ def _variant_config(model_type: str, extra: dict[str, Any]):
     if model_type == "nemotron_h":
         kwargs.pop("num_hidden_layers")
     kwargs.update(extra)
-    return AutoConfig.for_model(model_type, **kwargs)
+    return kwargs
+
+
+def _variant_config(model_type: str, extra: dict[str, Any]):
+    return AutoConfig.for_model(model_type, **_variant_kwargs(model_type, extra))
 
 
 @pytest.mark.parametrize("name,model_type,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
@@ -333,3 +338,235 @@ def test_gemma3_with_vision_tower_matches_transformers(use_head: bool) -> None:
     report = analyze_config(cfg.to_dict())
     assert report["params"]["total"] == total
     assert report["params"]["breakdown"]["vision"] == vision
+
+
+# -- what each layer attends to, and the context window, as transformers builds them -------
+
+
+def _attends_over(attn, cfg) -> int | None:
+    """The window a built attention module slides over, or None (the full context): its own
+    ``sliding_window`` attribute where the modeling code sets one per layer (qwen2, gemma2,
+    gpt_oss, ...), else ``config.sliding_window`` where its forward reads the config's
+    (mistral, mixtral, phi3), else None (llama, gemma, olmo2: the code never mentions one)."""
+    import inspect
+
+    if "sliding_window" in vars(attn):
+        return attn.sliding_window
+    if "sliding_window" in inspect.getsource(type(attn).forward):
+        return cfg.sliding_window
+    return None
+
+
+def _transformers_layer_kinds(model, cfg) -> list[tuple[str, int | None]]:
+    """Per decoder layer of the built model: ("sliding", window), ("full", None) or ("none",
+    None) for a layer without softmax attention (Gated DeltaNet, Mamba, an MLP block)."""
+    kinds: list[tuple[str, int | None]] = []
+    base = model.base_model
+    for layer in base.h if hasattr(base, "h") else base.layers:  # gpt2 names its blocks h
+        attn = getattr(layer, "self_attn", None)
+        if attn is None:
+            attn = getattr(layer, "attn", None)  # gpt2
+        mixer = getattr(layer, "mixer", None)
+        if attn is None and mixer is not None and "Attention" in type(mixer).__name__:
+            attn = mixer  # nemotron_h: the attention block is the layer's mixer
+        if attn is None:
+            kinds.append(("none", None))
+            continue
+        window = _attends_over(attn, cfg)
+        kinds.append(("sliding", window) if window is not None else ("full", None))
+    return kinds
+
+
+def _engine_layer_kinds(report: dict[str, Any]) -> list[tuple[str, int | None]]:
+    window = report["backbone"]["attention"]["sliding_window"]
+    out: list[tuple[str, int | None]] = []
+    for layer in report["backbone"]["layers"]["pattern"]:
+        mixer = layer["mixer"]
+        if mixer == "sliding_attention":
+            out.append(("sliding", window))
+        elif mixer in ("attention", "mla"):
+            out.append(("full", None))
+        else:
+            out.append(("none", None))
+    return out
+
+
+def _kinds_match(model_type: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Build ``kwargs`` with transformers on the meta device and read the same keys as a
+    config.json with the engine: the layer kinds must agree; returns the engine's report."""
+    cfg = AutoConfig.for_model(model_type, **kwargs)
+    model = _build(cfg)
+    report = analyze_config({"model_type": model_type, **kwargs})
+    assert _engine_layer_kinds(report) == _transformers_layer_kinds(model, cfg)
+    return report
+
+
+@pytest.mark.parametrize("name,model_type,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_variant_layer_kinds_and_context_from_the_config_keys_alone(
+    name: str, model_type: str, extra: dict
+) -> None:
+    """Each tiny variant read from its own keys only (the config class's defaults not written
+    out, as in a config.json that omits them): per-layer attention as transformers builds
+    it, and the context window its config class defaults to, said in a note."""
+    kwargs = _variant_kwargs(model_type, extra)
+    report = _kinds_match(model_type, kwargs)
+    cfg = AutoConfig.for_model(model_type, **kwargs)
+    if model_type in SSM_TYPES:
+        assert report["backbone"]["context_length"] is None
+        return
+    native = cfg.n_positions if model_type == "gpt2" else cfg.max_position_embeddings
+    assert report["backbone"]["context_length"] == native
+    key = "n_positions" if model_type == "gpt2" else "max_position_embeddings"
+    note = f"no {key} in config.json: transformers' {model_type} default, {native:,}, is used"
+    assert (note in report["notes"]) == (key not in kwargs), report["notes"]
+
+
+ALTERNATING = ["sliding_attention", "full_attention"] * 2
+TINY = dict(SMALL, max_position_embeddings=4096)
+
+LAYER_KIND_CASES: list[tuple[str, str, dict[str, Any], str | None]] = [
+    # modeling_llama.py reads neither layer_types nor sliding_window: full attention throughout
+    (
+        "llama-ignores-layer_types",
+        "llama",
+        {"layer_types": ALTERNATING, "sliding_window": 16},
+        "layer_types is not read by modeling_llama.py; ignored",
+    ),
+    # mistral: the window on every layer (MistralConfig default 4096; null: none)
+    (
+        "mistral-window-everywhere",
+        "mistral",
+        {"layer_types": ALTERNATING, "sliding_window": 16},
+        "layer_types is not read by modeling_mistral.py; ignored",
+    ),
+    (
+        "mistral-default-window",
+        "mistral",
+        {},
+        "no sliding_window in config.json: transformers' mistral default, 4,096, is used",
+    ),
+    ("mistral-null-window", "mistral", {"sliding_window": None}, None),
+    (
+        "mixtral-ignores-layer_types",
+        "mixtral",
+        {"layer_types": ALTERNATING, "num_local_experts": 4},
+        "layer_types is not read by modeling_mixtral.py; ignored",
+    ),
+    ("phi3-window", "phi3", {"layer_types": ALTERNATING, "sliding_window": 16}, None),
+    # qwen2/qwen3: layer_types is read, but no window without use_sliding_window
+    (
+        "qwen2-sliding-disabled",
+        "qwen2",
+        {"layer_types": ALTERNATING, "use_sliding_window": False, "sliding_window": 16},
+        "2 layers are marked sliding_attention, but use_sliding_window is false: transformers "
+        "gives them no window, so they are counted as full attention",
+    ),
+    (
+        "qwen2-sliding-enabled",
+        "qwen2",
+        {"layer_types": ALTERNATING, "use_sliding_window": True, "sliding_window": 16},
+        None,
+    ),
+    (
+        "qwen2-max-window-layers",
+        "qwen2",
+        {"use_sliding_window": True, "max_window_layers": 3},
+        "no sliding_window in config.json: transformers' qwen2 default, 4,096, is used",
+    ),
+    (
+        "qwen3-sliding-disabled",
+        "qwen3",
+        {"layer_types": ALTERNATING, "head_dim": 16},
+        "2 layers are marked sliding_attention, but use_sliding_window is false: transformers "
+        "gives them no window, so they are counted as full attention",
+    ),
+    # qwen3_moe: Qwen3MoeAttention reads config.sliding_window in every layer
+    (
+        "qwen3_moe-window-everywhere",
+        "qwen3_moe",
+        {
+            "num_experts": 4,
+            **MOE_SMALL,
+            "use_sliding_window": True,
+            "sliding_window": 16,
+            "max_window_layers": 2,
+        },
+        None,
+    ),
+    # smollm3: sliding only with use_sliding_window; by default on the NoPE layers
+    (
+        "smollm3-nope-layers-slide",
+        "smollm3",
+        {"use_sliding_window": True, "sliding_window": 16, "no_rope_layer_interval": 2},
+        None,
+    ),
+    (
+        "smollm3-sliding-disabled",
+        "smollm3",
+        {"layer_types": ALTERNATING, "sliding_window": 16},
+        "2 layers are marked sliding_attention, but use_sliding_window is false: transformers "
+        "gives them no window, so they are counted as full attention",
+    ),
+    (
+        "gemma-ignores-layer_types",
+        "gemma",
+        {"layer_types": ALTERNATING, "head_dim": 16},
+        "layer_types is not read by modeling_gemma.py; ignored",
+    ),
+    (
+        "gemma2-null-window",
+        "gemma2",
+        {"head_dim": 16, "sliding_window": None},
+        "2 layers are marked sliding_attention, but there is no sliding_window: they are "
+        "counted as full attention",
+    ),
+    (
+        "gemma3_text-layer_types",
+        "gemma3_text",
+        {
+            "head_dim": 16,
+            "sliding_window": 8,
+            "layer_types": ["full_attention"] * 3 + ["sliding_attention"],
+        },
+        None,
+    ),
+    (
+        "gpt_oss-layer_types",
+        "gpt_oss",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "head_dim": 16,
+            "layer_types": ["full_attention"] * 3 + ["sliding_attention"],
+        },
+        "no sliding_window in config.json: transformers' gpt_oss default, 128, is used",
+    ),
+    (
+        "olmo2-ignores-layer_types",
+        "olmo2",
+        {"layer_types": ALTERNATING},
+        "layer_types is not read by modeling_olmo2.py; ignored",
+    ),
+    (
+        "granitemoe-ignores-layer_types",
+        "granitemoe",
+        {"layer_types": ALTERNATING, "num_local_experts": 4, "num_experts_per_tok": 2},
+        "layer_types is not read by modeling_granitemoe.py; ignored",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name,model_type,extra,note", LAYER_KIND_CASES, ids=[c[0] for c in LAYER_KIND_CASES]
+)
+def test_layer_kinds_follow_the_modeling_code(
+    name: str, model_type: str, extra: dict, note: str | None
+) -> None:
+    """layer_types, sliding_window and use_sliding_window count only where the family's
+    modeling code reads them; the layer mix, the window and the KV figures agree."""
+    report = _kinds_match(model_type, {**TINY, **extra})
+    if note is not None:
+        assert note in report["notes"], report["notes"]
+    sliding = report["backbone"]["attention"]["sliding"]
+    assert sliding == ("sliding" in report["backbone"]["layers"]["summary"])
+    assert sliding == bool(report["backbone"]["attention"]["sliding_window"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.layers import LayerSpec, mixers_from_layer_types
+from axes.backbone.layers import LAYER_TYPE_TO_MIXER, LayerSpec, mixers_from_layer_types
 from axes.backbone.spec import _MISSING, ArchSpec, ConfigView, spec_from_fields
 
 MAX_LAYERS = 10_000  # the deepest released decoders have a few hundred layers
@@ -39,12 +39,16 @@ def read_core(
     tie_default: bool,
     head_dim_default: int | None = None,
     max_pos_default: int | None = None,
+    max_pos_key: str = "max_position_embeddings",
 ) -> dict[str, Any]:
     """hidden size, layers, vocab, heads, head_dim, FFN width, tying: the dense core.
 
     ``head_dim``: ``config.head_dim`` when set, else ``head_dim_default`` (qwen3, gemma: a
     fixed default in their configuration_*.py), else hidden_size // num_attention_heads
     (llama and most others, ``configuration_llama.py``).
+
+    ``max_pos_default``: the config class's ``max_position_embeddings`` default (``max_pos_key``
+    names that field), used, with a note, when config.json has none; None: no fixed limit.
     """
     hidden, layers, vocab, heads, kv, hd, inter = view.ints(_CORE)
     if layers > MAX_LAYERS:
@@ -77,6 +81,9 @@ def read_core(
     if "tied_embeddings" not in sources:  # absent key: the default, quoted by its name
         sources["tied_embeddings"] = "tie_word_embeddings"
     (max_pos,) = view.ints((("max_position_embeddings", _MAX_POS, max_pos_default),))
+    if max_pos_default is not None and "max_position_embeddings" not in sources:
+        # the config class's default is what transformers builds with (LlamaConfig: 2048)
+        default_note(view, max_pos_key, max_pos_default)
     act = view.raw_get(
         "hidden_act", "hidden_activation", "activation_function", field_name="hidden_act"
     )
@@ -133,15 +140,87 @@ def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec
     return [LayerSpec(mixer, ffn)] * n  # one interned block, n references
 
 
+def default_note(view: ConfigView, key: str, value: int) -> None:
+    """Say that a key config.json lacks was given its config class's default."""
+    mt = view.raw.get("model_type") or view.text.get("model_type") or "this model"
+    view.notes.append(f"no {key} in config.json: transformers' {mt} default, {value:,}, is used")
+
+
+def _layer_types_problem(view: ConfigView, layer_types: list[Any], n: int) -> None:
+    """Note why ``layer_types`` cannot give the layer mix: the first entry no layer type
+    names, or a list shorter than the model."""
+    for i, entry in enumerate(layer_types[:n]):
+        if not isinstance(entry, str) or entry not in LAYER_TYPE_TO_MIXER:
+            view.notes.append(f"layer_types has an unknown entry, {entry!r} (layer {i}); ignored")
+            return
+    view.notes.append("layer_types does not describe every layer; ignored")
+
+
+def layer_types_mixers(view: ConfigView, n: int) -> list[str] | None:
+    """Mixer per layer from ``layer_types``, for families whose modeling code reads it; None
+    when it is absent, or unusable (an unknown entry, too few entries: noted, naming which)."""
+    lt = view.list("layer_types", field_name="layer_types")
+    if lt is None:
+        return None
+    mixers = mixers_from_layer_types(lt, n)
+    if mixers is None:
+        _layer_types_problem(view, lt, n)
+    return mixers
+
+
 def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False) -> list[str]:
     """Mixer per layer from ``layer_types`` when present, else all full (or all sliding)."""
-    lt = view.list("layer_types", field_name="layer_types")
-    if lt is not None:
-        mixers = mixers_from_layer_types(lt, n)
-        if mixers is not None:
-            return mixers
-        view.notes.append("layer_types does not describe every layer; ignored")
+    mixers = layer_types_mixers(view, n)
+    if mixers is not None:
+        return mixers
     return ["sliding_attention" if default_sliding else "attention"] * n
+
+
+def unread_layer_types(view: ConfigView, mixers: list[str], *, module: str) -> None:
+    """For a family whose ``modeling_<module>.py`` never reads ``layer_types``: the mix is
+    what that code builds (``mixers``); a ``layer_types`` that says otherwise is noted."""
+    lt = view.raw_get("layer_types")
+    if not isinstance(lt, list):
+        return
+    read = mixers_from_layer_types(lt, len(mixers))
+    if read is None:
+        _layer_types_problem(view, lt, len(mixers))  # transformers refuses such a config
+    elif read != mixers:
+        view.notes.append(f"layer_types is not read by modeling_{module}.py; ignored")
+
+
+def sliding_window(view: ConfigView, default: int | None) -> int | None:
+    """``sliding_window``, or the config class's ``default`` (noted) when the key is absent; an
+    explicit null is no window (transformers keeps the null)."""
+    if view.has("sliding_window"):
+        return view.int("sliding_window", field_name="sliding_window")
+    if default is None or "sliding_window" in view.raw or "sliding_window" in view.text:
+        return None
+    default_note(view, "sliding_window", default)
+    return default
+
+
+def unwindowed(
+    view: ConfigView, mixers: list[str], *, window: int | None, reason: str = "null"
+) -> list[str]:
+    """Layers marked sliding_attention that get no window attend to the full context in
+    transformers (``sliding_window = config.sliding_window if layer_type == ...``, None):
+    they are full attention, in the layer mix as in the KV figures. ``reason``: why there is
+    no window ("null", or "disabled" for ``use_sliding_window: false``)."""
+    if window is not None or "sliding_attention" not in mixers:
+        return mixers
+    n = mixers.count("sliding_attention")
+    if reason == "disabled":
+        view.notes.append(
+            f"{n} layers are marked sliding_attention, but use_sliding_window is false: "
+            "transformers gives them no window, so they are counted as full attention"
+        )
+    else:
+        view.notes.append(
+            f"{n} layers are marked sliding_attention, but there is no sliding_window: "
+            "they are counted as full attention"
+        )
+    return ["attention" if m == "sliding_attention" else m for m in mixers]
 
 
 def build(core: dict[str, Any], layers: list[LayerSpec], **extra: Any) -> ArchSpec:

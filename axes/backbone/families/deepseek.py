@@ -19,18 +19,29 @@ experts, dense-first layers, MTP modules in the checkpoint.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    read_core,
+    read_rope,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2")
+# max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
+# remote code only: no default to mirror)
+MAX_POSITIONS = {"deepseek_v2": 2048, "deepseek_v3": 4096}
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "deepseek_v3")
     mt = head["model_type"]
     v2 = mt == "deepseek_v2"
-    core = read_core(view, family="deepseek", tie_default=False)
+    core = read_core(
+        view, family="deepseek", tie_default=False, max_pos_default=MAX_POSITIONS.get(mt)
+    )
     read_rope(view, core)
     n = core["num_layers"]
     first_dense = view.int(
@@ -49,7 +60,8 @@ def read(view: ConfigView) -> ArchSpec:
     moe_inter = view.int(
         "moe_intermediate_size", default=1407 if v2 else 2048, field_name="moe_intermediate_size"
     )
-    mixers = ["mla"] * len(attention_mixers(view, n))
+    mixers = ["mla"] * n
+    unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else "deepseek_v3")
     dense = min(max(first_dense, 0), len(mixers))  # layers [0, first_k_dense) are dense
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj

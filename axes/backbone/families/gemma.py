@@ -1,12 +1,14 @@
 """Gemma 1 / 2 / 3 (text and the Gemma 3 vision-language model).
 
-- gemma (``modeling_gemma.py``): Llama block, GeGLU, tied embeddings, head_dim default 256.
+- gemma (``modeling_gemma.py``): Llama block, GeGLU, tied embeddings, head_dim default 256;
+  full attention in every layer (layer_types is not read).
 - gemma2 (``modeling_gemma2.py``): sandwich norms (input, post_attention, pre_feedforward,
   post_feedforward: 4 per layer); alternating sliding/full (configuration_gemma2.py:
   sliding when ``(i + 1) % 2``).
 - gemma3 / gemma3_text (``modeling_gemma3.py``): gemma2 block plus per-head q_norm/k_norm;
   local/global from ``layer_types`` or ``sliding_window_pattern`` (default 6: sliding when
-  ``(i + 1) % 6``). With ``vision_config`` (Gemma3ForConditionalGeneration) the SigLIP vision
+  ``(i + 1) % 6``). Sliding layers get ``sliding_window`` (default 4096; null: no window,
+  full attention). With ``vision_config`` (Gemma3ForConditionalGeneration) the SigLIP vision
   tower (``modeling_siglip.py``) and ``Gemma3MultiModalProjector`` (``mm_input_projection_weight``
   vision_hidden x text_hidden, ``mm_soft_emb_norm`` vision_hidden) are in the model too.
 """
@@ -15,27 +17,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
-from axes.backbone.layers import layers_from, mixers_from_layer_types
+from axes.backbone.families._common import (
+    build,
+    header,
+    layer_types_mixers,
+    read_core,
+    read_rope,
+    sliding_window,
+    unread_layer_types,
+    unwindowed,
+)
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text")
+# max_position_embeddings defaults of configuration_gemma.py / gemma2 / gemma3 (Gemma3TextConfig)
+MAX_POSITIONS = {"gemma": 8192, "gemma2": 8192, "gemma3": 131_072, "gemma3_text": 131_072}
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "gemma")
     mt = head["model_type"]
-    core = read_core(view, family="gemma", tie_default=True, head_dim_default=256)
+    core = read_core(
+        view,
+        family="gemma",
+        tie_default=True,
+        head_dim_default=256,
+        max_pos_default=MAX_POSITIONS.get(mt),
+    )
     read_rope(view, core)
     n = core["num_layers"]
     extra: dict[str, Any] = {}
     if mt == "gemma":
-        mixers = attention_mixers(view, n)
+        mixers = ["attention"] * n
+        unread_layer_types(view, mixers, module="gemma")
         window = None
     else:
-        window = view.int("sliding_window", default=4096, field_name="sliding_window")
-        lt = view.list("layer_types", field_name="layer_types")
-        mixers = mixers_from_layer_types(lt, n) if lt is not None else None
+        window = sliding_window(view, 4096)
+        mixers = layer_types_mixers(view, n)
         if mixers is None:
             period = (
                 2
@@ -46,6 +65,7 @@ def read(view: ConfigView) -> ArchSpec:
                 "sliding_attention" if period and (i + 1) % period else "attention"
                 for i in range(n)
             ]
+        mixers = unwindowed(view, mixers, window=window)
         extra.update(norms_per_layer=4, norm_placement="sandwich")
         if mt in ("gemma3", "gemma3_text"):
             extra["qk_norm"] = "per_head"

@@ -4,13 +4,21 @@ Everything is marked ``estimated``: attention is counted as q/k/v/o without bias
 as SwiGLU, MoE from the usual keys (``num_local_experts`` / ``num_experts`` /
 ``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``, shared experts), and
 ``layer_types`` / ``attn_type_list`` (MiniMax: 0 = linear "lightning" attention, 1 = softmax)
-for the per-layer mix. A wrong key type is a ConfigError; a missing optional key is a note.
+for the per-layer mix, with ``sliding_window`` on the sliding layers (none: full attention). A wrong key type is a ConfigError; a missing optional key is a note.
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope
-from axes.backbone.layers import layers_from, mixers_from_layer_types
+from axes.backbone.families._common import (
+    build,
+    header,
+    layer_types_mixers,
+    read_core,
+    read_rope,
+    sliding_window,
+    unwindowed,
+)
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES: tuple[str, ...] = ()
@@ -21,15 +29,14 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family="generic", tie_default=False)
     read_rope(view, core)
     n = core["num_layers"]
-    mixers: list[str] | None = None
-    lt = view.list("layer_types", field_name="layer_types")
-    if lt is not None:
-        mixers = mixers_from_layer_types(lt, n)
+    mixers = layer_types_mixers(view, n)
     attn_types = view.list("attn_type_list", field_name="layer_types")
     if mixers is None and attn_types is not None and len(attn_types) >= n:
         mixers = ["attention" if t == 1 else "linear_attention" for t in attn_types[:n]]
     if mixers is None:
         mixers = ["attention"] * n
+    window = sliding_window(view, None)
+    mixers = unwindowed(view, mixers, window=window)
     experts = view.int(
         "num_local_experts",
         "num_experts",
@@ -62,6 +69,7 @@ def read(view: ConfigView) -> ArchSpec:
         num_shared_experts=shared_n if shared_inter else 0,
         shared_expert_intermediate_size=shared_inter,
         first_k_dense=first_dense,
+        sliding_window=window if "sliding_attention" in mixers else None,
         linear_num_key_heads=core["num_attention_heads"],
         linear_num_value_heads=core["num_attention_heads"],
         linear_key_head_dim=core["head_dim"],

@@ -16,7 +16,9 @@ MODEL_TYPES = ("gpt2",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "gpt2")
-    core = read_core(view, family="gpt2", tie_default=True, max_pos_default=1024)
+    core = read_core(
+        view, family="gpt2", tie_default=True, max_pos_default=1024, max_pos_key="n_positions"
+    )
     if not view.has("n_inner", "intermediate_size"):
         core["intermediate_size"] = 4 * core["hidden_size"]
         view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]

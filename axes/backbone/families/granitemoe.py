@@ -4,11 +4,18 @@
 experts ``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj``
 (E, hidden, intermediate); ``attention_bias`` on q/k/v/o. The expert width is
 ``intermediate_size``. Scalar multipliers (embedding, residual, logits) hold no parameters.
+Full attention in every layer (layer_types is not read).
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    read_core,
+    read_rope,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -17,10 +24,11 @@ MODEL_TYPES = ("granitemoe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "granitemoe")
-    core = read_core(view, family="granitemoe", tie_default=False)
+    core = read_core(view, family="granitemoe", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
-    mixers = attention_mixers(view, core["num_layers"])
+    mixers = ["attention"] * core["num_layers"]
+    unread_layer_types(view, mixers, module="granitemoe")
     return build(
         {**core, **head},
         layers_from(mixers, "moe"),

@@ -2,13 +2,18 @@
 
 Block (``modeling_llama.py`` LlamaDecoderLayer): input RMSNorm, q/k/v/o projections,
 post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its modeling file:
-- llama: ``attention_bias`` on q/k/v *and* o_proj; ``mlp_bias`` on the three MLP linears.
-- mistral (``modeling_mistral.py``): no biases; ``sliding_window`` applies to every layer.
+- llama: ``attention_bias`` on q/k/v *and* o_proj; ``mlp_bias`` on the three MLP linears;
+  full attention in every layer (modeling_llama.py reads neither layer_types nor sliding_window).
+- mistral (``modeling_mistral.py``): no biases; ``sliding_window`` (MistralConfig default 4096,
+  null: none) applies to every layer; layer_types is not read.
 - qwen2 (``modeling_qwen2.py``): q/k/v biases always, o_proj never; sliding window only with
-  ``use_sliding_window`` and from layer ``max_window_layers`` on (configuration_qwen2.py).
-- qwen3 (``modeling_qwen3.py``): per-head q_norm/k_norm (head_dim each); head_dim default 128.
+  ``use_sliding_window``, on the layers ``layer_types`` marks sliding_attention (default: from
+  layer ``max_window_layers`` on, configuration_qwen2.py).
+- qwen3 (``modeling_qwen3.py``): per-head q_norm/k_norm (head_dim each); head_dim default 128;
+  sliding layers as qwen2.
 - smollm3 (``modeling_smollm3.py``): tied embeddings by default; ``no_rope_layers`` marks NoPE
-  layers (no parameters, but a positional fact).
+  layers (no parameters, but a positional fact); a layer slides only with ``use_sliding_window``
+  and ``layer_types`` (default: the NoPE layers, configuration_smollm3.py) marking it.
 - ministral (``modeling_ministral.py``): no biases; sliding/full per layer from ``layer_types``
   (configuration_ministral.py default: every layer sliding when ``sliding_window`` is set).
 - seed_oss (``modeling_seed_oss.py``): q/k/v bias with ``attention_bias`` (default true), o_proj
@@ -20,11 +25,22 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
 - apertus (``modeling_apertus.py``): up/down MLP without bias (xIELU, whose alpha_p/alpha_n are
   learned: counted with the MLP); per-head q_norm/k_norm; ``attention_bias`` on q/k/v/o;
   ``attention_layernorm`` / ``feedforward_layernorm`` (the two pre-norms).
+- seed_oss, helium, arcee and apertus, like llama, read neither layer_types nor sliding_window.
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    attention_mixers,
+    build,
+    header,
+    layer_types_mixers,
+    read_core,
+    read_rope,
+    sliding_window,
+    unread_layer_types,
+    unwindowed,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -41,6 +57,19 @@ MODEL_TYPES = (
     "apertus",
 )
 _HEAD_DIM_128 = ("qwen3", "seed_oss", "helium")
+# max_position_embeddings defaults of the configuration_<type>.py files
+MAX_POSITIONS = {
+    "llama": 2048,
+    "mistral": 4096 * 32,
+    "qwen2": 32768,
+    "qwen3": 32768,
+    "smollm3": 32768,
+    "ministral": 4096,
+    "seed_oss": 524288,
+    "helium": 4096,
+    "arcee": 4096,
+    "apertus": 65536,
+}
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -51,6 +80,7 @@ def read(view: ConfigView) -> ArchSpec:
         family=mt,
         tie_default=(mt == "smollm3"),
         head_dim_default=128 if mt in _HEAD_DIM_128 else None,
+        max_pos_default=MAX_POSITIONS.get(mt),
     )
     read_rope(view, core)
     n = core["num_layers"]
@@ -82,32 +112,43 @@ def read(view: ConfigView) -> ArchSpec:
     elif mt == "apertus":
         extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head", ffn_gated=False)
 
-    window = view.int("sliding_window", default=None, field_name="sliding_window")
-    if mt in ("mistral", "ministral"):
+    window = None
+    if mt == "mistral":
+        window = sliding_window(view, 4096)
+        mixers = ["sliding_attention" if window is not None else "attention"] * n
+        unread_layer_types(view, mixers, module="mistral")
+    elif mt == "ministral":  # modeling_ministral.py reads layer_types
+        window = view.int("sliding_window", default=None, field_name="sliding_window")
         mixers = attention_mixers(view, n, default_sliding=window is not None)
     elif mt in ("qwen2", "qwen3"):
         use = view.bool("use_sliding_window", default=False)
         start = view.int("max_window_layers", default=28)
-        if not use:
-            window = None
-        if view.has("layer_types"):
-            mixers = attention_mixers(view, n)
-        else:
-            mixers = [
-                "sliding_attention" if window is not None and i >= start else "attention"
-                for i in range(n)
-            ]
+        if use:
+            window = sliding_window(view, 4096)
+        mixers = layer_types_mixers(view, n) or [
+            "sliding_attention" if window is not None and i >= start else "attention"
+            for i in range(n)
+        ]
+        mixers = unwindowed(view, mixers, window=window, reason="null" if use else "disabled")
     elif mt == "smollm3":
-        mixers = attention_mixers(view, n)
+        use = view.bool("use_sliding_window", default=False)
+        if use:
+            window = sliding_window(view, None)
         nope = view.list("no_rope_layers", field_name="no_rope_layers")
         if nope is None:
             interval = view.int("no_rope_layer_interval", default=4)
             nope = [int((i + 1) % interval != 0) for i in range(n)]
+        mixers = layer_types_mixers(view, n) or [
+            "sliding_attention" if window is not None and not rope else "attention"
+            for rope in (nope + [1] * n)[:n]
+        ]
+        mixers = unwindowed(view, mixers, window=window, reason="null" if use else "disabled")
         extra["nope_layers"] = sum(1 for x in nope[:n] if not x)  # 1 = uses RoPE
         if extra["nope_layers"]:
             extra["positional"] = "rope+nope"
-    else:
-        mixers = attention_mixers(view, n)
+    else:  # llama, seed_oss, helium, arcee, apertus
+        mixers = ["attention"] * n
+        unread_layer_types(view, mixers, module=mt)
     if "sliding_attention" not in mixers:
         window = None
     layers = layers_from(mixers, "mlp")

@@ -2,12 +2,20 @@
 
 ``modeling_mixtral.py``: router ``gate`` (num_local_experts x hidden, no bias); fused experts
 ``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj`` (E, hidden, intermediate);
-no attention biases; head_dim = config.head_dim or hidden // heads.
+no attention biases; head_dim = config.head_dim or hidden // heads. ``sliding_window``
+(default none) applies to every layer; layer_types is not read.
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    read_core,
+    read_rope,
+    sliding_window,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -16,13 +24,12 @@ MODEL_TYPES = ("mixtral",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "mixtral")
-    core = read_core(view, family="mixtral", tie_default=False)
+    core = read_core(view, family="mixtral", tie_default=False, max_pos_default=4096 * 32)
     read_rope(view, core)
     n = core["num_layers"]
-    window = view.int("sliding_window", default=None, field_name="sliding_window")
-    mixers = attention_mixers(view, n, default_sliding=window is not None)
-    if "sliding_attention" not in mixers:
-        window = None
+    window = sliding_window(view, None)
+    mixers = ["sliding_attention" if window is not None else "attention"] * n
+    unread_layer_types(view, mixers, module="mixtral")
     experts = view.int("num_local_experts", "num_experts", default=8, field_name="num_experts")
     top_k = view.int("num_experts_per_tok", default=2, field_name="experts_per_token")
     return build(

@@ -2,12 +2,20 @@
 
 ``modeling_phi3.py``: qkv_proj (hidden -> (heads + 2*kv_heads) * head_dim, no bias), o_proj,
 gate_up_proj (hidden -> 2*intermediate), down_proj; no biases; RoPE may be partial
-(``partial_rotary_factor``).
+(``partial_rotary_factor``). ``sliding_window`` (default none) applies to every layer;
+layer_types is not read.
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    read_core,
+    read_rope,
+    sliding_window,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -16,12 +24,11 @@ MODEL_TYPES = ("phi3",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "phi3")
-    core = read_core(view, family="phi3", tie_default=False)
+    core = read_core(view, family="phi3", tie_default=False, max_pos_default=4096)
     read_rope(view, core)
-    window = view.int("sliding_window", default=None, field_name="sliding_window")
-    mixers = attention_mixers(view, core["num_layers"], default_sliding=window is not None)
-    if "sliding_attention" not in mixers:
-        window = None
+    window = sliding_window(view, None)
+    mixers = ["sliding_attention" if window is not None else "attention"] * core["num_layers"]
+    unread_layer_types(view, mixers, module="phi3")
     return build(
         {**core, **head},
         layers_from(mixers, "mlp"),

@@ -4,11 +4,20 @@
 ``layer_idx not in mlp_only_layers and num_experts > 0 and (layer_idx + 1) %
 decoder_sparse_step == 0``, else a dense SwiGLU of ``intermediate_size``. Router ``gate``
 (E x hidden, no bias); fused experts of width ``moe_intermediate_size``; no shared expert.
+Attention: ``sliding_window`` (default 4096) in every layer when ``use_sliding_window``
+(Qwen3MoeAttention reads ``config.sliding_window``; neither layer_types nor max_window_layers).
 """
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    read_core,
+    read_rope,
+    sliding_window,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -27,22 +36,17 @@ def sparse_layers(view: ConfigView, n: int, num_experts: int) -> list[bool]:
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "qwen3_moe")
-    core = read_core(view, family="qwen3_moe", tie_default=False, head_dim_default=None)
+    core = read_core(
+        view, family="qwen3_moe", tie_default=False, head_dim_default=None, max_pos_default=32768
+    )
     read_rope(view, core)
     n = core["num_layers"]
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     experts = view.int("num_experts", "num_local_experts", default=128, field_name="num_experts")
     sparse = sparse_layers(view, n, experts)
-    window = view.int("sliding_window", default=None) if view.bool("use_sliding_window") else None
-    start = view.int("max_window_layers", default=28)
-    if view.has("layer_types"):
-        mixers = attention_mixers(view, n)
-    elif window is None:
-        mixers = ["attention"] * n
-    else:
-        mixers = ["sliding_attention" if i >= start else "attention" for i in range(n)]
-    if "sliding_attention" not in mixers:
-        window = None
+    window = sliding_window(view, 4096) if view.bool("use_sliding_window") else None
+    mixers = ["sliding_attention" if window is not None else "attention"] * n
+    unread_layer_types(view, mixers, module="qwen3_moe")
     return build(
         {**core, **head},
         layers_from(mixers, ["moe" if s else "mlp" for s in sparse]),

@@ -24,9 +24,9 @@ dense SwiGLU of ``intermediate_size`` in every layer, ``qwen3_5_moe_text`` the s
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, layer_types_mixers, read_core, read_rope
 from axes.backbone.families.qwen3_moe import sparse_layers
-from axes.backbone.layers import layers_from, mixers_from_layer_types
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text")
@@ -34,13 +34,12 @@ MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text")
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "qwen3_next")
-    core = read_core(view, family="qwen3_next", tie_default=False, head_dim_default=256)
+    core = read_core(
+        view, family="qwen3_next", tie_default=False, head_dim_default=256, max_pos_default=32768
+    )
     read_rope(view, core)
     n = core["num_layers"]
-    mixers = None
-    lt = view.list("layer_types", field_name="layer_types")
-    if lt is not None:
-        mixers = mixers_from_layer_types(lt, n)
+    mixers = layer_types_mixers(view, n)
     if mixers is None:
         interval = view.int("full_attention_interval", default=4, field_name="layer_types")
         mixers = [
