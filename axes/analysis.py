@@ -15,7 +15,7 @@ from typing import Any
 from axes.facts import Evidence, Fact
 from axes.jsonfile import constants_note, model_json_loads
 
-ANALYSIS_VERSION = 5  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 6  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass
@@ -125,6 +125,18 @@ def artifacts_from_dir(path: str | Path, *, repo_id: str | None = None) -> Artif
         arts.chat_template = arts.tokenizer_config["chat_template"]
     if (root / "README.md").is_file():
         arts.card = _read_text(root / "README.md", arts.notes)
+    return arts
+
+
+def artifacts_from_config_file(path: str | Path, *, repo_id: str | None = None) -> Artifacts:
+    """A model config saved under any name (``llama-no-rope.json``): that file alone, read as
+    config.json; the model ID is the file's stem (``org--name.json`` is ``org/name``)."""
+    file = Path(path)
+    if repo_id is None:
+        stem = file.stem
+        repo_id = stem.replace("--", "/", 1) if "--" in stem else stem
+    arts = Artifacts(repo_id=repo_id)
+    arts.config = _read_json(file, arts.notes)
     return arts
 
 

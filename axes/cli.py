@@ -1,8 +1,9 @@
-"""``manage.py analyze PATH``: the offline, folder case of the analyze command, framework-free.
+"""``manage.py analyze PATH``: the offline, local case of the analyze command, framework-free.
 
 ``catalog/management/commands/analyze.py`` (the Django command) and ``manage.py`` share this
-module. ``manage.py analyze PATH`` with PATH a folder is answered by :func:`fast_main` before
-Django is imported at all: a folder needs no settings, no database and no app registry, and
+module. ``manage.py analyze PATH`` with PATH a folder (or a .json config file) is answered by
+:func:`fast_main` before Django is imported at all: a path needs no settings, no database and
+no app registry, and
 ``django.setup()`` alone costs more than half a second. Model IDs, ``--help`` and Django's own
 options (``--verbosity``, ``--settings``, ...) go through the Django command as before; the
 output, the messages and the exit status are the same either way.
@@ -16,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from axes.readable import fact_value_text
+
 KV_DTYPES = ("bf16", "fp16", "fp8", "fp32")
 
 
@@ -28,8 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument(
         "target",
-        help="a folder with config.json (an org--name folder names the model) or the path of "
-        "a config.json, or a catalog model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
+        help="a folder with config.json (an org--name folder names the model), the path of "
+        "a config.json (its folder is read) or of any other .json config file (that file "
+        "alone), or a catalog model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
     )
     parser.add_argument("--json", action="store_true", help="print the full JSON report")
     parser.add_argument(
@@ -102,22 +106,75 @@ def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str
     return result
 
 
+def analyze_config_file(
+    path: Path, *, context: int | None, batch: int, kv_dtype: str
+) -> dict[str, Any]:
+    """The analysis of one .json file read as the model's config.json; its folder's other
+    files are not read (they belong to config.json: a folder may hold several configs)."""
+    from axes.analysis import ArtifactError, analyze_artifacts, artifacts_from_config_file
+
+    try:
+        arts = artifacts_from_config_file(path)
+    except ArtifactError as exc:  # it names the file; say which folder
+        raise CliError(f"{path.parent}: {exc}") from exc
+    arts.notes.append(
+        f"{path.name} is read as the model's config.json; the other files of its folder (card, "
+        "generation and tokenizer config, safetensors index) are read only for a file named "
+        "config.json"
+    )
+    try:
+        result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if result.get("params") is None:
+        raise CliError(f"{path}: {result.get('backbone_error')}")
+    return result
+
+
+def analyze_path(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
+    """A folder (``analyze_folder``) or a .json config file (``analyze_config_file``)."""
+    analyze = analyze_folder if path.is_dir() else analyze_config_file
+    return analyze(path, context=context, batch=batch, kv_dtype=kv_dtype)
+
+
 def render(result: dict[str, Any], *, as_json: bool, gpu_key: str | None) -> str:
     if as_json:
         return json.dumps(result, indent=2, default=str)
     return render_summary(result, gpu_key=gpu_key)
 
 
-def target_folder(target: str) -> Path | None:
-    """The folder a PATH names: the folder itself, or the one a ``config.json`` path is in;
-    None for anything else (a model ID, a missing path)."""
+def target_path(target: str) -> Path | None:
+    """The local path a PATH names: a folder, the folder a ``config.json`` path is in, or any
+    other ``.json`` file (read alone, as the config); None for anything else (a model ID, a
+    missing path, a file that is no .json)."""
     if not target.strip():
         return None
     path = Path(target)
     if path.is_dir():
         return path
-    if path.name == "config.json" and path.is_file():
-        return path.parent
+    if path.suffix.lower() == ".json" and path.is_file():
+        return path.parent if path.name == "config.json" else path
+    return None
+
+
+def not_a_target(target: str) -> CliError | None:
+    """Why a TARGET that names a local file is not one the command reads (a file that is no
+    .json; a .json path written as a path that does not exist); None when it may be a
+    model ID."""
+    path = Path(target)
+    hint = (
+        "Pass a folder that holds config.json, the path of a .json config file, or a model ID "
+        "such as meta-llama/Llama-3.1-8B."
+    )
+    if path.is_file() and path.suffix.lower() != ".json":
+        return CliError(f"{target!r} is a file but not a .json config file. {hint}")
+    if target.startswith(("/", ".", "~")) or (  # written as a path: no model ID
+        path.suffix.lower() == ".json" and target.count("/") != 1
+    ):
+        if path.exists():
+            return CliError(f"{target!r} is not a folder or a .json file. {hint}")
+        what = "no such file" if path.suffix.lower() == ".json" else "no such folder or file"
+        return CliError(f"{target!r} is not a folder or a .json file ({what}). {hint}")
     return None
 
 
@@ -147,13 +204,17 @@ def fast_main(
         options, unknown = parser.parse_known_args(argv)
     except _ParseError:  # a malformed option: Django's parser says so, in its words
         return None
-    folder = target_folder(options.target)
-    if unknown or folder is None:
+    path = target_path(options.target)
+    refused = not_a_target(options.target) if path is None and not unknown else None
+    if refused is not None:  # a path the command does not read: no need for Django to say so
+        stderr.write(f"CommandError: {refused}\n")
+        return 1
+    if unknown or path is None:
         return None
     try:
         gpu_key = check_options(context=options.context, batch=options.batch, gpu=options.gpu)
-        result = analyze_folder(
-            folder,
+        result = analyze_path(
+            path,
             context=options.context,
             batch=options.batch,
             kv_dtype=options.kv_dtype,
@@ -247,7 +308,9 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             (
                 "attention",
                 f"{b['attention']['variant']}, {b['attention']['num_attention_heads']} heads, "
-                f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}",
+                f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}"
+                if b["attention"]["variant"] != "none"
+                else "none (no attention layers: no heads, no KV cache)",
             ),
             ("params total", _fmt_int(p["total"])),
             ("params active", _fmt_int(p["active"])),
@@ -320,14 +383,24 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             continue
         lines.append(f"{title} ({len(group)}):")
         for f in group:
-            value = (
-                f["value"]
-                if not isinstance(f["value"], dict)
-                else json.dumps(f["value"], default=str, ensure_ascii=False)
-            )
-            value = " ".join(str(value).split())  # a card quote's line breaks stay off the table
+            # words, not JSON: "32 blocks: 32 GQA · 32 MLP", "hidden_size: 4096 · head_dim: 128"
+            value = fact_value_text(str(f["kind"]), f["value"])
+            if isinstance(f["value"], str):  # a card quote: cut at a word, never mid-word
+                value = _cut(value, 120, " ")
             sureness = "" if group is sure else f"{f.get('confidence', 0):.0%} "
+            evidence = f["evidence"]
             lines.append(
-                f"  {f['kind']:<28} {sureness}{value[:90]}  [{f['evidence']['source']}: {f['evidence']['locator'][:40]}]"
+                f"  {f['kind']:<28} {sureness}{value}  "
+                f"[{evidence['source']}: {_cut(str(evidence['locator']), 60, ',')}]"
             )
     return "\n".join(lines)
+
+
+def _cut(text: str, limit: int, sep: str) -> str:
+    """``text`` up to ``limit`` characters, cut after a whole ``sep``-separated part."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit].rsplit(sep, 1)[0]
+    if len(head) < limit // 2:  # one long word (a URL): cut inside it rather than lose the line
+        head = text[:limit]
+    return head.rstrip(sep + " ") + " …"

@@ -542,3 +542,104 @@ def test_low_confidence_card_lines_are_listed_apart_as_guesses() -> None:
     assert lines.index("Facts (1):") < lines.index("Guesses, card lines under 50% confidence (1):")
     assert lines[-1].startswith("  context.provenance") and " 23% 2020\\." in lines[-1]
     assert "86%" not in text
+
+
+@needs_hub
+def test_any_json_file_is_read_as_the_config_alone(tmp_path: Path) -> None:
+    """`analyze path/foo.json`: that file as config.json, its folder's other files unread (and
+    said so), answered without Django; the same from the Django command."""
+    llama = json.loads((HUB / "meta-llama--Llama-3.1-8B" / "config.json").read_text())
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: mit\n---\nTrained with DPO.\n")
+    variant = folder / "meta-llama--Llama-3.1-8B-no-maxpos.json"
+    variant.write_text(
+        json.dumps({k: v for k, v in llama.items() if k != "max_position_embeddings"})
+    )
+    fast = _manage(["analyze", str(variant), "--json"], tmp_path, probe=True)
+    assert fast.returncode == 0, fast.stderr
+    assert "DJANGO=False" in fast.stderr
+    result = json.loads(fast.stdout)
+    assert result["repo_id"] == "meta-llama/Llama-3.1-8B-no-maxpos"
+    assert result["params"]["total"] == 8_030_261_248
+    assert result["backbone"]["context_length"] == 2048  # LlamaConfig's default
+    assert f"{variant.name} is read as the model's config.json" in result["notes"][0]
+    assert not [f for f in result["facts"] if f["evidence"]["source"] == "README.md"]
+    out = StringIO()
+    call_command("analyze", str(variant), "--json", stdout=out)
+    assert out.getvalue().strip() == fast.stdout.strip()
+    summary = _manage(["analyze", str(variant)], tmp_path)
+    assert "context (native)          2,048" in summary.stdout
+    assert (
+        "note: no max_position_embeddings in config.json: transformers' llama default, 2,048, "
+        "is used" in summary.stdout
+    )
+
+
+def test_a_json_path_that_cannot_be_read_says_why(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"model_type": "llama",')
+    with pytest.raises(CommandError, match=f"{tmp_path}: broken.json is not valid JSON"):
+        call_command("analyze", str(broken))
+    half = tmp_path / "half.json"
+    half.write_text('{"model_type": "llama", "vocab_size": 10}')
+    with pytest.raises(CommandError, match=f"{half}: config.json has no hidden_size"):
+        call_command("analyze", str(half))
+    missing = tmp_path / "missing.json"
+    said = _manage(["analyze", str(missing)], tmp_path, probe=True)
+    assert said.returncode == 1 and "DJANGO=False" in said.stderr
+    assert f"CommandError: '{missing}' is not a folder or a .json file (no such file)" in (
+        said.stderr
+    )
+    with pytest.raises(CommandError, match="is not a folder or a .json file"):
+        call_command("analyze", str(missing))
+    text = tmp_path / "config.yaml"
+    text.write_text("model_type: llama\n")
+    with pytest.raises(CommandError, match="is a file but not a .json config file"):
+        call_command("analyze", str(text))
+
+
+@needs_hub
+def test_facts_print_as_words_not_json_cut_mid_key() -> None:
+    out = StringIO()
+    call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
+    lines = out.getvalue().splitlines()
+    facts = lines[lines.index("Facts (12):") + 1 :]
+    row = {x.split()[0]: x for x in facts}
+    assert "  backbone.layers              32 blocks: 32 GQA · 32 MLP  [" in row["backbone.layers"]
+    assert (
+        "hidden_size: 4096 · intermediate_size: 14,336 · head_dim: 128"
+        in (row["backbone.hidden_size"])
+    )
+    # a long value is written whole: the rope_scaling dict to its last entry
+    assert (
+        "rope_scaling: (factor: 8.0, low_freq_factor: 1.0, high_freq_factor: 4.0, "
+        in (row["backbone.positional"])
+    )
+    assert (
+        "rope_type: llama3)  [config.json: rope_theta,rope_scaling]" in row["backbone.positional"]
+    )
+    assert (
+        "8,030,261,248, counted analytically as transformers builds the model"
+        in (row["backbone.params_total"])
+    )
+    assert not any('{"' in x or '": ' in x for x in facts)
+
+
+def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: Path) -> None:
+    """Mamba: no heads, KV heads or head_dim; config.json's intermediate_size (5120) is the
+    mixer's inner width, stated in the SSM fact, not a hidden-size fact of a 0-wide FFN."""
+    demo = json.loads((REPO / "catalog/demo/state-spaces--mamba-2.8b-hf.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps(demo["config"]))
+    out = StringIO()
+    call_command("analyze", str(tmp_path), stdout=out)
+    lines = out.getvalue().splitlines()
+    attention = next(x for x in lines if x.startswith("  attention "))
+    assert attention.split(None, 1)[1] == "none (no attention layers: no heads, no KV cache)"
+    hidden = next(x for x in lines if x.strip().startswith("backbone.hidden_size"))
+    assert "hidden_size: 2560  [config.json: hidden_size]" in hidden
+    assert "intermediate_size" not in hidden and "head_dim" not in hidden
+    ssm = next(x for x in lines if x.strip().startswith("backbone.ssm"))
+    assert "type: Mamba · state_size: 16 · inner_size: 5120 · conv_kernel: 4" in ssm
+    assert "intermediate_size]" in ssm  # the key it rests on
+    assert not any(": 0 " in x or x.endswith(": 0") for x in lines if "backbone." in x)

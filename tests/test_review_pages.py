@@ -134,6 +134,25 @@ def test_other_structured_values_read_as_key_value_never_json():
     assert render_fact(odd, "en").endswith(" · num_layers: 50")
 
 
+@pytest.mark.parametrize(
+    "demo", ["meta-llama--Llama-3.1-8B", "state-spaces--mamba-2.8b-hf", "deepseek-ai--DeepSeek-R1"]
+)
+def test_the_cli_writes_fact_values_in_the_pages_english_words(demo):
+    """``manage.py analyze`` prints facts with ``axes.readable`` (no Django); the English
+    page with ``fact_value_h``: one layout, so the two read alike."""
+    import json
+
+    from axes.backbone import analyze_config, backbone_facts
+    from axes.readable import fact_value_text
+
+    config = json.loads((DEMO_DIR / f"{demo}.json").read_text(encoding="utf-8"))["config"]
+    facts = [f.to_dict() for f in backbone_facts(config, analyze_config(config))]
+    assert len(facts) >= 9
+    for f in [LAYERS, PARAMS_TOTAL, PARAMS_ACTIVE, NO_POSITIONS, FAMILY, ROPE, *facts]:
+        web = html_lib.unescape(render_fact(f, "en"))
+        assert fact_value_text(f["kind"], f["value"]) == web, f
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["en", "ko", "de"])
 def test_no_fact_on_a_bundled_page_shows_json_or_the_engines_english(client, lang):

@@ -321,10 +321,26 @@ def test_model_page_says_when_the_weights_do_not_fit_the_gpu(client, web_model):
     analysis["memory"]["max_context_by_gpu"] = {"H100-SXM": 0, "RTX-4090": 0}
     web_model("org/huge", analysis=analysis)
     html = client.get("/models/org/huge/").content.decode()
-    assert (
-        "Does not fit on one NVIDIA H100 SXM5 80GB: the weights alone exceed its 74.51 GiB." in html
-    )
+    # the GPU's memory as the vendor states it (the engine's decimal basis), not 74.51 GiB
+    assert "Does not fit on one NVIDIA H100 SXM5 80GB: the weights alone exceed its 80 GB." in html
     assert "Longest context that fits" not in html
+
+
+def test_gpu_memory_is_the_vendors_figure_with_its_basis(client, web_model):
+    """The engine counts an 80 GB GPU as 80e9 bytes: the page says "80 GB" and what that is,
+    never that the GPU "holds 74.51 GiB"."""
+    web_model("org/small", analysis=web_analysis(layers=["attention"] * 4, total=10**9))
+    page = html.unescape(client.get("/models/org/small/").content.decode())
+    note = (
+        "NVIDIA H100 SXM5 80GB: 80 GB of memory as the vendor states it, in decimal GB (74.51 GiB "
+        "in this table's unit). nvidia-smi reports a little more (about 79.6 GiB on an 80 GB "
+        "H100), so the limits here are conservative. Values above it are marked."
+    )
+    assert note in page and "holds 74.51 GiB" not in page
+    h200 = html.unescape(client.get("/models/org/small/", {"gpu": "H200"}).content.decode())
+    assert "NVIDIA H200 SXM 141GB: 141 GB of memory as the vendor states it" in h200
+    de = html.unescape(client.get("/models/org/small/", {"lang": "de"}).content.decode())
+    assert "NVIDIA H100 SXM5 80GB: 80 GB" in de and "74,51 GiB" in de
 
 
 def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, web_model):

@@ -10,6 +10,7 @@ from typing import Any
 from axes.backbone.errors import BackboneError
 from axes.backbone.spec import normalize
 from axes.facts import Evidence, Fact
+from axes.readable import ACTIVE_CONVENTION, NO_POSITIONS, PARAMS_BASIS
 
 SOURCE = "config.json"
 EXTRACTOR = "config"
@@ -80,7 +81,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     )
     add(
         "params_total",
-        {"total": params["total"], "basis": "analytic, mirrors transformers"},
+        {"total": params["total"], "basis": PARAMS_BASIS},
         [src.get("hidden_size"), src.get("num_layers"), src.get("vocab_size")],
     )
     if spec.is_moe:
@@ -89,7 +90,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             {
                 "active": params["active"],
                 "active_excluding_input_embedding": params["active_excluding_input_embedding"],
-                "convention": "embeddings and lm_head included",
+                "convention": ACTIVE_CONVENTION,
             },
             [src.get("num_experts"), src.get("experts_per_token")],
         )
@@ -102,16 +103,24 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
         },
         [src.get("num_layers"), pattern_key],
     )
+    att = bb["attention"]
+    # an FFN width and a head size only where the model has an FFN and attention: a Mamba's
+    # config.json intermediate_size is its mixer's inner width (the SSM fact states it), not a
+    # zero-width FFN, and it has no attention heads
+    widths = {"hidden_size": spec.hidden_size}
+    if spec.intermediate_size:
+        widths["intermediate_size"] = spec.intermediate_size
+    if att["variant"] != "none" and spec.head_dim:
+        widths["head_dim"] = spec.head_dim
     add(
         "hidden_size",
-        {
-            "hidden_size": spec.hidden_size,
-            "intermediate_size": spec.intermediate_size,
-            "head_dim": spec.head_dim,
-        },
-        [src.get("hidden_size"), src.get("intermediate_size"), src.get("head_dim")],
+        widths,
+        [
+            src.get("hidden_size"),
+            src.get("intermediate_size") if "intermediate_size" in widths else None,
+            src.get("head_dim") if "head_dim" in widths else None,
+        ],
     )
-    att = bb["attention"]
     if att["variant"] != "none":
         add(
             "attention",
@@ -147,7 +156,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     elif spec.positional == "none":
         add(
             "positional",
-            {"type": "none", "why": "no position encoding: recurrent (SSM) mixers carry order"},
+            {"type": "none", "why": NO_POSITIONS},
             ["model_type"],
         )
     if spec.max_position_embeddings:
@@ -179,6 +188,9 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             {
                 "type": f"Mamba-{spec.ssm_version}" if spec.ssm_version == 2 else "Mamba",
                 "state_size": spec.ssm_state_size,
+                # the mixer's inner width (expand x hidden_size; a Mamba config.json writes it
+                # as intermediate_size, which configuration_mamba.py recomputes)
+                "inner_size": spec.ssm_intermediate_size,
                 "heads": spec.ssm_num_heads,
                 "head_dim": spec.ssm_head_dim,
                 "groups": spec.ssm_n_groups,
@@ -199,6 +211,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             {k: v for k, v in value.items() if v is not None},
             [
                 src.get("ssm_state_size"),
+                "intermediate_size" if spec.ssm_version and not spec.intermediate_size else None,
                 src.get("ssm_num_heads"),
                 src.get("ssm_n_groups"),
                 "linear_num_value_heads" if not spec.ssm_version else None,

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 
+from axes import readable
 from catalog import i18n
 
 register = template.Library()
@@ -54,6 +55,17 @@ def bytes_h(value: Any) -> str:
         if abs(n) >= size:
             return f"{num_l10n(n / size, 2)} {unit}"
     return f"{int(n)} B"
+
+
+@register.filter
+def gpu_memory_h(value: Any) -> str:
+    """A GPU's memory as its vendor states it, in decimal GB: 80e9 -> '80 GB' (the engine's
+    basis, ``axes.backbone.gpus``; ``bytes_h`` would write it as 74.51 GiB)."""
+    n = _number(value)
+    if n is None:
+        return "—"
+    gb = n / 1e9
+    return f"{num_l10n(gb, 0 if gb == round(gb) else 1)} GB"
 
 
 @register.filter
@@ -122,28 +134,19 @@ def json_value(value: Any) -> str:
 
 # The fixed English words the engine writes inside backbone fact values (axes.backbone.facts),
 # in the page's language; the fact's evidence keeps the config's own words.
-_PARAMS_BASIS = "analytic, mirrors transformers"
-_ACTIVE_CONVENTION = "embeddings and lm_head included"
-_NO_POSITIONS = "no position encoding: recurrent (SSM) mixers carry order"
+_PARAMS_BASIS = readable.PARAMS_BASIS
+_ACTIVE_CONVENTION = readable.ACTIVE_CONVENTION
+_NO_POSITIONS = readable.NO_POSITIONS
 
 
 def _count(value: Any) -> str | None:
     return num_l10n(value, 0) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _nested(value: Any) -> str:
-    """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
-    never JSON."""
-    if isinstance(value, list):
-        return ", ".join(_nested(v) for v in value)
-    if isinstance(value, dict):
-        return "(" + ", ".join(f"{k}: {_nested(v)}" for k, v in value.items()) + ")"
-    return _plain(value)
-
-
 def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
     """The engine's structured values that read as a sentence, translated; None for the rest
-    (they read as "key: value", the keys being config names)."""
+    (they read as "key: value", the keys being config names). The English the CLI prints is
+    ``axes.readable.backbone_sentence``: a sentence changed here is changed there too."""
     if kind == "backbone.params_total" and value.get("basis") == _PARAMS_BASIS:
         total = _count(value.get("total"))
         if total:
@@ -198,10 +201,7 @@ def fact_value_h(fact: Any) -> str:
         sentence = _backbone_value_h(kind, value) if kind.startswith("backbone.") else None
         if sentence is not None:
             return sentence
-        parts = [
-            f"{k}: {_nested(v)}" for k, v in value.items() if v not in (None, "", [], {}, False)
-        ]
-        return " · ".join(parts) if parts else "—"
+        return readable.pairs_text(value, _plain, empty="—")
     return json_value(value)
 
 

@@ -1,7 +1,8 @@
 """``manage.py analyze PATH_OR_MODEL_ID [--json] [--context N] [--batch N] [--kv-dtype bf16|fp8]
 [--gpu H100-SXM]``: the four-axis analysis of a local folder or a catalog model.
 
-A PATH (a folder holding config.json) is analyzed offline without touching the database.
+A PATH (a folder holding config.json, or a .json config file read alone) is analyzed offline
+without touching the database.
 A MODEL_ID (org/name) is read from the catalog's latest stored revision; when it is not in
 the catalog the command says so and suggests ``manage.py ingest``.
 """
@@ -15,10 +16,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from axes.cli import (
     CliError,
     add_arguments,
-    analyze_folder,
+    analyze_path,
     check_options,
+    not_a_target,
     render,
-    target_folder,
+    target_path,
 )
 
 
@@ -41,14 +43,14 @@ class Command(BaseCommand):
             )
             if not target.strip():  # Path("") is the current folder: not what was meant
                 raise CliError(
-                    "give a folder that holds config.json, or a model ID such as "
-                    "meta-llama/Llama-3.1-8B"
+                    "give a folder that holds config.json, the path of a .json config file, "
+                    "or a model ID such as meta-llama/Llama-3.1-8B"
                 )
-            folder = target_folder(target)
+            path = target_path(target)
             closed = False
-            if folder is not None:  # manage.py answers this case without Django (axes.cli)
-                result = analyze_folder(
-                    folder,
+            if path is not None:  # manage.py answers this case without Django (axes.cli)
+                result = analyze_path(
+                    path,
                     context=options["context"],
                     batch=options["batch"],
                     kv_dtype=options["kv_dtype"],
@@ -74,11 +76,9 @@ class Command(BaseCommand):
         from catalog.models import CatalogModel
         from catalog.services import model_lookup
 
-        if target.startswith(("/", ".", "~")):
-            raise CommandError(
-                f"{target!r} is not a folder. Pass a folder that holds config.json, or a model "
-                "ID such as meta-llama/Llama-3.1-8B."
-            )
+        refused = not_a_target(target)
+        if refused is not None:
+            raise CommandError(str(refused))
         try:  # the same rules as ingest and the home page: IDs and Hub URLs, any casing
             target, model = model_lookup(text=target)
         except InvalidModelId as exc:
@@ -90,7 +90,10 @@ class Command(BaseCommand):
             ) from exc
         if model is None or model.latest_revision is None:
             # a legacy single-part ID (gpt2) may also be a mistyped folder name: say both
-            nofolder = "" if "/" in target else f" and there is no folder named {target!r} here"
+            if target.lower().endswith(".json"):
+                nofolder = f" and there is no file named {target!r} here"
+            else:
+                nofolder = "" if "/" in target else f" and there is no folder named {target!r} here"
             raise CommandError(
                 f"{target} is not in the catalog{nofolder}. Fetch it first with "
                 f"`python manage.py ingest {target}`, or pass a local folder."

@@ -1,0 +1,107 @@
+"""Fact values as words, framework-free: what ``manage.py analyze`` prints for a fact.
+
+A fact's value is a string, a number or the engine's structured dict (``{"num_layers": 32,
+"summary": "...", "counts": {...}}``). Read as JSON it is noise, and cut to a column it
+breaks mid-key; here a dict reads as ``key: value · key: value`` (nested lists and dicts
+written out, empty entries left out) and the engine's own structured values as a sentence.
+
+The web page (``catalog.templatetags.mechanic.fact_value_h``) writes the same layout in the
+page's language: it passes its translated scalar writer as ``plain`` to :func:`pairs_text`
+and :func:`nested_text`, and keeps its own translated sentences for the kinds below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+# The fixed English words the engine writes inside backbone fact values (axes.backbone.facts)
+PARAMS_BASIS = "analytic, mirrors transformers"
+ACTIVE_CONVENTION = "embeddings and lm_head included"
+NO_POSITIONS = "no position encoding: recurrent (SSM) mixers carry order"
+
+EMPTY = (None, "", [], {}, False)
+
+
+def plain_text(value: Any) -> str:
+    """A scalar as a config writes it (4096, 1e-06, true as "yes"); integers from 10,000 on
+    grouped (18,432), as the pages write them."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+    if isinstance(value, float | str):
+        return str(value)
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+Plain = Callable[[Any], str]
+
+
+def nested_text(value: Any, plain: Plain = plain_text) -> str:
+    """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
+    never JSON."""
+    if isinstance(value, list):
+        return ", ".join(nested_text(v, plain) for v in value)
+    if isinstance(value, dict):
+        return "(" + ", ".join(f"{k}: {nested_text(v, plain)}" for k, v in value.items()) + ")"
+    return plain(value)
+
+
+def pairs_text(value: dict[str, Any], plain: Plain = plain_text, *, empty: str = "-") -> str:
+    """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out."""
+    parts = [f"{k}: {nested_text(v, plain)}" for k, v in value.items() if v not in EMPTY]
+    return " · ".join(parts) if parts else empty
+
+
+def _count(value: Any) -> str | None:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
+    """The engine's structured values that read as a sentence (English); None for the rest."""
+    if kind == "backbone.params_total" and value.get("basis") == PARAMS_BASIS:
+        total = _count(value.get("total"))
+        if total:
+            return f"{total}, counted analytically as transformers builds the model"
+    if kind == "backbone.params_active" and value.get("convention") == ACTIVE_CONVENTION:
+        active = _count(value.get("active"))
+        excluding = _count(value.get("active_excluding_input_embedding"))
+        if active and excluding:
+            return (
+                f"{active} (embeddings and lm_head included) · {excluding} without the input "
+                "embedding"
+            )
+    if kind == "backbone.layers":
+        counts = value.get("counts") if isinstance(value.get("counts"), dict) else {}
+        blocks = counts.get("blocks") or value.get("num_layers")
+        summary = value.get("summary")
+        if isinstance(blocks, int) and isinstance(summary, str) and summary:
+            text = f"{blocks:,} block{'' if blocks == 1 else 's'}: {summary}"
+            layers = value.get("num_layers")
+            if isinstance(layers, int) and layers != blocks:
+                text += f" · num_layers: {layers:,}"
+            return text
+    if kind == "backbone.positional" and value.get("why") == NO_POSITIONS:
+        return "none: no position encoding; the recurrent (SSM) mixers carry the order"
+    return None
+
+
+def fact_value_text(kind: str, value: Any) -> str:
+    """A fact's value for reading, on one line: "32 blocks: 16 sliding + 16 full · 32 MLP",
+    "type: rope · rope_theta: 500000.0 · rope_scaling: (factor: 8.0, ...)", a card quote as
+    written (its line breaks folded)."""
+    if isinstance(value, dict):
+        sentence = backbone_sentence(kind, value) if kind.startswith("backbone.") else None
+        text = sentence if sentence is not None else pairs_text(value)
+    elif isinstance(value, list):
+        text = nested_text(value)
+    else:
+        text = plain_text(value)
+    return " ".join(text.split())
