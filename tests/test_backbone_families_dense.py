@@ -385,3 +385,19 @@ def test_falcon_alibi_is_a_positional_fact_quoting_its_key() -> None:
     (positional,) = [f for f in facts if f.kind == "backbone.positional"]
     assert positional.value == {"type": "alibi"}
     assert positional.evidence.locator == "alibi"
+
+
+@pytest.mark.parametrize(
+    "model_type",
+    ["cohere", "glm4", "glm4_moe", "ernie4_5_moe", "hunyuan_v1_moe", "minimax_m2", "olmoe"],
+)
+def test_layer_types_is_ignored_where_the_modeling_code_never_reads_it(model_type: str) -> None:
+    """A layer_types list in such a config builds no sliding layers in transformers: the engine
+    counts every layer as full attention (KV, max context) and says the list was ignored."""
+    layer_types = ["sliding_attention", "full_attention"]
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, "num_hidden_layers": 2})
+    config = {**cfg.to_dict(), "layer_types": layer_types, "sliding_window": 64}
+    report = analyze_config(config)
+    kinds = [layer["mixer"] for layer in report["backbone"]["layers"]["pattern"]]
+    assert kinds == ["attention", "attention"]
+    assert any(f"modeling_{model_type}.py" in n and "ignored" in n for n in report["notes"])

@@ -176,6 +176,14 @@ def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False)
     return ["sliding_attention" if default_sliding else "attention"] * n
 
 
+def uniform_attention(view: ConfigView, n: int, *, module: str, sliding: bool = False) -> list[str]:
+    """Every layer the same attention, for a family whose ``modeling_<module>.py`` never reads
+    ``layer_types`` (a window, when the config sets one, applies to every layer)."""
+    mixers = ["sliding_attention" if sliding else "attention"] * n
+    unread_layer_types(view, mixers, module=module)
+    return mixers
+
+
 def unread_layer_types(view: ConfigView, mixers: list[str], *, module: str) -> None:
     """For a family whose ``modeling_<module>.py`` never reads ``layer_types``: the mix is
     what that code builds (``mixers``); a ``layer_types`` that says otherwise is noted."""

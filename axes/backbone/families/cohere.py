@@ -12,7 +12,14 @@ layers from ``layer_types``, else ``sliding_window_pattern`` (default 4: every 4
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    attention_mixers,
+    build,
+    header,
+    read_core,
+    read_rope,
+    uniform_attention,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -40,7 +47,7 @@ def read(view: ConfigView) -> ArchSpec:
         if "sliding_attention" in mixers:
             window = view.int("sliding_window", default=4096, field_name="sliding_window")
     else:
-        mixers = attention_mixers(view, n)
+        mixers = uniform_attention(view, n, module="cohere")
         if view.bool("use_qk_norm", default=False, field_name="qk_norm"):
             qk_norm = "every_head"
     return build(

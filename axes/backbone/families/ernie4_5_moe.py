@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -40,7 +40,7 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("use_bias", default=False, field_name="attention_bias")
     return build(
         {**core, **head},
-        layers_from(attention_mixers(view, n), ffns),
+        layers_from(uniform_attention(view, n, module="ernie4_5_moe"), ffns),
         qkv_bias=bias,
         o_bias=bias,
         mlp_bias=bias,

@@ -9,7 +9,7 @@ count); head_dim default 128; RoPE on ``partial_rotary_factor`` of each head (de
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -24,7 +24,7 @@ def read(view: ConfigView) -> ArchSpec:
         core["partial_rotary_factor"] = 0.5
     return build(
         {**core, **head},
-        layers_from(attention_mixers(view, core["num_layers"]), "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module="glm4"), "mlp"),
         qkv_bias=view.bool("attention_bias", default=True, field_name="attention_bias"),
         norms_per_layer=4,
         norm_placement="sandwich",

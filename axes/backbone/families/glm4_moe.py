@@ -14,7 +14,7 @@ build it; it is not counted.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -35,7 +35,8 @@ def read(view: ConfigView) -> ArchSpec:
     return build(
         {**core, **head},
         layers_from(
-            attention_mixers(view, n), ["mlp" if i < first_dense else "moe" for i in range(n)]
+            uniform_attention(view, n, module="glm4_moe"),
+            ["mlp" if i < first_dense else "moe" for i in range(n)],
         ),
         qkv_bias=view.bool("attention_bias", default=False, field_name="attention_bias"),
         qk_norm="per_head" if view.bool("use_qk_norm", default=False) else None,

@@ -10,7 +10,7 @@ may be a per-layer list.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -42,7 +42,7 @@ def read(view: ConfigView) -> ArchSpec:
     inter = core["intermediate_size"]
     return build(
         {**core, **head},
-        layers_from(attention_mixers(view, n), "moe"),
+        layers_from(uniform_attention(view, n, module="hunyuan_v1_moe"), "moe"),
         qkv_bias=bias,
         o_bias=bias,
         qk_norm="per_head",

@@ -9,7 +9,7 @@ expert. (MiniMax-M1/Text-01's lightning attention is another model type, not thi
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -25,7 +25,7 @@ def read(view: ConfigView) -> ArchSpec:
         core["partial_rotary_factor"] = rotary / core["head_dim"]
     return build(
         {**core, **head},
-        layers_from(attention_mixers(view, core["num_layers"]), "moe"),
+        layers_from(uniform_attention(view, core["num_layers"], module="minimax_m2"), "moe"),
         qk_norm="full_width",
         num_experts=view.int(
             "num_local_experts", "num_experts", default=256, field_name="num_experts"

@@ -8,7 +8,7 @@ of ``intermediate_size``; no shared expert, no dense layers.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -22,7 +22,7 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     return build(
         {**core, **head},
-        layers_from(attention_mixers(view, core["num_layers"]), "moe"),
+        layers_from(uniform_attention(view, core["num_layers"], module="olmoe"), "moe"),
         qkv_bias=bias,
         o_bias=bias,
         qk_norm="full_width",

@@ -8,7 +8,7 @@ bias); fused experts of ``intermediate_size``; ``lm_head`` carries a bias when
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -21,7 +21,9 @@ def read(view: ConfigView) -> ArchSpec:
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     window = view.int("sliding_window", default=None, field_name="sliding_window")
-    mixers = attention_mixers(view, core["num_layers"], default_sliding=window is not None)
+    mixers = uniform_attention(
+        view, core["num_layers"], module="phimoe", sliding=window is not None
+    )
     if "sliding_attention" not in mixers:
         window = None
     return build(
