@@ -288,6 +288,12 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         stored = m["weights_bytes"]["stored"]
         weights_exceed = memory is not None and isinstance(stored, int | float) and stored > memory
         context = m["kv_bytes"]["context"]
+        batch, kv_dtype = m["kv_bytes"]["batch"], m["kv_bytes"]["kv_dtype"]
+        bases = m.get("weights_basis") or {"stored": m["weights_bytes"].get("stored_basis")}
+
+        def _basis(fmt: str) -> str:
+            return f" ({bases[fmt]})" if bases.get(fmt) else ""
+
         native = b["context_length"]
         past_native = (
             f" (past the model's {native:,} positions: arithmetic only)"
@@ -315,8 +321,10 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ("params total", _fmt_int(p["total"])),
             ("params active", _fmt_int(p["active"])),
             ("active w/o input emb.", _fmt_int(p["active_excluding_input_embedding"])),
-            ("weights bf16", _fmt_bytes(m["weights_bytes"]["bf16"])),
-            ("weights stored", _fmt_bytes(m["weights_bytes"]["stored"])),
+            *(
+                (f"weights {fmt}", _fmt_bytes(m["weights_bytes"].get(fmt)) + _basis(fmt))
+                for fmt in ("bf16", "fp8", "int4", "stored")
+            ),
             (
                 "KV / token (bf16)",
                 f"{_fmt_int(m['kv_bytes_per_token'])} B"
@@ -328,30 +336,40 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 ),
             ),
             (
-                f"KV @ {context:,} x {m['kv_bytes']['batch']} ({m['kv_bytes']['kv_dtype']})",
+                f"KV @ {context:,} x {batch} ({kv_dtype})",
                 _fmt_bytes(m["kv_bytes"]["bytes"]) + past_native,
             ),
             (
                 "state / sequence",
                 "not counted (the layout of this linear attention's state is unknown)"
                 if state_unknown
-                else _fmt_bytes(m["state_bytes_per_sequence"]),
+                else _fmt_bytes(m["state_bytes_per_sequence"])
+                + (
+                    f" (SSM / recurrent state fp32, conv state {kv_dtype})"
+                    if m["state_bytes_per_sequence"]
+                    else ""
+                ),
             ),
             ("context (native)", _fmt_int(b["context_length"])),
             (
-                f"max context {gpu}",
+                f"max context {gpu} (batch {batch:,}, KV {kv_dtype})",
                 _fmt_max_context(
                     m["max_context_by_gpu"].get(gpu),
                     memory,
-                    fixed_bytes=stored + m["state_bytes_per_sequence"] * m["kv_bytes"]["batch"],
-                    batch=m["kv_bytes"]["batch"],
+                    fixed_bytes=stored + m["state_bytes_per_sequence"] * batch,
+                    batch=batch,
                 )
                 + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"]),
             ),
-            (f"FLOPs / token @ {context:,}", f"{c['flops_per_token']:.3e}" + past_native),
+            (
+                f"FLOPs / token @ {context:,}",
+                f"{c['flops_per_token']:.3e} (forward pass: 2 x active matmul weights + "
+                f"attention at position {context:,})" + past_native,
+            ),
             (
                 f"decode roofline {gpu}",
-                f"{c['roofline'].get(gpu)} tok/s (batch 1, context {context:,}"
+                f"{c['roofline'].get(gpu)} tok/s (batch 1, context {context:,}, KV {kv_dtype}, "
+                "weights as stored: the input embedding as one row, the lm_head whole"
                 + (
                     "; the weights do not fit on one GPU: a bound for a GPU of this bandwidth "
                     "and enough memory)"

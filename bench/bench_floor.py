@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from axes.backbone import analyze_config
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS, GPU_MEMORY_BYTES
+from axes.backbone.quantization import WEIGHTS_BASIS
 
 CONV = {
     "total": "every parameter transformers builds for this config (sum of numel, tied lm_head counted once, buffers excluded; MTP modules that transformers does not build are reported under mtp, not in total)",
@@ -80,7 +81,16 @@ def floor(c):
     )
     matmul = n * (attn + mlp) + v * h
     attn_fl = n * 4 * nh * hd * ctx
-    bpt = stored + kvb
+    # fp8: linears at 1 B + an fp32 scale per 128x128 block; int4: 4 bits + an fp16 scale and
+    # a 4-bit zero per group of 128; the rest at 2 B
+    lin = n * (attn + mlp)
+    rest2 = (total - lin) * 2
+    fp8 = int(lin + (lin // 16384) * 4 + rest2)
+    int4 = int(lin * 4 // 8 + (lin // 128) * 2.5 + rest2)
+    # a decode step reads the table's one row, unless it is tied (then read whole as lm_head)
+    read = excl + (0 if tied else h)
+    wb = read * 2
+    bpt = wb + kvb
     roof = dict(zip(GPU_KEYS, [round(bw * 100 / bpt) / 100 for bw in GPU_BANDWIDTHS], strict=True))
     variant = "MHA" if kv == nh else ("MQA" if kv == 1 else "GQA")
     pattern = [{"mixer": "attention", "ffn": "mlp"} for _ in range(n)]
@@ -100,11 +110,12 @@ def floor(c):
         "memory": {
             "weights_bytes": {
                 "bf16": total * 2,
-                "fp8": total,
-                "int4": total // 2,
+                "fp8": fp8,
+                "int4": int4,
                 "stored": stored,
                 "stored_basis": f"{total:,} params x 2 B ({dtype})",
             },
+            "weights_basis": {**WEIGHTS_BASIS, "stored": f"{total:,} params x 2 B ({dtype})"},
             "kv_bytes_per_token": kvpt,
             "kv_bytes_per_token_basis": KVB,
             "kv_bytes": {
@@ -117,8 +128,9 @@ def floor(c):
             },
             "state_bytes_per_sequence": 0,
             "state_bytes_detail": {"conv_bytes": 0, "ssm_bytes": 0, "total": 0},
+            "state_bytes_basis": "no recurrent layers: no state per sequence",
             "max_context_by_gpu": maxctx,
-            "max_context_basis": "one GPU, weights as stored, batch 1, KV in bf16, recurrent state included; no activation or framework overhead",
+            "max_context_basis": "one GPU, weights as stored, batch 1, KV in bf16, recurrent state included (SSM state fp32, conv state in the KV dtype); no activation or framework overhead",
         },
         "compute": {
             "flops_per_token": 2 * matmul + attn_fl,
@@ -128,9 +140,11 @@ def floor(c):
                 "attention_flops": attn_fl,
                 "context": ctx,
             },
+            "flops_basis": f"forward pass per token at position {ctx:,}: 2 x the active matmul weights (decoder linears of the active experts, shared experts, routers, lm_head; not the input-embedding lookup, norms or biases) + attention scores and weighted sum against the cached tokens (sliding layers up to their window) + the recurrent state update of SSM / linear-attention layers",
             "decode_bytes_per_token": bpt,
+            "decode_bytes_detail": {"weight_params": read, "weights": wb, "kv": kvb, "state": 0},
             "roofline": roof,
-            "roofline_basis": f"batch-1 decode at context {ctx}: HBM bandwidth / (active weights at {2.0:g} B/param as stored + KV at that context); an upper bound in tokens/s",
+            "roofline_basis": f"batch 1 at context {ctx:,}, KV cache in bf16: HBM bandwidth / the bytes one decode step reads (decode_bytes_detail) = the weights as stored ({read:,} params x 2 B ({dtype})) + the KV cache at that context + the recurrent state. The weights are every active parameter but the input-embedding table, of which a token reads one row; the lm_head is read whole (a tied table once, as lm_head); a vision tower is not read. An upper bound in tokens/s",
         },
         "backbone": {
             "family": "llama",

@@ -163,7 +163,11 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         # shown in binary units on the page; the CSV and JSON exports keep bytes
         ("weights_stored", _("Weights as stored"), lambda a: vs.weights_bytes(a, "stored")),
         ("weights_bf16", _("Weights at bf16"), lambda a: vs.weights_bytes(a, "bf16")),
-        ("weights_int4", _("Weights at int4"), lambda a: vs.weights_bytes(a, "int4")),
+        (
+            "weights_int4",
+            _("Weights at int4 (as an AWQ g128 checkpoint)"),
+            lambda a: vs.weights_bytes(a, "int4"),
+        ),
         (
             "kv_bytes_per_token",
             _("KV cache per token"),

@@ -169,9 +169,10 @@ def roofline(analysis: dict[str, Any]) -> list[tuple[str, float]]:
 
 def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str, float]]:
     """The stored batch-1 decode roofline, moved to ``context_tokens``: the engine's bytes read
-    per token (active weights as stored + KV at its context) with the KV part taken at this
-    context instead (sliding windows capped, as ``kv_bytes_at``). The stored one where the
-    context is the engine's, or where the parts cannot be read."""
+    per token (the weights a decode step reads, as stored, + KV at its context + the recurrent
+    state) with the KV part taken at this context instead (sliding windows capped, as
+    ``kv_bytes_at``). The stored one where the context is the engine's, or where the parts
+    cannot be read."""
     stored = roofline(analysis)
     compute = analysis.get("compute") or {}
     at = _num(dig(compute, "flops_detail", "context"))
@@ -182,6 +183,8 @@ def roofline_at(analysis: dict[str, Any], context_tokens: int) -> list[tuple[str
     kv_then, kv_now = kv_bytes_at(analysis, int(at)), kv_bytes_at(analysis, context_tokens)
     if kv_then is None or kv_now is None:
         return stored
+    # kv_bytes_at includes the state; only the KV part moves with the context (analyses
+    # before version 6 left the state out of the decode bytes: then it stays out here too)
     weights = decode - (kv_then - state)
     per_token = weights + (kv_now - state)
     gpus = gpu_table()

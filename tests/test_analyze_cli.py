@@ -84,10 +84,12 @@ def test_path_summary_table(tmp_path: Path) -> None:
     assert "54 Mamba-2 + 10 GQA + 54 MLP" in text
     assert "56,324,350,464" in text
     assert "max context H200" in text and "decode roofline H200" in text
-    # --batch 2 moves the KV row; the roofline says it stays the batch-1 bound
+    # --batch 2 moves the KV row and the largest context, each naming its batch and KV dtype;
+    # the roofline says it stays the batch-1 bound
     assert "KV @ 8,192 x 2 (bf16)" in text
+    assert "max context H200 (batch 2, KV bf16)" in text
     roofline = next(x for x in text.splitlines() if "decode roofline H200" in x)
-    assert roofline.endswith("tok/s (batch 1, context 8,192)")
+    assert "tok/s (batch 1, context 8,192, KV bf16, weights as stored" in roofline
     assert "backbone.ssm" in text
 
 
@@ -95,8 +97,9 @@ def test_path_summary_table(tmp_path: Path) -> None:
 def test_weights_larger_than_the_gpu_say_does_not_fit() -> None:
     out = StringIO()
     call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), "--gpu", "RTX-4090", stdout=out)
-    line = next(x for x in out.getvalue().splitlines() if "max context RTX-4090" in x)
-    assert line.split("RTX-4090", 1)[1].strip() == "does not fit (weights exceed 24 GB)"
+    label = "max context RTX-4090 (batch 1, KV bf16)"
+    line = next(x for x in out.getvalue().splitlines() if label in x)
+    assert line.split(label, 1)[1].strip() == "does not fit (weights exceed 24 GB)"
 
 
 def test_modelopt_fp8_weights_come_from_hf_quant_config() -> None:
@@ -127,8 +130,9 @@ def test_a_batch_whose_kv_does_not_fit_is_not_blamed_on_the_weights() -> None:
     out = StringIO()
     llama = str(HUB / "meta-llama--Llama-3.1-8B")
     call_command("analyze", llama, "--batch", "1000000", stdout=out)
-    line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
-    assert line.split("H100-SXM", 1)[1].strip() == (
+    label = "max context H100-SXM (batch 1,000,000, KV bf16)"
+    line = next(x for x in out.getvalue().splitlines() if label in x)
+    assert line.split(label, 1)[1].strip() == (
         "does not fit (the weights fit in 80 GB, a batch of 1,000,000 does not)"
     )
 
@@ -395,7 +399,7 @@ def test_summary_says_what_memory_figures_mean() -> None:
     line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
     assert line.endswith("(memory only: the model reads at most 131,072)")
     weights = next(x for x in out.getvalue().splitlines() if "weights bf16" in x)
-    assert weights.endswith("16.06 GB (14.96 GiB)")  # the pages write GiB
+    assert "16.06 GB (14.96 GiB)" in weights  # the pages write GiB
     out = StringIO()
     call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), stdout=out)
     roof = next(x for x in out.getvalue().splitlines() if "decode roofline H100-SXM" in x)
@@ -414,6 +418,37 @@ def test_summary_says_what_memory_figures_mean() -> None:
     for flag, value in (("--batch", "10000000"), ("--context", "1000000000")):
         with pytest.raises(CommandError, match=f"{flag} must be from 1 to"):
             call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), flag, value)
+
+
+@needs_hub
+def test_summary_names_the_conventions_of_its_figures() -> None:
+    """`analyze --batch 4 --kv-dtype fp8` named neither on the largest-context and roofline
+    lines; the fp8/int4 weights, the recurrent state and the FLOPs said nothing of their
+    basis."""
+    out = StringIO()
+    nemotron = str(HUB / "nvidia--Nemotron-H-56B-Base-8K")
+    call_command("analyze", nemotron, "--batch", "4", "--kv-dtype", "fp8", stdout=out)
+    lines = out.getvalue().splitlines()
+
+    def row(label: str) -> str:
+        return next(x for x in lines if x.startswith(f"  {label} "))
+
+    assert row("max context H100-SXM (batch 4, KV fp8)")
+    assert "tok/s (batch 1, context 8,192, KV fp8, weights as stored" in row("decode roofline")
+    assert row("state / sequence").endswith("(SSM / recurrent state fp32, conv state fp8)")
+    assert row("FLOPs / token @ 8,192").endswith(
+        "(forward pass: 2 x active matmul weights + attention at position 8,192)"
+    )
+    assert "an fp32 scale per 128x128 block" in row("weights fp8")
+    assert "AWQ int4 g128" in row("weights int4")
+    assert row("weights bf16").endswith("(every parameter at 2 B)")
+    assert row("weights stored").endswith("(56,324,350,464 params x 2 B (bfloat16))")
+    out = StringIO()
+    call_command("analyze", nemotron, "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result["memory"]["weights_basis"]) == {"bf16", "fp8", "int4", "stored"}
+    assert "conv state in bf16" in result["memory"]["state_bytes_basis"]
+    assert result["compute"]["flops_basis"].startswith("forward pass per token at position")
 
 
 def test_empty_target_and_unreadable_json_name_what_is_wrong(tmp_path: Path) -> None:
@@ -441,7 +476,7 @@ def test_summary_states_the_context_of_its_figures_and_flags_a_context_past_the_
     assert row["KV @ 200,000 x 1 (bf16)"].endswith(
         "(past the model's 131,072 positions: arithmetic only)"
     )
-    assert "(batch 1, context 200,000)" in next(x for x in lines if "decode roofline" in x)
+    assert "(batch 1, context 200,000, KV bf16," in next(x for x in lines if "decode roofline" in x)
     # the note comes with the figures, before the facts
     note = next(i for i, x in enumerate(lines) if x.startswith("note: context 200,000"))
     assert note < next(i for i, x in enumerate(lines) if x.startswith("Facts ("))

@@ -280,9 +280,11 @@ def test_max_context_and_roofline_per_gpu() -> None:
         (h100.memory_bytes - weights) // 131_072
     )
     assert report["memory"]["max_context_by_gpu"]["RTX-4090"] > 0
-    per_token = weights + 131_072 * 4096
+    # a decode step reads every weight but the input embedding table, of which one row
+    read = 8_030_261_248 - 128_256 * 4096 + 4096
+    per_token = read * 2 + 131_072 * 4096
     roofline = report["compute"]["roofline"]["H100-SXM"]
-    assert roofline == round(h100.bandwidth_bytes_per_s / per_token, 2) == 201.84
+    assert roofline == round(h100.bandwidth_bytes_per_s / per_token, 2) == 215.48
     for gpu in GPUS.values():  # every GPU: tokens/s to two decimals
         exact = gpu.bandwidth_bytes_per_s / per_token
         value = report["compute"]["roofline"][gpu.key]
@@ -298,7 +300,8 @@ def test_max_context_and_roofline_per_gpu() -> None:
 def test_weights_formats() -> None:
     awq = analyze_config(hub_config("gurro--Llama-3.1-8B-awq-int4-g128-GEMM"))
     w = awq["memory"]["weights_bytes"]
-    assert w["int4"] < w["stored"] < w["fp8"] < w["bf16"]
+    # int4 is what an AWQ g128 checkpoint stores: this one
+    assert w["int4"] == w["stored"] < w["fp8"] < w["bf16"]
     oss = analyze_config(hub_config("openai--gpt-oss-120b"))["memory"]["weights_bytes"]
     assert 60e9 < oss["stored"] < 67e9  # the MXFP4 release is ~65 GB on disk
     refl = analyze_config(hub_config("mattshumer--Reflection-Llama-3.1-70B"))
@@ -308,6 +311,119 @@ def test_weights_formats() -> None:
     ds = analyze_config(hub_config("deepseek-ai--DeepSeek-R1"))
     assert ds["backbone"]["weights_format"]["quantization"]["label"] == "FP8 block-wise"
     assert ds["params"]["mtp"]["layers"] == 1 and ds["params"]["mtp"]["params"] > 10**10
+
+
+@needs_hub
+def test_fp8_and_int4_weights_are_sized_as_real_checkpoints_store_them() -> None:
+    """fp8 and int4 were params x 1 B and x 0.5 B (Llama-3.1-8B int4 3.74 GiB against
+    5.33 GiB for the AWQ g128 checkpoint of the same model): scales and the 16-bit
+    embeddings, lm_head and norms were left out."""
+    w = analyze_config(hub_config("meta-llama--Llama-3.1-8B"))["memory"]
+    h, layers, kv, inter = 4096, 32, 1024, 14_336
+    linears = layers * (2 * h * h + 2 * h * kv + 3 * h * inter)  # q, o, k, v; gate, up, down
+    assert linears == 6_979_321_856
+    rest = 8_030_261_248 - linears  # embed_tokens, lm_head, norms: 16-bit
+    # fp8: 1 B per weight + an fp32 scale per 128x128 block
+    assert w["weights_bytes"]["fp8"] == linears + linears // (128 * 128) * 4 + rest * 2
+    # int4: 4 bits per weight + an fp16 scale and a 4-bit zero per group of 128 inputs
+    int4 = linears // 2 + linears // 128 * (2 + 0.5) + rest * 2
+    assert w["weights_bytes"]["int4"] == int4 == 5_727_854_592  # 5.33 GiB
+    awq = analyze_config(hub_config("gurro--Llama-3.1-8B-awq-int4-g128-GEMM"))["memory"]
+    assert awq["weights_bytes"]["stored"] == w["weights_bytes"]["int4"]
+    # the bf16 release's fp8 figure is what the FP8 release stores
+    qwen = analyze_config(hub_config("Qwen--Qwen3-235B-A22B"))["memory"]["weights_bytes"]
+    fp8 = analyze_config(hub_config("Qwen--Qwen3-235B-A22B-FP8"))["memory"]["weights_bytes"]
+    assert qwen["fp8"] == fp8["stored"] == fp8["fp8"]
+    # gpt-oss: the whole decoder in AWQ int4 is smaller than MXFP4 experts + bf16 attention
+    oss = analyze_config(hub_config("openai--gpt-oss-20b"))["memory"]["weights_bytes"]
+    assert 11 * 2**30 < oss["int4"] < oss["stored"] < 13 * 2**30
+    # the same figures as the stored size of a checkpoint in those formats
+    from axes.backbone.quantization import AWQ_INT4_G128, FP8_BLOCK_128, stored_bytes
+
+    counts = {"total_params": 8_030_261_248, "quantizable_params": linears, "expert_params": 0}
+    for fmt, quantization in (("fp8", FP8_BLOCK_128), ("int4", AWQ_INT4_G128)):
+        stored = stored_bytes(**counts, dtype="bfloat16", quantization=quantization)[0]
+        assert w["weights_bytes"][fmt] == stored
+    basis = w["weights_basis"]
+    assert set(basis) == {"bf16", "fp8", "int4", "stored"}
+    assert "fp32 scale per 128x128 block" in basis["fp8"] and "16 bits" in basis["fp8"]
+    assert "AWQ int4 g128" in basis["int4"] and "fp16 scale" in basis["int4"]
+    assert basis["stored"] == w["weights_bytes"]["stored_basis"]
+
+
+@needs_hub
+def test_moe_roofline_reads_the_active_weights_at_their_own_density() -> None:
+    """gpt-oss-120b stores its routed experts in MXFP4 and the rest in bf16: the checkpoint's
+    average (0.558 B/param) applied to the active weights, which are mostly bf16, put the
+    bound at 958.79 tok/s on an H100, 1.5x too fast."""
+    report = analyze_config(hub_config("openai--gpt-oss-120b"), context_len=8192)
+    h = 2880
+    expert = 3 * h * 2880 + 2 * 2880 + h  # gate_up + down, with their biases
+    active_experts = 36 * 4 * expert
+    experts_bytes = active_experts // 2 + active_experts // 32  # 4 bits + an e8m0 per 32
+    other = 2_127_557_952 - 201_088 * h + h  # attention, router, lm_head, norms; one row
+    kv = 18 * 2 * 8 * 64 * 2 * 8192 + 18 * 2 * 8 * 64 * 2 * 128  # sliding layers hold 128
+    assert report["memory"]["kv_bytes"]["bytes"] == kv == 306_708_480
+    per_token = experts_bytes + other * 2 + kv
+    compute = report["compute"]
+    assert compute["decode_bytes_per_token"] == per_token
+    assert compute["decode_bytes_detail"] == {
+        "weight_params": active_experts + other,
+        "weights": experts_bytes + other * 2,
+        "kv": kv,
+        "state": 0,
+    }
+    h100 = GPUS["H100-SXM"].bandwidth_bytes_per_s
+    assert compute["roofline"]["H100-SXM"] == round(h100 / per_token, 2) == 631.15
+    assert "MXFP4 experts" in compute["roofline_basis"]
+
+
+@needs_hub
+def test_dense_roofline_reads_one_row_of_the_input_embedding() -> None:
+    """Llama-3.1-8B at 8192 tokens: 7,504,928,768 weights (the 525M-param input table is a
+    row lookup) x 2 B + 1 GiB of KV: 208.29 tok/s on an H100 (the whole table made it
+    195.51). A tied table is the lm_head and is read whole, once."""
+    report = analyze_config(hub_config("meta-llama--Llama-3.1-8B"), context_len=8192)
+    weights = (8_030_261_248 - 128_256 * 4096 + 4096) * 2
+    assert report["compute"]["decode_bytes_per_token"] == weights + 1_073_741_824
+    assert report["compute"]["roofline"]["H100-SXM"] == 208.29
+    basis = report["compute"]["roofline_basis"]
+    assert "context 8,192, KV cache in bf16" in basis
+    assert "one row" in basis and "lm_head is read whole" in basis
+    tied = analyze_config(hub_config("meta-llama--Llama-3.2-1B"), context_len=8192)
+    total = tied["params"]["total"]
+    assert tied["params"]["active_excluding_input_embedding"] == total
+    kv = 16 * 2 * 8 * 64 * 2 * 8192
+    assert tied["compute"]["decode_bytes_per_token"] == total * 2 + kv
+    # a vision tower runs at prefill only: medgemma's decode step does not read it
+    gemma = analyze_config(hub_config("google--medgemma-27b-it"))
+    vision = gemma["params"]["breakdown"]["vision"]
+    read = gemma["compute"]["decode_bytes_detail"]["weight_params"]
+    assert read == gemma["params"]["active_excluding_input_embedding"] - vision
+
+
+@needs_hub
+def test_state_and_flops_conventions_are_stated() -> None:
+    """Nemotron-H keeps its SSM state in fp32 and its conv state in the KV dtype: the basis
+    says so, and a decode step reads the state as it reads the KV cache."""
+    report = analyze_config(hub_config("nvidia--Nemotron-H-56B-Base-8K"), kv_dtype="fp8")
+    memory = report["memory"]
+    conv = (256 * 64 + 2 * 8 * 256) * 4 * 1  # conv state in fp8, as the KV cache
+    ssm = 256 * 64 * 256 * 4  # fp32
+    assert memory["state_bytes_per_sequence"] == 54 * (conv + ssm)
+    basis = memory["state_bytes_basis"]
+    assert "SSM / recurrent state in fp32" in basis and "conv state in fp8" in basis
+    assert "SSM state fp32" in memory["max_context_basis"]
+    detail = report["compute"]["decode_bytes_detail"]
+    assert detail["state"] == 54 * (conv + ssm)
+    assert report["compute"]["decode_bytes_per_token"] == (
+        detail["weights"] + detail["kv"] + detail["state"]
+    )
+    assert "KV cache in fp8" in report["compute"]["roofline_basis"]
+    flops = report["compute"]["flops_basis"]
+    assert flops.startswith("forward pass per token at position 8,192: 2 x the active matmul")
+    llama = analyze_config(hub_config("meta-llama--Llama-3.1-8B"))["memory"]
+    assert llama["state_bytes_basis"] == "no recurrent layers: no state per sequence"
 
 
 # -- checkpoint comparison ---------------------------------------------------------------

@@ -385,7 +385,13 @@ def test_longest_context_that_fits_is_set_against_the_context_window(client, web
 
 
 @pytest.mark.parametrize(
-    "folder", ["meta-llama--Llama-3.1-8B", "openai--gpt-oss-20b", "google--medgemma-27b-it"]
+    "folder",
+    [
+        "meta-llama--Llama-3.1-8B",
+        "openai--gpt-oss-20b",
+        "google--medgemma-27b-it",
+        "nvidia--Nemotron-H-56B-Base-8K",  # the recurrent state is read every step too
+    ],
 )
 def test_model_page_roofline_follows_the_context_control(client, web_model, folder):
     """The roofline is read at the page's context, like the KV cache next to it: the same
@@ -411,6 +417,29 @@ def test_model_page_roofline_follows_the_context_control(client, web_model, fold
     from catalog.templatetags.mechanic import rate_h
 
     assert f'<tr><th scope="row">H200</th><td class="num">{rate_h(h200)}</td></tr>' in page
+
+
+def test_model_page_states_what_its_weights_and_roofline_figures_count(client, web_model):
+    """The fp8 and int4 figures are the sizes of real checkpoints in those formats (the AWQ
+    g128 release of Llama-3.1-8B stores exactly the int4 figure); the roofline basis says what
+    a decode step reads."""
+    from conftest import _web_shared_config
+
+    from axes.backbone.report import analyze_config
+    from catalog.templatetags.mechanic import bytes_h
+
+    config = _web_shared_config("meta-llama--Llama-3.1-8B")
+    analysis = analyze_config(config)
+    web_model("acme/weights", analysis=analysis, config=config)
+    page = client.get("/models/acme/weights/").content.decode()
+    awq = analyze_config(_web_shared_config("gurro--Llama-3.1-8B-awq-int4-g128-GEMM"))
+    int4 = analysis["memory"]["weights_bytes"]["int4"]
+    assert int4 == awq["memory"]["weights_bytes"]["stored"]
+    assert f"{bytes_h(int4)} int4" in page and bytes_h(int4) == "5.33 GiB"
+    basis = page.split('data-testid="weights-basis">')[1].split("</small>")[0]
+    assert "block-wise FP8 and AWQ g128 checkpoints" in basis and "scales included" in basis
+    roof = page.split('data-testid="roofline-basis">')[1].split("</p>")[0]
+    assert "KV cache in bf16" in roof and "of the input embedding only its one row" in roof
 
 
 def test_model_page_headline_cards_explain_themselves(client, web_model):

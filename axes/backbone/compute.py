@@ -9,8 +9,16 @@ FLOPs per generated token (forward only), after Kaplan et al. 2020 §2.1 and the
   ``L_eff = min(L, sliding_window)`` on sliding layers;
 - linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``.
 
-Roofline: batch-1 decode is memory-bound, each token reads every active weight once plus the
-KV cache, so ``tokens/s <= bandwidth / (active weight bytes + KV bytes at L)``.
+Roofline: decode at a small batch is memory-bound, each step reads the weights it uses once and
+every sequence's KV cache and recurrent state, so ``tokens/s <= batch x bandwidth / (weight bytes
++ the batch's KV and state bytes)`` (``decode_tokens_per_s``; the report's table is batch 1).
+The weights a step reads (``decode_weight_params``) are the active parameters less the input
+embedding table, of which each token reads one row; the lm_head is read whole (a tied table
+once, as lm_head); a vision tower runs at prefill only. They are counted at their stored density
+component by component (``quantization.stored_bytes`` with the active counts: the active decoder
+linears and routed experts packed with their scales, the rest at 16 bits), not at the
+checkpoint's average bytes per parameter: gpt-oss-120b's MXFP4 routed experts are 98% of its
+parameters but 70% of those a token reads, the rest bf16 (the average put its bound 1.5x high).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from typing import Any
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount
+from axes.backbone.quantization import stored_bytes
 from axes.backbone.spec import ArchSpec
 
 
@@ -59,31 +68,72 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
     return flops
 
 
+def decode_weight_params(
+    spec: ArchSpec, count: ParamCount, *, active_excluding_input_embedding: int
+) -> int:
+    """Parameters one decode step reads: every active parameter but the input embedding table
+    (``active_excluding_input_embedding`` keeps a tied table, read whole as the lm_head), plus
+    the row of it (and of a learned position table) the token looks up; no vision tower."""
+    h = spec.hidden_size
+    rows = (0 if spec.tied_embeddings else h) + (h if spec.learned_positions else 0)
+    return active_excluding_input_embedding - count.breakdown["vision"] + rows
+
+
+def decode_weight_bytes(
+    spec: ArchSpec, count: ParamCount, *, weight_params: int
+) -> tuple[int, str]:
+    """Bytes of the ``weight_params`` one decode step reads, at their stored density, and the
+    basis: the active decoder linears (linear weights less the routed experts a token skips)
+    and active routed experts in the checkpoint's packed format, the rest at 16 bits."""
+    inactive = count.inactive_routed
+    return stored_bytes(
+        total_params=weight_params,
+        quantizable_params=count.linear_weight_params - inactive,
+        expert_params=count.breakdown["routed_experts"] - inactive,
+        dtype=spec.stored_dtype,
+        quantization=spec.quantization,
+    )
+
+
+def decode_tokens_per_s(
+    bandwidth_bytes_per_s: float, *, weight_bytes: float, cache_bytes: float, batch: int = 1
+) -> float:
+    """The memory-bound decode rate: a step reads ``weight_bytes`` once and ``cache_bytes`` (the
+    whole batch's KV cache and recurrent state) and yields one token per sequence. The engine's
+    roofline (batch 1, weights as stored) and the profiler's (the run's batch and dtype) both."""
+    return batch * bandwidth_bytes_per_s / (weight_bytes + cache_bytes)
+
+
 def compute_report(
     spec: ArchSpec,
     count: ParamCount,
     *,
-    active_params: int,
+    active_excluding_input_embedding: int,
     context_len: int,
-    bytes_per_param: float,
+    kv_dtype: str,
     kv_dtype_bytes: int,
     kv_bytes: int | None = None,
+    state_bytes: int = 0,
 ) -> dict[str, Any]:
-    """``kv_bytes``: ``kv_bytes_at(spec, context_len, kv_dtype_bytes)`` if already known."""
+    """``kv_bytes``: ``kv_bytes_at(spec, context_len, kv_dtype_bytes)`` if already known;
+    ``state_bytes``: the recurrent state of one sequence."""
     matmul = active_matmul_params(spec, count)
     attn = attention_flops_per_token(spec, context_len)
     kv = kv_bytes_at(spec, context_len, kv_dtype_bytes) if kv_bytes is None else kv_bytes
-    weight_bytes = int(active_params * bytes_per_param)
-    bytes_per_token = weight_bytes + kv
+    weight_params = decode_weight_params(
+        spec, count, active_excluding_input_embedding=active_excluding_input_embedding
+    )
+    weight_bytes, weight_basis = decode_weight_bytes(spec, count, weight_params=weight_params)
+    cache = kv + state_bytes
+    bytes_per_token = weight_bytes + cache
+    at = f"{context_len:,}"  # formatted once for both bases
     if bytes_per_token:
-        # tokens/s to two decimals: the correctly rounded bandwidth x 100 / bytes, rounded to
-        # an integer, / 100 (round(x, 2) goes through a decimal string: 7x slower per GPU)
+        # tokens/s is linear in bandwidth: the rate at 100 B/s, x each GPU's bandwidth, rounded
+        # to an integer, / 100 gives two decimals (round(x, 2) goes through a decimal string:
+        # 7x slower per GPU)
+        per_100 = decode_tokens_per_s(100, weight_bytes=weight_bytes, cache_bytes=cache)
         roofline = dict(
-            zip(
-                GPU_KEYS,
-                [round(bw * 100 / bytes_per_token) / 100 for bw in GPU_BANDWIDTHS],
-                strict=True,
-            )
+            zip(GPU_KEYS, [round(bw * per_100) / 100 for bw in GPU_BANDWIDTHS], strict=True)
         )
     else:
         roofline = dict.fromkeys(GPU_KEYS)
@@ -95,9 +145,23 @@ def compute_report(
             "attention_flops": attn,
             "context": context_len,
         },
+        "flops_basis": f"forward pass per token at position {at}: 2 x the active "
+        "matmul weights (decoder linears of the active experts, shared experts, routers, "
+        "lm_head; not the input-embedding lookup, norms or biases) + attention scores and "
+        "weighted sum against the cached tokens (sliding layers up to their window) + the "
+        "recurrent state update of SSM / linear-attention layers",
         "decode_bytes_per_token": bytes_per_token,
+        "decode_bytes_detail": {
+            "weight_params": weight_params,
+            "weights": weight_bytes,
+            "kv": kv,
+            "state": state_bytes,
+        },
         "roofline": roofline,
-        "roofline_basis": f"batch-1 decode at context {context_len}: HBM bandwidth / "
-        f"(active weights at {bytes_per_param:g} B/param as stored + KV at that context); "
-        "an upper bound in tokens/s",
+        "roofline_basis": f"batch 1 at context {at}, KV cache in {kv_dtype}: HBM bandwidth / "
+        f"the bytes one decode step reads (decode_bytes_detail) = the weights as stored "
+        f"({weight_basis}) + the KV cache at that context + the recurrent state. The weights "
+        "are every active parameter but the input-embedding table, of which a token reads one "
+        "row; the lm_head is read whole (a tied table once, as lm_head); a vision tower is not "
+        "read. An upper bound in tokens/s",
     }

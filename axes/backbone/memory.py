@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
+from axes.backbone.quantization import WEIGHTS_BASIS
 from axes.backbone.spec import ArchSpec
 
 KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
@@ -198,6 +199,8 @@ def memory_report(
     total_params: int,
     stored_bytes: int,
     stored_basis: str,
+    fp8_bytes: int,
+    int4_bytes: int,
     context_len: int,
     batch: int,
     kv_dtype: str,
@@ -211,17 +214,25 @@ def memory_report(
     else:
         kv = (split[0] + split[1]) * context_len * batch
     state_total = state["total"]
+    if state_total:
+        state_basis = (
+            f"per sequence, constant in context: SSM / recurrent state in fp32 (transformers' "
+            f"default mamba_ssm_cache_dtype), conv state in {kv_dtype} (the KV-cache dtype)"
+        )
+    else:
+        state_basis = "no recurrent layers: no state per sequence"
     max_ctx = _max_context_table(
         split, sliding_window or 0, stored_bytes + state_total * batch, batch
     )
     return {
         "weights_bytes": {
             "bf16": total_params * 2,
-            "fp8": total_params,
-            "int4": total_params // 2,
+            "fp8": fp8_bytes,
+            "int4": int4_bytes,
             "stored": stored_bytes,
             "stored_basis": stored_basis,
         },
+        "weights_basis": {**WEIGHTS_BASIS, "stored": stored_basis},
         "kv_bytes_per_token": (full_elements + sliding_elements) * 2,
         "kv_bytes_per_token_basis": "bf16, every attention layer at full length (sliding "
         "windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)",
@@ -235,7 +246,9 @@ def memory_report(
         },
         "state_bytes_per_sequence": state_total,
         "state_bytes_detail": state,
+        "state_bytes_basis": state_basis,
         "max_context_by_gpu": max_ctx,
         "max_context_basis": f"one GPU, weights as stored, batch {batch}, KV in {kv_dtype}, "
-        "recurrent state included; no activation or framework overhead",
+        "recurrent state included (SSM state fp32, conv state in the KV dtype); no activation "
+        "or framework overhead",
     }

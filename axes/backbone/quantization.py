@@ -69,6 +69,23 @@ def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def fp8_block_bytes(total_params: int, quantizable_params: int, block_elements: int) -> int:
+    """FP8 block-wise: the decoder linears at 1 B + one fp32 scale per block of
+    ``block_elements`` weights (approx.: per matrix the blocks round up), the rest at 16 bits."""
+    scales = quantizable_params // block_elements
+    return quantizable_params + scales * 4 + (total_params - quantizable_params) * 2
+
+
+def group_quantized_bytes(
+    total_params: int, quantizable_params: int, bits: int, groups: int
+) -> int:
+    """AWQ / GPTQ: the decoder linears packed at ``bits`` + per group of ``groups`` input rows
+    and per output column an fp16 scale and a packed zero; the rest at 16 bits."""
+    q = quantizable_params * bits // 8
+    meta = (quantizable_params // max(groups, 1)) * (2 + bits / 8)
+    return int(q + meta + (total_params - quantizable_params) * 2)
+
+
 def stored_bytes(
     *,
     total_params: int,
@@ -85,7 +102,8 @@ def stored_bytes(
     """
     base = DTYPE_BYTES.get(dtype or "bfloat16", 2)
     if not quantization:
-        return int(total_params * base), f"{total_params:,} params x {base:g} B ({dtype or 'bf16'})"
+        size = "2" if base == 2 else f"{base:g}"  # the common case without a format spec
+        return int(total_params * base), f"{total_params:,} params x {size} B ({dtype or 'bf16'})"
     method = quantization["method"]
     rest_bytes = 2  # unquantized tensors stay 16-bit
     if method == "fp8":
@@ -93,9 +111,8 @@ def stored_bytes(
         if not block:  # per-tensor scales (NVIDIA ModelOpt, fbgemm): a few scalars per linear
             total = quantizable_params + (total_params - quantizable_params) * rest_bytes
             return int(total), "fp8 decoder linears (per-tensor scales) + bf16 rest"
-        scales = quantizable_params // (block[0] * block[1])  # one fp32 per block (approx.)
-        total = quantizable_params + scales * 4 + (total_params - quantizable_params) * rest_bytes
-        return int(total), "fp8 decoder linears + fp32 block scales + bf16 rest"
+        total = fp8_block_bytes(total_params, quantizable_params, block[0] * block[1])
+        return total, "fp8 decoder linears + fp32 block scales + bf16 rest"
     if method == "mxfp4":
         packed = expert_params // 2 + expert_params // 32  # 4-bit values + e8m0 per 32
         total = packed + (total_params - expert_params) * rest_bytes
@@ -103,12 +120,34 @@ def stored_bytes(
     if method in ("awq", "gptq"):
         bits = quantization.get("bits", 4)
         groups = quantization.get("group_size", 128)
-        q = quantizable_params * bits // 8
-        # per group of input rows and per output column: an fp16 scale and a packed zero
-        meta = (quantizable_params // max(groups, 1)) * (2 + bits / 8)
-        total = q + meta + (total_params - quantizable_params) * rest_bytes
         return (
-            int(total),
+            group_quantized_bytes(total_params, quantizable_params, bits, groups),
             f"int{bits} packed decoder linears + fp16 scales/zeros per group of {groups} + 16-bit rest",
         )
     return int(total_params * base), f"unknown method {method}: counted at {base:g} B/param"
+
+
+# The formats ``memory.weights_bytes.fp8`` / ``.int4`` size a checkpoint in, as real ones are
+# made: DeepSeek-V3 / Qwen3-FP8 (e4m3, 128x128 fp32 block scales) and AutoAWQ's default
+# (int4, group 128, GEMM); whatever these leave unconverted stays 16-bit.
+FP8_BLOCK_128: dict[str, Any] = {"method": "fp8", "block_size": [128, 128]}
+AWQ_INT4_G128: dict[str, Any] = {"method": "awq", "bits": 4, "group_size": 128}
+_REST = "embeddings, lm_head, norms, routers and biases at 16 bits"
+WEIGHTS_BASIS: dict[str, str] = {
+    "bf16": "every parameter at 2 B",
+    "fp8": f"a block-wise FP8 checkpoint: decoder linears at 1 B + an fp32 scale per 128x128 "
+    f"block; {_REST}",
+    "int4": f"an AWQ int4 g128 checkpoint: decoder linears at 4 bits + an fp16 scale and a "
+    f"4-bit zero per 128 inputs; {_REST}",
+}
+
+
+def format_bytes(*, total_params: int, quantizable_params: int) -> tuple[int, int]:
+    """(fp8 bytes, int4 bytes) of the whole model in the layouts ``WEIGHTS_BASIS`` names: what
+    ``stored_bytes`` gives for a block-wise FP8 (``FP8_BLOCK_128``) and an AWQ int4 g128
+    (``AWQ_INT4_G128``) quantization, without building its basis strings. Both convert the
+    routed experts as the other decoder linears (``quantizable_params`` holds them)."""
+    return (
+        fp8_block_bytes(total_params, quantizable_params, 128 * 128),
+        group_quantized_bytes(total_params, quantizable_params, 4, 128),
+    )

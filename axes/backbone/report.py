@@ -8,7 +8,7 @@ from axes.backbone.compute import compute_report
 from axes.backbone.layers import layer_section, pattern_dicts
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
-from axes.backbone.quantization import DTYPE_BYTES, stored_bytes
+from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import MAX_TOTAL_PARAMS, ArchSpec, invalid_counts, normalize
 
@@ -40,18 +40,22 @@ def analyze_config(
     total = count.total
     params = params_report(spec, count, total=total)
     expert_total = count.breakdown["routed_experts"]
+    linear = count.linear_weight_params
     stored, basis = stored_bytes(
         total_params=total,
-        quantizable_params=count.linear_weight_params,
+        quantizable_params=linear,
         expert_params=expert_total,
         dtype=spec.stored_dtype,
         quantization=spec.quantization,
     )
+    fp8, int4 = format_bytes(total_params=total, quantizable_params=linear)
     memory = memory_report(
         spec,
         total_params=total,
         stored_bytes=stored,
         stored_basis=basis,
+        fp8_bytes=fp8,
+        int4_bytes=int4,
         context_len=context,
         batch=batch,
         kv_dtype=kv_dtype,
@@ -60,15 +64,15 @@ def analyze_config(
     # real model, or an active count above the total (one chained comparison on the hot path)
     if not 0 <= params["active"] <= total <= MAX_TOTAL_PARAMS:
         raise invalid_counts(total=total, active=params["active"])
-    bytes_per_param = stored / total if total else 2.0
     compute = compute_report(
         spec,
         count,
-        active_params=params["active"],
+        active_excluding_input_embedding=params["active_excluding_input_embedding"],
         context_len=context,
-        bytes_per_param=bytes_per_param,
+        kv_dtype=kv_dtype,
         kv_dtype_bytes=dtype_bytes,
         kv_bytes=memory["kv_bytes"]["bytes"] // batch,  # memory's KV is for the whole batch
+        state_bytes=memory["state_bytes_per_sequence"],
     )
     notes = list(spec.notes)
     if native and context > native:
