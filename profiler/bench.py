@@ -86,6 +86,32 @@ def progress_bar(stream: Any = sys.stderr, width: int = 30) -> Callable[[str, fl
     return show
 
 
+def _weights_lines(result: dict[str, Any]) -> list[str]:
+    """On CUDA the memory the load allocated, checked against the estimate; on CPU nothing
+    measures it, and the weights are counted from the loaded tensors, with no tolerance."""
+    res = result.get("residuals") or {}
+    estimate = result.get("weights_bytes_estimate")
+    counted = result.get("weights_bytes_counted")
+    allocated = result.get("weights_bytes_allocated")
+    lines = []
+    if allocated is not None:
+        line = f"weights_bytes_allocated={allocated:,} (torch.cuda.memory_allocated after load"
+        if res.get("memory_fraction") is not None and estimate:
+            line += (
+                f"; estimate {estimate:,}, {res['memory_fraction']:+.1%}, tolerance "
+                f"±{res['memory_tolerance']:.1%}"
+            )
+        lines.append(line + ")")
+    if counted is not None:
+        lines.append(
+            f"weights_bytes_counted={counted:,} (numel x element size of the loaded tensors: "
+            "a count, not a memory measurement"
+            + (f"; estimate {estimate:,}" if estimate else "")
+            + ")"
+        )
+    return lines
+
+
 def result_summary(result: dict[str, Any]) -> str:
     """The human summary of one result (``--json`` prints the whole of it)."""
     d = result["decode_tokens_per_s"]
@@ -97,7 +123,7 @@ def result_summary(result: dict[str, Any]) -> str:
             if isinstance(result.get("params_estimate"), int)
             else "none: see the notes)"
         ),
-        f"weights_bytes_allocated={result['weights_bytes_allocated']:,}",
+        *_weights_lines(result),
         f"prefill_ms={result['prefill_ms']:.2f}",
         f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",
     ]

@@ -175,11 +175,15 @@ class MeasurementRun(models.Model):
 
     @property
     def peak_bytes(self) -> int | None:
-        """Peak device memory (CUDA), else the weights in memory (CPU has no allocator peak:
-        ``memory_is_peak`` says which one this is)."""
+        """Peak device memory (CUDA), else the weights (CPU has no allocator peak: the size
+        counted from the loaded tensors; ``memory_is_peak`` says which one this is)."""
         if not self.result:
             return None
-        return self.result.get("peak_allocated_bytes") or self.result.get("weights_bytes_allocated")
+        return (
+            self.result.get("peak_allocated_bytes")
+            or self.result.get("weights_bytes_allocated")
+            or self.result.get("weights_bytes_counted")
+        )
 
     @property
     def memory_is_peak(self) -> bool:

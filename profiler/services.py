@@ -832,6 +832,37 @@ def runs_panel_context(revision: Revision, *, limit: int = 20) -> dict[str, Any]
     return context
 
 
+def _weights_row(
+    result: dict[str, Any], est: dict[str, Any], res: dict[str, Any]
+) -> dict[str, Any]:
+    """On CUDA, the memory the load allocated against the estimate, within a tolerance. Else
+    (CPU, or a run recorded before ``weights_bytes_counted`` existed, whose
+    ``weights_bytes_allocated`` was numel x element size) the weights counted from the loaded
+    tensors: a count that matches once the parameter count does, so no tolerance is shown."""
+    if "weights_bytes_counted" in result and result.get("weights_bytes_allocated") is not None:
+        return {
+            "label": _("weights memory (allocated after load)"),
+            "unit": "bytes",
+            "measured": result["weights_bytes_allocated"],
+            "estimated": est.get("weights_bytes"),
+            "residual": res.get("memory_fraction"),
+            "residual_is_fraction": True,
+            "tolerance": res.get("memory_tolerance"),
+        }
+    if "weights_bytes_counted" in result:
+        counted, fraction = result["weights_bytes_counted"], res.get("weights_counted_fraction")
+    else:
+        counted, fraction = result.get("weights_bytes_allocated"), res.get("memory_fraction")
+    return {
+        "label": _("weights, counted from the loaded tensors (not measured memory)"),
+        "unit": "bytes",
+        "measured": counted,
+        "estimated": est.get("weights_bytes"),
+        "residual": fraction,
+        "residual_is_fraction": True,
+    }
+
+
 def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
     """Measured vs estimated, side by side, with the residual; for the results table."""
     result = run.result or {}
@@ -853,15 +884,7 @@ def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
             "estimated": est.get("params_active"),
             "residual": None,
         },
-        {
-            "label": _("weights memory"),
-            "unit": "bytes",
-            "measured": result.get("weights_bytes_allocated"),
-            "estimated": est.get("weights_bytes"),
-            "residual": res.get("memory_fraction"),
-            "residual_is_fraction": True,
-            "tolerance": res.get("memory_tolerance"),
-        },
+        _weights_row(result, est, res),
         {
             "label": _("peak memory"),
             "unit": "bytes",

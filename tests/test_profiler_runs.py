@@ -31,7 +31,8 @@ RESULT = {
     "gpu_name": "NVIDIA H200",
     "gpu_memory_bytes": 150_000_000_000,
     "params_loaded": 106816,
-    "weights_bytes_allocated": 213632,
+    "weights_bytes_counted": 213632,
+    "weights_bytes_allocated": 213632,  # CUDA: the memory the load allocated
     "peak_allocated_bytes": 300000,
     "prefill_ms": 1.5,
     "decode_tokens_per_s": {"median": 1000.0, "min": 900.0, "max": 1100.0, "stdev": 5.0, "runs": 3},
@@ -45,6 +46,7 @@ RESULT = {
         "params": 0,
         "memory_fraction": 0.0,
         "memory_tolerance": 0.02,
+        "weights_counted_fraction": 0.0,
         "peak_estimate_bytes": 219776,
         "peak_fraction": 0.365,
         "peak_tolerance": 0.25,
@@ -691,6 +693,60 @@ def test_a_cpu_run_shows_host_memory_and_says_what_has_no_estimate():
     assert "peak memory" in {r["label"] for r in services.run_comparison_rows(gpu)}
     gpu_html = Client().get(reverse("profiler:run", args=[gpu.pk])).content.decode()
     assert 'data-testid="cpu-estimates"' not in gpu_html
+
+
+def test_weights_memory_is_measured_on_cuda_and_only_counted_on_cpu():
+    """A CUDA run compares the memory the load allocated with the estimate, within its
+    tolerance. On CPU nothing measures it: numel x element size of the loaded tensors was shown
+    as "weights memory, +0.0% (tolerance ±2.0%)", a check that cannot fail once the parameter
+    count matches. It is labelled a count and shows no tolerance; so are runs recorded before
+    the count had its own field (their weights_bytes_allocated was that count)."""
+    revision = revision_with_config(TINY_LLAMA)
+    gpu = make_run(revision)
+    attempt = services.run_claim(run_id=gpu.pk, worker_host="gpu@test")
+    allocated = {
+        **RESULT,
+        "weights_bytes_allocated": 215040,  # buffers and the allocator's rounding on top
+        "residuals": {**RESULT["residuals"], "memory_fraction": (215040 - 213632) / 213632},
+    }
+    assert services.run_succeed(run_id=gpu.pk, attempt=attempt, result=allocated)
+    gpu.refresh_from_db()
+    rows = {r["label"]: r for r in services.run_comparison_rows(gpu)}
+    row = rows["weights memory (allocated after load)"]
+    assert row["measured"] == 215040 and row["estimated"] == 213632
+    assert row["tolerance"] == 0.02
+    html = Client().get(reverse("profiler:run", args=[gpu.pk])).content.decode()
+    assert "weights memory (allocated after load)" in html
+    assert "+0.7% (tolerance ±2.0%)" in html
+    counted = "weights, counted from the loaded tensors (not measured memory)"
+    residuals = {**RESULT["residuals"], "memory_fraction": None, "memory_tolerance": None}
+    cpu_result = {
+        **RESULT,
+        "device": "cpu",
+        "weights_bytes_allocated": None,
+        "peak_allocated_bytes": None,
+        "peak_rss_bytes": 512 * 2**20,
+        "residuals": residuals,
+    }
+    older = {k: v for k, v in RESULT.items() if k != "weights_bytes_counted"}
+    older = {
+        **older,
+        "device": "cpu",
+        "weights_bytes_allocated": 213632,
+        "residuals": {**RESULT["residuals"], "memory_fraction": 0.0},
+    }
+    for result in (cpu_result, older):
+        run = make_run(revision_with_config(TINY_LLAMA, repo_id=f"test/cpu{len(result)}"))
+        attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+        assert services.run_succeed(run_id=run.pk, attempt=attempt, result=result)
+        run.refresh_from_db()
+        rows = {r["label"]: r for r in services.run_comparison_rows(run)}
+        assert rows[counted]["measured"] == 213632 and "tolerance" not in rows[counted]
+        assert not any(label.startswith("weights memory") for label in rows)
+        html = Client().get(reverse("profiler:run", args=[run.pk])).content.decode()
+        row = html.split(f"{counted}</th>")[1].split("</tr>")[0]
+        assert "+0.0%" in row and "tolerance" not in row
+        assert "counted from the loaded tensors (elements x element size)" in html
 
 
 def test_a_run_that_ended_tells_the_page_to_reload_its_history():

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
-# Loaded weights vs. params x dtype bytes: all parameters are materialised in one dtype, so the
-# only slack is rounding in the estimate (e.g. buffers such as rotary inv_freq are not weights).
+# CUDA memory allocated by the load vs. params x dtype bytes: all parameters are materialised in
+# one dtype; buffers (rotary inv_freq, masks) and the caching allocator's rounding of each tensor
+# to 512 B come on top. On CPU nothing measures the weights' memory: the figure there is counted
+# from the loaded tensors (numel x element size) and is not checked against this.
 WEIGHTS_MEMORY_TOLERANCE = 0.02
 # Peak vs. weights + KV cache: activations, logits and the allocator's rounding come on top.
 PEAK_MEMORY_TOLERANCE = 0.25
@@ -25,7 +27,9 @@ PEAK_MEMORY_TOLERANCE = 0.25
 class Estimate:
     params_total: int | None = None
     params_active: int | None = None
-    params_decode_read: int | None = None  # weights one decode step reads (no input embedding)
+    # weights one decode step reads: the engine's compute.decode_bytes_detail.weight_params
+    # (active, the input embedding as the one row a token looks up, no vision tower)
+    params_decode_read: int | None = None
     weights_bytes: int | None = None  # params_total x bytes of the requested dtype
     kv_bytes: int | None = None  # KV cache for batch x (prompt + new) tokens, as reported
     roofline_tokens_per_s: dict[str, float] = field(default_factory=dict)  # gpu -> tok/s
@@ -37,6 +41,7 @@ class Estimate:
         return {
             "params_total": self.params_total,
             "params_active": self.params_active,
+            "params_decode_read": self.params_decode_read,
             "weights_bytes": self.weights_bytes,
             "kv_bytes": self.kv_bytes,
             "roofline_tokens_per_s": self.roofline_tokens_per_s,
@@ -124,7 +129,9 @@ def estimate_from_config(
         # Every parameter is materialised in the requested dtype, so weights are params x bytes.
         est.weights_bytes = est.params_total * DTYPE_BYTES[dtype]
     est.params_decode_read = (
-        _as_int(_get(report, "params.active_excluding_input_embedding")) or est.params_active
+        _as_int(_get(report, "compute.decode_bytes_detail.weight_params"))
+        or _as_int(_get(report, "params.active_excluding_input_embedding"))
+        or est.params_active
     )
     kv = _get(report, "memory.kv_bytes")
     # KV cache for batch x context in the requested dtype, plus recurrent state if any.
@@ -201,9 +208,16 @@ def roofline_for_device(
         if name in est.roofline_tokens_per_s:
             return name, est.roofline_tokens_per_s[name], "axes.backbone compute.roofline"
         return name, None, "the GPU table entry has no HBM bandwidth, or no active-parameter count"
-    # Decode is bandwidth bound at small batch: every step reads the active weights once (in
-    # the requested dtype; the input embedding is a row lookup, not a full read) plus the KV
-    # cache (nanoGPT bench.py; axes.backbone compute.roofline uses the same form at the
-    # checkpoint's stored dtype): tok/s = batch x BW / bytes per step.
-    bytes_per_step = est.params_decode_read * DTYPE_BYTES[dtype] + (est.kv_bytes or 0)
-    return name, batch * bandwidth / bytes_per_step, "HBM bandwidth / (active weights + KV bytes)"
+    # Decode is bandwidth bound at small batch: every step reads the weights the engine says a
+    # decode step reads (active; of the input embedding the one row a token looks up), here in
+    # the run's dtype, plus the batch's KV cache and recurrent state: the rule and the function
+    # of the engine's compute.roofline, which is batch 1 at the checkpoint's stored density.
+    from axes.backbone.compute import decode_tokens_per_s
+
+    tok_s = decode_tokens_per_s(
+        bandwidth,
+        weight_bytes=est.params_decode_read * DTYPE_BYTES[dtype],
+        cache_bytes=est.kv_bytes or 0,
+        batch=batch,
+    )
+    return name, tok_s, "batch x HBM bandwidth / (decode-read weights + KV cache and state)"

@@ -197,7 +197,9 @@ def model_load_checkpoint(folder: ModelFolder, cfg: Any, *, device: str, dtype: 
 
 
 def params_unique(model: Any) -> tuple[int, int]:
-    """(count, bytes) of unique parameters: ``parameters()`` already drops tied duplicates."""
+    """(count, bytes) of unique parameters: ``parameters()`` already drops tied duplicates.
+    The bytes are counted (numel x element size), not measured: they check the dtype the
+    weights were materialised in, not how much memory they take."""
     count = 0
     size_bytes = 0
     for p in model.parameters():
@@ -622,12 +624,14 @@ def _measure_full(
     progress("build" if mode == "synthetic" else "load", 10)
     if cuda:
         torch.cuda.reset_peak_memory_stats()
+    before = torch.cuda.memory_allocated() if cuda else 0
     model, cfg = _build(folder, raw, mode, opts)
-    params_loaded, weights_bytes = params_unique(model)
+    params_loaded, weights_counted = params_unique(model)
     allocated_after_load = torch.cuda.memory_allocated() if cuda else None
     progress("warmup", 40)
     timing = model_time(model, cfg, opts, progress, base_pct=40, span_pct=55)
-    out = _core_result(params_loaded, weights_bytes, timing, cuda)
+    loaded = allocated_after_load - before if allocated_after_load is not None else None
+    out = _core_result(params_loaded, weights_counted, loaded, timing, cuda)
     out["allocated_after_load_bytes"] = allocated_after_load
     out["cache"] = timing.cache_kind
     _free(model)
@@ -635,8 +639,16 @@ def _measure_full(
 
 
 def _core_result(
-    params_loaded: int, weights_bytes: int, timing: _Timing, cuda: bool
+    params_loaded: int,
+    weights_counted: int,
+    weights_allocated: int | None,
+    timing: _Timing,
+    cuda: bool,
 ) -> dict[str, Any]:
+    """``weights_counted``: numel x element size of the loaded parameters (a count, on every
+    device); ``weights_allocated``: the CUDA memory the build or load allocated
+    (``torch.cuda.memory_allocated()`` after it minus before it), None on CPU, where nothing
+    measures it."""
     import torch
 
     peak_allocated = None
@@ -646,7 +658,8 @@ def _core_result(
         peak_reserved = torch.cuda.max_memory_reserved()
     return {
         "params_loaded": params_loaded,
-        "weights_bytes_allocated": weights_bytes,
+        "weights_bytes_counted": weights_counted,
+        "weights_bytes_allocated": weights_allocated,
         "peak_allocated_bytes": peak_allocated,
         "peak_reserved_bytes": peak_reserved,
         "peak_prefill_allocated_bytes": timing.peak_prefill_bytes,
@@ -670,6 +683,8 @@ def _measure_sliced(
     Per-layer time and bytes are assumed equal across layers; interleaved patterns (sliding vs
     full attention, dense vs MoE layers) are approximated by the first 2k layers.
     """
+    import torch
+
     cuda = opts.device == "cuda"
     total_layers = _layer_count(raw)
     k = min(opts.slice_layers, max(1, total_layers // 2))
@@ -683,10 +698,12 @@ def _measure_sliced(
     for i, layers in enumerate((k, 2 * k)):
         base = 10 + 45 * i
         progress("build", base)
+        before = torch.cuda.memory_allocated() if cuda else 0
         model, cfg = _build(folder, config_slice(raw, layers), "synthetic", opts)
-        params_loaded, weights_bytes = params_unique(model)
+        params_loaded, weights_counted = params_unique(model)
+        loaded = torch.cuda.memory_allocated() - before if cuda else None
         timing = model_time(model, cfg, opts, progress, base_pct=base + 5, span_pct=40)
-        points.append((layers, _core_result(params_loaded, weights_bytes, timing, cuda)))
+        points.append((layers, _core_result(params_loaded, weights_counted, loaded, timing, cuda)))
         _free(model)
     (l1, a), (l2, b) = points
 
@@ -715,6 +732,7 @@ def _measure_sliced(
     )
     return {
         "params_loaded": ext_int("params_loaded"),
+        "weights_bytes_counted": ext_int("weights_bytes_counted"),
         "weights_bytes_allocated": ext_int("weights_bytes_allocated"),
         "peak_allocated_bytes": ext_int("peak_allocated_bytes"),
         "peak_reserved_bytes": ext_int("peak_reserved_bytes"),
@@ -732,7 +750,10 @@ def _measure_sliced(
 
 
 def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
-    """Measured minus analytic. ``memory_fraction`` = (allocated - estimate) / estimate."""
+    """Measured minus analytic. ``memory_fraction`` = (CUDA memory the load allocated -
+    estimate) / estimate, checked against ``WEIGHTS_MEMORY_TOLERANCE``; None on CPU, where
+    nothing measures it. ``weights_counted_fraction`` compares the count (numel x element size
+    of the loaded tensors) with the estimate: a dtype check, not a memory one, so no tolerance."""
     params = None
     if est.params_total is not None and result.get("params_loaded") is not None:
         params = result["params_loaded"] - est.params_total
@@ -741,6 +762,9 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
         memory_fraction = (
             result["weights_bytes_allocated"] - est.weights_bytes
         ) / est.weights_bytes
+    counted_fraction = None
+    if est.weights_bytes and result.get("weights_bytes_counted") is not None:
+        counted_fraction = (result["weights_bytes_counted"] - est.weights_bytes) / est.weights_bytes
     peak_fraction = None
     peak_estimate = None
     if est.weights_bytes and est.kv_bytes is not None and result.get("peak_allocated_bytes"):
@@ -750,12 +774,13 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
         "params": params,
         "params_match": params == 0 if params is not None else None,
         "memory_fraction": memory_fraction,
-        "memory_tolerance": WEIGHTS_MEMORY_TOLERANCE,
+        "memory_tolerance": WEIGHTS_MEMORY_TOLERANCE if memory_fraction is not None else None,
         "memory_within_tolerance": (
             abs(memory_fraction) <= WEIGHTS_MEMORY_TOLERANCE
             if memory_fraction is not None
             else None
         ),
+        "weights_counted_fraction": counted_fraction,
         "peak_estimate_bytes": peak_estimate,
         "peak_fraction": peak_fraction,
         "peak_tolerance": PEAK_MEMORY_TOLERANCE,
