@@ -401,3 +401,29 @@ def test_layer_types_is_ignored_where_the_modeling_code_never_reads_it(model_typ
     kinds = [layer["mixer"] for layer in report["backbone"]["layers"]["pattern"]]
     assert kinds == ["attention", "attention"]
     assert any(f"modeling_{model_type}.py" in n and "ignored" in n for n in report["notes"])
+
+
+def test_a_missing_max_position_embeddings_is_the_config_class_default() -> None:
+    """For every model type the engine counts exactly, a config.json without
+    max_position_embeddings has the native context transformers' config class gives it."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.backbone.families import REGISTRY
+
+    checked, wrong = [], []
+    for model_type, module in sorted(REGISTRY.items()):
+        if module.__name__.endswith(".generic") or model_type not in CONFIG_MAPPING:
+            continue  # kimi_k2 has no config class in transformers
+        cfg = AutoConfig.for_model(model_type)
+        config = cfg.to_dict()
+        config.pop("max_position_embeddings", None)
+        want = getattr(cfg, "max_position_embeddings", None)
+        if isinstance(config.get("text_config"), dict):  # gemma3: the text model's window
+            want = cfg.get_text_config().max_position_embeddings
+            config["text_config"].pop("max_position_embeddings", None)
+        got = analyze_config(config)["backbone"].get("context_length")
+        checked.append(model_type)
+        if got != want:
+            wrong.append((model_type, want, got))
+    assert wrong == []
+    assert len(checked) >= 50

@@ -29,7 +29,7 @@ MODEL_TYPES = ("cohere", "cohere2")
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "cohere")
     mt = head["model_type"]
-    core = read_core(view, family=mt, tie_default=True)
+    core = read_core(view, family=mt, tie_default=True, max_pos_default=8192)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     n = core["num_layers"]

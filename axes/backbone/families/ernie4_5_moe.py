@@ -23,7 +23,7 @@ MODEL_TYPES = ("ernie4_5_moe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "ernie4_5_moe")
-    core = read_core(view, family="ernie4_5_moe", tie_default=True)
+    core = read_core(view, family="ernie4_5_moe", tie_default=True, max_pos_default=131072)
     read_rope(view, core)
     n = core["num_layers"]
     experts = view.int("moe_num_experts", "num_experts", default=64, field_name="num_experts")

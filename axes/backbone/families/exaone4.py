@@ -21,7 +21,7 @@ MODEL_TYPES = ("exaone4",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "exaone4")
-    core = read_core(view, family="exaone4", tie_default=False)
+    core = read_core(view, family="exaone4", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     n = core["num_layers"]
     window = view.int("sliding_window", default=None, field_name="sliding_window")

@@ -18,7 +18,9 @@ MODEL_TYPES = ("glm4",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "glm4")
-    core = read_core(view, family="glm4", tie_default=False, head_dim_default=128)
+    core = read_core(
+        view, family="glm4", tie_default=False, head_dim_default=128, max_pos_default=131072
+    )
     read_rope(view, core)
     if core.get("partial_rotary_factor") is None:
         core["partial_rotary_factor"] = 0.5

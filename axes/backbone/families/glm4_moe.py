@@ -23,7 +23,7 @@ MODEL_TYPES = ("glm4_moe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "glm4_moe")
-    core = read_core(view, family="glm4_moe", tie_default=False)
+    core = read_core(view, family="glm4_moe", tie_default=False, max_pos_default=131072)
     read_rope(view, core)
     if core.get("partial_rotary_factor") is None:
         core["partial_rotary_factor"] = 0.5  # configuration_glm4_moe.py default

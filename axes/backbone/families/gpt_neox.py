@@ -19,7 +19,7 @@ MODEL_TYPES = ("gpt_neox",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "gpt_neox")
-    core = read_core(view, family="gpt_neox", tie_default=False)
+    core = read_core(view, family="gpt_neox", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     heads = core["num_attention_heads"]
     core["num_kv_heads"] = heads

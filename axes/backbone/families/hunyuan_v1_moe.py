@@ -19,7 +19,7 @@ MODEL_TYPES = ("hunyuan_v1_moe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "hunyuan_v1_moe")
-    core = read_core(view, family="hunyuan_v1_moe", tie_default=False)
+    core = read_core(view, family="hunyuan_v1_moe", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     n = core["num_layers"]
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")

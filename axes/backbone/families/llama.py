@@ -64,7 +64,7 @@ MAX_POSITIONS = {
     "qwen2": 32768,
     "qwen3": 32768,
     "smollm3": 32768,
-    "ministral": 4096,
+    "ministral": 4096 * 32,
     "seed_oss": 524288,
     "helium": 4096,
     "arcee": 4096,

@@ -24,7 +24,9 @@ MODEL_TYPES = ("llama4_text",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "llama4_text")
-    core = read_core(view, family="llama4", tie_default=False, head_dim_default=128)
+    core = read_core(
+        view, family="llama4", tie_default=False, head_dim_default=128, max_pos_default=131072
+    )
     read_rope(view, core)
     n = core["num_layers"]
     experts_width = core["intermediate_size"]

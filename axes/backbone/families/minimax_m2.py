@@ -18,7 +18,9 @@ MODEL_TYPES = ("minimax_m2",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "minimax_m2")
-    core = read_core(view, family="minimax_m2", tie_default=False, head_dim_default=128)
+    core = read_core(
+        view, family="minimax_m2", tie_default=False, head_dim_default=128, max_pos_default=196608
+    )
     read_rope(view, core)
     rotary = view.int("rotary_dim", default=None, field_name="partial_rotary_factor")
     if rotary is not None and core.get("partial_rotary_factor") is None and core["head_dim"]:

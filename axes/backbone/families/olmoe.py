@@ -17,7 +17,7 @@ MODEL_TYPES = ("olmoe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "olmoe")
-    core = read_core(view, family="olmoe", tie_default=False)
+    core = read_core(view, family="olmoe", tie_default=False, max_pos_default=4096)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     return build(

@@ -17,7 +17,7 @@ MODEL_TYPES = ("phi",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "phi")
-    core = read_core(view, family="phi", tie_default=False)
+    core = read_core(view, family="phi", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     if core.get("partial_rotary_factor") is None:
         core["partial_rotary_factor"] = 0.5

@@ -17,7 +17,7 @@ MODEL_TYPES = ("phimoe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "phimoe")
-    core = read_core(view, family="phimoe", tie_default=False)
+    core = read_core(view, family="phimoe", tie_default=False, max_pos_default=131072)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     window = view.int("sliding_window", default=None, field_name="sliding_window")

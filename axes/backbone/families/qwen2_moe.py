@@ -25,7 +25,7 @@ MODEL_TYPES = ("qwen2_moe",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "qwen2_moe")
-    core = read_core(view, family="qwen2_moe", tie_default=False)
+    core = read_core(view, family="qwen2_moe", tie_default=False, max_pos_default=32768)
     read_rope(view, core)
     n = core["num_layers"]
     experts = view.int("num_experts", default=60, field_name="num_experts")

@@ -18,7 +18,7 @@ MODEL_TYPES = ("stablelm",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "stablelm")
-    core = read_core(view, family="stablelm", tie_default=False)
+    core = read_core(view, family="stablelm", tie_default=False, max_pos_default=4096)
     read_rope(view, core)
     if core.get("partial_rotary_factor") is None:
         core["partial_rotary_factor"] = 0.25

@@ -17,7 +17,7 @@ MODEL_TYPES = ("starcoder2",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "starcoder2")
-    core = read_core(view, family="starcoder2", tie_default=True)
+    core = read_core(view, family="starcoder2", tie_default=True, max_pos_default=4096)
     read_rope(view, core)
     if core["norm_eps"] is None:
         core["norm_eps"] = view.float("norm_epsilon", field_name="norm_eps")
