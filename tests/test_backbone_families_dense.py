@@ -19,18 +19,10 @@ pytestmark = pytest.mark.reference
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
-from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig  # noqa: E402
 
-TOKENS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
-SMALL = {
-    "vocab_size": 512,
-    "hidden_size": 64,
-    "num_hidden_layers": 4,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "intermediate_size": 96,
-    **TOKENS,
-}
+from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
+
 LAYER_TYPES = ["sliding_attention", "full_attention", "sliding_attention", "sliding_attention"]
 
 # (id, model_type, config overrides, expected attention variant, expected layer summary,
@@ -233,11 +225,6 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (4, 16),
     ),
 ]
-
-
-def _build(cfg):
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(cfg)
 
 
 def _check(cfg, report: dict[str, Any]) -> int:

@@ -19,19 +19,10 @@ pytestmark = pytest.mark.reference
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
-from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig  # noqa: E402
 
-SMALL = {
-    "vocab_size": 512,
-    "hidden_size": 64,
-    "num_hidden_layers": 4,
-    "num_attention_heads": 4,
-    "num_key_value_heads": 2,
-    "intermediate_size": 96,
-    "pad_token_id": 0,
-    "bos_token_id": 1,
-    "eos_token_id": 2,
-}
+from tests.test_backbone_reference import SMALL, _build  # noqa: E402
+
 MOE = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
 MAMBA2 = {"mamba_n_heads": 8, "mamba_d_state": 8, "mamba_n_groups": 2}
 DELTANET = {
@@ -311,11 +302,6 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 EXTRA = {name: extra for name, _, extra in VARIANTS}
-
-
-def _build(cfg):
-    with torch.device("meta"):
-        return AutoModelForCausalLM.from_config(cfg, trust_remote_code=False)
 
 
 def _reference(cfg) -> tuple[int, int, dict[int, int]]:

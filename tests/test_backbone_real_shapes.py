@@ -17,7 +17,9 @@ pytestmark = pytest.mark.reference
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
-from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+from transformers import AutoConfig  # noqa: E402
+
+from tests.test_backbone_reference import _build  # noqa: E402
 
 CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "mistral-nemo": (
@@ -217,8 +219,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
 def test_real_shapes_match_the_meta_build(name: str) -> None:
     model_type, shape = CASES[name]
     cfg = AutoConfig.for_model(model_type, **shape)
-    with torch.device("meta"):
-        model = AutoModelForCausalLM.from_config(cfg)
+    model = _build(cfg)
     total = sum(p.numel() for p in model.parameters())
     report = analyze_config(cfg.to_dict())
     assert report["estimated"] is False
