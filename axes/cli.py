@@ -89,7 +89,7 @@ def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | 
 
 def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
     """The full analysis of a folder shaped like a Hub repo (``org--name`` names the model)."""
-    from axes.analysis import ArtifactError, analyze_artifacts, artifacts_from_dir
+    from axes.analysis import ArtifactError, artifacts_from_dir
 
     try:
         arts = artifacts_from_dir(path)
@@ -97,13 +97,7 @@ def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str
         raise CliError(f"{path}: {exc}") from exc
     if arts.config is None:
         raise CliError(f"{path} has no config.json; point at a model folder.")
-    try:
-        result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
-    except ValueError as exc:
-        raise CliError(str(exc)) from exc
-    if result.get("params") is None:
-        raise CliError(f"{path / 'config.json'}: {result.get('backbone_error')}")
-    return result
+    return _analyzed(arts, path / "config.json", context=context, batch=batch, kv_dtype=kv_dtype)
 
 
 def analyze_config_file(
@@ -111,7 +105,7 @@ def analyze_config_file(
 ) -> dict[str, Any]:
     """The analysis of one .json file read as the model's config.json; its folder's other
     files are not read (they belong to config.json: a folder may hold several configs)."""
-    from axes.analysis import ArtifactError, analyze_artifacts, artifacts_from_config_file
+    from axes.analysis import ArtifactError, artifacts_from_config_file
 
     try:
         arts = artifacts_from_config_file(path)
@@ -122,12 +116,22 @@ def analyze_config_file(
         "generation and tokenizer config, safetensors index) are read only for a file named "
         "config.json"
     )
+    return _analyzed(arts, path, context=context, batch=batch, kv_dtype=kv_dtype)
+
+
+def _analyzed(
+    arts: Any, config_path: Path, *, context: int | None, batch: int, kv_dtype: str
+) -> dict[str, Any]:
+    """``analyze_artifacts`` with its refusals as CliError, naming ``config_path`` when the
+    backbone could not be derived."""
+    from axes.analysis import analyze_artifacts
+
     try:
         result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     if result.get("params") is None:
-        raise CliError(f"{path}: {result.get('backbone_error')}")
+        raise CliError(f"{config_path}: {result.get('backbone_error')}")
     return result
 
 
