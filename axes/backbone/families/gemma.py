@@ -24,7 +24,7 @@ from axes.backbone.families._common import (
     read_core,
     read_rope,
     sliding_window,
-    unread_layer_types,
+    uniform_attention,
     unwindowed,
 )
 from axes.backbone.layers import layers_from
@@ -49,8 +49,7 @@ def read(view: ConfigView) -> ArchSpec:
     n = core["num_layers"]
     extra: dict[str, Any] = {}
     if mt == "gemma":
-        mixers = ["attention"] * n
-        unread_layer_types(view, mixers, module="gemma")
+        mixers = uniform_attention(view, n, module="gemma")
         window = None
     else:
         window = sliding_window(view, 4096)

@@ -14,7 +14,7 @@ from axes.backbone.families._common import (
     header,
     read_core,
     read_rope,
-    unread_layer_types,
+    uniform_attention,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -27,8 +27,7 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family="granitemoe", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
-    mixers = ["attention"] * core["num_layers"]
-    unread_layer_types(view, mixers, module="granitemoe")
+    mixers = uniform_attention(view, core["num_layers"], module="granitemoe")
     return build(
         {**core, **head},
         layers_from(mixers, "moe"),

@@ -38,7 +38,7 @@ from axes.backbone.families._common import (
     read_core,
     read_rope,
     sliding_window,
-    unread_layer_types,
+    uniform_attention,
     unwindowed,
 )
 from axes.backbone.layers import layers_from
@@ -115,8 +115,7 @@ def read(view: ConfigView) -> ArchSpec:
     window = None
     if mt == "mistral":
         window = sliding_window(view, 4096)
-        mixers = ["sliding_attention" if window is not None else "attention"] * n
-        unread_layer_types(view, mixers, module="mistral")
+        mixers = uniform_attention(view, n, module="mistral", sliding=window is not None)
     elif mt == "ministral":  # modeling_ministral.py reads layer_types
         window = view.int("sliding_window", default=None, field_name="sliding_window")
         mixers = attention_mixers(view, n, default_sliding=window is not None)
@@ -147,8 +146,7 @@ def read(view: ConfigView) -> ArchSpec:
         if extra["nope_layers"]:
             extra["positional"] = "rope+nope"
     else:  # llama, seed_oss, helium, arcee, apertus
-        mixers = ["attention"] * n
-        unread_layer_types(view, mixers, module=mt)
+        mixers = uniform_attention(view, n, module=mt)
     if "sliding_attention" not in mixers:
         window = None
     layers = layers_from(mixers, "mlp")

@@ -14,7 +14,7 @@ from axes.backbone.families._common import (
     read_core,
     read_rope,
     sliding_window,
-    unread_layer_types,
+    uniform_attention,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -28,8 +28,7 @@ def read(view: ConfigView) -> ArchSpec:
     read_rope(view, core)
     n = core["num_layers"]
     window = sliding_window(view, None)
-    mixers = ["sliding_attention" if window is not None else "attention"] * n
-    unread_layer_types(view, mixers, module="mixtral")
+    mixers = uniform_attention(view, n, module="mixtral", sliding=window is not None)
     experts = view.int("num_local_experts", "num_experts", default=8, field_name="num_experts")
     top_k = view.int("num_experts_per_tok", default=2, field_name="experts_per_token")
     return build(

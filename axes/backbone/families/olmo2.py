@@ -20,7 +20,7 @@ from axes.backbone.families._common import (
     header,
     read_core,
     read_rope,
-    unread_layer_types,
+    uniform_attention,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -36,8 +36,7 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     n = core["num_layers"]
     if mt == "olmo":
-        mixers = ["attention"] * n
-        unread_layer_types(view, mixers, module="olmo")
+        mixers = uniform_attention(view, n, module="olmo")
         return build(
             {**core, **head},
             layers_from(mixers, "mlp"),
@@ -54,8 +53,7 @@ def read(view: ConfigView) -> ArchSpec:
         if "sliding_attention" in mixers:
             window = view.int("sliding_window", default=4096, field_name="sliding_window")
     else:
-        mixers = ["attention"] * n
-        unread_layer_types(view, mixers, module="olmo2")
+        mixers = uniform_attention(view, n, module="olmo2")
     return build(
         {**core, **head},
         layers_from(mixers, "mlp"),

@@ -14,7 +14,7 @@ from axes.backbone.families._common import (
     read_core,
     read_rope,
     sliding_window,
-    unread_layer_types,
+    uniform_attention,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -27,8 +27,7 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family="phi3", tie_default=False, max_pos_default=4096)
     read_rope(view, core)
     window = sliding_window(view, None)
-    mixers = ["sliding_attention" if window is not None else "attention"] * core["num_layers"]
-    unread_layer_types(view, mixers, module="phi3")
+    mixers = uniform_attention(view, core["num_layers"], module="phi3", sliding=window is not None)
     return build(
         {**core, **head},
         layers_from(mixers, "mlp"),

@@ -16,7 +16,7 @@ from axes.backbone.families._common import (
     read_core,
     read_rope,
     sliding_window,
-    unread_layer_types,
+    uniform_attention,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -45,8 +45,7 @@ def read(view: ConfigView) -> ArchSpec:
     experts = view.int("num_experts", "num_local_experts", default=128, field_name="num_experts")
     sparse = sparse_layers(view, n, experts)
     window = sliding_window(view, 4096) if view.bool("use_sliding_window") else None
-    mixers = ["sliding_attention" if window is not None else "attention"] * n
-    unread_layer_types(view, mixers, module="qwen3_moe")
+    mixers = uniform_attention(view, n, module="qwen3_moe", sliding=window is not None)
     return build(
         {**core, **head},
         layers_from(mixers, ["moe" if s else "mlp" for s in sparse]),
