@@ -281,6 +281,8 @@ def _past_window(tokens: Any, window: Any) -> str:
 
 
 def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
+    from axes.backbone.layers import LINEAR_ATTENTION_LABELS
+
     lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
     if result.get("params") is None:
         lines.append(f"Backbone: not analyzed ({result.get('backbone_error', 'no config')})")
@@ -306,7 +308,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         )
         spec = result.get("spec") or {}
         state_unknown = (
-            b["attention"]["linear"] and spec.get("linear_attention_kind") != "gated_deltanet"
+            b["attention"]["linear"]
+            and spec.get("linear_attention_kind") not in LINEAR_ATTENTION_LABELS
         )
         rows = [
             (

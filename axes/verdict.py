@@ -488,17 +488,13 @@ def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any
 
 def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
     """ "32 GQA · 32 MLP" from a spec's ``layer_pattern`` (the backbone report's wording)."""
-    from axes.backbone.layers import LayerSpec, layer_summary
+    from axes.backbone.layers import LayerSpec, layer_summary, linear_attention_label
 
     pattern = spec.get("layer_pattern")
     if not isinstance(pattern, list) or not pattern:
         return None
     layers = [LayerSpec(p.get("mixer"), p.get("ffn")) for p in pattern if isinstance(p, Mapping)]
-    linear = (
-        "Gated DeltaNet"
-        if spec.get("linear_attention_kind") == "gated_deltanet"
-        else "linear attention"
-    )
+    linear = linear_attention_label(spec.get("linear_attention_kind"))
     variant = str(spec.get("attention_variant") or "attention")
     return layer_summary(layers, attention_variant=variant, linear_label=linear)
 

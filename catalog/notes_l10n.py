@@ -32,7 +32,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop(
         "the recurrent state of the %(n_layers)s linear-attention layers is not counted in "
-        "state_bytes_per_sequence: its layout is known only for Gated DeltaNet"
+        "state_bytes_per_sequence: its layout is known only for Gated DeltaNet and Lightning "
+        "Attention"
     ),
     gettext_noop(
         "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
@@ -58,6 +59,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
+    gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
+    gettext_noop(
+        "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "
+        "that transformers' minimax does not build; the count leaves it out and is an estimate"
+    ),
     gettext_noop("layer_types has an unknown entry, %(value)s (layer %(n_layer)s); ignored"),
     gettext_noop("layer_types is not read by modeling_%(module)s.py; ignored"),
     gettext_noop(

@@ -487,15 +487,26 @@ def test_summary_states_the_context_of_its_figures_and_flags_a_context_past_the_
 
 
 @needs_hub
-def test_summary_explains_sliding_kv_and_an_uncounted_linear_state() -> None:
+def test_summary_explains_sliding_kv_and_an_uncounted_linear_state(tmp_path) -> None:
     out = StringIO()
     call_command("analyze", str(HUB / "google--medgemma-27b-it"), stdout=out)
     kv = next(x for x in out.getvalue().splitlines() if "KV / token (bf16)" in x)
     assert "every layer at full length" in kv
+    folder = tmp_path / "lightning-lab"
+    folder.mkdir()
+    config = json.loads((HUB / "MiniMaxAI--MiniMax-M1-80k" / "config.json").read_text())
+    # a model type the engine does not know, with linear-attention layers
+    (folder / "config.json").write_text(
+        json.dumps({**config, "model_type": "lightning_lab", "architectures": ["LabForCausalLM"]})
+    )
+    out = StringIO()
+    call_command("analyze", str(folder), stdout=out)
+    state = next(x for x in out.getvalue().splitlines() if "state / sequence" in x)
+    assert "not counted" in state and " 0 B" not in state
     out = StringIO()
     call_command("analyze", str(HUB / "MiniMaxAI--MiniMax-M1-80k"), stdout=out)
     state = next(x for x in out.getvalue().splitlines() if "state / sequence" in x)
-    assert "not counted" in state and " 0 B" not in state
+    assert "not counted" not in state and "293.60 MB" in state
     out = StringIO()
     call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
     kv = next(x for x in out.getvalue().splitlines() if "KV / token (bf16)" in x)

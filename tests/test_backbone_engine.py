@@ -503,21 +503,47 @@ def test_model_info_counts_by_dtype() -> None:
 # -- fallbacks and malformed configs ----------------------------------------------------
 
 
-@needs_hub
-def test_minimax_falls_back_to_an_estimate() -> None:
-    report = analyze_config(hub_config("MiniMaxAI--MiniMax-M1-80k"))
+def test_an_unknown_linear_attention_falls_back_to_an_estimate() -> None:
+    """A model type the engine does not know, with linear-attention layers (MiniMax's
+    ``attn_type_list`` spelling): an estimate, and a state it cannot lay out is said, not
+    shown as a silent 0 B."""
+    config = {
+        **LLAMA_TINY,
+        "model_type": "lightning_lab",
+        "attn_type_list": [0, 1] * (LLAMA_TINY["num_hidden_layers"] // 2),
+    }
+    report = analyze_config(config)
     assert report["estimated"] is True
-    assert report["backbone"]["decoder_type"] == "hybrid_moe"
-    assert report["params"]["total"] > report["params"]["active"] > 0
-    # its lightning-attention state is not modelled: said, not shown as a silent 0 B
+    assert report["backbone"]["decoder_type"] == "hybrid"
     linear = report["backbone"]["layers"]["counts"]["mixer"]["linear_attention"]
+    assert linear == LLAMA_TINY["num_hidden_layers"] // 2
     assert report["memory"]["state_bytes_per_sequence"] == 0
     assert any(
         f"recurrent state of the {linear} linear-attention layers is not counted" in n
         for n in report["notes"]
     )
-    facts = backbone_facts(hub_config("MiniMaxAI--MiniMax-M1-80k"), report)
+    facts = backbone_facts(config, report)
     assert facts and all(f.confidence < 1 for f in facts)
+
+
+@needs_hub
+def test_minimax_m1_is_counted_as_transformers_minimax() -> None:
+    """MiniMax-M1's remote-code config reads as the native minimax network: 456B (the card's
+    figure) exactly, its 70 Lightning Attention layers' state counted, every fact certain."""
+    report = analyze_config(hub_config("MiniMaxAI--MiniMax-M1-80k"))
+    assert report["estimated"] is False and report["backbone"]["family_module"] == "minimax_m1"
+    assert report["backbone"]["decoder_type"] == "hybrid_moe"
+    assert report["backbone"]["layers"]["summary"] == "70 Lightning Attention + 10 GQA · 80 MoE"
+    assert report["params"]["total"] == 456_089_655_296
+    # one heads x head_dim x head_dim state per Lightning layer, fp32 like the other states
+    assert report["memory"]["state_bytes_per_sequence"] == 70 * 64 * 128 * 128 * 4
+    assert report["memory"]["kv_bytes_per_token"] == 10 * 2 * 8 * 128 * 2
+    assert not any("not counted" in n for n in report["notes"])
+    facts = backbone_facts(hub_config("MiniMaxAI--MiniMax-M1-80k"), report)
+    assert facts and all(f.confidence == 1 for f in facts)
+    ssm = next(f for f in facts if f.kind == "backbone.ssm")
+    assert ssm.value["type"] == "Lightning Attention"
+    assert "attn_type_list" in ssm.evidence.locator
 
 
 @pytest.mark.parametrize(

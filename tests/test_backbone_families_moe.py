@@ -1,6 +1,7 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
-minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text) are
+minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
+minimax) are
 built on the meta device and counted parameter by parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
@@ -299,9 +300,28 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
         "qwen3_5_moe_text",
         {**DELTANET, "num_experts": 8, **MOE, "shared_expert_intermediate_size": 40},
     ),
+    ("minimax", "minimax", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    (
+        "minimax-layer-types-window-tied",
+        "minimax",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "head_dim": 24,
+            "layer_types": [
+                "linear_attention",
+                "linear_attention",
+                "full_attention",
+                "linear_attention",
+            ],
+            "sliding_window": 16,
+            "tie_word_embeddings": True,
+        },
+    ),
 ]
 
 EXTRA = {name: extra for name, _, extra in VARIANTS}
+HYBRIDS = ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text", "minimax")
 
 
 def _reference(cfg) -> tuple[int, int, dict[int, int]]:
@@ -330,8 +350,10 @@ def _reference(cfg) -> tuple[int, int, dict[int, int]]:
 def _mixer_of(layer, name: str) -> str:
     """The engine's mixer for a transformers layer: attention when it has ``self_attn``, else
     the SSM or linear-attention module it holds."""
-    if getattr(layer, "self_attn", None) is not None:
-        return "attention"
+    attn = getattr(layer, "self_attn", None)
+    if attn is not None:
+        # MiniMax's Lightning Attention sits where attention does: a fused qkv_proj, no q_proj
+        return "linear_attention" if hasattr(attn, "qkv_proj") else "attention"
     if getattr(layer, "linear_attn", None) is not None:
         return "linear_attention"
     mamba = getattr(layer, "mamba", None)
@@ -378,8 +400,8 @@ def _kv_heads_x_dim(cfg) -> int:
 
 @pytest.mark.parametrize(
     "name,model_type,extra",
-    [v for v in VARIANTS if v[1] in ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text")],
-    ids=[v[0] for v in VARIANTS if v[1] in ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text")],
+    [v for v in VARIANTS if v[1] in HYBRIDS],
+    ids=[v[0] for v in VARIANTS if v[1] in HYBRIDS],
 )
 def test_hybrid_kv_cache_counts_only_attention_layers(
     name: str, model_type: str, extra: dict
@@ -388,7 +410,9 @@ def test_hybrid_kv_cache_counts_only_attention_layers(
     the Mamba / DeltaNet layers hold a constant state instead."""
     cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
     model = _build(cfg)
-    attention_layers = sum(1 for layer in model.model.layers if getattr(layer, "self_attn", None))
+    attention_layers = sum(
+        1 for i, layer in enumerate(model.model.layers) if _mixer_of(layer, name) == "attention"
+    )
     report = analyze_config(cfg.to_dict())
     assert report["memory"]["kv_bytes_per_token"] == attention_layers * 2 * _kv_heads_x_dim(cfg) * 2
     assert report["memory"]["state_bytes_per_sequence"] > 0
@@ -434,3 +458,60 @@ def test_multimodal_wrappers_stay_estimated() -> None:
     for model_type in ("llama4", "qwen3_5", "qwen3_5_moe"):
         config = {"model_type": model_type, **SMALL}
         assert analyze_config(config)["estimated"] is True, model_type
+
+
+def test_lightning_state_is_one_heads_x_head_dim_squared_matrix_per_linear_layer() -> None:
+    """MiniMax's cache keeps K^T V per Lightning layer: (batch, heads, head_dim, head_dim),
+    whatever the context; the engine counts it in fp32 like the other recurrent states."""
+    cfg = AutoConfig.for_model("minimax", **{**SMALL, **EXTRA["minimax-layer-types-window-tied"]})
+    report = analyze_config(cfg.to_dict())
+    linear = cfg.layer_types.count("linear_attention")
+    assert report["memory"]["state_bytes_per_sequence"] == linear * 4 * 24 * 24 * 4
+    assert (
+        report["backbone"]["layers"]["summary"] == "3 Lightning Attention + 1 sliding GQA · 4 MoE"
+    )
+    assert report["backbone"]["attention"]["sliding_window"] == 16
+
+
+def _minimax_m1_shape(**extra: Any) -> dict[str, Any]:
+    """MiniMax-M1's own (remote-code) spelling of a small network."""
+    return {
+        "model_type": "minimax_m1",
+        "architectures": ["MiniMaxM1ForCausalLM"],
+        **SMALL,
+        "head_dim": 16,
+        "num_local_experts": 4,
+        "num_experts_per_tok": 2,
+        "attn_type_list": [0, 0, 0, 1],
+        "rotary_dim": 8,
+        "postnorm": True,
+        "layernorm_full_attention_alpha": 3.5,
+        "shared_intermediate_size": 0,
+        **extra,
+    }
+
+
+def test_minimax_m1_spelling_counts_as_the_native_minimax_network() -> None:
+    """attn_type_list (1 = softmax) becomes layer_types; the totals are those of the native
+    transformers model built with that layer_types; the remote-code alias reads the same."""
+    config = _minimax_m1_shape()
+    native = AutoConfig.for_model(
+        "minimax",
+        **{k: v for k, v in config.items() if k in SMALL or k in ("head_dim",)},
+        num_local_experts=4,
+        num_experts_per_tok=2,
+        layer_types=["linear_attention"] * 3 + ["full_attention"],
+    )
+    total, active, _ = _reference(native)
+    report = analyze_config(config)
+    assert report["estimated"] is False and report["backbone"]["family_module"] == "minimax_m1"
+    assert (report["params"]["total"], report["params"]["active"]) == (total, active)
+    assert report["backbone"]["positional"]["partial_rotary_factor"] == 0.5
+    alias = analyze_config(
+        {**config, "model_type": "minimax_text_01", "architectures": ["MiniMaxText01ForCausalLM"]}
+    )
+    assert alias["params"]["total"] == total and alias["estimated"] is False
+    # a shared expert the native code does not build: not claimed as exact
+    shared = analyze_config(_minimax_m1_shape(shared_intermediate_size=32))
+    assert shared["estimated"] is True
+    assert any("shared_intermediate_size is 32" in n for n in shared["notes"])

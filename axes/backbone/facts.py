@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from axes.backbone.errors import BackboneError
+from axes.backbone.layers import LINEAR_ATTENTION_LABELS
 from axes.backbone.spec import normalize
 from axes.facts import Evidence, Fact
 from axes.readable import ACTIVE_CONVENTION, NO_POSITIONS, PARAMS_BASIS
@@ -183,7 +184,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("first_k_dense"),
             ],
         )
-    if spec.ssm_version or spec.linear_attention_kind == "gated_deltanet":
+    if spec.ssm_version or spec.linear_attention_kind in LINEAR_ATTENTION_LABELS:
         value = (
             {
                 "type": f"Mamba-{spec.ssm_version}" if spec.ssm_version == 2 else "Mamba",
@@ -197,6 +198,12 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 "conv_kernel": spec.ssm_conv_kernel,
             }
             if spec.ssm_version
+            else {
+                "type": "Lightning Attention",
+                "heads": spec.num_attention_heads,
+                "head_dim": spec.head_dim,
+            }
+            if spec.linear_attention_kind == "lightning"
             else {
                 "type": "Gated DeltaNet",
                 "key_heads": spec.linear_num_key_heads,
@@ -214,7 +221,10 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 "intermediate_size" if spec.ssm_version and not spec.intermediate_size else None,
                 src.get("ssm_num_heads"),
                 src.get("ssm_n_groups"),
-                "linear_num_value_heads" if not spec.ssm_version else None,
+                "linear_num_value_heads"
+                if spec.linear_attention_kind == "gated_deltanet"
+                else None,
+                src.get("layer_types") if spec.linear_attention_kind == "lightning" else None,
             ],
         )
     add(

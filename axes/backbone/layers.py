@@ -121,6 +121,18 @@ NEMOTRON_BLOCK_TYPES: dict[str, LayerSpec] = {
     "moe": LayerSpec(None, "moe"),
 }
 
+# linear-attention kinds whose blocks and recurrent state the engine knows -> their names
+LINEAR_ATTENTION_LABELS: dict[str, str] = {
+    "gated_deltanet": "Gated DeltaNet",
+    "lightning": "Lightning Attention",
+}
+
+
+def linear_attention_label(kind: str | None) -> str:
+    """ "Gated DeltaNet", "Lightning Attention", or "linear attention" for an unknown kind."""
+    return LINEAR_ATTENTION_LABELS.get(kind or "", "linear attention")
+
+
 MIXER_LABELS: dict[str, str] = {
     "sliding_attention": "sliding",
     "mla": "MLA",

@@ -13,7 +13,8 @@ Recurrent state per sequence (constant in context length):
 - Mamba-1 (``modeling_mamba.py`` MambaCache): conv ``intermediate x conv_kernel`` + ssm
   ``intermediate x state``; Mamba-2 / Nemotron-H: conv ``conv_dim x conv_kernel`` + ssm
   ``heads x head_dim x state``; Gated DeltaNet: conv ``(2*key_dim + value_dim) x kernel`` +
-  recurrent ``v_heads x key_head_dim x value_head_dim``. Conv states in the KV dtype, SSM /
+  recurrent ``v_heads x key_head_dim x value_head_dim``; Lightning Attention (MiniMax): one
+  ``heads x head_dim x head_dim`` state (K^T V), no conv. Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
   for Nemotron-H and runs the DeltaNet recurrence in fp32).
 """
@@ -87,6 +88,8 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
                 * (spec.ssm_state_size or 0)
                 * 4
             )
+        elif mixer == "linear_attention" and spec.linear_attention_kind == "lightning":
+            ssm += n * (spec.num_attention_heads * spec.head_dim * spec.head_dim * 4)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
             kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
             vd = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)

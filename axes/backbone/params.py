@@ -137,6 +137,14 @@ def gated_deltanet_params(spec: ArchSpec) -> tuple[int, int]:
     return total, weights
 
 
+def lightning_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Lightning Attention block (``modeling_minimax.py`` MiniMaxLightningAttention):
+    qkv_proj (3 x heads x head_dim), output_gate and out_proj, no biases, and an RMSNorm."""
+    h, width = spec.hidden_size, spec.num_attention_heads * spec.head_dim
+    weights = 5 * h * width
+    return weights + width, weights
+
+
 def mamba_params(spec: ArchSpec) -> tuple[int, int]:
     """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer); ``modeling_jamba.py``
     JambaMambaMixer adds ``dt_layernorm`` (time_step_rank), ``b_layernorm`` and
@@ -249,6 +257,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
     if mixer == "linear_attention":
         if spec.linear_attention_kind == "gated_deltanet":
             return ("attention", *gated_deltanet_params(spec))
+        if spec.linear_attention_kind == "lightning":
+            return ("attention", *lightning_params(spec))
         return ("attention", *attention_params(spec))
     if mixer == "mamba":
         return ("ssm", *mamba_params(spec))

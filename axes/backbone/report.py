@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.compute import compute_report
-from axes.backbone.layers import layer_section, pattern_dicts
+from axes.backbone.layers import (
+    LINEAR_ATTENTION_LABELS,
+    layer_section,
+    linear_attention_label,
+    pattern_dicts,
+)
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
@@ -86,10 +91,11 @@ def analyze_config(
             "transformers' own cache stores decompressed K/V and is larger"
         )
     linear = spec.mixer_counts.get("linear_attention")
-    if linear and spec.linear_attention_kind != "gated_deltanet":
+    if linear and spec.linear_attention_kind not in LINEAR_ATTENTION_LABELS:
         notes.append(
             f"the recurrent state of the {linear} linear-attention layers is not counted in "
-            "state_bytes_per_sequence: its layout is known only for Gated DeltaNet"
+            "state_bytes_per_sequence: its layout is known only for Gated DeltaNet and Lightning "
+            "Attention"
         )
     if spec.mtp_layers:
         notes.append(
@@ -165,9 +171,7 @@ def backbone_section(
     counts, summary = layer_section(
         spec.block_counts,
         attention_variant=variant,
-        linear_label="Gated DeltaNet"
-        if spec.linear_attention_kind == "gated_deltanet"
-        else "linear attention",
+        linear_label=linear_attention_label(spec.linear_attention_kind),
     )
     return {
         "family": spec.model_type,

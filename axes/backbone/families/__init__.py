@@ -31,6 +31,7 @@ from axes.backbone.families import (
     llama,
     llama4,
     mamba,
+    minimax,
     minimax_m2,
     mixtral,
     nemotron_h,
@@ -79,6 +80,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     ernie4_5_moe,
     hunyuan_v1_moe,
     llama4,
+    minimax,
 )
 
 REGISTRY: dict[str, ModuleType] = {
@@ -90,6 +92,8 @@ ARCHITECTURE_ALIASES: dict[str, str] = {
     "DeepseekV3ForCausalLM": "deepseek_v3",
     "DeepseekV2ForCausalLM": "deepseek_v2",
     "NemotronHForCausalLM": "nemotron_h",
+    "MiniMaxM1ForCausalLM": "minimax_m1",
+    "MiniMaxText01ForCausalLM": "minimax_m1",
 }
 
 
