@@ -1,6 +1,7 @@
 """Dense families the engine mirrors beyond the Llama block (phi, gpt_neox, falcon, starcoder2,
 stablelm, olmo, olmo3, cohere, cohere2, glm4, exaone4, seed_oss, ministral, arcee, apertus,
-helium): tiny variants of each are built by transformers on the meta device and counted
+helium, granite, internlm3, exaone, iquestcoder, ernie4_5, glm, hunyuan_v1_dense): tiny
+variants of each are built by transformers on the meta device and counted
 parameter by parameter against the engine, with their layer pattern, attention variant and KV
 cache per token.
 
@@ -224,6 +225,64 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         "4 MHA · 4 MLP",
         (4, 16),
     ),
+    ("granite", "granite", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "granite-biases-tied-multipliers",
+        "granite",
+        {
+            "attention_bias": True,
+            "mlp_bias": True,
+            "tie_word_embeddings": True,
+            "embedding_multiplier": 12.0,
+            "residual_multiplier": 0.22,
+        },
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("internlm3", "internlm3", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "internlm3-biases-default-head-dim",
+        "internlm3",
+        {"attention_bias": True, "mlp_bias": True},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 128),
+    ),
+    ("exaone", "exaone", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    ("iquestcoder", "iquestcoder", {}, "GQA", "4 GQA · 4 MLP", (2, 128)),
+    ("ernie4_5", "ernie4_5", {}, "GQA", "4 GQA · 4 MLP", (2, 128)),
+    (
+        "ernie4_5-bias-untied",
+        "ernie4_5",
+        {"use_bias": True, "tie_word_embeddings": False, "head_dim": 16},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 16),
+    ),
+    ("glm", "glm", {}, "GQA", "4 GQA · 4 MLP", (2, 128)),
+    (
+        "glm-no-bias-mqa-tied",
+        "glm",
+        {
+            "attention_bias": False,
+            "num_key_value_heads": 1,
+            "head_dim": 16,
+            "tie_word_embeddings": True,
+        },
+        "MQA",
+        "4 MQA · 4 MLP",
+        (1, 16),
+    ),
+    ("hunyuan_v1_dense", "hunyuan_v1_dense", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "hunyuan_v1_dense-bias-tied",
+        "hunyuan_v1_dense",
+        {"attention_bias": True, "tie_word_embeddings": True, "head_dim": 24},
+        "GQA",
+        "4 GQA · 4 MLP",
+        (2, 24),
+    ),
 ]
 
 
@@ -376,7 +435,19 @@ def test_falcon_alibi_is_a_positional_fact_quoting_its_key() -> None:
 
 @pytest.mark.parametrize(
     "model_type",
-    ["cohere", "glm4", "glm4_moe", "ernie4_5_moe", "hunyuan_v1_moe", "minimax_m2", "olmoe"],
+    [
+        "cohere",
+        "glm4",
+        "glm4_moe",
+        "ernie4_5_moe",
+        "hunyuan_v1_moe",
+        "minimax_m2",
+        "olmoe",
+        "granite",
+        "glm",
+        "ernie4_5",
+        "hunyuan_v1_dense",
+    ],
 )
 def test_layer_types_is_ignored_where_the_modeling_code_never_reads_it(model_type: str) -> None:
     """A layer_types list in such a config builds no sliding layers in transformers: the engine
@@ -414,3 +485,18 @@ def test_a_missing_max_position_embeddings_is_the_config_class_default() -> None
             wrong.append((model_type, want, got))
     assert wrong == []
     assert len(checked) >= 50
+
+
+def test_remote_code_spellings_of_llama_built_types() -> None:
+    """InternLM3's own config.json writes ``qkv_bias`` / ``bias`` and EXAONE's ``num_layers`` /
+    ``layer_norm_epsilon``: transformers' config classes alias them, and so does the engine."""
+    cfg = AutoConfig.for_model("internlm3", **{**SMALL, "attention_bias": True, "mlp_bias": True})
+    native = analyze_config(cfg.to_dict())
+    total = _check(cfg, native)
+    spelled = {k: v for k, v in cfg.to_dict().items() if k not in ("attention_bias", "mlp_bias")}
+    report = analyze_config({**spelled, "qkv_bias": True, "bias": True})
+    assert report["params"]["total"] == total
+    cfg = AutoConfig.for_model("exaone", **SMALL)
+    layers = {k: v for k, v in cfg.to_dict().items() if k != "num_hidden_layers"}
+    report = analyze_config({**layers, "num_layers": SMALL["num_hidden_layers"]})
+    assert report["params"]["total"] == _check(cfg, report)

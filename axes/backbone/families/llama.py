@@ -1,4 +1,4 @@
-"""Dense GQA decoders with the Llama block: llama, mistral, qwen2, qwen3, smollm3.
+"""Dense GQA decoders with the Llama block: llama, mistral, qwen2, qwen3, smollm3 and kin.
 
 Block (``modeling_llama.py`` LlamaDecoderLayer): input RMSNorm, q/k/v/o projections,
 post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its modeling file:
@@ -25,7 +25,20 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
 - apertus (``modeling_apertus.py``): up/down MLP without bias (xIELU, whose alpha_p/alpha_n are
   learned: counted with the MLP); per-head q_norm/k_norm; ``attention_bias`` on q/k/v/o;
   ``attention_layernorm`` / ``feedforward_layernorm`` (the two pre-norms).
-- seed_oss, helium, arcee and apertus, like llama, read neither layer_types nor sliding_window.
+- granite (``modeling_granite.py``): the llama block; the embedding/residual/attention/logits
+  multipliers are scalars, not parameters.
+- internlm3, exaone, iquestcoder: transformers builds them with ``LlamaForCausalLM`` from their
+  own config classes (internlm3: ``qkv_bias`` / ``bias`` are aliases of ``attention_bias`` /
+  ``mlp_bias``, head_dim default 128; exaone: ``num_layers``, ``layer_norm_epsilon``,
+  ``activation_function`` aliases; iquestcoder: head_dim default 128).
+- ernie4_5 (``modeling_ernie4_5.py``): ``use_bias`` on q/k/v/o and the three MLP linears; tied
+  embeddings and head_dim 128 by default.
+- glm (``modeling_glm.py``): q/k/v bias with ``attention_bias`` (default true), o_proj never;
+  gate and up fused into one ``gate_up_proj`` (the same count); head_dim default 128.
+- hunyuan_v1_dense (``modeling_hunyuan_v1_dense.py``): ``attention_bias`` on q/k/v/o; per-head
+  ``query_layernorm`` / ``key_layernorm`` (head_dim each).
+- seed_oss, helium, arcee, apertus and the types above, like llama, read neither layer_types
+  nor sliding_window.
 """
 
 from __future__ import annotations
@@ -55,8 +68,17 @@ MODEL_TYPES = (
     "helium",
     "arcee",
     "apertus",
+    "granite",
+    "internlm3",
+    "exaone",
+    "iquestcoder",
+    "ernie4_5",
+    "glm",
+    "hunyuan_v1_dense",
 )
-_HEAD_DIM_128 = ("qwen3", "seed_oss", "helium")
+_HEAD_DIM_128 = ("qwen3", "seed_oss", "helium", "internlm3", "iquestcoder", "ernie4_5", "glm")
+# built by LlamaForCausalLM (attention_bias on q/k/v/o, mlp_bias), with their own config classes
+_LLAMA_BLOCK = ("llama", "granite", "internlm3", "exaone", "iquestcoder")
 # max_position_embeddings defaults of the configuration_<type>.py files
 MAX_POSITIONS = {
     "llama": 2048,
@@ -69,6 +91,13 @@ MAX_POSITIONS = {
     "helium": 4096,
     "arcee": 4096,
     "apertus": 65536,
+    "granite": 2048,
+    "internlm3": 32768,
+    "exaone": 4096,
+    "iquestcoder": 131072,
+    "ernie4_5": 131072,
+    "glm": 131072,
+    "hunyuan_v1_dense": 2048,
 }
 
 
@@ -78,16 +107,29 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(
         view,
         family=mt,
-        tie_default=(mt == "smollm3"),
+        tie_default=mt in ("smollm3", "ernie4_5"),
         head_dim_default=128 if mt in _HEAD_DIM_128 else None,
         max_pos_default=MAX_POSITIONS.get(mt),
     )
     read_rope(view, core)
     n = core["num_layers"]
     extra: dict = {}
-    bias = view.bool("attention_bias", default=mt == "seed_oss", field_name="attention_bias")
-    if mt == "llama":
-        extra.update(qkv_bias=bias, o_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
+    bias = view.bool(
+        "attention_bias",
+        *(("qkv_bias",) if mt == "internlm3" else ()),
+        default=mt in ("seed_oss", "glm"),
+        field_name="attention_bias",
+    )
+    if mt in _LLAMA_BLOCK:
+        mlp_bias = view.bool("mlp_bias", *(("bias",) if mt == "internlm3" else ()), default=False)
+        extra.update(qkv_bias=bias, o_bias=bias, mlp_bias=mlp_bias)
+    elif mt == "ernie4_5":
+        use_bias = view.bool("use_bias", default=False, field_name="attention_bias")
+        extra.update(qkv_bias=use_bias, o_bias=use_bias, mlp_bias=use_bias)
+    elif mt == "glm":
+        extra.update(qkv_bias=bias, o_bias=False)
+    elif mt == "hunyuan_v1_dense":
+        extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head")
     elif mt == "smollm3":
         extra.update(qkv_bias=bias, o_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
     elif mt == "qwen2":
@@ -145,8 +187,9 @@ def read(view: ConfigView) -> ArchSpec:
         extra["nope_layers"] = sum(1 for x in nope[:n] if not x)  # 1 = uses RoPE
         if extra["nope_layers"]:
             extra["positional"] = "rope+nope"
-    else:  # llama, seed_oss, helium, arcee, apertus
-        mixers = uniform_attention(view, n, module=mt)
+    else:  # llama and the llama-built types, seed_oss, helium, arcee, apertus, ernie4_5, ...
+        built_by_llama = mt in ("internlm3", "exaone", "iquestcoder")
+        mixers = uniform_attention(view, n, module="llama" if built_by_llama else mt)
     if "sliding_attention" not in mixers:
         window = None
     layers = layers_from(mixers, "mlp")
