@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
+from axes.backbone.layers import PARALLEL_HYBRID
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount
 from axes.backbone.quantization import stored_bytes
@@ -55,6 +56,12 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
         elif mixer in ("mamba", "mamba2"):
             heads_x_dim = spec.ssm_intermediate_size or 0
             flops += n * (4 * heads_x_dim * (spec.ssm_state_size or 0))
+        elif mixer == PARALLEL_HYBRID:  # Falcon-H1: attention and Mamba-2 on the same input
+            heads_x_dim = spec.ssm_intermediate_size or 0
+            flops += n * (
+                4 * spec.num_attention_heads * spec.head_dim * context_len
+                + 4 * heads_x_dim * (spec.ssm_state_size or 0)
+            )
         elif mixer == "linear_attention":
             if spec.linear_attention_kind == "gated_deltanet":
                 flops += n * (

@@ -3,7 +3,9 @@
 One ``LayerSpec`` per block, ``{"mixer": ..., "ffn": ...}``, so a UI can colour a strip:
 
 - mixer: "attention" (full, global), "sliding_attention", "mla", "mamba", "mamba2",
-  "linear_attention" (Gated DeltaNet), or None (a Nemotron-H block that is FFN only);
+  "linear_attention" (Gated DeltaNet), "attention+mamba2" (Falcon-H1: attention and a Mamba-2
+  mixer side by side on the same input, their outputs summed), or None (a Nemotron-H block
+  that is FFN only);
 - ffn: "mlp" (dense), "moe", or None (a Mamba block, or a Nemotron-H mixer-only block).
 
 The readers below mirror how the installed transformers configs expand compact fields
@@ -67,6 +69,10 @@ class LayerSpec:
 
 
 _INTERNED: dict[tuple[str | None, str | None], LayerSpec] = {}
+
+# one block's mixer that is attention and Mamba-2 in parallel (modeling_falcon_h1.py
+# FalconH1DecoderLayer: self_attn and mamba read the same normed input, their outputs summed)
+PARALLEL_HYBRID = "attention+mamba2"
 
 
 def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -> list[LayerSpec]:
@@ -201,7 +207,8 @@ def layer_summary(
     attention_variant: str,
     linear_label: str = "linear attention",
 ) -> str:
-    """ "6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP"."""
+    """ "6 GQA + 23 Mamba-2 + 23 MoE", "36 sliding + 12 full · 48 MLP",
+    "24 GQA with Mamba-2 in parallel · 24 MLP" (Falcon-H1)."""
     mixers, ffns, separate_blocks = _split_counts(block_counts(layers))
     return _summary(mixers, ffns, separate_blocks, attention_variant, linear_label)
 
@@ -231,6 +238,8 @@ def _summary(
             label = f"sliding {attention_variant}"
         elif mixer == "linear_attention":
             label = linear_label
+        elif mixer == PARALLEL_HYBRID:
+            label = f"{attention_variant} with Mamba-2 in parallel"
         else:
             label = MIXER_LABELS.get(mixer, mixer)
         parts.append(f"{n} {label}")

@@ -2,7 +2,8 @@
 
 KV cache (bf16 = 2 bytes per element unless ``kv_dtype`` says otherwise):
 - softmax attention layer: K and V, ``2 * num_kv_heads * head_dim`` elements per token
-  (Llama-3-8B: 32 layers x 2 x 8 x 128 x 2 B = 131,072 B/token);
+  (Llama-3-8B: 32 layers x 2 x 8 x 128 x 2 B = 131,072 B/token); a Falcon-H1 layer
+  (attention+mamba2) holds them beside its Mamba-2 state;
 - MLA layer: the compressed latent plus the shared RoPE key, ``kv_lora_rank +
   qk_rope_head_dim`` elements per token, as DeepSeek's inference code caches it
   (DeepSeek-V3: 61 x (512 + 64) x 2 B = 70,272 B/token; transformers itself caches the
@@ -24,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
+from axes.backbone.layers import PARALLEL_HYBRID
 from axes.backbone.quantization import WEIGHTS_BASIS
 from axes.backbone.spec import ArchSpec
 
@@ -44,7 +46,7 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 
 
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
-    if mixer in ("attention", "sliding_attention"):
+    if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID):
         return 2 * spec.num_kv_heads * spec.head_dim
     if mixer == "mla":
         return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)
@@ -78,7 +80,7 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             i = spec.ssm_intermediate_size or 0
             conv += n * (i * (spec.ssm_conv_kernel or 0) * conv_bytes)
             ssm += n * (i * (spec.ssm_state_size or 0) * 4)
-        elif mixer == "mamba2":
+        elif mixer == "mamba2" or mixer == PARALLEL_HYBRID:
             i = spec.ssm_intermediate_size or 0
             conv_dim = i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
             conv += n * (conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes)
@@ -190,6 +192,8 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
         elif mixer == "mla":
             full += ((spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)) * count
         else:
+            if mixer == PARALLEL_HYBRID:  # Falcon-H1: K/V beside the Mamba-2 state
+                full += 2 * spec.num_kv_heads * spec.head_dim * count
             recurrent = True
     if recurrent:
         return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)

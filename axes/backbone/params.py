@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import PARALLEL_HYBRID, LayerSpec
 from axes.backbone.spec import ArchSpec
 
 COMPONENTS: tuple[str, ...] = (
@@ -161,7 +161,7 @@ def mamba_params(spec: ArchSpec) -> tuple[int, int]:
         + _linear(r, i, True)
         + i * n
         + i  # A_log, D
-        + _linear(i, h, b)
+        + _linear(i, h, spec.ssm_out_bias)
     )
     if spec.ssm_dt_bc_norms:
         total += r + 2 * n
@@ -169,7 +169,9 @@ def mamba_params(spec: ArchSpec) -> tuple[int, int]:
 
 
 def mamba2_params(spec: ArchSpec) -> tuple[int, int]:
-    """One Mamba-2 mixer (``modeling_mamba2.py`` Mamba2Mixer = NemotronHMamba2Mixer)."""
+    """One Mamba-2 mixer (``modeling_mamba2.py`` Mamba2Mixer = NemotronHMamba2Mixer);
+    ``modeling_falcon_h1.py`` FalconH1Mixer gives ``out_proj`` its own bias switch
+    (``projectors_bias``) and has the gated RMSNorm only with ``mamba_rms_norm``."""
     h, i = spec.hidden_size, spec.ssm_intermediate_size or 0
     n, g, heads = spec.ssm_state_size or 0, spec.ssm_n_groups or 0, spec.ssm_num_heads or 0
     k, b = spec.ssm_conv_kernel or 0, spec.ssm_bias
@@ -181,8 +183,8 @@ def mamba2_params(spec: ArchSpec) -> tuple[int, int]:
         + conv_dim * k
         + (conv_dim if spec.ssm_conv_bias else 0)
         + 3 * heads  # dt_bias, A_log, D
-        + i  # gated RMSNorm
-        + _linear(i, h, b)
+        + (i if spec.ssm_gated_norm else 0)  # gated RMSNorm
+        + _linear(i, h, spec.ssm_out_bias)
     )
     return total, weights
 
@@ -264,6 +266,10 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
         return ("ssm", *mamba_params(spec))
     if mixer == "mamba2":
         return ("ssm", *mamba2_params(spec))
+    if mixer == PARALLEL_HYBRID:  # both mixers' weights; count_params splits the breakdown
+        attention, attention_weights = attention_params(spec)
+        ssm, ssm_weights = mamba2_params(spec)
+        return (PARALLEL_HYBRID, attention + ssm, attention_weights + ssm_weights)
     return ("other", 0, 0)
 
 
@@ -303,7 +309,12 @@ def count_params(spec: ArchSpec) -> ParamCount:
                 spec, mixer
             )
         key, n, weights = figures
-        b[key] += n * count
+        if key == PARALLEL_HYBRID:  # attention and Mamba-2 side by side: each its component
+            attention = attention_params(spec)[0]
+            b["attention"] += attention * count
+            b["ssm"] += (n - attention) * count
+        else:
+            b[key] += n * count
         block = n + layer_norms
         r = a = 0
         ffn = layer.ffn

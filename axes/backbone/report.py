@@ -15,7 +15,13 @@ from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report
 from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
-from axes.backbone.spec import MAX_TOTAL_PARAMS, ArchSpec, invalid_counts, normalize
+from axes.backbone.spec import (
+    MAX_TOTAL_PARAMS,
+    PARALLEL_HYBRID,
+    ArchSpec,
+    invalid_counts,
+    normalize,
+)
 
 DEFAULT_CONTEXT = 8192
 ANALYZER_VERSION = 1
@@ -127,8 +133,12 @@ def analyze_config(
 
 def decoder_type(spec: ArchSpec) -> str:
     mixers = spec.mixer_counts  # only mixers that occur (count >= 1)
-    has_attn = "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers
-    has_recurrent = "mamba" in mixers or "mamba2" in mixers or "linear_attention" in mixers
+    # Falcon-H1's attention+mamba2 blocks are both: a hybrid, in every layer
+    parallel = PARALLEL_HYBRID in mixers
+    has_attn = parallel or "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers
+    has_recurrent = (
+        parallel or "mamba" in mixers or "mamba2" in mixers or "linear_attention" in mixers
+    )
     if has_recurrent and not has_attn:
         return "ssm"
     if has_recurrent:

@@ -16,7 +16,7 @@ from operator import itemgetter
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.layers import LayerSpec, block_counts, pattern_dicts
+from axes.backbone.layers import PARALLEL_HYBRID, LayerSpec, block_counts, pattern_dicts
 from axes.backbone.quantization import quantization_summary
 
 _MISSING = object()
@@ -339,9 +339,11 @@ class ArchSpec:
     ssm_conv_kernel: int | None = None
     ssm_intermediate_size: int | None = None
     ssm_time_step_rank: int | None = None
-    ssm_bias: bool = False
+    ssm_bias: bool = False  # in_proj bias
+    ssm_out_bias: bool = False  # out_proj bias: ssm_bias's switch, but falcon_h1 projectors_bias
     ssm_conv_bias: bool = True
     ssm_dt_bc_norms: bool = False  # jamba: RMSNorms over dt (time_step_rank), B and C (state)
+    ssm_gated_norm: bool = True  # Mamba-2 gated RMSNorm (falcon_h1: only with mamba_rms_norm)
     # Linear attention (qwen3_next Gated DeltaNet)
     linear_num_key_heads: int | None = None
     linear_num_value_heads: int | None = None
@@ -384,7 +386,12 @@ class ArchSpec:
     @property
     def attention_variant(self) -> str:
         counts = self.mixer_counts
-        if not (counts.get("attention") or counts.get("sliding_attention") or counts.get("mla")):
+        if not (
+            counts.get("attention")
+            or counts.get("sliding_attention")
+            or counts.get("mla")
+            or counts.get(PARALLEL_HYBRID)
+        ):
             return "none"
         if self.kv_lora_rank:
             return "MLA"
@@ -421,7 +428,7 @@ class ArchSpec:
         return out
 
 
-ATTENTION_MIXERS = ("attention", "sliding_attention", "mla")
+ATTENTION_MIXERS = ("attention", "sliding_attention", "mla", PARALLEL_HYBRID)
 _SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources"))
 _spec_values = itemgetter(*_SPEC_FIELDS)
 _FIELD_NAMES = frozenset(f.name for f in fields(ArchSpec))
@@ -543,7 +550,12 @@ def _validate(spec: ArchSpec) -> None:
         raise ConfigError("attention head counts must not be negative")
     if spec.num_attention_heads <= 0 or spec.num_kv_heads <= 0 or spec.head_dim <= 0:
         mixers = spec.mixer_counts
-        if "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers:
+        if (
+            "attention" in mixers
+            or "sliding_attention" in mixers
+            or "mla" in mixers
+            or PARALLEL_HYBRID in mixers
+        ):
             for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
                 if getattr(spec, name) <= 0:
                     raise ConfigError(

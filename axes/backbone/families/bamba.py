@@ -34,6 +34,7 @@ def mamba2_fields(view: ConfigView, hidden: int, *, intermediate: int | None = N
         head_dim = intermediate // heads if heads else 0
     else:
         head_dim = view.int("mamba_d_head", field_name="ssm_head_dim")
+    proj_bias = view.bool("mamba_proj_bias", default=False)
     return {
         "ssm_version": 2,
         "ssm_state_size": view.int("mamba_d_state", default=256, field_name="ssm_state_size"),
@@ -42,7 +43,8 @@ def mamba2_fields(view: ConfigView, hidden: int, *, intermediate: int | None = N
         "ssm_n_groups": view.int("mamba_n_groups", default=1, field_name="ssm_n_groups"),
         "ssm_conv_kernel": view.int("mamba_d_conv", default=4),
         "ssm_intermediate_size": intermediate,
-        "ssm_bias": view.bool("mamba_proj_bias", default=False),
+        "ssm_bias": proj_bias,
+        "ssm_out_bias": proj_bias,  # Falcon-H1 overrides it (projectors_bias)
         "ssm_conv_bias": view.bool("mamba_conv_bias", default=True),
     }
 

@@ -49,6 +49,7 @@ def read(view: ConfigView) -> ArchSpec:
             "moe_intermediate_size": core["intermediate_size"],
             "router_scoring": "softmax",
         }
+    proj_bias = view.bool("mamba_proj_bias", default=False)  # in_proj and out_proj
     rank = view.raw_get("mamba_dt_rank", default="auto")
     rank = math.ceil(core["hidden_size"] / 16) if rank == "auto" else int(rank)
     return build(
@@ -61,7 +62,8 @@ def read(view: ConfigView) -> ArchSpec:
         ssm_conv_kernel=view.int("mamba_d_conv", default=4),
         ssm_intermediate_size=view.int("mamba_expand", default=2) * core["hidden_size"],
         ssm_time_step_rank=rank,
-        ssm_bias=view.bool("mamba_proj_bias", default=False),
+        ssm_bias=proj_bias,
+        ssm_out_bias=proj_bias,
         ssm_conv_bias=view.bool("mamba_conv_bias", default=True),
         ssm_dt_bc_norms=True,
     )

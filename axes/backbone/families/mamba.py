@@ -40,6 +40,7 @@ def read(view: ConfigView) -> ArchSpec:
         max_position_embeddings=None,
     )
     view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
+    use_bias = view.bool("use_bias", default=False)  # in_proj and out_proj
     rank = view.raw_get("time_step_rank", default="auto")
     rank = math.ceil(hidden / 16) if rank == "auto" else int(rank)
     extra = dict(
@@ -50,7 +51,8 @@ def read(view: ConfigView) -> ArchSpec:
         ssm_conv_kernel=view.int("conv_kernel", "d_conv", default=4),
         ssm_intermediate_size=inter,
         ssm_time_step_rank=rank,
-        ssm_bias=view.bool("use_bias", default=False),
+        ssm_bias=use_bias,
+        ssm_out_bias=use_bias,
         ssm_conv_bias=view.bool("use_conv_bias", default=True),
     )
     if v2:

@@ -100,6 +100,7 @@ def read(view: ConfigView) -> ArchSpec:
             "router_scoring": "sigmoid",
             "norm_topk_prob": view.bool("norm_topk_prob", default=True),
         }
+    use_bias = view.bool("use_bias", default=False)  # the Mamba-2 in_proj and out_proj
     return build(
         {**core, **head},
         layers,
@@ -115,7 +116,8 @@ def read(view: ConfigView) -> ArchSpec:
         ssm_n_groups=view.int("n_groups", default=8, field_name="ssm_n_groups"),
         ssm_conv_kernel=view.int("conv_kernel", default=4),
         ssm_intermediate_size=mamba_heads * mamba_hd,
-        ssm_bias=view.bool("use_bias", default=False),
+        ssm_bias=use_bias,
+        ssm_out_bias=use_bias,
         ssm_conv_bias=view.bool("use_conv_bias", default=True),
         mtp_layers=mtp_layers,
         mtp_block_types=[str(t) for t in mtp_types],
