@@ -708,8 +708,12 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
                 return None
             return sum(v for k, v in per_layer.items() if k in names and isinstance(v, int))
 
-        put("attention_layers", count(mixers, ("attention", "sliding_attention", "mla")))
-        put("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm")))
+        # Falcon-H1's "attention+mamba2" layers hold both
+        put(
+            "attention_layers",
+            count(mixers, ("attention", "sliding_attention", "mla", "attention+mamba2")),
+        )
+        put("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm", "attention+mamba2")))
         put("moe_layers", count(ffns, ("moe",)))
     elif kind == "backbone.hidden_size":
         put("hidden_size", get("hidden_size"))

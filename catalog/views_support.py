@@ -300,7 +300,14 @@ def _layer_blocks(entry: Any) -> list[str]:
     """One layer of the stored pattern -> its block types (mixer first, then FFN)."""
     if isinstance(entry, dict):
         parts = [entry.get(k) for k in ("mixer", "attention", "block", "type", "ffn", "mlp")]
-        blocks = [_block_type(str(p)) for p in parts if isinstance(p, str) and p]
+        # a mixer may name two blocks side by side (Falcon-H1's "attention+mamba2")
+        blocks = [
+            _block_type(piece)
+            for p in parts
+            if isinstance(p, str) and p
+            for piece in re.split(r"[+/,]| and ", p)
+            if piece.strip()
+        ]
     elif isinstance(entry, list | tuple):
         blocks = [_block_type(str(p)) for p in entry]
     else:

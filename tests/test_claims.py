@@ -160,3 +160,20 @@ def test_an_unread_number_is_never_backed(phrase, support, missing):
     got = phrase_support(phrase, LLAMA)
     assert got["support"] == support, got
     assert got.get("missing", []) == missing
+
+
+def test_a_parallel_hybrid_layer_counts_as_attention_and_as_mamba():
+    """Falcon-H1's 44 layers each hold attention and a Mamba-2 mixer ("attention+mamba2"):
+    "44 attention layers" and "44 Mamba-2 layers" are both backed, "4 attention layers" not."""
+    layers = {
+        "num_layers": 44,
+        "counts": {"blocks": 44, "mixer": {"attention+mamba2": 44}, "ffn": {"mlp": 44}},
+    }
+    facts = [
+        web_fact("backbone", "backbone.decoder_type", "hybrid"),
+        web_fact("backbone", "backbone.attention", {"variant": "GQA", "num_kv_heads": 2}),
+        web_fact("backbone", "backbone.layers", layers),
+    ]
+    assert phrase_support("44 GQA attention layers", facts)["support"] == "sourced"
+    assert phrase_support("44 Mamba-2 layers", facts)["support"] == "sourced"
+    assert phrase_support("4 GQA attention layers", facts)["support"] == "conflicts"

@@ -567,3 +567,32 @@ def test_memory_chart_plots_the_chosen_context_and_the_native_one(client, web_mo
     assert figure["layout"]["yaxis"]["rangemode"] == "tozero"
     marker = [s for s in figure["layout"]["shapes"] if s.get("xref") == "x"]
     assert marker and marker[0]["x0"] == 100000
+
+
+def test_a_parallel_hybrid_layer_shows_attention_and_mamba_in_its_strip_cell(client, web_model):
+    """Falcon-H1 runs attention and Mamba-2 side by side in every layer (mixer
+    "attention+mamba2"): each cell of the strip shows both, then the MLP, and the legend
+    counts every layer under each."""
+    from axes.backbone.report import analyze_config
+
+    config = {
+        "model_type": "falcon_h1",
+        "vocab_size": 512,
+        "hidden_size": 64,
+        "num_hidden_layers": 3,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "intermediate_size": 96,
+        "mamba_d_ssm": 128,
+        "mamba_n_heads": 8,
+    }
+    web_model("acme/parallel-hybrid", analysis=analyze_config(config), config=config)
+    html = client.get("/models/acme/parallel-hybrid/").content.decode()
+    cell = (
+        '<span class="layer" title="Layer 0: Attention + Mamba / SSM + Dense MLP">'
+        '<span class="seg b-attention"></span><span class="seg b-mamba"></span>'
+        '<span class="seg b-dense_mlp"></span></span>'
+    )
+    assert cell in html
+    assert html.count('<span class="seg b-attention">') == 3
+    assert "3 GQA with Mamba-2 in parallel · 3 MLP" in html
