@@ -36,6 +36,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "Attention"
     ),
     gettext_noop(
+        "DeepSeek Sparse Attention: each query attends to the %(n_topk)s tokens its indexer "
+        "picks; the KV cache holds the indexer's key too (%(n_dim)s per token and layer), and a "
+        "decode step reads every indexer key but only those tokens' latents"
+    ),
+    gettext_noop(
         "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
         "transformers does not build them"
     ),
@@ -60,6 +65,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
+    gettext_noop("mlp_layer_types does not name dense or sparse for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "
         "that transformers' minimax does not build; the count leaves it out and is an estimate"

@@ -1,7 +1,7 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax) are
+minimax, deepseek_v32) are
 built on the meta device and counted parameter by parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
@@ -32,6 +32,24 @@ DELTANET = {
     "linear_num_value_heads": 4,
     "linear_key_head_dim": 8,
     "linear_value_head_dim": 12,
+}
+
+# DeepSeek-V3.2: MLA + the sparse-attention indexer
+DSA = {
+    "q_lora_rank": 32,
+    "kv_lora_rank": 16,
+    "qk_nope_head_dim": 8,
+    "qk_rope_head_dim": 8,
+    "v_head_dim": 8,
+    "n_routed_experts": 8,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "first_k_dense_replace": 1,
+    "n_group": 1,
+    "topk_group": 1,
+    "index_n_heads": 4,
+    "index_head_dim": 16,
+    "index_topk": 8,
 }
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
@@ -300,6 +318,18 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
         "qwen3_5_moe_text",
         {**DELTANET, "num_experts": 8, **MOE, "shared_expert_intermediate_size": 40},
     ),
+    ("deepseek_v32", "deepseek_v32", DSA),
+    (
+        "deepseek_v32-mlp-layer-types-bias-tied",
+        "deepseek_v32",
+        {
+            **DSA,
+            "mlp_layer_types": ["sparse", "dense", "sparse", "dense"],
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "n_shared_experts": 2,
+        },
+    ),
     ("minimax", "minimax", {"num_local_experts": 4, "num_experts_per_tok": 2}),
     (
         "minimax-layer-types-window-tied",
@@ -353,6 +383,8 @@ def _mixer_of(layer, name: str) -> str:
     attn = getattr(layer, "self_attn", None)
     if attn is not None:
         # MiniMax's Lightning Attention sits where attention does: a fused qkv_proj, no q_proj
+        if hasattr(attn, "kv_a_proj_with_mqa"):
+            return "mla"
         return "linear_attention" if hasattr(attn, "qkv_proj") else "attention"
     if getattr(layer, "linear_attn", None) is not None:
         return "linear_attention"
@@ -515,3 +547,23 @@ def test_minimax_m1_spelling_counts_as_the_native_minimax_network() -> None:
     shared = analyze_config(_minimax_m1_shape(shared_intermediate_size=32))
     assert shared["estimated"] is True
     assert any("shared_intermediate_size is 32" in n for n in shared["notes"])
+
+
+def test_deepseek_sparse_attention_caches_the_indexer_key_and_reads_top_k_latents() -> None:
+    """DeepSeek-V3.2: KV per token is the MLA latent plus the indexer's key in every layer; past
+    index_topk tokens the attention FLOPs and a decode step's KV read stop growing for the
+    latents and keep growing for the indexer."""
+    cfg = AutoConfig.for_model("deepseek_v32", **{**SMALL, **DSA})
+    latent, idx, layers = 16 + 8, 16, SMALL["num_hidden_layers"]
+    at_8 = analyze_config(cfg.to_dict(), context_len=8)
+    at_64 = analyze_config(cfg.to_dict(), context_len=64)
+    assert at_8["memory"]["kv_bytes_per_token"] == layers * (latent + idx) * 2
+    assert at_64["memory"]["kv_bytes"]["bytes"] == layers * (latent + idx) * 2 * 64  # all stored
+    assert at_64["compute"]["decode_bytes_detail"]["kv"] == layers * 2 * (latent * 8 + idx * 64)
+    heads, qk_v = SMALL["num_attention_heads"], 8 + 8 + 8
+    assert at_64["compute"]["flops_detail"]["attention_flops"] == layers * (
+        2 * heads * qk_v * 8 + 2 * 4 * 16 * 64
+    )
+    assert at_64["backbone"]["attention"]["sparse_top_k"] == 8
+    assert any("DeepSeek Sparse Attention" in n for n in at_64["notes"])
+    assert not any("layer_types" in n for n in at_64["notes"])

@@ -50,9 +50,13 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             flops += n * (4 * spec.num_attention_heads * spec.head_dim * l_eff)
         elif mixer == "mla":
             qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
-            flops += n * (
-                2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * context_len
-            )
+            # DeepSeek Sparse Attention: each query attends to index_topk tokens, chosen by an
+            # indexer that scores every token (index_n_heads x index_head_dim per token)
+            topk = spec.index_topk
+            l_eff = min(context_len, topk) if topk else context_len
+            flops += n * (2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * l_eff)
+            if spec.index_n_heads:
+                flops += n * (2 * spec.index_n_heads * (spec.index_head_dim or 0) * context_len)
         elif mixer in ("mamba", "mamba2"):
             heads_x_dim = spec.ssm_intermediate_size or 0
             flops += n * (4 * heads_x_dim * (spec.ssm_state_size or 0))
@@ -131,6 +135,16 @@ def compute_report(
         spec, count, active_excluding_input_embedding=active_excluding_input_embedding
     )
     weight_bytes, weight_basis = decode_weight_bytes(spec, count, weight_params=weight_params)
+    topk = spec.index_topk
+    if topk and context_len > topk:
+        # DeepSeek Sparse Attention: a step reads every indexer key but the latents of only
+        # index_topk tokens
+        latent = (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)
+        kv = (
+            spec.mixer_counts.get("mla", 0)
+            * kv_dtype_bytes
+            * (latent * topk + (spec.index_head_dim or 0) * context_len)
+        )
     cache = kv + state_bytes
     bytes_per_token = weight_bytes + cache
     at = f"{context_len:,}"  # formatted once for both bases

@@ -130,6 +130,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("num_attention_heads"),
                 src.get("num_kv_heads"),
                 src.get("kv_lora_rank"),
+                src.get("index_topk"),
                 src.get("sliding_window"),
                 pattern_key if att["sliding"] or att["linear"] else None,
             ],

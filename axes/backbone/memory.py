@@ -7,7 +7,8 @@ KV cache (bf16 = 2 bytes per element unless ``kv_dtype`` says otherwise):
 - MLA layer: the compressed latent plus the shared RoPE key, ``kv_lora_rank +
   qk_rope_head_dim`` elements per token, as DeepSeek's inference code caches it
   (DeepSeek-V3: 61 x (512 + 64) x 2 B = 70,272 B/token; transformers itself caches the
-  decompressed K/V, which is larger);
+  decompressed K/V, which is larger); DeepSeek-V3.2's sparse attention adds its indexer's key,
+  ``index_head_dim`` elements per token and layer;
 - sliding-window layers hold at most ``sliding_window`` tokens; ``kv_bytes_per_token`` is the
   uncapped figure (every attention layer at full length), ``kv_bytes`` applies the cap.
 Recurrent state per sequence (constant in context length):
@@ -48,8 +49,8 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
     if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID):
         return 2 * spec.num_kv_heads * spec.head_dim
-    if mixer == "mla":
-        return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)
+    if mixer == "mla":  # + the DSA indexer's key (deepseek_v32)
+        return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0) + (spec.index_head_dim or 0)
     return 0
 
 
@@ -190,7 +191,7 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
             else:
                 full += 2 * spec.num_kv_heads * spec.head_dim * count
         elif mixer == "mla":
-            full += ((spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)) * count
+            full += kv_elements_per_token(spec, "mla") * count
         else:
             if mixer == PARALLEL_HYBRID:  # Falcon-H1: K/V beside the Mamba-2 state
                 full += 2 * spec.num_kv_heads * spec.head_dim * count

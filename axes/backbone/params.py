@@ -123,6 +123,11 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
     weights += h * (kv_rank + rope) + kv_rank * nh * (nope + v)
     total += _linear(nh * v, h, spec.o_bias)
     weights += nh * v * h
+    if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer
+        n_idx, d_idx = spec.index_n_heads, spec.index_head_dim or 0
+        indexer = (q_rank or 0) * n_idx * d_idx + h * d_idx + h * n_idx
+        total += indexer + 2 * d_idx  # k_norm is a LayerNorm (weight and bias)
+        weights += indexer
     return total, weights
 
 

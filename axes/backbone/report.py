@@ -96,6 +96,13 @@ def analyze_config(
             "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
             "transformers' own cache stores decompressed K/V and is larger"
         )
+    if spec.index_topk:
+        notes.append(
+            f"DeepSeek Sparse Attention: each query attends to the {spec.index_topk:,} tokens "
+            f"its indexer picks; the KV cache holds the indexer's key too ({spec.index_head_dim:,} "
+            "per token and layer), and a decode step reads every indexer key but only those "
+            "tokens' latents"
+        )
     linear = spec.mixer_counts.get("linear_attention")
     if linear and spec.linear_attention_kind not in LINEAR_ATTENTION_LABELS:
         notes.append(
@@ -166,6 +173,7 @@ def backbone_section(
         "qkv_bias": spec.qkv_bias,
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,
+        "sparse_top_k": spec.index_topk,
     }
     moe = None
     if spec.is_moe:

@@ -315,6 +315,11 @@ class ArchSpec:
     qk_nope_head_dim: int | None = None
     qk_rope_head_dim: int | None = None
     v_head_dim: int | None = None
+    # DeepSeek Sparse Attention (deepseek_v32): the indexer's heads and width, and how many
+    # tokens each query attends to
+    index_n_heads: int | None = None
+    index_head_dim: int | None = None
+    index_topk: int | None = None
     # MoE
     num_experts: int = 0
     experts_per_token: int = 0

@@ -15,6 +15,13 @@ experts, dense-first layers, MTP modules in the checkpoint.
   ``moe_intermediate_size * n_shared_experts``.
 - MTP: ``num_nextn_predict_layers`` extra blocks are saved as ``model.layers.{N..}`` but not
   built by transformers; they are reported separately.
+- DeepSeek-V3.2 (``modeling_deepseek_v32.py``): the V3 network (q_lora_rank always used) with
+  DeepSeek Sparse Attention: every MLA block has an indexer (DeepseekV32Indexer: ``wq_b``
+  q_lora_rank -> index_n_heads * index_head_dim, ``wk`` hidden -> index_head_dim, ``k_norm`` a
+  LayerNorm of index_head_dim, ``weights_proj`` hidden -> index_n_heads, no biases) that picks
+  ``index_topk`` tokens for each query; its key (index_head_dim per token) is cached beside the
+  latent. ``mlp_layer_types`` ("dense" / "sparse" per layer) places the FFNs when given
+  (configuration_deepseek_v32.py derives it from ``first_k_dense_replace`` otherwise).
 """
 
 from __future__ import annotations
@@ -29,10 +36,10 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2")
+MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32")
 # max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
 # remote code only: no default to mirror)
-MAX_POSITIONS = {"deepseek_v2": 2048, "deepseek_v3": 4096}
+MAX_POSITIONS = {"deepseek_v2": 2048, "deepseek_v3": 4096, "deepseek_v32": 163840}
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -61,8 +68,20 @@ def read(view: ConfigView) -> ArchSpec:
         "moe_intermediate_size", default=1407 if v2 else 2048, field_name="moe_intermediate_size"
     )
     mixers = ["mla"] * n
-    unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else "deepseek_v3")
     dense = min(max(first_dense, 0), len(mixers))  # layers [0, first_k_dense) are dense
+    ffns = ["mlp"] * dense + ["moe"] * (len(mixers) - dense)
+    if mt == "deepseek_v32":
+        # layer_types is all "indexed_attention" (the one mask modeling_deepseek_v32.py
+        # builds); mlp_layer_types, when given, is what places the dense and sparse FFNs
+        kinds = view.list("mlp_layer_types", field_name="first_k_dense")
+        if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
+            ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+        elif kinds is not None:
+            view.notes.append(
+                "mlp_layer_types does not name dense or sparse for every layer; ignored"
+            )
+    else:
+        unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else mt)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
     scope = view.text if "q_lora_rank" in view.text else view.raw
@@ -72,9 +91,16 @@ def read(view: ConfigView) -> ArchSpec:
         q_lora = 1536  # configuration_deepseek_v3.py default
     rope_dim = view.int("qk_rope_head_dim", default=64, field_name="qk_rope_head_dim")
     scoring = view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
+    sparse: dict = {}
+    if mt == "deepseek_v32":
+        sparse = {
+            "index_n_heads": view.int("index_n_heads", default=64, field_name="index_n_heads"),
+            "index_head_dim": view.int("index_head_dim", default=128, field_name="index_head_dim"),
+            "index_topk": view.int("index_topk", default=2048, field_name="index_topk"),
+        }
     return build(
         {**core, **head, "head_dim": rope_dim + view.int("qk_nope_head_dim", default=128)},
-        layers_from(mixers, ["mlp"] * dense + ["moe"] * (len(mixers) - dense)),
+        layers_from(mixers, ffns),
         qkv_bias=bias,
         o_bias=bias,
         q_lora_rank=q_lora,
@@ -94,4 +120,5 @@ def read(view: ConfigView) -> ArchSpec:
         norm_topk_prob=view.bool("norm_topk_prob", default=not v2),
         mtp_layers=view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers"),
         mtp_block_types=["mla", "moe"],
+        **sparse,
     )
