@@ -121,14 +121,21 @@ def _plain(value: Any) -> str:
 @register.filter
 def json_value(value: Any) -> str:
     """A fact value for reading: strings as-is, a dict as 'key: value · key: value' (empty
-    entries left out), a list comma-separated. Autoescaped by the template like any string."""
+    entries left out), a list comma-separated; nested lists and dicts written out, never as
+    JSON. A list of dicts (one side of a verdict with several facts of a kind: Llama 3.1's three
+    sampling settings) reads as one 'key: value · key: value'. Autoescaped by the template
+    like any string."""
     if isinstance(value, dict):
         parts = [
-            f"{k}: {_plain(v)}" for k, v in value.items() if v not in (None, "", [], {}, False)
+            f"{k}: {readable.nested_text(v, _plain)}"
+            for k, v in value.items()
+            if v not in (None, "", [], {}, False)
         ]
         return " · ".join(parts) if parts else "—"
     if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
+        if any(isinstance(v, dict) for v in value):
+            return " · ".join(json_value(v) for v in value)
+        return ", ".join(readable.nested_text(v, _plain) for v in value)
     return _plain(value)
 
 
