@@ -610,6 +610,22 @@ def test_results_are_written_in_the_page_language_number_format():
     assert "Zufallsgewichte: Die erzeugten Tokens sind bedeutungslos" in de
 
 
+def test_memory_figures_are_in_the_unit_that_fits_them():
+    """A 34M-parameter model's weights read "0.06 GiB" next to the model page's "65.76 MiB";
+    this run's 213,632 bytes read "0.00 GiB". The results and the history write bytes as the
+    model page does (bytes_h)."""
+    from catalog.templatetags.mechanic import bytes_h
+
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    status = Client().get(reverse("profiler:run_status", args=[run.pk])).content.decode()
+    assert "0.00 GiB" not in status
+    assert status.count(bytes_h(213632)) >= 2  # weights: measured and estimated
+    assert bytes_h(300000) in status  # peak memory
+    panel = Client().get(reverse("profiler:panel", args=[revision.pk])).content.decode()
+    assert "0.00 GiB" not in panel and bytes_h(300000) in panel
+
+
 def test_an_operator_sees_and_stops_runs_in_the_admin(admin_client):
     """The admin lists measurement runs and exercises; its action stops a stuck run."""
     revision = revision_with_config(TINY_LLAMA)

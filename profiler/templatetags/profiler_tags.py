@@ -7,20 +7,22 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext, gettext_noop
 
-from catalog.templatetags.mechanic import num_l10n  # the pages' number format
+from catalog.templatetags.mechanic import bytes_h, num_l10n  # the pages' formats
 
 register = template.Library()
 
 
 @register.filter
-def gib(value: Any) -> str:
-    """Bytes as GiB with two decimals; empty for missing values."""
-    if value is None or value == "":
+def memory_h(value: Any) -> str:
+    """Bytes in the binary unit that fits them, as the model page writes them (a 34M model's
+    weights "65.76 MiB", not "0.06 GiB"); empty for missing values."""
+    if value is None or value == "" or isinstance(value, bool):
         return ""
     try:
-        return f"{num_l10n(float(value) / 2**30, 2)} GiB"
+        float(value)
     except (TypeError, ValueError):
         return ""
+    return bytes_h(value)
 
 
 def _percent(value: float, *, signed: bool) -> str:
@@ -60,7 +62,7 @@ def measured_value(value: Any, unit: str) -> str:
     if value is None or value == "" or isinstance(value, bool):
         return "—"
     if unit == "bytes":
-        return gib(value) or "—"
+        return memory_h(value) or "—"
     number = plain_number(value)
     if unit in ("tok/s", "ms"):
         try:
