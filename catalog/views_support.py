@@ -483,19 +483,26 @@ def _cached_figure(kind: str, inputs: Any, build: Any) -> str:
 
 
 def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
+    # billions, or millions when no bar reaches a billion: a 34M model's bars on a billions
+    # axis read 0.005, 0.01, 0.015
+    largest = max((v for _label, rows in series for _n, v in rows), default=0)
+    scale, unit = (
+        (1e9, _("billion parameters")) if largest >= 1e9 else (1e6, _("million parameters"))
+    )
+
     def build() -> str:
         data = [
             {
                 "marker": {"color": _PALETTE[i % len(_PALETTE)]},
                 "name": label,
                 "orientation": "h",
-                "x": [v / 1e9 for _n, v in rows],
+                "x": [v / scale for _n, v in rows],
                 "y": [component_label(n) for n, _v in rows],
                 "type": "bar",
             }
             for i, (label, rows) in enumerate(series)
         ]
-        layout = _layout(_("Parameters by component"), _("billion parameters"), "", barmode="group")
+        layout = _layout(_("Parameters by component"), unit, "", barmode="group")
         layout["yaxis"].update({"autorange": "reversed", "automargin": True})
         return _figure_json(data, layout)
 

@@ -41,3 +41,50 @@ def test_verdict_writes_a_side_with_several_facts_as_words_not_json(client):
     text = re.sub(r"<[^>]+>", "", sampling.group(0))
     assert "temperature: 0.6" in text and "top_p: 0.9" in text, text
     assert '{"' not in text and "true" not in text, text
+
+
+TINY_QWEN3 = {
+    "architectures": ["Qwen3ForCausalLM"],
+    "model_type": "qwen3",
+    "hidden_size": 512,
+    "intermediate_size": 1536,
+    "num_hidden_layers": 6,
+    "num_attention_heads": 8,
+    "num_key_value_heads": 2,
+    "head_dim": 64,
+    "vocab_size": 32000,
+    "max_position_embeddings": 4096,
+    "rms_norm_eps": 1e-6,
+    "tie_word_embeddings": True,
+    "torch_dtype": "bfloat16",
+}
+
+
+def _chart(html: str, chart_id: str) -> dict:
+    import json
+
+    match = re.search(rf'<script[^>]*id="{chart_id}"[^>]*>(.*?)</script>', html, re.S)
+    assert match, f"no {chart_id} on the page"
+    return json.loads(html_lib.unescape(match.group(1)))
+
+
+@pytest.mark.django_db
+def test_a_small_models_parameter_chart_counts_in_millions(client):
+    """An uploaded 34M-parameter model's breakdown was drawn on a 'billion parameters' axis
+    whose ticks read 0.005, 0.01, 0.015."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    config = SimpleUploadedFile("config.json", json.dumps(TINY_QWEN3).encode())
+    response = client.post("/upload/", {"repo_id": "acme/tiny-qwen3", "config": config})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = client.get(response["Location"]).content.decode()
+    chart = _chart(html, "chart-params")
+    assert chart["layout"]["xaxis"]["title"]["text"] == "million parameters"
+    bars = dict(zip(chart["data"][0]["y"], chart["data"][0]["x"], strict=True))
+    assert bars["Embeddings"] == pytest.approx(16.384)  # 32,000 x 512
+    # a model of billions keeps its billions
+    bundled(LLAMA)
+    llama = _chart(client.get(f"/models/{LLAMA}/").content.decode(), "chart-params")
+    assert llama["layout"]["xaxis"]["title"]["text"] == "billion parameters"
