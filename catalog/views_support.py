@@ -581,12 +581,31 @@ def chart_memory(
         layout["xaxis"]["type"] = "log"
         # ticks at the plotted context lengths, written as configs write them (8K, 128K): the
         # default log ticks read "9 1000 2 3 4 ..."
-        ticks = sorted({c for _label, points in series for c, _b in points})
+        ticks = memory_ticks(sorted({c for _label, points in series for c, _b in points}), chosen)
         layout["xaxis"]["tickvals"] = ticks
         layout["xaxis"]["ticktext"] = [tokens_h(c) for c in ticks]
         return _figure_json(data, layout)
 
     return _cached_figure("memory", [series, gpu, gpu_bytes, chosen], build)
+
+
+# On the log axis two ticks closer than this ratio print over each other ("128160K" for
+# DeepSeek-V3's 131,072 and 163,840; 32K and Qwen3's 40K)
+_TICK_MIN_RATIO = 1.5
+
+
+def memory_ticks(contexts: list[int], chosen: int | None = None) -> list[int]:
+    """The memory chart's labelled ticks: the page's context first, then the longest (a
+    model's native context), then the powers of two that leave room for their labels. The
+    curve keeps every point; only a crowded label goes."""
+    kept: list[int] = []
+    order = [c for c in (chosen, max(contexts, default=None)) if c in contexts]
+    for c in [*order, *sorted(contexts)]:
+        if c in kept:
+            continue
+        if all(max(c, k) / min(c, k) >= _TICK_MIN_RATIO for k in kept):
+            kept.append(c)
+    return sorted(kept)
 
 
 def chart_roofline(

@@ -88,3 +88,19 @@ def test_a_small_models_parameter_chart_counts_in_millions(client):
     bundled(LLAMA)
     llama = _chart(client.get(f"/models/{LLAMA}/").content.decode(), "chart-params")
     assert llama["layout"]["xaxis"]["title"]["text"] == "billion parameters"
+
+
+@pytest.mark.django_db
+def test_memory_chart_labels_do_not_print_over_each_other(client):
+    """DeepSeek-V3's memory chart labelled 128K and 160K side by side on its log axis, where
+    they read '128160K'; the native 160K keeps its label, and the page's chosen context its."""
+    bundled("deepseek-ai/DeepSeek-V3")
+    url = "/models/deepseek-ai/DeepSeek-V3/"
+    for query, must in (("", "160K"), ("?context=131072", "128K")):
+        chart = _chart(client.get(url + query).content.decode(), "chart-memory")
+        xaxis = chart["layout"]["xaxis"]
+        ticks = xaxis["tickvals"]
+        assert must in xaxis["ticktext"], xaxis["ticktext"]
+        assert all(b / a >= 1.5 for a, b in zip(ticks, ticks[1:], strict=False)), ticks
+        # every point is still drawn
+        assert 131072 in chart["data"][0]["x"] and 163840 in chart["data"][0]["x"]
