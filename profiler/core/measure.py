@@ -364,7 +364,7 @@ def _oom_error(est: Estimate, opts: BenchOptions, gpu_memory_bytes: int | None) 
     have_text = f"this GPU has {_gib(gpu_memory_bytes)}" if gpu_memory_bytes else "this GPU"
     return OutOfMemory(
         f"CUDA out of memory: the model {need_text} in {opts.dtype} (weights + KV cache), "
-        f"{have_text}. Try --mode sliced, a smaller batch or context, or a bigger GPU."
+        f"{have_text}. Try sliced mode, a smaller batch or context, or a bigger GPU."
     )
 
 
@@ -378,7 +378,7 @@ def _host_oom_error(
     smaller = "bfloat16 instead of float32, " if opts.dtype == "float32" else ""
     return OutOfMemory(
         f"out of host memory: the model {need_text} in {opts.dtype} (weights + KV cache) on "
-        f"{opts.device}{have}. Try --mode sliced, {smaller}a smaller batch or context, or a "
+        f"{opts.device}{have}. Try sliced mode, {smaller}a smaller batch or context, or a "
         "machine with more memory."
     )
 
