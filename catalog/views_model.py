@@ -375,6 +375,9 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
         "memory": memory,
         "weights": memory.get("weights_bytes") or {},
         "weights_stored_label": _stored_label(analysis),
+        # MTP modules ship in the checkpoint but are not in the total (transformers does not
+        # build them): said beside the weights, so "as stored" is not read as the download
+        "mtp_params": vs.dig(analysis, "params", "mtp", "params") or 0,
         "kv_bytes_per_token": memory.get("kv_bytes_per_token"),
         "sliding_window": vs.dig(analysis, "backbone", "attention", "sliding_window")
         if vs.dig(analysis, "backbone", "attention", "sliding")

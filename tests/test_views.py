@@ -361,6 +361,30 @@ def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, we
     assert "as stored" not in stat and "bf16" in stat
 
 
+def test_weights_card_says_the_mtp_modules_the_checkpoint_also_ships(client, web_model):
+    """DeepSeek-R1's "as stored" is the network transformers builds; its MTP module (~11.5B
+    parameters, in the download) is said beside it, so the figure is not read as the download.
+    A model without MTP has no such line."""
+    from conftest import _web_shared_config
+
+    from axes.backbone.report import analyze_config
+    from catalog.templatetags.mechanic import params_h
+
+    config = _web_shared_config("deepseek-ai--DeepSeek-R1")
+    analysis = analyze_config(config)
+    mtp = analysis["params"]["mtp"]["params"]
+    assert mtp > 10**10
+    web_model("acme/r1", analysis=analysis, config=config)
+    page = html.unescape(client.get("/models/acme/r1/").content.decode())
+    stat = page.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f"The checkpoint also ships {params_h(mtp)} parameters of MTP modules" in stat
+    de = html.unescape(client.get("/models/acme/r1/", {"lang": "de"}).content.decode())
+    assert 'data-testid="weights-mtp">The checkpoint' not in de
+    dense = _web_shared_config("meta-llama--Llama-3.1-8B")
+    web_model("acme/dense", analysis=analyze_config(dense), config=dense)
+    assert 'data-testid="weights-mtp"' not in client.get("/models/acme/dense/").content.decode()
+
+
 @pytest.mark.parametrize(
     "language,expected",
     [("ko", "'/'가 두 개 이상"), ("de", "mehr als einen '/'"), ("en", "more than one '/'")],
