@@ -2,13 +2,19 @@
 
     python -m profiler.bench PATH --device cpu|cuda --dtype bfloat16|float16|float32 \\
         --batch 1 --prompt-len 128 --new-tokens 64 --json \\
-        [--mode auto|synthetic|checkpoint|sliced] [--iters N] [--warmup N] [--compile]
+        [--mode auto|synthetic|checkpoint|sliced] [--iters N] [--warmup N] [--compile] \\
+        [--cache auto|static|dynamic]
 
 PATH is a folder with config.json. Mode ``auto`` loads the checkpoint when *.safetensors files
 are present (safetensors only; pickle-only folders are refused) and otherwise builds random
 weights of the same shapes (``synthetic``). ``sliced`` builds a few layers and extrapolates
 (labelled ``"extrapolated": true``). A progress bar goes to stderr; with --json the result is
 one JSON object on stdout. A failure prints ``{"error": {"code", "message"}}`` and exits 2.
+
+Decode tokens/s is batch x (new_tokens - 1) / the time of the new_tokens - 1 decode steps: the
+first new token comes out of the prefill, which is timed apart (prefill_ms). Each timed run is
+bracketed by torch.cuda.synchronize() on CUDA; the median of --iters runs after --warmup
+untimed ones is reported (--compile needs a warm-up: compilation happens there).
 
 Pure: torch and transformers, never Django, so it runs on any machine with the profiler extra.
 """
@@ -22,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from profiler.core.errors import ProfilerError
-from profiler.core.measure import DEVICES, MODES, BenchOptions, bench_run
+from profiler.core.measure import CACHES, DEVICES, MODES, BenchOptions, bench_run
 
 __all__ = ["BenchOptions", "bench_run", "main"]
 
@@ -70,7 +76,18 @@ def parser_build() -> argparse.ArgumentParser:
         default=2,
         help="with --mode sliced: build this many layers and twice as many (default: 2)",
     )
-    p.add_argument("--compile", action="store_true", help="torch.compile the decode step (CUDA)")
+    p.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the decode step (CUDA only; needs --warmup 1 or more)",
+    )
+    p.add_argument(
+        "--cache",
+        choices=CACHES,
+        default="auto",
+        help="KV cache of the timed loop: static (preallocated, what --compile needs) or dynamic; "
+        "auto (default): static on cuda, dynamic on cpu",
+    )
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return p
@@ -146,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         warmup=args.warmup,
         slice_layers=args.slice_layers,
         compile=args.compile,
+        cache=args.cache,
     )
     progress = None if args.no_progress else progress_bar()
     try:
