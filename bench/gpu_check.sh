@@ -164,7 +164,8 @@ rcs = {"bench_eager": sys.argv[2], "pytest_gpu": sys.argv[3], "bench_compile": s
 keys = ("gpu_name", "params_loaded", "params_estimate", "weights_bytes_allocated",
         "weights_bytes_counted", "weights_bytes_estimate", "allocated_after_load_bytes",
         "peak_allocated_bytes", "prefill_ms", "decode_tokens_per_s", "roofline_tokens_per_s",
-        "roofline_fraction", "residuals", "cache", "compile", "decode_steps", "torch_version",
+        "roofline_fraction", "residuals", "cache", "compile", "decode_steps", "kv_bytes_cache",
+        "kv_bytes_estimate", "torch_version",
         "transformers_version", "notes")
 summary = {"exit_status": rcs, "elapsed_s": int(sys.argv[5])}
 for name in ("bench_eager", "bench_compile"):

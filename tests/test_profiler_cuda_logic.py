@@ -10,7 +10,7 @@ import gc
 import pytest
 
 from profiler.core.errors import ArchitectureNotSupported, InvalidRequest, OutOfMemory
-from profiler.core.estimate import Estimate
+from profiler.core.estimate import Estimate, estimate_from_config
 from profiler.core.measure import (
     BenchOptions,
     bench_run,
@@ -80,6 +80,11 @@ def test_the_static_cache_decode_loop_generates_what_generate_does(config):
     assert static.tokens.tolist() == expected.tolist()
     assert dynamic.tokens.tolist() == expected.tolist()
     assert len(static.decode_tokens_per_s) == 2 and min(static.decode_tokens_per_s) > 0
+    # the static cache's tensors are the engine's KV estimate to the byte (a sliding-window
+    # layer holds the window only)
+    est = estimate_from_config(config, dtype="float32", batch=2, prompt_len=8, new_tokens=6)
+    assert static.kv_cache_bytes == est.kv_bytes
+    assert dynamic.kv_cache_bytes is None
 
 
 def test_decode_tokens_per_s_counts_the_decode_steps_of_the_whole_batch():
@@ -95,12 +100,19 @@ def test_decode_tokens_per_s_counts_the_decode_steps_of_the_whole_batch():
 
 
 def test_a_cpu_run_can_time_the_static_cache_loop_and_says_what_it_timed(tmp_path):
-    folder = config_folder(tmp_path / "tiny", TINY_LLAMA)
+    folder = config_folder(tmp_path / "tiny", {**TINY_LLAMA, "num_hidden_layers": 4})
     static = bench_run(folder, BenchOptions(cache="static", **FAST))
     auto = bench_run(folder, BenchOptions(**FAST))
+    sliced = bench_run(folder, BenchOptions(cache="static", mode="sliced", slice_layers=1, **FAST))
     assert static["cache"] == "static" and auto["cache"] == "dynamic"
+    assert sliced["cache"] == "static"
     assert static["decode_steps"] == FAST["new_tokens"] - 1
     assert static["compile"] is False
+    # the KV cache measured from the static cache's tensors against the engine's estimate
+    for result in (static, sliced):
+        assert result["kv_bytes_cache"] == result["kv_bytes_estimate"] > 0
+        assert result["residuals"]["kv_cache_fraction"] == 0
+    assert auto["kv_bytes_cache"] is None and auto["residuals"]["kv_cache_fraction"] is None
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,8 @@ def test_llama3_8b_synthetic_bf16_decode_near_the_hbm_roofline(tmp_path):
     assert result["weights_bytes_allocated"] >= result["weights_bytes_counted"]
     assert result["allocated_after_load_bytes"] >= result["weights_bytes_allocated"]
     assert abs(res["memory_fraction"]) <= res["memory_tolerance"]
+    assert result["cache"] == "static+compile"
+    assert res["kv_cache_fraction"] == 0  # the static KV cache is the engine's estimate exactly
     assert res["peak_fraction"] is not None and abs(res["peak_fraction"]) <= res["peak_tolerance"]
     assert result["roofline_tokens_per_s"], result["notes"]
     assert result["decode_tokens_per_s"]["median"] > 0

@@ -287,6 +287,23 @@ class _Timing:
     cache_kind: str
     tokens: Any = None  # the greedy tokens of the last run (batch x new_tokens)
     notes: list[str] = field(default_factory=list)
+    kv_cache_bytes: int | None = None  # the static KV cache's tensors; None: not measured
+
+
+def static_cache_bytes(cache: Any) -> int | None:
+    """Bytes of a StaticCache's key and value tensors, once a forward has allocated them: what
+    the engine's KV estimate predicts, to the byte. None where a layer holds something else
+    (recurrent state, an indexer's keys) or was never allocated."""
+    from transformers.cache_utils import DummyLayer, StaticLayer, StaticSlidingWindowLayer
+
+    total = 0
+    for layer in getattr(cache, "layers", None) or ():
+        if type(layer) is DummyLayer:
+            continue
+        if type(layer) not in (StaticLayer, StaticSlidingWindowLayer) or not layer.is_initialized:
+            return None
+        total += layer.keys.nbytes + layer.values.nbytes
+    return total or None
 
 
 def _static_cache(cfg: Any, max_len: int) -> tuple[Any, str | None]:
@@ -396,6 +413,7 @@ def model_time(
         cache_kind=cache_kind,
         tokens=generated,
         notes=notes,
+        kv_cache_bytes=static_cache_bytes(static_cache) if static_cache is not None else None,
     )
 
 
@@ -843,6 +861,7 @@ def _core_result(
         "peak_reserved_bytes": peak_reserved,
         "peak_prefill_allocated_bytes": timing.peak_prefill_bytes,
         "peak_decode_allocated_bytes": timing.peak_decode_bytes,
+        "kv_bytes_cache": timing.kv_cache_bytes,
         "prefill_ms": statistics.median(timing.prefill_ms),
         "prefill_ms_runs": timing.prefill_ms,
         "decode_tokens_per_s": _stats(timing.decode_tokens_per_s),
@@ -923,6 +942,7 @@ def _measure_sliced(
         "peak_reserved_bytes": ext_int("peak_reserved_bytes"),
         "peak_prefill_allocated_bytes": ext_int("peak_prefill_allocated_bytes"),
         "peak_decode_allocated_bytes": ext_int("peak_decode_allocated_bytes"),
+        "kv_bytes_cache": ext_int("kv_bytes_cache"),
         "allocated_after_load_bytes": None,
         "prefill_ms": statistics.median(prefill),
         "prefill_ms_runs": prefill,
@@ -950,6 +970,9 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
     counted_fraction = None
     if est.weights_bytes and result.get("weights_bytes_counted") is not None:
         counted_fraction = (result["weights_bytes_counted"] - est.weights_bytes) / est.weights_bytes
+    kv_fraction = None
+    if est.kv_bytes and result.get("kv_bytes_cache") is not None:
+        kv_fraction = (result["kv_bytes_cache"] - est.kv_bytes) / est.kv_bytes
     peak_fraction = None
     peak_estimate = None
     if est.weights_bytes and est.kv_bytes is not None and result.get("peak_allocated_bytes"):
@@ -966,6 +989,8 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
             else None
         ),
         "weights_counted_fraction": counted_fraction,
+        # the static KV cache's tensors vs the engine's KV estimate (batch x prompt + new)
+        "kv_cache_fraction": kv_fraction,
         "peak_estimate_bytes": peak_estimate,
         "peak_fraction": peak_fraction,
         "peak_tolerance": PEAK_MEMORY_TOLERANCE,
