@@ -130,6 +130,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "extrapolated linearly per layer (parameters, memory, prefill ms, decode ms per token)."
     ),
     gettext_noop("no roofline: %(reason)s."),
+    gettext_noop("no static KV cache for this architecture (%(reason)s): dynamic cache used."),
+    gettext_noop("not compiled: a compiled decode step needs the static KV cache."),
     gettext_noop("no analytic estimate: analyze_config failed (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone is not importable (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone has no analyze_config."),
