@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from axes import analysis as axes_analysis
@@ -397,7 +398,14 @@ def lineage_follow(
             _report(progress, f"base model: {base_id}", 100)
             try:
                 repo_id_validate(base_id)
-                parent = _model_ingest_hub(repo_id=base_id, revision=None, progress=None)
+                # the job's stage stays on the parent, but each of its files counts as
+                # progress (a job silent for INGEST_STALE_AFTER_S is taken for abandoned)
+                beat = (
+                    None
+                    if progress is None
+                    else partial(_lineage_beat, progress, f"base model: {base_id}")
+                )
+                parent = _model_ingest_hub(repo_id=base_id, revision=None, progress=beat)
             except (HubError, InvalidModelId, ArtifactInvalid) as exc:
                 note = f"Base model {base_id} was not ingested: {exc}"
             except Exception as exc:  # a parent's failure must never fail its child
@@ -415,6 +423,10 @@ def lineage_follow(
             if child is not result:
                 result.notes.append(note)
     return ingested
+
+
+def _lineage_beat(progress: Progress, stage: str, _stage: str, _pct: int) -> None:
+    progress(stage, 100)
 
 
 def _revision_note_add(revision: Revision, note: str) -> None:
@@ -769,6 +781,36 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
             updated_at=timezone.now(),
         )
     return IngestJob.objects.get(id=job_id)
+
+
+def ingest_job_fail_if_abandoned(*, job: IngestJob, stale_after_s: int) -> bool:
+    """Fail a running job with no progress for ``stale_after_s``: its worker died (killed,
+    restarted, out of memory) and nothing else would ever finish the row, so the page that
+    polls it would say "Reading ..." for ever. Conditional on the row still being that silent
+    (a worker that moves it along meanwhile keeps it). True when this call failed it."""
+    cutoff = timezone.now() - timedelta(seconds=stale_after_s)
+    if job.status != IngestJob.Status.RUNNING or job.updated_at >= cutoff:
+        return False
+    minutes = max(1, round(stale_after_s / 60))
+    message = ngettext(
+        "The worker reading %(id)s from the Hub stopped without finishing (no progress for "
+        "%(n)s minute; it was probably restarted or ran out of memory). Try again.",
+        "The worker reading %(id)s from the Hub stopped without finishing (no progress for "
+        "%(n)s minutes; it was probably restarted or ran out of memory). Try again.",
+        minutes,
+    ) % {"id": job.repo_id, "n": minutes}
+    now = timezone.now()
+    return bool(
+        IngestJob.objects.filter(
+            pk=job.pk, status=IngestJob.Status.RUNNING, updated_at__lt=cutoff
+        ).update(
+            status=IngestJob.Status.FAILED,
+            error=message,
+            error_code="worker_lost",
+            finished_at=now,
+            updated_at=now,
+        )
+    )
 
 
 def _ingest_job_fail(job_id: int, message: str, code: str) -> None:

@@ -193,12 +193,17 @@ def _job_state(job: Any) -> dict[str, Any]:
 
 
 def _job_run_inline_if_stale(job: Any) -> Any:
-    """Run a job in this request when no worker has claimed it within INGEST_INLINE_AFTER_S.
+    """Run a job in this request when no worker has claimed it within INGEST_INLINE_AFTER_S;
+    fail one whose worker died (no progress for INGEST_STALE_AFTER_S) with the reason.
 
     A deployment without a running Celery worker still ingests (slower first page), and a
     worker that picks the message up later finds the row claimed and does nothing
     (``ingest_job_run`` claims with a conditional UPDATE). ``None`` disables the fallback.
     """
+    from catalog.services import ingest_job_fail_if_abandoned
+
+    if ingest_job_fail_if_abandoned(job=job, stale_after_s=settings.INGEST_STALE_AFTER_S):
+        return _job_get(job.pk)
     after_s = getattr(settings, "INGEST_INLINE_AFTER_S", 8)
     if after_s is None or job.status != "queued":
         return job

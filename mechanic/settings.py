@@ -29,6 +29,10 @@ Environment variables (all optional in development):
                           the page says that no worker has taken a queued run yet (default 30);
                           ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal
                           (default: cuda where nvidia-smi is found, else cpu).
+- ``INGEST_INLINE_AFTER_S``: a queued ingest no worker took after this runs in the page's
+                          request (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
+                          ingest with no progress for this long lost its worker and is failed
+                          with the reason (default 600).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -340,6 +344,11 @@ NINJA_NUM_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 # An ingest job no worker has claimed after this many seconds runs in the web request that
 # polls it (a deployment without a worker still ingests); 0 turns the fallback off.
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None
+# A running ingest job with no progress for this long lost its worker (killed, restarted, out
+# of memory): the page that polls it fails it with the reason. It must outlast the longest
+# silent step, one Hub file with its retries (HF_MAX_RETRIES x (HF_TIMEOUT_S, or a 429 wait of
+# up to a minute)).
+INGEST_STALE_AFTER_S = env_int("INGEST_STALE_AFTER_S", 600, minimum=60)
 CELERY_BEAT_SCHEDULE = {
     "profiler-reap-stale-runs": {"task": "profiler.tasks.reap_stale_runs", "schedule": 60.0},
     # kombu's SQLAlchemy transport keeps every delivered message (visible=0): drop them
