@@ -171,6 +171,18 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "config.json"
     ),
     gettext_noop("attention head counts must not be negative"),
+    gettext_noop(
+        "%(path)s must be a whole number of bits from 1 to 16, not %(value)s; fix the value in "
+        "config.json"
+    ),
+    gettext_noop(
+        "%(path)s must be a positive number of weights (or -1: one group per output channel), "
+        "not %(value)s; fix the value in config.json"
+    ),
+    gettext_noop(
+        "%(path)s must be two positive sizes, such as [128, 128], not %(value)s; fix the value "
+        "in config.json"
+    ),
     gettext_noop("%(path)s must be positive for a model with attention layers, not %(value)s"),
     gettext_noop(
         "the layer pattern has %(n_entries)s entries but the config says %(n_layers)s layers; "

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backbone.errors import ConfigError
+
 # torch / config dtype names -> the short names reports and the KV-cache options use
 DTYPE_SHORT_NAMES: dict[str, str] = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
 
@@ -41,24 +43,93 @@ DTYPE_BYTES: dict[str, float] = {
 }
 
 
+# GPTQ's group_size -1: no groups, one scale (and zero) per output channel
+PER_CHANNEL = -1
+_SIZE_MAX = 1_000_000  # a group or block of weights past any real checkpoint's
+
+
+def _whole(value: Any) -> int | None:
+    """An integer from a JSON value (4, 4.0, "4"), None for anything else (a bool included)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def _bits(qc: dict[str, Any]) -> int:
+    key = "bits" if qc.get("bits") is not None else "w_bit"
+    value = qc.get(key)
+    if value is None:
+        return 4
+    bits = _whole(value)
+    if bits is None or not 1 <= bits <= 16:
+        path = f"quantization_config.{key}"
+        raise ConfigError(
+            f"{path} must be a whole number of bits from 1 to 16, not {value!r}; fix the value "
+            "in config.json",
+            key=path,
+        )
+    return bits
+
+
+def _group_size(qc: dict[str, Any]) -> int:
+    key = "group_size" if qc.get("group_size") is not None else "q_group_size"
+    value = qc.get(key)
+    if value is None:
+        return 128
+    size = _whole(value)
+    if size is None or not (size == PER_CHANNEL or 1 <= size <= _SIZE_MAX):
+        path = f"quantization_config.{key}"
+        raise ConfigError(
+            f"{path} must be a positive number of weights (or -1: one group per output "
+            f"channel), not {value!r}; fix the value in config.json",
+            key=path,
+        )
+    return size
+
+
+def _block_size(value: Any) -> list[int] | None:
+    """FP8's weight_block_size: two positive sizes ([128, 128]); absent or empty: per-tensor."""
+    if value is None or value == []:
+        return None
+    sizes = [_whole(v) for v in value] if isinstance(value, list) else []
+    if len(sizes) != 2 or any(v is None or not 1 <= v <= _SIZE_MAX for v in sizes):
+        path = "quantization_config.weight_block_size"
+        raise ConfigError(
+            f"{path} must be two positive sizes, such as [128, 128], not {value!r}; fix the "
+            "value in config.json",
+            key=path,
+        )
+    return [int(v) for v in sizes if v is not None]
+
+
 def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
-    """Normalize a quantization_config into {method, bits, block/group, excluded modules}."""
+    """Normalize a quantization_config into {method, bits, block/group, excluded modules}.
+
+    The sizes the byte counts divide and multiply by are checked (``ConfigError`` naming the
+    key): a config is the repo's file, and ``"bits": "four"`` or a zero block is its mistake."""
     method = str(qc.get("quant_method") or qc.get("quant_algo") or "unknown").lower()
     out: dict[str, Any] = {"method": method}
     if method == "fp8":
         out["bits"] = 8
         out["format"] = qc.get("fmt") or "e4m3"
-        block = qc.get("weight_block_size")
-        out["block_size"] = list(block) if isinstance(block, list) else None
+        block = _block_size(qc.get("weight_block_size"))
+        out["block_size"] = block
         out["label"] = "FP8 block-wise" if block else "FP8"
     elif method == "mxfp4":
         out["bits"] = 4
         out["group_size"] = 32
         out["label"] = "MXFP4 (experts)"
     elif method in ("awq", "gptq"):
-        out["bits"] = int(qc.get("bits") or qc.get("w_bit") or 4)
-        out["group_size"] = int(qc.get("group_size") or qc.get("q_group_size") or 128)
-        out["label"] = f"{method.upper()} int{out['bits']} g{out['group_size']}"
+        out["bits"] = _bits(qc)
+        out["group_size"] = _group_size(qc)
+        groups = "per-channel" if out["group_size"] == PER_CHANNEL else f"g{out['group_size']}"
+        out["label"] = f"{method.upper()} int{out['bits']} {groups}"
     elif method in ("bitsandbytes",):
         out["bits"] = 4 if qc.get("load_in_4bit") else 8
         out["label"] = f"bitsandbytes int{out['bits']}"
@@ -80,9 +151,11 @@ def group_quantized_bytes(
     total_params: int, quantizable_params: int, bits: int, groups: int
 ) -> int:
     """AWQ / GPTQ: the decoder linears packed at ``bits`` + per group of ``groups`` input rows
-    and per output column an fp16 scale and a packed zero; the rest at 16 bits."""
+    and per output column an fp16 scale and a packed zero; the rest at 16 bits. ``groups``
+    ``PER_CHANNEL`` (GPTQ's -1): one scale and zero per output channel, a few bytes per row of
+    thousands of weights, left out."""
     q = quantizable_params * bits // 8
-    meta = (quantizable_params // max(groups, 1)) * (2 + bits / 8)
+    meta = 0 if groups == PER_CHANNEL else (quantizable_params // max(groups, 1)) * (2 + bits / 8)
     return int(q + meta + (total_params - quantizable_params) * 2)
 
 
@@ -120,9 +193,10 @@ def stored_bytes(
     if method in ("awq", "gptq"):
         bits = quantization.get("bits", 4)
         groups = quantization.get("group_size", 128)
+        per = "output channel" if groups == PER_CHANNEL else f"group of {groups}"
         return (
             group_quantized_bytes(total_params, quantizable_params, bits, groups),
-            f"int{bits} packed decoder linears + fp16 scales/zeros per group of {groups} + 16-bit rest",
+            f"int{bits} packed decoder linears + fp16 scales/zeros per {per} + 16-bit rest",
         )
     return int(total_params * base), f"unknown method {method}: counted at {base:g} B/param"
 
