@@ -142,18 +142,99 @@ def file_text_build(
     )
 
 
-def safetensors_header_check(header: dict[str, Any], name: str) -> dict[str, Any]:
-    """Refuse headers with an absurd tensor count; return the header otherwise."""
+# Bits per element of the whole-byte safetensors dtypes (safetensors' ``Dtype``). Any other
+# name (the sub-byte F4 / F6_*, whose packing writers differ on, a dtype added later) is kept,
+# its byte length unchecked.
+SAFETENSORS_DTYPE_BITS = {
+    "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8, "I16": 16,
+    "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32, "I64": 64, "U64": 64,
+    "F64": 64,
+}  # fmt: skip
+
+
+def _whole_number(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _tensor_check(tensor: str, info: Any, name: str) -> tuple[int, int] | None:
+    """(begin, end) of one header entry's data, after checking its dtype, shape and offsets
+    as the safetensors format defines them; ArtifactInvalid naming the tensor otherwise."""
+    where = f"{name}: tensor {tensor!r}"
+    if not isinstance(info, dict):
+        raise ArtifactInvalid(f"{where} is {type(info).__name__}, not an entry with a dtype.")
+    dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+    if not isinstance(dtype, str) or not dtype:
+        raise ArtifactInvalid(f"{where} has the dtype {dtype!r}, not a name such as BF16.")
+    if not isinstance(shape, list) or not all(_whole_number(d) for d in shape):
+        raise ArtifactInvalid(f"{where} has the shape {shape!r}, not a list of sizes.")
+    if offsets is None:
+        return None  # a header given without offsets (a test fixture, a summary)
+    if (
+        not isinstance(offsets, list | tuple)
+        or len(offsets) != 2
+        or not all(_whole_number(o) for o in offsets)
+        or offsets[0] > offsets[1]
+    ):
+        raise ArtifactInvalid(f"{where} has the data_offsets {offsets!r}, not [begin, end].")
+    begin, end = int(offsets[0]), int(offsets[1])
+    bits = SAFETENSORS_DTYPE_BITS.get(dtype)
+    if bits is not None:
+        elements = 1
+        for d in shape:
+            elements *= d
+        expected = elements * bits // 8
+        if end - begin != expected:
+            raise ArtifactInvalid(
+                f"{where} is {dtype} {shape} ({expected:,} bytes) but its data_offsets span "
+                f"{end - begin:,} bytes."
+            )
+    return begin, end
+
+
+def safetensors_header_check(
+    header: dict[str, Any], name: str, *, data_bytes: int | None = None
+) -> dict[str, Any]:
+    """Return the header if it is one the safetensors format allows, else ArtifactInvalid.
+
+    Refused: an absurd tensor count; an entry that is no ``{dtype, shape, data_offsets}``
+    (a shape of strings, negative sizes, offsets that are no ``[begin, end]``); offsets whose
+    span is not the tensor's size in its dtype; two tensors over the same bytes; and, with
+    ``data_bytes`` (the file's size after its header), data past the end of the file. The
+    parameter counts read from a header are only as good as these."""
     tensors = len(header) - (1 if "__metadata__" in header else 0)
     if tensors > SAFETENSORS_MAX_TENSORS:
         raise ArtifactInvalid(
             f"{name} declares {tensors:,} tensors, over the limit of {SAFETENSORS_MAX_TENSORS:,}."
         )
+    metadata = header.get("__metadata__")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise ArtifactInvalid(f"{name}: __metadata__ is {type(metadata).__name__}, not an object.")
+    spans: list[tuple[int, int, str]] = []
+    for tensor, info in header.items():
+        if tensor == "__metadata__":
+            continue
+        span = _tensor_check(tensor, info, name)
+        if span is not None and span[1] > span[0]:
+            spans.append((span[0], span[1], tensor))
+    spans.sort()
+    for (_, end, first), (begin, _, second) in zip(spans, spans[1:], strict=False):
+        if begin < end:
+            raise ArtifactInvalid(
+                f"{name}: tensors {first!r} and {second!r} overlap (bytes {begin:,} to {end:,})."
+            )
+    if data_bytes is not None and spans and spans[-1][1] > data_bytes:
+        raise ArtifactInvalid(
+            f"{name}: tensor {spans[-1][2]!r} ends at byte {spans[-1][1]:,} of the data, but "
+            f"the file holds {data_bytes:,} bytes after its header (truncated?)."
+        )
     return header
 
 
-def safetensors_header_from_bytes(prefix: bytes, name: str) -> dict[str, Any]:
-    """Parse a safetensors header from the first bytes of the file (8-byte length + JSON)."""
+def safetensors_header_from_bytes(
+    prefix: bytes, name: str, *, file_bytes: int | None = None
+) -> dict[str, Any]:
+    """Parse a safetensors header from the first bytes of the file (8-byte length + JSON);
+    ``file_bytes``, the whole file's size, lets the check see data past its end."""
     if len(prefix) < 8:
         raise ArtifactInvalid(f"{name} is too small to be a safetensors file.")
     (header_bytes,) = struct.unpack("<Q", prefix[:8])
@@ -173,7 +254,8 @@ def safetensors_header_from_bytes(prefix: bytes, name: str) -> dict[str, Any]:
         raise ArtifactInvalid(f"{name} header is not a JSON object.")
     if "\\u0000" in json.dumps(header):  # jsonb (PostgreSQL) refuses U+0000
         raise ArtifactInvalid(f"{name} header holds a NUL character (\\u0000).")
-    return safetensors_header_check(header, name)
+    data_bytes = None if file_bytes is None else file_bytes - 8 - header_bytes
+    return safetensors_header_check(header, name, data_bytes=data_bytes)
 
 
 def safetensors_header_from_file(path: Path) -> dict[str, Any]:
@@ -188,4 +270,6 @@ def safetensors_header_from_file(path: Path) -> dict[str, Any]:
                 f"{path.name} has a {header_bytes:,}-byte header, over the "
                 f"{SAFETENSORS_HEADER_MAX_BYTES:,}-byte limit."
             )
-        return safetensors_header_from_bytes(head + fh.read(header_bytes), path.name)
+        return safetensors_header_from_bytes(
+            head + fh.read(header_bytes), path.name, file_bytes=path.stat().st_size
+        )

@@ -432,6 +432,13 @@ def hub_safetensors_header(*, repo_id: str, sha: str, filename: str) -> dict[str
         meta = _call_entry(filename, repo_id, sha, fetch)
     except SafetensorsParsingError as exc:
         raise ArtifactInvalid(str(exc)) from exc
+    except (TypeError, AttributeError) as exc:
+        # the client's parser indexes the header as it expects it: a header that is a list, or
+        # an entry that is a string, fails there (a note, not the whole ingest's failure)
+        raise ArtifactInvalid(
+            f"{filename}: the header is not an object of {{dtype, shape, data_offsets}} "
+            f"entries ({exc})."
+        ) from exc
     if meta is None:
         return None
     header: dict[str, Any] = {}

@@ -64,15 +64,18 @@ def _safetensors_counts(files: dict[str, bytes]) -> dict[str, Any] | None:
         (n,) = struct.unpack("<Q", data[:8])
         try:
             header = json.loads(data[8 : 8 + n])
-        except ValueError:
+            found: dict[str, int] = {}
+            for key, info in header.items():
+                if key == "__metadata__":
+                    continue
+                count = 1
+                for dim in info["shape"]:
+                    count *= int(dim)
+                found[info["dtype"]] = found.get(info["dtype"], 0) + count
+        except (ValueError, TypeError, KeyError, AttributeError):
             continue  # a deliberately broken file: the Hub just reports no counts for it
-        for key, info in header.items():
-            if key == "__metadata__":
-                continue
-            count = 1
-            for dim in info["shape"]:
-                count *= dim
-            params[info["dtype"]] = params.get(info["dtype"], 0) + count
+        for dtype, count in found.items():
+            params[dtype] = params.get(dtype, 0) + count
     if not params:
         return None
     return {"parameters": params, "total": sum(params.values())}

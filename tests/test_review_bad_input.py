@@ -135,3 +135,86 @@ def test_gptq_without_groups_is_per_channel_not_a_scale_per_weight():
     assert stored < grouped["memory"]["weights_bytes"]["stored"]
     assert stored < plain["memory"]["weights_bytes"]["stored"]
     assert "per output channel" in per_channel["memory"]["weights_bytes"]["stored_basis"]
+
+
+# --- safetensors headers -------------------------------------------------------------------------
+
+
+def _safetensors_file(header: dict, data: bytes = b"") -> bytes:
+    """A safetensors file with exactly this header (8-byte little-endian length + JSON)."""
+    import json
+
+    blob = json.dumps(header).encode()
+    return len(blob).to_bytes(8, "little") + blob + data
+
+
+F32x2 = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}
+BAD_HEADERS = [
+    ({"a.weight": {**F32x2, "shape": "ab"}}, "has the shape 'ab'"),
+    ({"a.weight": {**F32x2, "shape": [-1, 4]}}, "has the shape [-1, 4]"),
+    ({"a.weight": {**F32x2, "shape": [None]}}, "has the shape [None]"),
+    ({"a.weight": {**F32x2, "dtype": ["F32"]}}, "has the dtype ['F32']"),
+    ({"a.weight": {**F32x2, "data_offsets": [8, 0]}}, "not [begin, end]"),
+    ({"a.weight": {**F32x2, "data_offsets": [0, 4]}}, "its data_offsets span 4 bytes"),
+    ({"a.weight": "F32"}, "is str, not an entry"),
+    ({"a.weight": F32x2, "b.weight": {**F32x2, "data_offsets": [4, 12]}}, "overlap"),
+    ({"a.weight": {**F32x2, "shape": [4], "data_offsets": [0, 16]}}, "holds 8 bytes"),
+]
+
+
+@pytest.mark.parametrize(("header", "message"), BAD_HEADERS)
+def test_a_malformed_local_safetensors_header_is_a_note_and_the_config_is_still_analyzed(
+    tmp_path, header, message
+):
+    # Before the fix: a shape of strings crashed the analysis (the model stored with no
+    # figures at all), negative sizes gave negative stored counts, and overlapping tensors or
+    # data past the end of the file were read as if they were a checkpoint.
+    import json
+
+    from catalog.services import model_ingest_dir
+    from tests.test_ingest import TINY_CONFIG
+
+    folder = tmp_path / "local--broken"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(TINY_CONFIG))
+    (folder / "model.safetensors").write_bytes(_safetensors_file(header, b"\0" * 8))
+    revision = model_ingest_dir(path=folder, repo_id="local/broken").revision
+    note = next(n for n in revision.notes if "model.safetensors refused" in n)
+    assert message in note, note
+    assert not revision.artifacts.filter(kind="safetensors_header").exists()
+    assert revision.analysis["params"]["total"] > 0  # the config's figures are all there
+    assert "error" not in revision.analysis
+
+
+def test_a_real_safetensors_file_passes_the_checks(tmp_path):
+    from catalog.artifact_text import safetensors_header_from_file
+    from tests.hubserver import safetensors_bytes
+
+    path = tmp_path / "model.safetensors"
+    path.write_bytes(safetensors_bytes({"a": ("F32", (2, 3)), "b": ("F16", (5,)), "c": ("I8", ())}))
+    header = safetensors_header_from_file(path)
+    assert set(header) == {"__metadata__", "a", "b", "c"}
+
+
+def test_a_hub_safetensors_header_the_client_cannot_read_is_a_note_not_a_failed_ingest(hub):
+    # Before the fix: huggingface_hub's parser indexes each entry (``tensor["dtype"]``): an
+    # entry that is a string raised TypeError out of the ingest ("Unexpected error").
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    broken = _safetensors_file({"a.weight": "F32"})
+    hub.add_repo("test-org/odd-header", tiny_files(**{"model.safetensors": broken}))
+    revision = model_ingest(repo_id="test-org/odd-header", follow_lineage=False).revision
+    assert any("model.safetensors refused" in n for n in revision.notes), revision.notes
+    assert revision.analysis["params"]["total"] > 0
+
+
+def test_a_hub_safetensors_header_with_a_shape_of_strings_is_refused(hub):
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    broken = _safetensors_file({"a.weight": {**F32x2, "shape": "ab"}}, b"\0" * 8)
+    hub.add_repo("test-org/str-shape", tiny_files(**{"model.safetensors": broken}))
+    revision = model_ingest(repo_id="test-org/str-shape", follow_lineage=False).revision
+    assert any("'a.weight' has the shape" in n for n in revision.notes), revision.notes
+    assert "error" not in revision.analysis and revision.analysis["params"]["total"] > 0
