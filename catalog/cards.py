@@ -84,6 +84,12 @@ _VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link"
               "param", "source", "track", "wbr"}  # fmt: skip
 # attributes of the card's own tags that would collide with the page's (L<n> anchors, classes)
 _RAW_ATTRS_DROPPED = {"id", "class", "name", "style"}
+# How deep the card's own tags may nest; deeper ones show as text. The sanitizer's HTML parser
+# spends time quadratic in the nesting of block elements (a 1 MiB card of "<div>" took many
+# minutes); real cards nest a few levels. Tags a browser closes by themselves when the next
+# one opens (p, li, td...) do not nest, and are not counted.
+CARD_HTML_MAX_DEPTH = 64
+_RAW_NOT_NESTING = {"p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody", "tfoot"}
 
 
 @dataclass
@@ -193,11 +199,21 @@ class _RawHtml(HTMLParser):
                 )
             )
         elif tag in RAW_HTML_KEPT:
+            if self._nests(tag):
+                if self.env.get("depth", 0) >= CARD_HTML_MAX_DEPTH:
+                    self.env["too_deep"] = self.env.get("too_deep", 0) + 1
+                    self.out.append(escapeHtml(self.get_starttag_text() or f"<{tag}>"))
+                    return
+                self.env["depth"] = self.env.get("depth", 0) + 1
             if tag == "a":
                 self.env["links"] = self.env.get("links", 0) + 1
             self.out.append(self._tag(tag, attrs))
         elif tag not in RAW_HTML_UNWRAPPED:
             self.out.append(escapeHtml(self.get_starttag_text() or f"<{tag}>"))
+
+    @staticmethod
+    def _nests(tag: str) -> bool:
+        return tag not in _VOID_TAGS and tag not in _RAW_NOT_NESTING
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _VOID_TAGS or tag not in RAW_HTML_KEPT:
@@ -210,6 +226,12 @@ class _RawHtml(HTMLParser):
         if tag in _VOID_TAGS:
             return
         if tag in RAW_HTML_KEPT:
+            if self._nests(tag):
+                if self.env.get("too_deep", 0):  # the end of a tag shown as text
+                    self.env["too_deep"] -= 1
+                    self.out.append(escapeHtml(f"</{tag}>"))
+                    return
+                self.env["depth"] = max(0, self.env.get("depth", 0) - 1)
             if tag == "a":
                 self.env["links"] = max(0, self.env.get("links", 0) - 1)
             self.out.append(f"</{tag}>")

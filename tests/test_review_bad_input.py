@@ -218,3 +218,50 @@ def test_a_hub_safetensors_header_with_a_shape_of_strings_is_refused(hub):
     revision = model_ingest(repo_id="test-org/str-shape", follow_lineage=False).revision
     assert any("'a.weight' has the shape" in n for n in revision.notes), revision.notes
     assert "error" not in revision.analysis and revision.analysis["params"]["total"] > 0
+
+
+# --- model cards -------------------------------------------------------------------------------
+
+
+def _max_depth(html: str) -> int:
+    """How deep the elements of ``html`` nest, as html.parser reads it."""
+    from html.parser import HTMLParser
+
+    void = {"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col", "area"}
+
+    class Depth(HTMLParser):
+        depth = deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            if tag not in void:
+                self.depth -= 1
+
+    parser = Depth()
+    parser.feed(html)
+    return parser.deepest
+
+
+@pytest.mark.parametrize("tag", ["div", "blockquote", "details", "ul"])
+def test_a_card_nesting_its_html_thousands_deep_shows_the_excess_as_text(tag):
+    # The sanitizer's HTML parser takes time quadratic in the nesting of block elements: a 1 MiB
+    # card of "<div>" (200,000 deep) held a worker for many minutes on every uncached view of
+    # its page. Past CARD_HTML_MAX_DEPTH the card's own tags are shown as text.
+    from catalog.cards import CARD_HTML_MAX_DEPTH, card_render_html
+
+    html = card_render_html("# Card\n\n" + f"<{tag}>" * 5000 + "\n\nlast words\n")
+    assert _max_depth(html) <= CARD_HTML_MAX_DEPTH + 10  # + the page's own few levels
+    assert f"&lt;{tag}&gt;" in html  # nothing is lost: the rest is there, as text
+    assert "last words" in html
+
+
+def test_a_card_with_ordinary_nested_html_keeps_its_layout():
+    from catalog.cards import card_render_html
+
+    card = '<div align="center">\n<p><b><a href="https://x.example">x</a></b></p>\n</div>\n'
+    html = card_render_html(card * 300)  # 300 siblings: depth stays small, every tag kept
+    assert html.count('<div align="center"') == 300 and "&lt;div" not in html
