@@ -356,7 +356,9 @@ def models_list(
     if q:
         qs = qs.filter(repo_id__icontains=q[:100])
     count = qs.count()
-    items = [_summary(m) for m in qs[offset : offset + limit]]
+    # past the end is an empty page, answered without a query (an offset past the database's
+    # integers, 10**20, would be its error)
+    items = [_summary(m) for m in qs[offset : offset + limit]] if offset < count else []
     following = None
     if offset + limit < count:
         query = request.GET.copy()

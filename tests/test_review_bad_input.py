@@ -265,3 +265,16 @@ def test_a_card_with_ordinary_nested_html_keeps_its_layout():
     card = '<div align="center">\n<p><b><a href="https://x.example">x</a></b></p>\n</div>\n'
     html = card_render_html(card * 300)  # 300 siblings: depth stays small, every tag kept
     assert html.count('<div align="center"') == 300 and "&lt;div" not in html
+
+
+# --- the API's paging --------------------------------------------------------------------------
+
+
+def test_an_api_offset_past_any_database_integer_is_an_empty_page_not_a_500(web_showcase):
+    # Before the fix: OFFSET 99999999999999999999 reached the database (SQLite: "datatype
+    # mismatch", PostgreSQL: bigint out of range), a 500.
+    client = Client(raise_request_exception=True)
+    response = client.get("/api/models", {"offset": "99999999999999999999"})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["items"] == [] and page["next"] is None and page["count"] >= 2
