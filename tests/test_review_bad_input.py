@@ -278,3 +278,34 @@ def test_an_api_offset_past_any_database_integer_is_an_empty_page_not_a_500(web_
     assert response.status_code == 200
     page = response.json()
     assert page["items"] == [] and page["next"] is None and page["count"] >= 2
+
+
+# --- production settings -----------------------------------------------------------------------
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    """The README's promise: DEBUG=0 with a real SECRET_KEY passes ``check --deploy`` with no
+    warning (nothing tested it)."""
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "mechanic.example",
+        "MECHANIC_DATA_DIR": str(tmp_path),
+    }
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "no issues" in proc.stdout
