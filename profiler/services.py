@@ -164,6 +164,49 @@ def _run_request_fits(revision: Revision, config: Artifact, fields: dict[str, An
                 "Hub, so there are none to load: choose synthetic weights."
             )
         )
+    _run_request_fits_this_machine(revision, data, fields)
+
+
+_DTYPE_BYTES = {"bfloat16": 2, "float16": 2, "float32": 4}
+
+
+def _run_request_fits_this_machine(
+    revision: Revision, config: dict[str, Any] | None, fields: dict[str, Any]
+) -> None:
+    """A CPU run whose whole model cannot fit in this machine's memory, refused before it is
+    queued, with sliced mode offered. Only where the worker is this machine: the embedded
+    broker (``make run``) is a local file, so its worker runs here; a Redis broker's workers
+    may be anywhere, and they check their own memory."""
+    if (
+        fields["device_kind"] != MeasurementRun.Device.CPU
+        or fields["mode"] == MeasurementRun.Mode.SLICED
+        or not str(settings.CELERY_BROKER_URL).startswith("sqla+sqlite")
+    ):
+        return
+    total = ((revision.analysis or {}).get("params") or {}).get("total")
+    if not isinstance(total, int) and isinstance(config, dict):
+        from axes.backbone import BackboneError, analyze_config
+
+        try:
+            total = analyze_config(config)["params"]["total"]
+        except (BackboneError, ValueError):
+            return  # the worker says what is wrong with the config
+    if not isinstance(total, int):
+        return
+    from profiler.core.measure import host_memory_available
+
+    available = host_memory_available()
+    need = total * _DTYPE_BYTES.get(fields["dtype"], 2)
+    if available is not None and need > available:
+        gib = 1024**3
+        raise RunRequestInvalid(
+            _(
+                "The weights alone need about %(need).1f GiB in %(dtype)s, more than the "
+                "%(available).1f GiB this machine has free for the CPU worker: choose sliced "
+                "mode, which builds a few layers and extrapolates."
+            )
+            % {"need": need / gib, "dtype": fields["dtype"], "available": available / gib}
+        )
 
 
 def _broker_display(url: str) -> str:

@@ -244,6 +244,48 @@ def test_request_validation_is_readable():
     assert not MeasurementRun.objects.exists()
 
 
+def test_a_cpu_run_this_machine_cannot_hold_is_refused_before_it_is_queued(settings):
+    """With the embedded broker (make run) the CPU worker is this machine: a model whose
+    weights exceed its free memory (DeepSeek-V3's shapes, ~1.25 TiB in bf16) is refused on the
+    form, with sliced mode offered, instead of queueing and failing on the worker. Sliced
+    mode, and a Redis broker (workers elsewhere, which check their own memory), pass."""
+    from tests.conftest import shared_hub
+
+    hub = shared_hub()
+    if not hub.is_dir():
+        pytest.skip("../shared/hub is not here")
+    import json
+
+    config = json.loads((hub / "deepseek-ai--DeepSeek-R1" / "config.json").read_text())
+    config.pop("quantization_config", None)
+    revision = revision_with_config(config, repo_id="test/huge")
+    settings.CELERY_BROKER_URL = "sqla+sqlite:////tmp/mechanic-test-broker-unused.sqlite3"
+    with pytest.raises(services.RunRequestInvalid, match=r"choose sliced mode") as refused:
+        services.run_request(revision=revision, device="cpu")
+    assert re.search(r"need about 1[0-9]{3}\.\d GiB in bfloat16", str(refused.value))
+    client, token = _csrf_client_and_token(revision)
+    url = reverse("profiler:measure", args=[revision.pk])
+    form = {**FORM, "device": "cpu", "csrfmiddlewaretoken": token}
+    german = client.post(url, form, headers={"HX-Request": "true", "Accept-Language": "de"})
+    assert "sliced" in german.content.decode() and "GiB" in german.content.decode()
+    assert 'name="device"' in german.content.decode()  # the form comes back to be changed
+    assert not MeasurementRun.objects.exists()
+    # what the refusal is not about
+    tiny = revision_with_config(TINY_LLAMA, repo_id="test/tiny-fits")
+    services._run_request_fits_this_machine(
+        tiny, TINY_LLAMA, {"device_kind": "cpu", "mode": "synthetic", "dtype": "float32"}
+    )
+    for fields in (
+        {"device_kind": "cpu", "mode": "sliced", "dtype": "bfloat16"},
+        {"device_kind": "cuda", "mode": "synthetic", "dtype": "bfloat16"},
+    ):
+        services._run_request_fits_this_machine(revision, config, fields)
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/14"
+    services._run_request_fits_this_machine(
+        revision, config, {"device_kind": "cpu", "mode": "synthetic", "dtype": "bfloat16"}
+    )
+
+
 def test_too_long_a_request_is_refused_on_the_form_in_the_page_language():
     revision = revision_with_config(TINY_LLAMA)
     client, token = _csrf_client_and_token(revision)
