@@ -316,13 +316,14 @@ def _cell(value: Any) -> Any:
 VERDICT_COLUMNS = ("verdict", "why")
 
 
-def _verdict_records(data: dict[str, Any]) -> list[dict[str, Any]]:
+def _verdict_records(data: dict[str, Any], *, cell_of: Any = None) -> list[dict[str, Any]]:
     """The page's main result as export rows (section "verdict"): the sentence, then per axis
     its state and reason, then each difference with the two sides' values. ``differs`` is
     True/False for differs/same and empty where an axis or a side is not known."""
     verdict = data.get("axes_verdict")
     if not verdict:
         return []
+    cell = cell_of or _cell
     names = data["names"]
     records: list[dict[str, Any]] = [
         {"section": "verdict", "axis": "", "item": "sentence", "why": verdict["sentence"]}
@@ -365,22 +366,41 @@ def _verdict_records(data: dict[str, Any]) -> list[dict[str, Any]]:
                     if difference.get("not_counted")
                     else "",
                 }
-                | {n: _cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
+                | {n: cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
             )
     return records
 
 
-def comparison_frame(data: dict[str, Any]) -> Any:
+def _native_cell(value: Any) -> Any:
+    """A JSON export cell: the value itself (lists and objects as JSON, not as text holding
+    JSON), whole floats as integers."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fact_cell(cell: list[dict[str, Any]], *, native: bool) -> Any:
+    """The facts of one kind for one model: CSV joins their canonical text with "; "; JSON
+    keeps the value (several facts: the list of values; none: null)."""
+    if not native:
+        return "; ".join(_canon(f.get("value")) for f in cell)
+    values = [_native_cell(f.get("value")) for f in cell]
+    return values[0] if len(values) == 1 else (values or None)
+
+
+def comparison_frame(data: dict[str, Any], *, native: bool = False) -> Any:
     """One long table (section, axis, item, one column per model, then the verdict's state and
-    why) for CSV/JSON export: the verdict first, as on the page."""
+    why) for CSV/JSON export: the verdict first, as on the page. ``native``: cells keep their
+    JSON values (the JSON export); else every structured value is its canonical text (CSV)."""
     import pandas as pd
 
+    cell_of = _native_cell if native else _cell
     names = data["names"]
-    records: list[dict[str, Any]] = _verdict_records(data)
+    records: list[dict[str, Any]] = _verdict_records(data, cell_of=cell_of)
     for row in data["headline"]:
         records.append(
             {"section": "headline", "axis": "", "item": row["key"], "differs": row["differs"]}
-            | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
+            | {n: cell_of(v) for n, v in zip(names, row["values"], strict=False)}
         )
     if names:  # the context cache_bytes_at_context is figured at (the page's title says it)
         records.append(
@@ -392,14 +412,14 @@ def comparison_frame(data: dict[str, Any]) -> Any:
             records.append(
                 {"section": "facts", "axis": axis, "item": row["kind"], "differs": row["differs"]}
                 | {
-                    n: "; ".join(_canon(f.get("value")) for f in cell)
+                    n: _fact_cell(cell, native=native)
                     for n, cell in zip(names, row["cells"], strict=False)
                 }
             )
     for row in data["config_diff"]:
         records.append(
             {"section": "config", "axis": "backbone", "item": row["key"], "differs": row["differs"]}
-            | {n: _cell(v) for n, v in zip(names, row["values"], strict=False)}
+            | {n: cell_of(v) for n, v in zip(names, row["values"], strict=False)}
         )
     return pd.DataFrame.from_records(
         records, columns=["section", "axis", "item", "differs", *names, *VERDICT_COLUMNS]
@@ -407,13 +427,14 @@ def comparison_frame(data: dict[str, Any]) -> Any:
 
 
 def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
-    frame = comparison_frame(data)
     stem = "compare-" + "-vs-".join(n.replace("/", "_") for n in data["names"])[:150]
     if fmt == "csv":
-        response = HttpResponse(frame.to_csv(index=False), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            comparison_frame(data).to_csv(index=False), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     else:
-        body = frame.to_json(orient="records", force_ascii=False)
+        body = comparison_frame(data, native=True).to_json(orient="records", force_ascii=False)
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
     return response

@@ -131,6 +131,16 @@ def test_compare_json_export(client, web_showcase):
     records = json.loads(response.content)
     total = next(r for r in records if r["item"] == "params_total")
     assert total["meta-llama/Meta-Llama-3-8B"] == 8030261248  # a number, not text
+    # structured values are JSON, not text holding JSON ("[\"LlamaForCausalLM\"]")
+    archs = next(r for r in records if r["item"] == "architectures")
+    assert archs["meta-llama/Meta-Llama-3-8B"] == ["LlamaForCausalLM"]
+    facts = [r for r in records if r["section"] == "facts"]
+    context = next(r for r in facts if r["item"] == "backbone.context_length")
+    assert context["meta-llama/Meta-Llama-3-8B"] == 8192  # the fact's number, not "8192"
+    # the CSV still writes them as their canonical text, one cell each
+    rows = list(csv.DictReader(io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode())))
+    archs = next(r for r in rows if r["item"] == "architectures")
+    assert archs["meta-llama/Meta-Llama-3-8B"] == '["LlamaForCausalLM"]'
 
 
 def test_normalized_diff_puts_one_concept_on_one_row(client, web_showcase):
