@@ -164,6 +164,11 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         ("weights_stored", _("Weights as stored"), lambda a: vs.weights_bytes(a, "stored")),
         ("weights_bf16", _("Weights at bf16"), lambda a: vs.weights_bytes(a, "bf16")),
         (
+            "weights_fp8",
+            _("Weights at fp8 (as a block-wise FP8 checkpoint)"),
+            lambda a: vs.weights_bytes(a, "fp8"),
+        ),
+        (
             "weights_int4",
             _("Weights at int4 (as an AWQ g128 checkpoint)"),
             lambda a: vs.weights_bytes(a, "int4"),
