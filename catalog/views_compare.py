@@ -73,6 +73,11 @@ def _normalized(revision_id: int, version: int, config: dict[str, Any] | None) -
     return flat
 
 
+# backbone fact kinds the engine writes whenever a config.json has the part (axes/backbone/
+# facts.py): their absence from an analyzed config means the model has none
+BACKBONE_PARTS: frozenset[str] = frozenset({"backbone.moe", "backbone.ssm", "backbone.mtp"})
+
+
 def _canon(value: Any) -> str:
     if value is None:
         return ""
@@ -219,6 +224,13 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         if axis not in axes_rows:
             continue
         cells = [by_kind.get(kind, []) for by_kind in per_model]
+        # a part the engine states whenever a config has it: a model whose config.json was
+        # analyzed and that has no such fact has none of it (Llama's SSM), which differs from
+        # one that has it; elsewhere a model without the fact is unknown ("—")
+        absent = [
+            not cell and kind in BACKBONE_PARTS and bool((a or {}).get("params"))
+            for cell, a in zip(cells, analyses, strict=False)
+        ]
         # the verdict's own equality (axes.verdict.facts_agree): each model's config.json where
         # that says it (a card's restatement is no difference), a stage by the stage it states,
         # so the row and the verdict never disagree; a model with none is unknown, not different
@@ -227,11 +239,13 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
             {
                 "kind": kind,
                 "cells": cells,
+                "columns": list(zip(cells, absent, strict=False)),
                 "differs": any(
                     not facts_agree(kind, x, y)
                     for i, x in enumerate(stated)
                     for y in stated[i + 1 :]
-                ),
+                )
+                or (bool(stated) and any(absent)),
             }
         )
 

@@ -422,3 +422,25 @@ def test_config_rows_hide_what_a_model_does_not_have(client, demo):
     assert rows["expert_gated"] == [True, False]  # both have experts: a real difference
     assert keys.count("experts_per_token") == 1 and "num_experts_per_token" not in keys
     assert rows["ssm_state_size"] == [None, 128]
+
+
+def test_a_part_only_one_model_has_differs_and_the_other_reads_none(client, demo):
+    """Llama 3.1 8B's config has no SSM and Nemotron-H's has Mamba-2 layers: the SSM row is a
+    difference, and Llama's cell says it has none (its config was analyzed), not "—"; a row
+    whose kind a model's config cannot state (a card fact) stays unknown for the other."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    ssm = next(r for r in data["axes"]["backbone"] if r["kind"] == "backbone.ssm")
+    assert ssm["differs"] is True
+    assert [none for _cell, none in ssm["columns"]] == [True, False]
+    continued = next(
+        r for r in data["axes"]["post_training"] if r["kind"] == "post_training.continued"
+    )
+    assert continued["differs"] is False and not any(none for _c, none in continued["columns"])
+    html = client.get(LLAMA31_NEMOTRON).content.decode()
+    axes = _section(html, 'id="axes-h"')
+    row = axes[axes.index("backbone.ssm") :].split("</tr>")[0]
+    assert 'data-testid="part-absent"' in row and "none (config.json has no such part)" in row
+    german = client.get(LLAMA31_NEMOTRON, {"lang": "de"}).content.decode()
+    assert "none (config.json has no such part)" not in german
