@@ -541,6 +541,8 @@ def test_minimax_m1_is_counted_as_transformers_minimax() -> None:
     assert not any("not counted" in n for n in report["notes"])
     facts = backbone_facts(hub_config("MiniMaxAI--MiniMax-M1-80k"), report)
     assert facts and all(f.confidence == 1 for f in facts)
+    norm = next(f for f in facts if f.kind == "backbone.norm")
+    assert norm.value["placement"] == "post"  # the config's postnorm: true, as transformers runs
     ssm = next(f for f in facts if f.kind == "backbone.ssm")
     assert ssm.value["type"] == "Lightning Attention"
     assert "attn_type_list" in ssm.evidence.locator

@@ -11,7 +11,10 @@
   ``sliding_window`` (default none) applies to every softmax layer;
 - every layer's FFN is the Mixtral sparse block: router (experts x hidden, no bias), fused
   experts of ``intermediate_size``; two RMSNorms per layer; the alpha/beta residual factors
-  are scalars, not parameters.
+  are scalars, not parameters. The norms are post-norm in MiniMax's sense (MiniMax-M1's
+  ``postnorm: true``): each sub-block's residual is its *normalized* input, so the residual
+  stream is re-normalized at every block (DeepNorm-style alpha scaling), not kept raw as in a
+  pre-norm Llama.
 
 MiniMax-M1's own config (``model_type: minimax_m1``, remote code that is never run here) is
 the same network spelled differently: ``attn_type_list`` (0 = Lightning, 1 = softmax) instead of
@@ -82,6 +85,7 @@ def read(view: ConfigView) -> ArchSpec:
         moe_intermediate_size=core["intermediate_size"],
         router_scoring="softmax",
         linear_attention_kind="lightning",
+        norm_placement="post",
         **extra,
     )
 
