@@ -352,29 +352,45 @@ def test_fp8_and_int4_weights_are_sized_as_real_checkpoints_store_them() -> None
 
 
 @needs_hub
+@needs_hub
+@pytest.mark.parametrize(
+    "name,published",
+    # the safetensors index's metadata.total_size of openai/gpt-oss-20b and the 120b's tensor
+    # bytes, as published with the checkpoints
+    [("openai--gpt-oss-20b", 13_761_264_768), ("openai--gpt-oss-120b", 65_248_815_744)],
+)
+def test_mxfp4_stored_size_is_the_published_checkpoint_to_the_byte(name, published) -> None:
+    """MXFP4 packs the expert matrices (4 bits + an e8m0 scale per 32); their biases, like
+    attention, router, embeddings and norms, stay bf16. Counting the biases at 4.25 bits too
+    left gpt-oss-20b 9,745,920 bytes short."""
+    assert analyze_config(hub_config(name))["memory"]["weights_bytes"]["stored"] == published
+
+
 def test_moe_roofline_reads_the_active_weights_at_their_own_density() -> None:
     """gpt-oss-120b stores its routed experts in MXFP4 and the rest in bf16: the checkpoint's
     average (0.558 B/param) applied to the active weights, which are mostly bf16, put the
     bound at 958.79 tok/s on an H100, 1.5x too fast."""
     report = analyze_config(hub_config("openai--gpt-oss-120b"), context_len=8192)
     h = 2880
-    expert = 3 * h * 2880 + 2 * 2880 + h  # gate_up + down, with their biases
-    active_experts = 36 * 4 * expert
-    experts_bytes = active_experts // 2 + active_experts // 32  # 4 bits + an e8m0 per 32
-    other = 2_127_557_952 - 201_088 * h + h  # attention, router, lm_head, norms; one row
+    matrices = 3 * h * 2880  # gate_up + down: MXFP4
+    biases = 2 * 2880 + h  # their biases: bf16, like the rest
+    active_matrices = 36 * 4 * matrices
+    experts_bytes = active_matrices // 2 + active_matrices // 32  # 4 bits + an e8m0 per 32
+    # attention, router, lm_head, norms, the active experts' biases; one embedding row
+    other = 2_127_557_952 - 201_088 * h + h + 36 * 4 * biases
     kv = 18 * 2 * 8 * 64 * 2 * 8192 + 18 * 2 * 8 * 64 * 2 * 128  # sliding layers hold 128
     assert report["memory"]["kv_bytes"]["bytes"] == kv == 306_708_480
     per_token = experts_bytes + other * 2 + kv
     compute = report["compute"]
     assert compute["decode_bytes_per_token"] == per_token
     assert compute["decode_bytes_detail"] == {
-        "weight_params": active_experts + other,
+        "weight_params": active_matrices + other,
         "weights": experts_bytes + other * 2,
         "kv": kv,
         "state": 0,
     }
     h100 = GPUS["H100-SXM"].bandwidth_bytes_per_s
-    assert compute["roofline"]["H100-SXM"] == round(h100 / per_token, 2) == 631.15
+    assert compute["roofline"]["H100-SXM"] == round(h100 / per_token, 2) == 630.93
     assert "MXFP4 experts" in compute["roofline_basis"]
 
 

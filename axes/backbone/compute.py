@@ -28,7 +28,7 @@ from typing import Any
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
 from axes.backbone.layers import PARALLEL_HYBRID
 from axes.backbone.memory import kv_bytes_at
-from axes.backbone.params import ParamCount
+from axes.backbone.params import ParamCount, routed_expert_bias_params
 from axes.backbone.quantization import stored_bytes
 from axes.backbone.spec import ArchSpec
 
@@ -97,10 +97,17 @@ def decode_weight_bytes(
     basis: the active decoder linears (linear weights less the routed experts a token skips)
     and active routed experts in the checkpoint's packed format, the rest at 16 bits."""
     inactive = count.inactive_routed
+    active_experts = count.breakdown["routed_experts"] - inactive
+    if spec.expert_bias and count.breakdown["routed_experts"]:  # gpt_oss: biases at 16 bits
+        active_experts -= (
+            routed_expert_bias_params(spec, count)
+            * active_experts
+            // (count.breakdown["routed_experts"])
+        )
     return stored_bytes(
         total_params=weight_params,
         quantizable_params=count.linear_weight_params - inactive,
-        expert_params=count.breakdown["routed_experts"] - inactive,
+        expert_params=active_experts,
         dtype=spec.stored_dtype,
         quantization=spec.quantization,
     )

@@ -213,6 +213,17 @@ def expert_params(spec: ArchSpec) -> int:
     return per
 
 
+def routed_expert_bias_params(spec: ArchSpec, count: ParamCount) -> int:
+    """The biases among ``count``'s routed-expert parameters (gpt_oss): MXFP4 packs the
+    expert matrices and keeps their biases at 16 bits."""
+    if not spec.expert_bias or not count.params_per_expert:
+        return 0
+    experts = count.breakdown["routed_experts"] // count.params_per_expert
+    return experts * (
+        2 * (spec.moe_intermediate_size or 0) + (spec.moe_latent_size or spec.hidden_size)
+    )
+
+
 def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     h, e = spec.hidden_size, spec.num_experts
     router = e * h + (e if spec.router_bias else 0)

@@ -12,7 +12,7 @@ from axes.backbone.layers import (
     pattern_dicts,
 )
 from axes.backbone.memory import kv_dtype_bytes, memory_report
-from axes.backbone.params import count_params, params_report
+from axes.backbone.params import count_params, params_report, routed_expert_bias_params
 from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import (
@@ -50,7 +50,8 @@ def analyze_config(
     count = count_params(spec)
     total = count.total
     params = params_report(spec, count, total=total)
-    expert_total = count.breakdown["routed_experts"]
+    # the expert matrices MXFP4 packs; their biases (gpt_oss) stay at 16 bits
+    expert_total = count.breakdown["routed_experts"] - routed_expert_bias_params(spec, count)
     linear = count.linear_weight_params
     stored, basis = stored_bytes(
         total_params=total,
