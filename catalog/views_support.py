@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from axes.facts import AXES, LABELS
 from axes.taxonomy import AXIS_QUESTIONS, AXIS_TITLES
 from catalog.i18n import component_label
-from catalog.templatetags.mechanic import tokens_h
+from catalog.templatetags.mechanic import gpu_memory_h, tokens_h
 
 REPO_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
@@ -565,6 +565,24 @@ def chart_memory(
             ),
         }
         layout["yaxis"]["rangemode"] = "tozero"
+        peak = max((y for trace in data for y in trace["y"]), default=0)
+        if peak and peak * 8 < capacity_gib:
+            # a small model under a big GPU: a line at the capacity would set the y axis and
+            # flatten every curve onto 0; the capacity is said in a corner instead
+            layout["shapes"] = []
+            layout["annotations"] = [
+                {
+                    "showarrow": False,
+                    "text": _("%(gpu)s capacity (%(size)s) is far above these curves")
+                    % {"gpu": gpu, "size": gpu_memory_h(gpu_bytes)},
+                    "x": 0,
+                    "xanchor": "left",
+                    "xref": "x domain",
+                    "y": 1,
+                    "yanchor": "bottom",
+                    "yref": "y domain",
+                }
+            ]
         if chosen:
             layout["shapes"].append(
                 {

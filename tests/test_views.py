@@ -593,6 +593,46 @@ def test_memory_chart_plots_the_chosen_context_and_the_native_one(client, web_mo
     assert marker and marker[0]["x0"] == 100000
 
 
+def test_a_small_models_memory_chart_is_not_flattened_by_the_gpus_capacity(client, web_model):
+    """A 34M-parameter model peaks far below an 80 GB GPU: a capacity line would set the y
+    axis and flatten the curve onto 0, so the capacity is said in a corner instead; a model
+    near the capacity keeps its dashed line."""
+    import json as _json
+
+    from axes.backbone.report import analyze_config
+
+    def memory_chart(repo_id: str) -> dict:
+        html = client.get(f"/models/{repo_id}/").content.decode()
+        raw = re.search(
+            r'<script type="application/json" id="chart-memory">(.*?)</script>', html, re.S
+        )
+        return _json.loads(raw.group(1))
+
+    tiny = {
+        "model_type": "llama",
+        "hidden_size": 256,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "intermediate_size": 512,
+        "vocab_size": 32000,
+        "max_position_embeddings": 4096,
+    }
+    web_model("acme/tiny", analysis=analyze_config(tiny), config=tiny)
+    figure = memory_chart("acme/tiny")
+    assert not [s for s in figure["layout"]["shapes"] if s.get("yref") == "y"]
+    (note,) = figure["layout"]["annotations"]
+    assert note["text"].endswith("capacity (80 GB) is far above these curves")
+    assert note["yref"] == "y domain"
+    from tests.conftest import _web_shared_config
+
+    big = _web_shared_config("meta-llama--Llama-3.1-8B")
+    web_model("acme/big", analysis=analyze_config(big), config=big)
+    figure = memory_chart("acme/big")
+    capacity = [s for s in figure["layout"]["shapes"] if s.get("yref") == "y"]
+    assert capacity and capacity[0]["line"]["dash"] == "dash"
+
+
 def test_a_parallel_hybrid_layer_shows_attention_and_mamba_in_its_strip_cell(client, web_model):
     """Falcon-H1 runs attention and Mamba-2 side by side in every layer (mixer
     "attention+mamba2"): each cell of the strip shows both, then the MLP, and the legend
