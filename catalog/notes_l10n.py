@@ -132,6 +132,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("no roofline: %(reason)s."),
     gettext_noop("no static KV cache for this architecture (%(reason)s): dynamic cache used."),
     gettext_noop("not compiled: a compiled decode step needs the static KV cache."),
+    gettext_noop(
+        "%(dtype)s on this CPU (%(capability)s) has no native 16-bit arithmetic: each matmul "
+        "is converted through float32, so a float32 run is usually faster here."
+    ),
     gettext_noop("no analytic estimate: analyze_config failed (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone is not importable (%(error)s)."),
     gettext_noop("no analytic estimate: axes.backbone has no analyze_config."),

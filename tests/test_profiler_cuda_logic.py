@@ -15,6 +15,7 @@ from profiler.core.measure import (
     BenchOptions,
     bench_run,
     config_build,
+    cpu_half_precision_note,
     cuda_dtype_check,
     decode_steps,
     decode_tokens_per_s,
@@ -130,6 +131,28 @@ def test_options_that_would_time_the_wrong_thing_are_refused(fields, message):
     with pytest.raises(InvalidRequest, match=message):
         BenchOptions(**fields).check()
     BenchOptions(device="cuda", compile=True, warmup=1).check()  # the GPU check's options
+
+
+def test_a_16_bit_cpu_run_says_when_the_cpu_emulates_16_bit_arithmetic(tmp_path):
+    """bfloat16 on an AVX2 CPU is converted through float32 around every matmul (several
+    times slower than float32 there): said with the figures; not on AMX or AVX512-BF16, and
+    never for float32."""
+    note = cpu_half_precision_note("bfloat16", "AVX2")
+    assert note and "no native 16-bit arithmetic" in note and "float32 run" in note
+    assert cpu_half_precision_note("float16", "DEFAULT")
+    assert cpu_half_precision_note("bfloat16", "AVX512_BF16") is None
+    assert cpu_half_precision_note("bfloat16", "AMX") is None
+    assert cpu_half_precision_note("float32", "AVX2") is None
+    import torch
+
+    folder = config_folder(tmp_path / "tiny", TINY_LLAMA)
+    result = bench_run(folder, BenchOptions(**{**FAST, "dtype": "bfloat16"}))
+    expected = cpu_half_precision_note("bfloat16", torch.backends.cpu.get_cpu_capability())
+    assert (
+        (expected in result["notes"])
+        if expected
+        else not any("16-bit arithmetic" in n for n in result["notes"])
+    )
 
 
 def test_bfloat16_is_refused_on_a_gpu_without_native_bfloat16():

@@ -511,6 +511,22 @@ def _read_int(path: str) -> int | None:
     return int(text) if text.isdigit() else None  # "max": no limit
 
 
+def cpu_half_precision_note(dtype: str, capability: str) -> str | None:
+    """On a CPU whose vector unit has no bfloat16/float16 arithmetic (torch's capability
+    "AVX2", "DEFAULT", ...: not AVX512 with BF16, not AMX), 16-bit matmuls are converted to and
+    from float32 around every operation: tokens/s is that of the conversion, often several
+    times below a float32 run. Said next to the figures, so they are not read as the model's."""
+    if dtype not in ("bfloat16", "float16"):
+        return None
+    cap = capability.upper()
+    if "AMX" in cap or "BF16" in cap or "FP16" in cap:
+        return None
+    return (
+        f"{dtype} on this CPU ({capability}) has no native 16-bit arithmetic: each matmul is "
+        "converted through float32, so a float32 run is usually faster here."
+    )
+
+
 def host_memory_available() -> int | None:
     """Bytes this process can still allocate on the host: the kernel's MemAvailable, lowered to
     what the container's cgroup (v2, else v1) still allows. None where neither can be read."""
@@ -729,6 +745,10 @@ def bench_run(
     gpu_free_bytes = torch.cuda.mem_get_info()[0] if cuda else None
     if cuda:
         cuda_dtype_check(opts.dtype, str(gpu_name), torch.cuda.get_device_capability())
+    else:
+        note = cpu_half_precision_note(opts.dtype, torch.backends.cpu.get_cpu_capability())
+        if note:
+            notes.append(note)
     _host_memory_check(est, opts, mode)  # sliced builds a few layers: it is the way out
 
     try:
