@@ -83,6 +83,23 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop(
         "no %(key)s in config.json: transformers' %(model_type)s default, %(n_value)s, is used"
     ),
+    gettext_noop(
+        "layer_types does not end with full_attention: transformers forces the last layer to "
+        "full attention, and so does the engine"
+    ),
+    gettext_noop(
+        "use_bidirectional_attention is 'all': the sliding layers' window is %(n_window)s "
+        "tokens (sliding_window // 2 + 1), as transformers sets it"
+    ),
+    gettext_noop(
+        "the towers of %(configs)s are not counted: the engine mirrors Gemma 4's text model "
+        "only, so the totals are low"
+    ),
+    gettext_noop(
+        "%(path)s gives layers settings the engine does not mirror (only the same head_dim and "
+        "num_key_value_heads on every full-attention layer); counted with the first full "
+        "layer's"
+    ),
     # axes.analysis, axes.jsonfile
     gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
     gettext_noop(
@@ -208,6 +225,26 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop(
         "a nemotron_h config needs hybrid_override_pattern or layers_block_type to say which "
         "block is Mamba, attention, MLP or MoE"
+    ),
+    gettext_noop(
+        "layer_types names a layer that is neither sliding_attention nor full_attention, the "
+        "two Gemma 4 has. Fix layer_types in config.json."
+    ),
+    gettext_noop(
+        "sliding_window is null, but Gemma 4's sliding layers need a window (transformers "
+        "refuses a null one). Set sliding_window in config.json."
+    ),
+    gettext_noop(
+        "%(path)s must map layer indices to objects of settings, as transformers writes it; "
+        "fix it in config.json."
+    ),
+    gettext_noop(
+        "%(path)s is %(n_value)s, more than the model's %(n_layers)s layers; fix it in config.json."
+    ),
+    gettext_noop(
+        "%(path)s is %(n_value)s: a layer type of the last %(n_shared)s layers then has no "
+        "earlier layer to take its K/V from (transformers refuses this config); fix "
+        "num_kv_shared_layers or layer_types."
     ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),

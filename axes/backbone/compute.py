@@ -36,6 +36,8 @@ from axes.backbone.spec import ArchSpec
 def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
     lm_head = spec.vocab_size * spec.hidden_size
     router = count.breakdown["router"]
+    if spec.moe_beside_mlp:  # Gemma 4's router scale and per_expert_scale: no matmul
+        router -= spec.ffn_counts.get("moe", 0) * (spec.hidden_size + spec.num_experts)
     shared_extra = count.breakdown["other"] if spec.moe_latent_size else 0
     return count.linear_weight_params - count.inactive_routed + lm_head + router + shared_extra
 
@@ -47,7 +49,8 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
         if mixer in ("attention", "sliding_attention"):
             window = spec.sliding_window if mixer == "sliding_attention" else None
             l_eff = min(context_len, window) if window else context_len
-            flops += n * (4 * spec.num_attention_heads * spec.head_dim * l_eff)
+            head_dim = spec.attention_dims(mixer)[1]  # Gemma 4: full layers' own width
+            flops += n * (4 * spec.num_attention_heads * head_dim * l_eff)
         elif mixer == "mla":
             qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
             # DeepSeek Sparse Attention: each query attends to index_topk tokens, chosen by an
@@ -87,6 +90,7 @@ def decode_weight_params(
     the row of it (and of a learned position table) the token looks up; no vision tower."""
     h = spec.hidden_size
     rows = (0 if spec.tied_embeddings else h) + (h if spec.learned_positions else 0)
+    rows += spec.num_layers * spec.per_layer_input_size  # a Gemma 4 PLE row
     return active_excluding_input_embedding - count.breakdown["vision"] + rows
 
 

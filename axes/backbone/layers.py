@@ -214,12 +214,30 @@ def layer_summary(
 
 
 def layer_section(
-    blocks: dict[LayerSpec, int], *, attention_variant: str, linear_label: str
+    blocks: dict[LayerSpec, int],
+    *,
+    attention_variant: str,
+    linear_label: str,
+    kv_shared: int = 0,
+    moe_beside_mlp: bool = False,
 ) -> tuple[dict[str, Any], str]:
-    """``(layer_counts(blocks), layer_summary(blocks, ...))`` from one pass over the blocks."""
+    """``(layer_counts(blocks), layer_summary(blocks, ...))`` from one pass over the blocks.
+
+    Gemma 4: ``kv_shared`` trailing layers reuse an earlier layer's K/V ("28 sliding + 7 full,
+    the last 20 reusing earlier layers' K/V · 35 MLP"); ``moe_beside_mlp``: its MoE layers
+    run a dense MLP beside the experts ("30 MoE with an MLP in parallel")."""
     mixers, ffns, separate_blocks = _split_counts(blocks)
     counts = {"blocks": sum(blocks.values()), "mixer": mixers, "ffn": ffns}
-    return counts, _summary(mixers, ffns, separate_blocks, attention_variant, linear_label)
+    summary = _summary(
+        mixers,
+        ffns,
+        separate_blocks,
+        attention_variant,
+        linear_label,
+        kv_shared=kv_shared,
+        moe_beside_mlp=moe_beside_mlp,
+    )
+    return counts, summary
 
 
 def _summary(
@@ -228,6 +246,9 @@ def _summary(
     separate_blocks: bool,
     attention_variant: str,
     linear_label: str,
+    *,
+    kv_shared: int = 0,
+    moe_beside_mlp: bool = False,
 ) -> str:
     parts: list[str] = []
     has_sliding = "sliding_attention" in mixers
@@ -244,7 +265,14 @@ def _summary(
             label = MIXER_LABELS.get(mixer, mixer)
         parts.append(f"{n} {label}")
     mixer_text = " + ".join(parts)
-    ffn_text = " + ".join([f"{n} {FFN_LABELS.get(f, f)}" for f, n in ffns.items()])
+    if kv_shared and mixer_text:
+        mixer_text += (
+            ", the last one reusing an earlier layer's K/V"
+            if kv_shared == 1
+            else f", the last {kv_shared} reusing earlier layers' K/V"
+        )
+    labels = {**FFN_LABELS, "moe": "MoE with an MLP in parallel"} if moe_beside_mlp else FFN_LABELS
+    ffn_text = " + ".join([f"{n} {labels.get(f, f)}" for f, n in ffns.items()])
     if not (mixer_text and ffn_text):
         return mixer_text or ffn_text
     # Nemotron-H style (mixers and FFNs are separate blocks) adds up; otherwise "mixers · FFNs"

@@ -10,7 +10,10 @@ KV cache (bf16 = 2 bytes per element unless ``kv_dtype`` says otherwise):
   decompressed K/V, which is larger); DeepSeek-V3.2's sparse attention adds its indexer's key,
   ``index_head_dim`` elements per token and layer;
 - sliding-window layers hold at most ``sliding_window`` tokens; ``kv_bytes_per_token`` is the
-  uncapped figure (every attention layer at full length), ``kv_bytes`` applies the cap.
+  uncapped figure (every attention layer at full length), ``kv_bytes`` applies the cap;
+- Gemma 4: full layers cache ``global_num_kv_heads x global_head_dim`` per K and V, and the last
+  ``num_kv_shared_layers`` layers none (they read an earlier layer's; transformers gives them
+  a placeholder cache layer).
 Recurrent state per sequence (constant in context length):
 - Mamba-1 (``modeling_mamba.py`` MambaCache): conv ``intermediate x conv_kernel`` + ssm
   ``intermediate x state``; Mamba-2 / Nemotron-H: conv ``conv_dim x conv_kernel`` + ssm
@@ -48,7 +51,8 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
     if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID):
-        return 2 * spec.num_kv_heads * spec.head_dim
+        kv, head_dim = spec.attention_dims(mixer)
+        return 2 * kv * head_dim
     if mixer == "mla":  # + the DSA indexer's key (deepseek_v32)
         return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0) + (spec.index_head_dim or 0)
     return 0
@@ -57,7 +61,7 @@ def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
 def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
     """(bytes per token of full-length layers, bytes per token of sliding layers)."""
     full = sliding = 0
-    for mixer, count in spec.mixer_counts.items():
+    for mixer, count in spec.kv_mixer_counts.items():
         n = kv_elements_per_token(spec, mixer) * dtype_bytes * count
         if mixer == "sliding_attention" and spec.sliding_window:
             sliding += n
@@ -182,9 +186,10 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
     full = sliding = 0
     recurrent = False
     capped = spec.sliding_window
-    for mixer, count in spec.mixer_counts.items():
+    for mixer, count in spec.kv_mixer_counts.items():
         if mixer == "attention":
-            full += 2 * spec.num_kv_heads * spec.head_dim * count
+            kv, head_dim = spec.attention_dims(mixer)
+            full += 2 * kv * head_dim * count
         elif mixer == "sliding_attention":
             if capped:
                 sliding += 2 * spec.num_kv_heads * spec.head_dim * count

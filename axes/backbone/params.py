@@ -75,7 +75,9 @@ def norm_params(spec: ArchSpec, width: int) -> int:
     return width * (2 if spec.norm_bias else 1)
 
 
-def attention_params(spec: ArchSpec) -> tuple[int, int]:
+def attention_params(
+    spec: ArchSpec, mixer: str | None = None, *, kv_shared: bool = False
+) -> tuple[int, int]:
     """(params, matmul weight params) of one standard attention block.
 
     q/k/v/o as in ``modeling_llama.py`` LlamaAttention; phi3/gpt2 fuse q/k/v into one linear
@@ -84,19 +86,31 @@ def attention_params(spec: ArchSpec) -> tuple[int, int]:
     and RMSNorm(kv_heads*head_dim)) or a weight for every head (``modeling_stablelm.py``
     StableLmLayerNormPerHead, ``modeling_cohere.py`` CohereLayerNorm((heads, head_dim))): the
     same count as full width.
+
+    Gemma 4 (``modeling_gemma4.py`` Gemma4TextAttention): a full (``mixer`` "attention") layer
+    has its own K/V heads and head_dim (``spec.attention_dims``) and, with attention_k_eq_v, no
+    v_proj; a ``kv_shared`` layer keeps q_proj, q_norm and o_proj only (its K/V are an
+    earlier layer's). Its v_norm has no weight.
     """
-    h, nh, kv, hd = spec.hidden_size, spec.num_attention_heads, spec.num_kv_heads, spec.head_dim
+    h, nh = spec.hidden_size, spec.num_attention_heads
+    kv, hd = spec.attention_dims(mixer)
     q_out = nh * hd * (2 if spec.attention_output_gate else 1)
-    weights = h * q_out + 2 * h * kv * hd + nh * hd * h
+    if kv_shared:
+        kv_out = 0
+    elif spec.global_k_eq_v and mixer == "attention":
+        kv_out = kv * hd  # k_proj only: V is the key projection's output
+    else:
+        kv_out = 2 * kv * hd
+    weights = h * q_out + h * kv_out + nh * hd * h
     total = weights
     if spec.qkv_bias:
-        total += q_out + 2 * kv * hd
+        total += q_out + kv_out
     if spec.o_bias:
         total += h
     qk_norm = spec.qk_norm
     if qk_norm:
         if qk_norm == "per_head":
-            total += 2 * hd
+            total += hd if kv_shared else 2 * hd
         elif qk_norm == "per_head_layernorm":  # modeling_phi.py q_layernorm / k_layernorm
             total += 4 * hd
         elif qk_norm in ("full_width", "every_head"):
@@ -227,6 +241,8 @@ def routed_expert_bias_params(spec: ArchSpec, count: ParamCount) -> int:
 def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     h, e = spec.hidden_size, spec.num_experts
     router = e * h + (e if spec.router_bias else 0)
+    if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
+        router += h + e
     shared = 0
     if spec.shared_expert_intermediate_size:
         shared = mlp_params(
@@ -269,7 +285,7 @@ def vision_params(spec: ArchSpec) -> int:
 
 def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
     if mixer in ("attention", "sliding_attention"):
-        return ("attention", *attention_params(spec))
+        return ("attention", *attention_params(spec, mixer))
     if mixer == "mla":
         return ("attention", *mla_params(spec))
     if mixer == "linear_attention":
@@ -311,6 +327,14 @@ def count_params(spec: ArchSpec) -> ParamCount:
     # mixer and FFN figures are computed once per kind (sliding and full attention blocks have
     # the same weights); per_layer maps each layer to its block's total
     mixers: dict[str | None, tuple[str, int, int]] = {}
+    # sliding and full blocks hold the same weights unless full layers have their own dims
+    same_weights = _SAME_WEIGHTS if spec.global_head_dim is None else {}
+    if spec.global_num_kv_heads is not None or spec.global_k_eq_v:
+        same_weights = {}
+    ple = spec.per_layer_input_size
+    # PLE (modeling_gemma4.py Gemma4TextDecoderLayer): per_layer_input_gate (hidden -> PLE
+    # width), per_layer_projection (back) and post_per_layer_input_norm in every layer
+    ple_weights = 2 * h * ple
     dense: tuple[int, int] | None = None
     moe: dict[str, int] | None = None
     sums: dict[LayerSpec, int] = {}
@@ -321,7 +345,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
         mixer = layer.mixer
         figures = mixers.get(mixer)
         if figures is None:
-            figures = mixers[mixer] = mixers.get(_SAME_WEIGHTS.get(mixer)) or mixer_params(
+            figures = mixers[mixer] = mixers.get(same_weights.get(mixer)) or mixer_params(
                 spec, mixer
             )
         key, n, weights = figures
@@ -332,9 +356,14 @@ def count_params(spec: ArchSpec) -> ParamCount:
         else:
             b[key] += n * count
         block = n + layer_norms
+        if ple:
+            b["other"] += ple_weights * count
+            b["norms"] += h * count
+            block += ple_weights + h
+            weights += ple_weights
         r = a = 0
         ffn = layer.ffn
-        if ffn == "mlp":
+        if ffn == "mlp" or (ffn == "moe" and spec.moe_beside_mlp):
             if dense is None:
                 width = spec.intermediate_size
                 mlp = mlp_params(spec, width, gated=spec.ffn_gated, bias=spec.mlp_bias)
@@ -345,7 +374,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
             b["dense_mlp"] += dense[0] * count
             block += dense[0]
             weights += dense[1]
-        elif ffn == "moe":
+        if ffn == "moe":
             if moe is None:
                 moe = moe_layer_params(spec)
             for k, m in moe.items():
@@ -354,6 +383,9 @@ def count_params(spec: ArchSpec) -> ParamCount:
             r = moe["routed_experts"]
             a = min(spec.experts_per_token, spec.num_experts) * per_expert
             weights += r + moe["shared_experts"]
+            if spec.moe_beside_mlp:  # post_feedforward_layernorm_1/_2, pre_feedforward_layernorm_2
+                b["norms"] += 3 * norm * count
+                block += 3 * norm
         b["norms"] += layer_norms * count
         linear_weights += weights * count
         inactive += (r - a) * count
@@ -365,6 +397,16 @@ def count_params(spec: ArchSpec) -> ParamCount:
         per_layer = [sums[only]] * len(layers)
     else:
         per_layer = list(map(sums.__getitem__, layers))
+    if spec.kv_shared_layers:
+        linear_weights += _kv_shared_layers(spec, b, per_layer)
+    if ple:
+        # modeling_gemma4.py Gemma4TextModel: embed_tokens_per_layer (one row of
+        # num_layers x PLE width per token), per_layer_model_projection, per_layer_projection_norm
+        width = spec.num_layers * ple
+        b["embeddings"] += spec.per_layer_input_vocab * width
+        b["other"] += h * width
+        b["norms"] += ple
+        linear_weights += h * width
     b["vision"] = vision_params(spec)
     # ParamCount(**fields) without the generated __init__'s keyword handling (same object)
     count = object.__new__(ParamCount)
@@ -379,6 +421,42 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "block_routed": routed,
     }
     return count
+
+
+def _kv_shared_layers(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Gemma 4's last ``kv_shared_layers`` layers, counted above as ordinary ones: take out
+    their k/v projections and k norm, widen their MLP by ``kv_shared_mlp_factor``
+    (use_double_wide_mlp); ``b`` and ``per_layer`` are updated, the change in matmul weights
+    is returned."""
+    layers = spec.layers
+    start = max(len(layers) - spec.kv_shared_layers, 0)
+    width = spec.intermediate_size
+    extra_mlp = extra_weights = 0
+    if spec.kv_shared_mlp_factor > 1:
+        gated, bias = spec.ffn_gated, spec.mlp_bias
+        wide = width * spec.kv_shared_mlp_factor
+        extra_mlp = mlp_params(spec, wide, gated=gated, bias=bias) - mlp_params(
+            spec, width, gated=gated, bias=bias
+        )
+        extra_weights = (3 if gated else 2) * spec.hidden_size * (wide - width)
+    saved: dict[str | None, tuple[int, int]] = {}
+    delta_weights = 0
+    for i in range(start, len(layers)):
+        layer = layers[i]
+        mixer = layer.mixer
+        if mixer not in saved:
+            full, full_weights = attention_params(spec, mixer)
+            shared, shared_weights = attention_params(spec, mixer, kv_shared=True)
+            saved[mixer] = (full - shared, full_weights - shared_weights)
+        params, weights = saved[mixer]
+        b["attention"] -= params
+        delta_weights -= weights
+        if layer.ffn == "mlp" or spec.moe_beside_mlp:
+            b["dense_mlp"] += extra_mlp
+            delta_weights += extra_weights
+            per_layer[i] += extra_mlp
+        per_layer[i] -= params
+    return delta_weights
 
 
 def mtp_params(spec: ArchSpec) -> int:
@@ -412,6 +490,8 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
     excluding = active - (
         input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size
     )
+    if spec.per_layer_input_size:  # Gemma 4's PLE table is a lookup too (one row a token)
+        excluding -= spec.per_layer_input_vocab * spec.num_layers * spec.per_layer_input_size
     return {
         "total": total,
         "active": active,
@@ -433,6 +513,7 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
             "the routed experts it skips, per MoE layer (num_experts - experts_per_token) x "
             "params_per_expert; embeddings, lm_head and any vision tower included",
             "active_excluding_input_embedding": "active minus the input embedding lookup "
-            "table (kept when it is tied to the lm_head, which is a real matmul)",
+            "table (kept when it is tied to the lm_head, which is a real matmul) and any "
+            "per-layer embedding table (Gemma 4's PLE), of which a token reads one row",
         },
     }

@@ -175,6 +175,12 @@ def backbone_section(
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,
         "sparse_top_k": spec.index_topk,
+        # Gemma 4: the full layers' own head width and K/V heads, V read from K there, and
+        # how many trailing layers reuse an earlier layer's K/V
+        "global_head_dim": spec.global_head_dim,
+        "global_num_kv_heads": spec.global_num_kv_heads,
+        "global_k_eq_v": spec.global_k_eq_v,
+        "kv_shared_layers": spec.kv_shared_layers,
     }
     moe = None
     if spec.is_moe:
@@ -191,6 +197,8 @@ def backbone_section(
         spec.block_counts,
         attention_variant=variant,
         linear_label=linear_attention_label(spec.linear_attention_kind),
+        kv_shared=spec.kv_shared_layers,
+        moe_beside_mlp=spec.moe_beside_mlp,
     )
     return {
         "family": spec.model_type,

@@ -320,6 +320,20 @@ class ArchSpec:
     index_n_heads: int | None = None
     index_head_dim: int | None = None
     index_topk: int | None = None
+    # Gemma 4 (modeling_gemma4.py): full-attention layers with their own head width and K/V
+    # heads (global_head_dim, num_global_key_value_heads), no v_proj on them with
+    # attention_k_eq_v (V is read from the key projection), the last num_kv_shared_layers
+    # layers reusing an earlier layer's K/V (no k/v projections or k norm, no cache of their
+    # own; use_double_wide_mlp doubles their MLP), per-layer embeddings (PLE), and MoE layers
+    # that run a dense MLP beside the experts
+    global_head_dim: int | None = None  # head_dim of the full ("attention") layers
+    global_num_kv_heads: int | None = None  # their K/V heads (None: num_kv_heads)
+    global_k_eq_v: bool = False
+    kv_shared_layers: int = 0
+    kv_shared_mlp_factor: int = 1
+    per_layer_input_size: int = 0  # hidden_size_per_layer_input
+    per_layer_input_vocab: int = 0  # vocab_size_per_layer_input
+    moe_beside_mlp: bool = False
     # MoE
     num_experts: int = 0
     experts_per_token: int = 0
@@ -388,6 +402,28 @@ class ArchSpec:
             out[layer.ffn] = out.get(layer.ffn, 0) + n
         return out
 
+    @_computed_once
+    def kv_mixer_counts(self) -> dict[str | None, int]:
+        """``mixer_counts`` of the layers that hold a KV cache of their own: every layer but
+        the last ``kv_shared_layers`` (Gemma 4), which read an earlier layer's K/V."""
+        shared = self.kv_shared_layers
+        if not shared:
+            return self.mixer_counts
+        out = dict(self.mixer_counts)
+        for layer in self.layers[max(len(self.layers) - shared, 0) :]:
+            out[layer.mixer] -= 1
+        return {m: n for m, n in out.items() if n}
+
+    def attention_dims(self, mixer: str | None) -> tuple[int, int]:
+        """(K/V heads, head_dim) of an attention layer of kind ``mixer``: Gemma 4's full
+        layers have their own (global_num_kv_heads, global_head_dim)."""
+        if mixer == "attention" and (self.global_head_dim or self.global_num_kv_heads):
+            return (
+                self.global_num_kv_heads or self.num_kv_heads,
+                self.global_head_dim or self.head_dim,
+            )
+        return self.num_kv_heads, self.head_dim
+
     @property
     def attention_variant(self) -> str:
         counts = self.mixer_counts
@@ -448,7 +484,14 @@ _FACTORIES = tuple(
 )
 # instance attributes that are not to_dict keys: the pattern (exported as layer_pattern), the
 # provenance map, and what the _computed_once properties store
-_NOT_EXPORTED = ("layers", "sources", "block_counts", "mixer_counts", "ffn_counts")
+_NOT_EXPORTED = (
+    "layers",
+    "sources",
+    "block_counts",
+    "mixer_counts",
+    "ffn_counts",
+    "kv_mixer_counts",
+)
 
 
 def spec_from_fields(values: dict[str, Any]) -> ArchSpec:
