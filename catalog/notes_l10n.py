@@ -100,6 +100,9 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "num_key_value_heads on every full-attention layer); counted with the first full "
         "layer's"
     ),
+    gettext_noop(
+        "%(path)s lists a width per layer; counted at their mean, %(n_width)s, in every layer"
+    ),
     # axes.analysis, axes.jsonfile
     gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
     gettext_noop(
@@ -245,6 +248,9 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s is %(n_value)s: a layer type of the last %(n_shared)s layers then has no "
         "earlier layer to take its K/V from (transformers refuses this config); fix "
         "num_kv_shared_layers or layer_types."
+    ),
+    gettext_noop(
+        "%(path)s must be an integer or a list of integers, one per layer; fix it in config.json."
     ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),

@@ -9,6 +9,7 @@ for the per-layer mix, with ``sliding_window`` on the sliding layers (none: full
 
 from __future__ import annotations
 
+from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import (
     build,
     header,
@@ -26,6 +27,7 @@ MODEL_TYPES: tuple[str, ...] = ()
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "unknown")
+    _per_layer_widths(view)
     core = read_core(view, family="generic", tie_default=False)
     read_rope(view, core)
     n = core["num_layers"]
@@ -89,3 +91,27 @@ def read(view: ConfigView) -> ArchSpec:
             "extra gates and norms are not modelled"
         )
     return spec
+
+
+def _per_layer_widths(view: ConfigView) -> None:
+    """An ``intermediate_size`` list (one FFN width per layer, as Gemma 3n writes it) is read
+    as its mean width: the FFN parameters of a uniform stack at that width are the list's
+    (within rounding), which is as far as a Llama-style reading goes."""
+    widths = view.raw_get("intermediate_size")
+    if not isinstance(widths, list):
+        return
+    where = view.path("intermediate_size") or "intermediate_size"
+    if not widths or not all(type(w) is int and w >= 0 for w in widths):
+        raise ConfigError(
+            f"{where} must be an integer or a list of integers, one per layer; fix it in "
+            "config.json.",
+            key=where,
+        )
+    mean = round(sum(widths) / len(widths))
+    if where.startswith("text_config."):
+        view.raw = {**view.raw, "text_config": {**view.text, "intermediate_size": mean}}
+    else:
+        view.raw = {**view.raw, "intermediate_size": mean}
+    view.notes.append(
+        f"{where} lists a width per layer; counted at their mean, {mean:,}, in every layer"
+    )
