@@ -235,8 +235,9 @@ def kv_bytes_at(analysis: dict[str, Any], context_tokens: int) -> float | None:
 
     ``memory.kv_bytes_per_token`` counts every attention layer at full length (its basis says
     so); sliding-window layers stop growing at the window (modeling_gpt_oss / modeling_gemma3
-    keep only the last ``sliding_window`` keys), so their share is capped here, assuming equal
-    per-layer KV width. Mamba / linear-attention state is constant per sequence.
+    keep only the last ``sliding_window`` keys), so their share is capped here: the engine's
+    ``kv_bytes_per_token_sliding``, or for a report stored without it a share by layer count
+    (equal per-layer KV width). Mamba / linear-attention state is constant per sequence.
     """
     memory = analysis.get("memory") or {}
     state = _num(memory.get("state_bytes_per_sequence")) or 0.0
@@ -249,6 +250,10 @@ def kv_bytes_at(analysis: dict[str, Any], context_tokens: int) -> float | None:
     if per_token is None:
         return state or None
     window = _num(dig(analysis, "backbone", "attention", "sliding_window"))
+    sliding_share = _num(memory.get("kv_bytes_per_token_sliding"))
+    if window and sliding_share is not None:  # the engine's split (Gemma 4's widths differ)
+        kv = (per_token - sliding_share) * context_tokens
+        return kv + sliding_share * min(context_tokens, window) + state
     full, sliding = _attention_layer_counts(analysis)
     if window and sliding and full + sliding:
         per_layer = per_token / (full + sliding)

@@ -219,3 +219,17 @@ def test_gemma3n_per_layer_ffn_widths_are_an_estimate_not_a_refusal() -> None:
     with pytest.raises(ConfigError) as refused:
         analyze_config({"model_type": "gemma3n_text", **SMALL, "intermediate_size": [96, "x"]})
     assert refused.value.key == "intermediate_size"
+
+
+def test_model_page_kv_at_another_context_uses_the_engines_sliding_share() -> None:
+    """The model page recomputes the KV cache at the context a reader picks from the stored
+    report. Gemma 4's layers differ in KV width (full layers 512 wide, shared layers none),
+    so the sliding share comes from the engine, not from counting layers of the pattern."""
+    from catalog.views_support import kv_bytes_at
+
+    for _name, extra, _summary, _top_k in VARIANTS:
+        config = AutoConfig.for_model("gemma4_text", **extra).to_dict()
+        stored = analyze_config(config, context_len=16)
+        for context in (4, 8, 100, 4096):
+            want = analyze_config(config, context_len=context)["memory"]["kv_bytes"]["bytes"]
+            assert kv_bytes_at(stored, context) == want, (_name, context)

@@ -247,6 +247,9 @@ def memory_report(
         },
         "weights_basis": {**WEIGHTS_BASIS, "stored": stored_basis},
         "kv_bytes_per_token": (full_elements + sliding_elements) * 2,
+        # the sliding-window layers' share of it, the part that stops growing at the window
+        # (layers differ in width in Gemma 4: a share by layer count would be wrong)
+        "kv_bytes_per_token_sliding": sliding_elements * 2,
         "kv_bytes_per_token_basis": "bf16, every attention layer at full length (sliding "
         "windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)",
         "kv_bytes": {
