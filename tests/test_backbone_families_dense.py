@@ -1,9 +1,9 @@
 """Dense families the engine mirrors beyond the Llama block (phi, gpt_neox, falcon, starcoder2,
 stablelm, olmo, olmo3, cohere, cohere2, glm4, exaone4, seed_oss, ministral, arcee, apertus,
-helium, granite, internlm3, exaone, iquestcoder, ernie4_5, glm, hunyuan_v1_dense): tiny
-variants of each are built by transformers on the meta device and counted
-parameter by parameter against the engine, with their layer pattern, attention variant and KV
-cache per token.
+helium, granite, internlm3, exaone, iquestcoder, ernie4_5, glm, hunyuan_v1_dense, nemotron):
+tiny variants of each are built by transformers on the meta device and counted parameter by
+parameter against the engine, with their layer pattern, attention variant and KV cache per
+token.
 
 Marker ``reference`` (imports torch + transformers), like test_backbone_reference.py.
 """
@@ -283,6 +283,21 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         "4 GQA · 4 MLP",
         (2, 24),
     ),
+    ("nemotron", "nemotron", {}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    (
+        "nemotron-biases-mqa-head-dim-tied",
+        "nemotron",
+        {
+            "attention_bias": True,
+            "mlp_bias": True,
+            "num_key_value_heads": 1,
+            "head_dim": 24,
+            "tie_word_embeddings": True,
+        },
+        "MQA",
+        "4 MQA · 4 MLP",
+        (1, 24),
+    ),
 ]
 
 
@@ -322,6 +337,8 @@ POSITIONAL: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("gpt_neox", {}, {"type": "rope", "partial_rotary_factor": 0.25}),
     ("stablelm", {}, {"type": "rope", "partial_rotary_factor": 0.25}),
     ("glm4", {}, {"type": "rope", "partial_rotary_factor": 0.5}),
+    ("nemotron", {}, {"type": "rope", "partial_rotary_factor": 0.5}),
+    ("nemotron", {"partial_rotary_factor": 1.0}, {"type": "rope", "partial_rotary_factor": 1.0}),
     ("falcon", {"alibi": True}, {"type": "alibi", "rope_theta": None}),
     ("falcon", {}, {"type": "rope"}),
     ("exaone4", {"sliding_window": 8}, {"type": "rope+nope", "nope_layers": 1}),
@@ -401,6 +418,22 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any]]] = [
         },
     ),
     (
+        "nemotron-4-minitron-4b",
+        "nemotron",
+        {
+            "vocab_size": 256000,
+            "hidden_size": 3072,
+            "intermediate_size": 9216,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 24,
+            "num_key_value_heads": 8,
+            "hidden_act": "relu2",
+            "norm_eps": 1e-05,
+            "partial_rotary_factor": 0.5,
+            "kv_channels": 128,
+        },
+    ),
+    (
         "falcon-40b",
         "falcon",
         {
@@ -421,6 +454,24 @@ def test_full_size_shapes_match_transformers(name: str, model_type: str, config:
     report = analyze_config({"model_type": model_type, **config})
     total = _check(cfg, report)
     assert report["params"]["total"] == total
+
+
+def test_nemotron_reads_head_dim_as_transformers_does_and_says_when_it_cannot_build() -> None:
+    """NeMo exports write ``kv_channels`` and ``layer_norm_eps``: NemotronConfig reads neither
+    as head_dim (hidden_size // heads unless ``head_dim`` is set), and neither does the engine;
+    without num_key_value_heads transformers cannot build the model, which the engine says."""
+    cfg = AutoConfig.for_model("nemotron", **SMALL)
+    report = analyze_config(
+        {**cfg.to_dict(), "head_dim": None, "kv_channels": 24, "layer_norm_eps": 1e-5}
+    )
+    _check(cfg, report)
+    assert report["memory"]["kv_bytes_per_token"] == 4 * 2 * 2 * 16 * 2
+    written = {k: v for k, v in SMALL.items() if k != "num_key_value_heads"}
+    report = analyze_config({"model_type": "nemotron", **written})
+    assert report["backbone"]["attention"]["variant"] == "MHA"
+    assert any("transformers' nemotron cannot build this config" in n for n in report["notes"])
+    with pytest.raises(TypeError):
+        _build(AutoConfig.for_model("nemotron", **written))
 
 
 def test_falcon_alibi_is_a_positional_fact_quoting_its_key() -> None:

@@ -36,6 +36,7 @@ from axes.backbone.families import (
     minimax,
     minimax_m2,
     mixtral,
+    nemotron,
     nemotron_h,
     olmo2,
     olmoe,
@@ -85,6 +86,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     hunyuan_v1_moe,
     llama4,
     minimax,
+    nemotron,
 )
 
 REGISTRY: dict[str, ModuleType] = {
