@@ -180,6 +180,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("%(path)s must be a number, not %(value)s"),
     gettext_noop("%(path)s must be true or false, not %(value)s"),
     gettext_noop("%(path)s must be a list, not %(kind)s"),
+    gettext_noop("%(path)s must be a JSON object, not %(kind)s"),
     gettext_noop("%(path)s must be an integer, not a boolean (%(value)s)"),
     gettext_noop(
         "%(path)s must be an integer, not %(value)s. Fix the value in config.json and retry."

@@ -1,8 +1,8 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax, deepseek_v32) are
-built on the meta device and counted parameter by parameter, as in test_backbone_reference.py.
+minimax, deepseek_v32, dbrx) are built on the meta device and counted parameter by
+parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
 """
@@ -567,3 +567,99 @@ def test_deepseek_sparse_attention_caches_the_indexer_key_and_reads_top_k_latent
     assert at_64["backbone"]["attention"]["sparse_top_k"] == 8
     assert any("DeepSeek Sparse Attention" in n for n in at_64["notes"])
     assert not any("layer_types" in n for n in at_64["notes"])
+
+
+# DBRX writes its sizes under its own names, attention and FFN settings nested
+DBRX_VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "dbrx-gqa-top2",
+        {
+            "d_model": 64,
+            "n_heads": 4,
+            "n_layers": 3,
+            "vocab_size": 512,
+            "max_seq_len": 4096,
+            "attn_config": {"kv_n_heads": 2, "clip_qkv": 8, "rope_theta": 500000},
+            "ffn_config": {"ffn_hidden_size": 32, "moe_num_experts": 4, "moe_top_k": 2},
+        },
+    ),
+    # the config class's defaults: one K/V head, 4 experts of 3584, top-1 (DbrxAttention reads
+    # attn_config.rope_theta, which has no default)
+    (
+        "dbrx-defaults-mqa",
+        {
+            "d_model": 64,
+            "n_heads": 4,
+            "n_layers": 2,
+            "vocab_size": 512,
+            "attn_config": {"rope_theta": 10000},
+        },
+    ),
+    (
+        "dbrx-instruct",
+        {
+            "d_model": 6144,
+            "n_heads": 48,
+            "n_layers": 40,
+            "vocab_size": 100352,
+            "max_seq_len": 32768,
+            "attn_config": {"clip_qkv": 8, "kv_n_heads": 8, "rope_theta": 500000},
+            "ffn_config": {
+                "ffn_hidden_size": 10752,
+                "moe_jitter_eps": 0.01,
+                "moe_loss_weight": 0.05,
+                "moe_num_experts": 16,
+                "moe_top_k": 4,
+            },
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("name,config", DBRX_VARIANTS, ids=[v[0] for v in DBRX_VARIANTS])
+def test_dbrx_nested_configs_match_transformers(name: str, config: dict[str, Any]) -> None:
+    """DBRX: fused Wqkv (kv_n_heads from attn_config), GLU experts w1/v1/w2 and a router from
+    ffn_config, bias-free LayerNorms; read as config.json writes it and as transformers
+    round-trips it, both to the parameter, KV and the nested keys quoted as evidence."""
+    from axes.backbone.facts import backbone_facts
+
+    cfg = AutoConfig.for_model("dbrx", **config)
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    routed = sum(p.numel() for n, p in model.named_parameters() if ".experts." in n)
+    ffn = cfg.ffn_config
+    active = total - routed * (ffn.moe_num_experts - ffn.moe_top_k) // ffn.moe_num_experts
+    written = {"model_type": "dbrx", "architectures": ["DbrxForCausalLM"], **config}
+    for report in (analyze_config(written), analyze_config(cfg.to_dict())):
+        params = report["params"]
+        assert report["estimated"] is False, report["notes"]
+        assert (params["total"], params["active"]) == (total, active), params["breakdown"]
+        assert params["breakdown"]["routed_experts"] == routed
+        assert sum(params["breakdown"].values()) == total
+        kv_heads, head_dim = cfg.attn_config.kv_n_heads, cfg.d_model // cfg.n_heads
+        assert report["memory"]["kv_bytes_per_token"] == cfg.n_layers * 2 * kv_heads * head_dim * 2
+        assert report["backbone"]["context_length"] == cfg.max_seq_len
+        moe = f"{cfg.n_layers} MoE"
+        variant = "MQA" if kv_heads == 1 else "GQA"
+        assert report["backbone"]["layers"]["summary"] == f"{cfg.n_layers} {variant} · {moe}"
+        assert not any("intermediate_size" in n for n in report["notes"])
+    facts = {f.kind: f for f in backbone_facts(written, analyze_config(written))}
+    assert facts["backbone.attention"].evidence.locator.endswith(
+        "attn_config.kv_n_heads" if "kv_n_heads" in config["attn_config"] else "n_heads"
+    )
+    theta = config["attn_config"]["rope_theta"]
+    assert facts["backbone.positional"].value["rope_theta"] == theta
+    if "ffn_config" in config:
+        assert "ffn_config.moe_num_experts" in facts["backbone.moe"].evidence.locator
+    if name == "dbrx-instruct":  # the model card's 132B total, 36B active
+        assert (total, active) == (131_596_523_520, 36_469_708_800)
+
+
+def test_dbrx_nested_config_of_the_wrong_kind_is_refused_by_name() -> None:
+    from axes.backbone.errors import ConfigError
+
+    config = {"model_type": "dbrx", "d_model": 64, "n_heads": 4, "n_layers": 2, "vocab_size": 512}
+    with pytest.raises(ConfigError, match="ffn_config must be a JSON object, not list"):
+        analyze_config({**config, "ffn_config": [32]})
+    with pytest.raises(ConfigError, match=r"num_attention_heads \(4\) is not a multiple of"):
+        analyze_config({**config, "attn_config": {"kv_n_heads": 3}})

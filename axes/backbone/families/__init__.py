@@ -13,6 +13,7 @@ from typing import Any
 from axes.backbone.families import (
     bamba,
     cohere,
+    dbrx,
     deepseek,
     ernie4_5_moe,
     exaone4,
@@ -87,6 +88,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     llama4,
     minimax,
     nemotron,
+    dbrx,
 )
 
 REGISTRY: dict[str, ModuleType] = {
