@@ -1,7 +1,7 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax, deepseek_v32, dbrx) are built on the meta device and counted parameter by
+minimax, deepseek_v32, dbrx, lfm2) are built on the meta device and counted parameter by
 parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
@@ -348,10 +348,25 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "tie_word_embeddings": True,
         },
     ),
+    # LFM2: short-conv blocks where layer_types says "conv", or outside full_attn_idxs
+    ("lfm2", "lfm2", {"full_attn_idxs": [1, 3]}),
+    (
+        "lfm2-layer-types-conv-bias-untied-width",
+        "lfm2",
+        {
+            "layer_types": ["conv", "full_attention", "conv", "conv"],
+            "conv_bias": True,
+            "conv_L_cache": 4,
+            "tie_word_embeddings": False,
+            "intermediate_size": 200,
+            "block_ffn_dim_multiplier": 1.5,
+            "block_multiple_of": 32,
+        },
+    ),
 ]
 
 EXTRA = {name: extra for name, _, extra in VARIANTS}
-HYBRIDS = ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text", "minimax")
+HYBRIDS = ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text", "minimax", "lfm2")
 
 
 def _reference(cfg) -> tuple[int, int, dict[int, int]]:
@@ -388,6 +403,8 @@ def _mixer_of(layer, name: str) -> str:
         return "linear_attention" if hasattr(attn, "qkv_proj") else "attention"
     if getattr(layer, "linear_attn", None) is not None:
         return "linear_attention"
+    if getattr(layer, "conv", None) is not None:  # LFM2's Lfm2ShortConv
+        return "short_conv"
     mamba = getattr(layer, "mamba", None)
     assert mamba is not None, f"{name}: no mixer found on {type(layer).__name__}"
     return "mamba" if hasattr(mamba, "x_proj") else "mamba2"
@@ -663,3 +680,55 @@ def test_dbrx_nested_config_of_the_wrong_kind_is_refused_by_name() -> None:
         analyze_config({**config, "ffn_config": [32]})
     with pytest.raises(ConfigError, match=r"num_attention_heads \(4\) is not a multiple of"):
         analyze_config({**config, "attn_config": {"kv_n_heads": 3}})
+
+
+def test_lfm2_conv_state_is_hidden_x_conv_l_cache_per_conv_layer() -> None:
+    """LFM2's cache keeps the last conv_L_cache inputs of each short-conv layer, (batch, hidden,
+    conv_L_cache) in the model dtype: a state per sequence, counted as the Mamba conv states
+    are, with the depthwise conv's FLOPs; the attention layers alone hold KV."""
+    extra = EXTRA["lfm2-layer-types-conv-bias-untied-width"]
+    cfg = AutoConfig.for_model("lfm2", **{**SMALL, **extra})
+    report = analyze_config(cfg.to_dict(), context_len=64)
+    memory = report["memory"]
+    conv = 3 * 64 * 4 * 2  # 3 conv layers x hidden 64 x conv_L_cache 4 x bf16
+    assert memory["state_bytes_detail"] == {"conv_bytes": conv, "ssm_bytes": 0, "total": conv}
+    assert memory["state_bytes_per_sequence"] == conv
+    assert memory["kv_bytes_per_token"] == 1 * 2 * 2 * 16 * 2
+    assert report["backbone"]["layers"]["summary"] == "3 short conv + 1 GQA · 4 MLP"
+    attention = 4 * 4 * 16 * 64  # one attention layer at context 64
+    assert report["compute"]["flops_detail"]["attention_flops"] == attention + 3 * 2 * 64 * 4
+    assert report["compute"]["decode_bytes_detail"]["state"] == conv
+
+
+def test_lfm2_as_liquid_writes_its_config() -> None:
+    """LFM2-1.2B's config.json: block_ff_dim (the MLP width before Lfm2MLP adjusts it),
+    tie_embedding, full_attn_idxs and no layer_types: 1,170,340,608 parameters, as the meta
+    build, with its 10 conv layers' state."""
+    config = {
+        "architectures": ["Lfm2ForCausalLM"],
+        "block_auto_adjust_ff_dim": True,
+        "block_dim": 2048,
+        "block_ff_dim": 12288,
+        "block_ffn_dim_multiplier": 1.0,
+        "block_multiple_of": 256,
+        "conv_L_cache": 3,
+        "conv_bias": False,
+        "full_attn_idxs": [2, 5, 8, 10, 12, 14],
+        "hidden_size": 2048,
+        "max_position_embeddings": 128000,
+        "norm_eps": 1e-05,
+        "num_attention_heads": 32,
+        "num_heads": 32,
+        "num_hidden_layers": 16,
+        "num_key_value_heads": 8,
+        "rope_theta": 1000000.0,
+        "tie_embedding": True,
+        "vocab_size": 65536,
+    }
+    total, _, _ = _reference(AutoConfig.for_model("lfm2", **config))
+    report = analyze_config({"model_type": "lfm2", **config})
+    assert report["estimated"] is False and report["notes"] == []
+    assert report["params"]["total"] == total == 1_170_340_608
+    assert report["backbone"]["layers"]["summary"] == "10 short conv + 6 GQA · 16 MLP"
+    assert report["backbone"]["decoder_type"] == "hybrid"
+    assert report["memory"]["state_bytes_per_sequence"] == 10 * 2048 * 3 * 2

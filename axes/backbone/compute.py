@@ -7,7 +7,8 @@ FLOPs per generated token (forward only), after Kaplan et al. 2020 §2.1 and the
 - plus the attention scores and weighted sum against ``L`` cached tokens: per softmax layer
   ``2 x 2 x heads x head_dim x L_eff`` (MLA: ``2 x heads x (qk_head_dim + v_head_dim) x L_eff``),
   ``L_eff = min(L, sliding_window)`` on sliding layers;
-- linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``.
+- linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``; a short
+  convolution (LFM2) its depthwise conv over the cached inputs, ``2 x hidden x conv_L_cache``.
 
 Roofline: decode at a small batch is memory-bound, each step reads the weights it uses once and
 every sequence's KV cache and recurrent state, so ``tokens/s <= batch x bandwidth / (weight bytes
@@ -26,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
-from axes.backbone.layers import PARALLEL_HYBRID
+from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount, routed_expert_bias_params
 from axes.backbone.quantization import stored_bytes
@@ -69,6 +70,8 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                 4 * spec.num_attention_heads * spec.head_dim * context_len
                 + 4 * heads_x_dim * (spec.ssm_state_size or 0)
             )
+        elif mixer == SHORT_CONV:
+            flops += n * (2 * spec.hidden_size * (spec.ssm_conv_kernel or 0))
         elif mixer == "linear_attention":
             if spec.linear_attention_kind == "gated_deltanet":
                 flops += n * (

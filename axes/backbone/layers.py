@@ -4,8 +4,8 @@ One ``LayerSpec`` per block, ``{"mixer": ..., "ffn": ...}``, so a UI can colour 
 
 - mixer: "attention" (full, global), "sliding_attention", "mla", "mamba", "mamba2",
   "linear_attention" (Gated DeltaNet), "attention+mamba2" (Falcon-H1: attention and a Mamba-2
-  mixer side by side on the same input, their outputs summed), or None (a Nemotron-H block
-  that is FFN only);
+  mixer side by side on the same input, their outputs summed), "short_conv" (LFM2's gated
+  short convolution), or None (a Nemotron-H block that is FFN only);
 - ffn: "mlp" (dense), "moe", or None (a Mamba block, or a Nemotron-H mixer-only block).
 
 The readers below mirror how the installed transformers configs expand compact fields
@@ -73,6 +73,9 @@ _INTERNED: dict[tuple[str | None, str | None], LayerSpec] = {}
 # one block's mixer that is attention and Mamba-2 in parallel (modeling_falcon_h1.py
 # FalconH1DecoderLayer: self_attn and mamba read the same normed input, their outputs summed)
 PARALLEL_HYBRID = "attention+mamba2"
+# LFM2's gated short convolution (modeling_lfm2.py Lfm2ShortConv): a depthwise causal conv
+# between two gates, whose cache is the last conv_L_cache inputs, like a Mamba conv state
+SHORT_CONV = "short_conv"
 
 
 def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -> list[LayerSpec]:
@@ -145,6 +148,7 @@ MIXER_LABELS: dict[str, str] = {
     "mamba": "Mamba",
     "mamba2": "Mamba-2",
     "linear_attention": "linear attention",
+    SHORT_CONV: "short conv",
 }
 FFN_LABELS: dict[str, str] = {"mlp": "MLP", "moe": "MoE"}
 

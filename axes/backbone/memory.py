@@ -19,7 +19,8 @@ Recurrent state per sequence (constant in context length):
   ``intermediate x state``; Mamba-2 / Nemotron-H: conv ``conv_dim x conv_kernel`` + ssm
   ``heads x head_dim x state``; Gated DeltaNet: conv ``(2*key_dim + value_dim) x kernel`` +
   recurrent ``v_heads x key_head_dim x value_head_dim``; Lightning Attention (MiniMax): one
-  ``heads x head_dim x head_dim`` state (K^T V), no conv. Conv states in the KV dtype, SSM /
+  ``heads x head_dim x head_dim`` state (K^T V), no conv; LFM2's short convolution: conv
+  ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state. Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
   for Nemotron-H and runs the DeltaNet recurrence in fp32).
 """
@@ -29,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
-from axes.backbone.layers import PARALLEL_HYBRID
+from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV
 from axes.backbone.quantization import WEIGHTS_BASIS
 from axes.backbone.spec import ArchSpec
 
@@ -95,6 +96,8 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
                 * (spec.ssm_state_size or 0)
                 * 4
             )
+        elif mixer == SHORT_CONV:
+            conv += n * (spec.hidden_size * (spec.ssm_conv_kernel or 0) * conv_bytes)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "lightning":
             ssm += n * (spec.num_attention_heads * spec.head_dim * spec.head_dim * 4)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":

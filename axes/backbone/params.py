@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from axes.backbone.layers import PARALLEL_HYBRID, LayerSpec
+from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV, LayerSpec
 from axes.backbone.spec import ArchSpec
 
 COMPONENTS: tuple[str, ...] = (
@@ -164,6 +164,16 @@ def lightning_params(spec: ArchSpec) -> tuple[int, int]:
     return weights + width, weights
 
 
+def short_conv_params(spec: ArchSpec) -> tuple[int, int]:
+    """One gated short convolution (``modeling_lfm2.py`` Lfm2ShortConv): ``in_proj`` hidden ->
+    3 x hidden (the B and C gates and x), a depthwise ``conv`` (hidden x conv_L_cache) and
+    ``out_proj`` hidden -> hidden, all three with a bias when ``conv_bias``."""
+    h, k = spec.hidden_size, spec.ssm_conv_kernel or 0
+    weights = 3 * h * h + h * h
+    total = weights + h * k + (3 * h + h + h if spec.ssm_conv_bias else 0)
+    return total, weights
+
+
 def mamba_params(spec: ArchSpec) -> tuple[int, int]:
     """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer); ``modeling_jamba.py``
     JambaMambaMixer adds ``dt_layernorm`` (time_step_rank), ``b_layernorm`` and
@@ -298,6 +308,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
         return ("ssm", *mamba_params(spec))
     if mixer == "mamba2":
         return ("ssm", *mamba2_params(spec))
+    if mixer == SHORT_CONV:  # a token mixer that is neither attention nor an SSM
+        return ("other", *short_conv_params(spec))
     if mixer == PARALLEL_HYBRID:  # both mixers' weights; count_params splits the breakdown
         attention, attention_weights = attention_params(spec)
         ssm, ssm_weights = mamba2_params(spec)

@@ -7,6 +7,7 @@ from typing import Any
 from axes.backbone.compute import compute_report
 from axes.backbone.layers import (
     LINEAR_ATTENTION_LABELS,
+    SHORT_CONV,
     layer_section,
     linear_attention_label,
     pattern_dicts,
@@ -145,7 +146,11 @@ def decoder_type(spec: ArchSpec) -> str:
     parallel = PARALLEL_HYBRID in mixers
     has_attn = parallel or "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers
     has_recurrent = (
-        parallel or "mamba" in mixers or "mamba2" in mixers or "linear_attention" in mixers
+        parallel
+        or "mamba" in mixers
+        or "mamba2" in mixers
+        or "linear_attention" in mixers
+        or SHORT_CONV in mixers  # LFM2: a conv state per sequence, as a Mamba layer
     )
     if has_recurrent and not has_attn:
         return "ssm"

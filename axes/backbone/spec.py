@@ -355,12 +355,12 @@ class ArchSpec:
     ssm_num_heads: int | None = None
     ssm_head_dim: int | None = None
     ssm_n_groups: int | None = None
-    ssm_conv_kernel: int | None = None
+    ssm_conv_kernel: int | None = None  # also LFM2's short-conv conv_L_cache
     ssm_intermediate_size: int | None = None
     ssm_time_step_rank: int | None = None
     ssm_bias: bool = False  # in_proj bias
     ssm_out_bias: bool = False  # out_proj bias: ssm_bias's switch, but falcon_h1 projectors_bias
-    ssm_conv_bias: bool = True
+    ssm_conv_bias: bool = True  # also LFM2's conv_bias (its conv, in_proj and out_proj)
     ssm_dt_bc_norms: bool = False  # jamba: RMSNorms over dt (time_step_rank), B and C (state)
     ssm_gated_norm: bool = True  # Mamba-2 gated RMSNorm (falcon_h1: only with mamba_rms_norm)
     # Linear attention (qwen3_next Gated DeltaNet)

@@ -31,6 +31,7 @@ from axes.backbone.families import (
     granitemoehybrid,
     hunyuan_v1_moe,
     jamba,
+    lfm2,
     llama,
     llama4,
     mamba,
@@ -89,6 +90,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     minimax,
     nemotron,
     dbrx,
+    lfm2,
 )
 
 REGISTRY: dict[str, ModuleType] = {
