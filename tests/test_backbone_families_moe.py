@@ -1,7 +1,7 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax, deepseek_v32, dbrx, lfm2) are built on the meta device and counted parameter by
+minimax, deepseek_v32, dbrx, lfm2, granitemoeshared) are built on the meta device and counted parameter by
 parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
@@ -347,6 +347,29 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "sliding_window": 16,
             "tie_word_embeddings": True,
         },
+    ),
+    # granitemoe with a shared MLP beside the experts (none when shared_intermediate_size is 0)
+    (
+        "granitemoeshared",
+        "granitemoeshared",
+        {"num_local_experts": 4, "intermediate_size": 32, "shared_intermediate_size": 48},
+    ),
+    (
+        "granitemoeshared-bias-top1-tied",
+        "granitemoeshared",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size": 32,
+            "shared_intermediate_size": 24,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    (
+        "granitemoeshared-no-shared-mlp",
+        "granitemoeshared",
+        {"num_local_experts": 4, "intermediate_size": 32},
     ),
     # LFM2: short-conv blocks where layer_types says "conv", or outside full_attn_idxs
     ("lfm2", "lfm2", {"full_attn_idxs": [1, 3]}),

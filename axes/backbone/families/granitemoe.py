@@ -5,6 +5,11 @@ experts ``gate_up_proj`` (E, 2*intermediate, hidden) and ``down_proj``
 (E, hidden, intermediate); ``attention_bias`` on q/k/v/o. The expert width is
 ``intermediate_size``. Scalar multipliers (embedding, residual, logits) hold no parameters.
 Full attention in every layer (layer_types is not read).
+
+granitemoeshared (``modeling_granitemoeshared.py``): the same block plus, when
+``shared_intermediate_size`` is not 0 (the default), a ``shared_mlp`` beside the experts in
+every layer: ``input_linear`` hidden -> 2 x shared_intermediate_size (gate and up) and
+``output_linear`` back, no biases.
 """
 
 from __future__ import annotations
@@ -19,15 +24,21 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("granitemoe",)
+MODEL_TYPES = ("granitemoe", "granitemoeshared")
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "granitemoe")
-    core = read_core(view, family="granitemoe", tie_default=False, max_pos_default=2048)
+    mt = head["model_type"]
+    core = read_core(view, family=mt, tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
-    mixers = uniform_attention(view, core["num_layers"], module="granitemoe")
+    mixers = uniform_attention(view, core["num_layers"], module=mt)
+    shared = 0
+    if mt == "granitemoeshared":
+        shared = view.int(
+            "shared_intermediate_size", default=0, field_name="shared_expert_intermediate_size"
+        )
     return build(
         {**core, **head},
         layers_from(mixers, "moe"),
@@ -39,4 +50,6 @@ def read(view: ConfigView) -> ArchSpec:
         ),
         moe_intermediate_size=core["intermediate_size"],
         router_scoring="softmax",
+        num_shared_experts=1 if shared else 0,
+        shared_expert_intermediate_size=shared,
     )
