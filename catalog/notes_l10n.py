@@ -64,6 +64,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
+    gettext_noop("mlp_layer_types does not say dense or sparse for every layer; ignored"),
     gettext_noop(
         "no num_key_value_heads: transformers' nemotron cannot build this config; it is "
         "read as multi-head attention (one K/V head per query head)"

@@ -1,8 +1,8 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax, deepseek_v32, dbrx, lfm2, granitemoeshared) are built on the meta device and counted parameter by
-parameter, as in test_backbone_reference.py.
+minimax, deepseek_v32, dbrx, lfm2, granitemoeshared, cohere2_moe) are built on the meta device
+and counted parameter by parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
 """
@@ -370,6 +370,25 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
         "granitemoeshared-no-shared-mlp",
         "granitemoeshared",
         {"num_local_experts": 4, "intermediate_size": 32},
+    ),
+    # Cohere2-MoE: parallel block, sliding/full layers, dense prefix layers, shared experts
+    ("cohere2_moe", "cohere2_moe", {"num_experts": 4, "intermediate_size": 32, "head_dim": 16}),
+    (
+        "cohere2_moe-dense-prefix-shared-bias-rmsnorm-untied",
+        "cohere2_moe",
+        {
+            "num_hidden_layers": 5,
+            "num_key_value_heads": 1,
+            "num_experts": 4,
+            "intermediate_size": 32,
+            "first_k_dense_replace": 2,
+            "prefix_dense_intermediate_size": 80,
+            "num_shared_experts": 2,
+            "attention_bias": True,
+            "rms_norm_eps": 1e-5,
+            "tie_word_embeddings": False,
+            "sliding_window": 16,
+        },
     ),
     # LFM2: short-conv blocks where layer_types says "conv", or outside full_attn_idxs
     ("lfm2", "lfm2", {"full_attn_idxs": [1, 3]}),
@@ -755,3 +774,57 @@ def test_lfm2_as_liquid_writes_its_config() -> None:
     assert report["backbone"]["layers"]["summary"] == "10 short conv + 6 GQA · 16 MLP"
     assert report["backbone"]["decoder_type"] == "hybrid"
     assert report["memory"]["state_bytes_per_sequence"] == 10 * 2048 * 3 * 2
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"first_k_dense_replace": 2, "sliding_window_pattern": 2},
+        {"first_k_dense_replace": 3, "prefix_dense_sliding_window_pattern": 2},
+        {"sliding_window": None},
+    ],
+    ids=["dense-prefix", "prefix-pattern", "no-window"],
+)
+def test_cohere2_moe_layer_mix_from_the_keys_config_json_writes(extra: dict[str, Any]) -> None:
+    """Without layer_types / mlp_layer_types, the sliding and dense layers come from
+    first_k_dense_replace and the two window patterns, as Cohere2MoeConfig expands them (and a
+    null sliding_window leaves the sliding layers unwindowed, full attention)."""
+    written = {
+        "model_type": "cohere2_moe",
+        **SMALL,
+        "num_hidden_layers": 7,
+        "num_experts": 4,
+        "intermediate_size": 32,
+        "head_dim": 16,
+        **extra,
+    }
+    cfg = AutoConfig.for_model(
+        "cohere2_moe", **{k: v for k, v in written.items() if k != "model_type"}
+    )
+    model = _build(cfg)
+    report = analyze_config(written)
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    pattern = report["backbone"]["layers"]["pattern"]
+    assert [p["ffn"] for p in pattern] == [
+        "mlp" if t == "dense" else "moe" for t in cfg.mlp_layer_types
+    ]
+    window = [layer.self_attn.sliding_window for layer in model.model.layers]
+    assert [p["mixer"] == "sliding_attention" for p in pattern] == [w is not None for w in window]
+    slides = any(w is not None for w in window)
+    assert report["backbone"]["attention"]["sliding_window"] == (4096 if slides else None)
+
+
+def test_cohere2_moe_unusable_mlp_layer_types_is_noted_and_first_k_dense_replace_read() -> None:
+    config = {
+        "model_type": "cohere2_moe",
+        **SMALL,
+        "num_experts": 4,
+        "intermediate_size": 32,
+        "first_k_dense_replace": 1,
+        "mlp_layer_types": ["dense", "moe", "sparse", "sparse"],
+    }
+    report = analyze_config(config)
+    assert (
+        "mlp_layer_types does not say dense or sparse for every layer; ignored" in (report["notes"])
+    )
+    assert report["backbone"]["layers"]["summary"] == "1 full + 3 sliding · 1 MLP + 3 MoE"

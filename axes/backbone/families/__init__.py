@@ -13,6 +13,7 @@ from typing import Any
 from axes.backbone.families import (
     bamba,
     cohere,
+    cohere2_moe,
     dbrx,
     deepseek,
     ernie4_5_moe,
@@ -91,6 +92,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     nemotron,
     dbrx,
     lfm2,
+    cohere2_moe,
 )
 
 REGISTRY: dict[str, ModuleType] = {
