@@ -1,8 +1,8 @@
 """MoE and hybrid families against transformers: tiny variants of each family the engine now
 mirrors exactly (qwen2_moe, olmoe, phimoe, jamba, bamba, granitemoehybrid, glm4_moe,
 minimax_m2, ernie4_5_moe, hunyuan_v1_moe, llama4_text, qwen3_5_text, qwen3_5_moe_text,
-minimax, deepseek_v32, dbrx, lfm2, granitemoeshared, cohere2_moe) are built on the meta device
-and counted parameter by parameter, as in test_backbone_reference.py.
+minimax, deepseek_v32, dbrx, lfm2, granitemoeshared, cohere2_moe, olmo_hybrid) are built on the
+meta device and counted parameter by parameter, as in test_backbone_reference.py.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
 """
@@ -390,6 +390,29 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "sliding_window": 16,
         },
     ),
+    # OLMo Hybrid: Gated DeltaNet (separate projections) + OLMo-2 attention (full-width QK-norm)
+    ("olmo_hybrid", "olmo_hybrid", {}),
+    (
+        "olmo_hybrid-layer-types-sizes-bias-tied",
+        "olmo_hybrid",
+        {
+            "num_hidden_layers": 5,
+            "attention_bias": True,
+            "linear_num_key_heads": 2,
+            "linear_num_value_heads": 4,
+            "linear_key_head_dim": 8,
+            "linear_value_head_dim": 12,
+            "linear_conv_kernel_dim": 3,
+            "layer_types": [
+                "linear_attention",
+                "full_attention",
+                "linear_attention",
+                "linear_attention",
+                "full_attention",
+            ],
+            "tie_word_embeddings": True,
+        },
+    ),
     # LFM2: short-conv blocks where layer_types says "conv", or outside full_attn_idxs
     ("lfm2", "lfm2", {"full_attn_idxs": [1, 3]}),
     (
@@ -408,7 +431,15 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 EXTRA = {name: extra for name, _, extra in VARIANTS}
-HYBRIDS = ("jamba", "bamba", "granitemoehybrid", "qwen3_5_text", "minimax", "lfm2")
+HYBRIDS = (
+    "jamba",
+    "bamba",
+    "granitemoehybrid",
+    "qwen3_5_text",
+    "minimax",
+    "lfm2",
+    "olmo_hybrid",
+)
 
 
 def _reference(cfg) -> tuple[int, int, dict[int, int]]:
@@ -828,3 +859,27 @@ def test_cohere2_moe_unusable_mlp_layer_types_is_noted_and_first_k_dense_replace
         "mlp_layer_types does not say dense or sparse for every layer; ignored" in (report["notes"])
     )
     assert report["backbone"]["layers"]["summary"] == "1 full + 3 sliding · 1 MLP + 3 MoE"
+
+
+@pytest.mark.parametrize("layers", [6, 2])
+def test_olmo_hybrid_as_config_json_writes_it(layers: int) -> None:
+    """Without layer_types every 4th layer is full attention (the last one when none is), the
+    DeltaNet sizes default from the attention heads, and a null rope_parameters (the released
+    checkpoints) means no RoPE; the DeltaNet state is counted per linear layer."""
+    written = {"model_type": "olmo_hybrid", **SMALL, "num_hidden_layers": layers}
+    cfg = AutoConfig.for_model(
+        "olmo_hybrid", **{k: v for k, v in written.items() if k != "model_type"}
+    )
+    report = analyze_config({**written, "rope_parameters": None})
+    assert report["params"]["total"] == _reference(cfg)[0]
+    mixers = [p["mixer"] for p in report["backbone"]["layers"]["pattern"]]
+    assert mixers == [LAYER_TYPE_TO_MIXER[t] for t in cfg.layer_types]
+    assert report["backbone"]["positional"]["type"] == "none"
+    linear = cfg.layer_types.count("linear_attention")
+    key_dim, value_dim = 4 * cfg.linear_key_head_dim, 4 * cfg.linear_value_head_dim
+    assert report["memory"]["state_bytes_per_sequence"] == linear * (
+        (2 * key_dim + value_dim) * 4 * 2
+        + 4 * cfg.linear_key_head_dim * cfg.linear_value_head_dim * 4
+    )
+    with_rope = analyze_config(written)["backbone"]["positional"]
+    assert (with_rope["type"], with_rope["rope_theta"]) == ("rope", 10000.0)

@@ -42,6 +42,7 @@ from axes.backbone.families import (
     nemotron,
     nemotron_h,
     olmo2,
+    olmo_hybrid,
     olmoe,
     phi,
     phi3,
@@ -93,6 +94,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     dbrx,
     lfm2,
     cohere2_moe,
+    olmo_hybrid,
 )
 
 REGISTRY: dict[str, ModuleType] = {
