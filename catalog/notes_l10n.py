@@ -70,7 +70,6 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "read as multi-head attention (one K/V head per query head)"
     ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
-    gettext_noop("mlp_layer_types does not name dense or sparse for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "
         "that transformers' minimax does not build; the count leaves it out and is an estimate"

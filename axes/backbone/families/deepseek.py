@@ -78,7 +78,7 @@ def read(view: ConfigView) -> ArchSpec:
             ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
         elif kinds is not None:
             view.notes.append(
-                "mlp_layer_types does not name dense or sparse for every layer; ignored"
+                "mlp_layer_types does not say dense or sparse for every layer; ignored"
             )
     else:
         unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else mt)
