@@ -45,6 +45,7 @@ BLOCK_TYPES: tuple[str, ...] = (
     "mla",
     "linear_attention",
     "mamba",
+    "short_conv",
     "moe",
     "dense_mlp",
     "other",
@@ -58,6 +59,7 @@ def block_titles() -> dict[str, str]:
         "mla": _("MLA (latent attention)"),
         "linear_attention": _("Linear attention"),
         "mamba": _("Mamba / SSM"),
+        "short_conv": _("Short convolution"),
         "moe": _("MoE"),
         "dense_mlp": _("Dense MLP"),
         "other": _("Other"),
@@ -284,6 +286,7 @@ _BLOCK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("sliding_attention", re.compile(r"slid|local|swa|chunk", re.I)),
     ("linear_attention", re.compile(r"linear|delta|lightning", re.I)),
     ("mamba", re.compile(r"mamba|ssm|^m$", re.I)),
+    ("short_conv", re.compile(r"conv", re.I)),  # LFM2's gated short convolutions
     ("moe", re.compile(r"moe|expert|^e$", re.I)),
     ("dense_mlp", re.compile(r"mlp|dense|ffn|^-$", re.I)),
     ("attention", re.compile(r"attn|attention|full|global|^\*$", re.I)),

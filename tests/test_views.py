@@ -633,6 +633,31 @@ def test_a_small_models_memory_chart_is_not_flattened_by_the_gpus_capacity(clien
     assert capacity and capacity[0]["line"]["dash"] == "dash"
 
 
+def test_lfm2s_short_convolutions_have_their_own_block_in_the_strip(client, web_model):
+    """LFM2 mixes gated short-convolution layers with attention: the strip draws them as
+    "Short convolution", not "Other"."""
+    from axes.backbone.report import analyze_config
+
+    config = {
+        "model_type": "lfm2",
+        "vocab_size": 512,
+        "hidden_size": 64,
+        "num_hidden_layers": 4,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "intermediate_size": 96,
+        "layer_types": ["conv", "conv", "full_attention", "conv"],
+    }
+    report = analyze_config(config)
+    assert report["estimated"] is False
+    web_model("acme/lfm2", analysis=report, config=config)
+    html = client.get("/models/acme/lfm2/").content.decode()
+    assert html.count('<span class="seg b-short_conv">') == 3
+    assert html.count('<span class="seg b-attention">') == 1
+    assert "b-other" not in html.split('class="layer-strip"', 1)[1].split("</div>", 1)[0]
+    assert "Short convolution" in html
+
+
 def test_a_parallel_hybrid_layer_shows_attention_and_mamba_in_its_strip_cell(client, web_model):
     """Falcon-H1 runs attention and Mamba-2 side by side in every layer (mixer
     "attention+mamba2"): each cell of the strip shows both, then the MLP, and the legend
