@@ -1,0 +1,125 @@
+"""The classic decoders the engine mirrors (gpt_bigcode): tiny variants of each, written with the
+family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
+built by transformers on the meta device and counted parameter by parameter against the engine,
+with their layer pattern, attention variant and KV cache per token; then full-size shapes of
+published checkpoints.
+
+Marker ``reference`` (imports torch + transformers), like test_backbone_reference.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig  # noqa: E402
+
+from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
+
+# GPT-2 spellings of SMALL's sizes (gpt_bigcode, gptj, codegen)
+GPT2_KEYS = {"vocab_size": 512, "n_embd": 64, "n_layer": 4, "n_head": 4}
+
+# (id, model_type, config.json keys, expected attention variant, expected layer summary,
+#  (K/V heads, head_dim) every attention layer caches per token)
+VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
+    ("gpt_bigcode-multi-query-tied", "gpt_bigcode", GPT2_KEYS, "MQA", "4 MQA · 4 MLP", (1, 16)),
+    (
+        "gpt_bigcode-mha-n-inner-untied",
+        "gpt_bigcode",
+        {
+            **GPT2_KEYS,
+            "multi_query": False,
+            "n_inner": 96,
+            "n_positions": 128,
+            "tie_word_embeddings": False,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    # SMALL's keys as transformers writes them: num_key_value_heads and intermediate_size are
+    # kept in config.json but not read by modeling_gpt_bigcode.py (multi_query, n_inner are)
+    ("gpt_bigcode-unread-keys", "gpt_bigcode", SMALL, "MQA", "4 MQA · 4 MLP", (1, 16)),
+]
+
+
+def _check(cfg, report: dict[str, Any]) -> int:
+    """The engine's total, active and breakdown against the meta build; returns the total."""
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    params = report["params"]
+    assert report["estimated"] is False
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total  # dense: every parameter is active
+    assert sum(params["breakdown"].values()) == total
+    assert len(report["backbone"]["layers"]["pattern"]) == cfg.num_hidden_layers
+    return total
+
+
+@pytest.mark.parametrize(
+    "name,model_type,keys,variant,summary,kv", VARIANTS, ids=[v[0] for v in VARIANTS]
+)
+def test_classic_family_matches_transformers(
+    name: str, model_type: str, keys: dict, variant: str, summary: str, kv: tuple[int, int]
+) -> None:
+    """Read from the config.json keys alone and from transformers' full to_dict(): the same
+    counts, equal to the meta build."""
+    cfg = AutoConfig.for_model(model_type, **{**TOKENS, **keys})
+    for config in ({"model_type": model_type, **TOKENS, **keys}, cfg.to_dict()):
+        report = analyze_config(config)
+        _check(cfg, report)
+        assert report["backbone"]["layers"]["summary"] == summary
+        assert report["backbone"]["attention"]["variant"] == variant
+        kv_heads, head_dim = kv
+        # K and V, bf16, every attention layer at full length
+        layers = cfg.num_hidden_layers
+        assert report["memory"]["kv_bytes_per_token"] == layers * 2 * kv_heads * head_dim * 2
+        assert report["backbone"]["context_length"] == cfg.max_position_embeddings
+
+
+# Full-size shapes of published checkpoints (their config.json sizes), built on the meta device
+FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
+    (
+        "bigcode/starcoder",
+        "gpt_bigcode",
+        {
+            "vocab_size": 49152,
+            "n_embd": 6144,
+            "n_inner": 24576,
+            "n_layer": 40,
+            "n_head": 48,
+            "n_positions": 8192,
+            "multi_query": True,
+        },
+        15_517_456_384,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name,model_type,config,expected", FULL_SIZE, ids=[f[0] for f in FULL_SIZE]
+)
+def test_full_size_shapes_match_transformers(
+    name: str, model_type: str, config: dict, expected: int
+) -> None:
+    cfg = AutoConfig.for_model(model_type, **config, **TOKENS)
+    report = analyze_config({"model_type": model_type, **config})
+    assert _check(cfg, report) == expected
+
+
+def test_learned_positions_are_a_positional_fact() -> None:
+    """StarCoder's wpe: learned absolute positions, as many as n_positions."""
+    from axes.backbone.facts import backbone_facts
+
+    config = {"model_type": "gpt_bigcode", **GPT2_KEYS, "n_positions": 8192}
+    facts = backbone_facts(config, analyze_config(config))
+    (positional,) = [f for f in facts if f.kind == "backbone.positional"]
+    assert positional.value == {"type": "learned", "positions": 8192}
+    assert positional.evidence.locator == "n_positions"
