@@ -219,6 +219,7 @@ def floor(c):
             "norm_type": "rmsnorm",
             "norm_bias": False,
             "norms_per_layer": 2,
+            "outer_norms": 1,
             "norm_eps": eps,
             "norm_placement": "pre",
             "positional": "rope",

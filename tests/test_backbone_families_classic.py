@@ -1,4 +1,4 @@
-"""The classic decoders the engine mirrors (gpt_bigcode): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -25,6 +25,7 @@ from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
 
 # GPT-2 spellings of SMALL's sizes (gpt_bigcode, gptj, codegen)
 GPT2_KEYS = {"vocab_size": 512, "n_embd": 64, "n_layer": 4, "n_head": 4}
+BLOOM_KEYS = {"vocab_size": 512, "hidden_size": 64, "n_layer": 4, "n_head": 4}
 
 # (id, model_type, config.json keys, expected attention variant, expected layer summary,
 #  (K/V heads, head_dim) every attention layer caches per token)
@@ -47,6 +48,22 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
     # SMALL's keys as transformers writes them: num_key_value_heads and intermediate_size are
     # kept in config.json but not read by modeling_gpt_bigcode.py (multi_query, n_inner are)
     ("gpt_bigcode-unread-keys", "gpt_bigcode", SMALL, "MQA", "4 MQA · 4 MLP", (1, 16)),
+    ("bloom-tied", "bloom", BLOOM_KEYS, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        # bloom-560m's config.json spells the width n_embed (BloomConfig prefers it)
+        "bloom-n-embed-untied-post-layernorm-residual",
+        "bloom",
+        {
+            **{k: v for k, v in BLOOM_KEYS.items() if k != "hidden_size"},
+            "n_embed": 64,
+            "tie_word_embeddings": False,
+            "apply_residual_connection_post_layernorm": True,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("bloom-unread-keys", "bloom", SMALL, "MHA", "4 MHA · 4 MLP", (4, 16)),
 ]
 
 
@@ -81,7 +98,9 @@ def test_classic_family_matches_transformers(
         # K and V, bf16, every attention layer at full length
         layers = cfg.num_hidden_layers
         assert report["memory"]["kv_bytes_per_token"] == layers * 2 * kv_heads * head_dim * 2
-        assert report["backbone"]["context_length"] == cfg.max_position_embeddings
+        # None for bloom: ALiBi, and no max_position_embeddings in BloomConfig
+        native = getattr(cfg, "max_position_embeddings", None)
+        assert report["backbone"]["context_length"] == native
 
 
 # Full-size shapes of published checkpoints (their config.json sizes), built on the meta device
@@ -99,6 +118,18 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
             "multi_query": True,
         },
         15_517_456_384,
+    ),
+    (
+        "bigscience/bloom-560m",
+        "bloom",
+        {"vocab_size": 250880, "n_embed": 1024, "n_layer": 24, "num_attention_heads": 16},
+        559_214_592,
+    ),
+    (
+        "bigscience/bloom",
+        "bloom",
+        {"vocab_size": 250880, "hidden_size": 14336, "n_layer": 70, "n_head": 112},
+        176_247_271_424,
     ),
 ]
 
@@ -123,3 +154,19 @@ def test_learned_positions_are_a_positional_fact() -> None:
     (positional,) = [f for f in facts if f.kind == "backbone.positional"]
     assert positional.value == {"type": "learned", "positions": 8192}
     assert positional.evidence.locator == "n_positions"
+
+
+def test_alibi_is_a_positional_fact_without_a_key() -> None:
+    """BLOOM always uses ALiBi (modeling_bloom.py build_alibi_tensor): no key says so, the
+    fact quotes model_type; no context length is claimed."""
+    from axes.backbone.facts import backbone_facts
+
+    config = {"model_type": "bloom", **BLOOM_KEYS}
+    report = analyze_config(config)
+    assert report["backbone"]["positional"]["type"] == "alibi"
+    assert report["backbone"]["context_length"] is None
+    facts = backbone_facts(config, report)
+    (positional,) = [f for f in facts if f.kind == "backbone.positional"]
+    assert positional.value == {"type": "alibi"}
+    assert positional.evidence.locator == "model_type"
+    assert not [f for f in facts if f.kind == "backbone.context_length"]

@@ -332,7 +332,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
     if spec.lm_head_bias:  # its own parameter even when the weight is tied (phi, phimoe, ernie)
         b["lm_head"] += v
     norm = norm_params(spec, h)
-    b["norms"] += norm  # final norm (norm / norm_f / ln_f)
+    b["norms"] += norm * spec.outer_norms  # final norm (norm / norm_f / ln_f), bloom's embedding LN
     layer_norms = spec.norms_per_layer * norm
     per_expert = expert_params(spec) if spec.num_experts else 0
     # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs; the

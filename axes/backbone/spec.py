@@ -300,6 +300,9 @@ class ArchSpec:
     norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo)
     norm_bias: bool = False
     norms_per_layer: int = 2
+    # hidden-size norms outside the decoder layers: the final one (norm / ln_f), plus bloom's
+    # word_embeddings_layernorm; none in a post-LN OPT (do_layer_norm_before false)
+    outer_norms: int = 1
     norm_eps: float | None = None
     norm_placement: str = "pre"  # "pre" | "post" (olmo2) | "sandwich" (gemma2/3)
     positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope" | "alibi" (falcon)

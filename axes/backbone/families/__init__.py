@@ -12,6 +12,7 @@ from typing import Any
 
 from axes.backbone.families import (
     bamba,
+    bloom,
     cohere,
     cohere2_moe,
     dbrx,
@@ -74,6 +75,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     phi,
     gpt_neox,
     falcon,
+    bloom,
     starcoder2,
     stablelm,
     cohere,

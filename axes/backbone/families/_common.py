@@ -12,7 +12,7 @@ MAX_LAYERS = 10_000  # the deepest released decoders have a few hundred layers
 
 
 _CORE_SIZE: Any = (
-    ("hidden_size", ("hidden_size", "n_embd", "d_model", "dim"), _MISSING),
+    ("hidden_size", ("hidden_size", "n_embd", "d_model", "dim", "n_embed"), _MISSING),
     ("num_layers", ("num_hidden_layers", "n_layer", "num_layers", "n_layers"), _MISSING),
 )
 _CORE_HEADS: Any = (
