@@ -206,6 +206,7 @@ def floor(c):
             "intermediate_size": inter,
             "tied_embeddings": tied,
             "max_position_embeddings": mp,
+            "embedding_width": None,
             "hidden_act": act,
             "ffn_gated": True,
             "mlp_bias": False,

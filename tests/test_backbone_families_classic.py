@@ -1,4 +1,4 @@
-"""The classic decoders the engine mirrors (gpt_bigcode, bloom): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -26,6 +26,13 @@ from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
 # GPT-2 spellings of SMALL's sizes (gpt_bigcode, gptj, codegen)
 GPT2_KEYS = {"vocab_size": 512, "n_embd": 64, "n_layer": 4, "n_head": 4}
 BLOOM_KEYS = {"vocab_size": 512, "hidden_size": 64, "n_layer": 4, "n_head": 4}
+OPT_KEYS = {
+    "vocab_size": 512,
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "ffn_dim": 96,
+}
 
 # (id, model_type, config.json keys, expected attention variant, expected layer summary,
 #  (K/V heads, head_dim) every attention layer caches per token)
@@ -64,6 +71,45 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (4, 16),
     ),
     ("bloom-unread-keys", "bloom", SMALL, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    ("opt-125m-like", "opt", OPT_KEYS, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        # opt-350m: a 512-wide token table with project_in / project_out, post-LN (no final
+        # layer norm)
+        "opt-350m-like-projections-post-ln",
+        "opt",
+        {
+            **OPT_KEYS,
+            "word_embed_proj_dim": 32,
+            "do_layer_norm_before": False,
+            "max_position_embeddings": 128,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        "opt-untied-projections-no-bias-final-norm-removed",
+        "opt",
+        {
+            **OPT_KEYS,
+            "word_embed_proj_dim": 48,
+            "tie_word_embeddings": False,
+            "enable_bias": False,
+            "_remove_final_layer_norm": True,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        "opt-norms-without-weights",
+        "opt",
+        {**OPT_KEYS, "layer_norm_elementwise_affine": False},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("opt-unread-keys", "opt", {**SMALL, "ffn_dim": 96}, "MHA", "4 MHA · 4 MLP", (4, 16)),
 ]
 
 
@@ -131,6 +177,34 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
         {"vocab_size": 250880, "hidden_size": 14336, "n_layer": 70, "n_head": 112},
         176_247_271_424,
     ),
+    (
+        "facebook/opt-350m",
+        "opt",
+        {
+            "vocab_size": 50272,
+            "hidden_size": 1024,
+            "num_hidden_layers": 24,
+            "num_attention_heads": 16,
+            "ffn_dim": 4096,
+            "word_embed_proj_dim": 512,
+            "do_layer_norm_before": False,
+            "max_position_embeddings": 2048,
+        },
+        331_196_416,
+    ),
+    (
+        "facebook/opt-6.7b",
+        "opt",
+        {
+            "vocab_size": 50272,
+            "hidden_size": 4096,
+            "num_hidden_layers": 32,
+            "num_attention_heads": 32,
+            "ffn_dim": 16384,
+            "max_position_embeddings": 2048,
+        },
+        6_658_473_984,
+    ),
 ]
 
 
@@ -170,3 +244,36 @@ def test_alibi_is_a_positional_fact_without_a_key() -> None:
     assert positional.value == {"type": "alibi"}
     assert positional.evidence.locator == "model_type"
     assert not [f for f in facts if f.kind == "backbone.context_length"]
+
+
+def test_opt_positions_and_projections() -> None:
+    """OPT's position table has max_position_embeddings + 2 rows, but a token has 2,048
+    positions; opt-350m's project_in / project_out are counted (under other), its token table
+    and lm_head are 512 wide, and the lm_head matmul a decode step does is that narrow one."""
+    from axes.backbone.facts import backbone_facts
+
+    config = {
+        "model_type": "opt",
+        **OPT_KEYS,
+        "word_embed_proj_dim": 32,
+        "max_position_embeddings": 2048,
+        "tie_word_embeddings": False,
+    }
+    report = analyze_config(config)
+    breakdown = report["params"]["breakdown"]
+    assert breakdown["embeddings"] == 512 * 32 + (2048 + 2) * 64
+    assert breakdown["lm_head"] == 512 * 32
+    assert breakdown["other"] == 2 * 64 * 32
+    assert report["params"]["active_excluding_input_embedding"] == (
+        report["params"]["total"] - breakdown["embeddings"]
+    )
+    # FLOPs: the decoder linears, the 32-wide lm_head and both projections
+    layers = 4 * (4 * 64 * 64 + 2 * 64 * 96)
+    detail = report["compute"]["flops_detail"]
+    assert detail["active_matmul_params"] == layers + 512 * 32 + 2 * 64 * 32
+    # a decode step reads one 32-wide token row and one 64-wide position row
+    weight_params = report["compute"]["decode_bytes_detail"]["weight_params"]
+    assert weight_params == report["params"]["total"] - breakdown["embeddings"] + 32 + 64
+    facts = backbone_facts(config, report)
+    (positional,) = [f for f in facts if f.kind == "backbone.positional"]
+    assert positional.value == {"type": "learned", "positions": 2048}

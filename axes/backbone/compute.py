@@ -35,7 +35,9 @@ from axes.backbone.spec import ArchSpec
 
 
 def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
-    lm_head = spec.vocab_size * spec.hidden_size
+    h = spec.hidden_size
+    e = spec.embedding_width or h
+    lm_head = spec.vocab_size * e + (2 * h * e if e != h else 0)  # opt project_in / _out
     router = count.breakdown["router"]
     if spec.moe_beside_mlp:  # Gemma 4's router scale and per_expert_scale: no matmul
         router -= spec.ffn_counts.get("moe", 0) * (spec.hidden_size + spec.num_experts)
@@ -92,7 +94,8 @@ def decode_weight_params(
     (``active_excluding_input_embedding`` keeps a tied table, read whole as the lm_head), plus
     the row of it (and of a learned position table) the token looks up; no vision tower."""
     h = spec.hidden_size
-    rows = (0 if spec.tied_embeddings else h) + (h if spec.learned_positions else 0)
+    e = spec.embedding_width or h
+    rows = (0 if spec.tied_embeddings else e) + (h if spec.learned_positions else 0)
     rows += spec.num_layers * spec.per_layer_input_size  # a Gemma 4 PLE row
     return active_excluding_input_embedding - count.breakdown["vision"] + rows
 

@@ -139,7 +139,11 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     if spec.positional == "learned":
         add(
             "positional",
-            {"type": "learned", "positions": spec.learned_positions},
+            # the table's rows less OPT's offset of 2: the positions a token can have
+            {
+                "type": "learned",
+                "positions": spec.max_position_embeddings or spec.learned_positions,
+            },
             [src.get("max_position_embeddings")],
         )
     elif spec.positional == "alibi":  # falcon alibi: true (modeling_falcon.py build_alibi_tensor)

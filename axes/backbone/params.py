@@ -327,8 +327,11 @@ _SAME_WEIGHTS: dict[str | None, str] = {
 def count_params(spec: ArchSpec) -> ParamCount:
     b = _ZERO_BREAKDOWN.copy()
     h, v = spec.hidden_size, spec.vocab_size
-    b["embeddings"] = v * h + spec.learned_positions * h
-    b["lm_head"] = 0 if spec.tied_embeddings else v * h
+    e = spec.embedding_width or h
+    b["embeddings"] = v * e + spec.learned_positions * h
+    b["lm_head"] = 0 if spec.tied_embeddings else v * e
+    if e != h:  # modeling_opt.py project_in / project_out (e -> h, h -> e, no bias)
+        b["other"] += 2 * h * e
     if spec.lm_head_bias:  # its own parameter even when the weight is tied (phi, phimoe, ernie)
         b["lm_head"] += v
     norm = norm_params(spec, h)
@@ -498,7 +501,8 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
     if total is None:
         total = count.total
     active = total - count.inactive_routed
-    input_embedding = spec.vocab_size * spec.hidden_size + spec.learned_positions * spec.hidden_size
+    h = spec.hidden_size
+    input_embedding = spec.vocab_size * (spec.embedding_width or h) + spec.learned_positions * h
     excluding = active - (
         input_embedding if not spec.tied_embeddings else spec.learned_positions * spec.hidden_size
     )

@@ -162,7 +162,7 @@ def _explain(
 ) -> list[dict[str, Any]]:
     """Exact accounting when headers give per-class counts, else the subset of known
     candidate reasons whose sum equals the difference."""
-    hv = spec.vocab_size * spec.hidden_size
+    hv = spec.vocab_size * (spec.embedding_width or spec.hidden_size)
     moe_layers = sum(1 for layer in spec.layers if layer.ffn == "moe")
     if classes:
         out: list[dict[str, Any]] = []

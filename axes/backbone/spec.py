@@ -283,6 +283,9 @@ class ArchSpec:
     layers: list[LayerSpec]
     tied_embeddings: bool
     max_position_embeddings: int | None = None
+    # the token table's and lm_head's width when it is not hidden_size (opt word_embed_proj_dim,
+    # with project_in / project_out between it and the layers); None: hidden_size
+    embedding_width: int | None = None
     hidden_act: str | None = None
     ffn_gated: bool = True  # SwiGLU/GeGLU (3 matrices) vs plain up/down (2 matrices)
     mlp_bias: bool = False
@@ -306,7 +309,7 @@ class ArchSpec:
     norm_eps: float | None = None
     norm_placement: str = "pre"  # "pre" | "post" (olmo2) | "sandwich" (gemma2/3)
     positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope" | "alibi" (falcon)
-    learned_positions: int = 0  # gpt2 n_positions
+    learned_positions: int = 0  # rows of the position table: gpt2 n_positions, opt 2 more
     rope_theta: float | None = None
     rope_scaling: dict[str, Any] | None = None
     partial_rotary_factor: float | None = None
