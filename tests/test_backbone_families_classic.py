@@ -1,4 +1,4 @@
-"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -110,6 +110,24 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (4, 16),
     ),
     ("opt-unread-keys", "opt", {**SMALL, "ffn_dim": 96}, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        "gptj-partial-rotary",
+        "gptj",
+        {**GPT2_KEYS, "rotary_dim": 8},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        # a tied GPT-J keeps its lm_head bias
+        "gptj-n-inner-tied",
+        "gptj",
+        {**GPT2_KEYS, "n_inner": 96, "tie_word_embeddings": True, "n_positions": 256},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("gptj-unread-keys", "gptj", {**SMALL, "rotary_dim": 8}, "MHA", "4 MHA · 4 MLP", (4, 16)),
 ]
 
 
@@ -205,6 +223,19 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
         },
         6_658_473_984,
     ),
+    (
+        "EleutherAI/gpt-j-6b",
+        "gptj",
+        {
+            "vocab_size": 50400,
+            "n_embd": 4096,
+            "n_layer": 28,
+            "n_head": 16,
+            "rotary_dim": 64,
+            "n_positions": 2048,
+        },
+        6_050_882_784,
+    ),
 ]
 
 
@@ -277,3 +308,16 @@ def test_opt_positions_and_projections() -> None:
     facts = backbone_facts(config, report)
     (positional,) = [f for f in facts if f.kind == "backbone.positional"]
     assert positional.value == {"type": "learned", "positions": 2048}
+
+
+@pytest.mark.parametrize(
+    "model_type,keys,factor",
+    [("gptj", {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}, 0.25)],
+)
+def test_rotary_dim_is_a_partial_rotary_factor(model_type: str, keys: dict, factor: float) -> None:
+    """rotary_dim of each head's head_dim turn (GPT-J: 64 of 256), base 10000."""
+    config = {"model_type": model_type, "vocab_size": 512, "n_layer": 2, **keys}
+    positional = analyze_config(config)["backbone"]["positional"]
+    assert positional["type"] == "rope"
+    assert positional["partial_rotary_factor"] == factor
+    assert positional["rope_theta"] == 10000.0
