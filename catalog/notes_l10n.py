@@ -221,6 +221,19 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s is %(n_layers)s, over the %(n_max)s layers any real model has; fix the "
         "value in config.json."
     ),
+    # families/gpt_neo.py: attention_types as GPTNeoConfig expands and checks it
+    gettext_noop(
+        "attention_types must be a list of [layer kinds, repeats] pairs, such as "
+        '[[["global", "local"], 12]]; fix it in config.json'
+    ),
+    gettext_noop(
+        "attention_types names the layer kind %(kind)s; transformers builds only global and "
+        "local layers. Fix attention_types in config.json."
+    ),
+    gettext_noop(
+        "attention_types gives %(n_layers)s layers but num_layers is %(n_num)s (transformers "
+        "refuses such a config); fix attention_types or num_layers in config.json"
+    ),
     gettext_noop(
         "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s)"
     ),

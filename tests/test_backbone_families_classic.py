@@ -1,4 +1,4 @@
-"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj, gpt_neo): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -9,6 +9,7 @@ Marker ``reference`` (imports torch + transformers), like test_backbone_referenc
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,6 +27,14 @@ from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
 # GPT-2 spellings of SMALL's sizes (gpt_bigcode, gptj, codegen)
 GPT2_KEYS = {"vocab_size": 512, "n_embd": 64, "n_layer": 4, "n_head": 4}
 BLOOM_KEYS = {"vocab_size": 512, "hidden_size": 64, "n_layer": 4, "n_head": 4}
+NEO_KEYS = {
+    "vocab_size": 512,
+    "hidden_size": 64,
+    "num_layers": 4,
+    "num_heads": 4,
+    "attention_types": [[["global", "local"], 2]],
+    "window_size": 8,
+}
 OPT_KEYS = {
     "vocab_size": 512,
     "hidden_size": 64,
@@ -128,12 +137,40 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (4, 16),
     ),
     ("gptj-unread-keys", "gptj", {**SMALL, "rotary_dim": 8}, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    ("gpt_neo-global-local", "gpt_neo", NEO_KEYS, "MHA", "2 full + 2 sliding · 4 MLP", (4, 16)),
+    (
+        "gpt_neo-all-global-intermediate-untied",
+        "gpt_neo",
+        {
+            **NEO_KEYS,
+            "attention_types": [[["global"], 4]],
+            "intermediate_size": 96,
+            "tie_word_embeddings": False,
+            "max_position_embeddings": 128,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        "gpt_neo-two-groups",
+        "gpt_neo",
+        {**NEO_KEYS, "attention_types": [[["local"], 1], [["global", "local", "local"], 1]]},
+        "MHA",
+        "3 sliding + 1 full · 4 MLP",
+        (4, 16),
+    ),
 ]
 
 
 def _check(cfg, report: dict[str, Any]) -> int:
     """The engine's total, active and breakdown against the meta build; returns the total."""
     model = _build(cfg)
+    if cfg.model_type == "gpt_neo":  # each layer's kind as GPTNeoAttention builds it
+        built = [block.attn.attention_type for block in model.transformer.h]
+        mixers = {"global": "attention", "local": "sliding_attention"}
+        pattern = report["backbone"]["layers"]["pattern"]
+        assert [layer["mixer"] for layer in pattern] == [mixers[kind] for kind in built]
     total = sum(p.numel() for p in model.parameters())
     params = report["params"]
     assert report["estimated"] is False
@@ -236,6 +273,20 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
         },
         6_050_882_784,
     ),
+    (
+        "EleutherAI/gpt-neo-2.7B",
+        "gpt_neo",
+        {
+            "vocab_size": 50257,
+            "hidden_size": 2560,
+            "num_layers": 32,
+            "num_heads": 20,
+            "attention_types": [[["global", "local"], 16]],
+            "window_size": 256,
+            "max_position_embeddings": 2048,
+        },
+        2_651_307_520,
+    ),
 ]
 
 
@@ -321,3 +372,41 @@ def test_rotary_dim_is_a_partial_rotary_factor(model_type: str, keys: dict, fact
     assert positional["type"] == "rope"
     assert positional["partial_rotary_factor"] == factor
     assert positional["rope_theta"] == 10000.0
+
+
+def test_gpt_neo_local_layers_attend_to_the_window() -> None:
+    """GPT-Neo's local layers mask all but the last window_size tokens: at 2,048 tokens their KV
+    stops at 256, the global layers' does not."""
+    config = {
+        "model_type": "gpt_neo",
+        **NEO_KEYS,
+        "window_size": 256,
+        "max_position_embeddings": 2048,
+    }
+    report = analyze_config(config, context_len=2048)
+    assert report["backbone"]["attention"]["sliding_window"] == 256
+    kinds = [layer["mixer"] for layer in report["backbone"]["layers"]["pattern"]]
+    assert kinds == ["attention", "sliding_attention"] * 2
+    per_token = 2 * 4 * 16 * 2  # K and V, 4 heads of 16, bf16
+    kv = report["memory"]["kv_bytes"]
+    assert kv["sliding_windows_capped"] is True
+    assert kv["bytes"] == 2 * per_token * 2048 + 2 * per_token * 256
+
+
+@pytest.mark.parametrize(
+    "attention_types,message",
+    [
+        ([[["global", "local"], 3]], "attention_types gives 6 layers but num_layers is 4"),
+        ([[["global", "dilated"], 2]], "attention_types names the layer kind 'dilated'"),
+        ([["global", 4]], "attention_types must be a list of [layer kinds, repeats] pairs"),
+        ([[["global"], 10**12]], "attention_types gives 1,000,000,000,000 layers"),
+    ],
+)
+def test_gpt_neo_attention_types_transformers_refuses_are_refused(
+    attention_types: list, message: str
+) -> None:
+    from axes.backbone.errors import ConfigError
+
+    config = {"model_type": "gpt_neo", **NEO_KEYS, "attention_types": attention_types}
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        analyze_config(config)
