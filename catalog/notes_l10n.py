@@ -77,6 +77,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("layer_types has an unknown entry, %(value)s (layer %(n_layer)s); ignored"),
     gettext_noop("layer_types is not read by modeling_%(module)s.py; ignored"),
     gettext_noop(
+        "%(path)s = %(value)s is not read by modeling_%(module)s.py; counted as transformers "
+        "builds the model"
+    ),
+    gettext_noop(
         "%(n_layers)s layers are marked sliding_attention, but use_sliding_window is false: "
         "transformers gives them no window, so they are counted as full attention"
     ),

@@ -1,4 +1,4 @@
-"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj, gpt_neo): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj, gpt_neo, mpt): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -34,6 +34,13 @@ NEO_KEYS = {
     "num_heads": 4,
     "attention_types": [[["global", "local"], 2]],
     "window_size": 8,
+}
+MPT_KEYS = {"vocab_size": 512, "d_model": 64, "n_layers": 4, "n_heads": 4}
+MOSAIC_ONLY = {
+    "expansion_ratio": 2,
+    "no_bias": False,
+    "learned_pos_emb": True,
+    "attn_config": {"attn_type": "multiquery_attention", "qk_ln": True, "alibi": False},
 }
 OPT_KEYS = {
     "vocab_size": 512,
@@ -160,6 +167,18 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         "3 sliding + 1 full · 4 MLP",
         (4, 16),
     ),
+    ("mpt-tied", "mpt", MPT_KEYS, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        # MosaicML's keys that transformers' MptForCausalLM does not read: still 4 x d_model,
+        # no biases, three full-width heads' q/k/v, no q/k norms, ALiBi
+        "mpt-unread-mosaic-keys-untied",
+        "mpt",
+        {**MPT_KEYS, **MOSAIC_ONLY, "tie_word_embeddings": False, "max_seq_len": 128},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("mpt-unread-keys", "mpt", {**SMALL, "n_heads": 4}, "MHA", "4 MHA · 4 MLP", (4, 16)),
 ]
 
 
@@ -199,8 +218,9 @@ def test_classic_family_matches_transformers(
         # K and V, bf16, every attention layer at full length
         layers = cfg.num_hidden_layers
         assert report["memory"]["kv_bytes_per_token"] == layers * 2 * kv_heads * head_dim * 2
-        # None for bloom: ALiBi, and no max_position_embeddings in BloomConfig
-        native = getattr(cfg, "max_position_embeddings", None)
+        # None for bloom: ALiBi, and no max_position_embeddings in BloomConfig; mpt: the
+        # max_seq_len keys its ALiBi tensor is built for
+        native = getattr(cfg, "max_position_embeddings", getattr(cfg, "max_seq_len", None))
         assert report["backbone"]["context_length"] == native
 
 
@@ -286,6 +306,27 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
             "max_position_embeddings": 2048,
         },
         2_651_307_520,
+    ),
+    (
+        "mosaicml/mpt-7b",
+        "mpt",
+        {
+            "vocab_size": 50432,
+            "d_model": 4096,
+            "n_layers": 32,
+            "n_heads": 32,
+            "expansion_ratio": 4,
+            "max_seq_len": 2048,
+            "no_bias": True,
+            "attn_config": {"alibi": True, "attn_type": "multihead_attention"},
+        },
+        6_649_286_656,
+    ),
+    (
+        "mosaicml/mpt-30b",
+        "mpt",
+        {"vocab_size": 50432, "d_model": 7168, "n_layers": 48, "n_heads": 64, "max_seq_len": 8192},
+        29_957_200_896,
     ),
 ]
 
@@ -410,3 +451,37 @@ def test_gpt_neo_attention_types_transformers_refuses_are_refused(
     config = {"model_type": "gpt_neo", **NEO_KEYS, "attention_types": attention_types}
     with pytest.raises(ConfigError, match=re.escape(message)):
         analyze_config(config)
+
+
+def test_mpt_alibi_context_and_the_keys_transformers_does_not_read() -> None:
+    """MPT's ALiBi quotes attn_config.alibi; max_seq_len is the context (its default said in a
+    note when absent); each MosaicML-only key set otherwise than transformers builds is
+    noted, each with a template to be shown translated."""
+    from axes.backbone.facts import backbone_facts
+    from catalog.notes_l10n import note_match
+
+    config = {"model_type": "mpt", **MPT_KEYS, "attn_config": {"alibi": True}}
+    report = analyze_config(config)
+    assert report["backbone"]["context_length"] == 2048
+    assert (
+        "no max_seq_len in config.json: transformers' mpt default, 2,048, is used"
+        in (report["notes"])
+    )
+    facts = backbone_facts(config, report)
+    (positional,) = [f for f in facts if f.kind == "backbone.positional"]
+    assert positional.value == {"type": "alibi"}
+    assert positional.evidence.locator == "attn_config.alibi"
+
+    notes = analyze_config({"model_type": "mpt", **MPT_KEYS, **MOSAIC_ONLY})["notes"]
+    unread = [n for n in notes if "is not read by modeling_mpt.py" in n]
+    assert unread == [
+        f"{key} = {value} is not read by modeling_mpt.py; counted as transformers builds the model"
+        for key, value in (
+            ("expansion_ratio", "2"),
+            ("no_bias", "false"),
+            ("attn_config.attn_type", '"multiquery_attention"'),
+            ("attn_config.qk_ln", "true"),
+            ("attn_config.alibi", "false"),
+        )
+    ]
+    assert all(note_match(n) is not None for n in unread)  # shown in the page's language

@@ -146,8 +146,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             },
             [src.get("max_position_embeddings")],
         )
-    elif spec.positional == "alibi":  # falcon alibi: true (modeling_falcon.py build_alibi_tensor)
-        add("positional", {"type": "alibi"}, ["alibi"])
+    elif spec.positional == "alibi":  # falcon alibi: true, mpt attn_config.alibi; bloom always
+        add("positional", {"type": "alibi"}, [src.get("positional") or "alibi"])
     elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
         add(
             "positional",
