@@ -1,4 +1,5 @@
-"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj, gpt_neo, mpt): tiny variants of each, written with the
+"""The classic decoders the engine mirrors (gpt_bigcode, bloom, opt, gptj, gpt_neo, mpt,
+codegen): tiny variants of each, written with the
 family's own config keys (``n_embd``, ``n_layer``, ...) as their config.json files are, are
 built by transformers on the meta device and counted parameter by parameter against the engine,
 with their layer pattern, attention variant and KV cache per token; then full-size shapes of
@@ -179,6 +180,30 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (4, 16),
     ),
     ("mpt-unread-keys", "mpt", {**SMALL, "n_heads": 4}, "MHA", "4 MHA · 4 MLP", (4, 16)),
+    (
+        "codegen-partial-rotary",
+        "codegen",
+        {**GPT2_KEYS, "rotary_dim": 8},
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    (
+        "codegen-n-inner-tied-n-ctx",
+        "codegen",
+        {
+            **GPT2_KEYS,
+            "n_inner": 96,
+            "tie_word_embeddings": True,
+            "n_positions": 256,
+            "n_ctx": 256,
+            "rotary_dim": 16,
+        },
+        "MHA",
+        "4 MHA · 4 MLP",
+        (4, 16),
+    ),
+    ("codegen-unread-keys", "codegen", {**SMALL, "rotary_dim": 8}, "MHA", "4 MHA · 4 MLP", (4, 16)),
 ]
 
 
@@ -328,6 +353,20 @@ FULL_SIZE: list[tuple[str, str, dict[str, Any], int]] = [
         {"vocab_size": 50432, "d_model": 7168, "n_layers": 48, "n_heads": 64, "max_seq_len": 8192},
         29_957_200_896,
     ),
+    (
+        "Salesforce/codegen-6B-mono",
+        "codegen",
+        {
+            "vocab_size": 51200,
+            "n_embd": 4096,
+            "n_layer": 33,
+            "n_head": 16,
+            "rotary_dim": 64,
+            "n_positions": 2048,
+            "n_ctx": 2048,
+        },
+        7_064_213_504,
+    ),
 ]
 
 
@@ -404,10 +443,14 @@ def test_opt_positions_and_projections() -> None:
 
 @pytest.mark.parametrize(
     "model_type,keys,factor",
-    [("gptj", {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}, 0.25)],
+    [
+        ("gptj", {"n_embd": 4096, "n_head": 16, "rotary_dim": 64}, 0.25),
+        ("codegen", {"n_embd": 1024, "n_head": 16, "rotary_dim": 32}, 0.5),
+    ],
 )
 def test_rotary_dim_is_a_partial_rotary_factor(model_type: str, keys: dict, factor: float) -> None:
-    """rotary_dim of each head's head_dim turn (GPT-J: 64 of 256), base 10000."""
+    """rotary_dim of each head's head_dim turn (GPT-J: 64 of 256; codegen-350M: 32 of 64),
+    base 10000."""
     config = {"model_type": model_type, "vocab_size": 512, "n_layer": 2, **keys}
     positional = analyze_config(config)["backbone"]["positional"]
     assert positional["type"] == "rope"

@@ -1,5 +1,6 @@
-"""GPT-J (EleutherAI/gpt-j-6b, GPT4All-J): parallel attention + MLP under one LayerNorm, partial
-rotary, an lm_head with a bias.
+"""GPT-J (EleutherAI/gpt-j-6b, GPT4All-J) and CodeGen (Salesforce/codegen-*, codegen2 is
+remote code): parallel attention + MLP under one LayerNorm, partial rotary, an lm_head with a
+bias.
 
 ``modeling_gptj.py``: ``wte`` (vocab x n_embd), no position table; per block one ``ln_1``
 (LayerNorm with bias) feeding both the attention and the MLP; q/k/v/out_proj (n_embd -> n_embd)
@@ -7,6 +8,8 @@ without bias; MLP ``fc_in`` / ``fc_out`` over n_inner (default 4 * n_embd), with
 ``ln_f``; ``lm_head`` (n_embd -> vocab) with a bias, untied by default. Multi-head only (head
 size n_embd // n_head; a ``num_key_value_heads``, ``head_dim`` or ``intermediate_size`` key is
 not read). RoPE (base 10000, fixed) on the first ``rotary_dim`` (default 64) of each head.
+``modeling_codegen.py`` is the same network with q/k/v fused into one ``qkv_proj``
+(n_embd -> 3 * n_embd, no bias): the same parameters.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from axes.backbone.families._common import build, header, read_core, uniform_layers
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("gptj",)
+MODEL_TYPES = ("gptj", "codegen")
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -50,4 +53,5 @@ def read(view: ConfigView) -> ArchSpec:
         norm_type="layernorm",
         norm_bias=True,
         norms_per_layer=1,
+        fused_qkv=mt == "codegen",
     )
