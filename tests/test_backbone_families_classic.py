@@ -528,3 +528,28 @@ def test_mpt_alibi_context_and_the_keys_transformers_does_not_read() -> None:
         )
     ]
     assert all(note_match(n) is not None for n in unread)  # shown in the page's language
+
+
+@pytest.mark.parametrize(
+    "model_type,keys,kinds",
+    [
+        ("gpt_bigcode", GPT2_KEYS, ["attention"] * 4),
+        ("bloom", BLOOM_KEYS, ["attention"] * 4),
+        ("opt", OPT_KEYS, ["attention"] * 4),
+        ("gptj", GPT2_KEYS, ["attention"] * 4),
+        ("codegen", GPT2_KEYS, ["attention"] * 4),
+        ("mpt", MPT_KEYS, ["attention"] * 4),
+        ("gpt_neo", NEO_KEYS, ["attention", "sliding_attention"] * 2),
+    ],
+)
+def test_layer_types_is_not_read_by_the_classic_families(
+    model_type: str, keys: dict, kinds: list[str]
+) -> None:
+    """None of these modeling files reads layer_types: the layers are what transformers builds
+    (GPT-Neo's from attention_types), and a layer_types that says otherwise is noted."""
+    layer_types = ["sliding_attention", "sliding_attention", "full_attention", "full_attention"]
+    config = {"model_type": model_type, **keys, "layer_types": layer_types, "sliding_window": 2}
+    report = analyze_config(config)
+    assert [layer["mixer"] for layer in report["backbone"]["layers"]["pattern"]] == kinds
+    note = f"layer_types is not read by modeling_{model_type}.py; ignored"
+    assert note in report["notes"]

@@ -12,7 +12,8 @@ BloomConfig reads ``n_embed`` over ``hidden_size`` when both are given.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("bloom",)
@@ -37,7 +38,7 @@ def read(view: ConfigView) -> ArchSpec:
     view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
     return build(
         {**core, **head},
-        uniform_layers(core["num_layers"], "attention", "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module="bloom"), "mlp"),
         qkv_bias=True,
         o_bias=True,
         mlp_bias=True,

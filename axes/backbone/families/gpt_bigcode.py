@@ -11,7 +11,8 @@ read (GPTBigCodeConfig sets num_key_value_heads from multi_query itself).
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("gpt_bigcode",)
@@ -43,7 +44,7 @@ def read(view: ConfigView) -> ArchSpec:
     n_pos = view.int("n_positions", "max_position_embeddings", default=1024)
     return build(
         {**core, **head},
-        uniform_layers(core["num_layers"], "attention", "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module="gpt_bigcode"), "mlp"),
         qkv_bias=True,
         o_bias=True,
         mlp_bias=True,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.families._common import build, header, read_core
+from axes.backbone.families._common import build, header, read_core, unread_layer_types
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -82,6 +82,7 @@ def read(view: ConfigView) -> ArchSpec:
         view.sources.pop("intermediate_size", None)
         core["intermediate_size"] = 4 * hidden
     mixers = _expand(view, core["num_layers"])
+    unread_layer_types(view, mixers, module="gpt_neo")
     window = None
     if "sliding_attention" in mixers:
         window = view.int("window_size", default=256, field_name="sliding_window")

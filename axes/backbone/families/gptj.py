@@ -14,7 +14,8 @@ not read). RoPE (base 10000, fixed) on the first ``rotary_dim`` (default 64) of 
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("gptj", "codegen")
@@ -44,7 +45,7 @@ def read(view: ConfigView) -> ArchSpec:
         core["partial_rotary_factor"] = rotary / head_dim
     return build(
         {**core, **head},
-        uniform_layers(core["num_layers"], "attention", "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module=mt), "mlp"),
         qkv_bias=False,
         o_bias=False,
         mlp_bias=True,

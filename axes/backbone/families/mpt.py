@@ -22,8 +22,9 @@ from axes.backbone.families._common import (
     default_note,
     header,
     read_core,
-    uniform_layers,
+    uniform_attention,
 )
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("mpt",)
@@ -71,7 +72,7 @@ def read(view: ConfigView) -> ArchSpec:
             )
     return build(
         {**core, **head},
-        uniform_layers(core["num_layers"], "attention", "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module="mpt"), "mlp"),
         ffn_gated=False,
         fused_qkv=True,
         norm_type="layernorm",

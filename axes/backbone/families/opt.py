@@ -17,7 +17,8 @@ read.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("opt",)
@@ -45,7 +46,7 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("enable_bias", default=True, field_name="qkv_bias")
     return build(
         {**core, **head},
-        uniform_layers(core["num_layers"], "attention", "mlp"),
+        layers_from(uniform_attention(view, core["num_layers"], module="opt"), "mlp"),
         embedding_width=width if width != hidden else None,
         qkv_bias=bias,
         o_bias=bias,
