@@ -104,6 +104,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "only, so the totals are low"
     ),
     gettext_noop(
+        "config.json has no text_config: for model_type %(model_type)s transformers builds the "
+        "config class's default text model, not one from the top-level keys; counted from "
+        "those keys as a Llama-style decoder, so every figure is an estimate"
+    ),
+    gettext_noop(
         "%(path)s gives layers settings the engine does not mirror (only the same head_dim and "
         "num_key_value_heads on every full-attention layer); counted with the first full "
         "layer's"

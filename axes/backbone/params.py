@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV, LayerSpec
-from axes.backbone.spec import ArchSpec
+from axes.backbone.spec import ArchSpec, VisionSpec
 
 COMPONENTS: tuple[str, ...] = (
     "embeddings",
@@ -275,10 +275,13 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
 
 
 def vision_params(spec: ArchSpec) -> int:
-    """SigLIP vision tower (``modeling_siglip.py``) + Gemma3MultiModalProjector."""
+    """The vision tower and its projector into the text model (``spec.vision.kind``)."""
     v = spec.vision
     if v is None:
         return 0
+    if v.kind == "llama4":
+        return _llama4_vision_params(v, spec.hidden_size)
+    # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
     hv, iv = v.hidden_size, v.intermediate_size
     patches = (v.image_size // v.patch_size) ** 2
     embeddings = hv * v.num_channels * v.patch_size**2 + hv + patches * hv
@@ -291,6 +294,20 @@ def vision_params(spec: ArchSpec) -> int:
     if v.projector == "gemma3_mm_projector":
         total += hv * spec.hidden_size + hv
     return total
+
+
+def _llama4_vision_params(v: VisionSpec, text_hidden: int) -> int:
+    """``modeling_llama4.py`` Llama4VisionModel + Llama4MultiModalProjector: an unfold patch
+    linear (no bias), class embedding, learned positions for every patch plus the class
+    token, LayerNorms before and after, encoder layers of biased q/k/v/o and fc1/fc2 with two
+    LayerNorms, the pixel-shuffle MLP (fc1: intermediate -> projector_input_dim, fc2:
+    projector_output_dim square, no biases) and linear_1 (vision_output_dim -> text hidden)."""
+    hv, iv = v.hidden_size, v.intermediate_size
+    positions = (v.image_size // v.patch_size) ** 2 + 1
+    embeddings = v.num_channels * v.patch_size**2 * hv + hv + positions * hv
+    layer = 4 * (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv) + 2 * (2 * hv)
+    adapter = iv * v.projector_input_dim + v.projector_output_dim**2
+    return embeddings + 2 * (2 * hv) + v.num_layers * layer + adapter + v.output_dim * text_hidden
 
 
 def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:

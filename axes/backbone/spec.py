@@ -252,9 +252,12 @@ def _not_negative(value: int, path: str) -> int:
 
 @dataclass
 class VisionSpec:
-    """A SigLIP-style vision tower plus its projector into the text model (gemma3)."""
+    """A vision tower plus its projector into the text model. ``kind`` names the tower's
+    modeling code: "siglip" (gemma3), "llama4" (Llama4VisionModel), "pixtral" (mistral3),
+    "qwen3_5" (Qwen3_5VisionModel); the fields after ``projector`` default to what a tower
+    that lacks them needs."""
 
-    kind: str  # "siglip"
+    kind: str
     hidden_size: int
     num_layers: int
     intermediate_size: int
@@ -262,8 +265,16 @@ class VisionSpec:
     num_channels: int
     image_size: int
     patch_size: int
-    use_head: bool
-    projector: str  # "gemma3_mm_projector"
+    use_head: bool  # siglip: the attention-pooling head
+    projector: str  # "gemma3_mm_projector" | "llama4_mm_projector" | "mistral3_mm_projector" | ""
+    temporal_patch_size: int = 1  # qwen3_5: the Conv3d patch spans this many frames
+    num_position_embeddings: int = 0  # qwen3_5: learned position table rows
+    spatial_merge_size: int = 1  # mistral3 / qwen3_5: patches merged per side
+    output_dim: int = 0  # llama4 vision_output_dim, qwen3_5 out_hidden_size
+    projector_input_dim: int = 0  # llama4 pixel-shuffle MLP
+    projector_output_dim: int = 0
+    projector_bias: bool = False  # mistral3 multimodal_projector_bias
+    feature_layers: int = 1  # mistral3: vision_feature_layer as a list concatenates layers
 
 
 @dataclass

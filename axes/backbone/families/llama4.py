@@ -10,19 +10,26 @@ attention of ``attention_chunk_size`` tokens (NoPE layers attend globally); MoE 
   ``intermediate_size``, one SwiGLU ``shared_expert`` of ``intermediate_size``; other layers
   are a dense SwiGLU of ``intermediate_size_mlp``.
 Chunked layers are counted like sliding ones: their KV cache holds at most one chunk.
-The multimodal ``llama4`` wrapper (vision tower) is not mirrored.
+
+``llama4`` (Llama4ForConditionalGeneration, Llama 4 Scout / Maverick) nests that text model in
+``text_config`` (tied by text_config's own ``tie_word_embeddings``) and adds, counted under
+``vision``: Llama4VisionModel (``vision_config``, Llama4VisionConfig defaults when absent) and
+Llama4MultiModalProjector (``vision_output_dim`` -> text hidden, no bias).
 """
 
 from __future__ import annotations
 
 from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._wrapper import has_text_config, read_text_model, under, vision_config
 from axes.backbone.layers import layers_from
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
-MODEL_TYPES = ("llama4_text",)
+MODEL_TYPES = ("llama4_text", "llama4")
 
 
 def read(view: ConfigView) -> ArchSpec:
+    if view.raw.get("model_type") == "llama4":
+        return read_wrapper(view)
     head = header(view, "llama4_text")
     core = read_core(
         view, family="llama4", tie_default=False, head_dim_default=128, max_pos_default=131072
@@ -73,3 +80,27 @@ def read(view: ConfigView) -> ArchSpec:
         shared_expert_intermediate_size=experts_width,
         router_scoring="sigmoid",
     )
+
+
+def read_wrapper(view: ConfigView) -> ArchSpec:
+    spec = read_text_model(view, "llama4_text")
+    if not has_text_config(view):
+        return spec
+    sub = vision_config(view)
+    with under("vision_config"):  # Llama4VisionConfig defaults (configuration_llama4.py)
+        spec.vision = VisionSpec(
+            kind="llama4",
+            hidden_size=sub.int("hidden_size", default=768),
+            num_layers=sub.int("num_hidden_layers", default=34),
+            intermediate_size=sub.int("intermediate_size", default=5632),
+            num_attention_heads=sub.int("num_attention_heads", default=16),
+            num_channels=sub.int("num_channels", default=3),
+            image_size=sub.int("image_size", default=448),
+            patch_size=sub.int("patch_size", default=14),
+            use_head=False,
+            projector="llama4_mm_projector",
+            output_dim=sub.int("vision_output_dim", default=7680),
+            projector_input_dim=sub.int("projector_input_dim", default=4096),
+            projector_output_dim=sub.int("projector_output_dim", default=4096),
+        )
+    return spec

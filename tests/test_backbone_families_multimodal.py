@@ -1,0 +1,162 @@
+"""Multimodal wrappers against transformers: tiny llama4 configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
+model, vision tower included, as a Hub checkpoint holds it) on the meta device and counted
+parameter by parameter: the total, the vision tower + projector under ``vision``, and the text
+model's own figures (KV cache, FLOPs, decode weights), which the tower does not change.
+
+Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+from axes.backbone.errors import ConfigError
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig, AutoModelForImageTextToText  # noqa: E402
+
+from tests.test_backbone_reference import SMALL  # noqa: E402
+
+VISION_MARKERS = ("vision_model.", "multi_modal_projector.")
+LLAMA4_VISION = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "intermediate_size": 48,
+    "num_attention_heads": 2,
+    "image_size": 28,
+    "patch_size": 14,
+    "vision_output_dim": 40,
+    "projector_input_dim": 48,
+    "projector_output_dim": 48,
+}
+# (name, wrapper type, text_config, vision_config, the wrapper's own keys)
+VARIANTS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
+    (
+        "llama4-moe-every-layer",
+        "llama4",
+        {**SMALL, "num_local_experts": 4, "intermediate_size_mlp": 80, "head_dim": 16},
+        LLAMA4_VISION,
+        {},
+    ),
+    (
+        "llama4-interleaved-tied-1-channel",
+        "llama4",
+        {
+            **SMALL,
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "interleave_moe_layer_step": 2,
+            "tie_word_embeddings": True,
+        },
+        {**LLAMA4_VISION, "image_size": 42, "num_channels": 1, "projector_output_dim": 24},
+        {},
+    ),
+]
+
+
+def _config(model_type: str, text: dict, vision: dict, top: dict):
+    return AutoConfig.for_model(model_type, text_config=text, vision_config=vision, **top)
+
+
+def _reference(cfg) -> dict[str, int]:
+    """The ForConditionalGeneration model's total, vision share and active count (total
+    less the (E - k) / E share of the routed experts)."""
+    with torch.device("meta"):
+        model = AutoModelForImageTextToText.from_config(cfg)
+    text = cfg.get_text_config()
+    e = getattr(text, "num_local_experts", None) or getattr(text, "num_experts", None) or 0
+    k = getattr(text, "num_experts_per_tok", None) or 0
+    total = vision = routed = 0
+    for name, p in model.named_parameters():
+        total += p.numel()
+        if name.startswith(VISION_MARKERS) or any(f".{m}" in name for m in VISION_MARKERS):
+            vision += p.numel()
+        elif ".experts." in name:
+            routed += p.numel()
+    active = total - routed * (e - k) // e if e else total
+    return {"total": total, "vision": vision, "active": active, "layers": text.num_hidden_layers}
+
+
+@pytest.mark.parametrize("name,model_type,text,vision,top", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_wrapper_matches_transformers_vision_tower_included(
+    name: str, model_type: str, text: dict, vision: dict, top: dict
+) -> None:
+    cfg = _config(model_type, text, vision, top)
+    want = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == model_type
+    assert params["total"] == want["total"], params["breakdown"]
+    assert params["breakdown"]["vision"] == want["vision"]
+    assert params["active"] == want["active"]
+    assert sum(params["breakdown"].values()) == want["total"]
+    assert len(report["backbone"]["layers"]["pattern"]) == want["layers"]
+    assert report["backbone"]["vision"]["kind"] == "llama4"
+
+
+@pytest.mark.parametrize("name,model_type,text,vision,top", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_the_tower_leaves_the_text_models_figures_alone(
+    name: str, model_type: str, text: dict, vision: dict, top: dict
+) -> None:
+    """KV cache, FLOPs, decode bytes and the layer mix are the text model's: the wrapper's
+    report equals the report of its text_config read as that text model (with the lm_head
+    tied as the wrapper ties it), and active minus the tower is the text model's active."""
+    cfg = _config(model_type, text, vision, top)
+    config = cfg.to_dict()
+    wrapper = analyze_config(config)
+    text_config = cfg.get_text_config()
+    alone = text_config.to_dict()
+    alone["tie_word_embeddings"] = wrapper["backbone"]["tied_embeddings"]
+    text_only = analyze_config(alone)
+    assert text_only["estimated"] is False
+    vision_params = wrapper["params"]["breakdown"]["vision"]
+    assert vision_params > 0
+    assert wrapper["params"]["total"] - vision_params == text_only["params"]["total"]
+    assert wrapper["params"]["active"] - vision_params == text_only["params"]["active"]
+    assert wrapper["memory"]["kv_bytes_per_token"] == text_only["memory"]["kv_bytes_per_token"]
+    assert wrapper["compute"]["flops_per_token"] == text_only["compute"]["flops_per_token"]
+    assert (
+        wrapper["compute"]["decode_bytes_per_token"]
+        == text_only["compute"]["decode_bytes_per_token"]
+    )
+    assert wrapper["backbone"]["layers"] == text_only["backbone"]["layers"]
+
+
+@pytest.mark.parametrize("model_type", ["llama4"])
+def test_the_config_class_defaults_count_as_transformers_builds_them(model_type: str) -> None:
+    """Llama 4 Scout's shape (the config class's defaults, as the Hub configs spell them:
+    text_config and vision_config in full)."""
+    cfg = AutoConfig.for_model(model_type)
+    want = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    assert report["estimated"] is False
+    assert (report["params"]["total"], report["params"]["breakdown"]["vision"]) == (
+        want["total"],
+        want["vision"],
+    )
+
+
+@pytest.mark.parametrize("model_type", ["llama4"])
+def test_a_wrapper_without_text_config_stays_estimated(model_type: str) -> None:
+    """Without text_config transformers builds the config class's default text model and
+    ignores top-level sizes: the engine does not claim those keys as exact."""
+    report = analyze_config({"model_type": model_type, **SMALL})
+    assert report["estimated"] is True
+    assert any("has no text_config" in n for n in report["notes"])
+    assert not any("is not one of the families" in n for n in report["notes"])
+
+
+def test_a_bad_vision_config_value_names_its_key() -> None:
+    config = _config(*VARIANTS[0][1:]).to_dict()
+    config["vision_config"]["hidden_size"] = "wide"
+    with pytest.raises(ConfigError) as caught:
+        analyze_config(config)
+    assert caught.value.key == "vision_config.hidden_size"
+    assert "vision_config.hidden_size" in str(caught.value)
