@@ -109,6 +109,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "those keys as a Llama-style decoder, so every figure is an estimate"
     ),
     gettext_noop(
+        "no tie_word_embeddings at the top of config.json: the lm_head is counted apart from "
+        "the embedding, as Mistral 3 checkpoints store it and transformers loads them (a model "
+        "built from this config alone would tie the two)"
+    ),
+    gettext_noop(
         "%(path)s gives layers settings the engine does not mirror (only the same head_dim and "
         "num_key_value_heads on every full-attention layer); counted with the first full "
         "layer's"

@@ -1,4 +1,4 @@
-"""Multimodal wrappers against transformers: tiny llama4 configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
+"""Multimodal wrappers against transformers: tiny llama4 and mistral3 configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
 model, vision tower included, as a Hub checkpoint holds it) on the meta device and counted
 parameter by parameter: the total, the vision tower + projector under ``vision``, and the text
 model's own figures (KV cache, FLOPs, decode weights), which the tower does not change.
@@ -8,6 +8,7 @@ Marker ``reference`` (imports torch + transformers); each build is a few millise
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from transformers import AutoConfig, AutoModelForImageTextToText  # noqa: E402
 
 from tests.test_backbone_reference import SMALL  # noqa: E402
 
-VISION_MARKERS = ("vision_model.", "multi_modal_projector.")
+VISION_MARKERS = ("vision_model.", "vision_tower.", "multi_modal_projector.")
 LLAMA4_VISION = {
     "hidden_size": 32,
     "num_hidden_layers": 2,
@@ -34,6 +35,14 @@ LLAMA4_VISION = {
     "vision_output_dim": 40,
     "projector_input_dim": 48,
     "projector_output_dim": 48,
+}
+PIXTRAL = {
+    "hidden_size": 32,
+    "num_hidden_layers": 2,
+    "intermediate_size": 48,
+    "num_attention_heads": 2,
+    "image_size": 28,
+    "patch_size": 14,
 }
 # (name, wrapper type, text_config, vision_config, the wrapper's own keys)
 VARIANTS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
@@ -56,6 +65,32 @@ VARIANTS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] 
         },
         {**LLAMA4_VISION, "image_size": 42, "num_channels": 1, "projector_output_dim": 24},
         {},
+    ),
+    (
+        "mistral3-untied",
+        "mistral3",
+        {**SMALL, "model_type": "mistral", "head_dim": 16},
+        PIXTRAL,
+        {"tie_word_embeddings": False},
+    ),
+    (
+        "mistral3-tied-bias-merge3-two-feature-layers",
+        "mistral3",
+        {**SMALL, "model_type": "mistral", "sliding_window": 16},
+        {**PIXTRAL, "num_channels": 1},
+        {
+            "tie_word_embeddings": True,
+            "multimodal_projector_bias": True,
+            "spatial_merge_size": 3,
+            "vision_feature_layer": [-1, -2],
+        },
+    ),
+    (
+        "mistral3-llama-text-default-tower",
+        "mistral3",
+        {**SMALL, "model_type": "llama", "attention_bias": True},
+        {},
+        {"tie_word_embeddings": False},
     ),
 ]
 
@@ -98,7 +133,7 @@ def test_wrapper_matches_transformers_vision_tower_included(
     assert params["active"] == want["active"]
     assert sum(params["breakdown"].values()) == want["total"]
     assert len(report["backbone"]["layers"]["pattern"]) == want["layers"]
-    assert report["backbone"]["vision"]["kind"] == "llama4"
+    assert report["backbone"]["vision"]["kind"] in ("llama4", "pixtral")
 
 
 @pytest.mark.parametrize("name,model_type,text,vision,top", VARIANTS, ids=[v[0] for v in VARIANTS])
@@ -129,10 +164,10 @@ def test_the_tower_leaves_the_text_models_figures_alone(
     assert wrapper["backbone"]["layers"] == text_only["backbone"]["layers"]
 
 
-@pytest.mark.parametrize("model_type", ["llama4"])
+@pytest.mark.parametrize("model_type", ["llama4", "mistral3"])
 def test_the_config_class_defaults_count_as_transformers_builds_them(model_type: str) -> None:
-    """Llama 4 Scout's shape (the config class's defaults, as the Hub configs spell them:
-    text_config and vision_config in full)."""
+    """Llama 4 Scout's and Mistral Small 3.1's shapes (the config classes' defaults, as the
+    Hub configs spell them: text_config and vision_config in full)."""
     cfg = AutoConfig.for_model(model_type)
     want = _reference(cfg)
     report = analyze_config(cfg.to_dict())
@@ -143,7 +178,38 @@ def test_the_config_class_defaults_count_as_transformers_builds_them(model_type:
     )
 
 
-@pytest.mark.parametrize("model_type", ["llama4"])
+def test_mistral3_without_a_top_level_tie_flag_counts_the_lm_head_the_checkpoint_stores(
+    tmp_path,
+) -> None:
+    """Mistral Small 3.1's config.json has no top-level tie_word_embeddings (saved by
+    transformers 4). Mistral3Config defaults it to true, yet a checkpoint that stores
+    lm_head.weight apart loads untied: the engine counts what from_pretrained gives."""
+    cfg = _config(
+        "mistral3",
+        {**SMALL, "model_type": "mistral", "num_hidden_layers": 1},
+        {**PIXTRAL, "num_hidden_layers": 1},
+        {"tie_word_embeddings": False},
+    )
+    model = AutoModelForImageTextToText.from_config(cfg)  # real (tiny) weights, on the CPU
+    model.save_pretrained(tmp_path)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    saved.pop("tie_word_embeddings", None)
+    saved["text_config"].pop("tie_word_embeddings", None)
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    loaded = AutoModelForImageTextToText.from_pretrained(tmp_path)
+    total = sum(p.numel() for p in loaded.parameters())
+    assert loaded.lm_head.weight is not loaded.get_input_embeddings().weight
+    report = analyze_config(saved)
+    assert report["params"]["total"] == total
+    assert report["backbone"]["tied_embeddings"] is False
+    assert any("no tie_word_embeddings at the top" in n for n in report["notes"])
+    # an explicit flag is the one transformers builds with
+    tied = analyze_config({**saved, "tie_word_embeddings": True})
+    assert tied["params"]["total"] == total - SMALL["vocab_size"] * SMALL["hidden_size"]
+    assert not any("no tie_word_embeddings" in n for n in tied["notes"])
+
+
+@pytest.mark.parametrize("model_type", ["llama4", "mistral3"])
 def test_a_wrapper_without_text_config_stays_estimated(model_type: str) -> None:
     """Without text_config transformers builds the config class's default text model and
     ignores top-level sizes: the engine does not claim those keys as exact."""

@@ -281,6 +281,8 @@ def vision_params(spec: ArchSpec) -> int:
         return 0
     if v.kind == "llama4":
         return _llama4_vision_params(v, spec.hidden_size)
+    if v.kind == "pixtral":
+        return _pixtral_vision_params(v, spec.hidden_size)
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
     hv, iv = v.hidden_size, v.intermediate_size
     patches = (v.image_size // v.patch_size) ** 2
@@ -308,6 +310,26 @@ def _llama4_vision_params(v: VisionSpec, text_hidden: int) -> int:
     layer = 4 * (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv) + 2 * (2 * hv)
     adapter = iv * v.projector_input_dim + v.projector_output_dim**2
     return embeddings + 2 * (2 * hv) + v.num_layers * layer + adapter + v.output_dim * text_hidden
+
+
+def _pixtral_vision_params(v: VisionSpec, text_hidden: int) -> int:
+    """``modeling_pixtral.py`` PixtralVisionModel (patch Conv2d without bias, ln_pre RMSNorm,
+    layers of q/k/v/o and a SwiGLU without biases and two RMSNorms) +
+    ``modeling_mistral3.py`` Mistral3MultiModalProjector (RMSNorm, the patch merger's
+    merging_layer, linear_1 from the concatenated feature layers and linear_2)."""
+    hv, iv = v.hidden_size, v.intermediate_size
+    tower = v.num_channels * v.patch_size**2 * hv + hv
+    tower += v.num_layers * (4 * hv * hv + 3 * hv * iv + 2 * hv)
+    bias = text_hidden if v.projector_bias else 0
+    projector = (
+        hv
+        + hv * v.spatial_merge_size**2 * hv
+        + hv * v.feature_layers * text_hidden
+        + bias
+        + text_hidden * text_hidden
+        + bias
+    )
+    return tower + projector
 
 
 def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:

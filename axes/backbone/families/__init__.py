@@ -42,6 +42,7 @@ from axes.backbone.families import (
     mamba,
     minimax,
     minimax_m2,
+    mistral3,
     mixtral,
     mpt,
     nemotron,
@@ -107,6 +108,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     lfm2,
     cohere2_moe,
     olmo_hybrid,
+    mistral3,
 )
 
 REGISTRY: dict[str, ModuleType] = {
