@@ -574,16 +574,20 @@ def test_llama4_chunked_layers_cap_the_kv_cache_at_one_chunk() -> None:
     assert report["backbone"]["positional"]["nope_layers"] == cfg.no_rope_layers.count(0)
 
 
-def test_multimodal_wrappers_stay_estimated() -> None:
-    """The Qwen3.5 wrappers with a vision tower stay on the generic reading, marked as
-    estimates. The Llama 4 wrapper reads its text model from text_config (and counts its
-    vision tower: test_backbone_families_multimodal.py); flat, without text_config,
-    transformers builds the default text model, not the flat keys: those stay estimated."""
-    for model_type in ("llama4", "qwen3_5", "qwen3_5_moe"):
+def test_multimodal_wrappers_are_exact_with_their_text_config_only() -> None:
+    """The Llama 4 / Qwen3.5 wrappers read their text model from text_config (and count their
+    vision tower: test_backbone_families_multimodal.py). Flat, without text_config, transformers
+    builds the config class's default text model, not the flat keys: those stay estimated."""
+    nested = {
+        "llama4": {**SMALL, "num_local_experts": 4},
+        "qwen3_5": {**SMALL, **DELTANET},
+        "qwen3_5_moe": {**SMALL, **DELTANET, "num_experts": 8, **MOE},
+    }
+    for model_type, text in nested.items():
         config = {"model_type": model_type, **SMALL}
         assert analyze_config(config)["estimated"] is True, model_type
-    config = {"model_type": "llama4", "text_config": {**SMALL, "num_local_experts": 4}}
-    assert analyze_config(config)["estimated"] is False
+        config = {"model_type": model_type, "text_config": text}
+        assert analyze_config(config)["estimated"] is False, model_type
 
 
 def test_lightning_state_is_one_heads_x_head_dim_squared_matrix_per_linear_layer() -> None:

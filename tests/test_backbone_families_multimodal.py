@@ -1,4 +1,5 @@
-"""Multimodal wrappers against transformers: tiny llama4 and mistral3 configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
+"""Multimodal wrappers against transformers: tiny llama4, mistral3, qwen3_5 and qwen3_5_moe
+configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
 model, vision tower included, as a Hub checkpoint holds it) on the meta device and counted
 parameter by parameter: the total, the vision tower + projector under ``vision``, and the text
 model's own figures (KV cache, FLOPs, decode weights), which the tower does not change.
@@ -24,7 +25,7 @@ from transformers import AutoConfig, AutoModelForImageTextToText  # noqa: E402
 
 from tests.test_backbone_reference import SMALL  # noqa: E402
 
-VISION_MARKERS = ("vision_model.", "vision_tower.", "multi_modal_projector.")
+VISION_MARKERS = ("vision_model.", "vision_tower.", "multi_modal_projector.", "visual.")
 LLAMA4_VISION = {
     "hidden_size": 32,
     "num_hidden_layers": 2,
@@ -44,6 +45,28 @@ PIXTRAL = {
     "image_size": 28,
     "patch_size": 14,
 }
+QWEN3_5_VISION = {
+    "hidden_size": 32,
+    "depth": 2,
+    "intermediate_size": 48,
+    "num_heads": 2,
+    "out_hidden_size": 64,
+    "patch_size": 14,
+}
+DELTANET = {
+    "head_dim": 16,
+    "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4,
+    "linear_key_head_dim": 8,
+    "linear_value_head_dim": 12,
+}
+QWEN_MOE = {
+    "num_experts": 4,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "shared_expert_intermediate_size": 40,
+}
+
 # (name, wrapper type, text_config, vision_config, the wrapper's own keys)
 VARIANTS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
     (
@@ -92,6 +115,28 @@ VARIANTS: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] 
         {},
         {"tie_word_embeddings": False},
     ),
+    ("qwen3_5", "qwen3_5", {**SMALL, **DELTANET}, QWEN3_5_VISION, {}),
+    (
+        "qwen3_5-tied-3d-merge3",
+        "qwen3_5",
+        {**SMALL, **DELTANET},
+        {
+            **QWEN3_5_VISION,
+            "temporal_patch_size": 1,
+            "spatial_merge_size": 3,
+            "num_position_embeddings": 16,
+            "in_channels": 1,
+        },
+        {"tie_word_embeddings": True},
+    ),
+    ("qwen3_5_moe", "qwen3_5_moe", {**SMALL, **DELTANET, **QWEN_MOE}, QWEN3_5_VISION, {}),
+    (
+        "qwen3_5_moe-tied-deeper-tower",
+        "qwen3_5_moe",
+        {**SMALL, **DELTANET, **QWEN_MOE},
+        {**QWEN3_5_VISION, "depth": 3},
+        {"tie_word_embeddings": True},
+    ),
 ]
 
 
@@ -133,7 +178,7 @@ def test_wrapper_matches_transformers_vision_tower_included(
     assert params["active"] == want["active"]
     assert sum(params["breakdown"].values()) == want["total"]
     assert len(report["backbone"]["layers"]["pattern"]) == want["layers"]
-    assert report["backbone"]["vision"]["kind"] in ("llama4", "pixtral")
+    assert report["backbone"]["vision"]["kind"] in ("llama4", "pixtral", "qwen3_5")
 
 
 @pytest.mark.parametrize("name,model_type,text,vision,top", VARIANTS, ids=[v[0] for v in VARIANTS])
@@ -164,10 +209,10 @@ def test_the_tower_leaves_the_text_models_figures_alone(
     assert wrapper["backbone"]["layers"] == text_only["backbone"]["layers"]
 
 
-@pytest.mark.parametrize("model_type", ["llama4", "mistral3"])
+@pytest.mark.parametrize("model_type", ["llama4", "mistral3", "qwen3_5", "qwen3_5_moe"])
 def test_the_config_class_defaults_count_as_transformers_builds_them(model_type: str) -> None:
-    """Llama 4 Scout's and Mistral Small 3.1's shapes (the config classes' defaults, as the
-    Hub configs spell them: text_config and vision_config in full)."""
+    """Llama 4 Scout's, Mistral Small 3.1's and Qwen3.5's shapes (the config classes'
+    defaults, as the Hub configs spell them: text_config and vision_config in full)."""
     cfg = AutoConfig.for_model(model_type)
     want = _reference(cfg)
     report = analyze_config(cfg.to_dict())
@@ -209,7 +254,7 @@ def test_mistral3_without_a_top_level_tie_flag_counts_the_lm_head_the_checkpoint
     assert not any("no tie_word_embeddings" in n for n in tied["notes"])
 
 
-@pytest.mark.parametrize("model_type", ["llama4", "mistral3"])
+@pytest.mark.parametrize("model_type", ["llama4", "mistral3", "qwen3_5", "qwen3_5_moe"])
 def test_a_wrapper_without_text_config_stays_estimated(model_type: str) -> None:
     """Without text_config transformers builds the config class's default text model and
     ignores top-level sizes: the engine does not claim those keys as exact."""

@@ -283,6 +283,8 @@ def vision_params(spec: ArchSpec) -> int:
         return _llama4_vision_params(v, spec.hidden_size)
     if v.kind == "pixtral":
         return _pixtral_vision_params(v, spec.hidden_size)
+    if v.kind == "qwen3_5":
+        return _qwen3_5_vision_params(v)
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
     hv, iv = v.hidden_size, v.intermediate_size
     patches = (v.image_size // v.patch_size) ** 2
@@ -330,6 +332,19 @@ def _pixtral_vision_params(v: VisionSpec, text_hidden: int) -> int:
         + bias
     )
     return tower + projector
+
+
+def _qwen3_5_vision_params(v: VisionSpec) -> int:
+    """``modeling_qwen3_5.py`` Qwen3_5VisionModel (the same in ``modeling_qwen3_5_moe.py``): a
+    Conv3d patch embedding with bias, a learned position table, blocks of two LayerNorms, a
+    fused biased qkv, proj and fc1/fc2, and the patch merger (LayerNorm, fc1 over the merged
+    patches, fc2 to out_hidden_size), which is the projector."""
+    hv, iv = v.hidden_size, v.intermediate_size
+    patch = v.num_channels * v.temporal_patch_size * v.patch_size**2 * hv + hv
+    block = 2 * (2 * hv) + (3 * hv * hv + 3 * hv) + (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv)
+    merged = hv * v.spatial_merge_size**2
+    merger = 2 * hv + (merged * merged + merged) + (merged * v.output_dim + v.output_dim)
+    return patch + v.num_position_embeddings * hv + v.num_layers * block + merger
 
 
 def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:

@@ -20,19 +20,38 @@ into ``in_proj_qkv``, ``in_proj_z``, ``in_proj_b``, ``in_proj_a``): ``qwen3_5_te
 dense SwiGLU of ``intermediate_size`` in every layer, ``qwen3_5_moe_text`` the sparse block
 (with shared expert and gate) in every layer (no ``mlp_only_layers`` / ``decoder_sparse_step``),
 256 experts and top-8 by default.
+
+``qwen3_5`` / ``qwen3_5_moe`` (Qwen3_5ForConditionalGeneration, Qwen3_5MoeForConditionalGeneration)
+nest that text model in ``text_config`` (the config class fixes its type), tie the lm_head by
+their own ``tie_word_embeddings`` (default false; text_config's is not read) and add, counted
+under ``vision``, Qwen3_5VisionModel (``vision_config``, Qwen3_5VisionConfig defaults when
+absent): a Conv3d patch embedding with bias, a learned position table
+(``num_position_embeddings``), ``depth`` blocks, and the patch merger into ``out_hidden_size``,
+which is the projector (no deepstack mergers are built).
 """
 
 from __future__ import annotations
 
 from axes.backbone.families._common import build, header, layer_types_mixers, read_core, read_rope
+from axes.backbone.families._wrapper import (
+    has_text_config,
+    read_text_model,
+    top_level_tie,
+    under,
+    vision_config,
+)
 from axes.backbone.families.qwen3_moe import sparse_layers
 from axes.backbone.layers import layers_from
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
-MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text")
+MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text", "qwen3_5", "qwen3_5_moe")
+WRAPPERS = {"qwen3_5": "qwen3_5_text", "qwen3_5_moe": "qwen3_5_moe_text"}
 
 
 def read(view: ConfigView) -> ArchSpec:
+    text_type = WRAPPERS.get(view.raw.get("model_type"))  # type: ignore[arg-type]
+    if text_type:
+        return read_wrapper(view, text_type)
     head = header(view, "qwen3_next")
     core = read_core(
         view, family="qwen3_next", tie_default=False, head_dim_default=256, max_pos_default=32768
@@ -100,3 +119,29 @@ def _deltanet_fields(view: ConfigView) -> dict:
         "linear_attention_kind": "gated_deltanet",
         "linear_conv_kernel": view.int("linear_conv_kernel_dim", default=4),
     }
+
+
+def read_wrapper(view: ConfigView, text_type: str) -> ArchSpec:
+    spec = read_text_model(view, text_type)
+    if not has_text_config(view):
+        return spec
+    spec.tied_embeddings = top_level_tie(view, default=False)
+    sub = vision_config(view)
+    with under("vision_config"):  # Qwen3_5VisionConfig defaults (configuration_qwen3_5.py)
+        spec.vision = VisionSpec(
+            kind="qwen3_5",
+            hidden_size=sub.int("hidden_size", default=1152),
+            num_layers=sub.int("depth", default=27),
+            intermediate_size=sub.int("intermediate_size", default=4304),
+            num_attention_heads=sub.int("num_heads", default=16),
+            num_channels=sub.int("in_channels", default=3),
+            image_size=0,  # any size: positions are interpolated from the learned table
+            patch_size=sub.int("patch_size", default=16),
+            use_head=False,
+            projector="",
+            temporal_patch_size=sub.int("temporal_patch_size", default=2),
+            num_position_embeddings=sub.int("num_position_embeddings", default=2304),
+            spatial_merge_size=sub.int("spatial_merge_size", default=2),
+            output_dim=sub.int("out_hidden_size", default=3584),
+        )
+    return spec
