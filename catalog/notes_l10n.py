@@ -121,6 +121,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop(
         "%(path)s lists a width per layer; counted at their mean, %(n_width)s, in every layer"
     ),
+    gettext_noop(
+        "Gemma 3n's vision and audio towers and their embedders are not counted: the engine "
+        "mirrors its text model only, so the totals are low"
+    ),
     # axes.analysis, axes.jsonfile
     gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
     gettext_noop(
@@ -283,6 +287,18 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop(
         "%(path)s must be an integer or a list of integers, one per layer; fix it in config.json."
+    ),
+    gettext_noop(
+        "layer_types names a layer that is neither sliding_attention nor full_attention, the "
+        "two Gemma 3n has. Fix layer_types in config.json."
+    ),
+    gettext_noop(
+        "sliding_window is null, but Gemma 3n's sliding layers need a window (transformers "
+        "refuses a null one). Set sliding_window in config.json."
+    ),
+    gettext_noop(
+        "%(path)s has %(n_count)s entries for %(n_layers)s layers; transformers needs one per "
+        "layer. Fix it in config.json."
     ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),

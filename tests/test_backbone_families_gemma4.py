@@ -205,22 +205,6 @@ def test_configs_transformers_refuses_are_refused(extra: dict, key: str) -> None
     assert refused.value.key == key
 
 
-def test_gemma3n_per_layer_ffn_widths_are_an_estimate_not_a_refusal() -> None:
-    """Gemma 3n writes intermediate_size as a list, one width per layer. The engine does not
-    mirror gemma3n (altup, laurel, per-layer embeddings): its generic reading counts the
-    mean width in every layer, marked estimated and saying so, instead of refusing the
-    config; a list that holds no widths is still refused."""
-    for model_type in ("gemma3n_text", "gemma3n"):
-        config = AutoConfig.for_model(model_type).to_dict()
-        report = analyze_config(config)
-        assert report["estimated"] is True
-        assert report["backbone"]["intermediate_size"] == 16_384
-        assert any("lists a width per layer" in n for n in report["notes"]), report["notes"]
-    with pytest.raises(ConfigError) as refused:
-        analyze_config({"model_type": "gemma3n_text", **SMALL, "intermediate_size": [96, "x"]})
-    assert refused.value.key == "intermediate_size"
-
-
 def test_model_page_kv_at_another_context_uses_the_engines_sliding_share() -> None:
     """The model page recomputes the KV cache at the context a reader picks from the stored
     report. Gemma 4's layers differ in KV width (full layers 512 wide, shared layers none),

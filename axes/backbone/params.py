@@ -404,6 +404,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
     # PLE (modeling_gemma4.py Gemma4TextDecoderLayer): per_layer_input_gate (hidden -> PLE
     # width), per_layer_projection (back) and post_per_layer_input_norm in every layer
     ple_weights = 2 * h * ple
+    # Gemma 3n's AltUp and LAuReL blocks in every layer: (params, norms, matmul weights)
+    extra, extra_norms, extra_weights = gemma3n_layer_extras(spec)
     dense: tuple[int, int] | None = None
     moe: dict[str, int] | None = None
     sums: dict[LayerSpec, int] = {}
@@ -430,6 +432,11 @@ def count_params(spec: ArchSpec) -> ParamCount:
             b["norms"] += h * count
             block += ple_weights + h
             weights += ple_weights
+        if extra_norms:
+            b["other"] += extra * count
+            b["norms"] += extra_norms * count
+            block += extra + extra_norms
+            weights += extra_weights
         r = a = 0
         ffn = layer.ffn
         if ffn == "mlp" or (ffn == "moe" and spec.moe_beside_mlp):
@@ -468,6 +475,14 @@ def count_params(spec: ArchSpec) -> ParamCount:
         per_layer = list(map(sums.__getitem__, layers))
     if spec.kv_shared_layers:
         linear_weights += _kv_shared_layers(spec, b, per_layer)
+    if spec.ffn_widths:
+        linear_weights += _ffn_widths(spec, b, per_layer)
+    if spec.altup_num_inputs:
+        # modeling_gemma3n.py Gemma3nTextModel: altup_projections and altup_unembed_projections,
+        # altup_num_inputs - 1 hidden x hidden linears each
+        altup = 2 * (spec.altup_num_inputs - 1) * h * h
+        b["other"] += altup
+        linear_weights += altup
     if ple:
         # modeling_gemma4.py Gemma4TextModel: embed_tokens_per_layer (one row of
         # num_layers x PLE width per token), per_layer_model_projection, per_layer_projection_norm
@@ -490,6 +505,41 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "block_routed": routed,
     }
     return count
+
+
+def gemma3n_layer_extras(spec: ArchSpec) -> tuple[int, int, int]:
+    """(params, norm params, matmul weights) Gemma 3n adds to every layer
+    (``modeling_gemma3n.py`` Gemma3nTextDecoderLayer), all zero for other families.
+
+    Gemma3nTextAltUp: ``correct_output_scale`` (hidden), ``correction_coefs`` (n x n),
+    ``prediction_coefs`` (n -> n^2), ``modality_router`` (hidden -> n), ``router_norm``;
+    Gemma3nTextLaurelBlock: ``linear_left`` (hidden -> rank), ``linear_right`` (back),
+    ``post_laurel_norm``. ``post_per_layer_input_norm`` is built even without PLE."""
+    n = spec.altup_num_inputs
+    if n is None:
+        return 0, 0, 0
+    h, rank = spec.hidden_size, spec.laurel_rank or 0
+    weights = n * n + n * n * n + h * n + 2 * h * rank
+    norms = 2 * h + (0 if spec.per_layer_input_size else h)
+    return weights + h, norms, weights
+
+
+def _ffn_widths(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Gemma 3n's per-layer MLP widths (``intermediate_size`` as a list): the layers were
+    counted at ``spec.intermediate_size``; add each layer's difference to ``b`` and
+    ``per_layer`` and return the change in matmul weights."""
+    base = spec.intermediate_size
+    gated, bias, h = spec.ffn_gated, spec.mlp_bias, spec.hidden_size
+    at_base = mlp_params(spec, base, gated=gated, bias=bias)
+    delta_weights = 0
+    for i, width in enumerate(spec.ffn_widths or ()):
+        if width == base or spec.layers[i].ffn != "mlp":
+            continue
+        delta = mlp_params(spec, width, gated=gated, bias=bias) - at_base
+        b["dense_mlp"] += delta
+        per_layer[i] += delta
+        delta_weights += (3 if gated else 2) * h * (width - base)
+    return delta_weights
 
 
 def _kv_shared_layers(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:

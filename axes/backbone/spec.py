@@ -351,6 +351,14 @@ class ArchSpec:
     per_layer_input_size: int = 0  # hidden_size_per_layer_input
     per_layer_input_vocab: int = 0  # vocab_size_per_layer_input
     moe_beside_mlp: bool = False
+    # Gemma 3n (modeling_gemma3n.py): the Gemma 4 PLE / KV-sharing fields above, and in every
+    # layer an AltUp block (altup_num_inputs streams: a modality router, prediction and
+    # correction coefficients, a per-hidden-unit output scale, a router norm) and a LAuReL
+    # block (a rank-laurel_rank residual, hidden -> rank -> hidden, and its norm); None: none.
+    # ffn_widths: one MLP width per layer when they differ (intermediate_size is the first)
+    altup_num_inputs: int | None = None
+    laurel_rank: int | None = None
+    ffn_widths: list[int] | None = None
     # MoE
     num_experts: int = 0
     experts_per_token: int = 0
@@ -477,6 +485,7 @@ class ArchSpec:
         out["quantization"] = dict(self.quantization) if self.quantization else None
         out["notes"] = list(self.notes)
         out["mtp_block_types"] = list(self.mtp_block_types)
+        out["ffn_widths"] = list(self.ffn_widths) if self.ffn_widths else None
         out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant

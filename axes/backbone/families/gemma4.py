@@ -90,7 +90,7 @@ def read(view: ConfigView) -> ArchSpec:
         estimated = True
 
     shared = view.int("num_kv_shared_layers", default=0, field_name="kv_shared_layers")
-    _check_kv_sharing(view, mixers, shared)
+    check_kv_sharing(view, mixers, shared)
     wide = shared and view.bool("use_double_wide_mlp", default=False)
 
     ple = view.int("hidden_size_per_layer_input", default=256, field_name="per_layer_input_size")
@@ -189,9 +189,12 @@ def _global_dims(
     return hd, kv, note
 
 
-def _check_kv_sharing(view: ConfigView, mixers: list[str], shared: int) -> None:
+def check_kv_sharing(
+    view: ConfigView, mixers: list[str], shared: int, *, all_shared: bool = True
+) -> None:
     """Gemma4TextConfig.kv_sharing_modes: the shared layers read the K/V of the last earlier
-    layer of their type, so every type must occur before them."""
+    layer of their type, so every type must occur before them. ``all_shared``: every layer
+    may be shared (Gemma 4); Gemma3nTextConfig refuses that, no layer producing a cache."""
     n = len(mixers)
     where = view.path("num_kv_shared_layers") or "num_kv_shared_layers"
     if shared > n:
@@ -199,7 +202,7 @@ def _check_kv_sharing(view: ConfigView, mixers: list[str], shared: int) -> None:
             f"{where} is {shared:,}, more than the model's {n:,} layers; fix it in config.json.",
             key=where,
         )
-    if 0 < shared < n and set(mixers[: n - shared]) != set(mixers):
+    if 0 < shared and (shared < n or not all_shared) and set(mixers[: n - shared]) != set(mixers):
         raise ConfigError(
             f"{where} is {shared:,}: a layer type of the last {shared:,} layers then has no "
             "earlier layer to take its K/V from (transformers refuses this config); fix "
