@@ -300,6 +300,15 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s has %(n_count)s entries for %(n_layers)s layers; transformers needs one per "
         "layer. Fix it in config.json."
     ),
+    gettext_noop(
+        "%(path)s (%(n_lru)s) is not a multiple of num_attention_heads (%(n_heads)s): the RG-LRU "
+        "splits it into one block per head, and transformers cannot run such a model. Fix it in "
+        "config.json."
+    ),
+    gettext_noop(
+        "%(path)s (%(n_count)s entries, repeated at most %(n_times)s times as transformers does) "
+        "does not cover the model's %(n_layers)s layers; fix it in config.json."
+    ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

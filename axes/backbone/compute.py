@@ -8,7 +8,8 @@ FLOPs per generated token (forward only), after Kaplan et al. 2020 §2.1 and the
   ``2 x 2 x heads x head_dim x L_eff`` (MLA: ``2 x heads x (qk_head_dim + v_head_dim) x L_eff``),
   ``L_eff = min(L, sliding_window)`` on sliding layers;
 - linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``; a short
-  convolution (LFM2) its depthwise conv over the cached inputs, ``2 x hidden x conv_L_cache``.
+  convolution (LFM2) its depthwise conv over the cached inputs, ``2 x hidden x conv_L_cache``;
+  an RG-LRU block (RecurrentGemma) its gates (not linears), conv and state update.
 
 Roofline: decode at a small batch is memory-bound, each step reads the weights it uses once and
 every sequence's KV cache and recurrent state, so ``tokens/s <= batch x bandwidth / (weight bytes
@@ -81,6 +82,14 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                     * (spec.linear_num_value_heads or 0)
                     * (spec.linear_key_head_dim or 0)
                     * (spec.linear_value_head_dim or 0)
+                )
+            elif spec.linear_attention_kind == "rg_lru":
+                # the two block-diagonal gates (heads x block^2 each), the depthwise conv and
+                # the state update of lru_width units
+                heads, block = spec.linear_num_value_heads or 0, spec.linear_value_head_dim or 0
+                lru = heads * block
+                flops += n * (
+                    4 * heads * block * block + 2 * lru * (spec.linear_conv_kernel or 0) + 4 * lru
                 )
             else:
                 flops += n * (4 * spec.num_attention_heads * spec.head_dim * spec.head_dim)

@@ -210,6 +210,13 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             }
             if spec.linear_attention_kind == "lightning"
             else {
+                "type": "RG-LRU",
+                "width": (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0),
+                "blocks": spec.linear_num_value_heads,
+                "conv_kernel": spec.linear_conv_kernel,
+            }
+            if spec.linear_attention_kind == "rg_lru"
+            else {
                 "type": "Gated DeltaNet",
                 "key_heads": spec.linear_num_key_heads,
                 "value_heads": spec.linear_num_value_heads,
@@ -229,7 +236,12 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 "linear_num_value_heads"
                 if spec.linear_attention_kind == "gated_deltanet"
                 else None,
-                src.get("layer_types") if spec.linear_attention_kind == "lightning" else None,
+                src.get("layer_types")
+                if spec.linear_attention_kind in ("lightning", "rg_lru")
+                else None,
+                src.get("linear_value_head_dim")
+                if spec.linear_attention_kind == "rg_lru"
+                else None,
             ],
         )
     add(

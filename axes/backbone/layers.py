@@ -134,6 +134,7 @@ NEMOTRON_BLOCK_TYPES: dict[str, LayerSpec] = {
 LINEAR_ATTENTION_LABELS: dict[str, str] = {
     "gated_deltanet": "Gated DeltaNet",
     "lightning": "Lightning Attention",
+    "rg_lru": "RG-LRU",
 }
 
 

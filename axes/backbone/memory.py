@@ -20,7 +20,9 @@ Recurrent state per sequence (constant in context length):
   ``heads x head_dim x state``; Gated DeltaNet: conv ``(2*key_dim + value_dim) x kernel`` +
   recurrent ``v_heads x key_head_dim x value_head_dim``; Lightning Attention (MiniMax): one
   ``heads x head_dim x head_dim`` state (K^T V), no conv; LFM2's short convolution: conv
-  ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state. Conv states in the KV dtype, SSM /
+  ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state; Griffin's
+  RG-LRU (RecurrentGemma): ``lru_width`` (fp32) and its conv's last ``conv1d_width - 1``
+  inputs, ``lru_width x (conv1d_width - 1)``. Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
   for Nemotron-H and runs the DeltaNet recurrence in fp32).
 """
@@ -100,6 +102,10 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             conv += n * (spec.hidden_size * (spec.ssm_conv_kernel or 0) * conv_bytes)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "lightning":
             ssm += n * (spec.num_attention_heads * spec.head_dim * spec.head_dim * 4)
+        elif mixer == "linear_attention" and spec.linear_attention_kind == "rg_lru":
+            lru = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
+            conv += n * (lru * max((spec.linear_conv_kernel or 0) - 1, 0) * conv_bytes)
+            ssm += n * (lru * 4)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "gated_deltanet":
             kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
             vd = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)

@@ -174,6 +174,25 @@ def short_conv_params(spec: ArchSpec) -> tuple[int, int]:
     return total, weights
 
 
+def rg_lru_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Griffin recurrent block (``modeling_recurrent_gemma.py``
+    RecurrentGemmaRecurrentBlock): ``linear_y`` / ``linear_x`` (hidden -> lru_width) and
+    ``linear_out`` (back), all with biases; a depthwise ``conv_1d`` (lru_width x conv1d_width
+    and a bias); the RG-LRU: ``recurrent_param`` (lru_width) and two block-diagonal gates
+    (heads x block x block weights, heads x block biases). The gates are parameters used in a
+    batched matmul, not linears: they are left out of the matmul weights that FP8/AWQ/GPTQ
+    convert (their FLOPs are counted with the recurrence)."""
+    h, heads, block = (
+        spec.hidden_size,
+        spec.linear_num_value_heads or 0,
+        spec.linear_value_head_dim or 0,
+    )
+    lru, k = heads * block, spec.linear_conv_kernel or 0
+    weights = 3 * h * lru
+    total = weights + 2 * lru + h + lru * k + lru + lru + 2 * (heads * block * block + lru)
+    return total, weights
+
+
 def mamba_params(spec: ArchSpec) -> tuple[int, int]:
     """One Mamba-1 mixer (``modeling_mamba.py`` MambaMixer); ``modeling_jamba.py``
     JambaMambaMixer adds ``dt_layernorm`` (time_step_rank), ``b_layernorm`` and
@@ -357,6 +376,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
             return ("attention", *gated_deltanet_params(spec))
         if spec.linear_attention_kind == "lightning":
             return ("attention", *lightning_params(spec))
+        if spec.linear_attention_kind == "rg_lru":  # a linear recurrence, as Mamba's
+            return ("ssm", *rg_lru_params(spec))
         return ("attention", *attention_params(spec))
     if mixer == "mamba":
         return ("ssm", *mamba_params(spec))

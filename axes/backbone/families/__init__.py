@@ -58,6 +58,7 @@ from axes.backbone.families import (
     qwen2_moe,
     qwen3_moe,
     qwen3_next,
+    recurrent_gemma,
     stablelm,
     starcoder2,
 )
@@ -111,6 +112,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     cohere2_moe,
     olmo_hybrid,
     mistral3,
+    recurrent_gemma,
 )
 
 REGISTRY: dict[str, ModuleType] = {
