@@ -41,6 +41,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "decode step reads every indexer key but only those tokens' latents"
     ),
     gettext_noop(
+        "the vision tower and projector (~%(n_params)s params) ship in the checkpoint, but "
+        "AutoModelForCausalLM builds the text model only, which the total counts; the "
+        "image-text model (AutoModelForImageTextToText) has %(n_total)s"
+    ),
+    gettext_noop(
         "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
         "transformers does not build them"
     ),

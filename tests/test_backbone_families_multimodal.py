@@ -1,8 +1,11 @@
 """Multimodal wrappers against transformers: tiny llama4, mistral3, qwen3_5 and qwen3_5_moe
-configs are built as ``AutoModelForImageTextToText`` (the ``<Type>ForConditionalGeneration``
-model, vision tower included, as a Hub checkpoint holds it) on the meta device and counted
-parameter by parameter: the total, the vision tower + projector under ``vision``, and the text
-model's own figures (KV cache, FLOPs, decode weights), which the tower does not change.
+configs are built on the meta device and counted parameter by parameter. The total is what
+``AutoModelForCausalLM`` builds, the reference the engine is held to: for llama4 and qwen3_5
+the text model alone (the vision tower + projector, which the checkpoint and
+``AutoModelForImageTextToText`` hold, is reported under ``vision_not_built``); for mistral3,
+which AutoModelForCausalLM cannot build, the ``<Type>ForConditionalGeneration`` model with its
+tower under ``vision``. The text model's own figures (KV cache, FLOPs, decode weights) are the
+same either way.
 
 Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
 """
@@ -21,7 +24,11 @@ pytestmark = pytest.mark.reference
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
-from transformers import AutoConfig, AutoModelForImageTextToText  # noqa: E402
+from transformers import (  # noqa: E402
+    AutoConfig,
+    AutoModelForCausalLM,
+    AutoModelForImageTextToText,
+)
 
 from tests.test_backbone_reference import SMALL  # noqa: E402
 
@@ -160,7 +167,19 @@ def _reference(cfg) -> dict[str, int]:
         elif ".experts." in name:
             routed += p.numel()
     active = total - routed * (e - k) // e if e else total
-    return {"total": total, "vision": vision, "active": active, "layers": text.num_hidden_layers}
+    out = {"total": total, "vision": vision, "active": active, "layers": text.num_hidden_layers}
+    if cfg.model_type in TEXT_ONLY_CAUSAL_LM:
+        with torch.device("meta"):
+            causal = AutoModelForCausalLM.from_config(cfg)
+        out["causal_lm"] = sum(p.numel() for p in causal.parameters())
+        skipped = sum(p.numel() for n, p in causal.named_parameters() if ".experts." in n)
+        out["causal_lm_active"] = out["causal_lm"] - (skipped * (e - k) // e if e else 0)
+    return out
+
+
+# wrappers whose AutoModelForCausalLM is the text model alone (Llama4ForCausalLM,
+# Qwen3_5ForCausalLM / Qwen3_5MoeForCausalLM); mistral3 has no AutoModelForCausalLM
+TEXT_ONLY_CAUSAL_LM = ("llama4", "qwen3_5", "qwen3_5_moe")
 
 
 @pytest.mark.parametrize("name,model_type,text,vision,top", VARIANTS, ids=[v[0] for v in VARIANTS])
@@ -173,10 +192,22 @@ def test_wrapper_matches_transformers_vision_tower_included(
     params = report["params"]
     assert report["estimated"] is False, report["notes"]
     assert report["backbone"]["family"] == model_type
-    assert params["total"] == want["total"], params["breakdown"]
-    assert params["breakdown"]["vision"] == want["vision"]
-    assert params["active"] == want["active"]
-    assert sum(params["breakdown"].values()) == want["total"]
+    if model_type in TEXT_ONLY_CAUSAL_LM:
+        # the total is AutoModelForCausalLM's text model (tied by text_config's flag); the
+        # tower is reported beside it
+        assert params["total"] == want["causal_lm"]
+        assert params["breakdown"]["vision"] == 0
+        assert params["vision_not_built"]["params"] == want["vision"]
+        assert params["active"] == want["causal_lm_active"]
+        if not top.get("tie_word_embeddings"):  # the two models tie alike
+            assert params["vision_not_built"]["total_with_vision"] == want["total"]
+        assert any("AutoModelForCausalLM builds the text model only" in n for n in report["notes"])
+    else:
+        assert params["total"] == want["total"], params["breakdown"]
+        assert params["breakdown"]["vision"] == want["vision"]
+        assert params["vision_not_built"]["params"] == 0
+        assert params["active"] == want["active"]
+    assert sum(params["breakdown"].values()) == params["total"]
     assert len(report["backbone"]["layers"]["pattern"]) == want["layers"]
     assert report["backbone"]["vision"]["kind"] in ("llama4", "pixtral", "qwen3_5")
 
@@ -196,8 +227,8 @@ def test_the_tower_leaves_the_text_models_figures_alone(
     alone["tie_word_embeddings"] = wrapper["backbone"]["tied_embeddings"]
     text_only = analyze_config(alone)
     assert text_only["estimated"] is False
-    vision_params = wrapper["params"]["breakdown"]["vision"]
-    assert vision_params > 0
+    vision_params = wrapper["params"]["breakdown"]["vision"]  # 0 where it is not built
+    assert vision_params + wrapper["params"]["vision_not_built"]["params"] > 0
     assert wrapper["params"]["total"] - vision_params == text_only["params"]["total"]
     assert wrapper["params"]["active"] - vision_params == text_only["params"]["active"]
     assert wrapper["memory"]["kv_bytes_per_token"] == text_only["memory"]["kv_bytes_per_token"]
@@ -216,11 +247,12 @@ def test_the_config_class_defaults_count_as_transformers_builds_them(model_type:
     cfg = AutoConfig.for_model(model_type)
     want = _reference(cfg)
     report = analyze_config(cfg.to_dict())
+    params = report["params"]
     assert report["estimated"] is False
-    assert (report["params"]["total"], report["params"]["breakdown"]["vision"]) == (
-        want["total"],
-        want["vision"],
-    )
+    tower = params["breakdown"]["vision"] + params["vision_not_built"]["params"]
+    assert tower == want["vision"]
+    assert params["total"] == want.get("causal_lm", want["total"])
+    assert params["vision_not_built"]["total_with_vision"] == want["total"]
 
 
 def test_mistral3_without_a_top_level_tie_flag_counts_the_lm_head_the_checkpoint_stores(

@@ -5,6 +5,7 @@ page, "Layer" next to "Schichten", and Korean terms the course keeps in English.
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
 
 import pytest
@@ -238,4 +239,6 @@ def test_compare_config_rows_show_the_layer_mix_not_the_per_layer_list(client):
     assert row and "32 GQA · 32 MLP" in row.group(0)
     assert "Mamba-2" in row.group(0) and '"mixer"' not in row.group(0)
     exported = client.get(f"/compare/?models=meta-llama/Llama-3.1-8B,{NEMOTRON_H}&format=json")
-    assert '\\"mixer\\"' in exported.content.decode()  # the export keeps the per-layer list
+    # the export keeps the per-layer list, as JSON (not text holding JSON)
+    rows = [r for r in json.loads(exported.content) if r["item"] == "layer_pattern"]
+    assert rows and rows[0]["meta-llama/Llama-3.1-8B"][0]["mixer"] == "attention"

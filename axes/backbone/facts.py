@@ -269,7 +269,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             "modality",
             {
                 "vision": spec.vision.kind,
-                "params": params["breakdown"]["vision"],
+                "params": params["breakdown"]["vision"]
+                or params.get("vision_not_built", {}).get("params", 0),
                 "layers": spec.vision.num_layers,
             },
             ["vision_config.model_type", "vision_config"],

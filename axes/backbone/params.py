@@ -44,6 +44,7 @@ class ParamCount:
     linear_weight_params: int = 0  # decoder-layer matmul weights (what FP8/AWQ/GPTQ convert)
     inactive_routed: int = 0  # routed-expert params a token skips, summed over the layers
     mtp_params: int = 0
+    vision_not_built: int = 0  # a tower AutoModelForCausalLM does not build (llama4, qwen3_5)
     # per distinct block: (routed expert params, active routed params); per layer on request
     layers: list[LayerSpec] = field(default_factory=list, repr=False)
     block_routed: dict[LayerSpec, tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -512,7 +513,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         b["other"] += h * width
         b["norms"] += ple
         linear_weights += h * width
-    b["vision"] = vision_params(spec)
+    vision = vision_params(spec)
+    b["vision"] = vision if spec.vision_built else 0
     # ParamCount(**fields) without the generated __init__'s keyword handling (same object)
     count = object.__new__(ParamCount)
     count.__dict__ = {
@@ -522,6 +524,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "linear_weight_params": linear_weights,
         "inactive_routed": inactive,
         "mtp_params": mtp_params(spec) if spec.mtp_layers else 0,
+        "vision_not_built": 0 if spec.vision_built else vision,
         "layers": layers,
         "block_routed": routed,
     }
@@ -646,10 +649,18 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
             "included_in_total": False,
             "total_with_mtp": total + count.mtp_params,
         },
+        # the llama4 / qwen3_5 wrappers' vision tower + projector: in the checkpoint and in
+        # AutoModelForImageTextToText, not in what AutoModelForCausalLM builds (the total)
+        "vision_not_built": {
+            "params": count.vision_not_built,
+            "included_in_total": False,
+            "total_with_vision": total + count.vision_not_built,
+        },
         "conventions": {
             "total": "every parameter transformers builds for this config "
-            "(sum of numel, tied lm_head counted once, buffers excluded; MTP modules "
-            "that transformers does not build are reported under mtp, not in total)",
+            "(AutoModelForCausalLM, sum of numel, tied lm_head counted once, buffers "
+            "excluded; MTP modules and a vision tower that it does not build are reported "
+            "under mtp and vision_not_built, not in total)",
             "active": "parameters one token touches in a decoder forward pass: total minus "
             "the routed experts it skips, per MoE layer (num_experts - experts_per_token) x "
             "params_per_expert; embeddings, lm_head and any vision tower included",

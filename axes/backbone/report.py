@@ -112,6 +112,13 @@ def analyze_config(
             "state_bytes_per_sequence: its layout is known only for Gated DeltaNet and Lightning "
             "Attention"
         )
+    if count.vision_not_built:
+        notes.append(
+            f"the vision tower and projector (~{count.vision_not_built:,} params) ship in the "
+            "checkpoint, but AutoModelForCausalLM builds the text model only, which the total "
+            f"counts; the image-text model (AutoModelForImageTextToText) has "
+            f"{total + count.vision_not_built:,}"
+        )
     if spec.mtp_layers:
         notes.append(
             f"{spec.mtp_layers} MTP module(s) ship in the checkpoint "

@@ -181,7 +181,19 @@ def _explain(
                     "kind": "tied_duplicate",
                 }
             )
-        model_stored = sum(v for k, v in classes.items() if k in ("model", "lm_head", "vision"))
+        built = (
+            ("model", "lm_head", "vision") if not count.vision_not_built else ("model", "lm_head")
+        )
+        if count.vision_not_built and classes.get("vision"):
+            out.append(
+                {
+                    "reason": "vision tower + projector stored in the checkpoint, not built by "
+                    "AutoModelForCausalLM",
+                    "params": classes["vision"],
+                    "kind": "vision",
+                }
+            )
+        model_stored = sum(v for k, v in classes.items() if k in built)
         model_stored -= next((e["params"] for e in out if e["kind"] == "tied_duplicate"), 0)
         packed = model_stored - count.total
         if packed:
@@ -218,6 +230,15 @@ def _explain(
                 "reason": "router e_score_correction_bias saved as tensors",
                 "params": moe_layers * spec.num_experts,
                 "kind": "buffer_saved",
+            }
+        )
+    if count.vision_not_built and "vision" in present:
+        candidates.append(
+            {
+                "reason": "vision tower + projector stored in the checkpoint, not built by "
+                "AutoModelForCausalLM",
+                "params": count.vision_not_built,
+                "kind": "vision",
             }
         )
     if count.breakdown["vision"]:

@@ -399,6 +399,9 @@ class ArchSpec:
     mtp_layers: int = 0
     mtp_block_types: list[str] = field(default_factory=list)
     vision: VisionSpec | None = None
+    # False where AutoModelForCausalLM builds the text model only (the llama4 and qwen3_5
+    # wrappers): the tower is reported under params.vision_not_built, not in the total
+    vision_built: bool = True
     # weights format
     stored_dtype: str | None = None  # "bfloat16", "float32", ...
     quantization: dict[str, Any] | None = None  # normalized quantization_config summary

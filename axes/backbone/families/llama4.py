@@ -12,8 +12,10 @@ attention of ``attention_chunk_size`` tokens (NoPE layers attend globally); MoE 
 Chunked layers are counted like sliding ones: their KV cache holds at most one chunk.
 
 ``llama4`` (Llama4ForConditionalGeneration, Llama 4 Scout / Maverick) nests that text model in
-``text_config`` (tied by text_config's own ``tie_word_embeddings``) and adds, counted under
-``vision``: Llama4VisionModel (``vision_config``, Llama4VisionConfig defaults when absent) and
+``text_config`` (tied by text_config's own ``tie_word_embeddings``). AutoModelForCausalLM
+builds that text model alone (Llama4ForCausalLM): that is the total. The checkpoint and the
+ConditionalGeneration model also hold, reported under ``params.vision_not_built``:
+Llama4VisionModel (``vision_config``, Llama4VisionConfig defaults when absent) and
 Llama4MultiModalProjector (``vision_output_dim`` -> text hidden, no bias).
 """
 
@@ -103,4 +105,5 @@ def read_wrapper(view: ConfigView) -> ArchSpec:
             projector_input_dim=sub.int("projector_input_dim", default=4096),
             projector_output_dim=sub.int("projector_output_dim", default=4096),
         )
+    spec.vision_built = False  # AutoModelForCausalLM builds Llama4ForCausalLM, text only
     return spec

@@ -22,9 +22,11 @@ dense SwiGLU of ``intermediate_size`` in every layer, ``qwen3_5_moe_text`` the s
 256 experts and top-8 by default.
 
 ``qwen3_5`` / ``qwen3_5_moe`` (Qwen3_5ForConditionalGeneration, Qwen3_5MoeForConditionalGeneration)
-nest that text model in ``text_config`` (the config class fixes its type), tie the lm_head by
-their own ``tie_word_embeddings`` (default false; text_config's is not read) and add, counted
-under ``vision``, Qwen3_5VisionModel (``vision_config``, Qwen3_5VisionConfig defaults when
+nest that text model in ``text_config`` (the config class fixes its type). AutoModelForCausalLM
+builds the text model alone from it (Qwen3_5ForCausalLM, tied by text_config's own
+``tie_word_embeddings``): that is the total. The checkpoint, and the ConditionalGeneration
+model (tied by its top-level flag), also hold, reported under ``params.vision_not_built``,
+Qwen3_5VisionModel (``vision_config``, Qwen3_5VisionConfig defaults when
 absent): a Conv3d patch embedding with bias, a learned position table
 (``num_position_embeddings``), ``depth`` blocks, and the patch merger into ``out_hidden_size``,
 which is the projector (no deepstack mergers are built).
@@ -36,7 +38,6 @@ from axes.backbone.families._common import build, header, layer_types_mixers, re
 from axes.backbone.families._wrapper import (
     has_text_config,
     read_text_model,
-    top_level_tie,
     under,
     vision_config,
 )
@@ -125,7 +126,8 @@ def read_wrapper(view: ConfigView, text_type: str) -> ArchSpec:
     spec = read_text_model(view, text_type)
     if not has_text_config(view):
         return spec
-    spec.tied_embeddings = top_level_tie(view, default=False)
+    # tied by text_config's own flag, as AutoModelForCausalLM (Qwen3_5ForCausalLM, the
+    # text model) builds it; Qwen3_5ForConditionalGeneration would follow the top-level one
     sub = vision_config(view)
     with under("vision_config"):  # Qwen3_5VisionConfig defaults (configuration_qwen3_5.py)
         spec.vision = VisionSpec(
@@ -144,4 +146,5 @@ def read_wrapper(view: ConfigView, text_type: str) -> ArchSpec:
             spatial_merge_size=sub.int("spatial_merge_size", default=2),
             output_dim=sub.int("out_hidden_size", default=3584),
         )
+    spec.vision_built = False  # AutoModelForCausalLM builds Qwen3_5ForCausalLM, text only
     return spec
