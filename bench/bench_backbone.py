@@ -121,10 +121,12 @@ def main() -> int:
         mt = config.get("model_type")
         if mt not in CONFIG_MAPPING:
             engine_ns = _time_calls_ns(engine, args.repeat)
+            report = analyze_config(config)
+            how = "estimated fallback" if report["estimated"] else "exact, checked in its tests"
             print(
                 f"{d.name[:44]:44s} {_fmt_ns(statistics.median(engine_ns))} {'-':>11s} "
-                f"{'-':>11s} {'-':>9s} {'-':>9s}  transformers has no {mt!r} (engine: "
-                "estimated fallback)"
+                f"{'-':>11s} {'-':>9s} {'-':>9s}  transformers has no {mt!r} to build "
+                f"(engine: {how})"
             )
             continue
         kwargs = {k: v for k, v in config.items() if k not in ("model_type", "auto_map")}
