@@ -272,10 +272,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop(
         "layer_types names a layer that is neither sliding_attention nor full_attention, the "
-        "two Gemma 4 has. Fix layer_types in config.json."
+        "two %(model)s has. Fix layer_types in config.json."
     ),
     gettext_noop(
-        "sliding_window is null, but Gemma 4's sliding layers need a window (transformers "
+        "sliding_window is null, but %(model)s's sliding layers need a window (transformers "
         "refuses a null one). Set sliding_window in config.json."
     ),
     gettext_noop(
@@ -292,14 +292,6 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop(
         "%(path)s must be an integer or a list of integers, one per layer; fix it in config.json."
-    ),
-    gettext_noop(
-        "layer_types names a layer that is neither sliding_attention nor full_attention, the "
-        "two Gemma 3n has. Fix layer_types in config.json."
-    ),
-    gettext_noop(
-        "sliding_window is null, but Gemma 3n's sliding layers need a window (transformers "
-        "refuses a null one). Set sliding_window in config.json."
     ),
     gettext_noop(
         "%(path)s has %(n_count)s entries for %(n_layers)s layers; transformers needs one per "

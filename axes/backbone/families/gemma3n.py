@@ -37,9 +37,8 @@ from axes.backbone.families._common import (
     layer_types_mixers,
     read_core,
     read_rope,
-    sliding_window,
 )
-from axes.backbone.families.gemma4 import check_kv_sharing
+from axes.backbone.families.gemma4 import check_kv_sharing, sliding_and_full_window
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -69,19 +68,7 @@ def read(view: ConfigView) -> ArchSpec:
     mixers = layer_types_mixers(view, n)
     if mixers is None:  # Gemma3nTextConfig.__post_init__: full when (i + 1) % 5 == 0
         mixers = ["attention" if (i + 1) % 5 == 0 else "sliding_attention" for i in range(n)]
-    if set(mixers) - {"attention", "sliding_attention"}:
-        raise ConfigError(
-            "layer_types names a layer that is neither sliding_attention nor full_attention, "
-            "the two Gemma 3n has. Fix layer_types in config.json.",
-            key=view.path("layer_types") or "layer_types",
-        )
-    window = sliding_window(view, 512)
-    if window is None and "sliding_attention" in mixers:
-        raise ConfigError(
-            "sliding_window is null, but Gemma 3n's sliding layers need a window (transformers "
-            "refuses a null one). Set sliding_window in config.json.",
-            key=view.path("sliding_window") or "sliding_window",
-        )
+    window = sliding_and_full_window(view, mixers, model="Gemma 3n")
     shared = view.int("num_kv_shared_layers", default=15, field_name="kv_shared_layers")
     # Gemma3nTextConfig.kv_sharing_modes: with every layer shared, no layer produces a cache
     check_kv_sharing(view, mixers, shared, all_shared=False)

@@ -63,19 +63,7 @@ def read(view: ConfigView) -> ArchSpec:
             "layer_types does not end with full_attention: transformers forces the last layer "
             "to full attention, and so does the engine"
         )
-    if set(mixers) - {"attention", "sliding_attention"}:
-        raise ConfigError(
-            "layer_types names a layer that is neither sliding_attention nor full_attention, "
-            "the two Gemma 4 has. Fix layer_types in config.json.",
-            key=view.path("layer_types") or "layer_types",
-        )
-    window = sliding_window(view, 512)
-    if window is None and "sliding_attention" in mixers:
-        raise ConfigError(
-            "sliding_window is null, but Gemma 4's sliding layers need a window (transformers "
-            "refuses a null one). Set sliding_window in config.json.",
-            key=view.path("sliding_window") or "sliding_window",
-        )
+    window = sliding_and_full_window(view, mixers, model="Gemma 4")
     if window is not None and view.raw_get("use_bidirectional_attention") == "all":
         window = window // 2 + 1  # Gemma4TextConfig.__post_init__ (exclusive bounds)
         view.notes.append(
@@ -187,6 +175,26 @@ def _global_dims(
         "layer's"
     )
     return hd, kv, note
+
+
+def sliding_and_full_window(view: ConfigView, mixers: list[str], *, model: str) -> int | None:
+    """The sliding window of a model whose layers are sliding or full attention and nothing
+    else (Gemma 4, Gemma 3n: configuration default 512). Another layer type, or a null window
+    for sliding layers, is refused as transformers refuses it."""
+    if set(mixers) - {"attention", "sliding_attention"}:
+        raise ConfigError(
+            f"layer_types names a layer that is neither sliding_attention nor full_attention, "
+            f"the two {model} has. Fix layer_types in config.json.",
+            key=view.path("layer_types") or "layer_types",
+        )
+    window = sliding_window(view, 512)
+    if window is None and "sliding_attention" in mixers:
+        raise ConfigError(
+            f"sliding_window is null, but {model}'s sliding layers need a window (transformers "
+            "refuses a null one). Set sliding_window in config.json.",
+            key=view.path("sliding_window") or "sliding_window",
+        )
+    return window
 
 
 def check_kv_sharing(
