@@ -13,6 +13,7 @@ BloomConfig reads ``n_embed`` over ``hidden_size`` when both are given.
 from __future__ import annotations
 
 from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.families.gpt2 import GPT2_BLOCK
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -39,13 +40,7 @@ def read(view: ConfigView) -> ArchSpec:
     return build(
         {**core, **head},
         layers_from(uniform_attention(view, core["num_layers"], module="bloom"), "mlp"),
-        qkv_bias=True,
-        o_bias=True,
-        mlp_bias=True,
-        ffn_gated=False,
-        fused_qkv=True,
-        norm_type="layernorm",
-        norm_bias=True,
+        **GPT2_BLOCK,
         outer_norms=2,  # word_embeddings_layernorm and ln_f
         positional="alibi",
     )

@@ -14,6 +14,19 @@ from axes.backbone.spec import ArchSpec, ConfigView
 MODEL_TYPES = ("gpt2",)
 
 
+# the GPT-2 block (modeling_gpt2.py GPT2Block): fused c_attn and c_proj with biases, a GELU MLP
+# (c_fc / c_proj, biases, no gate), LayerNorms with bias; bloom and gpt_bigcode build the same
+GPT2_BLOCK: dict = {
+    "qkv_bias": True,
+    "o_bias": True,
+    "mlp_bias": True,
+    "ffn_gated": False,
+    "fused_qkv": True,
+    "norm_type": "layernorm",
+    "norm_bias": True,
+}
+
+
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "gpt2")
     core = read_core(
@@ -28,13 +41,7 @@ def read(view: ConfigView) -> ArchSpec:
     return build(
         {**core, **head},
         uniform_layers(core["num_layers"], "attention", "mlp"),
-        qkv_bias=True,
-        o_bias=True,
-        mlp_bias=True,
-        ffn_gated=False,
-        fused_qkv=True,
-        norm_type="layernorm",
-        norm_bias=True,
+        **GPT2_BLOCK,
         positional="learned",
         learned_positions=n_pos,
     )

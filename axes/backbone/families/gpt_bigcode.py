@@ -12,6 +12,7 @@ read (GPTBigCodeConfig sets num_key_value_heads from multi_query itself).
 from __future__ import annotations
 
 from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.families.gpt2 import GPT2_BLOCK
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -45,13 +46,7 @@ def read(view: ConfigView) -> ArchSpec:
     return build(
         {**core, **head},
         layers_from(uniform_attention(view, core["num_layers"], module="gpt_bigcode"), "mlp"),
-        qkv_bias=True,
-        o_bias=True,
-        mlp_bias=True,
-        ffn_gated=False,
-        fused_qkv=True,
-        norm_type="layernorm",
-        norm_bias=True,
+        **GPT2_BLOCK,
         positional="learned",
         learned_positions=n_pos,
     )
