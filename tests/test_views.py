@@ -362,7 +362,7 @@ def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, we
 
 
 def test_weights_card_says_the_mtp_modules_the_checkpoint_also_ships(client, web_model):
-    """DeepSeek-R1's "as stored" is the network transformers builds; its MTP module (~11.5B
+    """DeepSeek-R1's "as stored" is the network transformers builds; its MTP module (~13.5B
     parameters, in the download) is said beside it, so the figure is not read as the download.
     A model without MTP has no such line."""
     from conftest import _web_shared_config
