@@ -592,6 +592,22 @@ def test_minimax_m1_is_counted_as_transformers_minimax() -> None:
             {"model_type": "nemotron_h", "hidden_size": 8, "vocab_size": 10},
             "hybrid_override_pattern",
         ),
+        # found by feeding every exact family's default config odd values, key by key: these
+        # escaped as TypeError / ValueError ("int() argument must be ... not 'list'")
+        (
+            {
+                "model_type": "mamba",
+                "hidden_size": 16,
+                "num_hidden_layers": 2,
+                "vocab_size": 10,
+                "time_step_rank": [],
+            },
+            "time_step_rank",
+        ),
+        (
+            {**LLAMA_TINY, "model_type": "jamba", "mamba_dt_rank": "wide"},
+            "mamba_dt_rank",
+        ),
     ],
 )
 def test_malformed_configs_raise_a_typed_error_naming_the_key(config, key) -> None:
@@ -599,6 +615,17 @@ def test_malformed_configs_raise_a_typed_error_naming_the_key(config, key) -> No
         analyze_config(config)
     assert key in str(err.value) or key == err.value.key
     assert str(err.value)
+
+
+def test_a_model_type_that_is_not_a_string_is_read_from_the_text_config() -> None:
+    """``"model_type": []`` beside a Qwen3.5 text_config: the text_config's model type is
+    what the engine reads (it crashed with "unhashable type: 'list'")."""
+    config = {
+        "model_type": [],
+        "text_config": {**LLAMA_TINY, "model_type": "qwen3_5_text", "head_dim": 16},
+    }
+    report = analyze_config(config)
+    assert report["params"]["total"] > 0
 
 
 def test_not_a_dict_and_numeric_strings() -> None:

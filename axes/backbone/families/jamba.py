@@ -51,7 +51,7 @@ def read(view: ConfigView) -> ArchSpec:
         }
     proj_bias = view.bool("mamba_proj_bias", default=False)  # in_proj and out_proj
     rank = view.raw_get("mamba_dt_rank", default="auto")
-    rank = math.ceil(core["hidden_size"] / 16) if rank == "auto" else int(rank)
+    rank = math.ceil(core["hidden_size"] / 16) if rank == "auto" else view.int("mamba_dt_rank")
     return build(
         {**core, **head},
         layers_from(mixers, ffns),

@@ -42,7 +42,8 @@ def read(view: ConfigView) -> ArchSpec:
     view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
     use_bias = view.bool("use_bias", default=False)  # in_proj and out_proj
     rank = view.raw_get("time_step_rank", default="auto")
-    rank = math.ceil(hidden / 16) if rank == "auto" else int(rank)
+    # "auto" (the config classes' default) or a number: anything else is refused by its key
+    rank = math.ceil(hidden / 16) if rank == "auto" else view.int("time_step_rank")
     extra = dict(
         ssm_version=2 if v2 else 1,
         ssm_state_size=view.int(

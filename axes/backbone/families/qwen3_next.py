@@ -50,7 +50,8 @@ WRAPPERS = {"qwen3_5": "qwen3_5_text", "qwen3_5_moe": "qwen3_5_moe_text"}
 
 
 def read(view: ConfigView) -> ArchSpec:
-    text_type = WRAPPERS.get(view.raw.get("model_type"))  # type: ignore[arg-type]
+    mt = view.raw.get("model_type")
+    text_type = WRAPPERS.get(mt) if isinstance(mt, str) else None
     if text_type:
         return read_wrapper(view, text_type)
     head = header(view, "qwen3_next")
