@@ -23,6 +23,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 from transformers import AutoConfig  # noqa: E402
 
+from tests.test_backbone_families_dense import _check as check_dense  # noqa: E402
 from tests.test_backbone_reference import SMALL, TOKENS, _build  # noqa: E402
 
 # GPT-2 spellings of SMALL's sizes (gpt_bigcode, gptj, codegen)
@@ -215,14 +216,7 @@ def _check(cfg, report: dict[str, Any]) -> int:
         mixers = {"global": "attention", "local": "sliding_attention"}
         pattern = report["backbone"]["layers"]["pattern"]
         assert [layer["mixer"] for layer in pattern] == [mixers[kind] for kind in built]
-    total = sum(p.numel() for p in model.parameters())
-    params = report["params"]
-    assert report["estimated"] is False
-    assert params["total"] == total, params["breakdown"]
-    assert params["active"] == total  # dense: every parameter is active
-    assert sum(params["breakdown"].values()) == total
-    assert len(report["backbone"]["layers"]["pattern"]) == cfg.num_hidden_layers
-    return total
+    return check_dense(cfg, report, model=model)
 
 
 @pytest.mark.parametrize(

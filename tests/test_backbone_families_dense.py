@@ -301,9 +301,10 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
 ]
 
 
-def _check(cfg, report: dict[str, Any]) -> int:
-    """The engine's total, active and breakdown against the meta build; returns the total."""
-    model = _build(cfg)
+def _check(cfg, report: dict[str, Any], model=None) -> int:
+    """The engine's total, active and breakdown against the meta build (``model``, when the
+    caller built it already); returns the total."""
+    model = _build(cfg) if model is None else model
     total = sum(p.numel() for p in model.parameters())
     params = report["params"]
     assert report["estimated"] is False

@@ -27,6 +27,7 @@ transformers = pytest.importorskip("transformers")
 from huggingface_hub.errors import StrictDataclassError  # noqa: E402
 from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
 
+from tests.test_backbone_families_gemma4 import cached_kv_bytes  # noqa: E402
 from tests.test_backbone_reference import SMALL, _build  # noqa: E402
 
 TINY = {**SMALL, "head_dim": 16, "sliding_window": 8}
@@ -169,12 +170,7 @@ def test_kv_cache_is_the_one_transformers_fills() -> None:
     for tokens, past_window in ((3, 0), (9, 1)):
         with torch.no_grad():
             out = model(torch.arange(tokens)[None] + 3, use_cache=True)
-        cached = sum(
-            t.numel() * t.element_size()
-            for layer in out.past_key_values.layers
-            for t in (getattr(layer, "keys", None), getattr(layer, "values", None))
-            if isinstance(t, torch.Tensor)
-        )
+        cached = cached_kv_bytes(out.past_key_values)
         report = analyze_config(cfg.to_dict(), context_len=tokens)
         counted = report["memory"]["kv_bytes"]["bytes"]
         assert counted == cached + past_window * sliding_token, tokens

@@ -153,15 +153,21 @@ def test_kv_cache_is_the_one_transformers_fills() -> None:
     for tokens, past_window in ((3, 0), (9, 1)):
         with torch.no_grad():
             out = model(torch.arange(tokens)[None] + 3, use_cache=True)
-        cached = sum(
-            t.numel() * t.element_size()
-            for layer in out.past_key_values.layers
-            for t in (getattr(layer, "keys", None), getattr(layer, "values", None))
-            if isinstance(t, torch.Tensor)
-        )
+        cached = cached_kv_bytes(out.past_key_values)
         report = analyze_config(cfg.to_dict(), context_len=tokens)
         counted = report["memory"]["kv_bytes"]["bytes"]
         assert counted == cached + past_window * sliding_token, tokens
+
+
+def cached_kv_bytes(cache) -> int:
+    """The bytes of K and V a forward pass left in a transformers cache (a KV-sharing layer's
+    placeholder holds no tensors)."""
+    return sum(
+        t.numel() * t.element_size()
+        for layer in cache.layers
+        for t in (getattr(layer, "keys", None), getattr(layer, "values", None))
+        if isinstance(t, torch.Tensor)
+    )
 
 
 def test_gemma4_wrapper() -> None:

@@ -8,23 +8,12 @@ import re
 
 import pytest
 
-from catalog.services import DEMO_DIR, demo_model_load
+# the bundled-model loader, and a cache emptied around each test (autouse: imported, it applies
+# here too)
+from tests.test_review_pages import _fresh_cache, bundled  # noqa: F401
 
 LLAMA = "meta-llama/Llama-3.1-8B"
 GPT_OSS = "openai/gpt-oss-20b"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def bundled(repo_id: str) -> None:
-    demo_model_load(path=DEMO_DIR / f"{repo_id.replace('/', '--')}.json")
 
 
 @pytest.mark.django_db
