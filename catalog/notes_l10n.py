@@ -64,6 +64,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "estimate"
     ),
     gettext_noop(
+        "model_type %(model_type)s is not one of the families the engine mirrors exactly; "
+        "counted as a Llama-style decoder (q/k/v/o, RMSNorm) with a plain up/down MLP, as "
+        "hidden_act %(act)s suggests, so every figure is an estimate"
+    ),
+    gettext_noop(
         "linear-attention layers are counted like softmax attention (q/k/v/o); their extra "
         "gates and norms are not modelled"
     ),

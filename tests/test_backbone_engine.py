@@ -80,6 +80,35 @@ def test_aliases_of_unknown_model_type_are_read_and_marked_estimated() -> None:
     assert any("intermediate_size" in n for n in report["notes"])
 
 
+@pytest.mark.parametrize(
+    ("act", "matrices"),
+    [("silu", 3), (None, 3), ("gelu_pytorch_tanh", 3), ("gelu", 2), ("relu2", 2)],
+)
+def test_unknown_model_type_counts_a_plain_mlp_when_hidden_act_names_one(act, matrices) -> None:
+    """GPT-2/NeoX/Phi-style GELU and Nemotron-style relu2 MLPs have an up and a down matrix;
+    SiLU (and no hidden_act) is read as the Llama line's gated SwiGLU, three matrices."""
+    config = {**LLAMA_TINY, "model_type": "my_new_arch"}
+    if act is not None:
+        config["hidden_act"] = act
+    report = analyze_config(config)
+    assert report["params"]["breakdown"]["dense_mlp"] == 2 * matrices * 64 * 96
+    (note,) = [n for n in report["notes"] if "is not one of the families" in n]
+    if matrices == 2:
+        assert f"plain up/down MLP, as hidden_act '{act}' suggests" in note
+    else:
+        assert "SwiGLU" in note
+
+
+def test_unknown_model_type_reads_bias_keys() -> None:
+    plain = analyze_config({**LLAMA_TINY, "model_type": "my_new_arch"})["params"]["breakdown"]
+    biased = analyze_config(
+        {**LLAMA_TINY, "model_type": "my_new_arch", "attention_bias": True, "mlp_bias": True}
+    )["params"]["breakdown"]
+    # q (4 heads x 16) + k, v (2 x 16 each) + o (64) biases per layer; gate/up (96 each) + down (64)
+    assert biased["attention"] - plain["attention"] == 2 * (64 + 32 + 32 + 64)
+    assert biased["dense_mlp"] - plain["dense_mlp"] == 2 * (96 + 96 + 64)
+
+
 def test_d_model_alias_and_to_dict_keys_are_family_independent() -> None:
     a = normalize({**LLAMA_TINY}).to_dict()
     b = normalize(

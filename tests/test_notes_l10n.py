@@ -145,6 +145,7 @@ def test_engine_notes_from_real_configs_are_matched():
         *_analysis_notes({**llama, "hidden_size": "2048"}),
         *_analysis_notes({k: v for k, v in llama.items() if k != "intermediate_size"}),
         *_analysis_notes({**llama, "model_type": "somethingnew"}),
+        *_analysis_notes({**llama, "model_type": "somethingnew", "hidden_act": "gelu"}),
     ]
     assert len(notes) >= 7
     assert all(note_match(n) is not None for n in notes), notes

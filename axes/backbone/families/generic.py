@@ -1,10 +1,13 @@
 """Fallback for model types the engine does not know: a Llama-style decoder reading.
 
-Everything is marked ``estimated``: attention is counted as q/k/v/o without biases, the FFN
-as SwiGLU, MoE from the usual keys (``num_local_experts`` / ``num_experts`` /
-``n_routed_experts``, ``num_experts_per_tok``, ``moe_intermediate_size``, shared experts), and
-``layer_types`` / ``attn_type_list`` (MiniMax: 0 = linear "lightning" attention, 1 = softmax)
-for the per-layer mix, with ``sliding_window`` on the sliding layers (none: full attention). A wrong key type is a ConfigError; a missing optional key is a note.
+Everything is marked ``estimated``: attention is counted as q/k/v/o (with biases where
+``attention_bias`` / ``use_bias`` / ``bias`` says so), the FFN as SwiGLU unless ``hidden_act``
+names an activation that released decoders use in a plain up/down MLP (then two matrices),
+MoE from the usual keys (``num_local_experts`` / ``num_experts`` / ``n_routed_experts``,
+``num_experts_per_tok``, ``moe_intermediate_size``, shared experts), and ``layer_types`` /
+``attn_type_list`` (MiniMax: 0 = linear "lightning" attention, 1 = softmax) for the per-layer
+mix, with ``sliding_window`` on the sliding layers (none: full attention). A wrong key type is a
+ConfigError; a missing optional key is a note.
 """
 
 from __future__ import annotations
@@ -60,9 +63,15 @@ def read(view: ConfigView) -> ArchSpec:
     layers = layers_from(
         mixers, ["moe" if experts and i >= first_dense else "mlp" for i in range(len(mixers))]
     )
+    gated = core["hidden_act"] not in _PLAIN_MLP_ACTIVATIONS
+    bias = view.bool("attention_bias", "use_bias", "bias", default=False)
     spec = build(
         {**core, **head},
         layers,
+        ffn_gated=gated,
+        qkv_bias=bias,
+        o_bias=bias,
+        mlp_bias=view.bool("mlp_bias", "use_bias", "bias", default=False),
         num_experts=experts,
         experts_per_token=view.int(
             "num_experts_per_tok", "moe_top_k", "top_k", default=0, field_name="experts_per_token"
@@ -80,17 +89,33 @@ def read(view: ConfigView) -> ArchSpec:
         linear_conv_kernel=0,
         estimated=True,
     )
-    spec.notes.append(
-        f"model_type {head['model_type']!r} is not one of the families the engine mirrors "
-        "exactly; counted as a Llama-style decoder (q/k/v/o, SwiGLU, RMSNorm), so every "
-        "figure is an estimate"
-    )
+    if gated:
+        spec.notes.append(
+            f"model_type {head['model_type']!r} is not one of the families the engine mirrors "
+            "exactly; counted as a Llama-style decoder (q/k/v/o, SwiGLU, RMSNorm), so every "
+            "figure is an estimate"
+        )
+    else:
+        spec.notes.append(
+            f"model_type {head['model_type']!r} is not one of the families the engine mirrors "
+            "exactly; counted as a Llama-style decoder (q/k/v/o, RMSNorm) with a plain up/down "
+            f"MLP, as hidden_act {core['hidden_act']!r} suggests, so every figure is an estimate"
+        )
     if "linear_attention" in mixers:
         spec.notes.append(
             "linear-attention layers are counted like softmax attention (q/k/v/o); their "
             "extra gates and norms are not modelled"
         )
     return spec
+
+
+# Activations that released decoders use in a plain up/down MLP: GELU/ReLU (GPT-2, GPT-NeoX,
+# Phi, OPT), squared ReLU (Nemotron, Persimmon, Arcee; BitNet's gated one is the exception) and
+# Apertus's xIELU. SiLU/Swish is the gated SwiGLU of the Llama line, and gelu_pytorch_tanh is
+# mostly Gemma's gated GeGLU (StarCoder 2's plain MLP is the exception), so both stay gated.
+_PLAIN_MLP_ACTIVATIONS = frozenset(
+    {"gelu", "gelu_new", "gelu_fast", "gelu_python", "quick_gelu", "relu", "relu2", "xielu"}
+)
 
 
 def _per_layer_widths(view: ConfigView) -> None:
