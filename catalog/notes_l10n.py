@@ -311,6 +311,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s (%(n_count)s entries, repeated at most %(n_times)s times as transformers does) "
         "does not cover the model's %(n_layers)s layers; fix it in config.json."
     ),
+    gettext_noop(
+        "tie_word_embeddings is false: transformers then ties none of the %(n_layers)s hybrid "
+        "layers' shared transformer blocks, so each holds its own copy (counted so)"
+    ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

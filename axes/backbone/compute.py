@@ -28,9 +28,9 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
-from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV
+from axes.backbone.layers import PARALLEL_HYBRID, SHARED_HYBRIDS, SHORT_CONV
 from axes.backbone.memory import kv_bytes_at
-from axes.backbone.params import ParamCount, routed_expert_bias_params
+from axes.backbone.params import ParamCount, routed_expert_bias_params, shared_block_figures
 from axes.backbone.quantization import stored_bytes
 from axes.backbone.spec import ArchSpec
 
@@ -43,6 +43,9 @@ def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
     if spec.moe_beside_mlp:  # Gemma 4's router scale and per_expert_scale: no matmul
         router -= spec.ffn_counts.get("moe", 0) * (spec.hidden_size + spec.num_experts)
     shared_extra = count.breakdown["other"] if spec.moe_latent_size else 0
+    if spec.shared_blocks:  # Zamba: a shared block's weights run in every layer that uses it
+        blocks, uses, weights, _ = shared_block_figures(spec)
+        shared_extra += (uses - blocks) * weights
     return count.linear_weight_params - count.inactive_routed + lm_head + router + shared_extra
 
 
@@ -93,6 +96,11 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                 )
             else:
                 flops += n * (4 * spec.num_attention_heads * spec.head_dim * spec.head_dim)
+        elif mixer in SHARED_HYBRIDS:  # Zamba: the shared block's attention, then Mamba
+            flops += n * (
+                4 * spec.num_attention_heads * spec.head_dim * context_len
+                + 4 * (spec.ssm_intermediate_size or 0) * (spec.ssm_state_size or 0)
+            )
     return flops
 
 

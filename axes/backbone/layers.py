@@ -5,7 +5,9 @@ One ``LayerSpec`` per block, ``{"mixer": ..., "ffn": ...}``, so a UI can colour 
 - mixer: "attention" (full, global), "sliding_attention", "mla", "mamba", "mamba2",
   "linear_attention" (Gated DeltaNet), "attention+mamba2" (Falcon-H1: attention and a Mamba-2
   mixer side by side on the same input, their outputs summed), "short_conv" (LFM2's gated
-  short convolution), or None (a Nemotron-H block that is FFN only);
+  short convolution), "shared_attention+mamba" / "shared_attention+mamba2" (Zamba: a shared
+  transformer block before the layer's own Mamba mixer), or None (a Nemotron-H block that is
+  FFN only);
 - ffn: "mlp" (dense), "moe", or None (a Mamba block, or a Nemotron-H mixer-only block).
 
 The readers below mirror how the installed transformers configs expand compact fields
@@ -76,6 +78,12 @@ PARALLEL_HYBRID = "attention+mamba2"
 # LFM2's gated short convolution (modeling_lfm2.py Lfm2ShortConv): a depthwise causal conv
 # between two gates, whose cache is the last conv_L_cache inputs, like a Mamba conv state
 SHORT_CONV = "short_conv"
+# Zamba / Zamba2's hybrid layer (modeling_zamba.py ZambaHybridLayer, modeling_zamba2.py
+# Zamba2HybridLayer): a transformer block shared across layers (attention over [hidden,
+# embeddings] and an MLP), a per-layer linear, then the layer's own Mamba / Mamba-2 mixer
+SHARED_MAMBA = "shared_attention+mamba"
+SHARED_MAMBA2 = "shared_attention+mamba2"
+SHARED_HYBRIDS = (SHARED_MAMBA, SHARED_MAMBA2)
 
 
 def layers_from(mixers: list[str | None], ffns: str | None | list[str | None]) -> list[LayerSpec]:
@@ -150,6 +158,8 @@ MIXER_LABELS: dict[str, str] = {
     "mamba2": "Mamba-2",
     "linear_attention": "linear attention",
     SHORT_CONV: "short conv",
+    SHARED_MAMBA: "Mamba with the shared transformer block",
+    SHARED_MAMBA2: "Mamba-2 with the shared transformer block",
 }
 FFN_LABELS: dict[str, str] = {"mlp": "MLP", "moe": "MoE"}
 

@@ -22,7 +22,8 @@ Recurrent state per sequence (constant in context length):
   ``heads x head_dim x head_dim`` state (K^T V), no conv; LFM2's short convolution: conv
   ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state; Griffin's
   RG-LRU (RecurrentGemma): ``lru_width`` (fp32) and its conv's last ``conv1d_width - 1``
-  inputs, ``lru_width x (conv1d_width - 1)``. Conv states in the KV dtype, SSM /
+  inputs, ``lru_width x (conv1d_width - 1)``; Zamba's hybrid layers hold their Mamba state
+  and the shared block's K/V (one cache entry per hybrid layer). Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
   for Nemotron-H and runs the DeltaNet recurrence in fp32).
 """
@@ -32,7 +33,13 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
-from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV
+from axes.backbone.layers import (
+    PARALLEL_HYBRID,
+    SHARED_HYBRIDS,
+    SHARED_MAMBA,
+    SHARED_MAMBA2,
+    SHORT_CONV,
+)
 from axes.backbone.quantization import WEIGHTS_BASIS
 from axes.backbone.spec import ArchSpec
 
@@ -53,7 +60,7 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 
 
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
-    if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID):
+    if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID, *SHARED_HYBRIDS):
         kv, head_dim = spec.attention_dims(mixer)
         return 2 * kv * head_dim
     if mixer == "mla":  # + the DSA indexer's key (deepseek_v32)
@@ -84,11 +91,11 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
     conv = ssm = 0
     # per distinct mixer x its layer count (the same sum as layer by layer)
     for mixer, n in spec.mixer_counts.items():
-        if mixer == "mamba":
+        if mixer == "mamba" or mixer == SHARED_MAMBA:
             i = spec.ssm_intermediate_size or 0
             conv += n * (i * (spec.ssm_conv_kernel or 0) * conv_bytes)
             ssm += n * (i * (spec.ssm_state_size or 0) * 4)
-        elif mixer == "mamba2" or mixer == PARALLEL_HYBRID:
+        elif mixer == "mamba2" or mixer == PARALLEL_HYBRID or mixer == SHARED_MAMBA2:
             i = spec.ssm_intermediate_size or 0
             conv_dim = i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
             conv += n * (conv_dim * (spec.ssm_conv_kernel or 0) * conv_bytes)
@@ -207,7 +214,9 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
         elif mixer == "mla":
             full += kv_elements_per_token(spec, "mla") * count
         else:
-            if mixer == PARALLEL_HYBRID:  # Falcon-H1: K/V beside the Mamba-2 state
+            if mixer == PARALLEL_HYBRID or mixer in SHARED_HYBRIDS:
+                # Falcon-H1: K/V beside the Mamba-2 state; Zamba: the shared block's K/V,
+                # cached per hybrid layer
                 full += 2 * spec.num_kv_heads * spec.head_dim * count
             recurrent = True
     if recurrent:

@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from axes.backbone.layers import PARALLEL_HYBRID, SHORT_CONV, LayerSpec
+from axes.backbone.layers import (
+    PARALLEL_HYBRID,
+    SHARED_HYBRIDS,
+    SHARED_MAMBA,
+    SHORT_CONV,
+    LayerSpec,
+)
 from axes.backbone.spec import ArchSpec, VisionSpec
 
 COMPONENTS: tuple[str, ...] = (
@@ -390,6 +396,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
         attention, attention_weights = attention_params(spec)
         ssm, ssm_weights = mamba2_params(spec)
         return (PARALLEL_HYBRID, attention + ssm, attention_weights + ssm_weights)
+    if mixer in SHARED_HYBRIDS:  # the layer's own mixer; _shared_blocks adds the shared block
+        return ("ssm", *(mamba_params(spec) if mixer == SHARED_MAMBA else mamba2_params(spec)))
     return ("other", 0, 0)
 
 
@@ -499,6 +507,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         linear_weights += _kv_shared_layers(spec, b, per_layer)
     if spec.ffn_widths:
         linear_weights += _ffn_widths(spec, b, per_layer)
+    if spec.shared_blocks:
+        linear_weights += _shared_blocks(spec, b, per_layer)
     if spec.altup_num_inputs:
         # modeling_gemma3n.py Gemma3nTextModel: altup_projections and altup_unembed_projections,
         # altup_num_inputs - 1 hidden x hidden linears each
@@ -564,6 +574,61 @@ def _ffn_widths(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
         per_layer[i] += delta
         delta_weights += (3 if gated else 2) * h * (width - base)
     return delta_weights
+
+
+def shared_block_figures(spec: ArchSpec) -> tuple[int, int, int, int]:
+    """Zamba / Zamba2's shared transformer blocks: (blocks built, hybrid layers that run
+    one, matmul weights of one block, params of one block less its norms and adapters).
+
+    ``modeling_zamba.py`` ZambaAttentionDecoderLayer / ``modeling_zamba2.py``
+    Zamba2AttentionDecoderLayer: q/k/v read ``attention_hidden_size`` = 2 x hidden (the hidden
+    state beside the input embeddings), o_proj back to hidden, no biases; the MLP is
+    gate/up/down (Zamba2: fused gate_up, biases with add_bias_linear). Every hybrid layer builds
+    a block; transformers ties each to the first of its cycle (``num_mem_blocks`` distinct
+    blocks) only when tie_word_embeddings is true (``get_expanded_tied_weights_keys`` skips
+    every tie otherwise), so an untied model holds one block per hybrid layer."""
+    h, nh = spec.hidden_size, spec.num_attention_heads
+    kv, hd = spec.num_kv_heads, spec.head_dim
+    width = spec.intermediate_size
+    uses = sum(n for layer, n in spec.block_counts.items() if layer.mixer in SHARED_HYBRIDS)
+    attention = 2 * h * nh * hd + 2 * (2 * h * kv * hd) + nh * hd * h
+    weights = attention + 3 * h * width
+    params = attention + mlp_params(spec, width, gated=True, bias=spec.mlp_bias)
+    blocks = min(spec.shared_blocks, uses) if spec.tied_embeddings else uses
+    return blocks, uses, weights, params
+
+
+def _shared_blocks(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Add Zamba's shared transformer blocks and each hybrid layer's own ``linear`` (hidden x
+    hidden) to ``b`` and ``per_layer``; return the matmul weights added. A block's params are
+    put on the first layer that runs it.
+
+    Zamba2's LoRA adapters (``Zamba2MLP`` gate_up_proj_adapter_list, ``Zamba2Attention``
+    linear_{q,k,v}_adapter_list): a block built for hybrid layer ``j`` holds one for every
+    hybrid layer ``i`` with ``i % num_mem_blocks == j % num_mem_blocks``; tied, one set per
+    hybrid layer remains."""
+    h, rank = spec.hidden_size, spec.shared_block_adapter_rank
+    blocks, uses, weights, params = shared_block_figures(spec)
+    norms = 2 * h + h  # input_layernorm (2 x hidden), pre_ff_layernorm
+    mlp = mlp_params(spec, spec.intermediate_size, gated=True, bias=spec.mlp_bias)
+    b["attention"] += blocks * (params - mlp)
+    b["dense_mlp"] += blocks * mlp
+    b["norms"] += blocks * norms
+    mlp_adapter = rank * (h + 2 * spec.intermediate_size)
+    attention_adapter = 3 * 2 * (2 * h * rank) if spec.shared_attention_adapter else 0
+    cycle = max(spec.shared_blocks, 1)
+    seen = adapters = 0
+    for i, layer in enumerate(spec.layers):
+        if layer.mixer in SHARED_HYBRIDS:
+            own = 1 if spec.tied_embeddings or not rank else len(range(seen % cycle, uses, cycle))
+            per_layer[i] += h * h + own * (mlp_adapter + attention_adapter)
+            per_layer[i] += params + norms if seen < blocks else 0
+            adapters += own
+            seen += 1
+    b["other"] += seen * h * h
+    b["dense_mlp"] += adapters * mlp_adapter
+    b["attention"] += adapters * attention_adapter
+    return blocks * weights + seen * h * h + adapters * (mlp_adapter + attention_adapter)
 
 
 def _kv_shared_layers(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 from axes.backbone.compute import compute_report
 from axes.backbone.layers import (
     LINEAR_ATTENTION_LABELS,
+    SHARED_MAMBA,
+    SHARED_MAMBA2,
     SHORT_CONV,
     layer_section,
     linear_attention_label,
@@ -150,7 +152,8 @@ def analyze_config(
 def decoder_type(spec: ArchSpec) -> str:
     mixers = spec.mixer_counts  # only mixers that occur (count >= 1)
     # Falcon-H1's attention+mamba2 blocks are both: a hybrid, in every layer
-    parallel = PARALLEL_HYBRID in mixers
+    # Zamba's hybrid layers run the shared attention block and a Mamba mixer
+    parallel = PARALLEL_HYBRID in mixers or SHARED_MAMBA in mixers or SHARED_MAMBA2 in mixers
     has_attn = parallel or "attention" in mixers or "sliding_attention" in mixers or "mla" in mixers
     has_recurrent = (
         parallel

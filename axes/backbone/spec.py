@@ -16,7 +16,14 @@ from operator import itemgetter
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.layers import PARALLEL_HYBRID, LayerSpec, block_counts, pattern_dicts
+from axes.backbone.layers import (
+    PARALLEL_HYBRID,
+    SHARED_MAMBA,
+    SHARED_MAMBA2,
+    LayerSpec,
+    block_counts,
+    pattern_dicts,
+)
 from axes.backbone.quantization import quantization_summary
 
 _MISSING = object()
@@ -388,6 +395,13 @@ class ArchSpec:
     ssm_conv_bias: bool = True  # also LFM2's conv_bias (its conv, in_proj and out_proj)
     ssm_dt_bc_norms: bool = False  # jamba: RMSNorms over dt (time_step_rank), B and C (state)
     ssm_gated_norm: bool = True  # Mamba-2 gated RMSNorm (falcon_h1: only with mamba_rms_norm)
+    # Zamba / Zamba2: shared_blocks distinct transformer blocks (attention over [hidden,
+    # embeddings], 2 x hidden wide, then an MLP of intermediate_size) cycled over the hybrid
+    # layers; Zamba2 adds a rank-shared_block_adapter_rank LoRA on gate_up (and on q/k/v with
+    # shared_attention_adapter) for every hybrid layer
+    shared_blocks: int = 0
+    shared_block_adapter_rank: int = 0
+    shared_attention_adapter: bool = False
     # Linear attention (qwen3_next Gated DeltaNet)
     linear_num_key_heads: int | None = None
     linear_num_value_heads: int | None = None
@@ -460,6 +474,8 @@ class ArchSpec:
             or counts.get("sliding_attention")
             or counts.get("mla")
             or counts.get(PARALLEL_HYBRID)
+            or counts.get(SHARED_MAMBA)
+            or counts.get(SHARED_MAMBA2)
         ):
             return "none"
         if self.kv_lora_rank:
@@ -498,7 +514,14 @@ class ArchSpec:
         return out
 
 
-ATTENTION_MIXERS = ("attention", "sliding_attention", "mla", PARALLEL_HYBRID)
+ATTENTION_MIXERS = (
+    "attention",
+    "sliding_attention",
+    "mla",
+    PARALLEL_HYBRID,
+    SHARED_MAMBA,
+    SHARED_MAMBA2,
+)
 _SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources"))
 _spec_values = itemgetter(*_SPEC_FIELDS)
 _FIELD_NAMES = frozenset(f.name for f in fields(ArchSpec))
@@ -632,6 +655,8 @@ def _validate(spec: ArchSpec) -> None:
             or "sliding_attention" in mixers
             or "mla" in mixers
             or PARALLEL_HYBRID in mixers
+            or SHARED_MAMBA in mixers
+            or SHARED_MAMBA2 in mixers
         ):
             for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
                 if getattr(spec, name) <= 0:

@@ -61,6 +61,7 @@ from axes.backbone.families import (
     recurrent_gemma,
     stablelm,
     starcoder2,
+    zamba,
 )
 
 FAMILY_MODULES: tuple[ModuleType, ...] = (
@@ -113,6 +114,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     olmo_hybrid,
     mistral3,
     recurrent_gemma,
+    zamba,
 )
 
 REGISTRY: dict[str, ModuleType] = {
