@@ -148,3 +148,70 @@ def test_shared_block_hybrids_count_as_transformers_builds_them(
         if isinstance(m, torch.nn.Linear) and "adapter" not in str(type(m))
     )
     assert matmul > len(hybrid) * block
+
+
+# -- JetMoE: a mixture of attention heads and a sparse MoE MLP in every layer ------------------
+
+JETMOE: list[tuple[str, dict[str, Any], str]] = [
+    ("jetmoe-tied", {"num_local_experts": 4, "kv_channels": 16}, "4 GQA · 4 MoE"),
+    (
+        "jetmoe-untied-top1-wide-heads",
+        {
+            "num_local_experts": 6,
+            "num_experts_per_tok": 1,
+            "num_key_value_heads": 3,
+            "num_attention_heads": None,  # JetMoeConfig: kv heads x top_k
+            "kv_channels": 24,
+            "tie_word_embeddings": False,
+            "num_hidden_layers": 3,
+        },
+        "3 MHA · 3 MoE",
+    ),
+    # config.json without kv_channels / num_key_value_heads: JetMoeConfig's 128 and 16
+    (
+        "jetmoe-class-defaults-top3",
+        {
+            "num_key_value_heads": None,
+            "num_attention_heads": None,
+            "num_experts_per_tok": 3,
+            "num_hidden_layers": 2,
+        },
+        "2 GQA · 2 MoE",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,summary", JETMOE, ids=[v[0] for v in JETMOE])
+def test_jetmoe_counts_attention_and_mlp_experts_as_transformers_builds_them(
+    name: str, extra: dict, summary: str
+) -> None:
+    kwargs = {k: v for k, v in {**SMALL, **extra}.items() if v is not None}
+    cfg = AutoConfig.for_model("jetmoe", **kwargs)
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    e, k = cfg.num_local_experts, cfg.num_experts_per_tok
+    # routed experts: the MoA's query / output projections and the MoE's input / output
+    routed = sum(
+        p.numel()
+        for n, p in model.named_parameters()
+        if "input_linear" in n or "output_linear" in n
+    )
+    config = cfg.to_dict()
+    for key, value in extra.items():
+        if value is None:  # a key config.json lacks: the config class's default
+            config.pop(key)
+    if "num_key_value_heads" not in config:
+        config.pop("kv_channels")
+    report = analyze_config(config)
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == "jetmoe"
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total - routed * (e - k) // e
+    assert sum(params["breakdown"].values()) == total
+    assert report["backbone"]["layers"]["summary"] == summary
+    # K and V from kv_proj: kv_heads x kv_channels each, every layer
+    attn = model.model.layers[0].self_attention
+    kv_width = attn.kv_proj.out_features // 2
+    assert report["memory"]["kv_bytes_per_token"] == cfg.num_hidden_layers * 2 * kv_width * 2
+    assert report["spec"]["num_attention_heads"] == attn.num_heads

@@ -509,6 +509,10 @@ def count_params(spec: ArchSpec) -> ParamCount:
         linear_weights += _ffn_widths(spec, b, per_layer)
     if spec.shared_blocks:
         linear_weights += _shared_blocks(spec, b, per_layer)
+    if spec.attention_experts:
+        weights, skipped = _attention_experts(spec, b, per_layer)
+        linear_weights += weights
+        inactive += skipped
     if spec.altup_num_inputs:
         # modeling_gemma3n.py Gemma3nTextModel: altup_projections and altup_unembed_projections,
         # altup_num_inputs - 1 hidden x hidden linears each
@@ -574,6 +578,35 @@ def _ffn_widths(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
         per_layer[i] += delta
         delta_weights += (3 if gated else 2) * h * (width - base)
     return delta_weights
+
+
+def _attention_experts(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> tuple[int, int]:
+    """JetMoE's attention layers, counted above as q/k/v/o attention of num_attention_heads
+    (kv_heads x top_k) heads: make them ``modeling_jetmoe.py`` JetMoeAttention (``kv_proj``,
+    hidden -> 2 x kv width; JetMoeMoA: E query experts hidden -> kv width and E output experts
+    back, a router hidden -> E and an output bias) and add JetMoeMoE's output bias to each MoE
+    layer; ``b`` and ``per_layer`` are updated. Returns (matmul weights added, routed
+    attention-expert params a token skips)."""
+    h, e = spec.hidden_size, spec.attention_experts
+    width = spec.num_kv_heads * spec.head_dim
+    counted, counted_weights = attention_params(spec)
+    experts = e * 2 * h * width
+    moa = 2 * h * width + experts
+    delta = moa + h - counted  # + the MoA's output bias
+    bias = h if spec.moe_output_bias else 0
+    layers = weights = skipped = 0
+    for i, layer in enumerate(spec.layers):
+        if layer.mixer == "attention" or layer.mixer == "sliding_attention":
+            per_layer[i] += delta + e * h
+            layers += 1
+        if layer.ffn == "moe":
+            per_layer[i] += bias
+            b["other"] += bias
+    b["attention"] += layers * delta
+    b["router"] += layers * e * h
+    weights = layers * (moa - counted_weights)
+    skipped = layers * (e - min(spec.experts_per_token, e)) * 2 * h * width
+    return weights, skipped
 
 
 def shared_block_figures(spec: ArchSpec) -> tuple[int, int, int, int]:

@@ -379,6 +379,11 @@ class ArchSpec:
     shared_expert_gated: bool = True
     moe_latent_size: int | None = None  # nemotron 3 latent projection around the experts
     first_k_dense: int = 0
+    # JetMoE (modeling_jetmoe.py): attention whose query and output projections are
+    # attention_experts routed experts (JetMoeMoA, top experts_per_token), and an output
+    # bias (hidden) after each MoE block (JetMoeMoA and JetMoeMoE)
+    attention_experts: int = 0
+    moe_output_bias: bool = False
     router_scoring: str | None = None  # "softmax" | "sigmoid"
     norm_topk_prob: bool | None = None
     # SSM (mamba / mamba2 / nemotron_h)

@@ -37,6 +37,7 @@ from axes.backbone.families import (
     granitemoehybrid,
     hunyuan_v1_moe,
     jamba,
+    jetmoe,
     lfm2,
     llama,
     llama4,
@@ -114,6 +115,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     olmo_hybrid,
     mistral3,
     recurrent_gemma,
+    jetmoe,
     zamba,
 )
 
