@@ -215,3 +215,97 @@ def test_jetmoe_counts_attention_and_mlp_experts_as_transformers_builds_them(
     kv_width = attn.kv_proj.out_features // 2
     assert report["memory"]["kv_bytes_per_token"] == cfg.num_hidden_layers * 2 * kv_width * 2
     assert report["spec"]["num_attention_heads"] == attn.num_heads
+
+
+# -- Kimi Linear: Kimi Delta Attention layers, MLA every few layers, MoE ------------------------
+
+KIMI = {
+    "kv_lora_rank": 16,
+    "qk_nope_head_dim": 8,
+    "qk_rope_head_dim": 8,
+    "v_head_dim": 12,
+    "num_experts": 8,
+    "num_experts_per_token": 2,
+    "moe_intermediate_size": 32,
+    "linear_num_heads": 4,
+    "linear_head_dim": 12,
+    "num_hidden_layers": 5,
+}
+
+KIMI_LINEAR: list[tuple[str, dict[str, Any], str]] = [
+    # the default mix: MLA at layer 4 (i > 0, i % 4 == 0), dense layer 0 (first_k_dense_replace)
+    ("kimi_linear-defaults", KIMI, "4 Kimi Delta Attention + 1 MLA · 1 MLP + 4 MoE"),
+    (
+        "kimi_linear-q-lora-bias-tied-two-dense-two-shared",
+        {
+            **KIMI,
+            "q_lora_rank": 24,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "first_k_dense_replace": 2,
+            "num_shared_experts": 2,
+            "linear_conv_kernel_dim": 3,
+        },
+        "4 Kimi Delta Attention + 1 MLA · 2 MLP + 3 MoE",
+    ),
+    (
+        "kimi_linear-layer-types-mlp-layer-types",
+        {
+            **KIMI,
+            "layer_types": ["full_attention", "linear_attention"] * 2 + ["full_attention"],
+            "mlp_layer_types": ["sparse", "dense", "sparse", "sparse", "dense"],
+        },
+        "3 MLA + 2 Kimi Delta Attention · 3 MoE + 2 MLP",
+    ),
+    # the checkpoint's own spelling: linear_attn_config, 1-indexed layer lists
+    (
+        "kimi_linear-linear-attn-config",
+        {
+            **KIMI,
+            "linear_attn_config": {
+                "full_attn_layers": [2, 5],
+                "kda_layers": [1, 3, 4],
+                "head_dim": 8,
+                "num_heads": 6,
+                "short_conv_kernel_size": 2,
+            },
+        },
+        "3 Kimi Delta Attention + 2 MLA · 1 MLP + 4 MoE",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,summary", KIMI_LINEAR, ids=[v[0] for v in KIMI_LINEAR])
+def test_kimi_linear_counts_kda_mla_and_moe_as_transformers_builds_them(
+    name: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model("kimi_linear", **{**SMALL, **extra})
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    e, k = cfg.num_local_experts, cfg.num_experts_per_tok
+    routed = sum(p.numel() for n, p in model.named_parameters() if ".experts." in n)
+    config = cfg.to_dict()
+    if "linear_attn_config" in extra:  # as the checkpoint writes it: no transformers-side keys
+        for key in ("layer_types", "linear_head_dim", "linear_num_heads", "linear_conv_kernel_dim"):
+            config.pop(key)
+        config["linear_attn_config"] = extra["linear_attn_config"]
+    report = analyze_config(config)
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == "kimi_linear"
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total - routed * (e - k) // e
+    assert sum(params["breakdown"].values()) == total
+    assert report["backbone"]["layers"]["summary"] == summary
+    # KV: the MLA latent + rope key (bf16) per MLA layer; state: every KDA layer's conv over
+    # q/k/v (bf16) and heads x head_dim x head_dim recurrent state (fp32)
+    mla = [layer for layer in model.model.layers if hasattr(layer.self_attn, "kv_b_proj")]
+    kda = [layer.self_attn for layer in model.model.layers if layer not in mla]
+    assert (
+        report["memory"]["kv_bytes_per_token"]
+        == len(mla) * (cfg.kv_lora_rank + cfg.qk_rope_head_dim) * 2
+    )
+    assert report["memory"]["state_bytes_per_sequence"] == sum(
+        a.conv_dim * a.conv_kernel_size * 2 + a.num_heads * a.head_dim * a.head_dim * 4 for a in kda
+    )
+    assert report["backbone"]["decoder_type"] == "hybrid_moe"

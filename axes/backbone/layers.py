@@ -143,6 +143,7 @@ LINEAR_ATTENTION_LABELS: dict[str, str] = {
     "gated_deltanet": "Gated DeltaNet",
     "lightning": "Lightning Attention",
     "rg_lru": "RG-LRU",
+    "kda": "Kimi Delta Attention",
 }
 
 

@@ -163,6 +163,20 @@ def gated_deltanet_params(spec: ArchSpec) -> tuple[int, int]:
     return total, weights
 
 
+def kda_params(spec: ArchSpec) -> tuple[int, int]:
+    """One Kimi Delta Attention block (``modeling_kimi_linear.py`` KimiLinearDeltaAttention):
+    q/k/v (hidden -> heads x head_dim each), a depthwise conv over the three (no bias), the
+    forget gate (``f_a_proj`` hidden -> head_dim, ``f_b_proj`` head_dim -> heads x head_dim,
+    ``dt_bias`` per channel, ``A_log`` per head), ``b_proj`` (hidden -> heads), the output gate
+    (``g_a_proj`` / ``g_b_proj``, as the forget gate's), a gated RMSNorm of head_dim and
+    ``o_proj``; no biases."""
+    h, heads = spec.hidden_size, spec.linear_num_value_heads or 0
+    hd = spec.linear_value_head_dim or 0
+    d, k = heads * hd, spec.linear_conv_kernel or 0
+    weights = 3 * h * d + 2 * (h * hd + hd * d) + h * heads + d * h
+    return weights + 3 * d * k + d + heads + hd, weights
+
+
 def lightning_params(spec: ArchSpec) -> tuple[int, int]:
     """One Lightning Attention block (``modeling_minimax.py`` MiniMaxLightningAttention):
     qkv_proj (3 x heads x head_dim), output_gate and out_proj, no biases, and an RMSNorm."""
@@ -385,6 +399,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
             return ("attention", *lightning_params(spec))
         if spec.linear_attention_kind == "rg_lru":  # a linear recurrence, as Mamba's
             return ("ssm", *rg_lru_params(spec))
+        if spec.linear_attention_kind == "kda":
+            return ("attention", *kda_params(spec))
         return ("attention", *attention_params(spec))
     if mixer == "mamba":
         return ("ssm", *mamba_params(spec))

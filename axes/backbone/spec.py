@@ -413,7 +413,7 @@ class ArchSpec:
     linear_key_head_dim: int | None = None
     linear_value_head_dim: int | None = None
     linear_conv_kernel: int | None = None
-    linear_attention_kind: str | None = None  # "gated_deltanet" | "softmax_like" (generic)
+    linear_attention_kind: str | None = None  # "gated_deltanet" | "kda" | ... | "softmax_like"
     # Extras shipped in the checkpoint but not built by transformers
     mtp_layers: int = 0
     mtp_block_types: list[str] = field(default_factory=list)

@@ -38,6 +38,7 @@ from axes.backbone.families import (
     hunyuan_v1_moe,
     jamba,
     jetmoe,
+    kimi_linear,
     lfm2,
     llama,
     llama4,
@@ -116,6 +117,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     mistral3,
     recurrent_gemma,
     jetmoe,
+    kimi_linear,
     zamba,
 )
 
