@@ -316,8 +316,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "layers' shared transformer blocks, so each holds its own copy (counted so)"
     ),
     gettext_noop(
-        "tie_word_embeddings is true, but modeling_kimi_linear.py ties no weights: the lm_head "
-        "is counted apart from the input embedding"
+        "tie_word_embeddings is true, but modeling_%(module)s.py ties no weights: the lm_head is "
+        "counted apart from the input embedding"
     ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),

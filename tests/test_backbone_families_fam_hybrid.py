@@ -232,11 +232,12 @@ KIMI = {
     "num_hidden_layers": 5,
 }
 
-KIMI_LINEAR: list[tuple[str, dict[str, Any], str]] = [
+KIMI_LINEAR: list[tuple[str, str, dict[str, Any], str]] = [
     # the default mix: MLA at layer 4 (i > 0, i % 4 == 0), dense layer 0 (first_k_dense_replace)
-    ("kimi_linear-defaults", KIMI, "4 Kimi Delta Attention + 1 MLA · 1 MLP + 4 MoE"),
+    ("kimi_linear-defaults", "kimi_linear", KIMI, "4 Kimi Delta Attention + 1 MLA · 1 MLP + 4 MoE"),
     (
         "kimi_linear-q-lora-bias-tied-two-dense-two-shared",
+        "kimi_linear",
         {
             **KIMI,
             "q_lora_rank": 24,
@@ -250,6 +251,7 @@ KIMI_LINEAR: list[tuple[str, dict[str, Any], str]] = [
     ),
     (
         "kimi_linear-layer-types-mlp-layer-types",
+        "kimi_linear",
         {
             **KIMI,
             "layer_types": ["full_attention", "linear_attention"] * 2 + ["full_attention"],
@@ -260,6 +262,7 @@ KIMI_LINEAR: list[tuple[str, dict[str, Any], str]] = [
     # the checkpoint's own spelling: linear_attn_config, 1-indexed layer lists
     (
         "kimi_linear-linear-attn-config",
+        "kimi_linear",
         {
             **KIMI,
             "linear_attn_config": {
@@ -272,14 +275,42 @@ KIMI_LINEAR: list[tuple[str, dict[str, Any], str]] = [
         },
         "3 Kimi Delta Attention + 2 MLA · 1 MLP + 4 MoE",
     ),
+    # Bailing Hybrid (Ling 3): MLA with a per-head output gate and RoPE, full-rank KDA gates;
+    # full attention every layer_group_size layers, two dense layers first by default
+    (
+        "bailing_hybrid-group-3",
+        "bailing_hybrid",
+        {**KIMI, "num_hidden_layers": 6, "layer_group_size": 3, "head_dim": 12, "n_group": 1},
+        "4 Kimi Delta Attention + 2 MLA · 2 MLP + 4 MoE",
+    ),
+    (
+        "bailing_hybrid-q-lora-bias-tied-linear-sizes",
+        "bailing_hybrid",
+        {
+            **KIMI,
+            "q_lora_rank": 24,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "first_k_dense_replace": 1,
+            "linear_num_heads": 3,
+            "linear_head_dim": 16,
+            "linear_conv_kernel_dim": 2,
+            "layer_types": ["linear_attention", "full_attention"] * 2 + ["linear_attention"],
+            "n_group": 2,
+            "topk_group": 1,
+        },
+        "3 Kimi Delta Attention + 2 MLA · 1 MLP + 4 MoE",
+    ),
 ]
 
 
-@pytest.mark.parametrize("name,extra,summary", KIMI_LINEAR, ids=[v[0] for v in KIMI_LINEAR])
+@pytest.mark.parametrize(
+    "name,model_type,extra,summary", KIMI_LINEAR, ids=[v[0] for v in KIMI_LINEAR]
+)
 def test_kimi_linear_counts_kda_mla_and_moe_as_transformers_builds_them(
-    name: str, extra: dict, summary: str
+    name: str, model_type: str, extra: dict, summary: str
 ) -> None:
-    cfg = AutoConfig.for_model("kimi_linear", **{**SMALL, **extra})
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
     model = _build(cfg)
     total = sum(p.numel() for p in model.parameters())
     e, k = cfg.num_local_experts, cfg.num_experts_per_tok
@@ -292,7 +323,7 @@ def test_kimi_linear_counts_kda_mla_and_moe_as_transformers_builds_them(
     report = analyze_config(config)
     params = report["params"]
     assert report["estimated"] is False, report["notes"]
-    assert report["backbone"]["family"] == "kimi_linear"
+    assert report["backbone"]["family"] == model_type
     assert params["total"] == total, params["breakdown"]
     assert params["active"] == total - routed * (e - k) // e
     assert sum(params["breakdown"].values()) == total

@@ -144,6 +144,9 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
     weights += h * (kv_rank + rope) + kv_rank * nh * (nope + v)
     total += _linear(nh * v, h, spec.o_bias)
     weights += nh * v * h
+    if spec.attention_output_gate:  # Bailing Hybrid g_proj: hidden -> one gate per head
+        total += h * nh
+        weights += h * nh
     if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer
         n_idx, d_idx = spec.index_n_heads, spec.index_head_dim or 0
         indexer = (q_rank or 0) * n_idx * d_idx + h * d_idx + h * n_idx
@@ -169,11 +172,13 @@ def kda_params(spec: ArchSpec) -> tuple[int, int]:
     forget gate (``f_a_proj`` hidden -> head_dim, ``f_b_proj`` head_dim -> heads x head_dim,
     ``dt_bias`` per channel, ``A_log`` per head), ``b_proj`` (hidden -> heads), the output gate
     (``g_a_proj`` / ``g_b_proj``, as the forget gate's), a gated RMSNorm of head_dim and
-    ``o_proj``; no biases."""
+    ``o_proj``; no biases. Bailing Hybrid's gates are full rank (``linear_gate_rank`` None:
+    ``f_proj`` and ``g_proj``, hidden -> heads x head_dim)."""
     h, heads = spec.hidden_size, spec.linear_num_value_heads or 0
-    hd = spec.linear_value_head_dim or 0
+    hd, rank = spec.linear_value_head_dim or 0, spec.linear_gate_rank
     d, k = heads * hd, spec.linear_conv_kernel or 0
-    weights = 3 * h * d + 2 * (h * hd + hd * d) + h * heads + d * h
+    gate = h * rank + rank * d if rank else h * d  # Bailing Hybrid: f_proj, g_proj hidden -> d
+    weights = 3 * h * d + 2 * gate + h * heads + d * h
     return weights + 3 * d * k + d + heads + hd, weights
 
 

@@ -413,6 +413,9 @@ class ArchSpec:
     linear_key_head_dim: int | None = None
     linear_value_head_dim: int | None = None
     linear_conv_kernel: int | None = None
+    # Kimi Delta Attention: the forget / output gates' low rank (Kimi Linear: head_dim); None:
+    # full-rank gates (Bailing Hybrid)
+    linear_gate_rank: int | None = None
     linear_attention_kind: str | None = None  # "gated_deltanet" | "kda" | ... | "softmax_like"
     # Extras shipped in the checkpoint but not built by transformers
     mtp_layers: int = 0
