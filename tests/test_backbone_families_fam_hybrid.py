@@ -340,3 +340,67 @@ def test_kimi_linear_counts_kda_mla_and_moe_as_transformers_builds_them(
         a.conv_dim * a.conv_kernel_size * 2 + a.num_heads * a.head_dim * a.head_dim * 4 for a in kda
     )
     assert report["backbone"]["decoder_type"] == "hybrid_moe"
+
+
+# -- LFM2-MoE: LFM2's short-conv / attention mix, sparse MoE after the dense layers -------------
+
+LFM2_MOE: list[tuple[str, dict[str, Any], str]] = [
+    # the config class's default cannot be built (layer_types is None): a complete tiny config
+    (
+        "lfm2_moe-two-dense",
+        {
+            "num_hidden_layers": 5,
+            "layer_types": ["conv", "conv", "full_attention", "conv", "full_attention"],
+            "num_experts": 8,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 24,
+        },
+        "3 short conv + 2 GQA · 2 MLP + 3 MoE",
+    ),
+    (
+        "lfm2_moe-untied-conv-bias-no-dense-head-dim",
+        {
+            "layer_types": ["full_attention", "conv", "conv", "conv"],
+            "num_dense_layers": 0,
+            "tie_embedding": False,
+            "conv_bias": True,
+            "conv_L_cache": 4,
+            "head_dim": 24,
+            "num_experts": 6,
+            "num_experts_per_tok": 3,
+            "moe_intermediate_size": 20,
+        },
+        "1 GQA + 3 short conv · 4 MoE",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,summary", LFM2_MOE, ids=[v[0] for v in LFM2_MOE])
+def test_lfm2_moe_counts_dense_and_sparse_layers_as_transformers_builds_them(
+    name: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model("lfm2_moe", **{**SMALL, **extra})
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    e, k = cfg.num_experts, cfg.num_experts_per_tok
+    routed = sum(p.numel() for n, p in model.named_parameters() if ".experts." in n)
+    config = cfg.to_dict()
+    if "tie_embedding" in extra:  # LFM2's own spelling, as its config.json writes it
+        config.pop("tie_word_embeddings")
+        config["tie_embedding"] = extra["tie_embedding"]
+    report = analyze_config(config)
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == "lfm2_moe"
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total - routed * (e - k) // e
+    assert sum(params["breakdown"].values()) == total
+    assert report["backbone"]["layers"]["summary"] == summary
+    attention = [layer.self_attn for layer in model.model.layers if layer.is_attention_layer]
+    convs = [layer.conv for layer in model.model.layers if not layer.is_attention_layer]
+    kv_width = attention[0].k_proj.out_features
+    assert report["memory"]["kv_bytes_per_token"] == len(attention) * 2 * kv_width * 2
+    assert report["memory"]["state_bytes_per_sequence"] == sum(
+        c.conv.in_channels * c.conv.kernel_size[0] * 2 for c in convs
+    )
+    assert report["backbone"]["decoder_type"] == "hybrid_moe"

@@ -15,6 +15,13 @@ over ``intermediate_size`` and ``tie_embedding`` over ``tie_word_embeddings``. T
 is adjusted when ``block_auto_adjust_ff_dim`` (default true): int(2/3 x width), times
 ``block_ffn_dim_multiplier`` (default 1.0; null skips this and the rounding), rounded up to a
 multiple of ``block_multiple_of`` (256). head_dim is ``head_dim`` or hidden // heads.
+
+LFM2-MoE (``modeling_lfm2_moe.py``): the same layers, but only the first ``num_dense_layers``
+(default 2) have the SwiGLU, of ``intermediate_size`` as given (no adjustment; default 7168);
+the others a sparse MoE block (Lfm2MoeSparseMoeBlock: router ``gate`` E x hidden, no bias, its
+``expert_bias`` a buffer; fused experts of ``moe_intermediate_size``; sigmoid scores, top
+``num_experts_per_tok``), no shared expert. ``layer_types`` is required by the modeling code
+(an entry other than "conv" is attention).
 """
 
 from __future__ import annotations
@@ -29,18 +36,19 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import SHORT_CONV, layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("lfm2",)
+MODEL_TYPES = ("lfm2", "lfm2_moe")
 _NO_WIDTH = "no intermediate_size: assumed 4 x hidden_size"
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "lfm2")
+    moe = head["model_type"] == "lfm2_moe"
     noted = len(view.notes)
     core = read_core(view, family="lfm2", tie_default=True, max_pos_default=128_000)
     if _NO_WIDTH in view.notes[noted:]:  # the config class default, or block_ff_dim below
         view.notes.remove(_NO_WIDTH)
     if not view.has("intermediate_size", "block_ff_dim"):
-        core["intermediate_size"] = 12288
+        core["intermediate_size"] = 7168 if moe else 12288
     if view.has("block_ff_dim"):
         core["intermediate_size"] = view.int("block_ff_dim", field_name="intermediate_size")
     if view.has("tie_embedding"):
@@ -54,11 +62,31 @@ def read(view: ConfigView) -> ArchSpec:
     read_rope(view, core)
     if core["rope_theta"] is None:
         core["rope_theta"] = 1_000_000.0  # Lfm2Config.default_theta
-    core["intermediate_size"] = _mlp_width(view, core["intermediate_size"])
     mixers = _mixers(view, core["num_layers"])
+    experts: dict = {}
+    if moe:  # Lfm2MoeDecoderLayer: dense below num_dense_layers, then sparse
+        n = core["num_layers"]
+        dense = min(view.int("num_dense_layers", default=2, field_name="first_k_dense"), n)
+        ffns: str | list[str] = ["mlp"] * dense + ["moe"] * (n - dense)
+        experts = {
+            "num_experts": view.int("num_experts", default=32, field_name="num_experts"),
+            "experts_per_token": view.int(
+                "num_experts_per_tok", default=4, field_name="experts_per_token"
+            ),
+            "moe_intermediate_size": view.int(
+                "moe_intermediate_size", default=1792, field_name="moe_intermediate_size"
+            ),
+            "first_k_dense": dense,
+            "router_scoring": "sigmoid",
+            "norm_topk_prob": view.bool("norm_topk_prob", default=True),
+        }
+    else:
+        core["intermediate_size"] = _mlp_width(view, core["intermediate_size"])
+        ffns = "mlp"
     return build(
         {**core, **head},
-        layers_from(mixers, "mlp"),
+        layers_from(mixers, ffns),
+        **experts,
         qk_norm="per_head",
         ssm_conv_kernel=view.int("conv_L_cache", default=3, field_name="ssm_conv_kernel"),
         ssm_conv_bias=view.bool("conv_bias", default=False, field_name="ssm_conv_bias"),
