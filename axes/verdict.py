@@ -417,6 +417,7 @@ _ATTENTION_DETAIL_KEYS: frozenset[str] = frozenset(
         "o_bias",
         "qk_norm",
         "attention_output_gate",
+        "attention_head_gate",
         "attention_sinks",
         "fused_qkv",
         "sliding_window",

@@ -404,3 +404,58 @@ def test_lfm2_moe_counts_dense_and_sparse_layers_as_transformers_builds_them(
         c.conv.in_channels * c.conv.kernel_size[0] * 2 for c in convs
     )
     assert report["backbone"]["decoder_type"] == "hybrid_moe"
+
+
+# -- LFM3: LFM2's short convs with full and sliding attention, gated heads, sandwich norms ------
+
+LFM3: list[tuple[str, dict[str, Any], str]] = [
+    # the default mix over 7 layers: conv, conv, full, conv, sliding, conv, full
+    (
+        "lfm3-defaults",
+        {"num_hidden_layers": 7, "head_dim": 16, "sliding_window": 8},
+        "4 short conv + 2 full + 1 sliding · 7 MLP",
+    ),
+    (
+        "lfm3-no-gate-no-sandwich-bias-untied",
+        {
+            "layer_types": ["full_attention", "conv", "sliding_attention", "conv"],
+            "use_attention_gate": False,
+            "use_sandwich_norm": False,
+            "attention_bias": True,
+            "tie_word_embeddings": False,
+            "conv_bias": True,
+            "conv_L_cache": 3,
+            "head_dim": 24,
+        },
+        "1 full + 2 short conv + 1 sliding · 4 MLP",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,summary", LFM3, ids=[v[0] for v in LFM3])
+def test_lfm3_counts_gated_attention_and_sandwich_norms_as_transformers_builds_them(
+    name: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model("lfm3", **{**SMALL, **extra})
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == "lfm3"
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == total
+    assert sum(params["breakdown"].values()) == total
+    assert report["backbone"]["layers"]["summary"] == summary
+    layers = model.model.layers
+    attention = [layer.self_attn for layer in layers if layer.is_attention_layer]
+    convs = [layer.conv for layer in layers if not layer.is_attention_layer]
+    kv_width = attention[0].k_proj.out_features
+    memory = report["memory"]
+    assert memory["kv_bytes_per_token"] == len(attention) * 2 * kv_width * 2
+    sliding = sum(1 for a in attention if a.sliding_window)
+    assert memory["kv_bytes_per_token_sliding"] == sliding * 2 * kv_width * 2
+    assert memory["state_bytes_per_sequence"] == sum(
+        c.conv.in_channels * c.conv.kernel_size[0] * 2 for c in convs
+    )
+    assert report["backbone"]["attention"]["output_gate"] is cfg.use_attention_gate

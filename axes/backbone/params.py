@@ -109,6 +109,8 @@ def attention_params(
     else:
         kv_out = 2 * kv * hd
     weights = h * q_out + h * kv_out + nh * hd * h
+    if spec.attention_head_gate:  # modular_lfm3.py Lfm3Attention.g_proj: hidden -> heads
+        weights += h * nh
     total = weights
     if spec.qkv_bias:
         total += q_out + kv_out
@@ -144,7 +146,7 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
     weights += h * (kv_rank + rope) + kv_rank * nh * (nope + v)
     total += _linear(nh * v, h, spec.o_bias)
     weights += nh * v * h
-    if spec.attention_output_gate:  # Bailing Hybrid g_proj: hidden -> one gate per head
+    if spec.attention_head_gate:  # Bailing Hybrid g_proj: hidden -> one gate per head
         total += h * nh
         weights += h * nh
     if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer

@@ -185,7 +185,7 @@ def backbone_section(
         "linear": "linear_attention" in mixers,
         "qk_norm": spec.qk_norm,
         "sinks": spec.attention_sinks,
-        "output_gate": spec.attention_output_gate,
+        "output_gate": spec.attention_output_gate or spec.attention_head_gate,
         "qkv_bias": spec.qkv_bias,
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,

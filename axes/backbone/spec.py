@@ -316,6 +316,9 @@ class ArchSpec:
     # a head_dim weight for every q and k head; counted as full_width)
     qk_norm: str | None = None
     attention_output_gate: bool = False  # qwen3_next doubles q_proj to gate the output
+    # a sigmoid gate per head on the attention output, g_proj hidden -> heads (LFM3, Bailing
+    # Hybrid's MLA)
+    attention_head_gate: bool = False
     attention_sinks: bool = False  # gpt_oss: one learned sink logit per head
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
     norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo)

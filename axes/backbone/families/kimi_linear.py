@@ -109,7 +109,7 @@ def read(view: ConfigView) -> ArchSpec:
         qkv_bias=bias,
         o_bias=bias,
         positional="rope" if bailing else "none",
-        attention_output_gate=bailing,  # BailingHybridAttention.g_proj: one gate per head
+        attention_head_gate=bailing,  # BailingHybridAttention.g_proj: one gate per head
         q_lora_rank=view.int("q_lora_rank", default=None, field_name="q_lora_rank"),
         kv_lora_rank=view.int("kv_lora_rank", default=512, field_name="kv_lora_rank"),
         qk_nope_head_dim=nope,

@@ -22,6 +22,14 @@ the others a sparse MoE block (Lfm2MoeSparseMoeBlock: router ``gate`` E x hidden
 ``expert_bias`` a buffer; fused experts of ``moe_intermediate_size``; sigmoid scores, top
 ``num_experts_per_tok``), no shared expert. ``layer_types`` is required by the modeling code
 (an entry other than "conv" is attention).
+
+LFM3 (``modular_lfm3.py``): LFM2's layers with ``layer_types`` defaulting to full attention at
+``i % 4 == 2``, sliding attention (``sliding_window``, default 256) at ``i % 4 == 0, i > 0``,
+short conv elsewhere; Lfm3Attention is Qwen3's (q/k/v/o with ``attention_bias``, per-head q/k
+RMSNorms, ``head_dim`` default 128) plus ``g_proj`` (hidden -> heads, a sigmoid gate per head)
+with ``use_attention_gate``; the SwiGLU is ``intermediate_size`` as given (default 7680);
+``use_sandwich_norm`` adds ``post_operator_norm`` and ``post_ffn_norm`` to every layer. LFM2's
+own spellings (``block_ff_dim``, ``tie_embedding``, ``full_attn_idxs``) are not read.
 """
 
 from __future__ import annotations
@@ -32,16 +40,20 @@ from axes.backbone.families._common import (
     header,
     read_core,
     read_rope,
+    sliding_window,
+    unwindowed,
 )
 from axes.backbone.layers import SHORT_CONV, layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("lfm2", "lfm2_moe")
+MODEL_TYPES = ("lfm2", "lfm2_moe", "lfm3")
 _NO_WIDTH = "no intermediate_size: assumed 4 x hidden_size"
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "lfm2")
+    if head["model_type"] == "lfm3":
+        return _read_lfm3(view, head)
     moe = head["model_type"] == "lfm2_moe"
     noted = len(view.notes)
     core = read_core(view, family="lfm2", tie_default=True, max_pos_default=128_000)
@@ -89,6 +101,55 @@ def read(view: ConfigView) -> ArchSpec:
         **experts,
         qk_norm="per_head",
         ssm_conv_kernel=view.int("conv_L_cache", default=3, field_name="ssm_conv_kernel"),
+        ssm_conv_bias=view.bool("conv_bias", default=False, field_name="ssm_conv_bias"),
+    )
+
+
+def _read_lfm3(view: ConfigView, head: dict) -> ArchSpec:
+    noted = len(view.notes)
+    core = read_core(
+        view, family="lfm2", tie_default=True, max_pos_default=128_000, head_dim_default=128
+    )
+    if _NO_WIDTH in view.notes[noted:]:  # Lfm3Config's default
+        view.notes.remove(_NO_WIDTH)
+        core["intermediate_size"] = 7680
+    read_rope(view, core)
+    n = core["num_layers"]
+    types = view.list("layer_types", field_name="layer_types")
+    if types is not None and len(types) >= n and all(isinstance(t, str) for t in types[:n]):
+        mixers = [
+            SHORT_CONV
+            if t == "conv"
+            else "sliding_attention"
+            if t == "sliding_attention"
+            else "attention"
+            for t in types[:n]
+        ]
+    else:
+        if types is not None:
+            _layer_types_problem(view, types, n)
+        mixers = [
+            "attention"
+            if i % 4 == 2
+            else "sliding_attention"
+            if i % 4 == 0 and i > 0
+            else SHORT_CONV
+            for i in range(n)
+        ]
+    window = sliding_window(view, 256)
+    mixers = unwindowed(view, mixers, window=window)
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    return build(
+        {**core, **head},
+        layers_from(mixers, "mlp"),
+        qk_norm="per_head",
+        qkv_bias=bias,
+        o_bias=bias,
+        attention_head_gate=view.bool("use_attention_gate", default=True),
+        sliding_window=window if "sliding_attention" in mixers else None,
+        norms_per_layer=4 if view.bool("use_sandwich_norm", default=True) else 2,
+        norm_placement="sandwich" if view.bool("use_sandwich_norm", default=True) else "pre",
+        ssm_conv_kernel=view.int("conv_L_cache", default=7, field_name="ssm_conv_kernel"),
         ssm_conv_bias=view.bool("conv_bias", default=False, field_name="ssm_conv_bias"),
     )
 
