@@ -124,6 +124,9 @@ def test_shared_block_hybrids_count_as_transformers_builds_them(
     layers = report["backbone"]["layers"]
     assert layers["summary"] == summary
     hybrid = _hybrid_layers(model)
+    # untied, transformers ties none of the blocks: one per hybrid layer, and a note says so
+    untied_note = [n for n in report["notes"] if "ties none of the" in n]
+    assert bool(untied_note) == (not cfg.tie_word_embeddings and len(hybrid) > 1)
     assert [p["mixer"].startswith("shared_attention+") for p in layers["pattern"]] == [
         layer in hybrid for layer in model.model.layers
     ]
@@ -328,6 +331,10 @@ def test_kimi_linear_counts_kda_mla_and_moe_as_transformers_builds_them(
     assert params["active"] == total - routed * (e - k) // e
     assert sum(params["breakdown"].values()) == total
     assert report["backbone"]["layers"]["summary"] == summary
+    # the lm_head is never tied (_tied_weights_keys = {}): said when config.json asks for it
+    assert model.lm_head.weight is not model.model.embed_tokens.weight
+    tied_note = f"tie_word_embeddings is true, but modeling_{model_type}.py ties no weights"
+    assert any(n.startswith(tied_note) for n in report["notes"]) == cfg.tie_word_embeddings
     # KV: the MLA latent + rope key (bf16) per MLA layer; state: every KDA layer's conv over
     # q/k/v (bf16) and heads x head_dim x head_dim recurrent state (fp32)
     mla = [layer for layer in model.model.layers if hasattr(layer.self_attn, "kv_b_proj")]
