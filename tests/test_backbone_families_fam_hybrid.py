@@ -466,3 +466,56 @@ def test_lfm3_counts_gated_attention_and_sandwich_norms_as_transformers_builds_t
         c.conv.in_channels * c.conv.kernel_size[0] * 2 for c in convs
     )
     assert report["backbone"]["attention"]["output_gate"] is cfg.use_attention_gate
+
+
+# -- xLSTM: mLSTM blocks and a SwiGLU, no attention ---------------------------------------------
+
+XLSTM: list[tuple[str, dict[str, Any]]] = [
+    ("xlstm-defaults", {}),
+    (
+        "xlstm-bias-fused-factors-tied",
+        {
+            "use_bias": True,
+            "weight_mode": "fused",
+            "qk_dim_factor": 0.25,
+            "v_dim_factor": 0.5,
+            "ffn_proj_factor": 1.3,
+            "ffn_round_up_to_multiple_of": 48,
+            "tie_word_embeddings": True,
+            "num_heads": 2,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra", XLSTM, ids=[v[0] for v in XLSTM])
+@pytest.mark.parametrize("spelling", ["transformers", "checkpoint"])
+def test_xlstm_counts_mlstm_blocks_as_transformers_builds_them(
+    name: str, extra: dict, spelling: str
+) -> None:
+    kwargs = {"vocab_size": 512, "hidden_size": 128, "num_hidden_layers": 3, "num_heads": 4}
+    cfg = AutoConfig.for_model("xlstm", **{**kwargs, **extra})
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    config = cfg.to_dict()
+    if spelling == "checkpoint":  # NX-AI/xLSTM-7b writes embedding_dim and num_blocks
+        config.pop("hidden_size")
+        config.pop("num_hidden_layers")
+    report = analyze_config(config)
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == "xlstm"
+    assert params["total"] == total, params["breakdown"]
+    assert model.lm_head.weight is not model.backbone.embeddings.weight  # never tied
+    assert sum(params["breakdown"].values()) == total
+    assert report["backbone"]["layers"]["summary"] == "3 mLSTM · 3 MLP"
+    assert report["backbone"]["decoder_type"] == "ssm"
+    assert report["memory"]["kv_bytes_per_token"] == 0
+    # per layer and sequence: C (heads x qk x v head dims), n (heads x qk head dim), m (heads)
+    layer = model.backbone.blocks[0].mlstm_layer
+    heads = cfg.num_heads
+    qk, v = layer.qk_dim // heads, layer.v_dim // heads
+    state = heads * (qk * v + qk + 1) * 4
+    assert report["memory"]["state_bytes_per_sequence"] == cfg.num_hidden_layers * state
+    tied_note = "tie_word_embeddings is true, but modeling_xlstm.py ties no weights"
+    assert any(n.startswith(tied_note) for n in report["notes"]) == cfg.tie_word_embeddings

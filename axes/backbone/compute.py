@@ -79,10 +79,7 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
         elif mixer == SHORT_CONV:
             flops += n * (2 * spec.hidden_size * (spec.ssm_conv_kernel or 0))
         elif mixer == "linear_attention":
-            if (
-                spec.linear_attention_kind == "gated_deltanet"
-                or spec.linear_attention_kind == "kda"
-            ):
+            if spec.linear_attention_kind in ("gated_deltanet", "kda", "mlstm"):
                 flops += n * (
                     4
                     * (spec.linear_num_value_heads or 0)

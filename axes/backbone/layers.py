@@ -144,6 +144,7 @@ LINEAR_ATTENTION_LABELS: dict[str, str] = {
     "lightning": "Lightning Attention",
     "rg_lru": "RG-LRU",
     "kda": "Kimi Delta Attention",
+    "mlstm": "mLSTM",
 }
 
 

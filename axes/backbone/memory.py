@@ -19,7 +19,8 @@ Recurrent state per sequence (constant in context length):
   ``intermediate x state``; Mamba-2 / Nemotron-H: conv ``conv_dim x conv_kernel`` + ssm
   ``heads x head_dim x state``; Gated DeltaNet: conv ``(2*key_dim + value_dim) x kernel`` +
   recurrent ``v_heads x key_head_dim x value_head_dim`` (Kimi Delta Attention the same, its
-  conv over q, k and v); Lightning Attention (MiniMax): one
+  conv over q, k and v); xLSTM's mLSTM: C ``heads x qk_head_dim x v_head_dim``, n ``heads x
+  qk_head_dim`` and m ``heads``, no conv; Lightning Attention (MiniMax): one
   ``heads x head_dim x head_dim`` state (K^T V), no conv; LFM2's short convolution: conv
   ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state; Griffin's
   RG-LRU (RecurrentGemma): ``lru_width`` (fp32) and its conv's last ``conv1d_width - 1``
@@ -114,6 +115,9 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             lru = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
             conv += n * (lru * max((spec.linear_conv_kernel or 0) - 1, 0) * conv_bytes)
             ssm += n * (lru * 4)
+        elif mixer == "linear_attention" and spec.linear_attention_kind == "mlstm":
+            heads, qk = spec.linear_num_value_heads or 0, spec.linear_key_head_dim or 0
+            ssm += n * (heads * (qk * (spec.linear_value_head_dim or 0) + qk + 1) * 4)
         elif mixer == "linear_attention" and spec.linear_attention_kind in (
             "gated_deltanet",
             "kda",

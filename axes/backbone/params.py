@@ -184,6 +184,23 @@ def kda_params(spec: ArchSpec) -> tuple[int, int]:
     return weights + 3 * d * k + d + heads + hd, weights
 
 
+def mlstm_params(spec: ArchSpec) -> tuple[int, int]:
+    """One mLSTM layer (``modeling_xlstm.py`` xLSTMLayer): q, k (hidden -> heads x qk head
+    dim), v and the output gate (hidden -> heads x v head dim), with ``use_bias``; the input
+    and forget gates (hidden -> heads, biased); the per-head norm over v (a weight, a bias with
+    ``use_bias``) and ``out_proj`` back to hidden (``use_bias``)."""
+    h, heads = spec.hidden_size, spec.linear_num_value_heads or 0
+    qk = heads * (spec.linear_key_head_dim or 0)
+    v = heads * (spec.linear_value_head_dim or 0)
+    weights = 2 * h * qk + 2 * h * v + 2 * h * heads + v * h
+    total = weights + 2 * heads + v
+    if spec.qkv_bias:
+        # xLSTMConfig.use_bias: q, k, v, ogate, the norm's bias, out_proj; and the biases of
+        # the block's norm_mlstm and norm_ffn (out_norm has none, so spec.norm_bias is off)
+        total += 2 * qk + 2 * v + v + h + 2 * h
+    return total, weights
+
+
 def lightning_params(spec: ArchSpec) -> tuple[int, int]:
     """One Lightning Attention block (``modeling_minimax.py`` MiniMaxLightningAttention):
     qkv_proj (3 x heads x head_dim), output_gate and out_proj, no biases, and an RMSNorm."""
@@ -408,6 +425,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
             return ("ssm", *rg_lru_params(spec))
         if spec.linear_attention_kind == "kda":
             return ("attention", *kda_params(spec))
+        if spec.linear_attention_kind == "mlstm":
+            return ("ssm", *mlstm_params(spec))
         return ("attention", *attention_params(spec))
     if mixer == "mamba":
         return ("ssm", *mamba_params(spec))

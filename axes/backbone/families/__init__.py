@@ -63,6 +63,7 @@ from axes.backbone.families import (
     recurrent_gemma,
     stablelm,
     starcoder2,
+    xlstm,
     zamba,
 )
 
@@ -93,6 +94,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     mpt,
     starcoder2,
     stablelm,
+    xlstm,
     cohere,
     glm4,
     exaone4,
