@@ -708,12 +708,14 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
                 return None
             return sum(v for k, v in per_layer.items() if k in names and isinstance(v, int))
 
-        # Falcon-H1's "attention+mamba2" layers hold both
+        # Falcon-H1's "attention+mamba2" layers hold both, as do Zamba's hybrid layers (the
+        # shared attention block, then the layer's own Mamba mixer)
+        both = ("attention+mamba2", "shared_attention+mamba", "shared_attention+mamba2")
         put(
             "attention_layers",
-            count(mixers, ("attention", "sliding_attention", "mla", "attention+mamba2")),
+            count(mixers, ("attention", "sliding_attention", "mla", *both)),
         )
-        put("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm", "attention+mamba2")))
+        put("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm", *both)))
         put("moe_layers", count(ffns, ("moe",)))
     elif kind == "backbone.hidden_size":
         put("hidden_size", get("hidden_size"))

@@ -177,3 +177,21 @@ def test_a_parallel_hybrid_layer_counts_as_attention_and_as_mamba():
     assert phrase_support("44 GQA attention layers", facts)["support"] == "sourced"
     assert phrase_support("44 Mamba-2 layers", facts)["support"] == "sourced"
     assert phrase_support("4 GQA attention layers", facts)["support"] == "conflicts"
+
+
+def test_a_zamba_hybrid_layer_counts_as_attention_and_as_mamba():
+    """Zamba2's 54 layers: 9 run the shared attention block before their own Mamba-2 mixer
+    ("shared_attention+mamba2"), 45 are Mamba-2 only: "9 attention layers" and "54 Mamba-2
+    layers" are backed, "54 attention layers" is not."""
+    layers = {
+        "num_layers": 54,
+        "counts": {"blocks": 54, "mixer": {"mamba2": 45, "shared_attention+mamba2": 9}, "ffn": {}},
+    }
+    facts = [
+        web_fact("backbone", "backbone.decoder_type", "hybrid"),
+        web_fact("backbone", "backbone.attention", {"variant": "MHA", "num_kv_heads": 32}),
+        web_fact("backbone", "backbone.layers", layers),
+    ]
+    assert phrase_support("9 attention layers", facts)["support"] == "sourced"
+    assert phrase_support("54 Mamba-2 layers", facts)["support"] == "sourced"
+    assert phrase_support("54 attention layers", facts)["support"] == "conflicts"
