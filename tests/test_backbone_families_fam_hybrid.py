@@ -519,3 +519,14 @@ def test_xlstm_counts_mlstm_blocks_as_transformers_builds_them(
     assert report["memory"]["state_bytes_per_sequence"] == cfg.num_hidden_layers * state
     tied_note = "tie_word_embeddings is true, but modeling_xlstm.py ties no weights"
     assert any(n.startswith(tied_note) for n in report["notes"]) == cfg.tie_word_embeddings
+
+
+def test_xlstm_ffn_multiple_of_zero_is_refused_by_name() -> None:
+    """xLSTMFeedForward rounds its width up to a multiple of ffn_round_up_to_multiple_of: 0
+    divides by zero in transformers too; the engine says which key."""
+    from axes.backbone.errors import ConfigError
+
+    config = AutoConfig.for_model("xlstm", hidden_size=128, num_heads=4).to_dict()
+    config["ffn_round_up_to_multiple_of"] = 0
+    with pytest.raises(ConfigError, match="ffn_round_up_to_multiple_of must be positive"):
+        analyze_config(config)

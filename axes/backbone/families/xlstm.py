@@ -16,6 +16,7 @@ qk head dim x v head dim), n (heads x qk head dim) and m (heads), counted in fp3
 
 from __future__ import annotations
 
+from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import build, header, read_core, unread_layer_types
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -48,6 +49,9 @@ def read(view: ConfigView) -> ArchSpec:
     v = int(h * view.float("v_dim_factor", default=1.0))
     view.notes.remove("no intermediate_size: assumed 4 x hidden_size")
     multiple = view.int("ffn_round_up_to_multiple_of", default=64)
+    if not multiple:  # xLSTMFeedForward divides by it
+        where = view.path("ffn_round_up_to_multiple_of") or "ffn_round_up_to_multiple_of"
+        raise ConfigError(f"{where} must be positive, not {multiple}", key=where)
     width = h * view.float("ffn_proj_factor", default=2.667)
     core["intermediate_size"] = int(((width + multiple - 1) // multiple) * multiple)
     core["head_dim"] = qk // heads if heads else 0
