@@ -419,6 +419,7 @@ _ATTENTION_DETAIL_KEYS: frozenset[str] = frozenset(
         "attention_output_gate",
         "attention_head_gate",
         "attention_sinks",
+        "attention_gate",
         "fused_qkv",
         "sliding_window",
     }

@@ -126,6 +126,11 @@ def attention_params(
             total += nh * hd + kv * hd
     if spec.attention_sinks:
         total += nh  # modeling_gpt_oss.py: self.sinks = nn.Parameter(torch.empty(num_heads))
+    gate = spec.attention_gate
+    if gate:  # modeling_afmoe.py gate_proj / modeling_laguna.py g_proj, no bias
+        gate_weights = h * (nh * hd if gate == "full" else nh)
+        total += gate_weights
+        weights += gate_weights
     return total, weights
 
 

@@ -320,6 +320,10 @@ class ArchSpec:
     # Hybrid's MLA)
     attention_head_gate: bool = False
     attention_sinks: bool = False  # gpt_oss: one learned sink logit per head
+    # a sigmoid gate on the attention output, its own bias-free linear from the layer input:
+    # "full" (afmoe gate_proj, hidden -> heads x head_dim) or "per_head" (laguna g_proj,
+    # hidden -> heads); None: none (qwen3_next's gate is part of q_proj: attention_output_gate)
+    attention_gate: str | None = None
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
     norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo)
     norm_bias: bool = False

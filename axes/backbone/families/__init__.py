@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from axes.backbone.families import (
+    afmoe,
     bamba,
     bloom,
     cohere,
@@ -121,6 +122,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     jetmoe,
     kimi_linear,
     zamba,
+    afmoe,
 )
 
 REGISTRY: dict[str, ModuleType] = {

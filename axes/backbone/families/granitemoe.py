@@ -10,21 +10,32 @@ granitemoeshared (``modeling_granitemoeshared.py``): the same block plus, when
 ``shared_intermediate_size`` is not 0 (the default), a ``shared_mlp`` beside the experts in
 every layer: ``input_linear`` hidden -> 2 x shared_intermediate_size (gate and up) and
 ``output_linear`` back, no biases.
+
+granitemoe_swa (``modeling_granitemoe_swa.py``): the granitemoeshared block with one learned
+sink logit per head in every attention (``sinks``, num_attention_heads) and sliding-window
+layers from ``layer_types`` (configuration_granitemoe_swa.py default: layer 0 and every 4th
+after it full, the rest sliding; ``sliding_window`` default 128); ``layer_rope_theta`` gives
+each layer its RoPE base, 0 for no RoPE (NoPE).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.backbone.families._common import (
+    attention_mixers,
     build,
     header,
     read_core,
     read_rope,
+    sliding_window,
     uniform_attention,
+    unwindowed,
 )
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("granitemoe", "granitemoeshared")
+MODEL_TYPES = ("granitemoe", "granitemoeshared", "granitemoe_swa")
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -33,9 +44,24 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family=mt, tie_default=False, max_pos_default=2048)
     read_rope(view, core)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
-    mixers = uniform_attention(view, core["num_layers"], module=mt)
+    n = core["num_layers"]
+    extra: dict[str, Any] = {}
+    if mt == "granitemoe_swa":
+        if view.has("layer_types"):
+            mixers = attention_mixers(view, n)
+        else:
+            mixers = ["attention" if i % 4 == 0 else "sliding_attention" for i in range(n)]
+        window = sliding_window(view, 128) if "sliding_attention" in mixers else None
+        mixers = unwindowed(view, mixers, window=window)
+        extra = {"attention_sinks": True, "sliding_window": window}
+        thetas = view.list("layer_rope_theta", field_name="rope_theta")
+        nope = sum(1 for t in thetas[:n] if t == 0) if thetas else 0
+        if nope:
+            extra.update(nope_layers=nope, positional="rope+nope")
+    else:
+        mixers = uniform_attention(view, n, module=mt)
     shared = 0
-    if mt == "granitemoeshared":
+    if mt in ("granitemoeshared", "granitemoe_swa"):
         shared = view.int(
             "shared_intermediate_size", default=0, field_name="shared_expert_intermediate_size"
         )
@@ -52,4 +78,5 @@ def read(view: ConfigView) -> ArchSpec:
         router_scoring="softmax",
         num_shared_experts=1 if shared else 0,
         shared_expert_intermediate_size=shared,
+        **extra,
     )

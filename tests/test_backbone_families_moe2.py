@@ -1,0 +1,189 @@
+"""More MoE families against transformers: tiny variants of afmoe, sarvam_moe, solar_open,
+exaone_moe, flex_olmo and granitemoe_swa are built on the meta device and counted parameter by
+parameter (total, active, the layer mix transformers built, KV per token), as in
+test_backbone_families_moe.py.
+
+Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig  # noqa: E402
+
+from tests.test_backbone_families_moe import _reference  # noqa: E402
+from tests.test_backbone_reference import SMALL, _build  # noqa: E402
+
+MOE = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
+FOUR = {"num_hidden_layers": 4}
+
+VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
+    # AFMoE: gate_proj on the attention output, four norms a layer, expert_bias a parameter
+    ("afmoe", "afmoe", {"num_experts": 8, **MOE, "head_dim": 16}),
+    (
+        "afmoe-bias-tied-dense2-every2-shared1",
+        "afmoe",
+        {
+            "num_experts": 8,
+            **MOE,
+            "head_dim": 24,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "num_dense_layers": 2,
+            "global_attn_every_n_layers": 2,
+            "num_shared_experts": 1,
+            "sliding_window": 16,
+        },
+    ),
+    (
+        "afmoe-layer-types-no-shared",
+        "afmoe",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 1,
+            "moe_intermediate_size": 40,
+            "head_dim": 16,
+            "num_dense_layers": 0,
+            "num_shared_experts": 0,
+            "layer_types": [
+                "full_attention",
+                "sliding_attention",
+                "full_attention",
+                "sliding_attention",
+            ],
+        },
+    ),
+    # Sarvam-MoE: Glm4MoeForCausalLM with its own defaults (QK-norm on, head_dim 64)
+    ("sarvam_moe", "sarvam_moe", {"n_routed_experts": 8, **MOE}),
+    (
+        "sarvam_moe-no-qknorm-bias-tied-dense2",
+        "sarvam_moe",
+        {
+            "n_routed_experts": 8,
+            **MOE,
+            "use_qk_norm": False,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "first_k_dense_replace": 2,
+            "n_shared_experts": 2,
+            "head_dim": 16,
+        },
+    ),
+    # Solar Open: Llama attention (o_proj without bias), MoE in every layer
+    ("solar_open", "solar_open", {"n_routed_experts": 8, **MOE, "head_dim": 16}),
+    (
+        "solar_open-bias-tied-shared2",
+        "solar_open",
+        {
+            "n_routed_experts": 8,
+            **MOE,
+            "head_dim": 24,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "n_shared_experts": 2,
+        },
+    ),
+    # EXAONE-MoE: EXAONE 4 attention in a pre-norm block, dense / sparse per mlp_layer_types
+    ("exaone_moe", "exaone_moe", {"num_experts": 8, **MOE, "head_dim": 16}),
+    (
+        "exaone_moe-mlp-layer-types-shared2-tied-all-full",
+        "exaone_moe",
+        {
+            "num_experts": 8,
+            **MOE,
+            "head_dim": 16,
+            "mlp_layer_types": ["sparse", "dense", "sparse", "dense"],
+            "num_shared_experts": 2,
+            "tie_word_embeddings": True,
+            "sliding_window_pattern": 1,
+        },
+    ),
+    (
+        "exaone_moe-dense2-pattern2",
+        "exaone_moe",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 1,
+            "moe_intermediate_size": 40,
+            "head_dim": 24,
+            "first_k_dense_replace": 2,
+            "sliding_window_pattern": 2,
+            "sliding_window": 16,
+        },
+    ),
+    # FlexOlmo: OLMoE's attention and experts in the OLMo 2 post-norm block
+    ("flex_olmo", "flex_olmo", {"num_experts": 4, "num_experts_per_tok": 2}),
+    (
+        "flex_olmo-bias-tied-top1",
+        "flex_olmo",
+        {
+            "num_experts": 7,
+            "num_experts_per_tok": 1,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
+    # Granite MoE SWA: sinks in every attention, sliding layers, optional shared MLP
+    ("granitemoe_swa", "granitemoe_swa", {"num_local_experts": 4, "intermediate_size": 32}),
+    (
+        "granitemoe_swa-shared-bias-tied-layer-types-nope",
+        "granitemoe_swa",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size": 32,
+            "shared_intermediate_size": 48,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "sliding_window": 16,
+            "layer_types": [
+                "sliding_attention",
+                "full_attention",
+                "sliding_attention",
+                "full_attention",
+            ],
+            "layer_rope_theta": [10000.0, 0, 10000.0, 0],
+        },
+    ),
+]
+
+
+def _kv_bytes(cfg, attention_layers: int) -> int:
+    head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+    return attention_layers * 2 * cfg.num_key_value_heads * head_dim * 2
+
+
+@pytest.mark.parametrize("name,model_type,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_tiny_variant_matches_transformers(name: str, model_type: str, extra: dict) -> None:
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
+    total, active, routed = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == model_type
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == active
+    assert sum(params["breakdown"].values()) == total
+    pattern = report["backbone"]["layers"]["pattern"]
+    model = _build(cfg)
+    layers = model.model.layers
+    assert len(pattern) == len(layers)
+    for i, layer in enumerate(layers):
+        # MoE exactly where the experts are; sliding exactly where transformers sets a window
+        assert (pattern[i]["ffn"] == "moe") == (i in routed), (i, pattern[i])
+        attn = layer.self_attn
+        sliding = getattr(attn, "is_sliding", None)  # EXAONE keeps the window on every layer
+        if sliding is None:
+            sliding = getattr(attn, "sliding_window", None) is not None
+        assert (pattern[i]["mixer"] == "sliding_attention") == sliding, (i, pattern[i])
+    assert report["memory"]["kv_bytes_per_token"] == _kv_bytes(cfg, len(layers))
+    assert report["spec"]["attention_variant"] == "GQA"
