@@ -403,6 +403,7 @@ _MOE_DETAIL_KEYS: frozenset[str] = frozenset(
         "num_shared_experts",
         "shared_expert_intermediate_size",
         "first_k_dense",
+        "moe_output_norm",
     }
 )
 _MLA_DETAIL_KEYS: frozenset[str] = frozenset(

@@ -1,5 +1,5 @@
 """More MoE families against transformers: tiny variants of afmoe, sarvam_moe, solar_open,
-exaone_moe, flex_olmo and granitemoe_swa are built on the meta device and counted parameter by
+exaone_moe, flex_olmo, granitemoe_swa, dots1, laguna and axk1 are built on the meta device and counted parameter by
 parameter (total, active, the layer mix transformers built, KV per token), as in
 test_backbone_families_moe.py.
 
@@ -24,7 +24,23 @@ from tests.test_backbone_families_moe import _reference  # noqa: E402
 from tests.test_backbone_reference import SMALL, _build  # noqa: E402
 
 MOE = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
-FOUR = {"num_hidden_layers": 4}
+# DeepSeek-V3 MLA, small
+MLA = {
+    "q_lora_rank": 32,
+    "kv_lora_rank": 16,
+    "qk_nope_head_dim": 8,
+    "qk_rope_head_dim": 8,
+    "v_head_dim": 8,
+    "n_group": 1,
+    "topk_group": 1,
+}
+DOTS1 = {"n_routed_experts": 8, "n_shared_experts": 1, **MOE}
+LAGUNA = {
+    "num_experts": 8,
+    **MOE,
+    "head_dim": 16,
+    "shared_expert_intermediate_size": 40,
+}
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     # AFMoE: gate_proj on the attention output, four norms a layer, expert_bias a parameter
@@ -154,10 +170,76 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "layer_rope_theta": [10000.0, 0, 10000.0, 0],
         },
     ),
+    # dots.llm1: Qwen3 attention, DeepSeek-V3 MoE, sliding layers from max_window_layers
+    ("dots1", "dots1", {**DOTS1, "first_k_dense_replace": 1}),
+    (
+        "dots1-window-bias-tied-shared2",
+        "dots1",
+        {
+            **DOTS1,
+            "n_shared_experts": 2,
+            "max_window_layers": 2,
+            "sliding_window": 16,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "head_dim": 24,
+        },
+    ),
+    # Laguna: per-head (or full) output gate, per-layer query heads, router bias parameter
+    ("laguna", "laguna", LAGUNA),
+    (
+        "laguna-heads-per-layer-full-gate-bias-tied-sliding",
+        "laguna",
+        {
+            **LAGUNA,
+            "num_attention_heads_per_layer": [4, 8, 2, 4],
+            "gating": "per-element",
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "sliding_window": 16,
+            "layer_types": [
+                "full_attention",
+                "sliding_attention",
+                "sliding_attention",
+                "full_attention",
+            ],
+            "mlp_layer_types": ["sparse", "dense", "sparse", "sparse"],
+        },
+    ),
+    (
+        "laguna-no-gate-flag",
+        "laguna",
+        {**LAGUNA, "gating": False, "num_attention_heads_per_layer": [6, 6, 6, 6]},
+    ),
+    # A.X-K1: DeepSeek-V3 with a norm on each MoE block's output
+    (
+        "axk1",
+        "axk1",
+        {**MLA, "n_routed_experts": 8, **MOE, "num_key_value_heads": 4},
+    ),
+    (
+        "axk1-freq2-dense2-bias-tied-shared2",
+        "axk1",
+        {
+            **MLA,
+            "n_routed_experts": 8,
+            **MOE,
+            "num_key_value_heads": 4,
+            "num_hidden_layers": 6,
+            "first_k_dense_replace": 2,
+            "moe_layer_freq": 2,
+            "n_shared_experts": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
 ]
+MLA_TYPES = ("axk1",)
 
 
 def _kv_bytes(cfg, attention_layers: int) -> int:
+    if cfg.model_type in MLA_TYPES:  # the cached latent and the rope key
+        return attention_layers * (cfg.kv_lora_rank + cfg.qk_rope_head_dim) * 2
     head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
     return attention_layers * 2 * cfg.num_key_value_heads * head_dim * 2
 
@@ -185,5 +267,40 @@ def test_tiny_variant_matches_transformers(name: str, model_type: str, extra: di
         if sliding is None:
             sliding = getattr(attn, "sliding_window", None) is not None
         assert (pattern[i]["mixer"] == "sliding_attention") == sliding, (i, pattern[i])
+    # each layer's own parameters (Laguna's per-layer heads, AFMoE's four norms, A.X-K1's norm)
+    assert params["per_layer"] == [sum(p.numel() for p in layer.parameters()) for layer in layers]
     assert report["memory"]["kv_bytes_per_token"] == _kv_bytes(cfg, len(layers))
-    assert report["spec"]["attention_variant"] == "GQA"
+    variant = "MLA" if model_type in MLA_TYPES else "GQA"
+    assert report["spec"]["attention_variant"] == variant
+
+
+def test_axk1_as_config_json_writes_it() -> None:
+    """A.X-K1's config.json gives first_k_dense_replace and moe_layer_freq, not mlp_layer_types:
+    the layers from first_k_dense_replace on are sparse where i % moe_layer_freq == 0."""
+    written = {
+        "model_type": "axk1",
+        **SMALL,
+        **MLA,
+        "n_routed_experts": 8,
+        **MOE,
+        "num_key_value_heads": 4,
+        "num_hidden_layers": 7,
+        "first_k_dense_replace": 3,
+        "moe_layer_freq": 2,
+    }
+    cfg = AutoConfig.for_model("axk1", **{k: v for k, v in written.items() if k != "model_type"})
+    total, active, routed = _reference(cfg)
+    report = analyze_config(written)
+    assert (report["params"]["total"], report["params"]["active"]) == (total, active)
+    assert sorted(routed) == [4, 6]
+    assert report["backbone"]["layers"]["summary"] == "7 MLA · 5 MLP + 2 MoE"
+
+
+def test_dots1_without_routed_experts_is_left_to_the_estimate() -> None:
+    """Dots1Config has no default expert count: transformers cannot build such a config, so the
+    engine does not claim an exact count for it."""
+    with pytest.raises(TypeError):
+        _build(AutoConfig.for_model("dots1", **SMALL))
+    report = analyze_config({"model_type": "dots1", **SMALL})
+    assert report["estimated"] is True
+    assert report["backbone"]["family_module"] == "generic"

@@ -539,6 +539,9 @@ def count_params(spec: ArchSpec) -> ParamCount:
             if spec.moe_beside_mlp:  # post_feedforward_layernorm_1/_2, pre_feedforward_layernorm_2
                 b["norms"] += 3 * norm * count
                 block += 3 * norm
+            if spec.moe_output_norm:  # modeling_axk1.py AXK1MoE.post_mlp_layernorm
+                b["norms"] += norm * count
+                block += norm
         b["norms"] += layer_norms * count
         linear_weights += weights * count
         inactive += (r - a) * count
@@ -560,6 +563,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         weights, skipped = _attention_experts(spec, b, per_layer)
         linear_weights += weights
         inactive += skipped
+    if spec.heads_per_layer:
+        linear_weights += _heads_per_layer(spec, b, per_layer)
     if spec.altup_num_inputs:
         # modeling_gemma3n.py Gemma3nTextModel: altup_projections and altup_unembed_projections,
         # altup_num_inputs - 1 hidden x hidden linears each
@@ -709,6 +714,25 @@ def _shared_blocks(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> i
     b["dense_mlp"] += adapters * mlp_adapter
     b["attention"] += adapters * attention_adapter
     return blocks * weights + seen * h * h + adapters * (mlp_adapter + attention_adapter)
+def _heads_per_layer(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Laguna's per-layer query heads (``modeling_laguna.py`` LagunaAttention(num_heads)): the
+    layers were counted at ``spec.num_attention_heads``; each head more or less changes q_proj
+    and o_proj (head_dim x hidden each, q's bias with attention_bias) and the output gate
+    (hidden per head, or hidden x head_dim when not per head). Updates ``b`` and
+    ``per_layer``; returns the change in matmul weights."""
+    h, hd = spec.hidden_size, spec.head_dim
+    gate = h if spec.attention_gate == "per_head" else (h * hd if spec.attention_gate else 0)
+    weights = 2 * h * hd + gate
+    params = weights + (hd if spec.qkv_bias else 0)
+    delta_weights = 0
+    for i, heads in enumerate(spec.heads_per_layer or ()):
+        extra = heads - spec.num_attention_heads
+        if not extra or i >= len(per_layer):
+            continue
+        b["attention"] += extra * params
+        per_layer[i] += extra * params
+        delta_weights += extra * weights
+    return delta_weights
 
 
 def _kv_shared_layers(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:

@@ -373,6 +373,9 @@ class ArchSpec:
     altup_num_inputs: int | None = None
     laurel_rank: int | None = None
     ffn_widths: list[int] | None = None
+    # laguna (num_attention_heads_per_layer): query heads per layer when they differ from
+    # num_attention_heads (q_proj, o_proj and the output gate scale with them; K/V do not)
+    heads_per_layer: list[int] | None = None
     # MoE
     num_experts: int = 0
     experts_per_token: int = 0
@@ -391,6 +394,7 @@ class ArchSpec:
     # bias (hidden) after each MoE block (JetMoeMoA and JetMoeMoE)
     attention_experts: int = 0
     moe_output_bias: bool = False
+    moe_output_norm: bool = False  # axk1: an RMSNorm(hidden) on each MoE block's output
     router_scoring: str | None = None  # "softmax" | "sigmoid"
     norm_topk_prob: bool | None = None
     # SSM (mamba / mamba2 / nemotron_h)

@@ -12,12 +12,14 @@ from typing import Any
 
 from axes.backbone.families import (
     afmoe,
+    axk,
     bamba,
     bloom,
     cohere,
     cohere2_moe,
     dbrx,
     deepseek,
+    dots1,
     ernie4_5_moe,
     exaone4,
     falcon,
@@ -40,6 +42,7 @@ from axes.backbone.families import (
     jamba,
     jetmoe,
     kimi_linear,
+    laguna,
     lfm2,
     llama,
     llama4,
@@ -123,6 +126,9 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     kimi_linear,
     zamba,
     afmoe,
+    dots1,
+    axk,
+    laguna,
 )
 
 REGISTRY: dict[str, ModuleType] = {

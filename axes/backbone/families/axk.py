@@ -1,0 +1,70 @@
+"""A.X-K1 (axk1): the DeepSeek-V3 network with one norm more.
+
+``modeling_axk1.py``: DeepSeek-V3's MLA (``q_a_proj`` / ``q_a_layernorm`` / ``q_b_proj``,
+``kv_a_proj_with_mqa`` / ``kv_a_layernorm`` / ``kv_b_proj``, ``o_proj``; ``attention_bias`` on
+q_a, kv_a and o) and its MoE (router weight n_routed_experts x hidden, the correction bias a
+buffer; fused experts of ``moe_intermediate_size``; one shared SwiGLU of moe_intermediate_size x
+n_shared_experts) with ``post_mlp_layernorm`` (RMSNorm(hidden)) on the MoE block's output.
+``mlp_layer_types`` ("dense" / "sparse") places the FFNs; configuration_axk1.py derives it from
+``first_k_dense_replace`` (default 1) and ``moe_layer_freq`` (a layer i >= first_k_dense_replace
+is sparse when i % moe_layer_freq == 0). The released checkpoints also store that norm for the
+dense layers, which transformers ignores (not counted).
+"""
+
+from __future__ import annotations
+
+from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.layers import layers_from
+from axes.backbone.spec import ArchSpec, ConfigView
+
+MODEL_TYPES = ("axk1",)
+
+
+def mlp_kinds(view: ConfigView, n: int) -> list[str]:
+    """ "mlp" / "moe" per layer: ``mlp_layer_types`` when it says dense or sparse for every
+    layer, else first_k_dense_replace and moe_layer_freq as the config class expands them."""
+    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
+    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
+        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    if kinds is not None:
+        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+    first = view.int("first_k_dense_replace", default=1, field_name="first_k_dense")
+    freq = view.int("moe_layer_freq", default=1)
+    return ["moe" if i >= first and freq > 0 and i % freq == 0 else "mlp" for i in range(n)]
+
+
+def read(view: ConfigView) -> ArchSpec:
+    head = header(view, "axk1")
+    core = read_core(view, family="axk1", tie_default=False, max_pos_default=32768)
+    read_rope(view, core)
+    n = core["num_layers"]
+    ffns = mlp_kinds(view, n)
+    rope = view.int("qk_rope_head_dim", default=64, field_name="qk_rope_head_dim")
+    nope = view.int("qk_nope_head_dim", default=128, field_name="qk_nope_head_dim")
+    moe_inter = view.int("moe_intermediate_size", default=2048, field_name="moe_intermediate_size")
+    shared_n = view.int("n_shared_experts", default=1, field_name="num_shared_experts")
+    bias = view.bool("attention_bias", default=False, field_name="attention_bias")
+    dense_prefix = next((i for i, f in enumerate(ffns) if f == "moe"), n)
+    return build(
+        # configuration_axk1.py sets config.head_dim to qk_rope_head_dim; a head is nope + rope
+        {**core, **head, "head_dim": rope + nope},
+        layers_from(["mla"] * n, ffns),
+        qkv_bias=bias,
+        o_bias=bias,
+        q_lora_rank=view.int("q_lora_rank", default=1536, field_name="q_lora_rank"),
+        kv_lora_rank=view.int("kv_lora_rank", default=512, field_name="kv_lora_rank"),
+        qk_nope_head_dim=nope,
+        qk_rope_head_dim=rope,
+        v_head_dim=view.int("v_head_dim", default=128, field_name="v_head_dim"),
+        num_experts=view.int("n_routed_experts", default=192, field_name="num_experts"),
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=8, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=moe_inter,
+        num_shared_experts=shared_n,
+        shared_expert_intermediate_size=moe_inter * shared_n,
+        moe_output_norm=True,
+        first_k_dense=dense_prefix,
+        router_scoring="sigmoid",
+        norm_topk_prob=view.bool("norm_topk_prob", default=True),
+    )
