@@ -1,5 +1,5 @@
 """More MoE families against transformers: tiny variants of afmoe, sarvam_moe, solar_open,
-exaone_moe, flex_olmo, granitemoe_swa, dots1, laguna and axk1 are built on the meta device and counted parameter by
+exaone_moe, flex_olmo, granitemoe_swa, dots1, laguna, axk1 and axk2 are built on the meta device and counted parameter by
 parameter (total, active, the layer mix transformers built, KV per token), as in
 test_backbone_families_moe.py.
 
@@ -233,13 +233,50 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "tie_word_embeddings": True,
         },
     ),
+    # A.X-K2: MLA with q_gate_proj, the V3.2 indexer, norms gated by a low-rank MLP
+    (
+        "axk2",
+        "axk2",
+        {
+            "n_routed_experts": 8,
+            **MOE,
+            "num_key_value_heads": 4,
+            "index_n_heads": 4,
+            "index_head_dim": 16,
+            "gated_norm_rank": 8,
+        },
+    ),
+    (
+        "axk2-freq2-dense2-bias-tied-shared2-sizes",
+        "axk2",
+        {
+            "n_routed_experts": 8,
+            **MOE,
+            "num_key_value_heads": 4,
+            "num_hidden_layers": 5,
+            "first_k_dense_replace": 2,
+            "moe_layer_freq": 2,
+            "n_shared_experts": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "q_lora_rank": 24,
+            "kv_lora_rank": 16,
+            "qk_nope_head_dim": 8,
+            "qk_rope_head_dim": 8,
+            "v_head_dim": 12,
+            "index_n_heads": 2,
+            "index_head_dim": 8,
+            "gated_norm_rank": 4,
+        },
+    ),
 ]
-MLA_TYPES = ("axk1",)
+MLA_TYPES = ("axk1", "axk2")
 
 
 def _kv_bytes(cfg, attention_layers: int) -> int:
-    if cfg.model_type in MLA_TYPES:  # the cached latent and the rope key
-        return attention_layers * (cfg.kv_lora_rank + cfg.qk_rope_head_dim) * 2
+    if cfg.model_type in MLA_TYPES:  # the cached latent and the rope key (+ the indexer key)
+        index = getattr(cfg, "index_head_dim", 0)
+        return attention_layers * (cfg.kv_lora_rank + cfg.qk_rope_head_dim + index) * 2
     head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
     return attention_layers * 2 * cfg.num_key_value_heads * head_dim * 2
 

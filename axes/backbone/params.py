@@ -142,8 +142,12 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
     bias = spec.qkv_bias
     total = weights = 0
     if q_rank:
-        total += _linear(h, q_rank, bias) + q_rank + q_rank * nh * (nope + rope)
-        weights += h * q_rank + q_rank * nh * (nope + rope)
+        # modeling_axk2.py q_gate_proj: the query and an output gate from 2 x q_lora_rank
+        q_b = (
+            2 * q_rank * nh * (nope + rope + v) if spec.mla_q_gate else q_rank * nh * (nope + rope)
+        )
+        total += _linear(h, q_rank, bias) + q_rank + q_b
+        weights += h * q_rank + q_b
     else:
         total += h * nh * (nope + rope)
         weights += h * nh * (nope + rope)
@@ -542,6 +546,11 @@ def count_params(spec: ArchSpec) -> ParamCount:
             if spec.moe_output_norm:  # modeling_axk1.py AXK1MoE.post_mlp_layernorm
                 b["norms"] += norm * count
                 block += norm
+        if spec.gated_norm_rank:  # modeling_axk2.py AXK2GatedRMSNorm's fc1 / fc2
+            gated = 2 * h * spec.gated_norm_rank * (2 if ffn == "moe" else 1)
+            b["other"] += gated * count
+            block += gated
+            weights += gated
         b["norms"] += layer_norms * count
         linear_weights += weights * count
         inactive += (r - a) * count

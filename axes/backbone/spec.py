@@ -351,6 +351,11 @@ class ArchSpec:
     index_n_heads: int | None = None
     index_head_dim: int | None = None
     index_topk: int | None = None
+    # A.X-K2 (modeling_axk2.py): q_gate_proj (2 x q_lora_rank -> heads x (qk_head + v_head)) in
+    # place of q_b_proj, and RMSNorms gated by a low-rank MLP (hidden -> rank -> hidden) on the
+    # input of every layer and after attention in the MoE layers; 0 / False: none
+    mla_q_gate: bool = False
+    gated_norm_rank: int = 0
     # Gemma 4 (modeling_gemma4.py): full-attention layers with their own head width and K/V
     # heads (global_head_dim, num_global_key_value_heads), no v_proj on them with
     # attention_k_eq_v (V is read from the key projection), the last num_kv_shared_layers

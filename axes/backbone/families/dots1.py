@@ -20,6 +20,7 @@ from axes.backbone.families import generic
 from axes.backbone.families._common import (
     attention_mixers,
     build,
+    default_note,
     header,
     read_core,
     read_rope,
@@ -33,7 +34,13 @@ MODEL_TYPES = ("dots1",)
 
 def read(view: ConfigView) -> ArchSpec:
     if view.raw_get("n_routed_experts", "num_local_experts") is None:
-        return generic.read(view)  # Dots1Config's None: transformers cannot build the model
+        # Dots1Config's None: transformers cannot build the model; an estimate, at the config
+        # class's context when config.json gives none
+        spec = generic.read(view)
+        if spec.max_position_embeddings is None:
+            default_note(view, "max_position_embeddings", 2048)
+            spec.max_position_embeddings = 2048
+        return spec
     head = header(view, "dots1")
     core = read_core(view, family="dots1", tie_default=False, max_pos_default=2048)
     read_rope(view, core)
