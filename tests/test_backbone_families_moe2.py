@@ -341,3 +341,21 @@ def test_dots1_without_routed_experts_is_left_to_the_estimate() -> None:
     report = analyze_config({"model_type": "dots1", **SMALL})
     assert report["estimated"] is True
     assert report["backbone"]["family_module"] == "generic"
+
+
+@pytest.mark.parametrize(
+    "model_type,spelled",
+    [
+        # the original sarvamai/sarvam-30b config.json (SarvamMoEConfig's attribute_map)
+        ("sarvam_moe", {"num_experts": 8, "num_shared_experts": 2, "use_qkv_bias": True}),
+        ("solar_open", {"num_local_experts": 8}),
+        ("flex_olmo", {"num_local_experts": 4}),
+    ],
+)
+def test_alias_spellings_the_config_classes_map(model_type: str, spelled: dict) -> None:
+    """Keys a config class aliases (attribute_map) are read as transformers reads them."""
+    written = {**SMALL, **MOE, "head_dim": 16, **spelled}
+    cfg = AutoConfig.for_model(model_type, **written)
+    total, active, _ = _reference(cfg)
+    report = analyze_config({"model_type": model_type, **written})
+    assert (report["params"]["total"], report["params"]["active"]) == (total, active)

@@ -87,7 +87,9 @@ def read(view: ConfigView) -> ArchSpec:
         qk_nope_head_dim=nope,
         qk_rope_head_dim=rope,
         v_head_dim=view.int("v_head_dim", default=v, field_name="v_head_dim"),
-        num_experts=view.int("n_routed_experts", default=experts, field_name="num_experts"),
+        num_experts=view.int(
+            "n_routed_experts", "num_local_experts", default=experts, field_name="num_experts"
+        ),
         experts_per_token=view.int(
             "num_experts_per_tok", default=8, field_name="experts_per_token"
         ),

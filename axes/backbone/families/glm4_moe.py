@@ -59,11 +59,20 @@ def read(view: ConfigView) -> ArchSpec:
     else:
         first_dense = view.int("first_k_dense_replace", default=1, field_name="first_k_dense")
         use_qk_norm = view.bool("use_qk_norm", default=qk_norm)
-    experts = view.int("n_routed_experts", default=128, field_name="num_experts")
+    # SarvamMoEConfig's attribute_map: the original sarvam-30b config.json spells num_experts,
+    # num_shared_experts and use_qkv_bias
+    sarvam = mt == "sarvam_moe"
+    experts = view.int(
+        "n_routed_experts",
+        "num_local_experts",
+        *(("num_experts",) if sarvam else ()),
+        default=128,
+        field_name="num_experts",
+    )
     moe_inter = view.int(
         "moe_intermediate_size", default=moe_default, field_name="moe_intermediate_size"
     )
-    shared_n = view.int("n_shared_experts", default=1)
+    shared_n = view.int("n_shared_experts", *(("num_shared_experts",) if sarvam else ()), default=1)
     if solar:  # every FFN is MoE: its width is the expert's, as olmoe / mixtral report it
         core["intermediate_size"] = moe_inter
     return build(
@@ -72,7 +81,12 @@ def read(view: ConfigView) -> ArchSpec:
             uniform_attention(view, n, module=mt),
             ["mlp" if i < first_dense else "moe" for i in range(n)],
         ),
-        qkv_bias=view.bool("attention_bias", default=False, field_name="attention_bias"),
+        qkv_bias=view.bool(
+            "attention_bias",
+            *(("use_qkv_bias",) if sarvam else ()),
+            default=False,
+            field_name="attention_bias",
+        ),
         qk_norm="per_head" if use_qk_norm else None,
         num_experts=experts,
         experts_per_token=view.int(

@@ -35,7 +35,9 @@ def read(view: ConfigView) -> ArchSpec:
         o_bias=bias,
         qk_norm="full_width",
         norm_placement="post" if mt == "flex_olmo" else "pre",
-        num_experts=view.int("num_experts", default=experts, field_name="num_experts"),
+        num_experts=view.int(
+            "num_experts", "num_local_experts", default=experts, field_name="num_experts"
+        ),
         experts_per_token=view.int(
             "num_experts_per_tok", default=top_k, field_name="experts_per_token"
         ),
