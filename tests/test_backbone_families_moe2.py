@@ -307,6 +307,10 @@ def test_tiny_variant_matches_transformers(name: str, model_type: str, extra: di
     # each layer's own parameters (Laguna's per-layer heads, AFMoE's four norms, A.X-K1's norm)
     assert params["per_layer"] == [sum(p.numel() for p in layer.parameters()) for layer in layers]
     assert report["memory"]["kv_bytes_per_token"] == _kv_bytes(cfg, len(layers))
+    # as a config.json writes it (only the keys given; the config class's defaults elsewhere)
+    written = analyze_config({"model_type": model_type, **SMALL, **extra})
+    assert (written["params"]["total"], written["params"]["active"]) == (total, active)
+    assert written["backbone"]["context_length"] == cfg.max_position_embeddings
     variant = "MLA" if model_type in MLA_TYPES else "GQA"
     assert report["spec"]["attention_variant"] == variant
 
