@@ -311,6 +311,8 @@ def test_tiny_variant_matches_transformers(name: str, model_type: str, extra: di
     written = analyze_config({"model_type": model_type, **SMALL, **extra})
     assert (written["params"]["total"], written["params"]["active"]) == (total, active)
     assert written["backbone"]["context_length"] == cfg.max_position_embeddings
+    gated = model_type in ("afmoe", "laguna")  # a gate linear on the attention output
+    assert report["backbone"]["attention"]["output_gate"] is gated
     variant = "MLA" if model_type in MLA_TYPES else "GQA"
     assert report["spec"]["attention_variant"] == variant
 
