@@ -365,3 +365,24 @@ def test_alias_spellings_the_config_classes_map(model_type: str, spelled: dict) 
     total, active, _ = _reference(cfg)
     report = analyze_config({"model_type": model_type, **written})
     assert (report["params"]["total"], report["params"]["active"]) == (total, active)
+
+
+@pytest.mark.parametrize("model_type", ["exaone4", "exaone_moe"])
+def test_exaone_without_sliding_window_has_the_config_class_window(model_type: str) -> None:
+    """A config.json without sliding_window gets Exaone4Config's / ExaoneMoeConfig's 4096, so
+    the layers sliding_window_pattern marks are sliding and the full ones NoPE, as transformers
+    builds them; an explicit null is no window."""
+    extra = {"num_experts": 4, **MOE} if model_type == "exaone_moe" else {}
+    written = {**SMALL, "head_dim": 16, **extra}
+    model = _build(AutoConfig.for_model(model_type, **written))
+    report = analyze_config({"model_type": model_type, **written})
+    pattern = [p["mixer"] for p in report["backbone"]["layers"]["pattern"]]
+    assert pattern == [
+        "sliding_attention" if layer.self_attn.is_sliding else "attention"
+        for layer in model.model.layers
+    ]
+    assert pattern == ["sliding_attention"] * 3 + ["attention"]
+    assert report["backbone"]["attention"]["sliding_window"] == 4096
+    assert report["backbone"]["positional"]["type"] == "rope+nope"
+    unwindowed = analyze_config({"model_type": model_type, **written, "sliding_window": None})
+    assert unwindowed["backbone"]["layers"]["summary"].startswith("4 GQA")

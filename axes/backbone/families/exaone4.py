@@ -42,10 +42,9 @@ def read(view: ConfigView) -> ArchSpec:
     )
     read_rope(view, core)
     n = core["num_layers"]
-    if moe:  # ExaoneMoeConfig: sliding_window 4096 unless config.json says otherwise
-        window = sliding_window(view, 4096)
-    else:
-        window = view.int("sliding_window", default=None, field_name="sliding_window")
+    # Exaone4Config / ExaoneMoeConfig: sliding_window 4096 unless config.json says otherwise
+    # (an explicit null: no window, every layer full)
+    window = sliding_window(view, 4096)
     if view.has("layer_types"):
         mixers = attention_mixers(view, n)
     elif window is None:
