@@ -723,6 +723,8 @@ def _shared_blocks(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> i
     b["dense_mlp"] += adapters * mlp_adapter
     b["attention"] += adapters * attention_adapter
     return blocks * weights + seen * h * h + adapters * (mlp_adapter + attention_adapter)
+
+
 def _heads_per_layer(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
     """Laguna's per-layer query heads (``modeling_laguna.py`` LagunaAttention(num_heads)): the
     layers were counted at ``spec.num_attention_heads``; each head more or less changes q_proj

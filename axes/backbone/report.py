@@ -185,9 +185,11 @@ def backbone_section(
         "linear": "linear_attention" in mixers,
         "qk_norm": spec.qk_norm,
         "sinks": spec.attention_sinks,
-        "output_gate": spec.attention_output_gate or spec.attention_head_gate,
-        # qwen3_next's gate inside q_proj, or afmoe / laguna's own gate linear
-        "output_gate": spec.attention_output_gate or spec.attention_gate is not None,
+        # qwen3_next's gate inside q_proj, a per-head gate (LFM3, Bailing Hybrid), or afmoe /
+        # laguna's own gate linear
+        "output_gate": bool(
+            spec.attention_output_gate or spec.attention_head_gate or spec.attention_gate
+        ),
         "qkv_bias": spec.qkv_bias,
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,
