@@ -324,6 +324,27 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),
 )
 
+# What Python's json module says is wrong where a file does not parse (``exc.msg``, the
+# ``%(detail)s`` of the "is not valid JSON" notes): shown in the page's language too.
+JSON_ERROR_DETAILS: dict[str, str] = {
+    "Expecting value": gettext_noop("Expecting value"),
+    "Expecting property name enclosed in double quotes": gettext_noop(
+        "Expecting property name enclosed in double quotes"
+    ),
+    "Expecting ',' delimiter": gettext_noop("Expecting ',' delimiter"),
+    "Expecting ':' delimiter": gettext_noop("Expecting ':' delimiter"),
+    "Extra data": gettext_noop("Extra data"),
+    "Unterminated string starting at": gettext_noop("Unterminated string starting at"),
+    "Invalid control character at": gettext_noop("Invalid control character at"),
+    "Invalid \\uXXXX escape": gettext_noop("Invalid \\uXXXX escape"),
+    "Illegal trailing comma before end of object": gettext_noop(
+        "Illegal trailing comma before end of object"
+    ),
+    "Illegal trailing comma before end of array": gettext_noop(
+        "Illegal trailing comma before end of array"
+    ),
+}
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -368,6 +389,8 @@ def _translated(text: str, language: str) -> str:
         return text
     template, values = hit
     out = {k: _integer(v) if k.startswith("n_") else v for k, v in values.items()}
+    if out.get("detail") in JSON_ERROR_DETAILS:
+        out["detail"] = _(JSON_ERROR_DETAILS[out["detail"]])
     return _(template) % out
 
 
@@ -378,3 +401,38 @@ def note_l10n(note: Any) -> str:
     if language.startswith("en"):
         return text
     return _translated(text, language)
+
+
+# The engine's layer summary ("28 sliding + 7 full, the last 15 reusing earlier layers' K/V ·
+# 35 MLP", axes.backbone.layers._summary): counts and technical labels (GQA, MLA, sliding,
+# full, short conv, Mamba-2, MLP, MoE) stay as the course writes them; the few words of prose
+# between them are shown in the page's language.
+_SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r", the last one reusing an earlier layer's K/V"),
+        gettext_noop(", the last one reusing an earlier layer's K/V"),
+    ),
+    (
+        re.compile(r", the last (?P<n>\d[\d,]*) reusing earlier layers' K/V"),
+        gettext_noop(", the last %(n)s reusing earlier layers' K/V"),
+    ),
+    (
+        re.compile(r"(?P<variant>[\w-]+) with Mamba-2 in parallel"),
+        gettext_noop("%(variant)s with Mamba-2 in parallel"),
+    ),
+    (re.compile(r"MoE with an MLP in parallel"), gettext_noop("MoE with an MLP in parallel")),
+)
+
+
+def layer_summary_l10n(summary: Any) -> str:
+    """An engine layer summary in the active language: its prose translated, the counts and
+    block names as written (English pages, and summaries without prose, unchanged)."""
+    text = str(summary if summary is not None else "")
+    language = get_language() or "en"
+    if language.startswith("en") or not text:
+        return text
+    for pattern, template in _SUMMARY_PHRASES:
+        text = pattern.sub(
+            lambda m, t=template: _(t) % {k: v for k, v in m.groupdict().items()}, text
+        )
+    return text

@@ -24,6 +24,7 @@ from axes.verdict import SPEC_NOT_COMPARED, facts_agree, layer_pattern_summary, 
 from catalog import views_support as vs
 from catalog.i18n import component_label
 from catalog.models import Artifact, CatalogModel
+from catalog.notes_l10n import layer_summary_l10n
 from catalog.templatetags.mechanic import tokens_h
 from catalog.views_model import memory_section
 
@@ -295,7 +296,7 @@ def _config_rows(normalized: list[dict[str, Any]]) -> list[dict[str, Any]]:
             # the page shows the report's summary ("32 GQA · 32 MLP"), not 160 characters of
             # the per-layer list; the exports and the API keep the list
             row["shown"] = [
-                (layer_pattern_summary(flat) or v) if v is not None else None
+                (layer_summary_l10n(layer_pattern_summary(flat)) or v) if v is not None else None
                 for flat, v in zip(normalized, values, strict=True)
             ]
         rows.append(row)

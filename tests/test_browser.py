@@ -99,6 +99,24 @@ def test_model_page_desktop_and_phone(live, page, browser, screenshot):
     phone.close()
 
 
+def test_the_chart_toolbar_speaks_the_page_language(live, page):
+    """Plotly's toolbar tooltips come from the page's plotly-locale words (app.js hands them
+    to plotly); the button that would upload the chart to Plotly's cloud is not there."""
+    titles = {}
+    for lang in ("de", "ko", "en"):
+        page.goto(live + f"/models/meta-llama/Meta-Llama-3-8B-Instruct/?lang={lang}")
+        page.wait_for_selector("[data-chart='chart-params'][data-rendered] .modebar-btn")
+        titles[lang] = page.eval_on_selector_all(
+            "[data-chart='chart-params'] .modebar-btn", "els => els.map(e => e.dataset.title)"
+        )
+    assert "Download plot as a PNG" in titles["en"] and "Zoom" in titles["en"]
+    assert "Diagramm als PNG herunterladen" in titles["de"] and "Zoomen" in titles["de"]
+    assert "차트를 PNG로 내려받기" in titles["ko"] and "축 초기화" in titles["ko"]
+    for lang in ("de", "ko"):
+        assert not set(titles[lang]) & set(titles["en"]), (lang, titles[lang])
+    assert not [t for ts in titles.values() for t in ts if t.startswith("Share chart")]
+
+
 def test_compare_showcase_shows_both_layer_strips(live, page, screenshot):
     page.goto(live + "/")
     page.get_by_role("link", name=re.compile("showcase")).click()

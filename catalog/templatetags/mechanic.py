@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 
 from axes import readable
 from catalog import i18n
+from catalog.notes_l10n import layer_summary_l10n
 
 register = template.Library()
 
@@ -177,7 +178,7 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
             # kept in English); the config's count only where the pattern disagrees with it
             text = ngettext("%(n)s block: %(summary)s", "%(n)s blocks: %(summary)s", blocks) % {
                 "n": num_l10n(blocks, 0),
-                "summary": summary,
+                "summary": layer_summary_l10n(summary),
             }
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
@@ -186,6 +187,15 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
     if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS:
         return gettext("none: no position encoding; the recurrent (SSM) mixers carry the order")
     return None
+
+
+# Fact values the classifiers write as fixed English words (axes.classify.metadata): shown in
+# the page's language.
+FIXED_VALUE_MSGIDS: dict[str, str] = {
+    "gated: access requires accepting conditions": gettext_noop(
+        "gated: access requires accepting conditions"
+    ),
+}
 
 
 @register.filter
@@ -209,6 +219,8 @@ def fact_value_h(fact: Any) -> str:
         if sentence is not None:
             return sentence
         return readable.pairs_text(value, _plain, empty="—")
+    if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
+        return gettext(FIXED_VALUE_MSGIDS[value])
     return json_value(value)
 
 
@@ -235,6 +247,13 @@ def evidence_l10n(text: Any) -> str:
     name, config key or URL as written."""
     value = str(text or "")
     return gettext(EVIDENCE_WORDS[value]) if value in EVIDENCE_WORDS else value
+
+
+@register.filter
+def layers_l10n(summary: Any) -> str:
+    """An engine layer summary ("28 sliding + 7 full, the last 15 reusing earlier layers' K/V
+    · 35 MLP") with its prose in the page's language (catalog.notes_l10n)."""
+    return layer_summary_l10n(summary)
 
 
 @register.filter
@@ -304,3 +323,40 @@ def confidence_badge(value: Any) -> SafeString:
         return format_html("")
     level = "high" if n >= 0.9 else "mid" if n >= 0.6 else "low"
     return format_html('<span class="conf conf-{}">{}%</span>', level, round(100 * n))
+
+
+# The chart toolbar's tooltips and messages, as plotly.js writes them (its own dictionary keys):
+# app.js hands plotly this dictionary for the page's language.
+PLOTLY_MSGIDS: tuple[str, ...] = (
+    gettext_noop("Download plot as a PNG"),
+    gettext_noop("Zoom"),
+    gettext_noop("Pan"),
+    gettext_noop("Zoom in"),
+    gettext_noop("Zoom out"),
+    gettext_noop("Autoscale"),
+    gettext_noop("Reset axes"),
+    gettext_noop("Show closest data on hover"),
+    gettext_noop("Compare data on hover"),
+    gettext_noop("Toggle Spike Lines"),
+    gettext_noop("Double-click to zoom back out"),
+    gettext_noop("Double-click on legend to isolate one trace"),
+    gettext_noop("Preparing image - this may take a few seconds"),
+    gettext_noop("Image download succeeded"),
+    gettext_noop("Sorry, there was a problem downloading your image!"),
+)
+
+
+@register.simple_tag
+def plotly_locale() -> SafeString:
+    """``<script type="application/json" id="plotly-locale">`` with the chart toolbar's words in
+    the page's language (nothing on an English page: plotly's own words are English)."""
+    from django.utils.translation import get_language
+
+    language = (get_language() or "en").split("-")[0]
+    if language == "en":
+        return mark_safe("")  # noqa: S308 - a constant
+    data = {"locale": language, "dictionary": {m: gettext(m) for m in PLOTLY_MSGIDS}}
+    text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return mark_safe(  # noqa: S308 - JSON escaped for a script element above
+        f'<script type="application/json" id="plotly-locale">{text}</script>'
+    )

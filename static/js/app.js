@@ -22,6 +22,18 @@
     layout.margin = margin;
   }
 
+  // The chart toolbar's words in the page's language (the plotly_locale tag; none in English).
+  function plotlyLocale() {
+    var source = document.getElementById("plotly-locale");
+    if (!source) return null;
+    try {
+      var words = JSON.parse(source.textContent);
+      return words && words.locale && words.dictionary ? words : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
   function renderCharts(root) {
     if (!window.Plotly) return;
     (root || document).querySelectorAll("[data-chart]").forEach(function (el) {
@@ -38,11 +50,19 @@
       el.innerHTML = "";
       var layout = Object.assign({}, spec.layout || {}, { autosize: true });
       fitTitle(layout, el.clientWidth);
-      window.Plotly.newPlot(el, spec.data || [], layout, {
+      var config = {
         responsive: true,
         displaylogo: false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d"],
-      });
+        // sendChartToCloud would upload the figure to Plotly's cloud: not from this site
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"],
+      };
+      var words = plotlyLocale();
+      if (words) {
+        config.locale = words.locale;
+        config.locales = {};
+        config.locales[words.locale] = { dictionary: words.dictionary };
+      }
+      window.Plotly.newPlot(el, spec.data || [], layout, config);
     });
   }
 
