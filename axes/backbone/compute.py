@@ -38,7 +38,8 @@ from axes.backbone.spec import ArchSpec
 def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
     h = spec.hidden_size
     e = spec.embedding_width or h
-    lm_head = spec.vocab_size * e + (2 * h * e if e != h else 0)  # opt project_in / _out
+    # opt project_in / _out; apertus1p5_text's pruned head (lm_head_vocab rows)
+    lm_head = (spec.lm_head_vocab or spec.vocab_size) * e + (2 * h * e if e != h else 0)
     router = count.breakdown["router"]
     if spec.moe_beside_mlp:  # Gemma 4's router scale and per_expert_scale: no matmul
         router -= spec.ffn_counts.get("moe", 0) * (spec.hidden_size + spec.num_experts)

@@ -77,8 +77,8 @@ def _linear(n_in: int, n_out: int, bias: bool) -> int:
 
 
 def norm_params(spec: ArchSpec, width: int) -> int:
-    if spec.norm_type == "nonparametric_layernorm":  # modeling_olmo.py OlmoLayerNorm: none
-        return 0
+    if spec.norm_type[:14] == "nonparametric_":  # modeling_olmo.py OlmoLayerNorm: none
+        return 0  # (modeling_nanochat.py NanoChatRMSNorm: none either)
     return width * (2 if spec.norm_bias else 1)
 
 
@@ -132,6 +132,7 @@ def attention_params(
         total += gate_weights
         weights += gate_weights
     return total, weights
+    return total + spec.attention_extra, weights
 
 
 def mla_params(spec: ArchSpec) -> tuple[int, int]:
@@ -323,7 +324,7 @@ def routed_expert_bias_params(spec: ArchSpec, count: ParamCount) -> int:
 
 def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     h, e = spec.hidden_size, spec.num_experts
-    router = e * h + (e if spec.router_bias else 0)
+    router = (spec.router_outputs or e) * h + (e if spec.router_bias else 0)
     if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
         router += h + e
     shared = 0
@@ -464,14 +465,14 @@ def count_params(spec: ArchSpec) -> ParamCount:
     h, v = spec.hidden_size, spec.vocab_size
     e = spec.embedding_width or h
     b["embeddings"] = v * e + spec.learned_positions * h
-    b["lm_head"] = 0 if spec.tied_embeddings else v * e
+    b["lm_head"] = 0 if spec.tied_embeddings else (spec.lm_head_vocab or v) * e
     if e != h:  # modeling_opt.py project_in / project_out (e -> h, h -> e, no bias)
         b["other"] += 2 * h * e
     if spec.lm_head_bias:  # its own parameter even when the weight is tied (phi, phimoe, ernie)
         b["lm_head"] += v
     norm = norm_params(spec, h)
     b["norms"] += norm * spec.outer_norms  # final norm (norm / norm_f / ln_f), bloom's embedding LN
-    layer_norms = spec.norms_per_layer * norm
+    layer_norms = spec.norms_per_layer * norm + spec.layer_extra_norms
     per_expert = expert_params(spec) if spec.num_experts else 0
     # one computation per distinct (mixer, ffn) block, multiplied by how often it occurs; the
     # mixer and FFN figures are computed once per kind (sliding and full attention blocks have

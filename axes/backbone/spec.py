@@ -310,6 +310,9 @@ class ArchSpec:
     qkv_bias: bool = False
     o_bias: bool = False
     lm_head_bias: bool = False  # phi, phimoe, ernie: lm_head = Linear(hidden, vocab, bias=True)
+    # the lm_head's rows when they are not vocab_size (apertus1p5_text output_vocab_size: a
+    # pruned output head); None: vocab_size
+    lm_head_vocab: int | None = None
     # None | "per_head" (qwen3, gemma3: one RMSNorm(head_dim) each for q and k) |
     # "per_head_layernorm" (phi: LayerNorm(head_dim) with bias) | "full_width" (olmo2:
     # RMSNorm(heads*head_dim), RMSNorm(kv_heads*head_dim)) | "every_head" (stablelm, cohere:
@@ -324,10 +327,18 @@ class ArchSpec:
     # "full" (afmoe gate_proj, hidden -> heads x head_dim) or "per_head" (laguna g_proj,
     # hidden -> heads); None: none (qwen3_next's gate is part of q_proj: attention_output_gate)
     attention_gate: str | None = None
+    # parameters every attention block holds beyond q/k/v/o, biases and QK-norm: diffllama's
+    # lambda_q1/k1/q2/k2 (head_dim each), doge's dynamic-mask A and dt_proj
+    attention_extra: int = 0
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
-    norm_type: str = "rmsnorm"  # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo)
+    # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo) | "nonparametric_rmsnorm"
+    # (nanochat: an RMS norm without a weight)
+    norm_type: str = "rmsnorm"
     norm_bias: bool = False
     norms_per_layer: int = 2
+    # norm-like parameters in every layer beyond norms_per_layer x hidden_size: bitnet's
+    # ffn_sub_norm (intermediate_size), doge's input_residual / post_attention_residual scales
+    layer_extra_norms: int = 0
     # hidden-size norms outside the decoder layers: the final one (norm / ln_f), plus bloom's
     # word_embeddings_layernorm; none in a post-LN OPT (do_layer_norm_before false)
     outer_norms: int = 1
@@ -390,6 +401,9 @@ class ArchSpec:
     shared_expert_gate: bool = False  # qwen3_next sigmoid gate on the shared expert
     expert_bias: bool = False  # gpt_oss expert biases
     router_bias: bool = False  # gpt_oss router bias
+    # the router's outputs when they are not one per expert (doge's product-key router_gate:
+    # 2 x floor(sqrt(num_experts))); None: num_experts
+    router_outputs: int | None = None
     expert_gated: bool = True  # nemotron_h experts are up/down only
     shared_expert_gated: bool = True
     moe_latent_size: int | None = None  # nemotron 3 latent projection around the experts

@@ -20,6 +20,7 @@ from axes.backbone.families import (
     dbrx,
     deepseek,
     dots1,
+    doge,
     ernie4_5_moe,
     exaone4,
     falcon,
@@ -129,6 +130,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     dots1,
     axk,
     laguna,
+    doge,
 )
 
 REGISTRY: dict[str, ModuleType] = {

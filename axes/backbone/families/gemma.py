@@ -11,6 +11,9 @@
   full attention). With ``vision_config`` (Gemma3ForConditionalGeneration) the SigLIP vision
   tower (``modeling_siglip.py``) and ``Gemma3MultiModalProjector`` (``mm_input_projection_weight``
   vision_hidden x text_hidden, ``mm_soft_emb_norm`` vision_hidden) are in the model too.
+- vaultgemma (``modeling_vaultgemma.py``): the gemma2 block with two norms a layer only
+  (input_layernorm, pre_feedforward_layernorm: no post norms); sliding/full from
+  ``layer_types`` (configuration_vaultgemma.py default: gemma2's alternation).
 """
 
 from __future__ import annotations
@@ -30,9 +33,15 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
-MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text")
+MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text", "vaultgemma")
 # max_position_embeddings defaults of configuration_gemma.py / gemma2 / gemma3 (Gemma3TextConfig)
-MAX_POSITIONS = {"gemma": 8192, "gemma2": 8192, "gemma3": 131_072, "gemma3_text": 131_072}
+MAX_POSITIONS = {
+    "gemma": 8192,
+    "gemma2": 8192,
+    "gemma3": 131_072,
+    "gemma3_text": 131_072,
+    "vaultgemma": 8192,
+}
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -57,7 +66,7 @@ def read(view: ConfigView) -> ArchSpec:
         if mixers is None:
             period = (
                 2
-                if mt == "gemma2"
+                if mt in ("gemma2", "vaultgemma")
                 else view.int("sliding_window_pattern", default=6, field_name="layer_types")
             )
             mixers = [
@@ -65,7 +74,8 @@ def read(view: ConfigView) -> ArchSpec:
                 for i in range(n)
             ]
         mixers = unwindowed(view, mixers, window=window)
-        extra.update(norms_per_layer=4, norm_placement="sandwich")
+        if mt != "vaultgemma":  # VaultGemmaDecoderLayer: input and pre_feedforward norms only
+            extra.update(norms_per_layer=4, norm_placement="sandwich")
         if mt in ("gemma3", "gemma3_text"):
             extra["qk_norm"] = "per_head"
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")

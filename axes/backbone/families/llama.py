@@ -39,6 +39,27 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
   ``query_layernorm`` / ``key_layernorm`` (head_dim each).
 - seed_oss, helium, arcee, apertus and the types above, like llama, read neither layer_types
   nor sliding_window.
+- ministral3 (``modeling_ministral3.py``): the mistral block (no biases, ``sliding_window`` on
+  every layer; configuration_ministral3.py default null), head_dim default 128.
+- cwm (``modeling_cwm.py``): q/k/v/o without bias (the config has no attention_bias), the Llama
+  MLP with ``mlp_bias``; head_dim default 128; ``layer_types`` (configuration_cwm.py default:
+  full when ``i % 4 == 0``, else sliding, ``sliding_window`` 8192).
+- granite_swa (``modeling_granite_swa.py``): the granite block plus a learned sink logit per
+  head in every attention; ``layer_types`` (default: full when ``i % 4 == 0``, else sliding,
+  ``sliding_window`` 128); tied embeddings by default.
+- hyperclovax (``modeling_hyperclovax.py``): the granite block plus, with ``use_post_norm``
+  (default true), post_norm1 / post_norm2 after the attention and the MLP (4 norms a layer).
+- bitnet (``modeling_bitnet.py``): ``attention_bias`` on q/k/v/o, a gated MLP without bias;
+  ``attn_sub_norm`` (hidden) before o_proj and ``ffn_sub_norm`` (intermediate) before
+  down_proj in every layer.
+- diffllama (``modeling_diffllama.py``): ``attention_bias`` on q/k/v/o; the differential
+  attention's lambda_q1/k1/q2/k2 (head_dim each); its groupnorm has no weight.
+- jais2 (``modeling_jais2.py``): ``attention_bias`` on q/k/v/o, up/down MLP (ReLU^2) with
+  ``mlp_bias`` (both default true), LayerNorms with bias.
+- nanochat (``modeling_nanochat.py``): ``attention_bias`` on q/k/v/o; fc1/fc2 MLP (ReLU^2)
+  without bias; every norm (input, post-attention, q/k, final) is an RMS norm without weight.
+- apertus1p5_text (``modeling_apertus1p5.py`` Apertus1p5TextForCausalLM): the apertus block;
+  ``output_vocab_size`` (when set) is the lm_head's width.
 """
 
 from __future__ import annotations
@@ -75,10 +96,40 @@ MODEL_TYPES = (
     "ernie4_5",
     "glm",
     "hunyuan_v1_dense",
+    "ministral3",
+    "cwm",
+    "granite_swa",
+    "hyperclovax",
+    "bitnet",
+    "diffllama",
+    "jais2",
+    "nanochat",
+    "apertus1p5_text",
 )
-_HEAD_DIM_128 = ("qwen3", "seed_oss", "helium", "internlm3", "iquestcoder", "ernie4_5", "glm")
-# built by LlamaForCausalLM (attention_bias on q/k/v/o, mlp_bias), with their own config classes
-_LLAMA_BLOCK = ("llama", "granite", "internlm3", "exaone", "iquestcoder")
+_HEAD_DIM_128 = (
+    "qwen3",
+    "seed_oss",
+    "helium",
+    "internlm3",
+    "iquestcoder",
+    "ernie4_5",
+    "glm",
+    "ministral3",
+    "cwm",
+)
+# built by LlamaForCausalLM (attention_bias on q/k/v/o, mlp_bias), with their own config classes;
+# granite_swa / hyperclovax: the granite block (itself the llama one) with one extra part each
+_LLAMA_BLOCK = (
+    "llama",
+    "granite",
+    "internlm3",
+    "exaone",
+    "iquestcoder",
+    "granite_swa",
+    "hyperclovax",
+)
+# q/k/v/o with attention_bias, the MLP without a bias switch (bitnet: GemmaMLP; nanochat: fc1/fc2)
+_QKVO_BIAS = ("bitnet", "diffllama", "nanochat")
 # max_position_embeddings defaults of the configuration_<type>.py files
 MAX_POSITIONS = {
     "llama": 2048,
@@ -98,7 +149,19 @@ MAX_POSITIONS = {
     "ernie4_5": 131072,
     "glm": 131072,
     "hunyuan_v1_dense": 2048,
+    "ministral3": 262144,
+    "cwm": 131072,
+    "granite_swa": 8192,
+    "hyperclovax": 2048,
+    "bitnet": 2048,
+    "diffllama": 2048,
+    "jais2": 8192,
+    "nanochat": 2048,
+    "apertus1p5_text": 65536,
 }
+# every fourth layer full (i % 4 == 0), the rest sliding: configuration_cwm.py and
+# configuration_granite_swa.py defaults, with their sliding_window defaults
+_EVERY_FOURTH_FULL = {"cwm": 8192, "granite_swa": 128}
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -107,7 +170,7 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(
         view,
         family=mt,
-        tie_default=mt in ("smollm3", "ernie4_5"),
+        tie_default=mt in ("smollm3", "ernie4_5", "granite_swa"),
         head_dim_default=128 if mt in _HEAD_DIM_128 else None,
         max_pos_default=MAX_POSITIONS.get(mt),
     )
@@ -151,13 +214,49 @@ def read(view: ConfigView) -> ArchSpec:
             mlp_bias=view.bool("mlp_bias", default=False),
             ffn_gated=False,
         )
-    elif mt == "apertus":
+    elif mt in ("apertus", "apertus1p5_text"):
         extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head", ffn_gated=False)
+        if mt == "apertus1p5_text":
+            out = view.int("output_vocab_size", default=None, field_name="lm_head_vocab")
+            if out and out != core["vocab_size"]:
+                extra["lm_head_vocab"] = out
+    elif mt in _QKVO_BIAS:
+        extra.update(qkv_bias=bias, o_bias=bias)
+        hd = core["head_dim"]
+        if mt == "bitnet":  # attn_sub_norm (hidden), ffn_sub_norm (intermediate)
+            extra.update(norms_per_layer=3, layer_extra_norms=core["intermediate_size"])
+        elif mt == "diffllama":  # lambda_q1, lambda_k1, lambda_q2, lambda_k2
+            extra["attention_extra"] = 4 * hd
+        else:  # nanochat
+            extra.update(ffn_gated=False, norm_type="nonparametric_rmsnorm")
+    elif mt == "jais2":
+        extra.update(
+            qkv_bias=view.bool("attention_bias", default=True, field_name="attention_bias"),
+            mlp_bias=view.bool("mlp_bias", default=True),
+            ffn_gated=False,
+            norm_type="layernorm",
+            norm_bias=True,
+        )
+        extra["o_bias"] = extra["qkv_bias"]
+    elif mt == "cwm":
+        extra["mlp_bias"] = view.bool("mlp_bias", default=False)
+    elif mt == "ministral3":
+        pass  # the mistral block: no biases
+    if mt == "granite_swa":
+        extra["attention_sinks"] = True  # GraniteSWAAttention.sinks (num_attention_heads)
+    elif mt == "hyperclovax" and view.bool("use_post_norm", default=True):
+        extra.update(norms_per_layer=4, norm_placement="sandwich")
 
     window = None
-    if mt == "mistral":
-        window = sliding_window(view, 4096)
-        mixers = uniform_attention(view, n, module="mistral", sliding=window is not None)
+    if mt in ("mistral", "ministral3"):
+        window = sliding_window(view, 4096 if mt == "mistral" else None)
+        mixers = uniform_attention(view, n, module=mt, sliding=window is not None)
+    elif mt in _EVERY_FOURTH_FULL:  # modeling_cwm.py / modeling_granite_swa.py read layer_types
+        window = sliding_window(view, _EVERY_FOURTH_FULL[mt]) or None  # 0 is no window (cwm)
+        mixers = layer_types_mixers(view, n) or [
+            "attention" if i % 4 == 0 else "sliding_attention" for i in range(n)
+        ]
+        mixers = unwindowed(view, mixers, window=window)
     elif mt == "ministral":  # modeling_ministral.py reads layer_types
         window = view.int("sliding_window", default=None, field_name="sliding_window")
         mixers = attention_mixers(view, n, default_sliding=window is not None)
@@ -189,7 +288,8 @@ def read(view: ConfigView) -> ArchSpec:
             extra["positional"] = "rope+nope"
     else:  # llama and the llama-built types, seed_oss, helium, arcee, apertus, ernie4_5, ...
         built_by_llama = mt in ("internlm3", "exaone", "iquestcoder")
-        mixers = uniform_attention(view, n, module="llama" if built_by_llama else mt)
+        module = "apertus1p5" if mt == "apertus1p5_text" else mt
+        mixers = uniform_attention(view, n, module="llama" if built_by_llama else module)
     if "sliding_attention" not in mixers:
         window = None
     layers = layers_from(mixers, "mlp")
