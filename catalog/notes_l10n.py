@@ -46,6 +46,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "image-text model (AutoModelForImageTextToText) has %(n_total)s"
     ),
     gettext_noop(
+        "the VQ-VAE image tokenizer (vq_config) is not counted: AutoModelForCausalLM builds "
+        "the text model only"
+    ),
+    gettext_noop(
         "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
         "transformers does not build them"
     ),

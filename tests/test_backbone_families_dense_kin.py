@@ -1,8 +1,9 @@
 """Dense kin of families the engine already mirrors, counted exactly against transformers:
 ministral3, cwm, granite_swa, hyperclovax, bitnet, diffllama, jais2, nanochat, apertus1p5_text
-(Llama block), vaultgemma (Gemma 2 block), persimmon (Phi's modules), youtu (DeepSeek MLA with
-dense MLPs), doge (dynamic-mask attention, CDMoE) and mellum (Qwen3-MoE block with layer
-types). Tiny variants of each are built by transformers on the meta device and compared
+and emu3's text model (Llama block), vaultgemma (Gemma 2 block), persimmon (Phi's modules),
+youtu (DeepSeek MLA with dense MLPs), doge (dynamic-mask attention, CDMoE), mellum (Qwen3-MoE
+block with layer types), kolibri1 (EXAONE 4 attention, sandwich norms, shared-expert MoE),
+gpt_neox_japanese, openai-gpt (GPT-2 modules, post-LN), ctrl and biogpt. Tiny variants of each are built by transformers on the meta device and compared
 parameter by parameter, with the layer summary, attention variant and KV cache per token.
 
 Marker ``reference`` (imports torch + transformers), like test_backbone_reference.py.
@@ -34,6 +35,13 @@ YOUTU = {
     "v_head_dim": 8,
 }
 MELLUM = {"num_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32, "head_dim": 16}
+KOLIBRI = {
+    "num_experts": 8,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "shared_expert_intermediate_size": 48,
+    "head_dim": 16,
+}
 
 # (id, model_type, config overrides, expected attention variant, expected layer summary)
 VARIANTS: list[tuple[str, str, dict[str, Any], str, str]] = [
@@ -198,6 +206,47 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "GQA",
         "3 sliding + 1 full · 1 MLP + 3 MoE",
     ),
+    # SMALL's 4 layers are all sliding under the default (i + 1) % 5 == 0 rule
+    ("kolibri1", "kolibri1", KOLIBRI, "GQA", "4 sliding GQA · 4 MoE"),
+    (
+        "kolibri1-layer-types-nope-tied",
+        "kolibri1",
+        {
+            **KOLIBRI,
+            "layer_types": LAYER_TYPES,
+            "sliding_window": 16,
+            "tie_word_embeddings": True,
+            "norm_topk_prob": True,
+        },
+        "GQA",
+        "3 sliding + 1 full · 4 MoE",
+    ),
+    ("gpt_neox_japanese", "gpt_neox_japanese", {}, "MHA", "4 MHA · 4 MLP"),
+    (
+        "gpt_neox_japanese-width-untied",
+        "gpt_neox_japanese",
+        {"intermediate_multiple_size": 2, "tie_word_embeddings": False},
+        "MHA",
+        "4 MHA · 4 MLP",
+    ),
+    ("openai-gpt", "openai-gpt", {}, "MHA", "4 MHA · 4 MLP"),
+    (
+        "openai-gpt-positions-untied",
+        "openai-gpt",
+        {"n_positions": 128, "tie_word_embeddings": False},
+        "MHA",
+        "4 MHA · 4 MLP",
+    ),
+    ("ctrl", "ctrl", {"dff": 80}, "MHA", "4 MHA · 4 MLP"),
+    ("ctrl-untied", "ctrl", {"dff": 80, "tie_word_embeddings": False}, "MHA", "4 MHA · 4 MLP"),
+    ("biogpt", "biogpt", {}, "MHA", "4 MHA · 4 MLP"),
+    (
+        "biogpt-positions-untied",
+        "biogpt",
+        {"max_position_embeddings": 64, "tie_word_embeddings": False},
+        "MHA",
+        "4 MHA · 4 MLP",
+    ),
 ]
 
 
@@ -221,9 +270,24 @@ def _kv_bytes_per_token(cfg, model) -> int:
     layers = cfg.num_hidden_layers
     if getattr(cfg, "kv_lora_rank", None):
         return layers * (cfg.kv_lora_rank + cfg.qk_rope_head_dim) * 2
-    attn = model.model.layers[0].self_attn
-    kv_width = attn.k_proj.out_features if hasattr(attn, "k_proj") else cfg.hidden_size
-    return layers * 2 * kv_width * 2
+    heads = cfg.num_attention_heads
+    kv_heads = getattr(cfg, "num_key_value_heads", None) or heads
+    if cfg.model_type in _MULTI_HEAD:  # modeling_<type>.py reads no K/V head count
+        kv_heads = heads
+    head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // heads
+    return layers * 2 * kv_heads * head_dim * 2
+
+
+_MULTI_HEAD = ("persimmon", "gpt_neox_japanese", "openai-gpt", "ctrl", "biogpt")
+
+
+def _decoder_layers(model):
+    """The built decoder layers, whatever the model names them."""
+    base = model.base_model
+    for name in ("layers", "h", "layer"):
+        if hasattr(base, name):
+            return getattr(base, name)
+    raise AssertionError(f"no decoder layers on {type(base).__name__}")
 
 
 @pytest.mark.parametrize(
@@ -246,11 +310,13 @@ def test_dense_kin_matches_transformers(
     assert report["memory"]["kv_bytes_per_token"] == _kv_bytes_per_token(cfg, model)
     # sliding exactly where transformers gives a layer a window
     pattern = report["backbone"]["layers"]["pattern"]
-    for i, layer in enumerate(model.model.layers):
+    for i, layer in enumerate(_decoder_layers(model)):
         if model_type in ("doge", "ministral3"):  # config.sliding_window, in every layer
             window = cfg.sliding_window
+        elif model_type == "kolibri1":  # Exaone4Attention keeps the window on every layer
+            window = layer.self_attn.is_sliding and cfg.sliding_window
         else:  # the window each attention module holds (None: full attention)
-            window = getattr(layer.self_attn, "sliding_window", None)
+            window = getattr(getattr(layer, "self_attn", None), "sliding_window", None)
         assert (pattern[i]["mixer"] == "sliding_attention") == bool(window), (i, pattern[i])
 
 
@@ -258,7 +324,7 @@ def test_default_configs_match_transformers() -> None:
     """Each type's own default config (full size), built on the meta device."""
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
-    types = sorted({v[1] for v in VARIANTS})
+    types = sorted({v[1] for v in VARIANTS} | {"emu3"})
     wrong = []
     for model_type in types:
         cfg = CONFIG_MAPPING[model_type]()
@@ -267,7 +333,7 @@ def test_default_configs_match_transformers() -> None:
         if report["estimated"] or report["params"]["total"] != total:
             wrong.append((model_type, total, report["params"]["total"]))
     assert wrong == []
-    assert len(types) == 14
+    assert len(types) == 20
 
 
 def test_doge_router_is_product_keys_and_experts_are_embedding_rows() -> None:
@@ -293,3 +359,44 @@ def test_persimmon_reads_no_key_value_heads() -> None:
         n.startswith("num_key_value_heads = 2 is not read by modeling_persimmon.py")
         for n in report["notes"]
     )
+
+
+def test_kolibri1_full_layers_apply_no_rope_while_the_config_has_a_window() -> None:
+    """Exaone4Attention (Kolibri1Attention): RoPE only on sliding layers when a window is set."""
+    extra = {**KOLIBRI, "layer_types": LAYER_TYPES, "sliding_window": 16}
+    report = analyze_config(AutoConfig.for_model("kolibri1", **{**SMALL, **extra}).to_dict())
+    positional = report["backbone"]["positional"]
+    assert positional["type"] == "rope+nope"
+    assert positional["nope_layers"] == 1
+    assert not any("intermediate_size" in n for n in report["notes"])
+
+
+EMU3_TEXT = {**SMALL, "intermediate_size": 96}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"tie_word_embeddings": True, "attention_bias": True, "mlp_bias": True}],
+    ids=["untied", "tied-bias"],
+)
+def test_emu3_counts_its_text_model_as_transformers_builds_it(extra: dict) -> None:
+    """Emu3ForCausalLM is the text_config's llama block (tied by text_config's flag); the
+    VQ-VAE is not built, which the engine says. Flat keys, without text_config, build the
+    config class's default text model: estimated, as for the other wrappers."""
+    cfg = AutoConfig.for_model("emu3", text_config={**EMU3_TEXT, **extra})
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    report = analyze_config(cfg.to_dict())
+    assert report["estimated"] is False
+    assert report["params"]["total"] == total
+    assert report["backbone"]["layers"]["summary"] == "4 GQA · 4 MLP"
+    assert any(n.startswith("the VQ-VAE image tokenizer") for n in report["notes"])
+    assert analyze_config({"model_type": "emu3", **SMALL})["estimated"] is True
+
+
+def test_gpt_neox_japanese_dense_bias_is_on_the_last_layer_only() -> None:
+    cfg = AutoConfig.for_model("gpt_neox_japanese", **SMALL)
+    report = analyze_config(cfg.to_dict())
+    per_layer = report["params"]["per_layer"]
+    assert per_layer[-1] - per_layer[0] == SMALL["hidden_size"]
+    assert per_layer[0] == per_layer[1] == per_layer[2]

@@ -563,6 +563,10 @@ def count_params(spec: ArchSpec) -> ParamCount:
         per_layer = [sums[only]] * len(layers)
     else:
         per_layer = list(map(sums.__getitem__, layers))
+    if spec.last_layer_attention_extra and per_layer:
+        b["attention"] += spec.last_layer_attention_extra
+        per_layer = list(per_layer)  # the uniform stack's list repeats one figure
+        per_layer[-1] += spec.last_layer_attention_extra
     if spec.kv_shared_layers:
         linear_weights += _kv_shared_layers(spec, b, per_layer)
     if spec.ffn_widths:

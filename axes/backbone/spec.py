@@ -330,6 +330,9 @@ class ArchSpec:
     # parameters every attention block holds beyond q/k/v/o, biases and QK-norm: diffllama's
     # lambda_q1/k1/q2/k2 (head_dim each), doge's dynamic-mask A and dt_proj
     attention_extra: int = 0
+    # attention parameters held by one layer only, added once (gpt_neox_japanese: the last
+    # layer's dense_bias, hidden_size); per_layer puts them on the last layer
+    last_layer_attention_extra: int = 0
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
     # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo) | "nonparametric_rmsnorm"
     # (nanochat: an RMS norm without a weight)
@@ -344,7 +347,8 @@ class ArchSpec:
     outer_norms: int = 1
     norm_eps: float | None = None
     norm_placement: str = "pre"  # "pre" | "post" (olmo2) | "sandwich" (gemma2/3)
-    positional: str = "rope"  # "rope" | "learned" | "none" | "rope+nope" | "alibi" (falcon)
+    # "rope" | "learned" | "none" | "rope+nope" | "alibi" (falcon) | "sinusoidal" (ctrl: a buffer)
+    positional: str = "rope"
     learned_positions: int = 0  # rows of the position table: gpt2 n_positions, opt 2 more
     rope_theta: float | None = None
     rope_scaling: dict[str, Any] | None = None

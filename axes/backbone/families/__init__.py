@@ -17,10 +17,12 @@ from axes.backbone.families import (
     bloom,
     cohere,
     cohere2_moe,
+    ctrl,
     dbrx,
     deepseek,
     dots1,
     doge,
+    emu3,
     ernie4_5_moe,
     exaone4,
     falcon,
@@ -44,6 +46,7 @@ from axes.backbone.families import (
     jetmoe,
     kimi_linear,
     laguna,
+    kolibri1,
     lfm2,
     llama,
     llama4,
@@ -131,6 +134,9 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     axk,
     laguna,
     doge,
+    emu3,
+    kolibri1,
+    ctrl,
 )
 
 REGISTRY: dict[str, ModuleType] = {

@@ -7,6 +7,11 @@ when ``attention_bias`` (default true); ``dense_h_to_4h`` / ``dense_4h_to_h`` al
 ``final_layer_norm``; ``embed_out`` untied by default. Multi-head only: head size is
 hidden // heads, any ``num_key_value_heads`` / ``head_dim`` key is ignored. RoPE on
 ``rotary_pct`` of each head (configuration_gpt_neox.py default 0.25).
+
+gpt_neox_japanese (``modeling_gpt_neox_japanese.py``): the same layout without biases
+(query_key_value, dense, dense_h_to_4h, dense_4h_to_h), except a ``dense_bias`` (hidden) in
+the last layer's attention; the MLP width is hidden_size x ``intermediate_multiple_size``
+(default 4); ``embed_out`` tied by default; RoPE on every dimension by default.
 """
 
 from __future__ import annotations
@@ -14,22 +19,37 @@ from __future__ import annotations
 from axes.backbone.families._common import build, header, read_core, read_rope, uniform_layers
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("gpt_neox",)
+MODEL_TYPES = ("gpt_neox", "gpt_neox_japanese")
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "gpt_neox")
-    core = read_core(view, family="gpt_neox", tie_default=False, max_pos_default=2048)
+    japanese = head["model_type"] == "gpt_neox_japanese"
+    core = read_core(view, family="gpt_neox", tie_default=japanese, max_pos_default=2048)
     read_rope(view, core)
     heads = core["num_attention_heads"]
     core["num_kv_heads"] = heads
     core["head_dim"] = core["hidden_size"] // heads if heads else 0
     if core.get("partial_rotary_factor") is None:
         core["partial_rotary_factor"] = view.float(
-            "rotary_pct", default=0.25, field_name="partial_rotary_factor"
+            "rotary_pct", default=1.0 if japanese else 0.25, field_name="partial_rotary_factor"
         )
     if core["rope_theta"] is None and view.has("rotary_emb_base"):
         core["rope_theta"] = view.float("rotary_emb_base", field_name="rope_theta")
+    if japanese:  # GPTNeoXJapaneseMLP: hidden x intermediate_multiple_size, no biases
+        multiple = view.float("intermediate_multiple_size", default=4)
+        core["intermediate_size"] = int(core["hidden_size"] * multiple)
+        view.sources["intermediate_size"] = "intermediate_multiple_size"
+        view.notes[:] = [n for n in view.notes if "intermediate_size" not in n]
+        return build(
+            {**core, **head},
+            uniform_layers(core["num_layers"], "attention", "mlp"),
+            last_layer_attention_extra=core["hidden_size"],  # the last layer's dense_bias
+            ffn_gated=False,
+            fused_qkv=True,
+            norm_type="layernorm",
+            norm_bias=True,
+        )
     bias = view.bool("attention_bias", default=True, field_name="attention_bias")
     return build(
         {**core, **head},

@@ -60,6 +60,8 @@ post-attention RMSNorm, SwiGLU MLP (gate/up/down). Differences, each from its mo
   without bias; every norm (input, post-attention, q/k, final) is an RMS norm without weight.
 - apertus1p5_text (``modeling_apertus1p5.py`` Apertus1p5TextForCausalLM): the apertus block;
   ``output_vocab_size`` (when set) is the lm_head's width.
+- emu3_text_model (``modeling_emu3.py`` Emu3TextModel, the text model of the ``emu3`` wrapper,
+  families/emu3.py): the llama block (``attention_bias``, ``mlp_bias``).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ MODEL_TYPES = (
     "jais2",
     "nanochat",
     "apertus1p5_text",
+    "emu3_text_model",
 )
 _HEAD_DIM_128 = (
     "qwen3",
@@ -127,6 +130,7 @@ _LLAMA_BLOCK = (
     "iquestcoder",
     "granite_swa",
     "hyperclovax",
+    "emu3_text_model",
 )
 # q/k/v/o with attention_bias, the MLP without a bias switch (bitnet: GemmaMLP; nanochat: fc1/fc2)
 _QKVO_BIAS = ("bitnet", "diffllama", "nanochat")
@@ -158,7 +162,10 @@ MAX_POSITIONS = {
     "jais2": 8192,
     "nanochat": 2048,
     "apertus1p5_text": 65536,
+    "emu3_text_model": 9216,
 }
+# modeling_<module>.py of the types whose module is not named after them
+_MODULES = {"apertus1p5_text": "apertus1p5", "emu3_text_model": "emu3"}
 # every fourth layer full (i % 4 == 0), the rest sliding: configuration_cwm.py and
 # configuration_granite_swa.py defaults, with their sliding_window defaults
 _EVERY_FOURTH_FULL = {"cwm": 8192, "granite_swa": 128}
@@ -288,7 +295,7 @@ def read(view: ConfigView) -> ArchSpec:
             extra["positional"] = "rope+nope"
     else:  # llama and the llama-built types, seed_oss, helium, arcee, apertus, ernie4_5, ...
         built_by_llama = mt in ("internlm3", "exaone", "iquestcoder")
-        module = "apertus1p5" if mt == "apertus1p5_text" else mt
+        module = _MODULES.get(mt, mt)
         mixers = uniform_attention(view, n, module="llama" if built_by_llama else module)
     if "sliding_attention" not in mixers:
         window = None

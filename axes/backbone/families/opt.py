@@ -13,6 +13,11 @@ default; opt-350m is post-LN) and not ``_remove_final_layer_norm``. lm_head
 (word_embed_proj_dim -> vocab, no bias) tied by default. Multi-head only: head size is
 hidden // heads; a ``num_key_value_heads``, ``head_dim`` or ``intermediate_size`` key is not
 read.
+
+BioGPT (``modeling_biogpt.py``): the same fairseq decoder, pre-LN only: ``embed_positions``
+with max_position_embeddings + 2 rows, q/k/v/out_proj and fc1/fc2 (``intermediate_size``,
+``hidden_act``) always with bias, self_attn_layer_norm / final_layer_norm per layer and a final
+``layer_norm``; ``output_projection`` tied by default. Multi-head (hidden // heads).
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from axes.backbone.families._common import build, header, read_core, uniform_att
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("opt",)
+MODEL_TYPES = ("opt", "biogpt")
 
 POSITION_OFFSET = 2  # modeling_opt.py OPTLearnedPositionalEmbedding.offset
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "opt")
+    if head["model_type"] == "biogpt":
+        return _biogpt(view, head)
     core = read_core(view, family="opt", tie_default=True, max_pos_default=2048)
     hidden, heads = core["hidden_size"], core["num_attention_heads"]
     for key in ("num_kv_heads", "head_dim", "intermediate_size"):
@@ -56,6 +63,26 @@ def read(view: ConfigView) -> ArchSpec:
         norm_bias=True,
         norm_placement="pre" if pre_ln else "post",
         outer_norms=1 if final_norm else 0,
+        positional="learned",
+        learned_positions=core["max_position_embeddings"] + POSITION_OFFSET,
+    )
+
+
+def _biogpt(view: ConfigView, head: dict) -> ArchSpec:
+    core = read_core(view, family="opt", tie_default=True, max_pos_default=1024)
+    hidden, heads = core["hidden_size"], core["num_attention_heads"]
+    for key in ("num_kv_heads", "head_dim"):
+        view.sources.pop(key, None)  # BioGptAttention: multi-head, embed_dim // num_heads
+    core.update(num_kv_heads=heads, head_dim=hidden // heads if heads else 0)
+    return build(
+        {**core, **head},
+        layers_from(uniform_attention(view, core["num_layers"], module="biogpt"), "mlp"),
+        qkv_bias=True,
+        o_bias=True,
+        mlp_bias=True,
+        ffn_gated=False,
+        norm_type="layernorm",
+        norm_bias=True,
         positional="learned",
         learned_positions=core["max_position_embeddings"] + POSITION_OFFSET,
     )
