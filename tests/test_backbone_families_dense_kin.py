@@ -2,7 +2,7 @@
 ministral3, cwm, granite_swa, hyperclovax, bitnet, diffllama, jais2, nanochat, apertus1p5_text
 and emu3's text model (Llama block), vaultgemma (Gemma 2 block), persimmon (Phi's modules),
 youtu (DeepSeek MLA with dense MLPs), doge (dynamic-mask attention, CDMoE), mellum (Qwen3-MoE
-block with layer types), kolibri1 (EXAONE 4 attention, sandwich norms, shared-expert MoE),
+block with layer types), lara_mini (Qwen3.5 Gated DeltaNet hybrid), kolibri1 (EXAONE 4 attention, sandwich norms, shared-expert MoE),
 gpt_neox_japanese, openai-gpt (GPT-2 modules, post-LN), ctrl and biogpt. Tiny variants of each are built by transformers on the meta device and compared
 parameter by parameter, with the layer summary, attention variant and KV cache per token.
 
@@ -35,6 +35,17 @@ YOUTU = {
     "v_head_dim": 8,
 }
 MELLUM = {"num_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32, "head_dim": 16}
+LARA = {
+    "num_experts": 8,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "shared_expert_intermediate_size": 48,
+    "head_dim": 16,
+    "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4,
+    "linear_key_head_dim": 8,
+    "linear_value_head_dim": 12,
+}
 KOLIBRI = {
     "num_experts": 8,
     "num_experts_per_tok": 2,
@@ -221,6 +232,26 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "GQA",
         "3 sliding + 1 full · 4 MoE",
     ),
+    # SMALL's 4 layers under the default period-5 pattern: linear, sliding, linear, full
+    ("lara_mini", "lara_mini", LARA, "GQA", "2 Gated DeltaNet + 1 sliding + 1 full · 4 MoE"),
+    (
+        "lara_mini-layer-types-bias-untied",
+        "lara_mini",
+        {
+            **LARA,
+            "layer_types": [
+                "full_attention",
+                "linear_attention",
+                "sliding_attention",
+                "sliding_attention",
+            ],
+            "sliding_window": 16,
+            "attention_bias": True,
+            "tie_word_embeddings": False,
+        },
+        "GQA",
+        "1 full + 1 Gated DeltaNet + 2 sliding · 4 MoE",
+    ),
     ("gpt_neox_japanese", "gpt_neox_japanese", {}, "MHA", "4 MHA · 4 MLP"),
     (
         "gpt_neox_japanese-width-untied",
@@ -267,7 +298,8 @@ def _active(cfg, model, total: int) -> int:
 def _kv_bytes_per_token(cfg, model) -> int:
     """K and V (bf16) of every attention layer at full length; MLA caches its latent
     (kv_lora_rank + qk_rope_head_dim); Persimmon is multi-head (hidden // heads per head)."""
-    layers = cfg.num_hidden_layers
+    # Lara-mini's Gated DeltaNet layers keep a constant state instead
+    layers = sum(1 for layer in _decoder_layers(model) if not hasattr(layer, "linear_attn"))
     if getattr(cfg, "kv_lora_rank", None):
         return layers * (cfg.kv_lora_rank + cfg.qk_rope_head_dim) * 2
     heads = cfg.num_attention_heads
@@ -333,7 +365,7 @@ def test_default_configs_match_transformers() -> None:
         if report["estimated"] or report["params"]["total"] != total:
             wrong.append((model_type, total, report["params"]["total"]))
     assert wrong == []
-    assert len(types) == 20
+    assert len(types) == 21
 
 
 def test_doge_router_is_product_keys_and_experts_are_embedding_rows() -> None:
@@ -400,3 +432,13 @@ def test_gpt_neox_japanese_dense_bias_is_on_the_last_layer_only() -> None:
     per_layer = report["params"]["per_layer"]
     assert per_layer[-1] - per_layer[0] == SMALL["hidden_size"]
     assert per_layer[0] == per_layer[1] == per_layer[2]
+
+
+def test_lara_mini_full_layers_are_nope_and_its_deltanet_layers_hold_a_state() -> None:
+    cfg = AutoConfig.for_model("lara_mini", **{**SMALL, **LARA})
+    report = analyze_config(cfg.to_dict())
+    assert report["backbone"]["positional"]["type"] == "rope+nope"
+    assert report["backbone"]["positional"]["nope_layers"] == 1
+    assert report["memory"]["state_bytes_per_sequence"] > 0
+    assert report["backbone"]["attention"]["sliding_window"] == 512
+    assert not any("intermediate_size" in n for n in report["notes"])

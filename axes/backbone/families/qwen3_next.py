@@ -21,6 +21,13 @@ dense SwiGLU of ``intermediate_size`` in every layer, ``qwen3_5_moe_text`` the s
 (with shared expert and gate) in every layer (no ``mlp_only_layers`` / ``decoder_sparse_step``),
 256 experts and top-8 by default.
 
+Lara-mini (``modeling_lara_mini.py``): the Qwen3.5 Gated DeltaNet, the sparse block with an
+ungated shared expert in every layer (128 experts, top-4, shared width 512 by default), and
+Qwen3 attention without the output gate (per-head QK-norm); ``layer_types`` (default: the
+period-5 pattern linear, sliding, linear, full, sliding) places it; sliding layers get
+``sliding_window`` (default 512) and RoPE, full layers no RoPE (LaraMiniModel passes them no
+position embeddings). head_dim 128, tied embeddings by default.
+
 ``qwen3_5`` / ``qwen3_5_moe`` (Qwen3_5ForConditionalGeneration, Qwen3_5MoeForConditionalGeneration)
 nest that text model in ``text_config`` (the config class fixes its type). AutoModelForCausalLM
 builds the text model alone from it (Qwen3_5ForCausalLM, tied by text_config's own
@@ -34,7 +41,15 @@ which is the projector (no deepstack mergers are built).
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, layer_types_mixers, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    layer_types_mixers,
+    read_core,
+    read_rope,
+    sliding_window,
+    unwindowed,
+)
 from axes.backbone.families._wrapper import (
     has_text_config,
     read_text_model,
@@ -45,7 +60,14 @@ from axes.backbone.families.qwen3_moe import sparse_layers
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
-MODEL_TYPES = ("qwen3_next", "qwen3_5_text", "qwen3_5_moe_text", "qwen3_5", "qwen3_5_moe")
+MODEL_TYPES = (
+    "qwen3_next",
+    "qwen3_5_text",
+    "qwen3_5_moe_text",
+    "qwen3_5",
+    "qwen3_5_moe",
+    "lara_mini",
+)
 WRAPPERS = {"qwen3_5": "qwen3_5_text", "qwen3_5_moe": "qwen3_5_moe_text"}
 
 
@@ -55,6 +77,8 @@ def read(view: ConfigView) -> ArchSpec:
     if text_type:
         return read_wrapper(view, text_type)
     head = header(view, "qwen3_next")
+    if head["model_type"] == "lara_mini":
+        return _lara_mini(view, head)
     core = read_core(
         view, family="qwen3_next", tie_default=False, head_dim_default=256, max_pos_default=32768
     )
@@ -106,16 +130,69 @@ def read(view: ConfigView) -> ArchSpec:
     )
 
 
+# configuration_lara_mini.py: the released layer pattern, repeated
+_LARA_PATTERN = (
+    "linear_attention",
+    "sliding_attention",
+    "linear_attention",
+    "attention",
+    "sliding_attention",
+)
+
+
+def _lara_mini(view: ConfigView, head: dict) -> ArchSpec:
+    core = read_core(
+        view, family="qwen3_next", tie_default=True, head_dim_default=128, max_pos_default=131072
+    )
+    read_rope(view, core)
+    n = core["num_layers"]
+    if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
+        view.notes.remove("no intermediate_size: assumed 4 x hidden_size")  # none is built
+    mixers = layer_types_mixers(view, n) or [_LARA_PATTERN[i % 5] for i in range(n)]
+    window = sliding_window(view, 512)
+    mixers = unwindowed(view, mixers, window=window)
+    extra: dict = {}
+    full = mixers.count("attention")
+    if full:  # LaraMiniModel: position_embeddings only for the sliding layers
+        extra.update(nope_layers=full, positional="rope+nope")
+    experts = view.int("num_experts", "num_local_experts", default=128, field_name="num_experts")
+    shared = view.int(
+        "shared_expert_intermediate_size", default=512, field_name="shared_expert_intermediate_size"
+    )
+    bias = view.bool("attention_bias", default=False)
+    return build(
+        {**core, **head},
+        layers_from(mixers, "moe" if experts > 0 else "mlp"),
+        qkv_bias=bias,
+        o_bias=bias,
+        qk_norm="per_head",
+        sliding_window=window if "sliding_attention" in mixers else None,
+        num_experts=experts,
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=4, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=view.int(
+            "moe_intermediate_size", default=512, field_name="moe_intermediate_size"
+        ),
+        num_shared_experts=1 if shared else 0,
+        shared_expert_intermediate_size=shared,
+        norm_topk_prob=view.bool("norm_topk_prob", default=True),
+        router_scoring="softmax",
+        **_deltanet_fields(view, key_heads=8, value_heads=16),
+        **extra,
+    )
+
+
 def _attention_fields(view: ConfigView) -> dict:
     """The gated full-attention block (q_proj doubled for the output gate, per-head QK-norm)."""
     bias = view.bool("attention_bias", default=False)
     return {"qkv_bias": bias, "o_bias": bias, "qk_norm": "per_head", "attention_output_gate": True}
 
 
-def _deltanet_fields(view: ConfigView) -> dict:
+def _deltanet_fields(view: ConfigView, *, key_heads: int = 16, value_heads: int = 32) -> dict:
     return {
-        "linear_num_key_heads": view.int("linear_num_key_heads", default=16),
-        "linear_num_value_heads": view.int("linear_num_value_heads", default=32),
+        "linear_num_key_heads": view.int("linear_num_key_heads", default=key_heads),
+        "linear_num_value_heads": view.int("linear_num_value_heads", default=value_heads),
         "linear_key_head_dim": view.int("linear_key_head_dim", default=128),
         "linear_value_head_dim": view.int("linear_value_head_dim", default=128),
         "linear_attention_kind": "gated_deltanet",
