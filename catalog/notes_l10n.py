@@ -50,6 +50,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "the text model only"
     ),
     gettext_noop(
+        "the CCA attention's conv state and delayed value (per layer, constant in context) "
+        "are not counted in the state per sequence"
+    ),
+    gettext_noop(
         "%(n_modules)s MTP module(s) ship in the checkpoint (~%(n_params)s params) but "
         "transformers does not build them"
     ),

@@ -2,7 +2,8 @@
 ministral3, cwm, granite_swa, hyperclovax, bitnet, diffllama, jais2, nanochat, apertus1p5_text
 and emu3's text model (Llama block), vaultgemma (Gemma 2 block), persimmon (Phi's modules),
 youtu (DeepSeek MLA with dense MLPs), doge (dynamic-mask attention, CDMoE), mellum (Qwen3-MoE
-block with layer types), lara_mini (Qwen3.5 Gated DeltaNet hybrid), kolibri1 (EXAONE 4 attention, sandwich norms, shared-expert MoE),
+block with layer types), lara_mini (Qwen3.5 Gated DeltaNet hybrid), zaya (CCA attention,
+recurrent router), kolibri1 (EXAONE 4 attention, sandwich norms, shared-expert MoE),
 gpt_neox_japanese, openai-gpt (GPT-2 modules, post-LN), ctrl and biogpt. Tiny variants of each are built by transformers on the meta device and compared
 parameter by parameter, with the layer summary, attention variant and KV cache per token.
 
@@ -45,6 +46,13 @@ LARA = {
     "linear_num_value_heads": 4,
     "linear_key_head_dim": 8,
     "linear_value_head_dim": 12,
+}
+ZAYA = {
+    "num_experts": 4,
+    "num_experts_per_tok": 1,
+    "moe_intermediate_size": 32,
+    "head_dim": 16,
+    "router_hidden_size": 16,
 }
 KOLIBRI = {
     "num_experts": 8,
@@ -252,6 +260,23 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str]] = [
         "GQA",
         "1 full + 1 Gated DeltaNet + 2 sliding · 4 MoE",
     ),
+    ("zaya", "zaya", ZAYA, "GQA", "4 GQA · 4 MoE"),
+    (
+        "zaya-sliding-bias-untied-kernels",
+        "zaya",
+        {
+            **ZAYA,
+            "layer_types": ["hybrid_sliding", "hybrid", "hybrid_sliding", "hybrid_sliding"],
+            "sliding_window": 16,
+            "attention_bias": True,
+            "lm_head_bias": True,
+            "tie_word_embeddings": False,
+            "cca_time0": 3,
+            "cca_time1": 4,
+        },
+        "GQA",
+        "3 sliding + 1 full · 4 MoE",
+    ),
     ("gpt_neox_japanese", "gpt_neox_japanese", {}, "MHA", "4 MHA · 4 MLP"),
     (
         "gpt_neox_japanese-width-untied",
@@ -288,7 +313,7 @@ def _active(cfg, model, total: int) -> int:
         p.numel()
         for name, p in model.named_parameters()
         if ".experts." in name or name.endswith(("down_embed.weight", "up_embed.weight"))
-    )
+    )  # (ZAYA's router "skip" class has no expert: not among them)
     if not routed:
         return total
     e = getattr(cfg, "num_local_experts", None) or cfg.num_experts
@@ -365,7 +390,7 @@ def test_default_configs_match_transformers() -> None:
         if report["estimated"] or report["params"]["total"] != total:
             wrong.append((model_type, total, report["params"]["total"]))
     assert wrong == []
-    assert len(types) == 21
+    assert len(types) == 22
 
 
 def test_doge_router_is_product_keys_and_experts_are_embedding_rows() -> None:
@@ -442,3 +467,17 @@ def test_lara_mini_full_layers_are_nope_and_its_deltanet_layers_hold_a_state() -
     assert report["memory"]["state_bytes_per_sequence"] > 0
     assert report["backbone"]["attention"]["sliding_window"] == 512
     assert not any("intermediate_size" in n for n in report["notes"])
+
+
+def test_zaya_router_differs_in_layer_zero_and_the_cca_state_is_noted() -> None:
+    """Layer 0's router has no router_states_scale (no previous router state): it holds
+    router_hidden_size fewer parameters than the others."""
+    cfg = AutoConfig.for_model("zaya", **{**SMALL, **ZAYA})
+    model = _build(cfg)
+    report = analyze_config(cfg.to_dict())
+    per_layer = report["params"]["per_layer"]
+    built = [sum(p.numel() for p in layer.parameters()) for layer in model.model.layers]
+    assert per_layer == built
+    assert per_layer[1] - per_layer[0] == ZAYA["router_hidden_size"]
+    assert report["backbone"]["positional"]["rope_theta"] == 5_000_000.0
+    assert any(n.startswith("the CCA attention's conv state") for n in report["notes"])

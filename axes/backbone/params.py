@@ -324,7 +324,7 @@ def routed_expert_bias_params(spec: ArchSpec, count: ParamCount) -> int:
 
 def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     h, e = spec.hidden_size, spec.num_experts
-    router = (spec.router_outputs or e) * h + (e if spec.router_bias else 0)
+    router = (spec.router_outputs or e) * h + (e if spec.router_bias else 0) + spec.router_extra
     if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
         router += h + e
     shared = 0
@@ -563,10 +563,11 @@ def count_params(spec: ArchSpec) -> ParamCount:
         per_layer = [sums[only]] * len(layers)
     else:
         per_layer = list(map(sums.__getitem__, layers))
-    if spec.last_layer_attention_extra and per_layer:
-        b["attention"] += spec.last_layer_attention_extra
+    if spec.one_layer_extra and per_layer:
+        index, component, extra_params = spec.one_layer_extra
+        b[component] += extra_params
         per_layer = list(per_layer)  # the uniform stack's list repeats one figure
-        per_layer[-1] += spec.last_layer_attention_extra
+        per_layer[index] += extra_params
     if spec.kv_shared_layers:
         linear_weights += _kv_shared_layers(spec, b, per_layer)
     if spec.ffn_widths:

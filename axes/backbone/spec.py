@@ -330,9 +330,11 @@ class ArchSpec:
     # parameters every attention block holds beyond q/k/v/o, biases and QK-norm: diffllama's
     # lambda_q1/k1/q2/k2 (head_dim each), doge's dynamic-mask A and dt_proj
     attention_extra: int = 0
-    # attention parameters held by one layer only, added once (gpt_neox_japanese: the last
-    # layer's dense_bias, hidden_size); per_layer puts them on the last layer
-    last_layer_attention_extra: int = 0
+    # parameters one layer holds beyond (or short of) the per-block count, as (layer index,
+    # breakdown component, params): gpt_neox_japanese's last-layer dense_bias (-1,
+    # "attention", hidden_size); zaya's first router, without router_states_scale (0,
+    # "router", -router_hidden_size)
+    one_layer_extra: tuple[int, str, int] | None = None
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
     # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo) | "nonparametric_rmsnorm"
     # (nanochat: an RMS norm without a weight)
@@ -408,6 +410,9 @@ class ArchSpec:
     # the router's outputs when they are not one per expert (doge's product-key router_gate:
     # 2 x floor(sqrt(num_experts))); None: num_experts
     router_outputs: int | None = None
+    # router parameters per MoE layer beyond router_outputs x hidden (+ router_bias): zaya's
+    # down_proj bias, router_states_scale and router MLP
+    router_extra: int = 0
     expert_gated: bool = True  # nemotron_h experts are up/down only
     shared_expert_gated: bool = True
     moe_latent_size: int | None = None  # nemotron 3 latent projection around the experts

@@ -73,6 +73,7 @@ from axes.backbone.families import (
     starcoder2,
     xlstm,
     zamba,
+    zaya,
 )
 
 FAMILY_MODULES: tuple[ModuleType, ...] = (
@@ -137,6 +138,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     emu3,
     kolibri1,
     ctrl,
+    zaya,
 )
 
 REGISTRY: dict[str, ModuleType] = {

@@ -44,7 +44,7 @@ def read(view: ConfigView) -> ArchSpec:
         return build(
             {**core, **head},
             uniform_layers(core["num_layers"], "attention", "mlp"),
-            last_layer_attention_extra=core["hidden_size"],  # the last layer's dense_bias
+            one_layer_extra=(-1, "attention", core["hidden_size"]),  # the last dense_bias
             ffn_gated=False,
             fused_qkv=True,
             norm_type="layernorm",
