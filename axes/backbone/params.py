@@ -76,8 +76,11 @@ def _linear(n_in: int, n_out: int, bias: bool) -> int:
     return n_in * n_out + (n_out if bias else 0)
 
 
+_NONPARAMETRIC = frozenset(("nonparametric_layernorm", "nonparametric_rmsnorm"))
+
+
 def norm_params(spec: ArchSpec, width: int) -> int:
-    if spec.norm_type[:14] == "nonparametric_":  # modeling_olmo.py OlmoLayerNorm: none
+    if spec.norm_type in _NONPARAMETRIC:  # modeling_olmo.py OlmoLayerNorm: none
         return 0  # (modeling_nanochat.py NanoChatRMSNorm: none either)
     return width * (2 if spec.norm_bias else 1)
 
@@ -324,7 +327,9 @@ def routed_expert_bias_params(spec: ArchSpec, count: ParamCount) -> int:
 
 def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     h, e = spec.hidden_size, spec.num_experts
-    router = (spec.router_outputs or e) * h + (e if spec.router_bias else 0) + spec.router_extra
+    router = spec.router_params
+    if router is None:
+        router = e * h + (e if spec.router_bias else 0)
     if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
         router += h + e
     shared = 0

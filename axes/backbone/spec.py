@@ -407,12 +407,10 @@ class ArchSpec:
     shared_expert_gate: bool = False  # qwen3_next sigmoid gate on the shared expert
     expert_bias: bool = False  # gpt_oss expert biases
     router_bias: bool = False  # gpt_oss router bias
-    # the router's outputs when they are not one per expert (doge's product-key router_gate:
-    # 2 x floor(sqrt(num_experts))); None: num_experts
-    router_outputs: int | None = None
-    # router parameters per MoE layer beyond router_outputs x hidden (+ router_bias): zaya's
-    # down_proj bias, router_states_scale and router MLP
-    router_extra: int = 0
+    # a MoE layer's router parameters when they are not num_experts x hidden (+ router_bias):
+    # doge's product-key router_gate (hidden -> 2 x floor(sqrt(num_experts))), zaya's router
+    # (down_proj, router_states_scale, router MLP); None: the linear router
+    router_params: int | None = None
     expert_gated: bool = True  # nemotron_h experts are up/down only
     shared_expert_gated: bool = True
     moe_latent_size: int | None = None  # nemotron 3 latent projection around the experts

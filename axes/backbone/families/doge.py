@@ -53,7 +53,7 @@ def read(view: ConfigView) -> ArchSpec:
             # ungated expert of width 1
             moe_intermediate_size=1,
             expert_gated=False,
-            router_outputs=2 * math.isqrt(experts),
+            router_params=2 * math.isqrt(experts) * core["hidden_size"],  # router_gate
             shared_expert_intermediate_size=core["intermediate_size"],
             num_shared_experts=1,
             norm_topk_prob=view.bool("norm_topk_prob", default=False),

@@ -193,6 +193,10 @@ def read(view: ConfigView) -> ArchSpec:
     if mt in _LLAMA_BLOCK:
         mlp_bias = view.bool("mlp_bias", *(("bias",) if mt == "internlm3" else ()), default=False)
         extra.update(qkv_bias=bias, o_bias=bias, mlp_bias=mlp_bias)
+        if mt == "granite_swa":
+            extra["attention_sinks"] = True  # GraniteSWAAttention.sinks (num_attention_heads)
+        elif mt == "hyperclovax" and view.bool("use_post_norm", default=True):
+            extra.update(norms_per_layer=4, norm_placement="sandwich")
     elif mt == "ernie4_5":
         use_bias = view.bool("use_bias", default=False, field_name="attention_bias")
         extra.update(qkv_bias=use_bias, o_bias=use_bias, mlp_bias=use_bias)
@@ -247,23 +251,12 @@ def read(view: ConfigView) -> ArchSpec:
         extra["o_bias"] = extra["qkv_bias"]
     elif mt == "cwm":
         extra["mlp_bias"] = view.bool("mlp_bias", default=False)
-    elif mt == "ministral3":
-        pass  # the mistral block: no biases
-    if mt == "granite_swa":
-        extra["attention_sinks"] = True  # GraniteSWAAttention.sinks (num_attention_heads)
-    elif mt == "hyperclovax" and view.bool("use_post_norm", default=True):
-        extra.update(norms_per_layer=4, norm_placement="sandwich")
+    # ministral3: the mistral block, no biases
 
     window = None
-    if mt in ("mistral", "ministral3"):
+    if mt == "mistral" or mt == "ministral3":
         window = sliding_window(view, 4096 if mt == "mistral" else None)
         mixers = uniform_attention(view, n, module=mt, sliding=window is not None)
-    elif mt in _EVERY_FOURTH_FULL:  # modeling_cwm.py / modeling_granite_swa.py read layer_types
-        window = sliding_window(view, _EVERY_FOURTH_FULL[mt]) or None  # 0 is no window (cwm)
-        mixers = layer_types_mixers(view, n) or [
-            "attention" if i % 4 == 0 else "sliding_attention" for i in range(n)
-        ]
-        mixers = unwindowed(view, mixers, window=window)
     elif mt == "ministral":  # modeling_ministral.py reads layer_types
         window = view.int("sliding_window", default=None, field_name="sliding_window")
         mixers = attention_mixers(view, n, default_sliding=window is not None)
@@ -293,9 +286,15 @@ def read(view: ConfigView) -> ArchSpec:
         extra["nope_layers"] = sum(1 for x in nope[:n] if not x)  # 1 = uses RoPE
         if extra["nope_layers"]:
             extra["positional"] = "rope+nope"
+    elif mt in _EVERY_FOURTH_FULL:  # modeling_cwm.py / modeling_granite_swa.py read layer_types
+        window = sliding_window(view, _EVERY_FOURTH_FULL[mt]) or None  # 0 is no window (cwm)
+        mixers = layer_types_mixers(view, n) or [
+            "attention" if i % 4 == 0 else "sliding_attention" for i in range(n)
+        ]
+        mixers = unwindowed(view, mixers, window=window)
     else:  # llama and the llama-built types, seed_oss, helium, arcee, apertus, ernie4_5, ...
         built_by_llama = mt in ("internlm3", "exaone", "iquestcoder")
-        module = _MODULES.get(mt, mt)
+        module = mt if mt == "llama" else _MODULES.get(mt, mt)
         mixers = uniform_attention(view, n, module="llama" if built_by_llama else module)
     if "sliding_attention" not in mixers:
         window = None

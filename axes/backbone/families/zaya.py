@@ -66,8 +66,9 @@ def read(view: ConfigView) -> ArchSpec:
     cca = channels * t0 + channels + channels * hd * t1 + channels + kv
     experts = view.int("num_experts", "num_local_experts", default=16, field_name="num_experts")
     r = view.int("router_hidden_size", default=256)
-    # down_proj bias, router_states_scale, router_mlp: norm, fc1, fc2, out_proj (E + 1 classes)
-    router_extra = r + r + r + 2 * (r * r + r) + r * (experts + 1)
+    # down_proj (weight, bias), router_states_scale, router_mlp: norm, fc1, fc2, out_proj
+    # (num_experts + 1 classes)
+    router = h * r + r + r + r + 2 * (r * r + r) + r * (experts + 1)
     view.notes.append(
         "the CCA attention's conv state and delayed value (per layer, constant in context) "
         "are not counted in the state per sequence"
@@ -87,8 +88,7 @@ def read(view: ConfigView) -> ArchSpec:
             "num_experts_per_tok", default=1, field_name="experts_per_token"
         ),
         moe_intermediate_size=moe_width,
-        router_outputs=r,  # down_proj: hidden -> router_hidden_size
-        router_extra=router_extra,
+        router_params=router,
         one_layer_extra=(0, "router", -r) if n else None,  # layer 0: no router_states_scale
         router_scoring="softmax",
     )
