@@ -134,7 +134,6 @@ def attention_params(
         gate_weights = h * (nh * hd if gate == "full" else nh)
         total += gate_weights
         weights += gate_weights
-    return total, weights
     return total + spec.attention_extra, weights
 
 
