@@ -22,9 +22,6 @@ experts, dense-first layers, MTP modules in the checkpoint.
   ``index_topk`` tokens for each query; its key (index_head_dim per token) is cached beside the
   latent. ``mlp_layer_types`` ("dense" / "sparse" per layer) places the FFNs when given
   (configuration_deepseek_v32.py derives it from ``first_k_dense_replace`` otherwise).
-- Youtu (``modeling_youtu.py``): the V3 MLA (YoutuAttention) with a dense SwiGLU without bias
-  (YoutuMLP) in every layer: configuration_youtu.py has no MoE or MTP keys (none is read);
-  tied embeddings by default.
 """
 
 from __future__ import annotations
@@ -39,15 +36,10 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32", "youtu")
+MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32")
 # max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
 # remote code only: no default to mirror)
-MAX_POSITIONS = {
-    "deepseek_v2": 2048,
-    "deepseek_v3": 4096,
-    "deepseek_v32": 163840,
-    "youtu": 131072,
-}
+MAX_POSITIONS = {"deepseek_v2": 2048, "deepseek_v3": 4096, "deepseek_v32": 163840}
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -55,7 +47,7 @@ def read(view: ConfigView) -> ArchSpec:
     mt = head["model_type"]
     v2 = mt == "deepseek_v2"
     core = read_core(
-        view, family="deepseek", tie_default=mt == "youtu", max_pos_default=MAX_POSITIONS.get(mt)
+        view, family="deepseek", tie_default=False, max_pos_default=MAX_POSITIONS.get(mt)
     )
     read_rope(view, core)
     n = core["num_layers"]
@@ -90,26 +82,6 @@ def read(view: ConfigView) -> ArchSpec:
             )
     else:
         unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else mt)
-    moe: dict = {}
-    if mt == "youtu":  # YoutuDecoderLayer: a dense MLP in every layer
-        ffns = ["mlp"] * n
-    else:
-        moe = {
-            "num_experts": experts,
-            "experts_per_token": view.int(
-                "num_experts_per_tok", default=6 if v2 else 8, field_name="experts_per_token"
-            ),
-            "moe_intermediate_size": moe_inter,
-            "num_shared_experts": shared_n,
-            "shared_expert_intermediate_size": moe_inter * shared_n,
-            "first_k_dense": first_dense,
-            "router_scoring": str(
-                view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
-            ),
-            "norm_topk_prob": view.bool("norm_topk_prob", default=not v2),
-            "mtp_layers": view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers"),
-            "mtp_block_types": ["mla", "moe"],
-        }
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
     scope = view.text if "q_lora_rank" in view.text else view.raw
@@ -118,6 +90,7 @@ def read(view: ConfigView) -> ArchSpec:
     else:
         q_lora = 1536  # configuration_deepseek_v3.py default
     rope_dim = view.int("qk_rope_head_dim", default=64, field_name="qk_rope_head_dim")
+    scoring = view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
     sparse: dict = {}
     if mt == "deepseek_v32":
         sparse = {
@@ -135,6 +108,17 @@ def read(view: ConfigView) -> ArchSpec:
         qk_nope_head_dim=view.int("qk_nope_head_dim", default=128, field_name="qk_nope_head_dim"),
         qk_rope_head_dim=rope_dim,
         v_head_dim=view.int("v_head_dim", default=128, field_name="v_head_dim"),
-        **moe,
+        num_experts=experts,
+        experts_per_token=view.int(
+            "num_experts_per_tok", default=6 if v2 else 8, field_name="experts_per_token"
+        ),
+        moe_intermediate_size=moe_inter,
+        num_shared_experts=shared_n,
+        shared_expert_intermediate_size=moe_inter * shared_n,
+        first_k_dense=first_dense,
+        router_scoring=str(scoring),
+        norm_topk_prob=view.bool("norm_topk_prob", default=not v2),
+        mtp_layers=view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers"),
+        mtp_block_types=["mla", "moe"],
         **sparse,
     )
