@@ -83,6 +83,19 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
     gettext_noop("mlp_layer_types does not say dense or sparse for every layer; ignored"),
+    gettext_noop("indexer_types does not say full or shared for every layer; ignored"),
+    gettext_noop(
+        "sliding-window layers have twice num_key_value_heads (%(n_sliding)s K/V heads) and "
+        "attention sinks; full-attention layers have %(n_full)s K/V heads"
+    ),
+    gettext_noop(
+        "each of the %(n_layers)s decoder layers holds two MLA + MLP sublayers and one MoE "
+        "beside the first sublayer's MLP; the layer pattern lists the %(n_blocks)s sublayers"
+    ),
+    gettext_noop(
+        "%(n_shared)s of the %(n_layers)s layers reuse the previous indexer's top-k "
+        "(indexer_types shared): they build no indexer and cache no indexer key"
+    ),
     gettext_noop(
         "no num_key_value_heads: transformers' nemotron cannot build this config; it is "
         "read as multi-head attention (one K/V head per query head)"

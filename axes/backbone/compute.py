@@ -58,7 +58,10 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             window = spec.sliding_window if mixer == "sliding_attention" else None
             l_eff = min(context_len, window) if window else context_len
             head_dim = spec.attention_dims(mixer)[1]  # Gemma 4: full layers' own width
-            flops += n * (4 * spec.num_attention_heads * head_dim * l_eff)
+            if spec.v_head_dim is not None:  # mimo_v2_flash: V heads v_head_dim wide
+                flops += n * (2 * spec.num_attention_heads * (head_dim + spec.v_head_dim) * l_eff)
+            else:
+                flops += n * (4 * spec.num_attention_heads * head_dim * l_eff)
         elif mixer == "mla":
             qk = (spec.qk_nope_head_dim or 0) + (spec.qk_rope_head_dim or 0)
             # DeepSeek Sparse Attention: each query attends to index_topk tokens, chosen by an
@@ -67,7 +70,10 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             l_eff = min(context_len, topk) if topk else context_len
             flops += n * (2 * spec.num_attention_heads * (qk + (spec.v_head_dim or 0)) * l_eff)
             if spec.index_n_heads:
-                flops += n * (2 * spec.index_n_heads * (spec.index_head_dim or 0) * context_len)
+                indexed = n - len(spec.index_shared_layers or ())  # glm_moe_dsa "shared" layers
+                flops += indexed * (
+                    2 * spec.index_n_heads * (spec.index_head_dim or 0) * context_len
+                )
         elif mixer in ("mamba", "mamba2"):
             heads_x_dim = spec.ssm_intermediate_size or 0
             flops += n * (4 * heads_x_dim * (spec.ssm_state_size or 0))
@@ -175,10 +181,10 @@ def compute_report(
         # DeepSeek Sparse Attention: a step reads every indexer key but the latents of only
         # index_topk tokens
         latent = (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)
-        kv = (
-            spec.mixer_counts.get("mla", 0)
-            * kv_dtype_bytes
-            * (latent * topk + (spec.index_head_dim or 0) * context_len)
+        mla = spec.mixer_counts.get("mla", 0)
+        indexed = mla - len(spec.index_shared_layers or ())  # glm_moe_dsa "shared" layers
+        kv = kv_dtype_bytes * (
+            mla * latent * topk + indexed * (spec.index_head_dim or 0) * context_len
         )
     cache = kv + state_bytes
     bytes_per_token = weight_bytes + cache

@@ -64,6 +64,8 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
     if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID, *SHARED_HYBRIDS):
         kv, head_dim = spec.attention_dims(mixer)
+        if spec.v_head_dim is not None:  # mimo_v2_flash: V heads v_head_dim wide
+            return kv * (head_dim + spec.v_head_dim)
         return 2 * kv * head_dim
     if mixer == "mla":  # + the DSA indexer's key (deepseek_v32)
         return (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0) + (spec.index_head_dim or 0)
@@ -79,6 +81,8 @@ def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
             sliding += n
         else:
             full += n
+    if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
+        full -= (spec.index_head_dim or 0) * dtype_bytes * len(spec.index_shared_layers)
     return full, sliding
 
 
@@ -207,6 +211,10 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
     """(KV elements per token of full-length layers, of sliding layers, recurrent state) in
     one pass over the mixers: ``kv_split_per_token`` is these element counts x dtype bytes
     (integer sums, so the same figures), the state is ``state_bytes_per_sequence``."""
+    if spec.v_head_dim is not None and not spec.kv_lora_rank:
+        # mimo_v2_flash (V heads v_head_dim wide, softmax attention only): per mixer
+        full, sliding = kv_split_per_token(spec, 1)
+        return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}
     full = sliding = 0
     recurrent = False
     capped = spec.sliding_window
@@ -227,6 +235,8 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
                 # cached per hybrid layer
                 full += 2 * spec.num_kv_heads * spec.head_dim * count
             recurrent = True
+    if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
+        full -= (spec.index_head_dim or 0) * len(spec.index_shared_layers)
     if recurrent:
         return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)
     return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}

@@ -102,6 +102,8 @@ def attention_params(
     v_proj; a ``kv_shared`` layer keeps q_proj, q_norm and o_proj only (its K/V are an
     earlier layer's). Its v_norm has no weight.
     """
+    if spec.v_head_dim is not None:
+        return _split_v_attention_params(spec, mixer)
     h, nh = spec.hidden_size, spec.num_attention_heads
     kv, hd = spec.attention_dims(mixer)
     q_out = nh * hd * (2 if spec.attention_output_gate else 1)
@@ -137,6 +139,24 @@ def attention_params(
     return total + spec.attention_extra, weights
 
 
+def _split_v_attention_params(spec: ArchSpec, mixer: str | None) -> tuple[int, int]:
+    """Softmax attention with V and output heads ``v_head_dim`` wide (``modeling_mimo_v2_flash.py``
+    MiMoV2FlashAttention): q/k of head_dim and v of v_head_dim per head, with
+    ``attention_bias``; o_proj heads x v_head_dim -> hidden (``o_bias``); the K/V heads of the
+    layer's kind (``spec.attention_dims``) and sinks (one per head) where the spec has them."""
+    h, nh = spec.hidden_size, spec.num_attention_heads
+    kv, hd = spec.attention_dims(mixer)
+    vd = spec.v_head_dim or 0
+    qkv_out = nh * hd + kv * hd + kv * vd
+    weights = h * qkv_out + nh * vd * h
+    total = weights + (qkv_out if spec.qkv_bias else 0) + (h if spec.o_bias else 0)
+    if spec.attention_sinks and (
+        mixer == "sliding_attention" or not spec.attention_sinks_sliding_only
+    ):
+        total += nh
+    return total, weights
+
+
 def mla_params(spec: ArchSpec) -> tuple[int, int]:
     """One MLA block (``modeling_deepseek_v3.py`` DeepseekV3Attention)."""
     h, nh = spec.hidden_size, spec.num_attention_heads
@@ -162,11 +182,19 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
         total += h * nh
         weights += h * nh
     if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer
-        n_idx, d_idx = spec.index_n_heads, spec.index_head_dim or 0
-        indexer = (q_rank or 0) * n_idx * d_idx + h * d_idx + h * n_idx
-        total += indexer + 2 * d_idx  # k_norm is a LayerNorm (weight and bias)
-        weights += indexer
+        indexer, indexer_weights = indexer_params(spec)
+        total += indexer
+        weights += indexer_weights
     return total, weights
+
+
+def indexer_params(spec: ArchSpec) -> tuple[int, int]:
+    """One DSA indexer (``modeling_deepseek_v32.py`` DeepseekV32Indexer): ``wq_b`` q_lora_rank
+    -> heads x head_dim, ``wk`` hidden -> head_dim, ``weights_proj`` hidden -> heads, no
+    biases, and ``k_norm``, a LayerNorm (weight and bias)."""
+    h, n_idx, d_idx = spec.hidden_size, spec.index_n_heads or 0, spec.index_head_dim or 0
+    weights = (spec.q_lora_rank or 0) * n_idx * d_idx + h * d_idx + h * n_idx
+    return weights + 2 * d_idx, weights
 
 
 def gated_deltanet_params(spec: ArchSpec) -> tuple[int, int]:
@@ -344,9 +372,16 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     other = 0
     if spec.moe_latent_size:  # modeling_nemotron_h.py fc1_latent_proj / fc2_latent_proj
         other = 2 * h * spec.moe_latent_size + ((spec.moe_latent_size + h) if spec.mlp_bias else 0)
+    routed = e * expert_params(spec)
+    if spec.zero_experts:
+        # modeling_longcat_flash.py: the router scores the zero (identity) experts too, and
+        # LongcatFlashExperts sizes gate_up_proj for them (down_proj for the real ones only)
+        z = spec.zero_experts
+        router += z * h + (z if spec.router_bias else 0)
+        routed += z * 2 * h * (spec.moe_intermediate_size or 0)
     return {
         "router": router,
-        "routed_experts": e * expert_params(spec),
+        "routed_experts": routed,
         "shared_experts": shared,
         "other": other,
     }
@@ -525,7 +560,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
             weights += extra_weights
         r = a = 0
         ffn = layer.ffn
-        if ffn == "mlp" or (ffn == "moe" and spec.moe_beside_mlp):
+        if ffn == "mlp" or (ffn == "moe" and (spec.moe_beside_mlp or spec.shortcut_moe)):
             if dense is None:
                 width = spec.intermediate_size
                 mlp = mlp_params(spec, width, gated=spec.ffn_gated, bias=spec.mlp_bias)
@@ -544,6 +579,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
                 block += m
             r = moe["routed_experts"]
             a = min(spec.experts_per_token, spec.num_experts) * per_expert
+            if spec.zero_experts:  # top-k of the routed share, zero experts' rows included
+                a = r * min(spec.experts_per_token, spec.num_experts) // spec.num_experts
             weights += r + moe["shared_experts"]
             if spec.moe_beside_mlp:  # post_feedforward_layernorm_1/_2, pre_feedforward_layernorm_2
                 b["norms"] += 3 * norm * count
@@ -584,6 +621,13 @@ def count_params(spec: ArchSpec) -> ParamCount:
         inactive += skipped
     if spec.heads_per_layer:
         linear_weights += _heads_per_layer(spec, b, per_layer)
+    if spec.index_shared_layers:
+        # glm_moe_dsa "shared" layers (modeling_glm_moe_dsa.py GlmMoeDsaAttention): no indexer
+        indexer, indexer_weights = indexer_params(spec)
+        for i in spec.index_shared_layers:
+            per_layer[i] -= indexer
+        b["attention"] -= indexer * len(spec.index_shared_layers)
+        linear_weights -= indexer_weights * len(spec.index_shared_layers)
     if spec.altup_num_inputs:
         # modeling_gemma3n.py Gemma3nTextModel: altup_projections and altup_unembed_projections,
         # altup_num_inputs - 1 hidden x hidden linears each

@@ -217,7 +217,7 @@ def backbone_section(
         attention_variant=variant,
         linear_label=linear_attention_label(spec.linear_attention_kind),
         kv_shared=spec.kv_shared_layers,
-        moe_beside_mlp=spec.moe_beside_mlp,
+        moe_beside_mlp=spec.moe_beside_mlp or spec.shortcut_moe,
     )
     return {
         "family": spec.model_type,

@@ -335,6 +335,7 @@ class ArchSpec:
     # "attention", hidden_size); zaya's first router, without router_states_scale (0,
     # "router", -router_hidden_size)
     one_layer_extra: tuple[int, str, int] | None = None
+    attention_sinks_sliding_only: bool = False  # mimo_v2_flash: sinks in sliding layers only
     fused_qkv: bool = False  # phi3 qkv_proj / gpt2 c_attn (same parameter count)
     # "rmsnorm" | "layernorm" | "nonparametric_layernorm" (olmo) | "nonparametric_rmsnorm"
     # (nanochat: an RMS norm without a weight)
@@ -362,6 +363,8 @@ class ArchSpec:
     kv_lora_rank: int | None = None
     qk_nope_head_dim: int | None = None
     qk_rope_head_dim: int | None = None
+    # also, without kv_lora_rank, a softmax attention whose V and output heads are v_head_dim
+    # wide while Q and K are head_dim (mimo_v2_flash)
     v_head_dim: int | None = None
     # DeepSeek Sparse Attention (deepseek_v32): the indexer's heads and width, and how many
     # tokens each query attends to
@@ -373,6 +376,9 @@ class ArchSpec:
     # input of every layer and after attention in the MoE layers; 0 / False: none
     mla_q_gate: bool = False
     gated_norm_rank: int = 0
+    # GLM-5 (glm_moe_dsa indexer_types "shared"): layers that build no indexer and cache no
+    # indexer key, reusing the previous indexer's top-k; None: every MLA layer has one
+    index_shared_layers: list[int] | None = None
     # Gemma 4 (modeling_gemma4.py): full-attention layers with their own head width and K/V
     # heads (global_head_dim, num_global_key_value_heads), no v_proj on them with
     # attention_k_eq_v (V is read from the key projection), the last num_kv_shared_layers
@@ -387,6 +393,11 @@ class ArchSpec:
     per_layer_input_size: int = 0  # hidden_size_per_layer_input
     per_layer_input_vocab: int = 0  # vocab_size_per_layer_input
     moe_beside_mlp: bool = False
+    # LongCat-Flash (modeling_longcat_flash.py): a layer's two attention + MLP sublayers are two
+    # blocks, the first with the shortcut MoE beside its MLP (no extra norms or router
+    # scales); zero_experts identity experts the router also scores
+    shortcut_moe: bool = False
+    zero_experts: int = 0
     # Gemma 3n (modeling_gemma3n.py): the Gemma 4 PLE / KV-sharing fields above, and in every
     # layer an AltUp block (altup_num_inputs streams: a modality router, prediction and
     # correction coefficients, a per-hidden-unit output scale, a router norm) and a LAuReL
@@ -550,6 +561,8 @@ class ArchSpec:
         out["notes"] = list(self.notes)
         out["mtp_block_types"] = list(self.mtp_block_types)
         out["ffn_widths"] = list(self.ffn_widths) if self.ffn_widths else None
+        if self.index_shared_layers:
+            out["index_shared_layers"] = list(self.index_shared_layers)
         out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant

@@ -42,6 +42,7 @@ from axes.backbone.families import (
     granitemoe,
     granitemoehybrid,
     hunyuan_v1_moe,
+    hy_v3,
     jamba,
     jetmoe,
     kimi_linear,
@@ -50,7 +51,9 @@ from axes.backbone.families import (
     lfm2,
     llama,
     llama4,
+    longcat_flash,
     mamba,
+    mimo_v2_flash,
     minimax,
     minimax_m2,
     mistral3,
@@ -118,6 +121,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     minimax_m2,
     ernie4_5_moe,
     hunyuan_v1_moe,
+    hy_v3,
     llama4,
     minimax,
     nemotron,
@@ -139,6 +143,8 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     kolibri1,
     ctrl,
     zaya,
+    mimo_v2_flash,
+    longcat_flash,
 )
 
 REGISTRY: dict[str, ModuleType] = {

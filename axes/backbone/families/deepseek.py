@@ -22,6 +22,21 @@ experts, dense-first layers, MTP modules in the checkpoint.
   ``index_topk`` tokens for each query; its key (index_head_dim per token) is cached beside the
   latent. ``mlp_layer_types`` ("dense" / "sparse" per layer) places the FFNs when given
   (configuration_deepseek_v32.py derives it from ``first_k_dense_replace`` otherwise).
+
+Types that build these same modules with other defaults (``DEFAULTS`` below):
+- sarvam_mla (configuration_sarvam_mla.py, built as DeepseekV3ForCausalLM): V3 with no
+  q_lora_rank by default, one dense layer, 128 experts; ``num_mtp_layers`` names the MTP
+  modules.
+- glm4_moe_lite (modeling_glm4_moe_lite.py): V3's MLA and the GLM-4.5 MoE; ``mlp_layer_types``
+  places the FFNs (default: the first layer dense; first_k_dense_replace is not read).
+- glm_moe_dsa (GLM-5, modeling_glm_moe_dsa.py): V3.2 (indexer, mlp_layer_types from
+  first_k_dense_replace) with ``indexer_types``: a "shared" layer builds no indexer and caches
+  no indexer key (it reuses the previous full layer's top-k); without indexer_types the
+  pattern comes from ``index_topk_pattern`` ("F" / "S") or ``index_topk_freq`` /
+  ``index_skip_topk_offset`` (default: every layer full).
+- minicpm3 (modeling_minicpm3.py): the MLA block (q_lora_rank, kv_lora_rank) with a dense
+  SwiGLU (``mlp_bias``) in every layer, tied embeddings by default, v_head_dim
+  hidden_size // heads when unset.
 """
 
 from __future__ import annotations
@@ -36,24 +51,69 @@ from axes.backbone.families._common import (
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("deepseek_v2", "deepseek_v3", "kimi_k2", "deepseek_v32")
+MODEL_TYPES = (
+    "deepseek_v2",
+    "deepseek_v3",
+    "kimi_k2",
+    "deepseek_v32",
+    "sarvam_mla",
+    "glm4_moe_lite",
+    "glm_moe_dsa",
+    "minicpm3",
+)
 # max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
 # remote code only: no default to mirror)
-MAX_POSITIONS = {"deepseek_v2": 2048, "deepseek_v3": 4096, "deepseek_v32": 163840}
+MAX_POSITIONS = {
+    "deepseek_v2": 2048,
+    "deepseek_v3": 4096,
+    "deepseek_v32": 163840,
+    "sarvam_mla": 4096,
+    "glm4_moe_lite": 202752,
+    "glm_moe_dsa": 202752,
+    "minicpm3": 32768,
+}
+# each type's configuration_*.py defaults: first_k_dense_replace, n_routed_experts,
+# n_shared_experts, moe_intermediate_size, num_experts_per_tok, q_lora_rank, qk_nope_head_dim,
+# v_head_dim (None: hidden_size // heads), kv_lora_rank, qk_rope_head_dim, index_n_heads
+_V3 = (3, 256, 1, 2048, 8, 1536, 128, 128, 512, 64, 64)
+DEFAULTS = {
+    "deepseek_v2": (0, 64, 2, 1407, 6, 1536, 128, 128, 512, 64, 64),
+    "deepseek_v3": _V3,
+    "kimi_k2": _V3,
+    "deepseek_v32": _V3,
+    "sarvam_mla": (1, 128, 1, 2048, 8, None, 128, 128, 512, 64, 64),
+    "glm4_moe_lite": (1, 64, 1, 1536, 4, 768, 192, 256, 512, 64, 64),
+    "glm_moe_dsa": (3, 256, 1, 2048, 8, 2048, 192, 256, 512, 64, 32),
+    "minicpm3": (0, 0, 0, 0, 0, 768, 64, None, 256, 32, 0),
+}
+# types whose MLP placement is ``mlp_layer_types`` ("dense" / "sparse")
+_MLP_LAYER_TYPES = ("deepseek_v32", "glm4_moe_lite", "glm_moe_dsa")
 
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "deepseek_v3")
     mt = head["model_type"]
     v2 = mt == "deepseek_v2"
+    (
+        dense_d,
+        experts_d,
+        shared_d,
+        moe_inter_d,
+        top_k_d,
+        q_lora_d,
+        nope_d,
+        v_head_d,
+        kv_lora_d,
+        rope_d,
+        idx_heads_d,
+    ) = DEFAULTS.get(mt, _V3)
+    dense_mlp = mt == "minicpm3"
     core = read_core(
-        view, family="deepseek", tie_default=False, max_pos_default=MAX_POSITIONS.get(mt)
+        view, family="deepseek", tie_default=dense_mlp, max_pos_default=MAX_POSITIONS.get(mt)
     )
     read_rope(view, core)
     n = core["num_layers"]
-    first_dense = view.int(
-        "first_k_dense_replace", default=0 if v2 else 3, field_name="first_k_dense"
-    )
+    first_dense = view.int("first_k_dense_replace", default=dense_d, field_name="first_k_dense")
     freq = view.int("moe_layer_freq", default=1)
     if freq != 1:
         view.notes.append(
@@ -61,16 +121,23 @@ def read(view: ConfigView) -> ArchSpec:
             f"from {first_dense} on; counted as transformers builds it"
         )
     experts = view.int(
-        "n_routed_experts", "num_experts", default=64 if v2 else 256, field_name="num_experts"
+        "n_routed_experts", "num_experts", default=experts_d, field_name="num_experts"
     )
-    shared_n = view.int("n_shared_experts", default=2 if v2 else 1, field_name="num_shared_experts")
+    shared_n = view.int(
+        "n_shared_experts", "num_shared_experts", default=shared_d, field_name="num_shared_experts"
+    )
     moe_inter = view.int(
-        "moe_intermediate_size", default=1407 if v2 else 2048, field_name="moe_intermediate_size"
+        "moe_intermediate_size", default=moe_inter_d, field_name="moe_intermediate_size"
     )
     mixers = ["mla"] * n
+    if dense_mlp:  # modeling_minicpm3.py: a dense MLP in every layer, no experts
+        first_dense = n
+        experts = shared_n = moe_inter = 0
+    elif mt == "glm4_moe_lite":  # Glm4MoeLiteConfig: mlp_layer_types, else the first dense
+        first_dense = 1
     dense = min(max(first_dense, 0), len(mixers))  # layers [0, first_k_dense) are dense
     ffns = ["mlp"] * dense + ["moe"] * (len(mixers) - dense)
-    if mt == "deepseek_v32":
+    if mt in _MLP_LAYER_TYPES:
         # layer_types is all "indexed_attention" (the one mask modeling_deepseek_v32.py
         # builds); mlp_layer_types, when given, is what places the dense and sparse FFNs
         kinds = view.list("mlp_layer_types", field_name="first_k_dense")
@@ -81,44 +148,91 @@ def read(view: ConfigView) -> ArchSpec:
                 "mlp_layer_types does not say dense or sparse for every layer; ignored"
             )
     else:
-        unread_layer_types(view, ["attention"] * n, module="deepseek_v2" if v2 else mt)
+        module = {"deepseek_v2": "deepseek_v2", "minicpm3": "minicpm3"}.get(mt, "deepseek_v3")
+        unread_layer_types(view, ["attention"] * n, module=module)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
     scope = view.text if "q_lora_rank" in view.text else view.raw
     if "q_lora_rank" in scope:
         q_lora = view.int("q_lora_rank", default=None, field_name="q_lora_rank")
     else:
-        q_lora = 1536  # configuration_deepseek_v3.py default
-    rope_dim = view.int("qk_rope_head_dim", default=64, field_name="qk_rope_head_dim")
+        q_lora = q_lora_d  # the configuration_*.py default
+    rope_dim = view.int("qk_rope_head_dim", default=rope_d, field_name="qk_rope_head_dim")
+    nope = view.int("qk_nope_head_dim", default=nope_d, field_name="qk_nope_head_dim")
+    v_head = view.int("v_head_dim", default=v_head_d, field_name="v_head_dim")
+    if v_head is None:  # configuration_minicpm3.py: hidden_size // num_attention_heads
+        heads = core["num_attention_heads"]
+        v_head = core["hidden_size"] // heads if heads else 0
     scoring = view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
     sparse: dict = {}
-    if mt == "deepseek_v32":
+    if mt in ("deepseek_v32", "glm_moe_dsa"):
         sparse = {
-            "index_n_heads": view.int("index_n_heads", default=64, field_name="index_n_heads"),
+            "index_n_heads": view.int(
+                "index_n_heads", default=idx_heads_d, field_name="index_n_heads"
+            ),
             "index_head_dim": view.int("index_head_dim", default=128, field_name="index_head_dim"),
             "index_topk": view.int("index_topk", default=2048, field_name="index_topk"),
         }
+        if mt == "glm_moe_dsa":
+            skipped = _shared_indexer_layers(view, n)
+            if skipped:
+                sparse["index_shared_layers"] = skipped
+                view.notes.append(
+                    f"{len(skipped)} of the {n} layers reuse the previous indexer's top-k "
+                    "(indexer_types shared): they build no indexer and cache no indexer key"
+                )
+    moe: dict = {}
+    if not dense_mlp:
+        moe = {
+            "num_experts": experts,
+            "experts_per_token": view.int(
+                "num_experts_per_tok", default=top_k_d, field_name="experts_per_token"
+            ),
+            "moe_intermediate_size": moe_inter,
+            "num_shared_experts": shared_n,
+            "shared_expert_intermediate_size": moe_inter * shared_n,
+            "first_k_dense": first_dense,
+            "router_scoring": str(scoring),
+            "norm_topk_prob": view.bool("norm_topk_prob", default=not v2),
+        }
     return build(
-        {**core, **head, "head_dim": rope_dim + view.int("qk_nope_head_dim", default=128)},
+        {**core, **head, "head_dim": rope_dim + nope},
         layers_from(mixers, ffns),
         qkv_bias=bias,
         o_bias=bias,
+        mlp_bias=dense_mlp and view.bool("mlp_bias", default=False, field_name="mlp_bias"),
         q_lora_rank=q_lora,
-        kv_lora_rank=view.int("kv_lora_rank", default=512, field_name="kv_lora_rank"),
-        qk_nope_head_dim=view.int("qk_nope_head_dim", default=128, field_name="qk_nope_head_dim"),
+        kv_lora_rank=view.int("kv_lora_rank", default=kv_lora_d, field_name="kv_lora_rank"),
+        qk_nope_head_dim=nope,
         qk_rope_head_dim=rope_dim,
-        v_head_dim=view.int("v_head_dim", default=128, field_name="v_head_dim"),
-        num_experts=experts,
-        experts_per_token=view.int(
-            "num_experts_per_tok", default=6 if v2 else 8, field_name="experts_per_token"
+        v_head_dim=v_head,
+        mtp_layers=view.int(
+            "num_nextn_predict_layers", "num_mtp_layers", default=0, field_name="mtp_layers"
         ),
-        moe_intermediate_size=moe_inter,
-        num_shared_experts=shared_n,
-        shared_expert_intermediate_size=moe_inter * shared_n,
-        first_k_dense=first_dense,
-        router_scoring=str(scoring),
-        norm_topk_prob=view.bool("norm_topk_prob", default=not v2),
-        mtp_layers=view.int("num_nextn_predict_layers", default=0, field_name="mtp_layers"),
-        mtp_block_types=["mla", "moe"],
+        mtp_block_types=["mla", "mlp" if dense_mlp else "moe"],
+        **moe,
         **sparse,
     )
+
+
+def _shared_indexer_layers(view: ConfigView, n: int) -> list[int]:
+    """The layers that build no DSA indexer (``indexer_types`` "shared"), as
+    configuration_glm_moe_dsa.py derives them: indexer_types, else index_topk_pattern ("F" /
+    "S" per layer), else every ``index_topk_freq``-th layer from ``index_skip_topk_offset``."""
+    kinds = view.list("indexer_types", field_name="indexer_types")
+    if kinds is None:
+        pattern = view.raw_get("index_topk_pattern", field_name="indexer_types")
+        if isinstance(pattern, str):
+            kinds = [{"F": "full", "S": "shared"}.get(c, c) for c in pattern]
+        elif isinstance(pattern, list):
+            kinds = pattern
+    if kinds is None:
+        freq = max(view.int("index_topk_freq", default=1, field_name="indexer_types"), 1)
+        offset = view.int("index_skip_topk_offset", default=2)
+        if freq == 1:
+            return []
+        return [i for i in range(n) if max(i - offset + 1, 0) % freq]
+    if len(kinds) < n or not set(kinds[:n]) <= {"full", "shared"}:
+        view.notes.append("indexer_types does not say full or shared for every layer; ignored")
+        return []
+    return [i for i in range(n) if kinds[i] == "shared"]

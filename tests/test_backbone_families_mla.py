@@ -1,0 +1,326 @@
+"""MLA and related MoE families against transformers: tiny variants of sarvam_mla,
+glm4_moe_lite, glm_moe_dsa, minicpm3 (the DeepSeek MLA block with other defaults and layer
+switches), hy_v3, mimo_v2_flash and longcat_flash are built on the meta device and counted
+parameter by parameter, as in test_backbone_reference.py; the KV cache per token is read off
+the attention modules transformers built.
+
+Marker ``reference`` (imports torch + transformers); each build is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig  # noqa: E402
+
+from tests.test_backbone_reference import SMALL, _build  # noqa: E402
+
+MLA = {
+    "q_lora_rank": 32,
+    "kv_lora_rank": 16,
+    "qk_nope_head_dim": 8,
+    "qk_rope_head_dim": 8,
+    "v_head_dim": 8,
+}
+EXPERTS = {"n_routed_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32}
+INDEXER = {"index_n_heads": 4, "index_head_dim": 16, "index_topk": 8}
+
+# (id, model_type, overrides of SMALL, the layer summary the engine gives)
+VARIANTS: list[tuple[str, str, dict[str, Any], str]] = [
+    (
+        "sarvam_mla-no-q-lora",
+        "sarvam_mla",
+        {**EXPERTS, **{k: v for k, v in MLA.items() if k != "q_lora_rank"}},
+        "4 MLA · 1 MLP + 3 MoE",
+    ),
+    (
+        "sarvam_mla-q-lora-dense2-shared2-bias-tied",
+        "sarvam_mla",
+        {
+            **EXPERTS,
+            **MLA,
+            "first_k_dense_replace": 2,
+            "n_shared_experts": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+        },
+        "4 MLA · 2 MLP + 2 MoE",
+    ),
+    ("glm4_moe_lite", "glm4_moe_lite", {**EXPERTS, **MLA}, "4 MLA · 1 MLP + 3 MoE"),
+    (
+        "glm4_moe_lite-mlp-layer-types-no-q-lora-bias",
+        "glm4_moe_lite",
+        {
+            **EXPERTS,
+            **MLA,
+            "q_lora_rank": None,
+            "mlp_layer_types": ["sparse", "dense", "sparse", "dense"],
+            "attention_bias": True,
+            "n_shared_experts": 2,
+            "first_k_dense_replace": 3,  # not read by Glm4MoeLite
+        },
+        "4 MLA · 2 MoE + 2 MLP",
+    ),
+    ("glm_moe_dsa", "glm_moe_dsa", {**EXPERTS, **MLA, **INDEXER}, "4 MLA · 3 MLP + 1 MoE"),
+    (
+        "glm_moe_dsa-shared-indexers-mlp-layer-types",
+        "glm_moe_dsa",
+        {
+            **EXPERTS,
+            **MLA,
+            **INDEXER,
+            "indexer_types": ["full", "shared", "full", "shared"],
+            "mlp_layer_types": ["dense", "sparse", "sparse", "sparse"],
+            "tie_word_embeddings": True,
+        },
+        "4 MLA · 1 MLP + 3 MoE",
+    ),
+    (
+        "glm_moe_dsa-topk-pattern",
+        "glm_moe_dsa",
+        {**EXPERTS, **MLA, **INDEXER, "index_topk_pattern": "FSSF", "first_k_dense_replace": 1},
+        "4 MLA · 1 MLP + 3 MoE",
+    ),
+    ("minicpm3", "minicpm3", {**MLA}, "4 MLA · 4 MLP"),
+    (
+        "minicpm3-no-q-lora-bias-untied-default-v",
+        "minicpm3",
+        {
+            **{k: v for k, v in MLA.items() if k != "v_head_dim"},
+            "q_lora_rank": None,
+            "attention_bias": True,
+            "mlp_bias": True,
+            "tie_word_embeddings": False,
+        },
+        "4 MLA · 4 MLP",
+    ),
+    (
+        "hy_v3",
+        "hy_v3",
+        {"num_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 32, "head_dim": 16},
+        "4 GQA · 1 MLP + 3 MoE",
+    ),
+    (
+        "hy_v3-bias-shared2-mlp-layer-types-tied",
+        "hy_v3",
+        {
+            "num_experts": 8,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 32,
+            "head_dim": 16,
+            "attention_bias": True,
+            "mlp_bias": True,
+            "num_shared_experts": 2,
+            "mlp_layer_types": ["sparse", "dense", "sparse", "dense"],
+            "tie_word_embeddings": True,
+        },
+        "4 GQA · 2 MoE + 2 MLP",
+    ),
+    (
+        "mimo_v2_flash-default-pattern",
+        "mimo_v2_flash",
+        {**EXPERTS, "num_hidden_layers": 7, "head_dim": 24, "v_head_dim": 16},
+        "2 full + 5 sliding · 1 MLP + 6 MoE",
+    ),
+    (
+        "mimo_v2_flash-layer-types-bias-tied",
+        "mimo_v2_flash",
+        {
+            **EXPERTS,
+            "head_dim": 24,
+            "v_head_dim": 16,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "layer_types": [
+                "sliding_attention",
+                "full_attention",
+                "sliding_attention",
+                "full_attention",
+            ],
+            "mlp_layer_types": ["sparse", "dense", "sparse", "sparse"],
+            "sliding_window": 16,
+        },
+        "2 sliding + 2 full · 3 MoE + 1 MLP",
+    ),
+    (
+        "mimo_v2_flash-all-full",
+        "mimo_v2_flash",
+        {**EXPERTS, "head_dim": 24, "v_head_dim": 16, "layer_types": ["full_attention"] * 4},
+        "4 GQA · 1 MLP + 3 MoE",
+    ),
+    (
+        "longcat_flash-zero-experts",
+        "longcat_flash",
+        {
+            **MLA,
+            "n_routed_experts": 8,
+            "moe_topk": 2,
+            "expert_ffn_hidden_size": 32,
+            "zero_expert_num": 4,
+        },
+        "4 MLA · 2 MoE with an MLP in parallel + 2 MLP",
+    ),
+    (
+        "longcat_flash-no-zero-experts-bias-tied",
+        "longcat_flash",
+        {
+            **MLA,
+            "n_routed_experts": 8,
+            "moe_topk": 2,
+            "expert_ffn_hidden_size": 32,
+            "zero_expert_num": 0,
+            "attention_bias": True,
+            "router_bias": True,
+            "tie_word_embeddings": True,
+        },
+        "4 MLA · 2 MoE with an MLP in parallel + 2 MLP",
+    ),
+    (
+        "longcat_flash-router-bias-widths",
+        "longcat_flash",
+        {
+            **MLA,
+            "n_routed_experts": 8,
+            "moe_topk": 2,
+            "expert_ffn_hidden_size": 32,
+            "zero_expert_num": 8,
+            "router_bias": True,
+            "ffn_hidden_size": 48,
+            "num_hidden_layers": 6,
+        },
+        "6 MLA · 3 MoE with an MLP in parallel + 3 MLP",
+    ),
+]
+
+
+def _reference(cfg) -> tuple[int, int]:
+    """(total, active) of the transformers model: active is total minus the (E - k) / E share
+    of each layer's ``.experts.`` parameters (E = n_routed_experts, k = top-k)."""
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    routed: dict[int, int] = {}
+    for name, p in model.named_parameters():
+        if ".experts." in name:
+            parts = name.split(".")
+            idx = int(parts[parts.index("layers") + 1])
+            routed[idx] = routed.get(idx, 0) + p.numel()
+    e = getattr(cfg, "n_routed_experts", None) or getattr(cfg, "num_experts", None) or 0
+    k = getattr(cfg, "moe_topk", None) or getattr(cfg, "num_experts_per_tok", None) or 0
+    active = total - sum(n * (e - k) // e for n in routed.values()) if e else total
+    return total, active
+
+
+def _kv_elements_per_token(model, cfg) -> int:
+    """What each attention module transformers built caches per token: MLA the latent and the
+    RoPE key (and the DSA indexer's key where the layer has an indexer), softmax attention its
+    K and V projections' widths."""
+    total = 0
+    for layer in model.model.layers:
+        attns = layer.self_attn
+        for attn in attns if isinstance(attns, torch.nn.ModuleList) else [attns]:
+            if hasattr(attn, "kv_a_proj_with_mqa"):
+                total += cfg.kv_lora_rank + cfg.qk_rope_head_dim
+                if getattr(attn, "indexer", None) is not None:
+                    total += cfg.index_head_dim
+            else:
+                total += attn.k_proj.out_features + attn.v_proj.out_features
+    return total
+
+
+@pytest.mark.parametrize("name,model_type,extra,summary", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_tiny_variant_matches_transformers(
+    name: str, model_type: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
+    total, active = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert report["backbone"]["family"] == model_type
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == active
+    assert sum(params["breakdown"].values()) == total
+    assert sum(params["per_layer"]) == total - (
+        params["breakdown"]["embeddings"]
+        + params["breakdown"]["lm_head"]
+        + report["spec"]["hidden_size"]  # the final norm
+    )
+    model = _build(cfg)
+    assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model, cfg) * 2
+    assert report["backbone"]["layers"]["summary"] == summary
+    # the MoE layers are where transformers built experts (longcat: the first sublayer of each)
+    pattern = report["backbone"]["layers"]["pattern"]
+    built = [hasattr(getattr(layer, "mlp", None), "experts") for layer in model.model.layers]
+    if model_type == "longcat_flash":
+        assert [p["ffn"] == "moe" for p in pattern] == [b for b in built for b in (b, False)]
+    else:
+        assert [p["ffn"] == "moe" for p in pattern] == built
+
+
+def test_default_configs_match_transformers() -> None:
+    """Each type's config class defaults (the released checkpoints' shapes), to the parameter."""
+    expected = {
+        "sarvam_mla": 106_031_763_456,
+        "glm4_moe_lite": 29_943_390_976,
+        "glm_moe_dsa": 743_911_199_232,
+        "minicpm3": 4_073_875_968,
+        "hy_v3": 295_033_528_320,
+        "mimo_v2_flash": 308_778_768_832,
+        "longcat_flash": 741_053_585_408,
+    }
+    for model_type, total in expected.items():
+        cfg = AutoConfig.for_model(model_type)
+        report = analyze_config(cfg.to_dict())
+        assert report["estimated"] is False, model_type
+        assert report["params"]["total"] == total, model_type
+    assert (
+        sum(p.numel() for p in _build(AutoConfig.for_model("minicpm3")).parameters())
+        == (expected["minicpm3"])
+    )
+
+
+def test_glm_moe_dsa_indexer_schedule_as_config_json_writes_it() -> None:
+    """Without indexer_types, GlmMoeDsaConfig derives it from index_topk_freq /
+    index_skip_topk_offset: a layer that reuses the previous top-k builds no indexer and caches
+    no indexer key, and the engine says how many do."""
+    written = {"model_type": "glm_moe_dsa", **SMALL, **EXPERTS, **MLA, **INDEXER}
+    written.update(num_hidden_layers=6, index_topk_freq=2, index_skip_topk_offset=1)
+    cfg = AutoConfig.for_model(
+        "glm_moe_dsa", **{k: v for k, v in written.items() if k != "model_type"}
+    )
+    model = _build(cfg)
+    shared = sum(layer.self_attn.indexer is None for layer in model.model.layers)
+    assert shared == 3
+    report = analyze_config(written)
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model, cfg) * 2
+    assert f"{shared} of the 6 layers reuse the previous indexer's top-k" in " ".join(
+        report["notes"]
+    )
+    at_64 = analyze_config(written, context_len=64)
+    latent, idx = 16 + 8, 16
+    assert at_64["compute"]["decode_bytes_detail"]["kv"] == 2 * (
+        6 * latent * 8 + (6 - shared) * idx * 64
+    )
+    bad = analyze_config({**written, "indexer_types": ["full", "sometimes"] * 3})
+    assert "indexer_types does not say full or shared for every layer; ignored" in bad["notes"]
+
+
+def test_mimo_v2_flash_sliding_layers_cache_their_doubled_kv_heads_up_to_the_window() -> None:
+    """Sliding layers hold 2 x num_key_value_heads K and V heads (K head_dim, V v_head_dim
+    wide) for at most sliding_window tokens; full layers num_key_value_heads for every token."""
+    extra = dict(VARIANTS[[v[0] for v in VARIANTS].index("mimo_v2_flash-layer-types-bias-tied")][2])
+    cfg = AutoConfig.for_model("mimo_v2_flash", **{**SMALL, **extra})
+    report = analyze_config(cfg.to_dict(), context_len=64)
+    full, sliding = 2 * (24 + 16), 4 * (24 + 16)
+    assert report["memory"]["kv_bytes"]["bytes"] == 2 * (2 * full * 64 + 2 * sliding * 16)
+    assert report["backbone"]["attention"]["sinks"] is True
+    assert any("twice num_key_value_heads (4 K/V heads)" in n for n in report["notes"])
