@@ -1,6 +1,6 @@
 """MLA and related MoE families against transformers: tiny variants of sarvam_mla,
-glm4_moe_lite, glm_moe_dsa, minicpm3 (the DeepSeek MLA block with other defaults and layer
-switches), hy_v3, mimo_v2_flash and longcat_flash are built on the meta device and counted
+glm4_moe_lite, glm_moe_dsa, hy_v4, minicpm3 (the DeepSeek MLA block with other defaults and
+layer switches), hy_v3, mimo_v2_flash and longcat_flash are built on the meta device and counted
 parameter by parameter, as in test_backbone_reference.py; the KV cache per token is read off
 the attention modules transformers built.
 
@@ -88,6 +88,28 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str]] = [
         "glm_moe_dsa",
         {**EXPERTS, **MLA, **INDEXER, "index_topk_pattern": "FSSF", "first_k_dense_replace": 1},
         "4 MLA · 1 MLP + 3 MoE",
+    ),
+    (
+        "hy_v4-default-indexer-pattern",
+        "hy_v4",
+        {**EXPERTS, **MLA, **INDEXER, "num_hidden_layers": 6},
+        "6 MLA · 1 MLP + 5 MoE",
+    ),
+    (
+        "hy_v4-hc2-bias-tied-shared2-layer-types",
+        "hy_v4",
+        {
+            **EXPERTS,
+            **MLA,
+            **INDEXER,
+            "hc_mult": 2,
+            "attention_bias": True,
+            "tie_word_embeddings": True,
+            "n_shared_experts": 2,
+            "indexer_types": ["full", "full", "shared", "full"],
+            "mlp_layer_types": ["sparse", "dense", "sparse", "dense"],
+        },
+        "4 MLA · 2 MoE + 2 MLP",
     ),
     ("minicpm3", "minicpm3", {**MLA}, "4 MLA · 4 MLP"),
     (
@@ -248,12 +270,9 @@ def test_tiny_variant_matches_transformers(
     assert params["total"] == total, params["breakdown"]
     assert params["active"] == active
     assert sum(params["breakdown"].values()) == total
-    assert sum(params["per_layer"]) == total - (
-        params["breakdown"]["embeddings"]
-        + params["breakdown"]["lm_head"]
-        + report["spec"]["hidden_size"]  # the final norm
-    )
     model = _build(cfg)
+    in_layers = sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+    assert sum(params["per_layer"]) == in_layers
     assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model, cfg) * 2
     assert report["backbone"]["layers"]["summary"] == summary
     # the MoE layers are where transformers built experts (longcat: the first sublayer of each)
@@ -275,6 +294,7 @@ def test_default_configs_match_transformers() -> None:
         "hy_v3": 295_033_528_320,
         "mimo_v2_flash": 308_778_768_832,
         "longcat_flash": 741_053_585_408,
+        "hy_v4": 58_278_193_133,
     }
     for model_type, total in expected.items():
         cfg = AutoConfig.for_model(model_type)
@@ -324,3 +344,23 @@ def test_mimo_v2_flash_sliding_layers_cache_their_doubled_kv_heads_up_to_the_win
     assert report["memory"]["kv_bytes"]["bytes"] == 2 * (2 * full * 64 + 2 * sliding * 16)
     assert report["backbone"]["attention"]["sinks"] is True
     assert any("twice num_key_value_heads (4 K/V heads)" in n for n in report["notes"])
+
+
+def test_hy_v4_indexer_schedule_and_hyper_connections_as_config_json_writes_it() -> None:
+    """Without indexer_types, HYV4Config runs the indexer in layer 0 and every 4th layer from
+    layer 1; the hyper-connections add hc_mult-stream mixing weights around every attention and
+    FFN and before the final norm, which the total counts and the layer pattern does not
+    change."""
+    written = {"model_type": "hy_v4", **SMALL, **EXPERTS, **MLA, **INDEXER}
+    written.update(num_hidden_layers=7, hc_mult=3)
+    cfg = AutoConfig.for_model("hy_v4", **{k: v for k, v in written.items() if k != "model_type"})
+    model = _build(cfg)
+    indexed = [layer.self_attn.indexer is not None for layer in model.model.layers]
+    assert indexed == [True, True, False, False, False, True, False]
+    report = analyze_config(written)
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model, cfg) * 2
+    hc = sum(p.numel() for n, p in model.named_parameters() if "_hc." in n or "hc_head" in n)
+    assert report["params"]["breakdown"]["other"] == hc
+    assert report["backbone"]["attention"]["output_gate"] is True
+    assert report["backbone"]["attention"]["sinks"] is True

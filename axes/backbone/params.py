@@ -181,6 +181,11 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
     if spec.attention_head_gate:  # Bailing Hybrid g_proj: hidden -> one gate per head
         total += h * nh
         weights += h * nh
+    if spec.attention_output_gate:  # modeling_hy_v4.py gate_proj: hidden -> heads x v_head_dim
+        total += h * nh * v
+        weights += h * nh * v
+    if spec.attention_sinks:  # modeling_hy_v4.py: one sink logit per head
+        total += nh
     if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer
         indexer, indexer_weights = indexer_params(spec)
         total += indexer
@@ -621,6 +626,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         inactive += skipped
     if spec.heads_per_layer:
         linear_weights += _heads_per_layer(spec, b, per_layer)
+    if spec.hyper_connections:
+        _hyper_connections(spec, b, per_layer)
     if spec.index_shared_layers:
         # glm_moe_dsa "shared" layers (modeling_glm_moe_dsa.py GlmMoeDsaAttention): no indexer
         indexer, indexer_weights = indexer_params(spec)
@@ -658,6 +665,18 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "block_routed": routed,
     }
     return count
+
+
+def _hyper_connections(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> None:
+    """``modeling_hy_v4.py``: HYV4HyperConnection around the attention and around the FFN of
+    every layer (``fn``: 2 x hc_mult rows over the hc_mult concatenated streams, ``base``,
+    ``scale`` of 2) and HYV4HyperHead before the final norm (hc_mult rows, base, one scale):
+    fp32 parameters outside the linears (not in the matmul weights FP8/AWQ/GPTQ convert)."""
+    hc, h = spec.hyper_connections, spec.hidden_size
+    per = 2 * (2 * hc * hc * h + 2 * hc + 2)
+    for i in range(len(per_layer)):
+        per_layer[i] += per
+    b["other"] += per * len(per_layer) + hc * hc * h + hc + 1
 
 
 def gemma3n_layer_extras(spec: ArchSpec) -> tuple[int, int, int]:

@@ -379,6 +379,9 @@ class ArchSpec:
     # GLM-5 (glm_moe_dsa indexer_types "shared"): layers that build no indexer and cache no
     # indexer key, reusing the previous indexer's top-k; None: every MLA layer has one
     index_shared_layers: list[int] | None = None
+    # Hy-V4 (hy_v4 hc_mult): streams of the hyper-connections around each attention and FFN;
+    # 0: plain residuals
+    hyper_connections: int = 0
     # Gemma 4 (modeling_gemma4.py): full-attention layers with their own head width and K/V
     # heads (global_head_dim, num_global_key_value_heads), no v_proj on them with
     # attention_k_eq_v (V is read from the key projection), the last num_kv_shared_layers

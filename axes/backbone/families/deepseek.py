@@ -60,6 +60,7 @@ MODEL_TYPES = (
     "glm4_moe_lite",
     "glm_moe_dsa",
     "minicpm3",
+    "hy_v4",
 )
 # max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
 # remote code only: no default to mirror)
@@ -71,6 +72,7 @@ MAX_POSITIONS = {
     "glm4_moe_lite": 202752,
     "glm_moe_dsa": 202752,
     "minicpm3": 32768,
+    "hy_v4": 262144,
 }
 # each type's configuration_*.py defaults: first_k_dense_replace, n_routed_experts,
 # n_shared_experts, moe_intermediate_size, num_experts_per_tok, q_lora_rank, qk_nope_head_dim,
@@ -85,9 +87,12 @@ DEFAULTS = {
     "glm4_moe_lite": (1, 64, 1, 1536, 4, 768, 192, 256, 512, 64, 64),
     "glm_moe_dsa": (3, 256, 1, 2048, 8, 2048, 192, 256, 512, 64, 32),
     "minicpm3": (0, 0, 0, 0, 0, 768, 64, None, 256, 32, 0),
+    "hy_v4": (1, 256, 1, 768, 8, 1536, 192, 256, 512, 64, 16),
 }
 # types whose MLP placement is ``mlp_layer_types`` ("dense" / "sparse")
-_MLP_LAYER_TYPES = ("deepseek_v32", "glm4_moe_lite", "glm_moe_dsa")
+_MLP_LAYER_TYPES = ("deepseek_v32", "glm4_moe_lite", "glm_moe_dsa", "hy_v4")
+# types whose MLA layers have a DSA indexer
+_INDEXED = ("deepseek_v32", "glm_moe_dsa", "hy_v4")
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -133,7 +138,7 @@ def read(view: ConfigView) -> ArchSpec:
     if dense_mlp:  # modeling_minicpm3.py: a dense MLP in every layer, no experts
         first_dense = n
         experts = shared_n = moe_inter = 0
-    elif mt == "glm4_moe_lite":  # Glm4MoeLiteConfig: mlp_layer_types, else the first dense
+    elif mt in ("glm4_moe_lite", "hy_v4"):  # mlp_layer_types, else the first layer dense
         first_dense = 1
     dense = min(max(first_dense, 0), len(mixers))  # layers [0, first_k_dense) are dense
     ffns = ["mlp"] * dense + ["moe"] * (len(mixers) - dense)
@@ -165,7 +170,7 @@ def read(view: ConfigView) -> ArchSpec:
         v_head = core["hidden_size"] // heads if heads else 0
     scoring = view.raw_get("scoring_func", default="softmax" if v2 else "sigmoid")
     sparse: dict = {}
-    if mt in ("deepseek_v32", "glm_moe_dsa"):
+    if mt in _INDEXED:
         sparse = {
             "index_n_heads": view.int(
                 "index_n_heads", default=idx_heads_d, field_name="index_n_heads"
@@ -173,14 +178,20 @@ def read(view: ConfigView) -> ArchSpec:
             "index_head_dim": view.int("index_head_dim", default=128, field_name="index_head_dim"),
             "index_topk": view.int("index_topk", default=2048, field_name="index_topk"),
         }
-        if mt == "glm_moe_dsa":
-            skipped = _shared_indexer_layers(view, n)
+        if mt != "deepseek_v32":
+            skipped = _shared_indexer_layers(view, n, hy_v4=mt == "hy_v4")
             if skipped:
                 sparse["index_shared_layers"] = skipped
                 view.notes.append(
                     f"{len(skipped)} of the {n} layers reuse the previous indexer's top-k "
                     "(indexer_types shared): they build no indexer and cache no indexer key"
                 )
+    if mt == "hy_v4":
+        # modeling_hy_v4.py HYV4Attention: gate_proj (hidden -> heads x v_head_dim) gates the
+        # output, one sink logit per head; HYV4HyperConnection around attention and the FFN
+        sparse["attention_output_gate"] = True
+        sparse["attention_sinks"] = True
+        sparse["hyper_connections"] = view.int("hc_mult", default=4, field_name="hc_mult")
     moe: dict = {}
     if not dense_mlp:
         moe = {
@@ -215,11 +226,14 @@ def read(view: ConfigView) -> ArchSpec:
     )
 
 
-def _shared_indexer_layers(view: ConfigView, n: int) -> list[int]:
+def _shared_indexer_layers(view: ConfigView, n: int, *, hy_v4: bool = False) -> list[int]:
     """The layers that build no DSA indexer (``indexer_types`` "shared"), as
     configuration_glm_moe_dsa.py derives them: indexer_types, else index_topk_pattern ("F" /
-    "S" per layer), else every ``index_topk_freq``-th layer from ``index_skip_topk_offset``."""
+    "S" per layer), else every ``index_topk_freq``-th layer from ``index_skip_topk_offset``.
+    configuration_hy_v4.py: indexer_types, else full in layer 0 and every 4th from layer 1."""
     kinds = view.list("indexer_types", field_name="indexer_types")
+    if kinds is None and hy_v4:
+        return [i for i in range(n) if i and (i - 1) % 4]
     if kinds is None:
         pattern = view.raw_get("index_topk_pattern", field_name="indexer_types")
         if isinstance(pattern, str):
