@@ -85,6 +85,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("mlp_layer_types does not say dense or sparse for every layer; ignored"),
     gettext_noop("indexer_types does not say full or shared for every layer; ignored"),
     gettext_noop(
+        "DeepSeek-V4 attention: every layer caches the last %(n_window)s tokens' shared K=V "
+        "(%(n_width)s per token); %(n_csa)s CSA layers add one entry per %(n_csa_rate)s tokens "
+        "and an indexer key, %(n_hca)s HCA layers one entry per %(n_hca_rate)s tokens"
+    ),
+    gettext_noop(
         "sliding-window layers have twice num_key_value_heads (%(n_sliding)s K/V heads) and "
         "attention sinks; full-attention layers have %(n_full)s K/V heads"
     ),

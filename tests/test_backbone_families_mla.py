@@ -1,6 +1,6 @@
 """MLA and related MoE families against transformers: tiny variants of sarvam_mla,
 glm4_moe_lite, glm_moe_dsa, hy_v4, minicpm3 (the DeepSeek MLA block with other defaults and
-layer switches), hy_v3, mimo_v2_flash and longcat_flash are built on the meta device and counted
+layer switches), hy_v3, mimo_v2_flash, longcat_flash and deepseek_v4 are built on the meta device and counted
 parameter by parameter, as in test_backbone_reference.py; the KV cache per token is read off
 the attention modules transformers built.
 
@@ -364,3 +364,108 @@ def test_hy_v4_indexer_schedule_and_hyper_connections_as_config_json_writes_it()
     assert report["params"]["breakdown"]["other"] == hc
     assert report["backbone"]["attention"]["output_gate"] is True
     assert report["backbone"]["attention"]["sinks"] is True
+
+
+# DeepSeek-V4: shared-KV MQA with compressors, grouped output, mHC, hash-routed first layers
+DSV4 = {
+    "head_dim": 16,
+    "num_key_value_heads": 1,
+    "q_lora_rank": 32,
+    "o_groups": 2,
+    "o_lora_rank": 16,
+    "index_n_heads": 4,
+    "index_head_dim": 8,
+    "index_topk": 4,
+    "n_routed_experts": 8,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "hc_mult": 2,
+    "sliding_window": 16,
+    "compress_rates": {"compressed_sparse_attention": 4, "heavily_compressed_attention": 8},
+}
+DSV4_VARIANTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("default-layer-types-hash", {}, {}),
+    (
+        "layer-types-hc3-mlp-bias-tied",
+        {
+            "num_hidden_layers": 5,
+            "layer_types": [
+                "sliding_attention",
+                "compressed_sparse_attention",
+                "heavily_compressed_attention",
+                "compressed_sparse_attention",
+                "sliding_attention",
+            ],
+            "hc_mult": 3,
+            "mlp_bias": True,
+            "tie_word_embeddings": True,
+            "mlp_layer_types": ["moe", "hash_moe", "moe", "moe", "moe"],
+        },
+        {},
+    ),
+    # the legacy keys a V4 config.json may carry, read as DeepseekV4Config folds them in
+    (
+        "legacy-compress-ratios",
+        {},
+        {"compress_ratios": [0, 4, 128, 4], "compress_rate_hca": 8, "num_hash_layers": 1},
+    ),
+]
+
+
+def _dsv4_kv_elements(model) -> int:
+    """Per token at full length, read off the built modules: every layer's window of K=V
+    (head_dim), a compressor's head_dim entry per compress_rate tokens, a CSA indexer's key per
+    its rate."""
+    total = 0
+    for layer in model.model.layers:
+        attn = layer.self_attn
+        total += attn.head_dim
+        compressor = attn.compressor
+        if compressor is not None:
+            total += compressor.head_dim // compressor.compress_rate
+            indexer = getattr(compressor, "indexer", None)
+            if indexer is not None:
+                total += indexer.head_dim // indexer.compress_rate
+    return total
+
+
+@pytest.mark.parametrize("name,extra,written", DSV4_VARIANTS, ids=[v[0] for v in DSV4_VARIANTS])
+def test_deepseek_v4_matches_transformers(name: str, extra: dict, written: dict) -> None:
+    # V4 reads intermediate_size as moe_intermediate_size (attribute_map): SMALL's is left out
+    small = {k: v for k, v in SMALL.items() if k != "intermediate_size"}
+    config = {**small, **DSV4, **extra, **written}
+    cfg = AutoConfig.for_model("deepseek_v4", **config)
+    total, active = _reference(cfg)
+    model = _build(cfg)
+    # as transformers round-trips it and as config.json writes it
+    for report in (
+        analyze_config(cfg.to_dict()),
+        analyze_config({"model_type": "deepseek_v4", **config}),
+    ):
+        params = report["params"]
+        assert report["estimated"] is False, report["notes"]
+        assert (params["total"], params["active"]) == (total, active), params["breakdown"]
+        in_layers = sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+        assert sum(params["per_layer"]) == in_layers
+        assert report["memory"]["kv_bytes_per_token"] == _dsv4_kv_elements(model) * 2
+        n = cfg.num_hidden_layers
+        assert report["backbone"]["layers"]["summary"] == f"{n} sliding MQA · {n} MoE"
+        csa = cfg.layer_types.count("compressed_sparse_attention")
+        assert f"; {csa} CSA layers add one entry per" in " ".join(report["notes"])
+
+
+def test_deepseek_v4_default_config_and_its_cache() -> None:
+    """DeepSeek-V4-Flash's shapes (the config class defaults): 284,325,869,015 parameters,
+    ~13.8B active; at 1M tokens the cache holds the compressed entries of every token and a
+    128-token window per layer."""
+    cfg = AutoConfig.for_model("deepseek_v4")
+    report = analyze_config(cfg.to_dict(), context_len=1_000_000)
+    assert report["params"]["total"] == 284_325_869_015
+    csa = cfg.layer_types.count("compressed_sparse_attention")
+    hca = cfg.layer_types.count("heavily_compressed_attention")
+    grows = csa * (512 + 128) // 4 + hca * 512 // 128
+    window = cfg.num_hidden_layers * 512
+    assert report["memory"]["kv_bytes"]["bytes"] == 2 * (grows * 1_000_000 + window * 128)
+    assert report["memory"]["kv_bytes_per_token_sliding"] == window * 2
+    assert report["backbone"]["attention"]["sparse_top_k"] == 512
+    assert not any("DeepSeek Sparse Attention" in n for n in report["notes"])

@@ -108,6 +108,29 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                 4 * spec.num_attention_heads * spec.head_dim * context_len
                 + 4 * (spec.ssm_intermediate_size or 0) * (spec.ssm_state_size or 0)
             )
+    if spec.compressed_attention is not None:
+        flops += _compressed_attention_flops(spec, context_len)
+    return flops
+
+
+def _compressed_attention_flops(spec: ArchSpec, context_len: int) -> int:
+    """DeepSeek-V4 beyond the sliding window: an HCA layer attends to its context_len / rate
+    compressed entries, a CSA layer to the index_topk its indexer picks among them, the
+    indexer scoring every entry (index heads x index_head_dim)."""
+    rates = spec.compress_rates or {}
+    nh, hd = spec.num_attention_heads, spec.head_dim
+    flops = 0
+    for kind in spec.compressed_attention or ():
+        rate = rates.get(kind, 0)
+        if kind == "sliding_attention" or not rate:
+            continue
+        entries = context_len // rate
+        if kind == "compressed_sparse_attention":
+            attended = min(entries, spec.index_topk) if spec.index_topk else entries
+            flops += 2 * (spec.index_n_heads or 0) * (spec.index_head_dim or 0) * entries
+        else:
+            attended = entries
+        flops += 4 * nh * hd * attended
     return flops
 
 
@@ -177,7 +200,7 @@ def compute_report(
     )
     weight_bytes, weight_basis = decode_weight_bytes(spec, count, weight_params=weight_params)
     topk = spec.index_topk
-    if topk and context_len > topk:
+    if topk and context_len > topk and spec.compressed_attention is None:
         # DeepSeek Sparse Attention: a step reads every indexer key but the latents of only
         # index_topk tokens
         latent = (spec.kv_lora_rank or 0) + (spec.qk_rope_head_dim or 0)

@@ -72,8 +72,29 @@ def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
     return 0
 
 
+def compressed_kv_elements(spec: ArchSpec) -> tuple[int | float, int]:
+    """DeepSeek-V4 (``modeling_deepseek_v4.py`` DeepseekV4HCACache / DeepseekV4CSACache):
+    (elements per token that keep growing: each compressed layer's head_dim entry per
+    compress rate tokens, CSA layers also an index_head_dim indexer key per rate tokens;
+    elements per token of the sliding window every layer keeps: head_dim, K and V being one
+    tensor). Amortized per token: a float where a rate does not divide the width."""
+    hd, idx = spec.head_dim, spec.index_head_dim or 0
+    rates = spec.compress_rates or {}
+    grows: int | float = 0
+    for kind in spec.compressed_attention or ():
+        rate = rates.get(kind, 0)
+        if kind == "sliding_attention" or not rate:
+            continue
+        width = hd + idx if kind == "compressed_sparse_attention" else hd
+        grows += width // rate if width % rate == 0 else width / rate
+    return grows, hd * len(spec.compressed_attention or ())
+
+
 def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
     """(bytes per token of full-length layers, bytes per token of sliding layers)."""
+    if spec.compressed_attention is not None:
+        grows, window = compressed_kv_elements(spec)
+        return grows * dtype_bytes, window * dtype_bytes
     full = sliding = 0
     for mixer, count in spec.kv_mixer_counts.items():
         n = kv_elements_per_token(spec, mixer) * dtype_bytes * count
@@ -211,6 +232,9 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
     """(KV elements per token of full-length layers, of sliding layers, recurrent state) in
     one pass over the mixers: ``kv_split_per_token`` is these element counts x dtype bytes
     (integer sums, so the same figures), the state is ``state_bytes_per_sequence``."""
+    if spec.compressed_attention is not None:  # DeepSeek-V4: no recurrent state
+        grows, window = compressed_kv_elements(spec)
+        return grows, window, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}
     if spec.v_head_dim is not None and not spec.kv_lora_rank:
         # mimo_v2_flash (V heads v_head_dim wide, softmax attention only): per mixer
         full, sliding = kv_split_per_token(spec, 1)

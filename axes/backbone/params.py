@@ -104,6 +104,8 @@ def attention_params(
     """
     if spec.v_head_dim is not None:
         return _split_v_attention_params(spec, mixer)
+    if spec.attention_kv_shared:
+        return _dsv4_attention_params(spec)
     h, nh = spec.hidden_size, spec.num_attention_heads
     kv, hd = spec.attention_dims(mixer)
     q_out = nh * hd * (2 if spec.attention_output_gate else 1)
@@ -137,6 +139,37 @@ def attention_params(
         total += gate_weights
         weights += gate_weights
     return total + spec.attention_extra, weights
+
+
+def _dsv4_attention_params(spec: ArchSpec) -> tuple[int, int]:
+    """One DeepSeek-V4 attention without its compressor (``modeling_deepseek_v4.py``
+    DeepseekV4Attention): ``q_a_proj`` hidden -> q_lora_rank, ``q_a_norm``, ``q_b_proj`` ->
+    heads x head_dim, one ``kv_proj`` hidden -> head_dim (K and V) and ``kv_norm``, the grouped
+    ``o_a_proj`` (o_groups blocks of heads x head_dim / o_groups -> o_lora_rank) and ``o_b_proj``
+    (o_groups x o_lora_rank -> hidden), one sink per head; no biases."""
+    h, nh, hd = spec.hidden_size, spec.num_attention_heads, spec.head_dim
+    q_rank, o_rank = spec.q_lora_rank or 0, spec.o_lora_rank
+    weights = h * q_rank + q_rank * nh * hd + h * hd + nh * hd * o_rank + spec.o_groups * o_rank * h
+    return weights + q_rank + hd + nh, weights
+
+
+def dsv4_compressor_params(spec: ArchSpec, layer_type: str) -> tuple[int, int]:
+    """(params, matmul weights) of one DeepSeek-V4 compressor (``modeling_deepseek_v4.py``):
+    DeepseekV4HCACompressor (``kv_proj`` / ``gate_proj`` hidden -> head_dim, ``position_bias``
+    rate x head_dim, ``kv_norm``) or DeepseekV4CSACompressor (the same at twice the width, the
+    windows overlapping, plus DeepseekV4Indexer: the same at index_head_dim, ``q_b_proj``
+    q_lora_rank -> index heads x index_head_dim and the scorer's ``weights_proj`` hidden ->
+    index heads); none in a sliding_attention layer."""
+    if layer_type == "sliding_attention":
+        return 0, 0
+    h, hd = spec.hidden_size, spec.head_dim
+    rate = (spec.compress_rates or {}).get(layer_type, 0)
+    if layer_type != "compressed_sparse_attention":
+        weights = 2 * h * hd
+        return weights + rate * hd + hd, weights
+    n_idx, d_idx = spec.index_n_heads or 0, spec.index_head_dim or 0
+    weights = 4 * h * hd + 4 * h * d_idx + (spec.q_lora_rank or 0) * n_idx * d_idx + h * n_idx
+    return weights + rate * 2 * hd + hd + rate * 2 * d_idx + d_idx, weights
 
 
 def _split_v_attention_params(spec: ArchSpec, mixer: str | None) -> tuple[int, int]:
@@ -628,6 +661,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         linear_weights += _heads_per_layer(spec, b, per_layer)
     if spec.hyper_connections:
         _hyper_connections(spec, b, per_layer)
+    if spec.compressed_attention:
+        linear_weights += _dsv4_compressors(spec, b, per_layer)
     if spec.index_shared_layers:
         # glm_moe_dsa "shared" layers (modeling_glm_moe_dsa.py GlmMoeDsaAttention): no indexer
         indexer, indexer_weights = indexer_params(spec)
@@ -673,10 +708,27 @@ def _hyper_connections(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) 
     ``scale`` of 2) and HYV4HyperHead before the final norm (hc_mult rows, base, one scale):
     fp32 parameters outside the linears (not in the matmul weights FP8/AWQ/GPTQ convert)."""
     hc, h = spec.hyper_connections, spec.hidden_size
-    per = 2 * (2 * hc * hc * h + 2 * hc + 2)
+    # modeling_deepseek_v4.py DeepseekV4HyperConnection: pre, post and an hc x hc comb
+    rows = 2 * hc + (hc * hc if spec.hyper_connection_comb else 0)
+    per = 2 * (rows * hc * h + rows + (3 if spec.hyper_connection_comb else 2))
     for i in range(len(per_layer)):
         per_layer[i] += per
     b["other"] += per * len(per_layer) + hc * hc * h + hc + 1
+
+
+def _dsv4_compressors(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Add each DeepSeek-V4 layer's compressor (by its type) to ``b`` and ``per_layer``;
+    returns their matmul weights."""
+    figures: dict[str, tuple[int, int]] = {}
+    weights = 0
+    for i, kind in enumerate(spec.compressed_attention or ()):
+        if kind not in figures:
+            figures[kind] = dsv4_compressor_params(spec, kind)
+        params, w = figures[kind]
+        b["attention"] += params
+        per_layer[i] += params
+        weights += w
+    return weights
 
 
 def gemma3n_layer_extras(spec: ArchSpec) -> tuple[int, int, int]:

@@ -100,7 +100,7 @@ def analyze_config(
             "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
             "transformers' own cache stores decompressed K/V and is larger"
         )
-    if spec.index_topk:
+    if spec.index_topk and spec.compressed_attention is None:
         notes.append(
             f"DeepSeek Sparse Attention: each query attends to the {spec.index_topk:,} tokens "
             f"its indexer picks; the KV cache holds the indexer's key too ({spec.index_head_dim:,} "

@@ -382,6 +382,20 @@ class ArchSpec:
     # Hy-V4 (hy_v4 hc_mult): streams of the hyper-connections around each attention and FFN;
     # 0: plain residuals
     hyper_connections: int = 0
+    # DeepSeek-V4 (modeling_deepseek_v4.py): the mHC hyper-connections also mix the streams
+    # (an hc_mult x hc_mult "comb" block, a third scale)
+    hyper_connection_comb: bool = False
+    # DeepSeek-V4 attention: one kv_proj (head_dim) serves as K and V (attention_kv_shared),
+    # a grouped output projection (o_groups groups to o_lora_rank each, then to hidden), and
+    # per layer a compressor: compressed_attention holds each layer's type
+    # ("sliding_attention": the window only, "compressed_sparse_attention": every
+    # compress_rates[type] tokens into one entry plus an indexer, or
+    # "heavily_compressed_attention"); None: no compressors
+    attention_kv_shared: bool = False
+    o_groups: int = 0
+    o_lora_rank: int = 0
+    compressed_attention: list[str] | None = None
+    compress_rates: dict[str, int] | None = None
     # Gemma 4 (modeling_gemma4.py): full-attention layers with their own head width and K/V
     # heads (global_head_dim, num_global_key_value_heads), no v_proj on them with
     # attention_k_eq_v (V is read from the key projection), the last num_kv_shared_layers
@@ -566,6 +580,9 @@ class ArchSpec:
         out["ffn_widths"] = list(self.ffn_widths) if self.ffn_widths else None
         if self.index_shared_layers:
             out["index_shared_layers"] = list(self.index_shared_layers)
+        if self.compressed_attention:
+            out["compressed_attention"] = list(self.compressed_attention)
+            out["compress_rates"] = dict(self.compress_rates or {})
         out["architectures"] = list(self.architectures)
         out["num_experts_per_token"] = self.experts_per_token  # alias the UI may expect
         out["attention_variant"] = self.attention_variant

@@ -23,6 +23,7 @@ from axes.backbone.families import (
     doge,
     dots1,
     emu3,
+    deepseek_v4,
     ernie4_5_moe,
     exaone4,
     falcon,
@@ -145,6 +146,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     zaya,
     mimo_v2_flash,
     longcat_flash,
+    deepseek_v4,
 )
 
 REGISTRY: dict[str, ModuleType] = {
