@@ -469,3 +469,39 @@ def test_deepseek_v4_default_config_and_its_cache() -> None:
     assert report["memory"]["kv_bytes_per_token_sliding"] == window * 2
     assert report["backbone"]["attention"]["sparse_top_k"] == 512
     assert not any("DeepSeek Sparse Attention" in n for n in report["notes"])
+
+
+@pytest.mark.parametrize(
+    "model_type,key",
+    [
+        ("deepseek_v32", "mlp_layer_types"),
+        ("glm_moe_dsa", "indexer_types"),
+        ("glm_moe_dsa", "index_topk_pattern"),
+        ("hy_v3", "mlp_layer_types"),
+        ("mimo_v2_flash", "mlp_layer_types"),
+        ("deepseek_v4", "layer_types"),
+        ("deepseek_v4", "compress_ratios"),
+    ],
+)
+def test_per_layer_lists_with_odd_entries_are_noted_not_a_crash(model_type: str, key: str) -> None:
+    """A per-layer list holding lists or objects (unhashable) is ignored with a note, as one
+    with unknown strings is; the count falls back to the config class's default pattern."""
+    config = AutoConfig.for_model(model_type).to_dict()
+    if key in ("index_topk_pattern", "compress_ratios"):
+        config.pop("indexer_types" if key == "index_topk_pattern" else "layer_types")
+    default = analyze_config(config)["params"]["total"]
+    config[key] = [[1]] * config["num_hidden_layers"]
+    report = analyze_config(config)
+    assert report["params"]["total"] == default
+    if key != "compress_ratios":  # transformers cannot build these: the default pattern, no note
+        assert any(key.split("_")[0] in n and "ignored" in n for n in report["notes"])
+
+
+def test_longcat_flash_sizes_past_any_model_are_refused_and_no_routed_experts_counted() -> None:
+    from axes.backbone.errors import ConfigError
+
+    config = AutoConfig.for_model("longcat_flash").to_dict()
+    with pytest.raises(ConfigError, match="num_layers is 1,000,000,000"):
+        analyze_config({**config, "num_layers": 10**9})
+    report = analyze_config({**config, "n_routed_experts": 0})
+    assert report["params"]["active"] <= report["params"]["total"]

@@ -617,7 +617,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
                 block += m
             r = moe["routed_experts"]
             a = min(spec.experts_per_token, spec.num_experts) * per_expert
-            if spec.zero_experts:  # top-k of the routed share, zero experts' rows included
+            if spec.zero_experts and spec.num_experts:  # top-k of the routed share (zero rows in)
                 a = r * min(spec.experts_per_token, spec.num_experts) // spec.num_experts
             weights += r + moe["shared_experts"]
             if spec.moe_beside_mlp:  # post_feedforward_layernorm_1/_2, pre_feedforward_layernorm_2

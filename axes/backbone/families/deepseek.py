@@ -146,7 +146,11 @@ def read(view: ConfigView) -> ArchSpec:
         # layer_types is all "indexed_attention" (the one mask modeling_deepseek_v32.py
         # builds); mlp_layer_types, when given, is what places the dense and sparse FFNs
         kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-        if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
+        if (
+            kinds is not None
+            and len(kinds) >= n
+            and all(type(k) is str and k in {"dense", "sparse"} for k in kinds[:n])
+        ):
             ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
         elif kinds is not None:
             view.notes.append(
@@ -246,7 +250,7 @@ def _shared_indexer_layers(view: ConfigView, n: int, *, hy_v4: bool = False) -> 
         if freq == 1:
             return []
         return [i for i in range(n) if max(i - offset + 1, 0) % freq]
-    if len(kinds) < n or not set(kinds[:n]) <= {"full", "shared"}:
+    if len(kinds) < n or not all(type(k) is str and k in {"full", "shared"} for k in kinds[:n]):
         view.notes.append("indexer_types does not say full or shared for every layer; ignored")
         return []
     return [i for i in range(n) if kinds[i] == "shared"]

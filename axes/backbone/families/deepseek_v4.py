@@ -42,12 +42,20 @@ _RATIO_TO_TYPE = {0: SLIDING, 4: CSA, 128: HCA}  # configuration_deepseek_v4.py
 
 def _layer_types(view: ConfigView, n: int) -> list[str]:
     kinds = view.list("layer_types", field_name="layer_types")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {CSA, HCA, SLIDING}:
+    if (
+        kinds is not None
+        and len(kinds) >= n
+        and all(type(k) is str and k in {CSA, HCA, SLIDING} for k in kinds[:n])
+    ):
         return list(kinds[:n])
     if kinds is not None:
         view.notes.append("layer_types does not describe every layer; ignored")
     ratios = view.list("compress_ratios", field_name="layer_types")
-    if ratios is not None and len(ratios) >= n and all(r in _RATIO_TO_TYPE for r in ratios[:n]):
+    if (
+        ratios is not None
+        and len(ratios) >= n
+        and all(type(r) is int and r in _RATIO_TO_TYPE for r in ratios[:n])
+    ):
         return [_RATIO_TO_TYPE[r] for r in ratios[:n]]
     return [HCA] * min(n, 2) + [CSA if i % 2 else HCA for i in range(max(n - 2, 0))]
 

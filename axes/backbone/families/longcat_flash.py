@@ -15,7 +15,8 @@ the KV cache counts one latent per sublayer, as the cache transformers builds.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.errors import ConfigError
+from axes.backbone.families._common import MAX_LAYERS, build, header, read_core, read_rope
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -30,6 +31,12 @@ def read(view: ConfigView) -> ArchSpec:
         core["rope_theta"] = 10_000_000.0  # LongcatFlashConfig.default_theta
     if view.has("num_layers"):
         layers = view.int("num_layers", field_name="num_layers")
+        if 2 * layers > MAX_LAYERS:  # checked before the per-layer lists are built
+            raise ConfigError(
+                f"num_layers is {layers:,}, over the {MAX_LAYERS:,} layers any real model has; "
+                "fix the value in config.json.",
+                key="num_layers",
+            )
     else:  # the num_hidden_layers setter: num_layers = num_hidden_layers // 2
         layers = core["num_layers"] // 2
     n = 2 * layers

@@ -58,7 +58,11 @@ def read(view: ConfigView) -> ArchSpec:
     # sinks (MiMoV2FlashAttention keys them on the layer type): kept as sliding, uncapped
     ffns = ["mlp"] * min(n, 1) + ["moe"] * max(n - 1, 0)
     kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
+    if (
+        kinds is not None
+        and len(kinds) >= n
+        and all(type(k) is str and k in {"dense", "sparse"} for k in kinds[:n])
+    ):
         ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
     elif kinds is not None:
         view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
