@@ -37,6 +37,9 @@ Types that build these same modules with other defaults (``DEFAULTS`` below):
 - minicpm3 (modeling_minicpm3.py): the MLA block (q_lora_rank, kv_lora_rank) with a dense
   SwiGLU (``mlp_bias``) in every layer, tied embeddings by default, v_head_dim
   hidden_size // heads when unset.
+- youtu (modeling_youtu.py): the V3 MLA (YoutuAttention, V3's rank and head defaults) with a
+  dense SwiGLU without bias (YoutuMLP) in every layer: configuration_youtu.py has no MoE or
+  MTP keys; tied embeddings by default.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ MODEL_TYPES = (
     "glm_moe_dsa",
     "minicpm3",
     "hy_v4",
+    "youtu",
 )
 # max_position_embeddings defaults of configuration_deepseek_v2.py / _v3.py (kimi_k2 ships
 # remote code only: no default to mirror)
@@ -73,6 +77,7 @@ MAX_POSITIONS = {
     "glm_moe_dsa": 202752,
     "minicpm3": 32768,
     "hy_v4": 262144,
+    "youtu": 131072,
 }
 # each type's configuration_*.py defaults: first_k_dense_replace, n_routed_experts,
 # n_shared_experts, moe_intermediate_size, num_experts_per_tok, q_lora_rank, qk_nope_head_dim,
@@ -88,7 +93,10 @@ DEFAULTS = {
     "glm_moe_dsa": (3, 256, 1, 2048, 8, 2048, 192, 256, 512, 64, 32),
     "minicpm3": (0, 0, 0, 0, 0, 768, 64, None, 256, 32, 0),
     "hy_v4": (1, 256, 1, 768, 8, 1536, 192, 256, 512, 64, 16),
+    "youtu": (0, 0, 0, 0, 0, 1536, 128, 128, 512, 64, 0),
 }
+# types with a dense MLP in every layer (no experts)
+_DENSE_MLP = ("minicpm3", "youtu")
 # types whose MLP placement is ``mlp_layer_types`` ("dense" / "sparse")
 _MLP_LAYER_TYPES = ("deepseek_v32", "glm4_moe_lite", "glm_moe_dsa", "hy_v4")
 # types whose MLA layers have a DSA indexer
@@ -112,7 +120,7 @@ def read(view: ConfigView) -> ArchSpec:
         rope_d,
         idx_heads_d,
     ) = DEFAULTS.get(mt, _V3)
-    dense_mlp = mt == "minicpm3"
+    dense_mlp = mt in _DENSE_MLP
     core = read_core(
         view, family="deepseek", tie_default=dense_mlp, max_pos_default=MAX_POSITIONS.get(mt)
     )
@@ -135,7 +143,7 @@ def read(view: ConfigView) -> ArchSpec:
         "moe_intermediate_size", default=moe_inter_d, field_name="moe_intermediate_size"
     )
     mixers = ["mla"] * n
-    if dense_mlp:  # modeling_minicpm3.py: a dense MLP in every layer, no experts
+    if dense_mlp:  # modeling_minicpm3.py / modeling_youtu.py: a dense MLP in every layer
         first_dense = n
         experts = shared_n = moe_inter = 0
     elif mt in ("glm4_moe_lite", "hy_v4"):  # mlp_layer_types, else the first layer dense
@@ -157,7 +165,7 @@ def read(view: ConfigView) -> ArchSpec:
                 "mlp_layer_types does not say dense or sparse for every layer; ignored"
             )
     else:
-        module = {"deepseek_v2": "deepseek_v2", "minicpm3": "minicpm3"}.get(mt, "deepseek_v3")
+        module = mt if mt in ("deepseek_v2", "minicpm3", "youtu") else "deepseek_v3"
         unread_layer_types(view, ["attention"] * n, module=module)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     # an explicit ``"q_lora_rank": null`` (DeepSeek-V2-Lite) means one plain q_proj
@@ -215,7 +223,7 @@ def read(view: ConfigView) -> ArchSpec:
         layers_from(mixers, ffns),
         qkv_bias=bias,
         o_bias=bias,
-        mlp_bias=dense_mlp and view.bool("mlp_bias", default=False, field_name="mlp_bias"),
+        mlp_bias=mt == "minicpm3" and view.bool("mlp_bias", default=False, field_name="mlp_bias"),
         q_lora_rank=q_lora,
         kv_lora_rank=view.int("kv_lora_rank", default=kv_lora_d, field_name="kv_lora_rank"),
         qk_nope_head_dim=nope,
