@@ -23,11 +23,68 @@ from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS, GPU_MEMORY_BYTES
 from axes.backbone.quantization import WEIGHTS_BASIS
 
 CONV = {
-    "total": "every parameter transformers builds for this config (sum of numel, tied lm_head counted once, buffers excluded; MTP modules that transformers does not build are reported under mtp, not in total)",
+    "total": "every parameter transformers builds for this config (AutoModelForCausalLM, sum of numel, tied lm_head counted once, buffers excluded; MTP modules and a vision tower that it does not build are reported under mtp and vision_not_built, not in total)",
     "active": "parameters one token touches in a decoder forward pass: total minus the routed experts it skips, per MoE layer (num_experts - experts_per_token) x params_per_expert; embeddings, lm_head and any vision tower included",
-    "active_excluding_input_embedding": "active minus the input embedding lookup table (kept when it is tied to the lm_head, which is a real matmul)",
+    "active_excluding_input_embedding": "active minus the input embedding lookup table (kept when it is tied to the lm_head, which is a real matmul) and any per-layer embedding table (Gemma 4's PLE), of which a token reads one row",
 }
 KVB = "bf16, every attention layer at full length (sliding windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)"
+
+# spec fields of the families added since this floor was written: constants for a Llama shape
+SPEC_REST = {
+    "lm_head_vocab": None,
+    "attention_head_gate": False,
+    "attention_gate": None,
+    "attention_extra": 0,
+    "one_layer_extra": None,
+    "attention_sinks_sliding_only": False,
+    "layer_extra_norms": 0,
+    "index_n_heads": None,
+    "index_head_dim": None,
+    "index_topk": None,
+    "mla_q_gate": False,
+    "gated_norm_rank": 0,
+    "index_shared_layers": None,
+    "hyper_connections": 0,
+    "hyper_connection_comb": False,
+    "attention_kv_shared": False,
+    "o_groups": 0,
+    "o_lora_rank": 0,
+    "compressed_attention": None,
+    "compress_rates": None,
+    "global_head_dim": None,
+    "global_num_kv_heads": None,
+    "global_k_eq_v": False,
+    "kv_shared_layers": 0,
+    "kv_shared_mlp_factor": 1,
+    "per_layer_input_size": 0,
+    "per_layer_input_vocab": 0,
+    "moe_beside_mlp": False,
+    "shortcut_moe": False,
+    "zero_experts": 0,
+    "altup_num_inputs": None,
+    "laurel_rank": None,
+    "ffn_widths": None,
+    "heads_per_layer": None,
+    "router_params": None,
+    "attention_experts": 0,
+    "moe_output_bias": False,
+    "moe_output_norm": False,
+    "ssm_out_bias": False,
+    "ssm_dt_bc_norms": False,
+    "ssm_gated_norm": True,
+    "shared_blocks": 0,
+    "shared_block_adapter_rank": 0,
+    "shared_attention_adapter": False,
+    "linear_gate_rank": None,
+    "vision_built": True,
+}
+ATTENTION_REST = {
+    "sparse_top_k": None,
+    "global_head_dim": None,
+    "global_num_kv_heads": None,
+    "global_k_eq_v": False,
+    "kv_shared_layers": 0,
+}
 
 
 def floor(c):
@@ -106,6 +163,11 @@ def floor(c):
             "params_per_expert": 0,
             "mtp": {"layers": 0, "params": 0, "included_in_total": False, "total_with_mtp": total},
             "conventions": dict(CONV),
+            "vision_not_built": {
+                "params": 0,
+                "included_in_total": False,
+                "total_with_vision": total,
+            },
         },
         "memory": {
             "weights_bytes": {
@@ -118,6 +180,7 @@ def floor(c):
             "weights_basis": {**WEIGHTS_BASIS, "stored": f"{total:,} params x 2 B ({dtype})"},
             "kv_bytes_per_token": kvpt,
             "kv_bytes_per_token_basis": KVB,
+            "kv_bytes_per_token_sliding": 0,
             "kv_bytes": {
                 "context": ctx,
                 "batch": 1,
@@ -164,6 +227,7 @@ def floor(c):
                 "qkv_bias": False,
                 "kv_lora_rank": None,
                 "q_lora_rank": None,
+                **ATTENTION_REST,
             },
             "layers": {
                 "num_layers": n,
@@ -275,6 +339,7 @@ def floor(c):
             "num_experts_per_token": 0,
             "attention_variant": variant,
             "layer_pattern": pattern,
+            **SPEC_REST,
         },
         "checkpoint": None,
         "estimated": False,
