@@ -701,6 +701,9 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
     elif kind == "backbone.layers":
         put("layers", get("num_layers"))
         counts = get("counts") if isinstance(get("counts"), dict) else {}
+        # the blocks listed too, where the config counts fewer layers (LongCat-Flash: 28
+        # decoder layers of two sublayers each, 56 blocks): "28 layers" and "56 layers" agree
+        put("layers", counts.get("blocks"))
         mixers, ffns = counts.get("mixer"), counts.get("ffn")
 
         def count(per_layer: Any, names: tuple[str, ...]) -> int | None:

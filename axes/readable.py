@@ -93,6 +93,16 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
     return None
 
 
+# the engine's decoder types as the course writes them (the model page's headline, the fact)
+DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
+
+
+def decoder_text(value: Any) -> str:
+    """'hybrid_moe' -> 'hybrid MoE', 'dense' -> 'dense'."""
+    text = str(value or "")
+    return DECODER_LABELS.get(text, text.replace("_", " "))
+
+
 def fact_value_text(kind: str, value: Any) -> str:
     """A fact's value for reading, on one line: "32 blocks: 16 sliding + 16 full · 32 MLP",
     "type: rope · rope_theta: 500000.0 · rope_scaling: (factor: 8.0, ...)", a card quote as
@@ -102,6 +112,8 @@ def fact_value_text(kind: str, value: Any) -> str:
         text = sentence if sentence is not None else pairs_text(value)
     elif isinstance(value, list):
         text = nested_text(value)
+    elif kind == "backbone.decoder_type" and isinstance(value, str):
+        text = decoder_text(value)
     else:
         text = plain_text(value)
     return " ".join(text.split())

@@ -491,7 +491,7 @@ def _detail_hidden(key: str, spec_a: Mapping[str, Any], spec_b: Mapping[str, Any
 
 def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
     """ "32 GQA · 32 MLP" from a spec's ``layer_pattern`` (the backbone report's wording)."""
-    from axes.backbone.layers import LayerSpec, layer_summary, linear_attention_label
+    from axes.backbone.layers import LayerSpec, block_counts, layer_section, linear_attention_label
 
     pattern = spec.get("layer_pattern")
     if not isinstance(pattern, list) or not pattern:
@@ -499,7 +499,16 @@ def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
     layers = [LayerSpec(p.get("mixer"), p.get("ffn")) for p in pattern if isinstance(p, Mapping)]
     linear = linear_attention_label(spec.get("linear_attention_kind"))
     variant = str(spec.get("attention_variant") or "attention")
-    return layer_summary(layers, attention_variant=variant, linear_label=linear)
+    # as the report words it (axes.backbone.report): Gemma 4's trailing layers that reuse K/V,
+    # the MoE beside a dense MLP of Gemma 4 / LongCat-Flash / a shortcut MoE
+    kv_shared = spec.get("kv_shared_layers")
+    return layer_section(
+        block_counts(layers),
+        attention_variant=variant,
+        linear_label=linear,
+        kv_shared=kv_shared if type(kv_shared) is int else 0,
+        moe_beside_mlp=bool(spec.get("moe_beside_mlp") or spec.get("shortcut_moe")),
+    )[1]
 
 
 def _readable(key: str, value: Any, spec: Mapping[str, Any]) -> Any:

@@ -95,10 +95,14 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             },
             [src.get("num_experts"), src.get("experts_per_token")],
         )
+    # the config's own layer count where it differs from the blocks listed (LongCat-Flash:
+    # num_layers 28 decoder layers of two sublayers each, 56 blocks), so the fact reads
+    # "56 blocks: ... · num_layers: 28" beside its evidence "num_layers = 28"
+    declared = _value_at(config, src["num_layers"]) if src.get("num_layers") else None
     add(
         "layers",
         {
-            "num_layers": spec.num_layers,
+            "num_layers": declared if type(declared) is int and declared > 0 else spec.num_layers,
             "summary": bb["layers"]["summary"],
             "counts": bb["layers"]["counts"],
         },
@@ -113,13 +117,22 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
         widths["intermediate_size"] = spec.intermediate_size
     if att["variant"] != "none" and spec.head_dim:
         widths["head_dim"] = spec.head_dim
+    # MLA: head_dim is qk_nope_head_dim + qk_rope_head_dim (a config's own head_dim key, 64 in
+    # DeepseekV3Config, is not the attention's head size)
+    head_paths = (
+        ()
+        if "head_dim" not in widths
+        else (src.get("qk_nope_head_dim"), src.get("qk_rope_head_dim"))
+        if att["variant"] == "MLA"
+        else (src.get("head_dim"),)
+    )
     add(
         "hidden_size",
         widths,
         [
             src.get("hidden_size"),
             src.get("intermediate_size") if "intermediate_size" in widths else None,
-            src.get("head_dim") if "head_dim" in widths else None,
+            *head_paths,
         ],
     )
     if att["variant"] != "none":
@@ -217,7 +230,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             }
             if spec.linear_attention_kind == "rg_lru"
             else {
-                "type": "Gated DeltaNet",
+                # Gated DeltaNet, Kimi Delta Attention or mLSTM: heads and sizes alike
+                "type": LINEAR_ATTENTION_LABELS[spec.linear_attention_kind],
                 "key_heads": spec.linear_num_key_heads,
                 "value_heads": spec.linear_num_value_heads,
                 "key_head_dim": spec.linear_key_head_dim,
@@ -236,6 +250,16 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 "linear_num_value_heads"
                 if spec.linear_attention_kind == "gated_deltanet"
                 else None,
+                # Kimi Linear writes them in linear_attn_config, Bailing Hybrid (and a Kimi
+                # config.json without that dict) as linear_* keys; xLSTM as num_heads and the
+                # q/k and v width factors
+                *(
+                    ("linear_attn_config", "linear_num_heads", "linear_head_dim")
+                    if spec.linear_attention_kind == "kda"
+                    else ("num_heads", "qk_dim_factor", "v_dim_factor")
+                    if spec.linear_attention_kind == "mlstm"
+                    else ()
+                ),
                 src.get("layer_types")
                 if spec.linear_attention_kind in ("lightning", "rg_lru")
                 else None,
