@@ -447,6 +447,10 @@ _SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         gettext_noop("%(variant)s with Mamba-2 in parallel"),
     ),
     (re.compile(r"MoE with an MLP in parallel"), gettext_noop("MoE with an MLP in parallel")),
+    (  # Zamba / Zamba2's hybrid layers (axes.backbone.layers.MIXER_LABELS)
+        re.compile(r"(?P<kind>Mamba(?:-2)?) with the shared transformer block"),
+        gettext_noop("%(kind)s with the shared transformer block"),
+    ),
 )
 
 

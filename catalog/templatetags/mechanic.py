@@ -36,14 +36,10 @@ def _number(value: Any) -> float | None:
         return None
 
 
-DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
-
-
 @register.filter
 def decoder_label(value: Any) -> str:
     """The engine's decoder type as the course writes it: 'hybrid_moe' -> 'hybrid MoE'."""
-    text = str(value or "")
-    return DECODER_LABELS.get(text, text.replace("_", " "))
+    return readable.decoder_text(value)
 
 
 @register.filter
@@ -221,6 +217,8 @@ def fact_value_h(fact: Any) -> str:
         return readable.pairs_text(value, _plain, empty="—")
     if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
         return gettext(FIXED_VALUE_MSGIDS[value])
+    if kind == "backbone.decoder_type" and isinstance(value, str):
+        return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it
     return json_value(value)
 
 

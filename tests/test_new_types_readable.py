@@ -1,0 +1,152 @@
+"""How the newly exact model types read to a person (found by reading each one's analyze output,
+model page and compare page in en / ko / de, and checking true claims about them):
+
+- the SSM fact of a Kimi Delta Attention (Kimi Linear, Bailing Hybrid) or mLSTM (xLSTM) model
+  named its mixer "Gated DeltaNet", while the layer summary beside it said the right name;
+- an MLA model's head_dim (qk_nope_head_dim + qk_rope_head_dim) was quoted as the config's own
+  head_dim key (64 in DeepseekV3Config and Kimi Linear), a number that contradicts the fact;
+- LongCat-Flash's config counts 28 decoder layers (two sublayers each, 56 blocks): the fact gave
+  56 against its evidence "num_layers = 28", so "LongCat-Flash has 28 layers" was judged wrong;
+  the compare verdict's layer summary dropped "with an MLP in parallel" (and Gemma 4's K/V
+  sharing) that the model page shows;
+- Zamba's "Mamba-2 with the shared transformer block" stayed English on ko / de pages;
+- the decoder-type fact showed the engine's id "hybrid_moe" where the headline says "hybrid MoE".
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+
+import pytest
+
+from axes.backbone.facts import backbone_facts
+from axes.backbone.report import analyze_config
+
+
+def _config(model_type: str) -> dict:
+    from transformers import AutoConfig
+
+    return AutoConfig.for_model(model_type).to_dict()
+
+
+def _facts(config: dict) -> dict[str, dict]:
+    report = analyze_config(config)
+    return {f.kind: f.to_dict() for f in backbone_facts(config, report)}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("model_type", "label", "quoted"),
+    [
+        ("kimi_linear", "Kimi Delta Attention", "linear_num_heads = 32"),
+        ("bailing_hybrid", "Kimi Delta Attention", "linear_num_heads = 32"),
+        ("xlstm", "mLSTM", "num_heads = 8"),
+        ("qwen3_next", "Gated DeltaNet", "linear_num_value_heads = 32"),
+    ],
+)
+def test_the_ssm_fact_names_the_linear_attention_kind_the_layers_name(model_type, label, quoted):
+    facts = _facts(_config(model_type))
+    ssm = facts["backbone.ssm"]
+    assert ssm["value"]["type"] == label
+    assert label in facts["backbone.layers"]["value"]["summary"]
+    assert quoted in ssm["evidence"]["text"]
+
+
+@pytest.mark.parametrize("model_type", ["kimi_linear", "deepseek_v3", "glm_moe_dsa"])
+def test_an_mla_head_dim_is_quoted_as_its_nope_and_rope_parts(model_type):
+    config = _config(model_type)
+    fact = _facts(config)["backbone.hidden_size"]
+    nope, rope = config["qk_nope_head_dim"], config["qk_rope_head_dim"]
+    assert fact["value"]["head_dim"] == nope + rope
+    text = fact["evidence"]["text"]
+    assert f"qk_nope_head_dim = {nope}; qk_rope_head_dim = {rope}" in text
+    assert "; head_dim =" not in text  # the config's own head_dim (64) is not this head size
+
+
+def test_a_gqa_head_dim_is_still_quoted_as_head_dim():
+    config = {**_config("qwen3"), "head_dim": 128}
+    assert "head_dim = 128" in _facts(config)["backbone.hidden_size"]["evidence"]["text"]
+
+
+def test_longcat_flash_layers_read_as_the_config_counts_them():
+    from axes.exercise import phrase_support
+    from axes.readable import fact_value_text
+
+    config = _config("longcat_flash")
+    facts = _facts(config)
+    layers = facts["backbone.layers"]
+    assert config["num_layers"] == 28
+    assert layers["value"]["num_layers"] == 28
+    assert layers["value"]["counts"]["blocks"] == 56
+    assert layers["evidence"]["text"] == "num_layers = 28"
+    assert fact_value_text("backbone.layers", layers["value"]) == (
+        "56 blocks: 56 MLA · 28 MoE with an MLP in parallel + 28 MLP · num_layers: 28"
+    )
+    found = list(facts.values())
+    assert phrase_support("LongCat-Flash has 28 layers.", found)["support"] == "sourced"
+    assert phrase_support("LongCat-Flash has 56 layers.", found)["support"] == "sourced"
+    assert phrase_support("LongCat-Flash has 30 layers.", found)["support"] == "conflicts"
+    # every other model: one count, the layers the config names
+    llama = _facts(_config("llama"))["backbone.layers"]["value"]
+    assert llama["num_layers"] == llama["counts"]["blocks"] == 32
+
+
+@pytest.mark.parametrize("model_type", ["longcat_flash", "gemma3n_text", "kimi_linear", "zamba2"])
+def test_the_compare_verdicts_layer_summary_is_the_model_pages(model_type):
+    from axes.verdict import layer_pattern_summary
+
+    report = analyze_config(_config(model_type))
+    assert layer_pattern_summary(report["spec"]) == report["backbone"]["layers"]["summary"]
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return html_lib.unescape(response.content.decode())
+
+
+ZAMBA2_SUMMARY = {
+    "en": "45 Mamba-2 + 9 Mamba-2 with the shared transformer block",
+    "de": "45 Mamba-2 + 9 Mamba-2 mit dem shared transformer block",
+    "ko": "45 Mamba-2 + 9 Mamba-2(shared transformer block과 함께)",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "de", "ko"])
+def test_zambas_shared_block_layers_read_in_the_page_language(client, web_model, lang):
+    config = _config("zamba2")
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("zyphra/zamba2-default", analysis=report, config=config)
+    html = _text(client.get("/models/zyphra/zamba2-default/", {"lang": lang}))
+    strip = html.split('class="strip-summary"', 1)[1].split("</p>", 1)[0]
+    assert ZAMBA2_SUMMARY[lang] in strip
+    fact = html.split('data-kind="backbone.layers"', 1)[1].split("</li>", 1)[0]
+    assert ZAMBA2_SUMMARY[lang] in fact
+    if lang != "en":
+        assert "with the shared" not in html
+
+
+@pytest.mark.django_db
+def test_the_decoder_type_fact_reads_as_the_headline(client, web_model):
+    from axes.readable import fact_value_text
+
+    config = _config("kimi_linear")
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("moonshotai/kimi-linear-default", analysis=report, config=config)
+    for lang in ("en", "de", "ko"):
+        html = _text(client.get("/models/moonshotai/kimi-linear-default/", {"lang": lang}))
+        fact = html.split('data-kind="backbone.decoder_type"', 1)[1].split("</li>", 1)[0]
+        value = fact.split('class="fact-value">', 1)[1].split("</div>", 1)[0]
+        assert value == "hybrid MoE", (lang, value)
+    assert fact_value_text("backbone.decoder_type", "hybrid_moe") == "hybrid MoE"
+    assert fact_value_text("backbone.decoder_type", "dense") == "dense"
