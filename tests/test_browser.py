@@ -249,3 +249,28 @@ def test_a_card_with_layout_html_renders_and_loads_nothing_from_elsewhere(live, 
     line = next(n for n, t in enumerate(lines, 1) if "based on DeepSeek-V3-Base" in t)
     page.wait_for_url(re.compile(rf"#L{line}$"))
     assert page.locator(f"#L{line}").is_visible()
+
+
+def test_the_memory_charts_capacity_note_stays_inside_the_chart(live, page, web_model):
+    """A small model's memory chart says in a note that the GPU's capacity is far above its
+    curves; plotly does not wrap it, and the German sentence ran past the chart's right edge
+    (app.js breaks a note wider than the plot)."""
+    from transformers import AutoConfig
+
+    from axes.backbone.report import analyze_config
+
+    config = AutoConfig.for_model("zamba2").to_dict()
+    web_model("zyphra/zamba2-default", analysis=analyze_config(config), config=config)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for lang, words in (("de", "liegt weit über diesen Kurven"), ("en", "is far above")):
+        page.goto(live + f"/models/zyphra/zamba2-default/?lang={lang}")
+        chart = "[data-chart='chart-memory'][data-rendered]"
+        page.wait_for_selector(f"{chart} .annotation-text")
+        note = page.locator(f"{chart} .annotation-text").first
+        lines = note.locator("tspan.line").all_text_contents() or [note.text_content() or ""]
+        assert words in " ".join(lines), (lang, lines)
+        box = note.bounding_box()
+        frame = page.locator(f"{chart} .main-svg").first.bounding_box()
+        assert box and frame
+        assert frame["x"] <= box["x"], (lang, box, frame)
+        assert box["x"] + box["width"] <= frame["x"] + frame["width"], (lang, box, frame)

@@ -22,6 +22,33 @@
     layout.margin = margin;
   }
 
+  // Plotly does not wrap annotations either: the memory chart's note that the GPU's capacity is
+  // far above a small model's curves runs past the plot's right edge in German ("Die Kapazität
+  // der NVIDIA H100 SXM5 80GB (80 GB) liegt weit über diesen ..."). Measure each note in its
+  // font and break one that is wider than the plot at the space nearest its middle.
+  function fitAnnotations(layout, width) {
+    var notes = layout.annotations;
+    if (!Array.isArray(notes) || !notes.length || !width) return;
+    var margin = layout.margin || {};
+    var room = width - (margin.l || 80) - (margin.r || 80);
+    var font = layout.font || {};
+    var context = document.createElement("canvas").getContext("2d");
+    if (!context || room <= 0) return;
+    layout.annotations = notes.map(function (note) {
+      var text = note && note.text;
+      if (typeof text !== "string" || text.indexOf("<br>") !== -1) return note;
+      var size = (note.font && note.font.size) || font.size || 12;
+      context.font = size + "px " + ((note.font && note.font.family) || font.family || "sans-serif");
+      if (context.measureText(text).width <= room) return note;
+      var middle = Math.floor(text.length / 2);
+      var left = text.lastIndexOf(" ", middle);
+      var right = text.indexOf(" ", middle);
+      var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
+      if (cut <= 0) return note;
+      return Object.assign({}, note, { text: text.slice(0, cut) + "<br>" + text.slice(cut + 1) });
+    });
+  }
+
   // The chart toolbar's words in the page's language (the plotly_locale tag; none in English).
   function plotlyLocale() {
     var source = document.getElementById("plotly-locale");
@@ -50,6 +77,7 @@
       el.innerHTML = "";
       var layout = Object.assign({}, spec.layout || {}, { autosize: true });
       fitTitle(layout, el.clientWidth);
+      fitAnnotations(layout, el.clientWidth);
       var config = {
         responsive: true,
         displaylogo: false,
