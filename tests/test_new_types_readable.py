@@ -150,3 +150,21 @@ def test_the_decoder_type_fact_reads_as_the_headline(client, web_model):
         assert value == "hybrid MoE", (lang, value)
     assert fact_value_text("backbone.decoder_type", "hybrid_moe") == "hybrid MoE"
     assert fact_value_text("backbone.decoder_type", "dense") == "dense"
+
+
+def test_a_decimal_context_length_is_not_written_in_binary_thousands():
+    """LFM2 / LFM3 read 128,000 positions: the page said '125K' (128,000 = 125 x 1024), where
+    the model's card and config say 128K / 128000."""
+    from django.utils import translation
+
+    from catalog.templatetags.mechanic import tokens_h
+
+    with translation.override("en"):
+        assert tokens_h(128_000) == "128,000"
+        assert tokens_h(256_000) == "256,000"
+        assert tokens_h(131_072) == "128K"
+        assert tokens_h(1_048_576) == "1M"
+        assert tokens_h(8_192) == "8K"
+        assert tokens_h(8_000) == "8,000"
+    with translation.override("de"):
+        assert tokens_h(128_000) == "128.000"

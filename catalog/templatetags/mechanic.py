@@ -79,12 +79,13 @@ def params_h(value: Any) -> str:
 
 @register.filter
 def tokens_h(value: Any) -> str:
-    """Context lengths: 131072 -> '128K' (binary K, as configs write them), 8000 -> '8,000'."""
+    """Context lengths: 131072 -> '128K' (binary K, as configs write them), 8000 -> '8,000',
+    128000 -> '128,000' (a decimal count, as LFM2 / LFM3 write it: not '125K')."""
     n = _number(value)
     if n is None:
         return "—"
     n_int = int(n)
-    if n_int >= 1024 and n_int % 1024 == 0:
+    if n_int >= 1024 and n_int % 1024 == 0 and n_int % 1000:
         k = n_int // 1024
         return f"{k // 1024}M" if k >= 1024 and k % 1024 == 0 else f"{k}K"
     return num_l10n(n_int, 0)
