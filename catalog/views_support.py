@@ -367,6 +367,15 @@ def layer_strip(analysis: dict[str, Any]) -> LayerStrip | None:
         return None
     layers = [_layer_blocks(entry) for entry in pattern]
     titles = block_titles()
+    kind = dig(analysis, "spec", "linear_attention_kind")
+    if kind:
+        # which linear attention, as the summary beside the strip names it ("21 Kimi Delta
+        # Attention + 6 MLA"): the legend and each layer's tooltip say it too
+        from axes.backbone.layers import LINEAR_ATTENTION_LABELS
+
+        label = LINEAR_ATTENTION_LABELS.get(kind) if isinstance(kind, str) else None
+        if label:
+            titles["linear_attention"] = _("Linear attention (%(kind)s)") % {"kind": label}
     counts = [
         (block, titles[block], sum(1 for layer in layers if block in layer))
         for block in BLOCK_TYPES

@@ -168,3 +168,27 @@ def test_a_decimal_context_length_is_not_written_in_binary_thousands():
         assert tokens_h(8_000) == "8,000"
     with translation.override("de"):
         assert tokens_h(128_000) == "128.000"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model_type", "lang", "title"),
+    [
+        ("kimi_linear", "en", "Linear attention (Kimi Delta Attention)"),
+        ("kimi_linear", "de", "Lineare Attention (Kimi Delta Attention)"),
+        ("xlstm", "ko", "Linear attention (mLSTM)"),
+    ],
+)
+def test_the_strip_legend_and_tooltips_name_the_linear_attention(
+    client, web_model, model_type, lang, title
+):
+    """The summary says "21 Kimi Delta Attention + 6 MLA"; the legend and the tooltips said
+    only "Linear attention"."""
+    config = _config(model_type)
+    web_model(f"acme/{model_type}", analysis=analyze_config(config), config=config)
+    html = _text(client.get(f"/models/acme/{model_type}/", {"lang": lang}))
+    figure = html.split('class="layer-strip"', 1)[1].split("</figure>", 1)[0]
+    legend = figure.split('class="legend"', 1)[1].split("</ul>", 1)[0]
+    assert f'aria-hidden="true"></span>{title} <span class="muted">' in legend
+    layer0 = figure.split('class="layer" title="', 1)[1].split('"', 1)[0]
+    assert title in layer0, layer0
