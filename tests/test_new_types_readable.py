@@ -192,3 +192,13 @@ def test_the_strip_legend_and_tooltips_name_the_linear_attention(
     assert f'aria-hidden="true"></span>{title} <span class="muted">' in legend
     layer0 = figure.split('class="layer" title="', 1)[1].split('"', 1)[0]
     assert title in layer0, layer0
+
+
+def test_jetmoes_attention_fact_says_its_attention_is_routed_to_experts():
+    """JetMoE's layer summary reads "12 GQA · 12 MoE": the attention fact was the only place to
+    say that its query and output projections are experts too, and it did not."""
+    config = _config("jetmoe")
+    attention = _facts(config)["backbone.attention"]
+    assert attention["value"]["attention_experts"] == config["num_local_experts"] == 8
+    assert "num_local_experts = 8" in attention["evidence"]["text"]
+    assert "attention_experts" not in _facts(_config("mixtral"))["backbone.attention"]["value"]

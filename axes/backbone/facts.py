@@ -138,10 +138,14 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     if att["variant"] != "none":
         add(
             "attention",
-            {k: v for k, v in att.items() if v not in (None, False)},
+            {k: v for k, v in att.items() if v not in (None, False)}
+            # JetMoE: the query and output projections are routed experts (JetMoeMoA), the
+            # heads split over the experts_per_token chosen ones
+            | ({"attention_experts": spec.attention_experts} if spec.attention_experts else {}),
             [
                 src.get("num_attention_heads"),
                 src.get("num_kv_heads"),
+                src.get("num_experts") if spec.attention_experts else None,
                 src.get("kv_lora_rank"),
                 src.get("index_topk"),
                 src.get("sliding_window"),
