@@ -105,6 +105,30 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "no num_key_value_heads: transformers' nemotron cannot build this config; it is "
         "read as multi-head attention (one K/V head per query head)"
     ),
+    gettext_noop(
+        "no indexer_n_heads / indexer_head_dim / indexer_budget / indexer_compress_ratio: "
+        "transformers cannot build Qwen4-Exp's attention layers without its QSA indexer; "
+        "counted without one"
+    ),
+    gettext_noop(
+        "QSA: each query of the %(n_layers)s attention layers attends to at most %(n_budget)s "
+        "tokens in the %(n_block)s-token blocks its indexer picks, plus the last incomplete "
+        "block; the KV cache holds the indexer's key too (%(n_dim)s per token and layer), and a "
+        "decode step reads every indexer key but only those tokens' K/V"
+    ),
+    gettext_noop(
+        "ple_embed_dim (%(n_dim)s) must be a positive multiple of (ngram_size - 1) x "
+        "heads_per_ngram (%(n_heads)s), as transformers requires for PLE layers"
+    ),
+    gettext_noop(
+        "%(n_layers)s PLE layers of %(n_heads)s n-gram heads each are past any real model "
+        "(at most %(n_max)s heads); check ple_layer_ids and heads_per_ngram"
+    ),
+    gettext_noop("ple_layer_ids must list layer numbers"),
+    gettext_noop(
+        "ple_layer_ids names layer %(n_layer)s, which is no linear_attention layer of the "
+        "%(n_layers)s (ids are one-indexed); transformers builds PLE on those only"
+    ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "

@@ -25,7 +25,10 @@ Recurrent state per sequence (constant in context length):
   ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state; Griffin's
   RG-LRU (RecurrentGemma): ``lru_width`` (fp32) and its conv's last ``conv1d_width - 1``
   inputs, ``lru_width x (conv1d_width - 1)``; Zamba's hybrid layers hold their Mamba state
-  and the shared block's K/V (one cache entry per hybrid layer). Conv states in the KV dtype, SSM /
+  and the shared block's K/V (one cache entry per hybrid layer); Qwen4-Exp's PLE layers a
+  conv state of ``hc_count x hidden x (ple_conv_kernel_size - 1) x ngram_size``, and its
+  attention layers their QSA indexer's key (``indexer_head_dim`` a token) beside K and V.
+  Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
   for Nemotron-H and runs the DeltaNet recurrence in fp32).
 """
@@ -104,6 +107,8 @@ def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
             full += n
     if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
         full -= (spec.index_head_dim or 0) * dtype_bytes * len(spec.index_shared_layers)
+    if spec.index_head_dim and not spec.kv_lora_rank:  # Qwen4-Exp's QSA indexer key
+        full += spec.index_head_dim * dtype_bytes * spec.kv_mixer_counts.get("attention", 0)
     return full, sliding
 
 
@@ -156,6 +161,8 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
                 * (spec.linear_value_head_dim or 0)
                 * 4
             )
+    if spec.extra_conv_state:  # Qwen4-Exp's PLE convolutions
+        conv += spec.extra_conv_state * conv_bytes
     return {"conv_bytes": conv, "ssm_bytes": ssm, "total": conv + ssm}
 
 
@@ -261,6 +268,8 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
             recurrent = True
     if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
         full -= (spec.index_head_dim or 0) * len(spec.index_shared_layers)
+    if spec.index_head_dim and not spec.kv_lora_rank:  # Qwen4-Exp's QSA indexer key
+        full += spec.index_head_dim * spec.kv_mixer_counts.get("attention", 0)
     if recurrent:
         return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)
     return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}

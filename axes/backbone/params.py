@@ -660,7 +660,9 @@ def count_params(spec: ArchSpec) -> ParamCount:
     if spec.heads_per_layer:
         linear_weights += _heads_per_layer(spec, b, per_layer)
     if spec.hyper_connections:
-        _hyper_connections(spec, b, per_layer)
+        linear_weights += _hyper_connections(spec, b, per_layer)
+    if spec.layer_extras:
+        linear_weights += _layer_extras(spec, b, per_layer)
     if spec.compressed_attention:
         linear_weights += _dsv4_compressors(spec, b, per_layer)
     if spec.index_shared_layers:
@@ -702,18 +704,52 @@ def count_params(spec: ArchSpec) -> ParamCount:
     return count
 
 
-def _hyper_connections(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> None:
+def _hyper_connections(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
     """``modeling_hy_v4.py``: HYV4HyperConnection around the attention and around the FFN of
     every layer (``fn``: 2 x hc_mult rows over the hc_mult concatenated streams, ``base``,
     ``scale`` of 2) and HYV4HyperHead before the final norm (hc_mult rows, base, one scale):
-    fp32 parameters outside the linears (not in the matmul weights FP8/AWQ/GPTQ convert)."""
+    fp32 parameters outside the linears (not in the matmul weights FP8/AWQ/GPTQ convert).
+    Returns the matmul weights added (none here; Qwen4-Exp's are linears)."""
     hc, h = spec.hyper_connections, spec.hidden_size
+    if spec.hyper_connection_rank:
+        return _gated_residuals(spec, b, per_layer)
     # modeling_deepseek_v4.py DeepseekV4HyperConnection: pre, post and an hc x hc comb
     rows = 2 * hc + (hc * hc if spec.hyper_connection_comb else 0)
     per = 2 * (rows * hc * h + rows + (3 if spec.hyper_connection_comb else 2))
     for i in range(len(per_layer)):
         per_layer[i] += per
     b["other"] += per * len(per_layer) + hc * hc * h + hc + 1
+    return 0
+
+
+def _gated_residuals(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """``modeling_qwen4_exp.py`` Qwen4ExpTextGatedResidual around the mixer and around the MoE
+    of every layer (``hc_norm`` over hc x hidden, ``input_mix_weight_down`` hc x hidden ->
+    rank, ``input_mix_weight_up`` back, ``block_inject_weight`` hc x hidden -> hc, no biases)
+    and the model's ``hyper_connection_mixer`` (the same without ``block_inject_weight``);
+    returns their matmul weights."""
+    streams = spec.hyper_connections * spec.hidden_size
+    mix = 2 * streams * spec.hyper_connection_rank
+    weights = 2 * (mix + streams * spec.hyper_connections)
+    per = weights + 2 * streams
+    for i in range(len(per_layer)):
+        per_layer[i] += per
+    n = len(per_layer)
+    b["other"] += n * weights + mix
+    b["norms"] += 2 * n * streams + streams
+    return n * weights + mix
+
+
+def _layer_extras(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
+    """Parameters single layers hold beyond their block (``spec.layer_extras``: Qwen4-Exp's
+    QSA indexers and PLE layers, as its family module counted them); returns their matmul
+    weights."""
+    weights = 0
+    for index, component, params, matmul in spec.layer_extras or ():
+        b[component] += params
+        per_layer[index] += params
+        weights += matmul
+    return weights
 
 
 def _dsv4_compressors(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
@@ -941,6 +977,8 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
     )
     if spec.per_layer_input_size:  # Gemma 4's PLE table is a lookup too (one row a token)
         excluding -= spec.per_layer_input_vocab * spec.num_layers * spec.per_layer_input_size
+    if spec.lookup_params:  # Qwen4-Exp's n-gram tables: a few rows a token
+        excluding -= spec.lookup_params
     return {
         "total": total,
         "active": active,
@@ -971,6 +1009,7 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
             "params_per_expert; embeddings, lm_head and any vision tower included",
             "active_excluding_input_embedding": "active minus the input embedding lookup "
             "table (kept when it is tied to the lm_head, which is a real matmul) and any "
-            "per-layer embedding table (Gemma 4's PLE), of which a token reads one row",
+            "per-layer embedding table (Gemma 4's PLE, Qwen4-Exp's n-gram tables), of which "
+            "a token reads a few rows",
         },
     }

@@ -193,7 +193,7 @@ def backbone_section(
         "qkv_bias": spec.qkv_bias,
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,
-        "sparse_top_k": spec.index_topk,
+        "sparse_top_k": spec.index_topk or spec.qsa_budget or None,  # DSA, or Qwen4-Exp QSA
         # Gemma 4: the full layers' own head width and K/V heads, V read from K there, and
         # how many trailing layers reuse an earlier layer's K/V
         "global_head_dim": spec.global_head_dim,

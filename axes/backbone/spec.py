@@ -379,12 +379,31 @@ class ArchSpec:
     # GLM-5 (glm_moe_dsa indexer_types "shared"): layers that build no indexer and cache no
     # indexer key, reusing the previous indexer's top-k; None: every MLA layer has one
     index_shared_layers: list[int] | None = None
+    # Qwen4-Exp's QSA (modeling_qwen4_exp.py Qwen4ExpTextQSAIndexer) on the "attention" layers:
+    # each query attends to at most qsa_budget tokens of the complete qsa_block-token blocks its
+    # indexer picks (index_n_heads x index_head_dim, one key head) plus the incomplete tail
+    # block; 0: no QSA
+    qsa_budget: int = 0
+    qsa_block: int = 0
     # Hy-V4 (hy_v4 hc_mult): streams of the hyper-connections around each attention and FFN;
     # 0: plain residuals
     hyper_connections: int = 0
     # DeepSeek-V4 (modeling_deepseek_v4.py): the mHC hyper-connections also mix the streams
     # (an hc_mult x hc_mult "comb" block, a third scale)
     hyper_connection_comb: bool = False
+    # Qwen4-Exp (modeling_qwen4_exp.py Qwen4ExpTextGatedResidual): the hyper-connections are
+    # gated residuals whose input mixer has this rank; 0: Hy-V4 / DeepSeek-V4's kind
+    hyper_connection_rank: int = 0
+    # parameters single layers hold beyond their block, as (layer index, breakdown component,
+    # params, matmul weights): Qwen4-Exp's QSA indexers and PLE layers; None: none
+    layer_extras: list[tuple[int, str, int, int]] | None = None
+    # lookup tables beside the token embedding (Qwen4-Exp's n-gram PLE tables, counted under
+    # embeddings): their parameters, and those of the rows one token reads
+    lookup_params: int = 0
+    lookup_row_params: int = 0
+    # recurrent-state elements per sequence beyond the mixers' (Qwen4-Exp's PLE convolutions),
+    # held in the KV dtype as conv states
+    extra_conv_state: int = 0
     # DeepSeek-V4 attention: one kv_proj (head_dim) serves as K and V (attention_kv_shared),
     # a grouped output projection (o_groups groups to o_lora_rank each, then to hidden), and
     # per layer a compressor: compressed_attention holds each layer's type

@@ -1,0 +1,195 @@
+"""The fam-r2 batch against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
+wrapper) built on the meta device and counted parameter by parameter, as in
+test_backbone_reference.py, with the KV cache each built attention module holds per token and
+the recurrent state the engine derives from the same shapes.
+
+Marker ``reference`` (imports torch + transformers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from axes.backbone import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig  # noqa: E402
+
+from tests.test_backbone_reference import SMALL, _build  # noqa: E402
+
+# Qwen4-Exp: Gated DeltaNet + gated attention with the QSA indexer, a shared-expert MoE in
+# every layer, low-rank gated hyper-connections
+QWEN4 = {
+    "head_dim": 16,
+    "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4,
+    "linear_key_head_dim": 8,
+    "linear_value_head_dim": 12,
+    "num_experts": 8,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+    "shared_expert_intermediate_size": 48,
+    "hc_count": 3,
+    "hc_lowrank": 10,
+    "indexer_n_heads": 2,
+    "indexer_kv_heads": 1,
+    "indexer_head_dim": 16,
+    "indexer_budget": 64,
+    "indexer_compress_ratio": 4,
+}
+# PLE: hashed n-gram tables sized by primes from ngram_vocab_size_base
+PLE = {"eos_token_id": 1, "ngram_vocab_size_base": 1000, "heads_per_ngram": 2, "ple_embed_dim": 32}
+
+VARIANTS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("qwen4_exp_text", "qwen4_exp_text", QWEN4, "3 Gated DeltaNet + 1 GQA · 4 MoE"),
+    (
+        "qwen4_exp_text-ple-two-layers-hc4",
+        "qwen4_exp_text",
+        {**QWEN4, **PLE, "ple_layer_ids": [2, 1], "hc_count": 4, "hc_lowrank": 6},
+        "3 Gated DeltaNet + 1 GQA · 4 MoE",
+    ),
+    (
+        "qwen4_exp_text-ple-4gram-tied-layer-types",
+        "qwen4_exp_text",
+        {
+            **QWEN4,
+            **PLE,
+            "num_hidden_layers": 6,
+            "layer_types": ["linear_attention", "full_attention"] * 3,
+            "ple_layer_ids": [5, 1],
+            "ngram_size": 4,
+            "heads_per_ngram": 4,
+            "ple_embed_dim": 48,
+            "ple_conv_kernel_size": 3,
+            "make_ngram_vocab_size_divisible_by": 64,
+            "tie_word_embeddings": True,
+            "attention_bias": True,
+        },
+        "3 Gated DeltaNet + 3 GQA · 6 MoE",
+    ),
+    (
+        "qwen4_exp-wrapper-ple",
+        "qwen4_exp",
+        {"text_config": {**SMALL, **QWEN4, **PLE, "ple_layer_ids": [3]}},
+        "3 Gated DeltaNet + 1 GQA · 4 MoE",
+    ),
+]
+
+
+def _reference(model, cfg) -> tuple[int, int]:
+    """(total, active) of the transformers model: active is total minus the (E - k) / E share
+    of each layer's ``.experts.`` parameters."""
+    text = getattr(cfg, "text_config", None) or cfg
+    total = sum(p.numel() for p in model.parameters())
+    routed = sum(p.numel() for n, p in model.named_parameters() if ".experts." in n)
+    e, k = text.num_experts, text.num_experts_per_tok
+    return total, total - routed * (e - k) // e
+
+
+def _kv_elements_per_token(model) -> int:
+    """Each built attention module's K and V widths, plus its QSA indexer's key."""
+    total = 0
+    for layer in model.model.layers:
+        attn = getattr(layer, "self_attn", None)
+        if attn is None:
+            continue
+        total += attn.k_proj.out_features + attn.v_proj.out_features
+        total += attn.indexer.index_kv_heads * attn.indexer.index_head_dim
+    return total
+
+
+def _ple_conv_state(model) -> int:
+    """Elements of the PLE layers' conv states: each conv's channels x its state length."""
+    return sum(
+        layer.ple.conv1d.in_channels * layer.ple.short_conv_state_len
+        for layer in model.model.layers
+        if layer.ple is not None
+    )
+
+
+@pytest.mark.parametrize("name,model_type,extra,summary", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_tiny_variant_matches_transformers(
+    name: str, model_type: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model(
+        model_type, **({**SMALL, **extra} if "text_config" not in extra else extra)
+    )
+    model = _build(cfg)
+    total, active = _reference(model, cfg)
+    report = analyze_config(cfg.to_dict())
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == active
+    assert sum(params["breakdown"].values()) == total
+    in_layers = sum(p.numel() for n, p in model.named_parameters() if ".layers." in n)
+    assert sum(params["per_layer"]) == in_layers
+    assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model) * 2
+    assert report["backbone"]["layers"]["summary"] == summary
+    text = getattr(cfg, "text_config", None) or cfg
+    # Gated DeltaNet: conv over 2 x key_dim + value_dim (bf16), recurrent state (fp32); PLE
+    # layers their own conv state
+    linear = text.layer_types.count("linear_attention")
+    kd = text.linear_num_key_heads * text.linear_key_head_dim
+    vd = text.linear_num_value_heads * text.linear_value_head_dim
+    conv = linear * (2 * kd + vd) * text.linear_conv_kernel_dim + _ple_conv_state(model)
+    ssm = (
+        linear * text.linear_num_value_heads * text.linear_key_head_dim * text.linear_value_head_dim
+    )
+    assert report["memory"]["state_bytes_per_sequence"] == 2 * conv + 4 * ssm
+    # the n-gram tables are lookups: out of active_excluding_input_embedding like embed_tokens
+    tables = sum(p.numel() for n, p in model.named_parameters() if "ngram_embedding" in n)
+    embed = 0 if text.tie_word_embeddings else model.model.embed_tokens.weight.numel()
+    assert params["active_excluding_input_embedding"] == active - embed - tables
+
+
+def test_qwen4_exp_qsa_attends_to_the_budget_and_scores_every_block() -> None:
+    """Past indexer_budget + compress_ratio - 1 tokens, an attention layer's scores and sum run
+    over the picked tokens, its indexer scores every complete block, and a decode step reads
+    every indexer key but the K/V of the picked tokens only."""
+    cfg = AutoConfig.for_model("qwen4_exp_text", **{**SMALL, **QWEN4})
+    report = analyze_config(cfg.to_dict(), context_len=256)
+    attended, blocks = 64 + 3, 256 // 4
+    deltanet = 3 * 4 * 4 * 8 * 12
+    attention = 4 * 4 * 16 * attended + 2 * 2 * 16 * blocks
+    assert report["compute"]["flops_detail"]["attention_flops"] == deltanet + attention
+    assert report["compute"]["decode_bytes_detail"]["kv"] == 2 * (2 * 2 * 16 * attended + 16 * 256)
+    assert report["backbone"]["attention"]["sparse_top_k"] == 64
+    assert any(n.startswith("QSA: each query of the 1 attention layers") for n in report["notes"])
+
+
+def test_qwen4_exp_default_config_without_indexer_is_counted_and_says_so() -> None:
+    """The config class's defaults leave the indexer_* keys unset, and transformers then cannot
+    build the attention layers (Qwen4ExpTextQSAIndexer divides None by None): the engine counts
+    the rest exactly (checked against the same config with a complete indexer, less the
+    indexers) and says the indexer is left out."""
+    with pytest.raises(TypeError):
+        _build(AutoConfig.for_model("qwen4_exp_text", **SMALL, head_dim=16))
+    indexer = {k: QWEN4[k] for k in QWEN4 if k.startswith("indexer_")}
+    # a tiny model, and the config class's own sizes (RoPE over all 256 dims of a head: the
+    # indexer's heads must be as wide)
+    for kwargs, width in (({**SMALL, "head_dim": 16}, 16), ({}, 256)):
+        report = analyze_config(AutoConfig.for_model("qwen4_exp_text", **kwargs).to_dict())
+        assert "counted without one" in " ".join(report["notes"])
+        indexer["indexer_head_dim"] = width
+        model = _build(AutoConfig.for_model("qwen4_exp_text", **kwargs, **indexer))
+        total = sum(p.numel() for n, p in model.named_parameters() if ".indexer." not in n)
+        assert report["params"]["total"] == total
+
+
+def test_qwen4_exp_ple_layer_ids_must_name_linear_layers() -> None:
+    """transformers refuses PLE on an attention layer or past the last layer; so does the
+    engine, naming the key."""
+    from axes.backbone.errors import ConfigError
+
+    config = {"model_type": "qwen4_exp_text", **SMALL, **QWEN4, **PLE}
+    for ids in ([4], [0], [5]):
+        with pytest.raises(ConfigError, match="ple_layer_ids"):
+            analyze_config({**config, "ple_layer_ids": ids})
+    with pytest.raises(ConfigError, match="ple_embed_dim"):
+        analyze_config({**config, "ple_layer_ids": [1], "ple_embed_dim": 30})
