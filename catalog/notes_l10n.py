@@ -129,6 +129,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "ple_layer_ids names layer %(n_layer)s, which is no linear_attention layer of the "
         "%(n_layers)s (ids are one-indexed); transformers builds PLE on those only"
     ),
+    gettext_noop(
+        "every layer of this assistant reads the K/V its target model cached: it holds no "
+        "KV cache of its own"
+    ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "

@@ -1,5 +1,6 @@
 """The fam-r2 batch against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
-wrapper) built on the meta device and counted parameter by parameter, as in
+wrapper) and of gemma4_unified_text (and its gemma4_unified / gemma4_unified_assistant
+wrappers) built on the meta device and counted parameter by parameter, as in
 test_backbone_reference.py, with the KV cache each built attention module holds per token and
 the recurrent state the engine derives from the same shapes.
 
@@ -193,3 +194,119 @@ def test_qwen4_exp_ple_layer_ids_must_name_linear_layers() -> None:
             analyze_config({**config, "ple_layer_ids": ids})
     with pytest.raises(ConfigError, match="ple_embed_dim"):
         analyze_config({**config, "ple_layer_ids": [1], "ple_embed_dim": 30})
+
+
+# Gemma 4 Unified: Gemma 4's text model without PLE or MoE, wrapped with encoder-free
+# embedders (gemma4_unified) or as a K/V-sharing draft model (gemma4_unified_assistant)
+GEMMA = {**SMALL, "head_dim": 16, "global_head_dim": 32, "sliding_window": 8}
+ALTERNATING = ["sliding_attention", "full_attention"] * 3
+# the keys Gemma 4 reads that Gemma 4 Unified's config has not: not built, not counted
+NOT_UNIFIED = {"hidden_size_per_layer_input": 8, "enable_moe_block": True, "num_experts": 4}
+
+GEMMA_VARIANTS: list[tuple[str, str, dict[str, Any], str]] = [
+    ("gemma4_unified_text", "gemma4_unified_text", GEMMA, "3 sliding + 1 full · 4 MLP"),
+    (
+        "gemma4_unified_text-k-eq-v-shared-wide-untied",
+        "gemma4_unified_text",
+        {
+            **GEMMA,
+            **NOT_UNIFIED,
+            "num_hidden_layers": 6,
+            "layer_types": ALTERNATING,
+            "attention_k_eq_v": True,
+            "num_global_key_value_heads": 1,
+            "num_kv_shared_layers": 2,
+            "use_double_wide_mlp": True,
+            "tie_word_embeddings": False,
+            "attention_bias": True,
+        },
+        "3 sliding + 3 full, the last 2 reusing earlier layers' K/V · 6 MLP",
+    ),
+    (
+        "gemma4_unified-untied-top-level-vision-audio",
+        "gemma4_unified",
+        {
+            "text_config": {**GEMMA, "tie_word_embeddings": True},
+            "tie_word_embeddings": False,
+            "vision_config": {"mm_embed_dim": 40, "output_proj_dims": 40, "mm_posemb_size": 10},
+            "audio_config": {"audio_embed_dim": 24},
+        },
+        "3 sliding + 1 full · 4 MLP",
+    ),
+    (
+        "gemma4_unified-audio-only",
+        "gemma4_unified",
+        {"text_config": GEMMA, "audio_config": {"audio_embed_dim": 24}},
+        "3 sliding + 1 full · 4 MLP",
+    ),
+    (
+        "gemma4_unified_assistant",
+        "gemma4_unified_assistant",
+        {"text_config": GEMMA, "backbone_hidden_size": 48},
+        "3 sliding + 1 full, the last 4 reusing earlier layers' K/V · 4 MLP",
+    ),
+    (
+        "gemma4_unified_assistant-centroids-wide-untied",
+        "gemma4_unified_assistant",
+        {
+            "text_config": {**GEMMA, "use_double_wide_mlp": True},
+            "backbone_hidden_size": 48,
+            "use_ordered_embeddings": True,
+            "num_centroids": 16,
+            "tie_word_embeddings": False,
+        },
+        "3 sliding + 1 full, the last 4 reusing earlier layers' K/V · 4 MLP",
+    ),
+    (
+        "gemma4_unified_assistant-own-kv-layers",
+        "gemma4_unified_assistant",
+        {
+            "text_config": {
+                **GEMMA,
+                "num_hidden_layers": 6,
+                "layer_types": ALTERNATING,
+                "num_kv_shared_layers": 2,
+            },
+            "backbone_hidden_size": 48,
+        },
+        "3 sliding + 3 full, the last 2 reusing earlier layers' K/V · 6 MLP",
+    ),
+]
+
+
+def _gemma_kv_elements_per_token(text_model) -> int:
+    """K and V of every layer that computes its own (has a k_proj): V is as wide as K,
+    whether from v_proj or, with attention_k_eq_v, from k_proj itself."""
+    return sum(
+        2 * layer.self_attn.k_proj.out_features
+        for layer in text_model.layers
+        if getattr(layer.self_attn, "k_proj", None) is not None
+    )
+
+
+@pytest.mark.parametrize(
+    "name,model_type,extra,summary", GEMMA_VARIANTS, ids=[v[0] for v in GEMMA_VARIANTS]
+)
+def test_gemma4_unified_matches_transformers(
+    name: str, model_type: str, extra: dict, summary: str
+) -> None:
+    cfg = AutoConfig.for_model(model_type, **extra)
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    report = analyze_config({**cfg.to_dict(), **extra})
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert params["total"] == total, params["breakdown"]
+    assert sum(params["breakdown"].values()) == total
+    text = model.model.language_model if model_type == "gemma4_unified" else model.model
+    assert params["per_layer"] == [sum(p.numel() for p in x.parameters()) for x in text.layers]
+    assert report["memory"]["kv_bytes_per_token"] == 2 * _gemma_kv_elements_per_token(text)
+    assert report["backbone"]["layers"]["summary"] == summary
+    embedders = sum(
+        p.numel()
+        for n, p in model.named_parameters()
+        if ".embed_vision." in n or ".embed_audio." in n
+    )
+    assert params["breakdown"]["vision"] == embedders
+    own_kv = report["memory"]["kv_bytes_per_token"] > 0
+    assert own_kv != any(n.startswith("every layer of this assistant") for n in report["notes"])

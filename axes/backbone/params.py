@@ -436,6 +436,8 @@ def vision_params(spec: ArchSpec) -> int:
         return _pixtral_vision_params(v, spec.hidden_size)
     if v.kind == "qwen3_5":
         return _qwen3_5_vision_params(v)
+    if v.kind == "gemma4_unified":
+        return _gemma4_unified_embedder_params(v, spec.hidden_size)
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
     hv, iv = v.hidden_size, v.intermediate_size
     patches = (v.image_size // v.patch_size) ** 2
@@ -483,6 +485,21 @@ def _pixtral_vision_params(v: VisionSpec, text_hidden: int) -> int:
         + bias
     )
     return tower + projector
+
+
+def _gemma4_unified_embedder_params(v: VisionSpec, text_hidden: int) -> int:
+    """``modeling_gemma4_unified.py``: Gemma4UnifiedVisionEmbedder (LayerNorm over the merged
+    patch's pixels, ``patch_dense`` with bias, LayerNorm, the factorized position table of 2
+    rows per position, LayerNorm, ``embedding_projection`` output_proj_dims -> text hidden;
+    ``hidden_size`` 0: not built) and the audio Gemma4UnifiedMultimodalEmbedder
+    (``embedding_projection`` audio_embed_dim -> text hidden; 0: not built)."""
+    total = v.audio_embed_dim * text_hidden
+    mm = v.hidden_size
+    if mm:
+        pixels = v.patch_size**2 * v.num_channels
+        total += 2 * pixels + pixels * mm + mm + 2 * mm + v.num_position_embeddings * 2 * mm
+        total += 2 * mm + v.output_dim * text_hidden
+    return total
 
 
 def _qwen3_5_vision_params(v: VisionSpec) -> int:
@@ -742,12 +759,13 @@ def _gated_residuals(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) ->
 
 def _layer_extras(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:
     """Parameters single layers hold beyond their block (``spec.layer_extras``: Qwen4-Exp's
-    QSA indexers and PLE layers, as its family module counted them); returns their matmul
-    weights."""
+    QSA indexers and PLE layers, as its family module counted them; index None: outside the
+    layers); returns their matmul weights."""
     weights = 0
     for index, component, params, matmul in spec.layer_extras or ():
         b[component] += params
-        per_layer[index] += params
+        if index is not None:
+            per_layer[index] += params
         weights += matmul
     return weights
 

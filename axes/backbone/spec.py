@@ -282,6 +282,9 @@ class VisionSpec:
     projector_output_dim: int = 0
     projector_bias: bool = False  # mistral3 multimodal_projector_bias
     feature_layers: int = 1  # mistral3: vision_feature_layer as a list concatenates layers
+    # gemma4_unified: the audio embedder's input width (0: none; hidden_size 0: no vision
+    # embedder)
+    audio_embed_dim: int = 0
 
 
 @dataclass
@@ -395,8 +398,9 @@ class ArchSpec:
     # gated residuals whose input mixer has this rank; 0: Hy-V4 / DeepSeek-V4's kind
     hyper_connection_rank: int = 0
     # parameters single layers hold beyond their block, as (layer index, breakdown component,
-    # params, matmul weights): Qwen4-Exp's QSA indexers and PLE layers; None: none
-    layer_extras: list[tuple[int, str, int, int]] | None = None
+    # params, matmul weights): Qwen4-Exp's QSA indexers and PLE layers; layer index None: outside
+    # the layers (Gemma 4 Unified Assistant's projections); None: none
+    layer_extras: list[tuple[int | None, str, int, int]] | None = None
     # lookup tables beside the token embedding (Qwen4-Exp's n-gram PLE tables, counted under
     # embeddings): their parameters, and those of the rows one token reads
     lookup_params: int = 0

@@ -22,6 +22,21 @@ with what Gemma 4 adds:
 ``gemma4`` (Gemma4ForConditionalGeneration) nests the same text model in ``text_config``;
 without ``vision_config`` / ``audio_config`` it is that model and its lm_head. Its vision and
 audio towers are not mirrored: a config with them is marked estimated.
+
+Gemma 4 Unified (``modeling_gemma4_unified.py``): ``gemma4_unified_text`` is the same text
+model without PLE or the MoE block (its config has neither; 262,144 positions by default).
+``gemma4_unified`` (Gemma4UnifiedForConditionalGeneration, what AutoModelForCausalLM builds)
+adds encoder-free embedders when their configs are set: Gemma4UnifiedVisionEmbedder (LayerNorm
+over the raw (patch_size x pooling_kernel_size)^2 x 3 merged patch, ``patch_dense`` to
+mm_embed_dim with bias, LayerNorm, a factorized position table mm_posemb_size x 2 x
+mm_embed_dim, LayerNorm, then ``embedding_projection`` output_proj_dims -> text hidden) and the
+audio Gemma4UnifiedMultimodalEmbedder (``embedding_projection`` audio_embed_dim -> text
+hidden); their pre-projection norms have no weight. ``gemma4_unified_assistant``
+(Gemma4UnifiedAssistantForCausalLM) runs the text model with every layer reusing the target's
+K/V (num_kv_shared_layers set to num_hidden_layers when 0), plus ``pre_projection`` (2 x
+backbone_hidden_size -> hidden), ``post_projection`` (back) and, with use_ordered_embeddings,
+``centroids`` (hidden -> num_centroids). Both wrappers tie the lm_head by their own top-level
+flag.
 """
 
 from __future__ import annotations
@@ -37,18 +52,39 @@ from axes.backbone.families._common import (
     read_rope,
     sliding_window,
 )
+from axes.backbone.families._wrapper import (
+    has_text_config,
+    read_text_model,
+    top_level_tie,
+    under,
+)
 from axes.backbone.layers import layers_from
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
-MODEL_TYPES = ("gemma4", "gemma4_text")
+MODEL_TYPES = (
+    "gemma4",
+    "gemma4_text",
+    "gemma4_unified_text",
+    "gemma4_unified",
+    "gemma4_unified_assistant",
+)
 MAX_POSITIONS = 131_072  # Gemma4TextConfig.max_position_embeddings
+UNIFIED_POSITIONS = 262_144  # Gemma4UnifiedTextConfig.max_position_embeddings
 _LAYER_OVERRIDES = frozenset({"head_dim", "num_key_value_heads"})
+_UNIFIED_WRAPPERS = frozenset({"gemma4_unified", "gemma4_unified_assistant"})
 
 
 def read(view: ConfigView) -> ArchSpec:
+    if view.raw.get("model_type") in _UNIFIED_WRAPPERS:
+        return _unified_wrapper(view, view.raw["model_type"])
     head = header(view, "gemma4_text")
+    unified = head["model_type"] == "gemma4_unified_text"
     core = read_core(
-        view, family="gemma4", tie_default=True, head_dim_default=256, max_pos_default=MAX_POSITIONS
+        view,
+        family="gemma4",
+        tie_default=True,
+        head_dim_default=256,
+        max_pos_default=UNIFIED_POSITIONS if unified else MAX_POSITIONS,
     )
     read_rope(view, core)
     n = core["num_layers"]
@@ -81,11 +117,16 @@ def read(view: ConfigView) -> ArchSpec:
     check_kv_sharing(view, mixers, shared)
     wide = shared and view.bool("use_double_wide_mlp", default=False)
 
-    ple = view.int("hidden_size_per_layer_input", default=256, field_name="per_layer_input_size")
+    # Gemma 4 Unified builds neither PLE nor the MoE block
+    ple = (
+        0
+        if unified
+        else view.int("hidden_size_per_layer_input", default=256, field_name="per_layer_input_size")
+    )
     ple_vocab = view.int("vocab_size_per_layer_input", default=262_144) if ple else 0
 
     extra: dict[str, Any] = {}
-    moe = view.bool("enable_moe_block", default=False)
+    moe = not unified and view.bool("enable_moe_block", default=False)
     if moe:
         experts = view.int("num_experts", field_name="num_experts")
         top_k = view.int("top_k_experts", field_name="experts_per_token")
@@ -133,6 +174,77 @@ def read(view: ConfigView) -> ArchSpec:
     )
     spec.notes.extend(notes)
     return spec
+
+
+def _unified_wrapper(view: ConfigView, mt: str) -> ArchSpec:
+    """Gemma4UnifiedForConditionalGeneration / Gemma4UnifiedAssistantForCausalLM: the text model
+    of ``text_config`` and what each wrapper adds (see the module docstring)."""
+    spec = read_text_model(view, "gemma4_unified_text")
+    if not has_text_config(view):
+        return spec  # the generic reading, estimated and noted
+    spec.tied_embeddings = top_level_tie(view, default=True)
+    h = spec.hidden_size
+    if mt == "gemma4_unified":
+        _unified_embedders(view, spec)
+        return spec
+    text = ConfigView(view.raw["text_config"])
+    if not spec.kv_shared_layers:  # Gemma4UnifiedAssistantConfig.__post_init__
+        spec.kv_shared_layers = spec.num_layers
+        spec.kv_shared_mlp_factor = 2 if text.bool("use_double_wide_mlp", default=False) else 1
+    if spec.kv_shared_layers == spec.num_layers:
+        view.notes.append(
+            "every layer of this assistant reads the K/V its target model cached: it holds no "
+            "KV cache of its own"
+        )
+    backbone = view.int("backbone_hidden_size", default=3840)
+    projections = 2 * backbone * h + h * backbone
+    extras: list[tuple[int | None, str, int, int]] = [(None, "other", projections, projections)]
+    if view.bool("use_ordered_embeddings", default=False):
+        centroids = h * view.int("num_centroids", default=2048)
+        extras.append((None, "other", centroids, centroids))
+    spec.layer_extras = extras
+    return spec
+
+
+def _unified_embedders(view: ConfigView, spec: ArchSpec) -> None:
+    """Gemma4UnifiedModel's embed_vision / embed_audio, built when vision_config /
+    audio_config is set (a null or absent one builds none)."""
+    vc, ac = view.raw.get("vision_config"), view.raw.get("audio_config")
+    if not isinstance(vc, dict) and not isinstance(ac, dict):
+        return
+    vision = ConfigView(vc) if isinstance(vc, dict) else None
+    audio = ConfigView(ac) if isinstance(ac, dict) else None
+    fields: dict[str, int] = {}
+    if vision is not None:
+        view.sources["vision"] = "vision_config"
+        with under("vision_config"):  # Gemma4UnifiedVisionConfig defaults
+            fields.update(
+                hidden_size=vision.int("mm_embed_dim", default=3840),
+                patch_size=vision.int("patch_size", default=16)
+                * vision.int("pooling_kernel_size", default=3),
+                num_position_embeddings=vision.int("mm_posemb_size", default=1120),
+                output_dim=vision.int("output_proj_dims", default=3840),
+            )
+    if audio is not None:
+        with under("audio_config"):  # Gemma4UnifiedAudioConfig: audio_embed_dim 640
+            fields["audio_embed_dim"] = audio.int(
+                "audio_embed_dim", "hidden_size", "output_proj_dims", default=640
+            )
+    spec.vision = VisionSpec(
+        kind="gemma4_unified",
+        hidden_size=fields.get("hidden_size", 0),
+        num_layers=0,
+        intermediate_size=0,
+        num_attention_heads=0,
+        num_channels=3,
+        image_size=0,  # any size: patches carry their own (x, y) positions
+        patch_size=fields.get("patch_size", 0),
+        use_head=False,
+        projector="",
+        num_position_embeddings=fields.get("num_position_embeddings", 0),
+        output_dim=fields.get("output_dim", 0),
+        audio_embed_dim=fields.get("audio_embed_dim", 0),
+    )
 
 
 def _global_dims(
