@@ -133,6 +133,13 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "every layer of this assistant reads the K/V its target model cached: it holds no "
         "KV cache of its own"
     ),
+    gettext_noop("mlp_layer_types does not describe every layer; ignored"),
+    gettext_noop(
+        "block-sparse attention: each query of the %(n_layers)s minimax_m3_sparse layers "
+        "attends to at most %(n_blocks)s blocks of %(n_size)s tokens its indexer picks; the KV "
+        "cache holds the indexer's key too (%(n_dim)s per token and layer), and a decode step "
+        "reads every indexer key but only those blocks' K/V"
+    ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "

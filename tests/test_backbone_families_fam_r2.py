@@ -1,6 +1,6 @@
 """The fam-r2 batch against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
 wrapper) and of gemma4_unified_text (and its gemma4_unified / gemma4_unified_assistant
-wrappers) built on the meta device and counted parameter by parameter, as in
+wrappers) and of minimax_m3_vl_text built on the meta device and counted parameter by parameter, as in
 test_backbone_reference.py, with the KV cache each built attention module holds per token and
 the recurrent state the engine derives from the same shapes.
 
@@ -160,7 +160,7 @@ def test_qwen4_exp_qsa_attends_to_the_budget_and_scores_every_block() -> None:
     attention = 4 * 4 * 16 * attended + 2 * 2 * 16 * blocks
     assert report["compute"]["flops_detail"]["attention_flops"] == deltanet + attention
     assert report["compute"]["decode_bytes_detail"]["kv"] == 2 * (2 * 2 * 16 * attended + 16 * 256)
-    assert report["backbone"]["attention"]["sparse_top_k"] == 64
+    assert report["backbone"]["attention"]["sparse_top_k"] == attended
     assert any(n.startswith("QSA: each query of the 1 attention layers") for n in report["notes"])
 
 
@@ -310,3 +310,90 @@ def test_gemma4_unified_matches_transformers(
     assert params["breakdown"]["vision"] == embedders
     own_kv = report["memory"]["kv_bytes_per_token"] > 0
     assert own_kv != any(n.startswith("every layer of this assistant") for n in report["notes"])
+
+
+# MiniMax-M3: GQA with per-head QK-norm, a lightning indexer on the minimax_m3_sparse layers,
+# sigmoid-routed experts with one shared expert, or a dense MLP
+M3 = {
+    **SMALL,
+    "num_hidden_layers": 3,
+    "head_dim": 16,
+    "intermediate_size": 32,
+    "dense_intermediate_size": 96,
+    "shared_intermediate_size": 40,
+    "num_local_experts": 4,
+    "num_experts_per_tok": 2,
+    "index_n_heads": 2,
+    "index_head_dim": 8,
+    "index_block_size": 4,
+    "index_topk_blocks": 2,
+}
+
+M3_VARIANTS: list[tuple[str, dict[str, Any], str]] = [
+    ("minimax_m3_vl_text", {}, "3 GQA · 3 MoE"),
+    (
+        "minimax_m3_vl_text-sparse-dense-tied",
+        {
+            "layer_types": ["full_attention", "minimax_m3_sparse", "minimax_m3_sparse"],
+            "mlp_layer_types": ["dense", "sparse", "sparse"],
+            "tie_word_embeddings": True,
+        },
+        "3 GQA · 1 MLP + 2 MoE",
+    ),
+    (
+        # as a released config.json writes them: the legacy keys transformers converts
+        "minimax_m3_vl_text-legacy-keys",
+        {
+            "sparse_attention_config": {
+                "sparse_attention_freq": [1, 0, 1],
+                "sparse_num_index_heads": 3,
+                "sparse_index_dim": 4,
+            },
+            "moe_layer_freq": [0, 0, 1],
+        },
+        "3 GQA · 2 MLP + 1 MoE",
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,summary", M3_VARIANTS, ids=[v[0] for v in M3_VARIANTS])
+def test_minimax_m3_matches_transformers(name: str, extra: dict, summary: str) -> None:
+    written = {**M3, **extra}
+    cfg = AutoConfig.for_model("minimax_m3_vl_text", **written)
+    model = _build(cfg)
+    total, active = _reference(model, cfg)
+    report = analyze_config({"model_type": "minimax_m3_vl_text", **written})
+    params = report["params"]
+    assert report["estimated"] is False, report["notes"]
+    assert params["total"] == total, params["breakdown"]
+    assert params["active"] == active
+    assert params["per_layer"] == [
+        sum(p.numel() for p in x.parameters()) for x in model.model.layers
+    ]
+    kv = 0
+    for layer in model.model.layers:
+        attn = layer.self_attn
+        kv += attn.k_proj.out_features + attn.v_proj.out_features
+        kv += attn.indexer.k_proj.out_features if attn.indexer is not None else 0
+    assert report["memory"]["kv_bytes_per_token"] == 2 * kv
+    assert report["backbone"]["layers"]["summary"] == summary
+
+
+def test_minimax_m3_sparse_layers_attend_to_the_picked_blocks() -> None:
+    """Past index_topk_blocks x index_block_size tokens, a sparse layer's scores and sum run
+    over the picked blocks, its indexer scores every key, and a decode step reads every
+    indexer key but the picked blocks' K/V; full layers attend to everything."""
+    written = {"model_type": "minimax_m3_vl_text", **M3, **dict(M3_VARIANTS[1][1])}
+    report = analyze_config(written, context_len=64)
+    attended = 2 * 4
+    full = 4 * 4 * 16 * 64
+    sparse = 4 * 4 * 16 * attended + 2 * 2 * 8 * 64
+    assert report["compute"]["flops_detail"]["attention_flops"] == full + 2 * sparse
+    kv = 2 * 2 * 16  # K and V of the two KV heads
+    assert report["compute"]["decode_bytes_detail"]["kv"] == 2 * (
+        kv * 64 + 2 * (kv * attended + 8 * 64)
+    )
+    assert report["backbone"]["attention"]["sparse_top_k"] == attended
+    assert any(n.startswith("block-sparse attention: each query of the 2") for n in report["notes"])
+    plain = analyze_config({"model_type": "minimax_m3_vl_text", **M3}, context_len=64)
+    assert plain["compute"]["flops_detail"]["attention_flops"] == 3 * full

@@ -110,28 +110,21 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
             )
     if spec.compressed_attention is not None:
         flops += _compressed_attention_flops(spec, context_len)
-    if spec.qsa_budget:
-        flops += _qsa_flops(spec, context_len)
+    if spec.sparse_layers:
+        flops += _sparse_attention_flops(spec, context_len)
     return flops
 
 
-def _qsa_attended(spec: ArchSpec, context_len: int) -> int:
-    """Tokens a Qwen4-Exp QSA query attends to: at most qsa_budget from the complete blocks
-    its indexer picks, plus the incomplete tail block (``token_budget + compress_ratio - 1``)."""
-    return min(context_len, spec.qsa_budget + max(spec.qsa_block - 1, 0))
-
-
-def _qsa_flops(spec: ArchSpec, context_len: int) -> int:
-    """The change QSA makes to the full-attention figure above, over the "attention" layers:
-    scores and sum over the tokens it picks instead of every token, plus the indexer's scores
-    of each complete block's pooled key (index heads x index_head_dim)."""
-    n = spec.mixer_counts.get("attention", 0)
-    blocks = context_len // spec.qsa_block if spec.qsa_block else 0
-    attended = _qsa_attended(spec, context_len)
-    head_dim = spec.head_dim
-    return n * (
-        4 * spec.num_attention_heads * head_dim * (attended - context_len)
-        + 2 * (spec.index_n_heads or 0) * (spec.index_head_dim or 0) * blocks
+def _sparse_attention_flops(spec: ArchSpec, context_len: int) -> int:
+    """The change block-sparse attention makes to the full-attention figure above, over its
+    sparse_layers: scores and sum over the (at most sparse_attended) tokens picked instead of
+    every token, plus the indexer's scores of one key per index_stride tokens (index heads x
+    index_head_dim)."""
+    attended = min(context_len, spec.sparse_attended)
+    scored = context_len // max(spec.index_stride, 1)
+    return spec.sparse_layers * (
+        4 * spec.num_attention_heads * spec.head_dim * (attended - context_len)
+        + 2 * (spec.index_n_heads or 0) * (spec.index_head_dim or 0) * scored
     )
 
 
@@ -232,16 +225,16 @@ def compute_report(
         kv = kv_dtype_bytes * (
             mla * latent * topk + indexed * (spec.index_head_dim or 0) * context_len
         )
-    elif spec.qsa_budget and context_len > _qsa_attended(spec, context_len):
-        # Qwen4-Exp's QSA: every indexer key, but the K/V of the picked tokens only
-        n = spec.mixer_counts.get("attention", 0)
-        kv = (
+    elif spec.sparse_layers and context_len > spec.sparse_attended:
+        # block-sparse attention (Qwen4-Exp, MiniMax-M3): a step reads every indexer key, but
+        # the K/V of the picked tokens only
+        kv -= (
             kv_dtype_bytes
-            * n
-            * (
-                2 * spec.num_kv_heads * spec.head_dim * _qsa_attended(spec, context_len)
-                + (spec.index_head_dim or 0) * context_len
-            )
+            * spec.sparse_layers
+            * 2
+            * spec.num_kv_heads
+            * spec.head_dim
+            * (context_len - spec.sparse_attended)
         )
     cache = kv + state_bytes
     bytes_per_token = weight_bytes + cache

@@ -107,8 +107,8 @@ def kv_split_per_token(spec: ArchSpec, dtype_bytes: int) -> tuple[int, int]:
             full += n
     if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
         full -= (spec.index_head_dim or 0) * dtype_bytes * len(spec.index_shared_layers)
-    if spec.index_head_dim and not spec.kv_lora_rank:  # Qwen4-Exp's QSA indexer key
-        full += spec.index_head_dim * dtype_bytes * spec.kv_mixer_counts.get("attention", 0)
+    if spec.sparse_layers:  # block-sparse attention's indexer key (Qwen4-Exp, MiniMax-M3)
+        full += (spec.index_head_dim or 0) * dtype_bytes * spec.sparse_layers
     return full, sliding
 
 
@@ -268,8 +268,8 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
             recurrent = True
     if spec.index_shared_layers:  # glm_moe_dsa: no indexer key in a "shared" layer
         full -= (spec.index_head_dim or 0) * len(spec.index_shared_layers)
-    if spec.index_head_dim and not spec.kv_lora_rank:  # Qwen4-Exp's QSA indexer key
-        full += spec.index_head_dim * spec.kv_mixer_counts.get("attention", 0)
+    if spec.sparse_layers:  # block-sparse attention's indexer key (Qwen4-Exp, MiniMax-M3)
+        full += (spec.index_head_dim or 0) * spec.sparse_layers
     if recurrent:
         return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)
     return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}

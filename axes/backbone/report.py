@@ -193,7 +193,8 @@ def backbone_section(
         "qkv_bias": spec.qkv_bias,
         "kv_lora_rank": spec.kv_lora_rank,
         "q_lora_rank": spec.q_lora_rank,
-        "sparse_top_k": spec.index_topk or spec.qsa_budget or None,  # DSA, or Qwen4-Exp QSA
+        # DSA's top-k, or the tokens a block-sparse query attends to (Qwen4-Exp, MiniMax-M3)
+        "sparse_top_k": spec.index_topk or spec.sparse_attended or None,
         # Gemma 4: the full layers' own head width and K/V heads, V read from K there, and
         # how many trailing layers reuse an earlier layer's K/V
         "global_head_dim": spec.global_head_dim,

@@ -382,12 +382,13 @@ class ArchSpec:
     # GLM-5 (glm_moe_dsa indexer_types "shared"): layers that build no indexer and cache no
     # indexer key, reusing the previous indexer's top-k; None: every MLA layer has one
     index_shared_layers: list[int] | None = None
-    # Qwen4-Exp's QSA (modeling_qwen4_exp.py Qwen4ExpTextQSAIndexer) on the "attention" layers:
-    # each query attends to at most qsa_budget tokens of the complete qsa_block-token blocks its
-    # indexer picks (index_n_heads x index_head_dim, one key head) plus the incomplete tail
-    # block; 0: no QSA
-    qsa_budget: int = 0
-    qsa_block: int = 0
+    # block-sparse softmax attention on sparse_layers of the "attention" layers (Qwen4-Exp's QSA,
+    # MiniMax-M3's lightning indexer): each query attends to at most sparse_attended tokens its
+    # indexer picks (index_n_heads x index_head_dim; one index_head_dim key cached per token),
+    # the indexer scoring one key per index_stride tokens; 0: none
+    sparse_layers: int = 0
+    sparse_attended: int = 0
+    index_stride: int = 1
     # Hy-V4 (hy_v4 hc_mult): streams of the hyper-connections around each attention and FFN;
     # 0: plain residuals
     hyper_connections: int = 0

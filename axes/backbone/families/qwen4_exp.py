@@ -91,7 +91,12 @@ def read(view: ConfigView) -> ArchSpec:
         budget = view.int("indexer_budget")
         block = view.int("indexer_compress_ratio")
         fields.update(  # kv_idx is 1 (required): one key of d_idx cached per token
-            index_n_heads=n_idx, index_head_dim=d_idx, qsa_budget=budget, qsa_block=block
+            index_n_heads=n_idx,
+            index_head_dim=d_idx,
+            sparse_layers=mixers.count("attention"),
+            # the picked complete blocks and the incomplete tail block
+            sparse_attended=budget + max(block - 1, 0),
+            index_stride=max(block, 1),
         )
         view.notes.append(
             f"QSA: each query of the {mixers.count('attention')} attention layers attends to at "
