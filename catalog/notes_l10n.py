@@ -140,6 +140,16 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "cache holds the indexer's key too (%(n_dim)s per token and layer), and a decode step "
         "reads every indexer key but only those blocks' K/V"
     ),
+    gettext_noop(
+        "HRM-Text's two stacks of %(n_layers)s layers run %(n_runs)s times per token in all "
+        "(H_cycles %(n_high)s x (L_cycles %(n_low)s + 1)): the layer pattern lists the "
+        "%(n_total)s layer runs, each with its own KV cache and FLOPs; the parameters are "
+        "counted once"
+    ),
+    gettext_noop(
+        "num_layers_per_stack x H_cycles x (L_cycles + 1) is %(n_runs)s layer runs, over the "
+        "%(n_max)s layers any real model has; fix the values in config.json."
+    ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "

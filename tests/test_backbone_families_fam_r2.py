@@ -1,6 +1,6 @@
 """The fam-r2 batch against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
 wrapper) and of gemma4_unified_text (and its gemma4_unified / gemma4_unified_assistant
-wrappers) and of minimax_m3_vl_text built on the meta device and counted parameter by parameter, as in
+wrappers), of minimax_m3_vl_text and of hrm_text built on the meta device and counted parameter by parameter, as in
 test_backbone_reference.py, with the KV cache each built attention module holds per token and
 the recurrent state the engine derives from the same shapes.
 
@@ -397,3 +397,56 @@ def test_minimax_m3_sparse_layers_attend_to_the_picked_blocks() -> None:
     assert any(n.startswith("block-sparse attention: each query of the 2") for n in report["notes"])
     plain = analyze_config({"model_type": "minimax_m3_vl_text", **M3}, context_len=64)
     assert plain["compute"]["flops_detail"]["attention_flops"] == 3 * full
+
+
+# HRM-Text: two stacks of gated MHA + SwiGLU layers with weightless norms, run H_cycles x
+# (L_cycles + 1) times a token
+HRM = {**SMALL, "num_hidden_layers": 2, "head_dim": 16}
+
+HRM_VARIANTS: list[tuple[str, dict[str, Any], int]] = [
+    ("hrm_text", {}, 2 * 2 * (3 + 1)),
+    (
+        "hrm_text-biases-tied-3x1-cycles",
+        {
+            "attention_bias": True,
+            "mlp_bias": True,
+            "tie_word_embeddings": True,
+            "H_cycles": 3,
+            "L_cycles": 1,
+        },
+        2 * 3 * (1 + 1),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,extra,runs", HRM_VARIANTS, ids=[v[0] for v in HRM_VARIANTS])
+def test_hrm_text_matches_transformers(name: str, extra: dict, runs: int) -> None:
+    """Parameters once per physical layer; every layer run caches its K/V (transformers'
+    num_hidden_layers is the number of runs) and runs its matmuls. Read both as transformers
+    writes the config (num_hidden_layers = runs, num_layers_per_stack) and as a legacy one
+    (num_hidden_layers = layers per stack)."""
+    cfg = AutoConfig.for_model("hrm_text", **{**HRM, **extra})
+    assert cfg.num_hidden_layers == runs
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    for written in (cfg.to_dict(), {"model_type": "hrm_text", **HRM, **extra}):
+        report = analyze_config(written)
+        params = report["params"]
+        assert report["estimated"] is False, report["notes"]
+        assert params["total"] == total, params["breakdown"]
+        assert params["active"] == total
+        stacks = [model.model.L_module, model.model.H_module]
+        in_layers = sum(p.numel() for s in stacks for p in s.parameters())
+        assert sum(params["per_layer"]) == in_layers
+        attn = model.model.L_module.layers[0].self_attn
+        per_run = attn.k_proj.out_features + attn.v_proj.out_features
+        assert report["memory"]["kv_bytes_per_token"] == 2 * runs * per_run
+        assert report["backbone"]["layers"]["summary"] == f"{runs} MHA · {runs} MLP"
+        # every run's matmuls: the L stack H x L times, the H stack H times, and the lm_head
+        layer = sum(
+            m.weight.numel()
+            for m in model.model.L_module.layers[0].modules()
+            if isinstance(m, torch.nn.Linear)
+        )
+        matmul = runs * layer + model.lm_head.weight.numel()
+        assert report["compute"]["flops_detail"]["active_matmul_params"] == matmul

@@ -47,7 +47,14 @@ def active_matmul_params(spec: ArchSpec, count: ParamCount) -> int:
     if spec.shared_blocks:  # Zamba: a shared block's weights run in every layer that uses it
         blocks, uses, weights, _ = shared_block_figures(spec)
         shared_extra += (uses - blocks) * weights
-    return count.linear_weight_params - count.inactive_routed + lm_head + router + shared_extra
+    return (
+        count.linear_weight_params
+        - count.inactive_routed
+        + lm_head
+        + router
+        + shared_extra
+        + spec.reused_weights  # HRM-Text: its stacks' layers run several times a token
+    )
 
 
 def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:

@@ -406,6 +406,10 @@ class ArchSpec:
     # embeddings): their parameters, and those of the rows one token reads
     lookup_params: int = 0
     lookup_row_params: int = 0
+    # matmul weights that layers run again with another layer's weights (HRM-Text's recurrent
+    # cycles: layer_extras take those runs' parameters out): counted once in the parameters,
+    # at every run in the FLOPs
+    reused_weights: int = 0
     # recurrent-state elements per sequence beyond the mixers' (Qwen4-Exp's PLE convolutions),
     # held in the KV dtype as conv states
     extra_conv_state: int = 0
