@@ -450,3 +450,12 @@ def test_hrm_text_matches_transformers(name: str, extra: dict, runs: int) -> Non
         )
         matmul = runs * layer + model.lm_head.weight.numel()
         assert report["compute"]["flops_detail"]["active_matmul_params"] == matmul
+
+
+def test_a_list_model_type_beside_a_gemma4_unified_text_config_is_read() -> None:
+    """``"model_type": []`` beside a gemma4_unified_text text_config: the text_config's model
+    type is read (the unified-wrapper check crashed with "unhashable type: 'list'")."""
+    config = {"model_type": [], "text_config": {**GEMMA, "model_type": "gemma4_unified_text"}}
+    cfg = AutoConfig.for_model("gemma4_unified_text", **GEMMA)
+    total = sum(p.numel() for p in _build(cfg).parameters())
+    assert analyze_config(config)["params"]["total"] == total

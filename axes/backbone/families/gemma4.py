@@ -75,8 +75,9 @@ _UNIFIED_WRAPPERS = frozenset({"gemma4_unified", "gemma4_unified_assistant"})
 
 
 def read(view: ConfigView) -> ArchSpec:
-    if view.raw.get("model_type") in _UNIFIED_WRAPPERS:
-        return _unified_wrapper(view, view.raw["model_type"])
+    mt = view.raw.get("model_type")
+    if isinstance(mt, str) and mt in _UNIFIED_WRAPPERS:
+        return _unified_wrapper(view, mt)
     head = header(view, "gemma4_text")
     unified = head["model_type"] == "gemma4_unified_text"
     core = read_core(
