@@ -450,6 +450,8 @@ def test_hrm_text_matches_transformers(name: str, extra: dict, runs: int) -> Non
         )
         matmul = runs * layer + model.lm_head.weight.numel()
         assert report["compute"]["flops_detail"]["active_matmul_params"] == matmul
+        # the per-run bookkeeping (two entries a repeated run) stays out of the exported spec
+        assert "layer_extras" not in report["spec"]
 
 
 def test_a_list_model_type_beside_a_gemma4_unified_text_config_is_read() -> None:

@@ -628,7 +628,11 @@ ATTENTION_MIXERS = (
     SHARED_MAMBA,
     SHARED_MAMBA2,
 )
-_SPEC_FIELDS = tuple(f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources"))
+# not exported: the pattern (as layer_pattern), the provenance map, and layer_extras, the
+# counting's bookkeeping (HRM-Text: two entries for every repeated layer run)
+_SPEC_FIELDS = tuple(
+    f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources", "layer_extras")
+)
 _spec_values = itemgetter(*_SPEC_FIELDS)
 _FIELD_NAMES = frozenset(f.name for f in fields(ArchSpec))
 _REQUIRED = frozenset(
@@ -641,10 +645,11 @@ _FACTORIES = tuple(
     (f.name, f.default_factory) for f in fields(ArchSpec) if f.default_factory is not MISSING
 )
 # instance attributes that are not to_dict keys: the pattern (exported as layer_pattern), the
-# provenance map, and what the _computed_once properties store
+# provenance map, layer_extras, and what the _computed_once properties store
 _NOT_EXPORTED = (
     "layers",
     "sources",
+    "layer_extras",
     "block_counts",
     "mixer_counts",
     "ffn_counts",
