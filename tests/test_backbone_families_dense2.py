@@ -350,7 +350,7 @@ def _decoder_layers(model):
 @pytest.mark.parametrize(
     "name,model_type,extra,variant,summary", VARIANTS, ids=[v[0] for v in VARIANTS]
 )
-def test_dense_kin_matches_transformers(
+def test_dense_variant_matches_transformers(
     name: str, model_type: str, extra: dict, variant: str, summary: str
 ) -> None:
     cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra})
