@@ -1,6 +1,7 @@
-"""The fam-r2 batch against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
+"""Recently added model types against transformers: tiny variants of qwen4_exp_text (and its qwen4_exp
 wrapper) and of gemma4_unified_text (and its gemma4_unified / gemma4_unified_assistant
-wrappers), of minimax_m3_vl_text and of hrm_text built on the meta device and counted parameter by parameter, as in
+wrappers), of minimax_m3_vl_text and of hrm_text built on the meta device and counted parameter
+by parameter, as in
 test_backbone_reference.py, with the KV cache each built attention module holds per token and
 the recurrent state the engine derives from the same shapes.
 
