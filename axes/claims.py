@@ -71,8 +71,14 @@ NUMERIC_FACETS = frozenset(
 # Facets whose numbers are decimals: everywhere else "16.384" is German for 16,384.
 _DECIMAL_FACETS = frozenset({"temperature", "top_p"})
 # Relative tolerance per numeric facet: parameter counts are rounded in speech ("8B" for
-# 8.03e9, "3B active" for 3.35e9); layer and expert counts are exact.
-NUMERIC_TOLERANCE: dict[str, float] = {"params_total": 0.15, "params_active": 0.15}
+# 8.03e9, "3B active" for 3.35e9); layer, expert and head counts are exact ("55 layers" is
+# not Zamba2's 54, though within 2%).
+_EXACT = ("layers", "attention_layers", "ssm_layers", "moe_layers", "experts", "experts_active")
+NUMERIC_TOLERANCE: dict[str, float] = {
+    "params_total": 0.15,
+    "params_active": 0.15,
+    **dict.fromkeys((*_EXACT, "heads", "kv_heads"), 0.0),
+}
 DEFAULT_TOLERANCE = 0.02
 
 # (facet, value, pattern). Patterns are matched on lower-cased text with script-aware word
@@ -712,13 +718,22 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
             return sum(v for k, v in per_layer.items() if k in names and isinstance(v, int))
 
         # Falcon-H1's "attention+mamba2" layers hold both, as do Zamba's hybrid layers (the
-        # shared attention block, then the layer's own Mamba mixer)
-        both = ("attention+mamba2", "shared_attention+mamba", "shared_attention+mamba2")
-        put(
-            "attention_layers",
-            count(mixers, ("attention", "sliding_attention", "mla", *both)),
+        # shared attention block, then the layer's own Mamba mixer): each counts as an
+        # attention and as a Mamba layer. Where such layers sit beside plain ones, the plain
+        # count is a true claim too, as the summary words it: Zamba2's "45 Mamba-2 + 9 Mamba-2
+        # with the shared transformer block" backs "45 Mamba-2 layers" and "54 Mamba-2 layers"
+        both = count(
+            mixers, ("attention+mamba2", "shared_attention+mamba", "shared_attention+mamba2")
         )
-        put("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm", *both)))
+        for facet, plain in (
+            ("attention_layers", count(mixers, ("attention", "sliding_attention", "mla"))),
+            ("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm"))),
+        ):
+            if plain is None:
+                continue
+            put(facet, plain + (both or 0))
+            if both and plain:
+                put(facet, plain)
         put("moe_layers", count(ffns, ("moe",)))
     elif kind == "backbone.hidden_size":
         put("hidden_size", get("hidden_size"))

@@ -162,6 +162,20 @@ def test_an_unread_number_is_never_backed(phrase, support, missing):
     assert got.get("missing", []) == missing
 
 
+def test_counts_of_layers_experts_and_heads_are_exact():
+    """A relative tolerance (2%) is for sizes said rounded; "95 layers" is not a 94-layer
+    model's count, nor "129 experts" its 128."""
+    facts = [
+        web_fact("backbone", "backbone.layers", {"num_layers": 94}),
+        web_fact("backbone", "backbone.moe", {"num_experts": 128, "experts_per_token": 8}),
+        web_fact("backbone", "backbone.attention", {"variant": "GQA", "num_attention_heads": 64}),
+    ]
+    for wrong in ("95 layers", "129 experts", "65 heads"):
+        assert phrase_support(wrong, facts)["support"] == "conflicts", wrong
+    for right in ("94 layers", "128 experts", "64 heads"):
+        assert phrase_support(right, facts)["support"] == "sourced", right
+
+
 def test_a_parallel_hybrid_layer_counts_as_attention_and_as_mamba():
     """Falcon-H1's 44 layers each hold attention and a Mamba-2 mixer ("attention+mamba2"):
     "44 attention layers" and "44 Mamba-2 layers" are both backed, "4 attention layers" not."""
@@ -181,8 +195,9 @@ def test_a_parallel_hybrid_layer_counts_as_attention_and_as_mamba():
 
 def test_a_zamba_hybrid_layer_counts_as_attention_and_as_mamba():
     """Zamba2's 54 layers: 9 run the shared attention block before their own Mamba-2 mixer
-    ("shared_attention+mamba2"), 45 are Mamba-2 only: "9 attention layers" and "54 Mamba-2
-    layers" are backed, "54 attention layers" is not."""
+    ("shared_attention+mamba2"), 45 are Mamba-2 only: "9 attention layers", "54 Mamba-2
+    layers" and "45 Mamba-2 layers" (the summary's count) are backed, "54 attention layers"
+    and "9 Mamba-2 layers" are not."""
     layers = {
         "num_layers": 54,
         "counts": {"blocks": 54, "mixer": {"mamba2": 45, "shared_attention+mamba2": 9}, "ffn": {}},
@@ -194,4 +209,42 @@ def test_a_zamba_hybrid_layer_counts_as_attention_and_as_mamba():
     ]
     assert phrase_support("9 attention layers", facts)["support"] == "sourced"
     assert phrase_support("54 Mamba-2 layers", facts)["support"] == "sourced"
+    assert phrase_support("45 Mamba-2 layers", facts)["support"] == "sourced"
     assert phrase_support("54 attention layers", facts)["support"] == "conflicts"
+    assert phrase_support("9 Mamba-2 layers", facts)["support"] == "conflicts"
+
+
+def _default_backbone_facts(model_type: str) -> tuple[object, list[dict]]:
+    """transformers' default config of a model type, analyzed as the app does: (config, the
+    backbone facts)."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    config = CONFIG_MAPPING[model_type]()
+    out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config.to_dict()))
+    return config, [f for f in out["facts"] if f["axis"] == "backbone"]
+
+
+@pytest.mark.parametrize("model_type", ["zamba", "zamba2", "falcon_h1", "nemotron_h", "jamba"])
+def test_layer_counts_of_hybrid_defaults_are_judged_by_their_blocks(model_type):
+    """Counted from transformers' own ``layers_block_type``: every hybrid layer (Zamba's shared
+    block before its own Mamba mixer, Falcon-H1's attention beside Mamba-2) is an attention
+    and a Mamba layer, so "N Mamba layers" is backed for the Mamba-only count plus the hybrid
+    one, and for the Mamba-only count as the summary words it; "N attention layers" likewise;
+    any other number is contradicted."""
+    config, facts = _default_backbone_facts(model_type)
+    kinds = list(config.layers_block_type)
+    hybrid = kinds.count("hybrid")
+    mamba = kinds.count("mamba") + kinds.count("linear_attention")  # Zamba's, Nemotron-H's
+    attention = kinds.count("attention") + kinds.count("full_attention")
+    assert hybrid + mamba + attention > 0, kinds
+    for noun, plain in (("Mamba", mamba), ("attention", attention)):
+        true = {plain + hybrid} | ({plain} if plain and hybrid else set())
+        true.discard(0)
+        for n in sorted(true):
+            got = phrase_support(f"{n} {noun} layers", facts)
+            assert got["support"] == "sourced", (noun, n, got)
+        for n in {plain + hybrid + 1, hybrid if plain else 0} - true - {0}:
+            got = phrase_support(f"{n} {noun} layers", facts)
+            assert got["support"] == "conflicts", (noun, n, got)
