@@ -20,6 +20,9 @@ from typing import Any
 PARAMS_BASIS = "analytic, mirrors transformers"
 ACTIVE_CONVENTION = "embeddings and lm_head included"
 NO_POSITIONS = "no position encoding: recurrent (SSM) mixers carry order"
+# a model whose order-carrying mixers are linear attention (Kimi Linear's KDA beside NoPE MLA,
+# xLSTM's mLSTM), not SSM ones
+NO_POSITIONS_LINEAR = "no position encoding: linear-attention mixers carry order"
 
 EMPTY = (None, "", [], {}, False)
 
@@ -90,6 +93,8 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
             return text
     if kind == "backbone.positional" and value.get("why") == NO_POSITIONS:
         return "none: no position encoding; the recurrent (SSM) mixers carry the order"
+    if kind == "backbone.positional" and value.get("why") == NO_POSITIONS_LINEAR:
+        return "none: no position encoding; the linear-attention mixers carry the order"
     return None
 
 

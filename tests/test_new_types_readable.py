@@ -202,3 +202,45 @@ def test_jetmoes_attention_fact_says_its_attention_is_routed_to_experts():
     assert attention["value"]["attention_experts"] == config["num_local_experts"] == 8
     assert "num_local_experts = 8" in attention["evidence"]["text"]
     assert "attention_experts" not in _facts(_config("mixtral"))["backbone.attention"]["value"]
+
+
+@pytest.mark.parametrize(
+    ("model_type", "mixers"),
+    [
+        ("kimi_linear", "linear-attention mixers"),  # KDA layers beside NoPE MLA
+        ("xlstm", "linear-attention mixers"),  # mLSTM
+        ("jamba", "recurrent (SSM) mixers"),
+        ("zamba2", "recurrent (SSM) mixers"),
+        ("mamba", "recurrent (SSM) mixers"),
+    ],
+)
+def test_the_positional_fact_names_the_mixers_that_carry_the_order(model_type, mixers):
+    """Kimi Linear has no position encoding because its KDA layers carry the order: they are
+    linear attention, not SSM, as the fact said."""
+    from axes.readable import fact_value_text
+
+    fact = _facts(_config(model_type))["backbone.positional"]
+    assert fact["value"]["type"] == "none"
+    text = fact_value_text("backbone.positional", fact["value"])
+    assert text == f"none: no position encoding; the {mixers} carry the order"
+
+
+KIMI_LINEAR_POSITIONS = {
+    "en": "none: no position encoding; the linear-attention mixers carry the order",
+    "de": "keine: keine Positionskodierung; die Mixer mit linearer Attention tragen die "
+    "Reihenfolge",
+    "ko": "없음: 위치 인코딩이 없습니다. linear attention mixer가 순서를 담습니다",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "de", "ko"])
+def test_kimi_linears_positional_fact_reads_in_the_page_language(client, web_model, lang):
+    config = _config("kimi_linear")
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("moonshotai/kimi-linear-positions", analysis=report, config=config)
+    html = _text(client.get("/models/moonshotai/kimi-linear-positions/", {"lang": lang}))
+    fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
+    value = " ".join(fact.split('class="fact-value">', 1)[1].split("</div>", 1)[0].split())
+    assert value == KIMI_LINEAR_POSITIONS[lang], (lang, value)

@@ -11,7 +11,7 @@ from axes.backbone.errors import BackboneError
 from axes.backbone.layers import LINEAR_ATTENTION_LABELS
 from axes.backbone.spec import normalize
 from axes.facts import Evidence, Fact
-from axes.readable import ACTIVE_CONVENTION, NO_POSITIONS, PARAMS_BASIS
+from axes.readable import ACTIVE_CONVENTION, NO_POSITIONS, NO_POSITIONS_LINEAR, PARAMS_BASIS
 
 SOURCE = "config.json"
 EXTRACTOR = "config"
@@ -177,9 +177,13 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             ],
         )
     elif spec.positional == "none":
+        # the mixers that carry the order, by their kind: Mamba / SSM ones (Zamba's and
+        # Falcon-H1's hybrids hold a Mamba mixer), else linear attention (Kimi Linear's KDA)
+        mixers = bb["layers"]["counts"]["mixer"]
+        linear = "linear_attention" in mixers and not any("mamba" in m for m in mixers)
         add(
             "positional",
-            {"type": "none", "why": NO_POSITIONS},
+            {"type": "none", "why": NO_POSITIONS_LINEAR if linear else NO_POSITIONS},
             ["model_type"],
         )
     if spec.max_position_embeddings:

@@ -142,6 +142,7 @@ def json_value(value: Any) -> str:
 _PARAMS_BASIS = readable.PARAMS_BASIS
 _ACTIVE_CONVENTION = readable.ACTIVE_CONVENTION
 _NO_POSITIONS = readable.NO_POSITIONS
+_NO_POSITIONS_LINEAR = readable.NO_POSITIONS_LINEAR
 
 
 def _count(value: Any) -> str | None:
@@ -183,6 +184,8 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
             return text
     if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS:
         return gettext("none: no position encoding; the recurrent (SSM) mixers carry the order")
+    if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS_LINEAR:
+        return gettext("none: no position encoding; the linear-attention mixers carry the order")
     return None
 
 
