@@ -500,14 +500,17 @@ def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
     linear = linear_attention_label(spec.get("linear_attention_kind"))
     variant = str(spec.get("attention_variant") or "attention")
     # as the report words it (axes.backbone.report): Gemma 4's trailing layers that reuse K/V,
-    # the MoE beside a dense MLP of Gemma 4 / LongCat-Flash / a shortcut MoE
+    # the MoE beside a dense MLP of Gemma 4 / LongCat-Flash / a shortcut MoE, DeepSeek-V4's
+    # compressed attention
     kv_shared = spec.get("kv_shared_layers")
+    compressed = spec.get("compressed_attention")
     return layer_section(
         block_counts(layers),
         attention_variant=variant,
         linear_label=linear,
         kv_shared=kv_shared if type(kv_shared) is int else 0,
         moe_beside_mlp=bool(spec.get("moe_beside_mlp") or spec.get("shortcut_moe")),
+        compressed=compressed if isinstance(compressed, list) else None,
     )[1]
 
 

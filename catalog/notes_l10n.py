@@ -492,6 +492,10 @@ _SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
         gettext_noop("%(variant)s with Mamba-2 in parallel"),
     ),
     (re.compile(r"MoE with an MLP in parallel"), gettext_noop("MoE with an MLP in parallel")),
+    (  # DeepSeek-V4's compressed attention (axes.backbone.layers.COMPRESSED_LABELS)
+        re.compile(r", (?P<n>\d[\d,]*) adding (?P<kind>CSA|HCA)"),
+        gettext_noop(", %(n)s adding %(kind)s"),
+    ),
     (  # Zamba / Zamba2's hybrid layers (axes.backbone.layers.MIXER_LABELS)
         re.compile(r"(?P<kind>Mamba(?:-2)?) with the shared transformer block"),
         gettext_noop("%(kind)s with the shared transformer block"),

@@ -449,8 +449,13 @@ def test_deepseek_v4_matches_transformers(name: str, extra: dict, written: dict)
         assert sum(params["per_layer"]) == in_layers
         assert report["memory"]["kv_bytes_per_token"] == _dsv4_kv_elements(model) * 2
         n = cfg.num_hidden_layers
-        assert report["backbone"]["layers"]["summary"] == f"{n} sliding MQA · {n} MoE"
         csa = cfg.layer_types.count("compressed_sparse_attention")
+        hca = cfg.layer_types.count("heavily_compressed_attention")
+        # the summary says which layers carry compressed attention, not only the notes
+        compressed = "".join(
+            f", {k} adding {label}" for k, label in ((csa, "CSA"), (hca, "HCA")) if k
+        )
+        assert report["backbone"]["layers"]["summary"] == (f"{n} sliding MQA{compressed} · {n} MoE")
         assert f"; {csa} CSA layers add one entry per" in " ".join(report["notes"])
 
 

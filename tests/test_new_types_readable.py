@@ -99,7 +99,9 @@ def test_longcat_flash_layers_read_as_the_config_counts_them():
     assert llama["num_layers"] == llama["counts"]["blocks"] == 32
 
 
-@pytest.mark.parametrize("model_type", ["longcat_flash", "gemma3n_text", "kimi_linear", "zamba2"])
+@pytest.mark.parametrize(
+    "model_type", ["longcat_flash", "gemma3n_text", "kimi_linear", "zamba2", "deepseek_v4"]
+)
 def test_the_compare_verdicts_layer_summary_is_the_model_pages(model_type):
     from axes.verdict import layer_pattern_summary
 
@@ -244,3 +246,34 @@ def test_kimi_linears_positional_fact_reads_in_the_page_language(client, web_mod
     fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
     value = " ".join(fact.split('class="fact-value">', 1)[1].split("</div>", 1)[0].split())
     assert value == KIMI_LINEAR_POSITIONS[lang], (lang, value)
+
+
+DEEPSEEK_V4_SUMMARY = {
+    "en": "43 sliding MQA, 20 adding CSA, 23 adding HCA · 43 MoE",
+    "de": "43 sliding MQA, 20 zusätzlich mit CSA, 23 zusätzlich mit HCA · 43 MoE",
+    "ko": "43 sliding MQA, 20개는 CSA 추가, 23개는 HCA 추가 · 43 MoE",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "de", "ko"])
+def test_deepseek_v4s_layer_summary_says_which_layers_carry_compressed_attention(
+    client, web_model, lang
+):
+    """It read "43 sliding MQA · 43 MoE": the CSA / HCA compressors of DeepSeek-V4's default
+    layer_types (two HCA, then CSA and HCA alternating) were only in a note."""
+    from transformers import AutoConfig
+
+    layer_types = AutoConfig.for_model("deepseek_v4").layer_types
+    assert layer_types.count("compressed_sparse_attention") == 20
+    assert layer_types.count("heavily_compressed_attention") == 23
+    config = _config("deepseek_v4")
+    report = analyze_config(config)
+    assert report["backbone"]["layers"]["summary"] == DEEPSEEK_V4_SUMMARY["en"]
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("deepseek-ai/deepseek-v4-default", analysis=report, config=config)
+    html = _text(client.get("/models/deepseek-ai/deepseek-v4-default/", {"lang": lang}))
+    fact = html.split('data-kind="backbone.layers"', 1)[1].split("</li>", 1)[0]
+    assert DEEPSEEK_V4_SUMMARY[lang] in fact
+    if lang != "en":
+        assert " adding " not in html

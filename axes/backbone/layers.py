@@ -164,6 +164,12 @@ MIXER_LABELS: dict[str, str] = {
     SHARED_MAMBA2: "Mamba-2 with the shared transformer block",
 }
 FFN_LABELS: dict[str, str] = {"mlp": "MLP", "moe": "MoE"}
+# DeepSeek-V4's per-layer compressors (ArchSpec.compressed_attention): a layer's sliding-window
+# attention adds compressed long-range KV, sparse (CSA, with an indexer) or heavy (HCA)
+COMPRESSED_LABELS: dict[str, str] = {
+    "compressed_sparse_attention": "CSA",
+    "heavily_compressed_attention": "HCA",
+}
 
 
 def mixers_from_layer_types(layer_types: list[Any], num_layers: int) -> list[str] | None:
@@ -237,12 +243,15 @@ def layer_section(
     linear_label: str,
     kv_shared: int = 0,
     moe_beside_mlp: bool = False,
+    compressed: list[str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """``(layer_counts(blocks), layer_summary(blocks, ...))`` from one pass over the blocks.
 
     Gemma 4: ``kv_shared`` trailing layers reuse an earlier layer's K/V ("28 sliding + 7 full,
     the last 20 reusing earlier layers' K/V · 35 MLP"); ``moe_beside_mlp``: its MoE layers
-    run a dense MLP beside the experts ("30 MoE with an MLP in parallel")."""
+    run a dense MLP beside the experts ("30 MoE with an MLP in parallel"); ``compressed``:
+    DeepSeek-V4's per-layer compressor kinds ("43 sliding MQA, 20 adding CSA, 23 adding HCA ·
+    43 MoE")."""
     mixers, ffns, separate_blocks = _split_counts(blocks)
     counts = {"blocks": sum(blocks.values()), "mixer": mixers, "ffn": ffns}
     summary = _summary(
@@ -253,6 +262,7 @@ def layer_section(
         linear_label,
         kv_shared=kv_shared,
         moe_beside_mlp=moe_beside_mlp,
+        compressed=compressed,
     )
     return counts, summary
 
@@ -266,6 +276,7 @@ def _summary(
     *,
     kv_shared: int = 0,
     moe_beside_mlp: bool = False,
+    compressed: list[str] | None = None,
 ) -> str:
     parts: list[str] = []
     has_sliding = "sliding_attention" in mixers
@@ -282,6 +293,11 @@ def _summary(
             label = MIXER_LABELS.get(mixer, mixer)
         parts.append(f"{n} {label}")
     mixer_text = " + ".join(parts)
+    if compressed and mixer_text:
+        for kind, label in COMPRESSED_LABELS.items():
+            n = compressed.count(kind)
+            if n:
+                mixer_text += f", {n} adding {label}"
     if kv_shared and mixer_text:
         mixer_text += (
             ", the last one reusing an earlier layer's K/V"

@@ -219,6 +219,7 @@ def backbone_section(
         linear_label=linear_attention_label(spec.linear_attention_kind),
         kv_shared=spec.kv_shared_layers,
         moe_beside_mlp=spec.moe_beside_mlp or spec.shortcut_moe,
+        compressed=spec.compressed_attention,
     )
     return {
         "family": spec.model_type,
