@@ -7,11 +7,14 @@ read into the same small vocabulary of facets:
 
 - categorical facets (``decoder_type``, ``attention``, ``positional``, ``decoding``, ...), each
   with its values and the words that name them;
-- numeric facets (``layers``, ``experts``, ``kv_heads``, ``params_total``, ``context_tokens``,
-  ``temperature``, ...), read from a number next to its noun, in either order ("32 layers",
+- numeric facets (``layers``, ``attention_layers``, ``linear_attention_layers``,
+  ``conv_layers``, ``ssm_layers``, ``experts``, ``kv_heads``, ``params_total``,
+  ``context_tokens``, ``temperature``, ...), read from a number next to its noun, in either
+  order ("32 layers",
   "layers: 32", "Kontextlänge 128K", "레이어 32개", "80억 개의 파라미터");
 - boolean facets (``post_trained``, ``reasoning_mode``, ``sliding_window``) and open sets
-  (post-training ``method``, product ``tool``) whose values may co-occur.
+  (post-training ``method``, product ``tool``, a layer ``mixer`` such as LFM2's short
+  convolutions) whose values may co-occur.
 
 The course is taught in English, Korean and German, so each facet is named in the three
 languages, as the app's own pages word it (``locale/*/LC_MESSAGES/django.po``: "레이어 32개",
@@ -47,6 +50,8 @@ NUMERIC_FACETS = frozenset(
     {
         "layers",
         "attention_layers",
+        "linear_attention_layers",
+        "conv_layers",
         "ssm_layers",
         "ssm_state",
         "moe_layers",
@@ -73,7 +78,16 @@ _DECIMAL_FACETS = frozenset({"temperature", "top_p"})
 # Relative tolerance per numeric facet: parameter counts are rounded in speech ("8B" for
 # 8.03e9, "3B active" for 3.35e9); layer, expert and head counts are exact ("55 layers" is
 # not Zamba2's 54, though within 2%).
-_EXACT = ("layers", "attention_layers", "ssm_layers", "moe_layers", "experts", "experts_active")
+_EXACT = (
+    "layers",
+    "attention_layers",
+    "linear_attention_layers",
+    "conv_layers",
+    "ssm_layers",
+    "moe_layers",
+    "experts",
+    "experts_active",
+)
 NUMERIC_TOLERANCE: dict[str, float] = {
     "params_total": 0.15,
     "params_active": 0.15,
@@ -103,6 +117,13 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     ("attention", "mla", r"\bmla\b|latent attention|multi[- ]head latent|잠재 ?어텐션"),
     ("attention", "mha", r"\bmha\b|multi[- ]head attention|full multi[- ]head"),
     ("sliding_window", True, r"sliding[- ]window|\bswa\b|슬라이딩|gleitende\w* fenster"),
+    # a layer mixer beside attention that the layers fact lists (LFM2's gated short
+    # convolutions): found or not found, never contradicted by its absence
+    (
+        "mixer",
+        "short_conv",
+        r"\bshort[- ]?conv\w*|kurze\w* faltung\w*|(?:짧은|숏) ?(?:합성곱|컨볼루션|conv\w*)",
+    ),
     ("positional", "rope", r"\brope\b|rotary|rotationsposition|rotierende\w* position|회전 ?위치"),
     ("positional", "alibi", r"\balibi\b"),
     ("positional", "learned", r"learned (?:absolute )?position"),
@@ -258,6 +279,14 @@ _PARAM = r"(?:parameters?|\bparams?\b|파라미터|매개 ?변수)"
 # "6 GQA attention layers", "4 self-attention layers": not "10 global attention layers", which
 # counts only some of them
 _ATTENTION = r"\b(?:(?:gqa|mha|mqa|mla)[- ])?(?:self[- ])?(?:attention|gqa|mha|mqa|mla)"
+# "21 linear attention layers", "36 Gated DeltaNet layers", "21 KDA layers": not attention
+# layers, which count softmax attention
+_LINEAR = (
+    r"(?:\blinear[- ]?attention|\blineare\w*[- ]attention|\b(?:gated[- ]?)?deltanet"
+    r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|(?:선형|리니어) ?어텐션)"
+)
+# "10 short-conv layers", "10 convolution layers", "합성곱 레이어 10개"
+_CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
 _ACTIVE = r"(?:active|activated|aktive[nrs]?|aktivierte[nrs]?|활성화?(?:된)?)"
 # (facet, form, noun, noun read with a bare number after it). An English or German singular
 # before a number is an index ("layer 5", "Schicht 3"), so a count after the noun wants the
@@ -299,6 +328,13 @@ _NOUNS: list[tuple[str, str, str, str]] = [
         r"|\bnum_attention_heads\b|\bn_heads\b",
         rf"(?:\b(?:attention|query|aufmerksamkeits)[- ]?|어텐션 ?|쿼리 ?)?{_HEADS}",
     ),
+    (
+        "linear_attention_layers",
+        "count",
+        rf"{_LINEAR}[- ]?{_LAYER}",
+        rf"{_LINEAR}[- ]?{_LAYERS}",
+    ),
+    ("conv_layers", "count", rf"{_CONV}[- ]?{_LAYER}", rf"{_CONV}[- ]?{_LAYERS}"),
     (
         "attention_layers",
         "count",
@@ -735,6 +771,10 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
             if both and plain:
                 put(facet, plain)
         put("moe_layers", count(ffns, ("moe",)))
+        put("linear_attention_layers", count(mixers, ("linear_attention",)))
+        put("conv_layers", count(mixers, ("short_conv",)))
+        if isinstance(mixers, dict) and mixers.get("short_conv"):
+            put("mixer", "short_conv")
     elif kind == "backbone.hidden_size":
         put("hidden_size", get("hidden_size"))
         put("intermediate_size", get("intermediate_size") or None)

@@ -69,6 +69,15 @@ def _numbers(text: str) -> dict[str, tuple[float, ...]]:
         ("128토큰 sliding attention", "window_tokens", 128.0),
         ("6 GQA attention layers", "attention_layers", 6.0),
         ("23 Mamba-2 layers", "ssm_layers", 23.0),
+        # linear attention and short convolutions are no (softmax) attention layers
+        ("21 linear attention layers", "linear_attention_layers", 21.0),
+        ("36 Gated DeltaNet layers", "linear_attention_layers", 36.0),
+        ("21 KDA layers", "linear_attention_layers", 21.0),
+        ("21 Linear-Attention-Layer", "linear_attention_layers", 21.0),
+        ("선형 어텐션 레이어 21개", "linear_attention_layers", 21.0),
+        ("10 short-conv layers", "conv_layers", 10.0),
+        ("10 convolution layers", "conv_layers", 10.0),
+        ("합성곱 레이어 10개", "conv_layers", 10.0),
     ],
 )
 def test_numbers_are_read_before_and_after_their_noun(text, facet, value):
@@ -248,3 +257,45 @@ def test_layer_counts_of_hybrid_defaults_are_judged_by_their_blocks(model_type):
         for n in {plain + hybrid + 1, hybrid if plain else 0} - true - {0}:
             got = phrase_support(f"{n} {noun} layers", facts)
             assert got["support"] == "conflicts", (noun, n, got)
+
+
+@pytest.mark.parametrize(
+    "model_type,kwargs",
+    [
+        ("kimi_linear", {}),
+        ("qwen3_next", {}),
+        # LFM2-1.2B's pattern: 10 gated short convolutions, 6 attention layers
+        ("lfm2", {"num_hidden_layers": 16, "full_attn_idxs": [2, 5, 8, 10, 12, 14]}),
+    ],
+)
+def test_linear_attention_and_short_conv_layers_are_claims_a_fact_states(model_type, kwargs):
+    """The layers fact lists them ("21 Kimi Delta Attention + 6 MLA", "10 short conv + 6 GQA"):
+    "21 linear attention layers" and "mixes short convolutions" were 'not found'. Counted from
+    transformers' own ``layer_types``."""
+    from collections import Counter
+
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    config = CONFIG_MAPPING[model_type](**kwargs)
+    out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config.to_dict()))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+    kinds = Counter(config.layer_types)
+    linear, conv = kinds["linear_attention"], kinds["conv"]
+    attention = kinds["full_attention"]
+
+    def support(phrase: str) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    assert support(f"{attention} attention layers") == "sourced"
+    assert support(f"{linear} linear attention layers") == "sourced"
+    assert support(f"{linear + 1} linear attention layers") == "conflicts"
+    assert support(f"{conv} conv layers") == "sourced"
+    if conv:
+        assert support("mixes short convolutions") == "sourced"
+        assert support("no short convolutions") == "conflicts"
+        assert support(f"{conv + 2} short conv layers") == "conflicts"
+    else:
+        assert support("mixes short convolutions") == "not_found"
+        assert support(f"{linear + attention} attention layers") == "conflicts"
