@@ -10,8 +10,7 @@ read into the same small vocabulary of facets:
 - numeric facets (``layers``, ``attention_layers``, ``linear_attention_layers``,
   ``conv_layers``, ``ssm_layers``, ``experts``, ``kv_heads``, ``params_total``,
   ``context_tokens``, ``temperature``, ...), read from a number next to its noun, in either
-  order ("32 layers",
-  "layers: 32", "Kontextlänge 128K", "레이어 32개", "80억 개의 파라미터");
+  order ("32 layers", "layers: 32", "Kontextlänge 128K", "레이어 32개", "80억 개의 파라미터");
 - boolean facets (``post_trained``, ``reasoning_mode``, ``sliding_window``) and open sets
   (post-training ``method``, product ``tool``, a layer ``mixer`` such as LFM2's short
   convolutions) whose values may co-occur.
