@@ -25,7 +25,7 @@ from axes.backbone.quantization import WEIGHTS_BASIS
 CONV = {
     "total": "every parameter transformers builds for this config (AutoModelForCausalLM, sum of numel, tied lm_head counted once, buffers excluded; MTP modules and a vision tower that it does not build are reported under mtp and vision_not_built, not in total)",
     "active": "parameters one token touches in a decoder forward pass: total minus the routed experts it skips, per MoE layer (num_experts - experts_per_token) x params_per_expert; embeddings, lm_head and any vision tower included",
-    "active_excluding_input_embedding": "active minus the input embedding lookup table (kept when it is tied to the lm_head, which is a real matmul) and any per-layer embedding table (Gemma 4's PLE), of which a token reads one row",
+    "active_excluding_input_embedding": "active minus the input embedding lookup table (kept when it is tied to the lm_head, which is a real matmul) and any per-layer embedding table (Gemma 4's PLE, Qwen4-Exp's n-gram tables), of which a token reads a few rows",
 }
 KVB = "bf16, every attention layer at full length (sliding windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)"
 
@@ -77,6 +77,14 @@ SPEC_REST = {
     "shared_attention_adapter": False,
     "linear_gate_rank": None,
     "vision_built": True,
+    "sparse_layers": 0,
+    "sparse_attended": 0,
+    "index_stride": 1,
+    "hyper_connection_rank": 0,
+    "lookup_params": 0,
+    "lookup_row_params": 0,
+    "reused_weights": 0,
+    "extra_conv_state": 0,
 }
 ATTENTION_REST = {
     "sparse_top_k": None,
