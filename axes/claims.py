@@ -285,7 +285,11 @@ _LINEAR = (
     r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|(?:선형|리니어) ?어텐션)"
 )
 # "10 short-conv layers", "10 convolution layers", "합성곱 레이어 10개"
-_CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
+_CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al|s)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
+# "21 layers with linear attention", "21 Layer mit linearer Attention": a count of the layers that
+# carry the mixer named after "with" / "mit", not of all layers
+_WITH = rf"{_LAYER}\s+(?:with|using|mit)\s+(?:an?\s+|einer?\s+)?"
+_SSM = r"(?:mamba(?:[- ]?[12]\b)?|ssm)"
 _ACTIVE = r"(?:active|activated|aktive[nrs]?|aktivierte[nrs]?|활성화?(?:된)?)"
 # (facet, form, noun, noun read with a bare number after it). An English or German singular
 # before a number is an index ("layer 5", "Schicht 3"), so a count after the noun wants the
@@ -330,20 +334,20 @@ _NOUNS: list[tuple[str, str, str, str]] = [
     (
         "linear_attention_layers",
         "count",
-        rf"{_LINEAR}[- ]?{_LAYER}",
+        rf"{_LINEAR}[- ]?{_LAYER}|{_WITH}{_LINEAR}",
         rf"{_LINEAR}[- ]?{_LAYERS}",
     ),
-    ("conv_layers", "count", rf"{_CONV}[- ]?{_LAYER}", rf"{_CONV}[- ]?{_LAYERS}"),
+    ("conv_layers", "count", rf"{_CONV}[- ]?{_LAYER}|{_WITH}{_CONV}", rf"{_CONV}[- ]?{_LAYERS}"),
     (
         "attention_layers",
         "count",
-        rf"{_ATTENTION}[- ]?{_LAYER}|어텐션 ?{_LAYER}",
+        rf"{_ATTENTION}[- ]?{_LAYER}|어텐션 ?{_LAYER}|{_WITH}(?:softmax[- ])?{_ATTENTION}",
         rf"{_ATTENTION}[- ]?{_LAYERS}|어텐션 ?{_LAYERS}",
     ),
     (
         "ssm_layers",
         "count",
-        rf"\b(?:mamba(?:[- ]?[12]\b)?|ssm)\b(?:[- ]?{_LAYER})?",
+        rf"\b{_SSM}\b(?:[- ]?{_LAYER})?|{_WITH}\b{_SSM}\b",
         rf"\b(?:mamba(?:[- ]?[12]\b)?|ssm)[- ]?{_LAYERS}",
     ),
     (

@@ -299,3 +299,61 @@ def test_linear_attention_and_short_conv_layers_are_claims_a_fact_states(model_t
     else:
         assert support("mixes short convolutions") == "not_found"
         assert support(f"{linear + attention} attention layers") == "conflicts"
+
+
+@pytest.mark.parametrize(
+    "model_type,kwargs",
+    [
+        ("qwen3_next", {}),
+        ("lfm2", {"num_hidden_layers": 16, "full_attn_idxs": [2, 5, 8, 10, 12, 14]}),
+    ],
+)
+def test_layers_with_a_mixer_count_the_layers_that_carry_it(model_type, kwargs):
+    """ "12 layers with attention", "36 Layer mit linearer Attention", "10 layers with short
+    convolutions": the count of the layers holding that mixer, as "12 attention layers" is; these
+    were read as the total layer count and so contradicted a true claim."""
+    from collections import Counter
+
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    config = CONFIG_MAPPING[model_type](**kwargs)
+    out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config.to_dict()))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+    kinds = Counter(config.layer_types)
+    linear, conv, attention = kinds["linear_attention"], kinds["conv"], kinds["full_attention"]
+
+    def support(phrase: str) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    for phrase in (f"{attention} layers with attention", f"{attention} Layer mit Attention"):
+        assert support(phrase) == "sourced", phrase
+    assert support(f"{attention + 1} layers with attention") == "conflicts"
+    if linear:
+        for phrase in (
+            f"{linear} layers with linear attention",
+            f"{linear} Layer mit linearer Attention",
+            f"{linear} Layer mit Gated DeltaNet",
+        ):
+            assert support(phrase) == "sourced", phrase
+        assert support(f"{linear - 1} Layer mit linearer Attention") == "conflicts"
+    if conv:
+        for phrase in (f"{conv} layers with short convolutions", f"{conv} Layer mit Faltung"):
+            assert support(phrase) == "sourced", phrase
+        assert support(f"{conv + 1} layers with short convolutions") == "conflicts"
+    # the whole stack is still the plain count
+    assert support(f"{len(config.layer_types)} layers") == "sourced"
+
+
+def test_layers_with_mamba_in_a_hybrid_count_the_mamba_layers():
+    """Jamba's default (Mamba with attention every 8th layer): "N layers with Mamba" /
+    "N Layer mit Mamba" is the Mamba count, "M layers with attention" the attention count."""
+    config, facts = _default_backbone_facts("jamba")
+    kinds = list(config.layers_block_type)
+    mamba, attention = kinds.count("mamba"), kinds.count("attention")
+    assert mamba and attention, kinds
+    for phrase in (f"{mamba} layers with Mamba", f"{mamba} Layer mit Mamba"):
+        assert phrase_support(phrase, facts)["support"] == "sourced", phrase
+    assert phrase_support(f"{attention} layers with attention", facts)["support"] == "sourced"
+    assert phrase_support(f"{mamba + 1} Layer mit Mamba", facts)["support"] == "conflicts"
