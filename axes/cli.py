@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from axes.readable import fact_value_text
+from axes.readable import decoder_text, fact_value_text
 
 KV_DTYPES = ("bf16", "fp16", "fp8", "fp32")
 
@@ -314,7 +314,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         rows = [
             (
                 "family",
-                f"{b['family']} ({b['decoder_type']})"
+                f"{b['family']} ({decoder_text(b['decoder_type'])})"
                 + (" [estimated]" if result.get("estimated") else ""),
             ),
             ("layers", f"{b['layers']['num_layers']}: {b['layers']['summary']}"),

@@ -673,6 +673,23 @@ def test_facts_print_as_words_not_json_cut_mid_key() -> None:
     assert not any('{"' in x or '": ' in x for x in facts)
 
 
+@pytest.mark.parametrize(
+    ("model", "family"),
+    [
+        ("meta-llama--Llama-3.1-8B", "llama (dense)"),
+        ("deepseek-ai--DeepSeek-R1", "deepseek_v3 (MoE)"),
+        ("Qwen--Qwen3-Next-80B-A3B-Thinking", "qwen3_next (hybrid MoE)"),
+    ],
+)
+def test_the_family_row_names_the_decoder_type_in_words(model: str, family: str) -> None:
+    """The summary's family row reads "hybrid MoE", as the facts and the pages do, not the
+    report's id "hybrid_moe"."""
+    out = StringIO()
+    call_command("analyze", str(HUB / model), stdout=out)
+    (row,) = [x for x in out.getvalue().splitlines() if x.strip().startswith("family ")]
+    assert row.split(None, 1)[1].strip() == family
+
+
 def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: Path) -> None:
     """Mamba: no heads, KV heads or head_dim; config.json's intermediate_size (5120) is the
     mixer's inner width, stated in the SSM fact, not a hidden-size fact of a 0-wide FFN."""
