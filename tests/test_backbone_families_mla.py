@@ -21,7 +21,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 from transformers import AutoConfig  # noqa: E402
 
-from tests.test_backbone_reference import SMALL, _build  # noqa: E402
+from tests.test_backbone_reference import SMALL, _build, _routed_expert_numel  # noqa: E402
 
 MLA = {
     "q_lora_rank": 32,
@@ -228,12 +228,7 @@ def _reference(cfg) -> tuple[int, int]:
     of each layer's ``.experts.`` parameters (E = n_routed_experts, k = top-k)."""
     model = _build(cfg)
     total = sum(p.numel() for p in model.parameters())
-    routed: dict[int, int] = {}
-    for name, p in model.named_parameters():
-        if ".experts." in name:
-            parts = name.split(".")
-            idx = int(parts[parts.index("layers") + 1])
-            routed[idx] = routed.get(idx, 0) + p.numel()
+    routed = _routed_expert_numel(model)
     e = getattr(cfg, "n_routed_experts", None) or getattr(cfg, "num_experts", None) or 0
     k = getattr(cfg, "moe_topk", None) or getattr(cfg, "num_experts_per_tok", None) or 0
     active = total - sum(n * (e - k) // e for n in routed.values()) if e else total

@@ -20,10 +20,9 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 from transformers import AutoConfig  # noqa: E402
 
-from tests.test_backbone_families_moe import _reference  # noqa: E402
+from tests.test_backbone_families_moe import MOE, _reference  # noqa: E402
 from tests.test_backbone_reference import SMALL, _build  # noqa: E402
 
-MOE = {"num_experts_per_tok": 2, "moe_intermediate_size": 32}
 # DeepSeek-V3 MLA, small
 MLA = {
     "q_lora_rank": 32,

@@ -34,6 +34,16 @@ def _facts(config: dict) -> dict[str, dict]:
     return {f.kind: f.to_dict() for f in backbone_facts(config, report)}
 
 
+def _stored(web_model, model_type: str, repo_id: str) -> dict:
+    """transformers' default config of ``model_type`` stored as ``repo_id`` with its analysis
+    and backbone facts, as ingestion stores a model; returns the analysis."""
+    config = _config(model_type)
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model(repo_id, analysis=report, config=config)
+    return report
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
@@ -124,10 +134,7 @@ ZAMBA2_SUMMARY = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["en", "de", "ko"])
 def test_zambas_shared_block_layers_read_in_the_page_language(client, web_model, lang):
-    config = _config("zamba2")
-    report = analyze_config(config)
-    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
-    web_model("zyphra/zamba2-default", analysis=report, config=config)
+    _stored(web_model, "zamba2", "zyphra/zamba2-default")
     html = _text(client.get("/models/zyphra/zamba2-default/", {"lang": lang}))
     strip = html.split('class="strip-summary"', 1)[1].split("</p>", 1)[0]
     assert ZAMBA2_SUMMARY[lang] in strip
@@ -141,10 +148,7 @@ def test_zambas_shared_block_layers_read_in_the_page_language(client, web_model,
 def test_the_decoder_type_fact_reads_as_the_headline(client, web_model):
     from axes.readable import fact_value_text
 
-    config = _config("kimi_linear")
-    report = analyze_config(config)
-    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
-    web_model("moonshotai/kimi-linear-default", analysis=report, config=config)
+    _stored(web_model, "kimi_linear", "moonshotai/kimi-linear-default")
     for lang in ("en", "de", "ko"):
         html = _text(client.get("/models/moonshotai/kimi-linear-default/", {"lang": lang}))
         fact = html.split('data-kind="backbone.decoder_type"', 1)[1].split("</li>", 1)[0]
@@ -238,10 +242,7 @@ KIMI_LINEAR_POSITIONS = {
 @pytest.mark.django_db
 @pytest.mark.parametrize("lang", ["en", "de", "ko"])
 def test_kimi_linears_positional_fact_reads_in_the_page_language(client, web_model, lang):
-    config = _config("kimi_linear")
-    report = analyze_config(config)
-    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
-    web_model("moonshotai/kimi-linear-positions", analysis=report, config=config)
+    _stored(web_model, "kimi_linear", "moonshotai/kimi-linear-positions")
     html = _text(client.get("/models/moonshotai/kimi-linear-positions/", {"lang": lang}))
     fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
     value = " ".join(fact.split('class="fact-value">', 1)[1].split("</div>", 1)[0].split())
@@ -267,11 +268,8 @@ def test_deepseek_v4s_layer_summary_says_which_layers_carry_compressed_attention
     layer_types = AutoConfig.for_model("deepseek_v4").layer_types
     assert layer_types.count("compressed_sparse_attention") == 20
     assert layer_types.count("heavily_compressed_attention") == 23
-    config = _config("deepseek_v4")
-    report = analyze_config(config)
+    report = _stored(web_model, "deepseek_v4", "deepseek-ai/deepseek-v4-default")
     assert report["backbone"]["layers"]["summary"] == DEEPSEEK_V4_SUMMARY["en"]
-    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
-    web_model("deepseek-ai/deepseek-v4-default", analysis=report, config=config)
     html = _text(client.get("/models/deepseek-ai/deepseek-v4-default/", {"lang": lang}))
     fact = html.split('data-kind="backbone.layers"', 1)[1].split("</li>", 1)[0]
     assert DEEPSEEK_V4_SUMMARY[lang] in fact
