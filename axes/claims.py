@@ -43,7 +43,9 @@ from axes.classify.textre import bounded
 
 # Facets whose values exclude each other: a claim of one value is contradicted by a fact holding
 # only other values. Open facets (method, tool, feature) can only be found or not found.
-EXCLUSIVE_FACETS = frozenset({"decoder_type", "attention", "positional", "decoding", "weights"})
+EXCLUSIVE_FACETS = frozenset(
+    {"decoder_type", "attention", "positional", "decoding", "weights", "recurrent_mixer"}
+)
 BOOLEAN_FACETS = frozenset({"post_trained", "reasoning_mode", "sliding_window"})
 NUMERIC_FACETS = frozenset(
     {
@@ -123,6 +125,14 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
         "short_conv",
         r"\bshort[- ]?conv\w*|kurze\w* faltung\w*|(?:짧은|숏) ?(?:합성곱|컨볼루션|conv\w*)",
     ),
+    # which recurrent mixer the non-attention layers are: "36 Gated DeltaNet layers" names
+    # Qwen3-Next's mixer, and is contradicted on Kimi Linear (KDA) or a Mamba-2 hybrid. A plain
+    # "linear attention" names none of them.
+    ("recurrent_mixer", "gated_deltanet", r"\b(?:gated[- ]?)?deltanet"),
+    ("recurrent_mixer", "kda", r"\bkda\b|\bkimi[- ]delta[- ]attention"),
+    ("recurrent_mixer", "lightning", r"\blightning[- ]?attention"),
+    ("recurrent_mixer", "rg_lru", r"\brg[- ]?lru\b"),
+    ("recurrent_mixer", "mlstm", r"\bmlstm\b"),
     ("positional", "rope", r"\brope\b|rotary|rotationsposition|rotierende\w* position|회전 ?위치"),
     ("positional", "alibi", r"\balibi\b"),
     ("positional", "learned", r"learned (?:absolute )?position"),
@@ -705,6 +715,18 @@ def _norm_dtype(name: str) -> str | None:
     )
 
 
+# the SSM fact's "type" (axes/backbone/facts.py) -> the recurrent_mixer value it states
+_RECURRENT_MIXERS = {
+    "Gated DeltaNet": "gated_deltanet",
+    "Kimi Delta Attention": "kda",
+    "Lightning Attention": "lightning",
+    "RG-LRU": "rg_lru",
+    "mLSTM": "mlstm",
+    "Mamba": "mamba",
+    "Mamba-2": "mamba",
+}
+
+
 def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
     """Facet values read off a structured (config-derived) fact value."""
     out: dict[str, set[Any]] = {}
@@ -788,6 +810,7 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("vocab_size", get("vocab_size"))
     elif kind == "backbone.ssm":
         put("ssm_state", get("state_size"))
+        put("recurrent_mixer", _RECURRENT_MIXERS.get(str(get("type") or "")))
     elif kind == "backbone.moe":
         put("decoder_type", "moe")  # experts in the config: a mixture of experts
         put("experts", get("num_experts"))

@@ -357,3 +357,48 @@ def test_layers_with_mamba_in_a_hybrid_count_the_mamba_layers():
         assert phrase_support(phrase, facts)["support"] == "sourced", phrase
     assert phrase_support(f"{attention} layers with attention", facts)["support"] == "sourced"
     assert phrase_support(f"{mamba + 1} Layer mit Mamba", facts)["support"] == "conflicts"
+
+
+@pytest.mark.parametrize(
+    "model_type,kwargs,named,others",
+    [
+        ("qwen3_next", {}, ("Gated DeltaNet", "DeltaNet"), ("KDA", "Kimi Delta Attention")),
+        ("kimi_linear", {}, ("KDA", "Kimi Delta Attention"), ("Gated DeltaNet", "mLSTM")),
+        (
+            "nemotron_h",
+            {},
+            ("Mamba-2",),
+            ("Gated DeltaNet", "KDA", "Lightning Attention"),
+        ),
+    ],
+)
+def test_a_recurrent_mixer_named_in_a_claim_is_checked(model_type, kwargs, named, others):
+    """ "36 KDA layers" was backed for Qwen3-Next, whose 36 linear-attention layers are Gated
+    DeltaNet: the count agreed and the mixer's name was not read. The name is now a claim of
+    its own, checked against the SSM fact's type; a plain "linear attention" names none."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+    from axes.backbone import analyze_config
+
+    config = CONFIG_MAPPING[model_type](**kwargs)
+    out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config.to_dict()))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+
+    def support(phrase: str) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    linear = analyze_config(config.to_dict())["backbone"]["layers"]["counts"]["mixer"].get(
+        "linear_attention", 0
+    )
+    for name in named:
+        assert support(f"uses {name}") == "sourced", name
+        if linear:
+            assert support(f"{linear} {name} layers") == "sourced", name
+            assert support(f"{linear} Layer mit {name}") == "sourced", name
+    for name in others:
+        assert support(f"uses {name}") == "conflicts", name
+        if linear:
+            assert support(f"{linear} {name} layers") == "conflicts", name
+    if linear:
+        assert support(f"{linear} linear attention layers") == "sourced"
