@@ -449,8 +449,11 @@ def comparison_frame(data: dict[str, Any], *, native: bool = False) -> Any:
 def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
     stem = "compare-" + "-vs-".join(n.replace("/", "_") for n in data["names"])[:150]
     if fmt == "csv":
+        # with a byte-order mark, as spreadsheet programs want it: Excel reads a UTF-8 file
+        # without one in the locale's code page, so Korean or German text turned to mojibake
         response = HttpResponse(
-            comparison_frame(data).to_csv(index=False), content_type="text/csv; charset=utf-8"
+            "\ufeff" + comparison_frame(data).to_csv(index=False),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     else:

@@ -105,7 +105,9 @@ def test_compare_csv_export(client, web_showcase):
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment;" in response["Content-Disposition"]
     assert response["Content-Disposition"].endswith('.csv"')
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    # a UTF-8 byte-order mark first, so that spreadsheet programs read the file as UTF-8
+    assert response.content.startswith(b"\xef\xbb\xbfsection,")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0].keys() >= {
         "section",
         "axis",
@@ -138,7 +140,11 @@ def test_compare_json_export(client, web_showcase):
     context = next(r for r in facts if r["item"] == "backbone.context_length")
     assert context["meta-llama/Meta-Llama-3-8B"] == 8192  # the fact's number, not "8192"
     # the CSV still writes them as their canonical text, one cell each
-    rows = list(csv.DictReader(io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode("utf-8-sig"))
+        )
+    )
     archs = next(r for r in rows if r["item"] == "architectures")
     assert archs["meta-llama/Meta-Llama-3-8B"] == '["LlamaForCausalLM"]'
 
@@ -227,7 +233,11 @@ def test_exports_carry_the_verdict(client, web_showcase):
     verdict = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])[
         "axes_verdict"
     ]
-    rows = list(csv.DictReader(io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(SHOWCASE + "&format=csv").content.decode("utf-8-sig"))
+        )
+    )
     ours = [r for r in rows if r["section"] == "verdict"]
     assert ours[0]["item"] == "sentence" and ours[0]["why"] == verdict["sentence"]
     states = {r["axis"]: r for r in ours if r["item"] == "verdict"}
@@ -288,7 +298,11 @@ def test_two_base_models_do_not_differ_in_post_training(client, demo):
     assert 'data-axis="post_training" data-verdict="same"' in verdict
     assert "continued pretraining that only one card mentions is no difference" in verdict
     assert "mentioned for one model only: not counted as a difference" in verdict
-    rows = list(csv.DictReader(io.StringIO(client.get(LLAMA31_NEMOTRON + "&format=csv").text)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get(LLAMA31_NEMOTRON + "&format=csv").content.decode("utf-8-sig"))
+        )
+    )
     row = next(r for r in rows if r["item"] == "post_training.continued")
     assert row["differs"] == "" and row["why"].startswith("mentioned for one model only")
 
