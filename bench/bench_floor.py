@@ -43,6 +43,8 @@ SPEC_REST = {
     "index_topk": None,
     "mla_q_gate": False,
     "gated_norm_rank": 0,
+    "sliding_mla": None,
+    "mla_rope_norm": False,
     "index_shared_layers": None,
     "hyper_connections": 0,
     "hyper_connection_comb": False,

@@ -84,6 +84,23 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("layer_types does not describe every layer; ignored"),
     gettext_noop("mlp_layer_types does not say dense or sparse for every layer; ignored"),
     gettext_noop("indexer_types does not say full or shared for every layer; ignored"),
+    # families/dots3_note.py
+    gettext_noop(
+        "%(path)s gives layers settings the engine does not mirror (only the same MLA sizes "
+        "on every layer of a kind, and the global attention_bias and indexer sizes); "
+        "counted with each kind's first layer's"
+    ),
+    gettext_noop(
+        "%(n_layers)s full_attention layers build no DSA indexer and cache no indexer key; "
+        "their attention FLOPs are counted as the indexed layers' (top-k tokens)"
+    ),
+    gettext_noop(
+        "the checkpoint's MTP modules (mtp.*) are dropped by transformers on load: not counted"
+    ),
+    gettext_noop(
+        "the vision and audio encoders are not counted: AutoModelForCausalLM builds the text "
+        "model only"
+    ),
     gettext_noop(
         "DeepSeek-V4 attention: every layer caches the last %(n_window)s tokens' shared K=V "
         "(%(n_width)s per token); %(n_csa)s CSA layers add one entry per %(n_csa_rate)s tokens "

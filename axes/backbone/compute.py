@@ -64,6 +64,10 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
         if mixer in ("attention", "sliding_attention"):
             window = spec.sliding_window if mixer == "sliding_attention" else None
             l_eff = min(context_len, window) if window else context_len
+            if spec.sliding_mla and mixer == "sliding_attention":  # dots3_note: sliding MLA
+                heads, _, _, nope, rope, v = spec.sliding_mla
+                flops += n * (2 * heads * (nope + rope + v) * l_eff)
+                continue
             head_dim = spec.attention_dims(mixer)[1]  # Gemma 4: full layers' own width
             if spec.v_head_dim is not None:  # mimo_v2_flash: V heads v_head_dim wide
                 flops += n * (2 * spec.num_attention_heads * (head_dim + spec.v_head_dim) * l_eff)
@@ -232,6 +236,13 @@ def compute_report(
         kv = kv_dtype_bytes * (
             mla * latent * topk + indexed * (spec.index_head_dim or 0) * context_len
         )
+        if spec.sliding_mla:  # dots3_note: the sliding MLA layers read their window's latents
+            window = min(context_len, spec.sliding_window or context_len)
+            kv += kv_dtype_bytes * (
+                spec.mixer_counts.get("sliding_attention", 0)
+                * (spec.sliding_mla[2] + spec.sliding_mla[4])
+                * window
+            )
     elif spec.sparse_layers and context_len > spec.sparse_attended:
         # block-sparse attention (Qwen4-Exp, MiniMax-M3): a step reads every indexer key, but
         # the K/V of the picked tokens only

@@ -66,6 +66,8 @@ def kv_dtype_bytes(kv_dtype: str) -> int:
 
 def kv_elements_per_token(spec: ArchSpec, mixer: str | None) -> int:
     if mixer in ("attention", "sliding_attention", PARALLEL_HYBRID, *SHARED_HYBRIDS):
+        if spec.sliding_mla and mixer == "sliding_attention":  # dots3_note: the MLA latent
+            return spec.sliding_mla[2] + spec.sliding_mla[4]
         kv, head_dim = spec.attention_dims(mixer)
         if spec.v_head_dim is not None:  # mimo_v2_flash: V heads v_head_dim wide
             return kv * (head_dim + spec.v_head_dim)
@@ -254,10 +256,13 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
             kv, head_dim = spec.attention_dims(mixer)
             full += 2 * kv * head_dim * count
         elif mixer == "sliding_attention":
+            per = kv_elements_per_token(spec, mixer) if spec.sliding_mla else None
+            if per is None:
+                per = 2 * spec.num_kv_heads * spec.head_dim
             if capped:
-                sliding += 2 * spec.num_kv_heads * spec.head_dim * count
+                sliding += per * count
             else:
-                full += 2 * spec.num_kv_heads * spec.head_dim * count
+                full += per * count
         elif mixer == "mla":
             full += kv_elements_per_token(spec, "mla") * count
         else:

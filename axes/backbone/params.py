@@ -219,6 +219,8 @@ def mla_params(spec: ArchSpec) -> tuple[int, int]:
         weights += h * nh * v
     if spec.attention_sinks:  # modeling_hy_v4.py: one sink logit per head
         total += nh
+    if spec.mla_rope_norm:  # modeling_dots3_note.py k_rope_only_layernorm
+        total += rope
     if spec.index_n_heads:  # modeling_deepseek_v32.py DeepseekV32Indexer
         indexer, indexer_weights = indexer_params(spec)
         total += indexer
@@ -517,6 +519,8 @@ def _qwen3_5_vision_params(v: VisionSpec) -> int:
 
 def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
     if mixer in ("attention", "sliding_attention"):
+        if spec.sliding_mla and mixer == "sliding_attention":  # dots3_note: sliding MLA
+            return ("attention", *mla_params(spec.sliding_mla_view()))
         return ("attention", *attention_params(spec, mixer))
     if mixer == "mla":
         return ("attention", *mla_params(spec))
@@ -574,7 +578,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
     mixers: dict[str | None, tuple[str, int, int]] = {}
     # sliding and full blocks hold the same weights unless full layers have their own dims
     same_weights = _SAME_WEIGHTS if spec.global_head_dim is None else {}
-    if spec.global_num_kv_heads is not None or spec.global_k_eq_v:
+    if spec.global_num_kv_heads is not None or spec.global_k_eq_v or spec.sliding_mla:
         same_weights = {}
     ple = spec.per_layer_input_size
     # PLE (modeling_gemma4.py Gemma4TextDecoderLayer): per_layer_input_gate (hidden -> PLE

@@ -379,6 +379,13 @@ class ArchSpec:
     # input of every layer and after attention in the MoE layers; 0 / False: none
     mla_q_gate: bool = False
     gated_norm_rank: int = 0
+    # dots3_note (modeling_dots3_note.py): the sliding_attention layers are MLA blocks (no
+    # indexer) of their own sizes, (heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim,
+    # qk_rope_head_dim, v_head_dim), caching their latent for at most sliding_window tokens;
+    # and every MLA block normalizes its shared RoPE key (k_rope_only_layernorm, an RMSNorm of
+    # qk_rope_head_dim). None / False: neither
+    sliding_mla: tuple[int, int, int, int, int, int] | None = None
+    mla_rope_norm: bool = False
     # GLM-5 (glm_moe_dsa indexer_types "shared"): layers that build no indexer and cache no
     # indexer key, reusing the previous indexer's top-k; None: every MLA layer has one
     index_shared_layers: list[int] | None = None
@@ -556,6 +563,27 @@ class ArchSpec:
         for layer in self.layers[max(len(self.layers) - shared, 0) :]:
             out[layer.mixer] -= 1
         return {m: n for m, n in out.items() if n}
+
+    def sliding_mla_view(self) -> ArchSpec:
+        """This spec with the MLA sizes of the sliding layers (``sliding_mla``) in place of the
+        global ones and no indexer: the spec their block, KV and FLOP figures are read from."""
+        heads, q_rank, kv_rank, nope, rope, v = self.sliding_mla or (0, 0, 0, 0, 0, 0)
+        view = object.__new__(ArchSpec)
+        view.__dict__ = {
+            **self.__dict__,
+            "num_attention_heads": heads,
+            "num_kv_heads": heads,
+            "q_lora_rank": q_rank,
+            "kv_lora_rank": kv_rank,
+            "qk_nope_head_dim": nope,
+            "qk_rope_head_dim": rope,
+            "v_head_dim": v,
+            "index_n_heads": None,
+            "index_head_dim": None,
+            "index_topk": None,
+            "sliding_mla": None,
+        }
+        return view
 
     def attention_dims(self, mixer: str | None) -> tuple[int, int]:
         """(K/V heads, head_dim) of an attention layer of kind ``mixer``: Gemma 4's full

@@ -12,6 +12,7 @@ from typing import Any
 
 from axes.backbone.families import (
     afmoe,
+    aria_text,
     axk,
     bamba,
     bloom,
@@ -23,11 +24,13 @@ from axes.backbone.families import (
     deepseek_v4,
     doge,
     dots1,
+    dots3_note,
     emu3,
     ernie4_5_moe,
     exaone4,
     falcon,
     falcon_h1,
+    flint,
     gemma,
     gemma3n,
     gemma4,
@@ -153,6 +156,9 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     mimo_v2_flash,
     longcat_flash,
     deepseek_v4,
+    flint,
+    aria_text,
+    dots3_note,
 )
 
 REGISTRY: dict[str, ModuleType] = {
