@@ -168,6 +168,57 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(n_max)s layers any real model has; fix the values in config.json."
     ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
+    # Inkling, Inkling-2 (Loop), Dory (axes/backbone/families/inkling.py, dory.py)
+    gettext_noop("layer_types must give hybrid or hybrid_sliding for every layer"),
+    gettext_noop("local_layer_ids must list layer indices"),
+    gettext_noop("mlp_layer_types must give dense or sparse for every layer"),
+    gettext_noop(
+        "swa_num_attention_heads (%(n_heads)s) is not a multiple of swa_num_key_value_heads "
+        "(%(n_kv)s)"
+    ),
+    gettext_noop(
+        "loop_layer_index_start, loop_layer_index_end and loop_num_passes must name looped "
+        "layers after the first among the %(n_layers)s layers, run at least once"
+    ),
+    gettext_noop(
+        "loop_layer_index_start and loop_layer_index_end must be multiples of "
+        "n_layers_per_attn_res_block"
+    ),
+    gettext_noop(
+        "the looped layers make %(n_runs)s layer runs, over the %(n_max)s layers any real "
+        "model has; fix the values in config.json."
+    ),
+    gettext_noop(
+        "sliding-window layers have %(n_heads)s query heads, full layers %(n_full)s: the "
+        "parameters follow each layer; the attention FLOPs use the full layers' count "
+        "throughout"
+    ),
+    gettext_noop(
+        "Inkling-2 Loop runs layers %(n_first)s-%(n_last)s %(n_passes)s times per token: "
+        "the layer pattern lists the %(n_runs)s layer runs, each with its own KV cache, "
+        "conv states and FLOPs; the parameters are counted once"
+    ),
+    gettext_noop(
+        "n_input_layers + n_recurrent_layers + n_output_layers must equal num_hidden_layers"
+    ),
+    gettext_noop("n_recurrent_loops must be at least 1, not %(value)s"),
+    gettext_noop("recurrent_kv_cache_mode must be per_loop or last_loop, not %(value)s"),
+    gettext_noop("layer_types must give full_attention or sliding_attention for every layer"),
+    gettext_noop(
+        "n_recurrent_layers x n_recurrent_loops makes %(n_runs)s layer runs, over the "
+        "%(n_max)s layers any real model has; fix the values in config.json."
+    ),
+    gettext_noop(
+        "Dory runs its %(n_layers)s recurrent layers %(n_loops)s times per token: the layer "
+        "pattern lists the %(n_runs)s layer runs, each with its FLOPs; the recurrent layers "
+        "keep one KV cache each (recurrent_kv_cache_mode last_loop), written by the last "
+        "loop and read by the earlier ones; the parameters are counted once"
+    ),
+    gettext_noop(
+        "Dory runs its %(n_layers)s recurrent layers %(n_loops)s times per token: the layer "
+        "pattern lists the %(n_runs)s layer runs, each with its own KV cache and FLOPs; the "
+        "parameters are counted once"
+    ),
     gettext_noop(
         "shared_intermediate_size is %(n_size)s: MiniMax-M1's remote code adds a shared expert "
         "that transformers' minimax does not build; the count leaves it out and is an estimate"

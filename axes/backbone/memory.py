@@ -165,6 +165,8 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             )
     if spec.extra_conv_state:  # Qwen4-Exp's PLE convolutions
         conv += spec.extra_conv_state * conv_bytes
+    if spec.fp32_conv_state:  # Inkling's short convolutions: fp32 whatever the KV dtype
+        conv += spec.fp32_conv_state * 4
     return {"conv_bytes": conv, "ssm_bytes": ssm, "total": conv + ssm}
 
 
@@ -275,7 +277,7 @@ def _kv_elements_and_state(spec: ArchSpec, conv_bytes: int) -> tuple[int, int, d
         full -= (spec.index_head_dim or 0) * len(spec.index_shared_layers)
     if spec.sparse_layers:  # block-sparse attention's indexer key (Qwen4-Exp, MiniMax-M3)
         full += (spec.index_head_dim or 0) * spec.sparse_layers
-    if recurrent:
+    if recurrent or spec.fp32_conv_state:
         return full, sliding, state_bytes_per_sequence(spec, conv_bytes=conv_bytes)
     return full, sliding, {"conv_bytes": 0, "ssm_bytes": 0, "total": 0}
 

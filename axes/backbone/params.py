@@ -716,7 +716,7 @@ def count_params(spec: ArchSpec) -> ParamCount:
         "per_layer": per_layer,
         "params_per_expert": per_expert,
         "linear_weight_params": linear_weights,
-        "inactive_routed": inactive,
+        "inactive_routed": inactive - spec.reused_inactive,
         "mtp_params": mtp_params(spec) if spec.mtp_layers else 0,
         "vision_not_built": 0 if spec.vision_built else vision,
         "layers": layers,

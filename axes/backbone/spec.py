@@ -420,6 +420,13 @@ class ArchSpec:
     # recurrent-state elements per sequence beyond the mixers' (Qwen4-Exp's PLE convolutions),
     # held in the KV dtype as conv states
     extra_conv_state: int = 0
+    # conv-state elements per sequence held in fp32 whatever the KV dtype (Inkling's short
+    # convolutions, four a layer, cache their last conv_kernel_size inputs in fp32)
+    fp32_conv_state: int = 0
+    # routed-expert params a token skips in layer runs that reuse another run's weights
+    # (Inkling-2 Loop: the looped MoE layers' later passes, whose parameters layer_extras take
+    # out): the per-layer inactive count subtracts them once per run, this adds them back
+    reused_inactive: int = 0
     # DeepSeek-V4 attention: one kv_proj (head_dim) serves as K and V (attention_kv_shared),
     # a grouped output projection (o_groups groups to o_lora_rank each, then to hidden), and
     # per layer a compressor: compressed_attention holds each layer's type
@@ -441,6 +448,10 @@ class ArchSpec:
     global_num_kv_heads: int | None = None  # their K/V heads (None: num_kv_heads)
     global_k_eq_v: bool = False
     kv_shared_layers: int = 0
+    # layer runs (indices into the pattern) that cache no K/V of their own: Dory's earlier
+    # recurrent loops with recurrent_kv_cache_mode "last_loop" (they read the last loop's
+    # cache); None: every attention run caches
+    kv_uncached: list[int] | None = None
     kv_shared_mlp_factor: int = 1
     per_layer_input_size: int = 0  # hidden_size_per_layer_input
     per_layer_input_vocab: int = 0  # vocab_size_per_layer_input
@@ -557,11 +568,13 @@ class ArchSpec:
         """``mixer_counts`` of the layers that hold a KV cache of their own: every layer but
         the last ``kv_shared_layers`` (Gemma 4), which read an earlier layer's K/V."""
         shared = self.kv_shared_layers
-        if not shared:
+        if not shared and not self.kv_uncached:
             return self.mixer_counts
         out = dict(self.mixer_counts)
-        for layer in self.layers[max(len(self.layers) - shared, 0) :]:
+        for layer in self.layers[max(len(self.layers) - shared, 0) :] if shared else ():
             out[layer.mixer] -= 1
+        for i in self.kv_uncached or ():  # Dory's "last_loop" cache: earlier loops read it
+            out[self.layers[i].mixer] -= 1
         return {m: n for m, n in out.items() if n}
 
     def sliding_mla_view(self) -> ArchSpec:
@@ -636,6 +649,8 @@ class ArchSpec:
         out["ffn_widths"] = list(self.ffn_widths) if self.ffn_widths else None
         if self.index_shared_layers:
             out["index_shared_layers"] = list(self.index_shared_layers)
+        if self.kv_uncached:
+            out["kv_uncached"] = list(self.kv_uncached)
         if self.compressed_attention:
             out["compressed_attention"] = list(self.compressed_attention)
             out["compress_rates"] = dict(self.compress_rates or {})
