@@ -504,6 +504,7 @@ def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
     # compressed attention
     kv_shared = spec.get("kv_shared_layers")
     compressed = spec.get("compressed_attention")
+    cross = spec.get("cross_attention_layers")
     return layer_section(
         block_counts(layers),
         attention_variant=variant,
@@ -511,6 +512,7 @@ def layer_pattern_summary(spec: Mapping[str, Any]) -> str | None:
         kv_shared=kv_shared if type(kv_shared) is int else 0,
         moe_beside_mlp=bool(spec.get("moe_beside_mlp") or spec.get("shortcut_moe")),
         compressed=compressed if isinstance(compressed, list) else None,
+        cross=len(cross) if isinstance(cross, list) else 0,
     )[1]
 
 

@@ -458,6 +458,21 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "tie_word_embeddings is true, but modeling_%(module)s.py ties no weights: the lm_head is "
         "counted apart from the input embedding"
     ),
+    # axes.backbone.families.mllama / moshi
+    gettext_noop(
+        "config.json has no text_config: transformers builds MllamaTextConfig's default text "
+        "model, whatever the top-level keys say; counted so"
+    ),
+    gettext_noop(
+        "the %(n_layers)s cross-attention layers attend to the image, not to the text: their K/V "
+        "are cached once per image (%(n_tokens)s image tokens, %(n_bytes)s bytes in bf16) and are "
+        "not in the KV cache per token, nor their attention over them in the FLOPs"
+    ),
+    gettext_noop(
+        "the depth decoder and the Mimi audio encoder of MoshiForConditionalGeneration are not "
+        "built by AutoModelForCausalLM: only the text decoder is counted"
+    ),
+    gettext_noop("%(path)s must be even (fc1 holds the gate and the up half), not %(n_value)s"),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

@@ -119,6 +119,11 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                 4 * spec.num_attention_heads * spec.head_dim * context_len
                 + 4 * (spec.ssm_intermediate_size or 0) * (spec.ssm_state_size or 0)
             )
+    if spec.cross_attention_layers:
+        # Mllama's cross-attention layers attend to the image's tokens, not the context (their
+        # count depends on the images a prompt holds: not counted)
+        cross = len(spec.cross_attention_layers)
+        flops -= cross * 4 * spec.num_attention_heads * spec.head_dim * context_len
     if spec.compressed_attention is not None:
         flops += _compressed_attention_flops(spec, context_len)
     if spec.sparse_layers:

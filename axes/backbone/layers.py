@@ -244,6 +244,7 @@ def layer_section(
     kv_shared: int = 0,
     moe_beside_mlp: bool = False,
     compressed: list[str] | None = None,
+    cross: int = 0,
 ) -> tuple[dict[str, Any], str]:
     """``(layer_counts(blocks), layer_summary(blocks, ...))`` from one pass over the blocks.
 
@@ -251,7 +252,8 @@ def layer_section(
     the last 20 reusing earlier layers' K/V · 35 MLP"); ``moe_beside_mlp``: its MoE layers
     run a dense MLP beside the experts ("30 MoE with an MLP in parallel"); ``compressed``:
     DeepSeek-V4's per-layer compressor kinds ("43 sliding MQA, 20 adding CSA, 23 adding HCA ·
-    43 MoE")."""
+    43 MoE"); ``cross``: how many of the attention layers are Mllama's cross-attention to the
+    image ("32 GQA + 8 cross-attention · 40 MLP")."""
     mixers, ffns, separate_blocks = _split_counts(blocks)
     counts = {"blocks": sum(blocks.values()), "mixer": mixers, "ffn": ffns}
     summary = _summary(
@@ -263,6 +265,7 @@ def layer_section(
         kv_shared=kv_shared,
         moe_beside_mlp=moe_beside_mlp,
         compressed=compressed,
+        cross=cross,
     )
     return counts, summary
 
@@ -277,6 +280,7 @@ def _summary(
     kv_shared: int = 0,
     moe_beside_mlp: bool = False,
     compressed: list[str] | None = None,
+    cross: int = 0,
 ) -> str:
     parts: list[str] = []
     has_sliding = "sliding_attention" in mixers
@@ -291,6 +295,11 @@ def _summary(
             label = f"{attention_variant} with Mamba-2 in parallel"
         else:
             label = MIXER_LABELS.get(mixer, mixer)
+        if cross and mixer == "attention":  # Mllama: self-attention, then cross-attention
+            if n > cross:
+                parts.append(f"{n - cross} {label}")
+            parts.append(f"{cross} cross-attention")
+            continue
         parts.append(f"{n} {label}")
     mixer_text = " + ".join(parts)
     if compressed and mixer_text:

@@ -440,6 +440,8 @@ def vision_params(spec: ArchSpec) -> int:
         return _qwen3_5_vision_params(v)
     if v.kind == "gemma4_unified":
         return _gemma4_unified_embedder_params(v, spec.hidden_size)
+    if v.kind == "fuyu":  # modeling_fuyu.py vision_embed_tokens: patch pixels -> hidden, biased
+        return (v.num_channels * v.patch_size**2 + 1) * spec.hidden_size
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
     hv, iv = v.hidden_size, v.intermediate_size
     patches = (v.image_size // v.patch_size) ** 2

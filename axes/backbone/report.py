@@ -201,6 +201,8 @@ def backbone_section(
         "global_num_kv_heads": spec.global_num_kv_heads,
         "global_k_eq_v": spec.global_k_eq_v,
         "kv_shared_layers": spec.kv_shared_layers,
+        # Mllama: the layers that cross-attend to the image (their K/V cached per image)
+        "cross_attention_layers": spec.cross_attention_layers,
     }
     moe = None
     if spec.is_moe:
@@ -220,6 +222,7 @@ def backbone_section(
         kv_shared=spec.kv_shared_layers,
         moe_beside_mlp=spec.moe_beside_mlp or spec.shortcut_moe,
         compressed=spec.compressed_attention,
+        cross=len(spec.cross_attention_layers or ()),
     )
     return {
         "family": spec.model_type,

@@ -261,7 +261,8 @@ def _not_negative(value: int, path: str) -> int:
 class VisionSpec:
     """A vision tower plus its projector into the text model. ``kind`` names the tower's
     modeling code: "siglip" (gemma3), "llama4" (Llama4VisionModel), "pixtral" (mistral3),
-    "qwen3_5" (Qwen3_5VisionModel); the fields after ``projector`` default to what a tower
+    "qwen3_5" (Qwen3_5VisionModel), "fuyu" (no tower: FuyuModel's vision_embed_tokens, a linear
+    patch projection); the fields after ``projector`` default to what a tower
     that lacks them needs."""
 
     kind: str
@@ -452,6 +453,11 @@ class ArchSpec:
     # recurrent loops with recurrent_kv_cache_mode "last_loop" (they read the last loop's
     # cache); None: every attention run caches
     kv_uncached: list[int] | None = None
+    # Mllama (modeling_mllama.py MllamaCrossAttentionDecoderLayer): the indices of the layers
+    # whose attention is cross-attention to the image (the layer summary and the attention
+    # FLOPs; their K/V are cached per image, not per token: they are kv_uncached too). None:
+    # none
+    cross_attention_layers: list[int] | None = None
     kv_shared_mlp_factor: int = 1
     per_layer_input_size: int = 0  # hidden_size_per_layer_input
     per_layer_input_vocab: int = 0  # vocab_size_per_layer_input
@@ -566,7 +572,9 @@ class ArchSpec:
     @_computed_once
     def kv_mixer_counts(self) -> dict[str | None, int]:
         """``mixer_counts`` of the layers that hold a KV cache of their own: every layer but
-        the last ``kv_shared_layers`` (Gemma 4), which read an earlier layer's K/V."""
+        the last ``kv_shared_layers`` (Gemma 4), which read an earlier layer's K/V, and the
+        ``kv_uncached`` runs (Dory's earlier loops; Mllama's cross-attention layers, whose K/V
+        are the image's)."""
         shared = self.kv_shared_layers
         if not shared and not self.kv_uncached:
             return self.mixer_counts
@@ -651,6 +659,8 @@ class ArchSpec:
             out["index_shared_layers"] = list(self.index_shared_layers)
         if self.kv_uncached:
             out["kv_uncached"] = list(self.kv_uncached)
+        if self.cross_attention_layers:
+            out["cross_attention_layers"] = list(self.cross_attention_layers)
         if self.compressed_attention:
             out["compressed_attention"] = list(self.compressed_attention)
             out["compress_rates"] = dict(self.compress_rates or {})

@@ -18,6 +18,7 @@ from axes.backbone.families import (
     bloom,
     cohere,
     cohere2_moe,
+    cpmant,
     ctrl,
     dbrx,
     deepseek,
@@ -32,6 +33,7 @@ from axes.backbone.families import (
     falcon,
     falcon_h1,
     flint,
+    fuyu,
     gemma,
     gemma3n,
     gemma4,
@@ -66,6 +68,8 @@ from axes.backbone.families import (
     minimax_m3,
     mistral3,
     mixtral,
+    mllama,
+    moshi,
     mpt,
     nemotron,
     nemotron_h,
@@ -163,6 +167,10 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     flint,
     aria_text,
     dots3_note,
+    fuyu,
+    moshi,
+    mllama,
+    cpmant,
 )
 
 REGISTRY: dict[str, ModuleType] = {
