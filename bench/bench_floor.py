@@ -57,6 +57,7 @@ SPEC_REST = {
     "global_num_kv_heads": None,
     "global_k_eq_v": False,
     "kv_shared_layers": 0,
+    "cross_attention_layers": None,
     "kv_shared_mlp_factor": 1,
     "per_layer_input_size": 0,
     "per_layer_input_vocab": 0,
@@ -94,6 +95,7 @@ ATTENTION_REST = {
     "global_num_kv_heads": None,
     "global_k_eq_v": False,
     "kv_shared_layers": 0,
+    "cross_attention_layers": None,
 }
 
 
