@@ -268,3 +268,38 @@ def test_garbled_keys_refuse_or_read_cleanly(model_type: str) -> None:
                 analyze_config(garbled)
             except ConfigError:
                 pass
+
+
+def test_mllama_vision_tower_is_reported_as_not_built() -> None:
+    """MllamaForConditionalGeneration's vision tower and projector: not in the total (what
+    AutoModelForCausalLM builds), counted exactly under vision_not_built."""
+    from transformers.models.mllama.modeling_mllama import MllamaForConditionalGeneration
+
+    vision = {
+        "hidden_size": 32,
+        "num_hidden_layers": 2,
+        "num_global_layers": 1,
+        "intermediate_size": 48,
+        "attention_heads": 4,
+        "image_size": 28,
+        "patch_size": 14,
+        "max_num_tiles": 2,
+        "supported_aspect_ratios": [[1, 1], [1, 2], [2, 1]],
+        "vision_output_dim": 96,
+        "intermediate_layers_indices": [0, 1],
+    }
+    text = {**SMALL, **TOKENS, "cross_attention_layers": [1]}
+    for cfg in (
+        AutoConfig.for_model("mllama", text_config=text, vision_config=vision),
+        AutoConfig.for_model("mllama", text_config=text),
+    ):
+        with torch.device("meta"):
+            model = MllamaForConditionalGeneration(cfg)
+        tower = sum(
+            p.numel()
+            for n, p in model.named_parameters()
+            if "language_model" not in n and not n.startswith("lm_head")
+        )
+        report = analyze_config(cfg.to_dict())
+        assert report["params"]["breakdown"]["vision"] == 0
+        assert report["params"]["vision_not_built"]["params"] == tower

@@ -440,6 +440,8 @@ def vision_params(spec: ArchSpec) -> int:
         return _qwen3_5_vision_params(v)
     if v.kind == "gemma4_unified":
         return _gemma4_unified_embedder_params(v, spec.hidden_size)
+    if v.kind == "mllama":
+        return _mllama_vision_params(v, spec.hidden_size)
     if v.kind == "fuyu":  # modeling_fuyu.py vision_embed_tokens: patch pixels -> hidden, biased
         return (v.num_channels * v.patch_size**2 + 1) * spec.hidden_size
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
@@ -469,6 +471,24 @@ def _llama4_vision_params(v: VisionSpec, text_hidden: int) -> int:
     layer = 4 * (hv * hv + hv) + (hv * iv + iv) + (iv * hv + hv) + 2 * (2 * hv)
     adapter = iv * v.projector_input_dim + v.projector_output_dim**2
     return embeddings + 2 * (2 * hv) + v.num_layers * layer + adapter + v.output_dim * text_hidden
+
+
+def _mllama_vision_params(v: VisionSpec, text_hidden: int) -> int:
+    """``modeling_mllama.py`` MllamaVisionModel + the multi-modal projector: class embedding,
+    a patch Conv2d without bias, the gated position embedding (patches + 1 rows, and a tile
+    table of aspect_ratios + 1 rows over max_num_tiles x (patches + 1) x hidden), the gated
+    pre- and post-tile position tables (aspect_ratios + 1 rows of max_num_tiles x hidden),
+    LayerNorms before and after, the local encoder's layers (q/k/v/o without bias, fc1/fc2
+    with bias, two LayerNorms) and the global encoder's (the same plus two gates), and the
+    projector (vision_output_dim -> text hidden, biased)."""
+    hv, iv, tiles = v.hidden_size, v.intermediate_size, v.max_num_tiles
+    positions = (v.image_size // v.patch_size) ** 2 + 1
+    rows = v.aspect_ratios + 1
+    embeddings = hv + v.num_channels * v.patch_size**2 * hv
+    embeddings += 1 + positions * hv + rows * tiles * positions * hv + 2 * (1 + rows * tiles * hv)
+    layer = 4 * hv * hv + (hv * iv + iv) + (iv * hv + hv) + 2 * (2 * hv)
+    encoders = v.num_layers * layer + v.global_layers * (layer + 2)
+    return embeddings + 2 * (2 * hv) + encoders + v.output_dim * text_hidden + text_hidden
 
 
 def _pixtral_vision_params(v: VisionSpec, text_hidden: int) -> int:

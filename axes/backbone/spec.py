@@ -286,6 +286,11 @@ class VisionSpec:
     # gemma4_unified: the audio embedder's input width (0: none; hidden_size 0: no vision
     # embedder)
     audio_embed_dim: int = 0
+    # mllama (MllamaVisionModel): the gated global encoder's layers, the tiles an image is cut
+    # into and the supported aspect ratios (rows of the tile position tables: one more)
+    global_layers: int = 0
+    max_num_tiles: int = 0
+    aspect_ratios: int = 0
 
 
 @dataclass

@@ -5,7 +5,8 @@ AutoModelForCausalLM builds for both.
 - MllamaForCausalLM builds the text model of ``config.get_text_config()`` (the wrapper's
   ``text_config``; without one, MllamaTextConfig's defaults, whatever the top-level keys say)
   and an lm_head. The vision tower (MllamaVisionModel) and the multi-modal projector are
-  MllamaForConditionalGeneration's: not built here, not counted;
+  MllamaForConditionalGeneration's: not built here, so out of the total and reported under
+  ``vision_not_built`` (VisionSpec kind "mllama", ``params.py`` _mllama_vision_params);
 - MllamaTextModel: ``embed_tokens`` of vocab_size + 8 rows (the image and padding tokens);
   the layers listed in ``cross_attention_layers`` (default [3, 8, ..., 38]) are
   MllamaCrossAttentionDecoderLayer: cross-attention q/k/v/o as the self-attention's, plus
@@ -28,7 +29,7 @@ from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import build, header, read_core, read_rope
 from axes.backbone.families._wrapper import has_text_config, under
 from axes.backbone.layers import layers_from
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("mllama", "mllama_text_model")
 CROSS_DEFAULT = [3, 8, 13, 18, 23, 28, 33, 38]  # configuration_mllama.py MllamaTextConfig
@@ -53,6 +54,8 @@ def read(view: ConfigView) -> ArchSpec:
             spec = _read_text(inner)
         view.notes.extend(inner.notes)
         view.sources.update({k: f"text_config.{v}" for k, v in inner.sources.items()})
+        spec.vision = _vision(view)
+        spec.vision_built = False  # MllamaForConditionalGeneration's, not MllamaForCausalLM's
     _cross_cache_note(view, spec)
     spec.model_type = head["model_type"]
     spec.architectures = head["architectures"]
@@ -130,6 +133,37 @@ def _cross_cache_note(view: ConfigView, spec: ArchSpec) -> None:
         f"K/V are cached once per image ({tokens:,} image tokens, {per_image:,} bytes in bf16) "
         "and are not in the KV cache per token, nor their attention over them in the FLOPs"
     )
+
+
+ASPECT_RATIOS = 8  # MllamaVisionConfig's default supported_aspect_ratios
+
+
+def _vision(view: ConfigView) -> VisionSpec | None:
+    """MllamaVisionConfig (configuration_mllama.py defaults), for vision_not_built."""
+    vc = view.raw.get("vision_config")
+    sub = ConfigView(vc if isinstance(vc, dict) else {})
+    with under("vision_config"):
+        image = _side(sub.raw_get("image_size", default=448))
+        patch = _side(sub.raw_get("patch_size", default=14))
+        ratios = sub.list("supported_aspect_ratios")
+        if not image or not patch:
+            return None
+        return VisionSpec(
+            kind="mllama",
+            hidden_size=sub.int("hidden_size", default=1280),
+            num_layers=sub.int("num_hidden_layers", default=32),
+            intermediate_size=sub.int("intermediate_size", default=5120),
+            num_attention_heads=sub.int("attention_heads", default=16),
+            num_channels=sub.int("num_channels", default=3),
+            image_size=image,
+            patch_size=patch,
+            use_head=False,
+            projector="mllama_mm_projector",
+            output_dim=sub.int("vision_output_dim", default=7680),
+            global_layers=sub.int("num_global_layers", default=8),
+            max_num_tiles=sub.int("max_num_tiles", default=4),
+            aspect_ratios=ASPECT_RATIOS if ratios is None else len(ratios),
+        )
 
 
 def _side(value: Any) -> int:
