@@ -230,7 +230,7 @@ def test_default_config_matches_transformers(model_type: str) -> None:
     assert report["memory"]["kv_bytes_per_token"] == _kv_elements_per_token(model) * 2
 
 
-GARBLE: list[Any] = [None, 0, -3, "x", [1], {"a": 1}, 2.5, True]
+GARBLE: list[Any] = [None, 0, -3, "x", "7", [1], {"a": 1}, 2.5, True, 10**30]
 
 
 def _fuzz_keys(config: dict, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -303,3 +303,37 @@ def test_mllama_vision_tower_is_reported_as_not_built() -> None:
         report = analyze_config(cfg.to_dict())
         assert report["params"]["breakdown"]["vision"] == 0
         assert report["params"]["vision_not_built"]["params"] == tower
+
+
+def test_the_compare_verdicts_layer_summary_is_the_model_pages() -> None:
+    """The compare verdict rebuilds the summary from the stored spec: Mllama's cross-attention
+    layers read the same there."""
+    from axes.verdict import layer_pattern_summary
+
+    report = analyze_config(CONFIG_MAPPING["mllama"]().to_dict())
+    assert report["spec"]["cross_attention_layers"] == [3, 8, 13, 18, 23, 28, 33, 38]
+    assert layer_pattern_summary(report["spec"]) == "32 GQA + 8 cross-attention · 40 MLP"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "de", "ko"])
+def test_model_pages_render(client, web_model, lang) -> None:
+    """Each type's default config stored as ingestion stores it: its model page renders in
+    every language with the layer summary."""
+    import html as html_lib
+
+    from axes.backbone.facts import backbone_facts
+
+    for model_type, summary in (
+        ("mllama", "32 GQA + 8 cross-attention · 40 MLP"),
+        ("fuyu", "36 MHA · 36 MLP"),
+        ("cpmant", "48 MHA · 48 MLP"),
+        ("moshi", "32 MHA · 32 MLP"),
+    ):
+        config = CONFIG_MAPPING[model_type]().to_dict()
+        report = analyze_config(config)
+        report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+        web_model(f"acme/{model_type}-default", analysis=report, config=config)
+        response = client.get(f"/models/acme/{model_type}-default/", {"lang": lang})
+        assert response.status_code == 200
+        assert summary in html_lib.unescape(response.content.decode())
