@@ -466,7 +466,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop(
         "the %(n_layers)s cross-attention layers attend to the image, not to the text: their K/V "
         "are cached once per image (%(n_tokens)s image tokens, %(n_bytes)s bytes in bf16) and are "
-        "not in the KV cache per token, nor their attention over them in the FLOPs"
+        "not in the KV cache per token, nor their attention over them in the FLOPs; a prompt without "
+        "an image skips these layers"
     ),
     gettext_noop(
         "the depth decoder and the Mimi audio encoder of MoshiForConditionalGeneration are not "

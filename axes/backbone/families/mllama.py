@@ -131,7 +131,8 @@ def _cross_cache_note(view: ConfigView, spec: ArchSpec) -> None:
     view.notes.append(
         f"the {len(cross)} cross-attention layers attend to the image, not to the text: their "
         f"K/V are cached once per image ({tokens:,} image tokens, {per_image:,} bytes in bf16) "
-        "and are not in the KV cache per token, nor their attention over them in the FLOPs"
+        "and are not in the KV cache per token, nor their attention over them in the FLOPs; a "
+        "prompt without an image skips these layers"
     )
 
 
