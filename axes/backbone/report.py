@@ -202,7 +202,9 @@ def backbone_section(
         "global_k_eq_v": spec.global_k_eq_v,
         "kv_shared_layers": spec.kv_shared_layers,
         # Mllama: the layers that cross-attend to the image (their K/V cached per image)
-        "cross_attention_layers": spec.cross_attention_layers,
+        "cross_attention_layers": list(spec.cross_attention_layers)
+        if spec.cross_attention_layers
+        else None,
     }
     moe = None
     if spec.is_moe:

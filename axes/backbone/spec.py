@@ -261,8 +261,8 @@ def _not_negative(value: int, path: str) -> int:
 class VisionSpec:
     """A vision tower plus its projector into the text model. ``kind`` names the tower's
     modeling code: "siglip" (gemma3), "llama4" (Llama4VisionModel), "pixtral" (mistral3),
-    "qwen3_5" (Qwen3_5VisionModel), "fuyu" (no tower: FuyuModel's vision_embed_tokens, a linear
-    patch projection); the fields after ``projector`` default to what a tower
+    "qwen3_5" (Qwen3_5VisionModel), "mllama" (MllamaVisionModel), "fuyu" (no tower: FuyuModel's
+    vision_embed_tokens, a linear patch projection); the fields after ``projector`` default to what a tower
     that lacks them needs."""
 
     kind: str
