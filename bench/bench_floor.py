@@ -57,6 +57,7 @@ SPEC_REST = {
     "global_num_kv_heads": None,
     "global_k_eq_v": False,
     "kv_shared_layers": 0,
+    "kv_uncached": None,
     "cross_attention_layers": None,
     "kv_shared_mlp_factor": 1,
     "per_layer_input_size": 0,
@@ -88,6 +89,8 @@ SPEC_REST = {
     "lookup_row_params": 0,
     "reused_weights": 0,
     "extra_conv_state": 0,
+    "fp32_conv_state": 0,
+    "reused_inactive": 0,
 }
 ATTENTION_REST = {
     "sparse_top_k": None,
