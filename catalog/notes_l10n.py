@@ -474,6 +474,16 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "built by AutoModelForCausalLM: only the text decoder is counted"
     ),
     gettext_noop("%(path)s must be even (fc1 holds the gate and the up half), not %(n_value)s"),
+    gettext_noop(
+        "the recurrent state per sequence is what modeling_rwkv.py keeps: five hidden-size "
+        "vectors per layer, the time-mix's and the channel-mix's last input (the model's dtype, "
+        "counted as conv state) and the WKV numerator, denominator and running maximum (float32)"
+    ),
+    gettext_noop(
+        "add_cross_attention is true: each layer's cross-attention (encoder_attn and its norm) "
+        "is counted in the parameters; its K/V over the encoder's tokens is not in the KV "
+        "figures"
+    ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

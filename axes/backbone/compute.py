@@ -9,7 +9,8 @@ FLOPs per generated token (forward only), after Kaplan et al. 2020 §2.1 and the
   ``L_eff = min(L, sliding_window)`` on sliding layers;
 - linear attention / SSM layers add their state update, ``~ 2 x 2 x state elements``; a short
   convolution (LFM2) its depthwise conv over the cached inputs, ``2 x hidden x conv_L_cache``;
-  an RG-LRU block (RecurrentGemma) its gates (not linears), conv and state update.
+  an RG-LRU block (RecurrentGemma) its gates (not linears), conv and state update; an RWKV-4
+  time-mix its WKV recurrence, ``12 x attention_hidden_size``.
 
 Roofline: decode at a small batch is memory-bound, each step reads the weights it uses once and
 every sequence's KV cache and recurrent state, so ``tokens/s <= batch x bandwidth / (weight bytes
@@ -104,6 +105,11 @@ def attention_flops_per_token(spec: ArchSpec, context_len: int) -> int:
                     * (spec.linear_key_head_dim or 0)
                     * (spec.linear_value_head_dim or 0)
                 )
+            elif spec.linear_attention_kind == "rwkv":
+                # modeling_rwkv.py rwkv_linear_attention_cpu: per channel, the output's and the
+                # new state's numerator (2 multiply-adds each) and denominator (1 each), the
+                # exponentials not counted
+                flops += n * (12 * (spec.ssm_intermediate_size or 0))
             elif spec.linear_attention_kind == "rg_lru":
                 # the two block-diagonal gates (heads x block^2 each), the depthwise conv and
                 # the state update of lru_width units

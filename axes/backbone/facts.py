@@ -238,6 +238,12 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             }
             if spec.linear_attention_kind == "rg_lru"
             else {
+                # RWKV-4's time-mix: one WKV recurrence per channel of attention_hidden_size
+                "type": "RWKV",
+                "width": spec.ssm_intermediate_size,
+            }
+            if spec.linear_attention_kind == "rwkv"
+            else {
                 # Gated DeltaNet, Kimi Delta Attention or mLSTM: heads and sizes alike
                 "type": LINEAR_ATTENTION_LABELS[spec.linear_attention_kind],
                 "key_heads": spec.linear_num_key_heads,
@@ -274,6 +280,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("linear_value_head_dim")
                 if spec.linear_attention_kind == "rg_lru"
                 else None,
+                src.get("ssm_intermediate_size") if spec.linear_attention_kind == "rwkv" else None,
             ],
         )
     add(

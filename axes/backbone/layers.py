@@ -145,6 +145,7 @@ LINEAR_ATTENTION_LABELS: dict[str, str] = {
     "rg_lru": "RG-LRU",
     "kda": "Kimi Delta Attention",
     "mlstm": "mLSTM",
+    "rwkv": "RWKV",
 }
 
 

@@ -24,7 +24,10 @@ Recurrent state per sequence (constant in context length):
   ``heads x head_dim x head_dim`` state (K^T V), no conv; LFM2's short convolution: conv
   ``hidden x conv_L_cache`` (the Lfm2 cache's conv state), no recurrent state; Griffin's
   RG-LRU (RecurrentGemma): ``lru_width`` (fp32) and its conv's last ``conv1d_width - 1``
-  inputs, ``lru_width x (conv1d_width - 1)``; Zamba's hybrid layers hold their Mamba state
+  inputs, ``lru_width x (conv1d_width - 1)``; RWKV-4 (``modeling_rwkv.py`` RwkvModel's five
+  state tensors): per layer the last token's input to the time-mix and to the channel-mix
+  (``hidden`` each, the model's dtype: counted as conv state) and the WKV numerator,
+  denominator and running maximum (``hidden`` each, fp32); Zamba's hybrid layers hold their Mamba state
   and the shared block's K/V (one cache entry per hybrid layer); Qwen4-Exp's PLE layers a
   conv state of ``hc_count x hidden x (ple_conv_kernel_size - 1) x ngram_size``, and its
   attention layers their QSA indexer's key (``indexer_head_dim`` a token) beside K and V.
@@ -147,6 +150,11 @@ def state_bytes_per_sequence(spec: ArchSpec, conv_bytes: int = 2) -> dict[str, i
             lru = (spec.linear_num_value_heads or 0) * (spec.linear_value_head_dim or 0)
             conv += n * (lru * max((spec.linear_conv_kernel or 0) - 1, 0) * conv_bytes)
             ssm += n * (lru * 4)
+        elif mixer == "linear_attention" and spec.linear_attention_kind == "rwkv":
+            # modeling_rwkv.py RwkvModel: five (batch, hidden, layers) tensors, the two
+            # token-shift inputs in the model's dtype, the WKV num / den / max in float32
+            conv += n * (2 * spec.hidden_size * conv_bytes)
+            ssm += n * (3 * spec.hidden_size * 4)
         elif mixer == "linear_attention" and spec.linear_attention_kind == "mlstm":
             heads, qk = spec.linear_num_value_heads or 0, spec.linear_key_head_dim or 0
             ssm += n * (heads * (qk * (spec.linear_value_head_dim or 0) + qk + 1) * 4)

@@ -281,6 +281,17 @@ def mlstm_params(spec: ArchSpec) -> tuple[int, int]:
     return total, weights
 
 
+def rwkv_params(spec: ArchSpec) -> tuple[int, int]:
+    """One RWKV-4 time-mix block (``modeling_rwkv.py`` RwkvSelfAttention): ``key``, ``value``
+    and ``receptance`` (hidden -> attention_hidden_size) and ``output`` (back), no biases;
+    ``time_decay`` and ``time_first`` (attention_hidden_size each) and the token-shift mixes
+    ``time_mix_key`` / ``time_mix_value`` / ``time_mix_receptance`` (hidden each). The
+    channel-mix block (RwkvFeedForward) is the layer's MLP (``spec.mlp_extra``)."""
+    h, width = spec.hidden_size, spec.ssm_intermediate_size or 0
+    weights = 4 * h * width
+    return weights + 2 * width + 3 * h, weights
+
+
 def lightning_params(spec: ArchSpec) -> tuple[int, int]:
     """One Lightning Attention block (``modeling_minimax.py`` MiniMaxLightningAttention):
     qkv_proj (3 x heads x head_dim), output_gate and out_proj, no biases, and an RMSNorm."""
@@ -557,6 +568,8 @@ def mixer_params(spec: ArchSpec, mixer: str | None) -> tuple[str, int, int]:
             return ("attention", *kda_params(spec))
         if spec.linear_attention_kind == "mlstm":
             return ("ssm", *mlstm_params(spec))
+        if spec.linear_attention_kind == "rwkv":  # a linear recurrence, as Mamba's
+            return ("ssm", *rwkv_params(spec))
         return ("attention", *attention_params(spec))
     if mixer == "mamba":
         return ("ssm", *mamba_params(spec))
@@ -648,7 +661,10 @@ def count_params(spec: ArchSpec) -> ParamCount:
                 if spec.hidden_act == "xielu":
                     # activations.py XIELUActivation: learned alpha_p and alpha_n per MLP
                     mlp += 2
-                dense = (mlp, (3 if spec.ffn_gated else 2) * h * width)
+                dense = (
+                    mlp + spec.mlp_extra,  # RWKV's channel-mix receptance and time-mix vectors
+                    (3 if spec.ffn_gated else 2) * h * width + spec.mlp_extra_weights,
+                )
             b["dense_mlp"] += dense[0] * count
             block += dense[0]
             weights += dense[1]

@@ -354,6 +354,11 @@ class ArchSpec:
     # norm-like parameters in every layer beyond norms_per_layer x hidden_size: bitnet's
     # ffn_sub_norm (intermediate_size), doge's input_residual / post_attention_residual scales
     layer_extra_norms: int = 0
+    # parameters (and of them matmul weights) every dense MLP holds beyond its up/down (and
+    # gate) matrices and biases: RWKV's channel-mix receptance (hidden x hidden, a matmul) and
+    # its time_mix_key / time_mix_receptance (hidden each); 0: none
+    mlp_extra: int = 0
+    mlp_extra_weights: int = 0
     # hidden-size norms outside the decoder layers: the final one (norm / ln_f), plus bloom's
     # word_embeddings_layernorm; none in a post-LN OPT (do_layer_norm_before false)
     outer_norms: int = 1

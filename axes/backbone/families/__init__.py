@@ -70,6 +70,7 @@ from axes.backbone.families import (
     mixtral,
     mllama,
     moshi,
+    modernbert_decoder,
     mpt,
     nemotron,
     nemotron_h,
@@ -85,8 +86,10 @@ from axes.backbone.families import (
     qwen3_next,
     qwen4_exp,
     recurrent_gemma,
+    rwkv,
     stablelm,
     starcoder2,
+    xglm,
     xlstm,
     zamba,
     zaya,
@@ -171,6 +174,9 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     moshi,
     mllama,
     cpmant,
+    rwkv,
+    xglm,
+    modernbert_decoder,
 )
 
 REGISTRY: dict[str, ModuleType] = {

@@ -8,6 +8,9 @@
 openai-gpt (``modeling_openai.py``, GPT-1): the same modules in a post-LN block (ln_1 after
 the attention's residual, ln_2 after the MLP's), no final norm; the MLP is always 4 x n_embd
 (``afn``, default gelu); n_positions default 512.
+
+gpt-sw3: transformers maps it to GPT2Config and GPT2LMHeadModel (configuration_auto.py,
+modeling_auto.py), so it is GPT-2 under another model_type.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from axes.backbone.families._common import build, header, read_core, uniform_layers
 from axes.backbone.spec import ArchSpec, ConfigView
 
-MODEL_TYPES = ("gpt2", "openai-gpt")
+MODEL_TYPES = ("gpt2", "openai-gpt", "gpt-sw3")
 
 
 # the GPT-2 block (modeling_gpt2.py GPT2Block): fused c_attn and c_proj with biases, a GELU MLP
