@@ -38,6 +38,8 @@ SPEC_REST = {
     "one_layer_extra": None,
     "attention_sinks_sliding_only": False,
     "layer_extra_norms": 0,
+    "mlp_extra": 0,
+    "mlp_extra_weights": 0,
     "index_n_heads": None,
     "index_head_dim": None,
     "index_topk": None,
