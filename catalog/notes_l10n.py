@@ -484,6 +484,13 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "is counted in the parameters; its K/V over the encoder's tokens is not in the KV "
         "figures"
     ),
+    gettext_noop(
+        "model_type 'blt' (Byte Latent Transformer) is four transformers in one model: an "
+        "entropy patcher, a local encoder and a local decoder that run on every byte, and a "
+        "global transformer that runs once per patch, joined by cross-attention "
+        "(patcher_config, encoder_config, global_config, decoder_config). The engine "
+        "describes one decoder stack and cannot count this model."
+    ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

@@ -236,3 +236,14 @@ def test_garbled_keys_are_refused_by_name_or_read(model_type: str) -> None:
                 analyze_config(bad)
             except ConfigError:
                 pass
+
+
+def test_blt_is_refused_with_what_it_is() -> None:
+    """The Byte Latent Transformer's config nests four transformers and names no hidden_size
+    at the top: the engine says what the model is and that it cannot count it (it said
+    'config.json has no hidden_size'), naming model_type."""
+    config = CONFIG_MAPPING["blt"]().to_dict()
+    with pytest.raises(ConfigError, match="Byte Latent Transformer") as caught:
+        analyze_config(config)
+    assert caught.value.key == "model_type"
+    assert "global transformer that runs once per patch" in str(caught.value)

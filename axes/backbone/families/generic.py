@@ -30,6 +30,17 @@ MODEL_TYPES: tuple[str, ...] = ()
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "unknown")
+    if head["model_type"] == "blt" and not view.has(*_HIDDEN_KEYS):
+        # configuration_blt.py / modeling_blt.py: no one stack a Llama-style reading could
+        # stand for, so no estimate either
+        raise ConfigError(
+            "model_type 'blt' (Byte Latent Transformer) is four transformers in one model: an "
+            "entropy patcher, a local encoder and a local decoder that run on every byte, and a "
+            "global transformer that runs once per patch, joined by cross-attention "
+            "(patcher_config, encoder_config, global_config, decoder_config). The engine "
+            "describes one decoder stack and cannot count this model.",
+            key="model_type",
+        )
     _per_layer_widths(view)
     core = read_core(view, family="generic", tie_default=False)
     read_rope(view, core)
@@ -108,6 +119,8 @@ def read(view: ConfigView) -> ArchSpec:
         )
     return spec
 
+
+_HIDDEN_KEYS = ("hidden_size", "n_embd", "d_model", "dim", "n_embed")
 
 # Activations that released decoders use in a plain up/down MLP: GELU/ReLU (GPT-2, GPT-NeoX,
 # Phi, OPT), squared ReLU (Nemotron, Persimmon, Arcee; BitNet's gated one is the exception) and
