@@ -247,3 +247,25 @@ def test_blt_is_refused_with_what_it_is() -> None:
         analyze_config(config)
     assert caught.value.key == "model_type"
     assert "global transformer that runs once per patch" in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_rwkv_model_page_reads_as_an_attention_free_model(client, web_model) -> None:
+    """The model page of an RWKV: the layer strip names the RWKV mixer, the state note is
+    shown, and nothing speaks of attention heads or a KV cache that grows."""
+    import html as html_lib
+
+    from axes.backbone.facts import backbone_facts
+
+    config = AutoConfig.for_model("rwkv", **RWKV_SMALL).to_dict()
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("acme/rwkv-tiny", analysis=report, config=config)
+    response = client.get("/models/acme/rwkv-tiny/", {"lang": "en"})
+    assert response.status_code == 200
+    page = html_lib.unescape(response.content.decode())
+    figure = page.split('class="layer-strip"', 1)[1].split("</figure>", 1)[0]
+    assert "Linear attention (RWKV)" in figure
+    assert "3 RWKV · 3 MLP" in page
+    assert "five hidden-size vectors per layer" in page
+    assert "num_attention_heads" not in page
