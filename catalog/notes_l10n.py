@@ -491,6 +491,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "(patcher_config, encoder_config, global_config, decoder_config). The engine "
         "describes one decoder stack and cannot count this model."
     ),
+    gettext_noop(
+        "%(path)s (%(n_hidden)s) is not a multiple of %(heads)s (%(n_heads)s): transformers "
+        "refuses such a model. Fix it in config.json."
+    ),
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),

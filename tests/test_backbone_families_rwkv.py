@@ -269,3 +269,25 @@ def test_rwkv_model_page_reads_as_an_attention_free_model(client, web_model) -> 
     assert "3 RWKV · 3 MLP" in page
     assert "five hidden-size vectors per layer" in page
     assert "num_attention_heads" not in page
+
+
+@pytest.mark.parametrize(
+    "model_type,kwargs,key",
+    [
+        ("xglm", {"d_model": 65, "attention_heads": 4}, "attention_heads"),
+        (
+            "modernbert-decoder",
+            {"hidden_size": 65, "num_attention_heads": 4},
+            "num_attention_heads",
+        ),
+    ],
+)
+def test_heads_that_do_not_divide_the_width_are_refused_as_transformers_does(
+    model_type: str, kwargs: dict, key: str
+) -> None:
+    """XGLMAttention and ModernBertDecoderAttention raise when the heads do not divide the
+    hidden size; the engine refuses too, naming the heads' key."""
+    config = {**CONFIG_MAPPING[model_type]().to_dict(), **kwargs}
+    with pytest.raises(ConfigError, match="is not a multiple of") as caught:
+        analyze_config(config)
+    assert caught.value.key == key

@@ -136,6 +136,19 @@ def read_rope(view: ConfigView, core: dict[str, Any]) -> None:
         core["partial_rotary_factor"] = prf
 
 
+def heads_divide(view: ConfigView, hidden: int, heads: int) -> None:
+    """For attention whose head width is hidden // heads and that transformers refuses when the
+    heads do not divide the hidden size (XGLMAttention, ModernBertDecoderAttention)."""
+    if heads and hidden % heads:
+        where = view.sources.get("hidden_size", "hidden_size")
+        heads_where = view.sources.get("num_attention_heads", "num_attention_heads")
+        raise ConfigError(
+            f"{where} ({hidden:,}) is not a multiple of {heads_where} ({heads:,}): transformers "
+            "refuses such a model. Fix it in config.json.",
+            key=heads_where,
+        )
+
+
 def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec]:
     return [LayerSpec(mixer, ffn)] * n  # one interned block, n references
 

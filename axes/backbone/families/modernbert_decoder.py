@@ -22,6 +22,7 @@ from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import (
     build,
     header,
+    heads_divide,
     layer_types_mixers,
     read_core,
     read_rope,
@@ -42,6 +43,7 @@ def read(view: ConfigView) -> ArchSpec:
             "global_rope_theta", default=160_000.0, field_name="rope_theta"
         )
     h, heads, n = core["hidden_size"], core["num_attention_heads"], core["num_layers"]
+    heads_divide(view, h, heads)
     for key in ("num_kv_heads", "head_dim"):
         view.sources.pop(key, None)  # ModernBertDecoderAttention: multi-head, hidden // heads
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):

@@ -12,7 +12,13 @@ LayerNorm. XGLMForCausalLM: ``lm_head`` (no bias), tied to ``embed_tokens`` by d
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, uniform_attention
+from axes.backbone.families._common import (
+    build,
+    header,
+    heads_divide,
+    read_core,
+    uniform_attention,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -28,6 +34,7 @@ def read(view: ConfigView) -> ArchSpec:
     if aliased and view.has("attention_heads"):
         view.sources["num_attention_heads"] = "attention_heads"
     hidden, heads = core["hidden_size"], core["num_attention_heads"]
+    heads_divide(view, hidden, heads)
     for key in ("num_kv_heads", "head_dim"):
         view.sources.pop(key, None)  # XGLMAttention is multi-head, d_model // heads wide
     if not view.has("ffn_dim", "intermediate_size"):
