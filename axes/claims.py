@@ -133,6 +133,7 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     ("recurrent_mixer", "lightning", r"\blightning[- ]?attention"),
     ("recurrent_mixer", "rg_lru", r"\brg[- ]?lru\b"),
     ("recurrent_mixer", "mlstm", r"\bmlstm\b"),
+    ("recurrent_mixer", "rwkv", r"\brwkv"),
     ("positional", "rope", r"\brope\b|rotary|rotationsposition|rotierende\w* position|회전 ?위치"),
     ("positional", "alibi", r"\balibi\b"),
     ("positional", "learned", r"learned (?:absolute )?position"),
@@ -288,11 +289,12 @@ _PARAM = r"(?:parameters?|\bparams?\b|파라미터|매개 ?변수)"
 # "6 GQA attention layers", "4 self-attention layers": not "10 global attention layers", which
 # counts only some of them
 _ATTENTION = r"\b(?:(?:gqa|mha|mqa|mla)[- ])?(?:self[- ])?(?:attention|gqa|mha|mqa|mla)"
-# "21 linear attention layers", "36 Gated DeltaNet layers", "21 KDA layers": not attention
-# layers, which count softmax attention
+# "21 linear attention layers", "36 Gated DeltaNet layers", "21 KDA layers", "24 RWKV layers":
+# not attention layers, which count softmax attention
 _LINEAR = (
     r"(?:\blinear[- ]?attention|\blineare\w*[- ]attention|\b(?:gated[- ]?)?deltanet"
-    r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|(?:선형|리니어) ?어텐션)"
+    r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|\bmlstm\b|\brwkv\b"
+    r"|\brg[- ]?lru\b|(?:선형|리니어) ?어텐션)"
 )
 # "10 short-conv layers", "10 convolution layers", "합성곱 레이어 10개"
 _CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al|s)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
@@ -722,6 +724,7 @@ _RECURRENT_MIXERS = {
     "Lightning Attention": "lightning",
     "RG-LRU": "rg_lru",
     "mLSTM": "mlstm",
+    "RWKV": "rwkv",
     "Mamba": "mamba",
     "Mamba-2": "mamba",
 }

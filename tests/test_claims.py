@@ -370,6 +370,9 @@ def test_layers_with_mamba_in_a_hybrid_count_the_mamba_layers():
             ("Mamba-2",),
             ("Gated DeltaNet", "KDA", "Lightning Attention"),
         ),
+        ("rwkv", {"num_hidden_layers": 4}, ("RWKV",), ("Gated DeltaNet", "mLSTM", "KDA")),
+        ("xlstm", {}, ("mLSTM",), ("RWKV",)),
+        ("recurrent_gemma", {}, ("RG-LRU",), ("RWKV", "mLSTM")),
     ],
 )
 def test_a_recurrent_mixer_named_in_a_claim_is_checked(model_type, kwargs, named, others):
