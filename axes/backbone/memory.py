@@ -27,9 +27,9 @@ Recurrent state per sequence (constant in context length):
   inputs, ``lru_width x (conv1d_width - 1)``; RWKV-4 (``modeling_rwkv.py`` RwkvModel's five
   state tensors): per layer the last token's input to the time-mix and to the channel-mix
   (``hidden`` each, the model's dtype: counted as conv state) and the WKV numerator,
-  denominator and running maximum (``hidden`` each, fp32); Zamba's hybrid layers hold their Mamba state
-  and the shared block's K/V (one cache entry per hybrid layer); Qwen4-Exp's PLE layers a
-  conv state of ``hc_count x hidden x (ple_conv_kernel_size - 1) x ngram_size``, and its
+  denominator and running maximum (``hidden`` each, fp32); Zamba's hybrid layers hold their
+  Mamba state and the shared block's K/V (one cache entry per hybrid layer); Qwen4-Exp's PLE
+  layers a conv state of ``hc_count x hidden x (ple_conv_kernel_size - 1) x ngram_size``, and its
   attention layers their QSA indexer's key (``indexer_head_dim`` a token) beside K and V.
   Conv states in the KV dtype, SSM /
   recurrent states in fp32 (transformers keeps ``mamba_ssm_cache_dtype`` float32 by default
