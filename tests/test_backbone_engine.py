@@ -827,8 +827,8 @@ def test_readme_lists_every_model_type_the_engine_counts_exactly() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("## Which architectures are exact", 1)[1].split("\n## ", 1)[0]
     listed = re.split(r"\.\s+Any other", section.split("to the parameter:", 1)[1], maxsplit=1)[0]
-    # model types are words of [a-z0-9_], and openai-gpt
-    named = set(re.findall(r"[a-z][a-z0-9_]+(?:-gpt)?", re.sub(r"\([^)]*\)", "", listed)))
+    # model types are words of [a-z0-9_], some joined by hyphens (openai-gpt, gpt-sw3)
+    named = set(re.findall(r"[a-z][a-z0-9_]+(?:-[a-z0-9_]+)*", re.sub(r"\([^)]*\)", "", listed)))
     named |= {"kimi_k2", "gemma3_text"}  # written as "(and kimi_k2)", "(text and vision tower)"
     exact = {k for k, module in REGISTRY.items() if not module.__name__.endswith(".generic")}
     assert named == exact
