@@ -148,7 +148,9 @@ COMPONENT_LABELS: dict[str, str] = {
     "routed_experts": gettext_noop("Routed experts"),
     "router": gettext_noop("Router"),
     "shared_experts": gettext_noop("Shared experts"),
-    "ssm": gettext_noop("SSM (Mamba)"),
+    # Mamba's SSM and the recurrent linear-attention mixers alike (RWKV's time-mix, xLSTM's
+    # mLSTM, RecurrentGemma's RG-LRU): "SSM (Mamba)" misnamed them
+    "ssm": gettext_noop("SSM / linear attention"),
     "norms": gettext_noop("Norms"),
     "lm_head": gettext_noop("LM head"),
     "mtp": gettext_noop("MTP modules"),

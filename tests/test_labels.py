@@ -24,19 +24,19 @@ SEEN = {
         "backbone.family": "Architecture",
         "inference.sampling": "Sampling settings",
         "norms": "Norms",
-        "ssm": "SSM (Mamba)",
+        "ssm": "SSM / linear attention",
     },
     "ko": {
         "backbone.family": "아키텍처",
         "inference.sampling": "샘플링 설정",
         "norms": "Norm 레이어",
-        "ssm": "SSM (Mamba)",
+        "ssm": "SSM / linear attention",
     },
     "de": {
         "backbone.family": "Architektur",
         "inference.sampling": "Sampling-Einstellungen",
         "norms": "Norm-Layer",
-        "ssm": "SSM (Mamba)",
+        "ssm": "SSM / lineare Attention",
     },
 }
 
@@ -98,6 +98,23 @@ def test_every_breakdown_component_the_engine_emits_has_a_label():
     assert analyzed >= 10
     assert {"routed_experts", "shared_experts", "ssm", "vision"} <= emitted
     assert emitted <= set(i18n.COMPONENT_LABELS), emitted - set(i18n.COMPONENT_LABELS)
+
+
+def test_the_recurrent_component_is_not_called_mamba():
+    """The "ssm" component holds Mamba's mixers and the recurrent linear-attention ones alike
+    (RWKV's time-mix, xLSTM's mLSTM, RecurrentGemma's RG-LRU): it was labelled "SSM (Mamba)" on
+    their pages."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.backbone.report import analyze_config
+
+    for model_type in ("rwkv", "xlstm", "recurrent_gemma"):
+        report = analyze_config(CONFIG_MAPPING[model_type]().to_dict())
+        assert report["params"]["breakdown"]["ssm"] > 0, model_type
+    for lang in ("en", "ko", "de"):
+        with translation.override(lang):
+            label = i18n.component_label("ssm")
+        assert label == SEEN[lang]["ssm"] and "Mamba" not in label
 
 
 def test_spec_keys_and_unknown_ids_read_as_written():
