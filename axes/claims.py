@@ -7,8 +7,8 @@ read into the same small vocabulary of facets:
 
 - categorical facets (``decoder_type``, ``attention``, ``positional``, ``decoding``, ...), each
   with its values and the words that name them;
-- numeric facets (``layers``, ``attention_layers``, ``linear_attention_layers``,
-  ``conv_layers``, ``ssm_layers``, ``experts``, ``kv_heads``, ``params_total``,
+- numeric facets (``layers``, ``attention_layers``, ``cross_attention_layers``,
+  ``linear_attention_layers``, ``conv_layers``, ``ssm_layers``, ``experts``, ``kv_heads``, ``params_total``,
   ``context_tokens``, ``temperature``, ...), read from a number next to its noun, in either
   order ("32 layers", "layers: 32", "Kontextlänge 128K", "레이어 32개", "80억 개의 파라미터");
 - boolean facets (``post_trained``, ``reasoning_mode``, ``sliding_window``) and open sets
@@ -51,6 +51,7 @@ NUMERIC_FACETS = frozenset(
     {
         "layers",
         "attention_layers",
+        "cross_attention_layers",
         "linear_attention_layers",
         "conv_layers",
         "ssm_layers",
@@ -82,6 +83,7 @@ _DECIMAL_FACETS = frozenset({"temperature", "top_p"})
 _EXACT = (
     "layers",
     "attention_layers",
+    "cross_attention_layers",
     "linear_attention_layers",
     "conv_layers",
     "ssm_layers",
@@ -138,6 +140,11 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     ("positional", "alibi", r"\balibi\b"),
     ("positional", "learned", r"learned (?:absolute )?position"),
     ("positional", "none", r"\bnope\b|no position(?:al)? (?:encoding|embedding)"),
+    (
+        "positional",
+        "relative_bias",
+        r"relative position(?:al)? (?:bias|encoding)|relative[- ]?positions\w*|상대 ?위치",
+    ),
     ("weights", "bf16", r"\bbf16\b|bfloat16"),
     ("weights", "fp16", r"\bfp16\b|float16(?<!bfloat16)"),
     ("weights", "fp32", r"\bfp32\b|float32"),
@@ -296,6 +303,9 @@ _LINEAR = (
     r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|\bmlstm\b|\brwkv\b"
     r"|\brg[- ]?lru\b|(?:선형|리니어) ?어텐션)"
 )
+# "8 cross-attention layers", "8 Cross-Attention-Layer", "크로스 어텐션 레이어 8개": Mllama's
+# layers that attend to the image, not counted among its (self-)attention layers
+_CROSS = r"(?:\bcross[- ]?(?:attention|attn)|kreuz[- ]?attention|(?:크로스|교차) ?어텐션)"
 # "10 short-conv layers", "10 convolution layers", "합성곱 레이어 10개"
 _CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al|s)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
 # "21 layers with linear attention", "21 Layer mit linearer Attention": a count of the layers that
@@ -350,6 +360,12 @@ _NOUNS: list[tuple[str, str, str, str]] = [
         rf"{_LINEAR}[- ]?{_LAYERS}",
     ),
     ("conv_layers", "count", rf"{_CONV}[- ]?{_LAYER}|{_WITH}{_CONV}", rf"{_CONV}[- ]?{_LAYERS}"),
+    (
+        "cross_attention_layers",
+        "count",
+        rf"{_CROSS}[- ]?{_LAYER}|{_WITH}{_CROSS}",
+        rf"{_CROSS}[- ]?{_LAYERS}",
+    ),
     (
         "attention_layers",
         "count",
@@ -730,6 +746,10 @@ _RECURRENT_MIXERS = {
 }
 
 
+# the layer summary's "8 cross-attention" (axes/backbone/layers.py ``_summary``)
+_CROSS_IN_SUMMARY = re.compile(r"(\d+) cross-attention\b")
+
+
 def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
     """Facet values read off a structured (config-derived) fact value."""
     out: dict[str, set[Any]] = {}
@@ -768,6 +788,9 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("head_dim", get("head_dim"))
         put("sliding_window", bool(get("sliding")))
         put("window_tokens", get("sliding_window"))
+        cross_layers = get("cross_attention_layers")
+        if isinstance(cross_layers, list):
+            put("cross_attention_layers", len(cross_layers) or None)
     elif kind == "backbone.layers":
         put("layers", get("num_layers"))
         counts = get("counts") if isinstance(get("counts"), dict) else {}
@@ -789,8 +812,19 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         both = count(
             mixers, ("attention+mamba2", "shared_attention+mamba", "shared_attention+mamba2")
         )
+        # Mllama's pattern calls its cross-attention layers "attention"; the summary counts
+        # them apart ("32 GQA + 8 cross-attention", axes/backbone/layers.py), and so do claims:
+        # "8 cross-attention layers" and "32 attention layers" are true, "40 attention layers"
+        # is not (the KV cache per token holds 32)
+        summary = get("summary")
+        cross_match = _CROSS_IN_SUMMARY.search(summary) if isinstance(summary, str) else None
+        cross = int(cross_match.group(1)) if cross_match else 0
+        put("cross_attention_layers", cross or None)
+        attention = count(mixers, ("attention", "sliding_attention", "mla"))
+        if attention is not None and cross:
+            attention = max(attention - cross, 0)
         for facet, plain in (
-            ("attention_layers", count(mixers, ("attention", "sliding_attention", "mla"))),
+            ("attention_layers", attention),
             ("ssm_layers", count(mixers, ("mamba", "mamba2", "ssm"))),
         ):
             if plain is None:

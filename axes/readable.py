@@ -23,6 +23,9 @@ NO_POSITIONS = "no position encoding: recurrent (SSM) mixers carry order"
 # a model whose order-carrying mixers are linear attention (Kimi Linear's KDA beside NoPE MLA,
 # xLSTM's mLSTM), not SSM ones
 NO_POSITIONS_LINEAR = "no position encoding: linear-attention mixers carry order"
+# CPM-Ant's bucketed position bias and Inkling's learned relative bias bank: a bias on the
+# attention scores by the query-key distance, no RoPE and no position embedding
+RELATIVE_BIAS = "relative position bias on the attention scores, no RoPE"
 
 EMPTY = (None, "", [], {}, False)
 
@@ -95,6 +98,11 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
         return "none: no position encoding; the recurrent (SSM) mixers carry the order"
     if kind == "backbone.positional" and value.get("why") == NO_POSITIONS_LINEAR:
         return "none: no position encoding; the linear-attention mixers carry the order"
+    if kind == "backbone.positional" and value.get("why") == RELATIVE_BIAS:
+        return (
+            "relative position bias: a learned bias on each attention score by the distance "
+            "between query and key; no RoPE, no position embedding"
+        )
     return None
 
 

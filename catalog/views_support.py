@@ -41,6 +41,7 @@ FALLBACK_GPUS: dict[str, dict[str, float]] = {  # keys as axes.backbone.GPUS nam
 # Block types of the layer strip, in legend order, with their CSS class.
 BLOCK_TYPES: tuple[str, ...] = (
     "attention",
+    "cross_attention",
     "sliding_attention",
     "mla",
     "linear_attention",
@@ -55,6 +56,9 @@ BLOCK_TYPES: tuple[str, ...] = (
 def block_titles() -> dict[str, str]:
     return {
         "attention": _("Attention"),
+        # Mllama's layers that attend to the image, not to the text (the summary's
+        # "8 cross-attention"); their K/V is cached per image, not per token
+        "cross_attention": _("Cross-attention (to the image)"),
         "sliding_attention": _("Sliding-window attention"),
         "mla": _("MLA (latent attention)"),
         "linear_attention": _("Linear attention"),
@@ -333,12 +337,19 @@ class LayerStrip:
     counts: list[tuple[str, str, int]]  # (block, title, layers containing it)
     summary: str
     titles: dict[str, str]
+    # some layers run several times per token (Inkling-2 Loop, Dory, HRM-Text): a cell is one
+    # run of a layer, not a distinct layer, and the strip says so
+    looped: bool = False
 
     @property
     def cells(self) -> list[dict[str, Any]]:
         # Tooltips built here, not with a template tag per cell: a 118-layer strip would
         # otherwise cost a translation lookup per layer per request.
-        template = _("Layer %(index)s: %(blocks)s")
+        template = (
+            _("Layer run %(index)s: %(blocks)s")
+            if self.looped
+            else _("Layer %(index)s: %(blocks)s")
+        )
         return [
             {
                 "index": i,
@@ -366,6 +377,17 @@ def layer_strip(analysis: dict[str, Any]) -> LayerStrip | None:
     if not isinstance(pattern, list) or not pattern:
         return None
     layers = [_layer_blocks(entry) for entry in pattern]
+    # Mllama lists its cross-attention layers by index beside a pattern that calls every layer
+    # "attention": the strip shows them as their own kind, as the summary beside it counts them
+    cross = dig(analysis, "spec", "cross_attention_layers") or dig(
+        analysis, "backbone", "attention", "cross_attention_layers"
+    )
+    if isinstance(cross, list):
+        for index in cross:
+            if type(index) is int and 0 <= index < len(layers) and "attention" in layers[index]:
+                layers[index] = [
+                    "cross_attention" if b == "attention" else b for b in layers[index]
+                ]
     titles = block_titles()
     kind = dig(analysis, "spec", "linear_attention_kind")
     if kind:
@@ -384,7 +406,12 @@ def layer_strip(analysis: dict[str, Any]) -> LayerStrip | None:
     summary = layers_info.get("summary") if isinstance(layers_info, dict) else None
     if not isinstance(summary, str) or not summary:
         summary = ", ".join(f"{n} × {title}" for _b, title, n in counts)
-    return LayerStrip(layers=layers, counts=counts, summary=summary, titles=titles)
+    # the engine counts a looped layer's later runs as reused weights (their FLOPs, not their
+    # parameters), and lists every run in the pattern
+    reused = _num(dig(analysis, "spec", "reused_weights"))
+    return LayerStrip(
+        layers=layers, counts=counts, summary=summary, titles=titles, looped=bool(reused)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

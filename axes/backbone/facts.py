@@ -11,7 +11,13 @@ from axes.backbone.errors import BackboneError
 from axes.backbone.layers import LINEAR_ATTENTION_LABELS
 from axes.backbone.spec import normalize
 from axes.facts import Evidence, Fact
-from axes.readable import ACTIVE_CONVENTION, NO_POSITIONS, NO_POSITIONS_LINEAR, PARAMS_BASIS
+from axes.readable import (
+    ACTIVE_CONVENTION,
+    NO_POSITIONS,
+    NO_POSITIONS_LINEAR,
+    PARAMS_BASIS,
+    RELATIVE_BIAS,
+)
 
 SOURCE = "config.json"
 EXTRACTOR = "config"
@@ -174,6 +180,23 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("rope_scaling"),
                 src.get("partial_rotary_factor"),
                 "no_rope_layers" if spec.nope_layers else None,
+            ],
+        )
+    elif spec.positional == "relative_bias":
+        # CPM-Ant (modeling_cpmant.py CpmAntSegmentPositionEmbedding: bucketed distances) and
+        # Inkling (a learned bias bank by distance, r_proj x proj): the order is in the scores
+        prefix = "text_config." if isinstance(config.get("text_config"), dict) else ""
+        add(
+            "positional",
+            {"type": "relative_bias", "why": RELATIVE_BIAS},
+            [
+                f"{prefix}{key}"
+                for key in (
+                    "position_bias_num_buckets",
+                    "position_bias_max_distance",
+                    "d_rel",
+                    "rel_extent",
+                )
             ],
         )
     elif spec.positional == "none":

@@ -143,6 +143,7 @@ _PARAMS_BASIS = readable.PARAMS_BASIS
 _ACTIVE_CONVENTION = readable.ACTIVE_CONVENTION
 _NO_POSITIONS = readable.NO_POSITIONS
 _NO_POSITIONS_LINEAR = readable.NO_POSITIONS_LINEAR
+_RELATIVE_BIAS = readable.RELATIVE_BIAS
 
 
 def _count(value: Any) -> str | None:
@@ -186,6 +187,11 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
         return gettext("none: no position encoding; the recurrent (SSM) mixers carry the order")
     if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS_LINEAR:
         return gettext("none: no position encoding; the linear-attention mixers carry the order")
+    if kind == "backbone.positional" and value.get("why") == _RELATIVE_BIAS:
+        return gettext(
+            "relative position bias: a learned bias on each attention score by the distance "
+            "between query and key; no RoPE, no position embedding"
+        )
     return None
 
 

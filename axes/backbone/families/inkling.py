@@ -261,7 +261,7 @@ def read(view: ConfigView) -> ArchSpec:
         global_num_kv_heads=kv,
         global_head_dim=hd,
         sliding_window=window,
-        positional="none",  # relative position bias, no RoPE
+        positional="relative_bias",  # a learned relative position bias, no RoPE
         norms_per_layer=0,
         outer_norms=0,
         lm_head_vocab=lm_rows,
