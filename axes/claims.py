@@ -793,6 +793,8 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
             put("cross_attention_layers", len(cross_layers) or None)
     elif kind == "backbone.layers":
         put("layers", get("num_layers"))
+        # Dory: config.json's doubled count (attention and MLP listed apart) is what it says
+        put("layers", get("num_layers_listed"))
         counts = get("counts") if isinstance(get("counts"), dict) else {}
         # the blocks listed too, where the config counts fewer layers (LongCat-Flash: 28
         # decoder layers of two sublayers each, 56 blocks): "28 layers" and "56 layers" agree

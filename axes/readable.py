@@ -93,6 +93,9 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
                 text += f" · num_layers: {layers:,}"
+            listed = value.get("num_layers_listed")
+            if isinstance(listed, int):
+                text += f" ({listed:,} in config.json, which lists attention and MLP apart)"
             return text
     if kind == "backbone.positional" and value.get("why") == NO_POSITIONS:
         return "none: no position encoding; the recurrent (SSM) mixers carry the order"

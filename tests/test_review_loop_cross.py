@@ -196,3 +196,38 @@ def test_a_plain_models_strip_is_not_looped():
     strip = layer_strip(report)
     assert strip is not None and not strip.looped
     assert strip.cells[0]["title"].startswith("Layer 0:")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dory's doubled layer count
+
+
+def test_dorys_layer_count_is_the_models_not_the_doubled_one_in_config_json():
+    """DoryConfig.to_dict() lists attention and MLP as layer_types entries of their own and
+    writes num_hidden_layers 72; transformers builds 36 DoryDecoderLayers. "36 layers" was
+    contradicted and the fact read "num_layers: 72"."""
+    from transformers import AutoConfig
+
+    from axes.readable import backbone_sentence
+
+    built = AutoConfig.for_model("dory").num_hidden_layers
+    config, report = _report("dory")
+    assert config["num_hidden_layers"] == 2 * built
+    (fact,) = [f for f in report["facts"] if f["kind"] == "backbone.layers"]
+    sentence = backbone_sentence(fact["kind"], fact["value"])
+    assert f"num_layers: {built} ({2 * built} in config.json" in sentence, sentence
+
+    def support(phrase: str) -> str:
+        return phrase_support(phrase, report["facts"])["support"]
+
+    assert support(f"{built} layers") == "sourced"
+    assert support(f"{2 * built} layers") == "sourced"  # what config.json says
+    assert support(f"{built + 1} layers") == "conflicts"
+
+
+@pytest.mark.django_db
+def test_dorys_layer_count_reads_on_the_model_page(client, web_model):
+    config, report = _report("dory")
+    web_model("acme/dory", analysis=report, config=config)
+    html = _text(client.get("/models/acme/dory/", {"lang": "en"}))
+    assert "num_layers: 36 (72 in config.json, which lists attention and MLP apart)" in html

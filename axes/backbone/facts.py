@@ -105,15 +105,24 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     # num_layers 28 decoder layers of two sublayers each, 56 blocks), so the fact reads
     # "56 blocks: ... · num_layers: 28" beside its evidence "num_layers = 28"
     declared = _value_at(config, src["num_layers"]) if src.get("num_layers") else None
-    add(
-        "layers",
-        {
-            "num_layers": declared if type(declared) is int and declared > 0 else spec.num_layers,
-            "summary": bb["layers"]["summary"],
-            "counts": bb["layers"]["counts"],
-        },
-        [src.get("num_layers"), pattern_key],
-    )
+    layers_value: dict[str, Any] = {
+        "num_layers": declared if type(declared) is int and declared > 0 else spec.num_layers,
+        "summary": bb["layers"]["summary"],
+        "counts": bb["layers"]["counts"],
+    }
+    # Dory's config.json lists attention and MLP as separate layer_types entries, every other
+    # one "mlp", and doubles its layer counts; configuration_dory.py halves them back (36
+    # DoryDecoderLayers for num_hidden_layers 72), as axes/backbone/families/dory.py does
+    types = _value_at(config, pattern_key) if pattern_key else None
+    if (
+        type(declared) is int
+        and isinstance(types, list)
+        and len(types) == declared
+        and declared % 2 == 0
+        and types[1::2] == ["mlp"] * (declared // 2)
+    ):
+        layers_value.update(num_layers=declared // 2, num_layers_listed=declared)
+    add("layers", layers_value, [src.get("num_layers"), pattern_key])
     att = bb["attention"]
     # an FFN width and a head size only where the model has an FFN and attention: a Mamba's
     # config.json intermediate_size is its mixer's inner width (the SSM fact states it), not a

@@ -182,6 +182,11 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
                 text += f" · num_layers: {num_l10n(layers, 0)}"
+            listed = value.get("num_layers_listed")
+            if isinstance(listed, int):  # Dory: attention and MLP listed as layers of their own
+                text += " " + gettext(
+                    "(%(n)s in config.json, which lists attention and MLP apart)"
+                ) % {"n": num_l10n(listed, 0)}
             return text
     if kind == "backbone.positional" and value.get("why") == _NO_POSITIONS:
         return gettext("none: no position encoding; the recurrent (SSM) mixers carry the order")
