@@ -846,3 +846,25 @@ def test_saves_naming_the_pages_new_table_reach_one_table(client):
     assert Exercise.objects.filter(rows__backbone="dense").count() == 1
     assert Exercise.objects.count() == 4
     assert client.post(save_url, {"exercise_id": "newer", "backbone": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang,one,two",
+    [
+        ("en", "1 phrase on the right axis", "2 phrases on the right axis"),
+        ("de", "1 Aussage auf der richtigen Achse", "2 Aussagen auf der richtigen Achse"),
+        ("ko", "올바른 축의 구절 1개", "올바른 축의 구절 2개"),
+    ],
+)
+def test_the_score_line_says_one_phrase_in_the_singular(client, web_showcase, lang, one, two):
+    """ "1 phrases on the right axis" / "1 Aussagen": the score line is a plural form now."""
+    from catalog.models import Exercise
+
+    rows = {"model_name": "meta-llama/Meta-Llama-3-8B-Instruct", "backbone": "GQA"}
+    for row, text in ((one, rows), (two, {**rows, "post_training": "RLHF"})):
+        client.post(reverse("catalog:exercise_save"), text)
+        exercise = Exercise.objects.order_by("-pk").first()
+        check = client.post(reverse("catalog:exercise_check"), {"exercise_id": exercise.pk, **text})
+        page = client.get(check["Location"], HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        assert row in page, row
