@@ -138,6 +138,7 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     ("recurrent_mixer", "rwkv", r"\brwkv"),
     ("positional", "rope", r"\brope\b|rotary|rotationsposition|rotierende\w* position|회전 ?위치"),
     ("positional", "alibi", r"\balibi\b"),
+    ("positional", "sinusoidal", r"\bsinusoid\w*|\bsinus\w*|사인파|정현파"),
     ("positional", "learned", r"learned (?:absolute )?position"),
     ("positional", "none", r"\bnope\b|no position(?:al)? (?:encoding|embedding)"),
     (

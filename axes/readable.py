@@ -26,6 +26,8 @@ NO_POSITIONS_LINEAR = "no position encoding: linear-attention mixers carry order
 # CPM-Ant's bucketed position bias and Inkling's learned relative bias bank: a bias on the
 # attention scores by the query-key distance, no RoPE and no position embedding
 RELATIVE_BIAS = "relative position bias on the attention scores, no RoPE"
+# CTRL's and XGLM's fixed sine/cosine table (a buffer, no parameters) added to the embeddings
+SINUSOIDAL = "fixed sinusoidal positions added to the embeddings, no parameters"
 
 EMPTY = (None, "", [], {}, False)
 
@@ -105,6 +107,11 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
         return (
             "relative position bias: a learned bias on each attention score by the distance "
             "between query and key; no RoPE, no position embedding"
+        )
+    if kind == "backbone.positional" and value.get("why") == SINUSOIDAL:
+        return (
+            "sinusoidal: a fixed sine/cosine table added to the token embeddings, as in the "
+            "original Transformer; no parameters"
         )
     return None
 

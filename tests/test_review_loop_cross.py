@@ -169,6 +169,33 @@ def test_the_relative_position_bias_reads_on_the_model_page(client, web_model):
     assert "recurrent (SSM) mixers carry the order" not in html
 
 
+@pytest.mark.parametrize("model_type", ["ctrl", "xglm"])
+def test_sinusoidal_positions_are_the_positional_fact(client, web_model, model_type):
+    """CTRL and XGLM add a fixed sine/cosine table to the embeddings: they had no positional
+    fact at all, so "uses RoPE" was 'not found' rather than contradicted."""
+    from django.utils import translation
+
+    from axes.readable import backbone_sentence
+
+    config, report = _report(model_type)
+    (fact,) = [f for f in report["facts"] if f["kind"] == "backbone.positional"]
+    assert fact["value"]["type"] == "sinusoidal"
+    assert fact["evidence"]["locator"] == "model_type"
+    sentence = backbone_sentence(fact["kind"], fact["value"])
+    assert sentence and sentence.startswith("sinusoidal: a fixed sine/cosine table")
+    assert phrase_support("uses RoPE", [fact])["support"] == "conflicts"
+    assert phrase_support("sinusoidal positions", [fact])["support"] == "sourced"
+    web_model(f"acme/{model_type}", analysis=report, config=config)
+    for lang, words in (
+        ("en", "sinusoidal: a fixed sine/cosine table"),
+        ("de", "sinusförmig"),
+        ("ko", "사인파"),
+    ):
+        with translation.override(lang):
+            html = _text(client.get(f"/models/acme/{model_type}/", {"lang": lang}))
+        assert words in html, lang
+
+
 # ---------------------------------------------------------------------------------------------
 # Looped layers
 

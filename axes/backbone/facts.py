@@ -17,6 +17,7 @@ from axes.readable import (
     NO_POSITIONS_LINEAR,
     PARAMS_BASIS,
     RELATIVE_BIAS,
+    SINUSOIDAL,
 )
 
 SOURCE = "config.json"
@@ -208,6 +209,10 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 )
             ],
         )
+    elif spec.positional == "sinusoidal":
+        # CTRL and XGLM: a fixed table (a buffer in modeling_ctrl.py / modeling_xglm.py), no
+        # config key but the model type says so
+        add("positional", {"type": "sinusoidal", "why": SINUSOIDAL}, ["model_type"])
     elif spec.positional == "none":
         # the mixers that carry the order, by their kind: Mamba / SSM ones (Zamba's and
         # Falcon-H1's hybrids hold a Mamba mixer), else linear attention (Kimi Linear's KDA)

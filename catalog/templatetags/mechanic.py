@@ -144,6 +144,7 @@ _ACTIVE_CONVENTION = readable.ACTIVE_CONVENTION
 _NO_POSITIONS = readable.NO_POSITIONS
 _NO_POSITIONS_LINEAR = readable.NO_POSITIONS_LINEAR
 _RELATIVE_BIAS = readable.RELATIVE_BIAS
+_SINUSOIDAL = readable.SINUSOIDAL
 
 
 def _count(value: Any) -> str | None:
@@ -196,6 +197,11 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
         return gettext(
             "relative position bias: a learned bias on each attention score by the distance "
             "between query and key; no RoPE, no position embedding"
+        )
+    if kind == "backbone.positional" and value.get("why") == _SINUSOIDAL:
+        return gettext(
+            "sinusoidal: a fixed sine/cosine table added to the token embeddings, as in the "
+            "original Transformer; no parameters"
         )
     return None
 
