@@ -26,6 +26,17 @@ class CliError(Exception):
     """A user-facing error: printed as ``CommandError: <message>``, exit status 1."""
 
 
+def _state_parts(detail: dict) -> str:
+    """ " (SSM / recurrent state fp32, conv state bf16)": the parts a model has, each in its
+    dtype (Inkling has conv state only, in fp32)."""
+    parts = []
+    if detail.get("ssm_bytes"):
+        parts.append("SSM / recurrent state fp32")
+    if detail.get("conv_bytes"):
+        parts.append(f"conv state {detail.get('conv_dtype')}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from axes.backbone.gpus import GPU_KEYS
 
@@ -351,11 +362,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 "not counted (the layout of this linear attention's state is unknown)"
                 if state_unknown
                 else _fmt_bytes(m["state_bytes_per_sequence"])
-                + (
-                    f" (SSM / recurrent state fp32, conv state {kv_dtype})"
-                    if m["state_bytes_per_sequence"]
-                    else ""
-                ),
+                + _state_parts(m["state_bytes_detail"]),
             ),
             ("context (native)", _fmt_int(b["context_length"])),
             (

@@ -347,3 +347,20 @@ def test_loop_and_block_settings_are_checked() -> None:
         analyze_config({**dory, "recurrent_kv_cache_mode": "sometimes"})
     with pytest.raises(ConfigError, match="swa_num_key_value_heads"):
         analyze_config({"model_type": "inkling_text", **INKLING, "swa_num_key_value_heads": 3})
+
+
+def test_the_state_line_names_inklings_fp32_conv_state_and_no_ssm(capsys) -> None:
+    """Inkling keeps four short-convolution states per layer in fp32 and has no SSM: the basis
+    and `analyze` said "SSM / recurrent state fp32, conv state bf16"."""
+    from axes.cli import _state_parts
+
+    report = analyze_config(AutoConfig.for_model("inkling2_text").to_dict())
+    memory = report["memory"]
+    assert memory["state_bytes_per_sequence"] > 0
+    assert memory["state_bytes_basis"] == "per sequence, constant in context: conv state in fp32"
+    assert _state_parts(memory["state_bytes_detail"]) == " (conv state fp32)"
+    # a Mamba hybrid keeps both parts, the conv state in the KV dtype
+    mamba = analyze_config(AutoConfig.for_model("nemotron_h").to_dict(), kv_dtype="fp8")
+    assert _state_parts(mamba["memory"]["state_bytes_detail"]) == (
+        " (SSM / recurrent state fp32, conv state fp8)"
+    )

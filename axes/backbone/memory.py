@@ -312,10 +312,26 @@ def memory_report(
         kv = (split[0] + split[1]) * context_len * batch
     state_total = state["total"]
     if state_total:
-        state_basis = (
-            f"per sequence, constant in context: SSM / recurrent state in fp32 (transformers' "
-            f"default mamba_ssm_cache_dtype), conv state in {kv_dtype} (the KV-cache dtype)"
+        # the conv state's dtype: the KV cache's, except Inkling's short convolutions (fp32)
+        fp32_conv = spec.fp32_conv_state * 4
+        state["conv_dtype"] = conv_dtype = (
+            kv_dtype
+            if not fp32_conv
+            else "fp32"
+            if state["conv_bytes"] == fp32_conv
+            else f"{kv_dtype}, short convolutions fp32"
         )
+        parts = ["per sequence, constant in context"]
+        if state["ssm_bytes"]:
+            parts.append(
+                "SSM / recurrent state in fp32 (transformers' default mamba_ssm_cache_dtype)"
+            )
+        if state["conv_bytes"]:
+            parts.append(
+                f"conv state in {conv_dtype}"
+                + (" (the KV-cache dtype)" if conv_dtype == kv_dtype else "")
+            )
+        state_basis = ": ".join(parts[:2]) + "".join(", " + p for p in parts[2:])
     else:
         state_basis = "no recurrent layers: no state per sequence"
     max_ctx = _max_context_table(
