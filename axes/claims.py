@@ -55,6 +55,7 @@ NUMERIC_FACETS = frozenset(
         "linear_attention_layers",
         "conv_layers",
         "ssm_layers",
+        "sliding_layers",
         "ssm_state",
         "moe_layers",
         "experts",
@@ -87,6 +88,7 @@ _EXACT = (
     "linear_attention_layers",
     "conv_layers",
     "ssm_layers",
+    "sliding_layers",
     "moe_layers",
     "experts",
     "experts_active",
@@ -307,6 +309,12 @@ _LINEAR = (
 # "8 cross-attention layers", "8 Cross-Attention-Layer", "크로스 어텐션 레이어 8개": Mllama's
 # layers that attend to the image, not counted among its (self-)attention layers
 _CROSS = r"(?:\bcross[- ]?(?:attention|attn)|kreuz[- ]?attention|(?:크로스|교차) ?어텐션)"
+# "35 sliding-window layers", "33 sliding MLA layers", "슬라이딩 윈도우 레이어 35개": a count of
+# the windowed attention layers, not a window of 35 tokens
+_SLIDING = (
+    r"(?:\bsliding(?:[- ]?window)?(?:[- ]?(?:attention|gqa|mqa|mha|mla))?|\bswa"
+    r"|슬라이딩 ?(?:윈도우 ?)?(?:어텐션 ?)?)"
+)
 # "10 short-conv layers", "10 convolution layers", "합성곱 레이어 10개"
 _CONV = r"(?:(?:\bshort[- ]?)?\bconv(?:olution(?:al|s)?|s)?\b|\bfaltungs?|합성곱 ?|컨볼루션 ?)"
 # "21 layers with linear attention", "21 Layer mit linearer Attention": a count of the layers that
@@ -366,6 +374,12 @@ _NOUNS: list[tuple[str, str, str, str]] = [
         "count",
         rf"{_CROSS}[- ]?{_LAYER}|{_WITH}{_CROSS}",
         rf"{_CROSS}[- ]?{_LAYERS}",
+    ),
+    (
+        "sliding_layers",
+        "count",
+        rf"{_SLIDING}[- ]?{_LAYER}|{_WITH}(?:a\s+)?(?:sliding[- ]window|gleitende\w* fenster)",
+        rf"{_SLIDING}[- ]?{_LAYERS}",
     ),
     (
         "attention_layers",
@@ -838,6 +852,7 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("moe_layers", count(ffns, ("moe",)))
         put("linear_attention_layers", count(mixers, ("linear_attention",)))
         put("conv_layers", count(mixers, ("short_conv",)))
+        put("sliding_layers", count(mixers, ("sliding_attention",)))
         if isinstance(mixers, dict) and mixers.get("short_conv"):
             put("mixer", "short_conv")
     elif kind == "backbone.hidden_size":

@@ -405,3 +405,41 @@ def test_a_recurrent_mixer_named_in_a_claim_is_checked(model_type, kwargs, named
             assert support(f"{linear} {name} layers") == "conflicts", name
     if linear:
         assert support(f"{linear} linear attention layers") == "sourced"
+
+
+@pytest.mark.parametrize(
+    "model_type,sliding",
+    [("flint", 35), ("dots3_note", 33), ("gpt_oss", 18), ("gemma3_text", 22), ("llama", 0)],
+)
+def test_a_count_of_sliding_window_layers_is_a_layer_count_not_a_window(model_type, sliding):
+    """ "35 sliding-window layers" was read as a sliding window of 35 tokens, so a learner's
+    true count of Flint's 35 sliding layers (or dots3.note's 33 sliding MLA layers) was marked
+    as contradicting the config. The count is now checked against the sliding layers the
+    layers fact lists; the window's size is still read where tokens are named."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    config = CONFIG_MAPPING[model_type]().to_dict()
+    out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+    counts = next(f for f in facts if f["kind"] == "backbone.layers")["value"]["counts"]
+    assert counts["mixer"].get("sliding_attention", 0) == sliding
+
+    def support(phrase: str) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    claimed = sliding or 32
+    wording = (
+        f"{claimed} sliding-window layers",
+        f"{claimed} sliding layers",
+        f"{claimed} SWA layers",
+        f"{claimed} Layer mit Sliding Window",
+        f"sliding 레이어 {claimed}개",
+    )
+    for phrase in wording:
+        assert support(phrase) == ("sourced" if sliding else "conflicts"), phrase
+    if sliding:
+        assert support(f"{sliding + 1} sliding-window layers") == "conflicts"
+        window = next(f for f in facts if f["kind"] == "backbone.attention")["value"]
+        assert support(f"a sliding window of {window['sliding_window']} tokens") == "sourced"
