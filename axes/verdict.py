@@ -530,6 +530,8 @@ def _readable(key: str, value: Any, spec: Mapping[str, Any]) -> Any:
         kind = value.get("rope_type") or value.get("type") or "scaling"
         factor = value.get("factor")
         return f"{kind} ×{factor:g}" if isinstance(factor, int | float) else str(kind)
+    if key == "sliding_mla" and isinstance(value, Mapping):  # dots3.note's sliding MLA sizes
+        return " · ".join(f"{k}: {v}" for k, v in value.items())
     if key == "quantization" and isinstance(value, Mapping):
         method = value.get("method") or value.get("quant_method") or "quantized"
         bits = value.get("bits")

@@ -41,6 +41,13 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "decode step reads every indexer key but only those tokens' latents"
     ),
     gettext_noop(
+        "DeepSeek Sparse Attention in the %(n_layers)s indexed layers: each of their queries "
+        "attends to the %(n_topk)s tokens its indexer picks, and the KV cache holds the "
+        "indexer's key too (%(n_dim)s per token and indexed layer); the %(n_sliding)s sliding "
+        "MLA layers have no indexer and attend to their window; a decode step reads every "
+        "indexer key but only the picked tokens' latents"
+    ),
+    gettext_noop(
         "the vision tower and projector (~%(n_params)s params) ship in the checkpoint, but "
         "AutoModelForCausalLM builds the text model only, which the total counts; the "
         "image-text model (AutoModelForImageTextToText) has %(n_total)s"

@@ -398,6 +398,10 @@ def layer_strip(analysis: dict[str, Any]) -> LayerStrip | None:
         label = LINEAR_ATTENTION_LABELS.get(kind) if isinstance(kind, str) else None
         if label:
             titles["linear_attention"] = _("Linear attention (%(kind)s)") % {"kind": label}
+    if dig(analysis, "spec", "sliding_mla"):
+        # dots3.note: its sliding layers are MLA blocks of their own sizes, as the summary
+        # beside the strip says ("13 MLA + 33 sliding MLA"), not GQA-style sliding attention
+        titles["sliding_attention"] = _("Sliding-window MLA")
     counts = [
         (block, titles[block], sum(1 for layer in layers if block in layer))
         for block in BLOCK_TYPES

@@ -189,7 +189,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("rope_theta"),
                 src.get("rope_scaling"),
                 src.get("partial_rotary_factor"),
-                "no_rope_layers" if spec.nope_layers else None,
+                # the key the family read them from (Flint: layer_types' full layers)
+                (src.get("nope_layers") or "no_rope_layers") if spec.nope_layers else None,
             ],
         )
     elif spec.positional == "relative_bias":

@@ -100,7 +100,19 @@ def analyze_config(
             "KV for MLA counts the cached latent (kv_lora_rank + qk_rope_head_dim); "
             "transformers' own cache stores decompressed K/V and is larger"
         )
-    if spec.index_topk and spec.compressed_attention is None:
+    if spec.index_topk and spec.compressed_attention is None and spec.sliding_mla:
+        # dots3.note: only the indexed MLA layers carry the indexer and its cached key; the
+        # sliding MLA layers attend to their window (modeling_dots3_note.py)
+        indexed = spec.mixer_counts.get("mla", 0) - len(spec.index_shared_layers or ())
+        notes.append(
+            f"DeepSeek Sparse Attention in the {indexed:,} indexed layers: each of their queries "
+            f"attends to the {spec.index_topk:,} tokens its indexer picks, and the KV cache holds "
+            f"the indexer's key too ({spec.index_head_dim:,} per token and indexed layer); the "
+            f"{spec.mixer_counts.get('sliding_attention', 0):,} sliding MLA layers have no "
+            "indexer and attend to their window; a decode step reads every indexer key but only "
+            "the picked tokens' latents"
+        )
+    elif spec.index_topk and spec.compressed_attention is None:
         notes.append(
             f"DeepSeek Sparse Attention: each query attends to the {spec.index_topk:,} tokens "
             f"its indexer picks; the KV cache holds the indexer's key too ({spec.index_head_dim:,} "

@@ -665,6 +665,8 @@ class ArchSpec:
         out["notes"] = list(self.notes)
         out["mtp_block_types"] = list(self.mtp_block_types)
         out["ffn_widths"] = list(self.ffn_widths) if self.ffn_widths else None
+        if self.sliding_mla:  # named sizes, not six bare numbers, for the compare page's diff
+            out["sliding_mla"] = dict(zip(SLIDING_MLA_FIELDS, self.sliding_mla, strict=True))
         if self.index_shared_layers:
             out["index_shared_layers"] = list(self.index_shared_layers)
         if self.kv_uncached:
@@ -683,6 +685,15 @@ class ArchSpec:
         return out
 
 
+# the order of ArchSpec.sliding_mla's sizes, named as configuration_dots3_note.py names them
+SLIDING_MLA_FIELDS = (
+    "num_attention_heads",
+    "q_lora_rank",
+    "kv_lora_rank",
+    "qk_nope_head_dim",
+    "qk_rope_head_dim",
+    "v_head_dim",
+)
 ATTENTION_MIXERS = (
     "attention",
     "sliding_attention",

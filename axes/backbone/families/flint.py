@@ -60,6 +60,8 @@ def read(view: ConfigView) -> ArchSpec:
     extra: dict = {}
     if full:  # FlintAttention applies RoPE only where a layer has a window
         extra.update(nope_layers=full, positional="rope+nope" if full < n else "none")
+        if "layer_types" in view.sources:  # the NoPE layers are the full ones layer_types lists
+            view.sources["nope_layers"] = view.sources["layer_types"]
     if "sliding_attention" not in mixers:
         window = None
     shared = view.int(
