@@ -66,9 +66,7 @@ def test_the_sliding_mla_sizes_are_named_in_the_normalized_spec():
 def test_the_compare_config_diff_names_each_sliding_mla_size(client, web_model):
     _stored(web_model, "dots3_note", "rednote/dots3-default")
     _stored(web_model, "deepseek_v3", "deepseek/v3-default")
-    html = _text(
-        client.get("/compare/", {"models": "rednote/dots3-default,deepseek/v3-default"})
-    )
+    html = _text(client.get("/compare/", {"models": "rednote/dots3-default,deepseek/v3-default"}))
     assert "[64, 1024" not in html
     assert "sliding_mla.kv_lora_rank" in html
     assert "sliding_mla.num_attention_heads" in html
