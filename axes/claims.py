@@ -132,7 +132,7 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     # which recurrent mixer the non-attention layers are: "36 Gated DeltaNet layers" names
     # Qwen3-Next's mixer, and is contradicted on Kimi Linear (KDA) or a Mamba-2 hybrid. A plain
     # "linear attention" names none of them.
-    ("recurrent_mixer", "gated_deltanet", r"\b(?:gated[- ]?)?deltanet"),
+    ("recurrent_mixer", "gated_deltanet", r"\b(?:gated[- ]?)?deltanet|\bgdn\b"),
     ("recurrent_mixer", "kda", r"\bkda\b|\bkimi[- ]delta[- ]attention"),
     ("recurrent_mixer", "lightning", r"\blightning[- ]?attention"),
     ("recurrent_mixer", "rg_lru", r"\brg[- ]?lru\b"),
@@ -302,7 +302,7 @@ _ATTENTION = r"\b(?:(?:gqa|mha|mqa|mla)[- ])?(?:self[- ])?(?:attention|gqa|mha|m
 # "21 linear attention layers", "36 Gated DeltaNet layers", "21 KDA layers", "24 RWKV layers":
 # not attention layers, which count softmax attention
 _LINEAR = (
-    r"(?:\blinear[- ]?attention|\blineare\w*[- ]attention|\b(?:gated[- ]?)?deltanet"
+    r"(?:\blinear[- ]?attention|\blineare\w*[- ]attention|\b(?:gated[- ]?)?deltanet|\bgdn\b"
     r"|\bkda\b|\bkimi delta attention|\blightning[- ]?attention|\bmlstm\b|\brwkv\b"
     r"|\brg[- ]?lru\b|(?:선형|리니어) ?어텐션)"
 )

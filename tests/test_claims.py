@@ -443,3 +443,22 @@ def test_a_count_of_sliding_window_layers_is_a_layer_count_not_a_window(model_ty
         assert support(f"{sliding + 1} sliding-window layers") == "conflicts"
         window = next(f for f in facts if f["kind"] == "backbone.attention")["value"]
         assert support(f"a sliding window of {window['sliding_window']} tokens") == "sourced"
+
+
+def test_gdn_names_gated_deltanet():
+    """ "GDN" is how Qwen3-Next's card and papers abbreviate Gated DeltaNet: "36 GDN layers" was
+    not read at all (so not backed), and "uses GDN" was not contradicted for Kimi Linear."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    def facts(model_type: str) -> list[dict]:
+        config = CONFIG_MAPPING[model_type]().to_dict()
+        out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config))
+        return [f for f in out["facts"] if f["axis"] == "backbone"]
+
+    qwen3_next, kimi = facts("qwen3_next"), facts("kimi_linear")
+    assert phrase_support("36 GDN layers", qwen3_next)["support"] == "sourced"
+    assert phrase_support("uses GDN", qwen3_next)["support"] == "sourced"
+    assert phrase_support("35 GDN layers", qwen3_next)["support"] == "conflicts"
+    assert phrase_support("uses GDN", kimi)["support"] == "conflicts"
