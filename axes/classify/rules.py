@@ -42,7 +42,12 @@ RULES: list[Rule] = [
     _r("context.license", r"^\s*licen[sc]e(_name|_link)?\s*:", 0.98, "license_yaml"),
     _r(
         "context.license",
-        r"\blicen[sc]e[ds]?\b|terms of use|acceptable use policy|\bgated\b|copyleft|commercial use",
+        # "gated" is access gating ("gated model"), not a gated block: "gated attention",
+        # "Gated DeltaNet", "gated MLP" are architecture
+        r"\blicen[sc]e[ds]?\b|terms of use|acceptable use policy|copyleft|commercial use"
+        r"|\bgated\b(?![- ]?(?:attention|delta|deltanet|linear|mlp|ffn|feed[- ]?forward|units?"
+        r"|activation|moe|experts?|mixer|norm|rmsnorm|conv|ssm|swiglu|geglu|glu|output|query"
+        r"|heads?|residual|recurren|레이어|어텐션|layers?))",
         0.8,
     ),
     _r(
