@@ -113,3 +113,18 @@ def test_flints_nope_layers_quote_layer_types():
     assert pos.value["nope_layers"] == 14
     assert "layer_types" in pos.evidence.locator.split(","), pos.evidence.locator
     assert "rope_parameters" in pos.evidence.locator
+
+
+def test_a_wrong_recurrent_mixer_is_shown_the_model_type_it_contradicts():
+    """ "36 KDA layers" for Qwen3-Next was shown as contradicted by
+    "linear_num_value_heads = 32", a quote that says nothing about which mixer it is; the SSM
+    fact now quotes the model type its mixer follows from first."""
+    from axes.exercise import phrase_support
+
+    config = _config("qwen3_next")
+    report = analyze_config(config)
+    facts = [f.to_dict() for f in backbone_facts(config, report)]
+    got = phrase_support("36 KDA layers", facts)
+    assert got["support"] == "conflicts"
+    (against,) = got["contradicted_by"]
+    assert against["text"].startswith('model_type = "qwen3_next"'), against

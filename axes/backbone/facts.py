@@ -295,6 +295,10 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             "ssm",
             {k: v for k, v in value.items() if v is not None},
             [
+                # which linear attention it is follows from the model type (modeling_qwen3_next.py
+                # builds Gated DeltaNet, modeling_kimi_linear.py KDA): quoted first, so that a
+                # claim of another mixer ("36 KDA layers") is shown what it contradicts
+                "model_type" if spec.linear_attention_kind else None,
                 src.get("ssm_state_size"),
                 "intermediate_size" if spec.ssm_version and not spec.intermediate_size else None,
                 src.get("ssm_num_heads"),
