@@ -128,3 +128,26 @@ def test_a_wrong_recurrent_mixer_is_shown_the_model_type_it_contradicts():
     assert got["support"] == "conflicts"
     (against,) = got["contradicted_by"]
     assert against["text"].startswith('model_type = "qwen3_next"'), against
+
+
+def test_dots3s_attention_fact_gives_the_sliding_layers_own_mla_sizes():
+    """The attention fact gave only the indexed layers' sizes (128 heads, kv_lora_rank 512):
+    the 33 sliding MLA layers have 64 heads and a 1024-wide latent, quoted from
+    per_layer_config."""
+    config = _config("dots3_note")
+    report = analyze_config(config)
+    facts = {f.kind: f for f in backbone_facts(config, report)}
+    att = facts["backbone.attention"]
+    assert att.value["num_attention_heads"] == 128
+    assert att.value["sliding_mla"]["num_attention_heads"] == 64
+    assert att.value["sliding_mla"]["kv_lora_rank"] == 1024
+    assert "text_config.per_layer_config" in att.evidence.locator.split(",")
+    assert analyze_config(_config("deepseek_v3"))["backbone"]["attention"]["sliding_mla"] is None
+
+
+@pytest.mark.django_db
+def test_dots3s_sliding_mla_sizes_read_on_the_model_page(client, web_model):
+    _stored(web_model, "dots3_note", "rednote/dots3-default")
+    html = _text(client.get("/models/rednote/dots3-default/"))
+    fact = html.split('data-kind="backbone.attention"', 1)[1].split("</li>", 1)[0]
+    assert "sliding_mla: (num_attention_heads: 64" in fact, fact

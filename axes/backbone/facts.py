@@ -164,6 +164,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 src.get("num_experts") if spec.attention_experts else None,
                 src.get("kv_lora_rank"),
                 src.get("index_topk"),
+                src.get("sliding_mla") if spec.sliding_mla else None,
                 src.get("sliding_window"),
                 pattern_key if att["sliding"] or att["linear"] else None,
             ],

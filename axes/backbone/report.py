@@ -21,6 +21,7 @@ from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import (
     MAX_TOTAL_PARAMS,
     PARALLEL_HYBRID,
+    SLIDING_MLA_FIELDS,
     ArchSpec,
     invalid_counts,
     normalize,
@@ -216,6 +217,10 @@ def backbone_section(
         # Mllama: the layers that cross-attend to the image (their K/V cached per image)
         "cross_attention_layers": list(spec.cross_attention_layers)
         if spec.cross_attention_layers
+        else None,
+        # dots3.note: the sliding layers' own MLA sizes (the fields above are the indexed ones')
+        "sliding_mla": dict(zip(SLIDING_MLA_FIELDS, spec.sliding_mla, strict=True))
+        if spec.sliding_mla
         else None,
     }
     moe = None

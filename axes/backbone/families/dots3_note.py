@@ -194,6 +194,8 @@ def read(view: ConfigView) -> ArchSpec:
             field_name="swa_qk_rope_head_dim",
         )
         overrides = {i: swa for i, k in enumerate(kinds) if k == "sliding_attention"}
+    else:  # the sliding layers' own MLA sizes: quoted by the attention fact
+        view.sources["sliding_mla"] = where
     per_layer = [_dims(view, overrides.get(i, {}), base, f"{where}.{i}") for i in range(n)]
     if any(d[1] is None for d in per_layer):
         # configuration_dots3_note.py refuses MLA queries without q_lora_rank
