@@ -56,6 +56,7 @@ NUMERIC_FACETS = frozenset(
         "conv_layers",
         "ssm_layers",
         "sliding_layers",
+        "layers_in",
         "ssm_state",
         "moe_layers",
         "experts",
@@ -89,6 +90,7 @@ _EXACT = (
     "conv_layers",
     "ssm_layers",
     "sliding_layers",
+    "layers_in",
     "moe_layers",
     "experts",
     "experts_active",
@@ -499,6 +501,9 @@ _SPECIAL: list[tuple[str, str]] = [
         "window_tokens",
         rf"{_SIZE}[- ]?(?:tokens?\s+|token[- ]|토큰\s*)?(?:window|fenster|윈도우|창)\b(?!\s+(?:of|:))",
     ),
+    # "a DSA indexer in 13 layers", "MoE in 45 Layern": some of the layers, not the model's
+    # depth; backed by any count the layers fact lists (all of them, or one kind's)
+    ("layers_in", rf"(?<![\w])(?:in|on|auf)\s+(?:den\s+)?{_COUNT}\s*{_LAYER}"),
 ]
 # A bare size ("8B", "80억", "8 Milliarden") is a parameter count, read after the nouns had
 # theirs ("active parameters: 3B" is no total).
@@ -853,6 +858,12 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("linear_attention_layers", count(mixers, ("linear_attention",)))
         put("conv_layers", count(mixers, ("short_conv",)))
         put("sliding_layers", count(mixers, ("sliding_attention",)))
+        for per_kind in (mixers, ffns):
+            if isinstance(per_kind, dict):
+                for n in per_kind.values():
+                    put("layers_in", n)
+        put("layers_in", get("num_layers"))
+        put("layers_in", counts.get("blocks"))
         if isinstance(mixers, dict) and mixers.get("short_conv"):
             put("mixer", "short_conv")
     elif kind == "backbone.hidden_size":

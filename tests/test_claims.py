@@ -462,3 +462,31 @@ def test_gdn_names_gated_deltanet():
     assert phrase_support("uses GDN", qwen3_next)["support"] == "sourced"
     assert phrase_support("35 GDN layers", qwen3_next)["support"] == "conflicts"
     assert phrase_support("uses GDN", kimi)["support"] == "conflicts"
+
+
+def test_in_n_layers_is_some_of_the_layers_not_the_depth():
+    """ "MLA with a DSA indexer in 13 layers" (dots3.note: 13 indexed layers of 46) was shown as
+    contradicted by num_hidden_layers = 46. "in N layers" counts some of the layers: any count
+    the layers fact lists backs it (the depth, or one kind's), and a number none of them has
+    is still contradicted."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    def facts(model_type: str) -> list[dict]:
+        config = CONFIG_MAPPING[model_type]().to_dict()
+        out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config))
+        return [f for f in out["facts"] if f["axis"] == "backbone"]
+
+    dots3, llama = facts("dots3_note"), facts("llama")
+
+    def support(phrase: str, facts: list[dict]) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    assert support("MLA with a DSA indexer in 13 layers", dots3) == "sourced"
+    assert support("MoE in 45 layers", dots3) == "sourced"
+    assert support("sliding window in 33 Layern", dots3) == "sourced"
+    assert support("a DSA indexer in 14 layers", dots3) == "conflicts"
+    assert support("13 layers", dots3) == "conflicts"  # the depth is still the depth
+    assert support("MHA in 32 layers", llama) == "sourced"
+    assert support("MHA in 30 layers", llama) == "conflicts"
