@@ -57,6 +57,8 @@ NUMERIC_FACETS = frozenset(
         "ssm_layers",
         "sliding_layers",
         "layers_in",
+        "nope_layers",
+        "shared_experts",
         "ssm_state",
         "moe_layers",
         "experts",
@@ -91,6 +93,8 @@ _EXACT = (
     "ssm_layers",
     "sliding_layers",
     "layers_in",
+    "nope_layers",
+    "shared_experts",
     "moe_layers",
     "experts",
     "experts_active",
@@ -114,7 +118,10 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     (
         "decoder_type",
         "moe",
-        r"\bmoe\b|mixture[- ]of[- ]experts?|\bexperts?\b|experten|전문가|expertenmischung",
+        # not "shared experts" ("no shared experts" says nothing against a MoE)
+        r"\bmoe\b|mixture[- ]of[- ]experts?|(?<!shared )(?<!shared-)\bexperts?\b"
+        r"|(?<!gemeinsame )(?<!gemeinsamen )(?<!geteilte )(?<!geteilten )experten"
+        r"|(?<!공유 )전문가|expertenmischung",
     ),
     ("decoder_type", "dense", r"\bdense\b|\bdicht\w*|밀집"),
     ("decoder_type", "hybrid", r"\bhybrid(?:e[nrsm]?)?\b|하이브리드"),
@@ -337,6 +344,13 @@ _NOUNS: list[tuple[str, str, str, str]] = [
         "",
     ),
     (
+        # "1 shared expert", "2 Shared Experts", "공유 전문가 2개": the always-on experts
+        "shared_experts",
+        "count",
+        rf"(?:\bshared|gemeinsame[nr]?|geteilte[nr]?|공유(?:된)?)[- ]?{_EXPERT}",
+        rf"(?:\bshared|gemeinsame[nr]?|geteilte[nr]?|공유(?:된)?)[- ]?{_EXPERTS}",
+    ),
+    (
         "experts",
         "count",
         rf"(?:(?:routed|total|moe|geroutete[nr]?|라우팅된?)[- ]?)?{_EXPERT}"
@@ -376,6 +390,13 @@ _NOUNS: list[tuple[str, str, str, str]] = [
         "count",
         rf"{_CROSS}[- ]?{_LAYER}|{_WITH}{_CROSS}",
         rf"{_CROSS}[- ]?{_LAYERS}",
+    ),
+    (
+        # "14 NoPE layers", "14 NoPE full-attention layers": the layers without RoPE
+        "nope_layers",
+        "count",
+        rf"\bnope[- ]?(?:(?:full|global)[- ]?)?(?:attention[- ]?)?{_LAYER}",
+        rf"\bnope[- ]?(?:(?:full|global)[- ]?)?(?:attention[- ]?)?{_LAYERS}",
     ),
     (
         "sliding_layers",
@@ -881,6 +902,8 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("decoder_type", "moe")  # experts in the config: a mixture of experts
         put("experts", get("num_experts"))
         put("experts_active", get("experts_per_token"))
+        if isinstance(value, dict):  # the config's MoE fact: no shared experts listed, none
+            put("shared_experts", get("num_shared_experts") or 0)
     elif kind == "backbone.params_total":
         put("params_total", get("total"))
     elif kind == "backbone.params_active":
@@ -893,6 +916,7 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         for part in str(get("type") or "").lower().split("+"):
             put("positional", "none" if part == "nope" else (part or None))
         put("rope_theta", get("rope_theta"))
+        put("nope_layers", get("nope_layers"))
     elif kind == "backbone.weights_format":
         dtype = _norm_dtype(str(get("stored_dtype") or ""))
         put("weights", dtype)

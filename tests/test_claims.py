@@ -490,3 +490,41 @@ def test_in_n_layers_is_some_of_the_layers_not_the_depth():
     assert support("13 layers", dots3) == "conflicts"  # the depth is still the depth
     assert support("MHA in 32 layers", llama) == "sourced"
     assert support("MHA in 30 layers", llama) == "conflicts"
+
+
+def test_shared_experts_and_nope_layers_are_counted():
+    """Flint's "1 shared expert" and "14 NoPE layers", Aria's "2 shared experts" went unread
+    ("not found"), and "no shared experts" was read as "not a MoE", contradicting Mixtral."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    def facts(model_type: str) -> list[dict]:
+        config = CONFIG_MAPPING[model_type]().to_dict()
+        out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config))
+        return [f for f in out["facts"] if f["axis"] == "backbone"]
+
+    def support(phrase: str, facts: list[dict]) -> str:
+        return phrase_support(phrase, facts)["support"]
+
+    flint, aria, qwen3_moe = facts("flint"), facts("aria_text"), facts("qwen3_moe")
+    assert support("1 shared expert", flint) == "sourced"
+    assert support("2 shared experts", flint) == "conflicts"
+    assert support("256 routed experts plus 1 shared expert", flint) == "sourced"
+    assert support("14 NoPE layers", flint) == "sourced"
+    assert support("14 NoPE full-attention layers", flint) == "sourced"
+    assert support("15 NoPE layers", flint) == "conflicts"
+    assert support("2 shared experts", aria) == "sourced"
+    assert support("1 shared expert", qwen3_moe) == "conflicts"
+    assert support("no shared experts", facts("mixtral")) != "conflicts"
+    # a card's sentence about experts is no statement that there are no shared ones
+    card = [
+        {
+            "axis": "backbone",
+            "kind": "backbone.moe",
+            "value": "A mixture of 64 experts.",
+            "evidence": {"source": "README.md", "locator": "L3", "text": "64 experts"},
+            "confidence": 0.8,
+        }
+    ]
+    assert support("2 shared experts", card) != "conflicts"
