@@ -105,7 +105,8 @@ def test_rwkv_facts_read_as_an_attention_free_model() -> None:
     assert facts["backbone.context_length"].evidence.text == "context_length = 1024"
     assert "head_dim" not in facts["backbone.hidden_size"].value
     assert facts["backbone.ssm"].value == {"type": "RWKV", "width": 48}
-    assert facts["backbone.ssm"].evidence.text == "attention_hidden_size = 48"
+    # model_type first: it decides which recurrence this is (RWKV, not Gated DeltaNet or KDA)
+    assert facts["backbone.ssm"].evidence.text == 'model_type = "rwkv"; attention_hidden_size = 48'
     assert facts["backbone.positional"].value["type"] == "none"
     assert facts["backbone.ffn"].value == {
         "activation": "relu2",
