@@ -101,6 +101,7 @@ ATTENTION_REST = {
     "global_k_eq_v": False,
     "kv_shared_layers": 0,
     "cross_attention_layers": None,
+    "sliding_mla": None,
 }
 
 
