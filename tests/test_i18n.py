@@ -67,6 +67,7 @@ GLOSSARY = {
         # the product axis's application layer is no network layer
         (r"\w*[Ss]chicht\w*(?<!Anwendungsschicht)", ()),
         (r"\b[Dd]ichte[rsn]?\b", ()),  # "Dense MLP", "Dense-Decoder", as the decoder type reads
+        (r"\bKV [Cc]ache", ()),  # "KV-Cache", a German compound
     ],
     "ko": [
         (r"백본", ("Backbone (백본)",)),
@@ -77,6 +78,8 @@ GLOSSARY = {
         (r"컨텍스트 윈도(?!우)|토큰 창", ()),  # "컨텍스트 윈도우"
         (r"베이스 모델", ()),  # "기반 모델", the fact kind's label
         (r"전문가", ()),  # "expert"
+        # a network's layer is "레이어" ("레이어 32개"); config keys (layer_types) stay
+        (r"(?<![A-Za-z_])[Ll]ayers?(?![A-Za-z_])", ()),
     ],
 }
 
