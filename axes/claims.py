@@ -887,6 +887,16 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         put("layers_in", counts.get("blocks"))
         if isinstance(mixers, dict) and mixers.get("short_conv"):
             put("mixer", "short_conv")
+        # attention layers only: no recurrent mixer, so "uses Gated DeltaNet" is contradicted
+        # (the SSM fact names the mixer where there is one)
+        if (
+            isinstance(mixers, dict)
+            and mixers
+            and not any(
+                word in str(name) for name in mixers for word in ("mamba", "linear", "ssm", "conv")
+            )
+        ):
+            put("recurrent_mixer", "none")
     elif kind == "backbone.hidden_size":
         put("hidden_size", get("hidden_size"))
         put("intermediate_size", get("intermediate_size") or None)

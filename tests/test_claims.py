@@ -528,3 +528,19 @@ def test_shared_experts_and_nope_layers_are_counted():
         }
     ]
     assert support("2 shared experts", card) != "conflicts"
+
+
+def test_a_recurrent_mixer_claimed_for_an_attention_only_model_is_contradicted():
+    """ "uses Gated DeltaNet" about Llama was 'not found': its layers fact lists attention layers
+    only, which now states that it has no recurrent mixer."""
+    from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    for model_type in ("llama", "gpt_oss", "deepseek_v3"):
+        config = CONFIG_MAPPING[model_type]()
+        out = analyze_artifacts(Artifacts(repo_id=f"x/{model_type}", config=config.to_dict()))
+        facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+        for phrase in ("uses Gated DeltaNet", "36 KDA layers", "mLSTM blocks"):
+            assert phrase_support(phrase, facts)["support"] == "conflicts", (model_type, phrase)
+        assert phrase_support("no Gated DeltaNet", facts)["support"] == "sourced", model_type
