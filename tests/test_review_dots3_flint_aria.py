@@ -13,31 +13,11 @@ output, model pages and compare pages in en / ko / de):
 
 from __future__ import annotations
 
-import html as html_lib
-
 import pytest
 
 from axes.backbone.facts import backbone_facts
 from axes.backbone.report import analyze_config
-
-
-def _config(model_type: str) -> dict:
-    from transformers import AutoConfig
-
-    return AutoConfig.for_model(model_type).to_dict()
-
-
-def _stored(web_model, model_type: str, repo_id: str) -> dict:
-    config = _config(model_type)
-    report = analyze_config(config)
-    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
-    web_model(repo_id, analysis=report, config=config)
-    return report
-
-
-def _text(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return html_lib.unescape(response.content.decode())
+from tests.test_new_types_readable import _config, _stored, _text
 
 
 @pytest.fixture(autouse=True)

@@ -17,8 +17,6 @@ reading their analyze output, model pages, a compare page and the exercise in en
 
 from __future__ import annotations
 
-import html as html_lib
-
 import pytest
 from django.urls import reverse
 
@@ -26,12 +24,7 @@ from axes.backbone.facts import backbone_facts
 from axes.backbone.report import analyze_config
 from axes.claims import text_claims
 from axes.exercise import phrase_support
-
-
-def _config(model_type: str) -> dict:
-    from transformers import AutoConfig
-
-    return AutoConfig.for_model(model_type).to_dict()
+from tests.test_new_types_readable import _config, _text
 
 
 def _report(model_type: str) -> tuple[dict, dict]:
@@ -39,11 +32,6 @@ def _report(model_type: str) -> tuple[dict, dict]:
     report = analyze_config(config)
     report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
     return config, report
-
-
-def _text(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return html_lib.unescape(response.content.decode())
 
 
 @pytest.fixture(autouse=True)

@@ -35,19 +35,10 @@ from typing import Any
 from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import build, header, read_core, read_rope, sliding_window
 from axes.backbone.layers import layers_from
-from axes.backbone.spec import ArchSpec, ConfigView
+from axes.backbone.spec import SLIDING_MLA_FIELDS, ArchSpec, ConfigView
 
 MODEL_TYPES = ("dots3_note_text", "dots3_note")
 
-# the attention sizes a layer's config may override, in ArchSpec.sliding_mla's order
-_MLA_KEYS = (
-    "num_attention_heads",
-    "q_lora_rank",
-    "kv_lora_rank",
-    "qk_nope_head_dim",
-    "qk_rope_head_dim",
-    "v_head_dim",
-)
 # configuration_dots3_note.py swa_* defaults (swa_qk_rope_head_dim: head_dim - qk_nope_head_dim)
 _SWA_DEFAULTS = {
     "num_attention_heads": 64,
@@ -133,7 +124,7 @@ def _overrides(view: ConfigView, n: int) -> dict[int, dict[str, Any]] | None:
 def _dims(view: ConfigView, values: dict[str, Any], base: tuple[int, ...], where: str) -> tuple:
     """A layer's MLA sizes: ``base`` with the layer's overrides (non-negative integers)."""
     out = list(base)
-    for i, key in enumerate(_MLA_KEYS):
+    for i, key in enumerate(SLIDING_MLA_FIELDS):
         v = values.get(key)
         if v is None:
             continue
