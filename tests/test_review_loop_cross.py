@@ -246,3 +246,18 @@ def test_dorys_layer_count_reads_on_the_model_page(client, web_model):
     web_model("acme/dory", analysis=report, config=config)
     html = _text(client.get("/models/acme/dory/", {"lang": "en"}))
     assert "num_layers: 36 (72 in config.json, which lists attention and MLP apart)" in html
+
+
+@pytest.mark.parametrize(
+    ("model_type", "name"),
+    [("mllama", "Mllama ViT"), ("gemma3", "SigLIP"), ("fuyu", "Fuyu patch projection")],
+)
+def test_the_vision_tower_is_named_not_given_as_an_id(model_type, name):
+    """The modality fact read "vision: mllama", the engine's kind id."""
+    from axes.backbone.facts import VISION_NAMES
+
+    _config_, report = _report(model_type)
+    (fact,) = [f for f in report["facts"] if f["kind"] == "backbone.modality"]
+    assert fact["value"]["vision"] == name
+    assert fact["value"]["params"] > 0
+    assert set(VISION_NAMES.values()).isdisjoint(VISION_NAMES)

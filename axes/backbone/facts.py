@@ -20,6 +20,18 @@ from axes.readable import (
     SINUSOIDAL,
 )
 
+# the vision tower's name, as its model card says it, for the engine's kind id (VisionSpec.kind):
+# "vision: mllama" read like a raw id on the page
+VISION_NAMES = {
+    "siglip": "SigLIP",
+    "llama4": "Llama 4 ViT",
+    "pixtral": "Pixtral ViT",
+    "qwen3_5": "Qwen3.5 ViT",
+    "gemma4_unified": "Gemma 4 patch embedder",
+    "mllama": "Mllama ViT",
+    "fuyu": "Fuyu patch projection",
+}
+
 SOURCE = "config.json"
 EXTRACTOR = "config"
 
@@ -350,7 +362,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
         add(
             "modality",
             {
-                "vision": spec.vision.kind,
+                "vision": VISION_NAMES.get(spec.vision.kind, spec.vision.kind),
                 "params": params["breakdown"]["vision"]
                 or params.get("vision_not_built", {}).get("params", 0),
                 "layers": spec.vision.num_layers,
