@@ -91,7 +91,8 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
         blocks = counts.get("blocks") or value.get("num_layers")
         summary = value.get("summary")
         if isinstance(blocks, int) and isinstance(summary, str) and summary:
-            text = f"{blocks:,} block{'' if blocks == 1 else 's'}: {summary}"
+            noun = "layer run" if value.get("layer_runs") else "block"
+            text = f"{blocks:,} {noun}{'' if blocks == 1 else 's'}: {summary}"
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
                 text += f" · num_layers: {layers:,}"

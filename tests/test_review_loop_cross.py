@@ -261,3 +261,20 @@ def test_the_vision_tower_is_named_not_given_as_an_id(model_type, name):
     assert fact["value"]["vision"] == name
     assert fact["value"]["params"] > 0
     assert set(VISION_NAMES.values()).isdisjoint(VISION_NAMES)
+
+
+@pytest.mark.parametrize(("model_type", "runs", "layers"), [("inkling2_loop_text", 48, 24)])
+def test_a_looped_models_layers_fact_counts_layer_runs(client, web_model, model_type, runs, layers):
+    """The layers fact read "48 blocks: ... · num_layers: 24" for 24 layers of which some run
+    three times: the 48 are layer runs, as the strip now says."""
+    from axes.readable import backbone_sentence
+
+    config, report = _report(model_type)
+    (fact,) = [f for f in report["facts"] if f["kind"] == "backbone.layers"]
+    sentence = backbone_sentence(fact["kind"], fact["value"])
+    assert sentence.startswith(f"{runs} layer runs: ") and f"num_layers: {layers}" in sentence
+    web_model(f"acme/{model_type}", analysis=report, config=config)
+    for lang, words in (("en", f"{runs} layer runs: "), ("de", f"{runs} Layer-Durchläufe: ")):
+        html = _text(client.get(f"/models/acme/{model_type}/", {"lang": lang}))
+        assert words in html, lang
+        assert f"{runs} blocks" not in html

@@ -135,6 +135,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
         and types[1::2] == ["mlp"] * (declared // 2)
     ):
         layers_value.update(num_layers=declared // 2, num_layers_listed=declared)
+    if spec.reused_weights:  # looped layers (Inkling-2 Loop, Dory): the pattern lists each run
+        layers_value["layer_runs"] = True
     add("layers", layers_value, [src.get("num_layers"), pattern_key])
     att = bb["attention"]
     # an FFN width and a head size only where the model has an FFN and attention: a Mamba's

@@ -176,7 +176,11 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
         if isinstance(blocks, int) and isinstance(summary, str) and summary:
             # "52 blocks: 24 Mamba-2 + 4 GQA + 24 MLP" (the strip's summary: technical terms,
             # kept in English); the config's count only where the pattern disagrees with it
-            text = ngettext("%(n)s block: %(summary)s", "%(n)s blocks: %(summary)s", blocks) % {
+            text = (
+                ngettext("%(n)s layer run: %(summary)s", "%(n)s layer runs: %(summary)s", blocks)
+                if value.get("layer_runs")  # looped layers: the pattern lists every run
+                else ngettext("%(n)s block: %(summary)s", "%(n)s blocks: %(summary)s", blocks)
+            ) % {
                 "n": num_l10n(blocks, 0),
                 "summary": layer_summary_l10n(summary),
             }
