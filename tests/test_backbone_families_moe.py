@@ -772,7 +772,15 @@ def test_lfm2_conv_state_is_hidden_x_conv_l_cache_per_conv_layer() -> None:
     report = analyze_config(cfg.to_dict(), context_len=64)
     memory = report["memory"]
     conv = 3 * 64 * 4 * 2  # 3 conv layers x hidden 64 x conv_L_cache 4 x bf16
-    assert memory["state_bytes_detail"] == {"conv_bytes": conv, "ssm_bytes": 0, "total": conv}
+    assert memory["state_bytes_detail"] == {
+        "conv_bytes": conv,
+        "ssm_bytes": 0,
+        "total": conv,
+        "conv_dtype": "bf16",  # the KV cache's dtype
+    }
+    assert memory["state_bytes_basis"] == (
+        "per sequence, constant in context: conv state in bf16 (the KV-cache dtype)"
+    )
     assert memory["state_bytes_per_sequence"] == conv
     assert memory["kv_bytes_per_token"] == 1 * 2 * 2 * 16 * 2
     assert report["backbone"]["layers"]["summary"] == "3 short conv + 1 GQA · 4 MLP"
