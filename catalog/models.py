@@ -16,6 +16,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalog.fields import OrderedJSONField
+
 
 class CatalogModel(models.Model):
     class Kind(models.TextChoices):
@@ -60,9 +62,9 @@ class Revision(models.Model):
     sha = models.CharField(max_length=64)  # Hub commit sha, or a content hash for uploads
     source = models.CharField(max_length=10, choices=Source.choices)
     fetched_at = models.DateTimeField(auto_now_add=True)
-    model_info = models.JSONField(default=dict, blank=True)  # model_info(expand=...) subset
-    notes = models.JSONField(default=list, blank=True)  # visible notes: truncations, refusals
-    analysis = models.JSONField(default=dict, blank=True)  # backbone report + facts
+    model_info = OrderedJSONField(default=dict, blank=True)  # model_info(expand=...) subset
+    notes = OrderedJSONField(default=list, blank=True)  # visible notes: truncations, refusals
+    analysis = OrderedJSONField(default=dict, blank=True)  # backbone report + facts, in order
     analysis_version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -91,7 +93,7 @@ class Artifact(models.Model):
     name = models.CharField(max_length=300)  # file name in the repo ("config.json", ...)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField(blank=True)  # raw text as fetched (possibly truncated)
-    data = models.JSONField(null=True, blank=True)  # parsed JSON / YAML metadata
+    data = OrderedJSONField(null=True, blank=True)  # parsed JSON / YAML metadata
     size_bytes = models.BigIntegerField(default=0)  # original size before any truncation
     sha256 = models.CharField(max_length=64, blank=True)
     truncated = models.BooleanField(default=False)
@@ -121,7 +123,7 @@ class Exercise(models.Model):
     )
     language = models.CharField(max_length=10, blank=True)
     rows = models.JSONField(default=dict, blank=True)  # {"backbone": "...", ...}
-    result = models.JSONField(default=dict, blank=True)  # exercise_check() output
+    result = OrderedJSONField(default=dict, blank=True)  # exercise_check() output
     # The page numbers its edits (``seq``, rising); a save carrying an edit no newer than the
     # one stored arrived late and is not written over it (see views_exercise._apply_form).
     rows_seq = models.BigIntegerField(default=0)

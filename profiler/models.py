@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.fields import OrderedJSONField
+
 # Failures raised by profiler.core (and the Hub download) on the worker: their messages are
 # English; the page puts this line, in its language, above them.
 ERROR_HEADLINES = {
@@ -91,9 +93,9 @@ class MeasurementRun(models.Model):
     gpu_memory_bytes = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)  # readable, shown as is
     error_code = models.CharField(max_length=40, blank=True)
-    result = models.JSONField(null=True, blank=True)  # profiler.bench output
-    estimate = models.JSONField(null=True, blank=True)  # axes.backbone estimate at run time
-    residuals = models.JSONField(null=True, blank=True)
+    result = OrderedJSONField(null=True, blank=True)  # profiler.bench output
+    estimate = OrderedJSONField(null=True, blank=True)  # axes.backbone estimate at run time
+    residuals = OrderedJSONField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
