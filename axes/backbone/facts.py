@@ -203,6 +203,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             [
                 src.get("rope_theta"),
                 src.get("rope_scaling"),
+                src.get("sliding_rope_theta") if pos.get("sliding_rope_theta") else None,
                 src.get("partial_rotary_factor"),
                 # the key the family read them from (Flint: layer_types' full layers)
                 (src.get("nope_layers") or "no_rope_layers") if spec.nope_layers else None,

@@ -264,6 +264,10 @@ def backbone_section(
             "type": spec.positional,
             "rope_theta": spec.rope_theta,
             "rope_scaling": spec.rope_scaling,
+            # the sliding layers' own base, where the model has sliding layers and one differs
+            "sliding_rope_theta": spec.sliding_rope_theta
+            if spec.sliding_rope_theta != spec.rope_theta and "sliding_attention" in mixers
+            else None,
             "partial_rotary_factor": spec.partial_rotary_factor,
             "nope_layers": spec.nope_layers,
         },

@@ -368,6 +368,7 @@ class ArchSpec:
     positional: str = "rope"
     learned_positions: int = 0  # rows of the position table: gpt2 n_positions, opt 2 more
     rope_theta: float | None = None
+    sliding_rope_theta: float | None = None  # the sliding layers' own RoPE base (Gemma 3)
     rope_scaling: dict[str, Any] | None = None
     partial_rotary_factor: float | None = None
     nope_layers: int = 0  # smollm3: layers without RoPE

@@ -131,6 +131,20 @@ def read_rope(view: ConfigView, core: dict[str, Any]) -> None:
                 core["partial_rotary_factor"] = float(inner["partial_rotary_factor"])
     core["rope_theta"] = theta
     core["rope_scaling"] = scaling if isinstance(scaling, dict) else None
+    # the sliding layers' own base where a config gives one (Gemma 3: rope_local_base_freq;
+    # ModernBERT: local_rope_theta; transformers 5: rope_parameters.sliding_attention)
+    local = get("rope_local_base_freq")
+    if local is not None:
+        core["sliding_rope_theta"] = view.float(
+            "rope_local_base_freq", field_name="sliding_rope_theta"
+        )
+    elif get("local_rope_theta") is not None:
+        core["sliding_rope_theta"] = view.float("local_rope_theta", field_name="sliding_rope_theta")
+    elif isinstance(params, dict) and isinstance(params.get("sliding_attention"), dict):
+        local = params["sliding_attention"].get("rope_theta")
+        if isinstance(local, int | float) and not isinstance(local, bool):
+            core["sliding_rope_theta"] = float(local)
+            sources["sliding_rope_theta"] = view._path("rope_parameters")
     if get("partial_rotary_factor") is not None:
         prf = view.float("partial_rotary_factor", field_name="partial_rotary_factor")
         core["partial_rotary_factor"] = prf

@@ -1,0 +1,76 @@
+"""The sliding layers' own RoPE base is stated where a model has one.
+
+Gemma 3's sliding layers rotate with ``rope_local_base_freq`` (10,000) and its full layers with
+``rope_theta`` (1,000,000) and the scaling; transformers 5 writes both under
+``rope_parameters`` by layer type. The positional fact named only the full layers' base.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from axes.backbone.facts import backbone_facts
+from axes.backbone.report import analyze_config
+
+HUB = Path(__file__).resolve().parents[2] / "shared" / "hub"
+
+
+def _positional(config: dict) -> tuple[dict, str]:
+    report = analyze_config(config)
+    (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
+    return fact.value, fact.evidence.locator
+
+
+def test_medgemmas_sliding_layers_state_their_own_rope_base():
+    config = json.loads((HUB / "google--medgemma-27b-it" / "config.json").read_text())
+    value, locator = _positional(config)
+    assert value["rope_theta"] == 1_000_000.0
+    assert value["sliding_rope_theta"] == 10_000.0
+    assert "text_config.rope_local_base_freq" in locator.split(","), locator
+
+
+def test_transformers_5s_rope_parameters_by_layer_type_are_read():
+    config = {
+        "model_type": "gemma3_text",
+        "hidden_size": 64,
+        "intermediate_size": 128,
+        "num_hidden_layers": 6,
+        "num_attention_heads": 4,
+        "num_key_value_heads": 2,
+        "head_dim": 16,
+        "vocab_size": 1000,
+        "sliding_window": 512,
+        "layer_types": ["sliding_attention"] * 5 + ["full_attention"],
+        "rope_parameters": {
+            "sliding_attention": {"rope_type": "default", "rope_theta": 10_000.0},
+            "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1e6},
+        },
+    }
+    value, locator = _positional(config)
+    assert (value["rope_theta"], value["sliding_rope_theta"]) == (1e6, 10_000.0)
+    assert "rope_parameters" in locator.split(","), locator
+    # no sliding layers: nothing to state
+    config["layer_types"] = ["full_attention"] * 6
+    value, _ = _positional(config)
+    assert "sliding_rope_theta" not in value, value
+
+
+def test_a_model_with_one_base_for_every_layer_states_one():
+    config = json.loads((HUB / "openai--gpt-oss-20b" / "config.json").read_text())
+    value, _ = _positional(config)  # sliding layers, one rope_theta
+    assert value["rope_theta"] == 150_000.0 and "sliding_rope_theta" not in value, value
+
+
+@pytest.mark.django_db
+def test_the_model_page_shows_the_sliding_layers_rope_base(client, web_model):
+    config = json.loads((HUB / "google--medgemma-27b-it" / "config.json").read_text())
+    report = analyze_config(config)
+    report["facts"] = [f.to_dict() for f in backbone_facts(config, report)]
+    web_model("google/medgemma-27b-it", analysis=report, config=config)
+    html = client.get("/models/google/medgemma-27b-it/").content.decode()
+    fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
+    assert "sliding_rope_theta: 10000.0" in fact, fact
+    assert "rope_local_base_freq" in fact, fact
