@@ -926,6 +926,7 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         for part in str(get("type") or "").lower().split("+"):
             put("positional", "none" if part == "nope" else (part or None))
         put("rope_theta", get("rope_theta"))
+        put("rope_theta", get("sliding_rope_theta"))  # Gemma 3's local layers: also true
         put("nope_layers", get("nope_layers"))
     elif kind == "backbone.weights_format":
         dtype = _norm_dtype(str(get("stored_dtype") or ""))

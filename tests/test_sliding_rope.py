@@ -74,3 +74,17 @@ def test_the_model_page_shows_the_sliding_layers_rope_base(client, web_model):
     fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
     assert "sliding_rope_theta: 10000.0" in fact, fact
     assert "rope_local_base_freq" in fact, fact
+
+
+def test_the_exercise_backs_either_base_of_gemma_3():
+    """ "RoPE theta 10,000" about Gemma 3 is true of its sliding layers; it was contradicted by
+    the full layers' 1,000,000 alone."""
+    from axes.analysis import Artifacts, analyze_artifacts
+    from axes.exercise import phrase_support
+
+    config = json.loads((HUB / "google--medgemma-27b-it" / "config.json").read_text())
+    out = analyze_artifacts(Artifacts(repo_id="google/medgemma-27b-it", config=config))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+    assert phrase_support("RoPE theta 10,000", facts)["support"] == "sourced"
+    assert phrase_support("RoPE theta 1,000,000", facts)["support"] == "sourced"
+    assert phrase_support("RoPE theta 500,000", facts)["support"] == "conflicts"
