@@ -862,7 +862,10 @@ def _structured_values(kind: str, value: Any) -> dict[str, set[Any]]:
         summary = get("summary")
         cross_match = _CROSS_IN_SUMMARY.search(summary) if isinstance(summary, str) else None
         cross = int(cross_match.group(1)) if cross_match else 0
-        put("cross_attention_layers", cross or None)
+        # a config's layer pattern without them says there are none: "8 cross-attention
+        # layers" about Llama is contradicted, not "not found"
+        has_pattern = isinstance(mixers, dict) and bool(mixers)
+        put("cross_attention_layers", cross if has_pattern else (cross or None))
         attention = count(mixers, ("attention", "sliding_attention", "mla"))
         if attention is not None and cross:
             attention = max(attention - cross, 0)

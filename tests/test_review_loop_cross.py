@@ -81,6 +81,18 @@ def test_a_model_without_cross_attention_does_not_lose_its_attention_layers():
     assert phrase_support("32 attention layers", report["facts"])["support"] == "sourced"
 
 
+@pytest.mark.parametrize("model_type", ["llama", "qwen3_moe", "nemotron_h"])
+def test_cross_attention_layers_claimed_for_a_model_without_them_are_contradicted(model_type):
+    """A config's layer pattern with no cross-attention layers says there are none: "8
+    cross-attention layers" about Llama was "not found" (as if the model might have them)."""
+    _config_, report = _report(model_type)
+    got = phrase_support("8 cross-attention layers", report["facts"])
+    assert got["support"] == "conflicts", got
+    # a card's words without a config say nothing about the layers: still not found
+    card = [f for f in report["facts"] if f["kind"] != "backbone.layers"]
+    assert phrase_support("8 cross-attention layers", card)["support"] == "not_found"
+
+
 def test_mllamas_strip_draws_its_cross_attention_layers_as_their_own_kind():
     from catalog.views_support import layer_strip
 
