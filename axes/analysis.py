@@ -221,6 +221,10 @@ def _with_modelopt_quantization(
         "modules_to_not_convert": excluded if isinstance(excluded, list) else [],
         "source": "hf_quant_config.json",
     }
+    if algo.upper() == "NVFP4":  # 4-bit values, an fp8 scale per group_size (16) values
+        qc.update(quant_method="modelopt", quant_algo="NVFP4")
+        if section.get("group_size") is not None:
+            qc["group_size"] = section["group_size"]
     note = f"weights format from hf_quant_config.json (NVIDIA ModelOpt): {algo}"
     kv = section.get("kv_cache_quant_algo")
     if isinstance(kv, str) and kv:
@@ -233,7 +237,8 @@ def _quant_evidence(facts: list[Fact], quant_note: str, config: dict[str, Any]) 
     from (config.json has no quantization_config to quote)."""
     if not quant_note:
         return facts
-    algo = config["quantization_config"]["quant_method"]
+    qc = config["quantization_config"]
+    algo = qc.get("quant_algo") or qc["quant_method"]
     evidence = Evidence(
         source="hf_quant_config.json",
         locator="quantization.quant_algo",

@@ -8,6 +8,15 @@ Formats and their on-disk layout:
   stay bf16.
 - AWQ / GPTQ int4: 8 weights packed per int32 ``qweight``, fp16 ``scales`` and packed 4-bit
   ``qzeros`` per ``group_size`` input rows; embeddings, norms and lm_head stay fp16/bf16.
+- compressed-tensors (llm-compressor's checkpoints: W4A16, W8A8 FP8 / int8, NVFP4): each
+  ``config_groups`` entry names its weights' ``num_bits``, ``type`` and ``strategy``. Packed
+  formats store 32 / bits values per int32 ``weight_packed`` (NVFP4: two per uint8 byte); the
+  ``weight_scale`` is one per group, block, output channel or tensor, in the weights' dtype
+  (NVFP4: fp8 per 16 values, plus an fp32 ``weight_global_scale``); a ``weight_zero_point``
+  only for asymmetric schemes; a two-element ``weight_shape`` per linear.
+- NVIDIA ModelOpt (``quant_method: modelopt``): ``quant_algo`` FP8 (per-tensor scales) or
+  NVFP4 (two 4-bit values per byte, an fp8 scale per ``group_size`` 16).
+- bitsandbytes: 4-bit (two per byte, an fp32 absmax per 64) or 8-bit (a scale per row).
 """
 
 from __future__ import annotations
@@ -108,6 +117,107 @@ def _block_size(value: Any) -> list[int] | None:
     return [int(v) for v in sizes if v is not None]
 
 
+_STRATEGY_WORDS = {
+    "group": "g{group}",
+    "tensor_group": "g{group}",
+    "channel": "per-channel",
+    "tensor": "per-tensor",
+    "block": "{block[0]}x{block[1]} blocks",
+}
+
+
+def _scheme_label(out: dict[str, Any]) -> str:
+    """ "int4 g128", "FP8 per-channel", "NVFP4 g16", "int8 per-channel"."""
+    bits, kind, strategy = out["bits"], out["weight_type"], out["strategy"]
+    name = (
+        "NVFP4"
+        if kind == "float" and bits == 4
+        else (f"FP{bits}" if kind == "float" else f"int{bits}")
+    )
+    words = _STRATEGY_WORDS.get(strategy, strategy)
+    return f"{name} {words.format(group=out.get('group_size'), block=out.get('block_size'))}"
+
+
+def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
+    """A compressed-tensors config: its first ``config_groups`` scheme's weights (the one
+    every linear shares in llm-compressor's presets); other schemes are counted but sized as
+    the first (said in the label)."""
+    groups = qc.get("config_groups")
+    if not isinstance(groups, dict) or not groups:
+        # no weight scheme (a KV-cache-only config, say): the weights stay in their dtype
+        return {"label": "compressed-tensors (no weight scheme)"}
+    name, first = next(iter(groups.items()))
+    path = f"quantization_config.config_groups.{name}"
+    weights = first.get("weights") if isinstance(first, dict) else None
+    if not isinstance(weights, dict):
+        return {"label": "compressed-tensors (activations only)"}
+    bits = _whole(weights.get("num_bits", 8))
+    if bits is None or not 1 <= bits <= 16:
+        raise ConfigError(
+            f"{path}.weights.num_bits must be a whole number of bits from 1 to 16, not "
+            f"{weights.get('num_bits')!r}; fix the value in config.json",
+            key=f"{path}.weights.num_bits",
+        )
+    kind = str(weights.get("type") or "int").lower()
+    strategy = str(weights.get("strategy") or "tensor").lower()
+    out: dict[str, Any] = {
+        "bits": bits,
+        "weight_type": kind,
+        "strategy": strategy,
+        "symmetric": weights.get("symmetric", True) is not False,
+        "format": qc.get("format"),
+    }
+    if strategy in ("group", "tensor_group"):
+        size = _whole(weights.get("group_size"))
+        if size is None or not 1 <= size <= _SIZE_MAX:
+            raise ConfigError(
+                f"{path}.weights.group_size must be a positive number of weights for the "
+                f"{strategy!r} strategy, not {weights.get('group_size')!r}; fix the value in "
+                "config.json",
+                key=f"{path}.weights.group_size",
+            )
+        out["group_size"] = size
+    elif strategy == "block":
+        try:
+            out["block_size"] = _block_size(weights.get("block_structure")) or [128, 128]
+        except ConfigError as exc:
+            raise ConfigError(
+                str(exc).replace(
+                    "quantization_config.weight_block_size", f"{path}.weights.block_structure"
+                ),
+                key=f"{path}.weights.block_structure",
+            ) from exc
+    acts = first.get("input_activations")
+    act_bits = _whole(acts.get("num_bits")) if isinstance(acts, dict) else None
+    out["scheme"] = f"W{bits}A{act_bits or 16}"
+    label = f"{_scheme_label(out)} ({out['scheme']}, compressed-tensors)"
+    if len(groups) > 1:
+        label += f", + {len(groups) - 1} more scheme(s) sized as the first"
+    out["config_groups"] = len(groups)
+    out["label"] = label
+    return out
+
+
+def _modelopt(qc: dict[str, Any]) -> dict[str, Any]:
+    """NVIDIA ModelOpt's checkpoints: FP8 (per-tensor scales) or NVFP4 (fp8 scale per 16)."""
+    algo = str(qc.get("quant_algo") or "").upper()
+    if algo == "FP8":
+        out = {"bits": 8, "weight_type": "float", "strategy": "tensor"}
+    elif algo == "NVFP4":
+        size = _whole(qc.get("group_size", 16))
+        if size is None or not 1 <= size <= _SIZE_MAX:
+            raise ConfigError(
+                "quantization_config.group_size must be a positive number of weights, not "
+                f"{qc.get('group_size')!r}; fix the value in config.json",
+                key="quantization_config.group_size",
+            )
+        out = {"bits": 4, "weight_type": "float", "strategy": "tensor_group", "group_size": size}
+    else:
+        return {"label": f"modelopt {algo or '(no quant_algo)'}"}
+    out["label"] = f"{_scheme_label(out)} (ModelOpt)"
+    return out
+
+
 def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
     """Normalize a quantization_config into {method, bits, block/group, excluded modules}.
 
@@ -132,10 +242,21 @@ def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
         out["label"] = f"{method.upper()} int{out['bits']} {groups}"
     elif method in ("bitsandbytes",):
         out["bits"] = 4 if qc.get("load_in_4bit") else 8
-        out["label"] = f"bitsandbytes int{out['bits']}"
+        kind = str(qc.get("bnb_4bit_quant_type") or "nf4") if out["bits"] == 4 else "int8"
+        out["label"] = f"bitsandbytes {kind}"
+    elif method == "compressed-tensors":
+        out.update(_compressed_tensors(qc))
+    elif method == "modelopt":
+        out.update(_modelopt(qc))
     else:
         out["label"] = method
-    skip = qc.get("modules_to_not_convert") or qc.get("ignored_layers") or []
+    skip = (
+        qc.get("modules_to_not_convert")
+        or qc.get("ignored_layers")
+        or qc.get("ignore")
+        or qc.get("exclude_modules")
+        or []
+    )
     out["modules_not_converted"] = len(skip) if isinstance(skip, list) else 0
     return out
 
@@ -198,7 +319,45 @@ def stored_bytes(
             group_quantized_bytes(total_params, quantizable_params, bits, groups),
             f"int{bits} packed decoder linears + fp16 scales/zeros per {per} + 16-bit rest",
         )
+    if method in ("compressed-tensors", "modelopt") and quantization.get("bits"):
+        return _scheme_bytes(total_params, quantizable_params, quantization, base)
+    if method == "bitsandbytes":
+        if quantization.get("bits") == 4:  # two per byte + an fp32 absmax per 64 values
+            total = quantizable_params // 2 + quantizable_params // 64 * 4
+            total += (total_params - quantizable_params) * rest_bytes
+            return int(total), "4-bit decoder linears + fp32 absmax per 64 + 16-bit rest"
+        total = quantizable_params + (total_params - quantizable_params) * rest_bytes
+        return int(total), "int8 decoder linears (a scale per row) + 16-bit rest"
     return int(total_params * base), f"unknown method {method}: counted at {base:g} B/param"
+
+
+def _scheme_bytes(
+    total_params: int, quantizable_params: int, q: dict[str, Any], base: float
+) -> tuple[int, str]:
+    """compressed-tensors / ModelOpt: the decoder linears at ``bits`` (packed), their scales
+    per group or block in the weights' dtype (NVFP4: fp8), zero points for asymmetric
+    schemes; per-channel and per-tensor scales are a few bytes per row of thousands of
+    weights, left out. The rest at 16 bits."""
+    bits, strategy = q["bits"], q.get("strategy")
+    nvfp4 = q.get("weight_type") == "float" and bits == 4
+    scale_bytes = 1 if nvfp4 else max(base, 2)
+    values = quantizable_params * bits / 8
+    if strategy in ("group", "tensor_group"):
+        per = q["group_size"]
+    elif strategy == "block":
+        per = q["block_size"][0] * q["block_size"][1]
+    else:
+        per = 0
+    scales = quantizable_params // per if per else 0
+    zeros = 0 if q.get("symmetric", True) else scales * bits / 8
+    total = values + scales * scale_bytes + zeros + (total_params - quantizable_params) * 2
+    words = _scheme_label(q)
+    scale_word = "fp8" if nvfp4 else ("16-bit" if scale_bytes == 2 else f"{scale_bytes:g} B")
+    per_word = (
+        f"a {scale_word} scale per {per:,} values" if per else f"{strategy} scales (a few bytes)"
+    )
+    zero_word = " and a zero point" if zeros else ""
+    return int(total), f"{words} decoder linears + {per_word}{zero_word} + 16-bit rest"
 
 
 # The formats ``memory.weights_bytes.fp8`` / ``.int4`` size a checkpoint in, as real ones are

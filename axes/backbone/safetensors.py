@@ -33,8 +33,17 @@ SCALE_SUFFIXES = (
     ".g_idx",
     "k_scale",
     "v_scale",
+    # compressed-tensors: zero points of asymmetric schemes, NVFP4's global scales, and the
+    # two-element shape each packed linear keeps
+    "weight_zero_point",
+    "weight_global_scale",
+    "input_global_scale",
+    ".weight_shape",
 )
 PACKED_SUFFIXES = {".qweight": 8, "_blocks": 2}  # values per stored element (int32 / uint8)
+# compressed-tensors' ``weight_packed``: as many values per element as its dtype holds bits
+# over the scheme's (8 int4 per int32, 2 fp4 per uint8)
+_ELEMENT_BITS = {"I32": 32, "U8": 8, "I8": 8, "I64": 64, "I16": 16}
 VISION_MARKERS = ("vision_tower", "vision_model", "multi_modal_projector", "visual.")
 _LAYER_RE = re.compile(r"layers\.(\d+)\.")
 
@@ -63,6 +72,7 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
     by_dtype: dict[str, int] = {}
     by_class: dict[str, int] = {}
     unpacked_model = 0
+    bits = int((spec.quantization or {}).get("bits") or 4)
     for header in headers.values():
         for name, t in _tensors(header).items():
             n = prod(int(x) for x in t.get("shape", [])) if t.get("shape") else 1
@@ -71,7 +81,10 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
             cls = classify_tensor(name, spec)
             by_class[cls] = by_class.get(cls, 0) + n
             if cls in ("model", "lm_head", "vision"):
-                factor = next((f for s, f in PACKED_SUFFIXES.items() if name.endswith(s)), 1)
+                if name.endswith(".weight_packed"):
+                    factor = _ELEMENT_BITS.get(dtype, 8) // max(bits, 1)
+                else:
+                    factor = next((f for s, f in PACKED_SUFFIXES.items() if name.endswith(s)), 1)
                 unpacked_model += n * factor
     return {
         "by_dtype": by_dtype,
@@ -168,7 +181,7 @@ def _explain(
         out: list[dict[str, Any]] = []
         for cls, reason in (
             ("mtp", "MTP modules stored in the checkpoint, not built by transformers"),
-            ("quant_scales", "quantization scale / zero-point tensors"),
+            ("quant_scales", "quantization scale / zero-point (and shape) tensors"),
             ("buffer_saved", "router correction biases saved as tensors (buffers in transformers)"),
         ):
             if classes.get(cls):

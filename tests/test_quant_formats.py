@@ -1,0 +1,229 @@
+"""compressed-tensors, ModelOpt NVFP4 and bitsandbytes checkpoints: their weights as stored.
+
+llm-compressor's compressed-tensors format is how most quantized checkpoints on the Hub ship
+today (W4A16, W8A8 FP8, NVFP4). ``weights stored`` counted them at 2 B a parameter ("unknown
+method compressed-tensors"), nearly four times a W4A16 checkpoint's size, and the safetensors
+header comparison took ``weight_packed`` int32 elements for parameters and zero points and
+shapes for model tensors. The headers here are written tensor by tensor as compressed-tensors
+lays a checkpoint out (``initialize_qparams``: a scale per group / block / row in the weights'
+dtype; ``pack_to_int32``: 32 / bits values per int32; NVFP4: two values per byte, an fp8
+scale per 16 and an fp32 global scale), and the estimate is held to their bytes.
+"""
+
+from __future__ import annotations
+
+from math import prod
+from typing import Any
+
+import pytest
+
+from axes.backbone import ConfigError
+from axes.backbone.report import analyze_config
+
+H, INTER, VOCAB, LAYERS, HEADS, KV = 256, 512, 1000, 4, 4, 2
+HEAD_DIM = H // HEADS
+LINEARS = {  # (out, in) of each decoder linear of a Llama layer
+    "self_attn.q_proj": (HEADS * HEAD_DIM, H),
+    "self_attn.k_proj": (KV * HEAD_DIM, H),
+    "self_attn.v_proj": (KV * HEAD_DIM, H),
+    "self_attn.o_proj": (H, HEADS * HEAD_DIM),
+    "mlp.gate_proj": (INTER, H),
+    "mlp.up_proj": (INTER, H),
+    "mlp.down_proj": (H, INTER),
+}
+BYTES = {"BF16": 2, "F32": 4, "I32": 4, "I64": 8, "U8": 1, "F8_E4M3": 1}
+
+
+def _config(quantization: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model_type": "llama",
+        "hidden_size": H,
+        "intermediate_size": INTER,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "num_key_value_heads": KV,
+        "vocab_size": VOCAB,
+        "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16",
+        "quantization_config": quantization,
+    }
+
+
+def _ct(weights: dict[str, Any], fmt: str, acts: dict | None = None) -> dict[str, Any]:
+    return {
+        "quant_method": "compressed-tensors",
+        "format": fmt,
+        "ignore": ["lm_head"],
+        "config_groups": {
+            "group_0": {"targets": ["Linear"], "weights": weights, "input_activations": acts}
+        },
+    }
+
+
+def _header(linear: Any) -> dict[str, dict[str, Any]]:
+    """A one-file safetensors header: 16-bit embeddings, norms and lm_head, and each decoder
+    linear's tensors from ``linear(out, in)`` -> {suffix: (dtype, shape)}."""
+    tensors: dict[str, dict[str, Any]] = {
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [VOCAB, H]},
+        "model.norm.weight": {"dtype": "BF16", "shape": [H]},
+        "lm_head.weight": {"dtype": "BF16", "shape": [VOCAB, H]},
+    }
+    for i in range(LAYERS):
+        for norm in ("input_layernorm", "post_attention_layernorm"):
+            tensors[f"model.layers.{i}.{norm}.weight"] = {"dtype": "BF16", "shape": [H]}
+        for name, (out, inp) in LINEARS.items():
+            for suffix, (dtype, shape) in linear(out, inp).items():
+                tensors[f"model.layers.{i}.{name}.{suffix}"] = {"dtype": dtype, "shape": shape}
+    return {"model.safetensors": tensors}
+
+
+def _bytes(headers: dict[str, dict[str, Any]]) -> int:
+    return sum(prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values())
+
+
+W4A16 = (
+    _ct(
+        {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128, "symmetric": True},
+        "pack-quantized",
+    ),
+    lambda out, inp: {
+        "weight_packed": ("I32", [out, inp * 4 // 32]),
+        "weight_scale": ("BF16", [out, inp // 128]),
+        "weight_shape": ("I64", [2]),
+    },
+    "int4 g128 (W4A16, compressed-tensors)",
+)
+W4A16_ASYM = (
+    _ct(
+        {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 64, "symmetric": False},
+        "pack-quantized",
+    ),
+    lambda out, inp: {
+        "weight_packed": ("I32", [out, inp * 4 // 32]),
+        "weight_scale": ("BF16", [out, inp // 64]),
+        "weight_zero_point": ("I32", [out * 4 // 32, inp // 64]),
+        "weight_shape": ("I64", [2]),
+    },
+    "int4 g64 (W4A16, compressed-tensors)",
+)
+FP8_CHANNEL = (
+    _ct(
+        {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": True},
+        "float-quantized",
+        acts={"num_bits": 8, "type": "float", "strategy": "token", "dynamic": True},
+    ),
+    lambda out, inp: {"weight": ("F8_E4M3", [out, inp]), "weight_scale": ("BF16", [out, 1])},
+    "FP8 per-channel (W8A8, compressed-tensors)",
+)
+FP8_BLOCK = (
+    _ct(
+        {"num_bits": 8, "type": "float", "strategy": "block", "block_structure": [128, 128]},
+        "float-quantized",
+        acts={"num_bits": 8, "type": "float", "strategy": "group", "group_size": 128},
+    ),
+    lambda out, inp: {
+        "weight": ("F8_E4M3", [out, inp]),
+        "weight_scale": ("BF16", [out // 128, inp // 128]),
+    },
+    "FP8 128x128 blocks (W8A8, compressed-tensors)",
+)
+NVFP4 = (
+    _ct(
+        {"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16},
+        "nvfp4-pack-quantized",
+        acts={"num_bits": 4, "type": "float", "strategy": "tensor_group", "group_size": 16},
+    ),
+    lambda out, inp: {
+        "weight_packed": ("U8", [out, inp // 2]),
+        "weight_scale": ("F8_E4M3", [out, inp // 16]),
+        "weight_global_scale": ("F32", [1]),
+        "input_global_scale": ("F32", [1]),
+    },
+    "NVFP4 g16 (W4A4, compressed-tensors)",
+)
+
+
+@pytest.mark.parametrize(
+    "quantization,linear,label",
+    [W4A16, W4A16_ASYM, FP8_CHANNEL, FP8_BLOCK, NVFP4],
+    ids=["w4a16", "w4a16-asym", "fp8-channel", "fp8-block", "nvfp4"],
+)
+def test_compressed_tensors_weights_as_stored_match_the_checkpoints_bytes(
+    quantization, linear, label
+):
+    config = _config(quantization)
+    headers = _header(linear)
+    report = analyze_config(config, safetensors_headers=headers)
+    fact = report["backbone"]["weights_format"]["quantization"]
+    assert fact["label"] == label
+    stored = report["memory"]["weights_bytes"]["stored"]
+    on_disk = _bytes(headers)
+    # per-channel and per-tensor scales and the shapes (a few bytes per linear) are left out
+    assert abs(stored - on_disk) <= 0.005 * on_disk, (stored, on_disk)
+    assert report["memory"]["weights_bytes"]["stored"] < report["memory"]["weights_bytes"]["bf16"]
+    checkpoint = report["checkpoint"]
+    # scales, zero points, global scales and shapes are quantization tensors, not the model's
+    quant_tensors = sum(
+        prod(t["shape"])
+        for h in headers.values()
+        for n, t in h.items()
+        if not n.endswith((".weight_packed", ".weight")) or n.endswith("_scale.weight")
+    )
+    assert checkpoint["stored_by_class"]["quant_scales"] == quant_tensors
+    assert checkpoint["explained"], checkpoint
+
+
+def test_packed_values_are_unpacked_to_the_models_parameters():
+    """8 int4 per int32 and 2 fp4 per byte: unpacked, the checkpoint holds the model's count."""
+    from axes.backbone.safetensors import header_counts
+    from axes.backbone.spec import normalize
+
+    for quantization, linear, _label in (W4A16, NVFP4):
+        config = _config(quantization)
+        counts = header_counts(_header(linear), normalize(config))
+        assert counts["unpacked_model_params"] == analyze_config(config)["params"]["total"]
+
+
+def test_modelopt_nvfp4_from_hf_quant_config():
+    """nvidia/*-NVFP4 checkpoints state the format in hf_quant_config.json; NVFP4 was read as
+    an unknown method and counted at 2 B a parameter."""
+    from axes.analysis import Artifacts, analyze_artifacts
+
+    config = _config({})
+    del config["quantization_config"]
+    quant = {"quantization": {"quant_algo": "NVFP4", "group_size": 16, "exclude_modules": []}}
+    out = analyze_artifacts(Artifacts(repo_id="x/nvfp4", config=config, quant_config=quant))
+    weights = out["memory"]["weights_bytes"]
+    headers = _header(NVFP4[1])
+    on_disk = _bytes(headers)
+    assert abs(weights["stored"] - on_disk) <= 0.005 * on_disk, (weights["stored"], on_disk)
+    fact = next(f for f in out["facts"] if f["kind"] == "backbone.weights_format")
+    assert fact["value"]["quantization"] == "NVFP4 g16 (ModelOpt)"
+    assert fact["evidence"]["text"] == 'quant_algo = "NVFP4"'
+
+
+def test_bitsandbytes_4bit_is_counted_at_its_packed_size():
+    config = _config({"quant_method": "bitsandbytes", "load_in_4bit": True})
+    report = analyze_config(config)
+    linears = sum(o * i for o, i in LINEARS.values()) * LAYERS
+    rest = report["params"]["total"] - linears
+    assert (
+        report["memory"]["weights_bytes"]["stored"] == linears // 2 + linears // 64 * 4 + rest * 2
+    )
+    assert report["backbone"]["weights_format"]["quantization"]["label"] == "bitsandbytes nf4"
+
+
+@pytest.mark.parametrize(
+    "weights,key",
+    [
+        ({"num_bits": "four", "type": "int", "strategy": "group", "group_size": 128}, "num_bits"),
+        ({"num_bits": 4, "type": "int", "strategy": "group", "group_size": 0}, "group_size"),
+        ({"num_bits": 4, "type": "int", "strategy": "group"}, "group_size"),
+        ({"num_bits": 8, "strategy": "block", "block_structure": [128]}, "block_structure"),
+    ],
+)
+def test_a_malformed_compressed_tensors_scheme_names_its_key(weights, key):
+    with pytest.raises(ConfigError) as err:
+        analyze_config(_config(_ct(weights, "pack-quantized")))
+    assert err.value.key == f"quantization_config.config_groups.group_0.weights.{key}"
+    assert key in str(err.value)
