@@ -161,9 +161,14 @@ _CATEGORICAL: list[tuple[str, Any, str]] = [
     ("weights", "fp16", r"\bfp16\b|float16(?<!bfloat16)"),
     ("weights", "fp32", r"\bfp32\b|float32"),
     ("weights", "fp8", r"\bfp8\b"),
-    ("weights", "int4", r"\bint4\b|4[- ]?bit|4 ?비트"),
-    ("weights", "int8", r"\bint8\b|8[- ]?bit|8 ?비트"),
+    # "4-bit" / "8-bit" name a width, not a format: int4, MXFP4 and NVFP4 are all 4-bit
+    # (``WIDTHS``); "int4" names the integer format
+    ("weights", "int4", r"\bint4\b|\bw4a16\b"),
+    ("weights", "int8", r"\bint8\b"),
+    ("weights", "4bit", r"4[- ]?bit|4 ?비트"),
+    ("weights", "8bit", r"8[- ]?bit|8 ?비트"),
     ("weights", "mxfp4", r"\bmxfp4\b"),
+    ("weights", "nvfp4", r"\bnvfp4\b"),
     ("weights", "awq", r"\bawq\b"),
     ("weights", "gptq", r"\bgptq\b"),
     # Post-training: whether the checkpoint was tuned at all, and by which methods. "Base
@@ -993,10 +998,25 @@ def _numbers_agree(facet: str, claimed: tuple[float, ...], values: set[Any]) -> 
     )
 
 
+# a weight width and the formats of that width: "4-bit weights" is true of int4, MXFP4 and
+# NVFP4 checkpoints; a card's bare "4-bit" does not contradict "int4"
+WIDTHS: dict[str, frozenset[str]] = {
+    "4bit": frozenset({"int4", "mxfp4", "nvfp4"}),
+    "8bit": frozenset({"int8", "fp8"}),
+}
+_WIDTH_OF = {fmt: width for width, formats in WIDTHS.items() for fmt in formats}
+
+
 def claim_judge(claim: Claim, own: dict[str, set[Any]], quoted: dict[str, set[Any]]) -> str:
     """agrees | contradicts | silent, for one claim against one fact's values."""
     facet = claim.facet
     mine, heard = own.get(facet, set()), quoted.get(facet, set())
+    if facet == "weights" and not claim.negated:
+        said = mine | heard
+        if claim.value in WIDTHS and said & WIDTHS[claim.value]:
+            return "agrees"
+        if _WIDTH_OF.get(claim.value) in said:
+            return "agrees"
     if facet in NUMERIC_FACETS:
         assert isinstance(claim.value, tuple)
         if _numbers_agree(facet, claim.value, mine | heard):

@@ -227,3 +227,25 @@ def test_a_malformed_compressed_tensors_scheme_names_its_key(weights, key):
         analyze_config(_config(_ct(weights, "pack-quantized")))
     assert err.value.key == f"quantization_config.config_groups.group_0.weights.{key}"
     assert key in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "quantization,supports",
+    [
+        (W4A16[0], {"int4 weights": "sourced", "4-bit weights": "sourced", "NVFP4": "conflicts"}),
+        (NVFP4[0], {"4-bit weights": "sourced", "NVFP4 weights": "sourced", "int4": "conflicts"}),
+        (FP8_CHANNEL[0], {"8-bit weights": "sourced", "FP8": "sourced", "4-bit": "conflicts"}),
+        ({"quant_method": "mxfp4"}, {"4-bit weights": "sourced", "MXFP4": "sourced"}),
+    ],
+    ids=["w4a16", "nvfp4", "fp8", "mxfp4"],
+)
+def test_the_exercise_reads_a_weight_width_apart_from_its_format(quantization, supports):
+    """ "4-bit weights" about gpt-oss's MXFP4 or an NVFP4 checkpoint was read as "int4" and
+    contradicted; "8-bit" about FP8 likewise. A width is true of every format of that width."""
+    from axes.analysis import Artifacts, analyze_artifacts
+    from axes.exercise import phrase_support
+
+    out = analyze_artifacts(Artifacts(repo_id="x/q", config=_config(quantization)))
+    facts = [f for f in out["facts"] if f["axis"] == "backbone"]
+    got = {phrase: phrase_support(phrase, facts)["support"] for phrase in supports}
+    assert got == supports
