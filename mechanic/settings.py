@@ -7,6 +7,9 @@ Environment variables (all optional in development):
 - ``ALLOWED_HOSTS``       comma-separated (default ``localhost,127.0.0.1,[::1]``).
 - ``DATABASE_URL``        default: a SQLite file under ``MECHANIC_DATA_DIR``.
 - ``MECHANIC_DATA_DIR``   where the embedded database and broker live (default ``./data``).
+- ``STATIC_ROOT``         where ``collectstatic`` writes (default ``MECHANIC_DATA_DIR/staticfiles``);
+                          with ``DEBUG=0`` the app serves from it once it exists (run
+                          collectstatic on each deploy), else from the source folders.
 - ``REDIS_URL``           Redis for Celery; ``CELERY_BROKER_URL`` overrides the broker alone.
                           Without either, Celery uses an embedded SQLite broker (no server).
 - ``HF_ENDPOINT``         the Hub to talk to (default ``https://huggingface.co``).
@@ -235,19 +238,17 @@ def _plotly_static_dir() -> Path:
 
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _plotly_static_dir())]
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
-        )
-    },
+    # collectstatic writes a .gz beside each file whatever DEBUG is (the Dockerfile runs it
+    # with DEBUG=1); WhiteNoise serves it to clients that accept gzip.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve from the finders when collectstatic has not run (development, tests).
-WHITENOISE_USE_FINDERS = True
+# Production serves what collectstatic wrote (plotly.min.js: 1.4 MB gzipped, not 4.8 MB): the
+# finders' copies, which have no .gz, would replace it. The finders serve in development, and
+# wherever collectstatic has not run (the tests, a first start without it).
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.is_dir()
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # ---------------------------------------------------------------------------------------------
