@@ -11,9 +11,10 @@ Environment variables (all optional in development):
 - ``DB_CONN_MAX_AGE``     seconds a database connection is kept for the next request
                           (default 0: one per request; PostgreSQL in production may keep them).
 - ``MECHANIC_DATA_DIR``   where the embedded database and broker live (default ``./data``).
-- ``STATIC_ROOT``         where ``collectstatic`` writes (default ``MECHANIC_DATA_DIR/staticfiles``);
-                          with ``DEBUG=0`` the app serves from it once it exists (run
-                          collectstatic on each deploy), else from the source folders.
+- ``STATIC_ROOT``         where ``collectstatic`` writes (default
+                          ``MECHANIC_DATA_DIR/staticfiles``); with ``DEBUG=0`` the app serves
+                          from it once it exists (run collectstatic on each deploy), else from
+                          the source folders.
 - ``REDIS_URL``           Redis for Celery; ``CELERY_BROKER_URL`` overrides the broker alone.
                           Without either, Celery uses an embedded SQLite broker (no server).
 - ``HF_ENDPOINT``         the Hub to talk to (default ``https://huggingface.co``).
