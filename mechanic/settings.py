@@ -15,8 +15,9 @@ Environment variables (all optional in development):
                           ``MECHANIC_DATA_DIR/staticfiles``); with ``DEBUG=0`` the app serves
                           from it once it exists (run collectstatic on each deploy), else from
                           the source folders.
-- ``REDIS_URL``           Redis for Celery; ``CELERY_BROKER_URL`` overrides the broker alone.
-                          Without either, Celery uses an embedded SQLite broker (no server).
+- ``REDIS_URL``           Redis for Celery and for the API's POST counts (shared by the web
+                          processes); ``CELERY_BROKER_URL`` overrides the broker alone. Without
+                          either, Celery uses an embedded SQLite broker (no server).
 - ``HF_ENDPOINT``         the Hub to talk to (default ``https://huggingface.co``).
 - ``HF_TOKEN``            optional token for gated repos.
 - ``HF_TIMEOUT_S``        per-request timeout when talking to the Hub (default 10).
@@ -315,6 +316,24 @@ else:
         f"{_broker_var}={CELERY_BROKER_URL!r} has an unknown scheme: use redis://HOST:PORT/DB "
         "(or rediss://); unset it for the embedded broker."
     )
+
+# The API's per-client POST counts live in Redis when there is one, shared by every web
+# process: in each process's memory, gunicorn's workers each counted a client's POSTs apart
+# (API_POSTS_PER_MINUTE times the workers). Without Redis (make run: one process) process memory
+# does. The default cache (rendered cards, chart figures) stays in each process's memory: a
+# restart, a new release, empties it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_posts": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mechanic",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-posts"}
+    ),
+}
 
 PROFILER_MAX_ATTEMPTS = env_int("PROFILER_MAX_ATTEMPTS", 2, minimum=1)
 # Hard limit for one measurement run; must stay below the broker's visibility timeout so a
