@@ -107,5 +107,5 @@ def test_web_loads_the_demo_catalog_and_gunicorn_gets_the_stop_signal():
     command = compose()["services"]["web"]["command"]
     steps = [step.strip() for step in command.split("&&")]
     assert steps[0].endswith("manage.py migrate --noinput")
-    assert steps[1] == "python manage.py load_demo"
-    assert steps[2].startswith("exec gunicorn ")
+    assert "python manage.py load_demo" in steps[1:-1]
+    assert steps[-1].startswith("exec gunicorn ")
