@@ -13,6 +13,7 @@ ARG TORCH_SPEC="torch==2.13.0"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     MECHANIC_DATA_DIR=/data \
+    STATIC_ROOT=/app/staticfiles \
     PIP_NO_CACHE_DIR=1
 
 WORKDIR /app
@@ -29,6 +30,8 @@ RUN pip install ".[profiler]"
 COPY . .
 # The Korean and German catalogs (.mo files are build outputs, not committed).
 RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
+# Into the image, not the /data volume: a named volume keeps the files of the image it was
+# first made from, and the app serves STATIC_ROOT once it exists (compressed, see settings).
 RUN DEBUG=1 python manage.py collectstatic --noinput -v 0
 # The app runs from /app: compile its .pyc once here (PYTHONDONTWRITEBYTECODE stops processes
 # from writing them, so without this every start would compile the sources again).

@@ -52,6 +52,8 @@ def analysis_fragment_key(revision: Revision | None, analysis: dict[str, Any], *
 
 
 def model_load(repo_id: str) -> tuple[CatalogModel, Revision | None]:
+    if "\x00" in repo_id:  # in no catalog ID, and PostgreSQL refuses it in a query (a 500)
+        raise Http404(repo_id)
     try:
         model = CatalogModel.objects.select_related("latest_revision").get(repo_id=repo_id)
     except CatalogModel.DoesNotExist as exc:

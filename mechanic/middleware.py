@@ -1,8 +1,8 @@
-"""The JSON API answers in JSON, also when no endpoint matched.
+"""The JSON API answers in JSON, also when no endpoint matched or the server failed.
 
-Django's 404 page and the 405 of a wrong method are HTML; a client of /api/ parses JSON and
-should be told where the endpoints are (a trailing slash, the way the site's page URLs are
-written, is the common slip: /api/models/org/name/ is not /api/models/org/name).
+Django's 404 and 500 pages and the 405 of a wrong method are HTML; a client of /api/ parses
+JSON and should be told where the endpoints are (a trailing slash, the way the site's page
+URLs are written, is the common slip: /api/models/org/name/ is not /api/models/org/name).
 """
 
 from __future__ import annotations
@@ -21,11 +21,18 @@ class ApiJsonErrors:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code not in (404, 405) or not request.path.startswith(API_PREFIX):
+        if response.status_code not in (404, 405, 500) or not request.path.startswith(API_PREFIX):
             return response
         if response.get("Content-Type", "").startswith("application/json"):
             return response  # an endpoint's own JSON error (an unknown model): kept
-        if response.status_code == 405:
+        if response.status_code == 500:  # the 500 page of an exception (logged already)
+            body = {
+                "detail": _(
+                    "Server error: something went wrong on our side, and it has been logged. "
+                    "Try again in a moment."
+                )
+            }
+        elif response.status_code == 405:
             allowed = response.get("Allow", "")
             body = {
                 "detail": _("%(method)s is not allowed here; use %(allowed)s.")

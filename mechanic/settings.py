@@ -5,20 +5,37 @@ Environment variables (all optional in development):
 - ``DEBUG``               ``1``/``0`` (default ``0``). ``make run`` sets ``1``.
 - ``SECRET_KEY``          required when ``DEBUG=0``; ``SECRET_KEY_FILE`` reads it from a file.
 - ``ALLOWED_HOSTS``       comma-separated (default ``localhost,127.0.0.1,[::1]``).
+- ``CSRF_TRUSTED_ORIGINS`` comma-separated origins (``https://mechanic.example.org``) whose
+                          form posts are accepted besides the site's own (default none).
 - ``DATABASE_URL``        default: a SQLite file under ``MECHANIC_DATA_DIR``.
+- ``DB_CONN_MAX_AGE``     seconds a database connection is kept for the next request
+                          (default 0: one per request; PostgreSQL in production may keep them).
 - ``MECHANIC_DATA_DIR``   where the embedded database and broker live (default ``./data``).
-- ``REDIS_URL``           Redis for Celery; ``CELERY_BROKER_URL`` overrides the broker alone.
-                          Without either, Celery uses an embedded SQLite broker (no server).
+- ``STATIC_ROOT``         where ``collectstatic`` writes (default
+                          ``MECHANIC_DATA_DIR/staticfiles``); with ``DEBUG=0`` the app serves
+                          from it once it exists (run collectstatic on each deploy), else from
+                          the source folders.
+- ``REDIS_URL``           Redis for Celery and for the API's POST counts (shared by the web
+                          processes); ``CELERY_BROKER_URL`` overrides the broker alone. Without
+                          either, Celery uses an embedded SQLite broker (no server).
 - ``HF_ENDPOINT``         the Hub to talk to (default ``https://huggingface.co``).
 - ``HF_TOKEN``            optional token for gated repos.
 - ``HF_TIMEOUT_S``        per-request timeout when talking to the Hub (default 10).
+- ``HF_MAX_RETRIES``      retries of a failed Hub request (default 3).
 - ``API_POSTS_PER_MINUTE`` POSTs to the JSON API (classify, exercises) per client address and
                           minute (default 60; 0: no limit).
 - ``TRUSTED_PROXIES``     how many reverse proxies in front of the app append to
                           X-Forwarded-For (default 0: the client address is the socket's
                           REMOTE_ADDR, and a client-sent X-Forwarded-For is ignored).
 - ``SECURE_SSL_REDIRECT`` default on when ``DEBUG=0``; turn off behind a proxy that does it.
+- ``SESSION_COOKIE_SECURE``, ``CSRF_COOKIE_SECURE``: cookies sent over HTTPS only (default on
+                          when ``DEBUG=0``; off to try a production build on plain http).
+- ``SECURE_HSTS_SECONDS`` (default one year when ``DEBUG=0``; 0: no HSTS header),
+                          ``SECURE_HSTS_INCLUDE_SUBDOMAINS``, ``SECURE_HSTS_PRELOAD`` (default on).
 - ``PROFILER_MAX_ATTEMPTS``, ``PROFILER_TIME_LIMIT_S``: measurement run limits.
+- ``CELERY_VISIBILITY_TIMEOUT_S``: how long Redis keeps an unacknowledged message before
+                          delivering it again (default ``PROFILER_TIME_LIMIT_S`` + 600; must be
+                          larger than it).
 - ``PROFILER_HEARTBEAT_S``, ``PROFILER_STALE_AFTER_S``: worker heartbeat and when the reaper
                           treats a silent run as dead; ``PROFILER_ITERS``, ``PROFILER_WARMUP``:
                           timed / warm-up iterations; ``PROFILER_ENQUEUE_TIMEOUT_S``: how long
@@ -33,6 +50,7 @@ Environment variables (all optional in development):
                           request (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
                           ingest with no progress for this long lost its worker and is failed
                           with the reason (default 600).
+- ``LOG_LEVEL``           the root logger's level (default ``WARNING``).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
 
@@ -235,19 +253,17 @@ def _plotly_static_dir() -> Path:
 
 
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _plotly_static_dir())]
-STATIC_ROOT = DATA_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedStaticFilesStorage"
-        )
-    },
+    # collectstatic writes a .gz beside each file whatever DEBUG is (the Dockerfile runs it
+    # with DEBUG=1); WhiteNoise serves it to clients that accept gzip.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Serve from the finders when collectstatic has not run (development, tests).
-WHITENOISE_USE_FINDERS = True
+# Production serves what collectstatic wrote (plotly.min.js: 1.4 MB gzipped, not 4.8 MB): the
+# finders' copies, which have no .gz, would replace it. The finders serve in development, and
+# wherever collectstatic has not run (the tests, a first start without it).
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.is_dir()
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # ---------------------------------------------------------------------------------------------
@@ -300,6 +316,24 @@ else:
         f"{_broker_var}={CELERY_BROKER_URL!r} has an unknown scheme: use redis://HOST:PORT/DB "
         "(or rediss://); unset it for the embedded broker."
     )
+
+# The API's per-client POST counts live in Redis when there is one, shared by every web
+# process: in each process's memory, gunicorn's workers each counted a client's POSTs apart
+# (API_POSTS_PER_MINUTE times the workers). Without Redis (make run: one process) process memory
+# does. The default cache (rendered cards, chart figures) stays in each process's memory: a
+# restart, a new release, empties it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_posts": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mechanic",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-posts"}
+    ),
+}
 
 PROFILER_MAX_ATTEMPTS = env_int("PROFILER_MAX_ATTEMPTS", 2, minimum=1)
 # Hard limit for one measurement run; must stay below the broker's visibility timeout so a

@@ -97,3 +97,15 @@ def test_worker_command_lines_are_documented():
         "celery -A mechanic worker -Q gpu --concurrency 1 --prefetch-multiplier 1 -n gpu@%h" in doc
     )
     assert "-Q default" in doc
+
+
+def test_web_loads_the_demo_catalog_and_gunicorn_gets_the_stop_signal():
+    # Before the fix: the web service only migrated, so a compose deployment's home page sent
+    # its showcase and its three lessons to "None of these models is in the catalog", and the
+    # exercise knew no closed model; and gunicorn ran under sh, which does not pass docker's
+    # SIGTERM on (killed after the stop timeout instead of a graceful stop).
+    command = compose()["services"]["web"]["command"]
+    steps = [step.strip() for step in command.split("&&")]
+    assert steps[0].endswith("manage.py migrate --noinput")
+    assert "python manage.py load_demo" in steps[1:-1]
+    assert steps[-1].startswith("exec gunicorn ")

@@ -80,3 +80,11 @@ def test_exercise_export_of_a_korean_model_name_stays_an_attachment(client_stric
     disposition = client_strict.get(f"/exercise/{pk}/export.md")["Content-Disposition"]
     assert disposition.startswith("attachment; filename")
     assert "filename*=utf-8''exercise-" in disposition
+
+
+@pytest.mark.parametrize("url", ["/models/a%00b/c/", "/models/org/na%00me/"])
+def test_model_url_with_nul_is_the_missing_page_not_a_500(client_strict, url):
+    # Before the fix: a 500 on PostgreSQL ("text fields cannot contain NUL (0x00) bytes"): the
+    # path went straight into the catalog lookup; SQLite answered the 404.
+    response = client_strict.get(url)
+    assert response.status_code == 404
