@@ -14,7 +14,7 @@ import time
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx2
 from django.conf import settings
@@ -38,10 +38,12 @@ from .artifact_text import (
     file_text_build,
     safetensors_header_check,
 )
+from .error_detail import CATALOG_DETAILS, Detail, detail, detail_render
 from .ids import _
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+MODEL_INFORMATION = "the model information"  # what ``_call`` reads, when it is not a file
 
 # The model_info fields we ask for, kept to those the installed client knows (``expand`` values
 # it does not list would be rejected by the Hub with a 400).
@@ -69,13 +71,26 @@ SUPPORTED_EXPAND: tuple[str, ...] = tuple(
 
 
 class HubError(Exception):
-    """A Hub failure with a message for the user; ``code`` is stable for the UI and tests."""
+    """A Hub failure with a message for the user; ``code`` is stable for the UI and tests.
+    ``detail`` (``catalog.error_detail``) is the message's key and parameters, for a page that
+    shows it later in its own language."""
 
     code = "hub_error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, detail: Detail | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
+
+    @classmethod
+    def of(cls, key: str, **params: Any) -> Self:
+        """The error for the template ``key`` (CATALOG_DETAILS), its message written in the
+        active language."""
+        found = detail(key, **params)
+        message = detail_render(found, CATALOG_DETAILS)
+        if message is None:  # a programming error: the template and its parameters disagree
+            raise ValueError(f"cannot render {found!r}")
+        return cls(message, detail=found)
 
 
 class RepoNotFound(HubError):
@@ -162,6 +177,8 @@ def _retry_wait_s(response: httpx2.Response | None) -> float | None:
 
 def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) -> T:
     """Run ``fn`` with retries, mapping every client failure to a ``HubError``."""
+    # what was being read: a file name, or the model information (said in the page's language)
+    what_param: Any = detail("hub.model_information") if what == MODEL_INFORMATION else what
     max_retries = int(_setting("HF_MAX_RETRIES", 3))
     backoff_s = float(_setting("HF_BACKOFF_BASE_S", 1.0))
     max_wait_s = float(_setting("HF_RATELIMIT_MAX_WAIT_S", 60.0))
@@ -173,46 +190,18 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
         except RemoteEntryNotFoundError:
             raise  # a missing optional file: the caller decides
         except GatedRepoError as exc:
-            raise GatedRepo(
-                _(
-                    "%(id)s is gated: its files need an access token of an account that accepted "
-                    "the licence at %(url)s (HF_TOKEN, set by whoever runs this server). Or "
-                    "upload its config.json under “Upload a config.json”.",
-                    id=repo_id,
-                    url=_page_url(repo_id),
-                )
-            ) from exc
+            raise GatedRepo.of("hub.gated", id=repo_id, url=_page_url(repo_id)) from exc
         except RevisionNotFoundError as exc:
-            raise RevisionNotFound(
-                _(
-                    "%(id)s has no revision '%(rev)s'. Check the branch, tag or commit sha on "
-                    "%(url)s, or leave the revision empty for 'main'.",
-                    id=repo_id,
-                    rev=rev,
-                    url=_page_url(repo_id),
-                )
+            raise RevisionNotFound.of(
+                "hub.revision_not_found", id=repo_id, rev=rev, url=_page_url(repo_id)
             ) from exc
         except RepositoryNotFoundError as exc:
-            raise RepoNotFound(
-                _(
-                    "No model '%(id)s' on the Hub. Check the spelling (IDs are 'org/name'). A "
-                    "private model needs a token that can read it (HF_TOKEN, set by whoever runs "
-                    "this server).",
-                    id=repo_id,
-                )
-            ) from exc
+            raise RepoNotFound.of("hub.repo_not_found", id=repo_id) from exc
         except HfHubHTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             if status in (401, 403):
-                raise GatedRepo(
-                    _(
-                        "The Hub refused access to %(id)s (%(status)s). If the model is gated or "
-                        "private, accept its licence at %(url)s; this server then needs a token of "
-                        "that account (HF_TOKEN, set by whoever runs it).",
-                        id=repo_id,
-                        status=status,
-                        url=_page_url(repo_id),
-                    )
+                raise GatedRepo.of(
+                    "hub.access_refused", id=repo_id, status=status, url=_page_url(repo_id)
                 ) from exc
             if status == 429:
                 wait_s = _retry_wait_s(exc.response)
@@ -223,77 +212,41 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                     time.sleep(sleep_s)
                     continue
                 after = (
-                    _("Try again in about %(s)s s", s=int(wait_s))
+                    detail("hub.try_again_in", s=int(wait_s))
                     if wait_s is not None
-                    else _("Try again in a minute")
+                    else detail("hub.try_again_in_a_minute")
                 )
-                raise RateLimited(
-                    _(
-                        "The Hub rate-limited us while reading %(what)s of %(id)s (waited and "
-                        "retried %(n)s times). %(after)s; an HF_TOKEN raises the limit.",
-                        what=what,
-                        id=repo_id,
-                        n=attempt,
-                        after=after,
-                    )
+                raise RateLimited.of(
+                    "hub.rate_limited", what=what_param, id=repo_id, n=attempt, after=after
                 ) from exc
             if status is not None and status >= 500:
                 if attempt < max_retries:
                     time.sleep(backoff_s * 2**attempt)
                     attempt += 1
                     continue
-                raise HubServerError(
-                    _(
-                        "The Hub answered %(status)s for %(what)s of %(id)s after %(n)s tries. "
-                        "It is probably a temporary problem on the Hub: try again later.",
-                        status=status,
-                        what=what,
-                        id=repo_id,
-                        n=attempt + 1,
-                    )
+                raise HubServerError.of(
+                    "hub.server_error", status=status, what=what_param, id=repo_id, n=attempt + 1
                 ) from exc
-            raise HubError(
-                _(
-                    "The Hub refused %(what)s of %(id)s: HTTP %(status)s.",
-                    what=what,
-                    id=repo_id,
-                    status=status,
-                )
+            raise HubError.of(
+                "hub.http_refused", what=what_param, id=repo_id, status=status
             ) from exc
         except httpx2.TimeoutException as exc:
             if attempt < max_retries:
                 time.sleep(backoff_s * 2**attempt)
                 attempt += 1
                 continue
-            raise HubTimeout(
-                _(
-                    "The Hub did not answer within %(s)s s for %(what)s of %(id)s (%(n)s "
-                    "tries). Try again later, or raise HF_TIMEOUT_S.",
-                    s=settings.HF_TIMEOUT_S,
-                    what=what,
-                    id=repo_id,
-                    n=attempt + 1,
-                )
+            raise HubTimeout.of(
+                "hub.timeout", s=settings.HF_TIMEOUT_S, what=what_param, id=repo_id, n=attempt + 1
             ) from exc
         except (httpx2.ConnectError, httpx2.NetworkError, OfflineModeIsEnabled) as exc:
-            raise HubUnreachable(
-                _("The Hub at %(url)s cannot be reached (offline?).", url=settings.HF_ENDPOINT)
-                + " "
-                + _offline_hint()
-            ) from exc
+            raise HubUnreachable.of("hub.unreachable", url=settings.HF_ENDPOINT) from exc
         except (httpx2.RemoteProtocolError, httpx2.TransportError) as exc:
             if attempt < max_retries:
                 time.sleep(backoff_s * 2**attempt)
                 attempt += 1
                 continue
-            raise HubServerError(
-                _(
-                    "The connection to the Hub broke while reading %(what)s of %(id)s: "
-                    "%(error)s. Try again later.",
-                    what=what,
-                    id=repo_id,
-                    error=exc,
-                )
+            raise HubServerError.of(
+                "hub.connection_broke", what=what_param, id=repo_id, error=str(exc)
             ) from exc
 
 
@@ -326,7 +279,7 @@ def hub_model_info(*, repo_id: str, revision: str | None = None) -> dict[str, An
             timeout=settings.HF_TIMEOUT_S,
         )
 
-    info = _call("the model information", repo_id, revision, fetch)
+    info = _call(MODEL_INFORMATION, repo_id, revision, fetch)
     safetensors = getattr(info, "safetensors", None)
     siblings = getattr(info, "siblings", None)
     out: dict[str, Any] = {
@@ -349,7 +302,7 @@ def hub_model_info(*, repo_id: str, revision: str | None = None) -> dict[str, An
         "siblings": [s.rfilename for s in siblings] if siblings is not None else None,
     }
     if not out["sha"]:
-        raise HubError(f"The Hub did not say which commit {repo_id} is at. Try again later.")
+        raise HubError.of("hub.no_sha", id=repo_id)
     return out
 
 
@@ -473,9 +426,15 @@ class WeightsRefused(HubError):
     """A checkpoint Mechanic will not download: pickle-only weights, or an unsafe shard name.
     ``code`` follows the profiler's (``pickle_refused``, ``unsafe_path``)."""
 
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, code: str, detail: Detail | None = None) -> None:
+        super().__init__(message, detail=detail)
         self.code = code
+
+    @classmethod
+    def refused(cls, key: str, *, code: str, **params: Any) -> WeightsRefused:
+        """The refusal for the template ``key``, written in the active language."""
+        found = HubError.of(key, **params)
+        return cls(found.message, code=code, detail=found.detail)
 
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
@@ -486,10 +445,14 @@ def _weights_name_check(repo_id: str, name: object, where: str) -> str:
     """``name`` if it is a plain relative ``.safetensors`` path, else WeightsRefused."""
     from pathlib import PurePosixPath
 
+    where_param: Any = detail("hub.the_file_list") if where == "the file list" else where
     if not isinstance(name, str) or not name:
-        raise WeightsRefused(
-            f"{repo_id}: {where} names a shard that is not a file name: {name!r}.",
+        raise WeightsRefused.refused(
+            "hub.shard_not_a_name",
             code="unsafe_path",
+            id=repo_id,
+            where=where_param,
+            name=repr(name),
         )
     parts = PurePosixPath(name).parts
     if (
@@ -498,11 +461,8 @@ def _weights_name_check(repo_id: str, name: object, where: str) -> str:
         or ":" in name
         or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
     ):
-        raise WeightsRefused(
-            f"{repo_id}: {where} names the shard {name!r}, which is not a safe path inside the "
-            "repo (no '..', no absolute paths). The checkpoint was refused; measure it in "
-            "synthetic mode instead.",
-            code="unsafe_path",
+        raise WeightsRefused.refused(
+            "hub.shard_unsafe", code="unsafe_path", id=repo_id, where=where_param, name=repr(name)
         )
     return name
 
@@ -549,17 +509,15 @@ def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list
             n for n in info.get("siblings") or [] if str(n).lower().endswith(PICKLE_SUFFIXES)
         ]
         if pickles:
-            raise WeightsRefused(
-                f"pickle-only checkpoint refused: {repo_id}@{revision[:12]} has weights only as "
-                f"pickle files ({', '.join(sorted(pickles)[:3])}), and Mechanic never unpickles "
-                "weights. Measure it in synthetic mode (random weights, same shapes), or use a "
-                "revision with safetensors.",
+            raise WeightsRefused.refused(
+                "hub.pickle_only",
                 code="pickle_refused",
+                id=repo_id,
+                rev=revision[:12],
+                names=", ".join(sorted(pickles)[:3]),
             )
-        raise WeightsRefused(
-            f"{repo_id}@{revision[:12]} has no safetensors weights. Measure it in synthetic "
-            "mode instead.",
-            code="pickle_refused",
+        raise WeightsRefused.refused(
+            "hub.no_safetensors", code="pickle_refused", id=repo_id, rev=revision[:12]
         )
 
     paths = [download("config.json")]
@@ -569,22 +527,28 @@ def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list
         try:
             weight_map = json.loads(index_path.read_text(encoding="utf-8")).get("weight_map")
         except (ValueError, AttributeError) as exc:
-            raise WeightsRefused(
-                f"{repo_id}: {SAFETENSORS_INDEX} is not valid JSON: {exc}", code="unsafe_path"
+            raise WeightsRefused.refused(
+                "hub.index_invalid",
+                code="unsafe_path",
+                id=repo_id,
+                index=SAFETENSORS_INDEX,
+                error=str(exc),
             ) from exc
         if not isinstance(weight_map, dict) or not weight_map:
-            raise WeightsRefused(
-                f"{repo_id}: {SAFETENSORS_INDEX} has no weight_map.", code="unsafe_path"
+            raise WeightsRefused.refused(
+                "hub.index_no_weight_map", code="unsafe_path", id=repo_id, index=SAFETENSORS_INDEX
             )
         shards = sorted(
             {_weights_name_check(repo_id, n, SAFETENSORS_INDEX) for n in weight_map.values()}
         )
         missing = [n for n in shards if n not in present]
         if missing:
-            raise WeightsRefused(
-                f"{repo_id}: {SAFETENSORS_INDEX} names {missing[0]!r}, which the repo does not "
-                "have. The checkpoint is incomplete; measure it in synthetic mode instead.",
+            raise WeightsRefused.refused(
+                "hub.shard_missing",
                 code="unsafe_path",
+                id=repo_id,
+                index=SAFETENSORS_INDEX,
+                name=repr(missing[0]),
             )
     else:
         shards = sorted(n for n in present if n.endswith(".safetensors"))

@@ -168,6 +168,10 @@ class IngestJob(models.Model):
     progress_pct = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)  # user-facing message
     error_code = models.CharField(max_length=40, blank=True)  # HubError.code, "invalid_id", ...
+    # The message's template key and parameters (catalog.error_detail): the page shows the
+    # failure in its own language; None for rows stored before it existed, and for messages
+    # that have no template (the page shows ``error`` then).
+    error_detail = models.JSONField(null=True, blank=True)
     revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_jobs"
     )
@@ -185,3 +189,11 @@ class IngestJob(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def error_text(self) -> str:
+        """The failure in the active language, with its specifics (``error_detail``); the
+        stored message where it has no template or no detail (an older row)."""
+        from .error_detail import CATALOG_DETAILS, detail_render
+
+        return detail_render(self.error_detail, CATALOG_DETAILS) or self.error

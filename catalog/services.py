@@ -27,7 +27,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from axes import analysis as axes_analysis
@@ -41,6 +41,7 @@ from .artifact_text import (
     safetensors_header_from_file,
     sha256_hex,
 )
+from .error_detail import CATALOG_DETAILS, Detail, detail, detail_render
 from .ids import InvalidModelId, model_ref_parse, repo_id_validate
 from .models import Artifact, CatalogModel, IngestJob, Revision
 
@@ -767,10 +768,11 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
         code = getattr(exc, "code", None) or (
             "invalid_id" if isinstance(exc, InvalidModelId) else "invalid_artifact"
         )
-        _ingest_job_fail(job_id, str(exc), code)
+        _ingest_job_fail(job_id, str(exc), code, getattr(exc, "detail", None))
     except Exception as exc:
         logger.exception("ingest job %s failed", job_id)
-        _ingest_job_fail(job_id, f"Unexpected error ({type(exc).__name__}); see the logs.", "bug")
+        unexpected = detail("ingest.unexpected", error=type(exc).__name__)
+        _ingest_job_fail(job_id, _detail_text(unexpected), "bug", unexpected)
     else:
         IngestJob.objects.filter(id=job_id).update(
             status=IngestJob.Status.SUCCEEDED,
@@ -792,32 +794,35 @@ def ingest_job_fail_if_abandoned(*, job: IngestJob, stale_after_s: int) -> bool:
     if job.status != IngestJob.Status.RUNNING or job.updated_at >= cutoff:
         return False
     minutes = max(1, round(stale_after_s / 60))
-    message = ngettext(
-        "The worker reading %(id)s from the Hub stopped without finishing (no progress for "
-        "%(n)s minute; it was probably restarted or ran out of memory). Try again.",
-        "The worker reading %(id)s from the Hub stopped without finishing (no progress for "
-        "%(n)s minutes; it was probably restarted or ran out of memory). Try again.",
-        minutes,
-    ) % {"id": job.repo_id, "n": minutes}
+    lost = detail("ingest.worker_lost", id=job.repo_id, n=minutes)
     now = timezone.now()
     return bool(
         IngestJob.objects.filter(
             pk=job.pk, status=IngestJob.Status.RUNNING, updated_at__lt=cutoff
         ).update(
             status=IngestJob.Status.FAILED,
-            error=message,
+            error=_detail_text(lost),
             error_code="worker_lost",
+            error_detail=lost,
             finished_at=now,
             updated_at=now,
         )
     )
 
 
-def _ingest_job_fail(job_id: int, message: str, code: str) -> None:
+def _detail_text(found: Detail) -> str:
+    """A detail's message in the active language (the language of the page that asked)."""
+    text = detail_render(found, CATALOG_DETAILS)
+    assert text is not None, found  # the template and its parameters are written together
+    return text
+
+
+def _ingest_job_fail(job_id: int, message: str, code: str, found: Detail | None = None) -> None:
     IngestJob.objects.filter(id=job_id).update(
         status=IngestJob.Status.FAILED,
         error=message,
         error_code=code[:40],
+        error_detail=found,
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )

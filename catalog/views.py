@@ -179,7 +179,7 @@ def _job_state(job: Any) -> dict[str, Any]:
         "failed": status == "failed",
         "progress": job.progress_pct,
         "stage": job.stage,
-        "error": job.error,
+        "error": job.error_text,
         "repo_id": job.repo_id,
         # a failed fetch gives the field back with the ID in it, to correct or try again
         "retry_form": PasteForm(initial={"model_id": job.repo_id}) if status == "failed" else None,

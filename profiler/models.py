@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog.fields import OrderedJSONField
 
 # Failures raised by profiler.core (and the Hub download) on the worker: their messages are
-# English; the page puts this line, in its language, above them.
+# stored in English; the page puts this line, in its language, above them, and says the
+# message itself in its language too where it has a template (``error_detail``).
 ERROR_HEADLINES = {
     "out_of_memory": _("The device ran out of memory."),
     "architecture_not_supported": _("transformers cannot build this architecture."),
@@ -93,6 +94,10 @@ class MeasurementRun(models.Model):
     gpu_memory_bytes = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)  # readable, shown as is
     error_code = models.CharField(max_length=40, blank=True)
+    # The message's template key and parameters (profiler.error_detail): the page says the
+    # failure in its own language with the same specifics. None for rows stored before it
+    # existed and for messages without a template (the page shows ``error`` then).
+    error_detail = models.JSONField(null=True, blank=True)
     result = OrderedJSONField(null=True, blank=True)  # profiler.bench output
     estimate = OrderedJSONField(null=True, blank=True)  # axes.backbone estimate at run time
     residuals = OrderedJSONField(null=True, blank=True)
@@ -142,11 +147,20 @@ class MeasurementRun(models.Model):
     @property
     def error_headline(self) -> str:
         """One translated sentence for what kind of failure this was, from ``error_code``,
-        shown above the stored message. The worker's own messages (out of memory, refused
+        shown above the message. The worker's own messages (out of memory, refused
         checkpoint...) are written by framework-free code in English, with the details a user
-        needs; this says what happened in the page's language. Empty for codes whose stored
-        message is already written in the submitter's language."""
+        needs; this says what happened in the page's language (and ``error_translated`` the
+        details, where the message has a template). Empty for codes whose message is written
+        by Django code, in the submitter's or the page's language."""
         return str(ERROR_HEADLINES.get(self.error_code, "")) if self.status == "failed" else ""
+
+    @property
+    def error_translated(self) -> str | None:
+        """The failure in the active language with its specifics (``error_detail``); None where
+        the page shows the stored message (an older row, or a message without a template)."""
+        from profiler.error_detail import run_detail_render
+
+        return run_detail_render(self.error_detail)
 
     @property
     def waiting_for_s(self) -> int | None:

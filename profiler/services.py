@@ -43,10 +43,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from catalog.models import Artifact, Revision
-from profiler.core.errors import InvalidRequest
+from profiler.core.errors import Detail, InvalidRequest
+from profiler.error_detail import run_detail_said
 from profiler.models import MeasurementRun
 
 logger = logging.getLogger(__name__)
@@ -62,9 +62,15 @@ class RunRequestInvalid(ValueError):
 class HubDownloadFailed(InvalidRequest):
     """Checkpoint weights could not be fetched or were refused; carries the Hub error's code."""
 
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, code: str, detail: Detail | None = None) -> None:
+        super().__init__(message, detail=detail)
         self.code = code
+
+
+def _refusal(key: str, **params: Any) -> InvalidRequest:
+    """An InvalidRequest of the worker's own, in the active language, with its detail."""
+    message, found = run_detail_said(key, **params)
+    return InvalidRequest(message, detail=found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -287,14 +293,14 @@ def run_enqueue(*, run_id: int) -> bool:
             )
     except Exception as exc:  # kombu raises OperationalError, socket errors, timeouts...
         logger.warning("enqueue of run %s failed: %s", run_id, exc)
-        message = _(
-            "The job queue is unreachable (broker at %(broker)s): %(reason)s. Start Redis or "
-            "set CELERY_BROKER_URL, then ask again."
-        ) % {"broker": _broker_display(url), "reason": type(exc).__name__}
+        message, found = run_detail_said(
+            "run.broker_unreachable", broker=_broker_display(url), reason=type(exc).__name__
+        )
         MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
             status=Status.FAILED,
             error=message,
             error_code="broker_unreachable",
+            error_detail=found,
             finished_at=timezone.now(),
         )
         return False
@@ -318,6 +324,7 @@ def run_claim(*, run_id: int, worker_host: str) -> int | None:
         heartbeat_at=now,
         error="",
         error_code="",
+        error_detail=None,
     )
     if not claimed:
         return None
@@ -365,7 +372,16 @@ def run_succeed(*, run_id: int, attempt: int, result: dict[str, Any]) -> bool:
     )
 
 
-def run_fail(*, run_id: int, attempt: int | None, message: str, code: str = "error") -> bool:
+def run_fail(
+    *,
+    run_id: int,
+    attempt: int | None,
+    message: str,
+    code: str = "error",
+    detail: Detail | None = None,
+) -> bool:
+    """Mark the run failed with ``message`` (stored as written) and, where the message came from
+    a template, its ``detail`` (key and parameters: the page says it in its own language)."""
     qs = (
         _mine(run_id, attempt)
         if attempt is not None
@@ -376,13 +392,16 @@ def run_fail(*, run_id: int, attempt: int | None, message: str, code: str = "err
             status=Status.FAILED,
             error=message,
             error_code=code[:40],
+            error_detail=detail,
             finished_at=timezone.now(),
         )
     )
 
 
-def _cancel_message() -> str:
-    return _("Cancelled on request.")
+def _cancelled() -> dict[str, Any]:
+    """The fields of a cancelled run's message."""
+    message, found = run_detail_said("run.cancelled")
+    return {"error": message, "error_code": "cancelled", "error_detail": found}
 
 
 def run_cancel(*, run_id: int) -> MeasurementRun:
@@ -397,8 +416,7 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
         "status": Status.CANCELLED,
         "stage": "cancelled",
         "cancel_requested": True,
-        "error": _cancel_message(),
-        "error_code": "cancelled",
+        **_cancelled(),
         "finished_at": now,
     }
     cancelled = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(**ended)
@@ -426,8 +444,7 @@ def run_mark_cancelled(*, run_id: int, attempt: int) -> bool:
         _mine(run_id, attempt).update(
             status=Status.CANCELLED,
             stage="cancelled",
-            error=_cancel_message(),
-            error_code="cancelled",
+            **_cancelled(),
             finished_at=timezone.now(),
         )
     )
@@ -449,11 +466,11 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
     if run.source_dir:
         root = Path(run.source_dir)
         if not (root / "config.json").is_file():
-            raise InvalidRequest(f"{root} has no config.json on this worker.")
+            raise _refusal("run.source_no_config", folder=str(root))
         return root, mode
     config = Artifact.objects.filter(revision=run.revision, kind=Artifact.Kind.CONFIG).first()
     if config is None:
-        raise InvalidRequest("this revision has no config.json artifact.")
+        raise _refusal("run.revision_no_config")
     data = config.data if isinstance(config.data, dict) else json.loads(config.text)
     (dest / "config.json").write_text(json.dumps(data), encoding="utf-8")
     if mode == MeasurementRun.Mode.AUTO:
@@ -462,10 +479,7 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
     if mode == MeasurementRun.Mode.CHECKPOINT:
         revision = run.revision
         if revision.source != Revision.Source.HUB:
-            raise InvalidRequest(
-                "checkpoint mode needs the weights: this revision was uploaded without them. "
-                "Use manage.py profile PATH on the worker, or mode synthetic."
-            )
+            raise _refusal("run.checkpoint_uploaded")
         from catalog import hub
 
         download = getattr(hub, "hub_download_safetensors", None)
@@ -475,7 +489,7 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
             download(revision.model.repo_id, revision.sha, dest)
         except hub.HubError as exc:
             # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
-            raise HubDownloadFailed(exc.message, code=exc.code) from exc
+            raise HubDownloadFailed(exc.message, code=exc.code, detail=exc.detail) from exc
     return dest, mode
 
 
@@ -492,7 +506,9 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
             folder, mode = run_folder_prepare(run, Path(tmp))
             outcome = _child_run(run, attempt, folder, mode)
     except InvalidRequest as exc:
-        run_fail(run_id=run_id, attempt=attempt, message=exc.message, code=exc.code)
+        run_fail(
+            run_id=run_id, attempt=attempt, message=exc.message, code=exc.code, detail=exc.detail
+        )
         return "failed"
     except Exception as exc:  # anything else is still the run's failure, not the worker's
         logger.exception("run %s failed", run_id)
@@ -564,15 +580,11 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
                     return "cancelled"
             if now >= deadline:
                 _child_kill(child)
+                message, found = run_detail_said(
+                    "run.time_limit", limit=settings.PROFILER_TIME_LIMIT_S
+                )
                 run_fail(
-                    run_id=run.pk,
-                    attempt=attempt,
-                    message=_(
-                        "The measurement ran over its time limit of %(limit)d s and was "
-                        "stopped. Try fewer tokens, mode sliced, or a faster device."
-                    )
-                    % {"limit": settings.PROFILER_TIME_LIMIT_S},
-                    code="time_limit",
+                    run_id=run.pk, attempt=attempt, message=message, code="time_limit", detail=found
                 )
                 return "timeout"
             if now - last_beat >= heartbeat_every_s:
@@ -607,18 +619,12 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
 
     code = child.exitcode
     reason = (
-        _("it was killed by signal %(sig)d (often: out of host memory)") % {"sig": -code}
+        {"key": "run.killed_by_signal", "params": {"sig": -code}}
         if code is not None and code < 0
-        else _("it exited with status %(code)s; the worker's log has its traceback")
-        % {"code": code}
+        else {"key": "run.exit_status", "params": {"code": code}}
     )
-    run_fail(
-        run_id=run.pk,
-        attempt=attempt,
-        message=_("The measurement process ended without a result: %(reason)s.")
-        % {"reason": reason},
-        code="crashed",
-    )
+    message, found = run_detail_said("run.crashed", reason=reason)
+    run_fail(run_id=run.pk, attempt=attempt, message=message, code="crashed", detail=found)
     return "crashed"
 
 
@@ -626,7 +632,11 @@ def _child_outcome_record(run: MeasurementRun, attempt: int, message: tuple[Any,
     """Store the child's last message (a result or an error) on the run."""
     if message[0] == "error":
         run_fail(
-            run_id=run.pk, attempt=attempt, message=message[1]["message"], code=message[1]["code"]
+            run_id=run.pk,
+            attempt=attempt,
+            message=message[1]["message"],
+            code=message[1]["code"],
+            detail=message[1].get("detail"),
         )
         return "failed"
     if run_succeed(run_id=run.pk, attempt=attempt, result=message[1]):
@@ -638,6 +648,12 @@ def _child_outcome_record(run: MeasurementRun, attempt: int, message: tuple[Any,
 
 # ---------------------------------------------------------------------------------------------
 # Reaper
+
+
+def _said(key: str, **params: Any) -> dict[str, Any]:
+    """The ``error`` and ``error_detail`` fields for a message of the worker's own."""
+    message, found = run_detail_said(key, **params)
+    return {"error": message, "error_detail": found}
 
 
 def runs_reap(
@@ -669,8 +685,7 @@ def runs_reap(
             if same.update(
                 status=Status.CANCELLED,
                 stage="cancelled",
-                error=_cancel_message(),
-                error_code="cancelled",
+                **_cancelled(),
                 finished_at=now,
             ):
                 counts["cancelled"] += 1
@@ -681,19 +696,14 @@ def runs_reap(
                 progress_pct=0,
                 queued_at=now,
                 queue_resends=0,
-                error=_("The worker stopped responding; the run was queued again."),
+                **_said("run.requeued"),
                 error_code="requeued",
             ):
                 counts["requeued"] += 1
                 transaction.on_commit(lambda rid=run_id: run_enqueue(run_id=rid))
         elif same.update(
             status=Status.FAILED,
-            error=_(
-                "The worker stopped responding (no heartbeat for %(s)d s) after %(n)d "
-                "attempt(s): it probably crashed or ran out of memory. Try a smaller "
-                "measurement or check the GPU worker."
-            )
-            % {"s": stale_after_s, "n": attempts},
+            **_said("run.worker_lost", s=stale_after_s, n=attempts),
             error_code="worker_lost",
             finished_at=now,
         ):
@@ -727,16 +737,7 @@ def _runs_reap_queued(
         elif same.update(
             status=Status.FAILED,
             stage="",
-            error=ngettext(
-                "No worker picked this run up within %(minutes)d minute: is a worker for the "
-                "`gpu` queue running? Start one (celery -A mechanic worker -Q gpu --concurrency "
-                "1 --prefetch-multiplier 1), then ask again.",
-                "No worker picked this run up within %(minutes)d minutes: is a worker for the "
-                "`gpu` queue running? Start one (celery -A mechanic worker -Q gpu --concurrency "
-                "1 --prefetch-multiplier 1), then ask again.",
-                minutes,
-            )
-            % {"minutes": minutes},
+            **_said("run.not_picked_up", minutes=minutes),
             error_code="not_picked_up",
             finished_at=now,
         ):

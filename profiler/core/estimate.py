@@ -113,10 +113,7 @@ def estimate_from_config(
         # 4096-wide Llama for a config without hidden_size) and time a model that is not this one
         from profiler.core.errors import InvalidRequest
 
-        raise InvalidRequest(
-            f"config.json cannot be measured: {str(exc).rstrip('.')}. transformers would "
-            "fill the gap with its own defaults and time another model."
-        ) from exc
+        raise InvalidRequest.of("config_unmeasurable", reason=str(exc).rstrip(".")) from exc
     except Exception as exc:  # the estimate is advisory; the measurement goes on
         est.notes.append(
             f"no analytic estimate: analyze_config failed ({type(exc).__name__}: {exc})."

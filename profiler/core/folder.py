@@ -71,7 +71,7 @@ def folder_inspect(path: str | Path) -> ModelFolder:
         raise InvalidRequest(f"{root} is not a folder; pass a folder that holds config.json.")
     config_path = root / "config.json"
     if not config_path.is_file():
-        raise InvalidRequest(f"{root} has no config.json; a measurement needs the model config.")
+        raise InvalidRequest.of("no_config", folder=str(root))
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -91,7 +91,7 @@ def folder_inspect(path: str | Path) -> ModelFolder:
             shard = (resolved_root / name).resolve()
             # Belt and braces after the name check: symlinks must not lead outside either.
             if not shard.is_relative_to(resolved_root):
-                raise UnsafeCheckpointPath(f"the shard {name!r} resolves outside the model folder.")
+                raise UnsafeCheckpointPath.of("shard_escapes", name=repr(name))
             if not shard.is_file():
                 raise InvalidRequest(f"{INDEX_NAME} names {name!r}, which is not in the folder.")
             shard_paths.append(shard)
@@ -112,9 +112,4 @@ def folder_inspect(path: str | Path) -> ModelFolder:
 
 
 def pickle_refusal(folder: ModelFolder) -> PickleCheckpointRefused:
-    names = ", ".join(folder.pickle_names[:3])
-    return PickleCheckpointRefused(
-        f"this folder only has pickle checkpoints ({names}); Mechanic never unpickles weights. "
-        "Convert them to safetensors, or measure with --mode synthetic (random weights of the "
-        "same shapes)."
-    )
+    return PickleCheckpointRefused.of("pickle_folder", names=", ".join(folder.pickle_names[:3]))

@@ -28,6 +28,7 @@ from safetensors import SafetensorError
 
 from profiler.core.errors import (
     ArchitectureNotSupported,
+    Detail,
     DeviceUnavailable,
     InvalidRequest,
     OutOfMemory,
@@ -133,26 +134,20 @@ def architecture_check(raw: dict[str, Any]) -> None:
     model_type = raw.get("model_type")
     if not isinstance(model_type, str) or model_type not in CONFIG_MAPPING:
         if raw.get("auto_map"):
-            raise RemoteCodeRefused(
-                f"model_type {model_type!r} is only available as remote code (auto_map in "
-                "config.json); Mechanic never runs code from a model repo. Measure a model "
-                "whose architecture ships with transformers."
-            )
-        raise ArchitectureNotSupported(
-            f"model_type {model_type!r} is not supported by the installed transformers "
-            f"{tf_version}; upgrade transformers on the worker, or measure another model."
+            raise RemoteCodeRefused.of("remote_code", model_type=repr(model_type))
+        raise ArchitectureNotSupported.of(
+            "arch_unknown", model_type=repr(model_type), version=tf_version
         )
     if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
-        raise ArchitectureNotSupported(
-            f"model_type {model_type!r} has no causal-LM class in transformers {tf_version}; "
-            "only text-generation models can be timed."
+        raise ArchitectureNotSupported.of(
+            "arch_not_causal_lm", model_type=repr(model_type), version=tf_version
         )
 
 
 def _layer_count(raw: dict[str, Any]) -> int:
     value = raw.get("num_hidden_layers")
     if not isinstance(value, int) or value < 1:
-        raise ArchitectureNotSupported("config.json has no num_hidden_layers; cannot slice it.")
+        raise ArchitectureNotSupported.of("arch_no_layers")
     return value
 
 
@@ -442,18 +437,24 @@ def _oom_error(
     gpu_free_bytes: int | None = None,
 ) -> OutOfMemory:
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
-    need_text = f"needs about {_gib(need)}" if need else "needs more memory than is free"
-    have_text = f"this GPU has {_gib(gpu_memory_bytes)}" if gpu_memory_bytes else "this GPU"
-    if gpu_free_bytes is not None and gpu_memory_bytes:
-        have_text += f", of which {_gib(gpu_free_bytes)} was free when the run started"
-        if need and need < gpu_free_bytes:
-            have_text += " (the rest went to activations, or to other processes on the GPU)"
-        elif gpu_free_bytes < 0.9 * gpu_memory_bytes:
-            have_text += " (other processes hold the rest)"
-    return OutOfMemory(
-        f"CUDA out of memory: the model {need_text} in {opts.dtype} (weights + KV cache), "
-        f"{have_text}. Try sliced mode, a smaller batch or context, or a bigger GPU."
-    )
+    have: Detail = {"key": "oom_gpu", "params": {}}
+    if gpu_memory_bytes:
+        size = _gib(gpu_memory_bytes)
+        have = {"key": "oom_gpu_has", "params": {"size": size}}
+        if gpu_free_bytes is not None:
+            key = "oom_gpu_has_free"
+            if need and need < gpu_free_bytes:
+                key = "oom_gpu_has_free_activations"
+            elif gpu_free_bytes < 0.9 * gpu_memory_bytes:
+                key = "oom_gpu_has_free_others"
+            have = {"key": key, "params": {"size": size, "free": _gib(gpu_free_bytes)}}
+    return OutOfMemory.of("oom_cuda", need=_need(need), dtype=opts.dtype, have=have)
+
+
+def _need(need_bytes: int) -> Detail:
+    if need_bytes:
+        return {"key": "oom_need_about", "params": {"size": _gib(need_bytes)}}
+    return {"key": "oom_need_unknown", "params": {}}
 
 
 # Out-of-memory errors that do not arrive as torch.OutOfMemoryError: a cuBLAS/cuDNN workspace
@@ -493,14 +494,13 @@ def _host_oom_error(
 ) -> OutOfMemory:
     """Out of host memory: found by the allocator, or (``available``) foreseen before it."""
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
-    need_text = f"needs about {_gib(need)}" if need else "needs more memory than is free"
-    have = f", and this machine has {_gib(available)} available" if available is not None else ""
-    smaller = "bfloat16 instead of float32, " if opts.dtype == "float32" else ""
-    return OutOfMemory(
-        f"out of host memory: the model {need_text} in {opts.dtype} (weights + KV cache) on "
-        f"{opts.device}{have}. Try sliced mode, {smaller}a smaller batch or context, or a "
-        "machine with more memory."
-    )
+    params: dict[str, Any] = {"need": _need(need), "dtype": opts.dtype, "device": opts.device}
+    key = "oom_host"
+    if available is not None:
+        key, params["available"] = "oom_host_available", _gib(available)
+    if opts.dtype == "float32":
+        key += "_float32"  # bfloat16 halves the need
+    return OutOfMemory.of(key, **params)
 
 
 def _read_int(path: str) -> int | None:
@@ -571,11 +571,8 @@ def _host_memory_check(est: Estimate, opts: BenchOptions, mode: str) -> None:
     have = host_memory_available()
     if need and have is not None and need > have:
         if opts.device == "cuda":
-            raise OutOfMemory(
-                f"out of host memory: the checkpoint's weights take about {_gib(need)} in "
-                f"{opts.dtype}, and are loaded into host memory before they go to the GPU; "
-                f"this machine has {_gib(have)} available. Try --mode synthetic (random "
-                "weights built on the GPU) or --mode sliced, or a machine with more memory."
+            raise OutOfMemory.of(
+                "oom_host_checkpoint", need=_gib(need), dtype=opts.dtype, available=_gib(have)
             )
         raise _host_oom_error(est, opts, available=have)
 
@@ -589,11 +586,7 @@ def cuda_dtype_check(dtype: str, gpu_name: str, capability: tuple[int, int]) -> 
     """Refuse a dtype the GPU has no native support for, saying which one to use."""
     if dtype == "bfloat16" and tuple(capability) < BF16_MIN_CAPABILITY:
         major, minor = capability
-        raise InvalidRequest(
-            f"{gpu_name} (compute capability {major}.{minor}) has no native bfloat16: it would "
-            "be emulated and timed far below the GPU's speed. Use --dtype float16 (or float32) "
-            "on this GPU; bfloat16 needs compute capability 8.0 or newer (A100, H100, L4, ...)."
-        )
+        raise InvalidRequest.of("bf16_unsupported", gpu=gpu_name, capability=f"{major}.{minor}")
 
 
 def measurement_error(
@@ -616,10 +609,10 @@ def measurement_error(
     if isinstance(exc, RuntimeError | SafetensorError):
         return _runtime_error(exc, est, opts)
     if isinstance(exc, ValueError | KeyError | NotImplementedError | ImportError | OSError):
-        return ArchitectureNotSupported(
-            f"transformers {transformers.__version__} could not build or run this model "
-            f"({type(exc).__name__}: {exc}). Upgrade transformers on the worker, or try "
-            "--mode synthetic."
+        return ArchitectureNotSupported.of(
+            "arch_build_failed",
+            version=transformers.__version__,
+            error=f"{type(exc).__name__}: {exc}",
         )
     return None
 
@@ -641,18 +634,10 @@ def _runtime_error(exc: Exception, est: Estimate, opts: BenchOptions) -> Profile
     if "can't allocate memory" in text or "DefaultCPUAllocator" in text:
         return _host_oom_error(est, opts)
     if "size mismatch" in text or "ignore_mismatched_sizes" in text:
-        return InvalidRequest(
-            "the checkpoint's tensor shapes do not match its config.json: they come from "
-            f"different models or revisions ({text.splitlines()[0][:300]})"
-        )
+        return InvalidRequest.of("shape_mismatch", error=text.splitlines()[0][:300])
     if isinstance(exc, SafetensorError):
-        return InvalidRequest(
-            f"a .safetensors file of this checkpoint is not valid safetensors ({text[:300]}); "
-            "download it again"
-        )
-    return ArchitectureNotSupported(
-        f"the measurement failed inside torch ({type(exc).__name__}: {text[:300]})"
-    )
+        return InvalidRequest.of("safetensors_invalid", error=text[:300])
+    return ArchitectureNotSupported.of("torch_failed", error=f"{type(exc).__name__}: {text[:300]}")
 
 
 def _build(
@@ -687,10 +672,7 @@ def mode_resolve(folder: ModelFolder, requested: str) -> str:
     if requested == "checkpoint" and not folder.has_checkpoint:
         if folder.pickle_names:
             raise pickle_refusal(folder)
-        raise InvalidRequest(
-            f"{folder.root} has no *.safetensors files; use --mode synthetic to time random "
-            "weights of the same shapes."
-        )
+        raise InvalidRequest.of("no_safetensors", folder=str(folder.root))
     return requested
 
 
@@ -708,10 +690,7 @@ def bench_run(
     import transformers
 
     if opts.device == "cuda" and not torch.cuda.is_available():
-        raise DeviceUnavailable(
-            "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
-            "(queue gpu) or choose device cpu."
-        )
+        raise DeviceUnavailable.of("cuda_missing")
     torch.manual_seed(opts.seed)
     notes: list[str] = []
     raw = dict(folder.config)
@@ -724,9 +703,8 @@ def bench_run(
         )
     max_pos = raw.get("max_position_embeddings")
     if isinstance(max_pos, int) and opts.prompt_len + opts.new_tokens > max_pos:
-        raise InvalidRequest(
-            f"prompt_len + new_tokens = {opts.prompt_len + opts.new_tokens} exceeds "
-            f"max_position_embeddings = {max_pos}; use shorter lengths."
+        raise InvalidRequest.of(
+            "length_over_max", length=opts.prompt_len + opts.new_tokens, max=max_pos
         )
 
     architecture_check(raw)  # an architecture transformers lacks is said first, as such
