@@ -8,6 +8,8 @@ PostgreSQL pass); on SQLite they hold without ``catalog.fields``.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 # keys jsonb would sort differently: by length, then bytewise
@@ -65,3 +67,38 @@ def test_the_catalog_search_still_reads_into_the_stored_analysis(client, web_mod
     assert "acme/hybrid-one" in html and "acme/dense-one" not in html
     html = client.get("/", {"q": "mla"}).content.decode()
     assert "acme/dense-one" in html and "acme/hybrid-one" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_from_before_gets_its_configs_order_back_when_migrating():
+    """A PostgreSQL database from before 0004 holds configs in jsonb's order; 0006 parses each
+    untruncated JSON file's text again, so the page and the compare CSV read as the file."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("catalog", "0003_exercise_edit_order")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    model = old.get_model("catalog", "CatalogModel").objects.create(repo_id="acme/old")
+    rev = old.get_model("catalog", "Revision").objects.create(
+        model=model, sha="b" * 40, source="upload"
+    )
+    text = json.dumps({"model_type": "llama", "rope_scaling": {"rope_type": "llama3", "factor": 8}})
+    Artifact = old.get_model("catalog", "Artifact")
+    art = Artifact.objects.create(
+        revision=rev, name="config.json", kind="config", text=text, data=json.loads(text)
+    )
+    cut = Artifact.objects.create(
+        revision=rev, name="tokenizer_config.json", kind="tokenizer_config",
+        text=text[:20], data={"variant": 1, "sliding": 2}, truncated=True,
+    )  # fmt: skip
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    from catalog.models import Artifact as Current
+
+    assert _keys(Current.objects.get(pk=art.pk).data) == _keys(json.loads(text))
+    # a truncated file's text is no whole file: its data is left as it was
+    assert Current.objects.get(pk=cut.pk).data == {"variant": 1, "sliding": 2}
