@@ -85,6 +85,11 @@ CORE_DETAILS: dict[str, Any] = {
         "transformers on the worker, or try --mode synthetic."
     ),
     "torch_failed": gettext_noop("the measurement failed inside torch (%(error)s)"),
+    "quantization_package": gettext_noop(
+        "the checkpoint is quantized (%(method)s) and transformers needs a package this worker "
+        "lacks (%(error)s). Install it on the worker, or try --mode synthetic (the same shapes, "
+        "unquantized)."
+    ),
     "cuda_missing": gettext_noop(
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
         "(queue gpu) or choose device cpu."

@@ -28,6 +28,7 @@ ERROR_HEADLINES = {
     "unsafe_path": _("Refused: a file path in the checkpoint is unsafe."),
     "invalid_request": _("The request cannot be measured as asked."),
     "device_unavailable": _("The requested device is not available on the worker."),
+    "quantization_unsupported": _("This worker cannot load the checkpoint's quantization."),
     "error": _("The measurement failed."),
 }
 

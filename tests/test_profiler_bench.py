@@ -18,6 +18,7 @@ from profiler.core.errors import (
     InvalidRequest,
     OutOfMemory,
     PickleCheckpointRefused,
+    QuantizationUnsupported,
     RemoteCodeRefused,
     UnsafeCheckpointPath,
 )
@@ -430,3 +431,35 @@ def test_a_malformed_config_is_refused_not_filled_with_defaults(tmp_path):
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert json.loads(out.stdout)["error"]["code"] == "invalid_request"
+
+
+def test_a_quantized_checkpoint_whose_package_is_missing_says_so(tmp_path):
+    """transformers asks for compressed-tensors to load llm-compressor's checkpoints; the run
+    said "transformers cannot build this architecture" about a plain Llama."""
+    import importlib.util
+
+    if importlib.util.find_spec("compressed_tensors") is not None:
+        pytest.skip("compressed-tensors is installed here: transformers would load the model")
+    folder = tiny_checkpoint(tmp_path / "ct", TINY_LLAMA)
+    config = json.loads((folder / "config.json").read_text())
+    config["quantization_config"] = {
+        "quant_method": "compressed-tensors",
+        "format": "pack-quantized",
+        "config_groups": {
+            "group_0": {
+                "targets": ["Linear"],
+                "weights": {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 32},
+            }
+        },
+        "ignore": ["lm_head"],
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(QuantizationUnsupported) as err:
+        bench_run(folder, BenchOptions(mode="checkpoint", **FAST))
+    assert err.value.code == "quantization_unsupported"
+    assert err.value.detail["key"] == "quantization_package"
+    assert "quantized (compressed-tensors)" in str(err.value)
+    assert "compressed-tensors" in err.value.detail["params"]["error"]  # what to install
+    assert "--mode synthetic" in str(err.value)
+    # synthetic mode measures the same shapes, unquantized
+    assert bench_run(folder, BenchOptions(mode="synthetic", **FAST))["mode"] == "synthetic"

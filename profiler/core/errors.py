@@ -84,6 +84,11 @@ MESSAGES: dict[str, str] = {
         "transformers on the worker, or try --mode synthetic."
     ),
     "torch_failed": "the measurement failed inside torch (%(error)s)",
+    "quantization_package": (
+        "the checkpoint is quantized (%(method)s) and transformers needs a package this worker "
+        "lacks (%(error)s). Install it on the worker, or try --mode synthetic (the same shapes, "
+        "unquantized)."
+    ),
     # the device
     "cuda_missing": (
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
@@ -177,6 +182,13 @@ class DeviceUnavailable(ProfilerError):
     code = "device_unavailable"
 
 
+class QuantizationUnsupported(ProfilerError):
+    """A quantized checkpoint whose format needs a package the worker lacks
+    (compressed-tensors, bitsandbytes, AWQ / GPTQ kernels)."""
+
+    code = "quantization_unsupported"
+
+
 ERROR_TYPES: dict[str, type[ProfilerError]] = {
     cls.code: cls
     for cls in (
@@ -188,6 +200,7 @@ ERROR_TYPES: dict[str, type[ProfilerError]] = {
         UnsafeCheckpointPath,
         InvalidRequest,
         DeviceUnavailable,
+        QuantizationUnsupported,
     )
 }
 

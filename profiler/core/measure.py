@@ -33,6 +33,7 @@ from profiler.core.errors import (
     InvalidRequest,
     OutOfMemory,
     ProfilerError,
+    QuantizationUnsupported,
     RemoteCodeRefused,
 )
 from profiler.core.estimate import (
@@ -645,7 +646,18 @@ def _build(
 ) -> tuple[Any, Any]:
     cfg = config_build(raw)
     if mode == "checkpoint":
-        return model_load_checkpoint(folder, cfg, device=opts.device, dtype=opts.dtype), cfg
+        try:
+            return model_load_checkpoint(folder, cfg, device=opts.device, dtype=opts.dtype), cfg
+        except ImportError as exc:
+            # transformers' quantizers ask for their package ("compressed-tensors>=0.15.0 is
+            # required ..."): the worker's setup, not the architecture
+            qc = raw.get("quantization_config")
+            if not isinstance(qc, dict):
+                raise
+            method = str(qc.get("quant_method") or "unknown method")
+            raise QuantizationUnsupported.of(
+                "quantization_package", method=method, error=str(exc)[:300]
+            ) from exc
     return model_build_synthetic(cfg, device=opts.device, dtype=opts.dtype), cfg
 
 
