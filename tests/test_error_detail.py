@@ -30,7 +30,7 @@ from profiler.core.errors import MESSAGES
 from profiler.error_detail import CORE_DETAILS, PROFILER_DETAILS
 from profiler.models import MeasurementRun
 from tests.test_ingest import tiny_files
-from tests.test_profiler_bench import TINY_LLAMA
+from tests.test_profiler_bench import LLAMA_70B, TINY_LLAMA
 from tests.test_profiler_celery import QUICK, finished, revision_with_config, wait_for
 from tests.test_profiler_hub import hub_worker
 
@@ -77,17 +77,6 @@ def test_a_detail_that_cannot_be_rendered_gives_none():
 
 # --- measurement runs, through a real worker ---------------------------------------------------
 
-LLAMA_70B = {  # Llama-3.1-70B's shapes: ~282 GB in float32, more than any test host has free
-    **TINY_LLAMA,
-    "hidden_size": 8192,
-    "intermediate_size": 28672,
-    "num_hidden_layers": 80,
-    "num_attention_heads": 64,
-    "num_key_value_heads": 8,
-    "head_dim": 128,
-    "vocab_size": 128256,
-    "max_position_embeddings": 131072,
-}
 REMOTE_CODE = {
     **TINY_LLAMA,
     "model_type": "acme_secret",

@@ -62,6 +62,17 @@ TINY_QWEN3_MOE = {
     "tie_word_embeddings": True,
     "torch_dtype": "float32",
 }
+LLAMA_70B = {  # Llama-3.1-70B's shapes: ~282 GB in float32, more than any test host has free
+    **TINY_LLAMA,
+    "hidden_size": 8192,
+    "intermediate_size": 28672,
+    "num_hidden_layers": 80,
+    "num_attention_heads": 64,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "vocab_size": 128256,
+    "max_position_embeddings": 131072,
+}
 FAST = {"prompt_len": 8, "new_tokens": 4, "iters": 2, "warmup": 1, "dtype": "float32"}
 
 
@@ -284,18 +295,7 @@ def test_a_cpu_run_larger_than_host_memory_is_refused_before_anything_is_allocat
 
     have = host_memory_available()
     assert have is not None and 0 < have < 282 * 10**9
-    config = {  # Llama-3.1-70B's shapes
-        **TINY_LLAMA,
-        "hidden_size": 8192,
-        "intermediate_size": 28672,
-        "num_hidden_layers": 80,
-        "num_attention_heads": 64,
-        "num_key_value_heads": 8,
-        "head_dim": 128,
-        "vocab_size": 128256,
-        "max_position_embeddings": 131072,
-    }
-    folder = config_folder(tmp_path / "big", config)
+    folder = config_folder(tmp_path / "big", LLAMA_70B)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(
         OutOfMemory, match=r"needs about 2\d\d\.\d GiB in float32 .* this machine"
