@@ -386,6 +386,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s must be two positive sizes, such as [128, 128], not %(value)s; fix the value "
         "in config.json"
     ),
+    # compressed-tensors' and ModelOpt's group sizes (no -1 there)
+    gettext_noop(
+        "%(path)s must be a positive number of weights, not %(value)s; fix the value in config.json"
+    ),
     gettext_noop("%(path)s must be positive for a model with attention layers, not %(value)s"),
     gettext_noop(
         "the layer pattern has %(n_entries)s entries but the config says %(n_layers)s layers; "

@@ -171,9 +171,8 @@ def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
         size = _whole(weights.get("group_size"))
         if size is None or not 1 <= size <= _SIZE_MAX:
             raise ConfigError(
-                f"{path}.weights.group_size must be a positive number of weights for the "
-                f"{strategy!r} strategy, not {weights.get('group_size')!r}; fix the value in "
-                "config.json",
+                f"{path}.weights.group_size must be a positive number of weights, not "
+                f"{weights.get('group_size')!r}; fix the value in config.json",
                 key=f"{path}.weights.group_size",
             )
         out["group_size"] = size
