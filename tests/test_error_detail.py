@@ -124,7 +124,7 @@ def test_a_failed_run_reads_in_the_page_language_with_its_specifics(
     assert detail_line(page["en"]) == oom.error  # English: the stored message, unchanged
     ko, de = detail_line(page["ko"]), detail_line(page["de"])
     assert ko.startswith(
-        "호스트 메모리 부족: 모델이 cpu에서 float32로 약 " + need + "가 필요합니다"
+        "호스트 메모리 부족: 모델이 cpu에서 float32(으)로 약 " + need + "이(가) 필요합니다"
     )
     assert f"이 머신에서 쓸 수 있는 메모리는 {available}입니다" in ko and "sliced 모드" in ko
     assert de.startswith(f"Hostspeicher erschöpft: Das Modell braucht etwa {need} in float32")
@@ -186,7 +186,7 @@ def test_the_reaper_s_messages_follow_the_page_not_the_worker(settings):
     assert run.error.startswith("No worker picked this run up within 3 minutes")
     page = pages(reverse("profiler:run_status", args=[run.pk]))
     assert page["en"].count(run.error) == 1
-    assert "Kein Worker hat diesen Run innerhalb von 3 Minuten übernommen" in page["de"]
+    assert "Kein Worker hat diesen Lauf innerhalb von 3 Minuten übernommen" in page["de"]
     assert "No worker picked" not in page["de"] + page["ko"]
 
 
@@ -223,7 +223,7 @@ def test_a_failed_ingestion_reads_in_the_page_language(hub, settings):
     page = pages(reverse("catalog:ingest_progress", args=[gated.pk]))
     url = f"{hub.url}/gated-org/gated"
     assert f"failed: {gated.error}" in page["en"] and url in gated.error
-    assert f"gated-org/gated는(은) gated 모델입니다: 파일을 받으려면 {url}에서" in page["ko"]
+    assert f"gated-org/gated은(는) gated 모델입니다: 파일을 받으려면 {url}에서" in page["ko"]
     assert "gated-org/gated ist gated: Seine Dateien" in page["de"] and url in page["de"]
 
     page = pages(reverse("catalog:ingest_progress", args=[limited.pk]))

@@ -98,6 +98,46 @@ def test_catalog_says_each_term_one_way(lang):
     assert bad == []
 
 
+# German speaks to the learner with "du", as the pages do ("Versuche es ...", "Füge ... ein"):
+# a formal imperative ("korrigieren Sie") or a capitalised "Ihr" in the middle of a sentence
+# reads as another voice. "Sie" as "they" after a colon ("Sie stammen aus ...") is allowed.
+FORMAL_DE = re.compile(
+    r"\b(korrigieren|prüfen|setzen|versuchen|wählen|senden|geben|laden|öffnen|nutzen|"
+    r"verwenden|fügen|starten|führen|nehmen|ergänzen|warten|lesen|messen|wandeln|"
+    r"aktualisieren|erhöhen|übergeben|holen|stöbern|probieren)\s+Sie\b"
+    r"|(?<![.:!?]\s)(?<!^)(?<!\()\b(Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres|Ihnen)\b"
+)
+
+
+def test_german_catalog_says_du_not_sie():
+    bad = []
+    for entry in po("de"):
+        texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for text in texts:
+            if FORMAL_DE.search(text):
+                bad.append((entry.msgid[:60], text[:100]))
+    assert bad == []
+
+
+# Korean speaks in the polite formal 합니다체 ("…없습니다", "…입니까?"), with "-세요" for what to do;
+# no plain 한다체 ("…한다.") and no 해요체 statement or question ("…인가요?", "…해요.") among them.
+# A standalone answer word ("아니요") is no sentence.
+PLAIN_KO = re.compile(r"(?<!니)다(?=[.!?]|$)")
+HAEYO_KO = re.compile(r"(?<!세)(?<!니)요(?=[.!?)]|$)")
+
+
+def test_korean_catalog_keeps_one_speech_level():
+    bad = []
+    for entry in po("ko"):
+        texts = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for text in texts:
+            if text == "아니요":
+                continue
+            if PLAIN_KO.search(text) or HAEYO_KO.search(text):
+                bad.append((entry.msgid[:60], text[:100]))
+    assert bad == []
+
+
 def test_every_msgid_in_templates_and_python_is_translated(tmp_path):
     """Run makemessages on a copy of the sources: a new string without ko/de fails here."""
     work = tmp_path / "src"

@@ -101,7 +101,7 @@ ROPE = {
                 "52 Blöcke: 24 Mamba-2 + 4 GQA + 24 MLP",
                 "8.100.852.736, analytisch gezählt, wie transformers das Modell baut",
                 "3.580.073.408 (Embeddings und lm_head eingerechnet) · 3.227.751.872 ohne "
-                "Input-Embedding",
+                "Eingabe-Embedding",
                 "keine: keine Positionskodierung; die rekurrenten (SSM-)Mixer tragen die "
                 "Reihenfolge",
             ],
