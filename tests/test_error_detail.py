@@ -246,3 +246,30 @@ def test_an_ingestion_stored_without_a_detail_shows_its_message_as_stored():
     )
     page = pages(reverse("catalog:ingest_progress", args=[job.pk]))
     assert all(message in page[lang] for lang in LANGS)
+
+
+@pytest.mark.django_db
+def test_a_quantized_checkpoint_the_worker_cannot_load_reads_as_such():
+    """The worker's QuantizationUnsupported (profiler.core.measure._build): its own headline,
+    not "transformers cannot build this architecture", and the package named in every
+    language."""
+    from profiler.core.errors import QuantizationUnsupported
+
+    error = QuantizationUnsupported.of(
+        "quantization_package",
+        method="compressed-tensors",
+        error="compressed-tensors>=0.15.0 is required for compressed-tensors quantization",
+    )
+    run = MeasurementRun.objects.create(revision=revision_with_config(TINY_LLAMA))
+    attempt = services.run_claim(run_id=run.pk, worker_host="w")
+    services.run_fail(
+        run_id=run.pk, attempt=attempt, message=str(error), code=error.code, detail=error.detail
+    )
+    page = pages(reverse("profiler:run_status", args=[run.pk]))
+    assert "This worker cannot load the checkpoint's quantization." in page["en"]
+    assert "Dieser Worker kann die Quantisierung des Checkpoints nicht laden." in page["de"]
+    assert "이 워커는 체크포인트의 양자화 형식을 불러올 수 없습니다." in page["ko"]
+    assert detail_line(page["en"]) == str(error)
+    assert detail_line(page["de"]).startswith("Der Checkpoint ist quantisiert (compressed-tensors)")
+    assert detail_line(page["ko"]).startswith("체크포인트가 양자화되어 있고(compressed-tensors)")
+    assert all("compressed-tensors>=0.15.0" in detail_line(p) for p in page.values())
