@@ -14,9 +14,11 @@ to wait), rendered the same way before it fills its place.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop, ngettext_lazy
 
@@ -26,6 +28,15 @@ Detail = dict[str, Any]
 def detail(key: str, **params: Any) -> Detail:
     """The stored form: a template key and the values of its placeholders (JSON-able)."""
     return {"key": key, "params": params}
+
+
+# a size the worker wrote as text ("262.8 GiB"): its number in the page's own digits
+# (German 262,8 GiB)
+_SIZE = re.compile(r"(\d+)\.(\d+) ([KMGT]i?B|s)")
+
+
+def _size_l10n(text: str) -> str:
+    return _SIZE.sub(lambda m: f"{number_format(float(m[1] + '.' + m[2]), len(m[2]))} {m[3]}", text)
 
 
 def detail_render(value: Any, templates: Mapping[str, Any]) -> str | None:
@@ -47,6 +58,8 @@ def detail_render(value: Any, templates: Mapping[str, Any]) -> str | None:
             param = detail_render(param, templates)
             if param is None:
                 return None
+        elif isinstance(param, str) and _SIZE.fullmatch(param):
+            param = _size_l10n(param)
         values[name] = param
     parts = template if isinstance(template, tuple) else (template,)
     texts = []
