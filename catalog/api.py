@@ -30,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
-from catalog.models import CatalogModel, Exercise
+from catalog.models import REPO_ORDER, CatalogModel, Exercise
 from catalog.views_exercise import model_match
 
 log = logging.getLogger(__name__)
@@ -363,7 +363,7 @@ def models_list(
     limit: int = Query(100, ge=1, le=MODELS_PAGE_MAX),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
-    qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
+    qs = CatalogModel.objects.select_related("latest_revision").order_by(*REPO_ORDER)
     q = q.replace("\x00", "").strip()  # PostgreSQL refuses NUL in a query parameter
     if q:
         qs = qs.filter(repo_id__icontains=q[:100])

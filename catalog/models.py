@@ -13,10 +13,16 @@ so pages render from stored data without re-classifying.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import OrderedJSONField
+
+# Models as people read a list of them: any case ("google/gemma" beside "Google/Gemma-2"), the
+# exact spelling breaking ties. PostgreSQL's collation and SQLite's bytes would each sort
+# "repo_id" their own way (en_US: any case; C and SQLite: capitals first).
+REPO_ORDER = [Lower("repo_id"), "repo_id"]
 
 
 class CatalogModel(models.Model):
@@ -35,7 +41,7 @@ class CatalogModel(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["repo_id"]
+        ordering = REPO_ORDER
 
     def __str__(self) -> str:
         return self.repo_id

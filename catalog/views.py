@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms import PasteForm, UploadForm
-from catalog.models import CatalogModel, Revision
+from catalog.models import REPO_ORDER, CatalogModel, Revision
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ def catalog_queryset(q: str) -> QuerySet[CatalogModel]:
             | Q(latest_revision__analysis__backbone__attention__variant__iexact=q)
             | Q(kind__iexact=q)  # "closed", the badge of vendor-only models
         )
-    return models.order_by(Lower("repo_id"), "repo_id")  # as people read a list: any case
+    return models.order_by(*REPO_ORDER)  # as people read a list: any case
 
 
 def catalog_rows(models: QuerySet[CatalogModel]) -> list[dict[str, Any]]:

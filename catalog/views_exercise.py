@@ -31,7 +31,7 @@ from catalog.i18n import (
     exercise_phrase_labels,
     exercise_vaguest_sentence,
 )
-from catalog.models import CatalogModel, Exercise
+from catalog.models import REPO_ORDER, CatalogModel, Exercise
 
 PAST_MAX = 20
 CANDIDATES_MAX = 8  # catalog models named when a typed name matches several
@@ -110,7 +110,7 @@ def model_match(name: str) -> ModelMatch:
     name = name.strip()
     if not name:
         return ModelMatch(None)
-    qs = CatalogModel.objects.select_related("latest_revision").order_by("repo_id")
+    qs = CatalogModel.objects.select_related("latest_revision").order_by(*REPO_ORDER)
     for exact in (
         Q(repo_id__iexact=name),
         Q(display_name__iexact=name),
@@ -206,7 +206,7 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
         "axis_titles": titles,
         "past": past,
         "catalog_models": list(
-            CatalogModel.objects.order_by("repo_id").values_list("repo_id", "display_name")[:500]
+            CatalogModel.objects.order_by(*REPO_ORDER).values_list("repo_id", "display_name")[:500]
         ),
         "max_row_chars": ExerciseForm.max_row_chars,
         "unknown_model": unknown and not candidates,
