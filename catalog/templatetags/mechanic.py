@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django import template
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
@@ -382,4 +383,23 @@ def plotly_locale() -> SafeString:
     text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return mark_safe(  # noqa: S308 - JSON escaped for a script element above
         f'<script type="application/json" id="plotly-locale">{text}</script>'
+    )
+
+
+# the formats a <time> can be shown in, in the reader's own clock (static/js/app.js)
+_LOCAL_TIME = {"Y-m-d H:i": "datetime", "H:i": "time", "H:i:s": "seconds"}
+
+
+@register.filter
+def local_time(value: Any, fmt: str = "Y-m-d H:i") -> str:
+    """A moment as a ``<time>``: written in UTC and said so ("2026-11-30 14:05 UTC"), which the
+    page's script rewrites in the reader's time zone; a reader in Seoul saw "Saved at 05:05"
+    for a save at 14:05 of their own day."""
+    if value is None or not hasattr(value, "isoformat"):
+        return ""
+    return format_html(
+        '<time datetime="{}" data-local="{}">{} UTC</time>',
+        value.isoformat(),
+        _LOCAL_TIME.get(fmt, "datetime"),
+        dateformat.format(value, fmt),
     )

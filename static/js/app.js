@@ -159,15 +159,35 @@
     });
   });
 
+  // <time data-local> (the local_time filter): UTC on the server, the reader's clock here
+  var TIME_PARTS = {
+    datetime: { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" },
+    time: { hour: "2-digit", minute: "2-digit" },
+    seconds: { hour: "2-digit", minute: "2-digit", second: "2-digit" }
+  };
+  function localTimes(root) {
+    (root || document).querySelectorAll("time[data-local]").forEach(function (el) {
+      var when = new Date(el.getAttribute("datetime"));
+      var parts = TIME_PARTS[el.getAttribute("data-local")];
+      if (isNaN(when.getTime()) || !parts) return;
+      var opts = Object.assign({ hourCycle: "h23" }, parts);
+      el.textContent = when.toLocaleString(document.documentElement.lang || undefined, opts);
+      el.title = el.getAttribute("datetime");
+      el.removeAttribute("data-local");
+    });
+  }
+
   function numberAllEdits() {
     document.querySelectorAll("form[data-edit-seq]").forEach(numberEdits);
   }
 
+  function ready() { numberAllEdits(); localTimes(document); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", numberAllEdits);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    numberAllEdits();
+    ready();
   }
+  document.addEventListener("htmx:afterSettle", function (evt) { localTimes(evt.target); });
   window.addEventListener("load", function () { renderCharts(document); });
   document.addEventListener("htmx:afterSettle", function (evt) { renderCharts(document); });
 })();
