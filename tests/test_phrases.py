@@ -127,3 +127,33 @@ def test_mrd_is_no_sentence_end() -> None:
         ("Die App nutzt Websuche", "product"),
         ("das Modell hat 8 Mrd. Parameter.", "backbone"),
     ]
+
+
+WEB_SEARCH = [
+    # the same learner's product row in the three languages: web search is tool use, and the
+    # wrong-axis claim after it stays its own phrase. Korean ("웹 검색") and German
+    # ("Websuche") already said so; English folded its first sentence into the second, so the
+    # whole row was marked "belongs to Backbone" and the product claim was lost.
+    (
+        "Available in the Meta AI app with web search. It is a mixture of experts.",
+        ["Available in the Meta AI app with web search.", "It is a mixture of experts."],
+    ),
+    (
+        "Meta AI 앱에서 웹 검색과 함께 제공된다. MoE 모델이다.",
+        ["Meta AI 앱에서 웹 검색과 함께 제공된다.", "MoE 모델이다."],
+    ),
+    (
+        "In der Meta-AI-App mit Websuche verfügbar. Es ist ein Mixture-of-Experts-Modell.",
+        ["In der Meta-AI-App mit Websuche verfügbar.", "Es ist ein Mixture-of-Experts-Modell."],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "texts"), WEB_SEARCH)
+def test_web_search_is_a_product_phrase_in_every_language(text: str, texts: list[str]) -> None:
+    phrases = split_phrases(text)
+    assert [p.text for p in phrases] == texts
+    assert [(p.axis, p.kind) for p in phrases] == [
+        ("product", "product.tool_use"),
+        ("backbone", "backbone.decoder_type"),
+    ]

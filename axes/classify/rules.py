@@ -279,7 +279,7 @@ RULES: list[Rule] = [
     # ---- product --------------------------------------------------------------------------
     _r(
         "product.tool_use",
-        r"(function[- ]calling|tool[- ]?(calling|call|calls|use|usage|parser|schemas?|description)|\btools?\b|code interpreter|web browsing|browsing tools?|<tools>|tool_calls|function signatures)",
+        r"(function[- ]calling|tool[- ]?(calling|call|calls|use|usage|parser|schemas?|description)|\btools?\b|code interpreter|web (browsing|search(es|ing)?)|browsing tools?|<tools>|tool_calls|function signatures)",
         0.82,
     ),
     _r(
