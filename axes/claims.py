@@ -294,7 +294,7 @@ _TOKENS_BEFORE = r"(?:[- ]?(?:tokens?|토큰)(?:\s+of|의)?[- ]?\s*)?"
 _COUNT_WORD = r"(?:\s*(?:수|개수)|\s+(?:count|number)|-?(?:anzahl|zahl))"
 _GAP_AFTER = (
     rf"{_COUNT_WORD}?(?:은|는|이|가|을|를|도)?"
-    r"(?:\s*(?:[:=：~≈]|(?<![\w])(?:of|von|is|ist|are|sind|beträgt|betragen|equals|at|to"
+    r"(?:\s*(?:[:=：~≈]|(?<![\w])(?:of|von|is|ist|are|sind|beträgt|betragen|equals|at|to|has|have|hat|haben|umfasst|umfassen|spans?"
     r"|auf|about|around|approximately|approx\.|roughly|etwa|ca\.|rund|circa|up to|bis zu"
     r"|(?:extended|extends|stretched|increased|raised|erweitert|gestreckt) (?:to|auf)"
     r"|약|최대|총)(?![\w])))*\s*"

@@ -544,3 +544,20 @@ def test_a_recurrent_mixer_claimed_for_an_attention_only_model_is_contradicted()
         for phrase in ("uses Gated DeltaNet", "36 KDA layers", "mLSTM blocks"):
             assert phrase_support(phrase, facts)["support"] == "conflicts", (model_type, phrase)
         assert phrase_support("no Gated DeltaNet", facts)["support"] == "sourced", model_type
+
+
+@pytest.mark.parametrize(
+    "phrase,support",
+    [
+        # a noun, then "has"/"hat"/"umfasst", then its number: as a learner writes it in a
+        # post-training row by mistake (the app's exercise, German and English); before, the
+        # number went unread and a true claim was "not found"
+        ("Das Kontextfenster hat 128K Token.", "sourced"),
+        ("Der Kontext umfasst 128K Token.", "sourced"),
+        ("The context window has 128K tokens.", "sourced"),
+        ("Das Kontextfenster hat 32K Token.", "conflicts"),
+    ],
+)
+def test_a_noun_that_has_its_number_is_read(phrase, support):
+    got = phrase_support(phrase, LLAMA)
+    assert got["support"] == support, got
