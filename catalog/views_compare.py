@@ -494,6 +494,12 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         gpu_name = request.GET.get("gpu", "")[:50]
         # kept by the export links and the GPU form when the reader picked it
         context_query = f"&context={chosen_context}" if chosen_context else ""
+        # the GPUs each model does not fit on at this context: hatched in the chart, said in
+        # its table and under it (a bar alone reads as a speed the GPU reaches)
+        unfits = [
+            vs.roofline_unfit(a, r, context_tokens)
+            for a, (_n, r) in zip(analyses, roofs, strict=True)
+        ]
         context.update(
             {
                 "strips": [(n, vs.layer_strip(a)) for n, a in zip(names, analyses, strict=True)],
@@ -501,16 +507,13 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 if any(b for _n, b in breakdowns)
                 else "",
                 "breakdown_table": _union_table(breakdowns, component_label),
-                "chart_roofline": vs.chart_roofline(
-                    roofs,
-                    [
-                        vs.roofline_unfit(a, r, context_tokens)
-                        for a, (_n, r) in zip(analyses, roofs, strict=True)
-                    ],
-                )
+                "chart_roofline": vs.chart_roofline(roofs, unfits)
                 if any(r for _n, r in roofs)
                 else "",
-                "roofline_table": _union_table(roofs),
+                "roofline_table": _union_table(roofs, unfit=unfits),
+                "roofline_unfit": [
+                    (n, len(u)) for (n, _r), u in zip(roofs, unfits, strict=True) if u
+                ],
                 "mem": memory_section(
                     list(zip(names, analyses, strict=True)), gpu_name, context_tokens
                 ),
@@ -552,9 +555,12 @@ def _context_param(request: HttpRequest) -> int | None:
 def _union_table(
     series: list[tuple[str, list[tuple[str, float]]]],
     title: Callable[[str], str] | None = None,
+    unfit: list[set[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per label any model has; ``title`` turns an id into its words for the reader
-    (a breakdown component), none keeps the label as written (a GPU)."""
+    (a breakdown component), none keeps the label as written (a GPU). ``unfit[i]``: the
+    labels (GPUs) model i does not fit on, each such cell marked."""
+    unfit = unfit or [set() for _ in series]
     labels: list[str] = []
     for _n, rows in series:
         for label, _v in rows:
@@ -564,7 +570,10 @@ def _union_table(
         {
             "label": label,
             "title": title(label) if title else "",
-            "values": [dict(rows).get(label) for _n, rows in series],
+            "cells": [
+                {"value": dict(rows).get(label), "unfit": label in unfit[i]}
+                for i, (_n, rows) in enumerate(series)
+            ],
         }
         for label in labels
     ]

@@ -697,7 +697,16 @@ def chart_roofline(
                 trace["marker"]["pattern"] = {"shape": ["/" if g in bad else "" for g, _v in rows]}
                 trace["marker"]["opacity"] = [0.45 if g in bad else 1.0 for g, _v in rows]
                 trace["text"] = [no_fit if g in bad else "" for g, _v in rows]
-                trace["textposition"] = "outside"
+                # Upright and at full size, from the bar's foot: written above a grouped bar
+                # plotly shrank the words to the bar's width (unreadable, and two models'
+                # labels ran together: "does not fitdoes not fit"); a short bar's words run
+                # on past its top rather than shrink.
+                trace["textposition"] = "inside"
+                trace["insidetextanchor"] = "start"
+                trace["textangle"] = -90
+                trace["constraintext"] = "none"
+                trace["cliponaxis"] = False
+                trace["textfont"] = {"size": 11, "color": "#1f2937"}
             data.append(trace)
         layout = _layout(
             _("Decode roofline: memory-bound tokens/s, batch 1"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from conftest import web_analysis, web_fact
@@ -458,3 +459,36 @@ def test_a_part_only_one_model_has_differs_and_the_other_reads_none(client, demo
     assert 'data-testid="part-absent"' in row and "none (config.json has no such part)" in row
     german = client.get(LLAMA31_NEMOTRON, {"lang": "de"}).content.decode()
     assert "none (config.json has no such part)" not in german
+
+
+def test_the_compare_roofline_says_which_models_do_not_fit_in_its_table_and_under_it(
+    client, web_model
+):
+    """The model page said which roofline bars are for a GPU the model does not fit on; the
+    compare page only hatched them, its table listed Mixtral's 112 tokens/s on an 80 GB H100
+    as if reached, and nothing said what hatched means. Mixtral-8x7B (87 GiB in bf16) fits on
+    the H200 alone; Llama-3.1-8B fits on all of them at 32K."""
+    from tests.conftest import _web_shared_config, web_report
+
+    for repo, folder in (
+        ("mistralai/Mixtral-8x7B-v0.1", "mistralai--Mixtral-8x7B-v0.1"),
+        ("meta-llama/Llama-3.1-8B", "meta-llama--Llama-3.1-8B"),
+    ):
+        config = _web_shared_config(folder)
+        web_model(repo, analysis=web_report(config, []), config=config)
+    html = client.get(
+        "/compare/?models=mistralai/Mixtral-8x7B-v0.1,meta-llama/Llama-3.1-8B"
+    ).content.decode()
+    figure = html[html.index('data-chart="chart-roofline"') :]
+    note = figure.split('data-testid="roofline-unfit">')[1].split("</p>")[0]
+    assert "Hatched: the model does not fit on that GPU" in note
+    assert "mistralai/Mixtral-8x7B-v0.1 does not fit on 6 GPUs of the table." in note
+    assert "Llama-3.1-8B" not in note
+
+    def cells(gpu: str) -> list[str]:
+        row = figure[figure.index(f"<code>{gpu}</code></th>") :].split("</tr>")[0]
+        return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+
+    mixtral, llama = cells("H100-SXM")
+    assert "(does not fit)" in mixtral and "does not fit" not in llama
+    assert all("does not fit" not in c for c in cells("H200"))

@@ -104,7 +104,12 @@ def _go_roofline(series, unfit=None):
                 "marker_pattern_shape": ["/" if g in bad else "" for g, _v in rows],
                 "marker_opacity": [0.45 if g in bad else 1.0 for g, _v in rows],
                 "text": [translation.gettext("does not fit") if g in bad else "" for g, _v in rows],
-                "textposition": "outside",
+                "textposition": "inside",
+                "insidetextanchor": "start",
+                "textangle": -90,
+                "constraintext": "none",
+                "cliponaxis": False,
+                "textfont": {"size": 11, "color": "#1f2937"},
             }
         fig.add_trace(
             go.Bar(
