@@ -310,3 +310,24 @@ def test_the_compare_rooflines_does_not_fit_labels_are_readable(live, page):
                     or b["y"] + b["height"] <= a["y"] + 0.5
                 )
                 assert apart, (lang, a, b)
+
+
+def test_a_refused_upload_shows_its_error_without_scrolling(live, page, tmp_path):
+    """The upload card sits below the fold of a 1366x768 laptop screen: a refused config.json came
+    back as the home page scrolled to its top, the message out of sight, as if nothing had
+    happened. The first error now takes the focus, which brings it into view."""
+    from playwright.sync_api import expect
+
+    bad = tmp_path / "config.json"
+    bad.write_text("# not JSON\n")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    for lang, words in (("en", "not valid JSON"), ("de", "kein gültiges JSON")):
+        page.goto(live + f"/?lang={lang}")
+        page.locator("input[name=repo_id]").fill("local/refused")
+        page.locator("input[name=config]").set_input_files(str(bad))
+        page.locator("form[action='/upload/'] button[type=submit]").click()
+        page.wait_for_load_state("load")
+        error = page.locator("form[action='/upload/'] [role=alert]").first
+        expect(error).to_contain_text(words)
+        expect(error).to_be_in_viewport(ratio=1)
+        expect(error).to_be_focused()
