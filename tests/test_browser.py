@@ -331,3 +331,42 @@ def test_a_refused_upload_shows_its_error_without_scrolling(live, page, tmp_path
         expect(error).to_contain_text(words)
         expect(error).to_be_in_viewport(ratio=1)
         expect(error).to_be_focused()
+
+
+def test_the_compare_pages_selects_can_be_walked_with_the_keyboard(live, page):
+    """The compare page's context and GPU lists submitted their form on each change: a
+    keyboard reader's first arrow key reloaded the page at its top, the focus lost, so the
+    next arrow key did nothing there. They now swap the page in place, as the model page's
+    do: the focus stays, the list in view, and the next arrow key moves on."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live + "/compare/?models=meta-llama/Llama-3.1-8B,deepseek-ai/DeepSeek-R1")
+    page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
+    gpu = page.locator("#gpu-select")
+    options = gpu.locator("option").evaluate_all("os => os.map(o => o.value)")
+    start = options.index(gpu.input_value())
+    gpu.focus()
+    assert page.evaluate("scrollY") > 0  # far below the top
+    for step in (1, 2):
+        page.keyboard.press("ArrowDown")
+        page.wait_for_url(re.compile(rf"gpu={re.escape(options[start + step])}"))
+        page.wait_for_function(
+            "v => document.activeElement && document.activeElement.id === 'gpu-select'"
+            " && document.activeElement.value === v",
+            arg=options[start + step],
+        )
+        page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
+        expect(gpu).to_be_in_viewport(ratio=1)
+    assert options[start + 2] in page.url
+    page.locator("#ctx-select").focus()
+    before = page.locator("#ctx-select").input_value()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "v => document.activeElement && document.activeElement.id === 'ctx-select'"
+        " && document.activeElement.value !== v",
+        arg=before,
+    )
+    page.wait_for_url(re.compile("context=" + page.locator("#ctx-select").input_value()))
+    page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
+    expect(page.locator("#ctx-select")).to_be_focused()
