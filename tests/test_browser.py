@@ -370,3 +370,27 @@ def test_the_compare_pages_selects_can_be_walked_with_the_keyboard(live, page):
     page.wait_for_url(re.compile("context=" + page.locator("#ctx-select").input_value()))
     page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
     expect(page.locator("#ctx-select")).to_be_focused()
+
+
+def test_a_cards_own_headings_are_smaller_than_the_model_card_heading(live, page):
+    """The card's "# Llama 3.1 8B" was drawn at the page title's size under the smaller
+    "Model card" heading: the card's headings now rank below the section's."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live + "/models/meta-llama/Llama-3.1-8B/")
+
+    def size(selector: str) -> float:
+        return page.locator(selector).first.evaluate(
+            "e => parseFloat(getComputedStyle(e).fontSize)"
+        )
+
+    section = size("#card-h")
+    assert page.locator(".model-card h1").count() >= 1
+    for level in ("h1", "h2", "h3"):
+        for i in range(page.locator(f".model-card {level}").count()):
+            got = (
+                page.locator(f".model-card {level}")
+                .nth(i)
+                .evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+            )
+            assert got <= section, (level, i, got, section)
+    assert size(".model-card h1") < size("main h1")
