@@ -56,6 +56,11 @@ GERMAN = [
     ("Zusätzliche Schutzmechanismen filtern gefährliche Ausgaben.", "product.guardrails"),
     ("Die Nutzung unterliegt der Llama-Lizenz.", "context.license"),
     ("Die Vortrainingsdaten reichen bis Ende 2024.", "context.pretraining"),
+    # a learner's post-training row, written as German speakers write the word (Korean
+    # "instruct 파인튜닝" was read; "Instruct-Feintuning" was "unsure")
+    ("Instruct-Feintuning", "post_training.sft"),
+    ("Das Modell wurde feingetunt.", "post_training.sft"),
+    ("Finetuning für Chat", "post_training.sft"),
 ]
 
 

@@ -461,7 +461,7 @@ GERMAN_RULES: list[tuple[str, str, float, str]] = [
     ),
     (
         "post_training.sft",
-        r"Feinabstimmung|feinabgestimmt|finegetunt|gefinetunt",
+        r"Feinabstimmung|feinabgestimmt|finegetunt|gefinetunt|Feintuning|Finetuning|feingetunt",
         0.76,
         "de_finetuning",
     ),
