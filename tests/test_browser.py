@@ -394,3 +394,23 @@ def test_a_cards_own_headings_are_smaller_than_the_model_card_heading(live, page
             )
             assert got <= section, (level, i, got, section)
     assert size(".model-card h1") < size("main h1")
+
+
+def test_the_language_list_keeps_the_focus_across_its_reload(live, page):
+    """The language list switches on change, which an arrow key fires: the page reloaded in
+    the next language with the focus lost to its top, so a keyboard reader could not go on
+    from Korean to German. The focus now comes back to the list."""
+    from playwright.sync_api import expect
+
+    page.goto(live + "/exercise/?lang=en")
+    order = page.locator("#lang-select option").evaluate_all("os => os.map(o => o.value)")
+    assert order[0] == "en"
+    page.locator("#lang-select").focus()
+    for code in order[1:]:
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function("c => document.documentElement.lang === c", arg=code)
+        expect(page.locator("#lang-select")).to_be_focused()
+        expect(page.locator("#lang-select")).to_have_value(code)
+    # a mouse choice (no focus on the list when the page comes back) changes nothing else
+    page.goto(live + "/exercise/")
+    expect(page.locator("#lang-select")).not_to_be_focused()

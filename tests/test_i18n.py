@@ -252,6 +252,24 @@ def test_a_shared_link_carries_its_language(client):
     assert "mechanic_language" not in ignored.cookies
 
 
+@pytest.mark.django_db
+def test_the_switcher_on_a_page_opened_with_lang_goes_to_the_language_picked(client):
+    """A page opened from a shared ``?lang=en`` link sent the switcher back to that same
+    address, whose ``lang`` then won over the choice: picking 한국어 showed English again.
+    The switcher's return address keeps the page's other parameters, not its ``lang``."""
+    import html as _html
+    import re as _re
+
+    page = client.get("/compare/", {"models": "a/b,c/d", "lang": "en"}).content.decode()
+    found = _re.search(r'<input name="next" type="hidden" value="([^"]*)">', page)
+    assert found
+    back = _html.unescape(found.group(1))
+    assert "lang=" not in back and "models=a%2Fb%2Cc%2Fd" in back
+    response = client.post("/i18n/setlang/", {"language": "ko", "next": back})
+    assert response.status_code == 302
+    assert '<html lang="ko">' in client.get(response["Location"]).content.decode()
+
+
 def test_numbers_are_formatted_for_the_locale():
     template = Template("{% load mechanic %}{{ b|bytes_h }} · {{ t|tokens_h }}")
     context = Context({"b": 8_030_261_248, "t": 1_000_000})

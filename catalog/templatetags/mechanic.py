@@ -318,6 +318,17 @@ def card_anchor(locator: Any) -> str:
 
 
 @register.filter
+def path_without_lang(request: Any) -> str:
+    """The request's path and query without ``lang``: the language switch's ``next``. With
+    ``?lang=en`` kept there, the page came back in the language it was left in, whatever the
+    reader had picked (LanguageFromQuery sets the language from it on every request)."""
+    query = request.GET.copy()
+    query.pop("lang", None)
+    encoded = query.urlencode()
+    return request.path + (f"?{encoded}" if encoded else "")
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     if isinstance(mapping, dict):
         return mapping.get(key)

@@ -147,9 +147,28 @@
   }
 
   window.mechanicLeave = function (form) {
+    // The list switches on its change event, which an arrow key fires: the page comes back in
+    // the new language with the focus on the list again, so a keyboard reader's next arrow
+    // key moves on (it was lost to the page's top, the list six Tab stops away).
+    var select = form.querySelector("select");
+    try {
+      if (select && document.activeElement === select) {
+        sessionStorage.setItem("mechanic-refocus", select.id);
+      }
+    } catch (e) {}
     var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000); });
     Promise.race([saveUnsaved(), timeout]).then(function () { form.submit(); });
   };
+
+  function refocus() {
+    var id = null;
+    try {
+      id = sessionStorage.getItem("mechanic-refocus");
+      sessionStorage.removeItem("mechanic-refocus");
+    } catch (e) {}
+    var el = id && document.getElementById(id);
+    if (el) el.focus();
+  }
 
   window.addEventListener("pagehide", function () {
     editForms.forEach(function (f) {
@@ -184,8 +203,10 @@
   function ready() { numberAllEdits(); localTimes(document); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
+    document.addEventListener("DOMContentLoaded", refocus);
   } else {
     ready();
+    refocus();
   }
   document.addEventListener("htmx:afterSettle", function (evt) { localTimes(evt.target); });
   window.addEventListener("load", function () { renderCharts(document); });
