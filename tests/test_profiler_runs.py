@@ -173,6 +173,9 @@ def test_cancel_is_a_csrf_checked_post_on_the_status_partial_and_the_run_page():
     assert response.status_code == 200
     html = response.content.decode()
     assert "Cancelled on request" in html
+    # the reader's own stop is said plainly, not in the red of a failure
+    assert '<p class="muted" data-testid="run-cancelled">Cancelled on request.</p>' in html
+    assert 'class="error"' not in html
     assert "hx-trigger" not in html and url not in html  # polling stops, no button left
     assert MeasurementRun.objects.get(pk=run.pk).status == Status.CANCELLED
 
