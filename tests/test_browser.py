@@ -359,8 +359,10 @@ def test_the_compare_pages_selects_can_be_walked_with_the_keyboard(live, page):
         page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
         expect(gpu).to_be_in_viewport(ratio=1)
     assert options[start + 2] in page.url
-    page.locator("#ctx-select").focus()
-    before = page.locator("#ctx-select").input_value()
+    ctx = page.locator("#ctx-select")
+    ctx.focus()
+    top = ctx.evaluate("e => e.getBoundingClientRect().top")
+    before = ctx.input_value()
     page.keyboard.press("ArrowDown")
     page.wait_for_function(
         "v => document.activeElement && document.activeElement.id === 'ctx-select'"
@@ -369,7 +371,9 @@ def test_the_compare_pages_selects_can_be_walked_with_the_keyboard(live, page):
     )
     page.wait_for_url(re.compile("context=" + page.locator("#ctx-select").input_value()))
     page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
-    expect(page.locator("#ctx-select")).to_be_focused()
+    expect(ctx).to_be_focused()
+    # where it was on the screen (the swap had left the window 5,000 px further down)
+    assert abs(ctx.evaluate("e => e.getBoundingClientRect().top") - top) < 5
 
 
 def test_a_cards_own_headings_are_smaller_than_the_model_card_heading(live, page):

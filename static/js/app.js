@@ -209,6 +209,24 @@
     refocus();
   }
   document.addEventListener("htmx:afterSettle", function (evt) { localTimes(evt.target); });
+  // A list that swaps the whole page in place (the model and compare pages' context and GPU)
+  // stays where the reader's eyes are: replacing <main> left the window scrolled elsewhere
+  // (the compare page's context list, at 1,000 px, came back 5,000 px above the view).
+  var held = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var el = document.activeElement;
+    held = evt.detail.target && evt.detail.target.id === "main" && el && el.id
+      ? { id: el.id, top: el.getBoundingClientRect().top } : null;
+  });
+  function holdPlace() {
+    var el = held && document.getElementById(held.id);
+    if (el) window.scrollBy(0, el.getBoundingClientRect().top - held.top);
+  }
+  document.addEventListener("htmx:afterSwap", holdPlace);
   window.addEventListener("load", function () { renderCharts(document); });
-  document.addEventListener("htmx:afterSettle", function (evt) { renderCharts(document); });
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    renderCharts(document);
+    holdPlace();
+    held = null;
+  });
 })();
