@@ -557,6 +557,9 @@ def chart_params(series: list[tuple[str, list[tuple[str, float]]]]) -> str:
     return _cached_figure("params", series, build)
 
 
+_DASHES = ("solid", "dash", "dot", "dashdot")
+
+
 def chart_memory(
     series: list[tuple[str, list[tuple[int, float]]]],
     gpu: str,
@@ -570,7 +573,9 @@ def chart_memory(
     def build() -> str:
         data = [
             {
-                "line": {"color": _PALETTE[i % len(_PALETTE)]},
+                # a dash per model too: two models with the same curve (DeepSeek-V3 and R1)
+                # stay visible, the later one dashed over the earlier
+                "line": {"color": _PALETTE[i % len(_PALETTE)], "dash": _DASHES[i % len(_DASHES)]},
                 "mode": "lines+markers",
                 "name": label,
                 "x": [c for c, _b in points],

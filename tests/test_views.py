@@ -685,3 +685,18 @@ def test_a_parallel_hybrid_layer_shows_attention_and_mamba_in_its_strip_cell(cli
     assert cell in html
     assert html.count('<span class="seg b-attention">') == 3
     assert "3 GQA with Mamba-2 in parallel · 3 MLP" in html
+
+
+def test_two_models_with_the_same_memory_curve_both_show():
+    """DeepSeek-V3 and R1 share every shape: on the compare page R1's memory curve hid V3's.
+    Each model has its dash as well as its color, so the later curve is dashed over the
+    earlier."""
+    import json as _json
+
+    from catalog.views_support import chart_memory
+
+    points = [(4096, 700e9), (32768, 710e9), (131072, 740e9)]
+    figure = _json.loads(chart_memory([("V3", points), ("R1", points)], "H200", 141e9))
+    lines = [trace["line"] for trace in figure["data"]]
+    assert [line["dash"] for line in lines] == ["solid", "dash"]
+    assert lines[0]["color"] != lines[1]["color"]

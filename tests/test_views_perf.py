@@ -67,7 +67,10 @@ def _go_memory(series, gpu, gpu_bytes, chosen=None):
                 x=[c for c, _b in points],
                 y=[b / 1024**3 for _c, b in points],
                 mode="lines+markers",
-                line={"color": vs._PALETTE[i % len(vs._PALETTE)]},
+                line={
+                    "color": vs._PALETTE[i % len(vs._PALETTE)],
+                    "dash": vs._DASHES[i % len(vs._DASHES)],
+                },
             )
         )
     fig.add_hline(
