@@ -140,6 +140,15 @@ def result_summary(result: dict[str, Any]) -> str:
             if isinstance(result.get("params_estimate"), int)
             else "none: see the notes)"
         ),
+        *(
+            [
+                f"params_active_counted={result['params_active_counted']:,} (estimate "
+                f"{result['active_params_estimate']:,})"
+            ]
+            if isinstance(result.get("params_active_counted"), int)
+            and isinstance(result.get("active_params_estimate"), int)
+            else []
+        ),
         *_weights_lines(result),
         f"prefill_ms={result['prefill_ms']:.2f}",
         f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",

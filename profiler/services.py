@@ -922,11 +922,13 @@ def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
             "residual": res.get("params"),
         },
         {
+            # counted from the loaded model: its parameters less the routed experts a
+            # token's top-k leaves out (profiler.core.measure.params_active_counted)
             "label": _("active parameters"),
             "unit": "count",
-            "measured": None,
+            "measured": result.get("params_active_counted"),
             "estimated": est.get("params_active"),
-            "residual": None,
+            "residual": res.get("params_active"),
         },
         _weights_row(result, est, res),
         {

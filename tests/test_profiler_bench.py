@@ -158,6 +158,35 @@ def test_synthetic_moe_says_routing_differs(tmp_path):
     assert result["dtype"] == "bfloat16"
     assert result["weights_bytes_counted"] == result["params_loaded"] * 2
     assert any("MoE routing of random weights differs" in n for n in result["notes"])
+    # active parameters, counted from the loaded model (its routed experts less the ones a
+    # token's top-k leaves out), equal the engine's: a measured row, not only an estimate
+    assert result["params_active_counted"] == result["active_params_estimate"]
+    assert result["params_active_counted"] < result["params_loaded"]
+    assert result["residuals"]["params_active"] == 0
+
+
+def test_active_parameters_are_counted_from_the_loaded_model_for_each_moe_layout():
+    """transformers 5 keeps a layer's routed experts in one ``...Experts`` module, stacked on
+    the first dimension; counted on the meta device for the default configs of several MoE
+    layouts (shared experts, dense-first layers, hybrids, biases), the count equals the
+    engine's active parameters, and a dense model's equals its total."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    from axes.backbone.report import analyze_config
+    from profiler.core.measure import params_active_counted, params_unique
+
+    for model_type in ("qwen3_moe", "deepseek_v3", "gpt_oss", "nemotron_h", "granitemoe", "llama"):
+        config = AutoConfig.for_model(model_type)
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(config)
+        report = analyze_config(config.to_dict())
+        counted = params_active_counted(model, config.to_dict())
+        assert counted == report["params"]["active"], model_type
+        if model_type == "llama":
+            assert counted == params_unique(model)[0]
+        else:
+            assert counted < report["params"]["total"], model_type
 
 
 def test_sliced_is_labelled_and_extrapolates_uniform_layers_exactly(tmp_path):

@@ -102,6 +102,23 @@ def test_run_is_routed_to_the_gpu_queue_and_reports_progress(celery_broker, cele
     assert celery_broker.llen("gpu") == 0
 
 
+def test_a_moe_runs_active_parameters_are_measured_next_to_the_estimate(
+    celery_broker, celery_worker_factory
+):
+    """The run page's "active parameters" row had no measured value. The worker now counts
+    them from the loaded model (the routed experts a token's top-k leaves out are not read)."""
+    revision = revision_with_config(TINY_QWEN3_MOE, repo_id="test/tiny-moe")
+    gpu = celery_worker_factory(queues="gpu", name="gpu")
+    run = services.run_request(revision=revision, mode="synthetic", **QUICK)
+    done = wait_for(lambda: finished(run.pk), 120, "the run to finish", gpu)
+    assert done.status == Status.SUCCEEDED, done.error
+    rows = {r["label"]: r for r in services.run_comparison_rows(done)}
+    active = rows["active parameters"]
+    assert active["measured"] == active["estimated"] == done.estimate["params_active"]
+    assert active["measured"] < rows["parameters"]["measured"]
+    assert active["residual"] == 0
+
+
 @pytest.mark.postgres
 def test_auto_mode_on_a_stored_revision_is_measured_synthetic(celery_broker, celery_worker_factory):
     """The form's and the command's default mode: a stored revision has no weights, so auto is

@@ -227,6 +227,51 @@ def params_unique(model: Any) -> tuple[int, int]:
     return count, size_bytes
 
 
+# the router's top-k, by the names configs give it
+_TOP_K_KEYS = (
+    "num_experts_per_tok",
+    "num_experts_per_token",
+    "experts_per_token",
+    "moe_topk",
+    "top_k",
+)
+
+
+def params_active_counted(model: Any, config: dict[str, Any]) -> int | None:
+    """Parameters one token's forward pass touches, counted from the loaded model: every
+    unique parameter, less the routed experts its router leaves out. transformers 5 keeps a
+    layer's routed experts in one ``...Experts`` module whose tensors stack the experts on
+    their first dimension (``[E, ...]``), so (1 - k / E) of each such tensor goes unread; k is
+    the config's top-k. Shared experts are plain MLPs and count in full. None for a model with
+    expert modules but no top-k in its config (nothing to count by)."""
+    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else {}
+    top_k = next(
+        (
+            v
+            for key in _TOP_K_KEYS
+            for v in (text.get(key), config.get(key))
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0
+        ),
+        None,
+    )
+    total, _bytes = params_unique(model)
+    skipped = 0.0
+    seen: set[int] = set()
+    for module in model.modules():
+        if not type(module).__name__.endswith("Experts"):
+            continue
+        for p in module.parameters(recurse=False):
+            if id(p) in seen or p.dim() == 0:
+                continue
+            seen.add(id(p))
+            experts = p.shape[0]
+            if top_k is None:
+                return None
+            if experts > top_k:
+                skipped += p.numel() * (1 - top_k / experts)
+    return total - round(skipped)
+
+
 # ---------------------------------------------------------------------------------------------
 # Timing
 
@@ -832,6 +877,7 @@ def _measure_full(
     before = torch.cuda.memory_allocated() if cuda else 0
     model, cfg = _build(folder, raw, mode, opts)
     params_loaded, weights_counted = params_unique(model)
+    active = params_active_counted(model, raw)
     allocated_after_load = torch.cuda.memory_allocated() if cuda else None
     progress("warmup", 40)
     timing = model_time(model, cfg, opts, progress, base_pct=40, span_pct=55)
@@ -840,6 +886,7 @@ def _measure_full(
     notes.extend(timing.notes)
     loaded = allocated_after_load - before if allocated_after_load is not None else None
     out = _core_result(params_loaded, weights_counted, loaded, timing, cuda)
+    out["params_active_counted"] = active
     out["allocated_after_load_bytes"] = allocated_after_load
     out["cache"] = timing.cache_kind
     return out
@@ -908,15 +955,19 @@ def _measure_sliced(
         base = 10 + 45 * i
         progress("build", base)
         before = torch.cuda.memory_allocated() if cuda else 0
-        model, cfg = _build(folder, config_slice(raw, layers), "synthetic", opts)
+        sliced = config_slice(raw, layers)
+        model, cfg = _build(folder, sliced, "synthetic", opts)
         params_loaded, weights_counted = params_unique(model)
+        active = params_active_counted(model, sliced)
         loaded = torch.cuda.memory_allocated() - before if cuda else None
         timing = model_time(model, cfg, opts, progress, base_pct=base + 5, span_pct=40)
         # Dropped before the next build: otherwise the k-layer model is still on the device
         # while the 2k-layer one is built and timed (its peak would count both).
         del model
         _release(compiled=opts.compile)
-        points.append((layers, _core_result(params_loaded, weights_counted, loaded, timing, cuda)))
+        point = _core_result(params_loaded, weights_counted, loaded, timing, cuda)
+        point["params_active_counted"] = active
+        points.append((layers, point))
         cache_kind = timing.cache_kind
         notes.extend(n for n in timing.notes if n not in notes)
     (l1, a), (l2, b) = points
@@ -946,6 +997,7 @@ def _measure_sliced(
     )
     return {
         "params_loaded": ext_int("params_loaded"),
+        "params_active_counted": ext_int("params_active_counted"),
         "weights_bytes_counted": ext_int("weights_bytes_counted"),
         "weights_bytes_allocated": ext_int("weights_bytes_allocated"),
         "peak_allocated_bytes": ext_int("peak_allocated_bytes"),
@@ -972,6 +1024,9 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
     params = None
     if est.params_total is not None and result.get("params_loaded") is not None:
         params = result["params_loaded"] - est.params_total
+    active = None
+    if est.params_active is not None and result.get("params_active_counted") is not None:
+        active = result["params_active_counted"] - est.params_active
     memory_fraction = None
     if est.weights_bytes and result.get("weights_bytes_allocated") is not None:
         memory_fraction = (
@@ -991,6 +1046,7 @@ def residuals_compute(result: dict[str, Any], est: Estimate) -> dict[str, Any]:
     return {
         "params": params,
         "params_match": params == 0 if params is not None else None,
+        "params_active": active,
         "memory_fraction": memory_fraction,
         "memory_tolerance": WEIGHTS_MEMORY_TOLERANCE if memory_fraction is not None else None,
         "memory_within_tolerance": (
