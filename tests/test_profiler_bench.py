@@ -181,7 +181,7 @@ def test_active_parameters_are_counted_from_the_loaded_model_for_each_moe_layout
         with torch.device("meta"):
             model = AutoModelForCausalLM.from_config(config)
         report = analyze_config(config.to_dict())
-        counted = params_active_counted(model, config.to_dict())
+        counted = params_active_counted(model, config.to_dict(), params_unique(model)[0])
         assert counted == report["params"]["active"], model_type
         if model_type == "llama":
             assert counted == params_unique(model)[0]

@@ -102,13 +102,15 @@ def _group_size(qc: dict[str, Any]) -> int:
     return size
 
 
-def _block_size(value: Any) -> list[int] | None:
-    """FP8's weight_block_size: two positive sizes ([128, 128]); absent or empty: per-tensor."""
+def _block_size(
+    value: Any, path: str = "quantization_config.weight_block_size"
+) -> list[int] | None:
+    """FP8's weight_block_size (or compressed-tensors' ``block_structure``, read at ``path``):
+    two positive sizes ([128, 128]); absent or empty: per-tensor."""
     if value is None or value == []:
         return None
     sizes = [_whole(v) for v in value] if isinstance(value, list) else []
     if len(sizes) != 2 or any(v is None or not 1 <= v <= _SIZE_MAX for v in sizes):
-        path = "quantization_config.weight_block_size"
         raise ConfigError(
             f"{path} must be two positive sizes, such as [128, 128], not {value!r}; fix the "
             "value in config.json",
@@ -177,15 +179,8 @@ def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
             )
         out["group_size"] = size
     elif strategy == "block":
-        try:
-            out["block_size"] = _block_size(weights.get("block_structure")) or [128, 128]
-        except ConfigError as exc:
-            raise ConfigError(
-                str(exc).replace(
-                    "quantization_config.weight_block_size", f"{path}.weights.block_structure"
-                ),
-                key=f"{path}.weights.block_structure",
-            ) from exc
+        block = _block_size(weights.get("block_structure"), f"{path}.weights.block_structure")
+        out["block_size"] = block or [128, 128]
     acts = first.get("input_activations")
     act_bits = _whole(acts.get("num_bits")) if isinstance(acts, dict) else None
     out["scheme"] = f"W{bits}A{act_bits or 16}"

@@ -237,12 +237,13 @@ _TOP_K_KEYS = (
 )
 
 
-def params_active_counted(model: Any, config: dict[str, Any]) -> int | None:
+def params_active_counted(model: Any, config: dict[str, Any], total: int) -> int | None:
     """Parameters one token's forward pass touches, counted from the loaded model: every
     unique parameter, less the routed experts its router leaves out. transformers 5 keeps a
     layer's routed experts in one ``...Experts`` module whose tensors stack the experts on
     their first dimension (``[E, ...]``), so (1 - k / E) of each such tensor goes unread; k is
-    the config's top-k. Shared experts are plain MLPs and count in full. None for a model with
+    the config's top-k. Shared experts are plain MLPs and count in full. ``total``: the model's
+    unique parameters (``params_unique``, which the caller has counted). None for a model with
     expert modules but no top-k in its config (nothing to count by)."""
     text = config.get("text_config") if isinstance(config.get("text_config"), dict) else {}
     top_k = next(
@@ -254,7 +255,6 @@ def params_active_counted(model: Any, config: dict[str, Any]) -> int | None:
         ),
         None,
     )
-    total, _bytes = params_unique(model)
     skipped = 0.0
     seen: set[int] = set()
     for module in model.modules():
@@ -877,7 +877,7 @@ def _measure_full(
     before = torch.cuda.memory_allocated() if cuda else 0
     model, cfg = _build(folder, raw, mode, opts)
     params_loaded, weights_counted = params_unique(model)
-    active = params_active_counted(model, raw)
+    active = params_active_counted(model, raw, params_loaded)
     allocated_after_load = torch.cuda.memory_allocated() if cuda else None
     progress("warmup", 40)
     timing = model_time(model, cfg, opts, progress, base_pct=40, span_pct=55)
@@ -958,7 +958,7 @@ def _measure_sliced(
         sliced = config_slice(raw, layers)
         model, cfg = _build(folder, sliced, "synthetic", opts)
         params_loaded, weights_counted = params_unique(model)
-        active = params_active_counted(model, sliced)
+        active = params_active_counted(model, sliced, params_loaded)
         loaded = torch.cuda.memory_allocated() - before if cuda else None
         timing = model_time(model, cfg, opts, progress, base_pct=base + 5, span_pct=40)
         # Dropped before the next build: otherwise the k-layer model is still on the device
