@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -168,6 +169,16 @@ def _job_get(job_id: int) -> Any:
         raise Http404 from exc
 
 
+def _asked_text(job: Any) -> str:
+    """What to put back in the paste field for a job: its ID, or, when a revision was asked
+    for, the Hub URL of that revision (the field reads it back as the same ID and revision; the
+    ID alone would fetch main on a second try)."""
+    revision = job.requested_revision
+    if not revision:
+        return job.repo_id
+    return f"https://huggingface.co/{job.repo_id}/tree/{quote(revision, safe='')}"
+
+
 def _job_state(job: Any) -> dict[str, Any]:
     status = str(job.status)
     return {
@@ -180,8 +191,11 @@ def _job_state(job: Any) -> dict[str, Any]:
         "stage": job.stage,
         "error": job.error_text,
         "repo_id": job.repo_id,
-        # a failed fetch gives the field back with the ID in it, to correct or try again
-        "retry_form": PasteForm(initial={"model_id": job.repo_id}) if status == "failed" else None,
+        # a failed fetch gives the field back with what was asked in it (the revision too), to
+        # correct or try again
+        "retry_form": PasteForm(initial={"model_id": _asked_text(job)})
+        if status == "failed"
+        else None,
         # and the stored copy, when the catalog has one (a revision the Hub did not give)
         "stored": CatalogModel.objects.filter(
             repo_id__iexact=job.repo_id, latest_revision__isnull=False
