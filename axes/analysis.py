@@ -51,7 +51,7 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
     raw = _read_bytes(path)
     constants: list[str] = []
     try:
-        data = model_json_loads(raw.decode("utf-8"), constants=constants)
+        data = model_json_loads(raw.decode("utf-8-sig"), constants=constants)  # BOM or not
     except json.JSONDecodeError as exc:
         raise ArtifactError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -72,10 +72,10 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
 def _read_text(path: Path, notes: list[str]) -> str:
     raw = _read_bytes(path)
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # without a byte-order mark, when the editor wrote one
     except UnicodeDecodeError:
         notes.append(f"{path.name} is not all UTF-8: unreadable bytes shown as \ufffd")
-        return raw.decode("utf-8", errors="replace")
+        return raw.decode("utf-8-sig", errors="replace")
 
 
 def folder_repo_id_named(path: str | Path) -> str | None:

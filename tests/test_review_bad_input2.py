@@ -66,3 +66,67 @@ def test_a_failed_fetch_of_main_gives_the_id_back():
     )
     page = Client().get(reverse("catalog:ingest_progress", args=[job.pk])).content.decode()
     assert _field_value(page, "model_id") == "acme/tiny"
+
+
+# --- files saved with a UTF-8 byte-order mark ---------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+BOM_CONFIG = (
+    b'{"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 2, '
+    b'"num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100}'
+)
+BOM_CARD = b"---\nlicense: apache-2.0\n---\n# Tiny\n\nFine-tuned with DPO.\n"
+
+
+def test_an_upload_saved_with_a_byte_order_mark_is_read():
+    # Before the fix: a config.json saved by Notepad (UTF-8 with BOM) was refused as "not valid
+    # JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)", English inside a ko/de page, and a
+    # card's YAML front matter behind a BOM was shown as body text.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.models import Artifact
+
+    client = Client(raise_request_exception=True)
+    response = client.post(
+        "/upload/?lang=ko",
+        {
+            "repo_id": "local/bom",
+            "config": SimpleUploadedFile("config.json", BOM + BOM_CONFIG),
+            "card": SimpleUploadedFile("README.md", BOM + BOM_CARD),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    config = Artifact.objects.get(revision__model__repo_id="local/bom", name="config.json")
+    assert config.data["hidden_size"] == 64
+    card = Artifact.objects.get(revision__model__repo_id="local/bom", name="README.md")
+    assert card.text.startswith("---\nlicense")
+    page = client.get(response["Location"]).content.decode()
+    assert "card-front-matter" in page  # the metadata block, not a rule and body text
+
+
+def test_a_hub_config_with_a_byte_order_mark_is_read(hub):
+    from catalog.services import model_ingest
+
+    hub.add_repo("acme/bom", {"config.json": BOM + BOM_CONFIG, "README.md": BOM + BOM_CARD})
+    revision = model_ingest(repo_id="acme/bom").revision
+    assert revision.analysis["params"]["total"] > 0
+    assert not [n for n in revision.notes if "JSON" in n]
+
+
+def test_the_command_line_reads_files_with_a_byte_order_mark(tmp_path):
+    # Before the fix: `manage.py analyze FILE.json` / `analyze FOLDER` refused the file
+    # ("config.json is not valid JSON: Unexpected UTF-8 BOM"), and so did `manage.py profile
+    # FOLDER` (its worker reads the folder's config.json again: folder_inspect).
+    from axes.cli import analyze_path
+    from profiler.core.folder import folder_inspect
+
+    folder = tmp_path / "local--bom"
+    folder.mkdir()
+    (folder / "config.json").write_bytes(BOM + BOM_CONFIG)
+    (folder / "README.md").write_bytes(BOM + BOM_CARD)
+    lone = tmp_path / "bom.json"
+    lone.write_bytes(BOM + BOM_CONFIG)
+    for path in (folder, lone):
+        result = analyze_path(path, context=None, batch=1, kv_dtype="bf16")
+        assert result["params"]["total"] > 0, result.get("backbone_error")
+    assert folder_inspect(folder).config["hidden_size"] == 64

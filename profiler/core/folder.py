@@ -73,7 +73,8 @@ def folder_inspect(path: str | Path) -> ModelFolder:
     if not config_path.is_file():
         raise InvalidRequest.of("no_config", folder=str(root))
     try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
+        # utf-8-sig: a byte-order mark (Windows editors save one) is skipped, as on ingest
+        config = json.loads(config_path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequest(f"{config_path} is not valid JSON: {exc}") from exc
     if not isinstance(config, dict):
@@ -84,7 +85,7 @@ def folder_inspect(path: str | Path) -> ModelFolder:
     index_path = root / INDEX_NAME
     if index_path.is_file():
         try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
+            index = json.loads(index_path.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise UnsafeCheckpointPath(f"{INDEX_NAME} is not valid JSON: {exc}") from exc
         for name in index_shard_names(index):
