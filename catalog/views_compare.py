@@ -470,7 +470,8 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     chosen_context = _context_param(request)
     data = comparison_build(repo_ids, context_tokens=chosen_context) if repo_ids else None
     fmt = request.GET.get("format", "")
-    if data is not None and fmt in ("csv", "json"):
+    exporting = fmt in ("csv", "json")
+    if exporting and data and data["names"]:
         return _export(data, fmt)
 
     context: dict[str, Any] = {
@@ -540,7 +541,10 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 else [],
             }
         )
-    return render(request, "catalog/compare.html", context)
+    # an export of models none of which is in the catalog was a 200 download of empty columns
+    # ("compare-.csv"): the page says which IDs are unknown or malformed, as a 404
+    status = 404 if exporting and not (data and data["names"]) else 200
+    return render(request, "catalog/compare.html", context, status=status)
 
 
 def _context_param(request: HttpRequest) -> int | None:

@@ -130,3 +130,28 @@ def test_the_command_line_reads_files_with_a_byte_order_mark(tmp_path):
         result = analyze_path(path, context=None, batch=1, kv_dtype="bf16")
         assert result["params"]["total"] > 0, result.get("backbone_error")
     assert folder_inspect(folder).config["hidden_size"] == 64
+
+
+# --- an export of models the catalog does not have ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("models", ["nope/a,nope/b", "bad id,nope/b"])
+def test_an_export_of_models_not_in_the_catalog_says_so(web_showcase, fmt, models):
+    # Before the fix: a 200 download named "compare-.csv" (or .json) holding the headline's
+    # row names and no model at all, without a word of why.
+    response = Client(raise_request_exception=True).get(
+        "/compare/", {"models": models, "format": fmt, "lang": "de"}
+    )
+    assert response.status_code == 404
+    assert "Content-Disposition" not in response
+    page = response.content.decode()
+    assert "nope/b" in page and "Nicht im Katalog" in page
+
+
+def test_an_export_with_one_model_in_the_catalog_still_downloads(web_showcase):
+    response = Client().get(
+        "/compare/", {"models": "meta-llama/Meta-Llama-3-8B,nope/b", "format": "csv"}
+    )
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
