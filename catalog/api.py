@@ -134,6 +134,20 @@ def _too_many(request: HttpRequest, exc: Throttled) -> Any:
     )
 
 
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> Any:
+    """ninja's own refusals, the one a client meets most said in the page's language with
+    what to send: a body that is no JSON was "Cannot parse request body" (with
+    ``Content-Type: application/x-www-form-urlencoded``, or text cut short)."""
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _(
+            "The request body is not JSON. Send a JSON object with the header Content-Type: "
+            "application/json; /api/docs shows each endpoint's fields."
+        )
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
 @api.exception_handler(RequestDataTooBig)
 def _body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> Any:
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
@@ -604,7 +618,11 @@ def exercises_list(request: HttpRequest) -> list[dict[str, Any]]:
 def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
     unknown_axes = set(payload.rows) - set(AXES)
     if unknown_axes:
-        raise HttpError(400, f"Unknown rows {sorted(unknown_axes)}; use {list(AXES)}.")
+        raise HttpError(
+            400,
+            _("Unknown rows: %(rows)s. The rows are %(axes)s.")
+            % {"rows": ", ".join(sorted(unknown_axes)), "axes": ", ".join(AXES)},
+        )
     if request.session.session_key is None:
         request.session.save()
     rows, cut = rows_clean(payload.rows)

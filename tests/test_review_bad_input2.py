@@ -155,3 +155,36 @@ def test_an_export_with_one_model_in_the_catalog_still_downloads(web_showcase):
     )
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
+
+
+# --- the API: a body that is no JSON, rows that do not exist ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("text=Trained with DPO.", "application/x-www-form-urlencoded"),
+        ('{"text": "Trained with', "application/json"),
+    ],
+)
+def test_an_api_body_that_is_no_json_says_what_to_send(body, content_type):
+    # Before the fix: ninja's "Cannot parse request body", in English on every page language,
+    # without saying what the API reads.
+    client = Client()
+    for lang, words in (("en", "Content-Type: application/json"), ("de", "JSON-Objekt")):
+        response = client.post(f"/api/classify?lang={lang}", body, content_type=content_type)
+        assert response.status_code == 400
+        detail = response.json()["detail"]
+        assert words in detail, detail
+        assert "Cannot parse" not in detail
+
+
+def test_an_api_exercise_with_an_unknown_row_is_refused_in_the_page_language():
+    # Before the fix: "Unknown rows ['foo']; use ['backbone', ...]." on a ko page.
+    response = Client().post(
+        "/api/exercises?lang=ko", {"rows": {"backbone_": "GQA"}}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "backbone_" in detail and "post_training" in detail
+    assert "Unknown rows" not in detail
