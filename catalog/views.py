@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
@@ -169,6 +169,33 @@ def _job_get(job_id: int) -> Any:
         raise Http404 from exc
 
 
+# The stages the ingestion writes (catalog.services._report): ids, or an id and a name after
+# ": ". Shown as they were, the page said "model_info" or "headers: model-00001-of-00004.
+# safetensors" in English on a ko/de page.
+INGEST_STAGES = {
+    "starting": gettext_noop("Starting"),
+    "model_info": gettext_noop("Reading the model information"),
+    "analysis": gettext_noop("Analyzing the files"),
+    "storing": gettext_noop("Storing the analysis"),
+    "done": gettext_noop("Done"),
+}
+INGEST_NAMED_STAGES = {
+    "files": gettext_noop("Reading %(name)s"),
+    "headers": gettext_noop("Reading the safetensors header of %(name)s"),
+    "base model": gettext_noop("Reading the base model %(name)s"),
+}
+
+
+def ingest_stage_words(stage: str) -> str:
+    """A stage of an ingest job in the page's language; one it does not know as written."""
+    if stage in INGEST_STAGES:
+        return _(INGEST_STAGES[stage])
+    key, sep, name = stage.partition(": ")
+    if sep and key in INGEST_NAMED_STAGES:
+        return _(INGEST_NAMED_STAGES[key]) % {"name": name}
+    return stage
+
+
 def _asked_text(job: Any) -> str:
     """What to put back in the paste field for a job: its ID, or, when a revision was asked
     for, the Hub URL of that revision (the field reads it back as the same ID and revision; the
@@ -188,7 +215,7 @@ def _job_state(job: Any) -> dict[str, Any]:
         "done": status == "succeeded",
         "failed": status == "failed",
         "progress": job.progress_pct,
-        "stage": job.stage,
+        "stage": ingest_stage_words(job.stage),
         "error": job.error_text,
         "repo_id": job.repo_id,
         # a failed fetch gives the field back with what was asked in it (the revision too), to

@@ -188,3 +188,38 @@ def test_an_api_exercise_with_an_unknown_row_is_refused_in_the_page_language():
     detail = response.json()["detail"]
     assert "backbone_" in detail and "post_training" in detail
     assert "Unknown rows" not in detail
+
+
+# --- the progress of an ingest, in the page's language ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "ko", "de"),
+    [
+        ("model_info", "모델 정보", "Modellinformationen"),
+        ("files: config.json", "config.json", "config.json"),
+        ("headers: model-00001-of-00002.safetensors", "model-00001-of-00002", "Header"),
+        ("base model: meta-llama/Llama-3.1-8B", "meta-llama/Llama-3.1-8B", "Basismodell"),
+    ],
+)
+def test_the_stage_of_a_running_ingest_is_said_in_the_page_language(stage, ko, de):
+    # Before the fix: the fragment showed the service's stage id as written ("model_info",
+    # "headers: model-00001-of-00002.safetensors") on ko and de pages; it is what a reader
+    # looks at while the Hub is slow, rate limiting or retrying.
+    job = IngestJob.objects.create(
+        repo_id="acme/tiny", status=IngestJob.Status.RUNNING, stage=stage, progress_pct=40
+    )
+    url = reverse("catalog:ingest_progress", args=[job.pk])
+    client = Client()
+    for lang, words in (("ko", ko), ("de", de)):
+        page = client.get(url, {"lang": lang}, headers={"HX-Request": "true"}).content.decode()
+        muted = re.search(r'<p class="muted">(.*?)</p>', page, re.S).group(1).strip()
+        assert words in muted and muted != stage, (lang, muted)
+
+
+def test_a_stage_the_page_does_not_know_is_shown_as_written():
+    job = IngestJob.objects.create(
+        repo_id="acme/tiny", status=IngestJob.Status.RUNNING, stage="newstage: x"
+    )
+    page = Client().get(reverse("catalog:ingest_progress", args=[job.pk])).content.decode()
+    assert "newstage: x" in page
