@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import time
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
@@ -175,6 +177,23 @@ def _retry_wait_s(response: httpx2.Response | None) -> float | None:
     return None
 
 
+# Who is told when a call waits out a 429 (seconds): an ingest job's row, so that its page says
+# why nothing moves instead of "Reading the model information" for a minute or more.
+_rate_limit_wait: ContextVar[Callable[[float], None] | None] = ContextVar(
+    "hub_rate_limit_wait", default=None
+)
+
+
+@contextmanager
+def rate_limit_waits_told(callback: Callable[[float], None]) -> Iterator[None]:
+    """Within the block, ``callback(seconds)`` before each wait the Hub's 429 asks for."""
+    token = _rate_limit_wait.set(callback)
+    try:
+        yield
+    finally:
+        _rate_limit_wait.reset(token)
+
+
 def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) -> T:
     """Run ``fn`` with retries, mapping every client failure to a ``HubError``."""
     # what was being read: a file name, or the model information (said in the page's language)
@@ -208,6 +227,9 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                 if attempt < max_retries and (wait_s is None or wait_s <= max_wait_s):
                     sleep_s = wait_s if wait_s is not None else backoff_s * 2**attempt
                     logger.warning("Hub rate limit on %s; waiting %.1fs", what, sleep_s)
+                    told = _rate_limit_wait.get()
+                    if told is not None:
+                        told(sleep_s)
                     attempt += 1
                     time.sleep(sleep_s)
                     continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -745,7 +746,7 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
 
     Returns ``None`` when someone else claimed it (a redelivered message is harmless).
     """
-    from .hub import HubError
+    from .hub import HubError, rate_limit_waits_told
 
     now = timezone.now()
     claimed = IngestJob.objects.filter(id=job_id, status=IngestJob.Status.QUEUED).update(
@@ -760,10 +761,16 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
             stage=stage[:100], progress_pct=pct, updated_at=timezone.now()
         )
 
-    try:
-        result = model_ingest(
-            repo_id=job.repo_id, revision=job.requested_revision or None, progress=progress
+    def rate_limited(seconds: float) -> None:  # the stage says why nothing moves for a while
+        IngestJob.objects.filter(id=job_id).update(
+            stage=f"rate limited: {math.ceil(seconds)}", updated_at=timezone.now()
         )
+
+    try:
+        with rate_limit_waits_told(rate_limited):
+            result = model_ingest(
+                repo_id=job.repo_id, revision=job.requested_revision or None, progress=progress
+            )
     except (HubError, InvalidModelId, ArtifactInvalid) as exc:
         code = getattr(exc, "code", None) or (
             "invalid_id" if isinstance(exc, InvalidModelId) else "invalid_artifact"

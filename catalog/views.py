@@ -191,6 +191,10 @@ def ingest_stage_words(stage: str) -> str:
     if stage in INGEST_STAGES:
         return _(INGEST_STAGES[stage])
     key, sep, name = stage.partition(": ")
+    if key == "rate limited" and name.isdigit():  # catalog.services.ingest_job_run
+        return _(
+            "The Hub is rate limiting us: waiting %(s)s s, as it asks, before trying again."
+        ) % {"s": name}
     if sep and key in INGEST_NAMED_STAGES:
         return _(INGEST_NAMED_STAGES[key]) % {"name": name}
     return stage

@@ -223,3 +223,37 @@ def test_a_stage_the_page_does_not_know_is_shown_as_written():
     )
     page = Client().get(reverse("catalog:ingest_progress", args=[job.pk])).content.decode()
     assert "newstage: x" in page
+
+
+def test_an_ingest_waiting_out_a_rate_limit_says_so(hub, monkeypatch):
+    # Before the fix: while the client waited the seconds a 429 asks for (up to
+    # HF_RATELIMIT_MAX_WAIT_S, 60 by default, on each of HF_MAX_RETRIES tries), the page said
+    # "Reading the model information" and nothing else.
+    from django.utils import translation
+
+    from catalog import hub as hub_module
+    from catalog.services import ingest_job_create, ingest_job_run
+    from catalog.views import ingest_stage_words
+    from tests.test_ingest import TINY_CONFIG
+
+    hub.add_repo("acme/limited", {"config.json": json.dumps(TINY_CONFIG)})
+    hub.fault("429", path_contains="/api/models/acme/limited", times=1, wait_s=2)
+    job = ingest_job_create(repo_id="acme/limited")
+    seen = []
+
+    def sleep(seconds: float) -> None:  # what the page shows during the wait
+        seen.append((seconds, IngestJob.objects.get(pk=job.pk).stage))
+
+    monkeypatch.setattr(hub_module.time, "sleep", sleep)
+    assert ingest_job_run(job_id=job.pk).status == IngestJob.Status.SUCCEEDED
+    assert seen == [(2.0, "rate limited: 2")]
+    with translation.override("de"):
+        assert "Hub" in ingest_stage_words("rate limited: 2")
+        assert "2 s" in ingest_stage_words("rate limited: 2")
+        assert "rate limited" not in ingest_stage_words("rate limited: 2")
+    # outside a job (manage.py ingest, a lineage fetch) nothing is told, nothing breaks
+    hub.fault("429", path_contains="/api/models/acme/limited", times=1, wait_s=1)
+    hub.commit("acme/limited", {"README.md": "# again\n"})
+    from catalog.services import model_ingest
+
+    assert model_ingest(repo_id="acme/limited").created
