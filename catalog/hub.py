@@ -418,7 +418,11 @@ def hub_safetensors_header(*, repo_id: str, sha: str, filename: str) -> dict[str
         return None
     header: dict[str, Any] = {}
     if meta.metadata:
-        header["__metadata__"] = dict(meta.metadata)
+        # the client passes __metadata__ on as the file has it: anything but an object is
+        # refused by the check below with a note (dict() of a list was a TypeError that
+        # failed the whole ingest as an unexpected error)
+        metadata = meta.metadata
+        header["__metadata__"] = dict(metadata) if isinstance(metadata, dict) else metadata
     for name, info in meta.tensors.items():
         header[name] = {
             "dtype": info.dtype,

@@ -257,3 +257,27 @@ def test_an_ingest_waiting_out_a_rate_limit_says_so(hub, monkeypatch):
     from catalog.services import model_ingest
 
     assert model_ingest(repo_id="acme/limited").created
+
+
+# --- a Hub safetensors header whose __metadata__ is no object ----------------------------------
+
+
+@pytest.mark.parametrize("metadata", [[["format", "pt"]], "pt", 7])
+def test_a_hub_safetensors_header_whose_metadata_is_no_object_is_a_note(hub, metadata):
+    # Before the fix: dict() of what the client passed on raised TypeError or ValueError, and the
+    # whole ingest failed as "Unexpected error (TypeError); see the logs." with nothing stored.
+    import struct
+
+    from catalog.services import ingest_job_create, ingest_job_run
+    from tests.test_ingest import tiny_files
+
+    header = json.dumps(
+        {"__metadata__": metadata, "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}
+    ).encode()
+    broken = struct.pack("<Q", len(header)) + header + b"\0" * 8
+    hub.add_repo("acme/meta-list", tiny_files(**{"model.safetensors": broken}))
+    job = ingest_job_run(job_id=ingest_job_create(repo_id="acme/meta-list").pk)
+    assert job.status == IngestJob.Status.SUCCEEDED, job.error
+    revision = job.revision
+    assert any("__metadata__ is" in n and "not an object" in n for n in revision.notes)
+    assert revision.analysis["params"]["total"] > 0
