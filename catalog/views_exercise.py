@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -88,6 +89,13 @@ def exercise_current(request: HttpRequest, *, create: bool) -> Exercise | None:
             exercise = qs.filter(pk=int(wanted)).first()
         except ValueError:
             exercise = None
+        if exercise is None and create and request.method == "POST" and wanted.isdigit():
+            # A table this browser session does not hold: its cookie was cleared or expired,
+            # or the server's sessions were reset (a new SECRET_KEY). The rows being saved are
+            # the reader's: they become a new table here, and the page says so. (A 404 was
+            # not swapped in by htmx: the page kept saying "Saved at ..." and lost them.)
+            exercise = Exercise.objects.create(session_key=key, language=get_language() or "")
+            exercise.restarted = True  # type: ignore[attr-defined]
         if exercise is None:
             raise Http404("no such exercise in this browser session")
         return exercise
@@ -272,10 +280,24 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
                 "exercise": exercise,
                 "cut": [vs.axis_titles()[a] for a in cut],
                 "saved": True,
+                "restarted": getattr(exercise, "restarted", False),
                 "past": _past(request),  # the sidebar, swapped out of band
             },
         )
+    _say_restarted(request, exercise)
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}")
+
+
+def _say_restarted(request: HttpRequest, exercise: Exercise) -> None:
+    """Without htmx the page comes back by a redirect: the notice rides along as a message."""
+    if getattr(exercise, "restarted", False):
+        messages.warning(
+            request,
+            _(
+                "This table was no longer in this browser's session (cookies cleared or "
+                "expired?): your rows are saved as a new table."
+            ),
+        )
 
 
 @require_POST
@@ -303,9 +325,14 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
     exercise.save(update_fields=["result", "updated_at"])
     if request.htmx:
         context = _page_context(
-            request, exercise, cut=[vs.axis_titles()[a] for a in cut], oob_past=True
+            request,
+            exercise,
+            cut=[vs.axis_titles()[a] for a in cut],
+            oob_past=True,
+            restarted=getattr(exercise, "restarted", False),
         )
         return render(request, "catalog/_exercise_result.html", context)
+    _say_restarted(request, exercise)
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}#result")
 
 

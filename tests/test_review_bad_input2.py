@@ -281,3 +281,47 @@ def test_a_hub_safetensors_header_whose_metadata_is_no_object_is_a_note(hub, met
     revision = job.revision
     assert any("__metadata__ is" in n and "not an object" in n for n in revision.notes)
     assert revision.analysis["params"]["total"] > 0
+
+
+# --- an exercise autosave from a page whose session is gone ----------------------------------------
+
+
+@pytest.mark.parametrize("view", ["catalog:exercise_save", "catalog:exercise_check"])
+def test_a_save_to_a_table_this_session_does_not_hold_keeps_the_rows(view):
+    # Before the fix: the page's saves named a table of a session the browser no longer had
+    # (cookies cleared or expired, sessions reset by a new SECRET_KEY): a 404 that htmx does
+    # not swap in, so the status kept saying "Saved at ..." while every row typed was lost.
+    from catalog.models import Exercise
+
+    mine = Client()
+    mine.post(reverse("catalog:exercise_save"), {"model_name": "acme/a", "backbone": "dense"})
+    table = Exercise.objects.get()
+    gone = Client(raise_request_exception=True)  # the same page, its cookie gone
+    posted = {"exercise_id": str(table.pk), "model_name": "acme/a", "backbone": "MoE, 64 experts"}
+    response = gone.post(f"{reverse(view)}?lang=ko", posted, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-testid="exercise-restarted"' in page
+    assert "session" not in page.split('data-testid="exercise-restarted"')[1][:300]  # in ko
+    new = Exercise.objects.exclude(pk=table.pk).get()
+    assert new.rows["backbone"] == "MoE, 64 experts"
+    assert new.session_key == gone.session.session_key != table.session_key
+    assert f'value="{new.pk}"' in page  # the page's next saves go to the new table
+    table.refresh_from_db()
+    assert table.rows["backbone"] == "dense"  # the other session's table is untouched
+    # without JavaScript: the redirect, and the notice on the page it leads to
+    plain = Client()
+    response = plain.post(reverse(view), posted, follow=True)
+    assert response.status_code == 200
+    assert "saved as a new table" in response.content.decode()
+
+
+def test_a_page_that_asks_for_another_sessions_table_is_still_a_404():
+    from catalog.models import Exercise
+
+    Client().post(reverse("catalog:exercise_save"), {"backbone": "dense"})
+    pk = Exercise.objects.get().pk
+    assert Client().get(reverse("catalog:exercise"), {"id": pk}).status_code == 404
+    junk = Client().post(reverse("catalog:exercise_save"), {"exercise_id": "x1", "backbone": "a"})
+    assert junk.status_code == 404
+    assert Exercise.objects.count() == 1
