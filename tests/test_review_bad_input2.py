@@ -325,3 +325,32 @@ def test_a_page_that_asks_for_another_sessions_table_is_still_a_404():
     junk = Client().post(reverse("catalog:exercise_save"), {"exercise_id": "x1", "backbone": "a"})
     assert junk.status_code == 404
     assert Exercise.objects.count() == 1
+
+
+# --- an exercise autosave that fails, in the browser --------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_autosave_that_fails_says_not_saved_and_sends_again(live_server, page, settings):
+    # Before the fix: htmx swaps no error response, so a save that got a 500 or no answer at
+    # all left "Saved at ..." on the page, and the reader closed the tab on unsaved rows.
+    from catalog.models import Exercise
+
+    page.goto(live_server.url + "/exercise/?lang=de")
+    page.fill("#ex-backbone", "dense")
+    page.wait_for_function(
+        "/\\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('save-status').textContent)"
+    )
+    status = page.locator("#save-status")
+    for fail in (lambda route: route.fulfill(status=500, body="boom"), lambda route: route.abort()):
+        page.route("**/exercise/save/", fail)
+        page.fill("#ex-backbone", "dense, 32 layers")
+        page.wait_for_function("document.getElementById('save-status').classList.contains('warn')")
+        assert "Nicht gespeichert" in status.inner_text()
+        assert page.input_value("#ex-backbone") == "dense, 32 layers"  # the text stays
+        page.unroute("**/exercise/save/")
+        page.fill("#ex-backbone", "dense, 32 layers, GQA")
+        page.wait_for_function("!document.getElementById('save-status').classList.contains('warn')")
+        assert "Nicht gespeichert" not in status.inner_text()
+    assert Exercise.objects.get().rows["backbone"] == "dense, 32 layers, GQA"

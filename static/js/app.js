@@ -118,9 +118,23 @@
     form.addEventListener("htmx:beforeRequest", function (evt) {
       evt.detail.xhr.mechanicSeq = parseInt(field.value || "0", 10) || 0;
     });
+    var status = document.getElementById("save-status");
     form.addEventListener("htmx:afterRequest", function (evt) {
-      if (evt.detail.successful) saved = Math.max(saved, evt.detail.xhr.mechanicSeq || 0);
+      if (evt.detail.successful) {
+        saved = Math.max(saved, evt.detail.xhr.mechanicSeq || 0);
+        if (status) status.classList.remove("warn");
+      }
     });
+    // A save that fails (the server down, a 5xx, a 4xx) is not swapped in by htmx: the status
+    // went on saying "Saved at ..." while nothing was. Say it; the rows stay unsaved, so the
+    // next change (or leaving the page) sends them again.
+    function unsaved() {
+      if (!status || !status.dataset.unsaved) return;
+      status.textContent = status.dataset.unsaved;
+      status.classList.add("warn");
+    }
+    form.addEventListener("htmx:responseError", unsaved);
+    form.addEventListener("htmx:sendError", unsaved);
     form.addEventListener("submit", function () { submitting = true; });
     var entry = {
       unsaved: function () { return !submitting && last > saved; },
