@@ -354,3 +354,32 @@ def test_an_autosave_that_fails_says_not_saved_and_sends_again(live_server, page
         page.wait_for_function("!document.getElementById('save-status').classList.contains('warn')")
         assert "Nicht gespeichert" not in status.inner_text()
     assert Exercise.objects.get().rows["backbone"] == "dense, 32 layers, GQA"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_ingest_progress_that_gets_no_answer_polls_on(live_server, hub, page, settings):
+    # Before the fix: the progress box polled once per answer ("load delay:800ms" on each
+    # swapped-in box); an answer that failed (the web server restarting, a proxy's 502) was
+    # not swapped in, so polling stopped and the page said "Reading ... from the Hub" for ever.
+    from tests.test_ingest import tiny_files
+
+    settings.INGEST_INLINE_AFTER_S = 0  # no worker here: the poll runs the job
+    hub.add_repo("acme/tiny", tiny_files())
+    failed: list[str] = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.fulfill(status=502, body="Bad Gateway")
+
+    page.route(re.compile(r"/ingest/\d+/$"), fail_once)
+    page.goto(live_server.url + "/?lang=de")
+    page.fill("input[name=model_id]", "acme/tiny")
+    page.locator("input[name=model_id]").press("Enter")
+    note = page.wait_for_selector("[data-progress-lost]")
+    assert "Keine Antwort" in note.inner_text()
+    page.wait_for_url(re.compile(r"/models/acme/tiny/$"), timeout=30_000)
+    assert failed

@@ -222,6 +222,25 @@
     ready();
     refocus();
   }
+  // The ingest progress polls itself ("every 3s" as well as after each answer): an answer
+  // that fails (the web server restarting, a proxy's 502) is not swapped in, and the box used
+  // to stop polling there, saying "Reading ... from the Hub" for ever. It polls on, and says
+  // it has no answer until one comes.
+  function progressLost(evt) {
+    var box = evt.detail && evt.detail.elt;
+    if (!box || !box.classList || !box.classList.contains("progress-box") || !box.dataset.lost) return;
+    var note = box.querySelector("[data-progress-lost]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "muted small warn";
+      note.setAttribute("data-progress-lost", "");
+      box.appendChild(note);
+    }
+    note.textContent = box.dataset.lost;
+  }
+  document.addEventListener("htmx:responseError", progressLost);
+  document.addEventListener("htmx:sendError", progressLost);
+
   document.addEventListener("htmx:afterSettle", function (evt) { localTimes(evt.target); });
   // A list that swaps the whole page in place (the model and compare pages' context and GPU)
   // stays where the reader's eyes are: replacing <main> left the window scrolled elsewhere
