@@ -383,3 +383,20 @@ def test_an_ingest_progress_that_gets_no_answer_polls_on(live_server, hub, page,
     assert "Keine Antwort" in note.inner_text()
     page.wait_for_url(re.compile(r"/models/acme/tiny/$"), timeout=30_000)
     assert failed
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_paste_that_gets_no_answer_says_so_and_keeps_the_id(live_server, page):
+    # Before the fix: htmx swaps no error response, so a 500 or a dropped connection on the
+    # paste form brought the button back and nothing else: no word of what happened.
+    page.goto(live_server.url + "/?lang=de")
+    for fail in (lambda route: route.fulfill(status=500, body="x"), lambda route: route.abort()):
+        page.route("**/ingest/", fail)
+        page.fill("input[name=model_id]", "acme/tiny")
+        page.locator("input[name=model_id]").press("Enter")
+        note = page.wait_for_selector("p[data-htmx-failed]")
+        assert "Der Server hat nicht geantwortet" in note.inner_text()
+        assert page.input_value("input[name=model_id]") == "acme/tiny"
+        page.unroute("**/ingest/")
+        note.evaluate("el => el.remove()")

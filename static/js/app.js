@@ -241,6 +241,36 @@
   document.addEventListener("htmx:responseError", progressLost);
   document.addEventListener("htmx:sendError", progressLost);
 
+  // Any other htmx request that fails (the paste form, the measure form, a run's cancel, the
+  // context and GPU pickers) got no swap and so no word at all: the button came back and
+  // nothing happened. Say so under the form; what was typed is untouched.
+  function requestFailed(evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!elt || !elt.closest) return;
+    if (elt.closest("form[data-edit-seq]") || elt.classList.contains("progress-box")) return;
+    var words = document.body.dataset.htmxFailedWords;
+    var anchor = elt.closest("form") || elt;
+    if (!words || !anchor.parentNode) return;
+    var note = anchor.nextElementSibling;
+    if (!note || !note.hasAttribute("data-htmx-failed")) {
+      note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-htmx-failed", "");
+      anchor.parentNode.insertBefore(note, anchor.nextSibling);
+    }
+    note.textContent = words;
+  }
+  document.addEventListener("htmx:responseError", requestFailed);
+  document.addEventListener("htmx:sendError", requestFailed);
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail && evt.detail.elt;
+    if (!evt.detail.successful || !elt || !elt.closest) return;
+    var anchor = elt.closest("form") || elt;
+    var note = anchor.nextElementSibling;
+    if (note && note.hasAttribute("data-htmx-failed")) note.remove();
+  });
+
   document.addEventListener("htmx:afterSettle", function (evt) { localTimes(evt.target); });
   // A list that swaps the whole page in place (the model and compare pages' context and GPU)
   // stays where the reader's eyes are: replacing <main> left the window scrolled elsewhere
