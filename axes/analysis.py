@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from axes.facts import Evidence, Fact
-from axes.jsonfile import constants_note, model_json_loads
+from axes.jsonfile import constants_note, json_type_name, model_json_loads
 
 ANALYSIS_VERSION = 15  # bump when the output changes so stored analyses are recomputed
 
@@ -63,7 +63,9 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
     except ValueError as exc:  # 1e400, or an integer over Python's digit limit
         raise ArtifactError(f"{path.name} is not usable JSON: {exc}") from exc
     if not isinstance(data, dict):
-        raise ArtifactError(f"{path.name} must hold a JSON object, not {type(data).__name__}")
+        raise ArtifactError(
+            f"{path.name} must hold a JSON object, not a JSON {json_type_name(data)}"
+        )
     if constants:
         notes.append(constants_note(path.name, constants))
     return data

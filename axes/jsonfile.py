@@ -41,6 +41,20 @@ def model_json_loads(text: str | bytes, *, constants: list[str] | None = None) -
     return json.loads(text, parse_constant=constant, parse_float=_finite)
 
 
+def json_type_name(value: Any) -> str:
+    """JSON's own name for a parsed value's type ("array", not Python's "list"), for messages
+    about a file that holds the wrong kind of value."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 def constants_note(name: str, constants: list[str]) -> str:
     """The note for a file whose non-JSON constants were read as null ("" when none were)."""
     if not constants:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from axes.jsonfile import constants_note, model_json_loads
+from axes.jsonfile import constants_note, json_type_name, model_json_loads
 
 CARD_MAX_BYTES = 1024 * 1024  # README.md beyond 1 MiB is truncated with a note
 TEXT_MAX_BYTES = 1024 * 1024  # chat_template.jinja
@@ -125,8 +125,7 @@ def file_text_build(
         else:
             note = constants_note(name, constants)
             if not isinstance(data, dict):
-                kind_name = "null" if data is None else type(data).__name__
-                note = f"{name} holds a JSON {kind_name}, not an object."
+                note = f"{name} holds a JSON {json_type_name(data)}, not an object."
                 data = None
             elif "\\u0000" in json.dumps(data):
                 # PostgreSQL's jsonb refuses U+0000 (the save would be a 500); no real config

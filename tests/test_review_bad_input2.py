@@ -400,3 +400,30 @@ def test_a_paste_that_gets_no_answer_says_so_and_keeps_the_id(live_server, page)
         assert page.input_value("input[name=model_id]") == "acme/tiny"
         page.unroute("**/ingest/")
         note.evaluate("el => el.remove()")
+
+
+# --- a config that is JSON but no object, in JSON's words --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("config", "kind"),
+    [(b"[1, 2]", "array"), (b"5", "number"), (b'"x"', "string"), (b"true", "boolean")],
+)
+def test_a_config_that_is_no_object_is_named_in_json_words(tmp_path, config, kind):
+    # Before the fix: "config.json holds a JSON list / int / str / bool, not an object"
+    # (Python's type names) on the upload form, and "must hold a JSON object, not list" from
+    # manage.py analyze.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from axes.cli import CliError, analyze_path
+
+    response = Client().post(
+        "/upload/",
+        {"repo_id": "local/odd", "config": SimpleUploadedFile("config.json", config)},
+    )
+    assert response.status_code == 400
+    assert f"holds a JSON {kind}, not an object" in response.content.decode()
+    path = tmp_path / "odd.json"
+    path.write_bytes(config)
+    with pytest.raises(CliError, match=f"not a JSON {kind}$"):
+        analyze_path(path, context=None, batch=1, kv_dtype="bf16")
