@@ -447,6 +447,8 @@ def compare(request: HttpRequest, models: str) -> Any:
     given = compare_ids_parse(models, limit=None)
     if not given:
         return Status(400, {"detail": _("Pass models=org/a,org/b (comma-separated model IDs).")})
+    if len(given) < 2 and len(compare_ids_parse(models, limit=None, unique=False)) > 1:
+        return _same_model(given[0])
     if len(given) < 2:
         return Status(
             400,
@@ -470,6 +472,9 @@ def compare(request: HttpRequest, models: str) -> Any:
         text, why = malformed[0]
         return Status(400, {"detail": f"{text}: {why}"})
     data = comparison_build(ids)
+    if len(data["names"]) == 1 and not data["unknown"]:
+        # two spellings of one model (case, a Hub URL): a "comparison" of one model was a 200
+        return _same_model(data["names"][0])
     if not data["names"]:
         return Status(
             404,
@@ -506,6 +511,19 @@ def compare(request: HttpRequest, models: str) -> Any:
         "context_tokens": data["context_tokens"],
         "axes_verdict": data["axes_verdict"],
     }
+
+
+def _same_model(repo_id: str) -> Any:
+    return Status(
+        400,
+        {
+            "detail": _(
+                "Every ID passed names %(id)s: a comparison needs two different models "
+                "(models=org/a,org/b)."
+            )
+            % {"id": repo_id}
+        },
+    )
 
 
 def _differs(differs: bool, *, known: list[bool]) -> bool | None:

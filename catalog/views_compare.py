@@ -32,14 +32,17 @@ MAX_COMPARE = 6
 NORMALIZED_CACHE_S = 60 * 60
 
 
-def compare_ids_parse(raw: str, *, limit: int | None = MAX_COMPARE) -> list[str]:
-    """'A,B, C' -> ['A', 'B', 'C']: stripped, de-duplicated, order kept, at most ``limit``
-    (None: all of them, for callers that refuse too many rather than cut)."""
+def compare_ids_parse(
+    raw: str, *, limit: int | None = MAX_COMPARE, unique: bool = True
+) -> list[str]:
+    """'A,B, C' -> ['A', 'B', 'C']: stripped, de-duplicated (unless not ``unique``), order
+    kept, at most ``limit`` (None: all of them, for callers that refuse too many rather than
+    cut)."""
     out: list[str] = []
     # NUL is dropped: PostgreSQL refuses it in a query parameter (a 500 otherwise).
     for part in raw.replace("\x00", "").replace("\n", ",").split(","):
         part = part.strip()
-        if part and part not in out:
+        if part and (not unique or part not in out):
             out.append(part)
     return out if limit is None else out[:limit]
 

@@ -427,3 +427,29 @@ def test_a_config_that_is_no_object_is_named_in_json_words(tmp_path, config, kin
     path.write_bytes(config)
     with pytest.raises(CliError, match=f"not a JSON {kind}$"):
         analyze_path(path, context=None, batch=1, kv_dtype="bf16")
+
+
+# --- /api/compare with one model named twice ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "models",
+    [
+        "meta-llama/Meta-Llama-3-8B,meta-llama/Meta-Llama-3-8B",
+        "meta-llama/Meta-Llama-3-8B,META-LLAMA/meta-llama-3-8b",
+        "meta-llama/Meta-Llama-3-8B,https://huggingface.co/meta-llama/Meta-Llama-3-8B",
+    ],
+)
+def test_an_api_comparison_of_one_model_named_twice_says_so(web_showcase, models):
+    # Before the fix: the same ID twice was "a comparison needs at least two models" (two were
+    # passed), and two spellings of it (case, a Hub URL) a 200 "comparison" of one model.
+    response = Client().get("/api/compare", {"models": models, "lang": "de"})
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert "meta-llama/Meta-Llama-3-8B" in detail and "zwei verschiedene" in detail, detail
+
+
+def test_an_api_comparison_with_one_unknown_model_still_answers(web_showcase):
+    response = Client().get("/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,nope/nope"})
+    assert response.status_code == 200
+    assert response.json()["unknown"] == ["nope/nope"]
