@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.shortcuts import render
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -102,6 +102,35 @@ class ValidationErrorOut(Schema):
     )
 
 
+# pydantic's messages are English only ("Input should be greater than or equal to 1"): the
+# ones this API's fields can give, in the page's language; any other stays as pydantic says it.
+# ``errors`` keeps pydantic's own text for programs.
+VALIDATION_WORDS = {
+    "missing": gettext_noop("required"),
+    "greater_than_equal": gettext_noop("must be at least %(ge)s"),
+    "less_than_equal": gettext_noop("must be at most %(le)s"),
+    "int_parsing": gettext_noop("must be a whole number"),
+    "int_type": gettext_noop("must be a whole number"),
+    "string_type": gettext_noop("must be a string"),
+    "string_too_short": gettext_noop("must have at least %(min_length)s characters"),
+    "string_too_long": gettext_noop("must have at most %(max_length)s characters"),
+    "string_unicode": gettext_noop("must be valid Unicode text"),
+    "bool_parsing": gettext_noop("must be true or false"),
+    "bool_type": gettext_noop("must be true or false"),
+    "dict_type": gettext_noop("must be a JSON object"),
+}
+
+
+def _validation_words(error: dict[str, Any]) -> str:
+    words = VALIDATION_WORDS.get(str(error.get("type")))
+    if words is not None:
+        try:
+            return _(words) % (error.get("ctx") or {})
+        except (KeyError, TypeError, ValueError):  # a limit pydantic did not pass
+            pass
+    return str(error.get("msg", "invalid"))
+
+
 @api.exception_handler(ValidationError)
 def _invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
     """422 with ``detail`` a string, as every other error of this API (ninja's own has a list
@@ -111,7 +140,7 @@ def _invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
         where = ".".join(
             str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "payload")
         )
-        msg = str(error.get("msg", "invalid"))
+        msg = _validation_words(error)
         parts.append(f"{where}: {msg}" if where else msg)
     detail = _("Invalid request: %(errors)s.") % {"errors": "; ".join(parts)}
     errors = [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in exc.errors]

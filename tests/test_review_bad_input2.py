@@ -453,3 +453,35 @@ def test_an_api_comparison_with_one_unknown_model_still_answers(web_showcase):
     response = Client().get("/api/compare", {"models": "meta-llama/Meta-Llama-3-8B,nope/nope"})
     assert response.status_code == 200
     assert response.json()["unknown"] == ["nope/nope"]
+
+
+# --- the API's 422s in the page's language ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "de"),
+    [
+        ("/api/models?limit=0", None, "limit: muss mindestens 1 sein"),
+        ("/api/models?limit=abc", None, "limit: muss eine ganze Zahl sein"),
+        ("/api/models?limit=9999", None, "limit: darf höchstens 500 sein"),
+        ("/api/compare", None, "models: erforderlich"),
+        ("/api/classify", {"text": ""}, "text: muss mindestens 1 Zeichen haben"),
+        ("/api/classify", {"text": 5}, "text: muss ein String sein"),
+        ("/api/exercises", {"rows": []}, "rows: muss ein JSON-Objekt sein"),
+        ("/api/exercises", {"model_name": "x", "check": "maybe"}, "check: muss true oder false"),
+    ],
+)
+def test_an_api_validation_error_is_said_in_the_page_language(url, body, de):
+    # Before the fix: "Ungültige Anfrage: limit: Input should be greater than or equal to 1."
+    # (pydantic's English inside the German sentence).
+    client = Client()
+    sep = "&" if "?" in url else "?"
+    if body is None:
+        response = client.get(f"{url}{sep}lang=de")
+    else:
+        response = client.post(f"{url}{sep}lang=de", body, content_type="application/json")
+    assert response.status_code == 422
+    data = response.json()
+    assert de in data["detail"], data["detail"]
+    assert "Input should" not in data["detail"]
+    assert all("msg" in e and "type" in e for e in data["errors"])  # pydantic's, for programs
