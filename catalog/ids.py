@@ -196,17 +196,21 @@ def model_ref_parse(
             )
         if any(s in (".", "..") for s in segments):
             raise InvalidModelId(_("The URL path contains '.' or '..'."))
-        if len(segments) >= 2 and segments[1] in ("tree", "blob", "resolve"):
+        if len(segments) >= 2 and segments[1] in ("tree", "blob", "resolve", "commit"):
             repo_segments = segments[:1]
             rest = segments[1:]
         else:
             repo_segments = segments[:2]
             rest = segments[2:]
         if rest:
-            # Only /tree/<rev>; a '/' inside a revision is URL-encoded by the Hub (refs%2Fpr%2F1).
-            if rest[0] != "tree" or len(rest) != 2:
+            # Only /tree/<rev>, or /commit/<sha> (a commit of its history: that revision); a
+            # '/' inside a revision is URL-encoded by the Hub (refs%2Fpr%2F1).
+            if rest[0] not in ("tree", "commit") or len(rest) != 2:
                 raise InvalidModelId(
-                    _("Link to the model page or to its /tree/<revision> page, not to a file.")
+                    _(
+                        "Link to the model page or to its /tree/<revision> page, not to one of "
+                        "its files or other pages."
+                    )
                 )
             url_revision = unquote(rest[1])
         repo_id = "/".join(repo_segments)

@@ -485,3 +485,29 @@ def test_an_api_validation_error_is_said_in_the_page_language(url, body, de):
     assert de in data["detail"], data["detail"]
     assert "Input should" not in data["detail"]
     assert all("msg" in e and "type" in e for e in data["errors"])  # pydantic's, for programs
+
+
+# --- a Hub commit URL --------------------------------------------------------------------------
+
+
+def test_a_pasted_commit_url_fetches_that_commit(hub):
+    # Before the fix: https://huggingface.co/org/name/commit/<sha> (a commit of the model's
+    # history, what its "History" page links to) was refused as "Link to the model page or to
+    # its /tree/<revision> page, not to a file": it is no file, and it names one revision.
+    from catalog.ids import InvalidModelId, ModelRef, model_ref_parse
+    from catalog.models import CatalogModel
+    from tests.test_ingest import TINY_CONFIG
+
+    hub.add_repo("acme/hist", {"config.json": json.dumps(TINY_CONFIG)})
+    old_sha = hub.repo("acme/hist").refs["main"]
+    hub.commit("acme/hist", {"config.json": json.dumps({**TINY_CONFIG, "num_hidden_layers": 3})})
+    url = f"https://huggingface.co/acme/hist/commit/{old_sha}"
+    assert model_ref_parse(url) == ModelRef("acme/hist", old_sha)
+    response = Client().post(reverse("catalog:ingest"), {"model_id": url})
+    assert response.status_code == 302
+    revision = CatalogModel.objects.get(repo_id="acme/hist").latest_revision
+    assert revision.sha == old_sha
+    assert revision.analysis["backbone"]["layers"]["num_layers"] == 2
+    for other in ("discussions/1", "commits/main", "blob/main/config.json"):
+        with pytest.raises(InvalidModelId, match="not to one of its files or other pages"):
+            model_ref_parse(f"https://huggingface.co/acme/hist/{other}")
