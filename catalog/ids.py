@@ -1,7 +1,8 @@
 """Repo-ID and revision validation, done before any request leaves the process.
 
 What a user pastes is either a repo ID (``org/name``, or a legacy single-part ID such as
-``gpt2``) or a Hub URL (``https://huggingface.co/org/name``, optionally ``/tree/<revision>``),
+``gpt2``; ``org/name@revision`` names a revision, as ``hf://`` paths do) or a Hub URL
+(``https://huggingface.co/org/name``, optionally ``/tree/<revision>`` or ``/commit/<sha>``),
 on huggingface.co or on the configured ``HF_ENDPOINT`` host. Everything else is refused with
 ``InvalidModelId`` whose message says what a valid ID looks like. The rules mirror the Hub's
 own (``huggingface_hub.utils._validators.validate_repo_id``) but ASCII-only and stricter:
@@ -215,6 +216,9 @@ def model_ref_parse(
             url_revision = unquote(rest[1])
         repo_id = "/".join(repo_segments)
     else:
+        if "@" in raw:
+            # org/name@revision, as huggingface_hub's file system (hf://) writes a revision
+            raw, _at, url_revision = raw.partition("@")
         if raw.endswith("/") and "/" not in raw[:-1]:  # "org/": an organization, no model
             raise InvalidModelId(_("The model ID has an empty part."))
         repo_id = raw[:-1] if raw.endswith("/") else raw

@@ -511,3 +511,30 @@ def test_a_pasted_commit_url_fetches_that_commit(hub):
     for other in ("discussions/1", "commits/main", "blob/main/config.json"):
         with pytest.raises(InvalidModelId, match="not to one of its files or other pages"):
             model_ref_parse(f"https://huggingface.co/acme/hist/{other}")
+
+
+@pytest.mark.parametrize(
+    ("text", "repo_id", "revision"),
+    [
+        ("org/name@v1.0", "org/name", "v1.0"),
+        ("org/name@refs/pr/1", "org/name", "refs/pr/1"),
+        ("gpt2@main", "gpt2", "main"),
+        (" org/name@0123456789abcdef0123456789abcdef01234567 ", "org/name", None),
+    ],
+)
+def test_an_id_with_at_revision_names_that_revision(text, repo_id, revision):
+    # Before the fix: "'name@v1.0' contains characters a Hub model ID cannot have", though
+    # huggingface_hub's own paths (hf://org/name@rev) write a revision this way.
+    from catalog.ids import model_ref_parse
+
+    ref = model_ref_parse(text)
+    assert ref.repo_id == repo_id
+    assert ref.revision == (revision or text.strip().split("@")[1])
+
+
+@pytest.mark.parametrize("text", ["org/name@", "org/name@../x", "org/name@a@b", "@main"])
+def test_an_id_with_a_bad_at_revision_is_refused(text):
+    from catalog.ids import InvalidModelId, model_ref_parse
+
+    with pytest.raises(InvalidModelId):
+        model_ref_parse(text)
