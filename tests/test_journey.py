@@ -47,3 +47,38 @@ def test_the_showcase_verdict_is_readable_on_a_phone(live, phone, screenshot, la
         " return [s.scrollWidth, s.clientWidth]; })()"
     )
     assert scroll[0] <= scroll[1], f"the verdict scrolls sideways on a phone: {scroll}"
+
+
+def _fill_and_check(pg, live: str, lang: str) -> None:
+    pg.goto(f"{live}/exercise/?lang={lang}")
+    pg.fill("#ex-model", "meta-llama/Meta-Llama-3-8B-Instruct")
+    pg.fill("#ex-backbone", "32개 레이어, GQA")
+    pg.fill("#ex-post_training", "SFT와 DPO")
+    pg.fill("#ex-inference", "temperature 0.6")
+    pg.fill("#ex-product", "채팅 앱")
+    pg.click("button[formaction$='/exercise/check/']")
+    pg.locator("[data-testid=scores]").wait_for()
+
+
+def test_korean_words_are_not_broken_mid_word_on_a_phone(live, phone, screenshot):
+    """Korean wraps between words (word-break: keep-all), as Korean typesetting does: the
+    exercise's score table on a phone used to break its headers syllable by syllable (구/절,
+    올/바/른 축) and the axis names mid-word (사/후 학습)."""
+    _fill_and_check(phone, live, "ko")
+    screenshot(phone, "journey-scores-phone-ko")
+    broken = phone.evaluate(
+        """[...document.querySelectorAll('[data-testid=scores] th')].flatMap(th => {
+             const text = th.textContent.trim();
+             if (!/[\\uac00-\\ud7a3]/.test(text)) return [];
+             const range = document.createRange();
+             range.selectNodeContents(th);
+             const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+             const words = text.split(/\\s+/).length;
+             return lines.size > words ? [`${text}: ${lines.size} lines for ${words} words`] : [];
+           })"""
+    )
+    assert broken == [], broken
+    for url in ("/", SHOWCASE, "/models/meta-llama/Meta-Llama-3-8B/"):
+        phone.goto(f"{live}{url}{'&' if '?' in url else '?'}lang=ko")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (url, width)
