@@ -136,6 +136,15 @@ class MeasurementRun(models.Model):
         return self.status in self.ACTIVE
 
     @property
+    def running_for_s(self) -> int | None:
+        """Whole seconds since a worker started this run, while it runs; None otherwise. The
+        status line shows it: a stage can last minutes (a timed run of a large model on a CPU)
+        with the bar standing still, and the clock shows the run is alive."""
+        if self.status != self.Status.RUNNING or self.started_at is None:
+            return None
+        return max(0, int((timezone.now() - self.started_at).total_seconds()))
+
+    @property
     def silent_for_s(self) -> int | None:
         """Seconds since a running run's worker last showed a sign of life, once that is longer
         than ``PROFILER_STALE_AFTER_S`` (the worker probably died); None otherwise."""

@@ -3,6 +3,8 @@ in a real browser): what was cut off, broken mid-word or frozen is pinned here."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,3 +84,41 @@ def test_korean_words_are_not_broken_mid_word_on_a_phone(live, phone, screenshot
         phone.goto(f"{live}{url}{'&' if '?' in url else '?'}lang=ko")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, (url, width)
+
+
+def test_a_running_measurement_shows_how_long_it_has_run(settings, english):
+    """A timed run of a 3B model on a CPU stays on one stage ("measuring · 53%") for minutes:
+    the bar stood still and nothing on the line moved, so the run looked hung. The status
+    line now says how long the run has been going, and it advances at every poll."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from profiler import services
+    from profiler.models import MeasurementRun
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import make_run
+
+    settings.PROFILER_STALE_AFTER_S = 10_000  # the worker is alive: no "no sign of life" note
+    run = make_run(revision_with_config(TINY_LLAMA))
+    url = reverse("profiler:run_status", args=[run.pk])
+    assert 'data-testid="run-elapsed"' not in Client().get(url).content.decode()  # queued
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    services.run_progress(run_id=run.pk, attempt=attempt, stage="measure", pct=53)
+    MeasurementRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - timedelta(seconds=125)
+    )
+    page = Client().get(url).content.decode()
+    assert re.search(
+        r"measuring · 53% · <span data-testid=\"run-elapsed\">running for 2:0\d<", page
+    ), page
+    MeasurementRun.objects.filter(pk=run.pk).update(
+        started_at=timezone.now() - timedelta(seconds=3725)
+    )
+    assert (
+        "running for 1:02:0"
+        in Client().get(url, headers={"accept-language": "en"}).content.decode()
+    )

@@ -116,3 +116,15 @@ RUN_STAGES = {
 def run_stage(stage: Any) -> str:
     text = str(stage or "")
     return gettext(RUN_STAGES[text]) if text in RUN_STAGES else text
+
+
+@register.filter
+def clock(seconds: Any) -> str:
+    """Seconds as a clock reading: 7 -> 0:07, 125 -> 2:05, 3725 -> 1:02:05."""
+    try:
+        total = max(0, int(seconds))
+    except (TypeError, ValueError):
+        return ""
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
