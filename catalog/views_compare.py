@@ -544,10 +544,22 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                 else [],
             }
         )
+        if len(names) == 1:
+            context["pair_suggestions"] = _pair_suggestions(names[0], context["catalog_ids"])
     # an export of models none of which is in the catalog was a 200 download of empty columns
     # ("compare-.csv"): the page says which IDs are unknown or malformed, as a 404
     status = 404 if exporting and not (data and data["names"]) else 200
     return render(request, "catalog/compare.html", context, status=status)
+
+
+def _pair_suggestions(name: str, catalog_ids: list[str], limit: int = 6) -> list[tuple[str, str]]:
+    """With one model on the page, one-click partners from the catalog: (id, "name,id"), the
+    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B).
+    The field's suggestions cannot help after a comma (a datalist matches the whole value)."""
+    org = name.split("/", 1)[0].lower()
+    others = [i for i in catalog_ids if i.lower() != name.lower()]
+    others.sort(key=lambda i: (i.split("/", 1)[0].lower() != org, i.lower()))
+    return [(i, f"{name},{i}") for i in others[:limit]]
 
 
 def _context_param(request: HttpRequest) -> int | None:

@@ -122,3 +122,24 @@ def test_a_running_measurement_shows_how_long_it_has_run(settings, english):
         "running for 1:02:0"
         in Client().get(url, headers={"accept-language": "en"}).content.decode()
     )
+
+
+def test_compare_with_one_model_offers_partners_to_click(client, web_showcase, english):
+    """ "Compare with another model" on a model page opens the compare page with that model
+    alone; the only way on was to type a second ID after a comma, where the field's catalog
+    suggestions no longer show (a datalist matches the whole value). Now the notice offers
+    one-click partners, the same organisation's models first."""
+    from urllib.parse import unquote
+
+    page = client.get("/compare/?models=meta-llama/Meta-Llama-3-8B").content.decode()
+    offered = re.findall(
+        r'<a href="\?models=([^"]+)">([^<]+)</a>',
+        page.split('data-testid="pair-suggestions"')[1].split("</span>")[0],
+    )
+    targets = [unquote(q) for q, _text in offered]
+    assert targets[0] == "meta-llama/Meta-Llama-3-8B,meta-llama/Meta-Llama-3-8B-Instruct", targets
+    assert "meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K" in targets
+    assert all(not t.endswith(",meta-llama/Meta-Llama-3-8B") for t in targets)
+    # a pair on the page already: nothing offered
+    both = client.get(f"{SHOWCASE}").content.decode()
+    assert 'data-testid="pair-suggestions"' not in both
