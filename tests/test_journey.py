@@ -143,3 +143,26 @@ def test_compare_with_one_model_offers_partners_to_click(client, web_showcase, e
     # a pair on the page already: nothing offered
     both = client.get(f"{SHOWCASE}").content.decode()
     assert 'data-testid="pair-suggestions"' not in both
+
+
+@pytest.mark.parametrize("lang", ["de", "ko", "en"])
+def test_the_exercise_scores_fit_a_phone_with_every_number_named(live, phone, screenshot, lang):
+    """Seven columns of scores ran off a 390px screen (in German three were visible and the
+    caption read "Auswer"); each axis now stacks its six numbers, each under its column's
+    name, inside the screen."""
+    _fill_and_check(phone, live, lang)
+    screenshot(phone, f"journey-scores-phone-{lang}-stacked")
+    cells = phone.evaluate(
+        """[...document.querySelectorAll('[data-testid=scores] td, [data-testid=scores] caption')].map(e => ({
+             right: e.getBoundingClientRect().right,
+             label: getComputedStyle(e, '::before').content,
+             text: e.textContent.trim(),
+           }))"""
+    )
+    assert len(cells) == 1 + 4 * 6, cells
+    assert [c for c in cells if c["right"] > 390] == [], "cut off at the screen's edge"
+    heads = phone.eval_on_selector_all(
+        "[data-testid=scores] thead th", "els => els.map(e => e.textContent.trim())"
+    )
+    named = [c["label"].strip('"') for c in cells[1:7]]
+    assert named == heads[1:], (named, heads)
