@@ -166,3 +166,36 @@ def test_the_exercise_scores_fit_a_phone_with_every_number_named(live, phone, sc
     )
     named = [c["label"].strip('"') for c in cells[1:7]]
     assert named == heads[1:], (named, heads)
+
+
+@pytest.mark.parametrize("lang", ["ko", "de", "en"])
+def test_the_runs_chart_legend_stays_on_a_phone_screen(live, browser, screenshot, lang):
+    """The runs chart's legend entry "memory (GiB): peak on a GPU, weights on CPU" (longer in
+    Korean and German) ran past a phone's edge, cut off; a trace name wider than the plot is
+    now broken onto two lines, as the chart titles and notes already were."""
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import succeeded_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    revision.model.latest_revision = revision
+    revision.model.save(update_fields=["latest_revision"])
+    succeeded_run(revision)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    ph = context.new_page()
+    ph.goto(f"{live}{revision.model.get_absolute_url()}?lang={lang}")
+    chart = f"[data-chart='profiler-chart-{revision.pk}'][data-rendered]"
+    ph.wait_for_selector(f"{chart} .legendtext", state="attached")
+    ph.locator(chart).scroll_into_view_if_needed()
+    screenshot(ph, f"journey-runs-legend-phone-{lang}", full_page=False)
+    cut = ph.evaluate(
+        """sel => {
+             const box = document.querySelector(sel).getBoundingClientRect();
+             return [...document.querySelectorAll(sel + ' .legendtext')]
+               .filter(t => t.getBoundingClientRect().right > Math.min(box.right, 390) + 1)
+               .map(t => t.textContent);
+           }""",
+        chart,
+    )
+    context.close()
+    assert cut == [], cut

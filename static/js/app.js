@@ -49,6 +49,30 @@
     });
   }
 
+  // Nor legend entries: the runs chart's "memory (GiB): peak on a GPU, weights on CPU" ran past
+  // a phone's edge (in Korean and German most of it). A trace name wider than the plot is broken
+  // at the space nearest its middle, as the notes above are (the hover label shows the same).
+  function fitLegend(data, layout, width) {
+    if (!Array.isArray(data) || !data.length || !width) return data;
+    var margin = layout.margin || {};
+    var room = width - (margin.l || 80) - (margin.r || 80) - 40; // 40: the legend's swatch
+    var font = layout.font || {};
+    var context = document.createElement("canvas").getContext("2d");
+    if (!context || room <= 0) return data;
+    context.font = (font.size || 12) + "px " + (font.family || "sans-serif");
+    return data.map(function (trace) {
+      var text = trace && trace.name;
+      if (typeof text !== "string" || text.indexOf("<br>") !== -1) return trace;
+      if (context.measureText(text).width <= room) return trace;
+      var middle = Math.floor(text.length / 2);
+      var left = text.lastIndexOf(" ", middle);
+      var right = text.indexOf(" ", middle);
+      var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
+      if (cut <= 0) return trace;
+      return Object.assign({}, trace, { name: text.slice(0, cut) + "<br>" + text.slice(cut + 1) });
+    });
+  }
+
   // The chart toolbar's words in the page's language (the plotly_locale tag; none in English).
   function plotlyLocale() {
     var source = document.getElementById("plotly-locale");
@@ -90,7 +114,7 @@
         config.locales = {};
         config.locales[words.locale] = { dictionary: words.dictionary };
       }
-      window.Plotly.newPlot(el, spec.data || [], layout, config);
+      window.Plotly.newPlot(el, fitLegend(spec.data || [], layout, el.clientWidth), layout, config);
     });
   }
 
