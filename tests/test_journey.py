@@ -199,3 +199,29 @@ def test_the_runs_chart_legend_stays_on_a_phone_screen(live, browser, screenshot
     )
     context.close()
     assert cut == [], cut
+
+
+@pytest.mark.parametrize("lang", ["de", "ko"])
+def test_table_captions_start_at_the_left_edge_on_a_phone(live, phone, lang):
+    """A caption is centred over its table; over a table wider than a phone (the runs history,
+    measured vs estimated), it started off-screen to the right and was cut ("Messläufe dieser
+    Rev", "이 리비전의 측정 실행, 최"). Captions now start at the table's left edge."""
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import succeeded_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    revision.model.latest_revision = revision
+    revision.model.save(update_fields=["latest_revision"])
+    run = succeeded_run(revision)
+    for url in (revision.model.get_absolute_url(), f"/runs/{run.pk}/"):
+        phone.goto(f"{live}{url}?lang={lang}")
+        cut = phone.evaluate(
+            """[...document.querySelectorAll('.table-scroll caption')].flatMap(c => {
+                 const range = document.createRange();
+                 range.selectNodeContents(c);
+                 const r = range.getBoundingClientRect();
+                 return r.width && r.right > 390 ? [c.textContent.trim()] : [];
+               })"""
+        )
+        assert cut == [], (url, cut)
