@@ -386,6 +386,20 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "%(path)s must be two positive sizes, such as [128, 128], not %(value)s; fix the value "
         "in config.json"
     ),
+    # compressed-tensors' targets and ignore (axes.backbone.quantization._patterns)
+    gettext_noop(
+        "%(path)s must be a list of module names, class names or re: patterns, not %(value)s; "
+        "fix the value in config.json"
+    ),
+    # axes.backbone.report: config_groups placed on the linears (axes.backbone.quant_targets)
+    gettext_noop(
+        "compressed-tensors config_groups not placed on this model's linears (%(why)s): the "
+        "stored weights are sized by the first scheme over every decoder linear"
+    ),
+    gettext_noop(
+        "the vision tower's linears are counted at 16 bits, though a config_groups target "
+        "matches them"
+    ),
     # compressed-tensors' and ModelOpt's group sizes (no -1 there)
     gettext_noop(
         "%(path)s must be a positive number of weights, not %(value)s; fix the value in config.json"

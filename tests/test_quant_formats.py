@@ -12,13 +12,17 @@ scale per 16 and an fp32 global scale), and the estimate is held to their bytes.
 
 from __future__ import annotations
 
+import json
 from math import prod
 from typing import Any
 
 import pytest
 
 from axes.backbone import ConfigError
+from axes.backbone.params import count_params
 from axes.backbone.report import analyze_config
+from axes.backbone.spec import normalize
+from tests.conftest import shared_hub
 
 H, INTER, VOCAB, LAYERS, HEADS, KV = 256, 512, 1000, 4, 4, 2
 HEAD_DIM = H // HEADS
@@ -249,3 +253,248 @@ def test_the_exercise_reads_a_weight_width_apart_from_its_format(quantization, s
     facts = [f for f in out["facts"] if f["axis"] == "backbone"]
     got = {phrase: phrase_support(phrase, facts)["support"] for phrase in supports}
     assert got == supports
+
+
+FP8_CHANNEL_WEIGHTS = {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": True}
+INT4_G128_WEIGHTS = {
+    "num_bits": 4,
+    "type": "int",
+    "strategy": "group",
+    "group_size": 128,
+    "symmetric": True,
+}
+DYNAMIC_FP8_TOKENS = {"num_bits": 8, "type": "float", "strategy": "token", "dynamic": True}
+
+
+def _mixed(attention_targets: list[str], mlp_targets: list[str], ignore: list[str]) -> dict:
+    """llm-compressor's mixed-precision layout: attention in W8A8 FP8 (a scale per output
+    row), the MLP in W4A16 (packed, a scale per 128 inputs, a shape per matrix)."""
+    return {
+        "quant_method": "compressed-tensors",
+        "format": "mixed-precision",
+        "ignore": ignore,
+        "config_groups": {
+            "group_0": {
+                "targets": attention_targets,
+                "weights": FP8_CHANNEL_WEIGHTS,
+                "input_activations": DYNAMIC_FP8_TOKENS,
+                "format": "float-quantized",
+            },
+            "group_1": {
+                "targets": mlp_targets,
+                "weights": INT4_G128_WEIGHTS,
+                "format": "pack-quantized",
+            },
+        },
+    }
+
+
+def _mixed_linear(out: int, inp: int, *, attention: bool) -> dict[str, tuple[str, list[int]]]:
+    if attention:
+        return {"weight": ("F8_E4M3", [out, inp]), "weight_scale": ("BF16", [out, 1])}
+    return {
+        "weight_packed": ("I32", [out, inp * 4 // 32]),
+        "weight_scale": ("BF16", [out, inp // 128]),
+        "weight_shape": ("I64", [2]),
+    }
+
+
+def _mixed_header() -> dict[str, dict[str, Any]]:
+    tensors: dict[str, dict[str, Any]] = {}
+    for i in range(LAYERS):
+        for name, (out, inp) in LINEARS.items():
+            parts = _mixed_linear(out, inp, attention=name.startswith("self_attn"))
+            for suffix, (dtype, shape) in parts.items():
+                tensors[f"model.layers.{i}.{name}.{suffix}"] = {"dtype": dtype, "shape": shape}
+    unquantized = _header(lambda out, inp: {})["model.safetensors"]
+    return {"model.safetensors": {**unquantized, **tensors}}
+
+
+@pytest.mark.parametrize(
+    "quantization",
+    [
+        _mixed(["re:.*self_attn.*"], ["re:.*mlp.*"], ["lm_head"]),
+        # a name pattern wins over the class: attention by its regex, every other linear by
+        # Linear, the lm_head left out
+        _mixed(["re:.*self_attn\\.(q|k|v|o)_proj$"], ["Linear"], ["lm_head"]),
+    ],
+    ids=["regex-groups", "regex-over-class"],
+)
+def test_each_config_group_is_sized_by_the_linears_its_targets_match(quantization):
+    """Attention in W8A8 FP8 and the MLP in W4A16: the second scheme was sized as the first,
+    every linear at 1 B (the estimate ~1.5x the checkpoint's bytes)."""
+    config = _config(quantization)
+    headers = _mixed_header()
+    report = analyze_config(config, safetensors_headers=headers)
+    label = report["backbone"]["weights_format"]["quantization"]["label"]
+    assert label == "FP8 per-channel (W8A8, compressed-tensors) + int4 g128 (W4A16)"
+    stored = report["memory"]["weights_bytes"]["stored"]
+    on_disk = _bytes(headers)
+    assert abs(stored - on_disk) <= 0.005 * on_disk, (stored, on_disk)
+    basis = report["memory"]["weights_bytes"]["stored_basis"]
+    attention = sum(o * i for n, (o, i) in LINEARS.items() if n.startswith("self_attn")) * LAYERS
+    assert f"FP8 per-channel on {attention:,} params" in basis, basis
+    assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+    # the MLP's int32 weight_packed holds 8 values an element (the W4A16 scheme's, not the
+    # first scheme's 8 bits): unpacked, the checkpoint holds the model's parameters
+    from axes.backbone.safetensors import header_counts
+
+    counts = header_counts(headers, normalize(config))
+    assert counts["unpacked_model_params"] == report["params"]["total"]
+
+
+def test_a_quantized_lm_head_is_counted_in_its_scheme():
+    """Without ``ignore``, "Linear" takes the lm_head too (compressed-tensors quantizes every
+    linear it is not told to leave); it was counted at 16 bits."""
+    quantization = _ct(INT4_G128_WEIGHTS, "pack-quantized")
+    quantization["ignore"] = []
+    headers = _header(W4A16[1])
+    tensors = headers["model.safetensors"]
+    del tensors["lm_head.weight"]
+    lm_head = {
+        "weight_packed": ("I32", [VOCAB, H * 4 // 32]),
+        "weight_scale": ("BF16", [VOCAB, H // 128]),
+    }
+    for suffix, (dtype, shape) in {**lm_head, "weight_shape": ("I64", [2])}.items():
+        tensors[f"lm_head.{suffix}"] = {"dtype": dtype, "shape": shape}
+    stored = analyze_config(_config(quantization))["memory"]["weights_bytes"]["stored"]
+    on_disk = _bytes(headers)
+    assert abs(stored - on_disk) <= 0.005 * on_disk, (stored, on_disk)
+
+
+def test_targets_the_engine_cannot_place_fall_back_to_the_first_scheme_and_say_so():
+    """A class name other than Linear (a decoder layer) is not placed on the engine's
+    components: the first scheme sizes every decoder linear, and a note says why."""
+    quantization = _mixed(["LlamaDecoderLayer"], ["re:.*mlp.*"], ["lm_head"])
+    report = analyze_config(_config(quantization))
+    (note,) = [n for n in report["notes"] if "config_groups" in n]
+    assert "class name other than Linear" in note and "first scheme" in note
+    linears = sum(o * i for o, i in LINEARS.values()) * LAYERS
+    rest = report["params"]["total"] - linears
+    assert report["memory"]["weights_bytes"]["stored"] == linears + rest * 2
+
+
+@pytest.mark.parametrize(
+    "quantization,key",
+    [
+        (_mixed(["re:.*self_attn.*"], ["Linear"], {"lm_head": True}), "ignore"),
+        (_mixed(["re:(unclosed"], ["Linear"], []), "config_groups.group_0.targets"),
+        (_mixed(["re:.*self_attn.*"], [4], []), "config_groups.group_1.targets"),
+    ],
+    ids=["ignore-not-a-list", "bad-regex", "not-a-name"],
+)
+def test_malformed_targets_name_their_key(quantization, key):
+    with pytest.raises(ConfigError) as err:
+        analyze_config(_config(quantization))
+    assert err.value.key == f"quantization_config.{key}"
+    assert key.rsplit(".", 1)[-1] in str(err.value)
+
+
+EXPERTS, MOE_INTER = 8, 128
+
+
+def test_moe_experts_and_attention_in_their_own_schemes_routers_left_out():
+    """Qwen3-MoE as llm-compressor ships a mixed checkpoint: the routed experts in W4A16,
+    attention in W8A8 FP8, the routers (``mlp.gate``) and lm_head ignored. Sized as the first
+    scheme, every expert was counted at 1 B a weight."""
+    config = {
+        "model_type": "qwen3_moe",
+        "hidden_size": H,
+        "intermediate_size": INTER,
+        "moe_intermediate_size": MOE_INTER,
+        "num_experts": EXPERTS,
+        "num_experts_per_tok": 2,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "num_key_value_heads": KV,
+        "head_dim": HEAD_DIM,
+        "vocab_size": VOCAB,
+        "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16",
+        "quantization_config": _mixed(
+            ["re:.*self_attn.*"], ["re:.*mlp.experts.*"], ["lm_head", "re:.*mlp.gate$"]
+        ),
+    }
+    tensors: dict[str, dict[str, Any]] = {}
+    unquantized = _header(lambda out, inp: {})["model.safetensors"]
+    for i in range(LAYERS):
+        layer = f"model.layers.{i}"
+        for norm in ("q_norm", "k_norm"):
+            tensors[f"{layer}.self_attn.{norm}.weight"] = {"dtype": "BF16", "shape": [HEAD_DIM]}
+        tensors[f"{layer}.mlp.gate.weight"] = {"dtype": "BF16", "shape": [EXPERTS, H]}
+        linears = {n: s for n, s in LINEARS.items() if n.startswith("self_attn")}
+        for j in range(EXPERTS):
+            for proj, shape in (
+                ("gate_proj", (MOE_INTER, H)),
+                ("up_proj", (MOE_INTER, H)),
+                ("down_proj", (H, MOE_INTER)),
+            ):
+                linears[f"mlp.experts.{j}.{proj}"] = shape
+        for name, (out, inp) in linears.items():
+            parts = _mixed_linear(out, inp, attention=name.startswith("self_attn"))
+            for suffix, (dtype, shape) in parts.items():
+                tensors[f"{layer}.{name}.{suffix}"] = {"dtype": dtype, "shape": shape}
+    headers = {"model.safetensors": {**unquantized, **tensors}}
+    report = analyze_config(config, safetensors_headers=headers)
+    assert report["params"]["total"] == sum(
+        prod(t["shape"]) * (8 if k.endswith("weight_packed") else 1)
+        for k, t in headers["model.safetensors"].items()
+        if k.endswith((".weight", ".weight_packed"))
+    )
+    stored = report["memory"]["weights_bytes"]["stored"]
+    on_disk = _bytes(headers)
+    assert abs(stored - on_disk) <= 0.005 * on_disk, (stored, on_disk)
+    assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+
+
+def _hub(name: str) -> dict[str, Any]:
+    path = shared_hub() / name / "config.json"
+    if not path.is_file():
+        pytest.skip(f"no shared hub config {name}")
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config.pop("quantization_config", None)
+    return config
+
+
+def test_mla_projections_an_ignore_list_leaves_out_stay_16_bit():
+    """llm-compressor's DeepSeek / Kimi recipes leave the MLA down-projections (q_a_proj,
+    kv_a_proj_with_mqa) and the routers in bf16: the rest of the decoder linears are the
+    scheme's, those 61 x 2 matrices and the routers are not."""
+    config = _hub("deepseek-ai--DeepSeek-R1")
+    ignore = ["lm_head", "re:.*mlp.gate$", "re:.*q_a_proj$", "re:.*kv_a_proj_with_mqa$"]
+    config["quantization_config"] = {**_ct(INT4_G128_WEIGHTS, "pack-quantized"), "ignore": ignore}
+    report = analyze_config(config)
+    linear = count_params(normalize(config)).linear_weight_params
+    h, layers = config["hidden_size"], config["num_hidden_layers"]
+    rank = config["q_lora_rank"] + config["kv_lora_rank"] + config["qk_rope_head_dim"]
+    left_out = layers * h * rank  # q_a_proj: hidden -> q rank; kv_a: hidden -> kv rank + rope
+    basis = report["memory"]["weights_bytes"]["stored_basis"]
+    assert basis.startswith(f"int4 g128 on {linear - left_out:,} params"), basis
+    assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+
+
+def test_a_vision_tower_no_ignore_entry_leaves_out_is_said_to_be_counted_at_16_bits():
+    config = _hub("google--medgemma-27b-it")
+    w4a16 = _ct(INT4_G128_WEIGHTS, "pack-quantized")
+    config["quantization_config"] = w4a16
+    notes = analyze_config(config)["notes"]
+    assert any(n.startswith("the vision tower's linears are counted at 16 bits") for n in notes)
+    config["quantization_config"] = {**w4a16, "ignore": ["lm_head", "re:.*vision_tower.*"]}
+    assert not any("vision tower's linears" in n for n in analyze_config(config)["notes"])
+
+
+def test_an_ignore_entry_naming_one_layers_module_leaves_only_that_one():
+    """``ignore`` may name single modules (llm-compressor recipes that keep the first layer's
+    down_proj in bf16): only that linear stays 16-bit, the same module of the other layers is
+    the scheme's."""
+    quantization = W4A16[0] | {"ignore": ["lm_head", "model.layers.0.mlp.down_proj"]}
+    headers = _header(W4A16[1])
+    tensors = headers["model.safetensors"]
+    for suffix in ("weight_packed", "weight_scale", "weight_shape"):
+        del tensors[f"model.layers.0.mlp.down_proj.{suffix}"]
+    tensors["model.layers.0.mlp.down_proj.weight"] = {"dtype": "BF16", "shape": [H, INTER]}
+    stored = analyze_config(_config(quantization))["memory"]["weights_bytes"]["stored"]
+    on_disk = _bytes(headers)
+    assert stored == on_disk
+    every_layer = analyze_config(_config(W4A16[0]))["memory"]["weights_bytes"]["stored"]
+    assert stored > every_layer

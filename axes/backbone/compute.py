@@ -32,6 +32,7 @@ from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS
 from axes.backbone.layers import PARALLEL_HYBRID, SHARED_HYBRIDS, SHORT_CONV
 from axes.backbone.memory import kv_bytes_at
 from axes.backbone.params import ParamCount, routed_expert_bias_params, shared_block_figures
+from axes.backbone.quant_targets import Placed, active_placement
 from axes.backbone.quantization import stored_bytes
 from axes.backbone.spec import ArchSpec
 
@@ -186,11 +187,12 @@ def decode_weight_params(
 
 
 def decode_weight_bytes(
-    spec: ArchSpec, count: ParamCount, *, weight_params: int
+    spec: ArchSpec, count: ParamCount, *, weight_params: int, placed: Placed | None = None
 ) -> tuple[int, str]:
     """Bytes of the ``weight_params`` one decode step reads, at their stored density, and the
     basis: the active decoder linears (linear weights less the routed experts a token skips)
-    and active routed experts in the checkpoint's packed format, the rest at 16 bits."""
+    and active routed experts in the checkpoint's packed format, the rest at 16 bits.
+    ``placed``: compressed-tensors' schemes on their linears (``quant_targets``)."""
     inactive = count.inactive_routed
     active_experts = count.breakdown["routed_experts"] - inactive
     if spec.expert_bias and count.breakdown["routed_experts"]:  # gpt_oss: biases at 16 bits
@@ -205,6 +207,7 @@ def decode_weight_bytes(
         expert_params=active_experts,
         dtype=spec.stored_dtype,
         quantization=spec.quantization,
+        placed=placed and active_placement(placed, inactive, count.breakdown["routed_experts"]),
     )
 
 
@@ -227,6 +230,7 @@ def compute_report(
     kv_dtype_bytes: int,
     kv_bytes: int | None = None,
     state_bytes: int = 0,
+    placed: Placed | None = None,
 ) -> dict[str, Any]:
     """``kv_bytes``: ``kv_bytes_at(spec, context_len, kv_dtype_bytes)`` if already known;
     ``state_bytes``: the recurrent state of one sequence."""
@@ -236,7 +240,9 @@ def compute_report(
     weight_params = decode_weight_params(
         spec, count, active_excluding_input_embedding=active_excluding_input_embedding
     )
-    weight_bytes, weight_basis = decode_weight_bytes(spec, count, weight_params=weight_params)
+    weight_bytes, weight_basis = decode_weight_bytes(
+        spec, count, weight_params=weight_params, placed=placed
+    )
     topk = spec.index_topk
     if topk and context_len > topk and spec.compressed_attention is None:
         # DeepSeek Sparse Attention: a step reads every indexer key but the latents of only

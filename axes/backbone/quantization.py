@@ -13,7 +13,9 @@ Formats and their on-disk layout:
   formats store 32 / bits values per int32 ``weight_packed`` (NVFP4: two per uint8 byte); the
   ``weight_scale`` is one per group, block, output channel or tensor, in the weights' dtype
   (NVFP4: fp8 per 16 values, plus an fp32 ``weight_global_scale``); a ``weight_zero_point``
-  only for asymmetric schemes; a two-element ``weight_shape`` per linear.
+  only for asymmetric schemes; a two-element ``weight_shape`` per linear. Each scheme sizes
+  the linears its ``targets`` match, less the ``ignore`` list (``quant_targets``: FP8
+  attention beside a W4A16 MLP, routers and lm_head left in bf16).
 - NVIDIA ModelOpt (``quant_method: modelopt``): ``quant_algo`` FP8 (per-tensor scales) or
   NVFP4 (two 4-bit values per byte, an fp8 scale per ``group_size`` 16).
 - bitsandbytes: 4-bit (two per byte, an fp32 absmax per 64) or 8-bit (a scale per row).
@@ -21,6 +23,7 @@ Formats and their on-disk layout:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from axes.backbone.errors import ConfigError
@@ -140,19 +143,17 @@ def _scheme_label(out: dict[str, Any]) -> str:
     return f"{name} {words.format(group=out.get('group_size'), block=out.get('block_size'))}"
 
 
-def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
-    """A compressed-tensors config: its first ``config_groups`` scheme's weights (the one
-    every linear shares in llm-compressor's presets); other schemes are counted but sized as
-    the first (said in the label)."""
-    groups = qc.get("config_groups")
-    if not isinstance(groups, dict) or not groups:
-        # no weight scheme (a KV-cache-only config, say): the weights stay in their dtype
-        return {"label": "compressed-tensors (no weight scheme)"}
-    name, first = next(iter(groups.items()))
+def _ct_scheme(name: str, group: Any, fmt: Any) -> dict[str, Any]:
+    """One ``config_groups`` entry: its weights' scheme (``bits`` None: activations only, the
+    weights it targets stay 16-bit) and its ``targets``; the sizes are checked (``ConfigError``
+    naming the key)."""
     path = f"quantization_config.config_groups.{name}"
-    weights = first.get("weights") if isinstance(first, dict) else None
+    group = group if isinstance(group, dict) else {}
+    targets = _patterns(group.get("targets"), f"{path}.targets")
+    weights = group.get("weights")
+    out: dict[str, Any] = {"name": name, "targets": targets, "bits": None}
     if not isinstance(weights, dict):
-        return {"label": "compressed-tensors (activations only)"}
+        return out
     bits = _whole(weights.get("num_bits", 8))
     if bits is None or not 1 <= bits <= 16:
         raise ConfigError(
@@ -162,13 +163,13 @@ def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
         )
     kind = str(weights.get("type") or "int").lower()
     strategy = str(weights.get("strategy") or "tensor").lower()
-    out: dict[str, Any] = {
-        "bits": bits,
-        "weight_type": kind,
-        "strategy": strategy,
-        "symmetric": weights.get("symmetric", True) is not False,
-        "format": qc.get("format"),
-    }
+    out.update(
+        bits=bits,
+        weight_type=kind,
+        strategy=strategy,
+        symmetric=weights.get("symmetric", True) is not False,
+        format=group.get("format") or fmt,
+    )
     if strategy in ("group", "tensor_group"):
         size = _whole(weights.get("group_size"))
         if size is None or not 1 <= size <= _SIZE_MAX:
@@ -181,13 +182,71 @@ def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
     elif strategy == "block":
         block = _block_size(weights.get("block_structure"), f"{path}.weights.block_structure")
         out["block_size"] = block or [128, 128]
-    acts = first.get("input_activations")
+    acts = group.get("input_activations")
     act_bits = _whole(acts.get("num_bits")) if isinstance(acts, dict) else None
     out["scheme"] = f"W{bits}A{act_bits or 16}"
-    label = f"{_scheme_label(out)} ({out['scheme']}, compressed-tensors)"
-    if len(groups) > 1:
-        label += f", + {len(groups) - 1} more scheme(s) sized as the first"
+    # static activation scales are stored per linear (NVFP4, dynamic "local": an fp32
+    # input_global_scale); dynamic ones (true) are computed at run time
+    out["static_inputs"] = (
+        bool(act_bits) and isinstance(acts, dict) and acts.get("dynamic") is not True
+    )
+    out["label"] = _scheme_label(out)
+    return out
+
+
+def _patterns(value: Any, path: str) -> list[str] | None:
+    """compressed-tensors' ``targets`` / ``ignore``: module names, class names and ``re:``
+    patterns (absent: None). A list of anything else, or a pattern ``re`` refuses, is the
+    config's mistake (``ConfigError`` naming the key)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    bad = not isinstance(value, list) or not all(isinstance(v, str) and v for v in value)
+    if not bad:
+        try:
+            for v in value:
+                if v.startswith("re:"):
+                    re.compile(v[3:])
+        except re.error:
+            bad = True
+    if bad:
+        raise ConfigError(
+            f"{path} must be a list of module names, class names or re: patterns, not "
+            f"{value!r}; fix the value in config.json",
+            key=path,
+        )
+    return list(value)
+
+
+def _compressed_tensors(qc: dict[str, Any]) -> dict[str, Any]:
+    """A compressed-tensors config: the first ``config_groups`` weight scheme's figures at the
+    top (what a single-scheme checkpoint, llm-compressor's presets, is), every scheme with its
+    ``targets`` in ``schemes`` and the ``ignore`` list, from which
+    ``quant_targets.place_schemes`` sizes each scheme by the linears it quantizes."""
+    groups = qc.get("config_groups")
+    ignore = _patterns(qc.get("ignore"), "quantization_config.ignore")
+    if not isinstance(groups, dict) or not groups:
+        # no weight scheme (a KV-cache-only config, say): the weights stay in their dtype
+        return {"label": "compressed-tensors (no weight scheme)"}
+    fmt = qc.get("format")
+    schemes = [_ct_scheme(str(name), group, fmt) for name, group in groups.items()]
+    first = next((s for s in schemes if s["bits"] is not None), None)
+    if first is None:
+        return {"label": "compressed-tensors (activations only)"}
+    out: dict[str, Any] = {
+        k: first[k] for k in ("bits", "weight_type", "strategy", "symmetric", "format", "scheme")
+    }
+    for k in ("group_size", "block_size"):
+        if k in first:
+            out[k] = first[k]
+    label = f"{first['label']} ({first['scheme']}, compressed-tensors)"
+    others = [f"{s['label']} ({s['scheme']})" for s in schemes if s["bits"] and s is not first]
+    if others:
+        label += " + " + " + ".join(others)
     out["config_groups"] = len(groups)
+    out["schemes"] = schemes
+    out["ignore"] = ignore or []
     out["label"] = label
     return out
 
@@ -281,12 +340,15 @@ def stored_bytes(
     expert_params: int,
     dtype: str | None,
     quantization: dict[str, Any] | None,
+    placed: list[tuple[dict[str, Any], int, int, int, int]] | None = None,
 ) -> tuple[int, str]:
     """Bytes on disk of the weights in their stored format, and a one-line basis.
 
     ``quantizable_params`` are the linear weights of the decoder layers (not embeddings,
     lm_head, norms or routers); ``expert_params`` the routed-expert weights (what MXFP4
     converts). AWQ/GPTQ keep one scale and zero per group of input rows per output column.
+    ``placed``: compressed-tensors' schemes placed on the linears their targets match
+    (``quant_targets.place_schemes``); without it the first scheme sizes every decoder linear.
     """
     base = DTYPE_BYTES.get(dtype or "bfloat16", 2)
     if not quantization:
@@ -313,6 +375,8 @@ def stored_bytes(
             group_quantized_bytes(total_params, quantizable_params, bits, groups),
             f"int{bits} packed decoder linears + fp16 scales/zeros per {per} + 16-bit rest",
         )
+    if placed is not None:
+        return placed_bytes(total_params, placed, base)
     if method in ("compressed-tensors", "modelopt") and quantization.get("bits"):
         return _scheme_bytes(total_params, quantizable_params, quantization, base)
     if method == "bitsandbytes":
@@ -352,6 +416,59 @@ def _scheme_bytes(
     )
     zero_word = " and a zero point" if zeros else ""
     return int(total), f"{words} decoder linears + {per_word}{zero_word} + 16-bit rest"
+
+
+def scheme_weight_bytes(
+    q: dict[str, Any], weights: int, rows: int, linears: int, base: float
+) -> float:
+    """Bytes of ``weights`` linear weights (``rows`` output rows over ``linears`` matrices)
+    stored in one compressed-tensors scheme ``q``, as compressed-tensors lays them out: the
+    values (packed: 32 / bits per int32, NVFP4 two per byte), a scale per group, block,
+    output row (strategy "channel") or matrix (``initialize_qparams``) in the weights' dtype
+    (NVFP4: fp8, plus an fp32 ``weight_global_scale``), zero points for asymmetric schemes
+    (packed as the values), static input scales and pack-quantized's ``weight_shape`` (two
+    int64) per matrix."""
+    bits, strategy = q["bits"], q.get("strategy")
+    nvfp4 = q.get("weight_type") == "float" and bits == 4
+    scale_bytes = 1 if nvfp4 else max(base, 2)
+    if strategy in ("group", "tensor_group"):
+        scales = weights // q["group_size"]
+    elif strategy == "block":
+        scales = weights // (q["block_size"][0] * q["block_size"][1])
+    elif strategy == "channel":
+        scales = rows
+    else:
+        scales = linears
+    total = weights * bits / 8 + scales * scale_bytes
+    if not q.get("symmetric", True):
+        total += scales * bits / 8
+    if nvfp4:
+        total += linears * 4  # weight_global_scale
+    if q.get("static_inputs"):
+        total += linears * (4 if nvfp4 else scale_bytes)
+    if str(q.get("format") or "").startswith("pack"):
+        total += linears * 16  # weight_shape
+    return total
+
+
+def placed_bytes(
+    total_params: int, placed: list[tuple[dict[str, Any], int, int, int, int]], base: float
+) -> tuple[int, str]:
+    """Bytes on disk of a compressed-tensors checkpoint whose schemes were placed on the
+    model's linears (``quant_targets.place_schemes``: per scheme its weights, output rows and
+    matrices); every weight no scheme quantizes at 16 bits. And the one-line basis."""
+    total = 0.0
+    quantized = 0
+    words = []
+    for q, weights, rows, linears, _experts in placed:
+        if not weights:
+            continue
+        total += scheme_weight_bytes(q, weights, rows, linears, base)
+        quantized += weights
+        words.append(f"{q['label']} on {weights:,} params")
+    total += (total_params - quantized) * 2
+    scheme_words = " + ".join(words) or "no linear quantized"
+    return int(total), f"{scheme_words} (config_groups by targets, with their scales) + 16-bit rest"
 
 
 # The formats ``memory.weights_bytes.fp8`` / ``.int4`` size a checkpoint in, as real ones are

@@ -16,6 +16,7 @@ from axes.backbone.layers import (
 )
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report, routed_expert_bias_params
+from axes.backbone.quant_targets import place_schemes
 from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import (
@@ -57,12 +58,28 @@ def analyze_config(
     # the expert matrices MXFP4 packs; their biases (gpt_oss) stay at 16 bits
     expert_total = count.breakdown["routed_experts"] - routed_expert_bias_params(spec, count)
     linear = count.linear_weight_params
+    quant = spec.quantization
+    placed = None
+    quant_notes: list[str] = []
+    if quant is not None and "schemes" in quant:  # compressed-tensors: scheme by targets
+        placed, why, vision = place_schemes(spec, count)
+        if why:
+            quant_notes.append(
+                f"compressed-tensors config_groups not placed on this model's linears ({why}): "
+                "the stored weights are sized by the first scheme over every decoder linear"
+            )
+        if vision:
+            quant_notes.append(
+                "the vision tower's linears are counted at 16 bits, though a config_groups "
+                "target matches them"
+            )
     stored, basis = stored_bytes(
         total_params=total,
         quantizable_params=linear,
         expert_params=expert_total,
         dtype=spec.stored_dtype,
-        quantization=spec.quantization,
+        quantization=quant,
+        placed=placed,
     )
     fp8, int4 = format_bytes(total_params=total, quantizable_params=linear)
     memory = memory_report(
@@ -89,8 +106,11 @@ def analyze_config(
         kv_dtype_bytes=dtype_bytes,
         kv_bytes=memory["kv_bytes"]["bytes"] // batch,  # memory's KV is for the whole batch
         state_bytes=memory["state_bytes_per_sequence"],
+        placed=placed,
     )
     notes = list(spec.notes)
+    if quant_notes:
+        notes += quant_notes
     if native and context > native:
         notes.append(
             f"context {context:,} is past the model's {native:,} positions "

@@ -68,11 +68,25 @@ def classify_tensor(name: str, spec: ArchSpec) -> str:
     return "model"
 
 
+def _packed_bits(quantization: dict[str, Any]) -> int:
+    """The bits of the values a ``weight_packed`` tensor holds: its scheme's (compressed-tensors
+    packs only the ``pack-quantized`` ones, so in a mixed checkpoint of FP8 attention and a W4A16
+    MLP the 4-bit scheme's), else the first scheme's (4 when none is said)."""
+    packed = {
+        s["bits"]
+        for s in quantization.get("schemes") or ()
+        if s.get("bits") and "pack" in str(s.get("format") or "")
+    }
+    if len(packed) == 1:
+        return int(packed.pop())
+    return int(quantization.get("bits") or 4)
+
+
 def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[str, Any]:
     by_dtype: dict[str, int] = {}
     by_class: dict[str, int] = {}
     unpacked_model = 0
-    bits = int((spec.quantization or {}).get("bits") or 4)
+    bits = _packed_bits(spec.quantization or {})
     for header in headers.values():
         for name, t in _tensors(header).items():
             n = prod(int(x) for x in t.get("shape", [])) if t.get("shape") else 1

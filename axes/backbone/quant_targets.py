@@ -1,0 +1,349 @@
+"""compressed-tensors' ``config_groups`` placed on the model's linears: which scheme stores
+each linear, as compressed-tensors matches them (``compressed_tensors.utils.match``).
+
+A module in ``ignore`` is left as it is; otherwise a scheme whose target names it (exactly,
+then by an ``re:`` pattern, ``re.match`` against the module name) wins over one that targets
+its class (``"Linear"``: every linear). A checkpoint with attention in W8A8 and the MLP in
+W4A16, or its routers and lm_head left out, is sized scheme by scheme.
+
+The engine knows each layer's linears by component (``params``: attention, MLP, routed and
+shared experts, routers, lm_head) and, for the families in ``_NAMES``, their module names as
+transformers builds them (``model.layers.3.self_attn.q_proj``, ``...mlp.experts.0.down_proj``,
+``...mlp.gate``; an image-text model's text layers under ``model.language_model.layers``).
+Rules that read no layer's name (``Linear``, ``lm_head``) place any family's linears. Where
+the engine cannot place them (another class name as a target, names it does not know, linear
+weights beyond these components), ``place_schemes`` says why and the caller sizes the
+checkpoint by its first scheme, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from axes.backbone.layers import LayerSpec
+from axes.backbone.params import ParamCount, expert_params, mixer_params
+from axes.backbone.spec import ArchSpec
+
+# ((module name,) or (), weights, output rows, matrices) of one linear of a layer (the routed
+# experts: all of them); () where the engine does not know the module's name
+Leaf = tuple[tuple[str, ...], int, int, int]
+Rules = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]  # (ignore, targets per scheme)
+
+_PLAIN_ATTENTION = frozenset(("attention", "sliding_attention"))
+_GATED = ("gate_proj", "up_proj", "down_proj")
+# transformers' module names per family: the MLP, the routed experts (gate, up, down), the
+# router and the shared experts; attention is self_attn.{q,k,v,o}_proj (MLA: DeepSeek's)
+_LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
+_NAMES: dict[str, dict[str, Any]] = {
+    **dict.fromkeys(
+        (
+            "llama",
+            "mistral",
+            "ministral",
+            "ministral3",
+            "mistral3",
+            "qwen2",
+            "qwen3",
+            "qwen3_moe",
+            "smollm3",
+            "granite",
+            "gemma",
+            "gemma2",
+            "gemma3",
+            "gemma3_text",
+            "olmo2",
+            "olmo3",
+            "cohere",
+            "cohere2",
+        ),
+        _LLAMA,
+    ),
+    "qwen2_moe": {**_LLAMA, "shared": "mlp.shared_expert."},
+    **dict.fromkeys(
+        ("deepseek_v2", "deepseek_v3", "kimi_k2", "glm4_moe"),
+        {**_LLAMA, "shared": "mlp.shared_experts."},
+    ),
+    # MixtralSparseMoeBlock: block_sparse_moe.gate and experts' w1 (gate), w3 (up), w2 (down)
+    "mixtral": {
+        "experts": "block_sparse_moe.experts.0.",
+        "expert_mats": ("w1", "w3", "w2"),
+        "router": "block_sparse_moe.gate",
+    },
+}
+# a linear of each vision tower (``VisionSpec.kind``) as transformers names it, now and
+# before 4.52: a tower is taken to be quantized when neither name is left out
+_VISION_NAMES: dict[str, tuple[str, str]] = {
+    "siglip": (  # gemma3
+        "model.vision_tower.vision_model.encoder.layers.0.self_attn.q_proj",
+        "vision_tower.vision_model.encoder.layers.0.self_attn.q_proj",
+    ),
+    "pixtral": (  # mistral3
+        "model.vision_tower.transformer.layers.0.attention.q_proj",
+        "vision_tower.transformer.layers.0.attention.q_proj",
+    ),
+    "qwen3_5": ("model.visual.blocks.0.attn.qkv", "visual.blocks.0.attn.qkv"),
+    "mllama": (
+        "model.vision_model.transformer.layers.0.self_attn.q_proj",
+        "vision_model.transformer.layers.0.self_attn.q_proj",
+    ),
+    "llama4": (
+        "model.vision_model.model.layers.0.self_attn.q_proj",
+        "vision_model.model.layers.0.self_attn.q_proj",
+    ),
+}
+_UNKNOWN = -2  # a rule the engine cannot evaluate on a module (another class name)
+
+
+def _is_class(target: str) -> bool:
+    """A plain target without a dot is a class name (``Linear``), unless it is a top-level
+    module the engine names (``lm_head``)."""
+    return "." not in target and target != "lm_head" and not target.startswith("re:")
+
+
+def _matches(name: str, target: str) -> bool:
+    if target.startswith("re:"):
+        return re.match(target[3:], name) is not None
+    return target == name
+
+
+@lru_cache(maxsize=8192)
+def _scheme_of(rules: Rules, name: str) -> int | None:
+    """The index of the scheme that stores linear ``name``, None when it stays as it is,
+    ``_UNKNOWN`` when a class target other than Linear could decide it."""
+    ignore, groups = rules
+    for target in ignore:
+        if target == "Linear" or _matches(name, target):
+            return None
+        if _is_class(target):
+            return _UNKNOWN
+    for regex in (False, True):  # exact names first, then re: patterns
+        for i, targets in enumerate(groups):
+            for target in targets:
+                if target.startswith("re:") is regex and not _is_class(target):
+                    if _matches(name, target):
+                        return i
+    for i, targets in enumerate(groups):
+        for target in targets:
+            if target == "Linear":
+                return i
+            if _is_class(target):
+                return _UNKNOWN
+    return None
+
+
+def _mixer_leaves(spec: ArchSpec, mixer: str | None, named: bool) -> list[Leaf]:
+    """The linears of one layer's token mixer (``named``: with transformers' module names)."""
+    _, _, weights = mixer_params(spec, mixer)
+    if not weights:
+        return []
+    h, nh = spec.hidden_size, spec.num_attention_heads
+    leaves: list[Leaf] = []
+    if not named:
+        pass
+    elif mixer in _PLAIN_ATTENTION and not (
+        spec.v_head_dim is not None or spec.attention_kv_shared or spec.fused_qkv
+    ):
+        kv, hd = spec.attention_dims(mixer)
+        q_out = nh * hd * (2 if spec.attention_output_gate else 1)
+        leaves = [
+            (("self_attn.q_proj",), h * q_out, q_out, 1),
+            (("self_attn.k_proj",), h * kv * hd, kv * hd, 1),
+        ]
+        if not (spec.global_k_eq_v and mixer == "attention"):
+            leaves.append((("self_attn.v_proj",), h * kv * hd, kv * hd, 1))
+        leaves.append((("self_attn.o_proj",), nh * hd * h, h, 1))
+    elif mixer == "mla" and not spec.mla_q_gate:
+        # modeling_deepseek_v3.py DeepseekV3Attention
+        nope, rope = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0
+        v, kv_rank, q_rank = spec.v_head_dim or 0, spec.kv_lora_rank or 0, spec.q_lora_rank
+        q_out = nh * (nope + rope)
+        if q_rank:
+            leaves = [
+                (("self_attn.q_a_proj",), h * q_rank, q_rank, 1),
+                (("self_attn.q_b_proj",), q_rank * q_out, q_out, 1),
+            ]
+        else:
+            leaves = [(("self_attn.q_proj",), h * q_out, q_out, 1)]
+        leaves += [
+            (("self_attn.kv_a_proj_with_mqa",), h * (kv_rank + rope), kv_rank + rope, 1),
+            (("self_attn.kv_b_proj",), kv_rank * nh * (nope + v), nh * (nope + v), 1),
+            (("self_attn.o_proj",), nh * v * h, h, 1),
+        ]
+    if sum(leaf[1] for leaf in leaves) == weights:  # no gates, indexers or extra heads
+        return leaves
+    return [((), weights, 0, 0)]
+
+
+def _ffn_leaves(
+    spec: ArchSpec, layer: LayerSpec, names: dict[str, Any] | None
+) -> tuple[list[Leaf], list[Leaf], list[Leaf]]:
+    """(the routed experts of one layer's FFN, its other linears that
+    ``linear_weight_params`` counts, its router) with the family's module ``names`` (None:
+    unknown)."""
+    h = spec.hidden_size
+    leaves: list[Leaf] = []
+    experts: list[Leaf] = []
+    router: list[Leaf] = []
+    ffn = layer.ffn
+    if ffn == "mlp" or (ffn == "moe" and (spec.moe_beside_mlp or spec.shortcut_moe)):
+        width = spec.intermediate_size
+        if names and spec.ffn_gated and not spec.mlp_extra_weights:
+            leaves += [
+                ((f"mlp.{m}",), h * width, width if m != "down_proj" else h, 1) for m in _GATED
+            ]
+        else:
+            mats = 3 if spec.ffn_gated else 2
+            leaves.append(((), mats * h * width + spec.mlp_extra_weights, 0, 0))
+    if ffn != "moe":
+        return experts, leaves, router
+    e, width = spec.num_experts, spec.moe_intermediate_size or 0
+    if (
+        names
+        and spec.expert_gated
+        and not (spec.expert_bias or spec.moe_latent_size or spec.zero_experts)
+    ):
+        prefix = names["experts"]
+        experts = [
+            ((prefix + m,), e * h * width, e * (width if i < 2 else h), e)
+            for i, m in enumerate(names["expert_mats"])
+        ]
+    else:
+        experts = [((), e * expert_params(spec), 0, 0)]
+    shared = spec.shared_expert_intermediate_size
+    if shared:
+        prefix = (names or {}).get("shared")
+        if prefix and spec.shared_expert_gated and not spec.mlp_bias:
+            leaves += [
+                ((prefix + m,), h * shared, shared if m != "down_proj" else h, 1) for m in _GATED
+            ]
+        else:
+            leaves.append(((), (3 if spec.shared_expert_gated else 2) * h * shared, 0, 0))
+        if spec.shared_expert_gate:  # modeling_qwen2_moe.py shared_expert_gate: hidden -> 1
+            leaves.append((("mlp.shared_expert_gate",) if prefix else (), h, 1, 1))
+    if (
+        names
+        and spec.router_params is None
+        and not (spec.router_bias or spec.moe_beside_mlp or spec.zero_experts)
+    ):
+        router.append(((names["router"],), e * h, e, 1))
+    return experts, leaves, router
+
+
+Placed = list[tuple[dict[str, Any], int, int, int, int]]
+
+
+def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str | None, bool]:
+    """Each weight scheme of a compressed-tensors config with the (weights, output rows,
+    matrices, routed-expert weights among them) of the linears it stores, in
+    ``spec.quantization["schemes"]`` order; or None and why not (the caller sizes the
+    checkpoint by its first scheme). Third: whether a scheme would store the vision tower's
+    linears too (the engine counts them at 16 bits: it does not know their split)."""
+    q = spec.quantization or {}
+    schemes = q["schemes"]
+    groups = tuple(tuple(s["targets"] or ()) for s in schemes)
+    if not all(groups):
+        return None, "a config group without targets", False
+    rules = (tuple(q.get("ignore") or ()), groups)
+    names = _NAMES.get(spec.model_type)
+    per_kind: dict[LayerSpec, list[Leaf]] = {}
+    routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
+    counted = 0
+    for layer, n in spec.block_counts.items():
+        experts, ffn, router = _ffn_leaves(spec, layer, names)
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names is not None) + ffn
+        counted += sum(leaf[1] for leaf in leaves) * n
+        per_kind[layer] = leaves + router  # routers: not among linear_weight_params
+        routed[layer] = len(experts)
+    if counted != count.linear_weight_params:
+        return None, "linear weights beyond attention, MLP and experts", False
+    leaf_names = tuple((k, tuple(leaf[0] for leaf in leaves)) for k, leaves in per_kind.items())
+    prefix = "model.language_model.layers." if spec.vision else "model.layers."
+    placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
+    if isinstance(placed_layers, str):
+        return None, placed_layers, False
+    acc = [[0, 0, 0, 0] for _ in schemes]  # weights, rows, matrices, routed-expert weights
+    for layer, leaves in per_kind.items():
+        for j, ((_, weights, rows, mats), layers_per_scheme) in enumerate(
+            zip(leaves, placed_layers[layer], strict=True)
+        ):
+            for where, n in layers_per_scheme:
+                slot = acc[where]
+                slot[0] += weights * n
+                slot[1] += rows * n
+                slot[2] += mats * n
+                if j < routed[layer]:
+                    slot[3] += weights * n
+    lm_head = count.breakdown["lm_head"] - (spec.vocab_size if spec.lm_head_bias else 0)
+    if lm_head and not spec.tied_embeddings:
+        where = _place(rules, ("lm_head",), "")
+        if isinstance(where, str):
+            return None, where, False
+        if where is not None:
+            acc[where][0] += lm_head
+            acc[where][1] += spec.lm_head_vocab or spec.vocab_size
+            acc[where][2] += 1
+    placed: Placed = [(s, *a) for s, a in zip(schemes, acc, strict=True) if s["bits"] is not None]
+    tower = _VISION_NAMES.get(spec.vision.kind, ()) if spec.vision else ()
+    vision = bool(count.breakdown["vision"] and tower) and all(
+        _scheme_of(rules, n) not in (None, _UNKNOWN) for n in tower
+    )
+    return placed, None, vision
+
+
+@lru_cache(maxsize=256)
+def _assign(
+    rules: Rules,
+    layers: tuple[LayerSpec, ...],
+    names: tuple[tuple[LayerSpec, tuple[tuple[str, ...], ...]], ...],
+    layers_prefix: str,
+) -> dict[LayerSpec, list[tuple[tuple[int, int], ...]]] | str:
+    """Per kind of layer and leaf (``names``), how many of ``layers`` each scheme stores it in
+    ((scheme, layers) pairs; left-out leaves absent), the names evaluated layer by layer (an
+    ``ignore`` entry may name one layer's module); or why a leaf cannot be placed."""
+    leaves = dict(names)
+    counts: dict[LayerSpec, list[dict[int, int]]] = {
+        layer: [{} for _ in leaf_names] for layer, leaf_names in names
+    }
+    for i, layer in enumerate(layers):
+        prefix = f"{layers_prefix}{i}."
+        for slot, leaf_names in zip(counts[layer], leaves[layer], strict=True):
+            where = _place(rules, leaf_names, prefix)
+            if isinstance(where, str):
+                return where
+            if where is not None:
+                slot[where] = slot.get(where, 0) + 1
+    return {layer: [tuple(slot.items()) for slot in slots] for layer, slots in counts.items()}
+
+
+def active_placement(placed: Placed, inactive: int, routed: int) -> Placed:
+    """``placed`` for the weights one decode step reads: each scheme's routed experts less
+    the share a token skips (``inactive`` of ``routed``), its rows and matrices in step."""
+    if not inactive or not routed:
+        return placed
+    out: Placed = []
+    for q, weights, rows, mats, experts in placed:
+        kept = weights - experts * inactive // routed
+        share = kept / weights if weights else 1
+        out.append((q, kept, int(rows * share), int(mats * share), experts))
+    return out
+
+
+def _place(rules: Rules, names: tuple[str, ...], prefix: str) -> int | None | str:
+    """The scheme of one leaf (None: left as it is), or why it cannot be placed."""
+    if not names:
+        # module names unknown: only rules that cannot name a layer's module place it
+        # (class names, and exact names outside the layers, such as lm_head)
+        ignore, groups = rules
+        if any(
+            t.startswith("re:") or t.startswith(prefix)
+            for t in (*ignore, *(t for g in groups for t in g))
+        ):
+            return "layers whose module names the engine does not know"  # see _NAMES
+        found = _scheme_of(rules, "?")
+    else:
+        found = _scheme_of(rules, prefix + names[0])
+    if found == _UNKNOWN:
+        return "a target or ignore entry that is a class name other than Linear"
+    return found
