@@ -519,7 +519,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                     (n, len(u)) for (n, _r), u in zip(roofs, unfits, strict=True) if u
                 ],
                 "mem": memory_section(
-                    list(zip(names, analyses, strict=True)), gpu_name, context_tokens
+                    list(zip(names, analyses, strict=True)), gpu_name, context_tokens, cache=True
                 ),
                 "context_tokens": context_tokens,
                 "context_choices": compare_context_choices(analyses, context_tokens),

@@ -277,10 +277,15 @@ def _int_param(request: HttpRequest, name: str, default: int, *, lo: int, hi: in
 
 
 def memory_section(
-    analyses: list[tuple[str, dict[str, Any]]], gpu_name: str, chosen: int | None = None
+    analyses: list[tuple[str, dict[str, Any]]],
+    gpu_name: str,
+    chosen: int | None = None,
+    *,
+    cache: bool = False,
 ) -> dict[str, Any]:
     """The memory-vs-context chart (one line per model) with its table alternative;
-    ``chosen``: the page's context, plotted and marked."""
+    ``chosen``: the page's context, plotted and marked. ``cache``: also the KV cache and
+    recurrent state alone (compare: the weights hide the difference the models' caches make)."""
     gpus = vs.gpu_table()
     gpu_name = gpu_name if gpu_name in gpus else vs.gpu_default(gpus)
     gpu = gpus[gpu_name]
@@ -290,7 +295,15 @@ def memory_section(
     table_rows = [
         {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in series]} for ctx in contexts
     ]
+    cache_series = [(name, vs.cache_curve(a, contexts)) for name, a in analyses] if cache else []
+    cache_series = [(n, pts) for n, pts in cache_series if pts]
     return {
+        "cache_names": [n for n, _p in cache_series],
+        "cache_rows": [
+            {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in cache_series]}
+            for ctx in contexts
+        ],
+        "cache_chart": vs.chart_cache(cache_series, chosen) if cache_series else "",
         "gpus": [(key, g["label"]) for key, g in gpus.items()],
         "gpu": gpu_name,
         "gpu_label": gpu["label"],

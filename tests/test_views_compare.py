@@ -492,3 +492,45 @@ def test_the_compare_roofline_says_which_models_do_not_fit_in_its_table_and_unde
     mixtral, llama = cells("H100-SXM")
     assert "(does not fit)" in mixtral and "does not fit" not in llama
     assert all("does not fit" not in c for c in cells("H200"))
+
+
+def _chart(html: str, chart_id: str) -> dict:
+    raw = re.search(rf'<script type="application/json" id="{chart_id}">(.*?)</script>', html, re.S)
+    assert raw, f"no {chart_id} on the page"
+    return json.loads(raw.group(1))
+
+
+def test_the_showcase_draws_the_kv_cache_without_the_weights(client, demo):
+    """The memory chart draws weights + KV cache on the GPU's 80 GB axis: Llama 3 8B's 1 GiB
+    of KV at 8K and Nemotron-H's 226 MiB sat on ~15 GiB of weights as one line, so the
+    showcase's point (a hybrid keeps a fraction of the cache) was only in a table. A chart of
+    the cache and recurrent state alone shows it, with its table."""
+    html = client.get(SHOWCASE).content.decode()
+    figure = _chart(html, "chart-cache")
+    lines = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in figure["data"]}
+    assert figure["layout"]["yaxis"]["title"]["text"] == "GiB"
+    assert lines["meta-llama/Meta-Llama-3-8B"][8192] == 1.0  # 8192 x 128 KiB
+    nemo = lines["nvidia/Nemotron-H-8B-Base-8K"]
+    assert nemo[8192] == (8192 * 16384 + 102_629_376) / 1024**3  # KV + Mamba state
+    assert nemo[1024] > 102_629_376 / 1024**3  # the state is there from the first token
+    # the weights are not in it: the memory chart's curves are ~15 GiB higher
+    memory = _chart(html, "chart-memory")
+    assert min(min(t["y"]) for t in memory["data"]) > 14
+    card = html[html.index('data-testid="cache-card"') :]
+    card = card[: card.index("</figure>")]
+    assert "225.88 MiB" in card and "1.00 GiB" in card  # the table alternative at 8K
+    assert "each state in its own dtype" in card
+    # a model page keeps its one memory chart
+    model = client.get("/models/meta-llama/Meta-Llama-3-8B/").content.decode()
+    assert 'id="chart-cache"' not in model and 'id="chart-memory"' in model
+
+
+def test_the_cache_chart_reads_mib_when_no_curve_reaches_a_gib(client, demo):
+    html = client.get(SHOWCASE + "&context=2048").content.decode()
+    # contexts up to the models' 8K are drawn whatever the chosen context: Llama reaches 1 GiB
+    assert _chart(html, "chart-cache")["layout"]["yaxis"]["title"]["text"] == "GiB"
+    from catalog.views_support import chart_cache
+
+    small = json.loads(chart_cache([("a/b", [(1024, 64 * 1024**2), (2048, 128 * 1024**2)])]))
+    assert small["layout"]["yaxis"]["title"]["text"] == "MiB"
+    assert small["data"][0]["y"] == [64.0, 128.0]
