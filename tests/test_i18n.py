@@ -218,6 +218,18 @@ def test_accept_language_de_and_default_english(client):
 
 
 @pytest.mark.django_db
+def test_the_german_home_page_names_the_axes_as_the_rest_of_the_german_pages(client):
+    """German capitalizes its nouns, and the axis headings read "Backbone", "Post-Training",
+    "Inference (Inferenz)": the home page's lede wrote them in English lower case."""
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    lede = html[html.index('class="lede"') :]
+    lede = lede[: lede.index("</p>")]
+    for axis in ("Backbone", "Post-Training", "Inference", "Product"):
+        assert f"<strong>{axis}</strong>" in lede
+    assert "aus der er stammt" in lede  # der Fakt
+
+
+@pytest.mark.django_db
 def test_switcher_sets_the_cookie_and_it_wins_over_accept_language(client):
     response = client.post("/i18n/setlang/", {"language": "de", "next": "/"})
     assert response.status_code == 302
