@@ -271,6 +271,25 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
             "moe_latent_size": 24,
         },
     ),
+    (
+        # NemotronHForCausalLM ties no weights (_tied_weights_keys = {}): the engine dropped
+        # the lm_head when tie_word_embeddings was true
+        "nemotron_h-tie-ignored",
+        "nemotron_h",
+        {
+            "hybrid_override_pattern": "M*-E",
+            "mamba_num_heads": 4,
+            "mamba_head_dim": 16,
+            "n_groups": 1,
+            "ssm_state_size": 8,
+            "head_dim": 16,
+            "n_routed_experts": 4,
+            "moe_intermediate_size": 32,
+            "moe_shared_expert_intermediate_size": 48,
+            "num_experts_per_tok": 2,
+            "tie_word_embeddings": True,
+        },
+    ),
     ("mamba", "mamba", {"state_size": 8}),
     ("falcon_mamba-bias", "falcon_mamba", {"state_size": 8, "use_bias": True}),
     ("mamba2", "mamba2", {"num_heads": 8, "head_dim": 16, "n_groups": 2, "state_size": 8}),

@@ -14,6 +14,8 @@ configuration_nemotron_h.py ``_pattern_to_list``) or ``layers_block_type``.
   experts up/down of ``moe_intermediate_size`` (input ``moe_latent_size`` when set, with
   ``fc1_latent_proj``/``fc2_latent_proj``), one shared up/down MLP of
   ``moe_shared_expert_intermediate_size``.
+- NemotronHForCausalLM: ``_tied_weights_keys`` is empty, so the lm_head is its own weight
+  whatever tie_word_embeddings says.
 """
 
 from __future__ import annotations
@@ -67,6 +69,12 @@ def read(view: ConfigView) -> ArchSpec:
             "blocks; transformers uses the pattern"
         )
         core["num_layers"] = len(layers)
+    if core["tied_embeddings"]:
+        view.notes.append(
+            "tie_word_embeddings is true, but modeling_nemotron_h.py ties no weights: the "
+            "lm_head is counted apart from the input embedding"
+        )
+    core["tied_embeddings"] = False  # _tied_weights_keys = {}
     core["hidden_act"] = view.raw_get("mlp_hidden_act", default="relu2", field_name="hidden_act")
     hd = view.int("head_dim", default=None)
     core["head_dim"] = hd if hd is not None else 128  # configuration_nemotron_h.py default
