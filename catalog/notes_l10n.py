@@ -517,6 +517,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "describes one decoder stack and cannot count this model."
     ),
     gettext_noop(
+        "config.json describes an encoder-decoder model or its decoder (%(keys)s), not one "
+        "decoder-only stack with num_hidden_layers; the engine counts decoder-only models and "
+        "cannot count this one."
+    ),
+    gettext_noop(
         "%(path)s (%(n_hidden)s) is not a multiple of %(heads)s (%(n_heads)s): transformers "
         "refuses such a model. Fix it in config.json."
     ),

@@ -292,3 +292,27 @@ def test_heads_that_do_not_divide_the_width_are_refused_as_transformers_does(
     with pytest.raises(ConfigError, match="is not a multiple of") as caught:
         analyze_config(config)
     assert caught.value.key == key
+
+
+@pytest.mark.parametrize(
+    "model_type,keys",
+    [
+        ("bart", "encoder_layers, decoder_layers"),
+        ("whisper", "encoder_layers, decoder_layers"),
+        ("prophetnet", "num_encoder_layers, num_decoder_layers"),
+        ("trocr", "decoder_layers"),
+        ("musicgen", "is_encoder_decoder: true"),
+    ],
+)
+def test_encoder_decoder_default_config_is_refused_with_what_it_is(
+    model_type: str, keys: str
+) -> None:
+    """transformers builds a causal LM from these (the decoder, with cross-attention to an
+    encoder), but their configs count an encoder's and a decoder's layers: the engine said
+    'config.json has no num_hidden_layers / n_layer / ...', asking for a key no such config
+    has; it now says what the model is and names the keys it read."""
+    config = CONFIG_MAPPING[model_type]().to_dict()
+    with pytest.raises(ConfigError, match="encoder-decoder model or its decoder") as caught:
+        analyze_config(config)
+    assert f"({keys})" in str(caught.value)
+    assert caught.value.key == keys.split(",")[0].split(":")[0]

@@ -41,6 +41,19 @@ def read(view: ConfigView) -> ArchSpec:
             "describes one decoder stack and cannot count this model.",
             key="model_type",
         )
+    if not view.has(*_LAYER_KEYS):
+        split = [k for k in _SPLIT_LAYER_KEYS if view.has(k)]
+        if split or view.raw.get("is_encoder_decoder") is True:
+            # BART, Whisper, Marian, Pegasus, ProphetNet, TrOCR, MusicGen ...: their depth is
+            # an encoder's and a decoder's (whose layers also attend to the encoder), not one
+            # stack's; it said "config.json has no num_hidden_layers"
+            keys = ", ".join(split) if split else "is_encoder_decoder: true"
+            raise ConfigError(
+                f"config.json describes an encoder-decoder model or its decoder ({keys}), not "
+                "one decoder-only stack with num_hidden_layers; the engine counts decoder-only "
+                "models and cannot count this one.",
+                key=split[0] if split else "is_encoder_decoder",
+            )
     _per_layer_widths(view)
     core = read_core(view, family="generic", tie_default=False)
     read_rope(view, core)
@@ -121,6 +134,8 @@ def read(view: ConfigView) -> ArchSpec:
 
 
 _HIDDEN_KEYS = ("hidden_size", "n_embd", "d_model", "dim", "n_embed")
+_LAYER_KEYS = ("num_hidden_layers", "n_layer", "num_layers", "n_layers")
+_SPLIT_LAYER_KEYS = ("encoder_layers", "decoder_layers", "num_encoder_layers", "num_decoder_layers")
 
 # Activations that released decoders use in a plain up/down MLP: GELU/ReLU (GPT-2, GPT-NeoX,
 # Phi, OPT), squared ReLU (Nemotron, Persimmon, Arcee; BitNet's gated one is the exception) and
