@@ -521,6 +521,22 @@ def test_xlstm_counts_mlstm_blocks_as_transformers_builds_them(
     assert any(n.startswith(tied_note) for n in report["notes"]) == cfg.tie_word_embeddings
 
 
+def test_xlstm_depth_is_num_blocks_where_both_keys_differ() -> None:
+    """xLSTMModel builds ``num_blocks`` blocks; num_hidden_layers only fills num_blocks when
+    it is absent. A config.json that writes both (to_dict does) with num_hidden_layers edited
+    down was counted at num_hidden_layers' depth (3 of 6 blocks)."""
+    config = AutoConfig.for_model(
+        "xlstm", vocab_size=512, hidden_size=128, num_hidden_layers=6, num_heads=4
+    ).to_dict()
+    config["num_hidden_layers"] = 3
+    kwargs = {k: v for k, v in config.items() if k != "model_type"}
+    model = _build(AutoConfig.for_model("xlstm", **kwargs))
+    assert len(model.backbone.blocks) == 6
+    report = analyze_config(config)
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    assert report["backbone"]["layers"]["summary"] == "6 mLSTM · 6 MLP"
+
+
 def test_xlstm_ffn_multiple_of_zero_is_refused_by_name() -> None:
     """xLSTMFeedForward rounds its width up to a multiple of ffn_round_up_to_multiple_of: 0
     divides by zero in transformers too; the engine says which key."""

@@ -30,7 +30,9 @@ def read(view: ConfigView) -> ArchSpec:
     aliases = {}
     if not view.has("hidden_size") and view.has("embedding_dim"):
         aliases["hidden_size"] = raw.get("embedding_dim")
-    if not view.has("num_hidden_layers") and view.has("num_blocks"):
+    if view.has("num_blocks") and raw.get("num_blocks") != raw.get("num_hidden_layers"):
+        # xLSTMModel builds its blocks from num_blocks (num_hidden_layers fills it only when
+        # absent), so where both are written and differ, num_blocks is the depth
         aliases["num_hidden_layers"] = raw.get("num_blocks")
     if aliases:
         view.raw = {**raw, **aliases}
