@@ -6,7 +6,6 @@ form also works without JavaScript.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -25,8 +24,6 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms import PasteForm, UploadForm
 from catalog.models import REPO_ORDER, CatalogModel, Revision
-
-log = logging.getLogger(__name__)
 
 SHOWCASE = ("meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K")
 CATALOG_PAGE_SIZE = 60
@@ -290,21 +287,18 @@ def ingest(request: HttpRequest) -> HttpResponse:
     if existing is not None and revision in (None, "main") and not request.POST.get("refresh"):
         return _redirect(request, existing.get_absolute_url())
 
-    errors = _ingest_errors()
-    if request.htmx:
-        try:
-            job = _job_start(repo_id, revision)
-        except errors as exc:
-            return _render_home_error(request, form, hub_error_message(exc), 502)
-        return render(request, "catalog/_ingest_progress.html", _job_state(job))
-    from catalog.services import model_ingest
-
+    # With or without JavaScript the fetch runs as a job (a worker's, or the polling request's
+    # when no worker takes it): run here, the Hub's timeouts and rate-limit waits outlasted the
+    # web server's timeout, and a page without JavaScript got a 502 and lost what was typed.
     try:
-        result = model_ingest(repo_id=repo_id, revision=revision)
-    except errors as exc:
-        log.info("ingest of %s failed: %s", repo_id, exc)
-        return _render_home_error(request, form, hub_error_message(exc), 502)
-    return _redirect(request, _model_of(result).get_absolute_url())
+        job = _job_start(repo_id, revision)
+    except _ingest_errors() as exc:
+        return _render_home_error(request, form, hub_error_message(exc), 400)
+    if request.htmx:
+        return render(request, "catalog/_ingest_progress.html", _job_state(job))
+    # POST/redirect/GET: the job's page refreshes itself (<meta refresh>) until the model page
+    # or the failure with the field filled in; reloading it asks for no second fetch.
+    return HttpResponseRedirect(reverse("catalog:ingest_progress", args=[job.pk]), status=303)
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

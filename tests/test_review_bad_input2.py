@@ -26,7 +26,7 @@ def _field_value(page: str, name: str) -> str:
 # --- a failed fetch of a revision --------------------------------------------------------------
 
 
-def test_a_failed_fetch_of_a_revision_gives_the_revision_back_to_try_again(hub):
+def test_a_failed_fetch_of_a_revision_gives_the_revision_back_to_try_again(hub, settings):
     # Before the fix: the failed job's field held the ID alone (job.repo_id), so "try again"
     # after a 429, a 5xx or a timeout fetched main, not the revision that was pasted.
     from tests.test_ingest import TINY_CONFIG
@@ -50,9 +50,10 @@ def test_a_failed_fetch_of_a_revision_gives_the_revision_back_to_try_again(hub):
         page = client.get(reverse("catalog:ingest_progress", args=[job.pk]), headers=headers)
         typed = _field_value(page.content.decode(), "model_id")
         assert typed == "https://huggingface.co/acme/tiny/tree/refs%2Fpr%2F1"
-    # sent again as it stands, it fetches that revision
-    response = client.post(reverse("catalog:ingest"), {"model_id": typed})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    # sent again as it stands, it fetches that revision (the job's page runs the job: no worker)
+    settings.INGEST_INLINE_AFTER_S = 0
+    response = client.post(reverse("catalog:ingest"), {"model_id": typed}, follow=True)
+    assert response.redirect_chain[-1] == ("/models/acme/tiny/", 302), response.redirect_chain
     from catalog.models import CatalogModel
 
     model = CatalogModel.objects.get(repo_id="acme/tiny")
@@ -490,7 +491,7 @@ def test_an_api_validation_error_is_said_in_the_page_language(url, body, de):
 # --- a Hub commit URL --------------------------------------------------------------------------
 
 
-def test_a_pasted_commit_url_fetches_that_commit(hub):
+def test_a_pasted_commit_url_fetches_that_commit(hub, settings):
     # Before the fix: https://huggingface.co/org/name/commit/<sha> (a commit of the model's
     # history, what its "History" page links to) was refused as "Link to the model page or to
     # its /tree/<revision> page, not to a file": it is no file, and it names one revision.
@@ -503,8 +504,9 @@ def test_a_pasted_commit_url_fetches_that_commit(hub):
     hub.commit("acme/hist", {"config.json": json.dumps({**TINY_CONFIG, "num_hidden_layers": 3})})
     url = f"https://huggingface.co/acme/hist/commit/{old_sha}"
     assert model_ref_parse(url) == ModelRef("acme/hist", old_sha)
-    response = Client().post(reverse("catalog:ingest"), {"model_id": url})
-    assert response.status_code == 302
+    settings.INGEST_INLINE_AFTER_S = 0  # no worker here: the job's page runs the job
+    response = Client().post(reverse("catalog:ingest"), {"model_id": url}, follow=True)
+    assert response.redirect_chain[-1] == ("/models/acme/hist/", 302), response.redirect_chain
     revision = CatalogModel.objects.get(repo_id="acme/hist").latest_revision
     assert revision.sha == old_sha
     assert revision.analysis["backbone"]["layers"]["num_layers"] == 2

@@ -203,7 +203,7 @@ def test_upload_can_update_its_own_earlier_upload():
     )
 
 
-def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub):
+def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     """An upload may take a Hub name not yet in the catalog; a later paste of that ID still
     fetches the real model from the Hub instead of opening the upload."""
     from catalog.models import CatalogModel, Revision
@@ -212,8 +212,10 @@ def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub):
     model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.2-1B")
     assert model.latest_revision.source == Revision.Source.UPLOAD
 
-    response = Client().post("/ingest/", {"model_id": "meta-llama/Llama-3.2-1B"})
-    assert response.status_code == 302
+    settings.INGEST_INLINE_AFTER_S = 0  # no worker here: the job's page runs the job
+    response = Client().post("/ingest/", {"model_id": "meta-llama/Llama-3.2-1B"}, follow=True)
+    assert response.redirect_chain[0][1] == 303  # to the job's page, not the upload's page
+    assert response.redirect_chain[-1] == ("/models/meta-llama/Llama-3.2-1B/", 302)
     model.refresh_from_db()
     assert model.latest_revision.source == Revision.Source.HUB
     assert model.latest_revision.artifacts.get(name="config.json").data["num_hidden_layers"] == 16
