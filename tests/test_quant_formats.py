@@ -380,14 +380,40 @@ def test_targets_the_engine_cannot_place_fall_back_to_the_first_scheme_and_say_s
         (_mixed(["re:.*self_attn.*"], ["Linear"], {"lm_head": True}), "ignore"),
         (_mixed(["re:(unclosed"], ["Linear"], []), "config_groups.group_0.targets"),
         (_mixed(["re:.*self_attn.*"], [4], []), "config_groups.group_1.targets"),
+        # re.compile raises OverflowError and RecursionError, not re.error, for these: the
+        # analysis failed as an unexpected error (an upload's config check a 500)
+        (_mixed(["re:a{4294967296}"], ["Linear"], []), "config_groups.group_0.targets"),
+        (_mixed(["re:.*"], ["Linear"], ["re:" + "(" * 1000 + ")" * 1000]), "ignore"),
     ],
-    ids=["ignore-not-a-list", "bad-regex", "not-a-name"],
+    ids=["ignore-not-a-list", "bad-regex", "not-a-name", "repeat-overflow", "nested-too-deep"],
 )
 def test_malformed_targets_name_their_key(quantization, key):
     with pytest.raises(ConfigError) as err:
         analyze_config(_config(quantization))
     assert err.value.key == f"quantization_config.{key}"
     assert key.rsplit(".", 1)[-1] in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        # harmless on these names, but a repetition inside a repetition: not evaluated
+        "re:(\\w+\\.)*self_attn.*",
+        # catastrophic: re.match backtracks 2**n ways on an n-character module name (the
+        # analysis of such a config.json, from the Hub or an upload, never finished)
+        "re:(.+)+\\.x$",
+        "re:(a|.)*\\.x$",
+        "re:.*.*.*.*.*.*.*.*.*.*\\.x$",
+    ],
+    ids=["nested", "nested-catastrophic", "branch-in-repeat", "many-repeats"],
+)
+def test_a_regex_that_can_backtrack_for_ever_is_not_evaluated(pattern):
+    """``targets`` and ``ignore`` come from whoever wrote config.json: a pattern whose
+    matching can take exponential time is not run on the model's module names; the first
+    scheme sizes every decoder linear, as for any targets the engine cannot place."""
+    report = analyze_config(_config(_mixed([pattern], ["re:.*mlp.*"], ["lm_head"])))
+    (note,) = [n for n in report["notes"] if "config_groups" in n]
+    assert "re: pattern" in note and "first scheme" in note, note
 
 
 EXPERTS, MOE_INTER = 8, 128

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from re import _constants as sre_constants
+from re import _parser as sre_parser
 from typing import Any
 
 from axes.backbone.layers import LayerSpec
@@ -100,6 +102,49 @@ def _is_class(target: str) -> bool:
     """A plain target without a dot is a class name (``Linear``), unless it is a top-level
     module the engine names (``lm_head``)."""
     return "." not in target and target != "lm_head" and not target.startswith("re:")
+
+
+_REPEATS = tuple(
+    getattr(sre_constants, op)
+    for op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+    if hasattr(sre_constants, op)
+)
+_MAX_REPEATS = 4  # ".*self_attn.*", "model.layers.\\d+.mlp.experts.\\d+.*": two or three
+
+
+def _costly(pattern: str) -> bool:
+    """Whether ``re.match`` of ``pattern`` could backtrack for long on a module name: a
+    repetition inside a repetition (``(.+)+x``: 2**n ways on n characters), alternatives
+    inside one (``(a|.)*x``), or more than ``_MAX_REPEATS`` repetitions (``.*.*.*...x``).
+    The patterns come from whoever wrote config.json; the ones compressed-tensors' recipes
+    write (``re:.*mlp.gate$``) are none of these."""
+    repeats = 0
+
+    def walk(sub: Any, in_repeat: bool) -> bool:
+        nonlocal repeats
+        for op, av in sub:
+            if op in _REPEATS:
+                if av[1] > 1:
+                    if in_repeat:
+                        return True
+                    repeats += 1
+                if walk(av[2], in_repeat or av[1] > 1):
+                    return True
+            elif op is sre_constants.BRANCH and in_repeat:
+                return True
+            elif any(walk(s, in_repeat) for s in _subpatterns(av)):
+                return True
+        return repeats > _MAX_REPEATS
+
+    return walk(sre_parser.parse(pattern), False)
+
+
+def _subpatterns(av: Any) -> list[Any]:
+    if isinstance(av, sre_parser.SubPattern):
+        return [av]
+    if isinstance(av, tuple | list):
+        return [s for item in av for s in _subpatterns(item)]
+    return []
 
 
 def _matches(name: str, target: str) -> bool:
@@ -246,6 +291,8 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     if not all(groups):
         return None, "a config group without targets", False
     rules = (tuple(q.get("ignore") or ()), groups)
+    if any(t.startswith("re:") and _costly(t[3:]) for t in (*rules[0], *sum(groups, ()))):
+        return None, "an re: pattern that could take very long to match", False
     names = _NAMES.get(spec.model_type)
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves

@@ -208,7 +208,7 @@ def _patterns(value: Any, path: str) -> list[str] | None:
             for v in value:
                 if v.startswith("re:"):
                     re.compile(v[3:])
-        except re.error:
+        except (re.error, OverflowError, RecursionError):  # a{4294967296}, ((((...))))
             bad = True
     if bad:
         raise ConfigError(
