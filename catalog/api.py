@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
+from axes.jsonfile import json_type_name
 from catalog.models import REPO_ORDER, CatalogModel, Exercise
 from catalog.views_exercise import model_match
 
@@ -289,17 +290,6 @@ class Comparison(Schema):
     )
 
 
-def _json_type(value: Any) -> str:
-    """JSON's own name for a parsed value's type (bool before int: True is an int)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    return "array" if isinstance(value, list) else "string"
-
-
 class BodyIn(Schema):
     """A request body: a JSON object. ninja's Schema reads any value's attributes (it also
     takes ORM objects), so ``[]``, ``"x"`` or ``3`` was read as an object with no keys: a 400
@@ -316,7 +306,7 @@ class BodyIn(Schema):
         raise PydanticCustomError(
             "model_type",
             _("The request body must be a JSON object, not a JSON %(type)s")
-            % {"type": _json_type(given)},
+            % {"type": json_type_name(given)},
         )
 
 
