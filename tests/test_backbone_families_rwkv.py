@@ -316,3 +316,16 @@ def test_encoder_decoder_default_config_is_refused_with_what_it_is(
         analyze_config(config)
     assert f"({keys})" in str(caught.value)
     assert caught.value.key == keys.split(",")[0].split(":")[0]
+
+
+@pytest.mark.parametrize("model_type", ["t5", "mt5", "umt5", "longt5", "switch_transformers"])
+def test_t5_style_encoder_decoder_with_num_layers_is_refused(model_type: str) -> None:
+    """T5's config names its encoder's depth num_layers (and the decoder's
+    num_decoder_layers): the engine read num_layers as one decoder-only stack and gave
+    flan-t5 figures for half a model without cross-attention, with no word that they were."""
+    config = CONFIG_MAPPING[model_type]().to_dict()
+    assert config["is_encoder_decoder"] is True and "num_layers" in config
+    with pytest.raises(ConfigError, match="encoder-decoder model or its decoder") as caught:
+        analyze_config(config)
+    assert "(num_decoder_layers)" in str(caught.value)
+    assert caught.value.key == "num_decoder_layers"

@@ -41,19 +41,21 @@ def read(view: ConfigView) -> ArchSpec:
             "describes one decoder stack and cannot count this model.",
             key="model_type",
         )
-    if not view.has(*_LAYER_KEYS):
-        split = [k for k in _SPLIT_LAYER_KEYS if view.has(k)]
-        if split or view.raw.get("is_encoder_decoder") is True:
-            # BART, Whisper, Marian, Pegasus, ProphetNet, TrOCR, MusicGen ...: their depth is
-            # an encoder's and a decoder's (whose layers also attend to the encoder), not one
-            # stack's; it said "config.json has no num_hidden_layers"
-            keys = ", ".join(split) if split else "is_encoder_decoder: true"
-            raise ConfigError(
-                f"config.json describes an encoder-decoder model or its decoder ({keys}), not "
-                "one decoder-only stack with num_hidden_layers; the engine counts decoder-only "
-                "models and cannot count this one.",
-                key=split[0] if split else "is_encoder_decoder",
-            )
+    split = [k for k in _SPLIT_LAYER_KEYS if view.has(k)]
+    encoder_decoder = view.raw.get("is_encoder_decoder") is True
+    if encoder_decoder or (split and not view.has(*_LAYER_KEYS)):
+        # BART, Whisper, Marian, Pegasus, ProphetNet, TrOCR, MusicGen ...: their depth is
+        # an encoder's and a decoder's (whose layers also attend to the encoder), not one
+        # stack's; it said "config.json has no num_hidden_layers". T5 (mt5, umt5, longt5,
+        # switch_transformers) writes its encoder's depth as num_layers: counted as one
+        # decoder-only stack, its figures were half a model's.
+        keys = ", ".join(split) if split else "is_encoder_decoder: true"
+        raise ConfigError(
+            f"config.json describes an encoder-decoder model or its decoder ({keys}), not "
+            "one decoder-only stack with num_hidden_layers; the engine counts decoder-only "
+            "models and cannot count this one.",
+            key=split[0] if split else "is_encoder_decoder",
+        )
     _per_layer_widths(view)
     core = read_core(view, family="generic", tie_default=False)
     read_rope(view, core)
