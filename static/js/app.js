@@ -22,6 +22,15 @@
     layout.margin = margin;
   }
 
+  // ``text`` broken in two lines at the space nearest its middle (null: no space to break at).
+  function breakAtMiddle(text) {
+    var middle = Math.floor(text.length / 2);
+    var left = text.lastIndexOf(" ", middle);
+    var right = text.indexOf(" ", middle);
+    var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
+    return cut <= 0 ? null : text.slice(0, cut) + "<br>" + text.slice(cut + 1);
+  }
+
   // Plotly does not wrap annotations either: the memory chart's note that the GPU's capacity is
   // far above a small model's curves runs past the plot's right edge in German ("Die Kapazität
   // der NVIDIA H100 SXM5 80GB (80 GB) liegt weit über diesen ..."). Measure each note in its
@@ -40,12 +49,8 @@
       var size = (note.font && note.font.size) || font.size || 12;
       context.font = size + "px " + ((note.font && note.font.family) || font.family || "sans-serif");
       if (context.measureText(text).width <= room) return note;
-      var middle = Math.floor(text.length / 2);
-      var left = text.lastIndexOf(" ", middle);
-      var right = text.indexOf(" ", middle);
-      var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
-      if (cut <= 0) return note;
-      return Object.assign({}, note, { text: text.slice(0, cut) + "<br>" + text.slice(cut + 1) });
+      var broken = breakAtMiddle(text);
+      return broken ? Object.assign({}, note, { text: broken }) : note;
     });
   }
 
@@ -64,12 +69,8 @@
       var text = trace && trace.name;
       if (typeof text !== "string" || text.indexOf("<br>") !== -1) return trace;
       if (context.measureText(text).width <= room) return trace;
-      var middle = Math.floor(text.length / 2);
-      var left = text.lastIndexOf(" ", middle);
-      var right = text.indexOf(" ", middle);
-      var cut = left === -1 ? right : right === -1 ? left : (middle - left <= right - middle ? left : right);
-      if (cut <= 0) return trace;
-      return Object.assign({}, trace, { name: text.slice(0, cut) + "<br>" + text.slice(cut + 1) });
+      var broken = breakAtMiddle(text);
+      return broken ? Object.assign({}, trace, { name: broken }) : trace;
     });
   }
 
