@@ -532,6 +532,24 @@ NOTE_TEMPLATES: tuple[str, ...] = (
 
 # What Python's json module says is wrong where a file does not parse (``exc.msg``, the
 # ``%(detail)s`` of the "is not valid JSON" notes): shown in the page's language too.
+# the reason inside "compressed-tensors config_groups not placed on this model's linears
+# (%(why)s)": axes.backbone.quant_targets.WHY_NOT_PLACED
+QUANT_NOT_PLACED: dict[str, str] = {
+    "a config group without targets": gettext_noop("a config group without targets"),
+    "an re: pattern that could take very long to match": gettext_noop(
+        "an re: pattern that could take very long to match"
+    ),
+    "linear weights beyond attention, MLP and experts": gettext_noop(
+        "linear weights beyond attention, MLP and experts"
+    ),
+    "layers whose module names the engine does not know": gettext_noop(
+        "layers whose module names the engine does not know"
+    ),
+    "a target or ignore entry that is a class name other than Linear": gettext_noop(
+        "a target or ignore entry that is a class name other than Linear"
+    ),
+}
+
 JSON_ERROR_DETAILS: dict[str, str] = {
     "Expecting value": gettext_noop("Expecting value"),
     "Expecting property name enclosed in double quotes": gettext_noop(
@@ -597,6 +615,8 @@ def _translated(text: str, language: str) -> str:
     out = {k: _integer(v) if k.startswith("n_") else v for k, v in values.items()}
     if out.get("detail") in JSON_ERROR_DETAILS:
         out["detail"] = _(JSON_ERROR_DETAILS[out["detail"]])
+    if out.get("why") in QUANT_NOT_PLACED:
+        out["why"] = _(QUANT_NOT_PLACED[out["why"]])
     return _(template) % out
 
 

@@ -216,3 +216,35 @@ def test_model_page_shows_engine_notes_in_german(client, web_model):
     assert "KV bei MLA zählt den gecachten Latentvektor" in html
     assert "MTP-Modul(e) liegen im Checkpoint" in html
     assert "KV for MLA counts the cached latent" not in html
+
+
+def test_why_config_groups_are_not_placed_is_said_in_the_page_language():
+    """The note on a compressed-tensors config whose targets the engine cannot place quoted
+    its reason in English inside the German and Korean sentence ("... nicht auf die
+    Linear-Layer ... verteilt werden (a target or ignore entry that is a class name other than
+    Linear)"). Every reason the engine can give is translated."""
+    from axes.backbone.quant_targets import WHY_NOT_PLACED
+    from axes.backbone.report import analyze_config
+    from catalog.notes_l10n import QUANT_NOT_PLACED
+
+    assert set(QUANT_NOT_PLACED) == set(WHY_NOT_PLACED)
+    config = _shared_config("meta-llama--Llama-3.2-1B")
+    scheme = {"num_bits": 4, "type": "int", "symmetric": True, "strategy": "group"}
+    config["quantization_config"] = {
+        "quant_method": "compressed-tensors",
+        "format": "pack-quantized",
+        "config_groups": {
+            "group_0": {"targets": ["LlamaDecoderLayer"], "weights": {**scheme, "group_size": 128}}
+        },
+        "ignore": ["lm_head"],
+    }
+    (note,) = [n for n in analyze_config(config)["notes"] if "config_groups" in n]
+    assert "class name other than Linear" in note
+    with translation.override("de"):
+        de = note_l10n(note)
+    with translation.override("ko"):
+        ko = note_l10n(note)
+    for text in (de, ko):
+        assert "class name other than Linear" not in text, text
+        assert "Linear" in text  # the class's name stays as transformers writes it
+    assert "Klassenname" in de
