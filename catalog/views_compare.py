@@ -23,7 +23,7 @@ from axes.facts import LABELS
 from axes.verdict import SPEC_NOT_COMPARED, facts_agree, layer_pattern_summary, spec_key_applies
 from catalog import views_support as vs
 from catalog.i18n import component_label
-from catalog.models import Artifact, CatalogModel
+from catalog.models import REPO_ORDER, Artifact, CatalogModel
 from catalog.notes_l10n import layer_summary_l10n
 from catalog.templatetags.mechanic import tokens_h
 from catalog.views_model import memory_section
@@ -480,7 +480,9 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "raw": raw,
         "data": data,
-        "catalog_ids": list(CatalogModel.objects.values_list("repo_id", flat=True)[:500]),
+        "catalog_ids": list(
+            CatalogModel.objects.order_by(*REPO_ORDER).values_list("repo_id", flat=True)[:500]
+        ),
         "too_many": len({p.strip() for p in raw.split(",") if p.strip()}) > MAX_COMPARE,
         "max_compare": MAX_COMPARE,
         "malformed": [text for text, _why in malformed],
@@ -545,21 +547,29 @@ def compare_page(request: HttpRequest) -> HttpResponse:
             }
         )
         if len(names) == 1:
-            context["pair_suggestions"] = _pair_suggestions(names[0], context["catalog_ids"])
+            context["pair_suggestions"] = _pair_suggestions(names[0])
     # an export of models none of which is in the catalog was a 200 download of empty columns
     # ("compare-.csv"): the page says which IDs are unknown or malformed, as a 404
     status = 404 if exporting and not (data and data["names"]) else 200
     return render(request, "catalog/compare.html", context, status=status)
 
 
-def _pair_suggestions(name: str, catalog_ids: list[str], limit: int = 6) -> list[tuple[str, str]]:
+def _pair_suggestions(name: str, limit: int = 6) -> list[tuple[str, str]]:
     """With one model on the page, one-click partners from the catalog: (id, "name,id"), the
-    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B).
-    The field's suggestions cannot help after a comma (a datalist matches the whole value)."""
-    org = name.split("/", 1)[0].lower()
-    others = [i for i in catalog_ids if i.lower() != name.lower()]
-    others.sort(key=lambda i: (i.split("/", 1)[0].lower() != org, i.lower()))
-    return [(i, f"{name},{i}") for i in others[:limit]]
+    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B),
+    then the rest, each in REPO_ORDER. Asked of the whole catalog, not of the field's first
+    500 IDs, so a sibling past them is still offered. The field's suggestions cannot help
+    after a comma (a datalist matches the whole value)."""
+    prefix = name.split("/", 1)[0] + "/"
+    others = CatalogModel.objects.exclude(repo_id__iexact=name).order_by(*REPO_ORDER)
+    picked = list(
+        others.filter(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[:limit]
+    )
+    if len(picked) < limit:
+        picked += others.exclude(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[
+            : limit - len(picked)
+        ]
+    return [(i, f"{name},{i}") for i in picked]
 
 
 def _context_param(request: HttpRequest) -> int | None:

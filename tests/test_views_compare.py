@@ -534,3 +534,23 @@ def test_the_cache_chart_reads_mib_when_no_curve_reaches_a_gib(client, demo):
     small = json.loads(chart_cache([("a/b", [(1024, 64 * 1024**2), (2048, 128 * 1024**2)])]))
     assert small["layout"]["yaxis"]["title"]["text"] == "MiB"
     assert small["data"][0]["y"] == [64.0, 128.0]
+
+
+def test_one_model_partner_suggestions_find_a_sibling_past_the_first_500_ids(client, db):
+    """With one model on the page, the one-click partners came from the first 500 catalog IDs:
+    in a big catalog a sibling (same organisation) sorting after them was never offered."""
+    from catalog.models import CatalogModel
+
+    CatalogModel.objects.bulk_create(
+        CatalogModel(repo_id=f"aaa-org/model-{i:04d}") for i in range(520)
+    )
+    CatalogModel.objects.create(repo_id="zz-org/Alpha")
+    CatalogModel.objects.create(repo_id="ZZ-org/beta-Instruct")
+    CatalogModel.objects.create(repo_id="zz-org/Gamma")
+    html = client.get("/compare/?models=zz-org/alpha").content.decode()
+    picks = html.split('data-testid="pair-suggestions"')[1].split("</span>")[0]
+    offered = re.findall(r">([^<>]+)</a>", picks)
+    # the same organisation first, in REPO_ORDER (any case), then the rest of the catalog
+    assert offered[:2] == ["ZZ-org/beta-Instruct", "zz-org/Gamma"]
+    assert offered[2:] == [f"aaa-org/model-{i:04d}" for i in range(4)]
+    assert "zz-org/Alpha<" not in picks
