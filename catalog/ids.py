@@ -1,9 +1,12 @@
 """Repo-ID and revision validation, done before any request leaves the process.
 
 What a user pastes is either a repo ID (``org/name``, or a legacy single-part ID such as
-``gpt2``; ``org/name@revision`` names a revision, as ``hf://`` paths do) or a Hub URL
-(``https://huggingface.co/org/name``, optionally ``/tree/<revision>`` or ``/commit/<sha>``),
-on huggingface.co or on the configured ``HF_ENDPOINT`` host. Everything else is refused with
+``gpt2``; ``org/name@revision`` names a revision, as ``hf://`` paths do), an ``hf://`` path
+to a model (huggingface_hub's file-system form: ``hf://org/name``, ``hf://models/org/name``,
+optionally ``@<revision>``; ``hf://datasets/...``, ``hf://spaces/...`` and paths to a file
+are refused) or a Hub URL (``https://huggingface.co/org/name``, optionally
+``/tree/<revision>`` or ``/commit/<sha>``; the Hub writes no ``@<revision>`` in a URL), on
+huggingface.co or on the configured ``HF_ENDPOINT`` host. Everything else is refused with
 ``InvalidModelId`` whose message says what a valid ID looks like. The rules mirror the Hub's
 own (``huggingface_hub.utils._validators.validate_repo_id``) but ASCII-only and stricter:
 no ``--`` or ``..``, no part that starts or ends with ``.`` or ``-``, 1-96 characters a part.
@@ -25,6 +28,10 @@ _PART_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,96}$")
 _REVISION_RE = re.compile(r"^[A-Za-z0-9_.\-/]{1,200}$")
 _HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 _REFUSED_PREFIXES = {"datasets", "spaces", "buckets", "collections", "docs", "api", "models"}
+# huggingface_hub's hf:// type prefixes that name no model (``hf://models/`` is a model)
+_HF_PATH_NOT_MODELS = {"datasets", "spaces", "buckets", "kernels"}
+# revisions an hf:// path writes with their '/' (any other '/' in a revision is %2F)
+_HF_SPECIAL_REF_RE = re.compile(r"^refs/(?:convert/[\w.-]+|pr/\d+)")
 
 
 def _(message: str, **params: object) -> str:
@@ -157,6 +164,46 @@ def _endpoint_hosts(endpoint: str | None) -> set[str]:
     return hosts
 
 
+def _hf_path_parse(path: str) -> tuple[str, str | None]:
+    """What follows ``hf://`` -> (repo ID, revision or None), as huggingface_hub's
+    ``parse_hf_uri`` reads a model path: ``[models/]<id>[@<revision>]``; a revision with a
+    '/' is %2F-encoded except ``refs/pr/<n>`` and ``refs/convert/<name>``."""
+    first = path.split("/", 1)[0]
+    if first in _HF_PATH_NOT_MODELS:
+        raise InvalidModelId(
+            _(
+                "'hf://%(prefix)s/...' is not a model; an hf:// model path looks like "
+                "hf://org/name or hf://org/name@revision.",
+                prefix=first,
+            )
+        )
+    if first == "models":
+        path = path.split("/", 1)[1] if "/" in path else ""
+    repo_id, at, rest = path.partition("@")
+    file_path = ""
+    revision: str | None = None
+    if at:
+        special = _HF_SPECIAL_REF_RE.match(rest)
+        if special:
+            revision, file_path = special.group(), rest[special.end() :].removeprefix("/")
+        else:
+            revision, _slash, file_path = rest.partition("/")
+        revision = unquote(revision)
+    elif repo_id.count("/") > 1:
+        file_path = repo_id.split("/", 2)[2]
+        repo_id = "/".join(repo_id.split("/", 2)[:2])
+    if file_path.strip("/"):
+        raise InvalidModelId(
+            _(
+                "The hf:// path names a file in the repository; paste the repository itself "
+                "(hf://org/name or hf://org/name@revision)."
+            )
+        )
+    if repo_id.endswith("/") and "/" in repo_id[:-1]:
+        repo_id = repo_id[:-1]
+    return repo_id, revision
+
+
 def model_ref_parse(
     text: str, *, revision: str | None = None, endpoint: str | None = None
 ) -> ModelRef:
@@ -173,7 +220,9 @@ def model_ref_parse(
         raise InvalidModelId(_("The model ID contains a line break."))
     raw = text.strip()
     url_revision: str | None = None
-    if "://" in raw or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS)):
+    if raw[:5].lower() == "hf://":
+        repo_id, url_revision = _hf_path_parse(raw[5:])
+    elif "://" in raw or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS)):
         if "://" not in raw:
             raw = "https://" + raw
         parts = urlsplit(raw)
@@ -214,6 +263,13 @@ def model_ref_parse(
                     )
                 )
             url_revision = unquote(rest[1])
+        if "@" in repo_segments[-1]:
+            raise InvalidModelId(
+                _(
+                    "A Hub URL names a revision as /tree/<revision> (such as "
+                    "https://huggingface.co/org/name/tree/main), not with '@'."
+                )
+            )
         repo_id = "/".join(repo_segments)
     else:
         if "@" in raw:

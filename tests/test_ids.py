@@ -163,3 +163,41 @@ def test_an_organization_alone_is_no_model_id():
         model_ref_parse("meta-llama/")
     assert model_ref_parse("meta-llama/Llama-3.1-8B/").repo_id == "meta-llama/Llama-3.1-8B"
     assert model_ref_parse("gpt2").repo_id == "gpt2"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hf://org/name", ModelRef("org/name")),
+        ("hf://org/name/", ModelRef("org/name")),
+        ("hf://org/name@v1.0", ModelRef("org/name", "v1.0")),
+        ("hf://models/org/name@main", ModelRef("org/name", "main")),
+        ("hf://org/name@refs/pr/3", ModelRef("org/name", "refs/pr/3")),
+        ("hf://org/name@refs%2Fpr%2F1", ModelRef("org/name", "refs/pr/1")),
+        ("HF://gpt2", ModelRef("gpt2")),
+    ],
+)
+def test_hf_paths_name_a_model_and_its_revision(text: str, expected: ModelRef) -> None:
+    # Before: "Only http(s) Hub URLs are accepted, not 'hf:'", though the module's docstring
+    # and the org/name@rev form both cite huggingface_hub's hf:// paths.
+    assert model_ref_parse(text, endpoint=HUB) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("hf://datasets/org/data", "'hf://datasets/...' is not a model"),
+        ("hf://spaces/org/app@main", "'hf://spaces/...' is not a model"),
+        ("hf://org/name/config.json", "names a file in the repository"),
+        ("hf://org/name@main/config.json", "names a file in the repository"),
+        ("https://huggingface.co/org/name@v1", "/tree/<revision>"),
+        ("huggingface.co/org/name@v1", "/tree/<revision>"),
+    ],
+)
+def test_hf_paths_that_are_no_model_and_urls_with_at_say_why(text: str, says: str) -> None:
+    # Before: hf:// paths all read "not 'hf:'"; a Hub URL with @rev read "'name@v1' contains
+    # characters a Hub model ID cannot have", which does not say the Hub writes /tree/<rev>.
+    with pytest.raises(InvalidModelId) as info:
+        model_ref_parse(text, endpoint=HUB)
+    assert says in str(info.value)
+    assert "org/name" in str(info.value)
