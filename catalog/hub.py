@@ -177,17 +177,21 @@ def _retry_wait_s(response: httpx2.Response | None) -> float | None:
     return None
 
 
-# Who is told when a call waits out a 429 (seconds): an ingest job's row, so that its page says
-# why nothing moves instead of "Reading the model information" for a minute or more.
-_rate_limit_wait: ContextVar[Callable[[float], None] | None] = ContextVar(
-    "hub_rate_limit_wait", default=None
+# Who is told when a call waits out a 429 (seconds), and when the wait is over: an ingest job's
+# row, so that its page says why nothing moves instead of "Reading the model information" for a
+# minute or more, and goes back to what it was doing once the call is retried.
+_rate_limit_wait: ContextVar[tuple[Callable[[float], None], Callable[[], None] | None] | None] = (
+    ContextVar("hub_rate_limit_wait", default=None)
 )
 
 
 @contextmanager
-def rate_limit_waits_told(callback: Callable[[float], None]) -> Iterator[None]:
-    """Within the block, ``callback(seconds)`` before each wait the Hub's 429 asks for."""
-    token = _rate_limit_wait.set(callback)
+def rate_limit_waits_told(
+    callback: Callable[[float], None], done: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Within the block, ``callback(seconds)`` before each wait the Hub's 429 asks for, and
+    ``done()`` when that wait is over, before the call is tried again."""
+    token = _rate_limit_wait.set((callback, done))
     try:
         yield
     finally:
@@ -229,9 +233,11 @@ def _call(what: str, repo_id: str, revision: str | None, fn: Callable[[], T]) ->
                     logger.warning("Hub rate limit on %s; waiting %.1fs", what, sleep_s)
                     told = _rate_limit_wait.get()
                     if told is not None:
-                        told(sleep_s)
+                        told[0](sleep_s)
                     attempt += 1
                     time.sleep(sleep_s)
+                    if told is not None and told[1] is not None:
+                        told[1]()
                     continue
                 after = (
                     detail("hub.try_again_in", s=int(wait_s))

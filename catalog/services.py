@@ -756,18 +756,25 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
         return None
     job = IngestJob.objects.get(id=job_id)
 
+    last_stage = ["starting"]  # what the job was doing, said again once a rate-limit wait ends
+
     def progress(stage: str, pct: int) -> None:
+        last_stage[0] = stage[:100]
         IngestJob.objects.filter(id=job_id).update(
             stage=stage[:100], progress_pct=pct, updated_at=timezone.now()
         )
 
     def rate_limited(seconds: float) -> None:  # the stage says why nothing moves for a while
+        # rounded up, and never "waiting 0 s" (a Retry-After of 0 or a fraction of a second)
         IngestJob.objects.filter(id=job_id).update(
-            stage=f"rate limited: {math.ceil(seconds)}", updated_at=timezone.now()
+            stage=f"rate limited: {max(1, math.ceil(seconds))}", updated_at=timezone.now()
         )
 
+    def rate_limit_over() -> None:  # the call is tried again: back to what it was doing
+        IngestJob.objects.filter(id=job_id).update(stage=last_stage[0], updated_at=timezone.now())
+
     try:
-        with rate_limit_waits_told(rate_limited):
+        with rate_limit_waits_told(rate_limited, rate_limit_over):
             result = model_ingest(
                 repo_id=job.repo_id, revision=job.requested_revision or None, progress=progress
             )

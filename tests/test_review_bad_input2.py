@@ -260,6 +260,37 @@ def test_an_ingest_waiting_out_a_rate_limit_says_so(hub, monkeypatch):
     assert model_ingest(repo_id="acme/limited").created
 
 
+def test_an_ingest_says_what_it_does_again_once_a_rate_limit_wait_ends(hub, monkeypatch):
+    # Before the fix: the stage kept "The Hub is rate limiting us: waiting N s" after the wait
+    # ended, through the retried call, until the next progress update; and a 429 that asked for
+    # no wait (t=0) read "waiting 0 s".
+    from catalog import hub as hub_module
+    from catalog.services import ingest_job_create, ingest_job_run
+    from tests.test_ingest import TINY_CONFIG
+
+    hub.add_repo("acme/limited0", {"config.json": json.dumps(TINY_CONFIG)})
+    hub.fault("429", path_contains="/api/models/acme/limited0", times=1, wait_s=0)
+    job = ingest_job_create(repo_id="acme/limited0")
+    waits, tries = [], []
+    monkeypatch.setattr(
+        hub_module.time, "sleep", lambda s: waits.append(IngestJob.objects.get(pk=job.pk).stage)
+    )
+    real_api = hub_module._api
+
+    class Api:  # the stage each model_info call (the first, then the retry) is made under
+        def __getattr__(self, name):
+            return getattr(real_api(), name)
+
+        def model_info(self, *args, **kwargs):
+            tries.append(IngestJob.objects.get(pk=job.pk).stage)
+            return real_api().model_info(*args, **kwargs)
+
+    monkeypatch.setattr(hub_module, "_api", Api)
+    assert ingest_job_run(job_id=job.pk).status == IngestJob.Status.SUCCEEDED
+    assert waits == ["rate limited: 1"]
+    assert tries == ["model_info", "model_info"]
+
+
 # --- a Hub safetensors header whose __metadata__ is no object ----------------------------------
 
 
