@@ -434,6 +434,35 @@ def test_a_paste_that_gets_no_answer_says_so_and_keeps_the_id(live_server, page)
         note.evaluate("el => el.remove()")
 
 
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_measurement_status_poll_that_gets_no_answer_says_it_asks_again(live_server, page):
+    # Before the fix: a failed poll of a run's status (nothing typed there) got the forms'
+    # "The server did not answer. What you entered is still here", under the status box.
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import make_run
+
+    run = make_run(revision_with_config(TINY_LLAMA))  # queued: its status polls every second
+    failed: list[str] = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.fulfill(status=502, body="Bad Gateway")
+
+    page.route(re.compile(r"/runs/\d+/status/$"), fail_once)
+    page.goto(live_server.url + f"/runs/{run.pk}/?lang=de")
+    note = page.wait_for_selector(f"#run-{run.pk} [data-progress-lost]")
+    assert "Keine Antwort" in note.inner_text()
+    assert page.locator("[data-htmx-failed]").count() == 0
+    # the next answer replaces the box, and the note with it
+    page.wait_for_selector("[data-progress-lost]", state="detached")
+    assert failed
+
+
 # --- a config that is JSON but no object, in JSON's words --------------------------------------
 
 

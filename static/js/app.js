@@ -250,10 +250,20 @@
   // The ingest progress polls itself ("every 3s" as well as after each answer): an answer
   // that fails (the web server restarting, a proxy's 502) is not swapped in, and the box used
   // to stop polling there, saying "Reading ... from the Hub" for ever. It polls on, and says
-  // it has no answer until one comes.
+  // it has no answer until one comes. So does any other request the page makes by itself (a
+  // measurement run's status every second, the runs list refreshing): nothing was entered
+  // there, so the note is not the forms' "What you entered is still here". It goes inside the
+  // element, which the next answer replaces (hx-swap="outerHTML"), note and all.
+  function background(elt) {
+    if (!elt || !elt.closest || !elt.hasAttribute || !elt.hasAttribute("hx-get")) return false;
+    if (elt.closest("form") || /^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(elt.tagName)) return false;
+    return true;
+  }
   function progressLost(evt) {
     var box = evt.detail && evt.detail.elt;
-    if (!box || !box.classList || !box.classList.contains("progress-box") || !box.dataset.lost) return;
+    if (!background(box)) return;
+    var words = box.dataset.lost || document.body.dataset.htmxPollLostWords;
+    if (!words) return;
     var note = box.querySelector("[data-progress-lost]");
     if (!note) {
       note = document.createElement("p");
@@ -261,7 +271,7 @@
       note.setAttribute("data-progress-lost", "");
       box.appendChild(note);
     }
-    note.textContent = box.dataset.lost;
+    note.textContent = words;
   }
   document.addEventListener("htmx:responseError", progressLost);
   document.addEventListener("htmx:sendError", progressLost);
@@ -272,7 +282,7 @@
   function requestFailed(evt) {
     var elt = evt.detail && evt.detail.elt;
     if (!elt || !elt.closest) return;
-    if (elt.closest("form[data-edit-seq]") || elt.classList.contains("progress-box")) return;
+    if (elt.closest("form[data-edit-seq]") || background(elt)) return;
     var words = document.body.dataset.htmxFailedWords;
     var anchor = elt.closest("form") || elt;
     if (!words || !anchor.parentNode) return;
