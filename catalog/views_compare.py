@@ -119,6 +119,31 @@ def compare_ids_resolve(given: list[str]) -> tuple[list[str], list[tuple[str, st
     return list(ids.values()), malformed
 
 
+def compare_revisions_ignored(
+    given: list[str], models: list[CatalogModel] | None = None
+) -> list[str]:
+    """``org/name@rev`` for each text that names a revision (``@rev``, a /tree/<rev> URL):
+    compare shows each model's latest analysis, so the page says the revision was not used.
+    Not for a revision that is the latest one's sha (or its first 7 or more characters)."""
+    from catalog.ids import InvalidModelId, model_ref_parse
+
+    latest = {m.repo_id.lower(): m.latest_revision.sha for m in models or [] if m.latest_revision}
+    out: list[str] = []
+    for text in given:
+        try:
+            ref = model_ref_parse(text)
+        except InvalidModelId:
+            continue
+        rev = ref.revision
+        sha = latest.get(ref.repo_id.lower(), "")
+        if not rev or (sha and (rev == sha or (len(rev) >= 7 and sha.startswith(rev)))):
+            continue
+        named = f"{ref.repo_id}@{rev}"
+        if named not in out:
+            out.append(named)
+    return out
+
+
 def compare_context_default(analyses: list[dict[str, Any]]) -> int:
     """The context the compare page's memory and speed figures use unless the reader picks one:
     the model page's default (32K) capped at the shortest native context of the models, so no
@@ -469,7 +494,8 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
 @require_safe
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
-    repo_ids, malformed = compare_ids_resolve(compare_ids_parse(raw))
+    given = compare_ids_parse(raw)
+    repo_ids, malformed = compare_ids_resolve(given)
     chosen_context = _context_param(request)
     data = comparison_build(repo_ids, context_tokens=chosen_context) if repo_ids else None
     fmt = request.GET.get("format", "")
@@ -486,6 +512,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "too_many": len({p.strip() for p in raw.split(",") if p.strip()}) > MAX_COMPARE,
         "max_compare": MAX_COMPARE,
         "malformed": [text for text, _why in malformed],
+        "revisions_ignored": compare_revisions_ignored(given, data["models"] if data else None),
     }
     if data and data["models"]:
         names = data["names"]

@@ -554,3 +554,19 @@ def test_one_model_partner_suggestions_find_a_sibling_past_the_first_500_ids(cli
     assert offered[:2] == ["ZZ-org/beta-Instruct", "zz-org/Gamma"]
     assert offered[2:] == [f"aaa-org/model-{i:04d}" for i in range(4)]
     assert "zz-org/Alpha<" not in picks
+
+
+def test_compare_says_a_revision_it_does_not_use(client, web_showcase):
+    """Before the fix: org/a@v1 or a /tree/<rev> URL compared the latest analysis and said
+    nothing of the revision asked for."""
+    html = client.get(
+        "/compare/?models=meta-llama/Meta-Llama-3-8B@v1,"
+        "https://huggingface.co/nvidia/Nemotron-H-8B-Base-8K/tree/dev"
+    ).content.decode()
+    assert html.count('class="layer-strip"') == 2  # both still compared
+    note = html.split('data-testid="revisions-ignored"')[1].split("</p>")[0]
+    assert "uses each model's latest analysis; a revision named here is not used" in note
+    assert "not used: meta-llama/Meta-Llama-3-8B@v1, nvidia/Nemotron-H-8B-Base-8K@dev." in note
+    # no revision, or the one the latest analysis is of: nothing to say
+    for models in ("meta-llama/Meta-Llama-3-8B", "meta-llama/Meta-Llama-3-8B@" + "0" * 40):
+        assert "revisions-ignored" not in client.get(f"/compare/?models={models}").content.decode()
