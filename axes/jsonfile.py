@@ -5,7 +5,7 @@
 ``model_json_loads(text, constants=[])`` reads those constants as ``null`` and lists them, so a
 real config stays usable and the caller can say what was changed; without ``constants`` they
 are refused. A float that overflows to ``inf`` (``1e400``) is refused either way: no real file
-has one. A leading UTF-8 byte-order mark (Notepad saves one) is skipped. Pure: no Django.
+has one. Pure: no Django.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
-
-BOM = "\ufeff"  # what a UTF-8 byte-order mark decodes to
 
 
 def _finite(token: str) -> float:
@@ -34,10 +32,6 @@ def model_json_loads(text: str | bytes, *, constants: list[str] | None = None) -
         constants.append(token)
         return None
 
-    if isinstance(text, str):
-        # A byte-order mark (Windows editors write one) is no part of the JSON: Python's
-        # json refuses it in a str ("Unexpected UTF-8 BOM"), as it does not in bytes.
-        text = text.removeprefix(BOM)
     return json.loads(text, parse_constant=constant, parse_float=_finite)
 
 

@@ -463,10 +463,11 @@ def compare(request: HttpRequest, models: str) -> Any:
         comparison_build,
     )
 
-    given = compare_ids_parse(models, limit=None)
+    typed = compare_ids_parse(models, limit=None, unique=False)
+    given = list(dict.fromkeys(typed))  # de-duplicated, as compare_ids_parse does by default
     if not given:
         return Status(400, {"detail": _("Pass models=org/a,org/b (comma-separated model IDs).")})
-    if len(given) < 2 and len(compare_ids_parse(models, limit=None, unique=False)) > 1:
+    if len(given) < 2 and len(typed) > 1:
         return _same_model(given[0])
     if len(given) < 2:
         return Status(

@@ -36,9 +36,6 @@ KNOWN_FILES: dict[str, tuple[str, int]] = {
 }
 
 
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
 class ArtifactInvalid(ValueError):
     """Artifact content that cannot be used; the message names the file and the position."""
 
@@ -112,7 +109,7 @@ def file_text_build(
         )
     # a UTF-8 byte-order mark (Windows editors save one) is no part of the text: kept, it made
     # config.json "not valid JSON" and hid a card's YAML front matter
-    text = text_bytes.removeprefix(UTF8_BOM).decode("utf-8", errors="replace")
+    text = text_bytes.decode("utf-8-sig", errors="replace")
     if truncated:
         note = f"{name} is {total:,} bytes; only the first {limit:,} bytes are kept."
     data: Any = None

@@ -276,6 +276,15 @@ def _int_param(request: HttpRequest, name: str, default: int, *, lo: int, hi: in
     return max(lo, min(hi, value))
 
 
+def _context_rows(
+    series: list[tuple[str, list[tuple[int, float]]]], contexts: list[int]
+) -> list[dict[str, Any]]:
+    """A chart's table alternative: one row per context, one value per model (None: none)."""
+    return [
+        {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in series]} for ctx in contexts
+    ]
+
+
 def memory_section(
     analyses: list[tuple[str, dict[str, Any]]],
     gpu_name: str,
@@ -292,24 +301,18 @@ def memory_section(
     contexts = vs.curve_contexts([a for _n, a in analyses], chosen)
     series = [(name, vs.memory_curve(a, contexts)) for name, a in analyses]
     series = [(n, pts) for n, pts in series if pts]
-    table_rows = [
-        {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in series]} for ctx in contexts
-    ]
     cache_series = [(name, vs.cache_curve(a, contexts)) for name, a in analyses] if cache else []
     cache_series = [(n, pts) for n, pts in cache_series if pts]
     return {
         "cache_names": [n for n, _p in cache_series],
-        "cache_rows": [
-            {"context": ctx, "values": [dict(pts).get(ctx) for _n, pts in cache_series]}
-            for ctx in contexts
-        ],
+        "cache_rows": _context_rows(cache_series, contexts),
         "cache_chart": vs.chart_cache(cache_series, chosen) if cache_series else "",
         "gpus": [(key, g["label"]) for key, g in gpus.items()],
         "gpu": gpu_name,
         "gpu_label": gpu["label"],
         "gpu_bytes": gpu["memory_bytes"],
         "series_names": [n for n, _p in series],
-        "rows": table_rows,
+        "rows": _context_rows(series, contexts),
         "chart": vs.chart_memory(series, gpu["label"], gpu["memory_bytes"], chosen)
         if series
         else "",

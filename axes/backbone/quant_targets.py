@@ -194,10 +194,10 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, named: bool) -> list[Leaf]:
         return []
     h, nh = spec.hidden_size, spec.num_attention_heads
     leaves: list[Leaf] = []
-    if not named:
-        pass
-    elif mixer in _PLAIN_ATTENTION and not (
-        spec.v_head_dim is not None or spec.attention_kv_shared or spec.fused_qkv
+    if (
+        named
+        and mixer in _PLAIN_ATTENTION
+        and not (spec.v_head_dim is not None or spec.attention_kv_shared or spec.fused_qkv)
     ):
         kv, hd = spec.attention_dims(mixer)
         q_out = nh * hd * (2 if spec.attention_output_gate else 1)
@@ -208,7 +208,7 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, named: bool) -> list[Leaf]:
         if not (spec.global_k_eq_v and mixer == "attention"):
             leaves.append((("self_attn.v_proj",), h * kv * hd, kv * hd, 1))
         leaves.append((("self_attn.o_proj",), nh * hd * h, h, 1))
-    elif mixer == "mla" and not spec.mla_q_gate:
+    elif named and mixer == "mla" and not spec.mla_q_gate:
         # modeling_deepseek_v3.py DeepseekV3Attention
         nope, rope = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0
         v, kv_rank, q_rank = spec.v_head_dim or 0, spec.kv_lora_rank or 0, spec.q_lora_rank

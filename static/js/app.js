@@ -262,7 +262,7 @@
   function progressLost(evt) {
     var box = evt.detail && evt.detail.elt;
     if (!background(box)) return;
-    var words = box.dataset.lost || document.body.dataset.htmxPollLostWords;
+    var words = document.body.dataset.htmxPollLostWords;
     if (!words) return;
     var note = box.querySelector("[data-progress-lost]");
     if (!note) {
