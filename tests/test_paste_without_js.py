@@ -122,7 +122,7 @@ def test_without_javascript_a_failed_paste_shows_why_with_the_id_kept(
     live_server, settings, hub, embedded_broker, nojs_page
 ):
     # no worker: the job page runs a job nobody took (a deployment without one still ingests)
-    settings.INGEST_INLINE_AFTER_S = 0
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
     page = nojs_page
     page.goto(live_server.url + "/")
     typed = "nobody/does-not-exist-anywhere"

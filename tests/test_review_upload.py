@@ -203,6 +203,8 @@ def test_upload_can_update_its_own_earlier_upload():
     )
 
 
+# committed rows: the job runs in a thread of the web process, on its own connection
+@pytest.mark.django_db(transaction=True)
 def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     """An upload may take a Hub name not yet in the catalog; a later paste of that ID still
     fetches the real model from the Hub instead of opening the upload."""
@@ -212,7 +214,7 @@ def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.2-1B")
     assert model.latest_revision.source == Revision.Source.UPLOAD
 
-    settings.INGEST_INLINE_AFTER_S = 0  # no worker here: the job's page runs the job
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # no worker here: the job's page runs the job
     response = Client().post("/ingest/", {"model_id": "meta-llama/Llama-3.2-1B"}, follow=True)
     assert response.redirect_chain[0][1] == 303  # to the job's page, not the upload's page
     assert response.redirect_chain[-1] == ("/models/meta-llama/Llama-3.2-1B/", 302)
