@@ -294,7 +294,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
     )
     # /tree/main is the model's default page on the Hub: the catalog copy answers it too
     if existing is not None and revision in (None, "main") and not request.POST.get("refresh"):
-        return _redirect(request, existing.get_absolute_url())
+        return _redirect(request, existing.get_absolute_url(), status=303)  # an answer to a POST
 
     # With or without JavaScript the fetch runs as a job (a worker's, or the polling request's
     # when no worker takes it): run here, the Hub's timeouts and rate-limit waits outlasted the
@@ -310,10 +310,10 @@ def ingest(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("catalog:ingest_progress", args=[job.pk]), status=303)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: HttpRequest, url: str, *, status: int = 302) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(url, status=status)
 
 
 @require_safe

@@ -94,7 +94,7 @@ def test_ingest_rejects_bad_id_with_clear_message(client):
 
 def test_ingest_existing_model_redirects_without_network(client, web_showcase):
     response = client.post(reverse("catalog:ingest"), {"model_id": "meta-llama/Meta-Llama-3-8B"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
     hx = client.post(
         reverse("catalog:ingest"),
@@ -108,7 +108,7 @@ def test_ingest_existing_model_redirects_without_network(client, web_showcase):
         reverse("catalog:ingest"),
         {"model_id": "https://huggingface.co/meta-llama/Meta-Llama-3-8B/tree/main"},
     )
-    assert tree.status_code == 302 and tree["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+    assert tree.status_code == 303 and tree["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
 
 
 def test_a_failed_fetch_of_a_stored_model_links_the_stored_copy(client, web_showcase):
@@ -214,7 +214,7 @@ def test_model_url_in_another_casing_goes_to_the_catalog_page(client, web_showca
 
 def test_pasting_a_catalog_model_in_another_casing_opens_it(client, web_showcase):
     response = client.post("/ingest/", {"model_id": "META-LLAMA/meta-llama-3-8b-instruct"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
     htmx = client.post(
         "/ingest/",
