@@ -222,3 +222,33 @@ def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     assert model.latest_revision.source == Revision.Source.HUB
     assert model.latest_revision.artifacts.get(name="config.json").data["num_hidden_layers"] == 16
     assert hub.requests, "the Hub was asked"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "1.23 × 10²⁹"), ("ko", "1.23 × 10²⁹"), ("de", "1,23 × 10²⁹")]
+)
+def test_a_huge_config_number_reads_in_scientific_notation_keeping_its_digits(
+    language, shown, web_showcase
+):
+    # Before the fix: a malformed-but-accepted 30-digit max_position_embeddings was printed
+    # with all its digits (grouped, 39 characters) on the model page and in compare, and as
+    # "117737568867059400441856M" in the context window, the memory table and the selector.
+    import re
+
+    huge = 123456789012345678901234567890
+    config = b'{"num_hidden_layers": 2, "max_position_embeddings": %d, ' % huge + LLAMA_CORE + b"}"
+    assert _upload(config, repo_id="local/huge").status_code == 302
+    client = Client(raise_request_exception=True)
+    for url in (
+        f"/models/local/huge/?lang={language}",
+        f"/compare/?models=local/huge,meta-llama/Meta-Llama-3-8B&lang={language}",
+    ):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        # the exact value stays: in the evidence, and (the config diff) in a title
+        assert f"max_position_embeddings = {huge}" in page
+        text = re.sub(r"(?s)<script.*?</script>|<blockquote>.*?</blockquote>|<[^>]*>", "", page)
+        digits = re.findall(r"\d(?:[\d,.\u00a0]*\d)?", text)
+        longest = max(digits, key=lambda d: len(re.sub(r"\D", "", d)))
+        assert len(re.sub(r"\D", "", longest)) < 16, (url, longest)
+    assert f'title="{huge}"' in page  # compare's config diff
