@@ -65,3 +65,26 @@ def test_an_ingest_inline_after_of_zero_never_runs_the_job_in_the_web_process(hu
     job = IngestJob.objects.get()
     assert job.status == IngestJob.Status.QUEUED and not job.in_web_process
     assert not hub.paths("acme/tiny")
+
+
+@pytest.mark.browser
+def test_the_page_says_no_worker_took_the_job_while_the_web_server_runs_it(
+    live_server, hub, page, settings, monkeypatch
+):
+    # Before the fix: the poll that ran the job held its request until the Hub answered (a
+    # 502 under gunicorn when that outlasted the worker timeout), and nothing on the page said
+    # that no worker was running. Now the box says so while the web process fetches.
+    import re
+
+    from tests.test_ingest import tiny_files
+
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
+    monkeypatch.setattr("catalog.views.INLINE_WAIT_S", 0.5, raising=False)
+    hub.add_repo("acme/tiny", tiny_files())
+    hub.fault("429-retry-after", path_contains="/api/models/acme/tiny", wait_s=3)
+    page.goto(live_server.url + "/?lang=de")
+    page.fill("input[name=model_id]", "acme/tiny")
+    page.locator("input[name=model_id]").press("Enter")
+    note = page.wait_for_selector("[data-testid=no-worker]", timeout=15_000)
+    assert note.inner_text().startswith("Kein Worker hat diesen Job übernommen")
+    page.wait_for_url(re.compile(r"/models/acme/tiny/$"), timeout=30_000)
