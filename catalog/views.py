@@ -207,9 +207,23 @@ def _asked_text(job: Any) -> str:
     return f"https://huggingface.co/{job.repo_id}/tree/{quote(revision, safe='')}"
 
 
+# A queued job older than this says that no worker has taken it (the fallback off: nothing
+# else will run it)
+INGEST_QUEUED_HINT_AFTER_S = 30
+
+
+def _queued_for_s(job: Any) -> int | None:
+    """Seconds a job has waited for a worker, once past INGEST_QUEUED_HINT_AFTER_S; else None."""
+    if str(job.status) != "queued":
+        return None
+    waited = int((timezone.now() - job.created_at).total_seconds())
+    return waited if waited >= INGEST_QUEUED_HINT_AFTER_S else None
+
+
 def _job_state(job: Any) -> dict[str, Any]:
     status = str(job.status)
     return {
+        "queued_for_s": _queued_for_s(job),
         "job": job,
         "status": status,
         "status_display": job.get_status_display(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -74,8 +75,6 @@ def test_the_page_says_no_worker_took_the_job_while_the_web_server_runs_it(
     # Before the fix: the poll that ran the job held its request until the Hub answered (a
     # 502 under gunicorn when that outlasted the worker timeout), and nothing on the page said
     # that no worker was running. Now the box says so while the web process fetches.
-    import re
-
     from tests.test_ingest import tiny_files
 
     settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
@@ -88,3 +87,22 @@ def test_the_page_says_no_worker_took_the_job_while_the_web_server_runs_it(
     note = page.wait_for_selector("[data-testid=no-worker]", timeout=15_000)
     assert note.inner_text().startswith("Kein Worker hat diesen Job übernommen")
     page.wait_for_url(re.compile(r"/models/acme/tiny/$"), timeout=30_000)
+
+
+def test_a_job_no_worker_takes_says_so_when_nothing_else_runs_it(settings):
+    # Before the fix: with the fallback off (0) and no worker, the page said "Queued" for ever
+    # with nothing telling that no worker was running.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.INGEST_INLINE_AFTER_S = 0
+    job = IngestJob.objects.create(repo_id="acme/tiny")
+    url = reverse("catalog:ingest_progress", args=[job.pk])
+    client = Client(raise_request_exception=True)
+    assert 'data-testid="no-worker-yet"' not in client.get(url).content.decode()
+    IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(seconds=95))
+    page = client.get(url).content.decode()
+    said = r"No worker has taken this job in 9\d s: it starts once a Celery worker is running\."
+    assert re.search(said, page), page
+    assert IngestJob.objects.get().status == IngestJob.Status.QUEUED
