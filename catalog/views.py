@@ -369,4 +369,4 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
     model = _model_of(result)
     messages.success(request, _("Uploaded %(repo)s.") % {"repo": model.repo_id})
-    return HttpResponseRedirect(model.get_absolute_url())
+    return HttpResponseRedirect(model.get_absolute_url(), status=303)

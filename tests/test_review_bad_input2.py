@@ -98,7 +98,7 @@ def test_an_upload_saved_with_a_byte_order_mark_is_read():
             "card": SimpleUploadedFile("README.md", BOM + BOM_CARD),
         },
     )
-    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert response.status_code == 303, response.content.decode()[-3000:]
     config = Artifact.objects.get(revision__model__repo_id="local/bom", name="config.json")
     assert config.data["hidden_size"] == 64
     card = Artifact.objects.get(revision__model__repo_id="local/bom", name="README.md")

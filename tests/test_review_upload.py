@@ -53,7 +53,7 @@ def test_upload_nan_and_infinity_are_stored_as_null_and_said():
         + b"}"
     )
     response = _upload(config, repo_id="local/nan-model")
-    assert response.status_code == 302
+    assert response.status_code == 303
     from catalog.models import CatalogModel
 
     revision = CatalogModel.objects.get(repo_id="local/nan-model").latest_revision
@@ -151,7 +151,7 @@ def test_upload_config_with_escaped_nul_is_a_400():
 def test_upload_card_with_nul_byte_is_stored_without_it():
     # Before the fix: a 500 on PostgreSQL ("text fields cannot contain NUL (0x00) bytes").
     response = _upload(SMALL_CONFIG % b"", card=b"# Title\x00 here\n", repo_id="local/nul-card")
-    assert response.status_code == 302
+    assert response.status_code == 303
     from catalog.models import Artifact
 
     card = Artifact.objects.get(revision__model__repo_id="local/nul-card", kind="card")
@@ -197,9 +197,9 @@ def test_upload_cannot_replace_a_hub_or_bundled_model(web_showcase):
 
 
 def test_upload_can_update_its_own_earlier_upload():
-    assert _upload(SMALL_CONFIG % b"", repo_id="local/mine").status_code == 302
+    assert _upload(SMALL_CONFIG % b"", repo_id="local/mine").status_code == 303
     assert (
-        _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 302
+        _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 303
     )
 
 
@@ -210,7 +210,7 @@ def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     fetches the real model from the Hub instead of opening the upload."""
     from catalog.models import CatalogModel, Revision
 
-    assert _upload(SMALL_CONFIG % b"", repo_id="meta-llama/Llama-3.2-1B").status_code == 302
+    assert _upload(SMALL_CONFIG % b"", repo_id="meta-llama/Llama-3.2-1B").status_code == 303
     model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.2-1B")
     assert model.latest_revision.source == Revision.Source.UPLOAD
 
@@ -237,7 +237,7 @@ def test_a_huge_config_number_reads_in_scientific_notation_keeping_its_digits(
 
     huge = 123456789012345678901234567890
     config = b'{"num_hidden_layers": 2, "max_position_embeddings": %d, ' % huge + LLAMA_CORE + b"}"
-    assert _upload(config, repo_id="local/huge").status_code == 302
+    assert _upload(config, repo_id="local/huge").status_code == 303
     client = Client(raise_request_exception=True)
     for url in (
         f"/models/local/huge/?lang={language}",

@@ -144,6 +144,18 @@ def test_posts_enforce_csrf():
         assert client.post(url, data).status_code == 403, url
 
 
+def test_form_posts_redirect_with_303_see_other(client):
+    # Before the fix: a new exercise, a saved one and a check answered 302 (so did an upload
+    # and the profiler's measure and cancel, pinned in their own tests), while the paste's
+    # job redirect said 303: after a POST the browser is sent on with a GET, never the POST.
+    new = client.post(reverse("catalog:exercise_new"))
+    assert new.status_code == 303 and new["Location"].startswith("/exercise/?id=")
+    saved = client.post(reverse("catalog:exercise_save"), {"backbone": "dense"})
+    assert saved.status_code == 303 and saved["Location"].startswith("/exercise/?id=")
+    checked = client.post(reverse("catalog:exercise_check"), {"backbone": "dense"})
+    assert checked.status_code == 303 and checked["Location"].endswith("#result")
+
+
 def test_model_page_renders_four_axes_with_evidence(client, web_showcase):
     response = client.get("/models/meta-llama/Meta-Llama-3-8B-Instruct/")
     assert response.status_code == 200
@@ -309,7 +321,7 @@ def test_upload_stores_and_redirects(client, db):
             "card": SimpleUploadedFile("README.md", b"# Tiny\n\nA base model."),
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 303, response.content.decode()[:2000]
     assert response["Location"] == "/models/local/llama-1b/"
     page = client.get(response["Location"])
     assert page.status_code == 200
