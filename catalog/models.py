@@ -181,6 +181,8 @@ class IngestJob(models.Model):
     revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="ingest_jobs"
     )
+    # No worker took the job: a thread of the web process runs it (the page says so)
+    in_web_process = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)

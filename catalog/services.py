@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -741,16 +742,21 @@ def _ingest_job_dispatch(job_id: int, language: str | None) -> None:
         logger.exception("could not dispatch ingest job %s; it will run inline when polled", job_id)
 
 
-def ingest_job_run(*, job_id: int) -> IngestJob | None:
+def ingest_job_run(*, job_id: int, in_web_process: bool = False) -> IngestJob | None:
     """Claim a queued job (conditional UPDATE), run the ingest, record the outcome.
 
     Returns ``None`` when someone else claimed it (a redelivered message is harmless).
+    ``in_web_process``: no worker took it, a thread of the web server runs it (the page says so).
     """
     from .hub import HubError, rate_limit_waits_told
 
     now = timezone.now()
     claimed = IngestJob.objects.filter(id=job_id, status=IngestJob.Status.QUEUED).update(
-        status=IngestJob.Status.RUNNING, started_at=now, updated_at=now, stage="starting"
+        status=IngestJob.Status.RUNNING,
+        started_at=now,
+        updated_at=now,
+        stage="starting",
+        in_web_process=in_web_process,
     )
     if not claimed:
         return None
@@ -797,6 +803,32 @@ def ingest_job_run(*, job_id: int) -> IngestJob | None:
             updated_at=timezone.now(),
         )
     return IngestJob.objects.get(id=job_id)
+
+
+def ingest_job_run_in_thread(*, job_id: int, language: str | None) -> threading.Thread:
+    """Run a job nobody claimed in a thread of this (web) process and return the thread.
+
+    The request that starts it waits only a short while for it (``thread.join(timeout)``):
+    run in the request itself, a slow Hub (timeouts, rate-limit waits) outlasted the web
+    server's worker timeout and the user got a 502. The thread moves the row along stage by
+    stage as a worker does, so the page polls it as usual; if the web process dies with it,
+    the row goes silent and ``ingest_job_fail_if_abandoned`` fails it with the reason.
+    """
+    from django.db import connections
+    from django.utils import translation
+
+    def run() -> None:
+        try:
+            with translation.override(language or None):
+                ingest_job_run(job_id=job_id, in_web_process=True)
+        except Exception:  # ingest_job_run records its failures; this is the row's last say
+            logger.exception("ingest job %s failed in the web process", job_id)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=run, name=f"ingest-job-{job_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def ingest_job_fail_if_abandoned(*, job: IngestJob, stale_after_s: int) -> bool:

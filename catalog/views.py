@@ -207,9 +207,23 @@ def _asked_text(job: Any) -> str:
     return f"https://huggingface.co/{job.repo_id}/tree/{quote(revision, safe='')}"
 
 
+# A queued job older than this says that no worker has taken it (the fallback off: nothing
+# else will run it)
+INGEST_QUEUED_HINT_AFTER_S = 30
+
+
+def _queued_for_s(job: Any) -> int | None:
+    """Seconds a job has waited for a worker, once past INGEST_QUEUED_HINT_AFTER_S; else None."""
+    if str(job.status) != "queued":
+        return None
+    waited = int((timezone.now() - job.created_at).total_seconds())
+    return waited if waited >= INGEST_QUEUED_HINT_AFTER_S else None
+
+
 def _job_state(job: Any) -> dict[str, Any]:
     status = str(job.status)
     return {
+        "queued_for_s": _queued_for_s(job),
         "job": job,
         "status": status,
         "status_display": job.get_status_display(),
@@ -219,6 +233,7 @@ def _job_state(job: Any) -> dict[str, Any]:
         "stage": ingest_stage_words(job.stage),
         "error": job.error_text,
         "repo_id": job.repo_id,
+        "in_web_process": job.in_web_process,
         # a failed fetch gives the field back with what was asked in it (the revision too), to
         # correct or try again
         "retry_form": PasteForm(initial={"model_id": _asked_text(job)})
@@ -233,26 +248,34 @@ def _job_state(job: Any) -> dict[str, Any]:
     }
 
 
-def _job_run_inline_if_stale(job: Any) -> Any:
-    """Run a job in this request when no worker has claimed it within INGEST_INLINE_AFTER_S;
-    fail one whose worker died (no progress for INGEST_STALE_AFTER_S) with the reason.
+# The longest a page waits for a job it started in the web process: one that ends sooner opens
+# the model page at once, a slower one leaves the page polling the row. Far below a web
+# server's worker timeout (gunicorn's default is 30 s), past which the user got a 502.
+INLINE_WAIT_S = 5.0
 
-    A deployment without a running Celery worker still ingests (slower first page), and a
-    worker that picks the message up later finds the row claimed and does nothing
-    (``ingest_job_run`` claims with a conditional UPDATE). ``None`` disables the fallback.
+
+def _job_run_inline_if_stale(job: Any) -> Any:
+    """Run a job in a thread of this web process when no worker has claimed it within
+    INGEST_INLINE_AFTER_S (0 or ``None``: never); fail one whose worker died (no progress for
+    INGEST_STALE_AFTER_S) with the reason.
+
+    A deployment without a running Celery worker still ingests: this request waits for the
+    thread at most INLINE_WAIT_S, then the page polls the row as it does a worker's. A worker
+    that picks the message up later finds the row claimed and does nothing (``ingest_job_run``
+    claims with a conditional UPDATE).
     """
     from catalog.services import ingest_job_fail_if_abandoned
 
     if ingest_job_fail_if_abandoned(job=job, stale_after_s=settings.INGEST_STALE_AFTER_S):
         return _job_get(job.pk)
-    after_s = getattr(settings, "INGEST_INLINE_AFTER_S", 8)
-    if after_s is None or job.status != "queued":
+    after_s = settings.INGEST_INLINE_AFTER_S
+    if not after_s or job.status != "queued":
         return job
     if (timezone.now() - job.created_at).total_seconds() < after_s:
         return job
-    from catalog.services import ingest_job_run
+    from catalog.services import ingest_job_run_in_thread
 
-    ingest_job_run(job_id=job.pk)
+    ingest_job_run_in_thread(job_id=job.pk, language=get_language()).join(INLINE_WAIT_S)
     return _job_get(job.pk)
 
 
@@ -285,7 +308,7 @@ def ingest(request: HttpRequest) -> HttpResponse:
     )
     # /tree/main is the model's default page on the Hub: the catalog copy answers it too
     if existing is not None and revision in (None, "main") and not request.POST.get("refresh"):
-        return _redirect(request, existing.get_absolute_url())
+        return _redirect(request, existing.get_absolute_url(), status=303)  # an answer to a POST
 
     # With or without JavaScript the fetch runs as a job (a worker's, or the polling request's
     # when no worker takes it): run here, the Hub's timeouts and rate-limit waits outlasted the
@@ -301,10 +324,10 @@ def ingest(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("catalog:ingest_progress", args=[job.pk]), status=303)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+def _redirect(request: HttpRequest, url: str, *, status: int = 302) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(url, status=status)
 
 
 @require_safe
@@ -346,4 +369,4 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
     model = _model_of(result)
     messages.success(request, _("Uploaded %(repo)s.") % {"repo": model.repo_id})
-    return HttpResponseRedirect(model.get_absolute_url())
+    return HttpResponseRedirect(model.get_absolute_url(), status=303)

@@ -264,7 +264,7 @@ def exercise_page(request: HttpRequest) -> HttpResponse:
 def exercise_new(request: HttpRequest) -> HttpResponse:
     key = _session_key(request, create=True)
     exercise = Exercise.objects.create(session_key=key, language=get_language() or "")
-    return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}")
+    return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}", status=303)
 
 
 @require_POST
@@ -285,7 +285,7 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
             },
         )
     _say_restarted(request, exercise)
-    return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}")
+    return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}", status=303)
 
 
 def _say_restarted(request: HttpRequest, exercise: Exercise) -> None:
@@ -333,7 +333,9 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "catalog/_exercise_result.html", context)
     _say_restarted(request, exercise)
-    return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}#result")
+    return HttpResponseRedirect(
+        reverse("catalog:exercise") + f"?id={exercise.pk}#result", status=303
+    )
 
 
 @require_safe

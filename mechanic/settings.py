@@ -46,8 +46,9 @@ Environment variables (all optional in development):
                           the page says that no worker has taken a queued run yet (default 30);
                           ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal
                           (default: cuda where nvidia-smi is found, else cpu).
-- ``INGEST_INLINE_AFTER_S``: a queued ingest no worker took after this runs in the page's
-                          request (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
+- ``INGEST_INLINE_AFTER_S``: a queued ingest no worker took after this many seconds runs
+                          in a thread of the web process, the page that polls it waiting for
+                          it a few seconds at most (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
                           ingest with no progress for this long lost its worker and is failed
                           with the reason (default 600).
 - ``LOG_LEVEL``           the root logger's level (default ``WARNING``).
@@ -375,8 +376,9 @@ API_POSTS_PER_MINUTE = env_int("API_POSTS_PER_MINUTE", 60, minimum=0)
 # so any client could pick its own address; 0 means REMOTE_ADDR, N trusts the N-th from the
 # right (the address the outermost of N proxies saw)
 NINJA_NUM_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
-# An ingest job no worker has claimed after this many seconds runs in the web request that
-# polls it (a deployment without a worker still ingests); 0 turns the fallback off.
+# An ingest job no worker has claimed after this many seconds runs in a thread of the web
+# process whose page polls it (a deployment without a worker still ingests); 0 turns the
+# fallback off (catalog.views reads 0 and None alike).
 INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None
 # A running ingest job with no progress for this long lost its worker (killed, restarted, out
 # of memory): the page that polls it fails it with the reason. It must outlast the longest

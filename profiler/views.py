@@ -6,8 +6,9 @@ ended the fragment is returned without ``hx-trigger``, so polling stops.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
@@ -69,7 +70,7 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
             response["HX-Retarget"] = f"#run-{run.pk}"
             response["HX-Reswap"] = "outerHTML"
         return response
-    return redirect("profiler:run", run_id=run.pk)
+    return HttpResponseRedirect(reverse("profiler:run", args=[run.pk]), status=303)
 
 
 @require_safe
@@ -87,7 +88,7 @@ def run_cancel_view(request: HttpRequest, run_id: int) -> HttpResponse:
     run = run_cancel(run_id=run_id)
     if _is_htmx(request):
         return _status_response(request, run)
-    return redirect("profiler:run", run_id=run.pk)
+    return HttpResponseRedirect(reverse("profiler:run", args=[run.pk]), status=303)
 
 
 RUNS_CHANGED = "mechanic-runs-changed"  # htmx event: a run ended, the history reloads

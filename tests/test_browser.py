@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def live(live_server, settings, browser_catalog):
     # the polling request runs a job inline when no worker has claimed it (no worker here)
-    settings.INGEST_INLINE_AFTER_S = 0
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
     return live_server.url
 
 

@@ -160,7 +160,7 @@ def test_autosave_reload_check_export(client, web_showcase):
             "post_training": "RLHF",
         },
     )
-    assert check.status_code == 302
+    assert check.status_code == 303
     result_page = client.get(check["Location"]).content.decode()
     # the axis with the least sourced evidence is named (the lesson's "vaguest axis")
     assert "least sourced evidence" in result_page or "vaguest" in result_page

@@ -237,7 +237,7 @@ def test_the_exercise_result_names_the_bundled_source_in_the_page_language(clien
         reverse("catalog:exercise_check") + "?lang=de",
         {"model_name": "deepseek-ai/DeepSeek-R1", "post_training": "trained with RL"},
     )
-    assert check.status_code == 302
+    assert check.status_code == 303
     html = _text(client.get(check["Location"]))
     said = html.split("Die Dateien des Modells sagen", 1)
     assert len(said) == 2, "the result lists the model's facts"

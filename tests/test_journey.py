@@ -225,3 +225,45 @@ def test_table_captions_start_at_the_left_edge_on_a_phone(live, phone, lang):
                })"""
         )
         assert cut == [], (url, cut)
+
+
+@pytest.mark.parametrize("lang", ["de", "ko", "en"])
+def test_the_run_tables_fit_a_phone_with_every_value_named(live, phone, screenshot, lang):
+    """The run history (nine columns) and "measured vs estimated" (four, the residual with its
+    tolerance) scrolled sideways on a 390px screen, most columns off it. Each row now stacks,
+    every value under its column's name, inside the screen."""
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import succeeded_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    revision.model.latest_revision = revision
+    revision.model.save(update_fields=["latest_revision"])
+    run = succeeded_run(revision)
+    for url, table in (
+        (revision.model.get_absolute_url(), ".profiler-runs-table"),
+        (f"/runs/{run.pk}/", ".profiler-results"),
+    ):
+        phone.goto(f"{live}{url}?lang={lang}")
+        phone.locator(table).scroll_into_view_if_needed()
+        screenshot(phone, f"journey-{table[1:]}-phone-{lang}", full_page=False)
+        found = phone.evaluate(
+            """sel => {
+                 const scroll = document.querySelector(sel).closest('.table-scroll');
+                 const cells = [...document.querySelectorAll(sel + ' tbody td')];
+                 return {
+                   scroll: [scroll.scrollWidth, scroll.clientWidth],
+                   cut: cells.filter(c => c.getBoundingClientRect().right > 390)
+                             .map(c => c.textContent.trim()),
+                   unnamed: cells.filter(c => !getComputedStyle(c, '::before').content
+                                                 .replace(/^(none|normal|"")$/, ''))
+                                 .map(c => c.textContent.trim()),
+                   cells: cells.length,
+                 };
+               }""",
+            table,
+        )
+        assert found["cells"] > 0, (url, found)
+        assert found["scroll"][0] <= found["scroll"][1], (url, found)
+        assert found["cut"] == [], (url, found)
+        assert found["unnamed"] == [], (url, found)

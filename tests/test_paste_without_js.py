@@ -35,6 +35,20 @@ def test_a_paste_without_javascript_queues_a_job_and_redirects_to_its_page(hub):
     assert "Reading meta-llama/Llama-3.2-1B from the Hub…" in page
 
 
+@pytest.mark.django_db
+def test_pasting_an_id_already_in_the_catalog_answers_303(web_model):
+    # Before the fix: 302, while every other answer to a POST here is 303 See Other (a 302
+    # lets a client repeat the POST on the model page).
+    from conftest import web_analysis
+
+    web_model("acme/known", analysis=web_analysis(layers=["attention"], total=1))
+    for text in ("acme/known", "https://huggingface.co/acme/known/tree/main"):
+        response = Client().post(reverse("catalog:ingest"), {"model_id": text})
+        assert response.status_code == 303, text
+        assert response["Location"] == "/models/acme/known/"
+    assert not IngestJob.objects.exists()
+
+
 @pytest.fixture
 def embedded_broker(settings, tmp_path):
     """The web process and any worker on one broker of `make run`'s kind (kombu on SQLite),
@@ -122,7 +136,7 @@ def test_without_javascript_a_failed_paste_shows_why_with_the_id_kept(
     live_server, settings, hub, embedded_broker, nojs_page
 ):
     # no worker: the job page runs a job nobody took (a deployment without one still ingests)
-    settings.INGEST_INLINE_AFTER_S = 0
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
     page = nojs_page
     page.goto(live_server.url + "/")
     typed = "nobody/does-not-exist-anywhere"

@@ -102,6 +102,30 @@ def test_run_is_routed_to_the_gpu_queue_and_reports_progress(celery_broker, cele
     assert celery_broker.llen("gpu") == 0
 
 
+def test_progress_moves_within_a_timed_run(celery_broker, celery_worker_factory):
+    # Before the fix: progress moved only between timed runs, so a long CPU run (one run,
+    # thousands of decode steps) sat at the same percentage for minutes and looked hung. Now
+    # the decode loop reports as it goes, at most about once a second, through the same pipe.
+    revision = revision_with_config(TINY_LLAMA)
+    run = services.run_request(revision=revision, mode="synthetic", **{**SLOW, "new_tokens": 4000})
+    worker = celery_worker_factory(
+        queues="gpu", name="gpu", PROFILER_ITERS="1", PROFILER_WARMUP="0"
+    )
+    measuring: list[int] = []
+
+    def watch():
+        current = run_state(run.pk)
+        if current.stage == "measure":
+            measuring.append(current.progress_pct)
+        return None if current.is_active else current
+
+    done = wait_for(watch, 180, "the run to finish", worker)
+    assert done.status == Status.SUCCEEDED, done.error
+    # one timed run, no warm-up: every value past its start (40 %) came from inside the run
+    assert len(set(measuring)) >= 2, measuring
+    assert measuring == sorted(measuring) and max(measuring) <= 95, measuring
+
+
 def test_a_moe_runs_active_parameters_are_measured_next_to_the_estimate(
     celery_broker, celery_worker_factory
 ):

@@ -183,7 +183,7 @@ def test_cancel_is_a_csrf_checked_post_on_the_status_partial_and_the_run_page():
     services.run_claim(run_id=running.pk, worker_host="w")
     url = reverse("profiler:run_cancel", args=[running.pk])
     response = client.post(url, {"csrfmiddlewaretoken": token})  # no htmx: back to the page
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("profiler:run", args=[running.pk])
     page = client.get(response["Location"]).content.decode()
     assert "Stopping" in page and f'action="{url}"' not in page
@@ -379,7 +379,7 @@ def test_measure_form_needs_csrf_and_returns_a_polling_status(celery_broker):
     assert celery_broker.llen("gpu") == 1
     # Without htmx the same POST redirects to the run page (works without JavaScript).
     response = client.post(url, {**FORM, "csrfmiddlewaretoken": token})
-    assert response.status_code == 302 and response["Location"] == reverse(
+    assert response.status_code == 303 and response["Location"] == reverse(
         "profiler:run", args=[run.pk]
     )
     bad = client.post(url, {**FORM, "batch": "0", "csrfmiddlewaretoken": token})

@@ -45,7 +45,7 @@ def test_exercise_form_model_name_with_nul_is_saved_without_it(client_strict):
     # Before the fix: the raw-POST fallback kept the NUL (the form field refuses it), and
     # PostgreSQL refused the save: a 500.
     response = client_strict.post("/exercise/save/", {"model_name": "a\x00b", "backbone": "x"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     from catalog.models import Exercise
 
     assert Exercise.objects.get().model_name == "ab"

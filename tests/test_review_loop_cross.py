@@ -127,7 +127,7 @@ def test_a_contradicted_config_claim_names_what_the_fact_says(client, web_model)
         reverse("catalog:exercise_check") + "?lang=en",
         {"model_name": "meta-llama/mllama-default", "backbone": "40 attention layers"},
     )
-    assert check.status_code == 302
+    assert check.status_code == 303
     html = _text(client.get(check["Location"]))
     against = html.split('data-testid="contradicted-by"', 1)[1].split("</ul>", 1)[0]
     assert "32 GQA + 8 cross-attention" in against, against

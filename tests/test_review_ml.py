@@ -67,7 +67,7 @@ def test_a_small_models_parameter_chart_counts_in_millions(client):
 
     config = SimpleUploadedFile("config.json", json.dumps(TINY_QWEN3).encode())
     response = client.post("/upload/", {"repo_id": "acme/tiny-qwen3", "config": config})
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 303, response.content.decode()[:2000]
     html = client.get(response["Location"]).content.decode()
     chart = _chart(html, "chart-params")
     assert chart["layout"]["xaxis"]["title"]["text"] == "million parameters"

@@ -53,7 +53,7 @@ def test_upload_nan_and_infinity_are_stored_as_null_and_said():
         + b"}"
     )
     response = _upload(config, repo_id="local/nan-model")
-    assert response.status_code == 302
+    assert response.status_code == 303
     from catalog.models import CatalogModel
 
     revision = CatalogModel.objects.get(repo_id="local/nan-model").latest_revision
@@ -151,7 +151,7 @@ def test_upload_config_with_escaped_nul_is_a_400():
 def test_upload_card_with_nul_byte_is_stored_without_it():
     # Before the fix: a 500 on PostgreSQL ("text fields cannot contain NUL (0x00) bytes").
     response = _upload(SMALL_CONFIG % b"", card=b"# Title\x00 here\n", repo_id="local/nul-card")
-    assert response.status_code == 302
+    assert response.status_code == 303
     from catalog.models import Artifact
 
     card = Artifact.objects.get(revision__model__repo_id="local/nul-card", kind="card")
@@ -197,22 +197,24 @@ def test_upload_cannot_replace_a_hub_or_bundled_model(web_showcase):
 
 
 def test_upload_can_update_its_own_earlier_upload():
-    assert _upload(SMALL_CONFIG % b"", repo_id="local/mine").status_code == 302
+    assert _upload(SMALL_CONFIG % b"", repo_id="local/mine").status_code == 303
     assert (
-        _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 302
+        _upload(SMALL_CONFIG % b', "rope_theta": 10000.0', repo_id="local/mine").status_code == 303
     )
 
 
+# committed rows: the job runs in a thread of the web process, on its own connection
+@pytest.mark.django_db(transaction=True)
 def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     """An upload may take a Hub name not yet in the catalog; a later paste of that ID still
     fetches the real model from the Hub instead of opening the upload."""
     from catalog.models import CatalogModel, Revision
 
-    assert _upload(SMALL_CONFIG % b"", repo_id="meta-llama/Llama-3.2-1B").status_code == 302
+    assert _upload(SMALL_CONFIG % b"", repo_id="meta-llama/Llama-3.2-1B").status_code == 303
     model = CatalogModel.objects.get(repo_id="meta-llama/Llama-3.2-1B")
     assert model.latest_revision.source == Revision.Source.UPLOAD
 
-    settings.INGEST_INLINE_AFTER_S = 0  # no worker here: the job's page runs the job
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # no worker here: the job's page runs the job
     response = Client().post("/ingest/", {"model_id": "meta-llama/Llama-3.2-1B"}, follow=True)
     assert response.redirect_chain[0][1] == 303  # to the job's page, not the upload's page
     assert response.redirect_chain[-1] == ("/models/meta-llama/Llama-3.2-1B/", 302)
@@ -220,3 +222,33 @@ def test_pasting_an_id_that_only_an_upload_holds_asks_the_hub(hub, settings):
     assert model.latest_revision.source == Revision.Source.HUB
     assert model.latest_revision.artifacts.get(name="config.json").data["num_hidden_layers"] == 16
     assert hub.requests, "the Hub was asked"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "1.23 × 10²⁹"), ("ko", "1.23 × 10²⁹"), ("de", "1,23 × 10²⁹")]
+)
+def test_a_huge_config_number_reads_in_scientific_notation_keeping_its_digits(
+    language, shown, web_showcase
+):
+    # Before the fix: a malformed-but-accepted 30-digit max_position_embeddings was printed
+    # with all its digits (grouped, 39 characters) on the model page and in compare, and as
+    # "117737568867059400441856M" in the context window, the memory table and the selector.
+    import re
+
+    huge = 123456789012345678901234567890
+    config = b'{"num_hidden_layers": 2, "max_position_embeddings": %d, ' % huge + LLAMA_CORE + b"}"
+    assert _upload(config, repo_id="local/huge").status_code == 303
+    client = Client(raise_request_exception=True)
+    for url in (
+        f"/models/local/huge/?lang={language}",
+        f"/compare/?models=local/huge,meta-llama/Meta-Llama-3-8B&lang={language}",
+    ):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        # the exact value stays: in the evidence, and (the config diff) in a title
+        assert f"max_position_embeddings = {huge}" in page
+        text = re.sub(r"(?s)<script.*?</script>|<blockquote>.*?</blockquote>|<[^>]*>", "", page)
+        digits = re.findall(r"\d(?:[\d,.\u00a0]*\d)?", text)
+        longest = max(digits, key=lambda d: len(re.sub(r"\D", "", d)))
+        assert len(re.sub(r"\D", "", longest)) < 16, (url, longest)
+    assert f'title="{huge}"' in page  # compare's config diff

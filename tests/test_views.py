@@ -94,7 +94,7 @@ def test_ingest_rejects_bad_id_with_clear_message(client):
 
 def test_ingest_existing_model_redirects_without_network(client, web_showcase):
     response = client.post(reverse("catalog:ingest"), {"model_id": "meta-llama/Meta-Llama-3-8B"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
     hx = client.post(
         reverse("catalog:ingest"),
@@ -108,7 +108,7 @@ def test_ingest_existing_model_redirects_without_network(client, web_showcase):
         reverse("catalog:ingest"),
         {"model_id": "https://huggingface.co/meta-llama/Meta-Llama-3-8B/tree/main"},
     )
-    assert tree.status_code == 302 and tree["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+    assert tree.status_code == 303 and tree["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
 
 
 def test_a_failed_fetch_of_a_stored_model_links_the_stored_copy(client, web_showcase):
@@ -142,6 +142,18 @@ def test_posts_enforce_csrf():
         (reverse("catalog:exercise_new"), {}),
     ):
         assert client.post(url, data).status_code == 403, url
+
+
+def test_form_posts_redirect_with_303_see_other(client):
+    # Before the fix: a new exercise, a saved one and a check answered 302 (so did an upload
+    # and the profiler's measure and cancel, pinned in their own tests), while the paste's
+    # job redirect said 303: after a POST the browser is sent on with a GET, never the POST.
+    new = client.post(reverse("catalog:exercise_new"))
+    assert new.status_code == 303 and new["Location"].startswith("/exercise/?id=")
+    saved = client.post(reverse("catalog:exercise_save"), {"backbone": "dense"})
+    assert saved.status_code == 303 and saved["Location"].startswith("/exercise/?id=")
+    checked = client.post(reverse("catalog:exercise_check"), {"backbone": "dense"})
+    assert checked.status_code == 303 and checked["Location"].endswith("#result")
 
 
 def test_model_page_renders_four_axes_with_evidence(client, web_showcase):
@@ -214,7 +226,7 @@ def test_model_url_in_another_casing_goes_to_the_catalog_page(client, web_showca
 
 def test_pasting_a_catalog_model_in_another_casing_opens_it(client, web_showcase):
     response = client.post("/ingest/", {"model_id": "META-LLAMA/meta-llama-3-8b-instruct"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B-Instruct/"
     htmx = client.post(
         "/ingest/",
@@ -309,7 +321,7 @@ def test_upload_stores_and_redirects(client, db):
             "card": SimpleUploadedFile("README.md", b"# Tiny\n\nA base model."),
         },
     )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 303, response.content.decode()[:2000]
     assert response["Location"] == "/models/local/llama-1b/"
     page = client.get(response["Location"])
     assert page.status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -20,12 +21,40 @@ register = template.Library()
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+# No real count reaches 10^15 (a quadrillion parameters, tokens or bytes). A malformed config
+# that says so (a 30-digit max_position_embeddings) is shown in scientific notation, not as 30
+# digits across the page; the exact value stays in the fact's evidence and in a title
+# (``exact_title``).
+HUGE = 10**15
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _scientific(value: float) -> str:
+    """1.23 × 10²⁹, the mantissa in the page's language (de: 1,23 × 10²⁹). Decimal: an int past
+    a float's range is written too."""
+    mantissa, exponent = f"{Decimal(value):.2e}".split("e")
+    power = str(int(exponent)).translate(_SUPERSCRIPT)
+    return f"{num_l10n(float(mantissa), 2)} × 10{power}"
+
+
 def num_l10n(value: float, decimal_pos: int) -> str:
-    """A number in the active language's format (de: 7,48 and 1.048.576; ko/en: 7.48, 1,048,576).
-    Added by "lesson" for the locale-aware pages."""
+    """A number in the active language's format (de: 7,48 and 1.048.576; ko/en: 7.48, 1,048,576),
+    from 10^15 on in scientific notation (1.23 × 10²⁹). Added by "lesson" for the locale-aware
+    pages."""
     from django.utils.formats import number_format
 
+    if abs(value) >= HUGE:
+        return _scientific(value)
     return number_format(round(value, decimal_pos), decimal_pos, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def exact_title(value: Any) -> str:
+    """The exact digits of an integer shown in scientific notation (past 10^15), for a title
+    attribute; "" for any other value (a float reads as the config writes it, 1e+22)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= HUGE:
+        return str(value)
+    return ""
 
 
 def _number(value: Any) -> float | None:
@@ -33,7 +62,7 @@ def _number(value: Any) -> float | None:
         return None
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int past 1e308
         return None
 
 
@@ -85,6 +114,8 @@ def tokens_h(value: Any) -> str:
     n = _number(value)
     if n is None:
         return "—"
+    if abs(n) >= HUGE:
+        return num_l10n(n, 0)
     n_int = int(n)
     if n_int >= 1024 and n_int % 1024 == 0 and n_int % 1000:
         k = n_int // 1024

@@ -357,6 +357,10 @@ def _static_cache(cfg: Any, max_len: int) -> tuple[Any, str | None]:
         return None, f"{type(exc).__name__}: {str(exc)[:200]}"
 
 
+# The least time between two progress messages from inside a timed run (seconds)
+PROGRESS_EVERY_S = 1.0
+
+
 def model_time(
     model: Any,
     cfg: Any,
@@ -397,8 +401,20 @@ def model_time(
     elif opts.compile:
         notes.append("not compiled: a compiled decode step needs the static KV cache.")
     steps = decode_steps(opts.new_tokens)
+    total = opts.warmup + opts.iters
+    # Progress inside a run too: one run of thousands of decode steps on a CPU takes minutes,
+    # and a bar that moved only between runs looked hung. Told at most every PROGRESS_EVERY_S
+    # (the worker writes each message to the run's row); between two, a step costs one
+    # monotonic() read, nothing a timed run can see.
+    told_at = [time.monotonic()]
 
-    def run_once() -> tuple[float, float, int | None, int | None, Any]:
+    def step_done(i: int, phase: str, done_steps: int) -> None:
+        now = time.monotonic()
+        if now - told_at[0] >= PROGRESS_EVERY_S:
+            told_at[0] = now
+            progress(phase, base_pct + span_pct * (i + done_steps / (steps + 1)) / total)
+
+    def run_once(i: int, phase: str) -> tuple[float, float, int | None, int | None, Any]:
         cache = static_cache
         if cache is not None:
             cache.reset()
@@ -415,14 +431,16 @@ def model_time(
         if cuda:
             torch.cuda.reset_peak_memory_stats()
         tokens = [token]
+        step_done(i, phase, 1)  # the prefill: the first of steps + 1 forwards
         t2 = clock.now()
-        for _ in range(steps):  # greedy, a fixed count: no EOS check, nothing stops early
+        for s in range(steps):  # greedy, a fixed count: no EOS check, nothing stops early
             out = step(token, use_cache=True, **{kw: cache})
             returned = _out_cache(out)
             cache = returned if returned is not None else cache
             # a fresh tensor: a CUDA-graph replay overwrites its outputs in place
             token = out.logits[:, -1:].argmax(dim=-1)
             tokens.append(token)
+            step_done(i, phase, s + 2)
         t3 = clock.now()
         peak_decode = torch.cuda.max_memory_allocated() if cuda else None
         rate = decode_tokens_per_s(opts.batch, steps, t3 - t2)
@@ -433,12 +451,11 @@ def model_time(
     peaks_p: list[int] = []
     peaks_d: list[int] = []
     tokens: list[Any] = []
-    total = opts.warmup + opts.iters
     with torch.inference_mode():
         for i in range(total):
             phase = "warmup" if i < opts.warmup else "measure"
             progress(phase, base_pct + span_pct * i / total)
-            p_ms, tok_s, peak_p, peak_d, tokens = run_once()
+            p_ms, tok_s, peak_p, peak_d, tokens = run_once(i, phase)
             if i >= opts.warmup:
                 prefill_ms.append(p_ms)
                 decode.append(tok_s)

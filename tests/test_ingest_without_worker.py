@@ -1,0 +1,108 @@
+"""An ingest no worker takes: the web process runs it without holding a request for long."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import IngestJob
+
+# committed rows: the job runs in a thread of the web process, on its own connection
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _poll_until_done(client: Client, url: str, timeout_s: float = 30) -> object:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        response = client.get(url)
+        if response.status_code != 200:
+            return response
+        time.sleep(0.2)
+    raise AssertionError(f"the job page never left: {IngestJob.objects.get()!r}")
+
+
+def test_a_slow_hub_without_a_worker_does_not_hold_the_page(hub, settings, monkeypatch):
+    # Before the fix: the job's page ran the ingest inside its GET, so a Hub that makes it wait
+    # (here a 429 asking for 3 s) held the request that long; under gunicorn, a Hub slower
+    # than the worker timeout (timeouts, rate-limit waits) gave the user a 502.
+    from tests.test_ingest import tiny_files
+
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
+    monkeypatch.setattr("catalog.views.INLINE_WAIT_S", 0.5, raising=False)
+    hub.add_repo("acme/tiny", tiny_files())
+    hub.fault("429-retry-after", path_contains="/api/models/acme/tiny", wait_s=3)
+    client = Client(raise_request_exception=True)
+    posted = client.post(reverse("catalog:ingest"), {"model_id": "acme/tiny"})
+    assert posted.status_code == 303
+    page = client.get(posted["Location"])
+    # the page answers while the Hub still makes the job wait, and says who runs it
+    assert page.status_code == 200, page
+    job = IngestJob.objects.get()
+    assert job.status == IngestJob.Status.RUNNING and job.in_web_process
+    text = page.content.decode()
+    assert "No worker took this job, so the web server is reading the model itself." in text
+    assert 'http-equiv="refresh"' in text  # it keeps polling
+    # the thread moves the row along; the polling page ends on the model page
+    done = _poll_until_done(client, posted["Location"])
+    assert done.status_code == 302 and done["Location"] == "/models/acme/tiny/"
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.SUCCEEDED and job.stage == "done"
+
+
+def test_an_ingest_inline_after_of_zero_never_runs_the_job_in_the_web_process(hub, settings):
+    # Before the fix: the environment's 0 meant "never" (as documented) but a setting of 0
+    # meant "at once" in the view; now both read 0 as never.
+    from tests.test_ingest import tiny_files
+
+    settings.INGEST_INLINE_AFTER_S = 0
+    hub.add_repo("acme/tiny", tiny_files())
+    client = Client(raise_request_exception=True)
+    posted = client.post(reverse("catalog:ingest"), {"model_id": "acme/tiny"})
+    assert client.get(posted["Location"]).status_code == 200
+    job = IngestJob.objects.get()
+    assert job.status == IngestJob.Status.QUEUED and not job.in_web_process
+    assert not hub.paths("acme/tiny")
+
+
+@pytest.mark.browser
+def test_the_page_says_no_worker_took_the_job_while_the_web_server_runs_it(
+    live_server, hub, page, settings, monkeypatch
+):
+    # Before the fix: the poll that ran the job held its request until the Hub answered (a
+    # 502 under gunicorn when that outlasted the worker timeout), and nothing on the page said
+    # that no worker was running. Now the box says so while the web process fetches.
+    from tests.test_ingest import tiny_files
+
+    settings.INGEST_INLINE_AFTER_S = 1e-6  # at once (0 is never)
+    monkeypatch.setattr("catalog.views.INLINE_WAIT_S", 0.5, raising=False)
+    hub.add_repo("acme/tiny", tiny_files())
+    hub.fault("429-retry-after", path_contains="/api/models/acme/tiny", wait_s=3)
+    page.goto(live_server.url + "/?lang=de")
+    page.fill("input[name=model_id]", "acme/tiny")
+    page.locator("input[name=model_id]").press("Enter")
+    note = page.wait_for_selector("[data-testid=no-worker]", timeout=15_000)
+    assert note.inner_text().startswith("Kein Worker hat diesen Job übernommen")
+    page.wait_for_url(re.compile(r"/models/acme/tiny/$"), timeout=30_000)
+
+
+def test_a_job_no_worker_takes_says_so_when_nothing_else_runs_it(settings):
+    # Before the fix: with the fallback off (0) and no worker, the page said "Queued" for ever
+    # with nothing telling that no worker was running.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.INGEST_INLINE_AFTER_S = 0
+    job = IngestJob.objects.create(repo_id="acme/tiny")
+    url = reverse("catalog:ingest_progress", args=[job.pk])
+    client = Client(raise_request_exception=True)
+    assert 'data-testid="no-worker-yet"' not in client.get(url).content.decode()
+    IngestJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(seconds=95))
+    page = client.get(url).content.decode()
+    said = r"No worker has taken this job in 9\d s: it starts once a Celery worker is running\."
+    assert re.search(said, page), page
+    assert IngestJob.objects.get().status == IngestJob.Status.QUEUED
