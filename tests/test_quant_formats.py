@@ -524,3 +524,38 @@ def test_an_ignore_entry_naming_one_layers_module_leaves_only_that_one():
     assert stored == on_disk
     every_layer = analyze_config(_config(W4A16[0]))["memory"]["weights_bytes"]["stored"]
     assert stored > every_layer
+
+
+@pytest.mark.parametrize(
+    "hub,current,older",
+    [
+        # transformers < 4.52 nested an image-text model's text layers the other way round
+        (
+            "google--medgemma-27b-it",
+            "model.language_model.layers.0.mlp.down_proj",
+            "language_model.model.layers.0.mlp.down_proj",
+        ),
+        # Nemotron-H checkpoints (and the recipes run on them) say backbone. for model.
+        (
+            "nvidia--Nemotron-H-56B-Base-8K",
+            "model.layers.0.mixer.in_proj",
+            "backbone.layers.0.mixer.in_proj",
+        ),
+    ],
+    ids=["language_model-nesting", "backbone"],
+)
+def test_an_ignore_entry_in_an_older_spelling_leaves_out_its_module(hub, current, older):
+    """An exact ``ignore`` name was matched in transformers' current spelling only: a
+    checkpoint made before the rename kept its bf16 module, the estimate counted it at 4 bits."""
+    config = _hub(hub)
+    base = ["lm_head", "re:.*vision_tower.*", "re:.*multi_modal_projector.*"]
+
+    def stored(ignore: list[str]) -> int:
+        quantization = {**_ct(INT4_G128_WEIGHTS, "pack-quantized"), "ignore": ignore}
+        report = analyze_config({**config, "quantization_config": quantization})
+        assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+        return report["memory"]["weights_bytes"]["stored"]
+
+    left_out = stored([*base, current])
+    assert left_out > stored(base)
+    assert stored([*base, older]) == left_out
