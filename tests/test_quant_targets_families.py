@@ -73,6 +73,17 @@ FAMILIES = [
             "num_experts_per_tok": 2,
         },
     ),
+    ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2}),
+    (
+        "dots1",
+        {
+            "n_routed_experts": 4,
+            "n_shared_experts": 1,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "first_k_dense_replace": 1,
+        },
+    ),
 ]
 
 FP8_CHANNEL = {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": True}
@@ -179,3 +190,60 @@ def test_each_scheme_is_placed_on_the_families_linears(model_type, extra):
     )
     # the W4A16 linears' weight_shape (16 B each) is the only thing left out
     assert abs(stored - on_disk) <= 0.002 * on_disk, (stored, on_disk)
+
+
+def _variants() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """The tiny variants the family tests build, of every family the engine names."""
+    import importlib
+
+    from axes.backbone.quant_targets import _NAMES
+
+    out = []
+    for module in (
+        "reference",
+        *(f"families_{f}" for f in ("moe", "moe2", "dense", "dense2", "recent", "mla")),
+    ):
+        tests = importlib.import_module(f"tests.test_backbone_{module}")
+        small = getattr(tests, "SMALL", {})
+        for rows in vars(tests).values():
+            if not (isinstance(rows, list) and rows and isinstance(rows[0], tuple)):
+                continue
+            for row in rows:
+                if len(row) >= 3 and isinstance(row[1], str) and isinstance(row[2], dict):
+                    if row[1] in _NAMES and row[1] != "mixtral":
+                        out.append((row[0], row[1], small, row[2]))
+    return out
+
+
+VARIANTS = _variants()
+
+
+@pytest.mark.parametrize("name,model_type,small,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_the_engines_module_names_are_transformers(name, model_type, small, extra):
+    """Each linear the engine names is a module transformers builds, under that name, and
+    a layer the engine names in full holds no other linear. (Mixtral is left out: its
+    checkpoints and the engine say block_sparse_moe.experts.N.w1, transformers 5 renames it.)
+    A component the engine does not name ("?") falls back to the first scheme with a note."""
+    from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
+    from axes.backbone.spec import normalize
+
+    kwargs = {**small, **extra}
+    if model_type == "nemotron_h":
+        kwargs.pop("num_hidden_layers", None)
+    cfg = AutoConfig.for_model(model_type, **kwargs)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(cfg)
+    built: dict[int, set[str]] = {}
+    for module_name in _linears(model)[0]:
+        m = re.match(r"^model\.(?:language_model\.)?layers\.(\d+)\.(.+)$", module_name)
+        if m and not re.search(r"experts\.[1-9]", m.group(2)):
+            built.setdefault(int(m.group(1)), set()).add(m.group(2))
+    spec = normalize(cfg.to_dict())
+    names = _NAMES[spec.model_type]
+    for i, layer in enumerate(spec.layers):
+        experts, ffn, router = _ffn_leaves(spec, layer, names)
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn + router
+        named = {leaf[0][0] for leaf in leaves if leaf[0]}
+        assert named <= built.get(i, set()), (i, named - built.get(i, set()))
+        if all(leaf[0] for leaf in leaves):
+            assert named == built.get(i, set()), (i, built.get(i, set()) - named)
