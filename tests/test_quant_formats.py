@@ -559,3 +559,31 @@ def test_an_ignore_entry_in_an_older_spelling_leaves_out_its_module(hub, current
     left_out = stored([*base, current])
     assert left_out > stored(base)
     assert stored([*base, older]) == left_out
+
+
+def test_an_unknown_safetensors_dtype_is_said_and_not_unpacked_by_a_guess():
+    """A header dtype safetensors does not define ("Q99") passed without a word, and a
+    ``weight_packed`` of it was unpacked as if it held 8 bits an element (two int4 each)."""
+    from axes.backbone.safetensors import header_counts
+
+    config = _config(W4A16[0])
+    headers = _header(W4A16[1])
+    tensors = headers["model.safetensors"]
+    packed = [n for n in tensors if n.endswith(".weight_packed")]
+    for name in packed:
+        tensors[name] = {**tensors[name], "dtype": "Q99"}
+    elements = sum(prod(tensors[n]["shape"]) for n in packed)
+    report = analyze_config(config, safetensors_headers=headers)
+    (note,) = [n for n in report["notes"] if "Q99" in n]
+    assert note == (
+        f"unknown safetensors dtype 'Q99' ({len(packed):,} tensors, the first {packed[0]}): "
+        "safetensors defines no such dtype, so its bytes per element and any packing are "
+        f"unknown; each of its {elements:,} elements is counted as one number"
+    )
+    counts = header_counts(headers, normalize(config))
+    unpacked = counts["unpacked_model_params"]
+    linears = sum(o * i for o, i in LINEARS.values()) * LAYERS
+    assert unpacked == report["params"]["total"] - linears + elements
+    # the same header in I32: no note, and 8 int4 an element
+    clean = analyze_config(config, safetensors_headers=_header(W4A16[1]))
+    assert not any("safetensors dtype" in n for n in clean["notes"])
