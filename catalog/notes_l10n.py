@@ -523,6 +523,12 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "describes one decoder stack and cannot count this model."
     ),
     gettext_noop(
+        "model_type %(model_type)s is an XLM model (emb_dim, n_layers, n_heads): a "
+        "transformer trained as a masked language model, with language embeddings and an "
+        "optional adaptive-softmax head (modeling_xlm.py), which the engine does not count. "
+        "Analyze a decoder-only model instead."
+    ),
+    gettext_noop(
         "config.json describes an encoder-decoder model or its decoder (%(keys)s), not one "
         "decoder-only stack with num_hidden_layers; the engine counts decoder-only models and "
         "cannot count this one."
