@@ -122,8 +122,10 @@ _NAMES: dict[str, dict[str, Any]] = {
     "phi3": {"qkv": "self_attn.qkv_proj", "gate_up": True},
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
     # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
-    # gate, shared_experts); the checkpoint's ``backbone.`` is transformers' ``model.``
+    # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
+    # (conversion_mapping.py: WeightRenaming("backbone.", "model."))
     "nemotron_h": {
+        "renamed": (("backbone.", "model."),),
         "attention": "mixer.",
         "mlp": "mixer.",
         "experts": "mixer.experts.0.",
@@ -215,20 +217,18 @@ def _subpatterns(av: Any) -> list[Any]:
     return []
 
 
-# module names as transformers spelled them before (4.52 moved an image-text model's text
-# layers from language_model.model.layers to model.language_model.layers; Mamba and
-# Nemotron-H checkpoints say backbone. where transformers 5 builds model.): an exact name in
-# an older spelling is read in today's
+# module names as transformers spelled them before 4.52, which moved an image-text model's
+# text layers from language_model.model.layers to model.language_model.layers: an exact name
+# in that spelling is read in today's (a family's own renames: its "renamed" in _NAMES)
 _OLD_PREFIXES = (
     ("language_model.model.", "model.language_model."),
     ("language_model.lm_head", "lm_head"),
-    ("backbone.", "model."),
 )
 
 
-def _current(target: str) -> str:
+def _current(target: str, renamed: tuple[tuple[str, str], ...]) -> str:
     if not target.startswith("re:"):
-        for old, new in _OLD_PREFIXES:
+        for old, new in renamed:
             if target.startswith(old):
                 return new + target[len(old) :]
     return target
@@ -416,13 +416,14 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     linears too (the engine counts them at 16 bits: it does not know their split)."""
     q = spec.quantization or {}
     schemes = q["schemes"]
-    groups = tuple(tuple(map(_current, s["targets"] or ())) for s in schemes)
+    names = _NAMES.get(spec.model_type)
+    renamed = _OLD_PREFIXES + ((names or {}).get("renamed") or ())
+    groups = tuple(tuple(_current(t, renamed) for t in s["targets"] or ()) for s in schemes)
     if not all(groups):
         return None, NO_TARGETS, False
-    rules = (tuple(map(_current, q.get("ignore") or ())), groups)
+    rules = (tuple(_current(t, renamed) for t in q.get("ignore") or ()), groups)
     if any(t.startswith("re:") and _costly(t[3:]) for t in (*rules[0], *sum(groups, ()))):
         return None, COSTLY_PATTERN, False
-    names = _NAMES.get(spec.model_type)
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
     counted = 0
