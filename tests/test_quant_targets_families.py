@@ -75,6 +75,15 @@ FAMILIES = [
     ),
     ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2}),
     (
+        "llama4_text",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size_mlp": 256,
+            "interleave_moe_layer_step": 2,
+        },
+    ),
+    (
         "dots1",
         {
             "n_routed_experts": 4,
@@ -118,6 +127,7 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
     expert of an ``*Experts`` module's 3D tensors (gate_up_proj: gate_proj and up_proj)."""
     linears: dict[str, tuple[int, int]] = {}
     held: set[str] = set()
+    hidden = model.config.get_text_config().hidden_size
     for name, module in model.named_modules():
         kind = type(module).__name__
         if isinstance(module, torch.nn.Linear) or kind.endswith(("Router", "TopkRouter")):
@@ -128,7 +138,10 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
                 if p.dim() != 3:
                     continue
                 held.add(f"{name}.{pname}")
-                e, out, inp = p.shape
+                # (experts, out, in), or (experts, in, out) as Llama 4 lays them out: the
+                # input of gate/up is the hidden size, down's output is
+                e, a, b = p.shape
+                out, inp = (a, b) if (b if pname != "down_proj" else a) == hidden else (b, a)
                 parts = ("gate_proj", "up_proj") if pname == "gate_up_proj" else (pname,)
                 for j in range(e):
                     for part in parts:

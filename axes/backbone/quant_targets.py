@@ -118,6 +118,19 @@ _NAMES: dict[str, dict[str, Any]] = {
         "expert_mats": ("w1", "w3", "w2"),
         "router": "block_sparse_moe.gate",
     },
+    # modeling_llama4.py: the MLP and MoE are feed_forward (router, shared_expert); the
+    # experts, one 3D tensor in transformers, are saved by llm-compressor as a Llama4TextMLP
+    # each (SequentialLlama4TextExperts: feed_forward.experts.N.gate_proj / up / down)
+    **dict.fromkeys(
+        ("llama4", "llama4_text"),
+        {
+            "mlp": "feed_forward.",
+            "experts": "feed_forward.experts.0.",
+            "expert_mats": _GATED,
+            "router": "feed_forward.router",
+            "shared": "feed_forward.shared_expert.",
+        },
+    ),
     # modeling_phi3.py Phi3Attention.qkv_proj, Phi3MLP.gate_up_proj: one matrix each
     "phi3": {"qkv": "self_attn.qkv_proj", "gate_up": True},
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
