@@ -260,3 +260,53 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
         assert named <= built.get(i, set()), (i, named - built.get(i, set()))
         if all(leaf[0] for leaf in leaves):
             assert named == built.get(i, set()), (i, built.get(i, set()) - named)
+
+
+def test_llama_4s_own_module_names_place_its_schemes():
+    """Llama4ForConditionalGeneration names its text layers language_model.model.layers (in
+    transformers 5 too; Gemma 3's are model.language_model.layers): an exact ignore entry or
+    an anchored re: pattern in that spelling left nothing out; the engine read Llama 4's
+    layers under Gemma 3's prefix."""
+    text = {
+        **SMALL,
+        "num_local_experts": 4,
+        "num_experts_per_tok": 1,
+        "intermediate_size_mlp": 256,
+        "interleave_moe_layer_step": 2,
+    }
+    vision = {
+        "hidden_size": 64,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "intermediate_size": 128,
+        "image_size": 56,
+        "patch_size": 14,
+        "vision_output_dim": 64,
+        "projector_input_dim": 64,
+        "projector_output_dim": 64,
+    }
+    cfg = AutoConfig.for_model("llama4", text_config=text, vision_config=vision)
+    with torch.device("meta"):
+        model = transformers.AutoModelForImageTextToText.from_config(cfg)
+    built = {n for n, _ in model.named_modules()}
+    layer0 = "language_model.model.layers.0."
+    assert f"{layer0}self_attn.q_proj" in built and "language_model.lm_head" in built
+    config = cfg.to_dict()
+    w4a16 = {
+        "quant_method": "compressed-tensors",
+        "format": "pack-quantized",
+        "config_groups": {"group_0": {"targets": ["Linear"], "weights": INT4_G128}},
+    }
+
+    def stored(ignore: list[str]) -> int:
+        quantization = {**w4a16, "ignore": ["re:.*vision_model.*", *ignore]}
+        report = analyze_config({**config, "quantization_config": quantization})
+        assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+        return report["memory"]["weights_bytes"]["stored"]
+
+    quantized = stored([])
+    assert stored([f"{layer0}self_attn.q_proj"]) > quantized
+    assert stored([f"re:^{re.escape(layer0)}self_attn\\..*"]) > stored(
+        [f"{layer0}self_attn.q_proj"]
+    )
+    assert stored(["language_model.lm_head"]) > quantized

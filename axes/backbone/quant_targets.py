@@ -129,6 +129,13 @@ _NAMES: dict[str, dict[str, Any]] = {
             "expert_mats": _GATED,
             "router": "feed_forward.router",
             "shared": "feed_forward.shared_expert.",
+            # Llama4ForConditionalGeneration keeps language_model.model.layers and
+            # language_model.lm_head (transformers 5 too)
+            "vision_layers": "language_model.model.layers.",
+            "renamed": (
+                ("model.language_model.", "language_model.model."),
+                ("language_model.lm_head", "lm_head"),
+            ),
         },
     ),
     # modeling_phi3.py Phi3Attention.qkv_proj, Phi3MLP.gate_up_proj: one matrix each
@@ -232,7 +239,7 @@ def _subpatterns(av: Any) -> list[Any]:
 
 # module names as transformers spelled them before 4.52, which moved an image-text model's
 # text layers from language_model.model.layers to model.language_model.layers: an exact name
-# in that spelling is read in today's (a family's own renames: its "renamed" in _NAMES)
+# in that spelling is read in today's (a family's "renamed" in _NAMES replaces these)
 _OLD_PREFIXES = (
     ("language_model.model.", "model.language_model."),
     ("language_model.lm_head", "lm_head"),
@@ -430,7 +437,7 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     q = spec.quantization or {}
     schemes = q["schemes"]
     names = _NAMES.get(spec.model_type)
-    renamed = _OLD_PREFIXES + ((names or {}).get("renamed") or ())
+    renamed = (names or {}).get("renamed") or _OLD_PREFIXES
     groups = tuple(tuple(_current(t, renamed) for t in s["targets"] or ()) for s in schemes)
     if not all(groups):
         return None, NO_TARGETS, False
@@ -449,7 +456,9 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     if counted != count.linear_weight_params:
         return None, UNKNOWN_LINEARS, False
     leaf_names = tuple((k, tuple(leaf[0] for leaf in leaves)) for k, leaves in per_kind.items())
-    prefix = "model.language_model.layers." if spec.vision else "model.layers."
+    prefix = "model.layers."
+    if spec.vision:
+        prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
     placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
     if isinstance(placed_layers, str):
         return None, placed_layers, False
