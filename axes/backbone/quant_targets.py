@@ -6,10 +6,13 @@ then by an ``re:`` pattern, ``re.match`` against the module name) wins over one 
 its class (``"Linear"``: every linear). A checkpoint with attention in W8A8 and the MLP in
 W4A16, or its routers and lm_head left out, is sized scheme by scheme.
 
-The engine knows each layer's linears by component (``params``: attention, MLP, routed and
-shared experts, routers, lm_head) and, for the families in ``_NAMES``, their module names as
-transformers builds them (``model.layers.3.self_attn.q_proj``, ``...mlp.experts.0.down_proj``,
-``...mlp.gate``; an image-text model's text layers under ``model.language_model.layers``).
+The engine knows each layer's linears by component (``params``: attention, Mamba-2 and Gated
+DeltaNet mixers, MLP, routed and shared experts, routers, lm_head) and, for the families in
+``_NAMES``, their module names as transformers builds them and checkpoints hold them
+(``model.layers.3.self_attn.q_proj``, ``...mlp.experts.0.down_proj``, ``...mlp.gate``; an
+image-text model's text layers under ``model.language_model.layers``, Llama 4's under
+``language_model.model.layers``). ``tests/test_quant_targets_families.py`` holds each
+family's names to ``named_modules()`` on the meta device.
 Rules that read no layer's name (``Linear``, ``lm_head``) place any family's linears. Where
 the engine cannot place them (another class name as a target, names it does not know, linear
 weights beyond these components), ``place_schemes`` says why and the caller sizes the
