@@ -75,6 +75,33 @@ FAMILIES = [
     ),
     ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2}),
     (
+        "qwen3_5_moe_text",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "shared_expert_intermediate_size": 128,
+            "layer_types": ["linear_attention", "full_attention"] * 2,
+            "linear_num_key_heads": 2,
+            "linear_num_value_heads": 4,
+            "linear_key_head_dim": 32,
+            "linear_value_head_dim": 32,
+        },
+    ),
+    (
+        "bamba",
+        {
+            "mamba_n_heads": 8,
+            "mamba_d_head": 32,
+            "mamba_d_state": 16,
+            "mamba_n_groups": 2,
+            "attn_layer_indices": [1],
+        },
+    ),
+    ("glm4", {}),
+    ("phi", {}),
+    ("starcoder2", {}),
+    (
         "llama4_text",
         {
             "num_local_experts": 4,

@@ -45,6 +45,12 @@ _GATED = ("gate_proj", "up_proj", "down_proj")
 # "experts" (prefix and "expert_mats" of one routed expert), "router", "shared" (prefix of
 # the shared expert), and the linears of the other token mixers ("mamba2", "gated_deltanet")
 _LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
+_QWEN3_5 = {
+    **_LLAMA,
+    "shared": "mlp.shared_expert.",
+    "gated_deltanet": "linear_attn.",
+    "deltanet_split": True,
+}
 _NAMES: dict[str, dict[str, Any]] = {
     **dict.fromkeys(
         (
@@ -141,8 +147,23 @@ _NAMES: dict[str, dict[str, Any]] = {
             ),
         },
     ),
-    # modeling_phi3.py Phi3Attention.qkv_proj, Phi3MLP.gate_up_proj: one matrix each
+    # modeling_qwen3_5.py: Qwen3-Next's blocks, the DeltaNet's projections split; the
+    # image-text checkpoints' model.language_model is the text model's model. (its
+    # conversion_mapping PrefixChange)
+    **dict.fromkeys(("qwen3_5", "qwen3_5_moe"), _QWEN3_5),
+    **dict.fromkeys(
+        ("qwen3_5_text", "qwen3_5_moe_text"),
+        {**_QWEN3_5, "renamed": (("model.language_model.", "model."),)},
+    ),
+    # modeling_phi3.py Phi3Attention.qkv_proj, Phi3MLP.gate_up_proj: one matrix each;
+    # modeling_glm4.py Glm4MLP.gate_up_proj likewise
     "phi3": {"qkv": "self_attn.qkv_proj", "gate_up": True},
+    "glm4": {"gate_up": True},
+    # modeling_phi.py PhiAttention.dense, PhiMLP fc1 / fc2; modeling_starcoder2.py c_fc / c_proj
+    "phi": {"attention_mats": ("q_proj", "k_proj", "v_proj", "dense"), "up_down": ("fc1", "fc2")},
+    "starcoder2": {"up_down": ("c_fc", "c_proj")},
+    # modeling_bamba.py: Mamba-2 mixer ``mamba``, attention, a ``feed_forward`` MLP
+    "bamba": {"mlp": "feed_forward.", "mamba2": "mamba."},
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
     # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
     # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
@@ -288,14 +309,20 @@ def _scheme_of(rules: Rules, name: str) -> int | None:
     return None
 
 
-def _pair_leaves(prefix: str, h: int, width: int, gated: bool, fused: bool) -> list[Leaf]:
+def _pair_leaves(
+    prefix: str,
+    h: int,
+    width: int,
+    gated: bool,
+    fused: bool,
+    up_down: tuple[str, str] = ("up_proj", "down_proj"),
+) -> list[Leaf]:
     """An MLP's linears, ``width`` wide: gate/up/down_proj (``fused``: gate_up_proj and
-    down_proj, as phi3's) or, not gated, up/down_proj."""
+    down_proj, as phi3's) or, not gated, ``up_down`` (up/down_proj; GPT-2 style c_fc/c_proj,
+    fc1/fc2)."""
     if not gated:
-        return [
-            ((prefix + "up_proj",), h * width, width, 1),
-            ((prefix + "down_proj",), h * width, h, 1),
-        ]
+        up, down = up_down
+        return [((prefix + up,), h * width, width, 1), ((prefix + down,), h * width, h, 1)]
     if fused:
         return [
             ((prefix + "gate_up_proj",), 2 * h * width, 2 * width, 1),
@@ -321,16 +348,17 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | Non
         kv, hd = spec.attention_dims(mixer)
         q_out = nh * hd * (2 if spec.attention_output_gate else 1)
         at = names.get("attention", "self_attn.")
+        q, k, v, o = names.get("attention_mats", ("q_proj", "k_proj", "v_proj", "o_proj"))
         if spec.fused_qkv:  # modeling_phi3.py qkv_proj: q, k and v rows in one matrix
             leaves = [((names["qkv"],), h * (q_out + 2 * kv * hd), q_out + 2 * kv * hd, 1)]
         else:
             leaves = [
-                ((at + "q_proj",), h * q_out, q_out, 1),
-                ((at + "k_proj",), h * kv * hd, kv * hd, 1),
+                ((at + q,), h * q_out, q_out, 1),
+                ((at + k,), h * kv * hd, kv * hd, 1),
             ]
             if not (spec.global_k_eq_v and mixer == "attention"):
-                leaves.append(((at + "v_proj",), h * kv * hd, kv * hd, 1))
-        leaves.append(((at + "o_proj",), nh * hd * h, h, 1))
+                leaves.append(((at + v,), h * kv * hd, kv * hd, 1))
+        leaves.append(((at + o,), nh * hd * h, h, 1))
     elif names and mixer == "mla" and not spec.mla_q_gate:
         # modeling_deepseek_v3.py DeepseekV3Attention
         nope, rope = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0
@@ -360,15 +388,24 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | Non
         and spec.linear_attention_kind == "gated_deltanet"
         and "gated_deltanet" in names
     ):
-        # modeling_qwen3_next.py Qwen3NextGatedDeltaNet: in_proj_qkvz, in_proj_ba, out_proj
+        # modeling_qwen3_next.py Qwen3NextGatedDeltaNet: in_proj_qkvz, in_proj_ba, out_proj;
+        # modeling_qwen3_5.py splits them (in_proj_qkv, in_proj_z, in_proj_b, in_proj_a)
         nv, at = spec.linear_num_value_heads or 0, names["gated_deltanet"]
         kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
         vd = nv * (spec.linear_value_head_dim or 0)
-        leaves = [
-            ((at + "in_proj_qkvz",), h * (2 * kd + 2 * vd), 2 * kd + 2 * vd, 1),
-            ((at + "in_proj_ba",), h * 2 * nv, 2 * nv, 1),
-            ((at + "out_proj",), vd * h, h, 1),
-        ]
+        if names.get("deltanet_split"):
+            leaves = [
+                ((at + "in_proj_qkv",), h * (2 * kd + vd), 2 * kd + vd, 1),
+                ((at + "in_proj_z",), h * vd, vd, 1),
+                ((at + "in_proj_b",), h * nv, nv, 1),
+                ((at + "in_proj_a",), h * nv, nv, 1),
+            ]
+        else:
+            leaves = [
+                ((at + "in_proj_qkvz",), h * (2 * kd + 2 * vd), 2 * kd + 2 * vd, 1),
+                ((at + "in_proj_ba",), h * 2 * nv, 2 * nv, 1),
+            ]
+        leaves.append(((at + "out_proj",), vd * h, h, 1))
     if sum(leaf[1] for leaf in leaves) == weights:  # no gates, indexers or extra heads
         return leaves
     return [((), weights, 0, 0)]
@@ -389,7 +426,8 @@ def _ffn_leaves(
         width = spec.intermediate_size
         if names and not spec.mlp_extra_weights:
             gated, fused = spec.ffn_gated, bool(names.get("gate_up"))
-            leaves += _pair_leaves(names.get("mlp", "mlp."), h, width, gated, fused)
+            up_down = names.get("up_down", ("up_proj", "down_proj"))
+            leaves += _pair_leaves(names.get("mlp", "mlp."), h, width, gated, fused, up_down)
         else:
             mats = 3 if spec.ffn_gated else 2
             leaves.append(((), mats * h * width + spec.mlp_extra_weights, 0, 0))
