@@ -337,3 +337,40 @@ def test_llama_4s_own_module_names_place_its_schemes():
         [f"{layer0}self_attn.q_proj"]
     )
     assert stored(["language_model.lm_head"]) > quantized
+
+
+def _image_text_variants() -> list[tuple[str, Any]]:
+    from tests.test_backbone_families_multimodal import VARIANTS as MM
+    from tests.test_backbone_families_multimodal import _config as mm_config
+
+    return [(v[0], (v[1], v[2], v[3], v[4], mm_config)) for v in MM]
+
+
+IMAGE_TEXT = _image_text_variants()
+
+
+@pytest.mark.parametrize("name,case", IMAGE_TEXT, ids=[v[0] for v in IMAGE_TEXT])
+def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, case):
+    """The checkpoint of an image-text model is its ConditionalGeneration model's: the
+    engine's names for its text linears (under its text layers' prefix) are modules
+    AutoModelForImageTextToText builds."""
+    from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
+    from axes.backbone.spec import normalize
+
+    model_type, text, vision, top, mm_config = case
+    cfg = mm_config(model_type, text, vision, top)
+    with torch.device("meta"):
+        model = transformers.AutoModelForImageTextToText.from_config(cfg)
+    built = {n for n, _ in model.named_modules()} | set(_linears(model)[0])
+    spec = normalize(cfg.to_dict())
+    assert spec.vision is not None
+    names = _NAMES.get(spec.model_type)
+    if names is None:
+        pytest.skip(f"no module names for {spec.model_type}")
+    prefix = names.get("vision_layers") or "model.language_model.layers."
+    for i, layer in enumerate(spec.layers):
+        experts, ffn, router = _ffn_leaves(spec, layer, names)
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn + router
+        for leaf in leaves:
+            if leaf[0]:
+                assert f"{prefix}{i}.{leaf[0][0]}" in built, (i, leaf[0][0])
