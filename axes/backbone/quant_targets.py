@@ -278,6 +278,24 @@ def _current(target: str, renamed: tuple[tuple[str, str], ...]) -> str:
     return target
 
 
+@lru_cache(maxsize=256)
+def _rules(
+    ignore: tuple[str, ...],
+    groups: tuple[tuple[str, ...], ...],
+    renamed: tuple[tuple[str, str], ...],
+) -> Rules | str:
+    """``ignore`` and each scheme's targets with exact names in today's spelling, or why
+    they cannot be placed (a scheme without targets, a pattern too costly to match); once
+    per config (parsing the patterns to judge their cost is most of a placement's time)."""
+    groups = tuple(tuple(_current(t, renamed) for t in targets) for targets in groups)
+    if not all(groups):
+        return NO_TARGETS
+    ignore = tuple(_current(t, renamed) for t in ignore)
+    if any(t.startswith("re:") and _costly(t[3:]) for t in (*ignore, *sum(groups, ()))):
+        return COSTLY_PATTERN
+    return ignore, groups
+
+
 def _matches(name: str, target: str) -> bool:
     if target.startswith("re:"):
         return re.match(target[3:], name) is not None
@@ -478,13 +496,13 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     q = spec.quantization or {}
     schemes = q["schemes"]
     names = _NAMES.get(spec.model_type)
-    renamed = (names or {}).get("renamed") or _OLD_PREFIXES
-    groups = tuple(tuple(_current(t, renamed) for t in s["targets"] or ()) for s in schemes)
-    if not all(groups):
-        return None, NO_TARGETS, False
-    rules = (tuple(_current(t, renamed) for t in q.get("ignore") or ()), groups)
-    if any(t.startswith("re:") and _costly(t[3:]) for t in (*rules[0], *sum(groups, ()))):
-        return None, COSTLY_PATTERN, False
+    rules = _rules(
+        tuple(q.get("ignore") or ()),
+        tuple(tuple(s["targets"] or ()) for s in schemes),
+        (names or {}).get("renamed") or _OLD_PREFIXES,
+    )
+    if isinstance(rules, str):
+        return None, rules, False
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
     counted = 0
