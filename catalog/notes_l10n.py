@@ -400,6 +400,12 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "the vision tower's linears are counted at 16 bits, though a config_groups target "
         "matches them"
     ),
+    # axes.backbone.report: a safetensors header's dtype safetensors does not define
+    gettext_noop(
+        "unknown safetensors dtype %(dtype)s (%(n_tensors)s tensors, the first %(name)s): "
+        "safetensors defines no such dtype, so its bytes per element and any packing are "
+        "unknown; each of its %(n_elements)s elements is counted as one number"
+    ),
     # compressed-tensors' and ModelOpt's group sizes (no -1 there)
     gettext_noop(
         "%(path)s must be a positive number of weights, not %(value)s; fix the value in config.json"
@@ -515,6 +521,12 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "global transformer that runs once per patch, joined by cross-attention "
         "(patcher_config, encoder_config, global_config, decoder_config). The engine "
         "describes one decoder stack and cannot count this model."
+    ),
+    gettext_noop(
+        "model_type %(model_type)s is an XLM model (emb_dim, n_layers, n_heads): a "
+        "transformer trained as a masked language model, with language embeddings and an "
+        "optional adaptive-softmax head (modeling_xlm.py), which the engine does not count. "
+        "Analyze a decoder-only model instead."
     ),
     gettext_noop(
         "config.json describes an encoder-decoder model or its decoder (%(keys)s), not one "

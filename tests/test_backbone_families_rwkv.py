@@ -250,6 +250,21 @@ def test_blt_is_refused_with_what_it_is() -> None:
     assert "global transformer that runs once per patch" in str(caught.value)
 
 
+@pytest.mark.parametrize("model_type", ["xlm", "flaubert"])
+def test_xlm_is_refused_with_what_it_is(model_type) -> None:
+    """XLMConfig (and Flaubert's, its subclass) names its width emb_dim: the refusal said
+    'config.json has no hidden_size / n_embd / ...', as if the width were missing."""
+    from catalog.notes_l10n import note_match
+
+    config = CONFIG_MAPPING[model_type]().to_dict()
+    assert "emb_dim" in config and "hidden_size" not in config
+    with pytest.raises(ConfigError, match="is an XLM model") as caught:
+        analyze_config(config)
+    assert caught.value.key == "model_type"
+    assert "has no hidden_size" not in str(caught.value)
+    assert note_match(str(caught.value)) is not None
+
+
 @pytest.mark.django_db
 def test_rwkv_model_page_reads_as_an_attention_free_model(client, web_model) -> None:
     """The model page of an RWKV: the layer strip names the RWKV mixer, the state note is

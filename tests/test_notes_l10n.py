@@ -248,3 +248,19 @@ def test_why_config_groups_are_not_placed_is_said_in_the_page_language():
         assert "class name other than Linear" not in text, text
         assert "Linear" in text  # the class's name stays as transformers writes it
     assert "Klassenname" in de
+
+
+def test_an_unknown_safetensors_dtype_is_said_in_the_page_language():
+    from axes.backbone.report import analyze_config
+
+    config = _shared_config("meta-llama--Llama-3.2-1B")
+    header = {"model.embed_tokens.weight": {"dtype": "Q99", "shape": [4, 4]}}
+    notes = analyze_config(config, safetensors_headers={"model.safetensors": header})["notes"]
+    (note,) = [n for n in notes if "Q99" in n]
+    assert note_match(note) is not None, note
+    with translation.override("de"):
+        de = note_l10n(note)
+    with translation.override("ko"):
+        ko = note_l10n(note)
+    for text in (de, ko):
+        assert text != note and "'Q99'" in text and "model.embed_tokens.weight" in text, text

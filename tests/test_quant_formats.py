@@ -524,3 +524,123 @@ def test_an_ignore_entry_naming_one_layers_module_leaves_only_that_one():
     assert stored == on_disk
     every_layer = analyze_config(_config(W4A16[0]))["memory"]["weights_bytes"]["stored"]
     assert stored > every_layer
+
+
+@pytest.mark.parametrize(
+    "hub,current,older",
+    [
+        # transformers < 4.52 nested an image-text model's text layers the other way round
+        (
+            "google--medgemma-27b-it",
+            "model.language_model.layers.0.mlp.down_proj",
+            "language_model.model.layers.0.mlp.down_proj",
+        ),
+        # Nemotron-H checkpoints (and the recipes run on them) say backbone. for model.
+        (
+            "nvidia--Nemotron-H-56B-Base-8K",
+            "model.layers.0.mixer.in_proj",
+            "backbone.layers.0.mixer.in_proj",
+        ),
+    ],
+    ids=["language_model-nesting", "backbone"],
+)
+def test_an_ignore_entry_in_an_older_spelling_leaves_out_its_module(hub, current, older):
+    """An exact ``ignore`` name was matched in transformers' current spelling only: a
+    checkpoint made before the rename kept its bf16 module, the estimate counted it at 4 bits."""
+    config = _hub(hub)
+    base = ["lm_head", "re:.*vision_tower.*", "re:.*multi_modal_projector.*"]
+
+    def stored(ignore: list[str]) -> int:
+        quantization = {**_ct(INT4_G128_WEIGHTS, "pack-quantized"), "ignore": ignore}
+        report = analyze_config({**config, "quantization_config": quantization})
+        assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+        return report["memory"]["weights_bytes"]["stored"]
+
+    left_out = stored([*base, current])
+    assert left_out > stored(base)
+    assert stored([*base, older]) == left_out
+
+
+def test_an_unknown_safetensors_dtype_is_said_and_not_unpacked_by_a_guess():
+    """A header dtype safetensors does not define ("Q99") passed without a word, and a
+    ``weight_packed`` of it was unpacked as if it held 8 bits an element (two int4 each)."""
+    from axes.backbone.safetensors import header_counts
+
+    config = _config(W4A16[0])
+    headers = _header(W4A16[1])
+    tensors = headers["model.safetensors"]
+    packed = [n for n in tensors if n.endswith(".weight_packed")]
+    for name in packed:
+        tensors[name] = {**tensors[name], "dtype": "Q99"}
+    elements = sum(prod(tensors[n]["shape"]) for n in packed)
+    report = analyze_config(config, safetensors_headers=headers)
+    (note,) = [n for n in report["notes"] if "Q99" in n]
+    assert note == (
+        f"unknown safetensors dtype 'Q99' ({len(packed):,} tensors, the first {packed[0]}): "
+        "safetensors defines no such dtype, so its bytes per element and any packing are "
+        f"unknown; each of its {elements:,} elements is counted as one number"
+    )
+    counts = header_counts(headers, normalize(config))
+    unpacked = counts["unpacked_model_params"]
+    linears = sum(o * i for o, i in LINEARS.values()) * LAYERS
+    assert unpacked == report["params"]["total"] - linears + elements
+    # the same header in I32: no note, and 8 int4 an element
+    clean = analyze_config(config, safetensors_headers=_header(W4A16[1]))
+    assert not any("safetensors dtype" in n for n in clean["notes"])
+
+
+@pytest.mark.parametrize("double_quant", [False, True], ids=["absmax-fp32", "double-quant"])
+def test_bitsandbytes_4bit_weights_as_stored_match_the_checkpoints_bytes(double_quant):
+    """``bnb_4bit_use_double_quant`` (QLoRA's double quantization) stores each 64 values'
+    absmax in 8 bits and an fp32 absmax per 256 of those; it was counted as an fp32 absmax per
+    64 (3 bytes more per 64 weights, ~9% over the linears' bytes). The header is written as
+    bitsandbytes' ``QuantState.as_dict(packed=True)`` saves a Linear4bit: the packed uint8
+    weight, ``absmax``, ``quant_map`` (16 fp32), with double quant ``nested_absmax`` and
+    ``nested_quant_map`` (256 fp32), and the uint8 JSON of the rest."""
+    config = _hub("meta-llama--Llama-3.2-1B")
+    config["quantization_config"] = {
+        "quant_method": "bitsandbytes",
+        "load_in_4bit": True,
+        "bnb_4bit_quant_type": "nf4",
+        "bnb_4bit_use_double_quant": double_quant,
+    }
+    h, inter = config["hidden_size"], config["intermediate_size"]
+    hd = config.get("head_dim") or h // config["num_attention_heads"]
+    kv = config["num_key_value_heads"] * hd
+    shapes = {
+        "self_attn.q_proj": (h, h),
+        "self_attn.k_proj": (kv, h),
+        "self_attn.v_proj": (kv, h),
+        "self_attn.o_proj": (h, h),
+        "mlp.gate_proj": (inter, h),
+        "mlp.up_proj": (inter, h),
+        "mlp.down_proj": (h, inter),
+    }
+    v = config["vocab_size"]
+    tensors: dict[str, dict[str, Any]] = {
+        "model.embed_tokens.weight": {"dtype": "BF16", "shape": [v, h]},
+        "model.norm.weight": {"dtype": "BF16", "shape": [h]},
+    }
+    for i in range(config["num_hidden_layers"]):
+        for norm in ("input_layernorm", "post_attention_layernorm"):
+            tensors[f"model.layers.{i}.{norm}.weight"] = {"dtype": "BF16", "shape": [h]}
+        for name, (out, inp) in shapes.items():
+            n = out * inp
+            blocks = -(-n // 64)
+            parts = {"": ("U8", [n // 2, 1]), ".quant_map": ("F32", [16])}
+            if double_quant:
+                parts[".absmax"] = ("U8", [blocks])
+                parts[".nested_absmax"] = ("F32", [-(-blocks // 256)])
+                parts[".nested_quant_map"] = ("F32", [256])
+            else:
+                parts[".absmax"] = ("F32", [blocks])
+            parts[".quant_state.bitsandbytes__nf4"] = ("U8", [180])
+            for suffix, (dtype, shape) in parts.items():
+                tensors[f"model.layers.{i}.{name}.weight{suffix}"] = {
+                    "dtype": dtype,
+                    "shape": shape,
+                }
+    on_disk = _bytes({"model.safetensors": tensors})
+    stored = analyze_config(config)["memory"]["weights_bytes"]["stored"]
+    # the per-linear constants (quant maps, the JSON: ~1.3 KB a linear) are left out
+    assert abs(stored - on_disk) <= 0.001 * on_disk, (stored, on_disk)

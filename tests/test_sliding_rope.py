@@ -88,3 +88,28 @@ def test_the_exercise_backs_either_base_of_gemma_3():
     assert phrase_support("RoPE theta 10,000", facts)["support"] == "sourced"
     assert phrase_support("RoPE theta 1,000,000", facts)["support"] == "sourced"
     assert phrase_support("RoPE theta 500,000", facts)["support"] == "conflicts"
+
+
+def test_gemma_3_without_a_local_base_states_transformers_default():
+    """A Gemma 3 config.json without rope_local_base_freq (nor rope_parameters by layer type)
+    stated no base for its sliding layers; transformers gives them Gemma3TextConfig's default.
+    The fact states it as that default, and a note says so."""
+    transformers = pytest.importorskip("transformers")
+    config = json.loads((HUB / "google--medgemma-27b-it" / "config.json").read_text())
+    text = config["text_config"]
+    del text["rope_local_base_freq"]
+    built = transformers.Gemma3TextConfig(**{k: v for k, v in text.items() if k != "model_type"})
+    default = built.rope_parameters["sliding_attention"]["rope_theta"]
+    value, _ = _positional(config)
+    assert value["sliding_rope_theta"] == default, value
+    report = analyze_config(config)
+    (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
+    assert f"rope_local_base_freq = {default} (config class default)" in fact.evidence.text
+    note = f"no rope_local_base_freq in config.json: transformers' gemma3 default, {default:,.0f}, is used"
+    assert note in report["notes"], report["notes"]
+    # given, it is quoted from config.json and no default is said
+    text["rope_local_base_freq"] = 20_000.0
+    report = analyze_config(config)
+    (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
+    assert "config class default" not in fact.evidence.text
+    assert not any("rope_local_base_freq" in n for n in report["notes"])

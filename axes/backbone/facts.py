@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from axes.backbone.errors import BackboneError
+from axes.backbone.families._common import CLASS_DEFAULT
 from axes.backbone.layers import LINEAR_ATTENTION_LABELS
 from axes.backbone.spec import normalize
 from axes.facts import Evidence, Fact
@@ -73,8 +74,10 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     params = report["params"]
     facts: list[Fact] = []
 
-    def add(kind: str, value: Any, paths: list[str | None]) -> None:
+    def add(kind: str, value: Any, paths: list[str | None], defaults: str = "") -> None:
         locator, text = _quote(config, [p for p in paths if p])
+        if defaults:  # a value config.json lacks, its config class's default
+            text = defaults if text == "(no key)" else f"{text}; {defaults}"
         facts.append(
             Fact(
                 axis="backbone",
@@ -197,6 +200,11 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     elif spec.positional == "alibi":  # falcon alibi: true, mpt attn_config.alibi; bloom always
         add("positional", {"type": "alibi"}, [src.get("positional") or "alibi"])
     elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
+        local = src.get("sliding_rope_theta") or ""
+        defaulted = ""
+        if pos.get("sliding_rope_theta") and local.endswith(CLASS_DEFAULT):
+            key = local.removesuffix(CLASS_DEFAULT)
+            defaulted = f"{key} = {pos['sliding_rope_theta']}{CLASS_DEFAULT}"
         add(
             "positional",
             {k: v for k, v in pos.items() if v not in (None, 0)},
@@ -208,6 +216,7 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
                 # the key the family read them from (Flint: layer_types' full layers)
                 (src.get("nope_layers") or "no_rope_layers") if spec.nope_layers else None,
             ],
+            defaulted,
         )
     elif spec.positional == "relative_bias":
         # CPM-Ant (modeling_cpmant.py CpmAntSegmentPositionEmbedding: bucketed distances) and

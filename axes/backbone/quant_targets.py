@@ -6,10 +6,13 @@ then by an ``re:`` pattern, ``re.match`` against the module name) wins over one 
 its class (``"Linear"``: every linear). A checkpoint with attention in W8A8 and the MLP in
 W4A16, or its routers and lm_head left out, is sized scheme by scheme.
 
-The engine knows each layer's linears by component (``params``: attention, MLP, routed and
-shared experts, routers, lm_head) and, for the families in ``_NAMES``, their module names as
-transformers builds them (``model.layers.3.self_attn.q_proj``, ``...mlp.experts.0.down_proj``,
-``...mlp.gate``; an image-text model's text layers under ``model.language_model.layers``).
+The engine knows each layer's linears by component (``params``: attention, Mamba-2 and Gated
+DeltaNet mixers, MLP, routed and shared experts, routers, lm_head) and, for the families in
+``_NAMES``, their module names as transformers builds them and checkpoints hold them
+(``model.layers.3.self_attn.q_proj``, ``...mlp.experts.0.down_proj``, ``...mlp.gate``; an
+image-text model's text layers under ``model.language_model.layers``, Llama 4's under
+``language_model.model.layers``). ``tests/test_quant_targets_families.py`` holds each
+family's names to ``named_modules()`` on the meta device.
 Rules that read no layer's name (``Linear``, ``lm_head``) place any family's linears. Where
 the engine cannot place them (another class name as a target, names it does not know, linear
 weights beyond these components), ``place_schemes`` says why and the caller sizes the
@@ -35,9 +38,19 @@ Rules = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]  # (ignore, targets 
 
 _PLAIN_ATTENTION = frozenset(("attention", "sliding_attention"))
 _GATED = ("gate_proj", "up_proj", "down_proj")
-# transformers' module names per family: the MLP, the routed experts (gate, up, down), the
-# router and the shared experts; attention is self_attn.{q,k,v,o}_proj (MLA: DeepSeek's)
+# transformers' module names per family, as a checkpoint names them (routed experts one
+# module each: ``experts.0.gate_proj``, which transformers 5 reads into one fused tensor):
+# "attention" (prefix of q/k/v/o_proj; "qkv": one fused projection), "mlp" (prefix of the
+# dense MLP: gate/up/down_proj, "gate_up" fused, up/down_proj where it is not gated),
+# "experts" (prefix and "expert_mats" of one routed expert), "router", "shared" (prefix of
+# the shared expert), and the linears of the other token mixers ("mamba2", "gated_deltanet")
 _LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
+_QWEN3_5 = {
+    **_LLAMA,
+    "shared": "mlp.shared_expert.",
+    "gated_deltanet": "linear_attn.",
+    "deltanet_split": True,
+}
 _NAMES: dict[str, dict[str, Any]] = {
     **dict.fromkeys(
         (
@@ -59,12 +72,53 @@ _NAMES: dict[str, dict[str, Any]] = {
             "olmo3",
             "cohere",
             "cohere2",
+            # the same names in transformers 5 and in their checkpoints (no conversion_mapping
+            # renames; the MoE ones read experts.N.gate_proj as qwen2_moe does)
+            "apertus",
+            "arcee",
+            "bitnet",
+            "cwm",
+            "diffllama",
+            "ernie4_5",
+            "exaone4",
+            "granite_swa",
+            "helium",
+            "hunyuan_v1_dense",
+            "hyperclovax",
+            "internlm3",
+            "iquestcoder",
+            "jais2",
+            "minicpm3",
+            "nemotron",
+            "olmo",
+            "seed_oss",
+            "stablelm",
+            "vaultgemma",
+            "youtu",
+            "olmoe",
+            "flex_olmo",
+            "mellum",
         ),
         _LLAMA,
     ),
     "qwen2_moe": {**_LLAMA, "shared": "mlp.shared_expert."},
+    # modeling_qwen3_next.py: Qwen3NextGatedDeltaNet (linear_attn.in_proj_qkvz, in_proj_ba,
+    # out_proj) or gated self_attn, each layer's MLP a Qwen2-MoE block
+    "qwen3_next": {**_LLAMA, "shared": "mlp.shared_expert.", "gated_deltanet": "linear_attn."},
     **dict.fromkeys(
-        ("deepseek_v2", "deepseek_v3", "kimi_k2", "glm4_moe"),
+        (
+            "deepseek_v2",
+            "deepseek_v3",
+            "kimi_k2",
+            "glm4_moe",
+            "glm4_moe_lite",
+            "dots1",
+            "exaone_moe",
+            "sarvam_mla",
+            "solar_open",
+            "cohere2_moe",
+            "axk1",
+        ),
         {**_LLAMA, "shared": "mlp.shared_experts."},
     ),
     # MixtralSparseMoeBlock: block_sparse_moe.gate and experts' w1 (gate), w3 (up), w2 (down)
@@ -72,6 +126,57 @@ _NAMES: dict[str, dict[str, Any]] = {
         "experts": "block_sparse_moe.experts.0.",
         "expert_mats": ("w1", "w3", "w2"),
         "router": "block_sparse_moe.gate",
+    },
+    # modeling_llama4.py: the MLP and MoE are feed_forward (router, shared_expert); the
+    # experts, one 3D tensor in transformers, are saved by llm-compressor as a Llama4TextMLP
+    # each (SequentialLlama4TextExperts: feed_forward.experts.N.gate_proj / up / down)
+    **dict.fromkeys(
+        ("llama4", "llama4_text"),
+        {
+            "mlp": "feed_forward.",
+            "experts": "feed_forward.experts.0.",
+            "expert_mats": _GATED,
+            "router": "feed_forward.router",
+            "shared": "feed_forward.shared_expert.",
+            # Llama4ForConditionalGeneration keeps language_model.model.layers and
+            # language_model.lm_head (transformers 5 too)
+            "vision_layers": "language_model.model.layers.",
+            "renamed": (
+                ("model.language_model.", "language_model.model."),
+                ("language_model.lm_head", "lm_head"),
+            ),
+        },
+    ),
+    # modeling_qwen3_5.py: Qwen3-Next's blocks, the DeltaNet's projections split; the
+    # image-text checkpoints' model.language_model is the text model's model. (its
+    # conversion_mapping PrefixChange)
+    **dict.fromkeys(("qwen3_5", "qwen3_5_moe"), _QWEN3_5),
+    **dict.fromkeys(
+        ("qwen3_5_text", "qwen3_5_moe_text"),
+        {**_QWEN3_5, "renamed": (("model.language_model.", "model."),)},
+    ),
+    # modeling_phi3.py Phi3Attention.qkv_proj, Phi3MLP.gate_up_proj: one matrix each;
+    # modeling_glm4.py Glm4MLP.gate_up_proj likewise
+    "phi3": {"qkv": "self_attn.qkv_proj", "gate_up": True},
+    "glm4": {"gate_up": True},
+    # modeling_phi.py PhiAttention.dense, PhiMLP fc1 / fc2; modeling_starcoder2.py c_fc / c_proj
+    "phi": {"attention_mats": ("q_proj", "k_proj", "v_proj", "dense"), "up_down": ("fc1", "fc2")},
+    "starcoder2": {"up_down": ("c_fc", "c_proj")},
+    # modeling_bamba.py: Mamba-2 mixer ``mamba``, attention, a ``feed_forward`` MLP
+    "bamba": {"mlp": "feed_forward.", "mamba2": "mamba."},
+    # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
+    # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
+    # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
+    # (conversion_mapping.py: WeightRenaming("backbone.", "model."))
+    "nemotron_h": {
+        "renamed": (("backbone.", "model."),),
+        "attention": "mixer.",
+        "mlp": "mixer.",
+        "experts": "mixer.experts.0.",
+        "expert_mats": ("up_proj", "down_proj"),
+        "router": "mixer.gate",
+        "shared": "mixer.shared_experts.",
+        "mamba2": "mixer.",
     },
 }
 # a linear of each vision tower (``VisionSpec.kind``) as transformers names it, now and
@@ -156,6 +261,41 @@ def _subpatterns(av: Any) -> list[Any]:
     return []
 
 
+# module names as transformers spelled them before 4.52, which moved an image-text model's
+# text layers from language_model.model.layers to model.language_model.layers: an exact name
+# in that spelling is read in today's (a family's "renamed" in _NAMES replaces these)
+_OLD_PREFIXES = (
+    ("language_model.model.", "model.language_model."),
+    ("language_model.lm_head", "lm_head"),
+)
+
+
+def _current(target: str, renamed: tuple[tuple[str, str], ...]) -> str:
+    if not target.startswith("re:"):
+        for old, new in renamed:
+            if target.startswith(old):
+                return new + target[len(old) :]
+    return target
+
+
+@lru_cache(maxsize=256)
+def _rules(
+    ignore: tuple[str, ...],
+    groups: tuple[tuple[str, ...], ...],
+    renamed: tuple[tuple[str, str], ...],
+) -> Rules | str:
+    """``ignore`` and each scheme's targets with exact names in today's spelling, or why
+    they cannot be placed (a scheme without targets, a pattern too costly to match); once
+    per config (parsing the patterns to judge their cost is most of a placement's time)."""
+    groups = tuple(tuple(_current(t, renamed) for t in targets) for targets in groups)
+    if not all(groups):
+        return NO_TARGETS
+    ignore = tuple(_current(t, renamed) for t in ignore)
+    if any(t.startswith("re:") and _costly(t[3:]) for t in (*ignore, *sum(groups, ()))):
+        return COSTLY_PATTERN
+    return ignore, groups
+
+
 def _matches(name: str, target: str) -> bool:
     if target.startswith("re:"):
         return re.match(target[3:], name) is not None
@@ -187,28 +327,57 @@ def _scheme_of(rules: Rules, name: str) -> int | None:
     return None
 
 
-def _mixer_leaves(spec: ArchSpec, mixer: str | None, named: bool) -> list[Leaf]:
-    """The linears of one layer's token mixer (``named``: with transformers' module names)."""
+def _pair_leaves(
+    prefix: str,
+    h: int,
+    width: int,
+    gated: bool,
+    fused: bool,
+    up_down: tuple[str, str] = ("up_proj", "down_proj"),
+) -> list[Leaf]:
+    """An MLP's linears, ``width`` wide: gate/up/down_proj (``fused``: gate_up_proj and
+    down_proj, as phi3's) or, not gated, ``up_down`` (up/down_proj; GPT-2 style c_fc/c_proj,
+    fc1/fc2)."""
+    if not gated:
+        up, down = up_down
+        return [((prefix + up,), h * width, width, 1), ((prefix + down,), h * width, h, 1)]
+    if fused:
+        return [
+            ((prefix + "gate_up_proj",), 2 * h * width, 2 * width, 1),
+            ((prefix + "down_proj",), h * width, h, 1),
+        ]
+    return [((prefix + m,), h * width, width if m != "down_proj" else h, 1) for m in _GATED]
+
+
+def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | None) -> list[Leaf]:
+    """The linears of one layer's token mixer with the family's module ``names`` (None:
+    unknown)."""
     _, _, weights = mixer_params(spec, mixer)
     if not weights:
         return []
     h, nh = spec.hidden_size, spec.num_attention_heads
     leaves: list[Leaf] = []
     if (
-        named
+        names
         and mixer in _PLAIN_ATTENTION
-        and not (spec.v_head_dim is not None or spec.attention_kv_shared or spec.fused_qkv)
+        and not (spec.v_head_dim is not None or spec.attention_kv_shared)
+        and (not spec.fused_qkv or "qkv" in names)
     ):
         kv, hd = spec.attention_dims(mixer)
         q_out = nh * hd * (2 if spec.attention_output_gate else 1)
-        leaves = [
-            (("self_attn.q_proj",), h * q_out, q_out, 1),
-            (("self_attn.k_proj",), h * kv * hd, kv * hd, 1),
-        ]
-        if not (spec.global_k_eq_v and mixer == "attention"):
-            leaves.append((("self_attn.v_proj",), h * kv * hd, kv * hd, 1))
-        leaves.append((("self_attn.o_proj",), nh * hd * h, h, 1))
-    elif named and mixer == "mla" and not spec.mla_q_gate:
+        at = names.get("attention", "self_attn.")
+        q, k, v, o = names.get("attention_mats", ("q_proj", "k_proj", "v_proj", "o_proj"))
+        if spec.fused_qkv:  # modeling_phi3.py qkv_proj: q, k and v rows in one matrix
+            leaves = [((names["qkv"],), h * (q_out + 2 * kv * hd), q_out + 2 * kv * hd, 1)]
+        else:
+            leaves = [
+                ((at + q,), h * q_out, q_out, 1),
+                ((at + k,), h * kv * hd, kv * hd, 1),
+            ]
+            if not (spec.global_k_eq_v and mixer == "attention"):
+                leaves.append(((at + v,), h * kv * hd, kv * hd, 1))
+        leaves.append(((at + o,), nh * hd * h, h, 1))
+    elif names and mixer == "mla" and not spec.mla_q_gate:
         # modeling_deepseek_v3.py DeepseekV3Attention
         nope, rope = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0
         v, kv_rank, q_rank = spec.v_head_dim or 0, spec.kv_lora_rank or 0, spec.q_lora_rank
@@ -225,6 +394,36 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, named: bool) -> list[Leaf]:
             (("self_attn.kv_b_proj",), kv_rank * nh * (nope + v), nh * (nope + v), 1),
             (("self_attn.o_proj",), nh * v * h, h, 1),
         ]
+    elif names and mixer == "mamba2" and "mamba2" in names:
+        # modeling_mamba2.py Mamba2Mixer: in_proj (hidden -> x, z, B, C, dt), out_proj
+        i, at = spec.ssm_intermediate_size or 0, names["mamba2"]
+        proj = 2 * i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
+        proj += spec.ssm_num_heads or 0
+        leaves = [((at + "in_proj",), h * proj, proj, 1), ((at + "out_proj",), i * h, h, 1)]
+    elif (
+        names
+        and mixer == "linear_attention"
+        and spec.linear_attention_kind == "gated_deltanet"
+        and "gated_deltanet" in names
+    ):
+        # modeling_qwen3_next.py Qwen3NextGatedDeltaNet: in_proj_qkvz, in_proj_ba, out_proj;
+        # modeling_qwen3_5.py splits them (in_proj_qkv, in_proj_z, in_proj_b, in_proj_a)
+        nv, at = spec.linear_num_value_heads or 0, names["gated_deltanet"]
+        kd = (spec.linear_num_key_heads or 0) * (spec.linear_key_head_dim or 0)
+        vd = nv * (spec.linear_value_head_dim or 0)
+        if names.get("deltanet_split"):
+            leaves = [
+                ((at + "in_proj_qkv",), h * (2 * kd + vd), 2 * kd + vd, 1),
+                ((at + "in_proj_z",), h * vd, vd, 1),
+                ((at + "in_proj_b",), h * nv, nv, 1),
+                ((at + "in_proj_a",), h * nv, nv, 1),
+            ]
+        else:
+            leaves = [
+                ((at + "in_proj_qkvz",), h * (2 * kd + 2 * vd), 2 * kd + 2 * vd, 1),
+                ((at + "in_proj_ba",), h * 2 * nv, 2 * nv, 1),
+            ]
+        leaves.append(((at + "out_proj",), vd * h, h, 1))
     if sum(leaf[1] for leaf in leaves) == weights:  # no gates, indexers or extra heads
         return leaves
     return [((), weights, 0, 0)]
@@ -243,41 +442,41 @@ def _ffn_leaves(
     ffn = layer.ffn
     if ffn == "mlp" or (ffn == "moe" and (spec.moe_beside_mlp or spec.shortcut_moe)):
         width = spec.intermediate_size
-        if names and spec.ffn_gated and not spec.mlp_extra_weights:
-            leaves += [
-                ((f"mlp.{m}",), h * width, width if m != "down_proj" else h, 1) for m in _GATED
-            ]
+        if names and not spec.mlp_extra_weights:
+            gated, fused = spec.ffn_gated, bool(names.get("gate_up"))
+            up_down = names.get("up_down", ("up_proj", "down_proj"))
+            leaves += _pair_leaves(names.get("mlp", "mlp."), h, width, gated, fused, up_down)
         else:
             mats = 3 if spec.ffn_gated else 2
             leaves.append(((), mats * h * width + spec.mlp_extra_weights, 0, 0))
     if ffn != "moe":
         return experts, leaves, router
     e, width = spec.num_experts, spec.moe_intermediate_size or 0
+    mats = (names or {}).get("expert_mats", ())
     if (
         names
-        and spec.expert_gated
+        and len(mats) == (3 if spec.expert_gated else 2)
         and not (spec.expert_bias or spec.moe_latent_size or spec.zero_experts)
     ):
         prefix = names["experts"]
         experts = [
-            ((prefix + m,), e * h * width, e * (width if i < 2 else h), e)
-            for i, m in enumerate(names["expert_mats"])
+            ((prefix + m,), e * h * width, e * (h if i == len(mats) - 1 else width), e)
+            for i, m in enumerate(mats)
         ]
     else:
         experts = [((), e * expert_params(spec), 0, 0)]
     shared = spec.shared_expert_intermediate_size
     if shared:
         prefix = (names or {}).get("shared")
-        if prefix and spec.shared_expert_gated and not spec.mlp_bias:
-            leaves += [
-                ((prefix + m,), h * shared, shared if m != "down_proj" else h, 1) for m in _GATED
-            ]
+        if prefix and not spec.mlp_bias:
+            leaves += _pair_leaves(prefix, h, shared, spec.shared_expert_gated, False)
         else:
             leaves.append(((), (3 if spec.shared_expert_gated else 2) * h * shared, 0, 0))
         if spec.shared_expert_gate:  # modeling_qwen2_moe.py shared_expert_gate: hidden -> 1
             leaves.append((("mlp.shared_expert_gate",) if prefix else (), h, 1, 1))
     if (
         names
+        and "router" in names
         and spec.router_params is None
         and not (spec.router_bias or spec.moe_beside_mlp or spec.zero_experts)
     ):
@@ -296,26 +495,29 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     linears too (the engine counts them at 16 bits: it does not know their split)."""
     q = spec.quantization or {}
     schemes = q["schemes"]
-    groups = tuple(tuple(s["targets"] or ()) for s in schemes)
-    if not all(groups):
-        return None, NO_TARGETS, False
-    rules = (tuple(q.get("ignore") or ()), groups)
-    if any(t.startswith("re:") and _costly(t[3:]) for t in (*rules[0], *sum(groups, ()))):
-        return None, COSTLY_PATTERN, False
     names = _NAMES.get(spec.model_type)
+    rules = _rules(
+        tuple(q.get("ignore") or ()),
+        tuple(tuple(s["targets"] or ()) for s in schemes),
+        (names or {}).get("renamed") or _OLD_PREFIXES,
+    )
+    if isinstance(rules, str):
+        return None, rules, False
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
     counted = 0
     for layer, n in spec.block_counts.items():
         experts, ffn, router = _ffn_leaves(spec, layer, names)
-        leaves = experts + _mixer_leaves(spec, layer.mixer, names is not None) + ffn
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn
         counted += sum(leaf[1] for leaf in leaves) * n
         per_kind[layer] = leaves + router  # routers: not among linear_weight_params
         routed[layer] = len(experts)
     if counted != count.linear_weight_params:
         return None, UNKNOWN_LINEARS, False
     leaf_names = tuple((k, tuple(leaf[0] for leaf in leaves)) for k, leaves in per_kind.items())
-    prefix = "model.language_model.layers." if spec.vision else "model.layers."
+    prefix = "model.layers."
+    if spec.vision:
+        prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
     placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
     if isinstance(placed_layers, str):
         return None, placed_layers, False

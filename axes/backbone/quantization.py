@@ -18,7 +18,9 @@ Formats and their on-disk layout:
   attention beside a W4A16 MLP, routers and lm_head left in bf16).
 - NVIDIA ModelOpt (``quant_method: modelopt``): ``quant_algo`` FP8 (per-tensor scales) or
   NVFP4 (two 4-bit values per byte, an fp8 scale per ``group_size`` 16).
-- bitsandbytes: 4-bit (two per byte, an fp32 absmax per 64) or 8-bit (a scale per row).
+- bitsandbytes: 4-bit (two per byte, an fp32 absmax per 64; with
+  ``bnb_4bit_use_double_quant`` an 8-bit absmax per 64 and an fp32 one per 256 of those) or
+  8-bit (a scale per row).
 """
 
 from __future__ import annotations
@@ -297,6 +299,8 @@ def quantization_summary(qc: dict[str, Any]) -> dict[str, Any]:
         out["bits"] = 4 if qc.get("load_in_4bit") else 8
         kind = str(qc.get("bnb_4bit_quant_type") or "nf4") if out["bits"] == 4 else "int8"
         out["label"] = f"bitsandbytes {kind}"
+        if out["bits"] == 4 and qc.get("bnb_4bit_use_double_quant") is True:
+            out["double_quant"] = True
     elif method == "compressed-tensors":
         out.update(_compressed_tensors(qc))
     elif method == "modelopt":
@@ -380,6 +384,17 @@ def stored_bytes(
     if method in ("compressed-tensors", "modelopt") and quantization.get("bits"):
         return _scheme_bytes(total_params, quantizable_params, quantization, base)
     if method == "bitsandbytes":
+        if quantization.get("double_quant"):
+            # bitsandbytes functional.quantize_4bit(compress_statistics=True): the absmax of
+            # each 64 values quantized to 8 bits (quantize_blockwise, blocksize=256), an fp32
+            # absmax per 256 of those (QuantState.as_dict: absmax uint8, nested_absmax fp32)
+            total = quantizable_params // 2 + quantizable_params // 64
+            total += -(-quantizable_params // (64 * 256)) * 4
+            total += (total_params - quantizable_params) * rest_bytes
+            return int(total), (
+                "4-bit decoder linears + 8-bit absmax per 64 (double quant: fp32 per 256 "
+                "absmax) + 16-bit rest"
+            )
         if quantization.get("bits") == 4:  # two per byte + an fp32 absmax per 64 values
             total = quantizable_params // 2 + quantizable_params // 64 * 4
             total += (total_params - quantizable_params) * rest_bytes

@@ -166,6 +166,13 @@ def analyze_config(
         safetensors_headers=safetensors_headers,
         model_info=model_info,
     )
+    for dtype, seen in ((checkpoint or {}).get("unknown_dtypes") or {}).items():
+        notes.append(
+            f"unknown safetensors dtype {dtype!r} ({seen['tensors']:,} tensors, the first "
+            f"{seen['first']}): safetensors defines no such dtype, so its bytes per element and "
+            f"any packing are unknown; each of its {seen['elements']:,} elements is counted as "
+            "one number"
+        )
     # one list of per-layer dicts for both the backbone section and the spec: nothing mutates
     # a report in place (pages and facts only read it), and building it twice cost ~1.5 us
     pattern = pattern_dicts(spec.layers)

@@ -41,9 +41,19 @@ SCALE_SUFFIXES = (
     ".weight_shape",
 )
 PACKED_SUFFIXES = {".qweight": 8, "_blocks": 2}  # values per stored element (int32 / uint8)
-# compressed-tensors' ``weight_packed``: as many values per element as its dtype holds bits
-# over the scheme's (8 int4 per int32, 2 fp4 per uint8)
-_ELEMENT_BITS = {"I32": 32, "U8": 8, "I8": 8, "I64": 64, "I16": 16}
+# the dtypes a safetensors header may name, by bits per element (the safetensors crate's
+# ``Dtype``, and the FNUZ float8 names its torch binding maps); any other is a header the
+# engine cannot size. compressed-tensors' ``weight_packed`` holds as many values per element
+# as its dtype holds bits over the scheme's (8 int4 per int32, 2 fp4 per uint8)
+DTYPE_BITS: dict[str, int] = {
+    **dict.fromkeys(("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0"), 8),
+    **dict.fromkeys(("F8_E4M3FNUZ", "F8_E5M2FNUZ"), 8),
+    **dict.fromkeys(("U16", "I16", "F16", "BF16"), 16),
+    **dict.fromkeys(("U32", "I32", "F32"), 32),
+    **dict.fromkeys(("U64", "I64", "F64", "C64"), 64),
+    "F4": 4,
+    **dict.fromkeys(("F6_E2M3", "F6_E3M2"), 6),
+}
 VISION_MARKERS = ("vision_tower", "vision_model", "multi_modal_projector", "visual.")
 _LAYER_RE = re.compile(r"layers\.(\d+)\.")
 
@@ -85,6 +95,7 @@ def _packed_bits(quantization: dict[str, Any]) -> int:
 def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[str, Any]:
     by_dtype: dict[str, int] = {}
     by_class: dict[str, int] = {}
+    unknown: dict[str, dict[str, Any]] = {}  # dtype -> {tensors, elements, first}
     unpacked_model = 0
     bits = _packed_bits(spec.quantization or {})
     for header in headers.values():
@@ -92,11 +103,16 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
             n = prod(int(x) for x in t.get("shape", [])) if t.get("shape") else 1
             dtype = str(t.get("dtype", "?"))
             by_dtype[dtype] = by_dtype.get(dtype, 0) + n
+            if dtype not in DTYPE_BITS:
+                seen = unknown.setdefault(dtype, {"tensors": 0, "elements": 0, "first": name})
+                seen["tensors"] += 1
+                seen["elements"] += n
             cls = classify_tensor(name, spec)
             by_class[cls] = by_class.get(cls, 0) + n
             if cls in ("model", "lm_head", "vision"):
                 if name.endswith(".weight_packed"):
-                    factor = _ELEMENT_BITS.get(dtype, 8) // max(bits, 1)
+                    # an unknown dtype's width is unknown: one value an element, not a guess
+                    factor = max(DTYPE_BITS.get(dtype, bits) // max(bits, 1), 1)
                 else:
                     factor = next((f for s, f in PACKED_SUFFIXES.items() if name.endswith(s)), 1)
                 unpacked_model += n * factor
@@ -105,6 +121,7 @@ def header_counts(headers: dict[str, dict[str, Any]], spec: ArchSpec) -> dict[st
         "by_class": by_class,
         "unpacked_model_params": unpacked_model,
         "total": sum(by_dtype.values()),
+        "unknown_dtypes": unknown,
     }
 
 
@@ -161,6 +178,8 @@ def checkpoint_report(
         hc = header_counts(safetensors_headers, spec)
         out["stored_by_dtype"] = hc["by_dtype"]
         out["stored_by_class"] = hc["by_class"]
+        if hc["unknown_dtypes"]:
+            out["unknown_dtypes"] = hc["unknown_dtypes"]
         classes = hc["by_class"]
         stored_total = hc["total"]
         out["sources"].append("safetensors headers")

@@ -167,6 +167,11 @@ def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec
     return [LayerSpec(mixer, ffn)] * n  # one interned block, n references
 
 
+# the spec source of a value config.json does not give, its config class's default
+# ("rope_local_base_freq (config class default)"): facts quote it as such in their evidence
+CLASS_DEFAULT = " (config class default)"
+
+
 def default_note(view: ConfigView, key: str, value: int) -> None:
     """Say that a key config.json lacks was given its config class's default."""
     mt = view.raw.get("model_type") or view.text.get("model_type") or "this model"

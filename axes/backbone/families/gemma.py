@@ -21,7 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.families._common import (
+    CLASS_DEFAULT,
     build,
+    default_note,
     header,
     layer_types_mixers,
     read_core,
@@ -34,6 +36,7 @@ from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text", "vaultgemma")
+GEMMA3_LOCAL_ROPE_BASE = 10_000  # Gemma3TextConfig.default_theta["local"]
 # max_position_embeddings defaults of configuration_gemma.py / gemma2 / gemma3 (Gemma3TextConfig)
 MAX_POSITIONS = {
     "gemma": 8192,
@@ -78,6 +81,12 @@ def read(view: ConfigView) -> ArchSpec:
             extra.update(norms_per_layer=4, norm_placement="sandwich")
         if mt in ("gemma3", "gemma3_text"):
             extra["qk_norm"] = "per_head"
+            if "sliding_rope_theta" not in core and "sliding_attention" in mixers:
+                # configuration_gemma3.py Gemma3TextConfig.convert_rope_params_to_dict: the
+                # sliding layers' rope_theta is rope_local_base_freq, else default_theta["local"]
+                core["sliding_rope_theta"] = float(GEMMA3_LOCAL_ROPE_BASE)
+                view.sources["sliding_rope_theta"] = "rope_local_base_freq" + CLASS_DEFAULT
+                default_note(view, "rope_local_base_freq", GEMMA3_LOCAL_ROPE_BASE)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     if mt == "gemma3":
         vc = view.raw.get("vision_config")

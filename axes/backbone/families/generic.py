@@ -41,6 +41,19 @@ def read(view: ConfigView) -> ArchSpec:
             "describes one decoder stack and cannot count this model.",
             key="model_type",
         )
+    if view.has("emb_dim") and not view.has(*_HIDDEN_KEYS):
+        # configuration_xlm.py / configuration_flaubert.py: emb_dim, n_layers, n_heads. The
+        # refusal said "no hidden_size", as if the width were missing; it is there, in a
+        # family whose model (modeling_xlm.py XLMWithLMHeadModel: a post-LN masked-LM encoder
+        # unless causal, language embeddings, an optional adaptive softmax) the engine has no
+        # reading of
+        raise ConfigError(
+            f"model_type {head['model_type']!r} is an XLM model (emb_dim, n_layers, n_heads): "
+            "a transformer trained as a masked language model, with language "
+            "embeddings and an optional adaptive-softmax head (modeling_xlm.py), which the "
+            "engine does not count. Analyze a decoder-only model instead.",
+            key="model_type",
+        )
     split = [k for k in _SPLIT_LAYER_KEYS if view.has(k)]
     encoder_decoder = view.raw.get("is_encoder_decoder") is True
     if encoder_decoder or (split and not view.has(*_LAYER_KEYS)):

@@ -1,0 +1,376 @@
+"""compressed-tensors ``config_groups`` placed on the linears of families beyond Llama's names.
+
+A checkpoint whose schemes target ``re:`` patterns was sized by its first scheme, with a note,
+for every family the engine had no module names for (phi3's fused qkv_proj / gate_up_proj,
+Nemotron-H's ``mixer`` blocks, Qwen3-Next's Gated DeltaNet ``linear_attn``). Here each family is
+built by transformers on the meta device, its linears are read from ``named_modules()`` (the
+routed experts, one fused tensor in transformers 5, split back into the per-expert linears a
+checkpoint holds), each linear is given the scheme compressed-tensors' matching gives it, and
+its tensors are written as compressed-tensors lays them out; the estimate is held to their bytes.
+
+Marker ``reference`` (imports torch + transformers).
+"""
+
+from __future__ import annotations
+
+import re
+from math import prod
+from typing import Any
+
+import pytest
+
+from axes.backbone.report import analyze_config
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers")
+from transformers import AutoConfig, AutoModelForCausalLM  # noqa: E402
+
+BYTES = {"BF16": 2, "I32": 4, "I64": 8, "F8_E4M3": 1}
+TOKENS = {"pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}
+# every linear's input a multiple of 128 (the W4A16 group)
+SMALL = {
+    "vocab_size": 512,
+    "hidden_size": 128,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 32,
+    "intermediate_size": 256,
+    "tie_word_embeddings": False,
+    **TOKENS,
+}
+FAMILIES = [
+    ("phi3", {}),
+    (
+        "qwen3_next",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "shared_expert_intermediate_size": 128,
+            "layer_types": ["linear_attention", "full_attention"] * 2,
+            "linear_num_key_heads": 2,
+            "linear_num_value_heads": 4,
+            "linear_key_head_dim": 32,
+            "linear_value_head_dim": 32,
+            "mlp_only_layers": [2],
+        },
+    ),
+    (
+        "nemotron_h",
+        {
+            "num_hidden_layers": None,
+            "hybrid_override_pattern": "M-*EM",
+            "mamba_num_heads": 4,
+            "mamba_head_dim": 32,
+            "n_groups": 2,
+            "ssm_state_size": 16,
+            "n_routed_experts": 4,
+            "moe_intermediate_size": 128,
+            "moe_shared_expert_intermediate_size": 128,
+            "num_experts_per_tok": 2,
+        },
+    ),
+    ("olmoe", {"num_experts": 4, "num_experts_per_tok": 2}),
+    (
+        "qwen3_5_moe_text",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "shared_expert_intermediate_size": 128,
+            "layer_types": ["linear_attention", "full_attention"] * 2,
+            "linear_num_key_heads": 2,
+            "linear_num_value_heads": 4,
+            "linear_key_head_dim": 32,
+            "linear_value_head_dim": 32,
+        },
+    ),
+    (
+        "bamba",
+        {
+            "mamba_n_heads": 8,
+            "mamba_d_head": 32,
+            "mamba_d_state": 16,
+            "mamba_n_groups": 2,
+            "attn_layer_indices": [1],
+        },
+    ),
+    ("glm4", {}),
+    ("phi", {}),
+    ("starcoder2", {}),
+    (
+        "llama4_text",
+        {
+            "num_local_experts": 4,
+            "num_experts_per_tok": 1,
+            "intermediate_size_mlp": 256,
+            "interleave_moe_layer_step": 2,
+        },
+    ),
+    (
+        "dots1",
+        {
+            "n_routed_experts": 4,
+            "n_shared_experts": 1,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "first_k_dense_replace": 1,
+        },
+    ),
+]
+
+FP8_CHANNEL = {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": True}
+INT4_G128 = {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}
+# llm-compressor's mixed recipe: attention and the sequence mixers' projections in W8A8 FP8,
+# every other linear (MLP, experts, shared experts) in W4A16, routers and lm_head left out
+QUANTIZATION = {
+    "quant_method": "compressed-tensors",
+    "format": "mixed-precision",
+    "ignore": ["lm_head", "re:.*mlp\\.gate$", "re:.*mixer\\.gate$"],
+    "config_groups": {
+        "group_0": {
+            "targets": ["re:.*\\.(q|k|v|o|qkv)_proj$", "re:.*\\.(in|out)_proj.*"],
+            "weights": FP8_CHANNEL,
+            "format": "float-quantized",
+        },
+        "group_1": {"targets": ["Linear"], "weights": INT4_G128, "format": "pack-quantized"},
+    },
+}
+
+
+def _config(model_type: str, extra: dict[str, Any]) -> dict[str, Any]:
+    kwargs = {k: v for k, v in {**SMALL, **extra}.items() if v is not None}
+    if model_type == "nemotron_h":
+        kwargs.pop("num_hidden_layers", None)
+    return AutoConfig.for_model(model_type, **kwargs).to_dict()
+
+
+def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
+    """The checkpoint's linears, name -> (out, in), and the names of the model's parameters
+    they hold: nn.Linear modules, routers (a weight of experts x hidden) and each routed
+    expert of an ``*Experts`` module's 3D tensors (gate_up_proj: gate_proj and up_proj)."""
+    linears: dict[str, tuple[int, int]] = {}
+    held: set[str] = set()
+    hidden = model.config.get_text_config().hidden_size
+    for name, module in model.named_modules():
+        kind = type(module).__name__
+        if isinstance(module, torch.nn.Linear) or kind.endswith(("Router", "TopkRouter")):
+            linears[name] = tuple(module.weight.shape)
+            held.add(f"{name}.weight")
+        elif kind.endswith("Experts"):
+            for pname, p in module.named_parameters(recurse=False):
+                if p.dim() != 3:
+                    continue
+                held.add(f"{name}.{pname}")
+                # (experts, out, in), or (experts, in, out) as Llama 4 lays them out: the
+                # input of gate/up is the hidden size, down's output is
+                e, a, b = p.shape
+                out, inp = (a, b) if (b if pname != "down_proj" else a) == hidden else (b, a)
+                parts = ("gate_proj", "up_proj") if pname == "gate_up_proj" else (pname,)
+                for j in range(e):
+                    for part in parts:
+                        linears[f"{name}.{j}.{part}"] = (out // len(parts), inp)
+    return linears, held
+
+
+def _scheme(name: str) -> int | None:
+    """compressed-tensors' match: ignore, then exact names, then re: patterns, then Linear."""
+    q = QUANTIZATION
+    if any(re.match(t[3:], name) if t.startswith("re:") else t == name for t in q["ignore"]):
+        return None
+    groups = [g["targets"] for g in q["config_groups"].values()]
+    for i, targets in enumerate(groups):
+        if any(t.startswith("re:") and re.match(t[3:], name) for t in targets):
+            return i
+    for i, targets in enumerate(groups):
+        if "Linear" in targets:
+            return i
+    return None
+
+
+def _header(model: Any) -> dict[str, dict[str, Any]]:
+    linears, held = _linears(model)
+    tensors: dict[str, dict[str, Any]] = {}
+    for pname, p in model.named_parameters():
+        if pname not in held:  # norms, embeddings, biases, convolutions, SSM parameters
+            tensors[pname] = {"dtype": "BF16", "shape": list(p.shape)}
+    for name, (out, inp) in linears.items():
+        scheme = _scheme(name)
+        if scheme is None:
+            parts = {"weight": ("BF16", [out, inp])}
+        elif scheme == 0:
+            parts = {"weight": ("F8_E4M3", [out, inp]), "weight_scale": ("BF16", [out, 1])}
+        else:
+            parts = {
+                "weight_packed": ("I32", [out, inp * 4 // 32]),
+                "weight_scale": ("BF16", [out, inp // 128]),
+                "weight_shape": ("I64", [2]),
+            }
+        for suffix, (dtype, shape) in parts.items():
+            tensors[f"{name}.{suffix}"] = {"dtype": dtype, "shape": shape}
+    return {"model.safetensors": tensors}
+
+
+@pytest.mark.parametrize("model_type,extra", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_each_scheme_is_placed_on_the_families_linears(model_type, extra):
+    config = _config(model_type, extra)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    headers = _header(model)
+    config["quantization_config"] = QUANTIZATION
+    report = analyze_config(config, safetensors_headers=headers)
+    assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    stored = report["memory"]["weights_bytes"]["stored"]
+    on_disk = sum(
+        prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values()
+    )
+    # the W4A16 linears' weight_shape (16 B each) is the only thing left out
+    assert abs(stored - on_disk) <= 0.002 * on_disk, (stored, on_disk)
+
+
+def _variants() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """The tiny variants the family tests build, of every family the engine names."""
+    import importlib
+
+    from axes.backbone.quant_targets import _NAMES
+
+    out = []
+    for module in (
+        "reference",
+        *(f"families_{f}" for f in ("moe", "moe2", "dense", "dense2", "recent", "mla")),
+    ):
+        tests = importlib.import_module(f"tests.test_backbone_{module}")
+        small = getattr(tests, "SMALL", {})
+        for rows in vars(tests).values():
+            if not (isinstance(rows, list) and rows and isinstance(rows[0], tuple)):
+                continue
+            for row in rows:
+                if len(row) >= 3 and isinstance(row[1], str) and isinstance(row[2], dict):
+                    if row[1] in _NAMES and row[1] != "mixtral":
+                        out.append((row[0], row[1], small, row[2]))
+    return out
+
+
+VARIANTS = _variants()
+
+
+@pytest.mark.parametrize("name,model_type,small,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_the_engines_module_names_are_transformers(name, model_type, small, extra):
+    """Each linear the engine names is a module transformers builds, under that name, and
+    a layer the engine names in full holds no other linear. (Mixtral is left out: its
+    checkpoints and the engine say block_sparse_moe.experts.N.w1, transformers 5 renames it.)
+    A component the engine does not name ("?") falls back to the first scheme with a note."""
+    from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
+    from axes.backbone.spec import normalize
+
+    kwargs = {**small, **extra}
+    if model_type == "nemotron_h":
+        kwargs.pop("num_hidden_layers", None)
+    cfg = AutoConfig.for_model(model_type, **kwargs)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(cfg)
+    built: dict[int, set[str]] = {}
+    for module_name in _linears(model)[0]:
+        m = re.match(r"^model\.(?:language_model\.)?layers\.(\d+)\.(.+)$", module_name)
+        if m and not re.search(r"experts\.[1-9]", m.group(2)):
+            built.setdefault(int(m.group(1)), set()).add(m.group(2))
+    spec = normalize(cfg.to_dict())
+    names = _NAMES[spec.model_type]
+    for i, layer in enumerate(spec.layers):
+        experts, ffn, router = _ffn_leaves(spec, layer, names)
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn + router
+        named = {leaf[0][0] for leaf in leaves if leaf[0]}
+        assert named <= built.get(i, set()), (i, named - built.get(i, set()))
+        if all(leaf[0] for leaf in leaves):
+            assert named == built.get(i, set()), (i, built.get(i, set()) - named)
+
+
+def test_llama_4s_own_module_names_place_its_schemes():
+    """Llama4ForConditionalGeneration names its text layers language_model.model.layers (in
+    transformers 5 too; Gemma 3's are model.language_model.layers): an exact ignore entry or
+    an anchored re: pattern in that spelling left nothing out; the engine read Llama 4's
+    layers under Gemma 3's prefix."""
+    text = {
+        **SMALL,
+        "num_local_experts": 4,
+        "num_experts_per_tok": 1,
+        "intermediate_size_mlp": 256,
+        "interleave_moe_layer_step": 2,
+    }
+    vision = {
+        "hidden_size": 64,
+        "num_hidden_layers": 1,
+        "num_attention_heads": 2,
+        "intermediate_size": 128,
+        "image_size": 56,
+        "patch_size": 14,
+        "vision_output_dim": 64,
+        "projector_input_dim": 64,
+        "projector_output_dim": 64,
+    }
+    cfg = AutoConfig.for_model("llama4", text_config=text, vision_config=vision)
+    with torch.device("meta"):
+        model = transformers.AutoModelForImageTextToText.from_config(cfg)
+    built = {n for n, _ in model.named_modules()}
+    layer0 = "language_model.model.layers.0."
+    assert f"{layer0}self_attn.q_proj" in built and "language_model.lm_head" in built
+    config = cfg.to_dict()
+    w4a16 = {
+        "quant_method": "compressed-tensors",
+        "format": "pack-quantized",
+        "config_groups": {"group_0": {"targets": ["Linear"], "weights": INT4_G128}},
+    }
+
+    def stored(ignore: list[str]) -> int:
+        quantization = {**w4a16, "ignore": ["re:.*vision_model.*", *ignore]}
+        report = analyze_config({**config, "quantization_config": quantization})
+        assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+        return report["memory"]["weights_bytes"]["stored"]
+
+    quantized = stored([])
+    assert stored([f"{layer0}self_attn.q_proj"]) > quantized
+    assert stored([f"re:^{re.escape(layer0)}self_attn\\..*"]) > stored(
+        [f"{layer0}self_attn.q_proj"]
+    )
+    assert stored(["language_model.lm_head"]) > quantized
+
+
+def _image_text_variants() -> list[tuple[str, Any]]:
+    from tests.test_backbone_families_multimodal import VARIANTS as MM
+    from tests.test_backbone_families_multimodal import _config as mm_config
+
+    return [(v[0], (v[1], v[2], v[3], v[4], mm_config)) for v in MM]
+
+
+IMAGE_TEXT = _image_text_variants()
+
+
+@pytest.mark.parametrize("name,case", IMAGE_TEXT, ids=[v[0] for v in IMAGE_TEXT])
+def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, case):
+    """The checkpoint of an image-text model is its ConditionalGeneration model's: the
+    engine's names for its text linears (under its text layers' prefix) are modules
+    AutoModelForImageTextToText builds."""
+    from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
+    from axes.backbone.spec import normalize
+
+    model_type, text, vision, top, mm_config = case
+    cfg = mm_config(model_type, text, vision, top)
+    with torch.device("meta"):
+        model = transformers.AutoModelForImageTextToText.from_config(cfg)
+    built = {n for n, _ in model.named_modules()} | set(_linears(model)[0])
+    spec = normalize(cfg.to_dict())
+    assert spec.vision is not None
+    names = _NAMES.get(spec.model_type)
+    if names is None:
+        pytest.skip(f"no module names for {spec.model_type}")
+    prefix = names.get("vision_layers") or "model.language_model.layers."
+    for i, layer in enumerate(spec.layers):
+        experts, ffn, router = _ffn_leaves(spec, layer, names)
+        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn + router
+        for leaf in leaves:
+            if leaf[0]:
+                assert f"{prefix}{i}.{leaf[0][0]}" in built, (i, leaf[0][0])
