@@ -584,6 +584,11 @@ def spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> li
 _spec_differences = spec_differences  # the name this module used before it was public
 
 
+# Spec keys that say how the weights are stored, not how the network is wired
+# (backbone.weights_format in the taxonomy).
+_WEIGHT_FORMAT_KINDS: frozenset[str] = frozenset({"spec.stored_dtype", "spec.quantization"})
+
+
 def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     facts_a, facts_b = _facts_on(a, "backbone"), _facts_on(b, "backbone")
     undisclosed = _undisclosed_sides(facts_a, facts_b)
@@ -629,7 +634,14 @@ def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, A
         "missing": [],
     }
     if differences:
-        result["reason"] = "The architectures differ."
+        if basis == "spec" and all(d["kind"] in _WEIGHT_FORMAT_KINDS for d in differences):
+            # a quantized or re-cast copy (Llama-3.1-70B vs its FP8 checkpoint): the backbone
+            # axis holds the stored format too (backbone.weights_format), so it differs, but the
+            # wiring is the same and "the architectures differ" would teach the wrong lesson
+            result["reason"] = "Same architecture; only the stored weight format differs."
+            result["weights"] = "format_only"
+        else:
+            result["reason"] = "The architectures differ."
         return result
 
     tensors_a, shapes_a = _tensors(a)

@@ -261,3 +261,58 @@ def row_other_model(statement: Statement, repo_id: str | None) -> str | None:
     if _families(cell) & _families(mine) or (model_column and _MODELISH.search(first)):
         return " ".join(_PARENTHESES.sub(" ", _MD_LINK.sub(r"\1", first)).replace("*", "").split())
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A statement as a reader reads it
+
+_INLINE_LINK = re.compile(
+    r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)"
+)  # [text](url), ![alt](src)
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_INLINE_MATH = re.compile(r"(?<![\w$])\$(?=\S)([^$\n]{1,40}?)(?<=\S)\$(?![\w$])")  # $0.6$
+_HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+_EMPTY_CELL = frozenset({"", "-", "—", "–", "n/a", "N/A"})
+
+
+def inline_plain(text: str) -> str:
+    """Card Markdown as the words it renders to: links and images as their text, emphasis,
+    code spans and inline math without their markers, HTML tags dropped, whitespace and line
+    breaks as single spaces. The words themselves are not changed."""
+    out = _INLINE_LINK.sub(lambda m: m.group(1).strip() or m.group(2), text)
+    out = _AUTOLINK.sub(r"\1", out)
+    out = _HTML_TAG.sub(" ", out)
+    out = _CODE_SPAN.sub(lambda m: m.group(2).strip(), out)
+    out = _INLINE_MATH.sub(r"\1", out)
+    out = _STRONG.sub(r"\2", out)
+    out = _EMPHASIS.sub(r"\2", out)
+    return " ".join(out.split())
+
+
+def statement_plain(text: str, table_header: str = "") -> str:
+    """What a statement says, without the Markdown that only renders it.
+
+    A list item loses its marker ("- ", "3. "); a table row is read against its header, each
+    filled cell after its column's name ("# Activated Params: 37B · Context Length: 128K"),
+    empty and "-" cells left out, since a row of pipes and links says nothing by itself.
+    """
+    if table_header:
+        return " · ".join(f"{n}: {v}" if n else v for n, v in table_row_pairs(text, table_header))
+    return inline_plain(_LIST_MARKER.sub("", text, count=1))
+
+
+def table_row_pairs(row: str, table_header: str) -> list[tuple[str, str]]:
+    """A table row's filled cells as (column name, cell text), Markdown removed; the name is
+    "" where the header's cell is empty."""
+    header, cells = _row_cells(table_header), _row_cells(row)
+    pairs = []
+    for i, cell in enumerate(cells):
+        value = inline_plain(cell)
+        if value in _EMPTY_CELL:
+            continue
+        name = inline_plain(header[i]) if i < len(header) else ""
+        pairs.append((name if name not in _EMPTY_CELL else "", value))
+    return pairs

@@ -274,9 +274,80 @@ def fact_value_h(fact: Any) -> str:
         return readable.pairs_text(value, _plain, empty="—")
     if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
         return gettext(FIXED_VALUE_MSGIDS[value])
+    if _is_card_quote(fact):
+        return quote_h(fact)
     if kind == "backbone.decoder_type" and isinstance(value, str):
         return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it
     return json_value(value)
+
+
+def _is_card_quote(fact: dict[str, Any]) -> bool:
+    """A fact whose value is a statement quoted from the card's prose or tables."""
+    evidence = fact.get("evidence") or {}
+    value = fact.get("value")
+    return (
+        isinstance(value, str)
+        and isinstance(evidence, dict)
+        and evidence.get("source") == "README.md"
+        and value == evidence.get("text")
+    )
+
+
+@register.filter
+def quote_h(fact: Any) -> str:
+    """A fact's quoted evidence as its words read: a card statement without the Markdown that
+    only renders it (links as their text, no emphasis markers or list bullets), a table row
+    against its header ("#Activated Params: 37B"); other evidence (a config key, a metadata
+    line) as written."""
+    if not isinstance(fact, dict):
+        return ""
+    evidence = fact.get("evidence") or {}
+    text = str(evidence.get("text") or "") if isinstance(evidence, dict) else ""
+    if isinstance(evidence, dict) and evidence.get("source") == "README.md":
+        from axes.classify.segment import statement_plain
+
+        header = str((fact.get("extra") or {}).get("table_header") or "")
+        return statement_plain(text, header) or text
+    return text
+
+
+@register.filter
+def table_row_cells(fact: Any) -> list[tuple[str, str]]:
+    """A quoted card table row as (column name, cell) pairs, empty cells left out; [] for a
+    fact that is no table row."""
+    if not isinstance(fact, dict):
+        return []
+    header = str((fact.get("extra") or {}).get("table_header") or "")
+    evidence = fact.get("evidence") or {}
+    if not header or not isinstance(evidence, dict):
+        return []
+    from axes.classify.segment import table_row_pairs
+
+    return table_row_pairs(str(evidence.get("text") or ""), header)
+
+
+@register.filter
+def cut_words(value: Any, length: int) -> str:
+    """Text cut to ``length`` characters at a word boundary, with "…"; never mid-word or
+    mid-key as ``truncatechars`` cuts ("full_attention_inte…")."""
+    text = str(value or "")
+    if len(text) <= int(length):
+        return text
+    head = text[: int(length) - 1]
+    cut = max(head.rfind(" "), head.rfind(","))
+    if cut > int(length) // 3:
+        head = head[:cut]
+    return head.rstrip(" ,·;:") + "…"
+
+
+@register.filter
+def locator_h(value: Any, length: int = 70) -> str:
+    """An evidence locator for a summary line: config keys spaced ("hidden_size,
+    intermediate_size") and cut between two keys, never inside one."""
+    text = str(value or "")
+    if "," in text and " " not in text:
+        text = text.replace(",", ", ")
+    return cut_words(text, length)
 
 
 @register.filter

@@ -1,0 +1,124 @@
+"""Real models from ../shared/hub, ingested through the loopback Hub as a user would, read as
+a user reads them: the compare verdict of a quantized copy, the card quotes on the model page.
+
+The real ``huggingface_hub`` client against ``tests/hubserver.py``; no file of ../shared/hub
+is copied here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.services import model_ingest
+from tests.conftest import shared_hub
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(*repo_ids: str) -> None:
+    hub_dir = shared_hub()
+    for repo_id in repo_ids:
+        if not (hub_dir / repo_id.replace("/", "--")).is_dir():
+            pytest.skip(f"{repo_id} is not in {hub_dir}")
+        model_ingest(repo_id=repo_id, follow_lineage=False)
+
+
+def verdict(client, a: str, b: str) -> dict:
+    response = client.get("/api/compare", {"models": f"{a},{b}"})
+    assert response.status_code == 200, response.content[:300]
+    return response.json()["axes_verdict"]["axes"]["backbone"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "changed"),
+    [
+        ("Qwen/Qwen3-235B-A22B", "Qwen/Qwen3-235B-A22B-FP8", "spec.quantization"),
+        ("meta-llama/Llama-3.1-8B", "gurro/Llama-3.1-8B-awq-int4-g128-GEMM", "spec.quantization"),
+    ],
+)
+def test_a_quantized_copy_differs_in_weight_format_not_in_architecture(hub, client, a, b, changed):
+    """Same wiring, weights stored in FP8 / AWQ int4: the backbone axis differs (the stored
+    format is backbone.weights_format) but the reason must not say the architectures differ."""
+    ingest(a, b)
+    backbone = verdict(client, a, b)
+    assert backbone["verdict"] == "differs"
+    assert [d["kind"] for d in backbone["differences"]] == [changed]
+    assert backbone["reason"] == "Same architecture; only the stored weight format differs."
+    page = client.get("/compare/", {"models": f"{a},{b}", "lang": "de"}).content.decode()
+    assert "The architectures differ" not in page and "Architekturen unterscheiden" not in page
+
+
+def test_a_real_architecture_change_still_says_the_architectures_differ(hub, client):
+    ingest("meta-llama/Llama-3.1-70B", "mattshumer/Reflection-Llama-3.1-70B")
+    backbone = verdict(client, "meta-llama/Llama-3.1-70B", "mattshumer/Reflection-Llama-3.1-70B")
+    kinds = {d["kind"] for d in backbone["differences"]}
+    assert {"spec.vocab_size", "spec.stored_dtype"} <= kinds
+    assert backbone["reason"] == "The architectures differ."
+
+
+def page_html(client, repo_id: str, lang: str = "en") -> str:
+    response = client.get(f"/models/{repo_id}/", {"lang": lang})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def card_fact_values(html: str) -> list[str]:
+    """The text of every fact value of the four axes and context that quotes the card."""
+    import html as html_lib
+
+    values = []
+    for item in re.findall(r'<li class="fact[^"]*">(.*?)</li>', html, re.S):
+        if "<code>README.md</code>" not in item:
+            continue
+        value = re.search(r'<div class="fact-value">(.*?)</div>', item, re.S).group(1)
+        values.append(html_lib.unescape(value.strip()))
+    return values
+
+
+@pytest.mark.parametrize(
+    "repo_id",
+    ["deepseek-ai/DeepSeek-R1", "google/gemma-2b-it", "google/medgemma-27b-it"],
+)
+def test_card_quotes_read_as_text_not_as_markdown(hub, client, repo_id):
+    """A card fact reads as the sentence it renders to: no [text](url) link soup, no ** or
+    list bullets, no raw "| a | b |" table row."""
+    ingest(repo_id)
+    values = card_fact_values(page_html(client, repo_id))
+    assert len(values) > 20
+    for value in values:
+        assert "](" not in value, value
+        assert not re.search(r"\*\*\S[^*]*\S\*\*", value), value  # bold, not a footnote's **
+        assert not value.startswith(("|", "* ", "- ")), value
+        assert not re.search(r"(?:^|\s)\|\s", value), value
+
+
+def test_a_card_table_row_is_read_against_its_header(hub, client):
+    ingest("deepseek-ai/DeepSeek-R1")
+    html = page_html(client, "deepseek-ai/DeepSeek-R1")
+    values = card_fact_values(html)
+    # | DeepSeek-R1 | 671B | 37B | 128K | [🤗 HuggingFace](https://...) | under its header
+    assert any("#Activated Params: 37B" in v and "Context Length: 128K" in v for v in values)
+    # the evidence shows the row under its column names, not the pipes
+    assert '<table class="evidence-row' in html and '<th scope="col">#Activated Params</th>' in html
+
+
+def test_evidence_locators_are_cut_between_config_keys_never_inside_one(hub, client):
+    from catalog.models import Revision
+
+    ingest("google/medgemma-27b-it", "Qwen/Qwen3-Next-80B-A3B-Thinking")
+    for repo_id in ("google/medgemma-27b-it", "Qwen/Qwen3-Next-80B-A3B-Thinking"):
+        html = page_html(client, repo_id)
+        analysis = Revision.objects.filter(model__repo_id=repo_id).latest("id").analysis
+        keys = {
+            key
+            for f in analysis["facts"]
+            if f["evidence"]["source"] == "config.json"
+            for key in f["evidence"]["locator"].split(",")
+        }
+        shown = re.findall(r"<code>config\.json</code> · <code>([^<]*)</code>", html)
+        assert shown
+        for locator in shown:
+            for key in locator.rstrip("…").split(", "):
+                assert key in keys, (repo_id, locator)
