@@ -124,6 +124,33 @@ def _is_table_row(line: str) -> bool:
     return stripped.startswith("|") or (stripped.count("|") >= 2 and not stripped.startswith("`"))
 
 
+def _is_list_label(lines: list[str], i: int) -> bool:
+    """A list item that only titles its own nested list ("* Training Data" over "  * The
+    quality of the training data ..."): the nested items are the statements. A short item
+    with no sub-list ("* **70B Instruct: December 6, 2024**") says something and is kept."""
+    match = _LIST_ITEM.match(lines[i])
+    if not match:
+        return False
+    content = _LIST_MARKER.sub("", lines[i], count=1).strip()
+    if len(content.split()) > 8 or content.rstrip("*_`").endswith((".", "!", "?", ":", ",")):
+        return False
+    j = i + 1
+    if j < len(lines) and lines[j].strip() and not _LIST_ITEM.match(lines[j]):
+        return False  # the item goes on over the next line: prose
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    nested = _LIST_ITEM.match(lines[j]) if j < len(lines) else None
+    return bool(nested and len(nested.group(1)) > len(match.group(1)))
+
+
+def _is_group_row(row: str, header: str) -> bool:
+    """A row that only names the group of rows below it ("| **Medical image classification**
+    | | | |"): one filled cell in a table of three columns or more."""
+    cells = _row_cells(row)
+    filled = [c for c in cells if c.strip()]
+    return len(_row_cells(header)) >= 3 and len(filled) == 1
+
+
 def segment_card(markdown: str) -> list[Statement]:
     """Statements of a card, in order, each with exact text and 1-based line numbers."""
     lines = markdown.splitlines()
@@ -179,13 +206,17 @@ def segment_card(markdown: str) -> list[Statement]:
             i += 2
             while i < len(lines) and lines[i].strip() and _is_table_row(lines[i]):
                 row = lines[i].strip()
-                if re.search(r"\w", row):
+                if re.search(r"\w", row) and not _is_group_row(row, header):
                     out.append(Statement(row, i + 1, i + 1, heading, header))
                 i += 1
             continue
         if not block and _BOLD_LABEL.match(line):
             # "**Model Architecture:**" alone on a line works as a sub-heading
             heading = _BOLD_LABEL.match(line).group(1).strip().rstrip(":")
+            i += 1
+            continue
+        if _LIST_ITEM.match(line) and _is_list_label(lines, i):
+            flush()  # "* Training Data" over its own sub-list
             i += 1
             continue
         if _LIST_ITEM.match(line):
