@@ -122,3 +122,19 @@ def test_evidence_locators_are_cut_between_config_keys_never_inside_one(hub, cli
         for locator in shown:
             for key in locator.rstrip("…").split(", "):
                 assert key in keys, (repo_id, locator)
+
+
+def test_card_metadata_facts_name_their_key(hub, client):
+    """Front-matter facts say which key they are: "transformers" alone under Serving, "en"
+    under Pretraining data or "image-text-to-text" under Intended use said nothing."""
+    ingest("google/medgemma-27b-it")
+    values = card_fact_values(page_html(client, "google/medgemma-27b-it"))
+    for expected in (
+        "library_name: transformers",
+        "language: en",
+        "pipeline_tag: image-text-to-text",
+        "license: other",
+        "license_name: health-ai-developer-foundations",
+    ):
+        assert expected in values, expected
+    assert "transformers" not in values and "en" not in values

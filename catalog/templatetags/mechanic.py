@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -276,9 +277,28 @@ def fact_value_h(fact: Any) -> str:
         return gettext(FIXED_VALUE_MSGIDS[value])
     if _is_card_quote(fact):
         return quote_h(fact)
+    key = _metadata_key(fact)
+    if key:
+        return f"{key}: {json_value(value)}"
     if kind == "backbone.decoder_type" and isinstance(value, str):
         return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it
     return json_value(value)
+
+
+_METADATA_KEY = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:")
+
+
+def _metadata_key(fact: dict[str, Any]) -> str | None:
+    """The front-matter key a card-metadata fact was read from ("library_name", "language",
+    "pipeline_tag"): alone, "transformers" under "Serving" or "en" under "Pretraining data"
+    does not say what it is."""
+    if fact.get("extractor") != "metadata" or isinstance(fact.get("value"), dict):
+        return None
+    evidence = fact.get("evidence") or {}
+    match = (
+        _METADATA_KEY.match(str(evidence.get("text") or "")) if isinstance(evidence, dict) else None
+    )
+    return match.group(1) if match else None
 
 
 def _is_card_quote(fact: dict[str, Any]) -> bool:
