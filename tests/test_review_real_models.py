@@ -138,3 +138,26 @@ def test_card_metadata_facts_name_their_key(hub, client):
     ):
         assert expected in values, expected
     assert "transformers" not in values and "en" not in values
+
+
+def test_a_benchmark_table_is_one_table_not_a_fact_per_row(hub, client):
+    """DeepSeek-R1's evaluation table was 21 "Evaluation" facts, each a row of pipes; now one
+    item shows the rows under the table's column names, and the panel still counts each."""
+    ingest("deepseek-ai/DeepSeek-R1", "google/gemma-2b-it")
+    html = page_html(client, "deepseek-ai/DeepSeek-R1")
+    groups = re.findall(r'<li class="fact fact-rows" data-rows="(\d+)">(.*?)</li>', html, re.S)
+    assert groups, "no grouped table"
+    rows, body = max(groups, key=lambda g: int(g[0]))
+    assert int(rows) >= 20
+    assert "<td>MMLU (Pass@1)</td>" in body and '<th scope="col">DeepSeek R1</th>' in body
+    assert "rows of a table in the card" in body
+    # the Context panel's count is the number of facts, not of items
+    from catalog.models import Revision
+
+    analysis = (
+        Revision.objects.filter(model__repo_id="deepseek-ai/DeepSeek-R1").latest("id").analysis
+    )
+    n_context = sum(1 for f in analysis["facts"] if f["axis"] == "context")
+    assert re.search(rf'id="axis-context-h">[^<]*<span class="count">{n_context}</span>', html)
+    gemma = page_html(client, "google/gemma-2b-it")
+    assert "<td>MMLU</td>" in gemma and "](https://arxiv.org" not in gemma.split('id="card-h"')[0]

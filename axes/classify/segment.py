@@ -252,6 +252,9 @@ def _row_cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
+table_cells = _row_cells  # the public name: a Markdown table row's cells, stripped
+
+
 def _name_tokens(name: str) -> set[str]:
     """'**DeepSeek-R1-Zero**' -> {'deepseek', 'r1', 'zero'}; 'org/Name' is read as 'Name'."""
     text = _PARENTHESES.sub(" ", _MD_LINK.sub(r"\1", name)).strip()

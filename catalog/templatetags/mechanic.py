@@ -347,6 +347,25 @@ def table_row_cells(fact: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
+def row_cells(row: Any) -> list[str]:
+    """A card table row ("| **MMLU** | 5-shot | 42.3 |") as its cells' words, empty ones
+    kept so the columns line up under the header."""
+    from axes.classify.segment import inline_plain, table_cells
+
+    return [inline_plain(c) for c in table_cells(str(row or ""))]
+
+
+@register.filter
+def rows_span(rows: Any) -> str:
+    """The card lines a run of table-row facts spans: "L133-L153"."""
+    starts = [card_anchor((r.get("evidence") or {}).get("locator")) for r in rows or []]
+    lines = [int(a[1:]) for a in starts if a]
+    if not lines:
+        return ""
+    return f"L{min(lines)}" if min(lines) == max(lines) else f"L{min(lines)}-L{max(lines)}"
+
+
+@register.filter
 def cut_words(value: Any, length: int) -> str:
     """Text cut to ``length`` characters at a word boundary, with "…"; never mid-word or
     mid-key as ``truncatechars`` cuts ("full_attention_inte…")."""
