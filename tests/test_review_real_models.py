@@ -161,3 +161,18 @@ def test_a_benchmark_table_is_one_table_not_a_fact_per_row(hub, client):
     assert re.search(rf'id="axis-context-h">[^<]*<span class="count">{n_context}</span>', html)
     gemma = page_html(client, "google/gemma-2b-it")
     assert "<td>MMLU</td>" in gemma and "](https://arxiv.org" not in gemma.split('id="card-h"')[0]
+
+
+def test_a_quote_keeps_the_tags_the_model_writes(hub, client):
+    """Reflection-Llama-3.1-70B's card: "reasoning inside `<thinking>` and `</thinking>`
+    tags". Markdown is dropped around the words, not the special tokens inside code spans."""
+    ingest("mattshumer/Reflection-Llama-3.1-70B")
+    values = card_fact_values(page_html(client, "mattshumer/Reflection-Llama-3.1-70B"))
+    thinking = [v for v in values if v.startswith("During sampling")]
+    assert thinking and "inside <thinking> and </thinking> tags" in thinking[0]
+    assert any("append Think carefully. at the end" in v for v in values)
+    from axes.classify.segment import inline_plain
+
+    assert inline_plain("opens with <think>, see <a href='x'>docs</a><br/>") == (
+        "opens with <think>, see docs"
+    )

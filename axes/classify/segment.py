@@ -308,22 +308,39 @@ _STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _INLINE_MATH = re.compile(r"(?<![\w$])\$(?=\S)([^$\n]{1,40}?)(?<=\S)\$(?![\w$])")  # $0.6$
-_HTML_TAG = re.compile(r"</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>")
+# HTML elements a card uses for layout; any other <name> (<think>, <|im_start|>) is text the
+# model reads or writes and is kept
+_HTML_TAG = re.compile(
+    r"</?(?:a|b|i|u|em|strong|small|sup|sub|span|font|code|br|p|div|img|center|details|summary)"
+    r"\b(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 _EMPTY_CELL = frozenset({"", "-", "—", "–", "n/a", "N/A"})
 
 
 def inline_plain(text: str) -> str:
     """Card Markdown as the words it renders to: links and images as their text, emphasis,
     code spans and inline math without their markers, HTML tags dropped, whitespace and line
-    breaks as single spaces. The words themselves are not changed."""
+    breaks as single spaces. The words themselves are not changed, and a code span's content
+    is kept as written (`<thinking>` is a tag the model writes, not HTML)."""
+    codes: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        codes.append(match.group(2).strip())
+        return f"\ue000{len(codes) - 1}\ue001"
+
+    out = _prose_plain(_CODE_SPAN.sub(hold, text))
+    out = re.sub("\ue000(\\d+)\ue001", lambda m: codes[int(m.group(1))], out)
+    return " ".join(out.split())
+
+
+def _prose_plain(text: str) -> str:
     out = _INLINE_LINK.sub(lambda m: m.group(1).strip() or m.group(2), text)
     out = _AUTOLINK.sub(r"\1", out)
     out = _HTML_TAG.sub(" ", out)
-    out = _CODE_SPAN.sub(lambda m: m.group(2).strip(), out)
     out = _INLINE_MATH.sub(r"\1", out)
     out = _STRONG.sub(r"\2", out)
-    out = _EMPHASIS.sub(r"\2", out)
-    return " ".join(out.split())
+    return _EMPHASIS.sub(r"\2", out)
 
 
 def statement_plain(text: str, table_header: str = "") -> str:
