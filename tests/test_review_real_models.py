@@ -176,3 +176,19 @@ def test_a_quote_keeps_the_tags_the_model_writes(hub, client):
     assert inline_plain("opens with <think>, see <a href='x'>docs</a><br/>") == (
         "opens with <think>, see docs"
     )
+
+
+def test_the_verdicts_card_quotes_read_as_text(hub, client):
+    """The compare verdict's "why" for inference and product quoted Mistral's card as
+    "It is recommended to use `mistralai/...` with [mistral-inference](https://github.com/mis…"
+    and joined two sentences as "mechanisms., We're"."""
+    a, b = "mistralai/Mistral-7B-Instruct-v0.3", "mistralai/Mixtral-8x7B-v0.1"
+    ingest(a, b)
+    html = client.get("/compare/", {"models": f"{a},{b}"}).content.decode()
+    verdict = html.split('class="verdict-diffs"', 1)[1].split("</table>", 1)[0]
+    assert "Serving" in verdict and "Guardrails" in verdict
+    assert "](" not in verdict and "`" not in verdict and "., " not in verdict
+    assert (
+        "It is recommended to use mistralai/Mistral-7B-Instruct-v0.3 with mistral-inference."
+        in verdict
+    )

@@ -347,6 +347,36 @@ def table_row_cells(fact: Any) -> list[tuple[str, str]]:
 
 
 @register.filter
+def side_value_h(side: Any) -> str:
+    """One side of a verdict difference (``{"value", "evidence"}``, one fact or a list): a
+    card quote as its words (no links' URLs, no emphasis markers, a table row's cells), other
+    values as ``json_value`` writes them; several quotes joined by " · ", not ", " (which
+    read "mechanisms., We're")."""
+    if not isinstance(side, dict):
+        return json_value(side)
+    values, evidence = side.get("value"), side.get("evidence")
+    if not isinstance(values, list):
+        values, evidence = [values], [evidence]
+    elif not isinstance(evidence, list):
+        evidence = [evidence] * len(values)
+    if len(evidence) != len(values):
+        return json_value(side.get("value"))
+    from axes.classify.segment import inline_plain, statement_plain, table_cells
+
+    shown = []
+    for value, ev in zip(values, evidence, strict=True):
+        quote = isinstance(ev, dict) and ev.get("source") == "README.md" and ev.get("text") == value
+        if not quote or not isinstance(value, str):
+            shown.append(json_value(value))
+        elif value.lstrip().startswith("|"):
+            cells = [inline_plain(c) for c in table_cells(value)]
+            shown.append(" · ".join(c for c in cells if c and c != "-"))
+        else:
+            shown.append(statement_plain(value))
+    return " · ".join(shown)
+
+
+@register.filter
 def row_cells(row: Any) -> list[str]:
     """A card table row ("| **MMLU** | 5-shot | 42.3 |") as its cells' words, empty ones
     kept so the columns line up under the header."""
