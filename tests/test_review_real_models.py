@@ -48,6 +48,7 @@ def test_a_quantized_copy_differs_in_weight_format_not_in_architecture(hub, clie
     assert backbone["reason"] == "Same architecture; only the stored weight format differs."
     page = client.get("/compare/", {"models": f"{a},{b}", "lang": "de"}).content.decode()
     assert "The architectures differ" not in page and "Architekturen unterscheiden" not in page
+    assert "Gleiche Architektur; nur das gespeicherte Format der Gewichte" in page
 
 
 def test_a_real_architecture_change_still_says_the_architectures_differ(hub, client):
