@@ -193,3 +193,28 @@ def test_the_verdicts_card_quotes_read_as_text(hub, client):
         "It is recommended to use mistralai/Mistral-7B-Instruct-v0.3 with mistral-inference."
         in verdict
     )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_headline_cards_are_not_stretched_by_the_weights_footnote(
+    hub, live_server, page, screenshot
+):
+    """Every model page's Weights card carried the same three-line fp8/int4 footnote in a
+    165px column, and the grid stretched all six cards of the row to its height (256px for
+    Llama-3.1-8B, 411px for DeepSeek-R1). The footnote is said once under the cards."""
+    ingest("meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-R1")
+    page.goto(f"{live_server.url}/models/meta-llama/Llama-3.1-8B/")
+    heights = page.eval_on_selector_all(
+        ".stats .stat", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 7 and max(heights) < 180, heights
+    basis = page.locator('[data-testid="weights-basis"]')
+    assert basis.is_visible() and "AWQ g128" in basis.inner_text()
+    assert page.locator('.stat [data-testid="weights-basis"]').count() == 0
+    page.goto(f"{live_server.url}/models/deepseek-ai/DeepSeek-R1/")
+    heights = page.eval_on_selector_all(
+        ".stats .stat", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert max(heights) < 340, heights  # the card keeps its own MTP note
+    screenshot(page, "review-deepseek-r1-real", full_page=True)
