@@ -218,3 +218,21 @@ def test_the_headline_cards_are_not_stretched_by_the_weights_footnote(
     )
     assert max(heights) < 340, heights  # the card keeps its own MTP note
     screenshot(page, "review-deepseek-r1-real", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_model_ids_and_decoder_tags_keep_their_case(hub, live_server, page):
+    """The compare page's axes, config and memory tables shouted the model IDs
+    ("MISTRALAI/MIXTRAL-8X7B-V0.1") while its headline table wrote them as spelled; the
+    catalog's tags read "moe" and "hybrid moe" where the model page writes "MoE"."""
+    a, b = "mistralai/Mistral-7B-Instruct-v0.3", "mistralai/Mixtral-8x7B-v0.1"
+    ingest(a, b)
+    page.goto(f"{live_server.url}/compare/?models={a},{b}")
+    for table in page.locator("table:has(thead)").all():
+        heads = [h.inner_text().strip() for h in table.locator("thead th").all()[1:]]
+        if heads and heads[0].lower() == a.lower():
+            assert heads == [a, b], heads
+    page.goto(f"{live_server.url}/")
+    tag = page.locator("#catalog-list li", has_text=b).locator(".tag").first
+    assert tag.inner_text() == "MoE"
