@@ -236,3 +236,15 @@ def test_model_ids_and_decoder_tags_keep_their_case(hub, live_server, page):
     page.goto(f"{live_server.url}/")
     tag = page.locator("#catalog-list li", has_text=b).locator(".tag").first
     assert tag.inner_text() == "MoE"
+
+
+def test_lineage_of_a_model_without_a_card_does_not_speak_of_the_card(hub, client):
+    """SmolLM3-3B's files in ../shared/hub have no README.md: "The card names no base model"
+    spoke of a card there is not."""
+    ingest("HuggingFaceTB/SmolLM3-3B", "deepseek-ai/DeepSeek-R1")
+    html = page_html(client, "HuggingFaceTB/SmolLM3-3B")
+    assert "No model card was found for this revision." in html
+    assert "The card names no base model." not in html
+    assert "There is no model card to name a base model." in html
+    ko = page_html(client, "HuggingFaceTB/SmolLM3-3B", "ko")
+    assert "베이스 모델을 밝힐 모델 카드가 없습니다." in ko
