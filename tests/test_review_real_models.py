@@ -247,4 +247,4 @@ def test_lineage_of_a_model_without_a_card_does_not_speak_of_the_card(hub, clien
     assert "The card names no base model." not in html
     assert "There is no model card to name a base model." in html
     ko = page_html(client, "HuggingFaceTB/SmolLM3-3B", "ko")
-    assert "베이스 모델을 밝힐 모델 카드가 없습니다." in ko
+    assert "기반 모델을 밝힐 모델 카드가 없습니다." in ko
