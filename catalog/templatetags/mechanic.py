@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -275,42 +274,14 @@ def fact_value_h(fact: Any) -> str:
         return readable.pairs_text(value, _plain, empty="—")
     if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
         return gettext(FIXED_VALUE_MSGIDS[value])
-    if _is_card_quote(fact):
-        return quote_h(fact)
-    key = _metadata_key(fact)
+    if readable.is_card_quote(fact):
+        return readable.card_quote_text(fact)
+    key = readable.metadata_key(fact)
     if key:
         return f"{key}: {json_value(value)}"
     if kind == "backbone.decoder_type" and isinstance(value, str):
         return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it
     return json_value(value)
-
-
-_METADATA_KEY = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:")
-
-
-def _metadata_key(fact: dict[str, Any]) -> str | None:
-    """The front-matter key a card-metadata fact was read from ("library_name", "language",
-    "pipeline_tag"): alone, "transformers" under "Serving" or "en" under "Pretraining data"
-    does not say what it is."""
-    if fact.get("extractor") != "metadata" or isinstance(fact.get("value"), dict):
-        return None
-    evidence = fact.get("evidence") or {}
-    match = (
-        _METADATA_KEY.match(str(evidence.get("text") or "")) if isinstance(evidence, dict) else None
-    )
-    return match.group(1) if match else None
-
-
-def _is_card_quote(fact: dict[str, Any]) -> bool:
-    """A fact whose value is a statement quoted from the card's prose or tables."""
-    evidence = fact.get("evidence") or {}
-    value = fact.get("value")
-    return (
-        isinstance(value, str)
-        and isinstance(evidence, dict)
-        and evidence.get("source") == "README.md"
-        and value == evidence.get("text")
-    )
 
 
 @register.filter
@@ -321,14 +292,7 @@ def quote_h(fact: Any) -> str:
     line) as written."""
     if not isinstance(fact, dict):
         return ""
-    evidence = fact.get("evidence") or {}
-    text = str(evidence.get("text") or "") if isinstance(evidence, dict) else ""
-    if isinstance(evidence, dict) and evidence.get("source") == "README.md":
-        from axes.classify.segment import statement_plain
-
-        header = str((fact.get("extra") or {}).get("table_header") or "")
-        return statement_plain(text, header) or text
-    return text
+    return readable.card_quote_text(fact)
 
 
 @register.filter
