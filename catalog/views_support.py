@@ -476,11 +476,18 @@ def axis_panels(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "axis": label,
             "title": titles[label],
             "question": questions[label],
-            "facts": table_rows_grouped(grouped[label]),
+            "facts": table_rows_grouped([f for f in grouped[label] if not _guess(f)]),
+            # a card line the classifier placed under 50% confidence is a guess: listed apart,
+            # folded, as the CLI lists it, so that noise does not read as a fact
+            "guesses": [f for f in grouped[label] if _guess(f)],
             "count": len(grouped[label]),
         }
         for label in LABELS
     ]
+
+
+def _guess(fact: dict[str, Any]) -> bool:
+    return bool((fact.get("extra") or {}).get("low_confidence"))
 
 
 def contradictions(analysis: dict[str, Any]) -> list[dict[str, Any]]:

@@ -248,3 +248,26 @@ def test_lineage_of_a_model_without_a_card_does_not_speak_of_the_card(hub, clien
     assert "There is no model card to name a base model." in html
     ko = page_html(client, "HuggingFaceTB/SmolLM3-3B", "ko")
     assert "기반 모델을 밝힐 모델 카드가 없습니다." in ko
+
+
+def test_card_lines_under_half_confidence_are_folded_apart_as_guesses(hub, client):
+    """gemma-2b-it's page showed "Base model 17%: Gemma on Kaggle" and "Weight format 36%:
+    Using torch.float16" among the facts; manage.py analyze already lists such lines apart as
+    guesses. The page folds them under each panel, and still counts them."""
+    from catalog.models import Revision
+
+    ingest("google/gemma-2b-it")
+    html = page_html(client, "google/gemma-2b-it")
+    analysis = Revision.objects.filter(model__repo_id="google/gemma-2b-it").latest("id").analysis
+    low = [f for f in analysis["facts"] if (f.get("extra") or {}).get("low_confidence")]
+    assert low
+    for axis in {f["axis"] for f in low}:
+        panel = html.split(f'id="axis-{axis}-h"', 1)[1].split("</section>", 1)[0]
+        shown, _, folded = panel.partition(f'data-testid="guesses-{axis}"')
+        assert folded, axis
+        badges = [int(b) for b in re.findall(r'class="conf conf-\w+">(\d+)%', shown)]
+        assert badges and min(badges) >= 50, (axis, badges)
+        n = sum(1 for f in low if f["axis"] == axis)
+        assert f"{n} guess" in folded
+        total = sum(1 for f in analysis["facts"] if f["axis"] == axis)
+        assert f'<span class="count">{total}</span>' in html.split(f'id="axis-{axis}-h"', 1)[1][:80]
