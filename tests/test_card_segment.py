@@ -250,3 +250,21 @@ def test_real_cards_list_titles_and_group_rows() -> None:
     medgemma = segment_card((CARDS / "google--medgemma-27b-it.md").read_text(encoding="utf-8"))
     assert not any(s.text.startswith("| **Medical image classification**") for s in medgemma)
     assert any(s.text.startswith("| MIMIC CXR") for s in medgemma)
+
+
+def test_a_piece_without_a_letter_is_no_statement() -> None:
+    """A citation "Bowen Zhou. 2025\\. "MedXpertQA..."" split at its full stops left "2025\\."
+    as a statement (medgemma-27b-it's page showed it as a fact)."""
+    card = (
+        '# Refs\n\nErmo Hua and Bowen Zhou. 2025\\. "MedXpertQA: Benchmarking." arXiv.\n\n- 2048\n'
+    )
+    texts = [s.text for s in segment_card(card)]
+    assert texts == ["Ermo Hua and Bowen Zhou.", '"MedXpertQA: Benchmarking." arXiv.']
+
+
+def test_inline_plain_reads_backslash_escapes_as_their_character() -> None:
+    from axes.classify.segment import inline_plain
+
+    assert inline_plain(r"Szolovits. 2020\. \*literal\* **bold** `a\.b`") == (
+        "Szolovits. 2020. *literal* bold a\\.b"
+    )

@@ -271,3 +271,10 @@ def test_card_lines_under_half_confidence_are_folded_apart_as_guesses(hub, clien
         assert f"{n} guess" in folded
         total = sum(1 for f in analysis["facts"] if f["axis"] == axis)
         assert f'<span class="count">{total}</span>' in html.split(f'id="axis-{axis}-h"', 1)[1][:80]
+
+
+def test_no_card_fact_is_a_bare_number_or_keeps_markdown_escapes(hub, client):
+    ingest("google/medgemma-27b-it")
+    values = card_fact_values(page_html(client, "google/medgemma-27b-it"))
+    assert all(re.search(r"[^\W\d_]", v) for v in values), [v for v in values if len(v) < 8]
+    assert not any(re.search(r"\\[.*_\[\]()#]", v) for v in values)

@@ -112,8 +112,8 @@ def _emit_block(
         while start < end and text[start].isspace():
             start += 1
         piece = text[start:end]
-        if not re.search(r"\w", piece) or _not_a_statement(piece):
-            continue
+        if not re.search(r"[^\W\d_]", piece) or _not_a_statement(piece):
+            continue  # no letter: "2025\." cut from a citation says nothing by itself
         first = max(i for i, off in enumerate(offsets) if off <= start)
         last = max(i for i, off in enumerate(offsets) if off <= max(start, end - 1))
         out.append(Statement(piece, block[first][0], block[last][0], heading))
@@ -329,9 +329,16 @@ def inline_plain(text: str) -> str:
         codes.append(match.group(2).strip())
         return f"\ue000{len(codes) - 1}\ue001"
 
-    out = _prose_plain(_CODE_SPAN.sub(hold, text))
+    def hold_escape(match: re.Match[str]) -> str:  # "\*" is a literal "*", not emphasis
+        codes.append(match.group(1))
+        return f"\ue000{len(codes) - 1}\ue001"
+
+    out = _prose_plain(_ESCAPE.sub(hold_escape, _CODE_SPAN.sub(hold, text)))
     out = re.sub("\ue000(\\d+)\ue001", lambda m: codes[int(m.group(1))], out)
     return " ".join(out.split())
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown's backslash escapes: "2020\." -> "2020."
 
 
 def _prose_plain(text: str) -> str:
