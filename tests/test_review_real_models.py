@@ -278,3 +278,22 @@ def test_no_card_fact_is_a_bare_number_or_keeps_markdown_escapes(hub, client):
     values = card_fact_values(page_html(client, "google/medgemma-27b-it"))
     assert all(re.search(r"[^\W\d_]", v) for v in values), [v for v in values if len(v) < 8]
     assert not any(re.search(r"\\[.*_\[\]()#]", v) for v in values)
+
+
+def test_compare_and_exercise_space_the_config_keys_of_a_locator(hub, client):
+    """ "n_routed_experts,num_experts_per_tok,moe_intermediate_size,..." was one unbreakable
+    word in the compare cells and the exercise's evidence; the model page spaced it."""
+    ingest("deepseek-ai/DeepSeek-R1", "Qwen/Qwen3-235B-A22B")
+    compare = client.get(
+        "/compare/", {"models": "deepseek-ai/DeepSeek-R1,Qwen/Qwen3-235B-A22B"}
+    ).content.decode()
+    assert "n_routed_experts, num_experts_per_tok" in compare
+    assert "n_routed_experts,num_experts_per_tok" not in compare
+    response = client.post(
+        "/exercise/check/",
+        {"model_name": "deepseek-ai/DeepSeek-R1", "backbone": "MoE with 256 experts"},
+        follow=True,
+    )
+    exercise = response.content.decode()
+    assert "n_routed_experts, num_experts_per_tok" in exercise
+    assert "n_routed_experts,num_experts_per_tok" not in exercise
