@@ -297,3 +297,15 @@ def test_compare_and_exercise_space_the_config_keys_of_a_locator(hub, client):
     exercise = response.content.decode()
     assert "n_routed_experts, num_experts_per_tok" in exercise
     assert "n_routed_experts,num_experts_per_tok" not in exercise
+
+
+def test_compare_of_attention_only_models_has_no_zero_recurrent_state_row(hub, client):
+    """Llama-3.1-8B vs its AWQ copy showed "Recurrent state per sequence: 0 B | 0 B" and
+    "KV cache + recurrent state at 32K tokens"; a hybrid pair keeps both."""
+    a, b = "meta-llama/Llama-3.1-8B", "gurro/Llama-3.1-8B-awq-int4-g128-GEMM"
+    ingest(a, b, "nvidia/Nemotron-H-56B-Base-8K")
+    html = client.get("/compare/", {"models": f"{a},{b}"}).content.decode()
+    assert "Recurrent state per sequence" not in html and "recurrent state at" not in html
+    assert "KV cache at 32K tokens, one sequence" in html
+    hybrid = client.get("/compare/", {"models": f"{a},nvidia/Nemotron-H-56B-Base-8K"})
+    assert "Recurrent state per sequence" in hybrid.content.decode()
