@@ -309,3 +309,6 @@ def test_compare_of_attention_only_models_has_no_zero_recurrent_state_row(hub, c
     assert "KV cache at 32K tokens, one sequence" in html
     hybrid = client.get("/compare/", {"models": f"{a},nvidia/Nemotron-H-56B-Base-8K"})
     assert "Recurrent state per sequence" in hybrid.content.decode()
+    # the API and the exports keep the row: their columns do not depend on the models
+    api = client.get("/api/compare", {"models": f"{a},{b}"}).json()
+    assert "state_bytes_per_sequence" in [row["key"] for row in api["headline"]]
