@@ -17,7 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from axes.readable import decoder_text, fact_value_text
+from axes.readable import (
+    card_quote_text,
+    decoder_text,
+    fact_value_text,
+    is_card_quote,
+    metadata_key,
+)
 
 KV_DTYPES = ("bf16", "fp16", "fp8", "fp32")
 
@@ -417,6 +423,10 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
         for f in group:
             # words, not JSON: "32 blocks: 32 GQA · 32 MLP", "hidden_size: 4096 · head_dim: 128"
             value = fact_value_text(str(f["kind"]), f["value"])
+            if is_card_quote(f):  # the card's words, without its Markdown (as the page shows)
+                value = card_quote_text(f)
+            elif key := metadata_key(f):  # "library_name: transformers", not "transformers"
+                value = f"{key}: {value}"
             if isinstance(f["value"], str):  # a card quote: cut at a word, never mid-word
                 value = _cut(value, 120, " ")
             sureness = "" if group is sure else f"{f.get('confidence', 0):.0%} "

@@ -13,6 +13,7 @@ and :func:`nested_text`, and keeps its own translated sentences for the kinds be
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -141,3 +142,44 @@ def fact_value_text(kind: str, value: Any) -> str:
     else:
         text = plain_text(value)
     return " ".join(text.split())
+
+
+_METADATA_KEY = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:")
+
+
+def metadata_key(fact: dict[str, Any]) -> str | None:
+    """The front-matter key a card-metadata fact was read from ("library_name", "language",
+    "pipeline_tag"): alone, "transformers" under "Serving" or "en" under "Pretraining data"
+    does not say what it is."""
+    if fact.get("extractor") != "metadata" or isinstance(fact.get("value"), dict):
+        return None
+    evidence = fact.get("evidence") or {}
+    text = str(evidence.get("text") or "") if isinstance(evidence, dict) else ""
+    match = _METADATA_KEY.match(text)
+    return match.group(1) if match else None
+
+
+def is_card_quote(fact: dict[str, Any]) -> bool:
+    """A fact whose value is a statement quoted from the card's prose or tables."""
+    evidence = fact.get("evidence") or {}
+    value = fact.get("value")
+    return (
+        isinstance(value, str)
+        and isinstance(evidence, dict)
+        and evidence.get("source") == "README.md"
+        and value == evidence.get("text")
+    )
+
+
+def card_quote_text(fact: dict[str, Any]) -> str:
+    """A card fact's quote as its words read: without the Markdown that only renders it
+    (links as their text, no emphasis markers or list bullets), a table row against its
+    header ("#Activated Params: 37B"). Other evidence (a config key) as written."""
+    evidence = fact.get("evidence") or {}
+    text = str(evidence.get("text") or "") if isinstance(evidence, dict) else ""
+    if isinstance(evidence, dict) and evidence.get("source") == "README.md":
+        from axes.classify.segment import statement_plain
+
+        header = str((fact.get("extra") or {}).get("table_header") or "")
+        return statement_plain(text, header) or text
+    return text

@@ -364,6 +364,11 @@ _SPEC_FIRST_KEYS: tuple[str, ...] = (
     "family",
     "model_type",
     "attention_variant",
+    # what the course teaches to read next: the position scheme (RoPE / NoPE), the FFN's
+    # activation and gating (SwiGLU vs ReLU²)
+    "positional",
+    "hidden_act",
+    "ffn_gated",
     "hidden_size",
     "intermediate_size",
     "num_attention_heads",
@@ -578,10 +583,34 @@ def spec_differences(spec_a: Mapping[str, Any], spec_b: Mapping[str, Any]) -> li
                 "stated_by": "both",
             }
         )
-    return differences
+    return _without_restated_names(differences)
+
+
+def _without_restated_names(differences: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The family named once: ``model_type`` with the same two values as ``family`` (llama ->
+    nemotron_h twice) and ``architectures`` (LlamaForCausalLM -> NemotronHForCausalLM) once the
+    family or type differs say nothing more, and took three of the eight rows the compare page
+    shows, pushing out the activation or the position scheme."""
+    by_key = {d["kind"].removeprefix("spec."): d for d in differences}
+
+    def values(key: str) -> tuple[str, str]:
+        d = by_key[key]
+        return _canon(d["a"]["value"]), _canon(d["b"]["value"])
+
+    drop = set()
+    if "family" in by_key and "model_type" in by_key and values("family") == values("model_type"):
+        drop.add("spec.model_type")
+    if "architectures" in by_key and ("family" in by_key or "model_type" in by_key):
+        drop.add("spec.architectures")
+    return [d for d in differences if d["kind"] not in drop]
 
 
 _spec_differences = spec_differences  # the name this module used before it was public
+
+
+# Spec keys that say how the weights are stored, not how the network is wired
+# (backbone.weights_format in the taxonomy).
+_WEIGHT_FORMAT_KINDS: frozenset[str] = frozenset({"spec.stored_dtype", "spec.quantization"})
 
 
 def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
@@ -629,7 +658,14 @@ def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, A
         "missing": [],
     }
     if differences:
-        result["reason"] = "The architectures differ."
+        if basis == "spec" and all(d["kind"] in _WEIGHT_FORMAT_KINDS for d in differences):
+            # a quantized or re-cast copy (Llama-3.1-70B vs its FP8 checkpoint): the backbone
+            # axis holds the stored format too (backbone.weights_format), so it differs, but the
+            # wiring is the same and "the architectures differ" would teach the wrong lesson
+            result["reason"] = "Same architecture; only the stored weight format differs."
+            result["weights"] = "format_only"
+        else:
+            result["reason"] = "The architectures differ."
         return result
 
     tensors_a, shapes_a = _tensors(a)

@@ -169,6 +169,7 @@ VERDICT_REASON_MSGIDS = [
     gettext_noop("The vendor does not publish the backbone."),
     gettext_noop("No backbone evidence."),
     gettext_noop("The architectures differ."),
+    gettext_noop("Same architecture; only the stored weight format differs."),
     gettext_noop("Same architecture; the weight files are byte-identical."),
     gettext_noop(
         "Same architecture and the same tensors (names and shapes): same tensors, different weights."

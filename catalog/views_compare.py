@@ -227,9 +227,17 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         ),
         ("context_length", _("Context window (tokens)"), vs.context_length),
     ]
+    # without a Mamba / linear-attention layer in any of the models, the recurrent state is 0 B
+    # for all: the page does not show its row (the exports and the API keep it, so their
+    # columns do not depend on the models), and the cache row is the KV cache alone
+    has_state = any(vs.dig(a, "memory", "state_bytes_per_sequence") for a in analyses)
     headline = []
     for key, title, getter in headline_specs:
         values = [getter(a) for a in analyses]
+        if key == "cache_bytes_at_context" and not has_state:
+            title = _("KV cache at %(context)s tokens, one sequence") % {
+                "context": tokens_h(context)
+            }
         headline.append(
             {
                 "key": key,
@@ -238,6 +246,7 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
                 # differs: two known values that are not the same; a model without the
                 # figure (a closed one: "—") is unknown, not different
                 "differs": len({_canon(v) for v in values if v is not None}) > 1,
+                "hidden": key == "state_bytes_per_sequence" and not has_state,
             }
         )
 

@@ -430,6 +430,44 @@ def facts_grouped(facts: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]
     return grouped
 
 
+# A card table's rows of one kind shown as one table from this many rows on
+TABLE_ROWS_GROUPED = 3
+
+
+def table_rows_grouped(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Facts in order, with each run of card table rows of one kind under one header (a
+    benchmark table's 21 "Evaluation" rows) as one item ``{"rows": [fact, ...], ...first
+    fact}``: one table under its column names, not 21 facts that each repeat the header."""
+    out: list[dict[str, Any]] = []
+    run: list[dict[str, Any]] = []
+
+    def key(fact: dict[str, Any]) -> tuple[str, str] | None:
+        header = (fact.get("extra") or {}).get("table_header")
+        evidence = fact.get("evidence") or {}
+        if not header or evidence.get("source") != "README.md" or fact.get("extra", {}).get("flag"):
+            return None
+        return str(fact.get("kind")), str(header)
+
+    def flush() -> None:
+        if len(run) >= TABLE_ROWS_GROUPED:
+            # the badge shows the least sure row's confidence
+            lowest = min(float(f.get("confidence") or 0) for f in run)
+            out.append({**run[0], "rows": list(run), "confidence": lowest})
+        else:
+            out.extend(run)
+        run.clear()
+
+    for fact in facts:
+        if run and key(fact) != key(run[0]):
+            flush()
+        if key(fact) is None:
+            out.append(fact)
+        else:
+            run.append(fact)
+    flush()
+    return out
+
+
 def axis_panels(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grouped = facts_grouped(facts)
     titles, questions = axis_titles(), axis_questions()
@@ -438,10 +476,18 @@ def axis_panels(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "axis": label,
             "title": titles[label],
             "question": questions[label],
-            "facts": grouped[label],
+            "facts": table_rows_grouped([f for f in grouped[label] if not _guess(f)]),
+            # a card line the classifier placed under 50% confidence is a guess: listed apart,
+            # folded, as the CLI lists it, so that noise does not read as a fact
+            "guesses": [f for f in grouped[label] if _guess(f)],
+            "count": len(grouped[label]),
         }
         for label in LABELS
     ]
+
+
+def _guess(fact: dict[str, Any]) -> bool:
+    return bool((fact.get("extra") or {}).get("low_confidence"))
 
 
 def contradictions(analysis: dict[str, Any]) -> list[dict[str, Any]]:

@@ -707,3 +707,15 @@ def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: P
     assert "type: Mamba · state_size: 16 · inner_size: 5120 · conv_kernel: 4" in ssm
     assert "intermediate_size]" in ssm  # the key it rests on
     assert not any(": 0 " in x or x.endswith(": 0") for x in lines if "backbone." in x)
+
+
+def test_text_output_quotes_the_card_as_text_and_names_metadata_keys() -> None:
+    """The text summary printed DeepSeek-R1's card table row as "| DeepSeek-R1 | 671B | 37B |
+    128K | [🤗 HuggingFace](https://...) |" and its library_name as a bare "transformers";
+    it now reads as the model page does."""
+    out = StringIO()
+    call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), stdout=out)
+    text = out.getvalue()
+    assert "inference.serving            library_name: transformers  [README.md: L3]" in text
+    assert "#Activated Params: 37B · Context Length: 128K" in text
+    assert "](https://" not in text and "| DeepSeek-R1 |" not in text

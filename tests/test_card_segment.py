@@ -204,3 +204,67 @@ def _row(text: str, header: str) -> Statement:
 def test_row_other_model(row: str, header: str, repo_id: str | None, other: str | None) -> None:
     statement = _row(row, header) if header else Statement(row, 1, 1)
     assert row_other_model(statement, repo_id) == other
+
+
+LABELS_CARD = """# Card
+
+### Limitations
+
+* Training Data
+  * The quality and diversity of the training data shape the model.
+  * The scope of the dataset sets the subjects it handles.
+* Factual Accuracy
+  * Models may generate incorrect statements.
+
+**Model Release Date:**
+
+* **70B Instruct: December 6, 2024**
+
+| Task and metric | Base | Tuned |
+|---|---|---|
+| **Medical image classification** | | |
+| MIMIC CXR - macro F1 | 81.2 | 88.9 |
+"""
+
+
+def test_a_list_title_over_its_sub_list_and_a_table_group_row_are_not_statements() -> None:
+    """ "* Training Data" titling its nested items says nothing by itself (it was classified as
+    supervised fine-tuning on gemma-2b-it's page); "| **Medical image classification** | | |"
+    only names the rows below it. A short item without a sub-list still says something."""
+    texts = [s.text for s in segment_card(LABELS_CARD)]
+    assert "* Training Data" not in texts and "* Factual Accuracy" not in texts
+    assert "* The quality and diversity of the training data shape the model." in texts
+    assert "* Models may generate incorrect statements." in texts
+    assert "* **70B Instruct: December 6, 2024**" in texts
+    assert not any("Medical image classification" in t for t in texts)
+    assert "| MIMIC CXR - macro F1 | 81.2 | 88.9 |" in texts
+
+
+@pytest.mark.skipif(not CARDS.is_dir(), reason="shared cards not present")
+def test_real_cards_list_titles_and_group_rows() -> None:
+    gemma = segment_card((CARDS / "google--gemma-2b-it.md").read_text(encoding="utf-8"))
+    texts = [s.text.strip() for s in gemma]
+    for title in ("* Training Data", "* Research and Education", "* Context and Task Complexity"):
+        assert title not in texts
+    assert any(t.startswith("* The quality and diversity of the training data") for t in texts)
+    medgemma = segment_card((CARDS / "google--medgemma-27b-it.md").read_text(encoding="utf-8"))
+    assert not any(s.text.startswith("| **Medical image classification**") for s in medgemma)
+    assert any(s.text.startswith("| MIMIC CXR") for s in medgemma)
+
+
+def test_a_piece_without_a_letter_is_no_statement() -> None:
+    """A citation "Bowen Zhou. 2025\\. "MedXpertQA..."" split at its full stops left "2025\\."
+    as a statement (medgemma-27b-it's page showed it as a fact)."""
+    card = (
+        '# Refs\n\nErmo Hua and Bowen Zhou. 2025\\. "MedXpertQA: Benchmarking." arXiv.\n\n- 2048\n'
+    )
+    texts = [s.text for s in segment_card(card)]
+    assert texts == ["Ermo Hua and Bowen Zhou.", '"MedXpertQA: Benchmarking." arXiv.']
+
+
+def test_inline_plain_reads_backslash_escapes_as_their_character() -> None:
+    from axes.classify.segment import inline_plain
+
+    assert inline_plain(r"Szolovits. 2020\. \*literal\* **bold** `a\.b`") == (
+        "Szolovits. 2020. *literal* bold a\\.b"
+    )

@@ -288,6 +288,31 @@ def test_llama3_vs_nemotron_h_differ_in_backbone(demo_catalog):
     assert "spec.num_experts" not in kinds  # Nemotron-H-8B is dense: no phantom experts
 
 
+def test_llama3_vs_nemotron_h_names_the_family_once_and_shows_what_the_course_teaches(
+    demo_catalog,
+):
+    """The showcase's first eight backbone rows (what the compare page shows): the family once,
+    not again as model_type and architectures, so the position scheme (RoPE -> none) and the
+    FFN activation (SwiGLU's silu -> ReLU²) are among them, not under "and 4 more"."""
+    v, _ = pair_verdict("llama_nemotron")
+    kinds = [d["kind"] for d in v["backbone"]["differences"]]
+    assert "spec.family" in kinds
+    assert "spec.model_type" not in kinds and "spec.architectures" not in kinds
+    assert {"spec.layer_pattern", "spec.positional", "spec.hidden_act"} <= set(kinds[:8])
+
+
+def test_model_type_is_kept_when_it_says_more_than_the_family():
+    a = {"family": "deepseek", "model_type": "deepseek_v3", "architectures": ["A"]}
+    b = {"family": "deepseek", "model_type": "kimi_k2", "architectures": ["B"]}
+    kinds = [
+        d["kind"]
+        for d in axes_verdict({"spec": a, "facts": []}, {"spec": b, "facts": []})["backbone"][
+            "differences"
+        ]
+    ]
+    assert kinds == ["spec.model_type"]
+
+
 @pytest.mark.parametrize(
     "a,b,same",
     [

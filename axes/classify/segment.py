@@ -112,8 +112,8 @@ def _emit_block(
         while start < end and text[start].isspace():
             start += 1
         piece = text[start:end]
-        if not re.search(r"\w", piece) or _not_a_statement(piece):
-            continue
+        if not re.search(r"[^\W\d_]", piece) or _not_a_statement(piece):
+            continue  # no letter: "2025\." cut from a citation says nothing by itself
         first = max(i for i, off in enumerate(offsets) if off <= start)
         last = max(i for i, off in enumerate(offsets) if off <= max(start, end - 1))
         out.append(Statement(piece, block[first][0], block[last][0], heading))
@@ -122,6 +122,33 @@ def _emit_block(
 def _is_table_row(line: str) -> bool:
     stripped = line.strip()
     return stripped.startswith("|") or (stripped.count("|") >= 2 and not stripped.startswith("`"))
+
+
+def _is_list_label(lines: list[str], i: int) -> bool:
+    """A list item that only titles its own nested list ("* Training Data" over "  * The
+    quality of the training data ..."): the nested items are the statements. A short item
+    with no sub-list ("* **70B Instruct: December 6, 2024**") says something and is kept."""
+    match = _LIST_ITEM.match(lines[i])
+    if not match:
+        return False
+    content = _LIST_MARKER.sub("", lines[i], count=1).strip()
+    if len(content.split()) > 8 or content.rstrip("*_`").endswith((".", "!", "?", ":", ",")):
+        return False
+    j = i + 1
+    if j < len(lines) and lines[j].strip() and not _LIST_ITEM.match(lines[j]):
+        return False  # the item goes on over the next line: prose
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    nested = _LIST_ITEM.match(lines[j]) if j < len(lines) else None
+    return bool(nested and len(nested.group(1)) > len(match.group(1)))
+
+
+def _is_group_row(row: str, header: str) -> bool:
+    """A row that only names the group of rows below it ("| **Medical image classification**
+    | | | |"): one filled cell in a table of three columns or more."""
+    cells = _row_cells(row)
+    filled = [c for c in cells if c.strip()]
+    return len(_row_cells(header)) >= 3 and len(filled) == 1
 
 
 def segment_card(markdown: str) -> list[Statement]:
@@ -179,13 +206,17 @@ def segment_card(markdown: str) -> list[Statement]:
             i += 2
             while i < len(lines) and lines[i].strip() and _is_table_row(lines[i]):
                 row = lines[i].strip()
-                if re.search(r"\w", row):
+                if re.search(r"\w", row) and not _is_group_row(row, header):
                     out.append(Statement(row, i + 1, i + 1, heading, header))
                 i += 1
             continue
         if not block and _BOLD_LABEL.match(line):
             # "**Model Architecture:**" alone on a line works as a sub-heading
             heading = _BOLD_LABEL.match(line).group(1).strip().rstrip(":")
+            i += 1
+            continue
+        if _LIST_ITEM.match(line) and _is_list_label(lines, i):
+            flush()  # "* Training Data" over its own sub-list
             i += 1
             continue
         if _LIST_ITEM.match(line):
@@ -219,6 +250,9 @@ _GENERIC_NAME_WORDS = frozenset(
 
 def _row_cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+table_cells = _row_cells  # the public name: a Markdown table row's cells, stripped
 
 
 def _name_tokens(name: str) -> set[str]:
@@ -261,3 +295,82 @@ def row_other_model(statement: Statement, repo_id: str | None) -> str | None:
     if _families(cell) & _families(mine) or (model_column and _MODELISH.search(first)):
         return " ".join(_PARENTHESES.sub(" ", _MD_LINK.sub(r"\1", first)).replace("*", "").split())
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# A statement as a reader reads it
+
+_INLINE_LINK = re.compile(
+    r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)"
+)  # [text](url), ![alt](src)
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_INLINE_MATH = re.compile(r"(?<![\w$])\$(?=\S)([^$\n]{1,40}?)(?<=\S)\$(?![\w$])")  # $0.6$
+# HTML elements a card uses for layout; any other <name> (<think>, <|im_start|>) is text the
+# model reads or writes and is kept
+_HTML_TAG = re.compile(
+    r"</?(?:a|b|i|u|em|strong|small|sup|sub|span|font|code|br|p|div|img|center|details|summary)"
+    r"\b(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_EMPTY_CELL = frozenset({"", "-", "—", "–", "n/a", "N/A"})
+
+
+def inline_plain(text: str) -> str:
+    """Card Markdown as the words it renders to: links and images as their text, emphasis,
+    code spans and inline math without their markers, HTML tags dropped, whitespace and line
+    breaks as single spaces. The words themselves are not changed, and a code span's content
+    is kept as written (`<thinking>` is a tag the model writes, not HTML)."""
+    codes: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        codes.append(match.group(2).strip())
+        return f"\ue000{len(codes) - 1}\ue001"
+
+    def hold_escape(match: re.Match[str]) -> str:  # "\*" is a literal "*", not emphasis
+        codes.append(match.group(1))
+        return f"\ue000{len(codes) - 1}\ue001"
+
+    out = _prose_plain(_ESCAPE.sub(hold_escape, _CODE_SPAN.sub(hold, text)))
+    out = re.sub("\ue000(\\d+)\ue001", lambda m: codes[int(m.group(1))], out)
+    return " ".join(out.split())
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # Markdown's backslash escapes: "2020\." -> "2020."
+
+
+def _prose_plain(text: str) -> str:
+    out = _INLINE_LINK.sub(lambda m: m.group(1).strip() or m.group(2), text)
+    out = _AUTOLINK.sub(r"\1", out)
+    out = _HTML_TAG.sub(" ", out)
+    out = _INLINE_MATH.sub(r"\1", out)
+    out = _STRONG.sub(r"\2", out)
+    return _EMPHASIS.sub(r"\2", out)
+
+
+def statement_plain(text: str, table_header: str = "") -> str:
+    """What a statement says, without the Markdown that only renders it.
+
+    A list item loses its marker ("- ", "3. "); a table row is read against its header, each
+    filled cell after its column's name ("# Activated Params: 37B · Context Length: 128K"),
+    empty and "-" cells left out, since a row of pipes and links says nothing by itself.
+    """
+    if table_header:
+        return " · ".join(f"{n}: {v}" if n else v for n, v in table_row_pairs(text, table_header))
+    return inline_plain(_LIST_MARKER.sub("", text, count=1))
+
+
+def table_row_pairs(row: str, table_header: str) -> list[tuple[str, str]]:
+    """A table row's filled cells as (column name, cell text), Markdown removed; the name is
+    "" where the header's cell is empty."""
+    header, cells = _row_cells(table_header), _row_cells(row)
+    pairs = []
+    for i, cell in enumerate(cells):
+        value = inline_plain(cell)
+        if value in _EMPTY_CELL:
+            continue
+        name = inline_plain(header[i]) if i < len(header) else ""
+        pairs.append((name if name not in _EMPTY_CELL else "", value))
+    return pairs

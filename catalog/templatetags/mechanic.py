@@ -274,9 +274,113 @@ def fact_value_h(fact: Any) -> str:
         return readable.pairs_text(value, _plain, empty="—")
     if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
         return gettext(FIXED_VALUE_MSGIDS[value])
+    if readable.is_card_quote(fact):
+        return readable.card_quote_text(fact)
+    key = readable.metadata_key(fact)
+    if key:
+        return f"{key}: {json_value(value)}"
     if kind == "backbone.decoder_type" and isinstance(value, str):
         return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it
     return json_value(value)
+
+
+@register.filter
+def quote_h(fact: Any) -> str:
+    """A fact's quoted evidence as its words read: a card statement without the Markdown that
+    only renders it (links as their text, no emphasis markers or list bullets), a table row
+    against its header ("#Activated Params: 37B"); other evidence (a config key, a metadata
+    line) as written."""
+    if not isinstance(fact, dict):
+        return ""
+    return readable.card_quote_text(fact)
+
+
+@register.filter
+def table_row_cells(fact: Any) -> list[tuple[str, str]]:
+    """A quoted card table row as (column name, cell) pairs, empty cells left out; [] for a
+    fact that is no table row."""
+    if not isinstance(fact, dict):
+        return []
+    header = str((fact.get("extra") or {}).get("table_header") or "")
+    evidence = fact.get("evidence") or {}
+    if not header or not isinstance(evidence, dict):
+        return []
+    from axes.classify.segment import table_row_pairs
+
+    return table_row_pairs(str(evidence.get("text") or ""), header)
+
+
+@register.filter
+def side_value_h(side: Any) -> str:
+    """One side of a verdict difference (``{"value", "evidence"}``, one fact or a list): a
+    card quote as its words (no links' URLs, no emphasis markers, a table row's cells), other
+    values as ``json_value`` writes them; several quotes joined by " · ", not ", " (which
+    read "mechanisms., We're")."""
+    if not isinstance(side, dict):
+        return json_value(side)
+    values, evidence = side.get("value"), side.get("evidence")
+    if not isinstance(values, list):
+        values, evidence = [values], [evidence]
+    elif not isinstance(evidence, list):
+        evidence = [evidence] * len(values)
+    if len(evidence) != len(values):
+        return json_value(side.get("value"))
+    from axes.classify.segment import inline_plain, statement_plain, table_cells
+
+    shown = []
+    for value, ev in zip(values, evidence, strict=True):
+        quote = isinstance(ev, dict) and ev.get("source") == "README.md" and ev.get("text") == value
+        if not quote or not isinstance(value, str):
+            shown.append(json_value(value))
+        elif value.lstrip().startswith("|"):
+            cells = [inline_plain(c) for c in table_cells(value)]
+            shown.append(" · ".join(c for c in cells if c and c != "-"))
+        else:
+            shown.append(statement_plain(value))
+    return " · ".join(shown)
+
+
+@register.filter
+def row_cells(row: Any) -> list[str]:
+    """A card table row ("| **MMLU** | 5-shot | 42.3 |") as its cells' words, empty ones
+    kept so the columns line up under the header."""
+    from axes.classify.segment import inline_plain, table_cells
+
+    return [inline_plain(c) for c in table_cells(str(row or ""))]
+
+
+@register.filter
+def rows_span(rows: Any) -> str:
+    """The card lines a run of table-row facts spans: "L133-L153"."""
+    starts = [card_anchor((r.get("evidence") or {}).get("locator")) for r in rows or []]
+    lines = [int(a[1:]) for a in starts if a]
+    if not lines:
+        return ""
+    return f"L{min(lines)}" if min(lines) == max(lines) else f"L{min(lines)}-L{max(lines)}"
+
+
+@register.filter
+def cut_words(value: Any, length: int) -> str:
+    """Text cut to ``length`` characters at a word boundary, with "…"; never mid-word or
+    mid-key as ``truncatechars`` cuts ("full_attention_inte…")."""
+    text = str(value or "")
+    if len(text) <= int(length):
+        return text
+    head = text[: int(length) - 1]
+    cut = max(head.rfind(" "), head.rfind(","))
+    if cut > int(length) // 3:
+        head = head[:cut]
+    return head.rstrip(" ,·;:") + "…"
+
+
+@register.filter
+def locator_h(value: Any, length: int = 70) -> str:
+    """An evidence locator for a summary line: config keys spaced ("hidden_size,
+    intermediate_size") and cut between two keys, never inside one."""
+    text = str(value or "")
+    if "," in text and " " not in text:
+        text = text.replace(",", ", ")
+    return cut_words(text, length)
 
 
 @register.filter
