@@ -62,22 +62,25 @@ def json_error_message(name: str, exc: json.JSONDecodeError) -> str:
     return f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
 
 
-def json_parse(text: str | bytes, name: str, *, constants: list[str] | None = None) -> Any:
+def json_parse(
+    text: str | bytes, name: str, *, constants: list[str] | None = None, huge_ints: bool = False
+) -> Any:
     """``json.loads`` for untrusted files, raising ``ArtifactInvalid`` with a readable message.
 
     What Python's parser accepts but a JSON column (SQLite ``JSON_VALID``, PostgreSQL
     ``jsonb``) does not: ``NaN`` and ``Infinity`` are read as null and listed in ``constants``
     (real configs carry them: Nemotron-H's ``time_step_limit``), or refused when ``constants``
-    is None; floats that overflow to ``inf`` are refused (``axes.jsonfile``). Deep nesting
+    is None; floats that overflow to ``inf``, and integers past a float's range unless
+    ``huge_ints``, are refused (``axes.jsonfile``). Deep nesting
     (``RecursionError``) and integers over Python's digit limit become a message, not a 500.
     """
     try:
-        return model_json_loads(text, constants=constants)
+        return model_json_loads(text, constants=constants, huge_ints=huge_ints)
     except json.JSONDecodeError as exc:
         raise ArtifactInvalid(json_error_message(name, exc)) from exc
     except RecursionError as exc:
         raise ArtifactInvalid(f"{name} is nested too deeply to be a model file.") from exc
-    except ValueError as exc:  # NaN/Infinity (when refused), 1e400, a 5,000-digit integer
+    except ValueError as exc:  # NaN/Infinity (when refused), 1e400, 1 and 400 zeros, 5,000 digits
         raise ArtifactInvalid(f"{name} is not usable JSON: {exc}.") from exc
 
 
@@ -248,7 +251,8 @@ def safetensors_header_from_bytes(
     if len(body) < header_bytes:
         raise ArtifactInvalid(f"{name} ends inside its header.")
     try:
-        header = json_parse(body.decode("utf-8"), f"{name} header")
+        # its sizes are checked against the data they span below (safetensors_header_check)
+        header = json_parse(body.decode("utf-8"), f"{name} header", huge_ints=True)
     except UnicodeDecodeError as exc:
         raise ArtifactInvalid(f"{name} header is not JSON: {exc}") from exc
     if not isinstance(header, dict):

@@ -160,5 +160,13 @@ CATALOG_DETAILS: dict[str, Any] = {
         "%(n)s minutes; it was probably restarted or ran out of memory). Try again.",
         "n",
     ),
+    # a job no worker took, run by a thread of the web process (IngestJob.in_web_process)
+    "ingest.web_process_lost": ngettext_lazy(
+        "The web server reading %(id)s from the Hub stopped without finishing (no progress "
+        "for %(n)s minute; it was probably restarted). Try again.",
+        "The web server reading %(id)s from the Hub stopped without finishing (no progress "
+        "for %(n)s minutes; it was probably restarted). Try again.",
+        "n",
+    ),
     "ingest.unexpected": gettext_noop("Unexpected error (%(error)s); see the logs."),
 }

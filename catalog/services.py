@@ -833,14 +833,16 @@ def ingest_job_run_in_thread(*, job_id: int, language: str | None) -> threading.
 
 def ingest_job_fail_if_abandoned(*, job: IngestJob, stale_after_s: int) -> bool:
     """Fail a running job with no progress for ``stale_after_s``: its worker died (killed,
-    restarted, out of memory) and nothing else would ever finish the row, so the page that
-    polls it would say "Reading ..." for ever. Conditional on the row still being that silent
+    restarted, out of memory), or the web process whose thread ran it, and nothing else would
+    ever finish the row, so the page that polls it would say "Reading ..." for ever. Conditional on the row still being that silent
     (a worker that moves it along meanwhile keeps it). True when this call failed it."""
     cutoff = timezone.now() - timedelta(seconds=stale_after_s)
     if job.status != IngestJob.Status.RUNNING or job.updated_at >= cutoff:
         return False
     minutes = max(1, round(stale_after_s / 60))
-    lost = detail("ingest.worker_lost", id=job.repo_id, n=minutes)
+    # the thread of a web process that was restarted, or a worker
+    key = "ingest.web_process_lost" if job.in_web_process else "ingest.worker_lost"
+    lost = detail(key, id=job.repo_id, n=minutes)
     now = timezone.now()
     return bool(
         IngestJob.objects.filter(

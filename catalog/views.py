@@ -310,9 +310,10 @@ def ingest(request: HttpRequest) -> HttpResponse:
     if existing is not None and revision in (None, "main") and not request.POST.get("refresh"):
         return _redirect(request, existing.get_absolute_url(), status=303)  # an answer to a POST
 
-    # With or without JavaScript the fetch runs as a job (a worker's, or the polling request's
-    # when no worker takes it): run here, the Hub's timeouts and rate-limit waits outlasted the
-    # web server's timeout, and a page without JavaScript got a 502 and lost what was typed.
+    # With or without JavaScript the fetch runs as a job (a worker's, or a thread of the web
+    # process when no worker takes it): run in this request, the Hub's timeouts and rate-limit
+    # waits outlasted the web server's timeout, and a page without JavaScript got a 502 and
+    # lost what was typed.
     try:
         job = _job_start(repo_id, revision)
     except _ingest_errors() as exc:

@@ -59,6 +59,18 @@ def _language_reset_between_tests():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _cache_reset_between_tests():
+    """Every test starts with an empty default cache. Pages cache by revision id
+    (``normalized:<id>:<version>``, charts, fragments) and a rolled-back test's ids are given
+    again to the next test's rows (SQLite reuses them): the compare page of
+    test_review_upload's huge-number test showed test_verdict's demo Llama config, and failed
+    when run after it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # =============================================================================================
 # Hub: a loopback Hugging Face Hub for the real huggingface_hub client (owner: ingest)
 #

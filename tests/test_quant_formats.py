@@ -561,6 +561,49 @@ def test_an_ignore_entry_in_an_older_spelling_leaves_out_its_module(hub, current
     assert stored([*base, older]) == left_out
 
 
+@pytest.mark.parametrize(
+    "hub,current,older",
+    [
+        (
+            "google--medgemma-27b-it",
+            r"re:model\.language_model\.layers\.[0-4]\.",
+            r"re:language_model\.model\.layers\.[0-4]\.",
+        ),
+        (
+            "nvidia--Nemotron-H-56B-Base-8K",
+            r"re:model\.layers\.[0-4]\.",
+            r"re:backbone\.layers\.[0-4]\.",
+        ),
+    ],
+    ids=["language_model-nesting", "backbone"],
+)
+def test_a_pattern_in_an_older_spelling_places_as_in_the_current_one(hub, current, older):
+    """An anchored ``re:`` pattern written in the checkpoint's spelling (Nemotron-H's
+    ``backbone.``, an image-text model's ``language_model.model.`` before transformers 4.52)
+    matched no module, silently: as an ignore entry it left nothing out, as a scheme's only
+    target it stored nothing (a 4-bit Nemotron-H-56B was estimated at its 112 GB in bf16).
+    Exact names in that spelling were already read in today's."""
+    config = _hub(hub)
+    base = ["lm_head", "re:.*vision_tower.*", "re:.*multi_modal_projector.*"]
+
+    def stored(ignore: list[str], targets: list[str]) -> int:
+        quantization = _ct(INT4_G128_WEIGHTS, "pack-quantized")
+        quantization["config_groups"]["group_0"]["targets"] = targets
+        report = analyze_config(
+            {**config, "quantization_config": {**quantization, "ignore": ignore}}
+        )
+        assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+        return report["memory"]["weights_bytes"]["stored"]
+
+    every = stored(base, ["Linear"])
+    left_out = stored([*base, current], ["Linear"])
+    assert left_out > every
+    assert stored([*base, older], ["Linear"]) == left_out
+    only = stored(base, [current])
+    assert only < stored(base, ["re:nothing\\."])  # the pattern's layers stored in 4 bits
+    assert stored(base, [older]) == only
+
+
 def test_an_unknown_safetensors_dtype_is_said_and_not_unpacked_by_a_guess():
     """A header dtype safetensors does not define ("Q99") passed without a word, and a
     ``weight_packed`` of it was unpacked as if it held 8 bits an element (two int4 each)."""

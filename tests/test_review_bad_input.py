@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,31 @@ def test_an_ingest_whose_worker_died_fails_with_the_reason_not_running_forever(s
     assert "stopped" in page
     # what was typed is given back in the field, to try again at once
     assert 'value="test-org/tiny"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "The web server reading test-org/tiny from the Hub stopped without finishing"),
+        ("de", "Der Webserver, der test-org/tiny vom Hub las, hat aufgehört"),
+        ("ko", "Hub에서 test-org/tiny을(를) 읽던 웹 서버가 끝내지 못하고 멈췄습니다"),
+    ],
+)
+def test_an_ingest_the_web_process_ran_and_lost_says_the_web_server_stopped(
+    settings, language, said
+):
+    # Before the fix: a job the page had said "the web server is reading the model itself"
+    # about ended, once the web process was restarted under it, in "The worker reading ...
+    # stopped", naming a worker that never had it.
+    settings.INGEST_STALE_AFTER_S = 600
+    job = _running_job(silent_s=601)
+    IngestJob.objects.filter(pk=job.pk).update(in_web_process=True)
+    url = reverse("catalog:ingest_progress", args=[job.pk])
+    page = Client().get(url, {"lang": language}).content.decode()
+    job.refresh_from_db()
+    assert job.status == IngestJob.Status.FAILED and job.error_code == "worker_lost"
+    assert said in html.unescape(page)
+    assert "Worker" not in job.error and "worker" not in job.error and "워커" not in job.error
 
 
 def test_an_ingest_that_is_slow_but_alive_keeps_running(settings):

@@ -30,11 +30,21 @@ def _upload(config: bytes, *, card: bytes | None = None, repo_id: str = "local/p
     ("config", "message"),
     [
         (b'{"model_type": "llama", "rope_theta": 1e400}', "too large for a number"),
+        # an integer past a float's range as well: the pages' arithmetic is in floats (a
+        # 400-digit max_position_embeddings was stored, and its model page was a 500)
+        (
+            b'{"num_hidden_layers": 2, "max_position_embeddings": 1'
+            + b"0" * 400
+            + b", "
+            + LLAMA_CORE
+            + b"}",
+            "(401 digits) is too large for a number",
+        ),
         (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b'{"a": ' * 50_000 + b"1" + b"}" * 50_000, "nested too deeply"),
         (b'{"hidden_size": ' + b"9" * 5000 + b"}", "digits"),
     ],
-    ids=["float-overflow", "deep-array", "deep-object", "5000-digit-int"],
+    ids=["float-overflow", "int-overflow", "deep-array", "deep-object", "5000-digit-int"],
 )
 def test_upload_unusable_json_is_a_400_with_a_message(config, message):
     # Before the fix: 1e400 reached the JSON column (IntegrityError, a 500) and deep nesting
@@ -252,3 +262,20 @@ def test_a_huge_config_number_reads_in_scientific_notation_keeping_its_digits(
         longest = max(digits, key=lambda d: len(re.sub(r"\D", "", d)))
         assert len(re.sub(r"\D", "", longest)) < 16, (url, longest)
     assert f'title="{huge}"' in page  # compare's config diff
+
+
+def test_a_number_whose_figures_overflow_a_float_reads_as_unknown_not_a_500(web_showcase):
+    """A 308-digit max_position_embeddings is a float still, but its KV cache at that
+    context is past a float's range (inf): the scientific notation added for huge numbers
+    raised on it and the model page was a 500."""
+    huge = int("1" + "2" * 307)
+    config = b'{"num_hidden_layers": 2, "max_position_embeddings": %d, ' % huge + LLAMA_CORE + b"}"
+    assert _upload(config, repo_id="local/overflow").status_code == 303
+    client = Client(raise_request_exception=True)
+    for language in ("en", "ko", "de"):
+        page = client.get(f"/models/local/overflow/?lang={language}").content.decode()
+        assert "× 10³⁰⁷" in page  # the context window, in scientific notation
+    from catalog.templatetags.mechanic import bytes_h, rate_h, tokens_h
+
+    for value in (float("inf"), float("-inf"), float("nan")):
+        assert tokens_h(value) == bytes_h(value) == rate_h(value) == "—"

@@ -34,7 +34,9 @@ from axes.backbone.spec import ArchSpec
 # ((module name,) or (), weights, output rows, matrices) of one linear of a layer (the routed
 # experts: all of them); () where the engine does not know the module's name
 Leaf = tuple[tuple[str, ...], int, int, int]
-Rules = tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]  # (ignore, targets per scheme)
+# (ignore, targets per scheme, (older prefix, today's prefix) pairs: the spellings a re:
+# pattern may be written in)
+Rules = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[tuple[str, str], ...]]
 
 _PLAIN_ATTENTION = frozenset(("attention", "sliding_attention"))
 _GATED = ("gate_proj", "up_proj", "down_proj")
@@ -284,31 +286,38 @@ def _rules(
     groups: tuple[tuple[str, ...], ...],
     renamed: tuple[tuple[str, str], ...],
 ) -> Rules | str:
-    """``ignore`` and each scheme's targets with exact names in today's spelling, or why
-    they cannot be placed (a scheme without targets, a pattern too costly to match); once
-    per config (parsing the patterns to judge their cost is most of a placement's time)."""
+    """``ignore`` and each scheme's targets with exact names in today's spelling (``re:``
+    patterns are matched against both, see ``_scheme_of``), or why they cannot be placed (a
+    scheme without targets, a pattern too costly to match); once per config (parsing the
+    patterns to judge their cost is most of a placement's time)."""
     groups = tuple(tuple(_current(t, renamed) for t in targets) for targets in groups)
     if not all(groups):
         return NO_TARGETS
     ignore = tuple(_current(t, renamed) for t in ignore)
     if any(t.startswith("re:") and _costly(t[3:]) for t in (*ignore, *sum(groups, ()))):
         return COSTLY_PATTERN
-    return ignore, groups
+    return ignore, groups, renamed
 
 
-def _matches(name: str, target: str) -> bool:
+def _matches(spellings: tuple[str, ...], target: str) -> bool:
+    """An exact target (already in today's spelling) names ``spellings[0]``; a pattern may be
+    written in any of the module's spellings."""
     if target.startswith("re:"):
-        return re.match(target[3:], name) is not None
-    return target == name
+        return any(re.match(target[3:], name) is not None for name in spellings)
+    return target == spellings[0]
 
 
 @lru_cache(maxsize=8192)
 def _scheme_of(rules: Rules, name: str) -> int | None:
     """The index of the scheme that stores linear ``name``, None when it stays as it is,
-    ``_UNKNOWN`` when a class target other than Linear could decide it."""
-    ignore, groups = rules
+    ``_UNKNOWN`` when a class target other than Linear could decide it. A pattern is matched
+    against the name as today's transformers spells it and as the checkpoint's may
+    (``backbone.layers.0.mixer.in_proj`` for ``model.layers.0.mixer.in_proj``): written in
+    the older spelling, an anchored one matched nothing and left its modules out silently."""
+    ignore, groups, renamed = rules
+    spellings = (name, *(old + name[len(new) :] for old, new in renamed if name.startswith(new)))
     for target in ignore:
-        if target == "Linear" or _matches(name, target):
+        if target == "Linear" or _matches(spellings, target):
             return None
         if _is_class(target):
             return _UNKNOWN
@@ -316,7 +325,7 @@ def _scheme_of(rules: Rules, name: str) -> int | None:
         for i, targets in enumerate(groups):
             for target in targets:
                 if target.startswith("re:") is regex and not _is_class(target):
-                    if _matches(name, target):
+                    if _matches(spellings, target):
                         return i
     for i, targets in enumerate(groups):
         for target in targets:
@@ -593,7 +602,7 @@ def _place(rules: Rules, names: tuple[str, ...], prefix: str) -> int | None | st
     if not names:
         # module names unknown: only rules that cannot name a layer's module place it
         # (class names, and exact names outside the layers, such as lm_head)
-        ignore, groups = rules
+        ignore, groups, _ = rules
         if any(
             t.startswith("re:") or t.startswith(prefix)
             for t in (*ignore, *(t for g in groups for t in g))

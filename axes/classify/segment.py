@@ -10,6 +10,7 @@ row like ``| 8.1B | 400M |`` means nothing without it.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -252,7 +253,18 @@ def _row_cells(row: str) -> list[str]:
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-table_cells = _row_cells  # the public name: a Markdown table row's cells, stripped
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def table_cells(row: str) -> list[str]:
+    """A Markdown table row's cells, stripped, as GFM reads them for display: an escaped pipe
+    ("\\|", as a card writes ``<\\|im_start\\|>`` in a table) is a "|" inside its cell, not
+    the start of the next one (the segmentation keeps ``_row_cells``' plain split, which
+    stored analyses were made with)."""
+    text = row.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    return [c.strip().replace("\\|", "|") for c in _UNESCAPED_PIPE.split(text)]
 
 
 def _name_tokens(name: str) -> set[str]:
@@ -300,9 +312,8 @@ def row_other_model(statement: Statement, repo_id: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # A statement as a reader reads it
 
-_INLINE_LINK = re.compile(
-    r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)"
-)  # [text](url), ![alt](src)
+# [text](url), ![alt](src); a URL may hold balanced parentheses (.../Corpus_(linguistics))
+_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1(?![\w*])")
@@ -320,7 +331,8 @@ _EMPTY_CELL = frozenset({"", "-", "—", "–", "n/a", "N/A"})
 
 def inline_plain(text: str) -> str:
     """Card Markdown as the words it renders to: links and images as their text, emphasis,
-    code spans and inline math without their markers, HTML tags dropped, whitespace and line
+    code spans and inline math without their markers, HTML tags dropped, entities read as
+    their character ("&amp;" as "&"; not in a code span), whitespace and line
     breaks as single spaces. The words themselves are not changed, and a code span's content
     is kept as written (`<thinking>` is a tag the model writes, not HTML)."""
     codes: list[str] = []
@@ -334,6 +346,9 @@ def inline_plain(text: str) -> str:
         return f"\ue000{len(codes) - 1}\ue001"
 
     out = _prose_plain(_ESCAPE.sub(hold_escape, _CODE_SPAN.sub(hold, text)))
+    # entities render as their character ("Q&amp;A", "&nbsp;"), after the tags are gone (a
+    # "&lt;b&gt;" is text, not a tag); a code span's "&amp;" is shown as written, as Markdown does
+    out = html.unescape(out)
     out = re.sub("\ue000(\\d+)\ue001", lambda m: codes[int(m.group(1))], out)
     return " ".join(out.split())
 
@@ -365,7 +380,7 @@ def statement_plain(text: str, table_header: str = "") -> str:
 def table_row_pairs(row: str, table_header: str) -> list[tuple[str, str]]:
     """A table row's filled cells as (column name, cell text), Markdown removed; the name is
     "" where the header's cell is empty."""
-    header, cells = _row_cells(table_header), _row_cells(row)
+    header, cells = table_cells(table_header), table_cells(row)
     pairs = []
     for i, cell in enumerate(cells):
         value = inline_plain(cell)

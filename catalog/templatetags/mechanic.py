@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -61,9 +62,12 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        return float(value)
+        n = float(value)
     except (TypeError, ValueError, OverflowError):  # OverflowError: an int past 1e308
         return None
+    # a figure computed past a float's range (the KV cache at a 308-digit context) is inf:
+    # no number to show, in scientific notation or any other
+    return n if math.isfinite(n) else None
 
 
 @register.filter
