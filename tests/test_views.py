@@ -373,7 +373,7 @@ def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, we
     assert "as stored" not in stat and "bf16" in stat
 
 
-def test_weights_card_says_the_mtp_modules_the_checkpoint_also_ships(client, web_model):
+def test_the_model_page_says_the_mtp_modules_the_checkpoint_also_ships(client, web_model):
     """DeepSeek-R1's "as stored" is the network transformers builds; its MTP module (~13.5B
     parameters, in the download) is said beside it, so the figure is not read as the download.
     A model without MTP has no such line."""
@@ -388,8 +388,11 @@ def test_weights_card_says_the_mtp_modules_the_checkpoint_also_ships(client, web
     assert mtp > 10**10
     web_model("acme/r1", analysis=analysis, config=config)
     page = html.unescape(client.get("/models/acme/r1/").content.decode())
-    stat = page.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
-    assert f"The checkpoint also ships {params_h(mtp)} parameters of MTP modules" in stat
+    # under the cards, right after them: in the Weights card it made all six of the row 340px
+    # tall
+    note = page.split('data-testid="weights-mtp">', 1)[1].split("</p>", 1)[0]
+    assert f"The checkpoint also ships {params_h(mtp)} parameters of MTP modules" in note
+    assert "</dl>" in page.split('data-testid="weights-mtp">', 1)[0]  # after the cards
     de = html.unescape(client.get("/models/acme/r1/", {"lang": "de"}).content.decode())
     assert 'data-testid="weights-mtp">The checkpoint' not in de
     dense = _web_shared_config("meta-llama--Llama-3.1-8B")
