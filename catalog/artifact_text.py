@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from axes.backbone.safetensors import DTYPE_BITS
 from axes.jsonfile import constants_note, json_type_name, model_json_loads
 
 CARD_MAX_BYTES = 1024 * 1024  # README.md beyond 1 MiB is truncated with a note
@@ -146,14 +147,10 @@ def file_text_build(
     )
 
 
-# Bits per element of the whole-byte safetensors dtypes (safetensors' ``Dtype``). Any other
-# name (the sub-byte F4 / F6_*, whose packing writers differ on, a dtype added later) is kept,
-# its byte length unchecked.
-SAFETENSORS_DTYPE_BITS = {
-    "BOOL": 8, "U8": 8, "I8": 8, "F8_E5M2": 8, "F8_E4M3": 8, "F8_E8M0": 8, "I16": 16,
-    "U16": 16, "F16": 16, "BF16": 16, "I32": 32, "U32": 32, "F32": 32, "I64": 64, "U64": 64,
-    "F64": 64,
-}  # fmt: skip
+# Bits per element of the whole-byte safetensors dtypes (the engine's table of safetensors'
+# ``Dtype``). Any other name (the sub-byte F4 / F6_*, whose packing writers differ on, a dtype
+# added later) is kept, its byte length unchecked (the analysis notes a dtype it cannot size).
+SAFETENSORS_DTYPE_BITS = {name: bits for name, bits in DTYPE_BITS.items() if bits % 8 == 0}
 
 
 def _whole_number(value: Any) -> bool:
