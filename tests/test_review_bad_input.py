@@ -182,6 +182,9 @@ BAD_HEADERS = [
     ({"a.weight": {**F32x2, "dtype": ["F32"]}}, "has the dtype ['F32']"),
     ({"a.weight": {**F32x2, "data_offsets": [8, 0]}}, "not [begin, end]"),
     ({"a.weight": {**F32x2, "data_offsets": [0, 4]}}, "its data_offsets span 4 bytes"),
+    # dtypes the header check had no width for (its own table lacked the FNUZ float8s and C64)
+    ({"a.weight": {**F32x2, "dtype": "F8_E4M3FNUZ"}}, "(2 bytes) but its data_offsets span 8"),
+    ({"a.weight": {**F32x2, "dtype": "C64", "shape": [4]}}, "(32 bytes) but its data_offsets"),
     ({"a.weight": "F32"}, "is str, not an entry"),
     ({"a.weight": F32x2, "b.weight": {**F32x2, "data_offsets": [4, 12]}}, "overlap"),
     ({"a.weight": {**F32x2, "shape": [4], "data_offsets": [0, 16]}}, "holds 8 bytes"),
