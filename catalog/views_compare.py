@@ -500,6 +500,14 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
     return response
 
 
+def compare_column_labels(names: list[str]) -> list[str]:
+    """What names each model's value where a phone stacks a table's row (no header over the
+    columns there): the name without its organisation, as short as reads, unless two models
+    share that name (an original and its re-upload), which keep their whole ID."""
+    short = [n.rsplit("/", 1)[-1] for n in names]
+    return [s if short.count(s) == 1 else n for n, s in zip(names, short, strict=True)]
+
+
 @require_safe
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
@@ -570,6 +578,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                     if native and context_tokens > native
                 ],
                 "axis_titles": vs.axis_titles(),
+                "column_labels": compare_column_labels(names),
                 "diff_rows": [r for r in data["config_diff"] if r["differs"]],
                 "same_rows": [r for r in data["config_diff"] if not r["differs"]],
                 "verdict": data["axes_verdict"],

@@ -267,3 +267,61 @@ def test_the_run_tables_fit_a_phone_with_every_value_named(live, phone, screensh
         assert found["scroll"][0] <= found["scroll"][1], (url, found)
         assert found["cut"] == [], (url, found)
         assert found["unnamed"] == [], (url, found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "de"])
+def test_the_compare_tables_fit_a_phone_with_every_value_named(live, phone, screenshot, lang):
+    """The showcase's headline numbers, its four axes side by side and its config diff
+    scrolled sideways on a 390px screen (about 700px of content in a 326px box): the second
+    model's column sat off the screen, so the page's point (the two side by side) was out of
+    sight. Each row now stacks, the row's name over every model's value, each value under
+    its model's name."""
+    phone.goto(f"{live}{SHOWCASE}&lang={lang}")
+    phone.locator(".config-diff").first.scroll_into_view_if_needed()
+    screenshot(phone, f"journey-compare-tables-phone-{lang}")
+    found = phone.evaluate(
+        """() => {
+             const names = [...document.querySelectorAll('.compare-table')[0]
+                              .querySelectorAll('thead th[scope=col]')].slice(1)
+                              .map(th => th.textContent.trim());
+             const tables = [...document.querySelectorAll('.compare-table')]
+                              .filter(t => t.getClientRects().length);
+             const cells = tables.flatMap(t => [...t.querySelectorAll('tbody td')]);
+             return {
+               names,
+               tables: tables.length,
+               scrolls: tables.map(t => t.closest('.table-scroll'))
+                              .filter(s => s.scrollWidth > s.clientWidth)
+                              .map(s => [s.scrollWidth, s.clientWidth]),
+               cut: cells.filter(c => c.getBoundingClientRect().right > 390)
+                         .map(c => c.textContent.trim().slice(0, 40)),
+               labels: cells.map(c => getComputedStyle(c, '::before').content.replace(/^"|"$/g, '')),
+             };
+           }"""
+    )
+    assert found["names"] == ["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"], found
+    assert found["tables"] >= 3, found  # the headline, at least one axis, the config diff
+    assert found["scrolls"] == [], found["scrolls"]
+    assert found["cut"] == [], found["cut"]
+    # each value is named by its model (the name without its organisation), in column order
+    short = ["Meta-Llama-3-8B", "Nemotron-H-8B-Base-8K"]
+    assert found["labels"] == short * (len(found["labels"]) // 2), found["labels"][:6]
+    # on a wide screen the tables stay tables, the model IDs in their header
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    assert phone.locator(".compare-table thead").first.is_visible()
+
+
+def test_a_stacked_compare_value_keeps_the_whole_id_when_two_names_are_alike():
+    """The short label ("Llama-3.1-8B") would name two columns alike when two organisations
+    publish the same name; those keep their whole ID."""
+    from catalog.views_compare import compare_column_labels
+
+    assert compare_column_labels(["meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B"]) == [
+        "Llama-3.1-8B",
+        "Nemotron-H-8B",
+    ]
+    assert compare_column_labels(["a/Llama-3.1-8B", "b/Llama-3.1-8B", "c/Qwen3-8B"]) == [
+        "a/Llama-3.1-8B",
+        "b/Llama-3.1-8B",
+        "Qwen3-8B",
+    ]

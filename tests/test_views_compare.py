@@ -363,7 +363,7 @@ def test_headline_adds_the_recurrent_state_and_the_cache_at_the_context(client, 
     # the three formats the model page shows, fp8 between bf16 and int4
     assert head.index("Weights at bf16") < head.index("Weights at fp8") < head.index("at int4")
     fp8 = head[head.index("Weights at fp8") :].split("</tr>")[0]
-    assert "GiB" in fp8 and fp8.count("<td>") == 2
+    assert "GiB" in fp8 and fp8.count("<td data-label=") == 2
     smaller = _section(client.get(SHOWCASE + "&context=4096").content.decode(), 'id="head-h"')
     assert "KV cache + recurrent state at 4K tokens, one sequence" in smaller
     assert "161.88 MiB" in smaller  # 4096 x 16 KiB + 97.88 MiB

@@ -469,8 +469,12 @@ def path_without_lang(request: Any) -> str:
 
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` for a dict, or a list's item at an index (a compare column's model
+    name: ``data.names|get_item:forloop.counter0``); None when absent."""
     if isinstance(mapping, dict):
         return mapping.get(key)
+    if isinstance(mapping, (list, tuple)) and isinstance(key, int) and 0 <= key < len(mapping):
+        return mapping[key]
     return None
 
 
