@@ -325,3 +325,30 @@ def test_a_stacked_compare_value_keeps_the_whole_id_when_two_names_are_alike():
         "b/Llama-3.1-8B",
         "Qwen3-8B",
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_closed_models_sources_stay_on_a_phone_screen(live, phone, screenshot, lang):
+    """Checking the exercise for GPT-5 on a phone: the source a phrase is backed by (a long
+    URL of the vendor's docs, no space to break at) ran past the screen's edge and the whole
+    page scrolled sideways (429px in 390px). The URL now breaks inside its line."""
+    phone.goto(f"{live}/exercise/?lang={lang}")
+    phone.fill("#ex-model", "openai/gpt-5")
+    phone.fill("#ex-backbone", "a transformer; the layer count is not published")
+    phone.fill("#ex-post_training", "RLHF")
+    phone.fill("#ex-inference", "reasoning effort setting")
+    phone.fill("#ex-product", "ChatGPT app and API with a web search tool")
+    phone.click("button[formaction$='/exercise/check/']")
+    phone.locator("[data-testid=scores]").wait_for()
+    sources = phone.locator(".support small")
+    assert sources.count() > 0  # a phrase is backed by a source, named by its URL
+    screenshot(phone, f"journey-exercise-sources-phone-{lang}")
+    found = phone.evaluate(
+        """() => ({
+             width: document.documentElement.scrollWidth,
+             cut: [...document.querySelectorAll('#result .support, #result .support small')]
+                    .filter(e => e.getBoundingClientRect().right > 390)
+                    .map(e => e.textContent.trim().slice(0, 60)),
+           })"""
+    )
+    assert found == {"width": 390, "cut": []}, found
