@@ -352,3 +352,37 @@ def test_a_closed_models_sources_stay_on_a_phone_screen(live, phone, screenshot,
            })"""
     )
     assert found == {"width": 390, "cut": []}, found
+
+
+def test_the_compare_charts_tables_show_every_model_on_a_phone(live, phone, screenshot):
+    """The memory chart's "Table" on a phone, three models compared: the table was wider than
+    its card, which clips what runs past it, so the third model's column was cut off with no
+    way to scroll to it; the other tables scrolled sideways for the width of the models' IDs
+    in their header. The IDs now break inside their header cell, and a table still too wide
+    (six models) scrolls inside its card."""
+    three = "mistralai/Mixtral-8x7B-v0.1,Qwen/Qwen3-30B-A3B,nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B"
+    six = f"{three},meta-llama/Llama-3.1-405B,google/gemma-3-27b-it,openai/gpt-oss-20b"
+    for models in (SHOWCASE.split("=", 1)[1], three, six):
+        phone.goto(f"{live}/compare/?models={models}&lang=de")
+        phone.evaluate(
+            "document.querySelectorAll('.chart-card .table-alt').forEach(d => d.open = true)"
+        )
+        found = phone.evaluate(
+            """() => [...document.querySelectorAll('.chart-card table')].map(t => {
+                 const card = t.closest('.chart-card').getBoundingClientRect();
+                 const scroll = t.closest('.table-scroll');
+                 const cells = [...t.querySelectorAll('th, td')];
+                 return {
+                   head: t.querySelector('thead th:last-child').textContent.trim(),
+                   cells: cells.length,
+                   scrolls: scroll ? scroll.scrollWidth > scroll.clientWidth : false,
+                   clipped: scroll ? 0 : cells.filter(c => c.getBoundingClientRect().right > card.right).length,
+                 };
+               })"""
+        )
+        assert len(found) >= 4, found  # parameters, memory, KV cache, roofline
+        assert [t for t in found if t["clipped"]] == [], (models, found)
+        if models == SHOWCASE.split("=", 1)[1]:  # two models' columns fit without scrolling
+            assert [t for t in found if t["scrolls"]] == [], (models, found)
+    phone.locator("[data-testid=memory-basis]").scroll_into_view_if_needed()
+    screenshot(phone, "journey-compare-memory-table-phone-de", full_page=False)
