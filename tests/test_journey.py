@@ -386,3 +386,23 @@ def test_the_compare_charts_tables_show_every_model_on_a_phone(live, phone, scre
             assert [t for t in found if t["scrolls"]] == [], (models, found)
     phone.locator("[data-testid=memory-basis]").scroll_into_view_if_needed()
     screenshot(phone, "journey-compare-memory-table-phone-de", full_page=False)
+
+
+CLOSED_THREE = "anthropic/claude-opus-5,openai/gpt-5,google/gemini-2.5-pro"
+
+
+def test_closed_models_compared_fit_a_desktop_screen(live, page, screenshot):
+    """Claude, GPT-5 and Gemini side by side at 1280px: the vendors' docs URLs (the evidence
+    under each fact, no space to break at) made every axis table wider than its card, and
+    Gemini's column was cut at the card's edge. The URLs now break inside their column."""
+    page.goto(f"{live}/compare/?models={CLOSED_THREE}")
+    page.locator(".axis-compare").first.wait_for()
+    screenshot(page, "journey-compare-closed-desktop")
+    scrolls = page.evaluate(
+        """[...document.querySelectorAll('.axis-compare .table-scroll')]
+             .filter(s => s.scrollWidth > s.clientWidth)
+             .map(s => [s.closest('.axis-compare').querySelector('h3').textContent.trim(),
+                        s.scrollWidth, s.clientWidth])"""
+    )
+    assert page.locator(".axis-compare .table-scroll").count() >= 3
+    assert scrolls == [], scrolls
