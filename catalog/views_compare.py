@@ -546,13 +546,20 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         context_query = f"&context={chosen_context}" if chosen_context else ""
         # the GPUs each model does not fit on at this context: hatched in the chart, said in
         # its table and under it (a bar alone reads as a speed the GPU reaches)
+        closed = [m.kind == CatalogModel.Kind.CLOSED for m in data["models"]]
         unfits = [
             vs.roofline_unfit(a, r, context_tokens)
             for a, (_n, r) in zip(analyses, roofs, strict=True)
         ]
         context.update(
             {
-                "strips": [(n, vs.layer_strip(a)) for n, a in zip(names, analyses, strict=True)],
+                # a closed model's layer line and headline cells say the vendor does not
+                # publish them, rather than a nameless "no pattern stored" and a column of dashes
+                "closed_columns": closed,
+                "strips": [
+                    (n, vs.layer_strip(a), c)
+                    for n, a, c in zip(names, analyses, closed, strict=True)
+                ],
                 "chart_params": vs.chart_params(breakdowns)
                 if any(b for _n, b in breakdowns)
                 else "",

@@ -570,3 +570,28 @@ def test_compare_says_a_revision_it_does_not_use(client, web_showcase):
     # no revision, or the one the latest analysis is of: nothing to say
     for models in ("meta-llama/Meta-Llama-3-8B", "meta-llama/Meta-Llama-3-8B@" + "0" * 40):
         assert "revisions-ignored" not in client.get(f"/compare/?models={models}").content.decode()
+
+
+def test_a_closed_models_layer_mix_is_named_and_said_undisclosed(client, demo):
+    """Claude next to Llama on the compare page: the layer-mix card said "No per-layer pattern
+    is stored for this model." under Llama's strip, without naming the model it meant, and
+    three times over for three closed models, and the headline numbers gave Claude a column of
+    dashes. Each line now names its model, and a closed model's line and headline cells say
+    the vendor does not publish them."""
+    html = client.get(
+        "/compare/?models=anthropic/claude-opus-5,meta-llama/Meta-Llama-3-8B,openai/gpt-5"
+    ).content.decode()
+    strips = _section(html, 'id="strips-h"')
+    assert "No per-layer pattern is stored for this model." not in strips
+    for name in ("anthropic/claude-opus-5", "openai/gpt-5"):
+        assert re.search(
+            rf'<p class="muted"[^>]*><a href="/models/{name}/">{name}</a>: '
+            r"undisclosed by the vendor</p>",
+            strips,
+        ), strips
+    assert 'class="strip-title"><a href="/models/meta-llama/Meta-Llama-3-8B/">' in strips
+    head = _section(html, 'id="head-h"')
+    total = head[head.index("Total parameters") :].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)
+    undisclosed = '<span class="muted" data-testid="headline-undisclosed">undisclosed</span>'
+    assert cells == [undisclosed, "8.03 B", undisclosed], cells
