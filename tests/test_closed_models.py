@@ -218,6 +218,32 @@ def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang,value", [("ko", "제조사 비공개"), ("de", "vom Anbieter nicht offengelegt")]
+)
+def test_an_undisclosed_fact_reads_in_the_page_language_beyond_the_model_page(client, lang, value):
+    """The model page said "제조사 비공개" for Claude's architecture, but the compare page's
+    axes side by side and the checked exercise's "the model's files say" wrote the stored
+    value, English "undisclosed", in a Korean or German page."""
+    call_command("load_demo", verbosity=0)
+    compare = client.get(
+        "/compare/?models=anthropic/claude-opus-5,meta-llama/Meta-Llama-3-8B",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    ).content.decode()
+    axes = compare[compare.index('id="axes-h"') :]
+    architecture = axes[axes.index('data-kind="backbone.family"') :].split("</tr>")[0]
+    assert f'<div class="cell-fact">{value}<details' in architecture, architecture
+    check = client.post(
+        "/exercise/check/",
+        {"model_name": "anthropic/claude-opus-5", **CLAUDE_ROWS},
+        HTTP_ACCEPT_LANGUAGE=lang,
+        follow=True,
+    ).content.decode()
+    found = re.findall(r'<span class="fact-value">([^<]*)</span>', check)
+    assert value in found and "undisclosed" not in found, found
+
+
+@pytest.mark.django_db
 def test_closed_evidence_is_quoted_in_english():
     """The English page quotes the English edition (the GPT-5 quote was the Italian one)."""
     closed_models_load()
