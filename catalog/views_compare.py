@@ -271,8 +271,9 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         ]
         # the verdict's own equality (axes.verdict.facts_agree): each model's config.json where
         # that says it (a card's restatement is no difference), a stage by the stage it states,
-        # so the row and the verdict never disagree; a model with none is unknown, not different
-        stated = [cell for cell in cells if cell]
+        # so the row and the verdict never disagree; a model with none is unknown, not different,
+        # and so is a closed model whose vendor does not disclose it (the verdict: undisclosed)
+        stated = [cell for cell in cells if cell and not _undisclosed(cell)]
         axes_rows[axis].append(
             {
                 "kind": kind,
@@ -498,6 +499,11 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
         response = HttpResponse(body, content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
     return response
+
+
+def _undisclosed(cell: list[dict[str, Any]]) -> bool:
+    """A cell of only a vendor's "undisclosed" (a closed model's stated state, no value)."""
+    return all(f.get("value") == "undisclosed" for f in cell)
 
 
 def compare_column_labels(names: list[str]) -> list[str]:

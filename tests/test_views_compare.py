@@ -595,3 +595,20 @@ def test_a_closed_models_layer_mix_is_named_and_said_undisclosed(client, demo):
     cells = re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)
     undisclosed = '<span class="muted" data-testid="headline-undisclosed">undisclosed</span>'
     assert cells == [undisclosed, "8.03 B", undisclosed], cells
+
+
+def test_an_undisclosed_fact_is_not_marked_as_a_difference(client, demo):
+    """Claude next to Llama: the verdict says the backbone is undisclosed for Claude, while
+    the axes side by side marked its Architecture and Total parameters rows "≠" (differs),
+    "undisclosed" counted as a value unlike Llama's. A vendor's silence is no difference."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["anthropic/claude-opus-5", "meta-llama/Meta-Llama-3-8B"])
+    rows = {r["kind"]: r for r in data["axes"]["backbone"]}
+    assert rows["backbone.family"]["cells"][0][0]["value"] == "undisclosed"
+    assert not rows["backbone.family"]["differs"]
+    assert not rows["backbone.params_total"]["differs"]
+    assert data["axes_verdict"]["axes"]["backbone"]["verdict"] == "undisclosed"
+    # two stated values still differ (Llama 3 vs Nemotron-H's architectures)
+    other = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    assert {r["kind"]: r for r in other["axes"]["backbone"]}["backbone.family"]["differs"]
