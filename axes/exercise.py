@@ -229,18 +229,19 @@ def exercise_markdown(
             note += f" \u00b7 {labels[support]}"
             missing = p.get("support_missing") or []
             if missing and support != "undisclosed":
-                note += ": " + ", ".join(f"\u201c{m}\u201d" for m in missing)
+                note += ": " + ", ".join(labels["quoted"] % {"text": m} for m in missing)
             against = p.get("support_against") or []
             if support == "conflicts" and against:
                 note += (
                     " ("
                     + "; ".join(
-                        f"\u201c{f.get('claim', '')}\u201d \u2260 {f.get('source', '')}"
+                        labels["quoted"] % {"text": f.get("claim", "")}
+                        + f" \u2260 {f.get('source', '')}"
                         for f in against
                     )
                     + ")"
                 )
-        return f"\u201c{p.get('text', '')}\u201d {note}"
+        return labels["quoted"] % {"text": p.get("text", "")} + f" {note}"
 
     axis_h, belief_h, check_h, weakest_h = headings
     lines = [
@@ -271,6 +272,8 @@ PHRASE_LABELS_EN: dict[str, str] = {
     "undisclosed": "undisclosed by the vendor",
     "conflicts": "contradicted by a source",
     "not_found": "not found",
+    # the marks a language quotes the learner's words with (German: „so“)
+    "quoted": "\u201c%(text)s\u201d",
 }
 
 LESSON_LABELS_EN: dict[str, str] = {
