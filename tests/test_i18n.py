@@ -230,6 +230,22 @@ def test_the_german_home_page_names_the_axes_as_the_rest_of_the_german_pages(cli
 
 
 @pytest.mark.django_db
+def test_the_home_page_reads_naturally_in_korean_and_german(client):
+    """Korean hung its particle off a dash ("네 축 — backbone, …, product — 으로 분류하며"),
+    and the first German lesson began its second half with a capital "Sie" that reads as the
+    formal "you" the German pages never use ("…: Sie unterscheiden sich nur im
+    Post-Training")."""
+    ko = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    lede = ko[ko.index('class="lede"') :].split("</p>")[0]
+    assert "— 으로" not in lede
+    assert "네 축(<strong>backbone</strong>" in lede and "<strong>product</strong>)으로" in lede
+    de = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    lessons = de[de.index('data-testid="lessons"') :].split("</section>")[0]
+    assert "Sie unterscheiden" not in lessons
+    assert "die beiden unterscheiden sich nur im Post-Training" in lessons
+
+
+@pytest.mark.django_db
 def test_switcher_sets_the_cookie_and_it_wins_over_accept_language(client):
     response = client.post("/i18n/setlang/", {"language": "de", "next": "/"})
     assert response.status_code == 302
