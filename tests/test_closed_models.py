@@ -263,3 +263,33 @@ def test_open_model_page_keeps_its_numbers(client):
     assert "backbone-undisclosed" not in html
     assert "numbers-h" in html and "layers-h" in html and "charts-h" in html
     assert 'name="mode"' in html  # the measure form is there for open models
+
+
+def test_a_context_window_on_the_inference_row_of_a_closed_model_is_on_the_right_axis():
+    """Claude's vendor documents its context window as the API's limit, and the page lists it
+    under Inference ("Context at run time: max_context_tokens 1,000,000"); a learner who wrote
+    "a 200K context window" there was told "✗ belongs to Backbone · undisclosed by the vendor"
+    next to that very fact, and never that the number was wrong. Where the model's own facts
+    place the context window on the row's axis, the phrase is on the right axis and checked
+    against them: the vendor says 1M. An open model's context stays on the backbone (its
+    config's positions)."""
+    facts = entries()["anthropic/claude-opus-5"]["facts"]
+    result = exercise_check({"inference": "a 200K context window"}, facts, model_name="Claude")
+    (phrase,) = result["rows"]["inference"]["phrases"]
+    assert phrase["verdict"] == "ok", phrase
+    assert phrase["support"] == "conflicts", phrase
+    assert result["scores"]["inference"]["on_axis"] == 1
+    assert result["totals"]["misplaced"] == 0
+
+    llama = [
+        {
+            "axis": "backbone",
+            "kind": "backbone.context_length",
+            "value": 8192,
+            "confidence": 1.0,
+            "evidence": {"source": "config.json", "locator": "max_position_embeddings"},
+        }
+    ]
+    open_result = exercise_check({"inference": "a 8K context window"}, llama, model_name="Llama")
+    (open_phrase,) = open_result["rows"]["inference"]["phrases"]
+    assert open_phrase["verdict"] == "misplaced" and open_phrase["axis"] == "backbone"
