@@ -614,20 +614,61 @@ def compare_page(request: HttpRequest) -> HttpResponse:
 
 def _pair_suggestions(name: str, limit: int = 6) -> list[tuple[str, str]]:
     """With one model on the page, one-click partners from the catalog: (id, "name,id"), the
-    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B),
-    then the rest, each in REPO_ORDER. Asked of the whole catalog, not of the field's first
-    500 IDs, so a sibling past them is still offered. The field's suggestions cannot help
-    after a comma (a datalist matches the whole value)."""
+    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B), in
+    REPO_ORDER; then the models nearest in kind (open or closed, MoE or not) and size.
+    Asked of the whole catalog, not of the field's first 500 IDs, so a sibling past them is
+    still offered. The field's suggestions cannot help after a comma (a datalist matches the
+    whole value)."""
     prefix = name.split("/", 1)[0] + "/"
     others = CatalogModel.objects.exclude(repo_id__iexact=name).order_by(*REPO_ORDER)
     picked = list(
         others.filter(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[:limit]
     )
     if len(picked) < limit:
-        picked += others.exclude(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[
-            : limit - len(picked)
-        ]
+        rest = list(
+            others.exclude(repo_id__istartswith=prefix).values_list(
+                "repo_id",
+                "kind",
+                "latest_revision__analysis__params__total",
+                "latest_revision__analysis__backbone__decoder_type",
+            )
+        )
+        mine = (
+            CatalogModel.objects.filter(repo_id__iexact=name)
+            .values_list(
+                "kind",
+                "latest_revision__analysis__params__total",
+                "latest_revision__analysis__backbone__decoder_type",
+            )
+            .first()
+        ) or (None, None, None)
+        rest.sort(key=lambda row: _partner_distance(row[1:], mine))  # stable: REPO_ORDER ties
+        picked += [row[0] for row in rest[: limit - len(picked)]]
     return [(i, f"{name},{i}") for i in picked]
+
+
+def _partner_distance(other: tuple[Any, Any, Any], mine: tuple[Any, Any, Any]) -> tuple[Any, ...]:
+    """How far a partner is from the model on the page: an open model's partners are open
+    models and a closed model's closed ones (Claude next to GPT-5), the others after them;
+    then another kind (MoE or not) after the same kind, then the size ratio (log scale: 8B
+    is as far from 70B as 70B from 600B)."""
+    import math
+
+    kind, total, decoder = other
+    my_kind, my_total, my_decoder = mine
+    closed = CatalogModel.Kind.CLOSED
+
+    def is_moe(decoder_type: Any) -> bool:
+        return "moe" in str(decoder_type or "")
+
+    sized = isinstance(total, int | float) and isinstance(my_total, int | float)
+    sized = sized and total > 0 and my_total > 0
+    return (
+        (kind == closed) != (my_kind == closed),
+        not sized,
+        is_moe(decoder) != is_moe(my_decoder),
+        abs(math.log(total / my_total)) if sized else 0.0,
+    )
 
 
 def _context_param(request: HttpRequest) -> int | None:

@@ -612,3 +612,30 @@ def test_an_undisclosed_fact_is_not_marked_as_a_difference(client, demo):
     # two stated values still differ (Llama 3 vs Nemotron-H's architectures)
     other = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
     assert {r["kind"]: r for r in other["axes"]["backbone"]}["backbone.family"]["differs"]
+
+
+def test_one_model_is_offered_partners_of_its_kind_and_size_first(client, demo):
+    """ "Compare with another model" from Qwen3-30B-A3B (a 30B MoE, alone in its organisation)
+    offered the catalog alphabetically: Claude, DeepSeek-R1, DeepSeek-V3, Gemini…, the natural
+    partner NVIDIA-Nemotron-3-Nano-30B-A3B (a 30B MoE too) not among them. After its own
+    organisation's models, the offers are now the open models nearest in decoder type and
+    size (a closed model's: the other closed ones)."""
+    html = client.get("/compare/?models=Qwen/Qwen3-30B-A3B").content.decode()
+    offered = re.findall(
+        r'<a href="\?models=[^"]+">([^<]+)</a>',
+        html.split('data-testid="pair-suggestions"')[1].split("</span>")[0],
+    )
+    assert offered[0] == "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B", offered
+    assert "mistralai/Mixtral-8x7B-v0.1" in offered[:3], offered
+    assert not any(o.startswith(("anthropic/", "google/gemini", "openai/gpt-5")) for o in offered)
+    # a closed model's partners are the other closed ones
+    claude = client.get("/compare/?models=anthropic/claude-opus-5").content.decode()
+    offers = claude.split('data-testid="pair-suggestions"')[1].split("</span>")[0]
+    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', offers)[:2] == [
+        "google/gemini-2.5-pro",
+        "openai/gpt-5",
+    ], offers
+    # the same organisation still comes first (a sibling is the usual lesson)
+    llama = client.get("/compare/?models=meta-llama/Llama-3.1-8B").content.decode()
+    first = re.search(r'data-testid="pair-suggestions"[^<]*<a href="[^"]+">([^<]+)</a>', llama)
+    assert first.group(1).startswith("meta-llama/"), first.group(0)
