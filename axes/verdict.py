@@ -800,13 +800,18 @@ def axes_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[s
 # ---------------------------------------------------------------------------------------------
 # The plain sentence
 
-AXIS_LABELS: dict[str, str] = {
-    # The course keeps the axis names in English in every language.
-    "backbone": "backbone",
-    "post_training": "post-training",
-    "inference": "inference",
-    "product": "product",
-}
+
+def _axis_labels(gettext: Gettext) -> dict[str, str]:
+    """The axis names inside the sentence. The course keeps them in English in every language;
+    each language writes them as its own text does: English and Korean in lower case
+    ("differ only in post-training"), German with the capital of its nouns ("nur bei
+    Post-Training"), as its axis headings under the sentence read."""
+    return {
+        "backbone": gettext("backbone"),
+        "post_training": gettext("post-training"),
+        "inference": gettext("inference"),
+        "product": gettext("product"),
+    }
 
 
 def _join(items: Sequence[str], gettext: Gettext) -> str:
@@ -829,8 +834,9 @@ def verdict_sentence(
     German can order them freely; axis names stay in English as the course writes them.
     """
     name_a, name_b = (list(names) + ["A", "B"])[:2]
-    differs = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "differs"]
-    same = [AXIS_LABELS[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "same"]
+    labels = _axis_labels(gettext)
+    differs = [labels[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "differs"]
+    same = [labels[x] for x in AXES if verdicts.get(x, {}).get("verdict") == "same"]
     # "only" and "not on any axis" claim something about every axis: they need every other axis
     # known. With one unknown or undisclosed, say what differs and what is the same instead.
     all_known = len(differs) + len(same) == len(AXES)
@@ -857,7 +863,7 @@ def verdict_sentence(
         if state not in ("unknown", "undisclosed"):
             continue
         sides = set(verdict.get("missing") or [])
-        values = {"axis": AXIS_LABELS[axis], "who": name_a if sides == {"a"} else name_b}
+        values = {"axis": labels[axis], "who": name_a if sides == {"a"} else name_b}
         both = sides >= {"a", "b"} or not sides
         if state == "unknown" and verdict.get("unshared"):
             notes.append(

@@ -300,6 +300,8 @@ def exercise_phrase_labels() -> dict[str, str]:
     return {
         "unsure": _("unsure"),
         "belongs": _("belongs to %(axis)s"),
+        # the learner's words quoted, with the language's marks (German „so“)
+        "quoted": _("“%(text)s”"),
         **{state: support_label(state) for state in SUPPORT_LABELS},
     }
 

@@ -245,7 +245,20 @@ def _job_state(job: Any) -> dict[str, Any]:
         ).first()
         if status == "failed"
         else None,
+        "alike": _catalog_alike(job.repo_id) if status == "failed" else [],
     }
+
+
+def _catalog_alike(repo_id: str) -> list[CatalogModel]:
+    """The catalog's models with the name asked for under another organisation, or none: a
+    learner writes the name as the course does ("Nemotron-H-8B-Base-8K"), which the Hub does
+    not have (and an offline Hub answers nothing), while the catalog does."""
+    name = repo_id.rsplit("/", 1)[-1]
+    return list(
+        CatalogModel.objects.filter(repo_id__iendswith=f"/{name}", latest_revision__isnull=False)
+        .exclude(repo_id__iexact=repo_id)
+        .order_by(*REPO_ORDER)[:5]
+    )
 
 
 # The longest a page waits for a job it started in the web process: one that ends sooner opens

@@ -271,8 +271,9 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         ]
         # the verdict's own equality (axes.verdict.facts_agree): each model's config.json where
         # that says it (a card's restatement is no difference), a stage by the stage it states,
-        # so the row and the verdict never disagree; a model with none is unknown, not different
-        stated = [cell for cell in cells if cell]
+        # so the row and the verdict never disagree; a model with none is unknown, not different,
+        # and so is a closed model whose vendor does not disclose it (the verdict: undisclosed)
+        stated = [cell for cell in cells if cell and not _undisclosed(cell)]
         axes_rows[axis].append(
             {
                 "kind": kind,
@@ -500,6 +501,19 @@ def _export(data: dict[str, Any], fmt: str) -> HttpResponse:
     return response
 
 
+def _undisclosed(cell: list[dict[str, Any]]) -> bool:
+    """A cell of only a vendor's "undisclosed" (a closed model's stated state, no value)."""
+    return all(f.get("value") == "undisclosed" for f in cell)
+
+
+def compare_column_labels(names: list[str]) -> list[str]:
+    """What names each model's value where a phone stacks a table's row (no header over the
+    columns there): the name without its organisation, as short as reads, unless two models
+    share that name (an original and its re-upload), which keep their whole ID."""
+    short = [n.rsplit("/", 1)[-1] for n in names]
+    return [s if short.count(s) == 1 else n for n, s in zip(names, short, strict=True)]
+
+
 @require_safe
 def compare_page(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("models", "")
@@ -538,13 +552,20 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         context_query = f"&context={chosen_context}" if chosen_context else ""
         # the GPUs each model does not fit on at this context: hatched in the chart, said in
         # its table and under it (a bar alone reads as a speed the GPU reaches)
+        closed = [m.kind == CatalogModel.Kind.CLOSED for m in data["models"]]
         unfits = [
             vs.roofline_unfit(a, r, context_tokens)
             for a, (_n, r) in zip(analyses, roofs, strict=True)
         ]
         context.update(
             {
-                "strips": [(n, vs.layer_strip(a)) for n, a in zip(names, analyses, strict=True)],
+                # a closed model's layer line and headline cells say the vendor does not
+                # publish them, rather than a nameless "no pattern stored" and a column of dashes
+                "closed_columns": closed,
+                "strips": [
+                    (n, vs.layer_strip(a), c)
+                    for n, a, c in zip(names, analyses, closed, strict=True)
+                ],
                 "chart_params": vs.chart_params(breakdowns)
                 if any(b for _n, b in breakdowns)
                 else "",
@@ -570,6 +591,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
                     if native and context_tokens > native
                 ],
                 "axis_titles": vs.axis_titles(),
+                "column_labels": compare_column_labels(names),
                 "diff_rows": [r for r in data["config_diff"] if r["differs"]],
                 "same_rows": [r for r in data["config_diff"] if not r["differs"]],
                 "verdict": data["axes_verdict"],
@@ -592,20 +614,61 @@ def compare_page(request: HttpRequest) -> HttpResponse:
 
 def _pair_suggestions(name: str, limit: int = 6) -> list[tuple[str, str]]:
     """With one model on the page, one-click partners from the catalog: (id, "name,id"), the
-    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B),
-    then the rest, each in REPO_ORDER. Asked of the whole catalog, not of the field's first
-    500 IDs, so a sibling past them is still offered. The field's suggestions cannot help
-    after a comma (a datalist matches the whole value)."""
+    same organisation first (a sibling is the usual lesson: base vs instruct, 8B vs 405B), in
+    REPO_ORDER; then the models nearest in kind (open or closed, MoE or not) and size.
+    Asked of the whole catalog, not of the field's first 500 IDs, so a sibling past them is
+    still offered. The field's suggestions cannot help after a comma (a datalist matches the
+    whole value)."""
     prefix = name.split("/", 1)[0] + "/"
     others = CatalogModel.objects.exclude(repo_id__iexact=name).order_by(*REPO_ORDER)
     picked = list(
         others.filter(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[:limit]
     )
     if len(picked) < limit:
-        picked += others.exclude(repo_id__istartswith=prefix).values_list("repo_id", flat=True)[
-            : limit - len(picked)
-        ]
+        rest = list(
+            others.exclude(repo_id__istartswith=prefix).values_list(
+                "repo_id",
+                "kind",
+                "latest_revision__analysis__params__total",
+                "latest_revision__analysis__backbone__decoder_type",
+            )
+        )
+        mine = (
+            CatalogModel.objects.filter(repo_id__iexact=name)
+            .values_list(
+                "kind",
+                "latest_revision__analysis__params__total",
+                "latest_revision__analysis__backbone__decoder_type",
+            )
+            .first()
+        ) or (None, None, None)
+        rest.sort(key=lambda row: _partner_distance(row[1:], mine))  # stable: REPO_ORDER ties
+        picked += [row[0] for row in rest[: limit - len(picked)]]
     return [(i, f"{name},{i}") for i in picked]
+
+
+def _partner_distance(other: tuple[Any, Any, Any], mine: tuple[Any, Any, Any]) -> tuple[Any, ...]:
+    """How far a partner is from the model on the page: an open model's partners are open
+    models and a closed model's closed ones (Claude next to GPT-5), the others after them;
+    then another kind (MoE or not) after the same kind, then the size ratio (log scale: 8B
+    is as far from 70B as 70B from 600B)."""
+    import math
+
+    kind, total, decoder = other
+    my_kind, my_total, my_decoder = mine
+    closed = CatalogModel.Kind.CLOSED
+
+    def is_moe(decoder_type: Any) -> bool:
+        return "moe" in str(decoder_type or "")
+
+    sized = isinstance(total, int | float) and isinstance(my_total, int | float)
+    sized = sized and total > 0 and my_total > 0
+    return (
+        (kind == closed) != (my_kind == closed),
+        not sized,
+        is_moe(decoder) != is_moe(my_decoder),
+        abs(math.log(total / my_total)) if sized else 0.0,
+    )
 
 
 def _context_param(request: HttpRequest) -> int | None:

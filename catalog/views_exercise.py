@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -349,7 +349,13 @@ def exercise_export(request: HttpRequest, pk: int) -> HttpResponse:
         rows=exercise.rows or {},
         result=exercise.result or None,
         titles=vs.axis_titles(),
-        headings=(_("Axis"), _("What I believe"), _("Check"), _("Least sourced evidence")),
+        headings=(
+            _("Axis"),
+            _("What I believe"),
+            # a result, not the button's verb (German: "Prüfung", not "Prüfen")
+            pgettext("the exercise's result, a heading", "Check"),
+            _("Least sourced evidence"),
+        ),
         lesson_labels=exercise_labels(),
         vaguest_reason=exercise_vaguest_sentence(exercise.result or None, exercise.model_name),
         phrase_labels=exercise_phrase_labels(),

@@ -218,6 +218,32 @@ def test_closed_model_page_shows_an_undisclosed_backbone_not_empty_numbers(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang,value", [("ko", "제조사 비공개"), ("de", "vom Anbieter nicht offengelegt")]
+)
+def test_an_undisclosed_fact_reads_in_the_page_language_beyond_the_model_page(client, lang, value):
+    """The model page said "제조사 비공개" for Claude's architecture, but the compare page's
+    axes side by side and the checked exercise's "the model's files say" wrote the stored
+    value, English "undisclosed", in a Korean or German page."""
+    call_command("load_demo", verbosity=0)
+    compare = client.get(
+        "/compare/?models=anthropic/claude-opus-5,meta-llama/Meta-Llama-3-8B",
+        HTTP_ACCEPT_LANGUAGE=lang,
+    ).content.decode()
+    axes = compare[compare.index('id="axes-h"') :]
+    architecture = axes[axes.index('data-kind="backbone.family"') :].split("</tr>")[0]
+    assert f'<div class="cell-fact">{value}<details' in architecture, architecture
+    check = client.post(
+        "/exercise/check/",
+        {"model_name": "anthropic/claude-opus-5", **CLAUDE_ROWS},
+        HTTP_ACCEPT_LANGUAGE=lang,
+        follow=True,
+    ).content.decode()
+    found = re.findall(r'<span class="fact-value">([^<]*)</span>', check)
+    assert value in found and "undisclosed" not in found, found
+
+
+@pytest.mark.django_db
 def test_closed_evidence_is_quoted_in_english():
     """The English page quotes the English edition (the GPT-5 quote was the Italian one)."""
     closed_models_load()
@@ -237,3 +263,33 @@ def test_open_model_page_keeps_its_numbers(client):
     assert "backbone-undisclosed" not in html
     assert "numbers-h" in html and "layers-h" in html and "charts-h" in html
     assert 'name="mode"' in html  # the measure form is there for open models
+
+
+def test_a_context_window_on_the_inference_row_of_a_closed_model_is_on_the_right_axis():
+    """Claude's vendor documents its context window as the API's limit, and the page lists it
+    under Inference ("Context at run time: max_context_tokens 1,000,000"); a learner who wrote
+    "a 200K context window" there was told "✗ belongs to Backbone · undisclosed by the vendor"
+    next to that very fact, and never that the number was wrong. Where the model's own facts
+    place the context window on the row's axis, the phrase is on the right axis and checked
+    against them: the vendor says 1M. An open model's context stays on the backbone (its
+    config's positions)."""
+    facts = entries()["anthropic/claude-opus-5"]["facts"]
+    result = exercise_check({"inference": "a 200K context window"}, facts, model_name="Claude")
+    (phrase,) = result["rows"]["inference"]["phrases"]
+    assert phrase["verdict"] == "ok", phrase
+    assert phrase["support"] == "conflicts", phrase
+    assert result["scores"]["inference"]["on_axis"] == 1
+    assert result["totals"]["misplaced"] == 0
+
+    llama = [
+        {
+            "axis": "backbone",
+            "kind": "backbone.context_length",
+            "value": 8192,
+            "confidence": 1.0,
+            "evidence": {"source": "config.json", "locator": "max_position_embeddings"},
+        }
+    ]
+    open_result = exercise_check({"inference": "a 8K context window"}, llama, model_name="Llama")
+    (open_phrase,) = open_result["rows"]["inference"]["phrases"]
+    assert open_phrase["verdict"] == "misplaced" and open_phrase["axis"] == "backbone"

@@ -230,6 +230,22 @@ def test_the_german_home_page_names_the_axes_as_the_rest_of_the_german_pages(cli
 
 
 @pytest.mark.django_db
+def test_the_home_page_reads_naturally_in_korean_and_german(client):
+    """Korean hung its particle off a dash ("네 축 — backbone, …, product — 으로 분류하며"),
+    and the first German lesson began its second half with a capital "Sie" that reads as the
+    formal "you" the German pages never use ("…: Sie unterscheiden sich nur im
+    Post-Training")."""
+    ko = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    lede = ko[ko.index('class="lede"') :].split("</p>")[0]
+    assert "— 으로" not in lede
+    assert "네 축(<strong>backbone</strong>" in lede and "<strong>product</strong>)으로" in lede
+    de = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    lessons = de[de.index('data-testid="lessons"') :].split("</section>")[0]
+    assert "Sie unterscheiden" not in lessons
+    assert "die beiden unterscheiden sich nur im Post-Training" in lessons
+
+
+@pytest.mark.django_db
 def test_switcher_sets_the_cookie_and_it_wins_over_accept_language(client):
     response = client.post("/i18n/setlang/", {"language": "de", "next": "/"})
     assert response.status_code == 302
@@ -351,10 +367,12 @@ def test_verdict_sentence_keeps_axis_names_in_english():
         de = verdict_sentence(v, ["V3", "R1"], gettext=translation.gettext)
     # inference and product are unknown: no "only" (axes.verdict.verdict_sentence)
     assert ko.startswith("두 모델은 post-training에서 다르고 backbone에서는 같습니다")
+    # German capitalizes its nouns, English loanwords too, as its axis headings right under
+    # the sentence read ("Backbone", "Post-Training"): "bei post-training" read as a slip
     assert de.startswith(
-        "Die beiden unterscheiden sich bei post-training und sind bei backbone gleich"
+        "Die beiden unterscheiden sich bei Post-Training und sind bei Backbone gleich"
     )
-    assert "inference" in ko and "inference" in de  # unknown for both, named in English
+    assert "inference" in ko and "Inference ist für beide unbekannt" in de  # named in English
 
 
 def test_the_bundled_catalogs_evidence_words_are_translated():

@@ -246,6 +246,48 @@ def test_the_exercise_result_names_the_bundled_source_in_the_page_language(clien
 
 
 @pytest.mark.django_db
+def test_the_exercise_result_is_headed_as_a_result_not_as_the_button(client):
+    """German headed the checked exercise "Prüfen" (the button's verb: "check!") and its
+    Markdown column the same; the result is now "Prüfung" there, the button still "Prüfen"."""
+    demo_model_load(path=DEMO_DIR / "deepseek-ai--DeepSeek-R1.json")
+    check = client.post(
+        reverse("catalog:exercise_check") + "?lang=de",
+        {"model_name": "deepseek-ai/DeepSeek-R1", "post_training": "trained with RL"},
+    )
+    page = client.get(check["Location"]).content.decode()
+    result = page[page.index('id="result"') :]
+    assert re.search(r"<h2[^>]*>Prüfung</h2>", result), result[:300]
+    assert re.search(r"<button[^>]*>Prüfen</button>", page)
+    pk = re.search(r"/exercise/(\d+)/export\.md", page).group(1)
+    body = client.get(reverse("catalog:exercise_export", args=[pk])).content.decode()
+    assert body.splitlines()[2] == "| Achse | Was ich glaube | Prüfung |", body[:200]
+
+
+@pytest.mark.django_db
+def test_german_quotes_what_was_not_found_with_german_quotation_marks(client):
+    """The checked exercise quoted the learner's words in English marks in a German page
+    (nicht gefunden: “temperature 1.0”), and so did its Markdown, while the rest of the German
+    pages quote „so“. The marks are now the language's."""
+    from catalog.demo.closed import closed_models_load
+
+    closed_models_load()
+    check = client.post(
+        reverse("catalog:exercise_check") + "?lang=de",
+        {
+            "model_name": "anthropic/claude-opus-5",
+            "inference": "Extended Thinking, temperature 1.0",
+        },
+    )
+    page = client.get(check["Location"]).content.decode()
+    assert "nicht gefunden: „temperature 1.0“" in page, page[page.index('id="result"') :][:3000]
+    assert "“temperature 1.0”" not in page
+    pk = re.search(r"/exercise/(\d+)/export\.md", page).group(1)
+    body = client.get(reverse("catalog:exercise_export", args=[pk])).content.decode()
+    assert "„Extended Thinking, temperature 1.0“ ✓" in body, body
+    assert "nicht gefunden: „temperature 1.0“" in body and "”" not in body, body
+
+
+@pytest.mark.django_db
 def test_the_gated_licence_fact_reads_in_the_page_language(client, web_model):
     from axes.backbone.report import analyze_config
     from axes.classify.metadata import metadata_facts

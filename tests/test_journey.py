@@ -267,3 +267,142 @@ def test_the_run_tables_fit_a_phone_with_every_value_named(live, phone, screensh
         assert found["scroll"][0] <= found["scroll"][1], (url, found)
         assert found["cut"] == [], (url, found)
         assert found["unnamed"] == [], (url, found)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "de"])
+def test_the_compare_tables_fit_a_phone_with_every_value_named(live, phone, screenshot, lang):
+    """The showcase's headline numbers, its four axes side by side and its config diff
+    scrolled sideways on a 390px screen (about 700px of content in a 326px box): the second
+    model's column sat off the screen, so the page's point (the two side by side) was out of
+    sight. Each row now stacks, the row's name over every model's value, each value under
+    its model's name."""
+    phone.goto(f"{live}{SHOWCASE}&lang={lang}")
+    phone.locator(".config-diff").first.scroll_into_view_if_needed()
+    screenshot(phone, f"journey-compare-tables-phone-{lang}")
+    found = phone.evaluate(
+        """() => {
+             const names = [...document.querySelectorAll('.compare-table')[0]
+                              .querySelectorAll('thead th[scope=col]')].slice(1)
+                              .map(th => th.textContent.trim());
+             const tables = [...document.querySelectorAll('.compare-table')]
+                              .filter(t => t.getClientRects().length);
+             const cells = tables.flatMap(t => [...t.querySelectorAll('tbody td')]);
+             return {
+               names,
+               tables: tables.length,
+               scrolls: tables.map(t => t.closest('.table-scroll'))
+                              .filter(s => s.scrollWidth > s.clientWidth)
+                              .map(s => [s.scrollWidth, s.clientWidth]),
+               cut: cells.filter(c => c.getBoundingClientRect().right > 390)
+                         .map(c => c.textContent.trim().slice(0, 40)),
+               labels: cells.map(c => getComputedStyle(c, '::before').content.replace(/^"|"$/g, '')),
+             };
+           }"""
+    )
+    assert found["names"] == ["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"], found
+    assert found["tables"] >= 3, found  # the headline, at least one axis, the config diff
+    assert found["scrolls"] == [], found["scrolls"]
+    assert found["cut"] == [], found["cut"]
+    # each value is named by its model (the name without its organisation), in column order
+    short = ["Meta-Llama-3-8B", "Nemotron-H-8B-Base-8K"]
+    assert found["labels"] == short * (len(found["labels"]) // 2), found["labels"][:6]
+    # on a wide screen the tables stay tables, the model IDs in their header
+    phone.set_viewport_size({"width": 1280, "height": 900})
+    assert phone.locator(".compare-table thead").first.is_visible()
+
+
+def test_a_stacked_compare_value_keeps_the_whole_id_when_two_names_are_alike():
+    """The short label ("Llama-3.1-8B") would name two columns alike when two organisations
+    publish the same name; those keep their whole ID."""
+    from catalog.views_compare import compare_column_labels
+
+    assert compare_column_labels(["meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B"]) == [
+        "Llama-3.1-8B",
+        "Nemotron-H-8B",
+    ]
+    assert compare_column_labels(["a/Llama-3.1-8B", "b/Llama-3.1-8B", "c/Qwen3-8B"]) == [
+        "a/Llama-3.1-8B",
+        "b/Llama-3.1-8B",
+        "Qwen3-8B",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_closed_models_sources_stay_on_a_phone_screen(live, phone, screenshot, lang):
+    """Checking the exercise for GPT-5 on a phone: the source a phrase is backed by (a long
+    URL of the vendor's docs, no space to break at) ran past the screen's edge and the whole
+    page scrolled sideways (429px in 390px). The URL now breaks inside its line."""
+    phone.goto(f"{live}/exercise/?lang={lang}")
+    phone.fill("#ex-model", "openai/gpt-5")
+    phone.fill("#ex-backbone", "a transformer; the layer count is not published")
+    phone.fill("#ex-post_training", "RLHF")
+    phone.fill("#ex-inference", "reasoning effort setting")
+    phone.fill("#ex-product", "ChatGPT app and API with a web search tool")
+    phone.click("button[formaction$='/exercise/check/']")
+    phone.locator("[data-testid=scores]").wait_for()
+    sources = phone.locator(".support small")
+    assert sources.count() > 0  # a phrase is backed by a source, named by its URL
+    screenshot(phone, f"journey-exercise-sources-phone-{lang}")
+    found = phone.evaluate(
+        """() => ({
+             width: document.documentElement.scrollWidth,
+             cut: [...document.querySelectorAll('#result .support, #result .support small')]
+                    .filter(e => e.getBoundingClientRect().right > 390)
+                    .map(e => e.textContent.trim().slice(0, 60)),
+           })"""
+    )
+    assert found == {"width": 390, "cut": []}, found
+
+
+def test_the_compare_charts_tables_show_every_model_on_a_phone(live, phone, screenshot):
+    """The memory chart's "Table" on a phone, three models compared: the table was wider than
+    its card, which clips what runs past it, so the third model's column was cut off with no
+    way to scroll to it; the other tables scrolled sideways for the width of the models' IDs
+    in their header. The IDs now break inside their header cell, and a table still too wide
+    (six models) scrolls inside its card."""
+    three = "mistralai/Mixtral-8x7B-v0.1,Qwen/Qwen3-30B-A3B,nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B"
+    six = f"{three},meta-llama/Llama-3.1-405B,google/gemma-3-27b-it,openai/gpt-oss-20b"
+    for models in (SHOWCASE.split("=", 1)[1], three, six):
+        phone.goto(f"{live}/compare/?models={models}&lang=de")
+        phone.evaluate(
+            "document.querySelectorAll('.chart-card .table-alt').forEach(d => d.open = true)"
+        )
+        found = phone.evaluate(
+            """() => [...document.querySelectorAll('.chart-card table')].map(t => {
+                 const card = t.closest('.chart-card').getBoundingClientRect();
+                 const scroll = t.closest('.table-scroll');
+                 const cells = [...t.querySelectorAll('th, td')];
+                 return {
+                   head: t.querySelector('thead th:last-child').textContent.trim(),
+                   cells: cells.length,
+                   scrolls: scroll ? scroll.scrollWidth > scroll.clientWidth : false,
+                   clipped: scroll ? 0 : cells.filter(c => c.getBoundingClientRect().right > card.right).length,
+                 };
+               })"""
+        )
+        assert len(found) >= 4, found  # parameters, memory, KV cache, roofline
+        assert [t for t in found if t["clipped"]] == [], (models, found)
+        if models == SHOWCASE.split("=", 1)[1]:  # two models' columns fit without scrolling
+            assert [t for t in found if t["scrolls"]] == [], (models, found)
+    phone.locator("[data-testid=memory-basis]").scroll_into_view_if_needed()
+    screenshot(phone, "journey-compare-memory-table-phone-de", full_page=False)
+
+
+CLOSED_THREE = "anthropic/claude-opus-5,openai/gpt-5,google/gemini-2.5-pro"
+
+
+def test_closed_models_compared_fit_a_desktop_screen(live, page, screenshot):
+    """Claude, GPT-5 and Gemini side by side at 1280px: the vendors' docs URLs (the evidence
+    under each fact, no space to break at) made every axis table wider than its card, and
+    Gemini's column was cut at the card's edge. The URLs now break inside their column."""
+    page.goto(f"{live}/compare/?models={CLOSED_THREE}")
+    page.locator(".axis-compare").first.wait_for()
+    screenshot(page, "journey-compare-closed-desktop")
+    scrolls = page.evaluate(
+        """[...document.querySelectorAll('.axis-compare .table-scroll')]
+             .filter(s => s.scrollWidth > s.clientWidth)
+             .map(s => [s.closest('.axis-compare').querySelector('h3').textContent.trim(),
+                        s.scrollWidth, s.clientWidth])"""
+    )
+    assert page.locator(".axis-compare .table-scroll").count() >= 3
+    assert scrolls == [], scrolls

@@ -215,7 +215,7 @@ def test_compare_v3_r1_screenshots(live_server, lesson_catalog, page, screenshot
         # the demo states nothing on V3's inference and product: no "only"
         "en": "These two differ in post-training and are the same in backbone",
         "ko": "두 모델은 post-training에서 다르고 backbone에서는 같습니다",
-        "de": "Die beiden unterscheiden sich bei post-training und sind bei backbone gleich",
+        "de": "Die beiden unterscheiden sich bei Post-Training und sind bei Backbone gleich",
     }[lang]
     assert sentence.startswith(expected)
     assert verdict.locator("tr.verdict-row").count() == 4

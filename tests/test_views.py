@@ -132,6 +132,32 @@ def test_a_failed_fetch_of_a_stored_model_links_the_stored_copy(client, web_show
     )
 
 
+def test_a_failed_fetch_of_a_bare_name_offers_the_catalog_model_of_that_name(client, web_showcase):
+    """A learner types the name as the course writes it, without its organisation
+    ("Nemotron-H-8B-Base-8K", "meta-llama-3-8b"): with the Hub unreachable (or without such a
+    repo there) the fetch failed with "browse the catalog", though the catalog holds
+    nvidia/Nemotron-H-8B-Base-8K. The failure now links the catalog's models of that name."""
+    from catalog.models import IngestJob
+
+    for asked, expected in (
+        ("Nemotron-H-8B-Base-8K", "nvidia/Nemotron-H-8B-Base-8K"),
+        ("someone/meta-llama-3-8b", "meta-llama/Meta-Llama-3-8B"),
+    ):
+        job = IngestJob.objects.create(
+            repo_id=asked,
+            status=IngestJob.Status.FAILED,
+            error="The Hub cannot be reached (offline?).",
+        )
+        html = client.get(reverse("catalog:ingest_progress", args=[job.pk])).content.decode()
+        alike = html.split('data-testid="catalog-alike"')[1].split("</p>")[0]
+        assert f'<a href="/models/{expected}/">{expected}</a>' in alike, html
+    other = IngestJob.objects.create(
+        repo_id="nobody/unknown", status=IngestJob.Status.FAILED, error="No model"
+    )
+    page = client.get(reverse("catalog:ingest_progress", args=[other.pk])).content.decode()
+    assert 'data-testid="catalog-alike"' not in page
+
+
 def test_posts_enforce_csrf():
     client = Client(enforce_csrf_checks=True)
     for url, data in (

@@ -363,7 +363,7 @@ def test_headline_adds_the_recurrent_state_and_the_cache_at_the_context(client, 
     # the three formats the model page shows, fp8 between bf16 and int4
     assert head.index("Weights at bf16") < head.index("Weights at fp8") < head.index("at int4")
     fp8 = head[head.index("Weights at fp8") :].split("</tr>")[0]
-    assert "GiB" in fp8 and fp8.count("<td>") == 2
+    assert "GiB" in fp8 and fp8.count("<td data-label=") == 2
     smaller = _section(client.get(SHOWCASE + "&context=4096").content.decode(), 'id="head-h"')
     assert "KV cache + recurrent state at 4K tokens, one sequence" in smaller
     assert "161.88 MiB" in smaller  # 4096 x 16 KiB + 97.88 MiB
@@ -570,3 +570,72 @@ def test_compare_says_a_revision_it_does_not_use(client, web_showcase):
     # no revision, or the one the latest analysis is of: nothing to say
     for models in ("meta-llama/Meta-Llama-3-8B", "meta-llama/Meta-Llama-3-8B@" + "0" * 40):
         assert "revisions-ignored" not in client.get(f"/compare/?models={models}").content.decode()
+
+
+def test_a_closed_models_layer_mix_is_named_and_said_undisclosed(client, demo):
+    """Claude next to Llama on the compare page: the layer-mix card said "No per-layer pattern
+    is stored for this model." under Llama's strip, without naming the model it meant, and
+    three times over for three closed models, and the headline numbers gave Claude a column of
+    dashes. Each line now names its model, and a closed model's line and headline cells say
+    the vendor does not publish them."""
+    html = client.get(
+        "/compare/?models=anthropic/claude-opus-5,meta-llama/Meta-Llama-3-8B,openai/gpt-5"
+    ).content.decode()
+    strips = _section(html, 'id="strips-h"')
+    assert "No per-layer pattern is stored for this model." not in strips
+    for name in ("anthropic/claude-opus-5", "openai/gpt-5"):
+        assert re.search(
+            rf'<p class="muted"[^>]*><a href="/models/{name}/">{name}</a>: '
+            r"undisclosed by the vendor</p>",
+            strips,
+        ), strips
+    assert 'class="strip-title"><a href="/models/meta-llama/Meta-Llama-3-8B/">' in strips
+    head = _section(html, 'id="head-h"')
+    total = head[head.index("Total parameters") :].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", total, re.S)
+    undisclosed = '<span class="muted" data-testid="headline-undisclosed">undisclosed</span>'
+    assert cells == [undisclosed, "8.03 B", undisclosed], cells
+
+
+def test_an_undisclosed_fact_is_not_marked_as_a_difference(client, demo):
+    """Claude next to Llama: the verdict says the backbone is undisclosed for Claude, while
+    the axes side by side marked its Architecture and Total parameters rows "≠" (differs),
+    "undisclosed" counted as a value unlike Llama's. A vendor's silence is no difference."""
+    from catalog.views_compare import comparison_build
+
+    data = comparison_build(["anthropic/claude-opus-5", "meta-llama/Meta-Llama-3-8B"])
+    rows = {r["kind"]: r for r in data["axes"]["backbone"]}
+    assert rows["backbone.family"]["cells"][0][0]["value"] == "undisclosed"
+    assert not rows["backbone.family"]["differs"]
+    assert not rows["backbone.params_total"]["differs"]
+    assert data["axes_verdict"]["axes"]["backbone"]["verdict"] == "undisclosed"
+    # two stated values still differ (Llama 3 vs Nemotron-H's architectures)
+    other = comparison_build(["meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K"])
+    assert {r["kind"]: r for r in other["axes"]["backbone"]}["backbone.family"]["differs"]
+
+
+def test_one_model_is_offered_partners_of_its_kind_and_size_first(client, demo):
+    """ "Compare with another model" from Qwen3-30B-A3B (a 30B MoE, alone in its organisation)
+    offered the catalog alphabetically: Claude, DeepSeek-R1, DeepSeek-V3, Gemini…, the natural
+    partner NVIDIA-Nemotron-3-Nano-30B-A3B (a 30B MoE too) not among them. After its own
+    organisation's models, the offers are now the open models nearest in decoder type and
+    size (a closed model's: the other closed ones)."""
+    html = client.get("/compare/?models=Qwen/Qwen3-30B-A3B").content.decode()
+    offered = re.findall(
+        r'<a href="\?models=[^"]+">([^<]+)</a>',
+        html.split('data-testid="pair-suggestions"')[1].split("</span>")[0],
+    )
+    assert offered[0] == "nvidia/NVIDIA-Nemotron-3-Nano-30B-A3B", offered
+    assert "mistralai/Mixtral-8x7B-v0.1" in offered[:3], offered
+    assert not any(o.startswith(("anthropic/", "google/gemini", "openai/gpt-5")) for o in offered)
+    # a closed model's partners are the other closed ones
+    claude = client.get("/compare/?models=anthropic/claude-opus-5").content.decode()
+    offers = claude.split('data-testid="pair-suggestions"')[1].split("</span>")[0]
+    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', offers)[:2] == [
+        "google/gemini-2.5-pro",
+        "openai/gpt-5",
+    ], offers
+    # the same organisation still comes first (a sibling is the usual lesson)
+    llama = client.get("/compare/?models=meta-llama/Llama-3.1-8B").content.decode()
+    first = re.search(r'data-testid="pair-suggestions"[^<]*<a href="[^"]+">([^<]+)</a>', llama)
+    assert first.group(1).startswith("meta-llama/"), first.group(0)

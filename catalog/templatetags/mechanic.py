@@ -265,6 +265,10 @@ def fact_value_h(fact: Any) -> str:
     if not isinstance(fact, dict):
         return json_value(None)
     value, kind = fact.get("value"), str(fact.get("kind") or "")
+    if value == "undisclosed":
+        # a closed model's stated state (axes.exercise reads the value alone the same way, as
+        # the exercise's fact briefs carry no extra): the model page's words, in every place
+        return gettext("undisclosed by the vendor")
     contradiction = (fact.get("extra") or {}).get("flag") == "contradiction"
     if contradiction and isinstance(value, dict):
         if kind.startswith("backbone.params_"):
@@ -469,8 +473,12 @@ def path_without_lang(request: Any) -> str:
 
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` for a dict, or a list's item at an index (a compare column's model
+    name: ``data.names|get_item:forloop.counter0``); None when absent."""
     if isinstance(mapping, dict):
         return mapping.get(key)
+    if isinstance(mapping, (list, tuple)) and isinstance(key, int) and 0 <= key < len(mapping):
+        return mapping[key]
     return None
 
 
