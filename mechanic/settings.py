@@ -203,6 +203,12 @@ def _database_config() -> dict:
         # WAL lets the web process read while the embedded worker writes.
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault("timeout", 20)
+        # A transaction that reads before it writes (get_or_create, then an insert) began
+        # DEFERRED: once another connection committed meanwhile (the worker's run progress,
+        # an autosave), SQLite refused its first write at once with "database is locked",
+        # without waiting for the timeout. IMMEDIATE takes the write lock at BEGIN, so
+        # writers queue behind the timeout instead (Django's SQLite notes recommend it).
+        config["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
         config["OPTIONS"].setdefault(
             "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         )
