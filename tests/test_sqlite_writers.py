@@ -1,6 +1,7 @@
 """The embedded default's SQLite file under writers that overlap, as `make run` has them: a
-Celery worker writing a measurement run's progress and storing ingests, while several
-browsers autosave exercises, upload configs, ask for ingests and read pages."""
+Celery worker on the embedded broker writing a measurement run's progress and storing
+ingests, while several browsers autosave exercises, upload configs, ask for ingests and read
+pages."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from catalog.models import Exercise, IngestJob, Revision
 from profiler import services as run_services
 from profiler.models import MeasurementRun
+from tests.conftest import celery_app_broker_use
 from tests.test_ingest import TINY_CONFIG, tiny_files
 from tests.test_profiler_bench import TINY_LLAMA
 from tests.test_profiler_celery import QUICK, finished, revision_with_config, wait_for
@@ -34,6 +36,17 @@ INGESTS = 3
 def sqlite_only():
     if connection.vendor != "sqlite":
         pytest.skip("the embedded default's SQLite file (PostgreSQL has row locks)")
+
+
+@pytest.fixture
+def embedded_broker(settings, tmp_path):
+    """`make run`'s broker (kombu on a SQLite file), for this process's enqueues too."""
+    url = f"sqla+sqlite:///{tmp_path / 'celery-broker.sqlite3'}"
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    previous = celery_app_broker_use(url)
+    yield url
+    celery_app_broker_use(previous)
 
 
 def _in_threads(work, count: int) -> tuple[list[threading.Thread], list[str]]:
@@ -61,14 +74,19 @@ def _said(response) -> str:
 
 
 def test_overlapping_writers_lose_nothing_and_see_no_500(
-    sqlite_only, celery_broker, celery_worker_factory, hub, english
+    sqlite_only, embedded_broker, celery_worker_factory, hub, english
 ):
     # Before the fix: Django began each transaction DEFERRED, so one that read before it
     # wrote (storing a revision: get_or_create, then inserts) was refused at its first write
     # with "database is locked" as soon as any other connection had committed meanwhile;
     # SQLite does not wait for the busy timeout then. An upload answered 500 and was lost,
     # a worker's ingest failed.
-    worker = celery_worker_factory(queues="default,gpu", name="writers", HF_ENDPOINT=hub.url)
+    worker = celery_worker_factory(
+        queues="default,gpu",
+        name="writers",
+        HF_ENDPOINT=hub.url,
+        CELERY_BROKER_URL=embedded_broker,
+    )
     for n in range(INGESTS):
         hub.add_repo(f"stress/hub{n}", tiny_files())
     revision = revision_with_config(TINY_LLAMA)
