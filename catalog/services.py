@@ -26,6 +26,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.utils import timezone
@@ -817,13 +818,32 @@ def ingest_job_run_in_thread(*, job_id: int, language: str | None) -> threading.
     from django.db import connections
     from django.utils import translation
 
+    finished = threading.Event()
+
+    def beat() -> None:
+        # The row's heartbeat while this process lives, a Hub fetch that says nothing for
+        # minutes included: a job whose web process died goes silent, and is failed after
+        # INGEST_WEB_STALE_AFTER_S rather than the worker's INGEST_STALE_AFTER_S.
+        try:
+            while not finished.wait(settings.INGEST_WEB_HEARTBEAT_S):
+                IngestJob.objects.filter(
+                    pk=job_id, status=IngestJob.Status.RUNNING, in_web_process=True
+                ).update(updated_at=timezone.now())
+        except Exception:  # a missed beat costs at most a job failed as lost, never the ingest
+            logger.exception("ingest job %s: heartbeat stopped", job_id)
+        finally:
+            connections.close_all()
+
     def run() -> None:
+        beater = threading.Thread(target=beat, name=f"ingest-job-{job_id}-beat", daemon=True)
+        beater.start()
         try:
             with translation.override(language or None):
                 ingest_job_run(job_id=job_id, in_web_process=True)
         except Exception:  # ingest_job_run records its failures; this is the row's last say
             logger.exception("ingest job %s failed in the web process", job_id)
         finally:
+            finished.set()
             connections.close_all()  # this thread's own connections
 
     thread = threading.Thread(target=run, name=f"ingest-job-{job_id}", daemon=True)

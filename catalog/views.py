@@ -270,7 +270,8 @@ INLINE_WAIT_S = 5.0
 def _job_run_inline_if_stale(job: Any) -> Any:
     """Run a job in a thread of this web process when no worker has claimed it within
     INGEST_INLINE_AFTER_S (0 or ``None``: never); fail one whose worker died (no progress for
-    INGEST_STALE_AFTER_S) with the reason.
+    INGEST_STALE_AFTER_S), or whose web process died (no heartbeat for
+    INGEST_WEB_STALE_AFTER_S), with the reason.
 
     A deployment without a running Celery worker still ingests: this request waits for the
     thread at most INLINE_WAIT_S, then the page polls the row as it does a worker's. A worker
@@ -279,7 +280,14 @@ def _job_run_inline_if_stale(job: Any) -> Any:
     """
     from catalog.services import ingest_job_fail_if_abandoned
 
-    if ingest_job_fail_if_abandoned(job=job, stale_after_s=settings.INGEST_STALE_AFTER_S):
+    # a thread of a web process beats (ingest_job_run_in_thread): its silence is told sooner,
+    # though never between two beats of a process that lives
+    stale_after_s = (
+        max(settings.INGEST_WEB_STALE_AFTER_S, 3 * settings.INGEST_WEB_HEARTBEAT_S)
+        if job.in_web_process
+        else settings.INGEST_STALE_AFTER_S
+    )
+    if ingest_job_fail_if_abandoned(job=job, stale_after_s=stale_after_s):
         return _job_get(job.pk)
     after_s = settings.INGEST_INLINE_AFTER_S
     if not after_s or job.status != "queued":

@@ -50,7 +50,11 @@ Environment variables (all optional in development):
                           in a thread of the web process, the page that polls it waiting for
                           it a few seconds at most (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
                           ingest with no progress for this long lost its worker and is failed
-                          with the reason (default 600).
+                          with the reason (default 600). ``INGEST_WEB_STALE_AFTER_S``: the same for
+                          a job a thread of the web process runs, which touches its row every
+                          ``INGEST_WEB_HEARTBEAT_S`` (default 5) while it lives: one whose web
+                          process died is failed after this long (default 60; at least three
+                          heartbeats whatever it says).
 - ``LOG_LEVEL``           the root logger's level (default ``WARNING``).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
@@ -203,6 +207,12 @@ def _database_config() -> dict:
         # WAL lets the web process read while the embedded worker writes.
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault("timeout", 20)
+        # A transaction that reads before it writes (get_or_create, then an insert) began
+        # DEFERRED: once another connection committed meanwhile (the worker's run progress,
+        # an autosave), SQLite refused its first write at once with "database is locked",
+        # without waiting for the timeout. IMMEDIATE takes the write lock at BEGIN, so
+        # writers queue behind the timeout instead (Django's SQLite notes recommend it).
+        config["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
         config["OPTIONS"].setdefault(
             "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
         )
@@ -385,6 +395,11 @@ INGEST_INLINE_AFTER_S = env_int("INGEST_INLINE_AFTER_S", 8, minimum=0) or None
 # silent step, one Hub file with its retries (HF_MAX_RETRIES x (HF_TIMEOUT_S, or a 429 wait of
 # up to a minute)).
 INGEST_STALE_AFTER_S = env_int("INGEST_STALE_AFTER_S", 600, minimum=60)
+# A job run by a thread of the web process has a heartbeat (its row is touched every
+# INGEST_WEB_HEARTBEAT_S while the thread lives, a slow Hub fetch included), so a web process
+# that died under it is told sooner than a worker that went silent.
+INGEST_WEB_HEARTBEAT_S = env_int("INGEST_WEB_HEARTBEAT_S", 5, minimum=1)
+INGEST_WEB_STALE_AFTER_S = env_int("INGEST_WEB_STALE_AFTER_S", 60, minimum=10)
 CELERY_BEAT_SCHEDULE = {
     "profiler-reap-stale-runs": {"task": "profiler.tasks.reap_stale_runs", "schedule": 60.0},
     # kombu's SQLAlchemy transport keeps every delivered message (visible=0): drop them

@@ -273,13 +273,34 @@ def english():
         yield
 
 
+def celery_app_broker_use(url: str) -> str:
+    """Send this process's ``.delay()`` calls to ``url``; returns the broker it replaced.
+
+    Celery's app reads its broker once; and kombu keeps a closed pool in its registry, where
+    the next enqueue to that broker found it ("Acquire on closed pool"): every pool is
+    closed and forgotten."""
+    import kombu.pools
+
+    from mechanic.celery import app
+
+    previous = app.conf.broker_url
+    kombu.pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+    return previous
+
+
 @pytest.fixture
 def celery_broker(settings, celery_redis):
     """Point this process's enqueues at the test Redis (the workers read the same)."""
     settings.CELERY_BROKER_URL = CELERY_TEST_BROKER_URL
     settings.PROFILER_STALE_AFTER_S = 3
     celery_redis.flushdb()
-    return celery_redis
+    # the app too: a test before this one may have pointed it at its own embedded broker
+    previous = celery_app_broker_use(CELERY_TEST_BROKER_URL)
+    yield celery_redis
+    celery_app_broker_use(previous)
 
 
 # =============================================================================================

@@ -10,6 +10,7 @@ import pytest
 from catalog.models import IngestJob
 from profiler import services
 from profiler.models import MeasurementRun
+from tests.conftest import celery_app_broker_use
 from tests.test_profiler_bench import TINY_LLAMA, analytic_params
 from tests.test_profiler_celery import QUICK, finished, revision_with_config, wait_for
 
@@ -55,11 +56,7 @@ def test_ingest_job_runs_through_a_worker_on_the_embedded_broker(
     previous = app.conf.broker_url
 
     def use_broker(url: str) -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-        app.conf.broker_url = url
+        celery_app_broker_use(url)
 
     use_broker(embedded_broker)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -108,3 +109,92 @@ def test_a_job_no_worker_takes_says_so_when_nothing_else_runs_it(settings):
     said = r"No worker has taken this job in 9\d s: it starts once a Celery worker is running\."
     assert re.search(said, page), page
     assert IngestJob.objects.get().status == IngestJob.Status.QUEUED
+
+
+# A web process that runs one job in a thread, as the polling page starts it, then waits.
+WEB_PROCESS = """
+import os, django
+django.setup()
+from catalog.services import ingest_job_run_in_thread
+ingest_job_run_in_thread(job_id=int(os.environ["JOB_ID"]), language="en").join()
+"""
+
+
+def test_a_job_whose_web_process_died_is_failed_soon_not_after_ten_minutes(hub, settings, tmp_path):
+    # Before the fix: a web process killed while its thread waited on the Hub left the job
+    # "Reading ..." for INGEST_STALE_AFTER_S (10 minutes) before the page said it stopped.
+    # Now the thread beats while the process lives, and a job without beats is failed after
+    # INGEST_WEB_STALE_AFTER_S. The test process is the page; another process runs the job.
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from catalog.services import ingest_job_create
+    from tests.conftest import _database_url_for_workers
+    from tests.test_ingest import tiny_files
+    from tests.test_profiler_celery import wait_for
+
+    hub.add_repo("acme/tiny", tiny_files())
+    # the Hub says nothing for minutes: only the heartbeat shows that the process lives
+    hub.fault("stall", path_contains="/api/models/acme/tiny", times=None, stall_s=300)
+    settings.INGEST_STALE_AFTER_S = 600
+    settings.INGEST_WEB_STALE_AFTER_S = 3
+    settings.INGEST_WEB_HEARTBEAT_S = 1  # as the web process below has it
+    job = ingest_job_create(repo_id="acme/tiny")
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DJANGO_SETTINGS_MODULE": "mechanic.settings",
+        "DEBUG": "1",
+        "DATABASE_URL": _database_url_for_workers(),
+        "MECHANIC_DATA_DIR": str(settings.DATA_DIR),
+        "HF_ENDPOINT": hub.url,
+        "HF_TIMEOUT_S": "600",
+        "INGEST_WEB_HEARTBEAT_S": "1",
+        "JOB_ID": str(job.pk),
+    }
+    log = open(tmp_path / "web.log", "wb")  # noqa: SIM115 - closed below
+    web = subprocess.Popen(
+        [sys.executable, "-c", WEB_PROCESS],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = reverse("catalog:ingest_progress", args=[job.pk])
+    client = Client(raise_request_exception=True)
+    try:
+        running = wait_for(
+            lambda: IngestJob.objects.filter(pk=job.pk, status="running").first(), 60, "the claim"
+        )
+        assert running.in_web_process
+        # alive: beats carry the silent job past its stale window, and the page keeps it
+        wait_for(
+            lambda: IngestJob.objects.filter(
+                pk=job.pk,
+                updated_at__gt=running.started_at + timedelta(seconds=6),
+            ).exists(),
+            60,
+            "a heartbeat past the stale window",
+        )
+        assert client.get(url).status_code == 200
+        assert IngestJob.objects.get(pk=job.pk).status == IngestJob.Status.RUNNING
+        web.send_signal(signal.SIGKILL)  # the web server dies under its thread
+        web.wait(10)
+
+        def failed() -> IngestJob | None:
+            client.get(url)  # the page that polls the job is what fails it
+            return IngestJob.objects.filter(pk=job.pk, status="failed").first()
+
+        done = wait_for(failed, 60, "the page to fail the lost job")
+        assert "Traceback" not in (tmp_path / "web.log").read_text()
+    finally:
+        if web.poll() is None:
+            web.kill()
+            web.wait(10)
+        log.close()
+    assert done.error_code == "worker_lost"
+    assert "The web server reading acme/tiny from the Hub stopped" in done.error
+    page = client.get(url, {"lang": "en"}).content.decode()
+    assert "stopped without finishing" in page and 'value="acme/tiny"' in page

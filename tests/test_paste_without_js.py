@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import CatalogModel, IngestJob
+from tests.conftest import celery_app_broker_use
 
 REFRESH = '<meta http-equiv="refresh" content="2">'
 
@@ -60,11 +61,7 @@ def embedded_broker(settings, tmp_path):
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
     def use_broker(broker_url: str) -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-        app.conf.broker_url = broker_url
+        celery_app_broker_use(broker_url)
 
     previous = app.conf.broker_url
     use_broker(url)
