@@ -854,8 +854,9 @@ def ingest_job_run_in_thread(*, job_id: int, language: str | None) -> threading.
 def ingest_job_fail_if_abandoned(*, job: IngestJob, stale_after_s: int) -> bool:
     """Fail a running job with no progress for ``stale_after_s``: its worker died (killed,
     restarted, out of memory), or the web process whose thread ran it, and nothing else would
-    ever finish the row, so the page that polls it would say "Reading ..." for ever. Conditional on the row still being that silent
-    (a worker that moves it along meanwhile keeps it). True when this call failed it."""
+    ever finish the row, so the page that polls it would say "Reading ..." for ever.
+    Conditional on the row still being that silent (a worker that moves it along meanwhile
+    keeps it). True when this call failed it."""
     cutoff = timezone.now() - timedelta(seconds=stale_after_s)
     if job.status != IngestJob.Status.RUNNING or job.updated_at >= cutoff:
         return False

@@ -48,13 +48,14 @@ Environment variables (all optional in development):
                           (default: cuda where nvidia-smi is found, else cpu).
 - ``INGEST_INLINE_AFTER_S``: a queued ingest no worker took after this many seconds runs
                           in a thread of the web process, the page that polls it waiting for
-                          it a few seconds at most (default 8; 0: never); ``INGEST_STALE_AFTER_S``: a running
-                          ingest with no progress for this long lost its worker and is failed
-                          with the reason (default 600). ``INGEST_WEB_STALE_AFTER_S``: the same for
-                          a job a thread of the web process runs, which touches its row every
-                          ``INGEST_WEB_HEARTBEAT_S`` (default 5) while it lives: one whose web
-                          process died is failed after this long (default 60; at least three
-                          heartbeats whatever it says).
+                          it a few seconds at most (default 8; 0: never);
+                          ``INGEST_STALE_AFTER_S``: a running ingest with no progress for this
+                          long lost its worker and is failed with the reason (default 600);
+                          ``INGEST_WEB_STALE_AFTER_S``: the same for a job a thread of the web
+                          process runs, which touches its row every ``INGEST_WEB_HEARTBEAT_S``
+                          (default 5) while it lives: one whose web process died is failed
+                          after this long (default 60; at least three heartbeats whatever it
+                          says).
 - ``LOG_LEVEL``           the root logger's level (default ``WARNING``).
 - ``MECHANIC_TEST_DB``    the SQLite file the tests use (default ``DATA_DIR/test.sqlite3``).
 """
