@@ -41,20 +41,24 @@ SMALL = {
     "tie_word_embeddings": False,
     **TOKENS,
 }
+# Qwen3-Next and Qwen 3.5 MoE: a Gated DeltaNet layer before each full-attention one, MoE MLPs
+GATED_DELTANET_MOE = {
+    "num_experts": 4,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 128,
+    "shared_expert_intermediate_size": 128,
+    "layer_types": ["linear_attention", "full_attention"] * 2,
+    "linear_num_key_heads": 2,
+    "linear_num_value_heads": 4,
+    "linear_key_head_dim": 32,
+    "linear_value_head_dim": 32,
+}
 FAMILIES = [
     ("phi3", {}),
     (
         "qwen3_next",
         {
-            "num_experts": 4,
-            "num_experts_per_tok": 2,
-            "moe_intermediate_size": 128,
-            "shared_expert_intermediate_size": 128,
-            "layer_types": ["linear_attention", "full_attention"] * 2,
-            "linear_num_key_heads": 2,
-            "linear_num_value_heads": 4,
-            "linear_key_head_dim": 32,
-            "linear_value_head_dim": 32,
+            **GATED_DELTANET_MOE,
             "mlp_only_layers": [2],
         },
     ),
@@ -77,15 +81,7 @@ FAMILIES = [
     (
         "qwen3_5_moe_text",
         {
-            "num_experts": 4,
-            "num_experts_per_tok": 2,
-            "moe_intermediate_size": 128,
-            "shared_expert_intermediate_size": 128,
-            "layer_types": ["linear_attention", "full_attention"] * 2,
-            "linear_num_key_heads": 2,
-            "linear_num_value_heads": 4,
-            "linear_key_head_dim": 32,
-            "linear_value_head_dim": 32,
+            **GATED_DELTANET_MOE,
         },
     ),
     (

@@ -390,6 +390,20 @@ def test_an_autosave_that_fails_says_not_saved_and_sends_again(live_server, page
     assert Exercise.objects.get().rows["backbone"] == "dense, 32 layers, GQA"
 
 
+def _fail_once(failed: list[str]):
+    """A Playwright route handler: the first request answers 502 (a web server restarting, a
+    proxy's Bad Gateway), its URL appended to ``failed``; every later one goes through."""
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.fulfill(status=502, body="Bad Gateway")
+
+    return fail_once
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_ingest_progress_that_gets_no_answer_polls_on(live_server, hub, page, settings):
@@ -401,15 +415,7 @@ def test_an_ingest_progress_that_gets_no_answer_polls_on(live_server, hub, page,
     settings.INGEST_INLINE_AFTER_S = 1e-6  # no worker here: the poll runs the job
     hub.add_repo("acme/tiny", tiny_files())
     failed: list[str] = []
-
-    def fail_once(route):
-        if failed:
-            route.continue_()
-        else:
-            failed.append(route.request.url)
-            route.fulfill(status=502, body="Bad Gateway")
-
-    page.route(re.compile(r"/ingest/\d+/$"), fail_once)
+    page.route(re.compile(r"/ingest/\d+/$"), _fail_once(failed))
     page.goto(live_server.url + "/?lang=de")
     page.fill("input[name=model_id]", "acme/tiny")
     page.locator("input[name=model_id]").press("Enter")
@@ -447,15 +453,7 @@ def test_a_measurement_status_poll_that_gets_no_answer_says_it_asks_again(live_s
 
     run = make_run(revision_with_config(TINY_LLAMA))  # queued: its status polls every second
     failed: list[str] = []
-
-    def fail_once(route):
-        if failed:
-            route.continue_()
-        else:
-            failed.append(route.request.url)
-            route.fulfill(status=502, body="Bad Gateway")
-
-    page.route(re.compile(r"/runs/\d+/status/$"), fail_once)
+    page.route(re.compile(r"/runs/\d+/status/$"), _fail_once(failed))
     page.goto(live_server.url + f"/runs/{run.pk}/?lang=de")
     note = page.wait_for_selector(f"#run-{run.pk} [data-progress-lost]")
     assert "Keine Antwort" in note.inner_text()
