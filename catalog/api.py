@@ -455,7 +455,14 @@ def model_detail(request: HttpRequest, org: str, name: str) -> Any:
     response={200: Comparison, 400: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Compare models on the four axes (models=A,B[,C...])",
 )
-def compare(request: HttpRequest, models: str) -> Any:
+def compare(
+    request: HttpRequest,
+    models: str = Query(
+        ...,
+        min_length=1,
+        description="two or more model IDs, comma-separated (org/a,org/b); an empty value is a 422",
+    ),
+) -> Any:
     from catalog.views_compare import (
         MAX_COMPARE,
         compare_ids_parse,

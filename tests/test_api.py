@@ -73,6 +73,10 @@ def test_invalid_input_is_a_422_with_a_string_detail_as_documented(client, db):
     assert body["errors"][0]["loc"][-1] == "limit"
     missing = client.get("/api/compare").json()
     assert missing["detail"].startswith("Invalid request: models: ") and missing["errors"]
+    # an empty value breaks the schema (minLength 1) and is answered as such, not as a 400 the
+    # schema would have called valid input
+    empty = client.get("/api/compare", {"models": ""})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["loc"][-1] == "models"
     posted = client.post("/api/classify", "{}", content_type="application/json")
     assert posted.status_code == 422 and isinstance(posted.json()["detail"], str)
     schema = client.get("/api/openapi.json").json()
@@ -83,6 +87,8 @@ def test_invalid_input_is_a_422_with_a_string_detail_as_documented(client, db):
         ("/api/exercises", "post"),
     ):
         assert "422" in schema["paths"][path][method]["responses"], path
+    (models,) = schema["paths"]["/api/compare"]["get"]["parameters"]
+    assert models["required"] and models["schema"]["minLength"] == 1
     assert "403" in schema["paths"]["/api/exercises"]["post"]["responses"]
 
 
