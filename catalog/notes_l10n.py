@@ -560,6 +560,9 @@ QUANT_NOT_PLACED: dict[str, str] = {
     "a target or ignore entry that is a class name other than Linear": gettext_noop(
         "a target or ignore entry that is a class name other than Linear"
     ),
+    "routed experts in fused 3D tensors, whose quantized layout is not settled": gettext_noop(
+        "routed experts in fused 3D tensors, whose quantized layout is not settled"
+    ),
 }
 
 JSON_ERROR_DETAILS: dict[str, str] = {
