@@ -442,6 +442,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("unknown Granite 4 layer type %(kind)s; expected mamba or attention"),
     gettext_noop("moe_topk differs between layers (%(values)s); active parameters use the largest"),
     gettext_noop(
+        "moe_topk differs between layers (%(values)s): experts_per_token shows the largest; "
+        "active parameters count each layer's own"
+    ),
+    gettext_noop(
         "a nemotron_h config needs hybrid_override_pattern or layers_block_type to say which "
         "block is Mamba, attention, MLP or MoE"
     ),
@@ -559,6 +563,9 @@ QUANT_NOT_PLACED: dict[str, str] = {
     ),
     "a target or ignore entry that is a class name other than Linear": gettext_noop(
         "a target or ignore entry that is a class name other than Linear"
+    ),
+    "routed experts in fused 3D tensors, whose quantized layout is not settled": gettext_noop(
+        "routed experts in fused 3D tensors, whose quantized layout is not settled"
     ),
 }
 

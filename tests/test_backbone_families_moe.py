@@ -899,3 +899,29 @@ def test_olmo_hybrid_as_config_json_writes_it(layers: int) -> None:
     )
     with_rope = analyze_config(written)["backbone"]["positional"]
     assert (with_rope["type"], with_rope["rope_theta"]) == ("rope", 10000.0)
+
+
+def test_hunyuan_per_layer_top_k_counts_each_layers_own() -> None:
+    """Hunyuan's moe_topk may be a list, one top-k per layer (HunYuanMoEV1Gate reads
+    moe_topk[layer_idx]). Active parameters used the largest for every layer, marked an
+    estimate; they are now exact: total minus, in each layer, the share of its routed experts
+    that its own top-k leaves out, read from the built model's gates."""
+    cfg = AutoConfig.for_model(
+        "hunyuan_v1_moe", **{**SMALL, "num_experts": 8, "moe_topk": [1, 2, 4, 2], "head_dim": 16}
+    )
+    model = _build(cfg)
+    total = sum(p.numel() for p in model.parameters())
+    skipped = 0
+    for layer in model.model.layers:
+        experts, top_k = layer.mlp.experts, layer.mlp.gate.top_k
+        routed = sum(p.numel() for p in experts.parameters())
+        skipped += routed * (experts.num_experts - top_k) // experts.num_experts
+    report = analyze_config(cfg.to_dict())
+    assert report["estimated"] is False, report["notes"]
+    assert report["params"]["total"] == total
+    assert report["params"]["active"] == total - skipped
+    assert report["spec"]["experts_per_token"] == 4
+    assert (
+        "moe_topk differs between layers ([1, 2, 4]): experts_per_token shows the largest; "
+        "active parameters count each layer's own"
+    ) in report["notes"]

@@ -14,6 +14,7 @@ Marker ``reference`` (imports torch + transformers).
 from __future__ import annotations
 
 import re
+from functools import partial
 from math import prod
 from typing import Any
 
@@ -116,7 +117,65 @@ FAMILIES = [
             "first_k_dense_replace": 1,
         },
     ),
+    # Mamba-1 and attention layers, dense and MoE feed-forwards
+    (
+        "jamba",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "attn_layer_period": 2,
+            "attn_layer_offset": 1,
+            "mamba_d_state": 16,
+        },
+    ),
+    ("lfm2", {"full_attn_idxs": [1, 3]}),
+    (
+        "lfm2_moe",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "num_dense_layers": 1,
+            "layer_types": ["conv", "full_attention", "conv", "full_attention"],
+        },
+    ),
+    ("minimax", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    ("hunyuan_v1_moe", {"num_experts": 4, "moe_topk": 2}),
+    (
+        "ernie4_5_moe",
+        {
+            "moe_num_experts": 4,
+            "moe_k": 2,
+            "moe_intermediate_size": 128,
+            "moe_num_shared_experts": 1,
+        },
+    ),
+    (
+        "afmoe",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "num_shared_experts": 1,
+        },
+    ),
 ]
+# checkpoints whose routed experts are w1 (gate), w3 (up), w2 (down), and Mixtral's
+# block_sparse_moe for transformers 5's mlp (conversion_mapping.py: mixtral, which minimax
+# shares, and lfm2_moe)
+W1_W3_W2 = ("mixtral", "minimax", "lfm2_moe")
+BLOCK_SPARSE_MOE = ("mixtral", "minimax")
+_W = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
+
+
+def _checkpoint_name(model_type: str, name: str) -> str:
+    """A module's name in the checkpoint for its name in transformers 5."""
+    if model_type in W1_W3_W2:
+        name = re.sub(r"(experts\.\d+\.)(\w+_proj)$", lambda m: m[1] + _W[m[2]], name)
+    if model_type in BLOCK_SPARSE_MOE:
+        name = name.replace(".mlp.", ".block_sparse_moe.")
+    return name
+
 
 FP8_CHANNEL = {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": True}
 INT4_G128 = {"num_bits": 4, "type": "int", "strategy": "group", "group_size": 128}
@@ -128,7 +187,7 @@ QUANTIZATION = {
     "ignore": ["lm_head", "re:.*mlp\\.gate$", "re:.*mixer\\.gate$"],
     "config_groups": {
         "group_0": {
-            "targets": ["re:.*\\.(q|k|v|o|qkv)_proj$", "re:.*\\.(in|out)_proj.*"],
+            "targets": ["re:.*\\.(q|k|v|o|qkv)_proj$", "re:.*\\.(in|out|x|dt)_proj.*"],
             "weights": FP8_CHANNEL,
             "format": "float-quantized",
         },
@@ -153,7 +212,11 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
     hidden = model.config.get_text_config().hidden_size
     for name, module in model.named_modules():
         kind = type(module).__name__
-        if isinstance(module, torch.nn.Linear) or kind.endswith(("Router", "TopkRouter")):
+        if getattr(module, "weight", None) is not None and not module.weight.numel():
+            continue  # afmoe's shared_experts without shared experts: built zero wide
+        if isinstance(module, torch.nn.Linear) or (
+            kind.endswith(("Router", "TopkRouter")) and hasattr(module, "weight")
+        ):
             linears[name] = tuple(module.weight.shape)
             held.add(f"{name}.weight")
         elif kind.endswith("Experts"):
@@ -172,32 +235,58 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
     return linears, held
 
 
-def _scheme(name: str) -> int | None:
-    """compressed-tensors' match: ignore, then exact names, then re: patterns, then Linear."""
-    q = QUANTIZATION
+# the other way round: the experts and MLPs in W4A16 by re: patterns, every other linear
+# (attention, the sequence mixers) in FP8 by class, routers and gates, lm_head and one
+# layer's first linear (an exact name, added per family) left out
+EXPERTS_FIRST = {
+    "quant_method": "compressed-tensors",
+    "format": "mixed-precision",
+    "ignore": ["lm_head", "re:.*(gate|router|wg)$"],
+    "config_groups": {
+        "group_0": {
+            "targets": ["re:.*experts.*", "re:.*\\.(mlp|feed_forward|shared_\\w+)\\..*"],
+            "weights": INT4_G128,
+            "format": "pack-quantized",
+        },
+        "group_1": {"targets": ["Linear"], "weights": FP8_CHANNEL, "format": "float-quantized"},
+    },
+}
+
+
+def _scheme(name: str, q: dict[str, Any]) -> str | None:
+    """compressed-tensors' match: ignore, then exact names, then re: patterns, then Linear;
+    the scheme's format."""
     if any(re.match(t[3:], name) if t.startswith("re:") else t == name for t in q["ignore"]):
         return None
-    groups = [g["targets"] for g in q["config_groups"].values()]
-    for i, targets in enumerate(groups):
-        if any(t.startswith("re:") and re.match(t[3:], name) for t in targets):
-            return i
-    for i, targets in enumerate(groups):
-        if "Linear" in targets:
-            return i
+    groups = list(q["config_groups"].values())
+    for g in groups:
+        if any(t.startswith("re:") and re.match(t[3:], name) for t in g["targets"]):
+            return g["format"]
+    for g in groups:
+        if "Linear" in g["targets"]:
+            return g["format"]
     return None
 
 
-def _header(model: Any) -> dict[str, dict[str, Any]]:
+def _header(
+    model: Any, q: dict[str, Any], model_type: str
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """The checkpoint's tensors, each linear in the scheme compressed-tensors gives it under
+    its checkpoint name; and ``q`` with one layer's first linear (not an expert) ignored by
+    its exact name."""
     linears, held = _linears(model)
+    linears = {_checkpoint_name(model_type, n): shape for n, shape in linears.items()}
+    first = min(n for n in linears if n.startswith("model.layers.1.") and ".experts." not in n)
+    q = {**q, "ignore": [*q["ignore"], first]}
     tensors: dict[str, dict[str, Any]] = {}
     for pname, p in model.named_parameters():
         if pname not in held:  # norms, embeddings, biases, convolutions, SSM parameters
             tensors[pname] = {"dtype": "BF16", "shape": list(p.shape)}
     for name, (out, inp) in linears.items():
-        scheme = _scheme(name)
+        scheme = _scheme(name, q)
         if scheme is None:
             parts = {"weight": ("BF16", [out, inp])}
-        elif scheme == 0:
+        elif scheme == "float-quantized":
             parts = {"weight": ("F8_E4M3", [out, inp]), "weight_scale": ("BF16", [out, 1])}
         else:
             parts = {
@@ -207,16 +296,17 @@ def _header(model: Any) -> dict[str, dict[str, Any]]:
             }
         for suffix, (dtype, shape) in parts.items():
             tensors[f"{name}.{suffix}"] = {"dtype": dtype, "shape": shape}
-    return {"model.safetensors": tensors}
+    return {"model.safetensors": tensors}, q
 
 
+@pytest.mark.parametrize("recipe", ["attention_fp8", "experts_w4a16"])
 @pytest.mark.parametrize("model_type,extra", FAMILIES, ids=[f[0] for f in FAMILIES])
-def test_each_scheme_is_placed_on_the_families_linears(model_type, extra):
+def test_each_scheme_is_placed_on_the_families_linears(model_type, extra, recipe):
     config = _config(model_type, extra)
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
-    headers = _header(model)
-    config["quantization_config"] = QUANTIZATION
+    q = QUANTIZATION if recipe == "attention_fp8" else EXPERTS_FIRST
+    headers, config["quantization_config"] = _header(model, q, model_type)
     report = analyze_config(config, safetensors_headers=headers)
     assert not any("config_groups" in n for n in report["notes"]), report["notes"]
     assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
@@ -246,9 +336,11 @@ def _variants() -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
                 continue
             for row in rows:
                 if len(row) >= 3 and isinstance(row[1], str) and isinstance(row[2], dict):
-                    if row[1] in _NAMES and row[1] != "mixtral":
+                    if row[1] in _NAMES:
                         out.append((row[0], row[1], small, row[2]))
-    return out
+    from tests.test_backbone_families_hybrid2 import LFM2_MOE, SMALL
+
+    return out + [(name, "lfm2_moe", SMALL, extra) for name, extra, _ in LFM2_MOE]
 
 
 VARIANTS = _variants()
@@ -257,9 +349,9 @@ VARIANTS = _variants()
 @pytest.mark.parametrize("name,model_type,small,extra", VARIANTS, ids=[v[0] for v in VARIANTS])
 def test_the_engines_module_names_are_transformers(name, model_type, small, extra):
     """Each linear the engine names is a module transformers builds, under that name, and
-    a layer the engine names in full holds no other linear. (Mixtral is left out: its
-    checkpoints and the engine say block_sparse_moe.experts.N.w1, transformers 5 renames it.)
-    A component the engine does not name ("?") falls back to the first scheme with a note."""
+    a layer the engine names in full holds no other linear, each read under the name its
+    checkpoint gives it (Mixtral's and MiniMax's block_sparse_moe.experts.N.w1, which
+    transformers 5 reads into mlp.experts). A component the engine does not name ("?") falls back to the first scheme with a note."""
     from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
     from axes.backbone.spec import normalize
 
@@ -270,7 +362,7 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(cfg)
     built: dict[int, set[str]] = {}
-    for module_name in _linears(model)[0]:
+    for module_name in map(partial(_checkpoint_name, model_type), _linears(model)[0]):
         m = re.match(r"^model\.(?:language_model\.)?layers\.(\d+)\.(.+)$", module_name)
         if m and not re.search(r"experts\.[1-9]", m.group(2)):
             built.setdefault(int(m.group(1)), set()).add(m.group(2))
@@ -370,3 +462,57 @@ def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, cas
         for leaf in leaves:
             if leaf[0]:
                 assert f"{prefix}{i}.{leaf[0][0]}" in built, (i, leaf[0][0])
+
+
+FUSED = [
+    ("granitemoe", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    ("granitemoeshared", {"num_local_experts": 4, "shared_intermediate_size": 128}),
+    (
+        "granitemoehybrid",
+        {
+            "layer_types": ["mamba", "attention", "mamba", "mamba"],
+            "mamba_n_heads": 8,
+            "mamba_d_head": 32,
+            "mamba_d_state": 16,
+            "mamba_n_groups": 2,
+            "num_local_experts": 4,
+            "num_experts_per_tok": 2,
+            "shared_intermediate_size": 128,
+        },
+    ),
+    ("gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+]
+
+
+@pytest.mark.parametrize("model_type,extra", FUSED, ids=[f[0] for f in FUSED])
+def test_fused_3d_experts_say_why_their_schemes_are_not_placed(model_type, extra):
+    """GraniteMoE's and gpt-oss's checkpoints hold the routed experts as 3D tensors (as
+    transformers 5 builds them: no linear per expert), where a re: pattern's modules are not
+    settled. The note said the engine did not know the layers' module names; it names the
+    fused experts, and the weights are sized by the first scheme as before."""
+    from axes.backbone.quant_targets import FUSED_EXPERTS
+
+    config = _config(model_type, extra)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    experts = [m for n, m in model.named_modules() if n.endswith(".experts")]
+    assert experts and all(
+        p.dim() == 3
+        for m in experts
+        for name, p in m.named_parameters(recurse=False)
+        if not name.endswith("_bias")  # gpt_oss: experts x width
+    )
+    assert not any(re.search(r"experts\.\d+\.", n) for n, _ in model.named_modules())
+    report = analyze_config({**config, "quantization_config": QUANTIZATION})
+    notes = [n for n in report["notes"] if "config_groups" in n]
+    assert notes == [
+        f"compressed-tensors config_groups not placed on this model's linears ({FUSED_EXPERTS}): "
+        "the stored weights are sized by the first scheme over every decoder linear"
+    ], report["notes"]
+    # the first scheme on every linear of the decoder layers, by class
+    first = {**QUANTIZATION["config_groups"]["group_0"], "targets": ["Linear"]}
+    by_class = {**QUANTIZATION, "ignore": ["lm_head"], "config_groups": {"group_0": first}}
+    sized = analyze_config({**config, "quantization_config": by_class})
+    assert not any("config_groups" in n for n in sized["notes"]), sized["notes"]
+    stored = report["memory"]["weights_bytes"]["stored"]
+    assert stored == sized["memory"]["weights_bytes"]["stored"]

@@ -113,3 +113,36 @@ def test_gemma_3_without_a_local_base_states_transformers_default():
     (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
     assert "config class default" not in fact.evidence.text
     assert not any("rope_local_base_freq" in n for n in report["notes"])
+
+
+def test_gemma_3_without_rope_theta_states_transformers_default():
+    """A Gemma 3 config.json without rope_theta (nor rope_parameters) left its full layers'
+    base unstated: the positional fact named the scaling and the sliding layers' base only,
+    and without rope_scaling there was no positional fact at all, though transformers gives
+    the full layers Gemma3TextConfig's default. The fact states it as that default, quoted
+    as such in its evidence, and a note says so."""
+    transformers = pytest.importorskip("transformers")
+    config = json.loads((HUB / "google--medgemma-27b-it" / "config.json").read_text())
+    text = config["text_config"]
+    del text["rope_theta"]
+    built = transformers.Gemma3TextConfig(**{k: v for k, v in text.items() if k != "model_type"})
+    default = built.rope_parameters["full_attention"]["rope_theta"]
+    for scaled in (True, False):
+        if not scaled:
+            del text["rope_scaling"]
+        report = analyze_config(config)
+        (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
+        assert fact.value["rope_theta"] == default, fact.value
+        assert fact.value["sliding_rope_theta"] == text["rope_local_base_freq"], fact.value
+        assert f"rope_theta = {default} (config class default)" in fact.evidence.text
+        note = (
+            f"no rope_theta in config.json: transformers' gemma3 default, {default:,.0f}, is used"
+        )
+        assert note in report["notes"], report["notes"]
+    # given, it is quoted from config.json and no default is said
+    text["rope_theta"] = 500_000.0
+    report = analyze_config(config)
+    (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
+    assert fact.value["rope_theta"] == 500_000.0
+    assert "config class default" not in fact.evidence.text
+    assert not any("rope_theta in config.json" in n for n in report["notes"])

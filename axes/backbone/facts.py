@@ -200,11 +200,13 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
     elif spec.positional == "alibi":  # falcon alibi: true, mpt attn_config.alibi; bloom always
         add("positional", {"type": "alibi"}, [src.get("positional") or "alibi"])
     elif spec.positional != "none" and (spec.rope_theta or spec.rope_scaling):
-        local = src.get("sliding_rope_theta") or ""
-        defaulted = ""
-        if pos.get("sliding_rope_theta") and local.endswith(CLASS_DEFAULT):
-            key = local.removesuffix(CLASS_DEFAULT)
-            defaulted = f"{key} = {pos['sliding_rope_theta']}{CLASS_DEFAULT}"
+        # a base config.json lacks, its config class's default (Gemma 3's rope_theta and
+        # rope_local_base_freq): quoted as such
+        defaulted = "; ".join(
+            f"{where.removesuffix(CLASS_DEFAULT)} = {pos[field]}{CLASS_DEFAULT}"
+            for field in ("rope_theta", "sliding_rope_theta")
+            if pos.get(field) and (where := src.get(field) or "").endswith(CLASS_DEFAULT)
+        )
         add(
             "positional",
             {k: v for k, v in pos.items() if v not in (None, 0)},

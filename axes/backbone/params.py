@@ -718,6 +718,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         inactive += skipped
     if spec.heads_per_layer:
         linear_weights += _heads_per_layer(spec, b, per_layer)
+    if spec.experts_per_token_per_layer:
+        inactive += _top_k_per_layer(spec, per_expert)
     if spec.hyper_connections:
         linear_weights += _hyper_connections(spec, b, per_layer)
     if spec.layer_extras:
@@ -944,6 +946,20 @@ def _shared_blocks(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> i
     b["dense_mlp"] += adapters * mlp_adapter
     b["attention"] += adapters * attention_adapter
     return blocks * weights + seen * h * h + adapters * (mlp_adapter + attention_adapter)
+
+
+def _top_k_per_layer(spec: ArchSpec, per_expert: int) -> int:
+    """The routed-expert params a token also skips in the MoE layers whose own top-k is below
+    ``spec.experts_per_token`` (the largest; ``modeling_hunyuan_v1_moe.py`` HunYuanMoEV1Gate:
+    ``top_k = config.moe_topk[layer_idx]`` when moe_topk is a list): the layers were counted
+    at the largest."""
+    e = spec.num_experts
+    top = min(spec.experts_per_token, e)
+    return per_expert * sum(
+        top - min(k, e)
+        for k, layer in zip(spec.experts_per_token_per_layer or (), spec.layers, strict=False)
+        if layer.ffn == "moe"
+    )
 
 
 def _heads_per_layer(spec: ArchSpec, b: dict[str, int], per_layer: list[int]) -> int:

@@ -27,7 +27,7 @@ from re import _constants as sre_constants
 from re import _parser as sre_parser
 from typing import Any
 
-from axes.backbone.layers import LayerSpec
+from axes.backbone.layers import SHORT_CONV, LayerSpec
 from axes.backbone.params import ParamCount, expert_params, mixer_params
 from axes.backbone.spec import ArchSpec
 
@@ -166,6 +166,56 @@ _NAMES: dict[str, dict[str, Any]] = {
     "starcoder2": {"up_down": ("c_fc", "c_proj")},
     # modeling_bamba.py: Mamba-2 mixer ``mamba``, attention, a ``feed_forward`` MLP
     "bamba": {"mlp": "feed_forward.", "mamba2": "mamba."},
+    # modeling_jamba.py: Mamba-1 mixer ``mamba`` (in_proj, x_proj, dt_proj, out_proj) or
+    # attention; a ``feed_forward`` SwiGLU or MoE (JambaSparseMoeBlock: router, experts.N.*)
+    "jamba": {
+        "mlp": "feed_forward.",
+        "experts": "feed_forward.experts.0.",
+        "expert_mats": _GATED,
+        "router": "feed_forward.router",
+        "mamba": "mamba.",
+    },
+    # modeling_lfm2.py: Lfm2ShortConv ``conv`` (in_proj, out_proj) or attention with
+    # ``out_proj``; the SwiGLU ``feed_forward`` w1 (gate), w3 (up), w2 (down); LFM2-MoE's
+    # experts likewise (conversion_mapping.py lfm2_moe: feed_forward.experts.N.w1 / w3 / w2)
+    **dict.fromkeys(
+        ("lfm2", "lfm2_moe"),
+        {
+            "attention_mats": ("q_proj", "k_proj", "v_proj", "out_proj"),
+            "mlp": "feed_forward.",
+            "mlp_mats": ("w1", "w3", "w2"),
+            "experts": "feed_forward.experts.0.",
+            "expert_mats": ("w1", "w3", "w2"),
+            "router": "feed_forward.gate",
+            "short_conv": "conv.",
+        },
+    ),
+    # modeling_minimax.py: Mixtral's MoE names in the checkpoint (conversion_mapping.py maps
+    # minimax to mixtral's renames); Lightning Attention in ``self_attn``: qkv_proj,
+    # output_gate, out_proj
+    "minimax": {
+        "experts": "block_sparse_moe.experts.0.",
+        "expert_mats": ("w1", "w3", "w2"),
+        "router": "block_sparse_moe.gate",
+        "lightning": "self_attn.",
+    },
+    # modeling_hunyuan_v1_moe.py HunYuanMoEV1Moe: router ``gate.wg``, experts, ``shared_mlp``
+    "hunyuan_v1_moe": {
+        "experts": "mlp.experts.0.",
+        "expert_mats": _GATED,
+        "router": "mlp.gate.wg",
+        "shared": "mlp.shared_mlp.",
+    },
+    # modeling_ernie4_5_moe.py: router ``mlp.gate``, experts, ``mlp.shared_experts``
+    "ernie4_5_moe": {**_LLAMA, "shared": "mlp.shared_experts."},
+    # modeling_afmoe.py: attention with a ``gate_proj`` on its output; AfmoeSparseMoeBlock:
+    # ``router.gate``, experts, ``shared_experts``
+    "afmoe": {
+        **_LLAMA,
+        "router": "mlp.router.gate",
+        "shared": "mlp.shared_experts.",
+        "attention_gate": "gate_proj",
+    },
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
     # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
     # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
@@ -211,7 +261,26 @@ COSTLY_PATTERN = "an re: pattern that could take very long to match"
 UNKNOWN_LINEARS = "linear weights beyond attention, MLP and experts"
 UNKNOWN_NAMES = "layers whose module names the engine does not know"
 OTHER_CLASS = "a target or ignore entry that is a class name other than Linear"
-WHY_NOT_PLACED = (NO_TARGETS, COSTLY_PATTERN, UNKNOWN_LINEARS, UNKNOWN_NAMES, OTHER_CLASS)
+FUSED_EXPERTS = "routed experts in fused 3D tensors, whose quantized layout is not settled"
+WHY_NOT_PLACED = (
+    NO_TARGETS,
+    COSTLY_PATTERN,
+    UNKNOWN_LINEARS,
+    UNKNOWN_NAMES,
+    OTHER_CLASS,
+    FUSED_EXPERTS,
+)
+# families whose checkpoints hold the routed experts as 3D tensors, not one linear each
+# (GraniteMoE: block_sparse_moe.input_linear / output_linear, experts x out x in, read by
+# conversion_mapping.py granitemoe; gpt_oss: mlp.experts.gate_up_proj / down_proj, gate and
+# up interleaved, with biases). compressed-tensors quantizes nn.Linear modules; llm-compressor
+# has saved these experts 3D (granite4's GraniteMoeHybridParallelExpertsLinear) and one linear
+# each (its linearized MoE modules), and a packed 3D layout is still a proposal (its pull
+# request 3200): which module names a re: pattern meets is not settled, so a config that
+# names modules is sized by its first scheme
+_FUSED_3D = frozenset(
+    ("granitemoe", "granitemoeshared", "granitemoe_swa", "granitemoehybrid", "gpt_oss")
+)
 
 
 def _is_class(target: str) -> bool:
@@ -343,10 +412,11 @@ def _pair_leaves(
     gated: bool,
     fused: bool,
     up_down: tuple[str, str] = ("up_proj", "down_proj"),
+    mats: tuple[str, ...] = _GATED,
 ) -> list[Leaf]:
-    """An MLP's linears, ``width`` wide: gate/up/down_proj (``fused``: gate_up_proj and
-    down_proj, as phi3's) or, not gated, ``up_down`` (up/down_proj; GPT-2 style c_fc/c_proj,
-    fc1/fc2)."""
+    """An MLP's linears, ``width`` wide: ``mats`` (gate/up/down_proj; LFM2's w1/w3/w2;
+    ``fused``: gate_up_proj and down_proj, as phi3's) or, not gated, ``up_down`` (up/down_proj;
+    GPT-2 style c_fc/c_proj, fc1/fc2)."""
     if not gated:
         up, down = up_down
         return [((prefix + up,), h * width, width, 1), ((prefix + down,), h * width, h, 1)]
@@ -355,7 +425,12 @@ def _pair_leaves(
             ((prefix + "gate_up_proj",), 2 * h * width, 2 * width, 1),
             ((prefix + "down_proj",), h * width, h, 1),
         ]
-    return [((prefix + m,), h * width, width if m != "down_proj" else h, 1) for m in _GATED]
+    gate, up, down = mats
+    return [
+        ((prefix + gate,), h * width, width, 1),
+        ((prefix + up,), h * width, width, 1),
+        ((prefix + down,), h * width, h, 1),
+    ]
 
 
 def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | None) -> list[Leaf]:
@@ -386,6 +461,9 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | Non
             if not (spec.global_k_eq_v and mixer == "attention"):
                 leaves.append(((at + v,), h * kv * hd, kv * hd, 1))
         leaves.append(((at + o,), nh * hd * h, h, 1))
+        if spec.attention_gate == "full" and "attention_gate" in names:
+            # modeling_afmoe.py AfmoeAttention.gate_proj: hidden -> heads x head_dim
+            leaves.append(((at + names["attention_gate"],), h * nh * hd, nh * hd, 1))
     elif names and mixer == "mla" and not spec.mla_q_gate:
         # modeling_deepseek_v3.py DeepseekV3Attention
         nope, rope = spec.qk_nope_head_dim or 0, spec.qk_rope_head_dim or 0
@@ -409,6 +487,34 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | Non
         proj = 2 * i + 2 * (spec.ssm_n_groups or 0) * (spec.ssm_state_size or 0)
         proj += spec.ssm_num_heads or 0
         leaves = [((at + "in_proj",), h * proj, proj, 1), ((at + "out_proj",), i * h, h, 1)]
+    elif names and mixer == "mamba" and "mamba" in names:
+        # modeling_jamba.py JambaMambaMixer: in_proj (hidden -> x, z), x_proj (-> dt, B, C),
+        # dt_proj (time_step_rank -> intermediate), out_proj
+        i, at = spec.ssm_intermediate_size or 0, names["mamba"]
+        r, n = spec.ssm_time_step_rank or 0, spec.ssm_state_size or 0
+        leaves = [
+            ((at + "in_proj",), h * 2 * i, 2 * i, 1),
+            ((at + "x_proj",), i * (r + 2 * n), r + 2 * n, 1),
+            ((at + "dt_proj",), r * i, i, 1),
+            ((at + "out_proj",), i * h, h, 1),
+        ]
+    elif names and mixer == SHORT_CONV and "short_conv" in names:
+        # modeling_lfm2.py Lfm2ShortConv: in_proj (hidden -> B, C, x), out_proj
+        at = names["short_conv"]
+        leaves = [((at + "in_proj",), 3 * h * h, 3 * h, 1), ((at + "out_proj",), h * h, h, 1)]
+    elif (
+        names
+        and mixer == "linear_attention"
+        and spec.linear_attention_kind == "lightning"
+        and "lightning" in names
+    ):
+        # modeling_minimax.py MiniMaxLightningAttention: qkv_proj, output_gate, out_proj
+        width, at = nh * spec.head_dim, names["lightning"]
+        leaves = [
+            ((at + "qkv_proj",), h * 3 * width, 3 * width, 1),
+            ((at + "output_gate",), h * width, width, 1),
+            ((at + "out_proj",), width * h, h, 1),
+        ]
     elif (
         names
         and mixer == "linear_attention"
@@ -454,7 +560,9 @@ def _ffn_leaves(
         if names and not spec.mlp_extra_weights:
             gated, fused = spec.ffn_gated, bool(names.get("gate_up"))
             up_down = names.get("up_down", ("up_proj", "down_proj"))
-            leaves += _pair_leaves(names.get("mlp", "mlp."), h, width, gated, fused, up_down)
+            mats = names.get("mlp_mats", _GATED)
+            prefix = names.get("mlp", "mlp.")
+            leaves += _pair_leaves(prefix, h, width, gated, fused, up_down, mats)
         else:
             mats = 3 if spec.ffn_gated else 2
             leaves.append(((), mats * h * width + spec.mlp_extra_weights, 0, 0))
@@ -487,8 +595,10 @@ def _ffn_leaves(
         names
         and "router" in names
         and spec.router_params is None
-        and not (spec.router_bias or spec.moe_beside_mlp or spec.zero_experts)
+        and not (spec.moe_beside_mlp or spec.zero_experts)
     ):
+        # a router bias (gpt_oss), or a score-correction bias beside its weight (ernie4_5_moe
+        # moe_statics, afmoe expert_bias), stays at 16 bits with the other non-linear params
         router.append(((names["router"],), e * h, e, 1))
     return experts, leaves, router
 
@@ -529,6 +639,8 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
         prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
     placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
     if isinstance(placed_layers, str):
+        if placed_layers == UNKNOWN_NAMES and spec.model_type in _FUSED_3D and spec.num_experts:
+            return None, FUSED_EXPERTS, False
         return None, placed_layers, False
     acc = [[0, 0, 0, 0] for _ in schemes]  # weights, rows, matrices, routed-expert weights
     for layer, leaves in per_kind.items():

@@ -492,6 +492,9 @@ class ArchSpec:
     # MoE
     num_experts: int = 0
     experts_per_token: int = 0
+    # hunyuan_v1_moe (moe_topk as a list): each layer's own top-k where they differ;
+    # experts_per_token is then the largest
+    experts_per_token_per_layer: list[int] | None = None
     moe_intermediate_size: int | None = None
     num_shared_experts: int = 0
     shared_expert_intermediate_size: int = 0

@@ -37,6 +37,7 @@ from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("gemma", "gemma2", "gemma3", "gemma3_text", "vaultgemma")
 GEMMA3_LOCAL_ROPE_BASE = 10_000  # Gemma3TextConfig.default_theta["local"]
+GEMMA3_GLOBAL_ROPE_BASE = 1_000_000  # Gemma3TextConfig.default_theta["global"]
 # max_position_embeddings defaults of configuration_gemma.py / gemma2 / gemma3 (Gemma3TextConfig)
 MAX_POSITIONS = {
     "gemma": 8192,
@@ -81,6 +82,12 @@ def read(view: ConfigView) -> ArchSpec:
             extra.update(norms_per_layer=4, norm_placement="sandwich")
         if mt in ("gemma3", "gemma3_text"):
             extra["qk_norm"] = "per_head"
+            if core["rope_theta"] is None:
+                # configuration_gemma3.py convert_rope_params_to_dict: the full layers'
+                # rope_theta is rope_theta, else default_theta["global"]
+                core["rope_theta"] = float(GEMMA3_GLOBAL_ROPE_BASE)
+                view.sources["rope_theta"] = "rope_theta" + CLASS_DEFAULT
+                default_note(view, "rope_theta", GEMMA3_GLOBAL_ROPE_BASE)
             if "sliding_rope_theta" not in core and "sliding_attention" in mixers:
                 # configuration_gemma3.py Gemma3TextConfig.convert_rope_params_to_dict: the
                 # sliding layers' rope_theta is rope_local_base_freq, else default_theta["local"]

@@ -5,7 +5,7 @@ layer.
 ``key_layernorm`` over head_dim; HunYuanMoEV1Moe in every layer: router ``gate.wg``
 (num_experts x hidden, no bias), fused experts and one ``shared_mlp``, all SwiGLUs of
 ``intermediate_size`` (transformers reads no moe_intermediate_size); top-k ``moe_topk``, which
-may be a per-layer list.
+may be a per-layer list (HunYuanMoEV1Gate reads ``moe_topk[layer_idx]``).
 """
 
 from __future__ import annotations
@@ -25,15 +25,25 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     top_k = view.raw_get("moe_topk", "num_experts_per_tok", default=1)
     estimated = False
+    per_layer = None
     if isinstance(top_k, list) and top_k:
         view.sources["experts_per_token"] = view.path("moe_topk", "num_experts_per_tok") or ""
         distinct = set(top_k[:n])
-        if len(distinct) > 1:  # one figure per spec: the largest, marked an estimate
-            estimated = True
-            view.notes.append(
-                f"moe_topk differs between layers ({sorted(distinct)}); active parameters "
-                "use the largest"
-            )
+        if len(distinct) > 1:
+            if len(top_k) >= n and all(type(k) is int and k > 0 for k in top_k[:n]):
+                # HunYuanMoEV1Gate: top_k = config.moe_topk[layer_idx]; active parameters
+                # count each layer's own (params._top_k_per_layer)
+                per_layer = top_k[:n]
+                view.notes.append(
+                    f"moe_topk differs between layers ({sorted(distinct)}): experts_per_token "
+                    "shows the largest; active parameters count each layer's own"
+                )
+            else:  # a list transformers cannot read layer by layer: the largest, an estimate
+                estimated = True
+                view.notes.append(
+                    f"moe_topk differs between layers ({sorted(distinct)}); active parameters "
+                    "use the largest"
+                )
         top_k = max(distinct)
     else:
         top_k = view.int(
@@ -50,6 +60,7 @@ def read(view: ConfigView) -> ArchSpec:
             "num_experts", "num_local_experts", default=1, field_name="num_experts"
         ),
         experts_per_token=top_k,
+        experts_per_token_per_layer=per_layer,
         moe_intermediate_size=inter,
         num_shared_experts=1,
         shared_expert_intermediate_size=inter,
