@@ -868,3 +868,75 @@ def test_the_score_line_says_one_phrase_in_the_singular(client, web_showcase, la
         check = client.post(reverse("catalog:exercise_check"), {"exercise_id": exercise.pk, **text})
         page = client.get(check["Location"], HTTP_ACCEPT_LANGUAGE=lang).content.decode()
         assert row in page, row
+
+
+def _open(client, pk: int) -> dict[str, str]:
+    """What one page (tab) of the exercise posts with each save: its table, token and base."""
+    page = client.get(reverse("catalog:exercise"), {"id": pk}).content.decode()
+    token = re.search(r'name="page" value="([0-9a-f]{32})"', page).group(1)
+    base = re.search(r'name="base" id="exercise-base" value="(\d+)"', page).group(1)
+    return {"exercise_id": str(pk), "page": token, "base": base, "model_name": "someone/model"}
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_one_exercise_never_write_over_each_other_unasked(client):
+    """Two tabs of one session, both editing: the second tab's save used to write its rows
+    over the first's (same clock, newer seq) or be dropped (a slower clock) with "Saved at"
+    either way. Now a save based on a revision another tab has since written is refused and
+    the page says so; the reader picks: load the newer rows, or keep theirs and overwrite."""
+    from catalog.models import Exercise
+
+    save_url, check_url = reverse("catalog:exercise_save"), reverse("catalog:exercise_check")
+    client.post(save_url, {"model_name": "someone/model", "backbone": "dense"})
+    pk = Exercise.objects.get().pk
+    tab_a, tab_b = _open(client, pk), _open(client, pk)
+    htmx = {"HX-Request": "true"}
+    a_rows = {**tab_a, "seq": "1764460000000001", "backbone": "A: MoE, 64 experts"}
+    answer = client.post(save_url, a_rows, headers=htmx)
+    assert "Saved at" in answer.content.decode() and "X-Exercise-Conflict" not in answer
+    # tab B has not seen A's save; its clock runs ahead (a newer seq) and still it loses
+    b_rows = {**tab_b, "seq": "1764469999999999", "backbone": "dense", "product": "B: tool use"}
+    answer = client.post(save_url, b_rows, headers=htmx)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and answer["X-Exercise-Conflict"] == "1"
+    assert "changed in another tab or window" in body and "Saved at" not in body
+    assert 'id="exercise-base"' not in body  # the page's base stays: the next save asks again
+    stored = Exercise.objects.get()
+    assert stored.rows["backbone"] == "A: MoE, 64 experts" and stored.rows["product"] == ""
+    assert f'name="overwrite_rev" value="{stored.rows_rev}"' in body
+    assert f'href="/exercise/?id={pk}"' in body  # "load the newer rows"
+    # Check from tab B: nothing is checked and nothing written; the notice says why
+    answer = client.post(check_url, b_rows, headers=htmx)
+    assert "Not checked" in answer.content.decode() and answer["X-Exercise-Conflict"] == "1"
+    assert Exercise.objects.get().result == {}
+
+    # Without JavaScript: the page comes back (409) with B's rows in the form and the notice
+    plain = {k: v for k, v in b_rows.items() if k != "seq"}
+    answer = client.post(save_url, plain)
+    page = answer.content.decode()
+    assert answer.status_code == 409
+    assert "B: tool use</textarea>" in page and "changed in another tab or window" in page
+    assert f'name="base" id="exercise-base" value="{tab_b["base"]}"' in page
+    assert Exercise.objects.get().rows == stored.rows
+    # "Keep mine and overwrite" (the button's overwrite_rev): B's rows are written, 303
+    answer = client.post(save_url, {**plain, "overwrite_rev": str(stored.rows_rev)})
+    assert answer.status_code == 303
+    stored = Exercise.objects.get()
+    assert stored.rows["product"] == "B: tool use" and stored.rows["backbone"] == "dense"
+    # tab A has not seen B's write: its next edit is refused too, not written over B's
+    answer = client.post(save_url, {**a_rows, "seq": "1764460000000002"}, headers=htmx)
+    assert answer["X-Exercise-Conflict"] == "1"
+    assert Exercise.objects.get().rows["product"] == "B: tool use"
+    # overwriting a revision that is no longer the stored one (a third write came in): refused
+    stale = {**a_rows, "seq": "1764460000000003", "overwrite_rev": str(stored.rows_rev - 1)}
+    assert client.post(save_url, stale, headers=htmx)["X-Exercise-Conflict"] == "1"
+    # a tab opened now has seen B's rows: it saves, and its own late save stays dropped quietly
+    tab_c = {**_open(client, pk), "product": "B: tool use"}
+    c_new = {**tab_c, "seq": "1764460000000009", "inference": "C: vLLM"}
+    c_late = {**tab_c, "seq": "1764460000000008", "inference": "C: older"}
+    assert "X-Exercise-Conflict" not in client.post(check_url, c_new, headers=htmx)
+    answer = client.post(save_url, c_late, headers=htmx)
+    assert "X-Exercise-Conflict" not in answer and "Saved at" in answer.content.decode()
+    stored = Exercise.objects.get()
+    assert stored.rows["inference"] == "C: vLLM" and stored.rows["product"] == "B: tool use"
+    assert stored.result["rows"]["inference"]["text"] == "C: vLLM"
