@@ -940,3 +940,83 @@ def test_two_tabs_on_one_exercise_never_write_over_each_other_unasked(client):
     stored = Exercise.objects.get()
     assert stored.rows["inference"] == "C: vLLM" and stored.rows["product"] == "B: tool use"
     assert stored.result["rows"]["inference"]["text"] == "C: vLLM"
+
+
+GPT5_APP = web_fact(
+    "product",
+    "product.agent",
+    "ChatGPT: the chat app on the web, iOS and Android routes between a fast and a deep model",
+    source="https://openai.com/index/introducing-gpt-5/",
+    locator="published source",
+    text="GPT-5 is available in the ChatGPT app for all users on web, iOS and Android.",
+)
+CLAUDE_CHROME = web_fact(
+    "product",
+    "product.agent",
+    "Claude in Chrome: the browser extension navigates sites and fills forms",
+    source="https://docs.anthropic.com/",
+    locator="published source",
+    text="Claude in Chrome navigates websites, fills forms and completes tasks in your browser.",
+)
+
+
+@pytest.mark.parametrize(
+    "phrase,facts,model,support,missing",
+    [
+        # another vendor's product: shared generic words ("chat", "app") backed it before
+        ("Claude.ai chat app", [GPT5_APP], "openai/gpt-5", "not_found", ["Claude.ai"]),
+        ("the Gemini app on Android", [GPT5_APP], "openai/gpt-5", "not_found", ["Gemini"]),
+        # generic words alone back nothing
+        ("a mobile chat app for users", [GPT5_APP], "openai/gpt-5", "not_found", []),
+        # the model's own name is in all its facts: no evidence that Claude Code is one of them
+        ("Claude Code", [CLAUDE_CHROME], "anthropic/claude-opus-5", "not_found", []),
+        # genuine paraphrases are still backed
+        ("the ChatGPT app", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("GPT-5 in the ChatGPT chat app on iOS", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("ChatGPT 앱에서 iOS와 Android로", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("routes between a fast and a deep model", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("Claude fills forms in Chrome", [CLAUDE_CHROME], "anthropic/claude-opus-5", "sourced", []),
+        ("a browser extension", [CLAUDE_CHROME], "anthropic/claude-opus-5", "sourced", []),
+        # a vendor's other name is the model's own: Meta's assistant for Llama
+        (
+            "the Meta AI assistant in WhatsApp",
+            [web_fact("product", "product.agent", "Llama powers Meta AI in WhatsApp")],
+            "meta-llama/Llama-3.1-8B",
+            "sourced",
+            [],
+        ),
+    ],
+)
+def test_word_overlap_backs_a_phrase_only_with_telling_words(
+    phrase, facts, model, support, missing
+):
+    """ "Claude.ai chat app" written for GPT-5 was "backed by a source": half its words
+    ("chat", "app") were in GPT-5's app fact. Generic words and the model's own name are no
+    evidence, and another vendor's product name is what was not found."""
+    from axes.exercise import phrase_support
+
+    got = phrase_support(phrase, facts, model_name=model)
+    assert got["support"] == support, got
+    assert (got.get("missing") or []) == missing
+
+
+@pytest.mark.django_db
+def test_the_check_of_gpt5_no_longer_backs_a_claude_product_row(client):
+    """Through the page: GPT-5's product row names Claude.ai's app; the check says not found,
+    naming Claude.ai, while the ChatGPT app is backed."""
+    from catalog.models import CatalogModel, Exercise, Revision
+
+    model = CatalogModel.objects.create(repo_id="openai/gpt-5", display_name="GPT-5")
+    model.latest_revision = Revision.objects.create(
+        model=model, sha="demo", analysis={"facts": [GPT5_APP]}
+    )
+    model.save()
+    check = reverse("catalog:exercise_check")
+    client.post(check, {"model_name": "openai/gpt-5", "product": "The ChatGPT app."})
+    (chatgpt,) = Exercise.objects.get().result["rows"]["product"]["phrases"]
+    assert chatgpt["support"] == "sourced"
+    client.post(check, {"model_name": "openai/gpt-5", "product": "Claude.ai chat app"})
+    (claude,) = Exercise.objects.get().result["rows"]["product"]["phrases"]
+    assert claude["support"] == "not_found" and claude["support_missing"] == ["Claude.ai"]
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    assert "not found: “Claude.ai”" in page
