@@ -225,7 +225,15 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
     exercise.refresh_from_db()  # a newer edit is stored: show and check that one
     # Not written: this page's own late save (the stored rows are its newer ones), or another
     # page's write that this page has not seen.
-    return SaveOutcome(conflict=bool(page) and exercise.rows_page != page)
+    conflict = bool(page) and exercise.rows_page != page
+    if picked is not None and not conflict and exercise.model_id != picked.pk:
+        # The pick is this page's newest act even when its rows were already saved (the
+        # form's seq is the last autosave's): the model is set all the same.
+        Exercise.objects.filter(pk=exercise.pk).update(
+            model_name=name, model=picked, rows_rev=F("rows_rev") + 1, updated_at=timezone.now()
+        )
+        exercise.refresh_from_db()
+    return SaveOutcome(conflict=conflict)
 
 
 def _picked_model(request: HttpRequest) -> CatalogModel | None:
@@ -273,6 +281,11 @@ def _page_context(
         page_token = _posted_page(request) or page_token
     unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
     candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
+    lesson = exercise_lesson_context(result, exercise.model_name if exercise else "")
+    if exercise is not None and exercise.model_id is not None:
+        # A check made before a model was picked said the name matched none or several:
+        # no longer so (the rest of that check stands until the next one).
+        lesson["model_message"] = ""
     return {
         "exercise": exercise,
         "new_exercise_id": "" if exercise else new_exercise_id(),
@@ -298,7 +311,7 @@ def _page_context(
         ),
         "max_row_chars": ExerciseForm.max_row_chars,
         "unknown_model": unknown and not candidates,
-        "model_candidates": [c.repo_id for c in candidates],
+        "model_candidates": [c.repo_id for c in candidates],  # each a "pick" button
         # A name typed short ("Claude") says which catalog model it was taken for.
         "resolved_repo_id": (
             exercise.model.repo_id
@@ -308,7 +321,7 @@ def _page_context(
             else ""
         ),
         # "lesson": scores, vaguest axis and messages in this request's language.
-        "lesson": exercise_lesson_context(result, exercise.model_name if exercise else ""),
+        "lesson": lesson,
         **extra,
     }
 

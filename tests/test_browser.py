@@ -480,3 +480,20 @@ def test_two_tabs_on_one_exercise_say_so_and_let_the_reader_choose(live, page):
     page.wait_for_function("/Saved at/.test(document.getElementById('save-status').textContent)")
     rows = Exercise.objects.get(pk=pk).rows
     assert rows["inference"] == "A: served with vLLM" and rows["product"] == "B: tool use"
+
+
+def test_a_name_matching_several_models_offers_each_as_a_button(live, page):
+    """ "Meta-Llama-3" matches several catalog models: they were named as plain text. Each is a
+    button now; pressing one sets the exercise's model and keeps the rows just typed."""
+    page.goto(live + "/exercise/")
+    with page.expect_response(lambda r: r.url.endswith("/exercise/save/")):
+        page.get_by_label("Model").fill("Meta-Llama-3")
+    page.reload()
+    candidates = page.get_by_test_id("model-candidates")
+    assert "matches several catalog models" in candidates.inner_text()
+    page.get_by_label("Backbone").fill("GQA with 8 KV heads")  # not autosaved yet
+    with page.expect_navigation():
+        candidates.get_by_role("button", name="meta-llama/Meta-Llama-3-8B-Instruct").click()
+    assert page.input_value("#ex-model") == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert page.input_value("#ex-backbone") == "GQA with 8 KV heads"
+    assert page.get_by_test_id("model-candidates").count() == 0

@@ -784,8 +784,54 @@ def test_a_name_matching_several_models_says_which(client, web_showcase):
     assert "matches several catalog models" in message
     assert "meta-llama/Meta-Llama-3-8B," in message and "Meta-Llama-3-8B-Instruct" in message
     page = client.get(reverse("catalog:exercise")).content.decode()
-    assert "matches several catalog models: meta-llama/Meta-Llama-3-8B" in page
+    assert "“Meta-Llama-3” matches several catalog models. Pick the one you mean:" in page
+    assert 'name="pick" value="meta-llama/Meta-Llama-3-8B"' in page
     assert "is not in the catalog" not in page
+
+
+@pytest.mark.django_db
+def test_each_matching_model_is_a_button_that_picks_it(web_showcase):
+    """The catalog models a typed name matches were named as plain text ("Type one of them"):
+    each is now a button that sets the exercise's model (a CSRF-protected POST of the form,
+    so the rows typed so far are saved with it)."""
+    from django.test import Client
+
+    from catalog.models import Exercise
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    token = client.cookies["csrftoken"].value
+    save_url = reverse("catalog:exercise_save")
+    rows = {"model_name": "Meta-Llama-3", "backbone": "GQA", "csrfmiddlewaretoken": token}
+    client.post(reverse("catalog:exercise_check"), rows)
+    exercise = Exercise.objects.get()
+    assert exercise.model is None
+    page = client.get(reverse("catalog:exercise"), {"id": exercise.pk}).content.decode()
+    buttons = re.findall(r'<button type="submit" form="exercise-form"[^>]*name="pick"[^>]*>', page)
+    values = [re.search(r'value="([^"]+)"', b).group(1) for b in buttons]
+    # in the model field's notice and under the check's message, every candidate once each
+    assert values[: len(values) // 2] == values[len(values) // 2 :]
+    assert "meta-llama/Meta-Llama-3-8B-Instruct" in values and len(values) >= 4
+    assert all('formaction="/exercise/save/"' in b for b in buttons)
+    form = re.search(
+        r'<form method="post" action="/exercise/save/" id="exercise-form".*?</form>', page, re.S
+    )
+    assert 'name="csrfmiddlewaretoken"' in form.group(0)
+    # without the CSRF token the pick is refused; a GET picks nothing
+    picked = {"exercise_id": exercise.pk, "pick": "meta-llama/Meta-Llama-3-8B-Instruct"}
+    assert client.post(save_url, {**picked, "backbone": "GQA"}).status_code == 403
+    assert client.get(save_url, picked).status_code == 405
+    # the page's own last seq: the rows were saved already, the pick is still taken
+    posted = {**rows, **picked, "seq": str(exercise.rows_seq or 1)}
+    answer = client.post(save_url, posted)
+    assert answer.status_code == 303 and answer["Location"] == f"/exercise/?id={exercise.pk}"
+    exercise.refresh_from_db()
+    assert exercise.model.repo_id == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert exercise.model_name == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert exercise.rows["backbone"] == "GQA"
+    page = client.get(answer["Location"]).content.decode()
+    assert 'name="pick"' not in page and "matches several" not in page
+    assert 'value="meta-llama/Meta-Llama-3-8B-Instruct"' in page  # the model field
 
 
 def _new_id(client) -> str:
