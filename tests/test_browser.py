@@ -458,6 +458,15 @@ def test_two_tabs_on_one_exercise_say_so_and_let_the_reader_choose(live, page):
     rows = Exercise.objects.get(pk=pk).rows
     assert rows["backbone"] == "A: MoE with 64 experts" and rows["product"] == ""
 
+    # switching the language saves first: refused, so B stays (it reloaded and lost the rows)
+    other.get_by_label("Post-training").fill("B: RLHF")
+    with saved(other, "B: RLHF"):
+        other.select_option("#lang-select", "de")
+    other.wait_for_function("document.getElementById('lang-select').value === 'en'")
+    assert other.locator("html").get_attribute("lang") == "en"
+    assert other.input_value("#ex-post_training") == "B: RLHF"
+    assert other.get_by_test_id("exercise-conflict").is_visible()
+
     # B keeps its rows: written over A's, and said
     with saved(other, "overwrite_rev"):
         other.get_by_role("button", name="Keep mine and overwrite").click()
@@ -465,6 +474,7 @@ def test_two_tabs_on_one_exercise_say_so_and_let_the_reader_choose(live, page):
     assert other.get_by_test_id("exercise-conflict").count() == 0
     rows = Exercise.objects.get(pk=pk).rows
     assert rows["backbone"] == "dense" and rows["product"] == "B: tool use"
+    assert rows["post_training"] == "B: RLHF"
 
     # A has not seen that: its next edit is refused and said; A loads the newer rows
     with saved(page, "A: served"):

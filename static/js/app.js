@@ -225,7 +225,13 @@
       }
     } catch (e) {}
     var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000); });
-    Promise.race([saveUnsaved(), timeout]).then(function (refused) { if (!refused) form.submit(); });
+    Promise.race([saveUnsaved(), timeout]).then(function (refused) {
+      if (!refused) { form.submit(); return; }
+      // Another tab's save refused these rows: stay, in this language, with the notice
+      var current = select && select.querySelector("option[selected]");
+      if (current) select.value = current.value;
+      try { sessionStorage.removeItem("mechanic-refocus"); } catch (e) {}
+    });
   };
 
   function refocus() {
