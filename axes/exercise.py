@@ -491,18 +491,111 @@ def _claims_support(
     return {"support": "not_found", "fact": None, "missing": missing}
 
 
+# Words that say what kind of thing a phrase is about, not which one: every vendor has a
+# "chat app", an "API", a "platform". A phrase is backed by overlap only through its other words.
+_GENERIC_TERMS = frozenset(
+    "chat chats chatbot app apps application applications assistant assistants api apis "
+    "platform platforms service services product products interface interfaces user users "
+    "customer customers version versions feature features available availability support "
+    "supports supported based via new latest access offers offered provides provided "
+    "website site online mobile desktop web-based llm llms genai "
+    "anwendung anwendungen dienst dienste plattform nutzer".split()
+)
+# Vendors and the names of their models and products, by the letters a written name starts
+# with ("claude.ai" -> claude, "gpt-5" -> gpt, "qwen3" -> qwen), grouped by vendor. A phrase
+# naming one of them speaks of that vendor's product: a model's facts back it only when the
+# model is that vendor's ("Claude.ai chat app" written for GPT-5 is not ChatGPT; "the Meta AI
+# app" for Llama is Meta's).
+_VENDOR_NAMES: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "anthropic claude",
+        "openai chatgpt gpt codex sora dall",
+        "google gemini gemma bard deepmind",
+        "meta llama",
+        "mistral mixtral codestral",
+        "alibaba qwen tongyi",
+        "deepseek",
+        "xai grok",
+        "microsoft copilot phi bing azure",
+        "nvidia nemotron",
+        "cohere",
+        "perplexity",
+        "baidu ernie",
+        "moonshot kimi",
+        "zhipu glm",
+        "minimax",
+        "falcon",
+        "ibm granite",
+        "databricks dbrx",
+        "jamba",
+        "midjourney",
+    )
+)
+_PRODUCT_NAMES = frozenset().union(*_VENDOR_NAMES)
+_NAME_HEAD_RE = re.compile(r"[a-z]+")
+
+
+def _name_head(word: str) -> str | None:
+    head = _NAME_HEAD_RE.match(word)
+    return head.group() if head and head.group() in _PRODUCT_NAMES else None
+
+
+def _name_heads(words: set[str]) -> set[str]:
+    """The product names among ``words``, each by its head ("claude.ai" -> "claude")."""
+    return {head for word in words if (head := _name_head(word))}
+
+
+def own_names(model_name: str, facts: list[dict[str, Any]]) -> frozenset[str]:
+    """The product names a model goes by: in its own name or anywhere in its facts (GPT-5's
+    name "gpt", its vendor's "openai", its app "chatgpt"), and every name of their vendor."""
+    words = _words(model_name.replace("/", " "))
+    for fact in facts:
+        words |= _words(_fact_text(fact))
+    heads = _name_heads(words)
+    return frozenset().union(heads, *(group for group in _VENDOR_NAMES if group & heads))
+
+
+def _foreign_names(text: str, own: frozenset[str]) -> list[str]:
+    """The product names ``text`` writes that are not the model's, as written ("Claude.ai")."""
+    found = []
+    for match in _WORD_RE.finditer(text.lower()):
+        head = _name_head(match.group())
+        if head and head not in own:
+            found.append(text[match.start() : match.end()].strip(".-+"))
+    return list(dict.fromkeys(found))
+
+
 def _overlap_support(
-    text: str, facts: list[dict[str, Any]], undisclosed: dict[str, Any] | None
+    text: str,
+    facts: list[dict[str, Any]],
+    undisclosed: dict[str, Any] | None,
+    *,
+    model_heads: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """A phrase that names no value we can compare ("chains dozens of calls in parallel") is
-    backed by a fact whose own words say most of it; numbers, where both have them, agree."""
-    words, numbers = _words(text), _numbers(text)
+    backed by a fact whose own words say most of it; numbers, where both have them, agree.
+
+    Only words that can tell one model's facts from another's are evidence: the generic ones
+    (``_GENERIC_TERMS``: "chat", "app", "API", "platform"; and the stopwords) are dropped from
+    the phrase (unless the fact's kind names them: "chat" is what a ``chat_format`` fact is
+    about), and the model's own name (``model_heads``: "claude" for claude-opus-5, which its
+    facts all mention) is no shared evidence. At least one term must then be shared, and the
+    shared terms must be at least half of the phrase's. So "a chat app" says nothing a fact
+    could back, while "chains dozens of calls in parallel" is still the launch post's "chain
+    together dozens of tool calls ... in parallel". (A phrase naming another vendor's product
+    never gets here: see ``phrase_support``.)"""
+    numbers = _numbers(text)
     rank = {"sourced": 2, "vendor_claim": 1}
     best: tuple[int, int, dict[str, Any]] | None = None
     for fact in facts:
+        # a word is generic unless it is what the fact is about ("chat" for a chat_format)
+        kind_words = set(re.split(r"[._]", str(fact.get("kind") or "")))
+        words = _words(text) - (_GENERIC_TERMS - kind_words)
         fact_text = _fact_text(fact)
         shared = words & _words(fact_text)
-        if not words or 2 * len(shared) < len(words):
+        evidence = {w for w in shared if _name_head(w) not in model_heads}
+        if not evidence or 2 * len(shared) < len(words):
             continue
         fact_numbers = _numbers(fact_text)
         if numbers and fact_numbers and not _numbers_agree(numbers, fact_numbers):
@@ -517,23 +610,40 @@ def _overlap_support(
     return {"support": "not_found", "fact": None}
 
 
-def phrase_support(text: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+def phrase_support(
+    text: str,
+    facts: list[dict[str, Any]],
+    *,
+    own: frozenset[str] | None = None,
+    model_name: str = "",
+) -> dict[str, Any]:
     """How one phrase is backed by the facts of one axis: ``support`` is sourced, vendor_claim,
     undisclosed, conflicts or not_found; ``fact`` the evidence shown with it
-    (``contradicted_by``: every fact a claim of the phrase contradicts)."""
+    (``contradicted_by``: every fact a claim of the phrase contradicts; ``missing``: what no
+    fact said).
+
+    A phrase that names a product or vendor (``_PRODUCT_NAMES``) that is not the model's
+    (``own``: ``own_names`` of the model; by default the names in ``facts`` and
+    ``model_name``) speaks of that product: "Claude.ai chat app" written for GPT-5, or "the
+    Claude app with web search", is never backed by GPT-5's facts, however many other words
+    they share; the name is what was not found."""
     disclosed = [f for f in facts if _fact_claim(f) != "undisclosed"]
     undisclosed = next((f for f in facts if _fact_claim(f) == "undisclosed"), None)
+    own = own if own is not None else own_names(model_name, facts)
+    foreign = _foreign_names(text, own)
     claims, unread = text_reading(text)
-    if claims:
-        return _claims_support(claims, disclosed, undisclosed, unread)
-    return _overlap_support(text, disclosed, undisclosed)
+    if claims or foreign:
+        return _claims_support(claims, disclosed, undisclosed, [*unread, *foreign])
+    model_heads = frozenset(_name_heads(_words(model_name.replace("/", " "))))
+    return _overlap_support(text, disclosed, undisclosed, model_heads=model_heads)
 
 
 def axis_scores(
-    checked: dict[str, dict[str, Any]], facts: list[dict[str, Any]]
+    checked: dict[str, dict[str, Any]], facts: list[dict[str, Any]], *, model_name: str = ""
 ) -> dict[str, dict[str, Any]]:
     """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence."""
     grouped = facts_by_axis(facts)
+    own = own_names(model_name, facts)
     scores: dict[str, dict[str, Any]] = {}
     for axis in AXES:
         row = checked[axis]
@@ -541,7 +651,9 @@ def axis_scores(
         for phrase in row["phrases"]:
             # A misplaced phrase is backed (or not) by the axis it belongs to.
             target = phrase["axis"] if phrase["verdict"] == "misplaced" else axis
-            support = phrase_support(phrase["text"], grouped.get(target, []))
+            support = phrase_support(
+                phrase["text"], grouped.get(target, []), own=own, model_name=model_name
+            )
             phrase["support"] = support["support"]
             phrase["support_fact"] = support["fact"]
             phrase["support_against"] = support.get("contradicted_by") or []
@@ -723,7 +835,7 @@ def lesson_scores_add(
 ) -> dict[str, Any]:
     """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
     known = bool(facts) if model_known is None else model_known
-    scores = axis_scores(result["rows"], facts if known else [])
+    scores = axis_scores(result["rows"], facts if known else [], model_name=model_name)
     vaguest = vaguest_axis(scores, model_known=known)
     result["scores"] = scores
     result["vaguest"] = vaguest

@@ -133,6 +133,12 @@ class Exercise(models.Model):
     # The page numbers its edits (``seq``, rising); a save carrying an edit no newer than the
     # one stored arrived late and is not written over it (see views_exercise._apply_form).
     rows_seq = models.BigIntegerField(default=0)
+    # Every write bumps ``rows_rev`` and records which page made it (``rows_page``, a token
+    # each page render gets). A page whose save is based on an older revision that another
+    # page (another tab, another window) wrote over is refused and told, never written over
+    # that other page's rows (see views_exercise._apply_form).
+    rows_rev = models.PositiveIntegerField(default=0)
+    rows_page = models.CharField(max_length=32, blank=True, default="")
     # A page opened without a table names the one its first save makes ("new:<token>"), so
     # saves sent before the first answer came back all reach that one table.
     client_token = models.CharField(max_length=32, blank=True, default="")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -38,6 +38,7 @@ PAST_MAX = 20
 CANDIDATES_MAX = 8  # catalog models named when a typed name matches several
 NEW_EXERCISE = "new"  # exercise_id of a page that must start a new table on its first save
 _TOKEN_RE = re.compile(r"[0-9a-f]{32}")  # "new:<token>": the page's name for that table
+_PAGE_RE = re.compile(r"[0-9a-f]{16,32}")  # a page render's token (``page``)
 SEQ_MAX = 2**62  # edit numbers are microseconds since 1970 on the page's clock, or above
 
 
@@ -143,36 +144,104 @@ def model_resolve(name: str) -> CatalogModel | None:
     return model_match(name).model
 
 
-def _apply_form(exercise: Exercise, request: HttpRequest) -> list[str]:
-    """Store the posted rows; returns the axes whose text was cut to the cap.
+@dataclass
+class SaveOutcome:
+    cut: list[str] = field(default_factory=list)  # axes whose text was cut to the cap
+    # Another page (tab, window) wrote the table since this page's rows were based on it: the
+    # posted rows were not written, and the page shows them with a notice and the choice.
+    conflict: bool = False
 
-    A page's saves can reach the server out of order (an autosave still on its way when Check
-    is pressed). Each carries the number of the newest edit it holds (``seq``): one that is not
-    newer than the stored table's arrived late and is not written, so the newer rows stay. The
-    write is one conditional UPDATE, so two requests at the same moment cannot both pass."""
+
+def _posted_int(request: HttpRequest, name: str) -> int | None:
+    raw = request.POST.get(name, "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    return int(raw)
+
+
+def _posted_page(request: HttpRequest) -> str:
+    """The posting page's token (``page``): each render of the form gets its own."""
+    raw = request.POST.get("page", "")
+    return raw if _PAGE_RE.fullmatch(raw) else ""
+
+
+def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
+    """Store the posted rows, unless they would silently write over another page's.
+
+    Two guards, both in one conditional UPDATE (so two requests at the same moment cannot both
+    pass):
+
+    - Within one page, saves can reach the server out of order (an autosave still on its way
+      when Check is pressed). Each carries the number of the newest edit it holds (``seq``):
+      one that is not newer than the stored table's arrived late and is not written, so the
+      newer rows stay.
+    - Between pages (the table open in two tabs or two windows of one session), the page's
+      ``seq`` says nothing: each page numbers its own edits, on its own clock. Every write
+      bumps ``rows_rev`` and records the page that made it (``rows_page``); a page posts the
+      revision its rows are based on (``base``). A save from a page other than the last writer
+      is written only when ``base`` is the stored revision, i.e. that page has seen the last
+      write. Otherwise nothing is written and the outcome is a conflict: the page shows the
+      reader's rows with a notice and two choices, load the newer rows or keep theirs, which
+      posts ``overwrite_rev`` (the stored revision the reader chose to write over; should a
+      third write come in between, that is another conflict).
+
+    A POST without ``page`` and ``base`` (an API-like client) is written as before, ordered by
+    ``seq`` when it carries one. Picking one of several catalog models (``pick``) sets the
+    model name to that model's repo ID."""
     form = ExerciseForm(request.POST)
     form.is_valid()  # every field is optional; cleaned_data holds whatever was valid
     data = form.cleaned_data
     rows, cut = rows_clean({axis: request.POST.get(axis, "") for axis in AXES})
     name = data.get("model_name") or request.POST.get("model_name", "") or ""
     name = name.replace("\x00", "")[:200].strip()  # the raw POST fallback may hold NUL
+    picked = _picked_model(request)
+    if picked is not None:
+        name = picked.repo_id
     changes: dict[str, Any] = {"rows": rows, "language": get_language() or ""}
-    if name != exercise.model_name or (name and exercise.model_id is None):
+    if picked is not None:
+        changes["model_name"], changes["model"] = name, picked
+    elif name != exercise.model_name or (name and exercise.model_id is None):
         changes["model_name"] = name
         changes["model"] = model_resolve(name)
     seq = _posted_seq(request)
+    page, base = _posted_page(request), _posted_int(request, "base")
     target = Exercise.objects.filter(pk=exercise.pk)
+    if page and base is not None and not getattr(exercise, "restarted", False):
+        overwrite = _posted_int(request, "overwrite_rev")
+        mine = Q(rows_page=page)
+        if seq is not None:
+            mine &= Q(rows_seq__lt=seq)
+        seen = Q(rows_rev=base if overwrite is None else overwrite)
+        target = target.filter(mine | (~Q(rows_page=page) & seen))
+        changes["rows_page"] = page
+    elif seq is not None:
+        target = target.filter(rows_seq__lt=seq)
     if seq is not None:
         changes["rows_seq"] = seq
-        target = target.filter(rows_seq__lt=seq)
     changes["updated_at"] = timezone.now()
-    if target.update(**changes):
-        for name_, value in changes.items():
-            setattr(exercise, name_, value)
-    else:
-        exercise.refresh_from_db()  # a newer edit is stored: show and check that one
-        cut = []
-    return cut
+    if target.update(rows_rev=F("rows_rev") + 1, **changes):
+        exercise.refresh_from_db()
+        return SaveOutcome(cut=cut)
+    exercise.refresh_from_db()  # a newer edit is stored: show and check that one
+    # Not written: this page's own late save (the stored rows are its newer ones), or another
+    # page's write that this page has not seen.
+    conflict = bool(page) and exercise.rows_page != page
+    if picked is not None and not conflict and exercise.model_id != picked.pk:
+        # The pick is this page's newest act even when its rows were already saved (the
+        # form's seq is the last autosave's): the model is set all the same.
+        Exercise.objects.filter(pk=exercise.pk).update(
+            model_name=name, model=picked, rows_rev=F("rows_rev") + 1, updated_at=timezone.now()
+        )
+        exercise.refresh_from_db()
+    return SaveOutcome(conflict=conflict)
+
+
+def _picked_model(request: HttpRequest) -> CatalogModel | None:
+    """The catalog model a "pick" button names (one of several a typed name matched)."""
+    repo_id = request.POST.get("pick", "").replace("\x00", "").strip()[:200]
+    if not repo_id:
+        return None
+    return CatalogModel.objects.filter(repo_id=repo_id).first()
 
 
 def _past(request: HttpRequest) -> list[Exercise]:
@@ -187,18 +256,42 @@ def _past(request: HttpRequest) -> list[Exercise]:
     )
 
 
-def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any) -> dict[str, Any]:
+def _page_context(
+    request: HttpRequest,
+    exercise: Exercise | None,
+    *,
+    conflict: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The page's context. ``conflict``: the posted rows lost to another page's newer write;
+    the form shows the posted rows (not the stored ones) based on the revision they were
+    based on, with the notice and its two choices."""
     past = _past(request)
     titles = vs.axis_titles()
     questions = vs.axis_questions()
     rows = (exercise.rows if exercise else {}) or {}
     result = (exercise.result if exercise else {}) or {}
     model_name = exercise.model_name if exercise else extra.pop("prefill_model", "")
+    base_rev = exercise.rows_rev if exercise else 0
+    page_token = secrets.token_hex(16)
+    if conflict:
+        rows, _cut = rows_clean({axis: request.POST.get(axis, "") for axis in AXES})
+        model_name = request.POST.get("model_name", "").replace("\x00", "")[:200]
+        base_rev = _posted_int(request, "base") or 0
+        page_token = _posted_page(request) or page_token
     unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
     candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
+    lesson = exercise_lesson_context(result, exercise.model_name if exercise else "")
+    if exercise is not None and exercise.model_id is not None:
+        # A check made before a model was picked said the name matched none or several:
+        # no longer so (the rest of that check stands until the next one).
+        lesson["model_message"] = ""
     return {
         "exercise": exercise,
         "new_exercise_id": "" if exercise else new_exercise_id(),
+        "base_rev": base_rev,
+        "page_token": page_token,
+        "conflict": conflict,
         "model_name": model_name,
         "rows": [
             {
@@ -218,7 +311,7 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
         ),
         "max_row_chars": ExerciseForm.max_row_chars,
         "unknown_model": unknown and not candidates,
-        "model_candidates": [c.repo_id for c in candidates],
+        "model_candidates": [c.repo_id for c in candidates],  # each a "pick" button
         # A name typed short ("Claude") says which catalog model it was taken for.
         "resolved_repo_id": (
             exercise.model.repo_id
@@ -228,7 +321,7 @@ def _page_context(request: HttpRequest, exercise: Exercise | None, **extra: Any)
             else ""
         ),
         # "lesson": scores, vaguest axis and messages in this request's language.
-        "lesson": exercise_lesson_context(result, exercise.model_name if exercise else ""),
+        "lesson": lesson,
         **extra,
     }
 
@@ -271,21 +364,40 @@ def exercise_new(request: HttpRequest) -> HttpResponse:
 def exercise_save(request: HttpRequest) -> HttpResponse:
     exercise = exercise_current(request, create=True)
     assert exercise is not None
-    cut = _apply_form(exercise, request)
+    outcome = _apply_form(exercise, request)
     if request.htmx:
-        return render(
+        response = render(
             request,
             "catalog/_exercise_status.html",
             {
                 "exercise": exercise,
-                "cut": [vs.axis_titles()[a] for a in cut],
+                "cut": [vs.axis_titles()[a] for a in outcome.cut],
                 "saved": True,
+                "conflict": outcome.conflict,
                 "restarted": getattr(exercise, "restarted", False),
                 "past": _past(request),  # the sidebar, swapped out of band
             },
         )
+        return _mark_conflict(response, outcome)
+    if outcome.conflict:
+        return _conflict_page(request, exercise)
     _say_restarted(request, exercise)
     return HttpResponseRedirect(reverse("catalog:exercise") + f"?id={exercise.pk}", status=303)
+
+
+def _mark_conflict(response: HttpResponse, outcome: SaveOutcome) -> HttpResponse:
+    # htmx swaps only a 2xx answer in, so the notice comes back as 200; the header tells the
+    # page's script that these rows are not saved (leaving the page must not drop them).
+    if outcome.conflict:
+        response["X-Exercise-Conflict"] = "1"
+    return response
+
+
+def _conflict_page(request: HttpRequest, exercise: Exercise) -> HttpResponse:
+    """Without JavaScript: the page again, with the posted rows in the form and the notice
+    (409: nothing was written)."""
+    context = _page_context(request, exercise, conflict=True)
+    return render(request, "catalog/exercise.html", context, status=409)
 
 
 def _say_restarted(request: HttpRequest, exercise: Exercise) -> None:
@@ -304,7 +416,17 @@ def _say_restarted(request: HttpRequest, exercise: Exercise) -> None:
 def exercise_run_check(request: HttpRequest) -> HttpResponse:
     exercise = exercise_current(request, create=True)
     assert exercise is not None
-    cut = _apply_form(exercise, request)
+    outcome = _apply_form(exercise, request)
+    cut = outcome.cut
+    if outcome.conflict:
+        # The rows to check are not the stored ones: nothing is checked until the reader
+        # chooses (the notice under the rows says what happened and offers the choice).
+        if request.htmx:
+            context = _page_context(request, exercise, conflict_oob=True)
+            context["result"] = {}
+            response = render(request, "catalog/_exercise_result.html", context)
+            return _mark_conflict(response, outcome)
+        return _conflict_page(request, exercise)
     facts: list[dict[str, Any]] = []
     if exercise.model is not None and exercise.model.latest_revision is not None:
         facts = list((exercise.model.latest_revision.analysis or {}).get("facts") or [])

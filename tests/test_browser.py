@@ -6,6 +6,7 @@ Screenshots of every page go to test-artifacts/screenshots/ (gitignored) for a h
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -418,3 +419,91 @@ def test_the_language_list_keeps_the_focus_across_its_reload(live, page):
     # a mouse choice (no focus on the list when the page comes back) changes nothing else
     page.goto(live + "/exercise/")
     expect(page.locator("#lang-select")).not_to_be_focused()
+
+
+def test_two_tabs_on_one_exercise_say_so_and_let_the_reader_choose(live, page):
+    """The same table open in two tabs: the second tab's autosave used to write its rows over
+    the first's, both tabs saying "Saved at". Now the tab that has not seen the other's save
+    says so, keeps its text in the fields, and offers to load the newer rows or overwrite."""
+    from catalog.models import Exercise
+
+    def saved(pg, text: str):
+        """The answer to the save that carries ``text`` (the autosave waits for typing to stop)."""
+        return pg.expect_response(
+            lambda r: (
+                r.url.endswith("/exercise/save/")
+                and text in unquote_plus(r.request.post_data or "")
+            )
+        )
+
+    page.goto(live + "/exercise/")
+    page.get_by_label("Model").fill("someone/model")
+    with saved(page, "dense"):
+        page.get_by_label("Backbone").fill("dense")
+    page.wait_for_function("/^\\d+$/.test(document.getElementById('exercise-id').value)")
+    pk = page.input_value("#exercise-id")
+    other = page.context.new_page()
+    other.goto(f"{live}/exercise/?id={pk}")
+    assert other.input_value("#ex-backbone") == "dense"
+
+    with saved(page, "A: MoE"):
+        page.get_by_label("Backbone").fill("A: MoE with 64 experts")
+    with saved(other, "B: tool use"):
+        other.get_by_label("Product").fill("B: tool use")
+    notice = other.get_by_test_id("exercise-conflict")
+    notice.wait_for()
+    assert "changed in another tab or window" in notice.inner_text()
+    assert other.input_value("#ex-product") == "B: tool use"  # the reader's text stays
+    assert other.input_value("#ex-backbone") == "dense"
+    rows = Exercise.objects.get(pk=pk).rows
+    assert rows["backbone"] == "A: MoE with 64 experts" and rows["product"] == ""
+
+    # switching the language saves first: refused, so B stays (it reloaded and lost the rows)
+    other.get_by_label("Post-training").fill("B: RLHF")
+    with saved(other, "B: RLHF"):
+        other.select_option("#lang-select", "de")
+    other.wait_for_function("document.getElementById('lang-select').value === 'en'")
+    assert other.locator("html").get_attribute("lang") == "en"
+    assert other.input_value("#ex-post_training") == "B: RLHF"
+    assert other.get_by_test_id("exercise-conflict").is_visible()
+
+    # B keeps its rows: written over A's, and said
+    with saved(other, "overwrite_rev"):
+        other.get_by_role("button", name="Keep mine and overwrite").click()
+    other.wait_for_function("/Saved at/.test(document.getElementById('save-status').textContent)")
+    assert other.get_by_test_id("exercise-conflict").count() == 0
+    rows = Exercise.objects.get(pk=pk).rows
+    assert rows["backbone"] == "dense" and rows["product"] == "B: tool use"
+    assert rows["post_training"] == "B: RLHF"
+
+    # A has not seen that: its next edit is refused and said; A loads the newer rows
+    with saved(page, "A: served"):
+        page.get_by_label("Inference").fill("A: served with vLLM")
+    page.get_by_test_id("exercise-conflict").wait_for()
+    assert Exercise.objects.get(pk=pk).rows["inference"] == ""
+    with page.expect_navigation():
+        page.get_by_role("link", name="Load the newer rows").click()
+    assert page.input_value("#ex-product") == "B: tool use"
+    assert page.input_value("#ex-backbone") == "dense"
+    with saved(page, "A: served"):
+        page.get_by_label("Inference").fill("A: served with vLLM")
+    page.wait_for_function("/Saved at/.test(document.getElementById('save-status').textContent)")
+    rows = Exercise.objects.get(pk=pk).rows
+    assert rows["inference"] == "A: served with vLLM" and rows["product"] == "B: tool use"
+
+
+def test_a_name_matching_several_models_offers_each_as_a_button(live, page):
+    """ "Meta-Llama-3" matches several catalog models: they were named as plain text. Each is a
+    button now; pressing one sets the exercise's model and keeps the rows just typed."""
+    page.goto(live + "/exercise/")
+    with page.expect_response(lambda r: r.url.endswith("/exercise/save/")):
+        page.get_by_label("Model").fill("Meta-Llama-3")
+    page.reload()
+    candidates = page.get_by_test_id("model-candidates")
+    assert "matches several catalog models" in candidates.inner_text()
+    page.get_by_label("Backbone").fill("GQA with 8 KV heads")  # not autosaved yet
+    with page.expect_navigation():
+        candidates.get_by_role("button", name="meta-llama/Meta-Llama-3-8B-Instruct").click()
+    assert page.input_value("#ex-model") == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert page.input_value("#ex-backbone") == "GQA with 8 KV heads"
+    assert page.get_by_test_id("model-candidates").count() == 0

@@ -784,8 +784,54 @@ def test_a_name_matching_several_models_says_which(client, web_showcase):
     assert "matches several catalog models" in message
     assert "meta-llama/Meta-Llama-3-8B," in message and "Meta-Llama-3-8B-Instruct" in message
     page = client.get(reverse("catalog:exercise")).content.decode()
-    assert "matches several catalog models: meta-llama/Meta-Llama-3-8B" in page
+    assert "“Meta-Llama-3” matches several catalog models. Pick the one you mean:" in page
+    assert 'name="pick" value="meta-llama/Meta-Llama-3-8B"' in page
     assert "is not in the catalog" not in page
+
+
+@pytest.mark.django_db
+def test_each_matching_model_is_a_button_that_picks_it(web_showcase):
+    """The catalog models a typed name matches were named as plain text ("Type one of them"):
+    each is now a button that sets the exercise's model (a CSRF-protected POST of the form,
+    so the rows typed so far are saved with it)."""
+    from django.test import Client
+
+    from catalog.models import Exercise
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    token = client.cookies["csrftoken"].value
+    save_url = reverse("catalog:exercise_save")
+    rows = {"model_name": "Meta-Llama-3", "backbone": "GQA", "csrfmiddlewaretoken": token}
+    client.post(reverse("catalog:exercise_check"), rows)
+    exercise = Exercise.objects.get()
+    assert exercise.model is None
+    page = client.get(reverse("catalog:exercise"), {"id": exercise.pk}).content.decode()
+    buttons = re.findall(r'<button type="submit" form="exercise-form"[^>]*name="pick"[^>]*>', page)
+    values = [re.search(r'value="([^"]+)"', b).group(1) for b in buttons]
+    # in the model field's notice and under the check's message, every candidate once each
+    assert values[: len(values) // 2] == values[len(values) // 2 :]
+    assert "meta-llama/Meta-Llama-3-8B-Instruct" in values and len(values) >= 4
+    assert all('formaction="/exercise/save/"' in b for b in buttons)
+    form = re.search(
+        r'<form method="post" action="/exercise/save/" id="exercise-form".*?</form>', page, re.S
+    )
+    assert 'name="csrfmiddlewaretoken"' in form.group(0)
+    # without the CSRF token the pick is refused; a GET picks nothing
+    picked = {"exercise_id": exercise.pk, "pick": "meta-llama/Meta-Llama-3-8B-Instruct"}
+    assert client.post(save_url, {**picked, "backbone": "GQA"}).status_code == 403
+    assert client.get(save_url, picked).status_code == 405
+    # the page's own last seq: the rows were saved already, the pick is still taken
+    posted = {**rows, **picked, "seq": str(exercise.rows_seq or 1)}
+    answer = client.post(save_url, posted)
+    assert answer.status_code == 303 and answer["Location"] == f"/exercise/?id={exercise.pk}"
+    exercise.refresh_from_db()
+    assert exercise.model.repo_id == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert exercise.model_name == "meta-llama/Meta-Llama-3-8B-Instruct"
+    assert exercise.rows["backbone"] == "GQA"
+    page = client.get(answer["Location"]).content.decode()
+    assert 'name="pick"' not in page and "matches several" not in page
+    assert 'value="meta-llama/Meta-Llama-3-8B-Instruct"' in page  # the model field
 
 
 def _new_id(client) -> str:
@@ -868,3 +914,155 @@ def test_the_score_line_says_one_phrase_in_the_singular(client, web_showcase, la
         check = client.post(reverse("catalog:exercise_check"), {"exercise_id": exercise.pk, **text})
         page = client.get(check["Location"], HTTP_ACCEPT_LANGUAGE=lang).content.decode()
         assert row in page, row
+
+
+def _open(client, pk: int) -> dict[str, str]:
+    """What one page (tab) of the exercise posts with each save: its table, token and base."""
+    page = client.get(reverse("catalog:exercise"), {"id": pk}).content.decode()
+    token = re.search(r'name="page" value="([0-9a-f]{32})"', page).group(1)
+    base = re.search(r'name="base" id="exercise-base" value="(\d+)"', page).group(1)
+    return {"exercise_id": str(pk), "page": token, "base": base, "model_name": "someone/model"}
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_one_exercise_never_write_over_each_other_unasked(client):
+    """Two tabs of one session, both editing: the second tab's save used to write its rows
+    over the first's (same clock, newer seq) or be dropped (a slower clock) with "Saved at"
+    either way. Now a save based on a revision another tab has since written is refused and
+    the page says so; the reader picks: load the newer rows, or keep theirs and overwrite."""
+    from catalog.models import Exercise
+
+    save_url, check_url = reverse("catalog:exercise_save"), reverse("catalog:exercise_check")
+    client.post(save_url, {"model_name": "someone/model", "backbone": "dense"})
+    pk = Exercise.objects.get().pk
+    tab_a, tab_b = _open(client, pk), _open(client, pk)
+    htmx = {"HX-Request": "true"}
+    a_rows = {**tab_a, "seq": "1764460000000001", "backbone": "A: MoE, 64 experts"}
+    answer = client.post(save_url, a_rows, headers=htmx)
+    assert "Saved at" in answer.content.decode() and "X-Exercise-Conflict" not in answer
+    # tab B has not seen A's save; its clock runs ahead (a newer seq) and still it loses
+    b_rows = {**tab_b, "seq": "1764469999999999", "backbone": "dense", "product": "B: tool use"}
+    answer = client.post(save_url, b_rows, headers=htmx)
+    body = answer.content.decode()
+    assert answer.status_code == 200 and answer["X-Exercise-Conflict"] == "1"
+    assert "changed in another tab or window" in body and "Saved at" not in body
+    assert 'id="exercise-base"' not in body  # the page's base stays: the next save asks again
+    stored = Exercise.objects.get()
+    assert stored.rows["backbone"] == "A: MoE, 64 experts" and stored.rows["product"] == ""
+    assert f'name="overwrite_rev" value="{stored.rows_rev}"' in body
+    assert f'href="/exercise/?id={pk}"' in body  # "load the newer rows"
+    # Check from tab B: nothing is checked and nothing written; the notice says why
+    answer = client.post(check_url, b_rows, headers=htmx)
+    assert "Not checked" in answer.content.decode() and answer["X-Exercise-Conflict"] == "1"
+    assert Exercise.objects.get().result == {}
+
+    # Without JavaScript: the page comes back (409) with B's rows in the form and the notice
+    plain = {k: v for k, v in b_rows.items() if k != "seq"}
+    answer = client.post(save_url, plain)
+    page = answer.content.decode()
+    assert answer.status_code == 409
+    assert "B: tool use</textarea>" in page and "changed in another tab or window" in page
+    assert f'name="base" id="exercise-base" value="{tab_b["base"]}"' in page
+    assert Exercise.objects.get().rows == stored.rows
+    # "Keep mine and overwrite" (the button's overwrite_rev): B's rows are written, 303
+    answer = client.post(save_url, {**plain, "overwrite_rev": str(stored.rows_rev)})
+    assert answer.status_code == 303
+    stored = Exercise.objects.get()
+    assert stored.rows["product"] == "B: tool use" and stored.rows["backbone"] == "dense"
+    # tab A has not seen B's write: its next edit is refused too, not written over B's
+    answer = client.post(save_url, {**a_rows, "seq": "1764460000000002"}, headers=htmx)
+    assert answer["X-Exercise-Conflict"] == "1"
+    assert Exercise.objects.get().rows["product"] == "B: tool use"
+    # overwriting a revision that is no longer the stored one (a third write came in): refused
+    stale = {**a_rows, "seq": "1764460000000003", "overwrite_rev": str(stored.rows_rev - 1)}
+    assert client.post(save_url, stale, headers=htmx)["X-Exercise-Conflict"] == "1"
+    # a tab opened now has seen B's rows: it saves, and its own late save stays dropped quietly
+    tab_c = {**_open(client, pk), "product": "B: tool use"}
+    c_new = {**tab_c, "seq": "1764460000000009", "inference": "C: vLLM"}
+    c_late = {**tab_c, "seq": "1764460000000008", "inference": "C: older"}
+    assert "X-Exercise-Conflict" not in client.post(check_url, c_new, headers=htmx)
+    answer = client.post(save_url, c_late, headers=htmx)
+    assert "X-Exercise-Conflict" not in answer and "Saved at" in answer.content.decode()
+    stored = Exercise.objects.get()
+    assert stored.rows["inference"] == "C: vLLM" and stored.rows["product"] == "B: tool use"
+    assert stored.result["rows"]["inference"]["text"] == "C: vLLM"
+
+
+GPT5_APP = web_fact(
+    "product",
+    "product.agent",
+    "ChatGPT: the chat app on the web, iOS and Android routes between a fast and a deep model",
+    source="https://openai.com/index/introducing-gpt-5/",
+    locator="published source",
+    text="GPT-5 is available in the ChatGPT app for all users on web, iOS and Android.",
+)
+CLAUDE_CHROME = web_fact(
+    "product",
+    "product.agent",
+    "Claude in Chrome: the browser extension navigates sites and fills forms",
+    source="https://docs.anthropic.com/",
+    locator="published source",
+    text="Claude in Chrome navigates websites, fills forms and completes tasks in your browser.",
+)
+
+
+@pytest.mark.parametrize(
+    "phrase,facts,model,support,missing",
+    [
+        # another vendor's product: shared generic words ("chat", "app") backed it before
+        ("Claude.ai chat app", [GPT5_APP], "openai/gpt-5", "not_found", ["Claude.ai"]),
+        ("the Gemini app on Android", [GPT5_APP], "openai/gpt-5", "not_found", ["Gemini"]),
+        # generic words alone back nothing
+        ("a mobile chat app for users", [GPT5_APP], "openai/gpt-5", "not_found", []),
+        # the model's own name is in all its facts: no evidence that Claude Code is one of them
+        ("Claude Code", [CLAUDE_CHROME], "anthropic/claude-opus-5", "not_found", []),
+        # genuine paraphrases are still backed
+        ("the ChatGPT app", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("GPT-5 in the ChatGPT chat app on iOS", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("ChatGPT 앱에서 iOS와 Android로", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("routes between a fast and a deep model", [GPT5_APP], "openai/gpt-5", "sourced", []),
+        ("Claude fills forms in Chrome", [CLAUDE_CHROME], "anthropic/claude-opus-5", "sourced", []),
+        ("a browser extension", [CLAUDE_CHROME], "anthropic/claude-opus-5", "sourced", []),
+        # a vendor's other name is the model's own: Meta's assistant for Llama
+        (
+            "the Meta AI assistant in WhatsApp",
+            [web_fact("product", "product.agent", "Llama powers Meta AI in WhatsApp")],
+            "meta-llama/Llama-3.1-8B",
+            "sourced",
+            [],
+        ),
+    ],
+)
+def test_word_overlap_backs_a_phrase_only_with_telling_words(
+    phrase, facts, model, support, missing
+):
+    """ "Claude.ai chat app" written for GPT-5 was "backed by a source": half its words
+    ("chat", "app") were in GPT-5's app fact. Generic words and the model's own name are no
+    evidence, and another vendor's product name is what was not found."""
+    from axes.exercise import phrase_support
+
+    got = phrase_support(phrase, facts, model_name=model)
+    assert got["support"] == support, got
+    assert (got.get("missing") or []) == missing
+
+
+@pytest.mark.django_db
+def test_the_check_of_gpt5_no_longer_backs_a_claude_product_row(client):
+    """Through the page: GPT-5's product row names Claude.ai's app; the check says not found,
+    naming Claude.ai, while the ChatGPT app is backed."""
+    from catalog.models import CatalogModel, Exercise, Revision
+
+    model = CatalogModel.objects.create(repo_id="openai/gpt-5", display_name="GPT-5")
+    model.latest_revision = Revision.objects.create(
+        model=model, sha="demo", analysis={"facts": [GPT5_APP]}
+    )
+    model.save()
+    check = reverse("catalog:exercise_check")
+    client.post(check, {"model_name": "openai/gpt-5", "product": "The ChatGPT app."})
+    (chatgpt,) = Exercise.objects.get().result["rows"]["product"]["phrases"]
+    assert chatgpt["support"] == "sourced"
+    client.post(check, {"model_name": "openai/gpt-5", "product": "Claude.ai chat app"})
+    (claude,) = Exercise.objects.get().result["rows"]["product"]["phrases"]
+    assert claude["support"] == "not_found" and claude["support_missing"] == ["Claude.ai"]
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    assert "not found: “Claude.ai”" in page

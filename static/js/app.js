@@ -128,10 +128,29 @@
   // as a beacon.
   var editForms = [];
 
+  // A page's own token for its saves: the server orders saves of one page by ``seq`` and
+  // refuses a save from another page (another tab) that has not seen the last write. The
+  // rendered token is replaced here so that a duplicated or restored tab is a page of its own.
+  function newPageToken() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // The server's answer to a save that another page's newer write refused (nothing written)
+  function conflicted(xhrOrResponse) {
+    var get = xhrOrResponse && (xhrOrResponse.getResponseHeader
+      ? function (n) { return xhrOrResponse.getResponseHeader(n); }
+      : function (n) { return xhrOrResponse.headers.get(n); });
+    return !!(get && get("X-Exercise-Conflict"));
+  }
+
   function numberEdits(form) {
     var field = form.querySelector("input[name=seq]");
     if (!field || form.dataset.editSeqReady) return;
     form.dataset.editSeqReady = "1";
+    var token = form.querySelector("input[name=page]");
+    if (token && window.crypto && window.crypto.getRandomValues) token.value = newPageToken();
     var last = parseInt(form.dataset.editSeq || "0", 10) || 0;
     var saved = last;
     var submitting = false;
@@ -146,7 +165,8 @@
     var status = document.getElementById("save-status");
     form.addEventListener("htmx:afterRequest", function (evt) {
       if (evt.detail.successful) {
-        saved = Math.max(saved, evt.detail.xhr.mechanicSeq || 0);
+        // refused for another tab's newer rows: still unsaved (the notice offers the choice)
+        if (!conflicted(evt.detail.xhr)) saved = Math.max(saved, evt.detail.xhr.mechanicSeq || 0);
         if (status) status.classList.remove("warn");
       }
     });
@@ -167,6 +187,7 @@
       url: form.getAttribute("action"),
       markSaved: function (seq) { saved = Math.max(saved, seq); },
       seq: function () { return last; },
+      status: status,
     };
     editForms.push(entry);
   }
@@ -179,10 +200,18 @@
         method: "POST", body: f.body(), credentials: "same-origin", keepalive: true,
         headers: { "HX-Request": "true" }, // the short answer (the save status), not the page
       })
-        .then(function (response) { if (response.ok) f.markSaved(seq); })
-        .catch(function () {});
+        .then(function (response) {
+          if (!response.ok) return false;
+          if (!conflicted(response)) { f.markSaved(seq); return false; }
+          // Another tab saved this table: show the notice, and stay (leaving drops the rows)
+          return response.text().then(function (html) {
+            if (f.status && window.htmx) window.htmx.swap(f.status, html, { swapStyle: "innerHTML" });
+            return true;
+          });
+        })
+        .catch(function () { return false; });
     });
-    return Promise.all(pending);
+    return Promise.all(pending).then(function (refused) { return refused.indexOf(true) !== -1; });
   }
 
   window.mechanicLeave = function (form) {
@@ -196,7 +225,13 @@
       }
     } catch (e) {}
     var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000); });
-    Promise.race([saveUnsaved(), timeout]).then(function () { form.submit(); });
+    Promise.race([saveUnsaved(), timeout]).then(function (refused) {
+      if (!refused) { form.submit(); return; }
+      // Another tab's save refused these rows: stay, in this language, with the notice
+      var current = select && select.querySelector("option[selected]");
+      if (current) select.value = current.value;
+      try { sessionStorage.removeItem("mechanic-refocus"); } catch (e) {}
+    });
   };
 
   function refocus() {
