@@ -90,6 +90,7 @@ SPEC_REST = {
     "lookup_params": 0,
     "lookup_row_params": 0,
     "reused_weights": 0,
+    "experts_per_token_per_layer": None,
     "extra_conv_state": 0,
     "fp32_conv_state": 0,
     "reused_inactive": 0,
