@@ -93,11 +93,19 @@ def card_html(revision: Revision) -> tuple[str, bool]:
 
 
 def _stored_label(analysis: dict[str, Any]) -> str:
-    """How the checkpoint stores its weights, in a few characters ("FP8 block-wise", "fp16")."""
+    """How the checkpoint stores its weights, as its weights_format fact reads ("FP8 (block-wise
+    128×128), rest bf16"), or its dtype ("fp16")."""
     fmt = vs.dig(analysis, "backbone", "weights_format") or {}
     quant = fmt.get("quantization") if isinstance(fmt, dict) else None
     if isinstance(quant, dict) and quant.get("label"):
-        return str(quant["label"])
+        from catalog.templatetags.mechanic import weights_format_h
+
+        value = {
+            "stored_dtype": fmt.get("stored_dtype"),
+            "quantization": quant["label"],
+            "block_size": quant.get("block_size"),
+        }
+        return weights_format_h(value) or str(quant["label"])
     dtype = fmt.get("stored_dtype") if isinstance(fmt, dict) else None
     from axes.backbone.quantization import DTYPE_SHORT_NAMES
 
