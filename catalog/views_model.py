@@ -61,8 +61,9 @@ def model_load(repo_id: str) -> tuple[CatalogModel, Revision | None]:
     return model, model.latest_revision
 
 
-def card_html(revision: Revision) -> tuple[str, bool]:
-    """The sanitized card with L<n> anchors, cached by the card's content hash."""
+def card_html(revision: Revision, *, repo_id: str) -> tuple[str, bool]:
+    """The sanitized card with L<n> anchors, cached by the card's content hash and the model
+    (``repo_id``, whose column a family's table shows)."""
     card = (
         Artifact.objects.filter(revision_id=revision.pk, kind=Artifact.Kind.CARD)
         .only("text", "sha256", "truncated")
@@ -71,8 +72,14 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     if card is None or not card.text:
         return "", False
     # v2: an anchor per line, the front matter folded under a translated summary; v3: the
-    # card's own layout HTML rendered through the allow-list
-    key = f"card:v3:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}"
+    # card's own layout HTML rendered through the allow-list; v4: a family's table shows this
+    # model's column (so the model and its decoder type are in the key)
+    model = repo_id
+    decoder_type = vs.dig(revision.analysis or {}, "backbone", "decoder_type")
+    key = (
+        f"card:v4:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}:"
+        f"{hashlib.sha1(f'{model}:{decoder_type}'.encode(), usedforsecurity=False).hexdigest()}"
+    )
     html = cache.get(key)
     if html is None:
         try:
@@ -87,7 +94,9 @@ def card_html(revision: Revision) -> tuple[str, bool]:
             )
             html = f"<pre>{html}</pre>"
         else:
-            html = card_render_html(card.text)
+            html = card_render_html(
+                card.text, model=model, decoder_type=str(decoder_type) if decoder_type else None
+            )
         cache.set(key, html, CARD_CACHE_S)
     return html, card.truncated
 
@@ -373,7 +382,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
     breakdown = vs.params_breakdown(analysis)
     roof = vs.roofline_at(analysis, chosen_ctx)  # the context the rest of the page uses
     unfit = vs.roofline_unfit(analysis, roof, chosen_ctx)
-    card, card_truncated = card_html(revision) if revision else ("", False)
+    card, card_truncated = card_html(revision, repo_id=model.repo_id) if revision else ("", False)
     revisions = (
         list(model.revisions.only("sha", "source", "fetched_at", "model_id")[:10])
         if revision
