@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 # a parameter count as names write it: "1B", "0.6B", "400M", the "3B" of "A3B", the "7B" of
 # "8x7B"; not a version ("3.1") or a context ("128K")
@@ -65,3 +66,24 @@ def model_column(
     best = max(scores.values())
     found = [i for i, score in scores.items() if score == best]
     return found[0] if len(found) == 1 else None
+
+
+def facts_with_model_column(
+    facts: Sequence[dict[str, Any]], model: str, *, decoder_type: str | None = None
+) -> list[dict[str, Any]]:
+    """The facts, those quoting a row of a family's table (a column per model) as copies whose
+    ``extra["model_column"]`` is this model's column: the row then reads as its name and this
+    model's cell ("Model: Number of layers · 1B MoE: 24"), not every sibling's."""
+    from axes.classify.segment import inline_plain, table_cells
+
+    out: list[dict[str, Any]] = []
+    for fact in facts:
+        extra = fact.get("extra") or {}
+        header = extra.get("table_header") if isinstance(extra, dict) else None
+        if isinstance(header, str) and header:
+            headers = [inline_plain(cell) for cell in table_cells(header)]
+            column = model_column(headers, model, decoder_type=decoder_type)
+            if column is not None:
+                fact = {**fact, "extra": {**extra, "model_column": column}}
+        out.append(fact)
+    return out

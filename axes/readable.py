@@ -224,6 +224,8 @@ def card_quote_text(fact: dict[str, Any]) -> str:
     if isinstance(evidence, dict) and evidence.get("source") == "README.md":
         from axes.classify.segment import statement_plain
 
-        header = str((fact.get("extra") or {}).get("table_header") or "")
-        return statement_plain(text, header) or text
+        extra = fact.get("extra") or {}
+        header = str(extra.get("table_header") or "")
+        column = extra.get("model_column")  # axes.card_columns.facts_with_model_column
+        return statement_plain(text, header, column if isinstance(column, int) else None) or text
     return text

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from axes.card_columns import facts_with_model_column
 from catalog import views_support as vs
 from catalog.models import Artifact, CatalogModel, Revision
 
@@ -369,7 +370,12 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
             return HttpResponsePermanentRedirect(target)
         return _model_missing(request, repo_id, name)
     analysis: dict[str, Any] = (revision.analysis if revision else None) or {}
-    facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
+    # a row of a family's table (a column per model) reads as this model's cell
+    facts = facts_with_model_column(
+        [f for f in analysis.get("facts") or [] if isinstance(f, dict)],
+        model.repo_id,
+        decoder_type=vs.dig(analysis, "backbone", "decoder_type"),
+    )
 
     context_choices = vs.context_choices(analysis)
     default_ctx = vs.context_length(analysis) or vs.DEFAULT_CONTEXT

@@ -89,6 +89,41 @@ def test_the_card_shows_this_models_column_and_the_whole_table_folded():
     assert len(_tables(card_render_html(CARD))) == 2
 
 
+HEADER = "| Model                     | 2B Dense | 8B Dense | 1B MoE     | 3B MoE |"
+LAYERS_ROW = "| Number of layers          | 40       | **40     | **24**     | 32     |"
+
+
+def _layers_fact():
+    from tests.conftest import web_fact
+
+    return web_fact(
+        "backbone",
+        "backbone.layers",
+        LAYERS_ROW,
+        source="README.md",
+        locator="L8",
+        text=LAYERS_ROW,
+        extra={"table_header": HEADER},
+    )
+
+
+def test_a_fact_quoting_a_row_of_the_family_table_reads_as_this_models_cell():
+    """The facts the card's table gave read every sibling's cell too ("Model: Number of layers
+    · 2B Dense: 40 · 8B Dense: **40 · 1B MoE: 24 · 3B MoE: 32", in manage.py analyze and on
+    the pages); they now read as the row's name and this model's cell."""
+    from axes import readable
+    from axes.card_columns import facts_with_model_column
+
+    fact = _layers_fact()
+    assert "2B Dense: 40" in readable.card_quote_text(fact)
+    (mine,) = facts_with_model_column([fact], MODEL, decoder_type="moe")
+    assert readable.card_quote_text(mine) == "Model: Number of layers · 1B MoE: 24"
+    assert fact.get("extra") == {"table_header": HEADER}  # the stored fact is not changed
+    # another model of the catalog, not named by a column: the row as the card writes it
+    (other,) = facts_with_model_column([fact], "acme/widget-70b", decoder_type="dense")
+    assert "2B Dense: 40" in readable.card_quote_text(other)
+
+
 @pytest.mark.parametrize(
     ("lang", "note", "summary"),
     [
@@ -107,12 +142,20 @@ def test_the_model_page_shows_the_models_column_in_its_language(
     config = AutoConfig.for_model("granitemoe").to_dict()
     analysis = analyze_config(config)
     assert analysis["backbone"]["decoder_type"] == "moe"
-    web_model(MODEL, analysis={**analysis, "facts": []}, config=config, card=CARD)
+    web_model(MODEL, analysis={**analysis, "facts": [_layers_fact()]}, config=config, card=CARD)
     page = client.get(f"/models/{MODEL}/?lang={lang}").content.decode()
     card = page.split('<div class="model-card">', 1)[1]
     assert 'class="card-table-note"' in card and note in card, card[:1500]
     assert '<details class="card-table-full"><summary>' + summary in card
     assert _heads(_tables(card)[0]) == ["Model", "1B MoE"]
+    # the fact from the table's row: its value and its evidence row, this model's cell alone
+    fact = page.split('data-kind="backbone.layers"', 1)[1].split("</details>", 1)[0]
+    assert "Model: Number of layers · 1B MoE: 24" in fact and "2B Dense" not in fact, fact
+    compare = client.get(
+        f"/compare/?models={MODEL},meta-llama/Llama-3.2-1B&lang={lang}"
+    ).content.decode()
+    row = compare.split('data-kind="backbone.layers"', 1)[1].split("</tr>", 1)[0]
+    assert "Model: Number of layers · 1B MoE: 24" in row and "2B Dense" not in row, row
 
 
 @pytest.mark.browser

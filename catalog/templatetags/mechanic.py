@@ -326,13 +326,17 @@ def table_row_cells(fact: Any) -> list[tuple[str, str]]:
     fact that is no table row."""
     if not isinstance(fact, dict):
         return []
-    header = str((fact.get("extra") or {}).get("table_header") or "")
+    extra = fact.get("extra") or {}
+    header = str(extra.get("table_header") or "")
     evidence = fact.get("evidence") or {}
     if not header or not isinstance(evidence, dict):
         return []
     from axes.classify.segment import table_row_pairs
 
-    return table_row_pairs(str(evidence.get("text") or ""), header)
+    column = extra.get("model_column")  # a family's table: this model's cell alone
+    return table_row_pairs(
+        str(evidence.get("text") or ""), header, column if isinstance(column, int) else None
+    )
 
 
 @register.filter
