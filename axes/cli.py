@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from axes.card_columns import facts_with_model_column
 from axes.readable import (
     card_quote_text,
     decoder_text,
@@ -411,7 +412,12 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
     # notes qualify the figures above: before the (long) facts list, not after it
     for note in result.get("notes") or []:
         lines.append(f"note: {note}")
-    facts = result.get("facts") or []
+    # a row of a family's table (a column per model) reads as this model's cell
+    facts = facts_with_model_column(
+        [f for f in result.get("facts") or [] if isinstance(f, dict)],
+        str(result.get("repo_id") or ""),
+        decoder_type=(result.get("backbone") or {}).get("decoder_type"),
+    )
     # a card line the learned model placed with little confidence is a guess: listed apart,
     # with its confidence, so that noise does not read as a fact
     sure = [f for f in facts if not (f.get("extra") or {}).get("low_confidence")]

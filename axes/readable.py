@@ -73,8 +73,52 @@ def _count(value: Any) -> str | None:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+# the torch dtype names a config writes, as the pages write dtypes (bf16, fp16, fp32)
+_DTYPE_SHORT = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+FP8_BLOCKWISE = "FP8 block-wise"  # axes.backbone.quantization's label for DeepSeek's FP8
+
+
+def weights_format_parts(value: dict[str, Any]) -> tuple[str, str | None, str | None] | None:
+    """A quantized checkpoint's weights_format fact as (its format's label, the block of a
+    block-wise FP8 as "128×128" or None, the dtype of the tensors left unquantized as the
+    pages write it, or None); None for an unquantized checkpoint.
+
+    A quantized checkpoint's ``torch_dtype`` is the dtype of what it did not quantize
+    (embeddings, norms, routers, lm_head): side by side, "stored_dtype: bfloat16 ·
+    quantization: FP8 block-wise" read as if the weights were both."""
+    label = value.get("quantization")
+    if not isinstance(label, str) or not label:
+        return None
+    block = value.get("block_size")
+    sizes = (
+        "×".join(str(v) for v in block)
+        if label == FP8_BLOCKWISE
+        and isinstance(block, list)
+        and block
+        and all(isinstance(v, int) for v in block)
+        else None
+    )
+    dtype = value.get("stored_dtype")
+    rest = _DTYPE_SHORT.get(dtype, dtype) if isinstance(dtype, str) and dtype else None
+    return label, sizes, rest
+
+
+def weights_format_text(value: dict[str, Any]) -> str | None:
+    """A quantized checkpoint's format in English ("FP8 (block-wise 128×128), rest bf16", "AWQ
+    int4 g128, rest fp16"); None for an unquantized checkpoint. The page writes the same in its language
+    (``catalog.templatetags.mechanic.weights_format_h``)."""
+    parts = weights_format_parts(value)
+    if parts is None:
+        return None
+    label, sizes, rest = parts
+    text = f"FP8 (block-wise {sizes})" if sizes else label
+    return f"{text}, rest {rest}" if rest else text
+
+
 def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
     """The engine's structured values that read as a sentence (English); None for the rest."""
+    if kind == "backbone.weights_format":
+        return weights_format_text(value)
     if kind == "backbone.params_total" and value.get("basis") == PARAMS_BASIS:
         total = _count(value.get("total"))
         if total:
@@ -180,6 +224,8 @@ def card_quote_text(fact: dict[str, Any]) -> str:
     if isinstance(evidence, dict) and evidence.get("source") == "README.md":
         from axes.classify.segment import statement_plain
 
-        header = str((fact.get("extra") or {}).get("table_header") or "")
-        return statement_plain(text, header) or text
+        extra = fact.get("extra") or {}
+        header = str(extra.get("table_header") or "")
+        column = extra.get("model_column")  # axes.card_columns.facts_with_model_column
+        return statement_plain(text, header, column if isinstance(column, int) else None) or text
     return text

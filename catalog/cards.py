@@ -44,7 +44,8 @@ ALLOWED_TAGS = {
 ALLOWED_CLASSES = {
     "a": {"card-image"},
     "span": {"card-image", "card-anchor"},
-    "details": {"card-front-matter"},
+    "details": {"card-front-matter", "card-table-full"},
+    "p": {"card-table-note"},
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"id"},
@@ -297,14 +298,122 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("html_block", _raw_html)
     md.add_render_rule("html_inline", _raw_html)
     md.add_render_rule("card_anchors", _anchors)
+    md.add_render_rule("card_html", _html)  # the page's own HTML (_own_columns), escaped there
     return md
 
 
-def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
+def _cell_text(inline: str) -> str:
+    """A table cell's Markdown as its words ("**1B MoE**" -> "1B MoE")."""
+    return " ".join(re.sub(r"[*_`]|<[^>]*>", " ", inline).split())
+
+
+def _table_end(tokens: list[Any], start: int) -> int:
+    """The index of the table_close that closes the table_open at ``start``."""
+    level = tokens[start].level
+    for i in range(start + 1, len(tokens)):
+        if tokens[i].type == "table_close" and tokens[i].level == level:
+            return i
+    return len(tokens) - 1
+
+
+def _table_headers(table: list[Any]) -> list[str]:
+    headers: list[str] = []
+    in_head = False
+    for i, token in enumerate(table):
+        if token.type == "thead_open":
+            in_head = True
+        elif token.type == "thead_close":
+            break
+        elif in_head and token.type == "th_open":
+            inline = table[i + 1] if i + 1 < len(table) else None
+            headers.append(_cell_text(inline.content if inline is not None else ""))
+    return headers
+
+
+def _table_columns_kept(table: list[Any], keep: set[int]) -> list[Any]:
+    """A copy of a table's tokens with only the columns ``keep``, without their L<n> ids (the
+    whole table, shown too, keeps those)."""
+    out: list[Any] = []
+    column, kept = -1, True
+    for token in table:
+        if token.type == "tr_open":
+            column = -1
+        if token.type in ("th_open", "td_open"):
+            column += 1
+            kept = column in keep
+        in_cell = column >= 0 and token.type not in ("tr_open", "tr_close")
+        if not in_cell or kept:
+            out.append(token.copy(attrs={k: v for k, v in token.attrs.items() if k != "id"}))
+        if token.type == "tr_close":
+            column, kept = -1, True
+    return out
+
+
+def _html_token(html: str) -> Token:
+    token = Token("card_html", "", 0)
+    token.content = html
+    return token
+
+
+def _own_columns(tokens: list[Any], model: str, decoder_type: str | None) -> list[Any]:
+    """Each card table with a column per model of the family (``axes.card_columns``) shown as
+    this model's column beside the rows' names, with a note saying so; the whole table under a
+    <details>, its anchors in place (a fact's link to a row opens it)."""
+    from axes.card_columns import model_column
+
+    out: list[Any] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type != "table_open":
+            out.append(token)
+            i += 1
+            continue
+        end = _table_end(tokens, i)
+        table = tokens[i : end + 1]
+        headers = _table_headers(table)
+        column = model_column(headers, model, decoder_type=decoder_type)
+        if column is None:
+            out.extend(table)
+        else:
+            others = len(headers) - 2
+            note = _(
+                "The card's table has a column for each of %(n)s models of the family; only "
+                "this model's column (%(name)s) is shown here.",
+                n=len(headers) - 1,
+                name=headers[column],
+            )
+            summary = _("The whole table, with the other %(n)s models' columns", n=others)
+            out.append(_html_token(f'<p class="card-table-note">{escapeHtml(note)}</p>'))
+            out.extend(_table_columns_kept(table, {0, column}))
+            out.append(
+                _html_token(
+                    f'<details class="card-table-full"><summary>{escapeHtml(summary)}</summary>'
+                )
+            )
+            out.extend(table)
+            out.append(_html_token("</details>"))
+        i = end + 1
+    return out
+
+
+def _html(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    return str(tokens[idx].content)
+
+
+def card_render_html(
+    markdown: str,
+    *,
+    first_line: int | None = None,
+    model: str | None = None,
+    decoder_type: str | None = None,
+) -> str:
     """Sanitized HTML of a card. Front matter, if present, is dropped (line numbers kept).
 
     ``first_line``: the README line the given text starts on (default: 1, or computed when the
-    text still holds its front matter).
+    text still holds its front matter). ``model`` (its ID) and ``decoder_type`` (the engine's):
+    a table with a column per model of the family shows this model's column, the whole table
+    under a <details>.
     """
     front = ""
     if first_line is None:
@@ -338,6 +447,8 @@ def card_render_html(markdown: str, *, first_line: int | None = None) -> str:
                 )
                 marked.append(marker)
         marked.append(token)
+    if model:
+        marked = _own_columns(marked, model, decoder_type)
     html = front + md.renderer.render(marked, md.options, {"links": 0})
     return nh3.clean(
         html,

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from axes.card_columns import facts_with_model_column
 from axes.facts import LABELS
 from axes.verdict import SPEC_NOT_COMPARED, facts_agree, layer_pattern_summary, spec_key_applies
 from catalog import views_support as vs
@@ -251,7 +252,17 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         )
 
     axes_rows: dict[str, list[dict[str, Any]]] = {label: [] for label in LABELS}
-    per_model = [_fact_values(a.get("facts") or []) for a in analyses]
+    # a row of a family's table (a column per model) reads as each model's own cell
+    per_model = [
+        _fact_values(
+            facts_with_model_column(
+                [f for f in a.get("facts") or [] if isinstance(f, dict)],
+                name,
+                decoder_type=vs.dig(a, "backbone", "decoder_type"),
+            )
+        )
+        for name, a in zip(names, analyses, strict=True)
+    ]
     kinds: list[str] = []
     for by_kind in per_model:
         for kind in by_kind:

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from axes.card_columns import facts_with_model_column
 from catalog import views_support as vs
 from catalog.models import Artifact, CatalogModel, Revision
 
@@ -61,8 +62,9 @@ def model_load(repo_id: str) -> tuple[CatalogModel, Revision | None]:
     return model, model.latest_revision
 
 
-def card_html(revision: Revision) -> tuple[str, bool]:
-    """The sanitized card with L<n> anchors, cached by the card's content hash."""
+def card_html(revision: Revision, *, repo_id: str) -> tuple[str, bool]:
+    """The sanitized card with L<n> anchors, cached by the card's content hash and the model
+    (``repo_id``, whose column a family's table shows)."""
     card = (
         Artifact.objects.filter(revision_id=revision.pk, kind=Artifact.Kind.CARD)
         .only("text", "sha256", "truncated")
@@ -71,8 +73,14 @@ def card_html(revision: Revision) -> tuple[str, bool]:
     if card is None or not card.text:
         return "", False
     # v2: an anchor per line, the front matter folded under a translated summary; v3: the
-    # card's own layout HTML rendered through the allow-list
-    key = f"card:v3:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}"
+    # card's own layout HTML rendered through the allow-list; v4: a family's table shows this
+    # model's column (so the model and its decoder type are in the key)
+    model = repo_id
+    decoder_type = vs.dig(revision.analysis or {}, "backbone", "decoder_type")
+    key = (
+        f"card:v4:{get_language()}:{card.sha256 or revision.pk}:{len(card.text)}:"
+        f"{hashlib.sha1(f'{model}:{decoder_type}'.encode(), usedforsecurity=False).hexdigest()}"
+    )
     html = cache.get(key)
     if html is None:
         try:
@@ -87,17 +95,27 @@ def card_html(revision: Revision) -> tuple[str, bool]:
             )
             html = f"<pre>{html}</pre>"
         else:
-            html = card_render_html(card.text)
+            html = card_render_html(
+                card.text, model=model, decoder_type=str(decoder_type) if decoder_type else None
+            )
         cache.set(key, html, CARD_CACHE_S)
     return html, card.truncated
 
 
 def _stored_label(analysis: dict[str, Any]) -> str:
-    """How the checkpoint stores its weights, in a few characters ("FP8 block-wise", "fp16")."""
+    """How the checkpoint stores its weights, as its weights_format fact reads ("FP8 (block-wise
+    128×128), rest bf16"), or its dtype ("fp16")."""
     fmt = vs.dig(analysis, "backbone", "weights_format") or {}
     quant = fmt.get("quantization") if isinstance(fmt, dict) else None
     if isinstance(quant, dict) and quant.get("label"):
-        return str(quant["label"])
+        from catalog.templatetags.mechanic import weights_format_h
+
+        value = {
+            "stored_dtype": fmt.get("stored_dtype"),
+            "quantization": quant["label"],
+            "block_size": quant.get("block_size"),
+        }
+        return weights_format_h(value) or str(quant["label"])
     dtype = fmt.get("stored_dtype") if isinstance(fmt, dict) else None
     from axes.backbone.quantization import DTYPE_SHORT_NAMES
 
@@ -352,7 +370,12 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
             return HttpResponsePermanentRedirect(target)
         return _model_missing(request, repo_id, name)
     analysis: dict[str, Any] = (revision.analysis if revision else None) or {}
-    facts = [f for f in analysis.get("facts") or [] if isinstance(f, dict)]
+    # a row of a family's table (a column per model) reads as this model's cell
+    facts = facts_with_model_column(
+        [f for f in analysis.get("facts") or [] if isinstance(f, dict)],
+        model.repo_id,
+        decoder_type=vs.dig(analysis, "backbone", "decoder_type"),
+    )
 
     context_choices = vs.context_choices(analysis)
     default_ctx = vs.context_length(analysis) or vs.DEFAULT_CONTEXT
@@ -365,7 +388,7 @@ def model_page(request: HttpRequest, org: str, name: str) -> HttpResponse:
     breakdown = vs.params_breakdown(analysis)
     roof = vs.roofline_at(analysis, chosen_ctx)  # the context the rest of the page uses
     unfit = vs.roofline_unfit(analysis, roof, chosen_ctx)
-    card, card_truncated = card_html(revision) if revision else ("", False)
+    card, card_truncated = card_html(revision, repo_id=model.repo_id) if revision else ("", False)
     revisions = (
         list(model.revisions.only("sha", "source", "fetched_at", "model_id")[:10])
         if revision

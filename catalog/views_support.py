@@ -801,10 +801,14 @@ def chart_roofline(
             "GPU",
             _("tokens/s"),
             barmode="group",
+            # app.js lays the bars across (GPUs down the side, each label written along its
+            # bar) where upright bars would be too thin for their words: a phone, or many
+            # models. Upright, two models' labels on a 390px screen ran into each other.
+            meta={"narrow_bars": "across"},
         )
         return _figure_json(data, layout)
 
-    return _cached_figure("roofline", [series, [sorted(u) for u in unfit]], build)
+    return _cached_figure("roofline-across", [series, [sorted(u) for u in unfit]], build)
 
 
 def cache_curve(analysis: dict[str, Any], contexts: list[int]) -> list[tuple[int, float]]:

@@ -129,6 +129,7 @@ def _go_roofline(series, unfit=None):
             "GPU",
             translation.gettext("tokens/s"),
             barmode="group",
+            meta={"narrow_bars": "across"},
         )
     )
     return fig

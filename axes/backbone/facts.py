@@ -390,6 +390,8 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             {
                 "stored_dtype": fmt["stored_dtype"],
                 "quantization": (fmt["quantization"] or {}).get("label"),
+                # FP8's [128, 128]: "FP8 (block-wise 128×128), rest bf16" (axes.readable)
+                "block_size": (fmt["quantization"] or {}).get("block_size"),
             },
             [
                 src.get("stored_dtype"),

@@ -365,24 +365,31 @@ def _prose_plain(text: str) -> str:
     return _EMPHASIS.sub(r"\2", out)
 
 
-def statement_plain(text: str, table_header: str = "") -> str:
+def statement_plain(text: str, table_header: str = "", model_column: int | None = None) -> str:
     """What a statement says, without the Markdown that only renders it.
 
     A list item loses its marker ("- ", "3. "); a table row is read against its header, each
     filled cell after its column's name ("# Activated Params: 37B · Context Length: 128K"),
     empty and "-" cells left out, since a row of pipes and links says nothing by itself.
+    ``model_column``: in a family's table (a column per model, ``axes.card_columns``) this
+    model's column, read alone beside the row's name.
     """
     if table_header:
-        return " · ".join(f"{n}: {v}" if n else v for n, v in table_row_pairs(text, table_header))
+        pairs = table_row_pairs(text, table_header, model_column)
+        return " · ".join(f"{n}: {v}" if n else v for n, v in pairs)
     return inline_plain(_LIST_MARKER.sub("", text, count=1))
 
 
-def table_row_pairs(row: str, table_header: str) -> list[tuple[str, str]]:
+def table_row_pairs(
+    row: str, table_header: str, model_column: int | None = None
+) -> list[tuple[str, str]]:
     """A table row's filled cells as (column name, cell text), Markdown removed; the name is
-    "" where the header's cell is empty."""
+    "" where the header's cell is empty. ``model_column``: the first cell and that one only."""
     header, cells = table_cells(table_header), table_cells(row)
     pairs = []
     for i, cell in enumerate(cells):
+        if model_column is not None and i not in (0, model_column):
+            continue
         value = inline_plain(cell)
         if value in _EMPTY_CELL:
             continue

@@ -187,10 +187,27 @@ def _count(value: Any) -> str | None:
     return num_l10n(value, 0) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def weights_format_h(value: dict[str, Any]) -> str | None:
+    """A quantized checkpoint's format in the page's language: "FP8 (block-wise 128×128),
+    rest bf16"; None for an unquantized one. The CLI's English is
+    ``axes.readable.weights_format_text``."""
+    parts = readable.weights_format_parts(value)
+    if parts is None:
+        return None
+    label, sizes, rest = parts
+    text = gettext("FP8 (block-wise %(block)s)") % {"block": sizes} if sizes else label
+    if rest:
+        # the dtype of the tensors a quantized checkpoint leaves unquantized (its torch_dtype)
+        return gettext("%(format)s, rest %(dtype)s") % {"format": text, "dtype": rest}
+    return text
+
+
 def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
     """The engine's structured values that read as a sentence, translated; None for the rest
     (they read as "key: value", the keys being config names). The English the CLI prints is
     ``axes.readable.backbone_sentence``: a sentence changed here is changed there too."""
+    if kind == "backbone.weights_format":
+        return weights_format_h(value)
     if kind == "backbone.params_total" and value.get("basis") == _PARAMS_BASIS:
         total = _count(value.get("total"))
         if total:
@@ -309,13 +326,17 @@ def table_row_cells(fact: Any) -> list[tuple[str, str]]:
     fact that is no table row."""
     if not isinstance(fact, dict):
         return []
-    header = str((fact.get("extra") or {}).get("table_header") or "")
+    extra = fact.get("extra") or {}
+    header = str(extra.get("table_header") or "")
     evidence = fact.get("evidence") or {}
     if not header or not isinstance(evidence, dict):
         return []
     from axes.classify.segment import table_row_pairs
 
-    return table_row_pairs(str(evidence.get("text") or ""), header)
+    column = extra.get("model_column")  # a family's table: this model's cell alone
+    return table_row_pairs(
+        str(evidence.get("text") or ""), header, column if isinstance(column, int) else None
+    )
 
 
 @register.filter

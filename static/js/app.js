@@ -74,6 +74,51 @@
     });
   }
 
+  // The decode roofline's grouped bars (the server marks the figure with meta.narrow_bars):
+  // upright, each bar of a GPU the model does not fit on has "does not fit" written up its
+  // length, and where the bars are thinner than a line of that text (a phone, or many models
+  // side by side) the labels of neighbouring bars ran into each other. There the bars are laid
+  // across instead: GPUs down the side, the first at the top, each bar a line high with its
+  // label written along it, still hatched; the chart grows as tall as its bars need.
+  var BAR_LINE_PX = 18; // one bar's thickness across: its 11px label and some air
+
+  function barsAcross(data, layout, width) {
+    var meta = layout.meta;
+    if (!meta || meta.narrow_bars !== "across" || !width || !Array.isArray(data) || !data.length) {
+      return data;
+    }
+    var groups = [];
+    data.forEach(function (trace) {
+      (trace.x || []).forEach(function (g) {
+        if (groups.indexOf(g) === -1) groups.push(g);
+      });
+    });
+    var margin = layout.margin || {};
+    var room = width - (margin.l || 80) - (margin.r || 80);
+    var gap = typeof layout.bargap === "number" ? layout.bargap : 0.2; // plotly's default
+    var upright = (room / Math.max(groups.length, 1)) * (1 - gap) / data.length;
+    if (upright >= BAR_LINE_PX) return data;
+    var across = data.map(function (trace) {
+      var turned = Object.assign({}, trace, { orientation: "h", x: trace.y, y: trace.x });
+      if (trace.text) turned.textangle = 0;
+      return turned;
+    });
+    var gpuAxis = Object.assign({}, layout.xaxis || {}, {
+      autorange: "reversed",
+      automargin: true,
+      ticklabelstandoff: 8, // a GPU's name apart from a short bar's label
+    });
+    layout.xaxis = Object.assign({}, layout.yaxis || {});
+    layout.yaxis = gpuAxis;
+    // the legend sits between the title and the plot, a model a line where the chart is
+    // narrow (model IDs are long): room for it there, or six names ran over the title
+    var legend = data.length > 1 ? data.length * 20 : 0;
+    layout.margin = Object.assign({}, margin, { t: (margin.t || 100) + legend });
+    var bars = (groups.length * data.length * BAR_LINE_PX) / (1 - gap);
+    layout.height = Math.ceil(bars + layout.margin.t + (margin.b || 80));
+    return across;
+  }
+
   // The chart toolbar's words in the page's language (the plotly_locale tag; none in English).
   function plotlyLocale() {
     var source = document.getElementById("plotly-locale");
@@ -115,7 +160,8 @@
         config.locales = {};
         config.locales[words.locale] = { dictionary: words.dictionary };
       }
-      window.Plotly.newPlot(el, fitLegend(spec.data || [], layout, el.clientWidth), layout, config);
+      var data = barsAcross(spec.data || [], layout, el.clientWidth);
+      window.Plotly.newPlot(el, fitLegend(data, layout, el.clientWidth), layout, config);
     });
   }
 
