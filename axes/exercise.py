@@ -814,7 +814,8 @@ def unknown_model_message(
     if candidates:
         return gettext(
             "%(model)s matches several catalog models (%(candidates)s): your phrases were "
-            "checked for the right axis only. Type one of them to check them against its sources."
+            "checked for the right axis only. Pick one of them (or type its ID) to check them "
+            "against its sources."
         ) % {"model": model_name.strip(), "candidates": ", ".join(candidates)}
     return gettext(
         "%(model)s is not in the catalog: your phrases were checked for the right axis only. "

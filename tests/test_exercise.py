@@ -782,6 +782,8 @@ def test_a_name_matching_several_models_says_which(client, web_showcase):
     assert exercise.model is None
     message = exercise.result["model_message"]
     assert "matches several catalog models" in message
+    # the page offers each as a button: the message says pick (an API client types the ID)
+    assert "Pick one of them (or type its ID)" in message
     assert "meta-llama/Meta-Llama-3-8B," in message and "Meta-Llama-3-8B-Instruct" in message
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "“Meta-Llama-3” matches several catalog models. Pick the one you mean:" in page
