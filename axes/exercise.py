@@ -639,9 +639,17 @@ def phrase_support(
 
 
 def axis_scores(
-    checked: dict[str, dict[str, Any]], facts: list[dict[str, Any]], *, model_name: str = ""
+    checked: dict[str, dict[str, Any]],
+    facts: list[dict[str, Any]],
+    *,
+    model_name: str = "",
+    judged: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence."""
+    """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence.
+
+    ``judged`` False (a model name the catalog does not know, or that matches several): there
+    are no facts to hold the phrases to, so none is said to be backed or "not found" (every
+    phrase read "not found: “32 layers”, “GQA”" beside "checked for the right axis only")."""
     grouped = facts_by_axis(facts)
     own = own_names(model_name, facts)
     scores: dict[str, dict[str, Any]] = {}
@@ -649,6 +657,10 @@ def axis_scores(
         row = checked[axis]
         counts = {state: 0 for state in SUPPORT_STATES}
         for phrase in row["phrases"]:
+            if not judged:
+                phrase.update(support=None, support_fact=None, support_against=[])
+                phrase["support_missing"] = []
+                continue
             # A misplaced phrase is backed (or not) by the axis it belongs to.
             target = phrase["axis"] if phrase["verdict"] == "misplaced" else axis
             support = phrase_support(
@@ -836,7 +848,9 @@ def lesson_scores_add(
 ) -> dict[str, Any]:
     """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
     known = bool(facts) if model_known is None else model_known
-    scores = axis_scores(result["rows"], facts if known else [], model_name=model_name)
+    scores = axis_scores(
+        result["rows"], facts if known else [], model_name=model_name, judged=known
+    )
     vaguest = vaguest_axis(scores, model_known=known)
     result["scores"] = scores
     result["vaguest"] = vaguest

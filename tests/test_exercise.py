@@ -184,6 +184,30 @@ def test_unknown_model_is_said_and_nothing_lost(client, db):
     assert "agents</textarea>" in page
 
 
+@pytest.mark.parametrize("model_known", [False, None])
+def test_a_model_without_facts_marks_no_phrase_not_found(model_known):
+    """A name the catalog does not know (or that matches several models) has no facts: the
+    check says it placed the phrases on axes only, yet every phrase read "not found: “32
+    layers”, “GQA”" and the scores counted them as not found, as if the files had been read."""
+    result = exercise_check(
+        {"backbone": "32 layers with attention. RLHF", "product": "tool use"},
+        [],
+        splitter=fake_splitter,
+        model_name="Llama",
+        model_known=model_known,
+        model_candidates=["meta-llama/Llama-3.1-8B", "meta-llama/Meta-Llama-3-8B"],
+    )
+    phrases = [p for row in result["rows"].values() for p in row["phrases"]]
+    assert len(phrases) == 3
+    assert all(not p["support"] and not p["support_missing"] for p in phrases), phrases
+    assert all(s["not_found"] == 0 and s["sourced"] == 0 for s in result["scores"].values())
+    assert result["scores"]["backbone"]["phrases"] == 2  # still placed and counted
+    body = exercise_markdown(
+        model_name="Llama", rows={}, result=result, titles={a: a for a in AXES}
+    )
+    assert "not found" not in body.split("## Scores")[0]
+
+
 @pytest.mark.django_db
 def test_long_rows_are_cut_and_said(client, db):
     response = client.post(
