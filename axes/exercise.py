@@ -380,9 +380,15 @@ _SUFFIX = {"k": (1e3, 1024.0), "m": (1e6, 1024.0**2), "b": (1e9, 1e9), "t": (1e1
 
 
 def _words(text: str) -> set[str]:
-    # Latin-script words only: a Korean phrase such as "GQA를 쓰는" still yields "gqa".
-    words = {w.strip(".-+") for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS}
-    return {w for w in words if len(w) > 2 or w in _SHORT_TERMS}
+    # Latin-script words only: a Korean phrase such as "GQA를 쓰는" still yields "gqa". A
+    # hyphenated compound counts as its parts: German writes the card's "system prompt" as
+    # "System-Prompt", and "tool-use" is "tool use" (as one word it matched neither).
+    parts = (
+        part.strip(".-+")
+        for word in _WORD_RE.findall(text.lower())
+        for part in word.strip(".-+").split("-")
+    )
+    return {w for w in parts if w not in _STOPWORDS and (len(w) > 2 or w in _SHORT_TERMS) and w}
 
 
 def _numbers(text: str) -> list[float]:

@@ -1072,6 +1072,35 @@ def test_word_overlap_backs_a_phrase_only_with_telling_words(
     assert (got.get("missing") or []) == missing
 
 
+R1_SYSTEM_PROMPT = web_fact(
+    "product",
+    "product.system_prompt",
+    "Avoid adding a system prompt; put all instructions in the user prompt.",
+    source="README.md",
+    text="Avoid adding a system prompt; put all instructions in the user prompt.",
+)
+
+
+@pytest.mark.parametrize(
+    "phrase,support",
+    [
+        ("no system prompt", "sourced"),
+        # German writes the compound with a hyphen: it was one word that matched nothing
+        ("Kein System-Prompt", "sourced"),
+        ("System-Prompt vermeiden", "sourced"),
+        ("Anweisungen in den User-Prompt", "sourced"),
+        ("Tool-Use mit Websuche", "not_found"),  # parts still have to be shared
+    ],
+)
+def test_a_hyphenated_compound_is_matched_by_its_parts(phrase, support):
+    """A German learner's "Kein System-Prompt" for DeepSeek-R1 was "not found" beside the
+    card's "Avoid adding a system prompt", which backs "no system prompt"."""
+    from axes.exercise import phrase_support
+
+    got = phrase_support(phrase, [R1_SYSTEM_PROMPT], model_name="deepseek-ai/DeepSeek-R1")
+    assert got["support"] == support, got
+
+
 @pytest.mark.django_db
 def test_the_check_of_gpt5_no_longer_backs_a_claude_product_row(client):
     """Through the page: GPT-5's product row names Claude.ai's app; the check says not found,
