@@ -601,9 +601,11 @@ _CATEGORICAL_RE = [(facet, value, bounded(p)) for facet, value, p in _CATEGORICA
 _NUMERIC_RE = _numeric_patterns()
 
 # Every number in a text, for what no claim read: not one glued to a word ("GPT-4", "Qwen2.5",
-# "MXFP4", "8x7B", "4th"), with its scale ("128K", "80억").
+# "MXFP4", "8x7B", "4th", "16GB"), with its scale ("128K", "80억"). The number is one atomic
+# group: a glued "16GB" is not backtracked into its first digit ("a single 16GB GPU" was "not
+# found: 'single 1'").
 _ANY_NUMBER = re.compile(
-    r"(?<![A-Za-zÄÖÜäöüß\d_.,:])(?<![A-Za-z]-)(\d+(?:[.,]\d+)*(?::\d+)?)\s*"
+    r"(?<![A-Za-zÄÖÜäöüß\d_.,:])(?<![A-Za-z]-)((?>\d+(?:[.,]\d+)*(?::\d+)?))\s*"
     r"((?:[kmbtKMBT]|[Tt]housand|[Mm]illion|[Bb]illion|[Tt]rillion|Milliarden|Mrd|Millionen"
     r"|Mio|Billionen)(?![A-Za-zÄÖÜäöüß])|[십백천]?[만억조])?(?![A-Za-zÄÖÜäöüß])"
 )

@@ -380,9 +380,15 @@ _SUFFIX = {"k": (1e3, 1024.0), "m": (1e6, 1024.0**2), "b": (1e9, 1e9), "t": (1e1
 
 
 def _words(text: str) -> set[str]:
-    # Latin-script words only: a Korean phrase such as "GQA를 쓰는" still yields "gqa".
-    words = {w.strip(".-+") for w in _WORD_RE.findall(text.lower()) if w not in _STOPWORDS}
-    return {w for w in words if len(w) > 2 or w in _SHORT_TERMS}
+    # Latin-script words only: a Korean phrase such as "GQA를 쓰는" still yields "gqa". A
+    # hyphenated compound counts as its parts: German writes the card's "system prompt" as
+    # "System-Prompt", and "tool-use" is "tool use" (as one word it matched neither).
+    parts = (
+        part.strip(".-+")
+        for word in _WORD_RE.findall(text.lower())
+        for part in word.strip(".-+").split("-")
+    )
+    return {w for w in parts if w not in _STOPWORDS and (len(w) > 2 or w in _SHORT_TERMS) and w}
 
 
 def _numbers(text: str) -> list[float]:
@@ -639,9 +645,17 @@ def phrase_support(
 
 
 def axis_scores(
-    checked: dict[str, dict[str, Any]], facts: list[dict[str, Any]], *, model_name: str = ""
+    checked: dict[str, dict[str, Any]],
+    facts: list[dict[str, Any]],
+    *,
+    model_name: str = "",
+    judged: bool = True,
 ) -> dict[str, dict[str, Any]]:
-    """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence."""
+    """Per axis: phrases, on the right axis, and how they are backed; the model's own evidence.
+
+    ``judged`` False (a model name the catalog does not know, or that matches several): there
+    are no facts to hold the phrases to, so none is said to be backed or "not found" (every
+    phrase read "not found: “32 layers”, “GQA”" beside "checked for the right axis only")."""
     grouped = facts_by_axis(facts)
     own = own_names(model_name, facts)
     scores: dict[str, dict[str, Any]] = {}
@@ -649,6 +663,10 @@ def axis_scores(
         row = checked[axis]
         counts = {state: 0 for state in SUPPORT_STATES}
         for phrase in row["phrases"]:
+            if not judged:
+                phrase.update(support=None, support_fact=None, support_against=[])
+                phrase["support_missing"] = []
+                continue
             # A misplaced phrase is backed (or not) by the axis it belongs to.
             target = phrase["axis"] if phrase["verdict"] == "misplaced" else axis
             support = phrase_support(
@@ -836,7 +854,9 @@ def lesson_scores_add(
 ) -> dict[str, Any]:
     """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
     known = bool(facts) if model_known is None else model_known
-    scores = axis_scores(result["rows"], facts if known else [], model_name=model_name)
+    scores = axis_scores(
+        result["rows"], facts if known else [], model_name=model_name, judged=known
+    )
     vaguest = vaguest_axis(scores, model_known=known)
     result["scores"] = scores
     result["vaguest"] = vaguest

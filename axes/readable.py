@@ -119,6 +119,9 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
     """The engine's structured values that read as a sentence (English); None for the rest."""
     if kind == "backbone.weights_format":
         return weights_format_text(value)
+    if kind == "backbone.decoder_type" and value and set(value) <= {"card", "config"}:
+        # a card-vs-config contradiction: both sides as the headline writes them ("config: MoE")
+        return contradiction_decoder_text(value, decoder_text)
     if kind == "backbone.params_total" and value.get("basis") == PARAMS_BASIS:
         total = _count(value.get("total"))
         if total:
@@ -170,6 +173,12 @@ def decoder_text(value: Any) -> str:
     """'hybrid_moe' -> 'hybrid MoE', 'dense' -> 'dense'."""
     text = str(value or "")
     return DECODER_LABELS.get(text, text.replace("_", " "))
+
+
+def contradiction_decoder_text(value: dict[str, Any], label: Callable[[Any], str]) -> str:
+    """A decoder-type contradiction ({"card": "dense", "config": "moe"}) as "card: dense ·
+    config: MoE": the engine's ids read as the model page's headline writes them."""
+    return " · ".join(f"{k}: {label(v)}" for k, v in value.items() if v is not None)
 
 
 def fact_value_text(kind: str, value: Any) -> str:

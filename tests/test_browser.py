@@ -492,6 +492,47 @@ def test_two_tabs_on_one_exercise_say_so_and_let_the_reader_choose(live, page):
     assert rows["inference"] == "A: served with vLLM" and rows["product"] == "B: tool use"
 
 
+def test_a_reload_before_the_autosave_keeps_the_rows_and_says_no_other_tab(live, page):
+    """Typing and reloading within the autosave's 600 ms: the leaving page sends its rows as a
+    beacon, which can reach the server after the reloaded page was rendered. That page showed
+    the rows without the words just typed, and its next save was refused as if another tab had
+    written them ("changed in another tab or window"), with one tab open. Here the beacon is
+    held until the reloaded page is rendered, then delivered, as it can happen."""
+    from catalog.models import Exercise
+
+    page.add_init_script(
+        """navigator.sendBeacon = function (url, body) {
+            var entries = [];
+            body.forEach(function (v, k) { entries.push([k, v]); });
+            sessionStorage.setItem("held-beacon", JSON.stringify({url: url, body: entries}));
+            return true;
+        };"""
+    )
+    page.goto(live + "/exercise/")
+    with page.expect_response(lambda r: r.url.endswith("/exercise/save/")):
+        page.get_by_label("Model").fill("someone/model")
+    page.wait_for_function("/^\\d+$/.test(document.getElementById('exercise-id').value)")
+    pk = page.input_value("#exercise-id")
+    page.get_by_label("Backbone").fill("typed just before the reload")
+    page.reload()  # sooner than the autosave: the rows go as a beacon, held
+    held = page.evaluate("JSON.parse(sessionStorage.getItem('held-beacon'))")
+    assert dict(held["body"])["backbone"] == "typed just before the reload"
+    assert Exercise.objects.get(pk=pk).rows.get("backbone", "") == ""  # not there yet
+    # the reloaded page shows what was typed, though it was rendered without it
+    assert page.input_value("#ex-backbone") == "typed just before the reload"
+    answer = page.request.post(live + held["url"], form=dict(held["body"]))  # it lands
+    assert answer.ok
+    assert Exercise.objects.get(pk=pk).rows["backbone"] == "typed just before the reload"
+    with page.expect_response(lambda r: r.url.endswith("/exercise/save/")):
+        page.get_by_label("Product").fill("typed after the reload")
+    status = page.locator("#save-status")
+    assert "Saved at" in status.inner_text(), status.inner_text()
+    assert page.get_by_test_id("exercise-conflict").count() == 0
+    rows = Exercise.objects.get(pk=pk).rows
+    assert rows["backbone"] == "typed just before the reload"
+    assert rows["product"] == "typed after the reload"
+
+
 def test_a_name_matching_several_models_offers_each_as_a_button(live, page):
     """ "Meta-Llama-3" matches several catalog models: they were named as plain text. Each is a
     button now; pressing one sets the exercise's model and keeps the rows just typed."""

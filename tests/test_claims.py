@@ -135,6 +135,10 @@ def test_german_and_korean_words_name_the_same_values(text, words):
         ("2024년 7월 공개, 레이어 32개", []),
         ("1. Dense decoder with 32 layers", []),
         ("MXFP4 weights, 4-bit, top-2 routing", []),
+        # a number glued to its unit is not cut to its first digit ("not found: 'single 1'")
+        ("runs on a single 16GB GPU", []),
+        ("16GB 메모리에서 실행", []),
+        ("passt in 16,5GB", []),
     ],
 )
 def test_numbers_no_claim_read_are_reported(text, unread):

@@ -184,6 +184,30 @@ def test_unknown_model_is_said_and_nothing_lost(client, db):
     assert "agents</textarea>" in page
 
 
+@pytest.mark.parametrize("model_known", [False, None])
+def test_a_model_without_facts_marks_no_phrase_not_found(model_known):
+    """A name the catalog does not know (or that matches several models) has no facts: the
+    check says it placed the phrases on axes only, yet every phrase read "not found: “32
+    layers”, “GQA”" and the scores counted them as not found, as if the files had been read."""
+    result = exercise_check(
+        {"backbone": "32 layers with attention. RLHF", "product": "tool use"},
+        [],
+        splitter=fake_splitter,
+        model_name="Llama",
+        model_known=model_known,
+        model_candidates=["meta-llama/Llama-3.1-8B", "meta-llama/Meta-Llama-3-8B"],
+    )
+    phrases = [p for row in result["rows"].values() for p in row["phrases"]]
+    assert len(phrases) == 3
+    assert all(not p["support"] and not p["support_missing"] for p in phrases), phrases
+    assert all(s["not_found"] == 0 and s["sourced"] == 0 for s in result["scores"].values())
+    assert result["scores"]["backbone"]["phrases"] == 2  # still placed and counted
+    body = exercise_markdown(
+        model_name="Llama", rows={}, result=result, titles={a: a for a in AXES}
+    )
+    assert "not found" not in body.split("## Scores")[0]
+
+
 @pytest.mark.django_db
 def test_long_rows_are_cut_and_said(client, db):
     response = client.post(
@@ -1046,6 +1070,35 @@ def test_word_overlap_backs_a_phrase_only_with_telling_words(
     got = phrase_support(phrase, facts, model_name=model)
     assert got["support"] == support, got
     assert (got.get("missing") or []) == missing
+
+
+R1_SYSTEM_PROMPT = web_fact(
+    "product",
+    "product.system_prompt",
+    "Avoid adding a system prompt; put all instructions in the user prompt.",
+    source="README.md",
+    text="Avoid adding a system prompt; put all instructions in the user prompt.",
+)
+
+
+@pytest.mark.parametrize(
+    "phrase,support",
+    [
+        ("no system prompt", "sourced"),
+        # German writes the compound with a hyphen: it was one word that matched nothing
+        ("Kein System-Prompt", "sourced"),
+        ("System-Prompt vermeiden", "sourced"),
+        ("Anweisungen in den User-Prompt", "sourced"),
+        ("Tool-Use mit Websuche", "not_found"),  # parts still have to be shared
+    ],
+)
+def test_a_hyphenated_compound_is_matched_by_its_parts(phrase, support):
+    """A German learner's "Kein System-Prompt" for DeepSeek-R1 was "not found" beside the
+    card's "Avoid adding a system prompt", which backs "no system prompt"."""
+    from axes.exercise import phrase_support
+
+    got = phrase_support(phrase, [R1_SYSTEM_PROMPT], model_name="deepseek-ai/DeepSeek-R1")
+    assert got["support"] == support, got
 
 
 @pytest.mark.django_db

@@ -275,3 +275,28 @@ def test_deepseek_v4s_layer_summary_says_which_layers_carry_compressed_attention
     assert DEEPSEEK_V4_SUMMARY[lang] in fact
     if lang != "en":
         assert " adding " not in html
+
+
+@pytest.mark.django_db
+def test_a_decoder_type_contradiction_reads_as_the_headline(client, web_model):
+    """Granite 3.1 1B-A400M's card calls it dense; its config is MoE. The flag read "card:
+    dense · config: moe" (the engine's id) on the page, the compare table and in analyze, beside
+    a headline and a fact saying "MoE"."""
+    from axes.readable import fact_value_text
+
+    flagged = {
+        "axis": "backbone",
+        "kind": "backbone.decoder_type",
+        "value": {"card": "dense", "config": "moe"},
+        "evidence": {"source": "README.md", "locator": "L81", "text": "a dense transformer"},
+        "confidence": 0.8,
+        "extractor": "card_rules",
+        "extra": {"flag": "contradiction", "card_value": "dense", "config_value": "moe"},
+    }
+    assert fact_value_text("backbone.decoder_type", flagged["value"]) == "card: dense · config: MoE"
+    analysis = analyze_config(_config("granitemoe"))
+    web_model("ibm-granite/granite-flagged", analysis={**analysis, "facts": [flagged]})
+    for lang in ("en", "de", "ko"):
+        html = _text(client.get("/models/ibm-granite/granite-flagged/", {"lang": lang}))
+        fact = html.split('data-kind="backbone.decoder_type"', 1)[1].split("</li>", 1)[0]
+        assert "config: MoE" in fact and "config: moe" not in fact, (lang, fact[:400])

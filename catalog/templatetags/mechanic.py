@@ -292,6 +292,8 @@ def fact_value_h(fact: Any) -> str:
             return " · ".join(f"{k}: {params_h(v)}" for k, v in value.items() if v is not None)
         if kind == "backbone.context_length":
             return " · ".join(f"{k}: {tokens_h(v)}" for k, v in value.items() if v is not None)
+        if kind == "backbone.decoder_type":  # "card: dense · config: MoE", as the headline
+            return readable.contradiction_decoder_text(value, decoder_label)
     if isinstance(value, dict):
         sentence = _backbone_value_h(kind, value) if kind.startswith("backbone.") else None
         if sentence is not None:

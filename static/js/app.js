@@ -200,6 +200,7 @@
     var last = parseInt(form.dataset.editSeq || "0", 10) || 0;
     var saved = last;
     var submitting = false;
+    last = Math.max(last, resumeLeft(form, token));
     form.addEventListener("input", function (evt) {
       if (evt.target === field) return;
       last = Math.max(Date.now() * 1000, last + 1);
@@ -234,6 +235,7 @@
       markSaved: function (seq) { saved = Math.max(saved, seq); },
       seq: function () { return last; },
       status: status,
+      form: form,
     };
     editForms.push(entry);
   }
@@ -290,10 +292,69 @@
     if (el) el.focus();
   }
 
+  // A beacon is sent as the page goes, and may reach the server after the page that follows
+  // in this tab (a reload) has been rendered: that page showed the rows without the words
+  // typed last, and its next save was refused as if another tab had written the beacon's rows
+  // ("changed in another tab or window"). So the leaving page leaves a note in this tab's
+  // sessionStorage (its token, its last edit's number, the rows it sent), and the next
+  // exercise page of this tab reads it: when it was rendered from the same stored revision the
+  // beacon's rows are based on (the beacon had not landed, nor anything else), it carries on
+  // as that page (its token, edits numbered above the beacon's) with the rows the reader
+  // typed. Rendered from a newer revision, the note is dropped: that render is the truth.
+  var LEFT_KEY = "mechanic-exercise-left";
+
+  function fieldValue(form, name) {
+    var el = form.querySelector("[name=" + name + "]");
+    return el ? el.value : null;
+  }
+
+  function rowFields(form) {
+    return form.querySelectorAll("textarea[name], input[name=model_name]");
+  }
+
+  function noteLeft(form) {
+    var rows = {};
+    rowFields(form).forEach(function (el) { rows[el.name] = el.value; });
+    try {
+      sessionStorage.setItem(LEFT_KEY, JSON.stringify({
+        id: fieldValue(form, "exercise_id"),
+        base: fieldValue(form, "base"),
+        page: fieldValue(form, "page"),
+        seq: parseInt(fieldValue(form, "seq") || "0", 10) || 0,
+        rows: rows,
+      }));
+    } catch (e) {}
+  }
+
+  // The number of the last edit the previous page of this tab sent as it went (0: none to
+  // resume); its token and rows are taken over (see above).
+  function resumeLeft(form, token) {
+    var left = null;
+    try {
+      left = JSON.parse(sessionStorage.getItem(LEFT_KEY) || "null");
+      sessionStorage.removeItem(LEFT_KEY);
+    } catch (e) {}
+    if (!left || !left.id || !/^\d+$/.test(left.id) || !left.page || !token) return 0;
+    if (left.id !== fieldValue(form, "exercise_id") || left.base !== fieldValue(form, "base")) {
+      return 0;
+    }
+    token.value = left.page;
+    rowFields(form).forEach(function (el) {
+      var text = left.rows && left.rows[el.name];
+      if (typeof text === "string") el.value = text;
+    });
+    var field = form.querySelector("input[name=seq]");
+    if (field && left.seq) field.value = String(left.seq);
+    return left.seq || 0;
+  }
+
   window.addEventListener("pagehide", function () {
     editForms.forEach(function (f) {
       if (f.unsaved() && navigator.sendBeacon) {
-        if (navigator.sendBeacon(f.url, f.body())) f.markSaved(f.seq());
+        if (navigator.sendBeacon(f.url, f.body())) {
+          f.markSaved(f.seq());
+          noteLeft(f.form);
+        }
       }
     });
   });
