@@ -1,0 +1,65 @@
+"""What a reviewer found on the pages, checked in real chromium: the exercise's conflict notice
+on a phone, the pick buttons shown once, card headers in the card's own case, grouped digits."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_plus
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def live(live_server, browser_catalog):
+    return live_server.url
+
+
+def _saved(pg, text: str):
+    """The answer to the save that carries ``text`` (the autosave waits for typing to stop)."""
+    return pg.expect_response(
+        lambda r: (
+            r.url.endswith("/exercise/save/") and text in unquote_plus(r.request.post_data or "")
+        )
+    )
+
+
+def test_the_conflict_notice_is_in_sight_on_a_phone_while_typing_in_the_backbone_row(live, page):
+    """Another tab saved the same exercise: the notice ("changed in another tab or window",
+    with its two buttons) sat under the four rows, some 500px below the Backbone row a phone
+    reader types in; only a screen reader heard it. It stays in the viewport now, clear of the
+    field being typed in."""
+    page.set_viewport_size(PHONE)
+    page.goto(live + "/exercise/")
+    page.get_by_label("Model").fill("someone/model")
+    with _saved(page, "dense"):
+        page.get_by_label("Backbone").fill("dense")
+    page.wait_for_function("/^\\d+$/.test(document.getElementById('exercise-id').value)")
+    pk = page.input_value("#exercise-id")
+    other = page.context.new_page()
+    other.set_viewport_size(PHONE)
+    other.goto(f"{live}/exercise/?id={pk}")
+    with _saved(page, "A: MoE"):
+        page.get_by_label("Backbone").fill("A: MoE with 64 experts")
+    other.evaluate("window.scrollTo(0, 0)")
+    with _saved(other, "B: GQA"):
+        other.get_by_label("Backbone").fill("B: GQA")
+    notice = other.get_by_test_id("exercise-conflict")
+    notice.wait_for()
+    where = other.evaluate(
+        """() => {
+             const n = document.querySelector('[data-testid=exercise-conflict]').getBoundingClientRect();
+             const f = document.activeElement.getBoundingClientRect();
+             return {focused: document.activeElement.id, top: n.top, bottom: n.bottom,
+                     fieldTop: f.top, fieldBottom: f.bottom, height: window.innerHeight};
+           }"""
+    )
+    assert where["focused"] == "ex-backbone", where
+    assert 0 <= where["top"] and where["bottom"] <= where["height"], where  # in sight
+    # clear of the field typed in: wholly above or wholly below it
+    assert where["bottom"] <= where["fieldTop"] or where["top"] >= where["fieldBottom"], where
+    assert other.get_by_role("button", name="Keep mine and overwrite").is_visible()
+    # and the field keeps its place in sight too
+    assert 0 <= where["fieldTop"] and where["fieldBottom"] <= where["height"], where
