@@ -63,3 +63,29 @@ def test_the_conflict_notice_is_in_sight_on_a_phone_while_typing_in_the_backbone
     assert other.get_by_role("button", name="Keep mine and overwrite").is_visible()
     # and the field keeps its place in sight too
     assert 0 <= where["fieldTop"] and where["fieldBottom"] <= where["height"], where
+
+
+def test_after_a_check_the_matching_models_are_offered_once_under_the_model_field(live, page):
+    """A name matching several catalog models, then Check: the pick buttons showed twice, under
+    the Model field and again under the check's message. They show once, under the Model field
+    they set (after a check made without reloading the page too)."""
+    page.goto(live + "/exercise/")
+    page.get_by_label("Model").fill("Meta-Llama-3")
+    page.get_by_label("Backbone").fill("GQA with 8 KV heads")
+    with page.expect_response(lambda r: r.url.endswith("/exercise/check/")):
+        page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_test_id("model-message").wait_for()
+    pick = page.get_by_role("button", name="meta-llama/Meta-Llama-3-8B-Instruct")
+    assert pick.count() == 1
+    assert (
+        page.locator("#model-note")
+        .get_by_role("button", name="meta-llama/Meta-Llama-3-8B-Instruct")
+        .count()
+        == 1
+    )
+    page.reload()
+    page.get_by_test_id("model-message").wait_for()
+    assert pick.count() == 1
+    with page.expect_navigation():
+        pick.click()
+    assert page.input_value("#ex-model") == "meta-llama/Meta-Llama-3-8B-Instruct"
