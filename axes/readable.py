@@ -166,6 +166,21 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
 
 
 # the engine's decoder types as the course writes them (the model page's headline, the fact)
+# Byte figures (weights, KV cache, state) in binary units, on the pages and in the CLI alike:
+# GPU memory is addressed in them (nvidia-smi's "MiB"). A GPU's capacity alone is written in
+# the vendor's decimal GB ("80 GB"), as the vendor states it.
+BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+
+
+def bytes_scaled(n: float) -> tuple[float, str]:
+    """``n`` bytes in the largest binary unit it reaches: 8_030_261_248 -> (7.478..., 'GiB');
+    under a KiB, (n, 'B')."""
+    for unit, size in BINARY_UNITS:
+        if abs(n) >= size:
+            return n / size, unit
+    return n, "B"
+
+
 DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
 
 

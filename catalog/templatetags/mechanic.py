@@ -82,10 +82,8 @@ def bytes_h(value: Any) -> str:
     n = _number(value)
     if n is None:
         return "—"
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if abs(n) >= size:
-            return f"{num_l10n(n / size, 2)} {unit}"
-    return f"{int(n)} B"
+    scaled, unit = readable.bytes_scaled(n)  # the CLI's units too (axes/cli.py)
+    return f"{int(n)} B" if unit == "B" else f"{num_l10n(scaled, 2)} {unit}"
 
 
 @register.filter
