@@ -89,3 +89,31 @@ def test_after_a_check_the_matching_models_are_offered_once_under_the_model_fiel
     with page.expect_navigation():
         pick.click()
     assert page.input_value("#ex-model") == "meta-llama/Meta-Llama-3-8B-Instruct"
+
+
+CARD_WITH_TABLE = """# Lab models
+
+| Model | 1B MoE | 8B GQA | Gqa-mini |
+|---|---|---|---|
+| Layers | 16 | 32 | 8 |
+"""
+
+
+def test_a_cards_table_headers_keep_the_cards_own_case(live, page, web_model):
+    """Table headers were uppercased by the stylesheet, a card's too: its "1B MoE" read
+    "1B MOE" and "Gqa-mini" read "GQA-MINI". A card's headers read as the card writes them;
+    the app's own headers keep their small capitals."""
+    from conftest import _web_shared_config, web_report
+
+    config = _web_shared_config("meta-llama--Llama-3.1-8B")
+    web_model(
+        "lab/cased-card", analysis=web_report(config, []), config=config, card=CARD_WITH_TABLE
+    )
+    page.goto(live + "/models/lab/cased-card/")
+    headers = page.locator(".model-card thead th")
+    assert headers.all_inner_texts() == ["Model", "1B MoE", "8B GQA", "Gqa-mini"]
+    assert headers.nth(1).evaluate("e => getComputedStyle(e).textTransform") == "none"
+    # the page's own table header (the parameter breakdown's) is still in capitals
+    page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
+    own = page.locator("main table:not(.model-card table) thead th").first
+    assert own.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
