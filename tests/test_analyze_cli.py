@@ -655,7 +655,7 @@ def test_facts_print_as_words_not_json_cut_mid_key() -> None:
     row = {x.split()[0]: x for x in facts}
     assert "  backbone.layers              32 blocks: 32 GQA · 32 MLP  [" in row["backbone.layers"]
     assert (
-        "hidden_size: 4096 · intermediate_size: 14,336 · head_dim: 128"
+        "hidden_size: 4,096 · intermediate_size: 14,336 · head_dim: 128"
         in (row["backbone.hidden_size"])
     )
     # a long value is written whole: the rope_scaling dict to its last entry
@@ -701,10 +701,10 @@ def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: P
     attention = next(x for x in lines if x.startswith("  attention "))
     assert attention.split(None, 1)[1] == "none (no attention layers: no heads, no KV cache)"
     hidden = next(x for x in lines if x.strip().startswith("backbone.hidden_size"))
-    assert "hidden_size: 2560  [config.json: hidden_size]" in hidden
+    assert "hidden_size: 2,560  [config.json: hidden_size]" in hidden
     assert "intermediate_size" not in hidden and "head_dim" not in hidden
     ssm = next(x for x in lines if x.strip().startswith("backbone.ssm"))
-    assert "type: Mamba · state_size: 16 · inner_size: 5120 · conv_kernel: 4" in ssm
+    assert "type: Mamba · state_size: 16 · inner_size: 5,120 · conv_kernel: 4" in ssm
     assert "intermediate_size]" in ssm  # the key it rests on
     assert not any(": 0 " in x or x.endswith(": 0") for x in lines if "backbone." in x)
 
