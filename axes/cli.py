@@ -19,6 +19,7 @@ from typing import Any, NoReturn, TextIO
 
 from axes.card_columns import facts_with_model_column
 from axes.readable import (
+    bytes_scaled,
     card_quote_text,
     decoder_text,
     fact_value_text,
@@ -253,15 +254,19 @@ def _fmt_int(n: Any) -> str:
 
 
 def _fmt_bytes(n: Any) -> str:
-    """Decimal units, as GPU makers write memory ("80 GB"); from a gigabyte on, the binary
-    figure too (the web pages write GiB: 16.06 GB is 14.96 GiB)."""
+    """Binary units, as the web pages write the same figures (``bytes_h``): 14.96 GiB of
+    weights, 1.00 GiB of KV cache. It wrote decimal MB and GB beside the pages' MiB and GiB
+    (a KV cache of 1.07 GB here was 1.00 GiB there). A GPU's capacity alone is decimal GB,
+    as its vendor (and the pages) state it."""
     if not isinstance(n, int | float):
         return "-"
-    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if abs(n) >= size:
-            binary = f" ({n / 2**30:,.2f} GiB)" if abs(n) >= 1e9 else ""
-            return f"{n / size:.2f} {unit}{binary}"
-    return f"{int(n)} B"
+    scaled, unit = bytes_scaled(n)
+    return f"{int(n)} B" if unit == "B" else f"{scaled:,.2f} {unit}"
+
+
+def _exact_bytes(n: Any) -> str:
+    """ " (131,072 B)": the exact count beside a figure in KiB or more."""
+    return f" ({n:,} B)" if isinstance(n, int) and n >= 1024 else ""
 
 
 def _gpu_memory_bytes(gpu_key: str) -> int | None:
@@ -352,7 +357,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ),
             (
                 "KV / token (bf16)",
-                f"{_fmt_int(m['kv_bytes_per_token'])} B"
+                _fmt_bytes(m["kv_bytes_per_token"])
+                + _exact_bytes(m["kv_bytes_per_token"])
                 + (
                     " (every layer at full length; sliding layers stop at their window, so "
                     "the KV at a long context is less than this x tokens)"

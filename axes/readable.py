@@ -33,15 +33,27 @@ SINUSOIDAL = "fixed sinusoidal positions added to the embeddings, no parameters"
 EMPTY = (None, "", [], {}, False)
 
 
+# Keys whose integers are not quantities: a year, a date, a version, an ID, a seed. Their
+# digits are not grouped ("year: 2024", "bos_token_id: 128000"); every other integer from
+# 1,000 on is ("hidden_size: 2,880" beside "intermediate_size: 14,336").
+_NOT_A_QUANTITY = re.compile(r"(?:^|_)(?:year|date|version|id|ids|seed|revision|sha)$", re.I)
+GROUP_FROM = 1_000
+
+
+def is_quantity_key(key: Any) -> bool:
+    """False for a key that names a year, a version or an ID (see ``_NOT_A_QUANTITY``)."""
+    return not (isinstance(key, str) and _NOT_A_QUANTITY.search(key.strip()))
+
+
 def plain_text(value: Any) -> str:
-    """A scalar as a config writes it (4096, 1e-06, true as "yes"); integers from 10,000 on
-    grouped (18,432), as the pages write them."""
+    """A scalar as a config writes it (1e-06, true as "yes"); integers from 1,000 on grouped
+    (2,880; 18,432), as the pages write them."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10_000 else str(value)
+        return f"{value:,}" if abs(value) >= GROUP_FROM else str(value)
     if isinstance(value, float | str):
         return str(value)
     try:
@@ -53,19 +65,21 @@ def plain_text(value: Any) -> str:
 Plain = Callable[[Any], str]
 
 
-def nested_text(value: Any, plain: Plain = plain_text) -> str:
+def nested_text(value: Any, plain: Plain = plain_text, key: Any = None) -> str:
     """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
-    never JSON."""
+    never JSON; an integer under a key naming a year, version or ID as written (2024)."""
     if isinstance(value, list):
-        return ", ".join(nested_text(v, plain) for v in value)
+        return ", ".join(nested_text(v, plain, key) for v in value)
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{k}: {nested_text(v, plain)}" for k, v in value.items()) + ")"
+        return "(" + ", ".join(f"{k}: {nested_text(v, plain, k)}" for k, v in value.items()) + ")"
+    if isinstance(value, int) and not isinstance(value, bool) and not is_quantity_key(key):
+        return str(value)
     return plain(value)
 
 
 def pairs_text(value: dict[str, Any], plain: Plain = plain_text, *, empty: str = "-") -> str:
     """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out."""
-    parts = [f"{k}: {nested_text(v, plain)}" for k, v in value.items() if v not in EMPTY]
+    parts = [f"{k}: {nested_text(v, plain, k)}" for k, v in value.items() if v not in EMPTY]
     return " · ".join(parts) if parts else empty
 
 
@@ -166,6 +180,21 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
 
 
 # the engine's decoder types as the course writes them (the model page's headline, the fact)
+# Byte figures (weights, KV cache, state) in binary units, on the pages and in the CLI alike:
+# GPU memory is addressed in them (nvidia-smi's "MiB"). A GPU's capacity alone is written in
+# the vendor's decimal GB ("80 GB"), as the vendor states it.
+BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+
+
+def bytes_scaled(n: float) -> tuple[float, str]:
+    """``n`` bytes in the largest binary unit it reaches: 8_030_261_248 -> (7.478..., 'GiB');
+    under a KiB, (n, 'B')."""
+    for unit, size in BINARY_UNITS:
+        if abs(n) >= size:
+            return n / size, unit
+    return n, "B"
+
+
 DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
 
 

@@ -83,6 +83,17 @@ def _normalized(revision_id: int, version: int, config: dict[str, Any] | None) -
 BACKBONE_PARTS: frozenset[str] = frozenset({"backbone.moe", "backbone.ssm", "backbone.mtp"})
 
 
+def _all_active(analysis: dict[str, Any] | None) -> int | None:
+    """A dense model's active parameter count: its total (no experts, every parameter is used
+    per token); None for a MoE or a model without the engine's count."""
+    params = (analysis or {}).get("params") or {}
+    total, active = params.get("total"), params.get("active")
+    dense = vs.dig(analysis or {}, "backbone", "decoder_type") == "dense"
+    if dense and isinstance(total, int) and total == active:
+        return total
+    return None
+
+
 def _canon(value: Any) -> str:
     if value is None:
         return ""
@@ -285,17 +296,25 @@ def comparison_build(repo_ids: list[str], *, context_tokens: int | None = None) 
         # so the row and the verdict never disagree; a model with none is unknown, not different,
         # and so is a closed model whose vendor does not disclose it (the verdict: undisclosed)
         stated = [cell for cell in cells if cell and not _undisclosed(cell)]
+        # the engine states the active count for a MoE only: a dense model's cell read "—"
+        # (unknown) beside the headline's figure, while every one of its parameters is active
+        all_active = [
+            _all_active(a) if not cell and kind == "backbone.params_active" else None
+            for cell, a in zip(cells, analyses, strict=False)
+        ]
         axes_rows[axis].append(
             {
                 "kind": kind,
                 "cells": cells,
                 "columns": list(zip(cells, absent, strict=False)),
+                "all_active": all_active,
                 "differs": any(
                     not facts_agree(kind, x, y)
                     for i, x in enumerate(stated)
                     for y in stated[i + 1 :]
                 )
-                or (bool(stated) and any(absent)),
+                or (bool(stated) and any(absent))
+                or (bool(stated) and any(n is not None for n in all_active)),
             }
         )
 

@@ -400,7 +400,7 @@ def test_summary_says_what_memory_figures_mean() -> None:
     line = next(x for x in out.getvalue().splitlines() if "max context H100-SXM" in x)
     assert line.endswith("(memory only: the model reads at most 131,072)")
     weights = next(x for x in out.getvalue().splitlines() if "weights bf16" in x)
-    assert "16.06 GB (14.96 GiB)" in weights  # the pages write GiB
+    assert "14.96 GiB" in weights and " GB" not in weights  # as the pages write it
     out = StringIO()
     call_command("analyze", str(HUB / "deepseek-ai--DeepSeek-R1"), stdout=out)
     roof = next(x for x in out.getvalue().splitlines() if "decode roofline H100-SXM" in x)
@@ -506,11 +506,11 @@ def test_summary_explains_sliding_kv_and_an_uncounted_linear_state(tmp_path) -> 
     out = StringIO()
     call_command("analyze", str(HUB / "MiniMaxAI--MiniMax-M1-80k"), stdout=out)
     state = next(x for x in out.getvalue().splitlines() if "state / sequence" in x)
-    assert "not counted" not in state and "293.60 MB" in state
+    assert "not counted" not in state and "280.00 MiB" in state  # 293.60 MB, as the page writes it
     out = StringIO()
     call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
     kv = next(x for x in out.getvalue().splitlines() if "KV / token (bf16)" in x)
-    assert kv.endswith("131,072 B")
+    assert kv.endswith("128.00 KiB (131,072 B)")  # as the page writes it, and exact
 
 
 def test_fact_values_with_line_breaks_stay_on_one_row() -> None:
@@ -655,7 +655,7 @@ def test_facts_print_as_words_not_json_cut_mid_key() -> None:
     row = {x.split()[0]: x for x in facts}
     assert "  backbone.layers              32 blocks: 32 GQA · 32 MLP  [" in row["backbone.layers"]
     assert (
-        "hidden_size: 4096 · intermediate_size: 14,336 · head_dim: 128"
+        "hidden_size: 4,096 · intermediate_size: 14,336 · head_dim: 128"
         in (row["backbone.hidden_size"])
     )
     # a long value is written whole: the rope_scaling dict to its last entry
@@ -701,10 +701,10 @@ def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: P
     attention = next(x for x in lines if x.startswith("  attention "))
     assert attention.split(None, 1)[1] == "none (no attention layers: no heads, no KV cache)"
     hidden = next(x for x in lines if x.strip().startswith("backbone.hidden_size"))
-    assert "hidden_size: 2560  [config.json: hidden_size]" in hidden
+    assert "hidden_size: 2,560  [config.json: hidden_size]" in hidden
     assert "intermediate_size" not in hidden and "head_dim" not in hidden
     ssm = next(x for x in lines if x.strip().startswith("backbone.ssm"))
-    assert "type: Mamba · state_size: 16 · inner_size: 5120 · conv_kernel: 4" in ssm
+    assert "type: Mamba · state_size: 16 · inner_size: 5,120 · conv_kernel: 4" in ssm
     assert "intermediate_size]" in ssm  # the key it rests on
     assert not any(": 0 " in x or x.endswith(": 0") for x in lines if "backbone." in x)
 
@@ -719,3 +719,33 @@ def test_text_output_quotes_the_card_as_text_and_names_metadata_keys() -> None:
     assert "inference.serving            library_name: transformers  [README.md: L3]" in text
     assert "#Activated Params: 37B · Context Length: 128K" in text
     assert "](https://" not in text and "| DeepSeek-R1 |" not in text
+
+
+@needs_hub
+@pytest.mark.django_db
+def test_the_summary_gives_the_model_pages_figures_in_its_units(client, web_showcase) -> None:
+    """The CLI wrote the KV cache in decimal MB/GB and the weights in GB (GiB in brackets)
+    while the model page writes MiB and GiB for the same figures: 1.07 GB of KV here was
+    1.00 GiB there. Both write binary units now, figure for figure."""
+    from html import unescape
+
+    out = StringIO()
+    call_command("analyze", str(HUB / "meta-llama--Llama-3.1-8B"), stdout=out)
+    lines = out.getvalue().splitlines()
+
+    def cli(label: str) -> str:
+        return next(x for x in lines if x.strip().startswith(label)).split(label, 1)[1].strip()
+
+    page = client.get("/models/meta-llama/Meta-Llama-3-8B/", {"context": 8192}).content.decode()
+    stats = {
+        re.sub(r"<[^>]+>", "", unescape(dt)).strip(): re.sub(r"<small>.*", "", unescape(dd))
+        for dt, dd in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page, re.S)
+    }
+    weights, per_token = stats["Weights"].strip(), stats["KV cache per token"].strip()
+    at_context = next(v for k, v in stats.items() if k.startswith("KV cache at 8")).strip()
+    assert weights == "14.96 GiB" and per_token == "128.00 KiB" and at_context == "1.00 GiB"
+    assert cli("weights bf16").startswith(weights + " (")
+    assert cli("weights stored").startswith(weights + " (")
+    assert cli("KV / token (bf16)") == f"{per_token} (131,072 B)"
+    assert cli("KV @ 8,192 x 1 (bf16)") == at_context
+    assert not re.search(r"\d (KB|MB|GB|TB)\b", out.getvalue().split("Facts (")[0])

@@ -337,5 +337,5 @@ def test_contradiction_figures_read_as_the_page_writes_them() -> None:
         "{% load mechanic %}{{ a|fact_value_h }}|{{ b|fact_value_h }}|{{ c|fact_value_h }}"
     )
     assert template.render(Context({"a": fact, "b": context, "c": plain})) == (
-        "card: 37.00 B · config: 671.03 B|card: 128K · config: 160K|hidden_size: 7168"
+        "card: 37.00 B · config: 671.03 B|card: 128K · config: 160K|hidden_size: 7,168"
     )

@@ -312,8 +312,8 @@ def test_numbers_are_formatted_for_the_locale():
 
 
 def test_fact_values_read_in_the_locale():
-    """A structured fact value: long integers grouped and yes/no in the page's language; config
-    values under 10,000 and floats as the config writes them."""
+    """A structured fact value: integers from 1,000 on grouped and yes/no in the page's
+    language; floats as the config writes them."""
     template = Template("{% load mechanic %}{{ v|json_value }}")
     context = Context(
         {"v": {"gated": True, "intermediate_size": 18432, "hidden_size": 7168, "eps": 1e-06}}
@@ -321,18 +321,52 @@ def test_fact_values_read_in_the_locale():
     with translation.override("de"):
         assert (
             template.render(context)
-            == "gated: ja · intermediate_size: 18.432 · hidden_size: 7168 · eps: 1e-06"
+            == "gated: ja · intermediate_size: 18.432 · hidden_size: 7.168 · eps: 1e-06"
         )
     with translation.override("ko"):
         assert (
             template.render(context)
-            == "gated: 예 · intermediate_size: 18,432 · hidden_size: 7168 · eps: 1e-06"
+            == "gated: 예 · intermediate_size: 18,432 · hidden_size: 7,168 · eps: 1e-06"
         )
     with translation.override("en"):
         assert (
             template.render(context)
-            == "gated: yes · intermediate_size: 18,432 · hidden_size: 7168 · eps: 1e-06"
+            == "gated: yes · intermediate_size: 18,432 · hidden_size: 7,168 · eps: 1e-06"
         )
+
+
+def test_four_digit_counts_are_grouped_as_the_longer_ones_and_years_or_ids_are_not():
+    """gpt-oss's "hidden_size: 2880" stood beside "intermediate_size: 14,336", a "8192" beside
+    "131,072": integers were grouped from 10,000 on only. Counts and sizes are grouped from
+    1,000 on, in the page's language; a year, a version or an ID is not (it is no quantity)."""
+    value = {
+        "hidden_size": 2880,
+        "intermediate_size": 14336,
+        "sliding_window": 128,
+        "max_position_embeddings": 131072,
+        "release_year": 2024,
+        "bos_token_id": 128000,
+        "transformers_version": 4055,
+        "layers": [1024, 2048],
+    }
+    template = Template("{% load mechanic %}{{ v|json_value }}|{{ f|fact_value_h }}")
+    fact = {"kind": "backbone.hidden_size", "value": value}
+    want = {
+        "en": "hidden_size: 2,880 · intermediate_size: 14,336 · sliding_window: 128 · "
+        "max_position_embeddings: 131,072 · release_year: 2024 · bos_token_id: 128000 · "
+        "transformers_version: 4055 · layers: 1,024, 2,048",
+        "de": "hidden_size: 2.880 · intermediate_size: 14.336 · sliding_window: 128 · "
+        "max_position_embeddings: 131.072 · release_year: 2024 · bos_token_id: 128000 · "
+        "transformers_version: 4055 · layers: 1.024, 2.048",
+    }
+    want["ko"] = want["en"]
+    for lang, text in want.items():
+        with translation.override(lang):
+            assert template.render(Context({"v": value, "f": fact})) == f"{text}|{text}", lang
+    # the CLI reads the same (in English)
+    from axes.readable import fact_value_text
+
+    assert fact_value_text("backbone.hidden_size", value) == want["en"]
 
 
 def test_verdict_sentence_keeps_axis_names_in_english():

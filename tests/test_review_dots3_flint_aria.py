@@ -132,6 +132,6 @@ def test_dots3s_sliding_mla_sizes_read_on_the_model_page(client, web_model):
     fact = html.split('data-kind="backbone.attention"', 1)[1].split("</li>", 1)[0]
     # every size named, in the engine's order on both databases (catalog.fields)
     assert (
-        "sliding_mla: (num_attention_heads: 64, q_lora_rank: 1024, kv_lora_rank: 1024, "
+        "sliding_mla: (num_attention_heads: 64, q_lora_rank: 1,024, kv_lora_rank: 1,024, "
         "qk_nope_head_dim: 192, qk_rope_head_dim: 64, v_head_dim: 128)" in fact
     ), fact

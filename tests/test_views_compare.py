@@ -639,3 +639,42 @@ def test_one_model_is_offered_partners_of_its_kind_and_size_first(client, demo):
     llama = client.get("/compare/?models=meta-llama/Llama-3.1-8B").content.decode()
     first = re.search(r'data-testid="pair-suggestions"[^<]*<a href="[^"]+">([^<]+)</a>', llama)
     assert first.group(1).startswith("meta-llama/"), first.group(0)
+
+
+def test_a_dense_models_active_parameters_are_its_total_not_unknown(client, demo):
+    """Llama 3.1 8B beside Qwen3-30B-A3B: the side-by-side row of active parameters gave the
+    MoE's count and "—" for Llama, which reads as unknown, while the headline gave 8.03 B.
+    A dense model uses every parameter per token: its cell says so, with the figure."""
+    html = client.get("/compare/?models=meta-llama/Llama-3.1-8B,Qwen/Qwen3-30B-A3B").content
+    html = html.decode()
+    backbone = _section(html, 'id="axes-h"')
+    row = backbone[backbone.index('data-kind="backbone.params_active"') :]
+    row = row[: row.index("</tr>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert len(cells) == 2
+    assert "8.03 B: all of them (a dense model uses every parameter per token)" in cells[0]
+    assert "all-active" not in cells[1] and "—" not in cells[0]
+    assert "3." in re.sub(r"<[^>]+>", "", cells[1])  # the MoE's own fact, about 3.3 B active
+    # the headline says the same figure for Llama
+    headline = _section(html, 'id="head-h"')
+    active = headline[headline.index("Active parameters") :]
+    assert "8.03 B" in active[: active.index("</tr>")]
+
+
+@pytest.mark.parametrize(("lang", "sep"), [("en", ","), ("ko", ","), ("de", ".")])
+def test_four_digit_sizes_are_grouped_on_the_compare_and_model_pages(client, demo, lang, sep):
+    """Llama 3.1 8B's "hidden_size: 4096" stood beside "intermediate_size: 14,336" (and in the
+    config diff "4096" above "131,072"): counts and sizes are grouped from 1,000 on, in the
+    page's language, as the longer ones were."""
+    url = "/compare/?models=meta-llama/Llama-3.1-8B,Qwen/Qwen3-30B-A3B"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f'<html lang="{lang}">' in html
+    facts = _section(html, 'id="axes-h"')
+    assert f"hidden_size: 4{sep}096 · intermediate_size: 14{sep}336" in facts
+    assert "hidden_size: 4096" not in facts
+    diff = _section(html, 'id="diff-h"')
+    row = diff[diff.index("<code>hidden_size</code>") :]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[: row.index("</tr>")], re.S)
+    assert cells == [f"4{sep}096", f"2{sep}048"]
+    page = client.get("/models/meta-llama/Llama-3.1-8B/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert f"hidden_size: 4{sep}096 · intermediate_size: 14{sep}336" in page.content.decode()

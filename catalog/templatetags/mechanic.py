@@ -82,10 +82,8 @@ def bytes_h(value: Any) -> str:
     n = _number(value)
     if n is None:
         return "—"
-    for unit, size in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if abs(n) >= size:
-            return f"{num_l10n(n / size, 2)} {unit}"
-    return f"{int(n)} B"
+    scaled, unit = readable.bytes_scaled(n)  # the CLI's units too (axes/cli.py)
+    return f"{int(n)} B" if unit == "B" else f"{num_l10n(scaled, 2)} {unit}"
 
 
 @register.filter
@@ -141,9 +139,12 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, int | float):
-        # config values as configs write them (7168, 1e-06), long integers grouped in the
-        # page's language (de: 18.432)
-        return num_l10n(value, 0) if isinstance(value, int) and abs(value) >= 10_000 else str(value)
+        # counts and sizes from 1,000 on grouped in the page's language (2,880 beside 14,336;
+        # de: 2.880), as the CLI (axes.readable.plain_text); floats as configs write them
+        # (1e-06); a year, version or ID under its key is not grouped (readable.nested_text)
+        if isinstance(value, int) and abs(value) >= readable.GROUP_FROM:
+            return num_l10n(value, 0)
+        return str(value)
     if isinstance(value, str):
         return value
     try:
@@ -161,7 +162,7 @@ def json_value(value: Any) -> str:
     like any string."""
     if isinstance(value, dict):
         parts = [
-            f"{k}: {readable.nested_text(v, _plain)}"
+            f"{k}: {readable.nested_text(v, _plain, k)}"
             for k, v in value.items()
             if v not in (None, "", [], {}, False)
         ]
@@ -305,6 +306,8 @@ def fact_value_h(fact: Any) -> str:
         return readable.card_quote_text(fact)
     key = readable.metadata_key(fact)
     if key:
+        if isinstance(value, int) and not readable.is_quantity_key(key):
+            return f"{key}: {value}"  # "year: 2024", not "2,024"
         return f"{key}: {json_value(value)}"
     if kind == "backbone.decoder_type" and isinstance(value, str):
         return decoder_label(value)  # "hybrid_moe" -> "hybrid MoE", as the headline writes it

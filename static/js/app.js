@@ -225,6 +225,21 @@
       status.textContent = status.dataset.unsaved;
       status.classList.add("warn");
     }
+    // The conflict notice stays at the viewport's foot (app.css): the field typed in is moved
+    // clear of it, or the notice covered the very row a phone reader was typing in.
+    function clearOfNotice() {
+      var field = document.activeElement;
+      if (!status || !status.querySelector(".exercise-conflict") || !form.contains(field)) return;
+      if (field === status || status.contains(field)) return;
+      var notice = status.getBoundingClientRect();
+      var box = field.getBoundingClientRect();
+      if (box.bottom > notice.top && box.top < notice.bottom) {
+        window.scrollBy({ top: box.bottom - notice.top + 8, behavior: "instant" });
+      }
+    }
+    form.addEventListener("focusin", clearOfNotice);
+    form.addEventListener("htmx:afterSwap", clearOfNotice);
+    if (status) status.mechanicClearOfNotice = clearOfNotice;
     form.addEventListener("htmx:responseError", unsaved);
     form.addEventListener("htmx:sendError", unsaved);
     form.addEventListener("submit", function () { submitting = true; });
@@ -254,6 +269,7 @@
           // Another tab saved this table: show the notice, and stay (leaving drops the rows)
           return response.text().then(function (html) {
             if (f.status && window.htmx) window.htmx.swap(f.status, html, { swapStyle: "innerHTML" });
+            if (f.status && f.status.mechanicClearOfNotice) f.status.mechanicClearOfNotice();
             return true;
           });
         })
