@@ -504,7 +504,7 @@ _GENERIC_TERMS = frozenset(
     "platform platforms service services product products interface interfaces user users "
     "customer customers version versions feature features available availability support "
     "supports supported based via new latest access offers offered provides provided "
-    "website site online mobile desktop web-based llm llms genai "
+    "website site online mobile desktop llm llms genai "
     "anwendung anwendungen dienst dienste plattform nutzer".split()
 )
 # Vendors and the names of their models and products, by the letters a written name starts

@@ -119,8 +119,8 @@ def weights_format_parts(value: dict[str, Any]) -> tuple[str, str | None, str | 
 
 def weights_format_text(value: dict[str, Any]) -> str | None:
     """A quantized checkpoint's format in English ("FP8 (block-wise 128×128), rest bf16", "AWQ
-    int4 g128, rest fp16"); None for an unquantized checkpoint. The page writes the same in its language
-    (``catalog.templatetags.mechanic.weights_format_h``)."""
+    int4 g128, rest fp16"); None for an unquantized checkpoint. The page writes the same in its
+    language (``catalog.templatetags.mechanic.weights_format_h``)."""
     parts = weights_format_parts(value)
     if parts is None:
         return None
@@ -179,7 +179,6 @@ def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
     return None
 
 
-# the engine's decoder types as the course writes them (the model page's headline, the fact)
 # Byte figures (weights, KV cache, state) in binary units, on the pages and in the CLI alike:
 # GPU memory is addressed in them (nvidia-smi's "MiB"). A GPU's capacity alone is written in
 # the vendor's decimal GB ("80 GB"), as the vendor states it.
@@ -195,6 +194,7 @@ def bytes_scaled(n: float) -> tuple[float, str]:
     return n, "B"
 
 
+# the engine's decoder types as the course writes them (the model page's headline, the fact)
 DECODER_LABELS = {"moe": "MoE", "hybrid_moe": "hybrid MoE", "ssm": "SSM"}
 
 

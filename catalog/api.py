@@ -468,6 +468,7 @@ def compare(
         compare_ids_parse,
         compare_ids_resolve,
         comparison_build,
+        row_fact_values,
     )
 
     typed = compare_ids_parse(models, limit=None, unique=False)
@@ -527,10 +528,11 @@ def compare(
             axis: [
                 {
                     "kind": row["kind"],
-                    "values": [[f.get("value") for f in cell] for cell in row["cells"]],
-                    "differs": _differs(row["differs"], known=[bool(c) for c in row["cells"]]),
+                    "values": values,
+                    "differs": _differs(row["differs"], known=[bool(v) for v in values]),
                 }
                 for row in rows
+                for values in [row_fact_values(row)]
             ]
             for axis, rows in data["axes"].items()
         },

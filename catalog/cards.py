@@ -31,6 +31,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 # the active language, English outside a configured Django (a script): one helper for both
+from axes.classify.segment import inline_plain
 from catalog.ids import _
 
 METADATA_MAX_CHARS = 256 * 1024
@@ -302,11 +303,6 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def _cell_text(inline: str) -> str:
-    """A table cell's Markdown as its words ("**1B MoE**" -> "1B MoE")."""
-    return " ".join(re.sub(r"[*_`]|<[^>]*>", " ", inline).split())
-
-
 def _table_end(tokens: list[Any], start: int) -> int:
     """The index of the table_close that closes the table_open at ``start``."""
     level = tokens[start].level
@@ -326,7 +322,9 @@ def _table_headers(table: list[Any]) -> list[str]:
             break
         elif in_head and token.type == "th_open":
             inline = table[i + 1] if i + 1 < len(table) else None
-            headers.append(_cell_text(inline.content if inline is not None else ""))
+            # as the facts read them (axes.card_columns): a header that is a link reads as its
+            # text, not with the URL's words, which named another family
+            headers.append(inline_plain(inline.content if inline is not None else ""))
     return headers
 
 
@@ -376,14 +374,13 @@ def _own_columns(tokens: list[Any], model: str, decoder_type: str | None) -> lis
         if column is None:
             out.extend(table)
         else:
-            others = len(headers) - 2
             note = _(
                 "The card's table has a column for each of %(n)s models of the family; only "
                 "this model's column (%(name)s) is shown here.",
                 n=len(headers) - 1,
                 name=headers[column],
             )
-            summary = _("The whole table, with the other %(n)s models' columns", n=others)
+            summary = _("The whole table, with the columns of all %(n)s models", n=len(headers) - 1)
             out.append(_html_token(f'<p class="card-table-note">{escapeHtml(note)}</p>'))
             out.extend(_table_columns_kept(table, {0, column}))
             out.append(

@@ -467,13 +467,24 @@ def _native_cell(value: Any) -> Any:
     return value
 
 
-def _fact_cell(cell: list[dict[str, Any]], *, native: bool) -> Any:
-    """The facts of one kind for one model: CSV joins their canonical text with "; "; JSON
+def row_fact_values(row: dict[str, Any]) -> list[list[Any]]:
+    """Each model's values in a facts row of ``comparison_build``; a dense model's active
+    parameters (no fact: the engine states the count for a MoE only) are its total, as the
+    page shows them, so an export or the API never pairs "differs" with an empty cell."""
+    fills = row.get("all_active") or [None] * len(row["cells"])
+    return [
+        [f.get("value") for f in cell] if cell else ([n] if n is not None else [])
+        for cell, n in zip(row["cells"], fills, strict=False)
+    ]
+
+
+def _fact_cell(values: list[Any], *, native: bool) -> Any:
+    """The values of one kind for one model: CSV joins their canonical text with "; "; JSON
     keeps the value (several facts: the list of values; none: null)."""
     if not native:
-        return "; ".join(_canon(f.get("value")) for f in cell)
-    values = [_native_cell(f.get("value")) for f in cell]
-    return values[0] if len(values) == 1 else (values or None)
+        return "; ".join(_canon(v) for v in values)
+    out = [_native_cell(v) for v in values]
+    return out[0] if len(out) == 1 else (out or None)
 
 
 def comparison_frame(data: dict[str, Any], *, native: bool = False) -> Any:
@@ -500,8 +511,8 @@ def comparison_frame(data: dict[str, Any], *, native: bool = False) -> Any:
             records.append(
                 {"section": "facts", "axis": axis, "item": row["kind"], "differs": row["differs"]}
                 | {
-                    n: _fact_cell(cell, native=native)
-                    for n, cell in zip(names, row["cells"], strict=False)
+                    n: _fact_cell(values, native=native)
+                    for n, values in zip(names, row_fact_values(row), strict=False)
                 }
             )
     for row in data["config_diff"]:

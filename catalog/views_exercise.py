@@ -51,11 +51,8 @@ def new_exercise_id() -> str:
 def _posted_seq(request: HttpRequest) -> int | None:
     """The page's number for the newest edit a POST carries (``seq``); None without one (a
     page without JavaScript, an API-like client), which is always written."""
-    raw = request.POST.get("seq", "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
-        return None
-    seq = int(raw)
-    return seq if 0 < seq < SEQ_MAX else None
+    seq = _posted_int(request, "seq", digits=19)
+    return seq if seq is not None and 0 < seq < SEQ_MAX else None
 
 
 def _session_key(request: HttpRequest, *, create: bool) -> str | None:
@@ -152,9 +149,10 @@ class SaveOutcome:
     conflict: bool = False
 
 
-def _posted_int(request: HttpRequest, name: str) -> int | None:
+def _posted_int(request: HttpRequest, name: str, *, digits: int = 10) -> int | None:
+    """A posted whole number of at most ``digits`` ASCII digits; None for anything else."""
     raw = request.POST.get(name, "")
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > digits:
         return None
     return int(raw)
 
@@ -206,7 +204,8 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
     seq = _posted_seq(request)
     page, base = _posted_page(request), _posted_int(request, "base")
     target = Exercise.objects.filter(pk=exercise.pk)
-    if page and base is not None and not getattr(exercise, "restarted", False):
+    guarded = bool(page) and base is not None and not getattr(exercise, "restarted", False)
+    if guarded:
         overwrite = _posted_int(request, "overwrite_rev")
         mine = Q(rows_page=page)
         if seq is not None:
@@ -214,8 +213,12 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
         seen = Q(rows_rev=base if overwrite is None else overwrite)
         target = target.filter(mine | (~Q(rows_page=page) & seen))
         changes["rows_page"] = page
-    elif seq is not None:
-        target = target.filter(rows_seq__lt=seq)
+    else:
+        if seq is not None:
+            target = target.filter(rows_seq__lt=seq)
+        # a write no page can claim (an API-like client, a page rendered before pages were
+        # named): every page's next save must have seen it, its own earlier writes included
+        changes["rows_page"] = page
     if seq is not None:
         changes["rows_seq"] = seq
     changes["updated_at"] = timezone.now()
@@ -225,14 +228,17 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
     exercise.refresh_from_db()  # a newer edit is stored: show and check that one
     # Not written: this page's own late save (the stored rows are its newer ones), or another
     # page's write that this page has not seen.
-    conflict = bool(page) and exercise.rows_page != page
+    conflict = guarded and exercise.rows_page != page
     if picked is not None and not conflict and exercise.model_id != picked.pk:
         # The pick is this page's newest act even when its rows were already saved (the
-        # form's seq is the last autosave's): the model is set all the same.
-        Exercise.objects.filter(pk=exercise.pk).update(
+        # form's seq is the last autosave's): the model is set all the same, unless another
+        # page wrote in the meantime (then it is that page's write this one has not seen).
+        seen = Exercise.objects.filter(pk=exercise.pk, rows_rev=exercise.rows_rev)
+        picked_now = seen.update(
             model_name=name, model=picked, rows_rev=F("rows_rev") + 1, updated_at=timezone.now()
         )
         exercise.refresh_from_db()
+        conflict = not picked_now and guarded and exercise.rows_page != page
     return SaveOutcome(conflict=conflict)
 
 

@@ -77,7 +77,7 @@ def test_the_card_shows_this_models_column_and_the_whole_table_folded():
         "column (1B MoE) is shown here." in html
     )
     folded = html.split('<details class="card-table-full">', 1)[1].split("</details>", 1)[0]
-    assert "The whole table, with the other 3 models' columns" in folded
+    assert "The whole table, with the columns of all 4 models" in folded
     assert _heads(folded) == ["Model", "2B Dense", "8B Dense", "1B MoE", "3B MoE"]
     # the anchors facts link to are the whole table's, once each
     ids = re.findall(r'id="(L\d+)"', html)
@@ -128,7 +128,7 @@ def test_a_fact_quoting_a_row_of_the_family_table_reads_as_this_models_cell():
     ("lang", "note", "summary"),
     [
         ("en", "only this model's column (1B MoE) is shown here", "The whole table, with the"),
-        ("ko", "이 모델의 열(1B MoE)만 보여 줍니다", "다른 모델 3개의 열까지 포함한 전체 표"),
+        ("ko", "이 모델의 열(1B MoE)만 보여 줍니다", "모델 4개의 열을 모두 포함한 전체 표"),
         ("de", "hier nur die Spalte dieses Modells (1B MoE)", "Die ganze Tabelle, mit den"),
     ],
 )
@@ -187,3 +187,22 @@ def test_a_link_to_a_row_of_the_whole_table_opens_it(live_server, web_model, bro
     assert linked.locator("#L7").is_visible()
     assert linked.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_a_family_table_whose_headers_are_links_is_narrowed_on_the_card_as_in_the_facts():
+    """Hub cards often link each model's header to its page. The card read a header with the
+    link's URL in it ("1B MoE https huggingface co ..."), whose words named another family, so
+    the card showed the whole table while the facts quoted from it read as this model's cell.
+    A header now reads as its text on both (a two-model table says "all 2 models", no "1")."""
+    linked = CARD.replace(
+        "| 1B MoE     |", "| [1B MoE](https://huggingface.co/ibm-granite/granite-3.1-1b-a400m) |"
+    ).replace("| 3B MoE |", "| [3B MoE](https://huggingface.co/ibm-granite/granite-3.1-3b-a800m) |")
+    assert "https://huggingface.co/ibm-granite/granite-3.1-1b-a400m" in linked
+    tables = _tables(card_render_html(linked, model=MODEL, decoder_type="moe"))
+    assert len(tables) == 3 and _heads(tables[0]) == ["Model", "1B MoE"]
+    two = """| Model | 1B Dense | 1B MoE |
+| --- | --- | --- |
+| Number of layers | 40 | 24 |
+"""
+    html = card_render_html(two, model="acme/widget-1b", decoder_type="moe")
+    assert "The whole table, with the columns of all 2 models" in html

@@ -954,6 +954,39 @@ def _open(client, pk: int) -> dict[str, str]:
 
 
 @pytest.mark.django_db
+def test_a_write_no_page_claims_is_not_written_over_by_a_page_that_has_not_seen_it(client):
+    """A save without page and base (an API-like client, a page rendered before pages were
+    named) left the stored writer as the last page that saved; that page's next save, based
+    on the revision before it, passed as "its own" and wrote over it unseen. Now such a write
+    belongs to no page: every page's next save must have seen it. A page that posts no base
+    (a malformed form) is not told of another tab when only its own late save was dropped."""
+    from catalog.models import Exercise
+
+    save_url = reverse("catalog:exercise_save")
+    htmx = {"HX-Request": "true"}
+    client.post(save_url, {"model_name": "someone/model", "backbone": "dense"})
+    pk = Exercise.objects.get().pk
+    tab = _open(client, pk)
+    mine = {**tab, "seq": "1764460000000001", "backbone": "tab: MoE"}
+    assert "X-Exercise-Conflict" not in client.post(save_url, mine, headers=htmx)
+    client.post(save_url, {"exercise_id": str(pk), "model_name": "someone/model",
+                           "backbone": "client: hybrid"})  # fmt: skip
+    assert Exercise.objects.get().rows["backbone"] == "client: hybrid"
+    later = {**mine, "seq": "1764460000000002", "backbone": "tab: MoE, 64 experts"}
+    answer = client.post(save_url, later, headers=htmx)
+    assert answer["X-Exercise-Conflict"] == "1"
+    assert Exercise.objects.get().rows["backbone"] == "client: hybrid"
+    # a page without base: written in seq order as before; its own late save is no conflict
+    other = {k: v for k, v in _open(client, pk).items() if k != "base"}
+    newer = {**other, "seq": "1764460000000009", "backbone": "other: dense"}
+    assert "X-Exercise-Conflict" not in client.post(save_url, newer, headers=htmx)
+    late = {**other, "seq": "1764460000000008", "backbone": "other: late"}
+    answer = client.post(save_url, late, headers=htmx)
+    assert "X-Exercise-Conflict" not in answer and "Saved at" in answer.content.decode()
+    assert Exercise.objects.get().rows["backbone"] == "other: dense"
+
+
+@pytest.mark.django_db
 def test_two_tabs_on_one_exercise_never_write_over_each_other_unasked(client):
     """Two tabs of one session, both editing: the second tab's save used to write its rows
     over the first's (same clock, newer seq) or be dropped (a slower clock) with "Saved at"

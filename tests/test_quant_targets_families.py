@@ -351,7 +351,8 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
     """Each linear the engine names is a module transformers builds, under that name, and
     a layer the engine names in full holds no other linear, each read under the name its
     checkpoint gives it (Mixtral's and MiniMax's block_sparse_moe.experts.N.w1, which
-    transformers 5 reads into mlp.experts). A component the engine does not name ("?") falls back to the first scheme with a note."""
+    transformers 5 reads into mlp.experts). A component the engine does not name ("?") falls
+    back to the first scheme with a note."""
     from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
     from axes.backbone.spec import normalize
 

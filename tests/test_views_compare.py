@@ -661,6 +661,26 @@ def test_a_dense_models_active_parameters_are_its_total_not_unknown(client, demo
     assert "8.03 B" in active[: active.index("</tr>")]
 
 
+def test_the_exports_and_the_api_give_a_dense_models_active_parameters_as_the_page(client, demo):
+    """The page's row of active parameters says Llama's total and marks the row as differing;
+    the CSV and JSON exports and /api/compare left Llama's cell empty beside that "differs"."""
+    import csv
+    import io
+
+    ids = "meta-llama/Llama-3.1-8B,Qwen/Qwen3-30B-A3B"
+    total = client.get("/api/models/meta-llama/Llama-3.1-8B").json()["analysis"]["params"]
+    total = total["total"]
+    rows = [r for r in client.get("/api/compare", {"models": ids}).json()["axes"]["backbone"]
+            if r["kind"] == "backbone.params_active"]  # fmt: skip
+    assert len(rows) == 1 and rows[0]["values"][0] == [total] and rows[0]["differs"] is True
+    text = client.get("/compare/", {"models": ids, "format": "csv"}).content.decode("utf-8-sig")
+    (row,) = [r for r in csv.DictReader(io.StringIO(text)) if r["item"] == "backbone.params_active"]
+    assert row["meta-llama/Llama-3.1-8B"] == str(total) and row["differs"] == "True"
+    body = client.get("/compare/", {"models": ids, "format": "json"}).json()
+    (row,) = [r for r in body if r["item"] == "backbone.params_active"]
+    assert row["meta-llama/Llama-3.1-8B"] == total and row["Qwen/Qwen3-30B-A3B"]
+
+
 @pytest.mark.parametrize(("lang", "sep"), [("en", ","), ("ko", ","), ("de", ".")])
 def test_four_digit_sizes_are_grouped_on_the_compare_and_model_pages(client, demo, lang, sep):
     """Llama 3.1 8B's "hidden_size: 4096" stood beside "intermediate_size: 14,336" (and in the

@@ -180,7 +180,9 @@
   function newPageToken() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
   }
 
   // The server's answer to a save that another page's newer write refused (nothing written)
@@ -268,7 +270,9 @@
           if (!conflicted(response)) { f.markSaved(seq); return false; }
           // Another tab saved this table: show the notice, and stay (leaving drops the rows)
           return response.text().then(function (html) {
-            if (f.status && window.htmx) window.htmx.swap(f.status, html, { swapStyle: "innerHTML" });
+            if (f.status && window.htmx) {
+              window.htmx.swap(f.status, html, { swapStyle: "innerHTML" });
+            }
             if (f.status && f.status.mechanicClearOfNotice) f.status.mechanicClearOfNotice();
             return true;
           });
