@@ -63,7 +63,12 @@ def analyze_config(
     quant_notes: list[str] = []
     if quant is not None and "schemes" in quant:  # compressed-tensors: scheme by targets
         placed, why, vision = place_schemes(spec, count)
-        if why:
+        if why and placed is not None:
+            quant_notes.append(
+                f"compressed-tensors config_groups placed on this model's linears but its routed "
+                f"experts ({why}): the experts are sized by the first scheme"
+            )
+        elif why:
             quant_notes.append(
                 f"compressed-tensors config_groups not placed on this model's linears ({why}): "
                 "the stored weights are sized by the first scheme over every decoder linear"
