@@ -15,7 +15,7 @@ from typing import Any
 from axes.facts import Evidence, Fact
 from axes.jsonfile import constants_note, json_type_name, model_json_loads
 
-ANALYSIS_VERSION = 19  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 20  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass
@@ -239,16 +239,21 @@ def _quant_evidence(facts: list[Fact], quant_note: str, config: dict[str, Any]) 
     from (config.json has no quantization_config to quote)."""
     if not quant_note:
         return facts
+    from axes.backbone.facts import assumed_dtype_text
+
     qc = config["quantization_config"]
     algo = qc.get("quant_algo") or qc["quant_method"]
-    evidence = Evidence(
-        source="hf_quant_config.json",
-        locator="quantization.quant_algo",
-        text=f"quant_algo = {json.dumps(algo.upper())}",
-    )
-    return [
-        replace(f, evidence=evidence) if f.kind == "backbone.weights_format" else f for f in facts
-    ]
+    text = f"quant_algo = {json.dumps(algo.upper())}"
+
+    def quoted(fact: Fact) -> Fact:
+        assumed = fact.value.get("assumed_dtype") if isinstance(fact.value, dict) else None
+        said = f"{text}; {assumed_dtype_text(assumed)}" if assumed else text
+        evidence = Evidence(
+            source="hf_quant_config.json", locator="quantization.quant_algo", text=said
+        )
+        return replace(fact, evidence=evidence)
+
+    return [quoted(f) if f.kind == "backbone.weights_format" else f for f in facts]
 
 
 def _classifier_facts(arts: Artifacts, report: dict[str, Any] | None) -> list[Any]:

@@ -95,7 +95,8 @@ FP8_BLOCKWISE = "FP8 block-wise"  # axes.backbone.quantization's label for DeepS
 def weights_format_parts(value: dict[str, Any]) -> tuple[str, str | None, str | None] | None:
     """A quantized checkpoint's weights_format fact as (its format's label, the block of a
     block-wise FP8 as "128×128" or None, the dtype of the tensors left unquantized as the
-    pages write it, or None); None for an unquantized checkpoint.
+    pages write it, or None: its ``stored_dtype``, else the ``assumed_dtype`` the engine sizes
+    them in where config.json names none); None for an unquantized checkpoint.
 
     A quantized checkpoint's ``torch_dtype`` is the dtype of what it did not quantize
     (embeddings, norms, routers, lm_head): side by side, "stored_dtype: bfloat16 ·
@@ -112,7 +113,7 @@ def weights_format_parts(value: dict[str, Any]) -> tuple[str, str | None, str | 
         and all(isinstance(v, int) for v in block)
         else None
     )
-    dtype = value.get("stored_dtype")
+    dtype = value.get("stored_dtype") or value.get("assumed_dtype")
     rest = _DTYPE_SHORT.get(dtype, dtype) if isinstance(dtype, str) and dtype else None
     return label, sizes, rest
 

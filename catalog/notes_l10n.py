@@ -397,6 +397,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "stored weights are sized by the first scheme over every decoder linear"
     ),
     gettext_noop(
+        "compressed-tensors config_groups placed on this model's linears but its routed "
+        "experts (%(why)s): the experts are sized by the first scheme"
+    ),
+    gettext_noop(
         "the vision tower's linears are counted at 16 bits, though a config_groups target "
         "matches them"
     ),

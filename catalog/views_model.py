@@ -114,6 +114,7 @@ def _stored_label(analysis: dict[str, Any]) -> str:
             "stored_dtype": fmt.get("stored_dtype"),
             "quantization": quant["label"],
             "block_size": quant.get("block_size"),
+            "assumed_dtype": fmt.get("assumed_dtype"),
         }
         return weights_format_h(value) or str(quant["label"])
     dtype = fmt.get("stored_dtype") if isinstance(fmt, dict) else None

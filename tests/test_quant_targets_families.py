@@ -54,6 +54,13 @@ GATED_DELTANET_MOE = {
     "linear_key_head_dim": 32,
     "linear_value_head_dim": 32,
 }
+GRANITE4_MAMBA = {
+    "layer_types": ["mamba", "attention", "mamba", "mamba"],
+    "mamba_n_heads": 8,
+    "mamba_d_head": 32,
+    "mamba_d_state": 16,
+    "mamba_n_groups": 2,
+}
 FAMILIES = [
     ("phi3", {}),
     (
@@ -96,6 +103,16 @@ FAMILIES = [
         },
     ),
     ("glm4", {}),
+    # a dense Granite 4.0-H (granite-4.0-h-micro: num_local_experts 0): Mamba-2 and attention
+    # layers, each with only its shared_mlp (input_linear, output_linear)
+    (
+        "granitemoehybrid",
+        {
+            **GRANITE4_MAMBA,
+            "num_local_experts": 0,
+            "shared_intermediate_size": 256,
+        },
+    ),
     ("phi", {}),
     ("starcoder2", {}),
     (
@@ -170,6 +187,8 @@ _W = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
 
 def _checkpoint_name(model_type: str, name: str) -> str:
     """A module's name in the checkpoint for its name in transformers 5."""
+    if model_type == "granitemoehybrid":  # conversion_mapping.py granitemoe: router.layer
+        name = re.sub(r"(block_sparse_moe\.router)$", r"\1.layer", name)
     if model_type in W1_W3_W2:
         name = re.sub(r"(experts\.\d+\.)(\w+_proj)$", lambda m: m[1] + _W[m[2]], name)
     if model_type in BLOCK_SPARSE_MOE:
@@ -269,11 +288,11 @@ def _scheme(name: str, q: dict[str, Any]) -> str | None:
 
 
 def _header(
-    model: Any, q: dict[str, Any], model_type: str
+    model: Any, q: dict[str, Any], model_type: str, experts: str | None = None
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """The checkpoint's tensors, each linear in the scheme compressed-tensors gives it under
-    its checkpoint name; and ``q`` with one layer's first linear (not an expert) ignored by
-    its exact name."""
+    its checkpoint name (the routed experts' in the format ``experts``, where given); and
+    ``q`` with one layer's first linear (not an expert) ignored by its exact name."""
     linears, held = _linears(model)
     linears = {_checkpoint_name(model_type, n): shape for n, shape in linears.items()}
     first = min(n for n in linears if n.startswith("model.layers.1.") and ".experts." not in n)
@@ -283,7 +302,7 @@ def _header(
         if pname not in held:  # norms, embeddings, biases, convolutions, SSM parameters
             tensors[pname] = {"dtype": "BF16", "shape": list(p.shape)}
     for name, (out, inp) in linears.items():
-        scheme = _scheme(name, q)
+        scheme = experts if experts and ".experts." in name else _scheme(name, q)
         if scheme is None:
             parts = {"weight": ("BF16", [out, inp])}
         elif scheme == "float-quantized":
@@ -468,19 +487,6 @@ def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, cas
 FUSED = [
     ("granitemoe", {"num_local_experts": 4, "num_experts_per_tok": 2}),
     ("granitemoeshared", {"num_local_experts": 4, "shared_intermediate_size": 128}),
-    (
-        "granitemoehybrid",
-        {
-            "layer_types": ["mamba", "attention", "mamba", "mamba"],
-            "mamba_n_heads": 8,
-            "mamba_d_head": 32,
-            "mamba_d_state": 16,
-            "mamba_n_groups": 2,
-            "num_local_experts": 4,
-            "num_experts_per_tok": 2,
-            "shared_intermediate_size": 128,
-        },
-    ),
     ("gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2}),
 ]
 
@@ -517,3 +523,59 @@ def test_fused_3d_experts_say_why_their_schemes_are_not_placed(model_type, extra
     assert not any("config_groups" in n for n in sized["notes"]), sized["notes"]
     stored = report["memory"]["weights_bytes"]["stored"]
     assert stored == sized["memory"]["weights_bytes"]["stored"]
+
+
+GRANITE4_MOE = {
+    **GRANITE4_MAMBA,
+    "num_local_experts": 4,
+    "num_experts_per_tok": 2,
+    "shared_intermediate_size": 128,
+}
+
+
+@pytest.mark.parametrize("recipe", ["attention_fp8", "experts_w4a16"])
+def test_granite_4s_linears_are_placed_but_its_fused_experts(recipe):
+    """A MoE Granite 4.0-H (granitemoehybrid): its attention, Mamba-2 in_proj / out_proj and
+    shared_mlp were sized by the first scheme with the rest, the engine knowing none of their
+    names. Each is placed by its targets now; only the routed experts, fused 3D tensors whose
+    quantized layout is not settled, are sized by the first scheme, and the note says so."""
+    from axes.backbone.quant_targets import FUSED_EXPERTS
+
+    config = _config("granitemoehybrid", GRANITE4_MOE)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    q = QUANTIZATION if recipe == "attention_fp8" else EXPERTS_FIRST
+    first = q["config_groups"]["group_0"]["format"]
+    headers, config["quantization_config"] = _header(model, q, "granitemoehybrid", first)
+    report = analyze_config(config, safetensors_headers=headers)
+    notes = [n for n in report["notes"] if "config_groups" in n]
+    assert notes == [
+        "compressed-tensors config_groups placed on this model's linears but its routed "
+        f"experts ({FUSED_EXPERTS}): the experts are sized by the first scheme"
+    ], report["notes"]
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    stored = report["memory"]["weights_bytes"]["stored"]
+    on_disk = sum(
+        prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values()
+    )
+    assert abs(stored - on_disk) <= 0.002 * on_disk, (stored, on_disk)
+
+
+def test_granite_4s_fused_experts_follow_a_rule_that_names_no_module():
+    """With targets and ignore entries that name no layer's module (a class, lm_head), the
+    fused experts are placed by them as every other linear, with no note."""
+    config = _config("granitemoehybrid", GRANITE4_MOE)
+    w4a16 = {
+        "quant_method": "compressed-tensors",
+        "format": "pack-quantized",
+        "ignore": ["lm_head"],
+        "config_groups": {"group_0": {"targets": ["Linear"], "weights": INT4_G128}},
+    }
+    report = analyze_config({**config, "quantization_config": w4a16})
+    assert not any("config_groups" in n for n in report["notes"]), report["notes"]
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    # every linear of the layers (experts, routers and the rest): W4A16
+    linears = sum(out * inp for n, (out, inp) in _linears(model)[0].items() if n != "lm_head")
+    basis = report["memory"]["weights_bytes"]["stored_basis"]
+    assert basis.startswith(f"int4 g128 on {linears:,} params "), basis

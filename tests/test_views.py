@@ -390,7 +390,8 @@ def test_weights_card_shows_the_stored_size_of_a_quantized_checkpoint(client, we
     web_model("openai/gpt-oss-20b", analysis=web_report(cfg, []), config=cfg)
     html = client.get("/models/openai/gpt-oss-20b/").content.decode()
     stat = html.split("Weights</dt>", 1)[1].split("</dd>", 1)[0]
-    assert "as stored: MXFP4 (experts)<" in stat
+    # the rest in bf16, the dtype the engine sizes it in (config.json names no torch_dtype)
+    assert "as stored: MXFP4 (experts), rest bf16<" in stat
     assert stat.index("12.8") < stat.index("bf16")  # 13,761,264,768 B = 12.82 GiB first
     dense = _web_shared_config("meta-llama--Llama-3.1-8B")
     web_model("meta-llama/Llama-3.1-8B", analysis=web_report(dense, []), config=dense)

@@ -37,6 +37,12 @@ SOURCE = "config.json"
 EXTRACTOR = "config"
 
 
+def assumed_dtype_text(dtype: str) -> str:
+    """The evidence for a dtype config.json does not name (``weights_format``'s
+    ``assumed_dtype``): the engine's default, said as such."""
+    return f"no torch_dtype: the unquantized tensors taken as {dtype} (the engine's default)"
+
+
 def _value_at(config: dict[str, Any], path: str) -> Any:
     node: Any = config
     for part in path.split("."):
@@ -385,17 +391,22 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
         )
     fmt = bb["weights_format"]
     if fmt["stored_dtype"] or fmt["quantization"]:
+        value = {
+            "stored_dtype": fmt["stored_dtype"],
+            "quantization": (fmt["quantization"] or {}).get("label"),
+            # FP8's [128, 128]: "FP8 (block-wise 128×128), rest bf16" (axes.readable)
+            "block_size": (fmt["quantization"] or {}).get("block_size"),
+        }
+        assumed = fmt.get("assumed_dtype")
+        if assumed:  # gpt-oss: "MXFP4 (experts), rest bf16", as the stored weights' basis
+            value["assumed_dtype"] = assumed
         add(
             "weights_format",
-            {
-                "stored_dtype": fmt["stored_dtype"],
-                "quantization": (fmt["quantization"] or {}).get("label"),
-                # FP8's [128, 128]: "FP8 (block-wise 128×128), rest bf16" (axes.readable)
-                "block_size": (fmt["quantization"] or {}).get("block_size"),
-            },
+            value,
             [
                 src.get("stored_dtype"),
                 "quantization_config.quant_method" if spec.quantization else None,
             ],
+            assumed_dtype_text(assumed) if assumed else "",
         )
     return facts

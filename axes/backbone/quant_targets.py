@@ -43,9 +43,10 @@ _GATED = ("gate_proj", "up_proj", "down_proj")
 # transformers' module names per family, as a checkpoint names them (routed experts one
 # module each: ``experts.0.gate_proj``, which transformers 5 reads into one fused tensor):
 # "attention" (prefix of q/k/v/o_proj; "qkv": one fused projection), "mlp" (prefix of the
-# dense MLP: gate/up/down_proj, "gate_up" fused, up/down_proj where it is not gated),
-# "experts" (prefix and "expert_mats" of one routed expert), "router", "shared" (prefix of
-# the shared expert), and the linears of the other token mixers ("mamba2", "gated_deltanet")
+# dense MLP: gate/up/down_proj, "gate_up" fused: gate_up_proj and down_proj, or the names of
+# those two; up/down_proj where it is not gated), "experts" (prefix and "expert_mats" of one
+# routed expert), "router", "shared" (prefix of the shared expert; "shared_gate_up" as
+# "gate_up"), and the linears of the other token mixers ("mamba2", "gated_deltanet")
 _LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
 _QWEN3_5 = {
     **_LLAMA,
@@ -216,6 +217,19 @@ _NAMES: dict[str, dict[str, Any]] = {
         "shared": "mlp.shared_experts.",
         "attention_gate": "gate_proj",
     },
+    # modeling_granitemoehybrid.py GraniteMoeHybridDecoderLayer: Mamba-2 ``mamba`` (in_proj,
+    # out_proj) or attention, ``shared_mlp`` (input_linear: gate and up in one matrix,
+    # output_linear) in every layer: a dense Granite 4 (num_local_experts 0) has only it, a
+    # MoE one beside ``block_sparse_moe`` (fused 3D experts, _FUSED_3D; its router a Linear
+    # ``router.layer`` in the checkpoint: conversion_mapping.py granitemoe)
+    "granitemoehybrid": {
+        "mlp": "shared_mlp.",
+        "gate_up": ("input_linear", "output_linear"),
+        "shared": "shared_mlp.",
+        "shared_gate_up": ("input_linear", "output_linear"),
+        "router": "block_sparse_moe.router.layer",
+        "mamba2": "mamba.",
+    },
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
     # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
     # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
@@ -277,7 +291,8 @@ WHY_NOT_PLACED = (
 # has saved these experts 3D (granite4's GraniteMoeHybridParallelExpertsLinear) and one linear
 # each (its linearized MoE modules), and a packed 3D layout is still a proposal (its pull
 # request 3200): which module names a re: pattern meets is not settled, so a config that
-# names modules is sized by its first scheme
+# names modules is sized by its first scheme. Where the engine names the family's other
+# linears (granitemoehybrid), only the experts are: each scheme is placed on the rest
 _FUSED_3D = frozenset(
     ("granitemoe", "granitemoeshared", "granitemoe_swa", "granitemoehybrid", "gpt_oss")
 )
@@ -410,20 +425,22 @@ def _pair_leaves(
     h: int,
     width: int,
     gated: bool,
-    fused: bool,
+    fused: bool | tuple[str, str] | None,
     up_down: tuple[str, str] = ("up_proj", "down_proj"),
     mats: tuple[str, ...] = _GATED,
 ) -> list[Leaf]:
     """An MLP's linears, ``width`` wide: ``mats`` (gate/up/down_proj; LFM2's w1/w3/w2;
-    ``fused``: gate_up_proj and down_proj, as phi3's) or, not gated, ``up_down`` (up/down_proj;
-    GPT-2 style c_fc/c_proj, fc1/fc2)."""
+    ``fused``: gate and up in one matrix, gate_up_proj and down_proj as phi3's, or the two
+    names given: Granite's input_linear and output_linear) or, not gated, ``up_down``
+    (up/down_proj; GPT-2 style c_fc/c_proj, fc1/fc2)."""
     if not gated:
         up, down = up_down
         return [((prefix + up,), h * width, width, 1), ((prefix + down,), h * width, h, 1)]
     if fused:
+        gate_up, down = fused if isinstance(fused, tuple) else ("gate_up_proj", "down_proj")
         return [
-            ((prefix + "gate_up_proj",), 2 * h * width, 2 * width, 1),
-            ((prefix + "down_proj",), h * width, h, 1),
+            ((prefix + gate_up,), 2 * h * width, 2 * width, 1),
+            ((prefix + down,), h * width, h, 1),
         ]
     gate, up, down = mats
     return [
@@ -558,7 +575,7 @@ def _ffn_leaves(
     if ffn == "mlp" or (ffn == "moe" and (spec.moe_beside_mlp or spec.shortcut_moe)):
         width = spec.intermediate_size
         if names and not spec.mlp_extra_weights:
-            gated, fused = spec.ffn_gated, bool(names.get("gate_up"))
+            gated, fused = spec.ffn_gated, names.get("gate_up")
             up_down = names.get("up_down", ("up_proj", "down_proj"))
             mats = names.get("mlp_mats", _GATED)
             prefix = names.get("mlp", "mlp.")
@@ -586,7 +603,8 @@ def _ffn_leaves(
     if shared:
         prefix = (names or {}).get("shared")
         if prefix and not spec.mlp_bias:
-            leaves += _pair_leaves(prefix, h, shared, spec.shared_expert_gated, False)
+            fused = (names or {}).get("shared_gate_up")
+            leaves += _pair_leaves(prefix, h, shared, spec.shared_expert_gated, fused)
         else:
             leaves.append(((), (3 if spec.shared_expert_gated else 2) * h * shared, 0, 0))
         if spec.shared_expert_gate:  # modeling_qwen2_moe.py shared_expert_gate: hidden -> 1
@@ -610,8 +628,10 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     """Each weight scheme of a compressed-tensors config with the (weights, output rows,
     matrices, routed-expert weights among them) of the linears it stores, in
     ``spec.quantization["schemes"]`` order; or None and why not (the caller sizes the
-    checkpoint by its first scheme). Third: whether a scheme would store the vision tower's
-    linears too (the engine counts them at 16 bits: it does not know their split)."""
+    checkpoint by its first scheme). Placed with a why (``FUSED_EXPERTS``): every linear is
+    placed but the fused 3D routed experts, which the first scheme stores. Third: whether a
+    scheme would store the vision tower's linears too (the engine counts them at 16 bits: it
+    does not know their split)."""
     q = spec.quantization or {}
     schemes = q["schemes"]
     names = _NAMES.get(spec.model_type)
@@ -622,21 +642,37 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     )
     if isinstance(rules, str):
         return None, rules, False
+    prefix = "model.layers."
+    if spec.vision:
+        prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
+    # a named family's fused 3D experts (_FUSED_3D): placed apart from its other linears, by
+    # rules that name no layer's module as any unnamed leaf, else by the first scheme
+    fused_3d = bool(names and spec.num_experts and spec.model_type in _FUSED_3D)
+    fused_at = _place(rules, (), prefix) if fused_3d else None
+    if fused_at == OTHER_CLASS:
+        return None, OTHER_CLASS, False
+    fused = [0, 0, 0]  # the fused experts' weights, output rows and matrices
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
     counted = 0
     for layer, n in spec.block_counts.items():
         experts, ffn, router = _ffn_leaves(spec, layer, names)
-        leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn
-        counted += sum(leaf[1] for leaf in leaves) * n
-        per_kind[layer] = leaves + router  # routers: not among linear_weight_params
+        leaves = _mixer_leaves(spec, layer.mixer, names) + ffn
+        counted += sum(leaf[1] for leaf in experts + leaves) * n
+        if fused_3d and experts:
+            # (experts, 2 x width, hidden) and (experts, hidden, width): a matrix each, an
+            # output row per expert's row
+            e, width = spec.num_experts, spec.moe_intermediate_size or 0
+            rows = e * ((2 if spec.expert_gated else 1) * width + spec.hidden_size)
+            fused[0] += sum(leaf[1] for leaf in experts) * n
+            fused[1] += rows * n
+            fused[2] += 2 * e * n
+            experts = []
+        per_kind[layer] = experts + leaves + router  # routers: not among linear_weight_params
         routed[layer] = len(experts)
     if counted != count.linear_weight_params:
         return None, UNKNOWN_LINEARS, False
     leaf_names = tuple((k, tuple(leaf[0] for leaf in leaves)) for k, leaves in per_kind.items())
-    prefix = "model.layers."
-    if spec.vision:
-        prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
     placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
     if isinstance(placed_layers, str):
         if placed_layers == UNKNOWN_NAMES and spec.model_type in _FUSED_3D and spec.num_experts:
@@ -654,6 +690,16 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
                 slot[2] += mats * n
                 if j < routed[layer]:
                     slot[3] += weights * n
+    why = None
+    if fused[0] and fused_at is not None:
+        if fused_at == UNKNOWN_NAMES:  # the first scheme, as the note says
+            fused_at = next(i for i, s in enumerate(schemes) if s["bits"] is not None)
+            why = FUSED_EXPERTS
+        slot = acc[int(fused_at)]
+        slot[0] += fused[0]
+        slot[1] += fused[1]
+        slot[2] += fused[2]
+        slot[3] += fused[0]
     lm_head = count.breakdown["lm_head"] - (spec.vocab_size if spec.lm_head_bias else 0)
     if lm_head and not spec.tied_embeddings:
         where = _place(rules, ("lm_head",), "")
@@ -668,7 +714,7 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     vision = bool(count.breakdown["vision"] and tower) and all(
         _scheme_of(rules, n) not in (None, _UNKNOWN) for n in tower
     )
-    return placed, None, vision
+    return placed, why, vision
 
 
 @lru_cache(maxsize=256)

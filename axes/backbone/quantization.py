@@ -32,6 +32,10 @@ from axes.backbone.errors import ConfigError
 
 # torch / config dtype names -> the short names reports and the KV-cache options use
 DTYPE_SHORT_NAMES: dict[str, str] = {"bfloat16": "bf16", "float16": "fp16", "float32": "fp32"}
+# the dtype the tensors are sized in where config.json names none (no torch_dtype / dtype:
+# gpt-oss's MXFP4 checkpoints): a quantized checkpoint's unquantized tensors, as the bases
+# write them ("MXFP4 experts (4.25 bits) + bf16 rest"); the weights_format fact says so too
+ASSUMED_DTYPE = "bfloat16"
 
 DTYPE_BYTES: dict[str, float] = {
     "float32": 4,
@@ -354,7 +358,7 @@ def stored_bytes(
     ``placed``: compressed-tensors' schemes placed on the linears their targets match
     (``quant_targets.place_schemes``); without it the first scheme sizes every decoder linear.
     """
-    base = DTYPE_BYTES.get(dtype or "bfloat16", 2)
+    base = DTYPE_BYTES.get(dtype or ASSUMED_DTYPE, 2)
     if not quantization:
         size = "2" if base == 2 else f"{base:g}"  # the common case without a format spec
         return int(total_params * base), f"{total_params:,} params x {size} B ({dtype or 'bf16'})"

@@ -17,7 +17,7 @@ from axes.backbone.layers import (
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report, routed_expert_bias_params
 from axes.backbone.quant_targets import place_schemes
-from axes.backbone.quantization import DTYPE_BYTES, format_bytes, stored_bytes
+from axes.backbone.quantization import ASSUMED_DTYPE, DTYPE_BYTES, format_bytes, stored_bytes
 from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import (
     MAX_TOTAL_PARAMS,
@@ -63,7 +63,12 @@ def analyze_config(
     quant_notes: list[str] = []
     if quant is not None and "schemes" in quant:  # compressed-tensors: scheme by targets
         placed, why, vision = place_schemes(spec, count)
-        if why:
+        if why and placed is not None:
+            quant_notes.append(
+                f"compressed-tensors config_groups placed on this model's linears but its routed "
+                f"experts ({why}): the experts are sized by the first scheme"
+            )
+        elif why:
             quant_notes.append(
                 f"compressed-tensors config_groups not placed on this model's linears ({why}): "
                 "the stored weights are sized by the first scheme over every decoder linear"
@@ -302,7 +307,14 @@ def backbone_section(
         "weights_format": {
             "stored_dtype": spec.stored_dtype,
             "quantization": spec.quantization,
-            "bytes_per_param_unquantized": DTYPE_BYTES.get(spec.stored_dtype or "bfloat16", 2),
+            "bytes_per_param_unquantized": DTYPE_BYTES.get(spec.stored_dtype or ASSUMED_DTYPE, 2),
+            # a quantized checkpoint without torch_dtype: the dtype its unquantized tensors are
+            # sized in (not a config key)
+            **(
+                {"assumed_dtype": ASSUMED_DTYPE}
+                if spec.quantization and not spec.stored_dtype
+                else {}
+            ),
         },
         "vision": None
         if spec.vision is None
