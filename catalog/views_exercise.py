@@ -285,8 +285,6 @@ def _page_context(
         model_name = request.POST.get("model_name", "").replace("\x00", "")[:200]
         base_rev = _posted_int(request, "base") or 0
         page_token = _posted_page(request) or page_token
-    unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
-    candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
     lesson = exercise_lesson_context(result, exercise.model_name if exercise else "")
     if exercise is not None and exercise.model_id is not None:
         # A check made before a model was picked said the name matched none or several:
@@ -316,6 +314,18 @@ def _page_context(
             CatalogModel.objects.order_by(*REPO_ORDER).values_list("repo_id", "display_name")[:500]
         ),
         "max_row_chars": ExerciseForm.max_row_chars,
+        **_model_note(exercise),
+        # "lesson": scores, vaguest axis and messages in this request's language.
+        "lesson": lesson,
+        **extra,
+    }
+
+
+def _model_note(exercise: Exercise | None) -> dict[str, Any]:
+    """What the note under the Model field says of the stored name (_exercise_model_note)."""
+    unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
+    candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
+    return {
         "unknown_model": unknown and not candidates,
         "model_candidates": [c.repo_id for c in candidates],  # each a "pick" button
         # A name typed short ("Claude") says which catalog model it was taken for.
@@ -326,9 +336,6 @@ def _page_context(
             and exercise.model.repo_id.lower() != exercise.model_name.lower()
             else ""
         ),
-        # "lesson": scores, vaguest axis and messages in this request's language.
-        "lesson": lesson,
-        **extra,
     }
 
 
@@ -382,6 +389,9 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
                 "conflict": outcome.conflict,
                 "restarted": getattr(exercise, "restarted", False),
                 "past": _past(request),  # the sidebar, swapped out of band
+                # and the note under the Model field (not while the stored name is another
+                # tab's: the field holds this page's)
+                **({} if outcome.conflict else _model_note(exercise)),
             },
         )
         return _mark_conflict(response, outcome)

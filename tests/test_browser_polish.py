@@ -117,3 +117,23 @@ def test_a_cards_table_headers_keep_the_cards_own_case(live, page, web_model):
     page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")
     own = page.locator("main table:not(.model-card table) thead th").first
     assert own.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
+
+
+def test_the_model_fields_note_follows_the_autosave(live, page):
+    """With JavaScript the Model field's note (the models a name matches, each a pick button;
+    which catalog model a short name is) showed only after a reload: the autosave's answer
+    swaps it in now, as it does the sidebar."""
+    page.goto(live + "/exercise/")
+    with _saved(page, "Meta-Llama-3"):
+        page.get_by_label("Model").fill("Meta-Llama-3")
+    candidates = page.get_by_test_id("model-candidates")
+    candidates.wait_for()
+    assert "matches several catalog models" in candidates.inner_text()
+    pick = candidates.get_by_role("button", name="meta-llama/Meta-Llama-3-8B-Instruct")
+    assert pick.count() == 1
+    with _saved(page, "Meta-Llama-3-8B-Instruct"):
+        page.get_by_label("Model").fill("Meta-Llama-3-8B-Instruct")
+    resolved = page.get_by_test_id("model-resolved")
+    resolved.wait_for()
+    assert "is meta-llama/Meta-Llama-3-8B-Instruct in the catalog" in resolved.inner_text()
+    assert page.get_by_test_id("model-candidates").count() == 0

@@ -202,7 +202,13 @@
     var last = parseInt(form.dataset.editSeq || "0", 10) || 0;
     var saved = last;
     var submitting = false;
+    var dropping = false; // "Load the newer rows (drops yours)": says it drops, so it may
     last = Math.max(last, resumeLeft(form, token));
+    offerDraft(form);
+    form.addEventListener("click", function (evt) {
+      var plain = evt.button === 0 && !(evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.altKey);
+      if (plain && evt.target.closest && evt.target.closest("[data-drops-rows]")) dropping = true;
+    });
     form.addEventListener("input", function (evt) {
       if (evt.target === field) return;
       last = Math.max(Date.now() * 1000, last + 1);
@@ -246,7 +252,7 @@
     form.addEventListener("htmx:sendError", unsaved);
     form.addEventListener("submit", function () { submitting = true; });
     var entry = {
-      unsaved: function () { return !submitting && last > saved; },
+      unsaved: function () { return !submitting && !dropping && last > saved; },
       body: function () { return new FormData(form); },
       url: form.getAttribute("action"),
       markSaved: function (seq) { saved = Math.max(saved, seq); },
@@ -317,11 +323,20 @@
   // typed last, and its next save was refused as if another tab had written the beacon's rows
   // ("changed in another tab or window"). So the leaving page leaves a note in this tab's
   // sessionStorage (its token, its last edit's number, the rows it sent), and the next
-  // exercise page of this tab reads it: when it was rendered from the same stored revision the
-  // beacon's rows are based on (the beacon had not landed, nor anything else), it carries on
-  // as that page (its token, edits numbered above the beacon's) with the rows the reader
-  // typed. Rendered from a newer revision, the note is dropped: that render is the truth.
+  // exercise page of this tab reads it. When that page shows the same table, rendered from the
+  // revision the beacon's rows are based on (the beacon had not landed, nor anything else) or
+  // from a write of the leaving page itself (its autosave answered after it left), it carries
+  // on as that page (its token, edits numbered above the beacon's) with the rows the reader
+  // typed; the beacon is written when it lands. A new page's table (no id yet: its first save
+  // had not been answered) is the same table when the next page is a new page at the same
+  // address, or the table that page's token made.
+  // Rendered from another page's newer write, the beacon is refused (or was written over):
+  // the rows the leaving page changed and this render does not hold are kept as a draft of
+  // that table, and its next page in this tab offers them back (restore or discard). So is a
+  // note of a table that another tab's write stood in the way of, when the next page is
+  // another table's. Only "Load the newer rows (drops yours)" leaves no note.
   var LEFT_KEY = "mechanic-exercise-left";
+  var DRAFTS_KEY = "mechanic-exercise-drafts"; // {exercise id: {field name: text}}
 
   function fieldValue(form, name) {
     var el = form.querySelector("[name=" + name + "]");
@@ -332,9 +347,22 @@
     return form.querySelectorAll("textarea[name], input[name=model_name]");
   }
 
+  function isNewTable(id) {
+    return /^new(:|$)/.test(id || "");
+  }
+
+  function here() {
+    return window.location.pathname + window.location.search;
+  }
+
   function noteLeft(form) {
     var rows = {};
-    rowFields(form).forEach(function (el) { rows[el.name] = el.value; });
+    var changed = {}; // the fields this page changed from what it was rendered with
+    rowFields(form).forEach(function (el) {
+      rows[el.name] = el.value;
+      if (el.value !== el.defaultValue) changed[el.name] = el.value;
+    });
+    var status = document.getElementById("save-status");
     try {
       sessionStorage.setItem(LEFT_KEY, JSON.stringify({
         id: fieldValue(form, "exercise_id"),
@@ -342,8 +370,57 @@
         page: fieldValue(form, "page"),
         seq: parseInt(fieldValue(form, "seq") || "0", 10) || 0,
         rows: rows,
+        changed: changed,
+        url: here(),
+        conflict: !!(status && status.querySelector(".exercise-conflict")),
       }));
     } catch (e) {}
+  }
+
+  function readDrafts() {
+    try {
+      var drafts = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}");
+      return drafts && typeof drafts === "object" ? drafts : {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function writeDrafts(drafts) {
+    try {
+      if (Object.keys(drafts).length) sessionStorage.setItem(DRAFTS_KEY, JSON.stringify(drafts));
+      else sessionStorage.removeItem(DRAFTS_KEY);
+    } catch (e) {}
+  }
+
+  // Keep ``texts`` (field name: text) as table ``id``'s draft, over an older one's fields
+  function keepDraft(id, texts) {
+    if (!Object.keys(texts).length) return;
+    var drafts = readDrafts();
+    drafts[id] = Object.assign({}, drafts[id] || {}, texts);
+    writeDrafts(drafts);
+  }
+
+  // The fields of ``texts`` whose text the form does not hold
+  function notHeld(form, texts) {
+    var missing = {};
+    Object.keys(texts || {}).forEach(function (name) {
+      var el = form.querySelector("textarea[name=" + name + "], input[name=" + name + "]");
+      if (el && typeof texts[name] === "string" && el.value !== texts[name]) {
+        missing[name] = texts[name];
+      }
+    });
+    return missing;
+  }
+
+  // Whether the note ``left`` is of the table this form shows
+  function sameTable(left, form) {
+    var id = fieldValue(form, "exercise_id") || "";
+    if (/^\d+$/.test(left.id)) return left.id === id;
+    if (!isNewTable(left.id)) return false;
+    if (isNewTable(id)) return left.url === here(); // neither has a table yet
+    var made = form.dataset.clientToken;
+    return !!made && left.id === "new:" + made;
   }
 
   // The number of the last edit the previous page of this tab sent as it went (0: none to
@@ -354,10 +431,19 @@
       left = JSON.parse(sessionStorage.getItem(LEFT_KEY) || "null");
       sessionStorage.removeItem(LEFT_KEY);
     } catch (e) {}
-    if (!left || !left.id || !/^\d+$/.test(left.id) || !left.page || !token) return 0;
-    if (left.id !== fieldValue(form, "exercise_id") || left.base !== fieldValue(form, "base")) {
+    if (!left || !left.id || !left.page || !token) return 0;
+    var id = fieldValue(form, "exercise_id") || "";
+    if (!sameTable(left, form)) {
+      if (left.conflict && /^\d+$/.test(left.id)) keepDraft(left.id, left.changed || {});
       return 0;
     }
+    var resume = isNewTable(id) || left.base === fieldValue(form, "base")
+      || (!!form.dataset.rowsPage && form.dataset.rowsPage === left.page);
+    if (!resume) {
+      if (/^\d+$/.test(id)) keepDraft(id, notHeld(form, left.changed));
+      return 0;
+    }
+    if (isNewTable(id)) form.querySelector("[name=exercise_id]").value = left.id;
     token.value = left.page;
     rowFields(form).forEach(function (el) {
       var text = left.rows && left.rows[el.name];
@@ -366,6 +452,43 @@
     var field = form.querySelector("input[name=seq]");
     if (field && left.seq) field.value = String(left.seq);
     return left.seq || 0;
+  }
+
+  // A draft of this table (see above) that the fields do not hold: offered back, under the
+  // page's head. Restored, its texts are edits of this page (saved, or refused, as any).
+  function offerDraft(form) {
+    var id = fieldValue(form, "exercise_id") || "";
+    var drafts = readDrafts();
+    if (!/^\d+$/.test(id) || !drafts[id]) return;
+    var texts = notHeld(form, drafts[id]);
+    var template = document.getElementById("exercise-draft-notice");
+    if (!Object.keys(texts).length || !template) {
+      delete drafts[id];
+      writeDrafts(drafts);
+      return;
+    }
+    var notice = template.content.firstElementChild.cloneNode(true);
+    function settle() {
+      var now = readDrafts();
+      delete now[id];
+      writeDrafts(now);
+      notice.remove();
+    }
+    notice.querySelector("[data-draft=discard]").addEventListener("click", settle);
+    notice.querySelector("[data-draft=restore]").addEventListener("click", function () {
+      settle();
+      var first = null;
+      Object.keys(texts).forEach(function (name) {
+        var el = form.querySelector("textarea[name=" + name + "], input[name=" + name + "]");
+        if (!el) return;
+        el.value = texts[name];
+        first = first || el;
+        el.dispatchEvent(new Event("input", { bubbles: true })); // numbered, then autosaved
+      });
+      if (first) first.focus();
+    });
+    var head = form.querySelector(".field");
+    form.insertBefore(notice, head);
   }
 
   window.addEventListener("pagehide", function () {
