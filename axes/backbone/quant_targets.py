@@ -16,7 +16,9 @@ family's names to ``named_modules()`` on the meta device.
 Rules that read no layer's name (``Linear``, ``lm_head``) place any family's linears. Where
 the engine cannot place them (another class name as a target, names it does not know, linear
 weights beyond these components), ``place_schemes`` says why and the caller sizes the
-checkpoint by its first scheme, as before.
+checkpoint by its first scheme, as before. One case between the two: a family whose routed
+experts are fused 3D tensors with no settled quantized layout (Granite 4.0-H) has every other
+linear placed and only its experts sized by the first scheme, with a note saying so.
 """
 
 from __future__ import annotations
