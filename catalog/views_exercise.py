@@ -137,16 +137,16 @@ def model_match(name: str) -> ModelMatch:
     return ModelMatch(None, found[:CANDIDATES_MAX])
 
 
-def model_resolve(name: str) -> CatalogModel | None:
-    return model_match(name).model
-
-
 @dataclass
 class SaveOutcome:
     cut: list[str] = field(default_factory=list)  # axes whose text was cut to the cap
     # Another page (tab, window) wrote the table since this page's rows were based on it: the
     # posted rows were not written, and the page shows them with a notice and the choice.
     conflict: bool = False
+    # This save wrote another model name or model: the note under the Model field is sent
+    # again (else it stays as it is, and a screen reader does not read it out at each save).
+    model_changed: bool = False
+    match: ModelMatch | None = None  # the name's matches, when this save looked them up
 
 
 def _posted_int(request: HttpRequest, name: str, *, digits: int = 10) -> int | None:
@@ -196,11 +196,12 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
     if picked is not None:
         name = picked.repo_id
     changes: dict[str, Any] = {"rows": rows, "language": get_language() or ""}
+    match: ModelMatch | None = None
     if picked is not None:
         changes["model_name"], changes["model"] = name, picked
     elif name != exercise.model_name or (name and exercise.model_id is None):
-        changes["model_name"] = name
-        changes["model"] = model_resolve(name)
+        match = model_match(name)
+        changes["model_name"], changes["model"] = name, match.model
     seq = _posted_seq(request)
     page, base = _posted_page(request), _posted_int(request, "base")
     target = Exercise.objects.filter(pk=exercise.pk)
@@ -222,9 +223,11 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
     if seq is not None:
         changes["rows_seq"] = seq
     changes["updated_at"] = timezone.now()
+    before = (exercise.model_name, exercise.model_id)
     if target.update(rows_rev=F("rows_rev") + 1, **changes):
         exercise.refresh_from_db()
-        return SaveOutcome(cut=cut)
+        changed = (exercise.model_name, exercise.model_id) != before
+        return SaveOutcome(cut=cut, model_changed=changed, match=match)
     exercise.refresh_from_db()  # a newer edit is stored: show and check that one
     # Not written: this page's own late save (the stored rows are its newer ones), or another
     # page's write that this page has not seen.
@@ -239,6 +242,7 @@ def _apply_form(exercise: Exercise, request: HttpRequest) -> SaveOutcome:
         )
         exercise.refresh_from_db()
         conflict = not picked_now and guarded and exercise.rows_page != page
+        return SaveOutcome(conflict=conflict, model_changed=bool(picked_now))
     return SaveOutcome(conflict=conflict)
 
 
@@ -321,10 +325,13 @@ def _page_context(
     }
 
 
-def _model_note(exercise: Exercise | None) -> dict[str, Any]:
-    """What the note under the Model field says of the stored name (_exercise_model_note)."""
+def _model_note(exercise: Exercise | None, match: ModelMatch | None = None) -> dict[str, Any]:
+    """What the note under the Model field says of the stored name (_exercise_model_note);
+    ``match``: that name's matches when the caller has looked them up already."""
     unknown = bool(exercise and exercise.model_name and exercise.model_id is None)
-    candidates = model_match(exercise.model_name).candidates if unknown and exercise else []
+    candidates = []
+    if unknown and exercise:
+        candidates = (match or model_match(exercise.model_name)).candidates
     return {
         "unknown_model": unknown and not candidates,
         "model_candidates": [c.repo_id for c in candidates],  # each a "pick" button
@@ -379,6 +386,7 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
     assert exercise is not None
     outcome = _apply_form(exercise, request)
     if request.htmx:
+        note = outcome.model_changed and not outcome.conflict
         response = render(
             request,
             "catalog/_exercise_status.html",
@@ -389,9 +397,11 @@ def exercise_save(request: HttpRequest) -> HttpResponse:
                 "conflict": outcome.conflict,
                 "restarted": getattr(exercise, "restarted", False),
                 "past": _past(request),  # the sidebar, swapped out of band
-                # and the note under the Model field (not while the stored name is another
-                # tab's: the field holds this page's)
-                **({} if outcome.conflict else _model_note(exercise)),
+                # and the note under the Model field, when this save changed the name or the
+                # model (not while the stored name is another tab's: the field holds this
+                # page's; the name's matches are looked up once a save)
+                "model_note": note,
+                **(_model_note(exercise, outcome.match) if note else {}),
             },
         )
         return _mark_conflict(response, outcome)

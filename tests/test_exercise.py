@@ -1157,3 +1157,43 @@ def test_the_check_of_gpt5_no_longer_backs_a_claude_product_row(client):
     assert claude["support"] == "not_found" and claude["support_missing"] == ["Claude.ai"]
     page = client.get(reverse("catalog:exercise")).content.decode()
     assert "not found: “Claude.ai”" in page
+
+
+@pytest.mark.django_db
+def test_the_model_note_is_sent_again_only_when_the_save_changed_the_name(client, web_showcase):
+    """Every autosave's answer carried the note under the Model field (out of band), and looked
+    the name's matches up twice for it: a screen reader read the note (role=status) out again
+    at each keystroke's save, names and all. It comes with a save that changed the name or the
+    model only, its matches looked up once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.views_exercise import model_match
+
+    def lookups(queries) -> int:
+        return sum(1 for q in queries if 'FROM "catalog_catalogmodel"' in q["sql"])
+
+    with CaptureQueriesContext(connection) as one:
+        assert len(model_match("Meta-Llama-3").candidates) > 1
+    save = reverse("catalog:exercise_save")
+    hx = {"HTTP_HX_REQUEST": "true"}
+    with CaptureQueriesContext(connection) as named:
+        first = client.post(save, {"model_name": "Meta-Llama-3", "backbone": "GQA"}, **hx)
+    note = 'id="model-note" hx-swap-oob="true"'
+    assert note in first.content.decode()
+    assert "matches several catalog models" in first.content.decode()
+    assert lookups(named.captured_queries) == lookups(one.captured_queries)  # once, not twice
+    with CaptureQueriesContext(connection) as rows_only:
+        again = client.post(save, {"model_name": "Meta-Llama-3", "backbone": "GQA, RoPE"}, **hx)
+    assert "Saved at" in again.content.decode()
+    assert 'id="model-note"' not in again.content.decode()
+    # an unknown name is looked up again (a model may have been ingested since), once
+    assert lookups(rows_only.captured_queries) == lookups(one.captured_queries)
+    picked = client.post(
+        save, {"model_name": "Meta-Llama-3-8B-Instruct", "backbone": "GQA, RoPE"}, **hx
+    ).content.decode()
+    assert note in picked and "is meta-llama/Meta-Llama-3-8B-Instruct in the catalog" in picked
+    typed = client.post(
+        save, {"model_name": "Meta-Llama-3-8B-Instruct", "backbone": "GQA, RoPE, 8B"}, **hx
+    ).content.decode()
+    assert 'id="model-note"' not in typed

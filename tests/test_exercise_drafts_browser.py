@@ -171,3 +171,153 @@ def test_a_new_tables_rows_are_not_carried_into_another_new_table(live, page):
     assert first.rows["backbone"] == "the first model's backbone"
     assert second.model_name == "someone/second"
     assert second.rows["backbone"] == "the second model's backbone"
+
+
+def _table(page, live: str) -> str:
+    """A saved table of this tab; its id."""
+    page.goto(live + "/exercise/")
+    with _saved(page, "someone"):
+        page.get_by_label("Model").fill("someone/model")
+    page.wait_for_function("/^\\d+$/.test(document.getElementById('exercise-id').value)")
+    return page.input_value("#exercise-id")
+
+
+def _store(page, key: str, value) -> None:
+    page.evaluate("([k, v]) => sessionStorage.setItem(k, JSON.stringify(v))", [key, value])
+
+
+MINUTES_AGO = "Date.now() - 10 * 60 * 1000"
+
+
+def test_an_old_note_is_not_offered_back_nor_resumed(live, page):
+    """The note a leaving page leaves had no age: one whose beacon was written, and written
+    over since on purpose by another tab, was offered back much later as not saved (Restore
+    undid the other tab's newer rows); an old new-table note at the same address filled a
+    fresh page with an old table's rows. A note is read only soon after it was left, unless
+    another tab's write stood in the way of its rows (the case the draft is for)."""
+    pk = _table(page, live)
+    at = page.evaluate(MINUTES_AGO)
+    note = {"id": pk, "base": "0", "page": "f" * 32, "seq": 1, "url": f"/exercise/?id={pk}"}
+    note.update(rows={"product": "old text"}, changed={"product": "old text"}, at=at)
+    _store(page, "mechanic-exercise-left", dict(note, conflict=False))
+    page.reload()
+    assert page.get_by_test_id("exercise-draft").count() == 0
+    assert page.evaluate("sessionStorage.getItem('mechanic-exercise-drafts')") is None
+    assert page.input_value("#ex-product") == ""
+
+    _store(page, "mechanic-exercise-left", dict(note, conflict=True))
+    page.reload()
+    page.get_by_test_id("exercise-draft").wait_for()  # refused then: still offered
+
+    page.goto(live + "/exercise/?model=someone/fresh")
+    new = {
+        "id": "new:" + "e" * 32,
+        "page": "e" * 32,
+        "seq": 1,
+        "url": "/exercise/?model=someone/fresh",
+    }
+    new.update(rows={"model_name": "someone/old", "backbone": "old rows"}, changed={}, at=at)
+    _store(page, "mechanic-exercise-left", dict(new, conflict=False))
+    page.reload()
+    assert page.input_value("#ex-model") == "someone/fresh"
+    assert page.input_value("#ex-backbone") == ""
+    assert page.input_value("#exercise-id") != new["id"]
+
+
+def test_restore_keeps_what_was_typed_after_the_offer(live, page):
+    """Restore put the draft's texts back over whatever was typed after the notice appeared.
+    A field typed in is no longer offered; when none is left, neither is the notice."""
+    pk = _table(page, live)
+    _store(page, "mechanic-exercise-drafts", {pk: {"product": "draft P", "inference": "draft I"}})
+    page.reload()
+    draft = page.get_by_test_id("exercise-draft")
+    draft.wait_for()
+    with _saved(page, "typed now"):
+        page.get_by_label("Product").fill("typed now")
+    with _saved(page, "draft I"):
+        draft.get_by_role("button", name="Restore my text").click()
+    assert page.input_value("#ex-product") == "typed now"
+    assert page.input_value("#ex-inference") == "draft I"
+
+    _store(page, "mechanic-exercise-drafts", {pk: {"backbone": "draft B"}})
+    page.reload()
+    draft.wait_for()
+    page.get_by_label("Backbone").fill("mine, newer")
+    assert page.get_by_test_id("exercise-draft").count() == 0
+    assert page.evaluate("sessionStorage.getItem('mechanic-exercise-drafts')") is None
+
+
+JUNK = {
+    "draft of odd names": (
+        "mechanic-exercise-drafts",
+        '{"%s": {"0": "x", "a]b": "y", "product": 5}}',
+    ),
+    "draft not JSON": ("mechanic-exercise-drafts", "{not json"),
+    "draft a list": ("mechanic-exercise-drafts", '{"%s": ["x"]}'),
+    "note of odd names": (
+        "mechanic-exercise-left",
+        '{"id": "%s", "page": "x", "base": "0", "changed": {"0": "x"}, "rows": 3, "conflict": true}',
+    ),
+    "note not JSON": ("mechanic-exercise-left", "]"),
+}
+
+
+@pytest.mark.parametrize("junk", [*JUNK, "no sessionStorage"])
+def test_junk_in_session_storage_does_not_break_the_autosave(live, page, junk):
+    """A stored key such as "0" made the draft's field lookup throw before the draft was
+    dropped: the page's edit numbering never came up, in this tab, page after page. Whatever
+    this tab's storage holds, or when it cannot be used at all, the page saves as ever."""
+    from catalog.models import Exercise
+
+    errors: list = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    pk = _table(page, live)
+    if junk == "no sessionStorage":
+        page.add_init_script(
+            "Object.defineProperty(window, 'sessionStorage', {get: function () {"
+            " throw new DOMException('denied', 'SecurityError'); }});"
+        )
+    else:
+        key, text = JUNK[junk]
+        page.evaluate("([k, v]) => sessionStorage.setItem(k, v)", [key, text.replace("%s", pk)])
+    page.reload()
+    with _saved(page, "typed after"):
+        page.get_by_label("Backbone").fill("typed after the junk")
+    assert page.input_value("input[name=seq]") != ""
+    assert "Saved at" in page.locator("#save-status").inner_text()
+    assert Exercise.objects.get(pk=pk).rows["backbone"] == "typed after the junk"
+    assert errors == []
+    if junk != "no sessionStorage":
+        page.reload()
+        assert errors == []
+        assert page.get_by_test_id("exercise-draft").count() == 0
+
+
+def test_a_stopped_load_the_newer_rows_drops_nothing_later(live, page):
+    """Clicking "Load the newer rows (drops yours)" marked the page as dropping its rows for
+    good: when that navigation did not happen (stopped; here the server answers 204), text
+    typed afterwards left no beacon and no draft. Typing again takes the mark back."""
+    page.context.add_init_script(HOLD_BEACON)
+    other, pk = _conflict(page, live)
+    stopped: list = []
+    other.route(
+        f"**/exercise/?id={pk}", lambda route: (stopped.append(1), route.fulfill(status=204))
+    )
+    other.get_by_role("link", name="Load the newer rows").click()
+    for _ in range(100):
+        if stopped:
+            break
+        other.wait_for_timeout(50)
+    assert stopped
+    assert other.input_value("#ex-product") == "B: tool use"  # the page stayed
+    with _saved(other, "B: after"):
+        other.get_by_label("Product").fill("B: after the stop")
+    other.unroute(f"**/exercise/?id={pk}")
+    other.goto(live + "/")
+    beacon = other.evaluate("JSON.parse(sessionStorage.getItem('held-beacon'))")
+    assert beacon and dict(beacon["body"])["product"] == "B: after the stop"
+    other.goto(f"{live}/exercise/?id={pk}")
+    draft = other.get_by_test_id("exercise-draft")
+    draft.wait_for()
+    draft.get_by_role("button", name="Restore my text").click()
+    assert other.input_value("#ex-product") == "B: after the stop"

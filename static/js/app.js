@@ -203,14 +203,28 @@
     var saved = last;
     var submitting = false;
     var dropping = false; // "Load the newer rows (drops yours)": says it drops, so it may
-    last = Math.max(last, resumeLeft(form, token));
-    offerDraft(form);
+    // What this tab stored is only read: whatever it holds (another version's note, junk,
+    // storage turned off), the page's saves are wired up below.
+    try {
+      last = Math.max(last, resumeLeft(form, token));
+    } catch (e) {
+      forget(LEFT_KEY);
+    }
+    try {
+      offerDraft(form);
+    } catch (e) {
+      forget(DRAFTS_KEY);
+    }
     form.addEventListener("click", function (evt) {
       var plain = evt.button === 0 && !(evt.ctrlKey || evt.metaKey || evt.shiftKey || evt.altKey);
       if (plain && evt.target.closest && evt.target.closest("[data-drops-rows]")) dropping = true;
     });
+    // The page stayed after all (the navigation stopped, or it came back from the back/forward
+    // cache): what is typed from now on, or left unsaved, is not dropped.
+    window.addEventListener("pageshow", function () { dropping = false; });
     form.addEventListener("input", function (evt) {
       if (evt.target === field) return;
+      dropping = false;
       last = Math.max(Date.now() * 1000, last + 1);
       field.value = String(last);
     });
@@ -335,12 +349,39 @@
   // that table, and its next page in this tab offers them back (restore or discard). So is a
   // note of a table that another tab's write stood in the way of, when the next page is
   // another table's. Only "Load the newer rows (drops yours)" leaves no note.
+  // A note is read only soon after it was left (LEFT_FRESH_MS: a reload, a quick look at
+  // another page): an older one may be of a beacon that landed and was written over since on
+  // purpose (by another tab), or of a new table at an address opened afresh much later.
+  // Only a note of rows that another tab's write stood in the way of is kept for longer, as a
+  // draft to offer (restore or discard): that is what the draft is for.
   var LEFT_KEY = "mechanic-exercise-left";
+  var LEFT_FRESH_MS = 30000;
   var DRAFTS_KEY = "mechanic-exercise-drafts"; // {exercise id: {field name: text}}
 
   function fieldValue(form, name) {
     var el = form.querySelector("[name=" + name + "]");
     return el ? el.value : null;
+  }
+
+  var ROW_NAMES = ["model_name", "backbone", "post_training", "inference", "product"];
+
+  // The form's row field called ``name`` (null for any other name: names come from storage)
+  function rowField(form, name) {
+    if (ROW_NAMES.indexOf(name) === -1) return null;
+    var el = form.elements.namedItem(name);
+    return el && /^(TEXTAREA|INPUT)$/.test(el.tagName) ? el : null;
+  }
+
+  // ``value`` if it is a plain object of strings (what a note's rows and a draft are), else null
+  function textsOf(value) {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return null;
+    var texts = {};
+    Object.keys(value).forEach(function (name) {
+      if (ROW_NAMES.indexOf(name) !== -1 && typeof value[name] === "string") {
+        texts[name] = value[name];
+      }
+    });
+    return texts;
   }
 
   function rowFields(form) {
@@ -373,17 +414,27 @@
         changed: changed,
         url: here(),
         conflict: !!(status && status.querySelector(".exercise-conflict")),
+        at: Date.now(),
       }));
     } catch (e) {}
   }
 
+  // This tab's drafts, only those of a table id with plain texts (junk is dropped)
   function readDrafts() {
+    var drafts = {};
     try {
-      var drafts = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}");
-      return drafts && typeof drafts === "object" ? drafts : {};
-    } catch (e) {
-      return {};
-    }
+      var stored = JSON.parse(sessionStorage.getItem(DRAFTS_KEY) || "{}");
+      if (!stored || typeof stored !== "object" || Array.isArray(stored)) stored = {};
+      Object.keys(stored).forEach(function (id) {
+        var texts = /^\d+$/.test(id) && textsOf(stored[id]);
+        if (texts && Object.keys(texts).length) drafts[id] = texts;
+      });
+    } catch (e) {}
+    return drafts;
+  }
+
+  function forget(key) {
+    try { sessionStorage.removeItem(key); } catch (e) {}
   }
 
   function writeDrafts(drafts) {
@@ -404,10 +455,11 @@
   // The fields of ``texts`` whose text the form does not hold
   function notHeld(form, texts) {
     var missing = {};
-    Object.keys(texts || {}).forEach(function (name) {
-      var el = form.querySelector("textarea[name=" + name + "], input[name=" + name + "]");
-      if (el && typeof texts[name] === "string" && el.value !== texts[name]) {
-        missing[name] = texts[name];
+    var valid = textsOf(texts) || {};
+    Object.keys(valid).forEach(function (name) {
+      var el = rowField(form, name);
+      if (el && el.value !== valid[name]) {
+        missing[name] = valid[name];
       }
     });
     return missing;
@@ -423,22 +475,44 @@
     return !!made && left.id === "new:" + made;
   }
 
-  // The number of the last edit the previous page of this tab sent as it went (0: none to
-  // resume); its token and rows are taken over (see above).
-  function resumeLeft(form, token) {
+  // The note the previous page of this tab left (null: none, or not a note)
+  function readLeft() {
     var left = null;
     try {
       left = JSON.parse(sessionStorage.getItem(LEFT_KEY) || "null");
-      sessionStorage.removeItem(LEFT_KEY);
     } catch (e) {}
+    forget(LEFT_KEY);
+    if (!left || typeof left !== "object" || Array.isArray(left)) return null;
+    var strings = ["id", "base", "page", "url"].every(function (k) {
+      return left[k] == null || typeof left[k] === "string";
+    });
+    if (!strings || typeof left.id !== "string" || typeof left.page !== "string") return null;
+    return {
+      id: left.id,
+      base: left.base,
+      page: left.page,
+      url: left.url,
+      seq: typeof left.seq === "number" && left.seq > 0 ? left.seq : 0,
+      rows: textsOf(left.rows) || {},
+      changed: textsOf(left.changed) || {},
+      conflict: left.conflict === true,
+      fresh: typeof left.at === "number" && Math.abs(Date.now() - left.at) <= LEFT_FRESH_MS,
+    };
+  }
+
+  // The number of the last edit the previous page of this tab sent as it went (0: none to
+  // resume); its token and rows are taken over (see above).
+  function resumeLeft(form, token) {
+    var left = readLeft();
     if (!left || !left.id || !left.page || !token) return 0;
+    if (!left.fresh && !left.conflict) return 0; // old: its beacon may have been written over
     var id = fieldValue(form, "exercise_id") || "";
     if (!sameTable(left, form)) {
-      if (left.conflict && /^\d+$/.test(left.id)) keepDraft(left.id, left.changed || {});
+      if (left.conflict && /^\d+$/.test(left.id)) keepDraft(left.id, left.changed);
       return 0;
     }
-    var resume = isNewTable(id) || left.base === fieldValue(form, "base")
-      || (!!form.dataset.rowsPage && form.dataset.rowsPage === left.page);
+    var resume = left.fresh && (isNewTable(id) || left.base === fieldValue(form, "base")
+      || (!!form.dataset.rowsPage && form.dataset.rowsPage === left.page));
     if (!resume) {
       if (/^\d+$/.test(id)) keepDraft(id, notHeld(form, left.changed));
       return 0;
@@ -446,20 +520,25 @@
     if (isNewTable(id)) form.querySelector("[name=exercise_id]").value = left.id;
     token.value = left.page;
     rowFields(form).forEach(function (el) {
-      var text = left.rows && left.rows[el.name];
+      var text = left.rows[el.name];
       if (typeof text === "string") el.value = text;
     });
     var field = form.querySelector("input[name=seq]");
     if (field && left.seq) field.value = String(left.seq);
-    return left.seq || 0;
+    return left.seq;
   }
 
   // A draft of this table (see above) that the fields do not hold: offered back, under the
-  // page's head. Restored, its texts are edits of this page (saved, or refused, as any).
+  // page's head. Restored, its texts are edits of this page (saved, or refused, as any). A
+  // field typed in while it is offered is the reader's newer text: it is not offered any more
+  // (Restore would have written over it), and when no field is left, neither is the draft.
   function offerDraft(form) {
     var id = fieldValue(form, "exercise_id") || "";
     var drafts = readDrafts();
-    if (!/^\d+$/.test(id) || !drafts[id]) return;
+    if (!/^\d+$/.test(id) || !drafts[id]) {
+      writeDrafts(drafts); // junk dropped
+      return;
+    }
     var texts = notHeld(form, drafts[id]);
     var template = document.getElementById("exercise-draft-notice");
     if (!Object.keys(texts).length || !template) {
@@ -468,20 +547,37 @@
       return;
     }
     var notice = template.content.firstElementChild.cloneNode(true);
+    var settled = false;
     function settle() {
+      settled = true;
       var now = readDrafts();
       delete now[id];
       writeDrafts(now);
       notice.remove();
+      form.removeEventListener("input", typed);
     }
+    function typed(evt) {
+      var name = evt.target && evt.target.name;
+      if (settled || !Object.prototype.hasOwnProperty.call(texts, name)) return;
+      delete texts[name];
+      if (!Object.keys(texts).length) { settle(); return; }
+      var now = readDrafts();
+      if (now[id]) {
+        delete now[id][name];
+        if (!Object.keys(now[id]).length) delete now[id];
+        writeDrafts(now);
+      }
+    }
+    form.addEventListener("input", typed);
     notice.querySelector("[data-draft=discard]").addEventListener("click", settle);
     notice.querySelector("[data-draft=restore]").addEventListener("click", function () {
+      var restore = texts;
       settle();
       var first = null;
-      Object.keys(texts).forEach(function (name) {
-        var el = form.querySelector("textarea[name=" + name + "], input[name=" + name + "]");
+      Object.keys(restore).forEach(function (name) {
+        var el = rowField(form, name);
         if (!el) return;
-        el.value = texts[name];
+        el.value = restore[name];
         first = first || el;
         el.dispatchEvent(new Event("input", { bubbles: true })); // numbered, then autosaved
       });
