@@ -511,6 +511,11 @@
       if (left.conflict && /^\d+$/.test(left.id)) keepDraft(left.id, left.changed);
       return 0;
     }
+    // the rows shown already hold the note's last edit (its beacon, or the form it submitted,
+    // was written, as the server keeps them: a row over the limit cut): nothing to carry on
+    var written = !!form.dataset.rowsPage && form.dataset.rowsPage === left.page
+      && left.seq > 0 && (parseInt(form.dataset.rowsSeq || "0", 10) || 0) >= left.seq;
+    if (written) return 0;
     var resume = left.fresh && (isNewTable(id) || left.base === fieldValue(form, "base")
       || (!!form.dataset.rowsPage && form.dataset.rowsPage === left.page));
     if (!resume) {
