@@ -4,9 +4,9 @@ and a new table's rows typed before its first save was answered survive a reload
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus
-
 import pytest
+
+from tests.test_browser_polish import _saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,15 +22,6 @@ HOLD_BEACON = """navigator.sendBeacon = function (url, body) {
 @pytest.fixture
 def live(live_server, browser_catalog):
     return live_server.url
-
-
-def _saved(pg, text: str):
-    """The answer to the save that carries ``text`` (the autosave waits for typing to stop)."""
-    return pg.expect_response(
-        lambda r: (
-            r.url.endswith("/exercise/save/") and text in unquote_plus(r.request.post_data or "")
-        )
-    )
 
 
 def _conflict(page, live: str):
