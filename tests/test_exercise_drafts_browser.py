@@ -101,47 +101,6 @@ def test_leaving_and_coming_back_while_another_tabs_write_stands_offers_the_text
     assert Exercise.objects.get(pk=pk).rows["product"] == ""
 
 
-@pytest.mark.parametrize("first_save", ["not landed", "landed unanswered"])
-def test_a_reload_before_a_new_tables_first_save_is_answered_keeps_the_rows(live, page, first_save):
-    """A new table has no id until its first save is answered: a reload sooner lost what was
-    typed after that save was sent (the note that carries rows over a reload was read only for
-    a table with an id). The first save is held by the browser; it reaches the server before
-    the reload's page is rendered, or never, and the page's beacon lands after that render."""
-    from catalog.models import Exercise
-
-    page.add_init_script(HOLD_BEACON)
-    held: list = []
-    page.route("**/exercise/save/", lambda route: held.append(route))
-    page.goto(live + "/exercise/")
-    page.get_by_label("Model").fill("someone/model")
-    for _ in range(100):  # the field saves 600 ms after the last keystroke
-        if held:
-            break
-        page.wait_for_timeout(50)
-    assert len(held) == 1
-    page.get_by_label("Backbone").fill("typed before the first answer")
-    if first_save == "landed unanswered":
-        held[0].fetch()  # the server writes it; the page never hears back
-        assert Exercise.objects.get().rows["backbone"] == ""
-    page.unroute("**/exercise/save/")
-    page.reload()
-    beacon = page.evaluate("JSON.parse(sessionStorage.getItem('held-beacon'))")
-    assert dict(beacon["body"])["backbone"] == "typed before the first answer"
-    assert page.input_value("#ex-model") == "someone/model"
-    assert page.input_value("#ex-backbone") == "typed before the first answer"
-    answer = page.request.post(live + beacon["url"], form=dict(beacon["body"]))  # it lands
-    assert answer.ok
-    assert Exercise.objects.get().rows["backbone"] == "typed before the first answer"
-    with _saved(page, "typed after"):
-        page.get_by_label("Product").fill("typed after the reload")
-    status = page.locator("#save-status")
-    assert "Saved at" in status.inner_text(), status.inner_text()
-    assert page.get_by_test_id("exercise-conflict").count() == 0
-    rows = Exercise.objects.get().rows  # one table
-    assert rows["backbone"] == "typed before the first answer"
-    assert rows["product"] == "typed after the reload"
-
-
 def test_a_new_tables_rows_are_not_carried_into_another_new_table(live, page):
     """The note is the table's: a new table for another model (another address) starts empty,
     the rows typed for the first stay with the first (its beacon makes it)."""
