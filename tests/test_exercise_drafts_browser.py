@@ -147,7 +147,7 @@ def test_an_old_note_is_not_offered_back_nor_resumed(live, page):
     another tab's write stood in the way of its rows (the case the draft is for)."""
     pk = _table(page, live)
     at = page.evaluate(MINUTES_AGO)
-    note = {"id": pk, "base": "0", "page": "f" * 32, "seq": 1, "url": f"/exercise/?id={pk}"}
+    note = {"id": pk, "base": "0", "page": "f" * 32, "seq": 1}
     note.update(rows={"product": "old text"}, changed={"product": "old text"}, at=at)
     _store(page, "mechanic-exercise-left", dict(note, conflict=False))
     page.reload()

@@ -388,10 +388,6 @@
     return form.querySelectorAll("textarea[name], input[name=model_name]");
   }
 
-  function here() {
-    return window.location.pathname + window.location.search;
-  }
-
   function noteLeft(form) {
     var rows = {};
     var changed = {}; // the fields this page changed from what it was rendered with
@@ -408,7 +404,6 @@
         seq: parseInt(fieldValue(form, "seq") || "0", 10) || 0,
         rows: rows,
         changed: changed,
-        url: here(),
         conflict: !!(status && status.querySelector(".exercise-conflict")),
         at: Date.now(),
       }));
@@ -479,7 +474,7 @@
     } catch (e) {}
     forget(LEFT_KEY);
     if (!left || typeof left !== "object" || Array.isArray(left)) return null;
-    var strings = ["id", "base", "page", "url"].every(function (k) {
+    var strings = ["id", "base", "page"].every(function (k) {
       return left[k] == null || typeof left[k] === "string";
     });
     if (!strings || typeof left.id !== "string" || typeof left.page !== "string") return null;
@@ -487,7 +482,6 @@
       id: left.id,
       base: left.base,
       page: left.page,
-      url: left.url,
       seq: typeof left.seq === "number" && left.seq > 0 ? left.seq : 0,
       rows: textsOf(left.rows) || {},
       changed: textsOf(left.changed) || {},
