@@ -222,12 +222,14 @@ def _config(model_type: str, extra: dict[str, Any]) -> dict[str, Any]:
     return AutoConfig.for_model(model_type, **kwargs).to_dict()
 
 
-def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
-    """The checkpoint's linears, name -> (out, in), and the names of the model's parameters
-    they hold: nn.Linear modules, routers (a weight of experts x hidden) and each routed
-    expert of an ``*Experts`` module's 3D tensors (gate_up_proj: gate_proj and up_proj)."""
+def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str], set[str]]:
+    """The checkpoint's linears, name -> (out, in), the names of the model's parameters
+    they hold, and the routers among them that are no nn.Linear: nn.Linear modules, routers
+    (a weight of experts x hidden) and each routed expert of an ``*Experts`` module's 3D
+    tensors (gate_up_proj: gate_proj and up_proj)."""
     linears: dict[str, tuple[int, int]] = {}
     held: set[str] = set()
+    routers: set[str] = set()
     hidden = model.config.get_text_config().hidden_size
     for name, module in model.named_modules():
         kind = type(module).__name__
@@ -238,6 +240,8 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
         ):
             linears[name] = tuple(module.weight.shape)
             held.add(f"{name}.weight")
+            if not isinstance(module, torch.nn.Linear):  # a *TopKRouter's Parameter
+                routers.add(name)
         elif kind.endswith("Experts"):
             for pname, p in module.named_parameters(recurse=False):
                 if p.dim() != 3:
@@ -251,7 +255,7 @@ def _linears(model: Any) -> tuple[dict[str, tuple[int, int]], set[str]]:
                 for j in range(e):
                     for part in parts:
                         linears[f"{name}.{j}.{part}"] = (out // len(parts), inp)
-    return linears, held
+    return linears, held, routers
 
 
 # the other way round: the experts and MLPs in W4A16 by re: patterns, every other linear
@@ -272,17 +276,21 @@ EXPERTS_FIRST = {
 }
 
 
-def _scheme(name: str, q: dict[str, Any]) -> str | None:
-    """compressed-tensors' match: ignore, then exact names, then re: patterns, then Linear;
-    the scheme's format."""
-    if any(re.match(t[3:], name) if t.startswith("re:") else t == name for t in q["ignore"]):
+def _scheme(name: str, q: dict[str, Any], linear: bool = True) -> str | None:
+    """compressed-tensors' match: ignore, then exact names, then re: patterns, then Linear
+    (``linear``: the module is an nn.Linear; compressed_tensors.utils.match._match_class
+    reads the module's classes); the scheme's format."""
+    if any(
+        re.match(t[3:], name) if t.startswith("re:") else t == name or (linear and t == "Linear")
+        for t in q["ignore"]
+    ):
         return None
     groups = list(q["config_groups"].values())
     for g in groups:
         if any(t.startswith("re:") and re.match(t[3:], name) for t in g["targets"]):
             return g["format"]
     for g in groups:
-        if "Linear" in g["targets"]:
+        if linear and "Linear" in g["targets"]:
             return g["format"]
     return None
 
@@ -293,8 +301,9 @@ def _header(
     """The checkpoint's tensors, each linear in the scheme compressed-tensors gives it under
     its checkpoint name (the routed experts' in the format ``experts``, where given); and
     ``q`` with one layer's first linear (not an expert) ignored by its exact name."""
-    linears, held = _linears(model)
+    linears, held, routers = _linears(model)
     linears = {_checkpoint_name(model_type, n): shape for n, shape in linears.items()}
+    routers = {_checkpoint_name(model_type, n) for n in routers}
     first = min(n for n in linears if n.startswith("model.layers.1.") and ".experts." not in n)
     q = {**q, "ignore": [*q["ignore"], first]}
     tensors: dict[str, dict[str, Any]] = {}
@@ -302,7 +311,10 @@ def _header(
         if pname not in held:  # norms, embeddings, biases, convolutions, SSM parameters
             tensors[pname] = {"dtype": "BF16", "shape": list(p.shape)}
     for name, (out, inp) in linears.items():
-        scheme = experts if experts and ".experts." in name else _scheme(name, q)
+        if experts and ".experts." in name:
+            scheme = experts
+        else:
+            scheme = _scheme(name, q, linear=name not in routers)
         if scheme is None:
             parts = {"weight": ("BF16", [out, inp])}
         elif scheme == "float-quantized":
@@ -318,17 +330,57 @@ def _header(
     return {"model.safetensors": tensors}, q
 
 
-@pytest.mark.parametrize("recipe", ["attention_fp8", "experts_w4a16"])
+# every linear in W4A16 by class, the lm_head left out: llm-compressor's W4A16 preset. In
+# transformers 5 most routers are a *TopKRouter holding a Parameter, which "Linear" does not
+# take; Llama 4's, Hunyuan's and AFMoE's are nn.Linear modules, which it does
+LINEAR_W4A16 = {
+    "quant_method": "compressed-tensors",
+    "format": "pack-quantized",
+    "ignore": ["lm_head"],
+    "config_groups": {
+        "group_0": {"targets": ["Linear"], "weights": INT4_G128, "format": "pack-quantized"}
+    },
+}
+RECIPES = {
+    "attention_fp8": QUANTIZATION,
+    "experts_w4a16": EXPERTS_FIRST,
+    "linear_w4a16": LINEAR_W4A16,
+}
+LABELS = {"pack-quantized": "int4 g128", "float-quantized": "FP8 per-channel"}
+
+
+def _basis(headers: dict[str, dict[str, Any]], q: dict[str, Any]) -> str:
+    """The stored bytes' basis for the header's quantized linears: per scheme (in
+    config_groups order) the weights its tensors hold."""
+    held = dict.fromkeys(LABELS, 0)
+    for name, t in headers["model.safetensors"].items():
+        if name.endswith(".weight_packed"):  # eight 4-bit values an int32
+            held["pack-quantized"] += prod(t["shape"]) * 8
+        elif t["dtype"] == "F8_E4M3":
+            held["float-quantized"] += prod(t["shape"])
+    words = [
+        f"{LABELS[g['format']]} on {held[g['format']]:,} params"
+        for g in q["config_groups"].values()
+        if held[g["format"]]
+    ]
+    return " + ".join(words) + " (config_groups by targets, with their scales) + 16-bit rest"
+
+
+@pytest.mark.parametrize("recipe", list(RECIPES))
 @pytest.mark.parametrize("model_type,extra", FAMILIES, ids=[f[0] for f in FAMILIES])
 def test_each_scheme_is_placed_on_the_families_linears(model_type, extra, recipe):
+    """Each scheme sizes the weights its tensors hold, to the parameter: a router that is no
+    nn.Linear (Jamba's, MiniMax's, Qwen's *TopKRouter) stays 16-bit under a "Linear" target;
+    the engine counted it in the scheme."""
     config = _config(model_type, extra)
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
-    q = QUANTIZATION if recipe == "attention_fp8" else EXPERTS_FIRST
-    headers, config["quantization_config"] = _header(model, q, model_type)
+    headers, q = _header(model, RECIPES[recipe], model_type)
+    config["quantization_config"] = q
     report = analyze_config(config, safetensors_headers=headers)
     assert not any("config_groups" in n for n in report["notes"]), report["notes"]
     assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    assert report["memory"]["weights_bytes"]["stored_basis"] == _basis(headers, q)
     stored = report["memory"]["weights_bytes"]["stored"]
     on_disk = sum(
         prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values()
@@ -371,7 +423,8 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
     a layer the engine names in full holds no other linear, each read under the name its
     checkpoint gives it (Mixtral's and MiniMax's block_sparse_moe.experts.N.w1, which
     transformers 5 reads into mlp.experts). A component the engine does not name ("?") falls
-    back to the first scheme with a note."""
+    back to the first scheme with a note. The engine's router is an nn.Linear ("Linear"
+    takes it) where transformers 5 builds one, and not where it builds a *TopKRouter."""
     from axes.backbone.quant_targets import _NAMES, _ffn_leaves, _mixer_leaves
     from axes.backbone.spec import normalize
 
@@ -382,7 +435,9 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(cfg)
     built: dict[int, set[str]] = {}
-    for module_name in map(partial(_checkpoint_name, model_type), _linears(model)[0]):
+    linears, _, routers = _linears(model)
+    not_linear = {_checkpoint_name(model_type, n) for n in routers}
+    for module_name in map(partial(_checkpoint_name, model_type), linears):
         m = re.match(r"^model\.(?:language_model\.)?layers\.(\d+)\.(.+)$", module_name)
         if m and not re.search(r"experts\.[1-9]", m.group(2)):
             built.setdefault(int(m.group(1)), set()).add(m.group(2))
@@ -395,6 +450,9 @@ def test_the_engines_module_names_are_transformers(name, model_type, small, extr
         assert named <= built.get(i, set()), (i, named - built.get(i, set()))
         if all(leaf[0] for leaf in leaves):
             assert named == built.get(i, set()), (i, built.get(i, set()) - named)
+        for leaf in router:
+            module = f"model.layers.{i}.{leaf[0][0]}"
+            assert (module not in not_linear) is bool(names.get("router_linear")), module
 
 
 def test_llama_4s_own_module_names_place_its_schemes():
@@ -476,12 +534,16 @@ def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, cas
     if names is None:
         pytest.skip(f"no module names for {spec.model_type}")
     prefix = names.get("vision_layers") or "model.language_model.layers."
+    modules = dict(model.named_modules())
     for i, layer in enumerate(spec.layers):
         experts, ffn, router = _ffn_leaves(spec, layer, names)
         leaves = experts + _mixer_leaves(spec, layer.mixer, names) + ffn + router
         for leaf in leaves:
             if leaf[0]:
                 assert f"{prefix}{i}.{leaf[0][0]}" in built, (i, leaf[0][0])
+        for leaf in router:  # an nn.Linear router ("Linear" takes it) or a *TopKRouter
+            module = modules[f"{prefix}{i}.{leaf[0][0]}"]
+            assert isinstance(module, torch.nn.Linear) is bool(names.get("router_linear"))
 
 
 FUSED = [
@@ -554,6 +616,9 @@ def test_granite_4s_linears_are_placed_but_its_fused_experts(recipe):
         f"experts ({FUSED_EXPERTS}): the experts are sized by the first scheme"
     ], report["notes"]
     assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    # its router (block_sparse_moe.router.layer, which neither recipe leaves out): no
+    # nn.Linear in transformers 5, 16-bit under "Linear"
+    assert report["memory"]["weights_bytes"]["stored_basis"] == _basis(headers, q)
     stored = report["memory"]["weights_bytes"]["stored"]
     on_disk = sum(
         prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values()
@@ -563,19 +628,17 @@ def test_granite_4s_linears_are_placed_but_its_fused_experts(recipe):
 
 def test_granite_4s_fused_experts_follow_a_rule_that_names_no_module():
     """With targets and ignore entries that name no layer's module (a class, lm_head), the
-    fused experts are placed by them as every other linear, with no note."""
+    fused experts are placed by them as every other linear, with no note; the routers,
+    GraniteMoeHybridTopKRouter modules holding a Parameter, are no nn.Linear and stay
+    16-bit."""
     config = _config("granitemoehybrid", GRANITE4_MOE)
-    w4a16 = {
-        "quant_method": "compressed-tensors",
-        "format": "pack-quantized",
-        "ignore": ["lm_head"],
-        "config_groups": {"group_0": {"targets": ["Linear"], "weights": INT4_G128}},
-    }
-    report = analyze_config({**config, "quantization_config": w4a16})
+    report = analyze_config({**config, "quantization_config": LINEAR_W4A16})
     assert not any("config_groups" in n for n in report["notes"]), report["notes"]
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
-    # every linear of the layers (experts, routers and the rest): W4A16
-    linears = sum(out * inp for n, (out, inp) in _linears(model)[0].items() if n != "lm_head")
+    # every linear of the layers (experts and the rest) but the routers: W4A16
+    linears, _, routers = _linears(model)
+    assert routers == {f"model.layers.{i}.block_sparse_moe.router" for i in range(4)}
+    quantized = sum(o * i for n, (o, i) in linears.items() if n not in {"lm_head", *routers})
     basis = report["memory"]["weights_bytes"]["stored_basis"]
-    assert basis.startswith(f"int4 g128 on {linears:,} params "), basis
+    assert basis.startswith(f"int4 g128 on {quantized:,} params "), basis

@@ -3,8 +3,9 @@ each linear, as compressed-tensors matches them (``compressed_tensors.utils.matc
 
 A module in ``ignore`` is left as it is; otherwise a scheme whose target names it (exactly,
 then by an ``re:`` pattern, ``re.match`` against the module name) wins over one that targets
-its class (``"Linear"``: every linear). A checkpoint with attention in W8A8 and the MLP in
-W4A16, or its routers and lm_head left out, is sized scheme by scheme.
+its class (``"Linear"``: every nn.Linear, which most routers are not in transformers 5). A
+checkpoint with attention in W8A8 and the MLP in W4A16, or its routers and lm_head left out,
+is sized scheme by scheme.
 
 The engine knows each layer's linears by component (``params``: attention, Mamba-2 and Gated
 DeltaNet mixers, MLP, routed and shared experts, routers, lm_head) and, for the families in
@@ -47,8 +48,15 @@ _GATED = ("gate_proj", "up_proj", "down_proj")
 # "attention" (prefix of q/k/v/o_proj; "qkv": one fused projection), "mlp" (prefix of the
 # dense MLP: gate/up/down_proj, "gate_up" fused: gate_up_proj and down_proj, or the names of
 # those two; up/down_proj where it is not gated), "experts" (prefix and "expert_mats" of one
-# routed expert), "router", "shared" (prefix of the shared expert; "shared_gate_up" as
-# "gate_up"), and the linears of the other token mixers ("mamba2", "gated_deltanet")
+# routed expert), "router" ("router_linear": an nn.Linear in transformers 5, see below),
+# "shared" (prefix of the shared expert; "shared_gate_up" as "gate_up"), and the linears of
+# the other token mixers ("mamba2", "gated_deltanet").
+# compressed-tensors matches a class target ("Linear") against the classes of a module's MRO
+# (compressed_tensors.utils.match._match_class), on the model transformers builds: in
+# transformers 5 most routers are a ``*TopKRouter`` nn.Module holding the weight as a
+# Parameter, which "Linear" does not take (nor leave out); "router_linear" marks the families
+# whose router is an nn.Linear (Llama4Router subclasses it; Hunyuan's gate.wg, AFMoE's
+# router.gate are one). tests/test_quant_targets_families.py reads each class off a build.
 _LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
 _QWEN3_5 = {
     **_LLAMA,
@@ -124,6 +132,7 @@ _NAMES: dict[str, dict[str, Any]] = {
             "cohere2_moe",
             "axk1",
         ),
+        # kimi_k2 (not in transformers) is read as deepseek_v3: DeepseekV3TopkRouter
         {**_LLAMA, "shared": "mlp.shared_experts."},
     ),
     # MixtralSparseMoeBlock: block_sparse_moe.gate and experts' w1 (gate), w3 (up), w2 (down)
@@ -142,6 +151,7 @@ _NAMES: dict[str, dict[str, Any]] = {
             "experts": "feed_forward.experts.0.",
             "expert_mats": _GATED,
             "router": "feed_forward.router",
+            "router_linear": True,
             "shared": "feed_forward.shared_expert.",
             # Llama4ForConditionalGeneration keeps language_model.model.layers and
             # language_model.lm_head (transformers 5 too)
@@ -207,6 +217,7 @@ _NAMES: dict[str, dict[str, Any]] = {
         "experts": "mlp.experts.0.",
         "expert_mats": _GATED,
         "router": "mlp.gate.wg",
+        "router_linear": True,
         "shared": "mlp.shared_mlp.",
     },
     # modeling_ernie4_5_moe.py: router ``mlp.gate``, experts, ``mlp.shared_experts``
@@ -216,6 +227,7 @@ _NAMES: dict[str, dict[str, Any]] = {
     "afmoe": {
         **_LLAMA,
         "router": "mlp.router.gate",
+        "router_linear": True,
         "shared": "mlp.shared_experts.",
         "attention_gate": "gate_proj",
     },
@@ -223,7 +235,8 @@ _NAMES: dict[str, dict[str, Any]] = {
     # out_proj) or attention, ``shared_mlp`` (input_linear: gate and up in one matrix,
     # output_linear) in every layer: a dense Granite 4 (num_local_experts 0) has only it, a
     # MoE one beside ``block_sparse_moe`` (fused 3D experts, _FUSED_3D; its router a Linear
-    # ``router.layer`` in the checkpoint: conversion_mapping.py granitemoe)
+    # ``router.layer`` in the checkpoint, GraniteMoeHybridTopKRouter in transformers 5:
+    # conversion_mapping.py granitemoe)
     "granitemoehybrid": {
         "mlp": "shared_mlp.",
         "gate_up": ("input_linear", "output_linear"),
@@ -394,18 +407,23 @@ def _matches(spellings: tuple[str, ...], target: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def _scheme_of(rules: Rules, name: str) -> int | None:
+def _scheme_of(rules: Rules, name: str, linear: bool = True) -> int | None:
     """The index of the scheme that stores linear ``name``, None when it stays as it is,
-    ``_UNKNOWN`` when a class target other than Linear could decide it. A pattern is matched
+    ``_UNKNOWN`` when a class target other than Linear could decide it. "Linear" neither
+    targets nor leaves out a module that is not an nn.Linear (``linear`` False: a
+    ``*TopKRouter`` holding its weight as a Parameter, see _NAMES). A pattern is matched
     against the name as today's transformers spells it and as the checkpoint's may
     (``backbone.layers.0.mixer.in_proj`` for ``model.layers.0.mixer.in_proj``): written in
     the older spelling, an anchored one matched nothing and left its modules out silently."""
     ignore, groups, renamed = rules
     spellings = (name, *(old + name[len(new) :] for old, new in renamed if name.startswith(new)))
     for target in ignore:
-        if target == "Linear" or _matches(spellings, target):
+        if target == "Linear":
+            if linear:
+                return None
+        elif _matches(spellings, target):
             return None
-        if _is_class(target):
+        elif _is_class(target):
             return _UNKNOWN
     for regex in (False, True):  # exact names first, then re: patterns
         for i, targets in enumerate(groups):
@@ -416,8 +434,9 @@ def _scheme_of(rules: Rules, name: str) -> int | None:
     for i, targets in enumerate(groups):
         for target in targets:
             if target == "Linear":
-                return i
-            if _is_class(target):
+                if linear:
+                    return i
+            elif _is_class(target):
                 return _UNKNOWN
     return None
 
@@ -654,8 +673,10 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     if fused_at == OTHER_CLASS:
         return None, OTHER_CLASS, False
     fused = [0, 0, 0]  # the fused experts' weights, output rows and matrices
+    router_linear = bool((names or {}).get("router_linear"))
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
+    linears: dict[LayerSpec, tuple[bool, ...]] = {}  # whether each leaf is an nn.Linear
     counted = 0
     for layer, n in spec.block_counts.items():
         experts, ffn, router = _ffn_leaves(spec, layer, names)
@@ -672,9 +693,13 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
             experts = []
         per_kind[layer] = experts + leaves + router  # routers: not among linear_weight_params
         routed[layer] = len(experts)
+        linears[layer] = (True,) * (len(experts) + len(leaves)) + (router_linear,) * len(router)
     if counted != count.linear_weight_params:
         return None, UNKNOWN_LINEARS, False
-    leaf_names = tuple((k, tuple(leaf[0] for leaf in leaves)) for k, leaves in per_kind.items())
+    leaf_names = tuple(
+        (k, tuple(zip((leaf[0] for leaf in leaves), linears[k], strict=True)))
+        for k, leaves in per_kind.items()
+    )
     placed_layers = _assign(rules, tuple(spec.layers), leaf_names, prefix)
     if isinstance(placed_layers, str):
         if placed_layers == UNKNOWN_NAMES and spec.model_type in _FUSED_3D and spec.num_experts:
@@ -723,20 +748,21 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
 def _assign(
     rules: Rules,
     layers: tuple[LayerSpec, ...],
-    names: tuple[tuple[LayerSpec, tuple[tuple[str, ...], ...]], ...],
+    names: tuple[tuple[LayerSpec, tuple[tuple[tuple[str, ...], bool], ...]], ...],
     layers_prefix: str,
 ) -> dict[LayerSpec, list[tuple[tuple[int, int], ...]]] | str:
-    """Per kind of layer and leaf (``names``), how many of ``layers`` each scheme stores it in
-    ((scheme, layers) pairs; left-out leaves absent), the names evaluated layer by layer (an
-    ``ignore`` entry may name one layer's module); or why a leaf cannot be placed."""
+    """Per kind of layer and leaf (``names``: its module names and whether it is an
+    nn.Linear), how many of ``layers`` each scheme stores it in ((scheme, layers) pairs;
+    left-out leaves absent), the names evaluated layer by layer (an ``ignore`` entry may name
+    one layer's module); or why a leaf cannot be placed."""
     leaves = dict(names)
     counts: dict[LayerSpec, list[dict[int, int]]] = {
         layer: [{} for _ in leaf_names] for layer, leaf_names in names
     }
     for i, layer in enumerate(layers):
         prefix = f"{layers_prefix}{i}."
-        for slot, leaf_names in zip(counts[layer], leaves[layer], strict=True):
-            where = _place(rules, leaf_names, prefix)
+        for slot, (leaf_names, linear) in zip(counts[layer], leaves[layer], strict=True):
+            where = _place(rules, leaf_names, prefix, linear)
             if isinstance(where, str):
                 return where
             if where is not None:
@@ -757,8 +783,11 @@ def active_placement(placed: Placed, inactive: int, routed: int) -> Placed:
     return out
 
 
-def _place(rules: Rules, names: tuple[str, ...], prefix: str) -> int | None | str:
-    """The scheme of one leaf (None: left as it is), or why it cannot be placed."""
+def _place(
+    rules: Rules, names: tuple[str, ...], prefix: str, linear: bool = True
+) -> int | None | str:
+    """The scheme of one leaf (None: left as it is; ``linear`` False: a module "Linear" does
+    not take), or why it cannot be placed."""
     if not names:
         # module names unknown: only rules that cannot name a layer's module place it
         # (class names, and exact names outside the layers, such as lm_head)
@@ -770,7 +799,7 @@ def _place(rules: Rules, names: tuple[str, ...], prefix: str) -> int | None | st
             return UNKNOWN_NAMES  # see _NAMES
         found = _scheme_of(rules, "?")
     else:
-        found = _scheme_of(rules, prefix + names[0])
+        found = _scheme_of(rules, prefix + names[0], linear)
     if found == _UNKNOWN:
         return OTHER_CLASS
     return found
