@@ -182,12 +182,13 @@ FAMILIES = [
 # shares, and lfm2_moe)
 W1_W3_W2 = ("mixtral", "minimax", "lfm2_moe")
 BLOCK_SPARSE_MOE = ("mixtral", "minimax")
+GRANITE_MOE = ("granitemoe", "granitemoeshared", "granitemoe_swa", "granitemoehybrid")
 _W = {"gate_proj": "w1", "up_proj": "w3", "down_proj": "w2"}
 
 
 def _checkpoint_name(model_type: str, name: str) -> str:
     """A module's name in the checkpoint for its name in transformers 5."""
-    if model_type == "granitemoehybrid":  # conversion_mapping.py granitemoe: router.layer
+    if model_type in GRANITE_MOE:  # conversion_mapping.py granitemoe: router.layer
         name = re.sub(r"(block_sparse_moe\.router)$", r"\1.layer", name)
     if model_type in W1_W3_W2:
         name = re.sub(r"(experts\.\d+\.)(\w+_proj)$", lambda m: m[1] + _W[m[2]], name)
@@ -593,37 +594,128 @@ GRANITE4_MOE = {
     "num_experts_per_tok": 2,
     "shared_intermediate_size": 128,
 }
+# Granite 4.0-H: fused 3D experts (block_sparse_moe.experts in transformers 5, input_linear /
+# output_linear in its checkpoints), a TopKRouter, Mamba-2 and attention, a shared_mlp
+GRANITE = [("granitemoehybrid", GRANITE4_MOE)]
+# the experts in W4A16 by a pattern that meets them under every name they go by, the router
+# left out, every other linear in FP8 by class
+EXPERTS_BY_NAME = {
+    **EXPERTS_FIRST,
+    "ignore": ["lm_head", "re:.*router"],
+    "config_groups": {
+        "group_0": {
+            **EXPERTS_FIRST["config_groups"]["group_0"],
+            "targets": ["re:.*block_sparse_moe\\.(experts|input_linear|output_linear)"],
+        },
+        "group_1": EXPERTS_FIRST["config_groups"]["group_1"],
+    },
+}
+GRANITE_RECIPES = {**RECIPES, "experts_by_name": EXPERTS_BY_NAME}
 
 
-@pytest.mark.parametrize("recipe", ["attention_fp8", "experts_w4a16"])
-def test_granite_4s_linears_are_placed_but_its_fused_experts(recipe):
-    """A MoE Granite 4.0-H (granitemoehybrid): its attention, Mamba-2 in_proj / out_proj and
-    shared_mlp were sized by the first scheme with the rest, the engine knowing none of their
-    names. Each is placed by its targets now; only the routed experts, fused 3D tensors whose
-    quantized layout is not settled, are sized by the first scheme, and the note says so."""
+@pytest.mark.parametrize("recipe", list(GRANITE_RECIPES))
+@pytest.mark.parametrize("model_type,extra", GRANITE, ids=[g[0] for g in GRANITE])
+def test_granite_moe_linears_are_placed_and_their_experts_where_the_rules_agree(
+    model_type, extra, recipe
+):
+    """Granite 4.0-H: attention, Mamba-2 in_proj / out_proj and shared_mlp are placed scheme
+    by scheme. The fused 3D experts follow the rules where the rules give
+    them one scheme under each name they go by: none of them names the experts (llm-
+    compressor's mixed recipe, "Linear"), or one names them under all (experts_by_name).
+    Granite 4.0-H's were sized by the first scheme whenever a rule was an re: pattern. Where
+    a rule names some of them (re:.*experts.*: transformers 5's block_sparse_moe.experts, not
+    the checkpoint's input_linear), only the experts are sized by the first scheme, and the
+    note says so."""
     from axes.backbone.quant_targets import FUSED_EXPERTS
 
-    config = _config("granitemoehybrid", GRANITE4_MOE)
+    config = _config(model_type, extra)
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
-    q = QUANTIZATION if recipe == "attention_fp8" else EXPERTS_FIRST
-    first = q["config_groups"]["group_0"]["format"]
-    headers, config["quantization_config"] = _header(model, q, "granitemoehybrid", first)
+    q = GRANITE_RECIPES[recipe]
+    noted = recipe == "experts_w4a16"
+    first = q["config_groups"]["group_0"]["format"] if noted else None
+    headers, config["quantization_config"] = _header(model, q, model_type, first)
     report = analyze_config(config, safetensors_headers=headers)
     notes = [n for n in report["notes"] if "config_groups" in n]
-    assert notes == [
+    assert notes == noted * [
         "compressed-tensors config_groups placed on this model's linears but its routed "
         f"experts ({FUSED_EXPERTS}): the experts are sized by the first scheme"
     ], report["notes"]
     assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
-    # its router (block_sparse_moe.router.layer, which neither recipe leaves out): no
-    # nn.Linear in transformers 5, 16-bit under "Linear"
     assert report["memory"]["weights_bytes"]["stored_basis"] == _basis(headers, q)
     stored = report["memory"]["weights_bytes"]["stored"]
     on_disk = sum(
         prod(t["shape"]) * BYTES[t["dtype"]] for h in headers.values() for t in h.values()
     )
     assert abs(stored - on_disk) <= 0.002 * on_disk, (stored, on_disk)
+
+
+def test_granite_experts_names_are_transformers_and_their_checkpoints():
+    """The names the engine gives the fused experts: the module transformers 5 builds (its
+    3D gate_up_proj and down_proj), and the checkpoint's that transformers 5 reads into it
+    (conversion_mapping.py granitemoe: block_sparse_moe.input_linear.weight and
+    output_linear.weight)."""
+    from transformers.conversion_mapping import get_checkpoint_conversion_mapping
+
+    from axes.backbone.quant_targets import _GRANITE_EXPERTS
+
+    bases = [n for n in _GRANITE_EXPERTS if "{j}" not in n]
+    config = _config("granitemoehybrid", GRANITE4_MOE)
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
+    modules = dict(model.named_modules())
+    built = modules[f"model.layers.0.{bases[0]}"]
+    assert {n: p.dim() for n, p in built.named_parameters()} == {"gate_up_proj": 3, "down_proj": 3}
+    renamed = {
+        source.replace("\\", "").removesuffix(".weight"): target
+        for rename in get_checkpoint_conversion_mapping("granitemoe")
+        for source, target in zip(rename.source_patterns, rename.target_patterns, strict=True)
+    }
+    assert {renamed[b] for b in bases[1:]} == {
+        f"{bases[0]}.gate_up_proj",
+        f"{bases[0]}.down_proj",
+    }, renamed
+
+
+@pytest.mark.parametrize(
+    "ignore,noted",
+    [
+        # names none of the experts' modules: llm-compressor's usual router ignore
+        ("re:.*router", False),
+        # compressed-tensors' match_name: re.match, from the name's start (re.search would
+        # find "experts" in model.layers.N.block_sparse_moe.experts)
+        ("re:experts", False),
+        # every name the experts go by, left out: they stay 16-bit, whichever it is
+        ("re:.*block_sparse_moe\\.(experts|input_linear|output_linear)", False),
+        # the checkpoint's names but not transformers 5's (and shared_mlp.input_linear)
+        ("re:.*input_linear", True),
+        # transformers 5's name but not the checkpoint's
+        ("re:.*\\.experts$", True),
+        # one layer's, by its checkpoint name
+        ("model.layers.3.block_sparse_moe.output_linear", True),
+        # llm-compressor's linear per expert beneath input_linear (LinearExperts2D)
+        ("re:.*input_linear\\.\\d+$", True),
+    ],
+)
+def test_granite_4s_experts_fall_back_only_where_a_rule_tells_their_names_apart(ignore, noted):
+    """An ignore entry beside a W4A16 "Linear" target: the experts follow it where it gives
+    each of their names (transformers 5's, the checkpoint's, one linear per expert) the same
+    answer, matched as compressed-tensors matches (re.match); else they are sized by the
+    first scheme, and the note says so. Any re: pattern made the experts fall back."""
+    config = _config("granitemoehybrid", GRANITE4_MOE)
+    quantization = {**LINEAR_W4A16, "ignore": ["lm_head", ignore]}
+    report = analyze_config({**config, "quantization_config": quantization})
+    notes = [n for n in report["notes"] if "config_groups" in n]
+    assert len(notes) == noted, report["notes"]
+    by_class = analyze_config({**config, "quantization_config": LINEAR_W4A16})
+    stored = report["memory"]["weights_bytes"]["stored"]
+    quantized = by_class["memory"]["weights_bytes"]["stored"]
+    if ignore.startswith("re:.*block_sparse_moe"):  # the experts at 16 bits, not ~4.2
+        layers, h, width = 4, SMALL["hidden_size"], SMALL["intermediate_size"]
+        experts = layers * GRANITE4_MOE["num_local_experts"] * 3 * h * width
+        assert stored > quantized + experts, (stored, quantized)
+    elif ignore != "re:.*input_linear":  # shared_mlp.input_linear is left out there
+        assert stored == quantized  # the experts in W4A16: the first scheme, or by class
 
 
 def test_granite_4s_fused_experts_follow_a_rule_that_names_no_module():

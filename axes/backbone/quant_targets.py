@@ -18,8 +18,10 @@ Rules that read no layer's name (``Linear``, ``lm_head``) place any family's lin
 the engine cannot place them (another class name as a target, names it does not know, linear
 weights beyond these components), ``place_schemes`` says why and the caller sizes the
 checkpoint by its first scheme, as before. One case between the two: a family whose routed
-experts are fused 3D tensors with no settled quantized layout (Granite 4.0-H) has every other
-linear placed and only its experts sized by the first scheme, with a note saying so.
+experts are fused 3D tensors with no settled quantized layout (Granite 4.0-H) has
+every other linear placed, and its experts too where the rules give each name they go by the
+same scheme; where a rule tells those names apart, only the experts are sized by the first
+scheme, with a note saying so.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ _GATED = ("gate_proj", "up_proj", "down_proj")
 # dense MLP: gate/up/down_proj, "gate_up" fused: gate_up_proj and down_proj, or the names of
 # those two; up/down_proj where it is not gated), "experts" (prefix and "expert_mats" of one
 # routed expert), "router" ("router_linear": an nn.Linear in transformers 5, see below),
-# "shared" (prefix of the shared expert; "shared_gate_up" as "gate_up"), and the linears of
-# the other token mixers ("mamba2", "gated_deltanet").
+# "shared" (prefix of the shared expert; "shared_gate_up" as "gate_up"), "fused_experts" (the
+# module names fused 3D experts go by, see _FUSED_3D), and the linears of the other token
+# mixers ("mamba2", "gated_deltanet").
 # compressed-tensors matches a class target ("Linear") against the classes of a module's MRO
 # (compressed_tensors.utils.match._match_class), on the model transformers builds: in
 # transformers 5 most routers are a ``*TopKRouter`` nn.Module holding the weight as a
@@ -58,6 +61,31 @@ _GATED = ("gate_proj", "up_proj", "down_proj")
 # whose router is an nn.Linear (Llama4Router subclasses it; Hunyuan's gate.wg, AFMoE's
 # router.gate are one). tests/test_quant_targets_families.py reads each class off a build.
 _LLAMA = {"experts": "mlp.experts.0.", "expert_mats": _GATED, "router": "mlp.gate"}
+# the Granite MoE families' fused 3D experts (_FUSED_3D) by every name a rule may meet them
+# under: transformers 5's ``block_sparse_moe.experts`` (GraniteMoe*Experts: gate_up_proj,
+# down_proj); the checkpoint's ``input_linear`` / ``output_linear`` (transformers 4's
+# ParallelExperts; llm-compressor granite4.py's 3D GraniteMoeHybridParallelExpertsLinear); and
+# beneath those a linear per expert ``{j}`` (first and last), as llm-compressor's
+# LinearExperts2D (input_linear.{j}) and granite4.py's ModList (input_linear.experts.{j})
+# hold them
+_GRANITE_EXPERTS = (
+    "block_sparse_moe.experts",
+    "block_sparse_moe.input_linear",
+    "block_sparse_moe.output_linear",
+    "block_sparse_moe.input_linear.{j}",
+    "block_sparse_moe.output_linear.{j}",
+    "block_sparse_moe.input_linear.experts.{j}",
+    "block_sparse_moe.output_linear.experts.{j}",
+)
+# modeling_granitemoe.py: Llama's self_attn, ``block_sparse_moe`` (router: a Linear
+# ``router.layer`` in the checkpoint, GraniteMoeTopKRouter in transformers 5:
+# conversion_mapping.py granitemoe); granitemoeshared adds ``shared_mlp`` (input_linear: gate
+# and up in one matrix, output_linear)
+_GRANITE_MOE = {"router": "block_sparse_moe.router.layer", "fused_experts": _GRANITE_EXPERTS}
+_GRANITE_SHARED = {
+    "shared": "shared_mlp.",
+    "shared_gate_up": ("input_linear", "output_linear"),
+}
 _QWEN3_5 = {
     **_LLAMA,
     "shared": "mlp.shared_expert.",
@@ -234,15 +262,12 @@ _NAMES: dict[str, dict[str, Any]] = {
     # modeling_granitemoehybrid.py GraniteMoeHybridDecoderLayer: Mamba-2 ``mamba`` (in_proj,
     # out_proj) or attention, ``shared_mlp`` (input_linear: gate and up in one matrix,
     # output_linear) in every layer: a dense Granite 4 (num_local_experts 0) has only it, a
-    # MoE one beside ``block_sparse_moe`` (fused 3D experts, _FUSED_3D; its router a Linear
-    # ``router.layer`` in the checkpoint, GraniteMoeHybridTopKRouter in transformers 5:
-    # conversion_mapping.py granitemoe)
+    # MoE one beside ``block_sparse_moe`` (as granitemoe's, _GRANITE_MOE)
     "granitemoehybrid": {
+        **_GRANITE_MOE,
+        **_GRANITE_SHARED,
         "mlp": "shared_mlp.",
         "gate_up": ("input_linear", "output_linear"),
-        "shared": "shared_mlp.",
-        "shared_gate_up": ("input_linear", "output_linear"),
-        "router": "block_sparse_moe.router.layer",
         "mamba2": "mamba.",
     },
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
@@ -305,9 +330,13 @@ WHY_NOT_PLACED = (
 # up interleaved, with biases). compressed-tensors quantizes nn.Linear modules; llm-compressor
 # has saved these experts 3D (granite4's GraniteMoeHybridParallelExpertsLinear) and one linear
 # each (its linearized MoE modules), and a packed 3D layout is still a proposal (its pull
-# request 3200): which module names a re: pattern meets is not settled, so a config that
-# names modules is sized by its first scheme. Where the engine names the family's other
-# linears (granitemoehybrid), only the experts are: each scheme is placed on the rest
+# request 3200): which module names a re: pattern meets is not settled. Where the engine
+# names the family's other linears and the experts' names ("fused_experts": Granite
+# 4.0-H), each scheme is placed on the rest, and the experts too where the rules give every
+# one of their names the same scheme (none names them: "Linear" and a re:.*router ignore
+# place them as any linear); where the rules tell their names apart, the experts alone are
+# sized by the first scheme. Elsewhere (GraniteMoE, gpt_oss) a config that names modules is sized by its
+# first scheme
 _FUSED_3D = frozenset(
     ("granitemoe", "granitemoeshared", "granitemoe_swa", "granitemoehybrid", "gpt_oss")
 )
@@ -650,7 +679,8 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     matrices, routed-expert weights among them) of the linears it stores, in
     ``spec.quantization["schemes"]`` order; or None and why not (the caller sizes the
     checkpoint by its first scheme). Placed with a why (``FUSED_EXPERTS``): every linear is
-    placed but the fused 3D routed experts, which the first scheme stores. Third: whether a
+    placed but the fused 3D routed experts, whose names the rules tell apart: the first
+    scheme stores them. Third: whether a
     scheme would store the vision tower's linears too (the engine counts them at 16 bits: it
     does not know their split)."""
     q = spec.quantization or {}
@@ -666,13 +696,10 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
     prefix = "model.layers."
     if spec.vision:
         prefix = (names or {}).get("vision_layers") or "model.language_model.layers."
-    # a named family's fused 3D experts (_FUSED_3D): placed apart from its other linears, by
-    # rules that name no layer's module as any unnamed leaf, else by the first scheme
-    fused_3d = bool(names and spec.num_experts and spec.model_type in _FUSED_3D)
-    fused_at = _place(rules, (), prefix) if fused_3d else None
-    if fused_at == OTHER_CLASS:
-        return None, OTHER_CLASS, False
-    fused = [0, 0, 0]  # the fused experts' weights, output rows and matrices
+    # a named family's fused 3D experts (_FUSED_3D): placed apart from its other linears,
+    # layer by layer under each of their names (_place_fused)
+    fused_names = (names or {}).get("fused_experts", ()) if spec.num_experts else ()
+    fused = (0, 0, 0)  # one layer's fused experts: weights, output rows and matrices
     router_linear = bool((names or {}).get("router_linear"))
     per_kind: dict[LayerSpec, list[Leaf]] = {}
     routed: dict[LayerSpec, int] = {}  # the routed experts lead each kind's leaves
@@ -682,20 +709,26 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
         experts, ffn, router = _ffn_leaves(spec, layer, names)
         leaves = _mixer_leaves(spec, layer.mixer, names) + ffn
         counted += sum(leaf[1] for leaf in experts + leaves) * n
-        if fused_3d and experts:
+        if fused_names and experts:
             # (experts, 2 x width, hidden) and (experts, hidden, width): a matrix each, an
             # output row per expert's row
             e, width = spec.num_experts, spec.moe_intermediate_size or 0
             rows = e * ((2 if spec.expert_gated else 1) * width + spec.hidden_size)
-            fused[0] += sum(leaf[1] for leaf in experts) * n
-            fused[1] += rows * n
-            fused[2] += 2 * e * n
+            fused = (sum(leaf[1] for leaf in experts), rows, 2 * e)
             experts = []
         per_kind[layer] = experts + leaves + router  # routers: not among linear_weight_params
         routed[layer] = len(experts)
         linears[layer] = (True,) * (len(experts) + len(leaves)) + (router_linear,) * len(router)
     if counted != count.linear_weight_params:
         return None, UNKNOWN_LINEARS, False
+    fused_at: tuple[tuple[int | None, int], ...] | str = ()
+    if fused[0]:
+        last = spec.num_experts - 1
+        spellings = tuple(dict.fromkeys(n.format(j=j) for n in fused_names for j in (0, last)))
+        moe = tuple(i for i, layer in enumerate(spec.layers) if layer.ffn == "moe")
+        fused_at = _place_fused(rules, spellings, moe, prefix)
+        if fused_at == OTHER_CLASS:
+            return None, OTHER_CLASS, False
     leaf_names = tuple(
         (k, tuple(zip((leaf[0] for leaf in leaves), linears[k], strict=True)))
         for k, leaves in per_kind.items()
@@ -718,15 +751,17 @@ def place_schemes(spec: ArchSpec, count: ParamCount) -> tuple[Placed | None, str
                 if j < routed[layer]:
                     slot[3] += weights * n
     why = None
-    if fused[0] and fused_at is not None:
-        if fused_at == UNKNOWN_NAMES:  # the first scheme, as the note says
-            fused_at = next(i for i, s in enumerate(schemes) if s["bits"] is not None)
-            why = FUSED_EXPERTS
-        slot = acc[int(fused_at)]
-        slot[0] += fused[0]
-        slot[1] += fused[1]
-        slot[2] += fused[2]
-        slot[3] += fused[0]
+    if isinstance(fused_at, str):  # FUSED_EXPERTS: every MoE layer's in the first scheme
+        first = next(i for i, s in enumerate(schemes) if s["bits"] is not None)
+        fused_at = ((first, sum(1 for layer in spec.layers if layer.ffn == "moe")),)
+        why = FUSED_EXPERTS
+    for where, n in fused_at:
+        if where is not None:
+            slot = acc[where]
+            slot[0] += fused[0] * n
+            slot[1] += fused[1] * n
+            slot[2] += fused[2] * n
+            slot[3] += fused[0] * n
     lm_head = count.breakdown["lm_head"] - (spec.vocab_size if spec.lm_head_bias else 0)
     if lm_head and not spec.tied_embeddings:
         where = _place(rules, ("lm_head",), "")
@@ -768,6 +803,28 @@ def _assign(
             if where is not None:
                 slot[where] = slot.get(where, 0) + 1
     return {layer: [tuple(slot.items()) for slot in slots] for layer, slots in counts.items()}
+
+
+@lru_cache(maxsize=256)
+def _place_fused(
+    rules: Rules, spellings: tuple[str, ...], layers: tuple[int, ...], layers_prefix: str
+) -> tuple[tuple[int | None, int], ...] | str:
+    """How many of ``layers`` each scheme (None: none) stores fused 3D experts in, their
+    names given in each ``spellings`` a checkpoint or transformers may give them (see
+    _GRANITE_EXPERTS); ``FUSED_EXPERTS`` where a layer's names get different schemes (a rule
+    names some of them: which ones the checkpoint's modules are is not settled), or
+    ``OTHER_CLASS``."""
+    counts: dict[int | None, int] = {}
+    for i in layers:
+        prefix = f"{layers_prefix}{i}."
+        found = {_scheme_of(rules, prefix + name) for name in spellings}
+        if _UNKNOWN in found:
+            return OTHER_CLASS
+        if len(found) > 1:
+            return FUSED_EXPERTS
+        (where,) = found
+        counts[where] = counts.get(where, 0) + 1
+    return tuple(counts.items())
 
 
 def active_placement(placed: Placed, inactive: int, routed: int) -> Placed:
