@@ -547,22 +547,14 @@ def test_an_image_text_models_text_linears_are_named_as_it_builds_them(name, cas
             assert isinstance(module, torch.nn.Linear) is bool(names.get("router_linear"))
 
 
-FUSED = [
-    ("granitemoe", {"num_local_experts": 4, "num_experts_per_tok": 2}),
-    ("granitemoeshared", {"num_local_experts": 4, "shared_intermediate_size": 128}),
-    ("gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2}),
-]
-
-
-@pytest.mark.parametrize("model_type,extra", FUSED, ids=[f[0] for f in FUSED])
-def test_fused_3d_experts_say_why_their_schemes_are_not_placed(model_type, extra):
-    """GraniteMoE's and gpt-oss's checkpoints hold the routed experts as 3D tensors (as
-    transformers 5 builds them: no linear per expert), where a re: pattern's modules are not
-    settled. The note said the engine did not know the layers' module names; it names the
-    fused experts, and the weights are sized by the first scheme as before."""
+def test_gpt_oss_fused_experts_say_why_its_schemes_are_not_placed():
+    """gpt-oss's checkpoints hold the routed experts as 3D tensors (as transformers 5 builds
+    them: no linear per expert), where a re: pattern's modules are not settled, and the
+    engine names none of its modules: the note names the fused experts, and the weights are
+    sized by the first scheme."""
     from axes.backbone.quant_targets import FUSED_EXPERTS
 
-    config = _config(model_type, extra)
+    config = _config("gpt_oss", {"num_local_experts": 4, "num_experts_per_tok": 2})
     with torch.device("meta"):
         model = AutoModelForCausalLM.from_config(AutoConfig.for_model(**config))
     experts = [m for n, m in model.named_modules() if n.endswith(".experts")]
@@ -570,7 +562,7 @@ def test_fused_3d_experts_say_why_their_schemes_are_not_placed(model_type, extra
         p.dim() == 3
         for m in experts
         for name, p in m.named_parameters(recurse=False)
-        if not name.endswith("_bias")  # gpt_oss: experts x width
+        if not name.endswith("_bias")  # experts x width
     )
     assert not any(re.search(r"experts\.\d+\.", n) for n, _ in model.named_modules())
     report = analyze_config({**config, "quantization_config": QUANTIZATION})
@@ -594,9 +586,15 @@ GRANITE4_MOE = {
     "num_experts_per_tok": 2,
     "shared_intermediate_size": 128,
 }
-# Granite 4.0-H: fused 3D experts (block_sparse_moe.experts in transformers 5, input_linear /
-# output_linear in its checkpoints), a TopKRouter, Mamba-2 and attention, a shared_mlp
-GRANITE = [("granitemoehybrid", GRANITE4_MOE)]
+# the Granite MoE families: fused 3D experts (block_sparse_moe.experts in transformers 5,
+# input_linear / output_linear in their checkpoints), a TopKRouter, Llama's attention or
+# Granite 4.0-H's Mamba-2, and a shared_mlp but in granitemoe
+GRANITE = [
+    ("granitemoehybrid", GRANITE4_MOE),
+    ("granitemoe", {"num_local_experts": 4, "num_experts_per_tok": 2}),
+    ("granitemoeshared", {"num_local_experts": 4, "shared_intermediate_size": 128}),
+    ("granitemoe_swa", {"num_local_experts": 4, "shared_intermediate_size": 128}),
+]
 # the experts in W4A16 by a pattern that meets them under every name they go by, the router
 # left out, every other linear in FP8 by class
 EXPERTS_BY_NAME = {
@@ -618,8 +616,9 @@ GRANITE_RECIPES = {**RECIPES, "experts_by_name": EXPERTS_BY_NAME}
 def test_granite_moe_linears_are_placed_and_their_experts_where_the_rules_agree(
     model_type, extra, recipe
 ):
-    """Granite 4.0-H: attention, Mamba-2 in_proj / out_proj and shared_mlp are placed scheme
-    by scheme. The fused 3D experts follow the rules where the rules give
+    """The Granite MoE families: attention (Granite 4.0-H: Mamba-2 in_proj / out_proj) and
+    shared_mlp are placed scheme by scheme (GraniteMoE and GraniteMoEShared were sized by the
+    first scheme, with a note). The fused 3D experts follow the rules where the rules give
     them one scheme under each name they go by: none of them names the experts (llm-
     compressor's mixed recipe, "Linear"), or one names them under all (experts_by_name).
     Granite 4.0-H's were sized by the first scheme whenever a rule was an re: pattern. Where

@@ -18,7 +18,7 @@ Rules that read no layer's name (``Linear``, ``lm_head``) place any family's lin
 the engine cannot place them (another class name as a target, names it does not know, linear
 weights beyond these components), ``place_schemes`` says why and the caller sizes the
 checkpoint by its first scheme, as before. One case between the two: a family whose routed
-experts are fused 3D tensors with no settled quantized layout (Granite 4.0-H) has
+experts are fused 3D tensors with no settled quantized layout (the Granite MoE families) has
 every other linear placed, and its experts too where the rules give each name they go by the
 same scheme; where a rule tells those names apart, only the experts are sized by the first
 scheme, with a note saying so.
@@ -270,6 +270,8 @@ _NAMES: dict[str, dict[str, Any]] = {
         "gate_up": ("input_linear", "output_linear"),
         "mamba2": "mamba.",
     },
+    "granitemoe": _GRANITE_MOE,
+    **dict.fromkeys(("granitemoeshared", "granitemoe_swa"), {**_GRANITE_MOE, **_GRANITE_SHARED}),
     # modeling_nemotron_h.py: each layer has one block, its ``mixer``: Mamba-2 (in_proj,
     # out_proj), attention, an MLP (up_proj, down_proj) or a MoE (experts' up/down_proj,
     # gate, shared_experts); the checkpoint's ``backbone.`` is transformers 5's ``model.``
@@ -331,11 +333,11 @@ WHY_NOT_PLACED = (
 # has saved these experts 3D (granite4's GraniteMoeHybridParallelExpertsLinear) and one linear
 # each (its linearized MoE modules), and a packed 3D layout is still a proposal (its pull
 # request 3200): which module names a re: pattern meets is not settled. Where the engine
-# names the family's other linears and the experts' names ("fused_experts": Granite
-# 4.0-H), each scheme is placed on the rest, and the experts too where the rules give every
+# names the family's other linears and the experts' names ("fused_experts": the Granite MoE
+# families), each scheme is placed on the rest, and the experts too where the rules give every
 # one of their names the same scheme (none names them: "Linear" and a re:.*router ignore
 # place them as any linear); where the rules tell their names apart, the experts alone are
-# sized by the first scheme. Elsewhere (GraniteMoE, gpt_oss) a config that names modules is sized by its
+# sized by the first scheme. Elsewhere (gpt_oss) a config that names modules is sized by its
 # first scheme
 _FUSED_3D = frozenset(
     ("granitemoe", "granitemoeshared", "granitemoe_swa", "granitemoehybrid", "gpt_oss")
