@@ -1197,3 +1197,26 @@ def test_the_model_note_is_sent_again_only_when_the_save_changed_the_name(client
         save, {"model_name": "Meta-Llama-3-8B-Instruct", "backbone": "GQA, RoPE, 8B"}, **hx
     ).content.decode()
     assert 'id="model-note"' not in typed
+
+
+@pytest.mark.django_db
+def test_a_guess_among_the_files_say_facts_is_marked_with_its_confidence(client):
+    """The check's "The model's files say" listed Llama 3.1 8B Instruct's card line "The
+    instruction-tuned Llama 3.1 8B." (placed on post-training at 18%) like a sourced fact; the
+    model page folds such lines apart as guesses. Here it is marked as one, with its
+    confidence, in the page's language."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    post = {"model_name": "meta-llama/Llama-3.1-8B-Instruct", "post_training": "SFT and DPO"}
+    for lang, word in (("en", "guess"), ("ko", "추측"), ("de", "Vermutung")):
+        html = client.post(
+            reverse("catalog:exercise_check"), post, HTTP_ACCEPT_LANGUAGE=lang, follow=True
+        ).content.decode()
+        said = html[html.index('id="result"') :]
+        item = said[: said.index('<span class="fact-value">The instruction-tuned Llama 3.1 8B.')]
+        item = item[item.rindex("<li") :]
+        assert "fact-guess" in item and 'data-testid="guess"' in item, item
+        assert f'>{word} <span class="conf conf-low">18%</span>' in item, (lang, item)
+        sure = said[: said.index('<span class="fact-value">Tuned with supervised fine-tuning')]
+        assert "fact-guess" not in sure[sure.rindex("<li") :]

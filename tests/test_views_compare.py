@@ -698,3 +698,39 @@ def test_four_digit_sizes_are_grouped_on_the_compare_and_model_pages(client, dem
     assert cells == [f"4{sep}096", f"2{sep}048"]
     page = client.get("/models/meta-llama/Llama-3.1-8B/", HTTP_ACCEPT_LANGUAGE=lang)
     assert f"hidden_size: 4{sep}096 · intermediate_size: 14{sep}336" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "none"),
+    [
+        ("en", "none (no recurrent layer)"),
+        ("ko", "없음 (recurrent 레이어 없음)"),
+        ("de", "keiner (kein rekurrenter Layer)"),
+    ],
+)
+def test_a_model_without_recurrent_layers_reads_none_not_zero_b(client, demo, lang, none):
+    """The showcase's headline read "Recurrent state per sequence: 0 B | 97.88 MiB" two rows
+    below "Total parameters: 8.03 B": a learner reads "0 B" as zero billion. Llama 3 keeps no
+    recurrent state at all: its cell says so in words; Nemotron-H's keeps its bytes."""
+    html = client.get(SHOWCASE, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    head = _section(html, 'id="head-h"')
+    row = head[head.index('data-key="state_bytes_per_sequence"') :].split("</tr>")[0]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells == [none, "97.88 MiB" if lang != "de" else "97,88 MiB"]
+    assert ">0 B<" not in head
+
+
+def test_a_card_line_under_half_confidence_is_marked_a_guess_on_compare(client, demo):
+    """The model page folds card lines placed under 50% confidence apart as guesses; the
+    compare page showed Nemotron-H's 12% line "Values are from the published config.json; the
+    layer pattern string has one character per layer" in its Layers cell as if it were a fact
+    beside the config's. It is marked there as a guess, with its confidence."""
+    html = client.get(SHOWCASE).content.decode()
+    axes = _section(html, 'id="axes-h"', 'id="diff-h"')
+    cell = axes[: axes.index("the layer pattern string has one character per layer")]
+    cell = cell[cell.rindex('<div class="cell-fact') :]
+    assert "cell-guess" in cell and 'data-testid="guess"' in cell
+    assert "guess" in re.sub(r"<[^>]+>", " ", cell) and "12%" in cell
+    # a sure fact of the same cell carries no such mark
+    sure = axes[axes.index("52 blocks: 24 Mamba-2") - 200 : axes.index("52 blocks: 24 Mamba-2")]
+    assert "cell-guess" not in sure.split('<div class="cell-fact')[-1]
