@@ -294,3 +294,29 @@ def test_a_context_window_on_the_inference_row_of_a_closed_model_is_on_the_right
     open_result = exercise_check({"inference": "a 8K context window"}, llama, model_name="Llama")
     (open_phrase,) = open_result["rows"]["inference"]["phrases"]
     assert open_phrase["verdict"] == "misplaced" and open_phrase["axis"] == "backbone"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "closed", "hub_words"),
+    [
+        ("en", "Closed model", ("Revision ", "No model card was found")),
+        ("ko", "비공개 모델", ("리비전 ", "모델 카드를 찾지 못했습니다")),
+        ("de", "Geschlossenes Modell", ("Revision ", "Modellkarte gefunden")),
+    ],
+)
+def test_a_closed_model_page_speaks_of_no_hub_revision_or_card(client, lang, closed, hub_words):
+    """gpt-5's page read "Revision 37e4cf9c2db9 · from Bundled demo catalog" under its name
+    and ended in "Model card: No model card was found for this revision.": a learner looks for
+    a revision and a card on the Hub that a closed model never had. The page says it is a
+    closed model instead, and has no card section; an open model keeps both."""
+    closed_models_load()
+    html = client.get("/models/openai/gpt-5/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    head = html[html.index('class="page-head"') :]
+    assert closed in head[: head.index("</p>", head.index("</h1>"))]
+    for words in hub_words:
+        assert words not in html, words
+    assert 'id="card-h"' not in html
+    call_command("load_demo", verbosity=0)
+    llama = client.get("/models/meta-llama/Meta-Llama-3-8B/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert hub_words[0] in llama.content.decode() and 'id="card-h"' in llama.content.decode()
