@@ -222,3 +222,26 @@ def test_compare_v3_r1_screenshots(live_server, lesson_catalog, page, screenshot
     assert verdict.locator('tr[data-axis="backbone"]').get_attribute("data-verdict") == "same"
     path = screenshot(page, f"lesson-compare-v3-r1-{lang}", full_page=False)
     assert path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_scores_table_does_not_touch_the_axis_panels(live_server, lesson_catalog, page, width):
+    """The check's scores table ended flush on the Backbone panel's coloured top border (0px
+    between them, at 1280px and on a phone): the table read as the panel's header. They are
+    apart by the gap the panels keep between themselves."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/exercise/?lang=de")
+    page.fill("#ex-model", "meta-llama/Llama-3.1-8B-Instruct")
+    page.fill("#ex-backbone", "Dense Transformer mit GQA. Mit DPO trainiert.")
+    page.get_by_role("button", name="Prüfen").click()
+    page.wait_for_selector("[data-testid=scores]")
+    gaps = page.evaluate(
+        """() => {
+             const box = e => e.getBoundingClientRect();
+             const table = box(document.querySelector('[data-testid=scores]').parentElement);
+             const panels = [...document.querySelectorAll('#result .axis-panel')].map(box);
+             return {below: panels[0].top - table.bottom,
+                     between: panels[1].top - panels[0].bottom};
+           }"""
+    )
+    assert gaps["below"] >= gaps["between"] > 0, gaps
