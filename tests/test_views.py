@@ -742,3 +742,42 @@ def test_two_models_with_the_same_memory_curve_both_show():
     lines = [trace["line"] for trace in figure["data"]]
     assert [line["dash"] for line in lines] == ["solid", "dash"]
     assert lines[0]["color"] != lines[1]["color"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "none", "why", "compare_none"),
+    [
+        ("en", "none", "no layer caches keys and values", "none (no layer caches keys and values)"),
+        (
+            "ko",
+            "없음",
+            "key와 value를 캐시하는 레이어가 없음",
+            "없음 (key와 value를 캐시하는 레이어 없음)",
+        ),
+        (
+            "de",
+            "keiner",
+            "kein Layer cacht Keys und Values",
+            "keiner (kein Layer cacht Keys und Values)",
+        ),
+    ],
+)
+def test_a_pure_ssm_has_no_kv_cache_in_words_not_zero_b(client, lang, none, why, compare_none):
+    """mamba-2.8b's headline read "KV cache per token: 0 B" beside "Total parameters: 2.77 B",
+    where B is billions; the compare page's row read the same. A model none of whose layers
+    caches keys and values says so; one that does keeps its bytes."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    html = client.get(
+        "/models/state-spaces/mamba-2.8b-hf/", HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    stats = html[html.index('class="stats"') : html.index("</dl>")]
+    card = stats[stats.index('data-testid="no-kv-cache"') :].split("</dd>")[0]
+    assert f">{none}</span><small>{why}</small>" in card
+    assert ">0 B<" not in stats
+    url = "/compare/?models=state-spaces/mamba-2.8b-hf,meta-llama/Meta-Llama-3-8B"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    row = page[page.index('data-key="kv_bytes_per_token"') :].split("</tr>")[0]
+    cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells == [compare_none, "128.00 KiB" if lang != "de" else "128,00 KiB"]
