@@ -917,3 +917,26 @@ def test_a_running_run_never_reads_done_until_its_result_is_stored():
     assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
     html = Client().get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "· succeeded ·" in html and "<progress" not in html and ">Stop</button>" not in html
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (0.16, "tok/s", "0.16 tok/s"),  # a 3B model sliced on two CPU cores
+        (0.04, "tok/s", "0.04 tok/s"),
+        (0.004, "tok/s", "0.004 tok/s"),
+        (0.6, "ms", "0.60 ms"),
+        (1.5, "ms", "1.5 ms"),
+        (218.03, "tok/s", "218.0 tok/s"),
+        (30046.5, "ms", "30,046.5 ms"),
+        (0, "tok/s", "0.0 tok/s"),
+    ],
+)
+def test_a_rate_under_one_keeps_its_figures(value, unit, shown):
+    """A CPU run's page read "decode tokens/s: 0.2 tok/s" where its row in the model page's
+    list of runs read 0.16 (a quarter more), and a run at 0.04 tok/s would have read
+    "0.0 tok/s", as if it had made no token. Under 1, the figure keeps two decimals (three
+    under 0.01); from 1 on, one decimal, as before."""
+    from profiler.templatetags.profiler_tags import measured_value
+
+    assert measured_value(value, unit) == shown

@@ -66,10 +66,13 @@ def measured_value(value: Any, unit: str) -> str:
     number = plain_number(value)
     if unit in ("tok/s", "ms"):
         try:
-            number = num_l10n(float(value), 1)
+            n = float(value)
         except (TypeError, ValueError):
             return str(value)
-        return f"{number} {unit}"
+        # one decimal from 1 on; under 1 (a CPU's decode rate) one decimal read 0.16 as 0.2
+        # and 0.04 as 0.0, as if no token had been made
+        decimals = 1 if n == 0 or abs(n) >= 1 else 2 if abs(n) >= 0.01 else 3
+        return f"{num_l10n(n, decimals)} {unit}"
     return number
 
 
