@@ -940,3 +940,37 @@ def test_a_rate_under_one_keeps_its_figures(value, unit, shown):
     from profiler.templatetags.profiler_tags import measured_value
 
     assert measured_value(value, unit) == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "not of the whole model"),
+        ("ko", "모델 전체의 값이 아닙니다"),
+        ("de", "nicht der des ganzen Modells"),
+    ],
+)
+def test_a_sliced_cpu_run_says_its_host_memory_is_the_few_layers(lang, words):
+    """A sliced SmolLM3-3B run on CPU read "peak host memory (RSS): 3.51 GiB" two rows under
+    "weights: 11.46 GiB", under a note that memory was extrapolated: the process built 2 and
+    4 of 36 layers, and its resident memory is theirs. The page says so; a run of the whole
+    model does not."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    cpu = {**RESULT, "device": "cpu", "peak_allocated_bytes": None, "peak_rss_bytes": 2**30}
+    assert services.run_succeed(
+        run_id=run.pk, attempt=attempt, result={**cpu, "extrapolated": True}
+    )
+    try:
+        url = reverse("profiler:run", args=[run.pk])
+        html = Client().get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        note = html[html.index('data-testid="sliced-rss"') :].split("</p>")[0]
+        assert words in note
+        whole = make_run(revision, prompt_len=9)
+        attempt = services.run_claim(run_id=whole.pk, worker_host="cpu@test")
+        assert services.run_succeed(run_id=whole.pk, attempt=attempt, result=cpu)
+        url = reverse("profiler:run", args=[whole.pk])
+        assert 'data-testid="sliced-rss"' not in Client().get(url).content.decode()
+    finally:
+        translation.activate("en")
