@@ -245,3 +245,22 @@ def test_the_scores_table_does_not_touch_the_axis_panels(live_server, lesson_cat
            }"""
     )
     assert gaps["below"] >= gaps["between"] > 0, gaps
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "de"])
+def test_the_verdict_names_each_axis_on_one_line(live_server, lesson_catalog, page, lang):
+    """On a 1280px desktop the verdict's first column was as narrow as its longest word, and
+    "Post-training" broke at its hyphen into "Post-" and "training" (in Korean "Post-training"
+    and "(사후 학습)" on two lines), in the lesson's own comparisons. Each axis name is one
+    line."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/compare/?models={V3_R1}&lang={lang}")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.verdict-table tbody th')].map(th => {
+             const range = document.createRange();
+             range.selectNodeContents(th);
+             return [th.textContent.trim(),
+                     new Set([...range.getClientRects()].map(r => Math.round(r.top))).size];
+           })"""
+    )
+    assert len(lines) == 4 and all(n == 1 for _, n in lines), lines
