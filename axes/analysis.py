@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from axes.facts import Evidence, Fact
-from axes.jsonfile import constants_note, json_type_name, model_json_loads
+from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
 
 ANALYSIS_VERSION = 21  # bump when the output changes so stored analyses are recomputed
 
@@ -58,7 +58,7 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
         ) from exc
     except UnicodeDecodeError as exc:
         raise ArtifactError(f"{path.name} is not UTF-8 text: {exc}") from exc
-    except RecursionError as exc:
+    except JsonTooDeep as exc:
         raise ArtifactError(f"{path.name} is nested too deeply to be a model file") from exc
     except ValueError as exc:  # 1e400, or an integer over Python's digit limit
         raise ArtifactError(f"{path.name} is not usable JSON: {exc}") from exc

@@ -24,12 +24,47 @@ def _finite(token: str) -> float:
     return value
 
 
+# Real model files nest a few levels (config -> text_config -> rope_scaling; a safetensors
+# header: tensor -> shape). Python's parser stops only at its recursion limit (~1,000 levels at
+# the top of a stack), and what is parsed deeper than the stack that stores or renders it
+# allows (a config nested 900 deep) failed later, in Django's JSON column (a 500 on upload).
+JSON_MAX_DEPTH = 64
+
+
+class JsonTooDeep(ValueError):
+    """The document nests arrays and objects deeper than ``JSON_MAX_DEPTH``."""
+
+
+def _too_long(token: str) -> ValueError:
+    digits = len(token.lstrip("-"))
+    return ValueError(f"{token[:12]}… ({digits} digits) is too large for a number")
+
+
 def _in_float_range(token: str) -> int:
-    value = int(token)  # past sys.get_int_max_str_digits(): ValueError, naming the digits
+    try:
+        value = int(token)
+    except ValueError as exc:  # past sys.get_int_max_str_digits() (4,300 digits)
+        raise _too_long(token) from exc
     if len(token) > 300 and abs(value) > sys.float_info.max:
-        digits = len(token.lstrip("-"))
-        raise ValueError(f"{token[:12]}… ({digits} digits) is too large for a number")
+        raise _too_long(token)
     return value
+
+
+def _depth_check(data: Any) -> None:
+    """Raise ``JsonTooDeep`` when ``data`` nests deeper than ``JSON_MAX_DEPTH``: a level at a
+    time, so the walk cannot hit the recursion limit (~0.1 s for a 100,000-tensor header)."""
+    level = [data]
+    depth = 1
+    while level:
+        if depth > JSON_MAX_DEPTH:
+            raise JsonTooDeep(f"nested deeper than {JSON_MAX_DEPTH} levels")
+        deeper = []
+        for value in level:
+            for child in value.values() if type(value) is dict else value:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        level = deeper
+        depth += 1
 
 
 def model_json_loads(
@@ -38,7 +73,8 @@ def model_json_loads(
     """``json.loads`` with ``NaN``/``Infinity``/``-Infinity`` read as null (each appended to
     ``constants``) or, when ``constants`` is None, refused with ``ValueError``; an integer past
     a float's range refused too, unless ``huge_ints`` (a safetensors header: its sizes are
-    checked against the bytes they span, and the check made its parse ~70% slower)."""
+    checked against the bytes they span, and the check made its parse ~70% slower). Nesting
+    deeper than ``JSON_MAX_DEPTH`` raises ``JsonTooDeep``."""
 
     def constant(token: str) -> None:
         if constants is None:
@@ -47,7 +83,19 @@ def model_json_loads(
         return None
 
     parse_int = int if huge_ints else _in_float_range
-    return json.loads(text, parse_constant=constant, parse_float=_finite, parse_int=parse_int)
+    try:
+        data = json.loads(text, parse_constant=constant, parse_float=_finite, parse_int=parse_int)
+    except RecursionError as exc:
+        raise JsonTooDeep("nested too deeply") from exc
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):  # int()'s digit limit (huge_ints)
+            raise
+        raise ValueError(
+            f"an integer of over {sys.get_int_max_str_digits():,} digits is too large for a number"
+        ) from exc
+    if isinstance(data, dict | list):
+        _depth_check(data)
+    return data
 
 
 def json_type_name(value: Any) -> str:

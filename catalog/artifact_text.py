@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from axes.backbone.safetensors import DTYPE_BITS
-from axes.jsonfile import constants_note, json_type_name, model_json_loads
+from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
 
 CARD_MAX_BYTES = 1024 * 1024  # README.md beyond 1 MiB is truncated with a note
 TEXT_MAX_BYTES = 1024 * 1024  # chat_template.jinja
@@ -73,13 +73,13 @@ def json_parse(
     (real configs carry them: Nemotron-H's ``time_step_limit``), or refused when ``constants``
     is None; floats that overflow to ``inf``, and integers past a float's range unless
     ``huge_ints``, are refused (``axes.jsonfile``). Deep nesting
-    (``RecursionError``) and integers over Python's digit limit become a message, not a 500.
+    (``JsonTooDeep``) and integers over Python's digit limit become a message, not a 500.
     """
     try:
         return model_json_loads(text, constants=constants, huge_ints=huge_ints)
     except json.JSONDecodeError as exc:
         raise ArtifactInvalid(json_error_message(name, exc)) from exc
-    except RecursionError as exc:
+    except JsonTooDeep as exc:
         raise ArtifactInvalid(f"{name} is nested too deeply to be a model file.") from exc
     except ValueError as exc:  # NaN/Infinity (when refused), 1e400, 1 and 400 zeros, 5,000 digits
         raise ArtifactInvalid(f"{name} is not usable JSON: {exc}.") from exc

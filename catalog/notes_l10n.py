@@ -548,6 +548,12 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),
+    # JSON that parses but cannot be used (axes.jsonfile's refusals)
+    gettext_noop("%(name)s is nested too deeply to be a model file."),
+    gettext_noop("%(name)s is nested too deeply to be a model file"),
+    gettext_noop("%(name)s is not usable JSON: %(value)s is too large for a number."),
+    gettext_noop("%(name)s is not usable JSON: %(value)s is too large for a number"),
+    gettext_noop("%(name)s is not usable JSON: %(value)s is not a JSON number."),
 )
 
 # What Python's json module says is wrong where a file does not parse (``exc.msg``, the

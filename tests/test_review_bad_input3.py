@@ -1,0 +1,80 @@
+"""Review (bad input, third pass): files that parse but nest or repeat past any real model file
+are refused with a message in the page's language, never a 500 or minutes of CPU."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tests.conftest import shared_hub
+
+pytestmark = pytest.mark.django_db
+
+
+def _config() -> dict:
+    return json.loads((shared_hub() / "meta-llama--Llama-3.2-1B" / "config.json").read_text())
+
+
+def _upload(config: bytes, *, card: bytes | None = None, repo_id: str, language: str = "en"):
+    client = Client(raise_request_exception=True, HTTP_ACCEPT_LANGUAGE=language)
+    data = {"repo_id": repo_id, "config": SimpleUploadedFile("config.json", config)}
+    if card is not None:
+        data["card"] = SimpleUploadedFile("README.md", card)
+    return client, client.post("/upload/", data)
+
+
+# --- JSON nested past any model file ------------------------------------------------------------
+
+
+def test_a_config_nested_hundreds_deep_is_refused_not_a_500():
+    """900 levels parse (Python's parser stops near 1,000), but storing them in the JSON column,
+    deeper in the stack, raised RecursionError: the upload was a 500."""
+    from catalog.models import CatalogModel
+
+    config = _config()
+    config["extra"] = json.loads("[" * 900 + "]" * 900)
+    _client, response = _upload(json.dumps(config).encode(), repo_id="local/deep-extra")
+    assert response.status_code == 400
+    assert "config.json is nested too deeply to be a model file." in response.content.decode()
+    assert not CatalogModel.objects.filter(repo_id="local/deep-extra").exists()
+
+
+def test_a_config_as_deep_as_real_ones_is_read():
+    config = _config()
+    config["extra"] = json.loads('{"a": ' * 60 + "1" + "}" * 60)
+    _client, response = _upload(json.dumps(config).encode(), repo_id="local/deep-ok")
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("config", "german"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "ist zu tief verschachtelt, um eine Modelldatei zu sein"),
+        (b'{"model_type": "llama", "rope_theta": 1e400}', "1e400 ist zu groß für eine Zahl"),
+        (b'{"hidden_size": ' + b"9" * 5000 + b"}", "(5000 digits) ist zu groß für eine Zahl"),
+    ],
+    ids=["deep", "1e400", "5000-digits"],
+)
+def test_unusable_json_is_refused_in_the_page_language(config, german):
+    """These refusals were English on ko/de pages, and the 5,000-digit one was Python's own
+    message, which told the user to call sys.set_int_max_str_digits()."""
+    _client, response = _upload(config, repo_id="local/unusable", language="de")
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert f"config.json {german}" in page or german in page
+    assert "set_int_max_str_digits" not in page
+
+
+def test_a_safetensors_header_over_the_digit_limit_names_no_python_call():
+    from catalog.artifact_text import ArtifactInvalid, json_parse
+
+    with pytest.raises(ArtifactInvalid) as caught:
+        json_parse(
+            '{"w": {"shape": [' + "9" * 5000 + "]}}", "model.safetensors header", huge_ints=True
+        )
+    assert "set_int_max_str_digits" not in str(caught.value)
+    assert "is too large for a number" in str(caught.value)
