@@ -31,6 +31,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 # the active language, English outside a configured Django (a script): one helper for both
+from axes.classify.metadata import card_yaml_load
 from axes.classify.segment import inline_plain
 from catalog.ids import _
 
@@ -126,7 +127,7 @@ def card_split(text: str) -> CardParts:
         notes.append(f"The card metadata is over {METADATA_MAX_CHARS:,} characters: not read.")
     else:
         try:
-            loaded = yaml.safe_load(yaml_text)
+            loaded = card_yaml_load(yaml_text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 2}" if mark is not None else ""

@@ -78,3 +78,54 @@ def test_a_safetensors_header_over_the_digit_limit_names_no_python_call():
         )
     assert "set_int_max_str_digits" not in str(caught.value)
     assert "is too large for a number" in str(caught.value)
+
+
+# --- card front matter nested or repeated past any real card ------------------------------------
+
+BILLION_LAUGHS = (
+    "---\n"
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n"
+        for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "tags: *i\ndatasets: *i\n---\n# Card\n\nTrained with DPO.\n"
+)
+
+
+def test_a_card_whose_aliases_expand_to_millions_of_tags_is_ignored_with_a_note():
+    """Nine levels of aliases (9**9 tags from 300 bytes): safe_load gave them, and the tag
+    facts took minutes of CPU on upload; now the metadata is refused as not valid YAML."""
+    from axes.classify.metadata import CardMetadataError, split_front_matter
+    from catalog.cards import card_split
+
+    parts = card_split(BILLION_LAUGHS)
+    metadata_read = bool(parts.metadata)  # not in the assert: its repr would be the 9**9 tags
+    assert not metadata_read
+    assert parts.notes and parts.notes[0].startswith("The card metadata is not valid YAML")
+    refused = False
+    try:
+        split_front_matter(BILLION_LAUGHS)
+    except CardMetadataError:
+        refused = True
+    assert refused
+
+
+def test_a_card_that_repeats_a_short_anchor_keeps_its_metadata():
+    from catalog.cards import card_split
+
+    card = "---\nbase: &b meta-llama/Llama-3.2-1B\nbase_model: *b\ntags: [a, b]\n---\n# Card\n"
+    assert card_split(card).metadata["base_model"] == "meta-llama/Llama-3.2-1B"
+
+
+def test_a_card_whose_front_matter_nests_thousands_deep_is_uploaded_with_a_note():
+    """Before: RecursionError inside PyYAML, a 500 on upload (and a failed ingest). The fact
+    that says so is in the page's language, without PyYAML's class name ("ComposerError")."""
+    card = b"---\nlicense: mit\nextra: " + b"[" * 5000 + b"]" * 5000 + b"\n---\n# Card\n"
+    client, response = _upload(
+        json.dumps(_config()).encode(), card=card, repo_id="local/deep-card", language="ko"
+    )
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
+    assert "README.md의 front matter가 올바른 YAML이 아닙니다" in page
+    assert "Error" not in page.split("front matter가", 1)[1][:200]  # no PyYAML class name

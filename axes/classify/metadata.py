@@ -20,8 +20,64 @@ EXTRACTOR = "metadata"
 RELATIONS = ("finetune", "adapter", "merge", "quantized")
 
 
+UNREADABLE_FRONT_MATTER = (
+    "README.md front matter is not valid YAML; fix the block between the --- lines"
+)
+
+
 class CardMetadataError(ValueError):
     """The card's YAML front matter cannot be parsed."""
+
+
+# Front matter is a flat mapping of short lists (tags, datasets, base_model); real cards stay
+# far below both bounds. Past them, ``yaml.safe_load`` was a denial of service: nesting a few
+# thousand deep raised RecursionError (a 500 on upload), and aliases of aliases (the "billion
+# laughs") expanded a 500-byte card into millions of tags (a minute of CPU per upload).
+CARD_YAML_MAX_DEPTH = 32
+CARD_YAML_MAX_NODES = 100_000
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """``SafeLoader`` that refuses nesting past ``CARD_YAML_MAX_DEPTH`` and a document whose
+    nodes, each alias counted as the whole node it repeats, pass ``CARD_YAML_MAX_NODES``."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}
+
+    def _refuse(self, problem: str) -> yaml.YAMLError:
+        event = self.peek_event()
+        return yaml.composer.ComposerError(None, None, problem, event and event.start_mark)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > CARD_YAML_MAX_DEPTH:
+                raise self._refuse(f"nested deeper than {CARD_YAML_MAX_DEPTH} levels")
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if id(node) not in self._sizes:  # an alias returns its anchor's node, already sized
+            children: list[Any] = []
+            if isinstance(node, yaml.SequenceNode):
+                children = node.value
+            elif isinstance(node, yaml.MappingNode):
+                children = [n for pair in node.value for n in pair]
+            size = 1 + sum(self._sizes.get(id(child), 1) for child in children)
+            if size > CARD_YAML_MAX_NODES:
+                raise self._refuse(f"over {CARD_YAML_MAX_NODES:,} values once aliases expand")
+            self._sizes[id(node)] = size
+        return node
+
+
+def card_yaml_load(text: str) -> Any:
+    """``yaml.safe_load`` for a card's front matter, bounded in depth and expanded size: too
+    deep or too big raises ``yaml.YAMLError`` as malformed YAML does."""
+    try:
+        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError as exc:  # belt and braces: the depth bound comes first
+        raise yaml.YAMLError("nested too deeply") from exc
 
 
 def split_front_matter(card: str) -> tuple[dict[str, Any], int]:
@@ -32,12 +88,12 @@ def split_front_matter(card: str) -> tuple[dict[str, Any], int]:
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
             try:
-                data = yaml.safe_load("\n".join(lines[1:i])) or {}
+                data = card_yaml_load("\n".join(lines[1:i])) or {}
             except yaml.YAMLError as exc:
-                raise CardMetadataError(
-                    f"README.md front matter is not valid YAML ({exc.__class__.__name__}); "
-                    "fix the block between the --- lines"
-                ) from exc
+                # one fixed sentence: the page shows it as a fact's value, in its language
+                # (catalog.templatetags.mechanic.FIXED_VALUE_MSGIDS); PyYAML's class name
+                # ("ComposerError") told a reader nothing
+                raise CardMetadataError(UNREADABLE_FRONT_MATTER) from exc
             return (data if isinstance(data, dict) else {}), i + 1
     return {}, 0
 

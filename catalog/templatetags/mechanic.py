@@ -267,6 +267,12 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
 # Fact values the classifiers write as fixed English words (axes.classify.metadata): shown in
 # the page's language.
 FIXED_VALUE_MSGIDS: dict[str, str] = {
+    # axes.classify.metadata.UNREADABLE_FRONT_MATTER
+    "README.md front matter is not valid YAML; fix the block between the --- lines": (
+        gettext_noop(
+            "README.md front matter is not valid YAML; fix the block between the --- lines"
+        )
+    ),
     "gated: access requires accepting conditions": gettext_noop(
         "gated: access requires accepting conditions"
     ),
