@@ -197,7 +197,9 @@ def analyze_artifacts(
             out.update({k: v for k, v in report.items() if k != "notes"})
             out["notes"].extend(report["notes"])
             facts.extend(_quant_evidence(backbone_facts(arts.config, report), quant_note, config))
+    read_notes = len(arts.notes)
     facts.extend(_classifier_facts(arts, report))
+    out["notes"].extend(arts.notes[read_notes:])  # the classifier's (a card cut short)
     facts.extend(_bundled_facts(arts))
     out["facts"] = [f.to_dict() if hasattr(f, "to_dict") else f for f in facts]
     return out

@@ -548,6 +548,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),
+    # axes.classify.artifacts: a card past CARD_MAX_STATEMENTS
+    gettext_noop(
+        "README.md has more than %(n_max)s statements: only the first %(n_read)s are read."
+    ),
     # JSON that parses but cannot be used (axes.jsonfile's refusals)
     gettext_noop("%(name)s is nested too deeply to be a model file."),
     gettext_noop("%(name)s is nested too deeply to be a model file"),

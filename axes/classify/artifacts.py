@@ -18,6 +18,10 @@ from axes.classify.segment import Statement, row_other_model, segment_card
 from axes.facts import Evidence, Fact
 
 LOW_CONFIDENCE = 0.5
+# Statements of one card that are classified: the longest real cards have ~200 (medgemma's 33
+# KB). Unbounded, a 1 MiB card of 30,000 sentences took ~25 s of rules (a web server's timeout
+# on upload, and the request lost) and gave a 22 MB model page; past the bound, a note.
+CARD_MAX_STATEMENTS = 2_000
 
 
 def _template(arts: Artifacts) -> tuple[str | None, str]:
@@ -33,7 +37,7 @@ def _template(arts: Artifacts) -> tuple[str | None, str]:
 
 
 def card_facts(
-    card: str, *, repo_id: str | None = None
+    card: str, *, repo_id: str | None = None, notes: list[str] | None = None
 ) -> tuple[list[Fact], list[tuple[Statement, Prediction]]]:
     """Facts about this model from the card's prose and tables, and every statement read
     about it with its prediction (for the contradiction checks).
@@ -41,12 +45,21 @@ def card_facts(
     A table row about another model (a sibling's row in the card's model table, a
     competitor's benchmark row; ``segment.row_other_model``) is left out of both: its
     numbers are not this model's and cannot contradict its config.
+
+    Only the first ``CARD_MAX_STATEMENTS`` statements are read; past them, a note in ``notes``.
     """
     facts = []
     classified = []
     for st in segment_card(card):
         if row_other_model(st, repo_id):
             continue
+        if len(classified) >= CARD_MAX_STATEMENTS:
+            if notes is not None:
+                notes.append(
+                    f"README.md has more than {CARD_MAX_STATEMENTS:,} statements: only the "
+                    f"first {CARD_MAX_STATEMENTS:,} are read."
+                )
+            break
         pred = classify_statement(st.text, table_header=st.table_header)
         classified.append((st, pred))
         if pred.axis == "none" or pred.kind is None:
@@ -92,7 +105,7 @@ def artifact_facts(arts: Artifacts, report: dict[str, Any] | None = None) -> lis
                     extra={"flag": "unreadable_metadata"},
                 )
             )
-        prose, classified = card_facts(arts.card, repo_id=arts.repo_id)
+        prose, classified = card_facts(arts.card, repo_id=arts.repo_id, notes=arts.notes)
         facts += prose
         facts += contradiction_facts(classified, config=arts.config, report=report)
     return facts
