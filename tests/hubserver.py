@@ -92,7 +92,7 @@ def _card_data(readme: bytes | None) -> dict[str, Any] | None:
         return None
     try:
         data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # a card nested thousands deep: no cardData
         return None
     return data if isinstance(data, dict) else None
 

@@ -153,3 +153,26 @@ def test_a_card_of_thousands_of_statements_is_read_up_to_a_bound_with_a_note():
     assert len(card_facts) == max_statements
     page = client.get(response["Location"]).content.decode()
     assert "README.md hat mehr als 2.000 Aussagen: Nur die ersten 2.000 werden gelesen." in page
+
+
+# --- the same files fetched from the Hub ---------------------------------------------------------
+
+
+def test_a_hub_repo_with_a_config_and_card_nested_hundreds_deep_is_stored_with_notes(hub):
+    """From the Hub the same files stored a model whose analysis had failed ("The analysis
+    failed (RecursionError: ...)", no figures at all): now the config is refused with a note,
+    the card's front matter is a fact that says it was not read, and the rest is analyzed.
+    (The loopback Hub gives such a card no cardData, as the Hub does for YAML it cannot read.)"""
+    from catalog.services import model_ingest
+    from tests.test_ingest import TINY_CONFIG, tiny_files
+
+    config = dict(TINY_CONFIG, extra=json.loads("[" * 900 + "]" * 900))
+    card = "---\nlicense: mit\nextra: " + "[" * 5000 + "]" * 5000 + "\n---\n# Card\n"
+    hub.add_repo(
+        "test-org/deep", tiny_files(**{"config.json": json.dumps(config), "README.md": card})
+    )
+    revision = model_ingest(repo_id="test-org/deep", follow_lineage=False).revision
+    assert "config.json is nested too deeply to be a model file." in revision.notes
+    assert "error" not in revision.analysis
+    flags = [f.get("extra", {}).get("flag") for f in revision.analysis["facts"]]
+    assert "unreadable_metadata" in flags
