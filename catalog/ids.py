@@ -15,6 +15,7 @@ no ``--`` or ``..``, no part that starts or ends with ``.`` or ``-``, 1-96 chara
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -82,9 +83,47 @@ def _check_ascii(text: str) -> None:
     if any(ch in text for ch in "\r\n\t\x00"):
         raise InvalidModelId(_("The model ID contains a line break or control character."))
     if not text.isascii():
-        raise InvalidModelId(_("The model ID contains non-ASCII characters."))
+        # named, with its code point: what a paste brings along is often invisible (a zero-width
+        # space) or looks like ASCII (a non-breaking hyphen, a full-width letter)
+        char = next(ch for ch in text if not ch.isascii())
+        code = f"{ord(char):04X}"
+        name = f" {unicodedata.name(char, '')}".rstrip()
+        if not char.isprintable():
+            raise InvalidModelId(
+                _(
+                    "The model ID contains an invisible character (U+%(code)s%(name)s): delete "
+                    "it, or type the ID again.",
+                    code=code,
+                    name=name,
+                )
+            )
+        raise InvalidModelId(
+            _(
+                "The model ID contains '%(char)s' (U+%(code)s%(name)s), which is not ASCII: "
+                "type it again as a plain letter, digit, '-', '_' or '.'.",
+                char=char,
+                code=code,
+                name=name,
+            )
+        )
     if not text.isprintable():
         raise InvalidModelId(_("The model ID contains control characters."))
+
+
+def _invisible_or_space(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" or (ch.isspace() and ch not in "\r\n")
+
+
+def _strip_invisible(text: str) -> str:
+    """``text`` without the invisible format characters (Unicode category Cf: zero-width
+    space, byte-order mark, direction marks) and spaces a copy from a web page or a chat
+    brings at its ends; inside an ID they are still refused, by name (a line break too)."""
+    start, end = 0, len(text)
+    while start < end and _invisible_or_space(text[start]):
+        start += 1
+    while end > start and _invisible_or_space(text[end - 1]):
+        end -= 1
+    return text[start:end]
 
 
 def _check_part(part: str) -> None:
@@ -215,6 +254,7 @@ def model_ref_parse(
         raise InvalidModelId(_("The model ID must be text."))
     if len(text) > MAX_INPUT_CHARS:
         raise InvalidModelId(_("The model ID is too long."))
+    text = _strip_invisible(text)
     _check_ascii(text.strip())  # also refuses embedded newlines before stripping
     if any(ch in text for ch in "\r\n"):
         raise InvalidModelId(_("The model ID contains a line break."))

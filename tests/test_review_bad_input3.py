@@ -176,3 +176,52 @@ def test_a_hub_repo_with_a_config_and_card_nested_hundreds_deep_is_stored_with_n
     assert "error" not in revision.analysis
     flags = [f.get("extra", {}).get("flag") for f in revision.analysis["facts"]]
     assert "unreadable_metadata" in flags
+
+
+# --- model IDs pasted with characters that are not there to see ----------------------------------
+
+
+def _paste_field(page: str) -> str:
+    import re
+
+    tag = re.search(r'<input[^>]*name="model_id"[^>]*>', page)
+    assert tag is not None
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else ""
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "\u200bmeta-llama/Meta-Llama-3-8B\u200b",  # copied from a web page or a chat
+        "\ufeffhttps://huggingface.co/meta-llama/Meta-Llama-3-8B\u200e",
+    ],
+    ids=["zero-width-spaces", "bom-and-direction-mark"],
+)
+def test_an_id_pasted_with_invisible_characters_at_its_ends_is_read(web_showcase, pasted):
+    """Before: "The model ID contains non-ASCII characters." for an ID that shows as plain
+    ASCII; as spaces at the ends are, such characters are now dropped."""
+    response = Client().post("/ingest/", {"model_id": pasted})
+    assert response.status_code == 303
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+
+@pytest.mark.parametrize(
+    ("pasted", "korean"),
+    [
+        (
+            "meta\u2011llama/Llama-3.1-8B",
+            "ASCII가 아닌 문자 '\u2011'(U+2011 NON-BREAKING HYPHEN)가 있습니다",
+        ),
+        ("meta-llama/\u200bLlama-3.1-8B", "보이지 않는 문자(U+200B ZERO WIDTH SPACE)가 있습니다"),
+    ],
+    ids=["non-breaking-hyphen", "zero-width-space-inside"],
+)
+def test_a_character_a_hub_id_cannot_have_is_named_and_the_text_kept(pasted, korean):
+    """Before: "contains non-ASCII characters", which did not say which one: a hyphen that
+    looks like '-', or a character that cannot be seen at all."""
+    response = Client(HTTP_ACCEPT_LANGUAGE="ko").post("/ingest/", {"model_id": pasted})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert korean in page
+    assert _paste_field(page) == pasted
