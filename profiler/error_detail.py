@@ -114,6 +114,10 @@ CORE_DETAILS: dict[str, Any] = {
         "config.json cannot be measured: %(reason)s. transformers would fill the gap with its "
         "own defaults and time another model."
     ),
+    "config_refused": gettext_noop(
+        "transformers refuses config.json: %(error)s. Fix that value in config.json and measure "
+        "again."
+    ),
     "shape_mismatch": gettext_noop(
         "the checkpoint's tensor shapes do not match its config.json: they come from different "
         "models or revisions (%(error)s)"

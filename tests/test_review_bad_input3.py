@@ -225,3 +225,51 @@ def test_a_character_a_hub_id_cannot_have_is_named_and_the_text_kept(pasted, kor
     page = html.unescape(response.content.decode())
     assert korean in page
     assert _paste_field(page) == pasted
+
+
+# --- a measurement of a config the engine reads and transformers refuses -------------------------
+
+
+def test_a_value_transformers_refuses_fails_the_run_with_its_name_in_the_page_language(tmp_path):
+    """The engine reads "2" for num_hidden_layers, so the model page offered "Measure it"; the
+    run then failed with huggingface_hub's "StrictDataclassFieldValidationError: Validation
+    error for field ..." in English on every page, and profiler.bench printed a traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.urls import reverse
+
+    from profiler import services
+    from profiler.core.errors import InvalidRequest
+    from profiler.core.measure import BenchOptions, bench_run
+    from profiler.models import MeasurementRun
+    from tests.test_error_detail import detail_line, pages, revision_with_config
+    from tests.test_profiler_bench import FAST, TINY_LLAMA, config_folder
+
+    config = {**TINY_LLAMA, "num_hidden_layers": "2"}
+    folder = config_folder(tmp_path / "str-layers", config)
+    with pytest.raises(InvalidRequest) as caught:
+        bench_run(folder, BenchOptions(**FAST))
+    error = caught.value
+    assert error.detail["key"] == "config_refused"
+    assert "num_hidden_layers" in str(error) and "Validation error" not in str(error)
+
+    run = MeasurementRun.objects.create(revision=revision_with_config(config))
+    attempt = services.run_claim(run_id=run.pk, worker_host="w")
+    services.run_fail(
+        run_id=run.pk, attempt=attempt, message=str(error), code=error.code, detail=error.detail
+    )
+    page = pages(reverse("profiler:run_status", args=[run.pk]))
+    assert detail_line(page["de"]).startswith("transformers lehnt config.json ab: Field ")
+    assert detail_line(page["ko"]).startswith("transformers가 config.json을 거부합니다: Field ")
+
+    out = subprocess.run(
+        [sys.executable, "-m", "profiler.bench", str(folder), "--device", "cpu", "--json"],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert json.loads(out.stdout)["error"]["detail"]["key"] == "config_refused"

@@ -113,6 +113,10 @@ MESSAGES: dict[str, str] = {
         "config.json cannot be measured: %(reason)s. transformers would fill the gap with its "
         "own defaults and time another model."
     ),
+    "config_refused": (
+        "transformers refuses config.json: %(error)s. Fix that value in config.json and measure "
+        "again."
+    ),
     "shape_mismatch": (
         "the checkpoint's tensor shapes do not match its config.json: they come from different "
         "models or revisions (%(error)s)"

@@ -15,6 +15,7 @@ import copy
 import gc
 import inspect
 import platform
+import re
 import resource
 import statistics
 import time
@@ -118,11 +119,20 @@ def _noop(stage: str, pct: float) -> None:
 
 def config_build(raw: dict[str, Any]) -> Any:
     """A transformers config from config.json, natively: remote code is never run."""
+    from huggingface_hub.errors import StrictDataclassError
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING
 
     architecture_check(raw)
     fields = {k: v for k, v in raw.items() if k not in ("auto_map", "model_type")}
-    return CONFIG_MAPPING[raw["model_type"]].from_dict(fields)
+    try:
+        return CONFIG_MAPPING[raw["model_type"]].from_dict(fields)
+    except (StrictDataclassError, TypeError, ValueError) as exc:
+        # a value the engine reads but transformers' typed config does not ("2" for
+        # num_hidden_layers): the run failed with huggingface_hub's class name and an indented
+        # second line, in English on every page, and profiler.bench printed a traceback
+        why = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        why = re.sub(r"^Validation error for field '[^']*':\s*(\w+Error: )?", "", why)
+        raise InvalidRequest.of("config_refused", error=why[:300]) from exc
 
 
 def architecture_check(raw: dict[str, Any]) -> None:
