@@ -548,6 +548,16 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     # a JSON file that does not parse (catalog.artifact_text, axes.analysis)
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s."),
     gettext_noop("%(name)s is not valid JSON: %(detail)s at line %(n_line)s, column %(n_col)s"),
+    # catalog.services._shard_names: an index whose shards cannot be read
+    gettext_noop("model.safetensors.index.json has no weight_map object: its shards are not read."),
+    gettext_noop(
+        "model.safetensors.index.json: %(n_bad)s of its weight_map entries name no "
+        ".safetensors file (such as %(example)s): they are not read."
+    ),
+    gettext_noop(
+        "model.safetensors.index.json names shards the repo does not have (%(names)s): their "
+        "headers are not read."
+    ),
     # axes.classify.artifacts: a card past CARD_MAX_STATEMENTS
     gettext_noop(
         "README.md has more than %(n_max)s statements: only the first %(n_read)s are read."

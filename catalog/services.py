@@ -444,12 +444,39 @@ def _revision_note_add(revision: Revision, note: str) -> None:
         revision.notes = notes
 
 
-def _shard_names(files: list[FileText], present: set[str] | None) -> list[str]:
+def _shard_name_ok(name: Any) -> bool:
+    return isinstance(name, str) and name.endswith(".safetensors") and ".." not in name
+
+
+def _shard_names(
+    files: list[FileText], present: set[str] | None, notes: list[str] | None = None
+) -> list[str]:
+    """The shards whose headers are read: the index's (``weight_map``), else model.safetensors.
+    What the index names and cannot be read is said in ``notes`` (it was skipped in silence: a
+    model page without its checkpoint's figures, and no word why)."""
+    notes = [] if notes is None else notes
     index = next((f for f in files if f.name == "model.safetensors.index.json"), None)
     weight_map = index.data.get("weight_map") if index is not None and index.data else None
+    if index is not None and index.data and not isinstance(weight_map, dict):
+        notes.append(
+            "model.safetensors.index.json has no weight_map object: its shards are not read."
+        )
     if isinstance(weight_map, dict):  # a list or a string here is the repo's mistake: ignored
-        names = {v for v in weight_map.values() if isinstance(v, str)}
-        return sorted(n for n in names if n.endswith(".safetensors") and ".." not in n)
+        bad = [v for v in weight_map.values() if not _shard_name_ok(v)]
+        if bad:
+            notes.append(
+                f"model.safetensors.index.json: {len(bad):,} of its weight_map entries name no "
+                f".safetensors file (such as {str(bad[0])[:80]!r}): they are not read."
+            )
+        names = sorted({v for v in weight_map.values() if _shard_name_ok(v)})
+        missing = [n for n in names if present is not None and n not in present]
+        if missing:
+            shown = ", ".join(missing[:3]) + (", ..." if len(missing) > 3 else "")
+            notes.append(
+                f"model.safetensors.index.json names shards the repo does not have ({shown}): "
+                "their headers are not read."
+            )
+        return [n for n in names if n not in missing]
     if present is None or "model.safetensors" in present:
         return ["model.safetensors"]
     return []
@@ -464,7 +491,7 @@ def _hub_headers(
     notes: list[str],
     progress: Progress | None,
 ) -> dict[str, dict[str, Any]]:
-    shards = _shard_names(files, present)
+    shards = _shard_names(files, present, notes)
     if len(shards) > SAFETENSORS_MAX_SHARDS:
         notes.append(
             f"{len(shards)} safetensors shards: only the first {SAFETENSORS_MAX_SHARDS} headers "

@@ -273,3 +273,51 @@ def test_a_value_transformers_refuses_fails_the_run_with_its_name_in_the_page_la
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert json.loads(out.stdout)["error"]["detail"]["key"] == "config_refused"
+
+
+# --- a safetensors index that names what cannot be read ------------------------------------------
+
+
+def test_an_index_naming_shards_that_cannot_be_read_says_so_in_the_page_language(hub):
+    """A shard the repo does not have, a name that is no .safetensors file, a path out of the
+    repo: each was skipped in silence, and the page had no checkpoint figures and no word why."""
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    index = {
+        "weight_map": {
+            "a": "model-00001-of-00002.safetensors",
+            "b": 5,
+            "c": "../../secret.safetensors",
+        }
+    }
+    files = tiny_files(**{"model.safetensors.index.json": json.dumps(index)})
+    hub.add_repo("test-org/odd-index", files)
+    revision = model_ingest(repo_id="test-org/odd-index", follow_lineage=False).revision
+    assert (
+        "model.safetensors.index.json: 2 of its weight_map entries name no .safetensors file "
+        "(such as '5'): they are not read." in revision.notes
+    )
+    assert (
+        "model.safetensors.index.json names shards the repo does not have "
+        "(model-00001-of-00002.safetensors): their headers are not read." in revision.notes
+    )
+    assert not hub.paths("model-00001-of-00002")  # not asked for: the repo's listing lacks it
+    page = html.unescape(
+        Client(HTTP_ACCEPT_LANGUAGE="de").get(revision.model.get_absolute_url()).content.decode()
+    )
+    assert "nennt Shards, die das Repo nicht hat (model-00001-of-00002.safetensors)" in page
+    assert "2 seiner weight_map-Einträge nennen keine .safetensors-Datei (etwa '5')" in page
+
+
+def test_an_index_without_a_weight_map_object_says_so(hub):
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    files = tiny_files(**{"model.safetensors.index.json": '{"weight_map": ["a"]}'})
+    hub.add_repo("test-org/list-index", files)
+    revision = model_ingest(repo_id="test-org/list-index", follow_lineage=False).revision
+    assert (
+        "model.safetensors.index.json has no weight_map object: its shards are not read."
+        in revision.notes
+    )
