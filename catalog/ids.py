@@ -243,6 +243,17 @@ def _hf_path_parse(path: str) -> tuple[str, str | None]:
     return repo_id, revision
 
 
+# what follows org/name in the path of a Hub page (the URL branch says which are accepted)
+_HUB_PAGE_SEGMENTS = ("tree", "blob", "resolve", "commit", "discussions", "files")
+
+
+def _is_hub_page_path(raw: str) -> bool:
+    """``org/name/tree/<rev>`` and the like: the path of a Hub URL without its host, read as
+    that URL (it was "has more than one '/'", which did not say what to paste instead)."""
+    segments = raw.split("/")
+    return "://" not in raw and len(segments) >= 4 and segments[2] in _HUB_PAGE_SEGMENTS
+
+
 def model_ref_parse(
     text: str, *, revision: str | None = None, endpoint: str | None = None
 ) -> ModelRef:
@@ -262,8 +273,14 @@ def model_ref_parse(
     url_revision: str | None = None
     if raw[:5].lower() == "hf://":
         repo_id, url_revision = _hf_path_parse(raw[5:])
-    elif "://" in raw or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS)):
-        if "://" not in raw:
+    elif (
+        "://" in raw
+        or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS))
+        or _is_hub_page_path(raw)
+    ):
+        if _is_hub_page_path(raw):  # org/name/tree/main: a Hub URL's path, copied without host
+            raw = "https://huggingface.co/" + raw
+        elif "://" not in raw:
             raw = "https://" + raw
         parts = urlsplit(raw)
         if parts.scheme not in ("http", "https"):

@@ -321,3 +321,22 @@ def test_an_index_without_a_weight_map_object_says_so(hub):
         "model.safetensors.index.json has no weight_map object: its shards are not read."
         in revision.notes
     )
+
+
+@pytest.mark.parametrize(
+    "pasted", ["meta-llama/Meta-Llama-3-8B/tree/main", "meta-llama/Meta-Llama-3-8B/commit/main"]
+)
+def test_the_path_of_a_hub_page_without_its_host_is_read_as_that_page(web_showcase, pasted):
+    """Before: "'meta-llama/Meta-Llama-3-8B/tree/main' has more than one '/'"."""
+    response = Client().post("/ingest/", {"model_id": pasted})
+    assert response.status_code == 303
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+
+def test_the_path_of_a_file_without_its_host_says_to_link_to_the_model():
+    pasted = "meta-llama/Meta-Llama-3-8B/blob/main/config.json"
+    response = Client().post("/ingest/", {"model_id": pasted})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "Link to the model page or to its /tree/<revision> page" in page
+    assert _paste_field(page) == pasted
