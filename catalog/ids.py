@@ -126,6 +126,18 @@ def _strip_invisible(text: str) -> str:
     return text[start:end]
 
 
+# quotes an ID is copied with: from code (from_pretrained("org/name")), Markdown (`org/name`),
+# a chat's autocorrected quotes, an e-mail's <URL>
+_QUOTE_PAIRS = {'"': '"', "'": "'", "`": "`", "<": ">", "\u201c": "\u201d", "\u2018": "\u2019"}
+
+
+def _unquote(text: str) -> str:
+    """``text`` without one pair of quotes around it (and the spaces inside them)."""
+    if len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
+        return text[1:-1].strip()
+    return text
+
+
 def _check_part(part: str) -> None:
     if not part:
         raise InvalidModelId(_("The model ID has an empty part."))
@@ -265,7 +277,7 @@ def model_ref_parse(
         raise InvalidModelId(_("The model ID must be text."))
     if len(text) > MAX_INPUT_CHARS:
         raise InvalidModelId(_("The model ID is too long."))
-    text = _strip_invisible(text)
+    text = _unquote(_strip_invisible(text))
     _check_ascii(text.strip())  # also refuses embedded newlines before stripping
     if any(ch in text for ch in "\r\n"):
         raise InvalidModelId(_("The model ID contains a line break."))

@@ -340,3 +340,20 @@ def test_the_path_of_a_file_without_its_host_says_to_link_to_the_model():
     page = html.unescape(response.content.decode())
     assert "Link to the model page or to its /tree/<revision> page" in page
     assert _paste_field(page) == pasted
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        '"meta-llama/Meta-Llama-3-8B"',  # from code: from_pretrained("...")
+        "`meta-llama/Meta-Llama-3-8B`",  # from Markdown
+        "\u201cmeta-llama/Meta-Llama-3-8B\u201d",  # a chat's autocorrected quotes
+        "<https://huggingface.co/meta-llama/Meta-Llama-3-8B>",  # an e-mail's link
+    ],
+    ids=["double-quotes", "backticks", "typographic-quotes", "angle-brackets"],
+)
+def test_an_id_pasted_in_quotes_is_read(web_showcase, pasted):
+    """Before: "'"meta-llama' contains characters a Hub model ID cannot have"."""
+    response = Client().post("/ingest/", {"model_id": pasted})
+    assert response.status_code == 303
+    assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
