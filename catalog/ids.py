@@ -134,7 +134,9 @@ _QUOTE_PAIRS = {'"': '"', "'": "'", "`": "`", "<": ">", "\u201c": "\u201d", "\u2
 def _unquote(text: str) -> str:
     """``text`` without one pair of quotes around it (and the spaces inside them)."""
     if len(text) >= 2 and _QUOTE_PAIRS.get(text[0]) == text[-1]:
-        return text[1:-1].strip()
+        inner = text[1:-1]
+        if text[0] not in inner and text[-1] not in inner:  # "<script>...</script>" stays
+            return inner.strip()
     return text
 
 

@@ -357,3 +357,10 @@ def test_an_id_pasted_in_quotes_is_read(web_showcase, pasted):
     response = Client().post("/ingest/", {"model_id": pasted})
     assert response.status_code == 303
     assert response["Location"] == "/models/meta-llama/Meta-Llama-3-8B/"
+
+
+def test_quotes_that_hold_quotes_of_their_own_stay_and_the_text_is_named_as_typed():
+    from catalog.ids import InvalidModelId, model_ref_parse
+
+    with pytest.raises(InvalidModelId, match=r"^'<script>alert\(1\)<' contains characters"):
+        model_ref_parse("<script>alert(1)</script>")
