@@ -257,6 +257,8 @@ def _hf_path_parse(path: str) -> tuple[str, str | None]:
     return repo_id, revision
 
 
+# the Hub's SSH clone address (it read as a revision "hf.co:org/name" before)
+_GIT_SSH_RE = re.compile(r"^git@(?P<host>[^:/@]+):(?P<path>[^@:]+)$", re.I)
 # what follows org/name in the path of a Hub page (the URL branch says which are accepted)
 _HUB_PAGE_SEGMENTS = ("tree", "blob", "resolve", "commit", "discussions", "files")
 
@@ -343,7 +345,14 @@ def model_ref_parse(
             )
         repo_id = "/".join(repo_segments)
     else:
-        if "@" in raw:
+        ssh = _GIT_SSH_RE.match(raw)
+        if ssh is not None:  # git@hf.co:org/name(.git), the clone address the Hub shows
+            if ssh.group("host").lower() not in _HUB_HOSTS:
+                raise InvalidModelId(
+                    _("'%(host)s' is not the Hugging Face Hub.", host=ssh.group("host"))
+                )
+            raw = ssh.group("path").removesuffix(".git")
+        elif "@" in raw:
             # org/name@revision, as huggingface_hub's file system (hf://) writes a revision
             raw, _at, url_revision = raw.partition("@")
         if raw.endswith("/") and "/" not in raw[:-1]:  # "org/": an organization, no model

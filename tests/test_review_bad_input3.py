@@ -364,3 +364,15 @@ def test_quotes_that_hold_quotes_of_their_own_stay_and_the_text_is_named_as_type
 
     with pytest.raises(InvalidModelId, match=r"^'<script>alert\(1\)<' contains characters"):
         model_ref_parse("<script>alert(1)</script>")
+
+
+def test_the_hub_s_ssh_clone_address_is_read_and_another_host_s_named():
+    """Before: git@hf.co:org/name read as org "git" with the revision "hf.co:org/name", and was
+    refused as "The revision 'hf.co:org/name' contains characters it cannot have"."""
+    from catalog.ids import InvalidModelId, ModelRef, model_ref_parse
+
+    expected = ModelRef(repo_id="meta-llama/Llama-3.1-8B")
+    assert model_ref_parse("git@hf.co:meta-llama/Llama-3.1-8B") == expected
+    assert model_ref_parse("git@huggingface.co:meta-llama/Llama-3.1-8B.git") == expected
+    with pytest.raises(InvalidModelId, match="^'github.com' is not the Hugging Face Hub."):
+        model_ref_parse("git@github.com:meta-llama/Llama-3.1-8B")
