@@ -9,6 +9,7 @@ whose message a user can act on. Only metadata and small text files are fetched:
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import time
 import typing
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 import httpx2
@@ -165,15 +167,24 @@ def _page_url(repo_id: str) -> str:
 
 
 def _retry_wait_s(response: httpx2.Response | None) -> float | None:
-    """Seconds the Hub asks us to wait: the RateLimit header's ``t``, else ``Retry-After``."""
+    """Seconds the Hub asks us to wait: the RateLimit header's ``t``, else ``Retry-After``
+    (seconds, or an HTTP date)."""
     if response is None:
         return None
     info = parse_ratelimit_headers(response.headers)
     if info is not None:
         return float(info.reset_in_seconds)
-    raw = response.headers.get("Retry-After")
-    if raw and raw.strip().isdigit():
-        return float(raw.strip())
+    raw = (response.headers.get("Retry-After") or "").strip()
+    if raw.isdigit():
+        return float(raw)
+    if raw:  # an HTTP date (RFC 9110 allows either): it was read as no wait at all
+        try:
+            until = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return None
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        return max(0.0, (until - datetime.now(UTC)).total_seconds())
     return None
 
 

@@ -120,6 +120,7 @@ class Fault:
     path_contains: str = ""
     times: int | None = 1  # None: every matching request
     wait_s: int = 1  # for 429: the RateLimit ``t`` / Retry-After seconds
+    retry_after: str | None = None  # for 429-retry-after: the header as written (an HTTP date)
     stall_s: float = 30.0
 
 
@@ -337,7 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(429, b'{"error":"rate limited"}', headers, head=head)
             return True
         if kind == "429-retry-after":
-            headers = {"Retry-After": str(fault.wait_s), "Content-Type": "application/json"}
+            retry_after = fault.retry_after or str(fault.wait_s)
+            headers = {"Retry-After": retry_after, "Content-Type": "application/json"}
             self._send(429, b'{"error":"rate limited"}', headers, head=head)
             return True
         if kind in ("500", "502", "503"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -182,8 +183,6 @@ def test_a_hub_repo_with_a_config_and_card_nested_hundreds_deep_is_stored_with_n
 
 
 def _paste_field(page: str) -> str:
-    import re
-
     tag = re.search(r'<input[^>]*name="model_id"[^>]*>', page)
     assert tag is not None
     value = re.search(r'value="([^"]*)"', tag.group(0))
@@ -376,3 +375,25 @@ def test_the_hub_s_ssh_clone_address_is_read_and_another_host_s_named():
     assert model_ref_parse("git@huggingface.co:meta-llama/Llama-3.1-8B.git") == expected
     with pytest.raises(InvalidModelId, match="^'github.com' is not the Hugging Face Hub."):
         model_ref_parse("git@github.com:meta-llama/Llama-3.1-8B")
+
+
+# --- the Hub's 429 with a Retry-After date -------------------------------------------------------
+
+
+def test_a_429_whose_retry_after_is_a_date_waits_until_then_or_says_when(hub):
+    """Retry-After may be an HTTP date (RFC 9110); it was read as no wait at all: the ingest
+    asked again at once, twice, then said "try again in a minute" for a wait of ten."""
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from catalog.hub import RateLimited
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    hub.add_repo("test-org/tiny", tiny_files())
+    later = format_datetime(datetime.now(UTC) + timedelta(minutes=10), usegmt=True)
+    hub.fault("429-retry-after", path_contains="/api/models/", times=None, retry_after=later)
+    with pytest.raises(RateLimited) as info:
+        model_ingest(repo_id="test-org/tiny", follow_lineage=False)
+    assert len(hub.paths("/api/models/")) == 1  # past HF_RATELIMIT_MAX_WAIT_S: not retried
+    assert re.search(r"Try again in about (59\d|600) s", info.value.message), info.value.message
