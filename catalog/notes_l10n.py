@@ -558,6 +558,10 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "model.safetensors.index.json names shards the repo does not have (%(names)s): their "
         "headers are not read."
     ),
+    gettext_noop(
+        "The safetensors header of %(name)s lists no tensors (a file cut short, or no "
+        "checkpoint): the checkpoint's figures are not read from it."
+    ),
     # axes.classify.artifacts: a card past CARD_MAX_STATEMENTS
     gettext_noop(
         "README.md has more than %(n_max)s statements: only the first %(n_read)s are read."

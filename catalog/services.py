@@ -506,6 +506,14 @@ def _hub_headers(
         except ArtifactInvalid as exc:
             notes.append(f"Safetensors header of {name} refused: {exc}")
             continue
+        if header is not None and not any(key != "__metadata__" for key in header):
+            # a header length past the file's end reads as "{}": no tensors, and the page had
+            # no checkpoint figures and no word why
+            notes.append(
+                f"The safetensors header of {name} lists no tensors (a file cut short, or no "
+                "checkpoint): the checkpoint's figures are not read from it."
+            )
+            continue
         if header is not None:
             headers[name] = header
     return headers

@@ -397,3 +397,22 @@ def test_a_429_whose_retry_after_is_a_date_waits_until_then_or_says_when(hub):
         model_ingest(repo_id="test-org/tiny", follow_lineage=False)
     assert len(hub.paths("/api/models/")) == 1  # past HF_RATELIMIT_MAX_WAIT_S: not retried
     assert re.search(r"Try again in about (59\d|600) s", info.value.message), info.value.message
+
+
+def test_a_hub_safetensors_header_whose_length_runs_past_the_file_says_it_lists_no_tensors(hub):
+    """The header's length says 1 MB, the file holds 2 bytes after it: the client reads "{}"
+    and the checkpoint's figures were missing from the page without a word."""
+    from catalog.services import model_ingest
+    from tests.test_ingest import tiny_files
+
+    short = (10**6).to_bytes(8, "little") + b"{}"
+    hub.add_repo("test-org/short-header", tiny_files(**{"model.safetensors": short}))
+    revision = model_ingest(repo_id="test-org/short-header", follow_lineage=False).revision
+    assert (
+        "The safetensors header of model.safetensors lists no tensors (a file cut short, or no "
+        "checkpoint): the checkpoint's figures are not read from it." in revision.notes
+    )
+    page = html.unescape(
+        Client(HTTP_ACCEPT_LANGUAGE="ko").get(revision.model.get_absolute_url()).content.decode()
+    )
+    assert "model.safetensors의 safetensors 헤더에 텐서가 하나도 없습니다" in page
