@@ -1,5 +1,9 @@
-"""Review (bad input, third pass): files that parse but nest or repeat past any real model file
-are refused with a message in the page's language, never a 500 or minutes of CPU."""
+"""Review (bad input, third pass): files that parse but nest, repeat or run on past any real
+model file are refused or cut with a message in the page's language, never a 500 or minutes of
+CPU; an index or header that names what cannot be read says so; a model ID pasted as people
+copy it (quotes, invisible characters, a Hub path without its host, the SSH address) is read,
+and one that cannot be names the character; the Hub's Retry-After date is honoured; a config
+value transformers refuses fails a measurement with its name."""
 
 from __future__ import annotations
 
