@@ -19,6 +19,10 @@ compared; ``undisclosed`` means the vendor states it does not publish it (the ba
 closed model): a first-class state, not an empty row.
 
 Rules, decided:
+- Guesses never decide: a card line the classifier placed under 50% confidence (``is_guess``;
+  the pages mark it "guess NN%") is listed as a difference row with ``not_counted: "guess"``
+  and the axis gets a ``guess_note``, but only sourced facts and confident statements make an
+  axis "same" or "differs"; an axis with guesses alone on a side is unknown for that side.
 - Backbone: equal normalized architectures are ``same``. With tensor names/shapes on both sides
   the reason says "same tensors, different weights" (or byte-identical when file hashes match).
 - Other axes: facts are grouped by kind (``facts_agree``: each side's config.json facts where
@@ -34,6 +38,8 @@ Rules, decided:
   trained-in thinking behaviour are *attributed to post-training* (the new checkpoint was trained to expect them): they are
   listed under inference but do not make inference differ. Same weights with a different
   run-time switch (thinking on/off) still differ in inference, because post-training is equal.
+  With post-training not known (unknown, undisclosed), such a difference is listed with
+  ``not_counted: "post_training_unknown"``: it may come with the post-training.
 - The sentence says "differ only in X" only when every other axis is known to be the same; with
   an axis unknown or undisclosed it names what differs, what is the same, and what is not known.
 
@@ -93,13 +99,59 @@ def _facts(analysis: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [f for f in facts if isinstance(f, Mapping) and f.get("kind")]
 
 
-def _facts_on(analysis: Mapping[str, Any], axis: str) -> list[dict[str, Any]]:
+def _all_facts_on(analysis: Mapping[str, Any], axis: str) -> list[dict[str, Any]]:
     out = []
     for fact in _facts(analysis):
         fact_axis = fact.get("axis") or str(fact["kind"]).split(".", 1)[0]
         if fact_axis == axis:
             out.append(dict(fact))
     return out
+
+
+# A card line the classifier placed under this confidence is a guess (axes.classify.artifacts
+# LOW_CONFIDENCE; the pages mark it "guess NN%"): listed beside the verdict, never deciding it.
+GUESS_BELOW = 0.5
+
+
+def is_guess(fact: Mapping[str, Any]) -> bool:
+    """A fact the classifier placed with under 50% confidence: no evidence for a verdict."""
+    if (fact.get("extra") or {}).get("low_confidence"):
+        return True
+    confidence = fact.get("confidence")
+    return isinstance(confidence, int | float) and confidence < GUESS_BELOW
+
+
+def _facts_on(analysis: Mapping[str, Any], axis: str) -> list[dict[str, Any]]:
+    """The facts on an axis that may decide its verdict: sourced facts and confident
+    statements, not guesses."""
+    return [f for f in _all_facts_on(analysis, axis) if not is_guess(f)]
+
+
+def _guesses_on(analysis: Mapping[str, Any], axis: str) -> list[dict[str, Any]]:
+    return [f for f in _all_facts_on(analysis, axis) if is_guess(f)]
+
+
+def _guess_rows(
+    a: Mapping[str, Any], b: Mapping[str, Any], axis: str, listed: Iterable[str]
+) -> list[dict[str, Any]]:
+    """The guesses on an axis as difference rows marked ``not_counted: "guess"``: shown so a
+    reader sees what the card may say, for kinds the counted rows do not already show."""
+    kinds_a = _by_kind(_guesses_on(a, axis))
+    kinds_b = _by_kind(_guesses_on(b, axis))
+    rows = []
+    for kind in sorted((set(kinds_a) | set(kinds_b)) - set(listed)):
+        fa, fb = kinds_a.get(kind, []), kinds_b.get(kind, [])
+        rows.append(
+            {
+                "kind": kind,
+                "a": _side(fa) if fa else {"value": None, "evidence": None},
+                "b": _side(fb) if fb else {"value": None, "evidence": None},
+                "stated_by": "both" if fa and fb else ("a" if fa else "b"),
+                "not_counted": "guess",
+                "confidence": min(float(f.get("confidence") or 0.0) for f in fa + fb),
+            }
+        )
+    return rows
 
 
 def is_undisclosed(fact: Mapping[str, Any]) -> bool:
@@ -717,8 +769,26 @@ def _backbone_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, A
     return result
 
 
+GUESS_NOTE = (
+    "Guesses (card lines placed on this axis with under 50% confidence) are listed but do not "
+    "decide the verdict."
+)
+
+
 def _axis_verdict(
-    axis: str, a: Mapping[str, Any], b: Mapping[str, Any], *, post_training_differs: bool
+    axis: str, a: Mapping[str, Any], b: Mapping[str, Any], *, post_training: str
+) -> dict[str, Any]:
+    result = _axis_verdict_from_facts(axis, a, b, post_training=post_training)
+    listed = {d["kind"] for d in result["differences"]}
+    guesses = _guess_rows(a, b, axis, listed)
+    if guesses:
+        result["differences"] = result["differences"] + guesses
+        result["guess_note"] = GUESS_NOTE
+    return result
+
+
+def _axis_verdict_from_facts(
+    axis: str, a: Mapping[str, Any], b: Mapping[str, Any], *, post_training: str
 ) -> dict[str, Any]:
     facts_a, facts_b = _facts_on(a, axis), _facts_on(b, axis)
     if not facts_a or not facts_b:
@@ -739,12 +809,13 @@ def _axis_verdict(
     differences = _fact_differences(facts_a, facts_b)
     counted = []
     for difference in differences:
-        if (
-            axis == "inference"
-            and post_training_differs
-            and difference["kind"] in ATTRIBUTABLE_TO_POST_TRAINING
-        ):
+        attributable = axis == "inference" and difference["kind"] in ATTRIBUTABLE_TO_POST_TRAINING
+        if attributable and post_training == "differs":
             difference["attributed_to"] = "post_training"
+        elif attributable and post_training != "same":
+            # post-training not known to be equal: a chat format or sampling only one
+            # checkpoint documents may come with its post-training, so it decides nothing
+            difference["not_counted"] = "post_training_unknown"
         elif difference["stated_by"] != "both" and difference["kind"] in ONE_SIDED_NOT_A_DIFFERENCE:
             difference["not_counted"] = "one_side_only"
         else:
@@ -765,8 +836,15 @@ def _axis_verdict(
         }
     # what counts first: the compare page shows the first eight
     differences.sort(key=lambda d: bool(d.get("not_counted")))
+    not_counted = {d.get("not_counted") for d in differences} - {None}
     if counted:
         reason = "The stated facts differ."
+    elif "post_training_unknown" in not_counted:
+        reason = (
+            "The facts stated for both agree; the chat format, recommended sampling or "
+            "thinking behaviour stated for one side may come with its post-training, which "
+            "cannot be compared."
+        )
     elif differences and all(d.get("not_counted") for d in differences):
         reason = (
             "The stated facts agree; continued pretraining that only one card mentions is no "
@@ -790,10 +868,10 @@ def _axis_verdict(
 def axes_verdict(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """Verdict per axis for two stored analyses (see the module docstring for the shape)."""
     out: dict[str, dict[str, Any]] = {"backbone": _backbone_verdict(a, b)}
-    out["post_training"] = _axis_verdict("post_training", a, b, post_training_differs=False)
-    post_training_differs = out["post_training"]["verdict"] == "differs"
+    out["post_training"] = _axis_verdict("post_training", a, b, post_training="same")
+    post_training = out["post_training"]["verdict"]
     for axis in ("inference", "product"):
-        out[axis] = _axis_verdict(axis, a, b, post_training_differs=post_training_differs)
+        out[axis] = _axis_verdict(axis, a, b, post_training=post_training)
     return out
 
 

@@ -192,6 +192,15 @@ VERDICT_REASON_MSGIDS = [
     ),
     gettext_noop("No backbone fact is stated for both models."),
     gettext_noop("Nothing on this axis is stated for both models, so it cannot be compared."),
+    gettext_noop(
+        "The facts stated for both agree; the chat format, recommended sampling or "
+        "thinking behaviour stated for one side may come with its post-training, which "
+        "cannot be compared."
+    ),
+    gettext_noop(
+        "Guesses (card lines placed on this axis with under 50% confidence) are listed but do not "
+        "decide the verdict."
+    ),
 ]
 
 # Exercise support states (axes.exercise.SUPPORT_STATES) and the Markdown labels.
@@ -262,6 +271,10 @@ def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[
                     "b": d.get("b") or {},
                     "attributed": d.get("attributed_to") == "post_training",
                     "not_counted": d.get("not_counted") == "one_side_only",
+                    # a card line placed under 50% confidence: shown, never deciding
+                    "guess": d.get("not_counted") == "guess",
+                    "confidence": d.get("confidence"),
+                    "may_follow_post_training": d.get("not_counted") == "post_training_unknown",
                 }
             )
         rows.append(
@@ -270,7 +283,7 @@ def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[
                 "title": _(AXIS_TITLES[axis]),
                 "state": v.get("verdict", "unknown"),
                 "label": verdict_label(v.get("verdict", "unknown")),
-                "reason": _(v["reason"]) if v.get("reason") else "",
+                "reason": " ".join(_(v[key]) for key in ("reason", "guess_note") if v.get(key)),
                 "missing": missing,
                 "differences": differences,
                 "more": max(0, len(v.get("differences") or []) - 8),

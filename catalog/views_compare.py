@@ -448,15 +448,27 @@ def _verdict_records(data: dict[str, Any], *, cell_of: Any = None) -> list[dict[
                     "item": difference.get("kind"),
                     # one side silent: not known to differ
                     "differs": True if difference.get("stated_by") == "both" else None,
-                    "why": _("follows from post-training")
-                    if difference.get("attributed_to") == "post_training"
-                    else _("mentioned for one model only: not counted as a difference")
-                    if difference.get("not_counted")
-                    else "",
+                    "why": _difference_why(difference),
                 }
                 | {n: cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
             )
     return records
+
+
+def _difference_why(difference: dict[str, Any]) -> str:
+    """Why a listed difference does or does not count, as the page's verdict rows say it."""
+    not_counted = difference.get("not_counted")
+    if difference.get("attributed_to") == "post_training":
+        return _("follows from post-training")
+    if not_counted == "guess":
+        return _("guess %(n)s%%: does not decide the verdict") % {
+            "n": round(100 * float(difference.get("confidence") or 0.0))
+        }
+    if not_counted == "post_training_unknown":
+        return _("may come with post-training: not counted")
+    if not_counted:
+        return _("mentioned for one model only: not counted as a difference")
+    return ""
 
 
 def _native_cell(value: Any) -> Any:

@@ -606,3 +606,85 @@ def test_continued_pretraining_one_card_mentions_is_listed_not_counted():
         "post_training.stage",
         "post_training.continued",
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Guesses: card lines the classifier placed under 50% confidence never decide a verdict
+
+
+def guess(kind: str, value, confidence: float) -> dict:
+    out = fact(kind, value, low_confidence=True)
+    out["confidence"] = confidence
+    return out
+
+
+def test_two_guesses_that_disagree_do_not_make_post_training_differ():
+    """The walkthrough's case: "Pretrained Llama 3.1 base." (15%) against "The
+    instruction-tuned Llama 3.1 8B." (18%) made post-training differ on guesses alone."""
+    a = {"spec": LLAMA_SPEC, "facts": [guess("post_training.stage", "Pretrained base.", 0.15)]}
+    b = {"spec": LLAMA_SPEC, "facts": [guess("post_training.stage", "Instruction-tuned.", 0.18)]}
+    v = axes_verdict(a, b)["post_training"]
+    assert v["verdict"] == "unknown", v
+    assert v["missing"] == ["a", "b"]
+    (row,) = v["differences"]  # mentioned, marked, not counted
+    assert row["kind"] == "post_training.stage" and row["not_counted"] == "guess"
+    assert row["confidence"] == 0.15
+    assert "Guesses" in v["guess_note"]
+
+
+def test_a_one_sided_guess_is_no_difference_next_to_agreeing_facts():
+    a = {
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            guess("post_training.preference", "DPO", 0.3),
+        ]
+    }
+    b = {"facts": [fact("post_training.stage", "instruct")]}
+    v = axes_verdict(a, b)["post_training"]
+    assert v["verdict"] == "same", v
+    assert [d["not_counted"] for d in v["differences"]] == ["guess"]
+
+
+def test_a_guess_alone_is_no_evidence_for_same_either():
+    a = {"facts": [guess("product.tool_use", "tool calls", 0.4)]}
+    b = {"facts": [guess("product.tool_use", "tool calls", 0.45)]}
+    v = axes_verdict(a, b)["product"]
+    assert v["verdict"] == "unknown" and v["missing"] == ["a", "b"]
+
+
+def test_chat_format_one_side_states_decides_nothing_while_post_training_is_unknown():
+    """Post-training unknown (only guesses, or nothing): a chat template only the tuned
+    checkpoint documents may come with its post-training, so it makes inference no "differs"."""
+    a = {"facts": [fact("inference.sampling", {"temperature": 0.6})]}
+    b = {
+        "facts": [
+            fact("inference.sampling", {"temperature": 0.6}),
+            fact("inference.chat_format", "llama3 chat template"),
+        ]
+    }
+    v = axes_verdict(a, b)
+    assert v["post_training"]["verdict"] == "unknown"
+    assert v["inference"]["verdict"] == "same", v["inference"]
+    (chat,) = v["inference"]["differences"]
+    assert chat["not_counted"] == "post_training_unknown"
+
+
+def test_llama_base_vs_instruct_post_training_rests_on_sourced_facts_not_guesses(
+    client, demo_catalog
+):
+    v, sentence = pair_verdict("base_instruct")
+    pt = v["post_training"]
+    assert pt["verdict"] == "differs"
+    stage = next(d for d in pt["differences"] if d["kind"] == "post_training.stage")
+    assert stage["not_counted"] == "guess", stage  # 15% and 18%: listed, not counted
+    counted = [d for d in pt["differences"] if not d.get("not_counted")]
+    # what decides: the Instruct card's sourced SFT / RLHF and DPO statements
+    assert {d["kind"] for d in counted} == {"post_training.sft", "post_training.preference"}
+    assert sentence.startswith("These two differ in post-training and are the same in backbone")
+    html = client.get("/compare/", {"models": ",".join(PAIRS["base_instruct"])}).content.decode()
+    row = html.split('data-axis="post_training"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="guess"' in row and "does not decide the verdict" in row
+    csv = client.get(
+        "/compare/", {"models": ",".join(PAIRS["base_instruct"]), "format": "csv"}
+    ).content.decode()
+    assert "guess 15%: does not decide the verdict" in csv
