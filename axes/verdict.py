@@ -44,7 +44,7 @@ Rules, decided:
   an axis unknown or undisclosed it names what differs, what is the same, and what is not known.
 
 Pure: no Django, no network. Sentences are English source strings; pass ``gettext`` to
-translate them (the web layer passes Django's ``gettext``).
+translate them (the web layer passes Django's ``gettext`` and ``ngettext``).
 """
 
 from __future__ import annotations
@@ -86,8 +86,15 @@ _SPEC_IGNORED_KEYS: frozenset[str] = frozenset(
 Gettext = Callable[[str], str]
 
 
+Ngettext = Callable[[str, str, int], str]
+
+
 def _identity(message: str) -> str:
     return message
+
+
+def _plural_identity(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
 
 
 # ---------------------------------------------------------------------------------------------
@@ -905,6 +912,7 @@ def verdict_sentence(
     names: Sequence[str],
     *,
     gettext: Gettext = _identity,
+    ngettext: Ngettext = _plural_identity,
 ) -> str:
     """One plain sentence: "These two differ only in post-training." and what is not known.
 
@@ -934,31 +942,45 @@ def verdict_sentence(
     else:
         main = gettext("No axis has evidence on both sides to compare")
 
-    notes: list[str] = []
+    # One note per state and model, naming every axis it holds for: "inference and product
+    # are unknown for DeepSeek-V3", not the same clause once per axis. Each note is one
+    # ngettext template (singular/plural verb), so Korean and German word it whole.
+    groups: dict[tuple[str, str], list[str]] = {}
     for axis in AXES:
         verdict = verdicts.get(axis, {})
         state = verdict.get("verdict")
         if state not in ("unknown", "undisclosed"):
             continue
         sides = set(verdict.get("missing") or [])
-        values = {"axis": labels[axis], "who": name_a if sides == {"a"} else name_b}
-        both = sides >= {"a", "b"} or not sides
         if state == "unknown" and verdict.get("unshared"):
-            notes.append(
-                gettext("%(axis)s cannot be compared: no fact is stated for both") % values
+            key = ("unshared", "")
+        else:
+            both = sides >= {"a", "b"} or not sides
+            key = (str(state), "both" if both else ("a" if sides == {"a"} else "b"))
+        groups.setdefault(key, []).append(labels[axis])
+    notes: list[str] = []
+    for (state, who), axes in groups.items():
+        n = len(axes)
+        values = {"axes": _join(axes, gettext), "who": name_a if who == "a" else name_b}
+        if state == "unshared":
+            template = ngettext(
+                "%(axes)s cannot be compared: no fact is stated for both",
+                "%(axes)s cannot be compared: no fact is stated for both",
+                n,
             )
-            continue
-        if state == "unknown":
-            template = (
-                gettext("%(axis)s is unknown for both")
-                if both
-                else gettext("%(axis)s is unknown for %(who)s")
+        elif state == "unknown" and who == "both":
+            template = ngettext("%(axes)s is unknown for both", "%(axes)s are unknown for both", n)
+        elif state == "unknown":
+            template = ngettext(
+                "%(axes)s is unknown for %(who)s", "%(axes)s are unknown for %(who)s", n
+            )
+        elif who == "both":
+            template = ngettext(
+                "%(axes)s is undisclosed for both", "%(axes)s are undisclosed for both", n
             )
         else:
-            template = (
-                gettext("%(axis)s is undisclosed for both")
-                if both
-                else gettext("%(axis)s is undisclosed for %(who)s")
+            template = ngettext(
+                "%(axes)s is undisclosed for %(who)s", "%(axes)s are undisclosed for %(who)s", n
             )
         notes.append(template % values)
     if not notes:

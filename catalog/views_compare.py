@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from axes.card_columns import facts_with_model_column
@@ -381,7 +382,7 @@ def compare_verdict(names: list[str], analyses: list[dict[str, Any]]) -> dict[st
         return None
     try:
         verdicts = axes_verdict(analyses[0], analyses[1])
-        sentence = verdict_sentence(verdicts, names, gettext=_)
+        sentence = verdict_sentence(verdicts, names, gettext=_, ngettext=ngettext)
     except Exception:  # a verdict is a bonus; never break the comparison for it
         return None
     from catalog.i18n import verdict_rows  # "lesson": translated rows for _verdict.html

@@ -398,9 +398,13 @@ def test_verdict_sentence_keeps_axis_names_in_english():
         },
     )
     with translation.override("ko"):
-        ko = verdict_sentence(v, ["V3", "R1"], gettext=translation.gettext)
+        ko = verdict_sentence(
+            v, ["V3", "R1"], gettext=translation.gettext, ngettext=translation.ngettext
+        )
     with translation.override("de"):
-        de = verdict_sentence(v, ["V3", "R1"], gettext=translation.gettext)
+        de = verdict_sentence(
+            v, ["V3", "R1"], gettext=translation.gettext, ngettext=translation.ngettext
+        )
     # inference and product are unknown: no "only" (axes.verdict.verdict_sentence)
     assert ko.startswith("두 모델은 post-training에서 다르고 backbone에서는 같습니다")
     # German capitalizes its nouns, English loanwords too, as its axis headings right under
@@ -408,7 +412,9 @@ def test_verdict_sentence_keeps_axis_names_in_english():
     assert de.startswith(
         "Die beiden unterscheiden sich bei Post-Training und sind bei Backbone gleich"
     )
-    assert "inference" in ko and "Inference ist für beide unbekannt" in de  # named in English
+    # named in English, and once for both axes ("sind", not "ist ...; ... ist")
+    assert ko.endswith("inference 및 product 정보는 두 모델 모두 알 수 없습니다.")
+    assert de.endswith("; Inference und Product sind für beide unbekannt.")
 
 
 def test_the_bundled_catalogs_evidence_words_are_translated():

@@ -218,9 +218,35 @@ def test_sentence_is_translated_through_gettext():
         seen.append(message)
         return message.upper() if "%" not in message else message
 
-    verdict_sentence(v, ["A", "B"], gettext=gettext)
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        seen.append(singular if n == 1 else plural)
+        return singular if n == 1 else plural
+
+    verdict_sentence(v, ["A", "B"], gettext=gettext, ngettext=ngettext)
     assert "These two differ in %(differs)s and are the same in %(same)s" in seen
-    assert "%(axis)s is unknown for both" in seen
+    assert "%(axes)s are unknown for both" in seen  # inference and product
+
+
+def test_sentence_names_each_model_once_for_the_axes_it_lacks():
+    """ "inference is unknown for DeepSeek-V3; product is unknown for DeepSeek-V3" read as a
+    stutter: one note per model and state, naming its axes."""
+    v = {
+        "backbone": {"verdict": "same"},
+        "post_training": {"verdict": "differs"},
+        "inference": {"verdict": "unknown", "missing": ["a"]},
+        "product": {"verdict": "unknown", "missing": ["a"]},
+    }
+    assert verdict_sentence(v, ["DeepSeek-V3", "DeepSeek-R1"]) == (
+        "These two differ in post-training and are the same in backbone; "
+        "inference and product are unknown for DeepSeek-V3."
+    )
+    v["backbone"] = {"verdict": "undisclosed", "missing": ["b"]}
+    v["post_training"] = {"verdict": "undisclosed", "missing": ["b"]}
+    v["product"] = {"verdict": "unknown", "missing": ["b"]}
+    assert verdict_sentence(v, ["Llama", "Claude"]) == (
+        "No axis has evidence on both sides to compare; backbone and post-training are "
+        "undisclosed for Claude; inference is unknown for Llama; product is unknown for Claude."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -688,3 +714,23 @@ def test_llama_base_vs_instruct_post_training_rests_on_sourced_facts_not_guesses
         "/compare/", {"models": ",".join(PAIRS["base_instruct"]), "format": "csv"}
     ).content.decode()
     assert "guess 15%: does not decide the verdict" in csv
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "language, note",
+    [
+        ("en", "inference and product are unknown for deepseek-ai/DeepSeek-V3."),
+        ("de", "Inference und Product sind für deepseek-ai/DeepSeek-V3 unbekannt."),
+        ("ko", "deepseek-ai/DeepSeek-V3의 inference 및 product 정보는 알 수 없습니다."),
+    ],
+)
+def test_compare_page_names_deepseek_v3_once_for_its_unknown_axes(
+    client, demo_catalog, language, note
+):
+    response = client.get(
+        "/compare/", {"models": ",".join(PAIRS["v3_r1"])}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    sentence = response.content.decode().split('class="verdict-sentence">', 1)[1].split("</p>")[0]
+    assert sentence.endswith(note), sentence
+    assert sentence.count("DeepSeek-V3") == 1
