@@ -706,6 +706,19 @@ def _unread_numbers(text: str, read: list[tuple[int, int]]) -> list[str]:
     return unread
 
 
+# A Korean particle written onto an English term ("instruction tuning을", "GQA를", "SFT로"):
+# the claim quotes the term, not the particle (``\w`` in the patterns also takes Hangul).
+_KO_PARTICLE_AFTER_LATIN = re.compile(
+    r"(?<=[A-Za-z0-9%)\]])(?:으로서|으로|에서|에게|까지|부터|처럼|보다|이나|이랑|하고|로서"
+    r"|을|를|이|가|은|는|로|와|과|의|에|도|만|나|랑)$"
+)
+
+
+def _claim_text(text: str, start: int, end: int) -> str:
+    """What a claim quotes of ``text[start:end]``: stripped, without a trailing particle."""
+    return _KO_PARTICLE_AFTER_LATIN.sub("", text[start:end].strip())
+
+
 def text_reading(text: str) -> tuple[list[Claim], list[str]]:
     """Every claim one phrase (or a fact's prose) makes, in order of appearance, and the
     numbers no claim read (see ``_unread_numbers``)."""
@@ -733,7 +746,7 @@ def _reading(text: str) -> tuple[tuple[Claim, ...], tuple[str, ...]]:
             if facet in ("params_total", "params_active") and max(values) < 1e6:
                 continue
             taken.append(match.span())
-            claim_text = text[match.start() : match.end()].strip()
+            claim_text = _claim_text(text, match.start(), match.end())
             numeric.append((match.start(), Claim(facet, values, False, claim_text)))
     claims.extend(c for _, c in sorted(numeric, key=lambda item: item[0]))
     read = list(taken)
@@ -750,7 +763,9 @@ def _reading(text: str) -> tuple[tuple[Claim, ...], tuple[str, ...]]:
             if key in seen:
                 continue
             seen.add(key)
-            claims.append(Claim(facet, value_read, negated, text[match.start() : match.end()]))
+            claims.append(
+                Claim(facet, value_read, negated, _claim_text(text, match.start(), match.end()))
+            )
     for claim in list(claims):
         implied = _IMPLIES.get((claim.facet, claim.value))
         if implied and not claim.negated and (*implied, False) not in seen:

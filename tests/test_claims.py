@@ -565,3 +565,21 @@ def test_a_recurrent_mixer_claimed_for_an_attention_only_model_is_contradicted()
 def test_a_noun_that_has_its_number_is_read(phrase, support):
     got = phrase_support(phrase, LLAMA)
     assert got["support"] == support, got
+
+
+@pytest.mark.parametrize(
+    "text,quoted",
+    [
+        ("instruction tuning을 거쳤다", "instruction tuning"),
+        ("fine-tuning으로 만들었다", "fine-tuning"),
+        ("GQA를 쓴다", "GQA"),
+        ("Post-training은 SFT다", "Post-training"),
+        ("context window 128K를 지원한다", "context window 128K"),
+    ],
+)
+def test_a_claim_quotes_the_english_term_without_its_korean_particle(text, quoted):
+    """The "not found" note quoted “instruction tuning을”: the particle is Korean grammar,
+    not part of what was claimed."""
+    texts = [c.text for c in text_claims(text)]
+    assert quoted in texts, texts
+    assert not any(t.endswith(("을", "를", "은", "으로")) for t in texts), texts

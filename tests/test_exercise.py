@@ -661,6 +661,32 @@ def test_the_review_rows_are_judged_phrase_by_phrase(llama_base_facts):
         assert flagged[-1]["support"] == expected, flagged
 
 
+@pytest.mark.django_db
+def test_a_korean_review_splits_at_da_quotes_terms_and_files_the_chatgpt_router(
+    llama_base_facts,
+):
+    """Korean rows as a learner writes them: "…sampling한다. context window 128K." is two
+    phrases (the second a backbone fact in the inference row), the claim named against the
+    facts is "instruction tuning" without its particle, and the ChatGPT router is product."""
+    rows = {
+        "inference": "temperature 0.6으로 sampling한다. context window 128K.",
+        "post_training": "instruction tuning을 거쳤다.",
+        "product": "ChatGPT 라우터가 빠른 모델과 추론 모델 중 하나를 고른다.",
+    }
+    result = exercise_check(rows, llama_base_facts, model_name="meta-llama/Llama-3.1-8B")
+    inference = result["rows"]["inference"]["phrases"]
+    assert [(p["text"], p["axis"]) for p in inference] == [
+        ("temperature 0.6으로 sampling한다.", "inference"),
+        ("context window 128K.", "backbone"),
+    ]
+    assert inference[1]["verdict"] == "misplaced"
+    (tuned,) = result["rows"]["post_training"]["phrases"]
+    assert tuned["support"] == "conflicts"  # the base model was not instruction-tuned
+    assert {f["claim"] for f in tuned["support_against"]} == {"instruction tuning"}
+    (router,) = result["rows"]["product"]["phrases"]
+    assert router["axis"] == "product" and router["verdict"] != "misplaced", router
+
+
 # ---------------------------------------------------------------------------------------------
 # The export says what the page says; the vaguest sentence agrees with the table
 

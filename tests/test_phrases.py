@@ -81,6 +81,11 @@ SENTENCES = [
         ["SFT와 DPO로 학습했습니다.", "32개 레이어를 가진 GQA 모델입니다."],
         ["post_training", "backbone"],
     ),
+    (  # a Korean sentence end ("다.") before a lower-case English term
+        "temperature 0.6으로 sampling한다. context window 128K.",
+        ["temperature 0.6으로 sampling한다.", "context window 128K."],
+        ["inference", "backbone"],
+    ),
 ]
 
 
@@ -157,3 +162,22 @@ def test_web_search_is_a_product_phrase_in_every_language(text: str, texts: list
         ("product", "product.tool_use"),
         ("backbone", "backbone.decoder_type"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "axis"),
+    [
+        # a router in an app that picks the model answering is the product ...
+        ("ChatGPT router", "product"),
+        ("ChatGPT 라우터", "product"),
+        ("The ChatGPT router picks a fast or a reasoning model.", "product"),
+        ("ChatGPT 라우터가 빠른 모델과 추론 모델 중 하나를 고른다.", "product"),
+        ("A real-time router decides which model answers.", "product"),
+        ("실시간 라우터가 어떤 모델이 답할지 정한다.", "product"),
+        # ... the network's MoE router stays backbone
+        ("The router picks 2 of 64 experts per token.", "backbone"),
+        ("MoE 라우터가 토큰마다 전문가 8개 중 2개를 고른다.", "backbone"),
+    ],
+)
+def test_a_product_router_is_not_the_moe_router(text: str, axis: str) -> None:
+    assert [p.axis for p in split_phrases(text)] == [axis]

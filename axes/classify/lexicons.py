@@ -242,6 +242,14 @@ KOREAN_RULES: list[tuple[str, str, float, str]] = [
         0.8,
         "ko_agent",
     ),
+    # the English product_router rule's wording: a router in an app choosing the model
+    (
+        "product.agent",
+        r"\b(ChatGPT|Gemini ?앱|Copilot|Claude\.ai)\b[^.]{0,20}라우(터|팅)|(실시간|모델) ?라우터"
+        r"|모델 ?(사이|간)(를|에서|의)? ?라우팅|라우(터|팅)[^.]{0,20}(여러|두|다른) ?모델",
+        0.87,
+        "ko_product_router",
+    ),
     (
         "product.rag",
         r"검색 ?증강|검색 ?기반 ?(생성|응답|답변)|출처 ?(표시|인용)|근거 ?기반 ?(답변|생성)|문서 ?(QA|질의 ?응답)",

@@ -36,7 +36,12 @@ _INNER_CUT = re.compile(
 # Sentence ends come first: "SFT and DPO. RoPE theta is 500000." is two statements, whatever
 # the clause cuts make of them. A full stop (!, ?, 。) and white space before a capital, a digit,
 # a quote or bracket, or Hangul; not after an abbreviation (below) or a single letter ("U.S.").
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+(?=[\"'(\[A-Z0-9\u00c0-\u00de\uac00-\ud7a3])")
+# A Korean sentence closed by a full stop after Hangul ("sampling한다. context window 128K.")
+# ends there whatever follows: the next one may open with a lower-case English term.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?。])\s+(?=[\"'(\[A-Z0-9\u00c0-\u00de\uac00-\ud7a3])"
+    r"|(?<=[\uac00-\ud7a3][.!?])\s+(?=\S)"
+)
 _ABBREVIATIONS = frozenset(
     "e.g. i.e. vs. etc. approx. cf. fig. eq. no. dr. mr. ms. inc. ltd. co. al. "
     "z.b. bzw. ca. ggf. usw. vgl. d.h. u.a. s. nr. bspw. evtl. inkl. mrd. mio. bio. tsd.".split()

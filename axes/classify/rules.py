@@ -287,6 +287,18 @@ RULES: list[Rule] = [
         r"\b(agent(ic|s)?|agent-based|OpenHands|computer use|multi-step (tasks|workflows|orchestration)|scaffold|autonomous(ly)?)\b",
         0.8,
     ),
+    # A router in an app that picks which *model* answers (ChatGPT's real-time router between a
+    # fast and a reasoning model) is the product, not the network's MoE router (backbone.moe,
+    # 0.85, which it outranks): named with a product, or routing between models.
+    _r(
+        "product.agent",
+        r"\b(ChatGPT|Gemini app|Copilot|Claude\.ai)\b[^.]{0,40}\brout(er|ing|es)\b"
+        r"|\b(real[- ]time|model|auto(matic)?) router\b"
+        r"|\brout(er|es|ing)\b[^.]{0,30}\b(between|among) (several |different |the |two )?"
+        r"(models|a fast|fast and)",
+        0.87,
+        "product_router",
+    ),
     _r(
         "product.rag",
         r"\b(RAG|retrieval[- ]augmented|retrieval|grounded (generation|answers)|citations?|document QA)\b",
