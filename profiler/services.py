@@ -204,14 +204,20 @@ def _run_request_fits_this_machine(
     available = host_memory_available()
     need = total * _DTYPE_BYTES.get(fields["dtype"], 2)
     if available is not None and need > available:
+        from catalog.templatetags.mechanic import num_l10n  # the pages' number format
+
         gib = 1024**3
         raise RunRequestInvalid(
             _(
-                "The weights alone need about %(need).1f GiB in %(dtype)s, more than the "
-                "%(available).1f GiB this machine has free for the CPU worker: choose sliced "
+                "The weights alone need about %(need)s GiB in %(dtype)s, more than the "
+                "%(available)s GiB this machine has free for the CPU worker: choose sliced "
                 "mode, which builds a few layers and extrapolates."
             )
-            % {"need": need / gib, "dtype": fields["dtype"], "available": available / gib}
+            % {
+                "need": num_l10n(need / gib, 1),
+                "dtype": fields["dtype"],
+                "available": num_l10n(available / gib, 1),
+            }
         )
 
 

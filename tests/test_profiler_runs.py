@@ -265,12 +265,14 @@ def test_a_cpu_run_this_machine_cannot_hold_is_refused_before_it_is_queued(setti
     settings.CELERY_BROKER_URL = "sqla+sqlite:////tmp/mechanic-test-broker-unused.sqlite3"
     with pytest.raises(services.RunRequestInvalid, match=r"choose sliced mode") as refused:
         services.run_request(revision=revision, device="cpu")
-    assert re.search(r"need about 1[0-9]{3}\.\d GiB in bfloat16", str(refused.value))
+    # grouped and localized as the pages write numbers (en 1,249.9; de 1.249,9)
+    assert re.search(r"need about 1,[0-9]{3}\.\d GiB in bfloat16", str(refused.value))
     client, token = _csrf_client_and_token(revision)
     url = reverse("profiler:measure", args=[revision.pk])
     form = {**FORM, "device": "cpu", "csrfmiddlewaretoken": token}
     german = client.post(url, form, headers={"HX-Request": "true", "Accept-Language": "de"})
     assert "sliced" in german.content.decode() and "GiB" in german.content.decode()
+    assert re.search(r"etwa 1\.[0-9]{3},\d GiB", german.content.decode())
     assert 'name="device"' in german.content.decode()  # the form comes back to be changed
     assert not MeasurementRun.objects.exists()
     # what the refusal is not about
