@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.schema import DjangoGetter
 from ninja.security import APIKeyCookie
 from ninja.throttling import SimpleRateThrottle
@@ -82,8 +83,16 @@ class PostRateThrottle(SimpleRateThrottle):
             return True
 
 
+class _Utf8JSONRenderer(JSONRenderer):
+    """JSON as UTF-8 text (charset=utf-8, Ninja's default), not \\uXXXX escapes: the Korean and
+    German messages and card text read as they are in a browser or with curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="Mechanic API",
+    renderer=_Utf8JSONRenderer(),
     version="1",
     description=(
         "Four-axis breakdowns of LLMs: backbone, post-training, inference, product. Reads need "

@@ -52,7 +52,13 @@ class ApiJsonErrors:
                 % {"path": request.path}
                 + hint
             }
-        json_response = JsonResponse(body, status=response.status_code)
+        # UTF-8 as it is: a Korean or German message stays readable in a browser, not \uXXXX
+        json_response = JsonResponse(
+            body,
+            status=response.status_code,
+            content_type="application/json; charset=utf-8",
+            json_dumps_params={"ensure_ascii": False},
+        )
         if "Allow" in response:
             json_response["Allow"] = response["Allow"]
         return json_response

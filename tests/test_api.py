@@ -332,7 +332,8 @@ def test_compare_refuses_what_it_cannot_compare_instead_of_a_silent_200(client, 
 
 def test_api_errors_are_json_even_where_no_endpoint_matched(client):
     slash = client.get("/api/models/meta-llama/Meta-Llama-3-8B/")
-    assert slash.status_code == 404 and slash["Content-Type"] == "application/json"
+    assert slash.status_code == 404
+    assert slash["Content-Type"] == "application/json; charset=utf-8"
     assert "no trailing slash: /api/models/meta-llama/Meta-Llama-3-8B." in slash.json()["detail"]
     root = client.get("/api/")
     assert root.status_code == 404 and "/api/docs" in root.json()["detail"]
@@ -408,3 +409,23 @@ def test_a_forged_forwarded_for_does_not_escape_the_post_limit(settings, monkeyp
         for i in range(6)
     ]
     assert proxied == [200, 200, 200, 200, 429, 429]  # two clients behind one proxy, 2 each
+
+
+def test_api_errors_are_utf8_json_not_unicode_escapes(client):
+    """A Korean 404 from /api/ read as \\uc5d0\\ub294 in a browser: every error path (the
+    middleware's 404/405, Ninja's own errors) answers UTF-8 text with charset=utf-8."""
+    missing = client.get("/api/nothing", headers={"Accept-Language": "ko"})
+    assert missing.status_code == 404
+    assert missing["Content-Type"] == "application/json; charset=utf-8"
+    raw = missing.content.decode("utf-8")
+    assert "/api/nothing에는 API 엔드포인트가 없습니다." in raw and "\\u" not in raw
+    wrong = client.post("/api/models/meta-llama/Meta-Llama-3-8B", headers={"Accept-Language": "ko"})
+    assert wrong.status_code == 405 and "\\u" not in wrong.content.decode("utf-8")
+    too_many = client.get(
+        "/api/compare",
+        {"models": ",".join(f"o/m{i}" for i in range(7))},
+        headers={"Accept-Language": "ko"},
+    )
+    assert too_many["Content-Type"] == "application/json; charset=utf-8"
+    raw = too_many.content.decode("utf-8")
+    assert "한 번에 최대 6개 모델을 비교할 수 있습니다." in raw and "\\u" not in raw
