@@ -443,3 +443,27 @@ def test_every_bundled_summary_is_listed_for_translation():
         with translation.override(lang):
             assert summary_l10n(sample) != sample
     assert summary_l10n("an uploaded model's own words") == "an uploaded model's own words"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang, theta", [("de", "500.000"), ("en", "500,000")])
+def test_a_whole_float_reads_grouped_like_the_integers_beside_it(client, lang, theta):
+    """German showed "rope_theta: 500000.0" raw beside "128.256": a config float that is a whole
+    number is written as the integer it is, in the page's format; the evidence keeps the
+    config's own text."""
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+    page = client.get(
+        "/models/meta-llama/Meta-Llama-3-8B", HTTP_ACCEPT_LANGUAGE=lang, follow=True
+    ).content.decode()
+    assert f"rope_theta: {theta}</div>" in page
+    assert "<blockquote>rope_theta = 500000.0</blockquote>" in page  # the evidence as written
+    compare = client.get(
+        "/compare/",
+        {"models": "meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K"},
+        HTTP_ACCEPT_LANGUAGE=lang,
+    ).content.decode()
+    row = compare.split('<th scope="row"><code>rope_theta</code>', 1)[1].split("</tr>", 1)[0]
+    assert f'data-label="Meta-Llama-3-8B">{theta}</td>' in row, row
+    assert "500000.0" not in compare.replace("rope_theta = 500000.0", "")
