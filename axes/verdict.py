@@ -22,7 +22,9 @@ Rules, decided:
 - Guesses never decide: a card line the classifier placed under 50% confidence (``is_guess``;
   the pages mark it "guess NN%") is listed as a difference row with ``not_counted: "guess"``
   and the axis gets a ``guess_note``, but only sourced facts and confident statements make an
-  axis "same" or "differs"; an axis with guesses alone on a side is unknown for that side.
+  axis "same" or "differs"; an axis with guesses alone on a side is unknown for that side, and
+  a kind one side states while the other only guesses it is listed beside the guess, not
+  counted.
 - Backbone: equal normalized architectures are ``same``. With tensor names/shapes on both sides
   the reason says "same tensors, different weights" (or byte-identical when file hashes match).
 - Other axes: facts are grouped by kind (``facts_agree``: each side's config.json facts where
@@ -38,8 +40,6 @@ Rules, decided:
   trained-in thinking behaviour are *attributed to post-training* (the new checkpoint was trained to expect them): they are
   listed under inference but do not make inference differ. Same weights with a different
   run-time switch (thinking on/off) still differ in inference, because post-training is equal.
-  With post-training not known (unknown, undisclosed), such a difference is listed with
-  ``not_counted: "post_training_unknown"``: it may come with the post-training.
 - The sentence says "differ only in X" only when every other axis is known to be the same; with
   an axis unknown or undisclosed it names what differs, what is the same, and what is not known.
 
@@ -787,9 +787,8 @@ def _axis_verdict(
 ) -> dict[str, Any]:
     result = _axis_verdict_from_facts(axis, a, b, post_training=post_training)
     listed = {d["kind"] for d in result["differences"]}
-    guesses = _guess_rows(a, b, axis, listed)
-    if guesses:
-        result["differences"] = result["differences"] + guesses
+    result["differences"] = result["differences"] + _guess_rows(a, b, axis, listed)
+    if any(d.get("not_counted") == "guess" for d in result["differences"]):
         result["guess_note"] = GUESS_NOTE
     return result
 
@@ -814,15 +813,21 @@ def _axis_verdict_from_facts(
             "missing": undisclosed,
         }
     differences = _fact_differences(facts_a, facts_b)
+    guesses = {"a": _by_kind(_guesses_on(a, axis)), "b": _by_kind(_guesses_on(b, axis))}
     counted = []
     for difference in differences:
         attributable = axis == "inference" and difference["kind"] in ATTRIBUTABLE_TO_POST_TRAINING
-        if attributable and post_training == "differs":
+        silent = {"a": "b", "b": "a"}.get(difference["stated_by"])
+        guessed = guesses[silent].get(difference["kind"]) if silent else None
+        if guessed:
+            # the other side says something of this kind, but only as a guess: not known to
+            # differ (Llama 3.1 8B's 15% "Pretrained Llama 3.1 base." against Nemotron-H's
+            # stated base stage); shown with the guess beside the stated value
+            difference[silent] = _side(guessed)
+            difference["not_counted"] = "guess"
+            difference["confidence"] = min(float(f.get("confidence") or 0.0) for f in guessed)
+        elif attributable and post_training == "differs":
             difference["attributed_to"] = "post_training"
-        elif attributable and post_training != "same":
-            # post-training not known to be equal: a chat format or sampling only one
-            # checkpoint documents may come with its post-training, so it decides nothing
-            difference["not_counted"] = "post_training_unknown"
         elif difference["stated_by"] != "both" and difference["kind"] in ONE_SIDED_NOT_A_DIFFERENCE:
             difference["not_counted"] = "one_side_only"
         else:
@@ -833,7 +838,8 @@ def _axis_verdict_from_facts(
         # still listed, without crediting post-training for a gap only one side documents.
         for difference in differences:
             difference.pop("attributed_to", None)
-            difference.pop("not_counted", None)
+            if difference.get("not_counted") != "guess":
+                difference.pop("not_counted", None)
         return {
             "verdict": "unknown",
             "differences": differences,
@@ -843,21 +849,14 @@ def _axis_verdict_from_facts(
         }
     # what counts first: the compare page shows the first eight
     differences.sort(key=lambda d: bool(d.get("not_counted")))
-    not_counted = {d.get("not_counted") for d in differences} - {None}
     if counted:
         reason = "The stated facts differ."
-    elif "post_training_unknown" in not_counted:
-        reason = (
-            "The facts stated for both agree; the chat format, recommended sampling or "
-            "thinking behaviour stated for one side may come with its post-training, which "
-            "cannot be compared."
-        )
-    elif differences and all(d.get("not_counted") for d in differences):
+    elif any(d.get("not_counted") == "one_side_only" for d in differences):
         reason = (
             "The stated facts agree; continued pretraining that only one card mentions is no "
             "difference."
         )
-    elif differences:
+    elif any(d.get("attributed_to") for d in differences):
         reason = (
             "Same way of running them; the chat format, recommended sampling or thinking behaviour differ only "
             "because the checkpoints were post-trained differently."

@@ -193,11 +193,6 @@ VERDICT_REASON_MSGIDS = [
     gettext_noop("No backbone fact is stated for both models."),
     gettext_noop("Nothing on this axis is stated for both models, so it cannot be compared."),
     gettext_noop(
-        "The facts stated for both agree; the chat format, recommended sampling or "
-        "thinking behaviour stated for one side may come with its post-training, which "
-        "cannot be compared."
-    ),
-    gettext_noop(
         "Guesses (card lines placed on this axis with under 50% confidence) are listed but do not "
         "decide the verdict."
     ),
@@ -274,7 +269,6 @@ def verdict_rows(verdict: dict[str, Any] | None, names: list[str]) -> list[dict[
                     # a card line placed under 50% confidence: shown, never deciding
                     "guess": d.get("not_counted") == "guess",
                     "confidence": d.get("confidence"),
-                    "may_follow_post_training": d.get("not_counted") == "post_training_unknown",
                 }
             )
         rows.append(

@@ -465,8 +465,6 @@ def _difference_why(difference: dict[str, Any]) -> str:
         return _("guess %(n)s%%: does not decide the verdict") % {
             "n": round(100 * float(difference.get("confidence") or 0.0))
         }
-    if not_counted == "post_training_unknown":
-        return _("may come with post-training: not counted")
     if not_counted:
         return _("mentioned for one model only: not counted as a difference")
     return ""

@@ -678,21 +678,22 @@ def test_a_guess_alone_is_no_evidence_for_same_either():
     assert v["verdict"] == "unknown" and v["missing"] == ["a", "b"]
 
 
-def test_chat_format_one_side_states_decides_nothing_while_post_training_is_unknown():
-    """Post-training unknown (only guesses, or nothing): a chat template only the tuned
-    checkpoint documents may come with its post-training, so it makes inference no "differs"."""
-    a = {"facts": [fact("inference.sampling", {"temperature": 0.6})]}
-    b = {
+def test_a_kind_one_side_states_and_the_other_only_guesses_is_no_difference():
+    """Llama 3.1 8B's stage is a 15% guess ("Pretrained Llama 3.1 base."), Nemotron-H states
+    "Base model, pretrained only": not a post-training difference (it was, before guesses were
+    set apart, or with the guess taken as silence), and not "same" either."""
+    a = {
         "facts": [
-            fact("inference.sampling", {"temperature": 0.6}),
-            fact("inference.chat_format", "llama3 chat template"),
+            guess("post_training.stage", "Pretrained Llama 3.1 base.", 0.15),
+            fact("post_training.continued", "context extended to 128K"),
         ]
     }
-    v = axes_verdict(a, b)
-    assert v["post_training"]["verdict"] == "unknown"
-    assert v["inference"]["verdict"] == "same", v["inference"]
-    (chat,) = v["inference"]["differences"]
-    assert chat["not_counted"] == "post_training_unknown"
+    b = {"facts": [fact("post_training.stage", "Base model, pretrained only.")]}
+    v = axes_verdict(a, b)["post_training"]
+    assert v["verdict"] == "unknown" and v.get("unshared"), v
+    stage = next(d for d in v["differences"] if d["kind"] == "post_training.stage")
+    assert stage["not_counted"] == "guess" and stage["confidence"] == 0.15
+    assert stage["a"]["value"] == "Pretrained Llama 3.1 base."  # the guess, shown beside
 
 
 def test_llama_base_vs_instruct_post_training_rests_on_sourced_facts_not_guesses(

@@ -280,32 +280,33 @@ def _section(html: str, start: str, end: str = "</section>") -> str:
 
 
 def test_two_base_models_do_not_differ_in_post_training(client, demo):
-    """Llama 3.1 8B ("Pretrained Llama 3.1 base.") and Nemotron-H-8B-Base ("Base model,
-    pretrained only") are both base models; that only the Llama card mentions its 128K context
-    extension (continued pretraining) is listed, not counted."""
+    """Llama 3.1 8B and Nemotron-H-8B-Base ("Base model, pretrained only") are both base
+    models, but the Llama card's "Pretrained Llama 3.1 base." is a 15% guess of the classifier:
+    it decides nothing, so post-training is not a difference, and not "same" either (nothing
+    confident is stated for both); the guess is shown beside Nemotron's stage, marked."""
     from catalog.views_compare import comparison_build
 
     data = comparison_build(["meta-llama/Llama-3.1-8B", "nvidia/Nemotron-H-8B-Base-8K"])
     post = data["axes_verdict"]["axes"]["post_training"]
-    assert post["verdict"] == "same", post
-    (continued,) = post["differences"]
-    assert continued["kind"] == "post_training.continued"
-    assert continued["stated_by"] == "a" and continued["not_counted"] == "one_side_only"
+    assert post["verdict"] == "unknown" and post["unshared"], post
+    stage = next(d for d in post["differences"] if d["kind"] == "post_training.stage")
+    assert stage["not_counted"] == "guess" and stage["a"]["value"] == "Pretrained Llama 3.1 base."
     sentence = data["axes_verdict"]["sentence"]
-    assert sentence.startswith("These two differ in backbone and are the same in post-training")
+    assert sentence.startswith(
+        "These two differ in backbone; post-training cannot be compared: no fact is stated for both"
+    )
 
     html = client.get(LLAMA31_NEMOTRON).content.decode()
     verdict = _section(html, 'data-testid="verdict"')
-    assert 'data-axis="post_training" data-verdict="same"' in verdict
-    assert "continued pretraining that only one card mentions is no difference" in verdict
-    assert "mentioned for one model only: not counted as a difference" in verdict
+    assert 'data-axis="post_training" data-verdict="unknown"' in verdict
+    assert "are listed but do not decide the verdict" in verdict
     rows = list(
         csv.DictReader(
             io.StringIO(client.get(LLAMA31_NEMOTRON + "&format=csv").content.decode("utf-8-sig"))
         )
     )
-    row = next(r for r in rows if r["item"] == "post_training.continued")
-    assert row["differs"] == "" and row["why"].startswith("mentioned for one model only")
+    row = next(r for r in rows if r["item"] == "post_training.stage")
+    assert row["differs"] == "" and row["why"] == "guess 15%: does not decide the verdict"
 
 
 @pytest.mark.parametrize(
