@@ -357,7 +357,9 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             ),
             (
                 "KV / token (bf16)",
-                _fmt_bytes(m["kv_bytes_per_token"])
+                "none (no layer caches keys and values)"
+                if not m["kv_bytes_per_token"]
+                else _fmt_bytes(m["kv_bytes_per_token"])
                 + _exact_bytes(m["kv_bytes_per_token"])
                 + (
                     " (every layer at full length; sliding layers stop at their window, so "
@@ -374,6 +376,8 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
                 "state / sequence",
                 "not counted (the layout of this linear attention's state is unknown)"
                 if state_unknown
+                else "none (no recurrent layer)"
+                if not m["state_bytes_per_sequence"]
                 else _fmt_bytes(m["state_bytes_per_sequence"])
                 + _state_parts(m["state_bytes_detail"]),
             ),

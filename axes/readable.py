@@ -47,11 +47,14 @@ def is_quantity_key(key: Any) -> bool:
 
 def plain_text(value: Any) -> str:
     """A scalar as a config writes it (1e-06, true as "yes"); integers from 1,000 on grouped
-    (2,880; 18,432), as the pages write them."""
+    (2,880; 18,432), and whole floats from 1,000 on too (500000.0 as 500,000; 8.0 as written), as
+    the pages write them."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= GROUP_FROM:
+        value = int(value)  # rope_theta 500000.0 as 500,000, as the pages write it; 8.0 stays
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= GROUP_FROM else str(value)
     if isinstance(value, float | str):
@@ -67,13 +70,13 @@ Plain = Callable[[Any], str]
 
 def nested_text(value: Any, plain: Plain = plain_text, key: Any = None) -> str:
     """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
-    never JSON; an integer under a key naming a year, version or ID as written (2024)."""
+    never JSON; a number under a key naming a year, version or ID as written (2024, 1.0)."""
     if isinstance(value, list):
         return ", ".join(nested_text(v, plain, key) for v in value)
     if isinstance(value, dict):
         return "(" + ", ".join(f"{k}: {nested_text(v, plain, k)}" for k, v in value.items()) + ")"
-    if isinstance(value, int) and not isinstance(value, bool) and not is_quantity_key(key):
-        return str(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and not is_quantity_key(key):
+        return str(value)  # "version: 1.0" as written, not grouped nor shortened to 1
     return plain(value)
 
 
@@ -213,7 +216,7 @@ def contradiction_decoder_text(value: dict[str, Any], label: Callable[[Any], str
 
 def fact_value_text(kind: str, value: Any) -> str:
     """A fact's value for reading, on one line: "32 blocks: 16 sliding + 16 full · 32 MLP",
-    "type: rope · rope_theta: 500000.0 · rope_scaling: (factor: 8.0, ...)", a card quote as
+    "type: rope · rope_theta: 500,000 · rope_scaling: (factor: 8.0, ...)", a card quote as
     written (its line breaks folded)."""
     if isinstance(value, dict):
         sentence = backbone_sentence(kind, value) if kind.startswith("backbone.") else None

@@ -666,6 +666,12 @@ def test_facts_print_as_words_not_json_cut_mid_key() -> None:
     assert (
         "rope_type: llama3)  [config.json: rope_theta,rope_scaling]" in row["backbone.positional"]
     )
+    # a whole float from 1,000 on is grouped as the integers beside it, as the pages write it
+    # (it read "rope_theta: 500000.0"); the small ones stay as config.json writes them
+    assert "type: rope · rope_theta: 500,000 · rope_scaling:" in row["backbone.positional"]
+    # no recurrent layer: no "0 B" of state, as the model and compare pages say (it read "0 B")
+    (state,) = [x for x in lines if x.startswith("  state / sequence ")]
+    assert state.split(None, 3)[3] == "none (no recurrent layer)"
     assert (
         "8,030,261,248, counted analytically as transformers builds the model"
         in (row["backbone.params_total"])
@@ -707,6 +713,9 @@ def test_an_attention_free_model_states_no_attention_and_no_zero_ffn(tmp_path: P
     assert "type: Mamba · state_size: 16 · inner_size: 5,120 · conv_kernel: 4" in ssm
     assert "intermediate_size]" in ssm  # the key it rests on
     assert not any(": 0 " in x or x.endswith(": 0") for x in lines if "backbone." in x)
+    # no KV cache and no "0 B" beside "2.77 B" parameters: the pages' words (it read "0 B")
+    kv = next(x for x in lines if x.startswith("  KV / token "))
+    assert kv.split(None, 4)[4] == "none (no layer caches keys and values)"
 
 
 def test_text_output_quotes_the_card_as_text_and_names_metadata_keys() -> None:

@@ -300,3 +300,16 @@ def test_a_decoder_type_contradiction_reads_as_the_headline(client, web_model):
         html = _text(client.get("/models/ibm-granite/granite-flagged/", {"lang": lang}))
         fact = html.split('data-kind="backbone.decoder_type"', 1)[1].split("</li>", 1)[0]
         assert "config: MoE" in fact and "config: moe" not in fact, (lang, fact[:400])
+
+
+def test_whole_floats_from_1000_on_are_grouped_but_versions_and_small_ones_stay_as_written():
+    """rope_theta 500000.0 read raw beside grouped integers (the CLI as the pages, which group
+    it); a factor 8.0 and a "version: 1.0" stay as config.json and the card write them."""
+    from axes.readable import nested_text, pairs_text, plain_text
+
+    assert plain_text(500000.0) == "500,000"
+    assert plain_text(8.0) == "8.0" and plain_text(1e-05) == "1e-05"
+    assert nested_text({"factor": 8.0, "original_max_position_embeddings": 8192.0}) == (
+        "(factor: 8.0, original_max_position_embeddings: 8,192)"
+    )
+    assert pairs_text({"version": 1.0, "year": 2024.0}) == "version: 1.0 · year: 2024.0"

@@ -142,9 +142,10 @@ def _plain(value: Any) -> str:
         # counts and sizes from 1,000 on grouped in the page's language (2,880 beside 14,336;
         # de: 2.880), as the CLI (axes.readable.plain_text); floats as configs write them
         # (1e-06); a year, version or ID under its key is not grouped (readable.nested_text).
-        # A whole float reads as the integer it is: rope_theta 500000.0 as 500,000 (de:
-        # 500.000) beside the grouped integers, not raw; its evidence keeps the config's text
-        if isinstance(value, float) and value.is_integer():
+        # A whole float from 1,000 on reads grouped as that integer: rope_theta 500000.0 as
+        # 500,000 (de: 500.000) beside the grouped integers, not raw (factor 8.0 stays as
+        # written); its evidence keeps the config's text
+        if isinstance(value, float) and value.is_integer() and abs(value) >= readable.GROUP_FROM:
             value = int(value)
         if isinstance(value, int) and abs(value) >= readable.GROUP_FROM:
             return num_l10n(value, 0)
