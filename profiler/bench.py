@@ -129,6 +129,29 @@ def _weights_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _peak_lines(result: dict[str, Any]) -> list[str]:
+    """The peak memory the run measured, as the run page shows it: on CUDA the most torch
+    allocated over prefill and decode, against weights + KV; on CPU the process's peak
+    resident memory (weights, activations, Python and its libraries), which nothing estimates."""
+    peak = result.get("peak_allocated_bytes")
+    if peak is not None:
+        res = result.get("residuals") or {}
+        line = f"peak_allocated_bytes={peak:,} (torch.cuda.max_memory_allocated"
+        if res.get("peak_fraction") is not None and res.get("peak_estimate_bytes"):
+            line += (
+                f"; estimate weights + KV {res['peak_estimate_bytes']:,}, "
+                f"{res['peak_fraction']:+.1%}"
+            )
+        return [line + ")"]
+    rss = result.get("peak_rss_bytes")
+    if rss is None:
+        return []
+    line = f"peak_rss_bytes={rss:,} (the process's peak resident memory, not estimated"
+    if result.get("extrapolated"):
+        line += "; of the few layers built, not of the whole model"
+    return [line + ")"]
+
+
 def result_summary(result: dict[str, Any]) -> str:
     """The human summary of one result (``--json`` prints the whole of it)."""
     d = result["decode_tokens_per_s"]
@@ -150,6 +173,7 @@ def result_summary(result: dict[str, Any]) -> str:
             else []
         ),
         *_weights_lines(result),
+        *_peak_lines(result),
         f"prefill_ms={result['prefill_ms']:.2f}",
         f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",
     ]
