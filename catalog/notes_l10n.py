@@ -327,6 +327,18 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "extrapolated: built %(n_first)s and %(n_second)s of %(n_layers)s layers and "
         "extrapolated linearly per layer (parameters, memory, prefill ms, decode ms per token)."
     ),
+    gettext_noop(
+        "timing noise: the %(n_second)s-layer build's prefill was not slower than the "
+        "%(n_first)s-layer build's, so no time per layer could be fitted: prefill ms is the "
+        "%(n_first)s-layer build's, well below the whole model's. Measure again on an idle "
+        "machine."
+    ),
+    gettext_noop(
+        "timing noise: the %(n_second)s-layer build's decode was not slower than the "
+        "%(n_first)s-layer build's, so no time per layer could be fitted: decode tokens/s is "
+        "the %(n_first)s-layer build's, well above the whole model's. Measure again on an idle "
+        "machine."
+    ),
     gettext_noop("no roofline: %(reason)s."),
     gettext_noop("no static KV cache for this architecture (%(reason)s): dynamic cache used."),
     gettext_noop("not compiled: a compiled decode step needs the static KV cache."),
@@ -624,10 +636,15 @@ def _pattern(template: str) -> re.Pattern[str]:
     writes it (``8,192`` or ``8192``), any other placeholder a non-empty run of text."""
     parts: list[str] = []
     pos = 0
+    seen: set[str] = set()
     for m in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[pos : m.start()]))
         name = m.group(1)
-        parts.append(f"(?P<{name}>\\d[\\d,]*)" if name.startswith("n_") else f"(?P<{name}>.+?)")
+        if name in seen:  # a value said twice is the same value both times
+            parts.append(f"(?P={name})")
+        else:
+            seen.add(name)
+            parts.append(f"(?P<{name}>\\d[\\d,]*)" if name.startswith("n_") else f"(?P<{name}>.+?)")
         pos = m.end()
     parts.append(re.escape(template[pos:]))
     return re.compile("".join(parts), re.S)

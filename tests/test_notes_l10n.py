@@ -264,3 +264,20 @@ def test_an_unknown_safetensors_dtype_is_said_in_the_page_language():
         ko = note_l10n(note)
     for text in (de, ko):
         assert text != note and "'Q99'" in text and "model.embed_tokens.weight" in text, text
+
+
+def test_a_figure_said_twice_in_a_note_is_matched_and_translated():
+    """The sliced run's timing-noise note names the small build twice; a template with a
+    placeholder twice did not compile (a regex group defined twice)."""
+    from catalog.notes_l10n import note_l10n
+
+    note = (
+        "timing noise: the 4-layer build's decode was not slower than the 2-layer build's, so "
+        "no time per layer could be fitted: decode tokens/s is the 2-layer build's, well above "
+        "the whole model's. Measure again on an idle machine."
+    )
+    assert note_match(note) is not None
+    assert note_match(note.replace("is the 2-layer", "is the 3-layer")) is None
+    with translation.override("de"):
+        said = note_l10n(note)
+    assert said != note and "4" in said and "2" in said

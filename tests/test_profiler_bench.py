@@ -24,7 +24,7 @@ from profiler.core.errors import (
 )
 from profiler.core.estimate import gpu_match
 from profiler.core.folder import folder_inspect, shard_name_check
-from profiler.core.measure import BenchOptions, bench_run, config_slice
+from profiler.core.measure import BenchOptions, bench_run, config_slice, slice_extrapolate
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_HUB = Path(os.environ.get("MECHANIC_SHARED_DIR", REPO_ROOT.parent / "shared")) / "hub"
@@ -200,6 +200,37 @@ def test_sliced_is_labelled_and_extrapolates_uniform_layers_exactly(tmp_path):
     assert result["params_loaded"] == analytic_params(config)
     assert result["decode_tokens_per_s"]["median"] > 0
     assert any(n.startswith("extrapolated:") for n in result["notes"])
+
+
+def test_the_sliced_summary_in_a_terminal_shows_the_measured_peak_memory(tmp_path):
+    """The run page shows a CPU run's peak host memory (RSS); the terminal summary of
+    profiler.bench and `manage.py profile --wait` left it out, so on CPU it printed no memory
+    measurement at all, only the weights' count."""
+    from profiler.bench import result_summary
+
+    config = {**TINY_LLAMA, "num_hidden_layers": 4}
+    folder = config_folder(tmp_path / "four", config)
+    result = bench_run(folder, BenchOptions(mode="sliced", slice_layers=1, **FAST))
+    summary = result_summary(result)
+    assert f"peak_rss_bytes={result['peak_rss_bytes']:,} (" in summary
+    assert "not of the whole model" in summary  # sliced: the few layers' process
+
+
+def test_sliced_runs_are_paired_by_rank_and_a_flat_slope_is_flagged():
+    """Each build's runs were paired in the order they ran: a cold first run of the 2k build
+    against a warm one of the k build made a ~1.2 s prefill 14.8 s, and the median of such
+    pairs is no point on the line between the two builds' medians."""
+    # k=2, 2k=4 of 24 layers; the first run of each build is the cold one
+    values, fitted = slice_extrapolate(
+        [30.0, 10.0, 11.0], [60.0, 20.0, 21.0], layers=(2, 4), total_layers=24
+    )
+    assert fitted
+    assert sorted(values) == values and values[1] == 11.0 + (21.0 - 11.0) / 2 * 22
+    # the 4-layer build timed faster than the 2-layer one (a busy machine): nothing to fit
+    values, fitted = slice_extrapolate(
+        [1224.0, 1207.0, 1255.0], [2459.0, 284.0, 281.0], layers=(2, 4), total_layers=24
+    )
+    assert not fitted
 
 
 def test_config_slice_cuts_layer_patterns():

@@ -953,6 +953,27 @@ def _core_result(
     }
 
 
+def slice_extrapolate(
+    first: list[float], second: list[float], *, layers: tuple[int, int], total_layers: int
+) -> tuple[list[float], bool]:
+    """Per-run costs (ms) of the k- and 2k-layer builds -> the whole model's, linear per layer.
+
+    Runs are paired by rank (fastest with fastest), not by the order they ran in: the two
+    builds' runs are independent, and pairing a cold first run of one with a warm run of the
+    other made a 1.2 s prefill into 14.8 s. Ranked pairs put the median on the medians' line.
+    The second value is False when the 2k build's median was not slower than the k build's:
+    no per-layer cost can be fitted (timing noise on a busy machine) and, the slope clamped
+    at 0, the figures are the k-layer build's, which the caller must say.
+    """
+    l1, l2 = layers
+    fitted = statistics.median(second) > statistics.median(first)
+    values = []
+    for x1, x2 in zip(sorted(first), sorted(second), strict=True):
+        per_layer = max(0.0, (x2 - x1) / (l2 - l1))
+        values.append(x1 + per_layer * (total_layers - l1))
+    return values, fitted
+
+
 def _measure_sliced(
     folder: ModelFolder,
     raw: dict[str, Any],
@@ -1000,18 +1021,21 @@ def _measure_sliced(
     (l1, a), (l2, b) = points
 
     def extrapolate(x1: float, x2: float) -> float:
-        # Timing noise can make the 2k build look faster than the k build; a layer never
-        # costs less than nothing, so the slope is clamped at zero.
+        # a layer never costs less than nothing: a negative slope (timing noise) is clamped
         per_layer = max(0.0, (x2 - x1) / (l2 - l1))
         return x1 + per_layer * (total_layers - l1)
 
     # Time per decoded token is what is linear in layers, not tokens/s.
-    ms_a = [1000.0 / v for v in a["decode_tokens_per_s_runs"]]
-    ms_b = [1000.0 / v for v in b["decode_tokens_per_s_runs"]]
-    decode = [1000.0 / extrapolate(x, y) for x, y in zip(ms_a, ms_b, strict=True)]
-    prefill = [
-        extrapolate(x, y) for x, y in zip(a["prefill_ms_runs"], b["prefill_ms_runs"], strict=True)
-    ]
+    decode_ms, decode_fitted = slice_extrapolate(
+        [1000.0 / v for v in a["decode_tokens_per_s_runs"]],
+        [1000.0 / v for v in b["decode_tokens_per_s_runs"]],
+        layers=(l1, l2),
+        total_layers=total_layers,
+    )
+    decode = [1000.0 / ms for ms in decode_ms]
+    prefill, prefill_fitted = slice_extrapolate(
+        a["prefill_ms_runs"], b["prefill_ms_runs"], layers=(l1, l2), total_layers=total_layers
+    )
 
     def ext_int(key: str) -> int | None:
         if a[key] is None or b[key] is None:
@@ -1022,6 +1046,19 @@ def _measure_sliced(
         f"extrapolated: built {l1} and {l2} of {total_layers} layers and extrapolated "
         "linearly per layer (parameters, memory, prefill ms, decode ms per token)."
     )
+    # A clamped slope (see slice_extrapolate) leaves the small build's figure: said, per figure.
+    if not prefill_fitted:
+        notes.append(
+            f"timing noise: the {l2}-layer build's prefill was not slower than the {l1}-layer "
+            f"build's, so no time per layer could be fitted: prefill ms is the {l1}-layer "
+            "build's, well below the whole model's. Measure again on an idle machine."
+        )
+    if not decode_fitted:
+        notes.append(
+            f"timing noise: the {l2}-layer build's decode was not slower than the {l1}-layer "
+            f"build's, so no time per layer could be fitted: decode tokens/s is the "
+            f"{l1}-layer build's, well above the whole model's. Measure again on an idle machine."
+        )
     return {
         "params_loaded": ext_int("params_loaded"),
         "params_active_counted": ext_int("params_active_counted"),
