@@ -886,6 +886,21 @@ def test_a_single_runs_memory_is_not_hidden_behind_its_bar():
     assert mem["y"] == pytest.approx([2.30], abs=1e-6)
 
 
+def test_the_runs_chart_names_each_run_by_its_number():
+    """Under the bars each run was written out ("#5 cpu bfloat16 b1 sliced"): on a 390px
+    phone plotly set them aslant, under the legend and past the chart's right edge. The bars
+    carry the run's number; its device, dtype, batch and mode are in the hover text (and in
+    the table under the chart), in the page's language."""
+    revision = revision_with_config(TINY_LLAMA)
+    first = _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
+    second = _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
+    with translation.override("de"):
+        tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+    assert tok["x"] == mem["x"] == [f"#{first.pk}", f"#{second.pk}"]
+    assert tok["hovertext"] == mem["hovertext"]
+    assert "float32" in tok["hovertext"][1] and "Batch 1" in tok["hovertext"][1]
+
+
 @pytest.mark.parametrize(
     ("tops", "ticks"),
     [
