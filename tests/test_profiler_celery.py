@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from kombu import Connection
 
 from catalog.models import Artifact, CatalogModel, Revision
@@ -329,6 +329,23 @@ def test_broker_down_at_enqueue_fails_fast_with_a_reason(settings, transactional
     # A failed run is not active: asking again makes a new attempt.
     again = services.run_request(revision=revision, mode="synthetic", **QUICK)
     assert again.pk != run.pk
+
+
+def test_profile_json_says_a_failed_run_on_stdout(settings, transactional_db, capsys):
+    """profile --json printed nothing on stdout when the run failed (only CommandError on
+    stderr), while python -m profiler.bench --json prints {"error": {code, message}}: a
+    script reading stdout got an empty string to parse."""
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    revision = revision_with_config(TINY_LLAMA)
+    with pytest.raises(CommandError, match="job queue is unreachable"):
+        call_command(
+            "profile", revision.model.repo_id, "--device", "cpu", "--wait", "--json",
+            "--timeout", "5",
+        )  # fmt: skip
+    said = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert said["status"] == "failed"
+    assert said["error"]["code"] == "broker_unreachable"
+    assert "job queue is unreachable" in said["error"]["message"]
 
 
 @pytest.mark.parametrize("config", [TINY_LLAMA, TINY_QWEN3_MOE], ids=["llama", "qwen3_moe"])

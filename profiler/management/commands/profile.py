@@ -6,7 +6,8 @@ of a Hub or bundled model only with --replace, as ingest --dir) and its path is 
 worker, so checkpoint mode can read its safetensors; a Hub model ID uses the stored revision
 (ingested first when unknown). With --wait, progress goes to stderr and a summary to stdout
 (with --json, the result as one JSON line: the keys of ``python -m profiler.bench --json``); a
-failed run exits non-zero with the reason.
+failed run exits non-zero with the reason (with --json, also as one JSON line:
+``{"run", "status", "error": {"code", "message"}}``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -157,18 +158,34 @@ class Command(BaseCommand):
         self.stderr.write(f"run {run.pk}: {run.status} ({revision})")
         if not opts["wait"]:
             if run.status == MeasurementRun.Status.FAILED:
-                raise CommandError(run.error)
+                self._refuse(run, run.error, as_json=opts["json"])
             self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
             return
-        run = self._wait(run.pk, opts["timeout"])
+        try:
+            run = self._wait(run.pk, opts["timeout"])
+        except CommandError as exc:  # still queued or running at --timeout
+            run.refresh_from_db()
+            self._refuse(run, str(exc), as_json=opts["json"], code="timeout")
         if run.status != MeasurementRun.Status.SUCCEEDED:
-            raise CommandError(f"run {run.pk} {run.status}: {run.error or 'no reason given'}")
+            message = f"run {run.pk} {run.status}: {run.error or 'no reason given'}"
+            self._refuse(run, message, as_json=opts["json"])
         if opts["json"]:
             self.stdout.write(json.dumps(run.result))
         else:
             from profiler.bench import result_summary
 
             self.stdout.write(f"run {run.pk} succeeded\n{result_summary(run.result)}")
+
+    def _refuse(
+        self, run: MeasurementRun, message: str, *, as_json: bool, code: str = ""
+    ) -> NoReturn:
+        """Exit non-zero with the reason; with --json the reason is also the one JSON line on
+        stdout, shaped as ``python -m profiler.bench --json`` says a failure (a script that
+        reads stdout got nothing at all)."""
+        if as_json:
+            error = {"code": code or run.error_code or run.status, "message": message}
+            self.stdout.write(json.dumps({"run": run.pk, "status": run.status, "error": error}))
+        raise CommandError(message)
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
         started = time.monotonic()
