@@ -406,3 +406,42 @@ def test_closed_models_compared_fit_a_desktop_screen(live, page, screenshot):
     )
     assert page.locator(".axis-compare .table-scroll").count() >= 3
     assert scrolls == [], scrolls
+
+
+def test_a_sliced_runs_mode_is_not_broken_mid_word_on_a_phone(live, phone, screenshot):
+    """The runs table said "sliced (hochgerechnet)" in its Mode cell; on a 390px phone the
+    cell is a third of the screen and the word broke as "hochgerechne / t". The marker is now
+    a small line of its own under the mode, as "Gewichte" is under the memory."""
+    from profiler import services
+    from tests.test_profiler_bench import TINY_LLAMA
+    from tests.test_profiler_celery import revision_with_config
+    from tests.test_profiler_runs import RESULT, make_run
+
+    revision = revision_with_config(TINY_LLAMA)
+    revision.model.latest_revision = revision
+    revision.model.save(update_fields=["latest_revision"])
+    run = make_run(revision, mode="sliced")
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    result = {**RESULT, "mode": "sliced", "extrapolated": True}
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=result)
+    phone.goto(f"{live}{revision.model.get_absolute_url()}?lang=de")
+    phone.locator(".profiler-runs-table").scroll_into_view_if_needed()
+    screenshot(phone, "journey-runs-sliced-phone-de", full_page=False)
+    broken = phone.evaluate(
+        """[...document.querySelectorAll('.profiler-runs-table td')].flatMap(td => {
+             const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+             const out = [];
+             for (let node; (node = walker.nextNode()); ) {
+               for (const m of node.textContent.matchAll(/\\S+/g)) {
+                 const range = document.createRange();
+                 range.setStart(node, m.index);
+                 range.setEnd(node, m.index + m[0].length);
+                 const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                 if (lines.size > 1) out.push(m[0]);
+               }
+             }
+             return out;
+           })"""
+    )
+    assert "hochgerechnet" in phone.locator(".profiler-runs-table").inner_text()
+    assert broken == [], broken
