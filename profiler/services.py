@@ -928,7 +928,8 @@ def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
     result = run.result or {}
     est = run.estimate or {}
     res = run.residuals or {}
-    decode = (result.get("decode_tokens_per_s") or {}).get("median")
+    decode_stats = result.get("decode_tokens_per_s") or {}
+    decode = decode_stats.get("median")
     rows = [
         {
             "label": _("parameters"),
@@ -960,6 +961,15 @@ def run_comparison_rows(run: MeasurementRun) -> list[dict[str, Any]]:
             "label": _("decode tokens/s"),
             "unit": "tok/s",
             "measured": decode,
+            # the median of a few timed runs: their spread says how far to trust it (a busy
+            # CPU's runs can differ several-fold), as the terminal summary prints it
+            "spread": (
+                (decode_stats["min"], decode_stats["max"], decode_stats.get("runs"))
+                if decode_stats.get("min") is not None
+                and decode_stats.get("max") is not None
+                and (decode_stats.get("runs") or 0) > 1
+                else None
+            ),
             "estimated": result.get("roofline_tokens_per_s"),
             "residual": result.get("roofline_fraction"),
             "residual_is_fraction": True,
