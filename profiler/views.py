@@ -78,7 +78,20 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
     if _is_htmx(request):
         return render(request, "profiler/_run_status.html", _run_context(run))
-    return render(request, "profiler/run_detail.html", _run_context(run))
+    context = _run_context(run)
+    if not run.is_active:
+        # the same request, to change and send again (a failed run says what to change)
+        context["again_form"] = MeasureForm(
+            initial={
+                "mode": run.mode,
+                "dtype": run.dtype,
+                "device": run.device_kind,
+                "batch": run.batch,
+                "prompt_len": run.prompt_len,
+                "new_tokens": run.new_tokens,
+            }
+        )
+    return render(request, "profiler/run_detail.html", context)
 
 
 @require_POST

@@ -1014,3 +1014,24 @@ def test_the_run_page_shows_the_spread_of_the_decode_runs(client, lang, said):
     html = client.get(f"/runs/{run.pk}/?lang={lang}").content.decode()
     assert "0.88 tok/s" in html or "0,88 tok/s" in html
     assert said in html
+
+
+def test_a_failed_runs_page_offers_the_same_request_to_change_and_send_again(client):
+    """A failed run's page said what to change ("choose device cpu") but had no form: the
+    reader went back to the model page, whose form starts from the defaults again. The page
+    of a run that ended now has the form, filled in with this run's request; it posts without
+    htmx (the run page has no runs list to insert into) and leads to the new run's page."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision, device_kind="cuda", dtype="bfloat16", prompt_len=16, new_tokens=8)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    services.run_fail(run_id=run.pk, attempt=attempt, message="no GPU", code="device_unavailable")
+    page = client.get(f"/runs/{run.pk}/?lang=de").content.decode()
+    form = page[page.index('id="again-h"') :]
+    assert "Erneut messen" in page
+    assert f'action="{reverse("profiler:measure", args=[revision.pk])}"' in form
+    assert "hx-post" not in form[: form.index("</form>")]
+    assert '<option value="cuda" selected>' in form and '<option value="bfloat16" selected>' in form
+    assert 'name="prompt_len" value="16"' in form and 'name="new_tokens" value="8"' in form
+    # a run that is still going has no such form (it can only be stopped)
+    active = make_run(revision, batch=2)
+    assert 'id="again-h"' not in client.get(f"/runs/{active.pk}/").content.decode()
