@@ -30,8 +30,10 @@ import os
 import signal
 import socket
 import tempfile
+import threading
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
@@ -39,7 +41,7 @@ from typing import Any
 
 import billiard
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -464,6 +466,33 @@ def _hostname() -> str:
     return socket.gethostname()
 
 
+@contextmanager
+def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
+    """Beat for the run from a thread while this process does one long thing itself (a
+    checkpoint's download from the Hub: minutes for a real model). Without it the run's
+    heartbeat stood still for the whole download: past ``PROFILER_STALE_AFTER_S`` the reaper
+    took the worker for dead and queued the run again, and the page said the worker had
+    stopped, while it was downloading."""
+    stop = threading.Event()
+    every_s = float(getattr(settings, "PROFILER_HEARTBEAT_S", 5))
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every_s):
+                if not run_heartbeat(run_id=run_id, attempt=attempt):
+                    return  # reaped or cancelled meanwhile: _child_run finds out next
+        finally:
+            connection.close()  # this thread's own database connection
+
+    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(every_s + 10)
+
+
 def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
@@ -509,7 +538,8 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
     try:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
-            folder, mode = run_folder_prepare(run, Path(tmp))
+            with run_heartbeat_while(run_id=run_id, attempt=attempt):
+                folder, mode = run_folder_prepare(run, Path(tmp))
             outcome = _child_run(run, attempt, folder, mode)
     except InvalidRequest as exc:
         run_fail(

@@ -1035,3 +1035,30 @@ def test_a_failed_runs_page_offers_the_same_request_to_change_and_send_again(cli
     # a run that is still going has no such form (it can only be stopped)
     active = make_run(revision, batch=2)
     assert 'id="again-h"' not in client.get(f"/runs/{active.pk}/").content.decode()
+
+
+def test_a_long_download_keeps_the_runs_heartbeat_going(settings, transactional_db):
+    """A checkpoint run downloads its weights in the worker process before the measurement
+    child starts, with no heartbeat meanwhile: a download longer than PROFILER_STALE_AFTER_S
+    (3 minutes; a real 8B checkpoint is 16 GB) made the page say the worker had stopped, and
+    the reaper queued the run again, the download to start over. run_execute now beats from a
+    thread while it prepares the folder."""
+    import inspect
+    import time
+
+    settings.PROFILER_HEARTBEAT_S = 1
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    with services.run_heartbeat_while(run_id=run.pk, attempt=attempt):
+        deadline = time.monotonic() + 30  # a bound, not a measurement: it beats every 1 s
+        while MeasurementRun.objects.get(pk=run.pk).heartbeat_at == old:
+            assert time.monotonic() < deadline, "no heartbeat while preparing"
+            time.sleep(0.1)
+    assert services.runs_reap(stale_after_s=60)["requeued"] == 0
+    assert MeasurementRun.objects.get(pk=run.pk).status == Status.RUNNING
+    # the worker prepares (downloads) the folder inside it
+    source = inspect.getsource(services.run_execute)
+    assert "with run_heartbeat_while(" in source.split("run_folder_prepare(")[0]
