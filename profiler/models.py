@@ -147,12 +147,17 @@ class MeasurementRun(models.Model):
     @property
     def silent_for_s(self) -> int | None:
         """Seconds since a running run's worker last showed a sign of life, once that is longer
-        than ``PROFILER_STALE_AFTER_S`` (the worker probably died); None otherwise."""
+        than three missed heartbeats (60 s at least; ``PROFILER_STALE_AFTER_S`` at most), so
+        the worker probably died; None otherwise. The page says so then: waiting for the
+        reaper's ``PROFILER_STALE_AFTER_S`` (3 minutes) left a killed worker's run showing
+        "measuring" with its clock running. The worker beats every ``PROFILER_HEARTBEAT_S``
+        from its own loop, apart from the measurement, a download included."""
         if self.status != self.Status.RUNNING:
             return None
         from django.conf import settings
 
-        return _seconds_past(self.heartbeat_at, settings.PROFILER_STALE_AFTER_S)
+        after_s = min(settings.PROFILER_STALE_AFTER_S, max(3 * settings.PROFILER_HEARTBEAT_S, 60))
+        return _seconds_past(self.heartbeat_at, after_s)
 
     @property
     def error_headline(self) -> str:

@@ -1062,3 +1062,22 @@ def test_a_long_download_keeps_the_runs_heartbeat_going(settings, transactional_
     # the worker prepares (downloads) the folder inside it
     source = inspect.getsource(services.run_execute)
     assert "with run_heartbeat_while(" in source.split("run_folder_prepare(")[0]
+
+
+def test_a_killed_workers_run_says_so_within_a_minute_or_so(settings):
+    """After its worker was killed, a run showed "measuring · 47% · running for 2:50" with no
+    word for PROFILER_STALE_AFTER_S (3 minutes), the reaper's patience. The worker beats every
+    PROFILER_HEARTBEAT_S (10 s): three missed beats, and a minute at least, are enough for
+    the page to say it has probably stopped."""
+    settings.PROFILER_STALE_AFTER_S = 180
+    settings.PROFILER_HEARTBEAT_S = 10
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="gone")
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    for age_s, said in ((45, False), (90, True)):
+        beat = timezone.now() - timedelta(seconds=age_s)
+        MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=beat)
+        page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
+        assert ("No sign of life from the worker" in page) is said, (age_s, page)
+    assert services.runs_reap()["requeued"] == 0  # the reaper still waits its 3 minutes
