@@ -145,6 +145,14 @@ class MeasurementRun(models.Model):
         return max(0, int((timezone.now() - self.started_at).total_seconds()))
 
     @property
+    def ran_for_s(self) -> int | None:
+        """Whole seconds from a worker's start to the end, once the run has ended; None for a
+        run no worker started (cancelled while queued, refused at enqueue)."""
+        if self.is_active or self.started_at is None or self.finished_at is None:
+            return None
+        return max(0, int((self.finished_at - self.started_at).total_seconds()))
+
+    @property
     def silent_for_s(self) -> int | None:
         """Seconds since a running run's worker last showed a sign of life, once that is longer
         than three missed heartbeats (60 s at least; ``PROFILER_STALE_AFTER_S`` at most), so

@@ -1081,3 +1081,23 @@ def test_a_killed_workers_run_says_so_within_a_minute_or_so(settings):
         page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
         assert ("No sign of life from the worker" in page) is said, (age_s, page)
     assert services.runs_reap()["requeued"] == 0  # the reaper still waits its 3 minutes
+
+
+@pytest.mark.parametrize(
+    ("lang", "requested", "ran"),
+    [("de", "Angefragt", "Laufzeit"), ("ko", "요청 시각", "실행 시간")],
+)
+def test_a_runs_page_says_when_it_was_asked_for_and_how_long_it_ran(client, lang, requested, ran):
+    """Two runs of the same request read alike on their pages: nothing said when each was
+    made or how long it took (a CPU run of minutes, a GPU run of seconds)."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = succeeded_run(revision)
+    start = timezone.now() - timedelta(seconds=200)
+    MeasurementRun.objects.filter(pk=run.pk).update(
+        started_at=start, finished_at=start + timedelta(seconds=125)
+    )
+    page = client.get(f"/runs/{run.pk}/?lang={lang}").content.decode()
+    assert f"<dt>{requested}</dt><dd><time datetime=" in page
+    assert f'<dt>{ran}</dt><dd data-testid="run-took">2:05</dd>' in page
+    queued = make_run(revision, batch=3)
+    assert 'data-testid="run-took"' not in client.get(f"/runs/{queued.pk}/").content.decode()
