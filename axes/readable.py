@@ -45,6 +45,21 @@ def is_quantity_key(key: Any) -> bool:
     return not (isinstance(key, str) and _NOT_A_QUANTITY.search(key.strip()))
 
 
+# whole floats from GROUP_FROM up to this are grouped as integers; past it a float's digits are
+# not exact (1e23 as an int is 99,999,999,999,999,991,611,392): written as the config does
+WHOLE_FLOAT_MAX = 1e15
+
+
+def is_whole_float(value: Any) -> bool:
+    """A float such as rope_theta 500000.0 that reads as the integer it is, grouped: whole,
+    from 1,000 (8.0 stays as written) and below 1e15 (1e23's digits are not exact)."""
+    return (
+        isinstance(value, float)
+        and value.is_integer()
+        and GROUP_FROM <= abs(value) < WHOLE_FLOAT_MAX
+    )
+
+
 def plain_text(value: Any) -> str:
     """A scalar as a config writes it (1e-06, true as "yes"); integers from 1,000 on grouped
     (2,880; 18,432), and whole floats from 1,000 on too (500000.0 as 500,000; 8.0 as written), as
@@ -53,7 +68,7 @@ def plain_text(value: Any) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer() and abs(value) >= GROUP_FROM:
+    if is_whole_float(value):
         value = int(value)  # rope_theta 500000.0 as 500,000, as the pages write it; 8.0 stays
     if isinstance(value, int):
         return f"{value:,}" if abs(value) >= GROUP_FROM else str(value)

@@ -142,12 +142,17 @@ def _guess_rows(
     a: Mapping[str, Any], b: Mapping[str, Any], axis: str, listed: Iterable[str]
 ) -> list[dict[str, Any]]:
     """The guesses on an axis as difference rows marked ``not_counted: "guess"``: shown so a
-    reader sees what the card may say, for kinds the counted rows do not already show."""
+    reader sees what the card may say, for kinds the counted rows do not already show, that
+    the two sides do not both state (agreeing, or they would be listed), and where the two
+    sides' guesses do not agree with each other (the same guess on both is no difference)."""
     kinds_a = _by_kind(_guesses_on(a, axis))
     kinds_b = _by_kind(_guesses_on(b, axis))
+    stated = set(_by_kind(_facts_on(a, axis))) & set(_by_kind(_facts_on(b, axis)))
     rows = []
-    for kind in sorted((set(kinds_a) | set(kinds_b)) - set(listed)):
+    for kind in sorted((set(kinds_a) | set(kinds_b)) - set(listed) - stated):
         fa, fb = kinds_a.get(kind, []), kinds_b.get(kind, [])
+        if fa and fb and facts_agree(kind, fa, fb):
+            continue
         rows.append(
             {
                 "kind": kind,
@@ -155,10 +160,17 @@ def _guess_rows(
                 "b": _side(fb) if fb else {"value": None, "evidence": None},
                 "stated_by": "both" if fa and fb else ("a" if fa else "b"),
                 "not_counted": "guess",
-                "confidence": min(float(f.get("confidence") or 0.0) for f in fa + fb),
+                "confidence": _guess_confidence(fa + fb),
             }
         )
     return rows
+
+
+def _guess_confidence(facts: Sequence[Mapping[str, Any]]) -> float | None:
+    """The lowest confidence among guesses, None where none says one (a fact marked
+    low_confidence without a figure: not "guess 0%")."""
+    found = [float(f["confidence"]) for f in facts if isinstance(f.get("confidence"), int | float)]
+    return min(found) if found else None
 
 
 def is_undisclosed(fact: Mapping[str, Any]) -> bool:
@@ -825,7 +837,7 @@ def _axis_verdict_from_facts(
             # stated base stage); shown with the guess beside the stated value
             difference[silent] = _side(guessed)
             difference["not_counted"] = "guess"
-            difference["confidence"] = min(float(f.get("confidence") or 0.0) for f in guessed)
+            difference["confidence"] = _guess_confidence(guessed)
         elif attributable and post_training == "differs":
             difference["attributed_to"] = "post_training"
         elif difference["stated_by"] != "both" and difference["kind"] in ONE_SIDED_NOT_A_DIFFERENCE:

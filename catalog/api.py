@@ -89,6 +89,14 @@ class _Utf8JSONRenderer(JSONRenderer):
 
     json_dumps_params = {"ensure_ascii": False}
 
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        text = super().render(request, data, response_status=response_status)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a stored card): escaped
+            return json.dumps(data, cls=self.encoder_class)
+        return text
+
 
 api = NinjaAPI(
     title="Mechanic API",

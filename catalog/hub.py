@@ -180,7 +180,7 @@ def _retry_wait_s(response: httpx2.Response | None) -> float | None:
     if raw:  # an HTTP date (RFC 9110 allows either): it was read as no wait at all
         try:
             until = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a year past 9999
             return None
         if until.tzinfo is None:
             until = until.replace(tzinfo=UTC)

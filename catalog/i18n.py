@@ -193,6 +193,7 @@ VERDICT_REASON_MSGIDS = [
     gettext_noop("No backbone fact is stated for both models."),
     gettext_noop("Nothing on this axis is stated for both models, so it cannot be compared."),
     gettext_noop(
+        # xgettext:no-python-format
         "Guesses (card lines placed on this axis with under 50% confidence) are listed but do not "
         "decide the verdict."
     ),

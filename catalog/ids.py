@@ -267,7 +267,21 @@ def _is_hub_page_path(raw: str) -> bool:
     """``org/name/tree/<rev>`` and the like: the path of a Hub URL without its host, read as
     that URL (it was "has more than one '/'", which did not say what to paste instead)."""
     segments = raw.split("/")
-    return "://" not in raw and len(segments) >= 4 and segments[2] in _HUB_PAGE_SEGMENTS
+    return (
+        "://" not in raw
+        and len(segments) >= 4
+        and segments[2] in _HUB_PAGE_SEGMENTS
+        and all(segments[:2])  # x//tree/main names no repository
+        and "." not in segments[0]  # gitlab.com/org/tree/main: a host (_is_host_path)
+    )
+
+
+def _is_host_path(raw: str) -> bool:
+    """``gitlab.com/org/name`` and the like: a URL copied without its scheme, whose host is
+    said to be not the Hub (a Hub organization has no '.' in its name; it was read as the
+    repository "gitlab.com/org" at a revision)."""
+    segments = raw.split("/")
+    return "://" not in raw and len(segments) >= 3 and "." in segments[0] and "@" not in raw
 
 
 def model_ref_parse(
@@ -293,6 +307,7 @@ def model_ref_parse(
         "://" in raw
         or raw.lower().startswith(tuple(f"{h}/" for h in _HUB_HOSTS))
         or _is_hub_page_path(raw)
+        or _is_host_path(raw)
     ):
         if _is_hub_page_path(raw):  # org/name/tree/main: a Hub URL's path, copied without host
             raw = "https://huggingface.co/" + raw

@@ -447,8 +447,10 @@ def _verdict_records(data: dict[str, Any], *, cell_of: Any = None) -> list[dict[
                     "section": "verdict",
                     "axis": axis,
                     "item": difference.get("kind"),
-                    # one side silent: not known to differ
-                    "differs": True if difference.get("stated_by") == "both" else None,
+                    # one side silent, or a guess: not known to differ
+                    "differs": True
+                    if difference.get("stated_by") == "both" and not difference.get("not_counted")
+                    else None,
                     "why": _difference_why(difference),
                 }
                 | {n: cell(side.get("value")) for n, side in zip(names, sides, strict=False)}
@@ -462,8 +464,10 @@ def _difference_why(difference: dict[str, Any]) -> str:
     if difference.get("attributed_to") == "post_training":
         return _("follows from post-training")
     if not_counted == "guess":
+        if difference.get("confidence") is None:
+            return _("guess: does not decide the verdict")
         return _("guess %(n)s%%: does not decide the verdict") % {
-            "n": round(100 * float(difference.get("confidence") or 0.0))
+            "n": round(100 * float(difference["confidence"]))
         }
     if not_counted:
         return _("mentioned for one model only: not counted as a difference")

@@ -313,3 +313,10 @@ def test_whole_floats_from_1000_on_are_grouped_but_versions_and_small_ones_stay_
         "(factor: 8.0, original_max_position_embeddings: 8,192)"
     )
     assert pairs_text({"version": 1.0, "year": 2024.0}) == "version: 1.0 · year: 2024.0"
+
+
+def test_a_huge_whole_float_is_written_as_the_config_does_not_as_inexact_digits():
+    """1e23 as an integer is 99,999,999,999,999,991,611,392: from 1e15 on, as written."""
+    from axes.readable import plain_text
+
+    assert plain_text(1e23) == "1e+23" and plain_text(123456789012345.0) == "123,456,789,012,345"

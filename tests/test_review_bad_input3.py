@@ -420,3 +420,42 @@ def test_a_hub_safetensors_header_whose_length_runs_past_the_file_says_it_lists_
         Client(HTTP_ACCEPT_LANGUAGE="ko").get(revision.model.get_absolute_url()).content.decode()
     )
     assert "model.safetensors의 safetensors 헤더에 텐서가 하나도 없습니다" in page
+
+
+# --- review mends: odd pastes, an overflowing Retry-After date, a lone surrogate in JSON ---------
+
+
+def test_a_path_with_an_empty_part_or_another_host_before_tree_is_not_read_as_a_hub_page():
+    """``x//tree/main`` was read as the repository "x" at "main", and
+    ``gitlab.com/org/tree/main`` as the Hub repository "gitlab.com/org"."""
+    from catalog.ids import InvalidModelId, model_ref_parse
+
+    with pytest.raises(InvalidModelId, match="^'x//tree/main' has more than one '/'"):
+        model_ref_parse("x//tree/main")
+    for pasted in ("gitlab.com/org/tree/main", "gitlab.com/org/name"):
+        with pytest.raises(InvalidModelId, match="^'gitlab.com' is not the Hugging Face Hub."):
+            model_ref_parse(pasted)
+    assert model_ref_parse("org/name.v1/tree/main").repo_id == "org/name.v1"
+
+
+def test_a_retry_after_date_past_any_calendar_is_no_wait_not_a_crash():
+    """parsedate_to_datetime raises OverflowError (not ValueError) for a year of ten digits."""
+    import httpx2
+
+    from catalog.hub import _retry_wait_s
+
+    response = httpx2.Response(429, headers={"Retry-After": "Fri, 31 Dec 9999999999 23:59:59 GMT"})
+    assert _retry_wait_s(response) is None
+
+
+def test_api_json_with_a_lone_surrogate_is_escaped_not_a_500():
+    """UTF-8 JSON cannot hold "\\ud800" (json.loads and YAML both make one from an escape in a
+    card or a request): such a document is answered \\u-escaped, as before, not a 500."""
+    from catalog.api import api
+
+    renderer = api.renderer
+    assert (
+        renderer.render(None, {"detail": "레이어"}, response_status=200) == '{"detail": "레이어"}'
+    )
+    text = renderer.render(None, {"license": "x\ud800"}, response_status=200)
+    assert text == '{"license": "x\\ud800"}' and text.encode("utf-8")

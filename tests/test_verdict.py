@@ -676,6 +676,33 @@ def test_a_guess_alone_is_no_evidence_for_same_either():
     b = {"facts": [guess("product.tool_use", "tool calls", 0.45)]}
     v = axes_verdict(a, b)["product"]
     assert v["verdict"] == "unknown" and v["missing"] == ["a", "b"]
+    assert v["differences"] == []  # the same guess on both sides is listed as no difference
+
+
+def test_a_guess_beside_facts_both_sides_state_alike_is_not_listed():
+    """Both cards state an instruct stage and agree; one also guesses it in other words: no
+    row showing the other side as "not stated" (it was listed as a guess difference)."""
+    a = {
+        "facts": [
+            fact("post_training.stage", "instruct"),
+            guess("post_training.stage", "The chat model.", 0.2),
+        ]
+    }
+    b = {"facts": [fact("post_training.stage", "instruct")]}
+    v = axes_verdict(a, b)["post_training"]
+    assert v["verdict"] == "same" and v["differences"] == [], v
+
+
+def test_a_guess_without_a_confidence_is_not_called_0_percent():
+    a = {"facts": [fact("product.tool_use", "tools"), fact("product.rag", "RAG")]}
+    b = {"facts": [fact("product.tool_use", "tools"), fact("product.rag", "RAG")]}
+    b["facts"].append(fact("product.guardrails", "Llama Guard", low_confidence=True))
+    del b["facts"][-1]["confidence"]
+    (row,) = axes_verdict(a, b)["product"]["differences"]
+    assert row["not_counted"] == "guess" and row["confidence"] is None
+    from catalog.views_compare import _difference_why
+
+    assert _difference_why(row) == "guess: does not decide the verdict"
 
 
 def test_a_kind_one_side_states_and_the_other_only_guesses_is_no_difference():
@@ -715,6 +742,11 @@ def test_llama_base_vs_instruct_post_training_rests_on_sourced_facts_not_guesses
         "/compare/", {"models": ",".join(PAIRS["base_instruct"]), "format": "csv"}
     ).content.decode()
     assert "guess 15%: does not decide the verdict" in csv
+    # both cards' guesses: listed, and not exported as a known difference (differs empty)
+    (line,) = [
+        x for x in csv.splitlines() if x.startswith("verdict,post_training,post_training.stage,")
+    ]
+    assert line.split(",")[3] == "", line  # the "differs" column
 
 
 @pytest.mark.django_db

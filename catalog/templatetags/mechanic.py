@@ -145,7 +145,7 @@ def _plain(value: Any) -> str:
         # A whole float from 1,000 on reads grouped as that integer: rope_theta 500000.0 as
         # 500,000 (de: 500.000) beside the grouped integers, not raw (factor 8.0 stays as
         # written); its evidence keeps the config's text
-        if isinstance(value, float) and value.is_integer() and abs(value) >= readable.GROUP_FROM:
+        if readable.is_whole_float(value):
             value = int(value)
         if isinstance(value, int) and abs(value) >= readable.GROUP_FROM:
             return num_l10n(value, 0)
