@@ -177,6 +177,11 @@ def test_web_search_is_a_product_phrase_in_every_language(text: str, texts: list
         # ... the network's MoE router stays backbone
         ("The router picks 2 of 64 experts per token.", "backbone"),
         ("MoE 라우터가 토큰마다 전문가 8개 중 2개를 고른다.", "backbone"),
+        # "model router" or "real-time router" in a statement about experts or tokens is the
+        # MoE's (the product rule outranked it)
+        ("The model router selects the top-2 experts for each token.", "backbone"),
+        ("A real-time router sends each token to 8 of 256 experts.", "backbone"),
+        ("모델 라우터가 토큰마다 상위 2개 전문가를 고른다.", "backbone"),
     ],
 )
 def test_a_product_router_is_not_the_moe_router(text: str, axis: str) -> None:

@@ -242,11 +242,14 @@ KOREAN_RULES: list[tuple[str, str, float, str]] = [
         0.8,
         "ko_agent",
     ),
-    # the English product_router rule's wording: a router in an app choosing the model
+    # the English product_router rule's wording: a router in an app choosing the model, never
+    # where the statement speaks of experts or tokens (the MoE's router)
     (
         "product.agent",
-        r"\b(ChatGPT|Gemini ?앱|Copilot|Claude\.ai)\b[^.]{0,20}라우(터|팅)|(실시간|모델) ?라우터"
-        r"|모델 ?(사이|간)(를|에서|의)? ?라우팅|라우(터|팅)[^.]{0,20}(여러|두|다른) ?모델",
+        r"^(?![\s\S]*(?:전문가|\bexperts?\b|\bMoE\b|토큰|\btokens?\b|\btop-?\d+|\btop-?k\b))"
+        r"[\s\S]*?(?:\b(ChatGPT|Gemini ?앱|Copilot|Claude\.ai)\b[^.]{0,20}라우(터|팅)"
+        r"|(실시간|모델) ?라우터"
+        r"|모델 ?(사이|간)(를|에서|의)? ?라우팅|라우(터|팅)[^.]{0,20}(여러|두|다른) ?모델)",
         0.87,
         "ko_product_router",
     ),

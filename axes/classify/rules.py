@@ -289,13 +289,16 @@ RULES: list[Rule] = [
     ),
     # A router in an app that picks which *model* answers (ChatGPT's real-time router between a
     # fast and a reasoning model) is the product, not the network's MoE router (backbone.moe,
-    # 0.85, which it outranks): named with a product, or routing between models.
+    # 0.85, which it outranks): named with a product, or routing between models; never where
+    # the statement speaks of experts, tokens or top-k ("the model router selects the top-2
+    # experts" is the MoE's router)
     _r(
         "product.agent",
-        r"\b(ChatGPT|Gemini app|Copilot|Claude\.ai)\b[^.]{0,40}\brout(er|ing|es)\b"
+        r"^(?![\s\S]*\b(?:experts?|MoE|tokens?|top-?\d+|top-?k)\b)[\s\S]*?"
+        r"(?:\b(ChatGPT|Gemini app|Copilot|Claude\.ai)\b[^.]{0,40}\brout(er|ing|es)\b"
         r"|\b(real[- ]time|model|auto(matic)?) router\b"
         r"|\brout(er|es|ing)\b[^.]{0,30}\b(between|among) (several |different |the |two )?"
-        r"(models|a fast|fast and)",
+        r"(models|a fast|fast and))",
         0.87,
         "product_router",
     ),
