@@ -41,6 +41,17 @@ def _seconds_past(since: Any, limit_s: int) -> int | None:
     return age if age > limit_s else None
 
 
+def worker_silent_after_s() -> int:
+    """Seconds without a heartbeat after which a running run's worker is taken for dead by the
+    page (it says so) and by Stop (it cancels the run at once): three missed heartbeats, 60 s at
+    least, ``PROFILER_STALE_AFTER_S`` at most. One place for both, so the page never promises an
+    immediate stop that Stop does not do. The reaper keeps its own patience
+    (``PROFILER_STALE_AFTER_S``)."""
+    from django.conf import settings
+
+    return min(settings.PROFILER_STALE_AFTER_S, max(3 * settings.PROFILER_HEARTBEAT_S, 60))
+
+
 class MeasurementRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -162,10 +173,7 @@ class MeasurementRun(models.Model):
         from its own loop, apart from the measurement, a download included."""
         if self.status != self.Status.RUNNING:
             return None
-        from django.conf import settings
-
-        after_s = min(settings.PROFILER_STALE_AFTER_S, max(3 * settings.PROFILER_HEARTBEAT_S, 60))
-        return _seconds_past(self.heartbeat_at, after_s)
+        return _seconds_past(self.heartbeat_at, worker_silent_after_s())
 
     @property
     def error_headline(self) -> str:

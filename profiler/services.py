@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Artifact, Revision
 from profiler.core.errors import Detail, InvalidRequest
 from profiler.error_detail import run_detail_said
-from profiler.models import MeasurementRun
+from profiler.models import MeasurementRun, worker_silent_after_s
 
 logger = logging.getLogger(__name__)
 
@@ -430,9 +430,10 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
     cancelled = MeasurementRun.objects.filter(pk=run_id, status=Status.QUEUED).update(**ended)
     if not cancelled:
         # A running run whose worker went silent (it died: no heartbeat for longer than
-        # PROFILER_STALE_AFTER_S) has nobody left to stop it: cancel it now. Conditional on the
-        # stale heartbeat, so a worker that is alive after all keeps its run and gets the request.
-        cutoff = now - timedelta(seconds=settings.PROFILER_STALE_AFTER_S)
+        # worker_silent_after_s(), when the page says so) has nobody left to stop it: cancel it
+        # now. Conditional on the stale heartbeat, so a worker that is alive after all keeps
+        # its run and gets the request.
+        cutoff = now - timedelta(seconds=worker_silent_after_s())
         cancelled = MeasurementRun.objects.filter(
             pk=run_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
         ).update(**ended)

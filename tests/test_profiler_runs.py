@@ -1083,6 +1083,27 @@ def test_a_killed_workers_run_says_so_within_a_minute_or_so(settings):
     assert services.runs_reap()["requeued"] == 0  # the reaper still waits its 3 minutes
 
 
+def test_stop_on_a_run_the_page_calls_silent_cancels_it_at_once(settings):
+    """The page says a worker silent for three missed beats (a minute at least) has probably
+    stopped and that Stop cancels the run at once; Stop cancelled at once only past
+    PROFILER_STALE_AFTER_S (3 minutes), so between the two it only asked a dead worker to stop
+    and the page said "Stopping: the worker ends the measurement within a few seconds"."""
+    settings.PROFILER_STALE_AFTER_S = 180
+    settings.PROFILER_HEARTBEAT_S = 10
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="gone")
+    beat = timezone.now() - timedelta(seconds=90)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=beat)
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
+    assert "Stop cancels the run at once" in page
+    stopped = services.run_cancel(run_id=run.pk)
+    assert stopped.status == Status.CANCELLED, stopped.status
+    page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
+    assert "Stopping:" not in page and 'data-testid="run-cancelled"' in page
+
+
 @pytest.mark.parametrize(
     ("lang", "requested", "ran"),
     [("de", "Angefragt", "Laufzeit"), ("ko", "요청 시각", "실행 시간")],
