@@ -510,9 +510,13 @@ def _weights_name_check(repo_id: str, name: object, where: str) -> str:
     return name
 
 
-def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list[Any]:
+def hub_download_safetensors(
+    repo_id: str, revision: str, dest_dir: Any, *, after_each: Callable[[], None] | None = None
+) -> list[Any]:
     """Download config.json, the safetensors index and every *.safetensors shard of one
     revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
+    ``after_each`` is called after every file: it may raise to stop the download (a run
+    cancelled meanwhile), so a Stop waits for one file, not for the whole checkpoint.
 
     Never downloads pickle files (a repo that only has them is refused, code
     ``pickle_refused``). The index is fetched first and every shard name in it is checked (no
@@ -545,7 +549,10 @@ def hub_download_safetensors(repo_id: str, revision: str, dest_dir: Any) -> list
                 etag_timeout=settings.HF_TIMEOUT_S,
             )
 
-        return Path(_call(name, repo_id, revision, fetch))
+        path = Path(_call(name, repo_id, revision, fetch))
+        if after_each is not None:
+            after_each()
+        return path
 
     if not any(n.endswith(".safetensors") for n in present):
         pickles = [

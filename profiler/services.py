@@ -32,7 +32,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict
 from datetime import timedelta
@@ -41,7 +41,7 @@ from typing import Any
 
 import billiard
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +67,11 @@ class HubDownloadFailed(InvalidRequest):
     def __init__(self, message: str, *, code: str, detail: Detail | None = None) -> None:
         super().__init__(message, detail=detail)
         self.code = code
+
+
+class RunCancelledMeanwhile(Exception):  # noqa: N818 (a signal, not an error)
+    """Raised in the worker between two downloaded files when the run's cancel was asked:
+    ``run_execute`` marks the run cancelled."""
 
 
 def _refusal(key: str, **params: Any) -> InvalidRequest:
@@ -480,8 +485,19 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(every_s):
-                if not run_heartbeat(run_id=run_id, attempt=attempt):
-                    return  # reaped or cancelled meanwhile: _child_run finds out next
+                try:
+                    if run_cancel_requested(run_id=run_id, attempt=attempt):
+                        # Stop beating: the main thread stops the download after the current
+                        # file, and if it is stuck in one, the run goes silent, so the page
+                        # offers Stop again and it cancels at once (run_cancel's stale path).
+                        return
+                    if not run_heartbeat(run_id=run_id, attempt=attempt):
+                        return  # reaped or cancelled meanwhile: _child_run finds out next
+                except DatabaseError as exc:
+                    # "database is locked" (SQLite), a dropped PostgreSQL connection: one beat
+                    # missed, not the heartbeat for the rest of the download.
+                    logger.warning("run %s: heartbeat failed (%s); trying again", run_id, exc)
+                    connection.close()  # the next beat opens a fresh connection
         finally:
             connection.close()  # this thread's own database connection
 
@@ -491,13 +507,18 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
         yield
     finally:
         stop.set()
+        # A beat stuck in a query (a locked SQLite file) can outlive this join: harmless, the
+        # thread is a daemon that only writes heartbeat_at of this attempt (a no-op once the
+        # run has moved on) and leaves its loop as soon as that query returns, stop being set.
         thread.join(every_s + 10)
 
 
-def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
+def run_folder_prepare(
+    run: MeasurementRun, dest: Path, *, after_each: Callable[[], None] | None = None
+) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
-    ``catalog.hub.hub_download_safetensors``."""
+    ``catalog.hub.hub_download_safetensors``, which calls ``after_each`` after every file."""
     mode = run.mode
     if run.source_dir:
         root = Path(run.source_dir)
@@ -522,7 +543,7 @@ def run_folder_prepare(run: MeasurementRun, dest: Path) -> tuple[Path, str]:
         if download is None:
             raise InvalidRequest("this installation cannot download weights (no hub helper).")
         try:
-            download(revision.model.repo_id, revision.sha, dest)
+            download(revision.model.repo_id, revision.sha, dest, after_each=after_each)
         except hub.HubError as exc:
             # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
             raise HubDownloadFailed(exc.message, code=exc.code, detail=exc.detail) from exc
@@ -536,12 +557,21 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
         logger.info("run %s is not queued any more: another delivery has it", run_id)
         return "skipped"
     run = MeasurementRun.objects.select_related("revision__model").get(pk=run_id)
+
+    def stop_if_cancelled() -> None:
+        if run_cancel_requested(run_id=run_id, attempt=attempt):
+            raise RunCancelledMeanwhile
+
     try:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
             with run_heartbeat_while(run_id=run_id, attempt=attempt):
-                folder, mode = run_folder_prepare(run, Path(tmp))
+                folder, mode = run_folder_prepare(run, Path(tmp), after_each=stop_if_cancelled)
             outcome = _child_run(run, attempt, folder, mode)
+    except RunCancelledMeanwhile:
+        run_mark_cancelled(run_id=run_id, attempt=attempt)
+        logger.info("run %s cancelled on request while downloading its checkpoint", run_id)
+        return "cancelled"
     except InvalidRequest as exc:
         run_fail(
             run_id=run_id, attempt=attempt, message=exc.message, code=exc.code, detail=exc.detail

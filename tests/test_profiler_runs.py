@@ -4,6 +4,7 @@ No worker here: the Celery tests start real ones."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -1037,31 +1038,153 @@ def test_a_failed_runs_page_offers_the_same_request_to_change_and_send_again(cli
     assert 'id="again-h"' not in client.get(f"/runs/{active.pk}/").content.decode()
 
 
-def test_a_long_download_keeps_the_runs_heartbeat_going(settings, transactional_db):
+def _wait_until(condition, what: str, bound_s: float = 30) -> None:
+    """Poll ``condition`` until true; the bound fails a test that waits for ever, it measures
+    nothing."""
+    import time
+
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _heartbeat_thread(run_id: int):
+    import threading
+
+    return next(t for t in threading.enumerate() if t.name == f"run-{run_id}-heartbeat")
+
+
+def test_a_long_download_keeps_the_runs_heartbeat_going_until_a_stop(settings):
     """A checkpoint run downloads its weights in the worker process before the measurement
     child starts, with no heartbeat meanwhile: a download longer than PROFILER_STALE_AFTER_S
     (3 minutes; a real 8B checkpoint is 16 GB) made the page say the worker had stopped, and
-    the reaper queued the run again, the download to start over. run_execute now beats from a
-    thread while it prepares the folder."""
-    import inspect
-    import time
-
-    settings.PROFILER_HEARTBEAT_S = 1
+    the reaper queued the run again. run_execute beats from a thread while it prepares the
+    folder. That thread beat on after a Stop: it now stops beating, so a worker stuck in one
+    long file goes silent and Stop cancels the run at once."""
+    settings.PROFILER_HEARTBEAT_S = 0.2
     revision = revision_with_config(TINY_LLAMA)
     run = make_run(revision)
     attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
     old = timezone.now() - timedelta(seconds=600)
     MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
     with services.run_heartbeat_while(run_id=run.pk, attempt=attempt):
-        deadline = time.monotonic() + 30  # a bound, not a measurement: it beats every 1 s
-        while MeasurementRun.objects.get(pk=run.pk).heartbeat_at == old:
-            assert time.monotonic() < deadline, "no heartbeat while preparing"
-            time.sleep(0.1)
-    assert services.runs_reap(stale_after_s=60)["requeued"] == 0
-    assert MeasurementRun.objects.get(pk=run.pk).status == Status.RUNNING
-    # the worker prepares (downloads) the folder inside it
-    source = inspect.getsource(services.run_execute)
-    assert "with run_heartbeat_while(" in source.split("run_folder_prepare(")[0]
+        beats = _heartbeat_thread(run.pk)
+        _wait_until(
+            lambda: MeasurementRun.objects.get(pk=run.pk).heartbeat_at != old,
+            "no heartbeat while preparing",
+        )
+        assert services.runs_reap(stale_after_s=60)["requeued"] == 0
+        assert MeasurementRun.objects.get(pk=run.pk).status == Status.RUNNING
+        assert services.run_cancel(run_id=run.pk).cancel_requested  # a live worker: asked
+        _wait_until(lambda: not beats.is_alive(), "the heartbeat went on after a Stop")
+
+
+def test_a_stop_asked_of_a_worker_that_went_silent_since_can_be_pressed_again(settings):
+    """Stop asked a live worker to stop, and the page hid Stop behind "Stopping: the worker
+    ends the measurement within a few seconds" for good, also once the worker had gone silent
+    (stuck in a download, or dead), while the notice above said Stop cancels the run at once."""
+    settings.PROFILER_STALE_AFTER_S = 180
+    settings.PROFILER_HEARTBEAT_S = 10
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="stuck")
+    assert services.run_cancel(run_id=run.pk).cancel_requested
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
+    assert "Stopping:" in page and 'class="run-cancel"' not in page
+    beat = timezone.now() - timedelta(seconds=90)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=beat)
+    page = Client().get(status_url, headers={"accept-language": "en"}).content.decode()
+    assert "Stopping:" not in page and 'class="run-cancel"' in page
+    assert services.run_cancel(run_id=run.pk).status == Status.CANCELLED
+
+
+def test_a_stop_during_a_checkpoint_download_ends_it_after_the_current_file(hub):
+    """A Stop during a checkpoint's download waited for the whole download (16 GB for an 8B
+    model) before the measurement loop noticed it, while the page said "within a few seconds":
+    the worker now checks after every file. The Hub holds the first shard until the Stop is
+    asked; the second shard is then never requested."""
+    import threading
+
+    from catalog.services import model_ingest
+    from tests.hubserver import safetensors_bytes
+
+    shards = {
+        "model-00001-of-00002.safetensors": safetensors_bytes({"a.weight": ("F32", (2, 2))}),
+        "model-00002-of-00002.safetensors": safetensors_bytes({"b.weight": ("F32", (2, 2))}),
+    }
+    index = {"metadata": {}, "weight_map": {"a.weight": "model-00001-of-00002.safetensors"}}
+    index["weight_map"]["b.weight"] = "model-00002-of-00002.safetensors"
+    hub.add_repo(
+        "test-org/two-shards",
+        {
+            "config.json": json.dumps(TINY_LLAMA),
+            "model.safetensors.index.json": json.dumps(index),
+            **shards,
+        },
+    )
+    revision = model_ingest(repo_id="test-org/two-shards").revision
+    run = make_run(revision, mode="checkpoint")
+    hub.requests.clear()  # from here on: the worker's requests only
+    hub.fault("stall", "model-00001-of-00002", stall_s=60)  # released below, once Stop is in
+
+    def press_stop() -> None:
+        from django.db import connection
+
+        try:
+            _wait_until(lambda: hub.paths("model-00001-of-00002"), "the first shard never asked")
+            assert services.run_cancel(run_id=run.pk).cancel_requested
+        finally:
+            hub._stop.set()  # the held request ends; the client asks again and gets the file
+            connection.close()
+
+    stopper = threading.Thread(target=press_stop)
+    stopper.start()
+    try:
+        outcome = services.run_execute(run_id=run.pk, worker_host="gpu@test")
+    finally:
+        stopper.join(60)
+    done = MeasurementRun.objects.get(pk=run.pk)
+    assert (outcome, done.status) == ("cancelled", Status.CANCELLED), done.error
+    assert not hub.paths("model-00002-of-00002")
+
+
+def test_the_download_heartbeat_survives_a_database_error(settings, monkeypatch, caplog):
+    """A beat that failed on "database is locked" (SQLite) or a dropped PostgreSQL connection
+    ended the heartbeat thread silently: the rest of the download went without heartbeats and
+    the page said the worker had stopped. A failed beat is logged and the next one tries again."""
+    import sqlite3
+
+    from django.db import connection, connections
+
+    if connection.vendor != "sqlite":
+        pytest.skip("holds the SQLite write lock")
+    # the heartbeat thread opens its own connection: a short busy timeout for it
+    monkeypatch.setitem(connections.settings["default"]["OPTIONS"], "timeout", 0.5)
+    settings.PROFILER_HEARTBEAT_S = 0.2
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    locker = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # another process writing: "database is locked"
+    caplog.set_level("WARNING", logger="profiler.services")
+    try:
+        with services.run_heartbeat_while(run_id=run.pk, attempt=attempt):
+            beats = _heartbeat_thread(run.pk)
+            _wait_until(lambda: "heartbeat failed" in caplog.text, "no failed beat logged")
+            locker.execute("ROLLBACK")
+            _wait_until(
+                lambda: MeasurementRun.objects.get(pk=run.pk).heartbeat_at != old,
+                "no heartbeat after the lock was gone",
+            )
+            assert beats.is_alive()
+    finally:
+        if locker.in_transaction:
+            locker.execute("ROLLBACK")
+        locker.close()
 
 
 def test_a_killed_workers_run_says_so_within_a_minute_or_so(settings):
