@@ -311,6 +311,9 @@ def test_too_long_a_request_is_refused_on_the_form_in_the_page_language():
     body = plain.content.decode()
     assert body.lstrip().lower().startswith("<!doctype html>") and "max_position_embeddings" in body
     assert revision.model.get_absolute_url() in body
+    # a plain form: its htmx target (the model page's runs list) is not on this page
+    assert 'class="measure-form"' in body and "hx-post" not in body
+    assert f"#profiler-runs-{revision.pk}" not in body
     assert not MeasurementRun.objects.exists()
 
 
