@@ -72,7 +72,7 @@ def test_the_model_page_shows_the_sliding_layers_rope_base(client, web_model):
     web_model("google/medgemma-27b-it", analysis=report, config=config)
     html = client.get("/models/google/medgemma-27b-it/").content.decode()
     fact = html.split('data-kind="backbone.positional"', 1)[1].split("</li>", 1)[0]
-    assert "sliding_rope_theta: 10000.0" in fact, fact
+    assert "sliding_rope_theta: 10,000" in fact, fact
     assert "rope_local_base_freq" in fact, fact
 
 
