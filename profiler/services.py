@@ -480,7 +480,7 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
     took the worker for dead and queued the run again, and the page said the worker had
     stopped, while it was downloading."""
     stop = threading.Event()
-    every_s = float(getattr(settings, "PROFILER_HEARTBEAT_S", 5))
+    every_s = float(settings.PROFILER_HEARTBEAT_S)
 
     def beat() -> None:
         try:
@@ -629,7 +629,7 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
     child.start()
     child_conn.close()
     deadline = time.monotonic() + _child_deadline_s()
-    heartbeat_every_s = getattr(settings, "PROFILER_HEARTBEAT_S", 5)
+    heartbeat_every_s = settings.PROFILER_HEARTBEAT_S
     # A cancel is noticed within this many seconds (one indexed query per check).
     cancel_check_s = min(2.0, float(heartbeat_every_s))
     last_beat = 0.0
