@@ -15,7 +15,7 @@ from typing import Any
 from axes.facts import Evidence, Fact
 from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
 
-ANALYSIS_VERSION = 21  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 22  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass

@@ -176,6 +176,16 @@ FAMILIES = [
             "num_shared_experts": 1,
         },
     ),
+    (
+        "beam",
+        {
+            "num_experts": 4,
+            "num_experts_per_tok": 2,
+            "moe_intermediate_size": 128,
+            "n_group": 2,
+            "topk_group": 1,
+        },
+    ),
 ]
 # checkpoints whose routed experts are w1 (gate), w3 (up), w2 (down), and Mixtral's
 # block_sparse_moe for transformers 5's mlp (conversion_mapping.py: mixtral, which minimax

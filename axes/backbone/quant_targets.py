@@ -259,6 +259,10 @@ _NAMES: dict[str, dict[str, Any]] = {
         "shared": "mlp.shared_experts.",
         "attention_gate": "gate_proj",
     },
+    # modeling_beam.py: attention with a ``gate_proj`` on its output (its per-head
+    # ``gate_bias`` a parameter, no linear); BeamMoE: router ``mlp.gate`` (BeamTopKRouter, no
+    # nn.Linear), experts, no shared expert
+    "beam": {**_LLAMA, "attention_gate": "gate_proj"},
     # modeling_granitemoehybrid.py GraniteMoeHybridDecoderLayer: Mamba-2 ``mamba`` (in_proj,
     # out_proj) or attention, ``shared_mlp`` (input_linear: gate and up in one matrix,
     # output_linear) in every layer: a dense Granite 4 (num_local_experts 0) has only it, a
