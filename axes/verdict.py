@@ -450,6 +450,7 @@ _SPEC_FIRST_KEYS: tuple[str, ...] = (
     "vocab_size",
     "max_position_embeddings",
     "vision",
+    "audio",
 )
 
 # An alias the UI may expect (``num_experts_per_token`` mirrors ``experts_per_token``).
@@ -602,6 +603,10 @@ def _readable(key: str, value: Any, spec: Mapping[str, Any]) -> Any:
         layers, width = value.get("num_layers"), value.get("hidden_size")
         kind = value.get("kind") or "vision"
         return f"{kind} vision tower, {layers} layers, width {width}"
+    if key == "audio" and isinstance(value, Mapping):
+        layers, width = value.get("num_layers"), value.get("hidden_size")
+        kind = value.get("kind") or "audio"
+        return f"{kind} audio encoder, {layers} layers, width {width}"
     if key == "rope_scaling" and isinstance(value, Mapping):
         kind = value.get("rope_type") or value.get("type") or "scaling"
         factor = value.get("factor")

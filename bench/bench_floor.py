@@ -141,6 +141,7 @@ def floor(c):
         "lm_head": lm,
         "mtp": 0,
         "vision": 0,
+        "audio": 0,
         "other": 0,
     }
     excl = total - (0 if tied else emb)
@@ -275,6 +276,7 @@ def floor(c):
                 "bytes_per_param_unquantized": 2,
             },
             "vision": None,
+            "audio": None,
             "mtp_layers": 0,
         },
         "spec": {
@@ -353,6 +355,7 @@ def floor(c):
             "mtp_layers": 0,
             "mtp_block_types": [],
             "vision": None,
+            "audio": None,
             "stored_dtype": dtype,
             "quantization": None,
             "estimated": False,

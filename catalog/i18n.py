@@ -155,6 +155,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "lm_head": gettext_noop("LM head"),
     "mtp": gettext_noop("MTP modules"),
     "vision": gettext_noop("Vision tower"),
+    "audio": gettext_noop("Audio encoder"),
     "other": gettext_noop("Other"),
 }
 

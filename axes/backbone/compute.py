@@ -177,13 +177,15 @@ def decode_weight_params(
 ) -> int:
     """Parameters one decode step reads: every active parameter but the input embedding table
     (``active_excluding_input_embedding`` keeps a tied table, read whole as the lm_head), plus
-    the row of it (and of a learned position table) the token looks up; no vision tower."""
+    the row of it (and of a learned position table) the token looks up; no vision tower or audio
+    encoder."""
     h = spec.hidden_size
     e = spec.embedding_width or h
     rows = (0 if spec.tied_embeddings else e) + (h if spec.learned_positions else 0)
     rows += spec.num_layers * spec.per_layer_input_size  # a Gemma 4 PLE row
     rows += spec.lookup_row_params  # Qwen4-Exp: one row of each n-gram head
-    return active_excluding_input_embedding - count.breakdown["vision"] + rows
+    towers = count.breakdown["vision"] + count.breakdown["audio"]
+    return active_excluding_input_embedding - towers + rows
 
 
 def decode_weight_bytes(

@@ -31,7 +31,10 @@ VISION_NAMES = {
     "gemma4_unified": "Gemma 4 patch embedder",
     "mllama": "Mllama ViT",
     "fuyu": "Fuyu patch projection",
+    "phi4_multimodal": "SigLIP",
 }
+# the audio encoder's name for the engine's kind id (AudioSpec.kind)
+AUDIO_NAMES = {"phi4_multimodal": "Conformer"}
 
 SOURCE = "config.json"
 EXTRACTOR = "config"
@@ -379,16 +382,21 @@ def backbone_facts(config: dict[str, Any], report: dict[str, Any]) -> list[Fact]
             [src.get("mtp_layers")],
         )
     if spec.vision:
-        add(
-            "modality",
-            {
-                "vision": VISION_NAMES.get(spec.vision.kind, spec.vision.kind),
-                "params": params["breakdown"]["vision"]
-                or params.get("vision_not_built", {}).get("params", 0),
-                "layers": spec.vision.num_layers,
-            },
-            ["vision_config.model_type", "vision_config"],
-        )
+        modality = {
+            "vision": VISION_NAMES.get(spec.vision.kind, spec.vision.kind),
+            "params": params["breakdown"]["vision"]
+            or params.get("vision_not_built", {}).get("params", 0),
+            "layers": spec.vision.num_layers,
+        }
+        keys = ["vision_config.model_type", "vision_config"]
+        if spec.audio:  # Phi-4-multimodal: the audio encoder beside the vision tower
+            modality.update(
+                audio=AUDIO_NAMES.get(spec.audio.kind, spec.audio.kind),
+                audio_params=params["breakdown"]["audio"],
+                audio_layers=spec.audio.num_layers,
+            )
+            keys.append("audio_config")
+        add("modality", modality, keys)
     fmt = bb["weights_format"]
     if fmt["stored_dtype"] or fmt["quantization"]:
         value = {

@@ -22,7 +22,7 @@ from axes.backbone.layers import (
     SHORT_CONV,
     LayerSpec,
 )
-from axes.backbone.spec import ArchSpec, VisionSpec
+from axes.backbone.spec import ArchSpec, AudioSpec, VisionSpec
 
 COMPONENTS: tuple[str, ...] = (
     "embeddings",
@@ -36,6 +36,7 @@ COMPONENTS: tuple[str, ...] = (
     "lm_head",
     "mtp",
     "vision",
+    "audio",
     "other",
 )
 # every component at zero, copied per count (a dict copy is ~7x faster than dict.fromkeys)
@@ -467,7 +468,57 @@ def vision_params(spec: ArchSpec) -> int:
         )
     if v.projector == "gemma3_mm_projector":
         total += hv * spec.hidden_size + hv
+    elif v.projector == "phi4_multimodal_projector":
+        # modeling_phi4_multimodal.py Phi4MultimodalImageEmbedding: img_projection_up (vision
+        # hidden -> text hidden) and img_projection_down (text hidden square), both biased, and
+        # the global / sub-image feature extensors (vision hidden each)
+        h = spec.hidden_size
+        total += (hv * h + h) + (h * h + h) + 2 * hv
     return total
+
+
+def audio_params(spec: ArchSpec) -> int:
+    """The audio encoder and its projectors into the text model (``spec.audio.kind``)."""
+    a = spec.audio
+    if a is None:
+        return 0
+    return _phi4_multimodal_audio_params(a, spec.hidden_size)
+
+
+def _phi4_multimodal_audio_params(a: AudioSpec, text_hidden: int) -> int:
+    """``modeling_phi4_multimodal.py`` Phi4MultimodalAudioEmbedding: the encoder
+    (Phi4MultimodalAudioModel; its mean / variance norm holds buffers only) and two pairs of
+    biased projectors, ``up_proj_for_speech`` / ``up_proj_for_vision_speech`` (hidden x
+    downsample_rate -> text hidden) and ``down_proj_for_*`` (text hidden square).
+
+    - Phi4MultimodalAudioNemoConvSubsampling: a Conv2d(1, C, 3), then per further halving a
+      depthwise Conv2d(C, C, 3, groups=C) and a pointwise Conv2d(C, C, 1), all biased; ``out``
+      Linear(C x the mel bins left after log2(time_reduction) halvings, hidden).
+    - Phi4MultimodalAudioRelativeAttentionBias: an Embedding(bias_buckets, heads).
+    - Each Conformer block: two MLPs (LayerNorm, gate_up_proj hidden -> 2 x intermediate,
+      down_proj, biased), attention (q/k/v/o of heads x hidden // heads, biased), the conv
+      module (LayerNorm; GLU point-wise Conv1d hidden -> 2 x ext_pw_out_channel with b1 / b2;
+      a depthwise Conv1d of kernel_size and depthwise_multiplier, a point-wise Conv1d to
+      depthwise_separable_out_channel; ext_pw_conv_1d hidden -> ext_pw_out_channel; all
+      biased) and two LayerNorms."""
+    h, i, c = a.hidden_size, a.intermediate_size, a.nemo_conv_channels
+    halvings = max(a.time_reduction.bit_length() - 1, 0)  # int(math.log2(time_reduction))
+    mels = a.input_size
+    for _ in range(halvings):
+        mels = (mels - 1) // 2 + 1  # math.floor((size - 1) / 2 + 1)
+    subsampler = (9 * c + c) + max(halvings - 1, 0) * ((9 * c + c) + (c * c + c))
+    subsampler += c * mels * h + h
+    att = a.num_attention_heads * (h // a.num_attention_heads if a.num_attention_heads else 0)
+    mlp = 2 * h + (h * 2 * i + 2 * i) + (i * h + h)
+    attention = 3 * (h * att + att) + (att * h + h)
+    p, m, d = a.ext_pw_out_channel, a.depthwise_multiplier, a.depthwise_separable_out_channel
+    conv = 2 * h + (h * 2 * p + 2 * p) + 2 * p
+    conv += (h * m * a.kernel_size + h * m) + (h * m * d + d) + (h * p + p)
+    block = 2 * mlp + attention + conv + 2 * (2 * h)
+    encoder = subsampler + a.bias_buckets * a.num_attention_heads + a.num_layers * block
+    up = h * a.downsample_rate * text_hidden + text_hidden
+    down = text_hidden * text_hidden + text_hidden
+    return encoder + 2 * (up + down)
 
 
 def _llama4_vision_params(v: VisionSpec, text_hidden: int) -> int:
@@ -749,6 +800,8 @@ def count_params(spec: ArchSpec) -> ParamCount:
         linear_weights += h * width
     vision = vision_params(spec)
     b["vision"] = vision if spec.vision_built else 0
+    if spec.audio is not None:
+        b["audio"] = audio_params(spec)
     # ParamCount(**fields) without the generated __init__'s keyword handling (same object)
     count = object.__new__(ParamCount)
     count.__dict__ = {

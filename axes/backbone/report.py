@@ -325,5 +325,12 @@ def backbone_section(
             "image_size": spec.vision.image_size,
             "patch_size": spec.vision.patch_size,
         },
+        "audio": None
+        if spec.audio is None
+        else {
+            "kind": spec.audio.kind,
+            "hidden_size": spec.audio.hidden_size,
+            "num_layers": spec.audio.num_layers,
+        },
         "mtp_layers": spec.mtp_layers,
     }

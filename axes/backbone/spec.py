@@ -294,6 +294,29 @@ class VisionSpec:
 
 
 @dataclass
+class AudioSpec:
+    """An audio encoder plus its projectors into the text model. ``kind`` names its modeling
+    code: "phi4_multimodal" (``modeling_phi4_multimodal.py`` Phi4MultimodalAudioModel: a NeMo
+    conv subsampler, a relative attention bias table and Conformer blocks; two projector pairs,
+    for speech and for vision-speech)."""
+
+    kind: str
+    hidden_size: int
+    num_layers: int
+    intermediate_size: int
+    num_attention_heads: int
+    input_size: int  # mel bins into the subsampler
+    time_reduction: int  # the subsampler's stride-2 convs: log2 of it
+    nemo_conv_channels: int
+    ext_pw_out_channel: int
+    depthwise_separable_out_channel: int
+    depthwise_multiplier: int
+    kernel_size: int
+    bias_buckets: int  # rows of the relative attention bias table
+    downsample_rate: int = 1  # the projectors' input is hidden_size x downsample_rate
+
+
+@dataclass
 class ArchSpec:
     """The normalized backbone. Keys of ``to_dict()`` are stable across families."""
 
@@ -552,6 +575,9 @@ class ArchSpec:
     mtp_layers: int = 0
     mtp_block_types: list[str] = field(default_factory=list)
     vision: VisionSpec | None = None
+    # an audio encoder AutoModelForCausalLM builds beside the vision tower (Phi-4-multimodal),
+    # counted under the breakdown's "audio"; None: none
+    audio: AudioSpec | None = None
     # False where AutoModelForCausalLM builds the text model only (the llama4 and qwen3_5
     # wrappers): the tower is reported under params.vision_not_built, not in the total
     vision_built: bool = True
@@ -664,6 +690,7 @@ class ArchSpec:
         if len(out) != len(_SPEC_FIELDS):  # attributes added or deleted by hand: by name
             out = dict(zip(_SPEC_FIELDS, _spec_values(self.__dict__), strict=True))
         out["vision"] = asdict(self.vision) if self.vision else None
+        out["audio"] = asdict(self.audio) if self.audio else None
         out["rope_scaling"] = dict(self.rope_scaling) if self.rope_scaling else None
         out["quantization"] = dict(self.quantization) if self.quantization else None
         out["notes"] = list(self.notes)

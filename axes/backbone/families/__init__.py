@@ -81,6 +81,7 @@ from axes.backbone.families import (
     opt,
     phi,
     phi3,
+    phi4_multimodal,
     phimoe,
     qwen2_moe,
     qwen3_moe,
@@ -179,6 +180,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     rwkv,
     xglm,
     modernbert_decoder,
+    phi4_multimodal,
 )
 
 REGISTRY: dict[str, ModuleType] = {
