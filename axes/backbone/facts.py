@@ -32,6 +32,7 @@ VISION_NAMES = {
     "mllama": "Mllama ViT",
     "fuyu": "Fuyu patch projection",
     "phi4_multimodal": "SigLIP",
+    "got_ocr2": "SAM ViT",
 }
 # the audio encoder's name for the engine's kind id (AudioSpec.kind)
 AUDIO_NAMES = {"phi4_multimodal": "Conformer"}

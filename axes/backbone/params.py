@@ -454,6 +454,8 @@ def vision_params(spec: ArchSpec) -> int:
         return _gemma4_unified_embedder_params(v, spec.hidden_size)
     if v.kind == "mllama":
         return _mllama_vision_params(v, spec.hidden_size)
+    if v.kind == "got_ocr2":
+        return _got_ocr2_vision_params(v, spec.hidden_size)
     if v.kind == "fuyu":  # modeling_fuyu.py vision_embed_tokens: patch pixels -> hidden, biased
         return (v.num_channels * v.patch_size**2 + 1) * spec.hidden_size
     # SigLIP (``modeling_siglip.py``) + Gemma3MultiModalProjector
@@ -519,6 +521,31 @@ def _phi4_multimodal_audio_params(a: AudioSpec, text_hidden: int) -> int:
     up = h * a.downsample_rate * text_hidden + text_hidden
     down = text_hidden * text_hidden + text_hidden
     return encoder + 2 * (up + down)
+
+
+def _got_ocr2_vision_params(v: VisionSpec, text_hidden: int) -> int:
+    """``modeling_got_ocr2.py`` GotOcr2VisionEncoder + GotOcr2MultiModalProjector: a biased
+    patch Conv2d, the absolute position table (one row per patch of the grid), layers of two
+    LayerNorms, ``qkv`` (biased with qkv_bias), ``proj``, ``lin1`` / ``lin2`` (biased) and the
+    relative position tables (2 x window - 1 rows of head_dim each for height and width; the
+    global layers' window is the patch grid), the neck (1x1 and 3x3 convs without bias to
+    output_channels, two LayerNorms), and the projector (two stride-2 3x3 convs without bias,
+    output_channels -> 2 x output_channels -> text hidden, then a biased text hidden square
+    linear)."""
+    hv, iv, oc = v.hidden_size, v.intermediate_size, v.output_dim
+    grid = v.image_size // v.patch_size if v.patch_size else 0
+    tower = v.num_channels * v.patch_size**2 * hv + hv + (grid * grid * hv if v.abs_pos else 0)
+    layer = 2 * (2 * hv) + 3 * hv * hv + (3 * hv if v.qkv_bias else 0) + hv * hv + hv
+    layer += hv * iv + iv + iv * hv + hv
+    tower += v.num_layers * layer
+    if v.rel_pos:
+        head_dim = hv // v.num_attention_heads if v.num_attention_heads else 0
+        windowed, full = v.windowed_layers, v.num_layers - v.windowed_layers
+        rows = windowed * 2 * (2 * v.window_size - 1) + full * 2 * (2 * grid - 1)
+        tower += rows * head_dim
+    neck = hv * oc + 2 * oc + oc * oc * 9 + 2 * oc
+    projector = oc * 2 * oc * 9 + 2 * oc * text_hidden * 9 + text_hidden * text_hidden + text_hidden
+    return tower + neck + projector
 
 
 def _llama4_vision_params(v: VisionSpec, text_hidden: int) -> int:

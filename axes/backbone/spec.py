@@ -291,6 +291,15 @@ class VisionSpec:
     global_layers: int = 0
     max_num_tiles: int = 0
     aspect_ratios: int = 0
+    # got_ocr2 (GotOcr2VisionEncoder, a SAM ViT): the windowed layers' window_size and how many
+    # layers have one (the rest, global_attn_indexes, attend over the whole patch grid), the
+    # qkv bias, the absolute position table, and the relative position tables of each layer
+    # (rel_pos_h / rel_pos_w); output_dim is the neck's output_channels
+    window_size: int = 0
+    windowed_layers: int = 0
+    qkv_bias: bool = True
+    abs_pos: bool = True
+    rel_pos: bool = False
 
 
 @dataclass

@@ -41,6 +41,7 @@ from axes.backbone.families import (
     generic,
     glm4,
     glm4_moe,
+    got_ocr2,
     gpt2,
     gpt_bigcode,
     gpt_neo,
@@ -181,6 +182,7 @@ FAMILY_MODULES: tuple[ModuleType, ...] = (
     xglm,
     modernbert_decoder,
     phi4_multimodal,
+    got_ocr2,
 )
 
 REGISTRY: dict[str, ModuleType] = {
