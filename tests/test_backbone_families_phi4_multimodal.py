@@ -218,3 +218,16 @@ def test_a_decode_step_reads_no_tower() -> None:
     read = with_towers["compute"]["decode_bytes_detail"]["weight_params"]
     # tied: the input table is read whole as the lm_head, so no row is added
     assert read == with_towers["params"]["active"] - towers
+
+
+@pytest.mark.parametrize(
+    "lang,label", [("en", "Audio encoder"), ("ko", "오디오 인코더"), ("de", "Audio-Encoder")]
+)
+def test_the_audio_component_reads_as_words(lang: str, label: str) -> None:
+    """The model page's breakdown names the new component in the reader's language."""
+    from django.utils import translation
+
+    from catalog import i18n
+
+    with translation.override(lang):
+        assert i18n.component_label("audio") == label
