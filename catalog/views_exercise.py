@@ -55,6 +55,15 @@ def _posted_seq(request: HttpRequest) -> int | None:
     return seq if seq is not None and 0 < seq < SEQ_MAX else None
 
 
+def _exercise_pk(wanted: str) -> int | None:
+    """The table number an ``exercise_id`` names: ASCII digits within a database integer
+    (``int("٣")`` is 3, and a number past 2**63 was the database's overflow error); None for
+    anything else."""
+    if not wanted.isascii() or not wanted.isdigit() or len(wanted) > 18:
+        return None
+    return int(wanted)
+
+
 def _session_key(request: HttpRequest, *, create: bool) -> str | None:
     if request.session.session_key is None and create:
         request.session.save()
@@ -83,15 +92,15 @@ def exercise_current(request: HttpRequest, *, create: bool) -> Exercise | None:
         return exercise
     qs = Exercise.objects.filter(session_key=key)
     if wanted:
-        try:
-            exercise = qs.filter(pk=int(wanted)).first()
-        except ValueError:
-            exercise = None
-        if exercise is None and create and request.method == "POST" and wanted.isdigit():
+        pk = _exercise_pk(wanted)
+        exercise = qs.filter(pk=pk).first() if pk is not None else None
+        if exercise is None and create and request.method == "POST":
             # A table this browser session does not hold: its cookie was cleared or expired,
-            # or the server's sessions were reset (a new SECRET_KEY). The rows being saved are
-            # the reader's: they become a new table here, and the page says so. (A 404 was
-            # not swapped in by htmx: the page kept saying "Saved at ..." and lost them.)
+            # the server's sessions were reset (a new SECRET_KEY), or the page's id is no id
+            # at all (garbage, a number past any table's, another session's table). The rows
+            # being saved are the reader's: they become a new table here, and the page says
+            # so; another session's table is never written. (A 404 was not swapped in by
+            # htmx: the page kept saying "Saved at ..." and lost them.)
             exercise = Exercise.objects.create(session_key=key, language=get_language() or "")
             exercise.restarted = True  # type: ignore[attr-defined]
         if exercise is None:
