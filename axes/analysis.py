@@ -14,6 +14,7 @@ from typing import Any
 
 from axes.facts import Evidence, Fact
 from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
+from axes.textfile import decode_note, text_decode
 
 ANALYSIS_VERSION = 22  # bump when the output changes so stored analyses are recomputed
 
@@ -72,12 +73,11 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
 
 
 def _read_text(path: Path, notes: list[str]) -> str:
-    raw = _read_bytes(path)
-    try:
-        return raw.decode("utf-8-sig")  # without a byte-order mark, when the editor wrote one
-    except UnicodeDecodeError:
-        notes.append(f"{path.name} is not all UTF-8: unreadable bytes shown as \ufffd")
-        return raw.decode("utf-8-sig", errors="replace")
+    # as the Hub's and an upload's files are read (a byte-order mark names the encoding)
+    text, problem = text_decode(_read_bytes(path))
+    if problem is not None:
+        notes.append(decode_note(path.name, problem))
+    return text
 
 
 def folder_repo_id_named(path: str | Path) -> str | None:

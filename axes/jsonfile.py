@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from typing import Any
+
+from axes.textfile import lone_surrogates_replace
+
+# a \u escape of a surrogate (D800-DFFF): only then is the parsed document walked for lone ones
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 
 def _finite(token: str) -> float:
@@ -33,6 +39,23 @@ JSON_MAX_DEPTH = 64
 
 class JsonTooDeep(ValueError):
     """The document nests arrays and objects deeper than ``JSON_MAX_DEPTH``."""
+
+
+class JsonDuplicateKey(ValueError):
+    """One object names a key twice (``json.loads`` keeps the last silently)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"the key {key!r} appears twice in one object")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise JsonDuplicateKey(key)
+        data[key] = value
+    return data
 
 
 def _too_long(token: str) -> ValueError:
@@ -68,13 +91,22 @@ def _depth_check(data: Any) -> None:
 
 
 def model_json_loads(
-    text: str | bytes, *, constants: list[str] | None = None, huge_ints: bool = False
+    text: str | bytes,
+    *,
+    constants: list[str] | None = None,
+    huge_ints: bool = False,
+    unique_keys: bool = False,
+    keep_lone_surrogates: bool = False,
 ) -> Any:
     """``json.loads`` with ``NaN``/``Infinity``/``-Infinity`` read as null (each appended to
     ``constants``) or, when ``constants`` is None, refused with ``ValueError``; an integer past
     a float's range refused too, unless ``huge_ints`` (a safetensors header: its sizes are
     checked against the bytes they span, and the check made its parse ~70% slower). Nesting
-    deeper than ``JSON_MAX_DEPTH`` raises ``JsonTooDeep``."""
+    deeper than ``JSON_MAX_DEPTH`` raises ``JsonTooDeep``; with ``unique_keys``, a key named
+    twice in one object raises ``JsonDuplicateKey`` (a request, whose sender meant one of the
+    two: real model files are read as ``json.loads`` and transformers read them). A lone
+    surrogate escape (``"\\ud800"``, no character) is read as U+FFFD, unless
+    ``keep_lone_surrogates`` (a request: its fields refuse one, naming the field)."""
 
     def constant(token: str) -> None:
         if constants is None:
@@ -84,7 +116,13 @@ def model_json_loads(
 
     parse_int = int if huge_ints else _in_float_range
     try:
-        data = json.loads(text, parse_constant=constant, parse_float=_finite, parse_int=parse_int)
+        data = json.loads(
+            text,
+            parse_constant=constant,
+            parse_float=_finite,
+            parse_int=parse_int,
+            object_pairs_hook=_unique_pairs if unique_keys else None,
+        )
     except RecursionError as exc:
         raise JsonTooDeep("nested too deeply") from exc
     except ValueError as exc:
@@ -95,6 +133,10 @@ def model_json_loads(
         ) from exc
     if isinstance(data, dict | list):
         _depth_check(data)
+    if not keep_lone_surrogates and _SURROGATE_ESCAPE.search(
+        text if isinstance(text, str) else text.decode("latin-1")
+    ):
+        data = lone_surrogates_replace(data)  # "\ud800" is no character (a 500 on the page)
     return data
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
 from ninja.errors import HttpError, Throttled, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.schema import DjangoGetter
 from ninja.security import APIKeyCookie
@@ -31,7 +32,13 @@ from pydantic_core import PydanticCustomError
 
 from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
-from axes.jsonfile import json_type_name
+from axes.jsonfile import (
+    JSON_MAX_DEPTH,
+    JsonDuplicateKey,
+    JsonTooDeep,
+    json_type_name,
+    model_json_loads,
+)
 from catalog.models import REPO_ORDER, CatalogModel, Exercise
 from catalog.views_exercise import model_match
 
@@ -98,8 +105,67 @@ class _Utf8JSONRenderer(JSONRenderer):
         return text
 
 
+class BodyRefused(ValueError):
+    """A request body that cannot be used, with what to send instead (in the page's language)."""
+
+
+def api_body_parse(body: bytes) -> Any:
+    """A request body as JSON: UTF-8 (a byte-order mark aside, as ``json.loads`` reads bytes),
+    nested at most ``JSON_MAX_DEPTH`` levels, numbers a float holds, no NaN or Infinity (no
+    JSON has them), each key once in an object (``json.loads`` kept the last silently).
+    ``BodyRefused`` says which of these failed; a body that is no JSON at all raises the
+    parser's ``ValueError``. (5,000 nested brackets were answered "not JSON".)"""
+    try:
+        text = body.decode(json.detect_encoding(body))
+    except UnicodeDecodeError as exc:
+        raise BodyRefused(
+            _(
+                "The request body is not UTF-8 text: byte %(byte)s at position %(pos)d cannot "
+                "be read. Send the JSON encoded as UTF-8."
+            )
+            % {"byte": f"0x{body[exc.start]:02X}", "pos": exc.start}
+        ) from exc
+    try:
+        return model_json_loads(text, unique_keys=True, keep_lone_surrogates=True)
+    except JsonTooDeep as exc:
+        raise BodyRefused(
+            _(
+                "The request body is nested too deeply: at most %(n)d levels of arrays and "
+                "objects. Send a JSON object; /api/docs shows each endpoint's fields."
+            )
+            % {"n": JSON_MAX_DEPTH}
+        ) from exc
+    except JsonDuplicateKey as exc:
+        raise BodyRefused(
+            _("The request body names the key %(key)s twice in one object: send it once.")
+            % {"key": json.dumps(exc.key, ensure_ascii=False)}
+        ) from exc
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # jsonfile's refusals: NaN/Infinity, 1e400, 5,000 digits
+        said = str(exc)
+        if said.endswith(" is not a JSON number"):
+            raise BodyRefused(
+                _(
+                    "The request body holds %(value)s, which is not a JSON number (JSON has no "
+                    "NaN or Infinity): send a number or null."
+                )
+                % {"value": said.removesuffix(" is not a JSON number")}
+            ) from exc
+        raise BodyRefused(
+            _("The request body holds a number too large to use: %(value)s.")
+            % {"value": said.removesuffix(" is too large for a number")}
+        ) from exc
+
+
+class _StrictJSONParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        return api_body_parse(request.body)
+
+
 api = NinjaAPI(
     title="Mechanic API",
+    parser=_StrictJSONParser(),
     renderer=_Utf8JSONRenderer(),
     version="1",
     description=(
@@ -149,10 +215,28 @@ def _validation_words(error: dict[str, Any]) -> str:
     return str(error.get("msg", "invalid"))
 
 
+def _body_missing(errors: list[dict[str, Any]]) -> bool:
+    return bool(errors) and all(
+        e.get("type") == "missing" and tuple(e.get("loc", ()))[:1] == ("body",) for e in errors
+    )
+
+
 @api.exception_handler(ValidationError)
 def _invalid_input(request: HttpRequest, exc: ValidationError) -> Any:
     """422 with ``detail`` a string, as every other error of this API (ninja's own has a list
-    there); the field-by-field errors stay under ``errors``."""
+    there); the field-by-field errors stay under ``errors``. A POST with no body at all is a
+    400 that says so ("Invalid request: required." named nothing)."""
+    if request.method == "POST" and not request.body and _body_missing(exc.errors):
+        return api.create_response(
+            request,
+            {
+                "detail": _(
+                    "The request body is empty. Send a JSON object with the header "
+                    "Content-Type: application/json; /api/docs shows each endpoint's fields."
+                )
+            },
+            status=400,
+        )
     parts = []
     for error in exc.errors:
         where = ".".join(
@@ -187,7 +271,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     what to send: a body that is no JSON was "Cannot parse request body" (with
     ``Content-Type: application/x-www-form-urlencoded``, or text cut short)."""
     detail = str(exc)
-    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+    if isinstance(exc.__cause__, BodyRefused):  # JSON, but not usable: say which way
+        detail = str(exc.__cause__)
+    elif exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         detail = _(
             "The request body is not JSON. Send a JSON object with the header Content-Type: "
             "application/json; /api/docs shows each endpoint's fields."

@@ -16,6 +16,7 @@ from typing import Any
 
 from axes.backbone.safetensors import DTYPE_BITS
 from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
+from axes.textfile import decode_note, text_decode
 
 CARD_MAX_BYTES = 1024 * 1024  # README.md beyond 1 MiB is truncated with a note
 TEXT_MAX_BYTES = 1024 * 1024  # chat_template.jinja
@@ -111,20 +112,24 @@ def file_text_build(
             truncated=True,
             note=f"{name} is {total:,} bytes, over the {limit:,}-byte limit: not read.",
         )
-    # a UTF-8 byte-order mark (Windows editors save one) is no part of the text: kept, it made
-    # config.json "not valid JSON" and hid a card's YAML front matter
-    text = text_bytes.decode("utf-8-sig", errors="replace")
+    # a byte-order mark (Windows editors save one) is no part of the text: kept, it made
+    # config.json "not valid JSON" and hid a card's YAML front matter. Fetched or uploaded, a
+    # file is decoded the same way (axes.textfile), and bytes it cannot read are named.
+    text, problem = text_decode(text_bytes, cut=truncated)
     if truncated:
         note = f"{name} is {total:,} bytes; only the first {limit:,} bytes are kept."
+    elif problem is not None:
+        note = decode_note(name, problem)
     data: Any = None
     if name.endswith(".json"):
         constants: list[str] = []
         try:
             data = json_parse(text, name, constants=constants)
         except ArtifactInvalid as exc:
-            note = str(exc)
+            # unreadable bytes are the likelier reason (a UTF-16 file without its mark)
+            note = decode_note(name, problem) if problem is not None else str(exc)
         else:
-            note = constants_note(name, constants)
+            note = constants_note(name, constants) or note
             if not isinstance(data, dict):
                 note = f"{name} holds a JSON {json_type_name(data)}, not an object."
                 data = None

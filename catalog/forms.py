@@ -37,7 +37,11 @@ class PasteForm(forms.Form):
         return ref.repo_id
 
 
-def _read_text(upload: object | None, what: str) -> str | None:
+def _read_bytes(upload: object | None, what: str) -> bytes | None:
+    """The uploaded file's bytes, decoded later as a file fetched from the Hub is
+    (``catalog.artifact_text.file_text_build``): a byte-order mark names the encoding, and a
+    card with bytes that are not UTF-8 is read with a note naming the first (it was refused
+    here, while the same card from the Hub was read)."""
     if upload is None:
         return None
     size = getattr(upload, "size", 0) or 0
@@ -46,14 +50,7 @@ def _read_text(upload: object | None, what: str) -> str | None:
             _("%(what)s is larger than 2 MiB; upload the file itself, not the weights.")
             % {"what": what}
         )
-    raw = upload.read()  # type: ignore[attr-defined]
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            _("%(what)s is not UTF-8 text; upload the JSON/Markdown file from the repo.")
-            % {"what": what}
-        ) from exc
+    return upload.read()  # type: ignore[attr-defined]
 
 
 class UploadForm(forms.Form):
@@ -100,17 +97,17 @@ class UploadForm(forms.Form):
             raise ValidationError(message % {"repo": value, "name": name})
         return value
 
-    def clean_config(self) -> str:
-        text = _read_text(self.cleaned_data.get("config"), "config.json")
-        if not text or not text.strip():
+    def clean_config(self) -> bytes:
+        raw = _read_bytes(self.cleaned_data.get("config"), "config.json")
+        if not raw or not raw.strip().removeprefix(b"\xef\xbb\xbf").strip():
             raise ValidationError(_("config.json is empty."))
-        return text
+        return raw
 
-    def clean_card(self) -> str | None:
-        return _read_text(self.cleaned_data.get("card"), "README.md")
+    def clean_card(self) -> bytes | None:
+        return _read_bytes(self.cleaned_data.get("card"), "README.md")
 
-    def clean_generation_config(self) -> str | None:
-        return _read_text(self.cleaned_data.get("generation_config"), "generation_config.json")
+    def clean_generation_config(self) -> bytes | None:
+        return _read_bytes(self.cleaned_data.get("generation_config"), "generation_config.json")
 
 
 class ExerciseForm(forms.Form):

@@ -35,6 +35,8 @@ from huggingface_hub.errors import (
 from huggingface_hub.hf_api import ExpandModelProperty_T
 from huggingface_hub.utils import get_session, hf_raise_for_status, parse_ratelimit_headers
 
+from axes.textfile import lone_surrogates_replace
+
 from .artifact_text import (
     KNOWN_FILES,
     ArtifactInvalid,
@@ -342,7 +344,9 @@ def hub_model_info(*, repo_id: str, revision: str | None = None) -> dict[str, An
     }
     if not out["sha"]:
         raise HubError.of("hub.no_sha", id=repo_id)
-    return out
+    # a "\ud800" escape in the Hub's JSON (a tag, the card's metadata) is no character: a page
+    # showing it was a 500
+    return lone_surrogates_replace(out)
 
 
 # ---------------------------------------------------------------------------------------------

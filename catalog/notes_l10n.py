@@ -282,7 +282,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "mirrors its text model only, so the totals are low"
     ),
     # axes.analysis, axes.jsonfile
-    gettext_noop("%(name)s is not all UTF-8: unreadable bytes shown as �"),
+    # axes.textfile (a card or config read from the Hub, an upload, a folder)
+    gettext_noop(
+        "%(name)s is not all %(encoding)s text: byte %(byte)s at position %(n_pos)s and any "
+        "other unreadable bytes are shown as �; save the file as UTF-8 to read them"
+    ),
     gettext_noop(
         "weights format from hf_quant_config.json (NVIDIA ModelOpt): %(algo)s; the checkpoint "
         "is calibrated for a %(kv)s KV cache (kv_cache_quant_algo)"

@@ -618,13 +618,14 @@ def model_ingest_dir(
 def model_upload(
     *,
     repo_id: str,
-    config_text: str,
-    card_text: str | None = None,
-    generation_config_text: str | None = None,
+    config_text: str | bytes,
+    card_text: str | bytes | None = None,
+    generation_config_text: str | bytes | None = None,
 ) -> IngestResult:
     """Store pasted or uploaded files for a private or offline model (source "upload").
 
     ``config_text`` must be a JSON object; an error names the file and the line and column.
+    Bytes (an uploaded file) are decoded as a file fetched from the Hub is (file_text_build).
     """
     repo_id_validate(repo_id)
     files: list[FileText] = []
@@ -636,7 +637,7 @@ def model_upload(
         if text is None or (name != "config.json" and not text.strip()):
             continue
         limit = KNOWN_FILES[name][1]
-        raw = text.encode("utf-8")
+        raw = text.encode("utf-8") if isinstance(text, str) else text
         f = file_text_build(name=name, raw=raw, size_bytes=len(raw), limit_bytes=limit)
         if name.endswith(".json") and f.data is None:
             raise ArtifactInvalid(f.note or f"{name} must be a JSON object.")

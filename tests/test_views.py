@@ -328,10 +328,13 @@ def test_contradictions_are_shown(client, web_model):
 def test_upload_form_validation(client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    # b"\xff\xfe" is UTF-16's byte-order mark: read as UTF-16, the odd byte at the end is named
     bad = SimpleUploadedFile("config.json", b"\xff\xfe not utf8", content_type="application/json")
     response = client.post(reverse("catalog:upload"), {"repo_id": "local/x", "config": bad})
     assert response.status_code == 400
-    assert "not UTF-8" in response.content.decode()
+    assert (
+        "config.json is not all UTF-16 text: byte 0x38 at position 10" in response.content.decode()
+    )
 
 
 def test_upload_stores_and_redirects(client, db):

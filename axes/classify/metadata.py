@@ -14,6 +14,7 @@ import yaml
 
 from axes.classify.rules import classify_rules
 from axes.facts import Evidence, Fact
+from axes.textfile import lone_surrogates_replace
 
 SOURCE = "README.md"
 EXTRACTOR = "metadata"
@@ -75,7 +76,9 @@ def card_yaml_load(text: str) -> Any:
     """``yaml.safe_load`` for a card's front matter, bounded in depth and expanded size: too
     deep or too big raises ``yaml.YAMLError`` as malformed YAML does."""
     try:
-        return yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        # "\ud800" in a double-quoted value parses to a lone surrogate, which no page can show
+        return lone_surrogates_replace(data) if "\\" in text else data
     except RecursionError as exc:  # belt and braces: the depth bound comes first
         raise yaml.YAMLError("nested too deeply") from exc
 
