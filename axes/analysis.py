@@ -49,16 +49,18 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
-    raw = _read_bytes(path)
+    # decoded as the Hub's and an upload's files are (axes.textfile: a byte-order mark names
+    # the encoding; unreadable bytes are named)
+    text, problem = text_decode(_read_bytes(path))
     constants: list[str] = []
     try:
-        data = model_json_loads(raw.decode("utf-8-sig"), constants=constants)  # BOM or not
+        data = model_json_loads(text, constants=constants)
     except json.JSONDecodeError as exc:
+        if problem is not None:  # the likelier reason
+            raise ArtifactError(decode_note(path.name, problem)) from exc
         raise ArtifactError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
-    except UnicodeDecodeError as exc:
-        raise ArtifactError(f"{path.name} is not UTF-8 text: {exc}") from exc
     except JsonTooDeep as exc:
         raise ArtifactError(f"{path.name} is nested too deeply to be a model file") from exc
     except ValueError as exc:  # 1e400, or an integer over Python's digit limit
@@ -69,6 +71,8 @@ def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
         )
     if constants:
         notes.append(constants_note(path.name, constants))
+    if problem is not None:
+        notes.append(decode_note(path.name, problem))
     return data
 
 

@@ -276,6 +276,29 @@ def test_a_config_that_is_utf_16_with_its_mark_is_read_on_both_paths(hub):
         assert revision.analysis["params"]["total"] > 1_000_000_000
 
 
+def test_the_command_line_reads_a_folder_s_files_as_uploads_and_the_hub_are_read(tmp_path):
+    # Before the fix: `manage.py analyze FOLDER` refused a UTF-16 config.json ("not UTF-8
+    # text" and Python's codec message) and noted a Latin-1 card without naming the byte.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    folder = tmp_path / "local--encodings"
+    folder.mkdir()
+    config = codecs.BOM_UTF16_LE + _config_bytes().decode().encode("utf-16-le")
+    (folder / "config.json").write_bytes(config)
+    (folder / "README.md").write_bytes(CARDS["latin-1"])
+    out = StringIO()
+    call_command("analyze", str(folder), "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["params"]["total"] > 1_000_000_000
+    position = CARD.encode("latin-1").index(b"\xe9")
+    assert any(
+        n.startswith(f"README.md is not all UTF-8 text: byte 0xE9 at position {position} ")
+        for n in result["notes"]
+    ), result["notes"]
+
+
 def test_a_config_that_cannot_be_read_as_text_is_refused_naming_the_byte():
     # A UTF-16 config whose last character is cut in half: the refusal names the byte, in the
     # page's language, and not the JSON parser's complaint about the characters it made.
