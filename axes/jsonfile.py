@@ -21,6 +21,7 @@ from axes.textfile import lone_surrogates_replace
 
 # a \u escape of a surrogate (D800-DFFF): only then is the parsed document walked for lone ones
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def _finite(token: str) -> float:
@@ -133,9 +134,8 @@ def model_json_loads(
         ) from exc
     if isinstance(data, dict | list):
         _depth_check(data)
-    if not keep_lone_surrogates and _SURROGATE_ESCAPE.search(
-        text if isinstance(text, str) else text.decode("latin-1")
-    ):
+    escape = _SURROGATE_ESCAPE if isinstance(text, str) else _SURROGATE_ESCAPE_BYTES
+    if not keep_lone_surrogates and escape.search(text):
         data = lone_surrogates_replace(data)  # "\ud800" is no character (a 500 on the page)
     return data
 
