@@ -56,9 +56,8 @@ def _posted_seq(request: HttpRequest) -> int | None:
 
 
 def _exercise_pk(wanted: str) -> int | None:
-    """The table number an ``exercise_id`` names: ASCII digits within a database integer
-    (``int("٣")`` is 3, and a number past 2**63 was the database's overflow error); None for
-    anything else."""
+    """The table number an ``exercise_id`` names: at most 18 ASCII digits (``int()`` also
+    reads "٣" and " 3", which no page writes); None for anything else."""
     if not wanted.isascii() or not wanted.isdigit() or len(wanted) > 18:
         return None
     return int(wanted)
