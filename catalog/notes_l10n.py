@@ -513,6 +513,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "tie_word_embeddings is true, but modeling_%(module)s.py ties no weights: the lm_head is "
         "counted apart from the input embedding"
     ),
+    # axes.backbone.families.got_ocr2
+    gettext_noop(
+        "config.json has no text_config: transformers builds GOT-OCR 2's default text "
+        "model (a Qwen2 of 24 layers, hidden size 1,024), counted as such"
+    ),
     # axes.backbone.families.mllama / moshi
     gettext_noop(
         "config.json has no text_config: transformers builds MllamaTextConfig's default text "
