@@ -20,14 +20,38 @@ from typing import Any
 from axes.textfile import lone_surrogates_replace
 
 # a \u escape of a surrogate (D800-DFFF): only then is the parsed document walked for lone ones
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
-_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+class JsonNotANumber(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` where they are refused (no JSON has them)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        super().__init__(f"{token} is not a JSON number")
+
+
+class JsonNumberTooLarge(ValueError):
+    """A number past a float's range: ``token`` as written (``1e400``) when ``digits`` is None;
+    an integer too long to show has its first 12 characters in ``token`` and its length in
+    ``digits``; with ``token`` empty, an integer of over ``digits`` digits (Python's limit)."""
+
+    def __init__(self, token: str, digits: int | None = None) -> None:
+        self.token = token
+        self.digits = digits
+        if digits is None:
+            shown = token
+        elif token:
+            shown = f"{token}… ({digits} digits)"
+        else:
+            shown = f"an integer of over {digits:,} digits"
+        super().__init__(f"{shown} is too large for a number")
 
 
 def _finite(token: str) -> float:
     value = float(token)
     if not math.isfinite(value):
-        raise ValueError(f"{token} is too large for a number")
+        raise JsonNumberTooLarge(token)
     return value
 
 
@@ -59,9 +83,8 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def _too_long(token: str) -> ValueError:
-    digits = len(token.lstrip("-"))
-    return ValueError(f"{token[:12]}… ({digits} digits) is too large for a number")
+def _too_long(token: str) -> JsonNumberTooLarge:
+    return JsonNumberTooLarge(token[:12], len(token.lstrip("-")))
 
 
 def _in_float_range(token: str) -> int:
@@ -92,26 +115,27 @@ def _depth_check(data: Any) -> None:
 
 
 def model_json_loads(
-    text: str | bytes,
+    text: str,
     *,
     constants: list[str] | None = None,
     huge_ints: bool = False,
     unique_keys: bool = False,
     keep_lone_surrogates: bool = False,
 ) -> Any:
-    """``json.loads`` with ``NaN``/``Infinity``/``-Infinity`` read as null (each appended to
-    ``constants``) or, when ``constants`` is None, refused with ``ValueError``; an integer past
-    a float's range refused too, unless ``huge_ints`` (a safetensors header: its sizes are
-    checked against the bytes they span, and the check made its parse ~70% slower). Nesting
-    deeper than ``JSON_MAX_DEPTH`` raises ``JsonTooDeep``; with ``unique_keys``, a key named
-    twice in one object raises ``JsonDuplicateKey`` (a request, whose sender meant one of the
-    two: real model files are read as ``json.loads`` and transformers read them). A lone
-    surrogate escape (``"\\ud800"``, no character) is read as U+FFFD, unless
-    ``keep_lone_surrogates`` (a request: its fields refuse one, naming the field)."""
+    """``json.loads`` of decoded text (axes.textfile) with ``NaN``/``Infinity``/``-Infinity``
+    read as null (each appended to ``constants``) or, when ``constants`` is None, refused with
+    ``JsonNotANumber``; a number past a float's range refused with ``JsonNumberTooLarge``, an
+    integer unless ``huge_ints`` (a safetensors header: its sizes are checked against the
+    bytes they span, and the check made its parse ~70% slower). Nesting deeper than
+    ``JSON_MAX_DEPTH`` raises ``JsonTooDeep``; with ``unique_keys``, a key named twice in one
+    object raises ``JsonDuplicateKey`` (a request, whose sender meant one of the two: real
+    model files are read as ``json.loads`` and transformers read them). A lone surrogate
+    escape (``"\\ud800"``, no character) is read as U+FFFD, unless ``keep_lone_surrogates``
+    (a request: the API refuses one, naming where it is)."""
 
     def constant(token: str) -> None:
         if constants is None:
-            raise ValueError(f"{token} is not a JSON number")
+            raise JsonNotANumber(token)
         constants.append(token)
         return None
 
@@ -129,13 +153,10 @@ def model_json_loads(
     except ValueError as exc:
         if "integer string conversion" not in str(exc):  # int()'s digit limit (huge_ints)
             raise
-        raise ValueError(
-            f"an integer of over {sys.get_int_max_str_digits():,} digits is too large for a number"
-        ) from exc
+        raise JsonNumberTooLarge("", sys.get_int_max_str_digits()) from exc
     if isinstance(data, dict | list):
         _depth_check(data)
-    escape = _SURROGATE_ESCAPE if isinstance(text, str) else _SURROGATE_ESCAPE_BYTES
-    if not keep_lone_surrogates and escape.search(text):
+    if not keep_lone_surrogates and SURROGATE_ESCAPE.search(text):
         data = lone_surrogates_replace(data)  # "\ud800" is no character (a 500 on the page)
     return data
 

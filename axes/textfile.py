@@ -83,3 +83,25 @@ def lone_surrogates_replace(data: Any) -> Any:
     if isinstance(data, list):
         return [lone_surrogates_replace(v) for v in data]
     return data
+
+
+def lone_surrogate_find(data: Any) -> tuple[list[str | int], bool] | None:
+    """Where the first lone surrogate in ``data`` (parsed JSON) is, in document order: the keys
+    and indexes down to the string that holds it, and whether that string is a key (the path's
+    last item) rather than a value. None when there is none. For a request, which must say
+    where (a ``rows`` value holding one was stored, and every page showing it was a 500)."""
+    if isinstance(data, str):
+        return ([], False) if _LONE_SURROGATE.search(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if _LONE_SURROGATE.search(key):
+                return [key], True
+            found = lone_surrogate_find(value)
+            if found is not None:
+                return [key, *found[0]], found[1]
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = lone_surrogate_find(value)
+            if found is not None:
+                return [index, *found[0]], found[1]
+    return None

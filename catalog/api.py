@@ -34,11 +34,15 @@ from axes.exercise import MAX_ROW_CHARS, exercise_check, rows_clean
 from axes.facts import AXES
 from axes.jsonfile import (
     JSON_MAX_DEPTH,
+    SURROGATE_ESCAPE,
     JsonDuplicateKey,
+    JsonNotANumber,
+    JsonNumberTooLarge,
     JsonTooDeep,
     json_type_name,
     model_json_loads,
 )
+from axes.textfile import lone_surrogate_find, text_decode
 from catalog.models import REPO_ORDER, CatalogModel, Exercise
 from catalog.views_exercise import model_match
 
@@ -109,24 +113,55 @@ class BodyRefused(ValueError):
     """A request body that cannot be used, with what to send instead (in the page's language)."""
 
 
+class BodyLoneSurrogate(BodyRefused):
+    """A string of the body holds a lone surrogate escape (``"\\ud800"``, no character): ``path``
+    the keys and indexes down to it, ``in_key`` when the string is the path's last key. Answered
+    as the 422 a plain string field gets from pydantic (``string_unicode``), naming where: a
+    ``rows`` value holding one was stored, and the exercise pages showing it were a 500."""
+
+    def __init__(self, path: list[str | int], *, in_key: bool) -> None:
+        self.path = path
+        self.in_key = in_key
+        super().__init__(f"a lone surrogate at {path!r}")
+
+    @property
+    def where(self) -> str:
+        # a key holding the surrogate is shown with it escaped (UTF-8 cannot hold it)
+        return ".".join(
+            str(p).encode("utf-8", "backslashreplace").decode("utf-8") for p in self.path
+        )
+
+
+def _number_words(exc: JsonNumberTooLarge) -> str:
+    if exc.digits is None:
+        return exc.token
+    return ngettext(
+        "%(start)s… (%(digits)d digit)", "%(start)s… (%(digits)d digits)", exc.digits
+    ) % {"start": exc.token, "digits": exc.digits}
+
+
 def api_body_parse(body: bytes) -> Any:
-    """A request body as JSON: UTF-8 (a byte-order mark aside, as ``json.loads`` reads bytes),
-    nested at most ``JSON_MAX_DEPTH`` levels, numbers a float holds, no NaN or Infinity (no
-    JSON has them), each key once in an object (``json.loads`` kept the last silently).
+    """A request body as JSON: UTF-8 (a byte-order mark names another encoding and is no part
+    of the text, as for a model file: axes.textfile), nested at most ``JSON_MAX_DEPTH`` levels,
+    numbers a float holds, no NaN or Infinity (no JSON has them), each key once in an object
+    (``json.loads`` kept the last silently), no lone surrogate escape in a string.
     ``BodyRefused`` says which of these failed; a body that is no JSON at all raises the
     parser's ``ValueError``. (5,000 nested brackets were answered "not JSON".)"""
-    try:
-        text = body.decode(json.detect_encoding(body))
-    except UnicodeDecodeError as exc:
+    text, problem = text_decode(body)
+    if problem is not None:  # its position counts from the body's first byte, a mark included
         raise BodyRefused(
             _(
-                "The request body is not UTF-8 text: byte %(byte)s at position %(pos)d cannot "
-                "be read. Send the JSON encoded as UTF-8."
+                "The request body is not %(encoding)s text: byte %(byte)s at position %(pos)d "
+                "cannot be read. Send the JSON encoded as UTF-8."
             )
-            % {"byte": f"0x{body[exc.start]:02X}", "pos": exc.start}
-        ) from exc
+            % {
+                "encoding": problem.encoding,
+                "byte": f"0x{problem.byte:02X}",
+                "pos": problem.position,
+            }
+        )
     try:
-        return model_json_loads(text, unique_keys=True, keep_lone_surrogates=True)
+        data = model_json_loads(text, unique_keys=True, keep_lone_surrogates=True)
     except JsonTooDeep as exc:
         raise BodyRefused(
             _(
@@ -140,22 +175,24 @@ def api_body_parse(body: bytes) -> Any:
             _("The request body names the key %(key)s twice in one object: send it once.")
             % {"key": json.dumps(exc.key, ensure_ascii=False)}
         ) from exc
-    except json.JSONDecodeError:
-        raise
-    except ValueError as exc:  # jsonfile's refusals: NaN/Infinity, 1e400, 5,000 digits
-        said = str(exc)
-        if said.endswith(" is not a JSON number"):
-            raise BodyRefused(
-                _(
-                    "The request body holds %(value)s, which is not a JSON number (JSON has no "
-                    "NaN or Infinity): send a number or null."
-                )
-                % {"value": said.removesuffix(" is not a JSON number")}
-            ) from exc
+    except JsonNotANumber as exc:
+        raise BodyRefused(
+            _(
+                "The request body holds %(value)s, which is not a JSON number (JSON has no "
+                "NaN or Infinity): send a number or null."
+            )
+            % {"value": exc.token}
+        ) from exc
+    except JsonNumberTooLarge as exc:
         raise BodyRefused(
             _("The request body holds a number too large to use: %(value)s.")
-            % {"value": said.removesuffix(" is too large for a number")}
+            % {"value": _number_words(exc)}
         ) from exc
+    if SURROGATE_ESCAPE.search(text):  # pydantic refuses one in a str field, not in a dict's
+        found = lone_surrogate_find(data)
+        if found is not None:
+            raise BodyLoneSurrogate(found[0], in_key=found[1])
+    return data
 
 
 class _StrictJSONParser(Parser):
@@ -265,12 +302,30 @@ def _too_many(request: HttpRequest, exc: Throttled) -> Any:
     )
 
 
+def _lone_surrogate(request: HttpRequest, exc: BodyLoneSurrogate) -> Any:
+    words = (
+        _("the key must be valid Unicode text")
+        if exc.in_key
+        else _(VALIDATION_WORDS["string_unicode"])
+    )
+    where = exc.where
+    detail = _("Invalid request: %(errors)s.") % {"errors": f"{where}: {words}" if where else words}
+    error = {
+        "type": "string_unicode",
+        "loc": ["body", *exc.path],
+        "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
+    }
+    return api.create_response(request, {"detail": detail, "errors": [error]}, status=422)
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> Any:
     """ninja's own refusals, the one a client meets most said in the page's language with
     what to send: a body that is no JSON was "Cannot parse request body" (with
     ``Content-Type: application/x-www-form-urlencoded``, or text cut short)."""
     detail = str(exc)
+    if isinstance(exc.__cause__, BodyLoneSurrogate):  # as pydantic's own for a str field
+        return _lone_surrogate(request, exc.__cause__)
     if isinstance(exc.__cause__, BodyRefused):  # JSON, but not usable: say which way
         detail = str(exc.__cause__)
     elif exc.status_code == 400 and detail.startswith("Cannot parse request body"):

@@ -461,3 +461,87 @@ def test_the_api_still_refuses_a_lone_surrogate_naming_the_field():
     )
     assert response.status_code == 422
     assert "text: must be valid Unicode text" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('{"model_name": "x", "rows": {"backbone": "GQA \\ud800"}}', "rows.backbone: must"),
+        (
+            '{"model_name": "x", "rows": {"backbone": "GQA", "\\udc00x": "y"}}',
+            "rows.\\udc00x: the key",
+        ),
+        ('{"rows": {"backbone": "GQA"}, "extra": [1, {"a": "\\ud83d"}]}', "extra.1.a: must"),
+    ],
+    ids=["row-value", "row-key", "unknown-field"],
+)
+def test_an_api_body_with_a_lone_surrogate_anywhere_is_refused_naming_where(body, where):
+    # Before the fix: pydantic refuses a lone surrogate in a str field but not in a
+    # dict[str, str] value, so {"rows": {"backbone": "GQA \ud800"}} was saved (201) and
+    # /exercise/ and /exercise/?id=N were a 500 (UnicodeEncodeError) from then on.
+    from catalog.models import Exercise
+
+    client = Client()
+    response = client.post("/api/exercises", body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"]
+    assert detail.startswith("Invalid request: ") and where in detail, detail
+    assert response.json()["errors"][0]["type"] == "string_unicode"
+    german = client.post("/api/exercises?lang=de", body, content_type="application/json")
+    assert german.status_code == 422
+    assert "Ungültige Anfrage" in german.json()["detail"], german.json()
+    assert where.split(":")[0] in german.json()["detail"]
+    assert not Exercise.objects.exists()
+    assert client.get(reverse("catalog:exercise")).status_code == 200
+
+
+def test_an_api_body_with_a_paired_surrogate_escape_is_read():
+    response = Client().post(
+        "/api/exercises",
+        '{"model_name": "x", "rows": {"backbone": "GQA \\ud83d\\ude00"}}',
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["rows"]["backbone"] == "GQA \U0001f600"
+
+
+def test_an_api_body_not_utf8_after_a_byte_order_mark_names_the_byte_from_the_start():
+    # Before the fix: the position counted from after the mark (13, not 16).
+    body = codecs.BOM_UTF8 + '{"text": "caf\xe9"}'.encode("latin-1")
+    response = Client().post("/api/classify", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "not UTF-8 text: byte 0xE9 at position 16 " in response.json()["detail"]
+    assert body[16] == 0xE9
+
+
+def test_an_api_body_in_utf16_without_a_byte_order_mark_is_not_read():
+    # JSON between systems is UTF-8 (RFC 8259 §8.1): a UTF-16 body says which it is with a
+    # mark, as a model file does. Before the fix, json.detect_encoding guessed it (a 200).
+    body = json.dumps({"text": "Trained with DPO."}).encode("utf-16-le")
+    response = Client().post("/api/classify", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    marked = Client().post(
+        "/api/classify", codecs.BOM_UTF16_LE + body, content_type="application/json"
+    )
+    assert marked.status_code == 200, marked.content
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "english"),
+    [
+        ("de", "(5000 Ziffern)", "digits"),
+        ("ko", "(5000자리)", "digits"),
+        ("en", "(5000 digits)", "Ziffern"),
+    ],
+)
+def test_an_api_number_too_long_is_said_in_the_pages_language(lang, said, english):
+    # Before the fix: "(5000 digits)" stayed English inside the German and Korean refusals.
+    response = Client().post(
+        f"/api/classify?lang={lang}",
+        '{"text": "x", "n": ' + "9" * 5000 + "}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert said in detail and english not in detail, detail
+    assert "999999999999…" in detail
