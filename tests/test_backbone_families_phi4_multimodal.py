@@ -209,6 +209,54 @@ def test_phi4_multimodal_without_tower_configs_builds_the_default_towers() -> No
     assert report["params"]["breakdown"]["audio"] == _tower(model, "audio_embed") > 400_000_000
 
 
+@pytest.mark.parametrize(
+    ("left_out", "kv_heads", "notes"),
+    [
+        (("num_key_value_heads",), 8, [("num_key_value_heads", "8")]),
+        (("intermediate_size",), 2, [("intermediate_size", "8,192")]),
+        (
+            ("num_key_value_heads", "intermediate_size", "num_attention_heads"),
+            8,
+            [
+                ("num_key_value_heads", "8"),
+                ("intermediate_size", "8,192"),
+                ("num_attention_heads", "32"),
+            ],
+        ),
+    ],
+    ids=["no-kv-heads", "no-intermediate", "no-heads-kv-intermediate"],
+)
+def test_a_config_without_a_decoder_width_takes_the_config_classs_default(
+    left_out: tuple[str, ...], kv_heads: int, notes: list[tuple[str, str]]
+) -> None:
+    # Before the fix: no num_key_value_heads was counted as kv = heads (Phi4MultimodalConfig's
+    # default is 8) and no intermediate_size as 4 x hidden_size (its default is 8192).
+    text = {**TEXT, "num_attention_heads": 16, "num_key_value_heads": 2}
+    text = {k: v for k, v in text.items() if k not in left_out}
+    towers = {"vision_config": VISION, "audio_config": AUDIO}
+    model = _build(AutoConfig.for_model("phi4_multimodal", **text, **towers))
+    assert model.config.num_key_value_heads == kv_heads
+    report = analyze_config({"model_type": "phi4_multimodal", **text, **towers})
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    layers = model.model.layers
+    assert report["params"]["per_layer"] == [sum(p.numel() for p in x.parameters()) for x in layers]
+    head_dim = model.config.hidden_size // model.config.num_attention_heads
+    assert report["memory"]["kv_bytes_per_token"] == len(layers) * 2 * kv_heads * head_dim * 2
+    for key, value in notes:
+        said = f"no {key} in config.json: transformers' phi4_multimodal default, {value}, is used"
+        assert said in report["notes"], report["notes"]
+    assert not any(n.startswith("no intermediate_size: assumed") for n in report["notes"])
+
+
+def test_an_explicit_null_kv_heads_means_as_many_as_the_query_heads() -> None:
+    text = {**TEXT, "num_attention_heads": 16, "num_key_value_heads": None}
+    model = _build(AutoConfig.for_model("phi4_multimodal", **text))
+    assert model.config.num_key_value_heads == 16
+    report = analyze_config({"model_type": "phi4_multimodal", **text})
+    assert report["params"]["total"] == sum(p.numel() for p in model.parameters())
+    assert not any("num_key_value_heads" in n for n in report["notes"]), report["notes"]
+
+
 def test_a_decode_step_reads_no_tower() -> None:
     """The roofline's weights per decode step leave out the vision tower and the audio
     encoder: the same as the model without them."""

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import (
     build,
+    default_note,
     header,
     read_core,
     read_rope,
@@ -31,6 +33,13 @@ from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, AudioSpec, ConfigView, VisionSpec
 
 MODEL_TYPES = ("phi4_multimodal",)
+
+# Phi4MultimodalConfig's decoder defaults a config.json may leave out (read_core's own are 0
+# heads, kv = heads and 4 x hidden); only an explicit null num_key_value_heads means "as many
+# as the heads" (its __post_init__)
+HEADS_DEFAULT = 32
+KV_HEADS_DEFAULT = 8
+INTERMEDIATE_DEFAULT = 8192
 
 # configuration_phi4_multimodal.py Phi4MultimodalVisionConfig / Phi4MultimodalAudioConfig
 VISION_DEFAULTS: dict[str, Any] = {
@@ -109,9 +118,42 @@ def read_audio(view: ConfigView) -> AudioSpec:
     )
 
 
+def _given(view: ConfigView, key: str) -> bool:
+    """Whether config.json names ``key`` at all, null included (``view.has`` reads a null
+    as absent)."""
+    return key in view.raw or key in view.text
+
+
+def _class_defaults(view: ConfigView, core: dict[str, Any]) -> None:
+    """Phi4MultimodalConfig's defaults where config.json gives no value (as beam.read does): a
+    config without num_key_value_heads was counted with as many KV heads as query heads, and
+    one without intermediate_size with 4 x hidden_size, neither what transformers builds."""
+    if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
+        core["intermediate_size"] = INTERMEDIATE_DEFAULT
+        view.notes[:] = [x for x in view.notes if not x.startswith("no intermediate_size")]
+        default_note(view, "intermediate_size", INTERMEDIATE_DEFAULT)
+    if "num_attention_heads" not in view.sources:
+        core["num_attention_heads"] = HEADS_DEFAULT
+        default_note(view, "num_attention_heads", HEADS_DEFAULT)
+        if "head_dim" not in view.sources:  # hidden // heads, as modeling_phi4_multimodal.py
+            core["head_dim"] = core["hidden_size"] // HEADS_DEFAULT
+        if "num_kv_heads" not in view.sources:  # read_core's kv = heads was 0 heads
+            core["num_kv_heads"] = HEADS_DEFAULT
+    if "num_kv_heads" not in view.sources and not _given(view, "num_key_value_heads"):
+        core["num_kv_heads"] = KV_HEADS_DEFAULT
+        default_note(view, "num_key_value_heads", KV_HEADS_DEFAULT)
+    heads, kv = core["num_attention_heads"], core["num_kv_heads"]
+    if heads and kv and heads % kv:  # read_core's check, on the defaults
+        raise ConfigError(
+            f"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kv})",
+            key="num_key_value_heads",
+        )
+
+
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "phi4_multimodal")
     core = read_core(view, family="phi4_multimodal", tie_default=False, max_pos_default=131072)
+    _class_defaults(view, core)
     read_rope(view, core)
     window = sliding_window(view, None)
     mixers = uniform_attention(
