@@ -231,6 +231,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "that transformers' minimax does not build; the count leaves it out and is an estimate"
     ),
     gettext_noop("layer_types has an unknown entry, %(value)s (layer %(n_layer)s); ignored"),
+    # families/_common.py per_layer_kinds: an entry that is no string (a list, an object)
+    gettext_noop("%(path)s has an unknown entry, %(value)s (layer %(n_layer)s); ignored"),
     gettext_noop("layer_types is not read by modeling_%(module)s.py; ignored"),
     gettext_noop(
         "%(path)s = %(value)s is not read by modeling_%(module)s.py; counted as transformers "
@@ -370,6 +372,15 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("%(path)s must be a number, not %(value)s"),
     gettext_noop("%(path)s must be true or false, not %(value)s"),
     gettext_noop("%(path)s must be a list, not %(kind)s"),
+    # families/_common.py layer_indices, hunyuan_v1_moe.py: a list entry that is no number
+    gettext_noop(
+        "%(path)s[%(n_index)s] is %(value)s, not a layer index: %(path)s lists layers by "
+        "number (0 is the first). Fix it in config.json."
+    ),
+    gettext_noop(
+        "%(path)s[%(n_index)s] is %(value)s, not a number of experts: %(path)s gives one per "
+        "layer. Fix it in config.json."
+    ),
     gettext_noop("%(path)s must be a JSON object, not %(kind)s"),
     gettext_noop("%(path)s must be an integer, not a boolean (%(value)s)"),
     gettext_noop(

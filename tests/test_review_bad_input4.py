@@ -545,3 +545,181 @@ def test_an_api_number_too_long_is_said_in_the_pages_language(lang, said, englis
     detail = response.json()["detail"]
     assert said in detail and english not in detail, detail
     assert "999999999999…" in detail
+
+
+# --- 5. a per-layer list in config.json holding a list or an object ---------------------------
+
+_TINY = {
+    "hidden_size": 64,
+    "num_hidden_layers": 4,
+    "num_attention_heads": 4,
+    "num_key_value_heads": 2,
+    "head_dim": 16,
+    "intermediate_size": 128,
+    "vocab_size": 256,
+    "num_experts": 4,
+    "n_routed_experts": 4,
+    "num_experts_per_tok": 2,
+    "moe_intermediate_size": 32,
+}
+_KINDS = ["sparse", "dense", "sparse", "sparse"]
+KIND_FAMILIES = (
+    "beam",
+    "exaone_moe",
+    "laguna",
+    "kimi_linear",
+    "bailing_hybrid",
+    "axk1",
+    "axk2",
+    "hy_v3",
+    "cohere2_moe",
+    "dots3_note",
+    "glm4_moe_lite",
+    "deepseek_v32",
+)
+BAD_KINDS = [
+    *(
+        (model_type, "mlp_layer_types", index, entry)
+        for model_type in KIND_FAMILIES
+        for index, entry in ((0, ["dense"]), (2, {"kind": "sparse"}))
+    ),
+    ("zaya", "layer_types", 1, ["hybrid"]),
+]
+BAD_INDICES = [
+    ("bamba", "attn_layer_indices", "not a layer index", 0, [1]),
+    ("llama4_text", "moe_layers", "not a layer index", 0, {"layer": 1}),
+    ("qwen3_moe", "mlp_only_layers", "not a layer index", 0, [1]),
+    ("hunyuan_v1_moe", "moe_topk", "not a number of experts", 1, [2]),
+]
+
+
+def _bad_list_config(model_type, key, index, entry):
+    given = {
+        "mlp_layer_types": list(_KINDS),
+        "layer_types": ["hybrid"] * 4,
+        "attn_layer_indices": [1, 3],
+        "moe_layers": [1, 3],
+        "mlp_only_layers": [0],
+        "moe_topk": [2, 2, 2, 2],
+    }[key]
+    given[index] = entry
+    return {**_TINY, "model_type": model_type, key: given}
+
+
+@pytest.mark.parametrize(
+    ("model_type", "key", "index", "entry"),
+    BAD_KINDS,
+    ids=[f"{m}-{k}-{i}" for m, k, i, _e in BAD_KINDS],
+)
+def test_a_per_layer_kind_list_holding_a_list_or_an_object_is_ignored_naming_the_entry(
+    model_type, key, index, entry
+):
+    # Before the fix: set(kinds[:n]) of such a list was a TypeError ("unhashable type"), a 500
+    # on /upload/, in beam, exaone_moe, laguna, kimi_linear, axk and zaya. Now every family
+    # reading mlp_layer_types ignores it as layer_types is ignored (the default placement
+    # counts), and the note names the entry and its layer.
+    from axes.backbone import analyze_config
+    from catalog.notes_l10n import note_match
+
+    config = _bad_list_config(model_type, key, index, entry)
+    report = analyze_config(config)
+    default = analyze_config({k: v for k, v in config.items() if k != key})
+    assert report["params"]["total"] == default["params"]["total"]
+    said = f"{key} has an unknown entry, {json.dumps(entry)} (layer {index}); ignored"
+    assert said in report["notes"], report["notes"]
+    assert note_match(said) is not None
+
+
+@pytest.mark.parametrize(
+    ("model_type", "key", "words", "index", "entry"),
+    BAD_INDICES,
+    ids=[f"{m}-{k}" for m, k, _w, _i, _e in BAD_INDICES],
+)
+def test_a_per_layer_number_list_holding_a_list_or_an_object_is_refused_naming_it(
+    model_type, key, words, index, entry
+):
+    # Before the fix: set() of such a list was a TypeError, a 500 on /upload/. A list of
+    # numbers holding another type is refused as any number field holding one is.
+    from axes.backbone import analyze_config
+    from axes.backbone.errors import ConfigError
+    from catalog.notes_l10n import note_match
+
+    with pytest.raises(ConfigError) as refused:
+        analyze_config(_bad_list_config(model_type, key, index, entry))
+    said = str(refused.value)
+    assert said.startswith(f"{key}[{index}] is {json.dumps(entry)}, {words}"), said
+    assert refused.value.key == key
+    assert note_match(said) is not None
+
+
+def _upload(config, language):
+    client = Client(raise_request_exception=True, HTTP_ACCEPT_LANGUAGE=language)
+    return client, client.post(
+        "/upload/",
+        {
+            "repo_id": "local/bad-list",
+            "config": SimpleUploadedFile("config.json", json.dumps(config).encode()),
+        },
+    )
+
+
+def test_an_upload_whose_mlp_layer_types_holds_a_list_is_shown_with_the_note():
+    client, response = _upload(_bad_list_config("beam", "mlp_layer_types", 0, ["dense"]), "de")
+    assert response.status_code == 303, response.status_code
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert 'mlp_layer_types hat einen unbekannten Eintrag, ["dense"] (Layer 0)' in page
+
+
+def test_an_upload_whose_layer_index_list_holds_a_list_is_refused_not_a_500():
+    _client, response = _upload(_bad_list_config("qwen3_moe", "mlp_only_layers", 0, [0]), "de")
+    assert response.status_code == 400, response.status_code
+    page = html.unescape(response.content.decode())
+    assert "mlp_only_layers[0] ist [0], keine Layer-Nummer" in page
+
+
+# --- 6. `manage.py profile FOLDER` reads config.json as `manage.py analyze` does --------------
+
+
+def _profile_folder(tmp_path, config: bytes):
+    folder = tmp_path / "local--profiled"
+    folder.mkdir()
+    (folder / "config.json").write_bytes(config)
+    return folder
+
+
+@pytest.mark.parametrize("mark", ["utf-16-le-bom", "utf-16-be-bom"])
+def test_the_profilers_folder_reader_reads_a_utf16_config(tmp_path, mark):
+    # Before the fix: the profiler read config.json as UTF-8 only and refused a UTF-16 one
+    # that `manage.py analyze` reads, with the codec's words ("'utf-8' codec can't decode").
+    from profiler.core.folder import folder_inspect
+
+    codec = mark.removesuffix("-bom")
+    bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
+    folder = _profile_folder(tmp_path, bom + _config_bytes().decode().encode(codec))
+    read = folder_inspect(folder)
+    assert read.config == json.loads(_config_bytes())
+    assert read.notes == ()
+
+
+def test_the_profilers_folder_reader_names_an_unreadable_byte(tmp_path):
+    from profiler.core.errors import InvalidRequest
+    from profiler.core.folder import folder_inspect
+
+    config = json.loads(_config_bytes())
+    config["_name_or_path"] = "caf\xe9"
+    raw = json.dumps(config, ensure_ascii=False).encode("latin-1")
+    read = folder_inspect(_profile_folder(tmp_path, raw))
+    assert read.config["hidden_size"] == config["hidden_size"]
+    position = raw.index(b"\xe9")
+    assert read.notes == (
+        f"config.json is not all UTF-8 text: byte 0xE9 at position {position} and any other "
+        "unreadable bytes are shown as \ufffd; save the file as UTF-8 to read them",
+    )
+    # not JSON once read: the unreadable byte is the likelier reason, and is named
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_bytes(b'{"a": \xe9}')
+    with pytest.raises(InvalidRequest) as refused:
+        folder_inspect(bad)
+    assert str(refused.value).startswith("config.json is not all UTF-8 text: byte 0xE9 at ")
+    assert "codec" not in str(refused.value)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from axes.textfile import decode_note, text_decode  # pure: no Django, no torch
 from profiler.core.errors import InvalidRequest, PickleCheckpointRefused, UnsafeCheckpointPath
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
@@ -28,6 +30,7 @@ class ModelFolder:
     config: dict[str, Any]
     shard_paths: tuple[Path, ...]  # validated safetensors files; empty: no checkpoint
     pickle_names: tuple[str, ...] = ()  # pickle checkpoints seen (never opened)
+    notes: tuple[str, ...] = ()  # what reading the folder's files changed (unreadable bytes)
 
     @property
     def has_checkpoint(self) -> bool:
@@ -64,6 +67,37 @@ def index_shard_names(index: dict[str, Any]) -> list[str]:
     return sorted({shard_name_check(name) for name in weight_map.values()})
 
 
+def _json_read(
+    path: Path, error: type[InvalidRequest | UnsafeCheckpointPath], notes: list[str]
+) -> Any:
+    """A folder's JSON file, decoded as ``manage.py analyze`` and an upload decode it
+    (axes.textfile: a byte-order mark names UTF-8, UTF-16 or UTF-32; unreadable bytes are
+    named, in ``notes`` when the JSON still parses, else as the refusal) and parsed as
+    transformers parses it (``json.loads``: NaN and Infinity are numbers to the model). A
+    UTF-16 file was refused with the codec's message ("'utf-8' codec can't decode byte 0xff")."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:  # unreadable (permissions), a folder named like the file
+        raise error(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
+    text, problem = text_decode(raw)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if problem is not None:  # the likelier reason
+            raise error(decode_note(path.name, problem)) from exc
+        raise error(f"{path} is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # 100,000 nested brackets
+        raise error(f"{path.name} is nested too deeply to be a model file") from exc
+    except ValueError as exc:  # an integer past Python's digit limit (4,300 digits)
+        raise error(
+            f"{path.name} is not usable JSON: an integer of over "
+            f"{sys.get_int_max_str_digits():,} digits is too large for a number"
+        ) from exc
+    if problem is not None:
+        notes.append(decode_note(path.name, problem))
+    return data
+
+
 def folder_inspect(path: str | Path) -> ModelFolder:
     """Read config.json and find the (validated) safetensors files of a model folder."""
     root = Path(path)
@@ -72,11 +106,8 @@ def folder_inspect(path: str | Path) -> ModelFolder:
     config_path = root / "config.json"
     if not config_path.is_file():
         raise InvalidRequest.of("no_config", folder=str(root))
-    try:
-        # utf-8-sig: a byte-order mark (Windows editors save one) is skipped, as on ingest
-        config = json.loads(config_path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(f"{config_path} is not valid JSON: {exc}") from exc
+    notes: list[str] = []
+    config = _json_read(config_path, InvalidRequest, notes)
     if not isinstance(config, dict):
         raise InvalidRequest(f"{config_path} must hold a JSON object.")
 
@@ -84,10 +115,7 @@ def folder_inspect(path: str | Path) -> ModelFolder:
     shard_paths: list[Path] = []
     index_path = root / INDEX_NAME
     if index_path.is_file():
-        try:
-            index = json.loads(index_path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise UnsafeCheckpointPath(f"{INDEX_NAME} is not valid JSON: {exc}") from exc
+        index = _json_read(index_path, UnsafeCheckpointPath, notes)
         for name in index_shard_names(index):
             shard = (resolved_root / name).resolve()
             # Belt and braces after the name check: symlinks must not lead outside either.
@@ -108,7 +136,11 @@ def folder_inspect(path: str | Path) -> ModelFolder:
         )
     )
     return ModelFolder(
-        root=root, config=config, shard_paths=tuple(shard_paths), pickle_names=pickles
+        root=root,
+        config=config,
+        shard_paths=tuple(shard_paths),
+        pickle_names=pickles,
+        notes=tuple(notes),
     )
 
 

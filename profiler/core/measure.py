@@ -776,7 +776,7 @@ def bench_run(
     if opts.device == "cuda" and not torch.cuda.is_available():
         raise DeviceUnavailable.of("cuda_missing")
     torch.manual_seed(opts.seed)
-    notes: list[str] = []
+    notes: list[str] = list(folder.notes)
     raw = dict(folder.config)
     if raw.get("auto_map"):
         notes.append("config.json has auto_map: ignored; the native transformers class is used.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from axes.backbone.errors import ConfigError
@@ -198,6 +199,60 @@ def layer_types_mixers(view: ConfigView, n: int) -> list[str] | None:
     if mixers is None:
         _layer_types_problem(view, lt, n)
     return mixers
+
+
+def entry_shown(entry: Any) -> str:
+    """A config entry as JSON writes it, cut to 40 characters, for a message naming it."""
+    shown = json.dumps(entry, ensure_ascii=False, default=str)
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+def per_layer_kinds(
+    view: ConfigView,
+    n: int,
+    allowed: tuple[str, ...] = ("dense", "sparse"),
+    *,
+    key: str = "mlp_layer_types",
+    field_name: str = "first_k_dense",
+    note: str = "mlp_layer_types does not say dense or sparse for every layer; ignored",
+) -> list[str] | None:
+    """The first ``n`` entries of the per-layer list ``key`` (``mlp_layer_types``: "dense" /
+    "sparse"), when each is one of ``allowed``; None when the key is absent or the list cannot
+    be used, and the family's default placement counts. Unusable, it is noted as ignored, as
+    ``layer_types`` is: an entry that is no string at all (a list, an object, a number) named
+    with its layer, else (a shorter list, another kind) ``note``. (``set()`` of a list holding
+    a list or an object was a ``TypeError``: a 500 on /upload/.)"""
+    kinds = view.list(key, field_name=field_name)
+    if kinds is None:
+        return None
+    for i, entry in enumerate(kinds[:n]):
+        if not isinstance(entry, str):
+            where = view.path(key) or key
+            view.notes.append(
+                f"{where} has an unknown entry, {entry_shown(entry)} (layer {i}); ignored"
+            )
+            return None
+    if len(kinds) >= n and all(k in allowed for k in kinds[:n]):
+        return kinds[:n]
+    view.notes.append(note)
+    return None
+
+
+def layer_indices(view: ConfigView, key: str, *, field_name: str | None = None) -> set[int]:
+    """The layer indices the list ``key`` gives (``attn_layer_indices``, ``moe_layers``,
+    ``mlp_only_layers``); empty when absent. An entry that is no whole number is refused with
+    ``ConfigError`` naming the key and the entry (``set()`` of a list holding a list was a
+    ``TypeError``, a 500 on /upload/; a string never matched a layer, silently)."""
+    given = view.list(key, field_name=field_name) or []
+    for i, entry in enumerate(given):
+        if type(entry) is not int:
+            where = view.path(key) or key
+            raise ConfigError(
+                f"{where}[{i}] is {entry_shown(entry)}, not a layer index: {where} lists "
+                "layers by number (0 is the first). Fix it in config.json.",
+                key=where,
+            )
+    return set(given)
 
 
 def attention_mixers(view: ConfigView, n: int, *, default_sliding: bool = False) -> list[str]:

@@ -24,7 +24,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    per_layer_kinds,
+    read_core,
+    read_rope,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -40,11 +46,9 @@ DEFAULTS = {
 def mlp_kinds(view: ConfigView, n: int) -> list[str]:
     """ "mlp" / "moe" per layer: ``mlp_layer_types`` when it says dense or sparse for every
     layer, else first_k_dense_replace and moe_layer_freq as the config class expands them."""
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
-        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["mlp" if k == "dense" else "moe" for k in kinds]
     first = view.int("first_k_dense_replace", default=1, field_name="first_k_dense")
     freq = view.int("moe_layer_freq", default=1)
     return ["moe" if i >= first and freq > 0 and i % freq == 0 else "mlp" for i in range(n)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import build, header, layer_indices, read_core, read_rope
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -54,7 +54,7 @@ def read(view: ConfigView) -> ArchSpec:
     core = read_core(view, family="bamba", tie_default=False, max_pos_default=262144)
     read_rope(view, core)
     n = core["num_layers"]
-    attn = set(view.list("attn_layer_indices", field_name="layer_types") or [])
+    attn = layer_indices(view, "attn_layer_indices", field_name="layer_types")
     mixers = ["attention" if i in attn else "mamba2" for i in range(n)]
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     return build(

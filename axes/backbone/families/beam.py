@@ -29,6 +29,7 @@ from axes.backbone.families._common import (
     default_note,
     header,
     layer_types_mixers,
+    per_layer_kinds,
     read_core,
     read_rope,
     sliding_window,
@@ -55,11 +56,9 @@ def _default_mixers(n: int) -> list[str]:
 
 
 def _ffns(view: ConfigView, n: int) -> list[str]:
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
-        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["mlp" if k == "dense" else "moe" for k in kinds]
     dense = min(DENSE_DEFAULT, n)
     return ["mlp"] * dense + ["moe"] * (n - dense)
 

@@ -21,6 +21,7 @@ from axes.backbone.families._common import (
     build,
     header,
     layer_types_mixers,
+    per_layer_kinds,
     read_core,
     read_rope,
     sliding_window,
@@ -85,9 +86,7 @@ def read(view: ConfigView) -> ArchSpec:
 
 def _ffns(view: ConfigView, n: int, first_dense: int) -> list[str]:
     """``mlp_layer_types`` ("dense" / "sparse"), else dense for the first first_k_dense_replace."""
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and all(k in ("dense", "sparse") for k in kinds[:n]):
-        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["mlp" if k == "dense" else "moe" for k in kinds]
     return ["mlp" if i < first_dense else "moe" for i in range(n)]

@@ -47,6 +47,7 @@ from __future__ import annotations
 from axes.backbone.families._common import (
     build,
     header,
+    per_layer_kinds,
     read_core,
     read_rope,
     unread_layer_types,
@@ -153,17 +154,9 @@ def read(view: ConfigView) -> ArchSpec:
     if mt in _MLP_LAYER_TYPES:
         # layer_types is all "indexed_attention" (the one mask modeling_deepseek_v32.py
         # builds); mlp_layer_types, when given, is what places the dense and sparse FFNs
-        kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-        if (
-            kinds is not None
-            and len(kinds) >= n
-            and all(type(k) is str and k in {"dense", "sparse"} for k in kinds[:n])
-        ):
-            ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
-        elif kinds is not None:
-            view.notes.append(
-                "mlp_layer_types does not say dense or sparse for every layer; ignored"
-            )
+        kinds = per_layer_kinds(view, n)
+        if kinds is not None:
+            ffns = ["mlp" if k == "dense" else "moe" for k in kinds]
     else:
         module = mt if mt in ("deepseek_v2", "minicpm3", "youtu") else "deepseek_v3"
         unread_layer_types(view, ["attention"] * n, module=module)

@@ -33,7 +33,14 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.families._common import build, header, read_core, read_rope, sliding_window
+from axes.backbone.families._common import (
+    build,
+    header,
+    per_layer_kinds,
+    read_core,
+    read_rope,
+    sliding_window,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import SLIDING_MLA_FIELDS, ArchSpec, ConfigView
 
@@ -76,11 +83,9 @@ def _layer_types(view: ConfigView, n: int, *, use_dsa: bool | None) -> list[str]
 
 
 def _ffn_kinds(view: ConfigView, n: int) -> list[str]:
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        if len(kinds) >= n and all(type(k) is str and k in ("dense", "sparse") for k in kinds[:n]):
-            return ["moe" if k == "sparse" else "mlp" for k in kinds[:n]]
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["moe" if k == "sparse" else "mlp" for k in kinds]
     first = view.int("first_k_dense_replace", default=1, field_name="first_k_dense")
     freq: Any = view.raw_get("moe_layer_freq", default=1)
     if isinstance(freq, list):

@@ -24,6 +24,7 @@ from axes.backbone.families._common import (
     attention_mixers,
     build,
     header,
+    per_layer_kinds,
     read_core,
     read_rope,
     sliding_window,
@@ -92,11 +93,9 @@ def read(view: ConfigView) -> ArchSpec:
 def _exaone_moe_ffns(view: ConfigView, n: int) -> list[str]:
     """Dense or MoE per layer: ``mlp_layer_types`` when it says dense / sparse for every layer,
     else the first ``first_k_dense_replace`` layers dense (ExaoneMoeConfig.__post_init__)."""
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
-        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["mlp" if k == "dense" else "moe" for k in kinds]
     first = view.int("first_k_dense_replace", default=1, field_name="first_k_dense")
     return ["mlp" if i < first else "moe" for i in range(n)]
 

@@ -10,7 +10,15 @@ may be a per-layer list (HunYuanMoEV1Gate reads ``moe_topk[layer_idx]``).
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
+from axes.backbone.errors import ConfigError
+from axes.backbone.families._common import (
+    build,
+    entry_shown,
+    header,
+    read_core,
+    read_rope,
+    uniform_attention,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -27,7 +35,15 @@ def read(view: ConfigView) -> ArchSpec:
     estimated = False
     per_layer = None
     if isinstance(top_k, list) and top_k:
-        view.sources["experts_per_token"] = view.path("moe_topk", "num_experts_per_tok") or ""
+        where = view.path("moe_topk", "num_experts_per_tok") or "moe_topk"
+        view.sources["experts_per_token"] = where
+        for i, k in enumerate(top_k[:n]):
+            if type(k) is not int and type(k) is not float:  # set() of a list was a TypeError
+                raise ConfigError(
+                    f"{where}[{i}] is {entry_shown(k)}, not a number of "
+                    f"experts: {where} gives one per layer. Fix it in config.json.",
+                    key=where,
+                )
         distinct = set(top_k[:n])
         if len(distinct) > 1:
             if len(top_k) >= n and all(type(k) is int and k > 0 for k in top_k[:n]):

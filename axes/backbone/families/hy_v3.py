@@ -12,7 +12,14 @@ num_shared_experts; the dense and shared MLPs take ``mlp_bias``.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
+from axes.backbone.families._common import (
+    build,
+    header,
+    per_layer_kinds,
+    read_core,
+    read_rope,
+    uniform_attention,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -29,15 +36,9 @@ def read(view: ConfigView) -> ArchSpec:
         core["rope_theta"] = 11_158_840.0  # HYV3Config.default_theta
     n = core["num_layers"]
     ffns = ["mlp"] * min(n, 1) + ["moe"] * max(n - 1, 0)
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if (
-        kinds is not None
-        and len(kinds) >= n
-        and all(type(k) is str and k in {"dense", "sparse"} for k in kinds[:n])
-    ):
-        ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
-    elif kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+    kinds = per_layer_kinds(view, n)
+    if kinds is not None:
+        ffns = ["mlp" if k == "dense" else "moe" for k in kinds]
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     moe_inter = view.int("moe_intermediate_size", default=1536, field_name="moe_intermediate_size")
     shared_n = view.int("num_shared_experts", default=1, field_name="num_shared_experts")

@@ -46,6 +46,7 @@ from axes.backbone.families._common import (
     build,
     header,
     layer_types_mixers,
+    per_layer_kinds,
     read_core,
     read_rope,
 )
@@ -165,11 +166,9 @@ def _mixers(view: ConfigView, n: int, linear_cfg: dict[str, Any], bailing: bool)
 
 
 def _ffns(view: ConfigView, n: int, first_dense: int) -> list[str]:
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
-        return ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
     if kinds is not None:
-        view.notes.append("mlp_layer_types does not say dense or sparse for every layer; ignored")
+        return ["mlp" if k == "dense" else "moe" for k in kinds]
     dense = min(
         view.int("first_k_dense_replace", default=first_dense, field_name="first_k_dense"), n
     )

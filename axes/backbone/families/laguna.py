@@ -22,6 +22,7 @@ from axes.backbone.families._common import (
     attention_mixers,
     build,
     header,
+    per_layer_kinds,
     read_core,
     read_rope,
     sliding_window,
@@ -43,14 +44,10 @@ def read(view: ConfigView) -> ArchSpec:
     mixers = attention_mixers(view, n)
     window = sliding_window(view, 512) if "sliding_attention" in mixers else None
     mixers = unwindowed(view, mixers, window=window)
-    kinds = view.list("mlp_layer_types", field_name="first_k_dense")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"dense", "sparse"}:
-        ffns = ["mlp" if k == "dense" else "moe" for k in kinds[:n]]
+    kinds = per_layer_kinds(view, n)
+    if kinds is not None:
+        ffns = ["mlp" if k == "dense" else "moe" for k in kinds]
     else:
-        if kinds is not None:
-            view.notes.append(
-                "mlp_layer_types does not say dense or sparse for every layer; ignored"
-            )
         ffns = ["mlp"] + ["moe"] * (n - 1) if n else []
     heads = view.list("num_attention_heads_per_layer", field_name="num_attention_heads")
     per_layer = None

@@ -21,7 +21,14 @@ Llama4MultiModalProjector (``vision_output_dim`` -> text hidden, no bias).
 
 from __future__ import annotations
 
-from axes.backbone.families._common import attention_mixers, build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    attention_mixers,
+    build,
+    header,
+    layer_indices,
+    read_core,
+    read_rope,
+)
 from axes.backbone.families._wrapper import has_text_config, read_text_model, under, vision_config
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView, VisionSpec
@@ -58,11 +65,11 @@ def read(view: ConfigView) -> ArchSpec:
         ]
     if "sliding_attention" not in mixers:
         chunk = None
-    moe_layers = view.list("moe_layers", field_name="moe_layers")
-    if moe_layers is None:
+    if view.list("moe_layers") is None:
         step = view.int("interleave_moe_layer_step", default=1)
-        moe_layers = list(range(step - 1, n, step)) if step > 0 else []
-    sparse = set(moe_layers)
+        sparse = set(range(step - 1, n, step)) if step > 0 else set()
+    else:
+        sparse = layer_indices(view, "moe_layers", field_name="moe_layers")
     nope = sum(1 for flag in rope_flags[:n] if not flag)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     return build(

@@ -20,6 +20,7 @@ from axes.backbone.families._common import (
     attention_mixers,
     build,
     header,
+    layer_indices,
     read_core,
     read_rope,
     sliding_window,
@@ -33,7 +34,7 @@ MODEL_TYPES = ("qwen3_moe", "mellum")
 
 
 def sparse_layers(view: ConfigView, n: int, num_experts: int) -> list[bool]:
-    only = set(view.list("mlp_only_layers", field_name="mlp_only_layers") or [])
+    only = layer_indices(view, "mlp_only_layers", field_name="mlp_only_layers")
     step = view.int("decoder_sparse_step", default=1, field_name="decoder_sparse_step")
     if not only and step == 1:  # the common case: every layer sparse (or none)
         return [num_experts > 0] * n

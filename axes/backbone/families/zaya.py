@@ -23,7 +23,13 @@ not counted in the state per sequence (noted).
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    build,
+    header,
+    per_layer_kinds,
+    read_core,
+    read_rope,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -49,12 +55,17 @@ def read(view: ConfigView) -> ArchSpec:
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
         view.notes.remove("no intermediate_size: assumed 4 x hidden_size")  # none is built
         core["intermediate_size"] = moe_width
-    kinds = view.list("layer_types", field_name="layer_types")
-    if kinds is not None and len(kinds) >= n and set(kinds[:n]) <= {"hybrid", "hybrid_sliding"}:
-        mixers = ["sliding_attention" if k == "hybrid_sliding" else "attention" for k in kinds[:n]]
+    kinds = per_layer_kinds(
+        view,
+        n,
+        ("hybrid", "hybrid_sliding"),
+        key="layer_types",
+        field_name="layer_types",
+        note="layer_types does not describe every layer; ignored",
+    )
+    if kinds is not None:
+        mixers = ["sliding_attention" if k == "hybrid_sliding" else "attention" for k in kinds]
     else:
-        if kinds is not None:
-            view.notes.append("layer_types does not describe every layer; ignored")
         mixers = ["attention"] * n
     window = view.int("sliding_window", default=None, field_name="sliding_window")
     if window is None:
