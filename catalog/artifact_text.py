@@ -54,6 +54,14 @@ class FileText:
     truncated: bool = False
     note: str = ""
     data: Any = None
+    # a second note the first does not say: the unreadable byte of a card also cut at its
+    # limit, or of a config whose NaN were read as null (the CLI says both, axes.analysis)
+    extra_notes: tuple[str, ...] = ()
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note about the file, the one its artifact shows first."""
+        return [n for n in (self.note, *self.extra_notes) if n]
 
 
 def sha256_hex(data: bytes) -> str:
@@ -116,10 +124,11 @@ def file_text_build(
     # config.json "not valid JSON" and hid a card's YAML front matter. Fetched or uploaded, a
     # file is decoded the same way (axes.textfile), and bytes it cannot read are named.
     text, problem = text_decode(text_bytes, cut=truncated)
+    decoded = decode_note(name, problem) if problem is not None else ""
     if truncated:
         note = f"{name} is {total:,} bytes; only the first {limit:,} bytes are kept."
-    elif problem is not None:
-        note = decode_note(name, problem)
+    else:
+        note = decoded
     data: Any = None
     if name.endswith(".json"):
         constants: list[str] = []
@@ -127,7 +136,7 @@ def file_text_build(
             data = json_parse(text, name, constants=constants)
         except ArtifactInvalid as exc:
             # unreadable bytes are the likelier reason (a UTF-16 file without its mark)
-            note = decode_note(name, problem) if problem is not None else str(exc)
+            note = decoded or str(exc)
         else:
             note = constants_note(name, constants) or note
             if not isinstance(data, dict):
@@ -149,6 +158,7 @@ def file_text_build(
         truncated=truncated,
         note=note,
         data=data,
+        extra_notes=(decoded,) if decoded and note != decoded else (),
     )
 
 

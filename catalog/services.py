@@ -212,7 +212,7 @@ def _revision_store(
     arts = _artifacts_build(repo_id=repo_id, files=files, headers=headers, model_info=model_info)
     _report(progress, "analysis", 92)
     analysis, version, analysis_notes = _analysis_compute(arts)
-    all_notes = list(notes) + [f.note for f in files if f.note] + analysis_notes
+    all_notes = list(notes) + [n for f in files for n in f.notes] + analysis_notes
     _report(progress, "storing", 96)
     try:
         with transaction.atomic():

@@ -723,3 +723,39 @@ def test_the_profilers_folder_reader_names_an_unreadable_byte(tmp_path):
         folder_inspect(bad)
     assert str(refused.value).startswith("config.json is not all UTF-8 text: byte 0xE9 at ")
     assert "codec" not in str(refused.value)
+
+
+# --- 7. a file with two things to say keeps both notes ----------------------------------------
+
+
+def test_a_card_cut_at_its_limit_keeps_the_note_naming_its_unreadable_byte():
+    # Before the fix: the truncation note replaced the decoding one, so a Latin-1 card over
+    # the limit lost the note naming its byte (the CLI, axes.analysis, said both).
+    from catalog.artifact_text import file_text_build
+
+    raw = CARD.encode("latin-1") + b"x" * 200
+    built = file_text_build(name="README.md", raw=raw, limit_bytes=100)
+    position = raw.index(b"\xe9")
+    assert built.note == f"README.md is {len(raw):,} bytes; only the first 100 bytes are kept."
+    assert built.notes == [
+        built.note,
+        f"README.md is not all UTF-8 text: byte 0xE9 at position {position} and any other "
+        "unreadable bytes are shown as \ufffd; save the file as UTF-8 to read them",
+    ]
+
+
+def test_an_uploaded_config_with_nan_and_an_unreadable_byte_keeps_both_notes():
+    # Before the fix: `constants_note(...) or note` dropped the decoding note.
+    from catalog.services import model_upload
+
+    config = json.loads(_config_bytes())
+    config["_name_or_path"] = "caf\xe9"
+    config["time_step_limit"] = [0.0, float("inf")]
+    raw = json.dumps(config, ensure_ascii=False).encode("latin-1")
+    revision = model_upload(repo_id="local/two-notes", config_text=raw).revision
+    position = raw.index(b"\xe9")
+    assert any(n.startswith("config.json holds Infinity") for n in revision.notes), revision.notes
+    assert any(
+        n.startswith(f"config.json is not all UTF-8 text: byte 0xE9 at position {position} ")
+        for n in revision.notes
+    ), revision.notes
