@@ -124,7 +124,7 @@ def test_a_failed_run_reads_in_the_page_language_with_its_specifics(
     assert detail_line(page["en"]) == oom.error  # English: the stored message, unchanged
     ko, de = detail_line(page["ko"]), detail_line(page["de"])
     assert ko.startswith(
-        "호스트 메모리 부족: 모델이 cpu에서 float32(으)로 약 " + need + "이(가) 필요합니다"
+        "호스트 메모리 부족: 모델이 CPU에서 float32(으)로 약 " + need + "이(가) 필요합니다"
     )
     assert f"이 머신에서 쓸 수 있는 메모리는 {available}입니다" in ko and "sliced 모드" in ko
     # German writes the sizes with its decimal comma (262,8 GiB), as its pages write numbers
