@@ -44,10 +44,10 @@ class CliError(Exception):
 # option), beside the readable ``CommandError:`` line on stderr: a script that pipes stdout
 # into jq gets one JSON document either way. The codes are listed in ``JSON_ERROR_HELP``.
 JSON_ERROR_HELP = (
-    'on failure, --json prints {"error": {"code": ..., "message": ...}} on stdout and exits '
-    "non-zero; codes: usage, invalid_option, invalid_input, not_found, no_config, "
-    "invalid_config, backbone_not_analyzed, invalid_model_id, not_in_catalog, "
-    "database_not_ready, internal_error"
+    'a failure prints {"error": {"code": ..., "message": ...}} instead, and exits non-zero '
+    "(codes: usage, invalid_option, invalid_input, not_found, no_config, invalid_config, "
+    "backbone_not_analyzed, invalid_model_id, not_in_catalog, database_not_ready, "
+    "internal_error)"
 )
 
 
@@ -101,7 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
         action="store_true",
-        help=f"print the full JSON report; {JSON_ERROR_HELP}",
+        help=f"print the full JSON report on stdout; {JSON_ERROR_HELP}",
     )
     parser.add_argument(
         "--context",

@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from axes.cli import JSON_ERROR_HELP, environment_language, error_document
+from axes.cli import environment_language, error_document
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
@@ -105,7 +105,11 @@ class Command(BaseCommand):
             "--batch", type=int, default=1, metavar="N", help="sequences at once (default: 1)"
         )
         parser.add_argument(
-            "--prompt-len", type=int, default=128, metavar="TOKENS", help="default: 128"
+            "--prompt-len",
+            type=int,
+            default=128,
+            metavar="TOKENS",
+            help="tokens in the prompt, the prefill timing (default: 128)",
         )
         parser.add_argument(
             "--new-tokens",
@@ -121,16 +125,12 @@ class Command(BaseCommand):
             "--json",
             action="store_true",
             help="with --wait: print the result as one JSON line (python -m profiler.bench "
-            "--json's keys) instead of a summary; "
-            + JSON_ERROR_HELP.replace('{"error"', '{"run", "status", "error"').replace(
-                "codes: usage, invalid_option, invalid_input, not_found, no_config, "
-                "invalid_config, backbone_not_analyzed, invalid_model_id, not_in_catalog, "
-                "database_not_ready, internal_error",
-                "codes: usage, invalid_option, invalid_request, invalid_model_id, not_a_folder, "
-                "model_shadowed, invalid_artifact, a Hub error's code (unreachable, timeout, "
-                "repo_not_found, gated_repo, ...), timeout, internal_error, or a failed run's "
-                "error code",
-            ),
+            "--json's keys) instead of a summary. A failure prints "
+            '{"run": ..., "status": ..., "error": {"code": ..., "message": ...}} instead (run '
+            "and status null when no run was made) and exits non-zero (codes: usage, "
+            "invalid_option, invalid_request, invalid_model_id, not_a_folder, model_shadowed, "
+            "invalid_artifact, the Hub's unreachable, timeout, repo_not_found, gated_repo, ..., "
+            "internal_error; for a run: its error code, or timeout when --wait gave up)",
         )
         parser.add_argument(
             "--replace",
