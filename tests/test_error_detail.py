@@ -232,9 +232,9 @@ def test_a_failed_ingestion_reads_in_the_page_language(hub, settings):
     assert f"failed: {limited.error}" in page["en"]
     assert "while reading the model information of test-org/busy" in limited.error
     assert "test-org/busy의 모델 정보을(를) 읽는 중" in page["ko"]
-    assert "약 600초 후에 다시 시도하세요" in page["ko"]
+    assert "약 10분 후에 다시 시도하세요" in page["ko"]  # a duration, not "600초"
     assert "beim Lesen von Modellinformationen von test-org/busy gedrosselt" in page["de"]
-    assert "Versuche es in etwa 600 s erneut" in page["de"]
+    assert "Versuche es in etwa 10 Min. erneut" in page["de"]
     for lang in ("ko", "de"):
         assert "rate-limited us" not in page[lang] and "No model" not in page[lang]
 

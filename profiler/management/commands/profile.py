@@ -280,8 +280,8 @@ class Command(BaseCommand):
         stdout, shaped as ``python -m profiler.bench --json`` says a failure (a script that
         reads stdout got nothing at all)."""
         if as_json:
-            error = {"code": code or run.error_code or run.status, "message": message}
-            self.stdout.write(json.dumps({"run": run.pk, "status": run.status, "error": error}))
+            code = code or run.error_code or run.status
+            self.stdout.write(error_document(code, message, run=run.pk, status=run.status))
         raise CommandError(message)
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
