@@ -92,7 +92,7 @@ CORE_DETAILS: dict[str, Any] = {
     ),
     "cuda_missing": gettext_noop(
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
-        "(queue gpu) or choose device cpu."
+        "(queue gpu) or choose the device CPU."
     ),
     "length_over_max": gettext_noop(
         "prompt_len + new_tokens = %(length)s exceeds max_position_embeddings = %(max)s; use "

@@ -595,6 +595,13 @@ def test_a_host_out_of_memory_names_the_device_as_the_pages_do():
             text = run_detail_render(oom.detail)
         assert said in text and "cpu" not in text, text
     assert MeasurementRun.Device.CPU.label == "CPU"
+    # a worker without a GPU names the device to choose as the form's device list names it
+    from profiler.core.errors import DeviceUnavailable
+
+    missing = DeviceUnavailable.of("cuda_missing")
+    assert str(missing).endswith("or choose the device CPU.")
+    with translation.override("de"):
+        assert run_detail_render(missing.detail).endswith("wähle das Gerät CPU.")
 
 
 def test_profile_command_does_not_store_a_folder_over_a_bundled_model(celery_broker, tmp_path):

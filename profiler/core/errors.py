@@ -103,7 +103,7 @@ MESSAGES: dict[str, str] = {
     # the device
     "cuda_missing": (
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
-        "(queue gpu) or choose device cpu."
+        "(queue gpu) or choose the device CPU."
     ),
     # requests that cannot be measured as asked
     "length_over_max": (
