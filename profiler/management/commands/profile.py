@@ -42,7 +42,7 @@ from profiler.templatetags.profiler_tags import run_stage
 _FLAGS = (("prompt_len", "--prompt-len"), ("new_tokens", "--new-tokens"), ("batch", "--batch"))
 
 
-def _Refused(message: str, *, code: str) -> CommandError:  # noqa: N802 - raised as a class
+def _refused(message: str, *, code: str) -> CommandError:
     """A failure before any run was made, with its code for --json (a CommandError itself:
     Django prints the class's name before the message)."""
     error = CommandError(message)
@@ -160,14 +160,14 @@ class Command(BaseCommand):
             except catalog_services.ModelShadowed as exc:
                 # the folder's name is its ID here (no --id): say how to give it another one
                 name = exc.repo_id.split("/")[-1]
-                raise _Refused(
+                raise _refused(
                     f"{exc} Name the folder after another ID (for example local--{name}), or "
                     "pass --replace to do it anyway.",
                     code="model_shadowed",
                 ) from exc
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
-            raise _Refused(
+            raise _refused(
                 f"{target} is not a folder: pass a model folder or a model ID.",
                 code="not_a_folder",
             )
@@ -204,7 +204,7 @@ class Command(BaseCommand):
 
     def _handle(self, opts: dict[str, Any]) -> None:
         if opts["timeout"] <= 0:
-            raise _Refused("--timeout must be a positive number of seconds.", code="invalid_option")
+            raise _refused("--timeout must be a positive number of seconds.", code="invalid_option")
         try:
             revision, source_dir = self._revision(opts["target"], replace=opts["replace"])
             run = run_request(
@@ -220,18 +220,18 @@ class Command(BaseCommand):
         except CommandError:
             raise
         except InvalidModelId as exc:  # said as ingest says it (a ValueError: before the next)
-            raise _Refused(command_line_message(exc), code="invalid_model_id") from exc
+            raise _refused(command_line_message(exc), code="invalid_model_id") from exc
         except ArtifactInvalid as exc:
-            raise _Refused(command_line_message(exc), code="invalid_artifact") from exc
+            raise _refused(command_line_message(exc), code="invalid_artifact") from exc
         except (RunRequestInvalid, ValueError) as exc:
             message = str(exc)  # the form's field names, as this command's flags
             for field, flag in _FLAGS:
                 message = re.sub(rf"(?<![A-Za-z0-9_-]){field}(?![A-Za-z0-9_])", flag, message)
-            raise _Refused(message, code="invalid_request") from exc
+            raise _refused(message, code="invalid_request") from exc
         except HubError as exc:  # said as ingest says them
-            raise _Refused(command_line_message(exc), code=exc.code) from exc
+            raise _refused(command_line_message(exc), code=exc.code) from exc
         except Exception as exc:  # anything else: its type helps whoever reads the report
-            raise _Refused(f"{type(exc).__name__}: {exc}", code="internal_error") from exc
+            raise _refused(f"{type(exc).__name__}: {exc}", code="internal_error") from exc
         self.stderr.write(
             _("run %(id)s: %(status)s (%(revision)s)")
             % {"id": run.pk, "status": run.get_status_display(), "revision": revision}
