@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -31,7 +32,50 @@ KV_DTYPES = ("bf16", "fp16", "fp8", "fp32")
 
 
 class CliError(Exception):
-    """A user-facing error: printed as ``CommandError: <message>``, exit status 1."""
+    """A user-facing error: printed as ``CommandError: <message>``, exit status 1; with
+    ``--json`` also as :func:`error_document` on stdout. ``code`` is stable for scripts."""
+
+    def __init__(self, message: str, *, code: str = "invalid_input") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# What ``--json`` prints on stdout when the command fails (exit status 1, or 2 for a malformed
+# option), beside the readable ``CommandError:`` line on stderr: a script that pipes stdout
+# into jq gets one JSON document either way. The codes are listed in ``JSON_ERROR_HELP``.
+JSON_ERROR_HELP = (
+    'a failure prints {"error": {"code": ..., "message": ...}} instead, and exits non-zero '
+    "(codes: usage, invalid_option, invalid_input, not_found, no_config, invalid_config, "
+    "backbone_not_analyzed, invalid_model_id, not_in_catalog, database_not_ready, "
+    "internal_error)"
+)
+
+
+LANGUAGES = ("en", "ko", "de")
+
+
+def environment_language(environ: Mapping[str, str]) -> str:
+    """The language a terminal asks for, as gettext reads it: the first of LANGUAGE (a
+    colon-separated list of preferences), LC_ALL, LC_MESSAGES and LANG that is set, each
+    entry read as a locale name ("ko_KR.UTF-8" -> "ko", "de:en" -> "de"); English when none
+    names a language the app speaks (C, POSIX, fr_FR)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip()
+        if not value:
+            continue
+        for entry in value.split(":") if name == "LANGUAGE" else [value]:
+            code = entry.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+            if code in LANGUAGES:
+                return code
+        if name != "LANGUAGE":  # LC_ALL=C says English even under LANG=ko_KR
+            return "en"
+    return "en"
+
+
+def error_document(code: str, message: str, **extra: Any) -> str:
+    """The one JSON line a failed ``--json`` command prints on stdout: ``{..extra, "error":
+    {"code", "message"}}`` (``manage.py profile`` adds its ``run`` and ``status``)."""
+    return json.dumps({**extra, "error": {"code": code, "message": message}}, ensure_ascii=False)
 
 
 def _state_parts(detail: dict) -> str:
@@ -54,7 +98,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "a config.json (its folder is read) or of any other .json config file (that file "
         "alone), or a catalog model ID (org/name, a legacy ID such as gpt2, or a Hub URL)",
     )
-    parser.add_argument("--json", action="store_true", help="print the full JSON report")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print the full JSON report on stdout; {JSON_ERROR_HELP}",
+    )
     parser.add_argument(
         "--context",
         type=int,
@@ -93,9 +141,9 @@ MAX_CONTEXT = 100_000_000
 def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | None:
     """Validate the numeric options; return the GPU's table key (``None``: the default)."""
     if not 1 <= batch <= MAX_BATCH:
-        raise CliError(f"--batch must be from 1 to {MAX_BATCH:,}")
+        raise CliError(f"--batch must be from 1 to {MAX_BATCH:,}", code="invalid_option")
     if context is not None and not 1 <= context <= MAX_CONTEXT:
-        raise CliError(f"--context must be from 1 to {MAX_CONTEXT:,} tokens")
+        raise CliError(f"--context must be from 1 to {MAX_CONTEXT:,} tokens", code="invalid_option")
     if not gpu:
         return None
     from axes.backbone import gpu_get
@@ -103,7 +151,7 @@ def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | 
     try:
         return gpu_get(gpu).key
     except KeyError as exc:
-        raise CliError(str(exc.args[0])) from exc
+        raise CliError(str(exc.args[0]), code="invalid_option") from exc
 
 
 def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
@@ -113,9 +161,9 @@ def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str
     try:
         arts = artifacts_from_dir(path)
     except ArtifactError as exc:  # it names the file; say which folder
-        raise CliError(f"{path}: {exc}") from exc
+        raise CliError(f"{path}: {exc}", code="invalid_config") from exc
     if arts.config is None:
-        raise CliError(f"{path} has no config.json; point at a model folder.")
+        raise CliError(f"{path} has no config.json; point at a model folder.", code="no_config")
     return _analyzed(arts, path / "config.json", context=context, batch=batch, kv_dtype=kv_dtype)
 
 
@@ -129,7 +177,7 @@ def analyze_config_file(
     try:
         arts = artifacts_from_config_file(path)
     except ArtifactError as exc:  # it names the file; say which folder
-        raise CliError(f"{path.parent}: {exc}") from exc
+        raise CliError(f"{path.parent}: {exc}", code="invalid_config") from exc
     arts.notes.append(
         f"{path.name} is read as the model's config.json; the other files of its folder (card, "
         "generation and tokenizer config, safetensors index) are read only for a file named "
@@ -148,9 +196,11 @@ def _analyzed(
     try:
         result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
     except ValueError as exc:
-        raise CliError(str(exc)) from exc
+        raise CliError(str(exc), code="invalid_config") from exc
     if result.get("params") is None:
-        raise CliError(f"{config_path}: {result.get('backbone_error')}")
+        raise CliError(
+            f"{config_path}: {result.get('backbone_error')}", code="backbone_not_analyzed"
+        )
     return result
 
 
@@ -197,7 +247,9 @@ def not_a_target(target: str) -> CliError | None:
         if path.exists():
             return CliError(f"{target!r} is not a folder or a .json file. {hint}")
         what = "no such file" if path.suffix.lower() == ".json" else "no such folder or file"
-        return CliError(f"{target!r} is not a folder or a .json file ({what}). {hint}")
+        return CliError(
+            f"{target!r} is not a folder or a .json file ({what}). {hint}", code="not_found"
+        )
     return None
 
 
@@ -230,8 +282,7 @@ def fast_main(
     path = target_path(options.target)
     refused = not_a_target(options.target) if path is None and not unknown else None
     if refused is not None:  # a path the command does not read: no need for Django to say so
-        stderr.write(f"CommandError: {refused}\n")
-        return 1
+        return _failed(refused, as_json=options.json, stdout=stdout, stderr=stderr)
     if unknown or path is None:
         return None
     try:
@@ -243,10 +294,18 @@ def fast_main(
             kv_dtype=options.kv_dtype,
         )
     except CliError as exc:
-        stderr.write(f"CommandError: {exc}\n")
-        return 1
+        return _failed(exc, as_json=options.json, stdout=stdout, stderr=stderr)
     stdout.write(render(result, as_json=options.json, gpu_key=gpu_key) + "\n")
     return 0
+
+
+def _failed(exc: CliError, *, as_json: bool, stdout: TextIO, stderr: TextIO) -> int:
+    """Exit status 1 with the reason on stderr, as Django's CommandError says it; with
+    ``--json`` the reason is also the JSON document on stdout."""
+    if as_json:
+        stdout.write(error_document(exc.code, str(exc)) + "\n")
+    stderr.write(f"CommandError: {exc}\n")
+    return 1
 
 
 def _fmt_int(n: Any) -> str:

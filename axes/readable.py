@@ -286,3 +286,27 @@ def card_quote_text(fact: dict[str, Any]) -> str:
         column = extra.get("model_column")  # axes.card_columns.facts_with_model_column
         return statement_plain(text, header, column if isinstance(column, int) else None) or text
     return text
+
+
+# How a duration is said to people (a wait, a run's length, a time limit): "46 s", "13 min
+# 46 s", "2 h 5 min", not "826 s" or a clock reading "13:46" that may be a time of day. Each
+# unit is a template of its count; the pages and the commands pass them in their language
+# (``catalog.templatetags.mechanic.duration_h``: ko "13분 46초", de "13 Min. 46 s").
+DURATION_UNITS = ("%(n)s h", "%(n)s min", "%(n)s s")
+
+
+def duration_text(seconds: float, units: tuple[str, str, str] = DURATION_UNITS) -> str:
+    """Whole seconds in the two largest units that apply (a zero second or minute left out):
+    7 -> "7 s", 826 -> "13 min 46 s", 780 -> "13 min", 3725 -> "1 h 2 min" (past an hour the
+    seconds no longer matter). Negative is 0 s; a fraction is rounded."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    hour, minute, second = units
+    if hours:
+        (big, n), (small, m) = (hour, hours), (minute, minutes)
+    elif minutes:
+        (big, n), (small, m) = (minute, minutes), (second, secs)
+    else:
+        return second % {"n": secs}
+    return big % {"n": n} + (" " + small % {"n": m} if m else "")

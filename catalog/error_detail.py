@@ -35,6 +35,16 @@ def detail(key: str, **params: Any) -> Detail:
 _SIZE = re.compile(r"(\d+)\.(\d+) ([KMGT]i?B|s)")
 
 
+# Parameters that are whole seconds, said as a duration in the page's language ("3 min",
+# "1 h 2 min", ko "3분"; catalog.templatetags.mechanic.duration_h), by the key of their template.
+# The Hub's timeout keeps its seconds: it names HF_TIMEOUT_S, set in seconds.
+DURATION_PARAMS: dict[str, tuple[str, ...]] = {
+    "hub.try_again_in": ("s",),
+    "run.worker_lost": ("s",),
+    "run.time_limit": ("limit",),
+}
+
+
 def _size_l10n(text: str) -> str:
     return _SIZE.sub(lambda m: f"{number_format(float(m[1] + '.' + m[2]), len(m[2]))} {m[3]}", text)
 
@@ -53,8 +63,13 @@ def detail_render(value: Any, templates: Mapping[str, Any]) -> str | None:
     if template is None or not isinstance(params, dict):
         return None
     values: dict[str, Any] = {}
+    durations = DURATION_PARAMS.get(value.get("key"), ())  # type: ignore[arg-type]
     for name, param in params.items():
-        if isinstance(param, dict):
+        if name in durations and isinstance(param, int | float) and not isinstance(param, bool):
+            from catalog.templatetags.mechanic import duration_h
+
+            param = duration_h(param)
+        elif isinstance(param, dict):
             param = detail_render(param, templates)
             if param is None:
                 return None
@@ -99,7 +114,7 @@ CATALOG_DETAILS: dict[str, Any] = {
         "private, accept its licence at %(url)s; this server then needs a token of "
         "that account (HF_TOKEN, set by whoever runs it)."
     ),
-    "hub.try_again_in": gettext_noop("Try again in about %(s)s s"),
+    "hub.try_again_in": gettext_noop("Try again in about %(s)s"),
     "hub.try_again_in_a_minute": gettext_noop("Try again in a minute"),
     "hub.rate_limited": gettext_noop(
         "The Hub rate-limited us while reading %(what)s of %(id)s (waited and "

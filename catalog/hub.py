@@ -138,7 +138,7 @@ def command_line_message(exc: Exception) -> str:
     """An ingestion error for a terminal: the page's way out (the home page's list, the upload
     form) becomes the command line's (load_demo, ingest --dir); no class names."""
     message = str(exc)
-    cli = (
+    cli = _(  # in the language of the message it completes (the terminal's: manage.py)
         "From the command line: `python manage.py load_demo` loads the bundled demo catalog; "
         "`python manage.py ingest --dir PATH` reads a local folder."
     )

@@ -24,6 +24,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.forms import PasteForm, UploadForm
 from catalog.models import REPO_ORDER, CatalogModel, Revision
+from catalog.templatetags.mechanic import duration_h
 
 SHOWCASE = ("meta-llama/Meta-Llama-3-8B", "nvidia/Nemotron-H-8B-Base-8K")
 CATALOG_PAGE_SIZE = 60
@@ -190,8 +191,8 @@ def ingest_stage_words(stage: str) -> str:
     key, sep, name = stage.partition(": ")
     if key == "rate limited" and name.isdigit():  # catalog.services.ingest_job_run
         return _(
-            "The Hub is rate limiting us: waiting %(s)s s, as it asks, before trying again."
-        ) % {"s": name}
+            "The Hub is rate limiting us: waiting %(duration)s, as it asks, before trying again."
+        ) % {"duration": duration_h(int(name))}
     if sep and key in INGEST_NAMED_STAGES:
         return _(INGEST_NAMED_STAGES[key]) % {"name": name}
     return stage

@@ -92,7 +92,7 @@ CORE_DETAILS: dict[str, Any] = {
     ),
     "cuda_missing": gettext_noop(
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
-        "(queue gpu) or choose device cpu."
+        "(queue gpu) or choose the device CPU."
     ),
     "length_over_max": gettext_noop(
         "prompt_len + new_tokens = %(length)s exceeds max_position_embeddings = %(max)s; use "
@@ -131,7 +131,7 @@ CORE_DETAILS: dict[str, Any] = {
 # profiler.services: the worker, the reaper and the enqueue write these themselves
 SERVICE_DETAILS: dict[str, Any] = {
     "run.time_limit": gettext_noop(
-        "The measurement ran over its time limit of %(limit)d s and was "
+        "The measurement ran over its time limit of %(limit)s and was "
         "stopped. Try fewer tokens, mode sliced, or a faster device."
     ),
     "run.crashed": gettext_noop("The measurement process ended without a result: %(reason)s."),
@@ -142,7 +142,7 @@ SERVICE_DETAILS: dict[str, Any] = {
         "it exited with status %(code)s; the worker's log has its traceback"
     ),
     "run.worker_lost": gettext_noop(
-        "The worker stopped responding (no heartbeat for %(s)d s) after %(n)d "
+        "The worker stopped responding (no heartbeat for %(s)s) after %(n)d "
         "attempt(s): it probably crashed or ran out of memory. Try a smaller "
         "measurement or check the GPU worker."
     ),

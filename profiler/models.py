@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.fields import OrderedJSONField
+from profiler.core.errors import DEVICE_LABELS
 
 # Failures raised by profiler.core (and the Hub download) on the worker: their messages are
 # stored in English; the page puts this line, in its language, above them, and says the
@@ -72,8 +73,8 @@ class MeasurementRun(models.Model):
         FLOAT32 = "float32", "float32"
 
     class Device(models.TextChoices):
-        CPU = "cpu", "CPU"
-        CUDA = "cuda", "CUDA GPU"
+        CPU = "cpu", DEVICE_LABELS["cpu"]
+        CUDA = "cuda", DEVICE_LABELS["cuda"]
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 

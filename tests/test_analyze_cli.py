@@ -561,6 +561,14 @@ def test_a_catalog_model_without_a_backbone_exits_non_zero_after_printing() -> N
         with pytest.raises(CommandError, match="the backbone could not be analyzed: .*negative"):
             call_command("analyze", "bad/neg", *args, stdout=out)
         assert "not analyzed" in out.getvalue() or '"backbone_error"' in out.getvalue()
+    # --json: one document, the report with the failure under "error"
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("analyze", "bad/neg", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["repo_id"] == "bad/neg" and report["params"] is None
+    assert report["error"]["code"] == "backbone_not_analyzed"
+    assert "negative" in report["error"]["message"]
 
 
 def test_low_confidence_card_lines_are_listed_apart_as_guesses() -> None:
@@ -758,3 +766,60 @@ def test_the_summary_gives_the_model_pages_figures_in_its_units(client, web_show
     assert cli("KV / token (bf16)") == f"{per_token} (131,072 B)"
     assert cli("KV @ 8,192 x 1 (bf16)") == at_context
     assert not re.search(r"\d (KB|MB|GB|TB)\b", out.getvalue().split("Facts (")[0])
+
+
+def _error_of(out: subprocess.CompletedProcess) -> dict:
+    """The one JSON document a failed ``--json`` run printed on stdout: its ``error``."""
+    document = json.loads(out.stdout)
+    assert set(document) == {"error"}, document
+    return document["error"]
+
+
+def test_json_failures_print_one_json_document_on_stdout(tmp_path: Path) -> None:
+    """With --json a failure printed its reason on stderr only: a script piping stdout into
+    jq got nothing to parse. Now stdout holds {"error": {"code", "message"}} as well, the exit
+    status and the stderr line unchanged, on the fast path and through Django alike."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [
+        # (arguments, code, exit status, answered without Django)
+        ([str(empty)], "no_config", 1, True),
+        (["./no-such-folder"], "not_found", 1, True),
+        ([str(empty), "--batch", "0"], "invalid_option", 1, True),
+        ([str(empty), "--gpu", "TPU-v9"], "invalid_option", 1, True),
+        (["acme/unknown"], "database_not_ready", 1, False),  # the data dir is not migrated
+        (["acme/bad name"], "invalid_model_id", 1, False),
+        ([str(empty), "--context", "abc"], "usage", 2, False),
+    ]
+    for args, code, status, fast in cases:
+        out = _manage(["analyze", *args, "--json"], tmp_path, probe=True)
+        assert out.returncode == status, (args, out.stderr)
+        error = _error_of(out)
+        assert error["code"] == code, (args, error)
+        assert f"DJANGO={not fast}" in out.stderr, args
+        # the readable line stays on stderr, saying the same
+        if status == 1:
+            assert f"CommandError: {error['message']}\n" in out.stderr, args
+        else:
+            assert f"error: {error['message']}" in out.stderr and "usage:" in out.stderr
+    assert "migrate" in _error_of(_manage(["analyze", "acme/x", "--json"], tmp_path))["message"]
+    # without --json, stdout stays empty: nothing to mistake for a report
+    plain = _manage(["analyze", str(empty)], tmp_path)
+    assert plain.returncode == 1 and plain.stdout == ""
+
+
+def test_the_help_documents_the_json_failure_shape(tmp_path: Path) -> None:
+    helped = _manage(["analyze", "--help"], tmp_path)
+    text = " ".join(helped.stdout.split())
+    assert '{"error": {"code": ..., "message": ...}}' in text
+    assert "not_in_catalog" in text and "database_not_ready" in text
+
+
+@pytest.mark.django_db
+def test_json_failures_from_the_catalog_are_json_too() -> None:
+    out = StringIO()
+    with pytest.raises(CommandError, match="acme/unknown is not in the catalog"):
+        call_command("analyze", "acme/unknown", "--json", stdout=out)
+    error = json.loads(out.getvalue())["error"]
+    assert error["code"] == "not_in_catalog"
+    assert "manage.py ingest acme/unknown" in error["message"]

@@ -59,6 +59,10 @@ def test_invalid_utf8_fails_clearly(tmp_path: Path) -> None:
     proc = _run(["--jsonl"], b"fine line\nbad \xff\xfe line\n", tmp_path)
     assert proc.returncode != 0
     assert b"line 2" in proc.stderr and b"UTF-8" in proc.stderr
+    # the lines read so far, then why the output stops: a script reading JSON lines sees it
+    first, last = [json.loads(x) for x in proc.stdout.decode().splitlines()]
+    assert first["text"] == "fine line"
+    assert last["error"]["code"] == "not_utf8" and "line 2" in last["error"]["message"]
 
 
 def test_readable_without_jsonl(tmp_path: Path) -> None:

@@ -124,7 +124,7 @@ def test_a_failed_run_reads_in_the_page_language_with_its_specifics(
     assert detail_line(page["en"]) == oom.error  # English: the stored message, unchanged
     ko, de = detail_line(page["ko"]), detail_line(page["de"])
     assert ko.startswith(
-        "호스트 메모리 부족: 모델이 cpu에서 float32(으)로 약 " + need + "이(가) 필요합니다"
+        "호스트 메모리 부족: 모델이 CPU에서 float32(으)로 약 " + need + "이(가) 필요합니다"
     )
     assert f"이 머신에서 쓸 수 있는 메모리는 {available}입니다" in ko and "sliced 모드" in ko
     # German writes the sizes with its decimal comma (262,8 GiB), as its pages write numbers
@@ -232,9 +232,9 @@ def test_a_failed_ingestion_reads_in_the_page_language(hub, settings):
     assert f"failed: {limited.error}" in page["en"]
     assert "while reading the model information of test-org/busy" in limited.error
     assert "test-org/busy의 모델 정보을(를) 읽는 중" in page["ko"]
-    assert "약 600초 후에 다시 시도하세요" in page["ko"]
+    assert "약 10분 후에 다시 시도하세요" in page["ko"]  # a duration, not "600초"
     assert "beim Lesen von Modellinformationen von test-org/busy gedrosselt" in page["de"]
-    assert "Versuche es in etwa 600 s erneut" in page["de"]
+    assert "Versuche es in etwa 10 Min. erneut" in page["de"]
     for lang in ("ko", "de"):
         assert "rate-limited us" not in page[lang] and "No model" not in page[lang]
 

@@ -407,9 +407,36 @@ def test_ingest_command_success_prints_one_line_and_stages(hub) -> None:
     rc, out, err = run_command("test-org/tiny")
     assert rc == 0
     assert out.strip().startswith("ingested test-org/tiny@") and out.count("\n") == 1
-    assert "model_info" in err and "headers: model.safetensors" in err
+    # the ingest page's words for its stages, not their ids ("model_info", "headers: ...")
+    assert "[  5%] Reading the model information\n" in err
+    assert "Reading the safetensors header of model.safetensors" in err
+    assert "model_info" not in err and "headers:" not in err
     rc, out, _ = run_command("test-org/tiny")
     assert rc == 0 and out.startswith("unchanged test-org/tiny@")
+
+
+@pytest.mark.parametrize(
+    ("environ", "said"),
+    [
+        ({"LANGUAGE": "ko"}, "[  5%] 모델 정보를 읽는 중"),
+        ({"LANG": "de_DE.UTF-8"}, "Modellinformationen werden gelesen"),
+        ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, "Reading the model information"),
+    ],
+)
+def test_ingest_command_says_its_stages_in_the_terminal_s_language(
+    hub, monkeypatch, environ, said
+) -> None:
+    """The locale variables choose the language, as gettext reads them (LC_ALL=C is English
+    even under a Korean LANG)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    hub.add_repo("test-org/tiny", tiny_files())
+    rc, out, err = run_command("test-org/tiny")
+    assert rc == 0 and out.startswith("ingested test-org/tiny@")  # the result line: for scripts
+    first = err.splitlines()[0]
+    assert said in first, err
 
 
 def test_ingest_command_failures_exit_non_zero_with_the_message(hub) -> None:

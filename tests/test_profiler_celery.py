@@ -373,5 +373,7 @@ def test_profile_command_measures_a_checkpoint_end_to_end(
             "8", "--new-tokens", "4", "--wait", "--timeout", "240",
         )  # fmt: skip
         out, _err = capsys.readouterr()
-        assert re.search(r"run \d+ succeeded\nmode=checkpoint device=cpu dtype=float32", out)
+        # how long it ran, as the run page says it
+        said = r"run \d+ succeeded in \d+ s\nmode=checkpoint device=cpu dtype=float32"
+        assert re.search(said, out), out
         assert f"params_loaded={analytic_params(config):,} (estimate" in out

@@ -340,7 +340,7 @@ def test_stop_on_a_run_whose_worker_went_silent_cancels_it_at_once(settings):
     old = timezone.now() - timedelta(seconds=600)
     MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
     page = Client().get(status_url).content.decode()
-    assert re.search(r"No sign of life from the worker for 6\d\d s", page)
+    assert re.search(r"No sign of life from the worker for 10 min( \d s)?:", page)
     stopped = services.run_cancel(run_id=run.pk)
     assert stopped.status == Status.CANCELLED and stopped.finished_at is not None
     # the worker, should it come back, can no longer write a result
@@ -503,6 +503,107 @@ def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, settin
     assert err.getvalue().count("still queued after 0 s: is a worker consuming queue gpu?") == 1
 
 
+def test_profile_json_says_a_refusal_before_any_run_on_stdout(celery_broker, capsys):
+    """profile --json said a failed run on stdout, but a refusal before any run (a bad ID, a
+    path that is no folder, a bad option, a refused request) only on stderr: a script piping
+    stdout into jq got nothing. Now one JSON line, run and status null, as analyze --json."""
+    from django.core.management import CommandError, call_command
+
+    revision = revision_with_config(TINY_LLAMA)
+    cases = [
+        (["acme/bad name"], "invalid_model_id", "contains characters"),
+        (["/nonexistent/model"], "not_a_folder", "is not a folder"),
+        (["acme/x", "--timeout", "-5"], "invalid_option", "--timeout must be a positive"),
+        ([revision.model.repo_id, "--prompt-len", "0"], "invalid_request", "--prompt-len must"),
+    ]
+    for args, code, said in cases:
+        with pytest.raises(CommandError, match=re.escape(said)) as caught:
+            call_command("profile", *args, "--device", "cpu", "--json")
+        line = capsys.readouterr().out
+        assert line.count("\n") == 1, line
+        document = json.loads(line)
+        assert document == {
+            "run": None,
+            "status": None,
+            "error": {"code": code, "message": str(caught.value)},
+        }
+        # without --json: nothing on stdout
+        with pytest.raises(CommandError):
+            call_command("profile", *args, "--device", "cpu")
+        assert capsys.readouterr().out == ""
+    assert MeasurementRun.objects.count() == 0
+
+
+def test_profile_progress_says_the_run_page_s_stage_words():
+    """The --wait progress line printed the worker's stage ids ("running build"); it says
+    the status and stage as the run page does, in the terminal's language."""
+    from profiler.management.commands.profile import progress_line
+    from profiler.templatetags.profiler_tags import run_stage
+
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision, status=MeasurementRun.Status.RUNNING, stage="build", progress_pct=25)
+    with translation.override("en"):
+        assert progress_line(run) == "[#####               ]  25% running · building the model"
+    queued = make_run(revision, batch=2)
+    with translation.override("en"):
+        assert progress_line(queued).endswith("  0% queued · waiting for a worker")
+    for lang in ("ko", "de"):
+        with translation.override(lang):
+            line = progress_line(run)
+            assert line.endswith(f"{run.get_status_display()} · {run_stage('build')}")
+            assert "build" not in line and "running" not in line, line
+    # the page's own status line says the same words
+    de = Client().get(reverse("profiler:run", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="de")
+    translation.activate("en")  # LocaleMiddleware leaves the language active in the thread
+    with translation.override("de"):
+        assert f"{run_stage('build')} · 25%" in de.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "ko", "de"),
+    [
+        (0, "0 s", "0초", "0 s"),
+        (46, "46 s", "46초", "46 s"),
+        (826, "13 min 46 s", "13분 46초", "13 Min. 46 s"),
+        (780, "13 min", "13분", "13 Min."),
+        (3725, "1 h 2 min", "1시간 2분", "1 Std. 2 Min."),
+    ],
+)
+def test_durations_read_as_people_say_them(seconds, en, ko, de):
+    """The queued hint said "826 s"; a duration reads in minutes and hours, in each language."""
+    from catalog.templatetags.mechanic import duration_h
+
+    for lang, said in (("en", en), ("ko", ko), ("de", de)):
+        with translation.override(lang):
+            assert duration_h(seconds) == said
+    assert duration_h(None) == "" and duration_h("x") == ""
+
+
+def test_a_host_out_of_memory_names_the_device_as_the_pages_do():
+    """The message said "on cpu" (de "auf cpu"): the option's value inside a sentence. The
+    device is named as the runs table names it, in every language."""
+    from profiler.core.estimate import Estimate
+    from profiler.core.measure import BenchOptions, _host_oom_error
+    from profiler.error_detail import run_detail_render
+
+    oom = _host_oom_error(
+        Estimate(weights_bytes=8 * 2**30, kv_bytes=2**30), BenchOptions(device="cpu")
+    )
+    assert "(weights + KV cache) on CPU." in str(oom)
+    for lang, said in (("de", "auf CPU"), ("ko", "CPU에서")):
+        with translation.override(lang):
+            text = run_detail_render(oom.detail)
+        assert said in text and "cpu" not in text, text
+    assert MeasurementRun.Device.CPU.label == "CPU"
+    # a worker without a GPU names the device to choose as the form's device list names it
+    from profiler.core.errors import DeviceUnavailable
+
+    missing = DeviceUnavailable.of("cuda_missing")
+    assert str(missing).endswith("or choose the device CPU.")
+    with translation.override("de"):
+        assert run_detail_render(missing.detail).endswith("wähle das Gerät CPU.")
+
+
 def test_profile_command_does_not_store_a_folder_over_a_bundled_model(celery_broker, tmp_path):
     """profile PATH stores the folder (model_ingest_dir) before queueing: a folder named like a
     bundled or Hub model would become that model's page. Refused as ingest --dir refuses it:
@@ -582,13 +683,13 @@ def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
         queued_at=timezone.now() - timedelta(seconds=95)
     )
     page = Client().get(status_url).content.decode()
-    assert re.search(r"No worker has taken this run in 9\d s, and none is busy", page)
+    assert re.search(r"No worker has taken this run in 1 min 3\d s, and none is busy", page)
     assert "WORKER_QUEUES=default,gpu" in page
     # a run a worker is busy with, and one queued earlier, are ahead of it
     busy = make_run(revision, batch=2)
     services.run_claim(run_id=busy.pk, worker_host="busy")
     page = Client().get(status_url).content.decode()
-    assert re.search(r"in 9\d s: 1 run is ahead of it in the queue", page)
+    assert re.search(r"in 1 min 3\d s: 1 run is ahead of it in the queue", page)
     earlier = make_run(revision, batch=3)
     MeasurementRun.objects.filter(pk=earlier.pk).update(
         queued_at=timezone.now() - timedelta(seconds=200)
@@ -596,10 +697,12 @@ def test_a_queued_run_says_when_no_worker_has_taken_it(settings):
     later = make_run(revision, batch=4)  # queued after it: not ahead
     assert later.status == Status.QUEUED
     page = Client().get(status_url).content.decode()
-    assert re.search(r"in 9\d s: 2 runs are ahead of it in the queue", page)
+    assert re.search(r"in 1 min 3\d s: 2 runs are ahead of it in the queue", page)
     with translation.override("de"):
         page = Client(headers={"accept-language": "de"}).get(status_url).content.decode()
     assert "No worker has taken" not in page
+    # the wait said as a duration in the page's language (it read "95 s" in every language)
+    assert re.search(r"Noch kein Worker hat diesen Lauf übernommen \(1 Min\. 3\d s\)", page)
 
 
 def test_a_worker_failure_is_headed_in_the_page_language():
@@ -1245,6 +1348,7 @@ def test_a_runs_page_says_when_it_was_asked_for_and_how_long_it_ran(client, lang
     )
     page = client.get(f"/runs/{run.pk}/?lang={lang}").content.decode()
     assert f"<dt>{requested}</dt><dd><time datetime=" in page
-    assert f'<dt>{ran}</dt><dd data-testid="run-took">2:05</dd>' in page
+    took = {"de": "2 Min. 5 s", "ko": "2분 5초"}[lang]  # a duration, not a clock reading
+    assert f'<dt>{ran}</dt><dd data-testid="run-took">{took}</dd>' in page
     queued = make_run(revision, batch=3)
     assert 'data-testid="run-took"' not in client.get(f"/runs/{queued.pk}/").content.decode()

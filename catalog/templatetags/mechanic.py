@@ -11,7 +11,7 @@ from django import template
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from axes import readable
 from catalog import i18n
@@ -47,6 +47,27 @@ def num_l10n(value: float, decimal_pos: int) -> str:
     if abs(value) >= HUGE:
         return _scientific(value)
     return number_format(round(value, decimal_pos), decimal_pos, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def duration_h(seconds: Any) -> str:
+    """Seconds as people say a duration, in the active language (``axes.readable.duration_text``):
+    826 -> "13 min 46 s", ko "13분 46초", de "13 Min. 46 s"; empty for a missing value. The
+    commands (``manage.py profile``) say durations with it too."""
+    if seconds is None or seconds == "" or isinstance(seconds, bool):
+        return ""
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(value):
+        return ""
+    units = (
+        pgettext("duration", "%(n)s h"),
+        pgettext("duration", "%(n)s min"),
+        pgettext("duration", "%(n)s s"),
+    )
+    return readable.duration_text(value, units)
 
 
 @register.filter

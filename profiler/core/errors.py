@@ -13,6 +13,17 @@ from typing import Any, Self
 
 Detail = dict[str, Any]
 
+# A device as a sentence names it ("out of host memory ... on CPU"), in every language: the
+# option's value ("cpu") lowercased inside a sentence read as a typo ("auf cpu"). The run
+# page's Device column uses the same labels (profiler.models.MeasurementRun.Device).
+DEVICE_LABELS: dict[str, str] = {"cpu": "CPU", "cuda": "CUDA GPU"}
+
+
+def device_label(device: str) -> str:
+    """ "cpu" -> "CPU", "cuda" -> "CUDA GPU"; another name as written."""
+    return DEVICE_LABELS.get(device, device)
+
+
 MESSAGES: dict[str, str] = {
     # out of memory (profiler.core.measure)
     "oom_cuda": (
@@ -92,7 +103,7 @@ MESSAGES: dict[str, str] = {
     # the device
     "cuda_missing": (
         "CUDA was requested but torch sees no GPU on this worker; run it on a GPU worker "
-        "(queue gpu) or choose device cpu."
+        "(queue gpu) or choose the device CPU."
     ),
     # requests that cannot be measured as asked
     "length_over_max": (

@@ -36,6 +36,7 @@ from profiler.core.errors import (
     ProfilerError,
     QuantizationUnsupported,
     RemoteCodeRefused,
+    device_label,
 )
 from profiler.core.estimate import (
     DTYPE_BYTES,
@@ -567,7 +568,11 @@ def _host_oom_error(
 ) -> OutOfMemory:
     """Out of host memory: found by the allocator, or (``available``) foreseen before it."""
     need = (est.weights_bytes or 0) + (est.kv_bytes or 0)
-    params: dict[str, Any] = {"need": _need(need), "dtype": opts.dtype, "device": opts.device}
+    params: dict[str, Any] = {
+        "need": _need(need),
+        "dtype": opts.dtype,
+        "device": device_label(opts.device),  # "on CPU", not "on cpu" (de: "auf cpu")
+    }
     key = "oom_host"
     if available is not None:
         key, params["available"] = "oom_host_available", _gib(available)

@@ -7,9 +7,10 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext, gettext_noop
 
-from catalog.templatetags.mechanic import bytes_h, num_l10n  # the pages' formats
+from catalog.templatetags.mechanic import bytes_h, duration_h, num_l10n  # the pages' formats
 
 register = template.Library()
+register.filter("duration_h", duration_h)  # "running for 2 min 5 s", as the model pages say it
 
 
 @register.filter
@@ -117,17 +118,7 @@ RUN_STAGES = {
 
 @register.filter
 def run_stage(stage: Any) -> str:
+    """A run's stage in the active language: the run page's status line and ``manage.py
+    profile --wait``'s progress line say the same words."""
     text = str(stage or "")
     return gettext(RUN_STAGES[text]) if text in RUN_STAGES else text
-
-
-@register.filter
-def clock(seconds: Any) -> str:
-    """Seconds as a clock reading: 7 -> 0:07, 125 -> 2:05, 3725 -> 1:02:05."""
-    try:
-        total = max(0, int(seconds))
-    except (TypeError, ValueError):
-        return ""
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

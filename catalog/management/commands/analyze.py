@@ -5,11 +5,16 @@ A PATH (a folder holding config.json, or a .json config file read alone) is anal
 without touching the database.
 A MODEL_ID (org/name) is read from the catalog's latest stored revision; when it is not in
 the catalog the command says so and suggests ``manage.py ingest``.
+
+A failure exits non-zero with a ``CommandError:`` line on stderr; with ``--json`` stdout then
+holds one JSON document, ``{"error": {"code", "message"}}`` (``axes.cli.error_document``), so a
+script piping stdout into jq always has something to read. A catalog model whose backbone
+could not be analyzed prints its report with the ``error`` key added.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,6 +23,7 @@ from axes.cli import (
     add_arguments,
     analyze_path,
     check_options,
+    error_document,
     not_a_target,
     render,
     target_path,
@@ -35,37 +41,78 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         add_arguments(parser)
 
+    _argv: list[str] = []
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        self._argv = argv  # read by the parser's error(), which has no options yet
+        super().run_from_argv(argv)
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        """A malformed option (``--context abc``) with ``--json`` also prints the JSON error
+        document before argparse's usage message and exit status 2."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        say_usage = parser.error
+
+        def error(message: str) -> NoReturn:
+            if "--json" in self._argv[2:]:
+                self.stdout.write(error_document("usage", message))
+            say_usage(message)
+
+        parser.error = error  # type: ignore[method-assign]
+        return parser
+
     def handle(self, *args: Any, **options: Any) -> None:
-        target: str = options["target"]
         try:
-            gpu_key = check_options(
-                context=options["context"], batch=options["batch"], gpu=options["gpu"]
+            refused = self._handle(options)
+        except (CliError, CommandError) as exc:
+            code = getattr(exc, "code", "invalid_input")
+            self._fail(str(exc), code=code, as_json=options["json"])
+        except Exception as exc:  # a bug: the traceback stays, and --json still says it
+            if options["json"]:
+                self.stdout.write(error_document("internal_error", f"{type(exc).__name__}: {exc}"))
+            raise
+        if refused:
+            # a stored model whose config the engine refuses: the report was printed (with
+            # --json, its "error" says so), and the exit status says that the backbone is
+            # missing (as it does for a folder)
+            raise CommandError(refused)
+
+    def _fail(self, message: str, *, code: str, as_json: bool) -> NoReturn:
+        if as_json:
+            self.stdout.write(error_document(code, message))
+        raise CommandError(message)
+
+    def _handle(self, options: dict[str, Any]) -> str:
+        """Print the report; return why the backbone is missing ("" when it is not)."""
+        target: str = options["target"]
+        gpu_key = check_options(
+            context=options["context"], batch=options["batch"], gpu=options["gpu"]
+        )
+        if not target.strip():  # Path("") is the current folder: not what was meant
+            raise CliError(
+                "give a folder that holds config.json, the path of a .json config file, "
+                "or a model ID such as meta-llama/Llama-3.1-8B",
+                code="invalid_input",
             )
-            if not target.strip():  # Path("") is the current folder: not what was meant
-                raise CliError(
-                    "give a folder that holds config.json, the path of a .json config file, "
-                    "or a model ID such as meta-llama/Llama-3.1-8B"
-                )
-            path = target_path(target)
-            closed = False
-            if path is not None:  # manage.py answers this case without Django (axes.cli)
-                result = analyze_path(
-                    path,
-                    context=options["context"],
-                    batch=options["batch"],
-                    kv_dtype=options["kv_dtype"],
-                )
-            else:
-                result, closed = self._from_catalog(target, options)
-        except CliError as exc:
-            raise CommandError(str(exc)) from exc
+        path = target_path(target)
+        closed = False
+        if path is not None:  # manage.py answers this case without Django (axes.cli)
+            result = analyze_path(
+                path,
+                context=options["context"],
+                batch=options["batch"],
+                kv_dtype=options["kv_dtype"],
+            )
+        else:
+            result, closed = self._from_catalog(target, options)
+        refused = result.get("params") is None and not closed
+        message = (
+            f"the backbone could not be analyzed: {result.get('backbone_error') or 'no config'}"
+        )
+        if refused and options["json"]:  # still one document: the report, saying its failure
+            result = {**result, "error": {"code": "backbone_not_analyzed", "message": message}}
         self.stdout.write(render(result, as_json=options["json"], gpu_key=gpu_key))
-        if result.get("params") is None and not closed:
-            # a stored model whose config the engine refuses: the rest was printed, and the
-            # exit status says that the backbone is missing (as it does for a folder)
-            raise CommandError(
-                f"the backbone could not be analyzed: {result.get('backbone_error') or 'no config'}"
-            )
+        return message if refused else ""
 
     def _from_catalog(self, target: str, options: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """The analysis of a catalog model, and whether it is a closed model (no config.json
@@ -78,15 +125,16 @@ class Command(BaseCommand):
 
         refused = not_a_target(target)
         if refused is not None:
-            raise CommandError(str(refused))
+            raise refused
         try:  # the same rules as ingest and the home page: IDs and Hub URLs, any casing
             target, model = model_lookup(text=target)
         except InvalidModelId as exc:
-            raise CommandError(f"{target!r} is not a model ID: {exc}") from exc
+            raise CliError(f"{target!r} is not a model ID: {exc}", code="invalid_model_id") from exc
         except DatabaseError as exc:
-            raise CommandError(
+            raise CliError(
                 f"the catalog database is not ready ({exc}); run `python manage.py migrate`, "
-                f"then `python manage.py ingest {target}`."
+                f"then `python manage.py ingest {target}`.",
+                code="database_not_ready",
             ) from exc
         if model is None or model.latest_revision is None:
             # a legacy single-part ID (gpt2) may also be a mistyped folder name: say both
@@ -94,9 +142,10 @@ class Command(BaseCommand):
                 nofolder = f" and there is no file named {target!r} here"
             else:
                 nofolder = "" if "/" in target else f" and there is no folder named {target!r} here"
-            raise CommandError(
+            raise CliError(
                 f"{target} is not in the catalog{nofolder}. Fetch it first with "
-                f"`python manage.py ingest {target}`, or pass a local folder."
+                f"`python manage.py ingest {target}`, or pass a local folder.",
+                code="not_in_catalog",
             )
         revision = model.latest_revision
         if model.kind == CatalogModel.Kind.CLOSED and revision.analysis:

@@ -8,7 +8,9 @@ With ``--jsonl``, one JSON object per input line:
   --jsonl --split    {"text", "phrases": [{"text", "start", "end", "axis", "kind", "confidence"}]}
 Blank lines are echoed as {"text": "", "axis": "none", "kind": null, "confidence": 1.0}
 (with --split: {"text": "", "phrases": []}) so output line N always answers input line N.
-Input that is not UTF-8 stops the command with an error naming the line (exit status 1).
+Input that is not UTF-8 stops the command with an error naming the line (exit status 1); with
+``--jsonl`` the last line on stdout is then {"error": {"code": "not_utf8", "message"}}, as
+``analyze --json`` says a failure.
 Never touches the database.
 """
 
@@ -34,7 +36,8 @@ class Command(BaseCommand):
             "--jsonl",
             action="store_true",
             help="write one JSON object per input line (blank lines included, so output line N "
-            "answers input line N)",
+            'answers input line N); input that is not UTF-8 ends with {"error": {"code": '
+            '"not_utf8", "message": ...}} and a non-zero exit',
         )
         parser.add_argument(
             "--split", action="store_true", help="split each line into one-axis phrases"
@@ -49,10 +52,15 @@ class Command(BaseCommand):
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
-                raise CommandError(
+                message = (
                     f"line {lineno} of stdin is not valid UTF-8 (byte {exc.start}); "
                     "re-encode the input as UTF-8 and run again"
-                ) from exc
+                )
+                if options["jsonl"]:  # a script reading the lines learns why they stop
+                    from axes.cli import error_document
+
+                    out.write(error_document("not_utf8", message))
+                raise CommandError(message) from exc
             text = line.strip()
             if not options["jsonl"]:
                 if text:

@@ -1,13 +1,17 @@
 """``manage.py ingest MODEL_ID [--revision REV]`` and ``manage.py ingest --dir PATH [--id ORG/NAME]``.
 
-Progress goes to stderr (one line per stage), the result to stdout as one line; failures exit
-non-zero with the user-facing message.
+Progress goes to stderr (one line per stage, in the words of the ingest page and the user's
+language: LANGUAGE, LC_ALL, LC_MESSAGES or LANG), the result to stdout as one line; failures
+exit non-zero with the user-facing message.
 """
 
 from __future__ import annotations
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from axes.cli import environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.ids import InvalidModelId, model_ref_parse
 from catalog.services import ModelShadowed, model_ingest, model_ingest_dir
@@ -35,7 +39,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        from django.utils import translation
+
+        with translation.override(environment_language(os.environ)):
+            self._handle(options)
+
+    def _handle(self, options) -> None:
         from catalog.hub import HubError, command_line_message
+        from catalog.views import ingest_stage_words
 
         model_id, path = options.get("model_id"), options.get("path")
         if bool(model_id) == bool(path):
@@ -45,7 +56,7 @@ class Command(BaseCommand):
         def progress(stage: str, pct: int) -> None:
             if stage != last_stage["name"]:
                 last_stage["name"] = stage
-                self.stderr.write(f"[{pct:3d}%] {stage}")
+                self.stderr.write(f"[{pct:3d}%] {ingest_stage_words(stage)}")
 
         try:
             if path:

@@ -5,14 +5,20 @@ folder is first stored as an upload revision (catalog.services.model_ingest_dir;
 of a Hub or bundled model only with --replace, as ingest --dir) and its path is handed to the
 worker, so checkpoint mode can read its safetensors; a Hub model ID uses the stored revision
 (ingested first when unknown). With --wait, progress goes to stderr and a summary to stdout
-(with --json, the result as one JSON line: the keys of ``python -m profiler.bench --json``); a
-failed run exits non-zero with the reason (with --json, also as one JSON line:
-``{"run", "status", "error": {"code", "message"}}``).
+(with --json, the result as one JSON line: the keys of ``python -m profiler.bench --json``).
+Any failure exits non-zero with the reason on stderr; with --json it is also the one JSON line
+on stdout, ``{"run", "status", "error": {"code", "message"}}`` (run and status null when no run
+was made: a bad ID, an unreachable Hub, a refused request), as ``manage.py analyze --json``
+says its failures.
+
+The progress line, the status and the durations are said in the user's language (LANGUAGE,
+LC_ALL, LC_MESSAGES or LANG: en, ko, de), in the run page's words.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -20,19 +26,52 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from axes.cli import environment_language, error_document
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
 from catalog.models import Revision
+from catalog.templatetags.mechanic import duration_h
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
+from profiler.templatetags.profiler_tags import run_stage
 
 _FLAGS = (("prompt_len", "--prompt-len"), ("new_tokens", "--new-tokens"), ("batch", "--batch"))
 
 
+def _refused(message: str, *, code: str) -> CommandError:
+    """A failure before any run was made, with its code for --json (a CommandError itself:
+    Django prints the class's name before the message)."""
+    error = CommandError(message)
+    error.code = code  # type: ignore[attr-defined]
+    return error
+
+
 class Command(BaseCommand):
     help = "Measure a model (Hub ID or local folder) on a Celery worker; --wait prints the result."
+
+    _argv: list[str] = []
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        self._argv = argv  # read by the parser's error(), which has no options yet
+        super().run_from_argv(argv)
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        """A malformed option (``--batch abc``) with --json also prints the JSON error line
+        before argparse's usage message and exit status 2."""
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        say_usage = parser.error
+
+        def error(message: str) -> NoReturn:
+            if "--json" in self._argv[2:]:
+                self.stdout.write(error_document("usage", message, run=None, status=None))
+            say_usage(message)
+
+        parser.error = error
+        return parser
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -66,7 +105,11 @@ class Command(BaseCommand):
             "--batch", type=int, default=1, metavar="N", help="sequences at once (default: 1)"
         )
         parser.add_argument(
-            "--prompt-len", type=int, default=128, metavar="TOKENS", help="default: 128"
+            "--prompt-len",
+            type=int,
+            default=128,
+            metavar="TOKENS",
+            help="tokens in the prompt, the prefill timing (default: 128)",
         )
         parser.add_argument(
             "--new-tokens",
@@ -82,7 +125,12 @@ class Command(BaseCommand):
             "--json",
             action="store_true",
             help="with --wait: print the result as one JSON line (python -m profiler.bench "
-            "--json's keys) instead of a summary",
+            "--json's keys) instead of a summary. A failure prints "
+            '{"run": ..., "status": ..., "error": {"code": ..., "message": ...}} instead (run '
+            "and status null when no run was made) and exits non-zero (codes: usage, "
+            "invalid_option, invalid_request, invalid_model_id, not_a_folder, model_shadowed, "
+            "invalid_artifact, the Hub's unreachable, timeout, repo_not_found, gated_repo, ..., "
+            "internal_error; for a run: its error code, or timeout when --wait gave up)",
         )
         parser.add_argument(
             "--replace",
@@ -112,26 +160,51 @@ class Command(BaseCommand):
             except catalog_services.ModelShadowed as exc:
                 # the folder's name is its ID here (no --id): say how to give it another one
                 name = exc.repo_id.split("/")[-1]
-                raise CommandError(
+                raise _refused(
                     f"{exc} Name the folder after another ID (for example local--{name}), or "
-                    "pass --replace to do it anyway."
+                    "pass --replace to do it anyway.",
+                    code="model_shadowed",
                 ) from exc
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
-            raise CommandError(f"{target} is not a folder: pass a model folder or a model ID.")
+            raise _refused(
+                f"{target} is not a folder: pass a model folder or a model ID.",
+                code="not_a_folder",
+            )
         # an invalid ID is said before any request
         target, model = catalog_services.model_lookup(text=target)
         revision = None
         if model is not None:
             revision = model.latest_revision or model.revisions.first()
         if revision is None:
-            self.stderr.write(f"{target} is not stored yet: reading it from the Hub...")
+            self.stderr.write(
+                _("%(id)s is not stored yet: reading it from the Hub...") % {"id": target}
+            )
             revision = catalog_services.model_ingest(repo_id=target).revision
         return revision, ""
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # the page's words in the user's language; the summary of figures stays English
+        # (profiler.bench writes it, framework-free)
+        with translation.override(environment_language(os.environ)):
+            try:
+                self._handle(opts)
+            except CommandError as exc:
+                code = getattr(exc, "code", None)
+                if opts["json"] and code:  # no run was made (a run's failure is said already)
+                    self.stdout.write(error_document(code, str(exc), run=None, status=None))
+                raise
+            except Exception as exc:  # a bug: the traceback stays, and --json still says it
+                if opts["json"]:
+                    message = f"{type(exc).__name__}: {exc}"
+                    self.stdout.write(
+                        error_document("internal_error", message, run=None, status=None)
+                    )
+                raise
+
+    def _handle(self, opts: dict[str, Any]) -> None:
         if opts["timeout"] <= 0:
-            raise CommandError("--timeout must be a positive number of seconds.")
+            raise _refused("--timeout must be a positive number of seconds.", code="invalid_option")
         try:
             revision, source_dir = self._revision(opts["target"], replace=opts["replace"])
             run = run_request(
@@ -146,19 +219,26 @@ class Command(BaseCommand):
             )
         except CommandError:
             raise
+        except InvalidModelId as exc:  # said as ingest says it (a ValueError: before the next)
+            raise _refused(command_line_message(exc), code="invalid_model_id") from exc
+        except ArtifactInvalid as exc:
+            raise _refused(command_line_message(exc), code="invalid_artifact") from exc
         except (RunRequestInvalid, ValueError) as exc:
             message = str(exc)  # the form's field names, as this command's flags
             for field, flag in _FLAGS:
-                message = re.sub(rf"(?<![\w-]){field}(?!\w)", flag, message)
-            raise CommandError(message) from exc
-        except (InvalidModelId, HubError, ArtifactInvalid) as exc:  # said as ingest says them
-            raise CommandError(command_line_message(exc)) from exc
+                message = re.sub(rf"(?<![A-Za-z0-9_-]){field}(?![A-Za-z0-9_])", flag, message)
+            raise _refused(message, code="invalid_request") from exc
+        except HubError as exc:  # said as ingest says them
+            raise _refused(command_line_message(exc), code=exc.code) from exc
         except Exception as exc:  # anything else: its type helps whoever reads the report
-            raise CommandError(f"{type(exc).__name__}: {exc}") from exc
-        self.stderr.write(f"run {run.pk}: {run.status} ({revision})")
+            raise _refused(f"{type(exc).__name__}: {exc}", code="internal_error") from exc
+        self.stderr.write(
+            _("run %(id)s: %(status)s (%(revision)s)")
+            % {"id": run.pk, "status": run.get_status_display(), "revision": revision}
+        )
         if not opts["wait"]:
             if run.status == MeasurementRun.Status.FAILED:
-                self._refuse(run, run.error, as_json=opts["json"])
+                self._refuse(run, self._error_text(run), as_json=opts["json"])
             self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
             return
         try:
@@ -167,14 +247,31 @@ class Command(BaseCommand):
             run.refresh_from_db()
             self._refuse(run, str(exc), as_json=opts["json"], code="timeout")
         if run.status != MeasurementRun.Status.SUCCEEDED:
-            message = f"run {run.pk} {run.status}: {run.error or 'no reason given'}"
+            message = _("run %(id)s %(status)s: %(reason)s") % {
+                "id": run.pk,
+                "status": run.get_status_display(),
+                "reason": self._error_text(run),
+            }
             self._refuse(run, message, as_json=opts["json"])
         if opts["json"]:
             self.stdout.write(json.dumps(run.result))
         else:
             from profiler.bench import result_summary
 
-            self.stdout.write(f"run {run.pk} succeeded\n{result_summary(run.result)}")
+            took = run.ran_for_s
+            head = (
+                _("run %(id)s succeeded in %(duration)s")
+                % {"id": run.pk, "duration": duration_h(took)}
+                if took is not None
+                else _("run %(id)s succeeded") % {"id": run.pk}
+            )
+            self.stdout.write(f"{head}\n{result_summary(run.result)}")
+
+    @staticmethod
+    def _error_text(run: MeasurementRun) -> str:
+        """A failure as the run page says it: its details in the active language where the
+        message has a template, else the stored message."""
+        return run.error_translated or run.error or _("no reason given")
 
     def _refuse(
         self, run: MeasurementRun, message: str, *, as_json: bool, code: str = ""
@@ -183,8 +280,8 @@ class Command(BaseCommand):
         stdout, shaped as ``python -m profiler.bench --json`` says a failure (a script that
         reads stdout got nothing at all)."""
         if as_json:
-            error = {"code": code or run.error_code or run.status, "message": message}
-            self.stdout.write(json.dumps({"run": run.pk, "status": run.status, "error": error}))
+            code = code or run.error_code or run.status
+            self.stdout.write(error_document(code, message, run=run.pk, status=run.status))
         raise CommandError(message)
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
@@ -198,10 +295,7 @@ class Command(BaseCommand):
             run = MeasurementRun.objects.get(pk=run_id)
             shown = (run.status, run.stage, run.progress_pct)
             if shown != last:
-                bar = "#" * (run.progress_pct // 5)
-                self.stderr.write(
-                    f"[{bar:<20}] {run.progress_pct:3d}% {run.status} {run.stage}".rstrip()
-                )
+                self.stderr.write(progress_line(run))
                 last = shown
             if not run.is_active:
                 return run
@@ -213,13 +307,31 @@ class Command(BaseCommand):
                 # said once, early: waiting the whole --timeout to learn that no worker runs
                 # is an hour by default
                 self.stderr.write(
-                    f"still queued after {hint_after_s:g} s: is a worker consuming queue gpu? "
-                    "(celery -A mechanic worker -Q gpu --concurrency 1); waiting on."
+                    _(
+                        "still queued after %(duration)s: is a worker consuming queue gpu? "
+                        "(celery -A mechanic worker -Q gpu --concurrency 1); waiting on."
+                    )
+                    % {"duration": duration_h(hint_after_s)}
                 )
                 hinted = True
             if time.monotonic() > deadline:
                 raise CommandError(
-                    f"run {run_id} is still {run.status} after {timeout_s:.0f} s; it goes on. "
-                    "Is a worker consuming queue gpu? (celery -A mechanic worker -Q gpu ...)"
+                    _(
+                        "run %(id)s is still %(status)s after %(duration)s; it goes on. Is a "
+                        "worker consuming queue gpu? (celery -A mechanic worker -Q gpu ...)"
+                    )
+                    % {
+                        "id": run_id,
+                        "status": run.get_status_display(),
+                        "duration": duration_h(timeout_s),
+                    }
                 )
             time.sleep(0.5)
+
+
+def progress_line(run: MeasurementRun) -> str:
+    """``[#####               ]  25% running · building the model``: the run page's status
+    and stage words (``run_stage``), in the active language."""
+    bar = "#" * (run.progress_pct // 5)
+    stage = run_stage(run.stage) if run.stage else _("waiting for a worker")
+    return f"[{bar:<20}] {run.progress_pct:3d}% {run.get_status_display()} · {stage}"
