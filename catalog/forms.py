@@ -53,6 +53,9 @@ def _read_bytes(upload: object | None, what: str) -> bytes | None:
     return upload.read()  # type: ignore[attr-defined]
 
 
+_FILE_INPUT = forms.FileInput(attrs={"class": "file-input"})
+
+
 class UploadForm(forms.Form):
     repo_id = forms.CharField(
         label=_("Name for this model (org/name)"),
@@ -60,10 +63,15 @@ class UploadForm(forms.Form):
         initial="local/my-model",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    config = forms.FileField(label=_("config.json (required)"))
-    card = forms.FileField(label=_("README.md model card (optional)"), required=False)
+    # home.html puts a button in the page's language beside each (the browser's own control
+    # speaks the browser's language: "Choose File" on a Korean page); the input stays the
+    # control, out of sight, so the picker opens from the keyboard and without JavaScript
+    config = forms.FileField(label=_("config.json (required)"), widget=_FILE_INPUT)
+    card = forms.FileField(
+        label=_("README.md model card (optional)"), required=False, widget=_FILE_INPUT
+    )
     generation_config = forms.FileField(
-        label=_("generation_config.json (optional)"), required=False
+        label=_("generation_config.json (optional)"), required=False, widget=_FILE_INPUT
     )
 
     def clean_repo_id(self) -> str:

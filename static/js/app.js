@@ -614,7 +614,22 @@
     document.querySelectorAll("form[data-edit-seq]").forEach(numberEdits);
   }
 
-  function ready() { numberAllEdits(); localTimes(document); }
+  // A file field's chosen file, named beside its button in the page's language (home.html):
+  // the browser's own "No file chosen" is out of sight with its control.
+  function fileNames(root) {
+    (root || document).querySelectorAll(".file-pick input[type=file]").forEach(function (input) {
+      var name = input.parentNode.querySelector(".file-name");
+      if (!name) return;
+      var show = function () {
+        var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+        name.textContent = files.length ? files.join(", ") : name.getAttribute("data-none");
+      };
+      input.addEventListener("change", show);
+      show();
+    });
+  }
+
+  function ready() { numberAllEdits(); localTimes(document); fileNames(document); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
     document.addEventListener("DOMContentLoaded", refocus);
