@@ -684,10 +684,10 @@ def note_match(text: str) -> tuple[str, dict[str, str]] | None:
 
 def _integer(text: str) -> str:
     """As the page writes a fact's integer: long ones grouped, config-sized ones (4096) as
-    configs write them."""
+    configs write them; in the sentence's language (de: 131.072)."""
     from catalog.templatetags.mechanic import _plain
 
-    return _plain(int(text.replace(",", "")))
+    return _plain(int(text.replace(",", "")), prose=True)
 
 
 @lru_cache(maxsize=2048)

@@ -332,7 +332,7 @@ def test_fact_values_read_in_the_locale():
     with translation.override("de"):
         assert (
             template.render(context)
-            == "gated: ja · intermediate_size: 18.432 · hidden_size: 7.168 · eps: 1e-06"
+            == "gated: ja · intermediate_size: 18\u202f432 · hidden_size: 7\u202f168 · eps: 1e-06"
         )
     with translation.override("ko"):
         assert (
@@ -366,9 +366,10 @@ def test_four_digit_counts_are_grouped_as_the_longer_ones_and_years_or_ids_are_n
         "en": "hidden_size: 2,880 · intermediate_size: 14,336 · sliding_window: 128 · "
         "max_position_embeddings: 131,072 · release_year: 2024 · bos_token_id: 128000 · "
         "transformers_version: 4055 · layers: 1,024, 2,048",
-        "de": "hidden_size: 2.880 · intermediate_size: 14.336 · sliding_window: 128 · "
-        "max_position_embeddings: 131.072 · release_year: 2024 · bos_token_id: 128000 · "
-        "transformers_version: 4055 · layers: 1.024, 2.048",
+        # German's point reads as a decimal point among config values: a narrow space there
+        "de": "hidden_size: 2\u202f880 · intermediate_size: 14\u202f336 · sliding_window: 128 · "
+        "max_position_embeddings: 131\u202f072 · release_year: 2024 · bos_token_id: 128000 · "
+        "transformers_version: 4055 · layers: 1\u202f024, 2\u202f048",
     }
     want["ko"] = want["en"]
     for lang, text in want.items():
@@ -457,7 +458,7 @@ def test_every_bundled_summary_is_listed_for_translation():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("lang, theta", [("de", "500.000"), ("en", "500,000")])
+@pytest.mark.parametrize("lang, theta", [("de", "500\u202f000"), ("en", "500,000")])
 def test_a_whole_float_reads_grouped_like_the_integers_beside_it(client, lang, theta):
     """German showed "rope_theta: 500000.0" raw beside "128.256": a config float that is a whole
     number is written as the integer it is, in the page's format; the evidence keeps the

@@ -682,7 +682,8 @@ def test_the_exports_and_the_api_give_a_dense_models_active_parameters_as_the_pa
     assert row["meta-llama/Llama-3.1-8B"] == total and row["Qwen/Qwen3-30B-A3B"]
 
 
-@pytest.mark.parametrize(("lang", "sep"), [("en", ","), ("ko", ","), ("de", ".")])
+# German: a narrow space, its point reading as a decimal point among config values
+@pytest.mark.parametrize(("lang", "sep"), [("en", ","), ("ko", ","), ("de", "\u202f")])
 def test_four_digit_sizes_are_grouped_on_the_compare_and_model_pages(client, demo, lang, sep):
     """Llama 3.1 8B's "hidden_size: 4096" stood beside "intermediate_size: 14,336" (and in the
     config diff "4096" above "131,072"): counts and sizes are grouped from 1,000 on, in the

@@ -49,6 +49,24 @@ def num_l10n(value: float, decimal_pos: int) -> str:
     return number_format(round(value, decimal_pos), decimal_pos, use_l10n=True, force_grouping=True)
 
 
+# U+202F NARROW NO-BREAK SPACE: the digit group separator of ISO 80000-1 and DIN 5008
+CONFIG_GROUP_SEPARATOR = "\u202f"
+
+
+def config_count_l10n(value: int) -> str:
+    """A count among a config's values, grouped in the page's language, except where that
+    language groups with the point: German wrote "q_lora_rank: 1.536" and
+    "original_max_position_embeddings: 8.192" beside "factor: 8.0", floats being written as the
+    config writes them, so an ML engineer read 1.536 as a fraction. There the groups are set
+    apart by a narrow space (1 536, 8 192), which no one reads as a decimal point."""
+    from django.utils.formats import get_format
+
+    text = num_l10n(value, 0)
+    if get_format("THOUSAND_SEPARATOR") == ".":
+        text = text.replace(".", CONFIG_GROUP_SEPARATOR)
+    return text
+
+
 @register.filter
 def duration_h(seconds: Any) -> str:
     """Seconds as people say a duration, in the active language (``axes.readable.duration_text``):
@@ -154,7 +172,7 @@ def rate_h(value: Any) -> str:
     return num_l10n(n, 0) if n >= 100 else num_l10n(n, 1)
 
 
-def _plain(value: Any) -> str:
+def _plain(value: Any, *, prose: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -169,7 +187,8 @@ def _plain(value: Any) -> str:
         if readable.is_whole_float(value):
             value = int(value)
         if isinstance(value, int) and abs(value) >= readable.GROUP_FROM:
-            return num_l10n(value, 0)
+            # in a translated sentence (a note) a count reads as the page's prose writes it
+            return num_l10n(value, 0) if prose else config_count_l10n(value)
         return str(value)
     if isinstance(value, str):
         return value
@@ -266,7 +285,7 @@ def _backbone_value_h(kind: str, value: dict[str, Any]) -> str | None:
             }
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
-                text += f" · num_layers: {num_l10n(layers, 0)}"
+                text += f" · num_layers: {config_count_l10n(layers)}"
             listed = value.get("num_layers_listed")
             if isinstance(listed, int):  # Dory: attention and MLP listed as layers of their own
                 text += " " + gettext(

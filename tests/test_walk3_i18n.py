@@ -1,0 +1,57 @@
+"""What a walk through the German pages found in the config values: counts grouped with the
+point ("q_lora_rank: 1.536") beside floats written as the config writes them ("factor: 8.0")."""
+
+from __future__ import annotations
+
+import pytest
+
+NNBSP = "\u202f"  # narrow no-break space
+
+
+@pytest.fixture
+def demo(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+
+def _page(client, path: str, lang: str, **params) -> str:
+    response = client.get(path, params, HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 200, (path, lang, response.status_code)
+    return response.content.decode()
+
+
+def test_german_config_counts_do_not_read_as_decimal_fractions(client, demo):
+    """German grouped config counts with the point, as it groups prose numbers: DeepSeek-V3's
+    "q_lora_rank: 1.536" and "expert_intermediate_size: 2.048", Llama 3.1's
+    "original_max_position_embeddings: 8.192" in the same line as "factor: 8.0". A German ML
+    engineer reads 1.536 as a fraction. The groups of a config count are now set apart by a
+    narrow space (1 536); prose numbers and the other languages keep their grouping."""
+    de = _page(client, "/models/deepseek-ai/DeepSeek-V3/", "de")
+    assert f"q_lora_rank: 1{NNBSP}536" in de
+    assert "q_lora_rank: 1.536" not in de
+    assert f"hidden_size: 7{NNBSP}168" in de
+    llama = _page(client, "/models/meta-llama/Llama-3.1-8B/", "de")
+    assert "factor: 8.0" in llama
+    assert f"original_max_position_embeddings: 8{NNBSP}192" in llama
+    assert "original_max_position_embeddings: 8.192" not in llama
+    assert f"rope_theta: 500{NNBSP}000" in llama
+    # prose keeps German's point: "8.030.261.248, analytisch gezählt ..."
+    assert "8.030.261.248, analytisch gezählt" in llama
+    for lang in ("en", "ko"):
+        page = _page(client, "/models/deepseek-ai/DeepSeek-V3/", lang)
+        assert "q_lora_rank: 1,536" in page, lang
+
+
+def test_german_compare_tables_write_config_counts_with_a_narrow_space(client, demo):
+    """The compare page's normalized config table and its verdict's differences read alike."""
+    page = _page(
+        client,
+        "/compare/",
+        "de",
+        models="meta-llama/Meta-Llama-3-8B,nvidia/Nemotron-H-8B-Base-8K",
+    )
+    row = page.split('<th scope="row"><code>intermediate_size</code>', 1)[1].split("</tr>", 1)[0]
+    assert f">14{NNBSP}336</td>" in row, row
+    assert f">21{NNBSP}504</td>" in row, row
+    assert "14.336" not in page
