@@ -185,3 +185,16 @@ def test_the_run_pages_numbers_stand_under_their_headers(live, page):
         for col in edges[:2]:  # Measured, Estimated: figures right-aligned, so is the header
             assert col["cells"], (lang, col)
             assert abs(col["headerRight"] - max(col["cells"])) <= 16, (lang, col)
+
+
+def test_the_home_pages_cards_do_not_touch(live, page):
+    """On a laptop the "Three lessons" card sat flush on the catalog and upload cards, their
+    borders one line: the cards below it now keep the grid's gap from it."""
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live}/?lang=ko")
+        gap = page.evaluate(
+            """() => document.querySelector('.grid-2 > .card').getBoundingClientRect().top
+                   - document.querySelector('.lessons').getBoundingClientRect().bottom"""
+        )
+        assert gap >= 12, (viewport, gap)
