@@ -198,3 +198,16 @@ def test_the_home_pages_cards_do_not_touch(live, page):
                    - document.querySelector('.lessons').getBoundingClientRect().bottom"""
         )
         assert gap >= 12, (viewport, gap)
+
+
+def test_the_scores_caption_keeps_clear_of_the_vaguest_axis_card(live, page):
+    """The scores table's caption ("Auswertung", "점수") sat on the bottom border of the
+    vaguest-axis card above it; it keeps the card's margin now."""
+    page.set_viewport_size(DESKTOP)
+    _check_exercise(page, live, "de")
+    page.wait_for_selector("[data-testid=vaguest]")
+    gap = page.evaluate(
+        """() => document.querySelector('[data-testid=scores] caption').getBoundingClientRect().top
+               - document.querySelector('[data-testid=vaguest]').getBoundingClientRect().bottom"""
+    )
+    assert gap >= 8, gap
