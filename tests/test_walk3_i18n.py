@@ -55,3 +55,33 @@ def test_german_compare_tables_write_config_counts_with_a_narrow_space(client, d
     assert f">14{NNBSP}336</td>" in row, row
     assert f">21{NNBSP}504</td>" in row, row
     assert "14.336" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "whole", "no_count", "not_described"),
+    [
+        (
+            "ko",
+            "페이지 전체",
+            "(공개된 파라미터 수 없음)",
+            "post-training 방식을 설명하지 않습니다",
+        ),
+        ("de", "ganze Seite", "(keine Parameterzahl veröffentlicht)", "Post-Training dieses"),
+    ],
+)
+def test_a_closed_models_evidence_words_are_in_the_page_language(
+    client, demo, lang, whole, no_count, not_described
+):
+    """A closed model's evidence for what its vendor does not publish read "whole page" and
+    "(no parameter count published)" in English on the Korean and German pages: Mechanic's own
+    words, not a quote of the vendor's page. The vendor's section names (Introduction,
+    Specifications) are its own and stay as written."""
+    gpt5 = _page(client, "/models/openai/gpt-5/", lang)
+    assert whole in gpt5 and no_count in gpt5
+    assert "whole page" not in gpt5 and "(no parameter count published)" not in gpt5
+    assert "Introduction" in gpt5  # the vendor's own section name
+    claude = _page(client, "/models/anthropic/claude-opus-5/", lang)
+    assert not_described in claude
+    assert "do not describe how this checkpoint" not in claude
+    gemini = _page(client, "/models/google/gemini-2.5-pro/", lang)
+    assert "whole page" not in gemini and "(no parameter count" not in gemini

@@ -373,6 +373,9 @@ def quote_h(fact: Any) -> str:
     line) as written."""
     if not isinstance(fact, dict):
         return ""
+    text = (fact.get("evidence") or {}).get("text")
+    if isinstance(text, str) and text in EVIDENCE_TEXTS:
+        return gettext(EVIDENCE_TEXTS[text])
     return readable.card_quote_text(fact)
 
 
@@ -482,6 +485,20 @@ def note_l10n(note: Any) -> str:
 EVIDENCE_WORDS = {
     "published source": gettext_noop("published source"),
     "bundled catalog": gettext_noop("bundled catalog"),
+    # a closed model's evidence for what its vendor does not publish (catalog/demo/closed)
+    "whole page": gettext_noop("whole page"),
+}
+
+# The bundled closed models' evidence texts that are Mechanic's words about an absence, not a
+# quote of the vendor's page (catalog/demo/closed): in the page's language
+EVIDENCE_TEXTS = {
+    "(no parameter count published)": gettext_noop("(no parameter count published)"),
+    "(no parameter count on the model page)": gettext_noop(
+        "(no parameter count on the model page)"
+    ),
+    "(the model pages do not describe how this checkpoint was post-trained)": gettext_noop(
+        "(the model pages do not describe how this checkpoint was post-trained)"
+    ),
 }
 
 
