@@ -517,7 +517,18 @@ def plotly_separators() -> str:
     return f"{get_format('DECIMAL_SEPARATOR')}{get_format('THOUSAND_SEPARATOR')}"
 
 
+# Words a chart title keeps on one line: app.js breaks a long title at the space nearest its
+# middle on a phone, which tore the Korean memory chart's "KV cache" in two ("... + KV" over
+# "cache 대 컨텍스트"). A no-break space holds them together (it is no " " to break at).
+_TITLE_GLUED = re.compile(r"\b(KV) (cache)\b|\b(batch) (\d)")
+
+
+def _title_glued(title: str) -> str:
+    return _TITLE_GLUED.sub(lambda m: "\u00a0".join(g for g in m.groups() if g), title)
+
+
 def _layout(title: str, xaxis: str, yaxis: str, **extra: Any) -> dict[str, Any]:
+    title = _title_glued(title)
     return {
         "separators": plotly_separators(),
         "xaxis": {"title": {"text": xaxis}},

@@ -235,3 +235,23 @@ def test_the_compare_pages_model_columns_line_up_from_table_to_table(live, page)
             assert len(columns) == len(starts[0]), (lang, starts)
             for x, x0 in zip(columns[1:], starts[0][1:], strict=True):
                 assert abs(x - x0) <= 2, (lang, starts)
+
+
+def test_a_chart_title_broken_on_a_phone_keeps_kv_cache_on_one_line(live, page):
+    """On a phone a long chart title is broken at the space nearest its middle: the Korean
+    memory chart read "가중치(저장된 형식) + KV" over "cache 대 컨텍스트, 시퀀스 1개", the course's
+    term torn in two. The title keeps "KV cache" (and "batch 1") together now."""
+    page.set_viewport_size(PHONE)
+    for lang in ("ko", "en"):
+        page.goto(f"{live}/models/meta-llama/Llama-3.1-8B/?lang={lang}")
+        page.wait_for_selector("[data-chart='chart-memory'][data-rendered]")
+        lines = page.eval_on_selector_all(
+            "[data-chart][data-rendered] .gtitle",
+            "ts => ts.map(t => [...t.querySelectorAll('tspan.line')].map(l => l.textContent))",
+        )
+        broken = [ls for ls in lines if len(ls) > 1]
+        assert broken, (lang, lines)  # a title is broken on a phone: the case in question
+        for ls in lines:
+            for a, b in zip(ls, ls[1:], strict=False):
+                assert not (a.rstrip().endswith("KV") and b.lstrip().startswith("cache")), ls
+                assert not (a.rstrip().endswith("batch") and b.lstrip()[:1].isdigit()), ls
