@@ -18,7 +18,13 @@ from __future__ import annotations
 
 import math
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import (
+    build,
+    default_note,
+    header,
+    read_core,
+    uniform_layers,
+)
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("mamba", "falcon_mamba", "mamba2")
@@ -58,10 +64,12 @@ def read(view: ConfigView) -> ArchSpec:
     )
     if v2:
         heads = view.int("num_heads", default=128, field_name="ssm_num_heads")
+        if not view.has("n_groups"):  # Mamba2Config: n_groups = 8
+            default_note(view, "n_groups", 8)
         extra.update(
             ssm_num_heads=heads,
             ssm_head_dim=view.int("head_dim", default=64, field_name="ssm_head_dim"),
-            ssm_n_groups=view.int("n_groups", default=1, field_name="ssm_n_groups"),
+            ssm_n_groups=view.int("n_groups", default=8, field_name="ssm_n_groups"),
         )
     return build(
         {**core, **head},
