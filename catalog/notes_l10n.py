@@ -529,6 +529,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "tie_word_embeddings is true, but modeling_%(module)s.py ties no weights: the lm_head is "
         "counted apart from the input embedding"
     ),
+    # axes.backbone.families.gemma
+    gettext_noop(
+        "config.json has no vision_config: transformers builds Gemma 3's default vision "
+        "tower (a SigLIP of 12 layers, hidden size 768), counted as such"
+    ),
     # axes.backbone.families.got_ocr2
     gettext_noop(
         "config.json has no text_config: transformers builds GOT-OCR 2's default text "

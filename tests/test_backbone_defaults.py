@@ -235,3 +235,19 @@ def test_the_engine_still_refuses_a_config_without_the_model_size(key):
     config.pop(key)
     with pytest.raises(ConfigError):
         analyze_config(config)
+
+
+def test_gemma3_without_vision_config_counts_the_default_siglip_tower():
+    """Gemma3Config builds SiglipVisionConfig() when vision_config is absent, and
+    Gemma3ForConditionalGeneration builds that tower: the engine counts it, and says so."""
+    config = CONFIG_MAPPING["gemma3"]().to_dict()
+    config["text_config"] = _shrink(config["text_config"])
+    config.pop("vision_config")
+    filled = CONFIG_MAPPING["gemma3"](**copy.deepcopy(config)).to_dict()
+    report = analyze_config(config)
+    assert report["params"]["total"] == _meta_total(json.dumps(filled, default=str))
+    assert report["params"]["breakdown"]["vision"] > 0
+    assert (
+        "config.json has no vision_config: transformers builds Gemma 3's default vision tower "
+        "(a SigLIP of 12 layers, hidden size 768), counted as such"
+    ) in report["notes"]
