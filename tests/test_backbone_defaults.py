@@ -228,12 +228,15 @@ def test_llama_without_intermediate_size_uses_11008_not_four_times_hidden():
     )
 
 
-@pytest.mark.parametrize("key", ["hidden_size", "num_hidden_layers", "vocab_size"])
+@pytest.mark.parametrize(
+    "key", ["hidden_size", "num_hidden_layers", "vocab_size", "num_attention_heads"]
+)
 def test_the_engine_still_refuses_a_config_without_the_model_size(key):
-    """The sizes that make the model are never guessed from a class default."""
+    """The sizes that make the model are never guessed from a class default; the refusal
+    names the missing key (num_attention_heads: not 'must be positive ..., not 0')."""
     config = json.loads(_small("llama"))
     config.pop(key)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=f"config.json has no {key}"):
         analyze_config(config)
 
 
