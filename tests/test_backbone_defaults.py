@@ -202,6 +202,19 @@ def test_qwen2_without_num_key_value_heads_has_32_kv_heads_and_says_so():
     )
 
 
+def test_qwen2_with_an_explicit_null_num_key_value_heads_has_as_many_as_the_heads():
+    """Only an absent key takes the default 32: Qwen2Config.__post_init__ turns a null into
+    num_attention_heads."""
+    config = json.loads(_small("qwen2"))
+    config["num_key_value_heads"] = None
+    report = analyze_config(config)
+    assert report["backbone"]["attention"]["num_kv_heads"] == config["num_attention_heads"]
+    assert not any("num_key_value_heads" in note for note in report["notes"])
+    assert report["params"]["total"] == _meta_total(
+        json.dumps(CONFIG_MAPPING["qwen2"](**copy.deepcopy(config)).to_dict(), default=str)
+    )
+
+
 def test_a_defaulted_kv_head_count_that_does_not_divide_the_heads_is_refused_by_name():
     """Qwen2.5-7B's 28 heads without num_key_value_heads: transformers' default 32 leaves no
     whole group per K/V head; the engine refuses and says the 32 is the class default."""

@@ -65,6 +65,8 @@ def read_core(
     if kv is None:
         if view.bool("multi_query", default=False):
             kv = 1
+        elif "num_key_value_heads" in view.raw or "num_key_value_heads" in view.text:
+            kv = heads  # an explicit null: Qwen2Config.__post_init__ & co. give the heads
         else:
             kv = class_default(view, NUM_KV_HEADS)
             kv_default = kv is not None
