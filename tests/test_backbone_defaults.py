@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from axes.backbone import ConfigError, analyze_config
+from axes.backbone.families._defaults import INTERMEDIATE_SIZE, NUM_KV_HEADS
 
 pytestmark = pytest.mark.reference
 
@@ -267,3 +268,29 @@ def test_gemma3_without_vision_config_counts_the_default_siglip_tower():
         "config.json has no vision_config: transformers builds Gemma 3's default vision tower "
         "(a SigLIP of 12 layers, hidden size 768), counted as such"
     ) in report["notes"]
+
+
+def _text_config_class(model_type: str):
+    cls = CONFIG_MAPPING[model_type]
+    sub = getattr(cls(), "text_config", None)
+    return type(sub) if sub is not None else cls
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [(INTERMEDIATE_SIZE, "intermediate_size"), (NUM_KV_HEADS, "num_key_value_heads")],
+    ids=["intermediate_size", "num_key_value_heads"],
+)
+def test_every_tabled_default_is_the_installed_config_class_default(table, key):
+    """families/_defaults.py against transformers' dataclasses (a transformers upgrade that
+    changes a default fails here, not silently in a count)."""
+    field = {"longcat_flash": "ffn_hidden_size"}
+    wrong = {}
+    for model_type, value in table.items():
+        if model_type not in CONFIG_MAPPING:  # a text type reached only through its wrapper
+            continue
+        name = field.get(model_type, key) if key == "intermediate_size" else key
+        defaults = {f.name: f.default for f in dataclasses.fields(_text_config_class(model_type))}
+        if defaults.get(name) != value:
+            wrong[model_type] = (value, defaults.get(name))
+    assert not wrong
