@@ -467,6 +467,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s)"
     ),
     gettext_noop(
+        "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s): "
+        "config.json has no num_key_value_heads, and %(n_kv)s is its config class's default. "
+        "Add the key to config.json."
+    ),
+    gettext_noop(
         "hybrid_override_pattern has unknown block letters %(letters)s; expected M, *, -, E"
     ),
     gettext_noop("unknown Nemotron-H block type %(kind)s"),
@@ -523,6 +528,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop(
         "tie_word_embeddings is true, but modeling_%(module)s.py ties no weights: the lm_head is "
         "counted apart from the input embedding"
+    ),
+    # axes.backbone.families.gemma
+    gettext_noop(
+        "config.json has no vision_config: transformers builds Gemma 3's default vision "
+        "tower (a SigLIP of 12 layers, hidden size 768), counted as such"
     ),
     # axes.backbone.families.got_ocr2
     gettext_noop(

@@ -292,6 +292,12 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("mamba", "mamba", {"state_size": 8}),
     ("falcon_mamba-bias", "falcon_mamba", {"state_size": 8, "use_bias": True}),
+    # tiiuae/falcon-mamba-7b's shape: expand 16 but intermediate_size 2 x hidden, which wins
+    (
+        "falcon_mamba-7b-shape",
+        "falcon_mamba",
+        {"state_size": 8, "expand": 16, "intermediate_size": 128, "time_step_rank": 8},
+    ),
     ("mamba2", "mamba2", {"num_heads": 8, "head_dim": 16, "n_groups": 2, "state_size": 8}),
     (
         "granitemoe-bias",

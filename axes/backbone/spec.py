@@ -883,6 +883,9 @@ def _validate(spec: ArchSpec) -> None:
             or SHARED_MAMBA in mixers
             or SHARED_MAMBA2 in mixers
         ):
+            if spec.num_attention_heads == 0 and "num_attention_heads" not in sources:
+                # absent (or null), not 0: say the key is missing, as for hidden_size
+                raise _missing_key(("num_attention_heads",))
             for name in ("num_attention_heads", "num_kv_heads", "head_dim"):
                 if getattr(spec, name) <= 0:
                     raise ConfigError(

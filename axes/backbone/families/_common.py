@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from axes.backbone.errors import ConfigError
+from axes.backbone.families._defaults import INTERMEDIATE_SIZE, NUM_KV_HEADS
 from axes.backbone.layers import LAYER_TYPE_TO_MIXER, LayerSpec, mixers_from_layer_types
 from axes.backbone.spec import _MISSING, ArchSpec, ConfigView, spec_from_fields
 
@@ -60,8 +61,19 @@ def read_core(
             "the value in config.json.",
             key=where,
         )
+    kv_default = False
     if kv is None:
-        kv = 1 if view.bool("multi_query", default=False) else heads
+        if view.bool("multi_query", default=False):
+            kv = 1
+        elif "num_key_value_heads" in view.raw or "num_key_value_heads" in view.text:
+            kv = heads  # an explicit null: Qwen2Config.__post_init__ & co. give the heads
+        else:
+            kv = class_default(view, NUM_KV_HEADS)
+            kv_default = kv is not None
+            if kv_default:  # Qwen2Config: 32, whatever num_attention_heads is
+                default_note(view, "num_key_value_heads", kv)
+            else:  # the config class's None: num_attention_heads (__post_init__)
+                kv = heads
     if hd is None:
         if head_dim_default is not None:
             hd = head_dim_default
@@ -70,11 +82,21 @@ def read_core(
         else:
             hd = 0
     if inter is None:
-        inter = 4 * hidden
-        view.notes.append("no intermediate_size: assumed 4 x hidden_size")
+        inter = class_default(view, INTERMEDIATE_SIZE)
+        if inter is not None:
+            default_note(view, "intermediate_size", inter)
+        else:
+            inter = 4 * hidden
+            view.notes.append("no intermediate_size: assumed 4 x hidden_size")
     if heads and kv and heads % kv:
         raise ConfigError(
-            f"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kv})",
+            f"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kv})"
+            + (
+                f": config.json has no num_key_value_heads, and {kv} is its config class's "
+                "default. Add the key to config.json."
+                if kv_default
+                else ""
+            ),
             key=view.path("num_key_value_heads") or "num_key_value_heads",
         )
     tied = view.bool("tie_word_embeddings", default=tie_default, field_name="tied_embeddings")
@@ -171,6 +193,15 @@ def uniform_layers(n: int, mixer: str | None, ffn: str | None) -> list[LayerSpec
 # the spec source of a value config.json does not give, its config class's default
 # ("rope_local_base_freq (config class default)"): facts quote it as such in their evidence
 CLASS_DEFAULT = " (config class default)"
+
+
+def class_default(view: ConfigView, table: dict[str, int]) -> int | None:
+    """The config class's default from a ``_defaults`` table: the text config's type first
+    (a wrapper's keys are read from text_config), then the config's own."""
+    for mt in (view.text.get("model_type"), view.raw.get("model_type")):
+        if isinstance(mt, str) and mt in table:
+            return table[mt]
+    return None
 
 
 def default_note(view: ConfigView, key: str, value: int) -> None:

@@ -10,7 +10,8 @@
   ``(i + 1) % 6``). Sliding layers get ``sliding_window`` (default 4096; null: no window,
   full attention). With ``vision_config`` (Gemma3ForConditionalGeneration) the SigLIP vision
   tower (``modeling_siglip.py``) and ``Gemma3MultiModalProjector`` (``mm_input_projection_weight``
-  vision_hidden x text_hidden, ``mm_soft_emb_norm`` vision_hidden) are in the model too.
+  vision_hidden x text_hidden, ``mm_soft_emb_norm`` vision_hidden) are in the model too;
+  a gemma3 config without ``vision_config`` gets SiglipVisionConfig's defaults (Gemma3Config).
 - vaultgemma (``modeling_vaultgemma.py``): the gemma2 block with two norms a layer only
   (input_layernorm, pre_feedforward_layernorm: no post norms); sliding/full from
   ``layer_types`` (configuration_vaultgemma.py default: gemma2's alternation).
@@ -97,9 +98,15 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     if mt == "gemma3":
         vc = view.raw.get("vision_config")
+        if vc is None:  # Gemma3Config.__post_init__: SiglipVisionConfig(), built all the same
+            vc = {}
+            view.notes.append(
+                "config.json has no vision_config: transformers builds Gemma 3's default "
+                "vision tower (a SigLIP of 12 layers, hidden size 768), counted as such"
+            )
         if isinstance(vc, dict):
             extra["vision"] = read_siglip(vc)
-            view.sources["vision"] = "vision_config"
+            view.sources["vision"] = "vision_config" + ("" if vc else CLASS_DEFAULT)
     if "sliding_attention" not in mixers:
         window = None
     return build(

@@ -44,6 +44,7 @@ from typing import Any
 
 from axes.backbone.families._common import (
     build,
+    default_note,
     header,
     layer_types_mixers,
     per_layer_kinds,
@@ -85,7 +86,14 @@ def read(view: ConfigView) -> ArchSpec:
     shared_n = view.int(
         "num_shared_experts", "n_shared_experts", default=1, field_name="num_shared_experts"
     )
-    moe_inter = view.int("moe_intermediate_size", default=1024, field_name="moe_intermediate_size")
+    # KimiLinearConfig: 1024; BailingHybridConfig: 768
+    moe_inter = view.int(
+        "moe_intermediate_size",
+        default=768 if bailing else 1024,
+        field_name="moe_intermediate_size",
+    )
+    if not view.has("moe_intermediate_size"):
+        default_note(view, "moe_intermediate_size", moe_inter)
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     nope = view.int("qk_nope_head_dim", default=128, field_name="qk_nope_head_dim")
     rope = view.int("qk_rope_head_dim", default=64, field_name="qk_rope_head_dim")

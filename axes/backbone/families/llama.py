@@ -226,6 +226,8 @@ def read(view: ConfigView) -> ArchSpec:
             ffn_gated=False,
         )
     elif mt in ("apertus", "apertus1p5_text"):
+        if core["hidden_act"] is None:  # ApertusConfig: xielu, whose alpha_p/alpha_n are params
+            core["hidden_act"] = "xielu"
         extra.update(qkv_bias=bias, o_bias=bias, qk_norm="per_head", ffn_gated=False)
         if mt == "apertus1p5_text":
             out = view.int("output_vocab_size", default=None, field_name="lm_head_vocab")

@@ -1,8 +1,10 @@
 """Pure state-space models: Mamba (and Falcon-Mamba, same parameters) and Mamba-2.
 
 - Mamba (``modeling_mamba.py`` MambaMixer; ``modeling_falcon_mamba.py`` adds only
-  parameter-free RMS norms): intermediate = expand * hidden (configuration_mamba.py);
-  dt_rank = ceil(hidden / 16) when "auto". ``in_proj`` hidden -> 2*intermediate (bias =
+  parameter-free RMS norms): intermediate = ``intermediate_size`` when config.json gives
+  it, else expand * hidden (configuration_mamba.py computes expand * hidden, then the
+  config.json keys are set over it: tiiuae/falcon-mamba-7b has expand 16 and intermediate_size
+  8,192, and MambaMixer reads config.intermediate_size); dt_rank = ceil(hidden / 16) when "auto". ``in_proj`` hidden -> 2*intermediate (bias =
   use_bias), depthwise ``conv1d`` (bias = use_conv_bias), ``x_proj`` intermediate ->
   dt_rank + 2*state (no bias), ``dt_proj`` dt_rank -> intermediate (bias), ``A_log``
   (intermediate x state), ``D`` (intermediate), ``out_proj`` (bias = use_bias).
@@ -18,7 +20,13 @@ from __future__ import annotations
 
 import math
 
-from axes.backbone.families._common import build, header, read_core, uniform_layers
+from axes.backbone.families._common import (
+    build,
+    default_note,
+    header,
+    read_core,
+    uniform_layers,
+)
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("mamba", "falcon_mamba", "mamba2")
@@ -32,6 +40,8 @@ def read(view: ConfigView) -> ArchSpec:
     hidden = core["hidden_size"]
     expand = view.int("expand", default=2)
     inter = expand * hidden
+    if not v2:  # Mamba2Mixer computes expand * hidden itself; MambaMixer reads the key
+        inter = view.int("intermediate_size", default=inter, field_name="ssm_intermediate_size")
     core.update(
         num_attention_heads=0,
         num_kv_heads=0,
@@ -58,10 +68,12 @@ def read(view: ConfigView) -> ArchSpec:
     )
     if v2:
         heads = view.int("num_heads", default=128, field_name="ssm_num_heads")
+        if not view.has("n_groups"):  # Mamba2Config: n_groups = 8
+            default_note(view, "n_groups", 8)
         extra.update(
             ssm_num_heads=heads,
             ssm_head_dim=view.int("head_dim", default=64, field_name="ssm_head_dim"),
-            ssm_n_groups=view.int("n_groups", default=1, field_name="ssm_n_groups"),
+            ssm_n_groups=view.int("n_groups", default=8, field_name="ssm_n_groups"),
         )
     return build(
         {**core, **head},

@@ -1,0 +1,296 @@
+"""A config.json that omits a key is built by transformers with its config class's default; the
+engine must count the same model. For a representative set of families, each defaulted key
+is dropped in turn from a small config (4 layers, half the heads and half the width of the
+class defaults, so a default derived from other keys differs from a fixed one), the result is
+built on the meta device and its parameter count compared with the engine's total. The same
+config with every default written out (``config.to_dict()``) must give the engine the same KV
+cache, layer mix and FLOPs as the one with the key omitted.
+
+Marker ``reference`` (imports torch + transformers). Builds are cached by their filled config.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+
+from axes.backbone import ConfigError, analyze_config
+from axes.backbone.families._defaults import INTERMEDIATE_SIZE, NUM_KV_HEADS
+
+pytestmark = pytest.mark.reference
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+from transformers import AutoModelForCausalLM  # noqa: E402
+from transformers.models.auto.configuration_auto import CONFIG_MAPPING  # noqa: E402
+
+# the families the engine fixed defaults for (qwen2 / mixtral / mistral / gemma /
+# starcoder2 / stablelm num_key_value_heads; llama / qwen3 / olmo2 / phi3 / granitemoe ...
+# intermediate_size; mamba2 n_groups; bailing_hybrid moe_intermediate_size; longcat_flash
+# ffn_hidden_size; apertus hidden_act) and the common ones
+FAMILIES = (
+    "llama",
+    "mistral",
+    "qwen2",
+    "qwen3",
+    "qwen3_moe",
+    "mixtral",
+    "deepseek_v3",
+    "gemma",
+    "gemma3_text",
+    "gpt_oss",
+    "nemotron_h",
+    "granitemoe",
+    "mamba2",
+    "olmo2",
+    "phi3",
+    "starcoder2",
+    "stablelm",
+    "exaone4",
+    "apertus",
+    "bailing_hybrid",
+    "longcat_flash",
+)
+LAYERS = 4
+# kept: the sizes the engine refuses a config.json without (ConfigError, tested below; for
+# longcat_flash num_layers, for nemotron_h the block list whose length is the layer count),
+# and the bookkeeping keys that build no parameter
+_KEPT = {
+    "hidden_size",
+    "num_hidden_layers",
+    "num_layers",
+    "layers_block_type",
+    "vocab_size",
+    "num_attention_heads",
+    "initializer_range",
+    "use_cache",
+    "pad_token_id",
+    "bos_token_id",
+    "eos_token_id",
+    "output_router_logits",
+    "router_aux_loss_coef",
+    "router_jitter_noise",
+    "pretraining_tp",
+    "dtype",
+}
+
+
+def _shrink(d: dict[str, Any]) -> dict[str, Any]:
+    n = d.get("num_hidden_layers")
+    if isinstance(n, int) and n > LAYERS:
+        d["num_hidden_layers"] = LAYERS
+        for k, v in list(d.items()):
+            if k != "num_hidden_layers" and isinstance(v, list | str) and len(v) == n:
+                d[k] = v[:LAYERS]  # layer_types, hybrid_override_pattern, mlp_only_layers ...
+    heads = d.get("num_attention_heads")
+    if isinstance(heads, int) and heads % 2 == 0 and d.get("hidden_size", 1) % 2 == 0:
+        d["num_attention_heads"] = heads // 2
+        d["hidden_size"] //= 2  # the same head width, half the heads
+        kv = d.get("num_key_value_heads")
+        if isinstance(kv, int) and (heads // 2) % kv:
+            d["num_key_value_heads"] = heads // 2
+    return d
+
+
+@cache
+def _small(mt: str) -> str:
+    return json.dumps(_shrink(CONFIG_MAPPING[mt]().to_dict()), default=str)
+
+
+def _defaulted(mt: str) -> list[str]:
+    fields = dataclasses.fields(CONFIG_MAPPING[mt])
+    has_default = {
+        f.name
+        for f in fields
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    }
+    small = json.loads(_small(mt))
+    return [
+        k
+        for k in small
+        if k in has_default and k not in _KEPT and "dropout" not in k and not k.endswith("_id")
+    ]
+
+
+CASES = [(mt, key) for mt in FAMILIES for key in _defaulted(mt)]
+
+
+@cache
+def _meta_total(filled: str) -> int:
+    cfg = CONFIG_MAPPING[json.loads(filled)["model_type"]](**json.loads(filled))
+    with torch.device("meta"):
+        model = AutoModelForCausalLM.from_config(cfg)
+    return sum(p.numel() for p in model.parameters())
+
+
+def _figures(report: dict[str, Any]) -> dict[str, Any]:
+    memory, backbone = report["memory"], report["backbone"]
+    return {
+        "total": report["params"]["total"],
+        "kv_bytes_per_token": memory["kv_bytes_per_token"],
+        "kv_bytes_per_token_sliding": memory["kv_bytes_per_token_sliding"],
+        "kv_bytes": memory["kv_bytes"]["bytes"],
+        "state_bytes": memory["state_bytes_per_sequence"],
+        "layers": backbone["layers"]["summary"],
+        "sliding_window": backbone["attention"]["sliding_window"],
+        "context_length": backbone["context_length"],
+        "flops_per_token": report["compute"]["flops_per_token"],
+    }
+
+
+def test_the_small_configs_match_transformers():
+    """The base every dropped key is compared against: each small config, whole, counts as
+    transformers builds it (else a mismatch below would say nothing about defaults)."""
+    for mt in FAMILIES:
+        small = json.loads(_small(mt))
+        assert analyze_config(small)["params"]["total"] == _meta_total(_small(mt)), mt
+
+
+@pytest.mark.parametrize(("model_type", "key"), CASES, ids=[f"{m}-{k}" for m, k in CASES])
+def test_an_omitted_key_takes_the_config_class_default(model_type, key):
+    config = json.loads(_small(model_type))
+    config.pop(key)
+    try:
+        filled = CONFIG_MAPPING[model_type](**copy.deepcopy(config)).to_dict()
+    except Exception as exc:  # transformers itself refuses the config: nothing to mirror
+        pytest.skip(f"transformers refuses {model_type} without {key}: {exc}"[:200])
+    expected = _meta_total(json.dumps(filled, default=str))
+    explicit_config = json.loads(json.dumps(filled, default=str))
+    try:
+        report = analyze_config(config)
+    except ConfigError:
+        # a fixed K/V head default that does not divide the heads (Qwen2Config's 32 under
+        # 16 heads): transformers builds k_proj / v_proj but no whole query group per K/V
+        # head, a model whose attention cannot run. The engine refuses it, as it refuses the
+        # same config with the default written out.
+        assert key == "num_key_value_heads"
+        with pytest.raises(ConfigError):
+            analyze_config(explicit_config)
+        return
+    assert report["params"]["total"] == expected
+    try:
+        explicit = analyze_config(explicit_config)
+    except ConfigError:
+        # MLA (deepseek_v3, bailing_hybrid): the K/V heads build nothing, so the engine counts
+        # the config without them (as transformers does) but refuses a written-out count that
+        # leaves no whole query group per K/V head
+        assert key == "num_key_value_heads"
+        assert report["backbone"]["attention"]["kv_lora_rank"], "not MLA"
+        return
+    assert _figures(report) == _figures(explicit)
+
+
+def test_qwen2_without_num_key_value_heads_has_32_kv_heads_and_says_so():
+    """Qwen2Config's num_key_value_heads default is 32, not num_attention_heads."""
+    config = json.loads(_small("qwen2"))  # 16 heads of 128
+    config.pop("num_key_value_heads")
+    config["num_attention_heads"] = 64
+    config["hidden_size"] = 64 * 128
+    report = analyze_config(config)
+    assert report["backbone"]["attention"]["num_kv_heads"] == 32
+    assert report["backbone"]["attention"]["variant"] == "GQA"
+    assert (
+        "no num_key_value_heads in config.json: transformers' qwen2 default, 32, is used"
+        in (report["notes"])
+    )
+    assert report["params"]["total"] == _meta_total(
+        json.dumps(CONFIG_MAPPING["qwen2"](**copy.deepcopy(config)).to_dict(), default=str)
+    )
+
+
+def test_qwen2_with_an_explicit_null_num_key_value_heads_has_as_many_as_the_heads():
+    """Only an absent key takes the default 32: Qwen2Config.__post_init__ turns a null into
+    num_attention_heads."""
+    config = json.loads(_small("qwen2"))
+    config["num_key_value_heads"] = None
+    report = analyze_config(config)
+    assert report["backbone"]["attention"]["num_kv_heads"] == config["num_attention_heads"]
+    assert not any("num_key_value_heads" in note for note in report["notes"])
+    assert report["params"]["total"] == _meta_total(
+        json.dumps(CONFIG_MAPPING["qwen2"](**copy.deepcopy(config)).to_dict(), default=str)
+    )
+
+
+def test_a_defaulted_kv_head_count_that_does_not_divide_the_heads_is_refused_by_name():
+    """Qwen2.5-7B's 28 heads without num_key_value_heads: transformers' default 32 leaves no
+    whole group per K/V head; the engine refuses and says the 32 is the class default."""
+    config = json.loads(_small("qwen2"))
+    config.pop("num_key_value_heads")
+    config["num_attention_heads"] = 28
+    config["hidden_size"] = 28 * 128
+    with pytest.raises(ConfigError) as err:
+        analyze_config(config)
+    assert "config.json has no num_key_value_heads, and 32 is its config class's default" in (
+        str(err.value)
+    )
+
+
+def test_llama_without_intermediate_size_uses_11008_not_four_times_hidden():
+    config = json.loads(_small("llama"))
+    config.pop("intermediate_size")
+    report = analyze_config(config)
+    assert report["backbone"]["intermediate_size"] == 11008
+    assert "no intermediate_size: assumed 4 x hidden_size" not in report["notes"]
+    assert (
+        "no intermediate_size in config.json: transformers' llama default, 11,008, is used"
+        in (report["notes"])
+    )
+
+
+@pytest.mark.parametrize(
+    "key", ["hidden_size", "num_hidden_layers", "vocab_size", "num_attention_heads"]
+)
+def test_the_engine_still_refuses_a_config_without_the_model_size(key):
+    """The sizes that make the model are never guessed from a class default; the refusal
+    names the missing key (num_attention_heads: not 'must be positive ..., not 0')."""
+    config = json.loads(_small("llama"))
+    config.pop(key)
+    with pytest.raises(ConfigError, match=f"config.json has no {key}"):
+        analyze_config(config)
+
+
+def test_gemma3_without_vision_config_counts_the_default_siglip_tower():
+    """Gemma3Config builds SiglipVisionConfig() when vision_config is absent, and
+    Gemma3ForConditionalGeneration builds that tower: the engine counts it, and says so."""
+    config = CONFIG_MAPPING["gemma3"]().to_dict()
+    config["text_config"] = _shrink(config["text_config"])
+    config.pop("vision_config")
+    filled = CONFIG_MAPPING["gemma3"](**copy.deepcopy(config)).to_dict()
+    report = analyze_config(config)
+    assert report["params"]["total"] == _meta_total(json.dumps(filled, default=str))
+    assert report["params"]["breakdown"]["vision"] > 0
+    assert (
+        "config.json has no vision_config: transformers builds Gemma 3's default vision tower "
+        "(a SigLIP of 12 layers, hidden size 768), counted as such"
+    ) in report["notes"]
+
+
+def _text_config_class(model_type: str):
+    cls = CONFIG_MAPPING[model_type]
+    sub = getattr(cls(), "text_config", None)
+    return type(sub) if sub is not None else cls
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [(INTERMEDIATE_SIZE, "intermediate_size"), (NUM_KV_HEADS, "num_key_value_heads")],
+    ids=["intermediate_size", "num_key_value_heads"],
+)
+def test_every_tabled_default_is_the_installed_config_class_default(table, key):
+    """families/_defaults.py against transformers' dataclasses (a transformers upgrade that
+    changes a default fails here, not silently in a count)."""
+    field = {"longcat_flash": "ffn_hidden_size"}
+    wrong = {}
+    for model_type, value in table.items():
+        if model_type not in CONFIG_MAPPING:  # a text type reached only through its wrapper
+            continue
+        name = field.get(model_type, key) if key == "intermediate_size" else key
+        defaults = {f.name: f.default for f in dataclasses.fields(_text_config_class(model_type))}
+        if defaults.get(name) != value:
+            wrong[model_type] = (value, defaults.get(name))
+    assert not wrong
