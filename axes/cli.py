@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Mapping
+import unicodedata
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from axes.card_columns import facts_with_model_column
+from axes.l10n import Words, environment_language
 from axes.readable import (
     bytes_scaled,
     card_quote_text,
@@ -51,41 +53,21 @@ JSON_ERROR_HELP = (
 )
 
 
-LANGUAGES = ("en", "ko", "de")
-
-
-def environment_language(environ: Mapping[str, str]) -> str:
-    """The language a terminal asks for, as gettext reads it: the first of LANGUAGE (a
-    colon-separated list of preferences), LC_ALL, LC_MESSAGES and LANG that is set, each
-    entry read as a locale name ("ko_KR.UTF-8" -> "ko", "de:en" -> "de"); English when none
-    names a language the app speaks (C, POSIX, fr_FR)."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "").strip()
-        if not value:
-            continue
-        for entry in value.split(":") if name == "LANGUAGE" else [value]:
-            code = entry.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
-            if code in LANGUAGES:
-                return code
-        if name != "LANGUAGE":  # LC_ALL=C says English even under LANG=ko_KR
-            return "en"
-    return "en"
-
-
 def error_document(code: str, message: str, **extra: Any) -> str:
     """The one JSON line a failed ``--json`` command prints on stdout: ``{..extra, "error":
     {"code", "message"}}`` (``manage.py profile`` adds its ``run`` and ``status``)."""
     return json.dumps({**extra, "error": {"code": code, "message": message}}, ensure_ascii=False)
 
 
-def _state_parts(detail: dict) -> str:
+def _state_parts(detail: dict, words: Words | None = None) -> str:
     """ " (SSM / recurrent state fp32, conv state bf16)": the parts a model has, each in its
     dtype (Inkling has conv state only, in fp32)."""
+    _ = (words or Words()).gettext
     parts = []
     if detail.get("ssm_bytes"):
-        parts.append("SSM / recurrent state fp32")
+        parts.append(_("SSM / recurrent state fp32"))
     if detail.get("conv_bytes"):
-        parts.append(f"conv state {detail.get('conv_dtype')}")
+        parts.append(_("conv state %(dtype)s") % {"dtype": detail.get("conv_dtype")})
     return f" ({', '.join(parts)})" if parts else ""
 
 
@@ -138,12 +120,28 @@ MAX_BATCH = 1_000_000
 MAX_CONTEXT = 100_000_000
 
 
-def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | None:
+def command_words() -> Words:
+    """The words of the language the terminal asks for (LANGUAGE, LC_ALL, LC_MESSAGES, LANG),
+    on the fast path and through the Django command alike."""
+    return Words(environment_language(os.environ))
+
+
+def check_options(
+    *, context: int | None, batch: int, gpu: str | None, words: Words | None = None
+) -> str | None:
     """Validate the numeric options; return the GPU's table key (``None``: the default)."""
+    words = words or Words()
+    _ = words.gettext
     if not 1 <= batch <= MAX_BATCH:
-        raise CliError(f"--batch must be from 1 to {MAX_BATCH:,}", code="invalid_option")
+        raise CliError(
+            _("--batch must be from 1 to %(max)s") % {"max": words.number(MAX_BATCH)},
+            code="invalid_option",
+        )
     if context is not None and not 1 <= context <= MAX_CONTEXT:
-        raise CliError(f"--context must be from 1 to {MAX_CONTEXT:,} tokens", code="invalid_option")
+        raise CliError(
+            _("--context must be from 1 to %(max)s tokens") % {"max": words.number(MAX_CONTEXT)},
+            code="invalid_option",
+        )
     if not gpu:
         return None
     from axes.backbone import gpu_get
@@ -151,43 +149,58 @@ def check_options(*, context: int | None, batch: int, gpu: str | None) -> str | 
     try:
         return gpu_get(gpu).key
     except KeyError as exc:
-        raise CliError(str(exc.args[0]), code="invalid_option") from exc
+        from axes.backbone.gpus import GPUS
+
+        raise CliError(
+            _("unknown GPU %(gpu)s; choose one of: %(choices)s")
+            % {"gpu": repr(gpu), "choices": ", ".join(GPUS)},
+            code="invalid_option",
+        ) from exc
 
 
-def analyze_folder(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
+def analyze_folder(
+    path: Path, *, context: int | None, batch: int, kv_dtype: str, words: Words | None = None
+) -> dict[str, Any]:
     """The full analysis of a folder shaped like a Hub repo (``org--name`` names the model)."""
     from axes.analysis import ArtifactError, artifacts_from_dir
 
+    words = words or Words()
     try:
         arts = artifacts_from_dir(path)
     except ArtifactError as exc:  # it names the file; say which folder
-        raise CliError(f"{path}: {exc}", code="invalid_config") from exc
+        raise CliError(f"{path}: {words.note(exc)}", code="invalid_config") from exc
     if arts.config is None:
-        raise CliError(f"{path} has no config.json; point at a model folder.", code="no_config")
-    return _analyzed(arts, path / "config.json", context=context, batch=batch, kv_dtype=kv_dtype)
+        raise CliError(
+            words.gettext("%(path)s has no config.json; point at a model folder.") % {"path": path},
+            code="no_config",
+        )
+    return _analyzed(
+        arts, path / "config.json", context=context, batch=batch, kv_dtype=kv_dtype, words=words
+    )
 
 
 def analyze_config_file(
-    path: Path, *, context: int | None, batch: int, kv_dtype: str
+    path: Path, *, context: int | None, batch: int, kv_dtype: str, words: Words | None = None
 ) -> dict[str, Any]:
     """The analysis of one .json file read as the model's config.json; its folder's other
     files are not read (they belong to config.json: a folder may hold several configs)."""
     from axes.analysis import ArtifactError, artifacts_from_config_file
 
+    words = words or Words()
     try:
         arts = artifacts_from_config_file(path)
     except ArtifactError as exc:  # it names the file; say which folder
-        raise CliError(f"{path.parent}: {exc}", code="invalid_config") from exc
+        raise CliError(f"{path.parent}: {words.note(exc)}", code="invalid_config") from exc
     arts.notes.append(
         f"{path.name} is read as the model's config.json; the other files of its folder (card, "
         "generation and tokenizer config, safetensors index) are read only for a file named "
         "config.json"
     )
-    return _analyzed(arts, path, context=context, batch=batch, kv_dtype=kv_dtype)
+    return _analyzed(arts, path, context=context, batch=batch, kv_dtype=kv_dtype, words=words)
 
 
 def _analyzed(
-    arts: Any, config_path: Path, *, context: int | None, batch: int, kv_dtype: str
+    arts: Any, config_path: Path, *, context: int | None, batch: int, kv_dtype: str, words: Words
 ) -> dict[str, Any]:
     """``analyze_artifacts`` with its refusals as CliError, naming ``config_path`` when the
     backbone could not be derived."""
@@ -196,24 +209,31 @@ def _analyzed(
     try:
         result = analyze_artifacts(arts, context_len=context, batch=batch, kv_dtype=kv_dtype)
     except ValueError as exc:
-        raise CliError(str(exc), code="invalid_config") from exc
+        raise CliError(words.note(exc), code="invalid_config") from exc
     if result.get("params") is None:
         raise CliError(
-            f"{config_path}: {result.get('backbone_error')}", code="backbone_not_analyzed"
+            f"{config_path}: {words.note(result.get('backbone_error'))}",
+            code="backbone_not_analyzed",
         )
     return result
 
 
-def analyze_path(path: Path, *, context: int | None, batch: int, kv_dtype: str) -> dict[str, Any]:
+def analyze_path(
+    path: Path, *, context: int | None, batch: int, kv_dtype: str, words: Words | None = None
+) -> dict[str, Any]:
     """A folder (``analyze_folder``) or a .json config file (``analyze_config_file``)."""
     analyze = analyze_folder if path.is_dir() else analyze_config_file
-    return analyze(path, context=context, batch=batch, kv_dtype=kv_dtype)
+    return analyze(path, context=context, batch=batch, kv_dtype=kv_dtype, words=words)
 
 
-def render(result: dict[str, Any], *, as_json: bool, gpu_key: str | None) -> str:
+def render(
+    result: dict[str, Any], *, as_json: bool, gpu_key: str | None, words: Words | None = None
+) -> str:
+    """The report: the JSON document as the engine wrote it (keys and values in English, for
+    scripts), or the readable summary in ``words``' language."""
     if as_json:
         return json.dumps(result, indent=2, default=str)
-    return render_summary(result, gpu_key=gpu_key)
+    return render_summary(result, gpu_key=gpu_key, words=words)
 
 
 def target_path(target: str) -> Path | None:
@@ -230,26 +250,31 @@ def target_path(target: str) -> Path | None:
     return None
 
 
-def not_a_target(target: str) -> CliError | None:
+def not_a_target(target: str, words: Words | None = None) -> CliError | None:
     """Why a TARGET that names a local file is not one the command reads (a file that is no
     .json; a .json path written as a path that does not exist); None when it may be a
     model ID."""
+    _ = (words or Words()).gettext
     path = Path(target)
-    hint = (
+    hint = _(
         "Pass a folder that holds config.json, the path of a .json config file, or a model ID "
         "such as meta-llama/Llama-3.1-8B."
     )
+    said = {"target": repr(target), "hint": hint}
     if path.is_file() and path.suffix.lower() != ".json":
-        return CliError(f"{target!r} is a file but not a .json config file. {hint}")
+        return CliError(_("%(target)s is a file but not a .json config file. %(hint)s") % said)
     if target.startswith(("/", ".", "~")) or (  # written as a path: no model ID
         path.suffix.lower() == ".json" and target.count("/") != 1
     ):
         if path.exists():
-            return CliError(f"{target!r} is not a folder or a .json file. {hint}")
-        what = "no such file" if path.suffix.lower() == ".json" else "no such folder or file"
-        return CliError(
-            f"{target!r} is not a folder or a .json file ({what}). {hint}", code="not_found"
-        )
+            return CliError(_("%(target)s is not a folder or a .json file. %(hint)s") % said)
+        if path.suffix.lower() == ".json":
+            message = _("%(target)s is not a folder or a .json file (no such file). %(hint)s")
+        else:
+            message = _(
+                "%(target)s is not a folder or a .json file (no such folder or file). %(hint)s"
+            )
+        return CliError(message % said, code="not_found")
     return None
 
 
@@ -279,23 +304,27 @@ def fast_main(
         options, unknown = parser.parse_known_args(argv)
     except _ParseError:  # a malformed option: Django's parser says so, in its words
         return None
+    words = command_words()
     path = target_path(options.target)
-    refused = not_a_target(options.target) if path is None and not unknown else None
+    refused = not_a_target(options.target, words) if path is None and not unknown else None
     if refused is not None:  # a path the command does not read: no need for Django to say so
         return _failed(refused, as_json=options.json, stdout=stdout, stderr=stderr)
     if unknown or path is None:
         return None
     try:
-        gpu_key = check_options(context=options.context, batch=options.batch, gpu=options.gpu)
+        gpu_key = check_options(
+            context=options.context, batch=options.batch, gpu=options.gpu, words=words
+        )
         result = analyze_path(
             path,
             context=options.context,
             batch=options.batch,
             kv_dtype=options.kv_dtype,
+            words=words,
         )
     except CliError as exc:
         return _failed(exc, as_json=options.json, stdout=stdout, stderr=stderr)
-    stdout.write(render(result, as_json=options.json, gpu_key=gpu_key) + "\n")
+    stdout.write(render(result, as_json=options.json, gpu_key=gpu_key, words=words) + "\n")
     return 0
 
 
@@ -308,24 +337,24 @@ def _failed(exc: CliError, *, as_json: bool, stdout: TextIO, stderr: TextIO) -> 
     return 1
 
 
-def _fmt_int(n: Any) -> str:
-    return f"{n:,}" if isinstance(n, int) else "-"
+def _fmt_int(n: Any, words: Words | None = None) -> str:
+    return (words or Words()).integer(n)
 
 
-def _fmt_bytes(n: Any) -> str:
+def _fmt_bytes(n: Any, words: Words | None = None) -> str:
     """Binary units, as the web pages write the same figures (``bytes_h``): 14.96 GiB of
-    weights, 1.00 GiB of KV cache. It wrote decimal MB and GB beside the pages' MiB and GiB
-    (a KV cache of 1.07 GB here was 1.00 GiB there). A GPU's capacity alone is decimal GB,
-    as its vendor (and the pages) state it."""
+    weights, 1.00 GiB of KV cache (de 14,96 GiB). It wrote decimal MB and GB beside the pages'
+    MiB and GiB (a KV cache of 1.07 GB here was 1.00 GiB there). A GPU's capacity alone is
+    decimal GB, as its vendor (and the pages) state it."""
     if not isinstance(n, int | float):
         return "-"
     scaled, unit = bytes_scaled(n)
-    return f"{int(n)} B" if unit == "B" else f"{scaled:,.2f} {unit}"
+    return f"{int(n)} B" if unit == "B" else f"{(words or Words()).number(scaled, 2)} {unit}"
 
 
-def _exact_bytes(n: Any) -> str:
+def _exact_bytes(n: Any, words: Words | None = None) -> str:
     """ " (131,072 B)": the exact count beside a figure in KiB or more."""
-    return f" ({n:,} B)" if isinstance(n, int) and n >= 1024 else ""
+    return f" ({(words or Words()).number(n)} B)" if isinstance(n, int) and n >= 1024 else ""
 
 
 def _gpu_memory_bytes(gpu_key: str) -> int | None:
@@ -338,36 +367,67 @@ def _gpu_memory_bytes(gpu_key: str) -> int | None:
 
 
 def _fmt_max_context(
-    tokens: Any, memory: int | None, *, fixed_bytes: Any = None, batch: int = 1
+    tokens: Any,
+    memory: int | None,
+    *,
+    fixed_bytes: Any = None,
+    batch: int = 1,
+    words: Words | None = None,
 ) -> str:
     """0: nothing fits on a GPU of ``memory`` bytes. ``fixed_bytes`` (weights as stored plus
     the batch's recurrent state) tells whether that is the weights, or the KV cache of the
     batch leaving no room."""
+    words = words or Words()
+    _ = words.gettext
     if tokens is None:
-        return "unbounded"
+        return _("unbounded")
     if tokens == 0:
         if memory is None:
-            return "does not fit (weights exceed the GPU's memory)"
-        gb = memory / 1e9
+            return _("does not fit (weights exceed the GPU's memory)")
+        gb = f"{memory / 1e9:g}".replace(".", words.point)
         if isinstance(fixed_bytes, int | float) and fixed_bytes < memory:
-            return f"does not fit (the weights fit in {gb:g} GB, a batch of {batch:,} does not)"
-        return f"does not fit (weights exceed {gb:g} GB)"
-    return _fmt_int(tokens)
+            return _(
+                "does not fit (the weights fit in %(gb)s GB, a batch of %(batch)s does not)"
+            ) % {"gb": gb, "batch": words.number(batch)}
+        return _("does not fit (weights exceed %(gb)s GB)") % {"gb": gb}
+    return words.integer(tokens)
 
 
-def _past_window(tokens: Any, window: Any) -> str:
+def _past_window(tokens: Any, window: Any, words: Words | None = None) -> str:
     """Where memory holds more tokens than the model reads, say that the figure is memory."""
+    words = words or Words()
     if isinstance(tokens, int) and isinstance(window, int) and tokens > window:
-        return f" (memory only: the model reads at most {window:,})"
+        return words.gettext(" (memory only: the model reads at most %(n)s)") % {
+            "n": words.number(window)
+        }
     return ""
 
 
-def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str:
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Korean (and other wide) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _ljust(text: str, width: int) -> str:
+    return text + " " * max(0, width - _display_width(text))
+
+
+def render_summary(
+    result: dict[str, Any], *, gpu_key: str | None = None, words: Words | None = None
+) -> str:
+    """The readable report in ``words``' language (English by default): labels and sentences
+    translated, numbers grouped as the pages group them, the engine's notes translated where
+    the web app has their template; technical terms (GQA, MoE, KV, bf16, the fact kinds and
+    config keys) as written."""
     from axes.backbone.layers import LINEAR_ATTENTION_LABELS
 
-    lines: list[str] = [f"Model: {result.get('repo_id') or '-'}"]
+    words = words or Words()
+    _ = words.gettext
+    num = words.number
+    lines: list[str] = [_("Model: %(model)s") % {"model": result.get("repo_id") or "-"}]
     if result.get("params") is None:
-        lines.append(f"Backbone: not analyzed ({result.get('backbone_error', 'no config')})")
+        reason = result.get("backbone_error") or _("no config")
+        lines.append(_("Backbone: not analyzed (%(reason)s)") % {"reason": words.note(reason)})
     else:
         p, m, c, b = result["params"], result["memory"], result["compute"], result["backbone"]
         gpus = list(m["max_context_by_gpu"])
@@ -384,7 +444,7 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
 
         native = b["context_length"]
         past_native = (
-            f" (past the model's {native:,} positions: arithmetic only)"
+            _(" (past the model's %(n)s positions: arithmetic only)") % {"n": num(native)}
             if isinstance(native, int) and context > native
             else ""
         )
@@ -393,94 +453,136 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
             b["attention"]["linear"]
             and spec.get("linear_attention_kind") not in LINEAR_ATTENTION_LABELS
         )
+        at = {"context": num(context), "batch": num(batch), "dtype": kv_dtype, "gpu": gpu}
+        flops = f"{c['flops_per_token']:.3e}".replace(".", words.point)
+        roofline = c["roofline"].get(gpu)
         rows = [
             (
-                "family",
+                _("family"),
                 f"{b['family']} ({decoder_text(b['decoder_type'])})"
-                + (" [estimated]" if result.get("estimated") else ""),
+                + (_(" [estimated]") if result.get("estimated") else ""),
             ),
-            ("layers", f"{b['layers']['num_layers']}: {b['layers']['summary']}"),
             (
-                "attention",
-                f"{b['attention']['variant']}, {b['attention']['num_attention_heads']} heads, "
-                f"{b['attention']['num_kv_heads']} KV heads, head_dim {b['attention']['head_dim']}"
-                if b["attention"]["variant"] != "none"
-                else "none (no attention layers: no heads, no KV cache)",
+                _("layers"),
+                f"{b['layers']['num_layers']}: {words.layer_summary(b['layers']['summary'])}",
             ),
-            ("params total", _fmt_int(p["total"])),
-            ("params active", _fmt_int(p["active"])),
-            ("active w/o input emb.", _fmt_int(p["active_excluding_input_embedding"])),
+            (
+                _("attention"),
+                _("%(variant)s, %(heads)s heads, %(kv_heads)s KV heads, head_dim %(head_dim)s")
+                % {
+                    "variant": b["attention"]["variant"],
+                    "heads": b["attention"]["num_attention_heads"],
+                    "kv_heads": b["attention"]["num_kv_heads"],
+                    "head_dim": b["attention"]["head_dim"],
+                }
+                if b["attention"]["variant"] != "none"
+                else _("none (no attention layers: no heads, no KV cache)"),
+            ),
+            (_("params total"), words.integer(p["total"])),
+            (_("params active"), words.integer(p["active"])),
+            (_("active w/o input emb."), words.integer(p["active_excluding_input_embedding"])),
             *(
-                (f"weights {fmt}", _fmt_bytes(m["weights_bytes"].get(fmt)) + _basis(fmt))
+                (
+                    _("weights stored")
+                    if fmt == "stored"
+                    else _("weights %(format)s") % {"format": fmt},
+                    _fmt_bytes(m["weights_bytes"].get(fmt), words) + _basis(fmt),
+                )
                 for fmt in ("bf16", "fp8", "int4", "stored")
             ),
             (
-                "KV / token (bf16)",
-                "none (no layer caches keys and values)"
+                _("KV / token (bf16)"),
+                _("none (no layer caches keys and values)")
                 if not m["kv_bytes_per_token"]
-                else _fmt_bytes(m["kv_bytes_per_token"])
-                + _exact_bytes(m["kv_bytes_per_token"])
+                else _fmt_bytes(m["kv_bytes_per_token"], words)
+                + _exact_bytes(m["kv_bytes_per_token"], words)
                 + (
-                    " (every layer at full length; sliding layers stop at their window, so "
-                    "the KV at a long context is less than this x tokens)"
+                    _(
+                        " (every layer at full length; sliding layers stop at their window, so "
+                        "the KV at a long context is less than this x tokens)"
+                    )
                     if b["attention"]["sliding"]
                     else ""
                 ),
             ),
             (
-                f"KV @ {context:,} x {batch} ({kv_dtype})",
-                _fmt_bytes(m["kv_bytes"]["bytes"]) + past_native,
+                _("KV @ %(context)s x %(batch)s (%(dtype)s)") % at,
+                _fmt_bytes(m["kv_bytes"]["bytes"], words) + past_native,
             ),
             (
-                "state / sequence",
-                "not counted (the layout of this linear attention's state is unknown)"
+                _("state / sequence"),
+                _("not counted (the layout of this linear attention's state is unknown)")
                 if state_unknown
-                else "none (no recurrent layer)"
+                else _("none (no recurrent layer)")
                 if not m["state_bytes_per_sequence"]
-                else _fmt_bytes(m["state_bytes_per_sequence"])
-                + _state_parts(m["state_bytes_detail"]),
+                else _fmt_bytes(m["state_bytes_per_sequence"], words)
+                + _state_parts(m["state_bytes_detail"], words),
             ),
-            ("context (native)", _fmt_int(b["context_length"])),
+            (_("context (native)"), words.integer(b["context_length"])),
             (
-                f"max context {gpu} (batch {batch:,}, KV {kv_dtype})",
+                _("max context %(gpu)s (batch %(batch)s, KV %(dtype)s)") % at,
                 _fmt_max_context(
                     m["max_context_by_gpu"].get(gpu),
                     memory,
                     fixed_bytes=stored + m["state_bytes_per_sequence"] * batch,
                     batch=batch,
+                    words=words,
                 )
-                + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"]),
+                + _past_window(m["max_context_by_gpu"].get(gpu), b["context_length"], words),
             ),
             (
-                f"FLOPs / token @ {context:,}",
-                f"{c['flops_per_token']:.3e} (forward pass: 2 x active matmul weights + "
-                f"attention at position {context:,})" + past_native,
+                _("FLOPs / token @ %(context)s") % at,
+                _(
+                    "%(flops)s (forward pass: 2 x active matmul weights + attention at position "
+                    "%(context)s)"
+                )
+                % {**at, "flops": flops}
+                + past_native,
             ),
             (
-                f"decode roofline {gpu}",
-                f"{c['roofline'].get(gpu)} tok/s (batch 1, context {context:,}, KV {kv_dtype}, "
-                "weights as stored: the input embedding as one row, the lm_head whole"
-                + (
-                    "; the weights do not fit on one GPU: a bound for a GPU of this bandwidth "
-                    "and enough memory)"
+                _("decode roofline %(gpu)s") % at,
+                (
+                    _(
+                        "%(rate)s tok/s (batch 1, context %(context)s, KV %(dtype)s, weights as "
+                        "stored: the input embedding as one row, the lm_head whole; the weights "
+                        "do not fit on one GPU: a bound for a GPU of this bandwidth and enough "
+                        "memory)"
+                    )
                     if weights_exceed
-                    else ")"
-                ),
+                    else _(
+                        "%(rate)s tok/s (batch 1, context %(context)s, KV %(dtype)s, weights as "
+                        "stored: the input embedding as one row, the lm_head whole)"
+                    )
+                )
+                % {
+                    **at,
+                    # a rate as the engine rounds it (1226.82), in the language's decimals
+                    "rate": str(roofline).replace(".", words.point)
+                    if isinstance(roofline, int | float)
+                    else roofline,
+                },
             ),
         ]
-        width = max(len(k) for k, _ in rows)
-        lines += [f"  {k.ljust(width)}  {v}" for k, v in rows]
+        width = max(_display_width(k) for k, _v in rows)
+        lines += [f"  {_ljust(k, width)}  {v}" for k, v in rows]
         ck = result.get("checkpoint")
         if ck and ck.get("stored_total") is not None:
             lines.append(
-                f"Checkpoint: stored {_fmt_int(ck['stored_total'])} vs analytic "
-                f"{_fmt_int(ck['analytic_total'])} ({'explained' if ck['explained'] else 'NOT explained'})"
+                (
+                    _("Checkpoint: stored %(stored)s vs analytic %(analytic)s (explained)")
+                    if ck["explained"]
+                    else _("Checkpoint: stored %(stored)s vs analytic %(analytic)s (NOT explained)")
+                )
+                % {
+                    "stored": words.integer(ck["stored_total"]),
+                    "analytic": words.integer(ck["analytic_total"]),
+                }
             )
             for e in ck["explanations"]:
-                lines.append(f"  {_fmt_int(e['params']):>18}  {e['reason']}")
+                lines.append(f"  {words.integer(e['params']):>18}  {words.note(e['reason'])}")
     # notes qualify the figures above: before the (long) facts list, not after it
     for note in result.get("notes") or []:
-        lines.append(f"note: {note}")
+        lines.append(_("note: %(note)s") % {"note": words.note(note)})
     # a row of a family's table (a column per model) reads as this model's cell
     facts = facts_with_model_column(
         [f for f in result.get("facts") or [] if isinstance(f, dict)],
@@ -491,13 +593,17 @@ def render_summary(result: dict[str, Any], *, gpu_key: str | None = None) -> str
     # with its confidence, so that noise does not read as a fact
     sure = [f for f in facts if not (f.get("extra") or {}).get("low_confidence")]
     guesses = [f for f in facts if (f.get("extra") or {}).get("low_confidence")]
-    for title, group in (("Facts", sure), ("Guesses, card lines under 50% confidence", guesses)):
+    titles = (
+        (_("Facts (%(n)s):"), sure),
+        (_("Guesses, card lines under %(percent)s confidence (%(n)s):"), guesses),
+    )
+    for title, group in titles:
         if not group:
             continue
-        lines.append(f"{title} ({len(group)}):")
+        lines.append(title % {"n": num(len(group)), "percent": "50%"})
         for f in group:
             # words, not JSON: "32 blocks: 32 GQA · 32 MLP", "hidden_size: 4096 · head_dim: 128"
-            value = fact_value_text(str(f["kind"]), f["value"])
+            value = fact_value_text(str(f["kind"]), f["value"], words)
             if is_card_quote(f):  # the card's words, without its Markdown (as the page shows)
                 value = card_quote_text(f)
             elif key := metadata_key(f):  # "library_name: transformers", not "transformers"

@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from axes.l10n import Words
 
 # The fixed English words the engine writes inside backbone fact values (axes.backbone.facts)
 PARAMS_BASIS = "analytic, mirrors transformers"
@@ -101,8 +104,16 @@ def pairs_text(value: dict[str, Any], plain: Plain = plain_text, *, empty: str =
     return " · ".join(parts) if parts else empty
 
 
-def _count(value: Any) -> str | None:
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else None
+def _count(value: Any, words: Words | None = None) -> str | None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return words.number(value) if words is not None else f"{value:,}"
+
+
+def _english() -> Words:
+    from axes.l10n import Words
+
+    return Words()
 
 
 # the torch dtype names a config writes, as the pages write dtypes (bf16, fp16, fp32)
@@ -136,62 +147,77 @@ def weights_format_parts(value: dict[str, Any]) -> tuple[str, str | None, str | 
     return label, sizes, rest
 
 
-def weights_format_text(value: dict[str, Any]) -> str | None:
-    """A quantized checkpoint's format in English ("FP8 (block-wise 128×128), rest bf16", "AWQ
-    int4 g128, rest fp16"); None for an unquantized checkpoint. The page writes the same in its
-    language (``catalog.templatetags.mechanic.weights_format_h``)."""
+def weights_format_text(value: dict[str, Any], words: Words | None = None) -> str | None:
+    """A quantized checkpoint's format ("FP8 (block-wise 128×128), rest bf16", "AWQ int4 g128,
+    rest fp16"), in English or ``words``' language with the page's msgids; None for an
+    unquantized checkpoint. The page writes the same in its language
+    (``catalog.templatetags.mechanic.weights_format_h``)."""
     parts = weights_format_parts(value)
     if parts is None:
         return None
+    _ = (words or _english()).gettext
     label, sizes, rest = parts
-    text = f"FP8 (block-wise {sizes})" if sizes else label
-    return f"{text}, rest {rest}" if rest else text
+    text = _("FP8 (block-wise %(block)s)") % {"block": sizes} if sizes else label
+    return _("%(format)s, rest %(dtype)s") % {"format": text, "dtype": rest} if rest else text
 
 
-def backbone_sentence(kind: str, value: dict[str, Any]) -> str | None:
-    """The engine's structured values that read as a sentence (English); None for the rest."""
+def backbone_sentence(kind: str, value: dict[str, Any], words: Words | None = None) -> str | None:
+    """The engine's structured values that read as a sentence, in English or in ``words``'
+    language (``manage.py analyze``), with the msgids the page translates them by
+    (``catalog.templatetags.mechanic._backbone_value_h``); None for the rest."""
+    words = words or _english()
+    _ = words.gettext
     if kind == "backbone.weights_format":
-        return weights_format_text(value)
+        return weights_format_text(value, words)
     if kind == "backbone.decoder_type" and value and set(value) <= {"card", "config"}:
         # a card-vs-config contradiction: both sides as the headline writes them ("config: MoE")
         return contradiction_decoder_text(value, decoder_text)
     if kind == "backbone.params_total" and value.get("basis") == PARAMS_BASIS:
-        total = _count(value.get("total"))
+        total = _count(value.get("total"), words)
         if total:
-            return f"{total}, counted analytically as transformers builds the model"
+            return _("%(total)s, counted analytically as transformers builds the model") % {
+                "total": total
+            }
     if kind == "backbone.params_active" and value.get("convention") == ACTIVE_CONVENTION:
-        active = _count(value.get("active"))
-        excluding = _count(value.get("active_excluding_input_embedding"))
+        active = _count(value.get("active"), words)
+        excluding = _count(value.get("active_excluding_input_embedding"), words)
         if active and excluding:
-            return (
-                f"{active} (embeddings and lm_head included) · {excluding} without the input "
-                "embedding"
-            )
+            return _(
+                "%(active)s (embeddings and lm_head included) · %(excluding)s without the "
+                "input embedding"
+            ) % {"active": active, "excluding": excluding}
     if kind == "backbone.layers":
         counts = value.get("counts") if isinstance(value.get("counts"), dict) else {}
         blocks = counts.get("blocks") or value.get("num_layers")
         summary = value.get("summary")
         if isinstance(blocks, int) and isinstance(summary, str) and summary:
-            noun = "layer run" if value.get("layer_runs") else "block"
-            text = f"{blocks:,} {noun}{'' if blocks == 1 else 's'}: {summary}"
+            text = (
+                words.ngettext(
+                    "%(n)s layer run: %(summary)s", "%(n)s layer runs: %(summary)s", blocks
+                )
+                if value.get("layer_runs")  # looped layers: the pattern lists every run
+                else words.ngettext("%(n)s block: %(summary)s", "%(n)s blocks: %(summary)s", blocks)
+            ) % {"n": words.number(blocks), "summary": words.layer_summary(summary)}
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
-                text += f" · num_layers: {layers:,}"
+                text += f" · num_layers: {words.number(layers)}"
             listed = value.get("num_layers_listed")
             if isinstance(listed, int):
-                text += f" ({listed:,} in config.json, which lists attention and MLP apart)"
+                text += " " + _("(%(n)s in config.json, which lists attention and MLP apart)") % {
+                    "n": words.number(listed)
+                }
             return text
     if kind == "backbone.positional" and value.get("why") == NO_POSITIONS:
-        return "none: no position encoding; the recurrent (SSM) mixers carry the order"
+        return _("none: no position encoding; the recurrent (SSM) mixers carry the order")
     if kind == "backbone.positional" and value.get("why") == NO_POSITIONS_LINEAR:
-        return "none: no position encoding; the linear-attention mixers carry the order"
+        return _("none: no position encoding; the linear-attention mixers carry the order")
     if kind == "backbone.positional" and value.get("why") == RELATIVE_BIAS:
-        return (
+        return _(
             "relative position bias: a learned bias on each attention score by the distance "
             "between query and key; no RoPE, no position embedding"
         )
     if kind == "backbone.positional" and value.get("why") == SINUSOIDAL:
-        return (
+        return _(
             "sinusoidal: a fixed sine/cosine table added to the token embeddings, as in the "
             "original Transformer; no parameters"
         )
@@ -229,19 +255,21 @@ def contradiction_decoder_text(value: dict[str, Any], label: Callable[[Any], str
     return " · ".join(f"{k}: {label(v)}" for k, v in value.items() if v is not None)
 
 
-def fact_value_text(kind: str, value: Any) -> str:
+def fact_value_text(kind: str, value: Any, words: Words | None = None) -> str:
     """A fact's value for reading, on one line: "32 blocks: 16 sliding + 16 full · 32 MLP",
     "type: rope · rope_theta: 500,000 · rope_scaling: (factor: 8.0, ...)", a card quote as
-    written (its line breaks folded)."""
+    written (its line breaks folded). In English, or in ``words``' language as the page says
+    it (``manage.py analyze``): its sentences and yes/no translated, its numbers grouped."""
+    plain: Plain = words.plain if words is not None else plain_text
     if isinstance(value, dict):
-        sentence = backbone_sentence(kind, value) if kind.startswith("backbone.") else None
-        text = sentence if sentence is not None else pairs_text(value)
+        sentence = backbone_sentence(kind, value, words) if kind.startswith("backbone.") else None
+        text = sentence if sentence is not None else pairs_text(value, plain)
     elif isinstance(value, list):
-        text = nested_text(value)
+        text = nested_text(value, plain)
     elif kind == "backbone.decoder_type" and isinstance(value, str):
         text = decoder_text(value)
     else:
-        text = plain_text(value)
+        text = plain(value)
     return " ".join(text.split())
 
 

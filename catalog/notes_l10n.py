@@ -9,6 +9,9 @@ is shown translated, its values carried over (a placeholder named ``n_...`` hold
 shown in the page's number format); a note that matches none is shown as written.
 ``tests/test_notes_l10n.py`` produces the notes from real code paths and checks that each one
 is matched, so a reworded note cannot fall back to English unnoticed.
+
+The module imports no Django when it loads: ``manage.py analyze PATH`` translates the same
+notes before Django is imported (``axes.l10n.Words.note``, reading the compiled catalogs).
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from django.utils.translation import get_language, gettext_noop
-from django.utils.translation import gettext as _
+from axes.l10n import note_pattern
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for makemessages (as Django's does), without importing Django."""
+    return message
+
 
 NOTE_TEMPLATES: tuple[str, ...] = (
     # axes.backbone (report.py, spec.py, families/*)
@@ -614,6 +622,8 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("%(name)s is not usable JSON: %(value)s is too large for a number."),
     gettext_noop("%(name)s is not usable JSON: %(value)s is too large for a number"),
     gettext_noop("%(name)s is not usable JSON: %(value)s is not a JSON number."),
+    # a closed model's stored report (manage.py analyze: "Backbone: not analyzed (...)")
+    gettext_noop("a closed model: the vendor publishes no config.json"),
 )
 
 # What Python's json module says is wrong where a file does not parse (``exc.msg``, the
@@ -658,29 +668,9 @@ JSON_ERROR_DETAILS: dict[str, str] = {
     ),
 }
 
-_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    """The template as a regex: literal text escaped, ``%(n_x)s`` an integer as the code
-    writes it (``8,192`` or ``8192``), any other placeholder a non-empty run of text."""
-    parts: list[str] = []
-    pos = 0
-    seen: set[str] = set()
-    for m in _PLACEHOLDER.finditer(template):
-        parts.append(re.escape(template[pos : m.start()]))
-        name = m.group(1)
-        if name in seen:  # a value said twice is the same value both times
-            parts.append(f"(?P={name})")
-        else:
-            seen.add(name)
-            parts.append(f"(?P<{name}>\\d[\\d,]*)" if name.startswith("n_") else f"(?P<{name}>.+?)")
-        pos = m.end()
-    parts.append(re.escape(template[pos:]))
-    return re.compile("".join(parts), re.S)
-
-
-_COMPILED: tuple[tuple[re.Pattern[str], str], ...] = tuple((_pattern(t), t) for t in NOTE_TEMPLATES)
+_COMPILED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (note_pattern(t), t) for t in NOTE_TEMPLATES
+)
 
 
 def note_match(text: str) -> tuple[str, dict[str, str]] | None:
@@ -702,6 +692,8 @@ def _integer(text: str) -> str:
 
 @lru_cache(maxsize=2048)
 def _translated(text: str, language: str) -> str:
+    from django.utils.translation import gettext as _
+
     hit = note_match(text)
     if hit is None:
         return text
@@ -716,6 +708,8 @@ def _translated(text: str, language: str) -> str:
 
 def note_l10n(note: Any) -> str:
     """A stored note in the active language (as written when no template matches)."""
+    from django.utils.translation import get_language
+
     text = str(note)
     language = get_language() or "en"
     if language.startswith("en"):
@@ -727,7 +721,7 @@ def note_l10n(note: Any) -> str:
 # 35 MLP", axes.backbone.layers._summary): counts and technical labels (GQA, MLA, sliding,
 # full, short conv, Mamba-2, MLP, MoE) stay as the course writes them; the few words of prose
 # between them are shown in the page's language.
-_SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
+SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r", the last one reusing an earlier layer's K/V"),
         gettext_noop(", the last one reusing an earlier layer's K/V"),
@@ -755,11 +749,14 @@ _SUMMARY_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = (
 def layer_summary_l10n(summary: Any) -> str:
     """An engine layer summary in the active language: its prose translated, the counts and
     block names as written (English pages, and summaries without prose, unchanged)."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
     text = str(summary if summary is not None else "")
     language = get_language() or "en"
     if language.startswith("en") or not text:
         return text
-    for pattern, template in _SUMMARY_PHRASES:
+    for pattern, template in SUMMARY_PHRASES:
         text = pattern.sub(
             lambda m, t=template: _(t) % {k: v for k, v in m.groupdict().items()}, text
         )

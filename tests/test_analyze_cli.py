@@ -23,8 +23,20 @@ HUB = SHARED / "hub"
 needs_hub = pytest.mark.skipif(not HUB.is_dir(), reason=f"no shared hub data at {HUB}")
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture(autouse=True)
+def _english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command speaks the terminal's language: these tests read English unless they say
+    otherwise, whatever the developer's locale."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def _env(tmp_path: Path, **locale: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    env.update(locale)
     env.setdefault("DEBUG", "1")
     # an empty data dir: the PATH case must work without a migrated database
     env["MECHANIC_DATA_DIR"] = str(tmp_path / "data")
@@ -288,9 +300,11 @@ def test_ingest_dir_names_an_org_name_folder_and_says_when_the_backbone_failed(
     )
 
 
-def _manage(args: list[str], tmp_path: Path, *, probe: bool = False) -> subprocess.CompletedProcess:
+def _manage(
+    args: list[str], tmp_path: Path, *, probe: bool = False, **locale: str
+) -> subprocess.CompletedProcess:
     """``python manage.py ARGS``; with ``probe``, run through runpy and report on stderr
-    whether Django and torch were imported."""
+    whether Django and torch were imported. ``locale``: LANG=..., LANGUAGE=... for the run."""
     if not probe:
         cmd = [sys.executable, "manage.py", *args]
     else:
@@ -308,7 +322,7 @@ def _manage(args: list[str], tmp_path: Path, *, probe: bool = False) -> subproce
         )
         cmd = [sys.executable, "-c", code]
     return subprocess.run(
-        cmd, cwd=REPO, env=_env(tmp_path), capture_output=True, text=True, timeout=120
+        cmd, cwd=REPO, env=_env(tmp_path, **locale), capture_output=True, text=True, timeout=120
     )
 
 
@@ -823,3 +837,139 @@ def test_json_failures_from_the_catalog_are_json_too() -> None:
     error = json.loads(out.getvalue())["error"]
     assert error["code"] == "not_in_catalog"
     assert "manage.py ingest acme/unknown" in error["message"]
+
+
+@needs_hub
+def test_the_report_speaks_the_terminal_s_language_without_django(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LANGUAGE, LC_ALL, LC_MESSAGES, LANG choose the report's language, as for ingest and
+    profile: its labels and sentences translated, numbers grouped as the pages group them (de
+    20.914.757.184 and 38,96 GiB), technical terms (GQA, MoE, KV, bf16) and the fact kinds as
+    written; answered without Django or torch, and word for word as the Django command says it."""
+    folder = str(HUB / "openai--gpt-oss-20b")
+    german = _manage(["analyze", folder, "--gpu", "h200"], tmp_path, probe=True, LANG="de_DE.UTF-8")
+    assert german.returncode == 0, german.stderr
+    assert "DJANGO=False TORCH=False" in german.stderr
+    de = german.stdout
+    assert de.startswith("Modell: openai/gpt-oss-20b\n")
+    assert re.search(r"\n  Parameter gesamt +20\.914\.757\.184\n", de), de
+    assert re.search(r"\n  Gewichte bf16 +38,96 GiB ", de), de
+    assert "\n  Attention " in de and "GQA, 64 Heads, 8 KV-Heads, head_dim 64" in de
+    assert re.search(r"\n  KV @ 8\.192 x 1 \(bf16\) +195,00 MiB\n", de), de
+    assert "max. Kontext H200 (Batch 1, KV bf16)" in de and "5.177.229 (nur der Speicher" in de
+    assert "Fakten (14):" in de
+    # fact values as the page writes them in German: its sentences, ja/nein, grouped numbers
+    assert "24 Blöcke: 12 sliding + 12 full · 24 MoE" in de
+    assert "sliding: ja" in de and "hidden_size: 2.880" in de
+    assert "20.914.757.184, analytisch gezählt" in de
+    for english in ("params total", "Facts (", "weights bf16", "sliding: yes", "2,880"):
+        assert english not in de, english
+
+    korean = _manage(["analyze", folder, "--gpu", "h200"], tmp_path, probe=True, LANGUAGE="ko")
+    assert korean.returncode == 0 and "DJANGO=False TORCH=False" in korean.stderr
+    ko = korean.stdout
+    assert ko.startswith("모델: openai/gpt-oss-20b\n")
+    assert "\n  레이어 " in ko and "전체 파라미터" in ko and "20,914,757,184" in ko
+    assert "38.96 GiB" in ko and "사실 (14개):" in ko
+    # the labels' column is aligned as a terminal shows Korean: two columns a syllable
+    rows = ko.split("\n사실")[0].splitlines()[1:]
+    from axes.cli import _display_width
+
+    starts = {_display_width(re.match(r"  (.+?  )\S", row).group(1)) for row in rows}
+    assert len(starts) == 1, rows
+
+    # through the Django command (call_command), the same words
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    out = StringIO()
+    call_command("analyze", folder, "--gpu", "h200", stdout=out)
+    assert out.getvalue() == de
+    # LC_ALL=C is English even under a German LANG; --json keeps its English keys and values
+    english = _manage(["analyze", folder], tmp_path, LC_ALL="C", LANG="de_DE.UTF-8")
+    assert english.stdout.startswith("Model: openai/gpt-oss-20b\n")
+    document = _manage(["analyze", folder, "--json"], tmp_path, LANG="de_DE.UTF-8")
+    assert document.stdout == _manage(["analyze", folder, "--json"], tmp_path).stdout
+
+
+@needs_hub
+def test_engine_notes_are_said_in_the_terminal_s_language(tmp_path: Path) -> None:
+    """The engine's English notes read as the model page translates them (its templates in
+    catalog.notes_l10n, read without Django), their figures grouped in the language."""
+    folder = str(HUB / "deepseek-ai--DeepSeek-R1")
+    out = _manage(["analyze", folder, "--context", "200000"], tmp_path, probe=True, LANG="de_DE")
+    assert out.returncode == 0 and "DJANGO=False TORCH=False" in out.stderr
+    assert (
+        "Hinweis: Kontext 200.000 liegt jenseits der 163.840 Positionen des Modells "
+        "(max_position_embeddings)"
+    ) in out.stdout
+    assert "(jenseits der 163.840 Positionen des Modells: nur Rechnung)" in out.stdout
+    assert "\nnote: " not in out.stdout
+    ko = _manage(["analyze", folder, "--context", "200000"], tmp_path, LANGUAGE="ko:en")
+    assert "참고: 컨텍스트 200,000은(는) 모델의 163,840 위치" in ko.stdout
+
+
+def test_error_lines_are_said_in_the_terminal_s_language(tmp_path: Path) -> None:
+    """A refusal reads in the terminal's language on the fast path and through Django; with
+    --json its code stays, its message is the same translated line."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    no_config = _manage(["analyze", str(empty), "--json"], tmp_path, probe=True, LANGUAGE="ko")
+    assert no_config.returncode == 1 and "DJANGO=False" in no_config.stderr
+    message = f"{empty}에는 config.json이 없습니다. 모델 폴더를 지정하세요."
+    assert f"CommandError: {message}\n" in no_config.stderr
+    assert _error_of(no_config) == {"code": "no_config", "message": message}
+
+    batch = _manage(["analyze", str(empty), "--batch", "0"], tmp_path, LANG="de_DE.UTF-8")
+    assert "CommandError: --batch muss zwischen 1 und 1.000.000 liegen" in batch.stderr
+    missing = _manage(["analyze", "./no-such-folder"], tmp_path, LC_MESSAGES="de_DE.UTF-8")
+    assert "ist weder ein Ordner noch eine .json-Datei (kein solcher Ordner" in missing.stderr
+    assert "Gib einen Ordner mit config.json an" in missing.stderr
+    gpu = _manage(["analyze", str(empty), "--gpu", "TPU-v9"], tmp_path, LANGUAGE="ko")
+    assert "알 수 없는 GPU 'TPU-v9'입니다. 다음 중 하나를 고르세요: H100-SXM" in gpu.stderr
+    # through Django: a model ID's refusals (the data dir here is not migrated)
+    unmigrated = _manage(["analyze", "acme/x", "--json"], tmp_path, LANG="de_DE.UTF-8")
+    error = _error_of(unmigrated)
+    assert error["code"] == "database_not_ready"
+    assert error["message"].startswith("Die Katalog-Datenbank ist nicht bereit (")
+    assert "führe `python manage.py migrate` aus" in error["message"]
+
+
+@needs_hub
+@pytest.mark.django_db
+def test_a_catalog_model_s_report_speaks_the_terminal_s_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Django path (a model ID, read from the catalog's stored analysis) says its report
+    and its refusals in the terminal's language too."""
+    from axes.cli import analyze_path
+    from catalog.models import CatalogModel, Revision
+
+    analysis = analyze_path(
+        HUB / "meta-llama--Llama-3.1-8B", context=None, batch=1, kv_dtype="bf16"
+    )
+    model = CatalogModel.objects.create(repo_id="meta-llama/Llama-3.1-8B")
+    model.latest_revision = Revision.objects.create(
+        model=model,
+        sha="c" * 40,
+        source=Revision.Source.BUNDLED,
+        analysis=analysis,
+        analysis_version=ANALYSIS_VERSION,
+    )
+    model.save()
+    monkeypatch.setenv("LANGUAGE", "ko")
+    out = StringIO()
+    call_command("analyze", "meta-llama/Llama-3.1-8B", stdout=out)
+    ko = out.getvalue()
+    assert ko.startswith("모델: meta-llama/Llama-3.1-8B\n")
+    assert re.search(r"\n  전체 파라미터 +8,030,261,248\n", ko), ko
+    assert re.search(r"\n  레이어 +32: 32 GQA · 32 MLP\n", ko), ko
+    assert "블록 32개: 32 GQA · 32 MLP" in ko, ko
+    monkeypatch.setenv("LANGUAGE", "de")
+    out = StringIO()
+    call_command("analyze", "meta-llama/Llama-3.1-8B", stdout=out)
+    assert re.search(r"\n  KV @ 8\.192 x 1 \(bf16\) +1,00 GiB\n", out.getvalue())
+    with pytest.raises(CommandError, match="acme/unknown ist nicht im Katalog. Hol es zuerst"):
+        call_command("analyze", "acme/unknown")
+    monkeypatch.setenv("LANGUAGE", "ko")
+    with pytest.raises(CommandError, match="은\\(는\\) 카탈로그에 없고, 여기에 'gpt9'이라는 폴더"):
+        call_command("analyze", "gpt9")

@@ -10,6 +10,11 @@ A failure exits non-zero with a ``CommandError:`` line on stderr; with ``--json`
 holds one JSON document, ``{"error": {"code", "message"}}`` (``axes.cli.error_document``), so a
 script piping stdout into jq always has something to read. A catalog model whose backbone
 could not be analyzed prints its report with the ``error`` key added.
+
+The readable report and the failure lines (the JSON document's ``message`` too; its keys and
+the report's values stay as they are) are said in the terminal's language (LANGUAGE, LC_ALL,
+LC_MESSAGES or LANG: en, ko, de), as ``manage.py analyze PATH`` says them without Django
+(``axes.cli.command_words``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from axes.cli import (
     add_arguments,
     analyze_path,
     check_options,
+    command_words,
     error_document,
     not_a_target,
     render,
@@ -62,6 +68,7 @@ class Command(BaseCommand):
         return parser
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.words = command_words()
         try:
             refused = self._handle(options)
         except (CliError, CommandError) as exc:
@@ -84,14 +91,18 @@ class Command(BaseCommand):
 
     def _handle(self, options: dict[str, Any]) -> str:
         """Print the report; return why the backbone is missing ("" when it is not)."""
+        words = self.words
+        _ = words.gettext
         target: str = options["target"]
         gpu_key = check_options(
-            context=options["context"], batch=options["batch"], gpu=options["gpu"]
+            context=options["context"], batch=options["batch"], gpu=options["gpu"], words=words
         )
         if not target.strip():  # Path("") is the current folder: not what was meant
             raise CliError(
-                "give a folder that holds config.json, the path of a .json config file, "
-                "or a model ID such as meta-llama/Llama-3.1-8B",
+                _(
+                    "give a folder that holds config.json, the path of a .json config file, "
+                    "or a model ID such as meta-llama/Llama-3.1-8B"
+                ),
                 code="invalid_input",
             )
         path = target_path(target)
@@ -102,16 +113,17 @@ class Command(BaseCommand):
                 context=options["context"],
                 batch=options["batch"],
                 kv_dtype=options["kv_dtype"],
+                words=words,
             )
         else:
             result, closed = self._from_catalog(target, options)
         refused = result.get("params") is None and not closed
-        message = (
-            f"the backbone could not be analyzed: {result.get('backbone_error') or 'no config'}"
-        )
+        message = _("the backbone could not be analyzed: %(reason)s") % {
+            "reason": words.note(result.get("backbone_error") or _("no config"))
+        }
         if refused and options["json"]:  # still one document: the report, saying its failure
             result = {**result, "error": {"code": "backbone_not_analyzed", "message": message}}
-        self.stdout.write(render(result, as_json=options["json"], gpu_key=gpu_key))
+        self.stdout.write(render(result, as_json=options["json"], gpu_key=gpu_key, words=words))
         return message if refused else ""
 
     def _from_catalog(self, target: str, options: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -123,35 +135,55 @@ class Command(BaseCommand):
         from catalog.models import CatalogModel
         from catalog.services import model_lookup
 
-        refused = not_a_target(target)
+        words = self.words
+        _ = words.gettext
+        refused = not_a_target(target, words)
         if refused is not None:
             raise refused
         try:  # the same rules as ingest and the home page: IDs and Hub URLs, any casing
             target, model = model_lookup(text=target)
         except InvalidModelId as exc:
-            raise CliError(f"{target!r} is not a model ID: {exc}", code="invalid_model_id") from exc
+            raise CliError(
+                _("%(target)s is not a model ID: %(reason)s")
+                % {"target": repr(target), "reason": exc},
+                code="invalid_model_id",
+            ) from exc
         except DatabaseError as exc:
             raise CliError(
-                f"the catalog database is not ready ({exc}); run `python manage.py migrate`, "
-                f"then `python manage.py ingest {target}`.",
+                _(
+                    "the catalog database is not ready (%(reason)s); run `python manage.py "
+                    "migrate`, then `python manage.py ingest %(target)s`."
+                )
+                % {"reason": exc, "target": target},
                 code="database_not_ready",
             ) from exc
         if model is None or model.latest_revision is None:
             # a legacy single-part ID (gpt2) may also be a mistyped folder name: say both
+            said = {"target": target, "name": repr(target)}
             if target.lower().endswith(".json"):
-                nofolder = f" and there is no file named {target!r} here"
+                message = _(
+                    "%(target)s is not in the catalog and there is no file named %(name)s "
+                    "here. Fetch it first with `python manage.py ingest %(target)s`, or pass a "
+                    "local folder."
+                )
+            elif "/" in target:
+                message = _(
+                    "%(target)s is not in the catalog. Fetch it first with `python manage.py "
+                    "ingest %(target)s`, or pass a local folder."
+                )
             else:
-                nofolder = "" if "/" in target else f" and there is no folder named {target!r} here"
-            raise CliError(
-                f"{target} is not in the catalog{nofolder}. Fetch it first with "
-                f"`python manage.py ingest {target}`, or pass a local folder.",
-                code="not_in_catalog",
-            )
+                message = _(
+                    "%(target)s is not in the catalog and there is no folder named %(name)s "
+                    "here. Fetch it first with `python manage.py ingest %(target)s`, or pass a "
+                    "local folder."
+                )
+            raise CliError(message % said, code="not_in_catalog")
         revision = model.latest_revision
         if model.kind == CatalogModel.Kind.CLOSED and revision.analysis:
             # a closed model has no config.json to recompute from: its analysis is the facts
             # curated from the vendor's documents, stored at load time
             return {
+                # the stored report's value (--json), in English as the engine's are
                 "backbone_error": "a closed model: the vendor publishes no config.json",
                 **revision.analysis,
                 "repo_id": revision.analysis.get("repo_id") or model.repo_id,

@@ -11,7 +11,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from axes.cli import environment_language
+from axes.l10n import environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.ids import InvalidModelId, model_ref_parse
 from catalog.services import ModelShadowed, model_ingest, model_ingest_dir

@@ -29,7 +29,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from axes.cli import environment_language, error_document
+from axes.cli import error_document
+from axes.l10n import environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
