@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
+from axes.l10n import Words, environment_language
 from profiler.core.errors import ProfilerError
 from profiler.core.measure import CACHES, DEVICES, MODES, BenchOptions, bench_run
 
@@ -103,83 +105,106 @@ def progress_bar(stream: Any = sys.stderr, width: int = 30) -> Callable[[str, fl
     return show
 
 
-def _weights_lines(result: dict[str, Any]) -> list[str]:
+def _signed_percent(fraction: float, decimals: int, words: Words) -> str:
+    """+3.2% (de +3,2%): a residual as the run page writes it."""
+    return f"{fraction:+.{decimals}%}".replace(".", words.point)
+
+
+def _weights_lines(result: dict[str, Any], words: Words) -> list[str]:
     """On CUDA the memory the load allocated, checked against the estimate; on CPU nothing
     measures it, and the weights are counted from the loaded tensors, with no tolerance."""
+    _ = words.gettext
+    num = words.number
     res = result.get("residuals") or {}
     estimate = result.get("weights_bytes_estimate")
     counted = result.get("weights_bytes_counted")
     allocated = result.get("weights_bytes_allocated")
     lines = []
     if allocated is not None:
-        line = f"weights_bytes_allocated={allocated:,} (torch.cuda.memory_allocated after load"
+        line = f"weights_bytes_allocated={num(allocated)} " + _(
+            "(torch.cuda.memory_allocated after load"
+        )
         if res.get("memory_fraction") is not None and estimate:
-            line += (
-                f"; estimate {estimate:,}, {res['memory_fraction']:+.1%}, tolerance "
-                f"±{res['memory_tolerance']:.1%}"
-            )
+            line += _("; estimate %(estimate)s, %(residual)s, tolerance ±%(tolerance)s") % {
+                "estimate": num(estimate),
+                "residual": _signed_percent(res["memory_fraction"], 1, words),
+                "tolerance": f"{res['memory_tolerance']:.1%}".replace(".", words.point),
+            }
         lines.append(line + ")")
     if counted is not None:
         lines.append(
-            f"weights_bytes_counted={counted:,} (numel x element size of the loaded tensors: "
-            "a count, not a memory measurement"
-            + (f"; estimate {estimate:,}" if estimate else "")
+            f"weights_bytes_counted={num(counted)} "
+            + _("(numel x element size of the loaded tensors: a count, not a memory measurement")
+            + (_("; estimate %(estimate)s") % {"estimate": num(estimate)} if estimate else "")
             + ")"
         )
     return lines
 
 
-def _peak_lines(result: dict[str, Any]) -> list[str]:
+def _peak_lines(result: dict[str, Any], words: Words) -> list[str]:
     """The peak memory the run measured, as the run page shows it: on CUDA the most torch
     allocated over prefill and decode, against weights + KV; on CPU the process's peak
     resident memory (weights, activations, Python and its libraries), which nothing estimates."""
+    _ = words.gettext
     peak = result.get("peak_allocated_bytes")
     if peak is not None:
         res = result.get("residuals") or {}
-        line = f"peak_allocated_bytes={peak:,} (torch.cuda.max_memory_allocated"
+        line = f"peak_allocated_bytes={words.number(peak)} " + _("(torch.cuda.max_memory_allocated")
         if res.get("peak_fraction") is not None and res.get("peak_estimate_bytes"):
-            line += (
-                f"; estimate weights + KV {res['peak_estimate_bytes']:,}, "
-                f"{res['peak_fraction']:+.1%}"
-            )
+            line += _("; estimate weights + KV %(estimate)s, %(residual)s") % {
+                "estimate": words.number(res["peak_estimate_bytes"]),
+                "residual": _signed_percent(res["peak_fraction"], 1, words),
+            }
         return [line + ")"]
     rss = result.get("peak_rss_bytes")
     if rss is None:
         return []
-    line = f"peak_rss_bytes={rss:,} (the process's peak resident memory, not estimated"
+    line = f"peak_rss_bytes={words.number(rss)} " + _(
+        "(the process's peak resident memory, not estimated"
+    )
     if result.get("extrapolated"):
-        line += "; of the few layers built, not of the whole model"
+        line += _("; of the few layers built, not of the whole model")
     return [line + ")"]
 
 
-def result_summary(result: dict[str, Any]) -> str:
-    """The human summary of one result (``--json`` prints the whole of it)."""
+def result_summary(result: dict[str, Any], words: Words | None = None) -> str:
+    """The human summary of one result (``--json`` prints the whole of it), in English or in
+    ``words``' language (``manage.py profile --wait`` and this module's main pass the
+    terminal's): the figures' names as the JSON keys, their explanations and notes
+    translated, numbers grouped as the pages group them."""
+    words = words or Words()
+    _ = words.gettext
+    num = words.number
     d = result["decode_tokens_per_s"]
+    estimate = result.get("params_estimate")
     lines = [
         f"mode={result['mode']} device={result['device']} dtype={result['dtype']}",
-        f"params_loaded={result['params_loaded']:,} (estimate "
+        f"params_loaded={num(result['params_loaded'])} "
         + (
-            f"{result['params_estimate']:,})"
-            if isinstance(result.get("params_estimate"), int)
-            else "none: see the notes)"
+            _("(estimate %(estimate)s)") % {"estimate": num(estimate)}
+            if isinstance(estimate, int)
+            else _("(estimate none: see the notes)")
         ),
         *(
             [
-                f"params_active_counted={result['params_active_counted']:,} (estimate "
-                f"{result['active_params_estimate']:,})"
+                f"params_active_counted={num(result['params_active_counted'])} "
+                + _("(estimate %(estimate)s)") % {"estimate": num(result["active_params_estimate"])}
             ]
             if isinstance(result.get("params_active_counted"), int)
             and isinstance(result.get("active_params_estimate"), int)
             else []
         ),
-        *_weights_lines(result),
-        *_peak_lines(result),
-        f"prefill_ms={result['prefill_ms']:.2f}",
-        f"decode_tokens_per_s median={d['median']:.2f} min={d['min']:.2f} max={d['max']:.2f}",
+        *_weights_lines(result, words),
+        *_peak_lines(result, words),
+        f"prefill_ms={num(result['prefill_ms'], 2)}",
+        f"decode_tokens_per_s median={num(d['median'], 2)} min={num(d['min'], 2)} "
+        f"max={num(d['max'], 2)}",
     ]
     if result.get("roofline_fraction") is not None:
-        lines.append(f"roofline_fraction={result['roofline_fraction']:.2%}")
-    lines += [f"note: {n}" for n in result["notes"]]
+        lines.append(
+            "roofline_fraction=" + f"{result['roofline_fraction']:.2%}".replace(".", words.point)
+        )
+    lines += [_("note: %(note)s") % {"note": words.note(n)} for n in result["notes"]]
     return "\n".join(lines)
 
 
@@ -206,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"error": exc.as_dict()}))
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
-    print(json.dumps(result) if args.json else result_summary(result))
+    words = Words(environment_language(os.environ))  # the terminal's language, as manage.py's
+    print(json.dumps(result) if args.json else result_summary(result, words))
     return 0
 
 

@@ -216,6 +216,36 @@ def test_the_sliced_summary_in_a_terminal_shows_the_measured_peak_memory(tmp_pat
     assert "not of the whole model" in summary  # sliced: the few layers' process
 
 
+def test_the_summary_speaks_the_terminal_s_language(tmp_path):
+    """`manage.py profile --wait` said the run's progress and status in the terminal's language
+    but its figures' summary in English: its explanations and notes are translated now (the
+    run page's language rule, framework-free: axes.l10n), its numbers grouped as the pages
+    group them, the figures' names (the JSON keys) as written."""
+    from axes.l10n import Words
+    from profiler.bench import result_summary
+
+    config = {**TINY_LLAMA, "num_hidden_layers": 4}
+    folder = config_folder(tmp_path / "four", config)
+    result = bench_run(folder, BenchOptions(mode="sliced", slice_layers=1, **FAST))
+    result["peak_rss_bytes"] = 1_234_567_890  # a figure with groups in every language
+    english = result_summary(result)
+    assert "peak_rss_bytes=1,234,567,890 (the process's peak resident memory" in english
+    german = result_summary(result, Words("de"))
+    assert "peak_rss_bytes=1.234.567.890 (der Spitzen-Arbeitsspeicher des Prozesses" in german
+    assert "; von den wenigen gebauten Layern, nicht vom ganzen Modell)" in german
+    params = f"{result['params_loaded']:,}".replace(",", ".")
+    assert f"params_loaded={params} (Schätzung " in german
+    assert german.splitlines()[0] == english.splitlines()[0]  # mode=sliced device=cpu ...
+    median = result["decode_tokens_per_s"]["median"]
+    assert (
+        f"decode_tokens_per_s median={median:,.2f}".translate(str.maketrans(",.", ".,")) in german
+    )
+    notes = [x for x in german.splitlines() if x.startswith("Hinweis: ")]
+    assert len(notes) == len(result["notes"]) and "note: " not in german
+    korean = result_summary(result, Words("ko"))
+    assert "peak_rss_bytes=1,234,567,890 (프로세스의 최대 상주 메모리" in korean
+
+
 def test_sliced_runs_are_paired_by_rank_and_a_flat_slope_is_flagged():
     """Each build's runs were paired in the order they ran: a cold first run of the 2k build
     against a warm one of the k build made a ~1.2 s prefill 14.8 s, and the median of such

@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from axes.cli import error_document
-from axes.l10n import environment_language
+from axes.l10n import Words, environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
@@ -185,8 +185,8 @@ class Command(BaseCommand):
         return revision, ""
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        # the page's words in the user's language; the summary of figures stays English
-        # (profiler.bench writes it, framework-free)
+        # the page's words in the user's language; the summary of figures too (profiler.bench
+        # writes it, framework-free, with the same catalogs: axes.l10n)
         with translation.override(environment_language(os.environ)):
             try:
                 self._handle(opts)
@@ -266,7 +266,8 @@ class Command(BaseCommand):
                 if took is not None
                 else _("run %(id)s succeeded") % {"id": run.pk}
             )
-            self.stdout.write(f"{head}\n{result_summary(run.result)}")
+            words = Words(environment_language(os.environ))
+            self.stdout.write(f"{head}\n{result_summary(run.result, words)}")
 
     @staticmethod
     def _error_text(run: MeasurementRun) -> str:
