@@ -582,8 +582,23 @@ def model_ingest_dir(
     before anything is read or written, unless ``replace``: every caller (ingest --dir,
     profile PATH) gets the same refusal."""
     root = Path(path)
+    if root.is_file():  # config.json itself, most likely: its folder is what is meant
+        raise ArtifactInvalid(
+            _(
+                "%(path)s is not a folder: it is a file. Pass the folder that holds the "
+                "model's config.json (this file's folder is %(folder)s)."
+            )
+            % {"path": root, "folder": root.resolve().parent}
+        )
     if not root.is_dir():
-        raise ArtifactInvalid(f"{root} is not a folder.")
+        raise ArtifactInvalid(
+            _(
+                "%(path)s is not a folder: nothing is there. Pass the folder that holds the "
+                "model's config.json, or give a model ID to read the model from the Hub "
+                "(`python manage.py ingest ORG/NAME`)."
+            )
+            % {"path": root}
+        )
     if repo_id is None:
         # org--name folders and Hub cache snapshots name their model; else .../org/name
         repo_id = axes_analysis.folder_repo_id(root)

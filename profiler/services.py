@@ -122,9 +122,11 @@ def run_request(
     for name, (low, high) in RUN_LIMITS.items():
         value = fields[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise RunRequestInvalid(
-                _("%(name)s must be a whole number from %(low)d to %(high)d.")
-                % {"name": name, "low": low, "high": high}
+            from catalog.templatetags.mechanic import num_l10n  # the pages' number format
+
+            raise RunRequestInvalid(  # "from 1 to 131,072" (de 131.072), not 131072
+                _("%(name)s must be a whole number from %(low)s to %(high)s.")
+                % {"name": name, "low": num_l10n(low, 0), "high": num_l10n(high, 0)}
             )
     config = Artifact.objects.filter(revision=revision, kind=Artifact.Kind.CONFIG).first()
     if config is None:
@@ -163,12 +165,14 @@ def _run_request_fits(revision: Revision, config: Artifact, fields: dict[str, An
     max_pos = data.get("max_position_embeddings") if isinstance(data, dict) else None
     length = fields["prompt_len"] + fields["new_tokens"]
     if type(max_pos) is int and length > max_pos:
+        from catalog.templatetags.mechanic import num_l10n  # the pages' number format
+
         raise RunRequestInvalid(
             _(
-                "prompt_len + new_tokens = %(length)d is more than this model's "
-                "max_position_embeddings (%(max)d): choose shorter lengths."
+                "prompt_len + new_tokens = %(length)s is more than this model's "
+                "max_position_embeddings (%(max)s): choose shorter lengths."
             )
-            % {"length": length, "max": max_pos}
+            % {"length": num_l10n(length, 0), "max": num_l10n(max_pos, 0)}
         )
     if fields["mode"] == MeasurementRun.Mode.CHECKPOINT and revision.source != Revision.Source.HUB:
         raise RunRequestInvalid(

@@ -451,6 +451,27 @@ def test_ingest_command_failures_exit_non_zero_with_the_message(hub) -> None:
         call_command("ingest")
 
 
+def test_ingest_command_dir_that_is_not_a_folder_says_what_to_pass(tmp_path, monkeypatch) -> None:
+    """`ingest --dir /nope` said only "/nope is not a folder."; it says what to pass instead,
+    and a config.json given for its folder names the folder; in the terminal's language."""
+    rc, out, err = run_command("--dir", str(tmp_path / "nope"))
+    assert rc == 1 and out == ""
+    assert f"{tmp_path / 'nope'} is not a folder: nothing is there. Pass the folder" in err
+    assert "`python manage.py ingest ORG/NAME`" in err
+    config = tmp_path / "acme" / "config.json"
+    config.parent.mkdir()
+    config.write_text("{}")
+    rc, _, err = run_command("--dir", str(config))
+    assert rc == 1
+    assert "is not a folder: it is a file. Pass the folder that holds the model's" in err
+    assert f"(this file's folder is {config.parent.resolve()})" in err
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    rc, _, err = run_command("--dir", str(tmp_path / "nope"))
+    assert rc == 1 and "ist kein Ordner: dort ist nichts. Gib den Ordner an" in err
+
+
 def test_ingest_command_dir(tmp_path) -> None:
     folder = tmp_path / "acme" / "tiny"
     write_folder(folder, tiny_files())

@@ -30,7 +30,7 @@ def test_measure_again_sends_the_corrected_request_after_a_refusal(
     page.fill("#id_prompt_len", "8000")
     page.fill("#id_new_tokens", "500")
     page.get_by_role("button", name="Measure", exact=True).click()
-    page.get_by_text("max_position_embeddings (8192)").first.wait_for()
+    page.get_by_text("max_position_embeddings (8,192)").first.wait_for()
     assert not MeasurementRun.objects.exclude(pk=run.pk).exists()
     page.fill("#id_prompt_len", "8")
     page.fill("#id_new_tokens", "4")

@@ -241,10 +241,20 @@ def test_request_validation_is_readable():
     with pytest.raises(services.RunRequestInvalid, match="dtype must be one of"):
         services.run_request(revision=revision, dtype="int3")
     # what the worker would refuse is said before anything is queued
-    with pytest.raises(services.RunRequestInvalid, match=r"= 8200 is more than .* \(8192\)"):
+    with pytest.raises(services.RunRequestInvalid, match=r"= 8,200 is more than .* \(8,192\)"):
         services.run_request(revision=revision, prompt_len=8000, new_tokens=200, device="cpu")
     with pytest.raises(services.RunRequestInvalid, match="Checkpoint mode needs the weights"):
         services.run_request(revision=revision, mode="checkpoint", device="cpu")
+    # the limits' numbers grouped as the pages group them (131,072, de 131.072), not 131072
+    with pytest.raises(services.RunRequestInvalid, match="from 1 to 131,072[.]"):
+        services.run_request(revision=revision, prompt_len=200_000)
+    with (
+        translation.override("de"),
+        pytest.raises(services.RunRequestInvalid, match="von 1 bis 131[.]072 sein"),
+    ):
+        services.run_request(revision=revision, prompt_len=200_000)
+    with translation.override("ko"), pytest.raises(services.RunRequestInvalid, match=r"8,200"):
+        services.run_request(revision=revision, prompt_len=8000, new_tokens=200, device="cpu")
     assert not MeasurementRun.objects.exists()
 
 
@@ -302,9 +312,9 @@ def test_too_long_a_request_is_refused_on_the_form_in_the_page_language():
     assert (
         response.status_code == 200 and response["HX-Retarget"] == f"#profiler-form-{revision.pk}"
     )
-    assert "max_position_embeddings (8192)" in response.content.decode()
+    assert "max_position_embeddings (8,192)" in response.content.decode()
     german = client.post(url, form, headers={"HX-Request": "true", "Accept-Language": "de"})
-    assert "ist mehr als max_position_embeddings dieses Modells (8192)" in german.content.decode()
+    assert "ist mehr als max_position_embeddings dieses Modells (8.192)" in german.content.decode()
     # without JavaScript: a whole page (the site's layout and a way back), status 400
     plain = client.post(url, form)
     assert plain.status_code == 400
@@ -475,6 +485,19 @@ def test_korean_and_german_pages_render():
             assert response["Content-Language"] == lang
     finally:
         translation.activate("en")  # LocaleMiddleware leaves the language active in the thread
+
+
+def test_profile_command_says_a_missing_folder_in_the_terminal_s_language(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    with pytest.raises(CommandError, match="/nonexistent/model ist kein Ordner: gib einen Modell"):
+        call_command("profile", "/nonexistent/model", "--device", "cpu")
+    monkeypatch.setenv("LANGUAGE", "ko")
+    with pytest.raises(CommandError, match="폴더가 아닙니다. 모델 폴더나 모델 ID를 넘겨 주세요"):
+        call_command("profile", "/nonexistent/model", "--device", "cpu")
 
 
 def test_profile_command_says_what_is_wrong_before_waiting(celery_broker, settings, tmp_path):

@@ -169,7 +169,8 @@ class Command(BaseCommand):
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
             raise _refused(
-                f"{target} is not a folder: pass a model folder or a model ID.",
+                _("%(target)s is not a folder: pass a model folder or a model ID.")
+                % {"target": target},
                 code="not_a_folder",
             )
         # an invalid ID is said before any request
