@@ -10,6 +10,8 @@ are present (safetensors only; pickle-only folders are refused) and otherwise bu
 weights of the same shapes (``synthetic``). ``sliced`` builds a few layers and extrapolates
 (labelled ``"extrapolated": true``). A progress bar goes to stderr; with --json the result is
 one JSON object on stdout. A failure prints ``{"error": {"code", "message"}}`` and exits 2.
+The readable summary is in the terminal's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), as
+``manage.py profile --wait`` prints it (``axes.l10n``).
 
 Decode tokens/s is batch x (new_tokens - 1) / the time of the new_tokens - 1 decode steps: the
 first new token comes out of the prefill, which is timed apart (prefill_ms). Each timed run is

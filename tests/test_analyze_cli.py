@@ -300,6 +300,22 @@ def test_ingest_dir_names_an_org_name_folder_and_says_when_the_backbone_failed(
     )
 
 
+@pytest.mark.django_db
+def test_ingest_says_its_notes_in_the_terminal_s_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ingest's notes read as the model page and analyze say them (catalog.notes_l10n)."""
+    folder = tmp_path / "local--half-config"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "llama", "vocab_size": 10}')
+    monkeypatch.setenv("LANGUAGE", "de")
+    err = StringIO()
+    call_command("ingest", "--dir", str(folder), stdout=StringIO(), stderr=err)
+    said = err.getvalue()
+    assert "Hinweis: Das Backbone konnte nicht analysiert werden: " in said, said
+    assert "config.json has no hidden_size" not in said
+
+
 def _manage(
     args: list[str], tmp_path: Path, *, probe: bool = False, **locale: str
 ) -> subprocess.CompletedProcess:

@@ -75,9 +75,17 @@ class Command(BaseCommand):
             ) from exc
         except (InvalidModelId, HubError, ArtifactInvalid) as exc:
             raise CommandError(command_line_message(exc)) from exc
+        from django.utils.translation import gettext as _
+
+        from catalog.notes_l10n import note_l10n
+
+        # the notes as the model page shows them (and manage.py analyze says them)
         for note in result.notes:
-            self.stderr.write(f"note: {note}")
+            self.stderr.write(_("note: %(note)s") % {"note": note_l10n(note)})
         backbone_error = (result.revision.analysis or {}).get("backbone_error")
         if backbone_error:  # stored, but axis 1 is empty: say why rather than look complete
-            self.stderr.write(f"note: the backbone could not be analyzed: {backbone_error}")
+            said = _("the backbone could not be analyzed: %(reason)s") % {
+                "reason": note_l10n(backbone_error)
+            }
+            self.stderr.write(_("note: %(note)s") % {"note": said})
         self.stdout.write(result.summary_line())
