@@ -9,7 +9,8 @@ marked for ``makemessages`` where they are said: ``_ = words.gettext`` then ``_(
 ``words.ngettext(...)``, ``words.pgettext(...)``.
 
 Numbers are written as the pages write them (``django.utils.formats.number_format`` with
-grouping): German 1.234.567 and 7,48; Korean and English 1,234,567 and 7.48.
+grouping): German 1.234.567 and 7,48; Korean and English 1,234,567 and 7.48; a count among a
+config's values in German with a narrow space (hidden_size: 2\u202f880), as the pages write it.
 
 The engine's English notes are matched against the web app's templates (``catalog.notes_l10n``,
 importable without Django) by :func:`note_pattern`, here as there.
@@ -30,6 +31,8 @@ LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 # (decimal separator, thousands separator), as Django's locale formats (django/conf/locale/*/
 # formats.py) have them; the pages group every number they format (force_grouping)
 _SEPARATORS = {"en": (".", ","), "ko": (".", ","), "de": (",", ".")}
+# U+202F NARROW NO-BREAK SPACE: German's digit groups among config values (ISO 80000-1)
+CONFIG_GROUP_SEPARATOR = "\u202f"
 
 
 def environment_language(environ: Mapping[str, str]) -> str:
@@ -91,6 +94,14 @@ class Words:
             return self.number(value)
         return "-"
 
+    def config_count(self, value: int) -> str:
+        """A count among a config's values (a fact's "hidden_size: 2,880"), as the pages write
+        it (``catalog.templatetags.mechanic.config_count_l10n``): grouped, but where the
+        language groups with the point (German) by a narrow no-break space, 2\u202f880, which
+        no one reads as a decimal point beside floats written as configs write them (8.0)."""
+        text = self.number(value)
+        return text.replace(".", CONFIG_GROUP_SEPARATOR) if self.point == "," else text
+
     def count(self, value: Any) -> str:
         """A config-sized count as the pages write a fact's integer: grouped from 1,000 on
         (2,880; de 2.880), smaller ones as written (128)."""
@@ -109,7 +120,7 @@ class Words:
         if is_whole_float(value):
             value = int(value)
         if isinstance(value, int) and abs(value) >= GROUP_FROM:
-            return self.number(value)
+            return self.config_count(value)
         return plain_text(value)
 
     def layer_summary(self, summary: Any) -> str:

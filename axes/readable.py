@@ -200,7 +200,7 @@ def backbone_sentence(kind: str, value: dict[str, Any], words: Words | None = No
             ) % {"n": words.number(blocks), "summary": words.layer_summary(summary)}
             layers = value.get("num_layers")
             if isinstance(layers, int) and layers != blocks:
-                text += f" · num_layers: {words.number(layers)}"
+                text += f" · num_layers: {words.config_count(layers)}"
             listed = value.get("num_layers_listed")
             if isinstance(listed, int):
                 text += " " + _("(%(n)s in config.json, which lists attention and MLP apart)") % {
@@ -255,6 +255,9 @@ def contradiction_decoder_text(value: dict[str, Any], label: Callable[[Any], str
     return " · ".join(f"{k}: {label(v)}" for k, v in value.items() if v is not None)
 
 
+_FOLDABLE_SPACE = re.compile(r"[^\S\u202f]+")
+
+
 def fact_value_text(kind: str, value: Any, words: Words | None = None) -> str:
     """A fact's value for reading, on one line: "32 blocks: 16 sliding + 16 full · 32 MLP",
     "type: rope · rope_theta: 500,000 · rope_scaling: (factor: 8.0, ...)", a card quote as
@@ -270,7 +273,8 @@ def fact_value_text(kind: str, value: Any, words: Words | None = None) -> str:
         text = decoder_text(value)
     else:
         text = plain(value)
-    return " ".join(text.split())
+    # line breaks and runs of spaces folded; a narrow no-break space (German digit groups) kept
+    return _FOLDABLE_SPACE.sub(" ", text).strip()
 
 
 _METADATA_KEY = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:")

@@ -877,7 +877,9 @@ def test_the_report_speaks_the_terminal_s_language_without_django(
     assert "Fakten (14):" in de
     # fact values as the page writes them in German: its sentences, ja/nein, grouped numbers
     assert "24 Blöcke: 12 sliding + 12 full · 24 MoE" in de
-    assert "sliding: ja" in de and "hidden_size: 2.880" in de
+    # a config's counts with a narrow space, as the German page writes them: 2.880 read as a
+    # decimal beside "factor: 32.0"
+    assert "sliding: ja" in de and "hidden_size: 2\u202f880" in de and "factor: 32.0" in de
     assert "20.914.757.184, analytisch gezählt" in de
     for english in ("params total", "Facts (", "weights bf16", "sliding: yes", "2,880"):
         assert english not in de, english
