@@ -56,7 +56,7 @@ def environment_language(environ: Mapping[str, str]) -> str:
 @lru_cache(maxsize=8)
 def _translations(language: str) -> stdlib_gettext.NullTranslations:
     """The compiled catalog of ``language``; none (English, the msgids) when it is English or
-    its .mo was not compiled (``manage.py compilemessages``)."""
+    its .mo was not compiled (``make messages``)."""
     if language == "en":
         return stdlib_gettext.NullTranslations()
     return stdlib_gettext.translation(
