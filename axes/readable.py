@@ -13,6 +13,7 @@ and :func:`nested_text`, and keeps its own translated sentences for the kinds be
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -297,9 +298,13 @@ DURATION_UNITS = ("%(n)s h", "%(n)s min", "%(n)s s")
 
 def duration_text(seconds: float, units: tuple[str, str, str] = DURATION_UNITS) -> str:
     """Whole seconds in the two largest units that apply (a zero second or minute left out):
-    7 -> "7 s", 826 -> "13 min 46 s", 780 -> "13 min", 3725 -> "1 h 2 min" (past an hour the
-    seconds no longer matter). Negative is 0 s; a fraction is rounded."""
-    total = max(0, round(seconds))
+    7 -> "7 s", 826 -> "13 min 46 s", 780 -> "13 min", 3725 -> "1 h 2 min". A fraction is
+    rounded as people round, half up (0.5 -> "1 s", 2.5 -> "3 s", not Python's half to even);
+    past an hour the seconds no longer matter, so it is rounded to the minute (3659 -> "1 h
+    1 min", not cut to "1 h"). Negative is 0 s."""
+    total = max(0, math.floor(seconds + 0.5))
+    if total >= 3600:
+        total = math.floor(total / 60 + 0.5) * 60
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     hour, minute, second = units
