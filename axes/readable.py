@@ -84,21 +84,48 @@ def plain_text(value: Any) -> str:
 Plain = Callable[[Any], str]
 
 
-def nested_text(value: Any, plain: Plain = plain_text, key: Any = None) -> str:
+# Keys under which the engine writes a count it computed, not a config's value: the MTP
+# modules' and a vision or audio tower's parameters (axes.backbone.facts: "params",
+# "audio_params"). A page groups them as its other counts, a config's values apart (de:
+# "params: 13.463.426.048" beside "hidden_size: 7 168").
+_COUNT_KEY = re.compile(r"(?:^|_)params$")
+
+
+def is_count_key(key: Any) -> bool:
+    """True for a key naming a count the engine computed (see ``_COUNT_KEY``)."""
+    return isinstance(key, str) and bool(_COUNT_KEY.search(key.strip()))
+
+
+def nested_text(
+    value: Any, plain: Plain = plain_text, key: Any = None, *, count: Plain | None = None
+) -> str:
     """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
-    never JSON; a number under a key naming a year, version or ID as written (2024, 1.0)."""
+    never JSON; a number under a key naming a year, version or ID as written (2024, 1.0); one
+    under a key naming a computed count (``is_count_key``) written by ``count`` where given."""
     if isinstance(value, list):
-        return ", ".join(nested_text(v, plain, key) for v in value)
+        return ", ".join(nested_text(v, plain, key, count=count) for v in value)
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{k}: {nested_text(v, plain, k)}" for k, v in value.items()) + ")"
+        inner = (f"{k}: {nested_text(v, plain, k, count=count)}" for k, v in value.items())
+        return "(" + ", ".join(inner) + ")"
     if isinstance(value, int | float) and not isinstance(value, bool) and not is_quantity_key(key):
         return str(value)  # "version: 1.0" as written, not grouped nor shortened to 1
+    if count is not None and isinstance(value, int | float) and is_count_key(key):
+        return count(value)
     return plain(value)
 
 
-def pairs_text(value: dict[str, Any], plain: Plain = plain_text, *, empty: str = "-") -> str:
-    """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out."""
-    parts = [f"{k}: {nested_text(v, plain, k)}" for k, v in value.items() if v not in EMPTY]
+def pairs_text(
+    value: dict[str, Any],
+    plain: Plain = plain_text,
+    *,
+    empty: str = "-",
+    count: Plain | None = None,
+) -> str:
+    """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out;
+    ``count`` writes the computed counts (``nested_text``)."""
+    parts = [
+        f"{k}: {nested_text(v, plain, k, count=count)}" for k, v in value.items() if v not in EMPTY
+    ]
     return " · ".join(parts) if parts else empty
 
 
