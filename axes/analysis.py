@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from axes.facts import Evidence, Fact
-from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
+from axes.jsonfile import (
+    JsonFileRefused,
+    constants_note,
+    json_file_loads,
+    json_type_name,
+    model_json_loads,
+)
 from axes.textfile import decode_note, text_decode
 
 ANALYSIS_VERSION = 23  # bump when the output changes so stored analyses are recomputed
@@ -49,30 +55,26 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_json(path: Path, notes: list[str]) -> dict[str, Any]:
-    # decoded as the Hub's and an upload's files are (axes.textfile: a byte-order mark names
-    # the encoding; unreadable bytes are named)
-    text, problem = text_decode(_read_bytes(path))
+    # decoded as the Hub's and an upload's files are (axes.jsonfile.json_file_loads)
     constants: list[str] = []
     try:
-        data = model_json_loads(text, constants=constants)
+        data, decode_problem = json_file_loads(
+            path.name, _read_bytes(path), lambda text: model_json_loads(text, constants=constants)
+        )
     except json.JSONDecodeError as exc:
-        if problem is not None:  # the likelier reason
-            raise ArtifactError(decode_note(path.name, problem)) from exc
         raise ArtifactError(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from exc
-    except JsonTooDeep as exc:
-        raise ArtifactError(f"{path.name} is nested too deeply to be a model file") from exc
-    except ValueError as exc:  # 1e400, or an integer over Python's digit limit
-        raise ArtifactError(f"{path.name} is not usable JSON: {exc}") from exc
+    except JsonFileRefused as exc:
+        raise ArtifactError(str(exc)) from exc
     if not isinstance(data, dict):
         raise ArtifactError(
             f"{path.name} must hold a JSON object, not a JSON {json_type_name(data)}"
         )
     if constants:
         notes.append(constants_note(path.name, constants))
-    if problem is not None:
-        notes.append(decode_note(path.name, problem))
+    if decode_problem is not None:
+        notes.append(decode_problem)
     return data
 
 

@@ -15,9 +15,10 @@ import json
 import math
 import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
-from axes.textfile import lone_surrogates_replace
+from axes.textfile import decode_note, lone_surrogates_replace, text_decode
 
 # a \u escape of a surrogate (D800-DFFF): only then is the parsed document walked for lone ones
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
@@ -33,8 +34,9 @@ class JsonNotANumber(ValueError):
 
 class JsonNumberTooLarge(ValueError):
     """A number past a float's range: ``token`` as written (``1e400``) when ``digits`` is None;
-    an integer too long to show has its first 12 characters in ``token`` and its length in
-    ``digits``; with ``token`` empty, an integer of over ``digits`` digits (Python's limit)."""
+    a number too long to show (an integer, a 5,000-digit decimal) has its first 12 characters
+    in ``token`` and its count of digits in ``digits``; with ``token`` empty, an integer of
+    over ``digits`` digits (Python's limit)."""
 
     def __init__(self, token: str, digits: int | None = None) -> None:
         self.token = token
@@ -48,10 +50,18 @@ class JsonNumberTooLarge(ValueError):
         super().__init__(f"{shown} is too large for a number")
 
 
+# a number written longer than this is shown cut, with its digit count (as an integer is): a
+# 5,000-digit decimal was echoed whole in the refusal
+SHOWN_NUMBER_MAX = 24
+
+
 def _finite(token: str) -> float:
     value = float(token)
     if not math.isfinite(value):
-        raise JsonNumberTooLarge(token)
+        if len(token) > SHOWN_NUMBER_MAX:  # "111111111111… (5001 digits)", not 5,002 characters
+            mantissa = re.split("[eE]", token, maxsplit=1)[0]
+            raise JsonNumberTooLarge(token[:12], sum(c.isdigit() for c in mantissa))
+        raise JsonNumberTooLarge(token)  # 1e400 as written
     return value
 
 
@@ -159,6 +169,37 @@ def model_json_loads(
     if not keep_lone_surrogates and SURROGATE_ESCAPE.search(text):
         data = lone_surrogates_replace(data)  # "\ud800" is no character (a 500 on the page)
     return data
+
+
+class JsonFileRefused(ValueError):
+    """A model's JSON file that cannot be used, in words naming the file (each caller raises
+    its own error with them)."""
+
+
+def json_file_loads(name: str, raw: bytes, loads: Callable[[str], Any]) -> tuple[Any, str | None]:
+    """A model's JSON file (``name``, its bytes ``raw``) decoded as the Hub's and an upload's
+    files are (axes.textfile: a byte-order mark names UTF-8, UTF-16 or UTF-32) and parsed by
+    the caller's ``loads``: ``manage.py analyze`` reads with ``model_json_loads``, the profiler
+    with ``json.loads`` as transformers does (NaN and Infinity are numbers to the model).
+    Returns the data and the note on unreadable bytes (None when every byte read), which the
+    caller keeps beside its own notes. ``JsonFileRefused`` says why the file is unusable:
+    unreadable bytes when the JSON then does not parse (the likelier reason), nesting too deep,
+    a number too large. A ``json.JSONDecodeError`` of text that decoded cleanly is raised as it
+    is, for the caller to word (line and column, or the whole path)."""
+    text, problem = text_decode(raw)
+    try:
+        data = loads(text)
+    except json.JSONDecodeError as exc:
+        if problem is not None:
+            raise JsonFileRefused(decode_note(name, problem)) from exc
+        raise
+    except (RecursionError, JsonTooDeep) as exc:  # 100,000 nested brackets
+        raise JsonFileRefused(f"{name} is nested too deeply to be a model file") from exc
+    except ValueError as exc:  # 1e400, or an integer over Python's digit limit (4,300 digits)
+        if not isinstance(exc, JsonNumberTooLarge) and "integer string conversion" in str(exc):
+            exc = JsonNumberTooLarge("", sys.get_int_max_str_digits())  # json.loads's int()
+        raise JsonFileRefused(f"{name} is not usable JSON: {exc}") from exc
+    return data, None if problem is None else decode_note(name, problem)
 
 
 def json_type_name(value: Any) -> str:

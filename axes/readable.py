@@ -13,6 +13,7 @@ and :func:`nested_text`, and keeps its own translated sentences for the kinds be
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -86,21 +87,48 @@ def plain_text(value: Any) -> str:
 Plain = Callable[[Any], str]
 
 
-def nested_text(value: Any, plain: Plain = plain_text, key: Any = None) -> str:
+# Keys under which the engine writes a count it computed, not a config's value: the MTP
+# modules' and a vision or audio tower's parameters (axes.backbone.facts: "params",
+# "audio_params"). A page groups them as its other counts, a config's values apart (de:
+# "params: 13.463.426.048" beside "hidden_size: 7 168").
+_COUNT_KEY = re.compile(r"(?:^|_)params$")
+
+
+def is_count_key(key: Any) -> bool:
+    """True for a key naming a count the engine computed (see ``_COUNT_KEY``)."""
+    return isinstance(key, str) and bool(_COUNT_KEY.search(key.strip()))
+
+
+def nested_text(
+    value: Any, plain: Plain = plain_text, key: Any = None, *, count: Plain | None = None
+) -> str:
     """A value inside a fact's dict: a list comma-separated, a dict as "(key: value, ...)",
-    never JSON; a number under a key naming a year, version or ID as written (2024, 1.0)."""
+    never JSON; a number under a key naming a year, version or ID as written (2024, 1.0); one
+    under a key naming a computed count (``is_count_key``) written by ``count`` where given."""
     if isinstance(value, list):
-        return ", ".join(nested_text(v, plain, key) for v in value)
+        return ", ".join(nested_text(v, plain, key, count=count) for v in value)
     if isinstance(value, dict):
-        return "(" + ", ".join(f"{k}: {nested_text(v, plain, k)}" for k, v in value.items()) + ")"
+        inner = (f"{k}: {nested_text(v, plain, k, count=count)}" for k, v in value.items())
+        return "(" + ", ".join(inner) + ")"
     if isinstance(value, int | float) and not isinstance(value, bool) and not is_quantity_key(key):
         return str(value)  # "version: 1.0" as written, not grouped nor shortened to 1
+    if count is not None and isinstance(value, int | float) and is_count_key(key):
+        return count(value)
     return plain(value)
 
 
-def pairs_text(value: dict[str, Any], plain: Plain = plain_text, *, empty: str = "-") -> str:
-    """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out."""
-    parts = [f"{k}: {nested_text(v, plain, k)}" for k, v in value.items() if v not in EMPTY]
+def pairs_text(
+    value: dict[str, Any],
+    plain: Plain = plain_text,
+    *,
+    empty: str = "-",
+    count: Plain | None = None,
+) -> str:
+    """A dict as "key: value · key: value", empty entries (None, "", [], {}, False) left out;
+    ``count`` writes the computed counts (``nested_text``)."""
+    parts = [
+        f"{k}: {nested_text(v, plain, k, count=count)}" for k, v in value.items() if v not in EMPTY
+    ]
     return " · ".join(parts) if parts else empty
 
 
@@ -329,9 +357,13 @@ DURATION_UNITS = ("%(n)s h", "%(n)s min", "%(n)s s")
 
 def duration_text(seconds: float, units: tuple[str, str, str] = DURATION_UNITS) -> str:
     """Whole seconds in the two largest units that apply (a zero second or minute left out):
-    7 -> "7 s", 826 -> "13 min 46 s", 780 -> "13 min", 3725 -> "1 h 2 min" (past an hour the
-    seconds no longer matter). Negative is 0 s; a fraction is rounded."""
-    total = max(0, round(seconds))
+    7 -> "7 s", 826 -> "13 min 46 s", 780 -> "13 min", 3725 -> "1 h 2 min". A fraction is
+    rounded as people round, half up (0.5 -> "1 s", 2.5 -> "3 s", not Python's half to even);
+    past an hour the seconds no longer matter, so it is rounded to the minute (3659 -> "1 h
+    1 min", not cut to "1 h"). Negative is 0 s."""
+    total = max(0, math.floor(seconds + 0.5))
+    if total >= 3600:
+        total = math.floor(total / 60 + 0.5) * 60
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     hour, minute, second = units

@@ -17,6 +17,7 @@ from django.core.cache import caches
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status, Swagger
@@ -135,6 +136,12 @@ class BodyLoneSurrogate(BodyRefused):
 def _number_words(exc: JsonNumberTooLarge) -> str:
     if exc.digits is None:
         return exc.token
+    if not exc.token:  # past Python's digit limit: no digits to show ("… (4300 digits)" read odd)
+        return ngettext(
+            "an integer of over %(digits)s digit",
+            "an integer of over %(digits)s digits",
+            exc.digits,
+        ) % {"digits": number_format(exc.digits, use_l10n=True, force_grouping=True)}
     return ngettext(
         "%(start)s… (%(digits)d digit)", "%(start)s… (%(digits)d digits)", exc.digits
     ) % {"start": exc.token, "digits": exc.digits}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,17 @@ class UploadForm(forms.Form):
     generation_config = forms.FileField(
         label=_("generation_config.json (optional)"), required=False, widget=_FILE_INPUT
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.FileInput):
+                # home.html: named by the field's label alone (the button beside it is a second
+                # label: read after it, "config.json Choose a file"), described by the chosen
+                # file's name that app.js writes
+                auto_id = self[name].auto_id
+                field.widget.attrs["aria-labelledby"] = f"{auto_id}-label"
+                field.widget.attrs["aria-describedby"] = f"{auto_id}-name"
 
     def clean_repo_id(self) -> str:
         from catalog.ids import InvalidModelId, repo_id_validate

@@ -991,3 +991,44 @@ def test_a_catalog_model_s_report_speaks_the_terminal_s_language(
     monkeypatch.setenv("LANGUAGE", "ko")
     with pytest.raises(CommandError, match="은\\(는\\) 카탈로그에 없고, 여기에 'gpt9'이라는 폴더"):
         call_command("analyze", "gpt9")
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "config.json is nested too deeply to be a model file"),
+        (
+            b'{"a": ' + b"1" * 5000 + b"}",
+            "config.json is not usable JSON: ",
+        ),
+        (b'{"a": 1, "b": "\xff\xfe"', "config.json"),  # unreadable bytes, then no JSON
+    ],
+)
+def test_the_profiler_and_analyze_refuse_a_broken_json_file_in_the_same_words(
+    tmp_path: Path, raw: bytes, said: str
+) -> None:
+    # profiler.core.folder and axes.analysis each decoded and worded a model's JSON file; both
+    # now go through axes.jsonfile.json_file_loads (each with its own parser)
+    from axes.analysis import ArtifactError, artifacts_from_dir
+    from profiler.core.errors import InvalidRequest
+    from profiler.core.folder import folder_inspect
+
+    (tmp_path / "config.json").write_bytes(raw)
+    with pytest.raises(ArtifactError) as analyzed:
+        artifacts_from_dir(tmp_path)
+    with pytest.raises(InvalidRequest) as profiled:
+        folder_inspect(tmp_path)
+    assert said in str(analyzed.value) and said in str(profiled.value)
+    if b"\xff" in raw:
+        assert str(analyzed.value) == str(profiled.value)  # the bytes named, by both
+
+
+def test_a_json_file_with_unreadable_bytes_gives_the_same_note_to_both(tmp_path: Path) -> None:
+    from axes.analysis import artifacts_from_dir
+    from profiler.core.folder import folder_inspect
+
+    config = json.dumps({"model_type": "llama", "note": "x"}).encode().replace(b"x", b"\xff")
+    (tmp_path / "config.json").write_bytes(config)
+    notes = folder_inspect(tmp_path).notes
+    assert len(notes) == 1 and "config.json" in notes[0]
+    assert notes[0] in artifacts_from_dir(tmp_path).notes

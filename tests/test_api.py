@@ -429,3 +429,49 @@ def test_api_errors_are_utf8_json_not_unicode_escapes(client):
     assert too_many["Content-Type"] == "application/json; charset=utf-8"
     raw = too_many.content.decode("utf-8")
     assert "한 번에 최대 6개 모델을 비교할 수 있습니다." in raw and "\\u" not in raw
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "111111111111… (5001 digits)"),
+        ("de", "111111111111… (5001 Ziffern)"),
+        ("ko", "111111111111… (5001자리)"),
+    ],
+)
+def test_a_huge_decimal_in_a_body_is_shown_cut_as_an_integer_is(lang, said):
+    # 5,000 ones and ".5" overflow a float: the refusal echoed all 5,002 characters (a 5,053-
+    # character detail), where a 5,000-digit integer was cut to its first 12 and its length.
+    for number in ("1" * 5000 + ".5", "-" + "1" * 5000 + ".5e10"):
+        response = Client().post(
+            f"/api/classify?lang={lang}",
+            '{"text": ' + number + "}",
+            content_type="application/json",
+        )
+        assert response.status_code == 400, response.content
+        detail = response.json()["detail"]
+        assert len(detail) < 200, detail
+        assert said.lstrip("1") in detail and "1" * 13 not in detail, detail
+    # a short one is shown as written
+    response = Client().post(
+        f"/api/classify?lang={lang}", '{"text": 1e400}', content_type="application/json"
+    )
+    assert response.status_code == 400 and "1e400" in response.json()["detail"]
+
+
+def test_an_integer_past_pythons_digit_limit_is_said_without_an_empty_start():
+    # JsonNumberTooLarge("", limit) (an integer past sys.get_int_max_str_digits(), read with
+    # huge_ints) said "… (4300 digits)": a cut with nothing before it.
+    from django.utils import translation
+
+    from axes.jsonfile import JsonNumberTooLarge
+    from catalog.api import _number_words
+
+    said = {"en": "an integer of over 4,300 digits", "de": "eine ganze Zahl mit über 4.300 Ziffern"}
+    for lang in ("en", "de", "ko"):
+        with translation.override(lang):
+            words = _number_words(JsonNumberTooLarge("", 4300))
+        assert not words.startswith("…") and "4" in words, words
+        if lang in said:
+            assert said[lang] in words, words
+    assert _number_words(JsonNumberTooLarge("1e400")) == "1e400"

@@ -112,6 +112,13 @@ def test_the_upload_fields_speak_the_page_language_and_name_the_chosen_file(live
             chooser.value.set_files(str(config))
             expect(names.nth(0)).to_have_text("config.json")
             expect(names.nth(1)).to_have_text(none)
+            # a screen reader says the field's label once (the button, a second label, is not
+            # read after it) and the chosen file's name as the field's description
+            field = form.locator("input[name=config]")
+            label = form.locator("label[for=id_config]").first.inner_text()
+            expect(field).to_have_accessible_name(label)
+            expect(field).to_have_accessible_description("config.json")
+            expect(form.locator("input[name=card]")).to_have_accessible_description(none)
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"], (lang, viewport, width)
 
@@ -135,19 +142,34 @@ def test_the_upload_fields_work_from_the_keyboard(live, page, tmp_path):
 
 
 def test_the_upload_works_without_javascript(live, browser, tmp_path):
-    """Without JavaScript the translated button still opens the picker (it is the field's
-    label) and the upload reaches the model page; no English words of chromium's control."""
+    """Without JavaScript the page's button beside a file field opened the picker, but nothing
+    named the chosen file (app.js does, and the browser's control was out of sight): a user
+    picked a file and nothing on the page changed. Without JavaScript the browser's own
+    control now shows, and names the file; the button and the empty name are not shown."""
+    from playwright.sync_api import expect
+
     config = _config_file(tmp_path)
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     pg = context.new_page()
     try:
         pg.goto(f"{live}/?lang=ko")
         form = pg.locator("form[action='/upload/']")
-        assert form.locator(".file-button").first.inner_text() == FILE_WORDS["ko"][0]
+        expect(form.locator(".file-button")).to_have_count(3)
+        for i in range(3):
+            expect(form.locator(".file-button").nth(i)).to_be_hidden()
+            expect(form.locator(".file-name").nth(i)).to_be_hidden()
+        field = form.locator("input[name=config]")
+        expect(field).to_be_visible()
+        box = field.bounding_box()
+        assert box is not None and box["width"] > 40 and box["height"] > 10, box
         form.locator("input[name=repo_id]").fill("local/no-js")
         with pg.expect_file_chooser() as chooser:
-            form.locator(".file-button").first.click()
+            field.click()
         chooser.value.set_files(str(config))
+        # the control that names the chosen file is the one in sight
+        assert field.input_value().endswith("config.json"), field.input_value()
+        expect(field).to_be_visible()
+        assert form.locator("input[name=card]").input_value() == ""
         form.locator("button[type=submit]").click()
         pg.wait_for_url("**/models/local/no-js/**")
     finally:

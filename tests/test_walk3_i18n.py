@@ -3,6 +3,8 @@ point ("q_lora_rank: 1.536") beside floats written as the config writes them ("f
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 NNBSP = "\u202f"  # narrow no-break space
@@ -55,6 +57,40 @@ def test_german_compare_tables_write_config_counts_with_a_narrow_space(client, d
     assert f">14{NNBSP}336</td>" in row, row
     assert f">21{NNBSP}504</td>" in row, row
     assert "14.336" not in page
+
+
+def test_german_computed_counts_read_as_the_pages_counts_not_as_config_values(client, demo):
+    """DeepSeek-V3's German page showed its MTP module's computed "params: 13 463 426 048"
+    (the narrow space of config values) beside "~13.463.426.048 Parameter" and "Parameter
+    gesamt 671.026.404.352". The narrow space is for the numbers a config key holds (the
+    fact's evidence quotes them); a count the engine computed is grouped as every count."""
+    import re
+
+    de = _page(client, "/models/deepseek-ai/DeepSeek-V3/", "de")
+    assert "params: 13.463.426.048" in de
+    assert f"13{NNBSP}463" not in de
+    assert f"hidden_size: 7{NNBSP}168" in de and f"q_lora_rank: 1{NNBSP}536" in de  # config
+    assert "671.026.404.352" in de
+    # no number on the page is grouped with narrow spaces unless a config holds it: each
+    # narrow-space number is one DeepSeek-V3's config.json writes
+    from catalog.models import Artifact
+
+    config = Artifact.objects.filter(
+        revision__model__repo_id="deepseek-ai/DeepSeek-V3", kind=Artifact.Kind.CONFIG
+    ).first()
+    written = set(re.findall(r"\d+", json.dumps(config.data)))
+    grouped = {m.replace(NNBSP, "") for m in re.findall(rf"\d{{1,3}}(?:{NNBSP}\d{{3}})+", de)}
+    assert grouped and grouped <= written, grouped - written
+    en = _page(client, "/models/deepseek-ai/DeepSeek-V3/", "en")
+    assert "params: 13,463,426,048" in en and "hidden_size: 7,168" in en
+    # the compare page's cells say the same
+    page = _page(
+        client,
+        "/compare/",
+        "de",
+        models="deepseek-ai/DeepSeek-V3,meta-llama/Meta-Llama-3-8B",
+    )
+    assert "params: 13.463.426.048" in page and f"13{NNBSP}463" not in page
 
 
 @pytest.mark.parametrize(

@@ -198,16 +198,25 @@ def _plain(value: Any, *, prose: bool = False) -> str:
         return str(value)
 
 
+def _count_plain(value: Any) -> str:
+    """A count the engine computed (MTP "params: 13463426048", a vision tower's params) as the
+    page's prose and headline write counts (de: 13.463.426.048, beside "Parameter gesamt
+    671.026.404.352"), not with the narrow spaces of a config key's value (de: 7 168)."""
+    return _plain(value, prose=True)
+
+
 @register.filter
 def json_value(value: Any) -> str:
     """A fact value for reading: strings as-is, a dict as 'key: value · key: value' (empty
     entries left out), a list comma-separated; nested lists and dicts written out, never as
     JSON. A list of dicts (one side of a verdict with several facts of a kind: Llama 3.1's three
     sampling settings) reads as one 'key: value · key: value'. Autoescaped by the template
-    like any string."""
+    like any string. A config key's numbers read as configs are read (de: "hidden_size:
+    7 168"), the counts the engine computed as the page's counts (de: "params:
+    13.463.426.048"; ``axes.readable.is_count_key``)."""
     if isinstance(value, dict):
         parts = [
-            f"{k}: {readable.nested_text(v, _plain, k)}"
+            f"{k}: {readable.nested_text(v, _plain, k, count=_count_plain)}"
             for k, v in value.items()
             if v not in (None, "", [], {}, False)
         ]
@@ -215,7 +224,7 @@ def json_value(value: Any) -> str:
     if isinstance(value, list):
         if any(isinstance(v, dict) for v in value):
             return " · ".join(json_value(v) for v in value)
-        return ", ".join(readable.nested_text(v, _plain) for v in value)
+        return ", ".join(readable.nested_text(v, _plain, count=_count_plain) for v in value)
     return _plain(value)
 
 
@@ -350,7 +359,7 @@ def fact_value_h(fact: Any) -> str:
         sentence = _backbone_value_h(kind, value) if kind.startswith("backbone.") else None
         if sentence is not None:
             return sentence
-        return readable.pairs_text(value, _plain, empty="—")
+        return readable.pairs_text(value, _plain, empty="—", count=_count_plain)
     if isinstance(value, str) and value in FIXED_VALUE_MSGIDS:
         return gettext(FIXED_VALUE_MSGIDS[value])
     if readable.is_card_quote(fact):

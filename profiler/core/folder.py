@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from axes.textfile import decode_note, text_decode  # pure: no Django, no torch
+from axes.jsonfile import JsonFileRefused, json_file_loads  # pure: no Django, no torch
 from profiler.core.errors import InvalidRequest, PickleCheckpointRefused, UnsafeCheckpointPath
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
@@ -71,30 +70,23 @@ def _json_read(
     path: Path, error: type[InvalidRequest | UnsafeCheckpointPath], notes: list[str]
 ) -> Any:
     """A folder's JSON file, decoded as ``manage.py analyze`` and an upload decode it
-    (axes.textfile: a byte-order mark names UTF-8, UTF-16 or UTF-32; unreadable bytes are
-    named, in ``notes`` when the JSON still parses, else as the refusal) and parsed as
-    transformers parses it (``json.loads``: NaN and Infinity are numbers to the model). A
-    UTF-16 file was refused with the codec's message ("'utf-8' codec can't decode byte 0xff")."""
+    (axes.jsonfile.json_file_loads: a byte-order mark names UTF-8, UTF-16 or UTF-32;
+    unreadable bytes are named, in ``notes`` when the JSON still parses, else as the refusal)
+    and parsed as transformers parses it (``json.loads``: NaN and Infinity are numbers to the
+    model). A UTF-16 file was refused with the codec's message ("'utf-8' codec can't decode
+    byte 0xff")."""
     try:
         raw = path.read_bytes()
     except OSError as exc:  # unreadable (permissions), a folder named like the file
         raise error(f"{path.name} cannot be read: {exc.strerror or exc}") from exc
-    text, problem = text_decode(raw)
     try:
-        data = json.loads(text)
+        data, decode_problem = json_file_loads(path.name, raw, json.loads)
     except json.JSONDecodeError as exc:
-        if problem is not None:  # the likelier reason
-            raise error(decode_note(path.name, problem)) from exc
         raise error(f"{path} is not valid JSON: {exc}") from exc
-    except RecursionError as exc:  # 100,000 nested brackets
-        raise error(f"{path.name} is nested too deeply to be a model file") from exc
-    except ValueError as exc:  # an integer past Python's digit limit (4,300 digits)
-        raise error(
-            f"{path.name} is not usable JSON: an integer of over "
-            f"{sys.get_int_max_str_digits():,} digits is too large for a number"
-        ) from exc
-    if problem is not None:
-        notes.append(decode_note(path.name, problem))
+    except JsonFileRefused as exc:
+        raise error(str(exc)) from exc
+    if decode_problem is not None:
+        notes.append(decode_problem)
     return data
 
 
