@@ -16,7 +16,7 @@ from axes.facts import Evidence, Fact
 from axes.jsonfile import JsonTooDeep, constants_note, json_type_name, model_json_loads
 from axes.textfile import decode_note, text_decode
 
-ANALYSIS_VERSION = 23  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 24  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass

@@ -78,6 +78,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "from %(n_first)s on; counted as transformers builds it"
     ),
     gettext_noop(
+        "num_key_value_heads = %(n_kv)s does not divide num_attention_heads (%(n_heads)s), but "
+        "MLA does not use it: its keys and values come from the kv_lora_rank latent, one per "
+        "query head; counted as transformers builds it"
+    ),
+    gettext_noop(
         "num_hidden_layers = %(n_layers)s but the block pattern has %(n_blocks)s blocks; "
         "transformers uses the pattern"
     ),

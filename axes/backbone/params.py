@@ -116,7 +116,8 @@ def attention_params(
         kv_out = kv * hd  # k_proj only: V is the key projection's output
     else:
         kv_out = 2 * kv * hd
-    weights = h * q_out + h * kv_out + nh * hd * h
+    # o_proj: heads x head_dim -> hidden (helium: hidden -> hidden, spec.o_proj_in)
+    weights = h * q_out + h * kv_out + (spec.o_proj_in or nh * hd) * h
     if spec.attention_head_gate:  # modular_lfm3.py Lfm3Attention.g_proj: hidden -> heads
         weights += h * nh
     total = weights
