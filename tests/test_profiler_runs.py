@@ -939,7 +939,7 @@ def test_weights_memory_is_measured_on_cuda_and_only_counted_on_cpu():
         html = Client().get(reverse("profiler:run", args=[run.pk])).content.decode()
         row = html.split(f"{counted}</th>")[1].split("</tr>")[0]
         assert "+0.0%" in row and "tolerance" not in row
-        assert "counted from the loaded tensors (elements x element size)" in html
+        assert "counted from the loaded tensors (elements × element size)" in html
 
 
 def test_a_run_that_ended_tells_the_page_to_reload_its_history():

@@ -1162,7 +1162,7 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
             "excluded; MTP modules and a vision tower that it does not build are reported "
             "under mtp and vision_not_built, not in total)",
             "active": "parameters one token touches in a decoder forward pass: total minus "
-            "the routed experts it skips, per MoE layer (num_experts - experts_per_token) x "
+            "the routed experts it skips, per MoE layer (num_experts - experts_per_token) × "
             "params_per_expert; embeddings, lm_head and any vision tower included",
             "active_excluding_input_embedding": "active minus the input embedding lookup "
             "table (kept when it is tied to the lm_head, which is a real matmul) and any "

@@ -93,7 +93,7 @@ def read_core(
             default_note(view, "intermediate_size", inter)
         else:
             inter = 4 * hidden
-            view.notes.append("no intermediate_size: assumed 4 x hidden_size")
+            view.notes.append("no intermediate_size: assumed 4 × hidden_size")
     if heads and kv and heads % kv and mla:
         view.notes.append(
             f"num_key_value_heads = {kv} does not divide num_attention_heads ({heads}), but "
