@@ -1,8 +1,8 @@
 """The bundled demo catalog's summaries (catalog/demo/*.json, closed/*.json) and the closed
 models' fact values (Mechanic's words about what a vendor documents, closed/*.json), repeated
 for ``makemessages``: the web pages show them in the visitor's language. ``tests/test_i18n.py``
-checks that every bundled summary and closed fact value is listed here, so a new or edited one
-cannot ship untranslated. A text not listed (an upload, a Hub model) is shown as written; the
+checks that every bundled summary is listed here, ``tests/test_closed_models.py`` every closed
+fact value in Mechanic's words, so a new or edited one cannot ship untranslated. A text not listed (an upload, a Hub model) is shown as written; the
 vendors' quoted evidence lines are quotes and stay as written."""
 
 from __future__ import annotations
