@@ -499,7 +499,7 @@ def render_summary(
                 + (
                     _(
                         " (every layer at full length; sliding layers stop at their window, so "
-                        "the KV at a long context is less than this x tokens)"
+                        "the KV at a long context is less than this × tokens)"
                     )
                     if b["attention"]["sliding"]
                     else ""
@@ -533,7 +533,7 @@ def render_summary(
             (
                 _("FLOPs / token @ %(context)s") % at,
                 _(
-                    "%(flops)s (forward pass: 2 x active matmul weights + attention at position "
+                    "%(flops)s (forward pass: 2 × active matmul weights + attention at position "
                     "%(context)s)"
                 )
                 % {**at, "flops": flops}

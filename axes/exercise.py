@@ -174,6 +174,7 @@ def exercise_check(
     gettext: Callable[[str], str] = lambda s: s,
     ngettext: Callable[[str, str, int], str] | None = None,
     model_candidates: list[str] | None = None,
+    model_title: str = "",
 ) -> dict[str, Any]:
     """Check a filled table. ``facts`` are the stored ``Fact.to_dict()`` records of the model
     (empty for an unknown model: rows are still split and judged). ``lesson_scores_add`` adds
@@ -211,6 +212,7 @@ def exercise_check(
         gettext=gettext,
         ngettext=ngettext,
         model_candidates=model_candidates,
+        model_title=model_title,
     )
 
 
@@ -851,8 +853,11 @@ def lesson_scores_add(
     gettext: Callable[[str], str] = lambda s: s,
     ngettext: Callable[[str, str, int], str] | None = None,
     model_candidates: list[str] | None = None,
+    model_title: str = "",
 ) -> dict[str, Any]:
-    """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned)."""
+    """Add the lesson's scoring to an ``exercise_check`` result (in place, and returned).
+    ``model_title``: the catalog's name of the model the typed ``model_name`` matched ("Claude
+    Opus 5" for "claude opus"), which the vaguest-axis sentence names; "": the typed name."""
     known = bool(facts) if model_known is None else model_known
     scores = axis_scores(
         result["rows"], facts if known else [], model_name=model_name, judged=known
@@ -862,9 +867,10 @@ def lesson_scores_add(
     result["vaguest"] = vaguest
     result["vaguest_axis"] = vaguest["axis"]
     result["vaguest_reason"] = vaguest_sentence(
-        vaguest, model_name, gettext=gettext, ngettext=ngettext or _ngettext_en
+        vaguest, model_title or model_name, gettext=gettext, ngettext=ngettext or _ngettext_en
     )
     result["model_name"] = model_name
+    result["model_title"] = model_title or model_name
     result["model_known"] = known
     result["model_candidates"] = [] if known else list(model_candidates or [])
     result["model_message"] = (

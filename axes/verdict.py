@@ -496,6 +496,7 @@ _ATTENTION_DETAIL_KEYS: frozenset[str] = frozenset(
         "qk_norm",
         "attention_output_gate",
         "attention_head_gate",
+        "o_proj_in",
         "attention_sinks",
         "attention_gate",
         "fused_qkv",

@@ -865,6 +865,7 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
             gettext=_,
             ngettext=ngettext,
             model_candidates=[c.repo_id for c in match.candidates],
+            model_title=(model.display_name or model.repo_id) if model else "",
         )
     exercise.save()
     return Status(201, _exercise_out(exercise, cut))

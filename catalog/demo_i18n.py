@@ -1,7 +1,9 @@
-"""The bundled demo catalog's summaries (catalog/demo/*.json, closed/*.json), repeated for
-``makemessages``: the web pages show them in the visitor's language. ``tests/test_i18n.py``
-checks that every bundled summary is listed here, so a new or edited summary cannot ship
-untranslated. A summary not listed (an upload, a Hub model) is shown as written."""
+"""The bundled demo catalog's summaries (catalog/demo/*.json, closed/*.json) and the closed
+models' fact values (Mechanic's words about what a vendor documents, closed/*.json), repeated
+for ``makemessages``: the web pages show them in the visitor's language. ``tests/test_i18n.py``
+checks that every bundled summary is listed here, ``tests/test_closed_models.py`` every closed
+fact value in Mechanic's words, so a new or edited one cannot ship untranslated. A text not listed (an upload, a Hub model) is shown as written; the
+vendors' quoted evidence lines are quotes and stay as written."""
 
 from __future__ import annotations
 
@@ -67,6 +69,48 @@ DEMO_SUMMARY_MSGIDS = frozenset(
         ),
     )
 )
+
+
+# The closed models' fact values: Mechanic's summary of a vendor page (the quoted line is the
+# fact's evidence). Product and API names (effort levels, thinkingBudget, model ids) stay as the
+# vendor spells them.
+CLOSED_VALUE_MSGIDS = frozenset(
+    (
+        # anthropic--claude-opus-5.json
+        gettext_noop("thinking on by default (adaptive)"),
+        gettext_noop("effort levels: low, medium, high, xhigh, max"),
+        gettext_noop("computer use: screenshot, mouse and keyboard control of a desktop"),
+        gettext_noop("computer use tool supported for claude-opus-5"),
+        gettext_noop("complex agentic coding and enterprise work"),
+        gettext_noop("legacy"),
+        gettext_noop("step-change improvement over Claude Opus 4.8"),
+        # google--gemini-2.5-pro.json
+        gettext_noop("thinking on by default; thinkingBudget parameter"),
+        gettext_noop("function calling, structured output, Google Search, code execution"),
+        gettext_noop("most advanced reasoning Gemini model, for complex problems"),
+        # openai--gpt-5.json
+        gettext_noop("trained with reinforcement learning to perform reasoning"),
+        gettext_noop("trained on real-world coding tasks with early testers"),
+        gettext_noop("reasoning.effort parameter"),
+        gettext_noop("ChatGPT: real-time router between a fast model and a deeper reasoning model"),
+        gettext_noop(
+            "built-in tools (web search, file search), function calling, remote MCP servers"
+        ),
+        gettext_noop("chains dozens of tool calls in sequence and in parallel"),
+        gettext_noop("the reasoning model (gpt-5-thinking in the system card)"),
+        gettext_noop("SWE-bench Verified 74.9%, Aider polyglot 88%"),
+    )
+)
+
+
+def closed_value_l10n(value: Any) -> Any:
+    """A closed model's fact value in the active language: a listed text translated, a dict's
+    listed texts translated (``{"status": "legacy"}``), anything else as it is."""
+    if isinstance(value, str):
+        return gettext(value) if value in CLOSED_VALUE_MSGIDS else value
+    if isinstance(value, dict):
+        return {k: closed_value_l10n(v) if isinstance(v, str) else v for k, v in value.items()}
+    return value
 
 
 def summary_l10n(summary: Any) -> str:

@@ -78,6 +78,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "from %(n_first)s on; counted as transformers builds it"
     ),
     gettext_noop(
+        "num_key_value_heads = %(n_kv)s does not divide num_attention_heads (%(n_heads)s), but "
+        "MLA does not use it: its keys and values come from the kv_lora_rank latent, one per "
+        "query head; counted as transformers builds it"
+    ),
+    gettext_noop(
         "num_hidden_layers = %(n_layers)s but the block pattern has %(n_blocks)s blocks; "
         "transformers uses the pattern"
     ),
@@ -95,7 +100,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "linear-attention layers are counted like softmax attention (q/k/v/o); their extra "
         "gates and norms are not modelled"
     ),
-    gettext_noop("no intermediate_size: assumed 4 x hidden_size"),
+    gettext_noop("no intermediate_size: assumed 4 × hidden_size"),
     gettext_noop("layer_types does not describe every layer; ignored"),
     gettext_noop("mlp_layer_types does not say dense or sparse for every layer; ignored"),
     gettext_noop("indexer_types does not say full or shared for every layer; ignored"),
@@ -149,7 +154,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "decode step reads every indexer key but only those tokens' K/V"
     ),
     gettext_noop(
-        "ple_embed_dim (%(n_dim)s) must be a positive multiple of (ngram_size - 1) x "
+        "ple_embed_dim (%(n_dim)s) must be a positive multiple of (ngram_size - 1) × "
         "heads_per_ngram (%(n_heads)s), as transformers requires for PLE layers"
     ),
     gettext_noop(
@@ -174,12 +179,12 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     ),
     gettext_noop(
         "HRM-Text's two stacks of %(n_layers)s layers run %(n_runs)s times per token in all "
-        "(H_cycles %(n_high)s x (L_cycles %(n_low)s + 1)): the layer pattern lists the "
+        "(H_cycles %(n_high)s × (L_cycles %(n_low)s + 1)): the layer pattern lists the "
         "%(n_total)s layer runs, each with its own KV cache and FLOPs; the parameters are "
         "counted once"
     ),
     gettext_noop(
-        "num_layers_per_stack x H_cycles x (L_cycles + 1) is %(n_runs)s layer runs, over the "
+        "num_layers_per_stack × H_cycles × (L_cycles + 1) is %(n_runs)s layer runs, over the "
         "%(n_max)s layers any real model has; fix the values in config.json."
     ),
     gettext_noop("attn_type_list does not give 0 or 1 for every layer; ignored"),
@@ -220,7 +225,7 @@ NOTE_TEMPLATES: tuple[str, ...] = (
     gettext_noop("recurrent_kv_cache_mode must be per_loop or last_loop, not %(value)s"),
     gettext_noop("layer_types must give full_attention or sliding_attention for every layer"),
     gettext_noop(
-        "n_recurrent_layers x n_recurrent_loops makes %(n_runs)s layer runs, over the "
+        "n_recurrent_layers × n_recurrent_loops makes %(n_runs)s layer runs, over the "
         "%(n_max)s layers any real model has; fix the values in config.json."
     ),
     gettext_noop(

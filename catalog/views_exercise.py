@@ -145,6 +145,17 @@ def model_match(name: str) -> ModelMatch:
     return ModelMatch(None, found[:CANDIDATES_MAX])
 
 
+def model_title(exercise: Exercise | None) -> str:
+    """The name the lesson's sentences give the model: the catalog's name of the model the
+    typed name matched ("Claude Opus 5" for "claude opus"), else the name as typed."""
+    if exercise is None:
+        return ""
+    model = exercise.model
+    if model is not None:
+        return model.display_name or model.repo_id
+    return exercise.model_name
+
+
 @dataclass
 class SaveOutcome:
     cut: list[str] = field(default_factory=list)  # axes whose text was cut to the cap
@@ -297,7 +308,7 @@ def _page_context(
         model_name = request.POST.get("model_name", "").replace("\x00", "")[:200]
         base_rev = _posted_int(request, "base") or 0
         page_token = _posted_page(request) or page_token
-    lesson = exercise_lesson_context(result, exercise.model_name if exercise else "")
+    lesson = exercise_lesson_context(result, model_title(exercise))
     if exercise is not None and exercise.model_id is not None:
         # A check made before a model was picked said the name matched none or several:
         # no longer so (the rest of that check stands until the next one).
@@ -476,6 +487,7 @@ def exercise_run_check(request: HttpRequest) -> HttpResponse:
         ),
         gettext=_,
         ngettext=ngettext,
+        model_title=model_title(exercise),
     )
     exercise.result = result
     exercise.save(update_fields=["result", "updated_at"])
@@ -513,7 +525,7 @@ def exercise_export(request: HttpRequest, pk: int) -> HttpResponse:
             _("Least sourced evidence"),
         ),
         lesson_labels=exercise_labels(),
-        vaguest_reason=exercise_vaguest_sentence(exercise.result or None, exercise.model_name),
+        vaguest_reason=exercise_vaguest_sentence(exercise.result or None, model_title(exercise)),
         phrase_labels=exercise_phrase_labels(),
     )
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")

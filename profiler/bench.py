@@ -136,7 +136,7 @@ def _weights_lines(result: dict[str, Any], words: Words) -> list[str]:
     if counted is not None:
         lines.append(
             f"weights_bytes_counted={num(counted)} "
-            + _("(numel x element size of the loaded tensors: a count, not a memory measurement")
+            + _("(numel × element size of the loaded tensors: a count, not a memory measurement")
             + (_("; estimate %(estimate)s") % {"estimate": num(estimate)} if estimate else "")
             + ")"
         )

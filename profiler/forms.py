@@ -41,6 +41,8 @@ class MeasureForm(forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # labels without a colon ("모드:", "Modus:"), as the app's other forms write them
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from django.conf import settings
 

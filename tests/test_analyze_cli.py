@@ -468,7 +468,7 @@ def test_summary_names_the_conventions_of_its_figures() -> None:
     assert "tok/s (batch 1, context 8,192, KV fp8, weights as stored" in row("decode roofline")
     assert row("state / sequence").endswith("(SSM / recurrent state fp32, conv state fp8)")
     assert row("FLOPs / token @ 8,192").endswith(
-        "(forward pass: 2 x active matmul weights + attention at position 8,192)"
+        "(forward pass: 2 × active matmul weights + attention at position 8,192)"
     )
     assert "an fp32 scale per 128x128 block" in row("weights fp8")
     assert "AWQ int4 g128" in row("weights int4")

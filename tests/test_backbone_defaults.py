@@ -235,7 +235,7 @@ def test_llama_without_intermediate_size_uses_11008_not_four_times_hidden():
     config.pop("intermediate_size")
     report = analyze_config(config)
     assert report["backbone"]["intermediate_size"] == 11008
-    assert "no intermediate_size: assumed 4 x hidden_size" not in report["notes"]
+    assert "no intermediate_size: assumed 4 × hidden_size" not in report["notes"]
     assert (
         "no intermediate_size in config.json: transformers' llama default, 11,008, is used"
         in (report["notes"])

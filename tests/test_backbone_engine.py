@@ -466,7 +466,7 @@ def test_state_and_flops_conventions_are_stated() -> None:
     )
     assert "KV cache in fp8" in report["compute"]["roofline_basis"]
     flops = report["compute"]["flops_basis"]
-    assert flops.startswith("forward pass per token at position 8,192: 2 x the active matmul")
+    assert flops.startswith("forward pass per token at position 8,192: 2 × the active matmul")
     llama = analyze_config(hub_config("meta-llama--Llama-3.1-8B"))["memory"]
     assert llama["state_bytes_basis"] == "no recurrent layers: no state per sequence"
 

@@ -217,6 +217,8 @@ VARIANTS: list[tuple[str, str, dict[str, Any], str, str, tuple[int, int]]] = [
         (2, 24),
     ),
     ("helium", "helium", {"head_dim": 16}, "GQA", "4 GQA · 4 MLP", (2, 16)),
+    # heads x head_dim (96) is not hidden (64): modeling_helium.py's o_proj is hidden -> hidden
+    ("helium-head-dim-apart", "helium", {"head_dim": 24}, "GQA", "4 GQA · 4 MLP", (2, 24)),
     (
         "helium-biases-mha",
         "helium",

@@ -505,3 +505,40 @@ def test_longcat_flash_sizes_past_any_model_are_refused_and_no_routed_experts_co
         analyze_config({**config, "num_layers": 10**9})
     report = analyze_config({**config, "n_routed_experts": 0})
     assert report["params"]["active"] <= report["params"]["total"]
+
+
+@pytest.mark.parametrize(
+    "model_type,extra",
+    [
+        ("deepseek_v2", {**EXPERTS, **MLA}),
+        ("deepseek_v3", {**EXPERTS, **MLA}),
+        ("glm4_moe_lite", {**EXPERTS, **MLA}),
+        ("minicpm3", MLA),
+        ("longcat_flash", {**MLA, "n_routed_experts": 8, "moe_topk": 2}),
+        ("kimi_linear", {**EXPERTS, **MLA, "num_hidden_layers": 5}),  # MLA at layer 4
+        ("axk1", {**EXPERTS, **MLA}),
+    ],
+)
+def test_mla_counts_a_num_key_value_heads_that_does_not_divide_the_heads(
+    model_type: str, extra: dict
+) -> None:
+    """MLA builds its keys and values from the latent and never reads num_key_value_heads:
+    transformers builds 4 query heads with num_key_value_heads 3, so the engine counts it
+    (to the parameter) and says the key is unused instead of refusing the config."""
+    cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra, "num_key_value_heads": 3})
+    total, _ = _reference(cfg)
+    report = analyze_config(cfg.to_dict())
+    assert report["params"]["total"] == total
+    assert report["backbone"]["attention"]["variant"] == "MLA"
+    assert any(
+        n.startswith("num_key_value_heads = 3 does not divide num_attention_heads (4)")
+        and "MLA does not use it" in n
+        for n in report["notes"]
+    ), report["notes"]
+
+
+def test_softmax_attention_still_refuses_heads_that_num_key_value_heads_does_not_divide() -> None:
+    from axes.backbone.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not a multiple of num_key_value_heads"):
+        analyze_config({**SMALL, "model_type": "llama", "num_key_value_heads": 3})

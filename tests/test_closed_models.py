@@ -320,3 +320,61 @@ def test_a_closed_model_page_speaks_of_no_hub_revision_or_card(client, lang, clo
     call_command("load_demo", verbosity=0)
     llama = client.get("/models/meta-llama/Meta-Llama-3-8B/", HTTP_ACCEPT_LANGUAGE=lang)
     assert hub_words[0] in llama.content.decode() and 'id="card-h"' in llama.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lang,values",
+    [
+        (
+            "ko",
+            (
+                "기본으로 thinking 켜짐 (adaptive)",
+                "computer use: 스크린샷, 마우스와 키보드로 데스크톱 조작",
+                "status: 레거시",
+            ),
+        ),
+        (
+            "de",
+            (
+                "Thinking standardmäßig an (adaptiv)",
+                "Computer Use: Screenshot, Maus- und Tastatursteuerung eines Desktops",
+                "status: Legacy",
+            ),
+        ),
+    ],
+)
+def test_a_closed_models_own_words_read_in_the_page_language_its_quotes_as_written(
+    client, lang, values
+):
+    """The Korean and German Claude pages wrote Mechanic's words about the vendor's page
+    ("thinking on by default (adaptive)") in English; the vendor's quoted lines stay quotes."""
+    closed_models_load()
+    html = client.get("/models/anthropic/claude-opus-5/", HTTP_ACCEPT_LANGUAGE=lang)
+    html = html.content.decode()
+    shown = re.findall(r'<div class="fact-value">([^<]*)</div>', html)
+    for value in values:
+        assert any(value in s for s in shown), shown
+    assert "thinking on by default (adaptive)" not in shown
+    assert "computer environments through the comput" in html  # the quote, in English
+
+
+def test_every_closed_fact_value_in_mechanics_words_is_listed_for_translation():
+    from catalog.demo_i18n import CLOSED_VALUE_MSGIDS
+
+    words = set()
+    for entry in entries().values():
+        for fact in entry["facts"]:
+            value = fact["value"]
+            texts = value.values() if isinstance(value, dict) else [value]
+            for text in texts:
+                # ids and dates are the vendor's spelling, "undisclosed" a state of its own
+                if (
+                    isinstance(text, str)
+                    and text != "undisclosed"
+                    and " " in text
+                    or text in {"legacy"}
+                ):
+                    words.add(text)
+    assert len(words) >= 15
+    assert words == set(CLOSED_VALUE_MSGIDS)

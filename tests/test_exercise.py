@@ -1249,3 +1249,26 @@ def test_a_guess_among_the_files_say_facts_is_marked_with_its_confidence(client)
         assert f'>{word} <span class="conf conf-low">18%</span>' in item, (lang, item)
         sure = said[: said.index('<span class="fact-value">Tuned with supervised fine-tuning')]
         assert "fact-guess" not in sure[sure.rindex("<li") :]
+
+
+@pytest.mark.django_db
+def test_the_vaguest_sentence_names_the_catalog_model_the_typed_name_matched(client):
+    """ "claude opus" matched Claude Opus 5, but the vaguest-axis sentence said "the vendor of
+    claude opus": the page, the stored result and the export name the catalog's model."""
+    from catalog.demo.closed import closed_models_load
+    from catalog.models import Exercise
+
+    closed_models_load()
+    client.post(
+        reverse("catalog:exercise_check"),
+        {"model_name": "claude opus", "backbone": "A dense transformer with GQA"},
+    )
+    exercise = Exercise.objects.get()
+    assert exercise.model.repo_id == "anthropic/claude-opus-5"
+    assert "Claude Opus 5" in exercise.result["vaguest_reason"]
+    page = client.get(reverse("catalog:exercise")).content.decode()
+    sentence = page[page.index('data-testid="vaguest"') :].split("</div>")[0]
+    assert "Claude Opus 5" in sentence and "claude opus" not in sentence, sentence
+    export = client.get(reverse("catalog:exercise_export", args=[exercise.pk])).content.decode()
+    (line,) = [x for x in export.splitlines() if "vaguest" in x.lower() and "**" in x]
+    assert "Claude Opus 5" in line and "claude opus" not in line, line

@@ -479,3 +479,33 @@ def test_a_whole_float_reads_grouped_like_the_integers_beside_it(client, lang, t
     row = compare.split('<th scope="row"><code>rope_theta</code>', 1)[1].split("</tr>", 1)[0]
     assert f'data-label="Meta-Llama-3-8B">{theta}</td>' in row, row
     assert "500000.0" not in compare.replace("rope_theta = 500000.0", "")
+
+
+# " x " between two operands ("4 x hidden_size", "Elemente x Elementgröße"): a multiplication
+# written with a letter
+_LETTER_TIMES = re.compile(r"[\w)] x [\w(]")
+
+
+def test_multiplication_is_written_with_the_times_sign_in_every_language():
+    """A run page said "Elemente x Elementgröße": every user-facing text, its msgid and both
+    translations, and the engine's notes the pages translate, write "×"."""
+    letter = [
+        (lang, text[:80])
+        for lang in LANGS
+        for entry in po(lang)
+        if not entry.obsolete
+        for text in (entry.msgid, entry.msgstr, *entry.msgstr_plural.values())
+        if _LETTER_TIMES.search(text)
+    ]
+    assert not letter, letter
+    templates = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "templates").rglob("*.html")
+        if _LETTER_TIMES.search(re.sub(r"\{#.*?#\}", "", p.read_text()))
+    ]
+    assert not templates, templates
+    from axes.backbone.report import analyze_config
+
+    unknown = {"model_type": "somethingnew", "hidden_size": 64, "num_hidden_layers": 2}
+    notes = analyze_config({**unknown, "vocab_size": 10, "num_attention_heads": 4})["notes"]
+    assert "no intermediate_size: assumed 4 × hidden_size" in notes, notes

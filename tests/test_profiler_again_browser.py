@@ -39,3 +39,28 @@ def test_measure_again_sends_the_corrected_request_after_a_refusal(
     new = MeasurementRun.objects.exclude(pk=run.pk).get()
     assert page.url.endswith(f"/runs/{new.pk}/")
     assert (new.prompt_len, new.new_tokens) == (8, 4)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko", "de"])
+def test_the_measure_forms_selects_fit_their_choices_on_a_desktop(
+    live_server, browser, browser_catalog, lang
+):
+    """At 1366x900 each select of the form spanned the page's width (1,110 px for "bfloat16"):
+    now each control is as wide as its longest choice, the fields side by side."""
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, extra_http_headers={"Accept-Language": lang}
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/models/meta-llama/Meta-Llama-3-8B/")
+    form = page.locator("form.measure-form").first
+    width = form.bounding_box()["width"]
+    boxes = {
+        name: page.locator(f"#id_{name}").first.bounding_box()
+        for name in ("mode", "dtype", "device", "batch")
+    }
+    assert boxes["dtype"]["width"] < 200 and boxes["device"]["width"] < 250, boxes
+    assert boxes["mode"]["width"] < width / 2, (boxes, width)
+    # side by side on one row, as tall as the number fields
+    assert len({round(b["y"]) for b in boxes.values()}) == 1, boxes
+    assert len({round(b["height"]) for b in boxes.values()}) == 1, boxes
+    context.close()

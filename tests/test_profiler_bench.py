@@ -479,7 +479,7 @@ def test_cli_prints_json_and_a_progress_bar(tmp_path):
     assert text.returncode == 0, text.stderr
     weights = [x for x in text.stdout.splitlines() if x.startswith("weights_bytes")]
     assert weights == [
-        f"weights_bytes_counted={analytic_params(TINY_LLAMA) * 4:,} (numel x element size of "
+        f"weights_bytes_counted={analytic_params(TINY_LLAMA) * 4:,} (numel × element size of "
         "the loaded tensors: a count, not a memory measurement; estimate "
         f"{analytic_params(TINY_LLAMA) * 4:,})"
     ]

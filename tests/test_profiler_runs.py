@@ -960,7 +960,7 @@ def test_weights_memory_is_measured_on_cuda_and_only_counted_on_cpu():
         html = Client().get(reverse("profiler:run", args=[run.pk])).content.decode()
         row = html.split(f"{counted}</th>")[1].split("</tr>")[0]
         assert "+0.0%" in row and "tolerance" not in row
-        assert "counted from the loaded tensors (elements x element size)" in html
+        assert "counted from the loaded tensors (elements × element size)" in html
 
 
 def test_a_run_that_ended_tells_the_page_to_reload_its_history():
@@ -1396,3 +1396,21 @@ def test_a_runs_page_says_when_it_was_asked_for_and_how_long_it_ran(client, lang
     assert f'<dt>{ran}</dt><dd data-testid="run-took">{took}</dd>' in page
     queued = make_run(revision, batch=3)
     assert 'data-testid="run-took"' not in client.get(f"/runs/{queued.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("lang,mode", [("en", "Mode"), ("ko", "모드"), ("de", "Modus")])
+def test_the_measure_forms_labels_have_no_colon_as_the_apps_other_forms(lang, mode):
+    """The Korean form read "모드:" (Django's label suffix) where every other form of the app
+    writes its label alone: blank on the model page and bound after a refusal alike."""
+    revision = revision_with_config(TINY_LLAMA)
+    client, token = _csrf_client_and_token(revision)
+    blank = client.get(reverse("profiler:panel", args=[revision.pk]), HTTP_ACCEPT_LANGUAGE=lang)
+    bound = client.post(
+        reverse("profiler:measure", args=[revision.pk]),
+        {**FORM, "batch": "0", "csrfmiddlewaretoken": token},
+        headers={"HX-Request": "true", "Accept-Language": lang},
+    )
+    for html in (blank.content.decode(), bound.content.decode()):
+        assert f'<label for="id_mode">{mode}</label>' in html
+        labels = re.findall(r"<label for=\"id_[a-z_]+\">([^<]*)</label>", html)
+        assert len(labels) == 6 and not any(t.rstrip().endswith(":") for t in labels), labels

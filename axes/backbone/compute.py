@@ -294,7 +294,7 @@ def compute_report(
             "attention_flops": attn,
             "context": context_len,
         },
-        "flops_basis": f"forward pass per token at position {at}: 2 x the active "
+        "flops_basis": f"forward pass per token at position {at}: 2 × the active "
         "matmul weights (decoder linears of the active experts, shared experts, routers, "
         "lm_head; not the input-embedding lookup, norms or biases) + attention scores and "
         "weighted sum against the cached tokens (sliding layers up to their window) + the "

@@ -116,7 +116,8 @@ def attention_params(
         kv_out = kv * hd  # k_proj only: V is the key projection's output
     else:
         kv_out = 2 * kv * hd
-    weights = h * q_out + h * kv_out + nh * hd * h
+    # o_proj: heads x head_dim -> hidden (helium: hidden -> hidden, spec.o_proj_in)
+    weights = h * q_out + h * kv_out + (spec.o_proj_in or nh * hd) * h
     if spec.attention_head_gate:  # modular_lfm3.py Lfm3Attention.g_proj: hidden -> heads
         weights += h * nh
     total = weights
@@ -1161,7 +1162,7 @@ def params_report(spec: ArchSpec, count: ParamCount, *, total: int | None = None
             "excluded; MTP modules and a vision tower that it does not build are reported "
             "under mtp and vision_not_built, not in total)",
             "active": "parameters one token touches in a decoder forward pass: total minus "
-            "the routed experts it skips, per MoE layer (num_experts - experts_per_token) x "
+            "the routed experts it skips, per MoE layer (num_experts - experts_per_token) × "
             "params_per_expert; embeddings, lm_head and any vision tower included",
             "active_excluding_input_embedding": "active minus the input embedding lookup "
             "table (kept when it is tied to the lm_head, which is a real matmul) and any "

@@ -533,7 +533,7 @@ def _mixer_leaves(spec: ArchSpec, mixer: str | None, names: dict[str, Any] | Non
             ]
             if not (spec.global_k_eq_v and mixer == "attention"):
                 leaves.append(((at + v,), h * kv * hd, kv * hd, 1))
-        leaves.append(((at + o,), nh * hd * h, h, 1))
+        leaves.append(((at + o,), (spec.o_proj_in or nh * hd) * h, h, 1))
         if spec.attention_gate == "full" and "attention_gate" in names:
             # modeling_afmoe.py AfmoeAttention.gate_proj: hidden -> heads x head_dim
             leaves.append(((at + names["attention_gate"],), h * nh * hd, nh * hd, 1))

@@ -363,6 +363,9 @@ class ArchSpec:
     # a sigmoid gate per head on the attention output, g_proj hidden -> heads (LFM3, Bailing
     # Hybrid's MLA)
     attention_head_gate: bool = False
+    # o_proj's input width when it is not num_attention_heads x head_dim (modeling_helium.py
+    # builds o_proj hidden -> hidden whatever head_dim is); None: heads x head_dim
+    o_proj_in: int | None = None
     attention_sinks: bool = False  # gpt_oss: one learned sink logit per head
     # a sigmoid gate on the attention output, its own bias-free linear from the layer input:
     # "full" (afmoe gate_proj, hidden -> heads x head_dim) or "per_head" (laguna g_proj,

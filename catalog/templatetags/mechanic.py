@@ -15,6 +15,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from axes import readable
 from catalog import i18n
+from catalog.demo_i18n import CLOSED_VALUE_MSGIDS, closed_value_l10n
 from catalog.notes_l10n import layer_summary_l10n
 
 register = template.Library()
@@ -347,6 +348,12 @@ def fact_value_h(fact: Any) -> str:
         # a closed model's stated state (axes.exercise reads the value alone the same way, as
         # the exercise's fact briefs carry no extra): the model page's words, in every place
         return gettext("undisclosed by the vendor")
+    if fact.get("extractor") == "vendor_docs" or (
+        isinstance(value, str) and value in CLOSED_VALUE_MSGIDS
+    ):
+        # a closed model's value: Mechanic's words about the vendor's page, not a quote
+        # (catalog.demo_i18n); a dict's words only on the closed model's own facts
+        value = closed_value_l10n(value)
     contradiction = (fact.get("extra") or {}).get("flag") == "contradiction"
     if contradiction and isinstance(value, dict):
         if kind.startswith("backbone.params_"):

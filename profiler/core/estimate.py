@@ -217,4 +217,4 @@ def roofline_for_device(
         cache_bytes=est.kv_bytes or 0,
         batch=batch,
     )
-    return name, tok_s, "batch x HBM bandwidth / (decode-read weights + KV cache and state)"
+    return name, tok_s, "batch × HBM bandwidth / (decode-read weights + KV cache and state)"

@@ -42,8 +42,14 @@ def read_core(
     head_dim_default: int | None = None,
     max_pos_default: int | None = None,
     max_pos_key: str = "max_position_embeddings",
+    mla: bool = False,
 ) -> dict[str, Any]:
     """hidden size, layers, vocab, heads, head_dim, FFN width, tying: the dense core.
+
+    ``mla``: every attention layer is MLA (DeepseekV3Attention & co.), which builds its keys
+    and values from the kv_lora_rank latent, one per query head, and nothing from
+    ``num_key_value_heads``: a value that does not divide the heads is noted, not refused
+    (transformers builds the model).
 
     ``head_dim``: ``config.head_dim`` when set, else ``head_dim_default`` (qwen3, gemma: a
     fixed default in their configuration_*.py), else hidden_size // num_attention_heads
@@ -87,8 +93,14 @@ def read_core(
             default_note(view, "intermediate_size", inter)
         else:
             inter = 4 * hidden
-            view.notes.append("no intermediate_size: assumed 4 x hidden_size")
-    if heads and kv and heads % kv:
+            view.notes.append("no intermediate_size: assumed 4 × hidden_size")
+    if heads and kv and heads % kv and mla:
+        view.notes.append(
+            f"num_key_value_heads = {kv} does not divide num_attention_heads ({heads}), but "
+            "MLA does not use it: its keys and values come from the kv_lora_rank latent, one "
+            "per query head; counted as transformers builds it"
+        )
+    elif heads and kv and heads % kv:
         raise ConfigError(
             f"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kv})"
             + (

@@ -59,7 +59,7 @@ def read(view: ConfigView) -> ArchSpec:
     mt = head["model_type"]
     k2 = mt == "axk2"
     max_pos, q_rank, kv_rank, rope, nope, v, experts, moe = DEFAULTS["axk2" if k2 else "axk1"]
-    core = read_core(view, family=mt, tie_default=False, max_pos_default=max_pos)
+    core = read_core(view, family=mt, tie_default=False, max_pos_default=max_pos, mla=True)
     read_rope(view, core)
     n = core["num_layers"]
     ffns = mlp_kinds(view, n)

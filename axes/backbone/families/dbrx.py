@@ -32,7 +32,7 @@ from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("dbrx",)
-_NO_WIDTH = "no intermediate_size: assumed 4 x hidden_size"
+_NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
 
 
 def _nested(view: ConfigView, key: str) -> ConfigView:

@@ -123,7 +123,11 @@ def read(view: ConfigView) -> ArchSpec:
     ) = DEFAULTS.get(mt, _V3)
     dense_mlp = mt in _DENSE_MLP
     core = read_core(
-        view, family="deepseek", tie_default=dense_mlp, max_pos_default=MAX_POSITIONS.get(mt)
+        view,
+        family="deepseek",
+        tie_default=dense_mlp,
+        max_pos_default=MAX_POSITIONS.get(mt),
+        mla=True,
     )
     read_rope(view, core)
     n = core["num_layers"]

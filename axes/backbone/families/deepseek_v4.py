@@ -70,7 +70,7 @@ def read(view: ConfigView) -> ArchSpec:
         core["rope_theta"] = 10000.0
     moe_inter = view.int("moe_intermediate_size", default=2048, field_name="moe_intermediate_size")
     if "intermediate_size" not in view.sources:  # attribute_map: intermediate_size is it
-        no_inter = "no intermediate_size: assumed 4 x hidden_size"
+        no_inter = "no intermediate_size: assumed 4 × hidden_size"
         view.notes[:] = [note for note in view.notes if note != no_inter]
         core["intermediate_size"] = moe_inter
     if not view.has("num_key_value_heads"):

@@ -104,7 +104,7 @@ def read(view: ConfigView) -> ArchSpec:
     count = n + (loops - 1) * n_rec
     if count > MAX_LAYERS:  # checked before the list of runs is built
         raise ConfigError(
-            f"n_recurrent_layers x n_recurrent_loops makes {count:,} layer runs, over the "
+            f"n_recurrent_layers × n_recurrent_loops makes {count:,} layer runs, over the "
             f"{MAX_LAYERS:,} layers any real model has; fix the values in config.json.",
             key="n_recurrent_loops",
         )

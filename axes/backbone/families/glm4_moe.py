@@ -52,8 +52,8 @@ def read(view: ConfigView) -> ArchSpec:
     n = core["num_layers"]
     if solar:
         # no dense layer (SolarOpenConfig has no intermediate_size, first_k_dense_replace)
-        if "no intermediate_size: assumed 4 x hidden_size" in view.notes:
-            view.notes.remove("no intermediate_size: assumed 4 x hidden_size")
+        if "no intermediate_size: assumed 4 × hidden_size" in view.notes:
+            view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
         first_dense = 0
         use_qk_norm = False
     else:

@@ -11,7 +11,7 @@ no weight. HrmTextForCausalLM adds an untied ``lm_head``.
 Each of the H_cycles runs the L stack L_cycles times, then the H stack once; every run of a
 layer caches its own K/V (``slot = (h x (L_cycles + 1) + l) x num_layers_per_stack + layer``),
 which is why configuration_hrm_text.py rewrites ``num_hidden_layers`` to
-``num_layers_per_stack x H_cycles x (L_cycles + 1)`` and keeps the real count in
+``num_layers_per_stack × H_cycles × (L_cycles + 1)`` and keeps the real count in
 ``num_layers_per_stack`` (a config without it holds the real count in num_hidden_layers). The
 engine's layer pattern is those runs in that order: the parameters sit on the first run of each
 layer, every run has its KV cache and its FLOPs (``reused_weights``).
@@ -47,7 +47,7 @@ def read(view: ConfigView) -> ArchSpec:
     runs = per_stack * h_cycles * (l_cycles + 1)
     if runs > MAX_LAYERS:
         raise ConfigError(
-            f"num_layers_per_stack x H_cycles x (L_cycles + 1) is {runs:,} layer runs, over the "
+            f"num_layers_per_stack × H_cycles × (L_cycles + 1) is {runs:,} layer runs, over the "
             f"{MAX_LAYERS:,} layers any real model has; fix the values in config.json.",
             key="H_cycles",
         )
@@ -70,7 +70,7 @@ def read(view: ConfigView) -> ArchSpec:
             extras.append((i, "dense_mlp", -mlp, -mlp_weights))
     view.notes.append(
         f"HRM-Text's two stacks of {per_stack} layers run {h_cycles * (l_cycles + 1)} times "
-        f"per token in all (H_cycles {h_cycles} x (L_cycles {l_cycles} + 1)): the layer "
+        f"per token in all (H_cycles {h_cycles} × (L_cycles {l_cycles} + 1)): the layer "
         f"pattern lists the {runs} layer runs, each with its own KV cache and FLOPs; the "
         "parameters are counted once"
     )

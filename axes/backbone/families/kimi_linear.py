@@ -60,7 +60,7 @@ MODEL_TYPES = ("kimi_linear", "bailing_hybrid")
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "kimi_linear")
     bailing = head["model_type"] == "bailing_hybrid"
-    core = read_core(view, family="kimi_linear", tie_default=False)
+    core = read_core(view, family="kimi_linear", tie_default=False, mla=True)
     if core["tied_embeddings"]:
         module = "bailing_hybrid" if bailing else "kimi_linear"
         view.notes.append(

@@ -40,7 +40,7 @@ def read(view: ConfigView) -> ArchSpec:
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
         # Kolibri1Config has no intermediate_size (no dense MLP): read_core's 4 x hidden
         # assumption is not one, and its note does not apply
-        view.notes.remove("no intermediate_size: assumed 4 x hidden_size")
+        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
         core["intermediate_size"] = moe_width
     if view.has("sliding_window"):
         window = view.int("sliding_window", field_name="sliding_window")

@@ -47,7 +47,7 @@ from axes.backbone.layers import SHORT_CONV, layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("lfm2", "lfm2_moe", "lfm3")
-_NO_WIDTH = "no intermediate_size: assumed 4 x hidden_size"
+_NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
 
 
 def read(view: ConfigView) -> ArchSpec:

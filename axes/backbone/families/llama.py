@@ -218,6 +218,10 @@ def read(view: ConfigView) -> ArchSpec:
         )
     elif mt == "helium":
         extra.update(qkv_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
+        # modeling_helium.py HeliumAttention: o_proj = Linear(hidden_size, hidden_size), not
+        # heads x head_dim -> hidden (the two differ when head_dim is set apart from hidden)
+        if core["num_attention_heads"] * core["head_dim"] != core["hidden_size"]:
+            extra["o_proj_in"] = core["hidden_size"]
     elif mt == "arcee":
         extra.update(
             qkv_bias=bias,

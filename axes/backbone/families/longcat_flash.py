@@ -25,7 +25,9 @@ MODEL_TYPES = ("longcat_flash",)
 
 def read(view: ConfigView) -> ArchSpec:
     head = header(view, "longcat_flash")
-    core = read_core(view, family="longcat_flash", tie_default=False, max_pos_default=131072)
+    core = read_core(
+        view, family="longcat_flash", tie_default=False, max_pos_default=131072, mla=True
+    )
     read_rope(view, core)
     if core["rope_theta"] is None:
         core["rope_theta"] = 10_000_000.0  # LongcatFlashConfig.default_theta

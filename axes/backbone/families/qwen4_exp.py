@@ -18,7 +18,7 @@ indexer on the attention layers and hashed n-gram per-layer embeddings (PLE).
   (hc x hidden -> hc_lowrank), ``input_mix_weight_up`` (back) and ``block_inject_weight``
   (hc x hidden -> hc), no biases; no input / post-attention norms;
 - the layers in ``ple_layer_ids`` (one-indexed, linear layers only): Qwen4ExpTextPLELayer, an
-  n-gram table (Qwen4ExpTextNGramEmbedding: (ngram_size - 1) x heads_per_ngram heads, head
+  n-gram table (Qwen4ExpTextNGramEmbedding: (ngram_size - 1) × heads_per_ngram heads, head
   ``j`` of PLE layer ``p`` sized by the (p x heads + j + 1)-th prime from
   ngram_vocab_size_base, their sum padded to make_ngram_vocab_size_divisible_by rows of
   ple_embed_dim / heads), ``key_proj`` (ple_embed_dim -> hc x hidden), ``value_proj``
@@ -70,7 +70,7 @@ def read(view: ConfigView) -> ArchSpec:
         view, family="qwen4_exp", tie_default=False, head_dim_default=256, max_pos_default=32768
     )
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 x hidden_size")  # none is built
+        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")  # none is built
     read_rope(view, core)
     n, h = core["num_layers"], core["hidden_size"]
     mixers = _mixers(view, n)
@@ -119,7 +119,7 @@ def read(view: ConfigView) -> ArchSpec:
         heads = (ngram - 1) * view.int("heads_per_ngram", default=8)
         if heads <= 0 or dim % heads:
             raise ConfigError(
-                f"ple_embed_dim ({dim}) must be a positive multiple of (ngram_size - 1) x "
+                f"ple_embed_dim ({dim}) must be a positive multiple of (ngram_size - 1) × "
                 f"heads_per_ngram ({heads}), as transformers requires for PLE layers",
                 key=view.path("ple_embed_dim") or "ple_embed_dim",
             )

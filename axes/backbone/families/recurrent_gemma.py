@@ -35,7 +35,7 @@ from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("recurrent_gemma",)
-_NO_WIDTH = "no intermediate_size: assumed 4 x hidden_size"
+_NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
 _REPEATS = 100  # RecurrentGemmaConfig.layers_block_type: block_types * 100
 
 

@@ -49,7 +49,7 @@ def read(view: ConfigView) -> ArchSpec:
     heads = core["num_attention_heads"]
     qk = int(h * view.float("qk_dim_factor", default=0.5))
     v = int(h * view.float("v_dim_factor", default=1.0))
-    view.notes.remove("no intermediate_size: assumed 4 x hidden_size")
+    view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
     multiple = view.int("ffn_round_up_to_multiple_of", default=64)
     if not multiple:  # xLSTMFeedForward divides by it
         where = view.path("ffn_round_up_to_multiple_of") or "ffn_round_up_to_multiple_of"

@@ -51,7 +51,7 @@ def read(view: ConfigView) -> ArchSpec:
     if v2 or not view.has("attention_head_dim", "head_dim"):
         core["head_dim"] = 2 * h // heads if heads else 0
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 x hidden_size")
+        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
         if not v2:
             core["intermediate_size"] = 14848  # ZambaConfig's default; Zamba2's is 4 x hidden
     hybrid = _hybrid_layers(view, n, v2)
