@@ -70,8 +70,8 @@ class HubDownloadFailed(InvalidRequest):
 
 
 class RunCancelledMeanwhile(Exception):  # noqa: N818 (a signal, not an error)
-    """Raised in the worker between two downloaded files when the run's cancel was asked:
-    ``run_execute`` marks the run cancelled."""
+    """Raised in the worker during a checkpoint's download (between two chunks of a file, or
+    two files) when the run's cancel was asked: ``run_execute`` marks the run cancelled."""
 
 
 def _refusal(key: str, **params: Any) -> InvalidRequest:
@@ -361,8 +361,13 @@ def run_progress(*, run_id: int, attempt: int, stage: str, pct: float) -> bool:
     )
 
 
-def run_heartbeat(*, run_id: int, attempt: int) -> bool:
-    return bool(_mine(run_id, attempt).update(heartbeat_at=timezone.now()))
+def run_heartbeat(*, run_id: int, attempt: int, unless_cancelled: bool = False) -> bool:
+    """Touch this attempt's heartbeat; False when the run is no longer this attempt's (and,
+    with ``unless_cancelled``, when its cancel was asked: one conditional UPDATE tells both)."""
+    mine = _mine(run_id, attempt)
+    if unless_cancelled:
+        mine = mine.filter(cancel_requested=False)
+    return bool(mine.update(heartbeat_at=timezone.now()))
 
 
 def run_succeed(*, run_id: int, attempt: int, result: dict[str, Any]) -> bool:
@@ -486,13 +491,13 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
         try:
             while not stop.wait(every_s):
                 try:
-                    if run_cancel_requested(run_id=run_id, attempt=attempt):
-                        # Stop beating: the main thread stops the download after the current
-                        # file, and if it is stuck in one, the run goes silent, so the page
-                        # offers Stop again and it cancels at once (run_cancel's stale path).
+                    # One query per beat. No row touched: the run was reaped, or its cancel was
+                    # asked. Stop beating either way: the main thread stops the download at its
+                    # next chunk, and if it is stuck in one (no bytes coming), the run goes
+                    # silent, so the page offers Stop again and it cancels at once (run_cancel's
+                    # stale path).
+                    if not run_heartbeat(run_id=run_id, attempt=attempt, unless_cancelled=True):
                         return
-                    if not run_heartbeat(run_id=run_id, attempt=attempt):
-                        return  # reaped or cancelled meanwhile: _child_run finds out next
                 except DatabaseError as exc:
                     # "database is locked" (SQLite), a dropped PostgreSQL connection: one beat
                     # missed, not the heartbeat for the rest of the download.
@@ -514,11 +519,12 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
 
 
 def run_folder_prepare(
-    run: MeasurementRun, dest: Path, *, after_each: Callable[[], None] | None = None
+    run: MeasurementRun, dest: Path, *, stop_check: Callable[[], None] | None = None
 ) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
-    ``catalog.hub.hub_download_safetensors``, which calls ``after_each`` after every file."""
+    ``catalog.hub.hub_download_safetensors``, which calls ``stop_check`` between the chunks
+    of every file and after every file."""
     mode = run.mode
     if run.source_dir:
         root = Path(run.source_dir)
@@ -543,7 +549,7 @@ def run_folder_prepare(
         if download is None:
             raise InvalidRequest("this installation cannot download weights (no hub helper).")
         try:
-            download(revision.model.repo_id, revision.sha, dest, after_each=after_each)
+            download(revision.model.repo_id, revision.sha, dest, stop_check=stop_check)
         except hub.HubError as exc:
             # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
             raise HubDownloadFailed(exc.message, code=exc.code, detail=exc.detail) from exc
@@ -566,7 +572,7 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
             with run_heartbeat_while(run_id=run_id, attempt=attempt):
-                folder, mode = run_folder_prepare(run, Path(tmp), after_each=stop_if_cancelled)
+                folder, mode = run_folder_prepare(run, Path(tmp), stop_check=stop_if_cancelled)
             outcome = _child_run(run, attempt, folder, mode)
     except RunCancelledMeanwhile:
         run_mark_cancelled(run_id=run_id, attempt=attempt)

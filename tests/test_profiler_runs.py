@@ -1186,6 +1186,45 @@ def test_a_long_download_keeps_the_runs_heartbeat_going_until_a_stop(settings):
         _wait_until(lambda: not beats.is_alive(), "the heartbeat went on after a Stop")
 
 
+def test_a_download_heartbeat_is_one_query_that_also_sees_a_stop(settings):
+    """Each beat of the download heartbeat asked the database twice (is a cancel asked? then
+    touch the heartbeat): it is one conditional UPDATE now, which touches nothing once a
+    cancel was asked, and the thread stops beating then."""
+    import threading
+
+    from django.db.backends.signals import connection_created
+
+    settings.PROFILER_HEARTBEAT_S = 0.2
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def watch(sender, connection, **kwargs):  # the heartbeat thread's own connection
+        if threading.current_thread().name == f"run-{run.pk}-heartbeat":
+            connection.execute_wrappers.append(record)
+
+    connection_created.connect(watch)
+    try:
+        with services.run_heartbeat_while(run_id=run.pk, attempt=attempt):
+            beats = _heartbeat_thread(run.pk)
+            _wait_until(lambda: len(statements) >= 3, "fewer than three beats")
+            assert services.run_cancel(run_id=run.pk).cancel_requested
+            _wait_until(lambda: not beats.is_alive(), "the heartbeat went on after a Stop")
+    finally:
+        connection_created.disconnect(watch)
+    beat_statements = [s for s in statements if "profiler_measurementrun" in s]
+    assert beat_statements and all(s.lstrip().upper().startswith("UPDATE") for s in beat_statements)
+    assert "cancel_requested" in beat_statements[-1]
+    assert MeasurementRun.objects.get(pk=run.pk).heartbeat_at != old  # it did beat
+
+
 def test_a_stop_asked_of_a_worker_that_went_silent_since_can_be_pressed_again(settings):
     """Stop asked a live worker to stop, and the page hid Stop behind "Stopping: the worker
     ends the measurement within a few seconds" for good, also once the worker had gone silent
