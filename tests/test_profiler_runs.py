@@ -1391,3 +1391,27 @@ def test_a_runs_page_says_when_it_was_asked_for_and_how_long_it_ran(client, lang
     assert f'<dt>{ran}</dt><dd data-testid="run-took">{took}</dd>' in page
     queued = make_run(revision, batch=3)
     assert 'data-testid="run-took"' not in client.get(f"/runs/{queued.pk}/").content.decode()
+
+
+def test_a_runs_own_page_does_not_link_its_run_number_to_itself(client):
+    """The status block's "Run #N" linked to the page it was on; on a model page's panel it
+    still leads to the run's page. The status polling and Stop (htmx) keep it as their page
+    shows it: they say which page they came from (HX-Current-URL)."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    own = reverse("profiler:run", args=[run.pk])
+    link = f'<a href="{own}">Run #{run.pk}</a>'
+    page = client.get(own).content.decode()
+    assert f"<strong>Run #{run.pk}</strong>" in page and link not in page
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    for came_from, linked in ((f"http://testserver{own}", False), ("http://testserver/m/x/", True)):
+        headers = {"HX-Request": "true", "HX-Current-URL": came_from}
+        polled = client.get(status_url, headers=headers).content.decode()
+        assert (link in polled) is linked, came_from
+        stopped = client.post(
+            reverse("profiler:run_cancel", args=[run.pk]), headers=headers
+        ).content.decode()
+        assert (link in stopped) is linked, came_from
+    panel = client.get(reverse("profiler:panel", args=[revision.pk])).content.decode()
+    assert link in panel
