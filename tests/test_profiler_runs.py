@@ -946,9 +946,17 @@ def _done_run(revision, *, dtype: str, tok_s: float, weights_gib: float) -> Meas
         "peak_allocated_bytes": None,
         "weights_bytes_allocated": int(weights_gib * 2**30),
         "decode_tokens_per_s": {**RESULT["decode_tokens_per_s"], "median": tok_s},
+        "roofline_tokens_per_s": None,  # no roofline for a CPU
+        "roofline_fraction": None,
     }
     assert services.run_succeed(run_id=run.pk, attempt=attempt, result=result)
     return run
+
+
+def _traces(figure: dict) -> dict[str, dict]:
+    """The runs chart's traces by uid (tok_s, tok_s_estimate, memory_peak, memory_weights,
+    memory_estimate); a trace with no value is not drawn."""
+    return {t["uid"]: t for t in figure["data"]}
 
 
 def _axis_ticks(axis: dict) -> list[float]:
@@ -965,7 +973,8 @@ def test_the_runs_chart_reads_honestly():
     _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
     _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
     figure = services.runs_panel_context(revision)["chart_figure"]
-    tok, mem = figure["data"]
+    traces = _traces(figure)
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     layout = figure["layout"]
     assert mem["y"] == pytest.approx([2.30, 4.60], abs=1e-6)
     # two bars per run, side by side: no line joins separate requests, none hides another
@@ -988,7 +997,8 @@ def test_the_runs_chart_reads_honestly():
 def test_a_single_runs_memory_is_not_hidden_behind_its_bar():
     revision = revision_with_config(TINY_LLAMA)
     _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
-    tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+    traces = _traces(services.runs_panel_context(revision)["chart_figure"])
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     assert mem["type"] == "bar" and tok["offsetgroup"] != mem["offsetgroup"]
     assert mem["y"] == pytest.approx([2.30], abs=1e-6)
 
@@ -1002,10 +1012,64 @@ def test_the_runs_chart_names_each_run_by_its_number():
     first = _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
     second = _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
     with translation.override("de"):
-        tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+        traces = _traces(services.runs_panel_context(revision)["chart_figure"])
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     assert tok["x"] == mem["x"] == [f"#{first.pk}", f"#{second.pk}"]
     assert tok["hovertext"] == mem["hovertext"]
     assert "float32" in tok["hovertext"][1] and "Batch 1" in tok["hovertext"][1]
+
+
+def test_the_runs_chart_sets_each_estimate_over_its_measured_bar_in_a_readable_unit():
+    """The runs chart drew the table's numbers again, on a right axis titled "GiB" whose ticks
+    read 0.001 to 0.005 for a tiny model, under one legend entry for two different things
+    (a GPU's peak, a CPU's weights). Now: memory in the binary unit its largest value reaches,
+    axis titles that say what and in which unit (in the page's language), a GPU's peak and a
+    CPU's weights as two named series, and each estimate (the roofline's tok/s, the peak or
+    weights estimate) a mark over its measured bar, named as estimated in the legend."""
+    revision = revision_with_config(TINY_LLAMA)
+    gpu = succeeded_run(revision)  # CUDA: peak 300000 B against an estimate of 219776 B
+    cpu = _done_run(revision, dtype="float32", tok_s=2.0, weights_gib=0.0002)
+    MeasurementRun.objects.filter(pk=cpu.pk).update(estimate={"weights_bytes": 200_000})
+    figure = services.runs_panel_context(revision)["chart_figure"]
+    traces = _traces(figure)
+    assert set(traces) == {
+        "tok_s",
+        "tok_s_estimate",
+        "memory_peak",
+        "memory_weights",
+        "memory_estimate",
+    }
+    assert traces["tok_s"]["x"] == [f"#{gpu.pk}", f"#{cpu.pk}"]
+    assert traces["tok_s_estimate"]["y"] == [1500.0, None]  # no roofline on CPU
+    kib = 1024
+    assert traces["memory_peak"]["y"] == [pytest.approx(300000 / kib), None]
+    assert traces["memory_weights"]["y"] == [None, pytest.approx(int(0.0002 * 2**30) / kib)]
+    assert traces["memory_estimate"]["y"] == [
+        pytest.approx(219776 / kib),
+        pytest.approx(200_000 / kib),
+    ]
+    for mark, bar in (("tok_s_estimate", "tok_s"), ("memory_estimate", "memory_peak")):
+        assert traces[mark]["type"] == "scatter" and traces[mark]["mode"] == "markers"
+        assert traces[mark]["offsetgroup"] == traces[bar]["offsetgroup"]  # over its own bar
+    assert traces["memory_peak"]["offsetgroup"] == traces["memory_weights"]["offsetgroup"]
+    layout = figure["layout"]
+    assert layout["scattermode"] == "group"
+    assert layout["yaxis"]["title"]["text"] == "decode tokens/s"
+    assert layout["yaxis2"]["title"]["text"] == "memory (KiB)"
+    assert layout["yaxis2"]["range"][1] >= 300000 / kib
+    names = [t["name"] for t in figure["data"]]
+    assert "decode tokens/s, measured" in names and "decode tokens/s, roofline estimate" in names
+    with translation.override("ko"):
+        ko = services.runs_panel_context(revision)["chart_figure"]
+    assert ko["layout"]["yaxis2"]["title"]["text"] != "memory (KiB)"
+    assert "KiB" in ko["layout"]["yaxis2"]["title"]["text"]
+    assert not set(t["name"] for t in ko["data"]) & set(names)
+    # CPU runs only: no roofline and no GPU peak, so neither is named in the legend
+    only_cpu = revision_with_config(TINY_LLAMA, repo_id="test/cpu-only")
+    _done_run(only_cpu, dtype="float32", tok_s=2.0, weights_gib=2.3)
+    figure = services.runs_panel_context(only_cpu)["chart_figure"]
+    assert set(_traces(figure)) == {"tok_s", "memory_weights", "memory_estimate"}
+    assert figure["layout"]["yaxis2"]["title"]["text"] == "memory (GiB)"
 
 
 @pytest.mark.parametrize(
