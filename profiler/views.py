@@ -125,10 +125,16 @@ RUNS_CHANGED = "mechanic-runs-changed"  # htmx event: a run ended, the history r
 
 def _status_response(request: HttpRequest, run: MeasurementRun) -> HttpResponse:
     """The status fragment; once the run has ended, an htmx event that makes the page's run
-    history (``_panel_history.html``) fetch itself again, with this run in it."""
-    response = render(request, "profiler/_run_status.html", _run_context(request, run))
+    history (``_panel_history.html``) fetch itself again, with this run in it, and on the
+    run's own page a reload."""
+    context = _run_context(request, run)
+    response = render(request, "profiler/_run_status.html", context)
     if not run.is_active:
         response["HX-Trigger"] = RUNS_CHANGED
+        if context["on_run_page"]:
+            # The run's own page shows more once a run has ended (how long it ran, the
+            # "Measure again" form) than the fragment holds: htmx reloads the page instead.
+            response["HX-Refresh"] = "true"
     return response
 
 

@@ -1479,3 +1479,24 @@ def test_a_runs_own_page_does_not_link_its_run_number_to_itself(client):
         assert (link in stopped) is linked, came_from
     panel = client.get(reverse("profiler:panel", args=[revision.pk])).content.decode()
     assert link in panel
+
+
+def test_a_run_page_reloads_when_its_run_ends(client):
+    """On its own page a run that ended (stopped, or done while the page polled) showed only
+    its status line: no "Ran for", no "Measure again" form, until the reader reloaded. The
+    ending htmx response now asks for the reload; on a model page the run history reloads."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    own = f"http://testserver{reverse('profiler:run', args=[run.pk])}"
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    on_page = {"HX-Request": "true", "HX-Current-URL": own}
+    assert "HX-Refresh" not in client.get(status_url, headers=on_page)  # still running
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    ended = client.get(status_url, headers=on_page)
+    assert ended["HX-Refresh"] == "true"
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "http://testserver/models/x/"}
+    ended = client.get(status_url, headers=elsewhere)
+    assert "HX-Refresh" not in ended and ended["HX-Trigger"] == "mechanic-runs-changed"
+    page = client.get(reverse("profiler:run", args=[run.pk])).content.decode()
+    assert 'id="again-h"' in page
