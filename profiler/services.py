@@ -519,12 +519,17 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
 
 
 def run_folder_prepare(
-    run: MeasurementRun, dest: Path, *, stop_check: Callable[[], None] | None = None
+    run: MeasurementRun,
+    dest: Path,
+    *,
+    stop_check: Callable[[], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
     ``catalog.hub.hub_download_safetensors``, which calls ``stop_check`` between the chunks
-    of every file and after every file."""
+    of every file and after every file. ``stage("download")`` is called before a download:
+    minutes for a real checkpoint, which the page said were "preparing the files"."""
     mode = run.mode
     if run.source_dir:
         root = Path(run.source_dir)
@@ -548,6 +553,8 @@ def run_folder_prepare(
         download = getattr(hub, "hub_download_safetensors", None)
         if download is None:
             raise InvalidRequest("this installation cannot download weights (no hub helper).")
+        if stage is not None:
+            stage("download")
         try:
             download(revision.model.repo_id, revision.sha, dest, stop_check=stop_check)
         except hub.HubError as exc:
@@ -572,7 +579,14 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
             with run_heartbeat_while(run_id=run_id, attempt=attempt):
-                folder, mode = run_folder_prepare(run, Path(tmp), stop_check=stop_if_cancelled)
+                folder, mode = run_folder_prepare(
+                    run,
+                    Path(tmp),
+                    stop_check=stop_if_cancelled,
+                    stage=lambda name: run_progress(
+                        run_id=run_id, attempt=attempt, stage=name, pct=1
+                    ),
+                )
             outcome = _child_run(run, attempt, folder, mode)
     except RunCancelledMeanwhile:
         run_mark_cancelled(run_id=run_id, attempt=attempt)

@@ -15,7 +15,7 @@ from catalog.services import model_ingest
 from profiler import services
 from profiler.models import MeasurementRun
 from tests.test_profiler_bench import TINY_LLAMA, analytic_params, tiny_checkpoint
-from tests.test_profiler_celery import QUICK, finished, wait_for
+from tests.test_profiler_celery import QUICK, finished, run_state, wait_for
 
 pytestmark = [
     pytest.mark.celery,
@@ -154,6 +154,7 @@ def test_a_stop_during_a_large_shard_ends_the_download_within_the_file(
 
     run = services.run_request(revision=revision, mode="checkpoint", **QUICK)
     wait_for(lambda: shard_get() and shard_get().body_bytes > 0, 60, "the shard's bytes", worker)
+    assert run_state(run.pk).stage == "download"  # not "preparing the files" for minutes
     assert services.run_cancel(run_id=run.pk).cancel_requested
     done = wait_for(lambda: finished(run.pk), 120, "the stopped run", worker)
     sent_when_cancelled = shard_get().body_bytes
