@@ -546,9 +546,10 @@ def hub_download_safetensors(
     revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
     ``stop_check`` is called between the chunks of every file (10 MiB each) and after every
     file: it may raise to stop the download (a run cancelled meanwhile), so a Stop takes
-    effect within a file, not after a multi-GB shard. (Files the Hub stores on Xet, when
-    hf_xet is installed, report their chunks from hf_xet's own threads; there a raise may
-    only take effect after the file.)
+    effect within a file, not after a multi-GB shard. Not for a file the Hub stores on Xet
+    when hf_xet is installed: hf_xet (1.8) calls the bar from its own thread and logs an
+    exception raised there ("Python exception updating progress") instead of stopping, so
+    such a download stops after the file, as before.
 
     Never downloads pickle files (a repo that only has them is refused, code
     ``pickle_refused``). The index is fetched first and every shard name in it is checked (no
