@@ -514,13 +514,42 @@ def _weights_name_check(repo_id: str, name: object, where: str) -> str:
     return name
 
 
+STOP_CHECK_EVERY_S = 1.0  # within a file: a chunk comes many times a second on a fast link
+
+
+def _stop_check_bar(stop_check: Callable[[], None]) -> type[Any]:
+    """The progress bar class ``hf_hub_download`` drives (its ``tqdm_class``): its ``update``
+    (one per chunk the client reads: ``DOWNLOAD_CHUNK_SIZE``, 10 MiB, in huggingface_hub 2.4's
+    ``http_get``) calls ``stop_check``, at most once per ``STOP_CHECK_EVERY_S`` (it asks the
+    database). An exception it raises leaves ``http_get`` (which retries network errors only)
+    and ``_download_to_tmp_and_move`` deletes the partial file. A subclass of the client's own
+    tqdm: it has every method the client calls on a bar, and is as silent as the client's."""
+    from huggingface_hub.utils import tqdm as hf_tqdm
+
+    last = [time.monotonic()]
+
+    class StopCheckBar(hf_tqdm):  # type: ignore[misc]
+        def update(self, n: float | None = 1) -> bool | None:
+            now = time.monotonic()
+            if now - last[0] >= STOP_CHECK_EVERY_S:
+                last[0] = now
+                stop_check()
+            return super().update(n)
+
+    return StopCheckBar
+
+
 def hub_download_safetensors(
-    repo_id: str, revision: str, dest_dir: Any, *, after_each: Callable[[], None] | None = None
+    repo_id: str, revision: str, dest_dir: Any, *, stop_check: Callable[[], None] | None = None
 ) -> list[Any]:
     """Download config.json, the safetensors index and every *.safetensors shard of one
     revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
-    ``after_each`` is called after every file: it may raise to stop the download (a run
-    cancelled meanwhile), so a Stop waits for one file, not for the whole checkpoint.
+    ``stop_check`` is called between the chunks of every file (10 MiB each) and after every
+    file: it may raise to stop the download (a run cancelled meanwhile), so a Stop takes
+    effect within a file, not after a multi-GB shard. Not for a file the Hub stores on Xet
+    when hf_xet is installed: hf_xet (1.8) calls the bar from its own thread and logs an
+    exception raised there ("Python exception updating progress") instead of stopping, so
+    such a download stops after the file, as before.
 
     Never downloads pickle files (a repo that only has them is refused, code
     ``pickle_refused``). The index is fetched first and every shard name in it is checked (no
@@ -540,6 +569,7 @@ def hub_download_safetensors(
         if isinstance(n, str) and (n.endswith(".safetensors") or n == SAFETENSORS_INDEX)
     ]
     present = set(siblings)
+    bar = _stop_check_bar(stop_check) if stop_check is not None else None
 
     def download(name: str) -> Path:
         def fetch() -> str:
@@ -551,11 +581,12 @@ def hub_download_safetensors(
                 endpoint=settings.HF_ENDPOINT,
                 token=_token(),
                 etag_timeout=settings.HF_TIMEOUT_S,
+                tqdm_class=bar,
             )
 
         path = Path(_call(name, repo_id, revision, fetch))
-        if after_each is not None:
-            after_each()
+        if stop_check is not None:
+            stop_check()
         return path
 
     if not any(n.endswith(".safetensors") for n in present):

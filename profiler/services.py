@@ -70,8 +70,8 @@ class HubDownloadFailed(InvalidRequest):
 
 
 class RunCancelledMeanwhile(Exception):  # noqa: N818 (a signal, not an error)
-    """Raised in the worker between two downloaded files when the run's cancel was asked:
-    ``run_execute`` marks the run cancelled."""
+    """Raised in the worker during a checkpoint's download (between two chunks of a file, or
+    two files) when the run's cancel was asked: ``run_execute`` marks the run cancelled."""
 
 
 def _refusal(key: str, **params: Any) -> InvalidRequest:
@@ -365,8 +365,13 @@ def run_progress(*, run_id: int, attempt: int, stage: str, pct: float) -> bool:
     )
 
 
-def run_heartbeat(*, run_id: int, attempt: int) -> bool:
-    return bool(_mine(run_id, attempt).update(heartbeat_at=timezone.now()))
+def run_heartbeat(*, run_id: int, attempt: int, unless_cancelled: bool = False) -> bool:
+    """Touch this attempt's heartbeat; False when the run is no longer this attempt's (and,
+    with ``unless_cancelled``, when its cancel was asked: one conditional UPDATE tells both)."""
+    mine = _mine(run_id, attempt)
+    if unless_cancelled:
+        mine = mine.filter(cancel_requested=False)
+    return bool(mine.update(heartbeat_at=timezone.now()))
 
 
 def run_succeed(*, run_id: int, attempt: int, result: dict[str, Any]) -> bool:
@@ -490,13 +495,13 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
         try:
             while not stop.wait(every_s):
                 try:
-                    if run_cancel_requested(run_id=run_id, attempt=attempt):
-                        # Stop beating: the main thread stops the download after the current
-                        # file, and if it is stuck in one, the run goes silent, so the page
-                        # offers Stop again and it cancels at once (run_cancel's stale path).
+                    # One query per beat. No row touched: the run was reaped, or its cancel was
+                    # asked. Stop beating either way: the main thread stops the download at its
+                    # next chunk, and if it is stuck in one (no bytes coming), the run goes
+                    # silent, so the page offers Stop again and it cancels at once (run_cancel's
+                    # stale path).
+                    if not run_heartbeat(run_id=run_id, attempt=attempt, unless_cancelled=True):
                         return
-                    if not run_heartbeat(run_id=run_id, attempt=attempt):
-                        return  # reaped or cancelled meanwhile: _child_run finds out next
                 except DatabaseError as exc:
                     # "database is locked" (SQLite), a dropped PostgreSQL connection: one beat
                     # missed, not the heartbeat for the rest of the download.
@@ -518,11 +523,17 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
 
 
 def run_folder_prepare(
-    run: MeasurementRun, dest: Path, *, after_each: Callable[[], None] | None = None
+    run: MeasurementRun,
+    dest: Path,
+    *,
+    stop_check: Callable[[], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
-    ``catalog.hub.hub_download_safetensors``, which calls ``after_each`` after every file."""
+    ``catalog.hub.hub_download_safetensors``, which calls ``stop_check`` between the chunks
+    of every file and after every file. ``stage("download")`` is called before a download:
+    minutes for a real checkpoint, which the page said were "preparing the files"."""
     mode = run.mode
     if run.source_dir:
         root = Path(run.source_dir)
@@ -546,8 +557,10 @@ def run_folder_prepare(
         download = getattr(hub, "hub_download_safetensors", None)
         if download is None:
             raise InvalidRequest("this installation cannot download weights (no hub helper).")
+        if stage is not None:
+            stage("download")
         try:
-            download(revision.model.repo_id, revision.sha, dest, after_each=after_each)
+            download(revision.model.repo_id, revision.sha, dest, stop_check=stop_check)
         except hub.HubError as exc:
             # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
             raise HubDownloadFailed(exc.message, code=exc.code, detail=exc.detail) from exc
@@ -570,7 +583,14 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
             with run_heartbeat_while(run_id=run_id, attempt=attempt):
-                folder, mode = run_folder_prepare(run, Path(tmp), after_each=stop_if_cancelled)
+                folder, mode = run_folder_prepare(
+                    run,
+                    Path(tmp),
+                    stop_check=stop_if_cancelled,
+                    stage=lambda name: run_progress(
+                        run_id=run_id, attempt=attempt, stage=name, pct=1
+                    ),
+                )
             outcome = _child_run(run, attempt, folder, mode)
     except RunCancelledMeanwhile:
         run_mark_cancelled(run_id=run_id, attempt=attempt)
@@ -845,14 +865,28 @@ def _shared_ticks(*tops: float) -> list[tuple[float, float]]:
     return best[1]
 
 
-def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
-    """A plotly figure (plain JSON: the page loads plotly.js) of tok/s and memory per run.
+def _memory_estimate_bytes(run: MeasurementRun) -> int | None:
+    """The estimate of what ``run.peak_bytes`` shows: the peak on a GPU, the weights on CPU."""
+    if run.memory_is_peak:
+        return (run.residuals or {}).get("peak_estimate_bytes")
+    return (run.estimate or {}).get("weights_bytes")
 
-    Two bars per run, side by side (tok/s on the left axis, GiB on the right): runs are
+
+def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
+    """A plotly figure (plain JSON: the page loads plotly.js) of tok/s and memory per run,
+    each measured figure a bar and its estimate a mark across that bar (the roofline's tok/s
+    on a GPU; the peak estimate on a GPU, the weights' on CPU): the table under the chart has
+    the measured figures only. Traces without any value are left out (a CPU run has no
+    roofline), so the legend names only what is drawn.
+
+    Two bars per run, side by side (tok/s on the left axis, memory on the right, in the
+    binary unit its largest value reaches: a tiny model's 4 MiB read "0.004 GiB"): runs are
     separate requests (another dtype, batch or device), so no line joins them, and a lone
     run's memory is not hidden behind its tok/s bar. Both axes start at 0 and share their
-    gridlines (see ``_shared_ticks``), so bar heights compare honestly.
+    gridlines (see ``_shared_ticks``), so bar heights compare honestly. Each trace has a
+    ``uid`` (tok_s, tok_s_estimate, memory_peak, memory_weights, memory_estimate).
     """
+    from axes.readable import BINARY_UNITS
     from catalog.views_support import plotly_separators
 
     done = [r for r in reversed(runs) if r.status == Status.SUCCEEDED and r.result]
@@ -867,54 +901,103 @@ def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
         for r in done
     ]
     tok_s = [r.decode_tokens_per_s for r in done]
-    peak_gib = [(r.peak_bytes or 0) / 2**30 for r in done]
-    (tok_top, tok_step), (gib_top, gib_step) = _shared_ticks(
-        max((v for v in tok_s if v is not None), default=0.0), max(peak_gib)
+    tok_est = [(r.result or {}).get("roofline_tokens_per_s") for r in done]
+    memory = [r.peak_bytes for r in done]
+    memory_est = [_memory_estimate_bytes(r) for r in done]
+    top_bytes = max((v for v in memory + memory_est if v), default=0)
+    unit, unit_bytes = next(((u, size) for u, size in BINARY_UNITS if top_bytes >= size), ("B", 1))
+
+    def in_unit(values: list[Any]) -> list[float | None]:
+        return [v / unit_bytes if isinstance(v, int | float) and v else None for v in values]
+
+    def only(values: list[Any], keep: list[bool]) -> list[Any]:
+        return [v if k else None for v, k in zip(values, keep, strict=True)]
+
+    peak = [r.memory_is_peak for r in done]
+    memory_u, memory_est_u = in_unit(memory), in_unit(memory_est)
+    (tok_top, tok_step), (mem_top, mem_step) = _shared_ticks(
+        max((v for v in tok_s + tok_est if v is not None), default=0.0),
+        max((v for v in memory_u + memory_est_u if v is not None), default=0.0),
     )
+    estimate_mark = {"symbol": "line-ew", "size": 16, "line": {"width": 3}}
+    traces = [
+        {
+            "uid": "tok_s",
+            "type": "bar",
+            "name": _("decode tokens/s, measured"),
+            "y": tok_s,
+            "yaxis": "y",
+            "offsetgroup": "tok_s",
+            "marker": {"color": "#2f6fb0"},
+        },
+        {
+            "uid": "tok_s_estimate",
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("decode tokens/s, roofline estimate"),
+            "y": tok_est,
+            "yaxis": "y",
+            "offsetgroup": "tok_s",
+            "marker": {**estimate_mark, "line": {"width": 3, "color": "#12385f"}},
+        },
+        {
+            "uid": "memory_peak",
+            "type": "bar",
+            "name": _("peak memory on the GPU, measured"),
+            "y": only(memory_u, peak),
+            "yaxis": "y2",
+            "offsetgroup": "memory",
+            "marker": {"color": "#d9822b"},
+        },
+        {
+            "uid": "memory_weights",
+            "type": "bar",
+            "name": _("weights on CPU, counted from the loaded tensors"),
+            "y": only(memory_u, [not p for p in peak]),
+            "yaxis": "y2",
+            "offsetgroup": "memory",
+            "marker": {"color": "#efb97f"},
+        },
+        {
+            "uid": "memory_estimate",
+            "type": "scatter",
+            "mode": "markers",
+            "name": _("memory, estimated (peak on a GPU, weights on CPU)"),
+            "y": memory_est_u,
+            "yaxis": "y2",
+            "offsetgroup": "memory",
+            "marker": {**estimate_mark, "line": {"width": 3, "color": "#7a3d06"}},
+        },
+    ]
+    data = [
+        {**t, "x": labels, "hovertext": details}
+        for t in traces
+        if any(v is not None for v in t["y"])
+    ]
     return {
-        "data": [
-            {
-                "type": "bar",
-                "name": _("decode tokens/s"),
-                "x": labels,
-                "y": tok_s,
-                "hovertext": details,
-                "yaxis": "y",
-                "offsetgroup": "tok_s",
-                "marker": {"color": "#2f6fb0"},
-            },
-            {
-                "type": "bar",
-                "name": _("memory (GiB): peak on a GPU, weights on CPU"),
-                "x": labels,
-                "y": peak_gib,
-                "hovertext": details,
-                "yaxis": "y2",
-                "offsetgroup": "memory",
-                "marker": {"color": "#d9822b"},
-            },
-        ],
+        "data": data,
         "layout": {
-            "height": 320,
-            "margin": {"t": 30, "r": 60, "l": 60, "b": 60},
+            "height": 360,
+            "margin": {"t": 30, "r": 70, "l": 70, "b": 60},
             "separators": plotly_separators(),
             "barmode": "group",
+            "scattermode": "group",  # an estimate's mark over its own bar, not between two
             "xaxis": {"type": "category"},
             "yaxis": {
-                "title": {"text": _("tokens/s")},
+                "title": {"text": _("decode tokens/s")},
                 "range": [0, tok_top],
                 "tickmode": "linear",
                 "tick0": 0,
                 "dtick": tok_step,
             },
             "yaxis2": {
-                "title": {"text": "GiB"},
+                "title": {"text": _("memory (%(unit)s)") % {"unit": unit}},
                 "overlaying": "y",
                 "side": "right",
-                "range": [0, gib_top],
+                "range": [0, mem_top],
                 "tickmode": "linear",
                 "tick0": 0,
-                "dtick": gib_step,
+                "dtick": mem_step,
                 "showgrid": False,  # the left axis's gridlines are at the same heights
             },
             "legend": {"orientation": "h"},

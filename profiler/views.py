@@ -6,6 +6,8 @@ ended the fragment is returned without ``hx-trigger``, so polling stops.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,8 +30,22 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _run_context(run: MeasurementRun) -> dict:
-    return {"run": run, "rows": run_comparison_rows(run) if run.result else []}
+def _on_run_page(request: HttpRequest, run: MeasurementRun) -> bool:
+    """Whether the status fragment is shown on this run's own page: its "Run #N" is no link
+    there (it led to the page itself). A full page of the run is; an htmx request (the status
+    polling itself, Stop) is when the page it came from (htmx's HX-Current-URL) is."""
+    own = reverse("profiler:run", args=[run.pk])
+    if not _is_htmx(request):
+        return request.path == own
+    return urlsplit(request.headers.get("HX-Current-URL", "")).path == own
+
+
+def _run_context(request: HttpRequest, run: MeasurementRun) -> dict:
+    return {
+        "run": run,
+        "rows": run_comparison_rows(run) if run.result else [],
+        "on_run_page": _on_run_page(request, run),
+    }
 
 
 @require_POST
@@ -63,7 +79,7 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
         # without htmx (no JavaScript): the form with its errors on a page of its own
         return render(request, "profiler/measure_form_page.html", context, status=400)
     if _is_htmx(request):
-        response = render(request, "profiler/_run_status.html", _run_context(run))
+        response = render(request, "profiler/_run_status.html", _run_context(request, run))
         if run.queued_at < asked_at:
             # The same request is already queued or running, so its status is on the page:
             # update it in place instead of inserting a second copy (and a second poller).
@@ -77,8 +93,8 @@ def run_create(request: HttpRequest, revision_id: int) -> HttpResponse:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(MeasurementRun.objects.select_related("revision__model"), pk=run_id)
     if _is_htmx(request):
-        return render(request, "profiler/_run_status.html", _run_context(run))
-    context = _run_context(run)
+        return render(request, "profiler/_run_status.html", _run_context(request, run))
+    context = _run_context(request, run)
     if not run.is_active:
         # the same request, to change and send again (a failed run says what to change)
         context["again_form"] = MeasureForm(
@@ -109,10 +125,16 @@ RUNS_CHANGED = "mechanic-runs-changed"  # htmx event: a run ended, the history r
 
 def _status_response(request: HttpRequest, run: MeasurementRun) -> HttpResponse:
     """The status fragment; once the run has ended, an htmx event that makes the page's run
-    history (``_panel_history.html``) fetch itself again, with this run in it."""
-    response = render(request, "profiler/_run_status.html", _run_context(run))
+    history (``_panel_history.html``) fetch itself again, with this run in it, and on the
+    run's own page a reload."""
+    context = _run_context(request, run)
+    response = render(request, "profiler/_run_status.html", context)
     if not run.is_active:
         response["HX-Trigger"] = RUNS_CHANGED
+        if context["on_run_page"]:
+            # The run's own page shows more once a run has ended (how long it ran, the
+            # "Measure again" form) than the fragment holds: htmx reloads the page instead.
+            response["HX-Refresh"] = "true"
     return response
 
 

@@ -12,7 +12,9 @@ calls (read from huggingface_hub 2.4's ``hf_api.py`` / ``file_download.py`` / ``
   EntryNotFound / GatedRepo (401 without a token, 403 with a token that is not allowed)
 
 Faults a test switches on: ``429`` with RateLimit headers (or Retry-After), ``500``/``503``,
-a stalled response, ``401``/``403``, and a dropped connection. Every request is recorded.
+a stalled response, ``401``/``403``, a dropped connection, and a slow one (``slow``: the body
+sent at ``bytes_per_s``, as a large shard comes over a real link; ``body_bytes`` counts what was
+written before the client went away). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -116,12 +118,13 @@ class FakeRepo:
 
 @dataclass
 class Fault:
-    kind: str  # "429", "429-retry-after", "500", "503", "stall", "401", "403", "drop"
+    kind: str  # "429", "429-retry-after", "500", "503", "stall", "401", "403", "drop", "slow"
     path_contains: str = ""
     times: int | None = 1  # None: every matching request
     wait_s: int = 1  # for 429: the RateLimit ``t`` / Retry-After seconds
     retry_after: str | None = None  # for 429-retry-after: the header as written (an HTTP date)
     stall_s: float = 30.0
+    bytes_per_s: int = 4 * 1024 * 1024  # for slow: the body's pace
 
 
 @dataclass
@@ -276,10 +279,27 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Length", str(len(body) if content_length is None else content_length)
         )
         self.end_headers()
-        if not head and body:
-            self.wfile.write(body)
         self._rec.status = status
-        self._rec.body_bytes = 0 if head else len(body)
+        if head or not body:
+            return
+        slow = self._slow
+        if slow is None:
+            self.wfile.write(body)
+            self._rec.body_bytes = len(body)
+            return
+        # A slow link: a slice every 1/16 s; stops when the client hangs up (or the hub stops)
+        step = max(1, slow.bytes_per_s // 16)
+        for start in range(0, len(body), step):
+            try:
+                self.wfile.write(body[start : start + step])
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+                return
+            self._rec.body_bytes = min(len(body), start + step)
+            if self.server_hub._stop.wait(1 / 16):
+                self.close_connection = True
+                return
 
     def _error(self, status: int, code: str | None, message: str, *, head: bool = False) -> None:
         headers = {"Content-Type": "application/json"}
@@ -308,6 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command, path=self.path, headers={k: v for k, v in self.headers.items()}
         )
         hub.record(self._rec)
+        self._slow: Fault | None = None
         fault = hub.take_fault(self.path)
         if fault is not None and self._apply_fault(fault, head=head):
             return
@@ -322,6 +343,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _apply_fault(self, fault: Fault, *, head: bool) -> bool:
         kind = fault.kind
+        if kind == "slow":  # served, slowly (see _send)
+            self._slow = fault
+            return False
         if kind == "stall":
             self.server_hub._stop.wait(fault.stall_s)
             self.close_connection = True

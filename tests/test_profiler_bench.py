@@ -263,6 +263,22 @@ def test_sliced_runs_are_paired_by_rank_and_a_flat_slope_is_flagged():
     assert not fitted
 
 
+def test_sliced_ranked_pairs_with_an_even_number_of_runs_put_ms_on_the_medians_line():
+    """What slice_extrapolate's docstring says of an even number of runs: the median of the
+    ms values is the extrapolation of the two builds' medians (each a mean of two runs); the
+    median of decode tokens/s (1000 / ms) is the mean of two rates, a little above it."""
+    import statistics
+
+    first, second = [10.0, 11.0, 12.0, 14.0], [20.0, 21.5, 23.0, 25.0]
+    values, fitted = slice_extrapolate(first, second, layers=(2, 4), total_layers=24)
+    assert fitted
+    m1, m2 = statistics.median(first), statistics.median(second)
+    on_line = m1 + (m2 - m1) / 2 * 22
+    assert statistics.median(values) == pytest.approx(on_line)
+    rates = [1000.0 / ms for ms in values]
+    assert statistics.median(rates) > 1000.0 / on_line
+
+
 def test_config_slice_cuts_layer_patterns():
     raw = {
         "num_hidden_layers": 4,

@@ -15,7 +15,7 @@ from catalog.services import model_ingest
 from profiler import services
 from profiler.models import MeasurementRun
 from tests.test_profiler_bench import TINY_LLAMA, analytic_params, tiny_checkpoint
-from tests.test_profiler_celery import QUICK, finished, wait_for
+from tests.test_profiler_celery import QUICK, finished, run_state, wait_for
 
 pytestmark = [
     pytest.mark.celery,
@@ -119,3 +119,45 @@ def test_pickle_only_and_escaping_shard_index_are_refused_before_any_weights_are
     # The index was read, but no shard of the refused checkpoint was downloaded.
     assert not [p for p in fetched if p.endswith(".safetensors")]
     assert [p for p in fetched if p.endswith("model.safetensors.index.json")]
+
+
+def test_a_stop_during_a_large_shard_ends_the_download_within_the_file(
+    hub, celery_broker, celery_worker_factory, tmp_path
+):
+    """A Stop during a checkpoint's download took effect only once the current file was in: a
+    real shard is several GB, so the page said "Stopping" for minutes. The worker now checks
+    between the client's chunks of a file: the Hub serves a 48 MiB shard slowly, Stop is
+    pressed once its bytes are flowing, and the run is cancelled with most of the shard never
+    sent; the partial file goes with the run's temporary folder."""
+    import glob
+    import tempfile
+
+    from tests.hubserver import safetensors_bytes
+
+    shard = safetensors_bytes({"model.embed_tokens.weight": ("F32", (12, 1024 * 1024))})
+    hub.add_repo(
+        "test-org/large-shard",
+        {"config.json": json.dumps(TINY_LLAMA), "model.safetensors": shard},
+    )
+    revision = model_ingest(repo_id="test-org/large-shard").revision
+    worker = hub_worker(celery_worker_factory, hub)
+    hub.requests.clear()
+    hub.fault("slow", "/model.safetensors", times=None, bytes_per_s=4 * 1024 * 1024)
+
+    def shard_get():
+        gets = [
+            r
+            for r in list(hub.requests)
+            if r.method == "GET" and r.path.endswith("/model.safetensors")
+        ]
+        return gets[-1] if gets else None
+
+    run = services.run_request(revision=revision, mode="checkpoint", **QUICK)
+    wait_for(lambda: shard_get() and shard_get().body_bytes > 0, 60, "the shard's bytes", worker)
+    assert run_state(run.pk).stage == "download"  # not "preparing the files" for minutes
+    assert services.run_cancel(run_id=run.pk).cancel_requested
+    done = wait_for(lambda: finished(run.pk), 120, "the stopped run", worker)
+    sent_when_cancelled = shard_get().body_bytes
+    assert done.status == Status.CANCELLED, done.error
+    assert sent_when_cancelled < len(shard), "the whole shard was downloaded before the stop"
+    assert not glob.glob(f"{tempfile.gettempdir()}/mechanic-run-{run.pk}-*")

@@ -990,9 +990,17 @@ def _done_run(revision, *, dtype: str, tok_s: float, weights_gib: float) -> Meas
         "peak_allocated_bytes": None,
         "weights_bytes_allocated": int(weights_gib * 2**30),
         "decode_tokens_per_s": {**RESULT["decode_tokens_per_s"], "median": tok_s},
+        "roofline_tokens_per_s": None,  # no roofline for a CPU
+        "roofline_fraction": None,
     }
     assert services.run_succeed(run_id=run.pk, attempt=attempt, result=result)
     return run
+
+
+def _traces(figure: dict) -> dict[str, dict]:
+    """The runs chart's traces by uid (tok_s, tok_s_estimate, memory_peak, memory_weights,
+    memory_estimate); a trace with no value is not drawn."""
+    return {t["uid"]: t for t in figure["data"]}
 
 
 def _axis_ticks(axis: dict) -> list[float]:
@@ -1009,7 +1017,8 @@ def test_the_runs_chart_reads_honestly():
     _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
     _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
     figure = services.runs_panel_context(revision)["chart_figure"]
-    tok, mem = figure["data"]
+    traces = _traces(figure)
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     layout = figure["layout"]
     assert mem["y"] == pytest.approx([2.30, 4.60], abs=1e-6)
     # two bars per run, side by side: no line joins separate requests, none hides another
@@ -1032,7 +1041,8 @@ def test_the_runs_chart_reads_honestly():
 def test_a_single_runs_memory_is_not_hidden_behind_its_bar():
     revision = revision_with_config(TINY_LLAMA)
     _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
-    tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+    traces = _traces(services.runs_panel_context(revision)["chart_figure"])
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     assert mem["type"] == "bar" and tok["offsetgroup"] != mem["offsetgroup"]
     assert mem["y"] == pytest.approx([2.30], abs=1e-6)
 
@@ -1046,10 +1056,64 @@ def test_the_runs_chart_names_each_run_by_its_number():
     first = _done_run(revision, dtype="bfloat16", tok_s=5.46, weights_gib=2.30)
     second = _done_run(revision, dtype="float32", tok_s=2.13, weights_gib=4.60)
     with translation.override("de"):
-        tok, mem = services.runs_panel_context(revision)["chart_figure"]["data"]
+        traces = _traces(services.runs_panel_context(revision)["chart_figure"])
+    tok, mem = traces["tok_s"], traces["memory_weights"]
     assert tok["x"] == mem["x"] == [f"#{first.pk}", f"#{second.pk}"]
     assert tok["hovertext"] == mem["hovertext"]
     assert "float32" in tok["hovertext"][1] and "Batch 1" in tok["hovertext"][1]
+
+
+def test_the_runs_chart_sets_each_estimate_over_its_measured_bar_in_a_readable_unit():
+    """The runs chart drew the table's numbers again, on a right axis titled "GiB" whose ticks
+    read 0.001 to 0.005 for a tiny model, under one legend entry for two different things
+    (a GPU's peak, a CPU's weights). Now: memory in the binary unit its largest value reaches,
+    axis titles that say what and in which unit (in the page's language), a GPU's peak and a
+    CPU's weights as two named series, and each estimate (the roofline's tok/s, the peak or
+    weights estimate) a mark over its measured bar, named as estimated in the legend."""
+    revision = revision_with_config(TINY_LLAMA)
+    gpu = succeeded_run(revision)  # CUDA: peak 300000 B against an estimate of 219776 B
+    cpu = _done_run(revision, dtype="float32", tok_s=2.0, weights_gib=0.0002)
+    MeasurementRun.objects.filter(pk=cpu.pk).update(estimate={"weights_bytes": 200_000})
+    figure = services.runs_panel_context(revision)["chart_figure"]
+    traces = _traces(figure)
+    assert set(traces) == {
+        "tok_s",
+        "tok_s_estimate",
+        "memory_peak",
+        "memory_weights",
+        "memory_estimate",
+    }
+    assert traces["tok_s"]["x"] == [f"#{gpu.pk}", f"#{cpu.pk}"]
+    assert traces["tok_s_estimate"]["y"] == [1500.0, None]  # no roofline on CPU
+    kib = 1024
+    assert traces["memory_peak"]["y"] == [pytest.approx(300000 / kib), None]
+    assert traces["memory_weights"]["y"] == [None, pytest.approx(int(0.0002 * 2**30) / kib)]
+    assert traces["memory_estimate"]["y"] == [
+        pytest.approx(219776 / kib),
+        pytest.approx(200_000 / kib),
+    ]
+    for mark, bar in (("tok_s_estimate", "tok_s"), ("memory_estimate", "memory_peak")):
+        assert traces[mark]["type"] == "scatter" and traces[mark]["mode"] == "markers"
+        assert traces[mark]["offsetgroup"] == traces[bar]["offsetgroup"]  # over its own bar
+    assert traces["memory_peak"]["offsetgroup"] == traces["memory_weights"]["offsetgroup"]
+    layout = figure["layout"]
+    assert layout["scattermode"] == "group"
+    assert layout["yaxis"]["title"]["text"] == "decode tokens/s"
+    assert layout["yaxis2"]["title"]["text"] == "memory (KiB)"
+    assert layout["yaxis2"]["range"][1] >= 300000 / kib
+    names = [t["name"] for t in figure["data"]]
+    assert "decode tokens/s, measured" in names and "decode tokens/s, roofline estimate" in names
+    with translation.override("ko"):
+        ko = services.runs_panel_context(revision)["chart_figure"]
+    assert ko["layout"]["yaxis2"]["title"]["text"] != "memory (KiB)"
+    assert "KiB" in ko["layout"]["yaxis2"]["title"]["text"]
+    assert not set(t["name"] for t in ko["data"]) & set(names)
+    # CPU runs only: no roofline and no GPU peak, so neither is named in the legend
+    only_cpu = revision_with_config(TINY_LLAMA, repo_id="test/cpu-only")
+    _done_run(only_cpu, dtype="float32", tok_s=2.0, weights_gib=2.3)
+    figure = services.runs_panel_context(only_cpu)["chart_figure"]
+    assert set(_traces(figure)) == {"tok_s", "memory_weights", "memory_estimate"}
+    assert figure["layout"]["yaxis2"]["title"]["text"] == "memory (GiB)"
 
 
 @pytest.mark.parametrize(
@@ -1228,6 +1292,45 @@ def test_a_long_download_keeps_the_runs_heartbeat_going_until_a_stop(settings):
         assert MeasurementRun.objects.get(pk=run.pk).status == Status.RUNNING
         assert services.run_cancel(run_id=run.pk).cancel_requested  # a live worker: asked
         _wait_until(lambda: not beats.is_alive(), "the heartbeat went on after a Stop")
+
+
+def test_a_download_heartbeat_is_one_query_that_also_sees_a_stop(settings):
+    """Each beat of the download heartbeat asked the database twice (is a cancel asked? then
+    touch the heartbeat): it is one conditional UPDATE now, which touches nothing once a
+    cancel was asked, and the thread stops beating then."""
+    import threading
+
+    from django.db.backends.signals import connection_created
+
+    settings.PROFILER_HEARTBEAT_S = 0.2
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    old = timezone.now() - timedelta(seconds=600)
+    MeasurementRun.objects.filter(pk=run.pk).update(heartbeat_at=old)
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    def watch(sender, connection, **kwargs):  # the heartbeat thread's own connection
+        if threading.current_thread().name == f"run-{run.pk}-heartbeat":
+            connection.execute_wrappers.append(record)
+
+    connection_created.connect(watch)
+    try:
+        with services.run_heartbeat_while(run_id=run.pk, attempt=attempt):
+            beats = _heartbeat_thread(run.pk)
+            _wait_until(lambda: len(statements) >= 3, "fewer than three beats")
+            assert services.run_cancel(run_id=run.pk).cancel_requested
+            _wait_until(lambda: not beats.is_alive(), "the heartbeat went on after a Stop")
+    finally:
+        connection_created.disconnect(watch)
+    beat_statements = [s for s in statements if "profiler_measurementrun" in s]
+    assert beat_statements and all(s.lstrip().upper().startswith("UPDATE") for s in beat_statements)
+    assert "cancel_requested" in beat_statements[-1]
+    assert MeasurementRun.objects.get(pk=run.pk).heartbeat_at != old  # it did beat
 
 
 def test_a_stop_asked_of_a_worker_that_went_silent_since_can_be_pressed_again(settings):
@@ -1414,3 +1517,48 @@ def test_the_measure_forms_labels_have_no_colon_as_the_apps_other_forms(lang, mo
         assert f'<label for="id_mode">{mode}</label>' in html
         labels = re.findall(r"<label for=\"id_[a-z_]+\">([^<]*)</label>", html)
         assert len(labels) == 6 and not any(t.rstrip().endswith(":") for t in labels), labels
+
+
+def test_a_runs_own_page_does_not_link_its_run_number_to_itself(client):
+    """The status block's "Run #N" linked to the page it was on; on a model page's panel it
+    still leads to the run's page. The status polling and Stop (htmx) keep it as their page
+    shows it: they say which page they came from (HX-Current-URL)."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    own = reverse("profiler:run", args=[run.pk])
+    link = f'<a href="{own}">Run #{run.pk}</a>'
+    page = client.get(own).content.decode()
+    assert f"<strong>Run #{run.pk}</strong>" in page and link not in page
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    for came_from, linked in ((f"http://testserver{own}", False), ("http://testserver/m/x/", True)):
+        headers = {"HX-Request": "true", "HX-Current-URL": came_from}
+        polled = client.get(status_url, headers=headers).content.decode()
+        assert (link in polled) is linked, came_from
+        stopped = client.post(
+            reverse("profiler:run_cancel", args=[run.pk]), headers=headers
+        ).content.decode()
+        assert (link in stopped) is linked, came_from
+    panel = client.get(reverse("profiler:panel", args=[revision.pk])).content.decode()
+    assert link in panel
+
+
+def test_a_run_page_reloads_when_its_run_ends(client):
+    """On its own page a run that ended (stopped, or done while the page polled) showed only
+    its status line: no "Ran for", no "Measure again" form, until the reader reloaded. The
+    ending htmx response now asks for the reload; on a model page the run history reloads."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    own = f"http://testserver{reverse('profiler:run', args=[run.pk])}"
+    status_url = reverse("profiler:run_status", args=[run.pk])
+    on_page = {"HX-Request": "true", "HX-Current-URL": own}
+    assert "HX-Refresh" not in client.get(status_url, headers=on_page)  # still running
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    ended = client.get(status_url, headers=on_page)
+    assert ended["HX-Refresh"] == "true"
+    elsewhere = {"HX-Request": "true", "HX-Current-URL": "http://testserver/models/x/"}
+    ended = client.get(status_url, headers=elsewhere)
+    assert "HX-Refresh" not in ended and ended["HX-Trigger"] == "mechanic-runs-changed"
+    page = client.get(reverse("profiler:run", args=[run.pk])).content.decode()
+    assert 'id="again-h"' in page

@@ -963,9 +963,17 @@ def slice_extrapolate(
 ) -> tuple[list[float], bool]:
     """Per-run costs (ms) of the k- and 2k-layer builds -> the whole model's, linear per layer.
 
-    Runs are paired by rank (fastest with fastest), not by the order they ran in: the two
-    builds' runs are independent, and pairing a cold first run of one with a warm run of the
-    other made a 1.2 s prefill into 14.8 s. Ranked pairs put the median on the medians' line.
+    Runs are paired by rank (i-th fastest with i-th fastest), not by the order they ran in:
+    the two builds' runs are independent, and pairing a cold first run of one with a warm run of
+    the other made a 1.2 s prefill into 14.8 s. Each pair's value is linear in the pair, so
+    with an odd number of runs the middle pair (the two builds' medians) gives the
+    extrapolation of the medians, and with an even number the mean of the two middle pairs'
+    values is the extrapolation of the medians (each the mean of its two middle runs). That is
+    the median of the returned values when neither middle pair's slope is clamped at 0 and the
+    values rise with rank, as they do unless the big build's runs are much closer together than
+    the small build's. The caller takes the median of decode tokens/s, 1000 / ms: the same
+    value for an odd number of runs, but for an even number the mean of the two middle rates,
+    a little above 1000 over the mean of their ms.
     The second value is False when the 2k build's median was not slower than the k build's:
     no per-layer cost can be fitted (timing noise on a busy machine) and, the slope clamped
     at 0, the figures are the k-layer build's, which the caller must say.

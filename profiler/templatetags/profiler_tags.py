@@ -103,6 +103,7 @@ def runs_panel(revision: Any) -> dict[str, Any]:
 RUN_STAGES = {
     "claimed": gettext_noop("taken by a worker"),
     "prepare": gettext_noop("preparing the files"),
+    "download": gettext_noop("downloading the weights from the Hub"),
     "inspect": gettext_noop("reading the config"),
     "estimate": gettext_noop("estimating"),
     "build": gettext_noop("building the model"),
