@@ -53,10 +53,36 @@ JSON_ERROR_HELP = (
 )
 
 
+def printable(text: object) -> str:
+    """``text`` as valid UTF-8 can carry it: a path's undecodable bytes (a folder named
+    b"bad\\xff", which Python reads as the lone surrogate U+DCFF) written as ``\\xff``, any
+    other lone surrogate as ``\\udXXX``. Without this a failure naming such a path wrote a raw
+    0xFF byte into a --json document (invalid UTF-8), or crashed writing it under
+    PYTHONIOENCODING=utf-8."""
+    text = str(text)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def json_asked(argv: list[str]) -> bool:
+    """Whether ``argv`` (a command's arguments, before its options are parsed) asks for
+    ``--json``, abbreviated as argparse accepts it (``--js``) too; not after ``--``."""
+    for arg in argv:
+        if arg == "--":
+            return False
+        if len(arg) >= 3 and "--json".startswith(arg):
+            return True
+    return False
+
+
 def error_document(code: str, message: str, **extra: Any) -> str:
     """The one JSON line a failed ``--json`` command prints on stdout: ``{..extra, "error":
-    {"code", "message"}}`` (``manage.py profile`` adds its ``run`` and ``status``)."""
-    return json.dumps({**extra, "error": {"code": code, "message": message}}, ensure_ascii=False)
+    {"code", "message"}}`` (``manage.py profile`` adds its ``run`` and ``status``). The message
+    is always valid UTF-8 (:func:`printable`)."""
+    error = {"code": code, "message": printable(message)}
+    return json.dumps({**extra, "error": error}, ensure_ascii=False)
 
 
 def _state_parts(detail: dict, words: Words | None = None) -> str:
@@ -324,6 +350,11 @@ def fast_main(
         )
     except CliError as exc:
         return _failed(exc, as_json=options.json, stdout=stdout, stderr=stderr)
+    except Exception as exc:  # a bug: the traceback stays, and --json still says it
+        if options.json:
+            stdout.write(error_document("internal_error", f"{type(exc).__name__}: {exc}") + "\n")
+            stdout.flush()  # before the traceback on stderr
+        raise
     stdout.write(render(result, as_json=options.json, gpu_key=gpu_key, words=words) + "\n")
     return 0
 
@@ -333,7 +364,7 @@ def _failed(exc: CliError, *, as_json: bool, stdout: TextIO, stderr: TextIO) -> 
     ``--json`` the reason is also the JSON document on stdout."""
     if as_json:
         stdout.write(error_document(exc.code, str(exc)) + "\n")
-    stderr.write(f"CommandError: {exc}\n")
+    stderr.write(f"CommandError: {printable(exc)}\n")
     return 1
 
 

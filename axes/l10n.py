@@ -35,22 +35,31 @@ _SEPARATORS = {"en": (".", ","), "ko": (".", ","), "de": (",", ".")}
 CONFIG_GROUP_SEPARATOR = "\u202f"
 
 
+def _language_code(entry: str) -> str:
+    """A locale name's language: "ko_KR.UTF-8" -> "ko", "de-AT" -> "de", "C.UTF-8" -> "c"."""
+    return entry.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+
+
 def environment_language(environ: Mapping[str, str]) -> str:
-    """The language a terminal asks for, as gettext reads it: the first of LANGUAGE (a
-    colon-separated list of preferences), LC_ALL, LC_MESSAGES and LANG that is set, each
-    entry read as a locale name ("ko_KR.UTF-8" -> "ko", "de:en" -> "de"); English when none
-    names a language the app speaks (C, POSIX, fr_FR)."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = environ.get(name, "").strip()
-        if not value:
-            continue
-        for entry in value.split(":") if name == "LANGUAGE" else [value]:
-            code = entry.split(".")[0].split("@")[0].split("_")[0].split("-")[0].lower()
+    """The language a terminal asks for, as GNU gettext reads it: LANGUAGE (a colon-separated
+    list of preferences: "fr:de" -> "de", "de:en" -> "de"), then the locale, the first of
+    LC_ALL, LC_MESSAGES and LANG that is set ("ko_KR.UTF-8" -> "ko"); empty values count as
+    unset. LANGUAGE is ignored when the locale is C or POSIX (LC_ALL=C, LANG=C.UTF-8): gettext
+    then speaks English whatever LANGUAGE says, and so do the commands. English when none
+    names a language the app speaks (C, POSIX, fr_FR). With no locale variable at all,
+    LANGUAGE alone chooses, as Python's ``gettext`` reads it."""
+    locale = ""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        locale = environ.get(name, "").strip()
+        if locale:
+            break
+    if _language_code(locale) not in ("c", "posix"):
+        for entry in environ.get("LANGUAGE", "").strip().split(":"):
+            code = _language_code(entry.strip())
             if code in LANGUAGES:
                 return code
-        if name != "LANGUAGE":  # LC_ALL=C says English even under LANG=ko_KR
-            return "en"
-    return "en"
+    code = _language_code(locale)
+    return code if code in LANGUAGES else "en"
 
 
 @lru_cache(maxsize=8)

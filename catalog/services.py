@@ -566,11 +566,18 @@ class ModelShadowed(ValueError):
 
     def __init__(self, repo_id: str, source: str) -> None:
         self.repo_id, self.source = repo_id, source
-        origin = "the bundled demo catalog" if source == Revision.Source.BUNDLED else "the Hub"
-        super().__init__(
-            f"{repo_id} is already in the catalog from {origin}; the folder would become what "
-            "its page shows."
-        )
+        # said by ingest --dir and profile PATH, in the terminal's language
+        if source == Revision.Source.BUNDLED:
+            message = _(
+                "%(id)s is already in the catalog from the bundled demo catalog; the folder "
+                "would become what its page shows."
+            )
+        else:
+            message = _(
+                "%(id)s is already in the catalog from the Hub; the folder would become what its "
+                "page shows."
+            )
+        super().__init__(message % {"id": repo_id})
 
 
 def model_ingest_dir(

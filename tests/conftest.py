@@ -59,6 +59,29 @@ def _language_reset_between_tests():
     translation.deactivate()
 
 
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+@pytest.fixture(autouse=True)
+def _terminal_language_unset(monkeypatch):
+    """The commands (analyze, profile, ingest, python -m profiler.bench) speak the language
+    the environment asks for (axes.l10n.environment_language), in process and in the
+    subprocesses a test starts with os.environ: every test starts with no locale variable
+    set, so English, whatever the developer's LANG says (a German LANG failed the English
+    assertions). A test sets the variables it is about (monkeypatch.setenv, or
+    ``cli_env(LANGUAGE="ko")`` for a subprocess); Python still reads stdio as UTF-8 (PEP 538)."""
+    for name in LOCALE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """os.environ for a command-line subprocess, with no locale variable but those given
+    (``cli_env(LANG="de_DE.UTF-8")``): its language is the test's choice, never the
+    developer's."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    return {**env, **extra}
+
+
 @pytest.fixture(autouse=True)
 def _cache_reset_between_tests():
     """Every test starts with an empty default cache. Pages cache by revision id

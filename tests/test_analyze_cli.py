@@ -11,6 +11,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from conftest import cli_env
 from django.core.management import CommandError, call_command
 
 from axes.analysis import ANALYSIS_VERSION
@@ -23,20 +24,8 @@ HUB = SHARED / "hub"
 needs_hub = pytest.mark.skipif(not HUB.is_dir(), reason=f"no shared hub data at {HUB}")
 
 
-LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
-@pytest.fixture(autouse=True)
-def _english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command speaks the terminal's language: these tests read English unless they say
-    otherwise, whatever the developer's locale."""
-    for name in LOCALE_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-
-
 def _env(tmp_path: Path, **locale: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
-    env.update(locale)
+    env = cli_env(**locale)  # its language is the test's, never the developer's
     env.setdefault("DEBUG", "1")
     # an empty data dir: the PATH case must work without a migrated database
     env["MECHANIC_DATA_DIR"] = str(tmp_path / "data")

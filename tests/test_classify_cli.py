@@ -4,16 +4,17 @@ or readable lines; invalid UTF-8 refused with a non-zero exit. No database is to
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import cli_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(args: list[str], data: bytes, tmp_path: Path) -> subprocess.CompletedProcess[bytes]:
-    env = dict(os.environ, DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path / "data"))
+    env = cli_env(DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path / "data"))
     return subprocess.run(
         [sys.executable, "manage.py", "classify", *args],
         input=data,

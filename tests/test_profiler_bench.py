@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import cli_env
 
 from profiler.core.errors import (
     ArchitectureNotSupported,
@@ -464,7 +465,7 @@ def test_every_gpu_of_the_backbone_table_is_found_by_its_own_name():
 
 def test_cli_prints_json_and_a_progress_bar(tmp_path):
     folder = tiny_checkpoint(tmp_path / "cli", TINY_LLAMA)
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = cli_env(PYTHONPATH=str(REPO_ROOT))  # English, whatever the developer's LANG
     cmd = [
         sys.executable,
         "-m",

@@ -31,12 +31,14 @@ from axes.cli import (
     command_words,
     error_document,
     not_a_target,
+    printable,
     render,
     target_path,
 )
+from catalog.management.jsoncli import JsonUsageErrorMixin, database_not_ready
 
 
-class Command(BaseCommand):
+class Command(JsonUsageErrorMixin, BaseCommand):
     help = (
         "Analyze a model folder (offline) or a catalog model: parameters, memory, compute, facts."
     )
@@ -46,26 +48,6 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_arguments(parser)
-
-    _argv: list[str] = []
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        self._argv = argv  # read by the parser's error(), which has no options yet
-        super().run_from_argv(argv)
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        """A malformed option (``--context abc``) with ``--json`` also prints the JSON error
-        document before argparse's usage message and exit status 2."""
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        say_usage = parser.error
-
-        def error(message: str) -> NoReturn:
-            if "--json" in self._argv[2:]:
-                self.stdout.write(error_document("usage", message))
-            say_usage(message)
-
-        parser.error = error  # type: ignore[method-assign]
-        return parser
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.words = command_words()
@@ -87,7 +69,7 @@ class Command(BaseCommand):
     def _fail(self, message: str, *, code: str, as_json: bool) -> NoReturn:
         if as_json:
             self.stdout.write(error_document(code, message))
-        raise CommandError(message)
+        raise CommandError(printable(message))
 
     def _handle(self, options: dict[str, Any]) -> str:
         """Print the report; return why the backbone is missing ("" when it is not)."""
@@ -149,14 +131,7 @@ class Command(BaseCommand):
                 code="invalid_model_id",
             ) from exc
         except DatabaseError as exc:
-            raise CliError(
-                _(
-                    "the catalog database is not ready (%(reason)s); run `python manage.py "
-                    "migrate`, then `python manage.py ingest %(target)s`."
-                )
-                % {"reason": exc, "target": target},
-                code="database_not_ready",
-            ) from exc
+            raise database_not_ready(exc, words, ingest=target) from exc
         if model is None or model.latest_revision is None:
             # a legacy single-part ID (gpt2) may also be a mistyped folder name: say both
             said = {"target": target, "name": repr(target)}

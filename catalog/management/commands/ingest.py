@@ -10,10 +10,15 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from axes.l10n import environment_language
+from axes.cli import CliError, printable
+from axes.l10n import Words, environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.ids import InvalidModelId, model_ref_parse
+from catalog.management.jsoncli import database_check
+from catalog.models import Artifact, CatalogModel, IngestJob, Revision
 from catalog.services import ModelShadowed, model_ingest, model_ingest_dir
 
 
@@ -50,7 +55,11 @@ class Command(BaseCommand):
 
         model_id, path = options.get("model_id"), options.get("path")
         if bool(model_id) == bool(path):
-            raise CommandError("Give either MODEL_ID or --dir PATH (not both, not neither).")
+            raise CommandError(_("Give either MODEL_ID or --dir PATH (not both, not neither)."))
+        try:  # an unmigrated database is said as analyze says it, before the Hub is asked
+            database_check(CatalogModel, Revision, Artifact, IngestJob, words=Words(get_language()))
+        except CliError as exc:
+            raise CommandError(str(exc)) from exc
         last_stage = {"name": ""}
 
         def progress(stage: str, pct: int) -> None:
@@ -69,14 +78,13 @@ class Command(BaseCommand):
                     repo_id=model_id, revision=options.get("revision"), progress=progress
                 )
         except ModelShadowed as exc:
-            raise CommandError(
-                f"{exc} Choose another --id (for example local/{exc.repo_id.split('/')[-1]}), "
-                "or pass --replace to do it anyway."
-            ) from exc
+            hint = _(
+                "Choose another --id (for example local/%(name)s), or pass --replace to do it "
+                "anyway."
+            ) % {"name": exc.repo_id.split("/")[-1]}
+            raise CommandError(f"{exc} {hint}") from exc
         except (InvalidModelId, HubError, ArtifactInvalid) as exc:
-            raise CommandError(command_line_message(exc)) from exc
-        from django.utils.translation import gettext as _
-
+            raise CommandError(printable(command_line_message(exc))) from exc
         from catalog.notes_l10n import note_l10n
 
         # the notes as the model page shows them (and manage.py analyze says them)

@@ -29,12 +29,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from axes.cli import error_document
+from axes.cli import CliError, error_document, printable
 from axes.l10n import Words, environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
-from catalog.models import Revision
+from catalog.management.jsoncli import JsonUsageErrorMixin, database_check
+from catalog.models import Artifact, CatalogModel, Revision
 from catalog.templatetags.mechanic import duration_h
 from profiler.models import MeasurementRun
 from profiler.services import RunRequestInvalid, run_request
@@ -46,33 +47,16 @@ _FLAGS = (("prompt_len", "--prompt-len"), ("new_tokens", "--new-tokens"), ("batc
 def _refused(message: str, *, code: str) -> CommandError:
     """A failure before any run was made, with its code for --json (a CommandError itself:
     Django prints the class's name before the message)."""
-    error = CommandError(message)
+    error = CommandError(printable(message))
     error.code = code  # type: ignore[attr-defined]
     return error
 
 
-class Command(BaseCommand):
+class Command(JsonUsageErrorMixin, BaseCommand):
     help = "Measure a model (Hub ID or local folder) on a Celery worker; --wait prints the result."
 
-    _argv: list[str] = []
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        self._argv = argv  # read by the parser's error(), which has no options yet
-        super().run_from_argv(argv)
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
-        """A malformed option (``--batch abc``) with --json also prints the JSON error line
-        before argparse's usage message and exit status 2."""
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        say_usage = parser.error
-
-        def error(message: str) -> NoReturn:
-            if "--json" in self._argv[2:]:
-                self.stdout.write(error_document("usage", message, run=None, status=None))
-            say_usage(message)
-
-        parser.error = error
-        return parser
+    json_error_extra = {"run": None, "status": None}  # no run was made
+    _run: MeasurementRun | None = None  # the run, once made: a later failure names it
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -161,11 +145,11 @@ class Command(BaseCommand):
             except catalog_services.ModelShadowed as exc:
                 # the folder's name is its ID here (no --id): say how to give it another one
                 name = exc.repo_id.split("/")[-1]
-                raise _refused(
-                    f"{exc} Name the folder after another ID (for example local--{name}), or "
-                    "pass --replace to do it anyway.",
-                    code="model_shadowed",
-                ) from exc
+                hint = _(
+                    "Name the folder after another ID (for example local--%(name)s), or pass "
+                    "--replace to do it anyway."
+                ) % {"name": name}
+                raise _refused(f"{exc} {hint}", code="model_shadowed") from exc
             return ingested.revision, str(path.resolve())
         if target.startswith(("/", "./", "../", "~")) or path.exists():
             raise _refused(
@@ -194,19 +178,32 @@ class Command(BaseCommand):
             except CommandError as exc:
                 code = getattr(exc, "code", None)
                 if opts["json"] and code:  # no run was made (a run's failure is said already)
-                    self.stdout.write(error_document(code, str(exc), run=None, status=None))
+                    self.stdout.write(error_document(code, str(exc), **self._run_said()))
                 raise
             except Exception as exc:  # a bug: the traceback stays, and --json still says it
                 if opts["json"]:
                     message = f"{type(exc).__name__}: {exc}"
-                    self.stdout.write(
-                        error_document("internal_error", message, run=None, status=None)
-                    )
+                    self.stdout.write(error_document("internal_error", message, **self._run_said()))
                 raise
 
+    def _run_said(self) -> dict[str, Any]:
+        """The --json failure's run and status: the run's, once it was made (a database error
+        while waiting on it said null for a run that exists), else null."""
+        if self._run is None:
+            return dict(self.json_error_extra)
+        return {"run": self._run.pk, "status": self._run.status}
+
     def _handle(self, opts: dict[str, Any]) -> None:
+        self._run = None
         if opts["timeout"] <= 0:
-            raise _refused("--timeout must be a positive number of seconds.", code="invalid_option")
+            raise _refused(
+                _("--timeout must be a positive number of seconds."), code="invalid_option"
+            )
+        words = Words(environment_language(os.environ))
+        try:  # an unmigrated database is said as analyze says it, before the Hub is asked
+            database_check(CatalogModel, Revision, Artifact, MeasurementRun, words=words)
+        except CliError as exc:
+            raise _refused(str(exc), code=exc.code) from exc
         try:
             revision, source_dir = self._revision(opts["target"], replace=opts["replace"])
             run = run_request(
@@ -234,6 +231,7 @@ class Command(BaseCommand):
             raise _refused(command_line_message(exc), code=exc.code) from exc
         except Exception as exc:  # anything else: its type helps whoever reads the report
             raise _refused(f"{type(exc).__name__}: {exc}", code="internal_error") from exc
+        self._run = run
         self.stderr.write(
             _("run %(id)s: %(status)s (%(revision)s)")
             % {"id": run.pk, "status": run.get_status_display(), "revision": revision}
@@ -267,7 +265,6 @@ class Command(BaseCommand):
                 if took is not None
                 else _("run %(id)s succeeded") % {"id": run.pk}
             )
-            words = Words(environment_language(os.environ))
             self.stdout.write(f"{head}\n{result_summary(run.result, words)}")
 
     @staticmethod
@@ -285,7 +282,7 @@ class Command(BaseCommand):
         if as_json:
             code = code or run.error_code or run.status
             self.stdout.write(error_document(code, message, run=run.pk, status=run.status))
-        raise CommandError(message)
+        raise CommandError(printable(message))
 
     def _wait(self, run_id: int, timeout_s: float) -> MeasurementRun:
         started = time.monotonic()
@@ -296,6 +293,7 @@ class Command(BaseCommand):
         hinted = False
         while True:
             run = MeasurementRun.objects.get(pk=run_id)
+            self._run = run  # its latest status, should a later step fail
             shown = (run.status, run.stage, run.progress_pct)
             if shown != last:
                 self.stderr.write(progress_line(run))
