@@ -1021,3 +1021,119 @@ def test_a_json_file_with_unreadable_bytes_gives_the_same_note_to_both(tmp_path:
     notes = folder_inspect(tmp_path).notes
     assert len(notes) == 1 and "config.json" in notes[0]
     assert notes[0] in artifacts_from_dir(tmp_path).notes
+
+
+def test_a_path_with_undecodable_bytes_gives_a_valid_utf8_json_document(tmp_path: Path) -> None:
+    """A folder named b"bad\\xff" (no UTF-8) with a broken config.json: the --json document
+    carried a raw 0xFF byte (invalid UTF-8 for jq) under C.UTF-8, and crashed with a
+    UnicodeEncodeError traceback under PYTHONIOENCODING=utf-8. The byte is written \\xff, in the
+    document and in the readable line alike."""
+    folder = os.fsencode(tmp_path) + b"/bad\xff"
+    os.mkdir(folder)
+    with open(folder + b"/config.json", "wb") as fh:
+        fh.write(b"{broken")
+    env = {**_env(tmp_path), "LANG": "C.UTF-8"}
+    for extra in ({}, {"PYTHONIOENCODING": "utf-8"}):
+        out = subprocess.run(
+            [sys.executable, "manage.py", "analyze", folder, "--json"],
+            cwd=REPO,
+            env={**env, **extra},
+            capture_output=True,
+            timeout=120,
+        )
+        assert out.returncode == 1, out.stderr
+        error = json.loads(out.stdout.decode("utf-8"))["error"]  # strict: valid UTF-8
+        assert error["code"] == "invalid_config"
+        assert "/bad\\xff: config.json is not valid JSON" in error["message"]
+        assert f"CommandError: {error['message']}\n".encode() in out.stderr
+    # a missing path that names such bytes (quoted as Python quotes it): valid UTF-8 too
+    out = subprocess.run(
+        [sys.executable, "manage.py", "analyze", b"/no-such\xff/config.json", "--json"],
+        cwd=REPO,
+        env={**env, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    error = json.loads(out.stdout.decode("utf-8"))["error"]
+    assert error["code"] == "not_found" and "/no-such" in error["message"]
+
+
+def test_printable_escapes_what_utf8_cannot_carry() -> None:
+    from axes.cli import printable
+
+    assert printable("plain é ✓") == "plain é ✓"
+    assert printable(os.fsdecode(b"/tmp/bad\xff")) == "/tmp/bad\\xff"
+    assert printable("lone \ud800 surrogate") == "lone \\ud800 surrogate"
+    printable(os.fsdecode(b"\xc3") + "\ud800").encode("utf-8")  # both kinds: still UTF-8
+
+
+def test_the_fast_path_says_an_internal_error_in_json_then_raises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--help promises internal_error, but fast_main (analyze PATH without Django) caught only
+    its refusals: a bug printed a traceback and nothing on stdout. Now the document comes
+    first, and the exception still propagates (traceback, non-zero exit)."""
+    import axes.cli
+
+    (tmp_path / "config.json").write_text("{}")
+
+    def broken(*args: object, **kwargs: object) -> dict:
+        raise RuntimeError("the engine tripped")
+
+    monkeypatch.setattr(axes.cli, "analyze_path", broken)
+    stdout, stderr = StringIO(), StringIO()
+    with pytest.raises(RuntimeError, match="the engine tripped"):
+        axes.cli.fast_main([str(tmp_path), "--json"], stdout=stdout, stderr=stderr)
+    assert json.loads(stdout.getvalue()) == {
+        "error": {"code": "internal_error", "message": "RuntimeError: the engine tripped"}
+    }
+    stdout = StringIO()  # without --json: nothing on stdout, the exception alone
+    with pytest.raises(RuntimeError):
+        axes.cli.fast_main([str(tmp_path)], stdout=stdout, stderr=stderr)
+    assert stdout.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANGUAGE": "ko", "LC_ALL": "C"}, "en"),  # gettext ignores LANGUAGE in the C locale
+        ({"LANGUAGE": "de", "LC_ALL": "C"}, "en"),
+        ({"LANGUAGE": "ko", "LANG": "C.UTF-8"}, "en"),
+        ({"LANGUAGE": "ko", "LC_MESSAGES": "POSIX", "LANG": "de_DE.UTF-8"}, "en"),
+        ({"LANGUAGE": "de:en"}, "de"),
+        ({"LANGUAGE": "fr:de"}, "de"),
+        ({"LANGUAGE": "ko", "LANG": "de_DE.UTF-8"}, "ko"),
+        ({"LANGUAGE": "", "LC_ALL": "", "LANG": "de_DE.UTF-8"}, "de"),  # empty: unset
+        ({"LANGUAGE": "ko", "LC_ALL": "", "LANG": "C.UTF-8"}, "en"),
+        ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, "en"),
+        ({"LANGUAGE": "ko"}, "ko"),
+        ({}, "en"),
+    ],
+)
+def test_the_environment_language_reads_as_gettext_does(environ: dict, language: str) -> None:
+    from axes.l10n import environment_language
+
+    assert environment_language(environ) == language
+
+
+def test_a_c_locale_speaks_english_whatever_language_says(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    out = _manage(["analyze", str(empty)], tmp_path, LANGUAGE="de", LC_ALL="C")
+    assert f"CommandError: {empty} has no config.json; point at a model folder." in out.stderr
+
+
+def test_an_abbreviated_json_option_still_gets_the_usage_document(tmp_path: Path) -> None:
+    """argparse reads --js as --json; the malformed-option hook looked for "--json" itself, so
+    `analyze --js DIR --context abc` exited 2 with nothing on stdout."""
+    for flag in ("--js", "--j", "--jso", "--json"):
+        out = _manage(["analyze", flag, str(tmp_path), "--context", "abc"], tmp_path)
+        assert out.returncode == 2, (flag, out.stderr)
+        assert _error_of(out) == {
+            "code": "usage",
+            "message": "argument --context: invalid int value: 'abc'",
+        }
+    # after "--" it is the target, not an option
+    out = _manage(["analyze", "--context", "abc", "--", "--js"], tmp_path)
+    assert out.returncode == 2 and out.stdout == ""
