@@ -1562,3 +1562,120 @@ def test_a_run_page_reloads_when_its_run_ends(client):
     assert "HX-Refresh" not in ended and ended["HX-Trigger"] == "mechanic-runs-changed"
     page = client.get(reverse("profiler:run", args=[run.pk])).content.decode()
     assert 'id="again-h"' in page
+
+
+def test_profile_json_names_the_run_when_a_later_step_fails(celery_broker, capsys, monkeypatch):
+    """An error after the run was made (here the database while --wait polls it) said
+    "run": null and "status": null for a run that exists: the document names it."""
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    from profiler.management.commands import profile
+
+    def broken(run):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(profile, "progress_line", broken)
+    revision = revision_with_config(TINY_LLAMA)
+    with pytest.raises(OperationalError):
+        call_command("profile", revision.model.repo_id, "--device", "cpu", "--wait", "--json")
+    run = MeasurementRun.objects.get()
+    assert json.loads(capsys.readouterr().out) == {
+        "run": run.pk,
+        "status": "queued",
+        "error": {"code": "internal_error", "message": "OperationalError: database is locked"},
+    }
+
+
+def test_profile_json_abbreviated_still_gets_the_usage_document(capsys):
+    """argparse reads --js as --json: a malformed option then printed no document."""
+    from profiler.management.commands.profile import Command
+
+    for flag in ("--js", "--json"):
+        with pytest.raises(SystemExit) as exited:
+            Command().run_from_argv(["manage.py", "profile", flag, "x/y", "--batch", "abc"])
+        assert exited.value.code == 2
+        assert json.loads(capsys.readouterr().out) == {
+            "run": None,
+            "status": None,
+            "error": {"code": "usage", "message": "argument --batch: invalid int value: 'abc'"},
+        }
+
+
+def test_profile_json_says_an_undecodable_path_in_valid_utf8(capsys):
+    import os
+
+    from django.core.management import CommandError, call_command
+
+    target = os.fsdecode(b"/nonexistent/no\xff")
+    with pytest.raises(CommandError) as refused:
+        call_command("profile", target, "--device", "cpu", "--json")
+    out = capsys.readouterr().out
+    out.encode("utf-8")  # no lone surrogate: writable as UTF-8, strictly
+    error = json.loads(out)["error"]
+    assert error["code"] == "not_a_folder"
+    assert error["message"].startswith("/nonexistent/no\\xff is not a folder")
+    assert str(refused.value) == error["message"]
+
+
+def test_profile_and_ingest_refusals_speak_the_terminal_s_language(
+    celery_broker, monkeypatch, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    from catalog.models import Revision
+
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    with pytest.raises(CommandError, match="--timeout muss eine positive Zahl von Sekunden sein"):
+        call_command("profile", "acme/x", "--timeout", "-5")
+    with pytest.raises(CommandError, match="Gib entweder MODEL_ID oder --dir PATH an"):
+        call_command("ingest")
+    stored = revision_with_config(TINY_LLAMA, repo_id="acme/shadowed")
+    Revision.objects.filter(pk=stored.pk).update(source=Revision.Source.HUB)
+    folder = tmp_path / "acme--shadowed"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(TINY_LLAMA))
+    with pytest.raises(CommandError) as refused:
+        call_command("profile", str(folder), "--device", "cpu")
+    assert str(refused.value) == (
+        "acme/shadowed ist bereits vom Hub im Katalog; der Ordner würde zu dem, was seine Seite "
+        "zeigt. Benenne den Ordner nach einer anderen ID (zum Beispiel local--shadowed) oder gib "
+        "--replace an, um es trotzdem zu tun."
+    )
+    monkeypatch.setenv("LANGUAGE", "ko")
+    with pytest.raises(CommandError) as refused:
+        call_command("ingest", "--dir", str(folder))
+    assert str(refused.value).startswith("acme/shadowed은(는) 이미 Hub에서 가져온 모델로")
+    assert "다른 --id를 고르거나(예: local/shadowed)" in str(refused.value)
+    assert not MeasurementRun.objects.exists()
+
+
+@pytest.mark.parametrize("command", ["profile", "ingest"])
+def test_an_unmigrated_database_is_said_as_analyze_says_it(tmp_path, command):
+    """profile said `internal_error: OperationalError: no such table`, ingest a traceback (or
+    asked the Hub first); both now say database_not_ready and what to run, as analyze does."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import cli_env
+
+    (tmp_path / "data").mkdir()
+    env = cli_env(DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path / "data"), LANG="de_DE.UTF-8")
+    env.pop("DATABASE_URL", None)
+    args = ["acme/x", "--device", "cpu", "--json"] if command == "profile" else ["acme/x"]
+    out = subprocess.run(
+        [sys.executable, "manage.py", command, *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    said = "CommandError: Die Katalog-Datenbank ist nicht bereit (no such table: "
+    assert said in out.stderr and "führe zuerst `python manage.py migrate` aus." in out.stderr
+    assert "Traceback" not in out.stderr and "Hub" not in out.stderr
+    if command == "profile":
+        document = json.loads(out.stdout)
+        assert document["run"] is None and document["error"]["code"] == "database_not_ready"
