@@ -8,8 +8,8 @@ worker, so checkpoint mode can read its safetensors; a Hub model ID uses the sto
 (with --json, the result as one JSON line: the keys of ``python -m profiler.bench --json``).
 Any failure exits non-zero with the reason on stderr; with --json it is also the one JSON line
 on stdout, ``{"run", "status", "error": {"code", "message"}}`` (run and status null when no run
-was made: a bad ID, an unreachable Hub, a refused request), as ``manage.py analyze --json``
-says its failures.
+was made: a bad ID, an unreachable Hub, a refused request, an unmigrated database; the run's
+own once it was, whatever failed after), as ``manage.py analyze --json`` says its failures.
 
 The progress line, the status and the durations are said in the user's language (LANGUAGE,
 LC_ALL, LC_MESSAGES or LANG: en, ko, de), in the run page's words.
@@ -114,7 +114,7 @@ class Command(JsonUsageErrorMixin, BaseCommand):
             '{"run": ..., "status": ..., "error": {"code": ..., "message": ...}} instead (run '
             "and status null when no run was made) and exits non-zero (codes: usage, "
             "invalid_option, invalid_request, invalid_model_id, not_a_folder, model_shadowed, "
-            "invalid_artifact, the Hub's unreachable, timeout, repo_not_found, gated_repo, ..., "
+            "invalid_artifact, database_not_ready, the Hub's unreachable, timeout, repo_not_found, gated_repo, ..., "
             "internal_error; for a run: its error code, or timeout when --wait gave up)",
         )
         parser.add_argument(
