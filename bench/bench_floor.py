@@ -24,7 +24,7 @@ from axes.backbone.quantization import WEIGHTS_BASIS
 
 CONV = {
     "total": "every parameter transformers builds for this config (AutoModelForCausalLM, sum of numel, tied lm_head counted once, buffers excluded; MTP modules and a vision tower that it does not build are reported under mtp and vision_not_built, not in total)",
-    "active": "parameters one token touches in a decoder forward pass: total minus the routed experts it skips, per MoE layer (num_experts - experts_per_token) x params_per_expert; embeddings, lm_head and any vision tower included",
+    "active": "parameters one token touches in a decoder forward pass: total minus the routed experts it skips, per MoE layer (num_experts - experts_per_token) × params_per_expert; embeddings, lm_head and any vision tower included",
     "active_excluding_input_embedding": "active minus the input embedding lookup table (kept when it is tied to the lm_head, which is a real matmul) and any per-layer embedding table (Gemma 4's PLE, Qwen4-Exp's n-gram tables), of which a token reads a few rows",
 }
 KVB = "bf16, every attention layer at full length (sliding windows not capped); MLA layers cache the latent (kv_lora_rank + qk_rope_head_dim)"
@@ -58,6 +58,7 @@ SPEC_REST = {
     "global_head_dim": None,
     "global_num_kv_heads": None,
     "global_k_eq_v": False,
+    "o_proj_in": None,
     "kv_shared_layers": 0,
     "kv_uncached": None,
     "cross_attention_layers": None,
@@ -223,7 +224,7 @@ def floor(c):
                 "attention_flops": attn_fl,
                 "context": ctx,
             },
-            "flops_basis": f"forward pass per token at position {ctx:,}: 2 x the active matmul weights (decoder linears of the active experts, shared experts, routers, lm_head; not the input-embedding lookup, norms or biases) + attention scores and weighted sum against the cached tokens (sliding layers up to their window) + the recurrent state update of SSM / linear-attention layers",
+            "flops_basis": f"forward pass per token at position {ctx:,}: 2 × the active matmul weights (decoder linears of the active experts, shared experts, routers, lm_head; not the input-embedding lookup, norms or biases) + attention scores and weighted sum against the cached tokens (sliding layers up to their window) + the recurrent state update of SSM / linear-attention layers",
             "decode_bytes_per_token": bpt,
             "decode_bytes_detail": {"weight_params": read, "weights": wb, "kv": kvb, "state": 0},
             "roofline": roof,
