@@ -173,16 +173,7 @@ def test_an_omitted_key_takes_the_config_class_default(model_type, key):
             analyze_config(explicit_config)
         return
     assert report["params"]["total"] == expected
-    try:
-        explicit = analyze_config(explicit_config)
-    except ConfigError:
-        # MLA (deepseek_v3, bailing_hybrid): the K/V heads build nothing, so the engine counts
-        # the config without them (as transformers does) but refuses a written-out count that
-        # leaves no whole query group per K/V head
-        assert key == "num_key_value_heads"
-        assert report["backbone"]["attention"]["kv_lora_rank"], "not MLA"
-        return
-    assert _figures(report) == _figures(explicit)
+    assert _figures(report) == _figures(analyze_config(explicit_config))
 
 
 def test_qwen2_without_num_key_value_heads_has_32_kv_heads_and_says_so():
@@ -294,3 +285,103 @@ def test_every_tabled_default_is_the_installed_config_class_default(table, key):
         if defaults.get(name) != value:
             wrong[model_type] = (value, defaults.get(name))
     assert not wrong
+
+
+@pytest.mark.parametrize("model_type", ["zamba", "zamba2"])
+def test_zamba_without_intermediate_size_counts_its_config_class_default(model_type):
+    """ZambaConfig's intermediate_size defaults to 14,848 (read from the table, noted);
+    Zamba2Config's to 4 × hidden_size, which is no assumption (no note). Both used to raise a
+    ValueError from a note that was not there to remove."""
+    config = json.loads(_small(model_type))
+    if model_type == "zamba":  # two hybrid layers (4 and 10): transformers ties their blocks
+        config = {"model_type": "zamba", "num_hidden_layers": 12, "hidden_size": 512}
+        config.update(vocab_size=1000, num_attention_heads=16)
+    config.pop("intermediate_size", None)
+    filled = CONFIG_MAPPING[model_type](**copy.deepcopy(config)).to_dict()
+    report = analyze_config(config)
+    assert report["params"]["total"] == _meta_total(json.dumps(filled, default=str))
+    width = [n for n in report["notes"] if "intermediate_size" in n]
+    if model_type == "zamba":
+        assert width == [
+            "no intermediate_size in config.json: transformers' zamba default, 14,848, is used"
+        ]
+    else:
+        assert width == []
+
+
+def test_xlstm_with_intermediate_size_counts_as_built_and_says_it_is_unread():
+    """xLSTMConfig has no intermediate_size (its width is ffn_proj_factor × hidden_size):
+    a config.json that sets one used to raise a ValueError; it counts as transformers builds
+    it, with a note that the key is not read."""
+    config = json.loads(_small("xlstm"))
+    config["intermediate_size"] = 12345
+    filled = CONFIG_MAPPING["xlstm"](**copy.deepcopy(config)).to_dict()
+    report = analyze_config(config)
+    assert report["params"]["total"] == _meta_total(json.dumps(filled, default=str))
+    assert (
+        "intermediate_size is set, but modeling_xlstm.py does not read it: the feed-forward "
+        "width is ffn_proj_factor × hidden_size, rounded up to ffn_round_up_to_multiple_of"
+    ) in report["notes"]
+
+
+def _registered_model_types() -> list[str]:
+    from axes.backbone import families
+
+    return sorted({mt for module in families.FAMILY_MODULES for mt in module.MODEL_TYPES})
+
+
+def _int_field_default(model_type: str, key: str) -> int | None:
+    try:
+        cls = _text_config_class(model_type)
+    except Exception:  # a wrapper whose default instance transformers itself refuses
+        cls = CONFIG_MAPPING[model_type]
+    if not dataclasses.is_dataclass(cls):
+        return None
+    default = {f.name: f.default for f in dataclasses.fields(cls)}.get(key)
+    return default if type(default) is int else None
+
+
+# registered families whose config class has a fixed default the engine reads itself, not
+# from families/_defaults.py (read_core's tabled default would be wrong or unused there)
+READ_BY_THE_FAMILY = {
+    "intermediate_size": {
+        "beam": "beam.py sets BeamConfig's 20,480 (and its note) itself",
+        "dory": "dory.py sets DoryConfig's 7,168 itself",
+        "lfm2": "lfm2.py: 12,288 (or block_ff_dim), then block_auto_adjust_ff_dim shrinks it",
+        "lfm2_moe": "lfm2.py sets Lfm2MoeConfig's 7,168 itself",
+        "lfm3": "lfm2.py sets Lfm3Config's 7,680 itself",
+        "modernbert-decoder": "modernbert_decoder.py sets 1,152 itself",
+        "phi4_multimodal": "phi4_multimodal.py sets 8,192 (and its note) itself",
+        "recurrent_gemma": "recurrent_gemma.py: 3 × 2,560, halved as RecurrentGemmaMlp does",
+    },
+    "num_key_value_heads": {
+        "beam": "beam.py reads it with BeamConfig's 8",
+        "deepseek_v4": "deepseek_v4.py sets 1 itself",
+        "jetmoe": "jetmoe.py sets 16 itself and derives the query heads from it",
+        "phi4_multimodal": "phi4_multimodal.py sets 8 (and its note) itself",
+        "zamba": "zamba.py sets ZambaConfig's 16 itself (Zamba2's default is the heads)",
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [(INTERMEDIATE_SIZE, "intermediate_size"), (NUM_KV_HEADS, "num_key_value_heads")],
+    ids=["intermediate_size", "num_key_value_heads"],
+)
+def test_every_fixed_default_of_a_registered_family_is_tabled(table, key):
+    """A registered model type whose config class gives ``key`` a fixed integer default is in
+    families/_defaults.py, or its family reads the default itself (listed above, with why):
+    else a config.json without the key would be counted with a guessed width or the heads."""
+    missing = {}
+    for model_type in _registered_model_types():
+        if model_type not in CONFIG_MAPPING or model_type in table:
+            continue
+        if model_type in READ_BY_THE_FAMILY[key]:
+            continue
+        if getattr(_text_config_class(model_type), "model_type", None) in table:
+            continue  # a wrapper: read_core finds its text config's type
+        default = _int_field_default(model_type, key)
+        if default is not None:
+            missing[model_type] = default
+    assert not missing, sorted(missing.items())

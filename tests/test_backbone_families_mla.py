@@ -522,9 +522,10 @@ def test_longcat_flash_sizes_past_any_model_are_refused_and_no_routed_experts_co
 def test_mla_counts_a_num_key_value_heads_that_does_not_divide_the_heads(
     model_type: str, extra: dict
 ) -> None:
-    """MLA builds its keys and values from the latent and never reads num_key_value_heads:
-    transformers builds 4 query heads with num_key_value_heads 3, so the engine counts it
-    (to the parameter) and says the key is unused instead of refusing the config."""
+    """MLA builds its keys and values from the latent and no weights from num_key_value_heads:
+    transformers builds 4 query heads with num_key_value_heads 3 (and runs them: 4 // 3 is
+    one key per query head), so the engine counts it (to the parameter) and says so instead
+    of refusing the config."""
     cfg = AutoConfig.for_model(model_type, **{**SMALL, **extra, "num_key_value_heads": 3})
     total, _ = _reference(cfg)
     report = analyze_config(cfg.to_dict())
@@ -532,7 +533,7 @@ def test_mla_counts_a_num_key_value_heads_that_does_not_divide_the_heads(
     assert report["backbone"]["attention"]["variant"] == "MLA"
     assert any(
         n.startswith("num_key_value_heads = 3 does not divide num_attention_heads (4)")
-        and "MLA does not use it" in n
+        and "MLA builds no weights from it" in n
         for n in report["notes"]
     ), report["notes"]
 
@@ -542,3 +543,58 @@ def test_softmax_attention_still_refuses_heads_that_num_key_value_heads_does_not
 
     with pytest.raises(ConfigError, match="not a multiple of num_key_value_heads"):
         analyze_config({**SMALL, "model_type": "llama", "num_key_value_heads": 3})
+
+
+def _forward_runs(cfg) -> bool:
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(cfg, attn_implementation="eager")
+    try:
+        model(torch.tensor([[1, 2, 3, 4]]))
+    except RuntimeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(("heads", "kv"), [(8, 4), (8, 3), (4, 8)])
+def test_mla_says_a_config_whose_attention_repeats_the_keys_does_not_run(
+    heads: int, kv: int
+) -> None:
+    """MLA builds nothing from num_key_value_heads, but transformers' attention repeats the
+    keys heads // kv times: only 1 runs. The engine counts the model as built and says that
+    its forward pass fails (checked: a forward pass of the same small model)."""
+    cfg = AutoConfig.for_model(
+        "deepseek_v3",
+        **{
+            **SMALL,
+            **EXPERTS,
+            **MLA,
+            "num_attention_heads": heads,
+            "num_key_value_heads": kv,
+            "n_group": 1,
+            "topk_group": 1,
+        },
+    )
+    report = analyze_config(cfg.to_dict())
+    assert report["params"]["total"] == _reference(cfg)[0]
+    assert not _forward_runs(cfg)
+    eager = " with eager attention" if heads < kv else ""
+    assert (
+        f"num_key_value_heads = {kv} with num_attention_heads = {heads}: MLA builds no weights "
+        "from it (its keys and values come from the kv_lora_rank latent, one per query head), "
+        "so the model is counted as transformers builds it; but transformers' attention "
+        f"repeats the keys num_attention_heads // num_key_value_heads = {heads // kv} times, "
+        f"so this config does not run there{eager}"
+    ) in report["notes"]
+    assert not any("does not divide" in n for n in report["notes"])
+
+
+def test_mla_with_one_key_per_query_head_runs_and_is_not_said_to_fail() -> None:
+    cfg = AutoConfig.for_model(
+        "deepseek_v3",
+        **{**SMALL, **EXPERTS, **MLA, "num_key_value_heads": 3, "n_group": 1, "topk_group": 1},
+    )
+    assert _forward_runs(cfg)  # 4 heads // 3 = 1
+    notes = analyze_config(cfg.to_dict())["notes"]
+    assert not any("does not run" in n for n in notes), notes

@@ -47,9 +47,10 @@ def read_core(
     """hidden size, layers, vocab, heads, head_dim, FFN width, tying: the dense core.
 
     ``mla``: every attention layer is MLA (DeepseekV3Attention & co.), which builds its keys
-    and values from the kv_lora_rank latent, one per query head, and nothing from
+    and values from the kv_lora_rank latent, one per query head, and no weights from
     ``num_key_value_heads``: a value that does not divide the heads is noted, not refused
-    (transformers builds the model).
+    (transformers builds the model). Its attention still repeats the keys heads // kv times,
+    so a config where that is not 1 is noted as one transformers builds but cannot run.
 
     ``head_dim``: ``config.head_dim`` when set, else ``head_dim_default`` (qwen3, gemma: a
     fixed default in their configuration_*.py), else hidden_size // num_attention_heads
@@ -93,12 +94,25 @@ def read_core(
             default_note(view, "intermediate_size", inter)
         else:
             inter = 4 * hidden
-            view.notes.append("no intermediate_size: assumed 4 × hidden_size")
-    if heads and kv and heads % kv and mla:
+            view.notes.append(NO_WIDTH)
+    if mla and heads and kv and heads // kv != 1:
+        # DeepseekV3Attention & co. build nothing from num_key_value_heads, but their
+        # attention (eager_attention_forward's repeat_kv, sdpa's GQA) repeats the keys
+        # heads // kv times: only 1 runs (a forward pass of a 4-layer model, eager and sdpa)
+        view.notes.append(
+            f"num_key_value_heads = {kv} with num_attention_heads = {heads}: MLA builds no "
+            "weights from it (its keys and values come from the kv_lora_rank latent, one per "
+            "query head), so the model is counted as transformers builds it; but transformers' "
+            "attention repeats the keys num_attention_heads // num_key_value_heads = "
+            f"{heads // kv} times, so this config does not run there"
+            # none: eager attention fails, sdpa runs (its GQA check passes on 0 groups)
+            + (" with eager attention" if heads < kv else "")
+        )
+    elif mla and heads and kv and heads % kv:
         view.notes.append(
             f"num_key_value_heads = {kv} does not divide num_attention_heads ({heads}), but "
-            "MLA does not use it: its keys and values come from the kv_lora_rank latent, one "
-            "per query head; counted as transformers builds it"
+            "MLA builds no weights from it: its keys and values come from the kv_lora_rank "
+            "latent, one per query head; counted as transformers builds it"
         )
     elif heads and kv and heads % kv:
         raise ConfigError(
@@ -214,6 +228,17 @@ def class_default(view: ConfigView, table: dict[str, int]) -> int | None:
         if isinstance(mt, str) and mt in table:
             return table[mt]
     return None
+
+
+NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
+
+
+def drop_note(view: ConfigView, note: str) -> None:
+    """Take back a note read_core wrote that does not apply to this family (Kolibri1 builds no
+    dense MLP, so ``NO_WIDTH`` assumes nothing); no error when it was not written (the key
+    was set, or read_core gave the config class's default instead)."""
+    if note in view.notes:
+        view.notes.remove(note)
 
 
 def default_note(view: ConfigView, key: str, value: int) -> None:

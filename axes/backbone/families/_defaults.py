@@ -3,11 +3,16 @@
 A config.json without ``intermediate_size`` or ``num_key_value_heads`` is built by transformers
 with the dataclass default of its ``configuration_<type>.py`` (Qwen2Config:
 ``num_key_value_heads: int | None = 32``, not num_attention_heads), so the engine reads the same
-value (noted as a default) instead of guessing. Model types missing from a table have no fixed
-default: ``num_key_value_heads`` then follows num_attention_heads (``__post_init__``), and a
-missing ``intermediate_size`` stays the engine's noted 4 x hidden_size assumption. Wrappers are listed under their own type and their
-text config's. Values from transformers 5.24; tests/test_backbone_defaults.py drops each key
-from small configs and compares with the meta-device build.
+value (noted as a default) instead of guessing. A model type is missing from a table when its
+config class has no fixed default for the key (None: ``num_key_value_heads`` then follows
+num_attention_heads in ``__post_init__``, and a missing ``intermediate_size`` stays the
+engine's noted 4 × hidden_size assumption), or when its family module sets the default
+itself (beam, dory, lfm2, zamba ...: listed with the reason in
+tests/test_backbone_defaults.py, which fails on a registered type with a fixed default that
+is in neither place). MLA types are listed too: their attention builds no weights from
+num_key_value_heads, but transformers repeats the keys heads // num_key_value_heads times.
+Wrappers are listed under their own type and their text config's. Values from transformers
+5.24; tests/test_backbone_defaults.py compares each with the installed config class.
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ INTERMEDIATE_SIZE: dict[str, int] = {
     "cohere2": 22528,
     "cohere2_moe": 22528,
     "cwm": 21504,
+    "deepseek_v2": 11008,
     "deepseek_v3": 18432,
     "deepseek_v32": 18432,
     "diffllama": 8192,
     "doge": 2048,
+    "dots1": 10944,
+    "dots3_note": 13824,
+    "dots3_note_text": 13824,
     "emu3": 14336,
     "emu3_text_model": 14336,
     "ernie4_5": 3072,
@@ -47,6 +56,8 @@ INTERMEDIATE_SIZE: dict[str, int] = {
     "gemma2": 9216,
     "gemma3": 9216,
     "gemma3_text": 9216,
+    "gemma3n": 16384,
+    "gemma3n_text": 16384,
     "gemma4": 9216,
     "gemma4_text": 9216,
     "gemma4_unified": 9216,
@@ -67,6 +78,8 @@ INTERMEDIATE_SIZE: dict[str, int] = {
     "granitemoeshared": 11008,
     "helium": 7040,
     "hrm_text": 4096,
+    "hunyuan_v1_dense": 11008,
+    "hunyuan_v1_moe": 11008,
     "hy_v3": 13312,
     "hy_v4": 6912,
     "hyperclovax": 11008,
@@ -81,18 +94,21 @@ INTERMEDIATE_SIZE: dict[str, int] = {
     "llama": 11008,
     "llama4": 8192,
     "llama4_text": 8192,
-    "mimo_v2_flash": 16384,
     "longcat_flash": 12288,  # ffn_hidden_size (attribute_map: intermediate_size)
+    "mellum": 7168,
+    "mimo_v2_flash": 16384,
     "minicpm3": 6400,
     "minimax": 14336,
     "minimax_m2": 1536,
     "minimax_m3_vl_text": 3072,
+    "ministral": 14336,
     "ministral3": 14336,
     "mistral": 14336,
     "mixtral": 14336,
     "mllama": 14336,
     "mllama_text_model": 14336,
     "nanochat": 8192,
+    "nemotron": 24576,
     "nemotron_h": 21504,
     "olmo": 11008,
     "olmo2": 11008,
@@ -104,9 +120,12 @@ INTERMEDIATE_SIZE: dict[str, int] = {
     "phi3": 8192,
     "phimoe": 6400,
     "qwen2": 22016,
+    "qwen2_moe": 5632,
     "qwen3": 22016,
     "qwen3_5": 12288,
     "qwen3_5_text": 12288,
+    "qwen3_moe": 6144,
+    "qwen3_next": 5632,
     "sarvam_mla": 16384,
     "sarvam_moe": 8192,
     "seed_oss": 27648,
@@ -119,8 +138,18 @@ INTERMEDIATE_SIZE: dict[str, int] = {
 }
 
 NUM_KV_HEADS: dict[str, int] = {
+    "axk1": 64,
+    "axk2": 32,
+    "bailing_hybrid": 32,
+    "bamba": 8,
     "bitnet": 5,
     "cwm": 8,
+    "deepseek_v3": 128,
+    "deepseek_v32": 128,
+    "dory": 4,
+    "dots1": 32,
+    "dots3_note": 128,
+    "dots3_note_text": 128,
     "emu3": 8,
     "emu3_text_model": 8,
     "ernie4_5": 2,
@@ -134,27 +163,45 @@ NUM_KV_HEADS: dict[str, int] = {
     "gemma2": 4,
     "gemma3": 4,
     "gemma3_text": 4,
+    "gemma3n": 2,
+    "gemma3n_text": 2,
+    "gemma4": 4,
+    "gemma4_text": 4,
+    "gemma4_unified": 4,
+    "gemma4_unified_assistant": 4,
+    "gemma4_unified_text": 4,
     "glm": 2,
     "glm4": 2,
     "glm4_moe": 8,
+    "glm4_moe_lite": 20,
+    "glm_moe_dsa": 64,
     "gpt_oss": 8,
     "granite_swa": 4,
     "helium": 20,
     "hy_v3": 8,
+    "hy_v4": 32,
+    "inkling2_loop_text": 8,
+    "inkling2_text": 8,
+    "inkling_text": 8,
     "internlm3": 2,
     "iquestcoder": 8,
+    "jamba": 8,
+    "kimi_linear": 32,
     "kolibri1": 4,
     "laguna": 8,
     "lara_mini": 4,
     "lfm2": 8,
+    "lfm2_moe": 8,
     "lfm3": 4,
     "llama4": 8,
     "llama4_text": 8,
     "mellum": 4,
     "mimo_v2_flash": 4,
+    "minicpm3": 40,
     "minimax": 8,
     "minimax_m2": 8,
     "minimax_m3_vl_text": 4,
+    "ministral": 8,
     "ministral3": 8,
     "mistral": 8,
     "mixtral": 8,
@@ -171,6 +218,8 @@ NUM_KV_HEADS: dict[str, int] = {
     "qwen3_5_text": 4,
     "qwen3_moe": 4,
     "qwen3_next": 2,
+    "qwen4_exp": 2,
+    "qwen4_exp_text": 2,
     "sarvam_moe": 4,
     "seed_oss": 8,
     "smollm3": 4,
@@ -178,5 +227,6 @@ NUM_KV_HEADS: dict[str, int] = {
     "stablelm": 32,
     "starcoder2": 2,
     "vaultgemma": 4,
+    "youtu": 16,
     "zaya": 2,
 }

@@ -16,8 +16,10 @@ DeepSeek-V3-style MoE with a shared expert in every layer.
 from __future__ import annotations
 
 from axes.backbone.families._common import (
+    NO_WIDTH,
     attention_mixers,
     build,
+    drop_note,
     header,
     read_core,
     read_rope,
@@ -40,7 +42,7 @@ def read(view: ConfigView) -> ArchSpec:
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
         # Kolibri1Config has no intermediate_size (no dense MLP): read_core's 4 x hidden
         # assumption is not one, and its note does not apply
-        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
+        drop_note(view, NO_WIDTH)
         core["intermediate_size"] = moe_width
     if view.has("sliding_window"):
         window = view.int("sliding_window", field_name="sliding_window")

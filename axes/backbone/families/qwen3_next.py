@@ -42,7 +42,9 @@ which is the projector (no deepstack mergers are built).
 from __future__ import annotations
 
 from axes.backbone.families._common import (
+    NO_WIDTH,
     build,
+    drop_note,
     header,
     layer_types_mixers,
     read_core,
@@ -147,7 +149,7 @@ def _lara_mini(view: ConfigView, head: dict) -> ArchSpec:
     read_rope(view, core)
     n = core["num_layers"]
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")  # none is built
+        drop_note(view, NO_WIDTH)  # none is built
     mixers = layer_types_mixers(view, n) or [_LARA_PATTERN[i % 5] for i in range(n)]
     window = sliding_window(view, 512)
     mixers = unwindowed(view, mixers, window=window)

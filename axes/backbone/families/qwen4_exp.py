@@ -38,7 +38,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import NO_WIDTH, build, drop_note, header, read_core, read_rope
 from axes.backbone.families.qwen3_next import _attention_fields, _deltanet_fields, read_wrapper
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
@@ -70,7 +70,7 @@ def read(view: ConfigView) -> ArchSpec:
         view, family="qwen4_exp", tie_default=False, head_dim_default=256, max_pos_default=32768
     )
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")  # none is built
+        drop_note(view, NO_WIDTH)  # none is built
     read_rope(view, core)
     n, h = core["num_layers"], core["hidden_size"]
     mixers = _mixers(view, n)

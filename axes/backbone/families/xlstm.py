@@ -17,7 +17,14 @@ qk head dim x v head dim), n (heads x qk head dim) and m (heads), counted in fp3
 from __future__ import annotations
 
 from axes.backbone.errors import ConfigError
-from axes.backbone.families._common import build, header, read_core, unread_layer_types
+from axes.backbone.families._common import (
+    NO_WIDTH,
+    build,
+    drop_note,
+    header,
+    read_core,
+    unread_layer_types,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -49,7 +56,13 @@ def read(view: ConfigView) -> ArchSpec:
     heads = core["num_attention_heads"]
     qk = int(h * view.float("qk_dim_factor", default=0.5))
     v = int(h * view.float("v_dim_factor", default=1.0))
-    view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
+    if view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
+        view.notes.append(
+            f"{view.path('intermediate_size', 'ffn_hidden_size', 'n_inner', 'ffn_dim')} is set, "
+            "but modeling_xlstm.py does not read it: the feed-forward width is "
+            "ffn_proj_factor × hidden_size, rounded up to ffn_round_up_to_multiple_of"
+        )
+    drop_note(view, NO_WIDTH)  # xLSTMConfig has no intermediate_size: nothing is assumed
     multiple = view.int("ffn_round_up_to_multiple_of", default=64)
     if not multiple:  # xLSTMFeedForward divides by it
         where = view.path("ffn_round_up_to_multiple_of") or "ffn_round_up_to_multiple_of"

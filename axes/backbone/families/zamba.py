@@ -27,7 +27,14 @@ from __future__ import annotations
 
 import math
 
-from axes.backbone.families._common import build, header, read_core, read_rope
+from axes.backbone.families._common import (
+    NO_WIDTH,
+    build,
+    drop_note,
+    header,
+    read_core,
+    read_rope,
+)
 from axes.backbone.layers import SHARED_MAMBA, SHARED_MAMBA2, layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -51,9 +58,9 @@ def read(view: ConfigView) -> ArchSpec:
     if v2 or not view.has("attention_head_dim", "head_dim"):
         core["head_dim"] = 2 * h // heads if heads else 0
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
-        if not v2:
-            core["intermediate_size"] = 14848  # ZambaConfig's default; Zamba2's is 4 x hidden
+        if v2:  # Zamba2Config's own default is 4 × hidden: not an assumption
+            drop_note(view, NO_WIDTH)
+        # zamba: read_core gave ZambaConfig's 14,848 (families/_defaults.py), with its note
     hybrid = _hybrid_layers(view, n, v2)
     mixers = [
         (SHARED_MAMBA2 if v2 else SHARED_MAMBA) if i in hybrid else ("mamba2" if v2 else "mamba")

@@ -24,7 +24,9 @@ not counted in the state per sequence (noted).
 from __future__ import annotations
 
 from axes.backbone.families._common import (
+    NO_WIDTH,
     build,
+    drop_note,
     header,
     per_layer_kinds,
     read_core,
@@ -53,7 +55,7 @@ def read(view: ConfigView) -> ArchSpec:
     nh, kv, hd = core["num_attention_heads"], core["num_kv_heads"], core["head_dim"]
     moe_width = view.int("moe_intermediate_size", default=2048, field_name="moe_intermediate_size")
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
-        view.notes.remove("no intermediate_size: assumed 4 × hidden_size")  # none is built
+        drop_note(view, NO_WIDTH)  # none is built
         core["intermediate_size"] = moe_width
     kinds = per_layer_kinds(
         view,
