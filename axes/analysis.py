@@ -22,7 +22,7 @@ from axes.jsonfile import (
 )
 from axes.textfile import decode_note, text_decode
 
-ANALYSIS_VERSION = 24  # bump when the output changes so stored analyses are recomputed
+ANALYSIS_VERSION = 25  # bump when the output changes so stored analyses are recomputed
 
 
 @dataclass

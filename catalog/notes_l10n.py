@@ -77,10 +77,41 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "moe_layer_freq = %(n_freq)s: transformers ignores it and builds MoE in every layer "
         "from %(n_first)s on; counted as transformers builds it"
     ),
+    # %(path)s: num_key_value_heads, or text_config.num_key_value_heads under a wrapper
     gettext_noop(
-        "num_key_value_heads = %(n_kv)s does not divide num_attention_heads (%(n_heads)s), but "
-        "MLA does not use it: its keys and values come from the kv_lora_rank latent, one per "
-        "query head; counted as transformers builds it"
+        "%(path)s = %(n_kv)s does not divide num_attention_heads (%(n_heads)s), but MLA "
+        "builds no weights from it: its keys and values come from the kv_lora_rank latent, one "
+        "per query head; counted as transformers builds it"
+    ),
+    gettext_noop(
+        "%(path)s = %(n_kv)s with num_attention_heads = %(n_heads)s: MLA builds no weights "
+        "from it (its keys and values come from the kv_lora_rank latent, one per query head), "
+        "so the model is counted as transformers builds it; but transformers' attention "
+        "repeats the keys num_attention_heads // num_key_value_heads = %(n_groups)s times, so "
+        "this config does not run there"
+    ),
+    gettext_noop(
+        "%(path)s = %(n_kv)s with num_attention_heads = %(n_heads)s: MLA builds no weights "
+        "from it (its keys and values come from the kv_lora_rank latent, one per query head), "
+        "so the model is counted as transformers builds it; but transformers' attention "
+        "repeats the keys num_attention_heads // num_key_value_heads = %(n_groups)s times, so "
+        "this config does not run there with eager attention"
+    ),
+    gettext_noop(
+        "%(path)s is null: counted with as many K/V heads as query heads (%(n_heads)s), as "
+        "LlamaConfig and Qwen2Config read it; many config classes refuse a null there or build "
+        "no model from it"
+    ),
+    # families/xlstm.py
+    gettext_noop(
+        "%(path)s is set, but modeling_xlstm.py does not read it: the feed-forward width is "
+        "ffn_proj_factor × hidden_size, rounded up to ffn_round_up_to_multiple_of"
+    ),
+    # families/llama.py (helium)
+    gettext_noop(
+        "num_attention_heads × head_dim (%(n_width)s) is not hidden_size (%(n_hidden)s): "
+        "modeling_helium.py builds o_proj from hidden_size, so the count follows it, but "
+        "transformers cannot run a forward pass of this config"
     ),
     gettext_noop(
         "num_hidden_layers = %(n_layers)s but the block pattern has %(n_blocks)s blocks; "
@@ -476,12 +507,11 @@ NOTE_TEMPLATES: tuple[str, ...] = (
         "attention_types gives %(n_layers)s layers but num_layers is %(n_num)s (transformers "
         "refuses such a config); fix attention_types or num_layers in config.json"
     ),
+    # %(path)s: num_key_value_heads, or text_config.num_key_value_heads under a wrapper
+    gettext_noop("num_attention_heads (%(n_heads)s) is not a multiple of %(path)s (%(n_kv)s)"),
     gettext_noop(
-        "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s)"
-    ),
-    gettext_noop(
-        "num_attention_heads (%(n_heads)s) is not a multiple of num_key_value_heads (%(n_kv)s): "
-        "config.json has no num_key_value_heads, and %(n_kv)s is its config class's default. "
+        "num_attention_heads (%(n_heads)s) is not a multiple of %(path)s (%(n_kv)s): "
+        "config.json has no %(path)s, and %(n_kv)s is its config class's default. "
         "Add the key to config.json."
     ),
     gettext_noop(

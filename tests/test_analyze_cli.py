@@ -462,7 +462,7 @@ def test_summary_names_the_conventions_of_its_figures() -> None:
     assert "an fp32 scale per 128x128 block" in row("weights fp8")
     assert "AWQ int4 g128" in row("weights int4")
     assert row("weights bf16").endswith("(every parameter at 2 B)")
-    assert row("weights stored").endswith("(56,324,350,464 params x 2 B (bfloat16))")
+    assert row("weights stored").endswith("(56,324,350,464 params × 2 B (bfloat16))")
     out = StringIO()
     call_command("analyze", nemotron, "--json", stdout=out)
     result = json.loads(out.getvalue())

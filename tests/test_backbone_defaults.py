@@ -196,12 +196,18 @@ def test_qwen2_without_num_key_value_heads_has_32_kv_heads_and_says_so():
 
 def test_qwen2_with_an_explicit_null_num_key_value_heads_has_as_many_as_the_heads():
     """Only an absent key takes the default 32: Qwen2Config.__post_init__ turns a null into
-    num_attention_heads."""
+    num_attention_heads. Many config classes do not (MistralConfig refuses a null), so the
+    engine says what it counted."""
     config = json.loads(_small("qwen2"))
     config["num_key_value_heads"] = None
     report = analyze_config(config)
-    assert report["backbone"]["attention"]["num_kv_heads"] == config["num_attention_heads"]
-    assert not any("num_key_value_heads" in note for note in report["notes"])
+    heads = config["num_attention_heads"]
+    assert report["backbone"]["attention"]["num_kv_heads"] == heads
+    assert [n for n in report["notes"] if "num_key_value_heads" in n] == [
+        f"num_key_value_heads is null: counted with as many K/V heads as query heads ({heads}), "
+        "as LlamaConfig and Qwen2Config read it; many config classes refuse a null there or "
+        "build no model from it"
+    ]
     assert report["params"]["total"] == _meta_total(
         json.dumps(CONFIG_MAPPING["qwen2"](**copy.deepcopy(config)).to_dict(), default=str)
     )
@@ -385,3 +391,37 @@ def test_every_fixed_default_of_a_registered_family_is_tabled(table, key):
         if default is not None:
             missing[model_type] = default
     assert not missing, sorted(missing.items())
+
+
+def _gemma3(**text: Any) -> dict[str, Any]:
+    config = CONFIG_MAPPING["gemma3"]().to_dict()
+    config["text_config"] = {**_shrink(config["text_config"]), **text}
+    config["text_config"].pop("num_key_value_heads")
+    config["vision_config"]["num_hidden_layers"] = 1
+    return config
+
+
+def test_a_wrappers_defaulted_key_is_named_under_text_config():
+    """Gemma 3's text model without num_key_value_heads gets Gemma3TextConfig's 4: the note
+    names the key where a user would add it, text_config.num_key_value_heads."""
+    config = _gemma3(num_attention_heads=16, hidden_size=16 * 128, head_dim=128)
+    filled = CONFIG_MAPPING["gemma3"](**copy.deepcopy(config)).to_dict()
+    report = analyze_config(config)
+    assert report["backbone"]["attention"]["num_kv_heads"] == 4
+    assert report["params"]["total"] == _meta_total(json.dumps(filled, default=str))
+    assert (
+        "no text_config.num_key_value_heads in config.json: transformers' gemma3 default, 4, "
+        "is used"
+    ) in report["notes"]
+
+
+def test_a_wrappers_defaulted_kv_heads_that_do_not_divide_are_refused_under_text_config():
+    config = _gemma3(num_attention_heads=6, hidden_size=6 * 128, head_dim=128)
+    with pytest.raises(ConfigError) as refused:
+        analyze_config(config)
+    assert refused.value.key == "text_config.num_key_value_heads"
+    assert str(refused.value) == (
+        "num_attention_heads (6) is not a multiple of text_config.num_key_value_heads (4): "
+        "config.json has no text_config.num_key_value_heads, and 4 is its config class's "
+        "default. Add the key to config.json."
+    )

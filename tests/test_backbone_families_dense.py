@@ -555,3 +555,29 @@ def test_remote_code_spellings_of_llama_built_types() -> None:
     layers = {k: v for k, v in cfg.to_dict().items() if k != "num_hidden_layers"}
     report = analyze_config({**layers, "num_layers": SMALL["num_hidden_layers"]})
     assert report["params"]["total"] == _check(cfg, report)
+
+
+@pytest.mark.parametrize("head_dim", [16, 24])
+def test_helium_with_heads_times_head_dim_apart_from_hidden_says_it_cannot_run(head_dim):
+    """modeling_helium.py's o_proj is hidden -> hidden: with heads × head_dim (4 × 24 = 96)
+    not hidden (64) the model builds (and is counted so) but its forward pass fails on the
+    o_proj matmul. The engine says so; with 4 × 16 = 64 the model runs and nothing is said."""
+    from transformers import AutoModelForCausalLM
+
+    cfg = AutoConfig.for_model("helium", **{**SMALL, "head_dim": head_dim})
+    report = analyze_config(cfg.to_dict())
+    assert report["params"]["total"] == sum(p.numel() for p in _build(cfg).parameters())
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(cfg)
+    try:
+        model(torch.tensor([[1, 2, 3, 4]]))
+        runs = True
+    except RuntimeError:
+        runs = False
+    note = (
+        f"num_attention_heads × head_dim ({4 * head_dim}) is not hidden_size (64): "
+        "modeling_helium.py builds o_proj from hidden_size, so the count follows it, but "
+        "transformers cannot run a forward pass of this config"
+    )
+    assert runs == (head_dim == 16)
+    assert (note in report["notes"]) == (not runs)

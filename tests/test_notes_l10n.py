@@ -281,3 +281,43 @@ def test_a_figure_said_twice_in_a_note_is_matched_and_translated():
     with translation.override("de"):
         said = note_l10n(note)
     assert said != note and "4" in said and "2" in said
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "de",
+            "num_attention_heads (12) ist kein Vielfaches von text_config.num_key_value_heads "
+            "(8): config.json hat kein text_config.num_key_value_heads, und 8 ist der "
+            "Standardwert seiner Config-Klasse. Ergänze den Schlüssel in config.json.",
+        ),
+        (
+            "ko",
+            "num_attention_heads(12)가 text_config.num_key_value_heads(8)의 배수가 아닙니다: "
+            "config.json에 text_config.num_key_value_heads이(가) 없어 config 클래스의 기본값 "
+            "8이(가) 쓰입니다. config.json에 이 키를 추가하세요.",
+        ),
+    ],
+)
+def test_a_refusal_under_a_wrapper_is_said_in_the_page_language(language, said):
+    """A wrapper's text model is read under text_config: the refusal names the key by that
+    path, and the template still matches it (it used to be shown in English)."""
+    from axes.backbone.errors import ConfigError
+    from axes.backbone.report import analyze_config
+
+    config = {
+        "model_type": "mistral3",
+        "text_config": {
+            "hidden_size": 12 * 128,
+            "head_dim": 128,
+            "num_attention_heads": 12,
+            "num_hidden_layers": 2,
+            "vocab_size": 1000,
+            "intermediate_size": 512,
+        },
+    }
+    with pytest.raises(ConfigError) as refused:
+        analyze_config(config)
+    with translation.override(language):
+        assert note_l10n(str(refused.value)) == said

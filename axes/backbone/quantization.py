@@ -361,7 +361,7 @@ def stored_bytes(
     base = DTYPE_BYTES.get(dtype or ASSUMED_DTYPE, 2)
     if not quantization:
         size = "2" if base == 2 else f"{base:g}"  # the common case without a format spec
-        return int(total_params * base), f"{total_params:,} params x {size} B ({dtype or 'bf16'})"
+        return int(total_params * base), f"{total_params:,} params × {size} B ({dtype or 'bf16'})"
     method = quantization["method"]
     rest_bytes = 2  # unquantized tensors stay 16-bit
     if method == "fp8":

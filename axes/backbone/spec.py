@@ -78,6 +78,9 @@ class ConfigView:
             )
         self.sources: dict[str, str] = {}  # spec field -> config key path
         self.notes: list[str] = []
+        # where this dict sits in config.json: "text_config." for a wrapper's text model read
+        # on its own (families/_wrapper.py), so notes name a key a user can find
+        self.prefix = ""
         self._bind(config)
 
     def _bind(self, config: dict[str, Any]) -> None:

@@ -69,11 +69,20 @@ def read_core(
             key=where,
         )
     kv_default = False
+    kv_path = view.path("num_key_value_heads") or key_path(view, "num_key_value_heads")
     if kv is None:
         if view.bool("multi_query", default=False):
             kv = 1
         elif "num_key_value_heads" in view.raw or "num_key_value_heads" in view.text:
-            kv = heads  # an explicit null: Qwen2Config.__post_init__ & co. give the heads
+            # an explicit null: LlamaConfig / Qwen2Config.__post_init__ give the heads, but
+            # most config classes refuse a null (MistralConfig, GemmaConfig: a validation
+            # error) and some keep None and build no model (Qwen2MoeConfig, Ernie4_5_MoeConfig)
+            kv = heads
+            view.notes.append(
+                f"{kv_path} is null: counted with as many K/V heads as query heads ({heads}), "
+                "as LlamaConfig and Qwen2Config read it; many config classes refuse a null "
+                "there or build no model from it"
+            )
         else:
             kv = class_default(view, NUM_KV_HEADS)
             kv_default = kv is not None
@@ -100,7 +109,7 @@ def read_core(
         # attention (eager_attention_forward's repeat_kv, sdpa's GQA) repeats the keys
         # heads // kv times: only 1 runs (a forward pass of a 4-layer model, eager and sdpa)
         view.notes.append(
-            f"num_key_value_heads = {kv} with num_attention_heads = {heads}: MLA builds no "
+            f"{kv_path} = {kv} with num_attention_heads = {heads}: MLA builds no "
             "weights from it (its keys and values come from the kv_lora_rank latent, one per "
             "query head), so the model is counted as transformers builds it; but transformers' "
             "attention repeats the keys num_attention_heads // num_key_value_heads = "
@@ -110,20 +119,20 @@ def read_core(
         )
     elif mla and heads and kv and heads % kv:
         view.notes.append(
-            f"num_key_value_heads = {kv} does not divide num_attention_heads ({heads}), but "
+            f"{kv_path} = {kv} does not divide num_attention_heads ({heads}), but "
             "MLA builds no weights from it: its keys and values come from the kv_lora_rank "
             "latent, one per query head; counted as transformers builds it"
         )
     elif heads and kv and heads % kv:
         raise ConfigError(
-            f"num_attention_heads ({heads}) is not a multiple of num_key_value_heads ({kv})"
+            f"num_attention_heads ({heads}) is not a multiple of {kv_path} ({kv})"
             + (
-                f": config.json has no num_key_value_heads, and {kv} is its config class's "
+                f": config.json has no {kv_path}, and {kv} is its config class's "
                 "default. Add the key to config.json."
                 if kv_default
                 else ""
             ),
-            key=view.path("num_key_value_heads") or "num_key_value_heads",
+            key=kv_path,
         )
     tied = view.bool("tie_word_embeddings", default=tie_default, field_name="tied_embeddings")
     sources = view.sources
@@ -241,10 +250,20 @@ def drop_note(view: ConfigView, note: str) -> None:
         view.notes.remove(note)
 
 
+def key_path(view: ConfigView, key: str) -> str:
+    """Where config.json would hold ``key``, which it lacks: under text_config for a wrapper
+    (its text model read on its own, or overlaid by a text_config), else at the top."""
+    if view.prefix:
+        return view.prefix + key
+    return f"text_config.{key}" if view.text else key
+
+
 def default_note(view: ConfigView, key: str, value: int) -> None:
     """Say that a key config.json lacks was given its config class's default."""
     mt = view.raw.get("model_type") or view.text.get("model_type") or "this model"
-    view.notes.append(f"no {key} in config.json: transformers' {mt} default, {value:,}, is used")
+    view.notes.append(
+        f"no {key_path(view, key)} in config.json: transformers' {mt} default, {value:,}, is used"
+    )
 
 
 def _layer_types_problem(view: ConfigView, layer_types: list[Any], n: int) -> None:

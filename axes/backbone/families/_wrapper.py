@@ -45,6 +45,7 @@ def read_text_model(view: ConfigView, text_type: str) -> ArchSpec:
         )
         return spec
     inner = ConfigView({**view.raw["text_config"], "model_type": text_type})
+    inner.prefix = "text_config."
     module = family_for(text_type, inner.raw)
     with under("text_config"):
         spec = module.read(inner)

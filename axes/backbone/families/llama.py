@@ -220,8 +220,17 @@ def read(view: ConfigView) -> ArchSpec:
         extra.update(qkv_bias=bias, mlp_bias=view.bool("mlp_bias", default=False))
         # modeling_helium.py HeliumAttention: o_proj = Linear(hidden_size, hidden_size), not
         # heads x head_dim -> hidden (the two differ when head_dim is set apart from hidden)
-        if core["num_attention_heads"] * core["head_dim"] != core["hidden_size"]:
+        q_width = core["num_attention_heads"] * core["head_dim"]
+        if q_width != core["hidden_size"]:
             extra["o_proj_in"] = core["hidden_size"]
+            # the attention output is heads x head_dim wide, o_proj takes hidden_size: the
+            # model builds (and is counted so) but its forward pass fails on the matmul
+            view.notes.append(
+                f"num_attention_heads × head_dim ({q_width}) is not hidden_size "
+                f"({core['hidden_size']}): modeling_helium.py builds o_proj from hidden_size, "
+                "so the count follows it, but transformers cannot run a forward pass of this "
+                "config"
+            )
     elif mt == "arcee":
         extra.update(
             qkv_bias=bias,
