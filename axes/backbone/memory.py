@@ -38,7 +38,6 @@ Recurrent state per sequence (constant in context length):
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from axes.backbone.gpus import GPU_KEYS, GPU_MEMORY_BYTES, GPU_TABLE
@@ -49,7 +48,7 @@ from axes.backbone.layers import (
     SHARED_MAMBA2,
     SHORT_CONV,
 )
-from axes.backbone.quantization import WEIGHTS_BASIS, WEIGHTS_BASIS_FIELDS
+from axes.backbone.quantization import WEIGHTS_BASIS, weights_basis_fields
 from axes.backbone.spec import ArchSpec
 
 KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
@@ -349,10 +348,7 @@ def memory_report(
         },
         "weights_basis": {**WEIGHTS_BASIS, "stored": stored_basis},
         # the same bases as fields, for a reader that words them in its language (axes.cli)
-        "weights_basis_fields": {
-            **copy.deepcopy(WEIGHTS_BASIS_FIELDS),
-            "stored": stored_basis_fields,
-        },
+        "weights_basis_fields": {**weights_basis_fields(), "stored": stored_basis_fields},
         "kv_bytes_per_token": (full_elements + sliding_elements) * 2,
         # the sliding-window layers' share of it, the part that stops growing at the window
         # (layers differ in width in Gemma 4: a share by layer count would be wrong)

@@ -521,11 +521,14 @@ def format_bytes(*, total_params: int, quantizable_params: int) -> tuple[int, in
 # the figures its sentence holds. The English one-line bases above stay as they are (the JSON
 # report's ``weights_basis`` / ``stored_basis``, for scripts); these sit beside them as
 # ``weights_basis_fields``.
-WEIGHTS_BASIS_FIELDS: dict[str, dict[str, Any]] = {
-    "bf16": {"format": "every_param", "bytes_per_param": 2},
-    "fp8": {"format": "fp8_block_checkpoint", "block_size": [128, 128]},
-    "int4": {"format": "awq_int4_checkpoint", "bits": 4, "group_size": 128},
-}
+def weights_basis_fields() -> dict[str, dict[str, Any]]:
+    """``WEIGHTS_BASIS`` as fields, built afresh for each report (no list shared between
+    reports)."""
+    return {
+        "bf16": {"format": "every_param", "bytes_per_param": 2},
+        "fp8": {"format": "fp8_block_checkpoint", "block_size": [128, 128]},
+        "int4": {"format": "awq_int4_checkpoint", "bits": 4, "group_size": 128},
+    }
 
 
 def stored_basis_fields(
