@@ -388,6 +388,115 @@ def _exact_bytes(n: Any, words: Words | None = None) -> str:
     return f" ({(words or Words()).number(n)} B)" if isinstance(n, int) and n >= 1024 else ""
 
 
+def _bytes_per_param(value: Any, words: Words) -> str:
+    """2 -> "2", 0.5 -> "0.5" (de "0,5"): bytes per parameter as the engine writes them."""
+    return f"{value:g}".replace(".", words.point) if isinstance(value, int | float) else "-"
+
+
+def weights_basis_text(fields: Any, words: Words | None = None) -> str | None:
+    """A weights row's basis (``memory.weights_basis_fields``, the engine's
+    ``axes.backbone.quantization.stored_basis_fields``) in ``words``' language, its figures
+    grouped in it: "671,026,404,352 params × 2 B (bf16)" (de "671.026.404.352 Parameter × 2 B
+    (bf16)"); None for fields this reader does not know (an analysis stored before they were
+    written: the English basis is shown as the engine wrote it)."""
+    if not isinstance(fields, dict):
+        return None
+    words = words or Words()
+    _ = words.gettext
+    fmt = fields.get("format")
+    block = fields.get("block_size")
+    block_text = (
+        "×".join(str(v) for v in block)
+        if isinstance(block, list) and block and all(isinstance(v, int) for v in block)
+        else "-"
+    )
+    if fmt == "every_param":
+        return _("every parameter at %(bytes)s B") % {
+            "bytes": _bytes_per_param(fields.get("bytes_per_param"), words)
+        }
+    if fmt == "fp8_block_checkpoint":
+        return _(
+            "a block-wise FP8 checkpoint: decoder linears at 1 B + an fp32 scale per %(block)s "
+            "block; embeddings, lm_head, norms, routers and biases at 16 bits"
+        ) % {"block": block_text}
+    if fmt == "awq_int4_checkpoint":
+        return _(
+            "an AWQ int4 g128 checkpoint: decoder linears at 4 bits + an fp16 scale and a 4-bit "
+            "zero per 128 inputs; embeddings, lm_head, norms, routers and biases at 16 bits"
+        )
+    if fmt == "unquantized":
+        return _("%(params)s params × %(bytes)s B (%(dtype)s)") % {
+            "params": words.integer(fields.get("params")),
+            "bytes": _bytes_per_param(fields.get("bytes_per_param"), words),
+            "dtype": fields.get("dtype"),
+        }
+    fixed = {
+        "fp8_per_tensor": _("fp8 decoder linears (per-tensor scales) + bf16 rest"),
+        "fp8_block": _("fp8 decoder linears + fp32 block scales + bf16 rest"),
+        "mxfp4": _("MXFP4 experts (4.25 bits) + bf16 rest"),
+        "bnb_4bit_double_quant": _(
+            "4-bit decoder linears + 8-bit absmax per 64 (double quant: fp32 per 256 absmax) + "
+            "16-bit rest"
+        ),
+        "bnb_4bit": _("4-bit decoder linears + fp32 absmax per 64 + 16-bit rest"),
+        "bnb_int8": _("int8 decoder linears (a scale per row) + 16-bit rest"),
+    }
+    if fmt in fixed:
+        return fixed[fmt]
+    if fmt == "group_quantized":
+        group = fields.get("group_size")
+        said = {"bits": fields.get("bits"), "n": words.integer(group)}
+        if group is None:
+            return (
+                _(
+                    "int%(bits)s packed decoder linears + fp16 scales/zeros per output channel + "
+                    "16-bit rest"
+                )
+                % said
+            )
+        return (
+            _(
+                "int%(bits)s packed decoder linears + fp16 scales/zeros per group of %(n)s + "
+                "16-bit rest"
+            )
+            % said
+        )
+    if fmt == "placed_schemes":
+        schemes = [
+            _("%(label)s on %(n)s params")
+            % {"label": s.get("label"), "n": words.integer(s.get("params"))}
+            for s in fields.get("schemes") or []
+            if isinstance(s, dict)
+        ]
+        return _("%(schemes)s (config_groups by targets, with their scales) + 16-bit rest") % {
+            "schemes": " + ".join(schemes) or _("no linear quantized")
+        }
+    if fmt == "scheme":
+        per = fields.get("values_per_scale")
+        said = {
+            "label": fields.get("label"),
+            "scale": fields.get("scale"),
+            "n": words.integer(per),
+            "strategy": fields.get("strategy"),
+        }
+        if per and fields.get("zero_point"):
+            text = _(
+                "%(label)s decoder linears + a %(scale)s scale per %(n)s values and a zero "
+                "point + 16-bit rest"
+            )
+        elif per:
+            text = _("%(label)s decoder linears + a %(scale)s scale per %(n)s values + 16-bit rest")
+        else:
+            text = _("%(label)s decoder linears + %(strategy)s scales (a few bytes) + 16-bit rest")
+        return text % said
+    if fmt == "unknown_method":
+        return _("unknown method %(method)s: counted at %(bytes)s B/param") % {
+            "method": fields.get("method"),
+            "bytes": _bytes_per_param(fields.get("bytes_per_param"), words),
+        }
+    return None
+
+
 def _gpu_memory_bytes(gpu_key: str) -> int | None:
     from axes.backbone import gpu_get
 
@@ -469,9 +578,13 @@ def render_summary(
         context = m["kv_bytes"]["context"]
         batch, kv_dtype = m["kv_bytes"]["batch"], m["kv_bytes"]["kv_dtype"]
         bases = m.get("weights_basis") or {"stored": m["weights_bytes"].get("stored_basis")}
+        fields = m.get("weights_basis_fields") or {}
 
         def _basis(fmt: str) -> str:
-            return f" ({bases[fmt]})" if bases.get(fmt) else ""
+            # in the terminal's language from the engine's fields; the English line where an
+            # analysis stored before them has none
+            text = weights_basis_text(fields.get(fmt), words) or bases.get(fmt)
+            return f" ({text})" if text else ""
 
         native = b["context_length"]
         past_native = (
@@ -537,7 +650,7 @@ def render_summary(
                 ),
             ),
             (
-                _("KV @ %(context)s x %(batch)s (%(dtype)s)") % at,
+                _("KV @ %(context)s × %(batch)s (%(dtype)s)") % at,
                 _fmt_bytes(m["kv_bytes"]["bytes"], words) + past_native,
             ),
             (

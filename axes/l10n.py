@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gettext as stdlib_gettext
 import re
+import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -73,12 +74,34 @@ def _translations(language: str) -> stdlib_gettext.NullTranslations:
     )
 
 
+_UNCOMPILED_SAID: set[str] = set()
+
+
+def _say_uncompiled(language: str) -> None:
+    """One line on stderr, once per language and process, that ``language``'s catalog is not
+    compiled: the commands then speak English, and ``make messages`` makes them speak it."""
+    if language in _UNCOMPILED_SAID:
+        return
+    _UNCOMPILED_SAID.add(language)
+    mo = LOCALE_DIR / language / "LC_MESSAGES" / "django.mo"
+    sys.stderr.write(
+        f"Note: the {language} translations are not compiled ({mo} is missing), so this "
+        "command speaks English; run `make messages` to compile them.\n"
+    )
+
+
 class Words:
     """One language's translations and number format, for code that runs without Django."""
 
     def __init__(self, language: str = "en") -> None:
         self.language = language if language in LANGUAGES else "en"
         self._t = _translations(self.language)
+        if self.language != "en" and not isinstance(self._t, stdlib_gettext.GNUTranslations):
+            # no compiled catalog (a fresh clone before ``make messages``): the words are the
+            # English msgids, so the numbers are written in English too, not "params total
+            # 1.855.828.800"; said once on stderr (never on stdout: --json stays one document)
+            _say_uncompiled(self.language)
+            self.language = "en"
         self.point = _SEPARATORS[self.language][0]
 
     def gettext(self, message: str) -> str:
@@ -117,6 +140,19 @@ class Words:
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
             return self.number(value)
         return str(value)
+
+    def prose_count(self, value: Any) -> str:
+        """A count the engine computed inside a fact's value (MTP "params: 13463426048") as the
+        page writes it (``catalog.templatetags.mechanic._count_plain``): grouped as the
+        language's prose groups (de 13.463.426.048), not with a config value's narrow spaces;
+        a whole float as its integer, yes/no in this language, the rest as ``plain``."""
+        from axes.readable import is_whole_float
+
+        if is_whole_float(value):
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.count(value)
+        return self.plain(value)
 
     def plain(self, value: Any) -> str:
         """A scalar inside a fact's value as the page writes it (``catalog.templatetags.

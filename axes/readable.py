@@ -292,11 +292,15 @@ def fact_value_text(kind: str, value: Any, words: Words | None = None) -> str:
     written (its line breaks folded). In English, or in ``words``' language as the page says
     it (``manage.py analyze``): its sentences and yes/no translated, its numbers grouped."""
     plain: Plain = words.plain if words is not None else plain_text
+    # a count the engine computed (MTP "params") as the page's prose writes counts (de
+    # 13.463.426.048), a config's values apart (de 7\u202f168): ``is_count_key``, as the page's
+    # ``catalog.templatetags.mechanic._count_plain``
+    count: Plain | None = words.prose_count if words is not None else None
     if isinstance(value, dict):
         sentence = backbone_sentence(kind, value, words) if kind.startswith("backbone.") else None
-        text = sentence if sentence is not None else pairs_text(value, plain)
+        text = sentence if sentence is not None else pairs_text(value, plain, count=count)
     elif isinstance(value, list):
-        text = nested_text(value, plain)
+        text = nested_text(value, plain, count=count)
     elif kind == "backbone.decoder_type" and isinstance(value, str):
         text = decoder_text(value)
     else:

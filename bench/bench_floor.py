@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from axes.backbone import analyze_config
 from axes.backbone.gpus import GPU_BANDWIDTHS, GPU_KEYS, GPU_MEMORY_BYTES
-from axes.backbone.quantization import WEIGHTS_BASIS
+from axes.backbone.quantization import WEIGHTS_BASIS, weights_basis_fields
 
 CONV = {
     "total": "every parameter transformers builds for this config (AutoModelForCausalLM, sum of numel, tied lm_head counted once, buffers excluded; MTP modules and a vision tower that it does not build are reported under mtp and vision_not_built, not in total)",
@@ -199,6 +199,15 @@ def floor(c):
                 "stored_basis": f"{total:,} params × 2 B ({dtype})",
             },
             "weights_basis": {**WEIGHTS_BASIS, "stored": f"{total:,} params × 2 B ({dtype})"},
+            "weights_basis_fields": {
+                **weights_basis_fields(),
+                "stored": {
+                    "format": "unquantized",
+                    "params": total,
+                    "bytes_per_param": 2,
+                    "dtype": dtype,
+                },
+            },
             "kv_bytes_per_token": kvpt,
             "kv_bytes_per_token_basis": KVB,
             "kv_bytes_per_token_sliding": 0,

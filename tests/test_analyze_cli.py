@@ -88,7 +88,7 @@ def test_path_summary_table(tmp_path: Path) -> None:
     assert "max context H200" in text and "decode roofline H200" in text
     # --batch 2 moves the KV row and the largest context, each naming its batch and KV dtype;
     # the roofline says it stays the batch-1 bound
-    assert "KV @ 8,192 x 2 (bf16)" in text
+    assert "KV @ 8,192 × 2 (bf16)" in text
     assert "max context H200 (batch 2, KV bf16)" in text
     roofline = next(x for x in text.splitlines() if "decode roofline H200" in x)
     assert "tok/s (batch 1, context 8,192, KV bf16, weights as stored" in roofline
@@ -459,7 +459,7 @@ def test_summary_names_the_conventions_of_its_figures() -> None:
     assert row("FLOPs / token @ 8,192").endswith(
         "(forward pass: 2 × active matmul weights + attention at position 8,192)"
     )
-    assert "an fp32 scale per 128x128 block" in row("weights fp8")
+    assert "an fp32 scale per 128×128 block" in row("weights fp8")
     assert "AWQ int4 g128" in row("weights int4")
     assert row("weights bf16").endswith("(every parameter at 2 B)")
     assert row("weights stored").endswith("(56,324,350,464 params × 2 B (bfloat16))")
@@ -493,7 +493,7 @@ def test_summary_states_the_context_of_its_figures_and_flags_a_context_past_the_
     assert row["FLOPs / token @ 200,000"].endswith(
         "(past the model's 131,072 positions: arithmetic only)"
     )
-    assert row["KV @ 200,000 x 1 (bf16)"].endswith(
+    assert row["KV @ 200,000 × 1 (bf16)"].endswith(
         "(past the model's 131,072 positions: arithmetic only)"
     )
     assert "(batch 1, context 200,000, KV bf16," in next(x for x in lines if "decode roofline" in x)
@@ -783,7 +783,7 @@ def test_the_summary_gives_the_model_pages_figures_in_its_units(client, web_show
     assert cli("weights bf16").startswith(weights + " (")
     assert cli("weights stored").startswith(weights + " (")
     assert cli("KV / token (bf16)") == f"{per_token} (131,072 B)"
-    assert cli("KV @ 8,192 x 1 (bf16)") == at_context
+    assert cli("KV @ 8,192 × 1 (bf16)") == at_context
     assert not re.search(r"\d (KB|MB|GB|TB)\b", out.getvalue().split("Facts (")[0])
 
 
@@ -861,7 +861,7 @@ def test_the_report_speaks_the_terminal_s_language_without_django(
     assert re.search(r"\n  Parameter gesamt +20\.914\.757\.184\n", de), de
     assert re.search(r"\n  Gewichte bf16 +38,96 GiB ", de), de
     assert "\n  Attention " in de and "GQA, 64 Heads, 8 KV-Heads, head_dim 64" in de
-    assert re.search(r"\n  KV @ 8\.192 x 1 \(bf16\) +195,00 MiB\n", de), de
+    assert re.search(r"\n  KV @ 8\.192 × 1 \(bf16\) +195,00 MiB\n", de), de
     assert "max. Kontext H200 (Batch 1, KV bf16)" in de and "5.177.229 (nur der Speicher" in de
     assert "Fakten (14):" in de
     # fact values as the page writes them in German: its sentences, ja/nein, grouped numbers
@@ -974,7 +974,7 @@ def test_a_catalog_model_s_report_speaks_the_terminal_s_language(
     monkeypatch.setenv("LANGUAGE", "de")
     out = StringIO()
     call_command("analyze", "meta-llama/Llama-3.1-8B", stdout=out)
-    assert re.search(r"\n  KV @ 8\.192 x 1 \(bf16\) +1,00 GiB\n", out.getvalue())
+    assert re.search(r"\n  KV @ 8\.192 × 1 \(bf16\) +1,00 GiB\n", out.getvalue())
     with pytest.raises(CommandError, match="acme/unknown ist nicht im Katalog. Hol es zuerst"):
         call_command("analyze", "acme/unknown")
     monkeypatch.setenv("LANGUAGE", "ko")
@@ -1137,3 +1137,198 @@ def test_an_abbreviated_json_option_still_gets_the_usage_document(tmp_path: Path
     # after "--" it is the target, not an option
     out = _manage(["analyze", "--context", "abc", "--", "--js"], tmp_path)
     assert out.returncode == 2 and out.stdout == ""
+
+
+# a DeepSeek-V3-shaped config.json (MLA, 256 routed experts, one MTP module), written by the
+# tests that need one without the shared hub data
+DEEPSEEK_V3_LIKE = {
+    "model_type": "deepseek_v3",
+    "architectures": ["DeepseekV3ForCausalLM"],
+    "hidden_size": 7168,
+    "intermediate_size": 18432,
+    "moe_intermediate_size": 2048,
+    "num_attention_heads": 128,
+    "num_key_value_heads": 128,
+    "num_hidden_layers": 61,
+    "first_k_dense_replace": 3,
+    "n_routed_experts": 256,
+    "n_shared_experts": 1,
+    "num_experts_per_tok": 8,
+    "moe_layer_freq": 1,
+    "kv_lora_rank": 512,
+    "q_lora_rank": 1536,
+    "qk_nope_head_dim": 128,
+    "qk_rope_head_dim": 64,
+    "v_head_dim": 128,
+    "vocab_size": 129280,
+    "max_position_embeddings": 163840,
+    "num_nextn_predict_layers": 1,
+    "n_group": 8,
+    "topk_group": 4,
+    "tie_word_embeddings": False,
+    "torch_dtype": "bfloat16",
+    "rope_theta": 10000,
+}
+
+
+def _v3_like_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "acme--v3-like"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(DEEPSEEK_V3_LIKE))
+    return folder
+
+
+def _fact_rows(text: str) -> dict[str, str]:
+    """The report's fact rows of a config-only folder, by kind (one fact of each)."""
+    return dict(re.findall(r"^  (backbone\.\S+) +(.+?)  \[config\.json: ", text, re.M))
+
+
+def test_german_fact_values_are_the_model_page_s(tmp_path: Path) -> None:
+    """The counts the engine computed (the MTP module's params) read as the German page writes
+    them, 13.463.426.048, and a config's values with a narrow space (7\u202f168): the page
+    changed its count writer, analyze wrote "params: 13\u202f463\u202f426\u202f048"."""
+    from django.utils import translation
+
+    from axes.cli import analyze_path
+    from catalog.templatetags.mechanic import fact_value_h
+
+    folder = _v3_like_folder(tmp_path)
+    german = _manage(["analyze", str(folder)], tmp_path, probe=True, LANG="de_DE.UTF-8")
+    assert german.returncode == 0, german.stderr
+    assert "DJANGO=False TORCH=False" in german.stderr
+    rows = _fact_rows(german.stdout)
+    assert rows["backbone.mtp"] == "layers: 1 · params: 13.463.426.048", rows
+    assert (
+        "hidden_size: 7\u202f168 · intermediate_size: 18\u202f432" in rows["backbone.hidden_size"]
+    )
+    assert "q_lora_rank: 1\u202f536" in rows["backbone.attention"]
+    result = analyze_path(folder, context=None, batch=1, kv_dtype="bf16")
+    compared = 0
+    with translation.override("de"):
+        for fact in result["facts"]:
+            if isinstance(fact["value"], dict) and fact["kind"] in rows:
+                assert rows[fact["kind"]] == fact_value_h(fact), fact["kind"]
+                compared += 1
+    assert compared >= 6
+
+
+def test_weights_bases_are_said_in_the_terminal_s_language(tmp_path: Path) -> None:
+    """The weights rows' explanations are translated, their figures written in the language
+    (it read "671,026,404,352 params x 2 B" among German numbers), and the KV row's "×"; the
+    JSON report keeps the English bases and carries them as fields too."""
+    folder = _v3_like_folder(tmp_path)
+    de = _manage(["analyze", str(folder)], tmp_path, LANG="de_DE.UTF-8").stdout
+    assert re.search(
+        r"\n  Gewichte gespeichert +1,22 TiB \(671\.026\.404\.352 Parameter × 2 B \(bfloat16\)\)\n",
+        de,
+    ), de
+    assert re.search(r"\n  Gewichte bf16 +1,22 TiB \(jeder Parameter mit 2 B\)\n", de), de
+    assert (
+        "(als blockweiser FP8-Checkpoint: Decoder-Linear-Layer mit 1 B + eine fp32-Skala je " in de
+    )
+    assert "128×128-Block; Embeddings, lm_head, Norms, Router und Biases in 16 Bit)" in de
+    assert "(als AWQ-int4-g128-Checkpoint: " in de
+    assert re.search(r"\n  KV @ 8\.192 × 1 \(bf16\) +", de), de
+    for english in ("params x", "every parameter", "decoder linears", " x 1 ("):
+        assert english not in de, english
+    ko = _manage(["analyze", str(folder)], tmp_path, LANGUAGE="ko").stdout
+    assert "(파라미터 671,026,404,352개 × 2 B (bfloat16))" in ko
+    assert "(파라미터마다 2 B)" in ko and "디코더 선형 레이어" in ko
+    assert "every parameter" not in ko and "decoder linears" not in ko
+    document = json.loads(
+        _manage(["analyze", str(folder), "--json"], tmp_path, LANG="de_DE").stdout
+    )
+    memory = document["memory"]
+    assert memory["weights_basis"]["bf16"] == "every parameter at 2 B"
+    assert memory["weights_bytes"]["stored_basis"].startswith("671,026,404,352 params ")
+    assert memory["weights_basis_fields"]["stored"] == {
+        "format": "unquantized",
+        "params": 671_026_404_352,
+        "bytes_per_param": 2,
+        "dtype": "bfloat16",
+    }
+
+
+def _ct(**q: object) -> dict:
+    return {"method": "compressed-tensors", "weight_type": "int", "symmetric": True, **q}
+
+
+@pytest.mark.parametrize(
+    "quantization",
+    [
+        None,
+        {"method": "fp8"},
+        {"method": "fp8", "block_size": [128, 128]},
+        {"method": "mxfp4"},
+        {"method": "awq", "bits": 4, "group_size": 128},
+        {"method": "gptq", "bits": 8, "group_size": -1},
+        {"method": "bitsandbytes", "bits": 4, "double_quant": True},
+        {"method": "bitsandbytes", "bits": 4},
+        {"method": "bitsandbytes", "bits": 8},
+        _ct(bits=4, strategy="group", group_size=128, symmetric=False),
+        _ct(bits=8, strategy="block", block_size=[128, 128]),
+        _ct(bits=8, strategy="channel"),
+        _ct(bits=4, weight_type="float", strategy="tensor_group", group_size=16),
+        {"method": "hqq"},
+    ],
+)
+def test_each_stored_basis_has_fields_that_say_it(quantization: dict | None) -> None:
+    """Every sentence the engine writes for the stored weights has fields the CLI words it
+    from: in English they are the engine's sentence (with "×"), so that no format reads
+    untranslated in German or Korean."""
+    from axes.backbone.quantization import stored_basis_fields, stored_bytes
+    from axes.cli import weights_basis_text
+    from axes.l10n import Words
+
+    counts = {"total_params": 8_030_261_248, "quantizable_params": 6_979_321_856}
+    _bytes, basis = stored_bytes(
+        **counts, expert_params=0, dtype="bfloat16", quantization=quantization
+    )
+    fields = stored_basis_fields(
+        total_params=counts["total_params"], dtype="bfloat16", quantization=quantization
+    )
+    assert json.loads(json.dumps(fields)) == fields
+    assert weights_basis_text(fields, Words("en")) == basis.replace(" x ", " × ")
+    for language in ("de", "ko"):
+        said = weights_basis_text(fields, Words(language))
+        assert said and said != weights_basis_text(fields, Words("en")), (language, said)
+
+
+def test_without_compiled_catalogs_the_report_is_english_through_and_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh clone before ``make messages`` has no .mo files: under a German locale the
+    report said English words with German numbers ("params total 1.855.828.800"). It now
+    speaks English with English numbers and says once, on stderr, how to get German; --json
+    stays one document on stdout."""
+    from axes import l10n
+    from axes.cli import fast_main
+
+    folder = _v3_like_folder(tmp_path)
+    monkeypatch.setattr(l10n, "LOCALE_DIR", tmp_path / "no-locale")
+    monkeypatch.setattr(l10n, "_UNCOMPILED_SAID", set())
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    l10n._translations.cache_clear()
+    try:
+        text, document = StringIO(), StringIO()
+        assert fast_main([str(folder)], stdout=text) == 0
+        assert fast_main([str(folder), "--json"], stdout=document) == 0
+        assert l10n.Words("de").number(1234.5, 1) == "1,234.5"
+    finally:
+        l10n._translations.cache_clear()
+    report = text.getvalue()
+    assert re.search(r"\n  params total +671,026,404,352\n", report), report
+    assert "KV @ 8,192 × 1 (bf16)" in report and "671.026" not in report
+    assert json.loads(document.getvalue())["params"]["total"] == 671_026_404_352
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    hint = "the de translations are not compiled"
+    assert captured.err.count(hint) == 1, captured.err
+    assert "make messages" in captured.err
+    # with the catalog compiled: German, and nothing said
+    monkeypatch.undo()
+    l10n._translations.cache_clear()
+    assert l10n.Words("de").number(1234.5, 1) == "1.234,5"
+    assert capsys.readouterr().err == ""

@@ -48,7 +48,7 @@ from axes.backbone.layers import (
     SHARED_MAMBA2,
     SHORT_CONV,
 )
-from axes.backbone.quantization import WEIGHTS_BASIS
+from axes.backbone.quantization import WEIGHTS_BASIS, weights_basis_fields
 from axes.backbone.spec import ArchSpec
 
 KV_DTYPE_BYTES: dict[str, int] = {"bf16": 2, "fp16": 2, "fp8": 1, "fp32": 4}
@@ -296,6 +296,7 @@ def memory_report(
     total_params: int,
     stored_bytes: int,
     stored_basis: str,
+    stored_basis_fields: dict[str, Any] | None = None,
     fp8_bytes: int,
     int4_bytes: int,
     context_len: int,
@@ -346,6 +347,8 @@ def memory_report(
             "stored_basis": stored_basis,
         },
         "weights_basis": {**WEIGHTS_BASIS, "stored": stored_basis},
+        # the same bases as fields, for a reader that words them in its language (axes.cli)
+        "weights_basis_fields": {**weights_basis_fields(), "stored": stored_basis_fields},
         "kv_bytes_per_token": (full_elements + sliding_elements) * 2,
         # the sliding-window layers' share of it, the part that stops growing at the window
         # (layers differ in width in Gemma 4: a share by layer count would be wrong)

@@ -514,3 +514,85 @@ def format_bytes(*, total_params: int, quantizable_params: int) -> tuple[int, in
         fp8_block_bytes(total_params, quantizable_params, 128 * 128),
         group_quantized_bytes(total_params, quantizable_params, 4, 128),
     )
+
+
+# The same bases as structured fields, for a reader that words them in its own language
+# (``manage.py analyze``: ``axes.cli.weights_basis_text``): a ``format`` naming the layout and
+# the figures its sentence holds. The English one-line bases above stay as they are (the JSON
+# report's ``weights_basis`` / ``stored_basis``, for scripts); these sit beside them as
+# ``weights_basis_fields``.
+def weights_basis_fields() -> dict[str, dict[str, Any]]:
+    """``WEIGHTS_BASIS`` as fields, built afresh for each report (no list shared between
+    reports)."""
+    return {
+        "bf16": {"format": "every_param", "bytes_per_param": 2},
+        "fp8": {"format": "fp8_block_checkpoint", "block_size": [128, 128]},
+        "int4": {"format": "awq_int4_checkpoint", "bits": 4, "group_size": 128},
+    }
+
+
+def stored_basis_fields(
+    *,
+    total_params: int,
+    dtype: str | None,
+    quantization: dict[str, Any] | None,
+    placed: list[tuple[dict[str, Any], int, int, int, int]] | None = None,
+) -> dict[str, Any]:
+    """The basis ``stored_bytes`` writes as one English line, as fields: ``format`` (which of
+    its sentences) and the figures in it (the parameter count, bytes per parameter, bits,
+    group, the schemes placed by targets). Branch for branch as ``stored_bytes`` chooses."""
+    base = DTYPE_BYTES.get(dtype or ASSUMED_DTYPE, 2)
+    if not quantization:
+        return {
+            "format": "unquantized",
+            "params": total_params,
+            "bytes_per_param": base,
+            "dtype": dtype or "bf16",
+        }
+    method = quantization["method"]
+    if method == "fp8":
+        block = quantization.get("block_size")
+        if not block:
+            return {"format": "fp8_per_tensor"}
+        return {"format": "fp8_block", "block_size": list(block)}
+    if method == "mxfp4":
+        return {"format": "mxfp4"}
+    if method in ("awq", "gptq"):
+        groups = quantization.get("group_size", 128)
+        return {
+            "format": "group_quantized",
+            "method": method,
+            "bits": quantization.get("bits", 4),
+            "group_size": None if groups == PER_CHANNEL else groups,
+        }
+    if placed is not None:
+        schemes = [
+            {"label": q["label"], "params": weights} for q, weights, *_rest in placed if weights
+        ]
+        return {"format": "placed_schemes", "schemes": schemes}
+    if method in ("compressed-tensors", "modelopt") and quantization.get("bits"):
+        q = quantization
+        strategy = q.get("strategy")
+        nvfp4 = q.get("weight_type") == "float" and q["bits"] == 4
+        scale_bytes = 1 if nvfp4 else max(base, 2)
+        if strategy in ("group", "tensor_group"):
+            per = q["group_size"]
+        elif strategy == "block":
+            per = q["block_size"][0] * q["block_size"][1]
+        else:
+            per = 0
+        return {
+            "format": "scheme",
+            "label": _scheme_label(q),
+            "scale": "fp8" if nvfp4 else ("16-bit" if scale_bytes == 2 else f"{scale_bytes:g} B"),
+            "values_per_scale": per or None,
+            "strategy": strategy,
+            "zero_point": bool(per) and not q.get("symmetric", True),
+        }
+    if method == "bitsandbytes":
+        if quantization.get("double_quant"):
+            return {"format": "bnb_4bit_double_quant"}
+        if quantization.get("bits") == 4:
+            return {"format": "bnb_4bit"}
+        return {"format": "bnb_int8"}
+    return {"format": "unknown_method", "method": method, "bytes_per_param": base}

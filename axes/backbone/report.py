@@ -17,7 +17,13 @@ from axes.backbone.layers import (
 from axes.backbone.memory import kv_dtype_bytes, memory_report
 from axes.backbone.params import count_params, params_report, routed_expert_bias_params
 from axes.backbone.quant_targets import place_schemes
-from axes.backbone.quantization import ASSUMED_DTYPE, DTYPE_BYTES, format_bytes, stored_bytes
+from axes.backbone.quantization import (
+    ASSUMED_DTYPE,
+    DTYPE_BYTES,
+    format_bytes,
+    stored_basis_fields,
+    stored_bytes,
+)
 from axes.backbone.safetensors import checkpoint_report
 from axes.backbone.spec import (
     MAX_TOTAL_PARAMS,
@@ -92,6 +98,9 @@ def analyze_config(
         total_params=total,
         stored_bytes=stored,
         stored_basis=basis,
+        stored_basis_fields=stored_basis_fields(
+            total_params=total, dtype=spec.stored_dtype, quantization=quant, placed=placed
+        ),
         fp8_bytes=fp8,
         int4_bytes=int4,
         context_len=context,
