@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import threading
 import time
 import typing
 from collections.abc import Callable, Iterator
@@ -514,42 +515,48 @@ def _weights_name_check(repo_id: str, name: object, where: str) -> str:
     return name
 
 
-STOP_CHECK_EVERY_S = 1.0  # within a file: a chunk comes many times a second on a fast link
-
-
-def _stop_check_bar(stop_check: Callable[[], None]) -> type[Any]:
+def _chunk_check_bar(chunk_check: Callable[[], None]) -> type[Any]:
     """The progress bar class ``hf_hub_download`` drives (its ``tqdm_class``): its ``update``
     (one per chunk the client reads: ``DOWNLOAD_CHUNK_SIZE``, 10 MiB, in huggingface_hub 2.4's
-    ``http_get``) calls ``stop_check``, at most once per ``STOP_CHECK_EVERY_S`` (it asks the
-    database). An exception it raises leaves ``http_get`` (which retries network errors only)
-    and ``_download_to_tmp_and_move`` deletes the partial file. A subclass of the client's own
-    tqdm: it has every method the client calls on a bar, and is as silent as the client's."""
+    ``http_get``) calls ``chunk_check``. An exception it raises leaves ``http_get`` (which
+    retries network errors only) and ``_download_to_tmp_and_move`` deletes the partial file.
+    Only on the thread that made the bar: hf_xet (1.8) calls ``update`` from its own thread and
+    logs an exception raised there ("Python exception updating progress") instead of stopping,
+    so there it is not called (the check after the file stops such a download). A subclass of
+    the client's own tqdm: it has every method the client calls on a bar, and is as silent as
+    the client's."""
     from huggingface_hub.utils import tqdm as hf_tqdm
 
-    last = [time.monotonic()]
+    class ChunkCheckBar(hf_tqdm):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._reader = threading.get_ident()
+            super().__init__(*args, **kwargs)
 
-    class StopCheckBar(hf_tqdm):  # type: ignore[misc]
         def update(self, n: float | None = 1) -> bool | None:
-            now = time.monotonic()
-            if now - last[0] >= STOP_CHECK_EVERY_S:
-                last[0] = now
-                stop_check()
+            if threading.get_ident() == self._reader:
+                chunk_check()
             return super().update(n)
 
-    return StopCheckBar
+    return ChunkCheckBar
 
 
 def hub_download_safetensors(
-    repo_id: str, revision: str, dest_dir: Any, *, stop_check: Callable[[], None] | None = None
+    repo_id: str,
+    revision: str,
+    dest_dir: Any,
+    *,
+    stop_check: Callable[[], None] | None = None,
+    chunk_check: Callable[[], None] | None = None,
 ) -> list[Any]:
     """Download config.json, the safetensors index and every *.safetensors shard of one
     revision into ``dest_dir``. Weights: only a GPU worker's checkpoint-mode run calls this.
-    ``stop_check`` is called between the chunks of every file (10 MiB each) and after every
-    file: it may raise to stop the download (a run cancelled meanwhile), so a Stop takes
-    effect within a file, not after a multi-GB shard. Not for a file the Hub stores on Xet
-    when hf_xet is installed: hf_xet (1.8) calls the bar from its own thread and logs an
-    exception raised there ("Python exception updating progress") instead of stopping, so
-    such a download stops after the file, as before.
+    ``chunk_check`` is called between the chunks of every file (10 MiB each): it must be cheap
+    (no database, no network), and may raise to stop the download (a run cancelled meanwhile),
+    so a Stop takes effect within a file, not after a multi-GB shard. ``stop_check`` is called
+    after every file and may raise too. Within a file only over plain HTTP: a file the Hub
+    stores on Xet, downloaded through hf_xet, stops after the file (huggingface_hub has no
+    way to abort it from outside), which is why the app turns Xet off by default
+    (settings.PROFILER_HUB_DISABLE_XET).
 
     Never downloads pickle files (a repo that only has them is refused, code
     ``pickle_refused``). The index is fetched first and every shard name in it is checked (no
@@ -569,7 +576,7 @@ def hub_download_safetensors(
         if isinstance(n, str) and (n.endswith(".safetensors") or n == SAFETENSORS_INDEX)
     ]
     present = set(siblings)
-    bar = _stop_check_bar(stop_check) if stop_check is not None else None
+    bar = _chunk_check_bar(chunk_check) if chunk_check is not None else None
 
     def download(name: str) -> Path:
         def fetch() -> str:

@@ -45,7 +45,18 @@ Environment variables (all optional in development):
                           run fails with the reason); ``PROFILER_QUEUED_HINT_AFTER_S``: when
                           the page says that no worker has taken a queued run yet (default 30);
                           ``PROFILER_DEFAULT_DEVICE``: cuda or cpu, the form's proposal
-                          (default: cuda where nvidia-smi is found, else cpu).
+                          (default: cuda where nvidia-smi is found, else cpu);
+                          ``PROFILER_STOP_CHECK_MS``: how often a worker that downloads a
+                          checkpoint looks whether its run was stopped (default 1000; at least
+                          50), so a Stop ends the download within that and one 10 MiB chunk.
+- ``PROFILER_HUB_DISABLE_XET``: download checkpoints from the Hub over plain HTTP, not through
+                          hf_xet (default on). huggingface_hub offers no way to stop a Xet
+                          download from outside once it runs, so a Stop would only end it after
+                          the current file (several GB). On, it sets ``HF_HUB_DISABLE_XET=1``
+                          in the environment of every process of the app as its settings load
+                          (huggingface_hub reads it once, at import); off (``0``) leaves the
+                          environment alone: Xet transfers, which can be faster, and a Stop
+                          that waits for the current file.
 - ``INGEST_INLINE_AFTER_S``: a queued ingest no worker took after this many seconds runs
                           in a thread of the web process, the page that polls it waiting for
                           it a few seconds at most (default 8; 0: never);
@@ -365,6 +376,13 @@ PROFILER_HEARTBEAT_S = env_int("PROFILER_HEARTBEAT_S", 10, minimum=1)
 PROFILER_STALE_AFTER_S = env_int("PROFILER_STALE_AFTER_S", 180, minimum=2)
 PROFILER_ITERS = env_int("PROFILER_ITERS", 3, minimum=1)  # timed iterations per run
 PROFILER_WARMUP = env_int("PROFILER_WARMUP", 1, minimum=0)
+# A download's stop check (the worker's heartbeat thread, one indexed query per look)
+PROFILER_STOP_CHECK_MS = env_int("PROFILER_STOP_CHECK_MS", 1000, minimum=50)
+# Before anything imports huggingface_hub (it reads HF_HUB_DISABLE_XET into its constants
+# at import): settings load first in every process (web, worker, manage.py).
+PROFILER_HUB_DISABLE_XET = env_bool("PROFILER_HUB_DISABLE_XET", True)
+if PROFILER_HUB_DISABLE_XET:
+    os.environ["HF_HUB_DISABLE_XET"] = "1"
 PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
 # A queued run no worker has claimed for this long, while no worker showed any activity either,
 # lost its broker message (or no gpu worker runs): the reaper sends it once more, then fails it.

@@ -458,8 +458,13 @@ def run_cancel(*, run_id: int) -> MeasurementRun:
     return MeasurementRun.objects.select_related("revision__model").get(pk=run_id)
 
 
-def run_cancel_requested(*, run_id: int, attempt: int) -> bool:
-    return _mine(run_id, attempt).filter(cancel_requested=True).exists()
+def run_stop_wanted(*, run_id: int, attempt: int) -> bool:
+    """Whether this attempt should stop: the run is no longer its live, uncancelled run. Its
+    cancel was asked, or it was cancelled meanwhile (by the clean-up job, or at once by a Stop
+    while the worker looked silent), or queued again (another attempt has it, or will). Asking
+    only for a cancel of this attempt's running run (as this did) missed all but the first:
+    the worker then downloaded every remaining shard of a run nobody wanted any more."""
+    return not _mine(run_id, attempt).filter(cancel_requested=False).exists()
 
 
 def run_mark_cancelled(*, run_id: int, attempt: int) -> bool:
@@ -482,29 +487,47 @@ def _hostname() -> str:
 
 
 @contextmanager
-def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
+def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[threading.Event]:
     """Beat for the run from a thread while this process does one long thing itself (a
     checkpoint's download from the Hub: minutes for a real model). Without it the run's
     heartbeat stood still for the whole download: past ``PROFILER_STALE_AFTER_S`` the reaper
     took the worker for dead and queued the run again, and the page said the worker had
-    stopped, while it was downloading."""
+    stopped, while it was downloading.
+
+    Yields ``ended``, an Event the thread sets once the run is no longer this attempt's live,
+    uncancelled run (Stop, the clean-up job, queued again): the download checks it at every
+    chunk it reads, from whatever thread reads it, without a query of its own. The thread
+    looks every ``PROFILER_STOP_CHECK_MS`` (one indexed SELECT) and beats every
+    ``PROFILER_HEARTBEAT_S`` (one conditional UPDATE, which tells the same)."""
     stop = threading.Event()
-    every_s = float(settings.PROFILER_HEARTBEAT_S)
+    ended = threading.Event()
+    beat_every_s = float(settings.PROFILER_HEARTBEAT_S)
+    look_every_s = min(settings.PROFILER_STOP_CHECK_MS / 1000, beat_every_s)
 
     def beat() -> None:
+        last_beat = time.monotonic()
         try:
-            while not stop.wait(every_s):
+            while not stop.wait(look_every_s):
                 try:
-                    # One query per beat. No row touched: the run was reaped, or its cancel was
-                    # asked. Stop beating either way: the main thread stops the download at its
-                    # next chunk, and if it is stuck in one (no bytes coming), the run goes
-                    # silent, so the page offers Stop again and it cancels at once (run_cancel's
-                    # stale path).
-                    if not run_heartbeat(run_id=run_id, attempt=attempt, unless_cancelled=True):
+                    now = time.monotonic()
+                    # (half a look early rather than a whole look late)
+                    if now - last_beat + look_every_s / 2 >= beat_every_s:
+                        # No row touched: the run was reaped, requeued or its cancel was asked.
+                        live = run_heartbeat(run_id=run_id, attempt=attempt, unless_cancelled=True)
+                        last_beat = now
+                    else:
+                        live = not run_stop_wanted(run_id=run_id, attempt=attempt)
+                    if not live:
+                        # Set before the log line (a test waits for it). The download stops at
+                        # its next chunk; if it is stuck in one (no bytes coming), the run goes
+                        # silent, since this thread beats no more, so the page offers Stop
+                        # again and it cancels at once (run_cancel's stale path).
+                        ended.set()
+                        logger.info("run %s: stopped or taken over: its download ends", run_id)
                         return
                 except DatabaseError as exc:
-                    # "database is locked" (SQLite), a dropped PostgreSQL connection: one beat
-                    # missed, not the heartbeat for the rest of the download.
+                    # "database is locked" (SQLite), a dropped PostgreSQL connection: one look
+                    # missed, not the heartbeat (nor the Stop) for the rest of the download.
                     logger.warning("run %s: heartbeat failed (%s); trying again", run_id, exc)
                     connection.close()  # the next beat opens a fresh connection
         finally:
@@ -513,13 +536,13 @@ def run_heartbeat_while(*, run_id: int, attempt: int) -> Iterator[None]:
     thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
     thread.start()
     try:
-        yield
+        yield ended
     finally:
         stop.set()
         # A beat stuck in a query (a locked SQLite file) can outlive this join: harmless, the
         # thread is a daemon that only writes heartbeat_at of this attempt (a no-op once the
         # run has moved on) and leaves its loop as soon as that query returns, stop being set.
-        thread.join(every_s + 10)
+        thread.join(beat_every_s + 10)
 
 
 def run_folder_prepare(
@@ -527,12 +550,13 @@ def run_folder_prepare(
     dest: Path,
     *,
     stop_check: Callable[[], None] | None = None,
+    chunk_check: Callable[[], None] | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> tuple[Path, str]:
     """The folder the bench reads, and the bench mode. Weights come only from a local
     ``source_dir`` (manage.py profile PATH) or, for mode checkpoint, from the Hub via
-    ``catalog.hub.hub_download_safetensors``, which calls ``stop_check`` between the chunks
-    of every file and after every file. ``stage("download")`` is called before a download:
+    ``catalog.hub.hub_download_safetensors``, which calls ``chunk_check`` between the chunks
+    of every file and ``stop_check`` after every file (either may raise to stop). ``stage("download")`` is called before a download:
     minutes for a real checkpoint, which the page said were "preparing the files"."""
     mode = run.mode
     if run.source_dir:
@@ -560,7 +584,13 @@ def run_folder_prepare(
         if stage is not None:
             stage("download")
         try:
-            download(revision.model.repo_id, revision.sha, dest, stop_check=stop_check)
+            download(
+                revision.model.repo_id,
+                revision.sha,
+                dest,
+                stop_check=stop_check,
+                chunk_check=chunk_check,
+            )
         except hub.HubError as exc:
             # Keep the Hub's code (pickle_refused, unsafe_path, gated...) and its message.
             raise HubDownloadFailed(exc.message, code=exc.code, detail=exc.detail) from exc
@@ -575,18 +605,36 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
         return "skipped"
     run = MeasurementRun.objects.select_related("revision__model").get(pk=run_id)
 
-    def stop_if_cancelled() -> None:
-        if run_cancel_requested(run_id=run_id, attempt=attempt):
-            raise RunCancelledMeanwhile
-
     try:
         with tempfile.TemporaryDirectory(prefix=f"mechanic-run-{run_id}-") as tmp:
             run_progress(run_id=run_id, attempt=attempt, stage="prepare", pct=1)
-            with run_heartbeat_while(run_id=run_id, attempt=attempt):
+            with run_heartbeat_while(run_id=run_id, attempt=attempt) as ended:
+
+                def stop_now() -> None:
+                    # Within a file: from the thread that reads the bytes, once per chunk. No
+                    # query here (the heartbeat thread asks); an Event is thread-safe.
+                    if ended.is_set():
+                        raise RunCancelledMeanwhile
+
+                def stop_if_cancelled() -> None:
+                    # After each file: the event, or the database itself (a Stop pressed in
+                    # the last moments of a small file). A check that fails is skipped (the
+                    # next file's, or the heartbeat thread's, comes soon): a locked SQLite
+                    # file or a dropped connection does not fail the run.
+                    stop_now()
+                    try:
+                        wanted = run_stop_wanted(run_id=run_id, attempt=attempt)
+                    except DatabaseError as exc:
+                        logger.warning("run %s: stop check failed (%s); skipped", run_id, exc)
+                        return
+                    if wanted:
+                        raise RunCancelledMeanwhile
+
                 folder, mode = run_folder_prepare(
                     run,
                     Path(tmp),
                     stop_check=stop_if_cancelled,
+                    chunk_check=stop_now,
                     stage=lambda name: run_progress(
                         run_id=run_id, attempt=attempt, stage=name, pct=1
                     ),
@@ -664,7 +712,7 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
             now = time.monotonic()
             if now - last_cancel_check >= cancel_check_s:
                 last_cancel_check = now
-                if run_cancel_requested(run_id=run.pk, attempt=attempt):
+                if run_stop_wanted(run_id=run.pk, attempt=attempt):
                     _child_kill(child)
                     run_mark_cancelled(run_id=run.pk, attempt=attempt)
                     logger.info("run %s cancelled on request; child %s killed", run.pk, child.pid)

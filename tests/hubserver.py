@@ -14,7 +14,8 @@ calls (read from huggingface_hub 2.4's ``hf_api.py`` / ``file_download.py`` / ``
 Faults a test switches on: ``429`` with RateLimit headers (or Retry-After), ``500``/``503``,
 a stalled response, ``401``/``403``, a dropped connection, and a slow one (``slow``: the body
 sent at ``bytes_per_s``, as a large shard comes over a real link; ``body_bytes`` counts what was
-written before the client went away). Every request is recorded.
+written before the client went away; with ``hold``, an Event, the body stops after its first
+slice until the test sets it). Every request is recorded.
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ class Fault:
     retry_after: str | None = None  # for 429-retry-after: the header as written (an HTTP date)
     stall_s: float = 30.0
     bytes_per_s: int = 4 * 1024 * 1024  # for slow: the body's pace
+    hold: threading.Event | None = None  # for slow: the rest of the body waits until it is set
 
 
 @dataclass
@@ -297,6 +299,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             self._rec.body_bytes = min(len(body), start + step)
+            while slow.hold is not None and not slow.hold.is_set():
+                if self.server_hub._stop.wait(1 / 16):
+                    self.close_connection = True
+                    return
             if self.server_hub._stop.wait(1 / 16):
                 self.close_connection = True
                 return

@@ -126,11 +126,14 @@ def test_a_stop_during_a_large_shard_ends_the_download_within_the_file(
 ):
     """A Stop during a checkpoint's download took effect only once the current file was in: a
     real shard is several GB, so the page said "Stopping" for minutes. The worker now checks
-    between the client's chunks of a file: the Hub serves a 48 MiB shard slowly, Stop is
-    pressed once its bytes are flowing, and the run is cancelled with most of the shard never
-    sent; the partial file goes with the run's temporary folder."""
+    between the client's chunks of a file. The Hub sends the first slice of a 48 MiB shard and
+    holds the rest until Stop is pressed and the worker has seen it (its log says so); the run
+    is then cancelled at the client's next chunk, with most of the shard never sent, and the
+    partial file goes with the run's temporary folder. No race: the check once a second had to
+    fire within the ~11 s the slow transfer had left."""
     import glob
     import tempfile
+    import threading
 
     from tests.hubserver import safetensors_bytes
 
@@ -140,9 +143,17 @@ def test_a_stop_during_a_large_shard_ends_the_download_within_the_file(
         {"config.json": json.dumps(TINY_LLAMA), "model.safetensors": shard},
     )
     revision = model_ingest(repo_id="test-org/large-shard").revision
-    worker = hub_worker(celery_worker_factory, hub)
+    worker = celery_worker_factory(
+        queues="gpu",
+        name="gpu",
+        HF_ENDPOINT=hub.url,
+        HF_TIMEOUT_S="5",
+        HF_MAX_RETRIES="0",
+        PROFILER_STOP_CHECK_MS="50",
+    )
     hub.requests.clear()
-    hub.fault("slow", "/model.safetensors", times=None, bytes_per_s=4 * 1024 * 1024)
+    held = threading.Event()
+    hub.fault("slow", "/model.safetensors", times=None, bytes_per_s=4 * 1024 * 1024, hold=held)
 
     def shard_get():
         gets = [
@@ -153,9 +164,16 @@ def test_a_stop_during_a_large_shard_ends_the_download_within_the_file(
         return gets[-1] if gets else None
 
     run = services.run_request(revision=revision, mode="checkpoint", **QUICK)
-    wait_for(lambda: shard_get() and shard_get().body_bytes > 0, 60, "the shard's bytes", worker)
-    assert run_state(run.pk).stage == "download"  # not "preparing the files" for minutes
-    assert services.run_cancel(run_id=run.pk).cancel_requested
+    try:
+        wait_for(
+            lambda: shard_get() and shard_get().body_bytes > 0, 60, "the shard's bytes", worker
+        )
+        assert run_state(run.pk).stage == "download"  # not "preparing the files" for minutes
+        assert services.run_cancel(run_id=run.pk).cancel_requested
+        seen = f"run {run.pk}: stopped or taken over"
+        wait_for(lambda: seen in worker.log(), 60, "the worker to see the Stop", worker)
+    finally:
+        held.set()
     done = wait_for(lambda: finished(run.pk), 120, "the stopped run", worker)
     sent_when_cancelled = shard_get().body_bytes
     assert done.status == Status.CANCELLED, done.error

@@ -145,7 +145,7 @@ def test_cancel_of_a_queued_run_wins_or_loses_cleanly_against_the_claim():
     attempt = services.run_claim(run_id=other.pk, worker_host="w")
     asked = services.run_cancel(run_id=other.pk)
     assert asked.status == Status.RUNNING and asked.cancel_requested
-    assert services.run_cancel_requested(run_id=other.pk, attempt=attempt)
+    assert services.run_stop_wanted(run_id=other.pk, attempt=attempt)
     assert not services.run_succeed(run_id=other.pk, attempt=attempt, result=RESULT)
     assert services.run_mark_cancelled(run_id=other.pk, attempt=attempt)
     other.refresh_from_db()
@@ -1401,6 +1401,83 @@ def test_a_stop_during_a_checkpoint_download_ends_it_after_the_current_file(hub)
     done = MeasurementRun.objects.get(pk=run.pk)
     assert (outcome, done.status) == ("cancelled", Status.CANCELLED), done.error
     assert not hub.paths("model-00002-of-00002")
+
+
+def test_a_download_stops_for_a_run_that_was_cancelled_or_queued_again_meanwhile(settings):
+    """A Stop ended the download only while the run was still this attempt's running run with
+    its cancel asked: once the clean-up job had cancelled it (a Stop while the worker was
+    silent in a long file), or a second Stop had cancelled it at once, or the run had been
+    queued again, the check said "go on" and the worker downloaded every remaining shard.
+    It now stops whenever the run is no longer this attempt's live, uncancelled run, and the
+    heartbeat thread tells the download so (the Event it yields)."""
+    settings.PROFILER_HEARTBEAT_S = 1
+    settings.PROFILER_STOP_CHECK_MS = 50
+    revision = revision_with_config(TINY_LLAMA)
+    stale = timezone.now() - timedelta(hours=1)
+
+    # Stop asked, then the clean-up job cancels the silent run
+    reaped = make_run(revision)
+    attempt = services.run_claim(run_id=reaped.pk, worker_host="gpu@test")
+    assert not services.run_stop_wanted(run_id=reaped.pk, attempt=attempt)  # live: go on
+    with services.run_heartbeat_while(run_id=reaped.pk, attempt=attempt) as ended:
+        assert services.run_cancel(run_id=reaped.pk).cancel_requested
+        MeasurementRun.objects.filter(pk=reaped.pk).update(heartbeat_at=stale)
+        assert services.runs_reap(stale_after_s=60)["cancelled"] == 1
+        assert MeasurementRun.objects.get(pk=reaped.pk).status == Status.CANCELLED
+        assert services.run_stop_wanted(run_id=reaped.pk, attempt=attempt)
+        _wait_until(ended.is_set, "the download was not told")
+
+    # Stop pressed again once the worker looked silent: cancelled at once
+    twice = make_run(revision, batch=2)
+    attempt = services.run_claim(run_id=twice.pk, worker_host="gpu@test")
+    assert services.run_cancel(run_id=twice.pk).status == Status.RUNNING
+    MeasurementRun.objects.filter(pk=twice.pk).update(heartbeat_at=stale)
+    assert services.run_cancel(run_id=twice.pk).status == Status.CANCELLED
+    assert services.run_stop_wanted(run_id=twice.pk, attempt=attempt)
+
+    # No Stop at all: the clean-up job queued it again (another attempt will run it)
+    requeued = make_run(revision, batch=3)
+    attempt = services.run_claim(run_id=requeued.pk, worker_host="gpu@test")
+    with services.run_heartbeat_while(run_id=requeued.pk, attempt=attempt) as ended:
+        MeasurementRun.objects.filter(pk=requeued.pk).update(heartbeat_at=stale)
+        assert services.runs_reap(stale_after_s=60)["requeued"] == 1
+        assert services.run_stop_wanted(run_id=requeued.pk, attempt=attempt)
+        _wait_until(ended.is_set, "the download of a requeued run was not told")
+
+
+def test_a_failed_stop_check_between_files_is_skipped_not_the_runs_failure(hub, tmp_path):
+    """The check after each downloaded file asks the database; a transient error there ("database
+    is locked", a dropped PostgreSQL connection) left the download and failed the whole run. It
+    is skipped now: the next check, or the heartbeat thread, comes soon. The database refuses
+    the first checks here (its answer to the main thread's stop queries), and the run measures
+    the checkpoint all the same."""
+    import threading
+
+    from django.db import OperationalError, connection
+
+    from catalog.services import model_ingest
+    from tests.test_profiler_bench import tiny_checkpoint
+
+    folder = tiny_checkpoint(tmp_path / "tiny-llama", TINY_LLAMA)
+    hub.add_repo("test-org/tiny-llama", {p.name: p.read_bytes() for p in folder.iterdir()})
+    revision = model_ingest(repo_id="test-org/tiny-llama").revision
+    run = make_run(revision, mode="checkpoint")
+    refused: list[str] = []
+
+    def locked(execute, sql, params, many, context):
+        stop_query = re.match(r'\s*SELECT (1|%s) AS "a" FROM', sql, re.IGNORECASE)
+        if stop_query and "profiler_measurementrun" in sql and len(refused) < 2:
+            if threading.current_thread() is threading.main_thread():
+                refused.append(sql)
+                raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(locked):
+        outcome = services.run_execute(run_id=run.pk, worker_host="gpu@test")
+    done = MeasurementRun.objects.get(pk=run.pk)
+    assert len(refused) == 2
+    assert (outcome, done.status) == ("succeeded", Status.SUCCEEDED), done.error
+    assert done.result["mode"] == "checkpoint"
 
 
 def test_the_download_heartbeat_survives_a_database_error(settings, monkeypatch, caplog):
