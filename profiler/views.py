@@ -6,6 +6,7 @@ ended the fragment is returned without ``hx-trigger``, so polling stops.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -37,7 +38,12 @@ def _on_run_page(request: HttpRequest, run: MeasurementRun) -> bool:
     own = reverse("profiler:run", args=[run.pk])
     if not _is_htmx(request):
         return request.path == own
-    return urlsplit(request.headers.get("HX-Current-URL", "")).path == own
+    try:
+        return urlsplit(request.headers.get("HX-Current-URL", "")).path == own
+    except ValueError:
+        # a malformed address ("http://[::1/runs/1/"): not this page. It raised, a 500 after
+        # Stop had been applied, so the page said the server did not answer.
+        return False
 
 
 def _run_context(request: HttpRequest, run: MeasurementRun) -> dict:
@@ -121,20 +127,25 @@ def run_cancel_view(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 RUNS_CHANGED = "mechanic-runs-changed"  # htmx event: a run ended, the history reloads
+RUN_ENDED = "mechanic-run-ended"  # htmx event: the run's own page reloads (static/js/app.js)
 
 
 def _status_response(request: HttpRequest, run: MeasurementRun) -> HttpResponse:
     """The status fragment; once the run has ended, an htmx event that makes the page's run
     history (``_panel_history.html``) fetch itself again, with this run in it, and on the
-    run's own page a reload."""
+    run's own page one that reloads it."""
     context = _run_context(request, run)
     response = render(request, "profiler/_run_status.html", context)
     if not run.is_active:
         response["HX-Trigger"] = RUNS_CHANGED
         if context["on_run_page"]:
             # The run's own page shows more once a run has ended (how long it ran, the
-            # "Measure again" form) than the fragment holds: htmx reloads the page instead.
-            response["HX-Refresh"] = "true"
+            # "Measure again" form) than the fragment holds: app.js reloads it, once, after
+            # the ended fragment (which polls no more) is in. HX-Refresh reloaded before the
+            # swap, so the old fragment went on polling every second and each answer started
+            # the reload again: a page slower than that to load never came.
+            page = reverse("profiler:run", args=[run.pk])
+            response["HX-Trigger-After-Swap"] = json.dumps({RUN_ENDED: {"page": page}})
     return response
 
 

@@ -11,7 +11,7 @@ from profiler import services
 from profiler.models import MeasurementRun
 from tests.test_profiler_bench import TINY_LLAMA
 from tests.test_profiler_celery import revision_with_config
-from tests.test_profiler_runs import make_run
+from tests.test_profiler_runs import RESULT, make_run
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,3 +64,48 @@ def test_the_measure_forms_selects_fit_their_choices_on_a_desktop(
     assert len({round(b["y"]) for b in boxes.values()}) == 1, boxes
     assert len({round(b["height"]) for b in boxes.values()}) == 1, boxes
     context.close()
+
+
+def test_a_run_page_reloads_once_when_its_run_ends_and_keeps_the_focus(live_server, page):
+    """The ending status answer asked for a reload with HX-Refresh, which htmx 2 starts before
+    the swap: the old status went on polling every second and each answer started the reload
+    again, so a run page slower than that to load never came (here: each reload held 3 s).
+    It reloads once now, after the ended status is in, and the focus that was on Stop comes
+    back to the run's status line; with the focus elsewhere, the end is said in a live
+    region."""
+    import time
+
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    own = f"{live_server.url}/runs/{run.pk}/"
+    loads: list[str] = []
+    page.on("request", lambda r: r.resource_type == "document" and loads.append(r.url))
+    page.goto(f"{own}?lang=en")
+    page.locator(f"#run-{run.pk}-stop").focus()
+
+    def slow_page(route):
+        time.sleep(3)  # a slow server: the reload takes longer than a poll
+        try:
+            route.continue_()
+        except Exception:  # replaced by a newer navigation meanwhile (the loop)
+            pass
+
+    page.route(re.compile(rf"/runs/{run.pk}/(\?.*)?$"), slow_page)
+    assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
+    page.get_by_test_id("run-took").wait_for(timeout=30_000)  # "Ran for": the reloaded page
+    page.get_by_role("heading", name="Measure again").wait_for()
+    page.wait_for_timeout(1500)  # a poll's time for another reload, had one been started
+    assert len([u for u in loads if u.startswith(own)]) == 2, loads  # the visit and one reload
+    assert page.evaluate("document.activeElement.id") == f"run-{run.pk}-line"
+    page.unroute(re.compile(rf"/runs/{run.pk}/(\?.*)?$"))
+
+    # nothing focused: the end is said in the page's live region once it has reloaded
+    other = make_run(revision, batch=2)
+    page.goto(f"{live_server.url}/runs/{other.pk}/?lang=en")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    services.run_cancel(run_id=other.pk)  # queued: cancelled at once
+    said = page.locator("#run-ended-said")
+    said.filter(has_text=f"Run #{other.pk}").wait_for(state="attached", timeout=30_000)
+    assert "cancelled" in said.text_content()
+    assert page.get_by_role("heading", name="Measure again").is_visible()

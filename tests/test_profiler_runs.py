@@ -1623,20 +1623,29 @@ def test_a_runs_own_page_does_not_link_its_run_number_to_itself(client):
 def test_a_run_page_reloads_when_its_run_ends(client):
     """On its own page a run that ended (stopped, or done while the page polled) showed only
     its status line: no "Ran for", no "Measure again" form, until the reader reloaded. The
-    ending htmx response now asks for the reload; on a model page the run history reloads."""
+    ending htmx response asked for the reload with HX-Refresh, which htmx 2 does before the
+    swap: the old fragment polled on, each answer restarted the reload, and a page slower than
+    a second or so to load never came. The ending response is now the ended fragment (it polls
+    no more) with an event after the swap, on which app.js reloads the run's page once; on a
+    model page the run history reloads."""
     revision = revision_with_config(TINY_LLAMA)
     run = make_run(revision)
     attempt = services.run_claim(run_id=run.pk, worker_host="cpu@test")
-    own = f"http://testserver{reverse('profiler:run', args=[run.pk])}"
+    own_path = reverse("profiler:run", args=[run.pk])
+    own = f"http://testserver{own_path}"
     status_url = reverse("profiler:run_status", args=[run.pk])
     on_page = {"HX-Request": "true", "HX-Current-URL": own}
-    assert "HX-Refresh" not in client.get(status_url, headers=on_page)  # still running
+    running = client.get(status_url, headers=on_page)
+    assert "HX-Trigger-After-Swap" not in running and 'hx-trigger="every 1s"' in running.text
     assert services.run_succeed(run_id=run.pk, attempt=attempt, result=RESULT)
     ended = client.get(status_url, headers=on_page)
-    assert ended["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in ended
+    assert json.loads(ended["HX-Trigger-After-Swap"]) == {"mechanic-run-ended": {"page": own_path}}
+    assert "hx-get" not in ended.text and "hx-trigger" not in ended.text  # polling stops
     elsewhere = {"HX-Request": "true", "HX-Current-URL": "http://testserver/models/x/"}
     ended = client.get(status_url, headers=elsewhere)
     assert "HX-Refresh" not in ended and ended["HX-Trigger"] == "mechanic-runs-changed"
+    assert "HX-Trigger-After-Swap" not in ended
     page = client.get(reverse("profiler:run", args=[run.pk])).content.decode()
     assert 'id="again-h"' in page
 
@@ -1756,3 +1765,17 @@ def test_an_unmigrated_database_is_said_as_analyze_says_it(tmp_path, command):
     if command == "profile":
         document = json.loads(out.stdout)
         assert document["run"] is None and document["error"]["code"] == "database_not_ready"
+
+
+def test_a_malformed_current_url_header_is_not_this_page(client):
+    """htmx's HX-Current-URL is what the browser sends: a malformed one ("http://[::1/runs/1/")
+    made urlsplit raise, a 500 answer to Stop after the cancel had been applied."""
+    revision = revision_with_config(TINY_LLAMA)
+    run = make_run(revision)
+    services.run_claim(run_id=run.pk, worker_host="cpu@test")
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://[::1/runs/1/"}
+    polled = client.get(reverse("profiler:run_status", args=[run.pk]), headers=headers)
+    assert polled.status_code == 200
+    assert f'<a href="{reverse("profiler:run", args=[run.pk])}">' in polled.text  # not this page
+    stopped = client.post(reverse("profiler:run_cancel", args=[run.pk]), headers=headers)
+    assert stopped.status_code == 200 and "Stopping:" in stopped.text

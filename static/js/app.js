@@ -629,13 +629,70 @@
     });
   }
 
+  // A run's status block (profiler/_run_status.html) replaces itself every second while the
+  // run goes on, and on Stop; htmx keeps the focus on Stop across a swap (it has an id). Once
+  // the run has ended, Stop is gone: the focus fell to the page's top. It goes to the block's
+  // first line (tabindex=-1), which a screen reader reads out.
+  var runFocus = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var box = evt.detail.target;
+    var el = document.activeElement;
+    var status = box && box.classList && box.classList.contains("run-status");
+    runFocus = status && el && el !== document.body && box.contains(el) ? box.id : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var box = runFocus && document.getElementById(runFocus);
+    runFocus = null;
+    if (!box || box.contains(document.activeElement)) return;
+    var line = document.getElementById(box.id + "-line");
+    if (line) line.focus();
+  });
+
+  // On the run's own page, a run that ended reloads the page once (views._status_response
+  // sends the event after the swap, with the page's address), for what only the page shows
+  // ("Ran for", "Measure again"). The focus comes back where it was (refocus, above); a reader
+  // whose focus was elsewhere hears the end from the page's live region (runEndedSay).
+  var RUN_SAY_KEY = "mechanic-run-ended-say";
+  document.addEventListener("mechanic-run-ended", function (evt) {
+    var page = evt.detail && evt.detail.page;
+    if (typeof page !== "string" || page !== window.location.pathname) return;
+    var el = document.activeElement;
+    var box = document.querySelector(".run-status");
+    try {
+      if (el && el.id && el !== document.body) {
+        sessionStorage.setItem("mechanic-refocus", el.id);
+      } else if (box) {
+        sessionStorage.setItem(RUN_SAY_KEY, box.id);
+      }
+    } catch (e) {}
+    window.location.reload();
+  });
+
+  function runEndedSay() {
+    var id = null;
+    try {
+      id = sessionStorage.getItem(RUN_SAY_KEY);
+      sessionStorage.removeItem(RUN_SAY_KEY);
+    } catch (e) {}
+    var line = id && document.getElementById(id + "-line");
+    var region = document.getElementById("run-ended-said");
+    if (!line || !region) return;
+    // written a moment after the page is in: a live region announces changes, not its first
+    // content
+    window.setTimeout(function () {
+      region.textContent = line.textContent.replace(/\s+/g, " ").trim();
+    }, 500);
+  }
+
   function ready() { numberAllEdits(); localTimes(document); fileNames(document); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
     document.addEventListener("DOMContentLoaded", refocus);
+    document.addEventListener("DOMContentLoaded", runEndedSay);
   } else {
     ready();
     refocus();
+    runEndedSay();
   }
   // The ingest progress polls itself ("every 3s" as well as after each answer): an answer
   // that fails (the web server restarting, a proxy's 502) is not swapped in, and the box used
