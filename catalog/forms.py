@@ -80,11 +80,12 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.FileInput):
-                # home.html: named by the field's label alone (the button beside it is a second
-                # label: read after it, "config.json Choose a file"), described by the chosen
-                # file's name that app.js writes
+                # home.html: named by the field's label and then the button's words, each once
+                # (aria-labelledby replaces the two <label for>s), so voice control finds the
+                # field by the button it sees ("click Choose a file", WCAG 2.5.3); described by
+                # the chosen file's name that app.js writes
                 auto_id = self[name].auto_id
-                field.widget.attrs["aria-labelledby"] = f"{auto_id}-label"
+                field.widget.attrs["aria-labelledby"] = f"{auto_id}-label {auto_id}-button"
                 field.widget.attrs["aria-describedby"] = f"{auto_id}-name"
 
     def clean_repo_id(self) -> str:

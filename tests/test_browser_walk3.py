@@ -112,11 +112,12 @@ def test_the_upload_fields_speak_the_page_language_and_name_the_chosen_file(live
             chooser.value.set_files(str(config))
             expect(names.nth(0)).to_have_text("config.json")
             expect(names.nth(1)).to_have_text(none)
-            # a screen reader says the field's label once (the button, a second label, is not
-            # read after it) and the chosen file's name as the field's description
+            # the field is named by its label and the button's words, each once (voice control:
+            # "click Choose a file" finds it; the button was aria-hidden, the field named by its
+            # label alone), and described by the chosen file's name
             field = form.locator("input[name=config]")
             label = form.locator("label[for=id_config]").first.inner_text()
-            expect(field).to_have_accessible_name(label)
+            expect(field).to_have_accessible_name(f"{label} {choose}")
             expect(field).to_have_accessible_description("config.json")
             expect(form.locator("input[name=card]")).to_have_accessible_description(none)
             width = page.evaluate("document.documentElement.scrollWidth")
