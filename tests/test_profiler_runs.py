@@ -1480,6 +1480,32 @@ def test_a_failed_stop_check_between_files_is_skipped_not_the_runs_failure(hub, 
     assert done.result["mode"] == "checkpoint"
 
 
+def test_the_download_hook_stops_only_on_the_thread_that_reads_the_bytes():
+    """hf_xet (a Xet-stored file, PROFILER_HUB_DISABLE_XET=0) calls the client's progress bar
+    from its own thread: the hook asked the database there, once a second (a new connection in
+    that thread, its errors logged each second), and what it raised was only logged by hf_xet.
+    The hook is a cheap check now (an Event, services.run_execute), and called only on the
+    thread that made the bar, where it raises to stop the download."""
+    import threading
+
+    from catalog.hub import _chunk_check_bar
+
+    calls: list[str] = []
+
+    def chunk_check() -> None:
+        calls.append(threading.current_thread().name)
+        raise RuntimeError("stop")
+
+    bar = _chunk_check_bar(chunk_check)(total=10, disable=True)
+    other = threading.Thread(target=bar.update, args=(1,), name="hf-xet-progress")
+    other.start()
+    other.join(10)
+    assert calls == []  # not from hf_xet's thread
+    with pytest.raises(RuntimeError, match="stop"):
+        bar.update(1)
+    assert calls == [threading.current_thread().name]
+
+
 def test_the_download_heartbeat_survives_a_database_error(settings, monkeypatch, caplog):
     """A beat that failed on "database is locked" (SQLite) or a dropped PostgreSQL connection
     ended the heartbeat thread silently: the rest of the download went without heartbeats and
