@@ -642,7 +642,8 @@ def run_execute(*, run_id: int, worker_host: str | None = None) -> str:
             outcome = _child_run(run, attempt, folder, mode)
     except RunCancelledMeanwhile:
         run_mark_cancelled(run_id=run_id, attempt=attempt)
-        logger.info("run %s cancelled on request while downloading its checkpoint", run_id)
+        # (a no-op where the run is not this attempt's any more: reaped, or queued again)
+        logger.info("run %s: its checkpoint download stopped (cancelled or taken over)", run_id)
         return "cancelled"
     except InvalidRequest as exc:
         run_fail(
