@@ -105,7 +105,10 @@ def test_gemma_3_without_a_local_base_states_transformers_default():
     report = analyze_config(config)
     (fact,) = [f for f in backbone_facts(config, report) if f.kind == "backbone.positional"]
     assert f"rope_local_base_freq = {default} (config class default)" in fact.evidence.text
-    note = f"no rope_local_base_freq in config.json: transformers' gemma3 default, {default:,.0f}, is used"
+    note = (
+        "no text_config.rope_local_base_freq in config.json: transformers' gemma3 default, "
+        f"{default:,.0f}, is used"
+    )
     assert note in report["notes"], report["notes"]
     # given, it is quoted from config.json and no default is said
     text["rope_local_base_freq"] = 20_000.0
@@ -135,9 +138,7 @@ def test_gemma_3_without_rope_theta_states_transformers_default():
         assert fact.value["rope_theta"] == default, fact.value
         assert fact.value["sliding_rope_theta"] == text["rope_local_base_freq"], fact.value
         assert f"rope_theta = {default} (config class default)" in fact.evidence.text
-        note = (
-            f"no rope_theta in config.json: transformers' gemma3 default, {default:,.0f}, is used"
-        )
+        note = f"no text_config.rope_theta in config.json: transformers' gemma3 default, {default:,.0f}, is used"
         assert note in report["notes"], report["notes"]
     # given, it is quoted from config.json and no default is said
     text["rope_theta"] = 500_000.0

@@ -56,6 +56,11 @@ class Command(BaseCommand):
         model_id, path = options.get("model_id"), options.get("path")
         if bool(model_id) == bool(path):
             raise CommandError(_("Give either MODEL_ID or --dir PATH (not both, not neither)."))
+        if model_id:  # a malformed ID is refused first: no database or Hub is needed to say so
+            try:
+                model_ref_parse(model_id)
+            except InvalidModelId as exc:
+                raise CommandError(printable(command_line_message(exc))) from exc
         try:  # an unmigrated database is said as analyze says it, before the Hub is asked
             database_check(CatalogModel, Revision, Artifact, IngestJob, words=Words(get_language()))
         except CliError as exc:
