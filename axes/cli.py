@@ -258,8 +258,21 @@ def render(
     """The report: the JSON document as the engine wrote it (keys and values in English, for
     scripts), or the readable summary in ``words``' language."""
     if as_json:
-        return json.dumps(result, indent=2, default=str)
+        return json.dumps(_printable_strings(result), indent=2, default=str)
     return render_summary(result, gpu_key=gpu_key, words=words)
+
+
+def _printable_strings(value: Any) -> Any:
+    """``value`` with every string as :func:`printable` writes it: a folder named b"bad\\xff"
+    (the report's repo_id) reads ``bad\\xff`` in the document, as in its failure lines, not
+    as the lone-surrogate escape ``\\udcff`` that strict JSON parsers refuse."""
+    if isinstance(value, str):
+        return printable(value) if not value.isascii() else value
+    if isinstance(value, dict):
+        return {_printable_strings(k): _printable_strings(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_printable_strings(v) for v in value]
+    return value
 
 
 def target_path(target: str) -> Path | None:
@@ -355,7 +368,10 @@ def fast_main(
             stdout.write(error_document("internal_error", f"{type(exc).__name__}: {exc}") + "\n")
             stdout.flush()  # before the traceback on stderr
         raise
-    stdout.write(render(result, as_json=options.json, gpu_key=gpu_key, words=words) + "\n")
+    # a folder's undecodable bytes (its name is the report's repo_id) written as \xff, as the
+    # failure lines write them: a report, readable or JSON, is then always valid UTF-8
+    said = printable(render(result, as_json=options.json, gpu_key=gpu_key, words=words))
+    stdout.write(said + "\n")
     return 0
 
 

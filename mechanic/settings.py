@@ -53,7 +53,8 @@ Environment variables (all optional in development):
                           hf_xet (default on). huggingface_hub offers no way to stop a Xet
                           download from outside once it runs, so a Stop would only end it after
                           the current file (several GB). On, it sets ``HF_HUB_DISABLE_XET=1``
-                          in the environment of every process of the app as its settings load
+                          (unless the environment already sets ``HF_HUB_DISABLE_XET``, which
+                          wins) in the environment of every process of the app as its settings load
                           (huggingface_hub reads it once, at import); off (``0``) leaves the
                           environment alone: Xet transfers, which can be faster, and a Stop
                           that waits for the current file.
@@ -380,8 +381,9 @@ PROFILER_WARMUP = env_int("PROFILER_WARMUP", 1, minimum=0)
 PROFILER_STOP_CHECK_MS = env_int("PROFILER_STOP_CHECK_MS", 1000, minimum=50)
 # Before anything imports huggingface_hub (it reads HF_HUB_DISABLE_XET into its constants
 # at import): settings load first in every process (web, worker, manage.py).
+# huggingface_hub's own HF_HUB_DISABLE_XET, when set, wins (it is the user's explicit choice).
 PROFILER_HUB_DISABLE_XET = env_bool("PROFILER_HUB_DISABLE_XET", True)
-if PROFILER_HUB_DISABLE_XET:
+if PROFILER_HUB_DISABLE_XET and not os.environ.get("HF_HUB_DISABLE_XET"):
     os.environ["HF_HUB_DISABLE_XET"] = "1"
 PROFILER_ENQUEUE_TIMEOUT_S = env_int("PROFILER_ENQUEUE_TIMEOUT_S", 3, minimum=1)
 # A queued run no worker has claimed for this long, while no worker showed any activity either,

@@ -715,7 +715,10 @@ def _child_run(run: MeasurementRun, attempt: int, folder: Path, mode: str) -> st
                 last_cancel_check = now
                 if run_stop_wanted(run_id=run.pk, attempt=attempt):
                     _child_kill(child)
-                    run_mark_cancelled(run_id=run.pk, attempt=attempt)
+                    if not run_mark_cancelled(run_id=run.pk, attempt=attempt):
+                        # reaped, requeued or cancelled meanwhile: this attempt lost the run
+                        logger.info("run %s taken over; child %s killed", run.pk, child.pid)
+                        return "lost"
                     logger.info("run %s cancelled on request; child %s killed", run.pk, child.pid)
                     return "cancelled"
             if now >= deadline:

@@ -1059,6 +1059,44 @@ def test_a_path_with_undecodable_bytes_gives_a_valid_utf8_json_document(tmp_path
     assert error["code"] == "not_found" and "/no-such" in error["message"]
 
 
+def test_a_report_on_a_folder_with_undecodable_bytes_is_valid_utf8(tmp_path: Path) -> None:
+    """The same folder with a good config.json: the report names it (its repo_id), and the
+    readable report crashed with a UnicodeEncodeError under a UTF-8 locale while the JSON one
+    carried the lone-surrogate escape \\udcff, which strict JSON parsers refuse. Both write
+    the byte \\xff, as the failure lines do."""
+    folder = os.fsencode(tmp_path) + b"/bad\xff"
+    os.mkdir(folder)
+    with open(folder + b"/config.json", "w") as fh:
+        json.dump(
+            {
+                "model_type": "llama",
+                "hidden_size": 64,
+                "intermediate_size": 128,
+                "num_hidden_layers": 2,
+                "num_attention_heads": 4,
+                "num_key_value_heads": 2,
+                "vocab_size": 1000,
+            },
+            fh,
+        )
+    env = {**_env(tmp_path), "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+    for as_json in (False, True):
+        out = subprocess.run(
+            [sys.executable, "manage.py", "analyze", folder, *(["--json"] if as_json else [])],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        said = out.stdout.decode("utf-8")  # strict: valid UTF-8
+        assert "\\udcff" not in said
+        if as_json:
+            assert json.loads(said)["repo_id"].endswith("/bad\\xff")
+        else:
+            assert "/bad\\xff" in said
+
+
 def test_printable_escapes_what_utf8_cannot_carry() -> None:
     from axes.cli import printable
 

@@ -45,9 +45,18 @@ def test_workers_download_checkpoints_over_plain_http_unless_told_otherwise(tmp_
         DEBUG="1", MECHANIC_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="mechanic.settings"
     )
     root = SETTINGS.parents[1]
-    for value, xet_off in ((None, "True"), ("0", "False")):
+    # huggingface_hub's own HF_HUB_DISABLE_XET=0, set by the user, wins over the default
+    for value, hf_value, xet_off in (
+        (None, None, "True"),
+        ("0", None, "False"),
+        (None, "0", "False"),
+    ):
+        env.pop("PROFILER_HUB_DISABLE_XET", None)
+        env.pop("HF_HUB_DISABLE_XET", None)
         if value is not None:
             env["PROFILER_HUB_DISABLE_XET"] = value
+        if hf_value is not None:
+            env["HF_HUB_DISABLE_XET"] = hf_value
         done = subprocess.run(
             [sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True
         )
