@@ -30,6 +30,14 @@ def _check_exercise(pg, live: str, lang: str) -> None:
     pg.wait_for_selector("#result .phrase")
 
 
+def _intercept_file_choosers(page) -> None:
+    """Playwright turns on chromium's file-chooser interception when the first listener is
+    added; ``expect_file_chooser`` alone added it only just before the click or key, and a
+    chooser that opened before it took effect (seen once in CI, on a cold chromium) never
+    reached the test. A listener added before the page loads has it on from the start."""
+    page.on("filechooser", lambda chooser: None)
+
+
 def test_the_exercises_verdicts_and_sources_line_up_in_each_panel(live, page):
     """A panel's ✓ and ✗ sat wherever the phrase before them ended: in the Backbone panel
     "✓ on the right axis" stood at 775px and "✗ belongs to Post-training" at 372px, the
@@ -92,6 +100,7 @@ def test_the_upload_fields_speak_the_page_language_and_name_the_chosen_file(live
     from playwright.sync_api import expect
 
     config = _config_file(tmp_path)
+    _intercept_file_choosers(page)
     for lang, (choose, none) in FILE_WORDS.items():
         for viewport in (DESKTOP, PHONE):
             page.set_viewport_size(viewport)
@@ -127,6 +136,7 @@ def test_the_upload_fields_speak_the_page_language_and_name_the_chosen_file(live
 def test_the_upload_fields_work_from_the_keyboard(live, page, tmp_path):
     """Tab reaches each file field (its button shows the focus) and Space opens the picker."""
     config = _config_file(tmp_path)
+    _intercept_file_choosers(page)
     page.goto(f"{live}/?lang=de")
     page.locator("input[name=repo_id]").focus()
     page.keyboard.press("Tab")
@@ -152,6 +162,7 @@ def test_the_upload_works_without_javascript(live, browser, tmp_path):
     config = _config_file(tmp_path)
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     pg = context.new_page()
+    _intercept_file_choosers(pg)
     try:
         pg.goto(f"{live}/?lang=ko")
         form = pg.locator("form[action='/upload/']")
