@@ -384,10 +384,6 @@ def _failed(exc: CliError, *, as_json: bool, stdout: TextIO, stderr: TextIO) -> 
     return 1
 
 
-def _fmt_int(n: Any, words: Words | None = None) -> str:
-    return (words or Words()).integer(n)
-
-
 def _fmt_bytes(n: Any, words: Words | None = None) -> str:
     """Binary units, as the web pages write the same figures (``bytes_h``): 14.96 GiB of
     weights, 1.00 GiB of KV cache (de 14,96 GiB). It wrote decimal MB and GB beside the pages'

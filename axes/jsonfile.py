@@ -161,14 +161,23 @@ def model_json_loads(
     except RecursionError as exc:
         raise JsonTooDeep("nested too deeply") from exc
     except ValueError as exc:
-        if "integer string conversion" not in str(exc):  # int()'s digit limit (huge_ints)
+        too_large = _int_limit_error(exc)  # int()'s digit limit (huge_ints)
+        if too_large is None:
             raise
-        raise JsonNumberTooLarge("", sys.get_int_max_str_digits()) from exc
+        raise too_large from exc
     if isinstance(data, dict | list):
         _depth_check(data)
     if not keep_lone_surrogates and SURROGATE_ESCAPE.search(text):
         data = lone_surrogates_replace(data)  # "\ud800" is no character (a 500 on the page)
     return data
+
+
+def _int_limit_error(exc: ValueError) -> JsonNumberTooLarge | None:
+    """Python's int() refusing an integer over its digit limit (4,300 digits), as the refusal
+    this module says it with; None for any other ValueError."""
+    if "integer string conversion" not in str(exc):
+        return None
+    return JsonNumberTooLarge("", sys.get_int_max_str_digits())
 
 
 class JsonFileRefused(ValueError):
@@ -196,8 +205,8 @@ def json_file_loads(name: str, raw: bytes, loads: Callable[[str], Any]) -> tuple
     except (RecursionError, JsonTooDeep) as exc:  # 100,000 nested brackets
         raise JsonFileRefused(f"{name} is nested too deeply to be a model file") from exc
     except ValueError as exc:  # 1e400, or an integer over Python's digit limit (4,300 digits)
-        if not isinstance(exc, JsonNumberTooLarge) and "integer string conversion" in str(exc):
-            exc = JsonNumberTooLarge("", sys.get_int_max_str_digits())  # json.loads's int()
+        if not isinstance(exc, JsonNumberTooLarge):
+            exc = _int_limit_error(exc) or exc  # json.loads's int()
         raise JsonFileRefused(f"{name} is not usable JSON: {exc}") from exc
     return data, None if problem is None else decode_note(name, problem)
 

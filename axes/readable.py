@@ -132,10 +132,10 @@ def pairs_text(
     return " · ".join(parts) if parts else empty
 
 
-def _count(value: Any, words: Words | None = None) -> str | None:
+def _count(value: Any, words: Words) -> str | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return None
-    return words.number(value) if words is not None else f"{value:,}"
+    return words.number(value)
 
 
 def _english() -> Words:

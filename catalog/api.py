@@ -45,7 +45,7 @@ from axes.jsonfile import (
 )
 from axes.textfile import lone_surrogate_find, text_decode
 from catalog.models import REPO_ORDER, CatalogModel, Exercise
-from catalog.views_exercise import model_match
+from catalog.views_exercise import model_match, model_title
 
 log = logging.getLogger(__name__)
 
@@ -865,7 +865,7 @@ def exercises_create(request: HttpRequest, payload: ExerciseIn) -> Any:
             gettext=_,
             ngettext=ngettext,
             model_candidates=[c.repo_id for c in match.candidates],
-            model_title=(model.display_name or model.repo_id) if model else "",
+            model_title=model_title(exercise),
         )
     exercise.save()
     return Status(201, _exercise_out(exercise, cut))

@@ -938,7 +938,7 @@ def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
     gridlines (see ``_shared_ticks``), so bar heights compare honestly. Each trace has a
     ``uid`` (tok_s, tok_s_estimate, memory_peak, memory_weights, memory_estimate).
     """
-    from axes.readable import BINARY_UNITS
+    from axes.readable import BINARY_UNITS, bytes_scaled
     from catalog.views_support import plotly_separators
 
     done = [r for r in reversed(runs) if r.status == Status.SUCCEEDED and r.result]
@@ -957,7 +957,8 @@ def _chart_figure(runs: list[MeasurementRun]) -> dict[str, Any] | None:
     memory = [r.peak_bytes for r in done]
     memory_est = [_memory_estimate_bytes(r) for r in done]
     top_bytes = max((v for v in memory + memory_est if v), default=0)
-    unit, unit_bytes = next(((u, size) for u, size in BINARY_UNITS if top_bytes >= size), ("B", 1))
+    unit = bytes_scaled(top_bytes)[1]  # the unit the largest value reaches
+    unit_bytes = dict(BINARY_UNITS).get(unit, 1)
 
     def in_unit(values: list[Any]) -> list[float | None]:
         return [v / unit_bytes if isinstance(v, int | float) and v else None for v in values]

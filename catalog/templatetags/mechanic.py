@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from axes import readable
+from axes.l10n import CONFIG_GROUP_SEPARATOR
 from catalog import i18n
 from catalog.demo_i18n import CLOSED_VALUE_MSGIDS, closed_value_l10n
 from catalog.notes_l10n import layer_summary_l10n
@@ -48,10 +49,6 @@ def num_l10n(value: float, decimal_pos: int) -> str:
     if abs(value) >= HUGE:
         return _scientific(value)
     return number_format(round(value, decimal_pos), decimal_pos, use_l10n=True, force_grouping=True)
-
-
-# U+202F NARROW NO-BREAK SPACE: the digit group separator of ISO 80000-1 and DIN 5008
-CONFIG_GROUP_SEPARATOR = "\u202f"
 
 
 def config_count_l10n(value: int) -> str:

@@ -69,7 +69,10 @@ def read_core(
             key=where,
         )
     kv_default = False
-    kv_path = view.path("num_key_value_heads") or key_path(view, "num_key_value_heads")
+
+    def kv_path() -> str:  # only the notes and refusals below name it (not the hot path)
+        return view.path("num_key_value_heads") or key_path(view, "num_key_value_heads")
+
     if kv is None:
         if view.bool("multi_query", default=False):
             kv = 1
@@ -79,7 +82,7 @@ def read_core(
             # error) and some keep None and build no model (Qwen2MoeConfig, Ernie4_5_MoeConfig)
             kv = heads
             view.notes.append(
-                f"{kv_path} is null: counted with as many K/V heads as query heads ({heads}), "
+                f"{kv_path()} is null: counted with as many K/V heads as query heads ({heads}), "
                 "as LlamaConfig and Qwen2Config read it; many config classes refuse a null "
                 "there or build no model from it"
             )
@@ -109,7 +112,7 @@ def read_core(
         # attention (eager_attention_forward's repeat_kv, sdpa's GQA) repeats the keys
         # heads // kv times: only 1 runs (a forward pass of a 4-layer model, eager and sdpa)
         view.notes.append(
-            f"{kv_path} = {kv} with num_attention_heads = {heads}: MLA builds no "
+            f"{kv_path()} = {kv} with num_attention_heads = {heads}: MLA builds no "
             "weights from it (its keys and values come from the kv_lora_rank latent, one per "
             "query head), so the model is counted as transformers builds it; but transformers' "
             "attention repeats the keys num_attention_heads // num_key_value_heads = "
@@ -119,20 +122,20 @@ def read_core(
         )
     elif mla and heads and kv and heads % kv:
         view.notes.append(
-            f"{kv_path} = {kv} does not divide num_attention_heads ({heads}), but "
+            f"{kv_path()} = {kv} does not divide num_attention_heads ({heads}), but "
             "MLA builds no weights from it: its keys and values come from the kv_lora_rank "
             "latent, one per query head; counted as transformers builds it"
         )
     elif heads and kv and heads % kv:
         raise ConfigError(
-            f"num_attention_heads ({heads}) is not a multiple of {kv_path} ({kv})"
+            f"num_attention_heads ({heads}) is not a multiple of {kv_path()} ({kv})"
             + (
-                f": config.json has no {kv_path}, and {kv} is its config class's "
+                f": config.json has no {kv_path()}, and {kv} is its config class's "
                 "default. Add the key to config.json."
                 if kv_default
                 else ""
             ),
-            key=kv_path,
+            key=kv_path(),
         )
     tied = view.bool("tie_word_embeddings", default=tie_default, field_name="tied_embeddings")
     sources = view.sources

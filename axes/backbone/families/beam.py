@@ -25,8 +25,10 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backbone.families._common import (
+    NO_WIDTH,
     build,
     default_note,
+    drop_note,
     header,
     layer_types_mixers,
     per_layer_kinds,
@@ -85,7 +87,7 @@ def read(view: ConfigView) -> ArchSpec:
     )
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
         core["intermediate_size"] = INTERMEDIATE_DEFAULT  # BeamConfig's, not 4 x hidden
-        view.notes[:] = [x for x in view.notes if not x.startswith("no intermediate_size")]
+        drop_note(view, NO_WIDTH)  # read_core's 4 x hidden: the class default instead
         default_note(view, "intermediate_size", INTERMEDIATE_DEFAULT)
     for field, key, value in (
         ("num_attention_heads", "num_attention_heads", HEADS_DEFAULT),

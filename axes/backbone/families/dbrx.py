@@ -22,6 +22,7 @@ from typing import Any
 
 from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import (
+    NO_WIDTH,
     build,
     header,
     read_core,
@@ -32,7 +33,6 @@ from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("dbrx",)
-_NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
 
 
 def _nested(view: ConfigView, key: str) -> ConfigView:
@@ -64,8 +64,8 @@ def read(view: ConfigView) -> ArchSpec:
         max_pos_default=None if seq_len else 2048,
         max_pos_key="max_seq_len",
     )
-    if _NO_WIDTH in view.notes[noted:]:  # the width is ffn_config's, read below
-        view.notes.remove(_NO_WIDTH)
+    if NO_WIDTH in view.notes[noted:]:  # the width is ffn_config's, read below
+        view.notes.remove(NO_WIDTH)
     if seq_len:
         core["max_position_embeddings"] = view.int(
             "max_seq_len", field_name="max_position_embeddings"

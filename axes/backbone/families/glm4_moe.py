@@ -23,7 +23,15 @@ build it; it is not counted.
 
 from __future__ import annotations
 
-from axes.backbone.families._common import build, header, read_core, read_rope, uniform_attention
+from axes.backbone.families._common import (
+    NO_WIDTH,
+    build,
+    drop_note,
+    header,
+    read_core,
+    read_rope,
+    uniform_attention,
+)
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
@@ -52,8 +60,7 @@ def read(view: ConfigView) -> ArchSpec:
     n = core["num_layers"]
     if solar:
         # no dense layer (SolarOpenConfig has no intermediate_size, first_k_dense_replace)
-        if "no intermediate_size: assumed 4 × hidden_size" in view.notes:
-            view.notes.remove("no intermediate_size: assumed 4 × hidden_size")
+        drop_note(view, NO_WIDTH)
         first_dense = 0
         use_qk_norm = False
     else:

@@ -35,6 +35,7 @@ own spellings (``block_ff_dim``, ``tie_embedding``, ``full_attn_idxs``) are not 
 from __future__ import annotations
 
 from axes.backbone.families._common import (
+    NO_WIDTH,
     _layer_types_problem,
     build,
     header,
@@ -47,7 +48,6 @@ from axes.backbone.layers import SHORT_CONV, layers_from
 from axes.backbone.spec import ArchSpec, ConfigView
 
 MODEL_TYPES = ("lfm2", "lfm2_moe", "lfm3")
-_NO_WIDTH = "no intermediate_size: assumed 4 × hidden_size"
 
 
 def read(view: ConfigView) -> ArchSpec:
@@ -57,8 +57,8 @@ def read(view: ConfigView) -> ArchSpec:
     moe = head["model_type"] == "lfm2_moe"
     noted = len(view.notes)
     core = read_core(view, family="lfm2", tie_default=True, max_pos_default=128_000)
-    if _NO_WIDTH in view.notes[noted:]:  # the config class default, or block_ff_dim below
-        view.notes.remove(_NO_WIDTH)
+    if NO_WIDTH in view.notes[noted:]:  # the config class default, or block_ff_dim below
+        view.notes.remove(NO_WIDTH)
     if not view.has("intermediate_size", "block_ff_dim"):
         core["intermediate_size"] = 7168 if moe else 12288
     if view.has("block_ff_dim"):
@@ -110,8 +110,8 @@ def _read_lfm3(view: ConfigView, head: dict) -> ArchSpec:
     core = read_core(
         view, family="lfm2", tie_default=True, max_pos_default=128_000, head_dim_default=128
     )
-    if _NO_WIDTH in view.notes[noted:]:  # Lfm3Config's default
-        view.notes.remove(_NO_WIDTH)
+    if NO_WIDTH in view.notes[noted:]:  # Lfm3Config's default
+        view.notes.remove(NO_WIDTH)
         core["intermediate_size"] = 7680
     read_rope(view, core)
     n = core["num_layers"]

@@ -20,8 +20,10 @@ from typing import Any
 
 from axes.backbone.errors import ConfigError
 from axes.backbone.families._common import (
+    NO_WIDTH,
     build,
     default_note,
+    drop_note,
     header,
     read_core,
     read_rope,
@@ -130,7 +132,7 @@ def _class_defaults(view: ConfigView, core: dict[str, Any]) -> None:
     one without intermediate_size with 4 x hidden_size, neither what transformers builds."""
     if not view.has("intermediate_size", "ffn_hidden_size", "n_inner", "ffn_dim"):
         core["intermediate_size"] = INTERMEDIATE_DEFAULT
-        view.notes[:] = [x for x in view.notes if not x.startswith("no intermediate_size")]
+        drop_note(view, NO_WIDTH)  # read_core's 4 x hidden: the class default instead
         default_note(view, "intermediate_size", INTERMEDIATE_DEFAULT)
     if "num_attention_heads" not in view.sources:
         core["num_attention_heads"] = HEADS_DEFAULT

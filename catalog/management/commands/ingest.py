@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from axes.cli import CliError, printable
-from axes.l10n import Words, environment_language
+from axes.cli import CliError, command_words, printable
+from axes.l10n import environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.ids import InvalidModelId, model_ref_parse
 from catalog.management.jsoncli import database_check
@@ -62,7 +61,7 @@ class Command(BaseCommand):
             except InvalidModelId as exc:
                 raise CommandError(printable(command_line_message(exc))) from exc
         try:  # an unmigrated database is said as analyze says it, before the Hub is asked
-            database_check(CatalogModel, Revision, Artifact, IngestJob, words=Words(get_language()))
+            database_check(CatalogModel, Revision, Artifact, IngestJob, words=command_words())
         except CliError as exc:
             raise CommandError(str(exc)) from exc
         last_stage = {"name": ""}

@@ -29,8 +29,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from axes.cli import CliError, error_document, printable
-from axes.l10n import Words, environment_language
+from axes.cli import CliError, command_words, error_document, printable
+from axes.l10n import environment_language
 from catalog.artifact_text import ArtifactInvalid
 from catalog.hub import HubError, command_line_message
 from catalog.ids import InvalidModelId
@@ -199,7 +199,7 @@ class Command(JsonUsageErrorMixin, BaseCommand):
             raise _refused(
                 _("--timeout must be a positive number of seconds."), code="invalid_option"
             )
-        words = Words(environment_language(os.environ))
+        words = command_words()
         try:  # an unmigrated database is said as analyze says it, before the Hub is asked
             database_check(CatalogModel, Revision, Artifact, MeasurementRun, words=words)
         except CliError as exc:
