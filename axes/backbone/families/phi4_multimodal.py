@@ -30,7 +30,7 @@ from axes.backbone.families._common import (
     sliding_window,
     uniform_attention,
 )
-from axes.backbone.families._wrapper import under
+from axes.backbone.families._wrapper import under, vision_config
 from axes.backbone.layers import layers_from
 from axes.backbone.spec import ArchSpec, AudioSpec, ConfigView, VisionSpec
 
@@ -70,14 +70,16 @@ AUDIO_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _sub(view: ConfigView, key: str) -> ConfigView:
-    sub = view.raw.get(key)
-    view.sources["vision" if key == "vision_config" else "audio"] = key
+def _audio_config(view: ConfigView) -> ConfigView:
+    """The ``audio_config`` dict as a view (absent or null: the class's defaults), as
+    ``vision_config`` reads the vision tower's."""
+    sub = view.raw.get("audio_config")
+    view.sources["audio"] = "audio_config"
     return ConfigView(sub if isinstance(sub, dict) else {})
 
 
 def read_vision(view: ConfigView) -> VisionSpec:
-    sub = _sub(view, "vision_config")
+    sub = vision_config(view)
     d = VISION_DEFAULTS
     with under("vision_config"):
         return VisionSpec(
@@ -95,7 +97,7 @@ def read_vision(view: ConfigView) -> VisionSpec:
 
 
 def read_audio(view: ConfigView) -> AudioSpec:
-    sub = _sub(view, "audio_config")
+    sub = _audio_config(view)
     d = AUDIO_DEFAULTS
     with under("audio_config"):
         values = {k: sub.int(k, default=v) for k, v in d.items()}
