@@ -832,3 +832,31 @@ def test_readme_lists_every_model_type_the_engine_counts_exactly() -> None:
     named |= {"kimi_k2", "gemma3_text"}  # written as "(and kimi_k2)", "(text and vision tower)"
     exact = {k for k, module in REGISTRY.items() if not module.__name__.endswith(".generic")}
     assert named == exact
+
+
+def test_a_qwen3_next_style_mtp_prefix_is_explained_as_mtp() -> None:
+    """Qwen3-Next and Qwen3.5 store their MTP module as ``mtp.fc`` / ``mtp.layers.0.…``: the
+    ``layers.0`` in those names is not the decoder's first layer, and the difference they
+    make is MTP, exactly as the header counts it."""
+    report = analyze_config(LLAMA_TINY)
+    headers = _header_for(report)
+    shard = headers["model-00001-of-00001.safetensors"]
+    del shard["model.layers.2.eh_proj.weight"]
+    h = 64
+    mtp = {
+        "mtp.fc.weight": [h, 2 * h],
+        "mtp.pre_fc_norm_embedding.weight": [h],
+        "mtp.pre_fc_norm_hidden.weight": [h],
+        "mtp.layers.0.self_attn.q_proj.weight": [h, h],
+        "mtp.layers.0.input_layernorm.weight": [h],
+        "mtp.norm.weight": [h],
+    }
+    shard |= {name: {"dtype": "BF16", "shape": shape} for name, shape in mtp.items()}
+    out = analyze_config(LLAMA_TINY, safetensors_headers=headers)["checkpoint"]
+    expected_mtp = 2 * h * h + h * h + 4 * h
+    assert {e["kind"]: e["params"] for e in out["explanations"]} == {
+        "mtp": expected_mtp,
+        "quant_scales": 2,
+    }
+    assert out["explained"] is True
+    assert out["stored_total"] - out["analytic_total"] == expected_mtp + 2

@@ -7,10 +7,11 @@ the shard files (``{name: {dtype, shape, data_offsets}}``: exact shapes and dtyp
 Hub ``model_info().safetensors`` summary (``{"parameters": {dtype: count}, "total": n}``).
 
 Known reasons a checkpoint holds more (or other) numbers than transformers builds:
-MTP modules (DeepSeek ``model.layers.{N}``), tied lm_head saved or counted twice, quantization
-scales (``weight_scale_inv``, ``*_scales``, ``scales``/``qzeros``/``g_idx``), packed low-bit
-weights (8 int4 per int32 ``qweight``, 2 fp4 per byte in MXFP4 ``*_blocks``), buffers saved as
-tensors (``e_score_correction_bias``), and vision towers.
+MTP modules (DeepSeek ``model.layers.{N}``, Qwen3-Next ``mtp.…``), tied lm_head saved or
+counted twice, quantization scales (``weight_scale_inv``, ``*_scales``,
+``scales``/``qzeros``/``g_idx``), packed low-bit weights (8 int4 per int32 ``qweight``, 2 fp4
+per byte in MXFP4 ``*_blocks``), buffers saved as tensors (``e_score_correction_bias``), and
+vision towers.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ DTYPE_BITS: dict[str, int] = {
 }
 VISION_MARKERS = ("vision_tower", "vision_model", "multi_modal_projector", "visual.")
 _LAYER_RE = re.compile(r"layers\.(\d+)\.")
+_MTP_PREFIXES = ("mtp.", "model.mtp.")
 
 
 def _tensors(header: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -68,6 +70,11 @@ def classify_tensor(name: str, spec: ArchSpec) -> str:
         return "quant_scales"
     if any(m in name for m in VISION_MARKERS):
         return "vision"
+    # Qwen3-Next / Qwen3.5 save their MTP module under its own prefix (``mtp.fc``,
+    # ``mtp.layers.0.…``, as vLLM's qwen3_next_mtp.py loads it): its ``layers.0`` is not
+    # the decoder's first layer
+    if name.startswith(_MTP_PREFIXES):
+        return "mtp"
     m = _LAYER_RE.search(name)
     if m and int(m.group(1)) >= spec.num_layers and "vision" not in name:
         return "mtp"
