@@ -420,8 +420,10 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
             gated=spec.shared_expert_gated,
             bias=spec.mlp_bias,  # ernie4_5_moe use_bias; nemotron_h mlp_bias
         )
-        if spec.shared_expert_gate:
-            shared += h  # modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1)
+    if spec.shared_expert_gate:
+        # modeling_qwen2_moe.py / modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1),
+        # built even when shared_expert_intermediate_size is 0
+        shared += h
     other = 0
     if spec.moe_latent_size:  # modeling_nemotron_h.py fc1_latent_proj / fc2_latent_proj
         other = 2 * h * spec.moe_latent_size + ((spec.moe_latent_size + h) if spec.mlp_bias else 0)

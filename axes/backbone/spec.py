@@ -536,7 +536,9 @@ class ArchSpec:
     moe_intermediate_size: int | None = None
     num_shared_experts: int = 0
     shared_expert_intermediate_size: int = 0
-    shared_expert_gate: bool = False  # qwen3_next sigmoid gate on the shared expert
+    # qwen2_moe / qwen3_next sigmoid gate on the shared expert (hidden -> 1): these blocks
+    # build it whatever the shared expert's width, even 0
+    shared_expert_gate: bool = False
     expert_bias: bool = False  # gpt_oss expert biases
     router_bias: bool = False  # gpt_oss router bias
     # a MoE layer's router parameters when they are not num_experts x hidden (+ router_bias):
