@@ -40,6 +40,21 @@ DELTANET = {
 }
 
 VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
+    # modeling_deepseek_v2.py DeepseekV2MLP: gate/up/down take mlp_bias (dense and shared)
+    ("deepseek_v2-mlp-bias", "deepseek_v2", {**DS_EXPERTS, **MLA, "mlp_bias": True}),
+    (
+        "deepseek_v2-mlp-bias-dense-first-no-q-lora",
+        "deepseek_v2",
+        {**DS_EXPERTS, **MLA, "mlp_bias": True, "first_k_dense_replace": 2, "q_lora_rank": None},
+    ),
+    # DeepseekV2Moe builds its shared expert at n_shared_experts 0: a width-0 MLP whose
+    # down_proj bias remains
+    (
+        "deepseek_v2-no-shared-mlp-bias",
+        "deepseek_v2",
+        {**DS_EXPERTS, **MLA, "mlp_bias": True, "n_shared_experts": 0},
+    ),
+    ("deepseek_v2-no-shared", "deepseek_v2", {**DS_EXPERTS, **MLA, "n_shared_experts": 0}),
     # shared_expert_gate (hidden -> 1) is built even when the shared expert has width 0
     # (configuration_qwen4_exp.py refuses width 0)
     (

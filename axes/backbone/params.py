@@ -413,7 +413,8 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
         router += h + e
     shared = 0
-    if spec.shared_expert_intermediate_size:
+    if spec.shared_expert_intermediate_size or spec.shared_expert_always:
+        # at width 0 only the biases remain (modeling_deepseek_v2.py DeepseekV2MLP: down_proj's)
         shared = mlp_params(
             spec,
             spec.shared_expert_intermediate_size,
