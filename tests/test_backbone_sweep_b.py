@@ -82,6 +82,20 @@ VARIANTS: list[tuple[str, str, dict[str, Any]]] = [
         "qwen3_5_moe_text",
         {**EXPERTS, **DELTANET, "shared_expert_intermediate_size": 0},
     ),
+    # modeling_hy_v3.py HYV3MLP: ``intermediate_size or config.intermediate_size``, so a shared
+    # expert of width 0 is built as a dense MLP of intermediate_size
+    ("hy_v3-no-shared", "hy_v3", {**EXPERTS, "head_dim": 16, "num_shared_experts": 0}),
+    (
+        "hy_v3-no-shared-mlp-bias-tied",
+        "hy_v3",
+        {
+            **EXPERTS,
+            "head_dim": 16,
+            "num_shared_experts": 0,
+            "mlp_bias": True,
+            "tie_word_embeddings": True,
+        },
+    ),
 ]
 
 
