@@ -413,15 +413,18 @@ def moe_layer_params(spec: ArchSpec) -> dict[str, int]:
     if spec.moe_beside_mlp:  # modeling_gemma4.py Gemma4TextRouter: scale, per_expert_scale
         router += h + e
     shared = 0
-    if spec.shared_expert_intermediate_size:
+    if spec.shared_expert_intermediate_size or spec.shared_expert_always:
+        # at width 0 only the biases remain (modeling_deepseek_v2.py DeepseekV2MLP: down_proj's)
         shared = mlp_params(
             spec,
             spec.shared_expert_intermediate_size,
             gated=spec.shared_expert_gated,
             bias=spec.mlp_bias,  # ernie4_5_moe use_bias; nemotron_h mlp_bias
         )
-        if spec.shared_expert_gate:
-            shared += h  # modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1)
+    if spec.shared_expert_gate:
+        # modeling_qwen2_moe.py / modeling_qwen3_next.py shared_expert_gate: Linear(hidden, 1),
+        # built even when shared_expert_intermediate_size is 0
+        shared += h
     other = 0
     if spec.moe_latent_size:  # modeling_nemotron_h.py fc1_latent_proj / fc2_latent_proj
         other = 2 * h * spec.moe_latent_size + ((spec.moe_latent_size + h) if spec.mlp_bias else 0)

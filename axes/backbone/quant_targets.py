@@ -656,15 +656,15 @@ def _ffn_leaves(
     else:
         experts = [((), e * expert_params(spec), 0, 0)]
     shared = spec.shared_expert_intermediate_size
+    prefix = (names or {}).get("shared")
     if shared:
-        prefix = (names or {}).get("shared")
         if prefix and not spec.mlp_bias:
             fused = (names or {}).get("shared_gate_up")
             leaves += _pair_leaves(prefix, h, shared, spec.shared_expert_gated, fused)
         else:
             leaves.append(((), (3 if spec.shared_expert_gated else 2) * h * shared, 0, 0))
-        if spec.shared_expert_gate:  # modeling_qwen2_moe.py shared_expert_gate: hidden -> 1
-            leaves.append((("mlp.shared_expert_gate",) if prefix else (), h, 1, 1))
+    if spec.shared_expert_gate:  # modeling_qwen2_moe.py shared_expert_gate: hidden -> 1
+        leaves.append((("mlp.shared_expert_gate",) if prefix else (), h, 1, 1))
     if (
         names
         and "router" in names

@@ -536,7 +536,13 @@ class ArchSpec:
     moe_intermediate_size: int | None = None
     num_shared_experts: int = 0
     shared_expert_intermediate_size: int = 0
-    shared_expert_gate: bool = False  # qwen3_next sigmoid gate on the shared expert
+    # qwen2_moe / qwen3_next sigmoid gate on the shared expert (hidden -> 1): these blocks
+    # build it whatever the shared expert's width, even 0
+    shared_expert_gate: bool = False
+    # the MoE block builds its shared expert even at width 0 (deepseek_v2's DeepseekV2MLP of
+    # moe_intermediate_size * 0 keeps down_proj's bias with mlp_bias); counting bookkeeping,
+    # not exported
+    shared_expert_always: bool = False
     expert_bias: bool = False  # gpt_oss expert biases
     router_bias: bool = False  # gpt_oss router bias
     # a MoE layer's router parameters when they are not num_experts x hidden (+ router_bias):
@@ -751,7 +757,9 @@ ATTENTION_MIXERS = (
 # not exported: the pattern (as layer_pattern), the provenance map, and layer_extras, the
 # counting's bookkeeping (HRM-Text: two entries for every repeated layer run)
 _SPEC_FIELDS = tuple(
-    f.name for f in fields(ArchSpec) if f.name not in ("layers", "sources", "layer_extras")
+    f.name
+    for f in fields(ArchSpec)
+    if f.name not in ("layers", "sources", "layer_extras", "shared_expert_always")
 )
 _spec_values = itemgetter(*_SPEC_FIELDS)
 _FIELD_NAMES = frozenset(f.name for f in fields(ArchSpec))
@@ -770,6 +778,7 @@ _NOT_EXPORTED = (
     "layers",
     "sources",
     "layer_extras",
+    "shared_expert_always",
     "block_counts",
     "mixer_counts",
     "ffn_counts",

@@ -9,7 +9,8 @@ experts, dense-first layers, MTP modules in the checkpoint.
   ``kv_a_layernorm`` (kv_lora_rank), ``kv_b_proj`` kv_lora_rank -> heads * (qk_nope + v_head_dim),
   ``o_proj`` heads * v_head_dim -> hidden (bias = attention_bias).
 - FFN: MoE when ``layer_idx >= first_k_dense_replace`` (transformers ignores ``moe_layer_freq``;
-  every shipped config has 1), else a dense SwiGLU of ``intermediate_size``. MoE: router
+  every shipped config has 1), else a dense SwiGLU of ``intermediate_size``; V2's MLPs take
+  ``mlp_bias`` (DeepseekV2MLP), V3's have no bias. MoE: router
   ``gate.weight`` (E x hidden; ``e_score_correction_bias`` is a buffer, not a parameter),
   fused experts of ``moe_intermediate_size``, shared experts as one SwiGLU of
   ``moe_intermediate_size * n_shared_experts``.
@@ -100,6 +101,8 @@ DEFAULTS = {
 _DENSE_MLP = ("minicpm3", "youtu")
 # types whose MLP placement is ``mlp_layer_types`` ("dense" / "sparse")
 _MLP_LAYER_TYPES = ("deepseek_v32", "glm4_moe_lite", "glm_moe_dsa", "hy_v4")
+# types whose MLPs (dense and shared expert) take mlp_bias
+_MLP_BIAS = ("deepseek_v2", "minicpm3")
 # types whose MLA layers have a DSA indexer
 _INDEXED = ("deepseek_v32", "glm_moe_dsa", "hy_v4")
 
@@ -220,7 +223,11 @@ def read(view: ConfigView) -> ArchSpec:
         layers_from(mixers, ffns),
         qkv_bias=bias,
         o_bias=bias,
-        mlp_bias=mt == "minicpm3" and view.bool("mlp_bias", default=False, field_name="mlp_bias"),
+        # modeling_deepseek_v2.py / modeling_minicpm3.py MLPs take mlp_bias; the V3 ones do not
+        mlp_bias=mt in _MLP_BIAS and view.bool("mlp_bias", default=False, field_name="mlp_bias"),
+        # DeepseekV2Moe builds shared_experts whatever n_shared_experts: at 0 a width-0
+        # DeepseekV2MLP whose down_proj bias (hidden) every token uses
+        shared_expert_always=v2,
         q_lora_rank=q_lora,
         kv_lora_rank=view.int("kv_lora_rank", default=kv_lora_d, field_name="kv_lora_rank"),
         qk_nope_head_dim=nope,

@@ -7,7 +7,8 @@ HYV3MoE where ``mlp_layer_types`` says "sparse" (default: the first layer dense,
 sparse), else an HYV3MLP of ``intermediate_size``. HYV3MoE: router ``gate.weight``
 (num_experts x hidden, sigmoid scores; ``e_score_correction_bias`` is a buffer), fused experts
 of ``moe_intermediate_size`` and one shared HYV3MLP of moe_intermediate_size *
-num_shared_experts; the dense and shared MLPs take ``mlp_bias``.
+num_shared_experts (HYV3MLP falls back to ``intermediate_size`` when that is 0); the dense and
+shared MLPs take ``mlp_bias``.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ def read(view: ConfigView) -> ArchSpec:
     bias = view.bool("attention_bias", default=False, field_name="attention_bias")
     moe_inter = view.int("moe_intermediate_size", default=1536, field_name="moe_intermediate_size")
     shared_n = view.int("num_shared_experts", default=1, field_name="num_shared_experts")
+    shared_width = moe_inter * shared_n
+    if not shared_width:
+        # HYV3MLP: ``intermediate_size or config.intermediate_size``, so a width-0 shared expert
+        # is built as a dense MLP of intermediate_size, run for every token
+        shared_n, shared_width = 1, core["intermediate_size"]
     return build(
         {**core, **head},
         layers_from(uniform_attention(view, n, module="hy_v3"), ffns),
@@ -55,7 +61,7 @@ def read(view: ConfigView) -> ArchSpec:
         ),
         moe_intermediate_size=moe_inter,
         num_shared_experts=shared_n,
-        shared_expert_intermediate_size=moe_inter * shared_n,
+        shared_expert_intermediate_size=shared_width,
         first_k_dense=ffns.index("moe") if "moe" in ffns else n,
         router_scoring="sigmoid",
     )

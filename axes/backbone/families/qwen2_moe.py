@@ -62,7 +62,7 @@ def read(view: ConfigView) -> ArchSpec:
         ),
         num_shared_experts=1 if shared else 0,
         shared_expert_intermediate_size=shared,
-        shared_expert_gate=bool(shared),
+        shared_expert_gate=True,  # built even at width 0
         norm_topk_prob=view.bool("norm_topk_prob", default=False),
         router_scoring="softmax",
     )
